@@ -1,0 +1,304 @@
+//! Organizations and people: roles, department kinds, account kinds and the
+//! authorization rules that decide who may act on what.
+
+use crate::error::{DomainError, DomainResult};
+use serde::{Deserialize, Serialize};
+
+/// The roles of DESIGN.md. A staff member holds one or more of them, always
+/// inside one department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员
+    SystemAdmin,
+    /// 政务服务中心管理员
+    CenterAdmin,
+    /// 部门管理员
+    DeptAdmin,
+    /// 窗口人员
+    Counter,
+    /// 审批人员
+    Reviewer,
+    /// 部门负责人
+    DeptHead,
+    /// 监察人员
+    Supervisor,
+    /// 法制审核
+    LegalReview,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::SystemAdmin,
+        Role::CenterAdmin,
+        Role::DeptAdmin,
+        Role::Counter,
+        Role::Reviewer,
+        Role::DeptHead,
+        Role::Supervisor,
+        Role::LegalReview,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::CenterAdmin => "center_admin",
+            Role::DeptAdmin => "dept_admin",
+            Role::Counter => "counter",
+            Role::Reviewer => "reviewer",
+            Role::DeptHead => "dept_head",
+            Role::Supervisor => "supervisor",
+            Role::LegalReview => "legal_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> DomainResult<Self> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| DomainError::UnknownRole(s.to_string()))
+    }
+
+    /// Roles that must use a second factor (TOTP) to sign in.
+    pub fn requires_second_factor(self) -> bool {
+        matches!(
+            self,
+            Role::SystemAdmin | Role::CenterAdmin | Role::DeptAdmin | Role::Supervisor
+        )
+    }
+
+    /// Whether the role administers organizations and accounts across the whole
+    /// deployment (not just its own department).
+    pub fn is_global_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::CenterAdmin)
+    }
+}
+
+/// Parses a comma separated list of role codes; empty or duplicate entries are errors.
+pub fn parse_roles(list: &[String]) -> DomainResult<Vec<Role>> {
+    let mut roles = Vec::new();
+    for s in list {
+        let r = Role::parse(s.trim())?;
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.is_empty() {
+        return Err(DomainError::Invalid {
+            field: "roles",
+            reason: "empty",
+        });
+    }
+    roles.sort();
+    Ok(roles)
+}
+
+/// The kind of a department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DepartmentKind {
+    /// 政务服务中心
+    ServiceCenter,
+    /// 监察机关
+    Supervision,
+    /// 信息中心
+    ItCenter,
+    /// 法制审核
+    LegalAffairs,
+    /// 审批部门
+    Approval,
+    /// 县区政府办
+    CountyOffice,
+}
+
+impl DepartmentKind {
+    pub const ALL: [DepartmentKind; 6] = [
+        DepartmentKind::ServiceCenter,
+        DepartmentKind::Supervision,
+        DepartmentKind::ItCenter,
+        DepartmentKind::LegalAffairs,
+        DepartmentKind::Approval,
+        DepartmentKind::CountyOffice,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DepartmentKind::ServiceCenter => "service_center",
+            DepartmentKind::Supervision => "supervision",
+            DepartmentKind::ItCenter => "it_center",
+            DepartmentKind::LegalAffairs => "legal_affairs",
+            DepartmentKind::Approval => "approval",
+            DepartmentKind::CountyOffice => "county_office",
+        }
+    }
+
+    pub fn parse(s: &str) -> DomainResult<Self> {
+        DepartmentKind::ALL
+            .into_iter()
+            .find(|k| k.code() == s)
+            .ok_or_else(|| DomainError::UnknownDepartmentKind(s.to_string()))
+    }
+}
+
+/// Kinds of public account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Staff,
+    /// 自然人
+    Person,
+    /// 法人
+    Company,
+}
+
+impl AccountKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountKind::Staff => "staff",
+            AccountKind::Person => "person",
+            AccountKind::Company => "company",
+        }
+    }
+    pub fn parse(s: &str) -> DomainResult<Self> {
+        match s {
+            "staff" => Ok(AccountKind::Staff),
+            "person" => Ok(AccountKind::Person),
+            "company" => Ok(AccountKind::Company),
+            _ => Err(DomainError::Invalid {
+                field: "kind",
+                reason: "unknown",
+            }),
+        }
+    }
+}
+
+/// Who is acting: enough to decide authorization without touching storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub kind: AccountKind,
+    pub department_id: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_global_admin(&self) -> bool {
+        self.roles.iter().any(|r| r.is_global_admin())
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.kind == AccountKind::Staff
+    }
+
+    /// The role shown in the audit trail: the most powerful one held.
+    pub fn primary_role(&self) -> Option<Role> {
+        self.roles.iter().min().copied()
+    }
+
+    /// May manage regions and departments.
+    pub fn can_manage_organizations(&self) -> bool {
+        self.is_global_admin()
+    }
+
+    /// May read the organization tree (every staff member may).
+    pub fn can_read_organizations(&self) -> bool {
+        self.is_staff()
+    }
+
+    /// May create or change staff accounts in `department_id`: global admins
+    /// anywhere, department admins in their own department only.
+    pub fn can_manage_staff_in(&self, department_id: i64) -> bool {
+        self.is_global_admin()
+            || (self.has(Role::DeptAdmin) && self.department_id == Some(department_id))
+    }
+
+    /// May see staff accounts of `department_id`: managers as above, the
+    /// supervision bureau everywhere (it reads everything and changes nothing).
+    pub fn can_read_staff_in(&self, department_id: i64) -> bool {
+        self.can_manage_staff_in(department_id) || self.has(Role::Supervisor)
+    }
+
+    /// May grant `role` to somebody: only a system admin grants the two global
+    /// admin roles and the supervision role; a department admin grants the
+    /// department's working roles.
+    pub fn can_grant(&self, role: Role) -> bool {
+        if self.has(Role::SystemAdmin) {
+            return true;
+        }
+        match role {
+            Role::SystemAdmin | Role::Supervisor => false,
+            Role::CenterAdmin => false,
+            _ => self.is_global_admin() || self.has(Role::DeptAdmin),
+        }
+    }
+
+    /// May read the audit trail.
+    pub fn can_read_audit(&self) -> bool {
+        self.is_global_admin() || self.has(Role::Supervisor)
+    }
+
+    /// May move the demo clock.
+    pub fn can_control_clock(&self) -> bool {
+        self.has(Role::SystemAdmin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(dept: i64, roles: &[Role]) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            kind: AccountKind::Staff,
+            department_id: Some(dept),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()).unwrap(), r);
+        }
+        for k in DepartmentKind::ALL {
+            assert_eq!(DepartmentKind::parse(k.code()).unwrap(), k);
+        }
+        assert!(Role::parse("root").is_err());
+    }
+
+    #[test]
+    fn department_scope() {
+        let admin_a = staff(1, &[Role::DeptAdmin]);
+        assert!(admin_a.can_manage_staff_in(1));
+        assert!(!admin_a.can_manage_staff_in(2));
+        assert!(!admin_a.can_grant(Role::SystemAdmin));
+        assert!(!admin_a.can_grant(Role::Supervisor));
+        assert!(admin_a.can_grant(Role::Reviewer));
+        let sup = staff(9, &[Role::Supervisor]);
+        assert!(sup.can_read_staff_in(2));
+        assert!(!sup.can_manage_staff_in(2));
+        assert!(!sup.can_manage_organizations());
+        let reviewer = staff(1, &[Role::Reviewer]);
+        assert!(!reviewer.can_read_staff_in(1));
+        assert!(!reviewer.can_grant(Role::Reviewer));
+        let sys = staff(3, &[Role::SystemAdmin]);
+        assert!(sys.can_manage_staff_in(1) && sys.can_grant(Role::Supervisor));
+    }
+
+    #[test]
+    fn parse_role_lists() {
+        let r = parse_roles(&["reviewer".into(), "counter".into(), "reviewer".into()]).unwrap();
+        assert_eq!(r, vec![Role::Counter, Role::Reviewer]);
+        assert!(parse_roles(&[]).is_err());
+        assert!(parse_roles(&["boss".into()]).is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure domain rules of zwfw. Nothing in this crate performs I/O: it decides,
+//! the store remembers, the web layer translates.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod time;
+pub mod totp;
+
+pub use error::{DomainError, DomainResult};

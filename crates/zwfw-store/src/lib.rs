@@ -1,0 +1,196 @@
+//! Persistence of zwfw. One schema and one set of queries for SQLite (the
+//! embedded default) and PostgreSQL, through sqlx's `Any` driver. Business
+//! rules are decided in `zwfw-domain`; this crate only remembers.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+mod migrate;
+pub mod settings;
+pub mod testing;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use zwfw_domain::DomainError;
+
+pub use migrate::MIGRATIONS;
+
+/// The storage layer's error type.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule was violated; the field names what is duplicated.
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    /// The change conflicts with the current state (e.g. referenced elsewhere).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("unsupported database URL (use sqlite://… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Maps a database unique violation to `Duplicate(field)`.
+    pub fn unique_as(e: sqlx::Error, field: &'static str) -> StoreError {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return StoreError::Duplicate(field);
+            }
+        }
+        StoreError::Db(e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle shared by the whole program.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer: write transactions queue here instead of
+    /// failing with SQLITE_BUSY when two of them try to upgrade at once.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction. Dropped without `commit`, it rolls back.
+pub struct Tx {
+    pub(crate) tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`). For SQLite the
+    /// file is created if missing. Does not run migrations.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let url = if backend == Backend::Sqlite {
+            opts = opts.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            });
+            if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            }
+        } else {
+            opts = opts.max_connections(16);
+            url.to_string()
+        };
+        let pool = opts.connect(&url).await?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies every embedded migration not yet applied.
+    pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        migrate::run(self).await
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let guard = match &self.write_lock {
+            Some(m) => Some(m.clone().lock_owned().await),
+            None => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // Take SQLite's write lock at the start so that a read followed by a
+            // write cannot fail on a stale snapshot held by another connection.
+            sqlx::query("UPDATE zwfw_write_lock SET n = n + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(Tx { tx, _guard: guard })
+    }
+
+    /// Readiness probe: the database answers a trivial query.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Small helpers for reading `Any` rows.
+pub(crate) trait RowExt {
+    fn i64(&self, c: &str) -> i64;
+    fn opt_i64(&self, c: &str) -> Option<i64>;
+    fn str(&self, c: &str) -> String;
+    fn opt_str(&self, c: &str) -> Option<String>;
+    fn flag(&self, c: &str) -> bool {
+        self.i64(c) != 0
+    }
+}
+
+impl RowExt for AnyRow {
+    fn i64(&self, c: &str) -> i64 {
+        self.try_get::<i64, _>(c).unwrap_or_default()
+    }
+    fn opt_i64(&self, c: &str) -> Option<i64> {
+        self.try_get::<Option<i64>, _>(c).ok().flatten()
+    }
+    fn str(&self, c: &str) -> String {
+        self.try_get::<String, _>(c).unwrap_or_default()
+    }
+    fn opt_str(&self, c: &str) -> Option<String> {
+        self.try_get::<Option<String>, _>(c).ok().flatten()
+    }
+}
+
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}

@@ -1,0 +1,174 @@
+//! Fresh databases for tests: a SQLite file in a temporary directory, or a new
+//! database on the PostgreSQL server named by `ZWFW_TEST_POSTGRES_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`). When PostgreSQL is
+//! unreachable the PostgreSQL variants are skipped with a message, unless
+//! `ZWFW_REQUIRE_POSTGRES=1`, which makes that a failure.
+
+use crate::{Store, StoreResult};
+use rand::Rng;
+use sqlx::{Connection, Executor, Row};
+use std::path::PathBuf;
+
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test.
+pub struct TestDb {
+    pub kind: Kind,
+    pub url: String,
+    pub dir: Option<PathBuf>,
+    admin_url: Option<String>,
+    db_name: Option<String>,
+}
+
+fn unique_suffix() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    format!("{now}_{:08x}", rand::thread_rng().gen::<u32>())
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("ZWFW_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
+}
+
+pub fn postgres_required() -> bool {
+    std::env::var("ZWFW_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("zwfw_test_{}", unique_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("zwfw.db").display());
+        TestDb {
+            kind: Kind::Sqlite,
+            url,
+            dir: Some(dir),
+            admin_url: None,
+            db_name: None,
+        }
+    }
+
+    /// A new PostgreSQL database, or `None` (with a message) if no server answers.
+    pub async fn postgres(test: &str) -> Option<TestDb> {
+        let admin_url = postgres_admin_url();
+        let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) => {
+                if postgres_required() {
+                    panic!("PostgreSQL is required (ZWFW_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}");
+                }
+                eprintln!("SKIPPED on PostgreSQL: {test}: {admin_url} unreachable ({e})");
+                return None;
+            }
+        };
+        drop_stale(&mut conn).await;
+        let name = format!("zwfw_t_{}", unique_suffix());
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let _ = conn.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin_url.clone());
+        let url = format!("{base}/{name}");
+        Some(TestDb {
+            kind: Kind::Postgres,
+            url,
+            dir: None,
+            admin_url: Some(admin_url),
+            db_name: Some(name),
+        })
+    }
+
+    pub async fn store(&self) -> StoreResult<Store> {
+        let s = Store::connect(&self.url).await?;
+        s.migrate().await?;
+        Ok(s)
+    }
+
+    /// Removes the database; call at the end of a test (a failed test's
+    /// database is removed by a later run after an hour).
+    pub async fn cleanup(self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let (Some(admin), Some(name)) = (&self.admin_url, &self.db_name) {
+            if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
+                let _ = c
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+                let _ = c.close().await;
+            }
+        }
+    }
+}
+
+async fn drop_stale(conn: &mut sqlx::PgConnection) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'zwfw_t_%'")
+        .fetch_all(&mut *conn)
+        .await
+    else {
+        return;
+    };
+    for r in rows {
+        let name: String = r.get(0);
+        let ts: u64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(now);
+        if now.saturating_sub(ts) > 3600 {
+            let _ = conn
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await;
+        }
+    }
+}
+
+/// Runs `f` against a fresh SQLite database and, when reachable, a fresh
+/// PostgreSQL database: the one storage suite for both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::sqlite();
+                let store = db.store().await.expect("sqlite store");
+                ($body)(store.clone()).await;
+                store.close().await;
+                db.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::testing::TestDb::postgres(concat!(
+                    module_path!(),
+                    "::",
+                    stringify!($name)
+                ))
+                .await
+                else {
+                    return;
+                };
+                let store = db.store().await.expect("postgres store");
+                ($body)(store.clone()).await;
+                store.close().await;
+                db.cleanup().await;
+            }
+        }
+    };
+}

@@ -1,0 +1,363 @@
+//! The storage suite, run against SQLite and PostgreSQL alike.
+
+use zwfw_domain::admin::{AccountKind, DepartmentKind, Role};
+use zwfw_domain::audit::{AuditEntry, ChainDefect};
+use zwfw_domain::ids::RegionCode;
+use zwfw_store::admin::{self, DepartmentData, NewUser};
+use zwfw_store::{audit, auth, both_backends, settings, Store, StoreError};
+
+const NOW: i64 = 1_764_000_000_000;
+
+async fn seed_org(store: &Store) -> (i64, i64) {
+    let mut tx = store.begin().await.unwrap();
+    let city = admin::insert_region(
+        &mut tx,
+        &RegionCode::parse("520200").unwrap(),
+        "示例市",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let dept = admin::insert_department(
+        &mut tx,
+        &DepartmentData {
+            name: "示例市市场监督管理局".into(),
+            short_name: "市场监管局".into(),
+            credit_code: "11520200MB0000001X".into(),
+            kind: DepartmentKind::Approval,
+            region_id: city,
+            parent_id: None,
+            phone: "0858-1234567".into(),
+            address: "".into(),
+            active: true,
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (city, dept)
+}
+
+fn staff(username: &str, dept: i64) -> NewUser {
+    NewUser {
+        username: username.into(),
+        kind: AccountKind::Staff,
+        display_name: "张三".into(),
+        department_id: Some(dept),
+        id_number: None,
+        credit_code: None,
+        legal_rep: None,
+        mobile: Some("13800138000".into()),
+        password_hash: "$argon2id$fake".into(),
+        must_change_password: true,
+        is_demo: false,
+        roles: vec![Role::Reviewer, Role::Counter],
+    }
+}
+
+both_backends!(migrations_are_idempotent, |store: Store| async move {
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
+    store.ping().await.unwrap();
+});
+
+both_backends!(organizations_round_trip, |store: Store| async move {
+    let (city, dept) = seed_org(&store).await;
+    let regions = admin::list_regions(&store).await.unwrap();
+    assert_eq!(regions.len(), 1);
+    assert_eq!(regions[0].name, "示例市");
+    let d = admin::get_department(&store, dept).await.unwrap();
+    assert_eq!(d.kind, DepartmentKind::Approval);
+    assert_eq!(d.region_id, city);
+    assert!(d.active);
+
+    // A duplicate credit code is refused and changes nothing.
+    let mut tx = store.begin().await.unwrap();
+    let mut data = DepartmentData {
+        name: "重复".into(),
+        short_name: "".into(),
+        credit_code: d.credit_code.clone(),
+        kind: DepartmentKind::Approval,
+        region_id: city,
+        parent_id: None,
+        phone: "".into(),
+        address: "".into(),
+        active: true,
+    };
+    let err = admin::insert_department(&mut tx, &data, NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate("credit_code")),
+        "{err:?}"
+    );
+    drop(tx);
+    assert_eq!(admin::list_departments(&store).await.unwrap().len(), 1);
+
+    let mut tx = store.begin().await.unwrap();
+    data.credit_code = "11520200MB0000002X".into();
+    data.active = false;
+    admin::update_department(&mut tx, dept, &data, NOW + 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let d = admin::get_department(&store, dept).await.unwrap();
+    assert_eq!(d.name, "重复");
+    assert!(!d.active);
+    assert!(matches!(
+        admin::get_department(&store, 999).await,
+        Err(StoreError::NotFound("department"))
+    ));
+});
+
+both_backends!(accounts_and_roles, |store: Store| async move {
+    let (_, dept) = seed_org(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let u = admin::find_user_by_username(&store, "ZhangSan")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.id, id);
+    assert_eq!(u.roles, vec![Role::Counter, Role::Reviewer]);
+    assert!(u.must_change_password);
+
+    let mut tx = store.begin().await.unwrap();
+    let err = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate("username")), "{err:?}");
+    drop(tx);
+
+    // Two public persons cannot share an identity number.
+    let person = |username: &str| NewUser {
+        username: username.into(),
+        kind: AccountKind::Person,
+        display_name: "李四".into(),
+        department_id: None,
+        id_number: Some("11010519491231002X".into()),
+        credit_code: None,
+        legal_rep: None,
+        mobile: None,
+        password_hash: "x".into(),
+        must_change_password: false,
+        is_demo: false,
+        roles: vec![],
+    };
+    let mut tx = store.begin().await.unwrap();
+    admin::insert_user(&mut tx, &person("lisi"), NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let err = admin::insert_user(&mut tx, &person("lisi2"), NOW)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate("id_number")), "{err:?}");
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    admin::set_roles(&mut tx, id, &[Role::DeptHead])
+        .await
+        .unwrap();
+    admin::record_login_failure(&mut tx, id, 0, Some(NOW + 900_000))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let u = admin::get_user(&store, id).await.unwrap();
+    assert_eq!(u.roles, vec![Role::DeptHead]);
+    assert_eq!(u.locked_until, Some(NOW + 900_000));
+    assert_eq!(
+        admin::list_staff(&store, Some(dept)).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        admin::list_staff(&store, Some(dept + 1))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(admin::list_public_users(&store, 10).await.unwrap().len(), 1);
+
+    // TOTP steps only move forward.
+    let mut tx = store.begin().await.unwrap();
+    assert!(admin::use_totp_step(&mut tx, id, 100).await.unwrap());
+    assert!(!admin::use_totp_step(&mut tx, id, 100).await.unwrap());
+    assert!(admin::use_totp_step(&mut tx, id, 101).await.unwrap());
+    tx.commit().await.unwrap();
+});
+
+both_backends!(sessions_live_in_the_database, |store: Store| async move {
+    let (_, dept) = seed_org(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let uid = admin::insert_user(&mut tx, &staff("wangwu", dept), NOW)
+        .await
+        .unwrap();
+    let s1 = auth::insert_session(
+        &mut tx,
+        &auth::NewSession {
+            token_hash: "h1",
+            user_id: uid,
+            csrf_token: "c1",
+            mfa_pending: false,
+            client_addr: "127.0.0.1",
+            user_agent: "test",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    let s2 = auth::insert_session(
+        &mut tx,
+        &auth::NewSession {
+            token_hash: "h2",
+            user_id: uid,
+            csrf_token: "c2",
+            mfa_pending: true,
+            client_addr: "127.0.0.2",
+            user_agent: "test",
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        auth::list_user_sessions(&store, uid).await.unwrap().len(),
+        2
+    );
+    auth::touch_session(&store, s1, NOW + 120_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth::find_session(&store, "h1")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        NOW + 120_000
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        auth::end_user_sessions(&mut tx, uid, Some(s1), "password_changed", NOW)
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+    assert!(auth::find_session(&store, "h2").await.unwrap().is_none());
+    assert_eq!(
+        auth::get_session(&store, s2)
+            .await
+            .unwrap()
+            .end_reason
+            .as_deref(),
+        Some("password_changed")
+    );
+});
+
+fn entry(i: i64) -> AuditEntry {
+    AuditEntry {
+        at_ms: NOW + i,
+        actor_id: Some(1),
+        actor_name: "admin".into(),
+        actor_role: "system_admin".into(),
+        department_id: Some(1),
+        action: "update".into(),
+        object_type: "department".into(),
+        object_id: i.to_string(),
+        detail: format!("{{\"n\":{i}}}"),
+        reason: "测试".into(),
+        client_addr: "127.0.0.1".into(),
+    }
+}
+
+both_backends!(audit_chain_detects_tampering, |store: Store| async move {
+    for i in 1..=6 {
+        audit::append_alone(&store, &entry(i)).await.unwrap();
+    }
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (6, 6));
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+
+    // A rolled-back change leaves no audit record and no gap.
+    let mut tx = store.begin().await.unwrap();
+    audit::append(&mut tx, &entry(7)).await.unwrap();
+    drop(tx);
+    assert_eq!(audit::verify(&store).await.unwrap().head_seq, 6);
+
+    sqlx::query("UPDATE audit_log SET reason = 'forged' WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 5")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!(
+        report.defects,
+        vec![
+            ChainDefect::Altered { seq: 3 },
+            ChainDefect::Removed {
+                from_seq: 5,
+                to_seq: 5
+            }
+        ]
+    );
+
+    let list = audit::list(
+        &store,
+        &audit::AuditFilter {
+            object_id: Some("4".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].entry.reason, "测试");
+});
+
+both_backends!(
+    concurrent_audit_writers_keep_one_chain,
+    |store: Store| async move {
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                audit::append_alone(&s, &entry(i)).await.unwrap()
+            }));
+        }
+        let mut seqs = Vec::new();
+        for t in tasks {
+            seqs.push(t.await.unwrap());
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+        let report = audit::verify(&store).await.unwrap();
+        assert!(report.defects.is_empty(), "{:?}", report.defects);
+    }
+);
+
+both_backends!(settings_upsert, |store: Store| async move {
+    assert_eq!(settings::get(&store, "k").await.unwrap(), None);
+    for v in ["1", "2"] {
+        let mut tx = store.begin().await.unwrap();
+        settings::put(&mut tx, "k", v, NOW).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(
+        settings::get(&store, "k").await.unwrap().as_deref(),
+        Some("2")
+    );
+});
