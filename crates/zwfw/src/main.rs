@@ -1,1 +1,8 @@
-fn main() {}
+//! The zwfw binary: `zwfw serve`, `zwfw migrate`, `zwfw demo`, `zwfw audit verify`, `zwfw user …`.
+
+mod cli;
+mod config;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,180 @@
+//! The message catalogue: every error code the program reports, in Chinese.
+//! Pages and the API show these texts; the codes themselves are stable API.
+
+/// Chinese text for an error code and its optional detail (sub-reason or field).
+pub fn error_text(code: &str, detail: Option<&str>) -> String {
+    let base = match (code, detail) {
+        ("invalid_resident_id", Some("length")) => "居民身份证号码应为18位",
+        ("invalid_resident_id", Some("characters")) => {
+            "居民身份证号码只能包含数字，最后一位可以是X"
+        }
+        ("invalid_resident_id", Some("region")) => "居民身份证号码的地址码不正确",
+        ("invalid_resident_id", Some("birth_date")) => "居民身份证号码中的出生日期不正确",
+        ("invalid_resident_id", _) => "居民身份证号码校验位不正确，请核对后重新输入",
+        ("invalid_credit_code", Some("length")) => "统一社会信用代码应为18位",
+        ("invalid_credit_code", Some("characters")) => {
+            "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）"
+        }
+        ("invalid_credit_code", Some("region")) => "统一社会信用代码第3至8位应为行政区划码",
+        ("invalid_credit_code", _) => "统一社会信用代码校验位不正确，请核对后重新输入",
+        ("invalid_region_code", _) => "行政区划代码应为6位（市、县区）或9位（乡镇街道）数字",
+        ("invalid_mobile", _) => "手机号码应为11位，以1开头",
+        ("weak_password", Some("too_short")) => "密码长度不能少于8位",
+        ("weak_password", Some("too_long")) => "密码长度不能超过128位",
+        ("weak_password", Some("too_few_classes")) => {
+            "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"
+        }
+        ("weak_password", Some("contains_username")) => "密码不能包含用户名",
+        ("weak_password", Some("control_characters")) => "密码不能包含控制字符",
+        ("weak_password", Some("same_as_old")) => "新密码不能与原密码相同",
+        ("weak_password", _) => "密码强度不足",
+        ("invalid_field", Some(f)) => return format!("{}填写不正确", field_name(f)),
+        ("invalid_field", None) => "填写内容不正确",
+        ("unknown_role", _) => "角色不存在",
+        ("unknown_department_kind", _) => "部门类型不存在",
+        ("invalid_time", _) => "时间格式不正确",
+        ("duplicate", Some(f)) => return format!("{}已存在，不能重复", field_name(f)),
+        ("not_found", Some(f)) => return format!("{}不存在", field_name(f)),
+        ("not_found", None) => "您访问的内容不存在",
+        ("conflict", _) => "操作与当前状态冲突",
+        ("invalid_credentials", _) => "用户名或密码错误",
+        ("account_locked", _) => "连续登录失败次数过多，账号已被临时锁定，请稍后再试或联系管理员",
+        ("account_disabled", _) => "账号已停用，请联系管理员",
+        ("login_required", _) => "请先登录",
+        ("session_expired", _) => "长时间未操作，登录已超时，请重新登录",
+        ("password_change_required", _) => "请先修改密码后再继续操作",
+        ("second_factor_required", _) => "请先完成动态口令验证",
+        ("totp_enrollment_required", _) => "您的角色须绑定动态口令（TOTP）后才能使用系统",
+        ("invalid_totp", _) => "动态口令不正确或已使用，请输入验证器中当前显示的6位数字",
+        ("wrong_password", _) => "原密码不正确",
+        ("forbidden", _) => "您没有权限执行此操作",
+        ("csrf", _) => "页面已过期或请求来源不可信，请刷新页面后重试",
+        ("reason_required", _) => "请填写操作原因",
+        ("clock_not_controllable", _) => "仅在演示模式下可以调整系统时钟",
+        ("bad_request", _) => "请求格式不正确",
+        ("database_unavailable", _) => "数据库暂时不可用，请稍后再试",
+        ("internal", _) => "系统内部错误，请稍后再试或联系管理员",
+        _ => "操作失败",
+    };
+    base.to_string()
+}
+
+/// Chinese names of the fields errors refer to.
+pub fn field_name(field: &str) -> &'static str {
+    match field {
+        "username" => "用户名",
+        "display_name" | "name" => "名称",
+        "id_number" => "居民身份证号码",
+        "credit_code" => "统一社会信用代码",
+        "region_code" | "code" => "行政区划代码",
+        "region" | "region_id" => "所属行政区划",
+        "parent_id" | "parent" => "上级",
+        "department" | "department_id" => "所属部门",
+        "user" => "账号",
+        "session" => "会话",
+        "roles" => "角色",
+        "mobile" => "手机号码",
+        "legal_rep" => "法定代表人",
+        "kind" => "类型",
+        "level" => "层级",
+        "reason" => "原因",
+        "offset" => "时间调整量",
+        _ => "字段",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_chinese_text() {
+        for code in [
+            "invalid_resident_id",
+            "invalid_credit_code",
+            "weak_password",
+            "account_locked",
+            "csrf",
+            "forbidden",
+        ] {
+            let t = error_text(code, None);
+            assert_ne!(t, "操作失败", "{code}");
+            assert!(t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        }
+        assert_eq!(
+            error_text("duplicate", Some("username")),
+            "用户名已存在，不能重复"
+        );
+    }
+}
+
+/// Chinese labels for codes shown in pages (roles, kinds, levels, actions).
+pub fn label(group: &str, code: &str) -> String {
+    let s = match (group, code) {
+        ("role", "system_admin") => "系统管理员",
+        ("role", "center_admin") => "政务服务中心管理员",
+        ("role", "dept_admin") => "部门管理员",
+        ("role", "counter") => "窗口人员",
+        ("role", "reviewer") => "审批人员",
+        ("role", "dept_head") => "部门负责人",
+        ("role", "supervisor") => "监察人员",
+        ("role", "legal_review") => "法制审核",
+        ("dept_kind", "service_center") => "政务服务中心",
+        ("dept_kind", "supervision") => "监察机关",
+        ("dept_kind", "it_center") => "信息中心",
+        ("dept_kind", "legal_affairs") => "法制审核",
+        ("dept_kind", "approval") => "审批部门",
+        ("dept_kind", "county_office") => "县区政府办",
+        ("level", "city") => "市",
+        ("level", "county") => "县（市、区）",
+        ("level", "town") => "乡镇（街道）",
+        ("account_kind", "staff") => "工作人员",
+        ("account_kind", "person") => "自然人",
+        ("account_kind", "company") => "法人",
+        ("action", "login") => "登录",
+        ("action", "login_failed") => "登录失败",
+        ("action", "account_locked") => "账号锁定",
+        ("action", "logout") => "退出登录",
+        ("action", "session_revoked") => "结束会话",
+        ("action", "password_changed") => "修改密码",
+        ("action", "password_reset") => "重置密码",
+        ("action", "totp_enrolled") => "绑定动态口令",
+        ("action", "totp_reset") => "重置动态口令",
+        ("action", "create") => "新增",
+        ("action", "update") => "修改",
+        ("action", "roles_changed") => "权限变更",
+        ("action", "account_disabled") => "停用账号",
+        ("action", "account_enabled") => "启用账号",
+        ("action", "register") => "注册",
+        ("action", "clock_moved") => "调整演示时钟",
+        ("action", "demo_loaded") => "载入演示数据",
+        ("object", "user") => "账号",
+        ("object", "session") => "会话",
+        ("object", "region") => "行政区划",
+        ("object", "department") => "部门",
+        ("object", "clock") => "系统时钟",
+        ("object", "system") => "系统",
+        _ => return code.to_string(),
+    };
+    s.to_string()
+}
+
+/// The role codes in display order, for forms.
+pub const ROLE_CODES: [&str; 8] = [
+    "system_admin",
+    "center_admin",
+    "dept_admin",
+    "counter",
+    "reviewer",
+    "dept_head",
+    "supervisor",
+    "legal_review",
+];
+pub const DEPT_KIND_CODES: [&str; 6] = [
+    "service_center",
+    "supervision",
+    "it_center",
+    "legal_affairs",
+    "approval",
+    "county_office",
+];

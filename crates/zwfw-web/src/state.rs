@@ -1,0 +1,147 @@
+//! Shared application state and the service context every action runs in.
+
+use crate::clock::Clock;
+use crate::error::AppResult;
+use crate::metrics::Metrics;
+use crate::templates::Templates;
+use std::sync::Arc;
+use zwfw_domain::admin::Actor;
+use zwfw_domain::audit::AuditEntry;
+use zwfw_domain::auth::SecurityPolicy;
+use zwfw_store::{audit, Store, Tx};
+
+/// Settings of the web layer, filled by the binary from defaults, the config
+/// file and `ZWFW_*` variables.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub policy: SecurityPolicy,
+    /// Demo mode: demo accounts are shown on the login page and the clock can be moved.
+    pub demo: bool,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    pub site_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            policy: SecurityPolicy::default(),
+            demo: false,
+            secure_cookies: false,
+            site_name: "示例市政务服务平台".into(),
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub clock: Clock,
+    pub config: WebConfig,
+    pub templates: Templates,
+    pub metrics: Metrics,
+    pub started_ms: i64,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock, config: WebConfig) -> AppState {
+        let started_ms = clock.now_ms();
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            templates: Templates::new(),
+            metrics: Metrics::default(),
+            started_ms,
+        }))
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Loads the shared clock shift from the database (demo mode).
+    pub async fn sync_clock(&self) -> AppResult<()> {
+        if self.config.demo {
+            if let Some(v) =
+                zwfw_store::settings::get(&self.store, zwfw_store::settings::CLOCK_OFFSET_MS)
+                    .await?
+            {
+                self.clock.set_moved_ms(v.parse().unwrap_or(0));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who acts, from where: everything an action needs besides its input.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub actor: Option<&'a Actor>,
+    /// Client address, or `cli` for the operator command line.
+    pub client_addr: String,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn now(&self) -> i64 {
+        self.state.now_ms()
+    }
+
+    /// An audit entry for this context.
+    pub fn entry(
+        &self,
+        action: &str,
+        object_type: &str,
+        object_id: impl ToString,
+        detail: serde_json::Value,
+        reason: &str,
+    ) -> AuditEntry {
+        let (actor_id, actor_name, actor_role, department_id) = match self.actor {
+            Some(a) => (
+                Some(a.user_id),
+                a.username.clone(),
+                a.primary_role()
+                    .map(|r| r.code().to_string())
+                    .unwrap_or_else(|| a.kind.code().to_string()),
+                a.department_id,
+            ),
+            None => (None, "system".to_string(), "operator".to_string(), None),
+        };
+        AuditEntry {
+            at_ms: self.now(),
+            actor_id,
+            actor_name,
+            actor_role,
+            department_id,
+            action: action.to_string(),
+            object_type: object_type.to_string(),
+            object_id: object_id.to_string(),
+            detail: detail.to_string(),
+            reason: reason.to_string(),
+            client_addr: self.client_addr.clone(),
+        }
+    }
+
+    /// Writes an audit record inside `tx`.
+    pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry) -> AppResult<()> {
+        audit::append(tx, &entry).await?;
+        crate::metrics::Metrics::inc(&self.state.metrics.audit_records);
+        Ok(())
+    }
+
+    /// Writes an audit record on its own.
+    pub async fn audit_alone(&self, entry: AuditEntry) -> AppResult<()> {
+        audit::append_alone(&self.state.store, &entry).await?;
+        crate::metrics::Metrics::inc(&self.state.metrics.audit_records);
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! Server-rendered pages: minijinja templates compiled into the binary, with
+//! autoescaping, and the label catalogue available as `label(group, code)`.
+
+use minijinja::{Environment, Value};
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+macro_rules! tpl {
+    ($env:expr, $($name:literal),* $(,)?) => {
+        $( $env.add_template($name, include_str!(concat!("../templates/", $name))).expect($name); )*
+    };
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        tpl!(
+            env,
+            "layout.html",
+            "error.html",
+            "login.html",
+            "totp_login.html",
+            "password.html",
+            "totp_enroll.html",
+            "home.html",
+            "regions.html",
+            "departments.html",
+            "department_form.html",
+            "users.html",
+            "user_form.html",
+            "user_secret.html",
+            "account.html",
+            "register.html",
+            "audit.html",
+        );
+        env.add_function("label", |group: String, code: String| {
+            crate::messages::label(&group, &code)
+        });
+        env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+}

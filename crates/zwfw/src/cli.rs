@@ -1,0 +1,459 @@
+//! Command-line interface. Every failure prints one line and exits non-zero.
+
+use crate::config::{self, FileConfig, Settings};
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zwfw_store::Store;
+use zwfw_web::{AppState, Clock, Ctx, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "zwfw",
+    version,
+    about = "zwfw 政务服务平台: government services and electronic supervision"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// TOML configuration file (values there are overridden by ZWFW_* variables and flags).
+    #[arg(long, global = true, env = "ZWFW_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database, files). Default ./zwfw-data
+    #[arg(long, global = true, env = "ZWFW_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://… or postgres://… Default: the SQLite file in the data directory.
+    #[arg(long, global = true, env = "ZWFW_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the web application and API.
+    Serve {
+        /// Address to listen on. Default 127.0.0.1:8080
+        #[arg(long, env = "ZWFW_LISTEN")]
+        listen: Option<String>,
+        /// Load the demo city first (idempotent) and enable demo features.
+        #[arg(long, env = "ZWFW_DEMO", num_args = 0..=1, default_missing_value = "true")]
+        demo: Option<bool>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo city (idempotent) and print the demo accounts.
+    Demo,
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Staff accounts from the command line (for operators).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the SM3 chain of the audit trail; exits 1 and names every defect if it is broken.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account; prints the initial password (to be changed at first sign-in).
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Display name (姓名).
+        #[arg(long)]
+        name: String,
+        /// Department id or 统一社会信用代码.
+        #[arg(long)]
+        department: String,
+        /// Comma-separated role codes: system_admin, center_admin, dept_admin, counter, reviewer, dept_head, supervisor, legal_review
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long)]
+        mobile: Option<String>,
+        /// Why the account is created (recorded in the audit trail).
+        #[arg(long, default_value = "created from the command line")]
+        reason: String,
+    },
+    /// Reset a password and unlock the account; prints a temporary password.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        /// Also remove the TOTP authenticator, to be enrolled again.
+        #[arg(long)]
+        reset_totp: bool,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("zwfw: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("zwfw: {}", one_line(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ZWFW_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let json = std::env::var("ZWFW_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Result<Settings> {
+    let file = FileConfig::load(common.config.as_deref())?;
+    let data_dir = common
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
+    let database_url = match common.database_url.clone().or(file.database_url) {
+        Some(u) => u,
+        None => config::sqlite_url(&data_dir)?,
+    };
+    if database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    }
+    Ok(Settings {
+        listen: listen
+            .or(file.listen)
+            .unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
+        data_dir,
+        database_url,
+        demo: demo.or(file.demo).unwrap_or(false),
+        now: std::env::var("ZWFW_NOW").ok().or(file.now),
+        clock_offset: std::env::var("ZWFW_CLOCK_OFFSET")
+            .ok()
+            .or(file.clock_offset),
+        secure_cookies: std::env::var("ZWFW_SECURE_COOKIES")
+            .ok()
+            .map(|v| v == "true" || v == "1")
+            .or(file.secure_cookies)
+            .unwrap_or(false),
+        site_name: std::env::var("ZWFW_SITE_NAME")
+            .ok()
+            .or(file.site_name)
+            .unwrap_or_else(|| WebConfig::default().site_name),
+        policy: file.security.unwrap_or_default(),
+    })
+}
+
+async fn open_store(s: &Settings) -> Result<Store> {
+    let store = Store::connect(&s.database_url)
+        .await
+        .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| anyhow!("database migration failed: {e}"))?;
+    Ok(store)
+}
+
+/// Hides a password in a database URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(i), Some(at)) if at > i => {
+            let creds = &url[i + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..i + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn state_for(s: &Settings, store: Store) -> Result<AppState> {
+    let clock = Clock::from_config(s.now.as_deref(), s.clock_offset.as_deref())
+        .map_err(|e| anyhow!("invalid ZWFW_NOW or ZWFW_CLOCK_OFFSET: {e}"))?;
+    Ok(AppState::new(
+        store,
+        clock,
+        WebConfig {
+            policy: s.policy.clone(),
+            demo: s.demo,
+            secure_cookies: s.secure_cookies,
+            site_name: s.site_name.clone(),
+        },
+    ))
+}
+
+fn cli_ctx(state: &AppState) -> Ctx<'_> {
+    let who = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "operator".into());
+    Ctx {
+        state,
+        actor: None,
+        client_addr: format!("cli:{who}"),
+    }
+}
+
+fn print_demo_accounts(summary: &zwfw_web::demo::DemoSummary) {
+    println!("演示账号 (demo accounts, for demonstration only):");
+    for a in &summary.accounts {
+        println!(
+            "  {:<16} {:<6} {:<12} password: {}",
+            a.username, a.name, a.role, a.password
+        );
+    }
+    println!("  Staff must change the password at first sign-in; administrators and supervisors also enrol a TOTP authenticator.");
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let common = cli.common.clone();
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let s = settings(&common, listen, demo)?;
+            let store = open_store(&s).await?;
+            let state = state_for(&s, store)?;
+            if state.clock.is_controlled() {
+                if s.demo {
+                    tracing::warn!(
+                        offset_ms = state.clock.offset_ms(),
+                        "the clock is controlled (demo mode)"
+                    );
+                } else {
+                    tracing::warn!(
+                        offset_ms = state.clock.offset_ms(),
+                        "!!! THE CLOCK IS NOT THE SYSTEM CLOCK IN A NON-DEMO DEPLOYMENT: deadlines are computed from a shifted time. Unset ZWFW_NOW / ZWFW_CLOCK_OFFSET unless this is a test. !!!"
+                    );
+                }
+            }
+            state
+                .sync_clock()
+                .await
+                .map_err(|e| anyhow!("{}", e.message()))?;
+            let summary = if s.demo {
+                Some(
+                    zwfw_web::demo::load(&state)
+                        .await
+                        .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?,
+                )
+            } else {
+                None
+            };
+            let listener = tokio::net::TcpListener::bind(&s.listen).await.map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    anyhow!("cannot listen on {}: the address is already in use (another zwfw or program runs there; choose --listen)", s.listen)
+                } else {
+                    anyhow!("cannot listen on {}: {e}", s.listen)
+                }
+            })?;
+            let addr = listener.local_addr()?;
+            println!(
+                "zwfw listening on http://{addr}/  (data directory: {}, database: {})",
+                s.data_dir.display(),
+                redact(&s.database_url)
+            );
+            if let Some(summary) = &summary {
+                print_demo_accounts(summary);
+            }
+            if s.demo {
+                let st = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        let _ = st.sync_clock().await;
+                    }
+                });
+            }
+            zwfw_web::serve(listener, state, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let s = settings(&common, None, None)?;
+            let store = Store::connect(&s.database_url).await.map_err(|e| {
+                anyhow!("cannot open the database {}: {e}", redact(&s.database_url))
+            })?;
+            let applied = store
+                .migrate()
+                .await
+                .map_err(|e| anyhow!("database migration failed: {e}"))?;
+            println!(
+                "migrations applied: {applied:?} (database {})",
+                redact(&s.database_url)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let s = settings(&common, None, Some(true))?;
+            let state = state_for(&s, open_store(&s).await?)?;
+            let summary = zwfw_web::demo::load(&state)
+                .await
+                .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
+            println!(
+                "demo city loaded: {} objects created",
+                summary.created.len()
+            );
+            print_demo_accounts(&summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let s = settings(&common, None, None)?;
+            let store = open_store(&s).await?;
+            let report = zwfw_store::audit::verify(&store).await?;
+            if report.defects.is_empty() {
+                println!(
+                    "audit trail intact: {} records verified, head at {}",
+                    report.checked, report.head_seq
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "audit trail BROKEN: {} records read, head at {}",
+                    report.checked, report.head_seq
+                );
+                for d in &report.defects {
+                    println!("  {d}");
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::User { command } => {
+            let s = settings(&common, None, None)?;
+            let state = state_for(&s, open_store(&s).await?)?;
+            let ctx = cli_ctx(&state);
+            match command {
+                UserCommand::Create {
+                    username,
+                    name,
+                    department,
+                    roles,
+                    mobile,
+                    reason,
+                } => {
+                    let department_id = match department.parse::<i64>() {
+                        Ok(id) => id,
+                        Err(_) => zwfw_store::admin::find_department_by_code(
+                            &state.store,
+                            department.trim(),
+                        )
+                        .await?
+                        .map(|d| d.id)
+                        .ok_or_else(|| {
+                            anyhow!("no department with id or credit code {department}")
+                        })?,
+                    };
+                    let input = zwfw_web::accounts::StaffInput {
+                        username,
+                        display_name: name,
+                        department_id,
+                        roles,
+                        mobile,
+                        password: None,
+                        reason,
+                        is_demo: false,
+                    };
+                    let (u, pw) = zwfw_web::accounts::create_staff(&ctx, &input)
+                        .await
+                        .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
+                    println!(
+                        "created {} (id {}); initial password: {pw}",
+                        u.username, u.id
+                    );
+                    println!("the password must be changed at first sign-in");
+                }
+                UserCommand::ResetPassword {
+                    username,
+                    reset_totp,
+                    reason,
+                } => {
+                    let u = zwfw_store::admin::find_user_by_username(&state.store, &username)
+                        .await?
+                        .ok_or_else(|| anyhow!("no account named {username}"))?;
+                    let pw = zwfw_web::accounts::reset_password(&ctx, u.id, &reason, reset_totp)
+                        .await
+                        .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
+                    println!(
+                        "password of {} reset and account unlocked; temporary password: {pw}",
+                        u.username
+                    );
+                    if reset_totp {
+                        println!("the TOTP authenticator was removed and must be enrolled again at sign-in");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+}
