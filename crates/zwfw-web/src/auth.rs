@@ -337,6 +337,8 @@ pub struct RequestAuth {
     pub client_addr: String,
     /// Large-type (elderly-friendly) mode chosen by the visitor.
     pub large: bool,
+    /// The request is for the JSON API (decided on the full path, before nesting).
+    pub api: bool,
 }
 
 fn is_api(path: &str) -> bool {
@@ -432,6 +434,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         csrf_token: csrf_token.clone(),
         client_addr: addr,
         large,
+        api: is_api(parts.uri.path()),
     });
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     if new_anon_csrf {
@@ -509,8 +512,8 @@ impl IntoResponse for SignedRejection {
 impl<S: Send + Sync> FromRequestParts<S> for Signed {
     type Rejection = SignedRejection;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, SignedRejection> {
-        let api = is_api(parts.uri.path());
         let ra = parts.extensions.get::<RequestAuth>().cloned();
+        let api = ra.as_ref().is_none_or(|r| r.api);
         let Some(ra) = ra else {
             return Err(SignedRejection::Api(AppError::Internal(
                 "session layer missing".into(),
@@ -548,8 +551,8 @@ pub struct AnySigned(pub SessionCtx, pub RequestAuth);
 impl<S: Send + Sync> FromRequestParts<S> for AnySigned {
     type Rejection = SignedRejection;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, SignedRejection> {
-        let api = is_api(parts.uri.path());
         let ra = parts.extensions.get::<RequestAuth>().cloned();
+        let api = ra.as_ref().is_none_or(|r| r.api);
         match ra.and_then(|ra| ra.session.clone().map(|s| (s, ra))) {
             Some((s, ra)) => Ok(AnySigned(s, ra)),
             None if api => Err(SignedRejection::Api(AppError::new(

@@ -68,6 +68,7 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &AppError) ->
         csrf_token: String::new(),
         client_addr: String::new(),
         large: false,
+        api: false,
     };
     let ra = ra.unwrap_or(&fallback);
     let mut resp = render(

@@ -1,0 +1,197 @@
+//! Starts the real application on port 0 against a fresh database.
+#![allow(dead_code)]
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use zwfw_store::Store;
+use zwfw_web::{AppState, Clock, WebConfig};
+
+pub struct App {
+    pub base: String,
+    pub state: AppState,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub const DEMO_PW: &str = zwfw_web::demo::DEMO_PASSWORD;
+pub const NEW_PW: &str = "Changed#2026pw";
+
+impl App {
+    pub async fn start(store: Store) -> App {
+        let state = AppState::new(
+            store,
+            Clock::system(),
+            WebConfig {
+                demo: true,
+                ..WebConfig::default()
+            },
+        );
+        zwfw_web::demo::load(&state).await.expect("demo loads");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let st = state.clone();
+        tokio::spawn(async move {
+            zwfw_web::serve(listener, st, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        App {
+            base: format!("http://{addr}"),
+            state,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Moves the application's clock forward.
+    pub fn advance(&self, ms: i64) {
+        self.state
+            .clock
+            .set_moved_ms(self.state.clock.moved_ms() + ms);
+    }
+
+    pub async fn api_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        let r = client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs in a demo account through every gate (password change, TOTP
+    /// enrolment) and returns a bearer token with an open session.
+    pub async fn ready_token(&self, username: &str) -> String {
+        let (s, body) = self.api_login(username, DEMO_PW).await;
+        let (s, body) = if s == StatusCode::OK {
+            (s, body)
+        } else {
+            self.api_login(username, NEW_PW).await
+        };
+        assert_eq!(s, StatusCode::OK, "{username}: {body}");
+        let token = body["token"].as_str().unwrap().to_string();
+        let mut next = body["next_step"].as_str().unwrap().to_string();
+        if next == "change_password" {
+            let r = self
+                .post(
+                    &token,
+                    "/api/v1/me/password",
+                    json!({"old_password": DEMO_PW, "new_password": NEW_PW}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            let me = self.get(&token, "/api/v1/staff").await;
+            next = if me.status() == StatusCode::FORBIDDEN {
+                let b: Value = me.json().await.unwrap();
+                if b["code"] == "totp_enrollment_required" {
+                    "enroll_totp".into()
+                } else {
+                    "open".into()
+                }
+            } else {
+                "open".into()
+            };
+        }
+        if next == "enroll_totp" {
+            let b: Value = self
+                .post(&token, "/api/v1/me/totp/begin", json!({}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let secret = zwfw_domain::totp::decode_secret(b["secret"].as_str().unwrap()).unwrap();
+            let code = zwfw_domain::totp::code_at(&secret, self.state.now_ms() / 1000);
+            let r = self
+                .post(&token, "/api/v1/me/totp/confirm", json!({"code": code}))
+                .await;
+            assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", r.text().await);
+        }
+        if next == "second_factor" {
+            panic!("{username} already enrolled; use a fresh app");
+        }
+        token
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
+        client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> Response {
+        client()
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn department_id(&self, name: &str) -> i64 {
+        zwfw_store::admin::list_departments(&self.state.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == name)
+            .map(|d| d.id)
+            .unwrap_or_else(|| panic!("no department {name}"))
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        zwfw_store::admin::find_user_by_username(&self.state.store, username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A browser-like client that keeps cookies.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn code_of(r: Response) -> (StatusCode, String) {
+    let s = r.status();
+    let b: Value = r.json().await.unwrap_or(Value::Null);
+    (s, b["code"].as_str().unwrap_or("").to_string())
+}
+
+/// Extracts the first `_csrf` value from a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let i = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
