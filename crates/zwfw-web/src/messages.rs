@@ -83,31 +83,6 @@ pub fn field_name(field: &str) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_has_chinese_text() {
-        for code in [
-            "invalid_resident_id",
-            "invalid_credit_code",
-            "weak_password",
-            "account_locked",
-            "csrf",
-            "forbidden",
-        ] {
-            let t = error_text(code, None);
-            assert_ne!(t, "操作失败", "{code}");
-            assert!(t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
-        }
-        assert_eq!(
-            error_text("duplicate", Some("username")),
-            "用户名已存在，不能重复"
-        );
-    }
-}
-
 /// Chinese labels for codes shown in pages (roles, kinds, levels, actions).
 pub fn label(group: &str, code: &str) -> String {
     let s = match (group, code) {
@@ -178,3 +153,28 @@ pub const DEPT_KIND_CODES: [&str; 6] = [
     "approval",
     "county_office",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_chinese_text() {
+        for code in [
+            "invalid_resident_id",
+            "invalid_credit_code",
+            "weak_password",
+            "account_locked",
+            "csrf",
+            "forbidden",
+        ] {
+            let t = error_text(code, None);
+            assert_ne!(t, "操作失败", "{code}");
+            assert!(t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        }
+        assert_eq!(
+            error_text("duplicate", Some("username")),
+            "用户名已存在，不能重复"
+        );
+    }
+}

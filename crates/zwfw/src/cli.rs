@@ -151,7 +151,8 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         .clone()
         .or(file.data_dir)
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let database_url = match common.database_url.clone().or(file.database_url) {
+    let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let database_url = match set(common.database_url.clone()).or(file.database_url) {
         Some(u) => u,
         None => config::sqlite_url(&data_dir)?,
     };

@@ -1,0 +1,96 @@
+//! The operator command line, run as a real process.
+
+use std::process::{Command, Output};
+
+fn zwfw(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zwfw"))
+        .args(args)
+        .env("ZWFW_DATA_DIR", dir)
+        .env_remove("ZWFW_DATABASE_URL")
+        .env_remove("ZWFW_DEMO")
+        .env_remove("ZWFW_LISTEN")
+        .env("ZWFW_LOG", "warn")
+        .output()
+        .expect("run zwfw")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("zwfw_cli_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn demo_user_and_audit_verify() {
+    let dir = temp_dir("demo");
+    let o = zwfw(&dir, &["migrate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = zwfw(&dir, &["demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("demo_counter"));
+    let o = zwfw(&dir, &["demo"]);
+    assert!(text(&o).contains("0 objects created"), "idempotent: {}", text(&o));
+
+    let o = zwfw(&dir, &["user", "create", "--username", "ops_wang", "--name", "王运维", "--department", "1", "--roles", "reviewer,counter"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("initial password"));
+    let o = zwfw(&dir, &["user", "create", "--username", "ops_wang", "--name", "王运维", "--department", "1", "--roles", "reviewer"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("duplicate"), "{}", text(&o));
+    let o = zwfw(&dir, &["user", "create", "--username", "ops_li", "--name", "李", "--department", "1", "--roles", "boss"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = zwfw(&dir, &["user", "reset-password", "--username", "demo_admin", "--reset-totp", "--reason", "locked out at night"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("temporary password"));
+    let o = zwfw(&dir, &["user", "reset-password", "--username", "nobody", "--reason", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = zwfw(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("intact"));
+
+    // Tamper with record 3 directly in the database file.
+    let db = dir.join("zwfw.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zwfw_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE audit_log SET reason = 'rewritten' WHERE seq = 3").execute(store.pool()).await.unwrap();
+        store.close().await;
+    });
+    let o = zwfw(&dir, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("record 3 was altered"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn startup_failures_are_one_line_and_non_zero() {
+    let dir = temp_dir("fail");
+    let o = zwfw(&dir, &["migrate", "--database-url", "postgres://postgres@127.0.0.1:1/none"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot open the database"), "{err}");
+    let o = zwfw(&dir, &["migrate", "--database-url", "mysql://x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unsupported database URL"));
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let o = zwfw(&dir, &["serve", "--listen", &addr]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already in use"), "{}", text(&o));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_zwfw"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ZWFW_DATA_DIR", &dir)
+        .env("ZWFW_NOW", "not a time")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("ZWFW_NOW"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

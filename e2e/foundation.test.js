@@ -1,0 +1,111 @@
+// Browser check of the foundation: open the site, sign in as a demo officer,
+// go through the forced password change, sign out, sign in again.
+// Starts its own server (ZWFW_BIN, default ../target/debug/zwfw) on a free
+// port with a fresh data directory, unless ZWFW_E2E_URL names a running one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = join(here, 'test-results');
+mkdirSync(shots, { recursive: true });
+
+let server, base, dataDir, browser;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+async function waitReady(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try { const r = await fetch(url + '/readyz'); if (r.ok) return; } catch { /* not yet */ }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error('server did not become ready at ' + url);
+}
+
+before(async () => {
+  if (process.env.ZWFW_E2E_URL) {
+    base = process.env.ZWFW_E2E_URL;
+  } else {
+    const port = await freePort();
+    dataDir = mkdtempSync(join(tmpdir(), 'zwfw-e2e-'));
+    const bin = process.env.ZWFW_BIN || join(here, '..', 'target', 'debug', 'zwfw');
+    const env = { ...process.env, ZWFW_DATA_DIR: dataDir, ZWFW_LOG: 'warn' };
+    delete env.ZWFW_DATABASE_URL;
+    server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    base = `http://127.0.0.1:${port}`;
+    server.on('exit', code => { if (code) console.error('zwfw exited with', code); });
+  }
+  await waitReady(base, 60000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('demo officer signs in, must change the password, signs out', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+  await page.goto(base + '/');
+  assert.match(page.url(), /\/login/);
+  assert.equal(await page.locator('h1').innerText(), '用户登录');
+  await page.screenshot({ path: join(shots, '01-login.png'), fullPage: true });
+
+  await page.getByLabel('用户名').fill('demo_counter');
+  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/account\/password$/);
+  assert.equal(await page.locator('h1').innerText(), '修改密码');
+
+  // Mismatched confirmation: a clear Chinese message, nothing changed.
+  await page.getByLabel('原密码').fill('Demo@12345');
+  await page.getByLabel('新密码', { exact: true }).fill('Counter#2026');
+  await page.getByLabel('确认新密码').fill('Counter#2027');
+  await page.getByRole('button', { name: '保存新密码' }).click();
+  assert.match(await page.locator('[role=alert]').innerText(), /两次输入的新密码不一致/);
+
+  await page.getByLabel('原密码').fill('Demo@12345');
+  await page.getByLabel('新密码', { exact: true }).fill('Counter#2026');
+  await page.getByLabel('确认新密码').fill('Counter#2026');
+  await page.getByRole('button', { name: '保存新密码' }).click();
+  await page.waitForURL(/\/\?changed=1$/);
+  assert.match(await page.locator('h1').innerText(), /您好，李娜/);
+  assert.match(await page.locator('[role=status]').first().innerText(), /密码已修改/);
+  await page.screenshot({ path: join(shots, '02-home.png'), fullPage: true });
+
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.waitForURL(/\/login$/);
+
+  // The old password is refused, the new one lets the officer straight in.
+  await page.getByLabel('用户名').fill('demo_counter');
+  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
+  await page.getByRole('button', { name: '登录' }).click();
+  assert.match(await page.locator('[role=alert]').innerText(), /用户名或密码错误/);
+  await page.getByLabel('用户名').fill('demo_counter');
+  await page.getByLabel('密码', { exact: true }).fill('Counter#2026');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(u => new URL(u).pathname === '/');
+  assert.match(await page.locator('h1').innerText(), /您好/);
+  await page.close();
+});
