@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod time;

@@ -1,0 +1,507 @@
+//! Working days (工作日) and the legal arithmetic of periods.
+//!
+//! A working day is a Monday–Friday that is not a statutory holiday, or a
+//! weekend day that the State Council's yearly notice makes a working day
+//! (调休上班). The calendar is data, one year at a time; a computation that
+//! needs a year that is not configured fails and names the year.
+//!
+//! Periods follow 行政许可法 and 民法典 第二百零一条: the day a period starts
+//! is not counted (开始的当日不计入); counting N working days lands on the N-th
+//! working day after the start, which is therefore never a non-working day.
+//!
+//! Speed: the calendar keeps, for every day of the configured range, whether it
+//! is a working day and how many working days precede it, and the position of
+//! every working day. Counting between two dates and adding N working days are
+//! then a few array reads (constant time).
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// One notice of the State Council (General Office) that a year follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// 文号, e.g. 国办发明电〔2024〕12号
+    pub number: String,
+    pub title: String,
+    pub date: NaiveDate,
+}
+
+/// Days off named by a notice, e.g. 春节 from 01-28 to 02-04.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidaySpan {
+    pub name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// A weekend day made a working day (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MakeupDay {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+/// The configuration of one year, as the administrator edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearSpec {
+    pub year: i32,
+    pub notices: Vec<Notice>,
+    pub holidays: Vec<HolidaySpan>,
+    pub workdays: Vec<MakeupDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CalendarError {
+    /// The computation needs a year that is not configured.
+    #[error("the working-day calendar of {year} is not configured")]
+    YearMissing { year: i32 },
+    #[error("{date} is listed as a make-up working day but is not a Saturday or Sunday")]
+    MakeupNotWeekend { date: NaiveDate },
+    #[error("{date} is listed both as a holiday and as a make-up working day")]
+    HolidayOnMakeupDay { date: NaiveDate },
+    #[error("{date} is listed twice")]
+    Duplicate { date: NaiveDate },
+    #[error("holiday {name}: the end {to} is before the start {from}")]
+    BadSpan {
+        name: String,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    #[error("{date} is too far from the year {year} it is listed in")]
+    OutsideYear { year: i32, date: NaiveDate },
+    #[error("year {year} is outside the supported range 2000–2100")]
+    YearOutOfRange { year: i32 },
+    #[error("a year needs at least one notice with its number")]
+    NoNotice,
+    #[error("a name is empty")]
+    EmptyName,
+}
+
+impl CalendarError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CalendarError::YearMissing { .. } => "calendar_year_missing",
+            _ => "invalid_calendar",
+        }
+    }
+}
+
+/// Whether `date` may be listed in the entry of `year` (its own year, or the
+/// last days of December / first of January around it).
+fn near_year(year: i32, date: NaiveDate) -> bool {
+    date.year() == year
+        || (date.year() == year - 1 && date.month() == 12)
+        || (date.year() == year + 1 && date.month() == 1)
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl YearSpec {
+    /// Checks the rules of a year on its own: make-up days are weekend days,
+    /// no day is both, no day twice, dates belong to the year.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        if !(2000..=2100).contains(&self.year) {
+            return Err(CalendarError::YearOutOfRange { year: self.year });
+        }
+        if self.notices.is_empty() || self.notices.iter().any(|n| n.number.trim().is_empty()) {
+            return Err(CalendarError::NoNotice);
+        }
+        let mut holidays = std::collections::BTreeSet::new();
+        for h in &self.holidays {
+            if h.name.trim().is_empty() {
+                return Err(CalendarError::EmptyName);
+            }
+            if h.to < h.from {
+                return Err(CalendarError::BadSpan {
+                    name: h.name.clone(),
+                    from: h.from,
+                    to: h.to,
+                });
+            }
+            let mut d = h.from;
+            while d <= h.to {
+                if !near_year(self.year, d) {
+                    return Err(CalendarError::OutsideYear {
+                        year: self.year,
+                        date: d,
+                    });
+                }
+                if !holidays.insert(d) {
+                    return Err(CalendarError::Duplicate { date: d });
+                }
+                d = d.succ_opt().expect("in range");
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for w in &self.workdays {
+            if !near_year(self.year, w.date) {
+                return Err(CalendarError::OutsideYear {
+                    year: self.year,
+                    date: w.date,
+                });
+            }
+            if !is_weekend(w.date) {
+                return Err(CalendarError::MakeupNotWeekend { date: w.date });
+            }
+            if holidays.contains(&w.date) {
+                return Err(CalendarError::HolidayOnMakeupDay { date: w.date });
+            }
+            if !seen.insert(w.date) {
+                return Err(CalendarError::Duplicate { date: w.date });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a day is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    Workday,
+    Weekend,
+    Holiday,
+    /// A weekend day made a working day.
+    Makeup,
+}
+
+impl DayKind {
+    pub fn is_working(self) -> bool {
+        matches!(self, DayKind::Workday | DayKind::Makeup)
+    }
+}
+
+/// The compiled calendar over a contiguous range of configured years.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    /// First day of the range (January 1 of the first configured year).
+    start: NaiveDate,
+    /// Days from CE of `start`, for fast indexing.
+    start_ce: i32,
+    first_year: i32,
+    last_year: i32,
+    kinds: Vec<DayKind>,
+    /// `before[i]`: working days among days `0..i` (so `before[len]` is the total).
+    before: Vec<u32>,
+    /// Index of the k-th working day (0-based k).
+    working: Vec<u32>,
+    names: BTreeMap<NaiveDate, String>,
+    specs: BTreeMap<i32, YearSpec>,
+}
+
+impl Calendar {
+    /// Compiles validated years. The years must form one contiguous range;
+    /// a gap is reported as the missing year.
+    pub fn new(specs: Vec<YearSpec>) -> Result<Calendar, CalendarError> {
+        let mut by_year = BTreeMap::new();
+        for s in specs {
+            s.validate()?;
+            by_year.insert(s.year, s);
+        }
+        let (Some(&first_year), Some(&last_year)) =
+            (by_year.keys().next(), by_year.keys().next_back())
+        else {
+            return Ok(Calendar::empty());
+        };
+        for y in first_year..=last_year {
+            if !by_year.contains_key(&y) {
+                return Err(CalendarError::YearMissing { year: y });
+            }
+        }
+        let start = NaiveDate::from_ymd_opt(first_year, 1, 1).expect("valid");
+        let end = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid");
+        let len = (end - start).num_days() as usize + 1;
+        let mut kinds: Vec<DayKind> = (0..len)
+            .map(|i| {
+                let d = start + chrono::Duration::days(i as i64);
+                if is_weekend(d) {
+                    DayKind::Weekend
+                } else {
+                    DayKind::Workday
+                }
+            })
+            .collect();
+        let mut names = BTreeMap::new();
+        // Entries of different years may name the same date (around New Year):
+        // they must agree.
+        let mut marked: BTreeMap<NaiveDate, DayKind> = BTreeMap::new();
+        for s in by_year.values() {
+            for h in &s.holidays {
+                let mut d = h.from;
+                while d <= h.to {
+                    if marked.insert(d, DayKind::Holiday) == Some(DayKind::Makeup) {
+                        return Err(CalendarError::HolidayOnMakeupDay { date: d });
+                    }
+                    names.insert(d, h.name.clone());
+                    d = d.succ_opt().expect("in range");
+                }
+            }
+            for w in &s.workdays {
+                if marked.insert(w.date, DayKind::Makeup) == Some(DayKind::Holiday) {
+                    return Err(CalendarError::HolidayOnMakeupDay { date: w.date });
+                }
+                names.insert(w.date, w.name.clone());
+            }
+        }
+        for (d, k) in &marked {
+            if *d >= start && *d <= end {
+                kinds[(*d - start).num_days() as usize] = *k;
+            }
+        }
+        let mut before = Vec::with_capacity(len + 1);
+        let mut working = Vec::new();
+        let mut n = 0u32;
+        for (i, k) in kinds.iter().enumerate() {
+            before.push(n);
+            if k.is_working() {
+                working.push(i as u32);
+                n += 1;
+            }
+        }
+        before.push(n);
+        Ok(Calendar {
+            start,
+            start_ce: start.num_days_from_ce(),
+            first_year,
+            last_year,
+            kinds,
+            before,
+            working,
+            names,
+            specs: by_year,
+        })
+    }
+
+    pub fn empty() -> Calendar {
+        let start = NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid");
+        Calendar {
+            start,
+            start_ce: start.num_days_from_ce(),
+            first_year: 0,
+            last_year: -1,
+            kinds: Vec::new(),
+            before: vec![0],
+            working: Vec::new(),
+            names: BTreeMap::new(),
+            specs: BTreeMap::new(),
+        }
+    }
+
+    /// The configured years, first and last (inclusive), if any.
+    pub fn years(&self) -> Option<(i32, i32)> {
+        (self.last_year >= self.first_year).then_some((self.first_year, self.last_year))
+    }
+
+    pub fn is_configured(&self, year: i32) -> bool {
+        year >= self.first_year && year <= self.last_year
+    }
+
+    pub fn spec(&self, year: i32) -> Option<&YearSpec> {
+        self.specs.get(&year)
+    }
+
+    pub fn specs(&self) -> impl Iterator<Item = &YearSpec> {
+        self.specs.values()
+    }
+
+    #[inline]
+    fn index(&self, d: NaiveDate) -> Result<usize, CalendarError> {
+        let i = d.num_days_from_ce() - self.start_ce;
+        if i < 0 || i as usize >= self.kinds.len() {
+            return Err(CalendarError::YearMissing { year: d.year() });
+        }
+        Ok(i as usize)
+    }
+
+    pub fn kind(&self, d: NaiveDate) -> Result<DayKind, CalendarError> {
+        Ok(self.kinds[self.index(d)?])
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
+        Ok(self.kind(d)?.is_working())
+    }
+
+    /// The holiday or make-up day's name, e.g. 春节.
+    pub fn day_name(&self, d: NaiveDate) -> Option<&str> {
+        self.names.get(&d).map(String::as_str)
+    }
+
+    /// Working days in the half-open interval (`from`, `to`]: the start day is
+    /// not counted. Negative when `to` is before `from`.
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<i64, CalendarError> {
+        let (a, b) = (self.index(from)?, self.index(to)?);
+        Ok(i64::from(self.before[b + 1]) - i64::from(self.before[a + 1]))
+    }
+
+    /// The date `days` working days after `from` (the start day not counted).
+    /// Zero days gives `from` itself (a same-day item is due on its day).
+    pub fn add_working_days(&self, from: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
+        let a = self.index(from)?;
+        if days == 0 {
+            return Ok(from);
+        }
+        let k = self.before[a + 1] as usize + days as usize - 1;
+        match self.working.get(k) {
+            Some(&i) => Ok(self.start + chrono::Duration::days(i64::from(i))),
+            None => Err(CalendarError::YearMissing {
+                year: self.last_year + 1,
+            }),
+        }
+    }
+
+    /// The first working day on or after `d`.
+    pub fn next_working_day_from(&self, d: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        if self.is_working_day(d)? {
+            return Ok(d);
+        }
+        self.add_working_days(d, 1)
+    }
+}
+
+/// Checks that the step limits of a process fit in the promised limit.
+pub fn check_step_limits(promised_days: u32, steps: &[u32]) -> Result<(), (u32, u32)> {
+    let sum: u32 = steps.iter().sum();
+    if sum > promised_days {
+        Err((sum, promised_days))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn spec(year: i32, holidays: &[(&str, &str)], workdays: &[&str]) -> YearSpec {
+        YearSpec {
+            year,
+            notices: vec![Notice {
+                number: "测试".into(),
+                title: "测试".into(),
+                date: d(&format!("{}-11-01", year - 1)),
+            }],
+            holidays: holidays
+                .iter()
+                .map(|(f, t)| HolidaySpan {
+                    name: "假".into(),
+                    from: d(f),
+                    to: d(t),
+                })
+                .collect(),
+            workdays: workdays
+                .iter()
+                .map(|w| MakeupDay {
+                    date: d(w),
+                    name: "班".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn validation_rules() {
+        assert_eq!(
+            spec(2025, &[], &["2025-09-29"]).validate(),
+            Err(CalendarError::MakeupNotWeekend {
+                date: d("2025-09-29")
+            })
+        );
+        assert_eq!(
+            spec(2025, &[("2025-09-27", "2025-09-28")], &["2025-09-28"]).validate(),
+            Err(CalendarError::HolidayOnMakeupDay {
+                date: d("2025-09-28")
+            })
+        );
+        assert_eq!(
+            spec(
+                2025,
+                &[("2025-10-01", "2025-10-02"), ("2025-10-02", "2025-10-03")],
+                &[]
+            )
+            .validate(),
+            Err(CalendarError::Duplicate {
+                date: d("2025-10-02")
+            })
+        );
+        assert!(matches!(
+            spec(2025, &[("2025-10-03", "2025-10-01")], &[]).validate(),
+            Err(CalendarError::BadSpan { .. })
+        ));
+        assert!(matches!(
+            spec(2025, &[("2026-03-01", "2026-03-01")], &[]).validate(),
+            Err(CalendarError::OutsideYear { .. })
+        ));
+        assert!(spec(2019, &[("2018-12-30", "2019-01-01")], &["2018-12-29"])
+            .validate()
+            .is_ok());
+    }
+
+    #[test]
+    fn missing_years_are_errors() {
+        let cal = Calendar::new(vec![spec(2024, &[], &[]), spec(2025, &[], &[])]).unwrap();
+        assert_eq!(
+            cal.kind(d("2026-01-05")),
+            Err(CalendarError::YearMissing { year: 2026 })
+        );
+        assert_eq!(
+            cal.kind(d("2023-12-29")),
+            Err(CalendarError::YearMissing { year: 2023 })
+        );
+        assert_eq!(
+            cal.add_working_days(d("2025-12-30"), 5),
+            Err(CalendarError::YearMissing { year: 2026 })
+        );
+        let gap = Calendar::new(vec![spec(2023, &[], &[]), spec(2025, &[], &[])]);
+        assert_eq!(gap.unwrap_err(), CalendarError::YearMissing { year: 2024 });
+    }
+
+    #[test]
+    fn neighbouring_notices_must_agree() {
+        let a = spec(2018, &[("2018-12-29", "2018-12-29")], &[]);
+        let b = spec(2019, &[], &["2018-12-29"]);
+        assert_eq!(
+            Calendar::new(vec![a, b]).unwrap_err(),
+            CalendarError::HolidayOnMakeupDay {
+                date: d("2018-12-29")
+            }
+        );
+    }
+
+    #[test]
+    fn step_limits() {
+        assert!(check_step_limits(20, &[5, 10, 5]).is_ok());
+        assert_eq!(check_step_limits(20, &[5, 10, 6]), Err((21, 20)));
+    }
+}
+
+/// The calendar shipped with the program (`data/holidays.toml`).
+pub const SHIPPED_TOML: &str = include_str!("../../../data/holidays.toml");
+
+#[derive(Deserialize)]
+struct ShippedFile {
+    year: Vec<YearSpec>,
+}
+
+/// Parses the shipped calendar file format.
+pub fn parse_years(text: &str) -> Result<Vec<YearSpec>, String> {
+    let f: ShippedFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    Ok(f.year)
+}
+
+/// The shipped years, parsed and validated.
+pub fn shipped_years() -> Vec<YearSpec> {
+    parse_years(SHIPPED_TOML).expect("the shipped calendar parses")
+}
