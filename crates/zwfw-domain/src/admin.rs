@@ -53,18 +53,12 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> DomainResult<Self> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s)
-            .ok_or_else(|| DomainError::UnknownRole(s.to_string()))
+        Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| DomainError::UnknownRole(s.to_string()))
     }
 
     /// Roles that must use a second factor (TOTP) to sign in.
     pub fn requires_second_factor(self) -> bool {
-        matches!(
-            self,
-            Role::SystemAdmin | Role::CenterAdmin | Role::DeptAdmin | Role::Supervisor
-        )
+        matches!(self, Role::SystemAdmin | Role::CenterAdmin | Role::DeptAdmin | Role::Supervisor)
     }
 
     /// Whether the role administers organizations and accounts across the whole
@@ -84,10 +78,7 @@ pub fn parse_roles(list: &[String]) -> DomainResult<Vec<Role>> {
         }
     }
     if roles.is_empty() {
-        return Err(DomainError::Invalid {
-            field: "roles",
-            reason: "empty",
-        });
+        return Err(DomainError::Invalid { field: "roles", reason: "empty" });
     }
     roles.sort();
     Ok(roles)
@@ -164,10 +155,7 @@ impl AccountKind {
             "staff" => Ok(AccountKind::Staff),
             "person" => Ok(AccountKind::Person),
             "company" => Ok(AccountKind::Company),
-            _ => Err(DomainError::Invalid {
-                field: "kind",
-                reason: "unknown",
-            }),
+            _ => Err(DomainError::Invalid { field: "kind", reason: "unknown" }),
         }
     }
 }
@@ -214,8 +202,7 @@ impl Actor {
     /// May create or change staff accounts in `department_id`: global admins
     /// anywhere, department admins in their own department only.
     pub fn can_manage_staff_in(&self, department_id: i64) -> bool {
-        self.is_global_admin()
-            || (self.has(Role::DeptAdmin) && self.department_id == Some(department_id))
+        self.is_global_admin() || (self.has(Role::DeptAdmin) && self.department_id == Some(department_id))
     }
 
     /// May see staff accounts of `department_id`: managers as above, the

@@ -69,16 +69,10 @@ pub fn record_hash(seq: i64, prev_hash: &str, e: &AuditEntry) -> String {
     put(&mut h, prev_hash);
     put(&mut h, &seq.to_string());
     put(&mut h, &e.at_ms.to_string());
-    put(
-        &mut h,
-        &e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
-    );
+    put(&mut h, &e.actor_id.map(|v| v.to_string()).unwrap_or_default());
     put(&mut h, &e.actor_name);
     put(&mut h, &e.actor_role);
-    put(
-        &mut h,
-        &e.department_id.map(|v| v.to_string()).unwrap_or_default(),
-    );
+    put(&mut h, &e.department_id.map(|v| v.to_string()).unwrap_or_default());
     put(&mut h, &e.action);
     put(&mut h, &e.object_type);
     put(&mut h, &e.object_id);
@@ -106,40 +100,27 @@ pub enum ChainDefect {
     /// The record's link to its predecessor is broken for another reason.
     BrokenLink { seq: i64 },
     /// The trail ends before the last record the head says was written.
-    TailRemoved {
-        last_seq: i64,
-        expected_last_seq: i64,
-    },
+    TailRemoved { last_seq: i64, expected_last_seq: i64 },
 }
 
 impl std::fmt::Display for ChainDefect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainDefect::Altered { seq } => write!(
-                f,
-                "record {seq} was altered (its content does not match its hash)"
-            ),
+            ChainDefect::Altered { seq } => write!(f, "record {seq} was altered (its content does not match its hash)"),
             ChainDefect::Removed { from_seq, to_seq } if from_seq == to_seq => {
                 write!(f, "record {from_seq} was removed")
             }
             ChainDefect::Removed { from_seq, to_seq } => {
                 write!(f, "records {from_seq} to {to_seq} were removed")
             }
-            ChainDefect::Reordered { seq } => write!(
-                f,
-                "record {seq} is out of order (it does not follow its predecessor)"
-            ),
+            ChainDefect::Reordered { seq } => {
+                write!(f, "record {seq} is out of order (it does not follow its predecessor)")
+            }
             ChainDefect::BrokenLink { seq } => {
                 write!(f, "record {seq} does not link to its predecessor")
             }
-            ChainDefect::TailRemoved {
-                last_seq,
-                expected_last_seq,
-            } => {
-                write!(
-                    f,
-                    "records after {last_seq} up to {expected_last_seq} were removed from the end"
-                )
+            ChainDefect::TailRemoved { last_seq, expected_last_seq } => {
+                write!(f, "records after {last_seq} up to {expected_last_seq} were removed from the end")
             }
         }
     }
@@ -173,10 +154,7 @@ impl ChainVerifier {
     pub fn feed(&mut self, r: &AuditRecord) {
         self.checked += 1;
         if r.seq > self.expected_seq {
-            self.defects.push(ChainDefect::Removed {
-                from_seq: self.expected_seq,
-                to_seq: r.seq - 1,
-            });
+            self.defects.push(ChainDefect::Removed { from_seq: self.expected_seq, to_seq: r.seq - 1 });
         }
         let own = record_hash(r.seq, &r.prev_hash, &r.entry);
         if own != r.hash {
@@ -198,10 +176,7 @@ impl ChainVerifier {
     pub fn finish(mut self, head_seq: i64) -> Vec<ChainDefect> {
         let last = self.expected_seq - 1;
         if head_seq > last {
-            self.defects.push(ChainDefect::TailRemoved {
-                last_seq: last,
-                expected_last_seq: head_seq,
-            });
+            self.defects.push(ChainDefect::TailRemoved { last_seq: last, expected_last_seq: head_seq });
         }
         self.defects
     }
@@ -224,12 +199,7 @@ mod tests {
                     ..Default::default()
                 };
                 let hash = record_hash(seq, &prev, &entry);
-                let r = AuditRecord {
-                    seq,
-                    entry,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let r = AuditRecord { seq, entry, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 r
             })
@@ -261,21 +231,9 @@ mod tests {
     fn detects_removal_in_middle_and_tail() {
         let mut c = chain(10);
         c.remove(3);
-        assert_eq!(
-            verify(&c, 10),
-            vec![ChainDefect::Removed {
-                from_seq: 4,
-                to_seq: 4
-            }]
-        );
+        assert_eq!(verify(&c, 10), vec![ChainDefect::Removed { from_seq: 4, to_seq: 4 }]);
         let c = chain(10);
-        assert_eq!(
-            verify(&c[..8], 10),
-            vec![ChainDefect::TailRemoved {
-                last_seq: 8,
-                expected_last_seq: 10
-            }]
-        );
+        assert_eq!(verify(&c[..8], 10), vec![ChainDefect::TailRemoved { last_seq: 8, expected_last_seq: 10 }]);
     }
 
     #[test]

@@ -70,23 +70,16 @@ impl SecurityPolicy {
 
     /// Whether a password set at `changed_at_ms` has expired at `now_ms`.
     pub fn password_expired(&self, changed_at_ms: i64, now_ms: i64) -> bool {
-        self.password_max_age_days > 0
-            && now_ms - changed_at_ms > self.password_max_age_days * MS_PER_DAY
+        self.password_max_age_days > 0 && now_ms - changed_at_ms > self.password_max_age_days * MS_PER_DAY
     }
 
     /// The outcome of a failed attempt given the failures so far.
     pub fn after_failure(&self, failures_before: i64, now_ms: i64) -> FailureOutcome {
         let failures = failures_before + 1;
         if failures >= self.max_failed_logins {
-            FailureOutcome {
-                failures: 0,
-                locked_until_ms: Some(now_ms + self.lockout_minutes * MS_PER_MINUTE),
-            }
+            FailureOutcome { failures: 0, locked_until_ms: Some(now_ms + self.lockout_minutes * MS_PER_MINUTE) }
         } else {
-            FailureOutcome {
-                failures,
-                locked_until_ms: None,
-            }
+            FailureOutcome { failures, locked_until_ms: None }
         }
     }
 
@@ -116,16 +109,12 @@ pub fn is_locked(locked_until_ms: Option<i64>, now_ms: i64) -> bool {
 pub fn parse_username(s: &str) -> DomainResult<String> {
     let s = s.trim();
     let ok = (3..=32).contains(&s.len())
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
         && s.as_bytes()[0].is_ascii_alphanumeric();
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err(DomainError::Invalid {
-            field: "username",
-            reason: "format",
-        })
+        Err(DomainError::Invalid { field: "username", reason: "format" })
     }
 }
 
@@ -133,22 +122,13 @@ pub fn parse_username(s: &str) -> DomainResult<String> {
 pub fn parse_name(field: &'static str, s: &str, max: usize) -> DomainResult<String> {
     let s = s.trim();
     if s.is_empty() {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "empty",
-        });
+        return Err(DomainError::Invalid { field, reason: "empty" });
     }
     if s.chars().count() > max {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "too_long",
-        });
+        return Err(DomainError::Invalid { field, reason: "too_long" });
     }
     if s.chars().any(char::is_control) {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "control_characters",
-        });
+        return Err(DomainError::Invalid { field, reason: "control_characters" });
     }
     Ok(s.to_string())
 }
@@ -160,20 +140,11 @@ mod tests {
     #[test]
     fn password_rules() {
         let p = SecurityPolicy::default();
-        assert_eq!(
-            p.check_password("Ab1!", "x"),
-            Err(DomainError::WeakPassword("too_short"))
-        );
-        assert_eq!(
-            p.check_password("abcdefgh1", "x"),
-            Err(DomainError::WeakPassword("too_few_classes"))
-        );
+        assert_eq!(p.check_password("Ab1!", "x"), Err(DomainError::WeakPassword("too_short")));
+        assert_eq!(p.check_password("abcdefgh1", "x"), Err(DomainError::WeakPassword("too_few_classes")));
         assert!(p.check_password("abcdefg1!", "x").is_ok());
         assert!(p.check_password("Abcdefg12", "x").is_ok());
-        assert_eq!(
-            p.check_password("Zhangsan#2026", "zhangsan"),
-            Err(DomainError::WeakPassword("contains_username"))
-        );
+        assert_eq!(p.check_password("Zhangsan#2026", "zhangsan"), Err(DomainError::WeakPassword("contains_username")));
         assert!(p.check_password("密码Abc123!", "x").is_ok());
     }
 

@@ -65,11 +65,7 @@ pub enum CalendarError {
     #[error("{date} is listed twice")]
     Duplicate { date: NaiveDate },
     #[error("holiday {name}: the end {to} is before the start {from}")]
-    BadSpan {
-        name: String,
-        from: NaiveDate,
-        to: NaiveDate,
-    },
+    BadSpan { name: String, from: NaiveDate, to: NaiveDate },
     #[error("{date} is too far from the year {year} it is listed in")]
     OutsideYear { year: i32, date: NaiveDate },
     #[error("year {year} is outside the supported range 2000–2100")]
@@ -117,19 +113,12 @@ impl YearSpec {
                 return Err(CalendarError::EmptyName);
             }
             if h.to < h.from {
-                return Err(CalendarError::BadSpan {
-                    name: h.name.clone(),
-                    from: h.from,
-                    to: h.to,
-                });
+                return Err(CalendarError::BadSpan { name: h.name.clone(), from: h.from, to: h.to });
             }
             let mut d = h.from;
             while d <= h.to {
                 if !near_year(self.year, d) {
-                    return Err(CalendarError::OutsideYear {
-                        year: self.year,
-                        date: d,
-                    });
+                    return Err(CalendarError::OutsideYear { year: self.year, date: d });
                 }
                 if !holidays.insert(d) {
                     return Err(CalendarError::Duplicate { date: d });
@@ -140,10 +129,7 @@ impl YearSpec {
         let mut seen = std::collections::BTreeSet::new();
         for w in &self.workdays {
             if !near_year(self.year, w.date) {
-                return Err(CalendarError::OutsideYear {
-                    year: self.year,
-                    date: w.date,
-                });
+                return Err(CalendarError::OutsideYear { year: self.year, date: w.date });
             }
             if !is_weekend(w.date) {
                 return Err(CalendarError::MakeupNotWeekend { date: w.date });
@@ -203,9 +189,7 @@ impl Calendar {
             s.validate()?;
             by_year.insert(s.year, s);
         }
-        let (Some(&first_year), Some(&last_year)) =
-            (by_year.keys().next(), by_year.keys().next_back())
-        else {
+        let (Some(&first_year), Some(&last_year)) = (by_year.keys().next(), by_year.keys().next_back()) else {
             return Ok(Calendar::empty());
         };
         for y in first_year..=last_year {
@@ -333,11 +317,7 @@ impl Calendar {
 
     /// Working days in the half-open interval (`from`, `to`]: the start day is
     /// not counted. Negative when `to` is before `from`.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<i64, CalendarError> {
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
         let (a, b) = (self.index(from)?, self.index(to)?);
         Ok(i64::from(self.before[b + 1]) - i64::from(self.before[a + 1]))
     }
@@ -352,9 +332,7 @@ impl Calendar {
         let k = self.before[a + 1] as usize + days as usize - 1;
         match self.working.get(k) {
             Some(&i) => Ok(self.start + chrono::Duration::days(i64::from(i))),
-            None => Err(CalendarError::YearMissing {
-                year: self.last_year + 1,
-            }),
+            None => Err(CalendarError::YearMissing { year: self.last_year + 1 }),
         }
     }
 
@@ -393,21 +371,8 @@ pub(crate) mod tests {
                 title: "测试".into(),
                 date: d(&format!("{}-11-01", year - 1)),
             }],
-            holidays: holidays
-                .iter()
-                .map(|(f, t)| HolidaySpan {
-                    name: "假".into(),
-                    from: d(f),
-                    to: d(t),
-                })
-                .collect(),
-            workdays: workdays
-                .iter()
-                .map(|w| MakeupDay {
-                    date: d(w),
-                    name: "班".into(),
-                })
-                .collect(),
+            holidays: holidays.iter().map(|(f, t)| HolidaySpan { name: "假".into(), from: d(f), to: d(t) }).collect(),
+            workdays: workdays.iter().map(|w| MakeupDay { date: d(w), name: "班".into() }).collect(),
         }
     }
 
@@ -415,26 +380,15 @@ pub(crate) mod tests {
     fn validation_rules() {
         assert_eq!(
             spec(2025, &[], &["2025-09-29"]).validate(),
-            Err(CalendarError::MakeupNotWeekend {
-                date: d("2025-09-29")
-            })
+            Err(CalendarError::MakeupNotWeekend { date: d("2025-09-29") })
         );
         assert_eq!(
             spec(2025, &[("2025-09-27", "2025-09-28")], &["2025-09-28"]).validate(),
-            Err(CalendarError::HolidayOnMakeupDay {
-                date: d("2025-09-28")
-            })
+            Err(CalendarError::HolidayOnMakeupDay { date: d("2025-09-28") })
         );
         assert_eq!(
-            spec(
-                2025,
-                &[("2025-10-01", "2025-10-02"), ("2025-10-02", "2025-10-03")],
-                &[]
-            )
-            .validate(),
-            Err(CalendarError::Duplicate {
-                date: d("2025-10-02")
-            })
+            spec(2025, &[("2025-10-01", "2025-10-02"), ("2025-10-02", "2025-10-03")], &[]).validate(),
+            Err(CalendarError::Duplicate { date: d("2025-10-02") })
         );
         assert!(matches!(
             spec(2025, &[("2025-10-03", "2025-10-01")], &[]).validate(),
@@ -444,26 +398,15 @@ pub(crate) mod tests {
             spec(2025, &[("2026-03-01", "2026-03-01")], &[]).validate(),
             Err(CalendarError::OutsideYear { .. })
         ));
-        assert!(spec(2019, &[("2018-12-30", "2019-01-01")], &["2018-12-29"])
-            .validate()
-            .is_ok());
+        assert!(spec(2019, &[("2018-12-30", "2019-01-01")], &["2018-12-29"]).validate().is_ok());
     }
 
     #[test]
     fn missing_years_are_errors() {
         let cal = Calendar::new(vec![spec(2024, &[], &[]), spec(2025, &[], &[])]).unwrap();
-        assert_eq!(
-            cal.kind(d("2026-01-05")),
-            Err(CalendarError::YearMissing { year: 2026 })
-        );
-        assert_eq!(
-            cal.kind(d("2023-12-29")),
-            Err(CalendarError::YearMissing { year: 2023 })
-        );
-        assert_eq!(
-            cal.add_working_days(d("2025-12-30"), 5),
-            Err(CalendarError::YearMissing { year: 2026 })
-        );
+        assert_eq!(cal.kind(d("2026-01-05")), Err(CalendarError::YearMissing { year: 2026 }));
+        assert_eq!(cal.kind(d("2023-12-29")), Err(CalendarError::YearMissing { year: 2023 }));
+        assert_eq!(cal.add_working_days(d("2025-12-30"), 5), Err(CalendarError::YearMissing { year: 2026 }));
         let gap = Calendar::new(vec![spec(2023, &[], &[]), spec(2025, &[], &[])]);
         assert_eq!(gap.unwrap_err(), CalendarError::YearMissing { year: 2024 });
     }
@@ -472,12 +415,7 @@ pub(crate) mod tests {
     fn neighbouring_notices_must_agree() {
         let a = spec(2018, &[("2018-12-29", "2018-12-29")], &[]);
         let b = spec(2019, &[], &["2018-12-29"]);
-        assert_eq!(
-            Calendar::new(vec![a, b]).unwrap_err(),
-            CalendarError::HolidayOnMakeupDay {
-                date: d("2018-12-29")
-            }
-        );
+        assert_eq!(Calendar::new(vec![a, b]).unwrap_err(), CalendarError::HolidayOnMakeupDay { date: d("2018-12-29") });
     }
 
     #[test]

@@ -80,25 +80,13 @@ pub struct CaseClock {
 
 /// The Shanghai calendar day of an instant.
 pub fn local_date(ms: i64) -> NaiveDate {
-    crate::time::shanghai()
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
+    crate::time::shanghai().timestamp_millis_opt(ms).single().map(|t| t.date_naive()).unwrap_or_default()
 }
 
 /// The instant a deadline day ends (24:00 in Asia/Shanghai), in UTC milliseconds.
 pub fn end_of_day_ms(d: NaiveDate) -> i64 {
-    let next = d
-        .succ_opt()
-        .unwrap_or(d)
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight");
-    crate::time::shanghai()
-        .from_local_datetime(&next)
-        .single()
-        .map(|t| t.timestamp_millis())
-        .unwrap_or_default()
+    let next = d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).expect("midnight");
+    crate::time::shanghai().from_local_datetime(&next).single().map(|t| t.timestamp_millis()).unwrap_or_default()
 }
 
 /// The state of one period on a given day.
@@ -206,11 +194,7 @@ fn period(
 }
 
 impl CaseClock {
-    pub fn new(
-        accepted_at_ms: i64,
-        promised_days: u32,
-        legal_days: u32,
-    ) -> Result<CaseClock, ClockError> {
+    pub fn new(accepted_at_ms: i64, promised_days: u32, legal_days: u32) -> Result<CaseClock, ClockError> {
         if promised_days > legal_days {
             return Err(ClockError::PromisedOverLegal);
         }
@@ -226,40 +210,22 @@ impl CaseClock {
         })
     }
 
-    pub fn start_suspension(
-        &mut self,
-        kind: &str,
-        start: NaiveDate,
-        reason: &str,
-    ) -> Result<(), ClockError> {
+    pub fn start_suspension(&mut self, kind: &str, start: NaiveDate, reason: &str) -> Result<(), ClockError> {
         if start < self.accepted_on {
             return Err(ClockError::BeforeAcceptance);
         }
         if self.suspensions.iter().any(|s| s.end.is_none()) {
             return Err(ClockError::SuspensionRunning);
         }
-        if self
-            .suspensions
-            .iter()
-            .any(|s| s.end.is_some_and(|e| start < e))
-        {
+        if self.suspensions.iter().any(|s| s.end.is_some_and(|e| start < e)) {
             return Err(ClockError::SuspensionOverlap);
         }
-        self.suspensions.push(Suspension {
-            kind: kind.into(),
-            start,
-            end: None,
-            reason: reason.into(),
-        });
+        self.suspensions.push(Suspension { kind: kind.into(), start, end: None, reason: reason.into() });
         Ok(())
     }
 
     pub fn end_suspension(&mut self, end: NaiveDate) -> Result<(), ClockError> {
-        let s = self
-            .suspensions
-            .iter_mut()
-            .find(|s| s.end.is_none())
-            .ok_or(ClockError::NoSuspensionRunning)?;
+        let s = self.suspensions.iter_mut().find(|s| s.end.is_none()).ok_or(ClockError::NoSuspensionRunning)?;
         if end < s.start {
             return Err(ClockError::SuspensionEndsBeforeStart);
         }
@@ -279,13 +245,7 @@ impl CaseClock {
     }
 
     pub fn promised_limit(&self) -> u32 {
-        self.promised_days
-            + self
-                .extensions
-                .iter()
-                .filter(|e| e.applies_to_promised)
-                .map(|e| e.days)
-                .sum::<u32>()
+        self.promised_days + self.extensions.iter().filter(|e| e.applies_to_promised).map(|e| e.days).sum::<u32>()
     }
 
     pub fn legal_limit(&self) -> u32 {
@@ -310,11 +270,8 @@ impl CaseClock {
         let susp = self.intervals(today);
         let promised = period(cal, self.accepted_on, self.promised_limit(), &susp, today)?;
         let legal = period(cal, self.accepted_on, self.legal_limit(), &susp, today)?;
-        let suspended_days = if today > self.accepted_on {
-            suspended_between(cal, &susp, self.accepted_on, today)?
-        } else {
-            0
-        };
+        let suspended_days =
+            if today > self.accepted_on { suspended_between(cal, &susp, self.accepted_on, today)? } else { 0 };
         let mut steps = Vec::with_capacity(self.steps.len());
         for st in &self.steps {
             let end = st.ended_on.map_or(today, |e| e.min(today));
@@ -329,8 +286,7 @@ impl CaseClock {
             promised,
             legal,
             suspended_days,
-            suspended_now: self.concluded_on.is_none()
-                && self.suspensions.iter().any(|s| s.end.is_none()),
+            suspended_now: self.concluded_on.is_none() && self.suspensions.iter().any(|s| s.end.is_none()),
             steps,
         })
     }
@@ -342,17 +298,9 @@ impl CaseClock {
 
     /// Only the remaining working days of the promised period on `day`: the
     /// hot path of dashboards that recompute every open case.
-    pub fn promised_remaining_on(
-        &self,
-        cal: &Calendar,
-        day: NaiveDate,
-    ) -> Result<i64, CalendarError> {
+    pub fn promised_remaining_on(&self, cal: &Calendar, day: NaiveDate) -> Result<i64, CalendarError> {
         let today = self.concluded_on.map_or(day, |c| c.min(day));
-        let mut used = if today > self.accepted_on {
-            cal.working_days_between(self.accepted_on, today)?
-        } else {
-            0
-        };
+        let mut used = if today > self.accepted_on { cal.working_days_between(self.accepted_on, today)? } else { 0 };
         for s in &self.suspensions {
             if s.start > today {
                 continue;

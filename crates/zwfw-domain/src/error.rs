@@ -18,10 +18,7 @@ pub enum DomainError {
     #[error("weak password: {0}")]
     WeakPassword(&'static str),
     #[error("invalid value for {field}: {reason}")]
-    Invalid {
-        field: &'static str,
-        reason: &'static str,
-    },
+    Invalid { field: &'static str, reason: &'static str },
     #[error("unknown role code {0}")]
     UnknownRole(String),
     #[error("unknown department kind {0}")]
@@ -49,9 +46,9 @@ impl DomainError {
     /// The detail that distinguishes variants sharing a code (a sub-reason or field).
     pub fn detail(&self) -> Option<&'static str> {
         match self {
-            DomainError::InvalidResidentId(r)
-            | DomainError::InvalidCreditCode(r)
-            | DomainError::WeakPassword(r) => Some(r),
+            DomainError::InvalidResidentId(r) | DomainError::InvalidCreditCode(r) | DomainError::WeakPassword(r) => {
+                Some(r)
+            }
             DomainError::Invalid { field, .. } => Some(field),
             _ => None,
         }

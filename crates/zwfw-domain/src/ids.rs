@@ -38,11 +38,7 @@ impl ResidentId {
         if y < 1900 || NaiveDate::from_ymd_opt(y, m, d).is_none() {
             return Err(DomainError::InvalidResidentId("birth_date"));
         }
-        let sum: u32 = b[..17]
-            .iter()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
+        let sum: u32 = b[..17].iter().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
         if ID_CHECK[(sum % 11) as usize] != b[17] {
             return Err(DomainError::InvalidResidentId("check_digit"));
         }
@@ -56,11 +52,7 @@ impl ResidentId {
         if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let sum: u32 = b
-            .iter()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
+        let sum: u32 = b.iter().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
         Some(ID_CHECK[(sum % 11) as usize] as char)
     }
 
@@ -102,9 +94,7 @@ impl fmt::Display for ResidentId {
 pub struct CreditCode(String);
 
 const CC_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 impl CreditCode {
     pub fn parse(input: &str) -> DomainResult<Self> {
@@ -198,10 +188,7 @@ impl RegionLevel {
             "city" => Ok(RegionLevel::City),
             "county" => Ok(RegionLevel::County),
             "town" => Ok(RegionLevel::Town),
-            _ => Err(DomainError::Invalid {
-                field: "level",
-                reason: "unknown",
-            }),
+            _ => Err(DomainError::Invalid { field: "level", reason: "unknown" }),
         }
     }
 }
@@ -285,17 +272,10 @@ pub struct Mobile(String);
 
 impl Mobile {
     pub fn parse(input: &str) -> DomainResult<Self> {
-        let s: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let s: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         let s = s.strip_prefix("+86").unwrap_or(&s);
         let b = s.as_bytes();
-        if b.len() != 11
-            || b[0] != b'1'
-            || !(b'3'..=b'9').contains(&b[1])
-            || !b.iter().all(u8::is_ascii_digit)
-        {
+        if b.len() != 11 || b[0] != b'1' || !(b'3'..=b'9').contains(&b[1]) || !b.iter().all(u8::is_ascii_digit) {
             return Err(DomainError::InvalidMobile);
         }
         Ok(Mobile(s.to_string()))
@@ -352,28 +332,13 @@ mod tests {
         // The example from the standard's annex: 11010519491231002X.
         assert!(ResidentId::parse("11010519491231002X").is_ok());
         assert!(ResidentId::parse("11010519491231002x").is_ok());
-        assert_eq!(
-            ResidentId::parse("110105194912310021"),
-            Err(DomainError::InvalidResidentId("check_digit"))
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491331002X"),
-            Err(DomainError::InvalidResidentId("birth_date"))
-        );
-        assert_eq!(
-            ResidentId::parse("1101051949"),
-            Err(DomainError::InvalidResidentId("length"))
-        );
-        assert_eq!(
-            ResidentId::parse("1101051949123100AX"),
-            Err(DomainError::InvalidResidentId("characters"))
-        );
+        assert_eq!(ResidentId::parse("110105194912310021"), Err(DomainError::InvalidResidentId("check_digit")));
+        assert_eq!(ResidentId::parse("11010519491331002X"), Err(DomainError::InvalidResidentId("birth_date")));
+        assert_eq!(ResidentId::parse("1101051949"), Err(DomainError::InvalidResidentId("length")));
+        assert_eq!(ResidentId::parse("1101051949123100AX"), Err(DomainError::InvalidResidentId("characters")));
         let id = ResidentId::parse("11010519491231002X").unwrap();
         assert_eq!(id.masked(), "110105********002X");
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
     }
 
     #[test]
@@ -387,19 +352,10 @@ mod tests {
     fn credit_code_examples() {
         // A published code: 91350100M000100Y43.
         assert!(CreditCode::parse("91350100M000100Y43").is_ok());
-        assert_eq!(
-            CreditCode::parse("91350100M000100Y44"),
-            Err(DomainError::InvalidCreditCode("check_digit"))
-        );
+        assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(DomainError::InvalidCreditCode("check_digit")));
         // I, O, S, V, Z are not in the charset.
-        assert_eq!(
-            CreditCode::parse("91350100M000100I43"),
-            Err(DomainError::InvalidCreditCode("characters"))
-        );
-        assert_eq!(
-            CreditCode::parse("9135"),
-            Err(DomainError::InvalidCreditCode("length"))
-        );
+        assert_eq!(CreditCode::parse("91350100M000100I43"), Err(DomainError::InvalidCreditCode("characters")));
+        assert_eq!(CreditCode::parse("9135"), Err(DomainError::InvalidCreditCode("length")));
         let first = "11520200MB1234567";
         let c = CreditCode::check_char(first).unwrap();
         let code = CreditCode::parse(&format!("{first}{c}")).unwrap();

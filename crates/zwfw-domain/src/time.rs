@@ -11,10 +11,7 @@ pub fn shanghai() -> FixedOffset {
 /// Formats a UTC millisecond instant as Shanghai local time `YYYY-MM-DD HH:MM:SS`.
 pub fn format_local(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t
-            .with_timezone(&shanghai())
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        Some(t) => t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string(),
         None => String::from("-"),
     }
 }

@@ -13,14 +13,8 @@ pub fn encode_secret(secret: &[u8]) -> String {
 }
 
 pub fn decode_secret(s: &str) -> Option<Vec<u8>> {
-    let cleaned: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    data_encoding::BASE32_NOPAD
-        .decode(cleaned.trim_end_matches('=').as_bytes())
-        .ok()
+    let cleaned: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    data_encoding::BASE32_NOPAD.decode(cleaned.trim_end_matches('=').as_bytes()).ok()
 }
 
 /// HOTP value (RFC 4226) for a counter.
@@ -29,12 +23,7 @@ pub fn hotp(secret: &[u8], counter: u64) -> u32 {
     mac.update(&counter.to_be_bytes());
     let h = mac.finalize().into_bytes();
     let offset = (h[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([
-        h[offset] & 0x7f,
-        h[offset + 1],
-        h[offset + 2],
-        h[offset + 3],
-    ]);
+    let bin = u32::from_be_bytes([h[offset] & 0x7f, h[offset + 1], h[offset + 2], h[offset + 3]]);
     bin % 10u32.pow(DIGITS)
 }
 
@@ -50,12 +39,7 @@ pub fn code_at(secret: &[u8], unix_seconds: i64) -> String {
 /// Verifies `code` allowing one step of clock drift either way. Returns the
 /// matched step, which must be greater than `last_used_step` so that a code
 /// cannot be replayed.
-pub fn verify(
-    secret: &[u8],
-    code: &str,
-    unix_seconds: i64,
-    last_used_step: Option<i64>,
-) -> Option<i64> {
+pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|c| c.is_ascii_digit()) {
         return None;
@@ -119,11 +103,7 @@ mod tests {
         let key = b"12345678901234567890";
         let code = code_at(key, 1111111109);
         let step = verify(key, &code, 1111111109 + 30, None).expect("previous step accepted");
-        assert_eq!(
-            verify(key, &code, 1111111109, Some(step)),
-            None,
-            "replay refused"
-        );
+        assert_eq!(verify(key, &code, 1111111109, Some(step)), None, "replay refused");
         assert_eq!(verify(key, &code, 1111111109 + 90, None), None, "too old");
         assert_eq!(verify(key, "12345", 0, None), None);
     }
@@ -132,10 +112,7 @@ mod tests {
     fn secret_round_trip() {
         let s = encode_secret(b"12345678901234567890");
         assert_eq!(s, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-        assert_eq!(
-            decode_secret(&s.to_lowercase()).unwrap(),
-            b"12345678901234567890"
-        );
+        assert_eq!(decode_secret(&s.to_lowercase()).unwrap(), b"12345678901234567890");
         assert!(otpauth_url("zwfw 示例市", "admin", b"1").starts_with("otpauth://totp/zwfw%20%E7"));
     }
 }

@@ -78,12 +78,7 @@ fn known_cases_from_the_notices() {
     // 2025: the example of the issue: accepted Fri 09-26, 5 working days:
     // Sun 09-28 is worked (1), 29 (2), 30 (3), 10-01..08 off, 10-09 (4), 10-10 (5).
     assert_eq!(add("2025-09-26", 5), d("2025-10-10"));
-    assert_eq!(
-        cal()
-            .working_days_between(d("2025-09-26"), d("2025-10-10"))
-            .unwrap(),
-        5
-    );
+    assert_eq!(cal().working_days_between(d("2025-09-26"), d("2025-10-10")).unwrap(), 5);
     // 2026: Sat 02-14 worked, 春节 02-15..23. From Fri 02-13: 02-14 (1), 02-24 (2).
     assert_eq!(add("2026-02-13", 2), d("2026-02-24"));
     // 2026: 20 working days from Fri 09-18 across 中秋 (09-25..27) and 国庆 (10-01..07),
@@ -100,26 +95,11 @@ fn day_kinds_and_names() {
     assert_eq!(c.day_name(d("2025-10-03")), Some("国庆节、中秋节"));
     assert_eq!(c.kind(d("2025-10-18")).unwrap(), DayKind::Weekend);
     assert_eq!(c.kind(d("2025-10-17")).unwrap(), DayKind::Workday);
-    assert_eq!(
-        c.kind(d("2027-01-04")),
-        Err(CalendarError::YearMissing { year: 2027 })
-    );
-    assert_eq!(
-        c.kind(d("2009-12-31")),
-        Err(CalendarError::YearMissing { year: 2009 })
-    );
-    assert_eq!(
-        c.add_working_days(d("2026-12-30"), 5),
-        Err(CalendarError::YearMissing { year: 2027 })
-    );
-    assert_eq!(
-        c.add_working_days(d("2025-10-04"), 0).unwrap(),
-        d("2025-10-04")
-    );
-    assert_eq!(
-        c.next_working_day_from(d("2025-10-04")).unwrap(),
-        d("2025-10-09")
-    );
+    assert_eq!(c.kind(d("2027-01-04")), Err(CalendarError::YearMissing { year: 2027 }));
+    assert_eq!(c.kind(d("2009-12-31")), Err(CalendarError::YearMissing { year: 2009 }));
+    assert_eq!(c.add_working_days(d("2026-12-30"), 5), Err(CalendarError::YearMissing { year: 2027 }));
+    assert_eq!(c.add_working_days(d("2025-10-04"), 0).unwrap(), d("2025-10-04"));
+    assert_eq!(c.next_working_day_from(d("2025-10-04")).unwrap(), d("2025-10-09"));
 }
 
 fn slow_kind(c: &Calendar, day: NaiveDate) -> bool {
@@ -151,12 +131,7 @@ fn slow_count(c: &Calendar, from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// Day by day: a day counts when it is a working day outside every (s, e].
-fn slow_deadline(
-    c: &Calendar,
-    from: NaiveDate,
-    limit: u32,
-    susp: &[(NaiveDate, NaiveDate)],
-) -> NaiveDate {
+fn slow_deadline(c: &Calendar, from: NaiveDate, limit: u32, susp: &[(NaiveDate, NaiveDate)]) -> NaiveDate {
     if limit == 0 {
         return from;
     }
@@ -238,13 +213,8 @@ fn clock_with_special_procedure() {
     assert_eq!((st.promised.used_days, st.promised.remaining_days), (0, 10));
 
     // 检测 starts Wed 03-05 and is still running on Fri 03-07: 03-06 and 03-07 do not count.
-    clock
-        .start_suspension("检测", d("2025-03-05"), "送检")
-        .unwrap();
-    assert_eq!(
-        clock.start_suspension("鉴定", d("2025-03-06"), "x"),
-        Err(ClockError::SuspensionRunning)
-    );
+    clock.start_suspension("检测", d("2025-03-05"), "送检").unwrap();
+    assert_eq!(clock.start_suspension("鉴定", d("2025-03-06"), "x"), Err(ClockError::SuspensionRunning));
     let st = clock.status_on(c, d("2025-03-07")).unwrap();
     assert!(st.suspended_now);
     assert_eq!(st.suspended_days, 2);
@@ -260,13 +230,8 @@ fn clock_with_special_procedure() {
     assert_eq!(st.promised.used_days, 3, "03-04, 03-05, 03-12");
     assert_eq!(clock.promised_remaining_on(c, d("2025-03-12")).unwrap(), 7);
     // Two procedures may not overlap.
-    assert_eq!(
-        clock.start_suspension("鉴定", d("2025-03-10"), "x"),
-        Err(ClockError::SuspensionOverlap)
-    );
-    clock
-        .start_suspension("专家评审", d("2025-03-13"), "评审")
-        .unwrap();
+    assert_eq!(clock.start_suspension("鉴定", d("2025-03-10"), "x"), Err(ClockError::SuspensionOverlap));
+    clock.start_suspension("专家评审", d("2025-03-13"), "评审").unwrap();
     clock.end_suspension(d("2025-03-13")).unwrap();
 
     // Extension (行政许可法 第四十二条): +10 working days on the legal limit only.
@@ -278,20 +243,11 @@ fn clock_with_special_procedure() {
         reason: "情况复杂".into(),
         on: d("2025-03-12"),
     };
-    assert_eq!(
-        clock.extend(Extension {
-            reason: " ".into(),
-            ..ext.clone()
-        }),
-        Err(ClockError::BadExtension)
-    );
+    assert_eq!(clock.extend(Extension { reason: " ".into(), ..ext.clone() }), Err(ClockError::BadExtension));
     clock.extend(ext).unwrap();
     let st = clock.status_on(c, d("2025-03-12")).unwrap();
     assert_eq!(st.legal.limit_days, 30);
-    assert_eq!(
-        c.working_days_between(before, st.legal.deadline).unwrap(),
-        10
-    );
+    assert_eq!(c.working_days_between(before, st.legal.deadline).unwrap(), 10);
     assert_eq!(st.promised.deadline, d("2025-03-21"));
 
     // Overdue: on Mon 03-24 the promised deadline (Fri 03-21) has passed.
@@ -316,21 +272,9 @@ fn same_day_items_and_steps() {
     let st = clock.status_on(c, d("2025-09-30")).unwrap();
     assert_eq!(st.promised.deadline, d("2025-09-30"));
     assert!(!st.promised.overdue);
-    assert!(
-        clock
-            .status_on(c, d("2025-10-01"))
-            .unwrap()
-            .promised
-            .overdue
-    );
-    assert_eq!(
-        end_of_day_ms(d("2025-09-30")),
-        zwfw_domain::time::parse_rfc3339("2025-10-01T00:00:00+08:00").unwrap()
-    );
-    assert_eq!(
-        CaseClock::new(0, 21, 20).unwrap_err(),
-        ClockError::PromisedOverLegal
-    );
+    assert!(clock.status_on(c, d("2025-10-01")).unwrap().promised.overdue);
+    assert_eq!(end_of_day_ms(d("2025-09-30")), zwfw_domain::time::parse_rfc3339("2025-10-01T00:00:00+08:00").unwrap());
+    assert_eq!(CaseClock::new(0, 21, 20).unwrap_err(), ClockError::PromisedOverLegal);
 
     let mut clock = CaseClock::new(accepted("2025-09-26"), 5, 20).unwrap();
     clock.steps.push(zwfw_domain::clock::StepTimer {

@@ -26,27 +26,17 @@ fn region(r: &AnyRow) -> Region {
 }
 
 pub async fn list_regions(store: &Store) -> StoreResult<Vec<Region>> {
-    let rows = sqlx::query("SELECT * FROM regions ORDER BY code")
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query("SELECT * FROM regions ORDER BY code").fetch_all(store.pool()).await?;
     Ok(rows.iter().map(region).collect())
 }
 
 pub async fn get_region(store: &Store, id: i64) -> StoreResult<Region> {
-    let row = sqlx::query("SELECT * FROM regions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
-    row.as_ref()
-        .map(region)
-        .ok_or(StoreError::NotFound("region"))
+    let row = sqlx::query("SELECT * FROM regions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    row.as_ref().map(region).ok_or(StoreError::NotFound("region"))
 }
 
 pub async fn find_region_by_code(store: &Store, code: &str) -> StoreResult<Option<Region>> {
-    let row = sqlx::query("SELECT * FROM regions WHERE code = $1")
-        .bind(code)
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query("SELECT * FROM regions WHERE code = $1").bind(code).fetch_optional(store.pool()).await?;
     Ok(row.as_ref().map(region))
 }
 
@@ -128,27 +118,18 @@ pub struct DepartmentData {
 }
 
 pub async fn list_departments(store: &Store) -> StoreResult<Vec<Department>> {
-    let rows = sqlx::query("SELECT * FROM departments ORDER BY region_id, id")
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query("SELECT * FROM departments ORDER BY region_id, id").fetch_all(store.pool()).await?;
     Ok(rows.iter().map(department).collect())
 }
 
 pub async fn get_department(store: &Store, id: i64) -> StoreResult<Department> {
-    let row = sqlx::query("SELECT * FROM departments WHERE id = $1")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
-    row.as_ref()
-        .map(department)
-        .ok_or(StoreError::NotFound("department"))
+    let row = sqlx::query("SELECT * FROM departments WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    row.as_ref().map(department).ok_or(StoreError::NotFound("department"))
 }
 
 pub async fn find_department_by_code(store: &Store, code: &str) -> StoreResult<Option<Department>> {
-    let row = sqlx::query("SELECT * FROM departments WHERE credit_code = $1")
-        .bind(code)
-        .fetch_optional(store.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT * FROM departments WHERE credit_code = $1").bind(code).fetch_optional(store.pool()).await?;
     Ok(row.as_ref().map(department))
 }
 
@@ -173,12 +154,7 @@ pub async fn insert_department(tx: &mut Tx, d: &DepartmentData, now_ms: i64) -> 
     Ok(row.i64("id"))
 }
 
-pub async fn update_department(
-    tx: &mut Tx,
-    id: i64,
-    d: &DepartmentData,
-    now_ms: i64,
-) -> StoreResult<()> {
+pub async fn update_department(tx: &mut Tx, id: i64, d: &DepartmentData, now_ms: i64) -> StoreResult<()> {
     let r = sqlx::query(
         "UPDATE departments SET name = $1, short_name = $2, credit_code = $3, kind = $4, region_id = $5, parent_id = $6, \
          phone = $7, address = $8, active = $9, updated_at = $10 WHERE id = $11",
@@ -264,17 +240,11 @@ async fn with_roles(store: &Store, mut users: Vec<User>) -> StoreResult<Vec<User
     }
     let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
     // The ids are integers from the database, never user input.
-    let sql = format!(
-        "SELECT user_id, role FROM user_roles WHERE user_id IN ({}) ORDER BY role",
-        ids.join(",")
-    );
+    let sql = format!("SELECT user_id, role FROM user_roles WHERE user_id IN ({}) ORDER BY role", ids.join(","));
     let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
     for r in rows {
         let uid = r.i64("user_id");
-        if let (Some(u), Ok(role)) = (
-            users.iter_mut().find(|u| u.id == uid),
-            Role::parse(&r.str("role")),
-        ) {
+        if let (Some(u), Ok(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&r.str("role"))) {
             u.roles.push(role);
         }
     }
@@ -285,10 +255,7 @@ async fn with_roles(store: &Store, mut users: Vec<User>) -> StoreResult<Vec<User
 }
 
 pub async fn get_user(store: &Store, id: i64) -> StoreResult<User> {
-    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     let u = row.as_ref().map(user).ok_or(StoreError::NotFound("user"))?;
     Ok(with_roles(store, vec![u]).await?.remove(0))
 }
@@ -308,18 +275,12 @@ pub async fn find_user_by_username(store: &Store, username: &str) -> StoreResult
 pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<User>> {
     let rows = match department_id {
         Some(d) => {
-            sqlx::query(
-                "SELECT * FROM users WHERE kind = 'staff' AND department_id = $1 ORDER BY id",
-            )
-            .bind(d)
-            .fetch_all(store.pool())
-            .await?
-        }
-        None => {
-            sqlx::query("SELECT * FROM users WHERE kind = 'staff' ORDER BY id")
+            sqlx::query("SELECT * FROM users WHERE kind = 'staff' AND department_id = $1 ORDER BY id")
+                .bind(d)
                 .fetch_all(store.pool())
                 .await?
         }
+        None => sqlx::query("SELECT * FROM users WHERE kind = 'staff' ORDER BY id").fetch_all(store.pool()).await?,
     };
     with_roles(store, rows.iter().map(user).collect()).await
 }
@@ -390,10 +351,7 @@ pub async fn insert_user(tx: &mut Tx, u: &NewUser, now_ms: i64) -> StoreResult<i
 }
 
 pub async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
     for r in roles {
         sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
             .bind(user_id)
@@ -459,12 +417,7 @@ pub async fn set_password(
     Ok(())
 }
 
-pub async fn record_login_failure(
-    tx: &mut Tx,
-    id: i64,
-    failures: i64,
-    locked_until: Option<i64>,
-) -> StoreResult<()> {
+pub async fn record_login_failure(tx: &mut Tx, id: i64, failures: i64, locked_until: Option<i64>) -> StoreResult<()> {
     sqlx::query("UPDATE users SET failed_logins = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3")
         .bind(failures)
         .bind(locked_until)
@@ -490,15 +443,13 @@ pub async fn set_totp(
     enabled: bool,
     last_step: Option<i64>,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4",
-    )
-    .bind(secret)
-    .bind(flag(enabled))
-    .bind(last_step)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4")
+        .bind(secret)
+        .bind(flag(enabled))
+        .bind(last_step)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 

@@ -34,10 +34,7 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
     .bind(&hash)
     .execute(tx.conn())
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
     Ok(seq)
 }
 
@@ -126,10 +123,7 @@ pub async fn list(store: &Store, f: &AuditFilter) -> StoreResult<Vec<AuditRecord
     if let Some(v) = f.to_ms {
         q = q.bind(v);
     }
-    for v in [&f.actor_name, &f.action, &f.object_type, &f.object_id]
-        .into_iter()
-        .flatten()
-    {
+    for v in [&f.actor_name, &f.action, &f.object_type, &f.object_id].into_iter().flatten() {
         q = q.bind(v.clone());
     }
     if let Some(v) = f.department_id {
@@ -153,9 +147,7 @@ pub struct VerifyReport {
 
 /// Reads the whole trail in batches and checks every link.
 pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
-    let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
-        .fetch_one(store.pool())
-        .await?;
+    let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
     let head_seq = head.i64("seq");
     let mut v = ChainVerifier::default();
     let mut after = 0i64;
@@ -174,9 +166,5 @@ pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
         }
     }
     let checked = v.checked;
-    Ok(VerifyReport {
-        checked,
-        head_seq,
-        defects: v.finish(head_seq),
-    })
+    Ok(VerifyReport { checked, head_seq, defects: v.finish(head_seq) })
 }

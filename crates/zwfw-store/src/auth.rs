@@ -93,14 +93,12 @@ pub async fn complete_mfa(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<()> 
 }
 
 pub async fn end_session(tx: &mut Tx, id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL",
-    )
-    .bind(now_ms)
-    .bind(reason)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    sqlx::query("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL")
+        .bind(now_ms)
+        .bind(reason)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -125,21 +123,14 @@ pub async fn end_user_sessions(
 }
 
 pub async fn list_user_sessions(store: &Store, user_id: i64) -> StoreResult<Vec<Session>> {
-    let rows = sqlx::query(
-        "SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC",
-    )
-    .bind(user_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = sqlx::query("SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC")
+        .bind(user_id)
+        .fetch_all(store.pool())
+        .await?;
     Ok(rows.iter().map(session).collect())
 }
 
 pub async fn get_session(store: &Store, id: i64) -> StoreResult<Session> {
-    let row = sqlx::query("SELECT * FROM sessions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
-    row.as_ref()
-        .map(session)
-        .ok_or(StoreError::NotFound("session"))
+    let row = sqlx::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    row.as_ref().map(session).ok_or(StoreError::NotFound("session"))
 }

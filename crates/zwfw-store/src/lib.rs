@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 mod migrate;
 pub mod settings;
 pub mod testing;
@@ -117,11 +118,7 @@ impl Store {
             url.to_string()
         };
         let pool = opts.connect(&url).await?;
-        Ok(Store {
-            pool,
-            backend,
-            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-        })
+        Ok(Store { pool, backend, write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -147,9 +144,7 @@ impl Store {
         if self.backend == Backend::Sqlite {
             // Take SQLite's write lock at the start so that a read followed by a
             // write cannot fail on a stale snapshot held by another connection.
-            sqlx::query("UPDATE zwfw_write_lock SET n = n + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("UPDATE zwfw_write_lock SET n = n + 1 WHERE id = 1").execute(&mut *tx).await?;
         }
         Ok(Tx { tx, _guard: guard })
     }

@@ -7,11 +7,10 @@ use crate::{Backend, Store, StoreError, StoreResult};
 use sqlx::{Executor, Row};
 use zwfw_domain::audit::sm3_hex;
 
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "calendar", include_str!("../migrations/0002_calendar.sql")),
+];
 
 fn render(sql: &str, backend: Backend) -> String {
     let id = match backend {
@@ -23,11 +22,7 @@ fn render(sql: &str, backend: Backend) -> String {
 
 fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
     sql.split(";\n").filter_map(|s| {
-        let body: String = s
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("--"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let body: String = s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
         let body = body.trim().trim_end_matches(';').trim().to_string();
         (!body.is_empty()).then_some(body)
     })
@@ -88,12 +83,6 @@ mod tests {
     fn splits_statements_and_drops_comments() {
         let sql = "-- c\nCREATE TABLE a (id {{ID}});\nINSERT INTO a VALUES (1);\n";
         let out: Vec<_> = statements(&render(sql, Backend::Sqlite)).collect();
-        assert_eq!(
-            out,
-            vec![
-                "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT)",
-                "INSERT INTO a VALUES (1)"
-            ]
-        );
+        assert_eq!(out, vec!["CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT)", "INSERT INTO a VALUES (1)"]);
     }
 }

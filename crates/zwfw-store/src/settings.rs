@@ -5,10 +5,7 @@ use crate::{RowExt, Store, StoreResult, Tx};
 pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
 
 pub async fn get(store: &Store, key: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-        .bind(key)
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(store.pool()).await?;
     Ok(row.map(|r| r.str("value")))
 }
 

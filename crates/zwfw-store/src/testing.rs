@@ -27,10 +27,7 @@ pub struct TestDb {
 }
 
 fn unique_suffix() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
     format!("{now}_{:08x}", rand::thread_rng().gen::<u32>())
 }
 
@@ -47,13 +44,7 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("zwfw_test_{}", unique_suffix()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("zwfw.db").display());
-        TestDb {
-            kind: Kind::Sqlite,
-            url,
-            dir: Some(dir),
-            admin_url: None,
-            db_name: None,
-        }
+        TestDb { kind: Kind::Sqlite, url, dir: Some(dir), admin_url: None, db_name: None }
     }
 
     /// A new PostgreSQL database, or `None` (with a message) if no server answers.
@@ -71,22 +62,11 @@ impl TestDb {
         };
         drop_stale(&mut conn).await;
         let name = format!("zwfw_t_{}", unique_suffix());
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create test database");
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         let _ = conn.close().await;
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_string())
-            .unwrap_or(admin_url.clone());
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
         let url = format!("{base}/{name}");
-        Some(TestDb {
-            kind: Kind::Postgres,
-            url,
-            dir: None,
-            admin_url: Some(admin_url),
-            db_name: Some(name),
-        })
+        Some(TestDb { kind: Kind::Postgres, url, dir: None, admin_url: Some(admin_url), db_name: Some(name) })
     }
 
     pub async fn store(&self) -> StoreResult<Store> {
@@ -103,9 +83,7 @@ impl TestDb {
         }
         if let (Some(admin), Some(name)) = (&self.admin_url, &self.db_name) {
             if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
-                let _ = c
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
+                let _ = c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                 let _ = c.close().await;
             }
         }
@@ -113,27 +91,17 @@ impl TestDb {
 }
 
 async fn drop_stale(conn: &mut sqlx::PgConnection) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'zwfw_t_%'")
-        .fetch_all(&mut *conn)
-        .await
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+    let Ok(rows) =
+        sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'zwfw_t_%'").fetch_all(&mut *conn).await
     else {
         return;
     };
     for r in rows {
         let name: String = r.get(0);
-        let ts: u64 = name
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(now);
+        let ts: u64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(now);
         if now.saturating_sub(ts) > 3600 {
-            let _ = conn
-                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await;
+            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
         }
     }
 }
@@ -155,12 +123,8 @@ macro_rules! both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = $crate::testing::TestDb::postgres(concat!(
-                    module_path!(),
-                    "::",
-                    stringify!($name)
-                ))
-                .await
+                let Some(db) =
+                    $crate::testing::TestDb::postgres(concat!(module_path!(), "::", stringify!($name))).await
                 else {
                     return;
                 };

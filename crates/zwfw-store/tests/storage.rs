@@ -10,15 +10,7 @@ const NOW: i64 = 1_764_000_000_000;
 
 async fn seed_org(store: &Store) -> (i64, i64) {
     let mut tx = store.begin().await.unwrap();
-    let city = admin::insert_region(
-        &mut tx,
-        &RegionCode::parse("520200").unwrap(),
-        "示例市",
-        None,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let city = admin::insert_region(&mut tx, &RegionCode::parse("520200").unwrap(), "示例市", None, NOW).await.unwrap();
     let dept = admin::insert_department(
         &mut tx,
         &DepartmentData {
@@ -58,10 +50,7 @@ fn staff(username: &str, dept: i64) -> NewUser {
 }
 
 both_backends!(migrations_are_idempotent, |store: Store| async move {
-    assert!(
-        store.migrate().await.unwrap().is_empty(),
-        "second run applies nothing"
-    );
+    assert!(store.migrate().await.unwrap().is_empty(), "second run applies nothing");
     store.ping().await.unwrap();
 });
 
@@ -88,51 +77,34 @@ both_backends!(organizations_round_trip, |store: Store| async move {
         address: "".into(),
         active: true,
     };
-    let err = admin::insert_department(&mut tx, &data, NOW)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Duplicate("credit_code")),
-        "{err:?}"
-    );
+    let err = admin::insert_department(&mut tx, &data, NOW).await.unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate("credit_code")), "{err:?}");
     drop(tx);
     assert_eq!(admin::list_departments(&store).await.unwrap().len(), 1);
 
     let mut tx = store.begin().await.unwrap();
     data.credit_code = "11520200MB0000002X".into();
     data.active = false;
-    admin::update_department(&mut tx, dept, &data, NOW + 1)
-        .await
-        .unwrap();
+    admin::update_department(&mut tx, dept, &data, NOW + 1).await.unwrap();
     tx.commit().await.unwrap();
     let d = admin::get_department(&store, dept).await.unwrap();
     assert_eq!(d.name, "重复");
     assert!(!d.active);
-    assert!(matches!(
-        admin::get_department(&store, 999).await,
-        Err(StoreError::NotFound("department"))
-    ));
+    assert!(matches!(admin::get_department(&store, 999).await, Err(StoreError::NotFound("department"))));
 });
 
 both_backends!(accounts_and_roles, |store: Store| async move {
     let (_, dept) = seed_org(&store).await;
     let mut tx = store.begin().await.unwrap();
-    let id = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW)
-        .await
-        .unwrap();
+    let id = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW).await.unwrap();
     tx.commit().await.unwrap();
-    let u = admin::find_user_by_username(&store, "ZhangSan")
-        .await
-        .unwrap()
-        .unwrap();
+    let u = admin::find_user_by_username(&store, "ZhangSan").await.unwrap().unwrap();
     assert_eq!(u.id, id);
     assert_eq!(u.roles, vec![Role::Counter, Role::Reviewer]);
     assert!(u.must_change_password);
 
     let mut tx = store.begin().await.unwrap();
-    let err = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW)
-        .await
-        .unwrap_err();
+    let err = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate("username")), "{err:?}");
     drop(tx);
 
@@ -152,39 +124,22 @@ both_backends!(accounts_and_roles, |store: Store| async move {
         roles: vec![],
     };
     let mut tx = store.begin().await.unwrap();
-    admin::insert_user(&mut tx, &person("lisi"), NOW)
-        .await
-        .unwrap();
+    admin::insert_user(&mut tx, &person("lisi"), NOW).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    let err = admin::insert_user(&mut tx, &person("lisi2"), NOW)
-        .await
-        .unwrap_err();
+    let err = admin::insert_user(&mut tx, &person("lisi2"), NOW).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate("id_number")), "{err:?}");
     drop(tx);
 
     let mut tx = store.begin().await.unwrap();
-    admin::set_roles(&mut tx, id, &[Role::DeptHead])
-        .await
-        .unwrap();
-    admin::record_login_failure(&mut tx, id, 0, Some(NOW + 900_000))
-        .await
-        .unwrap();
+    admin::set_roles(&mut tx, id, &[Role::DeptHead]).await.unwrap();
+    admin::record_login_failure(&mut tx, id, 0, Some(NOW + 900_000)).await.unwrap();
     tx.commit().await.unwrap();
     let u = admin::get_user(&store, id).await.unwrap();
     assert_eq!(u.roles, vec![Role::DeptHead]);
     assert_eq!(u.locked_until, Some(NOW + 900_000));
-    assert_eq!(
-        admin::list_staff(&store, Some(dept)).await.unwrap().len(),
-        1
-    );
-    assert_eq!(
-        admin::list_staff(&store, Some(dept + 1))
-            .await
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(admin::list_staff(&store, Some(dept)).await.unwrap().len(), 1);
+    assert_eq!(admin::list_staff(&store, Some(dept + 1)).await.unwrap().len(), 0);
     assert_eq!(admin::list_public_users(&store, 10).await.unwrap().len(), 1);
 
     // TOTP steps only move forward.
@@ -198,9 +153,7 @@ both_backends!(accounts_and_roles, |store: Store| async move {
 both_backends!(sessions_live_in_the_database, |store: Store| async move {
     let (_, dept) = seed_org(&store).await;
     let mut tx = store.begin().await.unwrap();
-    let uid = admin::insert_user(&mut tx, &staff("wangwu", dept), NOW)
-        .await
-        .unwrap();
+    let uid = admin::insert_user(&mut tx, &staff("wangwu", dept), NOW).await.unwrap();
     let s1 = auth::insert_session(
         &mut tx,
         &auth::NewSession {
@@ -230,38 +183,14 @@ both_backends!(sessions_live_in_the_database, |store: Store| async move {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        auth::list_user_sessions(&store, uid).await.unwrap().len(),
-        2
-    );
-    auth::touch_session(&store, s1, NOW + 120_000)
-        .await
-        .unwrap();
-    assert_eq!(
-        auth::find_session(&store, "h1")
-            .await
-            .unwrap()
-            .unwrap()
-            .last_seen_at,
-        NOW + 120_000
-    );
+    assert_eq!(auth::list_user_sessions(&store, uid).await.unwrap().len(), 2);
+    auth::touch_session(&store, s1, NOW + 120_000).await.unwrap();
+    assert_eq!(auth::find_session(&store, "h1").await.unwrap().unwrap().last_seen_at, NOW + 120_000);
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        auth::end_user_sessions(&mut tx, uid, Some(s1), "password_changed", NOW)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(auth::end_user_sessions(&mut tx, uid, Some(s1), "password_changed", NOW).await.unwrap(), 1);
     tx.commit().await.unwrap();
     assert!(auth::find_session(&store, "h2").await.unwrap().is_none());
-    assert_eq!(
-        auth::get_session(&store, s2)
-            .await
-            .unwrap()
-            .end_reason
-            .as_deref(),
-        Some("password_changed")
-    );
+    assert_eq!(auth::get_session(&store, s2).await.unwrap().end_reason.as_deref(), Some("password_changed"));
 });
 
 fn entry(i: i64) -> AuditEntry {
@@ -294,60 +223,34 @@ both_backends!(audit_chain_detects_tampering, |store: Store| async move {
     drop(tx);
     assert_eq!(audit::verify(&store).await.unwrap().head_seq, 6);
 
-    sqlx::query("UPDATE audit_log SET reason = 'forged' WHERE seq = 3")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 5")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    sqlx::query("UPDATE audit_log SET reason = 'forged' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 5").execute(store.pool()).await.unwrap();
     let report = audit::verify(&store).await.unwrap();
-    assert_eq!(
-        report.defects,
-        vec![
-            ChainDefect::Altered { seq: 3 },
-            ChainDefect::Removed {
-                from_seq: 5,
-                to_seq: 5
-            }
-        ]
-    );
+    assert_eq!(report.defects, vec![ChainDefect::Altered { seq: 3 }, ChainDefect::Removed { from_seq: 5, to_seq: 5 }]);
 
-    let list = audit::list(
-        &store,
-        &audit::AuditFilter {
-            object_id: Some("4".into()),
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let list =
+        audit::list(&store, &audit::AuditFilter { object_id: Some("4".into()), limit: 10, ..Default::default() })
+            .await
+            .unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].entry.reason, "测试");
 });
 
-both_backends!(
-    concurrent_audit_writers_keep_one_chain,
-    |store: Store| async move {
-        let mut tasks = Vec::new();
-        for i in 0..20 {
-            let s = store.clone();
-            tasks.push(tokio::spawn(async move {
-                audit::append_alone(&s, &entry(i)).await.unwrap()
-            }));
-        }
-        let mut seqs = Vec::new();
-        for t in tasks {
-            seqs.push(t.await.unwrap());
-        }
-        seqs.sort();
-        assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
-        let report = audit::verify(&store).await.unwrap();
-        assert!(report.defects.is_empty(), "{:?}", report.defects);
+both_backends!(concurrent_audit_writers_keep_one_chain, |store: Store| async move {
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move { audit::append_alone(&s, &entry(i)).await.unwrap() }));
     }
-);
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    let report = audit::verify(&store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+});
 
 both_backends!(settings_upsert, |store: Store| async move {
     assert_eq!(settings::get(&store, "k").await.unwrap(), None);
@@ -356,8 +259,26 @@ both_backends!(settings_upsert, |store: Store| async move {
         settings::put(&mut tx, "k", v, NOW).await.unwrap();
         tx.commit().await.unwrap();
     }
-    assert_eq!(
-        settings::get(&store, "k").await.unwrap().as_deref(),
-        Some("2")
-    );
+    assert_eq!(settings::get(&store, "k").await.unwrap().as_deref(), Some("2"));
+});
+
+both_backends!(calendar_years_round_trip, |store: Store| async move {
+    let shipped = zwfw_domain::calendar::shipped_years();
+    let mut tx = store.begin().await.unwrap();
+    let added = zwfw_store::calendar::insert_missing(&mut tx, &shipped, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(added.len(), shipped.len());
+    let mut tx = store.begin().await.unwrap();
+    assert!(zwfw_store::calendar::insert_missing(&mut tx, &shipped, NOW).await.unwrap().is_empty());
+    let mut edited = shipped[0].clone();
+    edited.workdays.clear();
+    zwfw_store::calendar::put_year(&mut tx, &edited, "admin", NOW + 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let years = zwfw_store::calendar::list_years(&store).await.unwrap();
+    assert_eq!(years.len(), shipped.len());
+    assert_eq!(years[0].spec, edited);
+    assert_eq!((years[0].source.as_str(), years[0].updated_by.as_str()), ("edited", "admin"));
+    assert_eq!(years[1].spec, shipped[1]);
+    let cal = zwfw_domain::calendar::Calendar::new(years.into_iter().map(|y| y.spec).collect()).unwrap();
+    assert_eq!(cal.years(), Some((2010, 2026)));
 });

@@ -40,11 +40,7 @@ pub fn generate_password() -> String {
 
 fn reason_required(reason: &str) -> AppResult<()> {
     if reason.trim().is_empty() {
-        return Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
-            "reason",
-        ));
+        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason"));
     }
     Ok(())
 }
@@ -73,11 +69,7 @@ impl StaffView {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             department_id: u.department_id,
-            mobile: u
-                .mobile
-                .as_deref()
-                .and_then(|m| Mobile::parse(m).ok())
-                .map(|m| m.masked()),
+            mobile: u.mobile.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked()),
             roles: u.roles.iter().map(|r| r.code().to_string()).collect(),
             active: u.active,
             locked: zwfw_domain::auth::is_locked(u.locked_until, now_ms),
@@ -112,17 +104,9 @@ impl PublicUserView {
             } else {
                 u.display_name.clone()
             },
-            id_number: u
-                .id_number
-                .as_deref()
-                .and_then(|v| ResidentId::parse(v).ok())
-                .map(|v| v.masked()),
+            id_number: u.id_number.as_deref().and_then(|v| ResidentId::parse(v).ok()).map(|v| v.masked()),
             credit_code: u.credit_code.clone(),
-            mobile: u
-                .mobile
-                .as_deref()
-                .and_then(|m| Mobile::parse(m).ok())
-                .map(|m| m.masked()),
+            mobile: u.mobile.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked()),
             active: u.active,
         }
     }
@@ -207,9 +191,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
     let roles = parse_roles(&input.roles)?;
     check_grants(ctx, input.department_id, &roles)?;
     let store = &ctx.state.store;
-    store_admin::get_department(store, input.department_id)
-        .await
-        .map_err(|_| AppError::not_found("department"))?;
+    store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
     let password = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
@@ -218,10 +200,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
         }
         None => generate_password(),
     };
-    if store_admin::find_user_by_username(store, &username)
-        .await?
-        .is_some()
-    {
+    if store_admin::find_user_by_username(store, &username).await?.is_some() {
         return Err(zwfw_store::StoreError::Duplicate("username").into());
     }
     let hash = hash_password(&password).await?;
@@ -306,55 +285,26 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     let roles = parse_roles(&input.roles)?;
     check_grants(ctx, input.department_id, &roles)?;
     let store = &ctx.state.store;
-    store_admin::get_department(store, input.department_id)
-        .await
-        .map_err(|_| AppError::not_found("department"))?;
+    store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
     let now = ctx.now();
     let mut tx = store.begin().await?;
-    store_admin::update_staff(
-        &mut tx,
-        id,
-        &display_name,
-        input.department_id,
-        mobile.as_deref(),
-        now,
-    )
-    .await?;
+    store_admin::update_staff(&mut tx, id, &display_name, input.department_id, mobile.as_deref(), now).await?;
     let mut changes = serde_json::Map::new();
     if before.display_name != display_name {
-        changes.insert(
-            "display_name".into(),
-            json!([before.display_name, display_name]),
-        );
+        changes.insert("display_name".into(), json!([before.display_name, display_name]));
     }
     if before.department_id != Some(input.department_id) {
-        changes.insert(
-            "department_id".into(),
-            json!([before.department_id, input.department_id]),
-        );
+        changes.insert("department_id".into(), json!([before.department_id, input.department_id]));
     }
     if before.mobile != mobile {
         // Masked in the trail: the trail is read by more people than the owner.
-        let m = |v: &Option<String>| {
-            v.as_deref()
-                .and_then(|m| Mobile::parse(m).ok())
-                .map(|m| m.masked())
-        };
+        let m = |v: &Option<String>| v.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked());
         changes.insert("mobile".into(), json!([m(&before.mobile), m(&mobile)]));
     }
     if !changes.is_empty() {
-        ctx.audit(
-            &mut tx,
-            ctx.entry(
-                action::UPDATE,
-                "user",
-                id,
-                serde_json::Value::Object(changes),
-                &input.reason,
-            ),
-        )
-        .await?;
+        ctx.audit(&mut tx, ctx.entry(action::UPDATE, "user", id, serde_json::Value::Object(changes), &input.reason))
+            .await?;
     }
     if before.roles != roles {
         store_admin::set_roles(&mut tx, id, &roles).await?;
@@ -377,12 +327,7 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     Ok(store_admin::get_user(store, id).await?)
 }
 
-pub async fn set_staff_active(
-    ctx: &Ctx<'_>,
-    id: i64,
-    active: bool,
-    reason: &str,
-) -> AppResult<User> {
+pub async fn set_staff_active(ctx: &Ctx<'_>, id: i64, active: bool, reason: &str) -> AppResult<User> {
     reason_required(reason)?;
     let u = manageable_staff(ctx, id).await?;
     if ctx.actor.is_some_and(|a| a.user_id == id) && !active {
@@ -394,25 +339,15 @@ pub async fn set_staff_active(
     if !active {
         store_auth::end_user_sessions(&mut tx, u.id, None, "account_disabled", now).await?;
     }
-    let act = if active {
-        action::ACCOUNT_ENABLED
-    } else {
-        action::ACCOUNT_DISABLED
-    };
-    ctx.audit(&mut tx, ctx.entry(act, "user", u.id, json!({}), reason))
-        .await?;
+    let act = if active { action::ACCOUNT_ENABLED } else { action::ACCOUNT_DISABLED };
+    ctx.audit(&mut tx, ctx.entry(act, "user", u.id, json!({}), reason)).await?;
     tx.commit().await?;
     Ok(store_admin::get_user(&ctx.state.store, id).await?)
 }
 
 /// Resets a password (and unlocks the account); returns the temporary password.
 /// With `reset_totp` the second factor must be enrolled again.
-pub async fn reset_password(
-    ctx: &Ctx<'_>,
-    id: i64,
-    reason: &str,
-    reset_totp: bool,
-) -> AppResult<String> {
+pub async fn reset_password(ctx: &Ctx<'_>, id: i64, reason: &str, reset_totp: bool) -> AppResult<String> {
     reason_required(reason)?;
     let u = manageable_staff(ctx, id).await?;
     let password = generate_password();
@@ -421,70 +356,32 @@ pub async fn reset_password(
     let mut tx = ctx.state.store.begin().await?;
     store_admin::set_password(&mut tx, u.id, &hash, true, now).await?;
     store_auth::end_user_sessions(&mut tx, u.id, None, "password_reset", now).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(
-            action::PASSWORD_RESET,
-            "user",
-            u.id,
-            json!({"unlocked": true}),
-            reason,
-        ),
-    )
-    .await?;
+    ctx.audit(&mut tx, ctx.entry(action::PASSWORD_RESET, "user", u.id, json!({"unlocked": true}), reason)).await?;
     if reset_totp {
         store_admin::set_totp(&mut tx, u.id, None, false, None).await?;
-        ctx.audit(
-            &mut tx,
-            ctx.entry(action::TOTP_RESET, "user", u.id, json!({}), reason),
-        )
-        .await?;
+        ctx.audit(&mut tx, ctx.entry(action::TOTP_RESET, "user", u.id, json!({}), reason)).await?;
     }
     tx.commit().await?;
     Ok(password)
 }
 
 /// Changes the signed-in user's own password; other sessions are ended.
-pub async fn change_own_password(
-    ctx: &Ctx<'_>,
-    s: &SessionCtx,
-    old: &str,
-    new: &str,
-) -> AppResult<()> {
+pub async fn change_own_password(ctx: &Ctx<'_>, s: &SessionCtx, old: &str, new: &str) -> AppResult<()> {
     if !verify_password(&s.user.password_hash, old).await {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "wrong_password",
-        ));
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
     }
     if old == new {
         return Err(DomainError::WeakPassword("same_as_old").into());
     }
-    ctx.state
-        .config
-        .policy
-        .check_password(new, &s.user.username)?;
+    ctx.state.config.policy.check_password(new, &s.user.username)?;
     let hash = hash_password(new).await?;
     let now = ctx.now();
     let mut tx = ctx.state.store.begin().await?;
     store_admin::set_password(&mut tx, s.user.id, &hash, false, now).await?;
-    let ended = store_auth::end_user_sessions(
-        &mut tx,
-        s.user.id,
-        Some(s.session.id),
-        "password_changed",
-        now,
-    )
-    .await?;
+    let ended = store_auth::end_user_sessions(&mut tx, s.user.id, Some(s.session.id), "password_changed", now).await?;
     ctx.audit(
         &mut tx,
-        ctx.entry(
-            action::PASSWORD_CHANGED,
-            "user",
-            s.user.id,
-            json!({"other_sessions_ended": ended}),
-            "",
-        ),
+        ctx.entry(action::PASSWORD_CHANGED, "user", s.user.id, json!({"other_sessions_ended": ended}), ""),
     )
     .await?;
     tx.commit().await?;
@@ -518,11 +415,7 @@ pub struct RegisterInput {
 pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<User> {
     let kind = AccountKind::parse(input.kind.trim())?;
     if kind == AccountKind::Staff {
-        return Err(DomainError::Invalid {
-            field: "kind",
-            reason: "unknown",
-        }
-        .into());
+        return Err(DomainError::Invalid { field: "kind", reason: "unknown" }.into());
     }
     let username = parse_username(&input.username)?;
     let mobile = Mobile::parse(&input.mobile)?;
@@ -539,15 +432,9 @@ pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<
             (name, None, Some(code.to_string()), Some(rep))
         }
     };
-    ctx.state
-        .config
-        .policy
-        .check_password(&input.password, &username)?;
+    ctx.state.config.policy.check_password(&input.password, &username)?;
     let store = &ctx.state.store;
-    if store_admin::find_user_by_username(store, &username)
-        .await?
-        .is_some()
-    {
+    if store_admin::find_user_by_username(store, &username).await?.is_some() {
         return Err(zwfw_store::StoreError::Duplicate("username").into());
     }
     let hash = hash_password(&input.password).await?;
@@ -590,12 +477,7 @@ pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<
 
 /// Starts TOTP enrolment: stores a new secret (not yet active) and returns it.
 pub async fn totp_begin(ctx: &Ctx<'_>, s: &SessionCtx) -> AppResult<Vec<u8>> {
-    if let Some(existing) = s
-        .user
-        .totp_secret
-        .as_deref()
-        .filter(|_| !s.user.totp_enabled)
-    {
+    if let Some(existing) = s.user.totp_secret.as_deref().filter(|_| !s.user.totp_enabled) {
         if let Some(secret) = totp::decode_secret(existing) {
             return Ok(secret);
         }
@@ -606,14 +488,7 @@ pub async fn totp_begin(ctx: &Ctx<'_>, s: &SessionCtx) -> AppResult<Vec<u8>> {
     let mut secret = vec![0u8; 20];
     rand::thread_rng().fill(&mut secret[..]);
     let mut tx = ctx.state.store.begin().await?;
-    store_admin::set_totp(
-        &mut tx,
-        s.user.id,
-        Some(&totp::encode_secret(&secret)),
-        false,
-        None,
-    )
-    .await?;
+    store_admin::set_totp(&mut tx, s.user.id, Some(&totp::encode_secret(&secret)), false, None).await?;
     tx.commit().await?;
     Ok(secret)
 }
@@ -629,19 +504,8 @@ pub async fn totp_confirm(ctx: &Ctx<'_>, s: &SessionCtx, code: &str) -> AppResul
     let step = totp::verify(&secret, code, ctx.now() / 1000, s.user.totp_last_step)
         .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp"))?;
     let mut tx = ctx.state.store.begin().await?;
-    store_admin::set_totp(
-        &mut tx,
-        s.user.id,
-        s.user.totp_secret.as_deref(),
-        true,
-        Some(step),
-    )
-    .await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(action::TOTP_ENROLLED, "user", s.user.id, json!({}), ""),
-    )
-    .await?;
+    store_admin::set_totp(&mut tx, s.user.id, s.user.totp_secret.as_deref(), true, Some(step)).await?;
+    ctx.audit(&mut tx, ctx.entry(action::TOTP_ENROLLED, "user", s.user.id, json!({}), "")).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -661,62 +525,21 @@ pub async fn totp_login(ctx: &Ctx<'_>, s: &SessionCtx, code: &str) -> AppResult<
         None => false,
     };
     if !ok {
-        let outcome = ctx
-            .state
-            .config
-            .policy
-            .after_failure(s.user.failed_logins, now);
-        store_admin::record_login_failure(
-            &mut tx,
-            s.user.id,
-            outcome.failures,
-            outcome.locked_until_ms,
-        )
-        .await?;
-        ctx.audit(
-            &mut tx,
-            ctx.entry(
-                action::LOGIN_FAILED,
-                "session",
-                s.session.id,
-                json!({"cause": "totp"}),
-                "",
-            ),
-        )
-        .await?;
+        let outcome = ctx.state.config.policy.after_failure(s.user.failed_logins, now);
+        store_admin::record_login_failure(&mut tx, s.user.id, outcome.failures, outcome.locked_until_ms).await?;
+        ctx.audit(&mut tx, ctx.entry(action::LOGIN_FAILED, "session", s.session.id, json!({"cause": "totp"}), ""))
+            .await?;
         if outcome.locked_until_ms.is_some() {
             store_auth::end_session(&mut tx, s.session.id, "locked", now).await?;
-            ctx.audit(
-                &mut tx,
-                ctx.entry(
-                    action::ACCOUNT_LOCKED,
-                    "user",
-                    s.user.id,
-                    json!({"cause": "totp"}),
-                    "",
-                ),
-            )
-            .await?;
+            ctx.audit(&mut tx, ctx.entry(action::ACCOUNT_LOCKED, "user", s.user.id, json!({"cause": "totp"}), ""))
+                .await?;
         }
         tx.commit().await?;
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_totp",
-        ));
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp"));
     }
     store_auth::complete_mfa(&mut tx, s.session.id, now).await?;
     store_admin::record_login_success(&mut tx, s.user.id).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(
-            action::LOGIN,
-            "session",
-            s.session.id,
-            json!({"second_factor": "totp"}),
-            "",
-        ),
-    )
-    .await?;
+    ctx.audit(&mut tx, ctx.entry(action::LOGIN, "session", s.session.id, json!({"second_factor": "totp"}), "")).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -734,11 +557,7 @@ pub async fn end_own_session(ctx: &Ctx<'_>, s: &SessionCtx, session_id: i64) -> 
     };
     let mut tx = ctx.state.store.begin().await?;
     store_auth::end_session(&mut tx, session_id, reason, ctx.now()).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(act, "session", session_id, json!({}), ""),
-    )
-    .await?;
+    ctx.audit(&mut tx, ctx.entry(act, "session", session_id, json!({}), "")).await?;
     tx.commit().await?;
     Ok(())
 }

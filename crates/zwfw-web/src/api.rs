@@ -5,9 +5,7 @@
 //! Authentication: `POST /api/v1/auth/login` returns a bearer token. Calls
 //! made with the session cookie instead must send `X-CSRF-Token`.
 
-use crate::accounts::{
-    self, MeView, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView,
-};
+use crate::accounts::{self, MeView, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
 use crate::auth::{self, AnySigned, Auth, Gate, Signed};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::orgs::{self, DepartmentInput, RegionInput};
@@ -29,11 +27,7 @@ use zwfw_store::admin::{self as store_admin, Department, Region};
 pub struct ApiJson<T>(pub T);
 
 fn ctx<'a>(state: &'a AppState, ra: &'a auth::RequestAuth) -> Ctx<'a> {
-    Ctx {
-        state,
-        actor: ra.session.as_ref().map(|s| &s.actor),
-        client_addr: ra.client_addr.clone(),
-    }
+    Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -71,10 +65,7 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
-    let ua = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("api");
+    let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("api");
     let out = auth::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
     Ok(Json(LoginResponse {
         token: out.token,
@@ -107,26 +98,17 @@ pub async fn totp_login(
     }
     accounts::totp_login(&ctx(&st, &ra), &s, &req.code).await?;
     let user = store_admin::get_user(&st.store, s.user.id).await?;
-    let next = if user.must_change_password
-        || st
-            .config
-            .policy
-            .password_expired(user.password_changed_at, st.now_ms())
+    let next = if user.must_change_password || st.config.policy.password_expired(user.password_changed_at, st.now_ms())
     {
         Gate::ChangePassword
     } else {
         Gate::Open
     };
-    Ok(Json(NextStep {
-        next_step: gate_code(next).into(),
-    }))
+    Ok(Json(NextStep { next_step: gate_code(next).into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)), security(("bearer" = [])))]
-pub async fn logout(
-    State(st): State<AppState>,
-    AnySigned(s, ra): AnySigned,
-) -> AppResult<StatusCode> {
+pub async fn logout(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> AppResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, s.session.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -150,10 +132,7 @@ pub async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
     if s.gate == Gate::SecondFactor {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "second_factor_required",
-        ));
+        return Err(AppError::new(StatusCode::FORBIDDEN, "second_factor_required"));
     }
     accounts::change_own_password(&ctx(&st, &ra), &s, &req.old_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -170,10 +149,7 @@ pub struct SessionView {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", responses((status = 200, body = [SessionView])), security(("bearer" = [])))]
-pub async fn my_sessions(
-    State(st): State<AppState>,
-    Signed(s, _): Signed,
-) -> AppResult<Json<Vec<SessionView>>> {
+pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> AppResult<Json<Vec<SessionView>>> {
     let list = zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await?;
     Ok(Json(
         list.into_iter()
@@ -209,24 +185,14 @@ pub struct TotpEnrollment {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/totp/begin", tag = "account", responses((status = 200, body = TotpEnrollment)), security(("bearer" = [])))]
-pub async fn totp_begin(
-    State(st): State<AppState>,
-    AnySigned(s, ra): AnySigned,
-) -> AppResult<Json<TotpEnrollment>> {
+pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> AppResult<Json<TotpEnrollment>> {
     if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "password_change_required",
-        ));
+        return Err(AppError::new(StatusCode::FORBIDDEN, "password_change_required"));
     }
     let secret = accounts::totp_begin(&ctx(&st, &ra), &s).await?;
     Ok(Json(TotpEnrollment {
         secret: zwfw_domain::totp::encode_secret(&secret),
-        otpauth_url: zwfw_domain::totp::otpauth_url(
-            &st.config.site_name,
-            &s.user.username,
-            &secret,
-        ),
+        otpauth_url: zwfw_domain::totp::otpauth_url(&st.config.site_name, &s.user.username, &secret),
     }))
 }
 
@@ -238,10 +204,7 @@ pub async fn totp_confirm(
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> AppResult<StatusCode> {
     if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "password_change_required",
-        ));
+        return Err(AppError::new(StatusCode::FORBIDDEN, "password_change_required"));
     }
     // Re-read: the secret was stored by `begin` after this session was resolved.
     let mut s = s;
@@ -258,14 +221,7 @@ pub async fn register(
     ApiJson(req): ApiJson<RegisterInput>,
 ) -> AppResult<(StatusCode, Json<MeViewPublic>)> {
     let u = accounts::register_public(&ctx(&st, &ra), &req).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(MeViewPublic {
-            id: u.id,
-            username: u.username,
-            kind: u.kind.code().into(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(MeViewPublic { id: u.id, username: u.username, kind: u.kind.code().into() })))
 }
 
 /// A newly registered account.
@@ -290,13 +246,7 @@ pub struct RegionView {
 
 impl From<Region> for RegionView {
     fn from(r: Region) -> Self {
-        RegionView {
-            id: r.id,
-            code: r.code,
-            name: r.name,
-            level: r.level.code().into(),
-            parent_id: r.parent_id,
-        }
+        RegionView { id: r.id, code: r.code, name: r.name, level: r.level.code().into(), parent_id: r.parent_id }
     }
 }
 
@@ -333,13 +283,7 @@ impl From<Department> for DepartmentView {
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organizations", responses((status = 200, body = [RegionView])))]
 pub async fn list_regions(State(st): State<AppState>) -> AppResult<Json<Vec<RegionView>>> {
-    Ok(Json(
-        store_admin::list_regions(&st.store)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    Ok(Json(store_admin::list_regions(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/regions", tag = "organizations", request_body = RegionInput,
@@ -349,10 +293,7 @@ pub async fn create_region(
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<RegionInput>,
 ) -> AppResult<(StatusCode, Json<RegionView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(orgs::create_region(&ctx(&st, &ra), &req).await?.into()),
-    ))
+    Ok((StatusCode::CREATED, Json(orgs::create_region(&ctx(&st, &ra), &req).await?.into())))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -369,33 +310,18 @@ pub async fn rename_region(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RenameRegion>,
 ) -> AppResult<Json<RegionView>> {
-    Ok(Json(
-        orgs::rename_region(&ctx(&st, &ra), id, &req.name, &req.reason)
-            .await?
-            .into(),
-    ))
+    Ok(Json(orgs::rename_region(&ctx(&st, &ra), id, &req.name, &req.reason).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organizations", responses((status = 200, body = [DepartmentView])))]
 pub async fn list_departments(State(st): State<AppState>) -> AppResult<Json<Vec<DepartmentView>>> {
-    Ok(Json(
-        store_admin::list_departments(&st.store)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    Ok(Json(store_admin::list_departments(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organizations", params(("id" = i64, Path)),
     responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
-pub async fn get_department(
-    State(st): State<AppState>,
-    Path(id): Path<i64>,
-) -> AppResult<Json<DepartmentView>> {
-    Ok(Json(
-        store_admin::get_department(&st.store, id).await?.into(),
-    ))
+pub async fn get_department(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<DepartmentView>> {
+    Ok(Json(store_admin::get_department(&st.store, id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organizations", request_body = DepartmentInput,
@@ -405,10 +331,7 @@ pub async fn create_department(
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<DepartmentInput>,
 ) -> AppResult<(StatusCode, Json<DepartmentView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into()),
-    ))
+    Ok((StatusCode::CREATED, Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into())))
 }
 
 #[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = DepartmentInput,
@@ -419,28 +342,15 @@ pub async fn update_department(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<DepartmentInput>,
 ) -> AppResult<Json<DepartmentView>> {
-    Ok(Json(
-        orgs::update_department(&ctx(&st, &ra), id, &req)
-            .await?
-            .into(),
-    ))
+    Ok(Json(orgs::update_department(&ctx(&st, &ra), id, &req).await?.into()))
 }
 
 // ---------- staff ----------
 
 #[utoipa::path(get, path = "/api/v1/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_staff(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-) -> AppResult<Json<Vec<StaffView>>> {
+pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> AppResult<Json<Vec<StaffView>>> {
     let now = st.now_ms();
-    Ok(Json(
-        accounts::list_visible_staff(&ctx(&st, &ra))
-            .await?
-            .iter()
-            .map(|u| StaffView::of(u, now))
-            .collect(),
-    ))
+    Ok(Json(accounts::list_visible_staff(&ctx(&st, &ra)).await?.iter().map(|u| StaffView::of(u, now)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)),
@@ -469,13 +379,7 @@ pub async fn create_staff(
     ApiJson(req): ApiJson<StaffInput>,
 ) -> AppResult<(StatusCode, Json<StaffCreated>)> {
     let (u, pw) = accounts::create_staff(&ctx(&st, &ra), &req).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(StaffCreated {
-            account: StaffView::of(&u, st.now_ms()),
-            initial_password: pw,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(StaffCreated { account: StaffView::of(&u, st.now_ms()), initial_password: pw })))
 }
 
 #[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = StaffUpdate,
@@ -511,9 +415,7 @@ pub async fn reset_password(
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> AppResult<Json<TemporaryPassword>> {
     let pw = accounts::reset_password(&ctx(&st, &ra), id, &req.reason, req.reset_totp).await?;
-    Ok(Json(TemporaryPassword {
-        temporary_password: pw,
-    }))
+    Ok(Json(TemporaryPassword { temporary_password: pw }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -542,13 +444,7 @@ pub async fn list_public_users(
     if !(s.actor.is_global_admin() || s.actor.has(Role::Supervisor)) {
         return Err(AppError::forbidden());
     }
-    Ok(Json(
-        store_admin::list_public_users(&st.store, 1000)
-            .await?
-            .iter()
-            .map(PublicUserView::masked)
-            .collect(),
-    ))
+    Ok(Json(store_admin::list_public_users(&st.store, 1000).await?.iter().map(PublicUserView::masked).collect()))
 }
 
 // ---------- audit ----------
@@ -597,10 +493,7 @@ pub async fn audit(
         return Err(AppError::forbidden());
     }
     let t = |v: &Option<String>| -> AppResult<Option<i64>> {
-        v.as_deref()
-            .map(zwfw_domain::time::parse_rfc3339)
-            .transpose()
-            .map_err(Into::into)
+        v.as_deref().map(zwfw_domain::time::parse_rfc3339).transpose().map_err(Into::into)
     };
     let f = zwfw_store::audit::AuditFilter {
         from_ms: t(&q.from)?,
@@ -672,32 +565,19 @@ pub struct MoveClock {
 pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> AppResult<i64> {
     let st = ctx.state;
     if !st.config.demo {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "clock_not_controllable",
-        ));
+        return Err(AppError::new(StatusCode::CONFLICT, "clock_not_controllable"));
     }
     if !ctx.actor.is_some_and(|a| a.can_control_clock()) {
         return Err(AppError::forbidden());
     }
     let delta = zwfw_domain::time::parse_offset(offset)?;
     if delta <= 0 {
-        return Err(zwfw_domain::DomainError::Invalid {
-            field: "offset",
-            reason: "not_forward",
-        }
-        .into());
+        return Err(zwfw_domain::DomainError::Invalid { field: "offset", reason: "not_forward" }.into());
     }
     let before = st.now_ms();
     let moved = st.clock.moved_ms() + delta;
     let mut tx = st.store.begin().await?;
-    zwfw_store::settings::put(
-        &mut tx,
-        zwfw_store::settings::CLOCK_OFFSET_MS,
-        &moved.to_string(),
-        before,
-    )
-    .await?;
+    zwfw_store::settings::put(&mut tx, zwfw_store::settings::CLOCK_OFFSET_MS, &moved.to_string(), before).await?;
     ctx.audit(
         &mut tx,
         ctx.entry(action::CLOCK_MOVED, "clock", "demo", json!({"offset": offset, "from": zwfw_domain::time::format_rfc3339(before), "to": zwfw_domain::time::format_rfc3339(before + delta)}), ""),
@@ -726,10 +606,11 @@ pub async fn post_clock(
         login, totp_login, logout, me, change_password, my_sessions, end_my_session, totp_begin, totp_confirm, register,
         list_regions, create_region, rename_region, list_departments, get_department, create_department, update_department,
         list_staff, get_staff, create_staff, update_staff, reset_password, set_active, list_public_users,
-        audit, get_clock, post_clock
+        audit, get_clock, post_clock,
+        crate::calendar::api_year, crate::calendar::api_working_days, crate::calendar::api_add, crate::calendar::api_put_year
     ),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"))
 )]
 pub struct ApiDoc;
 
@@ -760,14 +641,8 @@ pub fn routes() -> Router<AppState> {
         .route("/register", post(register))
         .route("/regions", get(list_regions).post(create_region))
         .route("/regions/{id}", axum::routing::put(rename_region))
-        .route(
-            "/departments",
-            get(list_departments).post(create_department),
-        )
-        .route(
-            "/departments/{id}",
-            get(get_department).put(update_department),
-        )
+        .route("/departments", get(list_departments).post(create_department))
+        .route("/departments/{id}", get(get_department).put(update_department))
         .route("/staff", get(list_staff).post(create_staff))
         .route("/staff/{id}", get(get_staff).put(update_staff))
         .route("/staff/{id}/reset-password", post(reset_password))
@@ -776,4 +651,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/clock", get(get_clock))
         .route("/admin/clock", post(post_clock))
+        .route("/calendar/working-days", get(crate::calendar::api_working_days))
+        .route("/calendar/add", get(crate::calendar::api_add))
+        .route("/calendar/{year}", get(crate::calendar::api_year).put(crate::calendar::api_put_year))
 }

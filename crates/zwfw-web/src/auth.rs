@@ -5,9 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
 use crate::state::{AppState, Ctx};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -37,9 +35,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(pw.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        Argon2::default().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
@@ -48,16 +44,13 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
 
 /// A hash of nothing, verified for unknown usernames so that a missing account
 /// takes as long to refuse as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ajq0Yrdg9/Pq0i5ZfE6jIXq0Uu9iVQ1KyH1Xb4Xx4Y";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ajq0Yrdg9/Pq0i5ZfE6jIXq0Uu9iVQ1KyH1Xb4Xx4Y";
 
 pub async fn verify_password(hash: &str, password: &str) -> bool {
     let (h, pw) = (hash.to_string(), password.to_string());
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&h).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(pw.as_bytes(), &parsed)
-                .is_ok()
-        })
+        PasswordHash::new(&h).is_ok_and(|parsed| Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok())
     })
     .await
     .unwrap_or(false)
@@ -107,12 +100,7 @@ fn gate_of(state: &AppState, session: &Session, user: &User) -> Gate {
     if session.mfa_pending {
         return Gate::SecondFactor;
     }
-    if user.must_change_password
-        || state
-            .config
-            .policy
-            .password_expired(user.password_changed_at, now)
-    {
+    if user.must_change_password || state.config.policy.password_expired(user.password_changed_at, now) {
         return Gate::ChangePassword;
     }
     if needs_second_factor(user) && !user.totp_enabled {
@@ -135,12 +123,7 @@ pub struct LoginOutcome {
 
 /// Checks a username and password and opens a session. Failures are counted
 /// and audited; the fifth in a row locks the account.
-pub async fn login(
-    ctx: &Ctx<'_>,
-    username: &str,
-    password: &str,
-    user_agent: &str,
-) -> AppResult<LoginOutcome> {
+pub async fn login(ctx: &Ctx<'_>, username: &str, password: &str, user_agent: &str) -> AppResult<LoginOutcome> {
     let state = ctx.state;
     let now = ctx.now();
     let policy = &state.config.policy;
@@ -148,27 +131,11 @@ pub async fn login(
     let Some(user) = store_admin::find_user_by_username(&state.store, &uname).await? else {
         verify_password(DUMMY_HASH, password).await;
         Metrics::inc(&state.metrics.logins_failed);
-        ctx.audit_alone(ctx.entry(
-            action::LOGIN_FAILED,
-            "user",
-            &uname,
-            json!({"cause": "unknown_user"}),
-            "",
-        ))
-        .await?;
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-        ));
+        ctx.audit_alone(ctx.entry(action::LOGIN_FAILED, "user", &uname, json!({"cause": "unknown_user"}), "")).await?;
+        return Err(AppError::new(StatusCode::UNAUTHORIZED, "invalid_credentials"));
     };
     let failure_entry = |cause: &str| {
-        let mut e = ctx.entry(
-            action::LOGIN_FAILED,
-            "user",
-            user.id,
-            json!({"cause": cause}),
-            "",
-        );
+        let mut e = ctx.entry(action::LOGIN_FAILED, "user", user.id, json!({"cause": cause}), "");
         e.actor_id = Some(user.id);
         e.actor_name = user.username.clone();
         e.department_id = user.department_id;
@@ -178,37 +145,27 @@ pub async fn login(
         Metrics::inc(&state.metrics.logins_failed);
         ctx.audit_alone(failure_entry("locked")).await?;
         let until = zwfw_domain::time::format_local(user.locked_until.unwrap_or(now));
-        return Err(AppError::with_detail(
-            StatusCode::LOCKED,
-            "account_locked",
-            until,
-        ));
+        return Err(AppError::with_detail(StatusCode::LOCKED, "account_locked", until));
     }
     if !verify_password(&user.password_hash, password).await {
         Metrics::inc(&state.metrics.logins_failed);
         let outcome = policy.after_failure(user.failed_logins, now);
         let mut tx = state.store.begin().await?;
-        store_admin::record_login_failure(
-            &mut tx,
-            user.id,
-            outcome.failures,
-            outcome.locked_until_ms,
-        )
-        .await?;
+        store_admin::record_login_failure(&mut tx, user.id, outcome.failures, outcome.locked_until_ms).await?;
         ctx.audit(&mut tx, failure_entry("wrong_password")).await?;
         if let Some(until) = outcome.locked_until_ms {
             let mut e = failure_entry("locked");
             e.action = action::ACCOUNT_LOCKED.into();
-            e.detail = json!({"locked_until": zwfw_domain::time::format_rfc3339(until), "failures": policy.max_failed_logins}).to_string();
+            e.detail =
+                json!({"locked_until": zwfw_domain::time::format_rfc3339(until), "failures": policy.max_failed_logins})
+                    .to_string();
             ctx.audit(&mut tx, e).await?;
         }
         tx.commit().await?;
         return Err(match outcome.locked_until_ms {
-            Some(until) => AppError::with_detail(
-                StatusCode::LOCKED,
-                "account_locked",
-                zwfw_domain::time::format_local(until),
-            ),
+            Some(until) => {
+                AppError::with_detail(StatusCode::LOCKED, "account_locked", zwfw_domain::time::format_local(until))
+            }
             None => AppError::new(StatusCode::UNAUTHORIZED, "invalid_credentials"),
         });
     }
@@ -219,9 +176,7 @@ pub async fn login(
     let token = random_token(32);
     let csrf = random_token(16);
     let mfa_pending = needs_second_factor(&user) && user.totp_enabled;
-    let others = store_auth::list_user_sessions(&state.store, user.id)
-        .await?
-        .len();
+    let others = store_auth::list_user_sessions(&state.store, user.id).await?.len();
     let mut tx = state.store.begin().await?;
     store_admin::record_login_success(&mut tx, user.id).await?;
     let session_id = store_auth::insert_session(
@@ -247,38 +202,23 @@ pub async fn login(
     let actor = actor_of(&user);
     e.actor_id = Some(user.id);
     e.actor_name = user.username.clone();
-    e.actor_role = actor
-        .primary_role()
-        .map(|r| r.code().to_string())
-        .unwrap_or_else(|| user.kind.code().into());
+    e.actor_role = actor.primary_role().map(|r| r.code().to_string()).unwrap_or_else(|| user.kind.code().into());
     e.department_id = user.department_id;
     ctx.audit(&mut tx, e).await?;
     tx.commit().await?;
     Metrics::inc(&state.metrics.logins_ok);
     let session = store_auth::get_session(&state.store, session_id).await?;
     let gate = gate_of(state, &session, &user);
-    Ok(LoginOutcome {
-        token,
-        csrf_token: csrf,
-        session_id,
-        user,
-        gate,
-        other_sessions: others,
-    })
+    Ok(LoginOutcome { token, csrf_token: csrf, session_id, user, gate, other_sessions: others })
 }
 
 /// Finds the live session for a token, ending it if it has been idle too long.
 pub async fn resolve(state: &AppState, token: &str, bearer: bool) -> AppResult<Option<SessionCtx>> {
-    let Some(session) = store_auth::find_session(&state.store, &sm3_hex(token.as_bytes())).await?
-    else {
+    let Some(session) = store_auth::find_session(&state.store, &sm3_hex(token.as_bytes())).await? else {
         return Ok(None);
     };
     let now = state.now_ms();
-    if !state
-        .config
-        .policy
-        .session_alive(session.created_at, session.last_seen_at, now)
-    {
+    if !state.config.policy.session_alive(session.created_at, session.last_seen_at, now) {
         let mut tx = state.store.begin().await?;
         store_auth::end_session(&mut tx, session.id, "idle_timeout", now).await?;
         tx.commit().await?;
@@ -291,33 +231,20 @@ pub async fn resolve(state: &AppState, token: &str, bearer: bool) -> AppResult<O
     store_auth::touch_session(&state.store, session.id, now).await?;
     let gate = gate_of(state, &session, &user);
     let actor = actor_of(&user);
-    Ok(Some(SessionCtx {
-        session,
-        user,
-        actor,
-        gate,
-        bearer,
-    }))
+    Ok(Some(SessionCtx { session, user, actor, gate, bearer }))
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|cookies| {
-            cookies.split(';').find_map(|c| {
-                let (k, v) = c.trim().split_once('=')?;
-                (k == name).then(|| v.to_string())
-            })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
         })
+    })
 }
 
 pub fn client_addr(parts_headers: &HeaderMap, extensions: &axum::http::Extensions) -> String {
-    if let Some(xff) = parts_headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(xff) = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         if let Some(first) = xff.split(',').next() {
             return first.trim().chars().take(64).collect();
         }
@@ -380,11 +307,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         let path = parts.uri.path().to_string();
         if is_api(&path) {
             if let Some(s) = session.as_ref().filter(|s| !s.bearer) {
-                let header = parts
-                    .headers
-                    .get(CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
+                let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_time_eq(header, &s.session.csrf_token) {
                     return AppError::new(StatusCode::FORBIDDEN, "csrf").into_response();
                 }
@@ -393,24 +316,14 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             // Buffer the form to read its token; forms are small.
             let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
                 Ok(b) => b,
-                Err(_) => {
-                    return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request")
-                        .into_response()
-                }
+                Err(_) => return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request").into_response(),
             };
-            let form: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
             let sent = form
                 .iter()
                 .find(|(k, _)| k == CSRF_FIELD)
                 .map(|(_, v)| v.clone())
-                .or_else(|| {
-                    parts
-                        .headers
-                        .get(CSRF_HEADER)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_string)
-                })
+                .or_else(|| parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
                 .unwrap_or_default();
             let expected = match (&session, &anon_csrf) {
                 (Some(s), _) => Some(s.session.csrf_token.clone()),
@@ -419,11 +332,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             };
             if !expected.is_some_and(|e| constant_time_eq(&sent, &e)) {
                 tracing::warn!(path, "CSRF check failed");
-                return crate::pages::error_page(
-                    &state,
-                    None,
-                    &AppError::new(StatusCode::FORBIDDEN, "csrf"),
-                );
+                return crate::pages::error_page(&state, None, &AppError::new(StatusCode::FORBIDDEN, "csrf"));
             }
             body = axum::body::Body::from(bytes);
         }
@@ -440,11 +349,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     if new_anon_csrf {
         let cookie = format!(
             "{CSRF_COOKIE}={csrf_token}; Path=/; HttpOnly; SameSite=Strict{}",
-            if state.config.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            }
+            if state.config.secure_cookies { "; Secure" } else { "" }
         );
         if let Ok(v) = cookie.parse() {
             resp.headers_mut().append(header::SET_COOKIE, v);
@@ -454,21 +359,13 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> String {
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
-        if state.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+        if state.config.secure_cookies { "; Secure" } else { "" }
     )
 }
 
@@ -515,19 +412,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
         let ra = parts.extensions.get::<RequestAuth>().cloned();
         let api = ra.as_ref().is_none_or(|r| r.api);
         let Some(ra) = ra else {
-            return Err(SignedRejection::Api(AppError::Internal(
-                "session layer missing".into(),
-            )));
+            return Err(SignedRejection::Api(AppError::Internal("session layer missing".into())));
         };
         let Some(s) = ra.session.clone() else {
             return Err(if api {
                 SignedRejection::Api(AppError::new(StatusCode::UNAUTHORIZED, "login_required"))
             } else {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 SignedRejection::Page(Redirect::to(&format!("/login?next={}", urlencode(next))))
             });
         };
@@ -555,10 +446,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AnySigned {
         let api = ra.as_ref().is_none_or(|r| r.api);
         match ra.and_then(|ra| ra.session.clone().map(|s| (s, ra))) {
             Some((s, ra)) => Ok(AnySigned(s, ra)),
-            None if api => Err(SignedRejection::Api(AppError::new(
-                StatusCode::UNAUTHORIZED,
-                "login_required",
-            ))),
+            None if api => Err(SignedRejection::Api(AppError::new(StatusCode::UNAUTHORIZED, "login_required"))),
             None => Err(SignedRejection::Page(Redirect::to("/login"))),
         }
     }

@@ -21,10 +21,7 @@ impl Clock {
 
     /// `now` is an RFC 3339 instant the clock starts from; `offset` a shift
     /// like `+15d`. Both may be absent.
-    pub fn from_config(
-        now: Option<&str>,
-        offset: Option<&str>,
-    ) -> Result<Clock, zwfw_domain::DomainError> {
+    pub fn from_config(now: Option<&str>, offset: Option<&str>) -> Result<Clock, zwfw_domain::DomainError> {
         let mut configured = 0;
         if let Some(n) = now.filter(|s| !s.trim().is_empty()) {
             configured = zwfw_domain::time::parse_rfc3339(n)? - real_now_ms();
@@ -32,10 +29,7 @@ impl Clock {
         if let Some(o) = offset.filter(|s| !s.trim().is_empty()) {
             configured += zwfw_domain::time::parse_offset(o)?;
         }
-        Ok(Clock {
-            configured_ms: configured,
-            moved_ms: Default::default(),
-        })
+        Ok(Clock { configured_ms: configured, moved_ms: Default::default() })
     }
 
     pub fn now_ms(&self) -> i64 {

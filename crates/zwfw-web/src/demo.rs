@@ -15,11 +15,7 @@ use zwfw_store::admin as store_admin;
 pub const DEMO_PASSWORD: &str = "Demo@12345";
 
 const CITY: (&str, &str) = ("529900", "示例市");
-const COUNTIES: [(&str, &str); 3] = [
-    ("529902", "东城区"),
-    ("529921", "西山县"),
-    ("529922", "南湖县"),
-];
+const COUNTIES: [(&str, &str); 3] = [("529902", "东城区"), ("529921", "西山县"), ("529922", "南湖县")];
 const TOWNS: [(&str, &str); 5] = [
     ("529902001", "东城街道"),
     ("529902002", "新华街道"),
@@ -30,163 +26,31 @@ const TOWNS: [(&str, &str); 5] = [
 
 /// (key, name, short name, kind, region code, serial for the credit code)
 const DEPARTMENTS: [(&str, &str, &str, &str, &str, u32); 12] = [
-    (
-        "center",
-        "示例市政务服务中心",
-        "市政务服务中心",
-        "service_center",
-        "529900",
-        1,
-    ),
-    (
-        "supervision",
-        "示例市监察局",
-        "市监察局",
-        "supervision",
-        "529900",
-        2,
-    ),
-    (
-        "it",
-        "示例市大数据和信息中心",
-        "市信息中心",
-        "it_center",
-        "529900",
-        3,
-    ),
-    (
-        "justice",
-        "示例市司法局",
-        "市司法局",
-        "legal_affairs",
-        "529900",
-        4,
-    ),
-    (
-        "market",
-        "示例市市场监督管理局",
-        "市市场监管局",
-        "approval",
-        "529900",
-        5,
-    ),
-    (
-        "land",
-        "示例市自然资源局",
-        "市自然资源局",
-        "approval",
-        "529900",
-        6,
-    ),
-    (
-        "housing",
-        "示例市住房和城乡建设局",
-        "市住建局",
-        "approval",
-        "529900",
-        7,
-    ),
-    (
-        "health",
-        "示例市卫生健康委员会",
-        "市卫健委",
-        "approval",
-        "529900",
-        8,
-    ),
-    (
-        "dongcheng",
-        "东城区人民政府办公室",
-        "东城区政府办",
-        "county_office",
-        "529902",
-        9,
-    ),
-    (
-        "xishan",
-        "西山县人民政府办公室",
-        "西山县政府办",
-        "county_office",
-        "529921",
-        10,
-    ),
-    (
-        "nanhu",
-        "南湖县人民政府办公室",
-        "南湖县政府办",
-        "county_office",
-        "529922",
-        11,
-    ),
-    (
-        "dc_market",
-        "东城区市场监督管理局",
-        "东城区市场监管局",
-        "approval",
-        "529902",
-        12,
-    ),
+    ("center", "示例市政务服务中心", "市政务服务中心", "service_center", "529900", 1),
+    ("supervision", "示例市监察局", "市监察局", "supervision", "529900", 2),
+    ("it", "示例市大数据和信息中心", "市信息中心", "it_center", "529900", 3),
+    ("justice", "示例市司法局", "市司法局", "legal_affairs", "529900", 4),
+    ("market", "示例市市场监督管理局", "市市场监管局", "approval", "529900", 5),
+    ("land", "示例市自然资源局", "市自然资源局", "approval", "529900", 6),
+    ("housing", "示例市住房和城乡建设局", "市住建局", "approval", "529900", 7),
+    ("health", "示例市卫生健康委员会", "市卫健委", "approval", "529900", 8),
+    ("dongcheng", "东城区人民政府办公室", "东城区政府办", "county_office", "529902", 9),
+    ("xishan", "西山县人民政府办公室", "西山县政府办", "county_office", "529921", 10),
+    ("nanhu", "南湖县人民政府办公室", "南湖县政府办", "county_office", "529922", 11),
+    ("dc_market", "东城区市场监督管理局", "东城区市场监管局", "approval", "529902", 12),
 ];
 
 /// (username, name, department key, roles, mobile)
 const STAFF: [(&str, &str, &str, &[&str], &str); 9] = [
-    (
-        "demo_admin",
-        "赵建国",
-        "it",
-        &["system_admin"],
-        "13900000001",
-    ),
-    (
-        "demo_center",
-        "钱敏",
-        "center",
-        &["center_admin"],
-        "13900000002",
-    ),
-    (
-        "demo_deptadmin",
-        "孙立",
-        "market",
-        &["dept_admin"],
-        "13900000003",
-    ),
-    (
-        "demo_counter",
-        "李娜",
-        "market",
-        &["counter"],
-        "13900000004",
-    ),
-    (
-        "demo_reviewer",
-        "周强",
-        "market",
-        &["reviewer"],
-        "13900000005",
-    ),
+    ("demo_admin", "赵建国", "it", &["system_admin"], "13900000001"),
+    ("demo_center", "钱敏", "center", &["center_admin"], "13900000002"),
+    ("demo_deptadmin", "孙立", "market", &["dept_admin"], "13900000003"),
+    ("demo_counter", "李娜", "market", &["counter"], "13900000004"),
+    ("demo_reviewer", "周强", "market", &["reviewer"], "13900000005"),
     ("demo_head", "吴海", "market", &["dept_head"], "13900000006"),
-    (
-        "demo_supervisor",
-        "郑洁",
-        "supervision",
-        &["supervisor"],
-        "13900000007",
-    ),
-    (
-        "demo_legal",
-        "王磊",
-        "justice",
-        &["legal_review"],
-        "13900000008",
-    ),
-    (
-        "demo_land",
-        "冯雪",
-        "land",
-        &["reviewer", "counter"],
-        "13900000009",
-    ),
+    ("demo_supervisor", "郑洁", "supervision", &["supervisor"], "13900000007"),
+    ("demo_legal", "王磊", "justice", &["legal_review"], "13900000008"),
+    ("demo_land", "冯雪", "land", &["reviewer", "counter"], "13900000009"),
 ];
 
 pub fn credit_code_for(region: &str, serial: u32) -> String {
@@ -196,10 +60,7 @@ pub fn credit_code_for(region: &str, serial: u32) -> String {
 }
 
 fn resident_id(first17: &str) -> String {
-    format!(
-        "{first17}{}",
-        ResidentId::check_char(first17).expect("digits")
-    )
+    format!("{first17}{}", ResidentId::check_char(first17).expect("digits"))
 }
 
 /// What `zwfw demo` reports.
@@ -218,26 +79,15 @@ pub struct DemoAccount {
 }
 
 pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
-    let ctx = Ctx {
-        state,
-        actor: None,
-        client_addr: "demo".into(),
-    };
+    let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
     let store = &state.store;
     let mut created = Vec::new();
     let demo_reason = "载入演示数据";
     for (code, name) in std::iter::once(CITY).chain(COUNTIES).chain(TOWNS) {
-        if store_admin::find_region_by_code(store, code)
-            .await?
-            .is_none()
-        {
+        if store_admin::find_region_by_code(store, code).await?.is_none() {
             orgs::create_region(
                 &ctx,
-                &RegionInput {
-                    code: code.into(),
-                    name: name.into(),
-                    reason: demo_reason.into(),
-                },
+                &RegionInput { code: code.into(), name: name.into(), reason: demo_reason.into() },
             )
             .await?;
             created.push(format!("region {code} {name}"));
@@ -249,10 +99,8 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
         let id = match store_admin::find_department_by_code(store, &code).await? {
             Some(d) => d.id,
             None => {
-                let region_id = store_admin::find_region_by_code(store, region)
-                    .await?
-                    .map(|r| r.id)
-                    .unwrap_or_default();
+                let region_id =
+                    store_admin::find_region_by_code(store, region).await?.map(|r| r.id).unwrap_or_default();
                 let d = orgs::create_department(
                     &ctx,
                     &DepartmentInput {
@@ -276,10 +124,7 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
         dept_ids.insert(key, id);
     }
     for (username, name, dept, roles, mobile) in STAFF {
-        if store_admin::find_user_by_username(store, username)
-            .await?
-            .is_none()
-        {
+        if store_admin::find_user_by_username(store, username).await?.is_none() {
             accounts::create_staff(
                 &ctx,
                 &StaffInput {
@@ -328,9 +173,7 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
             id_number: None,
             credit_code: Some(format!("91529902MA{}", {
                 let first = "91529902MA1234567";
-                CreditCode::check_char(first)
-                    .map(|c| format!("1234567{c}"))
-                    .unwrap_or_default()
+                CreditCode::check_char(first).map(|c| format!("1234567{c}")).unwrap_or_default()
             })),
             legal_rep: Some("黄志明".into()),
             mobile: "13800000003".into(),
@@ -338,10 +181,7 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
         },
     ];
     for p in public {
-        if store_admin::find_user_by_username(store, &p.username)
-            .await?
-            .is_none()
-        {
+        if store_admin::find_user_by_username(store, &p.username).await?.is_none() {
             accounts::register_public(&ctx, &p).await?;
             created.push(format!("public {}", p.username));
         }
@@ -356,19 +196,12 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
         ))
         .await?;
     }
-    Ok(DemoSummary {
-        created,
-        accounts: listed_accounts(state).await,
-    })
+    Ok(DemoSummary { created, accounts: listed_accounts(state).await })
 }
 
 async fn listed_accounts(state: &AppState) -> Vec<DemoAccount> {
     let mut out = Vec::new();
-    let names: Vec<&str> = STAFF
-        .iter()
-        .map(|s| s.0)
-        .chain(["demo_citizen", "demo_elder", "demo_company"])
-        .collect();
+    let names: Vec<&str> = STAFF.iter().map(|s| s.0).chain(["demo_citizen", "demo_elder", "demo_company"]).collect();
     for username in names {
         if let Ok(Some(u)) = store_admin::find_user_by_username(&state.store, username).await {
             if !u.is_demo {
@@ -384,11 +217,7 @@ async fn listed_accounts(state: &AppState) -> Vec<DemoAccount> {
                 username: u.username,
                 name: u.display_name,
                 role,
-                password: if unchanged {
-                    DEMO_PASSWORD.into()
-                } else {
-                    "（已修改）".into()
-                },
+                password: if unchanged { DEMO_PASSWORD.into() } else { "（已修改）".into() },
             });
         }
     }

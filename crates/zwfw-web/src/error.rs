@@ -16,11 +16,7 @@ pub enum AppError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{code}")]
-    Status {
-        status: StatusCode,
-        code: &'static str,
-        detail: Option<String>,
-    },
+    Status { status: StatusCode, code: &'static str, detail: Option<String> },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -29,22 +25,10 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str) -> AppError {
-        AppError::Status {
-            status,
-            code,
-            detail: None,
-        }
+        AppError::Status { status, code, detail: None }
     }
-    pub fn with_detail(
-        status: StatusCode,
-        code: &'static str,
-        detail: impl Into<String>,
-    ) -> AppError {
-        AppError::Status {
-            status,
-            code,
-            detail: Some(detail.into()),
-        }
+    pub fn with_detail(status: StatusCode, code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Status { status, code, detail: Some(detail.into()) }
     }
     pub fn forbidden() -> AppError {
         AppError::new(StatusCode::FORBIDDEN, "forbidden")
@@ -56,18 +40,16 @@ impl AppError {
         AppError::new(StatusCode::BAD_REQUEST, code)
     }
     pub fn invalid(field: &'static str) -> AppError {
-        AppError::Domain(DomainError::Invalid {
-            field,
-            reason: "format",
-        })
+        AppError::Domain(DomainError::Invalid { field, reason: "format" })
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            AppError::Store(StoreError::Duplicate(_))
-            | AppError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            AppError::Store(StoreError::Duplicate(_)) | AppError::Store(StoreError::Conflict(_)) => {
+                StatusCode::CONFLICT
+            }
             AppError::Store(StoreError::Domain(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Status { status, .. } => *status,
@@ -90,11 +72,8 @@ impl AppError {
     /// The field or sub-reason, when there is one.
     pub fn detail(&self) -> Option<String> {
         match self {
-            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => {
-                d.detail().map(str::to_string)
-            }
-            AppError::Store(StoreError::NotFound(w))
-            | AppError::Store(StoreError::Duplicate(w)) => Some(w.to_string()),
+            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => d.detail().map(str::to_string),
+            AppError::Store(StoreError::NotFound(w)) | AppError::Store(StoreError::Duplicate(w)) => Some(w.to_string()),
             AppError::Store(StoreError::Conflict(w)) => Some(w.to_string()),
             AppError::Status { detail, .. } => detail.clone(),
             _ => None,
@@ -129,11 +108,7 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body = ErrorBody {
-            code: self.code().to_string(),
-            message: self.message(),
-            detail: self.detail(),
-        };
+        let body = ErrorBody { code: self.code().to_string(), message: self.message(), detail: self.detail() };
         (status, Json(body)).into_response()
     }
 }

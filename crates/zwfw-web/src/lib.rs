@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -22,9 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
@@ -55,16 +54,10 @@ async fn security_headers(State(st): State<AppState>, req: Request, next: Next) 
         metrics::Metrics::inc(&st.metrics.responses_5xx);
     }
     let h = resp.headers_mut();
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if !docs {
         h.insert(
             "content-security-policy",
@@ -86,29 +79,19 @@ async fn healthz() -> &'static str {
 async fn readyz(State(st): State<AppState>) -> Response {
     match st.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("database unreachable: {e}"),
-        )
-            .into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {e}")).into_response(),
     }
 }
 
 async fn metrics_text(State(st): State<AppState>) -> Response {
     let up = st.store.ping().await.is_ok();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        st.metrics.render(up, st.started_ms, st.now_ms()),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.metrics.render(up, st.started_ms, st.now_ms()))
         .into_response()
 }
 
 async fn css() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../assets/app.css"),
     )
         .into_response()
@@ -119,68 +102,33 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
-        .route(
-            "/login/totp",
-            get(pages::totp_login_page).post(pages::totp_login_submit),
-        )
+        .route("/login/totp", get(pages::totp_login_page).post(pages::totp_login_submit))
         .route("/logout", post(pages::logout))
-        .route(
-            "/register",
-            get(pages::register_page).post(pages::register_submit),
-        )
+        .route("/register", get(pages::register_page).post(pages::register_submit))
         .route("/prefs/large", post(pages::toggle_large))
         .route("/account", get(pages::account_page))
-        .route(
-            "/account/password",
-            get(pages::password_page).post(pages::password_submit),
-        )
-        .route(
-            "/account/totp",
-            get(pages::totp_enroll_page).post(pages::totp_enroll_submit),
-        )
-        .route(
-            "/account/sessions/{id}/end",
-            post(pages::end_session_submit),
-        )
-        .route(
-            "/admin/regions",
-            get(pages::regions_page).post(pages::regions_submit),
-        )
-        .route(
-            "/admin/departments",
-            get(pages::departments_page).post(pages::department_create),
-        )
+        .route("/account/password", get(pages::password_page).post(pages::password_submit))
+        .route("/account/totp", get(pages::totp_enroll_page).post(pages::totp_enroll_submit))
+        .route("/account/sessions/{id}/end", post(pages::end_session_submit))
+        .route("/admin/regions", get(pages::regions_page).post(pages::regions_submit))
+        .route("/admin/departments", get(pages::departments_page).post(pages::department_create))
         .route("/admin/departments/new", get(pages::department_new_page))
-        .route(
-            "/admin/departments/{id}",
-            get(pages::department_edit_page).post(pages::department_update),
-        )
-        .route(
-            "/admin/users",
-            get(pages::users_page).post(pages::user_create),
-        )
+        .route("/admin/departments/{id}", get(pages::department_edit_page).post(pages::department_update))
+        .route("/admin/users", get(pages::users_page).post(pages::user_create))
         .route("/admin/users/new", get(pages::user_new_page))
-        .route(
-            "/admin/users/{id}",
-            get(pages::user_page).post(pages::user_update),
-        )
-        .route(
-            "/admin/users/{id}/reset-password",
-            post(pages::user_reset_password),
-        )
+        .route("/admin/users/{id}", get(pages::user_page).post(pages::user_update))
+        .route("/admin/users/{id}/reset-password", post(pages::user_reset_password))
         .route("/admin/users/{id}/active", post(pages::user_set_active))
         .route("/admin/audit", get(pages::audit_page))
         .route("/admin/audit.csv", get(pages::audit_csv))
         .route("/admin/clock", post(pages::clock_submit))
+        .route("/calendar", get(calendar::public_page))
+        .route("/admin/calendar", get(calendar::admin_page).post(calendar::admin_submit))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::session_layer,
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), auth::session_layer));
 
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", api::ApiDoc::openapi());
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi());
 
     Router::new()
         .merge(pages)
@@ -207,7 +155,5 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -5,25 +5,19 @@
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
     let base = match (code, detail) {
         ("invalid_resident_id", Some("length")) => "居民身份证号码应为18位",
-        ("invalid_resident_id", Some("characters")) => {
-            "居民身份证号码只能包含数字，最后一位可以是X"
-        }
+        ("invalid_resident_id", Some("characters")) => "居民身份证号码只能包含数字，最后一位可以是X",
         ("invalid_resident_id", Some("region")) => "居民身份证号码的地址码不正确",
         ("invalid_resident_id", Some("birth_date")) => "居民身份证号码中的出生日期不正确",
         ("invalid_resident_id", _) => "居民身份证号码校验位不正确，请核对后重新输入",
         ("invalid_credit_code", Some("length")) => "统一社会信用代码应为18位",
-        ("invalid_credit_code", Some("characters")) => {
-            "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）"
-        }
+        ("invalid_credit_code", Some("characters")) => "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）",
         ("invalid_credit_code", Some("region")) => "统一社会信用代码第3至8位应为行政区划码",
         ("invalid_credit_code", _) => "统一社会信用代码校验位不正确，请核对后重新输入",
         ("invalid_region_code", _) => "行政区划代码应为6位（市、县区）或9位（乡镇街道）数字",
         ("invalid_mobile", _) => "手机号码应为11位，以1开头",
         ("weak_password", Some("too_short")) => "密码长度不能少于8位",
         ("weak_password", Some("too_long")) => "密码长度不能超过128位",
-        ("weak_password", Some("too_few_classes")) => {
-            "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"
-        }
+        ("weak_password", Some("too_few_classes")) => "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类",
         ("weak_password", Some("contains_username")) => "密码不能包含用户名",
         ("weak_password", Some("control_characters")) => "密码不能包含控制字符",
         ("weak_password", Some("same_as_old")) => "新密码不能与原密码相同",
@@ -33,6 +27,14 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("unknown_role", _) => "角色不存在",
         ("unknown_department_kind", _) => "部门类型不存在",
         ("invalid_time", _) => "时间格式不正确",
+        ("invalid_date", _) => "日期格式不正确，应为YYYY-MM-DD（例如2025-09-26）",
+        ("invalid_days", _) => "天数应为0到3650之间的整数",
+        ("calendar_year_missing", Some(y)) => {
+            return format!("{y}年的工作日历尚未配置，无法计算期限；请系统管理员按国务院办公厅放假通知录入该年度");
+        }
+        ("calendar_year_missing", None) => "所需年度的工作日历尚未配置",
+        ("invalid_calendar", Some(d)) => return d.to_string(),
+        ("invalid_calendar", None) => "工作日历数据不符合规则",
         ("duplicate", Some(f)) => return format!("{}已存在，不能重复", field_name(f)),
         ("not_found", Some(f)) => return format!("{}不存在", field_name(f)),
         ("not_found", None) => "您访问的内容不存在",
@@ -57,6 +59,22 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         _ => "操作失败",
     };
     base.to_string()
+}
+
+/// Chinese text for a calendar rule violation.
+pub fn calendar_error_text(e: &zwfw_domain::calendar::CalendarError) -> String {
+    use zwfw_domain::calendar::CalendarError::*;
+    match e {
+        YearMissing { year } => format!("{year}年的工作日历尚未配置"),
+        MakeupNotWeekend { date } => format!("{date}不是周六或周日，不能设为调休上班日"),
+        HolidayOnMakeupDay { date } => format!("{date}不能同时是放假日和调休上班日"),
+        Duplicate { date } => format!("{date}重复出现"),
+        BadSpan { name, from, to } => format!("{name}的结束日期{to}早于开始日期{from}"),
+        OutsideYear { year, date } => format!("{date}不属于{year}年度（只允许该年及前后相邻的12月、1月）"),
+        YearOutOfRange { year } => format!("年度{year}超出支持范围（2000—2100）"),
+        NoNotice => "至少须填写一份通知及其文号".into(),
+        EmptyName => "节日名称不能为空".into(),
+    }
 }
 
 /// Chinese names of the fields errors refer to.
@@ -129,30 +147,18 @@ pub fn label(group: &str, code: &str) -> String {
         ("object", "department") => "部门",
         ("object", "clock") => "系统时钟",
         ("object", "system") => "系统",
+        ("object", "calendar") => "工作日历",
+        ("action", "calendar_loaded") => "载入工作日历",
         _ => return code.to_string(),
     };
     s.to_string()
 }
 
 /// The role codes in display order, for forms.
-pub const ROLE_CODES: [&str; 8] = [
-    "system_admin",
-    "center_admin",
-    "dept_admin",
-    "counter",
-    "reviewer",
-    "dept_head",
-    "supervisor",
-    "legal_review",
-];
-pub const DEPT_KIND_CODES: [&str; 6] = [
-    "service_center",
-    "supervision",
-    "it_center",
-    "legal_affairs",
-    "approval",
-    "county_office",
-];
+pub const ROLE_CODES: [&str; 8] =
+    ["system_admin", "center_admin", "dept_admin", "counter", "reviewer", "dept_head", "supervisor", "legal_review"];
+pub const DEPT_KIND_CODES: [&str; 6] =
+    ["service_center", "supervision", "it_center", "legal_affairs", "approval", "county_office"];
 
 #[cfg(test)]
 mod tests {
@@ -160,21 +166,13 @@ mod tests {
 
     #[test]
     fn every_code_has_chinese_text() {
-        for code in [
-            "invalid_resident_id",
-            "invalid_credit_code",
-            "weak_password",
-            "account_locked",
-            "csrf",
-            "forbidden",
-        ] {
+        for code in
+            ["invalid_resident_id", "invalid_credit_code", "weak_password", "account_locked", "csrf", "forbidden"]
+        {
             let t = error_text(code, None);
             assert_ne!(t, "操作失败", "{code}");
             assert!(t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
         }
-        assert_eq!(
-            error_text("duplicate", Some("username")),
-            "用户名已存在，不能重复"
-        );
+        assert_eq!(error_text("duplicate", Some("username")), "用户名已存在，不能重复");
     }
 }

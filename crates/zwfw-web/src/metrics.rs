@@ -20,15 +20,9 @@ impl Metrics {
     pub fn render(&self, db_up: bool, started_ms: i64, now_ms: i64) -> String {
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, v: u64| {
-            out.push_str(&format!(
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"
-            ));
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
         };
-        counter(
-            "zwfw_http_requests_total",
-            "HTTP requests received.",
-            self.requests.load(Ordering::Relaxed),
-        );
+        counter("zwfw_http_requests_total", "HTTP requests received.", self.requests.load(Ordering::Relaxed));
         counter(
             "zwfw_http_responses_4xx_total",
             "Responses with a 4xx status.",
@@ -39,16 +33,8 @@ impl Metrics {
             "Responses with a 5xx status.",
             self.responses_5xx.load(Ordering::Relaxed),
         );
-        counter(
-            "zwfw_logins_total",
-            "Successful sign-ins.",
-            self.logins_ok.load(Ordering::Relaxed),
-        );
-        counter(
-            "zwfw_login_failures_total",
-            "Failed sign-ins.",
-            self.logins_failed.load(Ordering::Relaxed),
-        );
+        counter("zwfw_logins_total", "Successful sign-ins.", self.logins_ok.load(Ordering::Relaxed));
+        counter("zwfw_login_failures_total", "Failed sign-ins.", self.logins_failed.load(Ordering::Relaxed));
         counter(
             "zwfw_audit_records_written_total",
             "Audit records written by this process.",

@@ -71,17 +71,7 @@ pub async fn rename_region(ctx: &Ctx<'_>, id: i64, name: &str, reason: &str) -> 
     let name = parse_name("name", name, 50)?;
     let mut tx = store.begin().await?;
     store_admin::update_region_name(&mut tx, id, &name, ctx.now()).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(
-            action::UPDATE,
-            "region",
-            id,
-            json!({"name": [before.name, name]}),
-            reason,
-        ),
-    )
-    .await?;
+    ctx.audit(&mut tx, ctx.entry(action::UPDATE, "region", id, json!({"name": [before.name, name]}), reason)).await?;
     tx.commit().await?;
     Ok(store_admin::get_region(store, id).await?)
 }
@@ -128,27 +118,15 @@ async fn validate_department(
     let credit_code = CreditCode::parse(&input.credit_code)?;
     let kind = DepartmentKind::parse(input.kind.trim())?;
     let store = &ctx.state.store;
-    store_admin::get_region(store, input.region_id)
-        .await
-        .map_err(|_| AppError::not_found("region"))?;
+    store_admin::get_region(store, input.region_id).await.map_err(|_| AppError::not_found("region"))?;
     if let Some(p) = input.parent_id {
         if Some(p) == self_id {
-            return Err(DomainError::Invalid {
-                field: "parent_id",
-                reason: "self",
-            }
-            .into());
+            return Err(DomainError::Invalid { field: "parent_id", reason: "self" }.into());
         }
-        store_admin::get_department(store, p)
-            .await
-            .map_err(|_| AppError::not_found("parent"))?;
+        store_admin::get_department(store, p).await.map_err(|_| AppError::not_found("parent"))?;
     }
     if input.phone.chars().count() > 30 || input.address.chars().count() > 200 {
-        return Err(DomainError::Invalid {
-            field: "phone",
-            reason: "too_long",
-        }
-        .into());
+        return Err(DomainError::Invalid { field: "phone", reason: "too_long" }.into());
     }
     Ok(DepartmentData {
         name,
@@ -184,18 +162,10 @@ pub async fn create_department(ctx: &Ctx<'_>, input: &DepartmentInput) -> AppRes
     Ok(store_admin::get_department(store, id).await?)
 }
 
-pub async fn update_department(
-    ctx: &Ctx<'_>,
-    id: i64,
-    input: &DepartmentInput,
-) -> AppResult<Department> {
+pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) -> AppResult<Department> {
     require_manager(ctx)?;
     if input.reason.trim().is_empty() {
-        return Err(AppError::with_detail(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
-            "reason",
-        ));
+        return Err(AppError::with_detail(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason"));
     }
     let store = &ctx.state.store;
     let before = store_admin::get_department(store, id).await?;
@@ -214,27 +184,14 @@ pub async fn update_department(
     };
     let mut tx = store.begin().await?;
     store_admin::update_department(&mut tx, id, &data, ctx.now()).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(
-            action::UPDATE,
-            "department",
-            id,
-            diff(&before, &after),
-            &input.reason,
-        ),
-    )
-    .await?;
+    ctx.audit(&mut tx, ctx.entry(action::UPDATE, "department", id, diff(&before, &after), &input.reason)).await?;
     tx.commit().await?;
     Ok(store_admin::get_department(store, id).await?)
 }
 
 /// `{"field": [before, after]}` for the fields that differ.
 pub fn diff<T: serde::Serialize>(before: &T, after: &T) -> serde_json::Value {
-    let (b, a) = (
-        serde_json::to_value(before).unwrap_or_default(),
-        serde_json::to_value(after).unwrap_or_default(),
-    );
+    let (b, a) = (serde_json::to_value(before).unwrap_or_default(), serde_json::to_value(after).unwrap_or_default());
     let mut out = serde_json::Map::new();
     if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {
         for (k, va) in a {

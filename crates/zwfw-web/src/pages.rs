@@ -25,11 +25,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
             roles => s.user.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
         }
     });
-    let actor = ra
-        .session
-        .as_ref()
-        .filter(|s| s.gate == Gate::Open)
-        .map(|s| &s.actor);
+    let actor = ra.session.as_ref().filter(|s| s.gate == Gate::Open).map(|s| &s.actor);
     context! {
         site_name => state.config.site_name,
         csrf => ra.csrf_token,
@@ -39,6 +35,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_orgs => actor.is_some_and(|a| a.can_read_organizations()),
         can_users => actor.is_some_and(|a| a.is_global_admin() || a.has(Role::DeptAdmin) || a.has(Role::Supervisor)),
         can_audit => actor.is_some_and(|a| a.can_read_audit()),
+        can_calendar => actor.is_some_and(|a| a.is_global_admin()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
     }
@@ -63,30 +60,16 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &AppError) ->
         s if s.is_server_error() => "系统繁忙",
         _ => "操作未完成",
     };
-    let fallback = RequestAuth {
-        session: None,
-        csrf_token: String::new(),
-        client_addr: String::new(),
-        large: false,
-        api: false,
-    };
+    let fallback =
+        RequestAuth { session: None, csrf_token: String::new(), client_addr: String::new(), large: false, api: false };
     let ra = ra.unwrap_or(&fallback);
-    let mut resp = render(
-        state,
-        ra,
-        "error.html",
-        context! { heading => heading, message => err.message() },
-    );
+    let mut resp = render(state, ra, "error.html", context! { heading => heading, message => err.message() });
     *resp.status_mut() = err.status();
     resp
 }
 
 fn ctx<'a>(state: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
-    Ctx {
-        state,
-        actor: ra.session.as_ref().map(|s| &s.actor),
-        client_addr: ra.client_addr.clone(),
-    }
+    Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
 }
 
 fn see_other(to: &str) -> Response {
@@ -107,11 +90,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(
-    State(st): State<AppState>,
-    Auth(ra): Auth,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn login_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NextQuery>) -> Response {
     if ra.session.is_some() {
         return see_other("/");
     }
@@ -125,11 +104,7 @@ async fn login_form(
     username: &str,
     err: Option<&AppError>,
 ) -> Response {
-    let demo_accounts = if st.config.demo {
-        crate::demo::accounts_for_login_page(st).await
-    } else {
-        vec![]
-    };
+    let demo_accounts = if st.config.demo { crate::demo::accounts_for_login_page(st).await } else { vec![] };
     let mut resp = render(
         st,
         ra,
@@ -155,10 +130,7 @@ pub async fn login_submit(
     headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let c = ctx(&st, &ra);
     match auth::login(&c, &f.username, &f.password, ua).await {
         Ok(out) => {
@@ -206,12 +178,7 @@ pub async fn totp_login_submit(
     match accounts::totp_login(&ctx(&st, &ra), &s, &f.code).await {
         Ok(()) => see_other("/"),
         Err(e) => {
-            let mut r = render(
-                &st,
-                &ra,
-                "totp_login.html",
-                context! { error => e.message() },
-            );
+            let mut r = render(&st, &ra, "totp_login.html", context! { error => e.message() });
             *r.status_mut() = e.status();
             r
         }
@@ -229,12 +196,7 @@ pub async fn password_page(State(st): State<AppState>, AnySigned(s, ra): AnySign
     if s.gate == Gate::SecondFactor {
         return see_other(gate_page(s.gate));
     }
-    render(
-        &st,
-        &ra,
-        "password.html",
-        context! { forced => s.gate == Gate::ChangePassword },
-    )
+    render(&st, &ra, "password.html", context! { forced => s.gate == Gate::ChangePassword })
 }
 
 #[derive(Deserialize)]
@@ -253,24 +215,15 @@ pub async fn password_submit(
         return see_other(gate_page(s.gate));
     }
     let result = if f.new_password != f.confirm_password {
-        Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "weak_password",
-            "mismatch",
-        ))
+        Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "weak_password", "mismatch"))
     } else {
         accounts::change_own_password(&ctx(&st, &ra), &s, &f.old_password, &f.new_password).await
     };
     match result {
         Ok(()) => {
             // The next gate (TOTP enrolment) or the workbench.
-            let needs_totp =
-                s.user.roles.iter().any(|r| r.requires_second_factor()) && !s.user.totp_enabled;
-            see_other(if needs_totp {
-                "/account/totp"
-            } else {
-                "/?changed=1"
-            })
+            let needs_totp = s.user.roles.iter().any(|r| r.requires_second_factor()) && !s.user.totp_enabled;
+            see_other(if needs_totp { "/account/totp" } else { "/?changed=1" })
         }
         Err(e) => {
             let msg = if e.detail().as_deref() == Some("mismatch") {
@@ -278,12 +231,8 @@ pub async fn password_submit(
             } else {
                 e.message()
             };
-            let mut r = render(
-                &st,
-                &ra,
-                "password.html",
-                context! { forced => s.gate == Gate::ChangePassword, error => msg },
-            );
+            let mut r =
+                render(&st, &ra, "password.html", context! { forced => s.gate == Gate::ChangePassword, error => msg });
             *r.status_mut() = e.status();
             r
         }
@@ -292,20 +241,12 @@ pub async fn password_submit(
 
 fn qr_svg(data: &str) -> String {
     match qrcode::QrCode::new(data.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(200, 200)
-            .build(),
+        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build(),
         Err(_) => String::new(),
     }
 }
 
-async fn totp_enroll_view(
-    st: &AppState,
-    s: &SessionCtx,
-    ra: &RequestAuth,
-    err: Option<&AppError>,
-) -> Response {
+async fn totp_enroll_view(st: &AppState, s: &SessionCtx, ra: &RequestAuth, err: Option<&AppError>) -> Response {
     let secret = match accounts::totp_begin(&ctx(st, ra), s).await {
         Ok(secret) => secret,
         Err(e) => return error_page(st, Some(ra), &e),
@@ -364,19 +305,10 @@ pub async fn account_page(State(st): State<AppState>, Signed(s, ra): Signed) -> 
             client_addr => x.client_addr, user_agent => x.user_agent, current => x.id == s.session.id }
         })
         .collect();
-    render(
-        &st,
-        &ra,
-        "account.html",
-        context! { me => accounts::MeView::of(&s), sessions => sessions },
-    )
+    render(&st, &ra, "account.html", context! { me => accounts::MeView::of(&s), sessions => sessions })
 }
 
-pub async fn end_session_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-) -> Response {
+pub async fn end_session_submit(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
     match accounts::end_own_session(&ctx(&st, &ra), &s, id).await {
         Ok(()) => see_other("/account"),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -404,19 +336,10 @@ pub struct RegisterForm {
 }
 
 pub async fn register_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
-    render(
-        &st,
-        &ra,
-        "register.html",
-        context! { form => RegisterForm::default() },
-    )
+    render(&st, &ra, "register.html", context! { form => RegisterForm::default() })
 }
 
-pub async fn register_submit(
-    State(st): State<AppState>,
-    Auth(ra): Auth,
-    Form(f): Form<RegisterForm>,
-) -> Response {
+pub async fn register_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<RegisterForm>) -> Response {
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
     let input = RegisterInput {
         kind: f.kind.clone(),
@@ -441,12 +364,7 @@ pub async fn register_submit(
             r
         }
         Err(e) => {
-            let mut r = render(
-                &st,
-                &ra,
-                "register.html",
-                context! { form => f, error => e.message() },
-            );
+            let mut r = render(&st, &ra, "register.html", context! { form => f, error => e.message() });
             *r.status_mut() = e.status();
             r
         }
@@ -457,16 +375,10 @@ pub async fn toggle_large(Auth(ra): Auth, headers: axum::http::HeaderMap) -> Res
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.find("://")
-                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .unwrap_or_else(|| "/".into());
     let v = if ra.large { "0" } else { "1" };
-    with_cookie(
-        see_other(&safe_next(Some(&back))),
-        &format!("zwfw_large={v}; Path=/; SameSite=Lax; Max-Age=31536000"),
-    )
+    with_cookie(see_other(&safe_next(Some(&back))), &format!("zwfw_large={v}; Path=/; SameSite=Lax; Max-Age=31536000"))
 }
 
 // ---------- workbench ----------
@@ -476,19 +388,16 @@ pub struct HomeQuery {
     changed: Option<String>,
 }
 
-pub async fn home(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Query(q): Query<HomeQuery>,
-) -> Response {
+pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<HomeQuery>) -> Response {
     let department = match s.user.department_id {
         Some(d) => store_admin::get_department(&st.store, d).await.ok(),
         None => None,
     };
     let counts = if s.actor.is_staff() {
-        store_admin::counts(&st.store).await.ok().map(
-            |(r, d, sf, p)| context! { regions => r, departments => d, staff => sf, public => p },
-        )
+        store_admin::counts(&st.store)
+            .await
+            .ok()
+            .map(|(r, d, sf, p)| context! { regions => r, departments => d, staff => sf, public => p })
     } else {
         None
     };
@@ -508,6 +417,8 @@ pub async fn home(
             flash => q.changed.map(|_| "密码已修改。"),
             clock_control => clock_control,
             clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
+            calendar_missing => (s.actor.is_global_admin() || s.actor.has(Role::Supervisor))
+                .then(|| crate::calendar::next_year_missing(&st)).flatten(),
         },
     )
 }
@@ -517,11 +428,7 @@ pub struct ClockForm {
     offset: String,
 }
 
-pub async fn clock_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    Form(f): Form<ClockForm>,
-) -> Response {
+pub async fn clock_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<ClockForm>) -> Response {
     match crate::api::move_clock(&ctx(&st, &ra), &f.offset).await {
         Ok(_) => see_other("/"),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -540,13 +447,11 @@ async fn regions_view(
     if !s.actor.can_read_organizations() {
         return error_page(st, Some(ra), &AppError::forbidden());
     }
-    let (regions, depts) = match (
-        store_admin::list_regions(&st.store).await,
-        store_admin::list_departments(&st.store).await,
-    ) {
-        (Ok(r), Ok(d)) => (r, d),
-        (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
-    };
+    let (regions, depts) =
+        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
+            (Ok(r), Ok(d)) => (r, d),
+            (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
+        };
     let rows: Vec<Value> = regions
         .iter()
         .map(|r| {
@@ -570,22 +475,11 @@ pub async fn regions_page(State(st): State<AppState>, Signed(s, ra): Signed) -> 
     regions_view(&st, &s, &ra, context! {}, None).await
 }
 
-pub async fn regions_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<RegionInput>,
-) -> Response {
+pub async fn regions_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<RegionInput>) -> Response {
     match orgs::create_region(&ctx(&st, &ra), &f).await {
         Ok(_) => see_other("/admin/regions"),
         Err(e) => {
-            regions_view(
-                &st,
-                &s,
-                &ra,
-                context! { code => f.code, name => f.name, reason => f.reason },
-                Some(&e),
-            )
-            .await
+            regions_view(&st, &s, &ra, context! { code => f.code, name => f.name, reason => f.reason }, Some(&e)).await
         }
     }
 }
@@ -594,13 +488,11 @@ pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed)
     if !s.actor.can_read_organizations() {
         return error_page(&st, Some(&ra), &AppError::forbidden());
     }
-    let (regions, depts) = match (
-        store_admin::list_regions(&st.store).await,
-        store_admin::list_departments(&st.store).await,
-    ) {
-        (Ok(r), Ok(d)) => (r, d),
-        (Err(e), _) | (_, Err(e)) => return error_page(&st, Some(&ra), &e.into()),
-    };
+    let (regions, depts) =
+        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
+            (Ok(r), Ok(d)) => (r, d),
+            (Err(e), _) | (_, Err(e)) => return error_page(&st, Some(&ra), &e.into()),
+        };
     let rows: Vec<Value> = depts
         .iter()
         .map(|d| {
@@ -648,11 +540,7 @@ impl DepartmentForm {
             short_name: self.short_name.clone(),
             credit_code: self.credit_code.clone(),
             kind: self.kind.clone(),
-            region_id: self
-                .region_id
-                .trim()
-                .parse()
-                .map_err(|_| AppError::invalid("region_id"))?,
+            region_id: self.region_id.trim().parse().map_err(|_| AppError::invalid("region_id"))?,
             parent_id: match self.parent_id.trim() {
                 "" => None,
                 p => Some(p.parse().map_err(|_| AppError::invalid("parent_id"))?),
@@ -683,13 +571,11 @@ async fn department_form_view(
     if !s.actor.can_manage_organizations() {
         return error_page(st, Some(ra), &AppError::forbidden());
     }
-    let (regions, depts) = match (
-        store_admin::list_regions(&st.store).await,
-        store_admin::list_departments(&st.store).await,
-    ) {
-        (Ok(r), Ok(d)) => (r, d),
-        (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
-    };
+    let (regions, depts) =
+        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
+            (Ok(r), Ok(d)) => (r, d),
+            (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
+        };
     let depts: Vec<_> = depts.into_iter().filter(|d| Some(d.id) != id).collect();
     let mut resp = render(
         st,
@@ -705,15 +591,7 @@ async fn department_form_view(
 }
 
 pub async fn department_new_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    department_form_view(
-        &st,
-        &s,
-        &ra,
-        None,
-        context! { active => true, kind => "approval" },
-        None,
-    )
-    .await
+    department_form_view(&st, &s, &ra, None, context! { active => true, kind => "approval" }, None).await
 }
 
 pub async fn department_create(
@@ -731,11 +609,7 @@ pub async fn department_create(
     }
 }
 
-pub async fn department_edit_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-) -> Response {
+pub async fn department_edit_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
     let d = match store_admin::get_department(&st.store, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
@@ -771,47 +645,32 @@ pub async fn users_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Re
         Ok(u) => u,
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
-    let depts = store_admin::list_departments(&st.store)
-        .await
-        .unwrap_or_default();
+    let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
     let now = st.now_ms();
     let rows: Vec<Value> = users
         .iter()
         .map(|u| {
             let v = StaffView::of(u, now);
-            let dn = depts
-                .iter()
-                .find(|d| Some(d.id) == u.department_id)
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
+            let dn = depts.iter().find(|d| Some(d.id) == u.department_id).map(|d| d.name.clone()).unwrap_or_default();
             context! { department_name => dn, ..Value::from_serialize(&v) }
         })
         .collect();
-    let public_users: Vec<PublicUserView> =
-        if s.actor.is_global_admin() || s.actor.has(Role::Supervisor) {
-            store_admin::list_public_users(&st.store, 200)
-                .await
-                .unwrap_or_default()
-                .iter()
-                .map(PublicUserView::masked)
-                .collect()
-        } else {
-            vec![]
-        };
+    let public_users: Vec<PublicUserView> = if s.actor.is_global_admin() || s.actor.has(Role::Supervisor) {
+        store_admin::list_public_users(&st.store, 200)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(PublicUserView::masked)
+            .collect()
+    } else {
+        vec![]
+    };
     let can_create = s.actor.is_global_admin() || s.actor.has(Role::DeptAdmin);
-    render(
-        &st,
-        &ra,
-        "users.html",
-        context! { users => rows, public_users => public_users, can_create => can_create },
-    )
+    render(&st, &ra, "users.html", context! { users => rows, public_users => public_users, can_create => can_create })
 }
 
 /// Departments in which the actor may manage staff.
-async fn manageable_departments(
-    st: &AppState,
-    s: &SessionCtx,
-) -> Vec<zwfw_store::admin::Department> {
+async fn manageable_departments(st: &AppState, s: &SessionCtx) -> Vec<zwfw_store::admin::Department> {
     store_admin::list_departments(&st.store)
         .await
         .unwrap_or_default()
@@ -821,10 +680,7 @@ async fn manageable_departments(
 }
 
 fn grantable(s: &SessionCtx) -> Vec<&'static str> {
-    crate::messages::ROLE_CODES
-        .into_iter()
-        .filter(|c| Role::parse(c).is_ok_and(|r| s.actor.can_grant(r)))
-        .collect()
+    crate::messages::ROLE_CODES.into_iter().filter(|c| Role::parse(c).is_ok_and(|r| s.actor.can_grant(r))).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -834,24 +690,13 @@ pub struct UserForm {
 
 impl UserForm {
     fn get(&self, k: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        self.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
     }
     fn roles(&self) -> Vec<String> {
-        self.fields
-            .iter()
-            .filter(|(n, _)| n == "roles")
-            .map(|(_, v)| v.clone())
-            .collect()
+        self.fields.iter().filter(|(n, _)| n == "roles").map(|(_, v)| v.clone()).collect()
     }
     fn department_id(&self) -> AppResult<i64> {
-        self.get("department_id")
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("department_id"))
+        self.get("department_id").trim().parse().map_err(|_| AppError::invalid("department_id"))
     }
     fn view(&self) -> Value {
         context! {
@@ -868,9 +713,7 @@ pub struct RawForm(pub UserForm);
 impl<S: Send + Sync> axum::extract::FromRequest<S> for RawForm {
     type Rejection = AppError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::bad("bad_request"))?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::bad("bad_request"))?;
         let fields: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad("bad_request"))?;
         Ok(RawForm(UserForm { fields }))
@@ -907,11 +750,7 @@ pub async fn user_new_page(State(st): State<AppState>, Signed(s, ra): Signed) ->
     user_form_view(&st, &s, &ra, None, form, context! {}, None).await
 }
 
-pub async fn user_create(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    RawForm(f): RawForm,
-) -> Response {
+pub async fn user_create(State(st): State<AppState>, Signed(s, ra): Signed, RawForm(f): RawForm) -> Response {
     let result = match f.department_id() {
         Ok(department_id) => {
             let input = StaffInput {
@@ -939,20 +778,14 @@ pub async fn user_create(
     }
 }
 
-pub async fn user_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-) -> Response {
+pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
     let c = ctx(&st, &ra);
     let u = match accounts::visible_staff(&c, id).await {
         Ok(u) => u,
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let view = StaffView::of(&u, st.now_ms());
-    let readonly = !u
-        .department_id
-        .is_some_and(|d| s.actor.can_manage_staff_in(d))
+    let readonly = !u.department_id.is_some_and(|d| s.actor.can_manage_staff_in(d))
         || u.roles.iter().any(|r| !s.actor.can_grant(*r));
     let form = context! {
         username => u.username, display_name => u.display_name, department_id => u.department_id,
@@ -960,9 +793,7 @@ pub async fn user_page(
     };
     let mut departments = manageable_departments(&st, &s).await;
     if readonly {
-        departments = store_admin::list_departments(&st.store)
-            .await
-            .unwrap_or_default();
+        departments = store_admin::list_departments(&st.store).await.unwrap_or_default();
     }
     let mut resp = render(
         &st,
@@ -987,10 +818,7 @@ pub async fn user_update(
         Ok(department_id) => {
             // An empty mobile field keeps the stored number (it is shown masked).
             let mobile = match f.get("mobile").trim() {
-                "" => accounts::visible_staff(&c, id)
-                    .await
-                    .ok()
-                    .and_then(|u| u.mobile),
+                "" => accounts::visible_staff(&c, id).await.ok().and_then(|u| u.mobile),
                 m => Some(m.to_string()),
             };
             let input = StaffUpdate {
@@ -1019,10 +847,7 @@ pub async fn user_reset_password(
     let c = ctx(&st, &ra);
     match accounts::reset_password(&c, id, &f.get("reason"), f.get("reset_totp") == "true").await {
         Ok(pw) => {
-            let username = accounts::visible_staff(&c, id)
-                .await
-                .map(|u| u.username)
-                .unwrap_or_default();
+            let username = accounts::visible_staff(&c, id).await.map(|u| u.username).unwrap_or_default();
             render(
                 &st,
                 &ra,
@@ -1040,14 +865,7 @@ pub async fn user_set_active(
     Path(id): Path<i64>,
     RawForm(f): RawForm,
 ) -> Response {
-    match accounts::set_staff_active(
-        &ctx(&st, &ra),
-        id,
-        f.get("active") == "true",
-        &f.get("reason"),
-    )
-    .await
-    {
+    match accounts::set_staff_active(&ctx(&st, &ra), id, f.get("active") == "true", &f.get("reason")).await {
         Ok(_) => see_other(&format!("/admin/users/{id}")),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -1060,18 +878,13 @@ fn audit_filter(q: &HashMap<String, String>) -> AppResult<zwfw_store::audit::Aud
         match q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => {
-                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| AppError::invalid("date"))?;
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| AppError::invalid("date"))?;
                 let t = d.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8);
                 Ok(Some(t.and_utc().timestamp_millis()))
             }
         }
     };
-    let text = |k: &str| {
-        q.get(k)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
+    let text = |k: &str| q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Ok(zwfw_store::audit::AuditFilter {
         from_ms: day("from")?,
         to_ms: day("to")?.map(|t| t + 86_400_000),
@@ -1101,27 +914,15 @@ pub async fn audit_page(
         Ok(r) => r,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
     };
-    let next_before = (records.len() as i64 == f.limit)
-        .then(|| records.last().map(|r| r.seq))
-        .flatten();
-    let keep: Vec<(String, String)> = q
-        .iter()
-        .filter(|(k, _)| k.as_str() != "before")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let next_before = (records.len() as i64 == f.limit).then(|| records.last().map(|r| r.seq)).flatten();
+    let keep: Vec<(String, String)> =
+        q.iter().filter(|(k, _)| k.as_str() != "before").map(|(k, v)| (k.clone(), v.clone())).collect();
     let query = serde_urlencoded::to_string(&keep).unwrap_or_default();
-    let rows: Vec<Value> = records
-        .iter()
-        .map(|r| context! { seq => r.seq, ..Value::from_serialize(&r.entry) })
-        .collect();
+    let rows: Vec<Value> =
+        records.iter().map(|r| context! { seq => r.seq, ..Value::from_serialize(&r.entry) }).collect();
     let g = |k: &str| q.get(k).cloned().unwrap_or_default();
     let fv = context! { from => g("from"), to => g("to"), actor => g("actor"), action => g("action"), object_type => g("object_type"), object_id => g("object_id") };
-    render(
-        &st,
-        &ra,
-        "audit.html",
-        context! { records => rows, f => fv, query => query, next_before => next_before },
-    )
+    render(&st, &ra, "audit.html", context! { records => rows, f => fv, query => query, next_before => next_before })
 }
 
 pub async fn audit_csv(
@@ -1143,16 +944,10 @@ pub async fn audit_csv(
     };
     let esc = |s: &str| {
         // Quote every field; neutralize spreadsheet formulas.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
         format!("\"{}\"", s.replace('"', "\"\""))
     };
-    let mut out = String::from(
-        "\u{feff}序号,时间,操作人,角色,部门,操作,对象类型,对象编号,内容,原因,地址,哈希\r\n",
-    );
+    let mut out = String::from("\u{feff}序号,时间,操作人,角色,部门,操作,对象类型,对象编号,内容,原因,地址,哈希\r\n");
     for r in &records {
         let e = &r.entry;
         let cols = [
@@ -1175,27 +970,16 @@ pub async fn audit_csv(
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
         ],
         out,
     )
         .into_response()
 }
 
-pub async fn not_found(
-    State(st): State<AppState>,
-    Auth(ra): Auth,
-    uri: axum::http::Uri,
-) -> Response {
+pub async fn not_found(State(st): State<AppState>, Auth(ra): Auth, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return AppError::not_found("route").into_response();
     }
-    error_page(
-        &st,
-        Some(&ra),
-        &AppError::new(StatusCode::NOT_FOUND, "not_found"),
-    )
+    error_page(&st, Some(&ra), &AppError::new(StatusCode::NOT_FOUND, "not_found"))
 }

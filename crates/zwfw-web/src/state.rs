@@ -35,6 +35,8 @@ impl Default for WebConfig {
 
 pub struct Inner {
     pub store: Store,
+    /// The compiled working-day calendar; replaced when a year is edited.
+    pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
     pub clock: Clock,
     pub config: WebConfig,
     pub templates: Templates,
@@ -57,6 +59,7 @@ impl AppState {
         let started_ms = clock.now_ms();
         AppState(Arc::new(Inner {
             store,
+            calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
             clock,
             config,
             templates: Templates::new(),
@@ -69,13 +72,20 @@ impl AppState {
         self.clock.now_ms()
     }
 
+    /// The current working-day calendar.
+    pub fn calendar(&self) -> Arc<zwfw_domain::calendar::Calendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The platform's current day in Asia/Shanghai.
+    pub fn today(&self) -> chrono::NaiveDate {
+        zwfw_domain::clock::local_date(self.now_ms())
+    }
+
     /// Loads the shared clock shift from the database (demo mode).
     pub async fn sync_clock(&self) -> AppResult<()> {
         if self.config.demo {
-            if let Some(v) =
-                zwfw_store::settings::get(&self.store, zwfw_store::settings::CLOCK_OFFSET_MS)
-                    .await?
-            {
+            if let Some(v) = zwfw_store::settings::get(&self.store, zwfw_store::settings::CLOCK_OFFSET_MS).await? {
                 self.clock.set_moved_ms(v.parse().unwrap_or(0));
             }
         }
@@ -109,9 +119,7 @@ impl<'a> Ctx<'a> {
             Some(a) => (
                 Some(a.user_id),
                 a.username.clone(),
-                a.primary_role()
-                    .map(|r| r.code().to_string())
-                    .unwrap_or_else(|| a.kind.code().to_string()),
+                a.primary_role().map(|r| r.code().to_string()).unwrap_or_else(|| a.kind.code().to_string()),
                 a.department_id,
             ),
             None => (None, "system".to_string(), "operator".to_string(), None),

@@ -41,10 +41,9 @@ impl Templates {
             "account.html",
             "register.html",
             "audit.html",
+            "calendar.html",
         );
-        env.add_function("label", |group: String, code: String| {
-            crate::messages::label(&group, &code)
-        });
+        env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
         Templates { env }
     }

@@ -7,214 +7,111 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-both_backends!(
-    lockout_after_five_failures_is_audited,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        for i in 0..4 {
-            let (s, b) = app.api_login("demo_reviewer", "Wrong#pass1").await;
-            assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {i}: {b}");
-            assert_eq!(b["code"], "invalid_credentials");
-        }
+both_backends!(lockout_after_five_failures_is_audited, |store: Store| async move {
+    let app = App::start(store).await;
+    for i in 0..4 {
         let (s, b) = app.api_login("demo_reviewer", "Wrong#pass1").await;
-        assert_eq!(s, StatusCode::LOCKED);
-        assert_eq!(b["code"], "account_locked");
-        // Even the right password is refused while locked.
-        let (s, _) = app.api_login("demo_reviewer", DEMO_PW).await;
-        assert_eq!(s, StatusCode::LOCKED);
-        app.advance(15 * 60_000 + 1000);
-        let (s, b) = app.api_login("demo_reviewer", DEMO_PW).await;
-        assert_eq!(s, StatusCode::OK, "{b}");
-        let f = zwfw_store::audit::AuditFilter {
-            action: Some("account_locked".into()),
-            limit: 10,
-            ..Default::default()
-        };
-        let locked = zwfw_store::audit::list(&app.state.store, &f).await.unwrap();
-        assert_eq!(locked.len(), 1);
-        assert_eq!(locked[0].entry.actor_name, "demo_reviewer");
-        let f = zwfw_store::audit::AuditFilter {
-            action: Some("login_failed".into()),
-            limit: 100,
-            ..Default::default()
-        };
-        assert_eq!(
-            zwfw_store::audit::list(&app.state.store, &f)
-                .await
-                .unwrap()
-                .len(),
-            6
-        );
-        // Unknown users are refused the same way.
-        let (s, b) = app.api_login("nobody_here", DEMO_PW).await;
-        assert_eq!(
-            (s, b["code"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
-        );
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {i}: {b}");
+        assert_eq!(b["code"], "invalid_credentials");
     }
-);
+    let (s, b) = app.api_login("demo_reviewer", "Wrong#pass1").await;
+    assert_eq!(s, StatusCode::LOCKED);
+    assert_eq!(b["code"], "account_locked");
+    // Even the right password is refused while locked.
+    let (s, _) = app.api_login("demo_reviewer", DEMO_PW).await;
+    assert_eq!(s, StatusCode::LOCKED);
+    app.advance(15 * 60_000 + 1000);
+    let (s, b) = app.api_login("demo_reviewer", DEMO_PW).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let f = zwfw_store::audit::AuditFilter { action: Some("account_locked".into()), limit: 10, ..Default::default() };
+    let locked = zwfw_store::audit::list(&app.state.store, &f).await.unwrap();
+    assert_eq!(locked.len(), 1);
+    assert_eq!(locked[0].entry.actor_name, "demo_reviewer");
+    let f = zwfw_store::audit::AuditFilter { action: Some("login_failed".into()), limit: 100, ..Default::default() };
+    assert_eq!(zwfw_store::audit::list(&app.state.store, &f).await.unwrap().len(), 6);
+    // Unknown users are refused the same way.
+    let (s, b) = app.api_login("nobody_here", DEMO_PW).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_credentials")));
+});
 
-both_backends!(
-    forced_password_change_gates_everything,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        let (s, b) = app.api_login("demo_counter", DEMO_PW).await;
-        assert_eq!(s, StatusCode::OK);
-        assert_eq!(b["next_step"], "change_password");
-        let token = b["token"].as_str().unwrap();
-        assert_eq!(
-            code_of(app.get(token, "/api/v1/me/sessions").await).await,
-            (StatusCode::FORBIDDEN, "password_change_required".into())
-        );
-        // Weak, wrong-old and reused passwords are refused with specific codes.
-        let weak = app
-            .post(
-                token,
-                "/api/v1/me/password",
-                json!({"old_password": DEMO_PW, "new_password": "abcdefgh"}),
-            )
-            .await;
-        assert_eq!(
-            code_of(weak).await,
-            (StatusCode::UNPROCESSABLE_ENTITY, "weak_password".into())
-        );
-        let wrong = app
-            .post(
-                token,
-                "/api/v1/me/password",
-                json!({"old_password": "Nope#1234", "new_password": NEW_PW}),
-            )
-            .await;
-        assert_eq!(
-            code_of(wrong).await,
-            (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".into())
-        );
-        let same = app
-            .post(
-                token,
-                "/api/v1/me/password",
-                json!({"old_password": DEMO_PW, "new_password": DEMO_PW}),
-            )
-            .await;
-        assert_eq!(
-            code_of(same).await,
-            (StatusCode::UNPROCESSABLE_ENTITY, "weak_password".into())
-        );
-        let ok = app
-            .post(
-                token,
-                "/api/v1/me/password",
-                json!({"old_password": DEMO_PW, "new_password": NEW_PW}),
-            )
-            .await;
-        assert_eq!(ok.status(), StatusCode::NO_CONTENT);
-        assert_eq!(
-            app.get(token, "/api/v1/me/sessions").await.status(),
-            StatusCode::OK
-        );
-        // The old password no longer works; the new one does.
-        assert_eq!(
-            app.api_login("demo_counter", DEMO_PW).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-        let (s, b) = app.api_login("demo_counter", NEW_PW).await;
-        assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("open")));
-        // Password age: after 91 days the password must be changed again.
-        app.advance(91 * 86_400_000);
-        let (_, b) = app.api_login("demo_counter", NEW_PW).await;
-        assert_eq!(b["next_step"], "change_password");
-    }
-);
+both_backends!(forced_password_change_gates_everything, |store: Store| async move {
+    let app = App::start(store).await;
+    let (s, b) = app.api_login("demo_counter", DEMO_PW).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["next_step"], "change_password");
+    let token = b["token"].as_str().unwrap();
+    assert_eq!(
+        code_of(app.get(token, "/api/v1/me/sessions").await).await,
+        (StatusCode::FORBIDDEN, "password_change_required".into())
+    );
+    // Weak, wrong-old and reused passwords are refused with specific codes.
+    let weak =
+        app.post(token, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": "abcdefgh"})).await;
+    assert_eq!(code_of(weak).await, (StatusCode::UNPROCESSABLE_ENTITY, "weak_password".into()));
+    let wrong =
+        app.post(token, "/api/v1/me/password", json!({"old_password": "Nope#1234", "new_password": NEW_PW})).await;
+    assert_eq!(code_of(wrong).await, (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password".into()));
+    let same = app.post(token, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": DEMO_PW})).await;
+    assert_eq!(code_of(same).await, (StatusCode::UNPROCESSABLE_ENTITY, "weak_password".into()));
+    let ok = app.post(token, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": NEW_PW})).await;
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(token, "/api/v1/me/sessions").await.status(), StatusCode::OK);
+    // The old password no longer works; the new one does.
+    assert_eq!(app.api_login("demo_counter", DEMO_PW).await.0, StatusCode::UNAUTHORIZED);
+    let (s, b) = app.api_login("demo_counter", NEW_PW).await;
+    assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("open")));
+    // Password age: after 91 days the password must be changed again.
+    app.advance(91 * 86_400_000);
+    let (_, b) = app.api_login("demo_counter", NEW_PW).await;
+    assert_eq!(b["next_step"], "change_password");
+});
 
-both_backends!(
-    totp_is_required_for_administrators,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        let (_, b) = app.api_login("demo_admin", DEMO_PW).await;
-        let token = b["token"].as_str().unwrap().to_string();
-        let r = app
-            .post(
-                &token,
-                "/api/v1/me/password",
-                json!({"old_password": DEMO_PW, "new_password": NEW_PW}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        assert_eq!(
-            code_of(app.get(&token, "/api/v1/staff").await).await,
-            (StatusCode::FORBIDDEN, "totp_enrollment_required".into())
-        );
-        let b: Value = app
-            .post(&token, "/api/v1/me/totp/begin", json!({}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert!(b["otpauth_url"]
-            .as_str()
-            .unwrap()
-            .starts_with("otpauth://totp/"));
-        let secret = zwfw_domain::totp::decode_secret(b["secret"].as_str().unwrap()).unwrap();
-        let bad = app
-            .post(&token, "/api/v1/me/totp/confirm", json!({"code": "000000"}))
-            .await;
-        // (A random code could match by chance one time in a million; the check still stands.)
-        assert_eq!(code_of(bad).await.1, "invalid_totp");
-        let code = zwfw_domain::totp::code_at(&secret, app.state.now_ms() / 1000);
-        assert_eq!(
-            app.post(&token, "/api/v1/me/totp/confirm", json!({"code": code}))
-                .await
-                .status(),
-            StatusCode::NO_CONTENT
-        );
-        assert_eq!(
-            app.get(&token, "/api/v1/staff").await.status(),
-            StatusCode::OK
-        );
+both_backends!(totp_is_required_for_administrators, |store: Store| async move {
+    let app = App::start(store).await;
+    let (_, b) = app.api_login("demo_admin", DEMO_PW).await;
+    let token = b["token"].as_str().unwrap().to_string();
+    let r = app.post(&token, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": NEW_PW})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        code_of(app.get(&token, "/api/v1/staff").await).await,
+        (StatusCode::FORBIDDEN, "totp_enrollment_required".into())
+    );
+    let b: Value = app.post(&token, "/api/v1/me/totp/begin", json!({})).await.json().await.unwrap();
+    assert!(b["otpauth_url"].as_str().unwrap().starts_with("otpauth://totp/"));
+    let secret = zwfw_domain::totp::decode_secret(b["secret"].as_str().unwrap()).unwrap();
+    let bad = app.post(&token, "/api/v1/me/totp/confirm", json!({"code": "000000"})).await;
+    // (A random code could match by chance one time in a million; the check still stands.)
+    assert_eq!(code_of(bad).await.1, "invalid_totp");
+    let code = zwfw_domain::totp::code_at(&secret, app.state.now_ms() / 1000);
+    assert_eq!(
+        app.post(&token, "/api/v1/me/totp/confirm", json!({"code": code})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get(&token, "/api/v1/staff").await.status(), StatusCode::OK);
 
-        // A new sign-in waits for the second factor; a replayed code is refused.
-        let (_, b) = app.api_login("demo_admin", NEW_PW).await;
-        assert_eq!(b["next_step"], "second_factor");
-        let t2 = b["token"].as_str().unwrap().to_string();
-        assert_eq!(
-            code_of(app.get(&t2, "/api/v1/staff").await).await,
-            (StatusCode::FORBIDDEN, "second_factor_required".into())
-        );
-        let replay = app
-            .post(&t2, "/api/v1/auth/totp", json!({"code": code}))
-            .await;
-        assert_eq!(code_of(replay).await.1, "invalid_totp");
-        app.advance(30_000);
-        let fresh = zwfw_domain::totp::code_at(&secret, app.state.now_ms() / 1000);
-        let r = app
-            .post(&t2, "/api/v1/auth/totp", json!({"code": fresh}))
-            .await;
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(app.get(&t2, "/api/v1/staff").await.status(), StatusCode::OK);
-        // The other session is visible and can be ended.
-        let sessions: Vec<Value> = app
-            .get(&t2, "/api/v1/me/sessions")
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(sessions.len(), 2);
-        let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
-            .as_i64()
-            .unwrap();
-        let r = client()
-            .delete(app.url(&format!("/api/v1/me/sessions/{other}")))
-            .bearer_auth(&t2)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        assert_eq!(
-            app.get(&token, "/api/v1/me").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-);
+    // A new sign-in waits for the second factor; a replayed code is refused.
+    let (_, b) = app.api_login("demo_admin", NEW_PW).await;
+    assert_eq!(b["next_step"], "second_factor");
+    let t2 = b["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        code_of(app.get(&t2, "/api/v1/staff").await).await,
+        (StatusCode::FORBIDDEN, "second_factor_required".into())
+    );
+    let replay = app.post(&t2, "/api/v1/auth/totp", json!({"code": code})).await;
+    assert_eq!(code_of(replay).await.1, "invalid_totp");
+    app.advance(30_000);
+    let fresh = zwfw_domain::totp::code_at(&secret, app.state.now_ms() / 1000);
+    let r = app.post(&t2, "/api/v1/auth/totp", json!({"code": fresh})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.get(&t2, "/api/v1/staff").await.status(), StatusCode::OK);
+    // The other session is visible and can be ended.
+    let sessions: Vec<Value> = app.get(&t2, "/api/v1/me/sessions").await.json().await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+    let r = client().delete(app.url(&format!("/api/v1/me/sessions/{other}"))).bearer_auth(&t2).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&token, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+});
 
 both_backends!(department_scope_is_enforced, |store: Store| async move {
     let app = App::start(store).await;
@@ -227,506 +124,273 @@ both_backends!(department_scope_is_enforced, |store: Store| async move {
     // Only the own department's staff are listed, and other departments' staff are 404.
     let list: Vec<Value> = app.get(&da, "/api/v1/staff").await.json().await.unwrap();
     assert!(!list.is_empty());
-    assert!(
-        list.iter().all(|u| u["department_id"] == market),
-        "{list:?}"
-    );
-    assert_eq!(
-        app.get(&da, &format!("/api/v1/staff/{land_user}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get(&da, &format!("/api/v1/staff/{market_user}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert!(list.iter().all(|u| u["department_id"] == market), "{list:?}");
+    assert_eq!(app.get(&da, &format!("/api/v1/staff/{land_user}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&da, &format!("/api/v1/staff/{market_user}")).await.status(), StatusCode::OK);
     let upd = json!({"display_name": "改名", "department_id": land, "roles": ["reviewer"], "reason": "越权"});
-    assert_eq!(
-        app.put(&da, &format!("/api/v1/staff/{land_user}"), upd)
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    let reset = app
-        .post(
-            &da,
-            &format!("/api/v1/staff/{land_user}/reset-password"),
-            json!({"reason": "越权"}),
-        )
-        .await;
+    assert_eq!(app.put(&da, &format!("/api/v1/staff/{land_user}"), upd).await.status(), StatusCode::NOT_FOUND);
+    let reset = app.post(&da, &format!("/api/v1/staff/{land_user}/reset-password"), json!({"reason": "越权"})).await;
     assert_eq!(reset.status(), StatusCode::NOT_FOUND);
 
     // Creating staff elsewhere, or granting roles a department admin may not grant, is forbidden.
-    let other_dept = json!({"username": "x_other", "display_name": "某人", "department_id": land, "roles": ["reviewer"]});
+    let other_dept =
+        json!({"username": "x_other", "display_name": "某人", "department_id": land, "roles": ["reviewer"]});
     assert_eq!(
         code_of(app.post(&da, "/api/v1/staff", other_dept).await).await,
         (StatusCode::FORBIDDEN, "forbidden".into())
     );
     let grant = json!({"username": "x_sup", "display_name": "某人", "department_id": market, "roles": ["supervisor"]});
-    assert_eq!(
-        app.post(&da, "/api/v1/staff", grant).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.post(&da, "/api/v1/staff", grant).await.status(), StatusCode::FORBIDDEN);
     let ok = json!({"username": "market_new", "display_name": "新同事", "department_id": market, "roles": ["reviewer"], "mobile": "13712345678"});
     let r = app.post(&da, "/api/v1/staff", ok).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let b: Value = r.json().await.unwrap();
-    assert_eq!(
-        b["account"]["mobile"], "137****5678",
-        "mobile masked for others"
-    );
+    assert_eq!(b["account"]["mobile"], "137****5678", "mobile masked for others");
     assert!(b["initial_password"].as_str().unwrap().len() >= 8);
 
     // A reviewer administers nothing; nobody but global admins changes organizations.
     let rv = app.ready_token("demo_reviewer").await;
-    assert_eq!(
-        app.get(&rv, "/api/v1/staff").await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&rv, "/api/v1/audit").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.get(&rv, "/api/v1/staff").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&rv, "/api/v1/audit").await.status(), StatusCode::FORBIDDEN);
     let region = json!({"code": "529923", "name": "北岭县"});
-    assert_eq!(
-        app.post(&da, "/api/v1/regions", region.clone())
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.post(&da, "/api/v1/regions", region.clone()).await.status(), StatusCode::FORBIDDEN);
 
     // A public user sees only their own data.
     let (_, b) = app.api_login("demo_citizen", DEMO_PW).await;
     let citizen = b["token"].as_str().unwrap().to_string();
     let me: Value = app.get(&citizen, "/api/v1/me").await.json().await.unwrap();
     assert_eq!(me["username"], "demo_citizen");
-    assert_eq!(
-        me["id_number"].as_str().unwrap().len(),
-        18,
-        "owner sees the full number"
-    );
+    assert_eq!(me["id_number"].as_str().unwrap().len(), 18, "owner sees the full number");
     for path in ["/api/v1/staff", "/api/v1/public-users", "/api/v1/audit"] {
-        assert_eq!(
-            app.get(&citizen, path).await.status(),
-            StatusCode::FORBIDDEN,
-            "{path}"
-        );
+        assert_eq!(app.get(&citizen, path).await.status(), StatusCode::FORBIDDEN, "{path}");
     }
-    assert_eq!(
-        app.get(&citizen, &format!("/api/v1/staff/{market_user}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(&citizen, &format!("/api/v1/staff/{market_user}")).await.status(), StatusCode::NOT_FOUND);
 
     // The supervisor reads everything, masked, and changes nothing.
     let sup = app.ready_token("demo_supervisor").await;
-    let people: Vec<Value> = app
-        .get(&sup, "/api/v1/public-users")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let c = people
-        .iter()
-        .find(|p| p["username"] == "demo_citizen")
-        .unwrap();
+    let people: Vec<Value> = app.get(&sup, "/api/v1/public-users").await.json().await.unwrap();
+    let c = people.iter().find(|p| p["username"] == "demo_citizen").unwrap();
     assert!(c["id_number"].as_str().unwrap().contains("********"), "{c}");
     assert_eq!(c["display_name"], "陈**");
-    assert_eq!(
-        app.get(&sup, &format!("/api/v1/staff/{land_user}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let reset = app
-        .post(
-            &sup,
-            &format!("/api/v1/staff/{land_user}/reset-password"),
-            json!({"reason": "x"}),
-        )
-        .await;
+    assert_eq!(app.get(&sup, &format!("/api/v1/staff/{land_user}")).await.status(), StatusCode::OK);
+    let reset = app.post(&sup, &format!("/api/v1/staff/{land_user}/reset-password"), json!({"reason": "x"})).await;
     assert_eq!(reset.status(), StatusCode::FORBIDDEN);
 });
 
-both_backends!(
-    bad_input_is_refused_and_changes_nothing,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        let admin = app.ready_token("demo_admin").await;
-        let before = zwfw_store::admin::list_departments(&app.state.store)
-            .await
-            .unwrap()
-            .len();
-        let region_id = zwfw_store::admin::list_regions(&app.state.store)
-            .await
-            .unwrap()[0]
-            .id;
-        let dept = |code: &str| json!({"name": "测试局", "credit_code": code, "kind": "approval", "region_id": region_id});
-        let r = app
-            .post(&admin, "/api/v1/departments", dept("11529900MB00000999"))
-            .await;
-        let s = r.status();
-        let b: Value = r.json().await.unwrap();
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(b["code"], "invalid_credit_code");
-        assert_eq!(b["detail"], "check_digit");
-        assert!(b["message"].as_str().unwrap().contains("校验位"));
-        let existing = zwfw_web::demo::credit_code_for("529900", 5);
-        assert_eq!(
-            code_of(
-                app.post(&admin, "/api/v1/departments", dept(&existing))
-                    .await
-            )
-            .await,
-            (StatusCode::CONFLICT, "duplicate".into())
-        );
-        let bad_kind = json!({"name": "测试局", "credit_code": zwfw_web::demo::credit_code_for("529900", 99), "kind": "ministry", "region_id": region_id});
-        assert_eq!(
-            code_of(app.post(&admin, "/api/v1/departments", bad_kind).await)
-                .await
-                .1,
-            "unknown_department_kind"
-        );
-        let malformed = client()
-            .post(app.url("/api/v1/departments"))
-            .bearer_auth(&admin)
-            .header("content-type", "application/json")
-            .body("{")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            code_of(malformed).await,
-            (StatusCode::BAD_REQUEST, "bad_request".into())
-        );
-        assert_eq!(
-            zwfw_store::admin::list_departments(&app.state.store)
-                .await
-                .unwrap()
-                .len(),
-            before
-        );
+both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async move {
+    let app = App::start(store).await;
+    let admin = app.ready_token("demo_admin").await;
+    let before = zwfw_store::admin::list_departments(&app.state.store).await.unwrap().len();
+    let region_id = zwfw_store::admin::list_regions(&app.state.store).await.unwrap()[0].id;
+    let dept = |code: &str| json!({"name": "测试局", "credit_code": code, "kind": "approval", "region_id": region_id});
+    let r = app.post(&admin, "/api/v1/departments", dept("11529900MB00000999")).await;
+    let s = r.status();
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["code"], "invalid_credit_code");
+    assert_eq!(b["detail"], "check_digit");
+    assert!(b["message"].as_str().unwrap().contains("校验位"));
+    let existing = zwfw_web::demo::credit_code_for("529900", 5);
+    assert_eq!(
+        code_of(app.post(&admin, "/api/v1/departments", dept(&existing)).await).await,
+        (StatusCode::CONFLICT, "duplicate".into())
+    );
+    let bad_kind = json!({"name": "测试局", "credit_code": zwfw_web::demo::credit_code_for("529900", 99), "kind": "ministry", "region_id": region_id});
+    assert_eq!(code_of(app.post(&admin, "/api/v1/departments", bad_kind).await).await.1, "unknown_department_kind");
+    let malformed = client()
+        .post(app.url("/api/v1/departments"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(malformed).await, (StatusCode::BAD_REQUEST, "bad_request".into()));
+    assert_eq!(zwfw_store::admin::list_departments(&app.state.store).await.unwrap().len(), before);
 
-        // A good department is created and audited with its reason.
-        let good = json!({"name": "示例市交通运输局", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id, "reason": "机构设置"});
-        let r = app.post(&admin, "/api/v1/departments", good).await;
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        let upd = json!({"name": "示例市交通运输局（改）", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id});
-        assert_eq!(
-            code_of(
-                app.put(&admin, &format!("/api/v1/departments/{id}"), upd.clone())
-                    .await
-            )
-            .await
-            .1,
-            "reason_required"
-        );
-        let mut upd = upd;
-        upd["reason"] = json!("更名");
-        assert_eq!(
-            app.put(&admin, &format!("/api/v1/departments/{id}"), upd)
-                .await
-                .status(),
-            StatusCode::OK
-        );
-        let f = zwfw_store::audit::AuditFilter {
-            object_type: Some("department".into()),
-            object_id: Some(id.to_string()),
-            limit: 10,
-            ..Default::default()
-        };
-        let trail = zwfw_store::audit::list(&app.state.store, &f).await.unwrap();
-        assert_eq!(trail.len(), 2);
-        assert_eq!(trail[0].entry.reason, "更名");
-        assert!(trail[0].entry.detail.contains("示例市交通运输局（改）"));
-        assert_eq!(trail[0].entry.actor_name, "demo_admin");
+    // A good department is created and audited with its reason.
+    let good = json!({"name": "示例市交通运输局", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id, "reason": "机构设置"});
+    let r = app.post(&admin, "/api/v1/departments", good).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let upd = json!({"name": "示例市交通运输局（改）", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id});
+    assert_eq!(
+        code_of(app.put(&admin, &format!("/api/v1/departments/{id}"), upd.clone()).await).await.1,
+        "reason_required"
+    );
+    let mut upd = upd;
+    upd["reason"] = json!("更名");
+    assert_eq!(app.put(&admin, &format!("/api/v1/departments/{id}"), upd).await.status(), StatusCode::OK);
+    let f = zwfw_store::audit::AuditFilter {
+        object_type: Some("department".into()),
+        object_id: Some(id.to_string()),
+        limit: 10,
+        ..Default::default()
+    };
+    let trail = zwfw_store::audit::list(&app.state.store, &f).await.unwrap();
+    assert_eq!(trail.len(), 2);
+    assert_eq!(trail[0].entry.reason, "更名");
+    assert!(trail[0].entry.detail.contains("示例市交通运输局（改）"));
+    assert_eq!(trail[0].entry.actor_name, "demo_admin");
 
-        // Registration: malformed ID number, weak password, duplicate username.
-        let reg = |username: &str, id: &str, pw: &str| json!({"kind": "person", "username": username, "password": pw, "name": "张三", "id_number": id, "mobile": "13812345678"});
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("zhang3", "11010519491231002", NEW_PW))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            code_of(r).await,
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_resident_id".into()
-            )
-        );
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("zhang3", "110105194912310021", NEW_PW))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(code_of(r).await.1, "invalid_resident_id");
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("zhang3", "11010519491231002X", "password"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(code_of(r).await.1, "weak_password");
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("demo_citizen", "11010519491231002X", NEW_PW))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(code_of(r).await, (StatusCode::CONFLICT, "duplicate".into()));
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("zhang3", "11010519491231002X", NEW_PW))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let r = client()
-            .post(app.url("/api/v1/register"))
-            .json(&reg("zhang4", "11010519491231002X", NEW_PW))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            code_of(r).await,
-            (StatusCode::CONFLICT, "duplicate".into()),
-            "one account per identity number"
-        );
+    // Registration: malformed ID number, weak password, duplicate username.
+    let reg = |username: &str, id: &str, pw: &str| json!({"kind": "person", "username": username, "password": pw, "name": "张三", "id_number": id, "mobile": "13812345678"});
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("zhang3", "11010519491231002", NEW_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_resident_id".into()));
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("zhang3", "110105194912310021", NEW_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(r).await.1, "invalid_resident_id");
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("zhang3", "11010519491231002X", "password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(r).await.1, "weak_password");
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("demo_citizen", "11010519491231002X", NEW_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(r).await, (StatusCode::CONFLICT, "duplicate".into()));
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("zhang3", "11010519491231002X", NEW_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = client()
+        .post(app.url("/api/v1/register"))
+        .json(&reg("zhang4", "11010519491231002X", NEW_PW))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(r).await, (StatusCode::CONFLICT, "duplicate".into()), "one account per identity number");
 
-        // The chain is intact after all of this.
-        let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
-        assert!(report.defects.is_empty(), "{:?}", report.defects);
-        assert!(report.checked > 30);
+    // The chain is intact after all of this.
+    let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+    assert!(report.checked > 30);
+});
+
+both_backends!(cookie_sessions_need_csrf_and_expire_when_idle, |store: Store| async move {
+    let app = App::start(store).await;
+    let b = browser();
+    // Signing in through the page.
+    let page = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let r =
+        b.post(app.url("/login")).form(&[("username", "demo_counter"), ("password", DEMO_PW)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a form without its token is refused");
+    let r = b
+        .post(app.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", "demo_counter"), ("password", DEMO_PW), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/account/password");
+    let page = b.get(app.url("/account/password")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let r = b
+        .post(app.url("/account/password"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("old_password", DEMO_PW),
+            ("new_password", NEW_PW),
+            ("confirm_password", NEW_PW),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The API with the cookie needs the header.
+    let me: Value = b.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let token = me["csrf_token"].as_str().unwrap().to_string();
+    let r = b.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+    assert_eq!(code_of(r).await, (StatusCode::FORBIDDEN, "csrf".into()));
+    // Idle for 31 minutes: the session is gone.
+    app.advance(31 * 60_000);
+    let r = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let r = b.post(app.url("/api/v1/auth/logout")).header("x-csrf-token", token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+});
+
+both_backends!(pages_render_in_chinese_for_each_role, |store: Store| async move {
+    let app = App::start(store).await;
+    let admin = app.ready_token("demo_admin").await;
+    for (path, needle) in [
+        ("/", "工作台"),
+        ("/admin/regions", "东城区"),
+        ("/admin/departments", "示例市市场监督管理局"),
+        ("/admin/users", "demo_counter"),
+        ("/admin/audit", "审计日志"),
+        ("/account", "活动会话"),
+    ] {
+        let r = app.get(&admin, path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(needle), "{path} lacks {needle}");
+        assert!(html.contains("lang=\"zh-CN\""));
     }
-);
-
-both_backends!(
-    cookie_sessions_need_csrf_and_expire_when_idle,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        let b = browser();
-        // Signing in through the page.
-        let page = b
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
-        let r = b
-            .post(app.url("/login"))
-            .form(&[("username", "demo_counter"), ("password", DEMO_PW)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            r.status(),
-            StatusCode::FORBIDDEN,
-            "a form without its token is refused"
-        );
-        let r = b
-            .post(app.url("/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", "demo_counter"),
-                ("password", DEMO_PW),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert_eq!(r.headers()["location"], "/account/password");
-        let page = b
-            .get(app.url("/account/password"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
-        let r = b
-            .post(app.url("/account/password"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("old_password", DEMO_PW),
-                ("new_password", NEW_PW),
-                ("confirm_password", NEW_PW),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        // The API with the cookie needs the header.
-        let me: Value = b
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = me["csrf_token"].as_str().unwrap().to_string();
-        let r = b.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
-        assert_eq!(code_of(r).await, (StatusCode::FORBIDDEN, "csrf".into()));
-        // Idle for 31 minutes: the session is gone.
-        app.advance(31 * 60_000);
-        let r = b.get(app.url("/")).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert!(r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/login"));
-        let r = b
-            .post(app.url("/api/v1/auth/logout"))
-            .header("x-csrf-token", token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    }
-);
-
-both_backends!(
-    pages_render_in_chinese_for_each_role,
-    |store: Store| async move {
-        let app = App::start(store).await;
-        let admin = app.ready_token("demo_admin").await;
-        for (path, needle) in [
-            ("/", "工作台"),
-            ("/admin/regions", "东城区"),
-            ("/admin/departments", "示例市市场监督管理局"),
-            ("/admin/users", "demo_counter"),
-            ("/admin/audit", "审计日志"),
-            ("/account", "活动会话"),
-        ] {
-            let r = app.get(&admin, path).await;
-            assert_eq!(r.status(), StatusCode::OK, "{path}");
-            let html = r.text().await.unwrap();
-            assert!(html.contains(needle), "{path} lacks {needle}");
-            assert!(html.contains("lang=\"zh-CN\""));
-        }
-        let users = app.get(&admin, "/admin/users").await.text().await.unwrap();
-        assert!(
-            users.contains("139****0004"),
-            "mobile masked in the staff list"
-        );
-        assert!(!users.contains("13900000004"));
-        assert!(users.contains("陈**"), "public names masked");
-        let rv = app.ready_token("demo_reviewer").await;
-        assert_eq!(
-            app.get(&rv, "/admin/audit").await.status(),
-            StatusCode::FORBIDDEN
-        );
-        let r = app.get(&rv, "/no/such/page").await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        assert!(r.text().await.unwrap().contains("页面不存在"));
-        // Script in a name is rendered inert.
-        let region_id = zwfw_store::admin::list_regions(&app.state.store)
-            .await
-            .unwrap()[0]
-            .id;
-        let evil = json!({"name": "<script>alert(1)</script>局", "credit_code": zwfw_web::demo::credit_code_for("529900", 30), "kind": "approval", "region_id": region_id});
-        assert_eq!(
-            app.post(&admin, "/api/v1/departments", evil).await.status(),
-            StatusCode::CREATED
-        );
-        let html = app
-            .get(&admin, "/admin/departments")
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(!html.contains("<script>alert(1)</script>"));
-        assert!(html.contains("&lt;script&gt;"));
-    }
-);
+    let users = app.get(&admin, "/admin/users").await.text().await.unwrap();
+    assert!(users.contains("139****0004"), "mobile masked in the staff list");
+    assert!(!users.contains("13900000004"));
+    assert!(users.contains("陈**"), "public names masked");
+    let rv = app.ready_token("demo_reviewer").await;
+    assert_eq!(app.get(&rv, "/admin/audit").await.status(), StatusCode::FORBIDDEN);
+    let r = app.get(&rv, "/no/such/page").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("页面不存在"));
+    // Script in a name is rendered inert.
+    let region_id = zwfw_store::admin::list_regions(&app.state.store).await.unwrap()[0].id;
+    let evil = json!({"name": "<script>alert(1)</script>局", "credit_code": zwfw_web::demo::credit_code_for("529900", 30), "kind": "approval", "region_id": region_id});
+    assert_eq!(app.post(&admin, "/api/v1/departments", evil).await.status(), StatusCode::CREATED);
+    let html = app.get(&admin, "/admin/departments").await.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;"));
+});
 
 both_backends!(health_metrics_docs_and_clock, |store: Store| async move {
     let app = App::start(store).await;
     let c = client();
-    assert_eq!(
-        c.get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "ok"
-    );
-    assert_eq!(
-        c.get(app.url("/readyz")).send().await.unwrap().status(),
-        StatusCode::OK
-    );
-    let m = c
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    let m = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(m.contains("zwfw_database_up 1"));
-    let spec: Value = c
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/departments"]["post"].is_object());
-    assert_eq!(
-        c.get(app.url("/api/docs/")).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(c.get(app.url("/api/docs/")).send().await.unwrap().status(), StatusCode::OK);
     let r = c.get(app.url("/login")).send().await.unwrap();
     assert!(r.headers().contains_key("content-security-policy"));
     assert!(r.headers().contains_key("x-request-id"));
     // The demo clock moves forward only, by a system administrator, and is audited.
     let admin = app.ready_token("demo_admin").await;
     let rv = app.ready_token("demo_reviewer").await;
+    assert_eq!(app.post(&rv, "/api/v1/admin/clock", json!({"offset": "+1d"})).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        app.post(&rv, "/api/v1/admin/clock", json!({"offset": "+1d"}))
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        code_of(
-            app.post(&admin, "/api/v1/admin/clock", json!({"offset": "-1d"}))
-                .await
-        )
-        .await
-        .1,
+        code_of(app.post(&admin, "/api/v1/admin/clock", json!({"offset": "-1d"})).await).await.1,
         "invalid_field"
     );
     let before = app.state.now_ms();
-    let r = app
-        .post(&admin, "/api/v1/admin/clock", json!({"offset": "+5d"}))
-        .await;
+    let r = app.post(&admin, "/api/v1/admin/clock", json!({"offset": "+5d"})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(app.state.now_ms() >= before + 5 * 86_400_000);
-    let stored = zwfw_store::settings::get(&app.state.store, zwfw_store::settings::CLOCK_OFFSET_MS)
-        .await
-        .unwrap();
+    let stored = zwfw_store::settings::get(&app.state.store, zwfw_store::settings::CLOCK_OFFSET_MS).await.unwrap();
     assert_eq!(stored, Some((5 * 86_400_000i64).to_string()));
     // Loading the demo again creates nothing.
-    assert!(zwfw_web::demo::load(&app.state)
-        .await
-        .unwrap()
-        .created
-        .is_empty());
+    assert!(zwfw_web::demo::load(&app.state).await.unwrap().created.is_empty());
 });

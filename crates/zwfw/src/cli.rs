@@ -9,11 +9,7 @@ use zwfw_store::Store;
 use zwfw_web::{AppState, Clock, Ctx, WebConfig};
 
 #[derive(Parser)]
-#[command(
-    name = "zwfw",
-    version,
-    about = "zwfw 政务服务平台: government services and electronic supervision"
-)]
+#[command(name = "zwfw", version, about = "zwfw 政务服务平台: government services and electronic supervision")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -103,10 +99,7 @@ enum UserCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("zwfw: cannot start the runtime: {e}");
@@ -123,20 +116,15 @@ pub fn main() -> ExitCode {
 }
 
 fn one_line(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
 }
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ZWFW_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter =
+        EnvFilter::try_from_env("ZWFW_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let json = std::env::var("ZWFW_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -146,11 +134,7 @@ fn init_logging() {
 
 fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Result<Settings> {
     let file = FileConfig::load(common.config.as_deref())?;
-    let data_dir = common
-        .data_dir
-        .clone()
-        .or(file.data_dir)
-        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
+    let data_dir = common.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
     let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let database_url = match set(common.database_url.clone()).or(file.database_url) {
         Some(u) => u,
@@ -161,16 +145,12 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     }
     Ok(Settings {
-        listen: listen
-            .or(file.listen)
-            .unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
+        listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
         demo: demo.or(file.demo).unwrap_or(false),
         now: std::env::var("ZWFW_NOW").ok().or(file.now),
-        clock_offset: std::env::var("ZWFW_CLOCK_OFFSET")
-            .ok()
-            .or(file.clock_offset),
+        clock_offset: std::env::var("ZWFW_CLOCK_OFFSET").ok().or(file.clock_offset),
         secure_cookies: std::env::var("ZWFW_SECURE_COOKIES")
             .ok()
             .map(|v| v == "true" || v == "1")
@@ -188,10 +168,7 @@ async fn open_store(s: &Settings) -> Result<Store> {
     let store = Store::connect(&s.database_url)
         .await
         .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| anyhow!("database migration failed: {e}"))?;
+    store.migrate().await.map_err(|e| anyhow!("database migration failed: {e}"))?;
     Ok(store)
 }
 
@@ -225,23 +202,14 @@ fn state_for(s: &Settings, store: Store) -> Result<AppState> {
 }
 
 fn cli_ctx(state: &AppState) -> Ctx<'_> {
-    let who = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "operator".into());
-    Ctx {
-        state,
-        actor: None,
-        client_addr: format!("cli:{who}"),
-    }
+    let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "operator".into());
+    Ctx { state, actor: None, client_addr: format!("cli:{who}") }
 }
 
 fn print_demo_accounts(summary: &zwfw_web::demo::DemoSummary) {
     println!("演示账号 (demo accounts, for demonstration only):");
     for a in &summary.accounts {
-        println!(
-            "  {:<16} {:<6} {:<12} password: {}",
-            a.username, a.name, a.role, a.password
-        );
+        println!("  {:<16} {:<6} {:<12} password: {}", a.username, a.name, a.role, a.password);
     }
     println!("  Staff must change the password at first sign-in; administrators and supervisors also enrol a TOTP authenticator.");
 }
@@ -255,10 +223,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let state = state_for(&s, store)?;
             if state.clock.is_controlled() {
                 if s.demo {
-                    tracing::warn!(
-                        offset_ms = state.clock.offset_ms(),
-                        "the clock is controlled (demo mode)"
-                    );
+                    tracing::warn!(offset_ms = state.clock.offset_ms(), "the clock is controlled (demo mode)");
                 } else {
                     tracing::warn!(
                         offset_ms = state.clock.offset_ms(),
@@ -266,10 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     );
                 }
             }
-            state
-                .sync_clock()
-                .await
-                .map_err(|e| anyhow!("{}", e.message()))?;
+            state.sync_clock().await.map_err(|e| anyhow!("{}", e.message()))?;
             let summary = if s.demo {
                 Some(
                     zwfw_web::demo::load(&state)
@@ -309,49 +271,35 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Migrate => {
             let s = settings(&common, None, None)?;
-            let store = Store::connect(&s.database_url).await.map_err(|e| {
-                anyhow!("cannot open the database {}: {e}", redact(&s.database_url))
-            })?;
-            let applied = store
-                .migrate()
+            let store = Store::connect(&s.database_url)
                 .await
-                .map_err(|e| anyhow!("database migration failed: {e}"))?;
-            println!(
-                "migrations applied: {applied:?} (database {})",
-                redact(&s.database_url)
-            );
+                .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
+            let applied = store.migrate().await.map_err(|e| anyhow!("database migration failed: {e}"))?;
+            println!("migrations applied: {applied:?} (database {})", redact(&s.database_url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
             let s = settings(&common, None, Some(true))?;
             let state = state_for(&s, open_store(&s).await?)?;
+            zwfw_web::calendar::startup(&state)
+                .await
+                .map_err(|e| anyhow!("loading the working-day calendar failed: {}", e.message()))?;
             let summary = zwfw_web::demo::load(&state)
                 .await
                 .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
-            println!(
-                "demo city loaded: {} objects created",
-                summary.created.len()
-            );
+            println!("demo city loaded: {} objects created", summary.created.len());
             print_demo_accounts(&summary);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let s = settings(&common, None, None)?;
             let store = open_store(&s).await?;
             let report = zwfw_store::audit::verify(&store).await?;
             if report.defects.is_empty() {
-                println!(
-                    "audit trail intact: {} records verified, head at {}",
-                    report.checked, report.head_seq
-                );
+                println!("audit trail intact: {} records verified, head at {}", report.checked, report.head_seq);
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!(
-                    "audit trail BROKEN: {} records read, head at {}",
-                    report.checked, report.head_seq
-                );
+                println!("audit trail BROKEN: {} records read, head at {}", report.checked, report.head_seq);
                 for d in &report.defects {
                     println!("  {d}");
                 }
@@ -363,25 +311,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let state = state_for(&s, open_store(&s).await?)?;
             let ctx = cli_ctx(&state);
             match command {
-                UserCommand::Create {
-                    username,
-                    name,
-                    department,
-                    roles,
-                    mobile,
-                    reason,
-                } => {
+                UserCommand::Create { username, name, department, roles, mobile, reason } => {
                     let department_id = match department.parse::<i64>() {
                         Ok(id) => id,
-                        Err(_) => zwfw_store::admin::find_department_by_code(
-                            &state.store,
-                            department.trim(),
-                        )
-                        .await?
-                        .map(|d| d.id)
-                        .ok_or_else(|| {
-                            anyhow!("no department with id or credit code {department}")
-                        })?,
+                        Err(_) => zwfw_store::admin::find_department_by_code(&state.store, department.trim())
+                            .await?
+                            .map(|d| d.id)
+                            .ok_or_else(|| anyhow!("no department with id or credit code {department}"))?,
                     };
                     let input = zwfw_web::accounts::StaffInput {
                         username,
@@ -396,27 +332,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let (u, pw) = zwfw_web::accounts::create_staff(&ctx, &input)
                         .await
                         .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
-                    println!(
-                        "created {} (id {}); initial password: {pw}",
-                        u.username, u.id
-                    );
+                    println!("created {} (id {}); initial password: {pw}", u.username, u.id);
                     println!("the password must be changed at first sign-in");
                 }
-                UserCommand::ResetPassword {
-                    username,
-                    reset_totp,
-                    reason,
-                } => {
+                UserCommand::ResetPassword { username, reset_totp, reason } => {
                     let u = zwfw_store::admin::find_user_by_username(&state.store, &username)
                         .await?
                         .ok_or_else(|| anyhow!("no account named {username}"))?;
                     let pw = zwfw_web::accounts::reset_password(&ctx, u.id, &reason, reset_totp)
                         .await
                         .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
-                    println!(
-                        "password of {} reset and account unlocked; temporary password: {pw}",
-                        u.username
-                    );
+                    println!("password of {} reset and account unlocked; temporary password: {pw}", u.username);
                     if reset_totp {
                         println!("the TOTP authenticator was removed and must be enrolled again at sign-in");
                     }
@@ -433,8 +359,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -450,10 +375,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }

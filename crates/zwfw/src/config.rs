@@ -29,10 +29,9 @@ impl FileConfig {
         match path {
             None => Ok(FileConfig::default()),
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read config file {}", p.display()))?;
-                toml::from_str(&text)
-                    .with_context(|| format!("invalid config file {}", p.display()))
+                let text =
+                    std::fs::read_to_string(p).with_context(|| format!("cannot read config file {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("invalid config file {}", p.display()))
             }
         }
     }
@@ -56,9 +55,7 @@ pub struct Settings {
 pub fn sqlite_url(data_dir: &Path) -> Result<String> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
-    let abs = data_dir
-        .canonicalize()
-        .unwrap_or_else(|_| data_dir.to_path_buf());
+    let abs = data_dir.canonicalize().unwrap_or_else(|_| data_dir.to_path_buf());
     Ok(format!("sqlite://{}", abs.join("zwfw.db").display()))
 }
 
@@ -68,15 +65,10 @@ mod tests {
 
     #[test]
     fn parses_file_layer() {
-        let c: FileConfig = toml::from_str(
-            "listen = \"0.0.0.0:9000\"\ndemo = true\n[security]\nlockout_minutes = 30\n",
-        )
-        .unwrap();
+        let c: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\ndemo = true\n[security]\nlockout_minutes = 30\n").unwrap();
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:9000"));
         assert_eq!(c.security.unwrap().lockout_minutes, 30);
-        assert!(
-            toml::from_str::<FileConfig>("lisen = 1").is_err(),
-            "unknown keys are refused"
-        );
+        assert!(toml::from_str::<FileConfig>("lisen = 1").is_err(), "unknown keys are refused");
     }
 }

@@ -21,11 +21,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]
@@ -37,11 +33,7 @@ fn demo_user_and_audit_verify() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("demo_counter"));
     let o = zwfw(&dir, &["demo"]);
-    assert!(
-        text(&o).contains("0 objects created"),
-        "idempotent: {}",
-        text(&o)
-    );
+    assert!(text(&o).contains("0 objects created"), "idempotent: {}", text(&o));
 
     let o = zwfw(
         &dir,
@@ -62,62 +54,20 @@ fn demo_user_and_audit_verify() {
     assert!(text(&o).contains("initial password"));
     let o = zwfw(
         &dir,
-        &[
-            "user",
-            "create",
-            "--username",
-            "ops_wang",
-            "--name",
-            "王运维",
-            "--department",
-            "1",
-            "--roles",
-            "reviewer",
-        ],
+        &["user", "create", "--username", "ops_wang", "--name", "王运维", "--department", "1", "--roles", "reviewer"],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("duplicate"), "{}", text(&o));
-    let o = zwfw(
-        &dir,
-        &[
-            "user",
-            "create",
-            "--username",
-            "ops_li",
-            "--name",
-            "李",
-            "--department",
-            "1",
-            "--roles",
-            "boss",
-        ],
-    );
+    let o =
+        zwfw(&dir, &["user", "create", "--username", "ops_li", "--name", "李", "--department", "1", "--roles", "boss"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = zwfw(
         &dir,
-        &[
-            "user",
-            "reset-password",
-            "--username",
-            "demo_admin",
-            "--reset-totp",
-            "--reason",
-            "locked out at night",
-        ],
+        &["user", "reset-password", "--username", "demo_admin", "--reset-totp", "--reason", "locked out at night"],
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("temporary password"));
-    let o = zwfw(
-        &dir,
-        &[
-            "user",
-            "reset-password",
-            "--username",
-            "nobody",
-            "--reason",
-            "x",
-        ],
-    );
+    let o = zwfw(&dir, &["user", "reset-password", "--username", "nobody", "--reason", "x"]);
     assert_eq!(o.status.code(), Some(2));
 
     let o = zwfw(&dir, &["audit", "verify"]);
@@ -128,13 +78,8 @@ fn demo_user_and_audit_verify() {
     let db = dir.join("zwfw.db");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = zwfw_store::Store::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        sqlx::query("UPDATE audit_log SET reason = 'rewritten' WHERE seq = 3")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        let store = zwfw_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE audit_log SET reason = 'rewritten' WHERE seq = 3").execute(store.pool()).await.unwrap();
         store.close().await;
     });
     let o = zwfw(&dir, &["audit", "verify"]);
@@ -146,14 +91,7 @@ fn demo_user_and_audit_verify() {
 #[test]
 fn startup_failures_are_one_line_and_non_zero() {
     let dir = temp_dir("fail");
-    let o = zwfw(
-        &dir,
-        &[
-            "migrate",
-            "--database-url",
-            "postgres://postgres@127.0.0.1:1/none",
-        ],
-    );
+    let o = zwfw(&dir, &["migrate", "--database-url", "postgres://postgres@127.0.0.1:1/none"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot open the database"), "{err}");
@@ -165,11 +103,7 @@ fn startup_failures_are_one_line_and_non_zero() {
     let addr = taken.local_addr().unwrap().to_string();
     let o = zwfw(&dir, &["serve", "--listen", &addr]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("already in use"),
-        "{}",
-        text(&o)
-    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already in use"), "{}", text(&o));
 
     let o = Command::new(env!("CARGO_BIN_EXE_zwfw"))
         .args(["serve", "--listen", "127.0.0.1:0"])

@@ -17,14 +17,17 @@ pub const NEW_PW: &str = "Changed#2026pw";
 
 impl App {
     pub async fn start(store: Store) -> App {
-        let state = AppState::new(
-            store,
-            Clock::system(),
-            WebConfig {
-                demo: true,
-                ..WebConfig::default()
-            },
-        );
+        App::start_with_clock(store, Clock::system()).await
+    }
+
+    /// Starts with the clock set to an RFC 3339 instant.
+    pub async fn start_at(store: Store, now: &str) -> App {
+        App::start_with_clock(store, Clock::from_config(Some(now), None).unwrap()).await
+    }
+
+    async fn start_with_clock(store: Store, clock: Clock) -> App {
+        let state = AppState::new(store, clock, WebConfig { demo: true, ..WebConfig::default() });
+        zwfw_web::calendar::startup(&state).await.expect("calendar loads");
         zwfw_web::demo::load(&state).await.expect("demo loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -37,11 +40,7 @@ impl App {
             .await
             .unwrap();
         });
-        App {
-            base: format!("http://{addr}"),
-            state,
-            _shutdown: tx,
-        }
+        App { base: format!("http://{addr}"), state, _shutdown: tx }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -50,9 +49,7 @@ impl App {
 
     /// Moves the application's clock forward.
     pub fn advance(&self, ms: i64) {
-        self.state
-            .clock
-            .set_moved_ms(self.state.clock.moved_ms() + ms);
+        self.state.clock.set_moved_ms(self.state.clock.moved_ms() + ms);
     }
 
     pub async fn api_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
@@ -70,21 +67,13 @@ impl App {
     /// enrolment) and returns a bearer token with an open session.
     pub async fn ready_token(&self, username: &str) -> String {
         let (s, body) = self.api_login(username, DEMO_PW).await;
-        let (s, body) = if s == StatusCode::OK {
-            (s, body)
-        } else {
-            self.api_login(username, NEW_PW).await
-        };
+        let (s, body) = if s == StatusCode::OK { (s, body) } else { self.api_login(username, NEW_PW).await };
         assert_eq!(s, StatusCode::OK, "{username}: {body}");
         let token = body["token"].as_str().unwrap().to_string();
         let mut next = body["next_step"].as_str().unwrap().to_string();
         if next == "change_password" {
             let r = self
-                .post(
-                    &token,
-                    "/api/v1/me/password",
-                    json!({"old_password": DEMO_PW, "new_password": NEW_PW}),
-                )
+                .post(&token, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": NEW_PW}))
                 .await;
             assert_eq!(r.status(), StatusCode::NO_CONTENT);
             let me = self.get(&token, "/api/v1/staff").await;
@@ -100,17 +89,10 @@ impl App {
             };
         }
         if next == "enroll_totp" {
-            let b: Value = self
-                .post(&token, "/api/v1/me/totp/begin", json!({}))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let b: Value = self.post(&token, "/api/v1/me/totp/begin", json!({})).await.json().await.unwrap();
             let secret = zwfw_domain::totp::decode_secret(b["secret"].as_str().unwrap()).unwrap();
             let code = zwfw_domain::totp::code_at(&secret, self.state.now_ms() / 1000);
-            let r = self
-                .post(&token, "/api/v1/me/totp/confirm", json!({"code": code}))
-                .await;
+            let r = self.post(&token, "/api/v1/me/totp/confirm", json!({"code": code})).await;
             assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", r.text().await);
         }
         if next == "second_factor" {
@@ -120,32 +102,15 @@ impl App {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        client()
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
-        client()
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        client().post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
     pub async fn put(&self, token: &str, path: &str, body: Value) -> Response {
-        client()
-            .put(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        client().put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
     pub async fn department_id(&self, name: &str) -> i64 {
@@ -159,28 +124,17 @@ impl App {
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        zwfw_store::admin::find_user_by_username(&self.state.store, username)
-            .await
-            .unwrap()
-            .unwrap()
-            .id
+        zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
     }
 }
 
 pub fn client() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// A browser-like client that keeps cookies.
 pub fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 pub async fn code_of(r: Response) -> (StatusCode, String) {
