@@ -109,3 +109,16 @@ test('demo officer signs in, must change the password, signs out', async () => {
   assert.match(await page.locator('h1').innerText(), /您好/);
   await page.close();
 });
+
+test('the public 办事日历 shows holidays and computes a deadline', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(base + '/calendar?year=2025');
+  assert.match(await page.locator('h1').innerText(), /办事日历：2025年/);
+  assert.equal(await page.locator('td.day.makeup[title^="2025-09-28"]').count(), 1);
+  await page.getByLabel('受理日期').fill('2025-09-26');
+  await page.getByLabel('时限（工作日）').fill('5');
+  await page.getByRole('button', { name: '计算' }).click();
+  assert.equal(await page.locator('#due').innerText(), '2025-10-10');
+  await page.screenshot({ path: join(shots, '03-calendar.png'), fullPage: false });
+  await page.close();
+});

@@ -295,3 +295,41 @@ fn same_day_items_and_steps() {
     assert_eq!(st.steps[1].period.deadline, d("2025-10-09"));
     assert!(st.steps[1].period.overdue);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The fast remaining-time path, the full status and the day-by-day
+    /// reference agree on every clock.
+    #[test]
+    fn clock_views_agree(
+        acc in 0i64..400,
+        promised in 1u32..60,
+        susp in proptest::option::of((0i64..20, proptest::option::of(0i64..15))),
+        later in 0i64..150,
+    ) {
+        let c = cal();
+        let accepted_on = d("2025-01-02") + Duration::days(acc);
+        let ms = zwfw_domain::time::parse_rfc3339(&format!("{accepted_on}T10:00:00+08:00")).unwrap();
+        let mut clock = CaseClock::new(ms, promised, promised * 2).unwrap();
+        if let Some((s, e)) = susp {
+            let s = accepted_on + Duration::days(s);
+            clock.start_suspension("检测", s, "x").unwrap();
+            if let Some(e) = e {
+                clock.end_suspension(s + Duration::days(e)).unwrap();
+            }
+        }
+        let today = accepted_on + Duration::days(later);
+        let st = clock.status_on(c, today).unwrap();
+        let fast = clock.promised_remaining_on(c, today).unwrap();
+        prop_assert_eq!(i64::from(promised) - st.promised.used_days, fast);
+        prop_assert_eq!(st.promised.remaining_days, fast.max(0));
+        if fast < 0 {
+            prop_assert!(st.promised.overdue, "used beyond the limit means the deadline has passed: {:?}", st.promised);
+        }
+        // The deadline agrees with the reference, with running procedures ending today.
+        let intervals: Vec<_> = clock.suspensions.iter().filter(|x| x.start <= today)
+            .map(|x| (x.start, x.end.unwrap_or(today).min(today))).collect();
+        prop_assert_eq!(st.promised.deadline, slow_deadline(c, accepted_on, promised, &intervals));
+    }
+}

@@ -50,6 +50,15 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Print measured figures of the working-day arithmetic (build with --release).
+    Bench {
+        /// Calendar operations per measurement.
+        #[arg(long, default_value_t = 20_000_000)]
+        ops: usize,
+        /// Open case clocks to recompute.
+        #[arg(long, default_value_t = 1_000_000)]
+        clocks: usize,
+    },
     /// Staff accounts from the command line (for operators).
     User {
         #[command(subcommand)]
@@ -267,6 +276,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 });
             }
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { ops, clocks } => {
+            crate::bench::run(ops, clocks);
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

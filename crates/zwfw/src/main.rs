@@ -1,5 +1,6 @@
 //! The zwfw binary: `zwfw serve`, `zwfw migrate`, `zwfw demo`, `zwfw audit verify`, `zwfw user …`.
 
+mod bench;
 mod cli;
 mod config;
 

@@ -1,0 +1,109 @@
+//! `zwfw bench`: measured figures for the working-day arithmetic, printed
+//! (build with `--release` for meaningful numbers). Single-threaded: the
+//! figures are per core.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use std::hint::black_box;
+use std::time::Instant;
+use zwfw_domain::calendar::{shipped_years, Calendar};
+use zwfw_domain::clock::CaseClock;
+
+/// A small deterministic generator, so that every run measures the same work.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn rate(n: usize, secs: f64) -> String {
+    format!("{:.1} million/s", n as f64 / secs / 1e6)
+}
+
+pub fn run(ops: usize, clocks: usize) {
+    let t = Instant::now();
+    let cal = Calendar::new(shipped_years()).expect("shipped calendar");
+    println!("calendar 2010–2026 compiled in {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
+
+    let base = NaiveDate::from_ymd_opt(2010, 1, 1).expect("valid");
+    let mut rng = XorShift(0x5eed_1234_abcd_9876);
+    // 2010-01-01 .. 2026-06-30, so that adding up to 120 working days stays configured.
+    let inputs: Vec<(NaiveDate, u32, NaiveDate)> = (0..1 << 16)
+        .map(|_| {
+            let from = base + Duration::days(rng.below(6025) as i64);
+            let to = from + Duration::days(rng.below(170) as i64);
+            (from, 1 + rng.below(120) as u32, to)
+        })
+        .collect();
+    let mask = inputs.len() - 1;
+
+    let t = Instant::now();
+    let mut acc = 0i64;
+    for i in 0..ops {
+        let (from, n, _) = inputs[i & mask];
+        acc +=
+            i64::from(black_box(&cal).add_working_days(black_box(from), black_box(n)).map(|d| d.day0()).unwrap_or(0));
+    }
+    let secs = t.elapsed().as_secs_f64();
+    black_box(acc);
+    println!("add N working days:        {ops} in {:.0} ms = {}", secs * 1e3, rate(ops, secs));
+
+    let t = Instant::now();
+    let mut acc = 0i64;
+    for i in 0..ops {
+        let (from, _, to) = inputs[i & mask];
+        acc += black_box(&cal).working_days_between(black_box(from), black_box(to)).unwrap_or(0);
+    }
+    let secs = t.elapsed().as_secs_f64();
+    black_box(acc);
+    println!("count working days:        {ops} in {:.0} ms = {}", secs * 1e3, rate(ops, secs));
+
+    // Open cases on 2026-06-30: accepted since 2025-01-02, promised 1–60 days
+    // (legal twice that), a third with a special procedure (ended or running).
+    let today = NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid");
+    let start = NaiveDate::from_ymd_opt(2025, 1, 2).expect("valid");
+    let open: Vec<CaseClock> = (0..clocks)
+        .map(|_| {
+            let accepted = start + Duration::days(rng.below(535) as i64);
+            let promised = 1 + rng.below(60) as u32;
+            let accepted_ms = accepted.and_hms_opt(2, 0, 0).expect("valid").and_utc().timestamp_millis();
+            let mut c = CaseClock::new(accepted_ms, promised, promised * 2).expect("valid limits");
+            if rng.below(3) == 0 {
+                let s = (accepted + Duration::days(rng.below(20) as i64)).min(today);
+                if c.start_suspension("检测", s, "送检").is_ok() && rng.below(2) == 0 {
+                    let _ = c.end_suspension(s + Duration::days(rng.below(15) as i64));
+                }
+            }
+            c
+        })
+        .collect();
+    let mut best = f64::MAX;
+    let mut overdue = 0usize;
+    for _ in 0..5 {
+        let t = Instant::now();
+        overdue = 0;
+        for c in &open {
+            if black_box(c).promised_remaining_on(&cal, today).unwrap_or(0) < 0 {
+                overdue += 1;
+            }
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!("remaining time of {clocks} open clocks: {:.1} ms (best of 5; {overdue} overdue)", best * 1e3);
+    let t = Instant::now();
+    let mut n = 0usize;
+    for c in open.iter().take(100_000) {
+        if black_box(c).status_on(&cal, today).map(|s| s.promised.overdue).unwrap_or(false) {
+            n += 1;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("full status (deadlines, used, remaining) of 100000 clocks: {:.1} ms ({n} overdue)", secs * 1e3);
+}
