@@ -266,12 +266,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(summary) = &summary {
                 print_demo_accounts(summary);
             }
-            if s.demo {
+            {
+                // Several app servers share one database: pick up what another
+                // server changed (the demo clock, an edited calendar year).
                 let st = state.clone();
                 tokio::spawn(async move {
+                    let mut tick = 0u64;
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        tick += 1;
                         let _ = st.sync_clock().await;
+                        if tick % 12 == 0 {
+                            if let Err(e) = zwfw_web::calendar::reload(&st).await {
+                                tracing::error!(error = %e.message(), "reloading the calendar failed");
+                            }
+                        }
                     }
                 });
             }
