@@ -241,6 +241,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             state.sync_clock().await.map_err(|e| anyhow!("{}", e.message()))?;
+            zwfw_web::calendar::startup(&state)
+                .await
+                .map_err(|e| anyhow!("loading the working-day calendar failed: {}", e.message()))?;
+            if let Some(y) = zwfw_web::calendar::next_year_missing(&state) {
+                tracing::warn!(
+                    year = y,
+                    "the working-day calendar of next year is not configured yet: enter the State Council notice under 工作日历"
+                );
+            }
             let summary = if s.demo {
                 Some(
                     zwfw_web::demo::load(&state)

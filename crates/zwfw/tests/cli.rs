@@ -115,3 +115,33 @@ fn startup_failures_are_one_line_and_non_zero() {
     assert!(text(&o).contains("ZWFW_NOW"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn serve_loads_the_calendar_and_answers() {
+    let dir = temp_dir("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zwfw"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("ZWFW_DATA_DIR", &dir)
+        .env("ZWFW_LOG", "warn")
+        .env_remove("ZWFW_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let body = rt.block_on(async {
+        let url = format!("http://127.0.0.1:{port}/api/v1/calendar/add?from=2025-09-26&days=5");
+        for _ in 0..100 {
+            if let Ok(r) = reqwest::get(&url).await {
+                return r.text().await.unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("server did not answer");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.contains("\"due\":\"2025-10-10\""), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
