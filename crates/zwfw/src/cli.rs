@@ -285,7 +285,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                         tick += 1;
                         let _ = st.sync_clock().await;
-                        if tick % 12 == 0 {
+                        if tick.is_multiple_of(12) {
                             if let Err(e) = zwfw_web::calendar::reload(&st).await {
                                 tracing::error!(error = %e.message(), "reloading the calendar failed");
                             }
