@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalog;
 mod migrate;
 pub mod settings;
 pub mod testing;

@@ -10,6 +10,7 @@ use zwfw_domain::audit::sm3_hex;
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "calendar", include_str!("../migrations/0002_calendar.sql")),
+    (3, "catalog", include_str!("../migrations/0003_catalog.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

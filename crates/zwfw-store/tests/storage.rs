@@ -282,3 +282,88 @@ both_backends!(calendar_years_round_trip, |store: Store| async move {
     let cal = zwfw_domain::calendar::Calendar::new(years.into_iter().map(|y| y.spec).collect()).unwrap();
     assert_eq!(cal.years(), Some((2010, 2026)));
 });
+
+both_backends!(catalog_versions_and_guards, |store: Store| async move {
+    use zwfw_domain::catalog::{example, VersionState};
+    use zwfw_store::catalog as cat;
+    let (_, dept) = seed_org(&store).await;
+    let content = example(dept);
+    let mut tx = store.begin().await.unwrap();
+    let (item, v1) = cat::create_item(&mut tx, "CODE-1", &content, "新增", Some(1), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        cat::create_item(&mut tx, "CODE-1", &content, "新增", None, NOW).await,
+        Err(StoreError::Duplicate("impl_code"))
+    ));
+    drop(tx);
+
+    // Draft → legal review → centre approval → published.
+    let mut tx = store.begin().await.unwrap();
+    let mut edited = content.clone();
+    edited.promised_limit_days = 9;
+    edited.steps[1].limit_days = 5;
+    cat::update_draft(&mut tx, v1, &edited, "改时限", NOW).await.unwrap();
+    cat::move_version(&mut tx, v1, VersionState::Draft, VersionState::LegalReview, NOW).await.unwrap();
+    cat::move_version(&mut tx, v1, VersionState::LegalReview, VersionState::CenterApproval, NOW).await.unwrap();
+    cat::publish(&mut tx, item, v1, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    // A published version never changes.
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(cat::update_draft(&mut tx, v1, &content, "x", NOW).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        cat::move_version(&mut tx, v1, VersionState::CenterApproval, VersionState::Published, NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let v = cat::get_version(&store, v1).await.unwrap();
+    assert_eq!((v.state, v.content.promised_limit_days), (VersionState::Published, 9));
+
+    // One open version at a time; publishing the second supersedes the first.
+    let mut tx = store.begin().await.unwrap();
+    let v2 = cat::open_new_version(&mut tx, item, &v.content, "调整材料", Some(1), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        cat::open_new_version(&mut tx, item, &v.content, "again", None, NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    cat::move_version(&mut tx, v2, VersionState::Draft, VersionState::LegalReview, NOW).await.unwrap();
+    cat::move_version(&mut tx, v2, VersionState::LegalReview, VersionState::CenterApproval, NOW).await.unwrap();
+    cat::publish(&mut tx, item, v2, NOW + 5).await.unwrap();
+    tx.commit().await.unwrap();
+    let vs = cat::versions(&store, item).await.unwrap();
+    assert_eq!(vs.iter().map(|v| v.state).collect::<Vec<_>>(), vec![VersionState::Superseded, VersionState::Published]);
+
+    let public = cat::list(
+        &store,
+        &cat::ItemFilter { published_only: true, service_object: Some("1".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0].version_no, 2);
+    let none = cat::list(
+        &store,
+        &cat::ItemFilter { published_only: true, service_object: Some("5".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+    let themed = cat::list(
+        &store,
+        &cat::ItemFilter { published_only: true, theme: Some("开办企业".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    assert_eq!(themed.len(), 1);
+    let mut tx = store.begin().await.unwrap();
+    cat::retire(&mut tx, item, "职能调整", NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(cat::list(&store, &cat::ItemFilter { published_only: true, ..Default::default() })
+        .await
+        .unwrap()
+        .is_empty());
+});

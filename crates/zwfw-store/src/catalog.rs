@@ -1,0 +1,439 @@
+//! Items, their versions and the governance events.
+
+use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use zwfw_domain::catalog::{ItemContent, VersionState};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: i64,
+    pub impl_code: String,
+    pub department_id: i64,
+    /// active | retired
+    pub status: String,
+    pub published_version_id: Option<i64>,
+    pub open_version_id: Option<i64>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+    pub retire_reason: Option<String>,
+}
+
+fn item(r: &AnyRow) -> Item {
+    Item {
+        id: r.i64("id"),
+        impl_code: r.str("impl_code"),
+        department_id: r.i64("department_id"),
+        status: r.str("status"),
+        published_version_id: r.opt_i64("published_version_id"),
+        open_version_id: r.opt_i64("open_version_id"),
+        created_at: r.i64("created_at"),
+        retired_at: r.opt_i64("retired_at"),
+        retire_reason: r.opt_str("retire_reason"),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    pub id: i64,
+    pub item_id: i64,
+    pub version_no: i64,
+    pub state: VersionState,
+    pub content: ItemContent,
+    pub reason: String,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+}
+
+fn version(r: &AnyRow) -> StoreResult<Version> {
+    let content: ItemContent = serde_json::from_str(&r.str("content"))
+        .map_err(|_| StoreError::Conflict("stored item content is unreadable"))?;
+    Ok(Version {
+        id: r.i64("id"),
+        item_id: r.i64("item_id"),
+        version_no: r.i64("version_no"),
+        state: VersionState::parse(&r.str("state")).unwrap_or(VersionState::Draft),
+        content,
+        reason: r.str("reason"),
+        created_by: r.opt_i64("created_by"),
+        created_at: r.i64("created_at"),
+        updated_at: r.i64("updated_at"),
+        published_at: r.opt_i64("published_at"),
+    })
+}
+
+/// Search helpers kept beside the JSON: `,1,2,` and `,开办企业,`.
+fn joined(v: impl Iterator<Item = String>) -> String {
+    let parts: Vec<String> = v.collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", parts.join(","))
+    }
+}
+
+fn columns(c: &ItemContent) -> (String, String, String) {
+    (
+        serde_json::to_string(c).expect("serializable"),
+        joined(c.service_objects.iter().map(|o| o.code().to_string())),
+        joined(c.themes.iter().cloned()),
+    )
+}
+
+/// Creates an item with its first version, a draft.
+pub async fn create_item(
+    tx: &mut Tx,
+    impl_code: &str,
+    content: &ItemContent,
+    reason: &str,
+    created_by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "INSERT INTO items (impl_code, department_id, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3) RETURNING id",
+    )
+    .bind(impl_code)
+    .bind(content.department_id)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "impl_code"))?;
+    let item_id = row.i64("id");
+    let vid = insert_version(tx, item_id, 1, content, reason, created_by, now_ms).await?;
+    sqlx::query("UPDATE items SET open_version_id = $1 WHERE id = $2")
+        .bind(vid)
+        .bind(item_id)
+        .execute(tx.conn())
+        .await?;
+    Ok((item_id, vid))
+}
+
+async fn insert_version(
+    tx: &mut Tx,
+    item_id: i64,
+    version_no: i64,
+    content: &ItemContent,
+    reason: &str,
+    created_by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let (json, objects, themes) = columns(content);
+    let row = sqlx::query(
+        "INSERT INTO item_versions (item_id, version_no, state, name, basic_code, department_id, service_objects, themes, content, reason, created_by, created_at, updated_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(item_id)
+    .bind(version_no)
+    .bind(&content.name)
+    .bind(&content.basic_code)
+    .bind(content.department_id)
+    .bind(objects)
+    .bind(themes)
+    .bind(json)
+    .bind(reason)
+    .bind(created_by)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.i64("id"))
+}
+
+/// Opens a new draft version from `content`; refused while another version is open.
+pub async fn open_new_version(
+    tx: &mut Tx,
+    item_id: i64,
+    content: &ItemContent,
+    reason: &str,
+    created_by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version_no), 0) AS n FROM item_versions WHERE item_id = $1")
+        .bind(item_id)
+        .fetch_one(tx.conn())
+        .await?;
+    let vid = insert_version(tx, item_id, row.i64("n") + 1, content, reason, created_by, now_ms).await?;
+    let r = sqlx::query(
+        "UPDATE items SET open_version_id = $1, updated_at = $2 WHERE id = $3 AND open_version_id IS NULL AND status = 'active'",
+    )
+    .bind(vid)
+    .bind(now_ms)
+    .bind(item_id)
+    .execute(tx.conn())
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("item_has_open_version"));
+    }
+    Ok(vid)
+}
+
+/// Replaces the content of a draft (only a draft).
+pub async fn update_draft(
+    tx: &mut Tx,
+    version_id: i64,
+    content: &ItemContent,
+    reason: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let (json, objects, themes) = columns(content);
+    let r = sqlx::query(
+        "UPDATE item_versions SET content = $1, name = $2, basic_code = $3, department_id = $4, service_objects = $5, themes = $6, \
+         reason = $7, updated_at = $8 WHERE id = $9 AND state = 'draft'",
+    )
+    .bind(json)
+    .bind(&content.name)
+    .bind(&content.basic_code)
+    .bind(content.department_id)
+    .bind(objects)
+    .bind(themes)
+    .bind(reason)
+    .bind(now_ms)
+    .bind(version_id)
+    .execute(tx.conn())
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("version_not_draft"));
+    }
+    Ok(())
+}
+
+/// Moves a version from `from` to `to`; fails if someone moved it first.
+pub async fn move_version(
+    tx: &mut Tx,
+    version_id: i64,
+    from: VersionState,
+    to: VersionState,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let r = sqlx::query("UPDATE item_versions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+        .bind(to.code())
+        .bind(now_ms)
+        .bind(version_id)
+        .bind(from.code())
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("version_state_changed"));
+    }
+    Ok(())
+}
+
+/// Publishes an approved version: the previous one is superseded.
+pub async fn publish(tx: &mut Tx, item_id: i64, version_id: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE item_versions SET state = 'superseded', updated_at = $1 WHERE item_id = $2 AND state = 'published'",
+    )
+    .bind(now_ms)
+    .bind(item_id)
+    .execute(tx.conn())
+    .await?;
+    move_version(tx, version_id, VersionState::CenterApproval, VersionState::Published, now_ms).await?;
+    sqlx::query("UPDATE item_versions SET published_at = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(version_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE items SET published_version_id = $1, open_version_id = NULL, updated_at = $2 WHERE id = $3")
+        .bind(version_id)
+        .bind(now_ms)
+        .bind(item_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Closes the open version (withdrawn draft).
+pub async fn close_open_version(tx: &mut Tx, item_id: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE items SET open_version_id = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(item_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn retire(tx: &mut Tx, item_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
+    let r = sqlx::query(
+        "UPDATE items SET status = 'retired', retired_at = $1, retire_reason = $2, updated_at = $1 WHERE id = $3 AND status = 'active'",
+    )
+    .bind(now_ms)
+    .bind(reason)
+    .bind(item_id)
+    .execute(tx.conn())
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("item_retired"));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_event(
+    tx: &mut Tx,
+    item_id: i64,
+    version_id: i64,
+    action: &str,
+    from: &str,
+    to: &str,
+    actor_id: Option<i64>,
+    actor_name: &str,
+    reason: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO item_events (item_id, version_id, action, from_state, to_state, actor_id, actor_name, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(item_id)
+    .bind(version_id)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(actor_id)
+    .bind(actor_name)
+    .bind(reason)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub version_id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor_name: String,
+    pub reason: String,
+    pub at: i64,
+}
+
+pub async fn events(store: &Store, item_id: i64) -> StoreResult<Vec<Event>> {
+    let rows = sqlx::query("SELECT * FROM item_events WHERE item_id = $1 ORDER BY id")
+        .bind(item_id)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Event {
+            version_id: r.i64("version_id"),
+            action: r.str("action"),
+            from_state: r.str("from_state"),
+            to_state: r.str("to_state"),
+            actor_name: r.str("actor_name"),
+            reason: r.str("reason"),
+            at: r.i64("at"),
+        })
+        .collect())
+}
+
+pub async fn get_item(store: &Store, id: i64) -> StoreResult<Item> {
+    let row = sqlx::query("SELECT * FROM items WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    row.as_ref().map(item).ok_or(StoreError::NotFound("item"))
+}
+
+pub async fn find_item_by_code(store: &Store, impl_code: &str) -> StoreResult<Option<Item>> {
+    let row =
+        sqlx::query("SELECT * FROM items WHERE impl_code = $1").bind(impl_code).fetch_optional(store.pool()).await?;
+    Ok(row.as_ref().map(item))
+}
+
+pub async fn get_version(store: &Store, id: i64) -> StoreResult<Version> {
+    let row = sqlx::query("SELECT * FROM item_versions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    version(row.as_ref().ok_or(StoreError::NotFound("version"))?)
+}
+
+pub async fn versions(store: &Store, item_id: i64) -> StoreResult<Vec<Version>> {
+    let rows = sqlx::query("SELECT * FROM item_versions WHERE item_id = $1 ORDER BY version_no")
+        .bind(item_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(version).collect()
+}
+
+/// A line of an item list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    pub item_id: i64,
+    pub impl_code: String,
+    pub status: String,
+    pub department_id: i64,
+    pub version_id: i64,
+    pub version_no: i64,
+    pub state: String,
+    pub name: String,
+    pub basic_code: String,
+    pub published_at: Option<i64>,
+}
+
+/// Filters of the public guide and the admin list.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub department_ids: Option<Vec<i64>>,
+    /// A.4 code
+    pub service_object: Option<String>,
+    pub theme: Option<String>,
+    /// Only published, active items (the public guide).
+    pub published_only: bool,
+    pub limit: i64,
+}
+
+/// Items with, for each, the version that matters: the published one for the
+/// public, the open one (or else the published one) for administrators.
+pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>> {
+    let join = if f.published_only {
+        "v.id = i.published_version_id"
+    } else {
+        "v.id = COALESCE(i.open_version_id, i.published_version_id)"
+    };
+    let mut sql = format!(
+        "SELECT i.id AS item_id, i.impl_code, i.status, i.department_id, v.id AS version_id, v.version_no, v.state, v.name, v.basic_code, v.published_at \
+         FROM items i JOIN item_versions v ON {join} WHERE 1 = 1"
+    );
+    if f.published_only {
+        sql += " AND i.status = 'active'";
+    }
+    let mut n = 0;
+    let mut p = || {
+        n += 1;
+        format!("${n}")
+    };
+    if let Some(ids) = &f.department_ids {
+        // ids are integers, never user text
+        let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        sql += &format!(" AND i.department_id IN ({})", if list.is_empty() { "-1".into() } else { list.join(",") });
+    }
+    if f.service_object.is_some() {
+        sql += &format!(" AND v.service_objects LIKE {}", p());
+    }
+    if f.theme.is_some() {
+        sql += &format!(" AND v.themes LIKE {}", p());
+    }
+    sql += &format!(" ORDER BY i.department_id, v.name LIMIT {}", p());
+    let mut q = sqlx::query(&sql);
+    if let Some(o) = &f.service_object {
+        q = q.bind(format!("%,{o},%"));
+    }
+    if let Some(t) = &f.theme {
+        q = q.bind(format!("%,{t},%"));
+    }
+    q = q.bind(if f.limit <= 0 { 1000 } else { f.limit });
+    let rows = q.fetch_all(store.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| ItemSummary {
+            item_id: r.i64("item_id"),
+            impl_code: r.str("impl_code"),
+            status: r.str("status"),
+            department_id: r.i64("department_id"),
+            version_id: r.i64("version_id"),
+            version_no: r.i64("version_no"),
+            state: r.str("state"),
+            name: r.str("name"),
+            basic_code: r.str("basic_code"),
+            published_at: r.opt_i64("published_at"),
+        })
+        .collect())
+}
