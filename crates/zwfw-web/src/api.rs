@@ -607,10 +607,13 @@ pub async fn post_clock(
         list_regions, create_region, rename_region, list_departments, get_department, create_department, update_department,
         list_staff, get_staff, create_staff, update_staff, reset_password, set_active, list_public_users,
         audit, get_clock, post_clock,
-        crate::calendar::api_year, crate::calendar::api_working_days, crate::calendar::api_add, crate::calendar::api_put_year
+        crate::calendar::api_year, crate::calendar::api_working_days, crate::calendar::api_add, crate::calendar::api_put_year,
+        crate::catalog::api_create, crate::catalog::api_get, crate::catalog::api_list, crate::catalog::api_edit,
+        crate::catalog::api_act, crate::catalog::api_new_version, crate::catalog::api_retire, crate::catalog::api_diff,
+        crate::catalog::api_guide_list, crate::catalog::api_guide_item
     ),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"))
 )]
 pub struct ApiDoc;
 
@@ -651,6 +654,15 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/clock", get(get_clock))
         .route("/admin/clock", post(post_clock))
+        .route("/items", get(crate::catalog::api_list).post(crate::catalog::api_create))
+        .route("/items/{id}", get(crate::catalog::api_get))
+        .route("/items/{id}/versions", post(crate::catalog::api_new_version))
+        .route("/items/{id}/retire", post(crate::catalog::api_retire))
+        .route("/items/{id}/diff", get(crate::catalog::api_diff))
+        .route("/item-versions/{id}", axum::routing::put(crate::catalog::api_edit))
+        .route("/item-versions/{id}/actions", post(crate::catalog::api_act))
+        .route("/guide/items", get(crate::catalog::api_guide_list))
+        .route("/guide/items/{id}", get(crate::catalog::api_guide_item))
         .route("/calendar/working-days", get(crate::calendar::api_working_days))
         .route("/calendar/add", get(crate::calendar::api_add))
         .route("/calendar/{year}", get(crate::calendar::api_year).put(crate::calendar::api_put_year))

@@ -142,6 +142,7 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
             created.push(format!("staff {username}"));
         }
     }
+    created.extend(load_items(state, &dept_ids).await?);
     let public = [
         RegisterInput {
             kind: "person".into(),
@@ -197,6 +198,40 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
         .await?;
     }
     Ok(DemoSummary { created, accounts: listed_accounts(state).await })
+}
+
+/// Publishes the demo catalogue through the real governance flow: the
+/// service-centre administrator drafts and submits, the legal reviewer passes,
+/// the service centre approves.
+async fn load_items(state: &AppState, dept_ids: &std::collections::HashMap<&str, i64>) -> AppResult<Vec<String>> {
+    use crate::demo_items::{content, ITEMS};
+    use zwfw_domain::catalog::{implementation_code, GovernanceAction};
+    let store = &state.store;
+    let (Some(center), Some(legal)) = (
+        store_admin::find_user_by_username(store, "demo_center").await?,
+        store_admin::find_user_by_username(store, "demo_legal").await?,
+    ) else {
+        return Ok(vec![]);
+    };
+    let (center, legal) = (crate::auth::actor_of(&center), crate::auth::actor_of(&legal));
+    let as_center = Ctx { state, actor: Some(&center), client_addr: "demo".into() };
+    let as_legal = Ctx { state, actor: Some(&legal), client_addr: "demo".into() };
+    let dept = |k: &str| dept_ids.get(k).copied().unwrap_or_default();
+    let mut created = Vec::new();
+    for (n, d) in ITEMS.iter().enumerate() {
+        let c = content(d, &dept, &format!("0858-88{:06}", 100 + n));
+        let dep = store_admin::get_department(store, c.department_id).await?;
+        let code = implementation_code(&CreditCode::parse(&dep.credit_code)?, c.exercise_level, &c.basic_code);
+        if zwfw_store::catalog::find_item_by_code(store, &code).await?.is_some() {
+            continue;
+        }
+        let (_, v) = crate::catalog::create_item(&as_center, &c, "载入演示事项").await?;
+        crate::catalog::act(&as_center, v, GovernanceAction::Submit, "提交法制审核").await?;
+        crate::catalog::act(&as_legal, v, GovernanceAction::PassLegalReview, "设定依据合法有效").await?;
+        crate::catalog::act(&as_center, v, GovernanceAction::Approve, "同意发布").await?;
+        created.push(format!("item {}", d.name));
+    }
+    Ok(created)
 }
 
 async fn listed_accounts(state: &AppState) -> Vec<DemoAccount> {

@@ -6,8 +6,10 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod calendar;
+pub mod catalog;
 pub mod clock;
 pub mod demo;
+pub mod demo_items;
 pub mod error;
 pub mod messages;
 pub mod metrics;
@@ -123,6 +125,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit.csv", get(pages::audit_csv))
         .route("/admin/clock", post(pages::clock_submit))
         .route("/calendar", get(calendar::public_page))
+        .route("/guide", get(catalog::guide_page))
+        .route("/guide/{id}", get(catalog::guide_item_page))
+        .route("/apply/{id}", get(catalog::apply_page))
+        .route("/admin/items", get(catalog::admin_items_page))
+        .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))
         .route("/admin/calendar", get(calendar::admin_page).post(calendar::admin_submit))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)

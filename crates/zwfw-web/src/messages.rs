@@ -35,6 +35,13 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("calendar_year_missing", None) => "所需年度的工作日历尚未配置",
         ("invalid_calendar", Some(d)) => return d.to_string(),
         ("invalid_calendar", None) => "工作日历数据不符合规则",
+        ("invalid_item", Some(d)) => return d.to_string(),
+        ("invalid_item", None) => "事项内容不符合规则",
+        ("wrong_state", Some("retired")) => "事项已取消，不能再操作",
+        ("wrong_state", Some(st)) => return format!("当前状态（{}）下不能执行此操作", label("version_state", st)),
+        ("wrong_state", None) => "当前状态下不能执行此操作",
+        ("already_handled", _) => "该版本已被其他人处理，请刷新后查看最新状态",
+        ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
         ("duplicate", Some(f)) => return format!("{}已存在，不能重复", field_name(f)),
         ("not_found", Some(f)) => return format!("{}不存在", field_name(f)),
         ("not_found", None) => "您访问的内容不存在",
@@ -74,6 +81,50 @@ pub fn calendar_error_text(e: &zwfw_domain::calendar::CalendarError) -> String {
         YearOutOfRange { year } => format!("年度{year}超出支持范围（2000—2100）"),
         NoNotice => "至少须填写一份通知及其文号".into(),
         EmptyName => "节日名称不能为空".into(),
+    }
+}
+
+/// Chinese text for an item content rule violation.
+pub fn item_error_text(e: &zwfw_domain::catalog::ItemError) -> String {
+    use zwfw_domain::catalog::ItemError::*;
+    match e {
+        Required { field } => format!("{}为必填项", item_field(field)),
+        TooLong { field, max } => format!("{}不能超过{max}个字", item_field(field)),
+        BasicCode => "基本编码应为6至12位数字或大写字母".into(),
+        PromisedOverLegal { promised, legal } => {
+            format!("承诺办结时限（{promised}个工作日）不能超过法定办结时限（{legal}个工作日）")
+        }
+        SameDayLimit => "即办件的承诺时限应为0，承诺件的承诺时限应大于0".into(),
+        StepsOverPromised { sum, promised } => {
+            format!("各环节时限之和（{sum}个工作日）超过承诺办结时限（{promised}个工作日）")
+        }
+        JointOverStep { step } => format!("第{step}个环节中并联审批部门的时限超过了该环节时限"),
+        JointDuplicate { step } => format!("第{step}个环节中同一部门重复参与并联审批"),
+        Empty { field } => format!("至少需要一项{}", item_field(field)),
+        FeeWithoutStandard => "收费事项须填写收费标准和收费依据".into(),
+    }
+}
+
+/// Chinese names of the item fields (GB/T 39046 表4).
+pub fn item_field(field: &str) -> &'static str {
+    match field {
+        "name" => "事项名称",
+        "sub_name" => "子项名称",
+        "legal_basis" => "设定依据",
+        "acceptance_conditions" => "受理条件",
+        "result_name" => "结果名称",
+        "location" => "办理地点",
+        "office_hours" => "办理时间",
+        "enquiry_phone" => "咨询电话",
+        "supervision_phone" => "监督电话",
+        "faq" => "常见问题",
+        "material_name" => "材料名称",
+        "step_name" => "环节名称",
+        "service_objects" => "服务对象",
+        "handling_modes" => "办理形式",
+        "materials" => "申请材料",
+        "steps" => "办理环节",
+        _ => "字段",
     }
 }
 
@@ -148,6 +199,23 @@ pub fn label(group: &str, code: &str) -> String {
         ("object", "clock") => "系统时钟",
         ("object", "system") => "系统",
         ("object", "calendar") => "工作日历",
+        ("object", "item") => "事项",
+        ("version_state", "draft") => "草稿",
+        ("version_state", "legal_review") => "法制审核中",
+        ("version_state", "center_approval") => "中心审批中",
+        ("version_state", "published") => "已发布",
+        ("version_state", "superseded") => "已被新版本替代",
+        ("version_state", "withdrawn") => "已撤回",
+        ("version_state", "retired") => "已取消",
+        ("item_action", "create") | ("action", "item_create") => "新建事项",
+        ("item_action", "edit") | ("action", "item_edit") => "修改草稿",
+        ("item_action", "submit") | ("action", "item_submit") => "提交法制审核",
+        ("item_action", "pass_legal_review") | ("action", "item_pass_legal_review") => "法制审核通过",
+        ("item_action", "approve") | ("action", "item_approve") => "中心审批通过并发布",
+        ("item_action", "send_back") | ("action", "item_send_back") => "退回修改",
+        ("item_action", "withdraw") | ("action", "item_withdraw") => "撤回草稿",
+        ("item_action", "new_version") | ("action", "item_new_version") => "发起变更（新版本）",
+        ("item_action", "retire") | ("action", "item_retire") => "取消事项",
         ("action", "calendar_loaded") => "载入工作日历",
         _ => return code.to_string(),
     };

@@ -36,6 +36,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_users => actor.is_some_and(|a| a.is_global_admin() || a.has(Role::DeptAdmin) || a.has(Role::Supervisor)),
         can_audit => actor.is_some_and(|a| a.can_read_audit()),
         can_calendar => actor.is_some_and(|a| a.is_global_admin()),
+        staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
     }

@@ -42,6 +42,11 @@ impl Templates {
             "register.html",
             "audit.html",
             "calendar.html",
+            "guide_list.html",
+            "guide_item.html",
+            "items.html",
+            "item_admin.html",
+            "apply.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));

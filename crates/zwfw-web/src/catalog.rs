@@ -1,0 +1,820 @@
+//! The service-item catalogue: authoring, change governance (draft → legal
+//! review → service-centre approval → published), versions and their diff,
+//! retirement; the API and the public guide (办事指南).
+
+use crate::auth::{Auth, RequestAuth, Signed};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::state::{AppState, Ctx};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use minijinja::{context, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use zwfw_domain::catalog::{
+    diff, implementation_code, transition, FieldChange, GovernanceAction, GovernanceError, ItemContent, ItemError,
+    VersionState,
+};
+use zwfw_domain::ids::CreditCode;
+use zwfw_store::admin as store_admin;
+use zwfw_store::catalog::{self as store_cat, ItemFilter};
+
+impl From<ItemError> for AppError {
+    fn from(e: ItemError) -> Self {
+        AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_item", crate::messages::item_error_text(&e))
+    }
+}
+
+impl From<GovernanceError> for AppError {
+    fn from(e: GovernanceError) -> Self {
+        match e {
+            GovernanceError::WrongRole => AppError::forbidden(),
+            GovernanceError::ReasonRequired => {
+                AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason")
+            }
+            GovernanceError::WrongState { state } => {
+                AppError::with_detail(StatusCode::CONFLICT, "wrong_state", state.code().to_string())
+            }
+        }
+    }
+}
+
+fn actor<'a>(ctx: &'a Ctx<'_>) -> AppResult<&'a zwfw_domain::admin::Actor> {
+    ctx.actor.filter(|a| a.is_staff()).ok_or_else(AppError::forbidden)
+}
+
+/// Checks the content and the departments it names; returns the 实施编码.
+async fn check_content(ctx: &Ctx<'_>, c: &ItemContent) -> AppResult<String> {
+    c.validate()?;
+    let store = &ctx.state.store;
+    for id in c.department_ids() {
+        store_admin::get_department(store, id).await.map_err(|_| AppError::not_found("department"))?;
+    }
+    let dept = store_admin::get_department(store, c.department_id).await?;
+    let cc = CreditCode::parse(&dept.credit_code)?;
+    Ok(implementation_code(&cc, c.exercise_level, &c.basic_code))
+}
+
+/// One recorded governance step.
+struct Mark<'a> {
+    item_id: i64,
+    version_id: i64,
+    action: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+async fn record(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    m: Mark<'_>,
+    reason: &str,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let Mark { item_id, version_id, action, from, to } = m;
+    let a = ctx.actor;
+    store_cat::add_event(
+        tx,
+        item_id,
+        version_id,
+        action,
+        from,
+        to,
+        a.map(|a| a.user_id),
+        &a.map(|a| a.username.clone()).unwrap_or_else(|| "system".into()),
+        reason,
+        ctx.now(),
+    )
+    .await?;
+    let mut d = json!({"version_id": version_id, "from": from, "to": to});
+    if let (Some(m), Some(extra)) = (d.as_object_mut(), detail.as_object()) {
+        m.extend(extra.clone());
+    }
+    ctx.audit(tx, ctx.entry(&format!("item_{action}"), "item", item_id, d, reason)).await
+}
+
+/// Creates an item; its first version is a draft of the implementing department.
+pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> AppResult<(i64, i64)> {
+    let a = actor(ctx)?;
+    if !zwfw_domain::catalog::may_author(a, content.department_id) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(GovernanceError::ReasonRequired.into());
+    }
+    let code = check_content(ctx, content).await?;
+    let mut tx = ctx.state.store.begin().await?;
+    let (item, v) = store_cat::create_item(&mut tx, &code, content, reason, Some(a.user_id), ctx.now()).await?;
+    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: "draft" };
+    record(ctx, &mut tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
+    tx.commit().await?;
+    Ok((item, v))
+}
+
+/// Replaces the content of a draft.
+pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, reason: &str) -> AppResult<()> {
+    let a = actor(ctx)?;
+    let v = store_cat::get_version(&ctx.state.store, version_id).await?;
+    let item = store_cat::get_item(&ctx.state.store, v.item_id).await?;
+    transition(v.state, GovernanceAction::Edit, a, item.department_id, reason)?;
+    if content.department_id != item.department_id {
+        return Err(AppError::with_detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_item",
+            "实施主体不能在修改中变更，请新建事项",
+        ));
+    }
+    let code = check_content(ctx, content).await?;
+    if code != item.impl_code {
+        return Err(AppError::with_detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_item",
+            "基本编码或行使层级改变了实施编码，请新建事项",
+        ));
+    }
+    let changes = diff(&v.content, content);
+    let mut tx = ctx.state.store.begin().await?;
+    store_cat::update_draft(&mut tx, version_id, content, reason, ctx.now()).await?;
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    record(
+        ctx,
+        &mut tx,
+        Mark { item_id: item.id, version_id, action: "edit", from: "draft", to: "draft" },
+        reason,
+        json!({"changed": fields}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A governance step on a version.
+pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reason: &str) -> AppResult<VersionState> {
+    let a = actor(ctx)?;
+    let store = &ctx.state.store;
+    let v = store_cat::get_version(store, version_id).await?;
+    let item = store_cat::get_item(store, v.item_id).await?;
+    if item.status != "active" {
+        return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "retired"));
+    }
+    if action == GovernanceAction::Edit {
+        return Err(AppError::bad("bad_request"));
+    }
+    let to = transition(v.state, action, a, item.department_id, reason)?;
+    if action == GovernanceAction::Submit {
+        // Only a complete, valid draft goes to review.
+        check_content(ctx, &v.content).await?;
+    }
+    let code = match action {
+        GovernanceAction::Submit => "submit",
+        GovernanceAction::PassLegalReview => "pass_legal_review",
+        GovernanceAction::Approve => "approve",
+        GovernanceAction::SendBack => "send_back",
+        GovernanceAction::Withdraw => "withdraw",
+        GovernanceAction::Edit => "edit",
+    };
+    let now = ctx.now();
+    let mut tx = store.begin().await?;
+    let moved = if to == VersionState::Published {
+        store_cat::publish(&mut tx, item.id, version_id, now).await
+    } else {
+        store_cat::move_version(&mut tx, version_id, v.state, to, now).await
+    };
+    // Someone acted on the same version first.
+    moved.map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "already_handled", "version"))?;
+    if to == VersionState::Withdrawn {
+        store_cat::close_open_version(&mut tx, item.id, now).await?;
+    }
+    record(
+        ctx,
+        &mut tx,
+        Mark { item_id: item.id, version_id, action: code, from: v.state.code(), to: to.code() },
+        reason,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// Opens a new draft from the published version (a change is a new version).
+pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<i64> {
+    let a = actor(ctx)?;
+    let store = &ctx.state.store;
+    let item = store_cat::get_item(store, item_id).await?;
+    if !zwfw_domain::catalog::may_author(a, item.department_id) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(GovernanceError::ReasonRequired.into());
+    }
+    let base = match item.published_version_id {
+        Some(p) => store_cat::get_version(store, p).await?,
+        None => return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "draft")),
+    };
+    let mut tx = store.begin().await?;
+    let vid = store_cat::open_new_version(&mut tx, item_id, &base.content, reason, Some(a.user_id), ctx.now())
+        .await
+        .map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "open_version_exists", "version"))?;
+    record(
+        ctx,
+        &mut tx,
+        Mark { item_id, version_id: vid, action: "new_version", from: "published", to: "draft" },
+        reason,
+        json!({"from_version": base.version_no}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(vid)
+}
+
+/// Retires an item (service centre), with a reason. Its versions stay readable.
+pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> {
+    let a = actor(ctx)?;
+    if !(a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin)) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(GovernanceError::ReasonRequired.into());
+    }
+    let item = store_cat::get_item(&ctx.state.store, item_id).await?;
+    let mut tx = ctx.state.store.begin().await?;
+    store_cat::retire(&mut tx, item_id, reason, ctx.now())
+        .await
+        .map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "retired"))?;
+    let v = item.published_version_id.or(item.open_version_id).unwrap_or_default();
+    record(
+        ctx,
+        &mut tx,
+        Mark { item_id, version_id: v, action: "retire", from: &item.status, to: "retired" },
+        reason,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the actor may read an item that is not published: its department,
+/// the reviewers, the service centre and supervision.
+fn may_read_drafts(a: &zwfw_domain::admin::Actor, department_id: i64) -> bool {
+    use zwfw_domain::admin::Role;
+    a.is_global_admin()
+        || a.has(Role::LegalReview)
+        || a.has(Role::Supervisor)
+        || (a.is_staff() && a.department_id == Some(department_id))
+}
+
+// ---------- API ----------
+
+#[derive(Deserialize, ToSchema)]
+pub struct ItemWrite {
+    /// The whole content of the version (GB/T 39046 表4 fields).
+    #[schema(value_type = Object)]
+    pub content: ItemContent,
+    /// Why (every change carries a written reason).
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub item_id: i64,
+    pub version_id: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActionRequest {
+    /// submit | pass_legal_review | approve | send_back | withdraw
+    pub action: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StateView {
+    pub state: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionView {
+    pub id: i64,
+    pub version_no: i64,
+    pub state: String,
+    pub reason: String,
+    pub published_at: Option<String>,
+    #[schema(value_type = Object)]
+    pub content: ItemContent,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemDetail {
+    pub id: i64,
+    /// 实施编码
+    pub impl_code: String,
+    pub department_id: i64,
+    pub status: String,
+    pub published_version_id: Option<i64>,
+    pub open_version_id: Option<i64>,
+    pub versions: Vec<VersionView>,
+    #[schema(value_type = Object)]
+    pub events: Vec<store_cat::Event>,
+}
+
+fn parse_action(s: &str) -> AppResult<GovernanceAction> {
+    Ok(match s.trim() {
+        "submit" => GovernanceAction::Submit,
+        "pass_legal_review" => GovernanceAction::PassLegalReview,
+        "approve" => GovernanceAction::Approve,
+        "send_back" => GovernanceAction::SendBack,
+        "withdraw" => GovernanceAction::Withdraw,
+        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "action")),
+    })
+}
+
+fn api_ctx<'a>(st: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
+    Ctx { state: st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
+}
+
+#[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemWrite,
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_create(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    crate::api::ApiJson(w): crate::api::ApiJson<ItemWrite>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason).await?;
+    Ok((StatusCode::CREATED, Json(Created { item_id, version_id })))
+}
+
+async fn detail(st: &AppState, item_id: i64) -> AppResult<ItemDetail> {
+    let item = store_cat::get_item(&st.store, item_id).await?;
+    let versions = store_cat::versions(&st.store, item_id).await?;
+    Ok(ItemDetail {
+        id: item.id,
+        impl_code: item.impl_code,
+        department_id: item.department_id,
+        status: item.status,
+        published_version_id: item.published_version_id,
+        open_version_id: item.open_version_id,
+        versions: versions
+            .into_iter()
+            .map(|v| VersionView {
+                id: v.id,
+                version_no: v.version_no,
+                state: v.state.code().into(),
+                reason: v.reason,
+                published_at: v.published_at.map(zwfw_domain::time::format_rfc3339),
+                content: v.content,
+            })
+            .collect(),
+        events: store_cat::events(&st.store, item_id).await?,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = ItemDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_get(
+    State(st): State<AppState>,
+    Signed(s, _): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ItemDetail>> {
+    let item = store_cat::get_item(&st.store, id).await?;
+    if !may_read_drafts(&s.actor, item.department_id) {
+        return Err(AppError::not_found("item"));
+    }
+    Ok(Json(detail(&st, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/items", tag = "catalog",
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_list(
+    State(st): State<AppState>,
+    Signed(s, _): Signed,
+) -> AppResult<Json<Vec<store_cat::ItemSummary>>> {
+    let a = &s.actor;
+    if !a.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    let all = a.is_global_admin()
+        || a.has(zwfw_domain::admin::Role::LegalReview)
+        || a.has(zwfw_domain::admin::Role::Supervisor);
+    let f = ItemFilter {
+        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
+        limit: 10_000,
+        ..Default::default()
+    };
+    Ok(Json(store_cat::list(&st.store, &f).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/item-versions/{id}", tag = "catalog", params(("id" = i64, Path)), request_body = ItemWrite,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_edit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(w): crate::api::ApiJson<ItemWrite>,
+) -> AppResult<StatusCode> {
+    edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/item-versions/{id}/actions", tag = "catalog", params(("id" = i64, Path)), request_body = ActionRequest,
+    responses((status = 200, body = StateView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_act(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(r): crate::api::ApiJson<ActionRequest>,
+) -> AppResult<Json<StateView>> {
+    let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason).await?;
+    Ok(Json(StateView { state: to.code().into() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/items/{id}/versions", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 201, body = Created), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_new_version(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(r): crate::api::ApiJson<ReasonRequest>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let v = new_version(&api_ctx(&st, &ra), id, &r.reason).await?;
+    Ok((StatusCode::CREATED, Json(Created { item_id: id, version_id: v })))
+}
+
+#[utoipa::path(post, path = "/api/v1/items/{id}/retire", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_retire(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(r): crate::api::ApiJson<ReasonRequest>,
+) -> AppResult<StatusCode> {
+    retire(&api_ctx(&st, &ra), id, &r.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DiffQuery {
+    /// Version id (older)
+    pub from: i64,
+    /// Version id (newer)
+    pub to: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/items/{id}/diff", tag = "catalog", params(("id" = i64, Path), DiffQuery),
+    responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_diff(
+    State(st): State<AppState>,
+    Signed(s, _): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DiffQuery>,
+) -> AppResult<Json<Vec<FieldChange>>> {
+    let item = store_cat::get_item(&st.store, id).await?;
+    if !may_read_drafts(&s.actor, item.department_id) {
+        return Err(AppError::not_found("item"));
+    }
+    let (a, b) = (store_cat::get_version(&st.store, q.from).await?, store_cat::get_version(&st.store, q.to).await?);
+    if a.item_id != id || b.item_id != id {
+        return Err(AppError::not_found("version"));
+    }
+    Ok(Json(diff(&a.content, &b.content)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct GuideQuery {
+    pub department: Option<i64>,
+    /// A region id: items of the departments in that region (and below).
+    pub region: Option<i64>,
+    /// A.4 code, e.g. 1 自然人, 2 企业法人
+    pub object: Option<String>,
+    pub theme: Option<String>,
+}
+
+async fn guide_list(st: &AppState, q: &GuideQuery) -> AppResult<Vec<store_cat::ItemSummary>> {
+    let mut department_ids = q.department.map(|d| vec![d]);
+    if let Some(r) = q.region {
+        let regions = store_admin::list_regions(&st.store).await?;
+        let root = regions.iter().find(|x| x.id == r).ok_or_else(|| AppError::not_found("region"))?;
+        let code = zwfw_domain::ids::RegionCode::parse(&root.code)?;
+        let inside: Vec<i64> = regions
+            .iter()
+            .filter(|x| zwfw_domain::ids::RegionCode::parse(&x.code).is_ok_and(|c| code.contains(&c)))
+            .map(|x| x.id)
+            .collect();
+        let depts: Vec<i64> = store_admin::list_departments(&st.store)
+            .await?
+            .into_iter()
+            .filter(|d| inside.contains(&d.region_id))
+            .map(|d| d.id)
+            .filter(|d| department_ids.as_ref().is_none_or(|x| x.contains(d)))
+            .collect();
+        department_ids = Some(depts);
+    }
+    let f = ItemFilter {
+        department_ids,
+        service_object: q.object.clone().filter(|s| !s.is_empty()),
+        theme: q.theme.clone().filter(|s| !s.is_empty()),
+        published_only: true,
+        limit: 2000,
+    };
+    Ok(store_cat::list(&st.store, &f).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/guide/items", tag = "catalog", params(GuideQuery), responses((status = 200, body = [Object])))]
+pub async fn api_guide_list(
+    State(st): State<AppState>,
+    Query(q): Query<GuideQuery>,
+) -> AppResult<Json<Vec<store_cat::ItemSummary>>> {
+    Ok(Json(guide_list(&st, &q).await?))
+}
+
+async fn published(st: &AppState, id: i64) -> AppResult<(store_cat::Item, store_cat::Version)> {
+    let item = store_cat::get_item(&st.store, id).await?;
+    match (item.status.as_str(), item.published_version_id) {
+        ("active", Some(v)) => {
+            let v = store_cat::get_version(&st.store, v).await?;
+            Ok((item, v))
+        }
+        _ => Err(AppError::not_found("item")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/guide/items/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = VersionView), (status = 404, body = ErrorBody)))]
+pub async fn api_guide_item(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<VersionView>> {
+    let (_, v) = published(&st, id).await?;
+    Ok(Json(VersionView {
+        id: v.id,
+        version_no: v.version_no,
+        state: v.state.code().into(),
+        reason: v.reason,
+        published_at: v.published_at.map(zwfw_domain::time::format_rfc3339),
+        content: v.content,
+    }))
+}
+
+// ---------- pages ----------
+
+/// The process as an SVG flow diagram (no script, no network).
+pub fn flow_svg(c: &ItemContent, dept_name: &dyn Fn(i64) -> String) -> String {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    }
+    let box_h = 64;
+    let gap = 36;
+    let mut y = 10;
+    let width = 560;
+    let mut out = String::new();
+    for (i, s) in c.steps.iter().enumerate() {
+        let co = s.joint.len();
+        let h = box_h + if co > 0 { 28 * co as i32 } else { 0 };
+        out += &format!(
+            r#"<g><rect x="90" y="{y}" width="380" height="{h}" rx="8" class="step{}"/><text x="280" y="{}" class="title">{}. {}（{}个工作日）</text><text x="280" y="{}" class="sub">{}</text>"#,
+            if co > 0 { " joint" } else { "" },
+            y + 26,
+            i + 1,
+            esc(&s.name),
+            s.limit_days,
+            y + 48,
+            esc(&format!("{} · {}", dept_name(s.department_id), crate::messages::label("role", s.role.code()))),
+        );
+        for (k, cr) in s.joint.iter().enumerate() {
+            out += &format!(
+                r#"<text x="280" y="{}" class="sub">并联：{}（{}个工作日）</text>"#,
+                y + 72 + 28 * k as i32,
+                esc(&dept_name(cr.department_id)),
+                cr.limit_days
+            );
+        }
+        out += "</g>";
+        y += h;
+        if i + 1 < c.steps.len() {
+            out += &format!(
+                r#"<line x1="280" y1="{y}" x2="280" y2="{}" class="arrow" marker-end="url(#a)"/>"#,
+                y + gap - 4
+            );
+            y += gap;
+        }
+    }
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {}" role="img" aria-label="办理流程图" class="flow"><defs><marker id="a" markerWidth="10" markerHeight="10" refX="5" refY="5" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>{out}</svg>"#,
+        y + 10
+    )
+}
+
+pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<GuideQuery>) -> Response {
+    let items = match guide_list(&st, &q).await {
+        Ok(i) => i,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    };
+    let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
+    let regions = store_admin::list_regions(&st.store).await.unwrap_or_default();
+    let dn = |id: i64| depts.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|i| context! { id => i.item_id, name => i.name, department => dn(i.department_id), impl_code => i.impl_code })
+        .collect();
+    let with_items: Vec<Value> =
+        depts.iter().filter(|d| d.active).map(|d| context! { id => d.id, name => d.name }).collect();
+    let objects: Vec<Value> = zwfw_domain::catalog::ServiceObject::ALL
+        .iter()
+        .map(|o| context! { code => o.code(), label => o.label() })
+        .collect();
+    crate::pages::render(
+        &st,
+        &ra,
+        "guide_list.html",
+        context! { items => rows, departments => with_items, regions => regions, objects => objects,
+        q => context! { department => q.department, region => q.region, object => q.object, theme => q.theme } },
+    )
+}
+
+pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
+    let (item, v) = match published(&st, id).await {
+        Ok(x) => x,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    };
+    let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
+    let dn = |id: i64| depts.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
+    let c = &v.content;
+    let co: Vec<String> = c.co_department_ids.iter().map(|d| dn(*d)).collect();
+    crate::pages::render(
+        &st,
+        &ra,
+        "guide_item.html",
+        context! {
+            item_id => item.id, impl_code => item.impl_code, version_no => v.version_no,
+            published_at => v.published_at, c => Value::from_serialize(c),
+            department => dn(c.department_id), co_departments => co,
+            item_type => c.item_type.label(), level => c.exercise_level.label(), nature => c.subject_nature.label(),
+            case_type => c.case_type.label(),
+            objects => c.service_objects.iter().map(|o| o.label()).collect::<Vec<_>>(),
+            modes => c.handling_modes.iter().map(|m| m.label()).collect::<Vec<_>>(),
+            steps => c.steps.iter().map(|s| context! { name => s.name, department => dn(s.department_id),
+                role => crate::messages::label("role", s.role.code()), limit => s.limit_days, may_suspend => s.may_suspend,
+                joint => s.joint.iter().map(|j| context! { department => dn(j.department_id), limit => j.limit_days }).collect::<Vec<_>>() }).collect::<Vec<_>>(),
+            flow => flow_svg(c, &dn),
+        },
+    )
+}
+
+/// The admin list with governance state (staff).
+pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+    let a = &s.actor;
+    if !a.is_staff() {
+        return crate::pages::error_page(&st, Some(&ra), &AppError::forbidden());
+    }
+    let all = a.is_global_admin()
+        || a.has(zwfw_domain::admin::Role::LegalReview)
+        || a.has(zwfw_domain::admin::Role::Supervisor);
+    let f = ItemFilter {
+        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
+        limit: 10_000,
+        ..Default::default()
+    };
+    let items = store_cat::list(&st.store, &f).await.unwrap_or_default();
+    let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            let dn = depts.iter().find(|d| d.id == i.department_id).map(|d| d.name.clone()).unwrap_or_default();
+            context! { id => i.item_id, name => i.name, department => dn, state => i.state, version_no => i.version_no, status => i.status }
+        })
+        .collect();
+    crate::pages::render(&st, &ra, "items.html", context! { items => rows })
+}
+
+pub async fn admin_item_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+    let d = match store_cat::get_item(&st.store, id).await {
+        Ok(item) if may_read_drafts(&s.actor, item.department_id) => detail(&st, id).await,
+        Ok(_) => Err(AppError::not_found("item")),
+        Err(e) => Err(e.into()),
+    };
+    let d = match d {
+        Ok(d) => d,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    };
+    admin_item_view(&st, &s, &ra, d, None).await
+}
+
+async fn admin_item_view(
+    st: &AppState,
+    s: &crate::auth::SessionCtx,
+    ra: &RequestAuth,
+    d: ItemDetail,
+    error: Option<String>,
+) -> Response {
+    let a = &s.actor;
+    let open = d.versions.iter().find(|v| Some(v.id) == d.open_version_id);
+    let state = open.map(|v| VersionState::parse(&v.state).unwrap_or(VersionState::Draft));
+    // The actions this officer may take now.
+    let mut actions: Vec<Value> = Vec::new();
+    if let (Some(v), Some(stt)) = (open, state) {
+        for (act, code) in [
+            (GovernanceAction::Submit, "submit"),
+            (GovernanceAction::PassLegalReview, "pass_legal_review"),
+            (GovernanceAction::Approve, "approve"),
+            (GovernanceAction::SendBack, "send_back"),
+            (GovernanceAction::Withdraw, "withdraw"),
+        ] {
+            if transition(stt, act, a, d.department_id, "x").is_ok() {
+                actions.push(context! { code => code, version_id => v.id });
+            }
+        }
+    }
+    let can_new = d.status == "active"
+        && d.open_version_id.is_none()
+        && d.published_version_id.is_some()
+        && zwfw_domain::catalog::may_author(a, d.department_id);
+    let can_retire = d.status == "active"
+        && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
+    let changes = match (d.published_version_id, d.open_version_id) {
+        (Some(p), Some(o)) => {
+            let pv = d.versions.iter().find(|v| v.id == p);
+            let ov = d.versions.iter().find(|v| v.id == o);
+            match (pv, ov) {
+                (Some(pv), Some(ov)) => diff(&pv.content, &ov.content),
+                _ => vec![],
+            }
+        }
+        _ => vec![],
+    };
+    let name = d.versions.last().map(|v| v.content.name.clone()).unwrap_or_default();
+    let versions: Vec<Value> = d
+        .versions
+        .iter()
+        .map(|v| context! { id => v.id, no => v.version_no, state => v.state, reason => v.reason, published_at => v.published_at })
+        .collect();
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|c| context! { field => c.field, before => c.before.to_string(), after => c.after.to_string() })
+        .collect();
+    let mut resp = crate::pages::render(
+        st,
+        ra,
+        "item_admin.html",
+        context! { d => Value::from_serialize(&d), name => name, versions => versions, events => Value::from_serialize(&d.events),
+        actions => actions, can_new => can_new, can_retire => can_retire, changes => changes, error => error.clone() },
+    );
+    if error.is_some() {
+        *resp.status_mut() = StatusCode::CONFLICT;
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    action: String,
+    #[serde(default)]
+    version_id: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn admin_item_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<ActForm>,
+) -> Response {
+    let ctx = api_ctx(&st, &ra);
+    let result = match f.action.as_str() {
+        "new_version" => new_version(&ctx, id, &f.reason).await.map(|_| ()),
+        "retire" => retire(&ctx, id, &f.reason).await,
+        other => match parse_action(other) {
+            Ok(a) => match store_cat::get_version(&st.store, f.version_id).await {
+                Ok(v) if v.item_id == id => act(&ctx, f.version_id, a, &f.reason).await.map(|_| ()),
+                _ => Err(AppError::not_found("version")),
+            },
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{id}")).into_response(),
+        Err(e) => match detail(&st, id).await {
+            Ok(d) => admin_item_view(&st, &s, &ra, d, Some(e.message())).await,
+            Err(e2) => crate::pages::error_page(&st, Some(&ra), &e2),
+        },
+    }
+}
+
+/// The "在线办理" entry point of a guide. Online application arrives with the
+/// case-handling module; until then the page says so and points to the counter.
+pub async fn apply_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
+    match published(&st, id).await {
+        Ok((_, v)) => crate::pages::render(
+            &st,
+            &ra,
+            "apply.html",
+            context! { item_id => id, name => v.content.name, location => v.content.location, hours => v.content.office_hours, phone => v.content.enquiry_phone },
+        ),
+        Err(e) => crate::pages::error_page(&st, Some(&ra), &e),
+    }
+}

@@ -1,0 +1,230 @@
+//! The catalogue through the API and the pages, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_store::{both_backends, Store};
+
+async fn body(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+both_backends!(governance_flow_end_to_end, |store: Store| async move {
+    let app = App::start(store).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let da = app.ready_token("demo_deptadmin").await;
+    let legal = app.ready_token("demo_legal").await;
+    let center = app.ready_token("demo_center").await;
+
+    let mut content = zwfw_domain::catalog::example(market);
+    content.basic_code = "000117099000".into();
+    content.name = "测试许可".into();
+    // Bad input: step limits over the promised limit, a foreign department, no reason.
+    let mut bad = content.clone();
+    bad.steps[1].limit_days = 9;
+    let (s, b) = body(app.post(&da, "/api/v1/items", json!({"content": bad, "reason": "新增"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_item")));
+    assert!(
+        b["message"].as_str().unwrap().contains("各环节时限之和（13个工作日）超过承诺办结时限（10个工作日）"),
+        "{b}"
+    );
+    let mut foreign = content.clone();
+    foreign.department_id = land;
+    foreign.steps.iter_mut().for_each(|s| s.department_id = land);
+    assert_eq!(
+        app.post(&da, "/api/v1/items", json!({"content": foreign, "reason": "新增"})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        body(app.post(&da, "/api/v1/items", json!({"content": content, "reason": " "})).await).await.1["code"],
+        "reason_required"
+    );
+
+    let (s, b) = body(app.post(&da, "/api/v1/items", json!({"content": content, "reason": "新增事项"})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (item, v1) = (b["item_id"].as_i64().unwrap(), b["version_id"].as_i64().unwrap());
+    // Duplicate 实施编码.
+    assert_eq!(
+        body(app.post(&da, "/api/v1/items", json!({"content": content, "reason": "again"})).await).await.0,
+        StatusCode::CONFLICT
+    );
+    // Not in the public guide yet; the legal reviewer cannot approve for the centre.
+    assert_eq!(
+        client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let act = |token: &str, v: i64, action: &str, reason: &str| {
+        let (t, a, r) = (token.to_string(), action.to_string(), reason.to_string());
+        let app = &app;
+        async move {
+            body(app.post(&t, &format!("/api/v1/item-versions/{v}/actions"), json!({"action": a, "reason": r})).await)
+                .await
+        }
+    };
+    assert_eq!(act(&legal, v1, "pass_legal_review", "x").await.1["code"], "wrong_state");
+    assert_eq!(act(&da, v1, "submit", "提交审核").await.1["state"], "legal_review");
+    assert_eq!(act(&legal, v1, "approve", "x").await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        act(&center, v1, "send_back", "x").await.0,
+        StatusCode::FORBIDDEN,
+        "only legal review sends back at this stage"
+    );
+    assert_eq!(act(&legal, v1, "send_back", "设定依据条款有误").await.1["state"], "draft");
+    let mut fixed = content.clone();
+    fixed.legal_basis = "《中华人民共和国食品安全法》第三十五条第一款".into();
+    assert_eq!(
+        app.put(&da, &format!("/api/v1/item-versions/{v1}"), json!({"content": fixed, "reason": "修正依据"}))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    act(&da, v1, "submit", "再次提交").await;
+    assert_eq!(act(&legal, v1, "pass_legal_review", "合法").await.1["state"], "center_approval");
+
+    // Two approvals at once: exactly one wins.
+    let admin = app.ready_token("demo_admin").await;
+    let (a, b2) = tokio::join!(act(&center, v1, "approve", "同意"), act(&admin, v1, "approve", "同意"));
+    let states = [a.0, b2.0];
+    assert!(states.contains(&StatusCode::OK) && states.contains(&StatusCode::CONFLICT), "{a:?} {b2:?}");
+    let loser = if a.0 == StatusCode::CONFLICT { a.1 } else { b2.1 };
+    assert!(matches!(loser["code"].as_str(), Some("already_handled") | Some("wrong_state")), "{loser}");
+
+    // Published: public, immutable.
+    let (s, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    assert_eq!((s, g["content"]["name"].as_str()), (StatusCode::OK, Some("测试许可")));
+    let (s, b) =
+        body(app.put(&da, &format!("/api/v1/item-versions/{v1}"), json!({"content": fixed, "reason": "偷改"})).await)
+            .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")));
+
+    // A change is a new version, with a diff; only one open at a time.
+    let (s, b) =
+        body(app.post(&da, &format!("/api/v1/items/{item}/versions"), json!({"reason": "缩短时限"})).await).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let v2 = b["version_id"].as_i64().unwrap();
+    assert_eq!(
+        body(app.post(&da, &format!("/api/v1/items/{item}/versions"), json!({"reason": "again"})).await).await.1
+            ["code"],
+        "open_version_exists"
+    );
+    let mut shorter = fixed.clone();
+    shorter.promised_limit_days = 8;
+    shorter.steps[1].limit_days = 4;
+    assert_eq!(
+        app.put(&da, &format!("/api/v1/item-versions/{v2}"), json!({"content": shorter, "reason": "提速"}))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, d) = body(app.get(&da, &format!("/api/v1/items/{item}/diff?from={v1}&to={v2}")).await).await;
+    let fields: Vec<&str> = d.as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["promised_limit_days", "steps[2].limit_days"]);
+    // The guide still shows version 1 until version 2 is approved.
+    let (_, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    assert_eq!(g["version_no"], 1);
+    act(&da, v2, "submit", "提交").await;
+    act(&legal, v2, "pass_legal_review", "合法").await;
+    act(&center, v2, "approve", "同意").await;
+    let (_, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    assert_eq!((g["version_no"].as_i64(), g["content"]["promised_limit_days"].as_i64()), (Some(2), Some(8)));
+
+    // Every step is in the item's history and the audit trail.
+    let (_, detail) = body(app.get(&center, &format!("/api/v1/items/{item}")).await).await;
+    let actions: Vec<&str> =
+        detail["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        vec![
+            "create",
+            "submit",
+            "send_back",
+            "edit",
+            "submit",
+            "pass_legal_review",
+            "approve",
+            "new_version",
+            "edit",
+            "submit",
+            "pass_legal_review",
+            "approve"
+        ]
+    );
+    let f = zwfw_store::audit::AuditFilter {
+        object_type: Some("item".into()),
+        object_id: Some(item.to_string()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(zwfw_store::audit::list(&app.state.store, &f).await.unwrap().len(), 12);
+
+    // Drafts are not readable by other departments; retiring takes it off the guide.
+    let rv_land = app.ready_token("demo_land").await;
+    assert_eq!(app.get(&rv_land, &format!("/api/v1/items/{item}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&da, &format!("/api/v1/items/{item}/retire"), json!({"reason": "x"})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&center, &format!("/api/v1/items/{item}/retire"), json!({"reason": "职能划转"})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+});
+
+both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
+    let app = App::start(store).await;
+    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    assert!(all.len() >= 30, "{}", all.len());
+    let persons: Vec<Value> =
+        client().get(app.url("/api/v1/guide/items?object=1")).send().await.unwrap().json().await.unwrap();
+    assert!(persons.len() < all.len() && !persons.is_empty());
+    let themed: Vec<Value> = client()
+        .get(app.url("/api/v1/guide/items?theme=%E5%BC%80%E5%8A%9E%E4%BC%81%E4%B8%9A"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(themed.iter().any(|i| i["name"] == "食品经营许可"));
+    // By region: the county's departments only.
+    let regions = zwfw_store::admin::list_regions(&app.state.store).await.unwrap();
+    let dongcheng = regions.iter().find(|r| r.name == "东城区").unwrap().id;
+    let county: Vec<Value> = client()
+        .get(app.url(&format!("/api/v1/guide/items?region={dongcheng}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !county.is_empty() && county.iter().all(|i| i["name"].as_str().unwrap().starts_with("东城区")),
+        "{county:?}"
+    );
+
+    let html = client().get(app.url("/guide?object=2")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("建设工程规划许可证核发"));
+    let id = all.iter().find(|i| i["name"] == "建设工程规划许可证核发").unwrap()["item_id"].as_i64().unwrap();
+    let page = client().get(app.url(&format!("/guide/{id}"))).send().await.unwrap().text().await.unwrap();
+    for needle in ["申请材料", "办理流程图", "并联：示例市住房和城乡建设局", "设定依据", "监督投诉电话", "在线办理"]
+    {
+        assert!(page.contains(needle), "guide page lacks {needle}");
+    }
+    assert_eq!(client().get(app.url("/guide/999999")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let apply = client().get(app.url(&format!("/apply/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(apply.contains("网上申报功能尚未开放"));
+    // The admin list and item page.
+    let center = app.ready_token("demo_center").await;
+    let list = app.get(&center, "/admin/items").await.text().await.unwrap();
+    assert!(list.contains("已发布"));
+    let item_page = app.get(&center, &format!("/admin/items/{id}")).await.text().await.unwrap();
+    assert!(item_page.contains("发起变更（新版本）") || item_page.contains("中心审批通过并发布"));
+});
