@@ -195,7 +195,13 @@ pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reaso
         json!({}),
     )
     .await?;
+    if to == VersionState::Published {
+        crate::search::mark_changed(&mut tx, now).await?;
+    }
     tx.commit().await?;
+    if to == VersionState::Published {
+        crate::search::refresh_soon(ctx.state);
+    }
     Ok(to)
 }
 
@@ -253,7 +259,9 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
         json!({}),
     )
     .await?;
+    crate::search::mark_changed(&mut tx, ctx.now()).await?;
     tx.commit().await?;
+    crate::search::refresh_soon(ctx.state);
     Ok(())
 }
 
@@ -488,7 +496,23 @@ pub async fn api_diff(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Words, e.g. 营业执照, 开餐馆, 食品经营
+    pub q: String,
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/guide/search", tag = "catalog", params(SearchQuery),
+    responses((status = 200, body = [crate::search::Hit])))]
+pub async fn api_search(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Json<Vec<crate::search::Hit>> {
+    let q_text: String = q.q.chars().take(100).collect();
+    Json(st.search_index().search(&q_text, q.limit.unwrap_or(20).clamp(1, 100)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct GuideQuery {
+    /// Full-text query (the other filters are ignored when present)
+    pub q: Option<String>,
     pub department: Option<i64>,
     /// A region id: items of the departments in that region (and below).
     pub region: Option<i64>,
@@ -610,9 +634,15 @@ pub fn flow_svg(c: &ItemContent, dept_name: &dyn Fn(i64) -> String) -> String {
 }
 
 pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<GuideQuery>) -> Response {
-    let items = match guide_list(&st, &q).await {
-        Ok(i) => i,
-        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    let query: String = q.q.clone().unwrap_or_default().chars().take(100).collect();
+    let hits = if query.trim().is_empty() { None } else { Some(st.search_index().search(&query, 50)) };
+    let items = if hits.is_some() {
+        vec![]
+    } else {
+        match guide_list(&st, &q).await {
+            Ok(i) => i,
+            Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+        }
     };
     let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
     let regions = store_admin::list_regions(&st.store).await.unwrap_or_default();
@@ -632,7 +662,8 @@ pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Qu
         &ra,
         "guide_list.html",
         context! { items => rows, departments => with_items, regions => regions, objects => objects,
-        q => context! { department => q.department, region => q.region, object => q.object, theme => q.theme } },
+        hits => hits,
+        q => context! { q => query, department => q.department, region => q.region, object => q.object, theme => q.theme } },
     )
 }
 

@@ -142,7 +142,11 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
             created.push(format!("staff {username}"));
         }
     }
-    created.extend(load_items(state, &dept_ids).await?);
+    let items = load_items(state, &dept_ids).await?;
+    if !items.is_empty() {
+        crate::search::refresh(state).await?;
+    }
+    created.extend(items);
     let public = [
         RegisterInput {
             kind: "person".into(),

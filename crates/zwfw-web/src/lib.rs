@@ -15,6 +15,7 @@ pub mod messages;
 pub mod metrics;
 pub mod orgs;
 pub mod pages;
+pub mod search;
 pub mod state;
 pub mod templates;
 
@@ -97,6 +98,32 @@ async fn css() -> Response {
         include_str!("../assets/app.css"),
     )
         .into_response()
+}
+
+/// Prepares shared state at start: the working-day calendar (seeded on first
+/// start) and the search index.
+pub async fn startup(state: &AppState) -> error::AppResult<()> {
+    calendar::startup(state).await?;
+    search::refresh(state).await?;
+    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    *state.catalog_seen.lock().expect("lock") = changed;
+    Ok(())
+}
+
+/// Picks up what other app servers changed in the shared database: the demo
+/// clock, an edited calendar year, a published or retired item.
+pub async fn sync_shared(state: &AppState, with_calendar: bool) -> error::AppResult<()> {
+    state.sync_clock().await?;
+    if with_calendar {
+        calendar::reload(state).await?;
+    }
+    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    let stale = *state.catalog_seen.lock().expect("lock") != changed;
+    if stale {
+        search::refresh(state).await?;
+        *state.catalog_seen.lock().expect("lock") = changed;
+    }
+    Ok(())
 }
 
 /// The whole application.

@@ -37,6 +37,10 @@ pub struct Inner {
     pub store: Store,
     /// The compiled working-day calendar; replaced when a year is edited.
     pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
+    /// The full-text index of the published catalogue.
+    pub search: std::sync::RwLock<Arc<crate::search::Index>>,
+    /// The catalogue change marker the search index was built from.
+    pub catalog_seen: std::sync::Mutex<Option<String>>,
     pub clock: Clock,
     pub config: WebConfig,
     pub templates: Templates,
@@ -60,6 +64,8 @@ impl AppState {
         AppState(Arc::new(Inner {
             store,
             calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
+            search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
+            catalog_seen: std::sync::Mutex::new(None),
             clock,
             config,
             templates: Templates::new(),
@@ -75,6 +81,11 @@ impl AppState {
     /// The current working-day calendar.
     pub fn calendar(&self) -> Arc<zwfw_domain::calendar::Calendar> {
         self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The current search index.
+    pub fn search_index(&self) -> Arc<crate::search::Index> {
+        self.search.read().expect("search lock").clone()
     }
 
     /// The platform's current day in Asia/Shanghai.

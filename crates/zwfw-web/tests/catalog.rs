@@ -228,3 +228,41 @@ both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
     let item_page = app.get(&center, &format!("/admin/items/{id}")).await.text().await.unwrap();
     assert!(item_page.contains("发起变更（新版本）") || item_page.contains("中心审批通过并发布"));
 });
+
+both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
+    let app = App::start(store).await;
+    let search = |q: &str| {
+        let url = app.url(&format!("/api/v1/guide/search?q={}", zwfw_web::auth::urlencode(q)));
+        async move { client().get(url).send().await.unwrap().json::<Vec<Value>>().await.unwrap() }
+    };
+    let names = |hits: &[Value]| hits.iter().map(|h| h["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+
+    let hits = search("食品经营").await;
+    assert_eq!(names(&hits)[0], "食品经营许可", "{:?}", names(&hits));
+    assert!(hits[0]["snippet"].as_str().unwrap().contains("<mark>"));
+
+    let hits = search("营业执照").await;
+    let top: Vec<String> = names(&hits).into_iter().take(4).collect();
+    assert!(top.iter().any(|n| n.contains("个体工商户登记")) && top.iter().any(|n| n == "企业设立登记"), "{top:?}");
+
+    let hits = search("开餐馆").await;
+    let top: Vec<String> = names(&hits).into_iter().take(3).collect();
+    assert!(top.iter().any(|n| n == "食品经营许可" || n.contains("餐饮服务开业联办")), "{top:?}");
+
+    assert!(search("量子计算机").await.is_empty());
+    assert!(search("<script>").await.is_empty());
+
+    let html =
+        client().get(app.url("/guide?q=%E5%BC%80%E9%A4%90%E9%A6%86")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("搜索结果") && html.contains("<mark>"));
+
+    // Retiring an item takes it out of the index (the change marker makes every server rebuild).
+    let center = app.ready_token("demo_center").await;
+    let id = search("食品经营").await[0]["item_id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&center, &format!("/api/v1/items/{id}/retire"), json!({"reason": "测试取消"})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    zwfw_web::sync_shared(&app.state, false).await.unwrap();
+    assert!(search("食品经营").await.iter().all(|h| h["item_id"].as_i64() != Some(id)));
+});

@@ -241,9 +241,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             state.sync_clock().await.map_err(|e| anyhow!("{}", e.message()))?;
-            zwfw_web::calendar::startup(&state)
+            zwfw_web::startup(&state)
                 .await
-                .map_err(|e| anyhow!("loading the working-day calendar failed: {}", e.message()))?;
+                .map_err(|e| anyhow!("preparing the calendar and search index failed: {}", e.message()))?;
             if let Some(y) = zwfw_web::calendar::next_year_missing(&state) {
                 tracing::warn!(
                     year = y,
@@ -284,11 +284,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                         tick += 1;
-                        let _ = st.sync_clock().await;
-                        if tick.is_multiple_of(12) {
-                            if let Err(e) = zwfw_web::calendar::reload(&st).await {
-                                tracing::error!(error = %e.message(), "reloading the calendar failed");
-                            }
+                        if let Err(e) = zwfw_web::sync_shared(&st, tick.is_multiple_of(12)).await {
+                            tracing::error!(error = %e.message(), "picking up shared changes failed");
                         }
                     }
                 });

@@ -27,7 +27,7 @@ impl App {
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
         let state = AppState::new(store, clock, WebConfig { demo: true, ..WebConfig::default() });
-        zwfw_web::calendar::startup(&state).await.expect("calendar loads");
+        zwfw_web::startup(&state).await.expect("calendar and search load");
         zwfw_web::demo::load(&state).await.expect("demo loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
