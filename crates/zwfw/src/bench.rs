@@ -105,5 +105,90 @@ pub fn run(ops: usize, clocks: usize) {
         }
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("full status (deadlines, used, remaining) of 100000 clocks: {:.1} ms ({n} overdue)", secs * 1e3);
+    println!(
+        "full status (deadlines, used, remaining) of {} clocks: {:.1} ms ({n} overdue)",
+        open.len().min(100_000),
+        secs * 1e3
+    );
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i]
+}
+
+/// Search over 10,000 items and guide-page rendering.
+pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
+    use zwfw_web::demo_items::{content, ITEMS};
+    use zwfw_web::search::{Doc, Index};
+    const PLACES: [&str; 8] = ["示例市", "东城区", "西山县", "南湖县", "东城街道", "新华街道", "西山镇", "青石镇"];
+    let t = Instant::now();
+    let docs: Vec<Doc> = (0..items)
+        .map(|i| {
+            let d = &ITEMS[i % ITEMS.len()];
+            let mut c = content(d, &|k: &str| k.len() as i64, "0858-88000000");
+            c.name = format!("{}（{}第{}项）", c.name, PLACES[(i / ITEMS.len()) % PLACES.len()], i);
+            Doc::new(i as i64, &c, PLACES[i % PLACES.len()])
+        })
+        .collect();
+    let index = Index::build(docs);
+    println!("search index of {} items built in {:.0} ms", index.len(), t.elapsed().as_secs_f64() * 1e3);
+    let queries = [
+        "营业执照",
+        "开餐馆",
+        "食品经营",
+        "建设工程规划",
+        "医师执业注册",
+        "公积金提取",
+        "不动产登记",
+        "户外广告",
+        "开药店",
+        "排水许可",
+    ];
+    let mut lat = Vec::new();
+    for round in 0..100 {
+        for q in queries {
+            let t = Instant::now();
+            let hits = index.search(q, 20);
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            if round == 0 {
+                black_box(&hits);
+            }
+        }
+    }
+    let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
+    println!("search over {items} items: p50 {p50:.2} ms, p95 {p95:.2} ms ({} queries)", lat.len());
+
+    // Guide page: the whole handler (database reads, template) through the router.
+    let dir = std::env::temp_dir().join(format!("zwfw_bench_{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = zwfw_store::Store::connect(&format!("sqlite://{}", dir.join("bench.db").display())).await?;
+    store.migrate().await?;
+    let state = zwfw_web::AppState::new(store, zwfw_web::Clock::system(), zwfw_web::WebConfig::default());
+    zwfw_web::startup(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    zwfw_web::demo::load(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let ids: Vec<i64> = zwfw_store::catalog::list(
+        &state.store,
+        &zwfw_store::catalog::ItemFilter { published_only: true, limit: 1000, ..Default::default() },
+    )
+    .await?
+    .iter()
+    .map(|i| i.item_id)
+    .collect();
+    let app = zwfw_web::router(state);
+    let mut lat = Vec::new();
+    for i in 0..1000 {
+        let id = ids[i % ids.len()];
+        let req = axum::http::Request::get(format!("/guide/{id}")).body(axum::body::Body::empty())?;
+        let t = Instant::now();
+        let resp = tower::ServiceExt::oneshot(app.clone(), req).await?;
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await?;
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+        black_box(body);
+    }
+    let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
+    println!("guide page (read + render, SQLite): p50 {p50:.2} ms, p95 {p95:.2} ms (1000 requests)");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }

@@ -58,6 +58,9 @@ enum Command {
         /// Open case clocks to recompute.
         #[arg(long, default_value_t = 1_000_000)]
         clocks: usize,
+        /// Items in the search benchmark.
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -293,8 +296,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { ops, clocks } => {
+        Command::Bench { ops, clocks, items } => {
             crate::bench::run(ops, clocks);
+            crate::bench::run_catalog(items).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
