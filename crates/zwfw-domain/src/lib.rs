@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Pure domain rules of zwfw. Nothing in this crate performs I/O: it decides,
 //! the store remembers, the web layer translates.
 

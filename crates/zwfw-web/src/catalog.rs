@@ -495,6 +495,45 @@ pub async fn api_diff(
     Ok(Json(diff(&a.content, &b.content)))
 }
 
+/// The published catalogue with GB/T 39046 field names.
+pub async fn export_gbt39046(st: &AppState) -> AppResult<Vec<serde_json::Value>> {
+    let depts = store_admin::list_departments(&st.store).await?;
+    let list = store_cat::list(&st.store, &ItemFilter { published_only: true, limit: 1_000_000, ..Default::default() })
+        .await?;
+    let mut out = Vec::with_capacity(list.len());
+    for s in list {
+        let v = store_cat::get_version(&st.store, s.version_id).await?;
+        let c = &v.content;
+        let name_code = |id: i64| {
+            depts.iter().find(|d| d.id == id).map(|d| (d.name.clone(), d.credit_code.clone())).unwrap_or_default()
+        };
+        let (dn, dc) = name_code(c.department_id);
+        let co: Vec<(String, String)> = c.co_department_ids.iter().map(|d| name_code(*d)).collect();
+        let names = zwfw_domain::catalog::ExportNames {
+            impl_code: &s.impl_code,
+            department: &dn,
+            department_code: &dc,
+            co_departments: &co,
+        };
+        out.push(c.to_gbt39046(&names));
+    }
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/guide/export.json", tag = "catalog",
+    responses((status = 200, description = "the published catalogue, keys are GB/T 39046 表4 data item names", body = [Object])))]
+pub async fn api_export(State(st): State<AppState>) -> AppResult<Response> {
+    let items = export_gbt39046(&st).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"catalog-gbt39046.json\""),
+        ],
+        serde_json::to_string_pretty(&items).unwrap_or_default(),
+    )
+        .into_response())
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
     /// Words, e.g. 营业执照, 开餐馆, 食品经营

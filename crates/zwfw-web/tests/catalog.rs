@@ -219,6 +219,13 @@ both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
         assert!(page.contains(needle), "guide page lacks {needle}");
     }
     assert_eq!(client().get(app.url("/guide/999999")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let export: Vec<Value> =
+        client().get(app.url("/api/v1/guide/export.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(export.len(), all.len());
+    let e = export.iter().find(|e| e["事项名称"] == "建设工程规划许可证核发").unwrap();
+    assert_eq!(e["事项类型代码"], "01");
+    assert!(e["实施编码"].as_str().unwrap().starts_with(e["实施主体代码"].as_str().unwrap()));
+    assert_eq!(e["共同实施部门"], "示例市住房和城乡建设局；示例市卫生健康委员会");
     let apply = client().get(app.url(&format!("/apply/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(apply.contains("网上申报功能尚未开放"));
     // The admin list and item page.
