@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod time;
 pub mod totp;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod files;
 mod migrate;
 pub mod settings;
 pub mod testing;

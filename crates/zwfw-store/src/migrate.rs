@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "calendar", include_str!("../migrations/0002_calendar.sql")),
     (3, "catalog", include_str!("../migrations/0003_catalog.sql")),
+    (4, "files", include_str!("../migrations/0004_files.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

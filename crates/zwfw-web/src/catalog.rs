@@ -888,3 +888,171 @@ pub async fn apply_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Pa
         Err(e) => crate::pages::error_page(&st, Some(&ra), &e),
     }
 }
+
+// ---------- attachments ----------
+
+/// Where an attachment goes in an item's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// 空白表格 of material N (1-based)
+    Form(usize),
+    /// 示例样表 of material N
+    Example(usize),
+    /// 结果样本
+    ResultSample,
+}
+
+impl Slot {
+    pub fn parse(slot: &str, material: Option<usize>) -> AppResult<Slot> {
+        match (slot, material) {
+            ("form", Some(n)) if n >= 1 => Ok(Slot::Form(n)),
+            ("example", Some(n)) if n >= 1 => Ok(Slot::Example(n)),
+            ("result", _) => Ok(Slot::ResultSample),
+            _ => Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "slot")),
+        }
+    }
+    fn allowed(self) -> &'static [zwfw_domain::files::FileKind] {
+        use zwfw_domain::files::FileKind::*;
+        match self {
+            Slot::Form(_) | Slot::Example(_) => &[Pdf, Ofd, Docx, Xlsx, LegacyOffice],
+            Slot::ResultSample => &[Pdf, Ofd, Png, Jpeg],
+        }
+    }
+}
+
+impl From<zwfw_domain::files::UploadError> for AppError {
+    fn from(e: zwfw_domain::files::UploadError) -> Self {
+        let status = match e {
+            zwfw_domain::files::UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        AppError::with_detail(status, "invalid_upload", crate::messages::upload_error_text(&e))
+    }
+}
+
+/// Stores an attachment and sets it on a draft (which is edited with a reason).
+pub async fn attach(ctx: &Ctx<'_>, version_id: i64, slot: Slot, file_name: &str, bytes: &[u8]) -> AppResult<String> {
+    let st = ctx.state;
+    let v = store_cat::get_version(&st.store, version_id).await?;
+    let kind = zwfw_domain::files::check_upload(file_name, bytes, st.config.max_upload_bytes, slot.allowed())?;
+    let mut content = v.content.clone();
+    let target = match slot {
+        Slot::Form(n) => content.materials.get_mut(n - 1).map(|m| &mut m.form_sm3),
+        Slot::Example(n) => content.materials.get_mut(n - 1).map(|m| &mut m.example_sm3),
+        Slot::ResultSample => Some(&mut content.result_sample_sm3),
+    }
+    .ok_or_else(|| AppError::not_found("material"))?;
+    let files = st.files.clone();
+    let data = bytes.to_vec();
+    let sm3 = tokio::task::spawn_blocking(move || files.put(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    *target = Some(sm3.clone());
+    {
+        let mut tx = st.store.begin().await?;
+        let by = ctx.actor.map(|a| a.user_id);
+        zwfw_store::files::record(&mut tx, &sm3, bytes.len() as i64, kind.extension(), by, ctx.now()).await?;
+        tx.commit().await?;
+    }
+    let name: String = file_name.chars().take(80).collect();
+    edit_draft(ctx, version_id, &content, &format!("上传附件：{name}")).await?;
+    Ok(sm3)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Attached {
+    /// SM3 of the stored file.
+    pub sm3: String,
+}
+
+/// Upload (multipart: `slot` = form | example | result, `material` = 1-based index, `file`).
+#[utoipa::path(post, path = "/api/v1/item-versions/{id}/attachments", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 201, body = Attached), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_attach(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<(StatusCode, Json<Attached>)> {
+    let (slot, name, bytes) = read_upload(multipart, st.config.max_upload_bytes).await?;
+    let sm3 = attach(&api_ctx(&st, &ra), id, slot, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(Attached { sm3 })))
+}
+
+async fn read_upload(mut mp: axum::extract::Multipart, max: usize) -> AppResult<(Slot, String, Vec<u8>)> {
+    let (mut slot, mut material, mut file) = (String::new(), None, None);
+    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
+        match field.name().unwrap_or("") {
+            "slot" => slot = field.text().await.unwrap_or_default(),
+            "material" => material = field.text().await.ok().and_then(|t| t.trim().parse::<usize>().ok()),
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::bad("bad_request"))? {
+                    buf.extend_from_slice(&chunk);
+                    if buf.len() > max {
+                        return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
+                    }
+                }
+                file = Some((name, buf));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "file"))?;
+    Ok((Slot::parse(slot.trim(), material)?, name, bytes))
+}
+
+/// Downloads a file referenced by an item's published version.
+pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm3)): Path<(i64, String)>) -> Response {
+    let (_, v) = match published(&st, id).await {
+        Ok(x) => x,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    };
+    let c = &v.content;
+    let label = c
+        .materials
+        .iter()
+        .find_map(|m| {
+            if m.form_sm3.as_deref() == Some(&sm3) {
+                Some(format!("{}（空白表格）", m.name))
+            } else if m.example_sm3.as_deref() == Some(&sm3) {
+                Some(format!("{}（示例样表）", m.name))
+            } else {
+                None
+            }
+        })
+        .or_else(|| (c.result_sample_sm3.as_deref() == Some(&sm3)).then(|| format!("{}（结果样本）", c.result_name)));
+    let Some(label) = label else {
+        return crate::pages::error_page(&st, Some(&ra), &AppError::not_found("file"));
+    };
+    let kind = zwfw_store::files::kind_of(&st.store, &sm3).await.unwrap_or_else(|_| "pdf".into());
+    let files = st.files.clone();
+    let key = sm3.clone();
+    let bytes = match tokio::task::spawn_blocking(move || files.get(&key)).await {
+        Ok(Ok(Some(b))) => b,
+        _ => return crate::pages::error_page(&st, Some(&ra), &AppError::not_found("file")),
+    };
+    let mime = match kind.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" => "image/jpeg",
+        "ofd" => "application/ofd",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    };
+    let filename = format!("{label}.{kind}");
+    let disposition =
+        format!("attachment; filename=\"file.{kind}\"; filename*=UTF-8''{}", crate::auth::urlencode(&filename));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

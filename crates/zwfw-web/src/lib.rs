@@ -155,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .route("/guide", get(catalog::guide_page))
         .route("/guide/{id}", get(catalog::guide_item_page))
         .route("/apply/{id}", get(catalog::apply_page))
+        .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
         .route("/admin/items", get(catalog::admin_items_page))
         .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))
         .route("/admin/calendar", get(calendar::admin_page).post(calendar::admin_submit))
@@ -172,7 +173,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/assets/app.css", get(css))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -36,6 +36,8 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_calendar", Some(d)) => return d.to_string(),
         ("invalid_calendar", None) => "工作日历数据不符合规则",
         ("invalid_item", Some(d)) => return d.to_string(),
+        ("invalid_upload", Some(d)) => return d.to_string(),
+        ("invalid_upload", None) => "上传的文件不符合要求",
         ("invalid_item", None) => "事项内容不符合规则",
         ("wrong_state", Some("retired")) => "事项已取消，不能再操作",
         ("wrong_state", Some(st)) => return format!("当前状态（{}）下不能执行此操作", label("version_state", st)),
@@ -81,6 +83,24 @@ pub fn calendar_error_text(e: &zwfw_domain::calendar::CalendarError) -> String {
         YearOutOfRange { year } => format!("年度{year}超出支持范围（2000—2100）"),
         NoNotice => "至少须填写一份通知及其文号".into(),
         EmptyName => "节日名称不能为空".into(),
+    }
+}
+
+/// Chinese text for a refused upload.
+pub fn upload_error_text(e: &zwfw_domain::files::UploadError) -> String {
+    use zwfw_domain::files::UploadError::*;
+    match e {
+        Empty => "上传的文件是空的".into(),
+        TooLarge { max_bytes } => format!("文件超过大小限制（最大{}KB）", max_bytes / 1024),
+        UnknownContent => "文件内容不是可接受的格式（PDF、OFD、Word、Excel或图片），请勿只修改扩展名".into(),
+        Mismatch { claimed, actual } => {
+            format!(
+                "文件扩展名为.{}，但内容实际是{}格式，请上传真实的文件",
+                claimed.extension(),
+                actual.extension().to_uppercase()
+            )
+        }
+        NotAllowed { actual } => format!("此处不接受{}格式的文件", actual.extension().to_uppercase()),
     }
 }
 

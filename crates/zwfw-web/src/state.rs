@@ -20,6 +20,10 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     pub site_name: String,
+    /// The data directory (file store under `files/`).
+    pub data_dir: std::path::PathBuf,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -29,12 +33,16 @@ impl Default for WebConfig {
             demo: false,
             secure_cookies: false,
             site_name: "示例市政务服务平台".into(),
+            data_dir: std::path::PathBuf::from("./zwfw-data"),
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 }
 
 pub struct Inner {
     pub store: Store,
+    /// Every upload and generated document, content-addressed by SM3.
+    pub files: zwfw_store::files::FileStore,
     /// The compiled working-day calendar; replaced when a year is edited.
     pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
     /// The full-text index of the published catalogue.
@@ -63,6 +71,7 @@ impl AppState {
         let started_ms = clock.now_ms();
         AppState(Arc::new(Inner {
             store,
+            files: zwfw_store::files::FileStore::new(config.data_dir.join("files")),
             calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
             search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
             catalog_seen: std::sync::Mutex::new(None),

@@ -273,3 +273,68 @@ both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
     zwfw_web::sync_shared(&app.state, false).await.unwrap();
     assert!(search("食品经营").await.iter().all(|h| h["item_id"].as_i64() != Some(id)));
 });
+
+both_backends!(attachments_are_checked_by_content, |store: Store| async move {
+    let app = App::start(store).await;
+    let center = app.ready_token("demo_center").await;
+    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let id = all.iter().find(|i| i["name"] == "公共场所卫生许可").unwrap()["item_id"].as_i64().unwrap();
+    let upload = |v: i64, slot: &str, material: &str, name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("slot", slot.to_string())
+            .text("material", material.to_string())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let req = client()
+            .post(app.url(&format!("/api/v1/item-versions/{v}/attachments")))
+            .bearer_auth(&center)
+            .multipart(form);
+        async move {
+            let r = req.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (_, d) = body(app.get(&center, &format!("/api/v1/items/{id}")).await).await;
+    let published = d["published_version_id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    // A published version never changes.
+    let (s, b) = upload(published, "form", "1", "申请表.pdf", pdf.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")));
+    let (_, nv) =
+        body(app.post(&center, &format!("/api/v1/items/{id}/versions"), json!({"reason": "上传表格"})).await).await;
+    let draft = nv["version_id"].as_i64().unwrap();
+    // Refused: a page pretending to be a PDF, a PNG named .pdf, too large, a material that does not exist.
+    let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"<html>hello</html>".to_vec()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_upload")));
+    assert!(b["message"].as_str().unwrap().contains("不是可接受的格式"), "{b}");
+    let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b["message"].as_str().unwrap().contains("内容实际是PNG格式"), "{b}");
+    let mut big = pdf.clone();
+    big.resize(70 * 1024, b' ');
+    assert_eq!(upload(draft, "form", "1", "大.pdf", big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(upload(draft, "form", "99", "申请表.pdf", pdf.clone()).await.0, StatusCode::NOT_FOUND);
+    // Accepted, stored once by SM3, published, downloadable from the guide.
+    let (s, b) = upload(draft, "form", "1", "申请表.pdf", pdf.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let sm3 = b["sm3"].as_str().unwrap().to_string();
+    assert_eq!(sm3, zwfw_domain::audit::sm3_hex(&pdf));
+    let legal = app.ready_token("demo_legal").await;
+    for (t, a) in [(&center, "submit"), (&legal, "pass_legal_review"), (&center, "approve")] {
+        let r = app
+            .post(t, &format!("/api/v1/item-versions/{draft}/actions"), json!({"action": a, "reason": "上传空白表格"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let page = client().get(app.url(&format!("/guide/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/guide/{id}/files/{sm3}")));
+    let r = client().get(app.url(&format!("/guide/{id}/files/{sm3}"))).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    // Files not referenced by the published guide are not served.
+    let other = "0".repeat(64);
+    assert_eq!(
+        client().get(app.url(&format!("/guide/{id}/files/{other}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+});

@@ -209,6 +209,8 @@ fn state_for(s: &Settings, store: Store) -> Result<AppState> {
             demo: s.demo,
             secure_cookies: s.secure_cookies,
             site_name: s.site_name.clone(),
+            data_dir: s.data_dir.clone(),
+            ..WebConfig::default()
         },
     ))
 }

@@ -26,7 +26,9 @@ impl App {
     }
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
-        let state = AppState::new(store, clock, WebConfig { demo: true, ..WebConfig::default() });
+        let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
+        let config = WebConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, ..WebConfig::default() };
+        let state = AppState::new(store, clock, config);
         zwfw_web::startup(&state).await.expect("calendar and search load");
         zwfw_web::demo::load(&state).await.expect("demo loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -126,6 +128,13 @@ impl App {
     pub async fn user_id(&self, username: &str) -> i64 {
         zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
     }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    N.fetch_add(1, Ordering::Relaxed) ^ t
 }
 
 pub fn client() -> Client {
