@@ -610,7 +610,7 @@ pub async fn post_clock(
         crate::calendar::api_year, crate::calendar::api_working_days, crate::calendar::api_add, crate::calendar::api_put_year,
         crate::catalog::api_create, crate::catalog::api_get, crate::catalog::api_list, crate::catalog::api_edit,
         crate::catalog::api_act, crate::catalog::api_new_version, crate::catalog::api_retire, crate::catalog::api_diff,
-        crate::catalog::api_guide_list, crate::catalog::api_guide_item, crate::catalog::api_search, crate::catalog::api_export, crate::catalog::api_attach
+        crate::catalog::api_guide_list, crate::catalog::api_guide_item, crate::catalog::api_search, crate::catalog::api_export, crate::catalog::api_attach, crate::catalog_xlsx::api_import
     ),
     modifiers(&SecurityAddon),
     tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"))
@@ -662,6 +662,7 @@ pub fn routes() -> Router<AppState> {
         .route("/item-versions/{id}", axum::routing::put(crate::catalog::api_edit))
         .route("/item-versions/{id}/actions", post(crate::catalog::api_act))
         .route("/item-versions/{id}/attachments", post(crate::catalog::api_attach))
+        .route("/items/import", post(crate::catalog_xlsx::api_import))
         .route("/guide/items", get(crate::catalog::api_guide_list))
         .route("/guide/search", get(crate::catalog::api_search))
         .route("/guide/export.json", get(crate::catalog::api_export))

@@ -106,11 +106,29 @@ pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> 
     }
     let code = check_content(ctx, content).await?;
     let mut tx = ctx.state.store.begin().await?;
-    let (item, v) = store_cat::create_item(&mut tx, &code, content, reason, Some(a.user_id), ctx.now()).await?;
-    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: "draft" };
-    record(ctx, &mut tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
+    let created = create_item_in(ctx, &mut tx, &code, content, reason).await?;
     tx.commit().await?;
+    Ok(created)
+}
+
+/// Creates an item inside a caller's transaction (the import uses one for the whole file).
+pub async fn create_item_in(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    code: &str,
+    content: &ItemContent,
+    reason: &str,
+) -> AppResult<(i64, i64)> {
+    let by = ctx.actor.map(|a| a.user_id);
+    let (item, v) = store_cat::create_item(tx, code, content, reason, by, ctx.now()).await?;
+    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: "draft" };
+    record(ctx, tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
     Ok((item, v))
+}
+
+/// The 实施编码 of a content, after checking it (departments exist, rules hold).
+pub async fn checked_code(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<String> {
+    check_content(ctx, content).await
 }
 
 /// Replaces the content of a draft.

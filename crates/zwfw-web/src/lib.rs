@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod catalog_xlsx;
 pub mod clock;
 pub mod demo;
 pub mod demo_items;
@@ -156,6 +157,8 @@ pub fn router(state: AppState) -> Router {
         .route("/guide/{id}", get(catalog::guide_item_page))
         .route("/apply/{id}", get(catalog::apply_page))
         .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
+        .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
+        .route("/guide/export.xlsx", get(catalog_xlsx::export))
         .route("/admin/items", get(catalog::admin_items_page))
         .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))
         .route("/admin/calendar", get(calendar::admin_page).post(calendar::admin_submit))

@@ -338,3 +338,140 @@ both_backends!(attachments_are_checked_by_content, |store: Store| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+async fn import(app: &App, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("catalog.xlsx"));
+    let r = client().post(app.url("/api/v1/items/import")).bearer_auth(token).multipart(form).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn item_count(app: &App) -> usize {
+    zwfw_store::catalog::list(
+        &app.state.store,
+        &zwfw_store::catalog::ItemFilter { limit: 100_000, ..Default::default() },
+    )
+    .await
+    .unwrap()
+    .len()
+}
+
+both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
+    use zwfw_web::catalog_xlsx::{workbook, ITEM_COLUMNS, ITEM_SHEET, MATERIAL_COLUMNS, MATERIAL_SHEET};
+    let app = App::start(store).await;
+    let da = app.ready_token("demo_deptadmin").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let credit = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+
+    // The template downloads as a workbook.
+    let t = client().get(app.url("/admin/items/import-template.xlsx")).send().await.unwrap();
+    assert_eq!(t.status(), StatusCode::OK);
+    assert!(t.bytes().await.unwrap().starts_with(b"PK"));
+
+    // Two new items: imported as drafts, in one go.
+    let mut a = zwfw_domain::catalog::example(market);
+    a.basic_code = "000117050000".into();
+    a.name = "导入测试事项甲".into();
+    let mut b = a.clone();
+    b.basic_code = "000117051000".into();
+    b.name = "导入测试事项乙".into();
+    let before = item_count(&app).await;
+    let (s, r) =
+        import(&app, &da, workbook(&[(a.clone(), credit.clone()), (b.clone(), credit.clone())]).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["created"], 2);
+    assert_eq!(item_count(&app).await, before + 2);
+    // The same file again: both exist now, nothing is stored, both rows named.
+    let (s, r) =
+        import(&app, &da, workbook(&[(a.clone(), credit.clone()), (b.clone(), credit.clone())]).unwrap()).await;
+    assert_eq!((s, r["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("import_rejected")));
+    assert_eq!(r["errors"].as_array().unwrap().len(), 2);
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("已存在"));
+
+    // Hundreds of bad rows: every bad cell is reported, nothing is stored.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name(ITEM_SHEET).unwrap();
+    for (i, (h, _)) in ITEM_COLUMNS.iter().enumerate() {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    for r in 1..=300u32 {
+        let row = [
+            format!("坏事项{r}"),
+            String::new(),
+            format!("00011790{r:04}"),
+            "99".into(),
+            "依据".into(),
+            "3".into(),
+            credit.clone(),
+            "1".into(),
+            "x".into(),
+            "5".into(),
+            "2".into(),
+            "条件".into(),
+            "结果".into(),
+            "1".into(),
+            String::new(),
+            String::new(),
+            "1".into(),
+            String::new(),
+            "1".into(),
+            "地点".into(),
+            "时间".into(),
+            "0858-1".into(),
+            "0858-2".into(),
+            "受理:counter:1".into(),
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r, c as u16, v).unwrap();
+        }
+    }
+    let ws = wb.add_worksheet().set_name(MATERIAL_SHEET).unwrap();
+    for (i, (h, _)) in MATERIAL_COLUMNS.iter().enumerate() {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let before = item_count(&app).await;
+    let (s, r) = import(&app, &da, bytes).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = r["errors"].as_array().unwrap();
+    // Per row: 事项类型代码 99, 法定时限 x, no materials.
+    assert_eq!(errors.len(), 900, "{}", errors.len());
+    let first: Vec<String> = errors
+        .iter()
+        .filter(|e| e["row"] == 2)
+        .map(|e| format!("{} {}", e["column"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert!(first.iter().any(|e| e.starts_with("D 事项类型代码") && e.contains("“99”不是")), "{first:?}");
+    assert!(first.iter().any(|e| e.starts_with("I 法定办结时限") && e.contains("“x”不是")), "{first:?}");
+    assert_eq!(errors.last().unwrap()["row"], 301);
+    assert_eq!(item_count(&app).await, before, "nothing half-saved");
+
+    // One good and one bad item: nothing at all.
+    let mut good = a.clone();
+    good.basic_code = "000117052000".into();
+    let mut bad = a.clone();
+    bad.basic_code = "000117053000".into();
+    bad.promised_limit_days = 30;
+    let (s, r) = import(&app, &da, workbook(&[(good, credit.clone()), (bad, credit.clone())]).unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("承诺办结时限"), "{r}");
+    assert_eq!(item_count(&app).await, before);
+    // Not a workbook at all; another department's items; a reviewer.
+    let (s, r) = import(&app, &da, b"%PDF-1.4 no".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("不是有效的Excel"));
+    let land = app.department_id("示例市自然资源局").await;
+    let land_credit = zwfw_store::admin::get_department(&app.state.store, land).await.unwrap().credit_code;
+    let mut foreign = zwfw_domain::catalog::example(land);
+    foreign.basic_code = "000117054000".into();
+    let (_, r) = import(&app, &da, workbook(&[(foreign, land_credit)]).unwrap()).await;
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("无权"), "{r}");
+    let rv = app.ready_token("demo_reviewer").await;
+    assert_eq!(import(&app, &rv, workbook(&[]).unwrap()).await.0, StatusCode::FORBIDDEN);
+
+    // The published catalogue exports in the same format.
+    let x = client().get(app.url("/guide/export.xlsx")).send().await.unwrap();
+    assert_eq!(x.status(), StatusCode::OK);
+    assert!(x.bytes().await.unwrap().len() > 5000);
+});
