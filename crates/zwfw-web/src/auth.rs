@@ -313,16 +313,30 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                 }
             }
         } else {
-            // Buffer the form to read its token; forms are small.
-            let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
-                Ok(b) => b,
-                Err(_) => return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request").into_response(),
+            // File upload forms (multipart) carry the token in the query string;
+            // other forms are small and carry it in the body.
+            let multipart = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("multipart/form-data"));
+            let from_query = || {
+                let q: Vec<(String, String)> =
+                    serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+                q.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)
             };
-            let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-            let sent = form
-                .iter()
-                .find(|(k, _)| k == CSRF_FIELD)
-                .map(|(_, v)| v.clone())
+            let (sent, rebuilt) = if multipart {
+                (from_query(), None)
+            } else {
+                let taken = std::mem::replace(&mut body, axum::body::Body::empty());
+                let bytes = match axum::body::to_bytes(taken, 2 * 1024 * 1024).await {
+                    Ok(b) => b,
+                    Err(_) => return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "bad_request").into_response(),
+                };
+                let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+                (form.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v), Some(bytes))
+            };
+            let sent = sent
                 .or_else(|| parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
                 .unwrap_or_default();
             let expected = match (&session, &anon_csrf) {
@@ -334,7 +348,9 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                 tracing::warn!(path, "CSRF check failed");
                 return crate::pages::error_page(&state, None, &AppError::new(StatusCode::FORBIDDEN, "csrf"));
             }
-            body = axum::body::Body::from(bytes);
+            if let Some(bytes) = rebuilt {
+                body = axum::body::Body::from(bytes);
+            }
         }
     }
     let large = cookie_value(&parts.headers, "zwfw_large").is_some_and(|v| v == "1");

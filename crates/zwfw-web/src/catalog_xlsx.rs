@@ -662,3 +662,35 @@ pub async fn api_import(
         Err(r) => Err((StatusCode::UNPROCESSABLE_ENTITY, Json(r))),
     }
 }
+
+/// The import form of the admin page: the result (count or every bad cell) as a page.
+pub async fn import_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let mut bytes = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.ok();
+        }
+    }
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let result = match bytes {
+        Some(b) if !b.is_empty() => import(&ctx, &b).await,
+        _ => Err(ImportReport {
+            code: "bad_request".into(), message: "请选择要导入的文件".into(), errors: vec![]
+        }),
+    };
+    let (ok, report) = match result {
+        Ok(n) => (Some(n), None),
+        Err(r) => (None, Some(r)),
+    };
+    let failed = ok.is_none();
+    let mut resp =
+        crate::pages::render(&st, &ra, "import_result.html", minijinja::context! { created => ok, report => report });
+    if failed && resp.status().is_success() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}

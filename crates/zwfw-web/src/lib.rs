@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .route("/apply/{id}", get(catalog::apply_page))
         .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
         .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
+        .route("/admin/items/import", post(catalog_xlsx::import_page))
         .route("/guide/export.xlsx", get(catalog_xlsx::export))
         .route("/admin/items", get(catalog::admin_items_page))
         .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))

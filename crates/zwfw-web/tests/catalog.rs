@@ -475,3 +475,30 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     assert_eq!(x.status(), StatusCode::OK);
     assert!(x.bytes().await.unwrap().len() > 5000);
 });
+
+both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
+    let app = App::start(store).await;
+    let da = app.ready_token("demo_deptadmin").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let credit = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+    let page = app.get(&da, "/admin/items").await.text().await.unwrap();
+    assert!(page.contains("下载导入模板"));
+    let csrf = csrf_of(&page);
+    let mut a = zwfw_domain::catalog::example(market);
+    a.basic_code = "000117060000".into();
+    let bytes = zwfw_web::catalog_xlsx::workbook(&[(a, credit)]).unwrap();
+    let post = |url: String, bytes: Vec<u8>| {
+        let form =
+            reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("x.xlsx"));
+        client().post(url).bearer_auth(&da).multipart(form).send()
+    };
+    let r = post(app.url("/admin/items/import"), bytes.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no token, no import");
+    let r = post(app.url(&format!("/admin/items/import?_csrf={csrf}")), bytes.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("已导入 1 个事项"));
+    let r = post(app.url(&format!("/admin/items/import?_csrf={csrf}")), bytes).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("导入未执行") && html.contains("已存在"));
+});
