@@ -576,6 +576,12 @@ pub fn may_author(actor: &Actor, department_id: i64) -> bool {
     actor.is_global_admin() || (actor.has(Role::DeptAdmin) && actor.department_id == Some(department_id))
 }
 
+/// Whether `actor` reads every item, drafts included (service centre, legal
+/// review, supervision); others read their own department's.
+pub fn sees_all_items(actor: &Actor) -> bool {
+    actor.is_global_admin() || actor.has(Role::LegalReview) || actor.has(Role::Supervisor)
+}
+
 /// The next state of a version after `action` by `actor`, or why not.
 pub fn transition(
     state: VersionState,

@@ -286,11 +286,20 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
 /// Whether the actor may read an item that is not published: its department,
 /// the reviewers, the service centre and supervision.
 fn may_read_drafts(a: &zwfw_domain::admin::Actor, department_id: i64) -> bool {
-    use zwfw_domain::admin::Role;
-    a.is_global_admin()
-        || a.has(Role::LegalReview)
-        || a.has(Role::Supervisor)
-        || (a.is_staff() && a.department_id == Some(department_id))
+    zwfw_domain::catalog::sees_all_items(a) || (a.is_staff() && a.department_id == Some(department_id))
+}
+
+/// The items a staff member lists: all of them, or their department's.
+fn staff_item_filter(a: &zwfw_domain::admin::Actor) -> AppResult<ItemFilter> {
+    if !a.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    let all = zwfw_domain::catalog::sees_all_items(a);
+    Ok(ItemFilter {
+        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
+        limit: 10_000,
+        ..Default::default()
+    })
 }
 
 // ---------- API ----------
@@ -423,18 +432,7 @@ pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _): Signed,
 ) -> AppResult<Json<Vec<store_cat::ItemSummary>>> {
-    let a = &s.actor;
-    if !a.is_staff() {
-        return Err(AppError::forbidden());
-    }
-    let all = a.is_global_admin()
-        || a.has(zwfw_domain::admin::Role::LegalReview)
-        || a.has(zwfw_domain::admin::Role::Supervisor);
-    let f = ItemFilter {
-        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
-        limit: 10_000,
-        ..Default::default()
-    };
+    let f = staff_item_filter(&s.actor)?;
     Ok(Json(store_cat::list(&st.store, &f).await?))
 }
 
@@ -755,17 +753,9 @@ pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, Path(id
 
 /// The admin list with governance state (staff).
 pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    let a = &s.actor;
-    if !a.is_staff() {
-        return crate::pages::error_page(&st, Some(&ra), &AppError::forbidden());
-    }
-    let all = a.is_global_admin()
-        || a.has(zwfw_domain::admin::Role::LegalReview)
-        || a.has(zwfw_domain::admin::Role::Supervisor);
-    let f = ItemFilter {
-        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
-        limit: 10_000,
-        ..Default::default()
+    let f = match staff_item_filter(&s.actor) {
+        Ok(f) => f,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
     };
     let items = store_cat::list(&st.store, &f).await.unwrap_or_default();
     let depts = store_admin::list_departments(&st.store).await.unwrap_or_default();
