@@ -690,6 +690,10 @@ pub struct UserForm {
 }
 
 impl UserForm {
+    /// Every (name, value) pair, in order.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
     fn get(&self, k: &str) -> String {
         self.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
     }

@@ -48,6 +48,7 @@ impl Templates {
             "item_admin.html",
             "apply.html",
             "import_result.html",
+            "item_edit.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));

@@ -502,3 +502,63 @@ both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
     let html = r.text().await.unwrap();
     assert!(html.contains("导入未执行") && html.contains("已存在"));
 });
+
+both_backends!(draft_editor_page, |store: Store| async move {
+    let app = App::start(store).await;
+    let center = app.ready_token("demo_center").await;
+    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let id = all.iter().find(|i| i["name"] == "特种设备使用登记").unwrap()["item_id"].as_i64().unwrap();
+    // Nothing to edit while only the published version exists.
+    assert_eq!(app.get(&center, &format!("/admin/items/{id}/edit")).await.status(), StatusCode::CONFLICT);
+    let (_, nv) =
+        body(app.post(&center, &format!("/api/v1/items/{id}/versions"), json!({"reason": "缩短时限"})).await).await;
+    assert!(nv["version_id"].is_i64());
+    let item_page = app.get(&center, &format!("/admin/items/{id}")).await.text().await.unwrap();
+    assert!(item_page.contains("修改草稿内容"));
+    let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();
+    let csrf = csrf_of(&page);
+    assert!(page.contains("受理 | counter | 1"));
+    let mut form: Vec<(String, String)> = vec![
+        ("_csrf".into(), csrf.clone()),
+        ("name".into(), "特种设备使用登记".into()),
+        ("legal_basis".into(), "《中华人民共和国特种设备安全法》第三十三条".into()),
+        ("legal_limit_days".into(), "15".into()),
+        ("promised_limit_days".into(), "3".into()),
+        ("acceptance_conditions".into(), "材料齐全".into()),
+        ("result_name".into(), "特种设备使用登记证".into()),
+        ("fee".into(), "0".into()),
+        ("objects".into(), "2".into()),
+        ("objects".into(), "3".into()),
+        ("modes".into(), "1".into()),
+        ("materials".into(), "特种设备使用登记表 | 原件 | 申请人自备 | 1 | 0 | 必须 | 统一格式".into()),
+        ("steps".into(), "受理 | counter | 1\n审查 | reviewer | 2\n发证 | dept_head | 1".into()),
+        ("location".into(), "政务服务中心".into()),
+        ("office_hours".into(), "工作日".into()),
+        ("enquiry_phone".into(), "0858-1".into()),
+        ("supervision_phone".into(), "0858-2".into()),
+        ("reason".into(), "提速".into()),
+    ];
+    // Step limits over the promised limit: refused with the reason, nothing saved.
+    let r = client()
+        .post(app.url(&format!("/admin/items/{id}/edit")))
+        .bearer_auth(&center)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("各环节时限之和（4个工作日）超过承诺办结时限（3个工作日）"));
+    form.iter_mut().find(|(k, _)| k == "promised_limit_days").unwrap().1 = "4".into();
+    let r = client()
+        .post(app.url(&format!("/admin/items/{id}/edit")))
+        .bearer_auth(&center)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = zwfw_store::catalog::get_version(&app.state.store, nv["version_id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(v.content.promised_limit_days, 4);
+    assert_eq!(v.content.steps.len(), 3);
+    assert_eq!(v.content.service_objects.len(), 2);
+});
