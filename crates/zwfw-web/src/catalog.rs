@@ -1220,6 +1220,8 @@ async fn editor_view(
         ra,
         "item_edit.html",
         context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes,
+                   materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
+                   result_sample => c.result_sample_sm3.is_some(),
         error => error.clone(), roles => crate::messages::ROLE_CODES },
     );
     if error.is_some() {
@@ -1269,5 +1271,29 @@ pub async fn edit_submit(
     match result {
         Ok(()) => Redirect::to(&format!("/admin/items/{id}")).into_response(),
         Err(msg) => editor_view(&st, &ra, id, &v, Some(&fields), Some(msg)).await,
+    }
+}
+
+/// The upload form of the draft editor.
+pub async fn attach_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let v = match open_draft(&st, &s, id).await {
+        Ok(v) => v,
+        Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
+    };
+    let result = match read_upload(multipart, st.config.max_upload_bytes).await {
+        Ok((slot, name, bytes)) => attach(&api_ctx(&st, &ra), v.id, slot, &name, &bytes).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{id}/edit")).into_response(),
+        Err(e) => {
+            let v = store_cat::get_version(&st.store, v.id).await.unwrap_or(v);
+            editor_view(&st, &ra, id, &v, None, Some(format!("上传失败：{}", e.message()))).await
+        }
     }
 }

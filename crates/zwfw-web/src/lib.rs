@@ -160,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
         .route("/admin/items/import", post(catalog_xlsx::import_page))
         .route("/admin/items/{id}/edit", get(catalog::edit_page).post(catalog::edit_submit))
+        .route("/admin/items/{id}/attachments", post(catalog::attach_page))
         .route("/guide/export.xlsx", get(catalog_xlsx::export))
         .route("/admin/items", get(catalog::admin_items_page))
         .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))

@@ -562,3 +562,32 @@ both_backends!(draft_editor_page, |store: Store| async move {
     assert_eq!(v.content.steps.len(), 3);
     assert_eq!(v.content.service_objects.len(), 2);
 });
+
+both_backends!(upload_from_the_editor_page, |store: Store| async move {
+    let app = App::start(store).await;
+    let center = app.ready_token("demo_center").await;
+    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let id = all.iter().find(|i| i["name"] == "医师执业注册").unwrap()["item_id"].as_i64().unwrap();
+    app.post(&center, &format!("/api/v1/items/{id}/versions"), json!({"reason": "上传表格"})).await;
+    let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let send = |bytes: Vec<u8>, name: &str, csrf: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("slot", "form")
+            .text("material", "1")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        client()
+            .post(app.url(&format!("/admin/items/{id}/attachments?_csrf={csrf}")))
+            .bearer_auth(&center)
+            .multipart(form)
+            .send()
+    };
+    let r = send(b"not a pdf".to_vec(), "表.pdf", &csrf).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("上传失败"));
+    assert_eq!(send(b"%PDF-1.4 x".to_vec(), "表.pdf", "wrong").await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = send(b"%PDF-1.4 x".to_vec(), "表.pdf", &csrf).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();
+    assert!(page.contains("已上传空白表格"));
+});
