@@ -122,3 +122,22 @@ test('the public 办事日历 shows holidays and computes a deadline', async () 
   await page.screenshot({ path: join(shots, '03-calendar.png'), fullPage: false });
   await page.close();
 });
+
+test('a citizen searches the guide in Chinese and opens an item', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(base + '/guide');
+  await page.getByLabel('搜索事项').fill('开餐馆');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForURL(/\/guide\?q=/);
+  const first = page.locator('ul.items li a').first();
+  const name = await first.innerText();
+  assert.ok(['食品经营许可', '餐饮服务开业联办（一件事）'].includes(name), name);
+  assert.ok(await page.locator('ul.items mark').count() > 0, 'matched words are highlighted');
+  await first.click();
+  await page.waitForURL(/\/guide\/\d+$/);
+  assert.equal(await page.locator('h1').innerText(), name);
+  assert.equal(await page.locator('svg.flow').count(), 1);
+  assert.ok((await page.locator('main').innerText()).includes('申请材料'));
+  await page.screenshot({ path: join(shots, '04-guide.png'), fullPage: true });
+  await page.close();
+});
