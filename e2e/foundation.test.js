@@ -50,6 +50,7 @@ before(async () => {
     });
     base = `http://127.0.0.1:${port}`;
     server.on('exit', code => { if (code) console.error('zwfw exited with', code); });
+    server.on('error', err => { throw new Error(`cannot start ${bin}: ${err.message}`); });
   }
   await waitReady(base, 60000);
   browser = await chromium.launch({
