@@ -438,6 +438,13 @@ pub async fn clock_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Fo
 
 // ---------- organizations ----------
 
+/// Regions and departments, for the organization pages.
+async fn organizations(
+    st: &AppState,
+) -> AppResult<(Vec<zwfw_store::admin::Region>, Vec<zwfw_store::admin::Department>)> {
+    Ok((store_admin::list_regions(&st.store).await?, store_admin::list_departments(&st.store).await?))
+}
+
 async fn regions_view(
     st: &AppState,
     s: &SessionCtx,
@@ -448,11 +455,10 @@ async fn regions_view(
     if !s.actor.can_read_organizations() {
         return error_page(st, Some(ra), &AppError::forbidden());
     }
-    let (regions, depts) =
-        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
-            (Ok(r), Ok(d)) => (r, d),
-            (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
-        };
+    let (regions, depts) = match organizations(st).await {
+        Ok(x) => x,
+        Err(e) => return error_page(st, Some(ra), &e),
+    };
     let rows: Vec<Value> = regions
         .iter()
         .map(|r| {
@@ -489,11 +495,10 @@ pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed)
     if !s.actor.can_read_organizations() {
         return error_page(&st, Some(&ra), &AppError::forbidden());
     }
-    let (regions, depts) =
-        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
-            (Ok(r), Ok(d)) => (r, d),
-            (Err(e), _) | (_, Err(e)) => return error_page(&st, Some(&ra), &e.into()),
-        };
+    let (regions, depts) = match organizations(&st).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let rows: Vec<Value> = depts
         .iter()
         .map(|d| {
@@ -572,11 +577,10 @@ async fn department_form_view(
     if !s.actor.can_manage_organizations() {
         return error_page(st, Some(ra), &AppError::forbidden());
     }
-    let (regions, depts) =
-        match (store_admin::list_regions(&st.store).await, store_admin::list_departments(&st.store).await) {
-            (Ok(r), Ok(d)) => (r, d),
-            (Err(e), _) | (_, Err(e)) => return error_page(st, Some(ra), &e.into()),
-        };
+    let (regions, depts) = match organizations(st).await {
+        Ok(x) => x,
+        Err(e) => return error_page(st, Some(ra), &e),
+    };
     let depts: Vec<_> = depts.into_iter().filter(|d| Some(d.id) != id).collect();
     let mut resp = render(
         st,
