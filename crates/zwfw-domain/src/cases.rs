@@ -1,0 +1,751 @@
+//! The case (办件) lifecycle as an append-only list of events. The state of a
+//! case and its legal clock are derived from its events; every transition is
+//! checked here, so that the store only appends what this module accepted.
+//!
+//! draft → submitted → (补正 ↔ submitted) → accepted | refused → the steps of
+//! the item's process (with joint review) → concluded (granted | denied |
+//! returned 退件 | voided | forwarded) → delivered. Returns, transfers,
+//! urges, suspensions (special procedures) and extensions are explicit events.
+
+use crate::admin::Role;
+use crate::calendar::{Calendar, CalendarError};
+use crate::catalog::{ItemContent, Step};
+use crate::clock::{local_date, CaseClock, Extension};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The five working days the law gives for the acceptance decision (行政许可法 第三十二条).
+pub const ACCEPTANCE_DAYS: u32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 准予
+    Granted,
+    /// 不予许可
+    Denied,
+    /// 退件
+    Returned,
+    /// 作废
+    Voided,
+    /// 转报
+    Forwarded,
+}
+
+/// What happened. Each event is stored with who, when and the actor's role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Submitted,
+    /// 一次性告知: everything missing or defective, in one notice.
+    SupplementRequested {
+        missing: Vec<String>,
+    },
+    SupplementProvided,
+    Accepted,
+    /// 不予受理
+    Refused {
+        reason: String,
+    },
+    /// No decision within five working days: accepted on receipt.
+    DeemedAccepted,
+    /// 通过: the current step is done.
+    StepPassed {
+        opinion: String,
+    },
+    /// 退回 to an earlier step.
+    ReturnedToStep {
+        step: usize,
+        reason: String,
+    },
+    /// 转办 to a colleague.
+    Transferred {
+        to_user: i64,
+        reason: String,
+    },
+    /// 催办
+    Urged {
+        message: String,
+    },
+    ExtensionRequested {
+        days: u32,
+        reason: String,
+    },
+    ExtensionDecided {
+        approved: bool,
+        opinion: String,
+    },
+    SpecialStarted {
+        kind: String,
+        reason: String,
+    },
+    SpecialEnded {
+        result: String,
+    },
+    /// A co-department's answer in a joint review.
+    JointAnswered {
+        department_id: i64,
+        agree: bool,
+        opinion: String,
+    },
+    Concluded {
+        outcome: Outcome,
+        reason: String,
+        document_no: String,
+    },
+    Delivered {
+        method: String,
+        tracking_no: String,
+    },
+    Withdrawn {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at_ms: i64,
+    pub actor_id: Option<i64>,
+    /// The role the actor acted in (applicant events carry none).
+    pub role: Option<Role>,
+    pub department_id: Option<i64>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Draft,
+    /// 待受理 (pre-review)
+    Submitted,
+    /// 补正中: waiting for the applicant
+    Supplementing,
+    Refused,
+    /// 办理中 at `step`
+    InProgress,
+    /// All steps passed: waiting for the decision
+    Deciding,
+    Concluded,
+    Delivered,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseError {
+    #[error("not possible while the case is {state:?}")]
+    WrongState { state: CaseState },
+    #[error("a reason or opinion is required")]
+    ReasonRequired,
+    #[error("the supplement notice must list what is missing")]
+    EmptySupplement,
+    #[error("the acting role may not do this")]
+    WrongRole,
+    #[error("a step can only return to an earlier step")]
+    BadReturn,
+    #[error("an extension is already pending or was granted")]
+    ExtensionExists,
+    #[error("no extension is pending")]
+    NoExtensionPending,
+    #[error("a special procedure is already running")]
+    SpecialRunning,
+    #[error("no special procedure is running")]
+    NoSpecialRunning,
+    #[error("this department takes no part in the joint review, or already answered")]
+    NotInJointReview,
+    #[error("the joint review is not finished: waiting for {waiting} department(s)")]
+    JointPending { waiting: usize },
+    #[error("a grant needs the result document number")]
+    DocumentRequired,
+    #[error("the case has steps not yet passed")]
+    StepsPending,
+    #[error("events must be in time order")]
+    OutOfOrder,
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// The case as its events make it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    pub state: CaseState,
+    pub submitted_at_ms: Option<i64>,
+    /// How many supplement notices were sent (more than one breaks 一次性告知).
+    pub supplement_notices: u32,
+    pub missing: Vec<String>,
+    pub accepted_at_ms: Option<i64>,
+    pub deemed_accepted: bool,
+    /// Index of the current step while in progress.
+    pub step: usize,
+    /// Joint review answers for the current step: (department, agree).
+    pub joint_answers: Vec<(i64, bool)>,
+    pub extension_pending: Option<u32>,
+    pub extended: bool,
+    pub outcome: Option<Outcome>,
+    pub clock: Option<CaseClock>,
+    pub urges: u32,
+}
+
+impl CaseView {
+    pub fn new() -> CaseView {
+        CaseView {
+            state: CaseState::Draft,
+            submitted_at_ms: None,
+            supplement_notices: 0,
+            missing: vec![],
+            accepted_at_ms: None,
+            deemed_accepted: false,
+            step: 0,
+            joint_answers: vec![],
+            extension_pending: None,
+            extended: false,
+            outcome: None,
+            clock: None,
+            urges: 0,
+        }
+    }
+}
+
+impl Default for CaseView {
+    fn default() -> Self {
+        CaseView::new()
+    }
+}
+
+fn need(text: &str) -> Result<(), CaseError> {
+    if text.trim().is_empty() {
+        Err(CaseError::ReasonRequired)
+    } else {
+        Ok(())
+    }
+}
+
+fn current<'a>(item: &'a ItemContent, v: &CaseView) -> Option<&'a Step> {
+    item.steps.get(v.step)
+}
+
+/// Applies one event to the view, or says why it is not allowed. `item` is
+/// the version of the item the case is bound to.
+pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, CaseError> {
+    use EventKind::*;
+    let mut n = v.clone();
+    let wrong = || Err(CaseError::WrongState { state: v.state });
+    let day = local_date(e.at_ms);
+    match &e.kind {
+        Submitted => {
+            if v.state != CaseState::Draft {
+                return wrong();
+            }
+            n.state = CaseState::Submitted;
+            n.submitted_at_ms = Some(e.at_ms);
+        }
+        SupplementRequested { missing } => {
+            if v.state != CaseState::Submitted {
+                return wrong();
+            }
+            if missing.iter().all(|m| m.trim().is_empty()) {
+                return Err(CaseError::EmptySupplement);
+            }
+            n.state = CaseState::Supplementing;
+            n.supplement_notices += 1;
+            n.missing = missing.clone();
+        }
+        SupplementProvided => {
+            if v.state != CaseState::Supplementing {
+                return wrong();
+            }
+            n.state = CaseState::Submitted;
+            n.missing.clear();
+        }
+        Accepted | DeemedAccepted => {
+            if v.state != CaseState::Submitted {
+                return wrong();
+            }
+            if matches!(e.kind, Accepted) && !matches!(e.role, Some(Role::Counter) | Some(Role::Reviewer)) {
+                return Err(CaseError::WrongRole);
+            }
+            // A deemed acceptance counts from receipt (the submission).
+            let at = if matches!(e.kind, DeemedAccepted) { v.submitted_at_ms.unwrap_or(e.at_ms) } else { e.at_ms };
+            n.accepted_at_ms = Some(at);
+            n.deemed_accepted = matches!(e.kind, DeemedAccepted);
+            let mut clock = CaseClock::new(at, item.promised_limit_days, item.legal_limit_days)
+                .map_err(|_| CaseError::WrongState { state: v.state })?;
+            if let Some(first) = item.steps.first() {
+                clock.steps.push(crate::clock::StepTimer {
+                    name: first.name.clone(),
+                    started_on: local_date(at),
+                    limit_days: first.limit_days,
+                    ended_on: None,
+                });
+            }
+            n.clock = Some(clock);
+            n.state = CaseState::InProgress;
+            n.step = 0;
+        }
+        Refused { reason } => {
+            if v.state != CaseState::Submitted {
+                return wrong();
+            }
+            need(reason)?;
+            n.state = CaseState::Refused;
+        }
+        StepPassed { opinion } => {
+            if v.state != CaseState::InProgress {
+                return wrong();
+            }
+            need(opinion)?;
+            let step = current(item, v).ok_or(CaseError::WrongState { state: v.state })?;
+            if e.role != Some(step.role) && e.role != Some(Role::DeptHead) {
+                return Err(CaseError::WrongRole);
+            }
+            let waiting =
+                step.joint.iter().filter(|c| !v.joint_answers.iter().any(|(d, _)| *d == c.department_id)).count();
+            if waiting > 0 {
+                return Err(CaseError::JointPending { waiting });
+            }
+            let clock = n.clock.as_mut().expect("accepted cases have a clock");
+            if let Some(t) = clock.steps.last_mut() {
+                t.ended_on = Some(day);
+            }
+            n.step += 1;
+            n.joint_answers.clear();
+            match item.steps.get(n.step) {
+                Some(next) => clock.steps.push(crate::clock::StepTimer {
+                    name: next.name.clone(),
+                    started_on: day,
+                    limit_days: next.limit_days,
+                    ended_on: None,
+                }),
+                None => n.state = CaseState::Deciding,
+            }
+        }
+        ReturnedToStep { step, reason } => {
+            if !matches!(v.state, CaseState::InProgress | CaseState::Deciding) {
+                return wrong();
+            }
+            need(reason)?;
+            if *step >= v.step {
+                return Err(CaseError::BadReturn);
+            }
+            let clock = n.clock.as_mut().expect("accepted cases have a clock");
+            if let Some(t) = clock.steps.last_mut() {
+                t.ended_on.get_or_insert(day);
+            }
+            let target = &item.steps[*step];
+            clock.steps.push(crate::clock::StepTimer {
+                name: target.name.clone(),
+                started_on: day,
+                limit_days: target.limit_days,
+                ended_on: None,
+            });
+            n.step = *step;
+            n.joint_answers.clear();
+            n.state = CaseState::InProgress;
+        }
+        Transferred { reason, .. } => {
+            if v.state != CaseState::InProgress {
+                return wrong();
+            }
+            need(reason)?;
+        }
+        Urged { message } => {
+            if !matches!(v.state, CaseState::Submitted | CaseState::InProgress | CaseState::Deciding) {
+                return wrong();
+            }
+            need(message)?;
+            n.urges += 1;
+        }
+        ExtensionRequested { days, reason } => {
+            if !matches!(v.state, CaseState::InProgress | CaseState::Deciding) {
+                return wrong();
+            }
+            need(reason)?;
+            if v.extension_pending.is_some() || v.extended || *days == 0 {
+                return Err(CaseError::ExtensionExists);
+            }
+            n.extension_pending = Some(*days);
+        }
+        ExtensionDecided { approved, opinion } => {
+            let days = v.extension_pending.ok_or(CaseError::NoExtensionPending)?;
+            if e.role != Some(Role::DeptHead) {
+                return Err(CaseError::WrongRole);
+            }
+            need(opinion)?;
+            n.extension_pending = None;
+            if *approved {
+                n.extended = true;
+                let clock = n.clock.as_mut().expect("accepted cases have a clock");
+                clock
+                    .extend(Extension {
+                        days,
+                        applies_to_promised: item.extension_moves_promised,
+                        approved_by: e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
+                        reason: opinion.clone(),
+                        on: day,
+                    })
+                    .map_err(|_| CaseError::ReasonRequired)?;
+            }
+        }
+        SpecialStarted { kind, reason } => {
+            if !matches!(v.state, CaseState::InProgress | CaseState::Deciding) {
+                return wrong();
+            }
+            need(kind)?;
+            need(reason)?;
+            let clock = n.clock.as_mut().expect("accepted cases have a clock");
+            clock.start_suspension(kind, day, reason).map_err(|_| CaseError::SpecialRunning)?;
+        }
+        SpecialEnded { result } => {
+            need(result)?;
+            let clock = n.clock.as_mut().ok_or(CaseError::NoSpecialRunning)?;
+            clock.end_suspension(day).map_err(|_| CaseError::NoSpecialRunning)?;
+        }
+        JointAnswered { department_id, opinion, agree } => {
+            if v.state != CaseState::InProgress {
+                return wrong();
+            }
+            need(opinion)?;
+            let step = current(item, v).ok_or(CaseError::NotInJointReview)?;
+            let member = step.joint.iter().any(|c| c.department_id == *department_id);
+            if !member
+                || v.joint_answers.iter().any(|(d, _)| d == department_id)
+                || e.department_id != Some(*department_id)
+            {
+                return Err(CaseError::NotInJointReview);
+            }
+            n.joint_answers.push((*department_id, *agree));
+        }
+        Concluded { outcome, reason, document_no } => {
+            match outcome {
+                Outcome::Granted | Outcome::Denied => {
+                    if v.state != CaseState::Deciding {
+                        return if v.state == CaseState::InProgress { Err(CaseError::StepsPending) } else { wrong() };
+                    }
+                    if e.role != Some(Role::DeptHead) {
+                        return Err(CaseError::WrongRole);
+                    }
+                }
+                Outcome::Returned | Outcome::Forwarded => {
+                    if !matches!(v.state, CaseState::Supplementing | CaseState::InProgress | CaseState::Deciding) {
+                        return wrong();
+                    }
+                }
+                Outcome::Voided => {
+                    if !matches!(
+                        v.state,
+                        CaseState::Submitted | CaseState::Supplementing | CaseState::InProgress | CaseState::Deciding
+                    ) {
+                        return wrong();
+                    }
+                    if e.role != Some(Role::DeptHead) {
+                        return Err(CaseError::WrongRole);
+                    }
+                }
+            }
+            if *outcome != Outcome::Granted {
+                need(reason)?;
+            }
+            if *outcome == Outcome::Granted && document_no.trim().is_empty() {
+                return Err(CaseError::DocumentRequired);
+            }
+            if let Some(c) = n.clock.as_mut() {
+                if c.suspensions.iter().any(|s| s.end.is_none()) {
+                    c.end_suspension(day).ok();
+                }
+                if let Some(t) = c.steps.last_mut() {
+                    t.ended_on.get_or_insert(day);
+                }
+                c.concluded_on = Some(day);
+            }
+            n.outcome = Some(*outcome);
+            n.state = CaseState::Concluded;
+        }
+        Delivered { method, .. } => {
+            if v.state != CaseState::Concluded || v.outcome != Some(Outcome::Granted) {
+                return wrong();
+            }
+            need(method)?;
+            n.state = CaseState::Delivered;
+        }
+        Withdrawn { reason } => {
+            if !matches!(
+                v.state,
+                CaseState::Draft
+                    | CaseState::Submitted
+                    | CaseState::Supplementing
+                    | CaseState::InProgress
+                    | CaseState::Deciding
+            ) {
+                return wrong();
+            }
+            need(reason)?;
+            if let Some(c) = n.clock.as_mut() {
+                c.concluded_on = Some(day);
+            }
+            n.state = CaseState::Withdrawn;
+        }
+    }
+    Ok(n)
+}
+
+/// The view of a case from all its events.
+pub fn replay(item: &ItemContent, events: &[Event]) -> Result<CaseView, CaseError> {
+    let mut v = CaseView::new();
+    let mut last = i64::MIN;
+    for e in events {
+        if e.at_ms < last {
+            return Err(CaseError::OutOfOrder);
+        }
+        last = e.at_ms;
+        v = apply(item, &v, e)?;
+    }
+    Ok(v)
+}
+
+/// The last day the acceptance decision may be taken: five working days after
+/// receipt (the day of receipt not counted). After it, the application counts
+/// as accepted on receipt unless a supplement notice was sent in time.
+pub fn acceptance_due(cal: &Calendar, submitted_at_ms: i64) -> Result<NaiveDate, CalendarError> {
+    cal.add_working_days(local_date(submitted_at_ms), ACCEPTANCE_DAYS)
+}
+
+/// Whether the case must now be recorded as deemed accepted.
+pub fn is_deemed_accepted(cal: &Calendar, v: &CaseView, today: NaiveDate) -> Result<bool, CalendarError> {
+    match (v.state, v.submitted_at_ms) {
+        (CaseState::Submitted, Some(at)) if v.supplement_notices == 0 => Ok(today > acceptance_due(cal, at)?),
+        _ => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::shipped_years;
+    use crate::catalog::{example, CoReview};
+
+    fn ms(s: &str) -> i64 {
+        crate::time::parse_rfc3339(s).unwrap()
+    }
+
+    fn ev(at: &str, role: Option<Role>, kind: EventKind) -> Event {
+        Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind }
+    }
+
+    fn item() -> ItemContent {
+        let mut c = example(1);
+        c.steps[1].joint = vec![CoReview { department_id: 2, limit_days: 3 }];
+        c
+    }
+
+    #[test]
+    fn full_lifecycle_with_supplement_joint_review_and_grant() {
+        use EventKind::*;
+        let it = item();
+        let mut events = vec![
+            ev("2025-09-22T09:00:00+08:00", None, Submitted),
+            ev(
+                "2025-09-23T09:00:00+08:00",
+                Some(Role::Counter),
+                SupplementRequested { missing: vec!["营业执照复印件".into()] },
+            ),
+            ev("2025-09-24T09:00:00+08:00", None, SupplementProvided),
+            ev("2025-09-26T09:00:00+08:00", Some(Role::Counter), Accepted),
+            ev("2025-09-26T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "材料齐全".into() }),
+        ];
+        let v = replay(&it, &events).unwrap();
+        assert_eq!((v.state, v.step, v.supplement_notices), (CaseState::InProgress, 1, 1));
+        // The joint step cannot pass before the co-department answers.
+        let pass = ev("2025-10-09T09:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "同意".into() });
+        assert_eq!(apply(&it, &v, &pass), Err(CaseError::JointPending { waiting: 1 }));
+        let mut answer = ev(
+            "2025-09-30T09:00:00+08:00",
+            Some(Role::Reviewer),
+            JointAnswered { department_id: 2, agree: true, opinion: "同意".into() },
+        );
+        answer.department_id = Some(3);
+        assert_eq!(apply(&it, &v, &answer), Err(CaseError::NotInJointReview), "only the named department answers");
+        answer.department_id = Some(2);
+        events.push(answer);
+        events.push(pass);
+        events.push(ev("2025-10-10T09:00:00+08:00", Some(Role::DeptHead), StepPassed { opinion: "同意".into() }));
+        let v = replay(&it, &events).unwrap();
+        assert_eq!(v.state, CaseState::Deciding);
+        let grant = ev(
+            "2025-10-10T10:00:00+08:00",
+            Some(Role::DeptHead),
+            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: String::new() },
+        );
+        assert_eq!(apply(&it, &v, &grant), Err(CaseError::DocumentRequired));
+        events.push(ev(
+            "2025-10-10T10:00:00+08:00",
+            Some(Role::DeptHead),
+            Concluded {
+                outcome: Outcome::Granted, reason: String::new(), document_no: "示食经〔2025〕1号".into()
+            },
+        ));
+        events.push(ev(
+            "2025-10-11T10:00:00+08:00",
+            Some(Role::Counter),
+            Delivered { method: "窗口领取".into(), tracking_no: String::new() },
+        ));
+        let v = replay(&it, &events).unwrap();
+        assert_eq!((v.state, v.outcome), (CaseState::Delivered, Some(Outcome::Granted)));
+        // Accepted Fri 2025-09-26 with a promised limit of 10: 09-28 (Sun, worked) 1, 29, 30 (3),
+        // 10-01..08 off, 10-09, 10-10 (5), 10-11 (Sat, worked) 6, 10-13..16 (10): due 2025-10-16.
+        let cal = Calendar::new(shipped_years()).unwrap();
+        let st = v.clock.as_ref().unwrap().status_on(&cal, NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()).unwrap();
+        assert_eq!(st.promised.deadline, NaiveDate::from_ymd_opt(2025, 10, 16).unwrap());
+        assert!(!st.promised.overdue);
+        assert_eq!(st.steps.len(), 3);
+    }
+
+    #[test]
+    fn illegal_actions_are_refused() {
+        use EventKind::*;
+        let it = item();
+        let v = replay(&it, &[ev("2025-09-22T09:00:00+08:00", None, Submitted)]).unwrap();
+        assert_eq!(
+            apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", Some(Role::Counter), Refused { reason: " ".into() })),
+            Err(CaseError::ReasonRequired)
+        );
+        assert_eq!(
+            apply(
+                &it,
+                &v,
+                &ev("2025-09-22T10:00:00+08:00", Some(Role::Counter), SupplementRequested { missing: vec![] })
+            ),
+            Err(CaseError::EmptySupplement)
+        );
+        assert_eq!(
+            apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", Some(Role::DeptAdmin), Accepted)),
+            Err(CaseError::WrongRole)
+        );
+        assert!(
+            matches!(
+                apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", None, Submitted)),
+                Err(CaseError::WrongState { .. })
+            ),
+            "no double submit"
+        );
+        let granted_early = ev(
+            "2025-09-22T10:00:00+08:00",
+            Some(Role::DeptHead),
+            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: "1".into() },
+        );
+        assert!(matches!(apply(&it, &v, &granted_early), Err(CaseError::WrongState { .. })));
+        let v = apply(&it, &v, &ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), Accepted)).unwrap();
+        assert_eq!(
+            apply(&it, &v, &granted_early),
+            Err(CaseError::StepsPending),
+            "no conclusion without the steps (A05)"
+        );
+        assert_eq!(
+            apply(&it, &v, &ev("2025-09-23T11:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "x".into() })),
+            Err(CaseError::WrongRole),
+            "step 1 is the counter's"
+        );
+        assert_eq!(
+            apply(
+                &it,
+                &v,
+                &ev("2025-09-23T11:00:00+08:00", Some(Role::Counter), ReturnedToStep { step: 0, reason: "x".into() })
+            ),
+            Err(CaseError::BadReturn)
+        );
+        let void = ev(
+            "2025-09-23T11:00:00+08:00",
+            Some(Role::Reviewer),
+            Concluded { outcome: Outcome::Voided, reason: "重复申请".into(), document_no: String::new() },
+        );
+        assert_eq!(apply(&it, &v, &void), Err(CaseError::WrongRole), "void needs the department head");
+        let ext = ev(
+            "2025-09-24T10:00:00+08:00",
+            Some(Role::Reviewer),
+            ExtensionRequested { days: 10, reason: "情况复杂".into() },
+        );
+        let v2 = apply(&it, &v, &ext).unwrap();
+        assert_eq!(apply(&it, &v2, &ext), Err(CaseError::ExtensionExists));
+        assert_eq!(
+            apply(
+                &it,
+                &v2,
+                &ev(
+                    "2025-09-24T11:00:00+08:00",
+                    Some(Role::Reviewer),
+                    ExtensionDecided { approved: true, opinion: "同意".into() }
+                )
+            ),
+            Err(CaseError::WrongRole)
+        );
+        let v3 = apply(
+            &it,
+            &v2,
+            &ev(
+                "2025-09-24T11:00:00+08:00",
+                Some(Role::DeptHead),
+                ExtensionDecided { approved: true, opinion: "同意延长".into() },
+            ),
+        )
+        .unwrap();
+        assert_eq!(v3.clock.as_ref().unwrap().legal_limit(), 30);
+        assert_eq!(
+            replay(
+                &it,
+                &[
+                    ev("2025-09-23T09:00:00+08:00", None, Submitted),
+                    ev("2025-09-22T09:00:00+08:00", None, Withdrawn { reason: "x".into() })
+                ]
+            ),
+            Err(CaseError::OutOfOrder)
+        );
+    }
+
+    #[test]
+    fn return_keeps_the_task_and_special_procedures_stop_the_clock() {
+        use EventKind::*;
+        let it = example(1);
+        let events = vec![
+            ev("2025-03-03T09:00:00+08:00", None, Submitted),
+            ev("2025-03-03T10:00:00+08:00", Some(Role::Counter), Accepted),
+            ev("2025-03-04T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "受理".into() }),
+            ev(
+                "2025-03-05T10:00:00+08:00",
+                Some(Role::Reviewer),
+                SpecialStarted { kind: "检测".into(), reason: "送检".into() },
+            ),
+            ev("2025-03-11T10:00:00+08:00", Some(Role::Reviewer), SpecialEnded { result: "合格".into() }),
+            ev("2025-03-12T10:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "审查通过".into() }),
+            ev(
+                "2025-03-13T10:00:00+08:00",
+                Some(Role::DeptHead),
+                ReturnedToStep { step: 1, reason: "补充核查".into() },
+            ),
+        ];
+        let v = replay(&it, &events).unwrap();
+        assert_eq!((v.state, v.step), (CaseState::InProgress, 1), "the returned task is at step 2 again");
+        let cal = Calendar::new(shipped_years()).unwrap();
+        let st = v.clock.as_ref().unwrap().status_on(&cal, NaiveDate::from_ymd_opt(2025, 3, 13).unwrap()).unwrap();
+        assert_eq!(st.suspended_days, 4);
+        assert_eq!(st.promised.deadline, NaiveDate::from_ymd_opt(2025, 3, 21).unwrap());
+        assert_eq!(st.steps.len(), 4);
+    }
+
+    #[test]
+    fn deemed_acceptance_after_five_working_days() {
+        let cal = Calendar::new(shipped_years()).unwrap();
+        let it = item();
+        // Received Fri 2025-09-26: five working days end Fri 10-10 (09-28 worked, 10-01..08 off).
+        let v = replay(&it, &[ev("2025-09-26T15:00:00+08:00", None, EventKind::Submitted)]).unwrap();
+        assert_eq!(
+            acceptance_due(&cal, v.submitted_at_ms.unwrap()).unwrap(),
+            NaiveDate::from_ymd_opt(2025, 10, 10).unwrap()
+        );
+        assert!(!is_deemed_accepted(&cal, &v, NaiveDate::from_ymd_opt(2025, 10, 10).unwrap()).unwrap());
+        assert!(is_deemed_accepted(&cal, &v, NaiveDate::from_ymd_opt(2025, 10, 11).unwrap()).unwrap());
+        let v = apply(&it, &v, &ev("2025-10-11T00:05:00+08:00", None, EventKind::DeemedAccepted)).unwrap();
+        assert!(v.deemed_accepted);
+        assert_eq!(v.accepted_at_ms, Some(ms("2025-09-26T15:00:00+08:00")), "accepted on receipt");
+    }
+}
