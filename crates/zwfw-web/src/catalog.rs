@@ -769,7 +769,18 @@ pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed)
     crate::pages::render(&st, &ra, "items.html", context! { items => rows })
 }
 
-pub async fn admin_item_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+#[derive(Deserialize, Default)]
+pub struct CompareQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+pub async fn admin_item_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(cmp): Query<CompareQuery>,
+) -> Response {
     let d = match store_cat::get_item(&st.store, id).await {
         Ok(item) if may_read_drafts(&s.actor, item.department_id) => detail(&st, id).await,
         Ok(_) => Err(AppError::not_found("item")),
@@ -779,7 +790,7 @@ pub async fn admin_item_page(State(st): State<AppState>, Signed(s, ra): Signed, 
         Ok(d) => d,
         Err(e) => return crate::pages::error_page(&st, Some(&ra), &e),
     };
-    admin_item_view(&st, &s, &ra, d, None).await
+    admin_item_view(&st, &s, &ra, d, None, (cmp.from, cmp.to)).await
 }
 
 async fn admin_item_view(
@@ -788,6 +799,7 @@ async fn admin_item_view(
     ra: &RequestAuth,
     d: ItemDetail,
     error: Option<String>,
+    compare: (Option<i64>, Option<i64>),
 ) -> Response {
     let a = &s.actor;
     let open = d.versions.iter().find(|v| Some(v.id) == d.open_version_id);
@@ -816,7 +828,12 @@ async fn admin_item_view(
         && zwfw_domain::catalog::may_author(a, d.department_id);
     let can_retire = d.status == "active"
         && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
-    let changes = match (d.published_version_id, d.open_version_id) {
+    // Compare the two chosen versions, or by default the open one with the one in force.
+    let (from, to) = match compare {
+        (Some(a), Some(b)) => (Some(a), Some(b)),
+        _ => (d.published_version_id, d.open_version_id),
+    };
+    let changes = match (from, to) {
         (Some(p), Some(o)) => {
             let pv = d.versions.iter().find(|v| v.id == p);
             let ov = d.versions.iter().find(|v| v.id == o);
@@ -842,7 +859,8 @@ async fn admin_item_view(
         ra,
         "item_admin.html",
         context! { d => Value::from_serialize(&d), name => name, versions => versions, events => Value::from_serialize(&d.events),
-        actions => actions, can_new => can_new, can_retire => can_retire, can_edit => can_edit, changes => changes, error => error.clone() },
+        actions => actions, can_new => can_new, can_retire => can_retire, can_edit => can_edit, changes => changes, error => error.clone(),
+        cmp_from => from, cmp_to => to },
     );
     if error.is_some() {
         *resp.status_mut() = StatusCode::CONFLICT;
@@ -880,7 +898,7 @@ pub async fn admin_item_submit(
     match result {
         Ok(()) => Redirect::to(&format!("/admin/items/{id}")).into_response(),
         Err(e) => match detail(&st, id).await {
-            Ok(d) => admin_item_view(&st, &s, &ra, d, Some(e.message())).await,
+            Ok(d) => admin_item_view(&st, &s, &ra, d, Some(e.message()), (None, None)).await,
             Err(e2) => crate::pages::error_page(&st, Some(&ra), &e2),
         },
     }

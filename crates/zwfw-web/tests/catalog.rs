@@ -561,6 +561,13 @@ both_backends!(draft_editor_page, |store: Store| async move {
     assert_eq!(v.content.promised_limit_days, 4);
     assert_eq!(v.content.steps.len(), 3);
     assert_eq!(v.content.service_objects.len(), 2);
+    // Any two versions can be compared on the item's page.
+    let (_, d) = body(app.get(&center, &format!("/api/v1/items/{id}")).await).await;
+    let (first, second) = (d["versions"][0]["id"].as_i64().unwrap(), d["versions"][1]["id"].as_i64().unwrap());
+    let html = app.get(&center, &format!("/admin/items/{id}?from={first}&to={second}")).await.text().await.unwrap();
+    assert!(html.contains("版本差异") && html.contains("promised_limit_days"), "diff shown");
+    let same = app.get(&center, &format!("/admin/items/{id}?from={first}&to={first}")).await.text().await.unwrap();
+    assert!(!same.contains("版本差异"));
 });
 
 both_backends!(upload_from_the_editor_page, |store: Store| async move {
