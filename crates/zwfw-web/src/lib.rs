@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/totp", get(pages::totp_enroll_page).post(pages::totp_enroll_submit))
         .route("/account/sessions/{id}/end", post(pages::end_session_submit))
         .route("/admin/regions", get(pages::regions_page).post(pages::regions_submit))
+        .route("/admin/regions/{id}/rename", post(pages::region_rename))
         .route("/admin/departments", get(pages::departments_page).post(pages::department_create))
         .route("/admin/departments/new", get(pages::department_new_page))
         .route("/admin/departments/{id}", get(pages::department_edit_page).post(pages::department_update))

@@ -66,6 +66,9 @@ pub async fn create_region(ctx: &Ctx<'_>, input: &RegionInput) -> AppResult<Regi
 
 pub async fn rename_region(ctx: &Ctx<'_>, id: i64, name: &str, reason: &str) -> AppResult<Region> {
     require_manager(ctx)?;
+    if reason.trim().is_empty() {
+        return Err(AppError::with_detail(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason"));
+    }
     let store = &ctx.state.store;
     let before = store_admin::get_region(store, id).await?;
     let name = parse_name("name", name, 50)?;

@@ -463,7 +463,7 @@ async fn regions_view(
         .iter()
         .map(|r| {
             let n = depts.iter().filter(|d| d.region_id == r.id).count();
-            context! { code => r.code, name => r.name, level => r.level.code(), departments => n }
+            context! { id => r.id, code => r.code, name => r.name, level => r.level.code(), departments => n }
         })
         .collect();
     let mut resp = render(
@@ -488,6 +488,25 @@ pub async fn regions_submit(State(st): State<AppState>, Signed(s, ra): Signed, F
         Err(e) => {
             regions_view(&st, &s, &ra, context! { code => f.code, name => f.name, reason => f.reason }, Some(&e)).await
         }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    name: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn region_rename(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<RenameForm>,
+) -> Response {
+    match orgs::rename_region(&ctx(&st, &ra), id, &f.name, &f.reason).await {
+        Ok(_) => see_other("/admin/regions"),
+        Err(e) => regions_view(&st, &s, &ra, context! {}, Some(&e)).await,
     }
 }
 

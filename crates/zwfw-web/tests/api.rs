@@ -346,6 +346,28 @@ both_backends!(pages_render_in_chinese_for_each_role, |store: Store| async move 
         assert!(html.contains(needle), "{path} lacks {needle}");
         assert!(html.contains("lang=\"zh-CN\""));
     }
+    // Renaming a region from the page: reason required, audited.
+    let page = app.get(&admin, "/admin/regions").await.text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let town = zwfw_store::admin::find_region_by_code(&app.state.store, "529902002").await.unwrap().unwrap();
+    let url = app.url(&format!("/admin/regions/{}/rename", town.id));
+    let r = client()
+        .post(&url)
+        .bearer_auth(&admin)
+        .form(&[("_csrf", csrf.as_str()), ("name", "新华路街道"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = client()
+        .post(&url)
+        .bearer_auth(&admin)
+        .form(&[("_csrf", csrf.as_str()), ("name", "新华路街道"), ("reason", "区划调整")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(zwfw_store::admin::get_region(&app.state.store, town.id).await.unwrap().name, "新华路街道");
     let users = app.get(&admin, "/admin/users").await.text().await.unwrap();
     assert!(users.contains("139****0004"), "mobile masked in the staff list");
     assert!(!users.contains("13900000004"));
