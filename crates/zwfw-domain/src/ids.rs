@@ -287,6 +287,11 @@ impl Mobile {
     pub fn masked(&self) -> String {
         mask_middle(&self.0, 3, 4)
     }
+
+    /// Masks a stored number for display to someone other than its owner.
+    pub fn mask_stored(stored: Option<&str>) -> Option<String> {
+        stored.and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked())
+    }
 }
 
 impl TryFrom<String> for Mobile {

@@ -69,7 +69,7 @@ impl StaffView {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             department_id: u.department_id,
-            mobile: u.mobile.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked()),
+            mobile: Mobile::mask_stored(u.mobile.as_deref()),
             roles: u.roles.iter().map(|r| r.code().to_string()).collect(),
             active: u.active,
             locked: zwfw_domain::auth::is_locked(u.locked_until, now_ms),
@@ -106,7 +106,7 @@ impl PublicUserView {
             },
             id_number: u.id_number.as_deref().and_then(|v| ResidentId::parse(v).ok()).map(|v| v.masked()),
             credit_code: u.credit_code.clone(),
-            mobile: u.mobile.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked()),
+            mobile: Mobile::mask_stored(u.mobile.as_deref()),
             active: u.active,
         }
     }
@@ -299,7 +299,7 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     }
     if before.mobile != mobile {
         // Masked in the trail: the trail is read by more people than the owner.
-        let m = |v: &Option<String>| v.as_deref().and_then(|m| Mobile::parse(m).ok()).map(|m| m.masked());
+        let m = |v: &Option<String>| Mobile::mask_stored(v.as_deref());
         changes.insert("mobile".into(), json!([m(&before.mobile), m(&mobile)]));
     }
     if !changes.is_empty() {
