@@ -85,14 +85,24 @@ pub enum EventKind {
     },
     /// A co-department's answer in a joint review.
     JointAnswered {
+        /// Named apart from the event's own department so that the stored JSON has one key each.
+        #[serde(rename = "answering_department_id")]
         department_id: i64,
         agree: bool,
         opinion: String,
+    },
+    /// The lead closes a joint review whose sub-deadline passed: the
+    /// departments that did not answer in time are recorded as such.
+    JointTimedOut {
+        departments: Vec<i64>,
     },
     Concluded {
         outcome: Outcome,
         reason: String,
         document_no: String,
+        /// Validity of a granted licence (有效期至).
+        #[serde(default)]
+        valid_until: Option<NaiveDate>,
     },
     Delivered {
         method: String,
@@ -181,6 +191,8 @@ pub struct CaseView {
     pub step: usize,
     /// Joint review answers for the current step: (department, agree).
     pub joint_answers: Vec<(i64, bool)>,
+    /// Co-departments that let the joint review's sub-deadline pass.
+    pub joint_missing: Vec<i64>,
     pub extension_pending: Option<u32>,
     pub extended: bool,
     pub outcome: Option<Outcome>,
@@ -199,6 +211,7 @@ impl CaseView {
             deemed_accepted: false,
             step: 0,
             joint_answers: vec![],
+            joint_missing: vec![],
             extension_pending: None,
             extended: false,
             outcome: None,
@@ -212,6 +225,15 @@ impl Default for CaseView {
     fn default() -> Self {
         CaseView::new()
     }
+}
+
+/// The co-departments of the current step that have neither answered nor timed out.
+pub fn waiting_joint(step: &Step, v: &CaseView) -> Vec<i64> {
+    step.joint
+        .iter()
+        .map(|c| c.department_id)
+        .filter(|d| !v.joint_answers.iter().any(|(a, _)| a == d) && !v.joint_missing.contains(d))
+        .collect()
 }
 
 fn need(text: &str) -> Result<(), CaseError> {
@@ -300,8 +322,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             if e.role != Some(step.role) && e.role != Some(Role::DeptHead) {
                 return Err(CaseError::WrongRole);
             }
-            let waiting =
-                step.joint.iter().filter(|c| !v.joint_answers.iter().any(|(d, _)| *d == c.department_id)).count();
+            let waiting = waiting_joint(step, v).len();
             if waiting > 0 {
                 return Err(CaseError::JointPending { waiting });
             }
@@ -311,6 +332,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             }
             n.step += 1;
             n.joint_answers.clear();
+            n.joint_missing.clear();
             match item.steps.get(n.step) {
                 Some(next) => clock.steps.push(crate::clock::StepTimer {
                     name: next.name.clone(),
@@ -342,6 +364,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             });
             n.step = *step;
             n.joint_answers.clear();
+            n.joint_missing.clear();
             n.state = CaseState::InProgress;
         }
         Transferred { reason, .. } => {
@@ -408,16 +431,23 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             }
             need(opinion)?;
             let step = current(item, v).ok_or(CaseError::NotInJointReview)?;
-            let member = step.joint.iter().any(|c| c.department_id == *department_id);
-            if !member
-                || v.joint_answers.iter().any(|(d, _)| d == department_id)
-                || e.department_id != Some(*department_id)
-            {
+            if !waiting_joint(step, v).contains(department_id) || e.department_id != Some(*department_id) {
                 return Err(CaseError::NotInJointReview);
             }
             n.joint_answers.push((*department_id, *agree));
         }
-        Concluded { outcome, reason, document_no } => {
+        JointTimedOut { departments } => {
+            if v.state != CaseState::InProgress {
+                return wrong();
+            }
+            let step = current(item, v).ok_or(CaseError::NotInJointReview)?;
+            let waiting = waiting_joint(step, v);
+            if departments.is_empty() || departments.iter().any(|d| !waiting.contains(d)) {
+                return Err(CaseError::NotInJointReview);
+            }
+            n.joint_missing.extend(departments);
+        }
+        Concluded { outcome, reason, document_no, .. } => {
             match outcome {
                 Outcome::Granted | Outcome::Denied => {
                     if v.state != CaseState::Deciding {
@@ -488,6 +518,168 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
         }
     }
     Ok(n)
+}
+
+/// Trust level of an e-material (国办函〔2016〕108号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TrustLevel {
+    /// Issued by an agency (电子证照, official result).
+    A,
+    /// Checked against the original by a counter officer.
+    B,
+    /// Uploaded by the applicant.
+    C,
+    /// Made under the applicant's commitment (告知承诺).
+    D,
+}
+
+impl TrustLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            TrustLevel::A => "A",
+            TrustLevel::B => "B",
+            TrustLevel::C => "C",
+            TrustLevel::D => "D",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TrustLevel> {
+        match s {
+            "A" => Some(TrustLevel::A),
+            "B" => Some(TrustLevel::B),
+            "C" => Some(TrustLevel::C),
+            "D" => Some(TrustLevel::D),
+            _ => None,
+        }
+    }
+}
+
+/// The official documents (文书) a case produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// 受理通知书
+    Acceptance,
+    /// 不予受理通知书
+    Refusal,
+    /// 补正通知书
+    Supplement,
+    /// 特别程序告知书
+    Special,
+    /// 延长审批告知书
+    Extension,
+    /// 准予许可决定书
+    Grant,
+    /// 不予许可决定书
+    Denial,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 7] = [
+        DocKind::Acceptance,
+        DocKind::Refusal,
+        DocKind::Supplement,
+        DocKind::Special,
+        DocKind::Extension,
+        DocKind::Grant,
+        DocKind::Denial,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::Acceptance => "acceptance",
+            DocKind::Refusal => "refusal",
+            DocKind::Supplement => "supplement",
+            DocKind::Special => "special",
+            DocKind::Extension => "extension",
+            DocKind::Grant => "grant",
+            DocKind::Denial => "denial",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    /// The abbreviation used in the document number, e.g. 示市监受〔2026〕12号.
+    pub fn abbrev(self) -> &'static str {
+        match self {
+            DocKind::Acceptance => "受",
+            DocKind::Refusal => "不受",
+            DocKind::Supplement => "补",
+            DocKind::Special => "特",
+            DocKind::Extension => "延",
+            DocKind::Grant => "准",
+            DocKind::Denial => "不准",
+        }
+    }
+    /// The document an event produces, if any.
+    pub fn of(kind: &EventKind) -> Option<DocKind> {
+        match kind {
+            EventKind::Accepted | EventKind::DeemedAccepted => Some(DocKind::Acceptance),
+            EventKind::Refused { .. } => Some(DocKind::Refusal),
+            EventKind::SupplementRequested { .. } => Some(DocKind::Supplement),
+            EventKind::SpecialStarted { .. } => Some(DocKind::Special),
+            EventKind::ExtensionDecided { approved: true, .. } => Some(DocKind::Extension),
+            EventKind::Concluded { outcome: Outcome::Granted, .. } => Some(DocKind::Grant),
+            EventKind::Concluded { outcome: Outcome::Denied, .. } => Some(DocKind::Denial),
+            _ => None,
+        }
+    }
+}
+
+/// The colour of the time left, as inboxes show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Green,
+    /// One working day or less left (the W01 warning threshold).
+    Yellow,
+    Red,
+}
+
+pub fn urgency(p: &crate::clock::Period) -> Urgency {
+    if p.overdue {
+        Urgency::Red
+    } else if p.remaining_days <= 1 {
+        Urgency::Yellow
+    } else {
+        Urgency::Green
+    }
+}
+
+/// 办件编号: the item's implementation code, the day of submission and a
+/// four-digit daily serial.
+pub fn case_number(impl_code: &str, day: NaiveDate, serial: i64) -> String {
+    format!("{impl_code}{}{serial:04}", day.format("%Y%m%d"))
+}
+
+/// The role an actor acts in for an action that `wanted` roles may take:
+/// the first of them the actor holds.
+pub fn acting_role(actor: &crate::admin::Actor, wanted: &[Role]) -> Option<Role> {
+    wanted.iter().copied().find(|r| actor.has(*r))
+}
+
+/// Who takes part in a case, for deciding who may read it.
+#[derive(Debug, Clone, Default)]
+pub struct Parties {
+    pub applicant_user_id: Option<i64>,
+    /// The implementing department and every department named by a step or a joint review.
+    pub departments: Vec<i64>,
+}
+
+/// Applicants read their own cases, staff their department's cases and those
+/// they take part in, supervision reads everything.
+pub fn may_read(actor: &crate::admin::Actor, p: &Parties) -> bool {
+    if actor.has(Role::Supervisor) || actor.is_global_admin() {
+        return true;
+    }
+    if actor.is_staff() {
+        return actor.department_id.is_some_and(|d| p.departments.contains(&d));
+    }
+    p.applicant_user_id == Some(actor.user_id)
+}
+
+impl Parties {
+    pub fn of(item: &ItemContent, applicant_user_id: Option<i64>) -> Parties {
+        Parties { applicant_user_id, departments: item.department_ids() }
+    }
 }
 
 /// The view of a case from all its events.
@@ -575,14 +767,22 @@ mod tests {
         let grant = ev(
             "2025-10-10T10:00:00+08:00",
             Some(Role::DeptHead),
-            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: String::new() },
+            Concluded {
+                outcome: Outcome::Granted,
+                reason: String::new(),
+                document_no: String::new(),
+                valid_until: None,
+            },
         );
         assert_eq!(apply(&it, &v, &grant), Err(CaseError::DocumentRequired));
         events.push(ev(
             "2025-10-10T10:00:00+08:00",
             Some(Role::DeptHead),
             Concluded {
-                outcome: Outcome::Granted, reason: String::new(), document_no: "示食经〔2025〕1号".into()
+                outcome: Outcome::Granted,
+                reason: String::new(),
+                document_no: "示食经〔2025〕1号".into(),
+                valid_until: None,
             },
         ));
         events.push(ev(
@@ -632,7 +832,7 @@ mod tests {
         let granted_early = ev(
             "2025-09-22T10:00:00+08:00",
             Some(Role::DeptHead),
-            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: "1".into() },
+            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: "1".into(), valid_until: None },
         );
         assert!(matches!(apply(&it, &v, &granted_early), Err(CaseError::WrongState { .. })));
         let v = apply(&it, &v, &ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), Accepted)).unwrap();
@@ -657,7 +857,12 @@ mod tests {
         let void = ev(
             "2025-09-23T11:00:00+08:00",
             Some(Role::Reviewer),
-            Concluded { outcome: Outcome::Voided, reason: "重复申请".into(), document_no: String::new() },
+            Concluded {
+                outcome: Outcome::Voided,
+                reason: "重复申请".into(),
+                document_no: String::new(),
+                valid_until: None,
+            },
         );
         assert_eq!(apply(&it, &v, &void), Err(CaseError::WrongRole), "void needs the department head");
         let ext = ev(

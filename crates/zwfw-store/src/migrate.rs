@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "calendar", include_str!("../migrations/0002_calendar.sql")),
     (3, "catalog", include_str!("../migrations/0003_catalog.sql")),
     (4, "files", include_str!("../migrations/0004_files.sql")),
+    (5, "cases", include_str!("../migrations/0005_cases.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -610,10 +610,13 @@ pub async fn post_clock(
         crate::calendar::api_year, crate::calendar::api_working_days, crate::calendar::api_add, crate::calendar::api_put_year,
         crate::catalog::api_create, crate::catalog::api_get, crate::catalog::api_list, crate::catalog::api_edit,
         crate::catalog::api_act, crate::catalog::api_new_version, crate::catalog::api_retire, crate::catalog::api_diff,
-        crate::catalog::api_guide_list, crate::catalog::api_guide_item, crate::catalog::api_search, crate::catalog::api_export, crate::catalog::api_attach, crate::catalog_xlsx::api_import
+        crate::catalog::api_guide_list, crate::catalog::api_guide_item, crate::catalog::api_search, crate::catalog::api_export, crate::catalog::api_attach, crate::catalog_xlsx::api_import,
+        crate::cases_api::api_upload, crate::cases_api::api_apply, crate::cases_api::api_list, crate::cases_api::api_get,
+        crate::cases_api::api_act, crate::cases_api::api_document, crate::cases_api::api_material, crate::cases_api::api_original,
+        crate::cases_api::api_original_return, crate::cases_api::api_inbox, crate::cases_api::api_track, crate::cases_api::api_e_materials
     ),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"))
 )]
 pub struct ApiDoc;
 
@@ -670,4 +673,16 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/working-days", get(crate::calendar::api_working_days))
         .route("/calendar/add", get(crate::calendar::api_add))
         .route("/calendar/{year}", get(crate::calendar::api_year).put(crate::calendar::api_put_year))
+        .route("/uploads", post(crate::cases_api::api_upload))
+        .route("/items/{id}/applications", post(crate::cases_api::api_apply))
+        .route("/cases", get(crate::cases_api::api_list))
+        .route("/cases/{id}", get(crate::cases_api::api_get))
+        .route("/cases/{id}/actions", post(crate::cases_api::api_act))
+        .route("/cases/{id}/documents/{doc_id}", get(crate::cases_api::api_document))
+        .route("/cases/{id}/materials/{mid}", get(crate::cases_api::api_material))
+        .route("/cases/{id}/originals", post(crate::cases_api::api_original))
+        .route("/cases/{id}/originals/{oid}/return", post(crate::cases_api::api_original_return))
+        .route("/inbox", get(crate::cases_api::api_inbox))
+        .route("/track", post(crate::cases_api::api_track))
+        .route("/e-materials", get(crate::cases_api::api_e_materials))
 }

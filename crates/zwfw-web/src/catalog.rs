@@ -971,12 +971,7 @@ pub async fn attach(ctx: &Ctx<'_>, version_id: i64, slot: Slot, file_name: &str,
         Slot::ResultSample => Some(&mut content.result_sample_sm3),
     }
     .ok_or_else(|| AppError::not_found("material"))?;
-    let files = st.files.clone();
-    let data = bytes.to_vec();
-    let sm3 = tokio::task::spawn_blocking(move || files.put(&data))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    let sm3 = st.put_file(bytes.to_vec()).await?;
     *target = Some(sm3.clone());
     {
         let mut tx = st.store.begin().await?;

@@ -42,7 +42,36 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("wrong_state", Some("retired")) => "事项已取消，不能再操作",
         ("wrong_state", Some(st)) => return format!("当前状态（{}）下不能执行此操作", label("version_state", st)),
         ("wrong_state", None) => "当前状态下不能执行此操作",
-        ("already_handled", _) => "该版本已被其他人处理，请刷新后查看最新状态",
+        ("already_handled", Some("version")) | ("already_handled", None) => {
+            "该版本已被其他人处理，请刷新后查看最新状态"
+        }
+        ("already_handled", Some(d)) => return d.to_string(),
+        ("wrong_role", Some(d))
+        | ("case_conflict", Some(d))
+        | ("reason_required", Some(d))
+        | ("empty_supplement", Some(d))
+        | ("document_required", Some(d))
+        | ("bad_return", Some(d))
+        | ("calendar_missing", Some(d)) => return d.to_string(),
+        ("not_online", _) => "该事项暂不支持网上申报，请按办事指南到窗口办理",
+        ("already_submitted", _) => "该申请已提交，请勿重复提交",
+        ("invalid_applicant", Some("name")) => "请填写申请人姓名或单位名称（100字以内）",
+        ("invalid_applicant", _) => "请选择申请人类型（自然人或法人）",
+        ("invalid_form", Some(f)) => return format!("申请表中“{f}”的内容过长（不超过2000字）"),
+        ("invalid_material", _) => "所选材料不存在或不属于本人，请重新上传",
+        ("materials_missing", Some(list)) => return format!("缺少必备材料：{list}"),
+        ("invalid_idem_key", _) => "请求标识不正确",
+        ("invalid_action", Some("to_user")) => "请选择本部门的另一位在岗工作人员",
+        ("invalid_action", Some("step")) => "请选择要退回到的环节",
+        ("invalid_action", Some("outcome")) => "请选择办结结果",
+        ("invalid_action", Some("valid_until")) => "有效期应为YYYY-MM-DD格式的日期",
+        ("invalid_action", Some("agree")) => "请选择同意或不同意",
+        ("invalid_action", Some("approved")) => "请选择批准或不批准",
+        ("invalid_action", _) => "不支持的操作",
+        ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
+        ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
+        ("track_failed", _) => "办件编号或查询密码不正确",
+        ("invalid_original", _) => "请填写原件名称，份数为1到100",
         ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
         ("duplicate", Some(f)) => return format!("{}已存在，不能重复", field_name(f)),
         ("not_found", Some(f)) => return format!("{}不存在", field_name(f)),
@@ -148,6 +177,61 @@ pub fn item_field(field: &str) -> &'static str {
     }
 }
 
+/// Chinese text for a refused case transition.
+pub fn case_error_text(e: &zwfw_domain::cases::CaseError) -> String {
+    use zwfw_domain::cases::CaseError::*;
+    match e {
+        WrongState { state } => {
+            format!("办件当前状态为“{}”，不能执行此操作", label("case_state", &state_code(*state)))
+        }
+        ReasonRequired => "请填写处理意见或理由".into(),
+        EmptySupplement => "补正通知须一次性列明全部需补正的材料".into(),
+        WrongRole => "您的角色不能执行此操作".into(),
+        BadReturn => "只能退回到此前的环节".into(),
+        ExtensionExists => "本办件已申请或已批准延长审批，不能再次申请".into(),
+        NoExtensionPending => "没有待决定的延长审批申请".into(),
+        SpecialRunning => "已有特别程序正在进行".into(),
+        NoSpecialRunning => "没有正在进行的特别程序".into(),
+        NotInJointReview => "本部门不在本环节的会办部门中，或已经答复".into(),
+        JointPending { waiting } => format!("还有{waiting}个会办部门尚未答复，不能通过本环节"),
+        DocumentRequired => "准予许可须填写决定文书号（证照编号）".into(),
+        StepsPending => "办件还有未完成的环节，不能作出许可决定".into(),
+        OutOfOrder => "办件记录时间顺序异常".into(),
+        Calendar(c) => calendar_error_text(c),
+    }
+}
+
+fn state_code(s: zwfw_domain::cases::CaseState) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// What an event did, as a verb phrase.
+pub fn case_event_label(kind: &str) -> String {
+    let s = match kind {
+        "submitted" => "提交申请",
+        "supplement_requested" => "发出补正通知",
+        "supplement_provided" => "补正材料",
+        "accepted" => "受理",
+        "refused" => "不予受理",
+        "deemed_accepted" => "逾期未决定，视为受理",
+        "step_passed" => "办理通过",
+        "returned_to_step" => "退回",
+        "transferred" => "转办",
+        "urged" => "催办",
+        "extension_requested" => "申请延长审批",
+        "extension_decided" => "决定延长审批",
+        "special_started" => "启动特别程序",
+        "special_ended" => "结束特别程序",
+        "joint_answered" => "会办答复",
+        "joint_timed_out" => "结束会办（逾期未答复）",
+        "concluded" => "办结",
+        "delivered" => "送达",
+        "withdrawn" => "撤回申请",
+        _ => return kind.to_string(),
+    };
+    s.to_string()
+}
+
 /// Chinese names of the fields errors refer to.
 pub fn field_name(field: &str) -> &'static str {
     match field {
@@ -237,6 +321,37 @@ pub fn label(group: &str, code: &str) -> String {
         ("item_action", "new_version") | ("action", "item_new_version") => "发起变更（新版本）",
         ("item_action", "retire") | ("action", "item_retire") => "取消事项",
         ("action", "calendar_loaded") => "载入工作日历",
+        ("case_state", "draft") => "草稿",
+        ("case_state", "submitted") => "待受理",
+        ("case_state", "supplementing") => "待补正",
+        ("case_state", "refused") => "不予受理",
+        ("case_state", "in_progress") => "办理中",
+        ("case_state", "deciding") => "待决定",
+        ("case_state", "concluded") => "已办结",
+        ("case_state", "delivered") => "已送达",
+        ("case_state", "withdrawn") => "已撤回",
+        ("outcome", "granted") => "准予许可",
+        ("outcome", "denied") => "不予许可",
+        ("outcome", "returned") => "退件",
+        ("outcome", "voided") => "作废",
+        ("outcome", "forwarded") => "转报",
+        ("doc_kind", "acceptance") => "受理通知书",
+        ("doc_kind", "refusal") => "不予受理通知书",
+        ("doc_kind", "supplement") => "补正通知书",
+        ("doc_kind", "special") => "特别程序告知书",
+        ("doc_kind", "extension") => "延长审批告知书",
+        ("doc_kind", "grant") => "准予行政许可决定书",
+        ("doc_kind", "denial") => "不予行政许可决定书",
+        ("channel", "online") => "网上申报",
+        ("channel", "counter") => "窗口受理",
+        ("trust", "A") => "A级（部门核发）",
+        ("trust", "B") => "B级（窗口核验）",
+        ("trust", "C") => "C级（申请人上传）",
+        ("trust", "D") => "D级（告知承诺）",
+        ("urgency", "green") => "正常",
+        ("urgency", "yellow") => "临近期限",
+        ("urgency", "red") => "已超期",
+        ("object", "case") => "办件",
         _ => return code.to_string(),
     };
     s.to_string()

@@ -10,6 +10,8 @@ pub struct Metrics {
     pub logins_ok: AtomicU64,
     pub logins_failed: AtomicU64,
     pub audit_records: AtomicU64,
+    pub cases_created: AtomicU64,
+    pub case_events: AtomicU64,
 }
 
 impl Metrics {
@@ -40,6 +42,8 @@ impl Metrics {
             "Audit records written by this process.",
             self.audit_records.load(Ordering::Relaxed),
         );
+        counter("zwfw_cases_created_total", "Applications created.", self.cases_created.load(Ordering::Relaxed));
+        counter("zwfw_case_events_total", "Case events appended.", self.case_events.load(Ordering::Relaxed));
         out.push_str(&format!(
             "# HELP zwfw_database_up Whether the database answered.\n# TYPE zwfw_database_up gauge\nzwfw_database_up {}\n",
             u8::from(db_up)

@@ -49,6 +49,8 @@ pub struct Inner {
     pub search: std::sync::RwLock<Arc<crate::search::Index>>,
     /// The catalogue change marker the search index was built from.
     pub catalog_seen: std::sync::Mutex<Option<String>>,
+    /// Contents of item versions cases are bound to (published versions never change).
+    pub versions: std::sync::Mutex<std::collections::HashMap<i64, Arc<zwfw_domain::catalog::ItemContent>>>,
     pub clock: Clock,
     pub config: WebConfig,
     pub templates: Templates,
@@ -75,6 +77,7 @@ impl AppState {
             calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
             search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
             catalog_seen: std::sync::Mutex::new(None),
+            versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
             templates: Templates::new(),
@@ -85,6 +88,15 @@ impl AppState {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Stores bytes in the file store (off the async threads); returns their SM3.
+    pub async fn put_file(&self, bytes: Vec<u8>) -> AppResult<String> {
+        let files = self.files.clone();
+        tokio::task::spawn_blocking(move || files.put(&bytes))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))
     }
 
     /// The current working-day calendar.

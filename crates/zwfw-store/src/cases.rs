@@ -1,0 +1,931 @@
+//! Cases (办件): the append-only events, the projection row used by inboxes
+//! and lists, materials, the e-materials library, documents and the register
+//! of paper originals.
+
+use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code, department_id, applicant_user_id, \
+     applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
+     registered_by, state, seq, step_no, step_name, handling_department_id, assignee_id, submitted_at, accepted_at, \
+     concluded_at, acceptance_due, promised_due, legal_due, step_due, suspended, supplement_notices, deemed_accepted, \
+     outcome, result_no, created_at, updated_at";
+
+/// The projection of a case: what lists and inboxes read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub case_no: Option<String>,
+    pub item_id: i64,
+    pub version_id: i64,
+    pub item_name: String,
+    pub impl_code: String,
+    pub department_id: i64,
+    pub applicant_user_id: Option<i64>,
+    /// natural | legal
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    #[serde(skip)]
+    pub applicant_id_no: String,
+    #[serde(skip)]
+    pub applicant_mobile: String,
+    #[serde(skip)]
+    pub applicant_address: String,
+    pub form: serde_json::Value,
+    /// online | counter
+    pub channel: String,
+    pub registered_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    #[serde(flatten)]
+    pub p: Projection,
+}
+
+/// Everything about a case that its events decide.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct Projection {
+    pub state: String,
+    pub seq: i64,
+    pub step_no: i64,
+    pub step_name: String,
+    /// The department whose inbox holds the case (none once closed).
+    pub handling_department_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub concluded_at: Option<i64>,
+    pub acceptance_due: Option<String>,
+    pub promised_due: Option<String>,
+    pub legal_due: Option<String>,
+    pub step_due: Option<String>,
+    pub suspended: bool,
+    pub supplement_notices: i64,
+    pub deemed_accepted: bool,
+    pub outcome: Option<String>,
+    pub result_no: Option<String>,
+}
+
+fn case_row(r: &AnyRow) -> CaseRow {
+    CaseRow {
+        id: r.i64("id"),
+        case_no: r.opt_str("case_no"),
+        item_id: r.i64("item_id"),
+        version_id: r.i64("version_id"),
+        item_name: r.str("item_name"),
+        impl_code: r.str("impl_code"),
+        department_id: r.i64("department_id"),
+        applicant_user_id: r.opt_i64("applicant_user_id"),
+        applicant_kind: r.str("applicant_kind"),
+        applicant_name: r.str("applicant_name"),
+        applicant_id_no: r.str("applicant_id_no"),
+        applicant_mobile: r.str("applicant_mobile"),
+        applicant_address: r.str("applicant_address"),
+        form: serde_json::from_str(&r.str("form")).unwrap_or_default(),
+        channel: r.str("channel"),
+        registered_by: r.opt_i64("registered_by"),
+        created_at: r.i64("created_at"),
+        updated_at: r.i64("updated_at"),
+        p: Projection {
+            state: r.str("state"),
+            seq: r.i64("seq"),
+            step_no: r.i64("step_no"),
+            step_name: r.str("step_name"),
+            handling_department_id: r.opt_i64("handling_department_id"),
+            assignee_id: r.opt_i64("assignee_id"),
+            submitted_at: r.opt_i64("submitted_at"),
+            accepted_at: r.opt_i64("accepted_at"),
+            concluded_at: r.opt_i64("concluded_at"),
+            acceptance_due: r.opt_str("acceptance_due"),
+            promised_due: r.opt_str("promised_due"),
+            legal_due: r.opt_str("legal_due"),
+            step_due: r.opt_str("step_due"),
+            suspended: r.flag("suspended"),
+            supplement_notices: r.i64("supplement_notices"),
+            deemed_accepted: r.flag("deemed_accepted"),
+            outcome: r.opt_str("outcome"),
+            result_no: r.opt_str("result_no"),
+        },
+    }
+}
+
+/// A new case, as a draft (seq 0) or straight away submitted by the caller's first event.
+pub struct NewCase<'a> {
+    pub item_id: i64,
+    pub version_id: i64,
+    pub item_name: &'a str,
+    pub impl_code: &'a str,
+    pub department_id: i64,
+    pub applicant_user_id: Option<i64>,
+    pub applicant_kind: &'a str,
+    pub applicant_name: &'a str,
+    pub applicant_id_no: &'a str,
+    pub applicant_mobile: &'a str,
+    pub applicant_address: &'a str,
+    pub form: &'a serde_json::Value,
+    pub channel: &'a str,
+    pub registered_by: Option<i64>,
+    pub query_hash: &'a str,
+    pub idem_key: Option<&'a str>,
+}
+
+/// The next number of a daily (or yearly) serial, starting at 1.
+pub async fn next_serial(tx: &mut Tx, prefix: &str) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO case_serials (prefix, next_no) VALUES ($1, 2) \
+         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no",
+    )
+    .bind(prefix)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.i64("next_no") - 1)
+}
+
+pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO cases (item_id, version_id, item_name, impl_code, department_id, applicant_user_id, applicant_kind, \
+         applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, registered_by, query_hash, \
+         state, seq, step_no, step_name, suspended, supplement_notices, deemed_accepted, idem_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', 0, 0, '', 0, 0, 0, $16, $17, $17) \
+         RETURNING id",
+    )
+    .bind(c.item_id)
+    .bind(c.version_id)
+    .bind(c.item_name)
+    .bind(c.impl_code)
+    .bind(c.department_id)
+    .bind(c.applicant_user_id)
+    .bind(c.applicant_kind)
+    .bind(c.applicant_name)
+    .bind(c.applicant_id_no)
+    .bind(c.applicant_mobile)
+    .bind(c.applicant_address)
+    .bind(c.form.to_string())
+    .bind(c.channel)
+    .bind(c.registered_by)
+    .bind(c.query_hash)
+    .bind(c.idem_key)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+    Ok(row.i64("id"))
+}
+
+/// Replaces a draft's applicant data and form (only while it is a draft).
+pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms: i64) -> StoreResult<()> {
+    let r = sqlx::query("UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'")
+        .bind(form.to_string())
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict("not a draft"));
+    }
+    Ok(())
+}
+
+pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE cases SET case_no = $1 WHERE id = $2")
+        .bind(case_no)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "case_no"))?;
+    Ok(())
+}
+
+/// Writes the projection if nobody moved the case since `expected_seq`;
+/// returns false when someone did.
+pub async fn update_projection(
+    tx: &mut Tx,
+    id: i64,
+    expected_seq: i64,
+    p: &Projection,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE cases SET state = $1, seq = $2, step_no = $3, step_name = $4, handling_department_id = $5, \
+         assignee_id = $6, submitted_at = $7, accepted_at = $8, concluded_at = $9, acceptance_due = $10, \
+         promised_due = $11, legal_due = $12, step_due = $13, suspended = $14, supplement_notices = $15, \
+         deemed_accepted = $16, outcome = $17, result_no = $18, updated_at = $19 WHERE id = $20 AND seq = $21",
+    )
+    .bind(&p.state)
+    .bind(p.seq)
+    .bind(p.step_no)
+    .bind(&p.step_name)
+    .bind(p.handling_department_id)
+    .bind(p.assignee_id)
+    .bind(p.submitted_at)
+    .bind(p.accepted_at)
+    .bind(p.concluded_at)
+    .bind(&p.acceptance_due)
+    .bind(&p.promised_due)
+    .bind(&p.legal_due)
+    .bind(&p.step_due)
+    .bind(crate::flag(p.suspended))
+    .bind(p.supplement_notices)
+    .bind(crate::flag(p.deemed_accepted))
+    .bind(&p.outcome)
+    .bind(&p.result_no)
+    .bind(now_ms)
+    .bind(id)
+    .bind(expected_seq)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// One stored event.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    pub seq: i64,
+    pub kind: String,
+    /// The domain event as JSON.
+    pub body: serde_json::Value,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub role: Option<String>,
+    pub department_id: Option<i64>,
+    pub step_name: String,
+}
+
+pub struct NewEvent<'a> {
+    pub case_id: i64,
+    pub seq: i64,
+    pub kind: &'a str,
+    pub body: &'a serde_json::Value,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub role: Option<&'a str>,
+    pub department_id: Option<i64>,
+    pub step_name: &'a str,
+    pub idem_key: Option<&'a str>,
+}
+
+pub async fn append_event(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, idem_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(e.case_id)
+    .bind(e.seq)
+    .bind(e.kind)
+    .bind(e.body.to_string())
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.actor_name)
+    .bind(e.role)
+    .bind(e.department_id)
+    .bind(e.step_name)
+    .bind(e.idem_key)
+    .execute(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "case_event"))?;
+    Ok(())
+}
+
+fn event_row(r: &AnyRow) -> EventRow {
+    EventRow {
+        seq: r.i64("seq"),
+        kind: r.str("kind"),
+        body: serde_json::from_str(&r.str("body")).unwrap_or_default(),
+        at: r.i64("at"),
+        actor_id: r.opt_i64("actor_id"),
+        actor_name: r.str("actor_name"),
+        role: r.opt_str("role"),
+        department_id: r.opt_i64("department_id"),
+        step_name: r.str("step_name"),
+    }
+}
+
+const EVENT_COLS: &str = "seq, kind, body, at, actor_id, actor_name, role, department_id, step_name";
+
+pub async fn events(store: &Store, case_id: i64) -> StoreResult<Vec<EventRow>> {
+    let rows = sqlx::query(&format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+        .bind(case_id)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().map(event_row).collect())
+}
+
+/// The events of a case inside a write transaction (the state the action decides on).
+pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> {
+    let rows = sqlx::query(&format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+        .bind(case_id)
+        .fetch_all(tx.conn())
+        .await?;
+    Ok(rows.iter().map(event_row).collect())
+}
+
+/// The event a repeated request already created, if any.
+pub async fn event_by_idem(tx: &mut Tx, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
+    let row = sqlx::query("SELECT seq FROM case_events WHERE case_id = $1 AND idem_key = $2")
+        .bind(case_id)
+        .bind(key)
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(row.map(|r| r.i64("seq")))
+}
+
+pub async fn get_case(store: &Store, id: i64) -> StoreResult<CaseRow> {
+    let row = sqlx::query(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| case_row(&r)).ok_or(StoreError::NotFound("case"))
+}
+
+/// Locks the case row until the transaction ends (a no-op write that makes a
+/// concurrent action on PostgreSQL wait, and then see what the first one did).
+pub async fn lock_case(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE cases SET seq = seq WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    Ok(())
+}
+
+pub async fn get_case_in(tx: &mut Tx, id: i64) -> StoreResult<CaseRow> {
+    let row =
+        sqlx::query(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    row.map(|r| case_row(&r)).ok_or(StoreError::NotFound("case"))
+}
+
+/// The case a number names, with the hash of its query password.
+pub async fn find_by_no(store: &Store, case_no: &str) -> StoreResult<Option<(CaseRow, String)>> {
+    let row = sqlx::query(&format!("SELECT {CASE_COLS}, query_hash FROM cases WHERE case_no = $1"))
+        .bind(case_no)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(row.map(|r| (case_row(&r), r.str("query_hash"))))
+}
+
+pub async fn find_by_idem(tx: &mut Tx, key: &str) -> StoreResult<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM cases WHERE idem_key = $1").bind(key).fetch_optional(tx.conn()).await?;
+    Ok(row.map(|r| r.i64("id")))
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub department_id: Option<i64>,
+    pub applicant_user_id: Option<i64>,
+    pub state: Option<String>,
+    /// Case number or applicant name, a prefix or part.
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Cases of a department (including joint reviews it takes part in), of an
+/// applicant, or all (supervision), newest first. Drafts only show to their applicant.
+pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
+    enum V {
+        I(i64),
+        S(String),
+    }
+    let mut sql = format!("SELECT {CASE_COLS} FROM cases WHERE 1 = 1");
+    let mut vals: Vec<V> = vec![];
+    let next = |v: V, vals: &mut Vec<V>| {
+        vals.push(v);
+        format!("${}", vals.len())
+    };
+    if let Some(d) = f.department_id {
+        let a = next(V::I(d), &mut vals);
+        let b = next(V::I(d), &mut vals);
+        sql.push_str(&format!(
+            " AND (department_id = {a} OR id IN (SELECT case_id FROM case_joint WHERE department_id = {b})) AND state <> 'draft'"
+        ));
+    }
+    match f.applicant_user_id {
+        Some(u) => {
+            let a = next(V::I(u), &mut vals);
+            sql.push_str(&format!(" AND applicant_user_id = {a}"));
+        }
+        None => sql.push_str(" AND state <> 'draft'"),
+    }
+    if let Some(st) = &f.state {
+        let a = next(V::S(st.clone()), &mut vals);
+        sql.push_str(&format!(" AND state = {a}"));
+    }
+    if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
+        let like = format!("%{}%", q.trim().replace(['%', '_'], ""));
+        let a = next(V::S(like.clone()), &mut vals);
+        let b = next(V::S(like), &mut vals);
+        sql.push_str(&format!(" AND (case_no LIKE {a} OR applicant_name LIKE {b})"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 500),
+        f.offset.max(0)
+    ));
+    let mut q = sqlx::query(&sql);
+    for v in vals {
+        q = match v {
+            V::I(i) => q.bind(i),
+            V::S(s) => q.bind(s),
+        };
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    Ok(rows.iter().map(case_row).collect())
+}
+
+/// Which tasks an inbox shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxScope {
+    /// Everything waiting in the department, soonest deadline first.
+    Department(i64),
+    /// Tasks transferred to one person.
+    Assignee(i64),
+    /// Joint reviews waiting for the department's answer.
+    Joint(i64),
+}
+
+/// An inbox page, soonest deadline first, and the total count.
+pub async fn inbox(store: &Store, scope: InboxScope, limit: i64, offset: i64) -> StoreResult<(Vec<CaseRow>, i64)> {
+    let (filter, key) = match scope {
+        InboxScope::Department(d) => ("handling_department_id = $1", d),
+        InboxScope::Assignee(u) => ("assignee_id = $1", u),
+        InboxScope::Joint(d) => {
+            ("id IN (SELECT case_id FROM case_joint WHERE department_id = $1 AND open = 1 AND answered = 0)", d)
+        }
+    };
+    let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM cases WHERE {filter}"))
+        .bind(key)
+        .fetch_one(store.pool())
+        .await?
+        .i64("n");
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLS} FROM cases WHERE {filter} ORDER BY step_due, id LIMIT {} OFFSET {}",
+        limit.clamp(1, 500),
+        offset.max(0)
+    ))
+    .bind(key)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((rows.iter().map(case_row).collect(), total))
+}
+
+/// Open joint reviews of a case: (department, step, due, answered).
+pub async fn joint(store: &Store, case_id: i64) -> StoreResult<Vec<(i64, i64, String, bool)>> {
+    let rows = sqlx::query(
+        "SELECT department_id, step_no, due, answered FROM case_joint WHERE case_id = $1 AND open = 1 ORDER BY department_id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.i64("department_id"), r.i64("step_no"), r.str("due"), r.flag("answered"))).collect())
+}
+
+/// Sets the co-departments waiting at the current step; closes the rest.
+pub async fn set_joint(tx: &mut Tx, case_id: i64, step_no: i64, open: &[(i64, String, bool)]) -> StoreResult<()> {
+    sqlx::query("UPDATE case_joint SET open = 0 WHERE case_id = $1").bind(case_id).execute(tx.conn()).await?;
+    for (dept, due, answered) in open {
+        sqlx::query(
+            "INSERT INTO case_joint (case_id, department_id, step_no, due, answered, open) VALUES ($1, $2, $3, $4, $5, 1) \
+             ON CONFLICT (case_id, department_id) DO UPDATE SET step_no = $3, due = $4, answered = $5, open = 1",
+        )
+        .bind(case_id)
+        .bind(dept)
+        .bind(step_no)
+        .bind(due)
+        .bind(crate::flag(*answered))
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Submitted cases whose acceptance decision is overdue on `today` (YYYY-MM-DD).
+pub async fn acceptance_overdue(store: &Store, today: &str, limit: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM cases WHERE state = 'submitted' AND supplement_notices = 0 AND acceptance_due < $1 ORDER BY id LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| r.i64("id")).collect())
+}
+
+/// Counts of cases by state (for a department or all).
+pub async fn counts(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<(String, i64)>> {
+    let rows = match department_id {
+        Some(d) => {
+            sqlx::query("SELECT state, COUNT(*) AS n FROM cases WHERE department_id = $1 GROUP BY state ORDER BY state")
+                .bind(d)
+                .fetch_all(store.pool())
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state")
+                .fetch_all(store.pool())
+                .await?
+        }
+    };
+    Ok(rows.iter().map(|r| (r.str("state"), r.i64("n"))).collect())
+}
+
+// ---- materials and the e-materials library ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialRow {
+    pub id: i64,
+    pub material_no: i64,
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+    pub e_material_id: Option<i64>,
+    /// 0: with the application; 1, 2…: supplements.
+    pub round: i64,
+    pub added_by: Option<i64>,
+    pub added_at: i64,
+}
+
+pub struct NewMaterial<'a> {
+    pub material_no: i64,
+    pub name: &'a str,
+    pub file_sm3: &'a str,
+    pub file_name: &'a str,
+    pub kind: &'a str,
+    pub size: i64,
+    pub trust: &'a str,
+}
+
+/// A material with owned fields, before it is attached.
+#[derive(Debug, Clone)]
+pub struct NewMaterialOwned {
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+}
+
+impl NewMaterialOwned {
+    pub fn as_new(&self, material_no: i64) -> NewMaterial<'_> {
+        NewMaterial {
+            material_no,
+            name: &self.name,
+            file_sm3: &self.file_sm3,
+            file_name: &self.file_name,
+            kind: &self.kind,
+            size: self.size,
+            trust: &self.trust,
+        }
+    }
+}
+
+pub async fn add_material(
+    tx: &mut Tx,
+    case_id: i64,
+    m: &NewMaterial<'_>,
+    e_material_id: Option<i64>,
+    round: i64,
+    by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(case_id)
+    .bind(m.material_no)
+    .bind(m.name)
+    .bind(m.file_sm3)
+    .bind(m.file_name)
+    .bind(m.kind)
+    .bind(m.size)
+    .bind(m.trust)
+    .bind(e_material_id)
+    .bind(round)
+    .bind(by)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
+    let rows = sqlx::query(
+        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
+         FROM case_materials WHERE case_id = $1 ORDER BY material_no, id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| MaterialRow {
+            id: r.i64("id"),
+            material_no: r.i64("material_no"),
+            name: r.str("name"),
+            file_sm3: r.str("file_sm3"),
+            file_name: r.str("file_name"),
+            kind: r.str("kind"),
+            size: r.i64("size"),
+            trust: r.str("trust"),
+            e_material_id: r.opt_i64("e_material_id"),
+            round: r.i64("round"),
+            added_by: r.opt_i64("added_by"),
+            added_at: r.i64("added_at"),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EMaterial {
+    pub id: i64,
+    pub owner_user_id: i64,
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+    pub source_case_id: Option<i64>,
+    pub created_at: i64,
+}
+
+fn e_material(r: &AnyRow) -> EMaterial {
+    EMaterial {
+        id: r.i64("id"),
+        owner_user_id: r.i64("owner_user_id"),
+        name: r.str("name"),
+        file_sm3: r.str("file_sm3"),
+        file_name: r.str("file_name"),
+        kind: r.str("kind"),
+        size: r.i64("size"),
+        trust: r.str("trust"),
+        source_case_id: r.opt_i64("source_case_id"),
+        created_at: r.i64("created_at"),
+    }
+}
+
+const EMAT_COLS: &str = "id, owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at";
+
+/// Files a material in the owner's library (once per content and name);
+/// a better trust level replaces a weaker one. Returns its id.
+pub async fn file_e_material(
+    tx: &mut Tx,
+    owner: i64,
+    m: &NewMaterial<'_>,
+    source_case_id: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (owner_user_id, file_sm3, name) DO NOTHING",
+    )
+    .bind(owner)
+    .bind(m.name)
+    .bind(m.file_sm3)
+    .bind(m.file_name)
+    .bind(m.kind)
+    .bind(m.size)
+    .bind(m.trust)
+    .bind(source_case_id)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE e_materials SET trust = $1 WHERE owner_user_id = $2 AND file_sm3 = $3 AND name = $4 AND trust > $1",
+    )
+    .bind(m.trust)
+    .bind(owner)
+    .bind(m.file_sm3)
+    .bind(m.name)
+    .execute(tx.conn())
+    .await?;
+    let row = sqlx::query("SELECT id FROM e_materials WHERE owner_user_id = $1 AND file_sm3 = $2 AND name = $3")
+        .bind(owner)
+        .bind(m.file_sm3)
+        .bind(m.name)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.i64("id"))
+}
+
+pub async fn e_materials(store: &Store, owner: i64) -> StoreResult<Vec<EMaterial>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EMAT_COLS} FROM e_materials WHERE owner_user_id = $1 ORDER BY name, created_at DESC"
+    ))
+    .bind(owner)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(e_material).collect())
+}
+
+pub async fn get_e_material(store: &Store, id: i64) -> StoreResult<EMaterial> {
+    let row = sqlx::query(&format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| e_material(&r)).ok_or(StoreError::NotFound("e_material"))
+}
+
+// ---- documents ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub event_seq: i64,
+    pub kind: String,
+    pub doc_no: String,
+    pub file_sm3: String,
+    pub created_at: i64,
+}
+
+pub async fn add_document(
+    tx: &mut Tx,
+    case_id: i64,
+    event_seq: i64,
+    kind: &str,
+    doc_no: &str,
+    sm3: &str,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(event_seq)
+    .bind(kind)
+    .bind(doc_no)
+    .bind(sm3)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "doc_no"))?;
+    Ok(row.i64("id"))
+}
+
+pub async fn documents(store: &Store, case_id: i64) -> StoreResult<Vec<DocumentRow>> {
+    let rows = sqlx::query(
+        "SELECT id, event_seq, kind, doc_no, file_sm3, created_at FROM case_documents WHERE case_id = $1 ORDER BY event_seq",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| DocumentRow {
+            id: r.i64("id"),
+            event_seq: r.i64("event_seq"),
+            kind: r.str("kind"),
+            doc_no: r.str("doc_no"),
+            file_sm3: r.str("file_sm3"),
+            created_at: r.i64("created_at"),
+        })
+        .collect())
+}
+
+// ---- paper originals ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginalRow {
+    pub id: i64,
+    pub name: String,
+    pub copies: i64,
+    pub received_at: i64,
+    pub received_by: i64,
+    pub returned_at: Option<i64>,
+    pub returned_by: Option<i64>,
+    pub note: String,
+}
+
+pub async fn receive_original(
+    tx: &mut Tx,
+    case_id: i64,
+    name: &str,
+    copies: i64,
+    by: i64,
+    note: &str,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO case_originals (case_id, name, copies, received_at, received_by, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(name)
+    .bind(copies)
+    .bind(now_ms)
+    .bind(by)
+    .bind(note)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.i64("id"))
+}
+
+/// Records the return of an original; false if it was already returned.
+pub async fn return_original(tx: &mut Tx, case_id: i64, id: i64, by: i64, now_ms: i64) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE case_originals SET returned_at = $1, returned_by = $2 WHERE id = $3 AND case_id = $4 AND returned_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(by)
+    .bind(id)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalRow>> {
+    let rows = sqlx::query(
+        "SELECT id, name, copies, received_at, received_by, returned_at, returned_by, note FROM case_originals WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OriginalRow {
+            id: r.i64("id"),
+            name: r.str("name"),
+            copies: r.i64("copies"),
+            received_at: r.i64("received_at"),
+            received_by: r.i64("received_by"),
+            returned_at: r.opt_i64("returned_at"),
+            returned_by: r.opt_i64("returned_by"),
+            note: r.str("note"),
+        })
+        .collect())
+}
+
+// ---- uploads and applicants ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadRow {
+    pub id: i64,
+    pub owner_user_id: i64,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+}
+
+pub async fn add_upload(
+    tx: &mut Tx,
+    owner: i64,
+    sm3: &str,
+    file_name: &str,
+    kind: &str,
+    size: i64,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO uploads (owner_user_id, file_sm3, file_name, kind, size, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(owner)
+    .bind(sm3)
+    .bind(file_name)
+    .bind(kind)
+    .bind(size)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.i64("id"))
+}
+
+pub async fn get_upload(store: &Store, id: i64) -> StoreResult<UploadRow> {
+    let row = sqlx::query("SELECT id, owner_user_id, file_sm3, file_name, kind, size FROM uploads WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| UploadRow {
+        id: r.i64("id"),
+        owner_user_id: r.i64("owner_user_id"),
+        file_sm3: r.str("file_sm3"),
+        file_name: r.str("file_name"),
+        kind: r.str("kind"),
+        size: r.i64("size"),
+    })
+    .ok_or(StoreError::NotFound("upload"))
+}
+
+/// The public account holding an identity number (身份证号 or 统一社会信用代码).
+pub async fn find_applicant_account(store: &Store, id_no: &str) -> StoreResult<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT id FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(id_no)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| r.i64("id")))
+}
+
+/// Records the rendered file of a document (once).
+pub async fn set_document_file(tx: &mut Tx, id: i64, sm3: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE case_documents SET file_sm3 = $1 WHERE id = $2 AND file_sm3 = ''")
+        .bind(sm3)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,1144 @@
+//! Cases (办件): online and counter application, acceptance, processing,
+//! conclusion and delivery. Every action loads the case's events, lets the
+//! domain decide (`zwfw_domain::cases::apply`), and appends the new event, the
+//! rewritten projection and the audit record in one transaction.
+//!
+//! Concurrency: an action may name the event number it was decided on
+//! (`expected_seq`); if somebody acted first it is refused with
+//! `already_handled` and who did what. Repeats: an action or a submission may
+//! carry an idempotency key; a repeat returns the first result and creates
+//! nothing.
+
+use crate::error::{AppError, AppResult};
+use crate::state::{AppState, Ctx};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use utoipa::ToSchema;
+use zwfw_domain::admin::{AccountKind, Actor, Role};
+use zwfw_domain::cases::{
+    self as dc, acting_role, CaseError, CaseState, CaseView, DocKind, Event, EventKind, Outcome, TrustLevel,
+};
+use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::ids::{CreditCode, Mobile, ResidentId};
+use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
+
+impl From<CaseError> for AppError {
+    fn from(e: CaseError) -> Self {
+        let (status, code) = match &e {
+            CaseError::WrongRole => (StatusCode::FORBIDDEN, "wrong_role"),
+            CaseError::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "reason_required"),
+            CaseError::EmptySupplement => (StatusCode::UNPROCESSABLE_ENTITY, "empty_supplement"),
+            CaseError::DocumentRequired => (StatusCode::UNPROCESSABLE_ENTITY, "document_required"),
+            CaseError::BadReturn => (StatusCode::UNPROCESSABLE_ENTITY, "bad_return"),
+            CaseError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
+            _ => (StatusCode::CONFLICT, "case_conflict"),
+        };
+        AppError::with_detail(status, code, crate::messages::case_error_text(&e))
+    }
+}
+
+fn sm3_hex(b: &[u8]) -> String {
+    zwfw_domain::audit::sm3_hex(b)
+}
+
+/// A query password: eight characters without look-alikes.
+fn query_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn hash_query(salt: &str, password: &str) -> String {
+    format!("{salt}${}", sm3_hex(format!("{salt}:{}", password.trim().to_uppercase()).as_bytes()))
+}
+
+fn query_matches(stored: &str, password: &str) -> bool {
+    match stored.split_once('$') {
+        Some((salt, _)) => {
+            let want = hash_query(salt, password);
+            // constant-time comparison
+            want.len() == stored.len() && want.bytes().zip(stored.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
+        }
+        None => false,
+    }
+}
+
+/// The content of an item version; published versions never change, so they are cached.
+pub async fn item_version(st: &AppState, version_id: i64) -> AppResult<Arc<ItemContent>> {
+    if let Some(c) = st.versions.lock().expect("versions lock").get(&version_id) {
+        return Ok(c.clone());
+    }
+    let v = zwfw_store::catalog::get_version(&st.store, version_id).await?;
+    let c = Arc::new(v.content);
+    st.versions.lock().expect("versions lock").insert(version_id, c.clone());
+    Ok(c)
+}
+
+fn to_events(rows: &[sc::EventRow]) -> AppResult<Vec<Event>> {
+    rows.iter()
+        .map(|r| serde_json::from_value(r.body.clone()).map_err(|e| AppError::Internal(format!("stored event: {e}"))))
+        .collect()
+}
+
+fn state_code(s: CaseState) -> &'static str {
+    match s {
+        CaseState::Draft => "draft",
+        CaseState::Submitted => "submitted",
+        CaseState::Supplementing => "supplementing",
+        CaseState::Refused => "refused",
+        CaseState::InProgress => "in_progress",
+        CaseState::Deciding => "deciding",
+        CaseState::Concluded => "concluded",
+        CaseState::Delivered => "delivered",
+        CaseState::Withdrawn => "withdrawn",
+    }
+}
+
+pub fn outcome_code(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Granted => "granted",
+        Outcome::Denied => "denied",
+        Outcome::Returned => "returned",
+        Outcome::Voided => "voided",
+        Outcome::Forwarded => "forwarded",
+    }
+}
+
+fn kind_code(k: &EventKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn day_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The projection of a case after `e`, from its new view.
+fn project(
+    st: &AppState,
+    item: &ItemContent,
+    row: &CaseRow,
+    v: &CaseView,
+    e: &Event,
+    seq: i64,
+) -> AppResult<Projection> {
+    let cal = st.calendar();
+    let mut p = row.p.clone();
+    p.state = state_code(v.state).to_string();
+    p.seq = seq;
+    p.step_no = v.step as i64;
+    p.supplement_notices = i64::from(v.supplement_notices);
+    p.deemed_accepted = v.deemed_accepted;
+    p.outcome = v.outcome.map(|o| outcome_code(o).to_string());
+    p.submitted_at = v.submitted_at_ms;
+    p.accepted_at = v.accepted_at_ms;
+    if let EventKind::Submitted = e.kind {
+        p.acceptance_due = Some(day_text(dc::acceptance_due(&cal, e.at_ms)?));
+    }
+    match &e.kind {
+        EventKind::Transferred { to_user, .. } => p.assignee_id = Some(*to_user),
+        EventKind::StepPassed { .. } | EventKind::ReturnedToStep { .. } | EventKind::Accepted => p.assignee_id = None,
+        _ => {}
+    }
+    if let EventKind::Concluded { outcome: Outcome::Granted, document_no, .. } = &e.kind {
+        p.result_no = Some(document_no.clone());
+    }
+    let status = match &v.clock {
+        Some(c) => Some(c.status_at(&cal, e.at_ms)?),
+        None => None,
+    };
+    if let Some(s) = &status {
+        p.promised_due = Some(day_text(s.promised.deadline));
+        p.legal_due = Some(day_text(s.legal.deadline));
+        p.suspended = s.suspended_now;
+    }
+    let step = item.steps.get(v.step);
+    p.step_name = match v.state {
+        CaseState::Draft => "草稿".into(),
+        CaseState::Submitted => "预审".into(),
+        CaseState::Supplementing => "补正".into(),
+        CaseState::InProgress => step.map(|s| s.name.clone()).unwrap_or_default(),
+        CaseState::Deciding => "决定".into(),
+        _ => "办结".into(),
+    };
+    match v.state {
+        CaseState::Submitted => {
+            p.handling_department_id = Some(row.department_id);
+            p.step_due = p.acceptance_due.clone();
+        }
+        CaseState::InProgress => {
+            p.handling_department_id = step.map(|s| s.department_id);
+            p.step_due = status.as_ref().and_then(|s| s.steps.last()).map(|t| day_text(t.period.deadline));
+        }
+        CaseState::Deciding => {
+            p.handling_department_id = Some(row.department_id);
+            p.step_due = p.promised_due.clone();
+        }
+        _ => {
+            p.handling_department_id = None;
+            p.assignee_id = None;
+            p.step_due = None;
+        }
+    }
+    if matches!(v.state, CaseState::Concluded | CaseState::Refused | CaseState::Withdrawn) && p.concluded_at.is_none() {
+        p.concluded_at = Some(e.at_ms);
+    }
+    Ok(p)
+}
+
+// ---------- application ----------
+
+/// The applicant, as a counter officer enters it (public users apply as themselves).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct ApplicantInput {
+    /// natural (自然人) | legal (法人)
+    pub kind: String,
+    pub name: String,
+    /// 身份证号 for a natural person, 统一社会信用代码 for a legal person.
+    pub id_no: String,
+    pub mobile: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// One material of the application: an upload of the applicant's, or an entry of their e-materials library.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct MaterialRef {
+    /// 1-based number of the material in the item's list.
+    pub material_no: usize,
+    pub upload_id: Option<i64>,
+    pub e_material_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ApplicationInput {
+    /// Required when counter staff register for an applicant; public users apply as themselves
+    /// (their mobile and address may be given here).
+    pub applicant: Option<ApplicantInput>,
+    /// The application form: 申请事项说明 and any other fields.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub form: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub materials: Vec<MaterialRef>,
+    /// Save as a draft instead of submitting.
+    #[serde(default)]
+    pub draft: bool,
+    /// A repeated request with the same key returns the first result.
+    pub idem_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submitted {
+    pub case_id: i64,
+    pub case_no: Option<String>,
+    /// Shown once: with the case number it lets anyone follow the case without signing in.
+    pub query_password: Option<String>,
+    pub state: String,
+    /// The request repeated an earlier one; nothing new was created.
+    pub repeated: bool,
+}
+
+fn unprocessable(code: &'static str, detail: impl Into<String>) -> AppError {
+    AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+/// Checks an identity: its kind, name, number and mobile.
+fn check_applicant(a: &ApplicantInput) -> AppResult<ApplicantInput> {
+    let mut a = a.clone();
+    a.name = a.name.trim().to_string();
+    if a.name.is_empty() || a.name.chars().count() > 100 {
+        return Err(unprocessable("invalid_applicant", "name"));
+    }
+    a.id_no = match a.kind.as_str() {
+        "natural" => ResidentId::parse(&a.id_no)?.as_str().to_string(),
+        "legal" => CreditCode::parse(&a.id_no)?.as_str().to_string(),
+        _ => return Err(unprocessable("invalid_applicant", "kind")),
+    };
+    a.mobile = Mobile::parse(&a.mobile)?.as_str().to_string();
+    a.address = a.address.trim().chars().take(200).collect();
+    Ok(a)
+}
+
+fn idem(key: &Option<String>) -> AppResult<Option<String>> {
+    match key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) if k.len() <= 100 && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_string())),
+        Some(_) => Err(unprocessable("invalid_idem_key", "idem_key")),
+        None => Ok(None),
+    }
+}
+
+/// Submits (or saves as a draft) an application for a published item.
+pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> AppResult<Submitted> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let item = zwfw_store::catalog::get_item(&st.store, item_id).await?;
+    let version_id = match (item.status.as_str(), item.published_version_id) {
+        ("active", Some(v)) => v,
+        _ => return Err(AppError::not_found("item")),
+    };
+    let content = item_version(st, version_id).await?;
+    let key = idem(&input.idem_key)?;
+    if let Some(k) = &key {
+        let mut tx = st.store.begin().await?;
+        if let Some(id) = sc::find_by_idem(&mut tx, &scoped_key(actor, k)).await? {
+            drop(tx);
+            let c = sc::get_case(&st.store, id).await?;
+            return Ok(Submitted {
+                case_id: id,
+                case_no: c.case_no,
+                query_password: None,
+                state: c.p.state,
+                repeated: true,
+            });
+        }
+    }
+    // Who applies, through which channel.
+    let (applicant, applicant_user_id, channel, trust_upload) = if actor.is_staff() {
+        if !actor.has(Role::Counter) || actor.department_id != Some(content.department_id) {
+            return Err(AppError::forbidden());
+        }
+        let a = check_applicant(input.applicant.as_ref().ok_or_else(|| unprocessable("invalid_applicant", "kind"))?)?;
+        let account = sc::find_applicant_account(&st.store, &a.id_no).await?;
+        (a, account, "counter", TrustLevel::B)
+    } else {
+        if !content.online {
+            return Err(AppError::with_detail(StatusCode::CONFLICT, "not_online", "item"));
+        }
+        let user = zwfw_store::admin::get_user(&st.store, actor.user_id).await?;
+        let given = input.applicant.clone().unwrap_or_default();
+        let (kind, id_no) = match user.kind {
+            AccountKind::Company => ("legal", user.credit_code.clone().unwrap_or_default()),
+            _ => ("natural", user.id_number.clone().unwrap_or_default()),
+        };
+        let mobile =
+            if given.mobile.trim().is_empty() { user.mobile.clone().unwrap_or_default() } else { given.mobile };
+        let a = check_applicant(&ApplicantInput {
+            kind: kind.into(),
+            name: user.display_name.clone(),
+            id_no,
+            mobile,
+            address: given.address,
+        })?;
+        (a, Some(actor.user_id), "online", TrustLevel::C)
+    };
+    // The form: short texts only.
+    let mut form = serde_json::Map::new();
+    for (k, v) in &input.form {
+        let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        if k.chars().count() > 40 || text.chars().count() > 2000 {
+            return Err(unprocessable("invalid_form", k.chars().take(40).collect::<String>()));
+        }
+        form.insert(k.clone(), json!(text.trim()));
+    }
+    // Materials: each must be the actor's upload or the applicant's library entry.
+    let mut mats: Vec<(MaterialRef, sc::NewMaterialOwned)> = vec![];
+    for m in &input.materials {
+        let spec = content
+            .materials
+            .get(m.material_no.wrapping_sub(1))
+            .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
+        let owned = resolve_material(st, actor, applicant_user_id, m, &spec.name, trust_upload).await?;
+        mats.push((m.clone(), owned));
+    }
+    if !input.draft {
+        let missing: Vec<String> = content
+            .materials
+            .iter()
+            .enumerate()
+            .filter(|(i, spec)| spec.required && !mats.iter().any(|(m, _)| m.material_no == i + 1))
+            .map(|(_, spec)| spec.name.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(unprocessable("materials_missing", missing.join("、")));
+        }
+    }
+    let password = query_password();
+    let salt = crate::auth::random_token(8);
+    let now = ctx.now();
+    let form = serde_json::Value::Object(form);
+    let scoped = key.as_ref().map(|k| scoped_key(actor, k));
+    let mut tx = st.store.begin().await?;
+    let case_id = sc::insert_case(
+        &mut tx,
+        &NewCase {
+            item_id,
+            version_id,
+            item_name: &content.name,
+            impl_code: &item.impl_code,
+            department_id: content.department_id,
+            applicant_user_id,
+            applicant_kind: &applicant.kind,
+            applicant_name: &applicant.name,
+            applicant_id_no: &applicant.id_no,
+            applicant_mobile: &applicant.mobile,
+            applicant_address: &applicant.address,
+            form: &form,
+            channel,
+            registered_by: actor.is_staff().then_some(actor.user_id),
+            query_hash: &hash_query(&salt, &password),
+            idem_key: scoped.as_deref(),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        zwfw_store::StoreError::Duplicate(_) => {
+            AppError::with_detail(StatusCode::CONFLICT, "already_submitted", "idem_key")
+        }
+        e => e.into(),
+    })?;
+    let row = sc::get_case_in(&mut tx, case_id).await?;
+    attach_materials(&mut tx, &row, &mats, 0, actor.user_id, now).await?;
+    ctx.audit(
+        &mut tx,
+        ctx.entry(
+            "case_create",
+            "case",
+            case_id,
+            json!({"item_id": item_id, "version_id": version_id, "channel": channel, "materials": mats.len()}),
+            "",
+        ),
+    )
+    .await?;
+    let mut case_no = None;
+    let mut state = "draft".to_string();
+    if !input.draft {
+        let (no, p) = submit_in(ctx, &mut tx, &row, &content, actor, None).await?;
+        case_no = Some(no);
+        state = p.state;
+    }
+    tx.commit().await?;
+    crate::metrics::Metrics::inc(&st.metrics.cases_created);
+    Ok(Submitted { case_id, case_no, query_password: Some(password), state, repeated: false })
+}
+
+fn scoped_key(actor: &Actor, key: &str) -> String {
+    format!("{}:{key}", actor.user_id)
+}
+
+async fn resolve_material(
+    st: &AppState,
+    actor: &Actor,
+    applicant: Option<i64>,
+    m: &MaterialRef,
+    name: &str,
+    trust_upload: TrustLevel,
+) -> AppResult<sc::NewMaterialOwned> {
+    match (m.upload_id, m.e_material_id) {
+        (Some(u), None) => {
+            let up = sc::get_upload(&st.store, u).await.map_err(|_| AppError::not_found("upload"))?;
+            if up.owner_user_id != actor.user_id {
+                return Err(AppError::not_found("upload"));
+            }
+            Ok(sc::NewMaterialOwned {
+                name: name.to_string(),
+                file_sm3: up.file_sm3,
+                file_name: up.file_name,
+                kind: up.kind,
+                size: up.size,
+                trust: trust_upload.code().to_string(),
+            })
+        }
+        (None, Some(e)) => {
+            let em = sc::get_e_material(&st.store, e).await.map_err(|_| AppError::not_found("e_material"))?;
+            if Some(em.owner_user_id) != applicant {
+                return Err(AppError::not_found("e_material"));
+            }
+            Ok(sc::NewMaterialOwned {
+                name: name.to_string(),
+                file_sm3: em.file_sm3,
+                file_name: em.file_name,
+                kind: em.kind,
+                size: em.size,
+                trust: em.trust,
+            })
+        }
+        _ => Err(unprocessable("invalid_material", m.material_no.to_string())),
+    }
+}
+
+/// Attaches materials to a case; an applicant with an account keeps them in
+/// their e-materials library.
+async fn attach_materials(
+    tx: &mut zwfw_store::Tx,
+    row: &CaseRow,
+    mats: &[(MaterialRef, sc::NewMaterialOwned)],
+    round: i64,
+    by: i64,
+    now: i64,
+) -> AppResult<()> {
+    for (m, owned) in mats {
+        let nm = owned.as_new(m.material_no as i64);
+        let emat = match (row.applicant_user_id, m.e_material_id) {
+            (_, Some(id)) => Some(id),
+            (Some(owner), None) => Some(sc::file_e_material(tx, owner, &nm, Some(row.id), now).await?),
+            (None, None) => None,
+        };
+        sc::add_material(tx, row.id, &nm, emat, round, Some(by), now).await?;
+    }
+    Ok(())
+}
+
+/// Numbers a draft and appends its `Submitted` event.
+async fn submit_in(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    row: &CaseRow,
+    content: &ItemContent,
+    actor: &Actor,
+    idem_key: Option<&str>,
+) -> AppResult<(String, Projection)> {
+    let now = ctx.now();
+    let day = zwfw_domain::clock::local_date(now);
+    let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
+    let no = dc::case_number(&row.impl_code, day, serial);
+    sc::set_case_no(tx, row.id, &no).await?;
+    let e = Event {
+        at_ms: now,
+        actor_id: Some(actor.user_id),
+        role: actor.is_staff().then_some(Role::Counter),
+        department_id: actor.department_id,
+        kind: EventKind::Submitted,
+    };
+    let p = append(ctx, tx, row, content, &CaseView::new(), e, idem_key).await?;
+    Ok((no, p))
+}
+
+/// Applies `e` to the case and stores event, projection, joint-review state,
+/// document number and audit record.
+async fn append(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    row: &CaseRow,
+    content: &ItemContent,
+    view: &CaseView,
+    e: Event,
+    idem_key: Option<&str>,
+) -> AppResult<Projection> {
+    let st = ctx.state;
+    let next = dc::apply(content, view, &e)?;
+    let seq = row.p.seq + 1;
+    let p = project(st, content, row, &next, &e, seq)?;
+    let body = serde_json::to_value(&e).map_err(|x| AppError::Internal(x.to_string()))?;
+    let kind = kind_code(&e.kind);
+    let actor_name = ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into());
+    let step_name = row.p.step_name.clone();
+    sc::append_event(
+        tx,
+        &NewEvent {
+            case_id: row.id,
+            seq,
+            kind: &kind,
+            body: &body,
+            at: e.at_ms,
+            actor_id: e.actor_id,
+            actor_name: &actor_name,
+            role: e.role.map(|r| r.code()),
+            department_id: e.department_id,
+            step_name: &step_name,
+            idem_key,
+        },
+    )
+    .await
+    .map_err(|x| match x {
+        zwfw_store::StoreError::Duplicate(_) => already_handled_plain(),
+        x => x.into(),
+    })?;
+    if !sc::update_projection(tx, row.id, row.p.seq, &p, e.at_ms).await? {
+        return Err(already_handled_plain());
+    }
+    // Joint review: the co-departments waiting at the current step.
+    let step_changed = next.step != view.step || next.state != view.state;
+    if step_changed || matches!(e.kind, EventKind::JointAnswered { .. } | EventKind::JointTimedOut { .. }) {
+        let mut open = vec![];
+        if next.state == CaseState::InProgress {
+            if let (Some(step), Some(clock)) = (content.steps.get(next.step), next.clock.as_ref()) {
+                let started = clock.steps.last().map(|t| t.started_on).unwrap_or(clock.accepted_on);
+                let cal = st.calendar();
+                for c in &step.joint {
+                    let due = cal.add_working_days(started, c.limit_days).map_err(CaseError::from)?;
+                    let done = next.joint_answers.iter().any(|(d, _)| *d == c.department_id)
+                        || next.joint_missing.contains(&c.department_id);
+                    open.push((c.department_id, day_text(due), done));
+                }
+            }
+        }
+        if !open.is_empty() || view.state == CaseState::InProgress {
+            sc::set_joint(tx, row.id, next.step as i64, &open).await?;
+        }
+    }
+    // The official document this event produces gets its number now; the PDF
+    // is rendered from the event when first downloaded.
+    if let Some(dk) = DocKind::of(&e.kind) {
+        let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
+        let dept = zwfw_store::admin::get_department(&st.store, row.department_id).await?;
+        let n = sc::next_serial(tx, &format!("doc:{}:{}:{year}", row.department_id, dk.code())).await?;
+        let short = if dept.short_name.trim().is_empty() { dept.name.clone() } else { dept.short_name.clone() };
+        let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
+        sc::add_document(tx, row.id, seq, dk.code(), &doc_no, "", e.at_ms).await?;
+    }
+    ctx.audit(
+        tx,
+        ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind)),
+    )
+    .await?;
+    crate::metrics::Metrics::inc(&st.metrics.case_events);
+    Ok(p)
+}
+
+fn reason_of(k: &EventKind) -> String {
+    use EventKind::*;
+    match k {
+        Refused { reason } | ReturnedToStep { reason, .. } | Transferred { reason, .. } | Withdrawn { reason } => {
+            reason.clone()
+        }
+        StepPassed { opinion } | ExtensionDecided { opinion, .. } | JointAnswered { opinion, .. } => opinion.clone(),
+        Urged { message } => message.clone(),
+        ExtensionRequested { reason, .. } | SpecialStarted { reason, .. } => reason.clone(),
+        SpecialEnded { result } => result.clone(),
+        Concluded { reason, .. } => reason.clone(),
+        SupplementRequested { missing } => missing.join("；"),
+        _ => String::new(),
+    }
+}
+
+fn already_handled_plain() -> AppError {
+    AppError::with_detail(StatusCode::CONFLICT, "already_handled", "该办件刚被其他人处理，请刷新后查看")
+}
+
+// ---------- actions ----------
+
+/// An action on a case. Which fields matter depends on `action`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ActionInput {
+    /// submit | supplement_request | supplement_provide | accept | refuse | pass | return | transfer | urge |
+    /// extension_request | extension_decide | special_start | special_end | joint_answer | joint_close |
+    /// conclude | deliver | withdraw
+    pub action: String,
+    /// The event number the decision was made on; a different current number means someone acted first.
+    pub expected_seq: Option<i64>,
+    pub idem_key: Option<String>,
+    /// 处理意见 / reason.
+    #[serde(default)]
+    pub opinion: String,
+    /// Everything missing, for a supplement notice.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Target step (1-based) of a return.
+    pub step: Option<usize>,
+    pub to_user: Option<i64>,
+    pub days: Option<u32>,
+    pub approved: Option<bool>,
+    pub agree: Option<bool>,
+    /// Special procedure kind, e.g. 检测, 专家评审.
+    pub kind: Option<String>,
+    /// granted | denied | returned | voided | forwarded
+    pub outcome: Option<String>,
+    pub document_no: Option<String>,
+    /// YYYY-MM-DD
+    pub valid_until: Option<String>,
+    /// 窗口领取 | 邮寄 | 电子送达
+    pub method: Option<String>,
+    pub tracking_no: Option<String>,
+    /// New materials with a supplement.
+    #[serde(default)]
+    pub materials: Vec<MaterialRef>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActResult {
+    pub case_id: i64,
+    pub seq: i64,
+    pub state: String,
+    pub repeated: bool,
+}
+
+fn text(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
+/// Turns the input into a domain event kind (the edge parse).
+fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
+    let opinion = text(&a.opinion, 2000);
+    let bad = |f: &'static str| unprocessable("invalid_action", f);
+    Ok(match a.action.as_str() {
+        "submit" => EventKind::Submitted,
+        "supplement_request" => EventKind::SupplementRequested {
+            missing: a.missing.iter().map(|m| text(m, 200)).filter(|m| !m.is_empty()).collect(),
+        },
+        "supplement_provide" => EventKind::SupplementProvided,
+        "accept" => EventKind::Accepted,
+        "refuse" => EventKind::Refused { reason: opinion },
+        "pass" => EventKind::StepPassed { opinion },
+        "return" => EventKind::ReturnedToStep {
+            step: a.step.and_then(|s| s.checked_sub(1)).ok_or_else(|| bad("step"))?,
+            reason: opinion,
+        },
+        "transfer" => EventKind::Transferred { to_user: a.to_user.ok_or_else(|| bad("to_user"))?, reason: opinion },
+        "urge" => EventKind::Urged { message: opinion },
+        "extension_request" => EventKind::ExtensionRequested { days: a.days.unwrap_or(10), reason: opinion },
+        "extension_decide" => {
+            EventKind::ExtensionDecided { approved: a.approved.ok_or_else(|| bad("approved"))?, opinion }
+        }
+        "special_start" => {
+            EventKind::SpecialStarted { kind: text(a.kind.as_deref().unwrap_or(""), 40), reason: opinion }
+        }
+        "special_end" => EventKind::SpecialEnded { result: opinion },
+        "joint_answer" => EventKind::JointAnswered {
+            department_id: actor.department_id.ok_or_else(AppError::forbidden)?,
+            agree: a.agree.ok_or_else(|| bad("agree"))?,
+            opinion,
+        },
+        "joint_close" => EventKind::JointTimedOut { departments: vec![] },
+        "conclude" => {
+            let outcome = match a.outcome.as_deref() {
+                Some("granted") => Outcome::Granted,
+                Some("denied") => Outcome::Denied,
+                Some("returned") => Outcome::Returned,
+                Some("voided") => Outcome::Voided,
+                Some("forwarded") => Outcome::Forwarded,
+                _ => return Err(bad("outcome")),
+            };
+            let valid_until = match a.valid_until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad("valid_until"))?),
+                None => None,
+            };
+            EventKind::Concluded {
+                outcome,
+                reason: opinion,
+                document_no: text(a.document_no.as_deref().unwrap_or(""), 100),
+                valid_until,
+            }
+        }
+        "deliver" => EventKind::Delivered {
+            method: text(a.method.as_deref().unwrap_or(""), 20),
+            tracking_no: text(a.tracking_no.as_deref().unwrap_or(""), 60),
+        },
+        "withdraw" => EventKind::Withdrawn { reason: opinion },
+        _ => return Err(bad("action")),
+    })
+}
+
+fn in_department(actor: &Actor, dept: i64) -> bool {
+    actor.is_staff() && actor.department_id == Some(dept)
+}
+
+/// Who may take this action on this case, and in which role.
+fn authorize(actor: &Actor, row: &CaseRow, item: &ItemContent, v: &CaseView, k: &EventKind) -> AppResult<Option<Role>> {
+    use EventKind::*;
+    let forbidden = || Err(AppError::forbidden());
+    let applicant = !actor.is_staff() && row.applicant_user_id == Some(actor.user_id);
+    let counter_here = in_department(actor, row.department_id) && actor.has(Role::Counter);
+    // The department working on the case now.
+    let handling = match v.state {
+        CaseState::InProgress => item.steps.get(v.step).map(|s| s.department_id).unwrap_or(row.department_id),
+        _ => row.department_id,
+    };
+    match k {
+        Submitted | SupplementProvided | Withdrawn { .. } => {
+            if applicant {
+                Ok(None)
+            } else if counter_here {
+                Ok(Some(Role::Counter))
+            } else {
+                forbidden()
+            }
+        }
+        Accepted | Refused { .. } | SupplementRequested { .. } => {
+            if !in_department(actor, row.department_id) {
+                return forbidden();
+            }
+            Ok(acting_role(actor, &[Role::Counter, Role::Reviewer]).or(acting_role(actor, &[Role::DeptHead])))
+        }
+        DeemedAccepted => forbidden(),
+        StepPassed { .. }
+        | ReturnedToStep { .. }
+        | Transferred { .. }
+        | ExtensionRequested { .. }
+        | SpecialStarted { .. }
+        | SpecialEnded { .. }
+        | JointTimedOut { .. } => {
+            if !in_department(actor, handling) {
+                return forbidden();
+            }
+            if let Some(a) = row.p.assignee_id {
+                if a != actor.user_id && !actor.has(Role::DeptHead) {
+                    return Err(AppError::with_detail(StatusCode::FORBIDDEN, "assigned_to_other", "assignee"));
+                }
+            }
+            let step_role = item.steps.get(v.step).map(|s| s.role).filter(|_| v.state == CaseState::InProgress);
+            let wanted: Vec<Role> = step_role.into_iter().chain([Role::DeptHead, Role::Reviewer]).collect();
+            Ok(acting_role(actor, &wanted))
+        }
+        ExtensionDecided { .. } => {
+            if !in_department(actor, handling) && !in_department(actor, row.department_id) {
+                return forbidden();
+            }
+            Ok(acting_role(actor, &[Role::DeptHead]))
+        }
+        Urged { .. } => {
+            if (in_department(actor, row.department_id) && actor.has(Role::DeptHead)) || actor.has(Role::CenterAdmin) {
+                Ok(acting_role(actor, &[Role::DeptHead, Role::CenterAdmin]))
+            } else {
+                forbidden()
+            }
+        }
+        JointAnswered { .. } => {
+            let member = item
+                .steps
+                .get(v.step)
+                .is_some_and(|s| s.joint.iter().any(|c| Some(c.department_id) == actor.department_id));
+            if !actor.is_staff() || !member {
+                return forbidden();
+            }
+            Ok(acting_role(actor, &[Role::Reviewer, Role::DeptHead]))
+        }
+        Concluded { .. } => {
+            if !in_department(actor, row.department_id) {
+                return forbidden();
+            }
+            Ok(acting_role(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]))
+        }
+        Delivered { .. } => {
+            if !in_department(actor, row.department_id) {
+                return forbidden();
+            }
+            Ok(acting_role(actor, &[Role::Counter, Role::DeptHead]))
+        }
+    }
+}
+
+/// Takes an action on a case.
+pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let mut kind = parse_action(input, actor)?;
+    let key = idem(&input.idem_key)?;
+    let row0 = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row0.version_id).await?;
+    if !dc::may_read(actor, &dc::Parties::of(&content, row0.applicant_user_id)) {
+        return Err(AppError::not_found("case"));
+    }
+    // Supplement materials are checked before the transaction.
+    let mut supplement = vec![];
+    if matches!(kind, EventKind::SupplementProvided) {
+        let trust = if actor.is_staff() { TrustLevel::B } else { TrustLevel::C };
+        for m in &input.materials {
+            let spec = content
+                .materials
+                .get(m.material_no.wrapping_sub(1))
+                .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
+            supplement
+                .push((m.clone(), resolve_material(st, actor, row0.applicant_user_id, m, &spec.name, trust).await?));
+        }
+        if supplement.is_empty() {
+            return Err(unprocessable("materials_missing", "补正材料"));
+        }
+    }
+    if let EventKind::Transferred { to_user, .. } = &kind {
+        let to = zwfw_store::admin::get_user(&st.store, *to_user).await.map_err(|_| AppError::not_found("user"))?;
+        let handling = row0.p.handling_department_id.unwrap_or(row0.department_id);
+        if !to.active || to.kind != AccountKind::Staff || to.department_id != Some(handling) || to.id == actor.user_id {
+            return Err(unprocessable("invalid_action", "to_user"));
+        }
+    }
+    let mut tx = st.store.begin().await?;
+    if let Some(k) = &key {
+        if let Some(seq) = sc::event_by_idem(&mut tx, case_id, &scoped_key(actor, k)).await? {
+            drop(tx);
+            let c = sc::get_case(&st.store, case_id).await?;
+            return Ok(ActResult { case_id, seq, state: c.p.state, repeated: true });
+        }
+    }
+    sc::lock_case(&mut tx, case_id).await?;
+    let row = sc::get_case_in(&mut tx, case_id).await?;
+    let events = sc::events_in(&mut tx, case_id).await?;
+    if let Some(exp) = input.expected_seq {
+        if exp != row.p.seq {
+            return Err(already_handled(events.last()));
+        }
+    }
+    let view = dc::replay(&content, &to_events(&events)?)?;
+    let role = authorize(actor, &row, &content, &view, &kind)?;
+    if let EventKind::JointTimedOut { departments } = &mut kind {
+        // Only the co-departments whose sub-deadline has passed.
+        let today = st.today();
+        let open = sc::joint(&st.store, case_id).await?;
+        *departments = open
+            .iter()
+            .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
+            .map(|(d, _, _, _)| *d)
+            .collect();
+        if departments.is_empty() {
+            return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
+        }
+    }
+    let scoped = key.as_ref().map(|k| scoped_key(actor, k));
+    let p = if matches!(kind, EventKind::Submitted) {
+        if view.state != CaseState::Draft {
+            return Err(CaseError::WrongState { state: view.state }.into());
+        }
+        let missing: Vec<String> = {
+            let have = sc::materials(&st.store, case_id).await?;
+            content
+                .materials
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| m.required && !have.iter().any(|h| h.material_no == *i as i64 + 1))
+                .map(|(_, m)| m.name.clone())
+                .collect()
+        };
+        if !missing.is_empty() {
+            return Err(unprocessable("materials_missing", missing.join("、")));
+        }
+        submit_in(ctx, &mut tx, &row, &content, actor, scoped.as_deref()).await?.1
+    } else {
+        let e = Event {
+            at_ms: ctx.now(),
+            actor_id: Some(actor.user_id),
+            role,
+            department_id: actor.department_id,
+            kind: kind.clone(),
+        };
+        let p = append(ctx, &mut tx, &row, &content, &view, e, scoped.as_deref()).await?;
+        let round = i64::from(view.supplement_notices);
+        attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
+        p
+    };
+    tx.commit().await?;
+    Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
+}
+
+fn already_handled(last: Option<&sc::EventRow>) -> AppError {
+    match last {
+        Some(e) => AppError::with_detail(
+            StatusCode::CONFLICT,
+            "already_handled",
+            format!(
+                "{}已于{}{}，请刷新后查看",
+                e.actor_name,
+                zwfw_domain::time::format_local(e.at),
+                crate::messages::case_event_label(&e.kind)
+            ),
+        ),
+        None => already_handled_plain(),
+    }
+}
+
+/// Records deemed acceptance (第三十二条) for every application whose five
+/// working days passed without a decision or a supplement notice.
+pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
+    let today = day_text(st.today());
+    let ids = sc::acceptance_overdue(&st.store, &today, 500).await?;
+    let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+    let mut n = 0;
+    for id in ids {
+        let row = sc::get_case(&st.store, id).await?;
+        let content = item_version(st, row.version_id).await?;
+        let mut tx = st.store.begin().await?;
+        sc::lock_case(&mut tx, id).await?;
+        let row = sc::get_case_in(&mut tx, id).await?;
+        let view = dc::replay(&content, &to_events(&sc::events_in(&mut tx, id).await?)?)?;
+        if !dc::is_deemed_accepted(&st.calendar(), &view, st.today()).map_err(CaseError::from)? {
+            continue;
+        }
+        let e = Event {
+            at_ms: st.now_ms(),
+            actor_id: None,
+            role: None,
+            department_id: None,
+            kind: EventKind::DeemedAccepted,
+        };
+        match append(&ctx, &mut tx, &row, &content, &view, e, None).await {
+            Ok(_) => {
+                tx.commit().await?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!(case = id, error = %e, "deemed acceptance not recorded"),
+        }
+    }
+    Ok(n)
+}
+
+// ---------- reading ----------
+
+/// A case as its reader may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[schema(value_type = Object)]
+    pub case: CaseRow,
+    /// Masked for every reader but the applicant.
+    pub applicant_id_no: String,
+    pub applicant_mobile: String,
+    pub applicant_address: String,
+    #[schema(value_type = Object)]
+    pub clock: Option<zwfw_domain::clock::ClockStatus>,
+    #[schema(value_type = Option<String>)]
+    pub urgency: Option<dc::Urgency>,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<sc::EventRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub materials: Vec<sc::MaterialRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub documents: Vec<sc::DocumentRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub originals: Vec<sc::OriginalRow>,
+    /// (department, step, due, answered) of an open joint review.
+    pub joint: Vec<(i64, i64, String, bool)>,
+    /// What is missing, while a supplement notice is open.
+    pub missing: Vec<String>,
+    pub extension_pending: Option<u32>,
+    /// The current step's definition, while in progress.
+    #[schema(value_type = Object)]
+    pub step: Option<zwfw_domain::catalog::Step>,
+    pub step_count: usize,
+}
+
+pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query: bool) -> AppResult<CaseDetail> {
+    let row = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let own = match actor {
+        Some(a) => {
+            if !dc::may_read(a, &dc::Parties::of(&content, row.applicant_user_id)) {
+                return Err(AppError::not_found("case"));
+            }
+            !a.is_staff() && row.applicant_user_id == Some(a.user_id)
+        }
+        None if by_query => false,
+        None => return Err(AppError::not_found("case")),
+    };
+    let events = sc::events(&st.store, case_id).await?;
+    let view = dc::replay(&content, &to_events(&events)?)?;
+    let clock = match &view.clock {
+        Some(c) => Some(c.status_at(&st.calendar(), st.now_ms()).map_err(CaseError::from)?),
+        None => None,
+    };
+    let urgency = clock
+        .as_ref()
+        .filter(|_| !matches!(view.state, CaseState::Concluded | CaseState::Delivered | CaseState::Withdrawn))
+        .map(|c| dc::urgency(&c.promised));
+    let staff = actor.is_some_and(|a| a.is_staff());
+    let (id_no, mobile, address) = if own
+        || staff
+            && actor.is_some_and(|a| a.department_id == Some(row.department_id))
+            && !actor.is_some_and(|a| a.has(Role::Supervisor))
+    {
+        (row.applicant_id_no.clone(), row.applicant_mobile.clone(), row.applicant_address.clone())
+    } else {
+        (
+            zwfw_domain::ids::mask_middle(&row.applicant_id_no, 4, 4),
+            zwfw_domain::ids::Mobile::mask_stored(Some(&row.applicant_mobile)).unwrap_or_default(),
+            String::new(),
+        )
+    };
+    let mut events = events;
+    if by_query || own {
+        // The public timeline names departments and steps, not officers.
+        for e in &mut events {
+            if e.actor_id.is_some() && e.role.is_some() {
+                e.actor_name = "工作人员".into();
+            }
+        }
+    }
+    let mut case = row.clone();
+    if by_query && !own {
+        case.applicant_name = zwfw_domain::ids::mask_name(&case.applicant_name);
+        case.form = serde_json::Value::Null;
+    }
+    Ok(CaseDetail {
+        applicant_id_no: id_no,
+        applicant_mobile: mobile,
+        applicant_address: address,
+        clock,
+        urgency,
+        materials: if by_query && !own { vec![] } else { sc::materials(&st.store, case_id).await? },
+        documents: sc::documents(&st.store, case_id).await?,
+        originals: sc::originals(&st.store, case_id).await?,
+        joint: sc::joint(&st.store, case_id).await?,
+        missing: view.missing.clone(),
+        extension_pending: view.extension_pending,
+        step: (view.state == CaseState::InProgress).then(|| content.steps.get(view.step).cloned()).flatten(),
+        step_count: content.steps.len(),
+        events,
+        case,
+    })
+}
+
+/// Finds a case by number and query password (no sign-in needed).
+pub async fn track(st: &AppState, case_no: &str, password: &str) -> AppResult<CaseDetail> {
+    let found = sc::find_by_no(&st.store, case_no.trim()).await?;
+    match found {
+        Some((row, hash)) if query_matches(&hash, password) => detail(st, None, row.id, true).await,
+        _ => Err(AppError::with_detail(StatusCode::NOT_FOUND, "track_failed", "case_no")),
+    }
+}
+
+/// A stored upload of the actor's (checked by content).
+pub async fn upload(ctx: &Ctx<'_>, file_name: &str, bytes: &[u8]) -> AppResult<sc::UploadRow> {
+    use zwfw_domain::files::FileKind::*;
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let kind = zwfw_domain::files::check_upload(file_name, bytes, st.config.max_upload_bytes, &[Pdf, Jpeg, Png, Ofd])?;
+    let sm3 = st.put_file(bytes.to_vec()).await?;
+    let name: String = file_name.chars().rev().take(100).collect::<Vec<_>>().into_iter().rev().collect();
+    let mut tx = st.store.begin().await?;
+    zwfw_store::files::record(&mut tx, &sm3, bytes.len() as i64, kind.extension(), Some(actor.user_id), ctx.now())
+        .await?;
+    let id =
+        sc::add_upload(&mut tx, actor.user_id, &sm3, &name, kind.extension(), bytes.len() as i64, ctx.now()).await?;
+    tx.commit().await?;
+    Ok(sc::UploadRow {
+        id,
+        owner_user_id: actor.user_id,
+        file_sm3: sm3,
+        file_name: name,
+        kind: kind.extension().into(),
+        size: bytes.len() as i64,
+    })
+}
+
+/// Registers a paper original received at the counter, or its return.
+pub async fn original(ctx: &Ctx<'_>, case_id: i64, name: &str, copies: i64, returned: Option<i64>) -> AppResult<()> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&st.store, case_id).await?;
+    if !in_department(actor, row.department_id) || !(actor.has(Role::Counter) || actor.has(Role::DeptHead)) {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = st.store.begin().await?;
+    match returned {
+        Some(oid) => {
+            if !sc::return_original(&mut tx, case_id, oid, actor.user_id, ctx.now()).await? {
+                return Err(AppError::with_detail(StatusCode::CONFLICT, "already_handled", "原件已退还"));
+            }
+            ctx.audit(&mut tx, ctx.entry("case_original_return", "case", case_id, json!({"original": oid}), ""))
+                .await?;
+        }
+        None => {
+            let name = text(name, 100);
+            if name.is_empty() || !(1..=100).contains(&copies) {
+                return Err(unprocessable("invalid_original", "name"));
+            }
+            let id = sc::receive_original(&mut tx, case_id, &name, copies, actor.user_id, "", ctx.now()).await?;
+            ctx.audit(
+                &mut tx,
+                ctx.entry(
+                    "case_original_receive",
+                    "case",
+                    case_id,
+                    json!({"original": id, "name": name, "copies": copies}),
+                    "",
+                ),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! The one documents renderer: A4 PDF with the shipped CJK font embedded as a
+//! subset (CIDFontType2, Identity-H, with a ToUnicode map so the text can be
+//! searched and copied). Output is deterministic: the same document gives the
+//! same bytes, so a document rendered again is the same file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+static FONT: &[u8] = include_bytes!("../../../data/fonts/wqy-microhei.ttc");
+const FONT_NAME: &str = "ZWFWAA+WenQuanYiMicroHei";
+
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MARGIN_X: f32 = 72.0;
+const TOP: f32 = 770.0;
+const BOTTOM: f32 = 72.0;
+const NO_LINE_START: &str = "，。、：；！？）》」』”’,.:;!?)";
+
+/// How a block is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A block of text: wrapped to the page width, with a first-line indent of two characters for paragraphs.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub text: String,
+    pub size: f32,
+    pub align: Align,
+    pub indent: bool,
+    /// Space before the block, in points.
+    pub space_before: f32,
+}
+
+impl Block {
+    pub fn new(text: impl Into<String>, size: f32, align: Align) -> Block {
+        Block { text: text.into(), size, align, indent: false, space_before: 0.0 }
+    }
+    pub fn para(text: impl Into<String>) -> Block {
+        Block { text: text.into(), size: 12.0, align: Align::Left, indent: true, space_before: 4.0 }
+    }
+    pub fn gap(mut self, pts: f32) -> Block {
+        self.space_before = pts;
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("font: {0}")]
+    Font(String),
+}
+
+struct Font<'a> {
+    face: ttf_parser::Face<'a>,
+    upem: f32,
+}
+
+impl<'a> Font<'a> {
+    fn load() -> Result<Font<'static>, PdfError> {
+        let face = ttf_parser::Face::parse(FONT, 0).map_err(|e| PdfError::Font(e.to_string()))?;
+        let upem = f32::from(face.units_per_em());
+        Ok(Font { face, upem })
+    }
+    fn glyph(&self, c: char) -> u16 {
+        self.face.glyph_index(c).map(|g| g.0).unwrap_or(0)
+    }
+    /// Advance of a glyph in thousandths of the font size.
+    fn advance(&self, gid: u16) -> f32 {
+        self.face.glyph_hor_advance(ttf_parser::GlyphId(gid)).map(f32::from).unwrap_or(self.upem) * 1000.0 / self.upem
+    }
+}
+
+/// A positioned line of text.
+struct Line {
+    x: f32,
+    y: f32,
+    size: f32,
+    text: String,
+}
+
+fn wrap(font: &Font<'_>, b: &Block, width: f32) -> Vec<(String, f32)> {
+    let mut out = vec![];
+    for para in b.text.split('\n') {
+        let mut line = String::new();
+        let mut w = 0.0;
+        let mut first = true;
+        let indent = if b.indent { 2.0 * b.size } else { 0.0 };
+        if b.indent {
+            w = indent;
+        }
+        for c in para.chars() {
+            let cw = font.advance(font.glyph(c)) * b.size / 1000.0;
+            let avail = width;
+            // Closing punctuation never starts a line (避头点).
+            if w + cw > avail && !line.is_empty() && !NO_LINE_START.contains(c) {
+                out.push((std::mem::take(&mut line), if first { indent } else { 0.0 }));
+                first = false;
+                w = 0.0;
+            }
+            line.push(c);
+            w += cw;
+        }
+        out.push((line, if first { indent } else { 0.0 }));
+    }
+    out
+}
+
+fn width_of(font: &Font<'_>, s: &str, size: f32) -> f32 {
+    s.chars().map(|c| font.advance(font.glyph(c))).sum::<f32>() * size / 1000.0
+}
+
+/// Lays the blocks out on A4 pages.
+fn layout(font: &Font<'_>, blocks: &[Block]) -> Vec<Vec<Line>> {
+    let width = PAGE_W - 2.0 * MARGIN_X;
+    let mut pages = vec![vec![]];
+    let mut y = TOP;
+    for b in blocks {
+        y -= b.space_before;
+        for (text, indent) in wrap(font, b, width) {
+            let lh = b.size * 1.75;
+            if y - lh < BOTTOM {
+                pages.push(vec![]);
+                y = TOP;
+            }
+            y -= lh;
+            let tw = width_of(font, &text, b.size);
+            let x = match b.align {
+                Align::Left => MARGIN_X + indent,
+                Align::Center => (PAGE_W - tw) / 2.0,
+                Align::Right => PAGE_W - MARGIN_X - tw,
+            };
+            pages.last_mut().expect("a page").push(Line { x, y, size: b.size, text });
+        }
+    }
+    pages
+}
+
+fn utf16_hex(c: char) -> String {
+    let mut buf = [0u16; 2];
+    c.encode_utf16(&mut buf).iter().map(|u| format!("{u:04X}")).collect()
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("in memory");
+    e.finish().expect("in memory")
+}
+
+/// Renders the blocks as a PDF.
+pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
+    let font = Font::load()?;
+    let pages = layout(&font, blocks);
+    // Glyphs used, remapped into the subset.
+    let mut remap = subsetter::GlyphRemapper::new();
+    let mut to_unicode: BTreeMap<u16, char> = BTreeMap::new();
+    let mut widths: BTreeMap<u16, f32> = BTreeMap::new();
+    let mut contents = vec![];
+    for page in &pages {
+        let mut s = String::new();
+        for l in page {
+            let mut hex = String::new();
+            for c in l.text.chars() {
+                let old = font.glyph(c);
+                let new = remap.remap(old);
+                to_unicode.entry(new).or_insert(c);
+                widths.entry(new).or_insert_with(|| font.advance(old));
+                let _ = write!(hex, "{new:04X}");
+            }
+            let _ = writeln!(s, "BT /F1 {:.1} Tf {:.2} {:.2} Td <{hex}> Tj ET", l.size, l.x, l.y);
+        }
+        contents.push(s);
+    }
+    let subset = subsetter::subset(FONT, 0, &remap).map_err(|e| PdfError::Font(format!("{e:?}")))?;
+
+    let mut objects: Vec<Vec<u8>> = vec![];
+    let stream = |dict: &str, data: &[u8]| -> Vec<u8> {
+        let z = deflate(data);
+        let mut o = format!("<< {dict} /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).into_bytes();
+        o.extend_from_slice(&z);
+        o.extend_from_slice(b"\nendstream");
+        o
+    };
+    // 1 catalog, 2 pages, 3 type0, 4 cidfont, 5 descriptor, 6 fontfile, 7 tounicode, 8 info, then pages.
+    let n_pages = pages.len();
+    let page_ids: Vec<usize> = (0..n_pages).map(|i| 9 + 2 * i).collect();
+    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    let kids: Vec<String> = page_ids.iter().map(|i| format!("{i} 0 R")).collect();
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n_pages} >>", kids.join(" ")).into_bytes());
+    objects.push(
+        format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /{FONT_NAME} /Encoding /Identity-H /DescendantFonts [4 0 R] /ToUnicode 7 0 R >>"
+        )
+        .into_bytes(),
+    );
+    let mut w = String::new();
+    for (gid, adv) in &widths {
+        let _ = write!(w, "{gid} [{adv:.0}] ");
+    }
+    objects.push(
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{FONT_NAME} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+             /FontDescriptor 5 0 R /DW 1000 /W [{w}] /CIDToGIDMap /Identity >>"
+        )
+        .into_bytes(),
+    );
+    let bb = font.face.global_bounding_box();
+    let scale = |v: i16| f32::from(v) * 1000.0 / font.upem;
+    objects.push(
+        format!(
+            "<< /Type /FontDescriptor /FontName /{FONT_NAME} /Flags 4 /FontBBox [{:.0} {:.0} {:.0} {:.0}] /ItalicAngle 0 \
+             /Ascent {:.0} /Descent {:.0} /CapHeight {:.0} /StemV 80 /FontFile2 6 0 R >>",
+            scale(bb.x_min),
+            scale(bb.y_min),
+            scale(bb.x_max),
+            scale(bb.y_max),
+            scale(font.face.ascender()),
+            scale(font.face.descender()),
+            scale(font.face.capital_height().unwrap_or(font.face.ascender())),
+        )
+        .into_bytes(),
+    );
+    objects.push(stream(&format!("/Length1 {}", subset.len()), &subset));
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<_> = to_unicode.iter().collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+        for (gid, c) in chunk {
+            let _ = writeln!(cmap, "<{gid:04X}> <{}>", utf16_hex(**c));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    objects.push(stream("", cmap.as_bytes()));
+    let title_hex: String = std::iter::once("FEFF".to_string()).chain(title.chars().map(utf16_hex)).collect();
+    objects.push(format!("<< /Title <{title_hex}> /Producer (zwfw) >>").into_bytes());
+    for (i, c) in contents.iter().enumerate() {
+        let content_id = page_ids[i] + 1;
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
+            )
+            .into_bytes(),
+        );
+        objects.push(stream("", c.as_bytes()));
+    }
+
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = vec![];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for off in offsets {
+        let _ = writeln!(x, "{off:010} 00000 n ");
+    }
+    let _ = write!(x, "trailer\n<< /Size {} /Root 1 0 R /Info 8 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
+    out.extend_from_slice(x.as_bytes());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_chinese_deterministically_and_pages_long_text() {
+        let blocks = vec![
+            Block::new("准予行政许可决定书", 20.0, Align::Center),
+            Block::para("张三：你于2026年11月2日提出的食品经营许可申请，经审查，符合法定条件。".repeat(3)),
+        ];
+        let a = render("准予行政许可决定书", &blocks).unwrap();
+        if let Ok(path) = std::env::var("ZWFW_PDF_SAMPLE") {
+            std::fs::write(path, &a).unwrap();
+        }
+        assert!(a.starts_with(b"%PDF-1.7"));
+        assert_eq!(a, render("准予行政许可决定书", &blocks).unwrap(), "same input, same bytes");
+        assert!(a.len() < 200_000, "the font is subset: {} bytes", a.len());
+        let long: Vec<Block> = (0..80).map(|i| Block::para(format!("第{i}段，内容较长的正文。"))).collect();
+        let b = render("长文", &long).unwrap();
+        let pages = String::from_utf8_lossy(&b).matches("/Type /Page ").count();
+        assert!(pages >= 3, "{pages} pages");
+    }
+}

@@ -1,0 +1,429 @@
+//! Case handling through the API, on SQLite and PostgreSQL: application,
+//! supplement, acceptance, steps with joint review, conclusion, documents,
+//! refusals of illegal actions, concurrency and repeats.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_domain::catalog::{example, CoReview, ItemContent};
+use zwfw_store::{both_backends, Store};
+
+async fn body(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Publishes an item straight through the store (the governance flow is tested elsewhere).
+async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
+    let st = &app.state.store;
+    let mut tx = st.begin().await.unwrap();
+    let (item, v) = zwfw_store::catalog::create_item(&mut tx, code, content, "测试", None, 0).await.unwrap();
+    use zwfw_domain::catalog::VersionState::*;
+    zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await.unwrap();
+    zwfw_store::catalog::publish(&mut tx, item, v, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    item
+}
+
+/// The example item of the market department, with the land department joining step 2.
+async fn joint_item(app: &App) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let mut c = example(market);
+    c.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }];
+    c.steps[1].limit_days = 4;
+    publish(app, &c, "TESTJOINT0000000000000000000001").await
+}
+
+async fn upload(app: &App, token: &str, bytes: &[u8], name: &str) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    body(client().post(app.url("/api/v1/uploads")).bearer_auth(token).multipart(form).send().await.unwrap()).await
+}
+
+async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value) {
+    body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
+}
+
+async fn case(app: &App, token: &str, id: i64) -> Value {
+    let (s, b) = body(app.get(token, &format!("/api/v1/cases/{id}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let land = app.ready_token("demo_land").await;
+    let company = app.ready_token("demo_company").await;
+
+    // Uploads are checked by content.
+    let (s, b) = upload(&app, &citizen, b"MZ\x90\x00 not a pdf", "营业执照.pdf").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_upload")), "{b}");
+    let (s, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    assert_eq!(s, StatusCode::CREATED, "{up}");
+    let up_id = up["id"].as_i64().unwrap();
+
+    // A required material missing, or someone else's upload: refused, nothing stored.
+    let (s, b) = body(
+        app.post(&citizen, &format!("/api/v1/items/{item}/applications"), json!({"form": {"申请事项": "新办"}})).await,
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("materials_missing")), "{b}");
+    assert!(b["message"].as_str().unwrap().starts_with("缺少必备材料："), "{b}");
+    let (s, b) = body(
+        app.post(
+            &company,
+            &format!("/api/v1/items/{item}/applications"),
+            json!({"materials": [{"material_no": 1, "upload_id": up_id}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (_, mine) = body(app.get(&citizen, "/api/v1/cases").await).await;
+    assert_eq!(mine.as_array().unwrap().len(), 0);
+
+    let (s, sub) = body(
+        app.post(
+            &citizen,
+            &format!("/api/v1/items/{item}/applications"),
+            json!({"form": {"申请事项": "新办"}, "materials": [{"material_no": 1, "upload_id": up_id}], "idem_key": "k-1"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    let id = sub["case_id"].as_i64().unwrap();
+    let no = sub["case_no"].as_str().unwrap().to_string();
+    let pw = sub["query_password"].as_str().unwrap().to_string();
+    assert_eq!(no.len(), 31 + 8 + 4, "{no}");
+    assert!(no.starts_with("TESTJOINT"));
+    assert_eq!(sub["state"], "submitted");
+
+    // Followed without signing in; a wrong password reveals nothing.
+    let (s, _) = body(
+        client()
+            .post(app.url("/api/v1/track"))
+            .json(&json!({"case_no": no, "password": "WRONG123"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, t) = body(
+        client()
+            .post(app.url("/api/v1/track"))
+            .json(&json!({"case_no": no, "password": pw.to_lowercase()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["case"]["state"], "submitted");
+    assert!(t["case"]["applicant_name"].as_str().unwrap().contains('*'), "masked: {t}");
+    assert_eq!(t["materials"].as_array().unwrap().len(), 0, "materials are not shown by query");
+
+    // Other applicants and other departments do not see it; supervision reads it.
+    assert_eq!(app.get(&company, &format!("/api/v1/cases/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let sup = app.ready_token("demo_supervisor").await;
+    let c = case(&app, &sup, id).await;
+    assert!(c["applicant_id_no"].as_str().unwrap().contains('*'), "masked for supervision");
+    let (s, b) = act(&app, &sup, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "supervision changes nothing: {b}");
+
+    // The counter asks once for everything missing; an empty list is refused.
+    let (s, b) = act(&app, &counter, id, json!({"action": "supplement_request", "missing": [" "]})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("empty_supplement")), "{b}");
+    let (s, b) = act(&app, &counter, id, json!({"action": "supplement_request", "missing": ["营业执照复印件不清晰", "缺少场所平面图"], "expected_seq": 1})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["state"], "supplementing");
+    // A second notice on the same application is not possible (一次性告知).
+    let (s, b) = act(&app, &counter, id, json!({"action": "supplement_request", "missing": ["x"]})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    let c = case(&app, &citizen, id).await;
+    assert_eq!(c["missing"], json!(["营业执照复印件不清晰", "缺少场所平面图"]));
+    assert_eq!(c["documents"][0]["kind"], "supplement");
+
+    // The citizen supplies; back to pre-review.
+    let (s, b) = act(&app, &citizen, id, json!({"action": "supplement_provide"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("materials_missing")), "{b}");
+    let (_, up2) = upload(&app, &citizen, b"\x89PNG\r\n\x1a\n0000IHDR", "平面图.png").await;
+    let (s, b) = act(
+        &app,
+        &citizen,
+        id,
+        json!({"action": "supplement_provide", "materials": [{"material_no": 1, "upload_id": up2["id"]}]}),
+    )
+    .await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("submitted")), "{b}");
+
+    // Acceptance: the reviewer of another department cannot; the counter can.
+    let (s, _) = act(&app, &land, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the land department reads the case but does not accept it");
+    let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("in_progress")), "{b}");
+    // Step 1 (受理, the counter's); the reviewer may not pass it.
+    let (s, b) = act(&app, &reviewer, id, json!({"action": "pass", "opinion": "同意"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("wrong_role")), "{b}");
+    let (s, b) = act(&app, &counter, id, json!({"action": "pass", "opinion": " "})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    let (s, _) = act(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全，转审查"})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Step 2 with joint review: the lead cannot pass before the land department answers.
+    let (s, b) = act(&app, &reviewer, id, json!({"action": "pass", "opinion": "同意"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert!(b["message"].as_str().unwrap().contains("1个会办部门尚未答复"), "{b}");
+    let (s, inbox) = body(app.get(&land, "/api/v1/inbox?scope=joint").await).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(inbox["total"], 1, "{inbox}");
+    let c = case(&app, &land, id).await;
+    assert_eq!(c["joint"][0][3], false);
+    let (s, b) =
+        act(&app, &land, id, json!({"action": "joint_answer", "agree": true, "opinion": "用地符合规划"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _) = act(&app, &land, id, json!({"action": "joint_answer", "agree": true, "opinion": "again"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "one answer per department");
+    let (s, _) = act(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = act(&app, &head, id, json!({"action": "pass", "opinion": "同意"})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Conclusion: a grant needs the document number; the counter cannot grant.
+    let (s, b) =
+        act(&app, &counter, id, json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000001"}))
+            .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = act(&app, &head, id, json!({"action": "conclude", "outcome": "granted"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("document_required")), "{b}");
+    let (s, b) = act(&app, &head, id, json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000001", "valid_until": "2031-11-30"})).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("concluded")), "{b}");
+    let (s, b) = act(&app, &citizen, id, json!({"action": "withdraw", "opinion": "不需要了"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "no withdrawal after conclusion: {b}");
+    let (s, b) =
+        act(&app, &counter, id, json!({"action": "deliver", "method": "邮寄", "tracking_no": "SF1234567890"})).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("delivered")), "{b}");
+
+    // The timeline and the documents.
+    let c = case(&app, &citizen, id).await;
+    let kinds: Vec<&str> = c["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted",
+            "supplement_requested",
+            "supplement_provided",
+            "accepted",
+            "step_passed",
+            "joint_answered",
+            "step_passed",
+            "step_passed",
+            "concluded",
+            "delivered"
+        ]
+    );
+    assert_eq!(c["case"]["result_no"], "JY1529900000001");
+    assert_eq!(c["materials"].as_array().unwrap().len(), 2);
+    let docs: Vec<&str> = c["documents"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(docs, ["supplement", "acceptance", "grant"]);
+    let grant = c["documents"][2]["id"].as_i64().unwrap();
+    assert!(c["documents"][2]["doc_no"].as_str().unwrap().contains("准〔"), "{}", c["documents"][2]);
+    let r = app.get(&citizen, &format!("/api/v1/cases/{id}/documents/{grant}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+    assert!(String::from_utf8_lossy(&pdf).contains("WenQuanYiMicroHei"), "the CJK font is embedded");
+    // The same document again is the same stored file.
+    let again = app.get(&head, &format!("/api/v1/cases/{id}/documents/{grant}")).await.bytes().await.unwrap();
+    assert_eq!(pdf, again);
+    assert_eq!(
+        app.get(&company, &format!("/api/v1/cases/{id}/documents/{grant}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The library keeps what the citizen gave, once each, as trust level C.
+    let (_, lib) = body(app.get(&citizen, "/api/v1/e-materials").await).await;
+    assert_eq!(lib.as_array().unwrap().len(), 2, "{lib}");
+    assert!(lib.as_array().unwrap().iter().all(|m| m["trust"] == "C"));
+
+    // Every change is in the audit chain.
+    let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
+    assert!(report.defects.is_empty());
+});
+
+both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_nothing, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let head = app.ready_token("demo_head").await;
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let apply = json!({"materials": [{"material_no": 1, "upload_id": up["id"]}], "idem_key": "double-click-1"});
+    let path = format!("/api/v1/items/{item}/applications");
+    let (a, b) = tokio::join!(app.post(&citizen, &path, apply.clone()), app.post(&citizen, &path, apply.clone()));
+    let (a, b) = (body(a).await, body(b).await);
+    let ids: Vec<i64> = [&a.1, &b.1].iter().filter_map(|v| v["case_id"].as_i64()).collect();
+    assert!(!ids.is_empty(), "{a:?} {b:?}");
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "one case: {a:?} {b:?}");
+    let (_, again) = body(app.post(&citizen, &path, apply).await).await;
+    assert_eq!(again["repeated"], true);
+    assert_eq!(again["case_id"].as_i64(), Some(ids[0]));
+    assert!(again["query_password"].is_null());
+    let (_, mine) = body(app.get(&citizen, "/api/v1/cases").await).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let id = ids[0];
+
+    // Counter and head both decide on event 1: exactly one wins, the other is told who acted.
+    let accept = act(&app, &counter, id, json!({"action": "accept", "expected_seq": 1}));
+    let refuse =
+        act(&app, &head, id, json!({"action": "refuse", "opinion": "不属于本机关职权范围", "expected_seq": 1}));
+    let (x, y) = tokio::join!(accept, refuse);
+    let oks = [&x, &y].iter().filter(|r| r.0 == StatusCode::OK).count();
+    assert_eq!(oks, 1, "{x:?} {y:?}");
+    let loser = if x.0 == StatusCode::OK { &y } else { &x };
+    assert_eq!(loser.0, StatusCode::CONFLICT);
+    assert_eq!(loser.1["code"], "already_handled");
+    let msg = loser.1["message"].as_str().unwrap();
+    assert!(msg.contains("李娜") || msg.contains("吴海"), "names who acted: {msg}");
+    let c = case(&app, &counter, id).await;
+    assert_eq!(c["events"].as_array().unwrap().len(), 2);
+
+    if c["case"]["state"] == "in_progress" {
+        // A retried pass with the same key is one event.
+        let pass = json!({"action": "pass", "opinion": "同意", "idem_key": "retry-7"});
+        let (s1, b1) = act(&app, &counter, id, pass.clone()).await;
+        let (s2, b2) = act(&app, &counter, id, pass).await;
+        assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK), "{b1} {b2}");
+        assert_eq!(b1["seq"], b2["seq"]);
+        assert_eq!(b2["repeated"], true);
+        assert_eq!(case(&app, &counter, id).await["events"].as_array().unwrap().len(), 3);
+    }
+});
+
+both_backends!(returns_transfers_extensions_special_procedures_and_deemed_acceptance, |store: Store| async move {
+    let app = App::start_at(store, "2026-03-02T09:00:00+08:00").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &example(market), "TESTPLAIN0000000000000000000001").await;
+    let counter = app.ready_token("demo_counter").await;
+    let head_id = app.user_id("demo_head").await;
+
+    // Counter registration of a walk-in applicant, materials scanned (trust B).
+    let (_, up) = upload(&app, &counter, PDF, "扫描件.pdf").await;
+    let first17 = "52990219900307123";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
+    let reg = |id_no: &str| {
+        json!({"applicant": {"kind": "natural", "name": "赵六", "id_no": id_no, "mobile": "13812345678", "address": "示例市东城区"},
+               "materials": [{"material_no": 1, "upload_id": up["id"]}]})
+    };
+    let (s, b) =
+        body(app.post(&counter, &format!("/api/v1/items/{item}/applications"), reg("529902199003071231")).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_resident_id")), "{b}");
+    let (s, b) = body(app.post(&counter, &format!("/api/v1/items/{item}/applications"), reg(&id_no)).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let walk_in = b["case_id"].as_i64().unwrap();
+    let c = case(&app, &counter, walk_in).await;
+    assert_eq!(c["case"]["channel"], "counter");
+    assert_eq!(c["materials"][0]["trust"], "B");
+    assert_eq!(c["applicant_id_no"], id_no, "the handling department sees the full number");
+    // Received Mon 03-02: five working days end Mon 03-09; undecided on 03-10 it counts as accepted on receipt.
+    assert_eq!(c["case"]["acceptance_due"], "2026-03-09");
+    app.advance(7 * 86_400_000);
+    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0);
+    app.advance(86_400_000);
+    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 1);
+    // Sessions idle out while the clock moves: sign in again.
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let c = case(&app, &counter, walk_in).await;
+    assert_eq!(c["case"]["state"], "in_progress");
+    assert_eq!(c["case"]["deemed_accepted"], true);
+    assert_eq!(c["case"]["accepted_at"], c["case"]["submitted_at"], "accepted on receipt");
+    assert_eq!(c["documents"][0]["kind"], "acceptance");
+    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0, "once");
+
+    let id = walk_in;
+    act(&app, &counter, id, json!({"action": "pass", "opinion": "受理"})).await;
+    // Return to the first step keeps the task: it is back in the department inbox at step 1.
+    let (s, b) = act(&app, &reviewer, id, json!({"action": "return", "step": 2, "opinion": "x"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_return")), "{b}");
+    let (s, b) = act(&app, &reviewer, id, json!({"action": "return", "step": 1, "opinion": "身份信息需核实"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let c = case(&app, &reviewer, id).await;
+    assert_eq!((c["case"]["step_no"].as_i64(), c["case"]["step_name"].as_str()), (Some(0), Some("受理")));
+    let (_, inbox) = body(app.get(&counter, "/api/v1/inbox").await).await;
+    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["id"] == id), "{inbox}");
+    act(&app, &counter, id, json!({"action": "pass", "opinion": "已核实"})).await;
+
+    // Transfer to the head: the reviewer can no longer act, the head can.
+    let (s, b) =
+        act(&app, &reviewer, id, json!({"action": "transfer", "to_user": head_id, "opinion": "请负责人审查"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, mine) = body(app.get(&head, "/api/v1/inbox?scope=mine").await).await;
+    assert_eq!(mine["total"], 1);
+    let (s, b) =
+        act(&app, &reviewer, id, json!({"action": "extension_request", "days": 10, "opinion": "情况复杂"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("assigned_to_other")), "{b}");
+
+    // Extension: requested, then decided by the head; the legal deadline moves by 10 working days.
+    let before = case(&app, &head, id).await["case"]["legal_due"].as_str().unwrap().to_string();
+    let (s, b) =
+        act(&app, &head, id, json!({"action": "extension_request", "days": 10, "opinion": "需补充现场核查"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) =
+        act(&app, &head, id, json!({"action": "extension_decide", "approved": true, "opinion": "同意延长"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let c = case(&app, &head, id).await;
+    assert_ne!(c["case"]["legal_due"].as_str().unwrap(), before);
+    assert!(c["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "extension"));
+
+    // A special procedure stops the clock and is told in writing.
+    let (s, b) = act(&app, &head, id, json!({"action": "special_start", "kind": "检测", "opinion": "送样检测"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(case(&app, &head, id).await["case"]["suspended"], true);
+    app.advance(3 * 86_400_000);
+    let head = app.ready_token("demo_head").await;
+    let counter = app.ready_token("demo_counter").await;
+    let (s, _) = act(&app, &head, id, json!({"action": "special_end", "opinion": "检测合格"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let c = case(&app, &head, id).await;
+    assert_eq!(c["case"]["suspended"], false);
+    assert!(c["clock"]["suspended_days"].as_i64().unwrap() >= 2, "{}", c["clock"]);
+    assert!(c["documents"].as_array().unwrap().iter().any(|d| d["kind"] == "special"));
+
+    // Urge by the head; void needs a reason; deny needs a reason.
+    let (s, _) = act(&app, &head, id, json!({"action": "urge", "opinion": "请加快办理"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = act(&app, &counter, id, json!({"action": "urge", "opinion": "x"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = act(&app, &head, id, json!({"action": "conclude", "outcome": "voided"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    let (s, b) =
+        act(&app, &head, id, json!({"action": "conclude", "outcome": "voided", "opinion": "申请人重复申请"})).await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("concluded")), "{b}");
+    let (_, inbox) = body(app.get(&counter, "/api/v1/inbox").await).await;
+    assert!(!inbox["items"].as_array().unwrap().iter().any(|i| i["id"] == id), "closed cases leave the inbox");
+
+    // Paper originals: received and returned once.
+    let (s, _) = body(
+        app.post(&counter, &format!("/api/v1/cases/{id}/originals"), json!({"name": "身份证原件", "copies": 1})).await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let oid = case(&app, &counter, id).await["originals"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{id}/originals/{oid}/return");
+    assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::CONFLICT);
+});
