@@ -196,6 +196,12 @@ pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()>
     Ok(())
 }
 
+/// Replaces the query password's hash (the applicant lost it).
+pub async fn set_query_hash(tx: &mut Tx, id: i64, hash: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE cases SET query_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(tx.conn()).await?;
+    Ok(())
+}
+
 /// Writes the projection if nobody moved the case since `expected_seq`;
 /// returns false when someone did.
 pub async fn update_projection(

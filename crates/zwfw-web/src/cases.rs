@@ -998,6 +998,93 @@ pub struct CaseDetail {
     #[schema(value_type = Object)]
     pub step: Option<zwfw_domain::catalog::Step>,
     pub step_count: usize,
+    /// What the reader may do now, each checked as the action itself would be
+    /// (`ActionInput.action` codes).
+    pub actions: Vec<String>,
+    /// The conclusions open to the reader now (`ActionInput.outcome` codes).
+    pub outcomes: Vec<String>,
+}
+
+/// The actions `actor` may take on the case in its state `v`: each candidate
+/// goes through the same authorization and domain checks as the real action,
+/// with placeholder texts.
+pub fn possible_actions(
+    actor: &Actor,
+    row: &CaseRow,
+    item: &ItemContent,
+    v: &CaseView,
+    joint_overdue: &[i64],
+    now_ms: i64,
+) -> (Vec<String>, Vec<String>) {
+    use EventKind::*;
+    let x = || "-".to_string();
+    let mut candidates: Vec<(&str, EventKind)> = vec![
+        ("submit", Submitted),
+        ("supplement_request", SupplementRequested { missing: vec![x()] }),
+        ("supplement_provide", SupplementProvided),
+        ("accept", Accepted),
+        ("refuse", Refused { reason: x() }),
+        ("pass", StepPassed { opinion: x() }),
+        ("return", ReturnedToStep { step: 0, reason: x() }),
+        ("transfer", Transferred { to_user: 0, reason: x() }),
+        ("urge", Urged { message: x() }),
+        ("extension_request", ExtensionRequested { days: 1, reason: x() }),
+        ("extension_decide", ExtensionDecided { approved: true, opinion: x() }),
+        ("special_start", SpecialStarted { kind: x(), reason: x() }),
+        ("special_end", SpecialEnded { result: x() }),
+        ("deliver", Delivered { method: x(), tracking_no: String::new() }),
+        ("withdraw", Withdrawn { reason: x() }),
+    ];
+    if let Some(d) = actor.department_id.filter(|_| actor.is_staff()) {
+        candidates.push(("joint_answer", JointAnswered { department_id: d, agree: true, opinion: x() }));
+    }
+    if !joint_overdue.is_empty() {
+        candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
+    }
+    for o in [Outcome::Granted, Outcome::Denied, Outcome::Returned, Outcome::Voided, Outcome::Forwarded] {
+        candidates.push((outcome_code(o), Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None }));
+    }
+    let mut actions = vec![];
+    let mut outcomes = vec![];
+    for (code, kind) in candidates {
+        let Ok(role) = authorize(actor, row, item, v, &kind) else { continue };
+        let e = Event { at_ms: now_ms, actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+        if dc::apply(item, v, &e).is_err() {
+            continue;
+        }
+        if matches!(e.kind, Concluded { .. }) {
+            outcomes.push(code.to_string());
+        } else {
+            actions.push(code.to_string());
+        }
+    }
+    if !outcomes.is_empty() {
+        actions.push("conclude".into());
+    }
+    (actions, outcomes)
+}
+
+/// Gives the case a new query password (the first one was lost): for its
+/// applicant, or the counter of its department for a walk-in applicant.
+pub async fn reset_query_password(ctx: &Ctx<'_>, case_id: i64) -> AppResult<String> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&st.store, case_id).await?;
+    let own = !actor.is_staff() && row.applicant_user_id == Some(actor.user_id);
+    let counter = in_department(actor, row.department_id) && actor.has(Role::Counter);
+    if !own && !counter {
+        return Err(AppError::not_found("case"));
+    }
+    if row.case_no.is_none() {
+        return Err(CaseError::WrongState { state: CaseState::Draft }.into());
+    }
+    let password = query_password();
+    let salt = crate::auth::random_token(8);
+    let mut tx = st.store.begin().await?;
+    sc::set_query_hash(&mut tx, case_id, &hash_query(&salt, &password)).await?;
+    ctx.audit(&mut tx, ctx.entry("case_query_password", "case", case_id, json!({}), "")).await?;
+    tx.commit().await?;
+    Ok(password)
 }
 
 pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query: bool) -> AppResult<CaseDetail> {
@@ -1046,6 +1133,19 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
             }
         }
     }
+    let joint = sc::joint(&st.store, case_id).await?;
+    let (actions, outcomes) = match actor {
+        Some(a) if !by_query => {
+            let today = day_text(st.today());
+            let overdue: Vec<i64> = joint
+                .iter()
+                .filter(|(_, _, due, answered)| !answered && due.as_str() < today.as_str())
+                .map(|(d, _, _, _)| *d)
+                .collect();
+            possible_actions(a, &row, &content, &view, &overdue, st.now_ms())
+        }
+        _ => (vec![], vec![]),
+    };
     let mut case = row.clone();
     if by_query && !own {
         case.applicant_name = zwfw_domain::ids::mask_name(&case.applicant_name);
@@ -1060,13 +1160,15 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
         materials: if by_query && !own { vec![] } else { sc::materials(&st.store, case_id).await? },
         documents: sc::documents(&st.store, case_id).await?,
         originals: sc::originals(&st.store, case_id).await?,
-        joint: sc::joint(&st.store, case_id).await?,
+        joint,
         missing: view.missing.clone(),
         extension_pending: view.extension_pending,
         step: (view.state == CaseState::InProgress).then(|| content.steps.get(view.step).cloned()).flatten(),
         step_count: content.steps.len(),
         events,
         case,
+        actions,
+        outcomes,
     })
 }
 

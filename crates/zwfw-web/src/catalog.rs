@@ -904,20 +904,6 @@ pub async fn admin_item_submit(
     }
 }
 
-/// The "在线办理" entry point of a guide. Online application arrives with the
-/// case-handling module; until then the page says so and points to the counter.
-pub async fn apply_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
-    match published(&st, id).await {
-        Ok((_, v)) => crate::pages::render(
-            &st,
-            &ra,
-            "apply.html",
-            context! { item_id => id, name => v.content.name, location => v.content.location, hours => v.content.office_hours, phone => v.content.enquiry_phone },
-        ),
-        Err(e) => crate::pages::error_page(&st, Some(&ra), &e),
-    }
-}
-
 // ---------- attachments ----------
 
 /// Where an attachment goes in an item's content.

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod cases_api;
+pub mod cases_pages;
 pub mod catalog;
 pub mod catalog_xlsx;
 pub mod clock;
@@ -160,7 +161,19 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar", get(calendar::public_page))
         .route("/guide", get(catalog::guide_page))
         .route("/guide/{id}", get(catalog::guide_item_page))
-        .route("/apply/{id}", get(catalog::apply_page))
+        .route("/apply/{id}", get(cases_pages::apply_page).post(cases_pages::apply_submit))
+        .route("/cases", get(cases_pages::cases_page))
+        .route("/work/inbox", get(cases_pages::inbox_page))
+        .route("/cases/{id}", get(cases_pages::case_page))
+        .route("/cases/{id}/act", post(cases_pages::act_submit))
+        .route("/cases/{id}/supplement", post(cases_pages::supplement_submit))
+        .route("/cases/{id}/originals", post(cases_pages::original_submit))
+        .route("/cases/{id}/originals/{oid}/return", post(cases_pages::original_return_submit))
+        .route("/cases/{id}/query-password", post(cases_pages::query_password_submit))
+        .route("/cases/{id}/documents/{doc}", get(cases_pages::document_page))
+        .route("/cases/{id}/materials/{mid}", get(cases_pages::material_page))
+        .route("/track", get(cases_pages::track_page).post(cases_pages::track_submit))
+        .route("/my/materials", get(cases_pages::e_materials_page))
         .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
         .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
         .route("/admin/items/import", post(catalog_xlsx::import_page))

@@ -121,7 +121,7 @@ pub fn upload_error_text(e: &zwfw_domain::files::UploadError) -> String {
     match e {
         Empty => "上传的文件是空的".into(),
         TooLarge { max_bytes } => format!("文件超过大小限制（最大{}KB）", max_bytes / 1024),
-        UnknownContent => "文件内容不是可接受的格式（PDF、OFD、Word、Excel或图片），请勿只修改扩展名".into(),
+        UnknownContent => "无法识别文件内容的格式，请上传真实的文件，勿只修改扩展名".into(),
         Mismatch { claimed, actual } => {
             format!(
                 "文件扩展名为.{}，但内容实际是{}格式，请上传真实的文件",
@@ -230,6 +230,55 @@ pub fn case_event_label(kind: &str) -> String {
         _ => return kind.to_string(),
     };
     s.to_string()
+}
+
+/// What an event says, in a line of the timeline. `names` resolves a
+/// department id; the officer a task went to is not named on the timeline.
+pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) -> String) -> String {
+    use zwfw_domain::cases::EventKind::*;
+    match k {
+        Submitted | SupplementProvided | Accepted | DeemedAccepted => String::new(),
+        SupplementRequested { missing } => format!("需补正：{}", missing.join("；")),
+        Refused { reason } => format!("理由：{reason}"),
+        StepPassed { opinion } => format!("意见：{opinion}"),
+        ReturnedToStep { step, reason } => format!("退回到第{}环节。理由：{reason}", step + 1),
+        Transferred { reason, .. } => format!("转交其他工作人员办理。说明：{reason}"),
+        Urged { message } => format!("催办意见：{message}"),
+        ExtensionRequested { days, reason } => format!("申请延长{days}个工作日。理由：{reason}"),
+        ExtensionDecided { approved, opinion } => {
+            format!("{}。意见：{opinion}", if *approved { "批准延长" } else { "不批准延长" })
+        }
+        SpecialStarted { kind, reason } => format!("{kind}，期限暂停计算。理由和依据：{reason}"),
+        SpecialEnded { result } => format!("结果：{result}"),
+        JointAnswered { department_id, agree, opinion } => {
+            format!("{}：{}。意见：{opinion}", names(*department_id), if *agree { "同意" } else { "不同意" })
+        }
+        JointTimedOut { departments } => {
+            let list: Vec<String> = departments.iter().map(|d| names(*d)).collect();
+            format!("逾期未答复：{}", list.join("、"))
+        }
+        Concluded { outcome, reason, document_no, valid_until } => {
+            let mut t = label("outcome", crate::cases::outcome_code(*outcome));
+            if !document_no.is_empty() {
+                t.push_str(&format!("，文书（证件）编号 {document_no}"));
+            }
+            if let Some(v) = valid_until {
+                t.push_str(&format!("，有效期至 {v}"));
+            }
+            if !reason.is_empty() {
+                t.push_str(&format!("。{reason}"));
+            }
+            t
+        }
+        Delivered { method, tracking_no } => {
+            if tracking_no.is_empty() {
+                method.clone()
+            } else {
+                format!("{method}，快递单号 {tracking_no}")
+            }
+        }
+        Withdrawn { reason } => format!("原因：{reason}"),
+    }
 }
 
 /// Chinese names of the fields errors refer to.
@@ -348,6 +397,26 @@ pub fn label(group: &str, code: &str) -> String {
         ("trust", "B") => "B级（窗口核验）",
         ("trust", "C") => "C级（申请人上传）",
         ("trust", "D") => "D级（告知承诺）",
+        ("case_done", "submit") => "申请已提交。",
+        ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
+        ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",
+        ("case_done", "accept") => "已受理，受理通知书已生成。",
+        ("case_done", "refuse") => "已作出不予受理决定，通知书已生成。",
+        ("case_done", "pass") => "本环节已通过。",
+        ("case_done", "return") => "已退回。",
+        ("case_done", "transfer") => "已转办。",
+        ("case_done", "urge") => "已催办。",
+        ("case_done", "extension_request") => "延长审批申请已提交部门负责人。",
+        ("case_done", "extension_decide") => "已决定延长审批申请。",
+        ("case_done", "special_start") => "特别程序已启动，期限暂停计算，告知书已生成。",
+        ("case_done", "special_end") => "特别程序已结束，期限恢复计算。",
+        ("case_done", "joint_answer") => "会办意见已提交。",
+        ("case_done", "joint_close") => "会办已结束。",
+        ("case_done", "conclude") => "已办结。",
+        ("case_done", "deliver") => "已登记送达。",
+        ("case_done", "withdraw") => "申请已撤回。",
+        ("case_done", "original") => "原件收取已登记。",
+        ("case_done", "original_return") => "原件退还已登记。",
         ("urgency", "green") => "正常",
         ("urgency", "yellow") => "临近期限",
         ("urgency", "red") => "已超期",

@@ -49,6 +49,12 @@ impl Templates {
             "apply.html",
             "import_result.html",
             "item_edit.html",
+            "submitted.html",
+            "cases.html",
+            "case_timeline.html",
+            "case.html",
+            "track.html",
+            "materials.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));

@@ -7,36 +7,12 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zwfw_domain::catalog::{example, CoReview, ItemContent};
+use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
 
 async fn body(r: reqwest::Response) -> (StatusCode, Value) {
     let s = r.status();
     (s, r.json().await.unwrap_or(Value::Null))
-}
-
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-/// Publishes an item straight through the store (the governance flow is tested elsewhere).
-async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
-    let st = &app.state.store;
-    let mut tx = st.begin().await.unwrap();
-    let (item, v) = zwfw_store::catalog::create_item(&mut tx, code, content, "测试", None, 0).await.unwrap();
-    use zwfw_domain::catalog::VersionState::*;
-    zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await.unwrap();
-    zwfw_store::catalog::publish(&mut tx, item, v, 0).await.unwrap();
-    tx.commit().await.unwrap();
-    item
-}
-
-/// The example item of the market department, with the land department joining step 2.
-async fn joint_item(app: &App) -> i64 {
-    let market = app.department_id("示例市市场监督管理局").await;
-    let land = app.department_id("示例市自然资源局").await;
-    let mut c = example(market);
-    c.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }];
-    c.steps[1].limit_days = 4;
-    publish(app, &c, "TESTJOINT0000000000000000000001").await
 }
 
 async fn upload(app: &App, token: &str, bytes: &[u8], name: &str) -> (StatusCode, Value) {

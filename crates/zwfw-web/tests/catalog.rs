@@ -227,7 +227,10 @@ both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
     assert!(e["实施编码"].as_str().unwrap().starts_with(e["实施主体代码"].as_str().unwrap()));
     assert_eq!(e["共同实施部门"], "示例市住房和城乡建设局；示例市卫生健康委员会");
     let apply = client().get(app.url(&format!("/apply/{id}"))).send().await.unwrap().text().await.unwrap();
-    assert!(apply.contains("网上申报功能尚未开放"));
+    assert!(
+        apply.contains("网上申报须先") && apply.contains("/login?next=/apply/"),
+        "anonymous visitors are sent to sign in"
+    );
     // The admin list and item page.
     let center = app.ready_token("demo_center").await;
     let list = app.get(&center, "/admin/items").await.text().await.unwrap();
@@ -306,7 +309,7 @@ both_backends!(attachments_are_checked_by_content, |store: Store| async move {
     // Refused: a page pretending to be a PDF, a PNG named .pdf, too large, a material that does not exist.
     let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"<html>hello</html>".to_vec()).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_upload")));
-    assert!(b["message"].as_str().unwrap().contains("不是可接受的格式"), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("无法识别文件内容的格式"), "{b}");
     let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b["message"].as_str().unwrap().contains("内容实际是PNG格式"), "{b}");

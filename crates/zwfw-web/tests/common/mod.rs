@@ -3,6 +3,7 @@
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
+use zwfw_domain::catalog::{example, CoReview, ItemContent};
 use zwfw_store::Store;
 use zwfw_web::{AppState, Clock, WebConfig};
 
@@ -13,6 +14,8 @@ pub struct App {
 }
 
 pub const DEMO_PW: &str = zwfw_web::demo::DEMO_PASSWORD;
+/// The smallest PDF the upload check accepts.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 pub const NEW_PW: &str = "Changed#2026pw";
 
 impl App {
@@ -157,4 +160,26 @@ pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let i = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[i..].split('"').next().unwrap().to_string()
+}
+
+/// Publishes an item straight through the store (the governance flow is tested elsewhere).
+pub async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
+    let st = &app.state.store;
+    let mut tx = st.begin().await.unwrap();
+    let (item, v) = zwfw_store::catalog::create_item(&mut tx, code, content, "测试", None, 0).await.unwrap();
+    use zwfw_domain::catalog::VersionState::*;
+    zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await.unwrap();
+    zwfw_store::catalog::publish(&mut tx, item, v, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    item
+}
+
+/// The example item of the market department, with the land department joining step 2.
+pub async fn joint_item(app: &App) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let mut c = example(market);
+    c.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }];
+    c.steps[1].limit_days = 4;
+    publish(app, &c, "TESTJOINT0000000000000000000001").await
 }

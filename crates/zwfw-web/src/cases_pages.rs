@@ -1,0 +1,704 @@
+//! Case pages: applying online and at the counter, lists and inboxes, a case
+//! with its timeline and the actions open to the reader, supplements,
+//! documents, paper originals, following a case by number and query password,
+//! and the e-materials library. Every page calls the same service functions as
+//! the API; the templates hold the text.
+
+use crate::auth::{Auth, RequestAuth, Signed};
+use crate::cases::{self, ActionInput, ApplicantInput, ApplicationInput, MaterialRef};
+use crate::cases_api::{self, ctx, InboxQuery, ListQuery};
+use crate::error::{AppError, AppResult};
+use crate::pages::{error_page, render};
+use crate::state::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::HashMap;
+use zwfw_domain::admin::{AccountKind, Actor, Role};
+use zwfw_domain::catalog::ItemContent;
+use zwfw_store::cases as sc;
+
+fn actor(ra: &RequestAuth) -> Option<&Actor> {
+    ra.session.as_ref().map(|s| &s.actor)
+}
+
+fn with_status(mut r: Response, s: StatusCode) -> Response {
+    *r.status_mut() = s;
+    r
+}
+
+/// The text fields and the non-empty files of a multipart form.
+struct MultipartForm {
+    fields: HashMap<String, String>,
+    files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl MultipartForm {
+    async fn read(mut mp: Multipart, max: usize) -> AppResult<MultipartForm> {
+        let mut fields = HashMap::new();
+        let mut files = vec![];
+        while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
+            let name = field.name().unwrap_or("").to_string();
+            if let Some(file_name) = field.file_name().map(str::to_string) {
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::bad("bad_request"))? {
+                    buf.extend_from_slice(&chunk);
+                    if buf.len() > max {
+                        return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
+                    }
+                }
+                if !buf.is_empty() || !file_name.is_empty() {
+                    files.push((name, file_name, buf));
+                }
+            } else {
+                let text = field.text().await.map_err(|_| AppError::bad("bad_request"))?;
+                if text.len() > 10_000 {
+                    return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "too_long", name));
+                }
+                fields.insert(name, text);
+            }
+        }
+        Ok(MultipartForm { fields, files })
+    }
+
+    fn get(&self, k: &str) -> String {
+        self.fields.get(k).cloned().unwrap_or_default()
+    }
+
+    /// The material number of a field named `m3` (upload) or `lib3` (library).
+    fn material_no(field: &str, prefix: &str) -> Option<usize> {
+        field.strip_prefix(prefix).and_then(|n| n.parse().ok()).filter(|n| *n >= 1)
+    }
+
+    /// Stores every uploaded file and names the library entries chosen.
+    async fn materials(&self, st: &AppState, ra: &RequestAuth) -> AppResult<Vec<MaterialRef>> {
+        let c = ctx(st, ra);
+        let mut refs = vec![];
+        for (field, file_name, bytes) in &self.files {
+            let Some(n) = Self::material_no(field, "m") else { continue };
+            let u = cases::upload(&c, file_name, bytes).await.map_err(|e| {
+                AppError::with_detail(e.status(), "invalid_upload", format!("材料{n}：{}", e.message()))
+            })?;
+            refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), e_material_id: None });
+        }
+        for (field, value) in &self.fields {
+            let Some(n) = Self::material_no(field, "lib") else { continue };
+            if refs.iter().any(|r| r.material_no == n) {
+                continue;
+            }
+            if let Ok(id) = value.trim().parse::<i64>() {
+                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: Some(id) });
+            }
+        }
+        refs.sort_by_key(|r| r.material_no);
+        Ok(refs)
+    }
+}
+
+// ---------- applying ----------
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{}MB", bytes / (1024 * 1024))
+    } else {
+        format!("{}KB", bytes / 1024)
+    }
+}
+
+fn material_rows(c: &ItemContent) -> Vec<Value> {
+    c.materials
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let hint = [m.requirements.as_str(), m.usage_notes.as_str()]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("；");
+            context! { n => i + 1, name => m.name, required => m.required, hint => hint }
+        })
+        .collect()
+}
+
+async fn apply_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    item_id: i64,
+    f: &HashMap<String, String>,
+    error: Option<String>,
+) -> Response {
+    let item = match zwfw_store::catalog::get_item(&st.store, item_id).await {
+        Ok(i) => i,
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let content = match item.published_version_id.filter(|_| item.status == "active") {
+        Some(v) => match cases::item_version(st, v).await {
+            Ok(c) => c,
+            Err(e) => return error_page(st, Some(ra), &e),
+        },
+        None => return error_page(st, Some(ra), &AppError::not_found("item")),
+    };
+    let me = actor(ra);
+    let counter = me.is_some_and(|a| a.is_staff());
+    if counter && !me.is_some_and(|a| a.has(Role::Counter) && a.department_id == Some(content.department_id)) {
+        return error_page(
+            st,
+            Some(ra),
+            &AppError::with_detail(StatusCode::FORBIDDEN, "forbidden", "只有该事项实施部门的窗口人员可以登记申请"),
+        );
+    }
+    let mut applicant = None;
+    let mut library = vec![];
+    let mut f = f.clone();
+    if let Some(a) = me.filter(|a| !a.is_staff()) {
+        if let Ok(u) = zwfw_store::admin::get_user(&st.store, a.user_id).await {
+            let id = match u.kind {
+                AccountKind::Company => u.credit_code.clone().unwrap_or_default(),
+                _ => u.id_number.clone().unwrap_or_default(),
+            };
+            applicant =
+                Some(context! { name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4) });
+            f.entry("mobile".into()).or_insert_with(|| u.mobile.clone().unwrap_or_default());
+        }
+        library = cases_api::e_materials(st, a).await.unwrap_or_default();
+    }
+    let status = error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(StatusCode::OK);
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let r = render(
+        st,
+        ra,
+        "apply.html",
+        context! {
+            item_id => item_id,
+            name => content.name,
+            online => content.online,
+            counter => counter,
+            signed_in => me.is_some(),
+            promised => content.promised_limit_days,
+            legal => content.legal_limit_days,
+            location => content.location,
+            hours => content.office_hours,
+            phone => content.enquiry_phone,
+            applicant => applicant,
+            materials => material_rows(&content),
+            library => library,
+            max_size => size_text(st.config.max_upload_bytes),
+            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| crate::auth::random_token(12)),
+            f => context! {
+                kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
+                name => field("name"), id_no => field("id_no"), mobile => field("mobile"),
+                address => field("address"), purpose => field("purpose"),
+            },
+            error => error,
+        },
+    );
+    with_status(r, status)
+}
+
+pub async fn apply_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
+    apply_view(&st, &ra, id, &HashMap::new(), None).await
+}
+
+pub async fn apply_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(e) => return apply_view(&st, &ra, id, &HashMap::new(), Some(e.message())).await,
+    };
+    let result = async {
+        let materials = form.materials(&st, &ra).await?;
+        let mut fields = serde_json::Map::new();
+        let purpose = form.get("purpose");
+        if !purpose.trim().is_empty() {
+            fields.insert("申请事项说明".into(), serde_json::Value::String(purpose));
+        }
+        let staff = actor(&ra).is_some_and(|a| a.is_staff());
+        let input = ApplicationInput {
+            applicant: Some(ApplicantInput {
+                kind: if staff { form.get("kind") } else { String::new() },
+                name: form.get("name"),
+                id_no: form.get("id_no"),
+                mobile: form.get("mobile"),
+                address: form.get("address"),
+            }),
+            form: fields,
+            materials,
+            draft: form.get("draft") == "1",
+            idem_key: Some(form.get("idem_key")),
+        };
+        cases::apply(&ctx(&st, &ra), id, &input).await
+    }
+    .await;
+    match result {
+        Ok(s) => render(
+            &st,
+            &ra,
+            "submitted.html",
+            context! {
+                case_id => s.case_id, case_no => s.case_no, password => s.query_password,
+                draft => s.state == "draft", repeated => s.repeated,
+            },
+        ),
+        Err(e) => {
+            apply_view(&st, &ra, id, &form.fields, Some(format!("{}（如已选择文件，请重新选择）", e.message()))).await
+        }
+    }
+}
+
+// ---------- lists ----------
+
+fn list_rows(st: &AppState, rows: Vec<sc::CaseRow>) -> Vec<Value> {
+    rows.into_iter()
+        .map(|c| {
+            let u = cases_api::due_urgency(st, c.p.step_due.as_deref());
+            let mut v = serde_json::to_value(&c).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("urgency".into(), serde_json::to_value(u).unwrap_or_default());
+            }
+            Value::from_serialize(&v)
+        })
+        .collect()
+}
+
+const STATES: [&str; 9] = [
+    "draft",
+    "submitted",
+    "supplementing",
+    "in_progress",
+    "deciding",
+    "concluded",
+    "delivered",
+    "refused",
+    "withdrawn",
+];
+
+pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ListQuery>) -> Response {
+    let a = &s.actor;
+    let f = match cases_api::list_filter(a, &q) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let rows = match sc::list(&st.store, &f).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&st, Some(&ra), &e.into()),
+    };
+    let heading = match (a.is_staff(), f.department_id.is_some()) {
+        (false, _) => "我的办件",
+        (true, true) => "本部门办件",
+        (true, false) => "全部办件",
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let more = (rows.len() as i64 == f.limit).then(|| {
+        format!(
+            "/cases?scope={}&state={}&q={}&page={}",
+            q.scope.as_deref().unwrap_or(""),
+            q.state.as_deref().unwrap_or(""),
+            crate::auth::urlencode(q.q.as_deref().unwrap_or("")),
+            page + 1
+        )
+    });
+    let mut tabs = vec![];
+    if a.is_staff() && (a.has(Role::Supervisor) || a.is_global_admin()) {
+        let all = f.department_id.is_none();
+        if a.department_id.is_some() {
+            tabs.push(context! { href => "/cases?scope=department", label => "本部门", n => "", on => !all });
+        }
+        tabs.push(context! { href => "/cases?scope=all", label => "全部", n => "", on => all });
+    }
+    render(
+        &st,
+        &ra,
+        "cases.html",
+        context! {
+            heading => heading, search => true, q => q.q, state => q.state, states => STATES, scope => q.scope,
+            rows => list_rows(&st, rows), total => Value::from(()), more => more, tabs => tabs,
+        },
+    )
+}
+
+pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<InboxQuery>) -> Response {
+    let a = &s.actor;
+    let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
+        return error_page(&st, Some(&ra), &AppError::forbidden());
+    };
+    let inbox = match cases_api::inbox(&st, a, &q).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let scope = q.scope.clone().unwrap_or_else(|| "department".into());
+    let mut tabs = vec![];
+    for (code, label, sc_) in [
+        ("department", "本部门待办", sc::InboxScope::Department(dept)),
+        ("mine", "转给我的", sc::InboxScope::Assignee(a.user_id)),
+        ("joint", "待会办", sc::InboxScope::Joint(dept)),
+    ] {
+        let n =
+            if code == scope { inbox.total } else { sc::inbox(&st.store, sc_, 0, 0).await.map(|r| r.1).unwrap_or(0) };
+        tabs.push(
+            context! { href => format!("/work/inbox?scope={code}"), label => label, n => n, on => code == scope },
+        );
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
+    let rows: Vec<Value> = inbox
+        .items
+        .into_iter()
+        .map(|i| {
+            let mut v = serde_json::to_value(&i.case).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("urgency".into(), serde_json::to_value(i.urgency).unwrap_or_default());
+            }
+            Value::from_serialize(&v)
+        })
+        .collect();
+    render(
+        &st,
+        &ra,
+        "cases.html",
+        context! { heading => "待办事项", tabs => tabs, rows => rows, total => inbox.total, more => more, search => false },
+    )
+}
+
+// ---------- one case ----------
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    done: Option<String>,
+}
+
+/// The view of a case: its detail plus what the page needs to offer the actions.
+async fn case_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+    extra: Value,
+) -> AppResult<Response> {
+    let a = actor(ra).ok_or_else(|| AppError::not_found("case"))?;
+    let d = cases::detail(st, Some(a), id, false).await?;
+    let content = cases::item_version(st, d.case.version_id).await?;
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let dept_name = |id: i64| depts.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
+    let has = |k: &str| d.actions.iter().any(|x| x == k);
+    let can = context! {
+        any => d.actions.iter().any(|x| x != "supplement_provide"),
+        submit => has("submit"), accept => has("accept"), pass => has("pass"),
+        joint_answer => has("joint_answer"), joint_close => has("joint_close"), ret => has("return"),
+        transfer => has("transfer"), extension_request => has("extension_request"),
+        extension_decide => has("extension_decide"), special_start => has("special_start"),
+        special_end => has("special_end"), conclude => has("conclude"), urge => has("urge"),
+        deliver => has("deliver"), withdraw => has("withdraw"), supplement => has("supplement_provide"),
+        originals => a.is_staff() && a.department_id == Some(d.case.department_id)
+            && (a.has(Role::Counter) || a.has(Role::DeptHead)) && d.case.case_no.is_some(),
+        reset_password => d.case.case_no.is_some()
+            && ((!a.is_staff() && d.case.applicant_user_id == Some(a.user_id))
+                || (a.is_staff() && a.department_id == Some(d.case.department_id) && a.has(Role::Counter))),
+    };
+    let steps: Vec<Value> = content
+        .steps
+        .iter()
+        .enumerate()
+        .take(d.case.p.step_no.max(0) as usize)
+        .map(|(i, s)| context! { n => i + 1, name => s.name })
+        .collect();
+    let colleagues: Vec<Value> = if has("transfer") {
+        let handling = d.case.p.handling_department_id.unwrap_or(d.case.department_id);
+        zwfw_store::admin::list_staff(&st.store, Some(handling))
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.id != a.user_id)
+            .map(|u| context! { id => u.id, name => u.display_name })
+            .collect()
+    } else {
+        vec![]
+    };
+    let joint: Vec<Value> = d
+        .joint
+        .iter()
+        .map(|(dep, _, due, answered)| context! { name => dept_name(*dep), due => due, answered => answered })
+        .collect();
+    let form_fields: Vec<(String, String)> = d
+        .case
+        .form
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut special_kinds = content.special_procedures.clone();
+    for k in ["现场核查", "检验检测", "专家评审", "听证", "公示", "招标拍卖"] {
+        if !special_kinds.iter().any(|s| s == k) {
+            special_kinds.push(k.into());
+        }
+    }
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let events = timeline(&d, &dept_name);
+    let r = render(
+        st,
+        ra,
+        "case.html",
+        context! {
+            ..extra,
+            ..context! {
+                d => timeline_detail(&d, events),
+                docs_link => true,
+                dept_name => dept_name(d.case.department_id),
+                can => can, steps => steps, colleagues => colleagues, joint => joint,
+                form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
+                item_materials => material_rows(&content),
+                idem_key => crate::auth::random_token(12),
+                flash => flash, error => error,
+            }
+        },
+    );
+    Ok(with_status(r, status))
+}
+
+/// The timeline lines of a case: label, text and the step it happened in.
+fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> {
+    d.events
+        .iter()
+        .map(|e| {
+            let text = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone())
+                .map(|ev| crate::messages::case_event_text(&ev.kind, names))
+                .unwrap_or_default();
+            context! {
+                at => e.at, label => crate::messages::case_event_label(&e.kind), text => text,
+                actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
+                step_name => e.step_name,
+            }
+        })
+        .collect()
+}
+
+fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("events");
+    }
+    context! { ..Value::from_serialize(&v), ..context! { events => events } }
+}
+
+pub async fn case_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Response {
+    let flash = q.done.as_deref().map(|d| crate::messages::label("case_done", d));
+    match case_view(&st, &ra, id, flash, None, context! {}).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The action forms of the case page (urlencoded; empty fields mean "not given").
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    action: String,
+    expected_seq: Option<String>,
+    idem_key: Option<String>,
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    missing: String,
+    step: Option<String>,
+    to_user: Option<String>,
+    days: Option<String>,
+    approved: Option<String>,
+    agree: Option<String>,
+    kind: Option<String>,
+    outcome: Option<String>,
+    document_no: Option<String>,
+    valid_until: Option<String>,
+    method: Option<String>,
+    tracking_no: Option<String>,
+}
+
+fn num<T: std::str::FromStr>(v: &Option<String>, field: &'static str) -> AppResult<Option<T>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_action", field)),
+        None => Ok(None),
+    }
+}
+
+fn yes_no(v: &Option<String>) -> Option<bool> {
+    match v.as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+impl ActForm {
+    fn input(&self) -> AppResult<ActionInput> {
+        Ok(ActionInput {
+            action: self.action.clone(),
+            expected_seq: num(&self.expected_seq, "expected_seq")?,
+            idem_key: self.idem_key.clone(),
+            opinion: self.opinion.clone(),
+            missing: self.missing.lines().map(str::to_string).collect(),
+            step: num(&self.step, "step")?,
+            to_user: num(&self.to_user, "to_user")?,
+            days: num(&self.days, "days")?,
+            approved: yes_no(&self.approved),
+            agree: yes_no(&self.agree),
+            kind: self.kind.clone(),
+            outcome: self.outcome.clone(),
+            document_no: self.document_no.clone(),
+            valid_until: self.valid_until.clone(),
+            method: self.method.clone(),
+            tracking_no: self.tracking_no.clone(),
+            materials: vec![],
+        })
+    }
+}
+
+async fn after_action(st: &AppState, ra: &RequestAuth, id: i64, action: &str, r: AppResult<()>) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/cases/{id}?done={action}")).into_response(),
+        Err(e) => {
+            let status = e.status();
+            match case_view(st, ra, id, None, Some(e.message()), context! {}).await {
+                Ok(r) => with_status(r, if status.is_success() { StatusCode::UNPROCESSABLE_ENTITY } else { status }),
+                Err(e2) => error_page(st, Some(ra), &e2),
+            }
+        }
+    }
+}
+
+pub async fn act_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
+    after_action(&st, &ra, id, &f.action, r).await
+}
+
+pub async fn supplement_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let r = async {
+        let form = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+        let input = ActionInput {
+            action: "supplement_provide".into(),
+            expected_seq: num(&Some(form.get("expected_seq")), "expected_seq")?,
+            idem_key: Some(form.get("idem_key")),
+            materials: form.materials(&st, &ra).await?,
+            ..ActionInput::default()
+        };
+        cases::act(&ctx(&st, &ra), id, &input).await.map(|_| ())
+    }
+    .await;
+    after_action(&st, &ra, id, "supplement_provide", r).await
+}
+
+#[derive(Deserialize)]
+pub struct OriginalForm {
+    name: String,
+    copies: String,
+}
+
+pub async fn original_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<OriginalForm>,
+) -> Response {
+    let copies = f.copies.trim().parse::<i64>().unwrap_or(0);
+    let r = cases::original(&ctx(&st, &ra), id, &f.name, copies, None).await;
+    after_action(&st, &ra, id, "original", r).await
+}
+
+pub async fn original_return_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> Response {
+    let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
+    after_action(&st, &ra, id, "original_return", r).await
+}
+
+pub async fn query_password_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match cases::reset_query_password(&ctx(&st, &ra), id).await {
+        Ok(p) => {
+            let flash = format!("新的查询密码：{p}（只显示这一次，原查询密码已失效）");
+            match case_view(&st, &ra, id, Some(flash), None, context! { new_password => p }).await {
+                Ok(r) => r,
+                Err(e) => error_page(&st, Some(&ra), &e),
+            }
+        }
+        Err(e) => after_action(&st, &ra, id, "", Err(e)).await,
+    }
+}
+
+pub async fn document_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, doc)): Path<(i64, i64)>) -> Response {
+    match cases_api::document(&st, &ra, id, doc).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn material_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, mid)): Path<(i64, i64)>) -> Response {
+    match cases_api::material(&st, &ra, id, mid).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+// ---------- following a case without signing in ----------
+
+pub async fn track_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
+    render(&st, &ra, "track.html", context! { case_no => "" })
+}
+
+#[derive(Deserialize)]
+pub struct TrackForm {
+    case_no: String,
+    password: String,
+}
+
+pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
+    match cases::track(&st, &f.case_no, &f.password).await {
+        Ok(d) => {
+            let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+            let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
+            let events = timeline(&d, &name);
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, d => timeline_detail(&d, events) })
+        }
+        Err(e) => with_status(
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+    match cases_api::e_materials(&st, &s.actor).await {
+        Ok(rows) => render(&st, &ra, "materials.html", context! { rows => rows }),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}

@@ -1,0 +1,307 @@
+//! Case pages on SQLite and PostgreSQL: applying with an upload, the
+//! submitted page's number and query password, a repeated submit, the inbox,
+//! the action forms with their refusals, a supplement answered by upload,
+//! following by number and password, documents, the e-materials library.
+
+mod common;
+
+use common::*;
+use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use zwfw_store::{both_backends, Store};
+
+/// A browser signed in with `token` (the session cookie).
+fn signed(token: &str) -> Client {
+    let mut h = HeaderMap::new();
+    h.insert(COOKIE, HeaderValue::from_str(&format!("zwfw_session={token}")).unwrap());
+    Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn page(c: &Client, app: &App, path: &str) -> (StatusCode, String) {
+    let r = c.get(app.url(path)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Posts an action form of the case page, with the page's CSRF token and event number.
+async fn act(c: &Client, app: &App, case: i64, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let (_, html) = page(c, app, &format!("/cases/{case}")).await;
+    let csrf = csrf_of(&html);
+    let seq = between(&html, "name=\"expected_seq\" value=\"", "\"");
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf), ("expected_seq", &seq)];
+    form.extend_from_slice(fields);
+    let r = c.post(app.url(&format!("/cases/{case}/act"))).form(&form).send().await.unwrap();
+    let s = r.status();
+    let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (s, loc, r.text().await.unwrap())
+}
+
+fn between(html: &str, start: &str, end: &str) -> String {
+    let i = html.find(start).unwrap_or_else(|| panic!("{start} not in page")) + start.len();
+    html[i..].split(end).next().unwrap().to_string()
+}
+
+async fn case_count(app: &App) -> i64 {
+    zwfw_store::cases::counts(&app.state.store, None).await.unwrap().iter().map(|(_, n)| n).sum()
+}
+
+fn pdf_part(name: &str) -> Part {
+    Part::bytes(PDF.to_vec()).file_name(name.to_string())
+}
+
+both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = signed(&app.ready_token("demo_citizen").await);
+    let counter = signed(&app.ready_token("demo_counter").await);
+    let reviewer = signed(&app.ready_token("demo_reviewer").await);
+    let head = signed(&app.ready_token("demo_head").await);
+    let land = signed(&app.ready_token("demo_land").await);
+    let company = signed(&app.ready_token("demo_company").await);
+    let supervisor = signed(&app.ready_token("demo_supervisor").await);
+
+    // The form: applicant pre-filled and masked, one upload slot per material.
+    let (s, html) = page(&citizen, &app, &format!("/apply/{item}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("食品经营许可申请书 *") && html.contains("name=\"m1\""), "{html}");
+    let csrf = csrf_of(&html);
+    let idem = between(&html, "name=\"idem_key\" value=\"", "\"");
+
+    // A disguised file is refused with the material named; nothing is created.
+    let form = Form::new()
+        .text("idem_key", idem.clone())
+        .text("purpose", "新开一家面馆")
+        .part("m1", Part::bytes(b"MZ\x90\x00 program".to_vec()).file_name("申请书.pdf"));
+    let r = citizen.post(app.url(&format!("/apply/{item}?_csrf={csrf}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("材料1") && html.contains("新开一家面馆"),
+        "the error names the material and keeps the text: {html}"
+    );
+    assert_eq!(case_count(&app).await, 0);
+    // Without the CSRF token: refused.
+    let form = Form::new().text("idem_key", idem.clone()).part("m1", pdf_part("申请书.pdf"));
+    let r = citizen.post(app.url(&format!("/apply/{item}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Submitted: a number and a query password, shown once.
+    let submit = || {
+        Form::new()
+            .text("idem_key", idem.clone())
+            .text("mobile", "13800138000")
+            .text("purpose", "新开一家面馆")
+            .part("m1", pdf_part("申请书.pdf"))
+    };
+    let r = citizen.post(app.url(&format!("/apply/{item}?_csrf={csrf}"))).multipart(submit()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let case_no = between(&html, "id=\"case-no\">", "<");
+    let password = between(&html, "id=\"query-password\"><strong>", "<");
+    assert_eq!(password.len(), 8);
+    let case: i64 = between(&html, "href=\"/cases/", "\"").parse().unwrap();
+    // A double click: the same case, no password again, nothing new.
+    let r = citizen.post(app.url(&format!("/apply/{item}?_csrf={csrf}"))).multipart(submit()).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("已经提交过") && html.contains(&case_no) && !html.contains("query-password"), "{html}");
+    assert_eq!(case_count(&app).await, 1);
+
+    // Following without signing in: a wrong password tells nothing.
+    let anon = browser();
+    let (_, html) = page(&anon, &app, "/track").await;
+    let acsrf = csrf_of(&html);
+    let r = anon
+        .post(app.url("/track"))
+        .form(&[("_csrf", acsrf.as_str()), ("case_no", case_no.as_str()), ("password", "WRONGPW2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("办件编号或查询密码不正确"));
+    let r = anon
+        .post(app.url("/track"))
+        .form(&[("_csrf", acsrf.as_str()), ("case_no", case_no.as_str()), ("password", &password.to_lowercase())])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("提交申请") && html.contains("待受理"), "{html}");
+    assert!(!html.contains("张"), "the applicant's name is masked: {html}");
+
+    // Other applicants do not see the case; the supervisor reads it but is offered nothing.
+    let (s, _) = page(&company, &app, &format!("/cases/{case}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html) = page(&supervisor, &app, &format!("/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("id=\"act-h\""), "no action forms for supervision");
+
+    // The counter's inbox holds it; it asks for a supplement, listing everything at once.
+    let (_, html) = page(&counter, &app, "/work/inbox").await;
+    assert!(html.contains(&case_no) && html.contains("本部门待办（1）"), "{html}");
+    let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("value=\"accept\"") && html.contains("value=\"supplement_request\""));
+    let (s, _, html) = act(&counter, &app, case, &[("action", "supplement_request"), ("missing", "\r\n")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("一次性列明"), "{html}");
+    let (s, loc, _) = act(
+        &counter,
+        &app,
+        case,
+        &[("action", "supplement_request"), ("missing", "申请书缺少法定代表人签字\n经营场所平面图")],
+    )
+    .await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, format!("/cases/{case}?done=supplement_request").as_str()));
+
+    // The citizen sees what is missing and uploads it.
+    let (_, html) = page(&citizen, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("经营场所平面图") && html.contains("提交补正材料"), "{html}");
+    let seq = between(&html, "name=\"expected_seq\" value=\"", "\"");
+    let ccsrf = csrf_of(&html);
+    let form = Form::new()
+        .text("expected_seq", seq.clone())
+        .text("idem_key", "sup-1")
+        .part("m1", Part::bytes(b"%PDF-1.4\n% signed\n%%EOF\n".to_vec()).file_name("申请书（签字）.pdf"));
+    let r =
+        citizen.post(app.url(&format!("/cases/{case}/supplement?_csrf={ccsrf}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Accepted at the counter; an officer acting on the page he loaded before is told who acted.
+    let (_, stale_html) = page(&counter, &app, &format!("/cases/{case}")).await;
+    let (s, _, _) = act(&counter, &app, case, &[("action", "accept")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let stale_seq = between(&stale_html, "name=\"expected_seq\" value=\"", "\"");
+    let r = counter
+        .post(app.url(&format!("/cases/{case}/act")))
+        .form(&[
+            ("_csrf", csrf_of(&stale_html).as_str()),
+            ("expected_seq", stale_seq.as_str()),
+            ("action", "refuse"),
+            ("opinion", "材料不全"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("李娜已于"), "names who acted");
+
+    // Step 1 at the counter, step 2 with the land department's joint answer.
+    let (s, _, _) = act(&counter, &app, case, &[("action", "pass"), ("opinion", "材料齐全")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "同意")]).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the joint answer is still missing");
+    assert!(html.contains("尚未答复"), "{html}");
+    let (_, html) = page(&land, &app, "/work/inbox?scope=joint").await;
+    assert!(html.contains(&case_no) && html.contains("待会办（1）"), "{html}");
+    let (s, _, _) =
+        act(&land, &app, case, &[("action", "joint_answer"), ("agree", "1"), ("opinion", "选址符合规划")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "审查通过")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = act(&head, &app, case, &[("action", "pass"), ("opinion", "同意许可")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // Granting needs the licence number and a real date of validity.
+    for (doc_no, valid, status, says) in [
+        ("", "", StatusCode::UNPROCESSABLE_ENTITY, "证照编号"),
+        ("JY1520000001", "2031-13-01", StatusCode::UNPROCESSABLE_ENTITY, "YYYY-MM-DD"),
+        ("JY1520000001", "2031-11-30", StatusCode::SEE_OTHER, ""),
+    ] {
+        let fields = [("action", "conclude"), ("outcome", "granted"), ("document_no", doc_no), ("valid_until", valid)];
+        let (s, _, html) = act(&head, &app, case, &fields).await;
+        assert_eq!(s, status);
+        assert!(html.contains(says), "{html}");
+    }
+
+    // The citizen's timeline, without officers' names, and the decision as PDF.
+    let (_, html) = page(&citizen, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("已办结") && html.contains("选址符合规划") && !html.contains("李娜"), "{html}");
+    let doc = between(&html, &format!("/cases/{case}/documents/"), "\"");
+    let doc_last = html.rsplit(&format!("/cases/{case}/documents/")).next().unwrap().split('"').next().unwrap();
+    for d in [doc.as_str(), doc_last] {
+        let r = citizen.get(app.url(&format!("/cases/{case}/documents/{d}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    }
+    let r = company.get(app.url(&format!("/cases/{case}/documents/{doc}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A lost query password is replaced; the old one stops working.
+    let (_, html) = page(&citizen, &app, &format!("/cases/{case}")).await;
+    let r = citizen
+        .post(app.url(&format!("/cases/{case}/query-password")))
+        .form(&[("_csrf", csrf_of(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let fresh = between(&html, "id=\"new-password\">", "<");
+    for (pw, ok) in [(password.as_str(), false), (fresh.as_str(), true)] {
+        let r = zwfw_web::cases::track(&app.state, &case_no, pw).await;
+        assert_eq!(r.is_ok(), ok, "{pw}");
+    }
+
+    // The e-materials library holds both files the citizen submitted.
+    let (_, html) = page(&citizen, &app, "/my/materials").await;
+    assert!(html.contains("申请书.pdf") && html.contains("申请书（签字）.pdf"), "{html}");
+    // Lists: the citizen's own, the department's.
+    let (_, html) = page(&citizen, &app, "/cases").await;
+    assert!(html.contains("我的办件") && html.contains(&case_no));
+    let (_, html) = page(&company, &app, "/cases").await;
+    assert!(!html.contains(&case_no));
+    let (_, html) = page(&counter, &app, &format!("/cases?q={case_no}")).await;
+    assert!(html.contains("本部门办件") && html.contains(&case_no));
+});
+
+both_backends!(counter_registers_a_walk_in_application_with_scanned_materials, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let counter = signed(&app.ready_token("demo_counter").await);
+    let land = signed(&app.ready_token("demo_land").await);
+    let (s, html) = page(&counter, &app, &format!("/apply/{item}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("窗口登记") && html.contains("name=\"id_no\""));
+    let csrf = csrf_of(&html);
+    // Another department's counter may not register for this item.
+    let (s, _) = page(&land, &app, &format!("/apply/{item}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let form = |id_no: &str| {
+        Form::new()
+            .text("idem_key", format!("walkin-{id_no}"))
+            .text("kind", "natural")
+            .text("name", "王芳")
+            .text("id_no", id_no.to_string())
+            .text("mobile", "13900139000")
+            .part("m1", pdf_part("扫描件.pdf"))
+    };
+    let r = counter.post(app.url(&format!("/apply/{item}?_csrf={csrf}"))).multipart(form("520102199001011234")).send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a wrong check digit");
+    assert!(r.text().await.unwrap().contains("王芳"), "the form keeps what was typed");
+    let first17 = "52010219900101123";
+    let valid = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
+    let r = counter.post(app.url(&format!("/apply/{item}?_csrf={csrf}"))).multipart(form(&valid)).send();
+    let html = r.await.unwrap().text().await.unwrap();
+    let case: i64 = between(&html, "href=\"/cases/", "\"").parse().unwrap();
+    let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("窗口受理") && html.contains("B级（窗口核验）"), "scanned at the counter: level B: {html}");
+    // Paper originals received and returned.
+    let r = counter
+        .post(app.url(&format!("/cases/{case}/originals")))
+        .form(&[("_csrf", csrf_of(&html).as_str()), ("name", "营业执照原件"), ("copies", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("营业执照原件 × 1") && html.contains("登记退还"), "{html}");
+    let oid = between(&html, &format!("/cases/{case}/originals/"), "/return");
+    let r = counter
+        .post(app.url(&format!("/cases/{case}/originals/{oid}/return")))
+        .form(&[("_csrf", csrf_of(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
+    assert!(html.contains("已退还"));
+});
