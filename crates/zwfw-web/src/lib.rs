@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod catalog_xlsx;
 pub mod clock;
 pub mod demo;
+pub mod demo_cases;
 pub mod demo_items;
 pub mod documents;
 pub mod error;
@@ -130,6 +131,13 @@ pub async fn sync_shared(state: &AppState, with_calendar: bool) -> error::AppRes
         *state.catalog_seen.lock().expect("lock") = changed;
     }
     Ok(())
+}
+
+/// The periodic work of the background job: today it records deemed
+/// acceptances (行政许可法 第三十二条). Safe to run on several app servers at
+/// once: each case is locked and replayed before anything is appended.
+pub async fn run_jobs(state: &AppState) -> error::AppResult<usize> {
+    cases::record_deemed_acceptances(state).await
 }
 
 /// The whole application.

@@ -403,3 +403,43 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::CONFLICT);
 });
+
+both_backends!(demo_cases_fill_every_state, |store: Store| async move {
+    let app = App::start(store).await;
+    let made = zwfw_web::demo_cases::load(&app.state, 320).await.unwrap();
+    assert!(made >= 300, "{made}");
+    assert_eq!(app.state.clock.moved_ms(), 0, "the clock is back");
+    assert_eq!(zwfw_web::demo_cases::load(&app.state, 320).await.unwrap(), 0, "only into an empty database");
+    let counts: std::collections::HashMap<String, i64> =
+        zwfw_store::cases::counts(&app.state.store, None).await.unwrap().into_iter().collect();
+    for s in [
+        "draft",
+        "submitted",
+        "supplementing",
+        "refused",
+        "in_progress",
+        "deciding",
+        "concluded",
+        "delivered",
+        "withdrawn",
+    ] {
+        assert!(counts.get(s).copied().unwrap_or(0) > 0, "{s}: {counts:?}");
+    }
+    // Some overdue, some in a special procedure, some waiting for a joint answer.
+    let supervisor = app.ready_token("demo_supervisor").await;
+    let (_, all) = body(app.get(&supervisor, "/api/v1/cases?scope=all&state=in_progress").await).await;
+    let all = all.as_array().unwrap();
+    assert!(all.iter().any(|c| c["urgency"] == "red"), "overdue");
+    assert!(all.iter().any(|c| c["urgency"] == "green"), "on time");
+    assert!(all.iter().any(|c| c["suspended"] == true), "special procedure");
+    let mut waiting = 0;
+    for name in ["示例市市场监督管理局", "示例市自然资源局", "示例市住房和城乡建设局", "示例市卫生健康委员会"]
+    {
+        let scope = zwfw_store::cases::InboxScope::Joint(app.department_id(name).await);
+        waiting += zwfw_store::cases::inbox(&app.state.store, scope, 1, 0).await.unwrap().1;
+    }
+    assert!(waiting > 0, "joint reviews waiting");
+    // Every event went through the service: the audit chain holds.
+    let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+});

@@ -256,11 +256,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let summary = if s.demo {
-                Some(
-                    zwfw_web::demo::load(&state)
-                        .await
-                        .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?,
-                )
+                let summary = zwfw_web::demo::load(&state)
+                    .await
+                    .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
+                demo_cases(&state).await?;
+                Some(summary)
             } else {
                 None
             };
@@ -282,7 +282,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             {
                 // Several app servers share one database: pick up what another
-                // server changed (the demo clock, an edited calendar year).
+                // server changed (the demo clock, an edited calendar year), and
+                // once a minute run the background job.
                 let st = state.clone();
                 tokio::spawn(async move {
                     let mut tick = 0u64;
@@ -291,6 +292,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         tick += 1;
                         if let Err(e) = zwfw_web::sync_shared(&st, tick.is_multiple_of(12)).await {
                             tracing::error!(error = %e.message(), "picking up shared changes failed");
+                        }
+                        if tick % 12 == 1 {
+                            match zwfw_web::run_jobs(&st).await {
+                                Ok(0) => {}
+                                Ok(n) => tracing::info!(deemed_accepted = n, "background job"),
+                                Err(e) => tracing::error!(error = %e.message(), "background job failed"),
+                            }
                         }
                     }
                 });
@@ -322,6 +330,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
             println!("demo city loaded: {} objects created", summary.created.len());
+            demo_cases(&state).await?;
             print_demo_accounts(&summary);
             Ok(ExitCode::SUCCESS)
         }
@@ -402,6 +411,21 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
 }
+
+/// Plays the demo cases (only into a database without cases).
+async fn demo_cases(state: &AppState) -> Result<()> {
+    let started = std::time::Instant::now();
+    let n = zwfw_web::demo_cases::load(state, DEMO_CASES)
+        .await
+        .map_err(|e| anyhow!("loading the demo cases failed: {}", e.message()))?;
+    if n > 0 {
+        println!("demo cases played: {n} in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// How many cases the demo plays.
+const DEMO_CASES: usize = 320;
 
 #[cfg(test)]
 mod tests {
