@@ -1,69 +1,19 @@
 // Browser check of the foundation: open the site, sign in as a demo officer,
 // go through the forced password change, sign out, sign in again.
-// Starts its own server (ZWFW_BIN, default ../target/debug/zwfw) on a free
-// port with a fresh data directory, unless ZWFW_E2E_URL names a running one.
+// The server and browser come from harness.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { start, shots } from './harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-
-let server, base, dataDir, browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
-
-async function waitReady(url, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try { const r = await fetch(url + '/readyz'); if (r.ok) return; } catch { /* not yet */ }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('server did not become ready at ' + url);
-}
+let base, browser, stop;
 
 before(async () => {
-  if (process.env.ZWFW_E2E_URL) {
-    base = process.env.ZWFW_E2E_URL;
-  } else {
-    const port = await freePort();
-    dataDir = mkdtempSync(join(tmpdir(), 'zwfw-e2e-'));
-    const bin = process.env.ZWFW_BIN || join(here, '..', 'target', 'debug', 'zwfw');
-    const env = { ...process.env, ZWFW_DATA_DIR: dataDir, ZWFW_LOG: 'warn' };
-    delete env.ZWFW_DATABASE_URL;
-    server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`], {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    base = `http://127.0.0.1:${port}`;
-    server.on('exit', code => { if (code) console.error('zwfw exited with', code); });
-    server.on('error', err => { throw new Error(`cannot start ${bin}: ${err.message}`); });
-  }
-  await waitReady(base, 60000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser, stop } = await start());
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (stop) await stop();
 });
 
 test('demo officer signs in, must change the password, signs out', async () => {

@@ -88,6 +88,28 @@ impl Tx {
     }
 }
 
+/// Splits the `synchronous=normal|full` parameter off a SQLite URL (it is
+/// ours, not the driver's). NORMAL (the default) in WAL mode loses nothing
+/// when the process is killed; a power cut or an operating-system crash may
+/// lose the transactions committed since the last WAL sync, never the
+/// database's consistency. FULL syncs the WAL at every commit.
+fn sqlite_synchronous(url: &str) -> StoreResult<(String, bool)> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_string(), false)) };
+    let mut full = false;
+    let mut rest = vec![];
+    for p in query.split('&').filter(|p| !p.is_empty()) {
+        match p.split_once('=') {
+            Some(("synchronous", v)) => match v.to_ascii_lowercase().as_str() {
+                "normal" => full = false,
+                "full" => full = true,
+                _ => return Err(StoreError::UnsupportedUrl(format!("synchronous={v} (use normal or full)"))),
+            },
+            _ => rest.push(p),
+        }
+    }
+    Ok((if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }, full))
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). For SQLite the
     /// file is created if missing. Does not run migrations.
@@ -102,17 +124,19 @@ impl Store {
         };
         let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let url = if backend == Backend::Sqlite {
-            opts = opts.max_connections(8).after_connect(|conn, _| {
+            let (url, sync) = sqlite_synchronous(url)?;
+            opts = opts.max_connections(8).after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute(if sync { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" })
+                        .await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             });
             if url.contains('?') {
-                url.to_string()
+                url
             } else {
                 format!("{url}?mode=rwc")
             }
@@ -191,4 +215,20 @@ impl RowExt for AnyRow {
 
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::sqlite_synchronous;
+
+    #[test]
+    fn synchronous_parameter_is_ours() {
+        assert_eq!(sqlite_synchronous("sqlite:///d/z.db").unwrap(), ("sqlite:///d/z.db".into(), false));
+        assert_eq!(sqlite_synchronous("sqlite:///d/z.db?synchronous=FULL").unwrap(), ("sqlite:///d/z.db".into(), true));
+        assert_eq!(
+            sqlite_synchronous("sqlite:///d/z.db?mode=rwc&synchronous=normal").unwrap(),
+            ("sqlite:///d/z.db?mode=rwc".into(), false)
+        );
+        assert!(sqlite_synchronous("sqlite:///d/z.db?synchronous=off").is_err(), "no setting that loses commits");
+    }
 }

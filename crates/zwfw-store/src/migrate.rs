@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "catalog", include_str!("../migrations/0003_catalog.sql")),
     (4, "files", include_str!("../migrations/0004_files.sql")),
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
+    (6, "inbox_order", include_str!("../migrations/0006_inbox_order.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -49,7 +49,12 @@ impl TestDb {
 
     /// A new PostgreSQL database, or `None` (with a message) if no server answers.
     pub async fn postgres(test: &str) -> Option<TestDb> {
-        let admin_url = postgres_admin_url();
+        TestDb::postgres_on(&postgres_admin_url(), test).await
+    }
+
+    /// A new database on the server of `admin_url` (for the benchmark).
+    pub async fn postgres_on(admin_url: &str, test: &str) -> Option<TestDb> {
+        let admin_url = admin_url.to_string();
         let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(c) => c,
             Err(e) => {

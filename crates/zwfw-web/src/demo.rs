@@ -53,6 +53,11 @@ const STAFF: [(&str, &str, &str, &[&str], &str); 9] = [
     ("demo_land", "冯雪", "land", &["reviewer", "counter"], "13900000009"),
 ];
 
+/// The demo key (`market`, `housing`…) of a demo department, by its credit code.
+pub fn department_key(credit_code: &str) -> Option<&'static str> {
+    DEPARTMENTS.iter().find(|d| credit_code_for(d.4, d.5) == credit_code).map(|d| d.0)
+}
+
 pub fn credit_code_for(region: &str, serial: u32) -> String {
     let first = format!("11{region}MB{serial:07}");
     let check = CreditCode::check_char(&first).expect("valid charset");

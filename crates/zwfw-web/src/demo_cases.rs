@@ -97,7 +97,11 @@ async fn cast(state: &AppState, depts: &[i64]) -> AppResult<Cast> {
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
     let mut by_dept = HashMap::new();
     for (n, d) in depts.iter().enumerate() {
-        let username = format!("demo_staff_{d}");
+        // demo_housing_staff, demo_market_staff…: one more officer in every
+        // department the demo cases pass through (not listed on the login page).
+        let dept = store_admin::get_department(&state.store, *d).await?;
+        let key = crate::demo::department_key(&dept.credit_code).map(str::to_string).unwrap_or_else(|| d.to_string());
+        let username = format!("demo_{key}_staff");
         if store_admin::find_user_by_username(&state.store, &username).await?.is_none() {
             let staff = store_admin::list_staff(&state.store, Some(*d)).await?;
             let mut roles = vec!["counter".to_string(), "reviewer".to_string()];
@@ -126,7 +130,7 @@ async fn cast(state: &AppState, depts: &[i64]) -> AppResult<Cast> {
             .map(crate::auth::actor_of)
             .collect();
         // The named demo accounts first, so the story is theirs.
-        staff.sort_by_key(|a| a.username.starts_with("demo_staff_"));
+        staff.sort_by_key(|a| a.username.ends_with("_staff"));
         by_dept.insert(*d, staff);
     }
     let mut public = vec![];

@@ -192,3 +192,126 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// Case handling through the service layer: `cases` full lifecycles
+/// (registration and submission → acceptance → three steps → grant, six
+/// transactions each, every one with its event, projection and audit record)
+/// by `clients` concurrent clients; then a department inbox of `inbox` open
+/// cases, read page by page.
+pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use zwfw_web::cases::{self, ActionInput, ApplicantInput, ApplicationInput};
+    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
+    let store = zwfw_store::Store::connect(url).await?;
+    store.migrate().await?;
+    let dir = std::env::temp_dir().join(format!("zwfw_bench_files_{}", std::process::id()));
+    let config = zwfw_web::WebConfig { data_dir: dir.clone(), ..Default::default() };
+    let state = zwfw_web::AppState::new(store, zwfw_web::Clock::system(), config);
+    zwfw_web::startup(&state).await.map_err(err)?;
+    zwfw_web::demo::load(&state).await.map_err(err)?;
+    // A three-step item of the market department, its material optional.
+    let market = zwfw_store::admin::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .find(|d| d.name == "示例市市场监督管理局")
+        .ok_or_else(|| anyhow::anyhow!("demo department missing"))?;
+    let mut content = zwfw_domain::catalog::example(market.id);
+    content.materials[0].required = false;
+    let item = {
+        let mut tx = state.store.begin().await?;
+        let (item, v) =
+            zwfw_store::catalog::create_item(&mut tx, "BENCH00000000000000000000000001", &content, "基准", None, 0)
+                .await?;
+        use zwfw_domain::catalog::VersionState::*;
+        zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await?;
+        zwfw_store::catalog::publish(&mut tx, item, v, 0).await?;
+        tx.commit().await?;
+        item
+    };
+    let actor = |name: &'static str| {
+        let st = state.clone();
+        async move {
+            let u = zwfw_store::admin::find_user_by_username(&st.store, name)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{name} missing"))?;
+            anyhow::Ok(zwfw_web::auth::actor_of(&u))
+        }
+    };
+    let cast = Arc::new((actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?));
+    let first17 = "52990219850612302";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
+    let walk_in = move || ApplicationInput {
+        applicant: Some(ApplicantInput {
+            kind: "natural".into(),
+            name: "基准申请人".into(),
+            id_no: id_no.clone(),
+            mobile: "13800138000".into(),
+            address: String::new(),
+        }),
+        ..Default::default()
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let (st, cast, next, walk_in) = (state.clone(), cast.clone(), next.clone(), walk_in.clone());
+        tasks.push(tokio::spawn(async move {
+            let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
+            let ctx = |a| zwfw_web::Ctx { state: &st, actor: Some(a), client_addr: "bench".into() };
+            let act = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+            while next.fetch_add(1, Ordering::Relaxed) < cases {
+                let c = cases::apply(&ctx(counter), item, &walk_in()).await?.case_id;
+                cases::act(&ctx(counter), c, &act("accept", "")).await?;
+                cases::act(&ctx(counter), c, &act("pass", "材料齐全")).await?;
+                cases::act(&ctx(reviewer), c, &act("pass", "审查通过")).await?;
+                cases::act(&ctx(head), c, &act("pass", "同意")).await?;
+                let mut grant = act("conclude", "");
+                grant.outcome = Some("granted".into());
+                grant.document_no = Some("JY0000001".into());
+                cases::act(&ctx(head), c, &grant).await?;
+            }
+            Ok::<(), zwfw_web::error::AppError>(())
+        }));
+    }
+    for t in tasks {
+        t.await?.map_err(err)?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let per_s = cases as f64 / secs;
+    println!(
+        "case lifecycle on {label}, {clients} clients: {cases} cases in {secs:.2} s = {per_s:.0} cases/s ({:.0} transactions/s, 6 per case)",
+        per_s * 6.0
+    );
+
+    // A department inbox of `inbox` open cases.
+    let template = cases::apply(
+        &zwfw_web::Ctx { state: &state, actor: Some(&cast.0), client_addr: "bench".into() },
+        item,
+        &walk_in(),
+    )
+    .await
+    .map_err(err)?
+    .case_id;
+    let t = Instant::now();
+    let mut made = 0;
+    while made < inbox {
+        let mut tx = state.store.begin().await?;
+        made += zwfw_store::cases::clone_open_cases(&mut tx, template, made, (inbox - made).min(20_000)).await? as i64;
+        tx.commit().await?;
+    }
+    println!("  {made} open cases added to one inbox in {:.1} s", t.elapsed().as_secs_f64());
+    let mut lat = vec![];
+    let q = |page| zwfw_web::cases_api::InboxQuery { scope: None, page: Some(page) };
+    for i in 0..200 {
+        let page = [1, 1, 2, 5, 20][i % 5];
+        let t = Instant::now();
+        let r = zwfw_web::cases_api::inbox(&state, &cast.0, &q(page)).await.map_err(err)?;
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+        black_box(r);
+    }
+    let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
+    println!("  department inbox with {made} open cases (page of 50 and the count): p50 {p50:.1} ms, p95 {p95:.1} ms");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

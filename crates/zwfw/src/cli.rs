@@ -61,6 +61,21 @@ enum Command {
         /// Items in the search benchmark.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
+        /// What to measure: all, arithmetic (calendar, clocks, search, guide page) or cases.
+        #[arg(long, default_value = "all")]
+        only: String,
+        /// Full case lifecycles in the case benchmark.
+        #[arg(long, default_value_t = 20_000)]
+        cases: usize,
+        /// Concurrent clients in the case benchmark.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Open cases in the inbox benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        inbox: i64,
+        /// Also measure on a new database of this PostgreSQL server (dropped afterwards).
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -306,9 +321,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { ops, clocks, items } => {
-            crate::bench::run(ops, clocks);
-            crate::bench::run_catalog(items).await?;
+        Command::Bench { ops, clocks, items, only, cases, clients, inbox, postgres } => {
+            if only == "all" || only == "arithmetic" {
+                crate::bench::run(ops, clocks);
+                crate::bench::run_catalog(items).await?;
+            }
+            if only == "all" || only == "cases" {
+                for sync in ["normal", "full"] {
+                    let db = zwfw_store::testing::TestDb::sqlite();
+                    let url = format!("{}?synchronous={sync}", db.url);
+                    let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
+                    crate::bench::run_cases(&url, &label, cases, clients, inbox).await?;
+                    db.cleanup().await;
+                }
+                if let Some(admin) = postgres {
+                    let db = zwfw_store::testing::TestDb::postgres_on(&admin, "bench")
+                        .await
+                        .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(&admin)))?;
+                    let r = crate::bench::run_cases(&db.url, "PostgreSQL", cases, clients, inbox).await;
+                    db.cleanup().await;
+                    r?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

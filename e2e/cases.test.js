@@ -1,0 +1,142 @@
+// Browser check of case handling: a citizen applies online with uploads, the
+// counter asks for a supplement, the citizen supplies it, the case is accepted,
+// passes its steps including a joint review by two other departments, is
+// granted, and the citizen downloads the decision as PDF.
+// The server and browser come from harness.js.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, shots } from './harness.js';
+
+let base, browser, stop;
+
+before(async () => {
+  ({ base, browser, stop } = await start());
+});
+
+after(async () => {
+  if (stop) await stop();
+});
+
+/** A signed-in page of its own (its own cookies); a first sign-in changes the demo password. */
+async function signIn(user, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(base + '/login');
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForLoadState();
+  if (new URL(page.url()).pathname === '/account/password') {
+    await page.getByLabel('原密码').fill('Demo@12345');
+    await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
+    await page.getByLabel('确认新密码').fill('Officer#2026x');
+    await page.getByRole('button', { name: '保存新密码' }).click();
+    await page.waitForURL(u => new URL(u).pathname === '/');
+  }
+  return page;
+}
+
+const pdf = label => ({
+  name: `${label}.pdf`,
+  mimeType: 'application/pdf',
+  buffer: Buffer.from(`%PDF-1.4\n% ${label}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`),
+});
+
+/** Fills and sends one action form of the case page, and waits for the page to come back. */
+async function act(page, action, fields = {}) {
+  const form = page.locator(`form.act:has(input[name="action"][value="${action}"])`);
+  for (const [name, value] of Object.entries(fields)) {
+    const el = form.locator(`[name="${name}"]`).first();
+    const kind = await el.evaluate(e => `${e.tagName}:${e.type || ''}`);
+    if (kind.startsWith('SELECT')) await el.selectOption(value);
+    else if (kind.endsWith(':radio')) await form.locator(`[name="${name}"][value="${value}"]`).check();
+    else await el.fill(value);
+  }
+  await Promise.all([page.waitForURL(/done=/), form.locator('button[type=submit]').click()]);
+}
+
+test('a case from online application to the granted decision as PDF', async () => {
+  // The citizen finds the item on a phone and applies with four uploads.
+  const citizen = await signIn('demo_citizen', { width: 390, height: 844 });
+  await citizen.goto(base + '/guide?q=' + encodeURIComponent('户外广告设施设置'));
+  await citizen.locator('ul.items li a', { hasText: '户外广告设施设置审批' }).first().click();
+  await citizen.getByRole('link', { name: '在线办理' }).click();
+  assert.match(await citizen.locator('h1').innerText(), /在线办理：户外广告设施设置审批/);
+  await citizen.getByLabel('申请事项说明').fill('在门店外墙设置招牌一块，尺寸 6 米 × 1 米');
+  // First without the site permit: a clear refusal, nothing created.
+  await citizen.setInputFiles('#m1', pdf('申请表'));
+  await citizen.setInputFiles('#m2', pdf('效果图'));
+  await citizen.getByRole('button', { name: '提交申请' }).click();
+  assert.match(await citizen.locator('[role=alert]').innerText(), /缺少必备材料|必备材料/);
+  for (const [n, label] of [[1, '申请表'], [2, '效果图'], [3, '场地使用证明'], [4, '结构安全证明']]) {
+    await citizen.setInputFiles(`#m${n}`, pdf(label));
+  }
+  await citizen.getByRole('button', { name: '提交申请' }).click();
+  await citizen.waitForSelector('#case-no');
+  const caseNo = await citizen.locator('#case-no').innerText();
+  const password = await citizen.locator('#query-password').innerText();
+  assert.match(caseNo, /^[0-9A-Z]+\d{12}$/, 'implementation code, date, serial');
+  await citizen.screenshot({ path: join(shots, '10-submitted.png'), fullPage: true });
+  await citizen.getByRole('link', { name: '查看办件' }).click();
+  const caseUrl = citizen.url();
+  const caseId = caseUrl.match(/\/cases\/(\d+)/)[1];
+
+  // The housing department's counter asks for everything missing at once.
+  const housing = await signIn('demo_housing_staff');
+  await housing.goto(base + '/work/inbox');
+  await housing.locator('a', { hasText: caseNo }).click();
+  await act(housing, 'supplement_request', { missing: '设置场地使用证明须加盖产权单位公章\n结构安全证明须由具备资质的单位出具' });
+  assert.match(await housing.locator('[role=status]').first().innerText(), /补正通知已发出/);
+
+  // The citizen sees the notice and uploads the corrected material.
+  await citizen.goto(caseUrl);
+  assert.match(await citizen.locator('.banner.warn').first().innerText(), /加盖产权单位公章/);
+  await citizen.setInputFiles('#s3', pdf('场地使用证明（盖章）'));
+  await Promise.all([citizen.waitForURL(/done=supplement_provide/), citizen.getByRole('button', { name: '提交补正材料' }).click()]);
+
+  // Accepted; steps 受理 and 审查 passed by the lead department.
+  await housing.goto(`${base}/cases/${caseId}`);
+  await act(housing, 'accept');
+  await act(housing, 'pass', { opinion: '材料齐全，予以受理' });
+  await act(housing, 'pass', { opinion: '设置位置、规格符合规划要求' });
+  // The joint step waits for the land and market departments: no 通过 until they answer.
+  assert.equal(await housing.locator('td', { hasText: '待答复' }).count(), 2);
+  assert.equal(await housing.locator('form.act:has(input[value="pass"])').count(), 0);
+
+  for (const user of ['demo_land', 'demo_reviewer']) {
+    const co = await signIn(user);
+    await co.goto(base + '/work/inbox?scope=joint');
+    await co.locator('a', { hasText: caseNo }).click();
+    await act(co, 'joint_answer', { agree: '1', opinion: '经会审，同意设置' });
+    await co.context().close();
+  }
+
+  await housing.goto(`${base}/cases/${caseId}`);
+  await act(housing, 'pass', { opinion: '会办部门均同意' });
+  await act(housing, 'pass', { opinion: '同意许可' });
+  await act(housing, 'conclude', { outcome: 'granted', document_no: '建广设字〔2026〕第018号', valid_until: '2029-12-31' });
+  assert.match(await housing.locator('h2#progress-h').innerText(), /已办结（准予许可）/);
+  await housing.screenshot({ path: join(shots, '11-granted.png'), fullPage: true });
+
+  // The citizen downloads the decision.
+  await citizen.goto(caseUrl);
+  assert.match(await citizen.locator('h2#progress-h').innerText(), /已办结/);
+  const link = citizen.getByRole('link', { name: /准予行政许可决定书/ });
+  const [download] = await Promise.all([citizen.waitForEvent('download'), link.click()]);
+  const file = await download.path();
+  const bytes = readFileSync(file);
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  assert.ok(bytes.length > 2000, 'a real document with its font subset');
+  await citizen.screenshot({ path: join(shots, '12-citizen-timeline.png'), fullPage: true });
+
+  // Anyone with the number and the query password follows it without signing in.
+  const anon = await browser.newPage();
+  await anon.goto(base + '/track');
+  await anon.getByLabel('办件编号').fill(caseNo);
+  await anon.getByLabel('查询密码').fill(password);
+  await anon.getByRole('button', { name: '查询' }).click();
+  assert.match(await anon.locator('h2#progress-h').innerText(), /已办结/);
+  await anon.close();
+});
