@@ -348,6 +348,9 @@ pub async fn get_case(store: &Store, id: i64) -> StoreResult<CaseRow> {
 /// Locks the case row until the transaction ends (a no-op write that makes a
 /// concurrent action on PostgreSQL wait, and then see what the first one did).
 pub async fn lock_case(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    if tx.is_exclusive() {
+        return Ok(());
+    }
     sqlx::query("UPDATE cases SET seq = seq WHERE id = $1").bind(id).execute(tx.conn()).await?;
     Ok(())
 }

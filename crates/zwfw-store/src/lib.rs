@@ -79,6 +79,12 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// Whether the transaction already excludes every other writer (SQLite),
+    /// so that row locks are not needed.
+    pub fn is_exclusive(&self) -> bool {
+        self._guard.is_some()
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await?;
         Ok(())
@@ -167,18 +173,30 @@ impl Store {
             Some(m) => Some(m.clone().lock_owned().await),
             None => None,
         };
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Sqlite {
-            // Take SQLite's write lock at the start so that a read followed by a
-            // write cannot fail on a stale snapshot held by another connection.
-            sqlx::query("UPDATE zwfw_write_lock SET n = n + 1 WHERE id = 1").execute(&mut *tx).await?;
-        }
+        // SQLite takes its write lock at the start (BEGIN IMMEDIATE) so that a
+        // read followed by a write cannot fail on a stale snapshot held by
+        // another connection.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx { tx, _guard: guard })
     }
 
     /// Readiness probe: the database answers a trivial query.
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics (and on PostgreSQL the visibility
+    /// map) after a bulk load, as autovacuum would in time.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let sql = match self.backend {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        sqlx::query(sql).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -569,7 +569,8 @@ async fn append(
                 }
             }
         }
-        if !open.is_empty() || view.state == CaseState::InProgress {
+        let any_joint = content.steps.iter().any(|s| !s.joint.is_empty());
+        if any_joint && (!open.is_empty() || view.state == CaseState::InProgress) {
             sc::set_joint(tx, row.id, next.step as i64, &open).await?;
         }
     }

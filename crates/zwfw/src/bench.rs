@@ -300,7 +300,8 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
         made += zwfw_store::cases::clone_open_cases(&mut tx, template, made, (inbox - made).min(20_000)).await? as i64;
         tx.commit().await?;
     }
-    println!("  {made} open cases added to one inbox in {:.1} s", t.elapsed().as_secs_f64());
+    state.store.analyze().await?;
+    println!("  {made} open cases added to one inbox (and analyzed) in {:.1} s", t.elapsed().as_secs_f64());
     let mut lat = vec![];
     let q = |page| zwfw_web::cases_api::InboxQuery { scope: None, page: Some(page) };
     for i in 0..200 {
