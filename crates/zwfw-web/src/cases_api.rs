@@ -213,9 +213,13 @@ pub struct TrackInput {
 
 /// Follows a case without signing in, with its number and query password.
 #[utoipa::path(post, path = "/api/v1/track", tag = "cases", request_body = TrackInput,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
-pub async fn api_track(State(st): State<AppState>, ApiJson(t): ApiJson<TrackInput>) -> AppResult<Json<CaseDetail>> {
-    Ok(Json(cases::track(&st, &t.case_no, &t.password).await?))
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody)))]
+pub async fn api_track(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackInput>,
+) -> AppResult<Json<CaseDetail>> {
+    Ok(Json(cases::track(&st, &ra.client_addr, &t.case_no, &t.password).await?))
 }
 
 /// Everything a reader may download from a case is checked here.

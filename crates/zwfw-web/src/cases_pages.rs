@@ -682,7 +682,7 @@ pub struct TrackForm {
 }
 
 pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
-    match cases::track(&st, &f.case_no, &f.password).await {
+    match cases::track(&st, &ra.client_addr, &f.case_no, &f.password).await {
         Ok(d) => {
             let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
             let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();

@@ -71,6 +71,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
         ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
         ("track_failed", _) => "办件编号或查询密码不正确",
+        ("track_limited", _) => "查询失败次数过多，请15分钟后再试",
         ("invalid_original", _) => "请填写原件名称，份数为1到100",
         ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
         ("duplicate", Some(f)) => return format!("{}已存在，不能重复", field_name(f)),

@@ -51,6 +51,9 @@ pub struct Inner {
     pub catalog_seen: std::sync::Mutex<Option<String>>,
     /// Contents of item versions cases are bound to (published versions never change).
     pub versions: std::sync::Mutex<std::collections::HashMap<i64, Arc<zwfw_domain::catalog::ItemContent>>>,
+    /// Failed case-tracking attempts per client address and per case number
+    /// (window start, count): guessing query passwords is slowed down.
+    pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
     pub clock: Clock,
     pub config: WebConfig,
     pub templates: Templates,
@@ -78,6 +81,7 @@ impl AppState {
             search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
             catalog_seen: std::sync::Mutex::new(None),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
+            track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
             templates: Templates::new(),

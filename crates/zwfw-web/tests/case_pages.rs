@@ -236,7 +236,7 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     let html = r.text().await.unwrap();
     let fresh = between(&html, "id=\"new-password\">", "<");
     for (pw, ok) in [(password.as_str(), false), (fresh.as_str(), true)] {
-        let r = zwfw_web::cases::track(&app.state, &case_no, pw).await;
+        let r = zwfw_web::cases::track(&app.state, "test", &case_no, pw).await;
         assert_eq!(r.is_ok(), ok, "{pw}");
     }
 

@@ -443,3 +443,39 @@ both_backends!(demo_cases_fill_every_state, |store: Store| async move {
     let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
     assert!(report.defects.is_empty(), "{:?}", report.defects);
 });
+
+both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let (s, sub) = body(
+        app.post(
+            &citizen,
+            &format!("/api/v1/items/{item}/applications"),
+            json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    let (no, pw) = (sub["case_no"].as_str().unwrap(), sub["query_password"].as_str().unwrap());
+    let track = |from: &'static str, password: String| {
+        let req = client()
+            .post(app.url("/api/v1/track"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"case_no": no, "password": password}));
+        async move { code_of(req.send().await.unwrap()).await }
+    };
+    let max = zwfw_web::cases::TRACK_MAX_FAILURES;
+    for i in 0..max {
+        assert_eq!(track("10.0.0.1", format!("WRONG{i:03}")).await, (StatusCode::NOT_FOUND, "track_failed".into()));
+    }
+    // Now even the right password is refused, from this address and, for this case, from any other.
+    assert_eq!(track("10.0.0.1", pw.to_string()).await, (StatusCode::TOO_MANY_REQUESTS, "track_limited".into()));
+    assert_eq!(track("10.0.0.2", pw.to_string()).await, (StatusCode::TOO_MANY_REQUESTS, "track_limited".into()));
+    // After the window it works again.
+    app.advance(16 * 60_000);
+    let (s, _) = track("10.0.0.1", pw.to_string()).await;
+    assert_eq!(s, StatusCode::OK);
+});
