@@ -22,12 +22,15 @@ after(async () => {
 /** A signed-in page of its own (its own cookies); a first sign-in changes the demo password. */
 async function signIn(user, viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  context.setDefaultTimeout(90000); // a loaded CI machine hashes passwords slowly
   const page = await context.newPage();
   await page.goto(base + '/login');
   await page.getByLabel('用户名').fill(user);
   await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForLoadState();
+  await Promise.all([
+    page.waitForURL(u => new URL(u).pathname !== '/login'),
+    page.getByRole('button', { name: '登录' }).click(),
+  ]);
   if (new URL(page.url()).pathname === '/account/password') {
     await page.getByLabel('原密码').fill('Demo@12345');
     await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
@@ -64,6 +67,9 @@ test('a case from online application to the granted decision as PDF', async () =
   await citizen.locator('ul.items li a', { hasText: '户外广告设施设置审批' }).first().click();
   await citizen.getByRole('link', { name: '在线办理' }).click();
   assert.match(await citizen.locator('h1').innerText(), /在线办理：户外广告设施设置审批/);
+  // The item's own form fields, then 申请事项说明.
+  await citizen.getByLabel('设置地点 *').fill('示例市东城区建设路 18 号门店外墙');
+  await citizen.getByLabel('设施类型 *').selectOption('招牌');
   await citizen.getByLabel('申请事项说明').fill('在门店外墙设置招牌一块，尺寸 6 米 × 1 米');
   // First without the site permit: a clear refusal, nothing created.
   await citizen.setInputFiles('#m1', pdf('申请表'));
@@ -123,6 +129,7 @@ test('a case from online application to the granted decision as PDF', async () =
   // The citizen downloads the decision.
   await citizen.goto(caseUrl);
   assert.match(await citizen.locator('h2#progress-h').innerText(), /已办结/);
+  assert.match(await citizen.locator('main').innerText(), /设施类型\s+招牌/);
   const link = citizen.getByRole('link', { name: /准予行政许可决定书/ });
   const [download] = await Promise.all([citizen.waitForEvent('download'), link.click()]);
   const file = await download.path();

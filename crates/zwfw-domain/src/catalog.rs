@@ -143,6 +143,113 @@ pub struct Material {
     pub example_sm3: Option<String>,
 }
 
+/// The kind of an application form field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// One line, at most 200 characters.
+    Text,
+    /// Several lines, at most 2000 characters.
+    LongText,
+    /// A decimal number.
+    Number,
+    /// YYYY-MM-DD
+    Date,
+    /// One of `options`.
+    Choice,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 5] =
+        [FieldKind::Text, FieldKind::LongText, FieldKind::Number, FieldKind::Date, FieldKind::Choice];
+    /// The Chinese name used in the item editor.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldKind::Text => "文本",
+            FieldKind::LongText => "长文本",
+            FieldKind::Number => "数字",
+            FieldKind::Date => "日期",
+            FieldKind::Choice => "选项",
+        }
+    }
+    pub fn from_label(s: &str) -> Option<FieldKind> {
+        FieldKind::ALL.into_iter().find(|k| k.label() == s.trim())
+    }
+}
+
+/// A field of an item's application form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    /// Label and key, e.g. 经营场所.
+    pub name: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// The choices of a `Choice` field.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// What is wrong with a filled-in application form.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FormError {
+    #[error("{0} is required")]
+    Missing(String),
+    #[error("{0} is too long")]
+    TooLong(String),
+    #[error("{0} is not a number")]
+    NotNumber(String),
+    #[error("{0} is not a date")]
+    NotDate(String),
+    #[error("{0} is not one of the choices")]
+    NotAChoice(String),
+}
+
+/// The free field every application form has.
+pub const PURPOSE_FIELD: &str = "申请事项说明";
+
+/// Checks a filled-in form against the item's fields and returns the values
+/// kept: the declared fields (trimmed; empty optional ones left out) and the
+/// free 申请事项说明. Anything else is dropped.
+pub fn check_form(fields: &[FormField], values: &[(String, String)]) -> Result<Vec<(String, String)>, FormError> {
+    let get = |k: &str| values.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim()).unwrap_or("");
+    let mut out = vec![];
+    for f in fields {
+        let v = get(&f.name);
+        if v.is_empty() {
+            if f.required {
+                return Err(FormError::Missing(f.name.clone()));
+            }
+            continue;
+        }
+        let max = if f.kind == FieldKind::LongText { 2000 } else { 200 };
+        if v.chars().count() > max {
+            return Err(FormError::TooLong(f.name.clone()));
+        }
+        let bad = match f.kind {
+            FieldKind::Number => {
+                v.parse::<f64>().map_or(true, |n| !n.is_finite()).then(|| FormError::NotNumber(f.name.clone()))
+            }
+            FieldKind::Date => {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err().then(|| FormError::NotDate(f.name.clone()))
+            }
+            FieldKind::Choice => (!f.options.iter().any(|o| o == v)).then(|| FormError::NotAChoice(f.name.clone())),
+            FieldKind::Text | FieldKind::LongText => None,
+        };
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        out.push((f.name.clone(), v.to_string()));
+    }
+    let purpose = get(PURPOSE_FIELD);
+    if purpose.chars().count() > 2000 {
+        return Err(FormError::TooLong(PURPOSE_FIELD.into()));
+    }
+    if !purpose.is_empty() {
+        out.push((PURPOSE_FIELD.into(), purpose.to_string()));
+    }
+    Ok(out)
+}
+
 /// A co-department's part in a joint review (并联审批).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoReview {
@@ -304,6 +411,10 @@ pub struct ItemContent {
     pub faq: String,
     pub materials: Vec<Material>,
     pub steps: Vec<Step>,
+    /// The item-specific fields of the application form (申请表), filled by
+    /// the applicant besides their identity and 申请事项说明.
+    #[serde(default)]
+    pub form_fields: Vec<FormField>,
 }
 
 /// Why an item's content is not acceptable.
@@ -330,6 +441,10 @@ pub enum ItemError {
     Empty { field: &'static str },
     #[error("a fee needs its standard and basis")]
     FeeWithoutStandard,
+    #[error("the form field {name} appears twice")]
+    FormFieldDuplicate { name: String },
+    #[error("the choice field {name} has no options")]
+    ChoiceWithoutOptions { name: String },
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ItemError> {
@@ -379,6 +494,20 @@ impl ItemContent {
         }
         for m in &self.materials {
             text("material_name", &m.name, 200, true)?;
+        }
+        let mut names: Vec<&str> = vec![PURPOSE_FIELD];
+        for f in &self.form_fields {
+            text("form_field", &f.name, 30, true)?;
+            if names.contains(&f.name.trim()) {
+                return Err(ItemError::FormFieldDuplicate { name: f.name.clone() });
+            }
+            names.push(f.name.trim());
+            if f.kind == FieldKind::Choice && f.options.iter().all(|o| o.trim().is_empty()) {
+                return Err(ItemError::ChoiceWithoutOptions { name: f.name.clone() });
+            }
+        }
+        if self.form_fields.len() > 30 {
+            return Err(ItemError::TooLong { field: "form_fields", max: 30 });
         }
         if self.steps.is_empty() {
             return Err(ItemError::Empty { field: "steps" });
@@ -717,6 +846,7 @@ pub fn example(department_id: i64) -> ItemContent {
             originals: 1,
             ..Default::default()
         }],
+        form_fields: vec![],
         steps: vec![
             Step {
                 name: "受理".into(),
@@ -749,6 +879,58 @@ pub fn example(department_id: i64) -> ItemContent {
 #[cfg(test)]
 pub mod tests {
     use super::*;
+
+    #[test]
+    fn application_forms_are_checked_against_the_item() {
+        let f = |name: &str, kind, required, options: &[&str]| FormField {
+            name: name.into(),
+            kind,
+            required,
+            options: options.iter().map(|o| o.to_string()).collect(),
+        };
+        let fields = vec![
+            f("经营场所", FieldKind::Text, true, &[]),
+            f("主体业态", FieldKind::Choice, true, &["餐饮服务经营者", "单位食堂"]),
+            f("从业人员数", FieldKind::Number, false, &[]),
+            f("开业日期", FieldKind::Date, false, &[]),
+        ];
+        let v = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let ok = check_form(
+            &fields,
+            &v(&[("经营场所", " 建设路1号 "), ("主体业态", "单位食堂"), ("其他", "丢弃"), (PURPOSE_FIELD, "新办")]),
+        )
+        .unwrap();
+        assert_eq!(ok, v(&[("经营场所", "建设路1号"), ("主体业态", "单位食堂"), (PURPOSE_FIELD, "新办")]));
+        assert_eq!(check_form(&fields, &v(&[("主体业态", "单位食堂")])), Err(FormError::Missing("经营场所".into())));
+        let base = [("经营场所", "x"), ("主体业态", "单位食堂")];
+        let with = |k: &'static str, val: &'static str| {
+            let mut p = base.to_vec();
+            p.push((k, val));
+            check_form(&fields, &v(&p))
+        };
+        assert_eq!(with("从业人员数", "十二"), Err(FormError::NotNumber("从业人员数".into())));
+        assert_eq!(with("从业人员数", "NaN"), Err(FormError::NotNumber("从业人员数".into())));
+        assert!(with("从业人员数", "12").is_ok());
+        assert_eq!(with("开业日期", "2026-02-30"), Err(FormError::NotDate("开业日期".into())));
+        assert!(with("开业日期", "2026-12-01").is_ok());
+        assert_eq!(
+            check_form(&fields, &v(&[("经营场所", "x"), ("主体业态", "超市")])),
+            Err(FormError::NotAChoice("主体业态".into()))
+        );
+        let long = "字".repeat(201);
+        assert_eq!(
+            check_form(&fields, &v(&[("经营场所", &long), ("主体业态", "单位食堂")])),
+            Err(FormError::TooLong("经营场所".into()))
+        );
+        // Definitions: names unique (申请事项说明 is taken), choices need options.
+        let mut c = sample(1);
+        c.form_fields = vec![f("申请事项说明", FieldKind::Text, true, &[])];
+        assert_eq!(c.validate(), Err(ItemError::FormFieldDuplicate { name: "申请事项说明".into() }));
+        c.form_fields = vec![f("业态", FieldKind::Choice, true, &[])];
+        assert_eq!(c.validate(), Err(ItemError::ChoiceWithoutOptions { name: "业态".into() }));
+        c.form_fields = fields;
+        assert_eq!(c.validate(), Ok(()));
+    }
     use crate::admin::AccountKind;
 
     fn sample(department_id: i64) -> ItemContent {

@@ -265,6 +265,26 @@ fn check_applicant(a: &ApplicantInput) -> AppResult<ApplicantInput> {
     Ok(a)
 }
 
+/// The application form as the item defines it, or the first problem.
+fn check_form(
+    content: &ItemContent,
+    given: &serde_json::Map<String, serde_json::Value>,
+    draft: bool,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+    let values: Vec<(String, String)> = given
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+        .collect();
+    let mut fields = content.form_fields.clone();
+    if draft {
+        fields.iter_mut().for_each(|f| f.required = false);
+    }
+    let kept = zwfw_domain::catalog::check_form(&fields, &values).map_err(|e| {
+        AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", crate::messages::form_error_text(&e))
+    })?;
+    Ok(kept.into_iter().map(|(k, v)| (k, json!(v))).collect())
+}
+
 fn idem(key: &Option<String>) -> AppResult<Option<String>> {
     match key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         Some(k) if k.len() <= 100 && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_string())),
@@ -327,15 +347,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         })?;
         (a, Some(actor.user_id), "online", TrustLevel::C)
     };
-    // The form: short texts only.
-    let mut form = serde_json::Map::new();
-    for (k, v) in &input.form {
-        let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
-        if k.chars().count() > 40 || text.chars().count() > 2000 {
-            return Err(unprocessable("invalid_form", k.chars().take(40).collect::<String>()));
-        }
-        form.insert(k.clone(), json!(text.trim()));
-    }
+    // The form: the item's fields, checked (a draft may leave required ones empty).
+    let form = check_form(&content, &input.form, input.draft)?;
     // Materials: each must be the actor's upload or the applicant's library entry.
     let mut mats: Vec<(MaterialRef, sc::NewMaterialOwned)> = vec![];
     for m in &input.materials {
@@ -898,6 +911,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         if !missing.is_empty() {
             return Err(unprocessable("materials_missing", missing.join("、")));
         }
+        check_form(&content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
         submit_in(ctx, &mut tx, &row, &content, actor, scoped.as_deref()).await?.1
     } else {
         let e = Event {

@@ -184,6 +184,10 @@ async fn apply_view(
             phone => content.enquiry_phone,
             applicant => applicant,
             materials => material_rows(&content),
+            fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
+                n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
+                options => x.options, value => field(&format!("f{}", i + 1)),
+            }).collect::<Vec<_>>(),
             library => library,
             max_size => size_text(st.config.max_upload_bytes),
             idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| crate::auth::random_token(12)),
@@ -217,7 +221,14 @@ pub async fn apply_submit(
         let mut fields = serde_json::Map::new();
         let purpose = form.get("purpose");
         if !purpose.trim().is_empty() {
-            fields.insert("申请事项说明".into(), serde_json::Value::String(purpose));
+            fields.insert(zwfw_domain::catalog::PURPOSE_FIELD.into(), serde_json::Value::String(purpose));
+        }
+        // The item's own fields come as f1, f2… (ASCII names survive every browser).
+        if let Some(v) = zwfw_store::catalog::get_item(&st.store, id).await?.published_version_id {
+            let content = cases::item_version(&st, v).await?;
+            for (i, f) in content.form_fields.iter().enumerate() {
+                fields.insert(f.name.clone(), serde_json::Value::String(form.get(&format!("f{}", i + 1))));
+            }
         }
         let staff = actor(&ra).is_some_and(|a| a.is_staff());
         let input = ApplicationInput {

@@ -1089,6 +1089,20 @@ fn materials_text(c: &ItemContent) -> String {
         .join("\n")
 }
 
+fn form_fields_text(c: &ItemContent) -> String {
+    c.form_fields
+        .iter()
+        .map(|f| {
+            let mut line = format!("{} | {} | {}", f.name, f.kind.label(), if f.required { "必填" } else { "选填" });
+            if !f.options.is_empty() {
+                line += &format!(" | {}", f.options.join("、"));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn steps_text(c: &ItemContent) -> String {
     c.steps
         .iter()
@@ -1178,6 +1192,26 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
         });
     }
     c.steps = steps;
+    let mut fields = Vec::new();
+    for (i, line) in get("form_fields").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        let kinds: Vec<&str> = zwfw_domain::catalog::FieldKind::ALL.iter().map(|k| k.label()).collect();
+        let kind = p.get(1).and_then(|k| zwfw_domain::catalog::FieldKind::from_label(k)).ok_or_else(|| {
+            format!("申请表字段第{}行应写成“名称 | 类型（{}） | 必填/选填 [| 选项1、选项2]”", i + 1, kinds.join("/"))
+        })?;
+        fields.push(zwfw_domain::catalog::FormField {
+            name: p[0].into(),
+            kind,
+            required: p.get(2).is_none_or(|r| *r != "选填"),
+            options: p
+                .get(3)
+                .map(|o| {
+                    o.split(['、', ',', '，']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    c.form_fields = fields;
     Ok(c)
 }
 
@@ -1212,7 +1246,8 @@ async fn editor_view(
         location => get("location", c.location.clone()), office_hours => get("office_hours", c.office_hours.clone()),
         enquiry_phone => get("enquiry_phone", c.enquiry_phone.clone()), supervision_phone => get("supervision_phone", c.supervision_phone.clone()),
         faq => get("faq", c.faq.clone()), themes => get("themes", c.themes.join("，")),
-        materials => get("materials", materials_text(c)), steps => get("steps", steps_text(c)), reason => get("reason", String::new()),
+        materials => get("materials", materials_text(c)), steps => get("steps", steps_text(c)),
+        form_fields => get("form_fields", form_fields_text(c)), reason => get("reason", String::new()),
     };
     let mut resp = crate::pages::render(
         st,

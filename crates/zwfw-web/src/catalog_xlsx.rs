@@ -380,6 +380,7 @@ async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, ItemContent, S
             faq: cell_text(row.get(25).unwrap_or(&Data::Empty)),
             materials: mats,
             steps,
+            form_fields: vec![],
         };
         if let Err(e) = content.validate() {
             errors.push(CellError {

@@ -274,7 +274,18 @@ async fn play_case(
         materials.push(MaterialRef { material_no: i + 1, upload_id: Some(u.id), e_material_id: None });
     }
     let mut form = serde_json::Map::new();
-    form.insert("申请事项说明".into(), format!("申请办理{}", content.name).into());
+    form.insert(zwfw_domain::catalog::PURPOSE_FIELD.into(), format!("申请办理{}", content.name).into());
+    for f in &content.form_fields {
+        use zwfw_domain::catalog::FieldKind::*;
+        let v = match f.kind {
+            Text => format!("示例市东城区建设路{}号", p.rng.gen_range(1..300)),
+            LongText => "按申请书所列内容办理".to_string(),
+            Number => p.rng.gen_range(1..50).to_string(),
+            Date => (zwfw_domain::clock::local_date(p.at) + chrono::Duration::days(730)).format("%Y-%m-%d").to_string(),
+            Choice => f.options.first().cloned().unwrap_or_default(),
+        };
+        form.insert(f.name.clone(), v.into());
+    }
     let input = ApplicationInput {
         applicant: (!online).then(|| walk_in(&mut p.rng)),
         form,

@@ -52,12 +52,12 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         | ("empty_supplement", Some(d))
         | ("document_required", Some(d))
         | ("bad_return", Some(d))
-        | ("calendar_missing", Some(d)) => return d.to_string(),
+        | ("calendar_missing", Some(d))
+        | ("invalid_form", Some(d)) => return d.to_string(),
         ("not_online", _) => "该事项暂不支持网上申报，请按办事指南到窗口办理",
         ("already_submitted", _) => "该申请已提交，请勿重复提交",
         ("invalid_applicant", Some("name")) => "请填写申请人姓名或单位名称（100字以内）",
         ("invalid_applicant", _) => "请选择申请人类型（自然人或法人）",
-        ("invalid_form", Some(f)) => return format!("申请表中“{f}”的内容过长（不超过2000字）"),
         ("invalid_material", _) => "所选材料不存在或不属于本人，请重新上传",
         ("materials_missing", Some(list)) => return format!("缺少必备材料：{list}"),
         ("invalid_idem_key", _) => "请求标识不正确",
@@ -152,6 +152,20 @@ pub fn item_error_text(e: &zwfw_domain::catalog::ItemError) -> String {
         JointDuplicate { step } => format!("第{step}个环节中同一部门重复参与并联审批"),
         Empty { field } => format!("至少需要一项{}", item_field(field)),
         FeeWithoutStandard => "收费事项须填写收费标准和收费依据".into(),
+        FormFieldDuplicate { name } => format!("申请表字段“{name}”重复"),
+        ChoiceWithoutOptions { name } => format!("申请表字段“{name}”是选项类型，须列出可选项"),
+    }
+}
+
+/// Chinese text for a refused application form.
+pub fn form_error_text(e: &zwfw_domain::catalog::FormError) -> String {
+    use zwfw_domain::catalog::FormError::*;
+    match e {
+        Missing(f) => format!("请填写“{f}”"),
+        TooLong(f) => format!("“{f}”内容过长"),
+        NotNumber(f) => format!("“{f}”应填写数字"),
+        NotDate(f) => format!("“{f}”应为YYYY-MM-DD格式的日期"),
+        NotAChoice(f) => format!("“{f}”须从列出的选项中选择"),
     }
 }
 
@@ -174,6 +188,8 @@ pub fn item_field(field: &str) -> &'static str {
         "handling_modes" => "办理形式",
         "materials" => "申请材料",
         "steps" => "办理环节",
+        "form_field" => "申请表字段名称",
+        "form_fields" => "申请表字段数",
         _ => "字段",
     }
 }

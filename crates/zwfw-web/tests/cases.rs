@@ -479,3 +479,52 @@ both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async mov
     let (s, _) = track("10.0.0.1", pw.to_string()).await;
     assert_eq!(s, StatusCode::OK);
 });
+
+both_backends!(application_forms_follow_the_item, |store: Store| async move {
+    use zwfw_domain::catalog::{FieldKind, FormField};
+    let app = App::start(store).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut c = example(market);
+    c.form_fields = vec![
+        FormField { name: "经营场所".into(), kind: FieldKind::Text, required: true, options: vec![] },
+        FormField {
+            name: "主体业态".into(),
+            kind: FieldKind::Choice,
+            required: true,
+            options: vec!["餐饮服务经营者".into(), "单位食堂".into()],
+        },
+        FormField { name: "从业人员数".into(), kind: FieldKind::Number, required: false, options: vec![] },
+    ];
+    let item = publish(&app, &c, "TESTFORM00000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let mats = json!([{"material_no": 1, "upload_id": up["id"]}]);
+    let apply = |form: Value, draft: bool| {
+        let body_json = json!({"form": form, "materials": mats, "draft": draft});
+        let path = format!("/api/v1/items/{item}/applications");
+        let app = &app;
+        let citizen = &citizen;
+        async move { body(app.post(citizen, &path, body_json).await).await }
+    };
+    let (s, b) = apply(json!({"主体业态": "单位食堂"}), false).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")), "{b}");
+    assert_eq!(b["message"], "请填写“经营场所”");
+    let (s, b) = apply(json!({"经营场所": "建设路1号", "主体业态": "超市"}), false).await;
+    assert_eq!((s, b["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("“主体业态”须从列出的选项中选择")));
+    let (s, b) = apply(json!({"经营场所": "建设路1号", "主体业态": "单位食堂", "从业人员数": "很多"}), false).await;
+    assert_eq!((s, b["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("“从业人员数”应填写数字")));
+    // A draft may leave required fields empty, but cannot be submitted so.
+    let (s, draft) = apply(json!({"主体业态": "单位食堂"}), true).await;
+    assert_eq!(s, StatusCode::CREATED, "{draft}");
+    let (s, b) = act(&app, &citizen, draft["case_id"].as_i64().unwrap(), json!({"action": "submit"})).await;
+    assert_eq!((s, b["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("请填写“经营场所”")));
+    // Right: the declared fields and 申请事项说明 are kept, anything else dropped.
+    let (s, ok) = apply(
+        json!({"经营场所": " 建设路1号 ", "主体业态": "单位食堂", "申请事项说明": "新办", "管理员": "是"}),
+        false,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{ok}");
+    let c = case(&app, &citizen, ok["case_id"].as_i64().unwrap()).await;
+    assert_eq!(c["case"]["form"], json!({"经营场所": "建设路1号", "主体业态": "单位食堂", "申请事项说明": "新办"}));
+});
