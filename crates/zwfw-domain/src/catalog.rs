@@ -189,6 +189,42 @@ pub struct FormField {
     pub options: Vec<String>,
 }
 
+impl FormField {
+    /// A field from its written parts: name, kind label (文本/长文本/数字/日期/选项),
+    /// 必填 or 选填 (default 必填), and the choices separated by 、 or commas.
+    pub fn from_parts(parts: &[&str]) -> Option<FormField> {
+        let name = parts.first()?.trim();
+        let kind = FieldKind::from_label(parts.get(1)?)?;
+        if name.is_empty() {
+            return None;
+        }
+        Some(FormField {
+            name: name.into(),
+            kind,
+            required: parts.get(2).is_none_or(|r| r.trim() != "选填"),
+            options: parts
+                .get(3)
+                .map(|o| {
+                    o.split(['、', ',', '，']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The written parts, the inverse of `from_parts`.
+    pub fn parts(&self) -> Vec<String> {
+        let mut p = vec![
+            self.name.clone(),
+            self.kind.label().to_string(),
+            if self.required { "必填" } else { "选填" }.to_string(),
+        ];
+        if !self.options.is_empty() {
+            p.push(self.options.join("、"));
+        }
+        p
+    }
+}
+
 /// What is wrong with a filled-in application form.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FormError {

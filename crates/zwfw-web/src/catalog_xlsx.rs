@@ -56,6 +56,7 @@ pub const ITEM_COLUMNS: &[(&str, &str)] = &[
     ("办理环节*", "每个环节写成“名称:角色代码:时限”，用分号分隔，如 受理:counter:1;审查:reviewer:6;决定:dept_head:3"),
     ("特别程序", "多个用逗号分隔，如 现场核查,专家评审"),
     ("常见问题", ""),
+    ("申请表字段", "每个字段写成“名称:类型:必填/选填[:选项1、选项2]”，用分号分隔；类型为 文本、长文本、数字、日期、选项，如 经营场所:文本:必填;主体业态:选项:必填:餐饮服务经营者、单位食堂"),
 ];
 
 pub const MATERIAL_COLUMNS: &[(&str, &str)] = &[
@@ -313,6 +314,14 @@ async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, ItemContent, S
                 _ => r.err(23, format!("环节“{part}”应写成“名称:角色代码:时限”")),
             }
         }
+        let mut form_fields = Vec::new();
+        for part in r.text(26).split([';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+            let f: Vec<&str> = part.split([':', '：']).collect();
+            match zwfw_domain::catalog::FormField::from_parts(&f) {
+                Some(field) => form_fields.push(field),
+                None => r.err(26, format!("申请表字段“{part}”应写成“名称:类型:必填/选填[:选项]”")),
+            }
+        }
         let key = (basic_code.clone(), credit.clone());
         let mats = materials.remove(&key).unwrap_or_default();
         if mats.is_empty() && !basic_code.is_empty() {
@@ -380,7 +389,7 @@ async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, ItemContent, S
             faq: cell_text(row.get(25).unwrap_or(&Data::Empty)),
             materials: mats,
             steps,
-            form_fields: vec![],
+            form_fields,
         };
         if let Err(e) = content.validate() {
             errors.push(CellError {
@@ -555,6 +564,7 @@ fn item_row(c: &ItemContent, credit: &str) -> Vec<String> {
         roles,
         c.special_procedures.join(","),
         c.faq.clone(),
+        c.form_fields.iter().map(|f| f.parts().join(":")).collect::<Vec<_>>().join(";"),
     ]
 }
 

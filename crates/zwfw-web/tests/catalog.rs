@@ -250,6 +250,13 @@ both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
     let hits = search("食品经营").await;
     assert_eq!(names(&hits)[0], "食品经营许可", "{:?}", names(&hits));
     assert!(hits[0]["snippet"].as_str().unwrap().contains("<mark>"));
+    // Its guide page lists what the application form asks for.
+    let food = hits[0]["item_id"].as_i64().unwrap();
+    let page = client().get(app.url(&format!("/guide/{food}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("申请表填写内容")
+            && page.contains("主体业态 *（可选：食品销售经营者、餐饮服务经营者、单位食堂）")
+    );
 
     let hits = search("营业执照").await;
     let top: Vec<String> = names(&hits).into_iter().take(4).collect();
@@ -376,6 +383,10 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     let mut a = zwfw_domain::catalog::example(market);
     a.basic_code = "000117050000".into();
     a.name = "导入测试事项甲".into();
+    a.form_fields = vec![
+        zwfw_domain::catalog::FormField::from_parts(&["经营场所", "文本", "必填"]).unwrap(),
+        zwfw_domain::catalog::FormField::from_parts(&["主体业态", "选项", "选填", "餐饮服务经营者、单位食堂"]).unwrap(),
+    ];
     let mut b = a.clone();
     b.basic_code = "000117051000".into();
     b.name = "导入测试事项乙".into();
@@ -385,6 +396,16 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     assert_eq!(s, StatusCode::CREATED, "{r}");
     assert_eq!(r["created"], 2);
     assert_eq!(item_count(&app).await, before + 2);
+    // The application form fields travel through the workbook.
+    let all = zwfw_store::catalog::list(
+        &app.state.store,
+        &zwfw_store::catalog::ItemFilter { limit: 1000, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let imported = all.iter().find(|i| i.name == "导入测试事项甲").unwrap();
+    let v = zwfw_store::catalog::get_version(&app.state.store, imported.version_id).await.unwrap();
+    assert_eq!(v.content.form_fields, a.form_fields);
     // The same file again: both exist now, nothing is stored, both rows named.
     let (s, r) =
         import(&app, &da, workbook(&[(a.clone(), credit.clone()), (b.clone(), credit.clone())]).unwrap()).await;
@@ -539,6 +560,7 @@ both_backends!(draft_editor_page, |store: Store| async move {
         ("office_hours".into(), "工作日".into()),
         ("enquiry_phone".into(), "0858-1".into()),
         ("supervision_phone".into(), "0858-2".into()),
+        ("form_fields".into(), "设备类别 | 选项 | 必填 | 锅炉、电梯、起重机械\n使用单位地址 | 文本".into()),
         ("reason".into(), "提速".into()),
     ];
     // Step limits over the promised limit: refused with the reason, nothing saved.
@@ -564,6 +586,25 @@ both_backends!(draft_editor_page, |store: Store| async move {
     assert_eq!(v.content.promised_limit_days, 4);
     assert_eq!(v.content.steps.len(), 3);
     assert_eq!(v.content.service_objects.len(), 2);
+    let fields: Vec<Vec<String>> = v.content.form_fields.iter().map(|f| f.parts()).collect();
+    assert_eq!(
+        fields,
+        [vec!["设备类别", "选项", "必填", "锅炉、电梯、起重机械"], vec!["使用单位地址", "文本", "必填"]]
+    );
+    let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();
+    assert!(page.contains("设备类别 | 选项 | 必填 | 锅炉、电梯、起重机械"), "shown back in the editor");
+    // A field line the editor cannot read is refused with its line number.
+    let mut bad = form.clone();
+    bad.iter_mut().find(|(k, _)| k == "form_fields").unwrap().1 = "设备类别 | 下拉框".into();
+    let r = client()
+        .post(app.url(&format!("/admin/items/{id}/edit")))
+        .bearer_auth(&center)
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("申请表字段第1行"));
     // Any two versions can be compared on the item's page.
     let (_, d) = body(app.get(&center, &format!("/api/v1/items/{id}")).await).await;
     let (first, second) = (d["versions"][0]["id"].as_i64().unwrap(), d["versions"][1]["id"].as_i64().unwrap());
