@@ -63,8 +63,10 @@ async function act(page, action, fields = {}) {
 test('a case from online application to the granted decision as PDF', async () => {
   // The citizen finds the item on a phone and applies with four uploads.
   const citizen = await signIn('demo_citizen', { width: 390, height: 844 });
-  await citizen.goto(base + '/guide?q=' + encodeURIComponent('户外广告设施设置'));
-  await citizen.locator('ul.items li a', { hasText: '户外广告设施设置审批' }).first().click();
+  const items = await (await fetch(base + '/api/v1/guide/items')).json();
+  const item = items.find(i => i.name === '户外广告设施设置审批');
+  assert.ok(item, `item published: ${items.map(i => i.name).join('、')}`);
+  await citizen.goto(`${base}/guide/${item.item_id}`);
   await citizen.getByRole('link', { name: '在线办理' }).click();
   assert.match(await citizen.locator('h1').innerText(), /在线办理：户外广告设施设置审批/);
   // The item's own form fields, then 申请事项说明.
