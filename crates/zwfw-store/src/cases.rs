@@ -955,6 +955,43 @@ pub async fn find_applicant_account(store: &Store, id_no: &str) -> StoreResult<O
     Ok(row.map(|r| r.i64("id")))
 }
 
+/// What a counter knows of an applicant by ID number or credit code: the
+/// latest application to the department, else the public account.
+/// (kind natural|legal, name, mobile, address)
+pub async fn known_applicant(
+    store: &Store,
+    department_id: i64,
+    id_no: &str,
+) -> StoreResult<Option<(String, String, String, String)>> {
+    let row = sqlx::query(
+        "SELECT applicant_kind, applicant_name, applicant_mobile, applicant_address FROM cases \
+         WHERE department_id = $1 AND applicant_id_no = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(department_id)
+    .bind(id_no)
+    .fetch_optional(store.pool())
+    .await?;
+    if let Some(r) = row {
+        return Ok(Some((
+            r.str("applicant_kind"),
+            r.str("applicant_name"),
+            r.str("applicant_mobile"),
+            r.str("applicant_address"),
+        )));
+    }
+    let row = sqlx::query(
+        "SELECT kind, display_name, mobile FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(id_no)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|r| {
+        let kind = if r.str("kind") == "company" { "legal" } else { "natural" };
+        (kind.to_string(), r.str("display_name"), r.opt_str("mobile").unwrap_or_default(), String::new())
+    }))
+}
+
 /// Records the rendered file of a document (once).
 pub async fn set_document_file(tx: &mut Tx, id: i64, sm3: &str) -> StoreResult<()> {
     sqlx::query("UPDATE case_documents SET file_sm3 = $1 WHERE id = $2 AND file_sm3 = ''")

@@ -191,6 +191,7 @@ async fn apply_view(
             library => library,
             max_size => size_text(st.config.max_upload_bytes),
             idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| crate::auth::random_token(12)),
+            found => f.contains_key("found"),
             f => context! {
                 kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
                 name => field("name"), id_no => field("id_no"), mobile => field("mobile"),
@@ -202,8 +203,44 @@ async fn apply_view(
     with_status(r, status)
 }
 
-pub async fn apply_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
-    apply_view(&st, &ra, id, &HashMap::new(), None).await
+#[derive(Deserialize, Default)]
+pub struct ApplyQuery {
+    /// Counter staff look an applicant up by ID number or credit code.
+    lookup: Option<String>,
+}
+
+pub async fn apply_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ApplyQuery>,
+) -> Response {
+    let mut f = HashMap::new();
+    let mut error = None;
+    let lookup = q.lookup.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    if let (Some(no), Some(a)) = (lookup, actor(&ra).filter(|a| a.is_staff() && a.has(Role::Counter))) {
+        let no = no.to_uppercase();
+        f.insert("id_no".to_string(), no.clone());
+        match sc::known_applicant(&st.store, a.department_id.unwrap_or_default(), &no).await {
+            Ok(Some((kind, name, mobile, address))) => {
+                f.extend([
+                    ("kind".to_string(), kind),
+                    ("name".to_string(), name),
+                    ("mobile".to_string(), mobile),
+                    ("address".to_string(), address),
+                    ("found".to_string(), "1".to_string()),
+                ]);
+            }
+            Ok(None) => error = Some(crate::messages::label("apply", "applicant_unknown")),
+            Err(e) => return error_page(&st, Some(&ra), &e.into()),
+        }
+    }
+    let mut r = apply_view(&st, &ra, id, &f, error).await;
+    if r.status() == StatusCode::UNPROCESSABLE_ENTITY && lookup.is_some() {
+        // Not finding someone is not an error of the request.
+        *r.status_mut() = StatusCode::OK;
+    }
+    r
 }
 
 pub async fn apply_submit(

@@ -414,6 +414,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("trust", "B") => "B级（窗口核验）",
         ("trust", "C") => "C级（申请人上传）",
         ("trust", "D") => "D级（告知承诺）",
+        ("apply", "applicant_unknown") => "没有找到该证件号码的申请人记录，请当场录入申请人信息。",
         ("case_done", "submit") => "申请已提交。",
         ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
         ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",

@@ -284,7 +284,26 @@ both_backends!(counter_registers_a_walk_in_application_with_scanned_materials, |
     let case: i64 = between(&html, "href=\"/cases/", "\"").parse().unwrap();
     let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
     assert!(html.contains("窗口受理") && html.contains("B级（窗口核验）"), "scanned at the counter: level B: {html}");
+    // Next time the counter finds 王芳 by her ID number; a citizen with an account is found too.
+    let (_, html) = page(&counter, &app, &format!("/apply/{item}?lookup={valid}")).await;
+    assert!(html.contains("已找到申请人 王芳") && html.contains("value=\"13900139000\""), "{html}");
+    let citizen_id = zwfw_store::admin::find_user_by_username(&app.state.store, "demo_citizen")
+        .await
+        .unwrap()
+        .unwrap()
+        .id_number
+        .unwrap();
+    let (_, html) = page(&counter, &app, &format!("/apply/{item}?lookup={citizen_id}")).await;
+    assert!(html.contains("已找到申请人 陈小华"), "{html}");
+    let (s, html) = page(&counter, &app, &format!("/apply/{item}?lookup=110101199003070000")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("没有找到该证件号码的申请人记录"));
+    // The public cannot look anybody up.
+    let (_, html) =
+        page(&signed(&app.ready_token("demo_company").await), &app, &format!("/apply/{item}?lookup={valid}")).await;
+    assert!(!html.contains("王芳"));
     // Paper originals received and returned.
+    let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
     let r = counter
         .post(app.url(&format!("/cases/{case}/originals")))
         .form(&[("_csrf", csrf_of(&html).as_str()), ("name", "营业执照原件"), ("copies", "1")])
