@@ -162,6 +162,11 @@ impl DayKind {
     }
 }
 
+/// Holidays on fixed dates (month, day, name), as the national rules on
+/// public holidays set them; used for provisional years only.
+const FIXED_HOLIDAYS: &[(u32, u32, &str)] =
+    &[(1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"), (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节")];
+
 /// The compiled calendar over a contiguous range of configured years.
 #[derive(Debug, Clone)]
 pub struct Calendar {
@@ -170,7 +175,11 @@ pub struct Calendar {
     /// Days from CE of `start`, for fast indexing.
     start_ce: i32,
     first_year: i32,
+    /// Last configured year.
     last_year: i32,
+    /// Years after `last_year` compiled as provisional (Monday to Friday
+    /// without the fixed-date holidays) until the State Council notice is entered.
+    provisional_years: i32,
     kinds: Vec<DayKind>,
     /// `before[i]`: working days among days `0..i` (so `before[len]` is the total).
     before: Vec<u32>,
@@ -184,6 +193,19 @@ impl Calendar {
     /// Compiles validated years. The years must form one contiguous range;
     /// a gap is reported as the missing year.
     pub fn new(specs: Vec<YearSpec>) -> Result<Calendar, CalendarError> {
+        Calendar::compile(specs, 0)
+    }
+
+    /// Like `new`, and the `extra` years after the last configured one are
+    /// provisional: Monday to Friday are working days except the fixed-date
+    /// holidays (元旦, 劳动节, 国庆节; the lunar ones are not guessed) (a period
+    /// that runs into a year whose notice is not out yet can still be
+    /// computed; `is_provisional` tells which dates are so).
+    pub fn with_provisional(specs: Vec<YearSpec>, extra: i32) -> Result<Calendar, CalendarError> {
+        Calendar::compile(specs, extra.clamp(0, 2))
+    }
+
+    fn compile(specs: Vec<YearSpec>, extra: i32) -> Result<Calendar, CalendarError> {
         let mut by_year = BTreeMap::new();
         for s in specs {
             s.validate()?;
@@ -198,7 +220,7 @@ impl Calendar {
             }
         }
         let start = NaiveDate::from_ymd_opt(first_year, 1, 1).expect("valid");
-        let end = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid");
+        let end = NaiveDate::from_ymd_opt(last_year + extra, 12, 31).expect("valid");
         let len = (end - start).num_days() as usize + 1;
         let mut kinds: Vec<DayKind> = (0..len)
             .map(|i| {
@@ -232,6 +254,18 @@ impl Calendar {
                 names.insert(w.date, w.name.clone());
             }
         }
+        // Provisional years: the fixed-date statutory holidays (元旦, 劳动节,
+        // 国庆节 of 全国年节及纪念日放假办法) are known; the lunar ones and the
+        // make-up days are not.
+        for y in last_year + 1..=last_year + extra {
+            for (m, day, name) in FIXED_HOLIDAYS {
+                let d = NaiveDate::from_ymd_opt(y, *m, *day).expect("valid");
+                if let std::collections::btree_map::Entry::Vacant(v) = marked.entry(d) {
+                    v.insert(DayKind::Holiday);
+                    names.insert(d, (*name).to_string());
+                }
+            }
+        }
         for (d, k) in &marked {
             if *d >= start && *d <= end {
                 kinds[(*d - start).num_days() as usize] = *k;
@@ -253,6 +287,7 @@ impl Calendar {
             start_ce: start.num_days_from_ce(),
             first_year,
             last_year,
+            provisional_years: extra,
             kinds,
             before,
             working,
@@ -268,6 +303,7 @@ impl Calendar {
             start_ce: start.num_days_from_ce(),
             first_year: 0,
             last_year: -1,
+            provisional_years: 0,
             kinds: Vec::new(),
             before: vec![0],
             working: Vec::new(),
@@ -283,6 +319,11 @@ impl Calendar {
 
     pub fn is_configured(&self, year: i32) -> bool {
         year >= self.first_year && year <= self.last_year
+    }
+
+    /// Whether `d` lies in a provisional year (computed as Monday to Friday).
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        d.year() > self.last_year && d.year() <= self.last_year + self.provisional_years
     }
 
     pub fn spec(&self, year: i32) -> Option<&YearSpec> {
@@ -332,7 +373,7 @@ impl Calendar {
         let k = self.before[a + 1] as usize + days as usize - 1;
         match self.working.get(k) {
             Some(&i) => Ok(self.start + chrono::Duration::days(i64::from(i))),
-            None => Err(CalendarError::YearMissing { year: self.last_year + 1 }),
+            None => Err(CalendarError::YearMissing { year: self.last_year + self.provisional_years + 1 }),
         }
     }
 
@@ -409,6 +450,23 @@ pub(crate) mod tests {
         assert_eq!(cal.add_working_days(d("2025-12-30"), 5), Err(CalendarError::YearMissing { year: 2026 }));
         let gap = Calendar::new(vec![spec(2023, &[], &[]), spec(2025, &[], &[])]);
         assert_eq!(gap.unwrap_err(), CalendarError::YearMissing { year: 2024 });
+    }
+
+    #[test]
+    fn the_year_after_the_last_notice_is_provisional() {
+        // 2025's notice makes 2026-01-01 a holiday; 2026 itself is not configured.
+        let cal = Calendar::with_provisional(vec![spec(2025, &[("2026-01-01", "2026-01-01")], &[])], 1).unwrap();
+        assert!(
+            !cal.is_configured(2026) && cal.is_provisional(d("2026-03-02")) && !cal.is_provisional(d("2025-12-31"))
+        );
+        assert_eq!(cal.years(), Some((2025, 2025)), "only configured years are listed");
+        // Wed 12-31, (Thu 01-01 holiday from the 2025 notice), Fri 01-02, Mon 01-05.
+        assert_eq!(cal.add_working_days(d("2025-12-30"), 3), Ok(d("2026-01-05")));
+        assert_eq!(cal.kind(d("2026-10-01")), Ok(DayKind::Holiday), "fixed-date holidays are known");
+        assert_eq!(cal.day_name(d("2026-05-02")), Some("劳动节"));
+        assert_eq!(cal.kind(d("2026-02-17")), Ok(DayKind::Workday), "lunar holidays are not guessed");
+        assert_eq!(cal.kind(d("2027-01-04")), Err(CalendarError::YearMissing { year: 2027 }));
+        assert_eq!(cal.add_working_days(d("2026-12-30"), 5), Err(CalendarError::YearMissing { year: 2027 }));
     }
 
     #[test]

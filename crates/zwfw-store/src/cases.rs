@@ -544,6 +544,19 @@ pub async fn acceptance_overdue(store: &Store, today: &str, limit: i64) -> Store
     Ok(rows.iter().map(|r| r.i64("id")).collect())
 }
 
+/// Open cases (not concluded, refused, withdrawn or drafts), by id, a page at a time.
+pub async fn open_case_ids(store: &Store, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM cases WHERE state IN ('submitted', 'supplementing', 'in_progress', 'deciding') AND id > $1 \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| r.i64("id")).collect())
+}
+
 /// Counts of cases by state (for a department or all).
 pub async fn counts(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<(String, i64)>> {
     let rows = match department_id {

@@ -46,7 +46,9 @@ pub async fn startup(state: &AppState) -> AppResult<()> {
 /// Rebuilds the in-memory calendar from the database.
 pub async fn reload(state: &AppState) -> AppResult<()> {
     let years = zwfw_store::calendar::list_years(&state.store).await?;
-    let cal = Calendar::new(years.into_iter().map(|y| y.spec).collect())?;
+    // The year after the last notice is provisional (Monday to Friday) so that
+    // work goes on in December; entering its notice recomputes open cases.
+    let cal = Calendar::with_provisional(years.into_iter().map(|y| y.spec).collect(), 1)?;
     *state.calendar.write().expect("calendar lock") = Arc::new(cal);
     Ok(())
 }
@@ -74,7 +76,10 @@ pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<
     ctx.audit(&mut tx, ctx.entry(action, "calendar", spec.year, json!({ "before": before, "after": spec }), reason))
         .await?;
     tx.commit().await?;
-    reload(state).await
+    reload(state).await?;
+    let n = crate::cases::recompute_open(state).await?;
+    tracing::info!(year = spec.year, cases = n, "open cases' deadlines recomputed with the new calendar");
+    Ok(())
 }
 
 pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
@@ -192,6 +197,9 @@ pub struct AddResult {
     pub days: u32,
     /// The last day of the period (ends 24:00 Asia/Shanghai).
     pub due: String,
+    /// The period runs into a year whose notice is not entered yet: counted
+    /// Monday to Friday, without holidays.
+    pub provisional: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddQuery),
@@ -205,8 +213,10 @@ pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> A
         .ok()
         .filter(|d| *d <= 3650)
         .ok_or_else(|| AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_days", q.days.clone()))?;
-    let due = st.calendar().add_working_days(from, days)?;
-    Ok(Json(AddResult { from: from.to_string(), days, due: due.to_string() }))
+    let cal = st.calendar();
+    let due = cal.add_working_days(from, days)?;
+    let provisional = cal.is_provisional(due);
+    Ok(Json(AddResult { from: from.to_string(), days, due: due.to_string(), provisional }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -285,7 +295,11 @@ pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Q
             Ok((f, n, cal.add_working_days(f, n)?))
         });
         match r {
-            Ok((f, n, due)) => calc = Some(context! { from => f.to_string(), days => n, due => due.to_string() }),
+            Ok((f, n, due)) => {
+                calc = Some(context! {
+                    from => f.to_string(), days => n, due => due.to_string(), provisional => cal.is_provisional(due),
+                })
+            }
             Err(e) => error = Some(e.message()),
         }
     }

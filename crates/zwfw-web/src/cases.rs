@@ -946,6 +946,17 @@ fn already_handled(last: Option<&sc::EventRow>) -> AppError {
     }
 }
 
+/// A case locked in a new transaction, with its item version and events (for background work).
+async fn locked(st: &AppState, id: i64) -> AppResult<(zwfw_store::Tx, CaseRow, Arc<ItemContent>, Vec<Event>)> {
+    let row = sc::get_case(&st.store, id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let mut tx = st.store.begin().await?;
+    sc::lock_case(&mut tx, id).await?;
+    let row = sc::get_case_in(&mut tx, id).await?;
+    let events = to_events(&sc::events_in(&mut tx, id).await?)?;
+    Ok((tx, row, content, events))
+}
+
 /// Records deemed acceptance (第三十二条) for every application whose five
 /// working days passed without a decision or a supplement notice.
 pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
@@ -954,12 +965,8 @@ pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
     let mut n = 0;
     for id in ids {
-        let row = sc::get_case(&st.store, id).await?;
-        let content = item_version(st, row.version_id).await?;
-        let mut tx = st.store.begin().await?;
-        sc::lock_case(&mut tx, id).await?;
-        let row = sc::get_case_in(&mut tx, id).await?;
-        let view = dc::replay(&content, &to_events(&sc::events_in(&mut tx, id).await?)?)?;
+        let (mut tx, row, content, events) = locked(st, id).await?;
+        let view = dc::replay(&content, &events)?;
         if !dc::is_deemed_accepted(&st.calendar(), &view, st.today()).map_err(CaseError::from)? {
             continue;
         }
@@ -979,6 +986,39 @@ pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
         }
     }
     Ok(n)
+}
+
+/// Recomputes the deadlines of every open case with the current calendar
+/// (after a year's notice is entered, provisional dates become exact).
+/// Returns how many projections changed.
+pub async fn recompute_open(st: &AppState) -> AppResult<usize> {
+    let mut changed = 0;
+    let mut after = 0;
+    loop {
+        let ids = sc::open_case_ids(&st.store, after, 500).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        for id in ids {
+            let (mut tx, row, content, events) = locked(st, id).await?;
+            let (Some(e), Ok(view)) = (events.last(), dc::replay(&content, &events)) else { continue };
+            let mut p = match project(st, &content, &row, &view, e, row.p.seq) {
+                Ok(p) => p,
+                Err(err) => {
+                    tracing::warn!(case = id, error = %err.message(), "deadlines not recomputed");
+                    continue;
+                }
+            };
+            if let Some(submitted) = view.submitted_at_ms {
+                p.acceptance_due =
+                    Some(day_text(dc::acceptance_due(&st.calendar(), submitted).map_err(CaseError::from)?));
+            }
+            if p != row.p && sc::update_projection(&mut tx, id, row.p.seq, &p, row.updated_at).await? {
+                tx.commit().await?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
 }
 
 // ---------- reading ----------
@@ -1013,6 +1053,9 @@ pub struct CaseDetail {
     #[schema(value_type = Object)]
     pub step: Option<zwfw_domain::catalog::Step>,
     pub step_count: usize,
+    /// A deadline lies in a year whose working-day calendar is not out yet
+    /// (computed Monday to Friday; recomputed when the notice is entered).
+    pub provisional: bool,
     /// What the reader may do now, each checked as the action itself would be
     /// (`ActionInput.action` codes).
     pub actions: Vec<String>,
@@ -1121,6 +1164,10 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
         Some(c) => Some(c.status_at(&st.calendar(), st.now_ms()).map_err(CaseError::from)?),
         None => None,
     };
+    let provisional = clock.as_ref().is_some_and(|c| {
+        let cal = st.calendar();
+        cal.is_provisional(c.legal.deadline) || cal.is_provisional(c.promised.deadline)
+    });
     let urgency = clock
         .as_ref()
         .filter(|_| !matches!(view.state, CaseState::Concluded | CaseState::Delivered | CaseState::Withdrawn))
@@ -1180,6 +1227,7 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
         extension_pending: view.extension_pending,
         step: (view.state == CaseState::InProgress).then(|| content.steps.get(view.step).cloned()).flatten(),
         step_count: content.steps.len(),
+        provisional,
         events,
         case,
         actions,

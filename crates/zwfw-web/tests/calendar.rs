@@ -33,12 +33,17 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
     let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-09-26&days=-1").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_days")));
+    // The year after the last notice is provisional (Monday to Friday); the one after is missing.
     let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2026-12-30&days=5").await;
+    assert_eq!((s, b["due"].as_str(), b["provisional"].as_bool()), (StatusCode::OK, Some("2027-01-07"), Some(true)));
+    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-09-26&days=5").await;
+    assert_eq!((s, b["provisional"].as_bool()), (StatusCode::OK, Some(false)));
+    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2027-12-28&days=5").await;
     assert_eq!(
         (s, b["code"].as_str(), b["detail"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar_year_missing"), Some("2027"))
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar_year_missing"), Some("2028"))
     );
-    assert!(b["message"].as_str().unwrap().contains("2027年的工作日历尚未配置"));
+    assert!(b["message"].as_str().unwrap().contains("2028年的工作日历尚未配置"));
     let (s, _) = get_json(&app, "/api/v1/calendar/2027").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, b) = get_json(&app, "/api/v1/calendar/twenty").await;

@@ -21,6 +21,16 @@ async fn upload(app: &App, token: &str, bytes: &[u8], name: &str) -> (StatusCode
     body(client().post(app.url("/api/v1/uploads")).bearer_auth(token).multipart(form).send().await.unwrap()).await
 }
 
+/// Applies for `item` with a PDF as its first material; the submission's answer.
+async fn apply_with_pdf(app: &App, token: &str, item: i64) -> Value {
+    let (_, up) = upload(app, token, PDF, "申请书.pdf").await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let (s, sub) =
+        body(app.post(token, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    sub
+}
+
 async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value) {
     body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
 }
@@ -448,17 +458,7 @@ both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async mov
     let app = App::start(store).await;
     let item = joint_item(&app).await;
     let citizen = app.ready_token("demo_citizen").await;
-    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
-    let (s, sub) = body(
-        app.post(
-            &citizen,
-            &format!("/api/v1/items/{item}/applications"),
-            json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    let sub = apply_with_pdf(&app, &citizen, item).await;
     let (no, pw) = (sub["case_no"].as_str().unwrap(), sub["query_password"].as_str().unwrap());
     let track = |from: &'static str, password: String| {
         let req = client()
@@ -527,4 +527,45 @@ both_backends!(application_forms_follow_the_item, |store: Store| async move {
     assert_eq!(s, StatusCode::CREATED, "{ok}");
     let c = case(&app, &citizen, ok["case_id"].as_i64().unwrap()).await;
     assert_eq!(c["case"]["form"], json!({"经营场所": "建设路1号", "主体业态": "单位食堂", "申请事项说明": "新办"}));
+});
+
+both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_notice, |store: Store| async move {
+    use zwfw_domain::calendar::{HolidaySpan, Notice, YearSpec};
+    let app = App::start_at(store, "2026-11-24T09:00:00+08:00").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut c = example(market);
+    c.legal_limit_days = 60; // runs into 2027, whose notice is not entered
+    c.promised_limit_days = 50;
+    let item = publish(&app, &c, "TESTPROV00000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let sub = apply_with_pdf(&app, &citizen, item).await;
+    let id = sub["case_id"].as_i64().unwrap();
+    let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "acceptance is not blocked by the missing year: {b}");
+    let before = case(&app, &counter, id).await;
+    assert_eq!(before["provisional"], true);
+    // Counted Monday to Friday in 2027 for now.
+    let legal_before = before["case"]["legal_due"].as_str().unwrap().to_string();
+    // The 2027 notice arrives: a Spring Festival week off in February.
+    let admin = zwfw_store::admin::find_user_by_username(&app.state.store, "demo_admin").await.unwrap().unwrap();
+    let actor = zwfw_web::auth::actor_of(&admin);
+    let ctx = zwfw_web::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let spec = YearSpec {
+        year: 2027,
+        notices: vec![Notice {
+            number: "国办发明电〔2026〕7号".into(),
+            title: "2027年部分节假日安排".into(),
+            date: d("2026-11-20"),
+        }],
+        holidays: vec![HolidaySpan { name: "春节".into(), from: d("2027-02-05"), to: d("2027-02-11") }],
+        workdays: vec![],
+    };
+    zwfw_web::calendar::put_year(&ctx, spec, "国务院办公厅通知发布").await.unwrap();
+    let after = case(&app, &counter, id).await;
+    assert_eq!(after["provisional"], false);
+    let legal_after = after["case"]["legal_due"].as_str().unwrap();
+    assert!(legal_after > legal_before.as_str(), "the festival moves the deadline: {legal_before} → {legal_after}");
+    assert_eq!(after["clock"]["legal"]["deadline"], legal_after, "the stored projection agrees with the clock");
 });
