@@ -1,8 +1,8 @@
 //! Regions, departments, accounts and roles.
 
+use crate::db::Row as AnyRow;
 use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use zwfw_domain::admin::{AccountKind, DepartmentKind, Role};
 use zwfw_domain::ids::{RegionCode, RegionLevel};
 
@@ -26,17 +26,17 @@ fn region(r: &AnyRow) -> Region {
 }
 
 pub async fn list_regions(store: &Store) -> StoreResult<Vec<Region>> {
-    let rows = sqlx::query("SELECT * FROM regions ORDER BY code").fetch_all(store.pool()).await?;
+    let rows = crate::db::query("SELECT * FROM regions ORDER BY code").fetch_all(store.pool()).await?;
     Ok(rows.iter().map(region).collect())
 }
 
 pub async fn get_region(store: &Store, id: i64) -> StoreResult<Region> {
-    let row = sqlx::query("SELECT * FROM regions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM regions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     row.as_ref().map(region).ok_or(StoreError::NotFound("region"))
 }
 
 pub async fn find_region_by_code(store: &Store, code: &str) -> StoreResult<Option<Region>> {
-    let row = sqlx::query("SELECT * FROM regions WHERE code = $1").bind(code).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM regions WHERE code = $1").bind(code).fetch_optional(store.pool()).await?;
     Ok(row.as_ref().map(region))
 }
 
@@ -47,7 +47,7 @@ pub async fn insert_region(
     parent_id: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO regions (code, name, level, parent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
     )
     .bind(code.as_str())
@@ -62,7 +62,7 @@ pub async fn insert_region(
 }
 
 pub async fn update_region_name(tx: &mut Tx, id: i64, name: &str, now_ms: i64) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE regions SET name = $1, updated_at = $2 WHERE id = $3")
+    let r = crate::db::query("UPDATE regions SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name)
         .bind(now_ms)
         .bind(id)
@@ -118,23 +118,25 @@ pub struct DepartmentData {
 }
 
 pub async fn list_departments(store: &Store) -> StoreResult<Vec<Department>> {
-    let rows = sqlx::query("SELECT * FROM departments ORDER BY region_id, id").fetch_all(store.pool()).await?;
+    let rows = crate::db::query("SELECT * FROM departments ORDER BY region_id, id").fetch_all(store.pool()).await?;
     Ok(rows.iter().map(department).collect())
 }
 
 pub async fn get_department(store: &Store, id: i64) -> StoreResult<Department> {
-    let row = sqlx::query("SELECT * FROM departments WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM departments WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     row.as_ref().map(department).ok_or(StoreError::NotFound("department"))
 }
 
 pub async fn find_department_by_code(store: &Store, code: &str) -> StoreResult<Option<Department>> {
-    let row =
-        sqlx::query("SELECT * FROM departments WHERE credit_code = $1").bind(code).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM departments WHERE credit_code = $1")
+        .bind(code)
+        .fetch_optional(store.pool())
+        .await?;
     Ok(row.as_ref().map(department))
 }
 
 pub async fn insert_department(tx: &mut Tx, d: &DepartmentData, now_ms: i64) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO departments (name, short_name, credit_code, kind, region_id, parent_id, phone, address, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
     )
@@ -155,7 +157,7 @@ pub async fn insert_department(tx: &mut Tx, d: &DepartmentData, now_ms: i64) -> 
 }
 
 pub async fn update_department(tx: &mut Tx, id: i64, d: &DepartmentData, now_ms: i64) -> StoreResult<()> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE departments SET name = $1, short_name = $2, credit_code = $3, kind = $4, region_id = $5, parent_id = $6, \
          phone = $7, address = $8, active = $9, updated_at = $10 WHERE id = $11",
     )
@@ -241,7 +243,7 @@ async fn with_roles(store: &Store, mut users: Vec<User>) -> StoreResult<Vec<User
     let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
     // The ids are integers from the database, never user input.
     let sql = format!("SELECT user_id, role FROM user_roles WHERE user_id IN ({}) ORDER BY role", ids.join(","));
-    let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
+    let rows = crate::db::query(&sql).fetch_all(store.pool()).await?;
     for r in rows {
         let uid = r.i64("user_id");
         if let (Some(u), Ok(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&r.str("role"))) {
@@ -255,13 +257,13 @@ async fn with_roles(store: &Store, mut users: Vec<User>) -> StoreResult<Vec<User
 }
 
 pub async fn get_user(store: &Store, id: i64) -> StoreResult<User> {
-    let row = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     let u = row.as_ref().map(user).ok_or(StoreError::NotFound("user"))?;
     Ok(with_roles(store, vec![u]).await?.remove(0))
 }
 
 pub async fn find_user_by_username(store: &Store, username: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query("SELECT * FROM users WHERE username = $1")
+    let row = crate::db::query("SELECT * FROM users WHERE username = $1")
         .bind(username.to_ascii_lowercase())
         .fetch_optional(store.pool())
         .await?;
@@ -275,18 +277,20 @@ pub async fn find_user_by_username(store: &Store, username: &str) -> StoreResult
 pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<User>> {
     let rows = match department_id {
         Some(d) => {
-            sqlx::query("SELECT * FROM users WHERE kind = 'staff' AND department_id = $1 ORDER BY id")
+            crate::db::query("SELECT * FROM users WHERE kind = 'staff' AND department_id = $1 ORDER BY id")
                 .bind(d)
                 .fetch_all(store.pool())
                 .await?
         }
-        None => sqlx::query("SELECT * FROM users WHERE kind = 'staff' ORDER BY id").fetch_all(store.pool()).await?,
+        None => {
+            crate::db::query("SELECT * FROM users WHERE kind = 'staff' ORDER BY id").fetch_all(store.pool()).await?
+        }
     };
     with_roles(store, rows.iter().map(user).collect()).await
 }
 
 pub async fn list_public_users(store: &Store, limit: i64) -> StoreResult<Vec<User>> {
-    let rows = sqlx::query("SELECT * FROM users WHERE kind <> 'staff' ORDER BY id LIMIT $1")
+    let rows = crate::db::query("SELECT * FROM users WHERE kind <> 'staff' ORDER BY id LIMIT $1")
         .bind(limit)
         .fetch_all(store.pool())
         .await?;
@@ -311,7 +315,7 @@ pub struct NewUser {
 }
 
 pub async fn insert_user(tx: &mut Tx, u: &NewUser, now_ms: i64) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO users (username, kind, display_name, department_id, id_number, credit_code, legal_rep, mobile, \
          password_hash, password_changed_at, must_change_password, is_demo, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10, $10) RETURNING id",
@@ -332,10 +336,7 @@ pub async fn insert_user(tx: &mut Tx, u: &NewUser, now_ms: i64) -> StoreResult<i
     .await
     .map_err(|e| {
         // SQLite names the column in its message, PostgreSQL names the index.
-        let names = match &e {
-            sqlx::Error::Database(db) => format!("{} {}", db.message(), db.constraint().unwrap_or_default()),
-            _ => String::new(),
-        };
+        let names = e.msg.clone();
         let field = if names.contains("id_number") || names.contains("users_person_id") {
             "id_number"
         } else if names.contains("credit_code") || names.contains("users_company_code") {
@@ -351,9 +352,9 @@ pub async fn insert_user(tx: &mut Tx, u: &NewUser, now_ms: i64) -> StoreResult<i
 }
 
 pub async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+    crate::db::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
     for r in roles {
-        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+        crate::db::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
             .bind(user_id)
             .bind(r.code())
             .execute(tx.conn())
@@ -371,7 +372,7 @@ pub async fn update_staff(
     mobile: Option<&str>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE users SET display_name = $1, department_id = $2, mobile = $3, updated_at = $4 WHERE id = $5 AND kind = 'staff'",
     )
     .bind(display_name)
@@ -388,7 +389,7 @@ pub async fn update_staff(
 }
 
 pub async fn set_active(tx: &mut Tx, id: i64, active: bool, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+    crate::db::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(flag(active))
         .bind(now_ms)
         .bind(id)
@@ -404,7 +405,7 @@ pub async fn set_password(
     must_change: bool,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = $3, failed_logins = 0, \
          locked_until = NULL, updated_at = $2 WHERE id = $4",
     )
@@ -418,7 +419,7 @@ pub async fn set_password(
 }
 
 pub async fn record_login_failure(tx: &mut Tx, id: i64, failures: i64, locked_until: Option<i64>) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3")
+    crate::db::query("UPDATE users SET failed_logins = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3")
         .bind(failures)
         .bind(locked_until)
         .bind(id)
@@ -428,7 +429,7 @@ pub async fn record_login_failure(tx: &mut Tx, id: i64, failures: i64, locked_un
 }
 
 pub async fn record_login_success(tx: &mut Tx, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+    crate::db::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
@@ -443,7 +444,7 @@ pub async fn set_totp(
     enabled: bool,
     last_step: Option<i64>,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4")
+    crate::db::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4")
         .bind(secret)
         .bind(flag(enabled))
         .bind(last_step)
@@ -456,7 +457,7 @@ pub async fn set_totp(
 /// Records the last TOTP step used, refusing a step not newer than the stored
 /// one (a replayed code, possibly on another app server).
 pub async fn use_totp_step(tx: &mut Tx, id: i64, step: i64) -> StoreResult<bool> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
     )
     .bind(step)
@@ -468,7 +469,7 @@ pub async fn use_totp_step(tx: &mut Tx, id: i64, step: i64) -> StoreResult<bool>
 
 /// Counts for the dashboard.
 pub async fn counts(store: &Store) -> StoreResult<(i64, i64, i64, i64)> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "SELECT (SELECT COUNT(*) FROM regions) AS r, (SELECT COUNT(*) FROM departments) AS d, \
          (SELECT COUNT(*) FROM users WHERE kind = 'staff') AS s, (SELECT COUNT(*) FROM users WHERE kind <> 'staff') AS p",
     )

@@ -1,20 +1,20 @@
 //! The audit writer (append-only, SM3-chained) and its readers.
 
+use crate::db::Row as AnyRow;
 use crate::{RowExt, Store, StoreResult, Tx};
-use sqlx::any::AnyRow;
 use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, ChainVerifier};
 
 /// Appends `entry` inside `tx`, so that the record commits or rolls back with
 /// the change it describes. The head row update serializes concurrent writers
 /// on both databases.
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    let head = crate::db::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(tx.conn())
         .await?;
     let seq = head.i64("seq");
     let prev_hash = head.str("hash");
     let hash = record_hash(seq, &prev_hash, entry);
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
@@ -34,7 +34,7 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
     .bind(&hash)
     .execute(tx.conn())
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
+    crate::db::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
     Ok(seq)
 }
 
@@ -116,7 +116,7 @@ pub async fn list(store: &Store, f: &AuditFilter) -> StoreResult<Vec<AuditRecord
         sql += &format!(" AND seq < {}", next());
     }
     sql += &format!(" ORDER BY seq DESC LIMIT {}", next());
-    let mut q = sqlx::query(&sql);
+    let mut q = crate::db::query(&sql);
     if let Some(v) = f.from_ms {
         q = q.bind(v);
     }
@@ -147,12 +147,12 @@ pub struct VerifyReport {
 
 /// Reads the whole trail in batches and checks every link.
 pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
-    let head = sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
+    let head = crate::db::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
     let head_seq = head.i64("seq");
     let mut v = ChainVerifier::default();
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")
+        let rows = crate::db::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")
             .bind(after)
             .fetch_all(store.pool())
             .await?;

@@ -1,8 +1,8 @@
 //! Sessions, stored in the database so that several app servers share them.
 
+use crate::db::Row as AnyRow;
 use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Session {
@@ -47,7 +47,7 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>, now_ms: i64) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, mfa_pending, created_at, last_seen_at, client_addr, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
     )
@@ -65,7 +65,7 @@ pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>, now_ms: i64) -> Sto
 
 /// A live (not ended) session by token hash.
 pub async fn find_session(store: &Store, token_hash: &str) -> StoreResult<Option<Session>> {
-    let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1 AND ended_at IS NULL")
+    let row = crate::db::query("SELECT * FROM sessions WHERE token_hash = $1 AND ended_at IS NULL")
         .bind(token_hash)
         .fetch_optional(store.pool())
         .await?;
@@ -74,7 +74,7 @@ pub async fn find_session(store: &Store, token_hash: &str) -> StoreResult<Option
 
 /// Marks activity; written at most once a minute per session to spare the database.
 pub async fn touch_session(store: &Store, id: i64, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+    crate::db::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
         .bind(now_ms)
         .bind(id)
         .bind(now_ms - 60_000)
@@ -84,7 +84,7 @@ pub async fn touch_session(store: &Store, id: i64, now_ms: i64) -> StoreResult<(
 }
 
 pub async fn complete_mfa(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET mfa_pending = 0, last_seen_at = $1 WHERE id = $2")
+    crate::db::query("UPDATE sessions SET mfa_pending = 0, last_seen_at = $1 WHERE id = $2")
         .bind(now_ms)
         .bind(id)
         .execute(tx.conn())
@@ -93,7 +93,7 @@ pub async fn complete_mfa(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<()> 
 }
 
 pub async fn end_session(tx: &mut Tx, id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL")
+    crate::db::query("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL")
         .bind(now_ms)
         .bind(reason)
         .bind(id)
@@ -110,7 +110,7 @@ pub async fn end_user_sessions(
     reason: &str,
     now_ms: i64,
 ) -> StoreResult<u64> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND ended_at IS NULL AND id <> $4",
     )
     .bind(now_ms)
@@ -123,7 +123,7 @@ pub async fn end_user_sessions(
 }
 
 pub async fn list_user_sessions(store: &Store, user_id: i64) -> StoreResult<Vec<Session>> {
-    let rows = sqlx::query("SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC")
+    let rows = crate::db::query("SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC")
         .bind(user_id)
         .fetch_all(store.pool())
         .await?;
@@ -131,6 +131,6 @@ pub async fn list_user_sessions(store: &Store, user_id: i64) -> StoreResult<Vec<
 }
 
 pub async fn get_session(store: &Store, id: i64) -> StoreResult<Session> {
-    let row = sqlx::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     row.as_ref().map(session).ok_or(StoreError::NotFound("session"))
 }

@@ -15,7 +15,7 @@ pub struct StoredYear {
 }
 
 pub async fn list_years(store: &Store) -> StoreResult<Vec<StoredYear>> {
-    let rows = sqlx::query("SELECT * FROM calendar_years ORDER BY year").fetch_all(store.pool()).await?;
+    let rows = crate::db::query("SELECT * FROM calendar_years ORDER BY year").fetch_all(store.pool()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let spec: YearSpec = serde_json::from_str(&r.str("spec"))
@@ -34,7 +34,7 @@ pub async fn list_years(store: &Store) -> StoreResult<Vec<StoredYear>> {
 pub async fn insert_missing(tx: &mut Tx, specs: &[YearSpec], now_ms: i64) -> StoreResult<Vec<i32>> {
     let mut added = Vec::new();
     for s in specs {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, 'shipped', $3, 'system') \
              ON CONFLICT (year) DO NOTHING",
         )
@@ -52,7 +52,7 @@ pub async fn insert_missing(tx: &mut Tx, specs: &[YearSpec], now_ms: i64) -> Sto
 
 /// Stores an administrator's version of a year.
 pub async fn put_year(tx: &mut Tx, spec: &YearSpec, by: &str, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, 'edited', $3, $4) \
          ON CONFLICT (year) DO UPDATE SET spec = excluded.spec, source = excluded.source, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )

@@ -2,9 +2,9 @@
 //! and lists, materials, the e-materials library, documents and the register
 //! of paper originals.
 
+use crate::db::Row as AnyRow;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code, department_id, applicant_user_id, \
      applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
@@ -131,7 +131,7 @@ pub struct NewCase<'a> {
 
 /// The next number of a daily (or yearly) serial, starting at 1.
 pub async fn next_serial(tx: &mut Tx, prefix: &str) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO case_serials (prefix, next_no) VALUES ($1, 2) \
          ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no",
     )
@@ -142,7 +142,7 @@ pub async fn next_serial(tx: &mut Tx, prefix: &str) -> StoreResult<i64> {
 }
 
 pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO cases (item_id, version_id, item_name, impl_code, department_id, applicant_user_id, applicant_kind, \
          applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, registered_by, query_hash, \
          state, seq, step_no, step_name, suspended, supplement_notices, deemed_accepted, idem_key, created_at, updated_at) \
@@ -174,7 +174,7 @@ pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResu
 
 /// Replaces a draft's applicant data and form (only while it is a draft).
 pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms: i64) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'")
+    let r = crate::db::query("UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'")
         .bind(form.to_string())
         .bind(now_ms)
         .bind(id)
@@ -187,7 +187,7 @@ pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms
 }
 
 pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE cases SET case_no = $1 WHERE id = $2")
+    crate::db::query("UPDATE cases SET case_no = $1 WHERE id = $2")
         .bind(case_no)
         .bind(id)
         .execute(tx.conn())
@@ -198,7 +198,7 @@ pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()>
 
 /// Replaces the query password's hash (the applicant lost it).
 pub async fn set_query_hash(tx: &mut Tx, id: i64, hash: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE cases SET query_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(tx.conn()).await?;
+    crate::db::query("UPDATE cases SET query_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
@@ -211,7 +211,7 @@ pub async fn update_projection(
     p: &Projection,
     now_ms: i64,
 ) -> StoreResult<bool> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE cases SET state = $1, seq = $2, step_no = $3, step_name = $4, handling_department_id = $5, \
          assignee_id = $6, submitted_at = $7, accepted_at = $8, concluded_at = $9, acceptance_due = $10, \
          promised_due = $11, legal_due = $12, step_due = $13, suspended = $14, supplement_notices = $15, \
@@ -273,7 +273,7 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn append_event(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, idem_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -311,7 +311,7 @@ fn event_row(r: &AnyRow) -> EventRow {
 const EVENT_COLS: &str = "seq, kind, body, at, actor_id, actor_name, role, department_id, step_name";
 
 pub async fn events(store: &Store, case_id: i64) -> StoreResult<Vec<EventRow>> {
-    let rows = sqlx::query(&format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+    let rows = crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
         .bind(case_id)
         .fetch_all(store.pool())
         .await?;
@@ -320,7 +320,7 @@ pub async fn events(store: &Store, case_id: i64) -> StoreResult<Vec<EventRow>> {
 
 /// The events of a case inside a write transaction (the state the action decides on).
 pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> {
-    let rows = sqlx::query(&format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+    let rows = crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
         .bind(case_id)
         .fetch_all(tx.conn())
         .await?;
@@ -329,7 +329,7 @@ pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> 
 
 /// The event a repeated request already created, if any.
 pub async fn event_by_idem(tx: &mut Tx, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
-    let row = sqlx::query("SELECT seq FROM case_events WHERE case_id = $1 AND idem_key = $2")
+    let row = crate::db::query("SELECT seq FROM case_events WHERE case_id = $1 AND idem_key = $2")
         .bind(case_id)
         .bind(key)
         .fetch_optional(tx.conn())
@@ -338,7 +338,7 @@ pub async fn event_by_idem(tx: &mut Tx, case_id: i64, key: &str) -> StoreResult<
 }
 
 pub async fn get_case(store: &Store, id: i64) -> StoreResult<CaseRow> {
-    let row = sqlx::query(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+    let row = crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
@@ -351,19 +351,21 @@ pub async fn lock_case(tx: &mut Tx, id: i64) -> StoreResult<()> {
     if tx.is_exclusive() {
         return Ok(());
     }
-    sqlx::query("UPDATE cases SET seq = seq WHERE id = $1").bind(id).execute(tx.conn()).await?;
+    crate::db::query("UPDATE cases SET seq = seq WHERE id = $1").bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
 pub async fn get_case_in(tx: &mut Tx, id: i64) -> StoreResult<CaseRow> {
-    let row =
-        sqlx::query(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1")).bind(id).fetch_optional(tx.conn()).await?;
+    let row = crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?;
     row.map(|r| case_row(&r)).ok_or(StoreError::NotFound("case"))
 }
 
 /// The case a number names, with the hash of its query password.
 pub async fn find_by_no(store: &Store, case_no: &str) -> StoreResult<Option<(CaseRow, String)>> {
-    let row = sqlx::query(&format!("SELECT {CASE_COLS}, query_hash FROM cases WHERE case_no = $1"))
+    let row = crate::db::query(format!("SELECT {CASE_COLS}, query_hash FROM cases WHERE case_no = $1"))
         .bind(case_no)
         .fetch_optional(store.pool())
         .await?;
@@ -371,7 +373,7 @@ pub async fn find_by_no(store: &Store, case_no: &str) -> StoreResult<Option<(Cas
 }
 
 pub async fn find_by_idem(tx: &mut Tx, key: &str) -> StoreResult<Option<i64>> {
-    let row = sqlx::query("SELECT id FROM cases WHERE idem_key = $1").bind(key).fetch_optional(tx.conn()).await?;
+    let row = crate::db::query("SELECT id FROM cases WHERE idem_key = $1").bind(key).fetch_optional(tx.conn()).await?;
     Ok(row.map(|r| r.i64("id")))
 }
 
@@ -429,7 +431,7 @@ pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
         f.limit.clamp(1, 500),
         f.offset.max(0)
     ));
-    let mut q = sqlx::query(&sql);
+    let mut q = crate::db::query(&sql);
     for v in vals {
         q = match v {
             V::I(i) => q.bind(i),
@@ -455,7 +457,7 @@ pub enum InboxScope {
 /// benchmark) under new numbers (the template's with `-first+1`, `-first+2`…).
 /// Returns the number of rows made.
 pub async fn clone_open_cases(tx: &mut Tx, template_id: i64, first: i64, n: i64) -> StoreResult<u64> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $2) \
          INSERT INTO cases (case_no, item_id, version_id, item_name, impl_code, department_id, applicant_user_id, \
          applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
@@ -486,12 +488,12 @@ pub async fn inbox(store: &Store, scope: InboxScope, limit: i64, offset: i64) ->
             ("id IN (SELECT case_id FROM case_joint WHERE department_id = $1 AND open = 1 AND answered = 0)", d)
         }
     };
-    let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM cases WHERE {filter}"))
+    let total = crate::db::query(format!("SELECT COUNT(*) AS n FROM cases WHERE {filter}"))
         .bind(key)
         .fetch_one(store.pool())
         .await?
         .i64("n");
-    let rows = sqlx::query(&format!(
+    let rows = crate::db::query(format!(
         "SELECT {CASE_COLS} FROM cases WHERE {filter} ORDER BY step_due, id LIMIT {} OFFSET {}",
         limit.clamp(1, 500),
         offset.max(0)
@@ -504,7 +506,7 @@ pub async fn inbox(store: &Store, scope: InboxScope, limit: i64, offset: i64) ->
 
 /// Open joint reviews of a case: (department, step, due, answered).
 pub async fn joint(store: &Store, case_id: i64) -> StoreResult<Vec<(i64, i64, String, bool)>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT department_id, step_no, due, answered FROM case_joint WHERE case_id = $1 AND open = 1 ORDER BY department_id",
     )
     .bind(case_id)
@@ -515,9 +517,9 @@ pub async fn joint(store: &Store, case_id: i64) -> StoreResult<Vec<(i64, i64, St
 
 /// Sets the co-departments waiting at the current step; closes the rest.
 pub async fn set_joint(tx: &mut Tx, case_id: i64, step_no: i64, open: &[(i64, String, bool)]) -> StoreResult<()> {
-    sqlx::query("UPDATE case_joint SET open = 0 WHERE case_id = $1").bind(case_id).execute(tx.conn()).await?;
+    crate::db::query("UPDATE case_joint SET open = 0 WHERE case_id = $1").bind(case_id).execute(tx.conn()).await?;
     for (dept, due, answered) in open {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO case_joint (case_id, department_id, step_no, due, answered, open) VALUES ($1, $2, $3, $4, $5, 1) \
              ON CONFLICT (case_id, department_id) DO UPDATE SET step_no = $3, due = $4, answered = $5, open = 1",
         )
@@ -534,7 +536,7 @@ pub async fn set_joint(tx: &mut Tx, case_id: i64, step_no: i64, open: &[(i64, St
 
 /// Submitted cases whose acceptance decision is overdue on `today` (YYYY-MM-DD).
 pub async fn acceptance_overdue(store: &Store, today: &str, limit: i64) -> StoreResult<Vec<i64>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT id FROM cases WHERE state = 'submitted' AND supplement_notices = 0 AND acceptance_due < $1 ORDER BY id LIMIT $2",
     )
     .bind(today)
@@ -546,7 +548,7 @@ pub async fn acceptance_overdue(store: &Store, today: &str, limit: i64) -> Store
 
 /// Open cases (not concluded, refused, withdrawn or drafts), by id, a page at a time.
 pub async fn open_case_ids(store: &Store, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT id FROM cases WHERE state IN ('submitted', 'supplementing', 'in_progress', 'deciding') AND id > $1 \
          ORDER BY id LIMIT $2",
     )
@@ -561,13 +563,15 @@ pub async fn open_case_ids(store: &Store, after_id: i64, limit: i64) -> StoreRes
 pub async fn counts(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<(String, i64)>> {
     let rows = match department_id {
         Some(d) => {
-            sqlx::query("SELECT state, COUNT(*) AS n FROM cases WHERE department_id = $1 GROUP BY state ORDER BY state")
-                .bind(d)
-                .fetch_all(store.pool())
-                .await?
+            crate::db::query(
+                "SELECT state, COUNT(*) AS n FROM cases WHERE department_id = $1 GROUP BY state ORDER BY state",
+            )
+            .bind(d)
+            .fetch_all(store.pool())
+            .await?
         }
         None => {
-            sqlx::query("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state")
+            crate::db::query("SELECT state, COUNT(*) AS n FROM cases GROUP BY state ORDER BY state")
                 .fetch_all(store.pool())
                 .await?
         }
@@ -638,7 +642,7 @@ pub async fn add_material(
     by: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
@@ -660,7 +664,7 @@ pub async fn add_material(
 }
 
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
          FROM case_materials WHERE case_id = $1 ORDER BY material_no, id",
     )
@@ -726,7 +730,7 @@ pub async fn file_e_material(
     source_case_id: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (owner_user_id, file_sm3, name) DO NOTHING",
     )
@@ -741,7 +745,7 @@ pub async fn file_e_material(
     .bind(now_ms)
     .execute(tx.conn())
     .await?;
-    sqlx::query(
+    crate::db::query(
         "UPDATE e_materials SET trust = $1 WHERE owner_user_id = $2 AND file_sm3 = $3 AND name = $4 AND trust > $1",
     )
     .bind(m.trust)
@@ -750,7 +754,7 @@ pub async fn file_e_material(
     .bind(m.name)
     .execute(tx.conn())
     .await?;
-    let row = sqlx::query("SELECT id FROM e_materials WHERE owner_user_id = $1 AND file_sm3 = $2 AND name = $3")
+    let row = crate::db::query("SELECT id FROM e_materials WHERE owner_user_id = $1 AND file_sm3 = $2 AND name = $3")
         .bind(owner)
         .bind(m.file_sm3)
         .bind(m.name)
@@ -760,7 +764,7 @@ pub async fn file_e_material(
 }
 
 pub async fn e_materials(store: &Store, owner: i64) -> StoreResult<Vec<EMaterial>> {
-    let rows = sqlx::query(&format!(
+    let rows = crate::db::query(format!(
         "SELECT {EMAT_COLS} FROM e_materials WHERE owner_user_id = $1 ORDER BY name, created_at DESC"
     ))
     .bind(owner)
@@ -770,7 +774,7 @@ pub async fn e_materials(store: &Store, owner: i64) -> StoreResult<Vec<EMaterial
 }
 
 pub async fn get_e_material(store: &Store, id: i64) -> StoreResult<EMaterial> {
-    let row = sqlx::query(&format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
+    let row = crate::db::query(format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
@@ -798,7 +802,7 @@ pub async fn add_document(
     sm3: &str,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(case_id)
@@ -814,7 +818,7 @@ pub async fn add_document(
 }
 
 pub async fn documents(store: &Store, case_id: i64) -> StoreResult<Vec<DocumentRow>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT id, event_seq, kind, doc_no, file_sm3, created_at FROM case_documents WHERE case_id = $1 ORDER BY event_seq",
     )
     .bind(case_id)
@@ -856,7 +860,7 @@ pub async fn receive_original(
     note: &str,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO case_originals (case_id, name, copies, received_at, received_by, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(case_id)
@@ -872,7 +876,7 @@ pub async fn receive_original(
 
 /// Records the return of an original; false if it was already returned.
 pub async fn return_original(tx: &mut Tx, case_id: i64, id: i64, by: i64, now_ms: i64) -> StoreResult<bool> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE case_originals SET returned_at = $1, returned_by = $2 WHERE id = $3 AND case_id = $4 AND returned_at IS NULL",
     )
     .bind(now_ms)
@@ -885,7 +889,7 @@ pub async fn return_original(tx: &mut Tx, case_id: i64, id: i64, by: i64, now_ms
 }
 
 pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalRow>> {
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT id, name, copies, received_at, received_by, returned_at, returned_by, note FROM case_originals WHERE case_id = $1 ORDER BY id",
     )
     .bind(case_id)
@@ -927,7 +931,7 @@ pub async fn add_upload(
     size: i64,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO uploads (owner_user_id, file_sm3, file_name, kind, size, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(owner)
@@ -942,7 +946,7 @@ pub async fn add_upload(
 }
 
 pub async fn get_upload(store: &Store, id: i64) -> StoreResult<UploadRow> {
-    let row = sqlx::query("SELECT id, owner_user_id, file_sm3, file_name, kind, size FROM uploads WHERE id = $1")
+    let row = crate::db::query("SELECT id, owner_user_id, file_sm3, file_name, kind, size FROM uploads WHERE id = $1")
         .bind(id)
         .fetch_optional(store.pool())
         .await?;
@@ -959,7 +963,7 @@ pub async fn get_upload(store: &Store, id: i64) -> StoreResult<UploadRow> {
 
 /// The public account holding an identity number (身份证号 or 统一社会信用代码).
 pub async fn find_applicant_account(store: &Store, id_no: &str) -> StoreResult<Option<i64>> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "SELECT id FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) ORDER BY id LIMIT 1",
     )
     .bind(id_no)
@@ -976,7 +980,7 @@ pub async fn known_applicant(
     department_id: i64,
     id_no: &str,
 ) -> StoreResult<Option<(String, String, String, String)>> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "SELECT applicant_kind, applicant_name, applicant_mobile, applicant_address FROM cases \
          WHERE department_id = $1 AND applicant_id_no = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
     )
@@ -992,7 +996,7 @@ pub async fn known_applicant(
             r.str("applicant_address"),
         )));
     }
-    let row = sqlx::query(
+    let row = crate::db::query(
         "SELECT kind, display_name, mobile FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) \
          ORDER BY id LIMIT 1",
     )
@@ -1007,7 +1011,7 @@ pub async fn known_applicant(
 
 /// Records the rendered file of a document (once).
 pub async fn set_document_file(tx: &mut Tx, id: i64, sm3: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE case_documents SET file_sm3 = $1 WHERE id = $2 AND file_sm3 = ''")
+    crate::db::query("UPDATE case_documents SET file_sm3 = $1 WHERE id = $2 AND file_sm3 = ''")
         .bind(sm3)
         .bind(id)
         .execute(tx.conn())

@@ -1,8 +1,8 @@
 //! Items, their versions and the governance events.
 
+use crate::db::Row as AnyRow;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use zwfw_domain::catalog::{ItemContent, VersionState};
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,7 +91,7 @@ pub async fn create_item(
     created_by: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<(i64, i64)> {
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO items (impl_code, department_id, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3) RETURNING id",
     )
     .bind(impl_code)
@@ -102,7 +102,7 @@ pub async fn create_item(
     .map_err(|e| StoreError::unique_as(e, "impl_code"))?;
     let item_id = row.i64("id");
     let vid = insert_version(tx, item_id, 1, content, reason, created_by, now_ms).await?;
-    sqlx::query("UPDATE items SET open_version_id = $1 WHERE id = $2")
+    crate::db::query("UPDATE items SET open_version_id = $1 WHERE id = $2")
         .bind(vid)
         .bind(item_id)
         .execute(tx.conn())
@@ -120,7 +120,7 @@ async fn insert_version(
     now_ms: i64,
 ) -> StoreResult<i64> {
     let (json, objects, themes) = columns(content);
-    let row = sqlx::query(
+    let row = crate::db::query(
         "INSERT INTO item_versions (item_id, version_no, state, name, basic_code, department_id, service_objects, themes, content, reason, created_by, created_at, updated_at) \
          VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
     )
@@ -149,12 +149,12 @@ pub async fn open_new_version(
     created_by: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT COALESCE(MAX(version_no), 0) AS n FROM item_versions WHERE item_id = $1")
+    let row = crate::db::query("SELECT COALESCE(MAX(version_no), 0) AS n FROM item_versions WHERE item_id = $1")
         .bind(item_id)
         .fetch_one(tx.conn())
         .await?;
     let vid = insert_version(tx, item_id, row.i64("n") + 1, content, reason, created_by, now_ms).await?;
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE items SET open_version_id = $1, updated_at = $2 WHERE id = $3 AND open_version_id IS NULL AND status = 'active'",
     )
     .bind(vid)
@@ -177,7 +177,7 @@ pub async fn update_draft(
     now_ms: i64,
 ) -> StoreResult<()> {
     let (json, objects, themes) = columns(content);
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE item_versions SET content = $1, name = $2, basic_code = $3, department_id = $4, service_objects = $5, themes = $6, \
          reason = $7, updated_at = $8 WHERE id = $9 AND state = 'draft'",
     )
@@ -206,7 +206,7 @@ pub async fn move_version(
     to: VersionState,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE item_versions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+    let r = crate::db::query("UPDATE item_versions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
         .bind(to.code())
         .bind(now_ms)
         .bind(version_id)
@@ -221,7 +221,7 @@ pub async fn move_version(
 
 /// Publishes an approved version: the previous one is superseded.
 pub async fn publish(tx: &mut Tx, item_id: i64, version_id: i64, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "UPDATE item_versions SET state = 'superseded', updated_at = $1 WHERE item_id = $2 AND state = 'published'",
     )
     .bind(now_ms)
@@ -229,23 +229,25 @@ pub async fn publish(tx: &mut Tx, item_id: i64, version_id: i64, now_ms: i64) ->
     .execute(tx.conn())
     .await?;
     move_version(tx, version_id, VersionState::CenterApproval, VersionState::Published, now_ms).await?;
-    sqlx::query("UPDATE item_versions SET published_at = $1 WHERE id = $2")
+    crate::db::query("UPDATE item_versions SET published_at = $1 WHERE id = $2")
         .bind(now_ms)
         .bind(version_id)
         .execute(tx.conn())
         .await?;
-    sqlx::query("UPDATE items SET published_version_id = $1, open_version_id = NULL, updated_at = $2 WHERE id = $3")
-        .bind(version_id)
-        .bind(now_ms)
-        .bind(item_id)
-        .execute(tx.conn())
-        .await?;
+    crate::db::query(
+        "UPDATE items SET published_version_id = $1, open_version_id = NULL, updated_at = $2 WHERE id = $3",
+    )
+    .bind(version_id)
+    .bind(now_ms)
+    .bind(item_id)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
 /// Closes the open version (withdrawn draft).
 pub async fn close_open_version(tx: &mut Tx, item_id: i64, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE items SET open_version_id = NULL, updated_at = $1 WHERE id = $2")
+    crate::db::query("UPDATE items SET open_version_id = NULL, updated_at = $1 WHERE id = $2")
         .bind(now_ms)
         .bind(item_id)
         .execute(tx.conn())
@@ -254,7 +256,7 @@ pub async fn close_open_version(tx: &mut Tx, item_id: i64, now_ms: i64) -> Store
 }
 
 pub async fn retire(tx: &mut Tx, item_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
-    let r = sqlx::query(
+    let r = crate::db::query(
         "UPDATE items SET status = 'retired', retired_at = $1, retire_reason = $2, updated_at = $1 WHERE id = $3 AND status = 'active'",
     )
     .bind(now_ms)
@@ -281,7 +283,7 @@ pub async fn add_event(
     reason: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO item_events (item_id, version_id, action, from_state, to_state, actor_id, actor_name, reason, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -311,7 +313,7 @@ pub struct Event {
 }
 
 pub async fn events(store: &Store, item_id: i64) -> StoreResult<Vec<Event>> {
-    let rows = sqlx::query("SELECT * FROM item_events WHERE item_id = $1 ORDER BY id")
+    let rows = crate::db::query("SELECT * FROM item_events WHERE item_id = $1 ORDER BY id")
         .bind(item_id)
         .fetch_all(store.pool())
         .await?;
@@ -330,23 +332,26 @@ pub async fn events(store: &Store, item_id: i64) -> StoreResult<Vec<Event>> {
 }
 
 pub async fn get_item(store: &Store, id: i64) -> StoreResult<Item> {
-    let row = sqlx::query("SELECT * FROM items WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM items WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     row.as_ref().map(item).ok_or(StoreError::NotFound("item"))
 }
 
 pub async fn find_item_by_code(store: &Store, impl_code: &str) -> StoreResult<Option<Item>> {
-    let row =
-        sqlx::query("SELECT * FROM items WHERE impl_code = $1").bind(impl_code).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT * FROM items WHERE impl_code = $1")
+        .bind(impl_code)
+        .fetch_optional(store.pool())
+        .await?;
     Ok(row.as_ref().map(item))
 }
 
 pub async fn get_version(store: &Store, id: i64) -> StoreResult<Version> {
-    let row = sqlx::query("SELECT * FROM item_versions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
+    let row =
+        crate::db::query("SELECT * FROM item_versions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
     version(row.as_ref().ok_or(StoreError::NotFound("version"))?)
 }
 
 pub async fn versions(store: &Store, item_id: i64) -> StoreResult<Vec<Version>> {
-    let rows = sqlx::query("SELECT * FROM item_versions WHERE item_id = $1 ORDER BY version_no")
+    let rows = crate::db::query("SELECT * FROM item_versions WHERE item_id = $1 ORDER BY version_no")
         .bind(item_id)
         .fetch_all(store.pool())
         .await?;
@@ -412,7 +417,7 @@ pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>
         sql += &format!(" AND v.themes LIKE {}", p());
     }
     sql += &format!(" ORDER BY i.department_id, v.name LIMIT {}", p());
-    let mut q = sqlx::query(&sql);
+    let mut q = crate::db::query(&sql);
     if let Some(o) = &f.service_object {
         q = q.bind(format!("%,{o},%"));
     }

@@ -62,7 +62,7 @@ impl FileStore {
 
 /// Records a stored file (idempotent).
 pub async fn record(tx: &mut Tx, sm3: &str, size: i64, kind: &str, by: Option<i64>, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO files (sm3, size, kind, created_at, created_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sm3) DO NOTHING",
     )
     .bind(sm3)
@@ -76,7 +76,7 @@ pub async fn record(tx: &mut Tx, sm3: &str, size: i64, kind: &str, by: Option<i6
 }
 
 pub async fn kind_of(store: &Store, sm3: &str) -> StoreResult<String> {
-    let row = sqlx::query("SELECT kind FROM files WHERE sm3 = $1").bind(sm3).fetch_optional(store.pool()).await?;
+    let row = crate::db::query("SELECT kind FROM files WHERE sm3 = $1").bind(sm3).fetch_optional(store.pool()).await?;
     row.map(|r| crate::RowExt::str(&r, "kind")).ok_or(StoreError::NotFound("file"))
 }
 

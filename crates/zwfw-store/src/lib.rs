@@ -1,6 +1,7 @@
 //! Persistence of zwfw. One schema and one set of queries for SQLite (the
-//! embedded default) and PostgreSQL, through sqlx's `Any` driver. Business
-//! rules are decided in `zwfw-domain`; this crate only remembers.
+//! embedded default, in-process through rusqlite) and PostgreSQL (through
+//! sqlx), behind the small query interface of [`db`]. Business rules are
+//! decided in `zwfw-domain`; this crate only remembers.
 
 pub mod admin;
 pub mod audit;
@@ -8,17 +9,19 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod db;
 pub mod files;
 mod migrate;
 pub mod settings;
 pub mod testing;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use db::{DbErr, Ex, Native, Row, Value};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::OwnedMutexGuard;
 use zwfw_domain::DomainError;
 
 pub use migrate::MIGRATIONS;
@@ -37,7 +40,7 @@ pub enum StoreError {
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] DbErr),
     #[error("unsupported database URL (use sqlite://… or postgres://…): {0}")]
     UnsupportedUrl(String),
 }
@@ -46,11 +49,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
     /// Maps a database unique violation to `Duplicate(field)`.
-    pub fn unique_as(e: sqlx::Error, field: &'static str) -> StoreError {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return StoreError::Duplicate(field);
-            }
+    pub fn unique_as(e: DbErr, field: &'static str) -> StoreError {
+        if e.unique {
+            return StoreError::Duplicate(field);
         }
         StoreError::Db(e)
     }
@@ -65,32 +66,80 @@ pub enum Backend {
 /// The database handle shared by the whole program.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    engine: Engine,
     backend: Backend,
-    /// SQLite allows one writer: write transactions queue here instead of
-    /// failing with SQLITE_BUSY when two of them try to upgrade at once.
-    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Sqlite(Arc<Native>),
+    Postgres(AnyPool),
 }
 
 /// A write transaction. Dropped without `commit`, it rolls back.
 pub struct Tx {
-    pub(crate) tx: Transaction<'static, Any>,
-    _guard: Option<OwnedMutexGuard<()>>,
+    inner: TxInner,
+}
+
+enum TxInner {
+    /// SQLite: the single writer connection, held for the whole transaction.
+    Sqlite {
+        conn: OwnedMutexGuard<rusqlite::Connection>,
+        open: bool,
+    },
+    Postgres(Transaction<'static, Any>),
+    /// Committed (PostgreSQL).
+    Done,
+}
+
+pub(crate) enum TxEngine<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Pg(&'a mut sqlx::AnyConnection),
 }
 
 impl Tx {
     /// Whether the transaction already excludes every other writer (SQLite),
     /// so that row locks are not needed.
     pub fn is_exclusive(&self) -> bool {
-        self._guard.is_some()
+        matches!(self.inner, TxInner::Sqlite { .. })
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
+    pub async fn commit(mut self) -> StoreResult<()> {
+        match &mut self.inner {
+            TxInner::Sqlite { conn, open } => {
+                conn.execute_batch("COMMIT").map_err(DbErr::from)?;
+                *open = false;
+            }
+            TxInner::Postgres(_) => {
+                let TxInner::Postgres(tx) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
+                tx.commit().await.map_err(DbErr::from)?;
+            }
+            TxInner::Done => {}
+        }
         Ok(())
     }
-    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+
+    pub(crate) fn engine(&mut self) -> TxEngine<'_> {
+        match &mut self.inner {
+            TxInner::Sqlite { conn, .. } => TxEngine::Sqlite(conn),
+            TxInner::Postgres(tx) => TxEngine::Pg(tx),
+            TxInner::Done => unreachable!("a committed transaction is consumed"),
+        }
+    }
+
+    /// Where a query inside this transaction runs.
+    pub fn conn(&mut self) -> Ex<'_> {
+        Ex::Tx(self)
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if let TxInner::Sqlite { conn, open: true } = &mut self.inner {
+            if let Err(e) = conn.execute_batch("ROLLBACK") {
+                tracing::error!(error = %e, "rollback failed");
+            }
+        }
     }
 }
 
@@ -116,50 +165,61 @@ fn sqlite_synchronous(url: &str) -> StoreResult<(String, bool)> {
     Ok((if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }, full))
 }
 
+/// The file of a `sqlite://path` (or `sqlite:path`) URL; other parameters
+/// (`mode=rwc`) are the file's defaults here: it is created when missing.
+fn sqlite_path(url: &str) -> StoreResult<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = rest.split_once('?').map(|(p, _)| p).unwrap_or(rest);
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Err(StoreError::UnsupportedUrl(format!("{url} (a SQLite database must be a file)")));
+    }
+    Ok(std::path::PathBuf::from(path))
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). For SQLite the
     /// file is created if missing. Does not run migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            return Err(StoreError::UnsupportedUrl(url.to_string()));
-        };
-        let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let url = if backend == Backend::Sqlite {
+        if url.starts_with("sqlite:") {
             let (url, sync) = sqlite_synchronous(url)?;
-            opts = opts.max_connections(8).after_connect(move |conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute(if sync { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" })
-                        .await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    Ok(())
-                })
-            });
-            if url.contains('?') {
-                url
-            } else {
-                format!("{url}?mode=rwc")
-            }
-        } else {
-            opts = opts.max_connections(16);
-            url.to_string()
-        };
-        let pool = opts.connect(&url).await?;
-        Ok(Store { pool, backend, write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
+            let path = sqlite_path(&url)?;
+            let native = Native::open(path, sync)?;
+            return Ok(Store { engine: Engine::Sqlite(Arc::new(native)), backend: Backend::Sqlite });
+        }
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(16)
+            .connect(url)
+            .await
+            .map_err(DbErr::from)?;
+        Ok(Store { engine: Engine::Postgres(pool), backend: Backend::Postgres })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// Where a query outside a transaction runs.
+    pub fn pool(&self) -> Ex<'_> {
+        Ex::Store(self)
+    }
+
+    pub(crate) fn pg_pool(&self) -> Option<&AnyPool> {
+        match &self.engine {
+            Engine::Postgres(p) => Some(p),
+            Engine::Sqlite(_) => None,
+        }
+    }
+
+    pub(crate) fn native(&self) -> &Native {
+        match &self.engine {
+            Engine::Sqlite(n) => n,
+            Engine::Postgres(_) => unreachable!("only SQLite stores are native"),
+        }
     }
 
     /// Applies every embedded migration not yet applied.
@@ -167,25 +227,23 @@ impl Store {
         migrate::run(self).await
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction. On SQLite it takes the write lock at the
+    /// start (BEGIN IMMEDIATE), so that a read followed by a write cannot
+    /// fail on a stale snapshot, and writers queue here.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        let guard = match &self.write_lock {
-            Some(m) => Some(m.clone().lock_owned().await),
-            None => None,
-        };
-        // SQLite takes its write lock at the start (BEGIN IMMEDIATE) so that a
-        // read followed by a write cannot fail on a stale snapshot held by
-        // another connection.
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(Tx { tx, _guard: guard })
+        match &self.engine {
+            Engine::Sqlite(n) => {
+                let conn = n.writer.clone().lock_owned().await;
+                conn.execute_batch("BEGIN IMMEDIATE").map_err(DbErr::from)?;
+                Ok(Tx { inner: TxInner::Sqlite { conn, open: true } })
+            }
+            Engine::Postgres(p) => Ok(Tx { inner: TxInner::Postgres(p.begin().await.map_err(DbErr::from)?) }),
+        }
     }
 
     /// Readiness probe: the database answers a trivial query.
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        db::query("SELECT 1").fetch_one(self.pool()).await?;
         Ok(())
     }
 
@@ -196,12 +254,15 @@ impl Store {
             Backend::Postgres => "VACUUM ANALYZE",
             Backend::Sqlite => "ANALYZE",
         };
-        sqlx::query(sql).execute(&self.pool).await?;
+        db::query(sql).execute(self.pool()).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.engine {
+            Engine::Sqlite(n) => n.close_readers(),
+            Engine::Postgres(p) => p.close().await,
+        }
     }
 }
 
@@ -216,18 +277,25 @@ pub(crate) trait RowExt {
     }
 }
 
-impl RowExt for AnyRow {
+impl RowExt for Row {
     fn i64(&self, c: &str) -> i64 {
-        self.try_get::<i64, _>(c).unwrap_or_default()
+        self.opt_i64(c).unwrap_or_default()
     }
     fn opt_i64(&self, c: &str) -> Option<i64> {
-        self.try_get::<Option<i64>, _>(c).ok().flatten()
+        match self.value(c)? {
+            Value::Int(i) => Some(*i),
+            Value::Real(f) => Some(*f as i64),
+            _ => None,
+        }
     }
     fn str(&self, c: &str) -> String {
-        self.try_get::<String, _>(c).unwrap_or_default()
+        self.opt_str(c).unwrap_or_default()
     }
     fn opt_str(&self, c: &str) -> Option<String> {
-        self.try_get::<Option<String>, _>(c).ok().flatten()
+        match self.value(c)? {
+            Value::Text(s) => Some(s.clone()),
+            _ => None,
+        }
     }
 }
 

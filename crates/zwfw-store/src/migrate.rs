@@ -3,8 +3,8 @@
 //! primary key. Applied versions are recorded with a checksum so that an
 //! edited migration is noticed instead of silently diverging.
 
-use crate::{Backend, Store, StoreError, StoreResult};
-use sqlx::{Executor, Row};
+use crate::db::query;
+use crate::{Backend, RowExt, Store, StoreResult};
 use zwfw_domain::audit::sm3_hex;
 
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -33,50 +33,43 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
-    let mut conn = store.pool.acquire().await?;
+    // One transaction for the whole run: all pending migrations apply or none.
+    let mut tx = store.begin().await?;
     if store.backend == Backend::Postgres {
         // Several app servers may start at once: one migrates, the others wait.
-        conn.execute("SELECT pg_advisory_lock(7341001)").await?;
+        query("SELECT pg_advisory_xact_lock(7341001)").execute(tx.conn()).await?;
     }
-    let result = async {
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS zwfw_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-        )
-        .await?;
-        let rows = sqlx::query("SELECT version, checksum FROM zwfw_migrations").fetch_all(&mut *conn).await?;
-        let applied: Vec<(i64, String)> =
-            rows.iter().map(|r| (r.get::<i64, _>("version"), r.get::<String, _>("checksum"))).collect();
-        let mut newly = Vec::new();
-        for (version, name, sql) in MIGRATIONS {
-            let checksum = sm3_hex(sql.as_bytes());
-            if let Some((_, c)) = applied.iter().find(|(v, _)| v == version) {
-                if *c != checksum {
-                    tracing::warn!(version, name, "an applied migration differs from the embedded one");
-                }
-                continue;
+    query(
+        "CREATE TABLE IF NOT EXISTS zwfw_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(tx.conn())
+    .await?;
+    let rows = query("SELECT version, checksum FROM zwfw_migrations").fetch_all(tx.conn()).await?;
+    let applied: Vec<(i64, String)> = rows.iter().map(|r| (r.i64("version"), r.str("checksum"))).collect();
+    let mut newly = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        let checksum = sm3_hex(sql.as_bytes());
+        if let Some((_, c)) = applied.iter().find(|(v, _)| v == version) {
+            if *c != checksum {
+                tracing::warn!(version, name, "an applied migration differs from the embedded one");
             }
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            for stmt in statements(&render(sql, store.backend)) {
-                tx.execute(stmt.as_str()).await?;
-            }
-            sqlx::query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
-                .bind(*version)
-                .bind(*name)
-                .bind(checksum)
-                .bind(chrono::Utc::now().timestamp_millis())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            tracing::info!(version, name, "migration applied");
-            newly.push(*version);
+            continue;
         }
-        Ok::<_, StoreError>(newly)
+        for stmt in statements(&render(sql, store.backend)) {
+            query(stmt).execute(tx.conn()).await?;
+        }
+        query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(*version)
+            .bind(*name)
+            .bind(checksum)
+            .bind(chrono::Utc::now().timestamp_millis())
+            .execute(tx.conn())
+            .await?;
+        tracing::info!(version, name, "migration applied");
+        newly.push(*version);
     }
-    .await;
-    if store.backend == Backend::Postgres {
-        let _ = conn.execute("SELECT pg_advisory_unlock(7341001)").await;
-    }
-    result
+    tx.commit().await?;
+    Ok(newly)
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@ use crate::{RowExt, Store, StoreResult, Tx};
 pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
 
 pub async fn get(store: &Store, key: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(store.pool()).await?;
+    let row =
+        crate::db::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(store.pool()).await?;
     Ok(row.map(|r| r.str("value")))
 }
 
 pub async fn put(tx: &mut Tx, key: &str, value: &str, now_ms: i64) -> StoreResult<()> {
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )

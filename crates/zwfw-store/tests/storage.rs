@@ -223,8 +223,8 @@ both_backends!(audit_chain_detects_tampering, |store: Store| async move {
     drop(tx);
     assert_eq!(audit::verify(&store).await.unwrap().head_seq, 6);
 
-    sqlx::query("UPDATE audit_log SET reason = 'forged' WHERE seq = 3").execute(store.pool()).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 5").execute(store.pool()).await.unwrap();
+    zwfw_store::db::query("UPDATE audit_log SET reason = 'forged' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    zwfw_store::db::query("DELETE FROM audit_log WHERE seq = 5").execute(store.pool()).await.unwrap();
     let report = audit::verify(&store).await.unwrap();
     assert_eq!(report.defects, vec![ChainDefect::Altered { seq: 3 }, ChainDefect::Removed { from_seq: 5, to_seq: 5 }]);
 

@@ -79,7 +79,10 @@ fn demo_user_and_audit_verify() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = zwfw_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE audit_log SET reason = 'rewritten' WHERE seq = 3").execute(store.pool()).await.unwrap();
+        zwfw_store::db::query("UPDATE audit_log SET reason = 'rewritten' WHERE seq = 3")
+            .execute(store.pool())
+            .await
+            .unwrap();
         store.close().await;
     });
     let o = zwfw(&dir, &["audit", "verify"]);

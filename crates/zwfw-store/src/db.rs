@@ -1,0 +1,490 @@
+//! One small query interface over the two engines. SQLite runs in-process
+//! through rusqlite: a statement is a function call on the caller's thread
+//! (a few microseconds), with no hand-off to a worker thread and back per
+//! statement. PostgreSQL goes through sqlx. Every query is written once, with
+//! `$1`-style parameters, and returns the same [`Row`].
+
+use crate::{Store, Tx};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use sqlx::any::AnyRow;
+use sqlx::{Column, Row as _};
+use std::fmt;
+use std::sync::Arc;
+
+/// A database error, with whether it is a uniqueness violation.
+#[derive(Debug, Clone)]
+pub struct DbErr {
+    /// The engine's message (and on PostgreSQL the constraint's name).
+    pub msg: String,
+    pub unique: bool,
+}
+
+impl fmt::Display for DbErr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for DbErr {}
+
+impl From<sqlx::Error> for DbErr {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) => DbErr {
+                msg: format!("{} {}", db.message(), db.constraint().unwrap_or_default()).trim().to_string(),
+                unique: db.is_unique_violation(),
+            },
+            _ => DbErr { msg: e.to_string(), unique: false },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DbErr {
+    fn from(e: rusqlite::Error) -> Self {
+        let unique = matches!(
+            &e,
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        );
+        DbErr { msg: e.to_string(), unique }
+    }
+}
+
+/// The type of a value, so that a NULL is bound with the right type on PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Real,
+    Text,
+    Blob,
+}
+
+/// A bound parameter or a read column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null(Kind),
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// What can be bound to a query.
+pub trait IntoValue {
+    const KIND: Kind;
+    fn into_value(self) -> Value;
+}
+
+macro_rules! int_value {
+    ($($t:ty),*) => {$(
+        impl IntoValue for $t {
+            const KIND: Kind = Kind::Int;
+            fn into_value(self) -> Value {
+                Value::Int(self as i64)
+            }
+        }
+    )*};
+}
+int_value!(i64, i32, u32, u16, u8, usize);
+
+impl IntoValue for bool {
+    const KIND: Kind = Kind::Int;
+    fn into_value(self) -> Value {
+        Value::Int(i64::from(self))
+    }
+}
+impl IntoValue for f64 {
+    const KIND: Kind = Kind::Real;
+    fn into_value(self) -> Value {
+        Value::Real(self)
+    }
+}
+impl IntoValue for String {
+    const KIND: Kind = Kind::Text;
+    fn into_value(self) -> Value {
+        Value::Text(self)
+    }
+}
+impl IntoValue for &str {
+    const KIND: Kind = Kind::Text;
+    fn into_value(self) -> Value {
+        Value::Text(self.to_string())
+    }
+}
+impl IntoValue for Vec<u8> {
+    const KIND: Kind = Kind::Blob;
+    fn into_value(self) -> Value {
+        Value::Blob(self)
+    }
+}
+impl IntoValue for &[u8] {
+    const KIND: Kind = Kind::Blob;
+    fn into_value(self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+impl<T: IntoValue> IntoValue for Option<T> {
+    const KIND: Kind = T::KIND;
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
+            None => Value::Null(T::KIND),
+        }
+    }
+}
+impl<T: IntoValue + Clone> IntoValue for &T {
+    const KIND: Kind = T::KIND;
+    fn into_value(self) -> Value {
+        self.clone().into_value()
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null(_) => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+/// One result row: values by column name.
+#[derive(Debug, Clone)]
+pub struct Row {
+    cols: Arc<Vec<String>>,
+    vals: Vec<Value>,
+}
+
+impl Row {
+    pub fn value(&self, col: &str) -> Option<&Value> {
+        self.cols.iter().position(|c| c == col).map(|i| &self.vals[i])
+    }
+    pub fn at(&self, i: usize) -> Option<&Value> {
+        self.vals.get(i)
+    }
+}
+
+/// What a statement changed.
+#[derive(Debug, Clone, Copy)]
+pub struct Done(u64);
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Where a query runs: the store (any connection) or a write transaction.
+pub enum Ex<'a> {
+    Store(&'a Store),
+    Tx(&'a mut Tx),
+}
+
+/// A query and its parameters.
+#[must_use]
+pub struct Query {
+    sql: String,
+    args: Vec<Value>,
+}
+
+/// Starts a query; parameters are `$1`, `$2`, … in the order of `bind` calls.
+pub fn query(sql: impl Into<String>) -> Query {
+    Query { sql: sql.into(), args: Vec::new() }
+}
+
+/// `$N` → `?N` outside string literals (SQLite reads `$1` as a named parameter).
+fn sqlite_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '$' && !quoted && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Query {
+    pub fn bind<T: IntoValue>(mut self, v: T) -> Self {
+        self.args.push(v.into_value());
+        self
+    }
+
+    pub async fn execute(self, ex: Ex<'_>) -> Result<Done, DbErr> {
+        match engine_of(ex) {
+            Target::Sqlite(conn) => {
+                let n = run_sqlite(conn, &self.sql, &self.args, |_| Ok(()))?;
+                Ok(Done(n))
+            }
+            Target::SqliteStore(store) => {
+                // A change outside a transaction still queues behind the writer.
+                let w = store.native().writer.lock().await;
+                run_sqlite(&w, &self.sql, &self.args, |_| Ok(())).map(Done)
+            }
+            Target::Pg(mut pg) => {
+                let q = self.pg();
+                let r = match &mut pg {
+                    PgTarget::Pool(p) => q.execute(*p).await?,
+                    PgTarget::Conn(c) => q.execute(&mut **c).await?,
+                };
+                Ok(Done(r.rows_affected()))
+            }
+        }
+    }
+
+    pub async fn fetch_all(self, ex: Ex<'_>) -> Result<Vec<Row>, DbErr> {
+        match engine_of(ex) {
+            Target::Sqlite(conn) => fetch_sqlite(conn, &self.sql, &self.args, usize::MAX),
+            Target::SqliteStore(store) => {
+                store.native().with_reader(|c| fetch_sqlite(c, &self.sql, &self.args, usize::MAX))
+            }
+            Target::Pg(mut pg) => {
+                let q = self.pg();
+                let rows = match &mut pg {
+                    PgTarget::Pool(p) => q.fetch_all(*p).await?,
+                    PgTarget::Conn(c) => q.fetch_all(&mut **c).await?,
+                };
+                Ok(pg_rows(&rows))
+            }
+        }
+    }
+
+    pub async fn fetch_optional(self, ex: Ex<'_>) -> Result<Option<Row>, DbErr> {
+        match engine_of(ex) {
+            Target::Sqlite(conn) => Ok(fetch_sqlite(conn, &self.sql, &self.args, 1)?.pop()),
+            Target::SqliteStore(store) => {
+                Ok(store.native().with_reader(|c| fetch_sqlite(c, &self.sql, &self.args, 1))?.pop())
+            }
+            Target::Pg(mut pg) => {
+                let q = self.pg();
+                let row = match &mut pg {
+                    PgTarget::Pool(p) => q.fetch_optional(*p).await?,
+                    PgTarget::Conn(c) => q.fetch_optional(&mut **c).await?,
+                };
+                Ok(row.map(|r| pg_rows(std::slice::from_ref(&r)).remove(0)))
+            }
+        }
+    }
+
+    pub async fn fetch_one(self, ex: Ex<'_>) -> Result<Row, DbErr> {
+        self.fetch_optional(ex).await?.ok_or_else(|| DbErr { msg: "no rows returned".into(), unique: false })
+    }
+
+    fn pg(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.sql);
+        for v in &self.args {
+            q = match v {
+                Value::Null(Kind::Int) => q.bind(None::<i64>),
+                Value::Null(Kind::Real) => q.bind(None::<f64>),
+                Value::Null(Kind::Text) => q.bind(None::<String>),
+                Value::Null(Kind::Blob) => q.bind(None::<Vec<u8>>),
+                Value::Int(i) => q.bind(*i),
+                Value::Real(f) => q.bind(*f),
+                Value::Text(s) => q.bind(s.clone()),
+                Value::Blob(b) => q.bind(b.clone()),
+            };
+        }
+        q
+    }
+}
+
+enum PgTarget<'a> {
+    Pool(&'a sqlx::AnyPool),
+    Conn(&'a mut sqlx::AnyConnection),
+}
+
+enum Target<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    SqliteStore(&'a Store),
+    Pg(PgTarget<'a>),
+}
+
+fn engine_of(ex: Ex<'_>) -> Target<'_> {
+    match ex {
+        Ex::Store(s) => match s.pg_pool() {
+            Some(p) => Target::Pg(PgTarget::Pool(p)),
+            None => Target::SqliteStore(s),
+        },
+        Ex::Tx(tx) => match tx.engine() {
+            crate::TxEngine::Sqlite(c) => Target::Sqlite(c),
+            crate::TxEngine::Pg(c) => Target::Pg(PgTarget::Conn(c)),
+        },
+    }
+}
+
+fn prepare<'c>(
+    conn: &'c rusqlite::Connection,
+    sql: &str,
+    args: &[Value],
+) -> Result<rusqlite::CachedStatement<'c>, DbErr> {
+    let mut st = conn.prepare_cached(&sqlite_sql(sql))?;
+    let want = st.parameter_count();
+    if want != args.len() {
+        return Err(DbErr {
+            msg: format!("{want} parameters in the query, {} bound: {sql}", args.len()),
+            unique: false,
+        });
+    }
+    for (i, v) in args.iter().enumerate() {
+        st.raw_bind_parameter(i + 1, v)?;
+    }
+    Ok(st)
+}
+
+fn run_sqlite(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Value],
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), DbErr>,
+) -> Result<u64, DbErr> {
+    let mut st = prepare(conn, sql, args)?;
+    let mut rows = st.raw_query();
+    while let Some(r) = rows.next()? {
+        each(r)?;
+    }
+    drop(rows);
+    Ok(conn.changes())
+}
+
+fn fetch_sqlite(conn: &rusqlite::Connection, sql: &str, args: &[Value], limit: usize) -> Result<Vec<Row>, DbErr> {
+    let mut st = prepare(conn, sql, args)?;
+    let cols: Arc<Vec<String>> = Arc::new(st.column_names().iter().map(|c| c.to_string()).collect());
+    let n = cols.len();
+    let mut out = Vec::new();
+    let mut rows = st.raw_query();
+    while let Some(r) = rows.next()? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(match r.get_ref(i)? {
+                ValueRef::Null => Value::Null(Kind::Text),
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
+        }
+        out.push(Row { cols: cols.clone(), vals });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn pg_rows(rows: &[AnyRow]) -> Vec<Row> {
+    let Some(first) = rows.first() else { return vec![] };
+    let cols: Arc<Vec<String>> = Arc::new(first.columns().iter().map(|c| c.name().to_string()).collect());
+    rows.iter()
+        .map(|r| {
+            let vals = (0..cols.len())
+                .map(|i| {
+                    if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+                        return v.map(Value::Int).unwrap_or(Value::Null(Kind::Int));
+                    }
+                    if let Ok(v) = r.try_get::<Option<String>, _>(i) {
+                        return v.map(Value::Text).unwrap_or(Value::Null(Kind::Text));
+                    }
+                    if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+                        return v.map(Value::Real).unwrap_or(Value::Null(Kind::Real));
+                    }
+                    if let Ok(v) = r.try_get::<Option<bool>, _>(i) {
+                        return v.map(|b| Value::Int(i64::from(b))).unwrap_or(Value::Null(Kind::Int));
+                    }
+                    if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                        return v.map(Value::Blob).unwrap_or(Value::Null(Kind::Blob));
+                    }
+                    Value::Null(Kind::Text)
+                })
+                .collect();
+            Row { cols: cols.clone(), vals }
+        })
+        .collect()
+}
+
+/// The in-process SQLite engine: one writer connection (held by a write
+/// transaction for its whole length, so writers queue instead of failing with
+/// SQLITE_BUSY) and a small pool of reader connections (WAL: readers never
+/// wait for the writer).
+pub(crate) struct Native {
+    path: std::path::PathBuf,
+    full_sync: bool,
+    pub(crate) writer: Arc<tokio::sync::Mutex<rusqlite::Connection>>,
+    readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
+}
+
+const READERS_KEPT: usize = 8;
+
+impl Native {
+    pub(crate) fn open(path: std::path::PathBuf, full_sync: bool) -> Result<Native, DbErr> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| DbErr { msg: e.to_string(), unique: false })?;
+            }
+        }
+        let writer = Self::connection(&path, full_sync)?;
+        // The first connection turns WAL on (it is stored in the file).
+        writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        Ok(Native {
+            path,
+            full_sync,
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    fn connection(path: &std::path::Path, full_sync: bool) -> Result<rusqlite::Connection, DbErr> {
+        use rusqlite::OpenFlags;
+        let c = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        c.busy_timeout(std::time::Duration::from_secs(10))?;
+        c.execute_batch(if full_sync {
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+        } else {
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+        })?;
+        c.set_prepared_statement_cache_capacity(256);
+        Ok(c)
+    }
+
+    pub(crate) fn with_reader<R>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<R, DbErr>) -> Result<R, DbErr> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => Self::connection(&self.path, self.full_sync)?,
+        };
+        let r = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < READERS_KEPT && conn.is_autocommit() {
+            pool.push(conn);
+        }
+        r
+    }
+
+    /// Closes the pooled readers (the writer closes with the last handle).
+    pub(crate) fn close_readers(&self) {
+        self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_sql;
+
+    #[test]
+    fn numbered_parameters_outside_literals() {
+        assert_eq!(sqlite_sql("SELECT $1, '$2', $10 WHERE a = $2"), "SELECT ?1, '$2', ?10 WHERE a = ?2");
+        assert_eq!(sqlite_sql("SELECT '$' || $1"), "SELECT '$' || ?1");
+    }
+}
