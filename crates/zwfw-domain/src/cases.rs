@@ -178,7 +178,7 @@ pub enum CaseError {
 }
 
 /// The case as its events make it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseView {
     pub state: CaseState,
     pub submitted_at_ms: Option<i64>,

@@ -10,7 +10,7 @@ const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code,
      applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
      registered_by, state, seq, step_no, step_name, handling_department_id, assignee_id, submitted_at, accepted_at, \
      concluded_at, acceptance_due, promised_due, legal_due, step_due, suspended, supplement_notices, deemed_accepted, \
-     outcome, result_no, created_at, updated_at";
+     outcome, result_no, view, created_at, updated_at";
 
 /// The projection of a case: what lists and inboxes read.
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,9 @@ pub struct Projection {
     pub deemed_accepted: bool,
     pub outcome: Option<String>,
     pub result_no: Option<String>,
+    /// The domain view after the last event, as JSON (empty: replay the events).
+    #[serde(skip)]
+    pub view: String,
 }
 
 fn case_row(r: &AnyRow) -> CaseRow {
@@ -105,6 +108,7 @@ fn case_row(r: &AnyRow) -> CaseRow {
             deemed_accepted: r.flag("deemed_accepted"),
             outcome: r.opt_str("outcome"),
             result_no: r.opt_str("result_no"),
+            view: r.str("view"),
         },
     }
 }
@@ -215,7 +219,7 @@ pub async fn update_projection(
         "UPDATE cases SET state = $1, seq = $2, step_no = $3, step_name = $4, handling_department_id = $5, \
          assignee_id = $6, submitted_at = $7, accepted_at = $8, concluded_at = $9, acceptance_due = $10, \
          promised_due = $11, legal_due = $12, step_due = $13, suspended = $14, supplement_notices = $15, \
-         deemed_accepted = $16, outcome = $17, result_no = $18, updated_at = $19 WHERE id = $20 AND seq = $21",
+         deemed_accepted = $16, outcome = $17, result_no = $18, updated_at = $19, view = $22 WHERE id = $20 AND seq = $21",
     )
     .bind(&p.state)
     .bind(p.seq)
@@ -238,6 +242,7 @@ pub async fn update_projection(
     .bind(now_ms)
     .bind(id)
     .bind(expected_seq)
+    .bind(&p.view)
     .execute(tx.conn())
     .await?;
     Ok(r.rows_affected() == 1)
@@ -329,10 +334,19 @@ pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> 
 
 /// The event a repeated request already created, if any.
 pub async fn event_by_idem(tx: &mut Tx, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
+    event_by_idem_in(tx.conn(), case_id, key).await
+}
+
+/// The same, outside a transaction.
+pub async fn event_by_idem_read(store: &Store, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
+    event_by_idem_in(store.pool(), case_id, key).await
+}
+
+async fn event_by_idem_in(ex: crate::db::Ex<'_>, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
     let row = crate::db::query("SELECT seq FROM case_events WHERE case_id = $1 AND idem_key = $2")
         .bind(case_id)
         .bind(key)
-        .fetch_optional(tx.conn())
+        .fetch_optional(ex)
         .await?;
     Ok(row.map(|r| r.i64("seq")))
 }

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "files", include_str!("../migrations/0004_files.sql")),
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
     (6, "inbox_order", include_str!("../migrations/0006_inbox_order.sql")),
+    (7, "case_view", include_str!("../migrations/0007_case_view.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

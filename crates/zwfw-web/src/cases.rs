@@ -188,6 +188,7 @@ fn project(
     if matches!(v.state, CaseState::Concluded | CaseState::Refused | CaseState::Withdrawn) && p.concluded_at.is_none() {
         p.concluded_at = Some(e.at_ms);
     }
+    p.view = serde_json::to_string(v).map_err(|x| AppError::Internal(x.to_string()))?;
     Ok(p)
 }
 
@@ -523,17 +524,33 @@ async fn submit_in(
     Ok((no, p))
 }
 
-/// Applies `e` to the case and stores event, projection, joint-review state,
-/// document number and audit record.
-async fn append(
+/// The open joint review of a step: (step, [(co-department, due day, answered)]).
+type JointState = (i64, Vec<(i64, String, bool)>);
+
+/// Everything one event writes, computed before the write transaction so
+/// that the transaction itself only writes.
+struct Prepared {
+    p: Projection,
+    body: serde_json::Value,
+    kind: String,
+    event: Event,
+    actor_name: String,
+    step_name: String,
+    /// The joint-review state of the current step, when it changes.
+    joint: Option<JointState>,
+    /// The official document this event produces: kind, issuing department and its name, year.
+    document: Option<(DocKind, i64, String, String)>,
+    audit: zwfw_domain::audit::AuditEntry,
+}
+
+/// Applies `e` to the case's view `view` (domain rules) and computes what it writes.
+async fn prepare(
     ctx: &Ctx<'_>,
-    tx: &mut zwfw_store::Tx,
     row: &CaseRow,
     content: &ItemContent,
     view: &CaseView,
     e: Event,
-    idem_key: Option<&str>,
-) -> AppResult<Projection> {
+) -> AppResult<Prepared> {
     let st = ctx.state;
     let next = dc::apply(content, view, &e)?;
     let seq = row.p.seq + 1;
@@ -541,32 +558,8 @@ async fn append(
     let body = serde_json::to_value(&e).map_err(|x| AppError::Internal(x.to_string()))?;
     let kind = kind_code(&e.kind);
     let actor_name = ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into());
-    let step_name = row.p.step_name.clone();
-    sc::append_event(
-        tx,
-        &NewEvent {
-            case_id: row.id,
-            seq,
-            kind: &kind,
-            body: &body,
-            at: e.at_ms,
-            actor_id: e.actor_id,
-            actor_name: &actor_name,
-            role: e.role.map(|r| r.code()),
-            department_id: e.department_id,
-            step_name: &step_name,
-            idem_key,
-        },
-    )
-    .await
-    .map_err(|x| match x {
-        zwfw_store::StoreError::Duplicate(_) => already_handled_plain(),
-        x => x.into(),
-    })?;
-    if !sc::update_projection(tx, row.id, row.p.seq, &p, e.at_ms).await? {
-        return Err(already_handled_plain());
-    }
     // Joint review: the co-departments waiting at the current step.
+    let mut joint = None;
     let step_changed = next.step != view.step || next.state != view.state;
     if step_changed || matches!(e.kind, EventKind::JointAnswered { .. } | EventKind::JointTimedOut { .. }) {
         let mut open = vec![];
@@ -584,25 +577,93 @@ async fn append(
         }
         let any_joint = content.steps.iter().any(|s| !s.joint.is_empty());
         if any_joint && (!open.is_empty() || view.state == CaseState::InProgress) {
-            sc::set_joint(tx, row.id, next.step as i64, &open).await?;
+            joint = Some((next.step as i64, open));
         }
     }
-    // The official document this event produces gets its number now; the PDF
-    // is rendered from the event when first downloaded.
-    if let Some(dk) = DocKind::of(&e.kind) {
-        let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
-        let dept = zwfw_store::admin::get_department(&st.store, row.department_id).await?;
-        let n = sc::next_serial(tx, &format!("doc:{}:{}:{year}", row.department_id, dk.code())).await?;
-        let short = if dept.short_name.trim().is_empty() { dept.name.clone() } else { dept.short_name.clone() };
-        let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
-        sc::add_document(tx, row.id, seq, dk.code(), &doc_no, "", e.at_ms).await?;
-    }
-    ctx.audit(
+    // The official document this event produces gets its number when
+    // written; the PDF is rendered from the event when first downloaded.
+    let document = match DocKind::of(&e.kind) {
+        Some(dk) => {
+            let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
+            let dept = zwfw_store::admin::get_department(&st.store, row.department_id).await?;
+            let short = if dept.short_name.trim().is_empty() { dept.name.clone() } else { dept.short_name.clone() };
+            Some((dk, dept.id, short, year))
+        }
+        None => None,
+    };
+    let audit =
+        ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind));
+    Ok(Prepared { p, body, kind, event: e, actor_name, step_name: row.p.step_name.clone(), joint, document, audit })
+}
+
+/// Writes a prepared event: event, projection (only if the case is still at
+/// `expected_seq`), joint-review state, document number and audit record.
+/// Returns false, having written nothing that counts, when someone else moved
+/// the case first (the caller drops the transaction).
+async fn write_prepared(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    case_id: i64,
+    expected_seq: i64,
+    w: Prepared,
+    idem_key: Option<&str>,
+) -> AppResult<bool> {
+    let e = &w.event;
+    let inserted = sc::append_event(
         tx,
-        ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind)),
+        &NewEvent {
+            case_id,
+            seq: w.p.seq,
+            kind: &w.kind,
+            body: &w.body,
+            at: e.at_ms,
+            actor_id: e.actor_id,
+            actor_name: &w.actor_name,
+            role: e.role.map(|r| r.code()),
+            department_id: e.department_id,
+            step_name: &w.step_name,
+            idem_key,
+        },
     )
-    .await?;
-    crate::metrics::Metrics::inc(&st.metrics.case_events);
+    .await;
+    match inserted {
+        Ok(()) => {}
+        Err(zwfw_store::StoreError::Duplicate(_)) => return Ok(false),
+        Err(x) => return Err(x.into()),
+    }
+    if !sc::update_projection(tx, case_id, expected_seq, &w.p, e.at_ms).await? {
+        return Ok(false);
+    }
+    if let Some((step, open)) = &w.joint {
+        sc::set_joint(tx, case_id, *step, open).await?;
+    }
+    if let Some((dk, dept, short, year)) = &w.document {
+        let n = sc::next_serial(tx, &format!("doc:{dept}:{}:{year}", dk.code())).await?;
+        let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
+        sc::add_document(tx, case_id, w.p.seq, dk.code(), &doc_no, "", e.at_ms).await?;
+    }
+    ctx.audit(tx, w.audit).await?;
+    crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
+    Ok(true)
+}
+
+/// Applies `e` to the case and stores event, projection, joint-review state,
+/// document number and audit record (inside the caller's transaction, which
+/// has read the case in it).
+async fn append(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    row: &CaseRow,
+    content: &ItemContent,
+    view: &CaseView,
+    e: Event,
+    idem_key: Option<&str>,
+) -> AppResult<Projection> {
+    let w = prepare(ctx, row, content, view, e).await?;
+    let p = w.p.clone();
+    if !write_prepared(ctx, tx, row.id, row.p.seq, w, idem_key).await? {
+        return Err(already_handled_plain());
+    }
     Ok(p)
 }
 
@@ -832,7 +893,7 @@ fn authorize(actor: &Actor, row: &CaseRow, item: &ItemContent, v: &CaseView, k: 
 pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let mut kind = parse_action(input, actor)?;
+    let kind = parse_action(input, actor)?;
     let key = idem(&input.idem_key)?;
     let row0 = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row0.version_id).await?;
@@ -862,9 +923,82 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             return Err(unprocessable("invalid_action", "to_user"));
         }
     }
+    if matches!(kind, EventKind::Submitted) {
+        return submit_draft(ctx, case_id, input, &content, key.as_deref()).await;
+    }
+    let scoped = key.as_ref().map(|k| scoped_key(actor, k));
+    // Optimistic: read and decide outside the write transaction, write only
+    // if nobody moved the case meanwhile, else decide again on the new state.
+    let mut row = row0;
+    for attempt in 0.. {
+        if attempt > 0 {
+            row = sc::get_case(&st.store, case_id).await?;
+        }
+        if let Some(k) = &scoped {
+            if let Some(seq) = sc::event_by_idem_read(&st.store, case_id, k).await? {
+                return Ok(ActResult { case_id, seq, state: row.p.state, repeated: true });
+            }
+        }
+        if let Some(exp) = input.expected_seq {
+            if exp != row.p.seq {
+                let events = sc::events(&st.store, case_id).await?;
+                return Err(already_handled(events.last()));
+            }
+        }
+        let view = match snapshot(&row) {
+            Some(v) => v,
+            None => dc::replay(&content, &to_events(&sc::events(&st.store, case_id).await?)?)?,
+        };
+        let role = authorize(actor, &row, &content, &view, &kind)?;
+        let mut kind = kind.clone();
+        if let EventKind::JointTimedOut { departments } = &mut kind {
+            // Only the co-departments whose sub-deadline has passed.
+            let today = st.today();
+            let open = sc::joint(&st.store, case_id).await?;
+            *departments = open
+                .iter()
+                .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
+                .map(|(d, _, _, _)| *d)
+                .collect();
+            if departments.is_empty() {
+                return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
+            }
+        }
+        let e =
+            Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+        let w = prepare(ctx, &row, &content, &view, e).await?;
+        let (seq, state) = (w.p.seq, w.p.state.clone());
+        let mut tx = st.store.begin().await?;
+        if !write_prepared(ctx, &mut tx, case_id, row.p.seq, w, scoped.as_deref()).await? {
+            drop(tx);
+            if input.expected_seq.is_some() || attempt >= 8 {
+                let events = sc::events(&st.store, case_id).await?;
+                return Err(already_handled(events.last()));
+            }
+            continue;
+        }
+        let round = i64::from(view.supplement_notices);
+        attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
+        tx.commit().await?;
+        return Ok(ActResult { case_id, seq, state, repeated: false });
+    }
+    unreachable!("the loop returns")
+}
+
+/// Submits a saved draft: checked and numbered under the case's lock.
+async fn submit_draft(
+    ctx: &Ctx<'_>,
+    case_id: i64,
+    input: &ActionInput,
+    content: &ItemContent,
+    key: Option<&str>,
+) -> AppResult<ActResult> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let mut tx = st.store.begin().await?;
-    if let Some(k) = &key {
-        if let Some(seq) = sc::event_by_idem(&mut tx, case_id, &scoped_key(actor, k)).await? {
+    let scoped = key.map(|k| scoped_key(actor, k));
+    if let Some(k) = &scoped {
+        if let Some(seq) = sc::event_by_idem(&mut tx, case_id, k).await? {
             drop(tx);
             let c = sc::get_case(&st.store, case_id).await?;
             return Ok(ActResult { case_id, seq, state: c.p.state, repeated: true });
@@ -872,60 +1006,32 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     }
     sc::lock_case(&mut tx, case_id).await?;
     let row = sc::get_case_in(&mut tx, case_id).await?;
-    let events = sc::events_in(&mut tx, case_id).await?;
     if let Some(exp) = input.expected_seq {
         if exp != row.p.seq {
+            let events = sc::events_in(&mut tx, case_id).await?;
             return Err(already_handled(events.last()));
         }
     }
-    let view = dc::replay(&content, &to_events(&events)?)?;
-    let role = authorize(actor, &row, &content, &view, &kind)?;
-    if let EventKind::JointTimedOut { departments } = &mut kind {
-        // Only the co-departments whose sub-deadline has passed.
-        let today = st.today();
-        let open = sc::joint(&st.store, case_id).await?;
-        *departments = open
-            .iter()
-            .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
-            .map(|(d, _, _, _)| *d)
-            .collect();
-        if departments.is_empty() {
-            return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
-        }
+    let view = current_view(&mut tx, &row, content).await?;
+    authorize(actor, &row, content, &view, &EventKind::Submitted)?;
+    if view.state != CaseState::Draft {
+        return Err(CaseError::WrongState { state: view.state }.into());
     }
-    let scoped = key.as_ref().map(|k| scoped_key(actor, k));
-    let p = if matches!(kind, EventKind::Submitted) {
-        if view.state != CaseState::Draft {
-            return Err(CaseError::WrongState { state: view.state }.into());
-        }
-        let missing: Vec<String> = {
-            let have = sc::materials(&st.store, case_id).await?;
-            content
-                .materials
-                .iter()
-                .enumerate()
-                .filter(|(i, m)| m.required && !have.iter().any(|h| h.material_no == *i as i64 + 1))
-                .map(|(_, m)| m.name.clone())
-                .collect()
-        };
-        if !missing.is_empty() {
-            return Err(unprocessable("materials_missing", missing.join("、")));
-        }
-        check_form(&content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
-        submit_in(ctx, &mut tx, &row, &content, actor, scoped.as_deref()).await?.1
-    } else {
-        let e = Event {
-            at_ms: ctx.now(),
-            actor_id: Some(actor.user_id),
-            role,
-            department_id: actor.department_id,
-            kind: kind.clone(),
-        };
-        let p = append(ctx, &mut tx, &row, &content, &view, e, scoped.as_deref()).await?;
-        let round = i64::from(view.supplement_notices);
-        attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
-        p
+    let missing: Vec<String> = {
+        let have = sc::materials(&st.store, case_id).await?;
+        content
+            .materials
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| m.required && !have.iter().any(|h| h.material_no == *i as i64 + 1))
+            .map(|(_, m)| m.name.clone())
+            .collect()
     };
+    if !missing.is_empty() {
+        return Err(unprocessable("materials_missing", missing.join("、")));
+    }
+    check_form(content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
+    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref()).await?.1;
     tx.commit().await?;
     Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
 }
@@ -943,6 +1049,32 @@ fn already_handled(last: Option<&sc::EventRow>) -> AppError {
             ),
         ),
         None => already_handled_plain(),
+    }
+}
+
+/// The view stored with the case's last event, if it reads back (rows written
+/// before snapshots have none: their events are replayed).
+fn snapshot(row: &CaseRow) -> Option<CaseView> {
+    if row.p.view.is_empty() {
+        return None;
+    }
+    serde_json::from_str::<CaseView>(&row.p.view).ok()
+}
+
+/// Whether the view stored on the case equals its events replayed (a
+/// consistency check of the snapshot the actions decide on).
+pub async fn snapshot_matches_events(st: &AppState, case_id: i64) -> AppResult<bool> {
+    let row = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let replayed = dc::replay(&content, &to_events(&sc::events(&st.store, case_id).await?)?)?;
+    Ok(snapshot(&row).as_ref() == Some(&replayed))
+}
+
+/// The case's view inside a transaction: its snapshot or its events replayed.
+async fn current_view(tx: &mut zwfw_store::Tx, row: &CaseRow, content: &ItemContent) -> AppResult<CaseView> {
+    match snapshot(row) {
+        Some(v) => Ok(v),
+        None => Ok(dc::replay(content, &to_events(&sc::events_in(tx, row.id).await?)?)?),
     }
 }
 

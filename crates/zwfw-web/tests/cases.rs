@@ -220,6 +220,10 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
         ]
     );
     assert_eq!(c["case"]["result_no"], "JY1529900000001");
+    assert!(
+        zwfw_web::cases::snapshot_matches_events(&app.state, id).await.unwrap(),
+        "the view stored with the last event is the events replayed"
+    );
     assert_eq!(c["materials"].as_array().unwrap().len(), 2);
     let docs: Vec<&str> = c["documents"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(docs, ["supplement", "acceptance", "grant"]);

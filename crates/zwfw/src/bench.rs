@@ -252,6 +252,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
         ..Default::default()
     };
     let next = Arc::new(AtomicUsize::new(0));
+    let statements = zwfw_store::db::statements_run();
     let started = Instant::now();
     let mut tasks = vec![];
     for _ in 0..clients {
@@ -283,6 +284,10 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
         "case lifecycle on {label}, {clients} clients: {cases} cases in {secs:.2} s = {per_s:.0} cases/s ({:.0} transactions/s, 6 per case)",
         per_s * 6.0
     );
+    if state.store.backend() == zwfw_store::Backend::Sqlite {
+        let n = zwfw_store::db::statements_run() - statements;
+        println!("  {:.1} SQL statements per transaction", n as f64 / (cases * 6) as f64);
+    }
 
     // A department inbox of `inbox` open cases.
     let template = cases::apply(

@@ -76,6 +76,9 @@ enum Command {
         /// Also measure on a new database of this PostgreSQL server (dropped afterwards).
         #[arg(long)]
         postgres: Option<String>,
+        /// SQLite durability settings to measure the cases on (comma-separated: normal, full).
+        #[arg(long, default_value = "normal,full")]
+        sqlite_sync: String,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -321,13 +324,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { ops, clocks, items, only, cases, clients, inbox, postgres } => {
+        Command::Bench { ops, clocks, items, only, cases, clients, inbox, postgres, sqlite_sync } => {
             if only == "all" || only == "arithmetic" {
                 crate::bench::run(ops, clocks);
                 crate::bench::run_catalog(items).await?;
             }
             if only == "all" || only == "cases" {
-                for sync in ["normal", "full"] {
+                for sync in sqlite_sync.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    if sync != "normal" && sync != "full" {
+                        return Err(anyhow!("--sqlite-sync takes normal and/or full, not {sync}"));
+                    }
                     let db = zwfw_store::testing::TestDb::sqlite();
                     let url = format!("{}?synchronous={sync}", db.url);
                     let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
