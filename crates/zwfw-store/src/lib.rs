@@ -109,6 +109,14 @@ impl Tx {
             TxInner::Sqlite { conn, open } => {
                 conn.execute_batch("COMMIT").map_err(DbErr::from)?;
                 *open = false;
+                // Hand the writer over now: the next writer (woken on this
+                // thread) runs while this task's caller goes on elsewhere,
+                // instead of the writer idling until this task next waits.
+                let TxInner::Sqlite { conn, .. } = std::mem::replace(&mut self.inner, TxInner::Done) else {
+                    unreachable!()
+                };
+                drop(conn);
+                tokio::task::yield_now().await;
             }
             TxInner::Postgres(_) => {
                 let TxInner::Postgres(tx) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
     (6, "inbox_order", include_str!("../migrations/0006_inbox_order.sql")),
     (7, "case_view", include_str!("../migrations/0007_case_view.sql")),
+    (8, "events_by_case", include_str!("../migrations/0008_events_by_case.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
@@ -25,10 +26,20 @@ fn render(sql: &str, backend: Backend) -> String {
     sql.replace("{{ID}}", id)
 }
 
-fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
-    sql.split(";\n").filter_map(|s| {
+/// The statements of a migration for `backend`: a statement that starts with
+/// `/*sqlite*/` or `/*postgres*/` runs on that backend only.
+fn statements(sql: &str, backend: Backend) -> impl Iterator<Item = String> + '_ {
+    sql.split(";\n").filter_map(move |s| {
         let body: String = s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-        let body = body.trim().trim_end_matches(';').trim().to_string();
+        let body = body.trim().trim_end_matches(';').trim();
+        let body = match (body.strip_prefix("/*sqlite*/"), body.strip_prefix("/*postgres*/")) {
+            (Some(b), _) if backend == Backend::Sqlite => b,
+            (Some(_), _) => return None,
+            (_, Some(b)) if backend == Backend::Postgres => b,
+            (_, Some(_)) => return None,
+            _ => body,
+        };
+        let body = body.trim().to_string();
         (!body.is_empty()).then_some(body)
     })
 }
@@ -56,7 +67,7 @@ pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
             }
             continue;
         }
-        for stmt in statements(&render(sql, store.backend)) {
+        for stmt in statements(&render(sql, store.backend), store.backend) {
             query(stmt).execute(tx.conn()).await?;
         }
         query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
@@ -80,7 +91,17 @@ mod tests {
     #[test]
     fn splits_statements_and_drops_comments() {
         let sql = "-- c\nCREATE TABLE a (id {{ID}});\nINSERT INTO a VALUES (1);\n";
-        let out: Vec<_> = statements(&render(sql, Backend::Sqlite)).collect();
+        let out: Vec<_> = statements(&render(sql, Backend::Sqlite), Backend::Sqlite).collect();
         assert_eq!(out, vec!["CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT)", "INSERT INTO a VALUES (1)"]);
+    }
+
+    #[test]
+    fn backend_only_statements() {
+        let sql =
+            "/*sqlite*/ CREATE TABLE s (a TEXT) WITHOUT ROWID;\n/*postgres*/ CREATE TABLE p (a TEXT);\nSELECT 1;\n";
+        let lite: Vec<_> = statements(sql, Backend::Sqlite).collect();
+        assert_eq!(lite, vec!["CREATE TABLE s (a TEXT) WITHOUT ROWID", "SELECT 1"]);
+        let pg: Vec<_> = statements(sql, Backend::Postgres).collect();
+        assert_eq!(pg, vec!["CREATE TABLE p (a TEXT)", "SELECT 1"]);
     }
 }
