@@ -299,6 +299,27 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
         assert_eq!(b1["seq"], b2["seq"]);
         assert_eq!(b2["repeated"], true);
         assert_eq!(case(&app, &counter, id).await["events"].as_array().unwrap().len(), 3);
+
+        // The same request twice at once (a retry racing the original): one event.
+        let urge = json!({"action": "urge", "opinion": "请加快办理", "idem_key": "urge-race"});
+        let (u1, u2) = tokio::join!(act(&app, &head, id, urge.clone()), act(&app, &head, id, urge));
+        assert_eq!((u1.0, u2.0), (StatusCode::OK, StatusCode::OK), "{u1:?} {u2:?}");
+        assert_eq!(u1.1["seq"], u2.1["seq"]);
+        assert_eq!(case(&app, &counter, id).await["events"].as_array().unwrap().len(), 4);
+
+        // Two different actions at once, neither naming the state it saw: both
+        // are recorded, one after the other, each decided on the state it found.
+        let land = app.ready_token("demo_land").await;
+        let urge = act(&app, &head, id, json!({"action": "urge", "opinion": "今日办结"}));
+        let answer = act(&app, &land, id, json!({"action": "joint_answer", "agree": true, "opinion": "用地符合规划"}));
+        let (u, p) = tokio::join!(urge, answer);
+        assert_eq!((u.0, p.0), (StatusCode::OK, StatusCode::OK), "{u:?} {p:?}");
+        assert_ne!(u.1["seq"], p.1["seq"]);
+        let c = case(&app, &counter, id).await;
+        let kinds: Vec<&str> = c["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        assert!(kinds[4..].contains(&"urged") && kinds[4..].contains(&"joint_answered"), "{kinds:?}");
+        assert!(zwfw_web::cases::snapshot_matches_events(&app.state, id).await.unwrap());
     }
 });
 
