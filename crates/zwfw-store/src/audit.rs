@@ -8,33 +8,46 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 /// the change it describes. The head row update serializes concurrent writers
 /// on both databases.
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
-    let head = crate::db::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(tx.conn())
-        .await?;
+    // PostgreSQL: the head row stays locked until the commit, so the record
+    // and the new head go in one statement (one round trip fewer under the lock).
+    let pg = !tx.is_exclusive();
+    let head = if pg {
+        crate::db::query("SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+    } else {
+        crate::db::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    }
+    .fetch_one(tx.conn())
+    .await?;
     let seq = head.i64("seq");
     let prev_hash = head.str("hash");
     let hash = record_hash(seq, &prev_hash, entry);
-    crate::db::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(seq)
-    .bind(entry.at_ms)
-    .bind(entry.actor_id)
-    .bind(&entry.actor_name)
-    .bind(&entry.actor_role)
-    .bind(entry.department_id)
-    .bind(&entry.action)
-    .bind(&entry.object_type)
-    .bind(&entry.object_id)
-    .bind(&entry.detail)
-    .bind(&entry.reason)
-    .bind(&entry.client_addr)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(tx.conn())
-    .await?;
-    crate::db::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
+    const INSERT: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    let sql = if pg {
+        format!("WITH rec AS ({INSERT}) UPDATE audit_head SET seq = $1, hash = $14 WHERE id = 1")
+    } else {
+        INSERT.to_string()
+    };
+    crate::db::query(sql)
+        .bind(seq)
+        .bind(entry.at_ms)
+        .bind(entry.actor_id)
+        .bind(&entry.actor_name)
+        .bind(&entry.actor_role)
+        .bind(entry.department_id)
+        .bind(&entry.action)
+        .bind(&entry.object_type)
+        .bind(&entry.object_id)
+        .bind(&entry.detail)
+        .bind(&entry.reason)
+        .bind(&entry.client_addr)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(tx.conn())
+        .await?;
+    if !pg {
+        crate::db::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
+    }
     Ok(seq)
 }
 

@@ -409,21 +409,19 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     })?;
     let row = sc::get_case_in(&mut tx, case_id).await?;
     attach_materials(&mut tx, &row, &mats, 0, actor.user_id, now).await?;
-    ctx.audit(
-        &mut tx,
-        ctx.entry(
-            "case_create",
-            "case",
-            case_id,
-            json!({"item_id": item_id, "version_id": version_id, "channel": channel, "materials": mats.len()}),
-            "",
-        ),
-    )
-    .await?;
+    let created = ctx.entry(
+        "case_create",
+        "case",
+        case_id,
+        json!({"item_id": item_id, "version_id": version_id, "channel": channel, "materials": mats.len()}),
+        "",
+    );
     let mut case_no = None;
     let mut state = "draft".to_string();
-    if !input.draft {
-        let (no, p) = submit_in(ctx, &mut tx, &row, &content, actor, None).await?;
+    if input.draft {
+        ctx.audit(&mut tx, created).await?;
+    } else {
+        let (no, p) = submit_in(ctx, &mut tx, &row, &content, actor, None, Some(created)).await?;
         case_no = Some(no);
         state = p.state;
     }
@@ -499,7 +497,10 @@ async fn attach_materials(
     Ok(())
 }
 
-/// Numbers a draft and appends its `Submitted` event.
+/// Numbers a draft and appends its `Submitted` event (after `created`, the
+/// audit record of a case created in the same transaction). The rows every
+/// submission of the item that day shares (the serial) and every change
+/// shares (the audit head) are taken last, to be held for as short as possible.
 async fn submit_in(
     ctx: &Ctx<'_>,
     tx: &mut zwfw_store::Tx,
@@ -507,12 +508,9 @@ async fn submit_in(
     content: &ItemContent,
     actor: &Actor,
     idem_key: Option<&str>,
+    created: Option<zwfw_domain::audit::AuditEntry>,
 ) -> AppResult<(String, Projection)> {
     let now = ctx.now();
-    let day = zwfw_domain::clock::local_date(now);
-    let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
-    let no = dc::case_number(&row.impl_code, day, serial);
-    sc::set_case_no(tx, row.id, &no).await?;
     let e = Event {
         at_ms: now,
         actor_id: Some(actor.user_id),
@@ -520,7 +518,16 @@ async fn submit_in(
         department_id: actor.department_id,
         kind: EventKind::Submitted,
     };
-    let p = append(ctx, tx, row, content, &CaseView::new(), e, idem_key).await?;
+    let mut w = prepare(ctx, row, content, &CaseView::new(), e).await?;
+    w.first_audit = created;
+    let p = w.p.clone();
+    let day = zwfw_domain::clock::local_date(now);
+    let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
+    let no = dc::case_number(&row.impl_code, day, serial);
+    sc::set_case_no(tx, row.id, &no).await?;
+    if !write_prepared(ctx, tx, row.id, row.p.seq, w, idem_key).await? {
+        return Err(already_handled_plain());
+    }
     Ok((no, p))
 }
 
@@ -540,6 +547,8 @@ struct Prepared {
     joint: Option<JointState>,
     /// The official document this event produces: kind, issuing department and its name, year.
     document: Option<(DocKind, i64, String, String)>,
+    /// An audit record written just before the event's own.
+    first_audit: Option<zwfw_domain::audit::AuditEntry>,
     audit: zwfw_domain::audit::AuditEntry,
 }
 
@@ -593,7 +602,18 @@ async fn prepare(
     };
     let audit =
         ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind));
-    Ok(Prepared { p, body, kind, event: e, actor_name, step_name: row.p.step_name.clone(), joint, document, audit })
+    Ok(Prepared {
+        p,
+        body,
+        kind,
+        event: e,
+        actor_name,
+        step_name: row.p.step_name.clone(),
+        joint,
+        document,
+        first_audit: None,
+        audit,
+    })
 }
 
 /// Writes a prepared event: event, projection (only if the case is still at
@@ -641,6 +661,9 @@ async fn write_prepared(
         let n = sc::next_serial(tx, &format!("doc:{dept}:{}:{year}", dk.code())).await?;
         let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
         sc::add_document(tx, case_id, w.p.seq, dk.code(), &doc_no, "", e.at_ms).await?;
+    }
+    if let Some(first) = w.first_audit {
+        ctx.audit(tx, first).await?;
     }
     ctx.audit(tx, w.audit).await?;
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
@@ -1031,7 +1054,7 @@ async fn submit_draft(
         return Err(unprocessable("materials_missing", missing.join("、")));
     }
     check_form(content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
-    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref()).await?.1;
+    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref(), None).await?.1;
     tx.commit().await?;
     Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
 }
