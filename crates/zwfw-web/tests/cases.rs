@@ -274,6 +274,12 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
     let (_, mine) = body(app.get(&citizen, "/api/v1/cases").await).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
     let id = ids[0];
+    // A case stored before views were kept on the row is decided on its events replayed.
+    zwfw_store::db::query("UPDATE cases SET view = '' WHERE id = $1")
+        .bind(id)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
 
     // Counter and head both decide on event 1: exactly one wins, the other is told who acted.
     let accept = act(&app, &counter, id, json!({"action": "accept", "expected_seq": 1}));
