@@ -1,6 +1,6 @@
 //! Regions, departments, accounts and roles.
 
-use crate::db::Row as AnyRow;
+use crate::db::Row;
 use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::admin::{AccountKind, DepartmentKind, Role};
@@ -15,7 +15,7 @@ pub struct Region {
     pub parent_id: Option<i64>,
 }
 
-fn region(r: &AnyRow) -> Region {
+fn region(r: &Row) -> Region {
     Region {
         id: r.i64("id"),
         code: r.str("code"),
@@ -88,7 +88,7 @@ pub struct Department {
     pub active: bool,
 }
 
-fn department(r: &AnyRow) -> Department {
+fn department(r: &Row) -> Department {
     Department {
         id: r.i64("id"),
         name: r.str("name"),
@@ -210,7 +210,7 @@ pub struct User {
     pub created_at: i64,
 }
 
-fn user(r: &AnyRow) -> User {
+fn user(r: &Row) -> User {
     User {
         id: r.i64("id"),
         username: r.str("username"),

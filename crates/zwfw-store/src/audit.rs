@@ -1,6 +1,6 @@
 //! The audit writer (append-only, SM3-chained) and its readers.
 
-use crate::db::Row as AnyRow;
+use crate::db::Row;
 use crate::{RowExt, Store, StoreResult, Tx};
 use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, ChainVerifier};
 
@@ -60,7 +60,7 @@ pub async fn append_alone(store: &Store, entry: &AuditEntry) -> StoreResult<i64>
     Ok(seq)
 }
 
-fn record(r: &AnyRow) -> AuditRecord {
+fn record(r: &Row) -> AuditRecord {
     AuditRecord {
         seq: r.i64("seq"),
         entry: AuditEntry {

@@ -1,6 +1,6 @@
 //! Sessions, stored in the database so that several app servers share them.
 
-use crate::db::Row as AnyRow;
+use crate::db::Row;
 use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct Session {
     pub end_reason: Option<String>,
 }
 
-fn session(r: &AnyRow) -> Session {
+fn session(r: &Row) -> Session {
     Session {
         id: r.i64("id"),
         token_hash: r.str("token_hash"),

@@ -2,7 +2,7 @@
 //! and lists, materials, the e-materials library, documents and the register
 //! of paper originals.
 
-use crate::db::Row as AnyRow;
+use crate::db::Row;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 
@@ -69,7 +69,7 @@ pub struct Projection {
     pub view: String,
 }
 
-fn case_row(r: &AnyRow) -> CaseRow {
+fn case_row(r: &Row) -> CaseRow {
     CaseRow {
         id: r.i64("id"),
         case_no: r.opt_str("case_no"),
@@ -299,7 +299,7 @@ pub async fn append_event(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-fn event_row(r: &AnyRow) -> EventRow {
+fn event_row(r: &Row) -> EventRow {
     EventRow {
         seq: r.i64("seq"),
         kind: r.str("kind"),
@@ -316,33 +316,26 @@ fn event_row(r: &AnyRow) -> EventRow {
 const EVENT_COLS: &str = "seq, kind, body, at, actor_id, actor_name, role, department_id, step_name";
 
 pub async fn events(store: &Store, case_id: i64) -> StoreResult<Vec<EventRow>> {
-    let rows = crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
-        .bind(case_id)
-        .fetch_all(store.pool())
-        .await?;
-    Ok(rows.iter().map(event_row).collect())
+    events_via(store.pool(), case_id).await
 }
 
 /// The events of a case inside a write transaction (the state the action decides on).
 pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> {
+    events_via(tx.conn(), case_id).await
+}
+
+/// The events of a case, read from the store (`store.pool()`) or inside a transaction (`tx.conn()`).
+pub async fn events_via(ex: crate::db::Ex<'_>, case_id: i64) -> StoreResult<Vec<EventRow>> {
     let rows = crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
         .bind(case_id)
-        .fetch_all(tx.conn())
+        .fetch_all(ex)
         .await?;
     Ok(rows.iter().map(event_row).collect())
 }
 
-/// The event a repeated request already created, if any.
-pub async fn event_by_idem(tx: &mut Tx, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
-    event_by_idem_in(tx.conn(), case_id, key).await
-}
-
-/// The same, outside a transaction.
-pub async fn event_by_idem_read(store: &Store, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
-    event_by_idem_in(store.pool(), case_id, key).await
-}
-
-async fn event_by_idem_in(ex: crate::db::Ex<'_>, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
+/// The event a repeated request already created, if any, read from the store
+/// (`store.pool()`) or inside a transaction (`tx.conn()`).
+pub async fn event_by_idem(ex: crate::db::Ex<'_>, case_id: i64, key: &str) -> StoreResult<Option<i64>> {
     let row = crate::db::query("SELECT seq FROM case_events WHERE case_id = $1 AND idem_key = $2")
         .bind(case_id)
         .bind(key)
@@ -718,7 +711,7 @@ pub struct EMaterial {
     pub created_at: i64,
 }
 
-fn e_material(r: &AnyRow) -> EMaterial {
+fn e_material(r: &Row) -> EMaterial {
     EMaterial {
         id: r.i64("id"),
         owner_user_id: r.i64("owner_user_id"),

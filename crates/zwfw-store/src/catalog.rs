@@ -1,6 +1,6 @@
 //! Items, their versions and the governance events.
 
-use crate::db::Row as AnyRow;
+use crate::db::Row;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::catalog::{ItemContent, VersionState};
@@ -19,7 +19,7 @@ pub struct Item {
     pub retire_reason: Option<String>,
 }
 
-fn item(r: &AnyRow) -> Item {
+fn item(r: &Row) -> Item {
     Item {
         id: r.i64("id"),
         impl_code: r.str("impl_code"),
@@ -47,7 +47,7 @@ pub struct Version {
     pub published_at: Option<i64>,
 }
 
-fn version(r: &AnyRow) -> StoreResult<Version> {
+fn version(r: &Row) -> StoreResult<Version> {
     let content: ItemContent = serde_json::from_str(&r.str("content"))
         .map_err(|_| StoreError::Conflict("stored item content is unreadable"))?;
     Ok(Version {

@@ -163,9 +163,6 @@ impl Row {
     pub fn value(&self, col: &str) -> Option<&Value> {
         self.cols.iter().position(|c| c == col).map(|i| &self.vals[i])
     }
-    pub fn at(&self, i: usize) -> Option<&Value> {
-        self.vals.get(i)
-    }
 }
 
 /// What a statement changed.
@@ -223,13 +220,13 @@ impl Query {
     pub async fn execute(self, ex: Ex<'_>) -> Result<Done, DbErr> {
         match engine_of(ex) {
             Target::Sqlite(conn) => {
-                let n = run_sqlite(conn, &self.sql, &self.args, |_| Ok(()))?;
+                let n = run_sqlite(conn, &self.sql, &self.args)?;
                 Ok(Done(n))
             }
             Target::SqliteStore(store) => {
                 // A change outside a transaction still queues behind the writer.
                 let w = store.native().writer.lock().await;
-                run_sqlite(&w, &self.sql, &self.args, |_| Ok(())).map(Done)
+                run_sqlite(&w, &self.sql, &self.args).map(Done)
             }
             Target::Pg(mut pg) => {
                 let q = self.pg();
@@ -350,17 +347,11 @@ fn prepare<'c>(
     Ok(st)
 }
 
-fn run_sqlite(
-    conn: &rusqlite::Connection,
-    sql: &str,
-    args: &[Value],
-    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), DbErr>,
-) -> Result<u64, DbErr> {
+/// Runs a statement to its end (rows it may return are skipped) and says how many rows it changed.
+fn run_sqlite(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> Result<u64, DbErr> {
     let mut st = prepare(conn, sql, args)?;
     let mut rows = st.raw_query();
-    while let Some(r) = rows.next()? {
-        each(r)?;
-    }
+    while rows.next()?.is_some() {}
     drop(rows);
     Ok(conn.changes())
 }
@@ -529,8 +520,9 @@ impl Native {
         r
     }
 
-    /// Closes the pooled readers (the writer closes with the last handle).
-    pub(crate) fn close_readers(&self) {
+    /// Closes the pooled readers and stops the checkpoints (the writer
+    /// closes with the last handle).
+    pub(crate) fn close(&self) {
         self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.checkpointer.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }

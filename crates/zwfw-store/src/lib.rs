@@ -83,12 +83,9 @@ pub struct Tx {
 
 enum TxInner {
     /// SQLite: the single writer connection, held for the whole transaction.
-    Sqlite {
-        conn: OwnedMutexGuard<rusqlite::Connection>,
-        open: bool,
-    },
+    Sqlite(OwnedMutexGuard<rusqlite::Connection>),
     Postgres(Transaction<'static, Any>),
-    /// Committed (PostgreSQL).
+    /// Committed.
     Done,
 }
 
@@ -101,21 +98,18 @@ impl Tx {
     /// Whether the transaction already excludes every other writer (SQLite),
     /// so that row locks are not needed.
     pub fn is_exclusive(&self) -> bool {
-        matches!(self.inner, TxInner::Sqlite { .. })
+        matches!(self.inner, TxInner::Sqlite(_))
     }
 
     pub async fn commit(mut self) -> StoreResult<()> {
         match &mut self.inner {
-            TxInner::Sqlite { conn, open } => {
+            TxInner::Sqlite(conn) => {
+                // A failed COMMIT leaves the transaction open: dropping it rolls back.
                 conn.execute_batch("COMMIT").map_err(DbErr::from)?;
-                *open = false;
                 // Hand the writer over now: the next writer (woken on this
                 // thread) runs while this task's caller goes on elsewhere,
                 // instead of the writer idling until this task next waits.
-                let TxInner::Sqlite { conn, .. } = std::mem::replace(&mut self.inner, TxInner::Done) else {
-                    unreachable!()
-                };
-                drop(conn);
+                self.inner = TxInner::Done;
                 tokio::task::yield_now().await;
             }
             TxInner::Postgres(_) => {
@@ -129,7 +123,7 @@ impl Tx {
 
     pub(crate) fn engine(&mut self) -> TxEngine<'_> {
         match &mut self.inner {
-            TxInner::Sqlite { conn, .. } => TxEngine::Sqlite(conn),
+            TxInner::Sqlite(conn) => TxEngine::Sqlite(conn),
             TxInner::Postgres(tx) => TxEngine::Pg(tx),
             TxInner::Done => unreachable!("a committed transaction is consumed"),
         }
@@ -143,7 +137,7 @@ impl Tx {
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if let TxInner::Sqlite { conn, open: true } = &mut self.inner {
+        if let TxInner::Sqlite(conn) = &mut self.inner {
             if let Err(e) = conn.execute_batch("ROLLBACK") {
                 tracing::error!(error = %e, "rollback failed");
             }
@@ -243,7 +237,7 @@ impl Store {
             Engine::Sqlite(n) => {
                 let conn = n.writer.clone().lock_owned().await;
                 conn.execute_batch("BEGIN IMMEDIATE").map_err(DbErr::from)?;
-                Ok(Tx { inner: TxInner::Sqlite { conn, open: true } })
+                Ok(Tx { inner: TxInner::Sqlite(conn) })
             }
             Engine::Postgres(p) => Ok(Tx { inner: TxInner::Postgres(p.begin().await.map_err(DbErr::from)?) }),
         }
@@ -268,7 +262,7 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.engine {
-            Engine::Sqlite(n) => n.close_readers(),
+            Engine::Sqlite(n) => n.close(),
             Engine::Postgres(p) => p.close().await,
         }
     }

@@ -958,7 +958,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             row = sc::get_case(&st.store, case_id).await?;
         }
         if let Some(k) = &scoped {
-            if let Some(seq) = sc::event_by_idem_read(&st.store, case_id, k).await? {
+            if let Some(seq) = sc::event_by_idem(st.store.pool(), case_id, k).await? {
                 return Ok(ActResult { case_id, seq, state: row.p.state, repeated: true });
             }
         }
@@ -968,10 +968,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 return Err(already_handled(events.last()));
             }
         }
-        let view = match snapshot(&row) {
-            Some(v) => v,
-            None => dc::replay(&content, &to_events(&sc::events(&st.store, case_id).await?)?)?,
-        };
+        let view = current_view(st.store.pool(), &row, &content).await?;
         let role = authorize(actor, &row, &content, &view, &kind)?;
         let mut kind = kind.clone();
         if let EventKind::JointTimedOut { departments } = &mut kind {
@@ -1021,7 +1018,7 @@ async fn submit_draft(
     let mut tx = st.store.begin().await?;
     let scoped = key.map(|k| scoped_key(actor, k));
     if let Some(k) = &scoped {
-        if let Some(seq) = sc::event_by_idem(&mut tx, case_id, k).await? {
+        if let Some(seq) = sc::event_by_idem(tx.conn(), case_id, k).await? {
             drop(tx);
             let c = sc::get_case(&st.store, case_id).await?;
             return Ok(ActResult { case_id, seq, state: c.p.state, repeated: true });
@@ -1035,7 +1032,7 @@ async fn submit_draft(
             return Err(already_handled(events.last()));
         }
     }
-    let view = current_view(&mut tx, &row, content).await?;
+    let view = current_view(tx.conn(), &row, content).await?;
     authorize(actor, &row, content, &view, &EventKind::Submitted)?;
     if view.state != CaseState::Draft {
         return Err(CaseError::WrongState { state: view.state }.into());
@@ -1093,11 +1090,12 @@ pub async fn snapshot_matches_events(st: &AppState, case_id: i64) -> AppResult<b
     Ok(snapshot(&row).as_ref() == Some(&replayed))
 }
 
-/// The case's view inside a transaction: its snapshot or its events replayed.
-async fn current_view(tx: &mut zwfw_store::Tx, row: &CaseRow, content: &ItemContent) -> AppResult<CaseView> {
+/// The case's view: its snapshot, or its events replayed (read from the
+/// store or inside a transaction).
+async fn current_view(ex: zwfw_store::db::Ex<'_>, row: &CaseRow, content: &ItemContent) -> AppResult<CaseView> {
     match snapshot(row) {
         Some(v) => Ok(v),
-        None => Ok(dc::replay(content, &to_events(&sc::events_in(tx, row.id).await?)?)?),
+        None => Ok(dc::replay(content, &to_events(&sc::events_via(ex, row.id).await?)?)?),
     }
 }
 
