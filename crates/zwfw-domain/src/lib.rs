@@ -12,6 +12,8 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod interaction;
+pub mod rating;
 pub mod time;
 pub mod totp;
 

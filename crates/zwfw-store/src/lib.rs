@@ -11,7 +11,9 @@ pub mod cases;
 pub mod catalog;
 pub mod db;
 pub mod files;
+pub mod interaction;
 mod migrate;
+pub mod rating;
 pub mod settings;
 pub mod testing;
 
@@ -299,6 +301,15 @@ impl RowExt for Row {
             _ => None,
         }
     }
+}
+
+/// Locks a row of `table` against other writers until the transaction ends
+/// (PostgreSQL; a SQLite write transaction already excludes every other writer).
+pub(crate) async fn lock_row(tx: &mut Tx, table: &'static str, id: i64) -> StoreResult<()> {
+    if !tx.is_exclusive() {
+        db::query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE")).bind(id).execute(tx.conn()).await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn flag(b: bool) -> i64 {

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "inbox_order", include_str!("../migrations/0006_inbox_order.sql")),
     (7, "case_view", include_str!("../migrations/0007_case_view.sql")),
     (8, "events_by_case", include_str!("../migrations/0008_events_by_case.sql")),
+    (9, "interaction", include_str!("../migrations/0009_interaction.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -613,10 +613,17 @@ pub async fn post_clock(
         crate::catalog::api_guide_list, crate::catalog::api_guide_item, crate::catalog::api_search, crate::catalog::api_export, crate::catalog::api_attach, crate::catalog_xlsx::api_import,
         crate::cases_api::api_upload, crate::cases_api::api_apply, crate::cases_api::api_list, crate::cases_api::api_get,
         crate::cases_api::api_act, crate::cases_api::api_document, crate::cases_api::api_material, crate::cases_api::api_original,
-        crate::cases_api::api_original_return, crate::cases_api::api_inbox, crate::cases_api::api_track, crate::cases_api::api_e_materials
+        crate::cases_api::api_original_return, crate::cases_api::api_inbox, crate::cases_api::api_track, crate::cases_api::api_e_materials,
+        crate::interaction_api::api_submit, crate::interaction_api::api_list, crate::interaction_api::api_get, crate::interaction_api::api_act,
+        crate::interaction_api::api_track, crate::interaction_api::api_handlers, crate::interaction_api::api_add_handler,
+        crate::interaction_api::api_end_handler, crate::interaction_api::api_limits, crate::interaction_api::api_set_limit,
+        crate::interaction_api::api_notifications, crate::interaction_api::api_notifications_read,
+        crate::interaction_api::api_rate, crate::interaction_api::api_case_ratings, crate::interaction_api::api_link,
+        crate::interaction_api::api_rate_link, crate::interaction_api::api_ratings, crate::interaction_api::api_public_ratings,
+        crate::interaction_api::api_rating, crate::interaction_api::api_follow_up
     ),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"))
 )]
 pub struct ApiDoc;
 
@@ -685,4 +692,27 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", get(crate::cases_api::api_inbox))
         .route("/track", post(crate::cases_api::api_track))
         .route("/e-materials", get(crate::cases_api::api_e_materials))
+        .route("/interactions", get(crate::interaction_api::api_list).post(crate::interaction_api::api_submit))
+        .route("/interactions/track", post(crate::interaction_api::api_track))
+        .route("/interactions/{id}", get(crate::interaction_api::api_get))
+        .route("/interactions/{id}/actions", post(crate::interaction_api::api_act))
+        .route(
+            "/departments/{id}/interaction-handlers",
+            get(crate::interaction_api::api_handlers).post(crate::interaction_api::api_add_handler),
+        )
+        .route("/departments/{id}/interaction-handlers/{hid}/end", post(crate::interaction_api::api_end_handler))
+        .route("/interaction-limits", get(crate::interaction_api::api_limits))
+        .route("/interaction-limits/{kind}", axum::routing::put(crate::interaction_api::api_set_limit))
+        .route("/me/notifications", get(crate::interaction_api::api_notifications))
+        .route("/me/notifications/read", post(crate::interaction_api::api_notifications_read))
+        .route(
+            "/cases/{id}/ratings",
+            get(crate::interaction_api::api_case_ratings).post(crate::interaction_api::api_rate),
+        )
+        .route("/cases/{id}/rating-link", post(crate::interaction_api::api_link))
+        .route("/rate/{token}", post(crate::interaction_api::api_rate_link))
+        .route("/ratings", get(crate::interaction_api::api_ratings))
+        .route("/ratings/public", get(crate::interaction_api::api_public_ratings))
+        .route("/ratings/{id}", get(crate::interaction_api::api_rating))
+        .route("/ratings/{id}/actions", post(crate::interaction_api::api_follow_up))
 }

@@ -44,18 +44,18 @@ fn sm3_hex(b: &[u8]) -> String {
 }
 
 /// A query password: eight characters without look-alikes.
-fn query_password() -> String {
+pub(crate) fn query_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::thread_rng();
     (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
-fn hash_query(salt: &str, password: &str) -> String {
+pub(crate) fn hash_query(salt: &str, password: &str) -> String {
     format!("{salt}${}", sm3_hex(format!("{salt}:{}", password.trim().to_uppercase()).as_bytes()))
 }
 
-fn query_matches(stored: &str, password: &str) -> bool {
+pub(crate) fn query_matches(stored: &str, password: &str) -> bool {
     match stored.split_once('$') {
         Some((salt, _)) => {
             let want = hash_query(salt, password);
@@ -114,7 +114,7 @@ fn kind_code(k: &EventKind) -> String {
         .unwrap_or_default()
 }
 
-fn day_text(d: chrono::NaiveDate) -> String {
+pub(crate) fn day_text(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -823,7 +823,7 @@ fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
     })
 }
 
-fn in_department(actor: &Actor, dept: i64) -> bool {
+pub(crate) fn in_department(actor: &Actor, dept: i64) -> bool {
     actor.is_staff() && actor.department_id == Some(dept)
 }
 

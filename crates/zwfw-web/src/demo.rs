@@ -41,7 +41,7 @@ const DEPARTMENTS: [(&str, &str, &str, &str, &str, u32); 12] = [
 ];
 
 /// (username, name, department key, roles, mobile)
-const STAFF: [(&str, &str, &str, &[&str], &str); 9] = [
+const STAFF: [(&str, &str, &str, &[&str], &str); 10] = [
     ("demo_admin", "赵建国", "it", &["system_admin"], "13900000001"),
     ("demo_center", "钱敏", "center", &["center_admin"], "13900000002"),
     ("demo_deptadmin", "孙立", "market", &["dept_admin"], "13900000003"),
@@ -51,6 +51,7 @@ const STAFF: [(&str, &str, &str, &[&str], &str); 9] = [
     ("demo_supervisor", "郑洁", "supervision", &["supervisor"], "13900000007"),
     ("demo_legal", "王磊", "justice", &["legal_review"], "13900000008"),
     ("demo_land", "冯雪", "land", &["reviewer", "counter"], "13900000009"),
+    ("demo_county", "刘洋", "dongcheng", &["dept_head"], "13900000010"),
 ];
 
 /// The demo key (`market`, `housing`…) of a demo department, by its credit code.

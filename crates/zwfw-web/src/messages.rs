@@ -71,6 +71,19 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
         ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
         ("track_failed", _) => "办件编号或查询密码不正确",
+        ("interaction_track_failed", _) => "留言编号或查询密码不正确",
+        ("real_name_required", _) => "建议和投诉须实名提交，请先登录",
+        ("interaction_conflict", Some(d))
+        | ("invalid_interaction", Some(d))
+        | ("rating_conflict", Some(d))
+        | ("invalid_rating", Some(d)) => return d.to_string(),
+        ("rate_limited", Some("mobile")) => "该手机号码提交过于频繁，请1小时后再试",
+        ("rate_limited", _) => "提交过于频繁，请1小时后再试",
+        ("too_many_files", Some(n)) => return format!("附件最多{n}个"),
+        ("no_handler", _) => "平台尚未设置政务服务中心，暂时无法受理留言",
+        ("invalid_handler", _) => "只能指定本部门的工作人员为留言办理人",
+        ("already_rated", _) => "该办件的这一阶段已经评价过，每个阶段只能评价一次",
+        ("rating_link_invalid", _) => "评价二维码已失效，请向窗口工作人员重新获取",
         ("track_limited", _) => "查询失败次数过多，请15分钟后再试",
         ("invalid_original", _) => "请填写原件名称，份数为1到100",
         ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
@@ -222,6 +235,39 @@ fn state_code(s: zwfw_domain::cases::CaseState) -> String {
     serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
+/// Chinese text for a refused interaction action or an invalid submission.
+pub fn interaction_error_text(e: &zwfw_domain::interaction::InteractionError) -> String {
+    use zwfw_domain::interaction::InteractionError::*;
+    match e {
+        Empty { field } => format!("请填写{}", field_name(field)),
+        TooLong { field, max } => format!("{}不能超过{max}个字", field_name(field)),
+        ControlCharacters { field } => format!("{}含有不可见的控制字符", field_name(field)),
+        RealNameRequired => "建议和投诉须实名提交，请先登录".into(),
+        MobileRequired => "匿名留言须填写手机号码，以便接收答复".into(),
+        AlreadyAnswered => "该留言已经答复，不能再执行此操作".into(),
+        ReasonRequired => "请填写原因".into(),
+        BadExtension(_) => "延期天数应为1到10个工作日".into(),
+        NotInCounty => "只能交办给本县（区）的部门".into(),
+        SameDepartment(_) => "已由该部门办理，请选择其他部门".into(),
+        Calendar(c) => calendar_error_text(c),
+    }
+}
+
+/// Chinese text for a refused rating action.
+pub fn rating_error_text(e: &zwfw_domain::rating::RatingError) -> String {
+    use zwfw_domain::rating::RatingError::*;
+    match e {
+        BadLevel => "请选择满意度（非常满意、满意、基本满意、不满意、非常不满意）".into(),
+        StageNotReached => "办件尚未到达可评价的阶段".into(),
+        AlreadyRated => "该办件的这一阶段已经评价过，每个阶段只能评价一次".into(),
+        CommentTooLong => "文字内容过长（评价不超过500字，回访与整改不超过2000字）".into(),
+        WrongFollowUpState => "差评整改须先回访，再答复；已答复的不能再修改".into(),
+        TextRequired => "请填写内容".into(),
+        AlreadyAppealed => "该评价已申诉过，不能重复申诉".into(),
+        NoAppeal => "没有待复核的申诉".into(),
+    }
+}
+
 /// What an event did, as a verb phrase.
 pub fn case_event_label(kind: &str) -> String {
     let s = match kind {
@@ -318,6 +364,19 @@ pub fn field_name(field: &str) -> &'static str {
         "level" => "层级",
         "reason" => "原因",
         "offset" => "时间调整量",
+        "title" => "标题",
+        "content" => "内容",
+        "reply" => "答复内容",
+        "accused_unit" => "被投诉单位",
+        "accused_person" => "被投诉人",
+        "withhold_reason" => "不公开的理由",
+        "to_department_id" => "转办部门",
+        "duty" => "职责",
+        "interaction" => "留言",
+        "item" => "事项",
+        "handler" => "留言办理人",
+        "rating" => "评价",
+        "case" => "办件",
         _ => "字段",
     }
 }

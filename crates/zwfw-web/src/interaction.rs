@@ -1,0 +1,851 @@
+//! Public interaction (我要咨询 / 我要建议 / 我要投诉 / 网站纠错): the
+//! service functions the API and the pages share. Submissions are routed to
+//! the department or county responsible, answered within their working-day
+//! limit (extensions with a reason), and published once answered unless the
+//! submitter opted out, the content is secret or the department recorded why
+//! not. Complaints about staff conduct are also visible to the supervision
+//! bureau. Every change is an event and an audit record.
+
+use crate::cases::{day_text, hash_query, in_department, query_matches, query_password};
+use crate::error::{AppError, AppResult};
+use crate::state::{AppState, Ctx};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use zwfw_domain::admin::{Actor, DepartmentKind, Role};
+use zwfw_domain::ids::{Mobile, RegionLevel};
+use zwfw_domain::interaction::{self as di, InteractionError, Kind, Publication, State};
+use zwfw_store::admin as sa;
+use zwfw_store::interaction::{self as si, InteractionRow};
+
+impl From<InteractionError> for AppError {
+    fn from(e: InteractionError) -> Self {
+        let (status, code) = match &e {
+            InteractionError::RealNameRequired => (StatusCode::FORBIDDEN, "real_name_required"),
+            InteractionError::AlreadyAnswered | InteractionError::SameDepartment(_) => {
+                (StatusCode::CONFLICT, "interaction_conflict")
+            }
+            InteractionError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_interaction"),
+        };
+        AppError::with_detail(status, code, crate::messages::interaction_error_text(&e))
+    }
+}
+
+/// Submissions allowed per client address and per mobile number in an hour.
+pub const PER_HOUR_CLIENT: i64 = 10;
+pub const PER_HOUR_MOBILE: i64 = 5;
+pub const MAX_ATTACHMENTS: usize = 3;
+
+/// The settings key of a kind's limit in working days.
+pub fn limit_key(kind: Kind) -> String {
+    format!("interaction.limit_days.{}", kind.code())
+}
+
+/// The limit in working days for a kind (configured, or the default 5).
+pub async fn limit_days(st: &AppState, kind: Kind) -> AppResult<u32> {
+    let v = zwfw_store::settings::get(&st.store, &limit_key(kind)).await?;
+    Ok(v.and_then(|v| v.parse().ok()).filter(|d: &u32| (1..=60).contains(d)).unwrap_or(di::DEFAULT_LIMIT_DAYS))
+}
+
+/// Sets a kind's limit (service-centre or system administrators).
+pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !actor.is_global_admin() {
+        return Err(AppError::forbidden());
+    }
+    if !(1..=60).contains(&days) {
+        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "days"));
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::bad("reason_required"));
+    }
+    let mut tx = ctx.state.store.begin().await?;
+    zwfw_store::settings::put(&mut tx, &limit_key(kind), &days.to_string(), ctx.now()).await?;
+    let e = ctx.entry("interaction_limit", "setting", limit_key(kind), json!({"days": days}), reason);
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A stored attachment of a submission.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub sm3: String,
+    pub name: String,
+    pub kind: String,
+    pub size: i64,
+}
+
+/// Checks an attachment by content and stores it.
+pub async fn store_attachment(st: &AppState, name: &str, bytes: &[u8]) -> AppResult<Attachment> {
+    use zwfw_domain::files::FileKind::*;
+    let kind = zwfw_domain::files::check_upload(name, bytes, st.config.max_upload_bytes, &[Pdf, Jpeg, Png, Ofd])?;
+    let sm3 = st.put_file(bytes.to_vec()).await?;
+    let name: String = name.chars().rev().take(100).collect::<Vec<_>>().into_iter().rev().collect();
+    Ok(Attachment { sm3, name, kind: kind.extension().into(), size: bytes.len() as i64 })
+}
+
+/// A submission as the portal or an app sends it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct SubmitInput {
+    /// consultation | suggestion | complaint | correction
+    pub kind: String,
+    pub title: String,
+    pub content: String,
+    /// The item asked about (its department handles it).
+    pub item_id: Option<i64>,
+    /// The department concerned.
+    pub department_id: Option<i64>,
+    /// The county concerned (its government office handles it).
+    pub region_id: Option<i64>,
+    /// Required without an account; where the answer is sent.
+    pub mobile: Option<String>,
+    /// Do not publish the answer (第六条).
+    #[serde(default)]
+    pub no_publish: bool,
+    /// Complaints: the unit and the person complained about.
+    pub accused_unit: Option<String>,
+    pub accused_person: Option<String>,
+    /// Complaints: about the conduct of staff (also goes to the supervision bureau).
+    #[serde(default)]
+    pub staff_conduct: bool,
+    /// Uploads of the signed-in submitter (`/api/v1/uploads`).
+    #[serde(default)]
+    pub upload_ids: Vec<i64>,
+    /// Makes a repeated submit (double click, retry) return the first result.
+    pub idem_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submitted {
+    pub id: i64,
+    /// The number (咨询编码 and the like) to follow it with.
+    pub code: String,
+    /// Shown once: with the number it opens the submission without signing in.
+    pub query_password: Option<String>,
+    pub department_name: String,
+    /// The day the answer is due.
+    pub due: String,
+    /// This is a repeat of an earlier submit with the same key.
+    pub repeated: bool,
+}
+
+impl Submitted {
+    /// The answer to a repeated submit: the first one's, without its password.
+    fn repeat(first: InteractionRow) -> Submitted {
+        Submitted {
+            id: first.id,
+            code: first.code,
+            query_password: None,
+            department_name: first.department_name,
+            due: first.due,
+            repeated: true,
+        }
+    }
+}
+
+async fn county_office(st: &AppState, county_region_id: i64) -> AppResult<Option<i64>> {
+    let depts = sa::list_departments(&st.store).await?;
+    Ok(depts
+        .iter()
+        .find(|d| d.active && d.kind == DepartmentKind::CountyOffice && d.region_id == county_region_id)
+        .map(|d| d.id))
+}
+
+/// The county a region belongs to (itself for a county, its parent for a town).
+async fn county_of(st: &AppState, region_id: i64) -> AppResult<Option<i64>> {
+    let r = sa::get_region(&st.store, region_id).await?;
+    Ok(match r.level {
+        RegionLevel::County => Some(r.id),
+        RegionLevel::Town => r.parent_id,
+        _ => None,
+    })
+}
+
+async fn place(st: &AppState, department_id: i64) -> AppResult<di::DeptPlace> {
+    let d = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
+    if !d.active {
+        return Err(AppError::not_found("department"));
+    }
+    let office = match county_of(st, d.region_id).await? {
+        Some(county) if d.kind != DepartmentKind::CountyOffice => county_office(st, county).await?,
+        _ => None,
+    };
+    Ok(di::DeptPlace { id: d.id, county_office: office })
+}
+
+async fn service_center(st: &AppState) -> AppResult<i64> {
+    let depts = sa::list_departments(&st.store).await?;
+    let mut centers: Vec<_> = depts.iter().filter(|d| d.active && d.kind == DepartmentKind::ServiceCenter).collect();
+    centers.sort_by_key(|d| d.id);
+    centers
+        .first()
+        .map(|d| d.id)
+        .ok_or_else(|| AppError::with_detail(StatusCode::SERVICE_UNAVAILABLE, "no_handler", ""))
+}
+
+fn check_idem(key: &str) -> AppResult<()> {
+    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(AppError::bad("invalid_idem_key"));
+    }
+    Ok(())
+}
+
+/// Submits a consultation, suggestion, complaint or error report.
+pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) -> AppResult<Submitted> {
+    let st = ctx.state;
+    let kind = Kind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind"))?;
+    let actor = ctx.actor;
+    if actor.is_some_and(|a| a.is_staff()) {
+        return Err(AppError::with_detail(StatusCode::FORBIDDEN, "forbidden", "staff"));
+    }
+    if actor.is_none() && !kind.anonymous_allowed() {
+        return Err(InteractionError::RealNameRequired.into());
+    }
+    if let Some(k) = &input.idem_key {
+        check_idem(k)?;
+        if let Some(first) = si::find_by_idem(&st.store, &idem_scope(actor, k)).await? {
+            return Ok(Submitted::repeat(first));
+        }
+    }
+    let title = di::text("title", &input.title, di::MAX_TITLE)?;
+    let content = di::text("content", &input.content, kind.max_content())?;
+    let accused_unit = di::optional_text("accused_unit", input.accused_unit.as_deref(), 100)?.unwrap_or_default();
+    let accused_person = di::optional_text("accused_person", input.accused_person.as_deref(), 30)?.unwrap_or_default();
+    let staff_conduct = kind == Kind::Complaint && input.staff_conduct;
+    let user = match actor {
+        Some(a) => Some(sa::get_user(&st.store, a.user_id).await?),
+        None => None,
+    };
+    let mobile = match input.mobile.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => String::from(Mobile::parse(m)?),
+        None if user.is_none() => return Err(InteractionError::MobileRequired.into()),
+        None => user.as_ref().and_then(|u| u.mobile.clone()).unwrap_or_default(),
+    };
+    // Flood limits, counted in the database so that they hold on every app server.
+    let (by_client, by_mobile) = si::count_recent(&st.store, &ctx.client_addr, &mobile, ctx.now() - 3_600_000).await?;
+    if by_client >= PER_HOUR_CLIENT {
+        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "client"));
+    }
+    if by_mobile >= PER_HOUR_MOBILE {
+        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "mobile"));
+    }
+    let mut attachments = files;
+    if !input.upload_ids.is_empty() {
+        let owner = actor.ok_or_else(AppError::forbidden)?;
+        for id in &input.upload_ids {
+            let u = zwfw_store::cases::get_upload(&st.store, *id)
+                .await
+                .ok()
+                .filter(|u| u.owner_user_id == owner.user_id)
+                .ok_or_else(|| AppError::bad("invalid_material"))?;
+            attachments.push(Attachment { sm3: u.file_sm3, name: u.file_name, kind: u.kind, size: u.size });
+        }
+    }
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(AppError::with_detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_files",
+            MAX_ATTACHMENTS.to_string(),
+        ));
+    }
+    // Routing (分级负责).
+    let mut about_department = input.department_id;
+    if let Some(item_id) = input.item_id {
+        let item = zwfw_store::catalog::get_item(&st.store, item_id).await.map_err(|_| AppError::not_found("item"))?;
+        about_department = Some(item.department_id);
+    }
+    let department = match about_department {
+        Some(d) => Some(place(st, d).await?),
+        None => None,
+    };
+    let county = match input.region_id {
+        Some(r) => match county_of(st, r).await.map_err(|_| AppError::not_found("region"))? {
+            Some(c) => county_office(st, c).await?,
+            None => None,
+        },
+        None => None,
+    };
+    let handling = di::route(&di::Subject { department, county_office: county }, service_center(st).await?);
+    let days = limit_days(st, kind).await?;
+    let today = st.today();
+    let due = di::due_date(&st.calendar(), today, days)?;
+    let password = query_password();
+    let salt = crate::auth::random_token(8);
+    let (name, anonymous) = match &user {
+        Some(u) => (u.display_name.clone(), false),
+        None => ("匿名".to_string(), true),
+    };
+    let idem = input.idem_key.as_ref().map(|k| idem_scope(actor, k));
+    let mut tx = st.store.begin().await?;
+    let prefix = format!("{}{}", kind.prefix(), today.format("%Y%m%d"));
+    let serial = zwfw_store::cases::next_serial(&mut tx, &prefix).await?;
+    let code = di::number(kind, today, serial);
+    let files_json = serde_json::to_string(&attachments).unwrap_or_else(|_| "[]".into());
+    let id = si::insert(
+        &mut tx,
+        &si::NewInteraction {
+            code: &code,
+            kind: kind.code(),
+            title: &title,
+            content: &content,
+            submitter_user_id: user.as_ref().map(|u| u.id),
+            submitter_name: &name,
+            mobile: &mobile,
+            anonymous,
+            no_publish: input.no_publish,
+            item_id: input.item_id,
+            about_department_id: about_department,
+            region_id: input.region_id,
+            accused_unit: &accused_unit,
+            accused_person: &accused_person,
+            staff_conduct,
+            department_id: handling,
+            limit_days: days as i64,
+            due: &day_text(due),
+            attachments: &files_json,
+            query_hash: &hash_query(&salt, &password),
+            client_addr: &ctx.client_addr,
+            idem_key: idem.as_deref(),
+        },
+        ctx.now(),
+    )
+    .await;
+    let id = match id {
+        Ok(id) => id,
+        Err(zwfw_store::StoreError::Duplicate(_)) => {
+            // The same key won a race: answer with the first.
+            drop(tx);
+            let first = si::find_by_idem(&st.store, idem.as_deref().unwrap_or(""))
+                .await?
+                .ok_or_else(|| AppError::Internal("idempotency key without its submission".into()))?;
+            return Ok(Submitted::repeat(first));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for a in &attachments {
+        zwfw_store::files::record(&mut tx, &a.sm3, a.size, &a.kind, user.as_ref().map(|u| u.id), ctx.now()).await?;
+    }
+    si::add_event(
+        &mut tx,
+        id,
+        &si::NewEvent {
+            actor_id: user.as_ref().map(|u| u.id),
+            actor_name: &name,
+            kind: "submitted",
+            from_department_id: None,
+            to_department_id: Some(handling),
+            detail: "",
+            reason: "",
+        },
+        ctx.now(),
+    )
+    .await?;
+    notify_handlers(
+        &mut tx,
+        st,
+        handling,
+        &format!("新的网民留言 {code}"),
+        &title,
+        &format!("/work/interactions/{id}"),
+    )
+    .await?;
+    let e = ctx.entry(
+        "interaction_submit",
+        "interaction",
+        id,
+        json!({"code": code, "kind": kind.code(), "department_id": handling, "due": day_text(due)}),
+        "",
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    let department_name = sa::get_department(&st.store, handling).await.map(|d| d.name).unwrap_or_default();
+    Ok(Submitted { id, code, query_password: Some(password), department_name, due: day_text(due), repeated: false })
+}
+
+fn idem_scope(actor: Option<&Actor>, key: &str) -> String {
+    match actor {
+        Some(a) => format!("u{}:{key}", a.user_id),
+        None => format!("anon:{key}"),
+    }
+}
+
+/// In-app messages to the department's current handlers (or, when it named
+/// none, to its head).
+async fn notify_handlers(
+    tx: &mut zwfw_store::Tx,
+    st: &AppState,
+    department_id: i64,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    let users: Vec<i64> = si::handlers(&st.store, department_id)
+        .await?
+        .into_iter()
+        .filter(|h| h.ended_at.is_none())
+        .map(|h| h.user_id)
+        .collect();
+    notify_department(tx, st, department_id, users, title, body, link).await
+}
+
+/// In-app messages to `users`, or when there are none to the department's heads.
+pub(crate) async fn notify_department(
+    tx: &mut zwfw_store::Tx,
+    st: &AppState,
+    department_id: i64,
+    mut users: Vec<i64>,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    if users.is_empty() {
+        users = sa::list_staff(&st.store, Some(department_id))
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.roles.contains(&Role::DeptHead))
+            .map(|u| u.id)
+            .collect();
+    }
+    users.sort();
+    users.dedup();
+    for u in users {
+        let n = si::NewNotification { user_id: Some(u), mobile: None, channel: "inapp", title, body, link };
+        si::notify(tx, &n, st.now_ms()).await?;
+    }
+    Ok(())
+}
+
+/// Who may see what of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Anyone: published answers only, submitter masked.
+    Public,
+    /// The submitter (signed in, or with number and query password).
+    Submitter,
+    /// Staff of the handling department: may act.
+    Handler,
+    /// Staff of a department that handled it before a transfer: reads, acts no more.
+    Former,
+    /// Supervision and global administrators: read everything, act on nothing.
+    Overseer,
+}
+
+pub fn reader_of(actor: Option<&Actor>, row: &InteractionRow) -> Reader {
+    match actor {
+        Some(a) if a.has(Role::Supervisor) || a.is_global_admin() => Reader::Overseer,
+        Some(a) if in_department(a, row.department_id) => Reader::Handler,
+        Some(a) if !a.is_staff() && row.submitter_user_id == Some(a.user_id) => Reader::Submitter,
+        _ => Reader::Public,
+    }
+}
+
+/// A submission as one reader may see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Detail {
+    #[schema(value_type = Object)]
+    pub interaction: InteractionRow,
+    /// Working days past the due date while unanswered (超期天数).
+    pub overdue_days: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<si::EventRow>,
+    /// What this reader may do: transfer, extend, reply.
+    pub actions: Vec<String>,
+    /// public | submitter | handler | overseer
+    pub reader: String,
+}
+
+fn mask_for(reader: Reader, mut row: InteractionRow) -> InteractionRow {
+    match reader {
+        Reader::Public => {
+            if !row.anonymous {
+                row.submitter_name = zwfw_domain::ids::mask_name(&row.submitter_name);
+            }
+            row.mobile = String::new();
+            row.accused_person = String::new();
+            row.withhold_reason = None;
+            row.replier_name = None;
+            row.attachments = serde_json::Value::Array(vec![]);
+        }
+        Reader::Submitter => {
+            row.withhold_reason = None;
+        }
+        Reader::Overseer => {
+            row.mobile = Mobile::mask_stored(Some(&row.mobile)).unwrap_or_default();
+        }
+        Reader::Handler | Reader::Former => {}
+    }
+    row
+}
+
+pub async fn detail(st: &AppState, actor: Option<&Actor>, id: i64, by_query: bool) -> AppResult<Detail> {
+    let row = si::get(&st.store, id).await?;
+    let mut reader = reader_of(actor, &row);
+    if by_query && reader == Reader::Public {
+        reader = Reader::Submitter;
+    }
+    let mut events = si::events(&st.store, id).await?;
+    if reader == Reader::Public {
+        if let Some(d) = actor.filter(|a| a.is_staff()).and_then(|a| a.department_id) {
+            if events.iter().any(|e| e.from_department_id == Some(d)) {
+                reader = Reader::Former;
+            }
+        }
+    }
+    if reader == Reader::Public && row.publication.as_deref() != Some(Publication::Public.code()) {
+        return Err(AppError::not_found("interaction"));
+    }
+    let state = State::parse(&row.state).unwrap_or(State::Open);
+    let overdue = if state == State::Open {
+        let due = chrono::NaiveDate::parse_from_str(&row.due, "%Y-%m-%d").map_err(|_| AppError::invalid("due"))?;
+        di::overdue_days(&st.calendar(), due, st.today())?
+    } else {
+        0
+    };
+    if matches!(reader, Reader::Public | Reader::Submitter) {
+        for e in &mut events {
+            if e.actor_id.is_some() && e.actor_id != row.submitter_user_id {
+                e.actor_name = "工作人员".into();
+            }
+            if e.kind == "answered" {
+                e.detail = String::new();
+            }
+        }
+        if reader == Reader::Public {
+            events.retain(|e| e.kind != "extended");
+        }
+    }
+    let actions = if reader == Reader::Handler && state == State::Open && !by_query {
+        vec!["transfer".into(), "extend".into(), "reply".into()]
+    } else {
+        vec![]
+    };
+    let reader_code = match reader {
+        Reader::Public => "public",
+        Reader::Submitter => "submitter",
+        Reader::Handler => "handler",
+        Reader::Former => "former",
+        Reader::Overseer => "overseer",
+    };
+    Ok(Detail {
+        interaction: mask_for(reader, row),
+        overdue_days: overdue,
+        events,
+        actions,
+        reader: reader_code.into(),
+    })
+}
+
+/// Failed look-ups allowed per client address and per number in 15 minutes.
+const TRACK_MAX_FAILURES: u32 = 10;
+
+/// Opens a submission by its number and query password (no sign-in).
+pub async fn track(st: &AppState, client: &str, code: &str, password: &str) -> AppResult<Detail> {
+    let code = code.trim().to_uppercase();
+    let keys = [format!("iaddr:{client}"), format!("icode:{code}")];
+    let now = st.now_ms();
+    {
+        let mut f = st.track_failures.lock().expect("lock");
+        f.retain(|_, (start, _)| now - *start < 15 * 60_000);
+        if keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES)) {
+            return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "code"));
+        }
+    }
+    match si::find_by_code(&st.store, &code).await? {
+        Some(row) if query_matches(&row.query_hash, password) => detail(st, None, row.id, true).await,
+        _ => {
+            let mut f = st.track_failures.lock().expect("lock");
+            for k in keys {
+                f.entry(k).or_insert((now, 0)).1 += 1;
+            }
+            Err(AppError::with_detail(StatusCode::NOT_FOUND, "interaction_track_failed", "code"))
+        }
+    }
+}
+
+/// An action of the handling department.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ActionInput {
+    /// transfer (to another department, or a county office assigning to one of its departments) | extend | reply
+    pub action: String,
+    pub to_department_id: Option<i64>,
+    /// extend: working days to add (1–10)
+    pub days: Option<u32>,
+    /// transfer and extend: why
+    #[serde(default)]
+    pub reason: String,
+    /// reply: the answer (处理意见)
+    #[serde(default)]
+    pub reply: String,
+    /// reply: the content is secret (涉密): not published
+    #[serde(default)]
+    pub secret: bool,
+    /// reply: why the department does not publish it (visible to supervision)
+    pub withhold_reason: Option<String>,
+}
+
+/// Transfers, extends or answers a submission. Only staff of the handling
+/// department act; supervision reads and acts on nothing.
+pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detail> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let first = si::get(&st.store, id).await?;
+    match reader_of(Some(actor), &first) {
+        Reader::Handler => {}
+        Reader::Public if actor.is_staff() => {
+            // A department that handled it before a transfer may read it, not act.
+            let took_part =
+                si::events(&st.store, id).await?.iter().any(|e| e.from_department_id == actor.department_id);
+            return Err(if took_part { AppError::forbidden() } else { AppError::not_found("interaction") });
+        }
+        Reader::Public => return Err(AppError::not_found("interaction")),
+        _ => return Err(AppError::forbidden()),
+    }
+    if actor.has(Role::Supervisor) && actor.roles.len() == 1 {
+        return Err(AppError::forbidden());
+    }
+    let mut tx = st.store.begin().await?;
+    let row = si::lock(&mut tx, id).await?;
+    if !in_department(actor, row.department_id) {
+        // Moved to another department meanwhile.
+        return Err(AppError::with_detail(StatusCode::CONFLICT, "already_handled", "该留言已被转至其他部门办理"));
+    }
+    let state = State::parse(&row.state).unwrap_or(State::Answered);
+    let now = ctx.now();
+    let event = |kind: &'static str, to: Option<i64>, detail: String, reason: String| (kind, to, detail, reason);
+    let (kind, to, what, reason) = match input.action.as_str() {
+        "transfer" => {
+            let to = input.to_department_id.ok_or_else(|| AppError::invalid("to_department_id"))?;
+            di::check_transfer(state, row.department_id, to, &input.reason)?;
+            let target = sa::get_department(&st.store, to).await.map_err(|_| AppError::not_found("department"))?;
+            if !target.active {
+                return Err(AppError::not_found("department"));
+            }
+            si::set_department(&mut tx, id, to, now).await?;
+            let me = sa::get_department(&st.store, row.department_id).await?;
+            let assigned =
+                me.kind == DepartmentKind::CountyOffice && county_of(st, target.region_id).await? == Some(me.region_id);
+            notify_handlers(
+                &mut tx,
+                st,
+                to,
+                &format!("转来的网民留言 {}", row.code),
+                &row.title,
+                &format!("/work/interactions/{id}"),
+            )
+            .await?;
+            event(if assigned { "assigned" } else { "transferred" }, Some(to), target.name, input.reason.trim().into())
+        }
+        "extend" => {
+            let days = input.days.unwrap_or(0);
+            let due = chrono::NaiveDate::parse_from_str(&row.due, "%Y-%m-%d").map_err(|_| AppError::invalid("due"))?;
+            let new_due = di::extend(&st.calendar(), state, due, days, &input.reason)?;
+            si::set_extension(&mut tx, id, &day_text(new_due), days as i64, input.reason.trim(), now).await?;
+            event("extended", None, format!("{days}个工作日，至{}", day_text(new_due)), input.reason.trim().into())
+        }
+        "reply" => {
+            if state != State::Open {
+                return Err(InteractionError::AlreadyAnswered.into());
+            }
+            let reply = di::text("reply", &input.reply, di::MAX_REPLY)?;
+            let withhold = input.withhold_reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            let publication = di::publication(row.no_publish, input.secret, withhold)?;
+            si::set_answer(
+                &mut tx,
+                id,
+                &si::Answer {
+                    reply: &reply,
+                    by: actor.user_id,
+                    by_name: &actor.display_name,
+                    publication: publication.code(),
+                    withhold_reason: withhold,
+                },
+                now,
+            )
+            .await?;
+            let link = format!("/interact/{}", row.code);
+            let title = format!("您的留言 {} 已答复", row.code);
+            let n = match row.submitter_user_id {
+                Some(u) => si::NewNotification {
+                    user_id: Some(u),
+                    mobile: None,
+                    channel: "inapp",
+                    title: &title,
+                    body: &row.title,
+                    link: &link,
+                },
+                None => si::NewNotification {
+                    user_id: None,
+                    mobile: Some(&row.mobile),
+                    channel: "sms",
+                    title: &title,
+                    body: &row.title,
+                    link: &link,
+                },
+            };
+            si::notify(&mut tx, &n, now).await?;
+            event("answered", None, publication.code().into(), withhold.unwrap_or("").into())
+        }
+        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+    };
+    si::add_event(
+        &mut tx,
+        id,
+        &si::NewEvent {
+            actor_id: Some(actor.user_id),
+            actor_name: &actor.display_name,
+            kind,
+            from_department_id: Some(row.department_id),
+            to_department_id: to,
+            detail: &what,
+            reason: &reason,
+        },
+        now,
+    )
+    .await?;
+    let e = ctx.entry(
+        &format!("interaction_{kind}"),
+        "interaction",
+        id,
+        json!({"code": row.code, "to_department_id": to, "detail": what}),
+        &reason,
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    detail(st, Some(actor), id, false).await
+}
+
+/// A list as one reader may see it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ListQuery {
+    /// public (published answers) | mine (the submitter's) | department (the handling department's)
+    /// | all (supervision) | conduct (complaints about staff conduct, supervision)
+    pub scope: Option<String>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub q: Option<String>,
+    /// Only the unanswered ones past their due date.
+    #[serde(default)]
+    pub overdue: bool,
+    pub page: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListPage {
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<InteractionRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const PER_PAGE: i64 = 20;
+
+pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppResult<ListPage> {
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let mut f = si::Filter {
+        kind: q.kind.clone().filter(|k| Kind::parse(k).is_some()),
+        state: q.state.clone().filter(|s| State::parse(s).is_some()),
+        q: q.q.clone().map(|s| s.chars().take(50).collect()),
+        due_before: q.overdue.then(|| day_text(st.today())),
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+        ..Default::default()
+    };
+    let scope = q.scope.as_deref().unwrap_or("public");
+    let reader = match (scope, actor) {
+        ("public", _) => {
+            f.public_only = true;
+            f.due_before = None;
+            Reader::Public
+        }
+        ("mine", Some(a)) if !a.is_staff() => {
+            f.submitter_user_id = Some(a.user_id);
+            Reader::Submitter
+        }
+        ("department", Some(a)) if a.is_staff() && a.department_id.is_some() => {
+            f.department_id = a.department_id;
+            Reader::Handler
+        }
+        ("all" | "conduct", Some(a)) if a.has(Role::Supervisor) || a.is_global_admin() => {
+            f.staff_conduct_only = scope == "conduct";
+            Reader::Overseer
+        }
+        (_, None) => return Err(AppError::new(StatusCode::UNAUTHORIZED, "login_required")),
+        _ => return Err(AppError::forbidden()),
+    };
+    let (rows, total) = si::list(&st.store, &f).await?;
+    let rows = rows.into_iter().map(|r| mask_for(reader, r)).collect();
+    Ok(ListPage { rows, total, page, per_page: PER_PAGE })
+}
+
+// ---------- handlers (第七条) ----------
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct HandlerInput {
+    pub user_id: i64,
+    /// lead (负责人) | staff (具体工作人员)
+    pub duty: String,
+    pub mobile: String,
+}
+
+/// May name the department's handlers: its own department administrator or
+/// head, or a global administrator.
+fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
+    actor.is_global_admin()
+        || (in_department(actor, department_id) && (actor.has(Role::DeptAdmin) || actor.has(Role::DeptHead)))
+}
+
+pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput) -> AppResult<i64> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !may_manage_handlers(actor, department_id) {
+        return Err(AppError::forbidden());
+    }
+    if !matches!(input.duty.as_str(), "lead" | "staff") {
+        return Err(AppError::invalid("duty"));
+    }
+    let mobile = String::from(Mobile::parse(&input.mobile)?);
+    let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
+    if user.department_id != Some(department_id) {
+        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_handler", "department"));
+    }
+    if si::handlers(&st.store, department_id).await?.iter().any(|h| h.ended_at.is_none() && h.user_id == user.id) {
+        return Err(AppError::with_detail(StatusCode::CONFLICT, "duplicate", "handler"));
+    }
+    let mut tx = st.store.begin().await?;
+    let id =
+        si::add_handler(&mut tx, department_id, user.id, &input.duty, &mobile, Some(actor.user_id), ctx.now()).await?;
+    let e = ctx.entry(
+        "interaction_handler_add",
+        "department",
+        department_id,
+        json!({"handler_id": id, "user_id": user.id, "duty": input.duty}),
+        "",
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn end_handler(ctx: &Ctx<'_>, department_id: i64, handler_id: i64, reason: &str) -> AppResult<()> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !may_manage_handlers(actor, department_id) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::bad("reason_required"));
+    }
+    let mut tx = st.store.begin().await?;
+    if !si::end_handler(&mut tx, department_id, handler_id, Some(actor.user_id), reason.trim(), ctx.now()).await? {
+        return Err(AppError::not_found("handler"));
+    }
+    let e =
+        ctx.entry("interaction_handler_end", "department", department_id, json!({"handler_id": handler_id}), reason);
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}

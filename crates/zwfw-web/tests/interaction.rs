@@ -1,0 +1,573 @@
+//! Public interaction and ratings through the API, on SQLite and PostgreSQL:
+//! routing, deadlines with the controllable clock, publication rules,
+//! tracking, flood limits, one rating per stage, the bad-rating follow-up and
+//! the appeal.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_store::{both_backends, Store};
+
+async fn body(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Posts without signing in, from a given client address.
+async fn anon_post(app: &App, from: &str, path: &str, b: Value) -> (StatusCode, Value) {
+    body(client().post(app.url(path)).header("x-forwarded-for", from).json(&b).send().await.unwrap()).await
+}
+
+async fn anon_get(app: &App, path: &str) -> (StatusCode, Value) {
+    body(client().get(app.url(path)).send().await.unwrap()).await
+}
+
+async fn act(app: &App, token: &str, id: i64, a: Value) -> (StatusCode, Value) {
+    body(app.post(token, &format!("/api/v1/interactions/{id}/actions"), a).await).await
+}
+
+// Friday 2025-09-26, 10:00 in Beijing: five working days later is 2025-10-10
+// (the make-up Sunday 09-28 counts, the National Day week does not).
+const FRIDAY: &str = "2025-09-26T02:00:00Z";
+const DAY: i64 = 86_400_000;
+
+both_backends!(routing_deadlines_replies_and_publication, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let dc_market = app.department_id("东城区市场监督管理局").await;
+    let dongcheng_office = app.department_id("东城区人民政府办公室").await;
+    let center = app.department_id("示例市政务服务中心").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let county = app.ready_token("demo_county").await;
+    let supervisor = app.ready_token("demo_supervisor").await;
+    let land = app.ready_token("demo_land").await;
+
+    // Anonymous consultation: a mobile number is required, then it goes to the department named.
+    let ask = json!({"kind": "consultation", "title": "个体工商户登记需要哪些材料", "content": "请问个体户注册需要带什么？",
+        "department_id": market});
+    let (s, b) = anon_post(&app, "10.0.0.1", "/api/v1/interactions", ask.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("手机号码"), "{b}");
+    let mut with_mobile = ask.clone();
+    with_mobile["mobile"] = json!("13812345678");
+    let (s, q1) = anon_post(&app, "10.0.0.1", "/api/v1/interactions", with_mobile).await;
+    assert_eq!(s, StatusCode::CREATED, "{q1}");
+    assert!(q1["code"].as_str().unwrap().starts_with("ZX20250926"), "{q1}");
+    assert_eq!(q1["due"], "2025-10-10");
+    assert_eq!(q1["department_name"], "示例市市场监督管理局");
+    let q1_id = q1["id"].as_i64().unwrap();
+
+    // A complaint is real-name.
+    let complaint = json!({"kind": "complaint", "title": "窗口人员态度差", "content": "办理时被推诿", "department_id": dc_market,
+        "accused_unit": "东城区市场监督管理局", "accused_person": "某工作人员", "staff_conduct": true});
+    let (s, b) = anon_post(&app, "10.0.0.2", "/api/v1/interactions", complaint.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("real_name_required")), "{b}");
+    // About a county's department: the county government office gets it.
+    let (s, c1) = body(app.post(&citizen, "/api/v1/interactions", complaint).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{c1}");
+    assert_eq!(c1["department_name"], "东城区人民政府办公室");
+    let c1_id = c1["id"].as_i64().unwrap();
+    // Nothing named: the service centre distributes.
+    let (s, e1) = body(
+        app.post(
+            &citizen,
+            "/api/v1/interactions",
+            json!({"kind": "correction", "title": "链接失效", "content": "办事指南下载链接打不开"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{e1}");
+    let e1_detail = zwfw_store::interaction::get(&app.state.store, e1["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(e1_detail.department_id, center);
+
+    // The county office assigns the complaint to its department, with a reason.
+    let (s, b) =
+        act(&app, &county, c1_id, json!({"action": "transfer", "to_department_id": dc_market, "reason": ""})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
+    let (s, b) =
+        act(&app, &county, c1_id, json!({"action": "transfer", "to_department_id": dongcheng_office, "reason": "r"}))
+            .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("interaction_conflict")), "{b}");
+    let (s, b) = act(
+        &app,
+        &county,
+        c1_id,
+        json!({"action": "transfer", "to_department_id": dc_market, "reason": "属区市场监管局职责"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["actions"], json!([]), "the former department reads, and acts no more");
+    let (s, b) = act(&app, &county, c1_id, json!({"action": "extend", "days": 2, "reason": "r"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no longer the county office's: {b}");
+    let (s, c1v) = body(app.get(&supervisor, &format!("/api/v1/interactions/{c1_id}")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(c1v["interaction"]["department_id"], dc_market);
+    assert!(c1v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "assigned" && e["reason"] == "属区市场监管局职责"));
+    // Complaints about staff conduct reach the supervision bureau's list.
+    let (_, conduct) = body(app.get(&supervisor, "/api/v1/interactions?scope=conduct").await).await;
+    assert_eq!(conduct["total"], 1, "{conduct}");
+
+    // Only the handling department acts; supervision reads and acts on nothing.
+    let reply = json!({"action": "reply", "reply": "需携带身份证原件和经营场所证明。"});
+    let (s, _) = act(&app, &land, q1_id, reply.clone()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = act(&app, &supervisor, q1_id, reply.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Unanswered and unpublished: not on the public list, not public.
+    assert_eq!(anon_get(&app, &format!("/api/v1/interactions/{q1_id}")).await.0, StatusCode::NOT_FOUND);
+
+    // The submitter's opt-out and the department's recorded reason keep answers off the list.
+    let (_, s1) = body(
+        app.post(
+            &citizen,
+            "/api/v1/interactions",
+            json!({"kind": "suggestion", "title": "建议延长周六办公时间", "content": "上班族不方便", "department_id": market, "no_publish": true}),
+        )
+        .await,
+    )
+    .await;
+    let (_, s2) = body(
+        app.post(
+            &citizen,
+            "/api/v1/interactions",
+            json!({"kind": "consultation", "title": "我的营业执照何时发放", "content": "办件编号……", "department_id": market}),
+        )
+        .await,
+    )
+    .await;
+    let (s1, s2) = (s1["id"].as_i64().unwrap(), s2["id"].as_i64().unwrap());
+    let (_, b) = act(&app, &reviewer, s1, json!({"action": "reply", "reply": "已研究，将试行周六上午办公。"})).await;
+    assert_eq!(b["interaction"]["publication"], "opted_out");
+    let (s, b) = act(
+        &app,
+        &reviewer,
+        s2,
+        json!({"action": "reply", "reply": "已于昨日发放。", "withhold_reason": "涉及申请人个人办件信息"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["interaction"]["publication"], "withheld");
+    let (_, public) = anon_get(&app, "/api/v1/interactions").await;
+    assert_eq!(public["total"], 0, "neither is public: {public}");
+    assert_eq!(anon_get(&app, &format!("/api/v1/interactions/{s2}")).await.0, StatusCode::NOT_FOUND);
+    // The reason is visible to supervision, not to the submitter.
+    let (_, sv) = body(app.get(&supervisor, &format!("/api/v1/interactions/{s2}")).await).await;
+    assert_eq!(sv["interaction"]["withhold_reason"], "涉及申请人个人办件信息");
+    let (s, mine) = body(app.get(&citizen, &format!("/api/v1/interactions/{s2}")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(mine["interaction"]["withhold_reason"], Value::Null);
+    assert_eq!(mine["interaction"]["reply"], "已于昨日发放。");
+    // Past the due day the item is overdue; an extension with a reason moves the day.
+    app.advance(19 * DAY); // 2025-10-15 (Wednesday): 10-11, 10-13, 10-14, 10-15 are past 10-10
+                           // Sessions idle out while the clock moves: sign in again.
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let (_, d) = body(app.get(&reviewer, &format!("/api/v1/interactions/{q1_id}")).await).await;
+    assert_eq!(d["overdue_days"], 4, "{d}");
+    let (_, overdue) = body(app.get(&reviewer, "/api/v1/interactions?scope=department&overdue=true").await).await;
+    assert_eq!(overdue["total"], 1, "{overdue}");
+    let (s, b) = act(&app, &reviewer, q1_id, json!({"action": "extend", "days": 11, "reason": "需核实"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
+    let (s, b) =
+        act(&app, &reviewer, q1_id, json!({"action": "extend", "days": 5, "reason": "需会同登记科核实"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["interaction"]["due"], "2025-10-16");
+    assert_eq!(b["overdue_days"], 0);
+
+    // The answer: public by default, and the anonymous submitter is told by SMS (outbox).
+    let (s, b) = act(&app, &reviewer, q1_id, reply.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["interaction"]["publication"], "public");
+    let (s, b) = act(&app, &reviewer, q1_id, reply.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("interaction_conflict")), "answered once");
+    assert_eq!(zwfw_store::interaction::pending(&app.state.store, "sms").await.unwrap(), 1);
+    let (s, public) = anon_get(&app, "/api/v1/interactions?q=个体户").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(public["total"], 1, "{public}");
+    let row = &public["rows"][0];
+    assert_eq!(row["reply"], "需携带身份证原件和经营场所证明。");
+    assert_eq!(row["mobile"], "", "no personal data on the public list");
+    assert_eq!(row["submitter_name"], "匿名");
+    let (s, _) = anon_get(&app, &format!("/api/v1/interactions/{q1_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The submitter follows it with the number and query password.
+    let track = |code: Value, pw: &str| json!({"code": code, "password": pw});
+    let (s, t) = anon_post(&app, "10.0.0.1", "/api/v1/interactions/track", track(q1["code"].clone(), "WRONG123")).await;
+    assert_eq!((s, t["code"].as_str()), (StatusCode::NOT_FOUND, Some("interaction_track_failed")));
+    let pw = q1["query_password"].as_str().unwrap();
+    let (s, t) = anon_post(&app, "10.0.0.1", "/api/v1/interactions/track", track(q1["code"].clone(), pw)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["reader"], "submitter");
+    assert_eq!(t["interaction"]["state"], "answered");
+
+    // The signed-in submitter got an in-app message for each answer.
+    let (_, inbox) = body(app.get(&citizen, "/api/v1/me/notifications").await).await;
+    assert_eq!(inbox["unread"], 2, "{inbox}");
+    assert_eq!(app.post(&citizen, "/api/v1/me/notifications/read", json!({})).await.status(), StatusCode::NO_CONTENT);
+    let (_, inbox) = body(app.get(&citizen, "/api/v1/me/notifications").await).await;
+    assert_eq!(inbox["unread"], 0);
+    let (_, mine) = body(app.get(&citizen, "/api/v1/interactions?scope=mine").await).await;
+    assert_eq!(mine["total"], 4);
+
+    // Every change is in the audit trail, and the chain holds.
+    let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+});
+
+both_backends!(bad_input_floods_and_repeats_change_nothing, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let count = || async { zwfw_store::interaction::list(&app.state.store, &Default::default()).await.unwrap().1 };
+    let base = json!({"kind": "consultation", "title": "问题", "content": "内容", "mobile": "13900001111"});
+
+    let mut long = base.clone();
+    long["title"] = json!("长".repeat(201));
+    let (s, b) = anon_post(&app, "10.1.0.1", "/api/v1/interactions", long).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["message"], "标题不能超过200个字");
+    let mut bad_kind = base.clone();
+    bad_kind["kind"] = json!("praise");
+    assert_eq!(anon_post(&app, "10.1.0.1", "/api/v1/interactions", bad_kind).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut bad_mobile = base.clone();
+    bad_mobile["mobile"] = json!("12345");
+    let (s, b) = anon_post(&app, "10.1.0.1", "/api/v1/interactions", bad_mobile).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_mobile")));
+    let mut long_complaint = json!({"kind": "complaint", "title": "t", "content": "字".repeat(1001)});
+    let (s, b) = body(app.post(&citizen, "/api/v1/interactions", long_complaint.clone()).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    long_complaint["upload_ids"] = json!([999_999]);
+    long_complaint["content"] = json!("c");
+    let (s, b) = body(app.post(&citizen, "/api/v1/interactions", long_complaint).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_material")), "someone else's upload");
+    assert_eq!(count().await, 0, "nothing stored");
+
+    // Script in a title is kept as text: the API returns it as data, pages escape it.
+    let mut script = base.clone();
+    script["title"] = json!("<script>alert('x')</script>");
+    let (s, b) = anon_post(&app, "10.1.0.1", "/api/v1/interactions", script).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let stored = zwfw_store::interaction::get(&app.state.store, b["id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(stored.title, "<script>alert('x')</script>");
+
+    // A repeated submit with the same key is one submission.
+    let mut keyed = base.clone();
+    keyed["idem_key"] = json!("k-123");
+    keyed["mobile"] = json!("13900002222");
+    let (s1, a) = anon_post(&app, "10.1.0.2", "/api/v1/interactions", keyed.clone()).await;
+    let (s2, b) = anon_post(&app, "10.1.0.2", "/api/v1/interactions", keyed).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(a["code"], b["code"]);
+    assert_eq!(b["repeated"], true);
+    assert_eq!(b["query_password"], Value::Null, "the password is shown once");
+    assert_eq!(count().await, 2);
+
+    // Per mobile number: five an hour.
+    for i in 0..4 {
+        let (s, b) = anon_post(&app, &format!("10.2.0.{i}"), "/api/v1/interactions", base.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{i}: {b}");
+    }
+    let (s, b) = anon_post(&app, "10.2.0.9", "/api/v1/interactions", base.clone()).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"), Some("mobile"))
+    );
+    // Per client: ten an hour.
+    for i in 0..10 {
+        let mut m = base.clone();
+        m["mobile"] = json!(format!("1370000{i:04}"));
+        let (s, b) = anon_post(&app, "10.3.0.1", "/api/v1/interactions", m).await;
+        assert_eq!(s, StatusCode::CREATED, "{i}: {b}");
+    }
+    let mut m = base.clone();
+    m["mobile"] = json!("13600000000");
+    let (s, b) = anon_post(&app, "10.3.0.1", "/api/v1/interactions", m.clone()).await;
+    assert_eq!((s, b["detail"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("client")));
+    assert_eq!(count().await, 16);
+    // An hour later the client may write again.
+    app.advance(3_600_001);
+    assert_eq!(anon_post(&app, "10.3.0.1", "/api/v1/interactions", m).await.0, StatusCode::CREATED);
+});
+
+both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let center = app.ready_token("demo_center").await;
+    let head = app.ready_token("demo_head").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let citizen = app.ready_token("demo_citizen").await;
+
+    // Limits per kind, set by a global administrator with a reason.
+    let (s, _) =
+        body(app.put(&head, "/api/v1/interaction-limits/complaint", json!({"days": 10, "reason": "r"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) =
+        body(app.put(&center, "/api/v1/interaction-limits/complaint", json!({"days": 0, "reason": "r"})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let r =
+        app.put(&center, "/api/v1/interaction-limits/complaint", json!({"days": 10, "reason": "市政府办通知"})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, c) = body(
+        app.post(
+            &citizen,
+            "/api/v1/interactions",
+            json!({"kind": "complaint", "title": "t", "content": "c", "department_id": market}),
+        )
+        .await,
+    )
+    .await;
+    // 10 working days from Friday 2025-09-26: 10-16 (make-up days 09-28 and 10-11 count).
+    assert_eq!(c["due"], "2025-10-16", "{c}");
+
+    // Handlers (第七条): named by the head, with a mobile number; a change ends the old row.
+    let reviewer_id = app.user_id("demo_reviewer").await;
+    let land_user = app.user_id("demo_land").await;
+    let path = format!("/api/v1/departments/{market}/interaction-handlers");
+    let (s, b) = body(
+        app.post(&reviewer, &path, json!({"user_id": reviewer_id, "duty": "staff", "mobile": "13900000005"})).await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) =
+        body(app.post(&head, &path, json!({"user_id": land_user, "duty": "staff", "mobile": "13900000009"})).await)
+            .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_handler")));
+    let (s, h) =
+        body(app.post(&head, &path, json!({"user_id": reviewer_id, "duty": "staff", "mobile": "13900000005"})).await)
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let (s, _) =
+        body(app.post(&head, &path, json!({"user_id": reviewer_id, "duty": "staff", "mobile": "13900000005"})).await)
+            .await;
+    assert_eq!(s, StatusCode::CONFLICT, "named once");
+    // A new submission notifies the named handler.
+    app.post(
+        &citizen,
+        "/api/v1/interactions",
+        json!({"kind": "consultation", "title": "问", "content": "内容", "department_id": market}),
+    )
+    .await;
+    let (_, inbox) = body(app.get(&reviewer, "/api/v1/me/notifications").await).await;
+    assert_eq!(inbox["unread"], 1, "{inbox}");
+    let end = format!("{path}/{}/end", h["id"]);
+    let (s, _) = body(app.post(&head, &end, json!({"reason": ""})).await).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post(&head, &end, json!({"reason": "岗位调整"})).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.post(&head, &end, json!({"reason": "岗位调整"})).await.status(), StatusCode::NOT_FOUND);
+    let (_, list) = body(app.get(&head, &path).await).await;
+    assert_eq!(list[0]["end_reason"], "岗位调整", "{list}");
+});
+
+/// Applies for `item` as demo_citizen with a PDF; the new case's id.
+async fn apply(app: &App, citizen: &str, item: i64) -> i64 {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("申请书.pdf".to_string()));
+    let (_, up) =
+        body(client().post(app.url("/api/v1/uploads")).bearer_auth(citizen).multipart(form).send().await.unwrap())
+            .await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let (s, sub) =
+        body(app.post(citizen, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    sub["case_id"].as_i64().unwrap()
+}
+
+/// A case of demo_citizen taken through acceptance, three steps and a grant.
+async fn granted_case(app: &App) -> (i64, String) {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(app, &zwfw_domain::catalog::example(market), "TESTRATE00000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let id = apply(app, &citizen, item).await;
+    let path = format!("/api/v1/cases/{id}/actions");
+    for (who, a) in [
+        (&counter, json!({"action": "accept"})),
+        (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
+        (&reviewer, json!({"action": "pass", "opinion": "审查通过"})),
+        (&head, json!({"action": "pass", "opinion": "同意"})),
+        (
+            &head,
+            json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000009", "valid_until": "2031-11-30"}),
+        ),
+    ] {
+        let (s, b) = body(app.post(who, &path, a.clone()).await).await;
+        assert_eq!(s, StatusCode::OK, "{a}: {b}");
+    }
+    (id, "demo_citizen".into())
+}
+
+both_backends!(ratings_one_per_stage_follow_up_and_appeal, |store: Store| async move {
+    let app = App::start(store).await;
+    let (case_id, username) = granted_case(&app).await;
+    let case = zwfw_store::cases::get_case(&app.state.store, case_id).await.unwrap();
+    let dept = case.department_id;
+    let applicant = app.ready_token(&username).await;
+    let supervisor = app.ready_token("demo_supervisor").await;
+    let other = app.ready_token(if username == "demo_elder" { "demo_citizen" } else { "demo_elder" }).await;
+    let path = format!("/api/v1/cases/{case_id}/ratings");
+
+    // Only the applicant rates online; bad input changes nothing.
+    let good = json!({"stage": "acceptance", "level": 1, "channel": "mobile"});
+    assert_eq!(app.post(&other, &path, good.clone()).await.status(), StatusCode::NOT_FOUND);
+    let (s, b) = body(app.post(&applicant, &path, json!({"stage": "acceptance", "level": 6})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_rating")), "{b}");
+    let (s, b) =
+        body(app.post(&applicant, &path, json!({"stage": "acceptance", "level": 2, "channel": "phone"})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, r1) = body(app.post(&applicant, &path, good.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r1}");
+    assert_eq!(r1["follow_up"], Value::Null, "a good rating opens nothing");
+    let (s, b) = body(app.post(&applicant, &path, json!({"stage": "acceptance", "level": 5})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("already_rated")), "{b}");
+    assert_eq!(zwfw_store::rating::of_case(&app.state.store, case_id).await.unwrap().len(), 1);
+
+    // 非常不满意 at conclusion opens a follow-up with a due day.
+    let (s, r2) = body(
+        app.post(
+            &applicant,
+            &path,
+            json!({"stage": "conclusion", "level": 5, "channel": "pc", "comment": "<b>等了很久</b>"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r2}");
+    assert_eq!(r2["follow_up"], "open");
+    assert!(r2["follow_up_due"].is_string());
+    assert_eq!(r2["comment"], "<b>等了很久</b>");
+    let rid = r2["id"].as_i64().unwrap();
+    let actions = format!("/api/v1/ratings/{rid}/actions");
+
+    // Staff of the rated department follow up: call back first, then reply; supervision cannot.
+    let staff = zwfw_store::admin::list_staff(&app.state.store, Some(dept)).await.unwrap();
+    use zwfw_domain::admin::Role;
+    let worker = staff
+        .iter()
+        .find(|u| {
+            (u.roles.contains(&Role::Reviewer) || u.roles.contains(&Role::Counter))
+                && !u.roles.contains(&Role::DeptHead)
+        })
+        .unwrap();
+    let worker_token = app.ready_token(&worker.username).await;
+    let reply = json!({"action": "reply", "verification": "情况属实", "rectification": "已优化流程", "reply": "已整改，感谢监督"});
+    let (s, b) = body(app.post(&worker_token, &actions, reply.clone()).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rating_conflict")), "call back first: {b}");
+    let (s, _) = body(app.post(&supervisor, &actions, json!({"action": "call_back", "note": "x"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) =
+        body(app.post(&worker_token, &actions, json!({"action": "call_back", "note": "已电话回访申请人"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["follow_up"], "called_back");
+    let (_, public) = anon_get(&app, "/api/v1/ratings/public").await;
+    assert_eq!(public.as_array().unwrap().len(), 0, "not published before the reply");
+    let (s, b) = body(app.post(&worker_token, &actions, reply).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["follow_up"], "replied");
+    // The outcome is published, without the rater's name.
+    let (_, public) = anon_get(&app, "/api/v1/ratings/public").await;
+    let p = &public[0];
+    assert_eq!(p["reply"], "已整改，感谢监督");
+    assert_ne!(p["rater"], case.applicant_name);
+    // The rater is told.
+    let (_, inbox) = body(app.get(&applicant, "/api/v1/me/notifications").await).await;
+    assert!(inbox["messages"].as_array().unwrap().iter().any(|m| m["link"] == format!("/ratings/{rid}")), "{inbox}");
+
+    // The department head appeals once; supervision decides once.
+    let head = staff.iter().find(|u| u.roles.contains(&Role::DeptHead)).expect("the department has a head");
+    {
+        let head_token = app.ready_token(&head.username).await;
+        let (s, _) = body(app.post(&worker_token, &actions, json!({"action": "appeal", "reason": "x"})).await).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "only the head appeals");
+        let (s, b) =
+            body(app.post(&head_token, &actions, json!({"action": "appeal", "reason": "评价人误选"})).await).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, _) = body(app.post(&head_token, &actions, json!({"action": "appeal", "reason": "again"})).await).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, queue) = body(app.get(&supervisor, "/api/v1/ratings?scope=appeals").await).await;
+        assert_eq!(queue.as_array().unwrap().len(), 1);
+        let (s, b) = body(
+            app.post(
+                &supervisor,
+                &actions,
+                json!({"action": "decide_appeal", "uphold": false, "reason": "评价与事实相符"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["appeal"], "rejected");
+        let (s, _) = body(
+            app.post(&supervisor, &actions, json!({"action": "decide_appeal", "uphold": true, "reason": "r"})).await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+    }
+
+    // The counter's QR code: a link that rates without signing in, once per stage.
+    let counter = staff.iter().find(|u| u.roles.contains(&zwfw_domain::admin::Role::Counter)).unwrap();
+    let counter_token = app.ready_token(&counter.username).await;
+    let (s, link) =
+        body(app.post(&counter_token, &format!("/api/v1/cases/{case_id}/rating-link"), json!({})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{link}");
+    let token = link["path"].as_str().unwrap().trim_start_matches("/rate/").to_string();
+    let (s, b) =
+        anon_post(&app, "10.9.0.1", &format!("/api/v1/rate/{token}"), json!({"stage": "conclusion", "level": 1})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("already_rated")));
+    let (s, b) =
+        anon_post(&app, "10.9.0.1", "/api/v1/rate/nosuchtoken", json!({"stage": "conclusion", "level": 1})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("rating_link_invalid")));
+    let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+});
+
+both_backends!(ratings_wait_for_their_stage_and_qr_links_rate, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let id = apply(&app, &citizen, item).await;
+    let path = format!("/api/v1/cases/{id}/ratings");
+    let (s, b) = body(app.post(&citizen, &path, json!({"stage": "acceptance", "level": 1})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rating_conflict")), "not yet accepted: {b}");
+    let (s, b) = body(
+        app.post(&counter, &format!("/api/v1/cases/{id}/actions"), json!({"action": "accept", "opinion": "材料齐全"}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = body(app.post(&citizen, &path, json!({"stage": "conclusion", "level": 1})).await).await;
+    assert_eq!(s, StatusCode::CONFLICT, "not concluded: {b}");
+    // At the counter: a QR link rates the acceptance (channel qr_code), once.
+    let (_, link) = body(app.post(&counter, &format!("/api/v1/cases/{id}/rating-link"), json!({})).await).await;
+    let rate = app.url(&format!("/api/v1{}", link["path"].as_str().unwrap()));
+    let r = client()
+        .post(&rate)
+        .json(&json!({"stage": "acceptance", "level": 4, "comment": "排队时间长"}))
+        .send()
+        .await
+        .unwrap();
+    let (s, b) = body(r).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!((b["channel"].as_str(), b["follow_up"].as_str()), (Some("qr_code"), Some("open")));
+    let r = client().post(&rate).json(&json!({"stage": "acceptance", "level": 1})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Staff record a rating given by phone only through staff channels, and only for their department's cases.
+    let land = app.ready_token("demo_land").await;
+    let (s, _) =
+        body(app.post(&land, &path, json!({"stage": "conclusion", "level": 1, "channel": "phone"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The link expires after seven days.
+    app.advance(8 * DAY);
+    let r = client().post(&rate).json(&json!({"stage": "conclusion", "level": 1})).send().await.unwrap();
+    assert_eq!(code_of(r).await, (StatusCode::NOT_FOUND, "rating_link_invalid".to_string()));
+});
