@@ -266,6 +266,8 @@ pub struct RequestAuth {
     pub large: bool,
     /// The request is for the JSON API (decided on the full path, before nesting).
     pub api: bool,
+    /// The browser says it runs on a phone (the rating channel 移动服务端).
+    pub mobile_client: bool,
 }
 
 fn is_api(path: &str) -> bool {
@@ -360,6 +362,11 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         client_addr: addr,
         large,
         api: is_api(parts.uri.path()),
+        mobile_client: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ua| ua.contains("Mobile") || ua.contains("Android")),
     });
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     if new_anon_csrf {

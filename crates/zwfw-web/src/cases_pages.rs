@@ -25,19 +25,19 @@ fn actor(ra: &RequestAuth) -> Option<&Actor> {
     ra.session.as_ref().map(|s| &s.actor)
 }
 
-fn with_status(mut r: Response, s: StatusCode) -> Response {
+pub(crate) fn with_status(mut r: Response, s: StatusCode) -> Response {
     *r.status_mut() = s;
     r
 }
 
 /// The text fields and the non-empty files of a multipart form.
-struct MultipartForm {
-    fields: HashMap<String, String>,
-    files: Vec<(String, String, Vec<u8>)>,
+pub(crate) struct MultipartForm {
+    pub(crate) fields: HashMap<String, String>,
+    pub(crate) files: Vec<(String, String, Vec<u8>)>,
 }
 
 impl MultipartForm {
-    async fn read(mut mp: Multipart, max: usize) -> AppResult<MultipartForm> {
+    pub(crate) async fn read(mut mp: Multipart, max: usize) -> AppResult<MultipartForm> {
         let mut fields = HashMap::new();
         let mut files = vec![];
         while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
@@ -64,7 +64,7 @@ impl MultipartForm {
         Ok(MultipartForm { fields, files })
     }
 
-    fn get(&self, k: &str) -> String {
+    pub(crate) fn get(&self, k: &str) -> String {
         self.fields.get(k).cloned().unwrap_or_default()
     }
 
@@ -490,6 +490,12 @@ async fn case_view(
             special_kinds.push(k.into());
         }
     }
+    let ratings = crate::rating::of_case(st, id).await?;
+    let applicant = !a.is_staff() && d.case.applicant_user_id == Some(a.user_id);
+    let rate_stages = if applicant { crate::rating::open_stages(&d.case, &ratings) } else { vec![] };
+    let rating_qr = crate::cases::in_department(a, d.case.department_id)
+        && (a.has(Role::Counter) || a.has(Role::Reviewer))
+        && !crate::rating::open_stages(&d.case, &ratings).is_empty();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let events = timeline(&d, &dept_name);
     let r = render(
@@ -507,6 +513,8 @@ async fn case_view(
                 item_materials => material_rows(&content),
                 idem_key => crate::auth::random_token(12),
                 flash => flash, error => error,
+                ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
+                channel => if ra.mobile_client { "mobile" } else { "pc" },
             }
         },
     );

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod error;
 pub mod interaction;
 pub mod interaction_api;
+pub mod interaction_pages;
 pub mod messages;
 pub mod metrics;
 pub mod orgs;
@@ -185,6 +186,21 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/materials/{mid}", get(cases_pages::material_page))
         .route("/track", get(cases_pages::track_page).post(cases_pages::track_submit))
         .route("/my/materials", get(cases_pages::e_materials_page))
+        .route("/interact", get(interaction_pages::public_list))
+        .route("/interact/new", get(interaction_pages::new_page).post(interaction_pages::new_submit))
+        .route("/interact/track", get(interaction_pages::track_page).post(interaction_pages::track_submit))
+        .route("/interact/{code}", get(interaction_pages::detail_page))
+        .route("/interact/{code}/act", post(interaction_pages::act_submit))
+        .route("/work/interactions", get(interaction_pages::work_list))
+        .route("/my/messages", get(interaction_pages::messages_page))
+        .route("/my/messages/read", post(interaction_pages::messages_read))
+        .route("/cases/{id}/rate", post(interaction_pages::rate_submit))
+        .route("/cases/{id}/rating-qr", post(interaction_pages::qr_submit))
+        .route("/rate/{token}", get(interaction_pages::rate_link_page).post(interaction_pages::rate_link_submit))
+        .route("/work/ratings", get(interaction_pages::ratings_page))
+        .route("/ratings/public", get(interaction_pages::public_ratings_page))
+        .route("/ratings/{id}", get(interaction_pages::rating_page))
+        .route("/ratings/{id}/act", post(interaction_pages::rating_act))
         .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
         .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
         .route("/admin/items/import", post(catalog_xlsx::import_page))

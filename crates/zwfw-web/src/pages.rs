@@ -61,8 +61,14 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &AppError) ->
         s if s.is_server_error() => "系统繁忙",
         _ => "操作未完成",
     };
-    let fallback =
-        RequestAuth { session: None, csrf_token: String::new(), client_addr: String::new(), large: false, api: false };
+    let fallback = RequestAuth {
+        session: None,
+        csrf_token: String::new(),
+        client_addr: String::new(),
+        large: false,
+        api: false,
+        mobile_client: false,
+    };
     let ra = ra.unwrap_or(&fallback);
     let mut resp = render(state, ra, "error.html", context! { heading => heading, message => err.message() });
     *resp.status_mut() = err.status();

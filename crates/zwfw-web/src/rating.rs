@@ -93,8 +93,7 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
             (c, row.applicant_user_id, Some(a.user_id))
         }
     };
-    let decided = row.p.accepted_at.is_some() || row.p.deemed_accepted || row.p.state == "refused";
-    if !dr::stage_reached(stage, case_state(&row), decided) {
+    if !open_stages(&row, &[]).contains(&stage.code()) {
         return Err(RatingError::StageNotReached.into());
     }
     let dept = zwfw_store::admin::get_department(&st.store, row.department_id).await?;
@@ -154,6 +153,17 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
     ctx.audit(&mut tx, e).await?;
     tx.commit().await?;
     Ok(sr::get(&st.store, id).await?)
+}
+
+/// The stages of a case that can be rated now and are not rated yet.
+pub fn open_stages(row: &sc::CaseRow, rated: &[RatingRow]) -> Vec<&'static str> {
+    let decided = row.p.accepted_at.is_some() || row.p.deemed_accepted || row.p.state == "refused";
+    [Stage::Acceptance, Stage::Conclusion]
+        .into_iter()
+        .filter(|s| dr::stage_reached(*s, case_state(row), decided))
+        .filter(|s| !rated.iter().any(|r| r.stage == s.code()))
+        .map(Stage::code)
+        .collect()
 }
 
 /// The ratings of a case, for those who may read the case.

@@ -55,6 +55,18 @@ impl Templates {
             "case.html",
             "track.html",
             "materials.html",
+            "interact_list.html",
+            "interact_form.html",
+            "interact_done.html",
+            "interact_detail.html",
+            "interact_track.html",
+            "interact_body.html",
+            "messages.html",
+            "ratings.html",
+            "rating.html",
+            "rate.html",
+            "rating_qr.html",
+            "rate_form.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));

@@ -257,6 +257,11 @@ both_backends!(bad_input_floods_and_repeats_change_nothing, |store: Store| async
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let stored = zwfw_store::interaction::get(&app.state.store, b["id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(stored.title, "<script>alert('x')</script>");
+    let center = app.ready_token("demo_center").await;
+    let page = app.get(&center, &format!("/interact/{}", stored.code)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;alert(") && !html.contains("<script>alert("), "rendered inert");
 
     // A repeated submit with the same key is one submission.
     let mut keyed = base.clone();

@@ -1,0 +1,553 @@
+//! Pages of public interaction and ratings: the portal's four columns and
+//! public list, submitting (also without an account), following by number
+//! and query password, the handling department's list and actions, in-app
+//! messages, rating a case (online, through the counter's QR code), the
+//! follow-up of bad ratings and their public outcomes. The templates hold
+//! the text; every page calls the same service functions as the API.
+
+use crate::auth::{Auth, RequestAuth, Signed};
+use crate::cases_api::ctx;
+use crate::cases_pages::{with_status, MultipartForm};
+use crate::error::{AppError, AppResult};
+use crate::interaction::{self, ActionInput, ListQuery, SubmitInput};
+use crate::pages::{error_page, render};
+use crate::rating::{self, FollowUpInput, RateInput, Rater};
+use crate::state::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use zwfw_domain::admin::{DepartmentKind, Role};
+use zwfw_domain::ids::RegionLevel;
+use zwfw_domain::interaction::Kind;
+use zwfw_store::interaction as si;
+
+fn opt_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok().filter(|n: &i64| *n > 0)
+}
+
+/// The departments and counties a submitter may name.
+async fn choices(st: &AppState) -> AppResult<(Vec<Value>, Vec<Value>)> {
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let regions = zwfw_store::admin::list_regions(&st.store).await?;
+    let departments = depts
+        .iter()
+        .filter(|d| d.active && matches!(d.kind, DepartmentKind::Approval | DepartmentKind::ServiceCenter))
+        .map(|d| context! { id => d.id, name => d.name })
+        .collect();
+    let counties = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::County)
+        .map(|r| context! { id => r.id, name => r.name })
+        .collect();
+    Ok((departments, counties))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublicQuery {
+    kind: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// 政民互动: the four columns and the published answers, with search.
+pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<PublicQuery>) -> Response {
+    let lq = ListQuery {
+        scope: Some("public".into()),
+        kind: q.kind.clone(),
+        q: q.q.clone(),
+        page: q.page,
+        ..Default::default()
+    };
+    match interaction::list(&st, None, &lq).await {
+        Ok(p) => render(
+            &st,
+            &ra,
+            "interact_list.html",
+            context! {
+                public => true, page => p, kinds => Kind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                kind => q.kind.unwrap_or_default(), q => q.q.unwrap_or_default(),
+            },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorkQuery {
+    scope: Option<String>,
+    state: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// The handling department's list (staff), everything or the conduct
+/// complaints (supervision), or the submitter's own.
+pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<WorkQuery>) -> Response {
+    let a = &s.actor;
+    let default = if a.has(Role::Supervisor) || a.is_global_admin() {
+        "all"
+    } else if a.is_staff() {
+        "department"
+    } else {
+        "mine"
+    };
+    let scope = q.scope.clone().unwrap_or_else(|| default.into());
+    let lq = ListQuery {
+        scope: Some(scope.clone()),
+        state: q.state.clone(),
+        q: q.q.clone(),
+        overdue: q.overdue.as_deref() == Some("1"),
+        page: q.page,
+        ..Default::default()
+    };
+    match interaction::list(&st, Some(a), &lq).await {
+        Ok(p) => render(
+            &st,
+            &ra,
+            "interact_list.html",
+            context! {
+                public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
+                overdue => lq.overdue, q => q.q.unwrap_or_default(), today => crate::cases::day_text(st.today()),
+                overseer => a.has(Role::Supervisor) || a.is_global_admin(),
+            },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    kind: Option<String>,
+}
+
+async fn form_view(st: &AppState, ra: &RequestAuth, kind: Kind, f: &MultipartForm, error: Option<String>) -> Response {
+    let (departments, counties) = match choices(st).await {
+        Ok(c) => c,
+        Err(e) => return error_page(st, Some(ra), &e),
+    };
+    let signed = ra.session.as_ref().is_some_and(|s| !s.actor.is_staff());
+    let r = render(
+        st,
+        ra,
+        "interact_form.html",
+        context! {
+            kind => kind.code(), anonymous_allowed => kind.anonymous_allowed(), signed => signed,
+            complaint => kind == Kind::Complaint, departments => departments, counties => counties,
+            f => f.fields, error => error, max_content => kind.max_content(),
+            idem_key => crate::auth::random_token(12),
+            staff => ra.session.as_ref().is_some_and(|s| s.actor.is_staff()),
+        },
+    );
+    if error.is_some() {
+        with_status(r, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        r
+    }
+}
+
+pub async fn new_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NewQuery>) -> Response {
+    let kind = q.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Consultation);
+    if !kind.anonymous_allowed() && ra.session.is_none() {
+        let next = format!("/interact/new?kind={}", kind.code());
+        return Redirect::to(&format!("/login?next={}", crate::auth::urlencode(&next))).into_response();
+    }
+    let empty = MultipartForm { fields: Default::default(), files: vec![] };
+    form_view(&st, &ra, kind, &empty, None).await
+}
+
+/// Submits the form (multipart: the attachments travel with it).
+pub async fn new_submit(State(st): State<AppState>, Auth(ra): Auth, mp: Multipart) -> Response {
+    let f = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let kind = Kind::parse(&f.get("kind")).unwrap_or(Kind::Consultation);
+    let result = async {
+        let mut files = vec![];
+        for (_, name, bytes) in f.files.iter().filter(|(field, _, _)| field == "attachment") {
+            files.push(interaction::store_attachment(&st, name, bytes).await?);
+        }
+        let input = SubmitInput {
+            kind: kind.code().into(),
+            title: f.get("title"),
+            content: f.get("content"),
+            item_id: opt_id(&f.get("item_id")),
+            department_id: opt_id(&f.get("department_id")),
+            region_id: opt_id(&f.get("region_id")),
+            mobile: Some(f.get("mobile")),
+            no_publish: f.get("no_publish") == "1",
+            accused_unit: Some(f.get("accused_unit")),
+            accused_person: Some(f.get("accused_person")),
+            staff_conduct: f.get("staff_conduct") == "1",
+            upload_ids: vec![],
+            idem_key: Some(f.get("idem_key")).filter(|k| !k.is_empty()),
+        };
+        interaction::submit(&ctx(&st, &ra), &input, files).await
+    }
+    .await;
+    match result {
+        Ok(r) => render(&st, &ra, "interact_done.html", context! { r => r, kind => kind.code() }),
+        Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS || e.status() == StatusCode::FORBIDDEN => {
+            with_status(form_view(&st, &ra, kind, &f, Some(e.message())).await, e.status())
+        }
+        Err(e) => form_view(&st, &ra, kind, &f, Some(e.message())).await,
+    }
+}
+
+async fn detail_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: interaction::Detail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+    let targets: Vec<Value> = depts
+        .iter()
+        .filter(|x| x.active && x.id != d.interaction.department_id)
+        .map(|x| context! { id => x.id, name => x.name })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let r = render(
+        st,
+        ra,
+        "interact_detail.html",
+        context! {
+            d => d, targets => targets, flash => flash, error => error,
+        },
+    );
+    with_status(r, status)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn detail_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+        Err(e) => return error_page(&st, Some(&ra), &e.into()),
+    };
+    match interaction::detail(&st, actor, found.id, false).await {
+        Ok(d) => detail_view(&st, &ra, d, q.done.map(|d| crate::messages::label("interaction_done", &d)), None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    action: String,
+    to_department_id: Option<String>,
+    days: Option<String>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reply: String,
+    secret: Option<String>,
+    withhold_reason: Option<String>,
+}
+
+pub async fn act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+    };
+    let input = ActionInput {
+        action: f.action.clone(),
+        to_department_id: f.to_department_id.as_deref().and_then(opt_id),
+        days: f.days.as_deref().and_then(|d| d.trim().parse().ok()),
+        reason: f.reason,
+        reply: f.reply,
+        secret: f.secret.as_deref() == Some("1"),
+        withhold_reason: f.withhold_reason,
+    };
+    match interaction::act(&ctx(&st, &ra), found.id, &input).await {
+        Ok(_) => Redirect::to(&format!("/interact/{}?done={}", found.code, f.action)).into_response(),
+        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
+            Ok(d) => with_status(detail_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+pub async fn track_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
+    render(&st, &ra, "interact_track.html", context! { code => "" })
+}
+
+#[derive(Deserialize)]
+pub struct TrackForm {
+    code: String,
+    password: String,
+}
+
+pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
+    match interaction::track(&st, &ra.client_addr, &f.code, &f.password).await {
+        Ok(d) => render(&st, &ra, "interact_track.html", context! { code => f.code, d => d }),
+        Err(e) => with_status(
+            render(&st, &ra, "interact_track.html", context! { code => f.code, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+// ---------- in-app messages ----------
+
+pub async fn messages_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+    match si::notifications(&st.store, s.actor.user_id, 100).await {
+        Ok((rows, unread)) => render(&st, &ra, "messages.html", context! { rows => rows, unread => unread }),
+        Err(e) => error_page(&st, Some(&ra), &e.into()),
+    }
+}
+
+pub async fn messages_read(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+    match crate::interaction_api::mark_read(&st, s.actor.user_id).await {
+        Ok(()) => Redirect::to("/my/messages").into_response(),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+// ---------- ratings ----------
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    stage: String,
+    level: String,
+    channel: Option<String>,
+    comment: Option<String>,
+}
+
+impl RateForm {
+    fn input(&self) -> RateInput {
+        RateInput {
+            stage: self.stage.clone(),
+            level: self.level.trim().parse().unwrap_or(0),
+            channel: self.channel.clone().filter(|c| !c.is_empty()),
+            comment: self.comment.clone(),
+        }
+    }
+}
+
+/// The applicant rates a stage from the case page (or staff record a rating given by phone).
+pub async fn rate_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<RateForm>,
+) -> Response {
+    match rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &f.input()).await {
+        Ok(r) => Redirect::to(&format!("/cases/{id}?done=rated&rating={}", r.id)).into_response(),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The counter shows a QR code that opens the case's rating page on the applicant's phone.
+pub async fn qr_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let made = async {
+        let path = rating::new_link(&ctx(&st, &ra), id).await?;
+        // The address the counter reached this server by is the one the phone will use.
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = if st.config.secure_cookies { "https" } else { "http" };
+        let url = format!("{scheme}://{host}{path}");
+        Ok::<_, AppError>((url.clone(), rating::qr_svg(&url)?))
+    }
+    .await;
+    match made {
+        Ok((url, svg)) => render(&st, &ra, "rating_qr.html", context! { url => url, svg => svg, case_id => id }),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn rate_link_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    token: &str,
+    done: Option<i64>,
+    error: Option<String>,
+) -> Response {
+    let case_id = match zwfw_store::rating::link_case(&st.store, token, st.now_ms()).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return error_page(st, Some(ra), &AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""))
+        }
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let case = match zwfw_store::cases::get_case(&st.store, case_id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let rated = zwfw_store::rating::of_case(&st.store, case_id).await.unwrap_or_default();
+    let stages = rating::open_stages(&case, &rated);
+    let r = render(
+        st,
+        ra,
+        "rate.html",
+        context! {
+            token => token, case_no => case.case_no, item_name => case.item_name, stages => stages,
+            done => done, error => error,
+        },
+    );
+    if error.is_some() {
+        with_status(r, StatusCode::CONFLICT)
+    } else {
+        r
+    }
+}
+
+pub async fn rate_link_page(State(st): State<AppState>, Auth(ra): Auth, Path(token): Path<String>) -> Response {
+    rate_link_view(&st, &ra, &token, None, None).await
+}
+
+pub async fn rate_link_submit(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(token): Path<String>,
+    Form(f): Form<RateForm>,
+) -> Response {
+    let case_id = match zwfw_store::rating::link_case(&st.store, &token, st.now_ms()).await {
+        Ok(Some(c)) => c,
+        _ => {
+            return error_page(&st, Some(&ra), &AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""))
+        }
+    };
+    match rating::rate(&ctx(&st, &ra), case_id, Rater::Link(token.clone()), &f.input()).await {
+        Ok(r) => rate_link_view(&st, &ra, &token, Some(r.id), None).await,
+        Err(e) => rate_link_view(&st, &ra, &token, None, Some(e.message())).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RatingsQuery {
+    scope: Option<String>,
+    bad: Option<String>,
+    page: Option<i64>,
+}
+
+/// Ratings of the reader's department, or appeals and all ratings (supervision).
+pub async fn ratings_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Query(q): Query<RatingsQuery>,
+) -> Response {
+    let a = &s.actor;
+    let default = if a.has(Role::Supervisor) { "appeals" } else { "department" };
+    let scope = q.scope.clone().unwrap_or_else(|| default.into());
+    let lq = rating::ListQuery { scope: Some(scope.clone()), bad: q.bad.as_deref() == Some("1"), page: q.page };
+    match rating::list(&st, Some(a), &lq).await {
+        Ok(rows) => render(
+            &st,
+            &ra,
+            "ratings.html",
+            context! { rows => rows, scope => scope, public => false, supervisor => a.has(Role::Supervisor) },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// Bad ratings with their published rectification replies.
+pub async fn public_ratings_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Query(q): Query<RatingsQuery>,
+) -> Response {
+    let lq = rating::ListQuery { scope: Some("public".into()), bad: false, page: q.page };
+    match rating::list(&st, None, &lq).await {
+        Ok(rows) => {
+            let rows: Vec<_> = rows.into_iter().map(rating::public).collect();
+            render(&st, &ra, "ratings.html", context! { rows => rows, public => true })
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn rating_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let Some(a) = ra.session.as_ref().map(|s| &s.actor) else {
+        return error_page(st, Some(ra), &AppError::not_found("rating"));
+    };
+    match rating::get(st, a, id).await {
+        Ok(r) => {
+            let here = crate::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
+            let can = context! {
+                call_back => here && r.follow_up.as_deref() == Some("open"),
+                reply => here && r.follow_up.as_deref() == Some("called_back"),
+                appeal => here && r.appeal.is_none() && (a.has(Role::DeptHead) || a.has(Role::DeptAdmin)),
+                decide => a.has(Role::Supervisor) && r.appeal.as_deref() == Some("pending"),
+            };
+            let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+            with_status(
+                render(st, ra, "rating.html", context! { r => r, can => can, flash => flash, error => error }),
+                status,
+            )
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+pub async fn rating_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    rating_view(&st, &ra, id, q.done.map(|d| crate::messages::label("rating_done", &d)), None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowForm {
+    action: String,
+    note: Option<String>,
+    verification: Option<String>,
+    rectification: Option<String>,
+    reply: Option<String>,
+    reason: Option<String>,
+    uphold: Option<String>,
+}
+
+pub async fn rating_act(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<FollowForm>,
+) -> Response {
+    let input = FollowUpInput {
+        action: f.action.clone(),
+        note: f.note,
+        verification: f.verification,
+        rectification: f.rectification,
+        reply: f.reply,
+        reason: f.reason,
+        uphold: f.uphold.as_deref().map(|u| u == "1"),
+    };
+    match rating::follow_up(&ctx(&st, &ra), id, &input).await {
+        Ok(_) => Redirect::to(&format!("/ratings/{id}?done={}", f.action)).into_response(),
+        Err(e) => rating_view(&st, &ra, id, None, Some(e.message())).await,
+    }
+}
