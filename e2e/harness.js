@@ -63,3 +63,25 @@ export async function start() {
   };
   return { base, browser, stop };
 }
+
+/** A signed-in page of its own (its own cookies); a first sign-in changes the demo password. */
+export async function signIn(browser, base, user, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  context.setDefaultTimeout(90000); // a loaded CI machine hashes passwords slowly
+  const page = await context.newPage();
+  await page.goto(base + '/login');
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
+  await Promise.all([
+    page.waitForURL(u => new URL(u).pathname !== '/login'),
+    page.getByRole('button', { name: '登录' }).click(),
+  ]);
+  if (new URL(page.url()).pathname === '/account/password') {
+    await page.getByLabel('原密码').fill('Demo@12345');
+    await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
+    await page.getByLabel('确认新密码').fill('Officer#2026x');
+    await page.getByRole('button', { name: '保存新密码' }).click();
+    await page.waitForURL(u => new URL(u).pathname === '/');
+  }
+  return page;
+}

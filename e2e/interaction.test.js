@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { start, shots } from './harness.js';
+import { start, shots, signIn as harnessSignIn } from './harness.js';
 
 let base, browser, stop;
 
@@ -24,24 +24,8 @@ async function fresh(viewport = { width: 1280, height: 900 }) {
   return context.newPage();
 }
 
-/** A signed-in page of its own; a first sign-in changes the demo password. */
 async function signIn(user, viewport) {
-  const page = await fresh(viewport);
-  await page.goto(base + '/login');
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
-  await Promise.all([
-    page.waitForURL(u => new URL(u).pathname !== '/login'),
-    page.getByRole('button', { name: '登录' }).click(),
-  ]);
-  if (new URL(page.url()).pathname === '/account/password') {
-    await page.getByLabel('原密码').fill('Demo@12345');
-    await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
-    await page.getByLabel('确认新密码').fill('Officer#2026x');
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(u => new URL(u).pathname === '/');
-  }
-  return page;
+  return harnessSignIn(browser, base, user, viewport ? { viewport } : {});
 }
 
 test('an anonymous consultation is routed, answered and published', async () => {
