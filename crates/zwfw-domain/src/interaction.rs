@@ -166,6 +166,11 @@ pub fn overdue_days(cal: &Calendar, due: NaiveDate, today: NaiveDate) -> Result<
     cal.working_days_between(due, today)
 }
 
+/// Whether an item is past its due day and still unanswered.
+pub fn is_overdue(state: State, due: NaiveDate, today: NaiveDate) -> bool {
+    state == State::Open && today > due
+}
+
 /// Whether an answered item is shown on the public list (第六条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -326,6 +331,9 @@ mod tests {
         assert_eq!(overdue_days(&c, d("2025-10-10"), d("2025-10-10")).unwrap(), 0);
         // 10-11 (make-up Saturday), 10-13, 10-14.
         assert_eq!(overdue_days(&c, d("2025-10-10"), d("2025-10-14")).unwrap(), 3);
+        assert!(!is_overdue(State::Open, d("2025-10-10"), d("2025-10-10")));
+        assert!(is_overdue(State::Open, d("2025-10-10"), d("2025-10-11")));
+        assert!(!is_overdue(State::Answered, d("2025-10-10"), d("2025-10-11")));
     }
 
     #[test]

@@ -1388,33 +1388,20 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
     })
 }
 
-/// Failed attempts allowed per client address and per case number in a window.
-pub const TRACK_MAX_FAILURES: u32 = 10;
-const TRACK_WINDOW_MS: i64 = 15 * 60_000;
+pub use crate::state::TRACK_MAX_FAILURES;
 
-/// Finds a case by number and query password (no sign-in needed). After
-/// `TRACK_MAX_FAILURES` wrong attempts from one address, or against one case
-/// number, within 15 minutes, further attempts are refused for the rest of
-/// the window (counted per app server).
+/// Finds a case by number and query password (no sign-in needed), slowed
+/// down after repeated failures (`AppState::track_blocked`).
 pub async fn track(st: &AppState, client: &str, case_no: &str, password: &str) -> AppResult<CaseDetail> {
     let case_no = case_no.trim();
     let keys = [format!("addr:{client}"), format!("case:{case_no}")];
-    let now = st.now_ms();
-    {
-        let mut f = st.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
-        if keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES)) {
-            return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "case_no"));
-        }
+    if st.track_blocked(&keys) {
+        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "case_no"));
     }
-    let found = sc::find_by_no(&st.store, case_no).await?;
-    match found {
+    match sc::find_by_no(&st.store, case_no).await? {
         Some((row, hash)) if query_matches(&hash, password) => detail(st, None, row.id, true).await,
         _ => {
-            let mut f = st.track_failures.lock().expect("lock");
-            for k in keys {
-                f.entry(k).or_insert((now, 0)).1 += 1;
-            }
+            st.track_failed(&keys);
             Err(AppError::with_detail(StatusCode::NOT_FOUND, "track_failed", "case_no"))
         }
     }

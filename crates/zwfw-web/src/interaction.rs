@@ -146,12 +146,12 @@ impl Submitted {
     }
 }
 
-async fn county_office(st: &AppState, county_region_id: i64) -> AppResult<Option<i64>> {
-    let depts = sa::list_departments(&st.store).await?;
-    Ok(depts
+/// The government office of a county, among `depts`.
+fn county_office(depts: &[sa::Department], county_region_id: i64) -> Option<i64> {
+    depts
         .iter()
         .find(|d| d.active && d.kind == DepartmentKind::CountyOffice && d.region_id == county_region_id)
-        .map(|d| d.id))
+        .map(|d| d.id)
 }
 
 /// The county a region belongs to (itself for a county, its parent for a town).
@@ -164,20 +164,17 @@ async fn county_of(st: &AppState, region_id: i64) -> AppResult<Option<i64>> {
     })
 }
 
-async fn place(st: &AppState, department_id: i64) -> AppResult<di::DeptPlace> {
-    let d = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
-    if !d.active {
-        return Err(AppError::not_found("department"));
-    }
+async fn place(st: &AppState, depts: &[sa::Department], department_id: i64) -> AppResult<di::DeptPlace> {
+    let d =
+        depts.iter().find(|d| d.id == department_id && d.active).ok_or_else(|| AppError::not_found("department"))?;
     let office = match county_of(st, d.region_id).await? {
-        Some(county) if d.kind != DepartmentKind::CountyOffice => county_office(st, county).await?,
+        Some(county) if d.kind != DepartmentKind::CountyOffice => county_office(depts, county),
         _ => None,
     };
     Ok(di::DeptPlace { id: d.id, county_office: office })
 }
 
-async fn service_center(st: &AppState) -> AppResult<i64> {
-    let depts = sa::list_departments(&st.store).await?;
+fn service_center(depts: &[sa::Department]) -> AppResult<i64> {
     let mut centers: Vec<_> = depts.iter().filter(|d| d.active && d.kind == DepartmentKind::ServiceCenter).collect();
     centers.sort_by_key(|d| d.id);
     centers
@@ -257,18 +254,18 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
         let item = zwfw_store::catalog::get_item(&st.store, item_id).await.map_err(|_| AppError::not_found("item"))?;
         about_department = Some(item.department_id);
     }
+    let depts = sa::list_departments(&st.store).await?;
     let department = match about_department {
-        Some(d) => Some(place(st, d).await?),
+        Some(d) => Some(place(st, &depts, d).await?),
         None => None,
     };
     let county = match input.region_id {
-        Some(r) => match county_of(st, r).await.map_err(|_| AppError::not_found("region"))? {
-            Some(c) => county_office(st, c).await?,
-            None => None,
-        },
+        Some(r) => {
+            county_of(st, r).await.map_err(|_| AppError::not_found("region"))?.and_then(|c| county_office(&depts, c))
+        }
         None => None,
     };
-    let handling = di::route(&di::Subject { department, county_office: county }, service_center(st).await?);
+    let handling = di::route(&di::Subject { department, county_office: county }, service_center(&depts)?);
     let days = limit_days(st, kind).await?;
     let today = st.today();
     let due = di::due_date(&st.calendar(), today, days)?;
@@ -361,7 +358,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     );
     ctx.audit(&mut tx, e).await?;
     tx.commit().await?;
-    let department_name = sa::get_department(&st.store, handling).await.map(|d| d.name).unwrap_or_default();
+    let department_name = depts.iter().find(|d| d.id == handling).map(|d| d.name.clone()).unwrap_or_default();
     Ok(Submitted { id, code, query_password: Some(password), department_name, due: day_text(due), repeated: false })
 }
 
@@ -538,28 +535,18 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, id: i64, by_query: boo
     })
 }
 
-/// Failed look-ups allowed per client address and per number in 15 minutes.
-const TRACK_MAX_FAILURES: u32 = 10;
-
-/// Opens a submission by its number and query password (no sign-in).
+/// Opens a submission by its number and query password (no sign-in), slowed
+/// down after repeated failures like case tracking.
 pub async fn track(st: &AppState, client: &str, code: &str, password: &str) -> AppResult<Detail> {
     let code = code.trim().to_uppercase();
     let keys = [format!("iaddr:{client}"), format!("icode:{code}")];
-    let now = st.now_ms();
-    {
-        let mut f = st.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < 15 * 60_000);
-        if keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES)) {
-            return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "code"));
-        }
+    if st.track_blocked(&keys) {
+        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "code"));
     }
     match si::find_by_code(&st.store, &code).await? {
         Some(row) if query_matches(&row.query_hash, password) => detail(st, None, row.id, true).await,
         _ => {
-            let mut f = st.track_failures.lock().expect("lock");
-            for k in keys {
-                f.entry(k).or_insert((now, 0)).1 += 1;
-            }
+            st.track_failed(&keys);
             Err(AppError::with_detail(StatusCode::NOT_FOUND, "interaction_track_failed", "code"))
         }
     }
@@ -732,10 +719,18 @@ pub struct ListQuery {
     pub page: Option<i64>,
 }
 
+/// A submission in a list, with whether it is overdue today.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    #[serde(flatten)]
+    pub row: InteractionRow,
+    pub overdue: bool,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListPage {
     #[schema(value_type = Vec<Object>)]
-    pub rows: Vec<InteractionRow>,
+    pub rows: Vec<ListItem>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
@@ -777,7 +772,15 @@ pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppRes
         _ => return Err(AppError::forbidden()),
     };
     let (rows, total) = si::list(&st.store, &f).await?;
-    let rows = rows.into_iter().map(|r| mask_for(reader, r)).collect();
+    let today = st.today();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let state = State::parse(&r.state).unwrap_or(State::Answered);
+            let due = chrono::NaiveDate::parse_from_str(&r.due, "%Y-%m-%d").unwrap_or(today);
+            ListItem { overdue: di::is_overdue(state, due, today), row: mask_for(reader, r) }
+        })
+        .collect();
     Ok(ListPage { rows, total, page, per_page: PER_PAGE })
 }
 

@@ -112,7 +112,7 @@ pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(
             "interact_list.html",
             context! {
                 public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
-                overdue => lq.overdue, q => q.q.unwrap_or_default(), today => crate::cases::day_text(st.today()),
+                overdue => lq.overdue, q => q.q.unwrap_or_default(),
                 overseer => a.has(Role::Supervisor) || a.is_global_admin(),
             },
         ),

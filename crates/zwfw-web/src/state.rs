@@ -61,6 +61,11 @@ pub struct Inner {
     pub started_ms: i64,
 }
 
+/// Failed look-ups by number and query password allowed per client address
+/// and per number in a window.
+pub const TRACK_MAX_FAILURES: u32 = 10;
+const TRACK_WINDOW_MS: i64 = 15 * 60_000;
+
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
@@ -101,6 +106,25 @@ impl AppState {
             .await
             .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
             .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))
+    }
+
+    /// Whether look-ups by number and query password are refused for any of
+    /// `keys` (client address, number): after `TRACK_MAX_FAILURES` failures
+    /// within 15 minutes, for the rest of that window (counted per app server).
+    pub fn track_blocked(&self, keys: &[String]) -> bool {
+        let now = self.now_ms();
+        let mut f = self.track_failures.lock().expect("lock");
+        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
+        keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES))
+    }
+
+    /// Counts a failed look-up against each of `keys`.
+    pub fn track_failed(&self, keys: &[String]) {
+        let now = self.now_ms();
+        let mut f = self.track_failures.lock().expect("lock");
+        for k in keys {
+            f.entry(k.clone()).or_insert((now, 0)).1 += 1;
+        }
     }
 
     /// The current working-day calendar.
