@@ -103,6 +103,10 @@ pub enum EventKind {
         /// Validity of a granted licence (有效期至).
         #[serde(default)]
         valid_until: Option<NaiveDate>,
+        /// The fee charged, in fen (分), when one was collected; checked
+        /// against the item's fee standard by supervision (rule A04).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fee_fen: Option<i64>,
     },
     Delivered {
         method: String,
@@ -772,6 +776,7 @@ mod tests {
                 reason: String::new(),
                 document_no: String::new(),
                 valid_until: None,
+                fee_fen: None,
             },
         );
         assert_eq!(apply(&it, &v, &grant), Err(CaseError::DocumentRequired));
@@ -783,6 +788,7 @@ mod tests {
                 reason: String::new(),
                 document_no: "示食经〔2025〕1号".into(),
                 valid_until: None,
+                fee_fen: None,
             },
         ));
         events.push(ev(
@@ -832,7 +838,13 @@ mod tests {
         let granted_early = ev(
             "2025-09-22T10:00:00+08:00",
             Some(Role::DeptHead),
-            Concluded { outcome: Outcome::Granted, reason: String::new(), document_no: "1".into(), valid_until: None },
+            Concluded {
+                outcome: Outcome::Granted,
+                reason: String::new(),
+                document_no: "1".into(),
+                valid_until: None,
+                fee_fen: None,
+            },
         );
         assert!(matches!(apply(&it, &v, &granted_early), Err(CaseError::WrongState { .. })));
         let v = apply(&it, &v, &ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), Accepted)).unwrap();
@@ -862,6 +874,7 @@ mod tests {
                 reason: "重复申请".into(),
                 document_no: String::new(),
                 valid_until: None,
+                fee_fen: None,
             },
         );
         assert_eq!(apply(&it, &v, &void), Err(CaseError::WrongRole), "void needs the department head");

@@ -94,6 +94,13 @@ impl IntoValue for bool {
         Value::Int(i64::from(self))
     }
 }
+/// A value already made (for queries whose parameters are assembled from a filter).
+impl IntoValue for Value {
+    const KIND: Kind = Kind::Text;
+    fn into_value(self) -> Value {
+        self
+    }
+}
 impl IntoValue for f64 {
     const KIND: Kind = Kind::Real;
     fn into_value(self) -> Value {

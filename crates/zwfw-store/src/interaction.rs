@@ -533,6 +533,22 @@ pub async fn notify(tx: &mut Tx, n: &NewNotification<'_>, now_ms: i64) -> StoreR
     Ok(())
 }
 
+/// The same in-app message to each of `users`.
+pub async fn notify_users(
+    tx: &mut Tx,
+    users: &[i64],
+    title: &str,
+    body: &str,
+    link: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    for u in users {
+        let n = NewNotification { user_id: Some(*u), mobile: None, channel: "inapp", title, body, link };
+        notify(tx, &n, now_ms).await?;
+    }
+    Ok(())
+}
+
 /// An account's in-app messages, newest first, and how many are unread.
 pub async fn notifications(store: &Store, user_id: i64, limit: i64) -> StoreResult<(Vec<Notification>, i64)> {
     let rows = crate::db::query(format!(

@@ -15,6 +15,7 @@ pub mod interaction;
 mod migrate;
 pub mod rating;
 pub mod settings;
+pub mod supervision;
 pub mod testing;
 
 use db::{DbErr, Ex, Native, Row, Value};

@@ -620,10 +620,14 @@ pub async fn post_clock(
         crate::interaction_api::api_notifications, crate::interaction_api::api_notifications_read,
         crate::interaction_api::api_rate, crate::interaction_api::api_case_ratings, crate::interaction_api::api_link,
         crate::interaction_api::api_rate_link, crate::interaction_api::api_ratings, crate::interaction_api::api_public_ratings,
-        crate::interaction_api::api_rating, crate::interaction_api::api_follow_up
+        crate::interaction_api::api_rating, crate::interaction_api::api_follow_up,
+        crate::supervision_api::api_rules, crate::supervision_api::api_update_rule, crate::supervision_api::api_evaluate,
+        crate::supervision_api::api_findings, crate::supervision_api::api_finding, crate::supervision_api::api_finding_act,
+        crate::supervision_api::api_orders, crate::supervision_api::api_issue_order, crate::supervision_api::api_order,
+        crate::supervision_api::api_order_act, crate::supervision_api::api_dashboard
     ),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"), (name = "supervision"))
 )]
 pub struct ApiDoc;
 
@@ -715,4 +719,17 @@ pub fn routes() -> Router<AppState> {
         .route("/ratings/public", get(crate::interaction_api::api_public_ratings))
         .route("/ratings/{id}", get(crate::interaction_api::api_rating))
         .route("/ratings/{id}/actions", post(crate::interaction_api::api_follow_up))
+        .route("/supervision/rules", get(crate::supervision_api::api_rules))
+        .route("/supervision/rules/{code}", axum::routing::put(crate::supervision_api::api_update_rule))
+        .route("/supervision/evaluate", post(crate::supervision_api::api_evaluate))
+        .route("/supervision/findings", get(crate::supervision_api::api_findings))
+        .route("/supervision/findings/{id}", get(crate::supervision_api::api_finding))
+        .route("/supervision/findings/{id}/actions", post(crate::supervision_api::api_finding_act))
+        .route(
+            "/supervision/orders",
+            get(crate::supervision_api::api_orders).post(crate::supervision_api::api_issue_order),
+        )
+        .route("/supervision/orders/{id}", get(crate::supervision_api::api_order))
+        .route("/supervision/orders/{id}/actions", post(crate::supervision_api::api_order_act))
+        .route("/supervision/dashboard", get(crate::supervision_api::api_dashboard))
 }

@@ -78,6 +78,8 @@ pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<
     tx.commit().await?;
     reload(state).await?;
     let n = crate::cases::recompute_open(state).await?;
+    // Deadlines moved without events: the next supervision run reads every open case.
+    crate::supervision::request_full(state).await?;
     tracing::info!(year = spec.year, cases = n, "open cases' deadlines recomputed with the new calendar");
     Ok(())
 }

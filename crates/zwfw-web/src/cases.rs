@@ -741,6 +741,8 @@ pub struct ActionInput {
     pub document_no: Option<String>,
     /// YYYY-MM-DD
     pub valid_until: Option<String>,
+    /// conclude: the fee charged, in fen (分), when one was collected
+    pub fee_fen: Option<i64>,
     /// 窗口领取 | 邮寄 | 电子送达
     pub method: Option<String>,
     pub tracking_no: Option<String>,
@@ -812,6 +814,10 @@ fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
                 reason: opinion,
                 document_no: text(a.document_no.as_deref().unwrap_or(""), 100),
                 valid_until,
+                fee_fen: match a.fee_fen {
+                    Some(f) if !(0..=10_000_000_000).contains(&f) => return Err(bad("fee_fen")),
+                    f => f,
+                },
             }
         }
         "deliver" => EventKind::Delivered {
@@ -1253,7 +1259,10 @@ pub fn possible_actions(
         candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
     }
     for o in [Outcome::Granted, Outcome::Denied, Outcome::Returned, Outcome::Voided, Outcome::Forwarded] {
-        candidates.push((outcome_code(o), Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None }));
+        candidates.push((
+            outcome_code(o),
+            Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None, fee_fen: None },
+        ));
     }
     let mut actions = vec![];
     let mut outcomes = vec![];

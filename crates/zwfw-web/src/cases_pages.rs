@@ -578,8 +578,25 @@ pub struct ActForm {
     outcome: Option<String>,
     document_no: Option<String>,
     valid_until: Option<String>,
+    /// The fee charged, in yuan (元, up to two decimals).
+    fee: Option<String>,
     method: Option<String>,
     tracking_no: Option<String>,
+}
+
+/// A sum in yuan as written ("12", "12.5", "12.50") in fen.
+fn yuan_to_fen(v: &Option<String>) -> AppResult<Option<i64>> {
+    let Some(s) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_action", "fee_fen");
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || frac.len() > 2 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole.checked_mul(100).and_then(|w| w.checked_add(frac)).map(Some).ok_or_else(bad)
 }
 
 fn num<T: std::str::FromStr>(v: &Option<String>, field: &'static str) -> AppResult<Option<T>> {
@@ -617,6 +634,7 @@ impl ActForm {
             outcome: self.outcome.clone(),
             document_no: self.document_no.clone(),
             valid_until: self.valid_until.clone(),
+            fee_fen: yuan_to_fen(&self.fee)?,
             method: self.method.clone(),
             tracking_no: self.tracking_no.clone(),
             materials: vec![],
@@ -756,5 +774,22 @@ pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed)
     match cases_api::e_materials(&st, &s.actor).await {
         Ok(rows) => render(&st, &ra, "materials.html", context! { rows => rows }),
         Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yuan_to_fen;
+
+    #[test]
+    fn fees_in_yuan_become_fen() {
+        let f = |s: &str| yuan_to_fen(&Some(s.to_string())).ok().flatten();
+        assert_eq!(f("12"), Some(1200));
+        assert_eq!(f("12.5"), Some(1250));
+        assert_eq!(f(" 0.05 "), Some(5));
+        assert_eq!(yuan_to_fen(&Some(" ".into())).unwrap(), None);
+        for bad in ["12.505", "-1", "1e3", ".5", "一百", "99999999999999999999"] {
+            assert!(yuan_to_fen(&Some(bad.into())).is_err(), "{bad}");
+        }
     }
 }

@@ -28,6 +28,8 @@ pub mod pdf;
 pub mod rating;
 pub mod search;
 pub mod state;
+pub mod supervision;
+pub mod supervision_api;
 pub mod templates;
 
 use axum::extract::{Request, State};
@@ -115,6 +117,7 @@ async fn css() -> Response {
 /// start) and the search index.
 pub async fn startup(state: &AppState) -> error::AppResult<()> {
     calendar::startup(state).await?;
+    supervision::ensure_rules(state).await?;
     search::refresh(state).await?;
     let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
     *state.catalog_seen.lock().expect("lock") = changed;
@@ -137,11 +140,22 @@ pub async fn sync_shared(state: &AppState, with_calendar: bool) -> error::AppRes
     Ok(())
 }
 
-/// The periodic work of the background job: today it records deemed
-/// acceptances (行政许可法 第三十二条). Safe to run on several app servers at
-/// once: each case is locked and replayed before anything is appended.
+/// The periodic work of the background job: it records deemed acceptances
+/// (行政许可法 第三十二条), then evaluates the supervision rules on what
+/// changed. Safe to run on several app servers at once: each case is locked
+/// and replayed before anything is appended, and the supervision evaluation
+/// runs on one server at a time (a lease in the job table).
 pub async fn run_jobs(state: &AppState) -> error::AppResult<usize> {
-    cases::record_deemed_acceptances(state).await
+    let n = cases::record_deemed_acceptances(state).await?;
+    if let Some(r) = supervision::evaluate(state, false).await? {
+        if r.new_findings > 0 || r.escalated > 0 {
+            tracing::info!(
+                mode = %r.mode, cases = r.cases_read, changes = r.changes_read, findings = r.new_findings,
+                escalated = r.escalated, millis = r.millis, "supervision evaluated"
+            );
+        }
+    }
+    Ok(n)
 }
 
 /// The whole application.

@@ -320,13 +320,16 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
             let list: Vec<String> = departments.iter().map(|d| names(*d)).collect();
             format!("逾期未答复：{}", list.join("、"))
         }
-        Concluded { outcome, reason, document_no, valid_until } => {
+        Concluded { outcome, reason, document_no, valid_until, fee_fen } => {
             let mut t = label("outcome", crate::cases::outcome_code(*outcome));
             if !document_no.is_empty() {
                 t.push_str(&format!("，文书（证件）编号 {document_no}"));
             }
             if let Some(v) = valid_until {
                 t.push_str(&format!("，有效期至 {v}"));
+            }
+            if let Some(f) = fee_fen {
+                t.push_str(&format!("，收费 {}.{:02} 元", f / 100, f % 100));
             }
             if !reason.is_empty() {
                 t.push_str(&format!("。{reason}"));
@@ -545,9 +548,120 @@ pub fn label(group: &str, code: &str) -> String {
         ("rating_done", "appeal") => "已提出申诉，等待监察复核",
         ("rating_done", "decide_appeal") => "已作出复核决定",
         ("case_done", "rated") => "感谢您的评价",
+        ("severity", "warning") => "预警",
+        ("severity", "yellow") => "黄牌",
+        ("severity", "red") => "红牌",
+        ("severity", "anomaly") => "异常",
+        ("finding_state", "noted") => "已提醒",
+        ("finding_state", "open") => "待整改",
+        ("finding_state", "replied") => "待审核",
+        ("finding_state", "closed") => "已办结",
+        ("finding_event", "reply") => "整改回复",
+        ("finding_event", "accept") => "审核通过，办结",
+        ("finding_event", "reject") => "退回重新整改",
+        ("finding_event", "close") => "关闭",
+        ("order_state", "issued") => "待答复",
+        ("order_state", "answered") => "待审核",
+        ("order_state", "closed") => "已办结",
+        ("order_event", "issued") => "发出督办",
+        ("order_event", "answer") => "部门答复",
+        ("order_event", "accept") => "审核通过，办结",
+        ("order_event", "reject") => "退回重新办理",
+        ("order_event", "escalated") => "逾期未答复，督办升级",
+        ("object_kind", "case") => "办件",
+        ("object_kind", "interaction") => "网民留言",
+        ("object_kind", "rating") => "差评整改",
+        ("object_kind", "department") => "部门",
+        ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
+        ("supervision_done", "accept") => "已审核通过并办结",
+        ("supervision_done", "reject") => "已退回部门重新整改",
+        ("supervision_done", "close") => "已关闭",
+        ("supervision_done", "issue") => "督办通知已发出",
+        ("supervision_done", "answer") => "督办答复已提交",
+        ("supervision_done", "rule") => "规则已保存，下次评估按新规则全面执行",
+        ("supervision_done", "evaluate") => "评估已完成",
+        ("rule", "W01") => "临近承诺时限预警",
+        ("rule", "W02") => "环节超时",
+        ("rule", "Y01") => "超承诺时限（黄牌）",
+        ("rule", "R01") => "超法定时限（红牌）",
+        ("rule", "R02") => "黄牌逾期未整改（红牌）",
+        ("rule", "R03") => "同一部门月内多次黄牌（红牌）",
+        ("rule", "A01") => "逾期未作受理决定（视为受理）",
+        ("rule", "A02") => "多次补正告知（违反一次性告知）",
+        ("rule", "A03") => "不予受理、不予许可或作废未说明理由",
+        ("rule", "A04") => "收费与收费标准不符",
+        ("rule", "A05") => "未按环节办结或环节顺序不符",
+        ("rule", "A06") => "特别程序超时或延期未经批准",
+        ("rule", "A07") => "未经变更流程修改事项或删除业务数据",
+        ("rule", "A08") => "咨询投诉或差评整改超期",
         _ => return code.to_string(),
     };
     s.to_string()
+}
+
+/// 监察结果描述: what a rule found, in Chinese, from the fact's detail.
+pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> String {
+    let s = |k: &str| detail.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let n = |k: &str| detail.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
+    match rule {
+        "W01" => format!("办件 {object_no} 承诺办结期限为 {}，即将到期，请抓紧办理。", s("due")),
+        "W02" => format!("办件 {object_no} 第{}环节应于 {} 前办结，已超时。", n("step_no") + 1, s("due")),
+        "Y01" => format!("办件 {object_no} 已超过承诺办结期限（{}）仍未办结。", s("due")),
+        "R01" => format!("办件 {object_no} 已超过法定办结期限（{}）仍未办结。", s("due")),
+        "R02" => format!("办件 {object_no} 的黄牌自 {} 起 {} 个工作日内未整改到位。", s("found_on"), n("days")),
+        "R03" => format!("{} 月内本部门已累计 {} 张黄牌。", s("month"), n("count")),
+        "A01" => format!("办件 {object_no} 提交后5个工作日内未作受理决定，依法视为受理。"),
+        "A02" => format!("办件 {object_no} 发出了 {} 次补正通知，违反一次性告知要求。", n("notices")),
+        "A03" => {
+            let what = match s("event").as_str() {
+                "refused" => "不予受理",
+                "denied" => "不予许可",
+                _ => "作废",
+            };
+            format!("办件 {object_no} 作出{what}决定但未说明理由。")
+        }
+        "A04" => format!(
+            "办件 {object_no} 实收费用 {:.2} 元，与收费标准 {:.2} 元不符。",
+            n("charged_fen") as f64 / 100.0,
+            n("standard_fen") as f64 / 100.0
+        ),
+        "A05" if detail.get("steps").is_some() => {
+            format!("办件 {object_no} 仅通过 {} 个环节（共 {} 个）即作出决定。", n("passed"), n("steps"))
+        }
+        "A05" => format!("办件 {object_no} 的环节办理顺序与事项流程不符。"),
+        "A06" if detail.get("kind").is_some() => format!(
+            "办件 {object_no} 的特别程序（{}）已计 {} 个工作日，超过事项规定的 {} 个工作日。",
+            s("kind"),
+            n("days"),
+            n("max")
+        ),
+        "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
+        "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
+        _ => format!("{object_no} {rule}"),
+    }
+}
+
+/// Chinese text of a supervision error.
+pub fn supervision_error_text(e: &zwfw_domain::supervision::SupervisionError) -> String {
+    use zwfw_domain::supervision::SupervisionError as E;
+    match e {
+        E::ParamOutOfRange { param, min, max, .. } => format!("参数{}应在 {min} 至 {max} 之间", param_name(param)),
+        E::ParamNotUsed { param, .. } => format!("该规则没有参数{}", param_name(param)),
+        E::Empty { field } => format!("{}不能为空", field_name(field)),
+        E::TooLong { field, max } => format!("{}不能超过{max}个字", field_name(field)),
+        E::WrongState(s) => format!("当前状态（{}）下不能进行该操作", label("finding_state", s)),
+        E::NoReplyNeeded => "预警类事项无需整改回复".into(),
+        E::BadDays => "督办期限应为1至20个工作日".into(),
+        E::Calendar(c) => calendar_error_text(c),
+    }
+}
+
+fn param_name(p: &str) -> &'static str {
+    match p {
+        "days" => "“天数”",
+        "count" => "“次数”",
+        _ => "“整改期限”",
+    }
 }
 
 /// The role codes in display order, for forms.

@@ -59,6 +59,8 @@ pub struct Inner {
     pub templates: Templates,
     pub metrics: Metrics,
     pub started_ms: i64,
+    /// The supervision dashboard's figures and when they were read.
+    pub dashboard: std::sync::Mutex<Option<(i64, Arc<crate::supervision::Dashboard>)>>,
 }
 
 /// Failed look-ups by number and query password allowed per client address
@@ -92,6 +94,7 @@ impl AppState {
             templates: Templates::new(),
             metrics: Metrics::default(),
             started_ms,
+            dashboard: std::sync::Mutex::new(None),
         }))
     }
 

@@ -371,20 +371,6 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
     assert_eq!(list[0]["end_reason"], "岗位调整", "{list}");
 });
 
-/// Applies for `item` as demo_citizen with a PDF; the new case's id.
-async fn apply(app: &App, citizen: &str, item: i64) -> i64 {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("申请书.pdf".to_string()));
-    let (_, up) =
-        body(client().post(app.url("/api/v1/uploads")).bearer_auth(citizen).multipart(form).send().await.unwrap())
-            .await;
-    let path = format!("/api/v1/items/{item}/applications");
-    let (s, sub) =
-        body(app.post(citizen, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{sub}");
-    sub["case_id"].as_i64().unwrap()
-}
-
 /// A case of demo_citizen taken through acceptance, three steps and a grant.
 async fn granted_case(app: &App) -> (i64, String) {
     let market = app.department_id("示例市市场监督管理局").await;

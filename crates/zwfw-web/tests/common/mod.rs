@@ -101,7 +101,24 @@ impl App {
             assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", r.text().await);
         }
         if next == "second_factor" {
-            panic!("{username} already enrolled; use a fresh app");
+            panic!("{username} already enrolled; use a fresh app (or `signed_in`)");
+        }
+        token
+    }
+
+    /// A fresh session for an account already made ready (after the clock
+    /// moved past the idle timeout), answering the second factor from the
+    /// stored secret when the account has one.
+    pub async fn signed_in(&self, username: &str) -> String {
+        let (s, body) = self.api_login(username, NEW_PW).await;
+        assert_eq!(s, StatusCode::OK, "{username}: {body}");
+        let token = body["token"].as_str().unwrap().to_string();
+        if body["next_step"] == "second_factor" {
+            let u = zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap();
+            let secret = zwfw_domain::totp::decode_secret(&u.totp_secret.unwrap()).unwrap();
+            let code = zwfw_domain::totp::code_at(&secret, self.state.now_ms() / 1000);
+            let r = self.post(&token, "/api/v1/auth/totp", json!({"code": code})).await;
+            assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
         }
         token
     }
@@ -182,4 +199,17 @@ pub async fn joint_item(app: &App) -> i64 {
     c.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }];
     c.steps[1].limit_days = 4;
     publish(app, &c, "TESTJOINT0000000000000000000001").await
+}
+
+/// Applies for `item` with one PDF as the signed-in applicant; the new case's id.
+pub async fn apply(app: &App, applicant: &str, item: i64) -> i64 {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("申请书.pdf".to_string()));
+    let r = client().post(app.url("/api/v1/uploads")).bearer_auth(applicant).multipart(form).send().await.unwrap();
+    let up: Value = r.json().await.unwrap();
+    let path = format!("/api/v1/items/{item}/applications");
+    let r = app.post(applicant, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sub: Value = r.json().await.unwrap();
+    sub["case_id"].as_i64().unwrap()
 }

@@ -1,0 +1,1286 @@
+//! Electronic supervision (电子监察): evaluating the rules (in the background
+//! job and on demand), findings and their rectification (整改), oversight
+//! orders (督办) and the dashboard's figures. Supervision reads everything
+//! and changes no case: nothing here writes to a case.
+
+use crate::cases::{day_text, item_version};
+use crate::error::{AppError, AppResult};
+use crate::messages::{finding_text, label};
+use crate::state::{AppState, Ctx};
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+use utoipa::ToSchema;
+use zwfw_domain::admin::{Actor, Role};
+use zwfw_domain::calendar::Calendar;
+use zwfw_domain::cases::{CaseView, Event};
+use zwfw_domain::supervision::{
+    self as ds, Cutoffs, Fact, FindingAction, FindingState, OpenCase, OrderAction, OrderState, Params, Rule, RuleCode,
+    RuleSet, SeenEvent, SupervisionError,
+};
+use zwfw_store::admin as sa;
+use zwfw_store::interaction as si;
+use zwfw_store::supervision::{self as ss, FindingRow, OpenCaseRow, OrderRow, Sweep};
+
+impl From<SupervisionError> for AppError {
+    fn from(e: SupervisionError) -> Self {
+        let (status, code) = match &e {
+            SupervisionError::WrongState(_) | SupervisionError::NoReplyNeeded => {
+                (StatusCode::CONFLICT, "supervision_conflict")
+            }
+            SupervisionError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_supervision"),
+        };
+        AppError::with_detail(status, code, crate::messages::supervision_error_text(&e))
+    }
+}
+
+/// The job's name in the job table.
+pub const JOB: &str = "supervision";
+/// How long a server holds the job before another may take it over.
+const LEASE_MS: i64 = 10 * 60 * 1000;
+
+fn holder() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 6]>())))
+}
+
+fn is_supervisor(a: &Actor) -> bool {
+    a.has(Role::Supervisor)
+}
+
+// ---------- rules ----------
+
+/// Adds the default rules that are not stored yet (first start, upgrades).
+pub async fn ensure_rules(st: &AppState) -> AppResult<()> {
+    let mut tx = st.store.begin().await?;
+    for code in RuleCode::ALL {
+        let params = serde_json::to_string(&code.default_params()).map_err(|e| AppError::Internal(e.to_string()))?;
+        ss::add_rule_if_missing(
+            &mut tx,
+            code.code(),
+            &label("rule", code.code()),
+            code.severity().code(),
+            &params,
+            st.now_ms(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The rules as configured.
+pub async fn rule_set(st: &AppState) -> AppResult<RuleSet> {
+    let rows = ss::rules(&st.store).await?;
+    Ok(RuleSet::from_rules(rows.iter().filter_map(|r| {
+        Some(Rule {
+            code: RuleCode::parse(&r.code)?,
+            enabled: r.enabled,
+            params: serde_json::from_str(&r.params)
+                .unwrap_or_else(|_| RuleCode::parse(&r.code).unwrap().default_params()),
+        })
+    })))
+}
+
+/// A rule as shown and edited.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleView {
+    pub code: String,
+    pub name: String,
+    /// warning | yellow | red | anomaly
+    pub severity: String,
+    pub enabled: bool,
+    #[schema(value_type = Object)]
+    pub params: Params,
+    pub updated_at: i64,
+}
+
+pub async fn rules(st: &AppState, actor: &Actor) -> AppResult<Vec<RuleView>> {
+    if !actor.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    let set = rule_set(st).await?;
+    Ok(ss::rules(&st.store)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let code = RuleCode::parse(&r.code)?;
+            Some(RuleView {
+                code: r.code,
+                name: r.name,
+                severity: r.severity,
+                enabled: r.enabled,
+                params: set.get(code).params,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RuleInput {
+    pub name: Option<String>,
+    pub enabled: bool,
+    pub days: Option<u32>,
+    pub count: Option<u32>,
+    pub reply_days: u32,
+    /// Why the rule changes (kept in the audit trail).
+    pub reason: String,
+}
+
+/// Changes a rule (supervision officers). The next evaluation is a full one,
+/// so that the new parameters apply to every open case.
+pub async fn update_rule(ctx: &Ctx<'_>, code: &str, input: &RuleInput) -> AppResult<RuleView> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !is_supervisor(actor) {
+        return Err(AppError::forbidden());
+    }
+    let rule = RuleCode::parse(code).ok_or_else(|| AppError::not_found("rule"))?;
+    let reason = ds::text("reason", &input.reason, 500)?;
+    let params = Params { days: input.days, count: input.count, reply_days: input.reply_days };
+    params.check(rule)?;
+    let current = ss::rules(&ctx.state.store).await?;
+    let old = current.iter().find(|r| r.code == code).ok_or_else(|| AppError::not_found("rule"))?;
+    let name = match input.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => ds::text("name", n, 100)?,
+        None => old.name.clone(),
+    };
+    let text = serde_json::to_string(&params).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tx = ctx.state.store.begin().await?;
+    ss::update_rule(&mut tx, code, &name, &text, input.enabled, actor.user_id, ctx.now()).await?;
+    ss::reset_job(&mut tx, JOB).await?;
+    let e = ctx.entry(
+        "supervision_rule",
+        "supervision_rule",
+        code,
+        json!({"before": {"name": old.name, "enabled": old.enabled, "params": old.params},
+               "after": {"name": name, "enabled": input.enabled, "params": params}}),
+        &reason,
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    rules(ctx.state, actor).await?.into_iter().find(|r| r.code == code).ok_or_else(|| AppError::not_found("rule"))
+}
+
+// ---------- evaluation ----------
+
+/// What one evaluation did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct EvalReport {
+    /// full | incremental
+    pub mode: String,
+    /// Audit records read from the change feed.
+    pub changes_read: usize,
+    /// Case rows the rules looked at.
+    pub cases_read: usize,
+    pub new_findings: usize,
+    /// New findings per rule code.
+    pub by_rule: BTreeMap<String, usize>,
+    /// Oversight orders that escalated.
+    pub escalated: usize,
+    pub millis: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct JobState {
+    /// The last audit record read.
+    seq: i64,
+    /// The day evaluated last, and its W01 cutoff.
+    day: String,
+    warn_until: String,
+}
+
+/// Who and what a finding is about, filled in before it is stored.
+struct Pending {
+    fact: Fact,
+    object_kind: &'static str,
+    object_id: i64,
+    object_no: String,
+    item_type: String,
+    department_id: Option<i64>,
+    responsible_user_id: Option<i64>,
+}
+
+/// The organisation as the job needs it: counties of departments, heads.
+struct Org {
+    county_of: HashMap<i64, Option<i64>>,
+    heads: HashMap<i64, Vec<(i64, String)>>,
+    names: HashMap<i64, String>,
+    departments: Vec<i64>,
+}
+
+async fn org(st: &AppState) -> AppResult<Org> {
+    let regions = sa::list_regions(&st.store).await?;
+    let county = |rid: i64| -> Option<i64> {
+        let r = regions.iter().find(|r| r.id == rid)?;
+        match r.level {
+            zwfw_domain::ids::RegionLevel::County => Some(r.id),
+            zwfw_domain::ids::RegionLevel::Town => r.parent_id,
+            _ => None,
+        }
+    };
+    let depts = sa::list_departments(&st.store).await?;
+    let mut heads: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    let mut names = HashMap::new();
+    for u in sa::list_staff(&st.store, None).await? {
+        names.insert(u.id, u.display_name.clone());
+        if u.active && u.roles.contains(&Role::DeptHead) {
+            if let Some(d) = u.department_id {
+                heads.entry(d).or_default().push((u.id, u.display_name.clone()));
+            }
+        }
+    }
+    Ok(Org {
+        county_of: depts.iter().map(|d| (d.id, county(d.region_id))).collect(),
+        heads,
+        names,
+        departments: depts.iter().map(|d| d.id).collect(),
+    })
+}
+
+fn parse_day(s: Option<&str>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+fn open_case(r: &OpenCaseRow) -> OpenCase {
+    OpenCase {
+        state: r.state.clone(),
+        suspended: r.suspended,
+        step_no: r.step_no,
+        step_due: parse_day(r.step_due.as_deref()),
+        promised_due: parse_day(r.promised_due.as_deref()),
+        legal_due: parse_day(r.legal_due.as_deref()),
+        deemed_accepted: r.deemed_accepted,
+        supplement_notices: r.supplement_notices,
+    }
+}
+
+/// Runs the rules once. `full` reads every open case; otherwise only what
+/// changed since the last run (the audit trail is the change feed) and the
+/// cases whose deadlines the days since then passed. Returns `None` when
+/// another server is running it.
+pub async fn evaluate(st: &AppState, full: bool) -> AppResult<Option<EvalReport>> {
+    let started = std::time::Instant::now();
+    let Some(state_text) = ss::claim_job(&st.store, JOB, holder(), st.now_ms(), LEASE_MS).await? else {
+        return Ok(None);
+    };
+    let result = run(st, full, &state_text).await;
+    let millis = started.elapsed().as_millis() as u64;
+    match result {
+        Ok((mut report, state)) => {
+            report.millis = millis;
+            let text = serde_json::to_string(&state).map_err(|e| AppError::Internal(e.to_string()))?;
+            let summary = serde_json::to_string(&report).unwrap_or_default();
+            ss::finish_job(&st.store, JOB, holder(), Some(&text), &summary, None, st.now_ms()).await?;
+            Ok(Some(report))
+        }
+        Err(e) => {
+            ss::finish_job(&st.store, JOB, holder(), None, "", Some(&e.to_string()), st.now_ms()).await.ok();
+            Err(e)
+        }
+    }
+}
+
+async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalReport, JobState)> {
+    let cal = st.calendar();
+    let rules = rule_set(st).await?;
+    let today = st.today();
+    let cut = Cutoffs::on(&cal, &rules, today)?;
+    let previous: Option<JobState> = serde_json::from_str(state_text).ok();
+    let full = full || previous.is_none();
+    // Read the head first: what is written meanwhile is read next time.
+    let head = ss::audit_head(&st.store).await?;
+    let org = org(st).await?;
+    let mut report = EvalReport { mode: if full { "full" } else { "incremental" }.into(), ..Default::default() };
+    let (ty, wu) = (day_text(today), day_text(cut.warn_until));
+
+    // 1. Cases: the time rules on the projection, the history rules on those touched.
+    let mut touched: Vec<i64> = vec![];
+    if full {
+        let mut after = 0;
+        loop {
+            let rows = ss::sweep(&st.store, &Sweep::Full { today: ty.clone(), warn_until: wu.clone(), after }).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let n = rows.len();
+            process_cases(st, &cal, &rules, &cut, &org, rows, false, &mut report).await?;
+            if (n as i64) < ss::SWEEP_PAGE {
+                break;
+            }
+        }
+    } else {
+        let prev = previous.clone().unwrap_or_default();
+        let mut seen: HashSet<i64> = HashSet::new();
+        let mut after = prev.seq;
+        while after < head {
+            let page = ss::changes(&st.store, after, 20_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            report.changes_read += page.len();
+            for (seq, kind, id) in page {
+                if seq > head {
+                    break;
+                }
+                if kind == "case" {
+                    if let Ok(id) = id.parse::<i64>() {
+                        if seen.insert(id) {
+                            touched.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        if prev.day != ty {
+            let mut rows = ss::sweep(&st.store, &Sweep::Promised { from: prev.day.clone(), to: wu.clone() }).await?;
+            rows.extend(ss::sweep(&st.store, &Sweep::Legal { from: prev.day.clone(), to: ty.clone() }).await?);
+            for d in &org.departments {
+                rows.extend(
+                    ss::sweep(&st.store, &Sweep::Step { department_id: *d, from: prev.day.clone(), to: ty.clone() })
+                        .await?,
+                );
+            }
+            rows.extend(ss::sweep(&st.store, &Sweep::Suspended).await?);
+            rows.retain(|r| !seen.contains(&r.id));
+            let mut once = HashSet::new();
+            rows.retain(|r| once.insert(r.id));
+            process_cases(st, &cal, &rules, &cut, &org, rows, false, &mut report).await?;
+        }
+    }
+    for chunk in touched.chunks(500) {
+        let rows = ss::sweep(&st.store, &Sweep::Ids(chunk.to_vec())).await?;
+        process_cases(st, &cal, &rules, &cut, &org, rows, true, &mut report).await?;
+    }
+
+    // 2. Submissions and bad-rating follow-ups past their due day (A08).
+    let mut pending = vec![];
+    for (id, code, dept, due) in ss::overdue_interactions(&st.store, &ty).await? {
+        if let Some(f) = parse_day(Some(&due)).and_then(|d| ds::overdue_answer(&rules, "", d, false, today)) {
+            pending.push(Pending {
+                fact: f,
+                object_kind: "interaction",
+                object_id: id,
+                object_no: code,
+                item_type: String::new(),
+                department_id: Some(dept),
+                responsible_user_id: None,
+            });
+        }
+    }
+    for (id, case_id, dept, handler, due) in ss::overdue_follow_ups(&st.store, &ty).await? {
+        if let Some(f) = parse_day(Some(&due)).and_then(|d| ds::overdue_answer(&rules, "follow_up", d, false, today)) {
+            let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
+            pending.push(Pending {
+                fact: f,
+                object_kind: "rating",
+                object_id: id,
+                object_no: format!("差评整改（办件 {}）", case_no.unwrap_or_default()),
+                item_type: String::new(),
+                department_id: Some(dept),
+                responsible_user_id: handler,
+            });
+        }
+    }
+    // 3. Yellow cards not rectified in time (R02), and repeated ones (R03).
+    for (_fid, case_id, found_on, dept, _county) in ss::unclosed_yellow(&st.store).await? {
+        let Some(on) = parse_day(Some(&found_on)) else { continue };
+        if let Some(f) = ds::unrectified(&cal, &rules, on, false, today)? {
+            let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
+            pending.push(Pending {
+                fact: f,
+                object_kind: "case",
+                object_id: case_id,
+                object_no: case_no.unwrap_or_default(),
+                item_type: String::new(),
+                department_id: dept,
+                responsible_user_id: None,
+            });
+        }
+    }
+    let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("first of month");
+    let next = if month.month() == 12 {
+        NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)
+    }
+    .expect("first of next month");
+    for (dept, n) in ss::yellow_by_department(&st.store, &day_text(month), &day_text(next)).await? {
+        if let Some(f) = ds::repeated_yellow(&rules, month, n) {
+            pending.push(Pending {
+                fact: f,
+                object_kind: "department",
+                object_id: dept,
+                object_no: org.names.get(&dept).cloned().unwrap_or_default(),
+                item_type: String::new(),
+                department_id: Some(dept),
+                responsible_user_id: None,
+            });
+        }
+    }
+    let names = department_names(st).await?;
+    for p in pending.iter_mut().filter(|p| p.object_kind == "department") {
+        p.object_no = names.get(&p.object_id).cloned().unwrap_or_default();
+    }
+    record(st, &rules, &org, pending, &mut report).await?;
+
+    // 4. Oversight orders past their due day escalate.
+    report.escalated = escalate_orders(st, &cal, today).await?;
+    Ok((report, JobState { seq: head, day: ty, warn_until: wu }))
+}
+
+async fn department_names(st: &AppState) -> AppResult<HashMap<i64, String>> {
+    Ok(sa::list_departments(&st.store).await?.into_iter().map(|d| (d.id, d.name)).collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn process_cases(
+    st: &AppState,
+    cal: &Calendar,
+    rules: &RuleSet,
+    cut: &Cutoffs,
+    org: &Org,
+    rows: Vec<OpenCaseRow>,
+    history: bool,
+    report: &mut EvalReport,
+) -> AppResult<()> {
+    report.cases_read += rows.len();
+    let mut pending = vec![];
+    for r in &rows {
+        let mut facts = if r.concluded { vec![] } else { ds::case_facts(rules, &open_case(r), cut) };
+        let item = item_version(st, r.version_id).await?;
+        if history || r.suspended {
+            let case = zwfw_store::cases::get_case(&st.store, r.id).await?;
+            let view: Option<CaseView> = serde_json::from_str(&case.p.view).ok();
+            if history {
+                let events = zwfw_store::cases::events(&st.store, r.id).await?;
+                let mut seen = vec![];
+                let mut fee = None;
+                for e in &events {
+                    if let Ok(ev) = serde_json::from_value::<Event>(e.body.clone()) {
+                        if let zwfw_domain::cases::EventKind::Concluded { fee_fen: Some(f), .. } = &ev.kind {
+                            fee = Some(*f);
+                        }
+                        seen.push(SeenEvent { kind: ev.kind, step_name: e.step_name.clone() });
+                    }
+                }
+                facts.extend(ds::history_facts(cal, rules, &item, &seen, view.as_ref(), fee, cut.today)?);
+            } else if let Some(clock) = view.as_ref().and_then(|v| v.clock.as_ref()) {
+                if rules.on(RuleCode::A06) {
+                    facts.extend(ds::clock_facts(cal, &item, clock, cut.today)?);
+                }
+            }
+        }
+        for f in facts {
+            pending.push(Pending {
+                fact: f,
+                object_kind: "case",
+                object_id: r.id,
+                object_no: r.case_no.clone(),
+                item_type: item.item_type.code().to_string(),
+                department_id: Some(r.handling_department_id.unwrap_or(r.department_id)),
+                responsible_user_id: r.assignee_id,
+            });
+        }
+    }
+    record(st, rules, org, pending, report).await
+}
+
+/// Stores the facts not yet known as findings, in one transaction, with one
+/// in-app message per person told and one audit record.
+async fn record(
+    st: &AppState,
+    rules: &RuleSet,
+    org: &Org,
+    pending: Vec<Pending>,
+    report: &mut EvalReport,
+) -> AppResult<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    // Skip the facts already recorded without touching the write lock.
+    let mut known: HashSet<(String, &'static str, i64, String)> = HashSet::new();
+    for kind in ["case", "interaction", "rating", "department"] {
+        let ids: Vec<i64> = pending.iter().filter(|p| p.object_kind == kind).map(|p| p.object_id).collect();
+        for chunk in ids.chunks(500) {
+            for (rule, id, key) in ss::known_facts(&st.store, kind, chunk).await? {
+                known.insert((rule, kind, id, key));
+            }
+        }
+    }
+    let fresh: Vec<Pending> = pending
+        .into_iter()
+        .filter(|p| !known.contains(&(p.fact.rule.code().to_string(), p.object_kind, p.object_id, p.fact.key.clone())))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let cal = st.calendar();
+    let today = st.today();
+    let now = st.now_ms();
+    let found_on = day_text(today);
+    let mut tx = st.store.begin().await?;
+    let mut told: BTreeMap<i64, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut ids = vec![];
+    for p in &fresh {
+        let rule = p.fact.rule;
+        let severity = rule.severity();
+        let reply_due = if severity.needs_reply() {
+            Some(day_text(cal.add_working_days(today, rules.get(rule).params.reply_days)?))
+        } else {
+            None
+        };
+        let heads = p.department_id.and_then(|d| org.heads.get(&d));
+        let responsible = p.responsible_user_id.or_else(|| heads.and_then(|h| h.first()).map(|h| h.0));
+        let responsible_name = responsible.and_then(|u| org.names.get(&u)).cloned().unwrap_or_default();
+        let description = finding_text(rule.code(), &p.fact.detail, &p.object_no);
+        let detail = p.fact.detail.to_string();
+        let new = ss::NewFinding {
+            rule_code: rule.code(),
+            severity: severity.code(),
+            object_kind: p.object_kind,
+            object_id: p.object_id,
+            fact_key: &p.fact.key,
+            object_no: &p.object_no,
+            item_type: &p.item_type,
+            department_id: p.department_id,
+            county_region_id: p.department_id.and_then(|d| org.county_of.get(&d).copied().flatten()),
+            responsible_user_id: responsible,
+            responsible_name: &responsible_name,
+            description: &description,
+            detail: &detail,
+            found_on: &found_on,
+            state: FindingState::initial(severity).code(),
+            reply_due: reply_due.as_deref(),
+        };
+        let Some(id) = ss::insert_finding(&mut tx, &new, now).await? else { continue };
+        ss::set_finding_no(&mut tx, id, &ds::finding_number(today, id)).await?;
+        ids.push(id);
+        *report.by_rule.entry(rule.code().to_string()).or_default() += 1;
+        let mut people: Vec<i64> = heads.map(|h| h.iter().map(|x| x.0).collect()).unwrap_or_default();
+        if let Some(u) = p.responsible_user_id {
+            people.push(u);
+        }
+        people.sort_unstable();
+        people.dedup();
+        for u in people {
+            *told.entry(u).or_default().entry(severity.code()).or_default() += 1;
+        }
+    }
+    for (user, counts) in &told {
+        let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{}{n}条", label("severity", s))).collect();
+        let n = si::NewNotification {
+            user_id: Some(*user),
+            mobile: None,
+            channel: "inapp",
+            title: "新的电子监察事项",
+            body: &parts.join("，"),
+            link: "/supervision/findings",
+        };
+        si::notify(&mut tx, &n, now).await?;
+    }
+    if !ids.is_empty() {
+        let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+        let e = ctx.entry(
+            "supervision_findings",
+            "supervision",
+            ids[0],
+            json!({"count": ids.len(), "first_id": ids.first(), "last_id": ids.last(), "by_rule": report.by_rule}),
+            "",
+        );
+        ctx.audit(&mut tx, e).await?;
+    }
+    tx.commit().await?;
+    report.new_findings += ids.len();
+    Ok(())
+}
+
+async fn escalate_orders(st: &AppState, cal: &Calendar, today: NaiveDate) -> AppResult<usize> {
+    let mut n = 0;
+    let org = org(st).await?;
+    for id in ss::overdue_orders(&st.store, &day_text(today)).await? {
+        let mut tx = st.store.begin().await?;
+        let o = ss::lock_order(&mut tx, id).await?;
+        let state = OrderState::parse(&o.state).unwrap_or(OrderState::Closed);
+        let Some(due) = parse_day(Some(&o.due)) else { continue };
+        let Some(new_due) = ds::escalation(cal, state, due, o.days as u32, today)? else { continue };
+        let now = st.now_ms();
+        ss::escalate_order(&mut tx, id, &day_text(new_due), now).await?;
+        let text = format!("第{}次升级，新的答复期限 {}", o.level + 1, day_text(new_due));
+        ss::add_event(&mut tx, "order", id, "escalated", None, "系统", &text, "[]", now).await?;
+        let mut people: Vec<i64> =
+            org.heads.get(&o.department_id).map(|h| h.iter().map(|x| x.0).collect()).unwrap_or_default();
+        people.push(o.issued_by);
+        let title = format!("督办 {} 逾期未答复，已升级", o.order_no);
+        si::notify_users(&mut tx, &people, &title, &text, &format!("/supervision/orders/{id}"), now).await?;
+        let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+        let e = ctx.entry(
+            "order_escalated",
+            "oversight_order",
+            id,
+            json!({"level": o.level + 1, "due": day_text(new_due)}),
+            "",
+        );
+        ctx.audit(&mut tx, e).await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The job's last run, for the supervision pages.
+pub async fn job_status(st: &AppState) -> AppResult<Option<ss::JobRow>> {
+    Ok(ss::job(&st.store, JOB).await?)
+}
+
+// ---------- findings ----------
+
+/// May this person read this finding? Supervision reads all; staff read
+/// their department's.
+fn may_read_finding(actor: &Actor, f: &FindingRow) -> bool {
+    is_supervisor(actor) || actor.is_global_admin() || (actor.is_staff() && actor.department_id == f.department_id)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct FindingQuery {
+    pub department_id: Option<i64>,
+    pub county_region_id: Option<i64>,
+    /// warning | yellow | red | anomaly
+    pub severity: Option<String>,
+    pub rule: Option<String>,
+    /// noted | open | replied | closed | active (all but closed)
+    pub state: Option<String>,
+    pub case_id: Option<i64>,
+    /// Only those whose reply is overdue.
+    #[serde(default)]
+    pub reply_overdue: bool,
+    pub page: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FindingPage {
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<FindingRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const PER_PAGE: i64 = 30;
+
+pub async fn list_findings(st: &AppState, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
+    if !actor.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    let department_id = if is_supervisor(actor) || actor.is_global_admin() {
+        q.department_id
+    } else {
+        match actor.department_id {
+            Some(d) => Some(d),
+            None => return Err(AppError::forbidden()),
+        }
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let f = ss::FindingFilter {
+        department_id,
+        county_region_id: q.county_region_id,
+        severity: q.severity.clone().filter(|s| ds::Severity::parse(s).is_some()),
+        rule_code: q.rule.clone().filter(|s| RuleCode::parse(s).is_some()),
+        state: q.state.clone().filter(|s| s == "active" || FindingState::parse(s).is_some()),
+        object: q.case_id.map(|c| ("case".to_string(), c)),
+        reply_overdue_on: q.reply_overdue.then(|| day_text(st.today())),
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+    };
+    let (rows, total) = ss::list_findings(&st.store, &f).await?;
+    Ok(FindingPage { rows, total, page, per_page: PER_PAGE })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FindingDetail {
+    #[schema(value_type = Object)]
+    pub finding: FindingRow,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<ss::EventRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub orders: Vec<OrderRow>,
+    /// What the reader may do: reply | accept | reject | close | order
+    pub actions: Vec<String>,
+    /// The reply is past its due day.
+    pub reply_overdue: bool,
+}
+
+fn finding_actions(actor: &Actor, f: &FindingRow) -> Vec<String> {
+    let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
+    let mut out = vec![];
+    let dept = actor.is_staff() && actor.department_id == f.department_id;
+    let may_reply = dept && (actor.has(Role::DeptHead) || f.responsible_user_id == Some(actor.user_id));
+    if may_reply && ds::finding_next(state, FindingAction::Reply).is_ok() {
+        out.push("reply".into());
+    }
+    if is_supervisor(actor) {
+        for (a, name) in
+            [(FindingAction::Accept, "accept"), (FindingAction::Reject, "reject"), (FindingAction::Close, "close")]
+        {
+            if ds::finding_next(state, a).is_ok() {
+                out.push(name.into());
+            }
+        }
+        if state != FindingState::Closed && f.department_id.is_some() {
+            out.push("order".into());
+        }
+    }
+    out
+}
+
+pub async fn finding_detail(st: &AppState, actor: &Actor, id: i64) -> AppResult<FindingDetail> {
+    let f = ss::get_finding(&st.store, id).await?;
+    if !may_read_finding(actor, &f) {
+        return Err(AppError::not_found("finding"));
+    }
+    let events = ss::events(&st.store, "finding", id).await?;
+    let orders = ss::list_orders(&st.store, None, Some(id), None, 50).await?;
+    let reply_overdue = f.state == "open" && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
+    Ok(FindingDetail { actions: finding_actions(actor, &f), finding: f, events, orders, reply_overdue })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct FindingActionInput {
+    /// reply (the department) | accept | reject | close (supervision)
+    pub action: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A stored attachment (from the page's upload).
+pub type Attachment = crate::interaction::Attachment;
+
+/// The text of an action (optional when accepting) and its attachments as stored JSON.
+fn action_input(accepting: bool, text: &str, files: &[Attachment]) -> AppResult<(String, String)> {
+    let text = if accepting { text.trim().to_string() } else { ds::text("text", text, ds::MAX_TEXT)? };
+    if files.len() > crate::interaction::MAX_ATTACHMENTS {
+        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "too_many_files", "attachments"));
+    }
+    let files = serde_json::to_string(files).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((text, files))
+}
+
+/// One action on a finding or an order, as recorded.
+struct Recorded<'a> {
+    /// `finding` or `order` (the event's object; `oversight_order` in the audit trail)
+    object: &'static str,
+    id: i64,
+    no: &'a str,
+    action: &'a str,
+    from: &'a str,
+    to: &'a str,
+    text: &'a str,
+    files: &'a str,
+    /// Who is told, and what.
+    people: &'a [i64],
+    title: &'a str,
+    body: &'a str,
+    link: &'a str,
+}
+
+/// Appends the event, tells the other side and writes the audit record.
+async fn record_action(ctx: &Ctx<'_>, tx: &mut zwfw_store::Tx, actor: &Actor, r: Recorded<'_>) -> AppResult<()> {
+    let now = ctx.now();
+    ss::add_event(tx, r.object, r.id, r.action, Some(actor.user_id), &actor.display_name, r.text, r.files, now).await?;
+    si::notify_users(tx, r.people, r.title, r.body, r.link, now).await?;
+    let audit_type = if r.object == "order" { "oversight_order" } else { r.object };
+    let e = ctx.entry(
+        &format!("{}_{}", r.object, r.action),
+        audit_type,
+        r.id,
+        json!({"no": r.no, "from": r.from, "to": r.to, "files": serde_json::from_str::<serde_json::Value>(r.files).ok()}),
+        r.text,
+    );
+    ctx.audit(tx, e).await
+}
+
+/// Replies to, accepts, rejects or closes a finding.
+pub async fn finding_act(
+    ctx: &Ctx<'_>,
+    id: i64,
+    input: &FindingActionInput,
+    files: Vec<Attachment>,
+) -> AppResult<FindingDetail> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let first = ss::get_finding(&st.store, id).await?;
+    if !may_read_finding(actor, &first) {
+        return Err(AppError::not_found("finding"));
+    }
+    let action = match input.action.as_str() {
+        "reply" => FindingAction::Reply,
+        "accept" => FindingAction::Accept,
+        "reject" => FindingAction::Reject,
+        "close" => FindingAction::Close,
+        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+    };
+    let mut tx = st.store.begin().await?;
+    let f = ss::lock_finding(&mut tx, id).await?;
+    let allowed = finding_actions(actor, &f);
+    if !allowed.iter().any(|a| a == &input.action) {
+        let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
+        // Say why: the state forbids it, or the person may not.
+        ds::finding_next(state, action)?;
+        return Err(AppError::forbidden());
+    }
+    let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
+    let next = ds::finding_next(state, action)?;
+    let now = ctx.now();
+    let (text, files_json) = action_input(action == FindingAction::Accept, &input.text, &files)?;
+    match action {
+        FindingAction::Reply => ss::reply_finding(&mut tx, id, &text, &files_json, actor.user_id, now).await?,
+        FindingAction::Reject => {
+            let days =
+                rule_set(st).await?.get(RuleCode::parse(&f.rule_code).unwrap_or(RuleCode::Y01)).params.reply_days;
+            let due = day_text(st.calendar().add_working_days(st.today(), days)?);
+            ss::decide_finding(&mut tx, id, next.code(), &text, Some(&due), actor.user_id, now).await?
+        }
+        _ => ss::decide_finding(&mut tx, id, next.code(), &text, None, actor.user_id, now).await?,
+    }
+    // Tell the other side.
+    let (title, people) = match action {
+        FindingAction::Reply => {
+            let mut p: Vec<i64> = f.decided_by.into_iter().collect();
+            if p.is_empty() {
+                p = sa::list_staff(&st.store, None)
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.active && u.roles.contains(&Role::Supervisor))
+                    .map(|u| u.id)
+                    .collect();
+            }
+            (format!("监察事项 {} 已整改回复", f.finding_no), p)
+        }
+        _ => {
+            let mut p: Vec<i64> = f.replied_by.into_iter().chain(f.responsible_user_id).collect();
+            p.sort_unstable();
+            p.dedup();
+            (format!("监察事项 {} {}", f.finding_no, label("finding_event", &input.action)), p)
+        }
+    };
+    let link = format!("/supervision/findings/{id}");
+    let r = Recorded {
+        object: "finding",
+        id,
+        no: &f.finding_no,
+        action: &input.action,
+        from: &f.state,
+        to: next.code(),
+        text: &text,
+        files: &files_json,
+        people: &people,
+        title: &title,
+        body: &f.description,
+        link: &link,
+    };
+    record_action(ctx, &mut tx, actor, r).await?;
+    tx.commit().await?;
+    finding_detail(st, actor, id).await
+}
+
+// ---------- oversight orders ----------
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OrderInput {
+    /// The finding the order is about (its department is the order's).
+    pub finding_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub case_id: Option<i64>,
+    /// 督办内容
+    pub content: String,
+    /// Working days to answer (1–20).
+    pub days: u32,
+    /// Repeat-safe: the same key returns the first order.
+    pub idem_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderDetail {
+    #[schema(value_type = Object)]
+    pub order: OrderRow,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<ss::EventRow>,
+    /// answer | accept | reject
+    pub actions: Vec<String>,
+    pub overdue: bool,
+}
+
+fn order_actions(actor: &Actor, o: &OrderRow) -> Vec<String> {
+    let state = OrderState::parse(&o.state).unwrap_or(OrderState::Closed);
+    let mut out = vec![];
+    if actor.has(Role::DeptHead)
+        && actor.department_id == Some(o.department_id)
+        && ds::order_next(state, OrderAction::Answer).is_ok()
+    {
+        out.push("answer".into());
+    }
+    if is_supervisor(actor) {
+        for (a, name) in [(OrderAction::Accept, "accept"), (OrderAction::Reject, "reject")] {
+            if ds::order_next(state, a).is_ok() {
+                out.push(name.into());
+            }
+        }
+    }
+    out
+}
+
+fn may_read_order(actor: &Actor, o: &OrderRow) -> bool {
+    is_supervisor(actor)
+        || actor.is_global_admin()
+        || (actor.is_staff() && actor.department_id == Some(o.department_id))
+}
+
+/// Issues an oversight order to a department head (supervision officers).
+pub async fn issue_order(ctx: &Ctx<'_>, input: &OrderInput) -> AppResult<(OrderDetail, bool)> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !is_supervisor(actor) {
+        return Err(AppError::forbidden());
+    }
+    let key = input.idem_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    if let Some(k) = key {
+        if let Some(id) = ss::order_by_idem(&st.store, k).await? {
+            return Ok((order_detail(st, actor, id).await?, true));
+        }
+    }
+    let content = ds::text("content", &input.content, ds::MAX_TEXT)?;
+    let finding = match input.finding_id {
+        Some(fid) => Some(ss::get_finding(&st.store, fid).await?),
+        None => None,
+    };
+    let department_id = finding
+        .as_ref()
+        .and_then(|f| f.department_id)
+        .or(input.department_id)
+        .ok_or_else(|| AppError::invalid("department_id"))?;
+    let dept = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
+    let case_id = input.case_id.or_else(|| finding.as_ref().filter(|f| f.object_kind == "case").map(|f| f.object_id));
+    if let Some(c) = case_id {
+        zwfw_store::cases::get_case(&st.store, c).await?;
+    }
+    let today = st.today();
+    let due = ds::order_due(&st.calendar(), today, input.days)?;
+    let now = ctx.now();
+    let mut tx = st.store.begin().await?;
+    let serial = zwfw_store::cases::next_serial(&mut tx, &format!("DB{}", today.format("%Y%m%d"))).await?;
+    let no = ds::order_number(today, serial);
+    let id = match ss::insert_order(
+        &mut tx,
+        &ss::NewOrder {
+            order_no: &no,
+            finding_id: finding.as_ref().map(|f| f.id),
+            case_id,
+            department_id,
+            content: &content,
+            days: i64::from(input.days),
+            due: &day_text(due),
+            issued_by: actor.user_id,
+            issued_by_name: &actor.display_name,
+            idem_key: key,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(zwfw_store::StoreError::Duplicate(_)) if key.is_some() => {
+            drop(tx);
+            let id = ss::order_by_idem(&st.store, key.unwrap_or_default())
+                .await?
+                .ok_or_else(|| AppError::not_found("order"))?;
+            return Ok((order_detail(st, actor, id).await?, true));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ss::add_event(&mut tx, "order", id, "issued", Some(actor.user_id), &actor.display_name, &content, "[]", now)
+        .await?;
+    let title = format!("督办通知 {no}（{}前答复）", day_text(due));
+    crate::interaction::notify_department(
+        &mut tx,
+        st,
+        department_id,
+        vec![],
+        &title,
+        &content,
+        &format!("/supervision/orders/{id}"),
+    )
+    .await?;
+    let e = ctx.entry(
+        "order_issued",
+        "oversight_order",
+        id,
+        json!({"order_no": no, "department": dept.name, "finding_id": input.finding_id, "case_id": case_id, "due": day_text(due)}),
+        &content,
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok((order_detail(st, actor, id).await?, false))
+}
+
+pub async fn order_detail(st: &AppState, actor: &Actor, id: i64) -> AppResult<OrderDetail> {
+    let o = ss::get_order(&st.store, id).await?;
+    if !may_read_order(actor, &o) {
+        return Err(AppError::not_found("order"));
+    }
+    let events = ss::events(&st.store, "order", id).await?;
+    let overdue = o.state == "issued" && o.due < day_text(st.today());
+    Ok(OrderDetail { actions: order_actions(actor, &o), order: o, events, overdue })
+}
+
+pub async fn list_orders(st: &AppState, actor: &Actor, state: Option<&str>) -> AppResult<Vec<OrderRow>> {
+    if !actor.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    let dept = if is_supervisor(actor) || actor.is_global_admin() {
+        None
+    } else {
+        Some(actor.department_id.ok_or_else(AppError::forbidden)?)
+    };
+    let state = state.filter(|s| OrderState::parse(s).is_some());
+    Ok(ss::list_orders(&st.store, dept, None, state, 200).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OrderActionInput {
+    /// answer (the department head) | accept | reject (supervision)
+    pub action: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+pub async fn order_act(
+    ctx: &Ctx<'_>,
+    id: i64,
+    input: &OrderActionInput,
+    files: Vec<Attachment>,
+) -> AppResult<OrderDetail> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let first = ss::get_order(&st.store, id).await?;
+    if !may_read_order(actor, &first) {
+        return Err(AppError::not_found("order"));
+    }
+    let action = match input.action.as_str() {
+        "answer" => OrderAction::Answer,
+        "accept" => OrderAction::Accept,
+        "reject" => OrderAction::Reject,
+        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+    };
+    let mut tx = st.store.begin().await?;
+    let o = ss::lock_order(&mut tx, id).await?;
+    let state = OrderState::parse(&o.state).unwrap_or(OrderState::Closed);
+    if !order_actions(actor, &o).iter().any(|a| a == &input.action) {
+        ds::order_next(state, action)?;
+        return Err(AppError::forbidden());
+    }
+    let next = ds::order_next(state, action)?;
+    let (text, files_json) = action_input(action == OrderAction::Accept, &input.text, &files)?;
+    let now = ctx.now();
+    let notify_to: Vec<i64>;
+    match action {
+        OrderAction::Answer => {
+            ss::answer_order(&mut tx, id, &text, &files_json, actor.user_id, now).await?;
+            notify_to = vec![o.issued_by];
+        }
+        OrderAction::Reject => {
+            let due = ds::order_due(&st.calendar(), st.today(), o.days as u32)?;
+            ss::decide_order(&mut tx, id, next.code(), &text, Some(&day_text(due)), now).await?;
+            notify_to = o.replied_by.into_iter().collect();
+        }
+        OrderAction::Accept => {
+            ss::decide_order(&mut tx, id, next.code(), &text, None, now).await?;
+            notify_to = o.replied_by.into_iter().collect();
+        }
+    }
+    let title = format!("督办 {} {}", o.order_no, label("order_event", &input.action));
+    let link = format!("/supervision/orders/{id}");
+    let r = Recorded {
+        object: "order",
+        id,
+        no: &o.order_no,
+        action: &input.action,
+        from: &o.state,
+        to: next.code(),
+        text: &text,
+        files: &files_json,
+        people: &notify_to,
+        title: &title,
+        body: &o.content,
+        link: &link,
+    };
+    record_action(ctx, &mut tx, actor, r).await?;
+    tx.commit().await?;
+    order_detail(st, actor, id).await
+}
+
+// ---------- dashboard ----------
+
+/// One department's row on the dashboard.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct DeptFigures {
+    pub id: i64,
+    pub name: String,
+    pub county_region_id: Option<i64>,
+    pub open_cases: i64,
+    pub warning: i64,
+    pub yellow: i64,
+    pub red: i64,
+    pub anomaly: i64,
+    pub open_orders: i64,
+    pub escalated_orders: i64,
+    /// green | blue | yellow | red: the worst active finding or order
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct CountyFigures {
+    /// None: the city's own departments
+    pub region_id: Option<i64>,
+    pub name: String,
+    pub open_cases: i64,
+    pub warning: i64,
+    pub yellow: i64,
+    pub red: i64,
+    pub anomaly: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub as_of: String,
+    pub totals: CountyFigures,
+    pub departments: Vec<DeptFigures>,
+    pub counties: Vec<CountyFigures>,
+    /// Findings per day over the last 30 days: (day, warning, yellow, red, anomaly).
+    pub trend: Vec<(String, i64, i64, i64, i64)>,
+    #[schema(value_type = Object)]
+    pub job: Option<ss::JobRow>,
+}
+
+/// How long the figures are reused before they are read again.
+const DASHBOARD_TTL_MS: i64 = 15_000;
+
+pub async fn dashboard(st: &AppState, actor: &Actor) -> AppResult<Arc<Dashboard>> {
+    if !(is_supervisor(actor) || actor.is_global_admin()) {
+        return Err(AppError::forbidden());
+    }
+    let now = st.now_ms();
+    if let Some((at, d)) = st.dashboard.lock().expect("dashboard lock").clone() {
+        if (0..DASHBOARD_TTL_MS).contains(&(now - at)) {
+            return Ok(d);
+        }
+    }
+    let d = Arc::new(dashboard_fresh(st).await?);
+    *st.dashboard.lock().expect("dashboard lock") = Some((now, d.clone()));
+    Ok(d)
+}
+
+/// Reads the dashboard's figures from the database.
+pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
+    let depts = sa::list_departments(&st.store).await?;
+    let regions = sa::list_regions(&st.store).await?;
+    let org = org(st).await?;
+    let mut rows: BTreeMap<i64, DeptFigures> = depts
+        .iter()
+        .filter(|d| d.active)
+        .map(|d| {
+            (
+                d.id,
+                DeptFigures {
+                    id: d.id,
+                    name: d.name.clone(),
+                    county_region_id: org.county_of.get(&d.id).copied().flatten(),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    for (d, n) in ss::open_cases_by_department(&st.store).await? {
+        if let Some(r) = rows.get_mut(&d) {
+            r.open_cases = n;
+        }
+    }
+    for (d, sev, n) in ss::active_findings_by_department(&st.store).await? {
+        if let Some(r) = d.and_then(|d| rows.get_mut(&d)) {
+            match sev.as_str() {
+                "warning" => r.warning = n,
+                "yellow" => r.yellow = n,
+                "red" => r.red = n,
+                _ => r.anomaly = n,
+            }
+        }
+    }
+    for (d, n, e) in ss::open_orders_by_department(&st.store).await? {
+        if let Some(r) = rows.get_mut(&d) {
+            r.open_orders = n;
+            r.escalated_orders = e;
+        }
+    }
+    for r in rows.values_mut() {
+        r.status = if r.red > 0 || r.escalated_orders > 0 {
+            "red"
+        } else if r.yellow > 0 || r.anomaly > 0 || r.open_orders > 0 {
+            "yellow"
+        } else if r.warning > 0 {
+            "blue"
+        } else {
+            "green"
+        }
+        .into();
+    }
+    let mut counties: BTreeMap<Option<i64>, CountyFigures> = BTreeMap::new();
+    let mut totals = CountyFigures { name: "全市".into(), ..Default::default() };
+    for r in rows.values() {
+        let c = counties.entry(r.county_region_id).or_insert_with(|| CountyFigures {
+            region_id: r.county_region_id,
+            name: match r.county_region_id {
+                Some(id) => regions.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default(),
+                None => "市本级".into(),
+            },
+            ..Default::default()
+        });
+        for t in [&mut *c, &mut totals] {
+            t.open_cases += r.open_cases;
+            t.warning += r.warning;
+            t.yellow += r.yellow;
+            t.red += r.red;
+            t.anomaly += r.anomaly;
+        }
+    }
+    let today = st.today();
+    let from = today - chrono::Duration::days(29);
+    let mut days: BTreeMap<String, (i64, i64, i64, i64)> =
+        (0..30).map(|i| (day_text(from + chrono::Duration::days(i)), (0, 0, 0, 0))).collect();
+    for (day, sev, n) in ss::findings_per_day(&st.store, &day_text(from)).await? {
+        if let Some(e) = days.get_mut(&day) {
+            match sev.as_str() {
+                "warning" => e.0 += n,
+                "yellow" => e.1 += n,
+                "red" => e.2 += n,
+                _ => e.3 += n,
+            }
+        }
+    }
+    Ok(Dashboard {
+        as_of: zwfw_domain::time::format_local(st.now_ms()),
+        totals,
+        departments: rows.into_values().collect(),
+        counties: counties.into_values().collect(),
+        trend: days.into_iter().map(|(d, (w, y, r, a))| (d, w, y, r, a)).collect(),
+        job: ss::job(&st.store, JOB).await?,
+    })
+}
+
+/// Asks the next run to be a full evaluation (after a calendar change, say).
+pub async fn request_full(st: &AppState) -> AppResult<()> {
+    let mut tx = st.store.begin().await?;
+    ss::reset_job(&mut tx, JOB).await?;
+    tx.commit().await?;
+    Ok(())
+}

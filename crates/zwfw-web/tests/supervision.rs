@@ -1,0 +1,398 @@
+//! Electronic supervision through the API, on SQLite and PostgreSQL: cases
+//! driven past each threshold with the controllable clock give exactly the
+//! findings of the rules, once; the rectification and oversight flows; rule
+//! editing; the job's lease; supervision acts on no case.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_store::{both_backends, Store};
+
+async fn body(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+// Friday 2025-09-26, 10:00 in Beijing.
+const FRIDAY: &str = "2025-09-26T02:00:00Z";
+
+async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value) {
+    body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
+}
+
+async fn evaluate(app: &App, sup: &str, full: bool) -> Value {
+    let (s, b) = body(app.post(sup, "/api/v1/supervision/evaluate", json!({"full": full})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+/// The rule codes of a case's findings, sorted.
+async fn rules_of(app: &App, sup: &str, case: i64) -> Vec<String> {
+    let (s, b) = body(app.get(sup, &format!("/api/v1/supervision/findings?case_id={case}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut v: Vec<String> =
+        b["rows"].as_array().unwrap().iter().map(|r| r["rule_code"].as_str().unwrap().to_string()).collect();
+    v.sort();
+    v
+}
+
+async fn finding(app: &App, sup: &str, case: i64, rule: &str) -> Value {
+    let (_, b) = body(app.get(sup, &format!("/api/v1/supervision/findings?case_id={case}&rule={rule}")).await).await;
+    b["rows"][0].clone()
+}
+
+/// Moves the clock to 10:00 Beijing time on `day` (YYYY-MM-DD) and runs the background job.
+async fn day(app: &App, day: &str) {
+    let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
+    assert!(target >= 0, "the clock only moves forward");
+    app.advance(target);
+    zwfw_web::run_jobs(&app.state).await.unwrap();
+}
+
+both_backends!(thresholds_findings_rectification_and_orders, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    // Made ready now (password changed); signed in again after the clock moves.
+    app.ready_token("demo_head").await;
+    let sup = app.ready_token("demo_supervisor").await;
+
+    // A: accepted on Friday and passed its first step: promised 10 working
+    // days (2025-10-16, the make-up days 09-28 and 10-11 count), legal 20
+    // (2025-10-30); the review step has 6 working days from 09-26 (2025-10-11).
+    let a = apply(&app, &citizen, item).await;
+    assert_eq!(act(&app, &counter, a, json!({"action": "accept"})).await.0, StatusCode::OK);
+    assert_eq!(act(&app, &counter, a, json!({"action": "pass", "opinion": "材料齐全"})).await.0, StatusCode::OK);
+    let (_, ca) = body(app.get(&sup, &format!("/api/v1/cases/{a}")).await).await;
+    let row = &ca["case"];
+    assert_eq!(
+        (row["promised_due"].as_str(), row["legal_due"].as_str(), row["step_due"].as_str()),
+        (Some("2025-10-16"), Some("2025-10-30"), Some("2025-10-11")),
+        "{ca}"
+    );
+    // B: never decided: deemed accepted after five working days (2025-10-10).
+    let b = apply(&app, &citizen, item).await;
+    // C: two supplement notices.
+    let c = apply(&app, &citizen, item).await;
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("营业执照.pdf".to_string()));
+    let (_, up) =
+        body(client().post(app.url("/api/v1/uploads")).bearer_auth(&citizen).multipart(form).send().await.unwrap())
+            .await;
+    for x in [
+        json!({"action": "supplement_request", "missing": ["营业执照复印件"]}),
+        json!({"action": "supplement_provide", "materials": [{"material_no": 1, "upload_id": up["id"]}]}),
+        json!({"action": "supplement_request", "missing": ["法定代表人身份证明"]}),
+    ] {
+        let who = if x["action"] == "supplement_provide" { &citizen } else { &counter };
+        let (s, r) = act(&app, who, c, x.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{x}: {r}");
+    }
+
+    // Supervision acts on no case.
+    let seq = ca["case"]["seq"].clone();
+    let (s, r) = act(&app, &sup, a, json!({"action": "urge", "opinion": "请加快办理"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{r}");
+    let (_, again) = body(app.get(&sup, &format!("/api/v1/cases/{a}")).await).await;
+    assert_eq!(again["case"]["seq"], seq, "nothing appended");
+
+    // Day 0: the first run is a full one; only C's second notice is a finding.
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["mode"], "full", "{r}");
+    assert_eq!(r["by_rule"], json!({"A02": 1}), "{r}");
+    let a02 = finding(&app, &sup, c, "A02").await;
+    assert!(a02["finding_no"].as_str().unwrap().starts_with("SV20250926"), "{a02}");
+    assert_eq!((a02["state"].as_str(), a02["reply_due"].as_str()), (Some("open"), Some("2025-10-10")), "{a02}");
+    assert_eq!(a02["department_id"], market);
+    assert!(a02["description"].as_str().unwrap().contains("2 次补正通知"), "{a02}");
+    // Idempotent: the same facts again are no new findings, full or not.
+    let r = evaluate(&app, &sup, true).await;
+    assert_eq!(r["new_findings"], 0, "{r}");
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(
+        (r["mode"].as_str(), r["new_findings"].as_i64(), r["cases_read"].as_i64()),
+        (Some("incremental"), Some(0), Some(0)),
+        "{r}"
+    );
+
+    // 10-10 (Friday): nothing has crossed yet: A's step is due tomorrow (a make-up Saturday).
+    day(&app, "2025-10-10").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, Vec::<String>::new());
+    assert_eq!(rules_of(&app, &sup, b).await, Vec::<String>::new());
+    // 10-13 (Monday): B is deemed accepted by the job (A01) and, counted from
+    // receipt, its first step (due 09-28) is overdue; A's review step is overdue (W02).
+    day(&app, "2025-10-13").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W02"]);
+    assert_eq!(rules_of(&app, &sup, b).await, vec!["A01", "W02"]);
+    let w02 = finding(&app, &sup, a, "W02").await;
+    assert_eq!(
+        (w02["severity"].as_str(), w02["state"].as_str(), &w02["reply_due"]),
+        (Some("warning"), Some("noted"), &Value::Null)
+    );
+    // 10-15: one working day before the promised deadline → W01.
+    day(&app, "2025-10-14").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W02"]);
+    day(&app, "2025-10-15").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W01", "W02"]);
+    // 10-17: the promised limit passed → yellow card (to be replied by 10-24).
+    day(&app, "2025-10-16").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W01", "W02"]);
+    day(&app, "2025-10-17").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W01", "W02", "Y01"]);
+    assert_eq!(rules_of(&app, &sup, b).await, vec!["A01", "W01", "W02", "Y01"]);
+    let y_a = finding(&app, &sup, a, "Y01").await;
+    assert_eq!((y_a["severity"].as_str(), y_a["reply_due"].as_str()), (Some("yellow"), Some("2025-10-24")), "{y_a}");
+    assert_eq!(y_a["responsible_name"], "吴海", "unassigned: the department head answers for it");
+    let y_a_id = y_a["id"].as_i64().unwrap();
+    // The department head was told.
+    let head = app.signed_in("demo_head").await;
+    let (_, inbox) = body(app.get(&head, "/api/v1/me/notifications").await).await;
+    assert!(inbox["messages"].as_array().unwrap().iter().any(|m| m["title"] == "新的电子监察事项"), "{inbox}");
+
+    // Rectification: only the department replies, only supervision decides.
+    let path = format!("/api/v1/supervision/findings/{y_a_id}/actions");
+    let (s, e) = body(app.post(&sup, &path, json!({"action": "reply", "text": "已整改"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let (s, e) = body(app.post(&head, &path, json!({"action": "accept"})).await).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::CONFLICT, Some("supervision_conflict")),
+        "the state forbids it first: {e}"
+    );
+    let (s, e) = body(app.post(&head, &path, json!({"action": "reply", "text": "  "})).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_supervision")), "{e}");
+    let (s, d) =
+        body(app.post(&head, &path, json!({"action": "reply", "text": "审查人员病假，已调整人员加快办理"})).await)
+            .await;
+    assert_eq!((s, d["finding"]["state"].as_str()), (StatusCode::OK, Some("replied")), "{d}");
+    assert_eq!(d["actions"], json!([]), "the department waits for the decision");
+    let (s, d) = body(app.post(&sup, &path, json!({"action": "reject", "text": "未说明何时办结"})).await).await;
+    assert_eq!(
+        (s, d["finding"]["state"].as_str(), d["finding"]["reply_due"].as_str()),
+        (StatusCode::OK, Some("open"), Some("2025-10-24")),
+        "{d}"
+    );
+    let (s, _) = body(app.post(&head, &path, json!({"action": "reply", "text": "已于10月20日前办结"})).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, d) = body(app.post(&sup, &path, json!({"action": "accept", "text": "整改到位"})).await).await;
+    assert_eq!((s, d["finding"]["state"].as_str()), (StatusCode::OK, Some("closed")), "{d}");
+    let kinds: Vec<&str> = d["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["reply", "reject", "reply", "accept"]);
+    // Another department's staff do not see it.
+    let land = app.ready_token("demo_land").await;
+    let (s, _) = body(app.get(&land, &format!("/api/v1/supervision/findings/{y_a_id}")).await).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, mine) = body(app.get(&land, "/api/v1/supervision/findings").await).await;
+    assert_eq!(mine["total"], 0, "{mine}");
+
+    // Oversight order on B's yellow card, repeat-safe.
+    let y_b = finding(&app, &sup, b, "Y01").await;
+    let order = json!({"finding_id": y_b["id"], "content": "请于两个工作日内说明超期原因并办结", "days": 2, "idem_key": "order-b-1"});
+    let (s, o) = body(app.post(&sup, "/api/v1/supervision/orders", order.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    assert_eq!((o["order"]["due"].as_str(), o["order"]["case_id"].as_i64()), (Some("2025-10-21"), Some(b)), "{o}");
+    assert!(o["order"]["order_no"].as_str().unwrap().starts_with("DB20251017"), "{o}");
+    let (s, o2) = body(app.post(&sup, "/api/v1/supervision/orders", order).await).await;
+    assert_eq!((s, &o2["order"]["id"]), (StatusCode::OK, &o["order"]["id"]), "the repeat returns the first order");
+    let (s, e) = body(
+        app.post(&head, "/api/v1/supervision/orders", json!({"department_id": market, "content": "x", "days": 2}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let (s, e) = body(
+        app.post(&sup, "/api/v1/supervision/orders", json!({"department_id": market, "content": "x", "days": 0})).await,
+    )
+    .await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_supervision")), "{e}");
+    let oid = o["order"]["id"].as_i64().unwrap();
+    // Unanswered past its due day (10-21), it escalates once on 10-22, with two more working days.
+    day(&app, "2025-10-21").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    let (_, od) = body(app.get(&sup, &format!("/api/v1/supervision/orders/{oid}")).await).await;
+    assert_eq!(od["order"]["level"], 0, "{od}");
+    day(&app, "2025-10-22").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    let head = app.signed_in("demo_head").await;
+    let (_, od) = body(app.get(&sup, &format!("/api/v1/supervision/orders/{oid}")).await).await;
+    assert_eq!((od["order"]["level"].as_i64(), od["order"]["due"].as_str()), (Some(1), Some("2025-10-24")), "{od}");
+    zwfw_web::run_jobs(&app.state).await.unwrap();
+    let (_, od) = body(app.get(&sup, &format!("/api/v1/supervision/orders/{oid}")).await).await;
+    assert_eq!(od["order"]["level"], 1, "once per passed due day");
+    let opath = format!("/api/v1/supervision/orders/{oid}/actions");
+    let (s, d) = body(app.post(&head, &opath, json!({"action": "answer", "text": "已办结并约谈经办人"})).await).await;
+    assert_eq!((s, d["order"]["state"].as_str()), (StatusCode::OK, Some("answered")), "{d}");
+    let (s, d) = body(app.post(&sup, &opath, json!({"action": "accept"})).await).await;
+    assert_eq!((s, d["order"]["state"].as_str()), (StatusCode::OK, Some("closed")), "{d}");
+
+    // R02: B's yellow card (found 10-17) is still not rectified five working days later.
+    assert!(!rules_of(&app, &sup, b).await.contains(&"R02".to_string()));
+    day(&app, "2025-10-27").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["W01", "W02", "Y01"], "A's card was rectified");
+    assert_eq!(rules_of(&app, &sup, b).await, vec!["A01", "R02", "W01", "W02", "Y01"]);
+    // R01 from the day after the legal deadline (10-30).
+    day(&app, "2025-10-31").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    assert_eq!(rules_of(&app, &sup, a).await, vec!["R01", "W01", "W02", "Y01"]);
+    assert_eq!(rules_of(&app, &sup, b).await, vec!["A01", "R01", "R02", "W01", "W02", "Y01"]);
+
+    // Rules: only supervision edits them, within range, with a reason; the next run is full.
+    let (s, e) = body(
+        app.put(
+            &sup,
+            "/api/v1/supervision/rules/W01",
+            json!({"enabled": true, "days": 11, "reply_days": 5, "reason": "调整"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_supervision")), "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("0 至 10"), "{e}");
+    let head = app.signed_in("demo_head").await;
+    let (s, _) = body(
+        app.put(
+            &head,
+            "/api/v1/supervision/rules/R03",
+            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = body(
+        app.put(
+            &sup,
+            "/api/v1/supervision/rules/R03",
+            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": ""}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // Two yellow cards in October for the market department: with R03 at 2, a red card for the department.
+    let (s, rule) = body(
+        app.put(
+            &sup,
+            "/api/v1/supervision/rules/R03",
+            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严考核"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, rule["params"]["count"].as_i64()), (StatusCode::OK, Some(2)), "{rule}");
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!((r["mode"].as_str(), &r["by_rule"]), (Some("full"), &json!({"R03": 1})), "{r}");
+    let (_, r03) = body(app.get(&sup, "/api/v1/supervision/findings?rule=R03").await).await;
+    assert_eq!(
+        (r03["rows"][0]["object_kind"].as_str(), r03["rows"][0]["fact_key"].as_str()),
+        (Some("department"), Some("2025-10")),
+        "{r03}"
+    );
+    let (_, audit) = body(app.get(&sup, "/api/v1/audit?object_type=supervision_rule").await).await;
+    assert!(audit.to_string().contains("从严考核"), "the change and its reason are audited: {audit}");
+
+    // The dashboard: the market department is red (R01 twice, R02, R03); A's yellow card is closed.
+    let (s, dash) = body(app.get(&sup, "/api/v1/supervision/dashboard").await).await;
+    assert_eq!(s, StatusCode::OK, "{dash}");
+    let m = dash["departments"].as_array().unwrap().iter().find(|d| d["id"] == market).unwrap().clone();
+    assert_eq!((m["status"].as_str(), m["red"].as_i64(), m["yellow"].as_i64()), (Some("red"), Some(4), Some(1)), "{m}");
+    assert_eq!(
+        (m["warning"].as_i64(), m["anomaly"].as_i64()),
+        (Some(4), Some(2)),
+        "W01 and W02 of A and B; A01 and A02: {m}"
+    );
+    assert_eq!(dash["totals"]["red"], 4, "{dash}");
+    assert_eq!(m["open_cases"], 2, "A and B; C waits for the applicant: {m}");
+    assert_eq!(dash["trend"].as_array().unwrap().len(), 30);
+    let (s, _) = body(app.get(&head, "/api/v1/supervision/dashboard").await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+});
+
+both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000002").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let sup = app.ready_token("demo_supervisor").await;
+
+    // A consultation due 10-10 and a case granted with a fee the item does not charge.
+    let (s, q) = body(
+        app.post(
+            &citizen,
+            "/api/v1/interactions",
+            json!({"kind": "consultation", "title": "营业时间", "content": "周末能办吗", "department_id": market}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, q["due"].as_str()), (StatusCode::CREATED, Some("2025-10-10")), "{q}");
+    let id = apply(&app, &citizen, item).await;
+    for (who, a) in [
+        (&counter, json!({"action": "accept"})),
+        (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
+        (&reviewer, json!({"action": "pass", "opinion": "审查通过"})),
+        (&head, json!({"action": "pass", "opinion": "同意"})),
+        (&head, json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000010", "fee_fen": 5000})),
+    ] {
+        let (s, b) = act(&app, who, id, a.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{a}: {b}");
+    }
+    let (s, b) =
+        act(&app, &head, id, json!({"action": "conclude", "outcome": "granted", "document_no": "X", "fee_fen": -1}))
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    // The first run reads every open case; the granted one is not open, so A04 waits for the change feed.
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["mode"], "full");
+    assert_eq!(rules_of(&app, &sup, id).await, Vec::<String>::new());
+    // A run that starts from the feed sees the conclusion: reset to just before it.
+    let head_seq = zwfw_store::supervision::audit_head(&app.state.store).await.unwrap();
+    let state = json!({"seq": head_seq - 20, "day": "2025-09-26", "warn_until": "2025-09-28"}).to_string();
+    zwfw_store::db::query("UPDATE jobs SET state = $1 WHERE name = 'supervision'")
+        .bind(state)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!((r["mode"].as_str(), &r["by_rule"]), (Some("incremental"), &json!({"A04": 1})), "{r}");
+    let a04 = finding(&app, &sup, id, "A04").await;
+    assert!(a04["description"].as_str().unwrap().contains("实收费用 50.00 元"), "{a04}");
+
+    // Another server holds the job: this one waits (409), until the lease runs out.
+    let taken =
+        zwfw_store::supervision::claim_job(&app.state.store, "supervision", "other-server", app.state.now_ms(), 60_000)
+            .await
+            .unwrap();
+    assert!(taken.is_some());
+    let (s, e) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({})).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("evaluation_running")), "{e}");
+    assert!(zwfw_web::supervision::evaluate(&app.state, false).await.unwrap().is_none());
+
+    // 10-13: the consultation is overdue (A08) once the lease is free again.
+    day(&app, "2025-10-13").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    let (_, a08) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A08").await).await;
+    assert_eq!(a08["total"], 1, "{a08}");
+    assert_eq!(
+        (a08["rows"][0]["object_kind"].as_str(), a08["rows"][0]["object_id"].as_i64()),
+        (Some("interaction"), q["id"].as_i64())
+    );
+    assert_eq!(a08["rows"][0]["severity"], "anomaly");
+    let job = zwfw_store::supervision::job(&app.state.store, "supervision").await.unwrap().unwrap();
+    assert_eq!((job.locked_by, job.last_error), (None, None), "the lease is given back");
+});
