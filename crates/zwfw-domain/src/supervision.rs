@@ -485,6 +485,26 @@ pub fn unrectified(
     Ok(Some(fact(RuleCode::R02, "", serde_json::json!({"found_on": ymd(found_on), "days": days}))))
 }
 
+/// The last day a yellow card may have been found on for R02 to hold today
+/// if it is still not rectified (`None` when R02 is off): cards found on or
+/// before it are past their `days` working days.
+pub fn unrectified_until(
+    cal: &Calendar,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    let r = rules.get(RuleCode::R02);
+    if !r.enabled {
+        return Ok(None);
+    }
+    let days = i64::from(r.params.days.unwrap_or(5));
+    let mut d = today;
+    while cal.working_days_between(d, today)? <= days {
+        d = d.pred_opt().ok_or(CalendarError::YearMissing { year: d.year() - 1 })?;
+    }
+    Ok(Some(d))
+}
+
 /// R03: a department's yellow cards in one calendar month reached `count`.
 pub fn repeated_yellow(rules: &RuleSet, month: NaiveDate, yellow_cards: i64) -> Option<Fact> {
     let r = rules.get(RuleCode::R03);
@@ -503,9 +523,9 @@ pub fn overdue_answer(rules: &RuleSet, what: &str, due: NaiveDate, answered: boo
 
 // ---------- findings (整改) ----------
 
-/// 监察编号: `SV`, the day found and the finding's id (an..20).
-pub fn finding_number(day: NaiveDate, id: i64) -> String {
-    format!("SV{}{id:06}", day.format("%Y%m%d"))
+/// 监察编号: `SV`, the day found and a daily serial of at least six digits (an..20).
+pub fn finding_number(day: NaiveDate, serial: i64) -> String {
+    format!("SV{}{serial:06}", day.format("%Y%m%d"))
 }
 
 /// 督办编号: `DB`, the day issued and a daily serial.
@@ -857,6 +877,11 @@ mod tests {
         let f = unrectified(&cal, &rules, d("2025-10-10"), false, d("2025-10-17")).unwrap().unwrap();
         assert_eq!(f.rule, RuleCode::R02);
         assert_eq!(unrectified(&cal, &rules, d("2025-10-10"), true, d("2025-11-20")).unwrap(), None);
+        // The same threshold as a day: on 10-17 the cards found on or before 10-10 are due.
+        assert_eq!(unrectified_until(&cal, &rules, d("2025-10-17")).unwrap(), Some(d("2025-10-10")));
+        assert_eq!(unrectified_until(&cal, &rules, d("2025-10-16")).unwrap(), Some(d("2025-10-09")));
+        // Over a weekend nothing new falls due: 10-18 and 10-19 give 10-10 too.
+        assert_eq!(unrectified_until(&cal, &rules, d("2025-10-19")).unwrap(), Some(d("2025-10-10")));
         assert_eq!(repeated_yellow(&rules, d("2025-10-10"), 2), None);
         let f = repeated_yellow(&rules, d("2025-10-10"), 3).unwrap();
         assert_eq!((f.rule, f.key.as_str()), (RuleCode::R03, "2025-10"));

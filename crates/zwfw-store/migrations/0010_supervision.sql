@@ -43,12 +43,24 @@ CREATE TABLE findings (
     decision_note TEXT,
     closed_at BIGINT,
     updated_at BIGINT NOT NULL,
-    UNIQUE (rule_code, object_kind, object_id, fact_key)
+    UNIQUE (object_kind, object_id, rule_code, fact_key)
 );
 CREATE INDEX findings_department ON findings (department_id, state, severity);
 CREATE INDEX findings_state ON findings (state, severity, found_on);
-CREATE INDEX findings_found ON findings (found_on, severity);
-CREATE INDEX findings_object ON findings (object_kind, object_id);
+CREATE INDEX findings_rule ON findings (rule_code, found_on);
+
+-- Running counts of findings, kept with every change of them, so that the
+-- dashboard reads a few rows instead of counting: scope `active` (key: the
+-- department, '' for none) counts findings not closed; scope `day` (key:
+-- YYYY-MM-DD) counts findings found that day; scope `yellow_month` (key:
+-- YYYY-MM:department) counts yellow cards found in a month (rule R03).
+CREATE TABLE finding_tallies (
+    scope TEXT NOT NULL,
+    tkey TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (scope, tkey, severity)
+);
 
 -- Oversight orders (督办通知) to a department head.
 CREATE TABLE oversight_orders (

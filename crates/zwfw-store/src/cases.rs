@@ -135,14 +135,20 @@ pub struct NewCase<'a> {
 
 /// The next number of a daily (or yearly) serial, starting at 1.
 pub async fn next_serial(tx: &mut Tx, prefix: &str) -> StoreResult<i64> {
+    reserve_serials(tx, prefix, 1).await
+}
+
+/// Takes `n` consecutive numbers of a serial; returns the first.
+pub async fn reserve_serials(tx: &mut Tx, prefix: &str, n: i64) -> StoreResult<i64> {
     let row = crate::db::query(
-        "INSERT INTO case_serials (prefix, next_no) VALUES ($1, 2) \
-         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no",
+        "INSERT INTO case_serials (prefix, next_no) VALUES ($1, $2 + 1) \
+         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + $2 RETURNING next_no",
     )
     .bind(prefix)
+    .bind(n)
     .fetch_one(tx.conn())
     .await?;
-    Ok(row.i64("next_no") - 1)
+    Ok(row.i64("next_no") - n)
 }
 
 pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<i64> {

@@ -418,6 +418,7 @@ fn finding_row(r: &Row) -> FindingRow {
 }
 
 pub struct NewFinding<'a> {
+    pub finding_no: String,
     pub rule_code: &'a str,
     pub severity: &'a str,
     pub object_kind: &'a str,
@@ -429,47 +430,111 @@ pub struct NewFinding<'a> {
     pub county_region_id: Option<i64>,
     pub responsible_user_id: Option<i64>,
     pub responsible_name: &'a str,
-    pub description: &'a str,
-    pub detail: &'a str,
+    pub description: String,
+    pub detail: String,
     pub found_on: &'a str,
     pub state: &'a str,
-    pub reply_due: Option<&'a str>,
+    pub reply_due: Option<String>,
 }
 
-/// Records a finding unless the same fact is already recorded; returns the
-/// new finding's id, or `None` for a fact already known.
-pub async fn insert_finding(tx: &mut Tx, f: &NewFinding<'_>, now_ms: i64) -> StoreResult<Option<i64>> {
-    let r = query(
-        "INSERT INTO findings (rule_code, severity, object_kind, object_id, fact_key, object_no, item_type, department_id, \
-         county_region_id, responsible_user_id, responsible_name, description, detail, found_at, found_on, state, reply_due, \
-         reply_files, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, '[]', $14) \
-         ON CONFLICT (rule_code, object_kind, object_id, fact_key) DO NOTHING RETURNING id",
+/// A finding just stored.
+#[derive(Debug, Clone)]
+pub struct Inserted {
+    pub id: i64,
+    pub finding_no: String,
+    pub rule_code: String,
+    pub severity: String,
+    pub department_id: Option<i64>,
+}
+
+/// Records the findings whose fact is not recorded yet (several rows per
+/// statement) and says which were new.
+pub async fn insert_findings(tx: &mut Tx, rows: &[NewFinding<'_>], now_ms: i64) -> StoreResult<Vec<Inserted>> {
+    const COLS: usize = 18;
+    let mut out = vec![];
+    for chunk in rows.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=COLS).map(|c| format!("${}", i * COLS + c)).collect();
+                format!("({}, '[]', ${})", p.join(", "), i * COLS + 14)
+            })
+            .collect();
+        let mut q = query(format!(
+            "INSERT INTO findings (finding_no, rule_code, severity, object_kind, object_id, fact_key, object_no, item_type, \
+             department_id, county_region_id, responsible_user_id, responsible_name, description, found_at, detail, \
+             found_on, state, reply_due, reply_files, updated_at) VALUES {} \
+             ON CONFLICT (object_kind, object_id, rule_code, fact_key) DO NOTHING \
+             RETURNING id, finding_no, rule_code, severity, department_id",
+            values.join(", ")
+        ));
+        for f in chunk {
+            q = q
+                .bind(f.finding_no.as_str())
+                .bind(f.rule_code)
+                .bind(f.severity)
+                .bind(f.object_kind)
+                .bind(f.object_id)
+                .bind(f.fact_key)
+                .bind(f.object_no)
+                .bind(f.item_type)
+                .bind(f.department_id)
+                .bind(f.county_region_id)
+                .bind(f.responsible_user_id)
+                .bind(f.responsible_name)
+                .bind(f.description.as_str())
+                .bind(now_ms)
+                .bind(f.detail.as_str())
+                .bind(f.found_on)
+                .bind(f.state)
+                .bind(f.reply_due.as_deref());
+        }
+        for r in q.fetch_all(tx.conn()).await? {
+            out.push(Inserted {
+                id: r.i64("id"),
+                finding_no: r.str("finding_no"),
+                rule_code: r.str("rule_code"),
+                severity: r.str("severity"),
+                department_id: r.opt_i64("department_id"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Adds `delta` to a running count (see the `finding_tallies` table).
+pub async fn tally(tx: &mut Tx, scope: &str, key: &str, severity: &str, delta: i64) -> StoreResult<()> {
+    query(
+        "INSERT INTO finding_tallies (scope, tkey, severity, n) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (scope, tkey, severity) DO UPDATE SET n = finding_tallies.n + $4",
     )
-    .bind(f.rule_code)
-    .bind(f.severity)
-    .bind(f.object_kind)
-    .bind(f.object_id)
-    .bind(f.fact_key)
-    .bind(f.object_no)
-    .bind(f.item_type)
-    .bind(f.department_id)
-    .bind(f.county_region_id)
-    .bind(f.responsible_user_id)
-    .bind(f.responsible_name)
-    .bind(f.description)
-    .bind(f.detail)
-    .bind(now_ms)
-    .bind(f.found_on)
-    .bind(f.state)
-    .bind(f.reply_due)
-    .fetch_optional(tx.conn())
+    .bind(scope)
+    .bind(key)
+    .bind(severity)
+    .bind(delta)
+    .execute(tx.conn())
     .await?;
-    Ok(r.map(|r| r.i64("id")))
+    Ok(())
 }
 
-pub async fn set_finding_no(tx: &mut Tx, id: i64, no: &str) -> StoreResult<()> {
-    query("UPDATE findings SET finding_no = $1 WHERE id = $2").bind(no).bind(id).execute(tx.conn()).await?;
-    Ok(())
+/// The running counts of a scope: (key, severity, n).
+pub async fn tallies(store: &Store, scope: &str, from_key: &str) -> StoreResult<Vec<(String, String, i64)>> {
+    let rows = query("SELECT tkey, severity, n FROM finding_tallies WHERE scope = $1 AND tkey >= $2 AND n <> 0")
+        .bind(scope)
+        .bind(from_key)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.str("tkey"), r.str("severity"), r.i64("n"))).collect())
+}
+
+/// Counts findings not closed per department and severity (to check the running counts).
+pub async fn count_active(store: &Store) -> StoreResult<Vec<(Option<i64>, String, i64)>> {
+    let rows = query(
+        "SELECT department_id, severity, COUNT(*) AS n FROM findings WHERE state <> 'closed' \
+         GROUP BY department_id, severity",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.opt_i64("department_id"), r.str("severity"), r.i64("n"))).collect())
 }
 
 /// The (rule, object, key) facts already recorded for these objects.
@@ -633,39 +698,21 @@ pub async fn decide_finding(
     Ok(())
 }
 
-/// Yellow cards not yet closed: (finding id, case id, found on, department, county).
-pub async fn unclosed_yellow(store: &Store) -> StoreResult<Vec<(i64, i64, String, Option<i64>, Option<i64>)>> {
+/// Yellow cards not yet closed found in (`after`, `until`]: (case id, found on, department).
+pub async fn unclosed_yellow(
+    store: &Store,
+    after: Option<&str>,
+    until: &str,
+) -> StoreResult<Vec<(i64, String, Option<i64>)>> {
     let rows = query(
-        "SELECT id, object_id, found_on, department_id, county_region_id FROM findings \
-         WHERE rule_code = 'Y01' AND state <> 'closed'",
+        "SELECT object_id, found_on, department_id FROM findings WHERE rule_code = 'Y01' AND found_on > $1 \
+         AND found_on <= $2 AND state <> 'closed'",
     )
+    .bind(after.unwrap_or(""))
+    .bind(until)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                r.i64("id"),
-                r.i64("object_id"),
-                r.str("found_on"),
-                r.opt_i64("department_id"),
-                r.opt_i64("county_region_id"),
-            )
-        })
-        .collect())
-}
-
-/// Yellow cards per department found in [`from`, `to`).
-pub async fn yellow_by_department(store: &Store, from: &str, to: &str) -> StoreResult<Vec<(i64, i64)>> {
-    let rows = query(
-        "SELECT department_id, COUNT(*) AS n FROM findings WHERE rule_code = 'Y01' AND found_on >= $1 AND found_on < $2 \
-         AND department_id IS NOT NULL GROUP BY department_id",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(|r| (r.i64("department_id"), r.i64("n"))).collect())
+    Ok(rows.iter().map(|r| (r.i64("object_id"), r.str("found_on"), r.opt_i64("department_id"))).collect())
 }
 
 // ---------- events ----------
@@ -917,29 +964,6 @@ pub async fn open_cases_by_department(store: &Store) -> StoreResult<Vec<(i64, i6
     .fetch_all(store.pool())
     .await?;
     Ok(rows.iter().map(|r| (r.i64("d"), r.i64("n"))).collect())
-}
-
-/// Findings not closed, per department and severity.
-pub async fn active_findings_by_department(store: &Store) -> StoreResult<Vec<(Option<i64>, String, i64)>> {
-    let rows = query(
-        "SELECT department_id, severity, COUNT(*) AS n FROM findings WHERE state <> 'closed' \
-         GROUP BY department_id, severity",
-    )
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(|r| (r.opt_i64("department_id"), r.str("severity"), r.i64("n"))).collect())
-}
-
-/// Findings per day found since `from`, per severity.
-pub async fn findings_per_day(store: &Store, from: &str) -> StoreResult<Vec<(String, String, i64)>> {
-    let rows = query(
-        "SELECT found_on, severity, COUNT(*) AS n FROM findings WHERE found_on >= $1 GROUP BY found_on, severity \
-         ORDER BY found_on",
-    )
-    .bind(from)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(|r| (r.str("found_on"), r.str("severity"), r.i64("n"))).collect())
 }
 
 /// Oversight orders not closed, per department: (department, open, escalated).

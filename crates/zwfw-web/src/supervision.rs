@@ -192,6 +192,9 @@ struct JobState {
     /// The day evaluated last, and its W01 cutoff.
     day: String,
     warn_until: String,
+    /// The R02 threshold day of the last run (yellow cards found up to it were checked).
+    #[serde(default)]
+    r02_until: Option<String>,
 }
 
 /// Who and what a finding is about, filled in before it is stored.
@@ -384,51 +387,49 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
             });
         }
     }
-    // 3. Yellow cards not rectified in time (R02), and repeated ones (R03).
-    for (_fid, case_id, found_on, dept, _county) in ss::unclosed_yellow(&st.store).await? {
-        let Some(on) = parse_day(Some(&found_on)) else { continue };
-        if let Some(f) = ds::unrectified(&cal, &rules, on, false, today)? {
-            let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
-            pending.push(Pending {
-                fact: f,
-                object_kind: "case",
-                object_id: case_id,
-                object_no: case_no.unwrap_or_default(),
-                item_type: String::new(),
-                department_id: dept,
-                responsible_user_id: None,
-            });
+    // 3. Yellow cards not rectified in time (R02): those found in the days
+    // that crossed the threshold since the last run; and repeated ones (R03).
+    let r02_until = ds::unrectified_until(&cal, &rules, today)?.map(day_text);
+    if let Some(until) = &r02_until {
+        let after = if full { None } else { previous.as_ref().and_then(|p| p.r02_until.clone()) };
+        for (case_id, found_on, dept) in ss::unclosed_yellow(&st.store, after.as_deref(), until).await? {
+            let Some(on) = parse_day(Some(&found_on)) else { continue };
+            if let Some(f) = ds::unrectified(&cal, &rules, on, false, today)? {
+                let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
+                pending.push(Pending {
+                    fact: f,
+                    object_kind: "case",
+                    object_id: case_id,
+                    object_no: case_no.unwrap_or_default(),
+                    item_type: String::new(),
+                    department_id: dept,
+                    responsible_user_id: None,
+                });
+            }
         }
     }
     let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("first of month");
-    let next = if month.month() == 12 {
-        NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)
-    }
-    .expect("first of next month");
-    for (dept, n) in ss::yellow_by_department(&st.store, &day_text(month), &day_text(next)).await? {
+    let prefix = format!("{}:", month.format("%Y-%m"));
+    let names = department_names(st).await?;
+    for (key, _, n) in ss::tallies(&st.store, "yellow_month", &prefix).await? {
+        let Some(dept) = key.strip_prefix(&prefix).and_then(|d| d.parse::<i64>().ok()) else { continue };
         if let Some(f) = ds::repeated_yellow(&rules, month, n) {
             pending.push(Pending {
                 fact: f,
                 object_kind: "department",
                 object_id: dept,
-                object_no: org.names.get(&dept).cloned().unwrap_or_default(),
+                object_no: names.get(&dept).cloned().unwrap_or_default(),
                 item_type: String::new(),
                 department_id: Some(dept),
                 responsible_user_id: None,
             });
         }
     }
-    let names = department_names(st).await?;
-    for p in pending.iter_mut().filter(|p| p.object_kind == "department") {
-        p.object_no = names.get(&p.object_id).cloned().unwrap_or_default();
-    }
     record(st, &rules, &org, pending, &mut report).await?;
 
     // 4. Oversight orders past their due day escalate.
     report.escalated = escalate_orders(st, &cal, today).await?;
-    Ok((report, JobState { seq: head, day: ty, warn_until: wu }))
+    Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until }))
 }
 
 async fn department_names(st: &AppState) -> AppResult<HashMap<i64, String>> {
@@ -521,25 +522,39 @@ async fn record(
     let today = st.today();
     let now = st.now_ms();
     let found_on = day_text(today);
+    let reply_due = |rule: RuleCode| -> AppResult<Option<String>> {
+        Ok(match rule.severity().needs_reply() {
+            true => Some(day_text(cal.add_working_days(today, rules.get(rule).params.reply_days)?)),
+            false => None,
+        })
+    };
     let mut tx = st.store.begin().await?;
-    let mut told: BTreeMap<i64, BTreeMap<&'static str, usize>> = BTreeMap::new();
-    let mut ids = vec![];
-    for p in &fresh {
+    let first =
+        zwfw_store::cases::reserve_serials(&mut tx, &format!("SV{}", today.format("%Y%m%d")), fresh.len() as i64)
+            .await?;
+    let mut rows = Vec::with_capacity(fresh.len());
+    let mut people: HashMap<String, Vec<i64>> = HashMap::new();
+    let names: Vec<String> = fresh
+        .iter()
+        .map(|p| {
+            let heads = p.department_id.and_then(|d| org.heads.get(&d));
+            let responsible = p.responsible_user_id.or_else(|| heads.and_then(|h| h.first()).map(|h| h.0));
+            responsible.and_then(|u| org.names.get(&u)).cloned().unwrap_or_default()
+        })
+        .collect();
+    for (n, p) in fresh.iter().enumerate() {
         let rule = p.fact.rule;
-        let severity = rule.severity();
-        let reply_due = if severity.needs_reply() {
-            Some(day_text(cal.add_working_days(today, rules.get(rule).params.reply_days)?))
-        } else {
-            None
-        };
         let heads = p.department_id.and_then(|d| org.heads.get(&d));
-        let responsible = p.responsible_user_id.or_else(|| heads.and_then(|h| h.first()).map(|h| h.0));
-        let responsible_name = responsible.and_then(|u| org.names.get(&u)).cloned().unwrap_or_default();
-        let description = finding_text(rule.code(), &p.fact.detail, &p.object_no);
-        let detail = p.fact.detail.to_string();
-        let new = ss::NewFinding {
+        let finding_no = ds::finding_number(today, first + n as i64);
+        let mut told: Vec<i64> = heads.map(|h| h.iter().map(|x| x.0).collect()).unwrap_or_default();
+        told.extend(p.responsible_user_id);
+        told.sort_unstable();
+        told.dedup();
+        people.insert(finding_no.clone(), told);
+        rows.push(ss::NewFinding {
+            finding_no,
             rule_code: rule.code(),
-            severity: severity.code(),
+            severity: rule.severity().code(),
             object_kind: p.object_kind,
             object_id: p.object_id,
             fact_key: &p.fact.key,
@@ -547,53 +562,61 @@ async fn record(
             item_type: &p.item_type,
             department_id: p.department_id,
             county_region_id: p.department_id.and_then(|d| org.county_of.get(&d).copied().flatten()),
-            responsible_user_id: responsible,
-            responsible_name: &responsible_name,
-            description: &description,
-            detail: &detail,
+            responsible_user_id: p.responsible_user_id.or_else(|| heads.and_then(|h| h.first()).map(|h| h.0)),
+            responsible_name: &names[n],
+            description: finding_text(rule.code(), &p.fact.detail, &p.object_no),
+            detail: p.fact.detail.to_string(),
             found_on: &found_on,
-            state: FindingState::initial(severity).code(),
-            reply_due: reply_due.as_deref(),
-        };
-        let Some(id) = ss::insert_finding(&mut tx, &new, now).await? else { continue };
-        ss::set_finding_no(&mut tx, id, &ds::finding_number(today, id)).await?;
-        ids.push(id);
-        *report.by_rule.entry(rule.code().to_string()).or_default() += 1;
-        let mut people: Vec<i64> = heads.map(|h| h.iter().map(|x| x.0).collect()).unwrap_or_default();
-        if let Some(u) = p.responsible_user_id {
-            people.push(u);
+            state: FindingState::initial(rule.severity()).code(),
+            reply_due: reply_due(rule)?,
+        });
+    }
+    let inserted = ss::insert_findings(&mut tx, &rows, now).await?;
+    // Running counts, one message per person told, one audit record.
+    let mut active: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut told: BTreeMap<i64, BTreeMap<String, usize>> = BTreeMap::new();
+    for f in &inserted {
+        *report.by_rule.entry(f.rule_code.clone()).or_default() += 1;
+        let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
+        *active.entry((dept, f.severity.clone())).or_default() += 1;
+        for u in people.get(&f.finding_no).into_iter().flatten() {
+            *told.entry(*u).or_default().entry(f.severity.clone()).or_default() += 1;
         }
-        people.sort_unstable();
-        people.dedup();
-        for u in people {
-            *told.entry(u).or_default().entry(severity.code()).or_default() += 1;
-        }
+    }
+    let mut per_day: BTreeMap<String, i64> = BTreeMap::new();
+    for ((dept, sev), n) in &active {
+        ss::tally(&mut tx, "active", dept, sev, *n).await?;
+        *per_day.entry(sev.clone()).or_default() += n;
+    }
+    for (sev, n) in &per_day {
+        ss::tally(&mut tx, "day", &found_on, sev, *n).await?;
+    }
+    let mut yellow: BTreeMap<String, i64> = BTreeMap::new();
+    for f in inserted.iter().filter(|f| f.rule_code == RuleCode::Y01.code()) {
+        let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
+        *yellow.entry(format!("{}:{dept}", today.format("%Y-%m"))).or_default() += 1;
+    }
+    for (key, n) in &yellow {
+        ss::tally(&mut tx, "yellow_month", key, "yellow", *n).await?;
     }
     for (user, counts) in &told {
         let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{}{n}条", label("severity", s))).collect();
-        let n = si::NewNotification {
-            user_id: Some(*user),
-            mobile: None,
-            channel: "inapp",
-            title: "新的电子监察事项",
-            body: &parts.join("，"),
-            link: "/supervision/findings",
-        };
-        si::notify(&mut tx, &n, now).await?;
+        si::notify_users(&mut tx, &[*user], "新的电子监察事项", &parts.join("，"), "/supervision/findings", now)
+            .await?;
     }
-    if !ids.is_empty() {
+    if let (Some(a), Some(b)) = (inserted.first(), inserted.last()) {
         let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
         let e = ctx.entry(
             "supervision_findings",
             "supervision",
-            ids[0],
-            json!({"count": ids.len(), "first_id": ids.first(), "last_id": ids.last(), "by_rule": report.by_rule}),
+            a.id,
+            json!({"count": inserted.len(), "first": a.finding_no, "last": b.finding_no, "by_rule": report.by_rule}),
             "",
         );
         ctx.audit(&mut tx, e).await?;
     }
     tx.commit().await?;
-    report.new_findings += ids.len();
+    report.new_findings += inserted.len();
     Ok(())
 }
 
@@ -843,6 +866,10 @@ pub async fn finding_act(
             ss::decide_finding(&mut tx, id, next.code(), &text, Some(&due), actor.user_id, now).await?
         }
         _ => ss::decide_finding(&mut tx, id, next.code(), &text, None, actor.user_id, now).await?,
+    }
+    if next == FindingState::Closed {
+        let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
+        ss::tally(&mut tx, "active", &dept, &f.severity, -1).await?;
     }
     // Tell the other side.
     let (title, people) = match action {
@@ -1206,8 +1233,8 @@ pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
             r.open_cases = n;
         }
     }
-    for (d, sev, n) in ss::active_findings_by_department(&st.store).await? {
-        if let Some(r) = d.and_then(|d| rows.get_mut(&d)) {
+    for (d, sev, n) in ss::tallies(&st.store, "active", "").await? {
+        if let Some(r) = d.parse::<i64>().ok().and_then(|d| rows.get_mut(&d)) {
             match sev.as_str() {
                 "warning" => r.warning = n,
                 "yellow" => r.yellow = n,
@@ -1257,7 +1284,7 @@ pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
     let from = today - chrono::Duration::days(29);
     let mut days: BTreeMap<String, (i64, i64, i64, i64)> =
         (0..30).map(|i| (day_text(from + chrono::Duration::days(i)), (0, 0, 0, 0))).collect();
-    for (day, sev, n) in ss::findings_per_day(&st.store, &day_text(from)).await? {
+    for (day, sev, n) in ss::tallies(&st.store, "day", &day_text(from)).await? {
         if let Some(e) = days.get_mut(&day) {
             match sev.as_str() {
                 "warning" => e.0 += n,

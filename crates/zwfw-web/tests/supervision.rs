@@ -317,6 +317,18 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     assert_eq!(dash["trend"].as_array().unwrap().len(), 30);
     let (s, _) = body(app.get(&head, "/api/v1/supervision/dashboard").await).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // The running counts the dashboard reads agree with a count of the findings.
+    let mut kept: Vec<(String, String, i64)> =
+        zwfw_store::supervision::tallies(&app.state.store, "active", "").await.unwrap();
+    let mut counted: Vec<(String, String, i64)> = zwfw_store::supervision::count_active(&app.state.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(d, s, n)| (d.map(|d| d.to_string()).unwrap_or_default(), s, n))
+        .collect();
+    kept.sort();
+    counted.sort();
+    assert_eq!(kept, counted);
 });
 
 both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async move {

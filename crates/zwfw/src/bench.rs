@@ -201,56 +201,10 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
 pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    use zwfw_web::cases::{self, ActionInput, ApplicantInput, ApplicationInput};
+    use zwfw_web::cases::{self, ActionInput};
     let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
-    let store = zwfw_store::Store::connect(url).await?;
-    store.migrate().await?;
-    let dir = std::env::temp_dir().join(format!("zwfw_bench_files_{}", std::process::id()));
-    let config = zwfw_web::WebConfig { data_dir: dir.clone(), ..Default::default() };
-    let state = zwfw_web::AppState::new(store, zwfw_web::Clock::system(), config);
-    zwfw_web::startup(&state).await.map_err(err)?;
-    zwfw_web::demo::load(&state).await.map_err(err)?;
-    // A three-step item of the market department, its material optional.
-    let market = zwfw_store::admin::list_departments(&state.store)
-        .await?
-        .into_iter()
-        .find(|d| d.name == "示例市市场监督管理局")
-        .ok_or_else(|| anyhow::anyhow!("demo department missing"))?;
-    let mut content = zwfw_domain::catalog::example(market.id);
-    content.materials[0].required = false;
-    let item = {
-        let mut tx = state.store.begin().await?;
-        let (item, v) =
-            zwfw_store::catalog::create_item(&mut tx, "BENCH00000000000000000000000001", &content, "基准", None, 0)
-                .await?;
-        use zwfw_domain::catalog::VersionState::*;
-        zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await?;
-        zwfw_store::catalog::publish(&mut tx, item, v, 0).await?;
-        tx.commit().await?;
-        item
-    };
-    let actor = |name: &'static str| {
-        let st = state.clone();
-        async move {
-            let u = zwfw_store::admin::find_user_by_username(&st.store, name)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("{name} missing"))?;
-            anyhow::Ok(zwfw_web::auth::actor_of(&u))
-        }
-    };
-    let cast = Arc::new((actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?));
-    let first17 = "52990219850612302";
-    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
-    let walk_in = move || ApplicationInput {
-        applicant: Some(ApplicantInput {
-            kind: "natural".into(),
-            name: "基准申请人".into(),
-            id_no: id_no.clone(),
-            mobile: "13800138000".into(),
-            address: String::new(),
-        }),
-        ..Default::default()
-    };
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_web::Clock::system()).await?;
+    let cast = Arc::new(cast);
     let next = Arc::new(AtomicUsize::new(0));
     let statements = zwfw_store::db::statements_run();
     let started = Instant::now();
@@ -318,6 +272,208 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     }
     let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
     println!("  department inbox with {made} open cases (page of 50 and the count): p50 {p50:.1} ms, p95 {p95:.1} ms");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A demo database with a published three-step item of the market department.
+struct Setup {
+    state: zwfw_web::AppState,
+    item: i64,
+    /// The files directory (removed at the end).
+    dir: std::path::PathBuf,
+    /// The counter officer, the reviewer and the department head.
+    cast: (zwfw_domain::admin::Actor, zwfw_domain::admin::Actor, zwfw_domain::admin::Actor),
+    /// A walk-in application by one natural person.
+    walk_in: std::sync::Arc<dyn Fn() -> zwfw_web::cases::ApplicationInput + Send + Sync>,
+}
+
+async fn setup(url: &str, clock: zwfw_web::Clock) -> anyhow::Result<Setup> {
+    use zwfw_web::cases::{ApplicantInput, ApplicationInput};
+    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
+    let store = zwfw_store::Store::connect(url).await?;
+    store.migrate().await?;
+    let dir = std::env::temp_dir().join(format!("zwfw_bench_files_{}", std::process::id()));
+    let config = zwfw_web::WebConfig { data_dir: dir.clone(), ..Default::default() };
+    let state = zwfw_web::AppState::new(store, clock, config);
+    zwfw_web::startup(&state).await.map_err(err)?;
+    zwfw_web::demo::load(&state).await.map_err(err)?;
+    // A three-step item of the market department, its material optional.
+    let market = zwfw_store::admin::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .find(|d| d.name == "示例市市场监督管理局")
+        .ok_or_else(|| anyhow::anyhow!("demo department missing"))?;
+    let mut content = zwfw_domain::catalog::example(market.id);
+    content.materials[0].required = false;
+    let item = {
+        let mut tx = state.store.begin().await?;
+        let (item, v) =
+            zwfw_store::catalog::create_item(&mut tx, "BENCH00000000000000000000000001", &content, "基准", None, 0)
+                .await?;
+        use zwfw_domain::catalog::VersionState::*;
+        zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await?;
+        zwfw_store::catalog::publish(&mut tx, item, v, 0).await?;
+        tx.commit().await?;
+        item
+    };
+    let actor = |name: &'static str| {
+        let st = state.clone();
+        async move {
+            let u = zwfw_store::admin::find_user_by_username(&st.store, name)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{name} missing"))?;
+            anyhow::Ok(zwfw_web::auth::actor_of(&u))
+        }
+    };
+    let cast = (actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?);
+    let first17 = "52990219850612302";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
+    let walk_in = std::sync::Arc::new(move || ApplicationInput {
+        applicant: Some(ApplicantInput {
+            kind: "natural".into(),
+            name: "基准申请人".into(),
+            id_no: id_no.clone(),
+            mobile: "13800138000".into(),
+            address: String::new(),
+        }),
+        ..Default::default()
+    });
+    Ok(Setup { state, item, dir, cast, walk_in })
+}
+
+/// Electronic supervision over `open` open cases spread over ten
+/// departments, their promised deadlines from two days ago to forty days
+/// ahead (about one in twenty overdue): a first full evaluation (which makes
+/// the findings), a repeated full one, an incremental run with nothing
+/// changed, the run of the next day, and the dashboard's figures.
+pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Result<()> {
+    use zwfw_store::db::query;
+    use zwfw_web::supervision as sv;
+    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_web::Clock::system()).await?;
+    let ctx = |a| zwfw_web::Ctx { state: &state, actor: Some(a), client_addr: "bench".into() };
+    let act =
+        |a: &str, o: &str| zwfw_web::cases::ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+    let base = zwfw_web::cases::apply(&ctx(&cast.0), item, &walk_in()).await.map_err(err)?.case_id;
+    zwfw_web::cases::act(&ctx(&cast.0), base, &act("accept", "")).await.map_err(err)?;
+    zwfw_web::cases::act(&ctx(&cast.0), base, &act("pass", "材料齐全")).await.map_err(err)?;
+    // First this run's own evaluation of the demo data, so that what follows measures the open cases.
+    sv::evaluate(&state, true).await.map_err(err)?;
+
+    let t = Instant::now();
+    let departments: Vec<i64> =
+        zwfw_store::admin::list_departments(&state.store).await?.into_iter().map(|d| d.id).take(10).collect();
+    let today = state.today();
+    let day = |off: i64| (today + Duration::days(off)).format("%Y-%m-%d").to_string();
+    let offsets: Vec<i64> = (-2..40).collect();
+    let templates = departments.len() as i64 * offsets.len() as i64;
+    let per = (open / templates).max(1);
+    let mut made = 0i64;
+    let mut serial = 0i64;
+    for d in &departments {
+        for off in &offsets {
+            let mut tx = state.store.begin().await?;
+            serial += 1;
+            zwfw_store::cases::clone_open_cases(&mut tx, base, serial * 1_000_000, 1).await?;
+            let id = query("SELECT MAX(id) AS id FROM cases").fetch_one(tx.conn()).await?.value("id").cloned();
+            let Some(zwfw_store::db::Value::Int(id)) = id else { anyhow::bail!("no template") };
+            query("UPDATE cases SET handling_department_id = $1, promised_due = $2, legal_due = $3, step_due = $4 WHERE id = $5")
+                .bind(*d)
+                .bind(day(*off))
+                .bind(day(off + 14))
+                .bind(day(off - 3))
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            let mut left = per - 1;
+            while left > 0 {
+                let n = left.min(20_000);
+                made += zwfw_store::cases::clone_open_cases(&mut tx, id, serial * 1_000_000 + (per - left), n).await?
+                    as i64;
+                left -= n;
+            }
+            made += 1;
+            tx.commit().await?;
+        }
+    }
+    state.store.analyze().await?;
+    println!(
+        "supervision on {label}: {made} open cases in {} departments made in {:.1} s",
+        departments.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let run = |full: bool| {
+        let st = state.clone();
+        async move {
+            let t = Instant::now();
+            let r = sv::evaluate(&st, full)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?
+                .ok_or_else(|| anyhow::anyhow!("job busy"))?;
+            anyhow::Ok((t.elapsed().as_secs_f64(), r))
+        }
+    };
+    let (s, r) = run(true).await?;
+    println!(
+        "  first full evaluation: {s:.2} s, {} cases read, {} findings made {:?}",
+        r.cases_read, r.new_findings, r.by_rule
+    );
+    let (s, r) = run(true).await?;
+    println!(
+        "  full evaluation again (every fact known): {s:.2} s, {} cases read, {} new findings",
+        r.cases_read, r.new_findings
+    );
+    let (s, r) = run(false).await?;
+    println!(
+        "  incremental run, nothing changed: {:.1} ms, {} cases read, {} audit records read",
+        s * 1e3,
+        r.cases_read,
+        r.changes_read
+    );
+    state.clock.set_moved_ms(86_400_000);
+    let (s, r) = run(false).await?;
+    println!(
+        "  incremental run the next day: {:.2} s, {} cases read, {} new findings {:?}",
+        s, r.cases_read, r.new_findings, r.by_rule
+    );
+    let mut lat = vec![];
+    for _ in 0..30 {
+        let t = Instant::now();
+        black_box(sv::dashboard_fresh(&state).await.map_err(err)?);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
+    println!("  dashboard figures read from the database: p50 {p50:.1} ms, p95 {p95:.1} ms");
+    let time =
+        |label: &'static str, t: Instant| println!("    of which {label}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let t = Instant::now();
+    black_box(zwfw_store::supervision::open_cases_by_department(&state.store).await?);
+    time("open cases per department", t);
+    let t = Instant::now();
+    black_box(zwfw_store::supervision::tallies(&state.store, "active", "").await?);
+    time("active findings per department (running counts)", t);
+    let t = Instant::now();
+    black_box(zwfw_store::supervision::tallies(&state.store, "day", &day(-29)).await?);
+    time("findings per day, 30 days (running counts)", t);
+    let t = Instant::now();
+    black_box(zwfw_store::supervision::count_active(&state.store).await?);
+    time("for comparison, counting active findings instead", t);
+    let t = Instant::now();
+    black_box(zwfw_store::supervision::open_orders_by_department(&state.store).await?);
+    time("open orders per department", t);
+    let supervisor = zwfw_store::admin::find_user_by_username(&state.store, "demo_supervisor")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no supervisor"))?;
+    let sup = zwfw_web::auth::actor_of(&supervisor);
+    let mut lat = vec![];
+    for _ in 0..200 {
+        let t = Instant::now();
+        black_box(sv::dashboard(&state, &sup).await.map_err(err)?);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
+    println!("  dashboard as served (figures reused for 15 s): p50 {p50:.3} ms, p95 {p95:.3} ms");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

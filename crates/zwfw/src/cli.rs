@@ -61,7 +61,7 @@ enum Command {
         /// Items in the search benchmark.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
-        /// What to measure: all, arithmetic (calendar, clocks, search, guide page) or cases.
+        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases or supervision.
         #[arg(long, default_value = "all")]
         only: String,
         /// Full case lifecycles in the case benchmark.
@@ -76,6 +76,9 @@ enum Command {
         /// Also measure on a new database of this PostgreSQL server (dropped afterwards).
         #[arg(long)]
         postgres: Option<String>,
+        /// Open cases in the supervision benchmark (`--only supervision`).
+        #[arg(long, default_value_t = 1_000_000)]
+        supervision: i64,
         /// SQLite durability settings to measure the cases on (comma-separated: normal, full).
         #[arg(long, default_value = "normal,full")]
         sqlite_sync: String,
@@ -324,7 +327,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { ops, clocks, items, only, cases, clients, inbox, postgres, sqlite_sync } => {
+        Command::Bench { ops, clocks, items, only, cases, clients, inbox, supervision, postgres, sqlite_sync } => {
+            if only == "all" || only == "supervision" {
+                let db = zwfw_store::testing::TestDb::sqlite();
+                let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;
+                db.cleanup().await;
+                r?;
+            }
             if only == "all" || only == "arithmetic" {
                 crate::bench::run(ops, clocks);
                 crate::bench::run_catalog(items).await?;
