@@ -3,6 +3,7 @@
 // directory, unless ZWFW_E2E_URL names a running server, and launches
 // Debian's headless Chromium (never a downloaded browser).
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -31,8 +32,9 @@ async function waitReady(url, ms) {
   throw new Error('server did not become ready at ' + url);
 }
 
-/** Starts the server and the browser; `stop()` ends both and removes the data. */
-export async function start() {
+/** Starts the server and the browser; `stop()` ends both and removes the data.
+ * `env` adds to the server's environment (for example ZWFW_NOW). */
+export async function start({ env: extra = {} } = {}) {
   let server, dataDir, base;
   if (process.env.ZWFW_E2E_URL) {
     base = process.env.ZWFW_E2E_URL;
@@ -40,7 +42,7 @@ export async function start() {
     const port = await freePort();
     dataDir = mkdtempSync(join(tmpdir(), 'zwfw-e2e-'));
     const bin = process.env.ZWFW_BIN || join(here, '..', 'target', 'debug', 'zwfw');
-    const env = { ...process.env, ZWFW_DATA_DIR: dataDir, ZWFW_LOG: 'warn' };
+    const env = { ...process.env, ZWFW_DATA_DIR: dataDir, ZWFW_LOG: 'warn', ...extra };
     delete env.ZWFW_DATABASE_URL;
     server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`], {
       env,
@@ -80,8 +82,64 @@ export async function signIn(browser, base, user, options = {}) {
     await page.getByLabel('原密码').fill('Demo@12345');
     await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
     await page.getByLabel('确认新密码').fill('Officer#2026x');
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(u => new URL(u).pathname === '/');
+    // Home, or for administrators and supervisors the enrolment of their authenticator.
+    await Promise.all([
+      page.waitForURL(u => new URL(u).pathname !== '/account/password'),
+      page.getByRole('button', { name: '保存新密码' }).click(),
+    ]);
   }
   return page;
+}
+
+/** The server's time (its clock may be set or moved in demo mode), read from its banner. */
+export async function serverNow(base) {
+  const html = await (await fetch(base + '/login')).text();
+  const m = html.match(/当前系统时间 (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/);
+  return m ? Date.parse(`${m[1]}T${m[2]}+08:00`) : Date.now();
+}
+
+/** The six-digit TOTP code (RFC 6238, SHA-1, 30 s) of a base32 secret at `ms`. */
+export function totp(secret, ms) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[=\s]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map(b => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+/** An API session of a demo account made ready: password changed and, for the
+ * accounts that must have one (`totp`), the second factor enrolled. */
+export async function apiSession(base, user, { totp: withTotp = false } = {}) {
+  const call = async (method, path, token, body) => {
+    const r = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  let r = await call('POST', '/api/v1/auth/login', null, { username: user, password: 'Demo@12345' });
+  if (r.status !== 200) throw new Error(`${user}: ${JSON.stringify(r.body)}`);
+  const token = r.body.token;
+  if (r.body.next_step === 'change_password') {
+    r = await call('POST', '/api/v1/me/password', token, { old_password: 'Demo@12345', new_password: 'Officer#2026x' });
+    if (r.status !== 204) throw new Error(`${user}: ${JSON.stringify(r.body)}`);
+  }
+  if (withTotp) {
+    r = await call('POST', '/api/v1/me/totp/begin', token, {});
+    if (r.status !== 200) throw new Error(`${user} TOTP: ${JSON.stringify(r.body)}`);
+    const code = totp(r.body.secret, await serverNow(base));
+    r = await call('POST', '/api/v1/me/totp/confirm', token, { code });
+    if (r.status !== 204) throw new Error(`${user} TOTP: ${JSON.stringify(r.body)}`);
+  }
+  return {
+    get: path => call('GET', path, token),
+    post: (path, body) => call('POST', path, token, body),
+    token,
+  };
 }

@@ -1038,13 +1038,25 @@ pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm
         return crate::pages::error_page(&st, Some(&ra), &AppError::not_found("file"));
     };
     let kind = zwfw_store::files::kind_of(&st.store, &sm3).await.unwrap_or_else(|_| "pdf".into());
+    send_file(&st, &ra, &sm3, &kind, &label, "public, max-age=86400").await
+}
+
+/// A stored file as a download named `label.kind`.
+pub(crate) async fn send_file(
+    st: &AppState,
+    ra: &crate::auth::RequestAuth,
+    sm3: &str,
+    kind: &str,
+    label: &str,
+    cache: &'static str,
+) -> Response {
     let files = st.files.clone();
-    let key = sm3.clone();
+    let key = sm3.to_string();
     let bytes = match tokio::task::spawn_blocking(move || files.get(&key)).await {
         Ok(Ok(Some(b))) => b,
-        _ => return crate::pages::error_page(&st, Some(&ra), &AppError::not_found("file")),
+        _ => return crate::pages::error_page(st, Some(ra), &AppError::not_found("file")),
     };
-    let mime = match kind.as_str() {
+    let mime = match kind {
         "pdf" => "application/pdf",
         "png" => "image/png",
         "jpg" => "image/jpeg",
@@ -1053,14 +1065,14 @@ pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _ => "application/octet-stream",
     };
-    let filename = format!("{label}.{kind}");
+    let filename = if label.ends_with(&format!(".{kind}")) { label.to_string() } else { format!("{label}.{kind}") };
     let disposition =
         format!("attachment; filename=\"file.{kind}\"; filename*=UTF-8''{}", crate::auth::urlencode(&filename));
     (
         [
             (axum::http::header::CONTENT_TYPE, mime.to_string()),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+            (axum::http::header::CACHE_CONTROL, cache.to_string()),
         ],
         bytes,
     )

@@ -30,6 +30,7 @@ pub mod search;
 pub mod state;
 pub mod supervision;
 pub mod supervision_api;
+pub mod supervision_pages;
 pub mod templates;
 
 use axum::extract::{Request, State};
@@ -212,6 +213,18 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/rating-qr", post(interaction_pages::qr_submit))
         .route("/rate/{token}", get(interaction_pages::rate_link_page).post(interaction_pages::rate_link_submit))
         .route("/work/ratings", get(interaction_pages::ratings_page))
+        .route("/supervision", get(supervision_pages::dashboard_page))
+        .route("/supervision/evaluate", post(supervision_pages::evaluate_submit))
+        .route("/supervision/findings", get(supervision_pages::findings_page))
+        .route("/supervision/findings/{id}", get(supervision_pages::finding_page))
+        .route("/supervision/findings/{id}/act", post(supervision_pages::finding_act_submit))
+        .route("/supervision/findings/{id}/files/{sm3}", get(supervision_pages::finding_file))
+        .route("/supervision/orders", get(supervision_pages::orders_page).post(supervision_pages::order_submit))
+        .route("/supervision/orders/{id}", get(supervision_pages::order_page))
+        .route("/supervision/orders/{id}/act", post(supervision_pages::order_act_submit))
+        .route("/supervision/orders/{id}/files/{sm3}", get(supervision_pages::order_file))
+        .route("/supervision/rules", get(supervision_pages::rules_page))
+        .route("/supervision/rules/{code}", post(supervision_pages::rule_submit))
         .route("/ratings/public", get(interaction_pages::public_ratings_page))
         .route("/ratings/{id}", get(interaction_pages::rating_page))
         .route("/ratings/{id}/act", post(interaction_pages::rating_act))
@@ -237,6 +250,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/assets/app.css", get(css))
+        .route("/assets/echarts-5.6.0.min.js", get(supervision_pages::echarts))
+        .route("/assets/dashboard.js", get(supervision_pages::dashboard_js))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))

@@ -76,7 +76,10 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("interaction_conflict", Some(d))
         | ("invalid_interaction", Some(d))
         | ("rating_conflict", Some(d))
-        | ("invalid_rating", Some(d)) => return d.to_string(),
+        | ("invalid_rating", Some(d))
+        | ("supervision_conflict", Some(d))
+        | ("invalid_supervision", Some(d)) => return d.to_string(),
+        ("evaluation_running", _) => "另一台服务器正在进行监察评估，请稍后再试",
         ("rate_limited", Some("mobile")) => "该手机号码提交过于频繁，请1小时后再试",
         ("rate_limited", _) => "提交过于频繁，请1小时后再试",
         ("too_many_files", Some(n)) => return format!("附件最多{n}个"),

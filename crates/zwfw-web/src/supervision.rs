@@ -784,7 +784,11 @@ pub type Attachment = crate::interaction::Attachment;
 fn action_input(accepting: bool, text: &str, files: &[Attachment]) -> AppResult<(String, String)> {
     let text = if accepting { text.trim().to_string() } else { ds::text("text", text, ds::MAX_TEXT)? };
     if files.len() > crate::interaction::MAX_ATTACHMENTS {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "too_many_files", "attachments"));
+        return Err(AppError::with_detail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_files",
+            crate::interaction::MAX_ATTACHMENTS.to_string(),
+        ));
     }
     let files = serde_json::to_string(files).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((text, files))

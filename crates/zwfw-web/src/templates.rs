@@ -67,6 +67,13 @@ impl Templates {
             "rate.html",
             "rating_qr.html",
             "rate_form.html",
+            "sv_nav.html",
+            "sv_dashboard.html",
+            "sv_findings.html",
+            "sv_finding.html",
+            "sv_orders.html",
+            "sv_order.html",
+            "sv_rules.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));

@@ -408,3 +408,128 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     let job = zwfw_store::supervision::job(&app.state.store, "supervision").await.unwrap().unwrap();
     assert_eq!((job.locked_by, job.last_error), (None, None), "the lease is given back");
 });
+
+/// A browser signed in with `token` (the session cookie).
+fn signed(token: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
+    reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn page(c: &reqwest::Client, app: &App, path: &str) -> (StatusCode, String) {
+    let r = c.get(app.url(path)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000003").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let sup_token = app.ready_token("demo_supervisor").await;
+    let head_token = app.ready_token("demo_head").await;
+    let land_token = app.ready_token("demo_land").await;
+    let id = apply(&app, &citizen, item).await;
+    assert_eq!(act(&app, &counter, id, json!({"action": "accept"})).await.0, StatusCode::OK);
+    // 2025-10-17: the promised day (10-16) has passed.
+    app.advance(zwfw_domain::time::parse_rfc3339("2025-10-17T10:00:00+08:00").unwrap() - app.state.now_ms());
+    let sup = signed(&app.signed_in("demo_supervisor").await);
+    let head = signed(&app.signed_in("demo_head").await);
+    let land = signed(&app.signed_in("demo_land").await);
+    let _ = (sup_token, head_token, land_token);
+
+    // The dashboard's evaluate button, then the figures; the chart data cannot close its script element.
+    let (_, html) = page(&sup, &app, "/supervision").await;
+    assert!(html.contains("电子监察总览"), "{html}");
+    let csrf = csrf_of(&html);
+    let r = sup.post(app.url("/supervision/evaluate")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&sup, &app, "/supervision?done=evaluate").await;
+    assert!(html.contains("评估已完成"));
+    let data = html.split("id=\"dash-data\">").nth(1).unwrap().split("</script>").next().unwrap();
+    assert!(!data.contains('<') && data.contains("示例市市场监督管理局"), "{data}");
+    // Department staff have no dashboard: they go to their findings.
+    let r = head.get(app.url("/supervision")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/supervision/findings");
+    let (s, list) = page(&head, &app, "/supervision/findings?state=active&severity=yellow").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(list.contains("黄牌") && list.contains("超承诺时限"), "{list}");
+    let fid: i64 = list.split("/supervision/findings/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+
+    // The head replies with an attachment; the file is theirs and supervision's to read, not another department's.
+    let (_, fpage) = page(&head, &app, &format!("/supervision/findings/{fid}")).await;
+    let csrf = csrf_of(&fpage);
+    let form = reqwest::multipart::Form::new()
+        .text("action", "reply")
+        .text("text", "已整改：增派人员")
+        .part("attachment", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("整改报告.pdf"));
+    let r = head
+        .post(app.url(&format!("/supervision/findings/{fid}/act?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let (_, fpage) = page(&sup, &app, &format!("/supervision/findings/{fid}")).await;
+    assert!(fpage.contains("整改报告.pdf") && fpage.contains("待审核"), "{fpage}");
+    let sm3 = fpage
+        .split(&format!("/supervision/findings/{fid}/files/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = sup.get(app.url(&format!("/supervision/findings/{fid}/files/{sm3}"))).send().await.unwrap();
+    assert_eq!((r.status(), r.bytes().await.unwrap().as_ref()), (StatusCode::OK, PDF));
+    let r = land.get(app.url(&format!("/supervision/findings/{fid}/files/{sm3}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A second reply while waiting for the decision: refused with the reason, nothing stored.
+    let form = reqwest::multipart::Form::new().text("action", "reply").text("text", "再次回复");
+    let r = head
+        .post(app.url(&format!("/supervision/findings/{fid}/act?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("当前状态（待审核）下不能进行该操作"));
+    let events = zwfw_store::supervision::events(&app.state.store, "finding", fid).await.unwrap();
+    assert_eq!(events.len(), 1);
+
+    // Rules: a value out of range is refused in Chinese and changes nothing; a good one is saved.
+    let (_, rules) = page(&sup, &app, "/supervision/rules").await;
+    assert!(rules.contains("修改 W01"), "supervision edits rules");
+    let csrf = csrf_of(&rules);
+    let bad = [("_csrf", csrf.as_str()), ("enabled", "1"), ("days", "30"), ("reply_days", "5"), ("reason", "调整")];
+    let r = sup.post(app.url("/supervision/rules/W01")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("参数“天数”应在 0 至 10 之间"));
+    let good =
+        [("_csrf", csrf.as_str()), ("enabled", "1"), ("days", "2"), ("reply_days", "5"), ("reason", "提前两日预警")];
+    let r = sup.post(app.url("/supervision/rules/W01")).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, rules) = page(&sup, &app, "/supervision/rules?done=rule").await;
+    assert!(rules.contains("天数 2"), "{rules}");
+    let (_, rules) = page(&head, &app, "/supervision/rules").await;
+    assert!(!rules.contains("修改 W01"), "department staff read the rules only");
+    let r = head.post(app.url("/supervision/rules/W01")).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The charting library is served by the program, compressed when the browser accepts it.
+    let r =
+        client().get(app.url("/assets/echarts-5.6.0.min.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let r = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .unwrap()
+        .get(app.url("/assets/echarts-5.6.0.min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    let js = r.text().await.unwrap();
+    assert!(js.len() > 900_000 && js.contains("echarts"), "the whole library, uncompressed");
+});

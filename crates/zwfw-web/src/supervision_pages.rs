@@ -1,0 +1,451 @@
+//! Pages of electronic supervision: the dashboard (监察人员), the findings and
+//! their rectification, oversight orders, the rules. Department staff see
+//! their own department's findings and orders here and answer them. The
+//! templates hold the text; every page calls the same service functions as
+//! the API.
+
+use crate::auth::{RequestAuth, Signed};
+use crate::cases_api::ctx;
+use crate::cases_pages::{with_status, MultipartForm};
+use crate::error::{AppError, AppResult};
+use crate::messages::label;
+use crate::pages::{error_page, render};
+use crate::state::AppState;
+use crate::supervision::{self as sv, FindingActionInput, FindingQuery, OrderActionInput, OrderInput, RuleInput};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::sync::OnceLock;
+use zwfw_domain::admin::Role;
+use zwfw_domain::supervision::{RuleCode, Severity};
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+fn flash(done: &Option<String>) -> Option<String> {
+    done.as_deref().map(|d| label("supervision_done", d))
+}
+
+/// 监察总览: supervision officers only; department staff go to their findings.
+pub async fn dashboard_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+    if !(s.actor.has(Role::Supervisor) || s.actor.is_global_admin()) {
+        return Redirect::to("/supervision/findings").into_response();
+    }
+    match sv::dashboard(&st, &s.actor).await {
+        Ok(d) => {
+            // Inside a script element: no "<" that could close it.
+            let data = serde_json::to_string(&*d).unwrap_or_default().replace('<', "\\u003c");
+            render(
+                &st,
+                &ra,
+                "sv_dashboard.html",
+                context! { d => Value::from_serialize(&*d), data => data, flash => flash(&q.done) },
+            )
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EvaluateForm {
+    full: Option<String>,
+}
+
+pub async fn evaluate_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Form(f): Form<EvaluateForm>,
+) -> Response {
+    if !s.actor.has(Role::Supervisor) {
+        return error_page(&st, Some(&ra), &AppError::forbidden());
+    }
+    match sv::evaluate(&st, f.full.as_deref() == Some("1")).await {
+        Ok(Some(r)) => {
+            let c = ctx(&st, &ra);
+            let e = c.entry("supervision_evaluate", "supervision", 0, serde_json::to_value(&r).unwrap_or_default(), "");
+            if let Err(e) = c.audit_alone(e).await {
+                return error_page(&st, Some(&ra), &e);
+            }
+            *st.dashboard.lock().expect("dashboard lock") = None;
+            Redirect::to("/supervision?done=evaluate").into_response()
+        }
+        Ok(None) => error_page(&st, Some(&ra), &AppError::new(StatusCode::CONFLICT, "evaluation_running")),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// Filter choices for the findings list.
+async fn choices(st: &AppState) -> AppResult<(Vec<Value>, Vec<Value>)> {
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let regions = zwfw_store::admin::list_regions(&st.store).await?;
+    Ok((
+        depts.iter().filter(|d| d.active).map(|d| context! { id => d.id, name => d.name }).collect(),
+        regions
+            .iter()
+            .filter(|r| r.level == zwfw_domain::ids::RegionLevel::County)
+            .map(|r| context! { id => r.id, name => r.name })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    department_id: Option<String>,
+    county_region_id: Option<String>,
+    severity: Option<String>,
+    rule: Option<String>,
+    state: Option<String>,
+    case_id: Option<String>,
+    reply_overdue: Option<String>,
+    page: Option<i64>,
+}
+
+fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|s| s.trim().parse().ok()).filter(|n: &i64| *n > 0)
+}
+
+fn opt_text(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.trim().is_empty())
+}
+
+pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(f): Query<ListForm>) -> Response {
+    let q = FindingQuery {
+        department_id: opt_id(&f.department_id),
+        county_region_id: opt_id(&f.county_region_id),
+        severity: opt_text(&f.severity),
+        rule: opt_text(&f.rule),
+        state: opt_text(&f.state),
+        case_id: opt_id(&f.case_id),
+        reply_overdue: f.reply_overdue.as_deref() == Some("1"),
+        page: f.page,
+    };
+    let page = match sv::list_findings(&st, &s.actor, &q).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let (departments, counties) = choices(&st).await.unwrap_or_default();
+    let supervisor = s.actor.has(Role::Supervisor) || s.actor.is_global_admin();
+    // The filter as a query string, for the paging links.
+    let keep: Vec<String> = [
+        ("department_id", q.department_id.map(|v| v.to_string())),
+        ("county_region_id", q.county_region_id.map(|v| v.to_string())),
+        ("severity", q.severity.clone()),
+        ("rule", q.rule.clone()),
+        ("state", q.state.clone()),
+        ("case_id", q.case_id.map(|v| v.to_string())),
+        ("reply_overdue", q.reply_overdue.then(|| "1".to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={}", crate::auth::urlencode(&v))))
+    .collect();
+    render(
+        &st,
+        &ra,
+        "sv_findings.html",
+        context! {
+            page => page, supervisor => supervisor, departments => departments, counties => counties,
+            severities => Severity::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
+            rules => RuleCode::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            states => ["active", "noted", "open", "replied", "closed"],
+            f => context! {
+                department_id => q.department_id, county_region_id => q.county_region_id,
+                severity => q.severity.unwrap_or_default(), rule => q.rule.unwrap_or_default(),
+                state => q.state.unwrap_or_default(), case_id => q.case_id, reply_overdue => q.reply_overdue,
+            },
+            keep => keep.join("&"),
+            today => crate::cases::day_text(st.today()),
+        },
+    )
+}
+
+async fn finding_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: sv::FindingDetail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    render(st, ra, "sv_finding.html", context! { d => d, flash => flash, error => error })
+}
+
+pub async fn finding_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    match sv::finding_detail(&st, &s.actor, id).await {
+        Ok(d) => finding_view(&st, &ra, d, flash(&q.done), None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The action, its text and its attachments (stored) from an action form.
+async fn action_form(st: &AppState, mp: Multipart) -> AppResult<(String, String, Vec<sv::Attachment>)> {
+    let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+    let mut files = vec![];
+    for (_, name, bytes) in f.files.iter().filter(|(field, _, b)| field == "attachment" && !b.is_empty()) {
+        files.push(crate::interaction::store_attachment(st, name, bytes).await?);
+    }
+    Ok((f.get("action"), f.get("text"), files))
+}
+
+/// Reply (with attachments), accept, reject or close.
+pub async fn finding_act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let (action, text, files) = action_form(&st, mp).await?;
+        sv::finding_act(&ctx(&st, &ra), id, &FindingActionInput { action: action.clone(), text }, files).await?;
+        Ok::<_, AppError>(action)
+    }
+    .await;
+    match result {
+        Ok(action) => Redirect::to(&format!("/supervision/findings/{id}?done={action}")).into_response(),
+        Err(e) => match sv::finding_detail(&st, &s.actor, id).await {
+            Ok(d) => with_status(finding_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+/// An attachment of a finding's or an order's history, to those who may read it.
+pub async fn finding_file(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path((id, sm3)): Path<(i64, String)>,
+) -> Response {
+    match sv::finding_detail(&st, &s.actor, id).await {
+        Ok(d) => send_attachment(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn order_file(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path((id, sm3)): Path<(i64, String)>,
+) -> Response {
+    match sv::order_detail(&st, &s.actor, id).await {
+        Ok(d) => send_attachment(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn send_attachment<'a>(
+    st: &AppState,
+    ra: &RequestAuth,
+    lists: impl Iterator<Item = &'a serde_json::Value>,
+    sm3: &str,
+) -> Response {
+    let found =
+        lists.filter_map(|l| l.as_array()).flatten().find(|a| a["sm3"].as_str() == Some(sm3)).map(|a| {
+            (a["kind"].as_str().unwrap_or("pdf").to_string(), a["name"].as_str().unwrap_or("附件").to_string())
+        });
+    match found {
+        Some((kind, name)) => crate::catalog::send_file(st, ra, sm3, &kind, &name, "private, no-store").await,
+        None => error_page(st, Some(ra), &AppError::not_found("file")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrderForm {
+    finding_id: Option<String>,
+    department_id: Option<String>,
+    case_id: Option<String>,
+    #[serde(default)]
+    content: String,
+    days: Option<String>,
+    idem_key: Option<String>,
+}
+
+pub async fn order_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<OrderForm>) -> Response {
+    let input = OrderInput {
+        finding_id: opt_id(&f.finding_id),
+        department_id: opt_id(&f.department_id),
+        case_id: opt_id(&f.case_id),
+        content: f.content,
+        days: f.days.as_deref().and_then(|d| d.trim().parse().ok()).unwrap_or(0),
+        idem_key: opt_text(&f.idem_key),
+    };
+    match sv::issue_order(&ctx(&st, &ra), &input).await {
+        Ok((d, _)) => Redirect::to(&format!("/supervision/orders/{}?done=issue", d.order.id)).into_response(),
+        Err(e) => match input.finding_id.map(|fid| (fid, sv::finding_detail(&st, &s.actor, fid))) {
+            Some((_, fut)) => match fut.await {
+                Ok(d) => with_status(finding_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+                Err(_) => error_page(&st, Some(&ra), &e),
+            },
+            None => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    state: Option<String>,
+}
+
+pub async fn orders_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<OrdersQuery>) -> Response {
+    let state = opt_text(&q.state);
+    match sv::list_orders(&st, &s.actor, state.as_deref()).await {
+        Ok(rows) => render(
+            &st,
+            &ra,
+            "sv_orders.html",
+            context! { rows => rows, state => state.unwrap_or_default(), today => crate::cases::day_text(st.today()) },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn order_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: sv::OrderDetail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    render(st, ra, "sv_order.html", context! { d => d, flash => flash, error => error })
+}
+
+pub async fn order_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    match sv::order_detail(&st, &s.actor, id).await {
+        Ok(d) => order_view(&st, &ra, d, flash(&q.done), None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn order_act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let (action, text, files) = action_form(&st, mp).await?;
+        sv::order_act(&ctx(&st, &ra), id, &OrderActionInput { action: action.clone(), text }, files).await?;
+        Ok::<_, AppError>(action)
+    }
+    .await;
+    match result {
+        Ok(action) => Redirect::to(&format!("/supervision/orders/{id}?done={action}")).into_response(),
+        Err(e) => match sv::order_detail(&st, &s.actor, id).await {
+            Ok(d) => with_status(order_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+pub async fn rules_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+    rules_view(&st, &ra, &s.actor, flash(&q.done), None, StatusCode::OK).await
+}
+
+async fn rules_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    actor: &zwfw_domain::admin::Actor,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match sv::rules(st, actor).await {
+        Ok(rules) => with_status(
+            render(
+                st,
+                ra,
+                "sv_rules.html",
+                context! { rules => rules, editable => actor.has(Role::Supervisor), flash => flash, error => error },
+            ),
+            status,
+        ),
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RuleForm {
+    name: Option<String>,
+    enabled: Option<String>,
+    days: Option<String>,
+    count: Option<String>,
+    reply_days: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn rule_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<RuleForm>,
+) -> Response {
+    let num = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.parse::<u32>());
+    let parsed = (|| -> Result<RuleInput, AppError> {
+        let bad = |_| AppError::invalid("days");
+        Ok(RuleInput {
+            name: f.name.clone(),
+            enabled: f.enabled.as_deref() == Some("1"),
+            days: num(&f.days).transpose().map_err(bad)?,
+            count: num(&f.count).transpose().map_err(bad)?,
+            reply_days: num(&f.reply_days).transpose().map_err(bad)?.unwrap_or(0),
+            reason: f.reason.clone(),
+        })
+    })();
+    let result = match parsed {
+        Ok(input) => sv::update_rule(&ctx(&st, &ra), &code, &input).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/supervision/rules?done=rule").into_response(),
+        Err(e) => rules_view(&st, &ra, &s.actor, None, Some(format!("{code}：{}", e.message())), e.status()).await,
+    }
+}
+
+// ---------- the charting library, served by the program ----------
+
+/// ECharts 5.6.0 (Apache-2.0), stored compressed: `assets/echarts/`.
+const ECHARTS_GZ: &[u8] = include_bytes!("../assets/echarts/echarts-5.6.0.min.js.gz");
+
+pub async fn echarts(headers: HeaderMap) -> Response {
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let common = [
+        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::VARY, "accept-encoding"),
+    ];
+    if gzip {
+        return (common, [(header::CONTENT_ENCODING, "gzip")], ECHARTS_GZ).into_response();
+    }
+    static PLAIN: OnceLock<Vec<u8>> = OnceLock::new();
+    let plain = PLAIN.get_or_init(|| {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(ECHARTS_GZ).read_to_end(&mut out).expect("the shipped ECharts file is valid gzip");
+        out
+    });
+    (common, plain.as_slice()).into_response()
+}
+
+pub async fn dashboard_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../assets/dashboard.js"),
+    )
+        .into_response()
+}
