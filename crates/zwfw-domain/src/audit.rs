@@ -103,6 +103,17 @@ pub enum ChainDefect {
     TailRemoved { last_seq: i64, expected_last_seq: i64 },
 }
 
+impl ChainDefect {
+    /// The first record the defect concerns.
+    pub fn seq(&self) -> i64 {
+        match self {
+            ChainDefect::Altered { seq } | ChainDefect::Reordered { seq } | ChainDefect::BrokenLink { seq } => *seq,
+            ChainDefect::Removed { from_seq, .. } => *from_seq,
+            ChainDefect::TailRemoved { last_seq, .. } => *last_seq + 1,
+        }
+    }
+}
+
 impl std::fmt::Display for ChainDefect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -151,6 +162,17 @@ impl Default for ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier that continues after record `seq`, whose hash was `hash`
+    /// (for checking only what was written since an earlier verification).
+    pub fn resume(seq: i64, hash: &str) -> ChainVerifier {
+        ChainVerifier { expected_seq: seq + 1, prev_hash: hash.to_string(), ..Default::default() }
+    }
+
+    /// The last record fed (sequence number and hash).
+    pub fn position(&self) -> (i64, &str) {
+        (self.expected_seq - 1, &self.prev_hash)
+    }
+
     pub fn feed(&mut self, r: &AuditRecord) {
         self.checked += 1;
         if r.seq > self.expected_seq {

@@ -521,6 +521,15 @@ pub fn overdue_answer(rules: &RuleSet, what: &str, due: NaiveDate, answered: boo
         .then(|| fact(RuleCode::A08, what, serde_json::json!({"due": ymd(due)})))
 }
 
+/// A07 from the audit trail: a record altered, removed, moved or cut off is
+/// a change made around the program (the program itself only appends).
+pub fn audit_fact(rules: &RuleSet, d: &crate::audit::ChainDefect) -> Option<Fact> {
+    let seq = d.seq();
+    let detail = serde_json::to_value(d).unwrap_or_default();
+    let kind = detail.get("kind").and_then(|k| k.as_str()).unwrap_or("defect").to_string();
+    rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("audit:{kind}:{seq}"), detail))
+}
+
 // ---------- findings (整改) ----------
 
 /// 监察编号: `SV`, the day found and a daily serial of at least six digits (an..20).
@@ -888,6 +897,20 @@ mod tests {
         assert_eq!(overdue_answer(&rules, "", d("2025-10-10"), false, d("2025-10-10")), None);
         assert!(overdue_answer(&rules, "", d("2025-10-10"), false, d("2025-10-11")).is_some());
         assert_eq!(overdue_answer(&rules, "", d("2025-10-10"), true, d("2025-10-11")), None);
+    }
+
+    #[test]
+    fn audit_defects_are_a07_once_each() {
+        use crate::audit::ChainDefect;
+        let rules = RuleSet::defaults();
+        let a = audit_fact(&rules, &ChainDefect::Altered { seq: 7 }).unwrap();
+        assert_eq!((a.rule, a.key.as_str()), (RuleCode::A07, "audit:altered:7"));
+        let r = audit_fact(&rules, &ChainDefect::Removed { from_seq: 9, to_seq: 12 }).unwrap();
+        assert_eq!(r.key, "audit:removed:9");
+        assert_eq!(r.detail["to_seq"], 12);
+        let mut off = rules.clone();
+        off.0.iter_mut().find(|r| r.code == RuleCode::A07).unwrap().enabled = false;
+        assert_eq!(audit_fact(&off, &ChainDefect::Altered { seq: 7 }), None);
     }
 
     #[test]

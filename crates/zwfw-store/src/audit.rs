@@ -163,14 +163,35 @@ pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
     let head = crate::db::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
     let head_seq = head.i64("seq");
     let mut v = ChainVerifier::default();
-    let mut after = 0i64;
+    feed_after(store, &mut v, 0, head_seq).await?;
+    let checked = v.checked;
+    Ok(VerifyReport { checked, head_seq, defects: v.finish(head_seq) })
+}
+
+/// Checks the records written after record `seq` (whose hash was `hash`) up
+/// to `head_seq`; returns the defects and the new position (seq, hash).
+pub async fn verify_since(
+    store: &Store,
+    seq: i64,
+    hash: &str,
+    head_seq: i64,
+) -> StoreResult<(Vec<ChainDefect>, i64, String)> {
+    let mut v = ChainVerifier::resume(seq, hash);
+    feed_after(store, &mut v, seq, head_seq).await?;
+    let (at, h) = v.position();
+    let (at, h) = (at, h.to_string());
+    Ok((v.finish(head_seq), at, h))
+}
+
+async fn feed_after(store: &Store, v: &mut ChainVerifier, mut after: i64, head_seq: i64) -> StoreResult<()> {
     loop {
-        let rows = crate::db::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")
+        let rows = crate::db::query("SELECT * FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 5000")
             .bind(after)
+            .bind(head_seq)
             .fetch_all(store.pool())
             .await?;
         if rows.is_empty() {
-            break;
+            return Ok(());
         }
         for r in &rows {
             let rec = record(r);
@@ -178,6 +199,4 @@ pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
             v.feed(&rec);
         }
     }
-    let checked = v.checked;
-    Ok(VerifyReport { checked, head_seq, defects: v.finish(head_seq) })
 }

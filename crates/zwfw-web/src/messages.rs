@@ -575,6 +575,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "interaction") => "网民留言",
         ("object_kind", "rating") => "差评整改",
         ("object_kind", "department") => "部门",
+        ("object_kind", "audit") => "审计记录",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -640,6 +641,15 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         ),
         "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
+        "A07" => match s("kind").as_str() {
+            "altered" => format!("审计记录第 {} 条的内容与其校验值不符，已被改动。", n("seq")),
+            "removed" => format!("审计记录第 {} 至 {} 条已被删除。", n("from_seq"), n("to_seq")),
+            "reordered" => format!("审计记录第 {} 条的顺序被改动。", n("seq")),
+            "tail_removed" => {
+                format!("审计记录第 {} 条之后至第 {} 条已被删除。", n("last_seq"), n("expected_last_seq"))
+            }
+            _ => format!("审计记录第 {} 条与前一条的链接断开。", n("seq")),
+        },
         _ => format!("{object_no} {rule}"),
     }
 }

@@ -195,6 +195,11 @@ struct JobState {
     /// The R02 threshold day of the last run (yellow cards found up to it were checked).
     #[serde(default)]
     r02_until: Option<String>,
+    /// The last audit record whose link was checked, and its hash (rule A07).
+    #[serde(default)]
+    audit_seq: i64,
+    #[serde(default)]
+    audit_hash: String,
 }
 
 /// Who and what a finding is about, filled in before it is stored.
@@ -279,6 +284,10 @@ pub async fn evaluate(st: &AppState, full: bool) -> AppResult<Option<EvalReport>
             let text = serde_json::to_string(&state).map_err(|e| AppError::Internal(e.to_string()))?;
             let summary = serde_json::to_string(&report).unwrap_or_default();
             ss::finish_job(&st.store, JOB, holder(), Some(&text), &summary, None, st.now_ms()).await?;
+            if report.new_findings > 0 || report.escalated > 0 {
+                // This server's dashboard shows them at once.
+                *st.dashboard.lock().expect("dashboard lock") = None;
+            }
             Ok(Some(report))
         }
         Err(e) => {
@@ -425,11 +434,30 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
             });
         }
     }
+    // 4. The audit trail since the last check (A07): checked once, whatever the mode.
+    let prev = previous.clone().unwrap_or_default();
+    let start_hash = if prev.audit_hash.is_empty() { zwfw_domain::audit::GENESIS_HASH } else { &prev.audit_hash };
+    let (defects, audit_seq, audit_hash) =
+        zwfw_store::audit::verify_since(&st.store, prev.audit_seq, start_hash, head).await?;
+    for d in &defects {
+        tracing::error!(defect = %d, "audit trail defect");
+        if let Some(f) = ds::audit_fact(&rules, d) {
+            pending.push(Pending {
+                fact: f,
+                object_kind: "audit",
+                object_id: d.seq(),
+                object_no: d.seq().to_string(),
+                item_type: String::new(),
+                department_id: None,
+                responsible_user_id: None,
+            });
+        }
+    }
     record(st, &rules, &org, pending, &mut report).await?;
 
-    // 4. Oversight orders past their due day escalate.
+    // 5. Oversight orders past their due day escalate.
     report.escalated = escalate_orders(st, &cal, today).await?;
-    Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until }))
+    Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash }))
 }
 
 async fn department_names(st: &AppState) -> AppResult<HashMap<i64, String>> {
@@ -503,7 +531,7 @@ async fn record(
     }
     // Skip the facts already recorded without touching the write lock.
     let mut known: HashSet<(String, &'static str, i64, String)> = HashSet::new();
-    for kind in ["case", "interaction", "rating", "department"] {
+    for kind in ["case", "interaction", "rating", "department", "audit"] {
         let ids: Vec<i64> = pending.iter().filter(|p| p.object_kind == kind).map(|p| p.object_id).collect();
         for chunk in ids.chunks(500) {
             for (rule, id, key) in ss::known_facts(&st.store, kind, chunk).await? {
@@ -1237,7 +1265,13 @@ pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
             r.open_cases = n;
         }
     }
+    let mut no_department = 0;
     for (d, sev, n) in ss::tallies(&st.store, "active", "").await? {
+        if d.is_empty() {
+            // Findings of no department (the audit trail, A07) count in the city's total.
+            no_department += n;
+            continue;
+        }
         if let Some(r) = d.parse::<i64>().ok().and_then(|d| rows.get_mut(&d)) {
             match sev.as_str() {
                 "warning" => r.warning = n,
@@ -1284,6 +1318,7 @@ pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
             t.anomaly += r.anomaly;
         }
     }
+    totals.anomaly += no_department;
     let today = st.today();
     let from = today - chrono::Duration::days(29);
     let mut days: BTreeMap<String, (i64, i64, i64, i64)> =

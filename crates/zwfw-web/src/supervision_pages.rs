@@ -71,7 +71,6 @@ pub async fn evaluate_submit(
             if let Err(e) = c.audit_alone(e).await {
                 return error_page(&st, Some(&ra), &e);
             }
-            *st.dashboard.lock().expect("dashboard lock") = None;
             Redirect::to("/supervision?done=evaluate").into_response()
         }
         Ok(None) => error_page(&st, Some(&ra), &AppError::new(StatusCode::CONFLICT, "evaluation_running")),

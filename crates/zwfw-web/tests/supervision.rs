@@ -407,6 +407,26 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_eq!(a08["rows"][0]["severity"], "anomaly");
     let job = zwfw_store::supervision::job(&app.state.store, "supervision").await.unwrap().unwrap();
     assert_eq!((job.locked_by, job.last_error), (None, None), "the lease is given back");
+
+    // A change made around the program: an audit record rewritten in the database (A07), found once.
+    let seq = zwfw_store::supervision::audit_head(&app.state.store).await.unwrap() - 1;
+    zwfw_store::db::query("UPDATE audit_log SET reason = '改过' WHERE seq = $1")
+        .bind(seq)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["by_rule"], json!({"A07": 1}), "{r}");
+    let (_, a07) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07").await).await;
+    assert_eq!(
+        (a07["rows"][0]["object_kind"].as_str(), a07["rows"][0]["object_id"].as_i64()),
+        (Some("audit"), Some(seq))
+    );
+    assert!(a07["rows"][0]["description"].as_str().unwrap().contains(&format!("审计记录第 {seq} 条")), "{a07}");
+    let r = evaluate(&app, &sup, true).await;
+    assert_eq!(r["new_findings"], 0, "{r}");
+    let (_, dash) = body(app.get(&sup, "/api/v1/supervision/dashboard").await).await;
+    assert!(dash["totals"]["anomaly"].as_i64().unwrap() >= 2, "A04, A08 and A07 (no department): {dash}");
 });
 
 /// A browser signed in with `token` (the session cookie).
