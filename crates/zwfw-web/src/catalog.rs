@@ -1041,6 +1041,24 @@ pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm
     send_file(&st, &ra, &sm3, &kind, &label, "public, max-age=86400").await
 }
 
+/// A file named in one of `lists` (JSON arrays of `{sm3, name, kind}`, as
+/// the reader may see them) as a private download; not found otherwise.
+pub(crate) async fn send_listed<'a>(
+    st: &AppState,
+    ra: &crate::auth::RequestAuth,
+    lists: impl Iterator<Item = &'a serde_json::Value>,
+    sm3: &str,
+) -> Response {
+    let found =
+        lists.filter_map(|l| l.as_array()).flatten().find(|a| a["sm3"].as_str() == Some(sm3)).map(|a| {
+            (a["kind"].as_str().unwrap_or("pdf").to_string(), a["name"].as_str().unwrap_or("附件").to_string())
+        });
+    match found {
+        Some((kind, name)) => send_file(st, ra, sm3, &kind, &name, "private, no-store").await,
+        None => crate::pages::error_page(st, Some(ra), &AppError::not_found("file")),
+    }
+}
+
 /// A stored file as a download named `label.kind`.
 pub(crate) async fn send_file(
     st: &AppState,

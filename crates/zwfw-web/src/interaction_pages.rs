@@ -247,6 +247,23 @@ pub async fn detail_page(
     }
 }
 
+/// An attachment of a submission, to those who may see it (not the public).
+pub async fn attachment(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path((code, sm3)): Path<(String, String)>,
+) -> Response {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &AppError::not_found("file")),
+    };
+    match interaction::detail(&st, actor, found.id, false).await {
+        Ok(d) => crate::catalog::send_listed(&st, &ra, std::iter::once(&d.interaction.attachments), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct ActForm {
     action: String,

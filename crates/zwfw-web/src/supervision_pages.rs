@@ -223,7 +223,7 @@ pub async fn finding_file(
     Path((id, sm3)): Path<(i64, String)>,
 ) -> Response {
     match sv::finding_detail(&st, &s.actor, id).await {
-        Ok(d) => send_attachment(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Ok(d) => crate::catalog::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
@@ -234,24 +234,8 @@ pub async fn order_file(
     Path((id, sm3)): Path<(i64, String)>,
 ) -> Response {
     match sv::order_detail(&st, &s.actor, id).await {
-        Ok(d) => send_attachment(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Ok(d) => crate::catalog::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
         Err(e) => error_page(&st, Some(&ra), &e),
-    }
-}
-
-async fn send_attachment<'a>(
-    st: &AppState,
-    ra: &RequestAuth,
-    lists: impl Iterator<Item = &'a serde_json::Value>,
-    sm3: &str,
-) -> Response {
-    let found =
-        lists.filter_map(|l| l.as_array()).flatten().find(|a| a["sm3"].as_str() == Some(sm3)).map(|a| {
-            (a["kind"].as_str().unwrap_or("pdf").to_string(), a["name"].as_str().unwrap_or("附件").to_string())
-        });
-    match found {
-        Some((kind, name)) => crate::catalog::send_file(st, ra, sm3, &kind, &name, "private, no-store").await,
-        None => error_page(st, Some(ra), &AppError::not_found("file")),
     }
 }
 

@@ -562,3 +562,46 @@ both_backends!(ratings_wait_for_their_stage_and_qr_links_rate, |store: Store| as
     let r = client().post(&rate).json(&json!({"stage": "conclusion", "level": 1})).send().await.unwrap();
     assert_eq!(code_of(r).await, (StatusCode::NOT_FOUND, "rating_link_invalid".to_string()));
 });
+
+both_backends!(attachments_are_shown_to_those_who_may_read_them, |store: Store| async move {
+    let app = App::start(store).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let cookie = |token: String| {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
+        reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    };
+    let citizen = cookie(app.ready_token("demo_citizen").await);
+    let head = cookie(app.ready_token("demo_head").await);
+    let land = cookie(app.ready_token("demo_land").await);
+    let html = citizen.get(app.url("/interact/new?kind=complaint")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "complaint")
+        .text("title", "营业执照办理超时")
+        .text("content", "窗口称材料不全，但未一次性告知")
+        .text("department_id", market.to_string())
+        .part("attachment", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("受理回执.pdf"));
+    let r = citizen.post(app.url(&format!("/interact/new?_csrf={csrf}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (rows, _) = zwfw_store::interaction::list(
+        &app.state.store,
+        &zwfw_store::interaction::Filter { limit: 1, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let row = &rows[0];
+    let sm3 = row.attachments[0]["sm3"].as_str().unwrap().to_string();
+    let page = citizen.get(app.url(&format!("/interact/{}", row.code))).send().await.unwrap().text().await.unwrap();
+    let link = format!("/interact/{}/files/{sm3}", row.code);
+    assert!(page.contains(&link), "the submitter sees the link");
+    for (who, c, want) in [("submitter", &citizen, StatusCode::OK), ("handling department", &head, StatusCode::OK)] {
+        let r = c.get(app.url(&link)).send().await.unwrap();
+        assert_eq!(r.status(), want, "{who}");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF, "{who}");
+    }
+    let r = land.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "another department");
+    let r = client().get(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "the public");
+});
