@@ -333,6 +333,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;
                 db.cleanup().await;
                 r?;
+                if let Some(admin) = &postgres {
+                    let db = zwfw_store::testing::TestDb::postgres_on(admin, "bench")
+                        .await
+                        .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(admin)))?;
+                    let r = crate::bench::run_supervision(&db.url, "PostgreSQL", supervision).await;
+                    db.cleanup().await;
+                    r?;
+                }
             }
             if only == "all" || only == "arithmetic" {
                 crate::bench::run(ops, clocks);
