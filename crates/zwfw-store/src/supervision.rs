@@ -537,20 +537,31 @@ pub async fn count_active(store: &Store) -> StoreResult<Vec<(Option<i64>, String
     Ok(rows.iter().map(|r| (r.opt_i64("department_id"), r.str("severity"), r.i64("n"))).collect())
 }
 
-/// The (rule, object, key) facts already recorded for these objects.
+/// The (rule, object, key) facts already recorded for these objects: one
+/// index range over their ids when they are many and dense (a sweep reads
+/// cases in id order), lists of ids otherwise.
 pub async fn known_facts(store: &Store, object_kind: &str, ids: &[i64]) -> StoreResult<Vec<(String, i64, String)>> {
-    if ids.is_empty() {
+    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
         return Ok(vec![]);
+    };
+    let sql = "SELECT rule_code, object_id, fact_key FROM findings WHERE object_kind = $1";
+    let mut rows = vec![];
+    if ids.len() > 200 && (hi - lo) / 20 < ids.len() as i64 {
+        let q = query(format!("{sql} AND object_id >= $2 AND object_id <= $3")).bind(object_kind).bind(*lo).bind(*hi);
+        rows = q.fetch_all(store.pool()).await?;
+    } else {
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let q = query(format!("{sql} AND object_id IN ({})", list.join(","))).bind(object_kind);
+            rows.extend(q.fetch_all(store.pool()).await?);
+        }
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let rows = query(format!(
-        "SELECT rule_code, object_id, fact_key FROM findings WHERE object_kind = $1 AND object_id IN ({})",
-        list.join(",")
-    ))
-    .bind(object_kind)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(|r| (r.str("rule_code"), r.i64("object_id"), r.str("fact_key"))).collect())
+    let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    Ok(rows
+        .iter()
+        .map(|r| (r.str("rule_code"), r.i64("object_id"), r.str("fact_key")))
+        .filter(|(_, id, _)| wanted.contains(id))
+        .collect())
 }
 
 /// One row by id: `cols` from `from` where `alias.id` is `id`.

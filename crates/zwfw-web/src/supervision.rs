@@ -533,10 +533,8 @@ async fn record(
     let mut known: HashSet<(String, &'static str, i64, String)> = HashSet::new();
     for kind in ["case", "interaction", "rating", "department", "audit"] {
         let ids: Vec<i64> = pending.iter().filter(|p| p.object_kind == kind).map(|p| p.object_id).collect();
-        for chunk in ids.chunks(500) {
-            for (rule, id, key) in ss::known_facts(&st.store, kind, chunk).await? {
-                known.insert((rule, kind, id, key));
-            }
+        for (rule, id, key) in ss::known_facts(&st.store, kind, &ids).await? {
+            known.insert((rule, kind, id, key));
         }
     }
     let fresh: Vec<Pending> = pending
