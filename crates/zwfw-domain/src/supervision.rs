@@ -191,6 +191,8 @@ pub enum SupervisionError {
     Empty { field: &'static str },
     #[error("{field} is longer than {max}")]
     TooLong { field: &'static str, max: usize },
+    #[error("{field} contains control characters")]
+    ControlCharacters { field: &'static str },
     #[error("not possible while the finding or order is {0}")]
     WrongState(&'static str),
     #[error("a warning needs no reply")]
@@ -596,19 +598,14 @@ pub enum FindingAction {
 
 pub const MAX_TEXT: usize = 2000;
 
-/// Checks a required free text (trimmed, not empty, not too long, no control characters).
+/// Checks a required free text: the rule of [`crate::interaction::text`].
 pub fn text(field: &'static str, s: &str, max: usize) -> Result<String, SupervisionError> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err(SupervisionError::Empty { field });
-    }
-    if t.chars().count() > max {
-        return Err(SupervisionError::TooLong { field, max });
-    }
-    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(SupervisionError::Empty { field });
-    }
-    Ok(t.to_string())
+    use crate::interaction::InteractionError as E;
+    crate::interaction::text(field, s, max).map_err(|e| match e {
+        E::TooLong { field, max } => SupervisionError::TooLong { field, max },
+        E::ControlCharacters { field } => SupervisionError::ControlCharacters { field },
+        _ => SupervisionError::Empty { field },
+    })
 }
 
 /// The state after `action`, or why not.

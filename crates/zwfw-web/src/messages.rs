@@ -662,6 +662,7 @@ pub fn supervision_error_text(e: &zwfw_domain::supervision::SupervisionError) ->
         E::ParamNotUsed { param, .. } => format!("该规则没有参数{}", param_name(param)),
         E::Empty { field } => format!("{}不能为空", field_name(field)),
         E::TooLong { field, max } => format!("{}不能超过{max}个字", field_name(field)),
+        E::ControlCharacters { field } => format!("{}含有不允许的控制字符", field_name(field)),
         E::WrongState(s) => format!("当前状态（{}）下不能进行该操作", label("finding_state", s)),
         E::NoReplyNeeded => "预警类事项无需整改回复".into(),
         E::BadDays => "督办期限应为1至20个工作日".into(),

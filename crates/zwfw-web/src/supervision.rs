@@ -216,6 +216,8 @@ struct Pending {
 /// The organisation as the job needs it: counties of departments, heads.
 struct Org {
     county_of: HashMap<i64, Option<i64>>,
+    /// Department names.
+    departments_by_id: HashMap<i64, String>,
     heads: HashMap<i64, Vec<(i64, String)>>,
     names: HashMap<i64, String>,
     departments: Vec<i64>,
@@ -244,6 +246,7 @@ async fn org(st: &AppState) -> AppResult<Org> {
     }
     Ok(Org {
         county_of: depts.iter().map(|d| (d.id, county(d.region_id))).collect(),
+        departments_by_id: depts.iter().map(|d| (d.id, d.name.clone())).collect(),
         heads,
         names,
         departments: depts.iter().map(|d| d.id).collect(),
@@ -419,7 +422,6 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
     }
     let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("first of month");
     let prefix = format!("{}:", month.format("%Y-%m"));
-    let names = department_names(st).await?;
     for (key, _, n) in ss::tallies(&st.store, "yellow_month", &prefix).await? {
         let Some(dept) = key.strip_prefix(&prefix).and_then(|d| d.parse::<i64>().ok()) else { continue };
         if let Some(f) = ds::repeated_yellow(&rules, month, n) {
@@ -427,7 +429,7 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
                 fact: f,
                 object_kind: "department",
                 object_id: dept,
-                object_no: names.get(&dept).cloned().unwrap_or_default(),
+                object_no: org.departments_by_id.get(&dept).cloned().unwrap_or_default(),
                 item_type: String::new(),
                 department_id: Some(dept),
                 responsible_user_id: None,
@@ -456,12 +458,8 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
     record(st, &rules, &org, pending, &mut report).await?;
 
     // 5. Oversight orders past their due day escalate.
-    report.escalated = escalate_orders(st, &cal, today).await?;
+    report.escalated = escalate_orders(st, &cal, &org, today).await?;
     Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash }))
-}
-
-async fn department_names(st: &AppState) -> AppResult<HashMap<i64, String>> {
-    Ok(sa::list_departments(&st.store).await?.into_iter().map(|d| (d.id, d.name)).collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -646,9 +644,8 @@ async fn record(
     Ok(())
 }
 
-async fn escalate_orders(st: &AppState, cal: &Calendar, today: NaiveDate) -> AppResult<usize> {
+async fn escalate_orders(st: &AppState, cal: &Calendar, org: &Org, today: NaiveDate) -> AppResult<usize> {
     let mut n = 0;
-    let org = org(st).await?;
     for id in ss::overdue_orders(&st.store, &day_text(today)).await? {
         let mut tx = st.store.begin().await?;
         let o = ss::lock_order(&mut tx, id).await?;
