@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod evaluation;
 pub mod files;
 pub mod ids;
 pub mod interaction;

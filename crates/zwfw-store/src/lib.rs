@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod db;
+pub mod evaluation;
 pub mod files;
 pub mod interaction;
 mod migrate;

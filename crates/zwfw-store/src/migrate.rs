@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "events_by_case", include_str!("../migrations/0008_events_by_case.sql")),
     (9, "interaction", include_str!("../migrations/0009_interaction.sql")),
     (10, "supervision", include_str!("../migrations/0010_supervision.sql")),
+    (11, "evaluation", include_str!("../migrations/0011_evaluation.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

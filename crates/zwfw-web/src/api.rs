@@ -624,7 +624,10 @@ pub async fn post_clock(
         crate::supervision_api::api_rules, crate::supervision_api::api_update_rule, crate::supervision_api::api_evaluate,
         crate::supervision_api::api_findings, crate::supervision_api::api_finding, crate::supervision_api::api_finding_act,
         crate::supervision_api::api_orders, crate::supervision_api::api_issue_order, crate::supervision_api::api_order,
-        crate::supervision_api::api_order_act, crate::supervision_api::api_dashboard
+        crate::supervision_api::api_order_act, crate::supervision_api::api_dashboard,
+        crate::evaluation_api::api_evaluation, crate::evaluation_api::api_report, crate::evaluation_api::api_config,
+        crate::evaluation_api::api_update_config, crate::evaluation_api::api_publish, crate::evaluation_api::api_rankings,
+        crate::evaluation_api::api_ranking
     ),
     modifiers(&SecurityAddon),
     tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"), (name = "supervision"))
@@ -732,4 +735,13 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/orders/{id}", get(crate::supervision_api::api_order))
         .route("/supervision/orders/{id}/actions", post(crate::supervision_api::api_order_act))
         .route("/supervision/dashboard", get(crate::supervision_api::api_dashboard))
+        .route("/supervision/evaluation", get(crate::evaluation_api::api_evaluation))
+        .route("/supervision/evaluation/report", get(crate::evaluation_api::api_report))
+        .route(
+            "/supervision/evaluation/config",
+            get(crate::evaluation_api::api_config).put(crate::evaluation_api::api_update_config),
+        )
+        .route("/supervision/evaluation/publications", post(crate::evaluation_api::api_publish))
+        .route("/rankings", get(crate::evaluation_api::api_rankings))
+        .route("/rankings/{period}", get(crate::evaluation_api::api_ranking))
 }

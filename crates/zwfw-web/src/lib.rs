@@ -17,6 +17,9 @@ pub mod demo_cases;
 pub mod demo_items;
 pub mod documents;
 pub mod error;
+pub mod evaluation;
+pub mod evaluation_api;
+pub mod evaluation_pages;
 pub mod interaction;
 pub mod interaction_api;
 pub mod interaction_pages;
@@ -225,6 +228,14 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/orders/{id}/act", post(supervision_pages::order_act_submit))
         .route("/supervision/orders/{id}/files/{sm3}", get(supervision_pages::order_file))
         .route("/supervision/rules", get(supervision_pages::rules_page))
+        .route("/supervision/evaluation", get(evaluation_pages::evaluation_page))
+        .route("/supervision/evaluation/report", get(evaluation_pages::report))
+        .route("/supervision/evaluation/publish", post(evaluation_pages::publish_submit))
+        .route(
+            "/supervision/evaluation/config",
+            get(evaluation_pages::config_page).post(evaluation_pages::config_submit),
+        )
+        .route("/ranking", get(evaluation_pages::ranking_page))
         .route("/supervision/rules/{code}", post(supervision_pages::rule_submit))
         .route("/ratings/public", get(interaction_pages::public_ratings_page))
         .route("/ratings/{id}", get(interaction_pages::rating_page))

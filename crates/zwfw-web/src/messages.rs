@@ -80,6 +80,17 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         | ("supervision_conflict", Some(d))
         | ("invalid_supervision", Some(d)) => return d.to_string(),
         ("evaluation_running", _) => "另一台服务器正在进行监察评估，请稍后再试",
+        ("invalid_period", _) => {
+            "考核期间格式不正确，应为 2025-10-1（上半月）、2025-10-2（下半月）、2025-10（月度）或 2025-Q4（季度）"
+        }
+        ("period_not_over", Some(last)) => return format!("考核期间到 {last} 才结束，结束后才能公布排名"),
+        ("invalid_report_format", _) => "通报格式应为 xlsx 或 pdf",
+        ("invalid_evaluation_config", Some("weights")) => "各项权重应为 0 至 100 的整数，且至少一项大于 0",
+        ("invalid_evaluation_config", Some("card_points")) => "红黄牌扣分应为 0 至 100 的整数",
+        ("invalid_evaluation_config", Some("complaint_rate")) => "投诉折算标准应为每百件 1 至 100 件",
+        ("invalid_evaluation_config", Some("thresholds")) => "等次分数线应满足：100 ≥ 优秀 > 良好 > 合格 ≥ 1",
+        ("invalid_evaluation_config", Some("weekly_logins")) => "每周最少登录次数应为 1 至 7",
+        ("invalid_evaluation_config", _) => "考核办法设置不正确",
         ("rate_limited", Some("mobile")) => "该手机号码提交过于频繁，请1小时后再试",
         ("rate_limited", _) => "提交过于频繁，请1小时后再试",
         ("too_many_files", Some(n)) => return format!("附件最多{n}个"),
@@ -383,6 +394,13 @@ pub fn field_name(field: &str) -> &'static str {
         "handler" => "留言办理人",
         "rating" => "评价",
         "case" => "办件",
+        "note" => "说明",
+        "publication" => "公布的排名",
+        "weight" => "权重",
+        "card_points" => "红黄牌扣分",
+        "complaint_rate" => "投诉折算标准",
+        "threshold" => "等次分数线",
+        "weekly_logins" => "每周最少登录次数",
         _ => "字段",
     }
 }
@@ -584,6 +602,12 @@ pub fn label(group: &str, code: &str) -> String {
         ("supervision_done", "answer") => "督办答复已提交",
         ("supervision_done", "rule") => "规则已保存，下次评估按新规则全面执行",
         ("supervision_done", "evaluate") => "评估已完成",
+        ("evaluation_done", "config") => "考核办法已保存，之后的考核按新办法计算",
+        ("evaluation_done", "published") => "本期排名已在门户网站公布",
+        ("grade", "excellent") => "优秀",
+        ("grade", "good") => "良好",
+        ("grade", "pass") => "合格",
+        ("grade", "fail") => "不合格",
         ("rule", "W01") => "临近承诺时限预警",
         ("rule", "W02") => "环节超时",
         ("rule", "Y01") => "超承诺时限（黄牌）",

@@ -49,6 +49,43 @@ impl Block {
     }
 }
 
+/// A column of a table: its heading, its share of the width, its alignment.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub heading: String,
+    pub width: f32,
+    pub align: Align,
+}
+
+impl Column {
+    pub fn new(heading: impl Into<String>, width: f32, align: Align) -> Column {
+        Column { heading: heading.into(), width, align }
+    }
+}
+
+/// A ruled table: the heading row is repeated on every page it runs onto.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    pub size: f32,
+    pub space_before: f32,
+}
+
+/// What a document is made of.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Text(Block),
+    Table(Table),
+}
+
+/// The page's orientation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    Portrait,
+    Landscape,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
     #[error("font: {0}")]
@@ -83,6 +120,13 @@ struct Line {
     text: String,
 }
 
+/// What is drawn on a page: text, and the rectangles of table cells.
+#[derive(Default)]
+struct Page {
+    lines: Vec<Line>,
+    boxes: Vec<(f32, f32, f32, f32)>,
+}
+
 fn wrap(font: &Font<'_>, b: &Block, width: f32) -> Vec<(String, f32)> {
     let mut out = vec![];
     for para in b.text.split('\n') {
@@ -114,30 +158,116 @@ fn width_of(font: &Font<'_>, s: &str, size: f32) -> f32 {
     s.chars().map(|c| font.advance(font.glyph(c))).sum::<f32>() * size / 1000.0
 }
 
-/// Lays the blocks out on A4 pages.
-fn layout(font: &Font<'_>, blocks: &[Block]) -> Vec<Vec<Line>> {
-    let width = PAGE_W - 2.0 * MARGIN_X;
-    let mut pages = vec![vec![]];
-    let mut y = TOP;
-    for b in blocks {
-        y -= b.space_before;
-        for (text, indent) in wrap(font, b, width) {
-            let lh = b.size * 1.75;
-            if y - lh < BOTTOM {
-                pages.push(vec![]);
-                y = TOP;
+/// The page's width and height in points.
+fn page_size(o: Orientation) -> (f32, f32) {
+    match o {
+        Orientation::Portrait => (PAGE_W, PAGE_H),
+        Orientation::Landscape => (PAGE_H, PAGE_W),
+    }
+}
+
+/// Lays the parts out on A4 pages.
+fn layout(font: &Font<'_>, parts: &[Part], o: Orientation) -> Vec<Page> {
+    let (page_w, page_h) = page_size(o);
+    let margin_x = if o == Orientation::Landscape { 48.0 } else { MARGIN_X };
+    let top = page_h - (PAGE_H - TOP);
+    let width = page_w - 2.0 * margin_x;
+    let mut pages = vec![Page::default()];
+    let mut y = top;
+    for part in parts {
+        match part {
+            Part::Text(b) => {
+                y -= b.space_before;
+                for (text, indent) in wrap(font, b, width) {
+                    let lh = b.size * 1.75;
+                    if y - lh < BOTTOM {
+                        pages.push(Page::default());
+                        y = top;
+                    }
+                    y -= lh;
+                    let tw = width_of(font, &text, b.size);
+                    let x = match b.align {
+                        Align::Left => margin_x + indent,
+                        Align::Center => (page_w - tw) / 2.0,
+                        Align::Right => page_w - margin_x - tw,
+                    };
+                    pages.last_mut().expect("a page").lines.push(Line { x, y, size: b.size, text });
+                }
             }
-            y -= lh;
-            let tw = width_of(font, &text, b.size);
-            let x = match b.align {
-                Align::Left => MARGIN_X + indent,
-                Align::Center => (PAGE_W - tw) / 2.0,
-                Align::Right => PAGE_W - MARGIN_X - tw,
-            };
-            pages.last_mut().expect("a page").push(Line { x, y, size: b.size, text });
+            Part::Table(t) => {
+                y -= t.space_before;
+                let total: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(1.0);
+                let widths: Vec<f32> = t.columns.iter().map(|c| c.width / total * width).collect();
+                let heading: Vec<String> = t.columns.iter().map(|c| c.heading.clone()).collect();
+                let head = cells(font, t, &widths, &heading);
+                if y - head.height - TABLE_LH_FACTOR * t.size < BOTTOM {
+                    pages.push(Page::default());
+                    y = top;
+                }
+                draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &head, true);
+                for row in &t.rows {
+                    let r = cells(font, t, &widths, row);
+                    if y - r.height < BOTTOM {
+                        pages.push(Page::default());
+                        y = top;
+                        draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &head, true);
+                    }
+                    draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &r, false);
+                }
+            }
         }
     }
     pages
+}
+
+const TABLE_PAD: f32 = 3.0;
+const TABLE_LH_FACTOR: f32 = 1.4;
+
+/// A table row's cells wrapped to their columns, with the row's height.
+struct Row {
+    lines: Vec<Vec<(String, f32)>>,
+    height: f32,
+}
+
+fn cells(font: &Font<'_>, t: &Table, widths: &[f32], texts: &[String]) -> Row {
+    let lines: Vec<Vec<(String, f32)>> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let text = texts.get(i).cloned().unwrap_or_default();
+            let b = Block::new(text, t.size, Align::Left);
+            wrap(font, &b, w - 2.0 * TABLE_PAD)
+                .into_iter()
+                .map(|(l, _)| {
+                    let tw = width_of(font, &l, t.size);
+                    (l, tw)
+                })
+                .collect()
+        })
+        .collect();
+    let n = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    Row { lines, height: n as f32 * t.size * TABLE_LH_FACTOR + 2.0 * TABLE_PAD }
+}
+
+fn draw_row(page: &mut Page, y: &mut f32, left: f32, t: &Table, widths: &[f32], r: &Row, heading: bool) {
+    let lh = t.size * TABLE_LH_FACTOR;
+    let mut x = left;
+    for (i, lines) in r.lines.iter().enumerate() {
+        let w = widths[i];
+        page.boxes.push((x, *y - r.height, w, r.height));
+        let align = if heading { Align::Center } else { t.columns[i].align };
+        for (k, (l, tw)) in lines.iter().enumerate() {
+            let lx = match align {
+                Align::Left => x + TABLE_PAD,
+                Align::Center => x + (w - tw) / 2.0,
+                Align::Right => x + w - TABLE_PAD - tw,
+            };
+            let ly = *y - TABLE_PAD - (k as f32 + 1.0) * lh + (lh - t.size) * 0.6;
+            page.lines.push(Line { x: lx, y: ly, size: t.size, text: l.clone() });
+        }
+        x += w;
+    }
+    *y -= r.height;
 }
 
 fn utf16_hex(c: char) -> String {
@@ -151,10 +281,17 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     e.finish().expect("in memory")
 }
 
-/// Renders the blocks as a PDF.
+/// Renders the blocks as a portrait PDF.
 pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
+    let parts: Vec<Part> = blocks.iter().cloned().map(Part::Text).collect();
+    render_parts(title, &parts, Orientation::Portrait)
+}
+
+/// Renders text and tables as a PDF.
+pub fn render_parts(title: &str, parts: &[Part], orientation: Orientation) -> Result<Vec<u8>, PdfError> {
     let font = Font::load()?;
-    let pages = layout(&font, blocks);
+    let pages = layout(&font, parts, orientation);
+    let (page_w, page_h) = page_size(orientation);
     // Glyphs used, remapped into the subset.
     let mut remap = subsetter::GlyphRemapper::new();
     let mut to_unicode: BTreeMap<u16, char> = BTreeMap::new();
@@ -162,7 +299,13 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
     let mut contents = vec![];
     for page in &pages {
         let mut s = String::new();
-        for l in page {
+        if !page.boxes.is_empty() {
+            s.push_str("0.5 w\n");
+            for (x, y, w, h) in &page.boxes {
+                let _ = writeln!(s, "{x:.2} {y:.2} {w:.2} {h:.2} re S");
+            }
+        }
+        for l in &page.lines {
             let mut hex = String::new();
             for c in l.text.chars() {
                 let old = font.glyph(c);
@@ -245,7 +388,7 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
         let content_id = page_ids[i] + 1;
         objects.push(
             format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {page_w} {page_h}] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
             )
             .into_bytes(),
         );
@@ -291,5 +434,31 @@ mod tests {
         let b = render("长文", &long).unwrap();
         let pages = String::from_utf8_lossy(&b).matches("/Type /Page ").count();
         assert!(pages >= 3, "{pages} pages");
+    }
+
+    #[test]
+    fn tables_wrap_cells_and_repeat_their_heading_on_every_page() {
+        let table = Table {
+            columns: vec![Column::new("名次", 1.0, Align::Right), Column::new("部门", 4.0, Align::Left)],
+            rows: (1..=120)
+                .map(|i| vec![i.to_string(), "示例市市场监督管理局".repeat(if i == 3 { 6 } else { 1 })])
+                .collect(),
+            size: 10.0,
+            space_before: 0.0,
+        };
+        let parts = vec![Part::Text(Block::new("排名", 16.0, Align::Center)), Part::Table(table)];
+        let font = Font::load().unwrap();
+        let pages = layout(&font, &parts, Orientation::Landscape);
+        assert!(pages.len() >= 4, "{} pages", pages.len());
+        let heading_glyphs = |p: &Page| p.lines.iter().filter(|l| l.text == "名次").count();
+        assert!(pages.iter().all(|p| heading_glyphs(p) == 1), "the heading on every page");
+        // The long cell wrapped: row 3 is taller than row 2.
+        let first = &pages[0];
+        let height = |row: usize| first.boxes[2 * row].3;
+        assert!(height(3) > height(2) * 1.5, "{} vs {}", height(3), height(2));
+        assert!(first.lines.iter().all(|l| l.y >= BOTTOM - 1.0));
+        let a = render_parts("排名", &parts, Orientation::Landscape).unwrap();
+        assert_eq!(a, render_parts("排名", &parts, Orientation::Landscape).unwrap());
+        assert!(String::from_utf8_lossy(&a).contains("/MediaBox [0 0 841.89 595.28]"));
     }
 }

@@ -74,9 +74,21 @@ impl Templates {
             "sv_orders.html",
             "sv_order.html",
             "sv_rules.html",
+            "sv_evaluation.html",
+            "sv_eval_config.html",
+            "ranking.html",
         );
         env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
+        // A score to one decimal; a rate (0–1) as a percentage to one decimal; "—" for none.
+        env.add_filter("fixed1", |v: minijinja::Value| match f64::try_from(v) {
+            Ok(f) => format!("{f:.1}"),
+            Err(_) => "—".to_string(),
+        });
+        env.add_filter("pct", |v: minijinja::Value| match f64::try_from(v) {
+            Ok(f) => format!("{:.1}%", f * 100.0),
+            Err(_) => "—".to_string(),
+        });
         Templates { env }
     }
 
