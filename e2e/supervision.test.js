@@ -117,4 +117,36 @@ test('an overdue case: yellow card, oversight order, answer, closed', async () =
   assert.match(await officer.locator('dl').innerText(), /状态\s*已办结/);
   const steps = await officer.locator('ol.timeline li').allInnerTexts();
   assert.deepEqual(steps.map(s => s.split(/\s/)[0]), ['发出督办', '部门答复', '审核通过，办结']);
+
+  // Evaluation (绩效考核): the last half-month that ended, its reports, and its ranking published on the portal.
+  await officer.goto(base + '/supervision');
+  await officer.getByRole('navigation', { name: '电子监察' }).getByRole('link', { name: '绩效考核' }).click();
+  const heading = await officer.locator('main h2').first().innerText();
+  assert.match(heading, /^\d{4}年\d{1,2}月[上下]半月（\d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}）$/);
+  const ranked = officer.locator('table.ranking tbody tr');
+  assert.ok((await ranked.count()) >= 4, 'every department is listed');
+  assert.match(await ranked.first().innerText(), /^1\s/, 'the best department first');
+  assert.match(await officer.locator('main').innerText(), /郑洁/, "the officer's weekly sign-ins");
+  for (const [name, ext] of [['下载 Excel 通报', '.xlsx'], ['下载 PDF 通报', '.pdf']]) {
+    const [download] = await Promise.all([officer.waitForEvent('download'), officer.getByRole('link', { name }).click()]);
+    assert.ok(download.suggestedFilename().endsWith(ext), download.suggestedFilename());
+    assert.ok((await download.failure()) === null);
+  }
+  await officer.screenshot({ path: join(shots, '42-evaluation.png'), fullPage: true });
+  await officer.locator('summary', { hasText: '在门户网站公布本期排名' }).click();
+  await officer.getByLabel('说明（可选，随排名公布）').fill('请各部门对照排名查找不足。');
+  await Promise.all([officer.waitForURL(/done=published/), officer.getByRole('button', { name: '公布排名' }).click()]);
+  assert.match(await officer.locator('.banner.ok').innerText(), /本期排名已在门户网站公布/);
+  const label = heading.split('（')[0];
+
+  // Anyone, on a phone and without signing in, reads it.
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const citizen = await ctx.newPage();
+  await citizen.goto(base + '/');
+  await citizen.getByRole('link', { name: '考核排名' }).click();
+  assert.equal(await citizen.locator('main h2').first().innerText(), label);
+  assert.match(await citizen.locator('main').innerText(), /请各部门对照排名查找不足。/);
+  assert.ok((await citizen.locator('table.ranking tbody tr').count()) >= 1);
+  await citizen.screenshot({ path: join(shots, '43-ranking-phone.png'), fullPage: true });
+  await ctx.close();
 });

@@ -1,12 +1,12 @@
--- Performance evaluation (绩效考核): the indexes its period queries read by,
+-- Performance evaluation (绩效考核): the indexes its period queries read by
+-- (findings are few beside cases and are read whole: an index more on them
+-- would slow every evaluation that writes them),
 -- and the rankings the supervision office publishes. A publication is never
 -- changed: publishing a period again adds a new row, the portal shows the
 -- latest, and every row stays as it was shown.
 
 CREATE INDEX cases_concluded ON cases (concluded_at);
 CREATE INDEX cases_promised ON cases (promised_due);
-CREATE INDEX findings_found ON findings (found_on);
-CREATE INDEX findings_reply_due ON findings (reply_due);
 CREATE INDEX ratings_at ON ratings (at);
 CREATE INDEX interactions_received ON interactions (kind, received_at);
 CREATE INDEX sessions_created ON sessions (created_at);

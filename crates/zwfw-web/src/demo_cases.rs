@@ -532,5 +532,62 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
         }
     }
     state.clock.set_moved_ms(moved);
+    sign_in_history(state, now, &mut rng).await?;
+    publish_rankings(state).await?;
     Ok(made)
+}
+
+/// Past sign-ins of the demo staff on the working days of the last 120 days
+/// (each on about three days in five), so that the evaluation's activity
+/// figures have something to show. Each session was ended by signing out.
+async fn sign_in_history(state: &AppState, now: i64, rng: &mut StdRng) -> AppResult<()> {
+    let cal = state.calendar();
+    let staff = store_admin::list_staff(&state.store, None).await?;
+    let today = zwfw_domain::clock::local_date(now);
+    let mut tx = state.store.begin().await?;
+    for back in (1..=120).rev() {
+        let day = today - chrono::Duration::days(back);
+        if !cal.is_working_day(day).unwrap_or(false) {
+            continue;
+        }
+        let morning = zwfw_domain::clock::end_of_day_ms(day - chrono::Duration::days(1)) + 8 * HOUR + HOUR / 2;
+        for u in staff.iter().filter(|u| u.active) {
+            if !rng.gen_bool(0.6) {
+                continue;
+            }
+            let at = morning + rng.gen_range(0..90 * 60_000);
+            let token = hex::encode(rng.gen::<[u8; 16]>());
+            let id = zwfw_store::auth::insert_session(
+                &mut tx,
+                &zwfw_store::auth::NewSession {
+                    token_hash: &format!("demo-history-{token}"),
+                    user_id: u.id,
+                    csrf_token: &token,
+                    mfa_pending: false,
+                    client_addr: "10.0.0.10",
+                    user_agent: "demo",
+                },
+                at,
+            )
+            .await?;
+            zwfw_store::auth::end_session(&mut tx, id, "logout", at + 8 * HOUR).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The rankings of the last half-month and month that ended, published by the demo supervision officer.
+async fn publish_rankings(state: &AppState) -> AppResult<()> {
+    use zwfw_domain::evaluation::PeriodKind;
+    let Some(user) = store_admin::find_user_by_username(&state.store, "demo_supervisor").await? else {
+        return Ok(());
+    };
+    let actor = crate::auth::actor_of(&user);
+    let ctx = Ctx { state, actor: Some(&actor), client_addr: "demo".into() };
+    for kind in [PeriodKind::Month, PeriodKind::HalfMonth] {
+        let period = crate::evaluation::default_period(state, kind).code();
+        crate::evaluation::publish(&ctx, &crate::evaluation::PublishInput { period, note: String::new() }).await?;
+    }
+    Ok(())
 }

@@ -481,6 +481,7 @@ struct ReportText {
     met: &'static str,
     not_met: &'static str,
     in_progress: &'static str,
+    as_of: &'static str,
     sheet_ranking: &'static str,
     sheet_officers: &'static str,
     sheet_departments: &'static str,
@@ -506,15 +507,16 @@ const T: ReportText = ReportText {
         "满意率",
         "投诉（每百件）",
     ],
-    officers: "二、监察人员登录情况（每周不少于规定次数）",
+    officers: "二、监察人员登录情况",
     officer_columns: ["姓名", "考核周（周一起）", "登录次数", "结论"],
     departments: "三、部门工作日登录情况",
     department_columns: ["部门", "工作日数", "有登录的天数", "未登录的工作日"],
     method: "考核办法",
-    not_rated: "本期无办件，不参加排名",
+    not_rated: "不参加排名",
     met: "达标",
     not_met: "未达标",
     in_progress: "（本期尚未结束，数据截至",
+    as_of: "统计日期：",
     sheet_ranking: "考核排名",
     sheet_officers: "监察人员登录",
     sheet_departments: "部门登录",
@@ -646,7 +648,9 @@ fn pdf_parts(city: &str, ev: &Evaluation) -> Vec<Part> {
     for m in method_text(&ev.config) {
         parts.push(Part::Text(Block::para(m)));
     }
-    parts.push(Part::Text(Block::new(T.officers, 14.0, Align::Left).gap(12.0)));
+    parts.push(Part::Text(
+        Block::new(format!("{}（每周不少于 {} 次）", T.officers, ev.config.weekly_logins), 14.0, Align::Left).gap(12.0),
+    ));
     parts.push(Part::Table(Table {
         columns: T
             .officer_columns
@@ -670,6 +674,7 @@ fn pdf_parts(city: &str, ev: &Evaluation) -> Vec<Part> {
         size: 10.0,
         space_before: 4.0,
     }));
+    parts.push(Part::Text(Block::new(format!("{}{}", T.as_of, ev.as_of), 10.0, Align::Right).gap(12.0)));
     parts
 }
 

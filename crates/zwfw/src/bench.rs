@@ -474,6 +474,43 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     }
     let (p50, p95) = (percentile(&mut lat, 0.5), percentile(&mut lat, 0.95));
     println!("  dashboard as served (figures reused for 15 s): p50 {p50:.3} ms, p95 {p95:.3} ms");
+    // The evaluation (绩效考核) of the periods holding these deadlines, and a report.
+    use zwfw_domain::evaluation::{Period, PeriodKind};
+    for kind in [PeriodKind::HalfMonth, PeriodKind::Month, PeriodKind::Quarter] {
+        let p = Period::containing(kind, today);
+        let t = Instant::now();
+        let e = zwfw_web::evaluation::compute(&state, p).await.map_err(err)?;
+        let due: u64 = e.lines.iter().map(|l| l.figures.due).sum();
+        println!(
+            "  evaluation of {} ({} deadlines passed, {} departments): {:.2} s",
+            p.code(),
+            due,
+            e.lines.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    // After the quarter has ended, when every deadline in it has passed.
+    let quarter = Period::containing(PeriodKind::Quarter, today);
+    state.clock.set_moved_ms((quarter.end() - today).num_milliseconds() + 86_400_000);
+    let t = Instant::now();
+    let e = zwfw_web::evaluation::compute(&state, quarter).await.map_err(err)?;
+    let due: u64 = e.lines.iter().map(|l| l.figures.due).sum();
+    println!(
+        "  evaluation of {} once it has ended ({} deadlines judged): {:.2} s",
+        quarter.code(),
+        due,
+        t.elapsed().as_secs_f64()
+    );
+    for format in [zwfw_web::evaluation::Format::Xlsx, zwfw_web::evaluation::Format::Pdf] {
+        let t = Instant::now();
+        let (bytes, _) = zwfw_web::evaluation::report(&state, &sup, quarter, format).await.map_err(err)?;
+        println!(
+            "  report of {} as {format:?}: {:.2} s, {} bytes",
+            quarter.code(),
+            t.elapsed().as_secs_f64(),
+            bytes.len()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
