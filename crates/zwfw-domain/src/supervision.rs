@@ -27,6 +27,9 @@ pub enum RuleCode {
     W02,
     /// 黄牌: promised limit exceeded.
     Y01,
+    /// 黄牌: a complaint about staff conduct that supervision verified
+    /// (投诉查实, regulation 001 第十二条); recorded by an officer, not evaluated.
+    Y02,
     /// 红牌: legal limit exceeded.
     R01,
     /// 红牌: a yellow card not rectified within `days` working days.
@@ -53,10 +56,11 @@ pub enum RuleCode {
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 14] = [
+    pub const ALL: [RuleCode; 15] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::Y01,
+        RuleCode::Y02,
         RuleCode::R01,
         RuleCode::R02,
         RuleCode::R03,
@@ -75,6 +79,7 @@ impl RuleCode {
             RuleCode::W01 => "W01",
             RuleCode::W02 => "W02",
             RuleCode::Y01 => "Y01",
+            RuleCode::Y02 => "Y02",
             RuleCode::R01 => "R01",
             RuleCode::R02 => "R02",
             RuleCode::R03 => "R03",
@@ -97,7 +102,7 @@ impl RuleCode {
     pub fn severity(self) -> Severity {
         match self {
             RuleCode::W01 | RuleCode::W02 => Severity::Warning,
-            RuleCode::Y01 => Severity::Yellow,
+            RuleCode::Y01 | RuleCode::Y02 => Severity::Yellow,
             RuleCode::R01 | RuleCode::R02 | RuleCode::R03 => Severity::Red,
             _ => Severity::Anomaly,
         }
@@ -199,6 +204,10 @@ pub enum SupervisionError {
     NoReplyNeeded,
     #[error("days out of range")]
     BadDays,
+    #[error("the rule is switched off")]
+    RuleOff,
+    #[error("only a complaint about staff conduct")]
+    NotStaffConduct,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
@@ -515,6 +524,19 @@ pub fn repeated_yellow(rules: &RuleSet, month: NaiveDate, yellow_cards: i64) -> 
         let m = format!("{:04}-{:02}", month.year(), month.month());
         fact(RuleCode::R03, m.clone(), serde_json::json!({"month": m, "count": yellow_cards}))
     })
+}
+
+/// Y02: a complaint about staff conduct that a supervision officer verified,
+/// with what was found. Only a complaint marked as about staff conduct.
+pub fn conduct_fact(rules: &RuleSet, kind: &str, staff_conduct: bool, found: &str) -> Result<Fact, SupervisionError> {
+    if kind != "complaint" || !staff_conduct {
+        return Err(SupervisionError::NotStaffConduct);
+    }
+    if !rules.on(RuleCode::Y02) {
+        return Err(SupervisionError::RuleOff);
+    }
+    let found = text("found", found, 2000)?;
+    Ok(fact(RuleCode::Y02, "", serde_json::json!({"found": found})))
 }
 
 /// A08: a submission or a bad rating's follow-up still unanswered after its due day.
@@ -928,6 +950,21 @@ mod tests {
         assert!(r.check(RuleCode::R03).is_err());
         let stored: Params = serde_json::from_str(r#"{"days":2}"#).unwrap();
         assert_eq!(stored.reply_days, DEFAULT_REPLY_DAYS);
+    }
+
+    #[test]
+    fn a_verified_conduct_complaint_is_one_yellow_fact() {
+        let rules = RuleSet::defaults();
+        let f = conduct_fact(&rules, "complaint", true, " 经核实属实 ").unwrap();
+        assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::Y02, "", Severity::Yellow));
+        assert_eq!(f.detail["found"], "经核实属实");
+        assert_eq!(conduct_fact(&rules, "complaint", false, "x"), Err(SupervisionError::NotStaffConduct));
+        assert_eq!(conduct_fact(&rules, "consultation", true, "x"), Err(SupervisionError::NotStaffConduct));
+        assert_eq!(conduct_fact(&rules, "complaint", true, " "), Err(SupervisionError::Empty { field: "found" }));
+        let off =
+            RuleSet::from_rules([Rule { code: RuleCode::Y02, enabled: false, params: RuleCode::Y02.default_params() }]);
+        assert_eq!(conduct_fact(&off, "complaint", true, "x"), Err(SupervisionError::RuleOff));
+        assert_eq!(RuleCode::Y02.default_params().check(RuleCode::Y02), Ok(()));
     }
 
     #[test]

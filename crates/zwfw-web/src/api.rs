@@ -625,6 +625,7 @@ pub async fn post_clock(
         crate::supervision_api::api_findings, crate::supervision_api::api_finding, crate::supervision_api::api_finding_act,
         crate::supervision_api::api_orders, crate::supervision_api::api_issue_order, crate::supervision_api::api_order,
         crate::supervision_api::api_order_act, crate::supervision_api::api_dashboard,
+        crate::supervision_api::api_conduct_finding,
         crate::evaluation_api::api_evaluation, crate::evaluation_api::api_report, crate::evaluation_api::api_config,
         crate::evaluation_api::api_update_config, crate::evaluation_api::api_publish, crate::evaluation_api::api_rankings,
         crate::evaluation_api::api_ranking
@@ -703,6 +704,7 @@ pub fn routes() -> Router<AppState> {
         .route("/interactions/track", post(crate::interaction_api::api_track))
         .route("/interactions/{id}", get(crate::interaction_api::api_get))
         .route("/interactions/{id}/actions", post(crate::interaction_api::api_act))
+        .route("/interactions/{id}/finding", post(crate::supervision_api::api_conduct_finding))
         .route(
             "/departments/{id}/interaction-handlers",
             get(crate::interaction_api::api_handlers).post(crate::interaction_api::api_add_handler),

@@ -212,13 +212,30 @@ async fn detail_view(
         .filter(|x| x.active && x.id != d.interaction.department_id)
         .map(|x| context! { id => x.id, name => x.name })
         .collect();
+    // Supervision may record a complaint about staff conduct as a finding (投诉查实).
+    let supervisor = ra.session.as_ref().is_some_and(|s| s.actor.has(zwfw_domain::admin::Role::Supervisor));
+    let conduct = supervisor && d.interaction.kind == "complaint" && d.interaction.staff_conduct;
+    let conduct_finding = if conduct {
+        let filter = zwfw_store::supervision::FindingFilter {
+            object: Some(("interaction".into(), d.interaction.id)),
+            rule_code: Some("Y02".into()),
+            limit: 1,
+            ..Default::default()
+        };
+        zwfw_store::supervision::list_findings(&st.store, &filter).await.ok().and_then(|(r, _)| r.into_iter().next())
+    } else {
+        None
+    };
+    let all_depts: Vec<Value> =
+        depts.iter().filter(|x| x.active).map(|x| context! { id => x.id, name => x.name }).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let r = render(
         st,
         ra,
         "interact_detail.html",
         context! {
-            d => d, targets => targets, flash => flash, error => error,
+            d => d, targets => targets, flash => flash, error => error, conduct => conduct,
+            conduct_finding => conduct_finding.map(|f| Value::from_serialize(&f)), departments => all_depts,
         },
     );
     with_status(r, status)
@@ -566,5 +583,37 @@ pub async fn rating_act(
     match rating::follow_up(&ctx(&st, &ra), id, &input).await {
         Ok(_) => Redirect::to(&format!("/ratings/{id}?done={}", f.action)).into_response(),
         Err(e) => rating_view(&st, &ra, id, None, Some(e.message())).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConductForm {
+    #[serde(default)]
+    found: String,
+    department_id: Option<String>,
+}
+
+/// 投诉查实: a supervision officer records a complaint about staff conduct as a finding.
+pub async fn conduct_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ConductForm>,
+) -> Response {
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+    };
+    let input = crate::supervision::ConductInput {
+        found: f.found,
+        department_id: f.department_id.as_deref().and_then(opt_id),
+        responsible_user_id: None,
+    };
+    match crate::supervision::conduct_finding(&ctx(&st, &ra), found.id, &input).await {
+        Ok(finding) => Redirect::to(&format!("/supervision/findings/{}?done=conduct", finding.id)).into_response(),
+        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
+            Ok(d) => detail_view(&st, &ra, d, None, Some(e.message())).await,
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
     }
 }

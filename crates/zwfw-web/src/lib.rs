@@ -209,6 +209,7 @@ pub fn router(state: AppState) -> Router {
         .route("/interact/track", get(interaction_pages::track_page).post(interaction_pages::track_submit))
         .route("/interact/{code}", get(interaction_pages::detail_page))
         .route("/interact/{code}/act", post(interaction_pages::act_submit))
+        .route("/interact/{code}/finding", post(interaction_pages::conduct_submit))
         .route("/interact/{code}/files/{sm3}", get(interaction_pages::attachment))
         .route("/work/interactions", get(interaction_pages::work_list))
         .route("/my/messages", get(interaction_pages::messages_page))

@@ -616,7 +616,8 @@ async fn record(
         ss::tally(&mut tx, "day", &found_on, sev, *n).await?;
     }
     let mut yellow: BTreeMap<String, i64> = BTreeMap::new();
-    for f in inserted.iter().filter(|f| f.rule_code == RuleCode::Y01.code()) {
+    // Every yellow card counts towards R03, found by the rules or recorded by an officer.
+    for f in inserted.iter().filter(|f| f.severity == "yellow") {
         let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
         *yellow.entry(format!("{}:{dept}", today.format("%Y-%m"))).or_default() += 1;
     }
@@ -682,6 +683,99 @@ pub async fn job_status(st: &AppState) -> AppResult<Option<ss::JobRow>> {
 }
 
 // ---------- findings ----------
+
+/// What a supervision officer found on a complaint about staff conduct.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ConductInput {
+    /// What the check found (核实情况, required).
+    pub found: String,
+    /// The department responsible; by default the one handling the complaint.
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    /// The staff member concerned, of that department (optional; else its head).
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+}
+
+/// Records a verified complaint about staff conduct as a finding (Y02, a
+/// yellow card) for the department to rectify (regulation 001 第十二条).
+/// A complaint gives one such finding: asking again answers with it.
+pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &ConductInput) -> AppResult<FindingRow> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !is_supervisor(actor) {
+        return Err(AppError::forbidden());
+    }
+    let row = si::get(&st.store, interaction_id).await.map_err(|_| AppError::not_found("interaction"))?;
+    let rules = rule_set(st).await?;
+    let fact = ds::conduct_fact(&rules, &row.kind, row.staff_conduct, &input.found)?;
+    let existing = |st: &AppState| {
+        let filter = ss::FindingFilter {
+            object: Some(("interaction".into(), interaction_id)),
+            rule_code: Some(RuleCode::Y02.code().into()),
+            limit: 1,
+            ..Default::default()
+        };
+        let store = st.store.clone();
+        async move { Ok::<_, AppError>(ss::list_findings(&store, &filter).await?.0.into_iter().next()) }
+    };
+    if let Some(f) = existing(st).await? {
+        return Ok(f);
+    }
+    let department_id = input.department_id.unwrap_or(row.department_id);
+    let dept = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
+    if !dept.active {
+        return Err(AppError::not_found("department"));
+    }
+    if let Some(u) = input.responsible_user_id {
+        let user = sa::get_user(&st.store, u).await.map_err(|_| AppError::invalid("responsible_user_id"))?;
+        if user.department_id != Some(department_id) || !user.active {
+            return Err(AppError::invalid("responsible_user_id"));
+        }
+    }
+    let org = org(st).await?;
+    let mut report = EvalReport::default();
+    let pending = Pending {
+        fact,
+        object_kind: "interaction",
+        object_id: interaction_id,
+        object_no: row.code.clone(),
+        item_type: String::new(),
+        department_id: Some(department_id),
+        responsible_user_id: input.responsible_user_id,
+    };
+    record(st, &rules, &org, vec![pending], &mut report).await?;
+    let f = existing(st).await?.ok_or_else(|| AppError::Internal("the finding was not recorded".into()))?;
+    if report.new_findings > 0 {
+        let mut tx = st.store.begin().await?;
+        si::add_event(
+            &mut tx,
+            interaction_id,
+            &si::NewEvent {
+                actor_id: Some(actor.user_id),
+                actor_name: &actor.display_name,
+                kind: "supervision_finding",
+                from_department_id: None,
+                to_department_id: Some(department_id),
+                detail: &f.finding_no,
+                reason: "",
+            },
+            ctx.now(),
+        )
+        .await?;
+        let e = ctx.entry(
+            "conduct_finding",
+            "interaction",
+            interaction_id,
+            json!({"finding_no": f.finding_no, "department_id": department_id, "responsible_user_id": input.responsible_user_id}),
+            input.found.trim(),
+        );
+        ctx.audit(&mut tx, e).await?;
+        tx.commit().await?;
+        *st.dashboard.lock().expect("dashboard lock") = None;
+    }
+    Ok(f)
+}
 
 /// May this person read this finding? Supervision reads all; staff read
 /// their department's.

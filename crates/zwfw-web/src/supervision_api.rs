@@ -171,3 +171,18 @@ pub async fn api_order_act(
 pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<Json<Dashboard>> {
     Ok(Json((*sv::dashboard(&st, &s.actor).await?).clone()))
 }
+
+/// Records a verified complaint about staff conduct as a finding (Y02, a yellow
+/// card) for the department to rectify (supervision officers). Asking again
+/// answers with the same finding.
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/finding", tag = "supervision", params(("id" = i64, Path)),
+    request_body = sv::ConductInput, responses((status = 200, body = Object), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_conduct_finding(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<sv::ConductInput>,
+) -> AppResult<Json<zwfw_store::supervision::FindingRow>> {
+    Ok(Json(sv::conduct_finding(&ctx(&st, &ra), id, &input).await?))
+}

@@ -553,3 +553,75 @@ both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async 
     let js = r.text().await.unwrap();
     assert!(js.len() > 900_000 && js.contains("echarts"), "the whole library, uncompressed");
 });
+
+both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let sup = app.ready_token("demo_supervisor").await;
+    let head = app.ready_token("demo_head").await;
+    let complaint = |conduct: bool| {
+        json!({"kind": "complaint", "title": "窗口人员态度差", "content": "办理时被推诿", "department_id": market,
+               "accused_unit": "示例市市场监督管理局", "accused_person": "某工作人员", "staff_conduct": conduct})
+    };
+    let (s, c) = body(app.post(&citizen, "/api/v1/interactions", complaint(true)).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let (_, plain) = body(app.post(&citizen, "/api/v1/interactions", complaint(false)).await).await;
+    let path = |id: i64| format!("/api/v1/interactions/{id}/finding");
+    let found = "经调取窗口录像核实，经办人员存在推诿情况";
+
+    // Only supervision; only a complaint about staff conduct; what was found is required; the person is of the department.
+    let (s, _) = body(app.post(&head, &path(id), json!({"found": found})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = body(app.post(&sup, &path(plain["id"].as_i64().unwrap()), json!({"found": found})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("只有反映工作人员作风问题的投诉"), "{r}");
+    let (s, r) = body(app.post(&sup, &path(id), json!({"found": "  "})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("核实情况"), "{r}");
+    let land_user = app.user_id("demo_land").await;
+    let (s, r) = body(app.post(&sup, &path(id), json!({"found": found, "responsible_user_id": land_user})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    let (_, none) = body(app.get(&sup, "/api/v1/supervision/findings?rule=Y02").await).await;
+    assert_eq!(none["total"], 0, "refusals change nothing: {none}");
+
+    // Recorded: a yellow card for the market department, the counter officer responsible, due in 5 working days.
+    let counter = app.user_id("demo_counter").await;
+    let (s, f) = body(app.post(&sup, &path(id), json!({"found": found, "responsible_user_id": counter})).await).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    assert_eq!(
+        (f["rule_code"].as_str(), f["severity"].as_str(), f["state"].as_str(), f["reply_due"].as_str()),
+        (Some("Y02"), Some("yellow"), Some("open"), Some("2025-10-10")),
+        "{f}"
+    );
+    assert_eq!((f["department_id"].as_i64(), f["responsible_name"].as_str()), (Some(market), Some("李娜")), "{f}");
+    assert!(f["description"].as_str().unwrap().contains(found), "{f}");
+    // Asking again answers with the same finding.
+    let (s, again) = body(app.post(&sup, &path(id), json!({"found": "再次"})).await).await;
+    assert_eq!((s, again["id"].clone()), (StatusCode::OK, f["id"].clone()));
+    let (_, all) = body(app.get(&sup, "/api/v1/supervision/findings?rule=Y02").await).await;
+    assert_eq!(all["total"], 1, "{all}");
+    // The complainant sees it on the timeline; the dashboard counts the card; the head rectifies.
+    let (_, d) = body(app.get(&citizen, &format!("/api/v1/interactions/{id}")).await).await;
+    assert!(d["events"].as_array().unwrap().iter().any(|e| e["kind"] == "supervision_finding"), "{d}");
+    let (_, dash) = body(app.get(&sup, "/api/v1/supervision/dashboard").await).await;
+    assert_eq!(dash["totals"]["yellow"], 1, "{dash}");
+    let fpath = format!("/api/v1/supervision/findings/{}/actions", f["id"]);
+    let (s, r) =
+        body(app.post(&head, &fpath, json!({"action": "reply", "text": "已对经办人员批评教育并调整岗位"})).await).await;
+    assert_eq!((s, r["finding"]["state"].as_str()), (StatusCode::OK, Some("replied")), "{r}");
+
+    // The page shows the link; with the rule switched off nothing more is recorded.
+    let browser = signed(&sup);
+    let (_, html) = page(&browser, &app, &format!("/interact/{}", c["code"].as_str().unwrap())).await;
+    assert!(html.contains(&format!("已转为监察事项 <a href=\"/supervision/findings/{}\">", f["id"])), "{html}");
+    let r = app
+        .put(&sup, "/api/v1/supervision/rules/Y02", json!({"enabled": false, "reply_days": 5, "reason": "暂停"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, other) = body(app.post(&citizen, "/api/v1/interactions", complaint(true)).await).await;
+    let (s, r) = body(app.post(&sup, &path(other["id"].as_i64().unwrap()), json!({"found": found})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("已停用"), "{r}");
+});
