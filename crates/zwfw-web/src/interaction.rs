@@ -56,7 +56,7 @@ pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) 
         return Err(AppError::forbidden());
     }
     if !(1..=60).contains(&days) {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "days"));
+        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "limit"));
     }
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
@@ -796,7 +796,7 @@ pub struct HandlerInput {
 
 /// May name the department's handlers: its own department administrator or
 /// head, or a global administrator.
-fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
+pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
     actor.is_global_admin()
         || (in_department(actor, department_id) && (actor.has(Role::DeptAdmin) || actor.has(Role::DeptHead)))
 }

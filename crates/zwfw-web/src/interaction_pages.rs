@@ -617,3 +617,138 @@ pub async fn conduct_submit(
         },
     }
 }
+
+// ---------- handlers (第七条) and limits ----------
+
+#[derive(Deserialize, Default)]
+pub struct HandlersQuery {
+    department_id: Option<String>,
+    done: Option<String>,
+}
+
+/// 留言办理人与时限: each department's named handlers with their numbers and
+/// their history; the limit of each kind.
+pub async fn handlers_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Query(q): Query<HandlersQuery>,
+) -> Response {
+    let dept = q.department_id.as_deref().and_then(opt_id).or(s.actor.department_id);
+    handlers_view(&st, &ra, &s.actor, dept, q.done.map(|d| crate::messages::label("interaction_done", &d)), None).await
+}
+
+async fn handlers_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    actor: &zwfw_domain::admin::Actor,
+    department_id: Option<i64>,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    if !actor.is_staff() {
+        return error_page(st, Some(ra), &AppError::forbidden());
+    }
+    let result = async {
+        let depts = zwfw_store::admin::list_departments(&st.store).await?;
+        // Staff of a department see theirs; global administrators and supervision choose.
+        let choose = actor.is_global_admin() || actor.has(zwfw_domain::admin::Role::Supervisor);
+        let department_id = match department_id {
+            Some(d) if choose || Some(d) == actor.department_id => Some(d),
+            Some(_) => return Err(AppError::forbidden()),
+            None => None,
+        };
+        let (handlers, staff) = match department_id {
+            Some(d) => (
+                zwfw_store::interaction::handlers(&st.store, d).await?,
+                zwfw_store::admin::list_staff(&st.store, Some(d)).await?.into_iter().filter(|u| u.active).collect(),
+            ),
+            None => (vec![], vec![]),
+        };
+        let mut limits = vec![];
+        for k in zwfw_domain::interaction::Kind::ALL {
+            limits.push(context! { kind => k.code(), days => interaction::limit_days(st, k).await? });
+        }
+        let manage = department_id.is_some_and(|d| interaction::may_manage_handlers(actor, d));
+        Ok(context! {
+            departments => depts.iter().filter(|d| d.active && (choose || Some(d.id) == actor.department_id))
+                .map(|d| context! { id => d.id, name => d.name }).collect::<Vec<_>>(),
+            department_id => department_id,
+            handlers => Value::from_serialize(&handlers),
+            staff => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
+            limits => limits,
+            manage => manage,
+            set_limits => actor.is_global_admin(),
+            flash => flash,
+            error => error.clone(),
+        })
+    }
+    .await;
+    match result {
+        Ok(c) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            with_status(render(st, ra, "interact_handlers.html", c), status)
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct HandlerForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    duty: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    handler_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    days: String,
+}
+
+pub async fn handlers_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Form(f): Form<HandlerForm>,
+) -> Response {
+    let dept = opt_id(&f.department_id);
+    let c = ctx(&st, &ra);
+    let result = match f.action.as_str() {
+        "add" => match (dept, opt_id(&f.user_id)) {
+            (Some(d), Some(u)) => interaction::add_handler(
+                &c,
+                d,
+                &interaction::HandlerInput { user_id: u, duty: f.duty.clone(), mobile: f.mobile.clone() },
+            )
+            .await
+            .map(|_| "handler_added"),
+            (None, _) => Err(AppError::invalid("department_id")),
+            (_, None) => Err(AppError::invalid("handler")),
+        },
+        "end" => match (dept, opt_id(&f.handler_id)) {
+            (Some(d), Some(h)) => interaction::end_handler(&c, d, h, &f.reason).await.map(|_| "handler_ended"),
+            _ => Err(AppError::not_found("handler")),
+        },
+        "limit" => match (zwfw_domain::interaction::Kind::parse(&f.kind), f.days.trim().parse::<u32>()) {
+            (Some(k), Ok(days)) => interaction::set_limit_days(&c, k, days, &f.reason).await.map(|_| "limit_set"),
+            (None, _) => Err(AppError::not_found("kind")),
+            (_, Err(_)) => Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "limit")),
+        },
+        _ => Err(AppError::bad("unknown_action")),
+    };
+    match result {
+        Ok(done) => {
+            let q = dept.map(|d| format!("department_id={d}&")).unwrap_or_default();
+            Redirect::to(&format!("/work/interactions/handlers?{q}done={done}")).into_response()
+        }
+        Err(e) => with_status(handlers_view(&st, &ra, &s.actor, dept, None, Some(e.message())).await, e.status()),
+    }
+}

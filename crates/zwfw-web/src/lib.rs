@@ -212,6 +212,10 @@ pub fn router(state: AppState) -> Router {
         .route("/interact/{code}/finding", post(interaction_pages::conduct_submit))
         .route("/interact/{code}/files/{sm3}", get(interaction_pages::attachment))
         .route("/work/interactions", get(interaction_pages::work_list))
+        .route(
+            "/work/interactions/handlers",
+            get(interaction_pages::handlers_page).post(interaction_pages::handlers_submit),
+        )
         .route("/my/messages", get(interaction_pages::messages_page))
         .route("/my/messages/read", post(interaction_pages::messages_read))
         .route("/cases/{id}/rate", post(interaction_pages::rate_submit))

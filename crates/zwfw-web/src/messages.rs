@@ -28,7 +28,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("unknown_department_kind", _) => "部门类型不存在",
         ("invalid_time", _) => "时间格式不正确",
         ("invalid_date", _) => "日期格式不正确，应为YYYY-MM-DD（例如2025-09-26）",
+        ("invalid_days", Some("limit")) => "办理时限应为1至60个工作日的整数",
         ("invalid_days", _) => "天数应为0到3650之间的整数",
+        ("unknown_action", _) => "无法识别的操作",
         ("calendar_year_missing", Some(y)) => {
             return format!("{y}年的工作日历尚未配置，无法计算期限；请系统管理员按国务院办公厅放假通知录入该年度");
         }
@@ -544,6 +546,9 @@ pub fn label(group: &str, code: &str) -> String {
         ("interaction_event", "extended") => "延期",
         ("interaction_event", "answered") => "答复",
         ("interaction_done", "transfer") => "已转办",
+        ("interaction_done", "handler_added") => "已指定留言办理人",
+        ("interaction_done", "handler_ended") => "已撤销留言办理人，变更已记录",
+        ("interaction_done", "limit_set") => "办理时限已修改，新提交的留言按新时限计算",
         ("interaction_done", "extend") => "已延期",
         ("interaction_done", "reply") => "已答复",
         ("rating_level", "1") => "非常满意",

@@ -61,6 +61,7 @@ impl Templates {
             "interact_detail.html",
             "interact_track.html",
             "interact_body.html",
+            "interact_handlers.html",
             "messages.html",
             "ratings.html",
             "rating.html",

@@ -605,3 +605,120 @@ both_backends!(attachments_are_shown_to_those_who_may_read_them, |store: Store| 
     let r = client().get(app.url(&link)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "the public");
 });
+
+/// A browser signed in with `token` (the session cookie), not following redirects.
+fn signed(token: &str) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
+    reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+both_backends!(handler_and_limit_pages, |store: Store| async move {
+    let app = App::start(store).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let head = signed(&app.ready_token("demo_head").await);
+    let counter = signed(&app.ready_token("demo_counter").await);
+    let admin = signed(&app.ready_token("demo_admin").await);
+    let page = |c: &reqwest::Client, path: &str| {
+        let r = c.get(app.url(path));
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let counter_id = app.user_id("demo_counter").await;
+    let land_user = app.user_id("demo_land").await;
+
+    // The head names the counter officer; a wrong number or a person of another department is refused in Chinese.
+    let (s, html) = page(&head, "/work/interactions/handlers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("本部门尚未指定留言办理人") && html.contains("指定办理人"), "{html}");
+    let csrf = csrf_of(&html);
+    let form = |user: i64, mobile: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("action", "add".into()),
+            ("department_id", market.to_string()),
+            ("user_id", user.to_string()),
+            ("duty", "lead".into()),
+            ("mobile", mobile.into()),
+        ]
+    };
+    let r = head.post(app.url("/work/interactions/handlers")).form(&form(counter_id, "1381234")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("手机号码应为11位"));
+    let r =
+        head.post(app.url("/work/interactions/handlers")).form(&form(land_user, "13812345678")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("只能指定本部门的工作人员"));
+    let r =
+        head.post(app.url("/work/interactions/handlers")).form(&form(counter_id, "13812345678")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) =
+        page(&head, &format!("/work/interactions/handlers?department_id={market}&done=handler_added")).await;
+    assert!(html.contains("已指定留言办理人") && html.contains("13812345678") && html.contains("在岗"), "{html}");
+    let (_, list) = body(
+        app.get(&app.signed_in("demo_head").await, &format!("/api/v1/departments/{market}/interaction-handlers")).await,
+    )
+    .await;
+    let hid = list[0]["id"].as_i64().unwrap();
+
+    // Staff without the right read, cannot change; nobody reads another department's by changing the address.
+    let (s, html) = page(&counter, "/work/interactions/handlers").await;
+    assert!(s == StatusCode::OK && html.contains("李娜") && !html.contains("指定办理人"), "{html}");
+    let land = app.department_id("示例市自然资源局").await;
+    let (s, _) = page(&counter, &format!("/work/interactions/handlers?department_id={land}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let csrf_c = csrf_of(&page(&counter, "/work/interactions/handlers").await.1);
+    let r = counter
+        .post(app.url("/work/interactions/handlers"))
+        .form(&[
+            ("_csrf", csrf_c.as_str()),
+            ("action", "end"),
+            ("department_id", &market.to_string()),
+            ("handler_id", &hid.to_string()),
+            ("reason", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The head ends it with a reason; the record stays.
+    let end = |reason: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("action", "end".into()),
+            ("department_id", market.to_string()),
+            ("handler_id", hid.to_string()),
+            ("reason", reason.into()),
+        ]
+    };
+    let r = head.post(app.url("/work/interactions/handlers")).form(&end(" ")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = head.post(app.url("/work/interactions/handlers")).form(&end("岗位调整")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&head, "/work/interactions/handlers").await;
+    assert!(html.contains("撤销（岗位调整）"), "{html}");
+
+    // Limits: shown to staff, set by global administrators only, within 1–60 working days.
+    assert!(html.contains("5 个工作日") && !html.contains("name=\"days\""), "{html}");
+    let (_, html) = page(&admin, &format!("/work/interactions/handlers?department_id={market}")).await;
+    let csrf_a = csrf_of(&html);
+    let limit = |days: &'static str| {
+        vec![
+            ("_csrf", csrf_a.clone()),
+            ("action", "limit".into()),
+            ("kind", "complaint".into()),
+            ("days", days.into()),
+            ("reason", "市政府办通知".into()),
+        ]
+    };
+    let r = admin.post(app.url("/work/interactions/handlers")).form(&limit("61")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("办理时限应为1至60个工作日"));
+    let r = admin.post(app.url("/work/interactions/handlers")).form(&limit("10")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, limits) = anon_get(&app, "/api/v1/interaction-limits").await;
+    assert!(limits.as_array().unwrap().iter().any(|l| l["kind"] == "complaint" && l["days"] == 10), "{limits}");
+});
