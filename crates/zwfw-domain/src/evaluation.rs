@@ -360,9 +360,12 @@ impl Figures {
         }
     }
 
-    /// A finding whose rectification deadline is in the period.
-    pub fn rectification(&mut self, due: NaiveDate, answered_on: Option<NaiveDate>, answer_stands: bool) {
+    /// A finding whose rectification deadline is in the period, with its
+    /// last answer's day and its state code. An answer stands unless it was
+    /// sent back (the finding is `open` again).
+    pub fn rectification(&mut self, due: NaiveDate, answered_on: Option<NaiveDate>, state: &str) {
         self.rectify_due += 1;
+        let answer_stands = state != "open";
         if answer_stands && answered_on.is_some_and(|a| a <= due) {
             self.rectified_in_time += 1;
         }
@@ -382,6 +385,26 @@ impl Figures {
 
     pub fn is_empty(&self) -> bool {
         self.concluded == 0 && self.due == 0 && self.rectify_due == 0 && self.rated == 0 && self.complaints == 0
+    }
+}
+
+impl std::ops::AddAssign<&Figures> for Figures {
+    /// Adds another department's figures (the city's totals).
+    fn add_assign(&mut self, f: &Figures) {
+        self.concluded += f.concluded;
+        self.on_time += f.on_time;
+        self.early += f.early;
+        self.due += f.due;
+        self.overdue += f.overdue;
+        self.warnings += f.warnings;
+        self.yellow += f.yellow;
+        self.red += f.red;
+        self.rectify_due += f.rectify_due;
+        self.rectified_in_time += f.rectified_in_time;
+        self.rated += f.rated;
+        self.satisfied += f.satisfied;
+        self.struck_out += f.struck_out;
+        self.complaints += f.complaints;
     }
 }
 
@@ -623,10 +646,10 @@ mod tests {
         f.deadline(d("2025-10-10"), Some(d("2025-10-13")));
         f.deadline(d("2025-10-10"), None);
         assert_eq!((f.concluded, f.on_time, f.early, f.due, f.overdue), (3, 2, 1, 3, 2));
-        f.rectification(d("2025-10-10"), Some(d("2025-10-10")), true);
-        f.rectification(d("2025-10-10"), Some(d("2025-10-09")), false); // rejected answer
-        f.rectification(d("2025-10-10"), Some(d("2025-10-11")), true); // late
-        f.rectification(d("2025-10-10"), None, false);
+        f.rectification(d("2025-10-10"), Some(d("2025-10-10")), "closed");
+        f.rectification(d("2025-10-10"), Some(d("2025-10-09")), "open"); // rejected answer
+        f.rectification(d("2025-10-10"), Some(d("2025-10-11")), "replied"); // late
+        f.rectification(d("2025-10-10"), None, "open");
         assert_eq!((f.rectify_due, f.rectified_in_time), (4, 1));
         for (level, struck) in [(1, false), (3, false), (4, false), (5, true)] {
             f.rating(level, struck);

@@ -526,10 +526,15 @@ pub fn repeated_yellow(rules: &RuleSet, month: NaiveDate, yellow_cards: i64) -> 
     })
 }
 
+/// A submission supervision may record as Y02: a complaint about staff conduct.
+pub fn is_conduct_complaint(kind: &str, staff_conduct: bool) -> bool {
+    kind == "complaint" && staff_conduct
+}
+
 /// Y02: a complaint about staff conduct that a supervision officer verified,
 /// with what was found. Only a complaint marked as about staff conduct.
 pub fn conduct_fact(rules: &RuleSet, kind: &str, staff_conduct: bool, found: &str) -> Result<Fact, SupervisionError> {
-    if kind != "complaint" || !staff_conduct {
+    if !is_conduct_complaint(kind, staff_conduct) {
         return Err(SupervisionError::NotStaffConduct);
     }
     if !rules.on(RuleCode::Y02) {

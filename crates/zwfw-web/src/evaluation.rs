@@ -49,6 +49,14 @@ pub fn default_period(st: &AppState, kind: PeriodKind) -> Period {
     Period::containing(kind, st.today()).previous()
 }
 
+/// The period asked for by its code, else the last ended one of the kind asked for (half-month by default).
+pub fn period_or_default(st: &AppState, code: Option<&str>, kind: Option<&str>) -> AppResult<Period> {
+    match code.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(p) => parse_period(p),
+        None => Ok(default_period(st, kind.and_then(PeriodKind::parse).unwrap_or(PeriodKind::HalfMonth))),
+    }
+}
+
 // ---------- configuration ----------
 
 pub async fn config(st: &AppState) -> AppResult<Config> {
@@ -210,8 +218,7 @@ pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
         }
         for r in se::rectifications_between(&st.store, &day(start), &day(judged_until)).await? {
             if let (Some(f), Some(due)) = (figures.get_mut(&r.department_id), parse_day(&r.reply_due)) {
-                // An answer stands unless it was sent back (the finding is open again).
-                f.rectification(due, r.replied_at.map(local_date), r.state != "open");
+                f.rectification(due, r.replied_at.map(local_date), &r.state);
             }
         }
     }
@@ -237,7 +244,7 @@ pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
 
     let mut totals = Figures::default();
     for f in figures.values() {
-        add(&mut totals, f);
+        totals += f;
     }
     let names: HashMap<i64, (&str, Option<String>)> =
         depts.iter().map(|d| (d.id, (d.name.as_str(), county_name(d.region_id)))).collect();
@@ -298,23 +305,6 @@ pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
         officers,
         departments,
     })
-}
-
-fn add(t: &mut Figures, f: &Figures) {
-    t.concluded += f.concluded;
-    t.on_time += f.on_time;
-    t.early += f.early;
-    t.due += f.due;
-    t.overdue += f.overdue;
-    t.warnings += f.warnings;
-    t.yellow += f.yellow;
-    t.red += f.red;
-    t.rectify_due += f.rectify_due;
-    t.rectified_in_time += f.rectified_in_time;
-    t.rated += f.rated;
-    t.satisfied += f.satisfied;
-    t.struck_out += f.struck_out;
-    t.complaints += f.complaints;
 }
 
 // ---------- publication ----------
@@ -531,14 +521,8 @@ fn ind(l: &DeptLine, k: &str) -> Option<f64> {
     l.indicators.get(k).and_then(|v| v.as_f64())
 }
 
-fn grade_text(code: Option<&str>) -> &'static str {
-    match code {
-        Some("excellent") => "优秀",
-        Some("good") => "良好",
-        Some("pass") => "合格",
-        Some("fail") => "不合格",
-        _ => "—",
-    }
+fn grade_text(code: Option<&str>) -> String {
+    code.map(|g| crate::messages::label("grade", g)).unwrap_or_else(|| "—".into())
 }
 
 /// The ranking table's cells of a line.
@@ -548,7 +532,7 @@ fn ranking_cells(l: &DeptLine) -> Vec<String> {
         l.department.clone(),
         l.county.clone().unwrap_or_else(|| "市直".into()),
         l.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| T.not_rated.into()),
-        grade_text(l.grade.as_deref()).into(),
+        grade_text(l.grade.as_deref()),
         l.figures.concluded.to_string(),
         pct(ind(l, "on_time_rate")),
         pct(ind(l, "early_rate")),

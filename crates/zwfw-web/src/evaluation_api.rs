@@ -12,7 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use zwfw_domain::evaluation::{Config, PeriodKind};
+use zwfw_domain::evaluation::Config;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PeriodQuery {
@@ -23,10 +23,7 @@ pub struct PeriodQuery {
 }
 
 fn period_of(st: &AppState, q: &PeriodQuery) -> AppResult<zwfw_domain::evaluation::Period> {
-    match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => ev::parse_period(p),
-        None => Ok(ev::default_period(st, PeriodKind::HalfMonth)),
-    }
+    ev::period_or_default(st, q.period.as_deref(), None)
 }
 
 /// The evaluation of the departments for a period: figures, indicators,

@@ -32,13 +32,7 @@ fn flash(done: &Option<String>) -> Option<String> {
 
 /// The period asked for: a code, else the last ended period of the kind asked for (half-month by default).
 fn period_of(st: &AppState, q: &EvalQuery) -> Result<Period, AppError> {
-    match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => ev::parse_period(p),
-        None => {
-            let kind = q.kind.as_deref().and_then(PeriodKind::parse).unwrap_or(PeriodKind::HalfMonth);
-            Ok(ev::default_period(st, kind))
-        }
-    }
+    ev::period_or_default(st, q.period.as_deref(), q.kind.as_deref())
 }
 
 /// 绩效考核: the evaluation of a period.
@@ -107,7 +101,7 @@ pub struct ReportQuery {
 
 pub async fn report(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ReportQuery>) -> Response {
     let result = async {
-        let period = period_of(&st, &EvalQuery { period: q.period.clone(), ..Default::default() })?;
+        let period = ev::period_or_default(&st, q.period.as_deref(), None)?;
         let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
         let (bytes, name) = ev::report(&st, &s.actor, period, format).await?;
         Ok::<_, AppError>(crate::evaluation_api::download(bytes, &name, format))

@@ -214,18 +214,10 @@ async fn detail_view(
         .collect();
     // Supervision may record a complaint about staff conduct as a finding (投诉查实).
     let supervisor = ra.session.as_ref().is_some_and(|s| s.actor.has(zwfw_domain::admin::Role::Supervisor));
-    let conduct = supervisor && d.interaction.kind == "complaint" && d.interaction.staff_conduct;
-    let conduct_finding = if conduct {
-        let filter = zwfw_store::supervision::FindingFilter {
-            object: Some(("interaction".into(), d.interaction.id)),
-            rule_code: Some("Y02".into()),
-            limit: 1,
-            ..Default::default()
-        };
-        zwfw_store::supervision::list_findings(&st.store, &filter).await.ok().and_then(|(r, _)| r.into_iter().next())
-    } else {
-        None
-    };
+    let conduct =
+        supervisor && zwfw_domain::supervision::is_conduct_complaint(&d.interaction.kind, d.interaction.staff_conduct);
+    let conduct_finding =
+        if conduct { crate::supervision::conduct_finding_of(st, d.interaction.id).await.ok().flatten() } else { None };
     let all_depts: Vec<Value> =
         depts.iter().filter(|x| x.active).map(|x| context! { id => x.id, name => x.name }).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

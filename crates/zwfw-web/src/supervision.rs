@@ -684,6 +684,17 @@ pub async fn job_status(st: &AppState) -> AppResult<Option<ss::JobRow>> {
 
 // ---------- findings ----------
 
+/// The finding (Y02) a complaint about staff conduct became, if any.
+pub async fn conduct_finding_of(st: &AppState, interaction_id: i64) -> AppResult<Option<FindingRow>> {
+    let filter = ss::FindingFilter {
+        object: Some(("interaction".into(), interaction_id)),
+        rule_code: Some(RuleCode::Y02.code().into()),
+        limit: 1,
+        ..Default::default()
+    };
+    Ok(ss::list_findings(&st.store, &filter).await?.0.into_iter().next())
+}
+
 /// What a supervision officer found on a complaint about staff conduct.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ConductInput {
@@ -709,17 +720,7 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
     let row = si::get(&st.store, interaction_id).await.map_err(|_| AppError::not_found("interaction"))?;
     let rules = rule_set(st).await?;
     let fact = ds::conduct_fact(&rules, &row.kind, row.staff_conduct, &input.found)?;
-    let existing = |st: &AppState| {
-        let filter = ss::FindingFilter {
-            object: Some(("interaction".into(), interaction_id)),
-            rule_code: Some(RuleCode::Y02.code().into()),
-            limit: 1,
-            ..Default::default()
-        };
-        let store = st.store.clone();
-        async move { Ok::<_, AppError>(ss::list_findings(&store, &filter).await?.0.into_iter().next()) }
-    };
-    if let Some(f) = existing(st).await? {
+    if let Some(f) = conduct_finding_of(st, interaction_id).await? {
         return Ok(f);
     }
     let department_id = input.department_id.unwrap_or(row.department_id);
@@ -745,7 +746,9 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
         responsible_user_id: input.responsible_user_id,
     };
     record(st, &rules, &org, vec![pending], &mut report).await?;
-    let f = existing(st).await?.ok_or_else(|| AppError::Internal("the finding was not recorded".into()))?;
+    let f = conduct_finding_of(st, interaction_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("the finding was not recorded".into()))?;
     if report.new_findings > 0 {
         let mut tx = st.store.begin().await?;
         si::add_event(
