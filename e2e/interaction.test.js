@@ -6,17 +6,46 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { start, shots, signIn as harnessSignIn } from './harness.js';
 
-let base, browser, stop;
+let base, browser, stop, gateway;
+// A stand-in for the city's SMS gateway: the server under test is started
+// with ZWFW_SMS_URL pointing here, and every message it hands over is kept.
+const texts = [];
 
 before(async () => {
-  ({ base, browser, stop } = await start());
+  gateway = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      texts.push({ auth: req.headers.authorization, ...JSON.parse(body) });
+      res.end('ok');
+    });
+  });
+  await new Promise((done) => gateway.listen(0, '127.0.0.1', done));
+  const env = {
+    ZWFW_SMS_URL: `http://127.0.0.1:${gateway.address().port}/send`,
+    ZWFW_SMS_TOKEN: 'e2e-token',
+    ZWFW_SMS_LINK_BASE: 'https://zwfw.example.cn',
+  };
+  ({ base, browser, stop } = await start({ env }));
 });
 
 after(async () => {
   if (stop) await stop();
+  if (gateway) gateway.close();
 });
+
+/** Waits (the sender looks every 10 seconds) for an SMS whose text contains `needle`. */
+async function smsWith(needle) {
+  for (let i = 0; i < 60; i++) {
+    const t = texts.find((m) => m.content.includes(needle));
+    if (t) return t;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.fail(`no SMS with ${needle}: ${JSON.stringify(texts)}`);
+}
 
 async function fresh(viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport });
@@ -57,6 +86,24 @@ test('an anonymous consultation is routed, answered and published', async () => 
   assert.ok(title.includes('<script>'), 'the title is shown as text, not run');
   assert.doesNotMatch(await anon.locator('main').textContent(), /13812345678/, 'no mobile number in public');
   await anon.screenshot({ path: join(shots, 'interaction-public.png'), fullPage: true });
+
+  // The anonymous submitter is told by SMS, through the configured gateway.
+  const sms = await smsWith(code);
+  assert.equal(sms.mobile, '13812345678');
+  assert.equal(sms.auth, 'Bearer e2e-token');
+  assert.match(sms.content, new RegExp(`^【示例市政务服务平台】您的留言 ${code} 已答复：.* 详见 https://zwfw\\.example\\.cn/interact/${code}$`));
+});
+
+test('a county government office sees its departments\' handlers', async () => {
+  const office = await signIn('demo_county', { width: 390, height: 844 });
+  await office.goto(base + '/work/interactions/handlers');
+  await office.getByLabel('按区县查看').selectOption({ label: '东城区' });
+  await office.getByRole('button', { name: '查看' }).first().click();
+  const table = office.locator('#region-handlers');
+  assert.match(await table.textContent(), /东城区人民政府办公室（统筹交办）\s*负责人 刘洋 13900000010/);
+  assert.match(await table.textContent(), /东城区市场监督管理局/);
+  assert.ok(await office.getByRole('link', { name: '我的留言' }).count() === 0, 'the staff menu');
+  await office.screenshot({ path: join(shots, 'interaction-county-handlers.png'), fullPage: true });
 });
 
 test('a bad rating is followed up and its reply published', async () => {

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod files;
 pub mod ids;
 pub mod interaction;
+pub mod outbox;
 pub mod rating;
 pub mod supervision;
 pub mod time;

@@ -430,20 +430,32 @@ pub async fn handlers(store: &Store, department_id: i64) -> StoreResult<Vec<Hand
     .bind(department_id)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| HandlerRow {
-            id: r.i64("id"),
-            department_id: r.i64("department_id"),
-            user_id: r.i64("user_id"),
-            name: r.str("name"),
-            duty: r.str("duty"),
-            mobile: r.str("mobile"),
-            started_at: r.i64("started_at"),
-            ended_at: r.opt_i64("ended_at"),
-            end_reason: r.opt_str("end_reason"),
-        })
-        .collect())
+    Ok(rows.iter().map(handler_row).collect())
+}
+
+/// The handlers on duty in every department, leads first.
+pub async fn current_handlers(store: &Store) -> StoreResult<Vec<HandlerRow>> {
+    let rows = crate::db::query(
+        "SELECT h.*, u.display_name AS name FROM interaction_handlers h JOIN users u ON u.id = h.user_id \
+         WHERE h.ended_at IS NULL ORDER BY h.department_id, CASE WHEN h.duty = 'lead' THEN 0 ELSE 1 END, h.id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(handler_row).collect())
+}
+
+fn handler_row(r: &crate::db::Row) -> HandlerRow {
+    HandlerRow {
+        id: r.i64("id"),
+        department_id: r.i64("department_id"),
+        user_id: r.i64("user_id"),
+        name: r.str("name"),
+        duty: r.str("duty"),
+        mobile: r.str("mobile"),
+        started_at: r.i64("started_at"),
+        ended_at: r.opt_i64("ended_at"),
+        end_reason: r.opt_str("end_reason"),
+    }
 }
 
 pub async fn add_handler(
@@ -590,11 +602,13 @@ pub async fn mark_read(tx: &mut Tx, user_id: i64, now_ms: i64) -> StoreResult<u6
     Ok(r.rows_affected())
 }
 
-/// Messages waiting for a channel other than in-app (for its sender).
+/// Messages waiting for a channel other than in-app (for its sender; given-up ones not counted).
 pub async fn pending(store: &Store, channel: &str) -> StoreResult<i64> {
-    Ok(crate::db::query("SELECT COUNT(*) AS n FROM notifications WHERE channel = $1 AND sent_at IS NULL")
-        .bind(channel)
-        .fetch_one(store.pool())
-        .await?
-        .i64("n"))
+    Ok(crate::db::query(
+        "SELECT COUNT(*) AS n FROM notifications WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(channel)
+    .fetch_one(store.pool())
+    .await?
+    .i64("n"))
 }

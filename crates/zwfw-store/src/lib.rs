@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod files;
 pub mod interaction;
 mod migrate;
+pub mod outbox;
 pub mod rating;
 pub mod settings;
 pub mod supervision;

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "interaction", include_str!("../migrations/0009_interaction.sql")),
     (10, "supervision", include_str!("../migrations/0010_supervision.sql")),
     (11, "evaluation", include_str!("../migrations/0011_evaluation.sql")),
+    (12, "outbox", include_str!("../migrations/0012_outbox.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -621,6 +621,7 @@ pub async fn post_clock(
         crate::interaction_api::api_rate, crate::interaction_api::api_case_ratings, crate::interaction_api::api_link,
         crate::interaction_api::api_rate_link, crate::interaction_api::api_ratings, crate::interaction_api::api_public_ratings,
         crate::interaction_api::api_rating, crate::interaction_api::api_follow_up,
+        crate::interaction_api::api_outbox, crate::interaction_api::api_outbox_retry, crate::interaction_api::api_region_handlers,
         crate::supervision_api::api_rules, crate::supervision_api::api_update_rule, crate::supervision_api::api_evaluate,
         crate::supervision_api::api_findings, crate::supervision_api::api_finding, crate::supervision_api::api_finding_act,
         crate::supervision_api::api_orders, crate::supervision_api::api_issue_order, crate::supervision_api::api_order,
@@ -724,6 +725,9 @@ pub fn routes() -> Router<AppState> {
         .route("/ratings/public", get(crate::interaction_api::api_public_ratings))
         .route("/ratings/{id}", get(crate::interaction_api::api_rating))
         .route("/ratings/{id}/actions", post(crate::interaction_api::api_follow_up))
+        .route("/regions/{id}/interaction-handlers", get(crate::interaction_api::api_region_handlers))
+        .route("/admin/outbox", get(crate::interaction_api::api_outbox))
+        .route("/admin/outbox/{id}/retry", post(crate::interaction_api::api_outbox_retry))
         .route("/supervision/rules", get(crate::supervision_api::api_rules))
         .route("/supervision/rules/{code}", axum::routing::put(crate::supervision_api::api_update_rule))
         .route("/supervision/evaluate", post(crate::supervision_api::api_evaluate))

@@ -493,6 +493,7 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
     depts.sort();
     depts.dedup();
     let cast = cast(state, &depts).await?;
+    name_handlers(state, &cast).await?;
     let now = crate::clock::real_now_ms() + state.clock.offset_ms();
     let moved = state.clock.moved_ms();
     let mut rng = StdRng::seed_from_u64(20_261_124);
@@ -535,6 +536,53 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
     sign_in_history(state, now, &mut rng).await?;
     publish_rankings(state).await?;
     Ok(made)
+}
+
+/// Interaction handlers (留言办理人) for the departments the demo cases pass
+/// through and for 东城区's government office: the head as lead, one officer
+/// as staff. The other counties' offices stay without, so that the county
+/// view has a gap to show.
+async fn name_handlers(state: &AppState, cast: &Cast) -> AppResult<()> {
+    let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
+    let mut depts: Vec<i64> = cast.by_dept.keys().copied().collect();
+    depts.sort();
+    let office = store_admin::list_departments(&state.store)
+        .await?
+        .into_iter()
+        .find(|d| crate::demo::department_key(&d.credit_code) == Some("dongcheng"));
+    let mut tx = state.store.begin().await?;
+    let mut named = 0;
+    let mut add = |d: i64, u: &store_admin::User, duty: &'static str| {
+        named += 1;
+        let mobile = u.mobile.clone().unwrap_or_else(|| format!("1390001{:04}", u.id % 10_000));
+        (d, u.id, duty, mobile)
+    };
+    let mut rows = vec![];
+    for d in depts.iter().copied().chain(office.map(|o| o.id)) {
+        let staff: Vec<_> =
+            store_admin::list_staff(&state.store, Some(d)).await?.into_iter().filter(|u| u.active).collect();
+        if let Some(head) = staff.iter().find(|u| u.roles.contains(&Role::DeptHead)) {
+            rows.push(add(d, head, "lead"));
+        }
+        if let Some(officer) =
+            staff.iter().find(|u| !u.roles.contains(&Role::DeptHead) && u.roles.contains(&Role::Reviewer))
+        {
+            rows.push(add(d, officer, "staff"));
+        }
+    }
+    for (d, u, duty, mobile) in &rows {
+        zwfw_store::interaction::add_handler(&mut tx, *d, *u, duty, mobile, None, state.now_ms()).await?;
+    }
+    let e = ctx.entry(
+        "interaction_handler_add",
+        "department",
+        "demo",
+        serde_json::json!({"handlers": named}),
+        "载入演示办件",
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Past sign-ins of the demo staff on the working days of the last 120 days

@@ -794,6 +794,91 @@ pub struct HandlerInput {
     pub mobile: String,
 }
 
+/// One department's handlers on duty, for the view of a county (or of the
+/// city's own departments).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepartmentHandlers {
+    pub department_id: i64,
+    pub department_name: String,
+    /// The county government office, which assigns the county's matters.
+    pub county_office: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub handlers: Vec<si::HandlerRow>,
+    /// Whether a lead (负责人) is named.
+    pub has_lead: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionHandlers {
+    pub region_id: i64,
+    pub region_name: String,
+    pub departments: Vec<DepartmentHandlers>,
+    /// Departments without any handler on duty.
+    pub without_handlers: usize,
+}
+
+/// The regions whose handlers `actor` may read at once: every city and county
+/// for supervision and global administrators; their county for the staff of
+/// a county government office.
+pub async fn handler_regions(st: &AppState, actor: &Actor) -> AppResult<Vec<sa::Region>> {
+    let regions = sa::list_regions(&st.store).await?;
+    let all = actor.is_global_admin() || actor.has(Role::Supervisor);
+    let mine = match actor.department_id {
+        Some(d) if !all => {
+            let d = sa::get_department(&st.store, d).await?;
+            (d.kind == DepartmentKind::CountyOffice).then_some(d.region_id)
+        }
+        _ => None,
+    };
+    Ok(regions
+        .into_iter()
+        .filter(|r| matches!(r.level, RegionLevel::City | RegionLevel::County))
+        .filter(|r| all || Some(r.id) == mine)
+        .collect())
+}
+
+/// Every active department of a county (with its towns) or the city's own
+/// departments, with the handlers on duty: who answers for the county's
+/// matters and which departments have named nobody.
+pub async fn region_handlers(st: &AppState, actor: &Actor, region_id: i64) -> AppResult<RegionHandlers> {
+    let region = handler_regions(st, actor).await?.into_iter().find(|r| r.id == region_id);
+    let Some(region) = region else {
+        let exists = sa::list_regions(&st.store).await?.iter().any(|r| r.id == region_id);
+        return Err(if exists { AppError::forbidden() } else { AppError::not_found("region") });
+    };
+    let regions = sa::list_regions(&st.store).await?;
+    let within = |rid: i64| {
+        rid == region.id
+            || (region.level == RegionLevel::County
+                && regions
+                    .iter()
+                    .any(|r| r.id == rid && r.parent_id == Some(region.id) && r.level == RegionLevel::Town))
+    };
+    let mut depts: Vec<_> =
+        sa::list_departments(&st.store).await?.into_iter().filter(|d| d.active && within(d.region_id)).collect();
+    depts.sort_by_key(|d| (d.kind != DepartmentKind::CountyOffice, d.id));
+    let mut current = si::current_handlers(&st.store).await?;
+    let departments: Vec<DepartmentHandlers> = depts
+        .into_iter()
+        .map(|d| {
+            let handlers: Vec<_> = current.extract_if(.., |h| h.department_id == d.id).collect();
+            DepartmentHandlers {
+                department_id: d.id,
+                department_name: d.name,
+                county_office: d.kind == DepartmentKind::CountyOffice,
+                has_lead: handlers.iter().any(|h| h.duty == "lead"),
+                handlers,
+            }
+        })
+        .collect();
+    Ok(RegionHandlers {
+        region_id: region.id,
+        region_name: region.name,
+        without_handlers: departments.iter().filter(|d| d.handlers.is_empty()).count(),
+        departments,
+    })
+}
+
 /// May name the department's handlers: its own department administrator or
 /// head, or a global administrator.
 pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {

@@ -305,3 +305,53 @@ pub async fn api_follow_up(
 ) -> AppResult<Json<RatingRow>> {
     Ok(Json(rating::follow_up(&ctx(&st, &ra), id, &input).await?))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct OutboxQuery {
+    /// waiting | sent | failed | all (default)
+    #[serde(default)]
+    pub state: String,
+}
+
+/// The SMS outbox (global administrators): counts, and the latest 200
+/// messages of the chosen state with masked numbers, tries and last error.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "interaction", params(("state" = Option<String>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_outbox(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Query(q): Query<OutboxQuery>,
+) -> AppResult<Json<crate::sms::OutboxView>> {
+    Ok(Json(crate::sms::outbox(&ctx(&st, &ra), &q.state).await?))
+}
+
+/// Sends a given-up SMS again: its tries start over (global administrators, audited).
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/retry", tag = "interaction", params(("id" = i64, Path)),
+    request_body = ReasonInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_outbox_retry(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> AppResult<StatusCode> {
+    crate::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The handlers on duty in every department of a county (with its towns) or
+/// of the city itself: supervision and global administrators, and the staff
+/// of that county's government office.
+#[utoipa::path(get, path = "/api/v1/regions/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
+    responses((status = 200, body = interaction::RegionHandlers), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_region_handlers(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Json<interaction::RegionHandlers>> {
+    if !s.actor.is_staff() {
+        return Err(AppError::forbidden());
+    }
+    Ok(Json(interaction::region_handlers(&st, &s.actor, id).await?))
+}

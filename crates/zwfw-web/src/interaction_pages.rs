@@ -615,6 +615,7 @@ pub async fn conduct_submit(
 #[derive(Deserialize, Default)]
 pub struct HandlersQuery {
     department_id: Option<String>,
+    region_id: Option<String>,
     done: Option<String>,
 }
 
@@ -625,8 +626,12 @@ pub async fn handlers_page(
     Signed(s, ra): Signed,
     Query(q): Query<HandlersQuery>,
 ) -> Response {
-    let dept = q.department_id.as_deref().and_then(opt_id).or(s.actor.department_id);
-    handlers_view(&st, &ra, &s.actor, dept, q.done.map(|d| crate::messages::label("interaction_done", &d)), None).await
+    let region = q.region_id.as_deref().and_then(opt_id);
+    // A county chosen alone shows the county; otherwise one's own department.
+    let dept =
+        q.department_id.as_deref().and_then(opt_id).or(if region.is_some() { None } else { s.actor.department_id });
+    let flash = q.done.map(|d| crate::messages::label("interaction_done", &d));
+    handlers_view(&st, &ra, &s.actor, dept, region, flash, None).await
 }
 
 async fn handlers_view(
@@ -634,6 +639,7 @@ async fn handlers_view(
     ra: &RequestAuth,
     actor: &zwfw_domain::admin::Actor,
     department_id: Option<i64>,
+    region_id: Option<i64>,
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
@@ -641,6 +647,11 @@ async fn handlers_view(
         return error_page(st, Some(ra), &AppError::forbidden());
     }
     let result = async {
+        let regions = interaction::handler_regions(st, actor).await?;
+        let by_region = match region_id {
+            Some(r) => Some(interaction::region_handlers(st, actor, r).await?),
+            None => None,
+        };
         let depts = zwfw_store::admin::list_departments(&st.store).await?;
         // Staff of a department see theirs; global administrators and supervision choose.
         let choose = actor.is_global_admin() || actor.has(zwfw_domain::admin::Role::Supervisor);
@@ -666,10 +677,14 @@ async fn handlers_view(
                 .map(|d| context! { id => d.id, name => d.name }).collect::<Vec<_>>(),
             department_id => department_id,
             handlers => Value::from_serialize(&handlers),
-            staff => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
+            // Not `staff`: the layout reads that name (the staff menu).
+            colleagues => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
             limits => limits,
             manage => manage,
             set_limits => actor.is_global_admin(),
+            regions => regions.iter().map(|r| context! { id => r.id, name => r.name }).collect::<Vec<_>>(),
+            region_id => region_id,
+            by_region => by_region.as_ref().map(Value::from_serialize),
             flash => flash,
             error => error.clone(),
         })
@@ -741,6 +756,59 @@ pub async fn handlers_submit(
             let q = dept.map(|d| format!("department_id={d}&")).unwrap_or_default();
             Redirect::to(&format!("/work/interactions/handlers?{q}done={done}")).into_response()
         }
-        Err(e) => with_status(handlers_view(&st, &ra, &s.actor, dept, None, Some(e.message())).await, e.status()),
+        Err(e) => with_status(handlers_view(&st, &ra, &s.actor, dept, None, None, Some(e.message())).await, e.status()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    state: String,
+    done: Option<String>,
+}
+
+/// 短信发送: the SMS outbox for global administrators.
+pub async fn outbox_page(State(st): State<AppState>, Signed(_s, ra): Signed, Query(q): Query<OutboxQuery>) -> Response {
+    let flash = q.done.as_deref().map(|d| crate::messages::label("interaction_done", d));
+    outbox_view(&st, &ra, &q.state, flash, None).await
+}
+
+async fn outbox_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    state: &str,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    match crate::sms::outbox(&ctx(st, ra), state).await {
+        Ok(v) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let c = context! {
+                outbox => Value::from_serialize(&v),
+                state => if state.is_empty() { "all" } else { state },
+                flash => flash,
+                error => error,
+            };
+            with_status(render(st, ra, "admin_outbox.html", c), status)
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RetryForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn outbox_retry(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<RetryForm>,
+) -> Response {
+    match crate::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
+        Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=sms_retry").into_response(),
+        Err(e) => with_status(outbox_view(&st, &ra, "failed", None, Some(e.message())).await, e.status()),
     }
 }

@@ -30,6 +30,7 @@ pub mod pages;
 pub mod pdf;
 pub mod rating;
 pub mod search;
+pub mod sms;
 pub mod state;
 pub mod supervision;
 pub mod supervision_api;
@@ -216,6 +217,8 @@ pub fn router(state: AppState) -> Router {
             "/work/interactions/handlers",
             get(interaction_pages::handlers_page).post(interaction_pages::handlers_submit),
         )
+        .route("/admin/outbox", get(interaction_pages::outbox_page))
+        .route("/admin/outbox/{id}/retry", post(interaction_pages::outbox_retry))
         .route("/my/messages", get(interaction_pages::messages_page))
         .route("/my/messages/read", post(interaction_pages::messages_read))
         .route("/cases/{id}/rate", post(interaction_pages::rate_submit))

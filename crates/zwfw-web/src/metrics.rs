@@ -12,6 +12,8 @@ pub struct Metrics {
     pub audit_records: AtomicU64,
     pub cases_created: AtomicU64,
     pub case_events: AtomicU64,
+    pub sms_sent: AtomicU64,
+    pub sms_failed: AtomicU64,
 }
 
 impl Metrics {
@@ -44,6 +46,8 @@ impl Metrics {
         );
         counter("zwfw_cases_created_total", "Applications created.", self.cases_created.load(Ordering::Relaxed));
         counter("zwfw_case_events_total", "Case events appended.", self.case_events.load(Ordering::Relaxed));
+        counter("zwfw_sms_sent_total", "SMS messages the gateway took.", self.sms_sent.load(Ordering::Relaxed));
+        counter("zwfw_sms_failures_total", "SMS tries that failed.", self.sms_failed.load(Ordering::Relaxed));
         out.push_str(&format!(
             "# HELP zwfw_database_up Whether the database answered.\n# TYPE zwfw_database_up gauge\nzwfw_database_up {}\n",
             u8::from(db_up)

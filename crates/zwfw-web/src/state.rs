@@ -24,6 +24,8 @@ pub struct WebConfig {
     pub data_dir: std::path::PathBuf,
     /// Largest accepted upload, in bytes.
     pub max_upload_bytes: usize,
+    /// The SMS gateway; without it SMS messages wait in the outbox.
+    pub sms: Option<crate::sms::SmsConfig>,
 }
 
 impl Default for WebConfig {
@@ -35,6 +37,7 @@ impl Default for WebConfig {
             site_name: "示例市政务服务平台".into(),
             data_dir: std::path::PathBuf::from("./zwfw-data"),
             max_upload_bytes: 10 * 1024 * 1024,
+            sms: None,
         }
     }
 }

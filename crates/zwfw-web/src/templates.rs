@@ -62,6 +62,7 @@ impl Templates {
             "interact_track.html",
             "interact_body.html",
             "interact_handlers.html",
+            "admin_outbox.html",
             "messages.html",
             "ratings.html",
             "rating.html",

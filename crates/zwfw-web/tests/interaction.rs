@@ -722,3 +722,237 @@ both_backends!(handler_and_limit_pages, |store: Store| async move {
     let (_, limits) = anon_get(&app, "/api/v1/interaction-limits").await;
     assert!(limits.as_array().unwrap().iter().any(|l| l["kind"] == "complaint" && l["days"] == 10), "{limits}");
 });
+
+/// A stand-in for the city's SMS gateway: records each request (its JSON and
+/// Authorization header) and answers with the status the test sets.
+struct Gateway {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(Value, String)>>>,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+async fn gateway() -> Gateway {
+    use axum::{extract::State, http::HeaderMap, routing::post, Json, Router};
+    type Shared =
+        (std::sync::Arc<std::sync::Mutex<Vec<(Value, String)>>>, std::sync::Arc<std::sync::atomic::AtomicU16>);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let status = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(200));
+    async fn send(
+        State((seen, status)): State<Shared>,
+        h: HeaderMap,
+        Json(b): Json<Value>,
+    ) -> (axum::http::StatusCode, String) {
+        let auth = h.get("authorization").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        seen.lock().unwrap().push((b, auth));
+        let code = status.load(std::sync::atomic::Ordering::SeqCst);
+        (axum::http::StatusCode::from_u16(code).unwrap(), if code == 200 { "ok".into() } else { "gateway busy".into() })
+    }
+    let app = Router::new().route("/send", post(send)).with_state((seen.clone(), status.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Gateway { url, seen, status }
+}
+
+both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async move {
+    use std::sync::atomic::Ordering;
+    use zwfw_web::sms::{send_due, SendReport, SmsConfig};
+    let gw = gateway().await;
+    let sms = SmsConfig {
+        url: gw.url.clone(),
+        token: Some("gw-token".into()),
+        signature: "示例市政务服务".into(),
+        link_base: "https://zwfw.example.cn".into(),
+        timeout_ms: 5_000,
+    };
+    let app = App::start_with_sms(store, FRIDAY, sms).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let admin = app.ready_token("demo_admin").await;
+    let ask = |mobile: &str, title: &str| json!({"kind": "consultation", "title": title, "content": "请问需要带什么材料？", "department_id": market, "mobile": mobile});
+    let reply = json!({"action": "reply", "reply": "请携带身份证原件。"});
+
+    // Nothing to send yet.
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default());
+    let (s, q1) = anon_post(&app, "10.0.1.1", "/api/v1/interactions", ask("13812345678", "个体户登记")).await;
+    assert_eq!(s, StatusCode::CREATED, "{q1}");
+    let q1_code = q1["code"].as_str().unwrap().to_string();
+    let (s, b) = act(&app, &reviewer, q1["id"].as_i64().unwrap(), reply.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // The gateway is down: the try is counted, the error kept, the message waits a minute.
+    gw.status.store(503, Ordering::SeqCst);
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport { sent: 0, failed: 1, given_up: 0 });
+    let (s, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=waiting").await).await;
+    assert_eq!(s, StatusCode::OK, "{ob}");
+    assert_eq!(ob["gateway"], true);
+    assert_eq!(ob["counts"], json!({"waiting": 1, "sent": 0, "failed": 0}));
+    let m = &ob["messages"][0];
+    assert_eq!((m["attempts"].as_i64(), m["last_error"].as_str()), (Some(1), Some("HTTP 503: gateway busy")), "{m}");
+    assert_eq!(m["mobile_masked"], "138****5678");
+    assert!(!ob.to_string().contains("13812345678"), "the number is masked: {ob}");
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "not before its next try");
+    // A minute later the gateway is back: sent, with the same id as the first try.
+    gw.status.store(200, Ordering::SeqCst);
+    app.advance(60_000);
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport { sent: 1, failed: 0, given_up: 0 });
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "sent once");
+    {
+        let seen = gw.seen.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[0].0["id"], seen[1].0["id"], "a gateway can drop a repeat by its id");
+        let (b, auth) = &seen[1];
+        assert_eq!(auth, "Bearer gw-token");
+        assert_eq!(b["mobile"], "13812345678");
+        assert_eq!(
+            b["content"],
+            format!("【示例市政务服务】您的留言 {q1_code} 已答复：个体户登记 详见 https://zwfw.example.cn/interact/{q1_code}")
+        );
+    }
+    assert_eq!(zwfw_store::interaction::pending(&app.state.store, "sms").await.unwrap(), 0);
+
+    // Two servers sending at once: the gateway gets each message once.
+    let (s, q2) = anon_post(&app, "10.0.1.2", "/api/v1/interactions", ask("13900001111", "食品经营许可")).await;
+    assert_eq!(s, StatusCode::CREATED, "{q2}");
+    act(&app, &reviewer, q2["id"].as_i64().unwrap(), reply.clone()).await;
+    let (a, b) = tokio::join!(send_due(&app.state), send_due(&app.state));
+    assert_eq!(a.unwrap().sent + b.unwrap().sent, 1);
+    assert_eq!(gw.seen.lock().unwrap().len(), 3);
+
+    // A gateway that keeps refusing: tried 8 times over about two hours, then given up.
+    let (s, q3) = anon_post(&app, "10.0.1.3", "/api/v1/interactions", ask("13700002222", "药品经营许可")).await;
+    assert_eq!(s, StatusCode::CREATED, "{q3}");
+    act(&app, &reviewer, q3["id"].as_i64().unwrap(), reply.clone()).await;
+    gw.status.store(500, Ordering::SeqCst);
+    for n in 0..8 {
+        let r = send_due(&app.state).await.unwrap();
+        assert_eq!((r.failed, r.given_up), (1, u32::from(n == 7)), "try {}", n + 1);
+        app.advance(60_000 << n);
+    }
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "no ninth try");
+    assert_eq!(gw.seen.lock().unwrap().len(), 11);
+    let admin = app.signed_in("demo_admin").await;
+    let reviewer = app.signed_in("demo_reviewer").await;
+    let (_, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=failed").await).await;
+    assert_eq!(ob["counts"], json!({"waiting": 0, "sent": 2, "failed": 1}), "{ob}");
+    let failed = &ob["messages"][0];
+    assert_eq!((failed["attempts"].as_i64(), failed["state"].as_str()), (Some(8), Some("failed")), "{failed}");
+    let id = failed["id"].as_i64().unwrap();
+
+    // Sending again: administrators only, with a reason, audited, once.
+    let path = format!("/api/v1/admin/outbox/{id}/retry");
+    let (s, _) = body(app.post(&reviewer, &path, json!({"reason": "网关已恢复"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&reviewer, "/api/v1/admin/outbox").await.status(), StatusCode::FORBIDDEN);
+    let (s, b) = body(app.post(&admin, &path, json!({"reason": " "})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("reason_required")), "{b}");
+    let (s, b) = body(app.get(&admin, "/api/v1/admin/outbox?state=lost").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(app.post(&admin, &path, json!({"reason": "网关已恢复"})).await.status(), StatusCode::NO_CONTENT);
+    let (s, b) = body(app.post(&admin, &path, json!({"reason": "网关已恢复"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("not_given_up")), "{b}");
+    let (s, _) = body(app.post(&admin, "/api/v1/admin/outbox/999999/retry", json!({"reason": "x"})).await).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let trail = zwfw_store::audit::list(&app.state.store, &Default::default()).await.unwrap();
+    let rec = trail.iter().find(|r| r.entry.action == "sms_retry").expect("audited");
+    assert_eq!((rec.entry.object_id.as_str(), rec.entry.reason.as_str()), (id.to_string().as_str(), "网关已恢复"));
+    assert!(
+        rec.entry.detail.contains("137****2222") && !rec.entry.detail.contains("13700002222"),
+        "{}",
+        rec.entry.detail
+    );
+    gw.status.store(200, Ordering::SeqCst);
+    assert_eq!(send_due(&app.state).await.unwrap().sent, 1);
+
+    // The page: counts, masked numbers, the resend form; forbidden to others.
+    let page = signed(&admin).get(app.url("/admin/outbox?state=sent")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("短信发送") && page.contains("139****1111") && !page.contains("13900001111"), "{page}");
+    assert!(page.contains(r#"id="n-sent">3<"#), "{page}");
+    let page = signed(&reviewer).get(app.url("/admin/outbox")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+});
+
+both_backends!(handlers_of_a_county_at_a_glance, |store: Store| async move {
+    let app = App::start(store).await;
+    let regions = zwfw_store::admin::list_regions(&app.state.store).await.unwrap();
+    let region = |name: &str| regions.iter().find(|r| r.name == name).unwrap().id;
+    let (dongcheng, xishan, city) = (region("东城区"), region("西山县"), region("示例市"));
+    let office = app.department_id("东城区人民政府办公室").await;
+    let dc_market = app.department_id("东城区市场监督管理局").await;
+    let supervisor = app.ready_token("demo_supervisor").await;
+    let county = app.ready_token("demo_county").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let admin = app.ready_token("demo_admin").await;
+    let path = |r: i64| format!("/api/v1/regions/{r}/interaction-handlers");
+
+    // The county's departments, its government office first; nobody named yet.
+    let (s, v) = body(app.get(&supervisor, &path(dongcheng)).await).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["region_name"], "东城区");
+    let depts = v["departments"].as_array().unwrap();
+    assert_eq!(depts[0]["department_id"], office);
+    assert_eq!(depts[0]["county_office"], true);
+    assert!(depts.iter().any(|d| d["department_id"] == dc_market), "{v}");
+    assert!(depts.iter().all(|d| d["department_name"].as_str().unwrap().starts_with("东城")), "only the county's: {v}");
+    let none_named = v["without_handlers"].as_u64().unwrap();
+    assert_eq!(none_named as usize, depts.len());
+
+    // A lead named in the county's market bureau shows at once; ended ones do not.
+    let new_staff =
+        json!({"username": "dc_handler", "display_name": "陈晨", "department_id": dc_market, "roles": ["reviewer"]});
+    let (s, b) = body(app.post(&admin, "/api/v1/staff", new_staff).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let dc_staff = app.user_id("dc_handler").await;
+    let (s, b) = body(
+        app.post(
+            &admin,
+            &format!("/api/v1/departments/{dc_market}/interaction-handlers"),
+            json!({"user_id": dc_staff, "duty": "lead", "mobile": "13955556666"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, v) = body(app.get(&county, &path(dongcheng)).await).await;
+    assert_eq!(v["without_handlers"].as_u64().unwrap(), none_named - 1, "{v}");
+    let market = v["departments"].as_array().unwrap().iter().find(|d| d["department_id"] == dc_market).unwrap().clone();
+    assert_eq!(market["has_lead"], true);
+    assert_eq!(market["handlers"][0]["mobile"], "13955556666");
+    let hid = market["handlers"][0]["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/departments/{dc_market}/interaction-handlers/{hid}/end"),
+            json!({"reason": "调岗"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, v) = body(app.get(&county, &path(dongcheng)).await).await;
+    assert_eq!(v["without_handlers"].as_u64().unwrap(), none_named, "{v}");
+
+    // The county office reads its own county only; a city bureau none; the city is the city's departments.
+    assert_eq!(app.get(&county, &path(xishan)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&reviewer, &path(dongcheng)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&supervisor, &path(999_999)).await.status(), StatusCode::NOT_FOUND);
+    let (_, v) = body(app.get(&supervisor, &path(city)).await).await;
+    let names: Vec<_> = v["departments"].as_array().unwrap().iter().map(|d| d["department_name"].clone()).collect();
+    assert!(names.contains(&json!("示例市市场监督管理局")) && !names.contains(&json!("东城区市场监督管理局")), "{v}");
+
+    // The page: the chooser and the table, for the county office.
+    let html = signed(&county)
+        .get(app.url(&format!("/work/interactions/handlers?region_id={dongcheng}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("东城区各部门留言办理人") && html.contains("未指定办理人"), "{html}");
+    assert!(html.contains("东城区人民政府办公室</a>（统筹交办）"), "{html}");
+    let r =
+        signed(&county).get(app.url(&format!("/work/interactions/handlers?region_id={xishan}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let html =
+        signed(&reviewer).get(app.url("/work/interactions/handlers")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("按区县查看"), "a city bureau has no county to look at");
+});

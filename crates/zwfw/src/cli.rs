@@ -177,7 +177,10 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     }
+    let site_name =
+        std::env::var("ZWFW_SITE_NAME").ok().or(file.site_name).unwrap_or_else(|| WebConfig::default().site_name);
     Ok(Settings {
+        sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -189,10 +192,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
             .map(|v| v == "true" || v == "1")
             .or(file.secure_cookies)
             .unwrap_or(false),
-        site_name: std::env::var("ZWFW_SITE_NAME")
-            .ok()
-            .or(file.site_name)
-            .unwrap_or_else(|| WebConfig::default().site_name),
+        site_name,
         policy: file.security.unwrap_or_default(),
     })
 }
@@ -231,6 +231,7 @@ fn state_for(s: &Settings, store: Store) -> Result<AppState> {
             secure_cookies: s.secure_cookies,
             site_name: s.site_name.clone(),
             data_dir: s.data_dir.clone(),
+            sms: s.sms.clone(),
             ..WebConfig::default()
         },
     ))
@@ -323,6 +324,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 });
+            }
+            if let Some(sms) = &s.sms {
+                tracing::info!(gateway = %sms.url, "SMS messages are sent through the gateway");
+                // The SMS sender on its own task: a slow gateway does not hold up the rest.
+                let st = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match zwfw_web::sms::send_due(&st).await {
+                            Ok(r) if r.sent + r.failed > 0 => {
+                                tracing::info!(sent = r.sent, failed = r.failed, given_up = r.given_up, "SMS sender")
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::error!(error = %e.message(), "SMS sender failed"),
+                        }
+                        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                    }
+                });
+            } else {
+                tracing::info!("no SMS gateway configured ([sms] url / ZWFW_SMS_URL): SMS messages wait in the outbox");
             }
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)

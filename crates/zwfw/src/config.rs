@@ -22,6 +22,19 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub site_name: Option<String>,
     pub security: Option<SecurityPolicy>,
+    pub sms: Option<SmsFile>,
+}
+
+/// `[sms]`: the SMS gateway (see the README). Each key can also come from
+/// `ZWFW_SMS_URL`, `ZWFW_SMS_TOKEN`, `ZWFW_SMS_SIGNATURE`, `ZWFW_SMS_LINK_BASE`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsFile {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    pub signature: Option<String>,
+    pub link_base: Option<String>,
+    pub timeout_ms: Option<u64>,
 }
 
 impl FileConfig {
@@ -49,6 +62,30 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub site_name: String,
     pub policy: SecurityPolicy,
+    pub sms: Option<zwfw_web::sms::SmsConfig>,
+}
+
+/// The SMS gateway from the file and the environment (the environment wins);
+/// none without an address. The settings are checked here, at start.
+pub fn sms(
+    file: Option<SmsFile>,
+    site_name: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<zwfw_web::sms::SmsConfig>> {
+    let file = file.unwrap_or_default();
+    let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let Some(url) = pick("ZWFW_SMS_URL", file.url) else {
+        return Ok(None);
+    };
+    let c = zwfw_web::sms::SmsConfig {
+        url,
+        token: pick("ZWFW_SMS_TOKEN", file.token),
+        signature: pick("ZWFW_SMS_SIGNATURE", file.signature).unwrap_or_else(|| site_name.to_string()),
+        link_base: pick("ZWFW_SMS_LINK_BASE", file.link_base).unwrap_or_default().trim_end_matches('/').to_string(),
+        timeout_ms: file.timeout_ms.unwrap_or(5_000),
+    };
+    c.check().map_err(|e| anyhow::anyhow!("invalid SMS gateway settings: {e}"))?;
+    Ok(Some(c))
 }
 
 /// Builds the default SQLite URL for a data directory (created if missing).
@@ -70,5 +107,24 @@ mod tests {
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:9000"));
         assert_eq!(c.security.unwrap().lockout_minutes, 30);
         assert!(toml::from_str::<FileConfig>("lisen = 1").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn sms_gateway_from_file_and_environment() {
+        let none = |_: &str| None;
+        assert_eq!(sms(None, "示例市", none).unwrap(), None, "no address: no sender");
+        let c: FileConfig =
+            toml::from_str("[sms]\nurl = \"http://10.0.0.5/send\"\nlink_base = \"https://zwfw.example.cn/\"\n")
+                .unwrap();
+        let env = |k: &str| (k == "ZWFW_SMS_TOKEN").then(|| "secret".to_string());
+        let s = sms(c.sms, "示例市政务服务平台", env).unwrap().unwrap();
+        assert_eq!(s.url, "http://10.0.0.5/send");
+        assert_eq!(s.token.as_deref(), Some("secret"));
+        assert_eq!(s.signature, "示例市政务服务平台", "the site name signs by default");
+        assert_eq!(s.link_base, "https://zwfw.example.cn");
+        assert_eq!(s.timeout_ms, 5000);
+        let env = |k: &str| (k == "ZWFW_SMS_URL").then(|| "https://sms.example.cn".to_string());
+        let e = sms(None, "x", env).unwrap_err().to_string();
+        assert!(e.contains("invalid SMS gateway settings") && e.contains("TLS proxy"), "{e}");
     }
 }

@@ -28,9 +28,18 @@ impl App {
         App::start_with_clock(store, Clock::from_config(Some(now), None).unwrap()).await
     }
 
+    /// Starts at an instant with an SMS gateway.
+    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_web::sms::SmsConfig) -> App {
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms)).await
+    }
+
     async fn start_with_clock(store: Store, clock: Clock) -> App {
+        App::start_configured(store, clock, None).await
+    }
+
+    async fn start_configured(store: Store, clock: Clock, sms: Option<zwfw_web::sms::SmsConfig>) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
-        let config = WebConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, ..WebConfig::default() };
+        let config = WebConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, sms, ..WebConfig::default() };
         let state = AppState::new(store, clock, config);
         zwfw_web::startup(&state).await.expect("calendar and search load");
         zwfw_web::demo::load(&state).await.expect("demo loads");

@@ -1,0 +1,70 @@
+//! The outbox's rules for messages sent through an outside channel (SMS):
+//! when a failed try is repeated, when the sender gives up, and the text the
+//! gateway receives.
+
+/// Tries before a message is given up (an administrator can send it again).
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Longest text handed to the gateway, in characters: a long SMS of at most
+/// five parts (67 characters each once joined), signature included.
+pub const MAX_TEXT: usize = 335;
+
+/// When to try again after try number `attempts` (1-based) failed: one
+/// minute, then twice as long each time (1, 2, 4 … 64 minutes, about two
+/// hours in all); `None` once `MAX_ATTEMPTS` tries have failed.
+pub fn retry_delay_ms(attempts: i64) -> Option<i64> {
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let n = attempts.clamp(1, MAX_ATTEMPTS) - 1;
+    Some(60_000 << n)
+}
+
+/// The SMS text: 【signature】title: body, then where to read it. Line breaks
+/// become spaces; a text over `MAX_TEXT` is cut and ends with "…" before the
+/// link, which is always kept whole.
+pub fn sms_text(signature: &str, title: &str, body: &str, link: &str) -> String {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let head = format!("【{}】{}", flat(signature), flat(title));
+    let body = flat(body);
+    let tail = if link.is_empty() { String::new() } else { format!(" 详见 {link}") };
+    let mut text = if body.is_empty() { head } else { format!("{head}：{body}") };
+    let room = MAX_TEXT.saturating_sub(tail.chars().count());
+    if text.chars().count() > room {
+        text = text.chars().take(room.saturating_sub(1)).collect::<String>() + "…";
+    }
+    text + &tail
+}
+
+/// A mobile number as shown to staff: 138****5678.
+pub fn masked_mobile(mobile: &str) -> String {
+    crate::ids::mask_middle(mobile, 3, 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_then_give_up() {
+        let delays: Vec<_> = (1..=MAX_ATTEMPTS).map(retry_delay_ms).collect();
+        assert_eq!(delays[0], Some(60_000));
+        assert_eq!(delays[1], Some(120_000));
+        assert_eq!(delays[6], Some(64 * 60_000));
+        assert_eq!(delays[7], None, "the eighth failure gives up");
+        assert_eq!(delays.iter().flatten().sum::<i64>(), 127 * 60_000);
+    }
+
+    #[test]
+    fn text_is_signed_flat_and_bounded() {
+        let t =
+            sms_text("示例市政务服务", "您的留言 ZX2025 已答复", "个体户\n登记", "https://x.gov.cn/interact/ZX2025");
+        assert_eq!(t, "【示例市政务服务】您的留言 ZX2025 已答复：个体户 登记 详见 https://x.gov.cn/interact/ZX2025");
+        let long = "很".repeat(1000);
+        let t = sms_text("签名", "标题", &long, "/interact/ZX1");
+        assert_eq!(t.chars().count(), MAX_TEXT);
+        assert!(t.ends_with("… 详见 /interact/ZX1"), "{t}");
+        assert_eq!(sms_text("签名", "标题", "", ""), "【签名】标题");
+        assert_eq!(masked_mobile("13812345678"), "138****5678");
+    }
+}
