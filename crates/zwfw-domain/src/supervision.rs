@@ -559,6 +559,23 @@ pub fn audit_fact(rules: &RuleSet, d: &crate::audit::ChainDefect) -> Option<Fact
     rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("audit:{kind}:{seq}"), detail))
 }
 
+/// A07 from the database's guards: business data deleted, an append-only
+/// record rewritten, or an item version edited after it left draft — by
+/// hand in the database, since the program does none of these. `id` is
+/// the guard's record; `at_ms` when the database saw the change.
+pub fn data_fact(rules: &RuleSet, id: i64, table: &str, op: &str, key: &str, at_ms: i64) -> Option<Fact> {
+    let kind = if op == "update" { "data_updated" } else { "data_deleted" };
+    let detail = serde_json::json!({"kind": kind, "table": table, "op": op, "key": key, "at": at_ms});
+    rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("data:{id}"), detail))
+}
+
+/// A07: a guard trigger is missing (dropped, or its table replaced), so
+/// changes around the program could pass unseen. Found once per guard.
+pub fn guard_fact(rules: &RuleSet, guard: &str) -> Option<Fact> {
+    let detail = serde_json::json!({"kind": "guard_missing", "guard": guard});
+    rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("guard:{guard}"), detail))
+}
+
 // ---------- findings (整改) ----------
 
 /// 监察编号: `SV`, the day found and a daily serial of at least six digits (an..20).
@@ -929,6 +946,11 @@ mod tests {
         let rules = RuleSet::defaults();
         let a = audit_fact(&rules, &ChainDefect::Altered { seq: 7 }).unwrap();
         assert_eq!((a.rule, a.key.as_str()), (RuleCode::A07, "audit:altered:7"));
+        let d = data_fact(&rules, 3, "case_events", "update", "12:4", 1_000).unwrap();
+        assert_eq!((d.key.as_str(), d.detail["kind"].as_str()), ("data:3", Some("data_updated")));
+        let d = data_fact(&rules, 4, "cases", "truncate", "*", 1_000).unwrap();
+        assert_eq!(d.detail["kind"], "data_deleted", "a truncation removes data");
+        assert_eq!(guard_fact(&rules, "zwfw_guard_del_cases").unwrap().key, "guard:zwfw_guard_del_cases");
         let r = audit_fact(&rules, &ChainDefect::Removed { from_seq: 9, to_seq: 12 }).unwrap();
         assert_eq!(r.key, "audit:removed:9");
         assert_eq!(r.detail["to_seq"], 12);

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod db;
 pub mod evaluation;
 pub mod files;
+pub mod guards;
 pub mod interaction;
 mod migrate;
 pub mod outbox;

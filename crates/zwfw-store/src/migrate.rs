@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "supervision", include_str!("../migrations/0010_supervision.sql")),
     (11, "evaluation", include_str!("../migrations/0011_evaluation.sql")),
     (12, "outbox", include_str!("../migrations/0012_outbox.sql")),
+    (13, "guards", include_str!("../migrations/0013_guards.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -604,6 +604,8 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "rating") => "差评整改",
         ("object_kind", "department") => "部门",
         ("object_kind", "audit") => "审计记录",
+        ("object_kind", "data") => "业务数据",
+        ("object_kind", "guard") => "数据防护",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -685,10 +687,67 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
             "tail_removed" => {
                 format!("审计记录第 {} 条之后至第 {} 条已被删除。", n("last_seq"), n("expected_last_seq"))
             }
+            "data_deleted" if s("op") == "truncate" => {
+                format!("{}（{}）被整表清空（{}）。", table_name(&s("table")), s("table"), local_time(n("at")))
+            }
+            "data_deleted" => format!(
+                "{}（{}）中主键为 {} 的记录被直接从数据库删除（{}），系统本身从不删除业务数据。",
+                table_name(&s("table")),
+                s("table"),
+                s("key"),
+                local_time(n("at"))
+            ),
+            "data_updated" if s("table") == "item_versions" => format!(
+                "事项版本 {} 在审核发布后被直接在数据库中修改（{}），未经事项变更流程。",
+                s("key"),
+                local_time(n("at"))
+            ),
+            "data_updated" => format!(
+                "{}（{}）中主键为 {} 的记录只允许追加，却被直接在数据库中改写（{}）。",
+                table_name(&s("table")),
+                s("table"),
+                s("key"),
+                local_time(n("at"))
+            ),
+            "guard_missing" => format!(
+                "数据库防护触发器 {} 已不存在（被删除或所在表被重建），绕过系统的删改将无法发现，请立即恢复。",
+                s("guard")
+            ),
             _ => format!("审计记录第 {} 条与前一条的链接断开。", n("seq")),
         },
         _ => format!("{object_no} {rule}"),
     }
+}
+
+/// The Chinese name of a guarded table.
+fn table_name(table: &str) -> &'static str {
+    match table {
+        "cases" => "办件",
+        "case_events" => "办件过程记录",
+        "case_joint" => "并联审批记录",
+        "case_materials" => "办件材料",
+        "case_documents" => "办件文书",
+        "case_originals" => "纸质原件登记",
+        "e_materials" => "电子要件",
+        "items" => "事项",
+        "item_versions" => "事项版本",
+        "item_events" => "事项变更记录",
+        "interactions" => "网民留言",
+        "interaction_events" => "留言办理记录",
+        "interaction_handlers" => "留言办理人",
+        "ratings" => "好差评",
+        "findings" => "监察事项",
+        "oversight_orders" => "督办通知",
+        "supervision_events" => "监察处理记录",
+        "evaluation_publications" => "考核排名公布",
+        "calendar_years" => "工作日历",
+        "files" => "文件",
+        _ => "业务数据",
+    }
+}
+
+fn local_time(ms: i64) -> String {
+    zwfw_domain::time::format_local(ms)
 }
 
 /// Chinese text of a supervision error.

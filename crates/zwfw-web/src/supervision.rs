@@ -200,6 +200,9 @@ struct JobState {
     audit_seq: i64,
     #[serde(default)]
     audit_hash: String,
+    /// The last record of the database's guards read (rule A07).
+    #[serde(default)]
+    tamper_id: i64,
 }
 
 /// Who and what a finding is about, filled in before it is stored.
@@ -455,11 +458,53 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
             });
         }
     }
+    // 5. What the database's guards saw (A07): deletions of business data,
+    // rewritten append-only records, edited item versions; and guards gone.
+    let mut tamper_id = prev.tamper_id;
+    loop {
+        let seen = zwfw_store::guards::tamper_after(&st.store, tamper_id, 10_000).await?;
+        let Some(last) = seen.last() else { break };
+        tamper_id = last.id;
+        for t in &seen {
+            tracing::error!(table = %t.table_name, op = %t.op, key = %t.row_key, "business data changed around the program");
+            if let Some(f) = ds::data_fact(&rules, t.id, &t.table_name, &t.op, &t.row_key, t.at) {
+                // The department the row belonged to, when it names one.
+                let row: serde_json::Value = serde_json::from_str(&t.row_data).unwrap_or_default();
+                let department_id = ["handling_department_id", "department_id"]
+                    .iter()
+                    .find_map(|k| row.get(*k).and_then(|v| v.as_i64()))
+                    .filter(|d| org.departments_by_id.contains_key(d));
+                pending.push(Pending {
+                    fact: f,
+                    object_kind: "data",
+                    object_id: t.id,
+                    object_no: format!("{}:{}", t.table_name, t.row_key),
+                    item_type: String::new(),
+                    department_id,
+                    responsible_user_id: None,
+                });
+            }
+        }
+    }
+    for g in zwfw_store::guards::missing_guards(&st.store).await? {
+        tracing::error!(guard = g, "a guard trigger is missing");
+        if let Some(f) = ds::guard_fact(&rules, g) {
+            pending.push(Pending {
+                fact: f,
+                object_kind: "guard",
+                object_id: 0,
+                object_no: g.to_string(),
+                item_type: String::new(),
+                department_id: None,
+                responsible_user_id: None,
+            });
+        }
+    }
     record(st, &rules, &org, pending, &mut report).await?;
 
-    // 5. Oversight orders past their due day escalate.
+    // 6. Oversight orders past their due day escalate.
     report.escalated = escalate_orders(st, &cal, &org, today).await?;
-    Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash }))
+    Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash, tamper_id }))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -329,6 +329,7 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     kept.sort();
     counted.sort();
     assert_eq!(kept, counted);
+    assert_untampered(&app).await;
 });
 
 both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async move {
@@ -427,6 +428,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_eq!(r["new_findings"], 0, "{r}");
     let (_, dash) = body(app.get(&sup, "/api/v1/supervision/dashboard").await).await;
     assert!(dash["totals"]["anomaly"].as_i64().unwrap() >= 2, "A04, A08 and A07 (no department): {dash}");
+    assert_untampered(&app).await;
 });
 
 /// A browser signed in with `token` (the session cookie).
@@ -624,4 +626,102 @@ both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
     let (s, r) = body(app.post(&sup, &path(other["id"].as_i64().unwrap()), json!({"found": found})).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
     assert!(r["message"].as_str().unwrap().contains("已停用"), "{r}");
+    assert_untampered(&app).await;
+});
+
+both_backends!(changes_around_the_program_are_found, |store: Store| async move {
+    use zwfw_store::{db::query, Backend};
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTGUARD0000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let sup = app.ready_token("demo_supervisor").await;
+    let case = apply(&app, &citizen, item).await;
+    assert_eq!(act(&app, &counter, case, json!({"action": "accept"})).await.0, StatusCode::OK);
+    evaluate(&app, &sup, true).await;
+    assert_untampered(&app).await;
+    let pool = || app.state.store.pool();
+    let int = |r: &zwfw_store::db::Row, c: &str| match r.value(c) {
+        Some(zwfw_store::db::Value::Int(i)) => *i,
+        v => panic!("{c}: {v:?}"),
+    };
+
+    // Three changes made in the database by hand: an append-only case event
+    // rewritten, an item's change record deleted, a published version edited.
+    query("UPDATE case_events SET body = '{}' WHERE case_id = $1 AND seq = 1")
+        .bind(case)
+        .execute(pool())
+        .await
+        .unwrap();
+    let ev = query("SELECT MAX(id) AS id FROM item_events").fetch_one(pool()).await.unwrap();
+    let ev_id = int(&ev, "id");
+    query("DELETE FROM item_events WHERE id = $1").bind(ev_id).execute(pool()).await.unwrap();
+    let v =
+        query("SELECT published_version_id AS v FROM items WHERE id = $1").bind(item).fetch_one(pool()).await.unwrap();
+    let version = int(&v, "v");
+    query("UPDATE item_versions SET content = content || ' ' WHERE id = $1")
+        .bind(version)
+        .execute(pool())
+        .await
+        .unwrap();
+    // A change the program may make to a published version (its state) is no finding.
+    query("UPDATE item_versions SET updated_at = updated_at + 1 WHERE id = $1")
+        .bind(version)
+        .execute(pool())
+        .await
+        .unwrap();
+
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["by_rule"], json!({"A07": 3}), "{r}");
+    let (_, a07) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07").await).await;
+    let mut found: Vec<(String, String)> = a07["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["object_no"].as_str().unwrap().to_string(), f["description"].as_str().unwrap().to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(found[0].0, format!("case_events:{case}:1"));
+    assert!(found[0].1.contains("办件过程记录（case_events）中主键为") && found[0].1.contains("改写"), "{found:?}");
+    assert_eq!(found[1].0, format!("item_events:{ev_id}"));
+    assert!(found[1].1.contains("被直接从数据库删除"), "{found:?}");
+    assert_eq!(found[2].0, format!("item_versions:{version}"));
+    assert!(found[2].1.contains("未经事项变更流程"), "{found:?}");
+    let row = a07["rows"].as_array().unwrap().iter().find(|f| f["object_no"] == found[2].0).unwrap().clone();
+    assert_eq!((row["object_kind"].as_str(), row["department_id"].as_i64()), (Some("data"), Some(market)), "{row}");
+    // Found once: neither the next run nor a full one finds them again.
+    assert_eq!(evaluate(&app, &sup, false).await["new_findings"], 0);
+    assert_eq!(evaluate(&app, &sup, true).await["new_findings"], 0);
+
+    // The guards' own records only take inserts.
+    assert!(query("UPDATE data_tamper SET op = 'x'").execute(pool()).await.is_err());
+    assert!(query("DELETE FROM data_tamper").execute(pool()).await.is_err());
+    assert_eq!(zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap().len(), 3);
+
+    // A guard dropped is itself a finding, once.
+    let drop = match app.state.store.backend() {
+        Backend::Sqlite => "DROP TRIGGER zwfw_guard_del_cases",
+        Backend::Postgres => "DROP TRIGGER zwfw_guard_del_cases ON cases",
+    };
+    query(drop).execute(pool()).await.unwrap();
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["by_rule"], json!({"A07": 1}), "{r}");
+    let (_, g) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07&page=1").await).await;
+    let guard = g["rows"].as_array().unwrap().iter().find(|f| f["object_kind"] == "guard").unwrap().clone();
+    assert_eq!(guard["object_no"], "zwfw_guard_del_cases");
+    assert!(
+        guard["description"].as_str().unwrap().contains("数据库防护触发器 zwfw_guard_del_cases 已不存在"),
+        "{guard}"
+    );
+    assert_eq!(evaluate(&app, &sup, false).await["new_findings"], 0);
+
+    // PostgreSQL: a whole table emptied with TRUNCATE is seen too.
+    if app.state.store.backend() == Backend::Postgres {
+        query("TRUNCATE evaluation_publications").execute(pool()).await.unwrap();
+        let r = evaluate(&app, &sup, false).await;
+        assert_eq!(r["by_rule"], json!({"A07": 1}), "{r}");
+        let (_, g) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07").await).await;
+        assert!(g.to_string().contains("考核排名公布（evaluation_publications）被整表清空"), "{g}");
+    }
 });

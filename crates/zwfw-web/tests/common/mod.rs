@@ -222,3 +222,12 @@ pub async fn apply(app: &App, applicant: &str, item: i64) -> i64 {
     let sub: Value = r.json().await.unwrap();
     sub["case_id"].as_i64().unwrap()
 }
+
+/// Nothing the program did looked to the database's guards like a change
+/// made around it (rule A07): the program never deletes business data,
+/// rewrites an append-only record or edits a published item version.
+pub async fn assert_untampered(app: &App) {
+    let seen = zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap();
+    assert!(seen.is_empty(), "the program itself set off a guard: {seen:?}");
+    assert!(zwfw_store::guards::missing_guards(&app.state.store).await.unwrap().is_empty());
+}

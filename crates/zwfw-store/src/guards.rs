@@ -1,0 +1,113 @@
+//! The database's guards against changes made around the program (rule
+//! A07, migration 0013): the records the guard triggers left, and which of
+//! the guard triggers are missing.
+
+use crate::db::query;
+use crate::{Backend, RowExt, Store, StoreResult};
+
+/// The guard triggers of both databases.
+pub const GUARDS: &[&str] = &[
+    "zwfw_guard_del_cases",
+    "zwfw_guard_del_case_events",
+    "zwfw_guard_del_case_joint",
+    "zwfw_guard_del_case_materials",
+    "zwfw_guard_del_case_documents",
+    "zwfw_guard_del_case_originals",
+    "zwfw_guard_del_e_materials",
+    "zwfw_guard_del_items",
+    "zwfw_guard_del_item_versions",
+    "zwfw_guard_del_item_events",
+    "zwfw_guard_del_interactions",
+    "zwfw_guard_del_interaction_events",
+    "zwfw_guard_del_interaction_handlers",
+    "zwfw_guard_del_ratings",
+    "zwfw_guard_del_findings",
+    "zwfw_guard_del_oversight_orders",
+    "zwfw_guard_del_supervision_events",
+    "zwfw_guard_del_evaluation_publications",
+    "zwfw_guard_del_calendar_years",
+    "zwfw_guard_del_files",
+    "zwfw_guard_upd_case_events",
+    "zwfw_guard_upd_item_events",
+    "zwfw_guard_upd_interaction_events",
+    "zwfw_guard_upd_supervision_events",
+    "zwfw_guard_upd_evaluation_publications",
+    "zwfw_guard_upd_item_versions",
+    "zwfw_guard_update_data_tamper",
+    "zwfw_guard_delete_data_tamper",
+];
+
+/// PostgreSQL's guards against TRUNCATE (SQLite has no TRUNCATE: a DELETE
+/// without WHERE fires the row triggers).
+pub const POSTGRES_GUARDS: &[&str] = &[
+    "zwfw_guard_trunc_cases",
+    "zwfw_guard_trunc_case_events",
+    "zwfw_guard_trunc_case_joint",
+    "zwfw_guard_trunc_case_materials",
+    "zwfw_guard_trunc_case_documents",
+    "zwfw_guard_trunc_case_originals",
+    "zwfw_guard_trunc_e_materials",
+    "zwfw_guard_trunc_items",
+    "zwfw_guard_trunc_item_versions",
+    "zwfw_guard_trunc_item_events",
+    "zwfw_guard_trunc_interactions",
+    "zwfw_guard_trunc_interaction_events",
+    "zwfw_guard_trunc_interaction_handlers",
+    "zwfw_guard_trunc_ratings",
+    "zwfw_guard_trunc_findings",
+    "zwfw_guard_trunc_oversight_orders",
+    "zwfw_guard_trunc_supervision_events",
+    "zwfw_guard_trunc_evaluation_publications",
+    "zwfw_guard_trunc_calendar_years",
+    "zwfw_guard_trunc_files",
+];
+
+/// A change the guards recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tamper {
+    pub id: i64,
+    /// When the database saw it (its own clock).
+    pub at: i64,
+    pub table_name: String,
+    /// delete | update | truncate
+    pub op: String,
+    /// The row's key (`id`, or its columns joined by `:`); `*` for a truncation.
+    pub row_key: String,
+    /// The row as it was, as JSON.
+    pub row_data: String,
+}
+
+/// The guards' records after `after`, oldest first.
+pub async fn tamper_after(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<Tamper>> {
+    let rows = query(format!("SELECT * FROM data_tamper WHERE id > $1 ORDER BY id LIMIT {}", limit.clamp(1, 100_000)))
+        .bind(after)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Tamper {
+            id: r.i64("id"),
+            at: r.i64("at"),
+            table_name: r.str("table_name"),
+            op: r.str("op"),
+            row_key: r.str("row_key"),
+            row_data: r.str("row_data"),
+        })
+        .collect())
+}
+
+/// The guard triggers that should be there and are not.
+pub async fn missing_guards(store: &Store) -> StoreResult<Vec<&'static str>> {
+    let (sql, expected): (&str, Vec<&'static str>) = match store.backend() {
+        Backend::Sqlite => {
+            ("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'zwfw_guard_%'", GUARDS.to_vec())
+        }
+        Backend::Postgres => (
+            "SELECT tgname::text AS name FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'zwfw_guard_%'",
+            GUARDS.iter().chain(POSTGRES_GUARDS).copied().collect(),
+        ),
+    };
+    let present: std::collections::HashSet<String> =
+        query(sql).fetch_all(store.pool()).await?.iter().map(|r| r.str("name")).collect();
+    Ok(expected.into_iter().filter(|g| !present.contains(*g)).collect())
+}
