@@ -157,20 +157,42 @@ impl Drop for Tx {
 /// lose the transactions committed since the last WAL sync, never the
 /// database's consistency. FULL syncs the WAL at every commit.
 fn sqlite_synchronous(url: &str) -> StoreResult<(String, bool)> {
-    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_string(), false)) };
-    let mut full = false;
+    let (url, v) = take_param(url, "synchronous", &["normal", "full"])?;
+    Ok((url, v.as_deref() == Some("full")))
+}
+
+/// Takes parameter `name` (one of `allowed`, any case) off a URL's query:
+/// the URL without it, and its value in lower case.
+fn take_param(url: &str, name: &str, allowed: &[&str]) -> StoreResult<(String, Option<String>)> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_string(), None)) };
+    let mut value = None;
     let mut rest = vec![];
     for p in query.split('&').filter(|p| !p.is_empty()) {
         match p.split_once('=') {
-            Some(("synchronous", v)) => match v.to_ascii_lowercase().as_str() {
-                "normal" => full = false,
-                "full" => full = true,
-                _ => return Err(StoreError::UnsupportedUrl(format!("synchronous={v} (use normal or full)"))),
-            },
+            Some((k, v)) if k == name => {
+                let v = v.to_ascii_lowercase();
+                if !allowed.contains(&v.as_str()) {
+                    return Err(StoreError::UnsupportedUrl(format!("{name}={v} (use {})", allowed.join(" or "))));
+                }
+                value = Some(v);
+            }
             _ => rest.push(p),
         }
     }
-    Ok((if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }, full))
+    Ok((if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) }, value))
+}
+
+/// Splits the `synchronous_commit=on|off` parameter off a PostgreSQL URL
+/// (ours, set on every connection of the pool). `on` (the default) waits at
+/// each commit until the server has flushed its WAL. `off` returns before:
+/// a killed app process loses nothing (the server has the commit), a
+/// crash of the database server or a power cut may lose the transactions
+/// of its last moments (at most three times `wal_writer_delay`, 0.6 s by
+/// default), never the database's consistency — the same bargain as
+/// SQLite's NORMAL. Returns the URL without it and whether commits are asynchronous.
+fn pg_synchronous_commit(url: &str) -> StoreResult<(String, bool)> {
+    let (url, v) = take_param(url, "synchronous_commit", &["on", "off"])?;
+    Ok((url, v.as_deref() == Some("off")))
 }
 
 /// The file of a `sqlite://path` (or `sqlite:path`) URL; other parameters
@@ -197,13 +219,18 @@ impl Store {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
+        let (url, asynchronous) = pg_synchronous_commit(url)?;
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
-            .max_connections(16)
-            .connect(url)
-            .await
-            .map_err(DbErr::from)?;
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16);
+        if asynchronous {
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("SET synchronous_commit = off").await.map(|_| ())
+                })
+            });
+        }
+        let pool = options.connect(&url).await.map_err(DbErr::from)?;
         Ok(Store { engine: Engine::Postgres(pool), backend: Backend::Postgres })
     }
 
@@ -322,7 +349,19 @@ pub(crate) fn flag(b: bool) -> i64 {
 
 #[cfg(test)]
 mod url_tests {
-    use super::sqlite_synchronous;
+    use super::{pg_synchronous_commit, sqlite_synchronous};
+
+    #[test]
+    fn synchronous_commit_parameter_is_ours() {
+        let u = "postgres://u@h/db";
+        assert_eq!(pg_synchronous_commit(u).unwrap(), (u.into(), false));
+        assert_eq!(pg_synchronous_commit("postgres://u@h/db?synchronous_commit=off").unwrap(), (u.into(), true));
+        assert_eq!(
+            pg_synchronous_commit("postgres://u@h/db?sslmode=disable&synchronous_commit=ON").unwrap(),
+            ("postgres://u@h/db?sslmode=disable".into(), false)
+        );
+        assert!(pg_synchronous_commit("postgres://u@h/db?synchronous_commit=local").is_err());
+    }
 
     #[test]
     fn synchronous_parameter_is_ours() {

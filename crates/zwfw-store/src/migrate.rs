@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "evaluation", include_str!("../migrations/0011_evaluation.sql")),
     (12, "outbox", include_str!("../migrations/0012_outbox.sql")),
     (13, "guards", include_str!("../migrations/0013_guards.sql")),
+    (14, "open_counts", include_str!("../migrations/0014_open_counts.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -966,11 +966,19 @@ pub async fn escalate_order(tx: &mut Tx, id: i64, due: &str, now_ms: i64) -> Sto
 
 // ---------- dashboard ----------
 
-/// Open cases per handling department.
+/// Open cases per handling department (kept by triggers, migration 0014).
 pub async fn open_cases_by_department(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
+    let rows = query("SELECT department_id AS d, n FROM open_case_counts WHERE n <> 0 ORDER BY department_id")
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.i64("d"), r.i64("n"))).collect())
+}
+
+/// The same counted from the cases themselves (to check the kept counts).
+pub async fn open_cases_counted(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
     let rows = query(
         "SELECT handling_department_id AS d, COUNT(*) AS n FROM cases WHERE handling_department_id IS NOT NULL \
-         GROUP BY handling_department_id",
+         GROUP BY handling_department_id ORDER BY handling_department_id",
     )
     .fetch_all(store.pool())
     .await?;

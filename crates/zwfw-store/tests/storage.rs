@@ -367,3 +367,30 @@ both_backends!(catalog_versions_and_guards, |store: Store| async move {
         .unwrap()
         .is_empty());
 });
+
+/// `synchronous_commit=off` in a PostgreSQL URL is set on every connection
+/// of the pool (and is not passed on to the server as an unknown parameter).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_asynchronous_commit_is_set_on_every_connection() {
+    let Some(db) = zwfw_store::testing::TestDb::postgres("storage::asynchronous_commit").await else { return };
+    for (param, expected) in [("", "on"), ("?synchronous_commit=off", "off")] {
+        let store = Store::connect(&format!("{}{param}", db.url)).await.unwrap();
+        // Several connections at once: each one has it.
+        let mut txs = vec![];
+        for _ in 0..3 {
+            txs.push(store.begin().await.unwrap());
+        }
+        for tx in &mut txs {
+            let r = zwfw_store::db::query("SELECT current_setting('synchronous_commit') AS s")
+                .fetch_one(tx.conn())
+                .await
+                .unwrap();
+            assert_eq!(r.value("s"), Some(&zwfw_store::db::Value::Text(expected.into())), "{param}");
+        }
+        for tx in txs {
+            tx.commit().await.unwrap();
+        }
+        store.close().await;
+    }
+    db.cleanup().await;
+}

@@ -250,7 +250,7 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     assert!(!html.contains(&case_no));
     let (_, html) = page(&counter, &app, &format!("/cases?q={case_no}")).await;
     assert!(html.contains("本部门办件") && html.contains(&case_no));
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(counter_registers_a_walk_in_application_with_scanned_materials, |store: Store| async move {

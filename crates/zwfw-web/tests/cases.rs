@@ -251,7 +251,7 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
     // Every change is in the audit chain.
     let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
     assert!(report.defects.is_empty());
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_nothing, |store: Store| async move {
@@ -328,7 +328,7 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
         assert!(kinds[4..].contains(&"urged") && kinds[4..].contains(&"joint_answered"), "{kinds:?}");
         assert!(zwfw_web::cases::snapshot_matches_events(&app.state, id).await.unwrap());
     }
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(returns_transfers_extensions_special_procedures_and_deemed_acceptance, |store: Store| async move {
@@ -445,7 +445,7 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     let path = format!("/api/v1/cases/{id}/originals/{oid}/return");
     assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.post(&counter, &path, json!({})).await.status(), StatusCode::CONFLICT);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(demo_cases_fill_every_state, |store: Store| async move {
@@ -486,7 +486,7 @@ both_backends!(demo_cases_fill_every_state, |store: Store| async move {
     // Every event went through the service: the audit chain holds.
     let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
     assert!(report.defects.is_empty(), "{:?}", report.defects);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async move {

@@ -176,7 +176,7 @@ both_backends!(governance_flow_end_to_end, |store: Store| async move {
         client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
@@ -499,7 +499,7 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     let x = client().get(app.url("/guide/export.xlsx")).send().await.unwrap();
     assert_eq!(x.status(), StatusCode::OK);
     assert!(x.bytes().await.unwrap().len() > 5000);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
@@ -614,7 +614,7 @@ both_backends!(draft_editor_page, |store: Store| async move {
     assert!(html.contains("版本差异") && html.contains("promised_limit_days"), "diff shown");
     let same = app.get(&center, &format!("/admin/items/{id}?from={first}&to={first}")).await.text().await.unwrap();
     assert!(!same.contains("版本差异"));
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(upload_from_the_editor_page, |store: Store| async move {

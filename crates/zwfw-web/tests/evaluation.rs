@@ -416,7 +416,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     let head_browser = signed(&head);
     let (s, _) = page(&head_browser, &app, "/supervision/evaluation").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 /// A browser signed in with `token` (the session cookie).

@@ -221,7 +221,7 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     // Every change is in the audit trail, and the chain holds.
     let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
     assert!(report.defects.is_empty(), "{:?}", report.defects);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(bad_input_floods_and_repeats_change_nothing, |store: Store| async move {
@@ -871,7 +871,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     assert!(page.contains(r#"id="n-sent">3<"#), "{page}");
     let page = signed(&reviewer).get(app.url("/admin/outbox")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(handlers_of_a_county_at_a_glance, |store: Store| async move {
@@ -957,5 +957,5 @@ both_backends!(handlers_of_a_county_at_a_glance, |store: Store| async move {
     let html =
         signed(&reviewer).get(app.url("/work/interactions/handlers")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("按区县查看"), "a city bureau has no county to look at");
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });

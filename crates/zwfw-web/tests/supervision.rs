@@ -329,7 +329,7 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     kept.sort();
     counted.sort();
     assert_eq!(kept, counted);
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async move {
@@ -428,7 +428,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_eq!(r["new_findings"], 0, "{r}");
     let (_, dash) = body(app.get(&sup, "/api/v1/supervision/dashboard").await).await;
     assert!(dash["totals"]["anomaly"].as_i64().unwrap() >= 2, "A04, A08 and A07 (no department): {dash}");
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 /// A browser signed in with `token` (the session cookie).
@@ -626,7 +626,7 @@ both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
     let (s, r) = body(app.post(&sup, &path(other["id"].as_i64().unwrap()), json!({"found": found})).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
     assert!(r["message"].as_str().unwrap().contains("已停用"), "{r}");
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
 });
 
 both_backends!(changes_around_the_program_are_found, |store: Store| async move {
@@ -640,7 +640,7 @@ both_backends!(changes_around_the_program_are_found, |store: Store| async move {
     let case = apply(&app, &citizen, item).await;
     assert_eq!(act(&app, &counter, case, json!({"action": "accept"})).await.0, StatusCode::OK);
     evaluate(&app, &sup, true).await;
-    assert_untampered(&app).await;
+    assert_invariants(&app).await;
     let pool = || app.state.store.pool();
     let int = |r: &zwfw_store::db::Row, c: &str| match r.value(c) {
         Some(zwfw_store::db::Value::Int(i)) => *i,

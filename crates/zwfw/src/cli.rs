@@ -82,6 +82,9 @@ enum Command {
         /// SQLite durability settings to measure the cases on (comma-separated: normal, full).
         #[arg(long, default_value = "normal,full")]
         sqlite_sync: String,
+        /// PostgreSQL commit settings to measure the cases on (comma-separated: on, off).
+        #[arg(long, default_value = "on,off")]
+        pg_sync: String,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -347,7 +350,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             zwfw_web::serve(listener, state, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { ops, clocks, items, only, cases, clients, inbox, supervision, postgres, sqlite_sync } => {
+        Command::Bench {
+            ops,
+            clocks,
+            items,
+            only,
+            cases,
+            clients,
+            inbox,
+            supervision,
+            postgres,
+            sqlite_sync,
+            pg_sync,
+        } => {
             if only == "all" || only == "supervision" {
                 let db = zwfw_store::testing::TestDb::sqlite();
                 let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;
@@ -377,11 +392,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     crate::bench::run_cases(&url, &label, cases, clients, inbox).await?;
                     db.cleanup().await;
                 }
-                if let Some(admin) = postgres {
+                for sync in pg_sync.split(',').map(str::trim).filter(|s| !s.is_empty() && postgres.is_some()) {
+                    if sync != "on" && sync != "off" {
+                        return Err(anyhow!("--pg-sync takes on and/or off, not {sync}"));
+                    }
+                    let admin = postgres.clone().unwrap_or_default();
                     let db = zwfw_store::testing::TestDb::postgres_on(&admin, "bench")
                         .await
                         .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(&admin)))?;
-                    let r = crate::bench::run_cases(&db.url, "PostgreSQL", cases, clients, inbox).await;
+                    let url = format!("{}?synchronous_commit={sync}", db.url);
+                    let label = format!("PostgreSQL (synchronous_commit={sync})");
+                    let r = crate::bench::run_cases(&url, &label, cases, clients, inbox).await;
                     db.cleanup().await;
                     r?;
                 }

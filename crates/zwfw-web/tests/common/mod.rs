@@ -223,11 +223,16 @@ pub async fn apply(app: &App, applicant: &str, item: i64) -> i64 {
     sub["case_id"].as_i64().unwrap()
 }
 
-/// Nothing the program did looked to the database's guards like a change
-/// made around it (rule A07): the program never deletes business data,
-/// rewrites an append-only record or edits a published item version.
-pub async fn assert_untampered(app: &App) {
+/// The invariants the database keeps for the program hold: nothing the
+/// program did looked to the guards like a change made around it (rule
+/// A07: it never deletes business data, rewrites an append-only record or
+/// edits a published item version), and the kept counts are right.
+pub async fn assert_invariants(app: &App) {
     let seen = zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap();
     assert!(seen.is_empty(), "the program itself set off a guard: {seen:?}");
     assert!(zwfw_store::guards::missing_guards(&app.state.store).await.unwrap().is_empty());
+    // The dashboard's kept counts of open cases agree with the cases.
+    let kept = zwfw_store::supervision::open_cases_by_department(&app.state.store).await.unwrap();
+    let counted = zwfw_store::supervision::open_cases_counted(&app.state.store).await.unwrap();
+    assert_eq!(kept, counted, "open case counts kept by the triggers");
 }
