@@ -324,7 +324,7 @@ pub struct OpenCase {
 }
 
 fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    crate::time::ymd(d)
 }
 
 /// The facts the projection of an open case shows today: W01, W02, Y01,

@@ -16,6 +16,46 @@ pub fn format_local(ms: i64) -> String {
     }
 }
 
+/// A day as `YYYY-MM-DD` (the form dates are stored and exchanged in),
+/// without going through a format string: it is written for every case
+/// an evaluation reads.
+pub fn ymd(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut out = String::with_capacity(10);
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        -1,
+        m as i32 / 10,
+        m as i32 % 10,
+        -1,
+        day as i32 / 10,
+        day as i32 % 10,
+    ];
+    for x in digits {
+        out.push(if x < 0 { '-' } else { char::from(b'0' + x as u8) });
+    }
+    out
+}
+
+/// Reads a `YYYY-MM-DD` day exactly (no other form), without a format string.
+pub fn parse_ymd(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 /// Formats as RFC 3339 with the +08:00 offset.
 pub fn format_rfc3339(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {
@@ -57,6 +97,22 @@ pub fn parse_offset(s: &str) -> DomainResult<i64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ymd_is_the_iso_day() {
+        let mut d = chrono::NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        for _ in 0..800 {
+            assert_eq!(ymd(d), d.format("%Y-%m-%d").to_string());
+            d = d.succ_opt().unwrap();
+        }
+        assert_eq!(ymd(chrono::NaiveDate::from_ymd_opt(33, 1, 2).unwrap()), "0033-01-02");
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 10, 11).unwrap();
+        assert_eq!(parse_ymd("2025-10-11"), Some(d));
+        for bad in ["2025-1-11", "2025-02-30", "2025/10/11", "２０２５-10-11", "2025-10-1a", ""] {
+            assert_eq!(parse_ymd(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

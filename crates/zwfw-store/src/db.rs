@@ -202,20 +202,19 @@ pub fn query(sql: impl Into<String>) -> Query {
 
 /// `$N` → `?N` outside string literals (SQLite reads `$1` as a named parameter).
 fn sqlite_sql(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
+    // Byte by byte: `'`, `$` and digits are ASCII, and no byte of a
+    // multi-byte UTF-8 character is ASCII, so replacing one ASCII byte by
+    // another keeps the text valid.
+    let mut out = sql.as_bytes().to_vec();
     let mut quoted = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            quoted = !quoted;
-        }
-        if c == '$' && !quoted && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-            out.push('?');
-        } else {
-            out.push(c);
+    for i in 0..out.len() {
+        match out[i] {
+            b'\'' => quoted = !quoted,
+            b'$' if !quoted && out.get(i + 1).is_some_and(u8::is_ascii_digit) => out[i] = b'?',
+            _ => {}
         }
     }
-    out
+    String::from_utf8(out).expect("ASCII bytes replaced by ASCII bytes")
 }
 
 impl Query {
@@ -543,5 +542,6 @@ mod tests {
     fn numbered_parameters_outside_literals() {
         assert_eq!(sqlite_sql("SELECT $1, '$2', $10 WHERE a = $2"), "SELECT ?1, '$2', ?10 WHERE a = ?2");
         assert_eq!(sqlite_sql("SELECT '$' || $1"), "SELECT '$' || ?1");
+        assert_eq!(sqlite_sql("SELECT '办件$1' || $1 AS 名称"), "SELECT '办件$1' || ?1 AS 名称");
     }
 }

@@ -451,22 +451,30 @@ pub struct Inserted {
 /// statement) and says which were new.
 pub async fn insert_findings(tx: &mut Tx, rows: &[NewFinding<'_>], now_ms: i64) -> StoreResult<Vec<Inserted>> {
     const COLS: usize = 18;
-    let mut out = vec![];
-    for chunk in rows.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
+    const CHUNK: usize = 100;
+    // The statement for `n` rows; the one of a whole chunk is made once.
+    fn statement(n: usize) -> String {
+        let values: Vec<String> = (0..n)
             .map(|i| {
                 let p: Vec<String> = (1..=COLS).map(|c| format!("${}", i * COLS + c)).collect();
                 format!("({}, '[]', ${})", p.join(", "), i * COLS + 14)
             })
             .collect();
-        let mut q = query(format!(
+        format!(
             "INSERT INTO findings (finding_no, rule_code, severity, object_kind, object_id, fact_key, object_no, item_type, \
              department_id, county_region_id, responsible_user_id, responsible_name, description, found_at, detail, \
              found_on, state, reply_due, reply_files, updated_at) VALUES {} \
              ON CONFLICT (object_kind, object_id, rule_code, fact_key) DO NOTHING \
              RETURNING id, finding_no, rule_code, severity, department_id",
             values.join(", ")
-        ));
+        )
+    }
+    static WHOLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let mut out = vec![];
+    for chunk in rows.chunks(CHUNK) {
+        let sql =
+            if chunk.len() == CHUNK { WHOLE.get_or_init(|| statement(CHUNK)).clone() } else { statement(chunk.len()) };
+        let mut q = query(sql);
         for f in chunk {
             q = q
                 .bind(f.finding_no.as_str())

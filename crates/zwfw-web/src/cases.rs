@@ -115,7 +115,7 @@ fn kind_code(k: &EventKind) -> String {
 }
 
 pub(crate) fn day_text(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    zwfw_domain::time::ymd(d)
 }
 
 /// The projection of a case after `e`, from its new view.

@@ -162,11 +162,11 @@ pub struct Evaluation {
 }
 
 fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    zwfw_domain::time::ymd(d)
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    zwfw_domain::time::parse_ymd(s)
 }
 
 /// The evaluation of a period (supervision officers and administrators).

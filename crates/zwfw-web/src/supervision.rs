@@ -257,7 +257,7 @@ async fn org(st: &AppState) -> AppResult<Org> {
 }
 
 fn parse_day(s: Option<&str>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    s.and_then(zwfw_domain::time::parse_ymd)
 }
 
 fn open_case(r: &OpenCaseRow) -> OpenCase {
