@@ -36,6 +36,16 @@ pub fn sms_text(signature: &str, title: &str, body: &str, link: &str) -> String 
     text + &tail
 }
 
+/// Where a message stands: `sent` once the gateway took it, `failed` once
+/// its tries were given up, else `waiting`.
+pub fn delivery_state(sent: bool, given_up: bool) -> &'static str {
+    match (sent, given_up) {
+        (true, _) => "sent",
+        (false, true) => "failed",
+        (false, false) => "waiting",
+    }
+}
+
 /// A mobile number as shown to staff: 138****5678.
 pub fn masked_mobile(mobile: &str) -> String {
     crate::ids::mask_middle(mobile, 3, 4)
@@ -66,5 +76,9 @@ mod tests {
         assert!(t.ends_with("… 详见 /interact/ZX1"), "{t}");
         assert_eq!(sms_text("签名", "标题", "", ""), "【签名】标题");
         assert_eq!(masked_mobile("13812345678"), "138****5678");
+        assert_eq!(
+            (delivery_state(true, true), delivery_state(false, true), delivery_state(false, false)),
+            ("sent", "failed", "waiting")
+        );
     }
 }

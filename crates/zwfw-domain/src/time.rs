@@ -25,23 +25,7 @@ pub fn ymd(d: chrono::NaiveDate) -> String {
     if !(0..=9999).contains(&y) {
         return d.format("%Y-%m-%d").to_string();
     }
-    let mut out = String::with_capacity(10);
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        -1,
-        m as i32 / 10,
-        m as i32 % 10,
-        -1,
-        day as i32 / 10,
-        day as i32 % 10,
-    ];
-    for x in digits {
-        out.push(if x < 0 { '-' } else { char::from(b'0' + x as u8) });
-    }
-    out
+    format!("{y:04}-{m:02}-{day:02}")
 }
 
 /// Reads a `YYYY-MM-DD` day exactly (no other form), without a format string.

@@ -550,26 +550,24 @@ async fn name_handlers(state: &AppState, cast: &Cast) -> AppResult<()> {
         .await?
         .into_iter()
         .find(|d| crate::demo::department_key(&d.credit_code) == Some("dongcheng"));
-    let mut tx = state.store.begin().await?;
-    let mut named = 0;
-    let mut add = |d: i64, u: &store_admin::User, duty: &'static str| {
-        named += 1;
-        let mobile = u.mobile.clone().unwrap_or_else(|| format!("1390001{:04}", u.id % 10_000));
-        (d, u.id, duty, mobile)
+    // Who is named is read first; the write transaction is only the inserts.
+    let handler = |d: i64, u: &store_admin::User, duty: &'static str| {
+        (d, u.id, duty, u.mobile.clone().unwrap_or_else(|| format!("1390001{:04}", u.id % 10_000)))
     };
     let mut rows = vec![];
     for d in depts.iter().copied().chain(office.map(|o| o.id)) {
         let staff: Vec<_> =
             store_admin::list_staff(&state.store, Some(d)).await?.into_iter().filter(|u| u.active).collect();
         if let Some(head) = staff.iter().find(|u| u.roles.contains(&Role::DeptHead)) {
-            rows.push(add(d, head, "lead"));
+            rows.push(handler(d, head, "lead"));
         }
         if let Some(officer) =
             staff.iter().find(|u| !u.roles.contains(&Role::DeptHead) && u.roles.contains(&Role::Reviewer))
         {
-            rows.push(add(d, officer, "staff"));
+            rows.push(handler(d, officer, "staff"));
         }
     }
+    let mut tx = state.store.begin().await?;
     for (d, u, duty, mobile) in &rows {
         zwfw_store::interaction::add_handler(&mut tx, *d, *u, duty, mobile, None, state.now_ms()).await?;
     }
@@ -577,7 +575,7 @@ async fn name_handlers(state: &AppState, cast: &Cast) -> AppResult<()> {
         "interaction_handler_add",
         "department",
         "demo",
-        serde_json::json!({"handlers": named}),
+        serde_json::json!({"handlers": rows.len()}),
         "载入演示办件",
     );
     ctx.audit(&mut tx, e).await?;

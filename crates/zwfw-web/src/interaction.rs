@@ -822,6 +822,10 @@ pub struct RegionHandlers {
 /// a county government office.
 pub async fn handler_regions(st: &AppState, actor: &Actor) -> AppResult<Vec<sa::Region>> {
     let regions = sa::list_regions(&st.store).await?;
+    readable_regions(st, actor, &regions).await
+}
+
+async fn readable_regions(st: &AppState, actor: &Actor, regions: &[sa::Region]) -> AppResult<Vec<sa::Region>> {
     let all = actor.is_global_admin() || actor.has(Role::Supervisor);
     let mine = match actor.department_id {
         Some(d) if !all => {
@@ -831,9 +835,10 @@ pub async fn handler_regions(st: &AppState, actor: &Actor) -> AppResult<Vec<sa::
         _ => None,
     };
     Ok(regions
-        .into_iter()
+        .iter()
         .filter(|r| matches!(r.level, RegionLevel::City | RegionLevel::County))
         .filter(|r| all || Some(r.id) == mine)
+        .cloned()
         .collect())
 }
 
@@ -841,12 +846,11 @@ pub async fn handler_regions(st: &AppState, actor: &Actor) -> AppResult<Vec<sa::
 /// departments, with the handlers on duty: who answers for the county's
 /// matters and which departments have named nobody.
 pub async fn region_handlers(st: &AppState, actor: &Actor, region_id: i64) -> AppResult<RegionHandlers> {
-    let region = handler_regions(st, actor).await?.into_iter().find(|r| r.id == region_id);
-    let Some(region) = region else {
-        let exists = sa::list_regions(&st.store).await?.iter().any(|r| r.id == region_id);
+    let regions = sa::list_regions(&st.store).await?;
+    let Some(region) = readable_regions(st, actor, &regions).await?.into_iter().find(|r| r.id == region_id) else {
+        let exists = regions.iter().any(|r| r.id == region_id);
         return Err(if exists { AppError::forbidden() } else { AppError::not_found("region") });
     };
-    let regions = sa::list_regions(&st.store).await?;
     let within = |rid: i64| {
         rid == region.id
             || (region.level == RegionLevel::County

@@ -688,26 +688,31 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
                 format!("审计记录第 {} 条之后至第 {} 条已被删除。", n("last_seq"), n("expected_last_seq"))
             }
             "data_deleted" if s("op") == "truncate" => {
-                format!("{}（{}）被整表清空（{}）。", table_name(&s("table")), s("table"), local_time(n("at")))
+                format!(
+                    "{}（{}）被整表清空（{}）。",
+                    table_name(&s("table")),
+                    s("table"),
+                    zwfw_domain::time::format_local(n("at"))
+                )
             }
             "data_deleted" => format!(
                 "{}（{}）中主键为 {} 的记录被直接从数据库删除（{}），系统本身从不删除业务数据。",
                 table_name(&s("table")),
                 s("table"),
                 s("key"),
-                local_time(n("at"))
+                zwfw_domain::time::format_local(n("at"))
             ),
             "data_updated" if s("table") == "item_versions" => format!(
                 "事项版本 {} 在审核发布后被直接在数据库中修改（{}），未经事项变更流程。",
                 s("key"),
-                local_time(n("at"))
+                zwfw_domain::time::format_local(n("at"))
             ),
             "data_updated" => format!(
                 "{}（{}）中主键为 {} 的记录只允许追加，却被直接在数据库中改写（{}）。",
                 table_name(&s("table")),
                 s("table"),
                 s("key"),
-                local_time(n("at"))
+                zwfw_domain::time::format_local(n("at"))
             ),
             "guard_missing" => format!(
                 "数据库防护触发器 {} 已不存在（被删除或所在表被重建），绕过系统的删改将无法发现，请立即恢复。",
@@ -744,10 +749,6 @@ fn table_name(table: &str) -> &'static str {
         "files" => "文件",
         _ => "业务数据",
     }
-}
-
-fn local_time(ms: i64) -> String {
-    zwfw_domain::time::format_local(ms)
 }
 
 /// Chinese text of a supervision error.

@@ -203,13 +203,7 @@ pub async fn outbox(ctx: &Ctx<'_>, state: &str) -> AppResult<OutboxView> {
         .into_iter()
         .map(|m| MessageView {
             mobile_masked: zwfw_domain::outbox::masked_mobile(&m.mobile),
-            state: if m.sent_at.is_some() {
-                "sent"
-            } else if m.failed_at.is_some() {
-                "failed"
-            } else {
-                "waiting"
-            },
+            state: zwfw_domain::outbox::delivery_state(m.sent_at.is_some(), m.failed_at.is_some()),
             message: m,
         })
         .collect();

@@ -574,7 +574,8 @@ async fn record(
     }
     // Skip the facts already recorded without touching the write lock.
     let mut known: HashSet<(String, &'static str, i64, String)> = HashSet::new();
-    for kind in ["case", "interaction", "rating", "department", "audit", "data", "guard"] {
+    let kinds: std::collections::BTreeSet<&'static str> = pending.iter().map(|p| p.object_kind).collect();
+    for kind in kinds {
         let ids: Vec<i64> = pending.iter().filter(|p| p.object_kind == kind).map(|p| p.object_id).collect();
         for (rule, id, key) in ss::known_facts(&st.store, kind, &ids).await? {
             known.insert((rule, kind, id, key));
