@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "outbox", include_str!("../migrations/0012_outbox.sql")),
     (13, "guards", include_str!("../migrations/0013_guards.sql")),
     (14, "open_counts", include_str!("../migrations/0014_open_counts.sql")),
+    (15, "findings_partial", include_str!("../migrations/0015_findings_partial.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

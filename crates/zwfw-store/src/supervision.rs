@@ -4,6 +4,7 @@
 use crate::db::{query, Row};
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::supervision::{RuleCode, Severity};
 
 // ---------- rules ----------
 
@@ -646,6 +647,15 @@ pub async fn list_findings(store: &Store, f: &FindingFilter) -> StoreResult<(Vec
     if let Some(day) = &f.reply_overdue_on {
         bind(Value::Text(day.clone()), &mut conds, "f.state = 'open' AND f.reply_due < ?");
     }
+    // Warnings are only noted or closed; the indexes by state and by rule
+    // leave them out, and a query says so to use them (migration 0015).
+    let asks_reply = matches!(f.state.as_deref(), Some("open" | "replied"))
+        || f.reply_overdue_on.is_some()
+        || f.severity.as_deref().is_some_and(|s| s != "warning")
+        || f.rule_code.as_deref().and_then(RuleCode::parse).is_some_and(|r| r.severity() != Severity::Warning);
+    if asks_reply {
+        conds.push("f.severity <> 'warning'".into());
+    }
     let filter = conds.join(" AND ");
     let mut q = query(format!(
         "SELECT {FINDING_COLS} FROM {FINDING_FROM} WHERE {filter} ORDER BY f.id DESC LIMIT {} OFFSET {}",
@@ -724,8 +734,8 @@ pub async fn unclosed_yellow(
     until: &str,
 ) -> StoreResult<Vec<(i64, String, Option<i64>)>> {
     let rows = query(
-        "SELECT object_id, found_on, department_id FROM findings WHERE rule_code = 'Y01' AND found_on > $1 \
-         AND found_on <= $2 AND state <> 'closed'",
+        "SELECT object_id, found_on, department_id FROM findings WHERE rule_code = 'Y01' AND severity <> 'warning' \
+         AND found_on > $1 AND found_on <= $2 AND state <> 'closed'",
     )
     .bind(after.unwrap_or(""))
     .bind(until)

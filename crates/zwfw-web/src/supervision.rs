@@ -316,62 +316,38 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
     let mut report = EvalReport { mode: if full { "full" } else { "incremental" }.into(), ..Default::default() };
     let (ty, wu) = (day_text(today), day_text(cut.warn_until));
 
-    // 1. Cases: the time rules on the projection, the history rules on those touched.
-    let mut touched: Vec<i64> = vec![];
-    if full {
-        let mut after = 0;
-        loop {
-            let rows = ss::sweep(&st.store, &Sweep::Full { today: ty.clone(), warn_until: wu.clone(), after }).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
-            let n = rows.len();
-            process_cases(st, &cal, &rules, &cut, &org, rows, false, &mut report).await?;
-            if (n as i64) < ss::SWEEP_PAGE {
-                break;
-            }
+    // 1. Cases: the time rules on the projection, the history rules on those
+    // touched. One task reads and judges them while this one writes what it
+    // found, so that reading the next page overlaps writing the last (on
+    // SQLite the readers are connections of their own beside the writer).
+    let org = Arc::new(org);
+    let reading = Reading {
+        st: st.clone(),
+        cal: cal.clone(),
+        rules: rules.clone(),
+        cut,
+        org: org.clone(),
+        full,
+        previous: previous.clone().unwrap_or_default(),
+        head,
+        ty: ty.clone(),
+        wu: wu.clone(),
+    };
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    let reader = tokio::spawn(read_cases(reading, send));
+    let written = async {
+        while let Some(b) = batches.recv().await {
+            report.cases_read += b.cases_read;
+            write(st, &rules, &org, b.fresh, &mut report).await?;
         }
-    } else {
-        let prev = previous.clone().unwrap_or_default();
-        let mut seen: HashSet<i64> = HashSet::new();
-        let mut after = prev.seq;
-        while after < head {
-            let page = ss::changes(&st.store, after, 20_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            report.changes_read += page.len();
-            for (seq, kind, id) in page {
-                if seq > head {
-                    break;
-                }
-                if kind == "case" {
-                    if let Ok(id) = id.parse::<i64>() {
-                        if seen.insert(id) {
-                            touched.push(id);
-                        }
-                    }
-                }
-            }
-        }
-        if prev.day != ty {
-            let mut rows = ss::sweep(&st.store, &Sweep::Promised { from: prev.day.clone(), to: wu.clone() }).await?;
-            rows.extend(ss::sweep(&st.store, &Sweep::Legal { from: prev.day.clone(), to: ty.clone() }).await?);
-            for d in &org.departments {
-                rows.extend(
-                    ss::sweep(&st.store, &Sweep::Step { department_id: *d, from: prev.day.clone(), to: ty.clone() })
-                        .await?,
-                );
-            }
-            rows.extend(ss::sweep(&st.store, &Sweep::Suspended).await?);
-            rows.retain(|r| !seen.contains(&r.id));
-            let mut once = HashSet::new();
-            rows.retain(|r| once.insert(r.id));
-            process_cases(st, &cal, &rules, &cut, &org, rows, false, &mut report).await?;
-        }
+        AppResult::Ok(())
     }
-    for chunk in touched.chunks(500) {
-        let rows = ss::sweep(&st.store, &Sweep::Ids(chunk.to_vec())).await?;
-        process_cases(st, &cal, &rules, &cut, &org, rows, true, &mut report).await?;
+    .await;
+    if written.is_err() {
+        reader.abort();
     }
+    written?;
+    report.changes_read = reader.await.map_err(|e| AppError::Internal(format!("case reader: {e}")))??;
 
     // 2. Submissions and bad-rating follow-ups past their due day (A08).
     let mut pending = vec![];
@@ -507,20 +483,128 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
     Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash, tamper_id }))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn process_cases(
+/// What the case reader needs, owned (it runs on a task of its own).
+struct Reading {
+    st: AppState,
+    cal: Arc<Calendar>,
+    rules: RuleSet,
+    cut: Cutoffs,
+    org: Arc<Org>,
+    full: bool,
+    previous: JobState,
+    /// The audit position up to which changes are read.
+    head: i64,
+    /// Today and the warning cutoff, as stored days.
+    ty: String,
+    wu: String,
+}
+
+/// Facts of cases not yet recorded, and how many cases were read for them.
+struct Batch {
+    cases_read: usize,
+    fresh: Vec<Pending>,
+}
+
+/// The cases to judge in rows of at most this many per batch.
+const BATCH_CASES: usize = ss::SWEEP_PAGE as usize;
+
+/// Reads the cases the run must judge and sends their new facts, batch by
+/// batch: every open case near or past a deadline (full run), or those
+/// touched since the last run and those whose deadline a new day reached
+/// (incremental run). Returns how many audit records it read for changes.
+async fn read_cases(r: Reading, out: tokio::sync::mpsc::Sender<Batch>) -> AppResult<usize> {
+    let st = &r.st;
+    let mut changes_read = 0;
+    if r.full {
+        let mut after = 0;
+        loop {
+            let rows =
+                ss::sweep(&st.store, &Sweep::Full { today: r.ty.clone(), warn_until: r.wu.clone(), after }).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let n = rows.len();
+            if !judge(&r, rows, false, &out).await? || (n as i64) < ss::SWEEP_PAGE {
+                break;
+            }
+        }
+        return Ok(changes_read);
+    }
+    let prev = &r.previous;
+    let mut touched: Vec<i64> = vec![];
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut after = prev.seq;
+    while after < r.head {
+        let page = ss::changes(&st.store, after, 20_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        changes_read += page.len();
+        for (seq, kind, id) in page {
+            if seq > r.head {
+                break;
+            }
+            if kind == "case" {
+                if let Ok(id) = id.parse::<i64>() {
+                    if seen.insert(id) {
+                        touched.push(id);
+                    }
+                }
+            }
+        }
+    }
+    if prev.day != r.ty {
+        let (from, ty, wu) = (&prev.day, &r.ty, &r.wu);
+        let mut rows = ss::sweep(&st.store, &Sweep::Promised { from: from.clone(), to: wu.clone() }).await?;
+        rows.extend(ss::sweep(&st.store, &Sweep::Legal { from: from.clone(), to: ty.clone() }).await?);
+        for d in &r.org.departments {
+            rows.extend(
+                ss::sweep(&st.store, &Sweep::Step { department_id: *d, from: from.clone(), to: ty.clone() }).await?,
+            );
+        }
+        rows.extend(ss::sweep(&st.store, &Sweep::Suspended).await?);
+        rows.retain(|c| !seen.contains(&c.id));
+        let mut once = HashSet::new();
+        rows.retain(|c| once.insert(c.id));
+        while !rows.is_empty() {
+            let rest = rows.split_off(rows.len().min(BATCH_CASES));
+            if !judge(&r, std::mem::replace(&mut rows, rest), false, &out).await? {
+                return Ok(changes_read);
+            }
+        }
+    }
+    for chunk in touched.chunks(500) {
+        let rows = ss::sweep(&st.store, &Sweep::Ids(chunk.to_vec())).await?;
+        if !judge(&r, rows, true, &out).await? {
+            break;
+        }
+    }
+    Ok(changes_read)
+}
+
+/// Judges `rows` and sends the facts not yet recorded; false when the writer is gone.
+async fn judge(
+    r: &Reading,
+    rows: Vec<OpenCaseRow>,
+    history: bool,
+    out: &tokio::sync::mpsc::Sender<Batch>,
+) -> AppResult<bool> {
+    let cases_read = rows.len();
+    let pending = case_facts(&r.st, &r.cal, &r.rules, &r.cut, &rows, history).await?;
+    let fresh = unknown(&r.st, pending).await?;
+    Ok(out.send(Batch { cases_read, fresh }).await.is_ok())
+}
+
+/// The facts of these cases: the time rules on their projection, and the
+/// history rules on their events when `history` (or their clock when suspended).
+async fn case_facts(
     st: &AppState,
     cal: &Calendar,
     rules: &RuleSet,
     cut: &Cutoffs,
-    org: &Org,
-    rows: Vec<OpenCaseRow>,
+    rows: &[OpenCaseRow],
     history: bool,
-    report: &mut EvalReport,
-) -> AppResult<()> {
-    report.cases_read += rows.len();
+) -> AppResult<Vec<Pending>> {
     let mut pending = vec![];
-    for r in &rows {
+    for r in rows {
         let mut facts = if r.concluded { vec![] } else { ds::case_facts(rules, &open_case(r), cut) };
         let item = item_version(st, r.version_id).await?;
         if history || r.suspended {
@@ -557,11 +641,10 @@ async fn process_cases(
             });
         }
     }
-    record(st, rules, org, pending, report).await
+    Ok(pending)
 }
 
-/// Stores the facts not yet known as findings, in one transaction, with one
-/// in-app message per person told and one audit record.
+/// Stores the facts not yet known as findings (see [`write`]).
 async fn record(
     st: &AppState,
     rules: &RuleSet,
@@ -569,10 +652,15 @@ async fn record(
     pending: Vec<Pending>,
     report: &mut EvalReport,
 ) -> AppResult<()> {
+    let fresh = unknown(st, pending).await?;
+    write(st, rules, org, fresh, report).await
+}
+
+/// The facts not recorded yet, found without touching the write lock.
+async fn unknown(st: &AppState, pending: Vec<Pending>) -> AppResult<Vec<Pending>> {
     if pending.is_empty() {
-        return Ok(());
+        return Ok(pending);
     }
-    // Skip the facts already recorded without touching the write lock.
     let mut known: HashSet<(String, &'static str, i64, String)> = HashSet::new();
     let kinds: std::collections::BTreeSet<&'static str> = pending.iter().map(|p| p.object_kind).collect();
     for kind in kinds {
@@ -585,6 +673,18 @@ async fn record(
         .into_iter()
         .filter(|p| !known.contains(&(p.fact.rule.code().to_string(), p.object_kind, p.object_id, p.fact.key.clone())))
         .collect();
+    Ok(fresh)
+}
+
+/// Stores new facts as findings, in one transaction, with one in-app message
+/// per person told and one audit record (a fact recorded meanwhile is skipped).
+async fn write(
+    st: &AppState,
+    rules: &RuleSet,
+    org: &Org,
+    fresh: Vec<Pending>,
+    report: &mut EvalReport,
+) -> AppResult<()> {
     if fresh.is_empty() {
         return Ok(());
     }
