@@ -9,17 +9,25 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 /// on both databases.
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
     // PostgreSQL: the head row stays locked until the commit, so the record
-    // and the new head go in one statement (one round trip fewer under the lock).
+    // and the new head go in one statement (one round trip fewer under the
+    // lock). SQLite: the transaction already excludes every other writer, and
+    // the head is the trail's last record (no head row to rewrite: a page
+    // fewer in every commit).
     let pg = !tx.is_exclusive();
-    let head = if pg {
-        crate::db::query("SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+    let (seq, prev_hash) = if pg {
+        let head = crate::db::query("SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+            .fetch_one(tx.conn())
+            .await?;
+        (head.i64("seq"), head.str("hash"))
     } else {
-        crate::db::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-    }
-    .fetch_one(tx.conn())
-    .await?;
-    let seq = head.i64("seq");
-    let prev_hash = head.str("hash");
+        match crate::db::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(tx.conn())
+            .await?
+        {
+            Some(last) => (last.i64("seq") + 1, last.str("hash")),
+            None => (1, zwfw_domain::audit::GENESIS_HASH.to_string()),
+        }
+    };
     let hash = record_hash(seq, &prev_hash, entry);
     const INSERT: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
@@ -45,10 +53,17 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
         .bind(&hash)
         .execute(tx.conn())
         .await?;
-    if !pg {
-        crate::db::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(tx.conn()).await?;
-    }
     Ok(seq)
+}
+
+/// The position of the trail's last record (0 when empty): kept in
+/// `audit_head` on PostgreSQL, the last record itself on SQLite.
+pub async fn head_seq(store: &Store) -> StoreResult<i64> {
+    let sql = match store.backend() {
+        crate::Backend::Postgres => "SELECT seq FROM audit_head WHERE id = 1",
+        crate::Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_log",
+    };
+    Ok(crate::db::query(sql).fetch_one(store.pool()).await?.i64("seq"))
 }
 
 /// Writes one record in its own transaction (logins, failed logins: events
@@ -160,8 +175,7 @@ pub struct VerifyReport {
 
 /// Reads the whole trail in batches and checks every link.
 pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
-    let head = crate::db::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
-    let head_seq = head.i64("seq");
+    let head_seq = head_seq(store).await?;
     let mut v = ChainVerifier::default();
     feed_after(store, &mut v, 0, head_seq).await?;
     let checked = v.checked;

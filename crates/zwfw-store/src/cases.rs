@@ -212,46 +212,57 @@ pub async fn set_query_hash(tx: &mut Tx, id: i64, hash: &str) -> StoreResult<()>
     Ok(())
 }
 
-/// Writes the projection if nobody moved the case since `expected_seq`;
-/// returns false when someone did.
+/// Writes the case's new projection `p` over `old`, the projection read at
+/// `old.seq`, if the case is still at that event (false otherwise). Only the
+/// columns that changed are set, so that an index whose columns did not
+/// change is not rewritten (SQLite rewrites the entries of every index over
+/// a column an UPDATE sets, changed or not).
 pub async fn update_projection(
     tx: &mut Tx,
     id: i64,
-    expected_seq: i64,
+    old: &Projection,
     p: &Projection,
     now_ms: i64,
 ) -> StoreResult<bool> {
-    let r = crate::db::query(
-        "UPDATE cases SET state = $1, seq = $2, step_no = $3, step_name = $4, handling_department_id = $5, \
-         assignee_id = $6, submitted_at = $7, accepted_at = $8, concluded_at = $9, acceptance_due = $10, \
-         promised_due = $11, legal_due = $12, step_due = $13, suspended = $14, supplement_notices = $15, \
-         deemed_accepted = $16, outcome = $17, result_no = $18, updated_at = $19, view = $22 WHERE id = $20 AND seq = $21",
-    )
-    .bind(&p.state)
-    .bind(p.seq)
-    .bind(p.step_no)
-    .bind(&p.step_name)
-    .bind(p.handling_department_id)
-    .bind(p.assignee_id)
-    .bind(p.submitted_at)
-    .bind(p.accepted_at)
-    .bind(p.concluded_at)
-    .bind(&p.acceptance_due)
-    .bind(&p.promised_due)
-    .bind(&p.legal_due)
-    .bind(&p.step_due)
-    .bind(crate::flag(p.suspended))
-    .bind(p.supplement_notices)
-    .bind(crate::flag(p.deemed_accepted))
-    .bind(&p.outcome)
-    .bind(&p.result_no)
-    .bind(now_ms)
-    .bind(id)
-    .bind(expected_seq)
-    .bind(&p.view)
-    .execute(tx.conn())
-    .await?;
-    Ok(r.rows_affected() == 1)
+    use crate::db::{IntoValue, Value};
+    let mut sets = String::from("seq = $1, updated_at = $2, view = $3");
+    let mut args: Vec<Value> = vec![p.seq.into_value(), now_ms.into_value(), Value::Text(p.view.clone())];
+    let mut set = |col: &str, changed: bool, v: Value| {
+        if changed {
+            args.push(v);
+            sets.push_str(&format!(", {col} = ${}", args.len()));
+        }
+    };
+    let text = |v: &Option<String>| v.clone().into_value();
+    set("state", p.state != old.state, Value::Text(p.state.clone()));
+    set("step_no", p.step_no != old.step_no, p.step_no.into_value());
+    set("step_name", p.step_name != old.step_name, Value::Text(p.step_name.clone()));
+    set(
+        "handling_department_id",
+        p.handling_department_id != old.handling_department_id,
+        p.handling_department_id.into_value(),
+    );
+    set("assignee_id", p.assignee_id != old.assignee_id, p.assignee_id.into_value());
+    set("submitted_at", p.submitted_at != old.submitted_at, p.submitted_at.into_value());
+    set("accepted_at", p.accepted_at != old.accepted_at, p.accepted_at.into_value());
+    set("concluded_at", p.concluded_at != old.concluded_at, p.concluded_at.into_value());
+    set("acceptance_due", p.acceptance_due != old.acceptance_due, text(&p.acceptance_due));
+    set("promised_due", p.promised_due != old.promised_due, text(&p.promised_due));
+    set("legal_due", p.legal_due != old.legal_due, text(&p.legal_due));
+    set("step_due", p.step_due != old.step_due, text(&p.step_due));
+    set("suspended", p.suspended != old.suspended, crate::flag(p.suspended).into_value());
+    set("supplement_notices", p.supplement_notices != old.supplement_notices, p.supplement_notices.into_value());
+    set("deemed_accepted", p.deemed_accepted != old.deemed_accepted, crate::flag(p.deemed_accepted).into_value());
+    set("outcome", p.outcome != old.outcome, text(&p.outcome));
+    set("result_no", p.result_no != old.result_no, text(&p.result_no));
+    args.push(id.into_value());
+    args.push(old.seq.into_value());
+    let n = args.len();
+    let mut q = crate::db::query(format!("UPDATE cases SET {sets} WHERE id = ${} AND seq = ${n}", n - 1));
+    for a in args {
+        q = q.bind(a);
+    }
+    Ok(q.execute(tx.conn()).await?.rows_affected() == 1)
 }
 
 /// One stored event.

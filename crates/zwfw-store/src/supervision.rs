@@ -197,7 +197,7 @@ pub async fn changes(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<(
 }
 
 pub async fn audit_head(store: &Store) -> StoreResult<i64> {
-    Ok(query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.i64("seq"))
+    crate::audit::head_seq(store).await
 }
 
 // ---------- what the rules read ----------

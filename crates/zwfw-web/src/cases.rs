@@ -525,7 +525,7 @@ async fn submit_in(
     let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
     let no = dc::case_number(&row.impl_code, day, serial);
     sc::set_case_no(tx, row.id, &no).await?;
-    if !write_prepared(ctx, tx, row.id, row.p.seq, w, idem_key).await? {
+    if !write_prepared(ctx, tx, row.id, &row.p, w, idem_key).await? {
         return Err(already_handled_plain());
     }
     Ok((no, p))
@@ -617,14 +617,14 @@ async fn prepare(
 }
 
 /// Writes a prepared event: event, projection (only if the case is still at
-/// `expected_seq`), joint-review state, document number and audit record.
+/// the event `old` was read at), joint-review state, document number and audit record.
 /// Returns false, having written nothing that counts, when someone else moved
 /// the case first (the caller drops the transaction).
 async fn write_prepared(
     ctx: &Ctx<'_>,
     tx: &mut zwfw_store::Tx,
     case_id: i64,
-    expected_seq: i64,
+    old: &Projection,
     w: Prepared,
     idem_key: Option<&str>,
 ) -> AppResult<bool> {
@@ -651,7 +651,7 @@ async fn write_prepared(
         Err(zwfw_store::StoreError::Duplicate(_)) => return Ok(false),
         Err(x) => return Err(x.into()),
     }
-    if !sc::update_projection(tx, case_id, expected_seq, &w.p, e.at_ms).await? {
+    if !sc::update_projection(tx, case_id, old, &w.p, e.at_ms).await? {
         return Ok(false);
     }
     if let Some((step, open)) = &w.joint {
@@ -684,7 +684,7 @@ async fn append(
 ) -> AppResult<Projection> {
     let w = prepare(ctx, row, content, view, e).await?;
     let p = w.p.clone();
-    if !write_prepared(ctx, tx, row.id, row.p.seq, w, idem_key).await? {
+    if !write_prepared(ctx, tx, row.id, &row.p, w, idem_key).await? {
         return Err(already_handled_plain());
     }
     Ok(p)
@@ -995,7 +995,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         let w = prepare(ctx, &row, &content, &view, e).await?;
         let (seq, state) = (w.p.seq, w.p.state.clone());
         let mut tx = st.store.begin().await?;
-        if !write_prepared(ctx, &mut tx, case_id, row.p.seq, w, scoped.as_deref()).await? {
+        if !write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await? {
             drop(tx);
             if input.expected_seq.is_some() || attempt >= 8 {
                 let events = sc::events(&st.store, case_id).await?;
@@ -1177,7 +1177,7 @@ pub async fn recompute_open(st: &AppState) -> AppResult<usize> {
                 p.acceptance_due =
                     Some(day_text(dc::acceptance_due(&st.calendar(), submitted).map_err(CaseError::from)?));
             }
-            if p != row.p && sc::update_projection(&mut tx, id, row.p.seq, &p, row.updated_at).await? {
+            if p != row.p && sc::update_projection(&mut tx, id, &row.p, &p, row.updated_at).await? {
                 tx.commit().await?;
                 changed += 1;
             }
