@@ -231,8 +231,7 @@ impl Query {
             }
             Target::SqliteStore(store) => {
                 // A change outside a transaction still queues behind the writer.
-                let w = store.native().writer.lock().await;
-                run_sqlite(&w, &self.sql, &self.args).map(Done)
+                store.native().group.outside(|c| run_sqlite(c, &self.sql, &self.args)).await.map(Done)
             }
             Target::Pg(mut pg) => {
                 let q = self.pg();
@@ -419,12 +418,12 @@ fn pg_rows(rows: &[AnyRow]) -> Vec<Row> {
 
 /// The in-process SQLite engine: one writer connection (held by a write
 /// transaction for its whole length, so writers queue instead of failing with
-/// SQLITE_BUSY) and a small pool of reader connections (WAL: readers never
-/// wait for the writer).
+/// SQLITE_BUSY; their commits are grouped, see [`crate::group`]) and a small
+/// pool of reader connections (WAL: readers never wait for the writer).
 pub(crate) struct Native {
     path: std::path::PathBuf,
     full_sync: bool,
-    pub(crate) writer: Arc<tokio::sync::Mutex<rusqlite::Connection>>,
+    pub(crate) group: Arc<crate::group::Group>,
     readers: std::sync::Mutex<Vec<rusqlite::Connection>>,
     checkpointer: Checkpointer,
 }
@@ -490,7 +489,7 @@ impl Native {
         Ok(Native {
             path,
             full_sync,
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            group: crate::group::Group::new(writer),
             readers: std::sync::Mutex::new(Vec::new()),
             checkpointer,
         })

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod db;
 pub mod evaluation;
 pub mod files;
+pub mod group;
 pub mod guards;
 pub mod interaction;
 mod migrate;
@@ -27,7 +28,6 @@ use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
-use tokio::sync::OwnedMutexGuard;
 use zwfw_domain::DomainError;
 
 pub use migrate::MIGRATIONS;
@@ -88,8 +88,9 @@ pub struct Tx {
 }
 
 enum TxInner {
-    /// SQLite: the single writer connection, held for the whole transaction.
-    Sqlite(OwnedMutexGuard<rusqlite::Connection>),
+    /// SQLite: the single writer connection, held for the whole transaction
+    /// (a savepoint in a group of transactions committed together).
+    Sqlite(group::Member),
     Postgres(Transaction<'static, Any>),
     /// Committed.
     Done,
@@ -109,14 +110,9 @@ impl Tx {
 
     pub async fn commit(mut self) -> StoreResult<()> {
         match &mut self.inner {
-            TxInner::Sqlite(conn) => {
-                // A failed COMMIT leaves the transaction open: dropping it rolls back.
-                conn.execute_batch("COMMIT").map_err(DbErr::from)?;
-                // Hand the writer over now: the next writer (woken on this
-                // thread) runs while this task's caller goes on elsewhere,
-                // instead of the writer idling until this task next waits.
-                self.inner = TxInner::Done;
-                tokio::task::yield_now().await;
+            TxInner::Sqlite(_) => {
+                let TxInner::Sqlite(m) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
+                m.commit().await?;
             }
             TxInner::Postgres(_) => {
                 let TxInner::Postgres(tx) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
@@ -129,7 +125,7 @@ impl Tx {
 
     pub(crate) fn engine(&mut self) -> TxEngine<'_> {
         match &mut self.inner {
-            TxInner::Sqlite(conn) => TxEngine::Sqlite(conn),
+            TxInner::Sqlite(m) => TxEngine::Sqlite(m.conn()),
             TxInner::Postgres(tx) => TxEngine::Pg(tx),
             TxInner::Done => unreachable!("a committed transaction is consumed"),
         }
@@ -138,16 +134,6 @@ impl Tx {
     /// Where a query inside this transaction runs.
     pub fn conn(&mut self) -> Ex<'_> {
         Ex::Tx(self)
-    }
-}
-
-impl Drop for Tx {
-    fn drop(&mut self) {
-        if let TxInner::Sqlite(conn) = &mut self.inner {
-            if let Err(e) = conn.execute_batch("ROLLBACK") {
-                tracing::error!(error = %e, "rollback failed");
-            }
-        }
     }
 }
 
@@ -267,11 +253,7 @@ impl Store {
     /// fail on a stale snapshot, and writers queue here.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.engine {
-            Engine::Sqlite(n) => {
-                let conn = n.writer.clone().lock_owned().await;
-                conn.execute_batch("BEGIN IMMEDIATE").map_err(DbErr::from)?;
-                Ok(Tx { inner: TxInner::Sqlite(conn) })
-            }
+            Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?) }),
             Engine::Postgres(p) => Ok(Tx { inner: TxInner::Postgres(p.begin().await.map_err(DbErr::from)?) }),
         }
     }

@@ -394,3 +394,83 @@ async fn postgres_asynchronous_commit_is_set_on_every_connection() {
     }
     db.cleanup().await;
 }
+
+// Many writers at once (on SQLite their commits are grouped): every commit
+// that returned is stored and visible to a new reader at once, every
+// transaction dropped or failed leaves nothing, whatever the others did.
+both_backends!(concurrent_commits_and_rollbacks_are_kept_apart, |store: Store| async move {
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            settings::put(&mut tx, &format!("g{i}"), "1", NOW).await.unwrap();
+            match i % 4 {
+                // Dropped: rolled back, alone.
+                0 => {
+                    drop(tx);
+                    false
+                }
+                // A statement fails, and the transaction is given up.
+                1 => {
+                    let bad = zwfw_store::db::query("INSERT INTO no_such_table VALUES (1)").execute(tx.conn()).await;
+                    assert!(bad.is_err());
+                    drop(tx);
+                    false
+                }
+                _ => {
+                    tokio::task::yield_now().await;
+                    tx.commit().await.unwrap();
+                    // Visible to a reader as soon as the commit returned.
+                    assert_eq!(settings::get(&s, &format!("g{i}")).await.unwrap().as_deref(), Some("1"));
+                    true
+                }
+            }
+        }));
+    }
+    let mut expected = vec![];
+    for (i, t) in tasks.into_iter().enumerate() {
+        if t.await.unwrap() {
+            expected.push(i);
+        }
+    }
+    for i in 0..60 {
+        let v = settings::get(&store, &format!("g{i}")).await.unwrap();
+        assert_eq!(v.is_some(), expected.contains(&i), "g{i}");
+    }
+    // A change outside a transaction after all that is stored too.
+    zwfw_store::db::query("UPDATE settings SET value = '2' WHERE key = 'g2'").execute(store.pool()).await.unwrap();
+    assert_eq!(settings::get(&store, "g2").await.unwrap().as_deref(), Some("2"));
+});
+
+// A transaction that commits while another waits for the writer, which then
+// gives up (dropped): the first one's commit still completes and is stored.
+both_backends!(a_commit_outlives_the_transaction_after_it, |store: Store| async move {
+    let mut first = store.begin().await.unwrap();
+    settings::put(&mut first, "first", "1", NOW).await.unwrap();
+    let s = store.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = s.begin().await.unwrap();
+        settings::put(&mut tx, "second", "1", NOW).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        drop(tx);
+    });
+    // Let the second one queue behind the first.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    first.commit().await.unwrap();
+    second.await.unwrap();
+    assert_eq!(settings::get(&store, "first").await.unwrap().as_deref(), Some("1"));
+    assert_eq!(settings::get(&store, "second").await.unwrap(), None);
+    // A waiting writer cancelled before it got the writer does not hold the group up.
+    let mut third = store.begin().await.unwrap();
+    settings::put(&mut third, "third", "1", NOW).await.unwrap();
+    let s = store.clone();
+    let waiter = tokio::spawn(async move {
+        let _tx = s.begin().await.unwrap();
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let committing = tokio::spawn(async move { third.commit().await });
+    waiter.abort();
+    committing.await.unwrap().unwrap();
+    assert_eq!(settings::get(&store, "third").await.unwrap().as_deref(), Some("1"));
+});

@@ -207,6 +207,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     let cast = Arc::new(cast);
     let next = Arc::new(AtomicUsize::new(0));
     let statements = zwfw_store::db::statements_run();
+    let groups = zwfw_store::group::stats();
     let started = Instant::now();
     let mut tasks = vec![];
     for _ in 0..clients {
@@ -241,6 +242,8 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     if state.store.backend() == zwfw_store::Backend::Sqlite {
         let n = zwfw_store::db::statements_run() - statements;
         println!("  {:.1} SQL statements per transaction", n as f64 / (cases * 6) as f64);
+        let (g, t) = zwfw_store::group::stats();
+        println!("  {:.1} transactions per group commit", (t - groups.1) as f64 / (g - groups.0).max(1) as f64);
     }
 
     // A department inbox of `inbox` open cases.
