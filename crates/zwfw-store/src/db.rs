@@ -485,6 +485,10 @@ impl Native {
         writer.query_row(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"), [], |_| Ok(()))?;
         // The writer keeps the pages it touches (64 MiB); readers keep the default.
         writer.execute_batch("PRAGMA cache_size = -65536")?;
+        // A transaction is a savepoint in a group (see `group`): the copies
+        // of pages an earlier member changed stay in memory instead of a
+        // temporary file written at every change.
+        writer.execute_batch("PRAGMA temp_store = MEMORY")?;
         let checkpointer = Checkpointer::start(Self::connection(&path, full_sync)?);
         Ok(Native {
             path,
