@@ -561,10 +561,15 @@ pub fn audit_fact(rules: &RuleSet, d: &crate::audit::ChainDefect) -> Option<Fact
 
 /// A07 from the database's guards: business data deleted, an append-only
 /// record rewritten, or an item version edited after it left draft — by
-/// hand in the database, since the program does none of these. `id` is
+/// hand in the database, since the program does none of these; or any row
+/// of business data edited on a connection that is not the program's (`edit`). `id` is
 /// the guard's record; `at_ms` when the database saw the change.
 pub fn data_fact(rules: &RuleSet, id: i64, table: &str, op: &str, key: &str, at_ms: i64) -> Option<Fact> {
-    let kind = if op == "update" { "data_updated" } else { "data_deleted" };
+    let kind = match op {
+        "update" => "data_updated",
+        "edit" => "data_edited",
+        _ => "data_deleted",
+    };
     let detail = serde_json::json!({"kind": kind, "table": table, "op": op, "key": key, "at": at_ms});
     rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("data:{id}"), detail))
 }
@@ -950,6 +955,8 @@ mod tests {
         assert_eq!((d.key.as_str(), d.detail["kind"].as_str()), ("data:3", Some("data_updated")));
         let d = data_fact(&rules, 4, "cases", "truncate", "*", 1_000).unwrap();
         assert_eq!(d.detail["kind"], "data_deleted", "a truncation removes data");
+        let e = data_fact(&rules, 5, "cases", "edit", "12", 1_000).unwrap();
+        assert_eq!((e.key.as_str(), e.detail["kind"].as_str()), ("data:5", Some("data_edited")));
         assert_eq!(guard_fact(&rules, "zwfw_guard_del_cases").unwrap().key, "guard:zwfw_guard_del_cases");
         let r = audit_fact(&rules, &ChainDefect::Removed { from_seq: 9, to_seq: 12 }).unwrap();
         assert_eq!(r.key, "audit:removed:9");

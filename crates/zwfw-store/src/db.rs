@@ -483,8 +483,9 @@ impl Native {
         // The first connection turns WAL on (it is stored in the file).
         writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         writer.query_row(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"), [], |_| Ok(()))?;
-        // The writer keeps the pages it touches (64 MiB); readers keep the default.
-        writer.execute_batch("PRAGMA cache_size = -65536")?;
+        // The writer keeps the pages it touches (64 MiB); readers keep the
+        // default. The size also marks the writer as the program's (migration 0016).
+        writer.execute_batch(&format!("PRAGMA cache_size = {}", crate::guards::SQLITE_WRITER_CACHE))?;
         // A transaction is a savepoint in a group (see `group`): the copies
         // of pages an earlier member changed stay in memory instead of a
         // temporary file written at every change.
@@ -513,6 +514,11 @@ impl Native {
         })?;
         c.set_prepared_statement_cache_capacity(256);
         Ok(c)
+    }
+
+    /// The database file.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     pub(crate) fn with_reader<R>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<R, DbErr>) -> Result<R, DbErr> {

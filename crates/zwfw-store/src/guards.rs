@@ -1,5 +1,5 @@
 //! The database's guards against changes made around the program (rule
-//! A07, migration 0013): the records the guard triggers left, and which of
+//! A07, migrations 0013 and 0016): the records the guard triggers left, and which of
 //! the guard triggers are missing.
 
 use crate::db::query;
@@ -33,9 +33,35 @@ pub const GUARDS: &[&str] = &[
     "zwfw_guard_upd_supervision_events",
     "zwfw_guard_upd_evaluation_publications",
     "zwfw_guard_upd_item_versions",
+    "zwfw_guard_edit_cases",
+    "zwfw_guard_edit_case_joint",
+    "zwfw_guard_edit_case_materials",
+    "zwfw_guard_edit_case_documents",
+    "zwfw_guard_edit_case_originals",
+    "zwfw_guard_edit_e_materials",
+    "zwfw_guard_edit_items",
+    "zwfw_guard_edit_item_versions",
+    "zwfw_guard_edit_interactions",
+    "zwfw_guard_edit_interaction_handlers",
+    "zwfw_guard_edit_ratings",
+    "zwfw_guard_edit_findings",
+    "zwfw_guard_edit_oversight_orders",
+    "zwfw_guard_edit_calendar_years",
+    "zwfw_guard_edit_files",
     "zwfw_guard_update_data_tamper",
     "zwfw_guard_delete_data_tamper",
 ];
+
+/// What a PostgreSQL connection of the program runs first, so that the
+/// guards against edits made around the program (migration 0016) let its
+/// own changes pass. (On SQLite the program's writer is known by its page
+/// cache size, [`SQLITE_WRITER_CACHE`].)
+pub const PROGRAM_MARK: &str = "SET zwfw.app = 'on'";
+
+/// The SQLite writer's page cache size (`PRAGMA cache_size`, in KiB when
+/// negative): the guards of migration 0016 take an UPDATE made on any other
+/// connection for a change around the program.
+pub const SQLITE_WRITER_CACHE: i64 = -65536;
 
 /// PostgreSQL's guards against TRUNCATE (SQLite has no TRUNCATE: a DELETE
 /// without WHERE fires the row triggers).

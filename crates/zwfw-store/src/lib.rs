@@ -207,15 +207,20 @@ impl Store {
         }
         let (url, asynchronous) = pg_synchronous_commit(url)?;
         sqlx::any::install_default_drivers();
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16);
-        if asynchronous {
-            options = options.after_connect(|conn, _| {
+        // Every connection says it is the program's, so that the guards of
+        // migration 0016 tell its changes from those made around it.
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16).after_connect(
+            move |conn, _| {
                 Box::pin(async move {
                     use sqlx::Executor;
-                    conn.execute("SET synchronous_commit = off").await.map(|_| ())
+                    conn.execute(crate::guards::PROGRAM_MARK).await?;
+                    if asynchronous {
+                        conn.execute("SET synchronous_commit = off").await?;
+                    }
+                    Ok(())
                 })
-            });
-        }
+            },
+        );
         let pool = options.connect(&url).await.map_err(DbErr::from)?;
         Ok(Store { engine: Engine::Postgres(pool), backend: Backend::Postgres })
     }

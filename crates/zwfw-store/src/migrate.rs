@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "guards", include_str!("../migrations/0013_guards.sql")),
     (14, "open_counts", include_str!("../migrations/0014_open_counts.sql")),
     (15, "findings_partial", include_str!("../migrations/0015_findings_partial.sql")),
+    (16, "outside_edits", include_str!("../migrations/0016_outside_edits.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -141,3 +141,25 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Runs `sql` as a database tool would, on a connection of its own that is
+/// not the program's (a new SQLite connection with default settings, a new
+/// PostgreSQL connection without the program's mark): a change made around
+/// the program, for tests of rule A07.
+pub async fn execute_outside(store: &Store, sql: &str) -> StoreResult<u64> {
+    use crate::db::DbErr;
+    match store.backend() {
+        crate::Backend::Sqlite => {
+            let c = rusqlite::Connection::open(store.native().path()).map_err(DbErr::from)?;
+            c.busy_timeout(std::time::Duration::from_secs(10)).map_err(DbErr::from)?;
+            Ok(c.execute(sql, []).map_err(DbErr::from)? as u64)
+        }
+        crate::Backend::Postgres => {
+            let pool = store.pg_pool().expect("a PostgreSQL store has a pool");
+            let mut c = sqlx::AnyConnection::connect_with(&pool.connect_options()).await.map_err(DbErr::from)?;
+            let done = c.execute(sql).await.map_err(DbErr::from)?;
+            let _ = c.close().await;
+            Ok(done.rows_affected())
+        }
+    }
+}

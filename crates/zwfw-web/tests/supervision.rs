@@ -701,6 +701,28 @@ both_backends!(changes_around_the_program_are_found, |store: Store| async move {
     assert!(query("DELETE FROM data_tamper").execute(pool()).await.is_err());
     assert_eq!(zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap().len(), 3);
 
+    // Ordinary rows edited around the program, by a database tool: a case's
+    // step deadline pushed back, an item's record touched. The program's own
+    // edits of the same rows go on unrecorded.
+    let outside = |sql: String| {
+        let store = app.state.store.clone();
+        async move { zwfw_store::testing::execute_outside(&store, &sql).await.unwrap() }
+    };
+    assert_eq!(outside(format!("UPDATE cases SET step_due = '2099-12-31' WHERE id = {case}")).await, 1);
+    assert_eq!(outside(format!("UPDATE items SET updated_at = updated_at + 1 WHERE id = {item}")).await, 1);
+    let (s, r) = act(&app, &counter, case, json!({"action": "pass", "opinion": "材料齐全"})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let r = evaluate(&app, &sup, false).await;
+    assert_eq!(r["by_rule"], json!({"A07": 2}), "{r}");
+    assert_eq!(zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap().len(), 5);
+    let (_, a07) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07").await).await;
+    let text = a07.to_string();
+    assert!(text.contains(&format!("办件（cases）中主键为 {case} 的记录被绕过系统直接在数据库中修改")), "{a07}");
+    assert!(text.contains(&format!("事项（items）中主键为 {item} 的记录被绕过系统直接在数据库中修改")), "{a07}");
+    assert!(text.contains("未经事项变更流程，修改前的内容已留存"), "{a07}");
+    let edited = zwfw_store::guards::tamper_after(&app.state.store, 0, 100).await.unwrap();
+    assert!(edited.iter().any(|t| t.op == "edit" && t.table_name == "cases" && !t.row_data.contains("2099-12-31")));
+
     // A guard dropped is itself a finding, once.
     let drop = match app.state.store.backend() {
         Backend::Sqlite => "DROP TRIGGER zwfw_guard_del_cases",
