@@ -483,8 +483,9 @@ impl Native {
         // The first connection turns WAL on (it is stored in the file).
         writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         writer.query_row(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"), [], |_| Ok(()))?;
-        // The writer keeps the pages it touches (64 MiB); readers keep the
-        // default. The size also marks the writer as the program's (migration 0016).
+        // The writer keeps the pages it touches (64 MiB); readers keep few
+        // (see `with_reader`). The size also marks the writer as the
+        // program's (migration 0016).
         writer.execute_batch(&format!("PRAGMA cache_size = {}", crate::guards::SQLITE_WRITER_CACHE))?;
         // A transaction is a savepoint in a group (see `group`): the copies
         // of pages an earlier member changed stay in memory instead of a
@@ -525,7 +526,15 @@ impl Native {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
-            None => Self::connection(&self.path, self.full_sync)?,
+            None => {
+                // A small page cache (256 KiB): a reader empties it whenever
+                // the writer committed since its last read, which is at
+                // almost every read under load, and the operating system
+                // keeps the file's pages anyway.
+                let c = Self::connection(&self.path, self.full_sync)?;
+                c.execute_batch("PRAGMA cache_size = -256")?;
+                c
+            }
         };
         let r = f(&conn);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
