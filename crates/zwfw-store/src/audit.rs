@@ -10,24 +10,18 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
     // PostgreSQL: the head row stays locked until the commit, so the record
     // and the new head go in one statement (one round trip fewer under the
-    // lock). SQLite: the transaction already excludes every other writer, and
-    // the head is the trail's last record (no head row to rewrite: a page
-    // fewer in every commit).
+    // lock). SQLite: the transaction already excludes every other writer.
+    // The head row is kept apart from the records so that records cut off
+    // the end of the trail show (`ChainDefect::TailRemoved`).
     let pg = !tx.is_exclusive();
-    let (seq, prev_hash) = if pg {
-        let head = crate::db::query("SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-            .fetch_one(tx.conn())
-            .await?;
-        (head.i64("seq"), head.str("hash"))
+    let head = crate::db::query(if pg {
+        "SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
     } else {
-        match crate::db::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(tx.conn())
-            .await?
-        {
-            Some(last) => (last.i64("seq") + 1, last.str("hash")),
-            None => (1, zwfw_domain::audit::GENESIS_HASH.to_string()),
-        }
-    };
+        "SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1"
+    })
+    .fetch_one(tx.conn())
+    .await?;
+    let (seq, prev_hash) = (head.i64("seq"), head.str("hash"));
     let hash = record_hash(seq, &prev_hash, entry);
     const INSERT: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
@@ -53,17 +47,19 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
         .bind(&hash)
         .execute(tx.conn())
         .await?;
+    if !pg {
+        crate::db::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .execute(tx.conn())
+            .await?;
+    }
     Ok(seq)
 }
 
-/// The position of the trail's last record (0 when empty): kept in
-/// `audit_head` on PostgreSQL, the last record itself on SQLite.
+/// The position of the trail's last record (0 when empty), as its head row keeps it.
 pub async fn head_seq(store: &Store) -> StoreResult<i64> {
-    let sql = match store.backend() {
-        crate::Backend::Postgres => "SELECT seq FROM audit_head WHERE id = 1",
-        crate::Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_log",
-    };
-    Ok(crate::db::query(sql).fetch_one(store.pool()).await?.i64("seq"))
+    Ok(crate::db::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.i64("seq"))
 }
 
 /// Writes one record in its own transaction (logins, failed logins: events

@@ -474,3 +474,13 @@ both_backends!(a_commit_outlives_the_transaction_after_it, |store: Store| async 
     committing.await.unwrap().unwrap();
     assert_eq!(settings::get(&store, "third").await.unwrap().as_deref(), Some("1"));
 });
+
+// Records cut off the end of the trail show: the head is kept apart from them.
+both_backends!(audit_tail_removed_is_seen, |store: Store| async move {
+    for i in 1..=3 {
+        audit::append_alone(&store, &entry(i)).await.unwrap();
+    }
+    zwfw_store::db::query("DELETE FROM audit_log WHERE seq = 3").execute(store.pool()).await.unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!(report.defects, vec![ChainDefect::TailRemoved { last_seq: 2, expected_last_seq: 3 }]);
+});
