@@ -622,6 +622,12 @@ impl FindingState {
             .find(|x| x.code() == s)
     }
 
+    /// Whether a warning can be in this state (it is noted, then closed;
+    /// it never asks for a reply).
+    pub fn open_to_warnings(self) -> bool {
+        matches!(self, FindingState::Noted | FindingState::Closed)
+    }
+
     /// The state a new finding starts in.
     pub fn initial(severity: Severity) -> FindingState {
         if severity.needs_reply() {

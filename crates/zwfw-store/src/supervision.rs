@@ -4,7 +4,7 @@
 use crate::db::{query, Row};
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use zwfw_domain::supervision::{RuleCode, Severity};
+use zwfw_domain::supervision::{FindingState, RuleCode, Severity};
 
 // ---------- rules ----------
 
@@ -194,10 +194,6 @@ pub async fn changes(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<(
     .fetch_all(store.pool())
     .await?;
     Ok(rows.iter().map(|r| (r.i64("seq"), r.str("object_type"), r.str("object_id"))).collect())
-}
-
-pub async fn audit_head(store: &Store) -> StoreResult<i64> {
-    crate::audit::head_seq(store).await
 }
 
 // ---------- what the rules read ----------
@@ -649,7 +645,7 @@ pub async fn list_findings(store: &Store, f: &FindingFilter) -> StoreResult<(Vec
     }
     // Warnings are only noted or closed; the indexes by state and by rule
     // leave them out, and a query says so to use them (migration 0015).
-    let asks_reply = matches!(f.state.as_deref(), Some("open" | "replied"))
+    let asks_reply = f.state.as_deref().and_then(FindingState::parse).is_some_and(|s| !s.open_to_warnings())
         || f.reply_overdue_on.is_some()
         || f.severity.as_deref().is_some_and(|s| s != "warning")
         || f.rule_code.as_deref().and_then(RuleCode::parse).is_some_and(|r| r.severity() != Severity::Warning);

@@ -716,7 +716,11 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
             ),
             "data_edited" => {
                 let table = s("table");
-                let flow = if table.starts_with("item") { "，未经事项变更流程" } else { "" };
+                let flow = if matches!(table.as_str(), "items" | "item_versions") {
+                    "，未经事项变更流程"
+                } else {
+                    ""
+                };
                 let at = zwfw_domain::time::format_local(n("at"));
                 let (name, key) = (table_name(&table), s("key"));
                 format!("{name}（{table}）中主键为 {key} 的记录被绕过系统直接在数据库中修改（{at}）{flow}，修改前的内容已留存。")

@@ -311,7 +311,7 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
     let previous: Option<JobState> = serde_json::from_str(state_text).ok();
     let full = full || previous.is_none();
     // Read the head first: what is written meanwhile is read next time.
-    let head = ss::audit_head(&st.store).await?;
+    let head = zwfw_store::audit::head_seq(&st.store).await?;
     let org = org(st).await?;
     let mut report = EvalReport { mode: if full { "full" } else { "incremental" }.into(), ..Default::default() };
     let (ty, wu) = (day_text(today), day_text(cut.warn_until));
@@ -330,8 +330,6 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
         full,
         previous: previous.clone().unwrap_or_default(),
         head,
-        ty: ty.clone(),
-        wu: wu.clone(),
     };
     let (send, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
     let reader = tokio::spawn(read_cases(reading, send));
@@ -494,9 +492,6 @@ struct Reading {
     previous: JobState,
     /// The audit position up to which changes are read.
     head: i64,
-    /// Today and the warning cutoff, as stored days.
-    ty: String,
-    wu: String,
 }
 
 /// Facts of cases not yet recorded, and how many cases were read for them.
@@ -514,12 +509,12 @@ const BATCH_CASES: usize = ss::SWEEP_PAGE as usize;
 /// (incremental run). Returns how many audit records it read for changes.
 async fn read_cases(r: Reading, out: tokio::sync::mpsc::Sender<Batch>) -> AppResult<usize> {
     let st = &r.st;
+    let (ty, wu) = (day_text(r.cut.today), day_text(r.cut.warn_until));
     let mut changes_read = 0;
     if r.full {
         let mut after = 0;
         loop {
-            let rows =
-                ss::sweep(&st.store, &Sweep::Full { today: r.ty.clone(), warn_until: r.wu.clone(), after }).await?;
+            let rows = ss::sweep(&st.store, &Sweep::Full { today: ty.clone(), warn_until: wu.clone(), after }).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             let n = rows.len();
@@ -551,8 +546,8 @@ async fn read_cases(r: Reading, out: tokio::sync::mpsc::Sender<Batch>) -> AppRes
             }
         }
     }
-    if prev.day != r.ty {
-        let (from, ty, wu) = (&prev.day, &r.ty, &r.wu);
+    if prev.day != ty {
+        let from = &prev.day;
         let mut rows = ss::sweep(&st.store, &Sweep::Promised { from: from.clone(), to: wu.clone() }).await?;
         rows.extend(ss::sweep(&st.store, &Sweep::Legal { from: from.clone(), to: ty.clone() }).await?);
         for d in &r.org.departments {

@@ -376,7 +376,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_eq!(r["mode"], "full");
     assert_eq!(rules_of(&app, &sup, id).await, Vec::<String>::new());
     // A run that starts from the feed sees the conclusion: reset to just before it.
-    let head_seq = zwfw_store::supervision::audit_head(&app.state.store).await.unwrap();
+    let head_seq = zwfw_store::audit::head_seq(&app.state.store).await.unwrap();
     let state = json!({"seq": head_seq - 20, "day": "2025-09-26", "warn_until": "2025-09-28"}).to_string();
     zwfw_store::db::query("UPDATE jobs SET state = $1 WHERE name = 'supervision'")
         .bind(state)
@@ -412,7 +412,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_eq!((job.locked_by, job.last_error), (None, None), "the lease is given back");
 
     // A change made around the program: an audit record rewritten in the database (A07), found once.
-    let seq = zwfw_store::supervision::audit_head(&app.state.store).await.unwrap() - 1;
+    let seq = zwfw_store::audit::head_seq(&app.state.store).await.unwrap() - 1;
     zwfw_store::db::query("UPDATE audit_log SET reason = '改过' WHERE seq = $1")
         .bind(seq)
         .execute(app.state.store.pool())
