@@ -5,91 +5,209 @@ use crate::{RowExt, Store, StoreResult, Tx};
 use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, ChainVerifier};
 
 /// Appends `entry` inside `tx`, so that the record commits or rolls back with
-/// the change it describes. The head row update serializes concurrent writers
-/// on both databases.
-pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<i64> {
-    // PostgreSQL: the head row stays locked until the commit, so the record
-    // and the new head go in one statement (one round trip fewer under the
-    // lock). SQLite: the transaction already excludes every other writer.
-    // The head row is kept apart from the records so that records cut off
-    // the end of the trail show (`ChainDefect::TailRemoved`).
-    let pg = !tx.is_exclusive();
-    let head = crate::db::query(if pg {
-        "SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
-    } else {
-        "SELECT seq + 1 AS seq, hash FROM audit_head WHERE id = 1"
-    })
-    .fetch_one(tx.conn())
-    .await?;
-    let (seq, prev_hash) = (head.i64("seq"), head.str("hash"));
-    let hash = record_hash(seq, &prev_hash, entry);
-    const INSERT: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
-    let sql = if pg {
-        format!("WITH rec AS ({INSERT}) UPDATE audit_head SET seq = $1, hash = $14 WHERE id = 1")
-    } else {
-        INSERT.to_string()
-    };
-    crate::db::query(sql)
-        .bind(seq)
-        .bind(entry.at_ms)
-        .bind(entry.actor_id)
-        .bind(&entry.actor_name)
-        .bind(&entry.actor_role)
-        .bind(entry.department_id)
-        .bind(&entry.action)
-        .bind(&entry.object_type)
-        .bind(&entry.object_id)
-        .bind(&entry.detail)
-        .bind(&entry.reason)
-        .bind(&entry.client_addr)
-        .bind(&prev_hash)
-        .bind(&hash)
+/// the change it describes. SQLite: the record goes straight into the chain
+/// (the transaction already excludes every other writer). PostgreSQL: it goes
+/// to `audit_pending` and is sealed into the chain after the commit by
+/// [`seal`], so that concurrent transactions do not queue on the chain's head
+/// until their commits (migration 0017).
+pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
+    if !tx.is_exclusive() {
+        bind_entry(
+            crate::db::query(
+                "INSERT INTO audit_pending (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            ),
+            entry,
+        )
         .execute(tx.conn())
         .await?;
-    if !pg {
-        crate::db::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
-            .execute(tx.conn())
-            .await?;
+        tx.audited();
+        return Ok(());
     }
-    Ok(seq)
+    // The head row is kept apart from the records so that records cut off
+    // the end of the trail show (`ChainDefect::TailRemoved`). The group of
+    // transactions this one is in keeps it in memory and writes it when it
+    // commits (`group::Writer::audit_head`).
+    let cached = tx.sqlite_writer().and_then(|w| w.audit_head.clone());
+    let (last, prev_hash) = match cached {
+        Some(head) => head,
+        None => {
+            let head = crate::db::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(tx.conn()).await?;
+            (head.i64("seq"), head.str("hash"))
+        }
+    };
+    let seq = last + 1;
+    let hash = record_hash(seq, &prev_hash, entry);
+    bind_entry(
+        crate::db::query(
+            "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, seq, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        ),
+        entry,
+    )
+    .bind(seq)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(tx.conn())
+    .await?;
+    if let Some(w) = tx.sqlite_writer() {
+        (w.audit_head, w.audit_dirty) = (Some((seq, hash)), true);
+    }
+    Ok(())
 }
 
-/// The position of the trail's last record (0 when empty), as its head row keeps it.
+/// Binds an entry's fields, in their column order (`at` … `client_addr`).
+fn bind_entry(q: crate::db::Query, e: &AuditEntry) -> crate::db::Query {
+    q.bind(e.at_ms)
+        .bind(e.actor_id)
+        .bind(&e.actor_name)
+        .bind(&e.actor_role)
+        .bind(e.department_id)
+        .bind(&e.action)
+        .bind(&e.object_type)
+        .bind(&e.object_id)
+        .bind(&e.detail)
+        .bind(&e.reason)
+        .bind(&e.client_addr)
+}
+
+/// Records sealed per statement (a batch's ids, positions and hashes travel as arrays).
+const SEAL_BATCH: usize = 5000;
+
+/// Seals every committed audit record still pending into the chain, oldest
+/// first, and returns how many (PostgreSQL; SQLite has none pending).
+/// Sealers queue on the chain's head row, so several app servers may seal at once.
+pub async fn seal(store: &Store) -> StoreResult<usize> {
+    let Some(pool) = store.pg_pool() else { return Ok(0) };
+    seal_pool(pool).await
+}
+
+async fn seal_pool(pool: &sqlx::PgPool) -> StoreResult<usize> {
+    use crate::db::DbErr;
+    use sqlx::Row as _;
+    let mut total = 0;
+    loop {
+        let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_pending)")
+            .fetch_one(pool)
+            .await
+            .map_err(DbErr::from)?;
+        if !any {
+            return Ok(total);
+        }
+        let mut tx = pool.begin().await.map_err(DbErr::from)?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(DbErr::from)?;
+        let (mut seq, mut prev): (i64, String) = (head.get("seq"), head.get("hash"));
+        let rows = sqlx::query(&format!("SELECT * FROM audit_pending ORDER BY id LIMIT {SEAL_BATCH}"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(DbErr::from)?;
+        let rows = crate::db::pg_rows(&rows);
+        if rows.is_empty() {
+            return Ok(total);
+        }
+        let (mut ids, mut seqs, mut prevs, mut hashes) = (vec![], vec![], vec![], vec![]);
+        for r in &rows {
+            let entry = entry_of(r);
+            seq += 1;
+            let hash = record_hash(seq, &prev, &entry);
+            ids.push(r.i64("id"));
+            seqs.push(seq);
+            prevs.push(std::mem::replace(&mut prev, hash.clone()));
+            hashes.push(hash);
+        }
+        let moved = sqlx::query(
+            "WITH moved AS (DELETE FROM audit_pending p USING unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev_hash, hash) \
+             WHERE p.id = v.id RETURNING v.seq, p.at, p.actor_id, p.actor_name, p.actor_role, p.department_id, p.action, p.object_type, p.object_id, p.detail, p.reason, p.client_addr, v.prev_hash, v.hash) \
+             INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
+             SELECT * FROM moved",
+        )
+        .bind(&ids)
+        .bind(&seqs)
+        .bind(&prevs)
+        .bind(&hashes)
+        .execute(&mut *tx)
+        .await
+        .map_err(DbErr::from)?;
+        if moved.rows_affected() != rows.len() as u64 {
+            // Only a change around the program can take a pending record
+            // away under the head's lock; start over on what is left.
+            continue;
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *tx)
+            .await
+            .map_err(DbErr::from)?;
+        tx.commit().await.map_err(DbErr::from)?;
+        total += rows.len();
+    }
+}
+
+/// How long the sealer lets commits gather after the first wakes it.
+const SEAL_GATHER: std::time::Duration = std::time::Duration::from_millis(20);
+/// How often it looks anyway (records left by a process that died before sealing them).
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The PostgreSQL store's background sealer: seals soon after each commit
+/// that wrote audit records, and once a second in any case; ends with the
+/// store.
+pub(crate) async fn sealer(wake: std::sync::Weak<tokio::sync::Notify>, pool: sqlx::PgPool) {
+    loop {
+        let Some(signal) = wake.upgrade() else { return };
+        if tokio::time::timeout(SEAL_EVERY, signal.notified()).await.is_ok() {
+            tokio::time::sleep(SEAL_GATHER).await;
+        }
+        drop(signal);
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = seal_pool(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "sealing the audit records failed; retrying");
+        }
+    }
+}
+
+/// The position of the trail's last record (0 when empty), as its head row
+/// keeps it, after sealing what is pending.
 pub async fn head_seq(store: &Store) -> StoreResult<i64> {
+    seal(store).await?;
     Ok(crate::db::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?.i64("seq"))
 }
 
 /// Writes one record in its own transaction (logins, failed logins: events
 /// that are not part of another change).
-pub async fn append_alone(store: &Store, entry: &AuditEntry) -> StoreResult<i64> {
+pub async fn append_alone(store: &Store, entry: &AuditEntry) -> StoreResult<()> {
     let mut tx = store.begin().await?;
-    let seq = append(&mut tx, entry).await?;
+    append(&mut tx, entry).await?;
     tx.commit().await?;
-    Ok(seq)
+    Ok(())
+}
+
+fn entry_of(r: &Row) -> AuditEntry {
+    AuditEntry {
+        at_ms: r.i64("at"),
+        actor_id: r.opt_i64("actor_id"),
+        actor_name: r.str("actor_name"),
+        actor_role: r.str("actor_role"),
+        department_id: r.opt_i64("department_id"),
+        action: r.str("action"),
+        object_type: r.str("object_type"),
+        object_id: r.str("object_id"),
+        detail: r.str("detail"),
+        reason: r.str("reason"),
+        client_addr: r.str("client_addr"),
+    }
 }
 
 fn record(r: &Row) -> AuditRecord {
-    AuditRecord {
-        seq: r.i64("seq"),
-        entry: AuditEntry {
-            at_ms: r.i64("at"),
-            actor_id: r.opt_i64("actor_id"),
-            actor_name: r.str("actor_name"),
-            actor_role: r.str("actor_role"),
-            department_id: r.opt_i64("department_id"),
-            action: r.str("action"),
-            object_type: r.str("object_type"),
-            object_id: r.str("object_id"),
-            detail: r.str("detail"),
-            reason: r.str("reason"),
-            client_addr: r.str("client_addr"),
-        },
-        prev_hash: r.str("prev_hash"),
-        hash: r.str("hash"),
-    }
+    AuditRecord { seq: r.i64("seq"), entry: entry_of(r), prev_hash: r.str("prev_hash"), hash: r.str("hash") }
 }
 
 /// Filters for the audit page and export. Empty fields do not filter.
@@ -107,8 +225,9 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Newest first.
+/// Newest first (after sealing what is pending).
 pub async fn list(store: &Store, f: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
+    seal(store).await?;
     let mut sql = String::from("SELECT * FROM audit_log WHERE 1 = 1");
     let mut n = 0;
     let mut next = || {

@@ -151,14 +151,15 @@ pub async fn reserve_serials(tx: &mut Tx, prefix: &str, n: i64) -> StoreResult<i
     Ok(row.i64("next_no") - n)
 }
 
-pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<i64> {
-    let row = crate::db::query(
+/// Inserts a new case (a draft) and returns it as stored.
+pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<CaseRow> {
+    let row = crate::db::query(format!(
         "INSERT INTO cases (item_id, version_id, item_name, impl_code, department_id, applicant_user_id, applicant_kind, \
          applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, registered_by, query_hash, \
          state, seq, step_no, step_name, suspended, supplement_notices, deemed_accepted, idem_key, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', 0, 0, '', 0, 0, 0, $16, $17, $17) \
-         RETURNING id",
-    )
+         RETURNING {CASE_COLS}"
+    ))
     .bind(c.item_id)
     .bind(c.version_id)
     .bind(c.item_name)
@@ -179,7 +180,7 @@ pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResu
     .fetch_one(tx.conn())
     .await
     .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
-    Ok(row.i64("id"))
+    Ok(case_row(&row))
 }
 
 /// Replaces a draft's applicant data and form (only while it is a draft).

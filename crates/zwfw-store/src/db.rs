@@ -6,8 +6,8 @@
 
 use crate::{Store, Tx};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use sqlx::any::AnyRow;
-use sqlx::{Column, Row as _};
+use sqlx::postgres::PgRow;
+use sqlx::{Column, Row as _, TypeInfo};
 use std::fmt;
 use std::sync::Arc;
 
@@ -282,7 +282,7 @@ impl Query {
         self.fetch_optional(ex).await?.ok_or_else(|| DbErr { msg: "no rows returned".into(), unique: false })
     }
 
-    fn pg(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    fn pg(&self) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
         let mut q = sqlx::query(&self.sql);
         for v in &self.args {
             q = match v {
@@ -301,8 +301,8 @@ impl Query {
 }
 
 enum PgTarget<'a> {
-    Pool(&'a sqlx::AnyPool),
-    Conn(&'a mut sqlx::AnyConnection),
+    Pool(&'a sqlx::PgPool),
+    Conn(&'a mut sqlx::PgConnection),
 }
 
 enum Target<'a> {
@@ -386,33 +386,65 @@ fn fetch_sqlite(conn: &rusqlite::Connection, sql: &str, args: &[Value], limit: u
     Ok(out)
 }
 
-fn pg_rows(rows: &[AnyRow]) -> Vec<Row> {
+/// How a PostgreSQL column is read, from its type (decided once per result).
+#[derive(Clone, Copy)]
+enum PgDecode {
+    I16,
+    I32,
+    I64,
+    Bool,
+    F32,
+    F64,
+    Bytes,
+    Text,
+}
+
+impl PgDecode {
+    fn of(type_name: &str) -> PgDecode {
+        match type_name {
+            "INT2" => PgDecode::I16,
+            "INT4" | "OID" => PgDecode::I32,
+            "INT8" => PgDecode::I64,
+            "BOOL" => PgDecode::Bool,
+            "FLOAT4" => PgDecode::F32,
+            "FLOAT8" => PgDecode::F64,
+            "BYTEA" => PgDecode::Bytes,
+            _ => PgDecode::Text,
+        }
+    }
+
+    fn read(self, r: &PgRow, i: usize) -> Value {
+        fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
+            r: &'r PgRow,
+            i: usize,
+        ) -> Option<T> {
+            r.try_get::<Option<T>, _>(i).ok().flatten()
+        }
+        let v = match self {
+            PgDecode::I16 => get::<i16>(r, i).map(|v| Value::Int(v.into())),
+            PgDecode::I32 => get::<i32>(r, i).map(|v| Value::Int(v.into())),
+            PgDecode::I64 => get::<i64>(r, i).map(Value::Int),
+            PgDecode::Bool => get::<bool>(r, i).map(|v| Value::Int(v.into())),
+            PgDecode::F32 => get::<f32>(r, i).map(|v| Value::Real(v.into())),
+            PgDecode::F64 => get::<f64>(r, i).map(Value::Real),
+            PgDecode::Bytes => get::<Vec<u8>>(r, i).map(Value::Blob),
+            PgDecode::Text => get::<String>(r, i).map(Value::Text),
+        };
+        v.unwrap_or(Value::Null(match self {
+            PgDecode::I16 | PgDecode::I32 | PgDecode::I64 | PgDecode::Bool => Kind::Int,
+            PgDecode::F32 | PgDecode::F64 => Kind::Real,
+            PgDecode::Bytes => Kind::Blob,
+            PgDecode::Text => Kind::Text,
+        }))
+    }
+}
+
+pub(crate) fn pg_rows(rows: &[PgRow]) -> Vec<Row> {
     let Some(first) = rows.first() else { return vec![] };
     let cols: Arc<Vec<String>> = Arc::new(first.columns().iter().map(|c| c.name().to_string()).collect());
+    let decode: Vec<PgDecode> = first.columns().iter().map(|c| PgDecode::of(c.type_info().name())).collect();
     rows.iter()
-        .map(|r| {
-            let vals = (0..cols.len())
-                .map(|i| {
-                    if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
-                        return v.map(Value::Int).unwrap_or(Value::Null(Kind::Int));
-                    }
-                    if let Ok(v) = r.try_get::<Option<String>, _>(i) {
-                        return v.map(Value::Text).unwrap_or(Value::Null(Kind::Text));
-                    }
-                    if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
-                        return v.map(Value::Real).unwrap_or(Value::Null(Kind::Real));
-                    }
-                    if let Ok(v) = r.try_get::<Option<bool>, _>(i) {
-                        return v.map(|b| Value::Int(i64::from(b))).unwrap_or(Value::Null(Kind::Int));
-                    }
-                    if let Ok(v) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                        return v.map(Value::Blob).unwrap_or(Value::Null(Kind::Blob));
-                    }
-                    Value::Null(Kind::Text)
-                })
-                .collect();
-            Row { cols: cols.clone(), vals }
-        })
+        .map(|r| Row { cols: cols.clone(), vals: decode.iter().enumerate().map(|(i, d)| d.read(r, i)).collect() })
         .collect()
 }
 

@@ -43,6 +43,13 @@ pub(crate) struct Writer {
     gid: u64,
     /// Transactions released into the open group.
     members: usize,
+    /// The audit chain's head (seq, hash) as the open group's members left
+    /// it, once one of them read it: each record of the group is chained on
+    /// it in memory, and the head row is written once, when the group
+    /// commits (`dirty`). Read again in every group, since another program
+    /// (the command line) may have written the file in between.
+    pub(crate) audit_head: Option<(i64, String)>,
+    pub(crate) audit_dirty: bool,
 }
 
 pub(crate) struct Group {
@@ -60,6 +67,8 @@ pub(crate) struct Member {
     w: Option<OwnedMutexGuard<Writer>>,
     gid: u64,
     group: Arc<Group>,
+    /// The audit head when the transaction began (restored if it rolls back).
+    head_at_begin: (Option<(i64, String)>, bool),
 }
 
 fn err(msg: impl Into<String>) -> DbErr {
@@ -69,7 +78,7 @@ fn err(msg: impl Into<String>) -> DbErr {
 impl Group {
     pub(crate) fn new(conn: rusqlite::Connection) -> Arc<Group> {
         Arc::new(Group {
-            writer: Arc::new(Mutex::new(Writer { conn, gid: 0, members: 0 })),
+            writer: Arc::new(Mutex::new(Writer { conn, gid: 0, members: 0, audit_head: None, audit_dirty: false })),
             waiting: AtomicUsize::new(0),
             done: tokio::sync::watch::channel(0).0,
             failed: std::sync::Mutex::new(BTreeMap::new()),
@@ -96,13 +105,16 @@ impl Group {
             w.conn.execute_batch("BEGIN IMMEDIATE")?;
             w.gid += 1;
             w.members = 0;
+            w.audit_head = None;
+            w.audit_dirty = false;
         }
         if let Err(e) = w.conn.execute_batch("SAVEPOINT zwfw_tx") {
             self.leave(w);
             return Err(e.into());
         }
         let gid = w.gid;
-        Ok(Member { w: Some(w), gid, group: self.clone() })
+        let head_at_begin = (w.audit_head.clone(), w.audit_dirty);
+        Ok(Member { w: Some(w), gid, group: self.clone(), head_at_begin })
     }
 
     /// Runs a change outside any transaction (after committing the open group).
@@ -120,7 +132,18 @@ impl Group {
     /// Ends the open group: commits what its members released (an empty
     /// group just rolls back) and tells them.
     fn finish(&self, w: &mut Writer) -> Result<(), DbErr> {
-        let r = w.conn.execute_batch(if w.members == 0 { "ROLLBACK" } else { "COMMIT" }).map_err(DbErr::from);
+        let head = match (&w.audit_head, w.audit_dirty && w.members > 0) {
+            (Some((seq, hash)), true) => w
+                .conn
+                .execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", rusqlite::params![seq, hash])
+                .map(|_| ())
+                .map_err(DbErr::from),
+            _ => Ok(()),
+        };
+        (w.audit_head, w.audit_dirty) = (None, false);
+        let r = head.and_then(|()| {
+            w.conn.execute_batch(if w.members == 0 { "ROLLBACK" } else { "COMMIT" }).map_err(DbErr::from)
+        });
         if r.is_ok() && w.members > 0 {
             GROUPS.fetch_add(1, Ordering::Relaxed);
             GROUPED.fetch_add(w.members as u64, Ordering::Relaxed);
@@ -191,6 +214,10 @@ impl Member {
         &self.w.as_ref().expect("an open transaction holds the writer").conn
     }
 
+    pub(crate) fn writer(&mut self) -> &mut Writer {
+        self.w.as_mut().expect("an open transaction holds the writer")
+    }
+
     /// Commits: returns once the transaction's group is committed.
     pub(crate) async fn commit(mut self) -> Result<(), DbErr> {
         let mut w = self.w.take().expect("an open transaction holds the writer");
@@ -222,6 +249,7 @@ impl Member {
 impl Drop for Member {
     fn drop(&mut self) {
         let Some(mut w) = self.w.take() else { return };
+        (w.audit_head, w.audit_dirty) = std::mem::take(&mut self.head_at_begin);
         if !w.conn.is_autocommit() {
             if let Err(e) = w.conn.execute_batch("ROLLBACK TO zwfw_tx; RELEASE zwfw_tx") {
                 tracing::error!(error = %e, "rollback failed");
@@ -232,6 +260,7 @@ impl Drop for Member {
             // The whole group was undone: its other members fail.
             self.group.end(self.gid, Some("the group was rolled back".into()));
             w.members = 0;
+            (w.audit_head, w.audit_dirty) = (None, false);
             return;
         }
         self.group.leave(w);

@@ -63,8 +63,9 @@ pub const PROGRAM_MARK: &str = "SET zwfw.app = 'on'";
 /// connection for a change around the program.
 pub const SQLITE_WRITER_CACHE: i64 = -65536;
 
-/// PostgreSQL's guards against TRUNCATE (SQLite has no TRUNCATE: a DELETE
-/// without WHERE fires the row triggers).
+/// PostgreSQL's own guards: against TRUNCATE (SQLite has no TRUNCATE: a
+/// DELETE without WHERE fires the row triggers), and over the audit records
+/// not yet sealed into the chain (migration 0017; SQLite has none).
 pub const POSTGRES_GUARDS: &[&str] = &[
     "zwfw_guard_trunc_cases",
     "zwfw_guard_trunc_case_events",
@@ -86,6 +87,9 @@ pub const POSTGRES_GUARDS: &[&str] = &[
     "zwfw_guard_trunc_evaluation_publications",
     "zwfw_guard_trunc_calendar_years",
     "zwfw_guard_trunc_files",
+    "zwfw_guard_del_audit_pending",
+    "zwfw_guard_edit_audit_pending",
+    "zwfw_guard_trunc_audit_pending",
 ];
 
 /// A change the guards recorded.

@@ -23,8 +23,8 @@ pub mod supervision;
 pub mod testing;
 
 use db::{DbErr, Ex, Native, Row, Value};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
@@ -79,7 +79,13 @@ pub struct Store {
 #[derive(Clone)]
 enum Engine {
     Sqlite(Arc<Native>),
-    Postgres(AnyPool),
+    Postgres(Arc<Pg>),
+}
+
+/// A PostgreSQL store: the pool, and the signal that wakes the audit sealer.
+struct Pg {
+    pool: PgPool,
+    seal: Arc<tokio::sync::Notify>,
 }
 
 /// A write transaction. Dropped without `commit`, it rolls back.
@@ -91,14 +97,19 @@ enum TxInner {
     /// SQLite: the single writer connection, held for the whole transaction
     /// (a savepoint in a group of transactions committed together).
     Sqlite(group::Member),
-    Postgres(Transaction<'static, Any>),
+    Postgres {
+        tx: Transaction<'static, Postgres>,
+        /// Whether it wrote audit records to be sealed after the commit.
+        audited: bool,
+        seal: Arc<tokio::sync::Notify>,
+    },
     /// Committed.
     Done,
 }
 
 pub(crate) enum TxEngine<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Pg(&'a mut sqlx::AnyConnection),
+    Pg(&'a mut sqlx::PgConnection),
 }
 
 impl Tx {
@@ -114,9 +125,14 @@ impl Tx {
                 let TxInner::Sqlite(m) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
                 m.commit().await?;
             }
-            TxInner::Postgres(_) => {
-                let TxInner::Postgres(tx) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
+            TxInner::Postgres { .. } => {
+                let TxInner::Postgres { tx, audited, seal } = std::mem::replace(&mut self.inner, TxInner::Done) else {
+                    unreachable!()
+                };
                 tx.commit().await.map_err(DbErr::from)?;
+                if audited {
+                    seal.notify_one();
+                }
             }
             TxInner::Done => {}
         }
@@ -126,8 +142,23 @@ impl Tx {
     pub(crate) fn engine(&mut self) -> TxEngine<'_> {
         match &mut self.inner {
             TxInner::Sqlite(m) => TxEngine::Sqlite(m.conn()),
-            TxInner::Postgres(tx) => TxEngine::Pg(tx),
+            TxInner::Postgres { tx, .. } => TxEngine::Pg(tx),
             TxInner::Done => unreachable!("a committed transaction is consumed"),
+        }
+    }
+
+    /// The SQLite writer's cached audit head (see `group::Writer::audit_head`).
+    pub(crate) fn sqlite_writer(&mut self) -> Option<&mut group::Writer> {
+        match &mut self.inner {
+            TxInner::Sqlite(m) => Some(m.writer()),
+            _ => None,
+        }
+    }
+
+    /// Notes that the transaction wrote audit records for the sealer.
+    pub(crate) fn audited(&mut self) {
+        if let TxInner::Postgres { audited, .. } = &mut self.inner {
+            *audited = true;
         }
     }
 
@@ -206,10 +237,9 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
         let (url, asynchronous) = pg_synchronous_commit(url)?;
-        sqlx::any::install_default_drivers();
         // Every connection says it is the program's, so that the guards of
         // migration 0016 tell its changes from those made around it.
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16).after_connect(
+        let options = PgPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16).after_connect(
             move |conn, _| {
                 Box::pin(async move {
                     use sqlx::Executor;
@@ -222,7 +252,9 @@ impl Store {
             },
         );
         let pool = options.connect(&url).await.map_err(DbErr::from)?;
-        Ok(Store { engine: Engine::Postgres(pool), backend: Backend::Postgres })
+        let pg = Arc::new(Pg { pool, seal: Arc::new(tokio::sync::Notify::new()) });
+        tokio::spawn(audit::sealer(Arc::downgrade(&pg.seal), pg.pool.clone()));
+        Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres })
     }
 
     pub fn backend(&self) -> Backend {
@@ -234,9 +266,9 @@ impl Store {
         Ex::Store(self)
     }
 
-    pub(crate) fn pg_pool(&self) -> Option<&AnyPool> {
+    pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
         match &self.engine {
-            Engine::Postgres(p) => Some(p),
+            Engine::Postgres(p) => Some(&p.pool),
             Engine::Sqlite(_) => None,
         }
     }
@@ -259,7 +291,13 @@ impl Store {
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.engine {
             Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?) }),
-            Engine::Postgres(p) => Ok(Tx { inner: TxInner::Postgres(p.begin().await.map_err(DbErr::from)?) }),
+            Engine::Postgres(p) => Ok(Tx {
+                inner: TxInner::Postgres {
+                    tx: p.pool.begin().await.map_err(DbErr::from)?,
+                    audited: false,
+                    seal: p.seal.clone(),
+                },
+            }),
         }
     }
 
@@ -283,12 +321,12 @@ impl Store {
     pub async fn close(&self) {
         match &self.engine {
             Engine::Sqlite(n) => n.close(),
-            Engine::Postgres(p) => p.close().await,
+            Engine::Postgres(p) => p.pool.close().await,
         }
     }
 }
 
-/// Small helpers for reading `Any` rows.
+/// Small helpers for reading rows.
 pub(crate) trait RowExt {
     fn i64(&self, c: &str) -> i64;
     fn opt_i64(&self, c: &str) -> Option<i64>;

@@ -24,6 +24,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "open_counts", include_str!("../migrations/0014_open_counts.sql")),
     (15, "findings_partial", include_str!("../migrations/0015_findings_partial.sql")),
     (16, "outside_edits", include_str!("../migrations/0016_outside_edits.sql")),
+    (17, "audit_pending", include_str!("../migrations/0017_audit_pending.sql")),
+    (18, "open_count_shards", include_str!("../migrations/0018_open_count_shards.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

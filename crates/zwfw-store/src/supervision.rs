@@ -184,8 +184,10 @@ pub async fn reset_job(tx: &mut Tx, name: &str) -> StoreResult<()> {
 
 // ---------- the change feed ----------
 
-/// Objects changed after audit record `after`: (seq, object type, object id), oldest first.
+/// Objects changed after audit record `after`: (seq, object type, object id), oldest first
+/// (after sealing what is pending, so that the feed misses no commit).
 pub async fn changes(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    crate::audit::seal(store).await?;
     let rows = query(format!(
         "SELECT seq, object_type, object_id FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {}",
         limit.clamp(1, 100_000)
@@ -980,11 +982,14 @@ pub async fn escalate_order(tx: &mut Tx, id: i64, due: &str, now_ms: i64) -> Sto
 
 // ---------- dashboard ----------
 
-/// Open cases per handling department (kept by triggers, migration 0014).
+/// Open cases per handling department (kept by triggers in shards, migrations 0014 and 0018).
 pub async fn open_cases_by_department(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
-    let rows = query("SELECT department_id AS d, n FROM open_case_counts WHERE n <> 0 ORDER BY department_id")
-        .fetch_all(store.pool())
-        .await?;
+    let rows = query(
+        "SELECT department_id AS d, CAST(SUM(n) AS BIGINT) AS n FROM open_case_count_shards \
+         GROUP BY department_id HAVING SUM(n) <> 0 ORDER BY department_id",
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows.iter().map(|r| (r.i64("d"), r.i64("n"))).collect())
 }
 

@@ -242,13 +242,11 @@ both_backends!(concurrent_audit_writers_keep_one_chain, |store: Store| async mov
         let s = store.clone();
         tasks.push(tokio::spawn(async move { audit::append_alone(&s, &entry(i)).await.unwrap() }));
     }
-    let mut seqs = Vec::new();
     for t in tasks {
-        seqs.push(t.await.unwrap());
+        t.await.unwrap();
     }
-    seqs.sort();
-    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
     let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (20, 20));
     assert!(report.defects.is_empty(), "{:?}", report.defects);
 });
 
@@ -405,6 +403,10 @@ both_backends!(concurrent_commits_and_rollbacks_are_kept_apart, |store: Store| a
         tasks.push(tokio::spawn(async move {
             let mut tx = s.begin().await.unwrap();
             settings::put(&mut tx, &format!("g{i}"), "1", NOW).await.unwrap();
+            // Each with its audit records, chained within the group.
+            for _ in 0..1 + i % 3 {
+                audit::append(&mut tx, &entry(i)).await.unwrap();
+            }
             match i % 4 {
                 // Dropped: rolled back, alone.
                 0 => {
@@ -438,6 +440,16 @@ both_backends!(concurrent_commits_and_rollbacks_are_kept_apart, |store: Store| a
         let v = settings::get(&store, &format!("g{i}")).await.unwrap();
         assert_eq!(v.is_some(), expected.contains(&i), "g{i}");
     }
+    // The audit records of exactly the committed ones, in one whole chain.
+    let report = audit::verify(&store).await.unwrap();
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+    let records: Vec<i64> = expected.iter().map(|i| 1 + *i as i64 % 3).collect();
+    assert_eq!((report.checked, report.head_seq), (records.iter().sum(), records.iter().sum()));
+    let list = audit::list(&store, &audit::AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+    let mut ids: Vec<usize> = list.iter().map(|r| r.entry.object_id.parse().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids, expected);
     // A change outside a transaction after all that is stored too.
     zwfw_store::db::query("UPDATE settings SET value = '2' WHERE key = 'g2'").execute(store.pool()).await.unwrap();
     assert_eq!(settings::get(&store, "g2").await.unwrap().as_deref(), Some("2"));
@@ -480,7 +492,45 @@ both_backends!(audit_tail_removed_is_seen, |store: Store| async move {
     for i in 1..=3 {
         audit::append_alone(&store, &entry(i)).await.unwrap();
     }
+    audit::seal(&store).await.unwrap();
     zwfw_store::db::query("DELETE FROM audit_log WHERE seq = 3").execute(store.pool()).await.unwrap();
     let report = audit::verify(&store).await.unwrap();
     assert_eq!(report.defects, vec![ChainDefect::TailRemoved { last_seq: 2, expected_last_seq: 3 }]);
+});
+
+// PostgreSQL seals audit records after their commits, in the order they
+// became visible: a transaction that commits late is sealed after the
+// transactions that committed before it, and the chain stays whole.
+both_backends!(audit_records_sealed_in_commit_order, |store: Store| async move {
+    if store.backend() != zwfw_store::Backend::Postgres {
+        return; // a SQLite writer excludes every other: nothing can interleave
+    }
+    let mut late = store.begin().await.unwrap();
+    audit::append(&mut late, &entry(1)).await.unwrap();
+    audit::append_alone(&store, &entry(2)).await.unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (1, 1), "only the committed record is in the chain");
+    late.commit().await.unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (2, 2));
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+    let list = audit::list(&store, &audit::AuditFilter { limit: 10, ..Default::default() }).await.unwrap();
+    let order: Vec<(i64, &str)> = list.iter().map(|r| (r.seq, r.entry.object_id.as_str())).collect();
+    assert_eq!(order, vec![(2, "1"), (1, "2")]);
+
+    // A pending record removed around the program before it was sealed is
+    // recorded by the guard (the sealer waits on the chain's head meanwhile).
+    let mut hold = store.begin().await.unwrap();
+    zwfw_store::db::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").execute(hold.conn()).await.unwrap();
+    audit::append_alone(&store, &entry(3)).await.unwrap();
+    assert_eq!(zwfw_store::testing::execute_outside(&store, "DELETE FROM audit_pending").await.unwrap(), 1);
+    drop(hold);
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (2, 2));
+    let tamper = zwfw_store::guards::tamper_after(&store, 0, 10).await.unwrap();
+    assert_eq!(
+        tamper.iter().map(|t| (t.table_name.as_str(), t.op.as_str())).collect::<Vec<_>>(),
+        vec![("audit_pending", "delete")]
+    );
+    assert!(tamper[0].row_data.contains("\"object_id\":\"3\""), "{}", tamper[0].row_data);
 });

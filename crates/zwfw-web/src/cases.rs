@@ -378,7 +378,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     let form = serde_json::Value::Object(form);
     let scoped = key.as_ref().map(|k| scoped_key(actor, k));
     let mut tx = st.store.begin().await?;
-    let case_id = sc::insert_case(
+    let row = sc::insert_case(
         &mut tx,
         &NewCase {
             item_id,
@@ -407,7 +407,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         }
         e => e.into(),
     })?;
-    let row = sc::get_case_in(&mut tx, case_id).await?;
+    let case_id = row.id;
     attach_materials(&mut tx, &row, &mats, 0, actor.user_id, now).await?;
     let created = ctx.entry(
         "case_create",
@@ -521,13 +521,15 @@ async fn submit_in(
     let mut w = prepare(ctx, row, content, &CaseView::new(), e).await?;
     w.first_audit = created;
     let p = w.p.clone();
+    if !write_prepared(ctx, tx, row.id, &row.p, w, idem_key).await? {
+        return Err(already_handled_plain());
+    }
+    // The day's serial is taken last: every application of the item that
+    // day waits for its row until this transaction commits.
     let day = zwfw_domain::clock::local_date(now);
     let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
     let no = dc::case_number(&row.impl_code, day, serial);
     sc::set_case_no(tx, row.id, &no).await?;
-    if !write_prepared(ctx, tx, row.id, &row.p, w, idem_key).await? {
-        return Err(already_handled_plain());
-    }
     Ok((no, p))
 }
 
@@ -594,7 +596,7 @@ async fn prepare(
     let document = match DocKind::of(&e.kind) {
         Some(dk) => {
             let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
-            let dept = zwfw_store::admin::get_department(&st.store, row.department_id).await?;
+            let dept = st.department(row.department_id).await?;
             let short = if dept.short_name.trim().is_empty() { dept.name.clone() } else { dept.short_name.clone() };
             Some((dk, dept.id, short, year))
         }
@@ -657,15 +659,17 @@ async fn write_prepared(
     if let Some((step, open)) = &w.joint {
         sc::set_joint(tx, case_id, *step, open).await?;
     }
+    if let Some(first) = w.first_audit {
+        ctx.audit(tx, first).await?;
+    }
+    ctx.audit(tx, w.audit).await?;
+    // The document's serial last: its row is the department's for the year,
+    // held by this transaction until it commits.
     if let Some((dk, dept, short, year)) = &w.document {
         let n = sc::next_serial(tx, &format!("doc:{dept}:{}:{year}", dk.code())).await?;
         let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
         sc::add_document(tx, case_id, w.p.seq, dk.code(), &doc_no, "", e.at_ms).await?;
     }
-    if let Some(first) = w.first_audit {
-        ctx.audit(tx, first).await?;
-    }
-    ctx.audit(tx, w.audit).await?;
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
     Ok(true)
 }

@@ -758,6 +758,7 @@ fn table_name(table: &str) -> &'static str {
         "evaluation_publications" => "考核排名公布",
         "calendar_years" => "工作日历",
         "files" => "文件",
+        "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }
 }

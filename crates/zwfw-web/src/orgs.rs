@@ -189,6 +189,7 @@ pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) 
     store_admin::update_department(&mut tx, id, &data, ctx.now()).await?;
     ctx.audit(&mut tx, ctx.entry(action::UPDATE, "department", id, diff(&before, &after), &input.reason)).await?;
     tx.commit().await?;
+    ctx.state.forget_department(id);
     Ok(store_admin::get_department(store, id).await?)
 }
 

@@ -54,6 +54,9 @@ pub struct Inner {
     pub catalog_seen: std::sync::Mutex<Option<String>>,
     /// Contents of item versions cases are bound to (published versions never change).
     pub versions: std::sync::Mutex<std::collections::HashMap<i64, Arc<zwfw_domain::catalog::ItemContent>>>,
+    /// Departments as read lately (names for document numbers), with when:
+    /// forgotten when edited here, read again after `DEPARTMENT_FRESH` in any case.
+    pub departments: std::sync::Mutex<DepartmentCache>,
     /// Failed case-tracking attempts per client address and per case number
     /// (window start, count): guessing query passwords is slowed down.
     pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
@@ -70,6 +73,12 @@ pub struct Inner {
 /// and per number in a window.
 pub const TRACK_MAX_FAILURES: u32 = 10;
 const TRACK_WINDOW_MS: i64 = 15 * 60_000;
+
+type DepartmentCache = std::collections::HashMap<i64, (std::time::Instant, Arc<zwfw_store::admin::Department>)>;
+
+/// How long a department read stays good here (an edit made by another
+/// app server or the command line shows after at most this long).
+const DEPARTMENT_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
@@ -91,6 +100,7 @@ impl AppState {
             search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
             catalog_seen: std::sync::Mutex::new(None),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
+            departments: std::sync::Mutex::new(DepartmentCache::new()),
             track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
@@ -134,6 +144,23 @@ impl AppState {
     }
 
     /// The current working-day calendar.
+    /// A department, read at most `DEPARTMENT_FRESH` ago.
+    pub async fn department(&self, id: i64) -> AppResult<Arc<zwfw_store::admin::Department>> {
+        if let Some((at, d)) = self.departments.lock().expect("departments lock").get(&id) {
+            if at.elapsed() < DEPARTMENT_FRESH {
+                return Ok(d.clone());
+            }
+        }
+        let d = Arc::new(zwfw_store::admin::get_department(&self.store, id).await?);
+        self.departments.lock().expect("departments lock").insert(id, (std::time::Instant::now(), d.clone()));
+        Ok(d)
+    }
+
+    /// Forgets a department read before (it was edited).
+    pub fn forget_department(&self, id: i64) {
+        self.departments.lock().expect("departments lock").remove(&id);
+    }
+
     pub fn calendar(&self) -> Arc<zwfw_domain::calendar::Calendar> {
         self.calendar.read().expect("calendar lock").clone()
     }
