@@ -225,16 +225,36 @@ pub async fn update_projection(
     p: &Projection,
     now_ms: i64,
 ) -> StoreResult<bool> {
+    let mut args = vec![];
+    let sql = projection_update_sql(id, old, p, now_ms, &mut args);
+    let mut q = crate::db::query(sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    Ok(q.execute(tx.conn()).await?.rows_affected() == 1)
+}
+
+/// The UPDATE of [`update_projection`], its parameters appended to `args`
+/// (numbered after those already there).
+fn projection_update_sql(
+    id: i64,
+    old: &Projection,
+    p: &Projection,
+    now_ms: i64,
+    args: &mut Vec<crate::db::Value>,
+) -> String {
     use crate::db::{IntoValue, Value};
-    let mut sets = String::from("seq = $1, updated_at = $2, view = $3");
-    let mut args: Vec<Value> = vec![p.seq.into_value(), now_ms.into_value(), Value::Text(p.view.clone())];
+    let mut sets = vec![];
     let mut set = |col: &str, changed: bool, v: Value| {
         if changed {
             args.push(v);
-            sets.push_str(&format!(", {col} = ${}", args.len()));
+            sets.push(format!("{col} = ${}", args.len()));
         }
     };
     let text = |v: &Option<String>| v.clone().into_value();
+    set("seq", true, p.seq.into_value());
+    set("updated_at", true, now_ms.into_value());
+    set("view", true, Value::Text(p.view.clone()));
     set("state", p.state != old.state, Value::Text(p.state.clone()));
     set("step_no", p.step_no != old.step_no, p.step_no.into_value());
     set("step_name", p.step_name != old.step_name, Value::Text(p.step_name.clone()));
@@ -259,11 +279,187 @@ pub async fn update_projection(
     args.push(id.into_value());
     args.push(old.seq.into_value());
     let n = args.len();
-    let mut q = crate::db::query(format!("UPDATE cases SET {sets} WHERE id = ${} AND seq = ${n}", n - 1));
+    format!("UPDATE cases SET {} WHERE id = ${} AND seq = ${n}", sets.join(", "), n - 1)
+}
+
+/// The official document an event produces, numbered from a serial when written.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub kind: String,
+    /// The serial the number is taken from (one per department, kind and year).
+    pub serial: String,
+    /// The number is `prefix`, the serial's next value, `suffix`.
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl NewDocument {
+    pub fn number(&self, n: i64) -> String {
+        format!("{}{n}{}", self.prefix, self.suffix)
+    }
+}
+
+/// A transition of a case written on its own: the event, the projection
+/// (only if the case is still at `old`), the document it produces and its
+/// audit records.
+pub struct Transition<'a> {
+    pub event: NewEvent<'a>,
+    pub old: &'a Projection,
+    pub p: &'a Projection,
+    pub document: Option<&'a NewDocument>,
+    pub audit: &'a [zwfw_domain::audit::AuditEntry],
+}
+
+/// Writes a transition as one transaction; false, having written nothing,
+/// when someone else moved the case first. Like every writer of a case, it
+/// takes the case's row before inserting the event (no two writers can each
+/// hold one and wait for the other). On PostgreSQL it is a single
+/// statement (the projection's UPDATE gates the other writes, which are
+/// data-modifying parts of the same statement): one round trip instead of
+/// one per write plus BEGIN and COMMIT.
+pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<bool> {
+    if store.backend() == crate::Backend::Postgres {
+        let moved = transition_result(transition_query(t).fetch_one(store.pool()).await)?;
+        if moved && !t.audit.is_empty() {
+            store.audited();
+        }
+        return Ok(moved);
+    }
+    let mut tx = store.begin().await?;
+    if !write_transition_in(&mut tx, t).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes a transition inside `tx` (which the caller commits); false, having
+/// written nothing, when someone else moved the case first (the caller drops
+/// the transaction). On PostgreSQL a single statement, as in [`write_transition`].
+pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult<bool> {
+    if !tx.is_exclusive() {
+        let moved = transition_result(transition_query(t).fetch_one(tx.conn()).await)?;
+        if moved && !t.audit.is_empty() {
+            tx.audited();
+        }
+        return Ok(moved);
+    }
+    if !update_projection(tx, t.event.case_id, t.old, t.p, t.event.at).await? {
+        return Ok(false);
+    }
+    match append_event(tx, &t.event).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    for a in t.audit {
+        crate::audit::append(tx, a).await?;
+    }
+    // The document's serial last: its row is the department's for the
+    // year, held by the transaction until it commits.
+    if let Some(d) = t.document {
+        let n = next_serial(tx, &d.serial).await?;
+        add_document(tx, t.event.case_id, t.event.seq, &d.kind, &d.number(n), "", t.event.at).await?;
+    }
+    Ok(true)
+}
+
+/// Whether the statement of [`transition_query`] moved the case.
+fn transition_result(r: Result<Row, crate::db::DbErr>) -> StoreResult<bool> {
+    match r {
+        Ok(r) => Ok(r.i64("n") == 1),
+        // The event's number (or the request's key) taken by another.
+        Err(e) if e.unique && e.msg.contains("case_events") => Ok(false),
+        Err(e) => Err(StoreError::unique_as(e, "doc_no")),
+    }
+}
+
+/// A transition as one PostgreSQL statement: the projection's UPDATE, and
+/// the event, audit records and document as data-modifying parts that write
+/// only if the UPDATE found the case where `old` left it.
+fn transition_query(t: &Transition<'_>) -> crate::db::Query {
+    use crate::db::{IntoValue, Value};
+    let e = &t.event;
+    let mut args: Vec<Value> = vec![];
+    let arg = |args: &mut Vec<Value>, v: Value| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    let update = projection_update_sql(e.case_id, t.old, t.p, e.at, &mut args);
+    let mut sql = format!("WITH u AS ({update} RETURNING id)");
+    let vals = [
+        e.seq.into_value(),
+        e.kind.into_value(),
+        Value::Text(e.body.to_string()),
+        e.at.into_value(),
+        e.actor_id.into_value(),
+        e.actor_name.into_value(),
+        e.role.into_value(),
+        e.department_id.into_value(),
+        e.step_name.into_value(),
+        e.idem_key.into_value(),
+    ];
+    let vals: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
+    sql += &format!(
+        ", e AS (INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, idem_key) \
+         SELECT id, {} FROM u)",
+        vals.join(", ")
+    );
+    if !t.audit.is_empty() {
+        let rows: Vec<String> = t
+            .audit
+            .iter()
+            .map(|a| {
+                let vals = [
+                    a.at_ms.into_value(),
+                    a.actor_id.into_value(),
+                    a.actor_name.as_str().into_value(),
+                    a.actor_role.as_str().into_value(),
+                    a.department_id.into_value(),
+                    a.action.as_str().into_value(),
+                    a.object_type.as_str().into_value(),
+                    a.object_id.as_str().into_value(),
+                    a.detail.as_str().into_value(),
+                    a.reason.as_str().into_value(),
+                    a.client_addr.as_str().into_value(),
+                ];
+                let v: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
+                format!("({})", v.join(", "))
+            })
+            .collect();
+        sql += &format!(
+            ", a AS (INSERT INTO audit_pending (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr) \
+             SELECT * FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 FROM u))",
+            rows.join(", ")
+        );
+    }
+    if let Some(d) = t.document {
+        let serial = arg(&mut args, d.serial.as_str().into_value());
+        let (case_id, seq, kind) = (
+            arg(&mut args, e.case_id.into_value()),
+            arg(&mut args, e.seq.into_value()),
+            arg(&mut args, d.kind.as_str().into_value()),
+        );
+        let (prefix, suffix, at) = (
+            arg(&mut args, d.prefix.as_str().into_value()),
+            arg(&mut args, d.suffix.as_str().into_value()),
+            arg(&mut args, e.at.into_value()),
+        );
+        // The serial is taken only when the case moved (`FROM u`), as
+        // `next_serial` takes it.
+        sql += &format!(
+            ", s AS (INSERT INTO case_serials (prefix, next_no) SELECT {serial}, 2 FROM u \
+             ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no), \
+             d AS (INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) \
+             SELECT {case_id}, {seq}, {kind}, {prefix} || CAST(next_no - 1 AS TEXT) || {suffix}, '', {at} FROM s)"
+        );
+    }
+    sql += " SELECT COUNT(*) AS n FROM u";
+    let mut q = crate::db::query(sql);
     for a in args {
         q = q.bind(a);
     }
-    Ok(q.execute(tx.conn()).await?.rows_affected() == 1)
+    q
 }
 
 /// One stored event.

@@ -273,6 +273,13 @@ impl Store {
         }
     }
 
+    /// Wakes the audit sealer after a commit outside a `Tx` that wrote audit records (PostgreSQL).
+    pub(crate) fn audited(&self) {
+        if let Engine::Postgres(p) = &self.engine {
+            p.seal.notify_one();
+        }
+    }
+
     pub(crate) fn native(&self) -> &Native {
         match &self.engine {
             Engine::Sqlite(n) => n,

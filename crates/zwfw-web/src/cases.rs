@@ -547,8 +547,8 @@ struct Prepared {
     step_name: String,
     /// The joint-review state of the current step, when it changes.
     joint: Option<JointState>,
-    /// The official document this event produces: kind, issuing department and its name, year.
-    document: Option<(DocKind, i64, String, String)>,
+    /// The official document this event produces, numbered when written.
+    document: Option<sc::NewDocument>,
     /// An audit record written just before the event's own.
     first_audit: Option<zwfw_domain::audit::AuditEntry>,
     audit: zwfw_domain::audit::AuditEntry,
@@ -597,8 +597,14 @@ async fn prepare(
         Some(dk) => {
             let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
             let dept = st.department(row.department_id).await?;
-            let short = if dept.short_name.trim().is_empty() { dept.name.clone() } else { dept.short_name.clone() };
-            Some((dk, dept.id, short, year))
+            let short = if dept.short_name.trim().is_empty() { dept.name.as_str() } else { dept.short_name.as_str() };
+            // 文号: the department's short name, the kind's abbreviation, 〔year〕, the serial, 号.
+            Some(sc::NewDocument {
+                kind: dk.code().to_string(),
+                serial: format!("doc:{}:{}:{year}", dept.id, dk.code()),
+                prefix: format!("{short}{}〔{year}〕", dk.abbrev()),
+                suffix: "号".into(),
+            })
         }
         None => None,
     };
@@ -618,6 +624,63 @@ async fn prepare(
     })
 }
 
+impl Prepared {
+    fn audit_records(&self) -> Vec<zwfw_domain::audit::AuditEntry> {
+        self.first_audit.iter().chain(std::iter::once(&self.audit)).cloned().collect()
+    }
+
+    fn transition<'a>(
+        &'a self,
+        case_id: i64,
+        old: &'a Projection,
+        idem_key: Option<&'a str>,
+        audit: &'a [zwfw_domain::audit::AuditEntry],
+    ) -> sc::Transition<'a> {
+        sc::Transition {
+            event: self.new_event(case_id, idem_key),
+            old,
+            p: &self.p,
+            document: self.document.as_ref(),
+            audit,
+        }
+    }
+
+    fn new_event<'a>(&'a self, case_id: i64, idem_key: Option<&'a str>) -> NewEvent<'a> {
+        NewEvent {
+            case_id,
+            seq: self.p.seq,
+            kind: &self.kind,
+            body: &self.body,
+            at: self.event.at_ms,
+            actor_id: self.event.actor_id,
+            actor_name: &self.actor_name,
+            role: self.event.role.map(|r| r.code()),
+            department_id: self.event.department_id,
+            step_name: &self.step_name,
+            idem_key,
+        }
+    }
+}
+
+/// Writes a prepared event that touches nothing else (no joint-review
+/// state, no materials) as a transaction of its own; false when someone
+/// else moved the case first.
+async fn write_alone(
+    ctx: &Ctx<'_>,
+    case_id: i64,
+    old: &Projection,
+    w: &Prepared,
+    idem_key: Option<&str>,
+) -> AppResult<bool> {
+    let audit = w.audit_records();
+    let written = sc::write_transition(&ctx.state.store, &w.transition(case_id, old, idem_key, &audit)).await?;
+    if written {
+        crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
+        crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit.len() as u64);
+    }
+    Ok(written)
+}
+
 /// Writes a prepared event: event, projection (only if the case is still at
 /// the event `old` was read at), joint-review state, document number and audit record.
 /// Returns false, having written nothing that counts, when someone else moved
@@ -630,46 +693,14 @@ async fn write_prepared(
     w: Prepared,
     idem_key: Option<&str>,
 ) -> AppResult<bool> {
-    let e = &w.event;
-    let inserted = sc::append_event(
-        tx,
-        &NewEvent {
-            case_id,
-            seq: w.p.seq,
-            kind: &w.kind,
-            body: &w.body,
-            at: e.at_ms,
-            actor_id: e.actor_id,
-            actor_name: &w.actor_name,
-            role: e.role.map(|r| r.code()),
-            department_id: e.department_id,
-            step_name: &w.step_name,
-            idem_key,
-        },
-    )
-    .await;
-    match inserted {
-        Ok(()) => {}
-        Err(zwfw_store::StoreError::Duplicate(_)) => return Ok(false),
-        Err(x) => return Err(x.into()),
-    }
-    if !sc::update_projection(tx, case_id, old, &w.p, e.at_ms).await? {
+    let audit = w.audit_records();
+    if !sc::write_transition_in(tx, &w.transition(case_id, old, idem_key, &audit)).await? {
         return Ok(false);
     }
     if let Some((step, open)) = &w.joint {
         sc::set_joint(tx, case_id, *step, open).await?;
     }
-    if let Some(first) = w.first_audit {
-        ctx.audit(tx, first).await?;
-    }
-    ctx.audit(tx, w.audit).await?;
-    // The document's serial last: its row is the department's for the year,
-    // held by this transaction until it commits.
-    if let Some((dk, dept, short, year)) = &w.document {
-        let n = sc::next_serial(tx, &format!("doc:{dept}:{}:{year}", dk.code())).await?;
-        let doc_no = format!("{short}{}〔{year}〕{n}号", dk.abbrev());
-        sc::add_document(tx, case_id, w.p.seq, dk.code(), &doc_no, "", e.at_ms).await?;
-    }
+    crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit.len() as u64);
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
     Ok(true)
 }
@@ -998,6 +1029,16 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
         let w = prepare(ctx, &row, &content, &view, e).await?;
         let (seq, state) = (w.p.seq, w.p.state.clone());
+        if supplement.is_empty() && w.joint.is_none() {
+            if write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await? {
+                return Ok(ActResult { case_id, seq, state, repeated: false });
+            }
+            if input.expected_seq.is_some() || attempt >= 8 {
+                let events = sc::events(&st.store, case_id).await?;
+                return Err(already_handled(events.last()));
+            }
+            continue;
+        }
         let mut tx = st.store.begin().await?;
         if !write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await? {
             drop(tx);

@@ -21,6 +21,10 @@ impl Metrics {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub fn render(&self, db_up: bool, started_ms: i64, now_ms: i64) -> String {
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, v: u64| {

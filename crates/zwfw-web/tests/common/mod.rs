@@ -235,4 +235,17 @@ pub async fn assert_invariants(app: &App) {
     let kept = zwfw_store::supervision::open_cases_by_department(&app.state.store).await.unwrap();
     let counted = zwfw_store::supervision::open_cases_counted(&app.state.store).await.unwrap();
     assert_eq!(kept, counted, "open case counts kept by the triggers");
+    // Every document number taken from a serial numbers a stored document
+    // (an action that lost a race took none).
+    let q = |sql: &'static str| async move {
+        match zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap().value("n") {
+            Some(zwfw_store::db::Value::Int(n)) => *n,
+            v => panic!("{sql}: {v:?}"),
+        }
+    };
+    let taken =
+        q("SELECT CAST(COALESCE(SUM(next_no - 1), 0) AS BIGINT) AS n FROM case_serials WHERE prefix LIKE 'doc:%'")
+            .await;
+    let documents = q("SELECT COUNT(*) AS n FROM case_documents").await;
+    assert_eq!(taken, documents, "document numbers taken and documents stored");
 }
