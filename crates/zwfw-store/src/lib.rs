@@ -86,6 +86,8 @@ enum Engine {
 struct Pg {
     pool: PgPool,
     seal: Arc<tokio::sync::Notify>,
+    /// Whether the sealer runs (started once the schema is there, by `migrate`).
+    sealing: std::sync::atomic::AtomicBool,
 }
 
 /// A write transaction. Dropped without `commit`, it rolls back.
@@ -252,8 +254,11 @@ impl Store {
             },
         );
         let pool = options.connect(&url).await.map_err(DbErr::from)?;
-        let pg = Arc::new(Pg { pool, seal: Arc::new(tokio::sync::Notify::new()) });
-        tokio::spawn(audit::sealer(Arc::downgrade(&pg.seal), pg.pool.clone()));
+        let pg = Arc::new(Pg {
+            pool,
+            seal: Arc::new(tokio::sync::Notify::new()),
+            sealing: std::sync::atomic::AtomicBool::new(false),
+        });
         Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres })
     }
 
@@ -288,8 +293,15 @@ impl Store {
     }
 
     /// Applies every embedded migration not yet applied.
+    /// On PostgreSQL it then starts the audit sealer (see [`audit::seal`]).
     pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
-        migrate::run(self).await
+        let applied = migrate::run(self).await?;
+        if let Engine::Postgres(p) = &self.engine {
+            if !p.sealing.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                tokio::spawn(audit::sealer(Arc::downgrade(&p.seal), p.pool.clone()));
+            }
+        }
+        Ok(applied)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at the

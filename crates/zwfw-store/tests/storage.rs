@@ -533,4 +533,17 @@ both_backends!(audit_records_sealed_in_commit_order, |store: Store| async move {
         vec![("audit_pending", "delete")]
     );
     assert!(tamper[0].row_data.contains("\"object_id\":\"3\""), "{}", tamper[0].row_data);
+
+    // A record committed by a process that died before sealing it is sealed
+    // by the next one.
+    zwfw_store::db::query(
+        "INSERT INTO audit_pending (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr) \
+         VALUES (1, NULL, 'admin', 'system_admin', NULL, 'update', 'department', '9', '{}', '', '127.0.0.1')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (3, 3));
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
 });
