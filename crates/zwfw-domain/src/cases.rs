@@ -613,6 +613,12 @@ impl DocKind {
             DocKind::Denial => "不准",
         }
     }
+    /// The document number (文号) around its serial: the issuing department's
+    /// short name, the kind's abbreviation and 〔year〕 before it, 号 after
+    /// it (示市监受〔2026〕12号).
+    pub fn number_parts(self, issuer: &str, year: i32) -> (String, &'static str) {
+        (format!("{issuer}{}〔{year}〕", self.abbrev()), "号")
+    }
     /// The document an event produces, if any.
     pub fn of(kind: &EventKind) -> Option<DocKind> {
         match kind {

@@ -1,6 +1,6 @@
 //! The audit writer (append-only, SM3-chained) and its readers.
 
-use crate::db::Row;
+use crate::db::{IntoValue, Row, Value};
 use crate::{RowExt, Store, StoreResult, Tx};
 use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, ChainVerifier};
 
@@ -11,16 +11,10 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 /// [`seal`], so that concurrent transactions do not queue on the chain's head
 /// until their commits (migration 0017).
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
+    let mut args = vec![];
     if !tx.is_exclusive() {
-        bind_entry(
-            crate::db::query(
-                "INSERT INTO audit_pending (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            ),
-            entry,
-        )
-        .execute(tx.conn())
-        .await?;
+        let sql = pending_insert(std::slice::from_ref(entry), &mut args, None);
+        crate::db::query_with(sql, args).execute(tx.conn()).await?;
         tx.audited();
         return Ok(());
     }
@@ -38,37 +32,63 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
     };
     let seq = last + 1;
     let hash = record_hash(seq, &prev_hash, entry);
-    bind_entry(
-        crate::db::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, seq, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        ),
-        entry,
-    )
-    .bind(seq)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(tx.conn())
-    .await?;
+    args.extend(entry_values(entry));
+    args.extend([seq.into_value(), prev_hash.into_value(), hash.as_str().into_value()]);
+    let sql = format!(
+        "INSERT INTO audit_log ({ENTRY_COLUMNS}, seq, prev_hash, hash) VALUES ({})",
+        (1..=args.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    );
+    crate::db::query_with(sql, args).execute(tx.conn()).await?;
     if let Some(w) = tx.sqlite_writer() {
         (w.audit_head, w.audit_dirty) = (Some((seq, hash)), true);
     }
     Ok(())
 }
 
-/// Binds an entry's fields, in their column order (`at` … `client_addr`).
-fn bind_entry(q: crate::db::Query, e: &AuditEntry) -> crate::db::Query {
-    q.bind(e.at_ms)
-        .bind(e.actor_id)
-        .bind(&e.actor_name)
-        .bind(&e.actor_role)
-        .bind(e.department_id)
-        .bind(&e.action)
-        .bind(&e.object_type)
-        .bind(&e.object_id)
-        .bind(&e.detail)
-        .bind(&e.reason)
-        .bind(&e.client_addr)
+/// An entry's columns, in the order of [`entry_values`].
+const ENTRY_COLUMNS: &str =
+    "at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr";
+
+fn entry_values(e: &AuditEntry) -> [Value; 11] {
+    [
+        e.at_ms.into_value(),
+        e.actor_id.into_value(),
+        e.actor_name.as_str().into_value(),
+        e.actor_role.as_str().into_value(),
+        e.department_id.into_value(),
+        e.action.as_str().into_value(),
+        e.object_type.as_str().into_value(),
+        e.object_id.as_str().into_value(),
+        e.detail.as_str().into_value(),
+        e.reason.as_str().into_value(),
+        e.client_addr.as_str().into_value(),
+    ]
+}
+
+/// The INSERT of `entries` into `audit_pending` (PostgreSQL), its parameters
+/// appended to `args` (numbered after those already there); with `only_if`,
+/// it inserts only when that condition holds (a part of a larger statement).
+pub(crate) fn pending_insert(entries: &[AuditEntry], args: &mut Vec<Value>, only_if: Option<&str>) -> String {
+    let rows: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let params: Vec<String> = entry_values(e)
+                .into_iter()
+                .map(|v| {
+                    args.push(v);
+                    format!("${}", args.len())
+                })
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let rows = rows.join(", ");
+    match only_if {
+        None => format!("INSERT INTO audit_pending ({ENTRY_COLUMNS}) VALUES {rows}"),
+        Some(cond) => {
+            format!("INSERT INTO audit_pending ({ENTRY_COLUMNS}) SELECT * FROM (VALUES {rows}) AS v WHERE {cond}")
+        }
+    }
 }
 
 /// Records sealed per statement (a batch's ids, positions and hashes travel as arrays).

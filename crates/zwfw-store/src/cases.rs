@@ -227,11 +227,7 @@ pub async fn update_projection(
 ) -> StoreResult<bool> {
     let mut args = vec![];
     let sql = projection_update_sql(id, old, p, now_ms, &mut args);
-    let mut q = crate::db::query(sql);
-    for a in args {
-        q = q.bind(a);
-    }
-    Ok(q.execute(tx.conn()).await?.rows_affected() == 1)
+    Ok(crate::db::query_with(sql, args).execute(tx.conn()).await?.rows_affected() == 1)
 }
 
 /// The UPDATE of [`update_projection`], its parameters appended to `args`
@@ -406,32 +402,8 @@ fn transition_query(t: &Transition<'_>) -> crate::db::Query {
         vals.join(", ")
     );
     if !t.audit.is_empty() {
-        let rows: Vec<String> = t
-            .audit
-            .iter()
-            .map(|a| {
-                let vals = [
-                    a.at_ms.into_value(),
-                    a.actor_id.into_value(),
-                    a.actor_name.as_str().into_value(),
-                    a.actor_role.as_str().into_value(),
-                    a.department_id.into_value(),
-                    a.action.as_str().into_value(),
-                    a.object_type.as_str().into_value(),
-                    a.object_id.as_str().into_value(),
-                    a.detail.as_str().into_value(),
-                    a.reason.as_str().into_value(),
-                    a.client_addr.as_str().into_value(),
-                ];
-                let v: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
-                format!("({})", v.join(", "))
-            })
-            .collect();
-        sql += &format!(
-            ", a AS (INSERT INTO audit_pending (at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr) \
-             SELECT * FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 FROM u))",
-            rows.join(", ")
-        );
+        let insert = crate::audit::pending_insert(t.audit, &mut args, Some("EXISTS (SELECT 1 FROM u)"));
+        sql += &format!(", a AS ({insert})");
     }
     if let Some(d) = t.document {
         let serial = arg(&mut args, d.serial.as_str().into_value());
@@ -455,11 +427,7 @@ fn transition_query(t: &Transition<'_>) -> crate::db::Query {
         );
     }
     sql += " SELECT COUNT(*) AS n FROM u";
-    let mut q = crate::db::query(sql);
-    for a in args {
-        q = q.bind(a);
-    }
-    q
+    crate::db::query_with(sql, args)
 }
 
 /// One stored event.

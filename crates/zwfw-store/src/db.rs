@@ -200,6 +200,11 @@ pub fn query(sql: impl Into<String>) -> Query {
     Query { sql: sql.into(), args: Vec::new() }
 }
 
+/// A query with its parameters already made (`$1` … in their order).
+pub fn query_with(sql: impl Into<String>, args: Vec<Value>) -> Query {
+    Query { sql: sql.into(), args }
+}
+
 /// `$N` → `?N` outside string literals (SQLite reads `$1` as a named parameter).
 fn sqlite_sql(sql: &str) -> String {
     // Byte by byte: `'`, `$` and digits are ASCII, and no byte of a

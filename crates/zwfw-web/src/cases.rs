@@ -595,15 +595,16 @@ async fn prepare(
     // written; the PDF is rendered from the event when first downloaded.
     let document = match DocKind::of(&e.kind) {
         Some(dk) => {
-            let year = zwfw_domain::clock::local_date(e.at_ms).format("%Y").to_string();
+            use chrono::Datelike;
+            let year = zwfw_domain::clock::local_date(e.at_ms).year();
             let dept = st.department(row.department_id).await?;
             let short = if dept.short_name.trim().is_empty() { dept.name.as_str() } else { dept.short_name.as_str() };
-            // 文号: the department's short name, the kind's abbreviation, 〔year〕, the serial, 号.
+            let (prefix, suffix) = dk.number_parts(short, year);
             Some(sc::NewDocument {
                 kind: dk.code().to_string(),
                 serial: format!("doc:{}:{}:{year}", dept.id, dk.code()),
-                prefix: format!("{short}{}〔{year}〕", dk.abbrev()),
-                suffix: "号".into(),
+                prefix,
+                suffix: suffix.into(),
             })
         }
         None => None,
@@ -675,10 +676,15 @@ async fn write_alone(
     let audit = w.audit_records();
     let written = sc::write_transition(&ctx.state.store, &w.transition(case_id, old, idem_key, &audit)).await?;
     if written {
-        crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
-        crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit.len() as u64);
+        count_written(ctx, audit.len());
     }
     Ok(written)
+}
+
+/// Counts a written event and its audit records.
+fn count_written(ctx: &Ctx<'_>, audit_records: usize) {
+    crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
+    crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit_records as u64);
 }
 
 /// Writes a prepared event: event, projection (only if the case is still at
@@ -700,8 +706,7 @@ async fn write_prepared(
     if let Some((step, open)) = &w.joint {
         sc::set_joint(tx, case_id, *step, open).await?;
     }
-    crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit.len() as u64);
-    crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
+    count_written(ctx, audit.len());
     Ok(true)
 }
 
@@ -1029,29 +1034,25 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
         let w = prepare(ctx, &row, &content, &view, e).await?;
         let (seq, state) = (w.p.seq, w.p.state.clone());
-        if supplement.is_empty() && w.joint.is_none() {
-            if write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await? {
-                return Ok(ActResult { case_id, seq, state, repeated: false });
+        let written = if supplement.is_empty() && w.joint.is_none() {
+            write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
+        } else {
+            let mut tx = st.store.begin().await?;
+            let written = write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await?;
+            if written {
+                let round = i64::from(view.supplement_notices);
+                attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
+                tx.commit().await?;
             }
-            if input.expected_seq.is_some() || attempt >= 8 {
-                let events = sc::events(&st.store, case_id).await?;
-                return Err(already_handled(events.last()));
-            }
-            continue;
+            written
+        };
+        if written {
+            return Ok(ActResult { case_id, seq, state, repeated: false });
         }
-        let mut tx = st.store.begin().await?;
-        if !write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await? {
-            drop(tx);
-            if input.expected_seq.is_some() || attempt >= 8 {
-                let events = sc::events(&st.store, case_id).await?;
-                return Err(already_handled(events.last()));
-            }
-            continue;
+        if input.expected_seq.is_some() || attempt >= 8 {
+            let events = sc::events(&st.store, case_id).await?;
+            return Err(already_handled(events.last()));
         }
-        let round = i64::from(view.supplement_notices);
-        attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
-        tx.commit().await?;
-        return Ok(ActResult { case_id, seq, state, repeated: false });
     }
     unreachable!("the loop returns")
 }

@@ -143,7 +143,6 @@ impl AppState {
         }
     }
 
-    /// The current working-day calendar.
     /// A department, read at most `DEPARTMENT_FRESH` ago.
     pub async fn department(&self, id: i64) -> AppResult<Arc<zwfw_store::admin::Department>> {
         if let Some((at, d)) = self.departments.lock().expect("departments lock").get(&id) {
@@ -161,6 +160,7 @@ impl AppState {
         self.departments.lock().expect("departments lock").remove(&id);
     }
 
+    /// The current working-day calendar.
     pub fn calendar(&self) -> Arc<zwfw_domain::calendar::Calendar> {
         self.calendar.read().expect("calendar lock").clone()
     }
