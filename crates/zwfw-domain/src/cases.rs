@@ -655,10 +655,18 @@ pub fn urgency(p: &crate::clock::Period) -> Urgency {
 }
 
 /// 办件编号: the item's implementation code, the day of submission and a
-/// four-digit daily serial.
+/// daily serial of at least [`CASE_SERIAL_DIGITS`] digits.
 pub fn case_number(impl_code: &str, day: NaiveDate, serial: i64) -> String {
-    format!("{impl_code}{}{serial:04}", day.format("%Y%m%d"))
+    format!("{}{serial:0width$}", case_number_prefix(impl_code, day), width = CASE_SERIAL_DIGITS)
 }
+
+/// The part of a 办件编号 before its serial; every case of the item that day shares it.
+pub fn case_number_prefix(impl_code: &str, day: NaiveDate) -> String {
+    format!("{impl_code}{}", day.format("%Y%m%d"))
+}
+
+/// The serial's least number of digits (zero-padded).
+pub const CASE_SERIAL_DIGITS: usize = 4;
 
 /// The role an actor acts in for an action that `wanted` roles may take:
 /// the first of them the actor holds.

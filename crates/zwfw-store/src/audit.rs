@@ -91,6 +91,37 @@ pub(crate) fn pending_insert(entries: &[AuditEntry], args: &mut Vec<Value>, only
     }
 }
 
+/// The INSERT of `entries` into `audit_pending` as a part of a larger
+/// statement, their object's id the SQL expression `object_id` (an id the
+/// statement makes), their other values parameters appended to `args`.
+pub(crate) fn pending_insert_on(entries: &[AuditEntry], args: &mut Vec<Value>, object_id: &str) -> String {
+    let columns: Vec<&str> = ENTRY_COLUMNS.split(", ").collect();
+    let given: Vec<&str> = columns.iter().copied().filter(|c| *c != "object_id").collect();
+    let rows: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let params: Vec<String> = columns
+                .iter()
+                .zip(entry_values(e))
+                .filter(|(c, _)| **c != "object_id")
+                .map(|(_, v)| {
+                    args.push(v);
+                    format!("${}", args.len())
+                })
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let select: Vec<String> =
+        columns.iter().map(|c| if *c == "object_id" { object_id.to_string() } else { format!("v.{c}") }).collect();
+    format!(
+        "INSERT INTO audit_pending ({ENTRY_COLUMNS}) SELECT {} FROM (VALUES {}) AS v ({})",
+        select.join(", "),
+        rows.join(", "),
+        given.join(", ")
+    )
+}
+
 /// Records sealed per statement (a batch's ids, positions and hashes travel as arrays).
 const SEAL_BATCH: usize = 5000;
 

@@ -151,36 +151,254 @@ pub async fn reserve_serials(tx: &mut Tx, prefix: &str, n: i64) -> StoreResult<i
     Ok(row.i64("next_no") - n)
 }
 
+/// The projection of a draft, as [`insert_case`] stores it.
+pub fn draft_projection() -> Projection {
+    Projection { state: "draft".into(), ..Default::default() }
+}
+
+/// The row [`insert_case`] stores for `c`, as read back (its id not yet known: 0).
+pub fn draft_row(c: &NewCase<'_>, now_ms: i64) -> CaseRow {
+    CaseRow {
+        id: 0,
+        case_no: None,
+        item_id: c.item_id,
+        version_id: c.version_id,
+        item_name: c.item_name.into(),
+        impl_code: c.impl_code.into(),
+        department_id: c.department_id,
+        applicant_user_id: c.applicant_user_id,
+        applicant_kind: c.applicant_kind.into(),
+        applicant_name: c.applicant_name.into(),
+        applicant_id_no: c.applicant_id_no.into(),
+        applicant_mobile: c.applicant_mobile.into(),
+        applicant_address: c.applicant_address.into(),
+        form: c.form.clone(),
+        channel: c.channel.into(),
+        registered_by: c.registered_by,
+        created_at: now_ms,
+        updated_at: now_ms,
+        p: draft_projection(),
+    }
+}
+
+/// The columns of a new case and their values: `c` with the projection `p`.
+fn case_values(c: &NewCase<'_>, p: &Projection, now_ms: i64) -> Vec<(&'static str, crate::db::Value)> {
+    use crate::db::{IntoValue, Value};
+    let text = |v: &Option<String>| v.clone().into_value();
+    vec![
+        ("item_id", c.item_id.into_value()),
+        ("version_id", c.version_id.into_value()),
+        ("item_name", c.item_name.into_value()),
+        ("impl_code", c.impl_code.into_value()),
+        ("department_id", c.department_id.into_value()),
+        ("applicant_user_id", c.applicant_user_id.into_value()),
+        ("applicant_kind", c.applicant_kind.into_value()),
+        ("applicant_name", c.applicant_name.into_value()),
+        ("applicant_id_no", c.applicant_id_no.into_value()),
+        ("applicant_mobile", c.applicant_mobile.into_value()),
+        ("applicant_address", c.applicant_address.into_value()),
+        ("form", Value::Text(c.form.to_string())),
+        ("channel", c.channel.into_value()),
+        ("registered_by", c.registered_by.into_value()),
+        ("query_hash", c.query_hash.into_value()),
+        ("idem_key", c.idem_key.into_value()),
+        ("created_at", now_ms.into_value()),
+        ("updated_at", now_ms.into_value()),
+        ("state", p.state.as_str().into_value()),
+        ("seq", p.seq.into_value()),
+        ("step_no", p.step_no.into_value()),
+        ("step_name", p.step_name.as_str().into_value()),
+        ("handling_department_id", p.handling_department_id.into_value()),
+        ("assignee_id", p.assignee_id.into_value()),
+        ("submitted_at", p.submitted_at.into_value()),
+        ("accepted_at", p.accepted_at.into_value()),
+        ("concluded_at", p.concluded_at.into_value()),
+        ("acceptance_due", text(&p.acceptance_due)),
+        ("promised_due", text(&p.promised_due)),
+        ("legal_due", text(&p.legal_due)),
+        ("step_due", text(&p.step_due)),
+        ("suspended", crate::flag(p.suspended).into_value()),
+        ("supplement_notices", p.supplement_notices.into_value()),
+        ("deemed_accepted", crate::flag(p.deemed_accepted).into_value()),
+        ("outcome", text(&p.outcome)),
+        ("result_no", text(&p.result_no)),
+        ("view", p.view.as_str().into_value()),
+    ]
+}
+
 /// Inserts a new case (a draft) and returns it as stored.
 pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> StoreResult<CaseRow> {
-    let row = crate::db::query(format!(
-        "INSERT INTO cases (item_id, version_id, item_name, impl_code, department_id, applicant_user_id, applicant_kind, \
-         applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, registered_by, query_hash, \
-         state, seq, step_no, step_name, suspended, supplement_notices, deemed_accepted, idem_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', 0, 0, '', 0, 0, 0, $16, $17, $17) \
-         RETURNING {CASE_COLS}"
-    ))
-    .bind(c.item_id)
-    .bind(c.version_id)
-    .bind(c.item_name)
-    .bind(c.impl_code)
-    .bind(c.department_id)
-    .bind(c.applicant_user_id)
-    .bind(c.applicant_kind)
-    .bind(c.applicant_name)
-    .bind(c.applicant_id_no)
-    .bind(c.applicant_mobile)
-    .bind(c.applicant_address)
-    .bind(c.form.to_string())
-    .bind(c.channel)
-    .bind(c.registered_by)
-    .bind(c.query_hash)
-    .bind(c.idem_key)
-    .bind(now_ms)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+    let (cols, args): (Vec<&str>, Vec<crate::db::Value>) =
+        case_values(c, &draft_projection(), now_ms).into_iter().unzip();
+    let params: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO cases ({}) VALUES ({}) RETURNING {CASE_COLS}", cols.join(", "), params.join(", "));
+    let row = crate::db::query_with(sql, args)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
     Ok(case_row(&row))
+}
+
+/// Where a registered material is kept in the applicant's e-materials library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Library {
+    /// It came from the library: this entry.
+    Reuse(i64),
+    /// File it in this owner's library (once per content and name).
+    File { owner: i64 },
+    /// The applicant has no account, hence no library.
+    Without,
+}
+
+/// A material attached to a case when it is registered.
+pub struct RegisteredMaterial<'a> {
+    pub m: NewMaterial<'a>,
+    pub library: Library,
+}
+
+/// A case registered and submitted at once: the case with its projection
+/// after submission, its number from the day's serial, its materials, its
+/// `Submitted` event and its audit records.
+pub struct Registration<'a> {
+    pub case: &'a NewCase<'a>,
+    /// The projection after submission (computed from [`draft_row`]).
+    pub p: &'a Projection,
+    /// The serial the case number is taken from, and the number's part before the serial.
+    pub serial: &'a str,
+    pub number_prefix: &'a str,
+    /// The submission (its `case_id` is the new case's, whatever it says).
+    pub event: NewEvent<'a>,
+    pub materials: &'a [RegisteredMaterial<'a>],
+    /// Who attached the materials.
+    pub by: i64,
+    /// The audit records, in order; their object is the new case (set when written).
+    pub audit: &'a [zwfw_domain::audit::AuditEntry],
+    pub now_ms: i64,
+}
+
+/// Registers and submits a case as one transaction; returns its id and
+/// number. A request key already used fails with `Duplicate("idem_key")`,
+/// having written nothing. On PostgreSQL it is a single statement, so that
+/// the day's serial, which every registration of the item that day takes,
+/// is held for that statement only.
+pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, String)> {
+    if store.backend() == crate::Backend::Postgres {
+        let row =
+            registration_query(r).fetch_one(store.pool()).await.map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+        if !r.audit.is_empty() {
+            store.audited();
+        }
+        return Ok((row.i64("id"), row.str("case_no")));
+    }
+    let mut tx = store.begin().await?;
+    let row = insert_case(&mut tx, r.case, r.now_ms).await?;
+    for rm in r.materials {
+        let emat = match rm.library {
+            Library::Reuse(id) => Some(id),
+            Library::File { owner } => Some(file_e_material(&mut tx, owner, &rm.m, Some(row.id), r.now_ms).await?),
+            Library::Without => None,
+        };
+        add_material(&mut tx, row.id, &rm.m, emat, 0, Some(r.by), r.now_ms).await?;
+    }
+    let audit: Vec<_> =
+        r.audit.iter().map(|a| zwfw_domain::audit::AuditEntry { object_id: row.id.to_string(), ..a.clone() }).collect();
+    let event = NewEvent { case_id: row.id, ..r.event };
+    let t = Transition { event, old: &row.p, p: r.p, document: None, audit: &audit };
+    if !write_transition_in(&mut tx, &t).await? {
+        return Err(StoreError::Conflict("case moved while being registered"));
+    }
+    // The day's serial last: every registration of the item that day waits for its row.
+    let n = next_serial(&mut tx, r.serial).await?;
+    let no = format!("{}{n:0width$}", r.number_prefix, width = zwfw_domain::cases::CASE_SERIAL_DIGITS);
+    set_case_no(&mut tx, row.id, &no).await?;
+    tx.commit().await?;
+    Ok((row.id, no))
+}
+
+/// A registration as one PostgreSQL statement: the serial, the case (its
+/// number from the serial), the event, the materials (filed in the library
+/// where the applicant has one) and the audit records (their object the new
+/// case) as data-modifying parts of one statement.
+fn registration_query(r: &Registration<'_>) -> crate::db::Query {
+    use crate::db::{IntoValue, Value};
+    let mut args: Vec<Value> = vec![];
+    let arg = |args: &mut Vec<Value>, v: Value| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    let serial = arg(&mut args, r.serial.into_value());
+    let mut sql = format!(
+        "WITH s AS (INSERT INTO case_serials (prefix, next_no) VALUES ({serial}, 2) \
+         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no - 1 AS n)"
+    );
+    let (cols, vals): (Vec<&str>, Vec<Value>) = case_values(r.case, r.p, r.now_ms).into_iter().unzip();
+    let vals: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
+    let (prefix, digits) = (
+        arg(&mut args, r.number_prefix.into_value()),
+        arg(&mut args, (zwfw_domain::cases::CASE_SERIAL_DIGITS as i64).into_value()),
+    );
+    sql += &format!(
+        ", c AS (INSERT INTO cases ({}, case_no) SELECT {}, {prefix} || \
+         lpad(CAST(n AS TEXT), GREATEST(CAST({digits} AS INTEGER), length(CAST(n AS TEXT))), '0') FROM s \
+         RETURNING id, case_no)",
+        cols.join(", "),
+        vals.join(", ")
+    );
+    sql += &format!(", e AS ({})", event_insert(&r.event, &mut args, "c"));
+    // The library entry each filed material went to, by content and name:
+    // a second material with both the same is attached to the same entry.
+    let mut filed: Vec<((&str, &str), String)> = vec![];
+    for (i, rm) in r.materials.iter().enumerate() {
+        let m = &rm.m;
+        let v: Vec<String> = [
+            m.name.into_value(),
+            m.file_sm3.into_value(),
+            m.file_name.into_value(),
+            m.kind.into_value(),
+            m.size.into_value(),
+            m.trust.into_value(),
+        ]
+        .into_iter()
+        .map(|v| arg(&mut args, v))
+        .collect();
+        let v = v.join(", ");
+        let (no, by, at) = (
+            arg(&mut args, m.material_no.into_value()),
+            arg(&mut args, r.by.into_value()),
+            arg(&mut args, r.now_ms.into_value()),
+        );
+        let (from, emat) = match rm.library {
+            Library::Reuse(id) => ("c".to_string(), arg(&mut args, id.into_value())),
+            Library::Without => ("c".to_string(), arg(&mut args, Value::Null(crate::db::Kind::Int))),
+            Library::File { .. } if filed.iter().any(|(k, _)| *k == (m.file_sm3, m.name)) => {
+                let l =
+                    filed.iter().find(|(k, _)| *k == (m.file_sm3, m.name)).map(|(_, l)| l.clone()).unwrap_or_default();
+                (format!("c, {l}"), format!("{l}.id"))
+            }
+            Library::File { owner } => {
+                filed.push(((m.file_sm3, m.name), format!("l{i}")));
+                let owner = arg(&mut args, owner.into_value());
+                // A better trust level (A is the best) replaces a weaker one.
+                sql += &format!(
+                    ", l{i} AS (INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, \
+                     source_case_id, created_at) SELECT {owner}, {v}, c.id, {at} FROM c \
+                     ON CONFLICT (owner_user_id, file_sm3, name) DO UPDATE SET trust = LEAST(e_materials.trust, EXCLUDED.trust) \
+                     RETURNING id)"
+                );
+                (format!("c, l{i}"), format!("l{i}.id"))
+            }
+        };
+        sql += &format!(
+            ", m{i} AS (INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, \
+             e_material_id, round, added_by, added_at) SELECT c.id, {no}, {v}, {emat}, 0, {by}, {at} FROM {from})"
+        );
+    }
+    if !r.audit.is_empty() {
+        let insert = crate::audit::pending_insert_on(r.audit, &mut args, "CAST((SELECT id FROM c) AS TEXT)");
+        sql += &format!(", a AS ({insert})");
+    }
+    sql += " SELECT id, case_no FROM c";
+    crate::db::query_with(sql, args)
 }
 
 /// Replaces a draft's applicant data and form (only while it is a draft).
@@ -370,6 +588,35 @@ fn transition_result(r: Result<Row, crate::db::DbErr>) -> StoreResult<bool> {
     }
 }
 
+/// The INSERT of event `e` for the case of each row of `from` (a part of a
+/// larger statement naming the case `id`), its values parameters appended to `args`.
+fn event_insert(e: &NewEvent<'_>, args: &mut Vec<crate::db::Value>, from: &str) -> String {
+    use crate::db::{IntoValue, Value};
+    let vals: Vec<String> = [
+        e.seq.into_value(),
+        e.kind.into_value(),
+        Value::Text(e.body.to_string()),
+        e.at.into_value(),
+        e.actor_id.into_value(),
+        e.actor_name.into_value(),
+        e.role.into_value(),
+        e.department_id.into_value(),
+        e.step_name.into_value(),
+        e.idem_key.into_value(),
+    ]
+    .into_iter()
+    .map(|v| {
+        args.push(v);
+        format!("${}", args.len())
+    })
+    .collect();
+    format!(
+        "INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, \
+         idem_key) SELECT id, {} FROM {from}",
+        vals.join(", ")
+    )
+}
+
 /// A transition as one PostgreSQL statement: the projection's UPDATE, and
 /// the event, audit records and document as data-modifying parts that write
 /// only if the UPDATE found the case where `old` left it.
@@ -383,24 +630,7 @@ fn transition_query(t: &Transition<'_>) -> crate::db::Query {
     };
     let update = projection_update_sql(e.case_id, t.old, t.p, e.at, &mut args);
     let mut sql = format!("WITH u AS ({update} RETURNING id)");
-    let vals = [
-        e.seq.into_value(),
-        e.kind.into_value(),
-        Value::Text(e.body.to_string()),
-        e.at.into_value(),
-        e.actor_id.into_value(),
-        e.actor_name.into_value(),
-        e.role.into_value(),
-        e.department_id.into_value(),
-        e.step_name.into_value(),
-        e.idem_key.into_value(),
-    ];
-    let vals: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
-    sql += &format!(
-        ", e AS (INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, idem_key) \
-         SELECT id, {} FROM u)",
-        vals.join(", ")
-    );
+    sql += &format!(", e AS ({})", event_insert(e, &mut args, "u"));
     if !t.audit.is_empty() {
         let insert = crate::audit::pending_insert(t.audit, &mut args, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");

@@ -241,8 +241,23 @@ impl Store {
         let (url, asynchronous) = pg_synchronous_commit(url)?;
         // Every connection says it is the program's, so that the guards of
         // migration 0016 tell its changes from those made around it.
-        let options = PgPoolOptions::new().acquire_timeout(Duration::from_secs(10)).max_connections(16).after_connect(
-            move |conn, _| {
+        // A connection that was busy a moment ago is handed out as it is; one
+        // idle for longer is checked first (the server may have restarted
+        // meanwhile). Checking every one would cost a round trip per statement.
+        let options = PgPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(16)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(1) {
+                        use sqlx::Connection;
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .after_connect(move |conn, _| {
                 Box::pin(async move {
                     use sqlx::Executor;
                     conn.execute(crate::guards::PROGRAM_MARK).await?;
@@ -251,8 +266,7 @@ impl Store {
                     }
                     Ok(())
                 })
-            },
-        );
+            });
         let pool = options.connect(&url).await.map_err(DbErr::from)?;
         let pg = Arc::new(Pg {
             pool,

@@ -69,8 +69,11 @@ impl TestDb {
         let name = format!("zwfw_t_{}", unique_suffix());
         conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         let _ = conn.close().await;
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
-        let url = format!("{base}/{name}");
+        // The database name is the path's last segment; the options after `?` stay.
+        let (path, options) =
+            admin_url.split_once('?').map(|(p, o)| (p, format!("?{o}"))).unwrap_or((&admin_url, String::new()));
+        let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
+        let url = format!("{base}/{name}{options}");
         Some(TestDb { kind: Kind::Postgres, url, dir: None, admin_url: Some(admin_url), db_name: Some(name) })
     }
 

@@ -377,57 +377,101 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     let now = ctx.now();
     let form = serde_json::Value::Object(form);
     let scoped = key.as_ref().map(|k| scoped_key(actor, k));
-    let mut tx = st.store.begin().await?;
-    let row = sc::insert_case(
-        &mut tx,
-        &NewCase {
-            item_id,
-            version_id,
-            item_name: &content.name,
-            impl_code: &item.impl_code,
-            department_id: content.department_id,
-            applicant_user_id,
-            applicant_kind: &applicant.kind,
-            applicant_name: &applicant.name,
-            applicant_id_no: &applicant.id_no,
-            applicant_mobile: &applicant.mobile,
-            applicant_address: &applicant.address,
-            form: &form,
-            channel,
-            registered_by: actor.is_staff().then_some(actor.user_id),
-            query_hash: &hash_query(&salt, &password),
-            idem_key: scoped.as_deref(),
-        },
-        now,
-    )
-    .await
-    .map_err(|e| match e {
+    let query_hash = hash_query(&salt, &password);
+    let new_case = NewCase {
+        item_id,
+        version_id,
+        item_name: &content.name,
+        impl_code: &item.impl_code,
+        department_id: content.department_id,
+        applicant_user_id,
+        applicant_kind: &applicant.kind,
+        applicant_name: &applicant.name,
+        applicant_id_no: &applicant.id_no,
+        applicant_mobile: &applicant.mobile,
+        applicant_address: &applicant.address,
+        form: &form,
+        channel,
+        registered_by: actor.is_staff().then_some(actor.user_id),
+        query_hash: &query_hash,
+        idem_key: scoped.as_deref(),
+    };
+    let created = |case_id: i64| {
+        ctx.entry(
+            "case_create",
+            "case",
+            case_id,
+            json!({"item_id": item_id, "version_id": version_id, "channel": channel, "materials": mats.len()}),
+            "",
+        )
+    };
+    let duplicate = |e: zwfw_store::StoreError| match e {
         zwfw_store::StoreError::Duplicate(_) => {
             AppError::with_detail(StatusCode::CONFLICT, "already_submitted", "idem_key")
         }
         e => e.into(),
-    })?;
-    let case_id = row.id;
-    attach_materials(&mut tx, &row, &mats, 0, actor.user_id, now).await?;
-    let created = ctx.entry(
-        "case_create",
-        "case",
-        case_id,
-        json!({"item_id": item_id, "version_id": version_id, "channel": channel, "materials": mats.len()}),
-        "",
-    );
-    let mut case_no = None;
-    let mut state = "draft".to_string();
+    };
     if input.draft {
-        ctx.audit(&mut tx, created).await?;
-    } else {
-        let (no, p) = submit_in(ctx, &mut tx, &row, &content, actor, None, Some(created)).await?;
-        case_no = Some(no);
-        state = p.state;
+        let mut tx = st.store.begin().await?;
+        let row = sc::insert_case(&mut tx, &new_case, now).await.map_err(duplicate)?;
+        attach_materials(&mut tx, &row, &mats, 0, actor.user_id, now).await?;
+        ctx.audit(&mut tx, created(row.id)).await?;
+        tx.commit().await?;
+        crate::metrics::Metrics::inc(&st.metrics.cases_created);
+        return Ok(Submitted {
+            case_id: row.id,
+            case_no: None,
+            query_password: Some(password),
+            state: row.p.state,
+            repeated: false,
+        });
     }
-    tx.commit().await?;
+    // Registered and submitted at once: everything is decided on the draft
+    // as it would be stored, then written in one go.
+    let draft = sc::draft_row(&new_case, now);
+    let mut w = prepare(ctx, &draft, &content, &CaseView::new(), submission(actor, now)).await?;
+    if w.joint.is_some() || w.document.is_some() {
+        return Err(AppError::Internal("a submission writes no joint review and no document".into()));
+    }
+    // The audit records' object is the new case, whose id the store fills in.
+    w.first_audit = Some(created(0));
+    let audit = w.audit_records();
+    let materials: Vec<sc::RegisteredMaterial> = mats
+        .iter()
+        .map(|(m, owned)| sc::RegisteredMaterial {
+            m: owned.as_new(m.material_no as i64),
+            library: match (applicant_user_id, m.e_material_id) {
+                (_, Some(id)) => sc::Library::Reuse(id),
+                (Some(owner), None) => sc::Library::File { owner },
+                (None, None) => sc::Library::Without,
+            },
+        })
+        .collect();
+    let day = zwfw_domain::clock::local_date(now);
+    let (case_id, case_no) = sc::register(
+        &st.store,
+        &sc::Registration {
+            case: &new_case,
+            p: &w.p,
+            serial: &case_serial(&item.impl_code, day),
+            number_prefix: &dc::case_number_prefix(&item.impl_code, day),
+            event: w.new_event(0, None),
+            materials: &materials,
+            by: actor.user_id,
+            audit: &audit,
+            now_ms: now,
+        },
+    )
+    .await
+    .map_err(duplicate)?;
+    count_written(ctx, audit.len());
     crate::metrics::Metrics::inc(&st.metrics.cases_created);
-    Ok(Submitted { case_id, case_no, query_password: Some(password), state, repeated: false })
+    Ok(Submitted { case_id, case_no: Some(case_no), query_password: Some(password), state: w.p.state, repeated: false })
+}
+
+/// The serial a case's number is taken from: the item's, for the day.
+fn case_serial(impl_code: &str, day: chrono::NaiveDate) -> String {
+    format!("case:{impl_code}:{}", day.format("%Y%m%d"))
 }
 
 fn scoped_key(actor: &Actor, key: &str) -> String {
@@ -497,10 +541,9 @@ async fn attach_materials(
     Ok(())
 }
 
-/// Numbers a draft and appends its `Submitted` event (after `created`, the
-/// audit record of a case created in the same transaction). The rows every
-/// submission of the item that day shares (the serial) and every change
-/// shares (the audit head) are taken last, to be held for as short as possible.
+/// Numbers a saved draft and appends its `Submitted` event. The row every
+/// submission of the item that day shares (the serial) is taken last, to be
+/// held for as short as possible.
 async fn submit_in(
     ctx: &Ctx<'_>,
     tx: &mut zwfw_store::Tx,
@@ -508,18 +551,9 @@ async fn submit_in(
     content: &ItemContent,
     actor: &Actor,
     idem_key: Option<&str>,
-    created: Option<zwfw_domain::audit::AuditEntry>,
 ) -> AppResult<(String, Projection)> {
     let now = ctx.now();
-    let e = Event {
-        at_ms: now,
-        actor_id: Some(actor.user_id),
-        role: actor.is_staff().then_some(Role::Counter),
-        department_id: actor.department_id,
-        kind: EventKind::Submitted,
-    };
-    let mut w = prepare(ctx, row, content, &CaseView::new(), e).await?;
-    w.first_audit = created;
+    let w = prepare(ctx, row, content, &CaseView::new(), submission(actor, now)).await?;
     let p = w.p.clone();
     if !write_prepared(ctx, tx, row.id, &row.p, w, idem_key).await? {
         return Err(already_handled_plain());
@@ -527,10 +561,21 @@ async fn submit_in(
     // The day's serial is taken last: every application of the item that
     // day waits for its row until this transaction commits.
     let day = zwfw_domain::clock::local_date(now);
-    let serial = sc::next_serial(tx, &format!("case:{}:{}", row.impl_code, day.format("%Y%m%d"))).await?;
+    let serial = sc::next_serial(tx, &case_serial(&row.impl_code, day)).await?;
     let no = dc::case_number(&row.impl_code, day, serial);
     sc::set_case_no(tx, row.id, &no).await?;
     Ok((no, p))
+}
+
+/// The submission of a case by `actor` (the applicant, or a counter officer for them).
+fn submission(actor: &Actor, at_ms: i64) -> Event {
+    Event {
+        at_ms,
+        actor_id: Some(actor.user_id),
+        role: actor.is_staff().then_some(Role::Counter),
+        department_id: actor.department_id,
+        kind: EventKind::Submitted,
+    }
 }
 
 /// The open joint review of a step: (step, [(co-department, due day, answered)]).
@@ -1103,7 +1148,7 @@ async fn submit_draft(
         return Err(unprocessable("materials_missing", missing.join("、")));
     }
     check_form(content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
-    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref(), None).await?.1;
+    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref()).await?.1;
     tx.commit().await?;
     Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
 }

@@ -604,3 +604,68 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
     assert!(legal_after > legal_before.as_str(), "the festival moves the deadline: {legal_before} → {legal_after}");
     assert_eq!(after["clock"]["legal"]["deadline"], legal_after, "the stored projection agrees with the clock");
 });
+
+both_backends!(registration_numbers_the_case_and_files_each_material_once, |store: Store| async move {
+    let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let code = "TESTSERIAL000000000000000000001";
+    let item = publish(&app, &example(market), code).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let library = || async { body(app.get(&citizen, "/api/v1/e-materials").await).await.1 };
+
+    // Online, the same file twice in one slot: one library entry (trust C), both materials on it.
+    let (_, up) = upload(&app, &citizen, PDF, "营业执照.pdf").await;
+    let twice =
+        json!({"materials": [{"material_no": 1, "upload_id": up["id"]}, {"material_no": 1, "upload_id": up["id"]}]});
+    let (s, b) = body(app.post(&citizen, &path, twice).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["case_no"], zwfw_domain::cases::case_number(code, day, 1));
+    let first = b["case_id"].as_i64().unwrap();
+    let c = case(&app, &citizen, first).await;
+    let mats = c["materials"].as_array().unwrap();
+    assert_eq!(mats.len(), 2);
+    assert!(mats[0]["e_material_id"].is_i64(), "{c}");
+    assert_eq!(mats[0]["e_material_id"], mats[1]["e_material_id"]);
+    let lib = library().await;
+    assert_eq!(lib.as_array().unwrap().len(), 1, "{lib}");
+    assert_eq!(
+        (&lib[0]["trust"], &lib[0]["source_case_id"], &lib[0]["id"]),
+        (&json!("C"), &json!(first), &mats[0]["e_material_id"])
+    );
+
+    // At the counter, the same file scanned for the same applicant: checked
+    // by an officer, trust B, which replaces the weaker C of the same entry.
+    let (_, scan) = upload(&app, &counter, PDF, "扫描件.pdf").await;
+    let first17 = "52990219850612302";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
+    let walk_in = json!({"applicant": {"kind": "natural", "name": "陈小华", "id_no": id_no, "mobile": "13800000001", "address": ""},
+                         "materials": [{"material_no": 1, "upload_id": scan["id"]}]});
+    let (s, b) = body(app.post(&counter, &path, walk_in).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["case_no"], zwfw_domain::cases::case_number(code, day, 2));
+    let lib = library().await;
+    assert_eq!(lib.as_array().unwrap().len(), 1, "{lib}");
+    assert_eq!(lib[0]["trust"], "B", "{lib}");
+
+    // Reused from the library: no new entry; the material is the entry's, at its trust.
+    let reuse = json!({"materials": [{"material_no": 1, "e_material_id": lib[0]["id"]}]});
+    let (s, b) = body(app.post(&citizen, &path, reuse).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let c = case(&app, &citizen, b["case_id"].as_i64().unwrap()).await;
+    assert_eq!((&c["materials"][0]["e_material_id"], &c["materials"][0]["trust"]), (&lib[0]["id"], &json!("B")));
+    assert_eq!(library().await.as_array().unwrap().len(), 1);
+    assert_invariants(&app).await;
+
+    // Past 9,999 cases of the item in a day the serial takes a fifth digit.
+    let mut tx = store.begin().await.unwrap();
+    zwfw_store::cases::reserve_serials(&mut tx, &format!("case:{code}:20260302"), 9996).await.unwrap();
+    tx.commit().await.unwrap();
+    let (s, b) =
+        body(app.post(&citizen, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["case_no"], zwfw_domain::cases::case_number(code, day, 10_000));
+    assert_eq!(b["case_no"], format!("{code}2026030210000"));
+});

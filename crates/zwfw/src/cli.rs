@@ -400,7 +400,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let db = zwfw_store::testing::TestDb::postgres_on(&admin, "bench")
                         .await
                         .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(&admin)))?;
-                    let url = format!("{}?synchronous_commit={sync}", db.url);
+                    let join = if db.url.contains('?') { '&' } else { '?' };
+                    let url = format!("{}{join}synchronous_commit={sync}", db.url);
                     let label = format!("PostgreSQL (synchronous_commit={sync})");
                     let r = crate::bench::run_cases(&url, &label, cases, clients, inbox).await;
                     db.cleanup().await;

@@ -248,4 +248,10 @@ pub async fn assert_invariants(app: &App) {
             .await;
     let documents = q("SELECT COUNT(*) AS n FROM case_documents").await;
     assert_eq!(taken, documents, "document numbers taken and documents stored");
+    // Likewise every case number taken numbers a case.
+    let taken =
+        q("SELECT CAST(COALESCE(SUM(next_no - 1), 0) AS BIGINT) AS n FROM case_serials WHERE prefix LIKE 'case:%'")
+            .await;
+    let numbered = q("SELECT COUNT(*) AS n FROM cases WHERE case_no IS NOT NULL").await;
+    assert_eq!(taken, numbered, "case numbers taken and cases numbered");
 }
