@@ -133,29 +133,23 @@ pub async fn seal(store: &Store) -> StoreResult<usize> {
     seal_pool(pool).await
 }
 
-async fn seal_pool(pool: &sqlx::PgPool) -> StoreResult<usize> {
-    use crate::db::DbErr;
+async fn seal_pool(pool: &crate::pgpool::PgConns) -> StoreResult<usize> {
     use sqlx::Row as _;
     let mut total = 0;
     loop {
-        let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_pending)")
-            .fetch_one(pool)
-            .await
-            .map_err(DbErr::from)?;
-        if !any {
+        let mut l = pool.acquire().await?;
+        let r = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_pending)").fetch_one(l.raw()).await;
+        if !l.settle::<bool>(r)? {
             return Ok(total);
         }
-        let mut tx = pool.begin().await.map_err(DbErr::from)?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(DbErr::from)?;
+        l.begin().await?;
+        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(l.raw()).await;
+        let head = l.settle(r)?;
         let (mut seq, mut prev): (i64, String) = (head.get("seq"), head.get("hash"));
-        let rows = sqlx::query(&format!("SELECT * FROM audit_pending ORDER BY id LIMIT {SEAL_BATCH}"))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(DbErr::from)?;
-        let rows = crate::db::pg_rows(&rows);
+        let r = sqlx::query(&format!("SELECT * FROM audit_pending ORDER BY id LIMIT {SEAL_BATCH}"))
+            .fetch_all(l.raw())
+            .await;
+        let rows = crate::db::pg_rows(&l.settle(r)?);
         if rows.is_empty() {
             return Ok(total);
         }
@@ -169,7 +163,7 @@ async fn seal_pool(pool: &sqlx::PgPool) -> StoreResult<usize> {
             prevs.push(std::mem::replace(&mut prev, hash.clone()));
             hashes.push(hash);
         }
-        let moved = sqlx::query(
+        let r = sqlx::query(
             "WITH moved AS (DELETE FROM audit_pending p USING unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev_hash, hash) \
              WHERE p.id = v.id RETURNING v.seq, p.at, p.actor_id, p.actor_name, p.actor_role, p.department_id, p.action, p.object_type, p.object_id, p.detail, p.reason, p.client_addr, v.prev_hash, v.hash) \
              INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
@@ -179,21 +173,21 @@ async fn seal_pool(pool: &sqlx::PgPool) -> StoreResult<usize> {
         .bind(&seqs)
         .bind(&prevs)
         .bind(&hashes)
-        .execute(&mut *tx)
-        .await
-        .map_err(DbErr::from)?;
-        if moved.rows_affected() != rows.len() as u64 {
+        .execute(l.raw())
+        .await;
+        if l.settle(r)?.rows_affected() != rows.len() as u64 {
             // Only a change around the program can take a pending record
-            // away under the head's lock; start over on what is left.
+            // away under the head's lock; start over on what is left (the
+            // transaction is rolled back as its connection is given back).
             continue;
         }
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        let r = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
             .bind(&prev)
-            .execute(&mut *tx)
-            .await
-            .map_err(DbErr::from)?;
-        tx.commit().await.map_err(DbErr::from)?;
+            .execute(l.raw())
+            .await;
+        l.settle(r)?;
+        l.commit().await?;
         total += rows.len();
     }
 }
@@ -206,7 +200,7 @@ const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// The PostgreSQL store's background sealer: seals soon after each commit
 /// that wrote audit records, and once a second in any case; ends with the
 /// store.
-pub(crate) async fn sealer(wake: std::sync::Weak<tokio::sync::Notify>, pool: sqlx::PgPool) {
+pub(crate) async fn sealer(wake: std::sync::Weak<tokio::sync::Notify>, pool: crate::pgpool::PgConns) {
     loop {
         let Some(signal) = wake.upgrade() else { return };
         if tokio::time::timeout(SEAL_EVERY, signal.notified()).await.is_ok() {

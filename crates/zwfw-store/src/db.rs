@@ -241,8 +241,15 @@ impl Query {
             Target::Pg(mut pg) => {
                 let q = self.pg();
                 let r = match &mut pg {
-                    PgTarget::Pool(p) => q.execute(*p).await?,
-                    PgTarget::Conn(c) => q.execute(&mut **c).await?,
+                    PgTarget::Pool(p) => {
+                        let mut l = p.acquire().await?;
+                        let r = q.execute(l.raw()).await;
+                        l.settle(r)?
+                    }
+                    PgTarget::Lease(l) => {
+                        let r = q.execute(l.raw()).await;
+                        l.settle(r)?
+                    }
                 };
                 Ok(Done(r.rows_affected()))
             }
@@ -258,8 +265,15 @@ impl Query {
             Target::Pg(mut pg) => {
                 let q = self.pg();
                 let rows = match &mut pg {
-                    PgTarget::Pool(p) => q.fetch_all(*p).await?,
-                    PgTarget::Conn(c) => q.fetch_all(&mut **c).await?,
+                    PgTarget::Pool(p) => {
+                        let mut l = p.acquire().await?;
+                        let r = q.fetch_all(l.raw()).await;
+                        l.settle(r)?
+                    }
+                    PgTarget::Lease(l) => {
+                        let r = q.fetch_all(l.raw()).await;
+                        l.settle(r)?
+                    }
                 };
                 Ok(pg_rows(&rows))
             }
@@ -275,8 +289,15 @@ impl Query {
             Target::Pg(mut pg) => {
                 let q = self.pg();
                 let row = match &mut pg {
-                    PgTarget::Pool(p) => q.fetch_optional(*p).await?,
-                    PgTarget::Conn(c) => q.fetch_optional(&mut **c).await?,
+                    PgTarget::Pool(p) => {
+                        let mut l = p.acquire().await?;
+                        let r = q.fetch_optional(l.raw()).await;
+                        l.settle(r)?
+                    }
+                    PgTarget::Lease(l) => {
+                        let r = q.fetch_optional(l.raw()).await;
+                        l.settle(r)?
+                    }
                 };
                 Ok(row.map(|r| pg_rows(std::slice::from_ref(&r)).remove(0)))
             }
@@ -306,8 +327,8 @@ impl Query {
 }
 
 enum PgTarget<'a> {
-    Pool(&'a sqlx::PgPool),
-    Conn(&'a mut sqlx::PgConnection),
+    Pool(&'a crate::pgpool::PgConns),
+    Lease(&'a mut crate::pgpool::Lease),
 }
 
 enum Target<'a> {
@@ -324,7 +345,7 @@ fn engine_of(ex: Ex<'_>) -> Target<'_> {
         },
         Ex::Tx(tx) => match tx.engine() {
             crate::TxEngine::Sqlite(c) => Target::Sqlite(c),
-            crate::TxEngine::Pg(c) => Target::Pg(PgTarget::Conn(c)),
+            crate::TxEngine::Pg(l) => Target::Pg(PgTarget::Lease(l)),
         },
     }
 }

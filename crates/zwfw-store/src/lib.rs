@@ -17,16 +17,14 @@ pub mod guards;
 pub mod interaction;
 mod migrate;
 pub mod outbox;
+mod pgpool;
 pub mod rating;
 pub mod settings;
 pub mod supervision;
 pub mod testing;
 
 use db::{DbErr, Ex, Native, Row, Value};
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
 use std::sync::Arc;
-use std::time::Duration;
 use thiserror::Error;
 use zwfw_domain::DomainError;
 
@@ -84,7 +82,7 @@ enum Engine {
 
 /// A PostgreSQL store: the pool, and the signal that wakes the audit sealer.
 struct Pg {
-    pool: PgPool,
+    pool: pgpool::PgConns,
     seal: Arc<tokio::sync::Notify>,
     /// Whether the sealer runs (started once the schema is there, by `migrate`).
     sealing: std::sync::atomic::AtomicBool,
@@ -100,7 +98,7 @@ enum TxInner {
     /// (a savepoint in a group of transactions committed together).
     Sqlite(group::Member),
     Postgres {
-        tx: Transaction<'static, Postgres>,
+        tx: pgpool::Lease,
         /// Whether it wrote audit records to be sealed after the commit.
         audited: bool,
         seal: Arc<tokio::sync::Notify>,
@@ -111,7 +109,7 @@ enum TxInner {
 
 pub(crate) enum TxEngine<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Pg(&'a mut sqlx::PgConnection),
+    Pg(&'a mut pgpool::Lease),
 }
 
 impl Tx {
@@ -128,10 +126,11 @@ impl Tx {
                 m.commit().await?;
             }
             TxInner::Postgres { .. } => {
-                let TxInner::Postgres { tx, audited, seal } = std::mem::replace(&mut self.inner, TxInner::Done) else {
+                let TxInner::Postgres { mut tx, audited, seal } = std::mem::replace(&mut self.inner, TxInner::Done)
+                else {
                     unreachable!()
                 };
-                tx.commit().await.map_err(DbErr::from)?;
+                tx.commit().await?;
                 if audited {
                     seal.notify_one();
                 }
@@ -241,33 +240,11 @@ impl Store {
         let (url, asynchronous) = pg_synchronous_commit(url)?;
         // Every connection says it is the program's, so that the guards of
         // migration 0016 tell its changes from those made around it.
-        // A connection that was busy a moment ago is handed out as it is; one
-        // idle for longer is checked first (the server may have restarted
-        // meanwhile). Checking every one would cost a round trip per statement.
-        let options = PgPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
-            .max_connections(16)
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > Duration::from_secs(1) {
-                        use sqlx::Connection;
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    use sqlx::Executor;
-                    conn.execute(crate::guards::PROGRAM_MARK).await?;
-                    if asynchronous {
-                        conn.execute("SET synchronous_commit = off").await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(&url).await.map_err(DbErr::from)?;
+        let mut setup = vec![crate::guards::PROGRAM_MARK];
+        if asynchronous {
+            setup.push("SET synchronous_commit = off");
+        }
+        let pool = pgpool::PgConns::connect(&url, 16, setup).await?;
         let pg = Arc::new(Pg {
             pool,
             seal: Arc::new(tokio::sync::Notify::new()),
@@ -285,7 +262,7 @@ impl Store {
         Ex::Store(self)
     }
 
-    pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
+    pub(crate) fn pg_pool(&self) -> Option<&pgpool::PgConns> {
         match &self.engine {
             Engine::Postgres(p) => Some(&p.pool),
             Engine::Sqlite(_) => None,
@@ -326,7 +303,11 @@ impl Store {
             Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?) }),
             Engine::Postgres(p) => Ok(Tx {
                 inner: TxInner::Postgres {
-                    tx: p.pool.begin().await.map_err(DbErr::from)?,
+                    tx: {
+                        let mut lease = p.pool.acquire().await?;
+                        lease.begin().await?;
+                        lease
+                    },
                     audited: false,
                     seal: p.seal.clone(),
                 },

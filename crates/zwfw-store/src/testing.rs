@@ -159,7 +159,7 @@ pub async fn execute_outside(store: &Store, sql: &str) -> StoreResult<u64> {
         }
         crate::Backend::Postgres => {
             let pool = store.pg_pool().expect("a PostgreSQL store has a pool");
-            let mut c = sqlx::PgConnection::connect_with(&pool.connect_options()).await.map_err(DbErr::from)?;
+            let mut c = sqlx::PgConnection::connect_with(pool.connect_options()).await.map_err(DbErr::from)?;
             let done = c.execute(sql).await.map_err(DbErr::from)?;
             let _ = c.close().await;
             Ok(done.rows_affected())

@@ -547,3 +547,63 @@ both_backends!(audit_records_sealed_in_commit_order, |store: Store| async move {
     assert_eq!((report.checked, report.head_seq), (3, 3));
     assert!(report.defects.is_empty(), "{:?}", report.defects);
 });
+
+/// The PostgreSQL pool gives connections back without a round trip, so it
+/// must never hand out one left in a wrong state: a transaction dropped
+/// without its commit is rolled back first; a connection whose statement was
+/// abandoned halfway, or that the server closed, is not reused; one whose
+/// statement the database refused is. More rounds than the pool has
+/// connections show that none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_pool_reuses_only_connections_in_a_known_state() {
+    use zwfw_store::db::{query, Value};
+    let Some(db) = zwfw_store::testing::TestDb::postgres("storage::pool_states").await else { return };
+    let store = db.store().await.unwrap();
+    let count = |store: Store| async move {
+        match query("SELECT COUNT(*) AS n FROM settings WHERE key LIKE 'pool:%'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .value("n")
+        {
+            Some(Value::Int(n)) => *n,
+            v => panic!("{v:?}"),
+        }
+    };
+    let insert = "INSERT INTO settings (key, value, updated_at) VALUES ($1, '', 0)";
+    for round in 0..40 {
+        // Dropped without commit: nothing stays, and the next statements are not inside it.
+        let mut tx = store.begin().await.unwrap();
+        query(insert).bind(format!("pool:dropped:{round}")).execute(tx.conn()).await.unwrap();
+        drop(tx);
+        // Refused by the database: the connection goes on.
+        query(insert).bind("pool:kept").execute(store.pool()).await.ok();
+        let twice = query(insert).bind("pool:kept").execute(store.pool()).await;
+        assert!(twice.is_err_and(|e| e.unique));
+        // Abandoned halfway: the late answer never reaches another statement.
+        let slow = query("SELECT CAST(pg_sleep(0.2) AS TEXT) AS s, 'slow' AS who").fetch_one(store.pool());
+        assert!(tokio::time::timeout(std::time::Duration::from_millis(5), slow).await.is_err());
+        let r = query("SELECT 'fast' AS who").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(r.value("who"), Some(&Value::Text("fast".into())));
+    }
+    assert_eq!(count(store.clone()).await, 1, "only the one committed row");
+
+    // The server closes every connection of the program: after a pause the
+    // pool notices before handing one out.
+    let mut tx = store.begin().await.unwrap();
+    query("SELECT 1 AS one").fetch_one(tx.conn()).await.unwrap();
+    tx.commit().await.unwrap();
+    let killed = zwfw_store::testing::execute_outside(
+        &store,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap();
+    assert!(killed >= 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    for _ in 0..20 {
+        assert_eq!(count(store.clone()).await, 1);
+    }
+    store.close().await;
+    db.cleanup().await;
+}
