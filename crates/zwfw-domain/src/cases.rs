@@ -657,7 +657,12 @@ pub fn urgency(p: &crate::clock::Period) -> Urgency {
 /// 办件编号: the item's implementation code, the day of submission and a
 /// daily serial of at least [`CASE_SERIAL_DIGITS`] digits.
 pub fn case_number(impl_code: &str, day: NaiveDate, serial: i64) -> String {
-    format!("{}{serial:0width$}", case_number_prefix(impl_code, day), width = CASE_SERIAL_DIGITS)
+    numbered(&case_number_prefix(impl_code, day), serial)
+}
+
+/// The 办件编号 of serial `serial` after its `prefix` ([`case_number_prefix`]).
+pub fn numbered(prefix: &str, serial: i64) -> String {
+    format!("{prefix}{serial:0width$}", width = CASE_SERIAL_DIGITS)
 }
 
 /// The part of a 办件编号 before its serial; every case of the item that day shares it.

@@ -13,7 +13,7 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
     let mut args = vec![];
     if !tx.is_exclusive() {
-        let sql = pending_insert(std::slice::from_ref(entry), &mut args, None);
+        let sql = pending_insert(std::slice::from_ref(entry), &mut args, None, None);
         crate::db::query_with(sql, args).execute(tx.conn()).await?;
         tx.audited();
         return Ok(());
@@ -66,60 +66,48 @@ fn entry_values(e: &AuditEntry) -> [Value; 11] {
 }
 
 /// The INSERT of `entries` into `audit_pending` (PostgreSQL), its parameters
-/// appended to `args` (numbered after those already there); with `only_if`,
-/// it inserts only when that condition holds (a part of a larger statement).
-pub(crate) fn pending_insert(entries: &[AuditEntry], args: &mut Vec<Value>, only_if: Option<&str>) -> String {
-    let rows: Vec<String> = entries
-        .iter()
-        .map(|e| {
-            let params: Vec<String> = entry_values(e)
-                .into_iter()
-                .map(|v| {
-                    args.push(v);
-                    format!("${}", args.len())
-                })
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    let rows = rows.join(", ");
-    match only_if {
-        None => format!("INSERT INTO audit_pending ({ENTRY_COLUMNS}) VALUES {rows}"),
-        Some(cond) => {
-            format!("INSERT INTO audit_pending ({ENTRY_COLUMNS}) SELECT * FROM (VALUES {rows}) AS v WHERE {cond}")
-        }
-    }
-}
-
-/// The INSERT of `entries` into `audit_pending` as a part of a larger
-/// statement, their object's id the SQL expression `object_id` (an id the
-/// statement makes), their other values parameters appended to `args`.
-pub(crate) fn pending_insert_on(entries: &[AuditEntry], args: &mut Vec<Value>, object_id: &str) -> String {
+/// appended to `args` (numbered after those already there). As a part of a
+/// larger statement: with `object_id`, the records' object is that SQL
+/// expression (an id the statement makes) instead of theirs; with
+/// `only_if`, they are inserted only when that condition holds.
+pub(crate) fn pending_insert(
+    entries: &[AuditEntry],
+    args: &mut Vec<Value>,
+    object_id: Option<&str>,
+    only_if: Option<&str>,
+) -> String {
     let columns: Vec<&str> = ENTRY_COLUMNS.split(", ").collect();
-    let given: Vec<&str> = columns.iter().copied().filter(|c| *c != "object_id").collect();
+    let given = |c: &str| object_id.is_none() || c != "object_id";
     let rows: Vec<String> = entries
         .iter()
         .map(|e| {
             let params: Vec<String> = columns
                 .iter()
                 .zip(entry_values(e))
-                .filter(|(c, _)| **c != "object_id")
-                .map(|(_, v)| {
-                    args.push(v);
-                    format!("${}", args.len())
-                })
+                .filter(|(c, _)| given(c))
+                .map(|(_, v)| crate::db::param(args, v))
                 .collect();
             format!("({})", params.join(", "))
         })
         .collect();
-    let select: Vec<String> =
-        columns.iter().map(|c| if *c == "object_id" { object_id.to_string() } else { format!("v.{c}") }).collect();
-    format!(
+    let select: Vec<String> = columns
+        .iter()
+        .map(|c| match object_id {
+            Some(expr) if *c == "object_id" => expr.to_string(),
+            _ => format!("v.{c}"),
+        })
+        .collect();
+    let named: Vec<&str> = columns.iter().copied().filter(|c| given(c)).collect();
+    let mut sql = format!(
         "INSERT INTO audit_pending ({ENTRY_COLUMNS}) SELECT {} FROM (VALUES {}) AS v ({})",
         select.join(", "),
         rows.join(", "),
-        given.join(", ")
-    )
+        named.join(", ")
+    );
+    if let Some(cond) = only_if {
+        sql += &format!(" WHERE {cond}");
+    }
+    sql
 }
 
 /// Records sealed per statement (a batch's ids, positions and hashes travel as arrays).

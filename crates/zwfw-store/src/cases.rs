@@ -309,7 +309,7 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
     }
     // The day's serial last: every registration of the item that day waits for its row.
     let n = next_serial(&mut tx, r.serial).await?;
-    let no = format!("{}{n:0width$}", r.number_prefix, width = zwfw_domain::cases::CASE_SERIAL_DIGITS);
+    let no = zwfw_domain::cases::numbered(r.number_prefix, n);
     set_case_no(&mut tx, row.id, &no).await?;
     tx.commit().await?;
     Ok((row.id, no))
@@ -320,12 +320,8 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
 /// where the applicant has one) and the audit records (their object the new
 /// case) as data-modifying parts of one statement.
 fn registration_query(r: &Registration<'_>) -> crate::db::Query {
-    use crate::db::{IntoValue, Value};
+    use crate::db::{param as arg, IntoValue, Value};
     let mut args: Vec<Value> = vec![];
-    let arg = |args: &mut Vec<Value>, v: Value| {
-        args.push(v);
-        format!("${}", args.len())
-    };
     let serial = arg(&mut args, r.serial.into_value());
     let mut sql = format!(
         "WITH s AS (INSERT INTO case_serials (prefix, next_no) VALUES ({serial}, 2) \
@@ -367,15 +363,12 @@ fn registration_query(r: &Registration<'_>) -> crate::db::Query {
             arg(&mut args, r.by.into_value()),
             arg(&mut args, r.now_ms.into_value()),
         );
-        let (from, emat) = match rm.library {
-            Library::Reuse(id) => ("c".to_string(), arg(&mut args, id.into_value())),
-            Library::Without => ("c".to_string(), arg(&mut args, Value::Null(crate::db::Kind::Int))),
-            Library::File { .. } if filed.iter().any(|(k, _)| *k == (m.file_sm3, m.name)) => {
-                let l =
-                    filed.iter().find(|(k, _)| *k == (m.file_sm3, m.name)).map(|(_, l)| l.clone()).unwrap_or_default();
-                (format!("c, {l}"), format!("{l}.id"))
-            }
-            Library::File { owner } => {
+        let earlier = filed.iter().find(|(k, _)| *k == (m.file_sm3, m.name)).map(|(_, l)| l.clone());
+        let (from, emat) = match (rm.library, earlier) {
+            (Library::Reuse(id), _) => ("c".to_string(), arg(&mut args, id.into_value())),
+            (Library::Without, _) => ("c".to_string(), arg(&mut args, Value::Null(crate::db::Kind::Int))),
+            (Library::File { .. }, Some(l)) => (format!("c, {l}"), format!("{l}.id")),
+            (Library::File { owner }, None) => {
                 filed.push(((m.file_sm3, m.name), format!("l{i}")));
                 let owner = arg(&mut args, owner.into_value());
                 // A better trust level (A is the best) replaces a weaker one.
@@ -394,7 +387,7 @@ fn registration_query(r: &Registration<'_>) -> crate::db::Query {
         );
     }
     if !r.audit.is_empty() {
-        let insert = crate::audit::pending_insert_on(r.audit, &mut args, "CAST((SELECT id FROM c) AS TEXT)");
+        let insert = crate::audit::pending_insert(r.audit, &mut args, Some("CAST((SELECT id FROM c) AS TEXT)"), None);
         sql += &format!(", a AS ({insert})");
     }
     sql += " SELECT id, case_no FROM c";
@@ -605,10 +598,7 @@ fn event_insert(e: &NewEvent<'_>, args: &mut Vec<crate::db::Value>, from: &str) 
         e.idem_key.into_value(),
     ]
     .into_iter()
-    .map(|v| {
-        args.push(v);
-        format!("${}", args.len())
-    })
+    .map(|v| crate::db::param(args, v))
     .collect();
     format!(
         "INSERT INTO case_events (case_id, seq, kind, body, at, actor_id, actor_name, role, department_id, step_name, \
@@ -621,18 +611,14 @@ fn event_insert(e: &NewEvent<'_>, args: &mut Vec<crate::db::Value>, from: &str) 
 /// the event, audit records and document as data-modifying parts that write
 /// only if the UPDATE found the case where `old` left it.
 fn transition_query(t: &Transition<'_>) -> crate::db::Query {
-    use crate::db::{IntoValue, Value};
+    use crate::db::{param as arg, IntoValue, Value};
     let e = &t.event;
     let mut args: Vec<Value> = vec![];
-    let arg = |args: &mut Vec<Value>, v: Value| {
-        args.push(v);
-        format!("${}", args.len())
-    };
     let update = projection_update_sql(e.case_id, t.old, t.p, e.at, &mut args);
     let mut sql = format!("WITH u AS ({update} RETURNING id)");
     sql += &format!(", e AS ({})", event_insert(e, &mut args, "u"));
     if !t.audit.is_empty() {
-        let insert = crate::audit::pending_insert(t.audit, &mut args, Some("EXISTS (SELECT 1 FROM u)"));
+        let insert = crate::audit::pending_insert(t.audit, &mut args, None, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");
     }
     if let Some(d) = t.document {

@@ -200,6 +200,13 @@ pub fn query(sql: impl Into<String>) -> Query {
     Query { sql: sql.into(), args: Vec::new() }
 }
 
+/// Appends `v` to the parameters `args` of a statement being written and
+/// returns its placeholder (`$1`, `$2`, …).
+pub(crate) fn param(args: &mut Vec<Value>, v: Value) -> String {
+    args.push(v);
+    format!("${}", args.len())
+}
+
 /// A query with its parameters already made (`$1` … in their order).
 pub fn query_with(sql: impl Into<String>, args: Vec<Value>) -> Query {
     Query { sql: sql.into(), args }
@@ -240,17 +247,10 @@ impl Query {
             }
             Target::Pg(mut pg) => {
                 let q = self.pg();
-                let r = match &mut pg {
-                    PgTarget::Pool(p) => {
-                        let mut l = p.acquire().await?;
-                        let r = q.execute(l.raw()).await;
-                        l.settle(r)?
-                    }
-                    PgTarget::Lease(l) => {
-                        let r = q.execute(l.raw()).await;
-                        l.settle(r)?
-                    }
-                };
+                let mut owned = None;
+                let l = pg.lease(&mut owned).await?;
+                let r = q.execute(l.raw()).await;
+                let r = l.settle(r)?;
                 Ok(Done(r.rows_affected()))
             }
         }
@@ -264,17 +264,10 @@ impl Query {
             }
             Target::Pg(mut pg) => {
                 let q = self.pg();
-                let rows = match &mut pg {
-                    PgTarget::Pool(p) => {
-                        let mut l = p.acquire().await?;
-                        let r = q.fetch_all(l.raw()).await;
-                        l.settle(r)?
-                    }
-                    PgTarget::Lease(l) => {
-                        let r = q.fetch_all(l.raw()).await;
-                        l.settle(r)?
-                    }
-                };
+                let mut owned = None;
+                let l = pg.lease(&mut owned).await?;
+                let r = q.fetch_all(l.raw()).await;
+                let rows = l.settle(r)?;
                 Ok(pg_rows(&rows))
             }
         }
@@ -288,17 +281,10 @@ impl Query {
             }
             Target::Pg(mut pg) => {
                 let q = self.pg();
-                let row = match &mut pg {
-                    PgTarget::Pool(p) => {
-                        let mut l = p.acquire().await?;
-                        let r = q.fetch_optional(l.raw()).await;
-                        l.settle(r)?
-                    }
-                    PgTarget::Lease(l) => {
-                        let r = q.fetch_optional(l.raw()).await;
-                        l.settle(r)?
-                    }
-                };
+                let mut owned = None;
+                let l = pg.lease(&mut owned).await?;
+                let r = q.fetch_optional(l.raw()).await;
+                let row = l.settle(r)?;
                 Ok(row.map(|r| pg_rows(std::slice::from_ref(&r)).remove(0)))
             }
         }
@@ -329,6 +315,20 @@ impl Query {
 enum PgTarget<'a> {
     Pool(&'a crate::pgpool::PgConns),
     Lease(&'a mut crate::pgpool::Lease),
+}
+
+impl PgTarget<'_> {
+    /// The connection a statement runs on: the transaction's, or one lent
+    /// by the pool for the statement alone (kept in `owned`, given back when it is dropped).
+    async fn lease<'s>(
+        &'s mut self,
+        owned: &'s mut Option<crate::pgpool::Lease>,
+    ) -> Result<&'s mut crate::pgpool::Lease, DbErr> {
+        match self {
+            PgTarget::Pool(p) => Ok(owned.insert(p.acquire().await?)),
+            PgTarget::Lease(l) => Ok(l),
+        }
+    }
 }
 
 enum Target<'a> {
