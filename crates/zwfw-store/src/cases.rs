@@ -13,7 +13,7 @@ const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code,
      outcome, result_no, view, created_at, updated_at";
 
 /// The projection of a case: what lists and inboxes read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CaseRow {
     pub id: i64,
     pub case_no: Option<String>,
@@ -288,7 +288,9 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
         if !r.audit.is_empty() {
             store.audited();
         }
-        return Ok((row.i64("id"), row.str("case_no")));
+        let (id, no) = (row.i64("id"), row.str("case_no"));
+        store.recent.put(registered_row(r, id, &no));
+        return Ok((id, no));
     }
     let mut tx = store.begin().await?;
     let row = insert_case(&mut tx, r.case, r.now_ms).await?;
@@ -312,7 +314,13 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
     let no = zwfw_domain::cases::numbered(r.number_prefix, n);
     set_case_no(&mut tx, row.id, &no).await?;
     tx.commit().await?;
+    store.recent.put(registered_row(r, row.id, &no));
     Ok((row.id, no))
+}
+
+/// The row [`register`] stores, as read back.
+fn registered_row(r: &Registration<'_>, id: i64, case_no: &str) -> CaseRow {
+    CaseRow { id, case_no: Some(case_no.to_string()), p: r.p.clone(), ..draft_row(r.case, r.now_ms) }
 }
 
 /// A registration as one PostgreSQL statement: the serial, the case (its
@@ -396,6 +404,7 @@ fn registration_query(r: &Registration<'_>) -> crate::db::Query {
 
 /// Replaces a draft's applicant data and form (only while it is a draft).
 pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms: i64) -> StoreResult<()> {
+    tx.recent.forget(id);
     let r = crate::db::query("UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'")
         .bind(form.to_string())
         .bind(now_ms)
@@ -409,6 +418,7 @@ pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms
 }
 
 pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()> {
+    tx.recent.forget(id);
     crate::db::query("UPDATE cases SET case_no = $1 WHERE id = $2")
         .bind(case_no)
         .bind(id)
@@ -436,6 +446,7 @@ pub async fn update_projection(
     p: &Projection,
     now_ms: i64,
 ) -> StoreResult<bool> {
+    tx.recent.forget(id);
     let mut args = vec![];
     let sql = projection_update_sql(id, old, p, now_ms, &mut args);
     Ok(crate::db::query_with(sql, args).execute(tx.conn()).await?.rows_affected() == 1)
@@ -525,10 +536,17 @@ pub struct Transition<'a> {
 /// data-modifying parts of the same statement): one round trip instead of
 /// one per write plus BEGIN and COMMIT.
 pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<bool> {
+    let id = t.event.case_id;
+    // The row this process knows is out while the write is under way, and
+    // comes back moved only if the write committed.
+    let known = store.recent.take(id);
     if store.backend() == crate::Backend::Postgres {
         let moved = transition_result(transition_query(t).fetch_one(store.pool()).await)?;
         if moved && !t.audit.is_empty() {
             store.audited();
+        }
+        if moved {
+            remember_moved(store, known, t);
         }
         return Ok(moved);
     }
@@ -537,13 +555,44 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
         return Ok(false);
     }
     tx.commit().await?;
+    remember_moved(store, known, t);
     Ok(true)
+}
+
+/// Remembers the row `known` (as it was before committed transition `t`)
+/// as `t` left it.
+fn remember_moved(store: &Store, known: Option<CaseRow>, t: &Transition<'_>) {
+    if let Some(mut row) = known.filter(|r| r.p == *t.old) {
+        row.p = t.p.clone();
+        row.updated_at = t.event.at;
+        store.recent.put(row);
+    }
+}
+
+/// The case as this process last wrote it if that was recent, else as
+/// stored; and whether it is the row remembered. The remembered row is a
+/// guess: a write decided on it finds nothing if the case moved since (its
+/// `seq` gate), and the caller then reads the case from the database.
+pub async fn case_to_act(store: &Store, id: i64) -> StoreResult<(CaseRow, bool)> {
+    if let Some(row) = store.recent.get(id) {
+        return Ok((row, true));
+    }
+    Ok((case_as_stored(store, id).await?, false))
+}
+
+/// The case as stored, remembered as the row the next write of it is decided on.
+pub async fn case_as_stored(store: &Store, id: i64) -> StoreResult<CaseRow> {
+    let row = get_case(store, id).await?;
+    store.recent.put(row.clone());
+    Ok(row)
 }
 
 /// Writes a transition inside `tx` (which the caller commits); false, having
 /// written nothing, when someone else moved the case first (the caller drops
 /// the transaction). On PostgreSQL a single statement, as in [`write_transition`].
 pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult<bool> {
+    // The caller may still roll back: whatever this process knew of the case goes.
+    tx.recent.forget(t.event.case_id);
     if !tx.is_exclusive() {
         let moved = transition_result(transition_query(t).fetch_one(tx.conn()).await)?;
         if moved && !t.audit.is_empty() {

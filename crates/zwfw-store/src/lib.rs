@@ -19,6 +19,7 @@ mod migrate;
 pub mod outbox;
 mod pgpool;
 pub mod rating;
+mod recent;
 pub mod settings;
 pub mod supervision;
 pub mod testing;
@@ -72,6 +73,8 @@ pub enum Backend {
 pub struct Store {
     engine: Engine,
     backend: Backend,
+    /// The case rows this process wrote last (see `recent`).
+    recent: Arc<recent::RecentCases>,
 }
 
 #[derive(Clone)]
@@ -91,6 +94,7 @@ struct Pg {
 /// A write transaction. Dropped without `commit`, it rolls back.
 pub struct Tx {
     inner: TxInner,
+    recent: Arc<recent::RecentCases>,
 }
 
 enum TxInner {
@@ -232,7 +236,11 @@ impl Store {
             let (url, sync) = sqlite_synchronous(url)?;
             let path = sqlite_path(&url)?;
             let native = Native::open(path, sync)?;
-            return Ok(Store { engine: Engine::Sqlite(Arc::new(native)), backend: Backend::Sqlite });
+            return Ok(Store {
+                engine: Engine::Sqlite(Arc::new(native)),
+                backend: Backend::Sqlite,
+                recent: Arc::default(),
+            });
         }
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
@@ -250,7 +258,7 @@ impl Store {
             seal: Arc::new(tokio::sync::Notify::new()),
             sealing: std::sync::atomic::AtomicBool::new(false),
         });
-        Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres })
+        Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres, recent: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -300,7 +308,7 @@ impl Store {
     /// fail on a stale snapshot, and writers queue here.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.engine {
-            Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?) }),
+            Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?), recent: self.recent.clone() }),
             Engine::Postgres(p) => Ok(Tx {
                 inner: TxInner::Postgres {
                     tx: {
@@ -311,6 +319,7 @@ impl Store {
                     audited: false,
                     seal: p.seal.clone(),
                 },
+                recent: self.recent.clone(),
             }),
         }
     }

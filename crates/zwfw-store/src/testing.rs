@@ -166,3 +166,20 @@ pub async fn execute_outside(store: &Store, sql: &str) -> StoreResult<u64> {
         }
     }
 }
+
+/// The case rows the store remembers having written (see `recent`).
+pub fn remembered_cases(store: &Store) -> Vec<crate::cases::CaseRow> {
+    store.recent.all()
+}
+
+/// Makes the store forget the case rows it wrote, as a restart would (after
+/// a test changed cases around the program).
+pub fn forget_remembered_cases(store: &Store) {
+    store.recent.clear();
+}
+
+/// The same database as another process of the program would see it: the
+/// same connections, but none of this store's memory of the cases it wrote.
+pub fn other_process(store: &Store) -> Store {
+    Store { engine: store.engine.clone(), backend: store.backend, recent: Default::default() }
+}

@@ -1009,7 +1009,10 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let kind = parse_action(input, actor)?;
     let key = idem(&input.idem_key)?;
-    let row0 = sc::get_case(&st.store, case_id).await?;
+    // The case as this process last wrote it, if it did so recently (the
+    // write below is refused if the case moved since, and then the case is
+    // read from the database).
+    let (row0, mut remembered) = sc::case_to_act(&st.store, case_id).await?;
     let content = item_version(st, row0.version_id).await?;
     if !dc::may_read(actor, &dc::Parties::of(&content, row0.applicant_user_id)) {
         return Err(AppError::not_found("case"));
@@ -1030,13 +1033,12 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             return Err(unprocessable("materials_missing", "补正材料"));
         }
     }
-    if let EventKind::Transferred { to_user, .. } = &kind {
-        let to = zwfw_store::admin::get_user(&st.store, *to_user).await.map_err(|_| AppError::not_found("user"))?;
-        let handling = row0.p.handling_department_id.unwrap_or(row0.department_id);
-        if !to.active || to.kind != AccountKind::Staff || to.department_id != Some(handling) || to.id == actor.user_id {
-            return Err(unprocessable("invalid_action", "to_user"));
+    let to_user = match &kind {
+        EventKind::Transferred { to_user, .. } => {
+            Some(zwfw_store::admin::get_user(&st.store, *to_user).await.map_err(|_| AppError::not_found("user"))?)
         }
-    }
+        _ => None,
+    };
     if matches!(kind, EventKind::Submitted) {
         return submit_draft(ctx, case_id, input, &content, key.as_deref()).await;
     }
@@ -1044,40 +1046,25 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     // Optimistic: read and decide outside the write transaction, write only
     // if nobody moved the case meanwhile, else decide again on the new state.
     let mut row = row0;
+    let mut reread = false;
     for attempt in 0.. {
-        if attempt > 0 {
-            row = sc::get_case(&st.store, case_id).await?;
+        if reread {
+            row = sc::case_as_stored(&st.store, case_id).await?;
+            remembered = false;
         }
+        reread = true;
         if let Some(k) = &scoped {
             if let Some(seq) = sc::event_by_idem(st.store.pool(), case_id, k).await? {
                 return Ok(ActResult { case_id, seq, state: row.p.state, repeated: true });
             }
         }
-        if let Some(exp) = input.expected_seq {
-            if exp != row.p.seq {
-                let events = sc::events(&st.store, case_id).await?;
-                return Err(already_handled(events.last()));
-            }
-        }
-        let view = current_view(st.store.pool(), &row, &content).await?;
-        let role = authorize(actor, &row, &content, &view, &kind)?;
-        let mut kind = kind.clone();
-        if let EventKind::JointTimedOut { departments } = &mut kind {
-            // Only the co-departments whose sub-deadline has passed.
-            let today = st.today();
-            let open = sc::joint(&st.store, case_id).await?;
-            *departments = open
-                .iter()
-                .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
-                .map(|(d, _, _, _)| *d)
-                .collect();
-            if departments.is_empty() {
-                return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
-            }
-        }
-        let e =
-            Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
-        let w = prepare(ctx, &row, &content, &view, e).await?;
+        let (w, view) = match decide(ctx, &row, &content, &kind, to_user.as_ref(), input.expected_seq).await {
+            Ok(decided) => decided,
+            // Refused on the row remembered, which may be behind: decided
+            // again on the stored row before the refusal stands.
+            Err(_) if remembered => continue,
+            Err(e) => return Err(e),
+        };
         let (seq, state) = (w.p.seq, w.p.state.clone());
         let written = if supplement.is_empty() && w.joint.is_none() {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
@@ -1094,12 +1081,56 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         if written {
             return Ok(ActResult { case_id, seq, state, repeated: false });
         }
-        if input.expected_seq.is_some() || attempt >= 8 {
+        if (input.expected_seq.is_some() && !remembered) || attempt >= 8 {
             let events = sc::events(&st.store, case_id).await?;
             return Err(already_handled(events.last()));
         }
     }
     unreachable!("the loop returns")
+}
+
+/// Decides action `kind` on the case as `row` has it: the event to write
+/// and the case's view before it, or why not.
+async fn decide(
+    ctx: &Ctx<'_>,
+    row: &CaseRow,
+    content: &ItemContent,
+    kind: &EventKind,
+    to_user: Option<&zwfw_store::admin::User>,
+    expected_seq: Option<i64>,
+) -> AppResult<(Prepared, CaseView)> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if expected_seq.is_some_and(|exp| exp != row.p.seq) {
+        let events = sc::events(&st.store, row.id).await?;
+        return Err(already_handled(events.last()));
+    }
+    if let Some(to) = to_user {
+        // A colleague in the department handling the case as decided on.
+        let handling = row.p.handling_department_id.unwrap_or(row.department_id);
+        if !to.active || to.kind != AccountKind::Staff || to.department_id != Some(handling) || to.id == actor.user_id {
+            return Err(unprocessable("invalid_action", "to_user"));
+        }
+    }
+    let view = current_view(st.store.pool(), row, content).await?;
+    let role = authorize(actor, row, content, &view, kind)?;
+    let mut kind = kind.clone();
+    if let EventKind::JointTimedOut { departments } = &mut kind {
+        // Only the co-departments whose sub-deadline has passed.
+        let today = st.today();
+        let open = sc::joint(&st.store, row.id).await?;
+        *departments = open
+            .iter()
+            .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
+            .map(|(d, _, _, _)| *d)
+            .collect();
+        if departments.is_empty() {
+            return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
+        }
+    }
+    let e = Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+    let w = prepare(ctx, row, content, &view, e).await?;
+    Ok((w, view))
 }
 
 /// Submits a saved draft: checked and numbered under the case's lock.

@@ -281,6 +281,7 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
         .execute(app.state.store.pool())
         .await
         .unwrap();
+    zwfw_store::testing::forget_remembered_cases(&app.state.store);
 
     // Counter and head both decide on event 1: exactly one wins, the other is told who acted.
     let accept = act(&app, &counter, id, json!({"action": "accept", "expected_seq": 1}));
@@ -669,3 +670,82 @@ both_backends!(registration_numbers_the_case_and_files_each_material_once, |stor
     assert_eq!(b["case_no"], zwfw_domain::cases::case_number(code, day, 10_000));
     assert_eq!(b["case_no"], format!("{code}2026030210000"));
 });
+
+both_backends!(
+    an_action_decides_on_the_row_written_last_and_again_when_another_process_moved_the_case,
+    |store: Store| async move {
+        use zwfw_store::cases::{case_to_act, get_case};
+        let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
+        let market = app.department_id("示例市市场监督管理局").await;
+        let item = publish(&app, &example(market), "TESTRECENT000000000000000000001").await;
+        let citizen = app.ready_token("demo_citizen").await;
+        let counter = app.ready_token("demo_counter").await;
+        let reviewer = app.ready_token("demo_reviewer").await;
+        let id = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
+
+        // The registration and each action leave the row as stored in memory.
+        let remembered = || async { case_to_act(&store, id).await.unwrap() };
+        let (row, known) = remembered().await;
+        assert!(known, "the registration is remembered");
+        assert_eq!(row, get_case(&store, id).await.unwrap());
+        let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (row, known) = remembered().await;
+        assert!(known);
+        assert_eq!(row, get_case(&store, id).await.unwrap());
+
+        // Another process of the program passes the first step: this one's row is now behind.
+        let other = zwfw_web::AppState::new(
+            zwfw_store::testing::other_process(&store),
+            app.state.clock.clone(),
+            app.state.config.clone(),
+        );
+        zwfw_web::startup(&other).await.unwrap();
+        let staff = |name: &'static str| {
+            let store = store.clone();
+            async move {
+                let u = zwfw_store::admin::find_user_by_username(&store, name).await.unwrap().unwrap();
+                zwfw_web::auth::actor_of(&u)
+            }
+        };
+        let (counter_actor, reviewer_actor) = (staff("demo_counter").await, staff("demo_reviewer").await);
+        let input = |a: &str, o: &str, exp: Option<i64>| zwfw_web::cases::ActionInput {
+            action: a.into(),
+            opinion: o.into(),
+            expected_seq: exp,
+            ..Default::default()
+        };
+        let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&counter_actor), client_addr: "test".into() };
+        zwfw_web::cases::act(&elsewhere, id, &input("pass", "材料齐全", None)).await.unwrap();
+        assert_eq!(remembered().await.0.p.seq, 2, "this process still remembers the row before");
+        assert_eq!(get_case(&store, id).await.unwrap().p.seq, 3);
+
+        // The reviewer acts here: decided on the remembered row, the write finds
+        // the case moved, and the action is decided again on the stored row.
+        let (s, b) = act(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+        assert_eq!((s, b["seq"].as_i64()), (StatusCode::OK, Some(4)), "{b}");
+        let stored = get_case(&store, id).await.unwrap();
+        assert_eq!((stored.p.step_name.as_str(), stored.p.seq), ("决定", 4));
+        let c = case(&app, &reviewer, id).await;
+        let seqs: Vec<i64> = c["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4]);
+        assert_eq!(remembered().await, (stored, true));
+
+        // The other process returns the case to review; a request here that saw
+        // that (its expected event the newest) is not refused on this process's
+        // older memory of the case.
+        let head = staff("demo_head").await;
+        let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&head), client_addr: "test".into() };
+        let mut back = input("return", "补充核查", None);
+        back.step = Some(2);
+        zwfw_web::cases::act(&elsewhere, id, &back).await.unwrap();
+        assert_eq!(remembered().await.0.p.seq, 4);
+        let here = zwfw_web::Ctx { state: &app.state, actor: Some(&reviewer_actor), client_addr: "test".into() };
+        let r = zwfw_web::cases::act(&here, id, &input("pass", "已核查", Some(5))).await.unwrap();
+        assert_eq!((r.seq, r.repeated), (6, false));
+        // And one that saw an older event is told who acted since.
+        let e = zwfw_web::cases::act(&here, id, &input("pass", "同意", Some(5))).await.unwrap_err();
+        assert_eq!(e.code(), "already_handled", "{}", e.message());
+        assert_invariants(&app).await;
+    }
+);

@@ -254,4 +254,10 @@ pub async fn assert_invariants(app: &App) {
             .await;
     let numbered = q("SELECT COUNT(*) AS n FROM cases WHERE case_no IS NOT NULL").await;
     assert_eq!(taken, numbered, "case numbers taken and cases numbered");
+    // A case row the program remembers having written is the stored row,
+    // unless the case has moved on since (which its next write finds out).
+    for r in zwfw_store::testing::remembered_cases(&app.state.store) {
+        let stored = zwfw_store::cases::get_case(&app.state.store, r.id).await.unwrap();
+        assert!(r == stored || r.p.seq != stored.p.seq, "remembered {r:?}\nstored {stored:?}");
+    }
 }
