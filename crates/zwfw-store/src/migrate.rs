@@ -26,6 +26,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "outside_edits", include_str!("../migrations/0016_outside_edits.sql")),
     (17, "audit_pending", include_str!("../migrations/0017_audit_pending.sql")),
     (18, "open_count_shards", include_str!("../migrations/0018_open_count_shards.sql")),
+    (19, "cases_partial", include_str!("../migrations/0019_cases_partial.sql")),
+    (20, "case_references", include_str!("../migrations/0020_case_references.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

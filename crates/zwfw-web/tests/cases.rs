@@ -749,3 +749,34 @@ both_backends!(
         assert_invariants(&app).await;
     }
 );
+
+both_backends!(a_case_and_what_it_refers_to_cannot_be_deleted_while_referenced, |store: Store| async move {
+    let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &example(market), "TESTREFS0000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let id = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
+    let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let c = zwfw_store::cases::get_case(&store, id).await.unwrap();
+    let refused = [
+        format!("DELETE FROM cases WHERE id = {id}"),
+        format!("DELETE FROM items WHERE id = {}", c.item_id),
+        format!("DELETE FROM item_versions WHERE id = {}", c.version_id),
+        format!("DELETE FROM departments WHERE id = {}", c.department_id),
+    ];
+    for sql in &refused {
+        let r = zwfw_store::db::query(sql.as_str()).execute(store.pool()).await;
+        assert!(r.is_err(), "refused: {sql}");
+    }
+    if store.backend() == zwfw_store::Backend::Postgres {
+        // Likewise from a database tool, and a truncation.
+        for sql in refused.iter().map(String::as_str).chain(["TRUNCATE cases", "TRUNCATE departments CASCADE"]) {
+            assert!(zwfw_store::testing::execute_outside(&store, sql).await.is_err(), "refused: {sql}");
+        }
+    }
+    let stored = zwfw_store::cases::get_case(&store, id).await.unwrap();
+    assert_eq!(stored.p.seq, 2);
+    assert_eq!(case(&app, &counter, id).await["events"].as_array().unwrap().len(), 2);
+});
