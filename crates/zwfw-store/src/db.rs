@@ -541,9 +541,10 @@ impl Native {
         // The first connection turns WAL on (it is stored in the file).
         writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         writer.query_row(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"), [], |_| Ok(()))?;
-        // The writer keeps the pages it touches (64 MiB); readers keep few
+        // The writer keeps 8 MiB of the pages it touches (a larger cache is
+        // walked at nearly every commit: migration 0021); readers keep few
         // (see `with_reader`). The size also marks the writer as the
-        // program's (migration 0016).
+        // program's (migrations 0016 and 0021).
         writer.execute_batch(&format!("PRAGMA cache_size = {}", crate::guards::SQLITE_WRITER_CACHE))?;
         // A transaction is a savepoint in a group (see `group`): the copies
         // of pages an earlier member changed stay in memory instead of a

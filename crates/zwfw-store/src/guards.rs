@@ -59,9 +59,9 @@ pub const GUARDS: &[&str] = &[
 pub const PROGRAM_MARK: &str = "SET zwfw.app = 'on'";
 
 /// The SQLite writer's page cache size (`PRAGMA cache_size`, in KiB when
-/// negative): the guards of migration 0016 take an UPDATE made on any other
-/// connection for a change around the program.
-pub const SQLITE_WRITER_CACHE: i64 = -65536;
+/// negative; 8 MiB): the guards of migrations 0016 and 0021 take an UPDATE
+/// made on any other connection for a change around the program.
+pub const SQLITE_WRITER_CACHE: i64 = -8191;
 
 /// PostgreSQL's own guards: against TRUNCATE (SQLite has no TRUNCATE: a
 /// DELETE without WHERE fires the row triggers), and over the audit records
