@@ -543,9 +543,10 @@ impl Native {
         writer.query_row(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"), [], |_| Ok(()))?;
         // The writer keeps 8 MiB of the pages it touches (a larger cache is
         // walked at nearly every commit: migration 0021); readers keep few
-        // (see `with_reader`). The size also marks the writer as the
-        // program's (migrations 0016 and 0021).
+        // (see `with_reader`).
         writer.execute_batch(&format!("PRAGMA cache_size = {}", crate::guards::SQLITE_WRITER_CACHE))?;
+        // The guards against edits made around the program let its changes pass (migration 0022).
+        crate::guards::mark_sqlite_writer(&writer)?;
         // A transaction is a savepoint in a group (see `group`): the copies
         // of pages an earlier member changed stay in memory instead of a
         // temporary file written at every change.

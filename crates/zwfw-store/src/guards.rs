@@ -54,14 +54,35 @@ pub const GUARDS: &[&str] = &[
 
 /// What a PostgreSQL connection of the program runs first, so that the
 /// guards against edits made around the program (migration 0016) let its
-/// own changes pass. (On SQLite the program's writer is known by its page
-/// cache size, [`SQLITE_WRITER_CACHE`].)
+/// own changes pass. (On SQLite the program's writer is known by
+/// [`mark_sqlite_writer`].)
 pub const PROGRAM_MARK: &str = "SET zwfw.app = 'on'";
 
 /// The SQLite writer's page cache size (`PRAGMA cache_size`, in KiB when
-/// negative; 8 MiB): the guards of migrations 0016 and 0021 take an UPDATE
-/// made on any other connection for a change around the program.
+/// negative; 8 MiB, see migration 0021).
 pub const SQLITE_WRITER_CACHE: i64 = -8191;
+
+/// The name for which the SQLite writer's `sqlite_compileoption_used`
+/// answers 1 (migration 0022): the guards take an UPDATE made on any other
+/// connection, where the built-in answers 0, for a change around the program.
+pub const SQLITE_WRITER_MARK: &str = "ZWFW_PROGRAM_WRITER";
+
+/// Makes `conn` the program's writer for the guards: its
+/// `sqlite_compileoption_used` answers 1 for [`SQLITE_WRITER_MARK`] and
+/// every other name as the built-in does.
+pub(crate) fn mark_sqlite_writer(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("sqlite_compileoption_used", 1, flags, |ctx| {
+        let name: String = ctx.get(0)?;
+        if name == SQLITE_WRITER_MARK {
+            return Ok(1);
+        }
+        let Ok(c) = std::ffi::CString::new(name) else { return Ok(0) };
+        // SAFETY: a NUL-terminated string that lives across the call.
+        Ok(unsafe { rusqlite::ffi::sqlite3_compileoption_used(c.as_ptr()) })
+    })
+}
 
 /// PostgreSQL's own guards: against TRUNCATE (SQLite has no TRUNCATE: a
 /// DELETE without WHERE fires the row triggers), and over the audit records

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "cases_partial", include_str!("../migrations/0019_cases_partial.sql")),
     (20, "case_references", include_str!("../migrations/0020_case_references.sql")),
     (21, "writer_cache", include_str!("../migrations/0021_writer_cache.sql")),
+    (22, "writer_mark", include_str!("../migrations/0022_writer_mark.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
