@@ -542,10 +542,10 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
     let known = store.recent.take(id);
     if store.backend() == crate::Backend::Postgres {
         let moved = transition_result(transition_query(t).fetch_one(store.pool()).await)?;
-        if moved && !t.audit.is_empty() {
-            store.audited();
-        }
         if moved {
+            if !t.audit.is_empty() {
+                store.audited();
+            }
             remember_moved(store, known, t);
         }
         return Ok(moved);

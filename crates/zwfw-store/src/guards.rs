@@ -74,7 +74,8 @@ pub(crate) fn mark_sqlite_writer(conn: &rusqlite::Connection) -> rusqlite::Resul
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS;
     conn.create_scalar_function("sqlite_compileoption_used", 1, flags, |ctx| {
-        let name: String = ctx.get(0)?;
+        // Read in place: the guards call it at every guarded UPDATE.
+        let Ok(name) = ctx.get_raw(0).as_str() else { return Ok(0) };
         if name == SQLITE_WRITER_MARK {
             return Ok(1);
         }

@@ -24,6 +24,11 @@ const KEEP_FOR: Duration = Duration::from_secs(60);
 /// Rows kept at most (a few MiB).
 const CAPACITY: usize = 4096;
 
+/// Whether a remembered row is still trusted as a first guess.
+fn fresh((at, _): &(Instant, CaseRow)) -> bool {
+    at.elapsed() < KEEP_FOR
+}
+
 #[derive(Default)]
 pub(crate) struct RecentCases {
     rows: Mutex<HashMap<i64, (Instant, CaseRow)>>,
@@ -36,15 +41,14 @@ impl RecentCases {
 
     /// The row of case `id` as last written here, if recent.
     pub(crate) fn get(&self, id: i64) -> Option<CaseRow> {
-        let rows = self.rows();
-        rows.get(&id).filter(|(at, _)| at.elapsed() < KEEP_FOR).map(|(_, r)| r.clone())
+        self.rows().get(&id).filter(|e| fresh(e)).map(|(_, r)| r.clone())
     }
 
     /// Remembers `row` as committed just now.
     pub(crate) fn put(&self, row: CaseRow) {
         let mut rows = self.rows();
         if rows.len() >= CAPACITY && !rows.contains_key(&row.id) {
-            rows.retain(|_, (at, _)| at.elapsed() < KEEP_FOR);
+            rows.retain(|_, e| fresh(e));
             if rows.len() >= CAPACITY {
                 rows.clear();
             }
@@ -55,7 +59,7 @@ impl RecentCases {
     /// Takes the row of case `id` out while a write of it is under way
     /// (given back, moved, once the write committed).
     pub(crate) fn take(&self, id: i64) -> Option<CaseRow> {
-        self.rows().remove(&id).filter(|(at, _)| at.elapsed() < KEEP_FOR).map(|(_, r)| r)
+        self.rows().remove(&id).filter(fresh).map(|(_, r)| r)
     }
 
     pub(crate) fn forget(&self, id: i64) {
