@@ -140,15 +140,28 @@ pub async fn next_serial(tx: &mut Tx, prefix: &str) -> StoreResult<i64> {
 
 /// Takes `n` consecutive numbers of a serial; returns the first.
 pub async fn reserve_serials(tx: &mut Tx, prefix: &str, n: i64) -> StoreResult<i64> {
-    let row = crate::db::query(
-        "INSERT INTO case_serials (prefix, next_no) VALUES ($1, $2 + 1) \
-         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + $2 RETURNING next_no",
-    )
-    .bind(prefix)
-    .bind(n)
-    .fetch_one(tx.conn())
-    .await?;
+    let row = crate::db::query(SERIAL_TAKE).bind(prefix).bind(n).fetch_one(tx.conn()).await?;
     Ok(row.i64("next_no") - n)
+}
+
+/// The SQL of taking `$2` numbers of serial `$1`: its new `next_no`.
+const SERIAL_TAKE: &str = "INSERT INTO case_serials (prefix, next_no) VALUES ($1, $2 + 1) \
+     ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + $2 RETURNING next_no";
+
+/// Takes the next number of a serial on PostgreSQL in a transaction of its
+/// own, committed without waiting for the WAL's flush, before the write
+/// that uses it. Taken inside that write, the serial's row stayed locked
+/// until its commit had been flushed, and every registration of an item on
+/// the day (every document of a department's kind in the year) waited for
+/// the previous one's flush. Nothing acknowledged depends on a number taken
+/// so that a crash could take back: the write that uses it commits later,
+/// and its commit is flushed only with everything logged before it. A
+/// number whose write then fails is not used (the case numbers skip it; a
+/// document number is recorded as unused, see [`write_transition`]).
+async fn take_number(store: &Store, prefix: &str) -> StoreResult<i64> {
+    let pool = store.pg_serials().expect("serials are taken apart on PostgreSQL only");
+    let row = crate::db::query(SERIAL_TAKE).bind(prefix).bind(1).fetch_one_on(pool).await?;
+    Ok(row.i64("next_no") - 1)
 }
 
 /// The projection of a draft, as [`insert_case`] stores it.
@@ -283,8 +296,15 @@ pub struct Registration<'a> {
 /// is held for that statement only.
 pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, String)> {
     if store.backend() == crate::Backend::Postgres {
-        let row =
-            registration_query(r).fetch_one(store.pool()).await.map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+        let no = zwfw_domain::cases::numbered(r.number_prefix, take_number(store, r.serial).await?);
+        let row = match registration_query(r, &no).fetch_one(store.pool()).await {
+            Ok(row) => row,
+            Err(e) => {
+                // A repeated submit that lost the race to its first, or a failure.
+                record_unused(store, r.audit, "case", &no, serde_json::json!({ "kind": "case" })).await;
+                return Err(StoreError::unique_as(e, "idem_key"));
+            }
+        };
         if !r.audit.is_empty() {
             store.audited();
         }
@@ -323,28 +343,18 @@ fn registered_row(r: &Registration<'_>, id: i64, case_no: &str) -> CaseRow {
     CaseRow { id, case_no: Some(case_no.to_string()), p: r.p.clone(), ..draft_row(r.case, r.now_ms) }
 }
 
-/// A registration as one PostgreSQL statement: the serial, the case (its
-/// number from the serial), the event, the materials (filed in the library
-/// where the applicant has one) and the audit records (their object the new
-/// case) as data-modifying parts of one statement.
-fn registration_query(r: &Registration<'_>) -> crate::db::Query {
+/// A registration as one PostgreSQL statement: the case (numbered `case_no`),
+/// the event, the materials (filed in the library where the applicant has
+/// one) and the audit records (their object the new case) as
+/// data-modifying parts of one statement.
+fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
     use crate::db::{param as arg, IntoValue, Value};
     let mut args: Vec<Value> = vec![];
-    let serial = arg(&mut args, r.serial.into_value());
-    let mut sql = format!(
-        "WITH s AS (INSERT INTO case_serials (prefix, next_no) VALUES ({serial}, 2) \
-         ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no - 1 AS n)"
-    );
     let (cols, vals): (Vec<&str>, Vec<Value>) = case_values(r.case, r.p, r.now_ms).into_iter().unzip();
     let vals: Vec<String> = vals.into_iter().map(|v| arg(&mut args, v)).collect();
-    let (prefix, digits) = (
-        arg(&mut args, r.number_prefix.into_value()),
-        arg(&mut args, (zwfw_domain::cases::CASE_SERIAL_DIGITS as i64).into_value()),
-    );
-    sql += &format!(
-        ", c AS (INSERT INTO cases ({}, case_no) SELECT {}, {prefix} || \
-         lpad(CAST(n AS TEXT), GREATEST(CAST({digits} AS INTEGER), length(CAST(n AS TEXT))), '0') FROM s \
-         RETURNING id, case_no)",
+    let no = arg(&mut args, case_no.into_value());
+    let mut sql = format!(
+        "WITH c AS (INSERT INTO cases ({}, case_no) VALUES ({}, {no}) RETURNING id, case_no)",
         cols.join(", "),
         vals.join(", ")
     );
@@ -541,14 +551,21 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
     // comes back moved only if the write committed.
     let known = store.recent.take(id);
     if store.backend() == crate::Backend::Postgres {
-        let moved = transition_result(transition_query(t).fetch_one(store.pool()).await)?;
-        if moved {
+        let doc_no = match t.document {
+            Some(d) => Some(d.number(take_number(store, &d.serial).await?)),
+            None => None,
+        };
+        let moved = transition_result(transition_query(t, doc_no.as_deref()).fetch_one(store.pool()).await);
+        if moved.as_ref().is_ok_and(|m| *m) {
             if !t.audit.is_empty() {
                 store.audited();
             }
             remember_moved(store, known, t);
+        } else if let (Some(d), Some(no)) = (t.document, &doc_no) {
+            let detail = serde_json::json!({ "kind": d.kind, "seq": t.event.seq });
+            record_unused(store, t.audit, &id.to_string(), no, detail).await;
         }
-        return Ok(moved);
+        return moved;
     }
     let mut tx = store.begin().await?;
     if !write_transition_in(&mut tx, t).await? {
@@ -557,6 +574,33 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
     tx.commit().await?;
     remember_moved(store, known, t);
     Ok(true)
+}
+
+/// Records in the audit trail that number `no` (of a case, or of a
+/// document of case `object_id`) was taken for a write that did not happen
+/// (it found the case moved, repeated a request already written, or
+/// failed), so that the register of numbers has no unexplained gap. The
+/// actor is the one of the write's audit records; `detail` says of what.
+async fn record_unused(
+    store: &Store,
+    audit: &[zwfw_domain::audit::AuditEntry],
+    object_id: &str,
+    no: &str,
+    mut detail: serde_json::Value,
+) {
+    let Some(by) = audit.last() else { return };
+    detail["number"] = no.into();
+    let entry = zwfw_domain::audit::AuditEntry {
+        action: "number_unused".into(),
+        object_type: "case".into(),
+        object_id: object_id.into(),
+        detail: detail.to_string(),
+        reason: String::new(),
+        ..by.clone()
+    };
+    if let Err(e) = crate::audit::append_alone(store, &entry).await {
+        tracing::error!(error = %e, number = no, "an unused number could not be recorded");
+    }
 }
 
 /// Remembers the row `known` (as it was before committed transition `t`)
@@ -594,7 +638,7 @@ pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult
     // The caller may still roll back: whatever this process knew of the case goes.
     tx.recent.forget(t.event.case_id);
     if !tx.is_exclusive() {
-        let moved = transition_result(transition_query(t).fetch_one(tx.conn()).await)?;
+        let moved = transition_result(transition_query(t, None).fetch_one(tx.conn()).await)?;
         if moved && !t.audit.is_empty() {
             tx.audited();
         }
@@ -658,8 +702,10 @@ fn event_insert(e: &NewEvent<'_>, args: &mut Vec<crate::db::Value>, from: &str) 
 
 /// A transition as one PostgreSQL statement: the projection's UPDATE, and
 /// the event, audit records and document as data-modifying parts that write
-/// only if the UPDATE found the case where `old` left it.
-fn transition_query(t: &Transition<'_>) -> crate::db::Query {
+/// only if the UPDATE found the case where `old` left it. The document is
+/// numbered `doc_no` if given (taken before), else from its serial by the
+/// statement.
+fn transition_query(t: &Transition<'_>, doc_no: Option<&str>) -> crate::db::Query {
     use crate::db::{param as arg, IntoValue, Value};
     let e = &t.event;
     let mut args: Vec<Value> = vec![];
@@ -670,7 +716,19 @@ fn transition_query(t: &Transition<'_>) -> crate::db::Query {
         let insert = crate::audit::pending_insert(t.audit, &mut args, None, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");
     }
-    if let Some(d) = t.document {
+    if let (Some(d), Some(no)) = (t.document, doc_no) {
+        let (case_id, seq, kind, no, at) = (
+            arg(&mut args, e.case_id.into_value()),
+            arg(&mut args, e.seq.into_value()),
+            arg(&mut args, d.kind.as_str().into_value()),
+            arg(&mut args, no.into_value()),
+            arg(&mut args, e.at.into_value()),
+        );
+        sql += &format!(
+            ", d AS (INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) \
+             SELECT {case_id}, {seq}, {kind}, {no}, '', {at} FROM u)"
+        );
+    } else if let Some(d) = t.document {
         let serial = arg(&mut args, d.serial.as_str().into_value());
         let (case_id, seq, kind) = (
             arg(&mut args, e.case_id.into_value()),

@@ -294,6 +294,14 @@ impl Query {
         self.fetch_optional(ex).await?.ok_or_else(|| DbErr { msg: "no rows returned".into(), unique: false })
     }
 
+    /// Runs on a connection of `pool` (PostgreSQL), for the one row it returns.
+    pub(crate) async fn fetch_one_on(self, pool: &crate::pgpool::PgConns) -> Result<Row, DbErr> {
+        let mut l = pool.acquire().await?;
+        let r = self.pg().fetch_one(l.raw()).await;
+        let row = l.settle(r)?;
+        Ok(pg_rows(std::slice::from_ref(&row)).remove(0))
+    }
+
     fn pg(&self) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
         let mut q = sqlx::query(&self.sql);
         for v in &self.args {

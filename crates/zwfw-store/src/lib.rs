@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod ceiling;
 pub mod db;
 pub mod evaluation;
 pub mod files;
@@ -84,8 +85,15 @@ enum Engine {
 }
 
 /// A PostgreSQL store: the pool, and the signal that wakes the audit sealer.
+/// Connections for taking serial numbers on PostgreSQL (each take is one
+/// short statement, so a few serve every writer of the process).
+const SERIAL_CONNECTIONS: usize = 4;
+
 struct Pg {
     pool: pgpool::PgConns,
+    /// A few connections whose commits do not wait for the WAL's flush,
+    /// for taking the next number of a serial ([`cases::take_number`]).
+    serials: pgpool::PgConns,
     seal: Arc<tokio::sync::Notify>,
     /// Whether the sealer runs (started once the schema is there, by `migrate`).
     sealing: std::sync::atomic::AtomicBool,
@@ -253,8 +261,15 @@ impl Store {
             setup.push("SET synchronous_commit = off");
         }
         let pool = pgpool::PgConns::connect(&url, 16, setup).await?;
+        let serials = pgpool::PgConns::connect(
+            &url,
+            SERIAL_CONNECTIONS,
+            vec![crate::guards::PROGRAM_MARK, "SET synchronous_commit = off"],
+        )
+        .await?;
         let pg = Arc::new(Pg {
             pool,
+            serials,
             seal: Arc::new(tokio::sync::Notify::new()),
             sealing: std::sync::atomic::AtomicBool::new(false),
         });
@@ -273,6 +288,14 @@ impl Store {
     pub(crate) fn pg_pool(&self) -> Option<&pgpool::PgConns> {
         match &self.engine {
             Engine::Postgres(p) => Some(&p.pool),
+            Engine::Sqlite(_) => None,
+        }
+    }
+
+    /// The connections serials are taken on (PostgreSQL).
+    pub(crate) fn pg_serials(&self) -> Option<&pgpool::PgConns> {
+        match &self.engine {
+            Engine::Postgres(p) => Some(&p.serials),
             Engine::Sqlite(_) => None,
         }
     }
@@ -344,7 +367,10 @@ impl Store {
     pub async fn close(&self) {
         match &self.engine {
             Engine::Sqlite(n) => n.close(),
-            Engine::Postgres(p) => p.pool.close().await,
+            Engine::Postgres(p) => {
+                p.pool.close().await;
+                p.serials.close().await;
+            }
         }
     }
 }

@@ -782,3 +782,70 @@ both_backends!(a_case_and_what_it_refers_to_cannot_be_deleted_while_referenced, 
     assert_eq!(stored.p.seq, 2);
     assert_eq!(case(&app, &counter, id).await["events"].as_array().unwrap().len(), 2);
 });
+
+both_backends!(a_document_number_an_action_could_not_use_is_recorded_as_unused, |store: Store| async move {
+    use zwfw_store::audit::{list, AuditFilter};
+    let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &example(market), "TESTNUMBERS00000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let serial_of = |c: &Value, kind: &str| -> i64 {
+        let d = c["documents"].as_array().unwrap().iter().find(|d| d["kind"] == kind).expect("the document");
+        let no = d["doc_no"].as_str().unwrap();
+        let digits: String =
+            no.chars().rev().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    let unused = || async {
+        let f = AuditFilter { action: Some("number_unused".into()), limit: 10, ..Default::default() };
+        list(&store, &f).await.unwrap()
+    };
+
+    // This process registers two cases and remembers them as submitted.
+    let first = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
+    let second = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
+    // Another process of the program accepts the first: 受理通知书 number n.
+    let other = zwfw_web::AppState::new(
+        zwfw_store::testing::other_process(&store),
+        app.state.clock.clone(),
+        app.state.config.clone(),
+    );
+    zwfw_web::startup(&other).await.unwrap();
+    let u = zwfw_store::admin::find_user_by_username(&store, "demo_counter").await.unwrap().unwrap();
+    let officer = zwfw_web::auth::actor_of(&u);
+    let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&officer), client_addr: "test".into() };
+    let accept = zwfw_web::cases::ActionInput { action: "accept".into(), ..Default::default() };
+    zwfw_web::cases::act(&elsewhere, first, &accept).await.unwrap();
+    let n = serial_of(&case(&app, &counter, first).await, "acceptance");
+
+    // Here the counter accepts it too, decided on the row remembered: the
+    // write finds the case moved, the action is refused on the stored row,
+    // and the case keeps one acceptance notice.
+    let (s, b) = act(&app, &counter, first, json!({"action": "accept"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("case_conflict")), "{b}");
+    let c = case(&app, &counter, first).await;
+    assert_eq!(c["documents"].as_array().unwrap().len(), 1, "{}", c["documents"]);
+
+    // The second case's notice: on PostgreSQL the number the refused action
+    // had taken (n + 1) is skipped and recorded as unused, with who and why;
+    // on SQLite the number is taken inside the write and given back with it.
+    let (s, b) = act(&app, &counter, second, json!({"action": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let m = serial_of(&case(&app, &counter, second).await, "acceptance");
+    let records = unused().await;
+    if store.backend() == zwfw_store::Backend::Postgres {
+        assert_eq!(m, n + 2);
+        assert_eq!(records.len(), 1);
+        let r = &records[0].entry;
+        assert_eq!((r.object_type.as_str(), r.object_id.as_str()), ("case", first.to_string().as_str()));
+        assert_eq!(r.actor_name, officer.username);
+        let detail: Value = serde_json::from_str(&r.detail).unwrap();
+        assert_eq!(detail["kind"], "acceptance");
+        assert!(detail["number"].as_str().unwrap().ends_with(&format!("〕{}号", n + 1)), "{detail}");
+    } else {
+        assert_eq!(m, n + 1);
+        assert!(records.is_empty());
+    }
+    assert_invariants(&app).await;
+});

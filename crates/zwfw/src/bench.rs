@@ -197,8 +197,8 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
 /// (registration and submission → acceptance → three steps → grant, six
 /// transactions each, every one with its event, projection and audit record)
 /// by `clients` concurrent clients; then a department inbox of `inbox` open
-/// cases, read page by page.
-pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<()> {
+/// cases, read page by page. Returns the lifecycles' transactions per second.
+pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<f64> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use zwfw_web::cases::{self, ActionInput};
@@ -242,8 +242,14 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     if state.store.backend() == zwfw_store::Backend::Sqlite {
         let n = zwfw_store::db::statements_run() - statements;
         println!("  {:.1} SQL statements per transaction", n as f64 / (cases * 6) as f64);
-        let (g, t) = zwfw_store::group::stats();
-        println!("  {:.1} transactions per group commit", (t - groups.1) as f64 / (g - groups.0).max(1) as f64);
+        let (g, t, p) = zwfw_store::group::stats();
+        let (g, t, p) = (g - groups.0, t - groups.1, p - groups.2);
+        println!(
+            "  {:.1} transactions per group commit, {:.1} pages written to the WAL per group ({:.1} per transaction)",
+            t as f64 / g.max(1) as f64,
+            p as f64 / g.max(1) as f64,
+            p as f64 / t.max(1) as f64
+        );
     }
 
     // A department inbox of `inbox` open cases.
@@ -278,7 +284,15 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     // Closed before its database is dropped, so that its audit sealer stops.
     state.store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+    Ok(per_s * 6.0)
+}
+
+/// Prints the share of the ceiling `ceiling` (commits/s) that `tx_per_s` is.
+pub fn print_share(tx_per_s: f64, ceiling: f64, what: &str) {
+    println!(
+        "  {what}: {ceiling:.0} single-row commits/s measured just before; the lifecycle's {tx_per_s:.0} transactions/s are {:.0} % of it",
+        tx_per_s / ceiling * 100.0
+    );
 }
 
 /// A demo database with a published three-step item of the market department.

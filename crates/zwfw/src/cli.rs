@@ -389,7 +389,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let db = zwfw_store::testing::TestDb::sqlite();
                     let url = format!("{}?synchronous={sync}", db.url);
                     let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
-                    crate::bench::run_cases(&url, &label, cases, clients, inbox).await?;
+                    let dir = db.dir.clone().unwrap_or_else(std::env::temp_dir);
+                    let ceiling = zwfw_store::ceiling::sqlite(&dir, sync == "full", CEILING_FOR)?;
+                    let tx = crate::bench::run_cases(&url, &label, cases, clients, inbox).await?;
+                    crate::bench::print_share(tx, ceiling, "ceiling, one connection");
                     db.cleanup().await;
                 }
                 for sync in pg_sync.split(',').map(str::trim).filter(|s| !s.is_empty() && postgres.is_some()) {
@@ -403,9 +406,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let join = if db.url.contains('?') { '&' } else { '?' };
                     let url = format!("{}{join}synchronous_commit={sync}", db.url);
                     let label = format!("PostgreSQL (synchronous_commit={sync})");
+                    let ceiling = zwfw_store::ceiling::postgres(&db.url, clients, sync == "on", CEILING_FOR).await;
                     let r = crate::bench::run_cases(&url, &label, cases, clients, inbox).await;
                     db.cleanup().await;
-                    r?;
+                    crate::bench::print_share(r?, ceiling?, &format!("ceiling, {clients} connections"));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -525,6 +529,9 @@ async fn demo_cases(state: &AppState) -> Result<()> {
 
 /// How many cases the demo plays.
 const DEMO_CASES: usize = 320;
+
+/// How long the benchmark measures the commit ceiling before each case run.
+const CEILING_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[cfg(test)]
 mod tests {
