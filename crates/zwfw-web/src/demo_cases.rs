@@ -467,6 +467,20 @@ async fn play_case(
 }
 
 /// Adds `n` demo cases unless there are cases already. Returns how many were made.
+/// The latest 17:00 China time of a Monday to Friday at or before `t`.
+fn last_close(t: i64) -> i64 {
+    let close_of = |d: chrono::NaiveDate| zwfw_domain::clock::end_of_day_ms(d) - 7 * HOUR;
+    let mut day = zwfw_domain::clock::local_date(t);
+    loop {
+        use chrono::Datelike;
+        let weekday = day.weekday().number_from_monday();
+        if weekday <= 5 && close_of(day) <= t {
+            return close_of(day);
+        }
+        day -= chrono::Duration::days(1);
+    }
+}
+
 pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
     let existing: i64 = zwfw_store::cases::counts(&state.store, None).await?.iter().map(|(_, c)| c).sum();
     if existing > 0 || n == 0 {
@@ -495,6 +509,11 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
     let cast = cast(state, &depts).await?;
     name_handlers(state, &cast).await?;
     let now = crate::clock::real_now_ms() + state.clock.offset_ms();
+    // The cases are played up to the close of the last working day that
+    // ended at least an hour ago, so that what they show does not depend on
+    // the hour the demo is loaded at (in the evening, cases played up to
+    // the present stopped short of the steps they were meant to reach).
+    let until = last_close(now - HOUR);
     let moved = state.clock.moved_ms();
     let mut rng = StdRng::seed_from_u64(20_261_124);
     let total: u32 = TARGETS.iter().map(|t| t.1).sum();
@@ -521,9 +540,9 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
             Target::InProgress | Target::Deciding => rng.gen_range(3..14),
             _ => rng.gen_range(15..170),
         };
-        let start = now - days_ago * DAY - rng.gen_range(0..8 * HOUR);
+        let start = until - days_ago * DAY - rng.gen_range(0..8 * HOUR);
         let (item_id, content) = &items[i % items.len()];
-        let mut p = Play { st: state, rng: StdRng::seed_from_u64(rng.gen()), at: start, until: now - HOUR };
+        let mut p = Play { st: state, rng: StdRng::seed_from_u64(rng.gen()), at: start, until };
         if !p.later(0, 2) {
             continue;
         }
@@ -636,4 +655,27 @@ async fn publish_rankings(state: &AppState) -> AppResult<()> {
         crate::evaluation::publish(&ctx, &crate::evaluation::PublishInput { period, note: String::new() }).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_close;
+
+    fn at(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+    }
+
+    #[test]
+    fn the_demo_plays_up_to_the_last_close_of_a_working_day() {
+        // Tuesday evening: that day's close.
+        assert_eq!(last_close(at("2026-11-24T20:48:00+08:00")), at("2026-11-24T17:00:00+08:00"));
+        assert_eq!(last_close(at("2026-11-24T17:00:00+08:00")), at("2026-11-24T17:00:00+08:00"));
+        // Tuesday morning: Monday's.
+        assert_eq!(last_close(at("2026-11-24T10:30:00+08:00")), at("2026-11-23T17:00:00+08:00"));
+        // Over the weekend and on Monday morning: Friday's.
+        assert_eq!(last_close(at("2026-11-29T12:00:00+08:00")), at("2026-11-27T17:00:00+08:00"));
+        assert_eq!(last_close(at("2026-11-30T08:00:00+08:00")), at("2026-11-27T17:00:00+08:00"));
+        // Just after midnight China time (the evening before in UTC).
+        assert_eq!(last_close(at("2026-11-25T00:30:00+08:00")), at("2026-11-24T17:00:00+08:00"));
+    }
 }
