@@ -243,16 +243,15 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
-pub fn client_addr(parts_headers: &HeaderMap, extensions: &axum::http::Extensions) -> String {
-    if let Some(xff) = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        if let Some(first) = xff.split(',').next() {
-            return first.trim().chars().take(64).collect();
-        }
-    }
-    extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+/// The client's address (see [`crate::proxies`]).
+pub fn client_addr(
+    parts_headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[crate::proxies::ProxyNet],
+) -> String {
+    let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    crate::proxies::client_ip(peer, forwarded, trusted).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 /// What the session layer learned about a request, stored in its extensions.
@@ -280,7 +279,7 @@ fn is_api(path: &str) -> bool {
 /// carry the `X-CSRF-Token` header; bearer-token API calls need neither.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let addr = client_addr(&parts.headers, &parts.extensions);
+    let addr = client_addr(&parts.headers, &parts.extensions, &state.config.trusted_proxies);
     let bearer_token = parts
         .headers
         .get(header::AUTHORIZATION)

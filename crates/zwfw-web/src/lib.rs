@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod orgs;
 pub mod pages;
 pub mod pdf;
+pub mod proxies;
 pub mod rating;
 pub mod search;
 pub mod sms;

@@ -26,6 +26,8 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// The SMS gateway; without it SMS messages wait in the outbox.
     pub sms: Option<crate::sms::SmsConfig>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<crate::proxies::ProxyNet>,
 }
 
 impl Default for WebConfig {
@@ -38,6 +40,7 @@ impl Default for WebConfig {
             data_dir: std::path::PathBuf::from("./zwfw-data"),
             max_upload_bytes: 10 * 1024 * 1024,
             sms: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -519,6 +519,31 @@ both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async mov
     assert_eq!(s, StatusCode::OK);
 });
 
+both_backends!(a_client_cannot_escape_the_guessing_limit_by_naming_another_address, |store: Store| async move {
+    // No reverse proxy is trusted (the default): X-Forwarded-For is the
+    // client's own claim and the limit counts the address it connects from.
+    let app = App::start_trusting_no_proxy(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let first = apply_with_pdf(&app, &citizen, item).await;
+    let second = apply_with_pdf(&app, &citizen, item).await;
+    let track = |from: String, case: &Value, password: &str| {
+        let req = client()
+            .post(app.url("/api/v1/track"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"case_no": case["case_no"], "password": password}));
+        async move { code_of(req.send().await.unwrap()).await }
+    };
+    for i in 0..zwfw_web::cases::TRACK_MAX_FAILURES {
+        let (s, _) = track(format!("10.0.{i}.1"), &first, &format!("WRONG{i:03}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    // Another case, its right password, "from" yet another address: still
+    // the same client, which has used up its tries.
+    let pw = second["query_password"].as_str().unwrap();
+    assert_eq!(track("10.9.9.9".into(), &second, pw).await, (StatusCode::TOO_MANY_REQUESTS, "track_limited".into()));
+});
+
 both_backends!(application_forms_follow_the_item, |store: Store| async move {
     use zwfw_domain::catalog::{FieldKind, FormField};
     let app = App::start(store).await;

@@ -197,6 +197,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
             .unwrap_or(false),
         site_name,
         policy: file.security.unwrap_or_default(),
+        trusted_proxies: config::trusted_proxies(file.trusted_proxies, std::env::var("ZWFW_TRUSTED_PROXIES").ok())?,
     })
 }
 
@@ -235,6 +236,7 @@ fn state_for(s: &Settings, store: Store) -> Result<AppState> {
             site_name: s.site_name.clone(),
             data_dir: s.data_dir.clone(),
             sms: s.sms.clone(),
+            trusted_proxies: s.trusted_proxies.clone(),
             ..WebConfig::default()
         },
     ))

@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub site_name: Option<String>,
     pub security: Option<SecurityPolicy>,
     pub sms: Option<SmsFile>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// `[sms]`: the SMS gateway (see the README). Each key can also come from
@@ -63,6 +65,17 @@ pub struct Settings {
     pub site_name: String,
     pub policy: SecurityPolicy,
     pub sms: Option<zwfw_web::sms::SmsConfig>,
+    pub trusted_proxies: Vec<zwfw_web::proxies::ProxyNet>,
+}
+
+/// The trusted proxies: `ZWFW_TRUSTED_PROXIES` (comma-separated) if set,
+/// else the file's list; none by default. Checked here, at start.
+pub fn trusted_proxies(file: Option<Vec<String>>, env: Option<String>) -> Result<Vec<zwfw_web::proxies::ProxyNet>> {
+    let r = match env {
+        Some(v) => zwfw_web::proxies::parse_list(&v),
+        None => file.unwrap_or_default().iter().map(|p| p.parse()).collect(),
+    };
+    r.map_err(|e| anyhow::anyhow!("invalid trusted_proxies / ZWFW_TRUSTED_PROXIES: {e}"))
 }
 
 /// The SMS gateway from the file and the environment (the environment wins);
@@ -107,6 +120,19 @@ mod tests {
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:9000"));
         assert_eq!(c.security.unwrap().lockout_minutes, 30);
         assert!(toml::from_str::<FileConfig>("lisen = 1").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn trusted_proxies_from_file_and_environment() {
+        assert!(trusted_proxies(None, None).unwrap().is_empty(), "none by default");
+        let c: FileConfig = toml::from_str("trusted_proxies = [\"10.20.0.0/16\", \"127.0.0.1\"]\n").unwrap();
+        let file = trusted_proxies(c.trusted_proxies.clone(), None).unwrap();
+        assert_eq!(file.len(), 2);
+        assert!(file[0].contains("10.20.3.4".parse().unwrap()));
+        let env = trusted_proxies(c.trusted_proxies, Some("192.168.1.10".into())).unwrap();
+        assert_eq!(env, vec!["192.168.1.10".parse().unwrap()], "the environment wins");
+        let e = trusted_proxies(Some(vec!["10.0.0.0/40".into()]), None).unwrap_err().to_string();
+        assert!(e.contains("trusted_proxies") && e.contains("prefix"), "{e}");
     }
 
     #[test]

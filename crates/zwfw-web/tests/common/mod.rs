@@ -30,16 +30,37 @@ impl App {
 
     /// Starts at an instant with an SMS gateway.
     pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_web::sms::SmsConfig) -> App {
-        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms)).await
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true).await
     }
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
-        App::start_configured(store, clock, None).await
+        App::start_configured(store, clock, None, true).await
     }
 
-    async fn start_configured(store: Store, clock: Clock, sms: Option<zwfw_web::sms::SmsConfig>) -> App {
+    /// Starts trusting no reverse proxy, as the program does by default: the
+    /// test client's X-Forwarded-For is then its own claim.
+    pub async fn start_trusting_no_proxy(store: Store) -> App {
+        App::start_configured(store, Clock::system(), None, false).await
+    }
+
+    async fn start_configured(
+        store: Store,
+        clock: Clock,
+        sms: Option<zwfw_web::sms::SmsConfig>,
+        behind_proxy: bool,
+    ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
-        let config = WebConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, sms, ..WebConfig::default() };
+        // Unless told otherwise, the test client stands for a reverse proxy:
+        // tests name the client they play in X-Forwarded-For.
+        let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
+        let config = WebConfig {
+            demo: true,
+            data_dir,
+            max_upload_bytes: 64 * 1024,
+            sms,
+            trusted_proxies,
+            ..WebConfig::default()
+        };
         let state = AppState::new(store, clock, config);
         zwfw_web::startup(&state).await.expect("calendar and search load");
         zwfw_web::demo::load(&state).await.expect("demo loads");
