@@ -1055,7 +1055,11 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         reread = true;
         if let Some(k) = &scoped {
             if let Some(seq) = sc::event_by_idem(st.store.pool(), case_id, k).await? {
-                return Ok(ActResult { case_id, seq, state: row.p.state, repeated: true });
+                // The answer says where the case is now: the row remembered
+                // may be behind another process's write.
+                let state =
+                    if remembered { sc::case_as_stored(&st.store, case_id).await?.p.state } else { row.p.state };
+                return Ok(ActResult { case_id, seq, state, repeated: true });
             }
         }
         let (w, view) = match decide(ctx, &row, &content, &kind, to_user.as_ref(), input.expected_seq).await {

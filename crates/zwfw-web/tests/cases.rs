@@ -774,6 +774,28 @@ both_backends!(
         // And one that saw an older event is told who acted since.
         let e = zwfw_web::cases::act(&here, id, &input("pass", "同意", Some(5))).await.unwrap_err();
         assert_eq!(e.code(), "already_handled", "{}", e.message());
+
+        // A request repeated with its key is answered with where the case is
+        // now, not where this process last left it: the head returns it here,
+        // the other process takes it on and grants it, then the return's
+        // request comes again.
+        let head_here = zwfw_web::Ctx { state: &app.state, actor: Some(&head), client_addr: "test".into() };
+        let mut back = input("return", "请再核查", None);
+        back.step = Some(2);
+        back.idem_key = Some("repeat-return-0001".into());
+        let first = zwfw_web::cases::act(&head_here, id, &back).await.unwrap();
+        assert_eq!((first.seq, first.state.as_str(), first.repeated), (7, "in_progress", false));
+        let reviewer_elsewhere =
+            zwfw_web::Ctx { state: &other, actor: Some(&reviewer_actor), client_addr: "test".into() };
+        zwfw_web::cases::act(&reviewer_elsewhere, id, &input("pass", "已核查", None)).await.unwrap();
+        zwfw_web::cases::act(&elsewhere, id, &input("pass", "同意", None)).await.unwrap();
+        let mut grant = input("conclude", "同意", None);
+        grant.outcome = Some("granted".into());
+        grant.document_no = Some("JY0000009".into());
+        zwfw_web::cases::act(&elsewhere, id, &grant).await.unwrap();
+        assert_eq!(remembered().await.0.p.seq, 7, "this process still remembers its return");
+        let again = zwfw_web::cases::act(&head_here, id, &back).await.unwrap();
+        assert_eq!((again.seq, again.state.as_str(), again.repeated), (7, "concluded", true));
         assert_invariants(&app).await;
     }
 );
