@@ -897,6 +897,10 @@ pub struct CaseFilter {
     pub state: Option<String>,
     /// Case number or applicant name, a prefix or part.
     pub q: Option<String>,
+    /// Submitted at or after this instant (UTC milliseconds).
+    pub submitted_from_ms: Option<i64>,
+    /// Submitted before this instant.
+    pub submitted_before_ms: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -931,6 +935,14 @@ pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
     if let Some(st) = &f.state {
         let a = next(V::S(st.clone()), &mut vals);
         sql.push_str(&format!(" AND state = {a}"));
+    }
+    if let Some(t) = f.submitted_from_ms {
+        let a = next(V::I(t), &mut vals);
+        sql.push_str(&format!(" AND submitted_at >= {a}"));
+    }
+    if let Some(t) = f.submitted_before_ms {
+        let a = next(V::I(t), &mut vals);
+        sql.push_str(&format!(" AND submitted_at < {a}"));
     }
     if let Some(q) = f.q.as_ref().filter(|q| !q.trim().is_empty()) {
         let like = format!("%{}%", q.trim().replace(['%', '_'], ""));

@@ -91,7 +91,44 @@ pub struct ListQuery {
     pub state: Option<String>,
     /// Case number or applicant name.
     pub q: Option<String>,
+    /// With scope=all: one department's cases (its own and the joint reviews it takes part in).
+    pub dept: Option<String>,
+    /// Submitted on or after this day (YYYY-MM-DD, China time).
+    pub from: Option<String>,
+    /// Submitted on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
     pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The scope asked for, or the actor's default.
+    pub fn scope_for(&self, actor: &Actor) -> &str {
+        self.scope.as_deref().filter(|s| !s.is_empty()).unwrap_or(if actor.is_staff() { "department" } else { "mine" })
+    }
+
+    /// The query string that repeats this list's filters (for the next page).
+    pub fn filters_query(&self) -> String {
+        let enc = |v: &Option<String>| crate::auth::urlencode(v.as_deref().unwrap_or(""));
+        format!(
+            "scope={}&state={}&q={}&dept={}&from={}&to={}",
+            enc(&self.scope),
+            enc(&self.state),
+            enc(&self.q),
+            enc(&self.dept),
+            enc(&self.from),
+            enc(&self.to)
+        )
+    }
+}
+
+/// A day of a list filter: YYYY-MM-DD, else `invalid_date` naming what was sent.
+fn filter_day(v: &Option<String>) -> AppResult<Option<chrono::NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+            AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date", s.chars().take(40).collect::<String>())
+        }),
+    }
 }
 
 /// A case in a list, with the colour of its current deadline.
@@ -115,26 +152,40 @@ fn items(st: &AppState, rows: Vec<CaseRow>) -> Vec<CaseItem> {
 
 pub fn list_filter(actor: &Actor, q: &ListQuery) -> AppResult<CaseFilter> {
     let page = q.page.unwrap_or(1).max(1);
+    let (from, to) = (filter_day(&q.from)?, filter_day(&q.to)?);
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date_range", format!("{a} {b}")));
+        }
+    }
+    // A day runs from the end of the day before to its own end (China time).
+    let day_end = zwfw_domain::clock::end_of_day_ms;
     let mut f = CaseFilter {
         state: q.state.clone().filter(|s| !s.is_empty()),
         q: q.q.clone(),
+        submitted_from_ms: from.map(|d| day_end(d - chrono::Duration::days(1))),
+        submitted_before_ms: to.map(day_end),
         limit: 50,
         offset: (page - 1) * 50,
         ..CaseFilter::default()
     };
-    match q.scope.as_deref().unwrap_or(if actor.is_staff() { "department" } else { "mine" }) {
-        "mine" if !actor.is_staff() => f.applicant_user_id = Some(actor.user_id),
-        "department" if actor.is_staff() => {
+    let dept = match q.dept.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::invalid("department_id"))?),
+    };
+    match q.scope_for(actor) {
+        "mine" if !actor.is_staff() && dept.is_none() => f.applicant_user_id = Some(actor.user_id),
+        "department" if actor.is_staff() && dept.is_none() => {
             f.department_id = Some(actor.department_id.ok_or_else(AppError::forbidden)?)
         }
-        "all" if actor.has(Role::Supervisor) || actor.is_global_admin() => {}
+        "all" if actor.has(Role::Supervisor) || actor.is_global_admin() => f.department_id = dept,
         _ => return Err(AppError::forbidden()),
     }
     Ok(f)
 }
 
 /// Lists cases: an applicant's own, a department's (with the joint reviews it takes part in), or all (supervision).
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("page" = Option<i64>, Query)),
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("dept" = Option<i64>, Query, description = "with scope=all"), ("from" = Option<String>, Query, description = "submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "submitted on or before, YYYY-MM-DD"), ("page" = Option<i64>, Query)),
     responses((status = 200, body = [CaseItem])), security(("bearer" = [])))]
 pub async fn api_list(
     State(st): State<AppState>,

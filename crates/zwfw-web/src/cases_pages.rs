@@ -337,24 +337,28 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
         Ok(r) => r,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
     };
-    let heading = match (a.is_staff(), f.department_id.is_some()) {
+    let all = q.scope_for(a) == "all";
+    let heading = match (a.is_staff(), all) {
         (false, _) => "我的办件",
-        (true, true) => "本部门办件",
-        (true, false) => "全部办件",
+        (true, false) => "本部门办件",
+        (true, true) => "全部办件",
     };
     let page = q.page.unwrap_or(1).max(1);
-    let more = (rows.len() as i64 == f.limit).then(|| {
-        format!(
-            "/cases?scope={}&state={}&q={}&page={}",
-            q.scope.as_deref().unwrap_or(""),
-            q.state.as_deref().unwrap_or(""),
-            crate::auth::urlencode(q.q.as_deref().unwrap_or("")),
-            page + 1
-        )
-    });
+    let more = (rows.len() as i64 == f.limit).then(|| format!("/cases?{}&page={}", q.filters_query(), page + 1));
+    // Reading all cases, a department can be chosen.
+    let departments: Vec<Value> = if all {
+        match zwfw_store::admin::list_departments(&st.store).await {
+            Ok(ds) => ds
+                .iter()
+                .map(|d| context! { id => d.id.to_string(), name => d.name, on => q.dept.as_deref() == Some(d.id.to_string().as_str()) })
+                .collect(),
+            Err(e) => return error_page(&st, Some(&ra), &e.into()),
+        }
+    } else {
+        vec![]
+    };
     let mut tabs = vec![];
     if a.is_staff() && (a.has(Role::Supervisor) || a.is_global_admin()) {
-        let all = f.department_id.is_none();
         if a.department_id.is_some() {
             tabs.push(context! { href => "/cases?scope=department", label => "本部门", n => "", on => !all });
         }
@@ -366,6 +370,7 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
         "cases.html",
         context! {
             heading => heading, search => true, q => q.q, state => q.state, states => STATES, scope => q.scope,
+            departments => departments, from => q.from, to => q.to,
             rows => list_rows(&st, rows), total => Value::from(()), more => more, tabs => tabs,
         },
     )

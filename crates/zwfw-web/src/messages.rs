@@ -28,6 +28,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("unknown_department_kind", _) => "部门类型不存在",
         ("invalid_time", _) => "时间格式不正确",
         ("invalid_date", _) => "日期格式不正确，应为YYYY-MM-DD（例如2025-09-26）",
+        ("invalid_date_range", _) => "结束日期早于开始日期",
         ("invalid_days", Some("limit")) => "办理时限应为1至60个工作日的整数",
         ("invalid_days", _) => "天数应为0到3650之间的整数",
         ("unknown_action", _) => "无法识别的操作",

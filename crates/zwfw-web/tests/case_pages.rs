@@ -325,3 +325,94 @@ both_backends!(counter_registers_a_walk_in_application_with_scanned_materials, |
     let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
     assert!(html.contains("已退还"));
 });
+
+both_backends!(the_case_list_filters_by_department_and_period, |store: Store| async move {
+    use serde_json::Value;
+    let app = App::start_at(store.clone(), "2026-11-24T20:48:00+08:00").await;
+    assert!(zwfw_web::demo_cases::load(&app.state, 120).await.unwrap() > 100);
+    let supervisor = app.ready_token("demo_supervisor").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let list = |token: String, query: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&token, &format!("/api/v1/cases?{query}")).await;
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap())
+        }
+    };
+    let takes_part = |id: i64| {
+        let store = store.clone();
+        async move {
+            let q = zwfw_store::db::query(
+                "SELECT COUNT(*) AS n FROM cases c WHERE c.id = $1 AND (c.department_id = $2 \
+                 OR EXISTS (SELECT 1 FROM case_joint j WHERE j.case_id = c.id AND j.department_id = $3))",
+            );
+            let r = q.bind(id).bind(land).bind(land).fetch_one(store.pool()).await.unwrap();
+            matches!(r.value("n"), Some(zwfw_store::db::Value::Int(1)))
+        }
+    };
+
+    // One department's cases: its own and the joint reviews it takes part in.
+    let mut outside = 0;
+    for p in 1..=3 {
+        let (_, all) = list(supervisor.clone(), format!("scope=all&page={p}")).await;
+        for c in all.as_array().unwrap() {
+            outside += usize::from(!takes_part(c["id"].as_i64().unwrap()).await);
+        }
+    }
+    assert!(outside > 0, "other departments' cases exist");
+    let (s, of_land) = list(supervisor.clone(), format!("scope=all&dept={land}")).await;
+    assert_eq!(s, StatusCode::OK, "{of_land}");
+    let of_land = of_land.as_array().unwrap();
+    assert!(!of_land.is_empty());
+    for c in of_land {
+        assert!(takes_part(c["id"].as_i64().unwrap()).await, "{c}");
+    }
+
+    // A period of submission, in days of China time.
+    let (_, all) = list(supervisor.clone(), "scope=all".into()).await;
+    let some = all.as_array().unwrap().iter().find(|c| c["submitted_at"].is_i64()).unwrap().clone();
+    let day = zwfw_domain::clock::local_date(some["submitted_at"].as_i64().unwrap()).to_string();
+    let (s, that_day) = list(supervisor.clone(), format!("scope=all&from={day}&to={day}")).await;
+    assert_eq!(s, StatusCode::OK, "{that_day}");
+    let that_day = that_day.as_array().unwrap();
+    assert!(that_day.iter().any(|c| c["id"] == some["id"]));
+    for c in that_day {
+        assert_eq!(zwfw_domain::clock::local_date(c["submitted_at"].as_i64().unwrap()).to_string(), day);
+    }
+
+    // Refusals: a wrong date, a period that ends before it starts, a
+    // department that is not a number, another department outside scope=all.
+    let (s, b) = list(supervisor.clone(), "scope=all&from=2026-13-01".into()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")), "{b}");
+    assert_eq!(b["message"], "日期格式不正确，应为YYYY-MM-DD（例如2025-09-26）");
+    let (s, b) = list(supervisor.clone(), "scope=all&from=2026-11-02&to=2026-11-01".into()).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["message"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_date_range"), Some("结束日期早于开始日期"))
+    );
+    let (s, _) = list(supervisor.clone(), "scope=all&dept=abc".into()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let counter = app.ready_token("demo_counter").await;
+    let (s, _) = list(counter.clone(), format!("dept={land}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a department's staff read only their department's");
+    let citizen = app.ready_token("demo_citizen").await;
+    let (s, _) = list(citizen, format!("scope=mine&dept={land}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, mine) = list(counter, format!("from={day}&to={day}")).await;
+    assert_eq!(s, StatusCode::OK, "staff filter their department's by period");
+    assert!(mine.as_array().unwrap().iter().all(|c| zwfw_domain::clock::local_date(
+        c["submitted_at"].as_i64().unwrap()
+    )
+    .to_string()
+        == day));
+
+    // The page: the department chosen, the period and the scope kept in the form.
+    let browser = signed(&supervisor);
+    let (s, html) = page(&browser, &app, &format!("/cases?scope=all&dept={land}&from={day}&to={day}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("<option value=\"{land}\" selected>示例市自然资源局</option>")), "{html}");
+    assert!(html.contains(&format!("id=\"from\" name=\"from\" type=\"date\" value=\"{day}\"")));
+    assert!(html.contains("<input type=\"hidden\" name=\"scope\" value=\"all\">"));
+    assert!(html.contains("全部办件"));
+});
