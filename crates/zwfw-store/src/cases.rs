@@ -299,10 +299,16 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
         let no = zwfw_domain::cases::numbered(r.number_prefix, take_number(store, r.serial).await?);
         let row = match registration_query(r, &no).fetch_one(store.pool()).await {
             Ok(row) => row,
-            Err(e) => {
-                // A repeated submit that lost the race to its first, or a failure.
+            // Refused (a repeated submit that lost the race to its first):
+            // nothing was written.
+            Err(e) if e.unique => {
                 record_unused(store, r.audit, "case", &no, serde_json::json!({ "kind": "case" })).await;
                 return Err(StoreError::unique_as(e, "idem_key"));
+            }
+            // The connection may have failed after the commit: unknown.
+            Err(e) => {
+                tracing::warn!(error = %e, case_no = %no, "a registration failed: its number may be unused");
+                return Err(e.into());
             }
         };
         if !r.audit.is_empty() {
@@ -562,8 +568,13 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
             }
             remember_moved(store, known, t);
         } else if let (Some(d), Some(no)) = (t.document, &doc_no) {
-            let detail = serde_json::json!({ "kind": d.kind, "seq": t.event.seq });
-            record_unused(store, t.audit, &id.to_string(), no, detail).await;
+            if moved.is_ok() {
+                // Not written: the case had moved.
+                let detail = serde_json::json!({ "kind": d.kind, "seq": t.event.seq });
+                record_unused(store, t.audit, &id.to_string(), no, detail).await;
+            } else {
+                tracing::warn!(doc_no = %no, case_id = id, "a transition failed: its document number may be unused");
+            }
         }
         return moved;
     }
@@ -578,8 +589,9 @@ pub async fn write_transition(store: &Store, t: &Transition<'_>) -> StoreResult<
 
 /// Records in the audit trail that number `no` (of a case, or of a
 /// document of case `object_id`) was taken for a write that did not happen
-/// (it found the case moved, repeated a request already written, or
-/// failed), so that the register of numbers has no unexplained gap. The
+/// (it found the case moved, or repeated a request already written), so
+/// that the register of numbers has no unexplained gap. (A write whose
+/// outcome is unknown, its connection lost, is only logged.) The
 /// actor is the one of the write's audit records; `detail` says of what.
 async fn record_unused(
     store: &Store,
