@@ -91,6 +91,20 @@ test('an overdue case: yellow card, oversight order, answer, closed', async () =
   const findingUrl = officer.url();
   await officer.goto(`${base}/cases/${caseId}`);
   assert.equal(await officer.locator('form.act').count(), 0, 'no case actions for supervision');
+  // All cases, narrowed to the market department and the day of the application; another department's do not list it.
+  const listFor = async (department) => {
+    await officer.goto(base + '/cases?scope=all');
+    await officer.getByLabel('部门', { exact: true }).selectOption({ label: department });
+    await officer.getByLabel('申请日期自').fill('2025-11-03');
+    await officer.getByLabel('至', { exact: true }).fill('2025-11-03');
+    await Promise.all([officer.waitForURL(/dept=\d+/), officer.getByRole('button', { name: '查询' }).click()]);
+    assert.equal(await officer.locator('h1').innerText(), '全部办件');
+    assert.doesNotMatch(officer.url(), /q=None/);
+    return officer.locator('main').innerText();
+  };
+  assert.match(await listFor('示例市市场监督管理局'), new RegExp(caseNo));
+  await officer.screenshot({ path: join(shots, '39-cases-filtered.png'), fullPage: true });
+  assert.doesNotMatch(await listFor('示例市自然资源局'), new RegExp(caseNo));
   await officer.goto(findingUrl);
   await officer.getByLabel('督办内容（必填）').fill('请说明超期原因，当日办结并报送整改情况。');
   await officer.getByLabel('答复期限（工作日，1–20）').fill('2');

@@ -414,5 +414,7 @@ both_backends!(the_case_list_filters_by_department_and_period, |store: Store| as
     assert!(html.contains(&format!("<option value=\"{land}\" selected>示例市自然资源局</option>")), "{html}");
     assert!(html.contains(&format!("id=\"from\" name=\"from\" type=\"date\" value=\"{day}\"")));
     assert!(html.contains("<input type=\"hidden\" name=\"scope\" value=\"all\">"));
+    // Nothing searched: the search box is empty (it said "None", which the next search sent).
+    assert!(html.contains("<input id=\"q\" name=\"q\" value=\"\">"), "{html}");
     assert!(html.contains("全部办件"));
 });
