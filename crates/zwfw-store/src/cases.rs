@@ -896,8 +896,11 @@ pub async fn find_by_no(store: &Store, case_no: &str) -> StoreResult<Option<(Cas
     Ok(row.map(|r| (case_row(&r), r.str("query_hash"))))
 }
 
-pub async fn find_by_idem(tx: &mut Tx, key: &str) -> StoreResult<Option<i64>> {
-    let row = crate::db::query("SELECT id FROM cases WHERE idem_key = $1").bind(key).fetch_optional(tx.conn()).await?;
+/// The case a request with idempotency key `key` made, if any (read on any
+/// connection: on SQLite, a reader, not the writer).
+pub async fn find_by_idem(store: &Store, key: &str) -> StoreResult<Option<i64>> {
+    let row =
+        crate::db::query("SELECT id FROM cases WHERE idem_key = $1").bind(key).fetch_optional(store.pool()).await?;
     Ok(row.map(|r| r.i64("id")))
 }
 

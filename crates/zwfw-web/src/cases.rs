@@ -306,9 +306,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     let content = item_version(st, version_id).await?;
     let key = idem(&input.idem_key)?;
     if let Some(k) = &key {
-        let mut tx = st.store.begin().await?;
-        if let Some(id) = sc::find_by_idem(&mut tx, &scoped_key(actor, k)).await? {
-            drop(tx);
+        if let Some(id) = sc::find_by_idem(&st.store, &scoped_key(actor, k)).await? {
             let c = sc::get_case(&st.store, id).await?;
             return Ok(Submitted {
                 case_id: id,
