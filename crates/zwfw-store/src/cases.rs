@@ -156,8 +156,8 @@ const SERIAL_TAKE: &str = "INSERT INTO case_serials (prefix, next_no) VALUES ($1
 /// the previous one's flush. Nothing acknowledged depends on a number taken
 /// so that a crash could take back: the write that uses it commits later,
 /// and its commit is flushed only with everything logged before it. A
-/// number whose write then fails is not used (the case numbers skip it; a
-/// document number is recorded as unused, see [`write_transition`]).
+/// number whose write is then refused is recorded as unused (see
+/// [`record_unused`]).
 async fn take_number(store: &Store, prefix: &str) -> StoreResult<i64> {
     let pool = store.pg_serials().expect("serials are taken apart on PostgreSQL only");
     let row = crate::db::query(SERIAL_TAKE).bind(prefix).bind(1).fetch_one_on(pool).await?;
@@ -291,9 +291,8 @@ pub struct Registration<'a> {
 
 /// Registers and submits a case as one transaction; returns its id and
 /// number. A request key already used fails with `Duplicate("idem_key")`,
-/// having written nothing. On PostgreSQL it is a single statement, so that
-/// the day's serial, which every registration of the item that day takes,
-/// is held for that statement only.
+/// having written nothing. On PostgreSQL it is a single statement, its
+/// number taken just before (see [`take_number`]).
 pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, String)> {
     if store.backend() == crate::Backend::Postgres {
         let no = zwfw_domain::cases::numbered(r.number_prefix, take_number(store, r.serial).await?);
