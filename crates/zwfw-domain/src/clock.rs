@@ -85,8 +85,25 @@ pub fn local_date(ms: i64) -> NaiveDate {
 
 /// The instant a deadline day ends (24:00 in Asia/Shanghai), in UTC milliseconds.
 pub fn end_of_day_ms(d: NaiveDate) -> i64 {
-    let next = d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).expect("midnight");
-    crate::time::shanghai().from_local_datetime(&next).single().map(|t| t.timestamp_millis()).unwrap_or_default()
+    start_of_day_ms(d.succ_opt().unwrap_or(d))
+}
+
+/// The instant a day begins (00:00 in Asia/Shanghai), in UTC milliseconds.
+pub fn start_of_day_ms(d: NaiveDate) -> i64 {
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+    crate::time::shanghai().from_local_datetime(&midnight).single().map(|t| t.timestamp_millis()).unwrap_or_default()
+}
+
+/// The instants from the start of day `from` to the end of day `to` (both
+/// days included, Asia/Shanghai), either end open when not given; `None`
+/// when `to` is before `from`.
+pub fn days_span_ms(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Option<(Option<i64>, Option<i64>)> {
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            return None;
+        }
+    }
+    Some((from.map(start_of_day_ms), to.map(end_of_day_ms)))
 }
 
 /// The state of one period on a given day.

@@ -333,3 +333,17 @@ proptest! {
         prop_assert_eq!(st.promised.deadline, slow_deadline(c, accepted_on, promised, &intervals));
     }
 }
+
+#[test]
+fn a_span_of_days_runs_from_the_first_midnight_to_the_last_in_china_time() {
+    use zwfw_domain::clock::{days_span_ms, start_of_day_ms};
+    let at = |s: &str| zwfw_domain::time::parse_rfc3339(s).unwrap();
+    assert_eq!(start_of_day_ms(d("2025-09-30")), at("2025-09-30T00:00:00+08:00"));
+    assert_eq!(
+        days_span_ms(Some(d("2025-09-30")), Some(d("2025-09-30"))),
+        Some((Some(at("2025-09-30T00:00:00+08:00")), Some(at("2025-10-01T00:00:00+08:00"))))
+    );
+    assert_eq!(days_span_ms(None, Some(d("2025-09-30"))), Some((None, Some(at("2025-10-01T00:00:00+08:00")))));
+    assert_eq!(days_span_ms(None, None), Some((None, None)));
+    assert_eq!(days_span_ms(Some(d("2025-10-02")), Some(d("2025-10-01"))), None, "ends before it starts");
+}

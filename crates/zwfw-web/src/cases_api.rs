@@ -121,14 +121,9 @@ impl ListQuery {
     }
 }
 
-/// A day of a list filter: YYYY-MM-DD, else `invalid_date` naming what was sent.
+/// A day of a list filter (YYYY-MM-DD), if one was sent.
 fn filter_day(v: &Option<String>) -> AppResult<Option<chrono::NaiveDate>> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
-            AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date", s.chars().take(40).collect::<String>())
-        }),
-    }
+    v.as_deref().filter(|s| !s.trim().is_empty()).map(crate::calendar::parse_date).transpose()
 }
 
 /// A case in a list, with the colour of its current deadline.
@@ -153,18 +148,18 @@ fn items(st: &AppState, rows: Vec<CaseRow>) -> Vec<CaseItem> {
 pub fn list_filter(actor: &Actor, q: &ListQuery) -> AppResult<CaseFilter> {
     let page = q.page.unwrap_or(1).max(1);
     let (from, to) = (filter_day(&q.from)?, filter_day(&q.to)?);
-    if let (Some(a), Some(b)) = (from, to) {
-        if b < a {
-            return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date_range", format!("{a} {b}")));
-        }
-    }
-    // A day runs from the end of the day before to its own end (China time).
-    let day_end = zwfw_domain::clock::end_of_day_ms;
+    let (submitted_from_ms, submitted_before_ms) = zwfw_domain::clock::days_span_ms(from, to).ok_or_else(|| {
+        AppError::with_detail(
+            StatusCode::BAD_REQUEST,
+            "invalid_date_range",
+            from.zip(to).map(|(a, b)| format!("{a} {b}")).unwrap_or_default(),
+        )
+    })?;
     let mut f = CaseFilter {
         state: q.state.clone().filter(|s| !s.is_empty()),
         q: q.q.clone(),
-        submitted_from_ms: from.map(|d| day_end(d - chrono::Duration::days(1))),
-        submitted_before_ms: to.map(day_end),
+        submitted_from_ms,
+        submitted_before_ms,
         limit: 50,
         offset: (page - 1) * 50,
         ..CaseFilter::default()

@@ -615,7 +615,7 @@ async fn sign_in_history(state: &AppState, now: i64, rng: &mut StdRng) -> AppRes
         if !cal.is_working_day(day).unwrap_or(false) {
             continue;
         }
-        let morning = zwfw_domain::clock::end_of_day_ms(day - chrono::Duration::days(1)) + 8 * HOUR + HOUR / 2;
+        let morning = zwfw_domain::clock::start_of_day_ms(day) + 8 * HOUR + HOUR / 2;
         for u in staff.iter().filter(|u| u.active) {
             if !rng.gen_bool(0.6) {
                 continue;

@@ -13,7 +13,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use zwfw_domain::admin::{Actor, DepartmentKind, Role};
-use zwfw_domain::clock::{end_of_day_ms, local_date};
+use zwfw_domain::clock::{local_date, start_of_day_ms};
 use zwfw_domain::evaluation::{self as de, Config, ConfigError, Figures, Period, PeriodKind, Presence, WeekLogins};
 use zwfw_store::admin as sa;
 use zwfw_store::evaluation as se;
@@ -182,8 +182,8 @@ pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
     let cfg = config(st).await?;
     let today = st.today();
     let (start, end) = (period.start(), period.end());
-    let from_ms = end_of_day_ms(start - Duration::days(1));
-    let until_ms = end_of_day_ms(end - Duration::days(1));
+    let from_ms = start_of_day_ms(start);
+    let until_ms = start_of_day_ms(end);
     // Deadlines and rectification dues are judged once they have passed.
     let judged_until = end.min(today);
 
@@ -266,7 +266,7 @@ pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
     let logins = se::staff_logins_between(&st.store, from_ms, until_ms).await?;
     let weeks = de::judged_weeks(&period, today);
     // A week judged in this period may start before it: read its first days too.
-    let week_from = weeks.first().map(|w| end_of_day_ms(*w - Duration::days(1))).unwrap_or(from_ms);
+    let week_from = weeks.first().map(|w| start_of_day_ms(*w)).unwrap_or(from_ms);
     let early =
         if week_from < from_ms { se::staff_logins_between(&st.store, week_from, from_ms).await? } else { vec![] };
     let officers = se::staff_with_role(&st.store, Role::Supervisor.code())
