@@ -727,37 +727,31 @@ fn transition_query(t: &Transition<'_>, doc_no: Option<&str>) -> crate::db::Quer
         let insert = crate::audit::pending_insert(t.audit, &mut args, None, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");
     }
-    if let (Some(d), Some(no)) = (t.document, doc_no) {
-        let (case_id, seq, kind, no, at) = (
+    if let Some(d) = t.document {
+        // The number taken before, or taken here from the serial only when
+        // the case moved (`FROM u`), as `next_serial` takes it.
+        let (number, from) = match doc_no {
+            Some(no) => (arg(&mut args, no.into_value()), "u"),
+            None => {
+                let serial = arg(&mut args, d.serial.as_str().into_value());
+                let (prefix, suffix) =
+                    (arg(&mut args, d.prefix.as_str().into_value()), arg(&mut args, d.suffix.as_str().into_value()));
+                sql += &format!(
+                    ", s AS (INSERT INTO case_serials (prefix, next_no) SELECT {serial}, 2 FROM u \
+                     ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no)"
+                );
+                (format!("{prefix} || CAST(next_no - 1 AS TEXT) || {suffix}"), "s")
+            }
+        };
+        let (case_id, seq, kind, at) = (
             arg(&mut args, e.case_id.into_value()),
             arg(&mut args, e.seq.into_value()),
             arg(&mut args, d.kind.as_str().into_value()),
-            arg(&mut args, no.into_value()),
             arg(&mut args, e.at.into_value()),
         );
         sql += &format!(
             ", d AS (INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) \
-             SELECT {case_id}, {seq}, {kind}, {no}, '', {at} FROM u)"
-        );
-    } else if let Some(d) = t.document {
-        let serial = arg(&mut args, d.serial.as_str().into_value());
-        let (case_id, seq, kind) = (
-            arg(&mut args, e.case_id.into_value()),
-            arg(&mut args, e.seq.into_value()),
-            arg(&mut args, d.kind.as_str().into_value()),
-        );
-        let (prefix, suffix, at) = (
-            arg(&mut args, d.prefix.as_str().into_value()),
-            arg(&mut args, d.suffix.as_str().into_value()),
-            arg(&mut args, e.at.into_value()),
-        );
-        // The serial is taken only when the case moved (`FROM u`), as
-        // `next_serial` takes it.
-        sql += &format!(
-            ", s AS (INSERT INTO case_serials (prefix, next_no) SELECT {serial}, 2 FROM u \
-             ON CONFLICT (prefix) DO UPDATE SET next_no = case_serials.next_no + 1 RETURNING next_no), \
-             d AS (INSERT INTO case_documents (case_id, event_seq, kind, doc_no, file_sm3, created_at) \
-             SELECT {case_id}, {seq}, {kind}, {prefix} || CAST(next_no - 1 AS TEXT) || {suffix}, '', {at} FROM s)"
+             SELECT {case_id}, {seq}, {kind}, {number}, '', {at} FROM {from})"
         );
     }
     sql += " SELECT COUNT(*) AS n FROM u";
