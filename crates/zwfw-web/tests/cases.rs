@@ -35,6 +35,23 @@ async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value)
     body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
 }
 
+/// The program in a second process on the same database (its own pool and remembered rows).
+async fn another_process(app: &App) -> zwfw_web::AppState {
+    let other = zwfw_web::AppState::new(
+        zwfw_store::testing::other_process(&app.state.store),
+        app.state.clock.clone(),
+        app.state.config.clone(),
+    );
+    zwfw_web::startup(&other).await.unwrap();
+    other
+}
+
+/// The actor of an account, for calling the service directly.
+async fn actor_of(app: &App, username: &str) -> zwfw_domain::admin::Actor {
+    let u = zwfw_store::admin::find_user_by_username(&app.state.store, username).await.unwrap().unwrap();
+    zwfw_web::auth::actor_of(&u)
+}
+
 async fn case(app: &App, token: &str, id: i64) -> Value {
     let (s, b) = body(app.get(token, &format!("/api/v1/cases/{id}")).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -612,8 +629,7 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
     // Counted Monday to Friday in 2027 for now.
     let legal_before = before["case"]["legal_due"].as_str().unwrap().to_string();
     // The 2027 notice arrives: a Spring Festival week off in February.
-    let admin = zwfw_store::admin::find_user_by_username(&app.state.store, "demo_admin").await.unwrap().unwrap();
-    let actor = zwfw_web::auth::actor_of(&admin);
+    let actor = actor_of(&app, "demo_admin").await;
     let ctx = zwfw_web::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let spec = YearSpec {
@@ -723,20 +739,9 @@ both_backends!(
         assert_eq!(row, get_case(&store, id).await.unwrap());
 
         // Another process of the program passes the first step: this one's row is now behind.
-        let other = zwfw_web::AppState::new(
-            zwfw_store::testing::other_process(&store),
-            app.state.clock.clone(),
-            app.state.config.clone(),
-        );
-        zwfw_web::startup(&other).await.unwrap();
-        let staff = |name: &'static str| {
-            let store = store.clone();
-            async move {
-                let u = zwfw_store::admin::find_user_by_username(&store, name).await.unwrap().unwrap();
-                zwfw_web::auth::actor_of(&u)
-            }
-        };
-        let (counter_actor, reviewer_actor) = (staff("demo_counter").await, staff("demo_reviewer").await);
+        let other = another_process(&app).await;
+        let (counter_actor, reviewer_actor) =
+            (actor_of(&app, "demo_counter").await, actor_of(&app, "demo_reviewer").await);
         let input = |a: &str, o: &str, exp: Option<i64>| zwfw_web::cases::ActionInput {
             action: a.into(),
             opinion: o.into(),
@@ -762,7 +767,7 @@ both_backends!(
         // The other process returns the case to review; a request here that saw
         // that (its expected event the newest) is not refused on this process's
         // older memory of the case.
-        let head = staff("demo_head").await;
+        let head = actor_of(&app, "demo_head").await;
         let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&head), client_addr: "test".into() };
         let mut back = input("return", "补充核查", None);
         back.step = Some(2);
@@ -854,14 +859,8 @@ both_backends!(a_document_number_an_action_could_not_use_is_recorded_as_unused, 
     let first = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
     let second = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
     // Another process of the program accepts the first: 受理通知书 number n.
-    let other = zwfw_web::AppState::new(
-        zwfw_store::testing::other_process(&store),
-        app.state.clock.clone(),
-        app.state.config.clone(),
-    );
-    zwfw_web::startup(&other).await.unwrap();
-    let u = zwfw_store::admin::find_user_by_username(&store, "demo_counter").await.unwrap().unwrap();
-    let officer = zwfw_web::auth::actor_of(&u);
+    let other = another_process(&app).await;
+    let officer = actor_of(&app, "demo_counter").await;
     let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&officer), client_addr: "test".into() };
     let accept = zwfw_web::cases::ActionInput { action: "accept".into(), ..Default::default() };
     zwfw_web::cases::act(&elsewhere, first, &accept).await.unwrap();
