@@ -1,36 +1,15 @@
-//! Embedded migrations, run at start. Each file is written once in the SQL
-//! both databases understand; `{{ID}}` becomes the backend's auto-increment
-//! primary key. Applied versions are recorded with a checksum so that an
-//! edited migration is noticed instead of silently diverging.
+//! Embedded migrations, run at start. Each file `migrations/NNNN_name.sql`
+//! is written once in the SQL both databases understand; `{{ID}}` becomes
+//! the backend's auto-increment primary key. The list is derived from the
+//! folder at build time (`build.rs`). Applied versions are recorded with a
+//! checksum so that an edited migration is noticed instead of silently
+//! diverging.
 
 use crate::db::query;
 use crate::{Backend, RowExt, Store, StoreResult};
 use zwfw_domain::audit::sm3_hex;
 
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
-    (2, "calendar", include_str!("../migrations/0002_calendar.sql")),
-    (3, "catalog", include_str!("../migrations/0003_catalog.sql")),
-    (4, "files", include_str!("../migrations/0004_files.sql")),
-    (5, "cases", include_str!("../migrations/0005_cases.sql")),
-    (6, "inbox_order", include_str!("../migrations/0006_inbox_order.sql")),
-    (7, "case_view", include_str!("../migrations/0007_case_view.sql")),
-    (8, "events_by_case", include_str!("../migrations/0008_events_by_case.sql")),
-    (9, "interaction", include_str!("../migrations/0009_interaction.sql")),
-    (10, "supervision", include_str!("../migrations/0010_supervision.sql")),
-    (11, "evaluation", include_str!("../migrations/0011_evaluation.sql")),
-    (12, "outbox", include_str!("../migrations/0012_outbox.sql")),
-    (13, "guards", include_str!("../migrations/0013_guards.sql")),
-    (14, "open_counts", include_str!("../migrations/0014_open_counts.sql")),
-    (15, "findings_partial", include_str!("../migrations/0015_findings_partial.sql")),
-    (16, "outside_edits", include_str!("../migrations/0016_outside_edits.sql")),
-    (17, "audit_pending", include_str!("../migrations/0017_audit_pending.sql")),
-    (18, "open_count_shards", include_str!("../migrations/0018_open_count_shards.sql")),
-    (19, "cases_partial", include_str!("../migrations/0019_cases_partial.sql")),
-    (20, "case_references", include_str!("../migrations/0020_case_references.sql")),
-    (21, "writer_cache", include_str!("../migrations/0021_writer_cache.sql")),
-    (22, "writer_mark", include_str!("../migrations/0022_writer_mark.sql")),
-];
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 fn render(sql: &str, backend: Backend) -> String {
     let id = match backend {
@@ -117,5 +96,24 @@ mod tests {
         assert_eq!(lite, vec!["CREATE TABLE s (a TEXT) WITHOUT ROWID", "SELECT 1"]);
         let pg: Vec<_> = statements(sql, Backend::Postgres).collect();
         assert_eq!(pg, vec!["CREATE TABLE p (a TEXT)", "SELECT 1"]);
+    }
+
+    #[test]
+    fn the_list_follows_the_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| e.file_name().into_string().unwrap())
+            .filter(|f| !f.starts_with('.'))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len());
+        for (i, (file, (version, name, sql))) in files.iter().zip(MIGRATIONS).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert_eq!(file, &format!("{version:04}_{name}.sql"));
+            assert_eq!(std::fs::read_to_string(dir.join(file)).unwrap(), *sql);
+        }
     }
 }
