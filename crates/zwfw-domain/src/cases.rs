@@ -115,6 +115,16 @@ pub enum EventKind {
     Withdrawn {
         reason: String,
     },
+    /// An online applicant's written request to withdraw, recorded by the
+    /// counter (`reason`: what the request says). The department head then
+    /// approves it (`Withdrawn`) or declines it (`WithdrawalDeclined`).
+    WithdrawalRequested {
+        reason: String,
+    },
+    /// The department head declines a recorded withdrawal request.
+    WithdrawalDeclined {
+        opinion: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +187,12 @@ pub enum CaseError {
     StepsPending,
     #[error("events must be in time order")]
     OutOfOrder,
+    #[error("the item's process allows no special procedure at this step")]
+    SpecialNotAllowed,
+    #[error("a withdrawal request is already waiting for the department head")]
+    WithdrawalPending,
+    #[error("no withdrawal request is waiting")]
+    NoWithdrawalPending,
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
@@ -202,6 +218,10 @@ pub struct CaseView {
     pub outcome: Option<Outcome>,
     pub clock: Option<CaseClock>,
     pub urges: u32,
+    /// A withdrawal request recorded at the counter and waiting for the
+    /// department head: what the applicant's written request says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal_requested: Option<String>,
 }
 
 impl CaseView {
@@ -221,6 +241,7 @@ impl CaseView {
             outcome: None,
             clock: None,
             urges: 0,
+            withdrawal_requested: None,
         }
     }
 }
@@ -316,6 +337,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             }
             need(reason)?;
             n.state = CaseState::Refused;
+            n.withdrawal_requested = None;
         }
         StepPassed { opinion } => {
             if v.state != CaseState::InProgress {
@@ -419,6 +441,12 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             if !matches!(v.state, CaseState::InProgress | CaseState::Deciding) {
                 return wrong();
             }
+            // Only where the item's process allows one: at the current step,
+            // or, once every step passed, at the last one.
+            let step = if v.state == CaseState::InProgress { current(item, v) } else { item.steps.last() };
+            if !step.is_some_and(|s| s.may_suspend) {
+                return Err(CaseError::SpecialNotAllowed);
+            }
             need(kind)?;
             need(reason)?;
             let clock = n.clock.as_mut().expect("accepted cases have a clock");
@@ -495,6 +523,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             }
             n.outcome = Some(*outcome);
             n.state = CaseState::Concluded;
+            n.withdrawal_requested = None;
         }
         Delivered { method, .. } => {
             if v.state != CaseState::Concluded || v.outcome != Some(Outcome::Granted) {
@@ -519,6 +548,34 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
                 c.concluded_on = Some(day);
             }
             n.state = CaseState::Withdrawn;
+            n.withdrawal_requested = None;
+        }
+        WithdrawalRequested { reason } => {
+            if !matches!(
+                v.state,
+                CaseState::Submitted | CaseState::Supplementing | CaseState::InProgress | CaseState::Deciding
+            ) {
+                return wrong();
+            }
+            // Recorded by staff: an applicant withdraws by himself.
+            if e.role.is_none() {
+                return Err(CaseError::WrongRole);
+            }
+            need(reason)?;
+            if v.withdrawal_requested.is_some() {
+                return Err(CaseError::WithdrawalPending);
+            }
+            n.withdrawal_requested = Some(reason.clone());
+        }
+        WithdrawalDeclined { opinion } => {
+            if v.withdrawal_requested.is_none() {
+                return Err(CaseError::NoWithdrawalPending);
+            }
+            if e.role != Some(Role::DeptHead) {
+                return Err(CaseError::WrongRole);
+            }
+            need(opinion)?;
+            n.withdrawal_requested = None;
         }
     }
     Ok(n)
@@ -688,20 +745,44 @@ pub struct Parties {
 }
 
 /// Applicants read their own cases, staff their department's cases and those
-/// they take part in, supervision reads everything.
+/// they take part in, supervision reads everything. The rule is
+/// [`crate::access::cases::may_read`]; this is the same rule for callers
+/// that hold the parties only.
 pub fn may_read(actor: &crate::admin::Actor, p: &Parties) -> bool {
-    if actor.has(Role::Supervisor) || actor.is_global_admin() {
-        return true;
-    }
-    if actor.is_staff() {
-        return actor.department_id.is_some_and(|d| p.departments.contains(&d));
-    }
-    p.applicant_user_id == Some(actor.user_id)
+    crate::access::cases::reads(actor, p.applicant_user_id, &p.departments)
 }
 
 impl Parties {
     pub fn of(item: &ItemContent, applicant_user_id: Option<i64>) -> Parties {
         Parties { applicant_user_id, departments: item.department_ids() }
+    }
+}
+
+/// How an application reached the department: online by the applicant
+/// himself, or registered at the counter for a walk-in applicant (who may
+/// also hold an account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 网上申报: submitted by the applicant's own account.
+    Online,
+    /// 窗口受理: registered by counter staff.
+    Counter,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Counter => "counter",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "online" => Some(Channel::Online),
+            "counter" => Some(Channel::Counter),
+            _ => None,
+        }
     }
 }
 

@@ -735,16 +735,16 @@ pub enum GovernanceError {
     ReasonRequired,
 }
 
-/// Whether `actor` may act for the implementing department `department_id`
-/// (its department administrator, or the service centre).
+/// Whether `actor` may act for the implementing department `department_id`:
+/// the rule is [`crate::access::catalog::may_author`].
 pub fn may_author(actor: &Actor, department_id: i64) -> bool {
-    actor.is_global_admin() || (actor.has(Role::DeptAdmin) && actor.department_id == Some(department_id))
+    crate::access::catalog::may_author(actor, department_id)
 }
 
-/// Whether `actor` reads every item, drafts included (service centre, legal
-/// review, supervision); others read their own department's.
+/// Whether `actor` reads every item, drafts included: the rule is
+/// [`crate::access::catalog::sees_all_items`].
 pub fn sees_all_items(actor: &Actor) -> bool {
-    actor.is_global_admin() || actor.has(Role::LegalReview) || actor.has(Role::Supervisor)
+    crate::access::catalog::sees_all_items(actor)
 }
 
 /// The next state of a version after `action` by `actor`, or why not.
@@ -760,27 +760,18 @@ pub fn transition(
     if reason.trim().is_empty() {
         return Err(GovernanceError::ReasonRequired);
     }
-    let (from_ok, role_ok, to) = match action {
-        Edit => (state == Draft, may_author(actor, department_id), Draft),
-        Submit => (state == Draft, may_author(actor, department_id), LegalReview),
-        Withdraw => (state == Draft, may_author(actor, department_id), Withdrawn),
-        PassLegalReview => (state == LegalReview, actor.has(Role::LegalReview), CenterApproval),
-        Approve => (state == CenterApproval, actor.has(Role::CenterAdmin) || actor.has(Role::SystemAdmin), Published),
-        SendBack => (
-            matches!(state, LegalReview | CenterApproval),
-            match state {
-                LegalReview => actor.has(Role::LegalReview),
-                _ => actor.has(Role::CenterAdmin) || actor.has(Role::SystemAdmin),
-            },
-            Draft,
-        ),
+    let (from_ok, to) = match action {
+        Edit => (state == Draft, Draft),
+        Submit => (state == Draft, LegalReview),
+        Withdraw => (state == Draft, Withdrawn),
+        PassLegalReview => (state == LegalReview, CenterApproval),
+        Approve => (state == CenterApproval, Published),
+        SendBack => (matches!(state, LegalReview | CenterApproval), Draft),
     };
     if !from_ok {
         return Err(GovernanceError::WrongState { state });
     }
-    if !role_ok {
-        return Err(GovernanceError::WrongRole);
-    }
+    crate::access::catalog::may_govern(actor, action, state, department_id).map_err(|_| GovernanceError::WrongRole)?;
     Ok(to)
 }
 

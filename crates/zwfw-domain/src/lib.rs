@@ -2,6 +2,7 @@
 //! Pure domain rules of zwfw. Nothing in this crate performs I/O: it decides,
 //! the store remembers, the web layer translates.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;

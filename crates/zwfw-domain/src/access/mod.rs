@@ -1,0 +1,204 @@
+//! Who may do and see what: every access rule of zwfw, written once.
+//!
+//! Each rule is a pure function of the [`Actor`] and a few plain facts about
+//! the object (passed in small structs, never store rows). An action answers
+//! `Ok` with the role the actor acts in (recorded with the event) or
+//! `Err(Refusal)` with a stable code; a read answers `bool`, and a refused
+//! read is shown as "not found" so that the object's existence is not
+//! revealed.
+//!
+//! The areas: [`cases`] (办件: actions and reads), [`staff`] (accounts and
+//! roles, organizations, calendar, audit), [`catalog`] (items and their
+//! change governance), [`interaction`] (咨询/建议/投诉/纠错), [`rating`]
+//! (好差评 and its follow-up) and [`supervision`] (findings, orders,
+//! evaluation). The supervision bureau reads everything and changes nothing
+//! in a case.
+
+pub mod cases;
+pub mod catalog;
+pub mod interaction;
+pub mod rating;
+pub mod staff;
+pub mod supervision;
+
+use crate::admin::{Actor, Role};
+use serde::Serialize;
+
+/// Why an action is refused. The codes are stable: the API returns them and
+/// the message catalogue renders them in Chinese.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The actor may not act here at all (wrong kind of account, no right).
+    Forbidden,
+    /// The actor may not even read the object: answered as "not found".
+    NotParty,
+    /// Staff of another department than the one that acts on the object now.
+    NotInDepartment,
+    /// The actor holds none of the roles the action needs.
+    MissingRole,
+    /// The actor holds neither the role of the case's current step nor the
+    /// department head's.
+    NotStepRole,
+    /// The case is assigned (transferred) to a colleague; only the department
+    /// head may act in the assignee's place.
+    AssignedToOther,
+    /// The actor's department takes no part in the current joint review.
+    NotJointMember,
+    /// Only the department head decides this.
+    NeedsDeptHead,
+    /// The supervision bureau reads cases and changes nothing in them.
+    SupervisionReadsOnly,
+    /// Only the system itself records this (deemed acceptance).
+    SystemOnly,
+    /// An online application's own act: only its applicant takes it.
+    ApplicantOnly,
+    /// Staff act here; an applicant does not.
+    StaffOnly,
+    /// A withdrawal request is recorded only for an application made online
+    /// (at the counter the walk-in applicant's request is acted on at once).
+    NotOnlineCase,
+    /// Staff withdraw an online application only on the applicant's written
+    /// request, recorded first.
+    WithdrawalNeedsRequest,
+    /// A recorded withdrawal request is approved by the department head.
+    WithdrawalNeedsHead,
+    /// A transfer goes to an active colleague of the handling department
+    /// who may act at the current step.
+    BadTransferTarget,
+    /// The actor may not grant (or take away) one of these roles.
+    RoleGrantForbidden,
+    /// Nobody changes their own roles or disables their own account.
+    OwnAccount,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 18] = [
+        Refusal::Forbidden,
+        Refusal::NotParty,
+        Refusal::NotInDepartment,
+        Refusal::MissingRole,
+        Refusal::NotStepRole,
+        Refusal::AssignedToOther,
+        Refusal::NotJointMember,
+        Refusal::NeedsDeptHead,
+        Refusal::SupervisionReadsOnly,
+        Refusal::SystemOnly,
+        Refusal::ApplicantOnly,
+        Refusal::StaffOnly,
+        Refusal::NotOnlineCase,
+        Refusal::WithdrawalNeedsRequest,
+        Refusal::WithdrawalNeedsHead,
+        Refusal::BadTransferTarget,
+        Refusal::RoleGrantForbidden,
+        Refusal::OwnAccount,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Forbidden => "forbidden",
+            Refusal::NotParty => "not_party",
+            Refusal::NotInDepartment => "not_in_department",
+            Refusal::MissingRole => "missing_role",
+            Refusal::NotStepRole => "not_step_role",
+            Refusal::AssignedToOther => "assigned_to_other",
+            Refusal::NotJointMember => "not_joint_member",
+            Refusal::NeedsDeptHead => "needs_dept_head",
+            Refusal::SupervisionReadsOnly => "supervision_reads_only",
+            Refusal::SystemOnly => "system_only",
+            Refusal::ApplicantOnly => "applicant_only",
+            Refusal::StaffOnly => "staff_only",
+            Refusal::NotOnlineCase => "not_online_case",
+            Refusal::WithdrawalNeedsRequest => "withdrawal_needs_request",
+            Refusal::WithdrawalNeedsHead => "withdrawal_needs_head",
+            Refusal::BadTransferTarget => "bad_transfer_target",
+            Refusal::RoleGrantForbidden => "role_grant_forbidden",
+            Refusal::OwnAccount => "own_account",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Refusal> {
+        Refusal::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether the refusal should be answered as "not found" (the actor may
+    /// not learn that the object exists) rather than "forbidden".
+    pub fn hides_object(self) -> bool {
+        self == Refusal::NotParty
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// A staff member of department `department_id`.
+pub fn in_department(actor: &Actor, department_id: i64) -> bool {
+    actor.is_staff() && actor.department_id == Some(department_id)
+}
+
+/// The first of `wanted` the actor holds: the role it acts in.
+pub fn first_held(actor: &Actor, wanted: &[Role]) -> Option<Role> {
+    wanted.iter().copied().find(|r| actor.has(*r))
+}
+
+/// Reads everything: the supervision bureau and the global administrators.
+/// (Reading is not acting: each action's rule says who acts.)
+pub fn is_overseer(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.has(Role::Supervisor) || actor.is_global_admin())
+}
+
+/// `Ok(())` when `ok`, else the refusal.
+fn require(ok: bool, refusal: Refusal) -> Result<(), Refusal> {
+    if ok {
+        Ok(())
+    } else {
+        Err(refusal)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::admin::{AccountKind, Actor, Role};
+
+    pub fn staff(id: i64, dept: i64, roles: &[Role]) -> Actor {
+        Actor {
+            user_id: id,
+            username: format!("u{id}"),
+            display_name: format!("u{id}"),
+            kind: AccountKind::Staff,
+            department_id: Some(dept),
+            roles: roles.to_vec(),
+        }
+    }
+
+    pub fn person(id: i64) -> Actor {
+        Actor {
+            user_id: id,
+            username: format!("p{id}"),
+            display_name: format!("p{id}"),
+            kind: AccountKind::Person,
+            department_id: None,
+            roles: vec![],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_codes_round_trip_and_are_snake_case() {
+        for r in Refusal::ALL {
+            assert_eq!(Refusal::parse(r.code()), Some(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), serde_json::json!(r.code()));
+            assert!(r.code().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+        assert!(Refusal::NotParty.hides_object() && !Refusal::Forbidden.hides_object());
+    }
+}
