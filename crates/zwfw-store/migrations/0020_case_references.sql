@@ -9,9 +9,6 @@
 -- PostgreSQL these five keys are replaced by triggers that refuse what a
 -- key would refuse from the other side: deleting or truncating a row still
 -- referenced. SQLite keeps its keys (one writer; no row locks).
---
--- Statements stay on one line (the migration runner splits statements at a
--- semicolon that ends a line).
 
 /*postgres*/ ALTER TABLE cases DROP CONSTRAINT cases_item_id_fkey, DROP CONSTRAINT cases_version_id_fkey, DROP CONSTRAINT cases_department_id_fkey;
 
@@ -19,7 +16,26 @@
 
 /*postgres*/ ALTER TABLE case_documents DROP CONSTRAINT case_documents_case_id_fkey;
 
-/*postgres*/ CREATE FUNCTION zwfw_refuse_referenced() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE used BOOLEAN; BEGIN FOR i IN 0..TG_NARGS / 2 - 1 LOOP IF TG_LEVEL = 'STATEMENT' THEN EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', TG_ARGV[2 * i]) INTO used; ELSE EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I = $1)', TG_ARGV[2 * i], TG_ARGV[2 * i + 1]) INTO used USING OLD.id; END IF; IF used THEN RAISE EXCEPTION 'a row of % is still referenced from %', TG_TABLE_NAME, TG_ARGV[2 * i] USING ERRCODE = 'foreign_key_violation'; END IF; END LOOP; RETURN OLD; END $$;
+/*postgres*/ CREATE FUNCTION zwfw_refuse_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    used BOOLEAN;
+BEGIN
+    -- The arguments are pairs: a referencing table, its referencing column.
+    FOR i IN 0..TG_NARGS / 2 - 1 LOOP
+        IF TG_LEVEL = 'STATEMENT' THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', TG_ARGV[2 * i]) INTO used;
+        ELSE
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I = $1)', TG_ARGV[2 * i], TG_ARGV[2 * i + 1])
+                INTO used USING OLD.id;
+        END IF;
+        IF used THEN
+            RAISE EXCEPTION 'a row of % is still referenced from %', TG_TABLE_NAME, TG_ARGV[2 * i]
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+    END LOOP;
+    RETURN OLD;
+END
+$$;
 
 /*postgres*/ CREATE TRIGGER zwfw_referenced_cases BEFORE DELETE ON cases FOR EACH ROW EXECUTE FUNCTION zwfw_refuse_referenced('case_events', 'case_id', 'case_documents', 'case_id');
 

@@ -1,15 +1,44 @@
-//! Embedded migrations, run at start. Each file `migrations/NNNN_name.sql`
-//! is written once in the SQL both databases understand; `{{ID}}` becomes
-//! the backend's auto-increment primary key. The list is derived from the
-//! folder at build time (`build.rs`). Applied versions are recorded with a
-//! checksum so that an edited migration is noticed instead of silently
-//! diverging.
+//! Embedded migrations, run at start. Each file `migrations/NNNN_name.sql` is
+//! written once in the SQL both databases understand; `{{ID}}` becomes the
+//! backend's auto-increment primary key, and a statement that starts with
+//! `/*sqlite*/` or `/*postgres*/` runs on that backend only. The list is
+//! derived from the folder at build time (`build.rs`).
+//!
+//! A migration is split into statements at each `;` outside a string
+//! (`'…'`, `"…"`, `` `…` ``, PostgreSQL's `E'…'`), a comment (`-- …`,
+//! `/* … */`), a dollar-quoted body (`$$ … $$`, `$tag$ … $tag$`) and the
+//! `BEGIN … END` body of a `CREATE TRIGGER` (or of a PostgreSQL function
+//! written `BEGIN ATOMIC … END`), so that trigger and function bodies can be
+//! written across lines. `--` comments are left out of the statements run.
+//!
+//! Applied versions are recorded with a checksum so that an edited migration
+//! is noticed instead of silently diverging. The checksum is the SM3 of the
+//! migration's [normal form](normal_form): its statements, comments left out
+//! and one space between tokens, so that a change of layout or comments is
+//! not a change. A database migrated before the checksum was taken this way
+//! holds the SM3 of the file's text: that is accepted too, both for the text
+//! as it is now and, for the migrations laid out anew since, for the text as
+//! it was released ([`RELEASED`], kept in `migrations/released/`).
 
 use crate::db::query;
 use crate::{Backend, RowExt, Store, StoreResult};
 use zwfw_domain::audit::sm3_hex;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The SM3 of a migration's text as it was released, for the migrations
+/// whose text has since been laid out anew without a change of statement
+/// (their released text is in `migrations/released/`). A database migrated
+/// by a version that recorded the SM3 of the text holds these.
+const RELEASED: &[(i64, &str)] = &[
+    (13, "4f6aef254cd6edce89430315eef7407910b41abe91454b36a2f68e4ebcda420a"),
+    (14, "45a01d32d2778d3ba62fcf293d21d15b50e5985d99e15025576f943853897bf7"),
+    (16, "7a7d88c3f1855eb47433f0d5904d3a81853e3d55be0b6c8c4dfc243a4506b8ee"),
+    (18, "e9d92d38b4ff94e8e1c9220d904cd9e48566562bc0541be1391cbcbb75e30af8"),
+    (20, "4648073db088db5e7f7737ad3a0a90eaa7042f72e276bf86bdaee00cf195bb1f"),
+    (21, "83968817b1499937fb16b6683865c7a442c1072570e0e96c32aca171dcd2f057"),
+    (22, "0e49c4493f492e9ca32b08ce8500c5e27a4897cf3d10cd671082165046c9d54e"),
+];
 
 fn render(sql: &str, backend: Backend) -> String {
     let id = match backend {
@@ -19,25 +48,57 @@ fn render(sql: &str, backend: Backend) -> String {
     sql.replace("{{ID}}", id)
 }
 
-/// The statements of a migration for `backend`: a statement that starts with
-/// `/*sqlite*/` or `/*postgres*/` runs on that backend only.
+/// The statements of a migration for `backend`, without their `;`, their
+/// `--` comments and their backend prefix.
 fn statements(sql: &str, backend: Backend) -> impl Iterator<Item = String> + '_ {
-    sql.split(";\n").filter_map(move |s| {
-        let body: String = s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-        let body = body.trim().trim_end_matches(';').trim();
-        let body = match (body.strip_prefix("/*sqlite*/"), body.strip_prefix("/*postgres*/")) {
-            (Some(b), _) if backend == Backend::Sqlite => b,
-            (Some(_), _) => return None,
-            (_, Some(b)) if backend == Backend::Postgres => b,
-            (_, Some(_)) => return None,
-            _ => body,
-        };
-        let body = body.trim().to_string();
-        (!body.is_empty()).then_some(body)
-    })
+    split(sql).into_iter().filter(move |s| s.only.is_none_or(|b| b == backend)).map(|s| s.text)
+}
+
+/// The checksum recorded for a migration: the SM3 of its normal form.
+fn checksum(sql: &str) -> String {
+    sm3_hex(normal_form(sql).as_bytes())
+}
+
+/// Whether `recorded`, the checksum recorded when migration `version` was
+/// applied, is that of `sql`: of its normal form, or of its text, now or as
+/// released (recorded by earlier versions of the program).
+fn recorded_matches(version: i64, sql: &str, recorded: &str) -> bool {
+    recorded == checksum(sql)
+        || recorded == sm3_hex(sql.as_bytes())
+        || RELEASED.iter().any(|(v, c)| *v == version && *c == recorded)
+}
+
+/// A migration's statements for both backends, each as its [`normalize`]d
+/// tokens after its backend prefix, one a line: what its checksum covers.
+/// Changing this function changes every checksum.
+fn normal_form(sql: &str) -> String {
+    let mut out = String::new();
+    for s in split(sql) {
+        match s.only {
+            Some(Backend::Sqlite) => out.push_str("/*sqlite*/ "),
+            Some(Backend::Postgres) => out.push_str("/*postgres*/ "),
+            None => {}
+        }
+        out.push_str(&normalize(&s.text));
+        out.push_str(";\n");
+    }
+    out
 }
 
 pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
+    Ok(apply(store).await?.applied)
+}
+
+/// What a run of the migrations did.
+struct Outcome {
+    /// The versions applied by this run.
+    applied: Vec<i64>,
+    /// The versions applied before whose recorded checksum is not that of
+    /// the embedded migration (each also a warning in the log).
+    differing: Vec<i64>,
+}
+
+async fn apply(store: &Store) -> StoreResult<Outcome> {
     // One transaction for the whole run: all pending migrations apply or none.
     let mut tx = store.begin().await?;
     if store.backend == Backend::Postgres {
@@ -50,13 +111,13 @@ pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
     .execute(tx.conn())
     .await?;
     let rows = query("SELECT version, checksum FROM zwfw_migrations").fetch_all(tx.conn()).await?;
-    let applied: Vec<(i64, String)> = rows.iter().map(|r| (r.i64("version"), r.str("checksum"))).collect();
-    let mut newly = Vec::new();
+    let recorded: Vec<(i64, String)> = rows.iter().map(|r| (r.i64("version"), r.str("checksum"))).collect();
+    let mut outcome = Outcome { applied: Vec::new(), differing: Vec::new() };
     for (version, name, sql) in MIGRATIONS {
-        let checksum = sm3_hex(sql.as_bytes());
-        if let Some((_, c)) = applied.iter().find(|(v, _)| v == version) {
-            if *c != checksum {
+        if let Some((_, c)) = recorded.iter().find(|(v, _)| v == version) {
+            if !recorded_matches(*version, sql, c) {
                 tracing::warn!(version, name, "an applied migration differs from the embedded one");
+                outcome.differing.push(*version);
             }
             continue;
         }
@@ -66,36 +127,480 @@ pub(crate) async fn run(store: &Store) -> StoreResult<Vec<i64>> {
         query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(*version)
             .bind(*name)
-            .bind(checksum)
+            .bind(checksum(sql))
             .bind(chrono::Utc::now().timestamp_millis())
             .execute(tx.conn())
             .await?;
         tracing::info!(version, name, "migration applied");
-        newly.push(*version);
+        outcome.applied.push(*version);
     }
     tx.commit().await?;
-    Ok(newly)
+    Ok(outcome)
+}
+
+/// One statement of a migration.
+#[derive(Debug, PartialEq, Eq)]
+struct Statement {
+    /// The backend it runs on, from its `/*sqlite*/` or `/*postgres*/`
+    /// prefix; `None`: both.
+    only: Option<Backend>,
+    /// Its text, without the prefix, the `;`, `--` comments and the
+    /// whitespace around.
+    text: String,
+}
+
+/// The statements of `sql`, empty ones left out.
+fn split(sql: &str) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    // The statement's words so far outside quotes and comments, up to the
+    // fourth (enough to know a CREATE … TRIGGER | FUNCTION | PROCEDURE).
+    let mut head: Vec<String> = Vec::new();
+    // Open BEGIN and CASE in the body of such a statement.
+    let mut depth = 0usize;
+    let mut after_dot = false;
+    for t in lex(sql) {
+        match t.kind {
+            Kind::Semicolon if depth == 0 => {
+                push_statement(&mut out, &text);
+                text.clear();
+                head.clear();
+                after_dot = false;
+                continue;
+            }
+            Kind::LineComment => {
+                // The spaces before it go too; the line's end stays.
+                let kept = text.trim_end_matches([' ', '\t']).len();
+                text.truncate(kept);
+                continue;
+            }
+            Kind::Word if !after_dot => {
+                let word = t.text.to_ascii_uppercase();
+                if head.len() < 4 {
+                    head.push(word.clone());
+                }
+                if has_body(&head) {
+                    match word.as_str() {
+                        "BEGIN" | "CASE" => depth += 1,
+                        "END" => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !matches!(t.kind, Kind::Space | Kind::BlockComment) {
+            after_dot = t.kind == Kind::Punct && t.text == ".";
+        }
+        text.push_str(t.text);
+    }
+    push_statement(&mut out, &text);
+    out
+}
+
+/// Whether a statement starting with the words `head` has a body whose
+/// statements end in `;`: `CREATE [OR REPLACE] [TEMP | TEMPORARY] TRIGGER`,
+/// and `CREATE [OR REPLACE] FUNCTION | PROCEDURE` (PostgreSQL's
+/// `BEGIN ATOMIC … END`; a dollar-quoted body is one token).
+fn has_body(head: &[String]) -> bool {
+    let mut words = head.iter().map(String::as_str);
+    if words.next() != Some("CREATE") {
+        return false;
+    }
+    let mut next = words.next();
+    if next == Some("OR") {
+        if words.next() != Some("REPLACE") {
+            return false;
+        }
+        next = words.next();
+    }
+    if matches!(next, Some("TEMP" | "TEMPORARY")) {
+        next = words.next();
+    }
+    matches!(next, Some("TRIGGER" | "FUNCTION" | "PROCEDURE"))
+}
+
+fn push_statement(out: &mut Vec<Statement>, text: &str) {
+    let text = text.trim();
+    let (only, text) = if let Some(rest) = text.strip_prefix("/*sqlite*/") {
+        (Some(Backend::Sqlite), rest.trim())
+    } else if let Some(rest) = text.strip_prefix("/*postgres*/") {
+        (Some(Backend::Postgres), rest.trim())
+    } else {
+        (None, text)
+    };
+    if !text.is_empty() {
+        out.push(Statement { only, text: text.to_string() });
+    }
+}
+
+/// The tokens of `sql` joined by one space: no whitespace run of the text
+/// and no comment counts, only what is inside a string. A dollar-quoted body
+/// is normalized as code.
+fn normalize(sql: &str) -> String {
+    let mut out = String::new();
+    for t in lex(sql) {
+        let text = match t.kind {
+            Kind::Space | Kind::LineComment | Kind::BlockComment => continue,
+            Kind::Dollar => {
+                let tag_len = t.text[1..].find('$').map_or(t.text.len(), |i| i + 2);
+                let tag = &t.text[..tag_len];
+                let body = t.text[tag_len..].strip_suffix(tag).unwrap_or(&t.text[tag_len..]);
+                let body = normalize(body);
+                if body.is_empty() {
+                    format!("{tag} {tag}")
+                } else {
+                    format!("{tag} {body} {tag}")
+                }
+            }
+            _ => t.text.to_string(),
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Space,
+    /// `-- …` up to the end of the line (the line end is a [`Kind::Space`]).
+    LineComment,
+    /// `/* … */`.
+    BlockComment,
+    /// `'…'` (also `E'…'`), `"…"` or `` `…` ``.
+    Quoted,
+    /// `$$ … $$` or `$tag$ … $tag$`, delimiters included.
+    Dollar,
+    /// A keyword, a name or a parameter (`$1`).
+    Word,
+    Number,
+    /// A run of operator characters.
+    Operator,
+    /// `(`, `)`, `,`, `.`, `[`, `]`, `{`, `}`.
+    Punct,
+    Semicolon,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Token<'a> {
+    kind: Kind,
+    text: &'a str,
+    /// False for a string, comment or dollar quote the text ends in.
+    closed: bool,
+}
+
+/// A name's characters after the first: every byte of a multi-byte UTF-8
+/// character (all at or above 0x80) counts as a letter, so a token always
+/// ends on a character boundary.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+fn is_word_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_operator_byte(b: u8) -> bool {
+    b"+-*/<>=~!@#%^&|?:\\".contains(&b)
+}
+
+/// The tokens of `sql`, which together are the whole text.
+fn lex(sql: &str) -> Vec<Token<'_>> {
+    let b = sql.as_bytes();
+    let n = b.len();
+    // The end of a quote opened at `start` by `q` (the byte after it), and
+    // whether it is closed; `backslash`: `\` escapes the next byte (E'…').
+    let quoted = |start: usize, q: u8, backslash: bool| -> (usize, bool) {
+        let mut i = start + 1;
+        while i < n {
+            if backslash && b[i] == b'\\' {
+                i += 2;
+            } else if b[i] == q {
+                if b.get(i + 1) == Some(&q) {
+                    i += 2;
+                } else {
+                    return (i + 1, true);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        (n, false)
+    };
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let (kind, end, closed) = if c.is_ascii_whitespace() {
+            let end = (i..n).find(|&j| !b[j].is_ascii_whitespace()).unwrap_or(n);
+            (Kind::Space, end, true)
+        } else if c == b'-' && next == Some(b'-') {
+            (Kind::LineComment, (i..n).find(|&j| b[j] == b'\n').unwrap_or(n), true)
+        } else if c == b'/' && next == Some(b'*') {
+            match sql[i + 2..].find("*/") {
+                Some(j) => (Kind::BlockComment, i + 2 + j + 2, true),
+                None => (Kind::BlockComment, n, false),
+            }
+        } else if c == b'\'' || c == b'"' || c == b'`' {
+            let (end, closed) = quoted(i, c, false);
+            (Kind::Quoted, end, closed)
+        } else if (c == b'E' || c == b'e') && next == Some(b'\'') {
+            let (end, closed) = quoted(i + 1, b'\'', true);
+            (Kind::Quoted, end, closed)
+        } else if c == b'$' {
+            // `$$`, `$tag$` (a tag is a name without `$`), or `$1`.
+            let tag_end = if next.is_some_and(is_word_start) {
+                (i + 1..n).find(|&j| !(is_word_byte(b[j]) && b[j] != b'$')).filter(|&j| b[j] == b'$')
+            } else if next == Some(b'$') {
+                Some(i + 1)
+            } else {
+                None
+            };
+            match tag_end {
+                Some(t) => {
+                    let tag = &sql[i..=t];
+                    match sql[t + 1..].find(tag) {
+                        Some(j) => (Kind::Dollar, t + 1 + j + tag.len(), true),
+                        None => (Kind::Dollar, n, false),
+                    }
+                }
+                None if next.is_some_and(|d| d.is_ascii_digit()) => {
+                    (Kind::Word, (i + 1..n).find(|&j| !b[j].is_ascii_digit()).unwrap_or(n), true)
+                }
+                None => (Kind::Operator, i + 1, true),
+            }
+        } else if is_word_start(c) {
+            (Kind::Word, (i..n).find(|&j| !is_word_byte(b[j])).unwrap_or(n), true)
+        } else if c.is_ascii_digit() || (c == b'.' && next.is_some_and(|d| d.is_ascii_digit())) {
+            (Kind::Number, number_end(b, i), true)
+        } else if c == b';' {
+            (Kind::Semicolon, i + 1, true)
+        } else if b"(),.[]{}".contains(&c) {
+            (Kind::Punct, i + 1, true)
+        } else if is_operator_byte(c) {
+            // A run of operator bytes, up to a comment's start.
+            let mut end = i + 1;
+            while end < n && is_operator_byte(b[end]) && !matches!(&b[end..], [b'-', b'-', ..] | [b'/', b'*', ..]) {
+                end += 1;
+            }
+            (Kind::Operator, end, true)
+        } else {
+            // Any other character, whole.
+            let len = sql[i..].chars().next().map_or(1, char::len_utf8);
+            (Kind::Operator, i + len, true)
+        };
+        tokens.push(Token { kind, text: &sql[i..end], closed });
+        i = end;
+    }
+    tokens
+}
+
+/// The end of the number starting at `i`: digits, a fraction (not `..`, a
+/// range in PL/pgSQL) and an exponent.
+fn number_end(b: &[u8], i: usize) -> usize {
+    let digits = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let mut j = digits(i);
+    if b.get(j) == Some(&b'.') && b.get(j + 1) != Some(&b'.') {
+        j = digits(j + 1);
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        let k = if matches!(b.get(j + 1), Some(b'+' | b'-')) { j + 2 } else { j + 1 };
+        if b.get(k).is_some_and(u8::is_ascii_digit) {
+            j = digits(k);
+        }
+    }
+    j
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::TestDb;
+
+    fn lite(sql: &str) -> Vec<String> {
+        statements(&render(sql, Backend::Sqlite), Backend::Sqlite).collect()
+    }
+
+    fn pg(sql: &str) -> Vec<String> {
+        statements(&render(sql, Backend::Postgres), Backend::Postgres).collect()
+    }
 
     #[test]
     fn splits_statements_and_drops_comments() {
         let sql = "-- c\nCREATE TABLE a (id {{ID}});\nINSERT INTO a VALUES (1);\n";
-        let out: Vec<_> = statements(&render(sql, Backend::Sqlite), Backend::Sqlite).collect();
-        assert_eq!(out, vec!["CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT)", "INSERT INTO a VALUES (1)"]);
+        assert_eq!(
+            lite(sql),
+            vec!["CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT)", "INSERT INTO a VALUES (1)"]
+        );
     }
 
     #[test]
     fn backend_only_statements() {
         let sql =
             "/*sqlite*/ CREATE TABLE s (a TEXT) WITHOUT ROWID;\n/*postgres*/ CREATE TABLE p (a TEXT);\nSELECT 1;\n";
-        let lite: Vec<_> = statements(sql, Backend::Sqlite).collect();
-        assert_eq!(lite, vec!["CREATE TABLE s (a TEXT) WITHOUT ROWID", "SELECT 1"]);
-        let pg: Vec<_> = statements(sql, Backend::Postgres).collect();
-        assert_eq!(pg, vec!["CREATE TABLE p (a TEXT)", "SELECT 1"]);
+        assert_eq!(lite(sql), vec!["CREATE TABLE s (a TEXT) WITHOUT ROWID", "SELECT 1"]);
+        assert_eq!(pg(sql), vec!["CREATE TABLE p (a TEXT)", "SELECT 1"]);
+    }
+
+    #[test]
+    fn a_prefix_after_a_comment_still_counts() {
+        let sql = "-- for SQLite only\n/*sqlite*/ SELECT 1;\n/*postgres*/\n-- explained\nSELECT 2;";
+        assert_eq!(lite(sql), vec!["SELECT 1"]);
+        assert_eq!(pg(sql), vec!["SELECT 2"]);
+    }
+
+    #[test]
+    fn statements_end_at_any_semicolon_and_the_last_needs_none() {
+        assert_eq!(lite("SELECT 1; SELECT 2;SELECT 3"), vec!["SELECT 1", "SELECT 2", "SELECT 3"]);
+        assert_eq!(lite(";;\n;  -- nothing\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn comments_at_the_end_of_a_line_are_left_out() {
+        let sql = "CREATE TABLE a (\n    x TEXT, -- the x; not a split\n    y TEXT /* kept; too */\n);";
+        assert_eq!(lite(sql), vec!["CREATE TABLE a (\n    x TEXT,\n    y TEXT /* kept; too */\n)"]);
+    }
+
+    #[test]
+    fn semicolons_and_dashes_in_strings() {
+        let sql = "INSERT INTO t VALUES ('a; b', 'it''s -- not a comment;', \"odd;name\");\nSELECT 'x--y' -- a comment; with a semicolon\n, 2;";
+        assert_eq!(
+            lite(sql),
+            vec!["INSERT INTO t VALUES ('a; b', 'it''s -- not a comment;', \"odd;name\")", "SELECT 'x--y'\n, 2"]
+        );
+        // PostgreSQL's escape strings: `\'` does not end the string.
+        assert_eq!(pg("SELECT E'a\\'; b';\nSELECT 2;"), vec!["SELECT E'a\\'; b'", "SELECT 2"]);
+        // In a standard string a backslash is a character.
+        assert_eq!(pg("SELECT 'a\\';\nSELECT 2;"), vec!["SELECT 'a\\'", "SELECT 2"]);
+    }
+
+    #[test]
+    fn multi_line_sqlite_trigger() {
+        let sql = "/*sqlite*/ CREATE TRIGGER t AFTER UPDATE ON a\nWHEN OLD.x IS NOT NEW.x\nBEGIN\n    UPDATE b SET n = n - 1 WHERE id = OLD.x; -- one; two\n    INSERT INTO b (id, n) VALUES (NEW.x, 1)\n        ON CONFLICT (id) DO UPDATE SET n = n + 1;\n    SELECT RAISE(ABORT, 'no; never');\nEND;\n\nSELECT 1;";
+        let out = lite(sql);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(
+            out[0],
+            "CREATE TRIGGER t AFTER UPDATE ON a\nWHEN OLD.x IS NOT NEW.x\nBEGIN\n    UPDATE b SET n = n - 1 WHERE id = OLD.x;\n    INSERT INTO b (id, n) VALUES (NEW.x, 1)\n        ON CONFLICT (id) DO UPDATE SET n = n + 1;\n    SELECT RAISE(ABORT, 'no; never');\nEND"
+        );
+        assert_eq!(out[1], "SELECT 1");
+        assert!(pg(sql) == vec!["SELECT 1"]);
+    }
+
+    #[test]
+    fn case_end_inside_and_before_a_trigger_body() {
+        let sql = "create temp trigger t before insert on a when case when new.x > 0 then 1 else 0 end begin\n  insert into log values (case new.k when 'a;' then 'x' else 'y' end);\n  update c set n = case when n > 0 then n - 1 else 0 end where id = new.id;\nend;\nselect 2;";
+        let out = lite(sql);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(out[0].starts_with("create temp trigger t") && out[0].ends_with("where id = new.id;\nend"));
+        assert_eq!(out[1], "select 2");
+    }
+
+    #[test]
+    fn columns_named_like_keywords_after_a_dot() {
+        // `OLD.end` and `NEW.case` are columns, not the end of a body.
+        let sql = "CREATE TRIGGER t AFTER DELETE ON a BEGIN INSERT INTO b VALUES (OLD.end, OLD . case); DELETE FROM c; END;\nSELECT 3;";
+        let out = lite(sql);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[1], "SELECT 3");
+    }
+
+    #[test]
+    fn a_transaction_block_is_not_a_body() {
+        assert_eq!(lite("BEGIN;\nSELECT 1;\nEND;"), vec!["BEGIN", "SELECT 1", "END"]);
+    }
+
+    #[test]
+    fn dollar_quoted_bodies() {
+        let sql = "/*postgres*/ CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE\n    k TEXT := ''; -- a key; or none\nBEGIN\n    IF TG_OP = 'DELETE' THEN\n        RAISE EXCEPTION 'no; %', OLD.id;\n    END IF;\n    RETURN NULL;\nEND\n$$;\n/*postgres*/ CREATE FUNCTION g() RETURNS text LANGUAGE plpgsql AS $body$ BEGIN RETURN $$a;$$ || $x$ $$; $x$; END $body$;\n/*postgres*/ SELECT $1, a$b FROM t;\nSELECT 4;";
+        let out = pg(sql);
+        assert_eq!(out.len(), 4, "{out:#?}");
+        assert!(out[0].starts_with("CREATE FUNCTION f()") && out[0].ends_with("RETURN NULL;\nEND\n$$"));
+        // The comment inside a body is part of the body.
+        assert!(out[0].contains("-- a key; or none"));
+        assert_eq!(out[1], "CREATE FUNCTION g() RETURNS text LANGUAGE plpgsql AS $body$ BEGIN RETURN $$a;$$ || $x$ $$; $x$; END $body$");
+        assert_eq!(out[2], "SELECT $1, a$b FROM t");
+        assert_eq!(out[3], "SELECT 4");
+        assert_eq!(lite(sql), vec!["SELECT 4"]);
+    }
+
+    #[test]
+    fn sql_standard_function_body() {
+        let sql = "/*postgres*/ CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n    SELECT 1;\nEND;\nSELECT 5;";
+        assert_eq!(
+            pg(sql),
+            vec![
+                "CREATE OR REPLACE FUNCTION one() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n    SELECT 1;\nEND",
+                "SELECT 5"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_without_ascii_boundaries() {
+        let sql = "INSERT INTO t VALUES ('办件；受理', 名称); -- 注释；\nSELECT 1;";
+        assert_eq!(lite(sql), vec!["INSERT INTO t VALUES ('办件；受理', 名称)", "SELECT 1"]);
+    }
+
+    #[test]
+    fn lexing_keeps_every_byte() {
+        for (_, _, sql) in MIGRATIONS {
+            let tokens = lex(sql);
+            assert_eq!(tokens.iter().map(|t| t.text).collect::<String>(), *sql);
+        }
+        let odd = "a$ $1x 1.5e-3 0..n E'\\\\' $$ unclosed";
+        assert_eq!(lex(odd).iter().map(|t| t.text).collect::<String>(), odd);
+        assert!(!lex(odd).last().unwrap().closed);
+    }
+
+    #[test]
+    fn every_migration_closes_its_strings_comments_and_bodies() {
+        for (version, _, sql) in MIGRATIONS {
+            let open: Vec<_> = lex(sql).into_iter().filter(|t| !t.closed).collect();
+            assert!(open.is_empty(), "migration {version}: unclosed {open:?}");
+        }
+    }
+
+    #[test]
+    fn normal_form_ignores_layout_and_comments_only() {
+        let one =
+            "/*sqlite*/ CREATE TRIGGER t AFTER DELETE ON a BEGIN INSERT INTO b (x, y) VALUES (OLD.x, 'a  b'); END;";
+        let laid = "-- why\n/*sqlite*/ CREATE TRIGGER t\nAFTER DELETE ON a\nBEGIN\n    INSERT INTO b (x, y)\n    VALUES (\n        OLD.x, -- the key\n        'a  b'\n    );\nEND;\n";
+        assert_eq!(normal_form(one), normal_form(laid));
+        assert_eq!(checksum(one), checksum(laid));
+        // Inside a string the spaces count; so do the backend and the words.
+        assert_ne!(normal_form(one), normal_form(&one.replace("'a  b'", "'a b'")));
+        assert_ne!(normal_form(one), normal_form(&one.replace("/*sqlite*/", "/*postgres*/")));
+        assert_ne!(normal_form(one), normal_form(&one.replace("OLD.x", "OLD.y")));
+        assert_ne!(normal_form("SELECT a <> b;"), normal_form("SELECT a < > b;"));
+        let body = "/*postgres*/ CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'x  y'; END $$;";
+        let body_laid = "/*postgres*/ CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    -- refuse\n    RAISE EXCEPTION 'x  y';\nEND\n$$;";
+        assert_eq!(normal_form(body), normal_form(body_laid));
+        assert_ne!(normal_form(body), normal_form(&body.replace("'x  y'", "'x y'")));
+    }
+
+    #[test]
+    fn recorded_checksums_accepted() {
+        for (version, _, sql) in MIGRATIONS {
+            assert!(recorded_matches(*version, sql, &checksum(sql)));
+            assert!(recorded_matches(*version, sql, &sm3_hex(sql.as_bytes())));
+            assert!(!recorded_matches(*version, sql, &sm3_hex(format!("{sql}\nSELECT 1;").as_bytes())));
+        }
+        for (version, released) in RELEASED {
+            let sql = MIGRATIONS.iter().find(|(v, _, _)| v == version).unwrap().2;
+            assert!(recorded_matches(*version, sql, released));
+            // Only for its own version.
+            assert!(!recorded_matches(version + 1, sql, released));
+        }
     }
 
     #[test]
@@ -115,5 +620,189 @@ mod tests {
             assert_eq!(file, &format!("{version:04}_{name}.sql"));
             assert_eq!(std::fs::read_to_string(dir.join(file)).unwrap(), *sql);
         }
+    }
+
+    /// The splitter of earlier versions, which databases migrated before ran:
+    /// at a `;` that ends a line, whole-line `--` comments left out.
+    fn previous_statements(sql: &str, backend: Backend) -> Vec<String> {
+        sql.split(";\n")
+            .filter_map(move |s| {
+                let body: String =
+                    s.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+                let body = body.trim().trim_end_matches(';').trim();
+                let body = match (body.strip_prefix("/*sqlite*/"), body.strip_prefix("/*postgres*/")) {
+                    (Some(b), _) if backend == Backend::Sqlite => b,
+                    (Some(_), _) => return None,
+                    (_, Some(b)) if backend == Backend::Postgres => b,
+                    (_, Some(_)) => return None,
+                    _ => body,
+                };
+                let body = body.trim().to_string();
+                (!body.is_empty()).then_some(body)
+            })
+            .collect()
+    }
+
+    /// The migrations as earlier versions ran them: each released text
+    /// (`migrations/released/`) in place of the one laid out anew since.
+    fn as_released() -> Vec<(i64, &'static str, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/released");
+        MIGRATIONS
+            .iter()
+            .map(|(version, name, sql)| {
+                let released = dir.join(format!("{version:04}_{name}.sql"));
+                let text = if RELEASED.iter().any(|(v, _)| v == version) {
+                    std::fs::read_to_string(&released).unwrap_or_else(|e| panic!("{}: {e}", released.display()))
+                } else {
+                    assert!(!released.exists(), "{} is not listed in RELEASED", released.display());
+                    sql.to_string()
+                };
+                (*version, *name, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn released_texts_have_the_recorded_checksums() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/released");
+        let files = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(files, RELEASED.len(), "one released text per entry of RELEASED");
+        for (version, released) in RELEASED {
+            let (_, name, sql) = MIGRATIONS.iter().find(|(v, _, _)| v == version).unwrap();
+            let text = std::fs::read_to_string(dir.join(format!("{version:04}_{name}.sql"))).unwrap();
+            assert_eq!(sm3_hex(text.as_bytes()), *released, "migration {version}");
+            assert_ne!(text, *sql, "migration {version} is listed as laid out anew but is unchanged");
+        }
+    }
+
+    /// What databases migrated by earlier versions ran is what this version
+    /// runs, token for token, on both backends: the released texts split the
+    /// way earlier versions split them, against the embedded texts split now.
+    #[test]
+    fn every_migration_runs_the_statements_it_ran_before() {
+        for (version, _, before) in as_released() {
+            let now = MIGRATIONS[version as usize - 1].2;
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let ran: Vec<String> =
+                    previous_statements(&render(&before, backend), backend).iter().map(|s| normalize(s)).collect();
+                let runs: Vec<String> = statements(&render(now, backend), backend).map(|s| normalize(&s)).collect();
+                assert_eq!(ran.len(), runs.len(), "migration {version} on {backend:?}: number of statements");
+                for (i, (a, b)) in ran.iter().zip(&runs).enumerate() {
+                    assert_eq!(a, b, "migration {version} on {backend:?}, statement {i}");
+                }
+            }
+            assert_eq!(normal_form(&before), normal_form(now), "migration {version}");
+            assert_eq!(checksum(&before), checksum(now), "migration {version}");
+        }
+    }
+
+    /// Trigger and function bodies are written across lines now.
+    #[test]
+    fn bodies_are_laid_out_across_lines() {
+        for (version, _, sql) in MIGRATIONS {
+            for s in split(sql) {
+                let text = &s.text;
+                if text.len() > 300 && text.contains(';') {
+                    assert!(text.lines().count() > 3, "migration {version}: a long body on one line: {text:.80}");
+                }
+            }
+        }
+    }
+
+    /// Applies the migrations as an earlier version did: the released texts,
+    /// split as it split them, each recorded with the SM3 of its text.
+    async fn migrate_as_before(store: &Store) {
+        let backend = store.backend();
+        let mut tx = store.begin().await.unwrap();
+        query("CREATE TABLE IF NOT EXISTS zwfw_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        for (version, name, sql) in as_released() {
+            for stmt in previous_statements(&render(&sql, backend), backend) {
+                query(stmt).execute(tx.conn()).await.unwrap_or_else(|e| panic!("migration {version}: {e}"));
+            }
+            query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(version)
+                .bind(name)
+                .bind(sm3_hex(sql.as_bytes()))
+                .bind(0i64)
+                .execute(tx.conn())
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    /// The schema's objects, each as `kind name: definition`, definitions
+    /// normalized (a trigger's or function's text is kept as written).
+    async fn schema(store: &Store) -> Vec<String> {
+        let queries: &[&str] = match store.backend() {
+            Backend::Sqlite => &["SELECT type AS kind, name, sql AS def FROM sqlite_master WHERE sql IS NOT NULL"],
+            Backend::Postgres => &[
+                "SELECT 'column' AS kind, table_name || '.' || column_name AS name, data_type || ' ' || is_nullable || ' ' || COALESCE(column_default, '') || ' ' || is_identity AS def FROM information_schema.columns WHERE table_schema = 'public'",
+                "SELECT 'constraint' AS kind, conrelid::regclass::text || '.' || conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
+                "SELECT 'index' AS kind, indexname::text AS name, indexdef AS def FROM pg_indexes WHERE schemaname = 'public'",
+                "SELECT 'trigger' AS kind, tgname::text AS name, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal",
+                "SELECT 'function' AS kind, proname::text AS name, pg_get_function_identity_arguments(oid) || ' ' || prosrc AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace",
+            ],
+        };
+        let mut out = Vec::new();
+        for q in queries {
+            for r in query(*q).fetch_all(store.pool()).await.unwrap() {
+                out.push(format!("{} {}: {}", r.str("kind"), r.str("name"), normalize(&r.str("def"))));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// A database migrated by an earlier version: this version applies
+    /// nothing, finds no migration changed, and its schema is that of a
+    /// database migrated by this version.
+    async fn migrated_before_is_the_same(before: &TestDb, fresh: &TestDb) {
+        let old = Store::connect(&before.url).await.unwrap();
+        migrate_as_before(&old).await;
+        let outcome = apply(&old).await.unwrap();
+        assert_eq!(outcome.applied, Vec::<i64>::new());
+        assert_eq!(outcome.differing, Vec::<i64>::new(), "checksums recorded by an earlier version are accepted");
+        // Again, as at every start.
+        assert!(apply(&old).await.unwrap().differing.is_empty());
+        let new = Store::connect(&fresh.url).await.unwrap();
+        let outcome = apply(&new).await.unwrap();
+        assert_eq!(outcome.applied, (1..=MIGRATIONS.len() as i64).collect::<Vec<_>>());
+        assert!(apply(&new).await.unwrap().differing.is_empty());
+        let (a, b) = (schema(&old).await, schema(&new).await);
+        assert!(a.len() > 100, "{} schema objects", a.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y);
+        }
+        assert_eq!(a.len(), b.len());
+        // An edited migration is still noticed.
+        query("UPDATE zwfw_migrations SET checksum = $1 WHERE version = 13")
+            .bind(sm3_hex(b"something else"))
+            .execute(new.pool())
+            .await
+            .unwrap();
+        assert_eq!(apply(&new).await.unwrap().differing, vec![13]);
+        old.close().await;
+        new.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migrated_before_sqlite() {
+        let (before, fresh) = (TestDb::sqlite(), TestDb::sqlite());
+        migrated_before_is_the_same(&before, &fresh).await;
+        before.cleanup().await;
+        fresh.cleanup().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn migrated_before_postgres() {
+        let Some(before) = TestDb::postgres("migrate::migrated_before_postgres").await else { return };
+        let Some(fresh) = TestDb::postgres("migrate::migrated_before_postgres").await else { return };
+        migrated_before_is_the_same(&before, &fresh).await;
+        before.cleanup().await;
+        fresh.cleanup().await;
     }
 }
