@@ -5,11 +5,9 @@
 //! Authentication: `POST /api/v1/auth/login` returns a bearer token. Calls
 //! made with the session cookie instead must send `X-CSRF-Token`.
 
-use crate::accounts::{self, MeView, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
-use crate::auth::{self, AnySigned, Auth, Gate, Signed};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::orgs::{self, DepartmentInput, RegionInput};
-use crate::state::{AppState, Ctx};
+use crate::auth::{self, AnySigned, Auth, Signed};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
+use crate::state::AppState;
 use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -17,13 +15,17 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{OpenApi, ToSchema};
+use zwfw_app::accounts::{self, MeView, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
+use zwfw_app::orgs::{self, DepartmentInput, RegionInput};
+use zwfw_app::sessions::Gate;
+use zwfw_app::Ctx;
 use zwfw_domain::admin::Role;
 use zwfw_domain::audit::action;
 use zwfw_store::admin::{self as store_admin, Department, Region};
 
 /// JSON body whose rejection is a structured error.
 #[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+#[from_request(via(axum::Json), rejection(WebError))]
 pub struct ApiJson<T>(pub T);
 
 fn ctx<'a>(state: &'a AppState, ra: &'a auth::RequestAuth) -> Ctx<'a> {
@@ -64,9 +66,9 @@ pub async fn login(
     Auth(ra): Auth,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> AppResult<Json<LoginResponse>> {
+) -> WebResult<Json<LoginResponse>> {
     let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("api");
-    let out = auth::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
+    let out = zwfw_app::sessions::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
     Ok(Json(LoginResponse {
         token: out.token,
         csrf_token: out.csrf_token,
@@ -92,9 +94,9 @@ pub async fn totp_login(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
     ApiJson(req): ApiJson<CodeRequest>,
-) -> AppResult<Json<NextStep>> {
+) -> WebResult<Json<NextStep>> {
     if s.gate != Gate::SecondFactor {
-        return Err(AppError::new(StatusCode::CONFLICT, "conflict"));
+        return Err(WebError::new(Kind::Conflict, "conflict"));
     }
     accounts::totp_login(&ctx(&st, &ra), &s, &req.code).await?;
     let user = store_admin::get_user(&st.store, s.user.id).await?;
@@ -108,7 +110,7 @@ pub async fn totp_login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)), security(("bearer" = [])))]
-pub async fn logout(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> AppResult<StatusCode> {
+pub async fn logout(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, s.session.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -130,9 +132,9 @@ pub async fn change_password(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
     ApiJson(req): ApiJson<PasswordChange>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     if s.gate == Gate::SecondFactor {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "second_factor_required"));
+        return Err(WebError::new(Kind::Forbidden, "second_factor_required"));
     }
     accounts::change_own_password(&ctx(&st, &ra), &s, &req.old_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -149,7 +151,7 @@ pub struct SessionView {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", responses((status = 200, body = [SessionView])), security(("bearer" = [])))]
-pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> AppResult<Json<Vec<SessionView>>> {
+pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> WebResult<Json<Vec<SessionView>>> {
     let list = zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await?;
     Ok(Json(
         list.into_iter()
@@ -171,7 +173,7 @@ pub async fn end_my_session(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -185,9 +187,9 @@ pub struct TotpEnrollment {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/totp/begin", tag = "account", responses((status = 200, body = TotpEnrollment)), security(("bearer" = [])))]
-pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> AppResult<Json<TotpEnrollment>> {
+pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<Json<TotpEnrollment>> {
     if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "password_change_required"));
+        return Err(WebError::new(Kind::Forbidden, "password_change_required"));
     }
     let secret = accounts::totp_begin(&ctx(&st, &ra), &s).await?;
     Ok(Json(TotpEnrollment {
@@ -202,9 +204,9 @@ pub async fn totp_confirm(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
     ApiJson(req): ApiJson<CodeRequest>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "password_change_required"));
+        return Err(WebError::new(Kind::Forbidden, "password_change_required"));
     }
     // Re-read: the secret was stored by `begin` after this session was resolved.
     let mut s = s;
@@ -219,7 +221,7 @@ pub async fn register(
     State(st): State<AppState>,
     Auth(ra): Auth,
     ApiJson(req): ApiJson<RegisterInput>,
-) -> AppResult<(StatusCode, Json<MeViewPublic>)> {
+) -> WebResult<(StatusCode, Json<MeViewPublic>)> {
     let u = accounts::register_public(&ctx(&st, &ra), &req).await?;
     Ok((StatusCode::CREATED, Json(MeViewPublic { id: u.id, username: u.username, kind: u.kind.code().into() })))
 }
@@ -282,7 +284,7 @@ impl From<Department> for DepartmentView {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organizations", responses((status = 200, body = [RegionView])))]
-pub async fn list_regions(State(st): State<AppState>) -> AppResult<Json<Vec<RegionView>>> {
+pub async fn list_regions(State(st): State<AppState>) -> WebResult<Json<Vec<RegionView>>> {
     Ok(Json(store_admin::list_regions(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -292,7 +294,7 @@ pub async fn create_region(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<RegionInput>,
-) -> AppResult<(StatusCode, Json<RegionView>)> {
+) -> WebResult<(StatusCode, Json<RegionView>)> {
     Ok((StatusCode::CREATED, Json(orgs::create_region(&ctx(&st, &ra), &req).await?.into())))
 }
 
@@ -309,18 +311,18 @@ pub async fn rename_region(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<RenameRegion>,
-) -> AppResult<Json<RegionView>> {
+) -> WebResult<Json<RegionView>> {
     Ok(Json(orgs::rename_region(&ctx(&st, &ra), id, &req.name, &req.reason).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organizations", responses((status = 200, body = [DepartmentView])))]
-pub async fn list_departments(State(st): State<AppState>) -> AppResult<Json<Vec<DepartmentView>>> {
+pub async fn list_departments(State(st): State<AppState>) -> WebResult<Json<Vec<DepartmentView>>> {
     Ok(Json(store_admin::list_departments(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organizations", params(("id" = i64, Path)),
     responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
-pub async fn get_department(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<DepartmentView>> {
+pub async fn get_department(State(st): State<AppState>, Path(id): Path<i64>) -> WebResult<Json<DepartmentView>> {
     Ok(Json(store_admin::get_department(&st.store, id).await?.into()))
 }
 
@@ -330,7 +332,7 @@ pub async fn create_department(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<DepartmentInput>,
-) -> AppResult<(StatusCode, Json<DepartmentView>)> {
+) -> WebResult<(StatusCode, Json<DepartmentView>)> {
     Ok((StatusCode::CREATED, Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into())))
 }
 
@@ -341,14 +343,14 @@ pub async fn update_department(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<DepartmentInput>,
-) -> AppResult<Json<DepartmentView>> {
+) -> WebResult<Json<DepartmentView>> {
     Ok(Json(orgs::update_department(&ctx(&st, &ra), id, &req).await?.into()))
 }
 
 // ---------- staff ----------
 
 #[utoipa::path(get, path = "/api/v1/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> AppResult<Json<Vec<StaffView>>> {
+pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<StaffView>>> {
     let now = st.now_ms();
     Ok(Json(accounts::list_visible_staff(&ctx(&st, &ra)).await?.iter().map(|u| StaffView::of(u, now)).collect()))
 }
@@ -359,7 +361,7 @@ pub async fn get_staff(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<StaffView>> {
+) -> WebResult<Json<StaffView>> {
     let u = accounts::visible_staff(&ctx(&st, &ra), id).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
@@ -377,7 +379,7 @@ pub async fn create_staff(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<StaffInput>,
-) -> AppResult<(StatusCode, Json<StaffCreated>)> {
+) -> WebResult<(StatusCode, Json<StaffCreated>)> {
     let (u, pw) = accounts::create_staff(&ctx(&st, &ra), &req).await?;
     Ok((StatusCode::CREATED, Json(StaffCreated { account: StaffView::of(&u, st.now_ms()), initial_password: pw })))
 }
@@ -389,7 +391,7 @@ pub async fn update_staff(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<StaffUpdate>,
-) -> AppResult<Json<StaffView>> {
+) -> WebResult<Json<StaffView>> {
     let u = accounts::update_staff(&ctx(&st, &ra), id, &req).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
@@ -413,7 +415,7 @@ pub async fn reset_password(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ResetRequest>,
-) -> AppResult<Json<TemporaryPassword>> {
+) -> WebResult<Json<TemporaryPassword>> {
     let pw = accounts::reset_password(&ctx(&st, &ra), id, &req.reason, req.reset_totp).await?;
     Ok(Json(TemporaryPassword { temporary_password: pw }))
 }
@@ -431,7 +433,7 @@ pub async fn set_active(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ActiveRequest>,
-) -> AppResult<Json<StaffView>> {
+) -> WebResult<Json<StaffView>> {
     let u = accounts::set_staff_active(&ctx(&st, &ra), id, req.active, &req.reason).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
@@ -440,9 +442,9 @@ pub async fn set_active(
 pub async fn list_public_users(
     State(st): State<AppState>,
     Signed(s, _): Signed,
-) -> AppResult<Json<Vec<PublicUserView>>> {
+) -> WebResult<Json<Vec<PublicUserView>>> {
     if !(s.actor.is_global_admin() || s.actor.has(Role::Supervisor)) {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     Ok(Json(store_admin::list_public_users(&st.store, 1000).await?.iter().map(PublicUserView::masked).collect()))
 }
@@ -488,11 +490,11 @@ pub async fn audit(
     State(st): State<AppState>,
     Signed(s, _): Signed,
     Query(q): Query<AuditQuery>,
-) -> AppResult<Json<Vec<AuditRecordView>>> {
+) -> WebResult<Json<Vec<AuditRecordView>>> {
     if !s.actor.can_read_audit() {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
-    let t = |v: &Option<String>| -> AppResult<Option<i64>> {
+    let t = |v: &Option<String>| -> WebResult<Option<i64>> {
         v.as_deref().map(zwfw_domain::time::parse_rfc3339).transpose().map_err(Into::into)
     };
     let f = zwfw_store::audit::AuditFilter {
@@ -562,13 +564,13 @@ pub struct MoveClock {
 }
 
 /// Moves the demo clock forward (demo mode, system administrators only).
-pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> AppResult<i64> {
+pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
     let st = ctx.state;
     if !st.config.demo {
-        return Err(AppError::new(StatusCode::CONFLICT, "clock_not_controllable"));
+        return Err(WebError::new(Kind::Conflict, "clock_not_controllable"));
     }
     if !ctx.actor.is_some_and(|a| a.can_control_clock()) {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     let delta = zwfw_domain::time::parse_offset(offset)?;
     if delta <= 0 {
@@ -594,7 +596,7 @@ pub async fn post_clock(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(req): ApiJson<MoveClock>,
-) -> AppResult<Json<ClockView>> {
+) -> WebResult<Json<ClockView>> {
     move_clock(&ctx(&st, &ra), &req.offset).await?;
     Ok(Json(clock_view(&st)))
 }

@@ -2,8 +2,8 @@
 //! edits, the API and the pages (public 办事日历 and the administrator's year view).
 
 use crate::auth::{Auth, RequestAuth, Signed};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::state::{AppState, Ctx};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,84 +11,11 @@ use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
-use zwfw_domain::calendar::{shipped_years, Calendar, CalendarError, HolidaySpan, MakeupDay, Notice, YearSpec};
-
-impl From<CalendarError> for AppError {
-    fn from(e: CalendarError) -> Self {
-        match e {
-            CalendarError::YearMissing { year } => {
-                AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "calendar_year_missing", year.to_string())
-            }
-            other => AppError::with_detail(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_calendar",
-                crate::messages::calendar_error_text(&other),
-            ),
-        }
-    }
-}
-
-/// Inserts the shipped years the database lacks, then loads the calendar.
-pub async fn startup(state: &AppState) -> AppResult<()> {
-    let mut tx = state.store.begin().await?;
-    let added = zwfw_store::calendar::insert_missing(&mut tx, &shipped_years(), state.now_ms()).await?;
-    if !added.is_empty() {
-        let ctx = Ctx { state, actor: None, client_addr: "startup".into() };
-        ctx.audit(&mut tx, ctx.entry("calendar_loaded", "calendar", "shipped", json!({ "years": added }), "")).await?;
-    }
-    tx.commit().await?;
-    reload(state).await
-}
-
-/// Rebuilds the in-memory calendar from the database.
-pub async fn reload(state: &AppState) -> AppResult<()> {
-    let years = zwfw_store::calendar::list_years(&state.store).await?;
-    // The year after the last notice is provisional (Monday to Friday) so that
-    // work goes on in December; entering its notice recomputes open cases.
-    let cal = Calendar::with_provisional(years.into_iter().map(|y| y.spec).collect(), 1)?;
-    *state.calendar.write().expect("calendar lock") = Arc::new(cal);
-    Ok(())
-}
-
-/// Replaces (or adds) a year; administrators only, with a reason.
-pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<()> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.is_global_admin() {
-        return Err(AppError::forbidden());
-    }
-    if reason.trim().is_empty() {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason"));
-    }
-    spec.validate()?;
-    let state = ctx.state;
-    let current = state.calendar();
-    // The whole calendar must still compile (neighbouring years agree, no gap).
-    let mut all: Vec<YearSpec> = current.specs().filter(|s| s.year != spec.year).cloned().collect();
-    all.push(spec.clone());
-    Calendar::new(all)?;
-    let before = current.spec(spec.year).cloned();
-    let mut tx = state.store.begin().await?;
-    zwfw_store::calendar::put_year(&mut tx, &spec, &actor.username, ctx.now()).await?;
-    let action = if before.is_some() { "update" } else { "create" };
-    ctx.audit(&mut tx, ctx.entry(action, "calendar", spec.year, json!({ "before": before, "after": spec }), reason))
-        .await?;
-    tx.commit().await?;
-    reload(state).await?;
-    let n = crate::cases::recompute_open(state).await?;
-    // Deadlines moved without events: the next supervision run reads every open case.
-    crate::supervision::request_full(state).await?;
-    tracing::info!(year = spec.year, cases = n, "open cases' deadlines recomputed with the new calendar");
-    Ok(())
-}
-
-pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date", s.chars().take(40).collect::<String>())
-    })
-}
+use zwfw_app::calendar::{next_year_missing, parse_date, put_year};
+use zwfw_app::Ctx;
+use zwfw_domain::calendar::CalendarError;
+use zwfw_domain::calendar::{Calendar, HolidaySpan, MakeupDay, Notice, YearSpec};
 
 // ---------- API ----------
 
@@ -124,10 +51,10 @@ fn kind_code(k: zwfw_domain::calendar::DayKind) -> &'static str {
     }
 }
 
-fn year_view(cal: &Calendar, year: i32) -> AppResult<YearView> {
+fn year_view(cal: &Calendar, year: i32) -> WebResult<YearView> {
     let spec = cal.spec(year).ok_or(CalendarError::YearMissing { year })?;
-    let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| AppError::bad("invalid_date"))?;
-    let last = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::bad("invalid_date"))?;
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| WebError::bad("invalid_date"))?;
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| WebError::bad("invalid_date"))?;
     let mut special = Vec::new();
     for day in first.iter_days().take_while(|d| *d <= last) {
         let k = cal.kind(day)?;
@@ -155,9 +82,8 @@ fn year_view(cal: &Calendar, year: i32) -> AppResult<YearView> {
 
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
     responses((status = 200, body = YearView), (status = 422, description = "year not configured", body = ErrorBody)))]
-pub async fn api_year(State(st): State<AppState>, Path(year): Path<String>) -> AppResult<Json<YearView>> {
-    let year: i32 =
-        year.trim().parse().map_err(|_| AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_date", year))?;
+pub async fn api_year(State(st): State<AppState>, Path(year): Path<String>) -> WebResult<Json<YearView>> {
+    let year: i32 = year.trim().parse().map_err(|_| WebError::with_detail(Kind::BadInput, "invalid_date", year))?;
     Ok(Json(year_view(&st.calendar(), year)?))
 }
 
@@ -179,7 +105,7 @@ pub struct WorkingDays {
 
 #[utoipa::path(get, path = "/api/v1/calendar/working-days", tag = "calendar", params(RangeQuery),
     responses((status = 200, body = WorkingDays), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_working_days(State(st): State<AppState>, Query(q): Query<RangeQuery>) -> AppResult<Json<WorkingDays>> {
+pub async fn api_working_days(State(st): State<AppState>, Query(q): Query<RangeQuery>) -> WebResult<Json<WorkingDays>> {
     let (from, to) = (parse_date(&q.from)?, parse_date(&q.to)?);
     let n = st.calendar().working_days_between(from, to)?;
     Ok(Json(WorkingDays { from: from.to_string(), to: to.to_string(), working_days: n }))
@@ -206,7 +132,7 @@ pub struct AddResult {
 
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddQuery),
     responses((status = 200, body = AddResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> AppResult<Json<AddResult>> {
+pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> WebResult<Json<AddResult>> {
     let from = parse_date(&q.from)?;
     let days: u32 = q
         .days
@@ -214,7 +140,7 @@ pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> A
         .parse()
         .ok()
         .filter(|d| *d <= 3650)
-        .ok_or_else(|| AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_days", q.days.clone()))?;
+        .ok_or_else(|| WebError::with_detail(Kind::BadInput, "invalid_days", q.days.clone()))?;
     let cal = st.calendar();
     let due = cal.add_working_days(from, days)?;
     let provisional = cal.is_provisional(due);
@@ -240,7 +166,7 @@ pub async fn api_put_year(
     Signed(_s, ra): Signed,
     Path(year): Path<i32>,
     crate::api::ApiJson(input): crate::api::ApiJson<YearInput>,
-) -> AppResult<Json<YearView>> {
+) -> WebResult<Json<YearView>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
     put_year(&ctx, spec, &input.reason).await?;
@@ -293,7 +219,7 @@ pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Q
     let mut error = None;
     if let (Some(from), Some(days)) = (q.from.as_deref().filter(|s| !s.is_empty()), q.days.as_deref()) {
         let r = parse_date(from).and_then(|f| {
-            let n: u32 = days.trim().parse().map_err(|_| AppError::bad("invalid_days"))?;
+            let n: u32 = days.trim().parse().map_err(|_| WebError::bad("invalid_days"))?;
             Ok((f, n, cal.add_working_days(f, n)?))
         });
         match r {
@@ -316,13 +242,6 @@ pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Q
             form_days => q.days.unwrap_or_else(|| "5".into()), admin => false,
         },
     )
-}
-
-/// Whether next year's calendar is missing from November 1 on (the notice is due).
-pub fn next_year_missing(st: &AppState) -> Option<i32> {
-    let today = st.today();
-    let next = today.year() + 1;
-    (today.month() >= 11 && !st.calendar().is_configured(next)).then_some(next)
 }
 
 fn spec_text(spec: Option<&YearSpec>) -> (String, String, String) {
@@ -407,7 +326,7 @@ pub struct YearParam {
 
 pub async fn admin_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<YearParam>) -> Response {
     if !s.actor.is_global_admin() {
-        return crate::pages::error_page(&st, Some(&ra), &AppError::forbidden());
+        return crate::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let year = q.year.unwrap_or_else(|| next_year_missing(&st).unwrap_or(st.today().year()));
     admin_view(&st, &ra, year, None, None).await

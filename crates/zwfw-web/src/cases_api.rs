@@ -3,15 +3,16 @@
 
 use crate::api::ApiJson;
 use crate::auth::{Auth, RequestAuth, Signed};
-use crate::cases::{self, ActResult, ActionInput, ApplicationInput, CaseDetail, Submitted};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::state::{AppState, Ctx};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zwfw_app::cases::{self, ActResult, ActionInput, ApplicationInput, CaseDetail, Submitted};
+use zwfw_app::Ctx;
 use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::cases::Urgency;
 use zwfw_store::cases::{self as sc, CaseFilter, CaseRow, InboxScope};
@@ -21,7 +22,7 @@ pub fn ctx<'a>(st: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
 }
 
 /// The colour of a due date as of today.
-pub fn due_urgency(st: &AppState, due: Option<&str>) -> Option<Urgency> {
+pub fn due_urgency(st: &zwfw_app::App, due: Option<&str>) -> Option<Urgency> {
     let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
     let today = st.today();
     if today > due {
@@ -41,12 +42,12 @@ pub struct UploadView {
 }
 
 /// Reads the single `file` field of a multipart body.
-pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> AppResult<(String, Vec<u8>)> {
-    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
+pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> WebResult<(String, Vec<u8>)> {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| WebError::bad("bad_request"))? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("").to_string();
             let mut buf = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| AppError::bad("bad_request"))? {
+            while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
                 buf.extend_from_slice(&chunk);
                 if buf.len() > max {
                     return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
@@ -55,7 +56,7 @@ pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> AppResul
             return Ok((name, buf));
         }
     }
-    Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "file"))
+    Err(WebError::with_detail(Kind::BadInput, "bad_request", "file"))
 }
 
 /// Uploads a material (multipart field `file`: PDF, JPEG, PNG or OFD, checked by content).
@@ -65,7 +66,7 @@ pub async fn api_upload(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     mp: axum::extract::Multipart,
-) -> AppResult<(StatusCode, Json<UploadView>)> {
+) -> WebResult<(StatusCode, Json<UploadView>)> {
     let (name, bytes) = read_file(mp, st.config.max_upload_bytes).await?;
     let u = cases::upload(&ctx(&st, &ra), &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(UploadView { id: u.id, file_name: u.file_name, kind: u.kind, size: u.size })))
@@ -79,7 +80,7 @@ pub async fn api_apply(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ApplicationInput>,
-) -> AppResult<(StatusCode, Json<Submitted>)> {
+) -> WebResult<(StatusCode, Json<Submitted>)> {
     let r = cases::apply(&ctx(&st, &ra), id, &input).await?;
     Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
 }
@@ -122,8 +123,8 @@ impl ListQuery {
 }
 
 /// A day of a list filter (YYYY-MM-DD), if one was sent.
-fn filter_day(v: &Option<String>) -> AppResult<Option<chrono::NaiveDate>> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).map(crate::calendar::parse_date).transpose()
+fn filter_day(v: &Option<String>) -> WebResult<Option<chrono::NaiveDate>> {
+    Ok(v.as_deref().filter(|s| !s.trim().is_empty()).map(zwfw_app::calendar::parse_date).transpose()?)
 }
 
 /// A case in a list, with the colour of its current deadline.
@@ -136,7 +137,7 @@ pub struct CaseItem {
     pub urgency: Option<Urgency>,
 }
 
-fn items(st: &AppState, rows: Vec<CaseRow>) -> Vec<CaseItem> {
+fn items(st: &zwfw_app::App, rows: Vec<CaseRow>) -> Vec<CaseItem> {
     rows.into_iter()
         .map(|c| {
             let u = due_urgency(st, c.p.step_due.as_deref());
@@ -145,12 +146,12 @@ fn items(st: &AppState, rows: Vec<CaseRow>) -> Vec<CaseItem> {
         .collect()
 }
 
-pub fn list_filter(actor: &Actor, q: &ListQuery) -> AppResult<CaseFilter> {
+pub fn list_filter(actor: &Actor, q: &ListQuery) -> WebResult<CaseFilter> {
     let page = q.page.unwrap_or(1).max(1);
     let (from, to) = (filter_day(&q.from)?, filter_day(&q.to)?);
     let (submitted_from_ms, submitted_before_ms) = zwfw_domain::clock::days_span_ms(from, to).ok_or_else(|| {
-        AppError::with_detail(
-            StatusCode::BAD_REQUEST,
+        WebError::with_detail(
+            Kind::BadInput,
             "invalid_date_range",
             from.zip(to).map(|(a, b)| format!("{a} {b}")).unwrap_or_default(),
         )
@@ -166,15 +167,15 @@ pub fn list_filter(actor: &Actor, q: &ListQuery) -> AppResult<CaseFilter> {
     };
     let dept = match q.dept.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::invalid("department_id"))?),
+        Some(d) => Some(d.parse::<i64>().map_err(|_| WebError::invalid("department_id"))?),
     };
     match q.scope_for(actor) {
         "mine" if !actor.is_staff() && dept.is_none() => f.applicant_user_id = Some(actor.user_id),
         "department" if actor.is_staff() && dept.is_none() => {
-            f.department_id = Some(actor.department_id.ok_or_else(AppError::forbidden)?)
+            f.department_id = Some(actor.department_id.ok_or_else(WebError::forbidden)?)
         }
         "all" if actor.has(Role::Supervisor) || actor.is_global_admin() => f.department_id = dept,
-        _ => return Err(AppError::forbidden()),
+        _ => return Err(WebError::forbidden()),
     }
     Ok(f)
 }
@@ -186,7 +187,7 @@ pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<CaseItem>>> {
+) -> WebResult<Json<Vec<CaseItem>>> {
     let f = list_filter(&s.actor, &q)?;
     Ok(Json(items(&st, sc::list(&st.store, &f).await?)))
 }
@@ -204,13 +205,13 @@ pub struct Inbox {
     pub items: Vec<CaseItem>,
 }
 
-pub async fn inbox(st: &AppState, actor: &Actor, q: &InboxQuery) -> AppResult<Inbox> {
-    let dept = actor.department_id.filter(|_| actor.is_staff()).ok_or_else(AppError::forbidden)?;
+pub async fn inbox(st: &zwfw_app::App, actor: &Actor, q: &InboxQuery) -> WebResult<Inbox> {
+    let dept = actor.department_id.filter(|_| actor.is_staff()).ok_or_else(WebError::forbidden)?;
     let scope = match q.scope.as_deref().unwrap_or("department") {
         "department" => InboxScope::Department(dept),
         "mine" => InboxScope::Assignee(actor.user_id),
         "joint" => InboxScope::Joint(dept),
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "scope")),
+        _ => return Err(WebError::with_detail(Kind::BadInput, "bad_request", "scope")),
     };
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = sc::inbox(&st.store, scope, 50, (page - 1) * 50).await?;
@@ -224,7 +225,7 @@ pub async fn api_inbox(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<InboxQuery>,
-) -> AppResult<Json<Inbox>> {
+) -> WebResult<Json<Inbox>> {
     Ok(Json(inbox(&st, &s.actor, &q).await?))
 }
 
@@ -235,7 +236,7 @@ pub async fn api_get(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<CaseDetail>> {
+) -> WebResult<Json<CaseDetail>> {
     Ok(Json(cases::detail(&st, Some(&s.actor), id, false).await?))
 }
 
@@ -247,7 +248,7 @@ pub async fn api_act(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ActionInput>,
-) -> AppResult<Json<ActResult>> {
+) -> WebResult<Json<ActResult>> {
     Ok(Json(cases::act(&ctx(&st, &ra), id, &input).await?))
 }
 
@@ -264,14 +265,14 @@ pub async fn api_track(
     State(st): State<AppState>,
     Auth(ra): Auth,
     ApiJson(t): ApiJson<TrackInput>,
-) -> AppResult<Json<CaseDetail>> {
+) -> WebResult<Json<CaseDetail>> {
     Ok(Json(cases::track(&st, &ra.client_addr, &t.case_no, &t.password).await?))
 }
 
 /// Everything a reader may download from a case is checked here.
-async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> AppResult<CaseRow> {
-    let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| AppError::not_found("case"))?;
-    cases::detail(st, Some(actor), id, false).await.map(|d| d.case)
+async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<CaseRow> {
+    let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| WebError::not_found("case"))?;
+    Ok(cases::detail(st, Some(actor), id, false).await.map(|d| d.case)?)
 }
 
 fn file_response(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
@@ -279,15 +280,15 @@ fn file_response(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disp)], bytes).into_response()
 }
 
-pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> AppResult<Response> {
+pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> WebResult<Response> {
     let case = readable_case(st, ra, id).await?;
     let doc = sc::documents(&st.store, id)
         .await?
         .into_iter()
         .find(|d| d.id == doc_id)
-        .ok_or_else(|| AppError::not_found("document"))?;
-    let bytes = crate::documents::pdf(st, &case, &doc).await?;
-    let name = format!("{}-{}.pdf", crate::messages::label("doc_kind", &doc.kind), case.case_no.unwrap_or_default());
+        .ok_or_else(|| WebError::not_found("document"))?;
+    let bytes = zwfw_app::documents::pdf(st, &case, &doc).await?;
+    let name = format!("{}-{}.pdf", zwfw_app::messages::label("doc_kind", &doc.kind), case.case_no.unwrap_or_default());
     Ok(file_response(bytes, "application/pdf", &name))
 }
 
@@ -298,22 +299,22 @@ pub async fn api_document(
     State(st): State<AppState>,
     Auth(ra): Auth,
     Path((id, doc_id)): Path<(i64, i64)>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     document(&st, &ra, id, doc_id).await
 }
 
-pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> AppResult<Response> {
+pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> WebResult<Response> {
     readable_case(st, ra, id).await?;
     let m = sc::materials(&st.store, id)
         .await?
         .into_iter()
         .find(|m| m.id == mid)
-        .ok_or_else(|| AppError::not_found("material"))?;
+        .ok_or_else(|| WebError::not_found("material"))?;
     let bytes = st
         .files
         .get(&m.file_sm3)
-        .map_err(|e| AppError::Internal(format!("file store: {e}")))?
-        .ok_or_else(|| AppError::not_found("file"))?;
+        .map_err(|e| WebError::internal(format!("file store: {e}")))?
+        .ok_or_else(|| WebError::not_found("file"))?;
     let mime = match m.kind.as_str() {
         "pdf" => "application/pdf",
         "jpg" => "image/jpeg",
@@ -330,7 +331,7 @@ pub async fn api_material(
     State(st): State<AppState>,
     Auth(ra): Auth,
     Path((id, mid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     material(&st, &ra, id, mid).await
 }
 
@@ -347,9 +348,9 @@ pub struct EMaterialView {
     pub created_at: i64,
 }
 
-pub async fn e_materials(st: &AppState, actor: &Actor) -> AppResult<Vec<EMaterialView>> {
+pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMaterialView>> {
     if actor.is_staff() {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     Ok(sc::e_materials(&st.store, actor.user_id)
         .await?
@@ -372,7 +373,7 @@ pub async fn e_materials(st: &AppState, actor: &Actor) -> AppResult<Vec<EMateria
 pub async fn api_e_materials(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-) -> AppResult<Json<Vec<EMaterialView>>> {
+) -> WebResult<Json<Vec<EMaterialView>>> {
     Ok(Json(e_materials(&st, &s.actor).await?))
 }
 
@@ -390,7 +391,7 @@ pub async fn api_original(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(o): ApiJson<OriginalInput>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     cases::original(&ctx(&st, &ra), id, &o.name, o.copies, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -402,7 +403,7 @@ pub async fn api_original_return(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     Path((id, oid)): Path<(i64, i64)>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

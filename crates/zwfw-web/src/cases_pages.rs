@@ -5,9 +5,8 @@
 //! the API; the templates hold the text.
 
 use crate::auth::{Auth, RequestAuth, Signed};
-use crate::cases::{self, ActionInput, ApplicantInput, ApplicationInput, MaterialRef};
 use crate::cases_api::{self, ctx, InboxQuery, ListQuery};
-use crate::error::{AppError, AppResult};
+use crate::error::{HttpStatus as _, Kind, WebError, WebResult};
 use crate::pages::{error_page, render};
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, Query, State};
@@ -17,6 +16,7 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
+use zwfw_app::cases::{self, ActionInput, ApplicantInput, ApplicationInput, MaterialRef};
 use zwfw_domain::admin::{AccountKind, Actor, Role};
 use zwfw_domain::catalog::ItemContent;
 use zwfw_store::cases as sc;
@@ -37,14 +37,14 @@ pub(crate) struct MultipartForm {
 }
 
 impl MultipartForm {
-    pub(crate) async fn read(mut mp: Multipart, max: usize) -> AppResult<MultipartForm> {
+    pub(crate) async fn read(mut mp: Multipart, max: usize) -> WebResult<MultipartForm> {
         let mut fields = HashMap::new();
         let mut files = vec![];
-        while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
+        while let Some(mut field) = mp.next_field().await.map_err(|_| WebError::bad("bad_request"))? {
             let name = field.name().unwrap_or("").to_string();
             if let Some(file_name) = field.file_name().map(str::to_string) {
                 let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::bad("bad_request"))? {
+                while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
                     buf.extend_from_slice(&chunk);
                     if buf.len() > max {
                         return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
@@ -54,9 +54,9 @@ impl MultipartForm {
                     files.push((name, file_name, buf));
                 }
             } else {
-                let text = field.text().await.map_err(|_| AppError::bad("bad_request"))?;
+                let text = field.text().await.map_err(|_| WebError::bad("bad_request"))?;
                 if text.len() > 10_000 {
-                    return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "too_long", name));
+                    return Err(WebError::with_detail(Kind::Invalid, "too_long", name));
                 }
                 fields.insert(name, text);
             }
@@ -74,14 +74,14 @@ impl MultipartForm {
     }
 
     /// Stores every uploaded file and names the library entries chosen.
-    async fn materials(&self, st: &AppState, ra: &RequestAuth) -> AppResult<Vec<MaterialRef>> {
+    async fn materials(&self, st: &AppState, ra: &RequestAuth) -> WebResult<Vec<MaterialRef>> {
         let c = ctx(st, ra);
         let mut refs = vec![];
         for (field, file_name, bytes) in &self.files {
             let Some(n) = Self::material_no(field, "m") else { continue };
-            let u = cases::upload(&c, file_name, bytes).await.map_err(|e| {
-                AppError::with_detail(e.status(), "invalid_upload", format!("材料{n}：{}", e.message()))
-            })?;
+            let u = cases::upload(&c, file_name, bytes)
+                .await
+                .map_err(|e| WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message())))?;
             refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), e_material_id: None });
         }
         for (field, value) in &self.fields {
@@ -139,7 +139,7 @@ async fn apply_view(
             Ok(c) => c,
             Err(e) => return error_page(st, Some(ra), &e),
         },
-        None => return error_page(st, Some(ra), &AppError::not_found("item")),
+        None => return error_page(st, Some(ra), &WebError::not_found("item")),
     };
     let me = actor(ra);
     let counter = me.is_some_and(|a| a.is_staff());
@@ -147,7 +147,7 @@ async fn apply_view(
         return error_page(
             st,
             Some(ra),
-            &AppError::with_detail(StatusCode::FORBIDDEN, "forbidden", "只有该事项实施部门的窗口人员可以登记申请"),
+            &WebError::with_detail(Kind::Forbidden, "forbidden", "只有该事项实施部门的窗口人员可以登记申请"),
         );
     }
     let mut applicant = None;
@@ -190,7 +190,7 @@ async fn apply_view(
             }).collect::<Vec<_>>(),
             library => library,
             max_size => size_text(st.config.max_upload_bytes),
-            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| crate::auth::random_token(12)),
+            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| zwfw_app::sessions::random_token(12)),
             found => f.contains_key("found"),
             f => context! {
                 kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
@@ -231,7 +231,7 @@ pub async fn apply_page(
                     ("found".to_string(), "1".to_string()),
                 ]);
             }
-            Ok(None) => error = Some(crate::messages::label("apply", "applicant_unknown")),
+            Ok(None) => error = Some(zwfw_app::messages::label("apply", "applicant_unknown")),
             Err(e) => return error_page(&st, Some(&ra), &e.into()),
         }
     }
@@ -379,7 +379,7 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
 pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<InboxQuery>) -> Response {
     let a = &s.actor;
     let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     };
     let inbox = match cases_api::inbox(&st, a, &q).await {
         Ok(i) => i,
@@ -434,8 +434,8 @@ async fn case_view(
     flash: Option<String>,
     error: Option<String>,
     extra: Value,
-) -> AppResult<Response> {
-    let a = actor(ra).ok_or_else(|| AppError::not_found("case"))?;
+) -> WebResult<Response> {
+    let a = actor(ra).ok_or_else(|| WebError::not_found("case"))?;
     let d = cases::detail(st, Some(a), id, false).await?;
     let content = cases::item_version(st, d.case.version_id).await?;
     let depts = zwfw_store::admin::list_departments(&st.store).await?;
@@ -495,12 +495,12 @@ async fn case_view(
             special_kinds.push(k.into());
         }
     }
-    let ratings = crate::rating::of_case(st, id).await?;
+    let ratings = zwfw_app::rating::of_case(st, id).await?;
     let applicant = !a.is_staff() && d.case.applicant_user_id == Some(a.user_id);
-    let rate_stages = if applicant { crate::rating::open_stages(&d.case, &ratings) } else { vec![] };
-    let rating_qr = crate::cases::in_department(a, d.case.department_id)
+    let rate_stages = if applicant { zwfw_app::rating::open_stages(&d.case, &ratings) } else { vec![] };
+    let rating_qr = zwfw_app::cases::in_department(a, d.case.department_id)
         && (a.has(Role::Counter) || a.has(Role::Reviewer))
-        && !crate::rating::open_stages(&d.case, &ratings).is_empty();
+        && !zwfw_app::rating::open_stages(&d.case, &ratings).is_empty();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let events = timeline(&d, &dept_name);
     let r = render(
@@ -516,7 +516,7 @@ async fn case_view(
                 can => can, steps => steps, colleagues => colleagues, joint => joint,
                 form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
                 item_materials => material_rows(&content),
-                idem_key => crate::auth::random_token(12),
+                idem_key => zwfw_app::sessions::random_token(12),
                 flash => flash, error => error,
                 ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
                 channel => if ra.mobile_client { "mobile" } else { "pc" },
@@ -532,10 +532,10 @@ fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> 
         .iter()
         .map(|e| {
             let text = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone())
-                .map(|ev| crate::messages::case_event_text(&ev.kind, names))
+                .map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names))
                 .unwrap_or_default();
             context! {
-                at => e.at, label => crate::messages::case_event_label(&e.kind), text => text,
+                at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text,
                 actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
                 step_name => e.step_name,
             }
@@ -557,7 +557,7 @@ pub async fn case_page(
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Response {
-    let flash = q.done.as_deref().map(|d| crate::messages::label("case_done", d));
+    let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("case_done", d));
     match case_view(&st, &ra, id, flash, None, context! {}).await {
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -590,11 +590,11 @@ pub struct ActForm {
 }
 
 /// A sum in yuan as written ("12", "12.5", "12.50") in fen.
-fn yuan_to_fen(v: &Option<String>) -> AppResult<Option<i64>> {
+fn yuan_to_fen(v: &Option<String>) -> WebResult<Option<i64>> {
     let Some(s) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    let bad = || AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_action", "fee_fen");
+    let bad = || WebError::with_detail(Kind::Invalid, "invalid_action", "fee_fen");
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.is_empty() || frac.len() > 2 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
         return Err(bad());
@@ -604,12 +604,9 @@ fn yuan_to_fen(v: &Option<String>) -> AppResult<Option<i64>> {
     whole.checked_mul(100).and_then(|w| w.checked_add(frac)).map(Some).ok_or_else(bad)
 }
 
-fn num<T: std::str::FromStr>(v: &Option<String>, field: &'static str) -> AppResult<Option<T>> {
+fn num<T: std::str::FromStr>(v: &Option<String>, field: &'static str) -> WebResult<Option<T>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_action", field)),
+        Some(s) => s.parse().map(Some).map_err(|_| WebError::with_detail(Kind::Invalid, "invalid_action", field)),
         None => Ok(None),
     }
 }
@@ -623,7 +620,7 @@ fn yes_no(v: &Option<String>) -> Option<bool> {
 }
 
 impl ActForm {
-    fn input(&self) -> AppResult<ActionInput> {
+    fn input(&self) -> WebResult<ActionInput> {
         Ok(ActionInput {
             action: self.action.clone(),
             expected_seq: num(&self.expected_seq, "expected_seq")?,
@@ -647,7 +644,13 @@ impl ActForm {
     }
 }
 
-async fn after_action(st: &AppState, ra: &RequestAuth, id: i64, action: &str, r: AppResult<()>) -> Response {
+async fn after_action(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    action: &str,
+    r: Result<(), zwfw_app::AppError>,
+) -> Response {
     match r {
         Ok(()) => Redirect::to(&format!("/cases/{id}?done={action}")).into_response(),
         Err(e) => {

@@ -3,304 +3,23 @@
 //! retirement; the API and the public guide (办事指南).
 
 use crate::auth::{Auth, RequestAuth, Signed};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::state::{AppState, Ctx};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
-use zwfw_domain::catalog::{
-    diff, implementation_code, transition, FieldChange, GovernanceAction, GovernanceError, ItemContent, ItemError,
-    VersionState,
+use zwfw_app::catalog::{
+    act, attach, create_item, edit_draft, export_gbt39046, may_read_drafts, new_version, retire, staff_item_filter,
+    Slot,
 };
-use zwfw_domain::ids::CreditCode;
+use zwfw_app::Ctx;
+use zwfw_domain::catalog::{diff, transition, FieldChange, GovernanceAction, ItemContent, VersionState};
 use zwfw_store::admin as store_admin;
 use zwfw_store::catalog::{self as store_cat, ItemFilter};
-
-impl From<ItemError> for AppError {
-    fn from(e: ItemError) -> Self {
-        AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_item", crate::messages::item_error_text(&e))
-    }
-}
-
-impl From<GovernanceError> for AppError {
-    fn from(e: GovernanceError) -> Self {
-        match e {
-            GovernanceError::WrongRole => AppError::forbidden(),
-            GovernanceError::ReasonRequired => {
-                AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason")
-            }
-            GovernanceError::WrongState { state } => {
-                AppError::with_detail(StatusCode::CONFLICT, "wrong_state", state.code().to_string())
-            }
-        }
-    }
-}
-
-fn actor<'a>(ctx: &'a Ctx<'_>) -> AppResult<&'a zwfw_domain::admin::Actor> {
-    ctx.actor.filter(|a| a.is_staff()).ok_or_else(AppError::forbidden)
-}
-
-/// Checks the content and the departments it names; returns the 实施编码.
-async fn check_content(ctx: &Ctx<'_>, c: &ItemContent) -> AppResult<String> {
-    c.validate()?;
-    let store = &ctx.state.store;
-    for id in c.department_ids() {
-        store_admin::get_department(store, id).await.map_err(|_| AppError::not_found("department"))?;
-    }
-    let dept = store_admin::get_department(store, c.department_id).await?;
-    let cc = CreditCode::parse(&dept.credit_code)?;
-    Ok(implementation_code(&cc, c.exercise_level, &c.basic_code))
-}
-
-/// One recorded governance step.
-struct Mark<'a> {
-    item_id: i64,
-    version_id: i64,
-    action: &'a str,
-    from: &'a str,
-    to: &'a str,
-}
-
-async fn record(
-    ctx: &Ctx<'_>,
-    tx: &mut zwfw_store::Tx,
-    m: Mark<'_>,
-    reason: &str,
-    detail: serde_json::Value,
-) -> AppResult<()> {
-    let Mark { item_id, version_id, action, from, to } = m;
-    let a = ctx.actor;
-    store_cat::add_event(
-        tx,
-        item_id,
-        version_id,
-        action,
-        from,
-        to,
-        a.map(|a| a.user_id),
-        &a.map(|a| a.username.clone()).unwrap_or_else(|| "system".into()),
-        reason,
-        ctx.now(),
-    )
-    .await?;
-    let mut d = json!({"version_id": version_id, "from": from, "to": to});
-    if let (Some(m), Some(extra)) = (d.as_object_mut(), detail.as_object()) {
-        m.extend(extra.clone());
-    }
-    ctx.audit(tx, ctx.entry(&format!("item_{action}"), "item", item_id, d, reason)).await
-}
-
-/// Creates an item; its first version is a draft of the implementing department.
-pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> AppResult<(i64, i64)> {
-    let a = actor(ctx)?;
-    if !zwfw_domain::catalog::may_author(a, content.department_id) {
-        return Err(AppError::forbidden());
-    }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
-    let code = check_content(ctx, content).await?;
-    let mut tx = ctx.state.store.begin().await?;
-    let created = create_item_in(ctx, &mut tx, &code, content, reason).await?;
-    tx.commit().await?;
-    Ok(created)
-}
-
-/// Creates an item inside a caller's transaction (the import uses one for the whole file).
-pub async fn create_item_in(
-    ctx: &Ctx<'_>,
-    tx: &mut zwfw_store::Tx,
-    code: &str,
-    content: &ItemContent,
-    reason: &str,
-) -> AppResult<(i64, i64)> {
-    let by = ctx.actor.map(|a| a.user_id);
-    let (item, v) = store_cat::create_item(tx, code, content, reason, by, ctx.now()).await?;
-    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: "draft" };
-    record(ctx, tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
-    Ok((item, v))
-}
-
-/// The 实施编码 of a content, after checking it (departments exist, rules hold).
-pub async fn checked_code(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<String> {
-    check_content(ctx, content).await
-}
-
-/// Replaces the content of a draft.
-pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, reason: &str) -> AppResult<()> {
-    let a = actor(ctx)?;
-    let v = store_cat::get_version(&ctx.state.store, version_id).await?;
-    let item = store_cat::get_item(&ctx.state.store, v.item_id).await?;
-    transition(v.state, GovernanceAction::Edit, a, item.department_id, reason)?;
-    if content.department_id != item.department_id {
-        return Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_item",
-            "实施主体不能在修改中变更，请新建事项",
-        ));
-    }
-    let code = check_content(ctx, content).await?;
-    if code != item.impl_code {
-        return Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_item",
-            "基本编码或行使层级改变了实施编码，请新建事项",
-        ));
-    }
-    let changes = diff(&v.content, content);
-    let mut tx = ctx.state.store.begin().await?;
-    store_cat::update_draft(&mut tx, version_id, content, reason, ctx.now()).await?;
-    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    record(
-        ctx,
-        &mut tx,
-        Mark { item_id: item.id, version_id, action: "edit", from: "draft", to: "draft" },
-        reason,
-        json!({"changed": fields}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A governance step on a version.
-pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reason: &str) -> AppResult<VersionState> {
-    let a = actor(ctx)?;
-    let store = &ctx.state.store;
-    let v = store_cat::get_version(store, version_id).await?;
-    let item = store_cat::get_item(store, v.item_id).await?;
-    if item.status != "active" {
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "retired"));
-    }
-    if action == GovernanceAction::Edit {
-        return Err(AppError::bad("bad_request"));
-    }
-    let to = transition(v.state, action, a, item.department_id, reason)?;
-    if action == GovernanceAction::Submit {
-        // Only a complete, valid draft goes to review.
-        check_content(ctx, &v.content).await?;
-    }
-    let code = match action {
-        GovernanceAction::Submit => "submit",
-        GovernanceAction::PassLegalReview => "pass_legal_review",
-        GovernanceAction::Approve => "approve",
-        GovernanceAction::SendBack => "send_back",
-        GovernanceAction::Withdraw => "withdraw",
-        GovernanceAction::Edit => "edit",
-    };
-    let now = ctx.now();
-    let mut tx = store.begin().await?;
-    let moved = if to == VersionState::Published {
-        store_cat::publish(&mut tx, item.id, version_id, now).await
-    } else {
-        store_cat::move_version(&mut tx, version_id, v.state, to, now).await
-    };
-    // Someone acted on the same version first.
-    moved.map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "already_handled", "version"))?;
-    if to == VersionState::Withdrawn {
-        store_cat::close_open_version(&mut tx, item.id, now).await?;
-    }
-    record(
-        ctx,
-        &mut tx,
-        Mark { item_id: item.id, version_id, action: code, from: v.state.code(), to: to.code() },
-        reason,
-        json!({}),
-    )
-    .await?;
-    if to == VersionState::Published {
-        crate::search::mark_changed(&mut tx, now).await?;
-    }
-    tx.commit().await?;
-    if to == VersionState::Published {
-        crate::search::refresh_soon(ctx.state);
-    }
-    Ok(to)
-}
-
-/// Opens a new draft from the published version (a change is a new version).
-pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<i64> {
-    let a = actor(ctx)?;
-    let store = &ctx.state.store;
-    let item = store_cat::get_item(store, item_id).await?;
-    if !zwfw_domain::catalog::may_author(a, item.department_id) {
-        return Err(AppError::forbidden());
-    }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
-    let base = match item.published_version_id {
-        Some(p) => store_cat::get_version(store, p).await?,
-        None => return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "draft")),
-    };
-    let mut tx = store.begin().await?;
-    let vid = store_cat::open_new_version(&mut tx, item_id, &base.content, reason, Some(a.user_id), ctx.now())
-        .await
-        .map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "open_version_exists", "version"))?;
-    record(
-        ctx,
-        &mut tx,
-        Mark { item_id, version_id: vid, action: "new_version", from: "published", to: "draft" },
-        reason,
-        json!({"from_version": base.version_no}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(vid)
-}
-
-/// Retires an item (service centre), with a reason. Its versions stay readable.
-pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> {
-    let a = actor(ctx)?;
-    if !(a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin)) {
-        return Err(AppError::forbidden());
-    }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
-    let item = store_cat::get_item(&ctx.state.store, item_id).await?;
-    let mut tx = ctx.state.store.begin().await?;
-    store_cat::retire(&mut tx, item_id, reason, ctx.now())
-        .await
-        .map_err(|_| AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "retired"))?;
-    let v = item.published_version_id.or(item.open_version_id).unwrap_or_default();
-    record(
-        ctx,
-        &mut tx,
-        Mark { item_id, version_id: v, action: "retire", from: &item.status, to: "retired" },
-        reason,
-        json!({}),
-    )
-    .await?;
-    crate::search::mark_changed(&mut tx, ctx.now()).await?;
-    tx.commit().await?;
-    crate::search::refresh_soon(ctx.state);
-    Ok(())
-}
-
-/// Whether the actor may read an item that is not published: its department,
-/// the reviewers, the service centre and supervision.
-fn may_read_drafts(a: &zwfw_domain::admin::Actor, department_id: i64) -> bool {
-    zwfw_domain::catalog::sees_all_items(a) || (a.is_staff() && a.department_id == Some(department_id))
-}
-
-/// The items a staff member lists: all of them, or their department's.
-fn staff_item_filter(a: &zwfw_domain::admin::Actor) -> AppResult<ItemFilter> {
-    if !a.is_staff() {
-        return Err(AppError::forbidden());
-    }
-    let all = zwfw_domain::catalog::sees_all_items(a);
-    Ok(ItemFilter {
-        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
-        limit: 10_000,
-        ..Default::default()
-    })
-}
 
 // ---------- API ----------
 
@@ -361,14 +80,14 @@ pub struct ItemDetail {
     pub events: Vec<store_cat::Event>,
 }
 
-fn parse_action(s: &str) -> AppResult<GovernanceAction> {
+fn parse_action(s: &str) -> WebResult<GovernanceAction> {
     Ok(match s.trim() {
         "submit" => GovernanceAction::Submit,
         "pass_legal_review" => GovernanceAction::PassLegalReview,
         "approve" => GovernanceAction::Approve,
         "send_back" => GovernanceAction::SendBack,
         "withdraw" => GovernanceAction::Withdraw,
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "action")),
+        _ => return Err(WebError::with_detail(Kind::BadInput, "bad_request", "action")),
     })
 }
 
@@ -382,12 +101,12 @@ pub async fn api_create(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     crate::api::ApiJson(w): crate::api::ApiJson<ItemWrite>,
-) -> AppResult<(StatusCode, Json<Created>)> {
+) -> WebResult<(StatusCode, Json<Created>)> {
     let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id, version_id })))
 }
 
-async fn detail(st: &AppState, item_id: i64) -> AppResult<ItemDetail> {
+async fn detail(st: &AppState, item_id: i64) -> WebResult<ItemDetail> {
     let item = store_cat::get_item(&st.store, item_id).await?;
     let versions = store_cat::versions(&st.store, item_id).await?;
     Ok(ItemDetail {
@@ -418,10 +137,10 @@ pub async fn api_get(
     State(st): State<AppState>,
     Signed(s, _): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<ItemDetail>> {
+) -> WebResult<Json<ItemDetail>> {
     let item = store_cat::get_item(&st.store, id).await?;
     if !may_read_drafts(&s.actor, item.department_id) {
-        return Err(AppError::not_found("item"));
+        return Err(WebError::not_found("item"));
     }
     Ok(Json(detail(&st, id).await?))
 }
@@ -431,7 +150,7 @@ pub async fn api_get(
 pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _): Signed,
-) -> AppResult<Json<Vec<store_cat::ItemSummary>>> {
+) -> WebResult<Json<Vec<store_cat::ItemSummary>>> {
     let f = staff_item_filter(&s.actor)?;
     Ok(Json(store_cat::list(&st.store, &f).await?))
 }
@@ -443,7 +162,7 @@ pub async fn api_edit(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     crate::api::ApiJson(w): crate::api::ApiJson<ItemWrite>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -455,7 +174,7 @@ pub async fn api_act(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     crate::api::ApiJson(r): crate::api::ApiJson<ActionRequest>,
-) -> AppResult<Json<StateView>> {
+) -> WebResult<Json<StateView>> {
     let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason).await?;
     Ok(Json(StateView { state: to.code().into() }))
 }
@@ -467,7 +186,7 @@ pub async fn api_new_version(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     crate::api::ApiJson(r): crate::api::ApiJson<ReasonRequest>,
-) -> AppResult<(StatusCode, Json<Created>)> {
+) -> WebResult<(StatusCode, Json<Created>)> {
     let v = new_version(&api_ctx(&st, &ra), id, &r.reason).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id: id, version_id: v })))
 }
@@ -479,7 +198,7 @@ pub async fn api_retire(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     crate::api::ApiJson(r): crate::api::ApiJson<ReasonRequest>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     retire(&api_ctx(&st, &ra), id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -499,46 +218,21 @@ pub async fn api_diff(
     Signed(s, _): Signed,
     Path(id): Path<i64>,
     Query(q): Query<DiffQuery>,
-) -> AppResult<Json<Vec<FieldChange>>> {
+) -> WebResult<Json<Vec<FieldChange>>> {
     let item = store_cat::get_item(&st.store, id).await?;
     if !may_read_drafts(&s.actor, item.department_id) {
-        return Err(AppError::not_found("item"));
+        return Err(WebError::not_found("item"));
     }
     let (a, b) = (store_cat::get_version(&st.store, q.from).await?, store_cat::get_version(&st.store, q.to).await?);
     if a.item_id != id || b.item_id != id {
-        return Err(AppError::not_found("version"));
+        return Err(WebError::not_found("version"));
     }
     Ok(Json(diff(&a.content, &b.content)))
 }
 
-/// The published catalogue with GB/T 39046 field names.
-pub async fn export_gbt39046(st: &AppState) -> AppResult<Vec<serde_json::Value>> {
-    let depts = store_admin::list_departments(&st.store).await?;
-    let list = store_cat::list(&st.store, &ItemFilter { published_only: true, limit: 1_000_000, ..Default::default() })
-        .await?;
-    let mut out = Vec::with_capacity(list.len());
-    for s in list {
-        let v = store_cat::get_version(&st.store, s.version_id).await?;
-        let c = &v.content;
-        let name_code = |id: i64| {
-            depts.iter().find(|d| d.id == id).map(|d| (d.name.clone(), d.credit_code.clone())).unwrap_or_default()
-        };
-        let (dn, dc) = name_code(c.department_id);
-        let co: Vec<(String, String)> = c.co_department_ids.iter().map(|d| name_code(*d)).collect();
-        let names = zwfw_domain::catalog::ExportNames {
-            impl_code: &s.impl_code,
-            department: &dn,
-            department_code: &dc,
-            co_departments: &co,
-        };
-        out.push(c.to_gbt39046(&names));
-    }
-    Ok(out)
-}
-
 #[utoipa::path(get, path = "/api/v1/guide/export.json", tag = "catalog",
     responses((status = 200, description = "the published catalogue, keys are GB/T 39046 表4 data item names", body = [Object])))]
-pub async fn api_export(State(st): State<AppState>) -> AppResult<Response> {
+pub async fn api_export(State(st): State<AppState>) -> WebResult<Response> {
     let items = export_gbt39046(&st).await?;
     Ok((
         [
@@ -558,8 +252,8 @@ pub struct SearchQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/guide/search", tag = "catalog", params(SearchQuery),
-    responses((status = 200, body = [crate::search::Hit])))]
-pub async fn api_search(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Json<Vec<crate::search::Hit>> {
+    responses((status = 200, body = [zwfw_app::search::Hit])))]
+pub async fn api_search(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Json<Vec<zwfw_app::search::Hit>> {
     let q_text: String = q.q.chars().take(100).collect();
     Json(st.search_index().search(&q_text, q.limit.unwrap_or(20).clamp(1, 100)))
 }
@@ -576,11 +270,11 @@ pub struct GuideQuery {
     pub theme: Option<String>,
 }
 
-async fn guide_list(st: &AppState, q: &GuideQuery) -> AppResult<Vec<store_cat::ItemSummary>> {
+async fn guide_list(st: &AppState, q: &GuideQuery) -> WebResult<Vec<store_cat::ItemSummary>> {
     let mut department_ids = q.department.map(|d| vec![d]);
     if let Some(r) = q.region {
         let regions = store_admin::list_regions(&st.store).await?;
-        let root = regions.iter().find(|x| x.id == r).ok_or_else(|| AppError::not_found("region"))?;
+        let root = regions.iter().find(|x| x.id == r).ok_or_else(|| WebError::not_found("region"))?;
         let code = zwfw_domain::ids::RegionCode::parse(&root.code)?;
         let inside: Vec<i64> = regions
             .iter()
@@ -610,24 +304,24 @@ async fn guide_list(st: &AppState, q: &GuideQuery) -> AppResult<Vec<store_cat::I
 pub async fn api_guide_list(
     State(st): State<AppState>,
     Query(q): Query<GuideQuery>,
-) -> AppResult<Json<Vec<store_cat::ItemSummary>>> {
+) -> WebResult<Json<Vec<store_cat::ItemSummary>>> {
     Ok(Json(guide_list(&st, &q).await?))
 }
 
-async fn published(st: &AppState, id: i64) -> AppResult<(store_cat::Item, store_cat::Version)> {
+async fn published(st: &AppState, id: i64) -> WebResult<(store_cat::Item, store_cat::Version)> {
     let item = store_cat::get_item(&st.store, id).await?;
     match (item.status.as_str(), item.published_version_id) {
         ("active", Some(v)) => {
             let v = store_cat::get_version(&st.store, v).await?;
             Ok((item, v))
         }
-        _ => Err(AppError::not_found("item")),
+        _ => Err(WebError::not_found("item")),
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/guide/items/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = VersionView), (status = 404, body = ErrorBody)))]
-pub async fn api_guide_item(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<VersionView>> {
+pub async fn api_guide_item(State(st): State<AppState>, Path(id): Path<i64>) -> WebResult<Json<VersionView>> {
     let (_, v) = published(&st, id).await?;
     Ok(Json(VersionView {
         id: v.id,
@@ -662,7 +356,7 @@ pub fn flow_svg(c: &ItemContent, dept_name: &dyn Fn(i64) -> String) -> String {
             esc(&s.name),
             s.limit_days,
             y + 48,
-            esc(&format!("{} · {}", dept_name(s.department_id), crate::messages::label("role", s.role.code()))),
+            esc(&format!("{} · {}", dept_name(s.department_id), zwfw_app::messages::label("role", s.role.code()))),
         );
         for (k, cr) in s.joint.iter().enumerate() {
             out += &format!(
@@ -744,7 +438,7 @@ pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, Path(id
             objects => c.service_objects.iter().map(|o| o.label()).collect::<Vec<_>>(),
             modes => c.handling_modes.iter().map(|m| m.label()).collect::<Vec<_>>(),
             steps => c.steps.iter().map(|s| context! { name => s.name, department => dn(s.department_id),
-                role => crate::messages::label("role", s.role.code()), limit => s.limit_days, may_suspend => s.may_suspend,
+                role => zwfw_app::messages::label("role", s.role.code()), limit => s.limit_days, may_suspend => s.may_suspend,
                 joint => s.joint.iter().map(|j| context! { department => dn(j.department_id), limit => j.limit_days }).collect::<Vec<_>>() }).collect::<Vec<_>>(),
             flow => flow_svg(c, &dn),
         },
@@ -783,7 +477,7 @@ pub async fn admin_item_page(
 ) -> Response {
     let d = match store_cat::get_item(&st.store, id).await {
         Ok(item) if may_read_drafts(&s.actor, item.department_id) => detail(&st, id).await,
-        Ok(_) => Err(AppError::not_found("item")),
+        Ok(_) => Err(WebError::not_found("item")),
         Err(e) => Err(e.into()),
     };
     let d = match d {
@@ -795,7 +489,7 @@ pub async fn admin_item_page(
 
 async fn admin_item_view(
     st: &AppState,
-    s: &crate::auth::SessionCtx,
+    s: &zwfw_app::sessions::SessionCtx,
     ra: &RequestAuth,
     d: ItemDetail,
     error: Option<String>,
@@ -890,9 +584,9 @@ pub async fn admin_item_submit(
         other => match parse_action(other) {
             Ok(a) => match store_cat::get_version(&st.store, f.version_id).await {
                 Ok(v) if v.item_id == id => act(&ctx, f.version_id, a, &f.reason).await.map(|_| ()),
-                _ => Err(AppError::not_found("version")),
+                _ => Err(WebError::not_found("version").into()),
             },
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         },
     };
     match result {
@@ -905,70 +599,6 @@ pub async fn admin_item_submit(
 }
 
 // ---------- attachments ----------
-
-/// Where an attachment goes in an item's content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Slot {
-    /// 空白表格 of material N (1-based)
-    Form(usize),
-    /// 示例样表 of material N
-    Example(usize),
-    /// 结果样本
-    ResultSample,
-}
-
-impl Slot {
-    pub fn parse(slot: &str, material: Option<usize>) -> AppResult<Slot> {
-        match (slot, material) {
-            ("form", Some(n)) if n >= 1 => Ok(Slot::Form(n)),
-            ("example", Some(n)) if n >= 1 => Ok(Slot::Example(n)),
-            ("result", _) => Ok(Slot::ResultSample),
-            _ => Err(AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "slot")),
-        }
-    }
-    fn allowed(self) -> &'static [zwfw_domain::files::FileKind] {
-        use zwfw_domain::files::FileKind::*;
-        match self {
-            Slot::Form(_) | Slot::Example(_) => &[Pdf, Ofd, Docx, Xlsx, LegacyOffice],
-            Slot::ResultSample => &[Pdf, Ofd, Png, Jpeg],
-        }
-    }
-}
-
-impl From<zwfw_domain::files::UploadError> for AppError {
-    fn from(e: zwfw_domain::files::UploadError) -> Self {
-        let status = match e {
-            zwfw_domain::files::UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        AppError::with_detail(status, "invalid_upload", crate::messages::upload_error_text(&e))
-    }
-}
-
-/// Stores an attachment and sets it on a draft (which is edited with a reason).
-pub async fn attach(ctx: &Ctx<'_>, version_id: i64, slot: Slot, file_name: &str, bytes: &[u8]) -> AppResult<String> {
-    let st = ctx.state;
-    let v = store_cat::get_version(&st.store, version_id).await?;
-    let kind = zwfw_domain::files::check_upload(file_name, bytes, st.config.max_upload_bytes, slot.allowed())?;
-    let mut content = v.content.clone();
-    let target = match slot {
-        Slot::Form(n) => content.materials.get_mut(n - 1).map(|m| &mut m.form_sm3),
-        Slot::Example(n) => content.materials.get_mut(n - 1).map(|m| &mut m.example_sm3),
-        Slot::ResultSample => Some(&mut content.result_sample_sm3),
-    }
-    .ok_or_else(|| AppError::not_found("material"))?;
-    let sm3 = st.put_file(bytes.to_vec()).await?;
-    *target = Some(sm3.clone());
-    {
-        let mut tx = st.store.begin().await?;
-        let by = ctx.actor.map(|a| a.user_id);
-        zwfw_store::files::record(&mut tx, &sm3, bytes.len() as i64, kind.extension(), by, ctx.now()).await?;
-        tx.commit().await?;
-    }
-    let name: String = file_name.chars().take(80).collect();
-    edit_draft(ctx, version_id, &content, &format!("上传附件：{name}")).await?;
-    Ok(sm3)
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Attached {
@@ -984,22 +614,22 @@ pub async fn api_attach(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
-) -> AppResult<(StatusCode, Json<Attached>)> {
+) -> WebResult<(StatusCode, Json<Attached>)> {
     let (slot, name, bytes) = read_upload(multipart, st.config.max_upload_bytes).await?;
     let sm3 = attach(&api_ctx(&st, &ra), id, slot, &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(Attached { sm3 })))
 }
 
-async fn read_upload(mut mp: axum::extract::Multipart, max: usize) -> AppResult<(Slot, String, Vec<u8>)> {
+async fn read_upload(mut mp: axum::extract::Multipart, max: usize) -> WebResult<(Slot, String, Vec<u8>)> {
     let (mut slot, mut material, mut file) = (String::new(), None, None);
-    while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::bad("bad_request"))? {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| WebError::bad("bad_request"))? {
         match field.name().unwrap_or("") {
             "slot" => slot = field.text().await.unwrap_or_default(),
             "material" => material = field.text().await.ok().and_then(|t| t.trim().parse::<usize>().ok()),
             "file" => {
                 let name = field.file_name().unwrap_or("").to_string();
                 let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::bad("bad_request"))? {
+                while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
                     buf.extend_from_slice(&chunk);
                     if buf.len() > max {
                         return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
@@ -1010,7 +640,7 @@ async fn read_upload(mut mp: axum::extract::Multipart, max: usize) -> AppResult<
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", "file"))?;
+    let (name, bytes) = file.ok_or_else(|| WebError::with_detail(Kind::BadInput, "bad_request", "file"))?;
     Ok((Slot::parse(slot.trim(), material)?, name, bytes))
 }
 
@@ -1035,7 +665,7 @@ pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm
         })
         .or_else(|| (c.result_sample_sm3.as_deref() == Some(&sm3)).then(|| format!("{}（结果样本）", c.result_name)));
     let Some(label) = label else {
-        return crate::pages::error_page(&st, Some(&ra), &AppError::not_found("file"));
+        return crate::pages::error_page(&st, Some(&ra), &WebError::not_found("file"));
     };
     let kind = zwfw_store::files::kind_of(&st.store, &sm3).await.unwrap_or_else(|_| "pdf".into());
     send_file(&st, &ra, &sm3, &kind, &label, "public, max-age=86400").await
@@ -1055,7 +685,7 @@ pub(crate) async fn send_listed<'a>(
         });
     match found {
         Some((kind, name)) => send_file(st, ra, sm3, &kind, &name, "private, no-store").await,
-        None => crate::pages::error_page(st, Some(ra), &AppError::not_found("file")),
+        None => crate::pages::error_page(st, Some(ra), &WebError::not_found("file")),
     }
 }
 
@@ -1072,7 +702,7 @@ pub(crate) async fn send_file(
     let key = sm3.to_string();
     let bytes = match tokio::task::spawn_blocking(move || files.get(&key)).await {
         Ok(Ok(Some(b))) => b,
-        _ => return crate::pages::error_page(st, Some(ra), &AppError::not_found("file")),
+        _ => return crate::pages::error_page(st, Some(ra), &WebError::not_found("file")),
     };
     let mime = match kind {
         "pdf" => "application/pdf",
@@ -1286,7 +916,7 @@ async fn editor_view(
         context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes,
                    materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
                    result_sample => c.result_sample_sm3.is_some(),
-        error => error.clone(), roles => crate::messages::ROLE_CODES },
+        error => error.clone(), roles => zwfw_app::messages::ROLE_CODES },
     );
     if error.is_some() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -1294,17 +924,17 @@ async fn editor_view(
     resp
 }
 
-async fn open_draft(st: &AppState, s: &crate::auth::SessionCtx, item_id: i64) -> AppResult<store_cat::Version> {
+async fn open_draft(st: &AppState, s: &zwfw_app::sessions::SessionCtx, item_id: i64) -> WebResult<store_cat::Version> {
     let item = store_cat::get_item(&st.store, item_id).await?;
     if !zwfw_domain::catalog::may_author(&s.actor, item.department_id) {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     let v = match item.open_version_id {
         Some(v) => store_cat::get_version(&st.store, v).await?,
-        None => return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", "published")),
+        None => return Err(WebError::with_detail(Kind::Conflict, "wrong_state", "published")),
     };
     if v.state != VersionState::Draft {
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "wrong_state", v.state.code().to_string()));
+        return Err(WebError::with_detail(Kind::Conflict, "wrong_state", v.state.code().to_string()));
     }
     Ok(v)
 }
@@ -1351,7 +981,7 @@ pub async fn attach_page(
     };
     let result = match read_upload(multipart, st.config.max_upload_bytes).await {
         Ok((slot, name, bytes)) => attach(&api_ctx(&st, &ra), v.id, slot, &name, &bytes).await.map(|_| ()),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/admin/items/{id}/edit")).into_response(),

@@ -1,91 +1,136 @@
-//! The web layer's one error type. It maps every lower-layer error to an HTTP
-//! status, a stable code and a Chinese message.
+//! The web layer's error: an application error answered over HTTP, with the
+//! status its kind maps to, its stable code and its Chinese message.
 
-use crate::messages::error_text;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+pub use zwfw_app::error::Kind;
+use zwfw_app::AppError;
 use zwfw_domain::DomainError;
 use zwfw_store::StoreError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{code}")]
-    Status { status: StatusCode, code: &'static str, detail: Option<String> },
-    #[error("internal: {0}")]
-    Internal(String),
+/// An application error on its way out as an HTTP response.
+#[derive(Debug)]
+pub struct WebError(pub AppError);
+
+pub type WebResult<T> = Result<T, WebError>;
+
+/// Every error a handler meets converts with `?`.
+macro_rules! from_app {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for WebError {
+            fn from(e: $t) -> Self {
+                WebError(AppError::from(e))
+            }
+        })*
+    };
 }
 
-pub type AppResult<T> = Result<T, AppError>;
+from_app!(
+    AppError,
+    DomainError,
+    StoreError,
+    zwfw_domain::calendar::CalendarError,
+    zwfw_domain::cases::CaseError,
+    zwfw_domain::catalog::ItemError,
+    zwfw_domain::catalog::GovernanceError,
+    zwfw_domain::files::UploadError,
+    zwfw_domain::evaluation::ConfigError,
+    zwfw_domain::interaction::InteractionError,
+    zwfw_domain::rating::RatingError,
+    zwfw_domain::supervision::SupervisionError,
+);
 
-impl AppError {
-    pub fn new(status: StatusCode, code: &'static str) -> AppError {
-        AppError::Status { status, code, detail: None }
+impl From<axum::extract::rejection::JsonRejection> for WebError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        WebError::with_detail(Kind::BadInput, "bad_request", e.body_text())
     }
-    pub fn with_detail(status: StatusCode, code: &'static str, detail: impl Into<String>) -> AppError {
-        AppError::Status { status, code, detail: Some(detail.into()) }
-    }
-    pub fn forbidden() -> AppError {
-        AppError::new(StatusCode::FORBIDDEN, "forbidden")
-    }
-    pub fn not_found(what: &'static str) -> AppError {
-        AppError::with_detail(StatusCode::NOT_FOUND, "not_found", what)
-    }
-    pub fn bad(code: &'static str) -> AppError {
-        AppError::new(StatusCode::BAD_REQUEST, code)
-    }
-    pub fn invalid(field: &'static str) -> AppError {
-        AppError::Domain(DomainError::Invalid { field, reason: "format" })
-    }
+}
 
+impl std::ops::Deref for WebError {
+    type Target = AppError;
+    fn deref(&self) -> &AppError {
+        &self.0
+    }
+}
+
+/// The HTTP status of an application error.
+pub trait HttpStatus {
+    fn status(&self) -> StatusCode;
+}
+
+impl HttpStatus for AppError {
+    fn status(&self) -> StatusCode {
+        status_of(self.kind())
+    }
+}
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The HTTP status of each kind of failure.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::BadInput => StatusCode::BAD_REQUEST,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::Locked => StatusCode::LOCKED,
+        Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl WebError {
+    pub fn new(kind: Kind, code: &'static str) -> WebError {
+        WebError(AppError::new(kind, code))
+    }
+    pub fn with_detail(kind: Kind, code: &'static str, detail: impl Into<String>) -> WebError {
+        WebError(AppError::with_detail(kind, code, detail))
+    }
+    pub fn forbidden() -> WebError {
+        WebError(AppError::forbidden())
+    }
+    pub fn not_found(what: &'static str) -> WebError {
+        WebError(AppError::not_found(what))
+    }
+    pub fn bad(code: &'static str) -> WebError {
+        WebError(AppError::bad(code))
+    }
+    pub fn invalid(field: &'static str) -> WebError {
+        WebError(AppError::Domain(DomainError::Invalid { field, reason: "format" }))
+    }
+    pub fn internal(what: impl Into<String>) -> WebError {
+        WebError(AppError::Internal(what.into()))
+    }
     pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            AppError::Store(StoreError::Duplicate(_)) | AppError::Store(StoreError::Conflict(_)) => {
-                StatusCode::CONFLICT
-            }
-            AppError::Store(StoreError::Domain(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Status { status, .. } => *status,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_of(self.0.kind())
     }
-
+    pub fn kind(&self) -> Kind {
+        self.0.kind()
+    }
     pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => d.code(),
-            AppError::Store(StoreError::NotFound(_)) => "not_found",
-            AppError::Store(StoreError::Duplicate(_)) => "duplicate",
-            AppError::Store(StoreError::Conflict(_)) => "conflict",
-            AppError::Store(_) => "database_unavailable",
-            AppError::Status { code, .. } => code,
-            AppError::Internal(_) => "internal",
-        }
+        self.0.code()
     }
-
-    /// The field or sub-reason, when there is one.
     pub fn detail(&self) -> Option<String> {
-        match self {
-            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => d.detail().map(str::to_string),
-            AppError::Store(StoreError::NotFound(w)) | AppError::Store(StoreError::Duplicate(w)) => Some(w.to_string()),
-            AppError::Store(StoreError::Conflict(w)) => Some(w.to_string()),
-            AppError::Status { detail, .. } => detail.clone(),
-            _ => None,
-        }
+        self.0.detail()
     }
-
-    /// The message shown to people, in Chinese.
     pub fn message(&self) -> String {
-        let text = error_text(self.code(), self.detail().as_deref());
-        match (self.code(), self.detail()) {
-            ("account_locked", Some(until)) => format!("{text}（锁定至 {until}）"),
-            _ => text,
+        self.0.message()
+    }
+    /// The store's error, when that is what failed.
+    pub fn store(&self) -> Option<&StoreError> {
+        match &self.0 {
+            AppError::Store(s) => Some(s),
+            _ => None,
         }
     }
 }
@@ -102,7 +147,7 @@ pub struct ErrorBody {
     pub detail: Option<String>,
 }
 
-impl IntoResponse for AppError {
+impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
@@ -113,8 +158,8 @@ impl IntoResponse for AppError {
     }
 }
 
-impl From<axum::extract::rejection::JsonRejection> for AppError {
-    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
-        AppError::with_detail(StatusCode::BAD_REQUEST, "bad_request", e.body_text())
+impl From<WebError> for AppError {
+    fn from(e: WebError) -> Self {
+        e.0
     }
 }

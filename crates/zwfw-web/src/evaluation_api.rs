@@ -4,14 +4,14 @@
 use crate::api::ApiJson;
 use crate::auth::Signed;
 use crate::cases_api::ctx;
-use crate::error::{AppResult, ErrorBody};
-use crate::evaluation::{self as ev, ConfigInput, Evaluation, Format, PublishInput, Ranking};
+use crate::error::{ErrorBody, WebResult};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use zwfw_app::evaluation::{self as ev, ConfigInput, Evaluation, Format, PublishInput, Ranking};
 use zwfw_domain::evaluation::Config;
 
 #[derive(Debug, Default, Deserialize)]
@@ -22,8 +22,8 @@ pub struct PeriodQuery {
     pub format: Option<String>,
 }
 
-fn period_of(st: &AppState, q: &PeriodQuery) -> AppResult<zwfw_domain::evaluation::Period> {
-    ev::period_or_default(st, q.period.as_deref(), None)
+fn period_of(st: &AppState, q: &PeriodQuery) -> WebResult<zwfw_domain::evaluation::Period> {
+    Ok(ev::period_or_default(st, q.period.as_deref(), None)?)
 }
 
 /// The evaluation of the departments for a period: figures, indicators,
@@ -36,7 +36,7 @@ pub async fn api_evaluation(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<PeriodQuery>,
-) -> AppResult<Json<Evaluation>> {
+) -> WebResult<Json<Evaluation>> {
     let p = period_of(&st, &q)?;
     Ok(Json(ev::evaluation(&st, &s.actor, p).await?))
 }
@@ -50,7 +50,7 @@ pub async fn api_report(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<PeriodQuery>,
-) -> AppResult<Response> {
+) -> WebResult<Response> {
     let p = period_of(&st, &q)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let (bytes, name) = ev::report(&st, &s.actor, p, format).await?;
@@ -70,9 +70,9 @@ pub fn download(bytes: Vec<u8>, name: &str, format: Format) -> Response {
 /// The weights and thresholds of the evaluation.
 #[utoipa::path(get, path = "/api/v1/supervision/evaluation/config", tag = "supervision",
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<Json<Config>> {
+pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Config>> {
     if !ev::may_read(&s.actor) {
-        return Err(crate::error::AppError::forbidden());
+        return Err(crate::error::WebError::forbidden());
     }
     Ok(Json(ev::config(&st).await?))
 }
@@ -85,7 +85,7 @@ pub async fn api_update_config(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(input): ApiJson<ConfigInput>,
-) -> AppResult<Json<Config>> {
+) -> WebResult<Json<Config>> {
     Ok(Json(ev::update_config(&ctx(&st, &ra), &input).await?))
 }
 
@@ -97,19 +97,19 @@ pub async fn api_publish(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(input): ApiJson<PublishInput>,
-) -> AppResult<Json<Ranking>> {
+) -> WebResult<Json<Ranking>> {
     Ok(Json(ev::publish(&ctx(&st, &ra), &input).await?))
 }
 
 /// The published rankings, newest first (no sign-in).
 #[utoipa::path(get, path = "/api/v1/rankings", tag = "supervision", responses((status = 200, body = Vec<Ranking>)))]
-pub async fn api_rankings(State(st): State<AppState>) -> AppResult<Json<Vec<Ranking>>> {
+pub async fn api_rankings(State(st): State<AppState>) -> WebResult<Json<Vec<Ranking>>> {
     Ok(Json(ev::rankings(&st).await?))
 }
 
 /// The published ranking of a period (no sign-in).
 #[utoipa::path(get, path = "/api/v1/rankings/{period}", tag = "supervision", params(("period" = String, Path)),
     responses((status = 200, body = Ranking), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_ranking(State(st): State<AppState>, Path(period): Path<String>) -> AppResult<Json<Ranking>> {
+pub async fn api_ranking(State(st): State<AppState>, Path(period): Path<String>) -> WebResult<Json<Ranking>> {
     Ok(Json(ev::ranking_of(&st, &period).await?))
 }

@@ -5,9 +5,8 @@
 use crate::auth::{Auth, RequestAuth, Signed};
 use crate::cases_api::ctx;
 use crate::cases_pages::with_status;
-use crate::error::AppError;
-use crate::evaluation::{self as ev, ConfigInput, Format, PublishInput};
-use crate::messages::label;
+use crate::error::HttpStatus as _;
+use crate::error::WebError;
 use crate::pages::{error_page, render};
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -16,6 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use zwfw_app::evaluation::{self as ev, ConfigInput, Format, PublishInput};
+use zwfw_app::messages::label;
 use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::evaluation::{Config, Period, PeriodKind, Weights};
 
@@ -31,8 +32,8 @@ fn flash(done: &Option<String>) -> Option<String> {
 }
 
 /// The period asked for: a code, else the last ended period of the kind asked for (half-month by default).
-fn period_of(st: &AppState, q: &EvalQuery) -> Result<Period, AppError> {
-    ev::period_or_default(st, q.period.as_deref(), q.kind.as_deref())
+fn period_of(st: &AppState, q: &EvalQuery) -> Result<Period, WebError> {
+    Ok(ev::period_or_default(st, q.period.as_deref(), q.kind.as_deref())?)
 }
 
 /// 绩效考核: the evaluation of a period.
@@ -104,7 +105,7 @@ pub async fn report(State(st): State<AppState>, Signed(s, ra): Signed, Query(q):
         let period = ev::period_or_default(&st, q.period.as_deref(), None)?;
         let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
         let (bytes, name) = ev::report(&st, &s.actor, period, format).await?;
-        Ok::<_, AppError>(crate::evaluation_api::download(bytes, &name, format))
+        Ok::<_, WebError>(crate::evaluation_api::download(bytes, &name, format))
     }
     .await;
     result.unwrap_or_else(|e| error_page(&st, Some(&ra), &e))
@@ -133,7 +134,7 @@ pub async fn publish_submit(State(st): State<AppState>, Signed(s, ra): Signed, F
 
 pub async fn config_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<EvalQuery>) -> Response {
     if !ev::may_read(&s.actor) {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     match ev::config(&st).await {
         Ok(c) => config_view(&st, &ra, &s.actor, &c, flash(&q.done), None, StatusCode::OK),
@@ -197,8 +198,8 @@ pub struct ConfigForm {
 
 pub async fn config_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<ConfigForm>) -> Response {
     // Every figure is a whole number; the first that is not is named.
-    let parsed = (|| -> Result<Config, AppError> {
-        let n = |field: &'static str, v: &str| v.trim().parse::<u32>().map_err(|_| AppError::invalid(field));
+    let parsed = (|| -> Result<Config, WebError> {
+        let n = |field: &'static str, v: &str| v.trim().parse::<u32>().map_err(|_| WebError::invalid(field));
         Ok(Config {
             weights: Weights {
                 on_time: n("weight", &f.on_time)?,
@@ -220,7 +221,7 @@ pub async fn config_submit(State(st): State<AppState>, Signed(s, ra): Signed, Fo
     })();
     let result = match parsed {
         Ok(config) => ev::update_config(&ctx(&st, &ra), &ConfigInput { config, reason: f.reason.clone() }).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(_) => Redirect::to("/supervision/evaluation/config?done=config").into_response(),

@@ -3,16 +3,16 @@
 use crate::api::ApiJson;
 use crate::auth::{Auth, Signed};
 use crate::cases_api::ctx;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::interaction::{self, ActionInput, Detail, HandlerInput, ListPage, ListQuery, SubmitInput, Submitted};
-use crate::rating::{self, FollowUpInput, PublicRating, RateInput, Rater};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use zwfw_domain::interaction::Kind;
+use zwfw_app::interaction::{self, ActionInput, Detail, HandlerInput, ListPage, ListQuery, SubmitInput, Submitted};
+use zwfw_app::rating::{self, FollowUpInput, PublicRating, RateInput, Rater};
+use zwfw_domain::interaction::Kind as IKind;
 use zwfw_store::interaction::{HandlerRow, Notification};
 use zwfw_store::rating::RatingRow;
 
@@ -26,7 +26,7 @@ pub async fn api_submit(
     State(st): State<AppState>,
     Auth(ra): Auth,
     ApiJson(input): ApiJson<SubmitInput>,
-) -> AppResult<(StatusCode, Json<Submitted>)> {
+) -> WebResult<(StatusCode, Json<Submitted>)> {
     let r = interaction::submit(&ctx(&st, &ra), &input, vec![]).await?;
     Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
 }
@@ -41,7 +41,7 @@ pub async fn api_list(
     State(st): State<AppState>,
     Auth(ra): Auth,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<ListPage>> {
+) -> WebResult<Json<ListPage>> {
     let actor = ra.session.as_ref().map(|s| &s.actor);
     Ok(Json(interaction::list(&st, actor, &q).await?))
 }
@@ -49,7 +49,7 @@ pub async fn api_list(
 /// One submission, as the reader may see it (published ones to anyone).
 #[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interaction", params(("id" = i64, Path)),
     responses((status = 200, body = Detail), (status = 404, body = ErrorBody)))]
-pub async fn api_get(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> AppResult<Json<Detail>> {
+pub async fn api_get(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> WebResult<Json<Detail>> {
     let actor = ra.session.as_ref().map(|s| &s.actor);
     Ok(Json(interaction::detail(&st, actor, id, false).await?))
 }
@@ -63,7 +63,7 @@ pub async fn api_act(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ActionInput>,
-) -> AppResult<Json<Detail>> {
+) -> WebResult<Json<Detail>> {
     Ok(Json(interaction::act(&ctx(&st, &ra), id, &input).await?))
 }
 
@@ -80,7 +80,7 @@ pub async fn api_track(
     State(st): State<AppState>,
     Auth(ra): Auth,
     ApiJson(t): ApiJson<TrackInput>,
-) -> AppResult<Json<Detail>> {
+) -> WebResult<Json<Detail>> {
     Ok(Json(interaction::track(&st, &ra.client_addr, &t.code, &t.password).await?))
 }
 
@@ -91,9 +91,9 @@ pub async fn api_handlers(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<HandlerRow>>> {
+) -> WebResult<Json<Vec<HandlerRow>>> {
     if !s.actor.is_staff() {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     Ok(Json(zwfw_store::interaction::handlers(&st.store, id).await?))
 }
@@ -111,7 +111,7 @@ pub async fn api_add_handler(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<HandlerInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
+) -> WebResult<(StatusCode, Json<Created>)> {
     let hid = interaction::add_handler(&ctx(&st, &ra), id, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id: hid })))
 }
@@ -130,7 +130,7 @@ pub async fn api_end_handler(
     Signed(_s, ra): Signed,
     Path((id, hid)): Path<(i64, i64)>,
     ApiJson(input): ApiJson<ReasonInput>,
-) -> AppResult<StatusCode> {
+) -> WebResult<StatusCode> {
     interaction::end_handler(&ctx(&st, &ra), id, hid, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -150,9 +150,9 @@ pub struct LimitView {
 
 /// The answer limits in working days, per kind.
 #[utoipa::path(get, path = "/api/v1/interaction-limits", tag = "interaction", responses((status = 200, body = Vec<LimitView>)))]
-pub async fn api_limits(State(st): State<AppState>) -> AppResult<Json<Vec<LimitView>>> {
+pub async fn api_limits(State(st): State<AppState>) -> WebResult<Json<Vec<LimitView>>> {
     let mut out = vec![];
-    for k in Kind::ALL {
+    for k in IKind::ALL {
         out.push(LimitView { kind: k.code().into(), days: interaction::limit_days(&st, k).await? });
     }
     Ok(Json(out))
@@ -167,8 +167,8 @@ pub async fn api_set_limit(
     Signed(_s, ra): Signed,
     Path(kind): Path<String>,
     ApiJson(input): ApiJson<LimitInput>,
-) -> AppResult<StatusCode> {
-    let kind = Kind::parse(&kind).ok_or_else(|| AppError::not_found("kind"))?;
+) -> WebResult<StatusCode> {
+    let kind = IKind::parse(&kind).ok_or_else(|| WebError::not_found("kind"))?;
     interaction::set_limit_days(&ctx(&st, &ra), kind, input.days, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -182,19 +182,19 @@ pub struct Inbox {
 
 /// The signed-in account's in-app messages.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "account", responses((status = 200, body = Inbox)), security(("bearer" = [])))]
-pub async fn api_notifications(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<Json<Inbox>> {
+pub async fn api_notifications(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Inbox>> {
     let (messages, unread) = zwfw_store::interaction::notifications(&st.store, s.actor.user_id, 100).await?;
     Ok(Json(Inbox { messages, unread }))
 }
 
 /// Marks every in-app message read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "account", responses((status = 204)), security(("bearer" = [])))]
-pub async fn api_notifications_read(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<StatusCode> {
+pub async fn api_notifications_read(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<StatusCode> {
     mark_read(&st, s.actor.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn mark_read(st: &AppState, user_id: i64) -> AppResult<()> {
+pub async fn mark_read(st: &AppState, user_id: i64) -> WebResult<()> {
     let mut tx = st.store.begin().await?;
     zwfw_store::interaction::mark_read(&mut tx, user_id, st.now_ms()).await?;
     tx.commit().await?;
@@ -211,7 +211,7 @@ pub async fn api_rate(
     Signed(s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<RateInput>,
-) -> AppResult<(StatusCode, Json<RatingRow>)> {
+) -> WebResult<(StatusCode, Json<RatingRow>)> {
     let r = rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &input).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
@@ -223,8 +223,8 @@ pub async fn api_case_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<RatingRow>>> {
-    crate::cases::detail(&st, Some(&s.actor), id, false).await?;
+) -> WebResult<Json<Vec<RatingRow>>> {
+    zwfw_app::cases::detail(&st, Some(&s.actor), id, false).await?;
     Ok(Json(rating::of_case(&st, id).await?))
 }
 
@@ -241,7 +241,7 @@ pub async fn api_link(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<(StatusCode, Json<LinkView>)> {
+) -> WebResult<(StatusCode, Json<LinkView>)> {
     Ok((StatusCode::CREATED, Json(LinkView { path: rating::new_link(&ctx(&st, &ra), id).await? })))
 }
 
@@ -253,10 +253,10 @@ pub async fn api_rate_link(
     Auth(ra): Auth,
     Path(token): Path<String>,
     ApiJson(input): ApiJson<RateInput>,
-) -> AppResult<(StatusCode, Json<RatingRow>)> {
+) -> WebResult<(StatusCode, Json<RatingRow>)> {
     let case_id = zwfw_store::rating::link_case(&st.store, &token, st.now_ms())
         .await?
-        .ok_or_else(|| AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""))?;
+        .ok_or_else(|| WebError::with_detail(Kind::NotFound, "rating_link_invalid", ""))?;
     let r = rating::rate(&ctx(&st, &ra), case_id, Rater::Link(token), &input).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
@@ -268,7 +268,7 @@ pub async fn api_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<rating::ListQuery>,
-) -> AppResult<Json<Vec<RatingRow>>> {
+) -> WebResult<Json<Vec<RatingRow>>> {
     Ok(Json(rating::list(&st, Some(&s.actor), &q).await?))
 }
 
@@ -278,7 +278,7 @@ pub async fn api_ratings(
 pub async fn api_public_ratings(
     State(st): State<AppState>,
     Query(q): Query<rating::ListQuery>,
-) -> AppResult<Json<Vec<PublicRating>>> {
+) -> WebResult<Json<Vec<PublicRating>>> {
     let q = rating::ListQuery { scope: Some("public".into()), ..q };
     Ok(Json(rating::list(&st, None, &q).await?.into_iter().map(rating::public).collect()))
 }
@@ -290,7 +290,7 @@ pub async fn api_rating(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<RatingRow>> {
+) -> WebResult<Json<RatingRow>> {
     Ok(Json(rating::get(&st, &s.actor, id).await?))
 }
 
@@ -302,7 +302,7 @@ pub async fn api_follow_up(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<FollowUpInput>,
-) -> AppResult<Json<RatingRow>> {
+) -> WebResult<Json<RatingRow>> {
     Ok(Json(rating::follow_up(&ctx(&st, &ra), id, &input).await?))
 }
 
@@ -321,8 +321,8 @@ pub async fn api_outbox(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     Query(q): Query<OutboxQuery>,
-) -> AppResult<Json<crate::sms::OutboxView>> {
-    Ok(Json(crate::sms::outbox(&ctx(&st, &ra), &q.state).await?))
+) -> WebResult<Json<zwfw_app::sms::OutboxView>> {
+    Ok(Json(zwfw_app::sms::outbox(&ctx(&st, &ra), &q.state).await?))
 }
 
 /// Sends a given-up SMS again: its tries start over (global administrators, audited).
@@ -334,8 +334,8 @@ pub async fn api_outbox_retry(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ReasonInput>,
-) -> AppResult<StatusCode> {
-    crate::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
+) -> WebResult<StatusCode> {
+    zwfw_app::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -349,9 +349,9 @@ pub async fn api_region_handlers(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<interaction::RegionHandlers>> {
+) -> WebResult<Json<interaction::RegionHandlers>> {
     if !s.actor.is_staff() {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
     Ok(Json(interaction::region_handlers(&st, &s.actor, id).await?))
 }

@@ -8,10 +8,8 @@
 use crate::auth::{Auth, RequestAuth, Signed};
 use crate::cases_api::ctx;
 use crate::cases_pages::{with_status, MultipartForm};
-use crate::error::{AppError, AppResult};
-use crate::interaction::{self, ActionInput, ListQuery, SubmitInput};
+use crate::error::{HttpStatus as _, Kind, WebError, WebResult};
 use crate::pages::{error_page, render};
-use crate::rating::{self, FollowUpInput, RateInput, Rater};
 use crate::state::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -19,9 +17,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use zwfw_app::interaction::{self, ActionInput, ListQuery, SubmitInput};
+use zwfw_app::rating::{self, FollowUpInput, RateInput, Rater};
 use zwfw_domain::admin::{DepartmentKind, Role};
 use zwfw_domain::ids::RegionLevel;
-use zwfw_domain::interaction::Kind;
+use zwfw_domain::interaction::Kind as IKind;
 use zwfw_store::interaction as si;
 
 fn opt_id(s: &str) -> Option<i64> {
@@ -29,7 +29,7 @@ fn opt_id(s: &str) -> Option<i64> {
 }
 
 /// The departments and counties a submitter may name.
-async fn choices(st: &AppState) -> AppResult<(Vec<Value>, Vec<Value>)> {
+async fn choices(st: &AppState) -> WebResult<(Vec<Value>, Vec<Value>)> {
     let depts = zwfw_store::admin::list_departments(&st.store).await?;
     let regions = zwfw_store::admin::list_regions(&st.store).await?;
     let departments = depts
@@ -67,7 +67,7 @@ pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, Query(q): Q
             &ra,
             "interact_list.html",
             context! {
-                public => true, page => p, kinds => Kind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                public => true, page => p, kinds => IKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
                 kind => q.kind.unwrap_or_default(), q => q.q.unwrap_or_default(),
             },
         ),
@@ -125,7 +125,7 @@ pub struct NewQuery {
     kind: Option<String>,
 }
 
-async fn form_view(st: &AppState, ra: &RequestAuth, kind: Kind, f: &MultipartForm, error: Option<String>) -> Response {
+async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartForm, error: Option<String>) -> Response {
     let (departments, counties) = match choices(st).await {
         Ok(c) => c,
         Err(e) => return error_page(st, Some(ra), &e),
@@ -137,9 +137,9 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: Kind, f: &MultipartFor
         "interact_form.html",
         context! {
             kind => kind.code(), anonymous_allowed => kind.anonymous_allowed(), signed => signed,
-            complaint => kind == Kind::Complaint, departments => departments, counties => counties,
+            complaint => kind == IKind::Complaint, departments => departments, counties => counties,
             f => f.fields, error => error, max_content => kind.max_content(),
-            idem_key => crate::auth::random_token(12),
+            idem_key => zwfw_app::sessions::random_token(12),
             staff => ra.session.as_ref().is_some_and(|s| s.actor.is_staff()),
         },
     );
@@ -151,7 +151,7 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: Kind, f: &MultipartFor
 }
 
 pub async fn new_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NewQuery>) -> Response {
-    let kind = q.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Consultation);
+    let kind = q.kind.as_deref().and_then(IKind::parse).unwrap_or(IKind::Consultation);
     if !kind.anonymous_allowed() && ra.session.is_none() {
         let next = format!("/interact/new?kind={}", kind.code());
         return Redirect::to(&format!("/login?next={}", crate::auth::urlencode(&next))).into_response();
@@ -166,7 +166,7 @@ pub async fn new_submit(State(st): State<AppState>, Auth(ra): Auth, mp: Multipar
         Ok(f) => f,
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
-    let kind = Kind::parse(&f.get("kind")).unwrap_or(Kind::Consultation);
+    let kind = IKind::parse(&f.get("kind")).unwrap_or(IKind::Consultation);
     let result = async {
         let mut files = vec![];
         for (_, name, bytes) in f.files.iter().filter(|(field, _, _)| field == "attachment") {
@@ -216,8 +216,11 @@ async fn detail_view(
     let supervisor = ra.session.as_ref().is_some_and(|s| s.actor.has(zwfw_domain::admin::Role::Supervisor));
     let conduct =
         supervisor && zwfw_domain::supervision::is_conduct_complaint(&d.interaction.kind, d.interaction.staff_conduct);
-    let conduct_finding =
-        if conduct { crate::supervision::conduct_finding_of(st, d.interaction.id).await.ok().flatten() } else { None };
+    let conduct_finding = if conduct {
+        zwfw_app::supervision::conduct_finding_of(st, d.interaction.id).await.ok().flatten()
+    } else {
+        None
+    };
     let all_depts: Vec<Value> =
         depts.iter().filter(|x| x.active).map(|x| context! { id => x.id, name => x.name }).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -247,11 +250,13 @@ pub async fn detail_page(
     let actor = ra.session.as_ref().map(|s| &s.actor);
     let found = match si::find_by_code(&st.store, code.trim()).await {
         Ok(Some(r)) => r,
-        Ok(None) => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+        Ok(None) => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
     };
     match interaction::detail(&st, actor, found.id, false).await {
-        Ok(d) => detail_view(&st, &ra, d, q.done.map(|d| crate::messages::label("interaction_done", &d)), None).await,
+        Ok(d) => {
+            detail_view(&st, &ra, d, q.done.map(|d| zwfw_app::messages::label("interaction_done", &d)), None).await
+        }
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
@@ -265,7 +270,7 @@ pub async fn attachment(
     let actor = ra.session.as_ref().map(|s| &s.actor);
     let found = match si::find_by_code(&st.store, code.trim()).await {
         Ok(Some(r)) => r,
-        _ => return error_page(&st, Some(&ra), &AppError::not_found("file")),
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("file")),
     };
     match interaction::detail(&st, actor, found.id, false).await {
         Ok(d) => crate::catalog::send_listed(&st, &ra, std::iter::once(&d.interaction.attachments), &sm3).await,
@@ -294,7 +299,7 @@ pub async fn act_submit(
 ) -> Response {
     let found = match si::find_by_code(&st.store, code.trim()).await {
         Ok(Some(r)) => r,
-        _ => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
     };
     let input = ActionInput {
         action: f.action.clone(),
@@ -395,9 +400,9 @@ pub async fn qr_submit(
         let path = rating::new_link(&ctx(&st, &ra), id).await?;
         // The address the counter reached this server by is the one the phone will use.
         let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-        let scheme = if st.config.secure_cookies { "https" } else { "http" };
+        let scheme = if st.web().secure_cookies { "https" } else { "http" };
         let url = format!("{scheme}://{host}{path}");
-        Ok::<_, AppError>((url.clone(), rating::qr_svg(&url)?))
+        Ok::<_, WebError>((url.clone(), rating::qr_svg(&url)?))
     }
     .await;
     match made {
@@ -415,9 +420,7 @@ async fn rate_link_view(
 ) -> Response {
     let case_id = match zwfw_store::rating::link_case(&st.store, token, st.now_ms()).await {
         Ok(Some(c)) => c,
-        Ok(None) => {
-            return error_page(st, Some(ra), &AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""))
-        }
+        Ok(None) => return error_page(st, Some(ra), &WebError::with_detail(Kind::NotFound, "rating_link_invalid", "")),
         Err(e) => return error_page(st, Some(ra), &e.into()),
     };
     let case = match zwfw_store::cases::get_case(&st.store, case_id).await {
@@ -454,9 +457,7 @@ pub async fn rate_link_submit(
 ) -> Response {
     let case_id = match zwfw_store::rating::link_case(&st.store, &token, st.now_ms()).await {
         Ok(Some(c)) => c,
-        _ => {
-            return error_page(&st, Some(&ra), &AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""))
-        }
+        _ => return error_page(&st, Some(&ra), &WebError::with_detail(Kind::NotFound, "rating_link_invalid", "")),
     };
     match rating::rate(&ctx(&st, &ra), case_id, Rater::Link(token.clone()), &f.input()).await {
         Ok(r) => rate_link_view(&st, &ra, &token, Some(r.id), None).await,
@@ -516,11 +517,11 @@ async fn rating_view(
     error: Option<String>,
 ) -> Response {
     let Some(a) = ra.session.as_ref().map(|s| &s.actor) else {
-        return error_page(st, Some(ra), &AppError::not_found("rating"));
+        return error_page(st, Some(ra), &WebError::not_found("rating"));
     };
     match rating::get(st, a, id).await {
         Ok(r) => {
-            let here = crate::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
+            let here = zwfw_app::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
             let can = context! {
                 call_back => here && r.follow_up.as_deref() == Some("open"),
                 reply => here && r.follow_up.as_deref() == Some("called_back"),
@@ -543,7 +544,7 @@ pub async fn rating_page(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Response {
-    rating_view(&st, &ra, id, q.done.map(|d| crate::messages::label("rating_done", &d)), None).await
+    rating_view(&st, &ra, id, q.done.map(|d| zwfw_app::messages::label("rating_done", &d)), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -594,14 +595,14 @@ pub async fn conduct_submit(
 ) -> Response {
     let found = match si::find_by_code(&st.store, code.trim()).await {
         Ok(Some(r)) => r,
-        _ => return error_page(&st, Some(&ra), &AppError::not_found("interaction")),
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
     };
-    let input = crate::supervision::ConductInput {
+    let input = zwfw_app::supervision::ConductInput {
         found: f.found,
         department_id: f.department_id.as_deref().and_then(opt_id),
         responsible_user_id: None,
     };
-    match crate::supervision::conduct_finding(&ctx(&st, &ra), found.id, &input).await {
+    match zwfw_app::supervision::conduct_finding(&ctx(&st, &ra), found.id, &input).await {
         Ok(finding) => Redirect::to(&format!("/supervision/findings/{}?done=conduct", finding.id)).into_response(),
         Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
             Ok(d) => detail_view(&st, &ra, d, None, Some(e.message())).await,
@@ -630,7 +631,7 @@ pub async fn handlers_page(
     // A county chosen alone shows the county; otherwise one's own department.
     let dept =
         q.department_id.as_deref().and_then(opt_id).or(if region.is_some() { None } else { s.actor.department_id });
-    let flash = q.done.map(|d| crate::messages::label("interaction_done", &d));
+    let flash = q.done.map(|d| zwfw_app::messages::label("interaction_done", &d));
     handlers_view(&st, &ra, &s.actor, dept, region, flash, None).await
 }
 
@@ -644,7 +645,7 @@ async fn handlers_view(
     error: Option<String>,
 ) -> Response {
     if !actor.is_staff() {
-        return error_page(st, Some(ra), &AppError::forbidden());
+        return error_page(st, Some(ra), &WebError::forbidden());
     }
     let result = async {
         let regions = interaction::handler_regions(st, actor).await?;
@@ -657,7 +658,7 @@ async fn handlers_view(
         let choose = actor.is_global_admin() || actor.has(zwfw_domain::admin::Role::Supervisor);
         let department_id = match department_id {
             Some(d) if choose || Some(d) == actor.department_id => Some(d),
-            Some(_) => return Err(AppError::forbidden()),
+            Some(_) => return Err(WebError::forbidden()),
             None => None,
         };
         let (handlers, staff) = match department_id {
@@ -737,19 +738,19 @@ pub async fn handlers_submit(
             )
             .await
             .map(|_| "handler_added"),
-            (None, _) => Err(AppError::invalid("department_id")),
-            (_, None) => Err(AppError::invalid("handler")),
+            (None, _) => Err(WebError::invalid("department_id").into()),
+            (_, None) => Err(WebError::invalid("handler").into()),
         },
         "end" => match (dept, opt_id(&f.handler_id)) {
             (Some(d), Some(h)) => interaction::end_handler(&c, d, h, &f.reason).await.map(|_| "handler_ended"),
-            _ => Err(AppError::not_found("handler")),
+            _ => Err(WebError::not_found("handler").into()),
         },
         "limit" => match (zwfw_domain::interaction::Kind::parse(&f.kind), f.days.trim().parse::<u32>()) {
             (Some(k), Ok(days)) => interaction::set_limit_days(&c, k, days, &f.reason).await.map(|_| "limit_set"),
-            (None, _) => Err(AppError::not_found("kind")),
-            (_, Err(_)) => Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "limit")),
+            (None, _) => Err(WebError::not_found("kind").into()),
+            (_, Err(_)) => Err(WebError::with_detail(Kind::Invalid, "invalid_days", "limit").into()),
         },
-        _ => Err(AppError::bad("unknown_action")),
+        _ => Err(WebError::bad("unknown_action").into()),
     };
     match result {
         Ok(done) => {
@@ -769,7 +770,7 @@ pub struct OutboxQuery {
 
 /// 短信发送: the SMS outbox for global administrators.
 pub async fn outbox_page(State(st): State<AppState>, Signed(_s, ra): Signed, Query(q): Query<OutboxQuery>) -> Response {
-    let flash = q.done.as_deref().map(|d| crate::messages::label("interaction_done", d));
+    let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("interaction_done", d));
     outbox_view(&st, &ra, &q.state, flash, None).await
 }
 
@@ -780,7 +781,7 @@ async fn outbox_view(
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
-    match crate::sms::outbox(&ctx(st, ra), state).await {
+    match zwfw_app::sms::outbox(&ctx(st, ra), state).await {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             let c = context! {
@@ -807,7 +808,7 @@ pub async fn outbox_retry(
     Path(id): Path<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {
-    match crate::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
+    match zwfw_app::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
         Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=sms_retry").into_response(),
         Err(e) => with_status(outbox_view(&st, &ra, "failed", None, Some(e.message())).await, e.status()),
     }

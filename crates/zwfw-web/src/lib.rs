@@ -2,38 +2,21 @@
 //! `/api/openapi.json`, Swagger UI at `/api/docs`), server-rendered pages in
 //! Simplified Chinese, authentication, CSRF, security headers, health and metrics.
 
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod calendar;
-pub mod cases;
 pub mod cases_api;
 pub mod cases_pages;
 pub mod catalog;
 pub mod catalog_xlsx;
-pub mod clock;
-pub mod demo;
-pub mod demo_cases;
-pub mod demo_items;
-pub mod documents;
 pub mod error;
-pub mod evaluation;
 pub mod evaluation_api;
 pub mod evaluation_pages;
-pub mod interaction;
 pub mod interaction_api;
 pub mod interaction_pages;
-pub mod messages;
-pub mod metrics;
-pub mod orgs;
 pub mod pages;
-pub mod pdf;
 pub mod proxies;
-pub mod rating;
-pub mod search;
-pub mod sms;
 pub mod state;
-pub mod supervision;
 pub mod supervision_api;
 pub mod supervision_pages;
 pub mod templates;
@@ -49,8 +32,9 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-pub use clock::Clock;
-pub use state::{AppState, Ctx, WebConfig};
+pub use state::{AppState, WebConfig};
+use zwfw_app::metrics;
+pub use zwfw_app::{Clock, Ctx};
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -117,51 +101,6 @@ async fn css() -> Response {
         include_str!("../assets/app.css"),
     )
         .into_response()
-}
-
-/// Prepares shared state at start: the working-day calendar (seeded on first
-/// start) and the search index.
-pub async fn startup(state: &AppState) -> error::AppResult<()> {
-    calendar::startup(state).await?;
-    supervision::ensure_rules(state).await?;
-    search::refresh(state).await?;
-    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
-    *state.catalog_seen.lock().expect("lock") = changed;
-    Ok(())
-}
-
-/// Picks up what other app servers changed in the shared database: the demo
-/// clock, an edited calendar year, a published or retired item.
-pub async fn sync_shared(state: &AppState, with_calendar: bool) -> error::AppResult<()> {
-    state.sync_clock().await?;
-    if with_calendar {
-        calendar::reload(state).await?;
-    }
-    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
-    let stale = *state.catalog_seen.lock().expect("lock") != changed;
-    if stale {
-        search::refresh(state).await?;
-        *state.catalog_seen.lock().expect("lock") = changed;
-    }
-    Ok(())
-}
-
-/// The periodic work of the background job: it records deemed acceptances
-/// (行政许可法 第三十二条), then evaluates the supervision rules on what
-/// changed. Safe to run on several app servers at once: each case is locked
-/// and replayed before anything is appended, and the supervision evaluation
-/// runs on one server at a time (a lease in the job table).
-pub async fn run_jobs(state: &AppState) -> error::AppResult<usize> {
-    let n = cases::record_deemed_acceptances(state).await?;
-    if let Some(r) = supervision::evaluate(state, false).await? {
-        if r.new_findings > 0 || r.escalated > 0 {
-            tracing::info!(
-                mode = %r.mode, cases = r.cases_read, changes = r.changes_read, findings = r.new_findings,
-                escalated = r.escalated, millis = r.millis, "supervision evaluated"
-            );
-        }
-    }
-    Ok(n)
 }
 
 /// The whole application.

@@ -1,11 +1,9 @@
 //! Server-rendered pages in Simplified Chinese. Each handler calls the same
 //! action functions as the API; the templates hold the page text.
 
-use crate::accounts::{self, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
-use crate::auth::{self, safe_next, AnySigned, Auth, Gate, RequestAuth, SessionCtx, Signed};
-use crate::error::{AppError, AppResult};
-use crate::orgs::{self, DepartmentInput, RegionInput};
-use crate::state::{AppState, Ctx};
+use crate::auth::{self, safe_next, AnySigned, Auth, RequestAuth, Signed};
+use crate::error::{HttpStatus as _, Kind, WebError, WebResult};
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -13,6 +11,10 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
+use zwfw_app::accounts::{self, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
+use zwfw_app::orgs::{self, DepartmentInput, RegionInput};
+use zwfw_app::sessions::{Gate, SessionCtx};
+use zwfw_app::Ctx;
 use zwfw_domain::admin::Role;
 use zwfw_store::admin as store_admin;
 
@@ -44,7 +46,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
 
 pub fn render(state: &AppState, ra: &RequestAuth, name: &str, ctx: Value) -> Response {
     let merged = context! { ..ctx, ..base(state, ra) };
-    match state.templates.render(name, merged) {
+    match state.templates().render(name, merged) {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template failed");
@@ -54,7 +56,7 @@ pub fn render(state: &AppState, ra: &RequestAuth, name: &str, ctx: Value) -> Res
 }
 
 /// An error as a page, with the right status.
-pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &AppError) -> Response {
+pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::AppError) -> Response {
     let heading = match err.status() {
         StatusCode::NOT_FOUND => "页面不存在",
         StatusCode::FORBIDDEN => "无权访问",
@@ -109,9 +111,9 @@ async fn login_form(
     ra: &RequestAuth,
     next: Option<&str>,
     username: &str,
-    err: Option<&AppError>,
+    err: Option<&zwfw_app::AppError>,
 ) -> Response {
-    let demo_accounts = if st.config.demo { crate::demo::accounts_for_login_page(st).await } else { vec![] };
+    let demo_accounts = if st.config.demo { zwfw_app::demo::accounts_for_login_page(st).await } else { vec![] };
     let mut resp = render(
         st,
         ra,
@@ -139,7 +141,7 @@ pub async fn login_submit(
 ) -> Response {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let c = ctx(&st, &ra);
-    match auth::login(&c, &f.username, &f.password, ua).await {
+    match zwfw_app::sessions::login(&c, &f.username, &f.password, ua).await {
         Ok(out) => {
             let to = match out.gate {
                 Gate::Open => safe_next(f.next.as_deref()),
@@ -222,9 +224,11 @@ pub async fn password_submit(
         return see_other(gate_page(s.gate));
     }
     let result = if f.new_password != f.confirm_password {
-        Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "weak_password", "mismatch"))
+        Err(WebError::with_detail(Kind::Invalid, "weak_password", "mismatch"))
     } else {
-        accounts::change_own_password(&ctx(&st, &ra), &s, &f.old_password, &f.new_password).await
+        accounts::change_own_password(&ctx(&st, &ra), &s, &f.old_password, &f.new_password)
+            .await
+            .map_err(WebError::from)
     };
     match result {
         Ok(()) => {
@@ -253,7 +257,12 @@ fn qr_svg(data: &str) -> String {
     }
 }
 
-async fn totp_enroll_view(st: &AppState, s: &SessionCtx, ra: &RequestAuth, err: Option<&AppError>) -> Response {
+async fn totp_enroll_view(
+    st: &AppState,
+    s: &SessionCtx,
+    ra: &RequestAuth,
+    err: Option<&zwfw_app::AppError>,
+) -> Response {
     let secret = match accounts::totp_begin(&ctx(st, ra), s).await {
         Ok(secret) => secret,
         Err(e) => return error_page(st, Some(ra), &e),
@@ -425,7 +434,7 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Q
             clock_control => clock_control,
             clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
             calendar_missing => (s.actor.is_global_admin() || s.actor.has(Role::Supervisor))
-                .then(|| crate::calendar::next_year_missing(&st)).flatten(),
+                .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),
         },
     )
 }
@@ -447,7 +456,7 @@ pub async fn clock_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Fo
 /// Regions and departments, for the organization pages.
 async fn organizations(
     st: &AppState,
-) -> AppResult<(Vec<zwfw_store::admin::Region>, Vec<zwfw_store::admin::Department>)> {
+) -> WebResult<(Vec<zwfw_store::admin::Region>, Vec<zwfw_store::admin::Department>)> {
     Ok((store_admin::list_regions(&st.store).await?, store_admin::list_departments(&st.store).await?))
 }
 
@@ -456,10 +465,10 @@ async fn regions_view(
     s: &SessionCtx,
     ra: &RequestAuth,
     form: Value,
-    err: Option<&AppError>,
+    err: Option<&zwfw_app::AppError>,
 ) -> Response {
     if !s.actor.can_read_organizations() {
-        return error_page(st, Some(ra), &AppError::forbidden());
+        return error_page(st, Some(ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(st).await {
         Ok(x) => x,
@@ -518,7 +527,7 @@ pub async fn region_rename(
 
 pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
     if !s.actor.can_read_organizations() {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(&st).await {
         Ok(x) => x,
@@ -565,16 +574,16 @@ pub struct DepartmentForm {
 }
 
 impl DepartmentForm {
-    fn input(&self) -> AppResult<DepartmentInput> {
+    fn input(&self) -> WebResult<DepartmentInput> {
         Ok(DepartmentInput {
             name: self.name.clone(),
             short_name: self.short_name.clone(),
             credit_code: self.credit_code.clone(),
             kind: self.kind.clone(),
-            region_id: self.region_id.trim().parse().map_err(|_| AppError::invalid("region_id"))?,
+            region_id: self.region_id.trim().parse().map_err(|_| WebError::invalid("region_id"))?,
             parent_id: match self.parent_id.trim() {
                 "" => None,
-                p => Some(p.parse().map_err(|_| AppError::invalid("parent_id"))?),
+                p => Some(p.parse().map_err(|_| WebError::invalid("parent_id"))?),
             },
             phone: self.phone.clone(),
             address: self.address.clone(),
@@ -597,10 +606,10 @@ async fn department_form_view(
     ra: &RequestAuth,
     id: Option<i64>,
     form: Value,
-    err: Option<&AppError>,
+    err: Option<&zwfw_app::AppError>,
 ) -> Response {
     if !s.actor.can_manage_organizations() {
-        return error_page(st, Some(ra), &AppError::forbidden());
+        return error_page(st, Some(ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(st).await {
         Ok(x) => x,
@@ -612,7 +621,7 @@ async fn department_form_view(
         ra,
         "department_form.html",
         context! { id => id, form => form, regions => regions, departments => depts,
-        kinds => crate::messages::DEPT_KIND_CODES, error => err.map(|e| e.message()) },
+        kinds => zwfw_app::messages::DEPT_KIND_CODES, error => err.map(|e| e.message()) },
     );
     if let Some(e) = err {
         *resp.status_mut() = e.status();
@@ -631,7 +640,7 @@ pub async fn department_create(
 ) -> Response {
     let result = match f.input() {
         Ok(input) => orgs::create_department(&ctx(&st, &ra), &input).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(_) => see_other("/admin/departments"),
@@ -659,7 +668,7 @@ pub async fn department_update(
 ) -> Response {
     let result = match f.input() {
         Ok(input) => orgs::update_department(&ctx(&st, &ra), id, &input).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(_) => see_other("/admin/departments"),
@@ -710,7 +719,7 @@ async fn manageable_departments(st: &AppState, s: &SessionCtx) -> Vec<zwfw_store
 }
 
 fn grantable(s: &SessionCtx) -> Vec<&'static str> {
-    crate::messages::ROLE_CODES.into_iter().filter(|c| Role::parse(c).is_ok_and(|r| s.actor.can_grant(r))).collect()
+    zwfw_app::messages::ROLE_CODES.into_iter().filter(|c| Role::parse(c).is_ok_and(|r| s.actor.can_grant(r))).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -729,8 +738,8 @@ impl UserForm {
     fn roles(&self) -> Vec<String> {
         self.fields.iter().filter(|(n, _)| n == "roles").map(|(_, v)| v.clone()).collect()
     }
-    fn department_id(&self) -> AppResult<i64> {
-        self.get("department_id").trim().parse().map_err(|_| AppError::invalid("department_id"))
+    fn department_id(&self) -> WebResult<i64> {
+        self.get("department_id").trim().parse().map_err(|_| WebError::invalid("department_id"))
     }
     fn view(&self) -> Value {
         context! {
@@ -745,11 +754,11 @@ impl UserForm {
 pub struct RawForm(pub UserForm);
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for RawForm {
-    type Rejection = AppError;
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::bad("bad_request"))?;
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::bad("bad_request"))?;
         let fields: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::bad("bad_request"))?;
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::bad("bad_request"))?;
         Ok(RawForm(UserForm { fields }))
     }
 }
@@ -761,7 +770,7 @@ async fn user_form_view(
     id: Option<i64>,
     form: Value,
     extra: Value,
-    err: Option<&AppError>,
+    err: Option<&zwfw_app::AppError>,
 ) -> Response {
     let mut resp = render(
         st,
@@ -778,7 +787,7 @@ async fn user_form_view(
 
 pub async fn user_new_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
     if !(s.actor.is_global_admin() || s.actor.has(Role::DeptAdmin)) {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let form = context! { department_id => s.user.department_id, roles => Vec::<String>::new(), active => true };
     user_form_view(&st, &s, &ra, None, form, context! {}, None).await
@@ -799,7 +808,7 @@ pub async fn user_create(State(st): State<AppState>, Signed(s, ra): Signed, RawF
             };
             accounts::create_staff(&ctx(&st, &ra), &input).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok((u, pw)) => render(
@@ -834,7 +843,7 @@ pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(i
         &ra,
         "user_form.html",
         context! { id => id, form => form, departments => departments,
-        roles => if readonly { crate::messages::ROLE_CODES.to_vec() } else { grantable(&s) },
+        roles => if readonly { zwfw_app::messages::ROLE_CODES.to_vec() } else { grantable(&s) },
         masked_mobile => view.mobile, readonly => readonly },
     );
     *resp.status_mut() = StatusCode::OK;
@@ -864,7 +873,7 @@ pub async fn user_update(
             };
             accounts::update_staff(&c, id, &input).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(_) => see_other("/admin/users"),
@@ -907,12 +916,12 @@ pub async fn user_set_active(
 
 // ---------- audit ----------
 
-fn audit_filter(q: &HashMap<String, String>) -> AppResult<zwfw_store::audit::AuditFilter> {
-    let day = |k: &str| -> AppResult<Option<i64>> {
+fn audit_filter(q: &HashMap<String, String>) -> WebResult<zwfw_store::audit::AuditFilter> {
+    let day = |k: &str| -> WebResult<Option<i64>> {
         match q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => {
-                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| AppError::invalid("date"))?;
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| WebError::invalid("date"))?;
                 let t = d.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::hours(8);
                 Ok(Some(t.and_utc().timestamp_millis()))
             }
@@ -938,7 +947,7 @@ pub async fn audit_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if !s.actor.can_read_audit() {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let f = match audit_filter(&q) {
         Ok(f) => f,
@@ -965,7 +974,7 @@ pub async fn audit_csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if !s.actor.can_read_audit() {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let mut f = match audit_filter(&q) {
         Ok(f) => f,
@@ -1013,7 +1022,7 @@ pub async fn audit_csv(
 
 pub async fn not_found(State(st): State<AppState>, Auth(ra): Auth, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return AppError::not_found("route").into_response();
+        return WebError::not_found("route").into_response();
     }
-    error_page(&st, Some(&ra), &AppError::new(StatusCode::NOT_FOUND, "not_found"))
+    error_page(&st, Some(&ra), &WebError::new(Kind::NotFound, "not_found"))
 }

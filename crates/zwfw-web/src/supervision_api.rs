@@ -3,24 +3,24 @@
 use crate::api::ApiJson;
 use crate::auth::Signed;
 use crate::cases_api::ctx;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{ErrorBody, Kind, WebError, WebResult};
 use crate::state::AppState;
-use crate::supervision::{
-    self as sv, Dashboard, EvalReport, FindingActionInput, FindingDetail, FindingPage, FindingQuery, OrderActionInput,
-    OrderDetail, OrderInput, RuleInput, RuleView,
-};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use zwfw_app::supervision::{
+    self as sv, Dashboard, EvalReport, FindingActionInput, FindingDetail, FindingPage, FindingQuery, OrderActionInput,
+    OrderDetail, OrderInput, RuleInput, RuleView,
+};
 use zwfw_domain::admin::Role;
 use zwfw_store::supervision::OrderRow;
 
 /// The supervision rules with their parameters (staff read them).
 #[utoipa::path(get, path = "/api/v1/supervision/rules", tag = "supervision",
     responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_rules(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<Json<Vec<RuleView>>> {
+pub async fn api_rules(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Vec<RuleView>>> {
     Ok(Json(sv::rules(&st, &s.actor).await?))
 }
 
@@ -34,7 +34,7 @@ pub async fn api_update_rule(
     Signed(_s, ra): Signed,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<RuleInput>,
-) -> AppResult<Json<RuleView>> {
+) -> WebResult<Json<RuleView>> {
     Ok(Json(sv::update_rule(&ctx(&st, &ra), &code, &input).await?))
 }
 
@@ -53,13 +53,12 @@ pub async fn api_evaluate(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
     ApiJson(input): ApiJson<EvaluateInput>,
-) -> AppResult<Json<EvalReport>> {
+) -> WebResult<Json<EvalReport>> {
     if !s.actor.has(Role::Supervisor) {
-        return Err(AppError::forbidden());
+        return Err(WebError::forbidden());
     }
-    let report = sv::evaluate(&st, input.full)
-        .await?
-        .ok_or_else(|| AppError::new(StatusCode::CONFLICT, "evaluation_running"))?;
+    let report =
+        sv::evaluate(&st, input.full).await?.ok_or_else(|| WebError::new(Kind::Conflict, "evaluation_running"))?;
     let c = ctx(&st, &ra);
     c.audit_alone(c.entry(
         "supervision_evaluate",
@@ -83,7 +82,7 @@ pub async fn api_findings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<FindingQuery>,
-) -> AppResult<Json<FindingPage>> {
+) -> WebResult<Json<FindingPage>> {
     Ok(Json(sv::list_findings(&st, &s.actor, &q).await?))
 }
 
@@ -94,7 +93,7 @@ pub async fn api_finding(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<FindingDetail>> {
+) -> WebResult<Json<FindingDetail>> {
     Ok(Json(sv::finding_detail(&st, &s.actor, id).await?))
 }
 
@@ -107,7 +106,7 @@ pub async fn api_finding_act(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<FindingActionInput>,
-) -> AppResult<Json<FindingDetail>> {
+) -> WebResult<Json<FindingDetail>> {
     Ok(Json(sv::finding_act(&ctx(&st, &ra), id, &input, vec![]).await?))
 }
 
@@ -124,7 +123,7 @@ pub async fn api_orders(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Query(q): Query<OrderQuery>,
-) -> AppResult<Json<Vec<OrderRow>>> {
+) -> WebResult<Json<Vec<OrderRow>>> {
     Ok(Json(sv::list_orders(&st, &s.actor, q.state.as_deref()).await?))
 }
 
@@ -136,7 +135,7 @@ pub async fn api_issue_order(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiJson(input): ApiJson<OrderInput>,
-) -> AppResult<(StatusCode, Json<OrderDetail>)> {
+) -> WebResult<(StatusCode, Json<OrderDetail>)> {
     let (d, repeated) = sv::issue_order(&ctx(&st, &ra), &input).await?;
     Ok((if repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(d)))
 }
@@ -147,7 +146,7 @@ pub async fn api_order(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<OrderDetail>> {
+) -> WebResult<Json<OrderDetail>> {
     Ok(Json(sv::order_detail(&st, &s.actor, id).await?))
 }
 
@@ -160,7 +159,7 @@ pub async fn api_order_act(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<OrderActionInput>,
-) -> AppResult<Json<OrderDetail>> {
+) -> WebResult<Json<OrderDetail>> {
     Ok(Json(sv::order_act(&ctx(&st, &ra), id, &input, vec![]).await?))
 }
 
@@ -168,7 +167,7 @@ pub async fn api_order_act(
 /// and county, the 30-day trend, the background job's last run.
 #[utoipa::path(get, path = "/api/v1/supervision/dashboard", tag = "supervision",
     responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -> AppResult<Json<Dashboard>> {
+pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Dashboard>> {
     Ok(Json((*sv::dashboard(&st, &s.actor).await?).clone()))
 }
 
@@ -183,6 +182,6 @@ pub async fn api_conduct_finding(
     Signed(_s, ra): Signed,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<sv::ConductInput>,
-) -> AppResult<Json<zwfw_store::supervision::FindingRow>> {
+) -> WebResult<Json<zwfw_store::supervision::FindingRow>> {
     Ok(Json(sv::conduct_finding(&ctx(&st, &ra), id, &input).await?))
 }

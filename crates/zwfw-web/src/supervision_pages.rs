@@ -7,11 +7,9 @@
 use crate::auth::{RequestAuth, Signed};
 use crate::cases_api::ctx;
 use crate::cases_pages::{with_status, MultipartForm};
-use crate::error::{AppError, AppResult};
-use crate::messages::label;
+use crate::error::{HttpStatus as _, Kind, WebError, WebResult};
 use crate::pages::{error_page, render};
 use crate::state::AppState;
-use crate::supervision::{self as sv, FindingActionInput, FindingQuery, OrderActionInput, OrderInput, RuleInput};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +17,8 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::sync::OnceLock;
+use zwfw_app::messages::label;
+use zwfw_app::supervision::{self as sv, FindingActionInput, FindingQuery, OrderActionInput, OrderInput, RuleInput};
 use zwfw_domain::admin::Role;
 use zwfw_domain::supervision::{RuleCode, Severity};
 
@@ -62,7 +62,7 @@ pub async fn evaluate_submit(
     Form(f): Form<EvaluateForm>,
 ) -> Response {
     if !s.actor.has(Role::Supervisor) {
-        return error_page(&st, Some(&ra), &AppError::forbidden());
+        return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     match sv::evaluate(&st, f.full.as_deref() == Some("1")).await {
         Ok(Some(r)) => {
@@ -73,13 +73,13 @@ pub async fn evaluate_submit(
             }
             Redirect::to("/supervision?done=evaluate").into_response()
         }
-        Ok(None) => error_page(&st, Some(&ra), &AppError::new(StatusCode::CONFLICT, "evaluation_running")),
+        Ok(None) => error_page(&st, Some(&ra), &WebError::new(Kind::Conflict, "evaluation_running")),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
 /// Filter choices for the findings list.
-async fn choices(st: &AppState) -> AppResult<(Vec<Value>, Vec<Value>)> {
+async fn choices(st: &AppState) -> WebResult<(Vec<Value>, Vec<Value>)> {
     let depts = zwfw_store::admin::list_departments(&st.store).await?;
     let regions = zwfw_store::admin::list_regions(&st.store).await?;
     Ok((
@@ -157,7 +157,7 @@ pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Qu
                 state => q.state.unwrap_or_default(), case_id => q.case_id, reply_overdue => q.reply_overdue,
             },
             keep => keep.join("&"),
-            today => crate::cases::day_text(st.today()),
+            today => zwfw_app::cases::day_text(st.today()),
         },
     )
 }
@@ -185,11 +185,11 @@ pub async fn finding_page(
 }
 
 /// The action, its text and its attachments (stored) from an action form.
-async fn action_form(st: &AppState, mp: Multipart) -> AppResult<(String, String, Vec<sv::Attachment>)> {
+async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String, Vec<sv::Attachment>)> {
     let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
     let mut files = vec![];
     for (_, name, bytes) in f.files.iter().filter(|(field, _, b)| field == "attachment" && !b.is_empty()) {
-        files.push(crate::interaction::store_attachment(st, name, bytes).await?);
+        files.push(zwfw_app::interaction::store_attachment(st, name, bytes).await?);
     }
     Ok((f.get("action"), f.get("text"), files))
 }
@@ -204,7 +204,7 @@ pub async fn finding_act_submit(
     let result = async {
         let (action, text, files) = action_form(&st, mp).await?;
         sv::finding_act(&ctx(&st, &ra), id, &FindingActionInput { action: action.clone(), text }, files).await?;
-        Ok::<_, AppError>(action)
+        Ok::<_, WebError>(action)
     }
     .await;
     match result {
@@ -283,7 +283,7 @@ pub async fn orders_page(State(st): State<AppState>, Signed(s, ra): Signed, Quer
             &st,
             &ra,
             "sv_orders.html",
-            context! { rows => rows, state => state.unwrap_or_default(), today => crate::cases::day_text(st.today()) },
+            context! { rows => rows, state => state.unwrap_or_default(), today => zwfw_app::cases::day_text(st.today()) },
         ),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -320,7 +320,7 @@ pub async fn order_act_submit(
     let result = async {
         let (action, text, files) = action_form(&st, mp).await?;
         sv::order_act(&ctx(&st, &ra), id, &OrderActionInput { action: action.clone(), text }, files).await?;
-        Ok::<_, AppError>(action)
+        Ok::<_, WebError>(action)
     }
     .await;
     match result {
@@ -376,8 +376,8 @@ pub async fn rule_submit(
     Form(f): Form<RuleForm>,
 ) -> Response {
     let num = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.parse::<u32>());
-    let parsed = (|| -> Result<RuleInput, AppError> {
-        let bad = |_| AppError::invalid("days");
+    let parsed = (|| -> Result<RuleInput, WebError> {
+        let bad = |_| WebError::invalid("days");
         Ok(RuleInput {
             name: f.name.clone(),
             enabled: f.enabled.as_deref() == Some("1"),
@@ -389,7 +389,7 @@ pub async fn rule_submit(
     })();
     let result = match parsed {
         Ok(input) => sv::update_rule(&ctx(&st, &ra), &code, &input).await.map(|_| ()),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(()) => Redirect::to("/supervision/rules?done=rule").into_response(),

@@ -80,7 +80,7 @@ impl Templates {
             "sv_eval_config.html",
             "ranking.html",
         );
-        env.add_function("label", |group: String, code: String| crate::messages::label(&group, &code));
+        env.add_function("label", |group: String, code: String| zwfw_app::messages::label(&group, &code));
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
         // A score to one decimal; a rate (0–1) as a percentage to one decimal; "—" for none.
         env.add_filter("fixed1", |v: minijinja::Value| match f64::try_from(v) {

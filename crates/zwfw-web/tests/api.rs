@@ -190,12 +190,12 @@ both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async mo
     assert_eq!(b["code"], "invalid_credit_code");
     assert_eq!(b["detail"], "check_digit");
     assert!(b["message"].as_str().unwrap().contains("校验位"));
-    let existing = zwfw_web::demo::credit_code_for("529900", 5);
+    let existing = zwfw_app::demo::credit_code_for("529900", 5);
     assert_eq!(
         code_of(app.post(&admin, "/api/v1/departments", dept(&existing)).await).await,
         (StatusCode::CONFLICT, "duplicate".into())
     );
-    let bad_kind = json!({"name": "测试局", "credit_code": zwfw_web::demo::credit_code_for("529900", 99), "kind": "ministry", "region_id": region_id});
+    let bad_kind = json!({"name": "测试局", "credit_code": zwfw_app::demo::credit_code_for("529900", 99), "kind": "ministry", "region_id": region_id});
     assert_eq!(code_of(app.post(&admin, "/api/v1/departments", bad_kind).await).await.1, "unknown_department_kind");
     let malformed = client()
         .post(app.url("/api/v1/departments"))
@@ -209,11 +209,11 @@ both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async mo
     assert_eq!(zwfw_store::admin::list_departments(&app.state.store).await.unwrap().len(), before);
 
     // A good department is created and audited with its reason.
-    let good = json!({"name": "示例市交通运输局", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id, "reason": "机构设置"});
+    let good = json!({"name": "示例市交通运输局", "credit_code": zwfw_app::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id, "reason": "机构设置"});
     let r = app.post(&admin, "/api/v1/departments", good).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let upd = json!({"name": "示例市交通运输局（改）", "credit_code": zwfw_web::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id});
+    let upd = json!({"name": "示例市交通运输局（改）", "credit_code": zwfw_app::demo::credit_code_for("529900", 20), "kind": "approval", "region_id": region_id});
     assert_eq!(
         code_of(app.put(&admin, &format!("/api/v1/departments/{id}"), upd.clone()).await).await.1,
         "reason_required"
@@ -379,7 +379,7 @@ both_backends!(pages_render_in_chinese_for_each_role, |store: Store| async move 
     assert!(r.text().await.unwrap().contains("页面不存在"));
     // Script in a name is rendered inert.
     let region_id = zwfw_store::admin::list_regions(&app.state.store).await.unwrap()[0].id;
-    let evil = json!({"name": "<script>alert(1)</script>局", "credit_code": zwfw_web::demo::credit_code_for("529900", 30), "kind": "approval", "region_id": region_id});
+    let evil = json!({"name": "<script>alert(1)</script>局", "credit_code": zwfw_app::demo::credit_code_for("529900", 30), "kind": "approval", "region_id": region_id});
     assert_eq!(app.post(&admin, "/api/v1/departments", evil).await.status(), StatusCode::CREATED);
     let html = app.get(&admin, "/admin/departments").await.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)</script>"));
@@ -414,5 +414,5 @@ both_backends!(health_metrics_docs_and_clock, |store: Store| async move {
     let stored = zwfw_store::settings::get(&app.state.store, zwfw_store::settings::CLOCK_OFFSET_MS).await.unwrap();
     assert_eq!(stored, Some((5 * 86_400_000i64).to_string()));
     // Loading the demo again creates nothing.
-    assert!(zwfw_web::demo::load(&app.state).await.unwrap().created.is_empty());
+    assert!(zwfw_app::demo::load(&app.state).await.unwrap().created.is_empty());
 });

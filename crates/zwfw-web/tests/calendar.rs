@@ -78,7 +78,7 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].entry.reason, "录入2027年放假通知");
     // A restart reloads the same calendar from the database.
-    zwfw_web::calendar::startup(&app.state).await.unwrap();
+    zwfw_app::calendar::startup(&app.state).await.unwrap();
     assert!(app.state.calendar().is_configured(2027));
 });
 

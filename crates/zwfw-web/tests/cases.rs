@@ -36,20 +36,20 @@ async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value)
 }
 
 /// The program in a second process on the same database (its own pool and remembered rows).
-async fn another_process(app: &App) -> zwfw_web::AppState {
-    let other = zwfw_web::AppState::new(
+async fn another_process(app: &App) -> zwfw_app::App {
+    let other = zwfw_app::App::new(
         zwfw_store::testing::other_process(&app.state.store),
         app.state.clock.clone(),
         app.state.config.clone(),
     );
-    zwfw_web::startup(&other).await.unwrap();
+    zwfw_app::startup(&other).await.unwrap();
     other
 }
 
 /// The actor of an account, for calling the service directly.
 async fn actor_of(app: &App, username: &str) -> zwfw_domain::admin::Actor {
     let u = zwfw_store::admin::find_user_by_username(&app.state.store, username).await.unwrap().unwrap();
-    zwfw_web::auth::actor_of(&u)
+    zwfw_app::sessions::actor_of(&u)
 }
 
 async fn case(app: &App, token: &str, id: i64) -> Value {
@@ -238,7 +238,7 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
     );
     assert_eq!(c["case"]["result_no"], "JY1529900000001");
     assert!(
-        zwfw_web::cases::snapshot_matches_events(&app.state, id).await.unwrap(),
+        zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap(),
         "the view stored with the last event is the events replayed"
     );
     assert_eq!(c["materials"].as_array().unwrap().len(), 2);
@@ -344,7 +344,7 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
         let kinds: Vec<&str> = c["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds.len(), 6, "{kinds:?}");
         assert!(kinds[4..].contains(&"urged") && kinds[4..].contains(&"joint_answered"), "{kinds:?}");
-        assert!(zwfw_web::cases::snapshot_matches_events(&app.state, id).await.unwrap());
+        assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap());
     }
     assert_invariants(&app).await;
 });
@@ -377,9 +377,9 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     // Received Mon 03-02: five working days end Mon 03-09; undecided on 03-10 it counts as accepted on receipt.
     assert_eq!(c["case"]["acceptance_due"], "2026-03-09");
     app.advance(7 * 86_400_000);
-    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0);
+    assert_eq!(zwfw_app::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0);
     app.advance(86_400_000);
-    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 1);
+    assert_eq!(zwfw_app::cases::record_deemed_acceptances(&app.state).await.unwrap(), 1);
     // Sessions idle out while the clock moves: sign in again.
     let counter = app.ready_token("demo_counter").await;
     let reviewer = app.ready_token("demo_reviewer").await;
@@ -389,7 +389,7 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     assert_eq!(c["case"]["deemed_accepted"], true);
     assert_eq!(c["case"]["accepted_at"], c["case"]["submitted_at"], "accepted on receipt");
     assert_eq!(c["documents"][0]["kind"], "acceptance");
-    assert_eq!(zwfw_web::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0, "once");
+    assert_eq!(zwfw_app::cases::record_deemed_acceptances(&app.state).await.unwrap(), 0, "once");
 
     let id = walk_in;
     act(&app, &counter, id, json!({"action": "pass", "opinion": "受理"})).await;
@@ -471,10 +471,10 @@ both_backends!(demo_cases_fill_every_state, |store: Store| async move {
     // close of a working day, so the newest still reach what they should
     // (played up to the present, they did not at this hour).
     let app = App::start_at(store, "2026-11-24T20:48:00+08:00").await;
-    let made = zwfw_web::demo_cases::load(&app.state, 320).await.unwrap();
+    let made = zwfw_app::demo_cases::load(&app.state, 320).await.unwrap();
     assert!(made >= 300, "{made}");
     assert_eq!(app.state.clock.moved_ms(), 0, "the clock is back");
-    assert_eq!(zwfw_web::demo_cases::load(&app.state, 320).await.unwrap(), 0, "only into an empty database");
+    assert_eq!(zwfw_app::demo_cases::load(&app.state, 320).await.unwrap(), 0, "only into an empty database");
     let counts: std::collections::HashMap<String, i64> =
         zwfw_store::cases::counts(&app.state.store, None).await.unwrap().into_iter().collect();
     for s in [
@@ -523,7 +523,7 @@ both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async mov
             .json(&json!({"case_no": no, "password": password}));
         async move { code_of(req.send().await.unwrap()).await }
     };
-    let max = zwfw_web::cases::TRACK_MAX_FAILURES;
+    let max = zwfw_app::cases::TRACK_MAX_FAILURES;
     for i in 0..max {
         assert_eq!(track("10.0.0.1", format!("WRONG{i:03}")).await, (StatusCode::NOT_FOUND, "track_failed".into()));
     }
@@ -551,7 +551,7 @@ both_backends!(a_client_cannot_escape_the_guessing_limit_by_naming_another_addre
             .json(&json!({"case_no": case["case_no"], "password": password}));
         async move { code_of(req.send().await.unwrap()).await }
     };
-    for i in 0..zwfw_web::cases::TRACK_MAX_FAILURES {
+    for i in 0..zwfw_app::cases::TRACK_MAX_FAILURES {
         let (s, _) = track(format!("10.0.{i}.1"), &first, &format!("WRONG{i:03}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
@@ -630,7 +630,7 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
     let legal_before = before["case"]["legal_due"].as_str().unwrap().to_string();
     // The 2027 notice arrives: a Spring Festival week off in February.
     let actor = actor_of(&app, "demo_admin").await;
-    let ctx = zwfw_web::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
+    let ctx = zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let spec = YearSpec {
         year: 2027,
@@ -642,7 +642,7 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
         holidays: vec![HolidaySpan { name: "春节".into(), from: d("2027-02-05"), to: d("2027-02-11") }],
         workdays: vec![],
     };
-    zwfw_web::calendar::put_year(&ctx, spec, "国务院办公厅通知发布").await.unwrap();
+    zwfw_app::calendar::put_year(&ctx, spec, "国务院办公厅通知发布").await.unwrap();
     let after = case(&app, &counter, id).await;
     assert_eq!(after["provisional"], false);
     let legal_after = after["case"]["legal_due"].as_str().unwrap();
@@ -742,14 +742,14 @@ both_backends!(
         let other = another_process(&app).await;
         let (counter_actor, reviewer_actor) =
             (actor_of(&app, "demo_counter").await, actor_of(&app, "demo_reviewer").await);
-        let input = |a: &str, o: &str, exp: Option<i64>| zwfw_web::cases::ActionInput {
+        let input = |a: &str, o: &str, exp: Option<i64>| zwfw_app::cases::ActionInput {
             action: a.into(),
             opinion: o.into(),
             expected_seq: exp,
             ..Default::default()
         };
-        let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&counter_actor), client_addr: "test".into() };
-        zwfw_web::cases::act(&elsewhere, id, &input("pass", "材料齐全", None)).await.unwrap();
+        let elsewhere = zwfw_app::Ctx { state: &other, actor: Some(&counter_actor), client_addr: "test".into() };
+        zwfw_app::cases::act(&elsewhere, id, &input("pass", "材料齐全", None)).await.unwrap();
         assert_eq!(remembered().await.0.p.seq, 2, "this process still remembers the row before");
         assert_eq!(get_case(&store, id).await.unwrap().p.seq, 3);
 
@@ -768,38 +768,38 @@ both_backends!(
         // that (its expected event the newest) is not refused on this process's
         // older memory of the case.
         let head = actor_of(&app, "demo_head").await;
-        let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&head), client_addr: "test".into() };
+        let elsewhere = zwfw_app::Ctx { state: &other, actor: Some(&head), client_addr: "test".into() };
         let mut back = input("return", "补充核查", None);
         back.step = Some(2);
-        zwfw_web::cases::act(&elsewhere, id, &back).await.unwrap();
+        zwfw_app::cases::act(&elsewhere, id, &back).await.unwrap();
         assert_eq!(remembered().await.0.p.seq, 4);
-        let here = zwfw_web::Ctx { state: &app.state, actor: Some(&reviewer_actor), client_addr: "test".into() };
-        let r = zwfw_web::cases::act(&here, id, &input("pass", "已核查", Some(5))).await.unwrap();
+        let here = zwfw_app::Ctx { state: &app.state, actor: Some(&reviewer_actor), client_addr: "test".into() };
+        let r = zwfw_app::cases::act(&here, id, &input("pass", "已核查", Some(5))).await.unwrap();
         assert_eq!((r.seq, r.repeated), (6, false));
         // And one that saw an older event is told who acted since.
-        let e = zwfw_web::cases::act(&here, id, &input("pass", "同意", Some(5))).await.unwrap_err();
+        let e = zwfw_app::cases::act(&here, id, &input("pass", "同意", Some(5))).await.unwrap_err();
         assert_eq!(e.code(), "already_handled", "{}", e.message());
 
         // A request repeated with its key is answered with where the case is
         // now, not where this process last left it: the head returns it here,
         // the other process takes it on and grants it, then the return's
         // request comes again.
-        let head_here = zwfw_web::Ctx { state: &app.state, actor: Some(&head), client_addr: "test".into() };
+        let head_here = zwfw_app::Ctx { state: &app.state, actor: Some(&head), client_addr: "test".into() };
         let mut back = input("return", "请再核查", None);
         back.step = Some(2);
         back.idem_key = Some("repeat-return-0001".into());
-        let first = zwfw_web::cases::act(&head_here, id, &back).await.unwrap();
+        let first = zwfw_app::cases::act(&head_here, id, &back).await.unwrap();
         assert_eq!((first.seq, first.state.as_str(), first.repeated), (7, "in_progress", false));
         let reviewer_elsewhere =
-            zwfw_web::Ctx { state: &other, actor: Some(&reviewer_actor), client_addr: "test".into() };
-        zwfw_web::cases::act(&reviewer_elsewhere, id, &input("pass", "已核查", None)).await.unwrap();
-        zwfw_web::cases::act(&elsewhere, id, &input("pass", "同意", None)).await.unwrap();
+            zwfw_app::Ctx { state: &other, actor: Some(&reviewer_actor), client_addr: "test".into() };
+        zwfw_app::cases::act(&reviewer_elsewhere, id, &input("pass", "已核查", None)).await.unwrap();
+        zwfw_app::cases::act(&elsewhere, id, &input("pass", "同意", None)).await.unwrap();
         let mut grant = input("conclude", "同意", None);
         grant.outcome = Some("granted".into());
         grant.document_no = Some("JY0000009".into());
-        zwfw_web::cases::act(&elsewhere, id, &grant).await.unwrap();
+        zwfw_app::cases::act(&elsewhere, id, &grant).await.unwrap();
         assert_eq!(remembered().await.0.p.seq, 7, "this process still remembers its return");
-        let again = zwfw_web::cases::act(&head_here, id, &back).await.unwrap();
+        let again = zwfw_app::cases::act(&head_here, id, &back).await.unwrap();
         assert_eq!((again.seq, again.state.as_str(), again.repeated), (7, "concluded", true));
         assert_invariants(&app).await;
     }
@@ -861,9 +861,9 @@ both_backends!(a_document_number_an_action_could_not_use_is_recorded_as_unused, 
     // Another process of the program accepts the first: 受理通知书 number n.
     let other = another_process(&app).await;
     let officer = actor_of(&app, "demo_counter").await;
-    let elsewhere = zwfw_web::Ctx { state: &other, actor: Some(&officer), client_addr: "test".into() };
-    let accept = zwfw_web::cases::ActionInput { action: "accept".into(), ..Default::default() };
-    zwfw_web::cases::act(&elsewhere, first, &accept).await.unwrap();
+    let elsewhere = zwfw_app::Ctx { state: &other, actor: Some(&officer), client_addr: "test".into() };
+    let accept = zwfw_app::cases::ActionInput { action: "accept".into(), ..Default::default() };
+    zwfw_app::cases::act(&elsewhere, first, &accept).await.unwrap();
     let n = serial_of(&case(&app, &counter, first).await, "acceptance");
 
     // Here the counter accepts it too, decided on the row remembered: the

@@ -25,7 +25,7 @@ async fn day(app: &App, day: &str) {
     let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
     assert!(target >= 0, "the clock only moves forward");
     app.advance(target);
-    zwfw_web::run_jobs(&app.state).await.unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
 }
 
 async fn act(app: &App, token: &str, case: i64, a: Value) {
@@ -95,10 +95,10 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     let land = app.department_id("示例市自然资源局").await;
     // The land department gets a head to decide its cases.
     {
-        let ctx = zwfw_web::state::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
-        zwfw_web::accounts::create_staff(
+        let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
+        zwfw_app::accounts::create_staff(
             &ctx,
-            &zwfw_web::accounts::StaffInput {
+            &zwfw_app::accounts::StaffInput {
                 username: "test_land_head".into(),
                 display_name: "陈刚".into(),
                 department_id: land,

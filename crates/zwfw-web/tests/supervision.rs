@@ -48,7 +48,7 @@ async fn day(app: &App, day: &str) {
     let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
     assert!(target >= 0, "the clock only moves forward");
     app.advance(target);
-    zwfw_web::run_jobs(&app.state).await.unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
 }
 
 both_backends!(thresholds_findings_rectification_and_orders, |store: Store| async move {
@@ -226,7 +226,7 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     let head = app.signed_in("demo_head").await;
     let (_, od) = body(app.get(&sup, &format!("/api/v1/supervision/orders/{oid}")).await).await;
     assert_eq!((od["order"]["level"].as_i64(), od["order"]["due"].as_str()), (Some(1), Some("2025-10-24")), "{od}");
-    zwfw_web::run_jobs(&app.state).await.unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
     let (_, od) = body(app.get(&sup, &format!("/api/v1/supervision/orders/{oid}")).await).await;
     assert_eq!(od["order"]["level"], 1, "once per passed due day");
     let opath = format!("/api/v1/supervision/orders/{oid}/actions");
@@ -396,7 +396,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert!(taken.is_some());
     let (s, e) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({})).await).await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("evaluation_running")), "{e}");
-    assert!(zwfw_web::supervision::evaluate(&app.state, false).await.unwrap().is_none());
+    assert!(zwfw_app::supervision::evaluate(&app.state, false).await.unwrap().is_none());
 
     // 10-13: the consultation is overdue (A08) once the lease is free again.
     day(&app, "2025-10-13").await;

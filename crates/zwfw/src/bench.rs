@@ -120,8 +120,8 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 
 /// Search over 10,000 items and guide-page rendering.
 pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
-    use zwfw_web::demo_items::{content, ITEMS};
-    use zwfw_web::search::{Doc, Index};
+    use zwfw_app::demo_items::{content, ITEMS};
+    use zwfw_app::search::{Doc, Index};
     const PLACES: [&str; 8] = ["示例市", "东城区", "西山县", "南湖县", "东城街道", "新华街道", "西山镇", "青石镇"];
     let t = Instant::now();
     let docs: Vec<Doc> = (0..items)
@@ -165,9 +165,9 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let store = zwfw_store::Store::connect(&format!("sqlite://{}", dir.join("bench.db").display())).await?;
     store.migrate().await?;
-    let state = zwfw_web::AppState::new(store, zwfw_web::Clock::system(), zwfw_web::WebConfig::default());
-    zwfw_web::startup(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
-    zwfw_web::demo::load(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let state = zwfw_app::App::new(store, zwfw_app::Clock::system(), zwfw_app::AppConfig::default());
+    zwfw_app::startup(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    zwfw_app::demo::load(&state).await.map_err(|e| anyhow::anyhow!(e.message()))?;
     let ids: Vec<i64> = zwfw_store::catalog::list(
         &state.store,
         &zwfw_store::catalog::ItemFilter { published_only: true, limit: 1000, ..Default::default() },
@@ -176,7 +176,7 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
     .iter()
     .map(|i| i.item_id)
     .collect();
-    let app = zwfw_web::router(state);
+    let app = zwfw_web::router(zwfw_web::AppState::new(state, zwfw_web::WebConfig::default()));
     let mut lat = Vec::new();
     for i in 0..1000 {
         let id = ids[i % ids.len()];
@@ -201,9 +201,9 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
 pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<f64> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    use zwfw_web::cases::{self, ActionInput};
-    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
-    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_web::Clock::system()).await?;
+    use zwfw_app::cases::{self, ActionInput};
+    let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system()).await?;
     let cast = Arc::new(cast);
     let next = Arc::new(AtomicUsize::new(0));
     let statements = zwfw_store::db::statements_run();
@@ -214,7 +214,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
         let (st, cast, next, walk_in) = (state.clone(), cast.clone(), next.clone(), walk_in.clone());
         tasks.push(tokio::spawn(async move {
             let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
-            let ctx = |a| zwfw_web::Ctx { state: &st, actor: Some(a), client_addr: "bench".into() };
+            let ctx = |a| zwfw_app::Ctx { state: &st, actor: Some(a), client_addr: "bench".into() };
             let act = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
             while next.fetch_add(1, Ordering::Relaxed) < cases {
                 let c = cases::apply(&ctx(counter), item, &walk_in()).await?.case_id;
@@ -227,7 +227,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
                 grant.document_no = Some("JY0000001".into());
                 cases::act(&ctx(head), c, &grant).await?;
             }
-            Ok::<(), zwfw_web::error::AppError>(())
+            Ok::<(), zwfw_app::AppError>(())
         }));
     }
     for t in tasks {
@@ -254,7 +254,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
 
     // A department inbox of `inbox` open cases.
     let template = cases::apply(
-        &zwfw_web::Ctx { state: &state, actor: Some(&cast.0), client_addr: "bench".into() },
+        &zwfw_app::Ctx { state: &state, actor: Some(&cast.0), client_addr: "bench".into() },
         item,
         &walk_in(),
     )
@@ -275,7 +275,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     for i in 0..200 {
         let page = [1, 1, 2, 5, 20][i % 5];
         let t = Instant::now();
-        let r = zwfw_web::cases_api::inbox(&state, &cast.0, &q(page)).await.map_err(err)?;
+        let r = zwfw_web::cases_api::inbox(&state, &cast.0, &q(page)).await.map_err(|e| err(e.0))?;
         lat.push(t.elapsed().as_secs_f64() * 1e3);
         black_box(r);
     }
@@ -297,26 +297,26 @@ pub fn print_share(tx_per_s: f64, ceiling: f64, what: &str) {
 
 /// A demo database with a published three-step item of the market department.
 struct Setup {
-    state: zwfw_web::AppState,
+    state: zwfw_app::App,
     item: i64,
     /// The files directory (removed at the end).
     dir: std::path::PathBuf,
     /// The counter officer, the reviewer and the department head.
     cast: (zwfw_domain::admin::Actor, zwfw_domain::admin::Actor, zwfw_domain::admin::Actor),
     /// A walk-in application by one natural person.
-    walk_in: std::sync::Arc<dyn Fn() -> zwfw_web::cases::ApplicationInput + Send + Sync>,
+    walk_in: std::sync::Arc<dyn Fn() -> zwfw_app::cases::ApplicationInput + Send + Sync>,
 }
 
-async fn setup(url: &str, clock: zwfw_web::Clock) -> anyhow::Result<Setup> {
-    use zwfw_web::cases::{ApplicantInput, ApplicationInput};
-    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
+async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
+    use zwfw_app::cases::{ApplicantInput, ApplicationInput};
+    let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
     let store = zwfw_store::Store::connect(url).await?;
     store.migrate().await?;
     let dir = std::env::temp_dir().join(format!("zwfw_bench_files_{}", std::process::id()));
-    let config = zwfw_web::WebConfig { data_dir: dir.clone(), ..Default::default() };
-    let state = zwfw_web::AppState::new(store, clock, config);
-    zwfw_web::startup(&state).await.map_err(err)?;
-    zwfw_web::demo::load(&state).await.map_err(err)?;
+    let config = zwfw_app::AppConfig { data_dir: dir.clone(), ..Default::default() };
+    let state = zwfw_app::App::new(store, clock, config);
+    zwfw_app::startup(&state).await.map_err(err)?;
+    zwfw_app::demo::load(&state).await.map_err(err)?;
     // A three-step item of the market department, its material optional.
     let market = zwfw_store::admin::list_departments(&state.store)
         .await?
@@ -342,7 +342,7 @@ async fn setup(url: &str, clock: zwfw_web::Clock) -> anyhow::Result<Setup> {
             let u = zwfw_store::admin::find_user_by_username(&st.store, name)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("{name} missing"))?;
-            anyhow::Ok(zwfw_web::auth::actor_of(&u))
+            anyhow::Ok(zwfw_app::sessions::actor_of(&u))
         }
     };
     let cast = (actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?);
@@ -367,16 +367,16 @@ async fn setup(url: &str, clock: zwfw_web::Clock) -> anyhow::Result<Setup> {
 /// the findings), a repeated full one, an incremental run with nothing
 /// changed, the run of the next day, and the dashboard's figures.
 pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Result<()> {
+    use zwfw_app::supervision as sv;
     use zwfw_store::db::query;
-    use zwfw_web::supervision as sv;
-    let err = |e: zwfw_web::error::AppError| anyhow::anyhow!(e.message());
-    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_web::Clock::system()).await?;
-    let ctx = |a| zwfw_web::Ctx { state: &state, actor: Some(a), client_addr: "bench".into() };
+    let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system()).await?;
+    let ctx = |a| zwfw_app::Ctx { state: &state, actor: Some(a), client_addr: "bench".into() };
     let act =
-        |a: &str, o: &str| zwfw_web::cases::ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
-    let base = zwfw_web::cases::apply(&ctx(&cast.0), item, &walk_in()).await.map_err(err)?.case_id;
-    zwfw_web::cases::act(&ctx(&cast.0), base, &act("accept", "")).await.map_err(err)?;
-    zwfw_web::cases::act(&ctx(&cast.0), base, &act("pass", "材料齐全")).await.map_err(err)?;
+        |a: &str, o: &str| zwfw_app::cases::ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+    let base = zwfw_app::cases::apply(&ctx(&cast.0), item, &walk_in()).await.map_err(err)?.case_id;
+    zwfw_app::cases::act(&ctx(&cast.0), base, &act("accept", "")).await.map_err(err)?;
+    zwfw_app::cases::act(&ctx(&cast.0), base, &act("pass", "材料齐全")).await.map_err(err)?;
     // First this run's own evaluation of the demo data, so that what follows measures the open cases.
     sv::evaluate(&state, true).await.map_err(err)?;
 
@@ -484,7 +484,7 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     let supervisor = zwfw_store::admin::find_user_by_username(&state.store, "demo_supervisor")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no supervisor"))?;
-    let sup = zwfw_web::auth::actor_of(&supervisor);
+    let sup = zwfw_app::sessions::actor_of(&supervisor);
     let mut lat = vec![];
     for _ in 0..200 {
         let t = Instant::now();
@@ -498,7 +498,7 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     for kind in [PeriodKind::HalfMonth, PeriodKind::Month, PeriodKind::Quarter] {
         let p = Period::containing(kind, today);
         let t = Instant::now();
-        let e = zwfw_web::evaluation::compute(&state, p).await.map_err(err)?;
+        let e = zwfw_app::evaluation::compute(&state, p).await.map_err(err)?;
         let due: u64 = e.lines.iter().map(|l| l.figures.due).sum();
         println!(
             "  evaluation of {} ({} deadlines passed, {} departments): {:.2} s",
@@ -512,7 +512,7 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     let quarter = Period::containing(PeriodKind::Quarter, today);
     state.clock.set_moved_ms((quarter.end() - today).num_milliseconds() + 86_400_000);
     let t = Instant::now();
-    let e = zwfw_web::evaluation::compute(&state, quarter).await.map_err(err)?;
+    let e = zwfw_app::evaluation::compute(&state, quarter).await.map_err(err)?;
     let due: u64 = e.lines.iter().map(|l| l.figures.due).sum();
     println!(
         "  evaluation of {} once it has ended ({} deadlines judged): {:.2} s",
@@ -520,9 +520,9 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
         due,
         t.elapsed().as_secs_f64()
     );
-    for format in [zwfw_web::evaluation::Format::Xlsx, zwfw_web::evaluation::Format::Pdf] {
+    for format in [zwfw_app::evaluation::Format::Xlsx, zwfw_app::evaluation::Format::Pdf] {
         let t = Instant::now();
-        let (bytes, _) = zwfw_web::evaluation::report(&state, &sup, quarter, format).await.map_err(err)?;
+        let (bytes, _) = zwfw_app::evaluation::report(&state, &sup, quarter, format).await.map_err(err)?;
         println!(
             "  report of {} as {format:?}: {:.2} s, {} bytes",
             quarter.code(),

@@ -5,8 +5,9 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zwfw_app::{App, AppConfig, Clock, Ctx};
 use zwfw_store::Store;
-use zwfw_web::{AppState, Clock, Ctx, WebConfig};
+use zwfw_web::{AppState, WebConfig};
 
 #[derive(Parser)]
 #[command(name = "zwfw", version, about = "zwfw 政务服务平台: government services and electronic supervision")]
@@ -181,7 +182,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     }
     let site_name =
-        std::env::var("ZWFW_SITE_NAME").ok().or(file.site_name).unwrap_or_else(|| WebConfig::default().site_name);
+        std::env::var("ZWFW_SITE_NAME").ok().or(file.site_name).unwrap_or_else(|| AppConfig::default().site_name);
     Ok(Settings {
         sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
@@ -223,31 +224,29 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn state_for(s: &Settings, store: Store) -> Result<AppState> {
+fn state_for(s: &Settings, store: Store) -> Result<App> {
     let clock = Clock::from_config(s.now.as_deref(), s.clock_offset.as_deref())
         .map_err(|e| anyhow!("invalid ZWFW_NOW or ZWFW_CLOCK_OFFSET: {e}"))?;
-    Ok(AppState::new(
+    Ok(App::new(
         store,
         clock,
-        WebConfig {
+        AppConfig {
             policy: s.policy.clone(),
             demo: s.demo,
-            secure_cookies: s.secure_cookies,
             site_name: s.site_name.clone(),
             data_dir: s.data_dir.clone(),
             sms: s.sms.clone(),
-            trusted_proxies: s.trusted_proxies.clone(),
-            ..WebConfig::default()
+            ..AppConfig::default()
         },
     ))
 }
 
-fn cli_ctx(state: &AppState) -> Ctx<'_> {
+fn cli_ctx(state: &App) -> Ctx<'_> {
     let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "operator".into());
     Ctx { state, actor: None, client_addr: format!("cli:{who}") }
 }
 
-fn print_demo_accounts(summary: &zwfw_web::demo::DemoSummary) {
+fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
     println!("演示账号 (demo accounts, for demonstration only):");
     for a in &summary.accounts {
         println!("  {:<16} {:<6} {:<12} password: {}", a.username, a.name, a.role, a.password);
@@ -273,17 +272,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             state.sync_clock().await.map_err(|e| anyhow!("{}", e.message()))?;
-            zwfw_web::startup(&state)
+            zwfw_app::startup(&state)
                 .await
                 .map_err(|e| anyhow!("preparing the calendar and search index failed: {}", e.message()))?;
-            if let Some(y) = zwfw_web::calendar::next_year_missing(&state) {
+            if let Some(y) = zwfw_app::calendar::next_year_missing(&state) {
                 tracing::warn!(
                     year = y,
                     "the working-day calendar of next year is not configured yet: enter the State Council notice under 工作日历"
                 );
             }
             let summary = if s.demo {
-                let summary = zwfw_web::demo::load(&state)
+                let summary = zwfw_app::demo::load(&state)
                     .await
                     .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
                 demo_cases(&state).await?;
@@ -317,11 +316,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                         tick += 1;
-                        if let Err(e) = zwfw_web::sync_shared(&st, tick.is_multiple_of(12)).await {
+                        if let Err(e) = zwfw_app::sync_shared(&st, tick.is_multiple_of(12)).await {
                             tracing::error!(error = %e.message(), "picking up shared changes failed");
                         }
                         if tick % 12 == 1 {
-                            match zwfw_web::run_jobs(&st).await {
+                            match zwfw_app::run_jobs(&st).await {
                                 Ok(0) => {}
                                 Ok(n) => tracing::info!(deemed_accepted = n, "background job"),
                                 Err(e) => tracing::error!(error = %e.message(), "background job failed"),
@@ -336,7 +335,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let st = state.clone();
                 tokio::spawn(async move {
                     loop {
-                        match zwfw_web::sms::send_due(&st).await {
+                        match zwfw_app::sms::send_due(&st).await {
                             Ok(r) if r.sent + r.failed > 0 => {
                                 tracing::info!(sent = r.sent, failed = r.failed, given_up = r.given_up, "SMS sender")
                             }
@@ -349,7 +348,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 tracing::info!("no SMS gateway configured ([sms] url / ZWFW_SMS_URL): SMS messages wait in the outbox");
             }
-            zwfw_web::serve(listener, state, shutdown_signal()).await?;
+            let web = WebConfig { secure_cookies: s.secure_cookies, trusted_proxies: s.trusted_proxies.clone() };
+            zwfw_web::serve(listener, AppState::new(state, web), shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
@@ -428,10 +428,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo => {
             let s = settings(&common, None, Some(true))?;
             let state = state_for(&s, open_store(&s).await?)?;
-            zwfw_web::calendar::startup(&state)
+            zwfw_app::calendar::startup(&state)
                 .await
                 .map_err(|e| anyhow!("loading the working-day calendar failed: {}", e.message()))?;
-            let summary = zwfw_web::demo::load(&state)
+            let summary = zwfw_app::demo::load(&state)
                 .await
                 .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
             println!("demo city loaded: {} objects created", summary.created.len());
@@ -467,7 +467,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                             .map(|d| d.id)
                             .ok_or_else(|| anyhow!("no department with id or credit code {department}"))?,
                     };
-                    let input = zwfw_web::accounts::StaffInput {
+                    let input = zwfw_app::accounts::StaffInput {
                         username,
                         display_name: name,
                         department_id,
@@ -477,7 +477,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         reason,
                         is_demo: false,
                     };
-                    let (u, pw) = zwfw_web::accounts::create_staff(&ctx, &input)
+                    let (u, pw) = zwfw_app::accounts::create_staff(&ctx, &input)
                         .await
                         .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
                     println!("created {} (id {}); initial password: {pw}", u.username, u.id);
@@ -487,7 +487,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let u = zwfw_store::admin::find_user_by_username(&state.store, &username)
                         .await?
                         .ok_or_else(|| anyhow!("no account named {username}"))?;
-                    let pw = zwfw_web::accounts::reset_password(&ctx, u.id, &reason, reset_totp)
+                    let pw = zwfw_app::accounts::reset_password(&ctx, u.id, &reason, reset_totp)
                         .await
                         .map_err(|e| anyhow!("{} ({})", e.message(), e.code()))?;
                     println!("password of {} reset and account unlocked; temporary password: {pw}", u.username);
@@ -518,9 +518,9 @@ async fn shutdown_signal() {
 }
 
 /// Plays the demo cases (only into a database without cases).
-async fn demo_cases(state: &AppState) -> Result<()> {
+async fn demo_cases(state: &App) -> Result<()> {
     let started = std::time::Instant::now();
-    let n = zwfw_web::demo_cases::load(state, DEMO_CASES)
+    let n = zwfw_app::demo_cases::load(state, DEMO_CASES)
         .await
         .map_err(|e| anyhow!("loading the demo cases failed: {}", e.message()))?;
     if n > 0 {

@@ -3,9 +3,10 @@
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
+use zwfw_app::{AppConfig, Clock};
 use zwfw_domain::catalog::{example, CoReview, ItemContent};
 use zwfw_store::Store;
-use zwfw_web::{AppState, Clock, WebConfig};
+use zwfw_web::{AppState, WebConfig};
 
 pub struct App {
     pub base: String,
@@ -13,7 +14,7 @@ pub struct App {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-pub const DEMO_PW: &str = zwfw_web::demo::DEMO_PASSWORD;
+pub const DEMO_PW: &str = zwfw_app::demo::DEMO_PASSWORD;
 /// The smallest PDF the upload check accepts.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 pub const NEW_PW: &str = "Changed#2026pw";
@@ -29,7 +30,7 @@ impl App {
     }
 
     /// Starts at an instant with an SMS gateway.
-    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_web::sms::SmsConfig) -> App {
+    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::sms::SmsConfig) -> App {
         App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true).await
     }
 
@@ -46,24 +47,20 @@ impl App {
     async fn start_configured(
         store: Store,
         clock: Clock,
-        sms: Option<zwfw_web::sms::SmsConfig>,
+        sms: Option<zwfw_app::sms::SmsConfig>,
         behind_proxy: bool,
     ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config = WebConfig {
-            demo: true,
-            data_dir,
-            max_upload_bytes: 64 * 1024,
-            sms,
-            trusted_proxies,
-            ..WebConfig::default()
-        };
-        let state = AppState::new(store, clock, config);
-        zwfw_web::startup(&state).await.expect("calendar and search load");
-        zwfw_web::demo::load(&state).await.expect("demo loads");
+        let config = AppConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, sms, ..AppConfig::default() };
+        let state = AppState::new(
+            zwfw_app::App::new(store, clock, config),
+            WebConfig { trusted_proxies, ..WebConfig::default() },
+        );
+        zwfw_app::startup(&state).await.expect("calendar and search load");
+        zwfw_app::demo::load(&state).await.expect("demo loads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -6,7 +6,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::pdf::{Align, Block};
-use crate::state::AppState;
+use crate::state::App;
 use zwfw_domain::cases::{DocKind, Event, EventKind};
 use zwfw_store::cases::{self as sc, CaseRow, DocumentRow};
 
@@ -96,7 +96,7 @@ fn blocks(kind: DocKind, doc_no: &str, f: &Facts<'_>) -> (String, Vec<Block>) {
 }
 
 /// The PDF of a document of a case, rendered and stored on first request.
-pub async fn pdf(st: &AppState, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u8>> {
+pub async fn pdf(st: &App, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u8>> {
     if !doc.file_sm3.is_empty() {
         if let Some(bytes) = st.files.get(&doc.file_sm3).map_err(|e| AppError::Internal(format!("file store: {e}")))? {
             return Ok(bytes);

@@ -5,7 +5,7 @@
 use crate::accounts::{self, RegisterInput, StaffInput};
 use crate::error::AppResult;
 use crate::orgs::{self, DepartmentInput, RegionInput};
-use crate::state::{AppState, Ctx};
+use crate::state::{App, Ctx};
 use serde::Serialize;
 use zwfw_domain::audit::action;
 use zwfw_domain::ids::{CreditCode, ResidentId};
@@ -84,7 +84,7 @@ pub struct DemoAccount {
     pub password: String,
 }
 
-pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
+pub async fn load(state: &App) -> AppResult<DemoSummary> {
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
     let store = &state.store;
     let mut created = Vec::new();
@@ -213,7 +213,7 @@ pub async fn load(state: &AppState) -> AppResult<DemoSummary> {
 /// Publishes the demo catalogue through the real governance flow: the
 /// service-centre administrator drafts and submits, the legal reviewer passes,
 /// the service centre approves.
-async fn load_items(state: &AppState, dept_ids: &std::collections::HashMap<&str, i64>) -> AppResult<Vec<String>> {
+async fn load_items(state: &App, dept_ids: &std::collections::HashMap<&str, i64>) -> AppResult<Vec<String>> {
     use crate::demo_items::{content, ITEMS};
     use zwfw_domain::catalog::{implementation_code, GovernanceAction};
     let store = &state.store;
@@ -223,7 +223,7 @@ async fn load_items(state: &AppState, dept_ids: &std::collections::HashMap<&str,
     ) else {
         return Ok(vec![]);
     };
-    let (center, legal) = (crate::auth::actor_of(&center), crate::auth::actor_of(&legal));
+    let (center, legal) = (crate::sessions::actor_of(&center), crate::sessions::actor_of(&legal));
     let as_center = Ctx { state, actor: Some(&center), client_addr: "demo".into() };
     let as_legal = Ctx { state, actor: Some(&legal), client_addr: "demo".into() };
     let dept = |k: &str| dept_ids.get(k).copied().unwrap_or_default();
@@ -244,7 +244,7 @@ async fn load_items(state: &AppState, dept_ids: &std::collections::HashMap<&str,
     Ok(created)
 }
 
-async fn listed_accounts(state: &AppState) -> Vec<DemoAccount> {
+async fn listed_accounts(state: &App) -> Vec<DemoAccount> {
     let mut out = Vec::new();
     let names: Vec<&str> = STAFF.iter().map(|s| s.0).chain(["demo_citizen", "demo_elder", "demo_company"]).collect();
     for username in names {
@@ -269,7 +269,7 @@ async fn listed_accounts(state: &AppState) -> Vec<DemoAccount> {
     out
 }
 
-pub async fn accounts_for_login_page(state: &AppState) -> Vec<DemoAccount> {
+pub async fn accounts_for_login_page(state: &App) -> Vec<DemoAccount> {
     listed_accounts(state).await
 }
 

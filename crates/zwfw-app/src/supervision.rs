@@ -4,10 +4,10 @@
 //! and changes no case: nothing here writes to a case.
 
 use crate::cases::{day_text, item_version};
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
 use crate::messages::{finding_text, label};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,10 +29,10 @@ impl From<SupervisionError> for AppError {
     fn from(e: SupervisionError) -> Self {
         let (status, code) = match &e {
             SupervisionError::WrongState(_) | SupervisionError::NoReplyNeeded => {
-                (StatusCode::CONFLICT, "supervision_conflict")
+                (Kind::Conflict, "supervision_conflict")
             }
-            SupervisionError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
-            _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_supervision"),
+            SupervisionError::Calendar(_) => (Kind::Unavailable, "calendar_missing"),
+            _ => (Kind::Invalid, "invalid_supervision"),
         };
         AppError::with_detail(status, code, crate::messages::supervision_error_text(&e))
     }
@@ -55,7 +55,7 @@ fn is_supervisor(a: &Actor) -> bool {
 // ---------- rules ----------
 
 /// Adds the default rules that are not stored yet (first start, upgrades).
-pub async fn ensure_rules(st: &AppState) -> AppResult<()> {
+pub async fn ensure_rules(st: &App) -> AppResult<()> {
     let mut tx = st.store.begin().await?;
     for code in RuleCode::ALL {
         let params = serde_json::to_string(&code.default_params()).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -74,7 +74,7 @@ pub async fn ensure_rules(st: &AppState) -> AppResult<()> {
 }
 
 /// The rules as configured.
-pub async fn rule_set(st: &AppState) -> AppResult<RuleSet> {
+pub async fn rule_set(st: &App) -> AppResult<RuleSet> {
     let rows = ss::rules(&st.store).await?;
     Ok(RuleSet::from_rules(rows.iter().filter_map(|r| {
         Some(Rule {
@@ -99,7 +99,7 @@ pub struct RuleView {
     pub updated_at: i64,
 }
 
-pub async fn rules(st: &AppState, actor: &Actor) -> AppResult<Vec<RuleView>> {
+pub async fn rules(st: &App, actor: &Actor) -> AppResult<Vec<RuleView>> {
     if !actor.is_staff() {
         return Err(AppError::forbidden());
     }
@@ -226,7 +226,7 @@ struct Org {
     departments: Vec<i64>,
 }
 
-async fn org(st: &AppState) -> AppResult<Org> {
+async fn org(st: &App) -> AppResult<Org> {
     let regions = sa::list_regions(&st.store).await?;
     let county = |rid: i64| -> Option<i64> {
         let r = regions.iter().find(|r| r.id == rid)?;
@@ -277,7 +277,7 @@ fn open_case(r: &OpenCaseRow) -> OpenCase {
 /// changed since the last run (the audit trail is the change feed) and the
 /// cases whose deadlines the days since then passed. Returns `None` when
 /// another server is running it.
-pub async fn evaluate(st: &AppState, full: bool) -> AppResult<Option<EvalReport>> {
+pub async fn evaluate(st: &App, full: bool) -> AppResult<Option<EvalReport>> {
     let started = std::time::Instant::now();
     let Some(state_text) = ss::claim_job(&st.store, JOB, holder(), st.now_ms(), LEASE_MS).await? else {
         return Ok(None);
@@ -303,7 +303,7 @@ pub async fn evaluate(st: &AppState, full: bool) -> AppResult<Option<EvalReport>
     }
 }
 
-async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalReport, JobState)> {
+async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(EvalReport, JobState)> {
     let cal = st.calendar();
     let rules = rule_set(st).await?;
     let today = st.today();
@@ -483,7 +483,7 @@ async fn run(st: &AppState, full: bool, state_text: &str) -> AppResult<(EvalRepo
 
 /// What the case reader needs, owned (it runs on a task of its own).
 struct Reading {
-    st: AppState,
+    st: App,
     cal: Arc<Calendar>,
     rules: RuleSet,
     cut: Cutoffs,
@@ -591,7 +591,7 @@ async fn judge(
 /// The facts of these cases: the time rules on their projection, and the
 /// history rules on their events when `history` (or their clock when suspended).
 async fn case_facts(
-    st: &AppState,
+    st: &App,
     cal: &Calendar,
     rules: &RuleSet,
     cut: &Cutoffs,
@@ -640,19 +640,13 @@ async fn case_facts(
 }
 
 /// Stores the facts not yet known as findings (see [`write`]).
-async fn record(
-    st: &AppState,
-    rules: &RuleSet,
-    org: &Org,
-    pending: Vec<Pending>,
-    report: &mut EvalReport,
-) -> AppResult<()> {
+async fn record(st: &App, rules: &RuleSet, org: &Org, pending: Vec<Pending>, report: &mut EvalReport) -> AppResult<()> {
     let fresh = unknown(st, pending).await?;
     write(st, rules, org, fresh, report).await
 }
 
 /// The facts not recorded yet, found without touching the write lock.
-async fn unknown(st: &AppState, pending: Vec<Pending>) -> AppResult<Vec<Pending>> {
+async fn unknown(st: &App, pending: Vec<Pending>) -> AppResult<Vec<Pending>> {
     if pending.is_empty() {
         return Ok(pending);
     }
@@ -673,13 +667,7 @@ async fn unknown(st: &AppState, pending: Vec<Pending>) -> AppResult<Vec<Pending>
 
 /// Stores new facts as findings, in one transaction, with one in-app message
 /// per person told and one audit record (a fact recorded meanwhile is skipped).
-async fn write(
-    st: &AppState,
-    rules: &RuleSet,
-    org: &Org,
-    fresh: Vec<Pending>,
-    report: &mut EvalReport,
-) -> AppResult<()> {
+async fn write(st: &App, rules: &RuleSet, org: &Org, fresh: Vec<Pending>, report: &mut EvalReport) -> AppResult<()> {
     if fresh.is_empty() {
         return Ok(());
     }
@@ -786,7 +774,7 @@ async fn write(
     Ok(())
 }
 
-async fn escalate_orders(st: &AppState, cal: &Calendar, org: &Org, today: NaiveDate) -> AppResult<usize> {
+async fn escalate_orders(st: &App, cal: &Calendar, org: &Org, today: NaiveDate) -> AppResult<usize> {
     let mut n = 0;
     for id in ss::overdue_orders(&st.store, &day_text(today)).await? {
         let mut tx = st.store.begin().await?;
@@ -819,14 +807,14 @@ async fn escalate_orders(st: &AppState, cal: &Calendar, org: &Org, today: NaiveD
 }
 
 /// The job's last run, for the supervision pages.
-pub async fn job_status(st: &AppState) -> AppResult<Option<ss::JobRow>> {
+pub async fn job_status(st: &App) -> AppResult<Option<ss::JobRow>> {
     Ok(ss::job(&st.store, JOB).await?)
 }
 
 // ---------- findings ----------
 
 /// The finding (Y02) a complaint about staff conduct became, if any.
-pub async fn conduct_finding_of(st: &AppState, interaction_id: i64) -> AppResult<Option<FindingRow>> {
+pub async fn conduct_finding_of(st: &App, interaction_id: i64) -> AppResult<Option<FindingRow>> {
     let filter = ss::FindingFilter {
         object: Some(("interaction".into(), interaction_id)),
         rule_code: Some(RuleCode::Y02.code().into()),
@@ -954,7 +942,7 @@ pub struct FindingPage {
 
 pub const PER_PAGE: i64 = 30;
 
-pub async fn list_findings(st: &AppState, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
+pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
     if !actor.is_staff() {
         return Err(AppError::forbidden());
     }
@@ -1019,7 +1007,7 @@ fn finding_actions(actor: &Actor, f: &FindingRow) -> Vec<String> {
     out
 }
 
-pub async fn finding_detail(st: &AppState, actor: &Actor, id: i64) -> AppResult<FindingDetail> {
+pub async fn finding_detail(st: &App, actor: &Actor, id: i64) -> AppResult<FindingDetail> {
     let f = ss::get_finding(&st.store, id).await?;
     if !may_read_finding(actor, &f) {
         return Err(AppError::not_found("finding"));
@@ -1046,7 +1034,7 @@ fn action_input(accepting: bool, text: &str, files: &[Attachment]) -> AppResult<
     let text = if accepting { text.trim().to_string() } else { ds::text("text", text, ds::MAX_TEXT)? };
     if files.len() > crate::interaction::MAX_ATTACHMENTS {
         return Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Invalid,
             "too_many_files",
             crate::interaction::MAX_ATTACHMENTS.to_string(),
         ));
@@ -1107,7 +1095,7 @@ pub async fn finding_act(
         "accept" => FindingAction::Accept,
         "reject" => FindingAction::Reject,
         "close" => FindingAction::Close,
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+        _ => return Err(AppError::with_detail(Kind::BadInput, "invalid_action", "action")),
     };
     let mut tx = st.store.begin().await?;
     let f = ss::lock_finding(&mut tx, id).await?;
@@ -1316,7 +1304,7 @@ pub async fn issue_order(ctx: &Ctx<'_>, input: &OrderInput) -> AppResult<(OrderD
     Ok((order_detail(st, actor, id).await?, false))
 }
 
-pub async fn order_detail(st: &AppState, actor: &Actor, id: i64) -> AppResult<OrderDetail> {
+pub async fn order_detail(st: &App, actor: &Actor, id: i64) -> AppResult<OrderDetail> {
     let o = ss::get_order(&st.store, id).await?;
     if !may_read_order(actor, &o) {
         return Err(AppError::not_found("order"));
@@ -1326,7 +1314,7 @@ pub async fn order_detail(st: &AppState, actor: &Actor, id: i64) -> AppResult<Or
     Ok(OrderDetail { actions: order_actions(actor, &o), order: o, events, overdue })
 }
 
-pub async fn list_orders(st: &AppState, actor: &Actor, state: Option<&str>) -> AppResult<Vec<OrderRow>> {
+pub async fn list_orders(st: &App, actor: &Actor, state: Option<&str>) -> AppResult<Vec<OrderRow>> {
     if !actor.is_staff() {
         return Err(AppError::forbidden());
     }
@@ -1363,7 +1351,7 @@ pub async fn order_act(
         "answer" => OrderAction::Answer,
         "accept" => OrderAction::Accept,
         "reject" => OrderAction::Reject,
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+        _ => return Err(AppError::with_detail(Kind::BadInput, "invalid_action", "action")),
     };
     let mut tx = st.store.begin().await?;
     let o = ss::lock_order(&mut tx, id).await?;
@@ -1458,7 +1446,7 @@ pub struct Dashboard {
 /// How long the figures are reused before they are read again.
 const DASHBOARD_TTL_MS: i64 = 15_000;
 
-pub async fn dashboard(st: &AppState, actor: &Actor) -> AppResult<Arc<Dashboard>> {
+pub async fn dashboard(st: &App, actor: &Actor) -> AppResult<Arc<Dashboard>> {
     if !(is_supervisor(actor) || actor.is_global_admin()) {
         return Err(AppError::forbidden());
     }
@@ -1474,7 +1462,7 @@ pub async fn dashboard(st: &AppState, actor: &Actor) -> AppResult<Arc<Dashboard>
 }
 
 /// Reads the dashboard's figures from the database.
-pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
+pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
     let depts = sa::list_departments(&st.store).await?;
     let regions = sa::list_regions(&st.store).await?;
     let org = org(st).await?;
@@ -1577,7 +1565,7 @@ pub async fn dashboard_fresh(st: &AppState) -> AppResult<Dashboard> {
 }
 
 /// Asks the next run to be a full evaluation (after a calendar change, say).
-pub async fn request_full(st: &AppState) -> AppResult<()> {
+pub async fn request_full(st: &App) -> AppResult<()> {
     let mut tx = st.store.begin().await?;
     ss::reset_job(&mut tx, JOB).await?;
     tx.commit().await?;

@@ -7,9 +7,9 @@
 //! bureau. Every change is an event and an audit record.
 
 use crate::cases::{day_text, hash_query, in_department, query_matches, query_password};
+use crate::error::Kind as Fail;
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -22,12 +22,12 @@ use zwfw_store::interaction::{self as si, InteractionRow};
 impl From<InteractionError> for AppError {
     fn from(e: InteractionError) -> Self {
         let (status, code) = match &e {
-            InteractionError::RealNameRequired => (StatusCode::FORBIDDEN, "real_name_required"),
+            InteractionError::RealNameRequired => (Fail::Forbidden, "real_name_required"),
             InteractionError::AlreadyAnswered | InteractionError::SameDepartment(_) => {
-                (StatusCode::CONFLICT, "interaction_conflict")
+                (Fail::Conflict, "interaction_conflict")
             }
-            InteractionError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
-            _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_interaction"),
+            InteractionError::Calendar(_) => (Fail::Unavailable, "calendar_missing"),
+            _ => (Fail::Invalid, "invalid_interaction"),
         };
         AppError::with_detail(status, code, crate::messages::interaction_error_text(&e))
     }
@@ -44,7 +44,7 @@ pub fn limit_key(kind: Kind) -> String {
 }
 
 /// The limit in working days for a kind (configured, or the default 5).
-pub async fn limit_days(st: &AppState, kind: Kind) -> AppResult<u32> {
+pub async fn limit_days(st: &App, kind: Kind) -> AppResult<u32> {
     let v = zwfw_store::settings::get(&st.store, &limit_key(kind)).await?;
     Ok(v.and_then(|v| v.parse().ok()).filter(|d: &u32| (1..=60).contains(d)).unwrap_or(di::DEFAULT_LIMIT_DAYS))
 }
@@ -56,7 +56,7 @@ pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) 
         return Err(AppError::forbidden());
     }
     if !(1..=60).contains(&days) {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_days", "limit"));
+        return Err(AppError::with_detail(Fail::Invalid, "invalid_days", "limit"));
     }
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
@@ -79,7 +79,7 @@ pub struct Attachment {
 }
 
 /// Checks an attachment by content and stores it.
-pub async fn store_attachment(st: &AppState, name: &str, bytes: &[u8]) -> AppResult<Attachment> {
+pub async fn store_attachment(st: &App, name: &str, bytes: &[u8]) -> AppResult<Attachment> {
     use zwfw_domain::files::FileKind::*;
     let kind = zwfw_domain::files::check_upload(name, bytes, st.config.max_upload_bytes, &[Pdf, Jpeg, Png, Ofd])?;
     let sm3 = st.put_file(bytes.to_vec()).await?;
@@ -155,7 +155,7 @@ fn county_office(depts: &[sa::Department], county_region_id: i64) -> Option<i64>
 }
 
 /// The county a region belongs to (itself for a county, its parent for a town).
-async fn county_of(st: &AppState, region_id: i64) -> AppResult<Option<i64>> {
+async fn county_of(st: &App, region_id: i64) -> AppResult<Option<i64>> {
     let r = sa::get_region(&st.store, region_id).await?;
     Ok(match r.level {
         RegionLevel::County => Some(r.id),
@@ -164,7 +164,7 @@ async fn county_of(st: &AppState, region_id: i64) -> AppResult<Option<i64>> {
     })
 }
 
-async fn place(st: &AppState, depts: &[sa::Department], department_id: i64) -> AppResult<di::DeptPlace> {
+async fn place(st: &App, depts: &[sa::Department], department_id: i64) -> AppResult<di::DeptPlace> {
     let d =
         depts.iter().find(|d| d.id == department_id && d.active).ok_or_else(|| AppError::not_found("department"))?;
     let office = match county_of(st, d.region_id).await? {
@@ -177,10 +177,7 @@ async fn place(st: &AppState, depts: &[sa::Department], department_id: i64) -> A
 fn service_center(depts: &[sa::Department]) -> AppResult<i64> {
     let mut centers: Vec<_> = depts.iter().filter(|d| d.active && d.kind == DepartmentKind::ServiceCenter).collect();
     centers.sort_by_key(|d| d.id);
-    centers
-        .first()
-        .map(|d| d.id)
-        .ok_or_else(|| AppError::with_detail(StatusCode::SERVICE_UNAVAILABLE, "no_handler", ""))
+    centers.first().map(|d| d.id).ok_or_else(|| AppError::with_detail(Fail::Unavailable, "no_handler", ""))
 }
 
 fn check_idem(key: &str) -> AppResult<()> {
@@ -196,7 +193,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     let kind = Kind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind"))?;
     let actor = ctx.actor;
     if actor.is_some_and(|a| a.is_staff()) {
-        return Err(AppError::with_detail(StatusCode::FORBIDDEN, "forbidden", "staff"));
+        return Err(AppError::with_detail(Fail::Forbidden, "forbidden", "staff"));
     }
     if actor.is_none() && !kind.anonymous_allowed() {
         return Err(InteractionError::RealNameRequired.into());
@@ -224,10 +221,10 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     // Flood limits, counted in the database so that they hold on every app server.
     let (by_client, by_mobile) = si::count_recent(&st.store, &ctx.client_addr, &mobile, ctx.now() - 3_600_000).await?;
     if by_client >= PER_HOUR_CLIENT {
-        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "client"));
+        return Err(AppError::with_detail(Fail::TooMany, "rate_limited", "client"));
     }
     if by_mobile >= PER_HOUR_MOBILE {
-        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "mobile"));
+        return Err(AppError::with_detail(Fail::TooMany, "rate_limited", "mobile"));
     }
     let mut attachments = files;
     if !input.upload_ids.is_empty() {
@@ -242,11 +239,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
         }
     }
     if attachments.len() > MAX_ATTACHMENTS {
-        return Err(AppError::with_detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_files",
-            MAX_ATTACHMENTS.to_string(),
-        ));
+        return Err(AppError::with_detail(Fail::Invalid, "too_many_files", MAX_ATTACHMENTS.to_string()));
     }
     // Routing (分级负责).
     let mut about_department = input.department_id;
@@ -270,7 +263,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     let today = st.today();
     let due = di::due_date(&st.calendar(), today, days)?;
     let password = query_password();
-    let salt = crate::auth::random_token(8);
+    let salt = crate::sessions::random_token(8);
     let (name, anonymous) = match &user {
         Some(u) => (u.display_name.clone(), false),
         None => ("匿名".to_string(), true),
@@ -373,7 +366,7 @@ fn idem_scope(actor: Option<&Actor>, key: &str) -> String {
 /// none, to its head).
 async fn notify_handlers(
     tx: &mut zwfw_store::Tx,
-    st: &AppState,
+    st: &App,
     department_id: i64,
     title: &str,
     body: &str,
@@ -391,7 +384,7 @@ async fn notify_handlers(
 /// In-app messages to `users`, or when there are none to the department's heads.
 pub(crate) async fn notify_department(
     tx: &mut zwfw_store::Tx,
-    st: &AppState,
+    st: &App,
     department_id: i64,
     mut users: Vec<i64>,
     title: &str,
@@ -477,7 +470,7 @@ fn mask_for(reader: Reader, mut row: InteractionRow) -> InteractionRow {
     row
 }
 
-pub async fn detail(st: &AppState, actor: Option<&Actor>, id: i64, by_query: bool) -> AppResult<Detail> {
+pub async fn detail(st: &App, actor: Option<&Actor>, id: i64, by_query: bool) -> AppResult<Detail> {
     let row = si::get(&st.store, id).await?;
     let mut reader = reader_of(actor, &row);
     if by_query && reader == Reader::Public {
@@ -537,17 +530,17 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, id: i64, by_query: boo
 
 /// Opens a submission by its number and query password (no sign-in), slowed
 /// down after repeated failures like case tracking.
-pub async fn track(st: &AppState, client: &str, code: &str, password: &str) -> AppResult<Detail> {
+pub async fn track(st: &App, client: &str, code: &str, password: &str) -> AppResult<Detail> {
     let code = code.trim().to_uppercase();
     let keys = [format!("iaddr:{client}"), format!("icode:{code}")];
     if st.track_blocked(&keys) {
-        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "code"));
+        return Err(AppError::with_detail(Fail::TooMany, "track_limited", "code"));
     }
     match si::find_by_code(&st.store, &code).await? {
         Some(row) if query_matches(&row.query_hash, password) => detail(st, None, row.id, true).await,
         _ => {
             st.track_failed(&keys);
-            Err(AppError::with_detail(StatusCode::NOT_FOUND, "interaction_track_failed", "code"))
+            Err(AppError::with_detail(Fail::NotFound, "interaction_track_failed", "code"))
         }
     }
 }
@@ -597,7 +590,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
     let row = si::lock(&mut tx, id).await?;
     if !in_department(actor, row.department_id) {
         // Moved to another department meanwhile.
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "already_handled", "该留言已被转至其他部门办理"));
+        return Err(AppError::with_detail(Fail::Conflict, "already_handled", "该留言已被转至其他部门办理"));
     }
     let state = State::parse(&row.state).unwrap_or(State::Answered);
     let now = ctx.now();
@@ -675,7 +668,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
             si::notify(&mut tx, &n, now).await?;
             event("answered", None, publication.code().into(), withhold.unwrap_or("").into())
         }
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+        _ => return Err(AppError::with_detail(Fail::BadInput, "invalid_action", "action")),
     };
     si::add_event(
         &mut tx,
@@ -738,7 +731,7 @@ pub struct ListPage {
 
 pub const PER_PAGE: i64 = 20;
 
-pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppResult<ListPage> {
+pub async fn list(st: &App, actor: Option<&Actor>, q: &ListQuery) -> AppResult<ListPage> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut f = si::Filter {
         kind: q.kind.clone().filter(|k| Kind::parse(k).is_some()),
@@ -768,7 +761,7 @@ pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppRes
             f.staff_conduct_only = scope == "conduct";
             Reader::Overseer
         }
-        (_, None) => return Err(AppError::new(StatusCode::UNAUTHORIZED, "login_required")),
+        (_, None) => return Err(AppError::new(Fail::Unauthenticated, "login_required")),
         _ => return Err(AppError::forbidden()),
     };
     let (rows, total) = si::list(&st.store, &f).await?;
@@ -820,12 +813,12 @@ pub struct RegionHandlers {
 /// The regions whose handlers `actor` may read at once: every city and county
 /// for supervision and global administrators; their county for the staff of
 /// a county government office.
-pub async fn handler_regions(st: &AppState, actor: &Actor) -> AppResult<Vec<sa::Region>> {
+pub async fn handler_regions(st: &App, actor: &Actor) -> AppResult<Vec<sa::Region>> {
     let regions = sa::list_regions(&st.store).await?;
     readable_regions(st, actor, &regions).await
 }
 
-async fn readable_regions(st: &AppState, actor: &Actor, regions: &[sa::Region]) -> AppResult<Vec<sa::Region>> {
+async fn readable_regions(st: &App, actor: &Actor, regions: &[sa::Region]) -> AppResult<Vec<sa::Region>> {
     let all = actor.is_global_admin() || actor.has(Role::Supervisor);
     let mine = match actor.department_id {
         Some(d) if !all => {
@@ -845,7 +838,7 @@ async fn readable_regions(st: &AppState, actor: &Actor, regions: &[sa::Region]) 
 /// Every active department of a county (with its towns) or the city's own
 /// departments, with the handlers on duty: who answers for the county's
 /// matters and which departments have named nobody.
-pub async fn region_handlers(st: &AppState, actor: &Actor, region_id: i64) -> AppResult<RegionHandlers> {
+pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResult<RegionHandlers> {
     let regions = sa::list_regions(&st.store).await?;
     let Some(region) = readable_regions(st, actor, &regions).await?.into_iter().find(|r| r.id == region_id) else {
         let exists = regions.iter().any(|r| r.id == region_id);
@@ -902,10 +895,10 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
     let mobile = String::from(Mobile::parse(&input.mobile)?);
     let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
     if user.department_id != Some(department_id) {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_handler", "department"));
+        return Err(AppError::with_detail(Fail::Invalid, "invalid_handler", "department"));
     }
     if si::handlers(&st.store, department_id).await?.iter().any(|h| h.ended_at.is_none() && h.user_id == user.id) {
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "duplicate", "handler"));
+        return Err(AppError::with_detail(Fail::Conflict, "duplicate", "handler"));
     }
     let mut tx = st.store.begin().await?;
     let id =

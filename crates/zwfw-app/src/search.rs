@@ -8,7 +8,7 @@
 //! on SQLite and PostgreSQL deployments.
 
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::state::App;
 use jieba_rs::Jieba;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -252,7 +252,7 @@ fn snippet(d: &Doc, words: &[&str]) -> String {
 }
 
 /// Builds the index of every published, active item.
-pub async fn build_from_store(state: &AppState) -> AppResult<Index> {
+pub async fn build_from_store(state: &App) -> AppResult<Index> {
     let store = &state.store;
     let depts = zwfw_store::admin::list_departments(store).await?;
     let list = zwfw_store::catalog::list(
@@ -277,13 +277,13 @@ pub async fn build_from_store(state: &AppState) -> AppResult<Index> {
 /// Marks the catalogue changed (inside the transaction of the change), so
 /// that every app server rebuilds its index.
 pub async fn mark_changed(tx: &mut zwfw_store::Tx, now_ms: i64) -> AppResult<()> {
-    let marker = format!("{now_ms}-{}", crate::auth::random_token(4));
+    let marker = format!("{now_ms}-{}", crate::sessions::random_token(4));
     zwfw_store::settings::put(tx, CATALOG_CHANGED, &marker, now_ms).await?;
     Ok(())
 }
 
 /// Rebuilds the index in the background after a change made here.
-pub fn refresh_soon(state: &AppState) {
+pub fn refresh_soon(state: &App) {
     let st = state.clone();
     tokio::spawn(async move {
         if let Err(e) = crate::sync_shared(&st, false).await {
@@ -293,7 +293,7 @@ pub fn refresh_soon(state: &AppState) {
 }
 
 /// Rebuilds this server's index.
-pub async fn refresh(state: &AppState) -> AppResult<()> {
+pub async fn refresh(state: &App) -> AppResult<()> {
     let idx = build_from_store(state).await?;
     *state.search.write().expect("search lock") = Arc::new(idx);
     Ok(())

@@ -3,10 +3,10 @@
 //! the portal. The figures are counted from what the platform recorded; the
 //! domain scores, grades and ranks them.
 
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
 use crate::pdf::{Align, Block, Column, Orientation, Part, Table};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -31,7 +31,7 @@ impl From<ConfigError> for AppError {
             ConfigError::Thresholds => "thresholds",
             ConfigError::WeeklyLogins => "weekly_logins",
         };
-        AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_evaluation_config", detail)
+        AppError::with_detail(Kind::Invalid, "invalid_evaluation_config", detail)
     }
 }
 
@@ -41,16 +41,16 @@ pub fn may_read(a: &Actor) -> bool {
 }
 
 pub fn parse_period(s: &str) -> AppResult<Period> {
-    Period::parse(s).ok_or_else(|| AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_period", s.trim()))
+    Period::parse(s).ok_or_else(|| AppError::with_detail(Kind::Invalid, "invalid_period", s.trim()))
 }
 
 /// The period of `kind` shown by default: the last one that has ended.
-pub fn default_period(st: &AppState, kind: PeriodKind) -> Period {
+pub fn default_period(st: &App, kind: PeriodKind) -> Period {
     Period::containing(kind, st.today()).previous()
 }
 
 /// The period asked for by its code, else the last ended one of the kind asked for (half-month by default).
-pub fn period_or_default(st: &AppState, code: Option<&str>, kind: Option<&str>) -> AppResult<Period> {
+pub fn period_or_default(st: &App, code: Option<&str>, kind: Option<&str>) -> AppResult<Period> {
     match code.map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => parse_period(p),
         None => Ok(default_period(st, kind.and_then(PeriodKind::parse).unwrap_or(PeriodKind::HalfMonth))),
@@ -59,7 +59,7 @@ pub fn period_or_default(st: &AppState, code: Option<&str>, kind: Option<&str>) 
 
 // ---------- configuration ----------
 
-pub async fn config(st: &AppState) -> AppResult<Config> {
+pub async fn config(st: &App) -> AppResult<Config> {
     Ok(match settings::get(&st.store, CONFIG_KEY).await? {
         Some(text) => serde_json::from_str::<Config>(&text).unwrap_or_default(),
         None => Config::default(),
@@ -170,7 +170,7 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 }
 
 /// The evaluation of a period (supervision officers and administrators).
-pub async fn evaluation(st: &AppState, actor: &Actor, period: Period) -> AppResult<Evaluation> {
+pub async fn evaluation(st: &App, actor: &Actor, period: Period) -> AppResult<Evaluation> {
     if !may_read(actor) {
         return Err(AppError::forbidden());
     }
@@ -178,7 +178,7 @@ pub async fn evaluation(st: &AppState, actor: &Actor, period: Period) -> AppResu
 }
 
 /// Counts, scores and ranks a period as of today.
-pub async fn compute(st: &AppState, period: Period) -> AppResult<Evaluation> {
+pub async fn compute(st: &App, period: Period) -> AppResult<Evaluation> {
     let cfg = config(st).await?;
     let today = st.today();
     let (start, end) = (period.start(), period.end());
@@ -354,7 +354,7 @@ pub async fn publish(ctx: &Ctx<'_>, input: &PublishInput) -> AppResult<Ranking> 
     };
     let ev = compute(ctx.state, period).await?;
     if !ev.complete {
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "period_not_over", ev.last_day.clone()));
+        return Err(AppError::with_detail(Kind::Conflict, "period_not_over", ev.last_day.clone()));
     }
     let body = serde_json::to_string(&ev.lines).map_err(|e| AppError::Internal(e.to_string()))?;
     let config = serde_json::to_string(&ev.config).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -389,12 +389,12 @@ pub async fn publish(ctx: &Ctx<'_>, input: &PublishInput) -> AppResult<Ranking> 
 }
 
 /// The latest publication of each period, newest first (public).
-pub async fn rankings(st: &AppState) -> AppResult<Vec<Ranking>> {
+pub async fn rankings(st: &App) -> AppResult<Vec<Ranking>> {
     Ok(se::latest_publications(&st.store, 60).await?.iter().map(ranking).collect())
 }
 
 /// The latest publication of a period (public).
-pub async fn ranking_of(st: &AppState, period: &str) -> AppResult<Ranking> {
+pub async fn ranking_of(st: &App, period: &str) -> AppResult<Ranking> {
     let p = parse_period(period)?;
     se::publications_of(&st.store, &p.code())
         .await?
@@ -417,7 +417,7 @@ impl Format {
         match s {
             "xlsx" => Ok(Format::Xlsx),
             "pdf" => Ok(Format::Pdf),
-            _ => Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_report_format", s)),
+            _ => Err(AppError::with_detail(Kind::Invalid, "invalid_report_format", s)),
         }
     }
     pub fn content_type(self) -> &'static str {
@@ -429,7 +429,7 @@ impl Format {
 }
 
 /// The report of a period: its bytes and file name.
-pub async fn report(st: &AppState, actor: &Actor, period: Period, format: Format) -> AppResult<(Vec<u8>, String)> {
+pub async fn report(st: &App, actor: &Actor, period: Period, format: Format) -> AppResult<(Vec<u8>, String)> {
     let ev = evaluation(st, actor, period).await?;
     let city = sa::list_regions(&st.store)
         .await?

@@ -4,9 +4,9 @@
 //! supervision. The API and the pages call these functions.
 
 use crate::cases::{day_text, in_department};
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -20,12 +20,12 @@ use zwfw_store::rating::{self as sr, RatingRow};
 impl From<RatingError> for AppError {
     fn from(e: RatingError) -> Self {
         let (status, code) = match &e {
-            RatingError::AlreadyRated => (StatusCode::CONFLICT, "already_rated"),
+            RatingError::AlreadyRated => (Kind::Conflict, "already_rated"),
             RatingError::StageNotReached
             | RatingError::WrongFollowUpState
             | RatingError::AlreadyAppealed
-            | RatingError::NoAppeal => (StatusCode::CONFLICT, "rating_conflict"),
-            _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rating"),
+            | RatingError::NoAppeal => (Kind::Conflict, "rating_conflict"),
+            _ => (Kind::Invalid, "invalid_rating"),
         };
         AppError::with_detail(status, code, crate::messages::rating_error_text(&e))
     }
@@ -69,7 +69,7 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
     let (channel, rater_user, recorded_by) = match &rater {
         Rater::Link(token) => {
             if sr::link_case(&st.store, token, ctx.now()).await? != Some(case_id) {
-                return Err(AppError::with_detail(StatusCode::NOT_FOUND, "rating_link_invalid", ""));
+                return Err(AppError::with_detail(Kind::NotFound, "rating_link_invalid", ""));
             }
             (Channel::QrCode, row.applicant_user_id, None)
         }
@@ -167,7 +167,7 @@ pub fn open_stages(row: &sc::CaseRow, rated: &[RatingRow]) -> Vec<&'static str> 
 }
 
 /// The ratings of a case, for those who may read the case.
-pub async fn of_case(st: &AppState, case_id: i64) -> AppResult<Vec<RatingRow>> {
+pub async fn of_case(st: &App, case_id: i64) -> AppResult<Vec<RatingRow>> {
     Ok(sr::of_case(&st.store, case_id).await?)
 }
 
@@ -179,7 +179,7 @@ fn may_read(actor: &Actor, r: &RatingRow) -> bool {
         || (!actor.is_staff() && r.rater_user_id == Some(actor.user_id))
 }
 
-pub async fn get(st: &AppState, actor: &Actor, id: i64) -> AppResult<RatingRow> {
+pub async fn get(st: &App, actor: &Actor, id: i64) -> AppResult<RatingRow> {
     let r = sr::get(&st.store, id).await?;
     if !may_read(actor, &r) {
         return Err(AppError::not_found("rating"));
@@ -263,7 +263,7 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
             sr::decide_appeal(&mut tx, id, outcome.code(), &reason, actor.user_id, now).await?;
             ("rating_appeal_decided", reason)
         }
-        _ => return Err(AppError::with_detail(StatusCode::BAD_REQUEST, "invalid_action", "action")),
+        _ => return Err(AppError::with_detail(Kind::BadInput, "invalid_action", "action")),
     };
     let e = ctx.entry(action, "rating", id, json!({"case_id": r.case_id}), &reason);
     ctx.audit(&mut tx, e).await?;
@@ -310,7 +310,7 @@ pub fn public(r: RatingRow) -> PublicRating {
     }
 }
 
-pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppResult<Vec<RatingRow>> {
+pub async fn list(st: &App, actor: Option<&Actor>, q: &ListQuery) -> AppResult<Vec<RatingRow>> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut f = sr::Filter { bad_only: q.bad, limit: 50, offset: (page - 1) * 50, ..Default::default() };
     match (q.scope.as_deref().unwrap_or("department"), actor) {
@@ -318,7 +318,7 @@ pub async fn list(st: &AppState, actor: Option<&Actor>, q: &ListQuery) -> AppRes
         ("department", Some(a)) if a.is_staff() && a.department_id.is_some() => f.department_id = a.department_id,
         ("appeals", Some(a)) if a.has(Role::Supervisor) => f.appeal_pending = true,
         ("all", Some(a)) if a.has(Role::Supervisor) || a.is_global_admin() => {}
-        (_, None) => return Err(AppError::new(StatusCode::UNAUTHORIZED, "login_required")),
+        (_, None) => return Err(AppError::new(Kind::Unauthenticated, "login_required")),
         _ => return Err(AppError::forbidden()),
     }
     Ok(sr::list(&st.store, &f).await?)
@@ -332,7 +332,7 @@ pub async fn new_link(ctx: &Ctx<'_>, case_id: i64) -> AppResult<String> {
     if !in_department(actor, row.department_id) || !(actor.has(Role::Counter) || actor.has(Role::Reviewer)) {
         return Err(AppError::forbidden());
     }
-    let token = crate::auth::random_token(16);
+    let token = crate::sessions::random_token(16);
     let mut tx = st.store.begin().await?;
     sr::add_link(&mut tx, &token, case_id, Some(actor.user_id), ctx.now(), ctx.now() + LINK_DAYS * 86_400_000).await?;
     ctx.audit(&mut tx, ctx.entry("rating_link", "case", case_id, json!({}), "")).await?;

@@ -9,9 +9,9 @@
 //! carry an idempotency key; a repeat returns the first result and creates
 //! nothing.
 
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
@@ -27,13 +27,13 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> Self {
         let (status, code) = match &e {
-            CaseError::WrongRole => (StatusCode::FORBIDDEN, "wrong_role"),
-            CaseError::ReasonRequired => (StatusCode::UNPROCESSABLE_ENTITY, "reason_required"),
-            CaseError::EmptySupplement => (StatusCode::UNPROCESSABLE_ENTITY, "empty_supplement"),
-            CaseError::DocumentRequired => (StatusCode::UNPROCESSABLE_ENTITY, "document_required"),
-            CaseError::BadReturn => (StatusCode::UNPROCESSABLE_ENTITY, "bad_return"),
-            CaseError::Calendar(_) => (StatusCode::SERVICE_UNAVAILABLE, "calendar_missing"),
-            _ => (StatusCode::CONFLICT, "case_conflict"),
+            CaseError::WrongRole => (Kind::Forbidden, "wrong_role"),
+            CaseError::ReasonRequired => (Kind::Invalid, "reason_required"),
+            CaseError::EmptySupplement => (Kind::Invalid, "empty_supplement"),
+            CaseError::DocumentRequired => (Kind::Invalid, "document_required"),
+            CaseError::BadReturn => (Kind::Invalid, "bad_return"),
+            CaseError::Calendar(_) => (Kind::Unavailable, "calendar_missing"),
+            _ => (Kind::Conflict, "case_conflict"),
         };
         AppError::with_detail(status, code, crate::messages::case_error_text(&e))
     }
@@ -67,7 +67,7 @@ pub(crate) fn query_matches(stored: &str, password: &str) -> bool {
 }
 
 /// The content of an item version; published versions never change, so they are cached.
-pub async fn item_version(st: &AppState, version_id: i64) -> AppResult<Arc<ItemContent>> {
+pub async fn item_version(st: &App, version_id: i64) -> AppResult<Arc<ItemContent>> {
     if let Some(c) = st.versions.lock().expect("versions lock").get(&version_id) {
         return Ok(c.clone());
     }
@@ -114,19 +114,12 @@ fn kind_code(k: &EventKind) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) fn day_text(d: chrono::NaiveDate) -> String {
+pub fn day_text(d: chrono::NaiveDate) -> String {
     zwfw_domain::time::ymd(d)
 }
 
 /// The projection of a case after `e`, from its new view.
-fn project(
-    st: &AppState,
-    item: &ItemContent,
-    row: &CaseRow,
-    v: &CaseView,
-    e: &Event,
-    seq: i64,
-) -> AppResult<Projection> {
+fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event, seq: i64) -> AppResult<Projection> {
     let cal = st.calendar();
     let mut p = row.p.clone();
     p.state = state_code(v.state).to_string();
@@ -246,7 +239,7 @@ pub struct Submitted {
 }
 
 fn unprocessable(code: &'static str, detail: impl Into<String>) -> AppError {
-    AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    AppError::with_detail(Kind::Invalid, code, detail)
 }
 
 /// Checks an identity: its kind, name, number and mobile.
@@ -280,9 +273,8 @@ fn check_form(
     if draft {
         fields.iter_mut().for_each(|f| f.required = false);
     }
-    let kept = zwfw_domain::catalog::check_form(&fields, &values).map_err(|e| {
-        AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", crate::messages::form_error_text(&e))
-    })?;
+    let kept = zwfw_domain::catalog::check_form(&fields, &values)
+        .map_err(|e| AppError::with_detail(Kind::Invalid, "invalid_form", crate::messages::form_error_text(&e)))?;
     Ok(kept.into_iter().map(|(k, v)| (k, json!(v))).collect())
 }
 
@@ -327,7 +319,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         (a, account, "counter", TrustLevel::B)
     } else {
         if !content.online {
-            return Err(AppError::with_detail(StatusCode::CONFLICT, "not_online", "item"));
+            return Err(AppError::with_detail(Kind::Conflict, "not_online", "item"));
         }
         let user = zwfw_store::admin::get_user(&st.store, actor.user_id).await?;
         let given = input.applicant.clone().unwrap_or_default();
@@ -371,7 +363,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         }
     }
     let password = query_password();
-    let salt = crate::auth::random_token(8);
+    let salt = crate::sessions::random_token(8);
     let now = ctx.now();
     let form = serde_json::Value::Object(form);
     let scoped = key.as_ref().map(|k| scoped_key(actor, k));
@@ -404,9 +396,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         )
     };
     let duplicate = |e: zwfw_store::StoreError| match e {
-        zwfw_store::StoreError::Duplicate(_) => {
-            AppError::with_detail(StatusCode::CONFLICT, "already_submitted", "idem_key")
-        }
+        zwfw_store::StoreError::Duplicate(_) => AppError::with_detail(Kind::Conflict, "already_submitted", "idem_key"),
         e => e.into(),
     };
     if input.draft {
@@ -477,7 +467,7 @@ fn scoped_key(actor: &Actor, key: &str) -> String {
 }
 
 async fn resolve_material(
-    st: &AppState,
+    st: &App,
     actor: &Actor,
     applicant: Option<i64>,
     m: &MaterialRef,
@@ -790,7 +780,7 @@ fn reason_of(k: &EventKind) -> String {
 }
 
 fn already_handled_plain() -> AppError {
-    AppError::with_detail(StatusCode::CONFLICT, "already_handled", "该办件刚被其他人处理，请刷新后查看")
+    AppError::with_detail(Kind::Conflict, "already_handled", "该办件刚被其他人处理，请刷新后查看")
 }
 
 // ---------- actions ----------
@@ -912,7 +902,7 @@ fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
     })
 }
 
-pub(crate) fn in_department(actor: &Actor, dept: i64) -> bool {
+pub fn in_department(actor: &Actor, dept: i64) -> bool {
     actor.is_staff() && actor.department_id == Some(dept)
 }
 
@@ -956,7 +946,7 @@ fn authorize(actor: &Actor, row: &CaseRow, item: &ItemContent, v: &CaseView, k: 
             }
             if let Some(a) = row.p.assignee_id {
                 if a != actor.user_id && !actor.has(Role::DeptHead) {
-                    return Err(AppError::with_detail(StatusCode::FORBIDDEN, "assigned_to_other", "assignee"));
+                    return Err(AppError::with_detail(Kind::Forbidden, "assigned_to_other", "assignee"));
                 }
             }
             let step_role = item.steps.get(v.step).map(|s| s.role).filter(|_| v.state == CaseState::InProgress);
@@ -1127,7 +1117,7 @@ async fn decide(
             .map(|(d, _, _, _)| *d)
             .collect();
         if departments.is_empty() {
-            return Err(AppError::with_detail(StatusCode::CONFLICT, "joint_not_due", "joint"));
+            return Err(AppError::with_detail(Kind::Conflict, "joint_not_due", "joint"));
         }
     }
     let e = Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
@@ -1189,7 +1179,7 @@ async fn submit_draft(
 fn already_handled(last: Option<&sc::EventRow>) -> AppError {
     match last {
         Some(e) => AppError::with_detail(
-            StatusCode::CONFLICT,
+            Kind::Conflict,
             "already_handled",
             format!(
                 "{}已于{}{}，请刷新后查看",
@@ -1213,7 +1203,7 @@ fn snapshot(row: &CaseRow) -> Option<CaseView> {
 
 /// Whether the view stored on the case equals its events replayed (a
 /// consistency check of the snapshot the actions decide on).
-pub async fn snapshot_matches_events(st: &AppState, case_id: i64) -> AppResult<bool> {
+pub async fn snapshot_matches_events(st: &App, case_id: i64) -> AppResult<bool> {
     let row = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row.version_id).await?;
     let replayed = dc::replay(&content, &to_events(&sc::events(&st.store, case_id).await?)?)?;
@@ -1236,7 +1226,7 @@ async fn current_view(ex: zwfw_store::db::Ex<'_>, row: &CaseRow, content: &ItemC
 }
 
 /// A case locked in a new transaction, with its item version and events (for background work).
-async fn locked(st: &AppState, id: i64) -> AppResult<(zwfw_store::Tx, CaseRow, Arc<ItemContent>, Vec<Event>)> {
+async fn locked(st: &App, id: i64) -> AppResult<(zwfw_store::Tx, CaseRow, Arc<ItemContent>, Vec<Event>)> {
     let row = sc::get_case(&st.store, id).await?;
     let content = item_version(st, row.version_id).await?;
     let mut tx = st.store.begin().await?;
@@ -1248,7 +1238,7 @@ async fn locked(st: &AppState, id: i64) -> AppResult<(zwfw_store::Tx, CaseRow, A
 
 /// Records deemed acceptance (第三十二条) for every application whose five
 /// working days passed without a decision or a supplement notice.
-pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
+pub async fn record_deemed_acceptances(st: &App) -> AppResult<usize> {
     let today = day_text(st.today());
     let ids = sc::acceptance_overdue(&st.store, &today, 500).await?;
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
@@ -1280,7 +1270,7 @@ pub async fn record_deemed_acceptances(st: &AppState) -> AppResult<usize> {
 /// Recomputes the deadlines of every open case with the current calendar
 /// (after a year's notice is entered, provisional dates become exact).
 /// Returns how many projections changed.
-pub async fn recompute_open(st: &AppState) -> AppResult<usize> {
+pub async fn recompute_open(st: &App) -> AppResult<usize> {
     let mut changed = 0;
     let mut after = 0;
     loop {
@@ -1429,7 +1419,7 @@ pub async fn reset_query_password(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Stri
         return Err(CaseError::WrongState { state: CaseState::Draft }.into());
     }
     let password = query_password();
-    let salt = crate::auth::random_token(8);
+    let salt = crate::sessions::random_token(8);
     let mut tx = st.store.begin().await?;
     sc::set_query_hash(&mut tx, case_id, &hash_query(&salt, &password)).await?;
     ctx.audit(&mut tx, ctx.entry("case_query_password", "case", case_id, json!({}), "")).await?;
@@ -1437,7 +1427,7 @@ pub async fn reset_query_password(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Stri
     Ok(password)
 }
 
-pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query: bool) -> AppResult<CaseDetail> {
+pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: bool) -> AppResult<CaseDetail> {
     let row = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row.version_id).await?;
     let own = match actor {
@@ -1530,18 +1520,18 @@ pub async fn detail(st: &AppState, actor: Option<&Actor>, case_id: i64, by_query
 pub use crate::state::TRACK_MAX_FAILURES;
 
 /// Finds a case by number and query password (no sign-in needed), slowed
-/// down after repeated failures (`AppState::track_blocked`).
-pub async fn track(st: &AppState, client: &str, case_no: &str, password: &str) -> AppResult<CaseDetail> {
+/// down after repeated failures (`App::track_blocked`).
+pub async fn track(st: &App, client: &str, case_no: &str, password: &str) -> AppResult<CaseDetail> {
     let case_no = case_no.trim();
     let keys = [format!("addr:{client}"), format!("case:{case_no}")];
     if st.track_blocked(&keys) {
-        return Err(AppError::with_detail(StatusCode::TOO_MANY_REQUESTS, "track_limited", "case_no"));
+        return Err(AppError::with_detail(Kind::TooMany, "track_limited", "case_no"));
     }
     match sc::find_by_no(&st.store, case_no).await? {
         Some((row, hash)) if query_matches(&hash, password) => detail(st, None, row.id, true).await,
         _ => {
             st.track_failed(&keys);
-            Err(AppError::with_detail(StatusCode::NOT_FOUND, "track_failed", "case_no"))
+            Err(AppError::with_detail(Kind::NotFound, "track_failed", "case_no"))
         }
     }
 }
@@ -1582,7 +1572,7 @@ pub async fn original(ctx: &Ctx<'_>, case_id: i64, name: &str, copies: i64, retu
     match returned {
         Some(oid) => {
             if !sc::return_original(&mut tx, case_id, oid, actor.user_id, ctx.now()).await? {
-                return Err(AppError::with_detail(StatusCode::CONFLICT, "already_handled", "原件已退还"));
+                return Err(AppError::with_detail(Kind::Conflict, "already_handled", "原件已退还"));
             }
             ctx.audit(&mut tx, ctx.entry("case_original_return", "case", case_id, json!({"original": oid}), ""))
                 .await?;

@@ -7,7 +7,7 @@
 
 use crate::cases::{self, ActionInput, ApplicantInput, ApplicationInput, MaterialRef};
 use crate::error::AppResult;
-use crate::state::{AppState, Ctx};
+use crate::state::{App, Ctx};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -72,7 +72,7 @@ const COMPANIES: [&str; 10] = [
 const HIDDEN_STAFF: [&str; 8] = ["何静", "罗斌", "高翔", "梁晓", "宋佳", "唐宁", "韩雪", "曾涛"];
 
 /// Sets the application's clock to `at_ms`.
-fn set_time(st: &AppState, at_ms: i64) {
+fn set_time(st: &App, at_ms: i64) {
     let configured = st.clock.offset_ms() - st.clock.moved_ms();
     st.clock.set_moved_ms(at_ms - crate::clock::real_now_ms() - configured);
 }
@@ -93,7 +93,7 @@ impl Cast {
     }
 }
 
-async fn cast(state: &AppState, depts: &[i64]) -> AppResult<Cast> {
+async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
     let mut by_dept = HashMap::new();
     for (n, d) in depts.iter().enumerate() {
@@ -127,7 +127,7 @@ async fn cast(state: &AppState, depts: &[i64]) -> AppResult<Cast> {
             .await?
             .iter()
             .filter(|u| u.active)
-            .map(crate::auth::actor_of)
+            .map(crate::sessions::actor_of)
             .collect();
         // The named demo accounts first, so the story is theirs.
         staff.sort_by_key(|a| a.username.ends_with("_staff"));
@@ -136,7 +136,7 @@ async fn cast(state: &AppState, depts: &[i64]) -> AppResult<Cast> {
     let mut public = vec![];
     for u in ["demo_citizen", "demo_elder", "demo_company"] {
         if let Some(u) = store_admin::find_user_by_username(&state.store, u).await? {
-            public.push(crate::auth::actor_of(&u));
+            public.push(crate::sessions::actor_of(&u));
         }
     }
     Ok(Cast { by_dept, public })
@@ -191,7 +191,7 @@ fn material_pdf(label: &str) -> Vec<u8> {
 /// Plays one case forward. Returns early (leaving the case where it is)
 /// when the next step would be in the future.
 struct Play<'a> {
-    st: &'a AppState,
+    st: &'a App,
     rng: StdRng,
     at: i64,
     until: i64,
@@ -481,7 +481,7 @@ fn last_close(t: i64) -> i64 {
     }
 }
 
-pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
+pub async fn load(state: &App, n: usize) -> AppResult<usize> {
     let existing: i64 = zwfw_store::cases::counts(&state.store, None).await?.iter().map(|(_, c)| c).sum();
     if existing > 0 || n == 0 {
         return Ok(0);
@@ -561,7 +561,7 @@ pub async fn load(state: &AppState, n: usize) -> AppResult<usize> {
 /// through and for 东城区's government office: the head as lead, one officer
 /// as staff. The other counties' offices stay without, so that the county
 /// view has a gap to show.
-async fn name_handlers(state: &AppState, cast: &Cast) -> AppResult<()> {
+async fn name_handlers(state: &App, cast: &Cast) -> AppResult<()> {
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
     let mut depts: Vec<i64> = cast.by_dept.keys().copied().collect();
     depts.sort();
@@ -605,7 +605,7 @@ async fn name_handlers(state: &AppState, cast: &Cast) -> AppResult<()> {
 /// Past sign-ins of the demo staff on the working days of the last 120 days
 /// (each on about three days in five), so that the evaluation's activity
 /// figures have something to show. Each session was ended by signing out.
-async fn sign_in_history(state: &AppState, now: i64, rng: &mut StdRng) -> AppResult<()> {
+async fn sign_in_history(state: &App, now: i64, rng: &mut StdRng) -> AppResult<()> {
     let cal = state.calendar();
     let staff = store_admin::list_staff(&state.store, None).await?;
     let today = zwfw_domain::clock::local_date(now);
@@ -643,12 +643,12 @@ async fn sign_in_history(state: &AppState, now: i64, rng: &mut StdRng) -> AppRes
 }
 
 /// The rankings of the last half-month and month that ended, published by the demo supervision officer.
-async fn publish_rankings(state: &AppState) -> AppResult<()> {
+async fn publish_rankings(state: &App) -> AppResult<()> {
     use zwfw_domain::evaluation::PeriodKind;
     let Some(user) = store_admin::find_user_by_username(&state.store, "demo_supervisor").await? else {
         return Ok(());
     };
-    let actor = crate::auth::actor_of(&user);
+    let actor = crate::sessions::actor_of(&user);
     let ctx = Ctx { state, actor: Some(&actor), client_addr: "demo".into() };
     for kind in [PeriodKind::Month, PeriodKind::HalfMonth] {
         let period = crate::evaluation::default_period(state, kind).code();

@@ -1,10 +1,10 @@
 //! Accounts: staff administration, public self-registration, passwords,
 //! TOTP enrolment and sessions. Shared by pages, API and command line.
 
-use crate::auth::{hash_password, verify_password, SessionCtx};
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
+use crate::sessions::{hash_password, verify_password, SessionCtx};
 use crate::state::Ctx;
-use axum::http::StatusCode;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ pub fn generate_password() -> String {
 
 fn reason_required(reason: &str) -> AppResult<()> {
     if reason.trim().is_empty() {
-        return Err(AppError::with_detail(StatusCode::UNPROCESSABLE_ENTITY, "reason_required", "reason"));
+        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
     }
     Ok(())
 }
@@ -331,7 +331,7 @@ pub async fn set_staff_active(ctx: &Ctx<'_>, id: i64, active: bool, reason: &str
     reason_required(reason)?;
     let u = manageable_staff(ctx, id).await?;
     if ctx.actor.is_some_and(|a| a.user_id == id) && !active {
-        return Err(AppError::new(StatusCode::CONFLICT, "conflict"));
+        return Err(AppError::new(Kind::Conflict, "conflict"));
     }
     let now = ctx.now();
     let mut tx = ctx.state.store.begin().await?;
@@ -368,7 +368,7 @@ pub async fn reset_password(ctx: &Ctx<'_>, id: i64, reason: &str, reset_totp: bo
 /// Changes the signed-in user's own password; other sessions are ended.
 pub async fn change_own_password(ctx: &Ctx<'_>, s: &SessionCtx, old: &str, new: &str) -> AppResult<()> {
     if !verify_password(&s.user.password_hash, old).await {
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
+        return Err(AppError::new(Kind::Invalid, "wrong_password"));
     }
     if old == new {
         return Err(DomainError::WeakPassword("same_as_old").into());
@@ -483,7 +483,7 @@ pub async fn totp_begin(ctx: &Ctx<'_>, s: &SessionCtx) -> AppResult<Vec<u8>> {
         }
     }
     if s.user.totp_enabled {
-        return Err(AppError::new(StatusCode::CONFLICT, "conflict"));
+        return Err(AppError::new(Kind::Conflict, "conflict"));
     }
     let mut secret = vec![0u8; 20];
     rand::thread_rng().fill(&mut secret[..]);
@@ -500,9 +500,9 @@ pub async fn totp_confirm(ctx: &Ctx<'_>, s: &SessionCtx, code: &str) -> AppResul
         .totp_secret
         .as_deref()
         .and_then(totp::decode_secret)
-        .ok_or_else(|| AppError::new(StatusCode::CONFLICT, "conflict"))?;
+        .ok_or_else(|| AppError::new(Kind::Conflict, "conflict"))?;
     let step = totp::verify(&secret, code, ctx.now() / 1000, s.user.totp_last_step)
-        .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp"))?;
+        .ok_or_else(|| AppError::new(Kind::Invalid, "invalid_totp"))?;
     let mut tx = ctx.state.store.begin().await?;
     store_admin::set_totp(&mut tx, s.user.id, s.user.totp_secret.as_deref(), true, Some(step)).await?;
     ctx.audit(&mut tx, ctx.entry(action::TOTP_ENROLLED, "user", s.user.id, json!({}), "")).await?;
@@ -517,7 +517,7 @@ pub async fn totp_login(ctx: &Ctx<'_>, s: &SessionCtx, code: &str) -> AppResult<
         .totp_secret
         .as_deref()
         .and_then(totp::decode_secret)
-        .ok_or_else(|| AppError::new(StatusCode::CONFLICT, "conflict"))?;
+        .ok_or_else(|| AppError::new(Kind::Conflict, "conflict"))?;
     let now = ctx.now();
     let mut tx = ctx.state.store.begin().await?;
     let ok = match totp::verify(&secret, code, now / 1000, s.user.totp_last_step) {
@@ -535,7 +535,7 @@ pub async fn totp_login(ctx: &Ctx<'_>, s: &SessionCtx, code: &str) -> AppResult<
                 .await?;
         }
         tx.commit().await?;
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_totp"));
+        return Err(AppError::new(Kind::Invalid, "invalid_totp"));
     }
     store_auth::complete_mfa(&mut tx, s.session.id, now).await?;
     store_admin::record_login_success(&mut tx, s.user.id).await?;

@@ -14,9 +14,9 @@
 //! Without a configured gateway nothing is sent and the messages wait (the
 //! page says so); no message is ever dropped.
 
+use crate::error::Kind;
 use crate::error::{AppError, AppResult};
-use crate::state::{AppState, Ctx};
-use axum::http::StatusCode;
+use crate::state::{App, Ctx};
 use serde::Serialize;
 use serde_json::json;
 use std::time::Duration;
@@ -82,7 +82,7 @@ fn client() -> &'static reqwest::Client {
 }
 
 /// Sends the SMS messages whose try is due. Does nothing without a gateway.
-pub async fn send_due(st: &AppState) -> AppResult<SendReport> {
+pub async fn send_due(st: &App) -> AppResult<SendReport> {
     let mut report = SendReport::default();
     let Some(cfg) = st.config.sms.as_ref() else {
         return Ok(report);
@@ -156,7 +156,7 @@ pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
     let m = so::message(&st.store, id).await?.ok_or_else(|| AppError::not_found("message"))?;
     let mut tx = st.store.begin().await?;
     if !so::retry(&mut tx, id, ctx.now()).await? {
-        return Err(AppError::with_detail(StatusCode::CONFLICT, "not_given_up", "message"));
+        return Err(AppError::with_detail(Kind::Conflict, "not_given_up", "message"));
     }
     let e = ctx.entry(
         "sms_retry",

@@ -1,0 +1,87 @@
+//! The working-day calendar: seeding the shipped years, loading it, and
+//! administrators' edits of a year.
+
+use crate::error::{AppError, AppResult, Kind};
+use crate::state::{App, Ctx};
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+use std::sync::Arc;
+use zwfw_domain::calendar::{shipped_years, Calendar, CalendarError, YearSpec};
+
+impl From<CalendarError> for AppError {
+    fn from(e: CalendarError) -> Self {
+        match e {
+            CalendarError::YearMissing { year } => {
+                AppError::with_detail(Kind::Invalid, "calendar_year_missing", year.to_string())
+            }
+            other => {
+                AppError::with_detail(Kind::Invalid, "invalid_calendar", crate::messages::calendar_error_text(&other))
+            }
+        }
+    }
+}
+
+/// Inserts the shipped years the database lacks, then loads the calendar.
+pub async fn startup(state: &App) -> AppResult<()> {
+    let mut tx = state.store.begin().await?;
+    let added = zwfw_store::calendar::insert_missing(&mut tx, &shipped_years(), state.now_ms()).await?;
+    if !added.is_empty() {
+        let ctx = Ctx { state, actor: None, client_addr: "startup".into() };
+        ctx.audit(&mut tx, ctx.entry("calendar_loaded", "calendar", "shipped", json!({ "years": added }), "")).await?;
+    }
+    tx.commit().await?;
+    reload(state).await
+}
+
+/// Rebuilds the in-memory calendar from the database.
+pub async fn reload(state: &App) -> AppResult<()> {
+    let years = zwfw_store::calendar::list_years(&state.store).await?;
+    // The year after the last notice is provisional (Monday to Friday) so that
+    // work goes on in December; entering its notice recomputes open cases.
+    let cal = Calendar::with_provisional(years.into_iter().map(|y| y.spec).collect(), 1)?;
+    *state.calendar.write().expect("calendar lock") = Arc::new(cal);
+    Ok(())
+}
+
+/// Replaces (or adds) a year; administrators only, with a reason.
+pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !actor.is_global_admin() {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
+    }
+    spec.validate()?;
+    let state = ctx.state;
+    let current = state.calendar();
+    // The whole calendar must still compile (neighbouring years agree, no gap).
+    let mut all: Vec<YearSpec> = current.specs().filter(|s| s.year != spec.year).cloned().collect();
+    all.push(spec.clone());
+    Calendar::new(all)?;
+    let before = current.spec(spec.year).cloned();
+    let mut tx = state.store.begin().await?;
+    zwfw_store::calendar::put_year(&mut tx, &spec, &actor.username, ctx.now()).await?;
+    let action = if before.is_some() { "update" } else { "create" };
+    ctx.audit(&mut tx, ctx.entry(action, "calendar", spec.year, json!({ "before": before, "after": spec }), reason))
+        .await?;
+    tx.commit().await?;
+    reload(state).await?;
+    let n = crate::cases::recompute_open(state).await?;
+    // Deadlines moved without events: the next supervision run reads every open case.
+    crate::supervision::request_full(state).await?;
+    tracing::info!(year = spec.year, cases = n, "open cases' deadlines recomputed with the new calendar");
+    Ok(())
+}
+
+pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::with_detail(Kind::BadInput, "invalid_date", s.chars().take(40).collect::<String>()))
+}
+
+/// Whether next year's calendar is missing from November 1 on (the notice is due).
+pub fn next_year_missing(st: &App) -> Option<i32> {
+    let today = st.today();
+    let next = today.year() + 1;
+    (today.month() >= 11 && !st.calendar().is_configured(next)).then_some(next)
+}

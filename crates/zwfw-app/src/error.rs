@@ -1,0 +1,113 @@
+//! The application layer's one error type: every lower-layer error and every
+//! refusal of a use case, with a stable code, the kind of failure (which the
+//! web layer maps to an HTTP status) and a Chinese message.
+
+use crate::messages::error_text;
+use zwfw_domain::DomainError;
+use zwfw_store::StoreError;
+
+/// What kind of failure an error is, independent of any transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request is malformed (not a rule of the domain).
+    BadInput,
+    /// Nobody is signed in, or the credentials are wrong.
+    Unauthenticated,
+    /// The actor may not do this.
+    Forbidden,
+    /// The object does not exist, or the actor may not know it exists.
+    NotFound,
+    /// The object changed meanwhile, or the action was already taken.
+    Conflict,
+    /// The account or object is locked.
+    Locked,
+    /// The input breaks a rule of the domain.
+    Invalid,
+    /// The upload or body is too large.
+    TooLarge,
+    /// Too many attempts; try later.
+    TooMany,
+    /// A dependency (the database, a gateway) is unavailable.
+    Unavailable,
+    /// A defect.
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{code}")]
+    Refused { kind: Kind, code: &'static str, detail: Option<String> },
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(kind: Kind, code: &'static str) -> AppError {
+        AppError::Refused { kind, code, detail: None }
+    }
+    pub fn with_detail(kind: Kind, code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::Refused { kind, code, detail: Some(detail.into()) }
+    }
+    pub fn forbidden() -> AppError {
+        AppError::new(Kind::Forbidden, "forbidden")
+    }
+    pub fn not_found(what: &'static str) -> AppError {
+        AppError::with_detail(Kind::NotFound, "not_found", what)
+    }
+    pub fn bad(code: &'static str) -> AppError {
+        AppError::new(Kind::BadInput, code)
+    }
+    pub fn invalid(field: &'static str) -> AppError {
+        AppError::Domain(DomainError::Invalid { field, reason: "format" })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            AppError::Domain(_) => Kind::Invalid,
+            AppError::Store(StoreError::NotFound(_)) => Kind::NotFound,
+            AppError::Store(StoreError::Duplicate(_)) | AppError::Store(StoreError::Conflict(_)) => Kind::Conflict,
+            AppError::Store(StoreError::Domain(_)) => Kind::Invalid,
+            AppError::Store(_) => Kind::Unavailable,
+            AppError::Refused { kind, .. } => *kind,
+            AppError::Internal(_) => Kind::Internal,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => d.code(),
+            AppError::Store(StoreError::NotFound(_)) => "not_found",
+            AppError::Store(StoreError::Duplicate(_)) => "duplicate",
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(_) => "database_unavailable",
+            AppError::Refused { code, .. } => code,
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The field or sub-reason, when there is one.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            AppError::Domain(d) | AppError::Store(StoreError::Domain(d)) => d.detail().map(str::to_string),
+            AppError::Store(StoreError::NotFound(w)) | AppError::Store(StoreError::Duplicate(w)) => Some(w.to_string()),
+            AppError::Store(StoreError::Conflict(w)) => Some(w.to_string()),
+            AppError::Refused { detail, .. } => detail.clone(),
+            _ => None,
+        }
+    }
+
+    /// The message shown to people, in Chinese.
+    pub fn message(&self) -> String {
+        let text = error_text(self.code(), self.detail().as_deref());
+        match (self.code(), self.detail()) {
+            ("account_locked", Some(until)) => format!("{text}（锁定至 {until}）"),
+            _ => text,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The use cases of zwfw: every action and read a person, the command line
+//! or a background job takes, with its transaction, audit record and
+//! notifications. Errors carry a stable code and a kind, never an HTTP status;
+//! the web layer, the command line and the workers call this crate.
+
+pub mod accounts;
+pub mod calendar;
+pub mod cases;
+pub mod catalog;
+pub mod catalog_xlsx;
+pub mod clock;
+pub mod demo;
+pub mod demo_cases;
+pub mod demo_items;
+pub mod documents;
+pub mod error;
+pub mod evaluation;
+pub mod interaction;
+pub mod messages;
+pub mod metrics;
+pub mod orgs;
+pub mod pdf;
+pub mod rating;
+pub mod search;
+pub mod sessions;
+pub mod sms;
+pub mod state;
+pub mod supervision;
+
+pub use clock::Clock;
+pub use error::{AppError, AppResult, Kind};
+pub use state::{App, AppConfig, Ctx};
+
+/// Prepares shared state at start: the working-day calendar (seeded on first
+/// start) and the search index.
+pub async fn startup(state: &App) -> AppResult<()> {
+    calendar::startup(state).await?;
+    supervision::ensure_rules(state).await?;
+    search::refresh(state).await?;
+    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    *state.catalog_seen.lock().expect("lock") = changed;
+    Ok(())
+}
+
+/// Picks up what other app servers changed in the shared database: the demo
+/// clock, an edited calendar year, a published or retired item.
+pub async fn sync_shared(state: &App, with_calendar: bool) -> AppResult<()> {
+    state.sync_clock().await?;
+    if with_calendar {
+        calendar::reload(state).await?;
+    }
+    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    let stale = *state.catalog_seen.lock().expect("lock") != changed;
+    if stale {
+        search::refresh(state).await?;
+        *state.catalog_seen.lock().expect("lock") = changed;
+    }
+    Ok(())
+}
+
+/// The periodic work of the background job: it records deemed acceptances
+/// (行政许可法 第三十二条), then evaluates the supervision rules on what
+/// changed. Safe to run on several app servers at once: each case is locked
+/// and replayed before anything is appended, and the supervision evaluation
+/// runs on one server at a time (a lease in the job table).
+pub async fn run_jobs(state: &App) -> AppResult<usize> {
+    let n = cases::record_deemed_acceptances(state).await?;
+    if let Some(r) = supervision::evaluate(state, false).await? {
+        if r.new_findings > 0 || r.escalated > 0 {
+            tracing::info!(
+                mode = %r.mode, cases = r.cases_read, changes = r.changes_read, findings = r.new_findings,
+                escalated = r.escalated, millis = r.millis, "supervision evaluated"
+            );
+        }
+    }
+    Ok(n)
+}

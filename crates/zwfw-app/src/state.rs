@@ -1,0 +1,242 @@
+//! Shared application state and the service context every action runs in.
+
+use crate::clock::Clock;
+use crate::error::AppResult;
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use zwfw_domain::admin::Actor;
+use zwfw_domain::audit::AuditEntry;
+use zwfw_domain::auth::SecurityPolicy;
+use zwfw_store::{audit, Store, Tx};
+
+/// Settings of the application, filled by the binary from defaults, the
+/// config file and `ZWFW_*` variables.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub policy: SecurityPolicy,
+    /// Demo mode: demo accounts are shown on the login page and the clock can be moved.
+    pub demo: bool,
+    pub site_name: String,
+    /// The data directory (file store under `files/`).
+    pub data_dir: std::path::PathBuf,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// The SMS gateway; without it SMS messages wait in the outbox.
+    pub sms: Option<crate::sms::SmsConfig>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            policy: SecurityPolicy::default(),
+            demo: false,
+            site_name: "示例市政务服务平台".into(),
+            data_dir: std::path::PathBuf::from("./zwfw-data"),
+            max_upload_bytes: 10 * 1024 * 1024,
+            sms: None,
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    /// Every upload and generated document, content-addressed by SM3.
+    pub files: zwfw_store::files::FileStore,
+    /// The compiled working-day calendar; replaced when a year is edited.
+    pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
+    /// The full-text index of the published catalogue.
+    pub search: std::sync::RwLock<Arc<crate::search::Index>>,
+    /// The catalogue change marker the search index was built from.
+    pub catalog_seen: std::sync::Mutex<Option<String>>,
+    /// Contents of item versions cases are bound to (published versions never change).
+    pub versions: std::sync::Mutex<std::collections::HashMap<i64, Arc<zwfw_domain::catalog::ItemContent>>>,
+    /// Departments as read lately (names for document numbers), with when:
+    /// forgotten when edited here, read again after `DEPARTMENT_FRESH` in any case.
+    pub departments: std::sync::Mutex<DepartmentCache>,
+    /// Failed case-tracking attempts per client address and per case number
+    /// (window start, count): guessing query passwords is slowed down.
+    pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
+    pub clock: Clock,
+    pub config: AppConfig,
+    pub metrics: Metrics,
+    pub started_ms: i64,
+    /// The supervision dashboard's figures and when they were read.
+    pub dashboard: std::sync::Mutex<Option<(i64, Arc<crate::supervision::Dashboard>)>>,
+}
+
+/// Failed look-ups by number and query password allowed per client address
+/// and per number in a window.
+pub const TRACK_MAX_FAILURES: u32 = 10;
+const TRACK_WINDOW_MS: i64 = 15 * 60_000;
+
+type DepartmentCache = std::collections::HashMap<i64, (std::time::Instant, Arc<zwfw_store::admin::Department>)>;
+
+/// How long a department read stays good here (an edit made by another
+/// app server or the command line shows after at most this long).
+const DEPARTMENT_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct App(pub Arc<Inner>);
+
+impl std::ops::Deref for App {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn new(store: Store, clock: Clock, config: AppConfig) -> App {
+        let started_ms = clock.now_ms();
+        App(Arc::new(Inner {
+            store,
+            files: zwfw_store::files::FileStore::new(config.data_dir.join("files")),
+            calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
+            search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
+            catalog_seen: std::sync::Mutex::new(None),
+            versions: std::sync::Mutex::new(std::collections::HashMap::new()),
+            departments: std::sync::Mutex::new(DepartmentCache::new()),
+            track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
+            clock,
+            config,
+            metrics: Metrics::default(),
+            started_ms,
+            dashboard: std::sync::Mutex::new(None),
+        }))
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Stores bytes in the file store (off the async threads); returns their SM3.
+    pub async fn put_file(&self, bytes: Vec<u8>) -> AppResult<String> {
+        let files = self.files.clone();
+        tokio::task::spawn_blocking(move || files.put(&bytes))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))
+    }
+
+    /// Whether look-ups by number and query password are refused for any of
+    /// `keys` (client address, number): after `TRACK_MAX_FAILURES` failures
+    /// within 15 minutes, for the rest of that window (counted per app server).
+    pub fn track_blocked(&self, keys: &[String]) -> bool {
+        let now = self.now_ms();
+        let mut f = self.track_failures.lock().expect("lock");
+        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
+        keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES))
+    }
+
+    /// Counts a failed look-up against each of `keys`.
+    pub fn track_failed(&self, keys: &[String]) {
+        let now = self.now_ms();
+        let mut f = self.track_failures.lock().expect("lock");
+        for k in keys {
+            f.entry(k.clone()).or_insert((now, 0)).1 += 1;
+        }
+    }
+
+    /// A department, read at most `DEPARTMENT_FRESH` ago.
+    pub async fn department(&self, id: i64) -> AppResult<Arc<zwfw_store::admin::Department>> {
+        if let Some((at, d)) = self.departments.lock().expect("departments lock").get(&id) {
+            if at.elapsed() < DEPARTMENT_FRESH {
+                return Ok(d.clone());
+            }
+        }
+        let d = Arc::new(zwfw_store::admin::get_department(&self.store, id).await?);
+        self.departments.lock().expect("departments lock").insert(id, (std::time::Instant::now(), d.clone()));
+        Ok(d)
+    }
+
+    /// Forgets a department read before (it was edited).
+    pub fn forget_department(&self, id: i64) {
+        self.departments.lock().expect("departments lock").remove(&id);
+    }
+
+    /// The current working-day calendar.
+    pub fn calendar(&self) -> Arc<zwfw_domain::calendar::Calendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The current search index.
+    pub fn search_index(&self) -> Arc<crate::search::Index> {
+        self.search.read().expect("search lock").clone()
+    }
+
+    /// The platform's current day in Asia/Shanghai.
+    pub fn today(&self) -> chrono::NaiveDate {
+        zwfw_domain::clock::local_date(self.now_ms())
+    }
+
+    /// Loads the shared clock shift from the database (demo mode).
+    pub async fn sync_clock(&self) -> AppResult<()> {
+        if self.config.demo {
+            if let Some(v) = zwfw_store::settings::get(&self.store, zwfw_store::settings::CLOCK_OFFSET_MS).await? {
+                self.clock.set_moved_ms(v.parse().unwrap_or(0));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who acts, from where: everything an action needs besides its input.
+pub struct Ctx<'a> {
+    pub state: &'a App,
+    pub actor: Option<&'a Actor>,
+    /// Client address, or `cli` for the operator command line.
+    pub client_addr: String,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn now(&self) -> i64 {
+        self.state.now_ms()
+    }
+
+    /// An audit entry for this context.
+    pub fn entry(
+        &self,
+        action: &str,
+        object_type: &str,
+        object_id: impl ToString,
+        detail: serde_json::Value,
+        reason: &str,
+    ) -> AuditEntry {
+        let (actor_id, actor_name, actor_role, department_id) = match self.actor {
+            Some(a) => (
+                Some(a.user_id),
+                a.username.clone(),
+                a.primary_role().map(|r| r.code().to_string()).unwrap_or_else(|| a.kind.code().to_string()),
+                a.department_id,
+            ),
+            None => (None, "system".to_string(), "operator".to_string(), None),
+        };
+        AuditEntry {
+            at_ms: self.now(),
+            actor_id,
+            actor_name,
+            actor_role,
+            department_id,
+            action: action.to_string(),
+            object_type: object_type.to_string(),
+            object_id: object_id.to_string(),
+            detail: detail.to_string(),
+            reason: reason.to_string(),
+            client_addr: self.client_addr.clone(),
+        }
+    }
+
+    /// Writes an audit record inside `tx`.
+    pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry) -> AppResult<()> {
+        audit::append(tx, &entry).await?;
+        crate::metrics::Metrics::inc(&self.state.metrics.audit_records);
+        Ok(())
+    }
+
+    /// Writes an audit record on its own.
+    pub async fn audit_alone(&self, entry: AuditEntry) -> AppResult<()> {
+        audit::append_alone(&self.state.store, &entry).await?;
+        crate::metrics::Metrics::inc(&self.state.metrics.audit_records);
+        Ok(())
+    }
+}
