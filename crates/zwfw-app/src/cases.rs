@@ -16,13 +16,35 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use utoipa::ToSchema;
+use zwfw_domain::access::cases::{self as access, CaseFacts};
+use zwfw_domain::access::Refusal;
 use zwfw_domain::admin::{AccountKind, Actor, Role};
 use zwfw_domain::cases::{
-    self as dc, acting_role, CaseError, CaseState, CaseView, DocKind, Event, EventKind, Outcome, TrustLevel,
+    self as dc, CaseError, CaseState, CaseView, Channel, DocKind, Event, EventKind, Outcome, TrustLevel,
 };
 use zwfw_domain::catalog::ItemContent;
 use zwfw_domain::ids::{CreditCode, Mobile, ResidentId};
 use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
+
+/// A refusal of the access rules: `not_party` hides the case (not found),
+/// a bad transfer target is invalid input, the others are forbidden.
+pub fn refused(r: Refusal) -> AppError {
+    match r {
+        r if r.hides_object() => AppError::not_found("case"),
+        Refusal::BadTransferTarget => AppError::with_detail(Kind::Invalid, "invalid_action", "to_user"),
+        r => AppError::with_detail(Kind::Forbidden, r.code(), r.code()),
+    }
+}
+
+/// The access facts of a stored case.
+pub fn facts(row: &CaseRow) -> CaseFacts {
+    CaseFacts {
+        department_id: row.department_id,
+        applicant_user_id: row.applicant_user_id,
+        channel: Channel::parse(&row.channel).unwrap_or(Channel::Counter),
+        assignee_id: row.p.assignee_id,
+    }
+}
 
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> Self {
@@ -32,6 +54,9 @@ impl From<CaseError> for AppError {
             CaseError::EmptySupplement => (Kind::Invalid, "empty_supplement"),
             CaseError::DocumentRequired => (Kind::Invalid, "document_required"),
             CaseError::BadReturn => (Kind::Invalid, "bad_return"),
+            CaseError::SpecialNotAllowed => (Kind::Invalid, "special_not_allowed"),
+            CaseError::WithdrawalPending => (Kind::Conflict, "withdrawal_pending"),
+            CaseError::NoWithdrawalPending => (Kind::Conflict, "no_withdrawal_pending"),
             CaseError::Calendar(_) => (Kind::Unavailable, "calendar_missing"),
             _ => (Kind::Conflict, "case_conflict"),
         };
@@ -771,7 +796,10 @@ fn reason_of(k: &EventKind) -> String {
         }
         StepPassed { opinion } | ExtensionDecided { opinion, .. } | JointAnswered { opinion, .. } => opinion.clone(),
         Urged { message } => message.clone(),
-        ExtensionRequested { reason, .. } | SpecialStarted { reason, .. } => reason.clone(),
+        ExtensionRequested { reason, .. } | SpecialStarted { reason, .. } | WithdrawalRequested { reason } => {
+            reason.clone()
+        }
+        WithdrawalDeclined { opinion } => opinion.clone(),
         SpecialEnded { result } => result.clone(),
         Concluded { reason, .. } => reason.clone(),
         SupplementRequested { missing } => missing.join("；"),
@@ -790,7 +818,7 @@ fn already_handled_plain() -> AppError {
 pub struct ActionInput {
     /// submit | supplement_request | supplement_provide | accept | refuse | pass | return | transfer | urge |
     /// extension_request | extension_decide | special_start | special_end | joint_answer | joint_close |
-    /// conclude | deliver | withdraw
+    /// conclude | deliver | withdraw | withdrawal_request | withdrawal_decline
     pub action: String,
     /// The event number the decision was made on; a different current number means someone acted first.
     pub expected_seq: Option<i64>,
@@ -898,98 +926,13 @@ fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
             tracking_no: text(a.tracking_no.as_deref().unwrap_or(""), 60),
         },
         "withdraw" => EventKind::Withdrawn { reason: opinion },
+        "withdrawal_request" => EventKind::WithdrawalRequested { reason: opinion },
+        "withdrawal_decline" => EventKind::WithdrawalDeclined { opinion },
         _ => return Err(bad("action")),
     })
 }
 
-pub fn in_department(actor: &Actor, dept: i64) -> bool {
-    actor.is_staff() && actor.department_id == Some(dept)
-}
-
-/// Who may take this action on this case, and in which role.
-fn authorize(actor: &Actor, row: &CaseRow, item: &ItemContent, v: &CaseView, k: &EventKind) -> AppResult<Option<Role>> {
-    use EventKind::*;
-    let forbidden = || Err(AppError::forbidden());
-    let applicant = !actor.is_staff() && row.applicant_user_id == Some(actor.user_id);
-    let counter_here = in_department(actor, row.department_id) && actor.has(Role::Counter);
-    // The department working on the case now.
-    let handling = match v.state {
-        CaseState::InProgress => item.steps.get(v.step).map(|s| s.department_id).unwrap_or(row.department_id),
-        _ => row.department_id,
-    };
-    match k {
-        Submitted | SupplementProvided | Withdrawn { .. } => {
-            if applicant {
-                Ok(None)
-            } else if counter_here {
-                Ok(Some(Role::Counter))
-            } else {
-                forbidden()
-            }
-        }
-        Accepted | Refused { .. } | SupplementRequested { .. } => {
-            if !in_department(actor, row.department_id) {
-                return forbidden();
-            }
-            Ok(acting_role(actor, &[Role::Counter, Role::Reviewer]).or(acting_role(actor, &[Role::DeptHead])))
-        }
-        DeemedAccepted => forbidden(),
-        StepPassed { .. }
-        | ReturnedToStep { .. }
-        | Transferred { .. }
-        | ExtensionRequested { .. }
-        | SpecialStarted { .. }
-        | SpecialEnded { .. }
-        | JointTimedOut { .. } => {
-            if !in_department(actor, handling) {
-                return forbidden();
-            }
-            if let Some(a) = row.p.assignee_id {
-                if a != actor.user_id && !actor.has(Role::DeptHead) {
-                    return Err(AppError::with_detail(Kind::Forbidden, "assigned_to_other", "assignee"));
-                }
-            }
-            let step_role = item.steps.get(v.step).map(|s| s.role).filter(|_| v.state == CaseState::InProgress);
-            let wanted: Vec<Role> = step_role.into_iter().chain([Role::DeptHead, Role::Reviewer]).collect();
-            Ok(acting_role(actor, &wanted))
-        }
-        ExtensionDecided { .. } => {
-            if !in_department(actor, handling) && !in_department(actor, row.department_id) {
-                return forbidden();
-            }
-            Ok(acting_role(actor, &[Role::DeptHead]))
-        }
-        Urged { .. } => {
-            if (in_department(actor, row.department_id) && actor.has(Role::DeptHead)) || actor.has(Role::CenterAdmin) {
-                Ok(acting_role(actor, &[Role::DeptHead, Role::CenterAdmin]))
-            } else {
-                forbidden()
-            }
-        }
-        JointAnswered { .. } => {
-            let member = item
-                .steps
-                .get(v.step)
-                .is_some_and(|s| s.joint.iter().any(|c| Some(c.department_id) == actor.department_id));
-            if !actor.is_staff() || !member {
-                return forbidden();
-            }
-            Ok(acting_role(actor, &[Role::Reviewer, Role::DeptHead]))
-        }
-        Concluded { .. } => {
-            if !in_department(actor, row.department_id) {
-                return forbidden();
-            }
-            Ok(acting_role(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]))
-        }
-        Delivered { .. } => {
-            if !in_department(actor, row.department_id) {
-                return forbidden();
-            }
-            Ok(acting_role(actor, &[Role::Counter, Role::DeptHead]))
-        }
-    }
-}
+pub use zwfw_domain::access::in_department;
 
 /// Takes an action on a case.
 pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
@@ -1002,7 +945,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     // read from the database).
     let (row0, mut remembered) = sc::case_to_act(&st.store, case_id).await?;
     let content = item_version(st, row0.version_id).await?;
-    if !dc::may_read(actor, &dc::Parties::of(&content, row0.applicant_user_id)) {
+    if !access::may_read(actor, &facts(&row0), &content) {
         return Err(AppError::not_found("case"));
     }
     // Supplement materials are checked before the transaction.
@@ -1097,15 +1040,20 @@ async fn decide(
         let events = sc::events(&st.store, row.id).await?;
         return Err(already_handled(events.last()));
     }
-    if let Some(to) = to_user {
-        // A colleague in the department handling the case as decided on.
-        let handling = row.p.handling_department_id.unwrap_or(row.department_id);
-        if !to.active || to.kind != AccountKind::Staff || to.department_id != Some(handling) || to.id == actor.user_id {
-            return Err(unprocessable("invalid_action", "to_user"));
-        }
-    }
     let view = current_view(st.store.pool(), row, content).await?;
-    let role = authorize(actor, row, content, &view, kind)?;
+    let role = access::may_act(actor, &facts(row), content, &view, kind).map_err(refused)?;
+    if let Some(to) = to_user {
+        // A colleague of the department handling the case as decided on,
+        // who may act at its step.
+        let target = access::TransferTarget {
+            user_id: to.id,
+            is_staff: to.kind == AccountKind::Staff,
+            active: to.active,
+            department_id: to.department_id,
+            roles: &to.roles,
+        };
+        access::may_receive_transfer(actor, &target, &facts(row), content, &view).map_err(refused)?;
+    }
     let mut kind = kind.clone();
     if let EventKind::JointTimedOut { departments } = &mut kind {
         // Only the co-departments whose sub-deadline has passed.
@@ -1153,7 +1101,7 @@ async fn submit_draft(
         }
     }
     let view = current_view(tx.conn(), &row, content).await?;
-    authorize(actor, &row, content, &view, &EventKind::Submitted)?;
+    access::may_act(actor, &facts(&row), content, &view, &EventKind::Submitted).map_err(refused)?;
     if view.state != CaseState::Draft {
         return Err(CaseError::WrongState { state: view.state }.into());
     }
@@ -1328,6 +1276,8 @@ pub struct CaseDetail {
     /// What is missing, while a supplement notice is open.
     pub missing: Vec<String>,
     pub extension_pending: Option<u32>,
+    /// A pending written request of the applicant to withdraw (recorded by the counter, for the department head).
+    pub withdrawal_requested: Option<String>,
     /// The current step's definition, while in progress.
     #[schema(value_type = Object)]
     pub step: Option<zwfw_domain::catalog::Step>,
@@ -1371,6 +1321,8 @@ pub fn possible_actions(
         ("special_end", SpecialEnded { result: x() }),
         ("deliver", Delivered { method: x(), tracking_no: String::new() }),
         ("withdraw", Withdrawn { reason: x() }),
+        ("withdrawal_request", WithdrawalRequested { reason: x() }),
+        ("withdrawal_decline", WithdrawalDeclined { opinion: x() }),
     ];
     if let Some(d) = actor.department_id.filter(|_| actor.is_staff()) {
         candidates.push(("joint_answer", JointAnswered { department_id: d, agree: true, opinion: x() }));
@@ -1387,7 +1339,7 @@ pub fn possible_actions(
     let mut actions = vec![];
     let mut outcomes = vec![];
     for (code, kind) in candidates {
-        let Ok(role) = authorize(actor, row, item, v, &kind) else { continue };
+        let Ok(role) = access::may_act(actor, &facts(row), item, v, &kind) else { continue };
         let e = Event { at_ms: now_ms, actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
         if dc::apply(item, v, &e).is_err() {
             continue;
@@ -1410,9 +1362,7 @@ pub async fn reset_query_password(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Stri
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let row = sc::get_case(&st.store, case_id).await?;
-    let own = !actor.is_staff() && row.applicant_user_id == Some(actor.user_id);
-    let counter = in_department(actor, row.department_id) && actor.has(Role::Counter);
-    if !own && !counter {
+    if access::may_reset_query_password(actor, &facts(&row)).is_err() {
         return Err(AppError::not_found("case"));
     }
     if row.case_no.is_none() {
@@ -1430,12 +1380,13 @@ pub async fn reset_query_password(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Stri
 pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: bool) -> AppResult<CaseDetail> {
     let row = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row.version_id).await?;
+    let case_facts = facts(&row);
     let own = match actor {
         Some(a) => {
-            if !dc::may_read(a, &dc::Parties::of(&content, row.applicant_user_id)) {
+            if !access::may_read(a, &case_facts, &content) {
                 return Err(AppError::not_found("case"));
             }
-            !a.is_staff() && row.applicant_user_id == Some(a.user_id)
+            access::is_applicant(a, &case_facts)
         }
         None if by_query => false,
         None => return Err(AppError::not_found("case")),
@@ -1454,12 +1405,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         .as_ref()
         .filter(|_| !matches!(view.state, CaseState::Concluded | CaseState::Delivered | CaseState::Withdrawn))
         .map(|c| dc::urgency(&c.promised));
-    let staff = actor.is_some_and(|a| a.is_staff());
-    let (id_no, mobile, address) = if own
-        || staff
-            && actor.is_some_and(|a| a.department_id == Some(row.department_id))
-            && !actor.is_some_and(|a| a.has(Role::Supervisor))
-    {
+    let (id_no, mobile, address) = if actor.is_some_and(|a| access::sees_applicant_identity(a, &case_facts)) {
         (row.applicant_id_no.clone(), row.applicant_mobile.clone(), row.applicant_address.clone())
     } else {
         (
@@ -1472,7 +1418,8 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
     if by_query || own {
         // The public timeline names departments and steps, not officers.
         for e in &mut events {
-            if e.actor_id.is_some() && e.role.is_some() {
+            let role = e.role.as_deref().and_then(|r| Role::parse(r).ok());
+            if !access::timeline_names_actor(e.actor_id, role, &case_facts) {
                 e.actor_name = "工作人员".into();
             }
         }
@@ -1507,6 +1454,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         joint,
         missing: view.missing.clone(),
         extension_pending: view.extension_pending,
+        withdrawal_requested: view.withdrawal_requested.clone(),
         step: (view.state == CaseState::InProgress).then(|| content.steps.get(view.step).cloned()).flatten(),
         step_count: content.steps.len(),
         provisional,
@@ -1565,9 +1513,7 @@ pub async fn original(ctx: &Ctx<'_>, case_id: i64, name: &str, copies: i64, retu
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let row = sc::get_case(&st.store, case_id).await?;
-    if !in_department(actor, row.department_id) || !(actor.has(Role::Counter) || actor.has(Role::DeptHead)) {
-        return Err(AppError::forbidden());
-    }
+    access::may_handle_originals(actor, &facts(&row)).map_err(refused)?;
     let mut tx = st.store.begin().await?;
     match returned {
         Some(oid) => {

@@ -72,6 +72,27 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_action", Some("approved")) => "请选择批准或不批准",
         ("invalid_action", _) => "不支持的操作",
         ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
+        ("not_in_department", _) => "该事项不属于您所在的部门",
+        ("missing_role", _) => "您的角色不能执行此操作",
+        ("not_step_role", _) => "当前环节须由该环节的办理角色或部门负责人处理",
+        ("not_joint_member", _) => "您所在的部门不是本环节的会办部门",
+        ("needs_dept_head", _) => "此操作须由部门负责人决定",
+        ("supervision_reads_only", _) => "监察人员只能查看办件，不能办理",
+        ("system_only", _) => "此操作只能由系统管理员执行",
+        ("applicant_only", _) => "此操作只能由申请人本人办理",
+        ("staff_only", _) => "此操作只能由工作人员办理",
+        ("not_online_case", _) => "该办件不是网上申报的办件",
+        ("withdrawal_needs_request", _) => {
+            "网上申报的办件须由申请人本人撤回；申请人书面申请撤回的，由窗口登记后报部门负责人决定"
+        }
+        ("withdrawal_needs_head", _) => "撤回网上申报的办件须由部门负责人决定",
+        ("role_grant_forbidden", _) => {
+            "您不能授予该角色：部门管理员只能授予本部门的窗口人员、审批人员、部门负责人角色，其他角色由系统管理员授予"
+        }
+        ("own_account", _) => "不能停用自己的账号，也不能修改自己的角色或部门",
+        ("special_not_allowed", _) => "本环节不能启动特别程序（事项流程未允许）",
+        ("withdrawal_pending", _) => "已有待部门负责人决定的撤回申请",
+        ("no_withdrawal_pending", _) => "没有待决定的撤回申请",
         ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
         ("track_failed", _) => "办件编号或查询密码不正确",
         ("interaction_track_failed", _) => "留言编号或查询密码不正确",
@@ -245,6 +266,9 @@ pub fn case_error_text(e: &zwfw_domain::cases::CaseError) -> String {
         DocumentRequired => "准予许可须填写决定文书号（证照编号）".into(),
         StepsPending => "办件还有未完成的环节，不能作出许可决定".into(),
         OutOfOrder => "办件记录时间顺序异常".into(),
+        SpecialNotAllowed => "本环节不能启动特别程序（事项流程未允许）".into(),
+        WithdrawalPending => "已有待部门负责人决定的撤回申请".into(),
+        NoWithdrawalPending => "没有待决定的撤回申请".into(),
         Calendar(c) => calendar_error_text(c),
     }
 }
@@ -308,6 +332,8 @@ pub fn case_event_label(kind: &str) -> String {
         "concluded" => "办结",
         "delivered" => "送达",
         "withdrawn" => "撤回申请",
+        "withdrawal_requested" => "登记申请人书面撤回申请",
+        "withdrawal_declined" => "不同意撤回",
         _ => return kind.to_string(),
     };
     s.to_string()
@@ -362,6 +388,8 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
             }
         }
         Withdrawn { reason } => format!("原因：{reason}"),
+        WithdrawalRequested { reason } => format!("申请人书面申请撤回，待部门负责人决定。申请内容：{reason}"),
+        WithdrawalDeclined { opinion } => format!("意见：{opinion}"),
     }
 }
 
@@ -522,6 +550,8 @@ pub fn label(group: &str, code: &str) -> String {
         ("case_done", "conclude") => "已办结。",
         ("case_done", "deliver") => "已登记送达。",
         ("case_done", "withdraw") => "申请已撤回。",
+        ("case_done", "withdrawal_request") => "撤回申请已登记，待部门负责人决定。",
+        ("case_done", "withdrawal_decline") => "已决定不同意撤回，办件继续办理。",
         ("case_done", "original") => "原件收取已登记。",
         ("case_done", "original_return") => "原件退还已登记。",
         ("urgency", "green") => "正常",

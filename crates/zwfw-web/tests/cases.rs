@@ -178,7 +178,7 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("in_progress")), "{b}");
     // Step 1 (受理, the counter's); the reviewer may not pass it.
     let (s, b) = act(&app, &reviewer, id, json!({"action": "pass", "opinion": "同意"})).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("wrong_role")), "{b}");
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_step_role")), "{b}");
     let (s, b) = act(&app, &counter, id, json!({"action": "pass", "opinion": " "})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
     let (s, _) = act(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全，转审查"})).await;
