@@ -7,11 +7,8 @@ pub mod accounts;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
-pub mod catalog_xlsx;
 pub mod clock;
 pub mod demo;
-pub mod demo_cases;
-pub mod demo_items;
 pub mod documents;
 pub mod error;
 pub mod evaluation;
@@ -19,11 +16,8 @@ pub mod interaction;
 pub mod messages;
 pub mod metrics;
 pub mod orgs;
-pub mod pdf;
+pub mod outbox;
 pub mod rating;
-pub mod search;
-pub mod sessions;
-pub mod sms;
 pub mod state;
 pub mod supervision;
 
@@ -36,8 +30,8 @@ pub use state::{App, AppConfig, Ctx};
 pub async fn startup(state: &App) -> AppResult<()> {
     calendar::startup(state).await?;
     supervision::ensure_rules(state).await?;
-    search::refresh(state).await?;
-    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    catalog::search::refresh(state).await?;
+    let changed = zwfw_store::settings::get(&state.store, catalog::search::CATALOG_CHANGED).await?;
     *state.catalog_seen.lock().expect("lock") = changed;
     Ok(())
 }
@@ -49,10 +43,10 @@ pub async fn sync_shared(state: &App, with_calendar: bool) -> AppResult<()> {
     if with_calendar {
         calendar::reload(state).await?;
     }
-    let changed = zwfw_store::settings::get(&state.store, search::CATALOG_CHANGED).await?;
+    let changed = zwfw_store::settings::get(&state.store, catalog::search::CATALOG_CHANGED).await?;
     let stale = *state.catalog_seen.lock().expect("lock") != changed;
     if stale {
-        search::refresh(state).await?;
+        catalog::search::refresh(state).await?;
         *state.catalog_seen.lock().expect("lock") = changed;
     }
     Ok(())

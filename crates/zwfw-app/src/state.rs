@@ -22,7 +22,7 @@ pub struct AppConfig {
     /// Largest accepted upload, in bytes.
     pub max_upload_bytes: usize,
     /// The SMS gateway; without it SMS messages wait in the outbox.
-    pub sms: Option<crate::sms::SmsConfig>,
+    pub sms: Option<crate::outbox::sms::SmsConfig>,
 }
 
 impl Default for AppConfig {
@@ -45,7 +45,7 @@ pub struct Inner {
     /// The compiled working-day calendar; replaced when a year is edited.
     pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
     /// The full-text index of the published catalogue.
-    pub search: std::sync::RwLock<Arc<crate::search::Index>>,
+    pub search: std::sync::RwLock<Arc<crate::catalog::search::Index>>,
     /// The catalogue change marker the search index was built from.
     pub catalog_seen: std::sync::Mutex<Option<String>>,
     /// Contents of item versions cases are bound to (published versions never change).
@@ -92,7 +92,7 @@ impl App {
             store,
             files: zwfw_store::files::FileStore::new(config.data_dir.join("files")),
             calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
-            search: std::sync::RwLock::new(Arc::new(crate::search::Index::default())),
+            search: std::sync::RwLock::new(Arc::new(crate::catalog::search::Index::default())),
             catalog_seen: std::sync::Mutex::new(None),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             departments: std::sync::Mutex::new(DepartmentCache::new()),
@@ -160,7 +160,7 @@ impl App {
     }
 
     /// The current search index.
-    pub fn search_index(&self) -> Arc<crate::search::Index> {
+    pub fn search_index(&self) -> Arc<crate::catalog::search::Index> {
         self.search.read().expect("search lock").clone()
     }
 

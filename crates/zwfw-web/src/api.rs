@@ -15,9 +15,9 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{OpenApi, ToSchema};
+use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::accounts::{self, MeView, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
 use zwfw_app::orgs::{self, DepartmentInput, RegionInput};
-use zwfw_app::sessions::Gate;
 use zwfw_app::Ctx;
 use zwfw_domain::admin::Role;
 use zwfw_domain::audit::action;
@@ -68,7 +68,7 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> WebResult<Json<LoginResponse>> {
     let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("api");
-    let out = zwfw_app::sessions::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
+    let out = zwfw_app::accounts::sessions::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
     Ok(Json(LoginResponse {
         token: out.token,
         csrf_token: out.csrf_token,

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use zwfw_app::sessions::{random_token, resolve, Gate, SessionCtx};
+use zwfw_app::accounts::sessions::{random_token, resolve, Gate, SessionCtx};
 
 pub const SESSION_COOKIE: &str = "zwfw_session";
 pub const CSRF_COOKIE: &str = "zwfw_csrf";

@@ -190,7 +190,7 @@ async fn apply_view(
             }).collect::<Vec<_>>(),
             library => library,
             max_size => size_text(st.config.max_upload_bytes),
-            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| zwfw_app::sessions::random_token(12)),
+            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| zwfw_app::accounts::sessions::random_token(12)),
             found => f.contains_key("found"),
             f => context! {
                 kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
@@ -516,7 +516,7 @@ async fn case_view(
                 can => can, steps => steps, colleagues => colleagues, joint => joint,
                 form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
                 item_materials => material_rows(&content),
-                idem_key => zwfw_app::sessions::random_token(12),
+                idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
                 ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
                 channel => if ra.mobile_client { "mobile" } else { "pc" },

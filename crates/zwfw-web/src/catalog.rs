@@ -252,8 +252,11 @@ pub struct SearchQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/guide/search", tag = "catalog", params(SearchQuery),
-    responses((status = 200, body = [zwfw_app::search::Hit])))]
-pub async fn api_search(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Json<Vec<zwfw_app::search::Hit>> {
+    responses((status = 200, body = [zwfw_app::catalog::search::Hit])))]
+pub async fn api_search(
+    State(st): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Json<Vec<zwfw_app::catalog::search::Hit>> {
     let q_text: String = q.q.chars().take(100).collect();
     Json(st.search_index().search(&q_text, q.limit.unwrap_or(20).clamp(1, 100)))
 }
@@ -489,7 +492,7 @@ pub async fn admin_item_page(
 
 async fn admin_item_view(
     st: &AppState,
-    s: &zwfw_app::sessions::SessionCtx,
+    s: &zwfw_app::accounts::sessions::SessionCtx,
     ra: &RequestAuth,
     d: ItemDetail,
     error: Option<String>,
@@ -924,7 +927,11 @@ async fn editor_view(
     resp
 }
 
-async fn open_draft(st: &AppState, s: &zwfw_app::sessions::SessionCtx, item_id: i64) -> WebResult<store_cat::Version> {
+async fn open_draft(
+    st: &AppState,
+    s: &zwfw_app::accounts::sessions::SessionCtx,
+    item_id: i64,
+) -> WebResult<store_cat::Version> {
     let item = store_cat::get_item(&st.store, item_id).await?;
     if !zwfw_domain::catalog::may_author(&s.actor, item.department_id) {
         return Err(WebError::forbidden());

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use zwfw_app::catalog_xlsx::{import, workbook, ImportReport};
+use zwfw_app::catalog::xlsx::{import, workbook, ImportReport};
 use zwfw_app::Ctx;
 use zwfw_store::admin as store_admin;
 

@@ -321,8 +321,8 @@ pub async fn api_outbox(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     Query(q): Query<OutboxQuery>,
-) -> WebResult<Json<zwfw_app::sms::OutboxView>> {
-    Ok(Json(zwfw_app::sms::outbox(&ctx(&st, &ra), &q.state).await?))
+) -> WebResult<Json<zwfw_app::outbox::sms::OutboxView>> {
+    Ok(Json(zwfw_app::outbox::sms::outbox(&ctx(&st, &ra), &q.state).await?))
 }
 
 /// Sends a given-up SMS again: its tries start over (global administrators, audited).
@@ -335,7 +335,7 @@ pub async fn api_outbox_retry(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
-    zwfw_app::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
+    zwfw_app::outbox::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -139,7 +139,7 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartFo
             kind => kind.code(), anonymous_allowed => kind.anonymous_allowed(), signed => signed,
             complaint => kind == IKind::Complaint, departments => departments, counties => counties,
             f => f.fields, error => error, max_content => kind.max_content(),
-            idem_key => zwfw_app::sessions::random_token(12),
+            idem_key => zwfw_app::accounts::sessions::random_token(12),
             staff => ra.session.as_ref().is_some_and(|s| s.actor.is_staff()),
         },
     );
@@ -781,7 +781,7 @@ async fn outbox_view(
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
-    match zwfw_app::sms::outbox(&ctx(st, ra), state).await {
+    match zwfw_app::outbox::sms::outbox(&ctx(st, ra), state).await {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             let c = context! {
@@ -808,7 +808,7 @@ pub async fn outbox_retry(
     Path(id): Path<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {
-    match zwfw_app::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
+    match zwfw_app::outbox::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
         Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=sms_retry").into_response(),
         Err(e) => with_status(outbox_view(&st, &ra, "failed", None, Some(e.message())).await, e.status()),
     }

@@ -11,9 +11,9 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
+use zwfw_app::accounts::sessions::{Gate, SessionCtx};
 use zwfw_app::accounts::{self, PublicUserView, RegisterInput, StaffInput, StaffUpdate, StaffView};
 use zwfw_app::orgs::{self, DepartmentInput, RegionInput};
-use zwfw_app::sessions::{Gate, SessionCtx};
 use zwfw_app::Ctx;
 use zwfw_domain::admin::Role;
 use zwfw_store::admin as store_admin;
@@ -141,7 +141,7 @@ pub async fn login_submit(
 ) -> Response {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let c = ctx(&st, &ra);
-    match zwfw_app::sessions::login(&c, &f.username, &f.password, ua).await {
+    match zwfw_app::accounts::sessions::login(&c, &f.username, &f.password, ua).await {
         Ok(out) => {
             let to = match out.gate {
                 Gate::Open => safe_next(f.next.as_deref()),

@@ -329,7 +329,7 @@ both_backends!(counter_registers_a_walk_in_application_with_scanned_materials, |
 both_backends!(the_case_list_filters_by_department_and_period, |store: Store| async move {
     use serde_json::Value;
     let app = App::start_at(store.clone(), "2026-11-24T20:48:00+08:00").await;
-    assert!(zwfw_app::demo_cases::load(&app.state, 120).await.unwrap() > 100);
+    assert!(zwfw_app::demo::cases::load(&app.state, 120).await.unwrap() > 100);
     let supervisor = app.ready_token("demo_supervisor").await;
     let land = app.department_id("示例市自然资源局").await;
     let list = |token: String, query: String| {

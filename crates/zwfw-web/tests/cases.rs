@@ -49,7 +49,7 @@ async fn another_process(app: &App) -> zwfw_app::App {
 /// The actor of an account, for calling the service directly.
 async fn actor_of(app: &App, username: &str) -> zwfw_domain::admin::Actor {
     let u = zwfw_store::admin::find_user_by_username(&app.state.store, username).await.unwrap().unwrap();
-    zwfw_app::sessions::actor_of(&u)
+    zwfw_app::accounts::sessions::actor_of(&u)
 }
 
 async fn case(app: &App, token: &str, id: i64) -> Value {
@@ -471,10 +471,10 @@ both_backends!(demo_cases_fill_every_state, |store: Store| async move {
     // close of a working day, so the newest still reach what they should
     // (played up to the present, they did not at this hour).
     let app = App::start_at(store, "2026-11-24T20:48:00+08:00").await;
-    let made = zwfw_app::demo_cases::load(&app.state, 320).await.unwrap();
+    let made = zwfw_app::demo::cases::load(&app.state, 320).await.unwrap();
     assert!(made >= 300, "{made}");
     assert_eq!(app.state.clock.moved_ms(), 0, "the clock is back");
-    assert_eq!(zwfw_app::demo_cases::load(&app.state, 320).await.unwrap(), 0, "only into an empty database");
+    assert_eq!(zwfw_app::demo::cases::load(&app.state, 320).await.unwrap(), 0, "only into an empty database");
     let counts: std::collections::HashMap<String, i64> =
         zwfw_store::cases::counts(&app.state.store, None).await.unwrap().into_iter().collect();
     for s in [

@@ -369,7 +369,7 @@ async fn item_count(app: &App) -> usize {
 }
 
 both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
-    use zwfw_app::catalog_xlsx::{workbook, ITEM_COLUMNS, ITEM_SHEET, MATERIAL_COLUMNS, MATERIAL_SHEET};
+    use zwfw_app::catalog::xlsx::{workbook, ITEM_COLUMNS, ITEM_SHEET, MATERIAL_COLUMNS, MATERIAL_SHEET};
     let app = App::start(store).await;
     let da = app.ready_token("demo_deptadmin").await;
     let market = app.department_id("示例市市场监督管理局").await;
@@ -512,7 +512,7 @@ both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
     let csrf = csrf_of(&page);
     let mut a = zwfw_domain::catalog::example(market);
     a.basic_code = "000117060000".into();
-    let bytes = zwfw_app::catalog_xlsx::workbook(&[(a, credit)]).unwrap();
+    let bytes = zwfw_app::catalog::xlsx::workbook(&[(a, credit)]).unwrap();
     let post = |url: String, bytes: Vec<u8>| {
         let form =
             reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("x.xlsx"));

@@ -757,7 +757,7 @@ async fn gateway() -> Gateway {
 
 both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async move {
     use std::sync::atomic::Ordering;
-    use zwfw_app::sms::{send_due, SendReport, SmsConfig};
+    use zwfw_app::outbox::sms::{send_due, SendReport, SmsConfig};
     let gw = gateway().await;
     let sms = SmsConfig {
         url: gw.url.clone(),

@@ -120,8 +120,8 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 
 /// Search over 10,000 items and guide-page rendering.
 pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
-    use zwfw_app::demo_items::{content, ITEMS};
-    use zwfw_app::search::{Doc, Index};
+    use zwfw_app::catalog::search::{Doc, Index};
+    use zwfw_app::demo::items::{content, ITEMS};
     const PLACES: [&str; 8] = ["示例市", "东城区", "西山县", "南湖县", "东城街道", "新华街道", "西山镇", "青石镇"];
     let t = Instant::now();
     let docs: Vec<Doc> = (0..items)
@@ -342,7 +342,7 @@ async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
             let u = zwfw_store::admin::find_user_by_username(&st.store, name)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("{name} missing"))?;
-            anyhow::Ok(zwfw_app::sessions::actor_of(&u))
+            anyhow::Ok(zwfw_app::accounts::sessions::actor_of(&u))
         }
     };
     let cast = (actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?);
@@ -484,7 +484,7 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     let supervisor = zwfw_store::admin::find_user_by_username(&state.store, "demo_supervisor")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no supervisor"))?;
-    let sup = zwfw_app::sessions::actor_of(&supervisor);
+    let sup = zwfw_app::accounts::sessions::actor_of(&supervisor);
     let mut lat = vec![];
     for _ in 0..200 {
         let t = Instant::now();

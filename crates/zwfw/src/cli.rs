@@ -335,7 +335,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let st = state.clone();
                 tokio::spawn(async move {
                     loop {
-                        match zwfw_app::sms::send_due(&st).await {
+                        match zwfw_app::outbox::sms::send_due(&st).await {
                             Ok(r) if r.sent + r.failed > 0 => {
                                 tracing::info!(sent = r.sent, failed = r.failed, given_up = r.given_up, "SMS sender")
                             }
@@ -520,7 +520,7 @@ async fn shutdown_signal() {
 /// Plays the demo cases (only into a database without cases).
 async fn demo_cases(state: &App) -> Result<()> {
     let started = std::time::Instant::now();
-    let n = zwfw_app::demo_cases::load(state, DEMO_CASES)
+    let n = zwfw_app::demo::cases::load(state, DEMO_CASES)
         .await
         .map_err(|e| anyhow!("loading the demo cases failed: {}", e.message()))?;
     if n > 0 {

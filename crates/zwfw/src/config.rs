@@ -64,7 +64,7 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub site_name: String,
     pub policy: SecurityPolicy,
-    pub sms: Option<zwfw_app::sms::SmsConfig>,
+    pub sms: Option<zwfw_app::outbox::sms::SmsConfig>,
     pub trusted_proxies: Vec<zwfw_web::proxies::ProxyNet>,
 }
 
@@ -84,13 +84,13 @@ pub fn sms(
     file: Option<SmsFile>,
     site_name: &str,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<Option<zwfw_app::sms::SmsConfig>> {
+) -> Result<Option<zwfw_app::outbox::sms::SmsConfig>> {
     let file = file.unwrap_or_default();
     let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let Some(url) = pick("ZWFW_SMS_URL", file.url) else {
         return Ok(None);
     };
-    let c = zwfw_app::sms::SmsConfig {
+    let c = zwfw_app::outbox::sms::SmsConfig {
         url,
         token: pick("ZWFW_SMS_TOKEN", file.token),
         signature: pick("ZWFW_SMS_SIGNATURE", file.signature).unwrap_or_else(|| site_name.to_string()),

@@ -30,7 +30,7 @@ impl App {
     }
 
     /// Starts at an instant with an SMS gateway.
-    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::sms::SmsConfig) -> App {
+    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::outbox::sms::SmsConfig) -> App {
         App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true).await
     }
 
@@ -47,7 +47,7 @@ impl App {
     async fn start_configured(
         store: Store,
         clock: Clock,
-        sms: Option<zwfw_app::sms::SmsConfig>,
+        sms: Option<zwfw_app::outbox::sms::SmsConfig>,
         behind_proxy: bool,
     ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));

@@ -127,7 +127,7 @@ async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
             .await?
             .iter()
             .filter(|u| u.active)
-            .map(crate::sessions::actor_of)
+            .map(crate::accounts::sessions::actor_of)
             .collect();
         // The named demo accounts first, so the story is theirs.
         staff.sort_by_key(|a| a.username.ends_with("_staff"));
@@ -136,7 +136,7 @@ async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
     let mut public = vec![];
     for u in ["demo_citizen", "demo_elder", "demo_company"] {
         if let Some(u) = store_admin::find_user_by_username(&state.store, u).await? {
-            public.push(crate::sessions::actor_of(&u));
+            public.push(crate::accounts::sessions::actor_of(&u));
         }
     }
     Ok(Cast { by_dept, public })
@@ -648,7 +648,7 @@ async fn publish_rankings(state: &App) -> AppResult<()> {
     let Some(user) = store_admin::find_user_by_username(&state.store, "demo_supervisor").await? else {
         return Ok(());
     };
-    let actor = crate::sessions::actor_of(&user);
+    let actor = crate::accounts::sessions::actor_of(&user);
     let ctx = Ctx { state, actor: Some(&actor), client_addr: "demo".into() };
     for kind in [PeriodKind::Month, PeriodKind::HalfMonth] {
         let period = crate::evaluation::default_period(state, kind).code();

@@ -2,6 +2,9 @@
 //! kind, one staff account per role and a few public users. Loading is
 //! idempotent: what exists is left as it is.
 
+pub mod cases;
+pub mod items;
+
 use crate::accounts::{self, RegisterInput, StaffInput};
 use crate::error::AppResult;
 use crate::orgs::{self, DepartmentInput, RegionInput};
@@ -150,7 +153,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
     }
     let items = load_items(state, &dept_ids).await?;
     if !items.is_empty() {
-        crate::search::refresh(state).await?;
+        crate::catalog::search::refresh(state).await?;
     }
     created.extend(items);
     let public = [
@@ -214,7 +217,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
 /// service-centre administrator drafts and submits, the legal reviewer passes,
 /// the service centre approves.
 async fn load_items(state: &App, dept_ids: &std::collections::HashMap<&str, i64>) -> AppResult<Vec<String>> {
-    use crate::demo_items::{content, ITEMS};
+    use crate::demo::items::{content, ITEMS};
     use zwfw_domain::catalog::{implementation_code, GovernanceAction};
     let store = &state.store;
     let (Some(center), Some(legal)) = (
@@ -223,7 +226,7 @@ async fn load_items(state: &App, dept_ids: &std::collections::HashMap<&str, i64>
     ) else {
         return Ok(vec![]);
     };
-    let (center, legal) = (crate::sessions::actor_of(&center), crate::sessions::actor_of(&legal));
+    let (center, legal) = (crate::accounts::sessions::actor_of(&center), crate::accounts::sessions::actor_of(&legal));
     let as_center = Ctx { state, actor: Some(&center), client_addr: "demo".into() };
     let as_legal = Ctx { state, actor: Some(&legal), client_addr: "demo".into() };
     let dept = |k: &str| dept_ids.get(k).copied().unwrap_or_default();

@@ -2,6 +2,9 @@
 //! review → service-centre approval → published), versions, retirement,
 //! attachments and the GB/T 39046 export.
 
+pub mod search;
+pub mod xlsx;
+
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde_json::json;
@@ -199,11 +202,11 @@ pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reaso
     )
     .await?;
     if to == VersionState::Published {
-        crate::search::mark_changed(&mut tx, now).await?;
+        crate::catalog::search::mark_changed(&mut tx, now).await?;
     }
     tx.commit().await?;
     if to == VersionState::Published {
-        crate::search::refresh_soon(ctx.state);
+        crate::catalog::search::refresh_soon(ctx.state);
     }
     Ok(to)
 }
@@ -262,9 +265,9 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
         json!({}),
     )
     .await?;
-    crate::search::mark_changed(&mut tx, ctx.now()).await?;
+    crate::catalog::search::mark_changed(&mut tx, ctx.now()).await?;
     tx.commit().await?;
-    crate::search::refresh_soon(ctx.state);
+    crate::catalog::search::refresh_soon(ctx.state);
     Ok(())
 }
 

@@ -277,7 +277,7 @@ pub async fn build_from_store(state: &App) -> AppResult<Index> {
 /// Marks the catalogue changed (inside the transaction of the change), so
 /// that every app server rebuilds its index.
 pub async fn mark_changed(tx: &mut zwfw_store::Tx, now_ms: i64) -> AppResult<()> {
-    let marker = format!("{now_ms}-{}", crate::sessions::random_token(4));
+    let marker = format!("{now_ms}-{}", crate::accounts::sessions::random_token(4));
     zwfw_store::settings::put(tx, CATALOG_CHANGED, &marker, now_ms).await?;
     Ok(())
 }

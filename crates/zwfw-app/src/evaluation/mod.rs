@@ -3,9 +3,9 @@
 //! the portal. The figures are counted from what the platform recorded; the
 //! domain scores, grades and ranks them.
 
+use crate::documents::pdf::{Align, Block, Column, Orientation, Part, Table};
 use crate::error::Kind;
 use crate::error::{AppError, AppResult};
-use crate::pdf::{Align, Block, Column, Orientation, Part, Table};
 use crate::state::{App, Ctx};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -446,11 +446,12 @@ pub async fn report(st: &App, actor: &Actor, period: Period, format: Format) -> 
         Format::Pdf => {
             let parts = pdf_parts(&city, &ev);
             let title = format!("{city}{}{}", ev.label, T.title);
-            let bytes =
-                tokio::task::spawn_blocking(move || crate::pdf::render_parts(&title, &parts, Orientation::Landscape))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+            let bytes = tokio::task::spawn_blocking(move || {
+                crate::documents::pdf::render_parts(&title, &parts, Orientation::Landscape)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok((bytes, format!("{name}.pdf")))
         }
     }

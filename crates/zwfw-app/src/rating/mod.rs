@@ -332,7 +332,7 @@ pub async fn new_link(ctx: &Ctx<'_>, case_id: i64) -> AppResult<String> {
     if !in_department(actor, row.department_id) || !(actor.has(Role::Counter) || actor.has(Role::Reviewer)) {
         return Err(AppError::forbidden());
     }
-    let token = crate::sessions::random_token(16);
+    let token = crate::accounts::sessions::random_token(16);
     let mut tx = st.store.begin().await?;
     sr::add_link(&mut tx, &token, case_id, Some(actor.user_id), ctx.now(), ctx.now() + LINK_DAYS * 86_400_000).await?;
     ctx.audit(&mut tx, ctx.entry("rating_link", "case", case_id, json!({}), "")).await?;

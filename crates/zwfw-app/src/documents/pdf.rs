@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-static FONT: &[u8] = include_bytes!("../../../data/fonts/wqy-microhei.ttc");
+static FONT: &[u8] = include_bytes!("../../../../data/fonts/wqy-microhei.ttc");
 const FONT_NAME: &str = "ZWFWAA+WenQuanYiMicroHei";
 
 const PAGE_W: f32 = 595.28;

@@ -1,9 +1,11 @@
 //! Accounts: staff administration, public self-registration, passwords,
 //! TOTP enrolment and sessions. Shared by pages, API and command line.
 
+pub mod sessions;
+
+use crate::accounts::sessions::{hash_password, verify_password, SessionCtx};
 use crate::error::Kind;
 use crate::error::{AppError, AppResult};
-use crate::sessions::{hash_password, verify_password, SessionCtx};
 use crate::state::Ctx;
 use rand::seq::SliceRandom;
 use rand::Rng;

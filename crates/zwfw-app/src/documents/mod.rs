@@ -4,8 +4,10 @@
 //! rendering is deterministic, so the stored file never depends on when.
 //! All document wording lives in `blocks` below.
 
+pub mod pdf;
+
+use crate::documents::pdf::{Align, Block};
 use crate::error::{AppError, AppResult};
-use crate::pdf::{Align, Block};
 use crate::state::App;
 use zwfw_domain::cases::{DocKind, Event, EventKind};
 use zwfw_store::cases::{self as sc, CaseRow, DocumentRow};
@@ -129,7 +131,7 @@ pub async fn pdf(st: &App, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u
         extension,
     };
     let (title, b) = blocks(kind, &doc.doc_no, &facts);
-    let bytes = tokio::task::spawn_blocking(move || crate::pdf::render(&title, &b))
+    let bytes = tokio::task::spawn_blocking(move || crate::documents::pdf::render(&title, &b))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -1,0 +1,444 @@
+//! Actions on a case: parsed at the edge, asked of the access rules and the state machine, written if nobody moved the case meanwhile.
+
+use super::*;
+
+// ---------- actions ----------
+
+/// An action on a case. Which fields matter depends on `action`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ActionInput {
+    /// submit | supplement_request | supplement_provide | accept | refuse | pass | return | transfer | urge |
+    /// extension_request | extension_decide | special_start | special_end | joint_answer | joint_close |
+    /// conclude | deliver | withdraw | withdrawal_request | withdrawal_decline
+    pub action: String,
+    /// The event number the decision was made on; a different current number means someone acted first.
+    pub expected_seq: Option<i64>,
+    pub idem_key: Option<String>,
+    /// 处理意见 / reason.
+    #[serde(default)]
+    pub opinion: String,
+    /// Everything missing, for a supplement notice.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Target step (1-based) of a return.
+    pub step: Option<usize>,
+    pub to_user: Option<i64>,
+    pub days: Option<u32>,
+    pub approved: Option<bool>,
+    pub agree: Option<bool>,
+    /// Special procedure kind, e.g. 检测, 专家评审.
+    pub kind: Option<String>,
+    /// granted | denied | returned | voided | forwarded
+    pub outcome: Option<String>,
+    pub document_no: Option<String>,
+    /// YYYY-MM-DD
+    pub valid_until: Option<String>,
+    /// conclude: the fee charged, in fen (分), when one was collected
+    pub fee_fen: Option<i64>,
+    /// 窗口领取 | 邮寄 | 电子送达
+    pub method: Option<String>,
+    pub tracking_no: Option<String>,
+    /// New materials with a supplement.
+    #[serde(default)]
+    pub materials: Vec<MaterialRef>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActResult {
+    pub case_id: i64,
+    pub seq: i64,
+    pub state: String,
+    pub repeated: bool,
+}
+
+pub(super) fn text(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
+/// Turns the input into a domain event kind (the edge parse).
+pub(super) fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
+    let opinion = text(&a.opinion, 2000);
+    let bad = |f: &'static str| unprocessable("invalid_action", f);
+    Ok(match a.action.as_str() {
+        "submit" => EventKind::Submitted,
+        "supplement_request" => EventKind::SupplementRequested {
+            missing: a.missing.iter().map(|m| text(m, 200)).filter(|m| !m.is_empty()).collect(),
+        },
+        "supplement_provide" => EventKind::SupplementProvided,
+        "accept" => EventKind::Accepted,
+        "refuse" => EventKind::Refused { reason: opinion },
+        "pass" => EventKind::StepPassed { opinion },
+        "return" => EventKind::ReturnedToStep {
+            step: a.step.and_then(|s| s.checked_sub(1)).ok_or_else(|| bad("step"))?,
+            reason: opinion,
+        },
+        "transfer" => EventKind::Transferred { to_user: a.to_user.ok_or_else(|| bad("to_user"))?, reason: opinion },
+        "urge" => EventKind::Urged { message: opinion },
+        "extension_request" => EventKind::ExtensionRequested { days: a.days.unwrap_or(10), reason: opinion },
+        "extension_decide" => {
+            EventKind::ExtensionDecided { approved: a.approved.ok_or_else(|| bad("approved"))?, opinion }
+        }
+        "special_start" => {
+            EventKind::SpecialStarted { kind: text(a.kind.as_deref().unwrap_or(""), 40), reason: opinion }
+        }
+        "special_end" => EventKind::SpecialEnded { result: opinion },
+        "joint_answer" => EventKind::JointAnswered {
+            department_id: actor.department_id.ok_or_else(AppError::forbidden)?,
+            agree: a.agree.ok_or_else(|| bad("agree"))?,
+            opinion,
+        },
+        "joint_close" => EventKind::JointTimedOut { departments: vec![] },
+        "conclude" => {
+            let outcome = match a.outcome.as_deref() {
+                Some("granted") => Outcome::Granted,
+                Some("denied") => Outcome::Denied,
+                Some("returned") => Outcome::Returned,
+                Some("voided") => Outcome::Voided,
+                Some("forwarded") => Outcome::Forwarded,
+                _ => return Err(bad("outcome")),
+            };
+            let valid_until = match a.valid_until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad("valid_until"))?),
+                None => None,
+            };
+            EventKind::Concluded {
+                outcome,
+                reason: opinion,
+                document_no: text(a.document_no.as_deref().unwrap_or(""), 100),
+                valid_until,
+                fee_fen: match a.fee_fen {
+                    Some(f) if !(0..=10_000_000_000).contains(&f) => return Err(bad("fee_fen")),
+                    f => f,
+                },
+            }
+        }
+        "deliver" => EventKind::Delivered {
+            method: text(a.method.as_deref().unwrap_or(""), 20),
+            tracking_no: text(a.tracking_no.as_deref().unwrap_or(""), 60),
+        },
+        "withdraw" => EventKind::Withdrawn { reason: opinion },
+        "withdrawal_request" => EventKind::WithdrawalRequested { reason: opinion },
+        "withdrawal_decline" => EventKind::WithdrawalDeclined { opinion },
+        _ => return Err(bad("action")),
+    })
+}
+
+pub use zwfw_domain::access::in_department;
+
+/// Takes an action on a case.
+pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let kind = parse_action(input, actor)?;
+    let key = idem(&input.idem_key)?;
+    // The case as this process last wrote it, if it did so recently (the
+    // write below is refused if the case moved since, and then the case is
+    // read from the database).
+    let (row0, mut remembered) = sc::case_to_act(&st.store, case_id).await?;
+    let content = item_version(st, row0.version_id).await?;
+    if !access::may_read(actor, &facts(&row0), &content) {
+        return Err(AppError::not_found("case"));
+    }
+    // Supplement materials are checked before the transaction.
+    let mut supplement = vec![];
+    if matches!(kind, EventKind::SupplementProvided) {
+        let trust = if actor.is_staff() { TrustLevel::B } else { TrustLevel::C };
+        for m in &input.materials {
+            let spec = content
+                .materials
+                .get(m.material_no.wrapping_sub(1))
+                .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
+            supplement
+                .push((m.clone(), resolve_material(st, actor, row0.applicant_user_id, m, &spec.name, trust).await?));
+        }
+        if supplement.is_empty() {
+            return Err(unprocessable("materials_missing", "补正材料"));
+        }
+    }
+    let to_user = match &kind {
+        EventKind::Transferred { to_user, .. } => {
+            Some(zwfw_store::admin::get_user(&st.store, *to_user).await.map_err(|_| AppError::not_found("user"))?)
+        }
+        _ => None,
+    };
+    if matches!(kind, EventKind::Submitted) {
+        return submit_draft(ctx, case_id, input, &content, key.as_deref()).await;
+    }
+    let scoped = key.as_ref().map(|k| scoped_key(actor, k));
+    // Optimistic: read and decide outside the write transaction, write only
+    // if nobody moved the case meanwhile, else decide again on the new state.
+    let mut row = row0;
+    let mut reread = false;
+    for attempt in 0.. {
+        if reread {
+            row = sc::case_as_stored(&st.store, case_id).await?;
+            remembered = false;
+        }
+        reread = true;
+        if let Some(k) = &scoped {
+            if let Some(seq) = sc::event_by_idem(st.store.pool(), case_id, k).await? {
+                // The answer says where the case is now: the row remembered
+                // may be behind another process's write.
+                let state =
+                    if remembered { sc::case_as_stored(&st.store, case_id).await?.p.state } else { row.p.state };
+                return Ok(ActResult { case_id, seq, state, repeated: true });
+            }
+        }
+        let (w, view) = match decide(ctx, &row, &content, &kind, to_user.as_ref(), input.expected_seq).await {
+            Ok(decided) => decided,
+            // Refused on the row remembered, which may be behind: decided
+            // again on the stored row before the refusal stands.
+            Err(_) if remembered => continue,
+            Err(e) => return Err(e),
+        };
+        let (seq, state) = (w.p.seq, w.p.state.clone());
+        let written = if supplement.is_empty() && w.joint.is_none() {
+            write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
+        } else {
+            let mut tx = st.store.begin().await?;
+            let written = write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await?;
+            if written {
+                let round = i64::from(view.supplement_notices);
+                attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
+                tx.commit().await?;
+            }
+            written
+        };
+        if written {
+            return Ok(ActResult { case_id, seq, state, repeated: false });
+        }
+        if (input.expected_seq.is_some() && !remembered) || attempt >= 8 {
+            let events = sc::events(&st.store, case_id).await?;
+            return Err(already_handled(events.last()));
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// Decides action `kind` on the case as `row` has it: the event to write
+/// and the case's view before it, or why not.
+pub(super) async fn decide(
+    ctx: &Ctx<'_>,
+    row: &CaseRow,
+    content: &ItemContent,
+    kind: &EventKind,
+    to_user: Option<&zwfw_store::admin::User>,
+    expected_seq: Option<i64>,
+) -> AppResult<(Prepared, CaseView)> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if expected_seq.is_some_and(|exp| exp != row.p.seq) {
+        let events = sc::events(&st.store, row.id).await?;
+        return Err(already_handled(events.last()));
+    }
+    let view = current_view(st.store.pool(), row, content).await?;
+    let role = access::may_act(actor, &facts(row), content, &view, kind).map_err(refused)?;
+    if let Some(to) = to_user {
+        // A colleague of the department handling the case as decided on,
+        // who may act at its step.
+        let target = access::TransferTarget {
+            user_id: to.id,
+            is_staff: to.kind == AccountKind::Staff,
+            active: to.active,
+            department_id: to.department_id,
+            roles: &to.roles,
+        };
+        access::may_receive_transfer(actor, &target, &facts(row), content, &view).map_err(refused)?;
+    }
+    let mut kind = kind.clone();
+    if let EventKind::JointTimedOut { departments } = &mut kind {
+        // Only the co-departments whose sub-deadline has passed.
+        let today = st.today();
+        let open = sc::joint(&st.store, row.id).await?;
+        *departments = open
+            .iter()
+            .filter(|(_, _, due, answered)| !answered && due.as_str() < day_text(today).as_str())
+            .map(|(d, _, _, _)| *d)
+            .collect();
+        if departments.is_empty() {
+            return Err(AppError::with_detail(Kind::Conflict, "joint_not_due", "joint"));
+        }
+    }
+    let e = Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+    let w = prepare(ctx, row, content, &view, e).await?;
+    Ok((w, view))
+}
+
+/// Submits a saved draft: checked and numbered under the case's lock.
+pub(super) async fn submit_draft(
+    ctx: &Ctx<'_>,
+    case_id: i64,
+    input: &ActionInput,
+    content: &ItemContent,
+    key: Option<&str>,
+) -> AppResult<ActResult> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let mut tx = st.store.begin().await?;
+    let scoped = key.map(|k| scoped_key(actor, k));
+    if let Some(k) = &scoped {
+        if let Some(seq) = sc::event_by_idem(tx.conn(), case_id, k).await? {
+            drop(tx);
+            let c = sc::get_case(&st.store, case_id).await?;
+            return Ok(ActResult { case_id, seq, state: c.p.state, repeated: true });
+        }
+    }
+    sc::lock_case(&mut tx, case_id).await?;
+    let row = sc::get_case_in(&mut tx, case_id).await?;
+    if let Some(exp) = input.expected_seq {
+        if exp != row.p.seq {
+            let events = sc::events_in(&mut tx, case_id).await?;
+            return Err(already_handled(events.last()));
+        }
+    }
+    let view = current_view(tx.conn(), &row, content).await?;
+    access::may_act(actor, &facts(&row), content, &view, &EventKind::Submitted).map_err(refused)?;
+    if view.state != CaseState::Draft {
+        return Err(CaseError::WrongState { state: view.state }.into());
+    }
+    let missing: Vec<String> = {
+        let have = sc::materials(&st.store, case_id).await?;
+        content
+            .materials
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| m.required && !have.iter().any(|h| h.material_no == *i as i64 + 1))
+            .map(|(_, m)| m.name.clone())
+            .collect()
+    };
+    if !missing.is_empty() {
+        return Err(unprocessable("materials_missing", missing.join("、")));
+    }
+    check_form(content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
+    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref()).await?.1;
+    tx.commit().await?;
+    Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
+}
+
+pub(super) fn already_handled(last: Option<&sc::EventRow>) -> AppError {
+    match last {
+        Some(e) => AppError::with_detail(
+            Kind::Conflict,
+            "already_handled",
+            format!(
+                "{}已于{}{}，请刷新后查看",
+                e.actor_name,
+                zwfw_domain::time::format_local(e.at),
+                crate::messages::case_event_label(&e.kind)
+            ),
+        ),
+        None => already_handled_plain(),
+    }
+}
+
+/// The view stored with the case's last event, if it reads back (rows written
+/// before snapshots have none: their events are replayed).
+pub(super) fn snapshot(row: &CaseRow) -> Option<CaseView> {
+    if row.p.view.is_empty() {
+        return None;
+    }
+    serde_json::from_str::<CaseView>(&row.p.view).ok()
+}
+
+/// Whether the view stored on the case equals its events replayed (a
+/// consistency check of the snapshot the actions decide on).
+pub async fn snapshot_matches_events(st: &App, case_id: i64) -> AppResult<bool> {
+    let row = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let replayed = dc::replay(&content, &to_events(&sc::events(&st.store, case_id).await?)?)?;
+    Ok(snapshot(&row).as_ref() == Some(&replayed))
+}
+
+/// The case's view: its snapshot, or its events replayed (read from the
+/// store or inside a transaction).
+pub(super) async fn current_view(
+    ex: zwfw_store::db::Ex<'_>,
+    row: &CaseRow,
+    content: &ItemContent,
+) -> AppResult<CaseView> {
+    match snapshot(row) {
+        Some(v) => Ok(v),
+        None => {
+            // The events as far as the row read: one written since belongs to
+            // a newer state, which the write will refuse (`already_handled`).
+            let mut events = sc::events_via(ex, row.id).await?;
+            events.retain(|e| e.seq <= row.p.seq);
+            Ok(dc::replay(content, &to_events(&events)?)?)
+        }
+    }
+}
+
+/// A case locked in a new transaction, with its item version and events (for background work).
+pub(super) async fn locked(st: &App, id: i64) -> AppResult<(zwfw_store::Tx, CaseRow, Arc<ItemContent>, Vec<Event>)> {
+    let row = sc::get_case(&st.store, id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let mut tx = st.store.begin().await?;
+    sc::lock_case(&mut tx, id).await?;
+    let row = sc::get_case_in(&mut tx, id).await?;
+    let events = to_events(&sc::events_in(&mut tx, id).await?)?;
+    Ok((tx, row, content, events))
+}
+
+/// Records deemed acceptance (第三十二条) for every application whose five
+/// working days passed without a decision or a supplement notice.
+pub async fn record_deemed_acceptances(st: &App) -> AppResult<usize> {
+    let today = day_text(st.today());
+    let ids = sc::acceptance_overdue(&st.store, &today, 500).await?;
+    let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+    let mut n = 0;
+    for id in ids {
+        let (mut tx, row, content, events) = locked(st, id).await?;
+        let view = dc::replay(&content, &events)?;
+        if !dc::is_deemed_accepted(&st.calendar(), &view, st.today()).map_err(CaseError::from)? {
+            continue;
+        }
+        let e = Event {
+            at_ms: st.now_ms(),
+            actor_id: None,
+            role: None,
+            department_id: None,
+            kind: EventKind::DeemedAccepted,
+        };
+        match append(&ctx, &mut tx, &row, &content, &view, e, None).await {
+            Ok(_) => {
+                tx.commit().await?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!(case = id, error = %e, "deemed acceptance not recorded"),
+        }
+    }
+    Ok(n)
+}
+
+/// Recomputes the deadlines of every open case with the current calendar
+/// (after a year's notice is entered, provisional dates become exact).
+/// Returns how many projections changed.
+pub async fn recompute_open(st: &App) -> AppResult<usize> {
+    let mut changed = 0;
+    let mut after = 0;
+    loop {
+        let ids = sc::open_case_ids(&st.store, after, 500).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        for id in ids {
+            let (mut tx, row, content, events) = locked(st, id).await?;
+            let (Some(e), Ok(view)) = (events.last(), dc::replay(&content, &events)) else { continue };
+            let mut p = match project(st, &content, &row, &view, e, row.p.seq) {
+                Ok(p) => p,
+                Err(err) => {
+                    tracing::warn!(case = id, error = %err.message(), "deadlines not recomputed");
+                    continue;
+                }
+            };
+            if let Some(submitted) = view.submitted_at_ms {
+                p.acceptance_due =
+                    Some(day_text(dc::acceptance_due(&st.calendar(), submitted).map_err(CaseError::from)?));
+            }
+            if p != row.p && sc::update_projection(&mut tx, id, &row.p, &p, row.updated_at).await? {
+                tx.commit().await?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}

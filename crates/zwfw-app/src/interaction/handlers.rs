@@ -1,0 +1,161 @@
+//! The named handlers on duty per department and region (第七条).
+
+use super::*;
+
+// ---------- handlers (第七条) ----------
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct HandlerInput {
+    pub user_id: i64,
+    /// lead (负责人) | staff (具体工作人员)
+    pub duty: String,
+    pub mobile: String,
+}
+
+/// One department's handlers on duty, for the view of a county (or of the
+/// city's own departments).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepartmentHandlers {
+    pub department_id: i64,
+    pub department_name: String,
+    /// The county government office, which assigns the county's matters.
+    pub county_office: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub handlers: Vec<si::HandlerRow>,
+    /// Whether a lead (负责人) is named.
+    pub has_lead: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionHandlers {
+    pub region_id: i64,
+    pub region_name: String,
+    pub departments: Vec<DepartmentHandlers>,
+    /// Departments without any handler on duty.
+    pub without_handlers: usize,
+}
+
+/// The regions whose handlers `actor` may read at once: every city and county
+/// for supervision and global administrators; their county for the staff of
+/// a county government office.
+pub async fn handler_regions(st: &App, actor: &Actor) -> AppResult<Vec<sa::Region>> {
+    let regions = sa::list_regions(&st.store).await?;
+    readable_regions(st, actor, &regions).await
+}
+
+pub(super) async fn readable_regions(st: &App, actor: &Actor, regions: &[sa::Region]) -> AppResult<Vec<sa::Region>> {
+    let all = actor.is_global_admin() || actor.has(Role::Supervisor);
+    let mine = match actor.department_id {
+        Some(d) if !all => {
+            let d = sa::get_department(&st.store, d).await?;
+            (d.kind == DepartmentKind::CountyOffice).then_some(d.region_id)
+        }
+        _ => None,
+    };
+    Ok(regions
+        .iter()
+        .filter(|r| matches!(r.level, RegionLevel::City | RegionLevel::County))
+        .filter(|r| all || Some(r.id) == mine)
+        .cloned()
+        .collect())
+}
+
+/// Every active department of a county (with its towns) or the city's own
+/// departments, with the handlers on duty: who answers for the county's
+/// matters and which departments have named nobody.
+pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResult<RegionHandlers> {
+    let regions = sa::list_regions(&st.store).await?;
+    let Some(region) = readable_regions(st, actor, &regions).await?.into_iter().find(|r| r.id == region_id) else {
+        let exists = regions.iter().any(|r| r.id == region_id);
+        return Err(if exists { AppError::forbidden() } else { AppError::not_found("region") });
+    };
+    let within = |rid: i64| {
+        rid == region.id
+            || (region.level == RegionLevel::County
+                && regions
+                    .iter()
+                    .any(|r| r.id == rid && r.parent_id == Some(region.id) && r.level == RegionLevel::Town))
+    };
+    let mut depts: Vec<_> =
+        sa::list_departments(&st.store).await?.into_iter().filter(|d| d.active && within(d.region_id)).collect();
+    depts.sort_by_key(|d| (d.kind != DepartmentKind::CountyOffice, d.id));
+    let mut current = si::current_handlers(&st.store).await?;
+    let departments: Vec<DepartmentHandlers> = depts
+        .into_iter()
+        .map(|d| {
+            let handlers: Vec<_> = current.extract_if(.., |h| h.department_id == d.id).collect();
+            DepartmentHandlers {
+                department_id: d.id,
+                department_name: d.name,
+                county_office: d.kind == DepartmentKind::CountyOffice,
+                has_lead: handlers.iter().any(|h| h.duty == "lead"),
+                handlers,
+            }
+        })
+        .collect();
+    Ok(RegionHandlers {
+        region_id: region.id,
+        region_name: region.name,
+        without_handlers: departments.iter().filter(|d| d.handlers.is_empty()).count(),
+        departments,
+    })
+}
+
+/// May name the department's handlers: its own department administrator or
+/// head, or a global administrator.
+pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
+    actor.is_global_admin()
+        || (in_department(actor, department_id) && (actor.has(Role::DeptAdmin) || actor.has(Role::DeptHead)))
+}
+
+pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput) -> AppResult<i64> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !may_manage_handlers(actor, department_id) {
+        return Err(AppError::forbidden());
+    }
+    if !matches!(input.duty.as_str(), "lead" | "staff") {
+        return Err(AppError::invalid("duty"));
+    }
+    let mobile = String::from(Mobile::parse(&input.mobile)?);
+    let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
+    if user.department_id != Some(department_id) {
+        return Err(AppError::with_detail(Fail::Invalid, "invalid_handler", "department"));
+    }
+    if si::handlers(&st.store, department_id).await?.iter().any(|h| h.ended_at.is_none() && h.user_id == user.id) {
+        return Err(AppError::with_detail(Fail::Conflict, "duplicate", "handler"));
+    }
+    let mut tx = st.store.begin().await?;
+    let id =
+        si::add_handler(&mut tx, department_id, user.id, &input.duty, &mobile, Some(actor.user_id), ctx.now()).await?;
+    let e = ctx.entry(
+        "interaction_handler_add",
+        "department",
+        department_id,
+        json!({"handler_id": id, "user_id": user.id, "duty": input.duty}),
+        "",
+    );
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn end_handler(ctx: &Ctx<'_>, department_id: i64, handler_id: i64, reason: &str) -> AppResult<()> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !may_manage_handlers(actor, department_id) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().is_empty() {
+        return Err(AppError::bad("reason_required"));
+    }
+    let mut tx = st.store.begin().await?;
+    if !si::end_handler(&mut tx, department_id, handler_id, Some(actor.user_id), reason.trim(), ctx.now()).await? {
+        return Err(AppError::not_found("handler"));
+    }
+    let e =
+        ctx.entry("interaction_handler_end", "department", department_id, json!({"handler_id": handler_id}), reason);
+    ctx.audit(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! Labels of codes, finding texts and the supervision errors, in Chinese.
+
+use super::*;
+
+/// Chinese labels for codes shown in pages (roles, kinds, levels, actions).
+pub fn label(group: &str, code: &str) -> String {
+    let s = match (group, code) {
+        ("role", "system_admin") => "系统管理员",
+        ("role", "center_admin") => "政务服务中心管理员",
+        ("role", "dept_admin") => "部门管理员",
+        ("role", "counter") => "窗口人员",
+        ("role", "reviewer") => "审批人员",
+        ("role", "dept_head") => "部门负责人",
+        ("role", "supervisor") => "监察人员",
+        ("role", "legal_review") => "法制审核",
+        ("dept_kind", "service_center") => "政务服务中心",
+        ("dept_kind", "supervision") => "监察机关",
+        ("dept_kind", "it_center") => "信息中心",
+        ("dept_kind", "legal_affairs") => "法制审核",
+        ("dept_kind", "approval") => "审批部门",
+        ("dept_kind", "county_office") => "县区政府办",
+        ("level", "city") => "市",
+        ("level", "county") => "县（市、区）",
+        ("level", "town") => "乡镇（街道）",
+        ("account_kind", "staff") => "工作人员",
+        ("account_kind", "person") => "自然人",
+        ("account_kind", "company") => "法人",
+        ("action", "login") => "登录",
+        ("action", "login_failed") => "登录失败",
+        ("action", "account_locked") => "账号锁定",
+        ("action", "logout") => "退出登录",
+        ("action", "session_revoked") => "结束会话",
+        ("action", "password_changed") => "修改密码",
+        ("action", "password_reset") => "重置密码",
+        ("action", "totp_enrolled") => "绑定动态口令",
+        ("action", "totp_reset") => "重置动态口令",
+        ("action", "create") => "新增",
+        ("action", "update") => "修改",
+        ("action", "roles_changed") => "权限变更",
+        ("action", "account_disabled") => "停用账号",
+        ("action", "account_enabled") => "启用账号",
+        ("action", "register") => "注册",
+        ("action", "clock_moved") => "调整演示时钟",
+        ("action", "demo_loaded") => "载入演示数据",
+        ("object", "user") => "账号",
+        ("object", "session") => "会话",
+        ("object", "region") => "行政区划",
+        ("object", "department") => "部门",
+        ("object", "clock") => "系统时钟",
+        ("object", "system") => "系统",
+        ("object", "calendar") => "工作日历",
+        ("object", "item") => "事项",
+        ("version_state", "draft") => "草稿",
+        ("version_state", "legal_review") => "法制审核中",
+        ("version_state", "center_approval") => "中心审批中",
+        ("version_state", "published") => "已发布",
+        ("version_state", "superseded") => "已被新版本替代",
+        ("version_state", "withdrawn") => "已撤回",
+        ("version_state", "retired") => "已取消",
+        ("item_action", "create") | ("action", "item_create") => "新建事项",
+        ("item_action", "edit") | ("action", "item_edit") => "修改草稿",
+        ("item_action", "submit") | ("action", "item_submit") => "提交法制审核",
+        ("item_action", "pass_legal_review") | ("action", "item_pass_legal_review") => "法制审核通过",
+        ("item_action", "approve") | ("action", "item_approve") => "中心审批通过并发布",
+        ("item_action", "send_back") | ("action", "item_send_back") => "退回修改",
+        ("item_action", "withdraw") | ("action", "item_withdraw") => "撤回草稿",
+        ("item_action", "new_version") | ("action", "item_new_version") => "发起变更（新版本）",
+        ("item_action", "retire") | ("action", "item_retire") => "取消事项",
+        ("action", "calendar_loaded") => "载入工作日历",
+        ("case_state", "draft") => "草稿",
+        ("case_state", "submitted") => "待受理",
+        ("case_state", "supplementing") => "待补正",
+        ("case_state", "refused") => "不予受理",
+        ("case_state", "in_progress") => "办理中",
+        ("case_state", "deciding") => "待决定",
+        ("case_state", "concluded") => "已办结",
+        ("case_state", "delivered") => "已送达",
+        ("case_state", "withdrawn") => "已撤回",
+        ("outcome", "granted") => "准予许可",
+        ("outcome", "denied") => "不予许可",
+        ("outcome", "returned") => "退件",
+        ("outcome", "voided") => "作废",
+        ("outcome", "forwarded") => "转报",
+        ("doc_kind", "acceptance") => "受理通知书",
+        ("doc_kind", "refusal") => "不予受理通知书",
+        ("doc_kind", "supplement") => "补正通知书",
+        ("doc_kind", "special") => "特别程序告知书",
+        ("doc_kind", "extension") => "延长审批告知书",
+        ("doc_kind", "grant") => "准予行政许可决定书",
+        ("doc_kind", "denial") => "不予行政许可决定书",
+        ("channel", "online") => "网上申报",
+        ("channel", "counter") => "窗口受理",
+        ("trust", "A") => "A级（部门核发）",
+        ("trust", "B") => "B级（窗口核验）",
+        ("trust", "C") => "C级（申请人上传）",
+        ("trust", "D") => "D级（告知承诺）",
+        ("apply", "applicant_unknown") => "没有找到该证件号码的申请人记录，请当场录入申请人信息。",
+        ("case_done", "submit") => "申请已提交。",
+        ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
+        ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",
+        ("case_done", "accept") => "已受理，受理通知书已生成。",
+        ("case_done", "refuse") => "已作出不予受理决定，通知书已生成。",
+        ("case_done", "pass") => "本环节已通过。",
+        ("case_done", "return") => "已退回。",
+        ("case_done", "transfer") => "已转办。",
+        ("case_done", "urge") => "已催办。",
+        ("case_done", "extension_request") => "延长审批申请已提交部门负责人。",
+        ("case_done", "extension_decide") => "已决定延长审批申请。",
+        ("case_done", "special_start") => "特别程序已启动，期限暂停计算，告知书已生成。",
+        ("case_done", "special_end") => "特别程序已结束，期限恢复计算。",
+        ("case_done", "joint_answer") => "会办意见已提交。",
+        ("case_done", "joint_close") => "会办已结束。",
+        ("case_done", "conclude") => "已办结。",
+        ("case_done", "deliver") => "已登记送达。",
+        ("case_done", "withdraw") => "申请已撤回。",
+        ("case_done", "withdrawal_request") => "撤回申请已登记，待部门负责人决定。",
+        ("case_done", "withdrawal_decline") => "已决定不同意撤回，办件继续办理。",
+        ("case_done", "original") => "原件收取已登记。",
+        ("case_done", "original_return") => "原件退还已登记。",
+        ("urgency", "green") => "正常",
+        ("urgency", "yellow") => "临近期限",
+        ("urgency", "red") => "已超期",
+        ("object", "case") => "办件",
+        ("interaction_kind", "consultation") => "我要咨询",
+        ("interaction_kind", "suggestion") => "我要建议",
+        ("interaction_kind", "complaint") => "我要投诉",
+        ("interaction_kind", "correction") => "网站纠错",
+        ("interaction_noun", "consultation") => "咨询",
+        ("interaction_noun", "suggestion") => "建议",
+        ("interaction_noun", "complaint") => "投诉",
+        ("interaction_noun", "correction") => "纠错",
+        ("interaction_state", "open") => "办理中",
+        ("interaction_state", "answered") => "已答复",
+        ("publication", "public") => "已公开",
+        ("publication", "opted_out") => "留言人选择不公开",
+        ("publication", "secret") => "涉密，不公开",
+        ("publication", "withheld") => "部门说明不宜公开",
+        ("interaction_event", "submitted") => "提交留言",
+        ("interaction_event", "transferred") => "转办",
+        ("interaction_event", "supervision_finding") => "经监察核实，转为监察事项",
+        ("interaction_event", "assigned") => "交办",
+        ("interaction_event", "extended") => "延期",
+        ("interaction_event", "answered") => "答复",
+        ("interaction_done", "transfer") => "已转办",
+        ("interaction_done", "handler_added") => "已指定留言办理人",
+        ("interaction_done", "handler_ended") => "已撤销留言办理人，变更已记录",
+        ("interaction_done", "limit_set") => "办理时限已修改，新提交的留言按新时限计算",
+        ("interaction_done", "extend") => "已延期",
+        ("interaction_done", "reply") => "已答复",
+        ("interaction_done", "sms_retry") => "已重新列入发送，稍后自动发送",
+        ("rating_level", "1") => "非常满意",
+        ("rating_level", "2") => "满意",
+        ("rating_level", "3") => "基本满意",
+        ("rating_level", "4") => "不满意",
+        ("rating_level", "5") => "非常不满意",
+        ("rating_stage", "acceptance") => "受理",
+        ("rating_stage", "conclusion") => "办结",
+        ("rating_channel", "pc") => "PC端",
+        ("rating_channel", "mobile") => "移动服务端",
+        ("rating_channel", "qr_code") => "二维码",
+        ("rating_channel", "tablet") => "政务大厅平板电脑",
+        ("rating_channel", "terminal") => "政务大厅其他终端",
+        ("rating_channel", "phone") => "电话",
+        ("rating_channel", "sms") => "短信",
+        ("follow_up", "open") => "待回访",
+        ("follow_up", "called_back") => "已回访，整改中",
+        ("follow_up", "replied") => "已整改答复",
+        ("appeal", "pending") => "申诉待复核",
+        ("appeal", "upheld") => "申诉成立，不计入考核",
+        ("appeal", "rejected") => "申诉不成立",
+        ("rating_done", "call_back") => "已记录回访",
+        ("rating_done", "reply") => "已提交整改答复，答复已公开",
+        ("rating_done", "appeal") => "已提出申诉，等待监察复核",
+        ("rating_done", "decide_appeal") => "已作出复核决定",
+        ("case_done", "rated") => "感谢您的评价",
+        ("severity", "warning") => "预警",
+        ("severity", "yellow") => "黄牌",
+        ("severity", "red") => "红牌",
+        ("severity", "anomaly") => "异常",
+        ("finding_state", "noted") => "已提醒",
+        ("finding_state", "open") => "待整改",
+        ("finding_state", "replied") => "待审核",
+        ("finding_state", "closed") => "已办结",
+        ("finding_event", "reply") => "整改回复",
+        ("finding_event", "accept") => "审核通过，办结",
+        ("finding_event", "reject") => "退回重新整改",
+        ("finding_event", "close") => "关闭",
+        ("order_state", "issued") => "待答复",
+        ("order_state", "answered") => "待审核",
+        ("order_state", "closed") => "已办结",
+        ("order_event", "issued") => "发出督办",
+        ("order_event", "answer") => "部门答复",
+        ("order_event", "accept") => "审核通过，办结",
+        ("order_event", "reject") => "退回重新办理",
+        ("order_event", "escalated") => "逾期未答复，督办升级",
+        ("object_kind", "case") => "办件",
+        ("object_kind", "interaction") => "网民留言",
+        ("object_kind", "rating") => "差评整改",
+        ("object_kind", "department") => "部门",
+        ("object_kind", "audit") => "审计记录",
+        ("object_kind", "data") => "业务数据",
+        ("object_kind", "guard") => "数据防护",
+        ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
+        ("supervision_done", "accept") => "已审核通过并办结",
+        ("supervision_done", "reject") => "已退回部门重新整改",
+        ("supervision_done", "close") => "已关闭",
+        ("supervision_done", "issue") => "督办通知已发出",
+        ("supervision_done", "answer") => "督办答复已提交",
+        ("supervision_done", "rule") => "规则已保存，下次评估按新规则全面执行",
+        ("supervision_done", "evaluate") => "评估已完成",
+        ("supervision_done", "conduct") => "投诉已转为监察事项，已通知责任部门",
+        ("evaluation_done", "config") => "考核办法已保存，之后的考核按新办法计算",
+        ("evaluation_done", "published") => "本期排名已在门户网站公布",
+        ("grade", "excellent") => "优秀",
+        ("grade", "good") => "良好",
+        ("grade", "pass") => "合格",
+        ("grade", "fail") => "不合格",
+        ("rule", "W01") => "临近承诺时限预警",
+        ("rule", "W02") => "环节超时",
+        ("rule", "Y01") => "超承诺时限（黄牌）",
+        ("rule", "Y02") => "工作人员作风投诉查实（黄牌）",
+        ("rule", "R01") => "超法定时限（红牌）",
+        ("rule", "R02") => "黄牌逾期未整改（红牌）",
+        ("rule", "R03") => "同一部门月内多次黄牌（红牌）",
+        ("rule", "A01") => "逾期未作受理决定（视为受理）",
+        ("rule", "A02") => "多次补正告知（违反一次性告知）",
+        ("rule", "A03") => "不予受理、不予许可或作废未说明理由",
+        ("rule", "A04") => "收费与收费标准不符",
+        ("rule", "A05") => "未按环节办结或环节顺序不符",
+        ("rule", "A06") => "特别程序超时或延期未经批准",
+        ("rule", "A07") => "未经变更流程修改事项或删除业务数据",
+        ("rule", "A08") => "咨询投诉或差评整改超期",
+        _ => return code.to_string(),
+    };
+    s.to_string()
+}
+
+/// 监察结果描述: what a rule found, in Chinese, from the fact's detail.
+pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> String {
+    let s = |k: &str| detail.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let n = |k: &str| detail.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
+    match rule {
+        "W01" => format!("办件 {object_no} 承诺办结期限为 {}，即将到期，请抓紧办理。", s("due")),
+        "W02" => format!("办件 {object_no} 第{}环节应于 {} 前办结，已超时。", n("step_no") + 1, s("due")),
+        "Y01" => format!("办件 {object_no} 已超过承诺办结期限（{}）仍未办结。", s("due")),
+        "Y02" => format!("投诉 {object_no} 反映的工作人员作风问题经监察核实：{}", s("found")),
+        "R01" => format!("办件 {object_no} 已超过法定办结期限（{}）仍未办结。", s("due")),
+        "R02" => format!("办件 {object_no} 的黄牌自 {} 起 {} 个工作日内未整改到位。", s("found_on"), n("days")),
+        "R03" => format!("{} 月内本部门已累计 {} 张黄牌。", s("month"), n("count")),
+        "A01" => format!("办件 {object_no} 提交后5个工作日内未作受理决定，依法视为受理。"),
+        "A02" => format!("办件 {object_no} 发出了 {} 次补正通知，违反一次性告知要求。", n("notices")),
+        "A03" => {
+            let what = match s("event").as_str() {
+                "refused" => "不予受理",
+                "denied" => "不予许可",
+                _ => "作废",
+            };
+            format!("办件 {object_no} 作出{what}决定但未说明理由。")
+        }
+        "A04" => format!(
+            "办件 {object_no} 实收费用 {:.2} 元，与收费标准 {:.2} 元不符。",
+            n("charged_fen") as f64 / 100.0,
+            n("standard_fen") as f64 / 100.0
+        ),
+        "A05" if detail.get("steps").is_some() => {
+            format!("办件 {object_no} 仅通过 {} 个环节（共 {} 个）即作出决定。", n("passed"), n("steps"))
+        }
+        "A05" => format!("办件 {object_no} 的环节办理顺序与事项流程不符。"),
+        "A06" if detail.get("kind").is_some() => format!(
+            "办件 {object_no} 的特别程序（{}）已计 {} 个工作日，超过事项规定的 {} 个工作日。",
+            s("kind"),
+            n("days"),
+            n("max")
+        ),
+        "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
+        "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
+        "A07" => match s("kind").as_str() {
+            "altered" => format!("审计记录第 {} 条的内容与其校验值不符，已被改动。", n("seq")),
+            "removed" => format!("审计记录第 {} 至 {} 条已被删除。", n("from_seq"), n("to_seq")),
+            "reordered" => format!("审计记录第 {} 条的顺序被改动。", n("seq")),
+            "tail_removed" => {
+                format!("审计记录第 {} 条之后至第 {} 条已被删除。", n("last_seq"), n("expected_last_seq"))
+            }
+            "data_deleted" if s("op") == "truncate" => {
+                format!(
+                    "{}（{}）被整表清空（{}）。",
+                    table_name(&s("table")),
+                    s("table"),
+                    zwfw_domain::time::format_local(n("at"))
+                )
+            }
+            "data_deleted" => format!(
+                "{}（{}）中主键为 {} 的记录被直接从数据库删除（{}），系统本身从不删除业务数据。",
+                table_name(&s("table")),
+                s("table"),
+                s("key"),
+                zwfw_domain::time::format_local(n("at"))
+            ),
+            "data_updated" if s("table") == "item_versions" => format!(
+                "事项版本 {} 在审核发布后被直接在数据库中修改（{}），未经事项变更流程。",
+                s("key"),
+                zwfw_domain::time::format_local(n("at"))
+            ),
+            "data_updated" => format!(
+                "{}（{}）中主键为 {} 的记录只允许追加，却被直接在数据库中改写（{}）。",
+                table_name(&s("table")),
+                s("table"),
+                s("key"),
+                zwfw_domain::time::format_local(n("at"))
+            ),
+            "data_edited" => {
+                let table = s("table");
+                let flow = if matches!(table.as_str(), "items" | "item_versions") {
+                    "，未经事项变更流程"
+                } else {
+                    ""
+                };
+                let at = zwfw_domain::time::format_local(n("at"));
+                let (name, key) = (table_name(&table), s("key"));
+                format!("{name}（{table}）中主键为 {key} 的记录被绕过系统直接在数据库中修改（{at}）{flow}，修改前的内容已留存。")
+            }
+            "guard_missing" => format!(
+                "数据库防护触发器 {} 已不存在（被删除或所在表被重建），绕过系统的删改将无法发现，请立即恢复。",
+                s("guard")
+            ),
+            _ => format!("审计记录第 {} 条与前一条的链接断开。", n("seq")),
+        },
+        _ => format!("{object_no} {rule}"),
+    }
+}
+
+/// The Chinese name of a guarded table.
+pub(super) fn table_name(table: &str) -> &'static str {
+    match table {
+        "cases" => "办件",
+        "case_events" => "办件过程记录",
+        "case_joint" => "并联审批记录",
+        "case_materials" => "办件材料",
+        "case_documents" => "办件文书",
+        "case_originals" => "纸质原件登记",
+        "e_materials" => "电子要件",
+        "items" => "事项",
+        "item_versions" => "事项版本",
+        "item_events" => "事项变更记录",
+        "interactions" => "网民留言",
+        "interaction_events" => "留言办理记录",
+        "interaction_handlers" => "留言办理人",
+        "ratings" => "好差评",
+        "findings" => "监察事项",
+        "oversight_orders" => "督办通知",
+        "supervision_events" => "监察处理记录",
+        "evaluation_publications" => "考核排名公布",
+        "calendar_years" => "工作日历",
+        "files" => "文件",
+        "audit_pending" => "待封存的审计记录",
+        _ => "业务数据",
+    }
+}
+
+/// Chinese text of a supervision error.
+pub fn supervision_error_text(e: &zwfw_domain::supervision::SupervisionError) -> String {
+    use zwfw_domain::supervision::SupervisionError as E;
+    match e {
+        E::ParamOutOfRange { param, min, max, .. } => format!("参数{}应在 {min} 至 {max} 之间", param_name(param)),
+        E::ParamNotUsed { param, .. } => format!("该规则没有参数{}", param_name(param)),
+        E::Empty { field } => format!("{}不能为空", field_name(field)),
+        E::TooLong { field, max } => format!("{}不能超过{max}个字", field_name(field)),
+        E::ControlCharacters { field } => format!("{}含有不允许的控制字符", field_name(field)),
+        E::WrongState(s) => format!("当前状态（{}）下不能进行该操作", label("finding_state", s)),
+        E::NoReplyNeeded => "预警类事项无需整改回复".into(),
+        E::BadDays => "督办期限应为1至20个工作日".into(),
+        E::RuleOff => "该监察规则已停用，请先在监察规则中启用".into(),
+        E::NotStaffConduct => "只有反映工作人员作风问题的投诉才能转为监察事项".into(),
+        E::Calendar(c) => calendar_error_text(c),
+    }
+}
+
+pub(super) fn param_name(p: &str) -> &'static str {
+    match p {
+        "days" => "“天数”",
+        "count" => "“次数”",
+        _ => "“整改期限”",
+    }
+}
+
+/// The role codes in display order, for forms.
+pub const ROLE_CODES: [&str; 8] =
+    ["system_admin", "center_admin", "dept_admin", "counter", "reviewer", "dept_head", "supervisor", "legal_review"];
+pub const DEPT_KIND_CODES: [&str; 6] =
+    ["service_center", "supervision", "it_center", "legal_affairs", "approval", "county_office"];
