@@ -2,39 +2,49 @@
 //! `/api/openapi.json`, Swagger UI at `/api/docs`), server-rendered pages in
 //! Simplified Chinese, authentication, CSRF, security headers, health and metrics.
 
+pub mod accounts;
 pub mod api;
-pub mod auth;
+pub mod audit;
 pub mod calendar;
-pub mod cases_api;
-pub mod cases_pages;
+pub mod cases;
 pub mod catalog;
-pub mod catalog_xlsx;
-pub mod error;
-pub mod evaluation_api;
-pub mod evaluation_pages;
-pub mod interaction_api;
-pub mod interaction_pages;
-pub mod pages;
-pub mod proxies;
-pub mod state;
-pub mod supervision_api;
-pub mod supervision_pages;
-pub mod templates;
+pub mod demo;
+pub mod evaluation;
+pub mod http;
+pub mod interaction;
+pub mod orgs;
+pub mod outbox;
+pub mod portal;
+pub mod rating;
+pub mod supervision;
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::extract::Request;
+use axum::extract::State;
+use axum::http::header;
+use axum::http::HeaderName;
+use axum::http::HeaderValue;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::routing::get;
+use axum::routing::post;
 use axum::Router;
-use std::sync::atomic::{AtomicU64, Ordering};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
+use tower_http::request_id::MakeRequestId;
+use tower_http::request_id::PropagateRequestIdLayer;
+use tower_http::request_id::RequestId;
+use tower_http::request_id::SetRequestIdLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-pub use state::{AppState, WebConfig};
+pub use http::state::AppState;
+pub use http::state::WebConfig;
 use zwfw_app::metrics;
-pub use zwfw_app::{Clock, Ctx};
+pub use zwfw_app::Clock;
+pub use zwfw_app::Ctx;
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -106,102 +116,129 @@ async fn css() -> Response {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_page).post(pages::login_submit))
-        .route("/login/totp", get(pages::totp_login_page).post(pages::totp_login_submit))
-        .route("/logout", post(pages::logout))
-        .route("/register", get(pages::register_page).post(pages::register_submit))
-        .route("/prefs/large", post(pages::toggle_large))
-        .route("/account", get(pages::account_page))
-        .route("/account/password", get(pages::password_page).post(pages::password_submit))
-        .route("/account/totp", get(pages::totp_enroll_page).post(pages::totp_enroll_submit))
-        .route("/account/sessions/{id}/end", post(pages::end_session_submit))
-        .route("/admin/regions", get(pages::regions_page).post(pages::regions_submit))
-        .route("/admin/regions/{id}/rename", post(pages::region_rename))
-        .route("/admin/departments", get(pages::departments_page).post(pages::department_create))
-        .route("/admin/departments/new", get(pages::department_new_page))
-        .route("/admin/departments/{id}", get(pages::department_edit_page).post(pages::department_update))
-        .route("/admin/users", get(pages::users_page).post(pages::user_create))
-        .route("/admin/users/new", get(pages::user_new_page))
-        .route("/admin/users/{id}", get(pages::user_page).post(pages::user_update))
-        .route("/admin/users/{id}/reset-password", post(pages::user_reset_password))
-        .route("/admin/users/{id}/active", post(pages::user_set_active))
-        .route("/admin/audit", get(pages::audit_page))
-        .route("/admin/audit.csv", get(pages::audit_csv))
-        .route("/admin/clock", post(pages::clock_submit))
-        .route("/calendar", get(calendar::public_page))
-        .route("/guide", get(catalog::guide_page))
-        .route("/guide/{id}", get(catalog::guide_item_page))
-        .route("/apply/{id}", get(cases_pages::apply_page).post(cases_pages::apply_submit))
-        .route("/cases", get(cases_pages::cases_page))
-        .route("/work/inbox", get(cases_pages::inbox_page))
-        .route("/cases/{id}", get(cases_pages::case_page))
-        .route("/cases/{id}/act", post(cases_pages::act_submit))
-        .route("/cases/{id}/supplement", post(cases_pages::supplement_submit))
-        .route("/cases/{id}/originals", post(cases_pages::original_submit))
-        .route("/cases/{id}/originals/{oid}/return", post(cases_pages::original_return_submit))
-        .route("/cases/{id}/query-password", post(cases_pages::query_password_submit))
-        .route("/cases/{id}/documents/{doc}", get(cases_pages::document_page))
-        .route("/cases/{id}/materials/{mid}", get(cases_pages::material_page))
-        .route("/track", get(cases_pages::track_page).post(cases_pages::track_submit))
-        .route("/my/materials", get(cases_pages::e_materials_page))
-        .route("/interact", get(interaction_pages::public_list))
-        .route("/interact/new", get(interaction_pages::new_page).post(interaction_pages::new_submit))
-        .route("/interact/track", get(interaction_pages::track_page).post(interaction_pages::track_submit))
-        .route("/interact/{code}", get(interaction_pages::detail_page))
-        .route("/interact/{code}/act", post(interaction_pages::act_submit))
-        .route("/interact/{code}/finding", post(interaction_pages::conduct_submit))
-        .route("/interact/{code}/files/{sm3}", get(interaction_pages::attachment))
-        .route("/work/interactions", get(interaction_pages::work_list))
+        .route("/", get(crate::portal::pages::home))
+        .route("/login", get(crate::accounts::pages::login_page).post(crate::accounts::pages::login_submit))
+        .route(
+            "/login/totp",
+            get(crate::accounts::pages::totp_login_page).post(crate::accounts::pages::totp_login_submit),
+        )
+        .route("/logout", post(crate::accounts::pages::logout))
+        .route("/register", get(crate::accounts::pages::register_page).post(crate::accounts::pages::register_submit))
+        .route("/prefs/large", post(crate::portal::pages::toggle_large))
+        .route("/account", get(crate::accounts::pages::account_page))
+        .route(
+            "/account/password",
+            get(crate::accounts::pages::password_page).post(crate::accounts::pages::password_submit),
+        )
+        .route(
+            "/account/totp",
+            get(crate::accounts::pages::totp_enroll_page).post(crate::accounts::pages::totp_enroll_submit),
+        )
+        .route("/account/sessions/{id}/end", post(crate::accounts::pages::end_session_submit))
+        .route("/admin/regions", get(crate::orgs::pages::regions_page).post(crate::orgs::pages::regions_submit))
+        .route("/admin/regions/{id}/rename", post(crate::orgs::pages::region_rename))
+        .route(
+            "/admin/departments",
+            get(crate::orgs::pages::departments_page).post(crate::orgs::pages::department_create),
+        )
+        .route("/admin/departments/new", get(crate::orgs::pages::department_new_page))
+        .route(
+            "/admin/departments/{id}",
+            get(crate::orgs::pages::department_edit_page).post(crate::orgs::pages::department_update),
+        )
+        .route("/admin/users", get(crate::accounts::pages::users_page).post(crate::accounts::pages::user_create))
+        .route("/admin/users/new", get(crate::accounts::pages::user_new_page))
+        .route("/admin/users/{id}", get(crate::accounts::pages::user_page).post(crate::accounts::pages::user_update))
+        .route("/admin/users/{id}/reset-password", post(crate::accounts::pages::user_reset_password))
+        .route("/admin/users/{id}/active", post(crate::accounts::pages::user_set_active))
+        .route("/admin/audit", get(crate::audit::pages::audit_page))
+        .route("/admin/audit.csv", get(crate::audit::pages::audit_csv))
+        .route("/admin/clock", post(crate::demo::pages::clock_submit))
+        .route("/calendar", get(crate::calendar::pages::public_page))
+        .route("/guide", get(crate::catalog::pages::guide_page))
+        .route("/guide/{id}", get(crate::catalog::pages::guide_item_page))
+        .route("/apply/{id}", get(crate::cases::pages::apply_page).post(crate::cases::pages::apply_submit))
+        .route("/cases", get(crate::cases::pages::cases_page))
+        .route("/work/inbox", get(crate::cases::pages::inbox_page))
+        .route("/cases/{id}", get(crate::cases::pages::case_page))
+        .route("/cases/{id}/act", post(crate::cases::pages::act_submit))
+        .route("/cases/{id}/supplement", post(crate::cases::pages::supplement_submit))
+        .route("/cases/{id}/originals", post(crate::cases::pages::original_submit))
+        .route("/cases/{id}/originals/{oid}/return", post(crate::cases::pages::original_return_submit))
+        .route("/cases/{id}/query-password", post(crate::cases::pages::query_password_submit))
+        .route("/cases/{id}/documents/{doc}", get(crate::cases::pages::document_page))
+        .route("/cases/{id}/materials/{mid}", get(crate::cases::pages::material_page))
+        .route("/track", get(crate::cases::pages::track_page).post(crate::cases::pages::track_submit))
+        .route("/my/materials", get(crate::cases::pages::e_materials_page))
+        .route("/interact", get(crate::interaction::pages::public_list))
+        .route("/interact/new", get(crate::interaction::pages::new_page).post(crate::interaction::pages::new_submit))
+        .route(
+            "/interact/track",
+            get(crate::interaction::pages::track_page).post(crate::interaction::pages::track_submit),
+        )
+        .route("/interact/{code}", get(crate::interaction::pages::detail_page))
+        .route("/interact/{code}/act", post(crate::interaction::pages::act_submit))
+        .route("/interact/{code}/finding", post(crate::interaction::pages::conduct_submit))
+        .route("/interact/{code}/files/{sm3}", get(crate::interaction::pages::attachment))
+        .route("/work/interactions", get(crate::interaction::pages::work_list))
         .route(
             "/work/interactions/handlers",
-            get(interaction_pages::handlers_page).post(interaction_pages::handlers_submit),
+            get(crate::interaction::pages::handlers_page).post(crate::interaction::pages::handlers_submit),
         )
-        .route("/admin/outbox", get(interaction_pages::outbox_page))
-        .route("/admin/outbox/{id}/retry", post(interaction_pages::outbox_retry))
-        .route("/my/messages", get(interaction_pages::messages_page))
-        .route("/my/messages/read", post(interaction_pages::messages_read))
-        .route("/cases/{id}/rate", post(interaction_pages::rate_submit))
-        .route("/cases/{id}/rating-qr", post(interaction_pages::qr_submit))
-        .route("/rate/{token}", get(interaction_pages::rate_link_page).post(interaction_pages::rate_link_submit))
-        .route("/work/ratings", get(interaction_pages::ratings_page))
-        .route("/supervision", get(supervision_pages::dashboard_page))
-        .route("/supervision/evaluate", post(supervision_pages::evaluate_submit))
-        .route("/supervision/findings", get(supervision_pages::findings_page))
-        .route("/supervision/findings/{id}", get(supervision_pages::finding_page))
-        .route("/supervision/findings/{id}/act", post(supervision_pages::finding_act_submit))
-        .route("/supervision/findings/{id}/files/{sm3}", get(supervision_pages::finding_file))
-        .route("/supervision/orders", get(supervision_pages::orders_page).post(supervision_pages::order_submit))
-        .route("/supervision/orders/{id}", get(supervision_pages::order_page))
-        .route("/supervision/orders/{id}/act", post(supervision_pages::order_act_submit))
-        .route("/supervision/orders/{id}/files/{sm3}", get(supervision_pages::order_file))
-        .route("/supervision/rules", get(supervision_pages::rules_page))
-        .route("/supervision/evaluation", get(evaluation_pages::evaluation_page))
-        .route("/supervision/evaluation/report", get(evaluation_pages::report))
-        .route("/supervision/evaluation/publish", post(evaluation_pages::publish_submit))
+        .route("/admin/outbox", get(crate::outbox::pages::outbox_page))
+        .route("/admin/outbox/{id}/retry", post(crate::outbox::pages::outbox_retry))
+        .route("/my/messages", get(crate::outbox::pages::messages_page))
+        .route("/my/messages/read", post(crate::outbox::pages::messages_read))
+        .route("/cases/{id}/rate", post(crate::rating::pages::rate_submit))
+        .route("/cases/{id}/rating-qr", post(crate::rating::pages::qr_submit))
+        .route("/rate/{token}", get(crate::rating::pages::rate_link_page).post(crate::rating::pages::rate_link_submit))
+        .route("/work/ratings", get(crate::rating::pages::ratings_page))
+        .route("/supervision", get(crate::supervision::pages::dashboard_page))
+        .route("/supervision/evaluate", post(crate::supervision::pages::evaluate_submit))
+        .route("/supervision/findings", get(crate::supervision::pages::findings_page))
+        .route("/supervision/findings/{id}", get(crate::supervision::pages::finding_page))
+        .route("/supervision/findings/{id}/act", post(crate::supervision::pages::finding_act_submit))
+        .route("/supervision/findings/{id}/files/{sm3}", get(crate::supervision::pages::finding_file))
+        .route(
+            "/supervision/orders",
+            get(crate::supervision::pages::orders_page).post(crate::supervision::pages::order_submit),
+        )
+        .route("/supervision/orders/{id}", get(crate::supervision::pages::order_page))
+        .route("/supervision/orders/{id}/act", post(crate::supervision::pages::order_act_submit))
+        .route("/supervision/orders/{id}/files/{sm3}", get(crate::supervision::pages::order_file))
+        .route("/supervision/rules", get(crate::supervision::pages::rules_page))
+        .route("/supervision/evaluation", get(crate::evaluation::pages::evaluation_page))
+        .route("/supervision/evaluation/report", get(crate::evaluation::pages::report))
+        .route("/supervision/evaluation/publish", post(crate::evaluation::pages::publish_submit))
         .route(
             "/supervision/evaluation/config",
-            get(evaluation_pages::config_page).post(evaluation_pages::config_submit),
+            get(crate::evaluation::pages::config_page).post(crate::evaluation::pages::config_submit),
         )
-        .route("/ranking", get(evaluation_pages::ranking_page))
-        .route("/supervision/rules/{code}", post(supervision_pages::rule_submit))
-        .route("/ratings/public", get(interaction_pages::public_ratings_page))
-        .route("/ratings/{id}", get(interaction_pages::rating_page))
-        .route("/ratings/{id}/act", post(interaction_pages::rating_act))
-        .route("/guide/{id}/files/{sm3}", get(catalog::guide_file))
-        .route("/admin/items/import-template.xlsx", get(catalog_xlsx::template))
-        .route("/admin/items/import", post(catalog_xlsx::import_page))
-        .route("/admin/items/{id}/edit", get(catalog::edit_page).post(catalog::edit_submit))
-        .route("/admin/items/{id}/attachments", post(catalog::attach_page))
-        .route("/guide/export.xlsx", get(catalog_xlsx::export))
-        .route("/admin/items", get(catalog::admin_items_page))
-        .route("/admin/items/{id}", get(catalog::admin_item_page).post(catalog::admin_item_submit))
-        .route("/admin/calendar", get(calendar::admin_page).post(calendar::admin_submit))
-        .nest("/api/v1", api::routes())
-        .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::session_layer));
+        .route("/ranking", get(crate::evaluation::pages::ranking_page))
+        .route("/supervision/rules/{code}", post(crate::supervision::pages::rule_submit))
+        .route("/ratings/public", get(crate::rating::pages::public_ratings_page))
+        .route("/ratings/{id}", get(crate::rating::pages::rating_page))
+        .route("/ratings/{id}/act", post(crate::rating::pages::rating_act))
+        .route("/guide/{id}/files/{sm3}", get(crate::catalog::pages::guide_file))
+        .route("/admin/items/import-template.xlsx", get(crate::catalog::xlsx::template))
+        .route("/admin/items/import", post(crate::catalog::xlsx::import_page))
+        .route(
+            "/admin/items/{id}/edit",
+            get(crate::catalog::editor::edit_page).post(crate::catalog::editor::edit_submit),
+        )
+        .route("/admin/items/{id}/attachments", post(crate::catalog::editor::attach_page))
+        .route("/guide/export.xlsx", get(crate::catalog::xlsx::export))
+        .route("/admin/items", get(crate::catalog::pages::admin_items_page))
+        .route(
+            "/admin/items/{id}",
+            get(crate::catalog::pages::admin_item_page).post(crate::catalog::pages::admin_item_submit),
+        )
+        .route("/admin/calendar", get(crate::calendar::pages::admin_page).post(crate::calendar::pages::admin_submit))
+        .nest("/api/v1", crate::api::routes())
+        .fallback(crate::portal::pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::http::auth::session_layer));
 
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi());
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::api::ApiDoc::openapi());
 
     Router::new()
         .merge(pages)
@@ -210,8 +247,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/assets/app.css", get(css))
-        .route("/assets/echarts-5.6.0.min.js", get(supervision_pages::echarts))
-        .route("/assets/dashboard.js", get(supervision_pages::dashboard_js))
+        .route("/assets/echarts-5.6.0.min.js", get(crate::http::assets::echarts))
+        .route("/assets/dashboard.js", get(crate::http::assets::dashboard_js))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))

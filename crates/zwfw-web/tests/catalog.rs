@@ -243,7 +243,7 @@ both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
 both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
     let app = App::start(store).await;
     let search = |q: &str| {
-        let url = app.url(&format!("/api/v1/guide/search?q={}", zwfw_web::auth::urlencode(q)));
+        let url = app.url(&format!("/api/v1/guide/search?q={}", zwfw_web::http::auth::urlencode(q)));
         async move { client().get(url).send().await.unwrap().json::<Vec<Value>>().await.unwrap() }
     };
     let names = |hits: &[Value]| hits.iter().map(|h| h["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();

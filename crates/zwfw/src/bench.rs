@@ -271,11 +271,11 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     state.store.analyze().await?;
     println!("  {made} open cases added to one inbox (and analyzed) in {:.1} s", t.elapsed().as_secs_f64());
     let mut lat = vec![];
-    let q = |page| zwfw_web::cases_api::InboxQuery { scope: None, page: Some(page) };
+    let q = |page| zwfw_web::cases::api::InboxQuery { scope: None, page: Some(page) };
     for i in 0..200 {
         let page = [1, 1, 2, 5, 20][i % 5];
         let t = Instant::now();
-        let r = zwfw_web::cases_api::inbox(&state, &cast.0, &q(page)).await.map_err(|e| err(e.0))?;
+        let r = zwfw_web::cases::api::inbox(&state, &cast.0, &q(page)).await.map_err(|e| err(e.0))?;
         lat.push(t.elapsed().as_secs_f64() * 1e3);
         black_box(r);
     }

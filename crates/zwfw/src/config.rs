@@ -65,14 +65,17 @@ pub struct Settings {
     pub site_name: String,
     pub policy: SecurityPolicy,
     pub sms: Option<zwfw_app::outbox::sms::SmsConfig>,
-    pub trusted_proxies: Vec<zwfw_web::proxies::ProxyNet>,
+    pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 
 /// The trusted proxies: `ZWFW_TRUSTED_PROXIES` (comma-separated) if set,
 /// else the file's list; none by default. Checked here, at start.
-pub fn trusted_proxies(file: Option<Vec<String>>, env: Option<String>) -> Result<Vec<zwfw_web::proxies::ProxyNet>> {
+pub fn trusted_proxies(
+    file: Option<Vec<String>>,
+    env: Option<String>,
+) -> Result<Vec<zwfw_web::http::proxies::ProxyNet>> {
     let r = match env {
-        Some(v) => zwfw_web::proxies::parse_list(&v),
+        Some(v) => zwfw_web::http::proxies::parse_list(&v),
         None => file.unwrap_or_default().iter().map(|p| p.parse()).collect(),
     };
     r.map_err(|e| anyhow::anyhow!("invalid trusted_proxies / ZWFW_TRUSTED_PROXIES: {e}"))

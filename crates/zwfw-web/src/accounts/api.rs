@@ -1,0 +1,325 @@
+//! The accounts API: sign-in, the own account, sessions, TOTP, registration, and staff administration.
+
+use crate::http::prelude::*;
+use axum::extract::Path;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::ToSchema;
+use zwfw_app::accounts;
+use zwfw_app::accounts::sessions::Gate;
+use zwfw_app::accounts::MeView;
+use zwfw_app::accounts::PublicUserView;
+use zwfw_app::accounts::RegisterInput;
+use zwfw_app::accounts::StaffInput;
+use zwfw_app::accounts::StaffUpdate;
+use zwfw_app::accounts::StaffView;
+use zwfw_domain::admin::Role;
+use zwfw_store::admin as store_admin;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token for `Authorization: Bearer …`.
+    pub token: String,
+    /// For calls authenticated by the session cookie instead (header `X-CSRF-Token`).
+    pub csrf_token: String,
+    /// What the session must do first: open | change_password | second_factor | enroll_totp.
+    pub next_step: String,
+    /// Other live sessions of this account.
+    pub other_sessions: usize,
+}
+
+fn gate_code(g: Gate) -> &'static str {
+    match g {
+        Gate::Open => "open",
+        Gate::ChangePassword => "change_password",
+        Gate::SecondFactor => "second_factor",
+        Gate::EnrollTotp => "enroll_totp",
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, description = "account locked", body = ErrorBody)))]
+pub async fn login(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> WebResult<Json<LoginResponse>> {
+    let ua = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("api");
+    let out = zwfw_app::accounts::sessions::login(&ctx(&st, &ra), &req.username, &req.password, ua).await?;
+    Ok(Json(LoginResponse {
+        token: out.token,
+        csrf_token: out.csrf_token,
+        next_step: gate_code(out.gate).into(),
+        other_sessions: out.other_sessions,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CodeRequest {
+    /// Six digits from the authenticator.
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextStep {
+    pub next_step: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp", tag = "auth", request_body = CodeRequest,
+    responses((status = 200, body = NextStep), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn totp_login(
+    State(st): State<AppState>,
+    AnySigned(s, ra): AnySigned,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> WebResult<Json<NextStep>> {
+    if s.gate != Gate::SecondFactor {
+        return Err(WebError::new(Kind::Conflict, "conflict"));
+    }
+    accounts::totp_login(&ctx(&st, &ra), &s, &req.code).await?;
+    let user = store_admin::get_user(&st.store, s.user.id).await?;
+    let next = if user.must_change_password || st.config.policy.password_expired(user.password_changed_at, st.now_ms())
+    {
+        Gate::ChangePassword
+    } else {
+        Gate::Open
+    };
+    Ok(Json(NextStep { next_step: gate_code(next).into() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)), security(("bearer" = [])))]
+pub async fn logout(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<StatusCode> {
+    accounts::end_own_session(&ctx(&st, &ra), &s, s.session.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn me(AnySigned(s, _): AnySigned) -> Json<MeView> {
+    Json(MeView::of(&s))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn change_password(
+    State(st): State<AppState>,
+    AnySigned(s, ra): AnySigned,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> WebResult<StatusCode> {
+    if s.gate == Gate::SecondFactor {
+        return Err(WebError::new(Kind::Forbidden, "second_factor_required"));
+    }
+    accounts::change_own_password(&ctx(&st, &ra), &s, &req.old_password, &req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub client_addr: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", responses((status = 200, body = [SessionView])), security(("bearer" = [])))]
+pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> WebResult<Json<Vec<SessionView>>> {
+    let list = zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|x| SessionView {
+                id: x.id,
+                created_at: zwfw_domain::time::format_rfc3339(x.created_at),
+                last_seen_at: zwfw_domain::time::format_rfc3339(x.last_seen_at),
+                client_addr: x.client_addr,
+                user_agent: x.user_agent,
+                current: x.id == s.session.id,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "account", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn end_my_session(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+) -> WebResult<StatusCode> {
+    accounts::end_own_session(&ctx(&st, &ra), &s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TotpEnrollment {
+    /// Base32 secret to type into an authenticator.
+    pub secret: String,
+    /// otpauth:// URL (what the QR code encodes).
+    pub otpauth_url: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/totp/begin", tag = "account", responses((status = 200, body = TotpEnrollment)), security(("bearer" = [])))]
+pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<Json<TotpEnrollment>> {
+    if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
+        return Err(WebError::new(Kind::Forbidden, "password_change_required"));
+    }
+    let secret = accounts::totp_begin(&ctx(&st, &ra), &s).await?;
+    Ok(Json(TotpEnrollment {
+        secret: zwfw_domain::totp::encode_secret(&secret),
+        otpauth_url: zwfw_domain::totp::otpauth_url(&st.config.site_name, &s.user.username, &secret),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "account", request_body = CodeRequest,
+    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn totp_confirm(
+    State(st): State<AppState>,
+    AnySigned(s, ra): AnySigned,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> WebResult<StatusCode> {
+    if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
+        return Err(WebError::new(Kind::Forbidden, "password_change_required"));
+    }
+    // Re-read: the secret was stored by `begin` after this session was resolved.
+    let mut s = s;
+    s.user = store_admin::get_user(&st.store, s.user.id).await?;
+    accounts::totp_confirm(&ctx(&st, &ra), &s, &req.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/register", tag = "account", request_body = RegisterInput,
+    responses((status = 201, body = MeViewPublic), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(req): ApiJson<RegisterInput>,
+) -> WebResult<(StatusCode, Json<MeViewPublic>)> {
+    let u = accounts::register_public(&ctx(&st, &ra), &req).await?;
+    Ok((StatusCode::CREATED, Json(MeViewPublic { id: u.id, username: u.username, kind: u.kind.code().into() })))
+}
+
+/// A newly registered account.
+#[derive(Serialize, ToSchema)]
+pub struct MeViewPublic {
+    pub id: i64,
+    pub username: String,
+    pub kind: String,
+}
+
+// ---------- staff ----------
+
+#[utoipa::path(get, path = "/api/v1/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<StaffView>>> {
+    let now = st.now_ms();
+    Ok(Json(accounts::list_visible_staff(&ctx(&st, &ra)).await?.iter().map(|u| StaffView::of(u, now)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = StaffView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_staff(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+) -> WebResult<Json<StaffView>> {
+    let u = accounts::visible_staff(&ctx(&st, &ra), id).await?;
+    Ok(Json(StaffView::of(&u, st.now_ms())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffCreated {
+    pub account: StaffView,
+    /// The initial password, shown once; it must be changed at first sign-in.
+    pub initial_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff", tag = "accounts", request_body = StaffInput,
+    responses((status = 201, body = StaffCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_staff(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiJson(req): ApiJson<StaffInput>,
+) -> WebResult<(StatusCode, Json<StaffCreated>)> {
+    let (u, pw) = accounts::create_staff(&ctx(&st, &ra), &req).await?;
+    Ok((StatusCode::CREATED, Json(StaffCreated { account: StaffView::of(&u, st.now_ms()), initial_password: pw })))
+}
+
+#[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = StaffUpdate,
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_staff(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<StaffUpdate>,
+) -> WebResult<Json<StaffView>> {
+    let u = accounts::update_staff(&ctx(&st, &ra), id, &req).await?;
+    Ok(Json(StaffView::of(&u, st.now_ms())))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResetRequest {
+    pub reason: String,
+    #[serde(default)]
+    pub reset_totp: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemporaryPassword {
+    pub temporary_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/{id}/reset-password", tag = "accounts", params(("id" = i64, Path)), request_body = ResetRequest,
+    responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn reset_password(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> WebResult<Json<TemporaryPassword>> {
+    let pw = accounts::reset_password(&ctx(&st, &ra), id, &req.reason, req.reset_totp).await?;
+    Ok(Json(TemporaryPassword { temporary_password: pw }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActiveRequest {
+    pub active: bool,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/{id}/active", tag = "accounts", params(("id" = i64, Path)), request_body = ActiveRequest,
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn set_active(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<ActiveRequest>,
+) -> WebResult<Json<StaffView>> {
+    let u = accounts::set_staff_active(&ctx(&st, &ra), id, req.active, &req.reason).await?;
+    Ok(Json(StaffView::of(&u, st.now_ms())))
+}
+
+#[utoipa::path(get, path = "/api/v1/public-users", tag = "accounts", responses((status = 200, body = [PublicUserView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_public_users(
+    State(st): State<AppState>,
+    Signed(s, _): Signed,
+) -> WebResult<Json<Vec<PublicUserView>>> {
+    if !(s.actor.is_global_admin() || s.actor.has(Role::Supervisor)) {
+        return Err(WebError::forbidden());
+    }
+    Ok(Json(store_admin::list_public_users(&st.store, 1000).await?.iter().map(PublicUserView::masked).collect()))
+}

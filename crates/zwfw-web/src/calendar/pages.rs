@@ -1,0 +1,212 @@
+//! Calendar pages: the public 办事日历 and the administrator's year view.
+
+use super::api::kind_code;
+use crate::http::prelude::*;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use chrono::Datelike;
+use chrono::NaiveDate;
+use minijinja::context;
+use minijinja::Value;
+use serde::Deserialize;
+use zwfw_app::calendar::next_year_missing;
+use zwfw_app::calendar::parse_date;
+use zwfw_app::calendar::put_year;
+use zwfw_app::Ctx;
+use zwfw_domain::calendar::Calendar;
+use zwfw_domain::calendar::HolidaySpan;
+use zwfw_domain::calendar::MakeupDay;
+use zwfw_domain::calendar::Notice;
+use zwfw_domain::calendar::YearSpec;
+
+// ---------- pages ----------
+
+/// Month grids (weeks from Monday) for the templates.
+fn months(cal: &Calendar, year: i32) -> Vec<Value> {
+    (1..=12)
+        .map(|m| {
+            let first = NaiveDate::from_ymd_opt(year, m, 1).expect("valid");
+            let mut weeks: Vec<Vec<Value>> = Vec::new();
+            let mut week: Vec<Value> = vec![Value::from(()); first.weekday().num_days_from_monday() as usize];
+            let mut day = first;
+            while day.month() == m {
+                let kind = cal.kind(day).map(kind_code).unwrap_or("unknown");
+                week.push(
+                    context! { day => day.day(), date => day.to_string(), kind => kind, name => cal.day_name(day) },
+                );
+                if week.len() == 7 {
+                    weeks.push(std::mem::take(&mut week));
+                }
+                day = day.succ_opt().expect("valid");
+            }
+            if !week.is_empty() {
+                week.resize(7, Value::from(()));
+                weeks.push(week);
+            }
+            context! { month => m, weeks => weeks }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct CalendarQuery {
+    year: Option<i32>,
+    from: Option<String>,
+    days: Option<String>,
+}
+
+/// The public 办事日历, with a deadline calculator.
+pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<CalendarQuery>) -> Response {
+    let cal = st.calendar();
+    let today = st.today();
+    let year = q.year.unwrap_or(today.year());
+    let configured = cal.is_configured(year);
+    let mut calc = None;
+    let mut error = None;
+    if let (Some(from), Some(days)) = (q.from.as_deref().filter(|s| !s.is_empty()), q.days.as_deref()) {
+        let r = parse_date(from).and_then(|f| {
+            let n: u32 = days.trim().parse().map_err(|_| WebError::bad("invalid_days"))?;
+            Ok((f, n, cal.add_working_days(f, n)?))
+        });
+        match r {
+            Ok((f, n, due)) => {
+                calc = Some(context! {
+                    from => f.to_string(), days => n, due => due.to_string(), provisional => cal.is_provisional(due),
+                })
+            }
+            Err(e) => error = Some(e.message()),
+        }
+    }
+    crate::http::pages::render(
+        &st,
+        &ra,
+        "calendar.html",
+        context! {
+            year => year, configured => configured, months => if configured { months(&cal, year) } else { vec![] },
+            spec => cal.spec(year), years => cal.years().map(|(a, b)| (a..=b).rev().collect::<Vec<_>>()).unwrap_or_default(),
+            calc => calc, error => error, form_from => q.from.unwrap_or_else(|| today.to_string()),
+            form_days => q.days.unwrap_or_else(|| "5".into()), admin => false,
+        },
+    )
+}
+
+fn spec_text(spec: Option<&YearSpec>) -> (String, String, String) {
+    let Some(s) = spec else { return Default::default() };
+    let notices =
+        s.notices.iter().map(|n| format!("{} | {} | {}", n.number, n.title, n.date)).collect::<Vec<_>>().join("\n");
+    let holidays = s.holidays.iter().map(|h| format!("{} {} {}", h.name, h.from, h.to)).collect::<Vec<_>>().join("\n");
+    let workdays = s.workdays.iter().map(|w| format!("{} {}", w.name, w.date)).collect::<Vec<_>>().join("\n");
+    (notices, holidays, workdays)
+}
+
+/// Parses the administrator's form: one notice, holiday span or make-up day per line.
+pub fn parse_form(year: i32, notices: &str, holidays: &str, workdays: &str) -> Result<YearSpec, String> {
+    let lines = |t: &str| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>();
+    let date = |s: &str, line: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期格式不正确（应为YYYY-MM-DD）：{line}"))
+    };
+    let mut spec = YearSpec { year, notices: vec![], holidays: vec![], workdays: vec![] };
+    for l in lines(notices) {
+        let parts: Vec<&str> = l.split('|').map(str::trim).collect();
+        if parts.len() != 3 {
+            return Err(format!("通知应写成“文号 | 标题 | 发布日期”：{l}"));
+        }
+        spec.notices.push(Notice { number: parts[0].into(), title: parts[1].into(), date: date(parts[2], &l)? });
+    }
+    for l in lines(holidays) {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        if parts.len() != 3 {
+            return Err(format!("放假应写成“名称 开始日期 结束日期”：{l}"));
+        }
+        spec.holidays.push(HolidaySpan { name: parts[0].into(), from: date(parts[1], &l)?, to: date(parts[2], &l)? });
+    }
+    for l in lines(workdays) {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        if parts.len() != 2 {
+            return Err(format!("调休上班应写成“名称 日期”：{l}"));
+        }
+        spec.workdays.push(MakeupDay { name: parts[0].into(), date: date(parts[1], &l)? });
+    }
+    Ok(spec)
+}
+
+async fn admin_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    year: i32,
+    form: Option<(String, String, String, String)>,
+    error: Option<String>,
+) -> Response {
+    let cal = st.calendar();
+    let stored = zwfw_store::calendar::list_years(&st.store).await.unwrap_or_default();
+    let record = stored.iter().find(|y| y.spec.year == year).map(|y| {
+        context! { source => y.source, updated_by => y.updated_by, updated_at => y.updated_at }
+    });
+    let (n, h, w, reason) = form.unwrap_or_else(|| {
+        let (n, h, w) = spec_text(cal.spec(year));
+        (n, h, w, String::new())
+    });
+    let configured = cal.is_configured(year);
+    let mut resp = crate::http::pages::render(
+        st,
+        ra,
+        "calendar.html",
+        context! {
+            year => year, configured => configured, months => if configured { months(&cal, year) } else { vec![] },
+            spec => cal.spec(year), admin => true, record => record,
+            years => stored.iter().map(|y| y.spec.year).rev().collect::<Vec<_>>(),
+            next_missing => next_year_missing(st),
+            notices_text => n, holidays_text => h, workdays_text => w, reason => reason, error => error.clone(),
+        },
+    );
+    if error.is_some() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct YearParam {
+    year: Option<i32>,
+}
+
+pub async fn admin_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<YearParam>) -> Response {
+    if !s.actor.is_global_admin() {
+        return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
+    }
+    let year = q.year.unwrap_or_else(|| next_year_missing(&st).unwrap_or(st.today().year()));
+    admin_view(&st, &ra, year, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct YearForm {
+    year: i32,
+    #[serde(default)]
+    notices: String,
+    #[serde(default)]
+    holidays: String,
+    #[serde(default)]
+    workdays: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn admin_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    axum::Form(f): axum::Form<YearForm>,
+) -> Response {
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let result = match parse_form(f.year, &f.notices, &f.holidays, &f.workdays) {
+        Ok(spec) => put_year(&ctx, spec, &f.reason).await.map_err(|e| e.message()),
+        Err(msg) => Err(msg),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/calendar?year={}", f.year)).into_response(),
+        Err(msg) => admin_view(&st, &ra, f.year, Some((f.notices, f.holidays, f.workdays, f.reason)), Some(msg)).await,
+    }
+}

@@ -1,0 +1,414 @@
+//! The case API under `/api/v1`: uploads, applications, inboxes, actions, progress (also by case number and query password), documents.
+
+use crate::http::prelude::*;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::header;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::ToSchema;
+use zwfw_app::cases;
+use zwfw_app::cases::ActResult;
+use zwfw_app::cases::ActionInput;
+use zwfw_app::cases::ApplicationInput;
+use zwfw_app::cases::CaseDetail;
+use zwfw_app::cases::Submitted;
+use zwfw_domain::admin::Actor;
+use zwfw_domain::admin::Role;
+use zwfw_domain::cases::Urgency;
+use zwfw_store::cases as sc;
+use zwfw_store::cases::CaseFilter;
+use zwfw_store::cases::CaseRow;
+use zwfw_store::cases::InboxScope;
+
+/// The colour of a due date as of today.
+pub fn due_urgency(st: &zwfw_app::App, due: Option<&str>) -> Option<Urgency> {
+    let due = chrono::NaiveDate::parse_from_str(due?, "%Y-%m-%d").ok()?;
+    let today = st.today();
+    if today > due {
+        return Some(Urgency::Red);
+    }
+    let left = st.calendar().working_days_between(today, due).ok()?;
+    Some(if left <= 1 { Urgency::Yellow } else { Urgency::Green })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UploadView {
+    pub id: i64,
+    pub file_name: String,
+    /// pdf | jpg | png | ofd
+    pub kind: String,
+    pub size: i64,
+}
+
+/// Reads the single `file` field of a multipart body.
+pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> WebResult<(String, Vec<u8>)> {
+    while let Some(mut field) = mp.next_field().await.map_err(|_| WebError::bad("bad_request"))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let mut buf = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > max {
+                    return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
+                }
+            }
+            return Ok((name, buf));
+        }
+    }
+    Err(WebError::with_detail(Kind::BadInput, "bad_request", "file"))
+}
+
+/// Uploads a material (multipart field `file`: PDF, JPEG, PNG or OFD, checked by content).
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "cases",
+    responses((status = 201, body = UploadView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_upload(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    mp: axum::extract::Multipart,
+) -> WebResult<(StatusCode, Json<UploadView>)> {
+    let (name, bytes) = read_file(mp, st.config.max_upload_bytes).await?;
+    let u = cases::upload(&ctx(&st, &ra), &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(UploadView { id: u.id, file_name: u.file_name, kind: u.kind, size: u.size })))
+}
+
+/// Applies for a published item (public users), or registers a counter application (counter staff).
+#[utoipa::path(post, path = "/api/v1/items/{id}/applications", tag = "cases", params(("id" = i64, Path)), request_body = ApplicationInput,
+    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_apply(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ApplicationInput>,
+) -> WebResult<(StatusCode, Json<Submitted>)> {
+    let r = cases::apply(&ctx(&st, &ra), id, &input).await?;
+    Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ListQuery {
+    /// mine (an applicant's own) | department (staff) | all (supervision)
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    /// Case number or applicant name.
+    pub q: Option<String>,
+    /// With scope=all: one department's cases (its own and the joint reviews it takes part in).
+    pub dept: Option<String>,
+    /// Submitted on or after this day (YYYY-MM-DD, China time).
+    pub from: Option<String>,
+    /// Submitted on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The scope asked for, or the actor's default.
+    pub fn scope_for(&self, actor: &Actor) -> &str {
+        self.scope.as_deref().filter(|s| !s.is_empty()).unwrap_or(if actor.is_staff() { "department" } else { "mine" })
+    }
+
+    /// The query string that repeats this list's filters (for the next page).
+    pub fn filters_query(&self) -> String {
+        let enc = |v: &Option<String>| crate::http::auth::urlencode(v.as_deref().unwrap_or(""));
+        format!(
+            "scope={}&state={}&q={}&dept={}&from={}&to={}",
+            enc(&self.scope),
+            enc(&self.state),
+            enc(&self.q),
+            enc(&self.dept),
+            enc(&self.from),
+            enc(&self.to)
+        )
+    }
+}
+
+/// A day of a list filter (YYYY-MM-DD), if one was sent.
+fn filter_day(v: &Option<String>) -> WebResult<Option<chrono::NaiveDate>> {
+    Ok(v.as_deref().filter(|s| !s.trim().is_empty()).map(zwfw_app::calendar::parse_date).transpose()?)
+}
+
+/// A case in a list, with the colour of its current deadline.
+#[derive(Serialize, ToSchema)]
+pub struct CaseItem {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub case: CaseRow,
+    #[schema(value_type = Option<String>)]
+    pub urgency: Option<Urgency>,
+}
+
+fn items(st: &zwfw_app::App, rows: Vec<CaseRow>) -> Vec<CaseItem> {
+    rows.into_iter()
+        .map(|c| {
+            let u = due_urgency(st, c.p.step_due.as_deref());
+            CaseItem { case: c, urgency: u }
+        })
+        .collect()
+}
+
+pub fn list_filter(actor: &Actor, q: &ListQuery) -> WebResult<CaseFilter> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (from, to) = (filter_day(&q.from)?, filter_day(&q.to)?);
+    let (submitted_from_ms, submitted_before_ms) = zwfw_domain::clock::days_span_ms(from, to).ok_or_else(|| {
+        WebError::with_detail(
+            Kind::BadInput,
+            "invalid_date_range",
+            from.zip(to).map(|(a, b)| format!("{a} {b}")).unwrap_or_default(),
+        )
+    })?;
+    let mut f = CaseFilter {
+        state: q.state.clone().filter(|s| !s.is_empty()),
+        q: q.q.clone(),
+        submitted_from_ms,
+        submitted_before_ms,
+        limit: 50,
+        offset: (page - 1) * 50,
+        ..CaseFilter::default()
+    };
+    let dept = match q.dept.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| WebError::invalid("department_id"))?),
+    };
+    match q.scope_for(actor) {
+        "mine" if !actor.is_staff() && dept.is_none() => f.applicant_user_id = Some(actor.user_id),
+        "department" if actor.is_staff() && dept.is_none() => {
+            f.department_id = Some(actor.department_id.ok_or_else(WebError::forbidden)?)
+        }
+        "all" if actor.has(Role::Supervisor) || actor.is_global_admin() => f.department_id = dept,
+        _ => return Err(WebError::forbidden()),
+    }
+    Ok(f)
+}
+
+/// Lists cases: an applicant's own, a department's (with the joint reviews it takes part in), or all (supervision).
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("dept" = Option<i64>, Query, description = "with scope=all"), ("from" = Option<String>, Query, description = "submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "submitted on or before, YYYY-MM-DD"), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = [CaseItem])), security(("bearer" = [])))]
+pub async fn api_list(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Json<Vec<CaseItem>>> {
+    let f = list_filter(&s.actor, &q)?;
+    Ok(Json(items(&st, sc::list(&st.store, &f).await?)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct InboxQuery {
+    /// department (default) | mine (transferred to me) | joint (joint reviews waiting for my department)
+    pub scope: Option<String>,
+    pub page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Inbox {
+    pub total: i64,
+    pub items: Vec<CaseItem>,
+}
+
+pub async fn inbox(st: &zwfw_app::App, actor: &Actor, q: &InboxQuery) -> WebResult<Inbox> {
+    let dept = actor.department_id.filter(|_| actor.is_staff()).ok_or_else(WebError::forbidden)?;
+    let scope = match q.scope.as_deref().unwrap_or("department") {
+        "department" => InboxScope::Department(dept),
+        "mine" => InboxScope::Assignee(actor.user_id),
+        "joint" => InboxScope::Joint(dept),
+        _ => return Err(WebError::with_detail(Kind::BadInput, "bad_request", "scope")),
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = sc::inbox(&st.store, scope, 50, (page - 1) * 50).await?;
+    Ok(Inbox { total, items: items(st, rows) })
+}
+
+/// A department's (or one's own) tasks, soonest deadline first.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", params(("scope" = Option<String>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = Inbox)), security(("bearer" = [])))]
+pub async fn api_inbox(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Query(q): Query<InboxQuery>,
+) -> WebResult<Json<Inbox>> {
+    Ok(Json(inbox(&st, &s.actor, &q).await?))
+}
+
+/// A case with its timeline, clock, materials and documents.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_get(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Path(id): Path<i64>,
+) -> WebResult<Json<CaseDetail>> {
+    Ok(Json(cases::detail(&st, Some(&s.actor), id, false).await?))
+}
+
+/// Takes an action on a case (see `ActionInput.action`).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = ActionInput,
+    responses((status = 200, body = ActResult), (status = 403, body = ErrorBody), (status = 409, description = "already handled, or not possible in this state", body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_act(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ActionInput>,
+) -> WebResult<Json<ActResult>> {
+    Ok(Json(cases::act(&ctx(&st, &ra), id, &input).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TrackInput {
+    pub case_no: String,
+    pub password: String,
+}
+
+/// Follows a case without signing in, with its number and query password.
+#[utoipa::path(post, path = "/api/v1/track", tag = "cases", request_body = TrackInput,
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody)))]
+pub async fn api_track(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackInput>,
+) -> WebResult<Json<CaseDetail>> {
+    Ok(Json(cases::track(&st, &ra.client_addr, &t.case_no, &t.password).await?))
+}
+
+/// Everything a reader may download from a case is checked here.
+async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<CaseRow> {
+    let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| WebError::not_found("case"))?;
+    Ok(cases::detail(st, Some(actor), id, false).await.map(|d| d.case)?)
+}
+
+fn file_response(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
+    let disp = format!("attachment; filename=\"file\"; filename*=UTF-8''{}", crate::http::auth::urlencode(name));
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disp)], bytes).into_response()
+}
+
+pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> WebResult<Response> {
+    let case = readable_case(st, ra, id).await?;
+    let doc = sc::documents(&st.store, id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == doc_id)
+        .ok_or_else(|| WebError::not_found("document"))?;
+    let bytes = zwfw_app::documents::pdf(st, &case, &doc).await?;
+    let name = format!("{}-{}.pdf", zwfw_app::messages::label("doc_kind", &doc.kind), case.case_no.unwrap_or_default());
+    Ok(file_response(bytes, "application/pdf", &name))
+}
+
+/// Downloads an official document of a case as PDF.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{doc_id}", tag = "cases", params(("id" = i64, Path), ("doc_id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the document"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_document(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path((id, doc_id)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    document(&st, &ra, id, doc_id).await
+}
+
+pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> WebResult<Response> {
+    readable_case(st, ra, id).await?;
+    let m = sc::materials(&st.store, id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == mid)
+        .ok_or_else(|| WebError::not_found("material"))?;
+    let bytes = st
+        .files
+        .get(&m.file_sm3)
+        .map_err(|e| WebError::internal(format!("file store: {e}")))?
+        .ok_or_else(|| WebError::not_found("file"))?;
+    let mime = match m.kind.as_str() {
+        "pdf" => "application/pdf",
+        "jpg" => "image/jpeg",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    };
+    Ok(file_response(bytes, mime, &m.file_name))
+}
+
+/// Downloads a material of a case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_material(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path((id, mid)): Path<(i64, i64)>,
+) -> WebResult<Response> {
+    material(&st, &ra, id, mid).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EMaterialView {
+    pub id: i64,
+    pub name: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    /// A | B | C | D
+    pub trust: String,
+    pub source_case_id: Option<i64>,
+    pub created_at: i64,
+}
+
+pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMaterialView>> {
+    if actor.is_staff() {
+        return Err(WebError::forbidden());
+    }
+    Ok(sc::e_materials(&st.store, actor.user_id)
+        .await?
+        .into_iter()
+        .map(|m| EMaterialView {
+            id: m.id,
+            name: m.name,
+            file_name: m.file_name,
+            kind: m.kind,
+            size: m.size,
+            trust: m.trust,
+            source_case_id: m.source_case_id,
+            created_at: m.created_at,
+        })
+        .collect())
+}
+
+/// The applicant's e-materials library (电子要件库).
+#[utoipa::path(get, path = "/api/v1/e-materials", tag = "cases", responses((status = 200, body = [EMaterialView])), security(("bearer" = [])))]
+pub async fn api_e_materials(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+) -> WebResult<Json<Vec<EMaterialView>>> {
+    Ok(Json(e_materials(&st, &s.actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OriginalInput {
+    pub name: String,
+    pub copies: i64,
+}
+
+/// Registers a paper original received at the counter.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/originals", tag = "cases", params(("id" = i64, Path)), request_body = OriginalInput,
+    responses((status = 204), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_original(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(o): ApiJson<OriginalInput>,
+) -> WebResult<StatusCode> {
+    cases::original(&ctx(&st, &ra), id, &o.name, o.copies, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records that a paper original was returned to the applicant.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/originals/{oid}/return", tag = "cases", params(("id" = i64, Path), ("oid" = i64, Path)),
+    responses((status = 204), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_original_return(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> WebResult<StatusCode> {
+    cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,4 @@
+//! The cases area over HTTP: its API handlers, its pages and, beside them, its templates.
+
+pub mod api;
+pub mod pages;

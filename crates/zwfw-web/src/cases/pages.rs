@@ -1,0 +1,761 @@
+//! Case pages: applying online and at the counter, lists and inboxes, a case with its timeline and the actions open to the reader, supplements, documents, paper originals, following a case by number and query password, and the e-materials library.
+
+use super::api::{InboxQuery, ListQuery};
+use crate::http::prelude::*;
+use axum::extract::Multipart;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use minijinja::Value;
+use serde::Deserialize;
+use std::collections::HashMap;
+use zwfw_app::cases;
+use zwfw_app::cases::ActionInput;
+use zwfw_app::cases::ApplicantInput;
+use zwfw_app::cases::ApplicationInput;
+use zwfw_app::cases::MaterialRef;
+use zwfw_domain::admin::AccountKind;
+use zwfw_domain::admin::Actor;
+use zwfw_domain::admin::Role;
+use zwfw_domain::catalog::ItemContent;
+use zwfw_store::cases as sc;
+
+fn actor(ra: &RequestAuth) -> Option<&Actor> {
+    ra.session.as_ref().map(|s| &s.actor)
+}
+
+// ---------- applying ----------
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{}MB", bytes / (1024 * 1024))
+    } else {
+        format!("{}KB", bytes / 1024)
+    }
+}
+
+fn material_rows(c: &ItemContent) -> Vec<Value> {
+    c.materials
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let hint = [m.requirements.as_str(), m.usage_notes.as_str()]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("；");
+            context! { n => i + 1, name => m.name, required => m.required, hint => hint }
+        })
+        .collect()
+}
+
+async fn apply_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    item_id: i64,
+    f: &HashMap<String, String>,
+    error: Option<String>,
+) -> Response {
+    let item = match zwfw_store::catalog::get_item(&st.store, item_id).await {
+        Ok(i) => i,
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let content = match item.published_version_id.filter(|_| item.status == "active") {
+        Some(v) => match cases::item_version(st, v).await {
+            Ok(c) => c,
+            Err(e) => return error_page(st, Some(ra), &e),
+        },
+        None => return error_page(st, Some(ra), &WebError::not_found("item")),
+    };
+    let me = actor(ra);
+    let counter = me.is_some_and(|a| a.is_staff());
+    if counter && !me.is_some_and(|a| a.has(Role::Counter) && a.department_id == Some(content.department_id)) {
+        return error_page(
+            st,
+            Some(ra),
+            &WebError::with_detail(Kind::Forbidden, "forbidden", "只有该事项实施部门的窗口人员可以登记申请"),
+        );
+    }
+    let mut applicant = None;
+    let mut library = vec![];
+    let mut f = f.clone();
+    if let Some(a) = me.filter(|a| !a.is_staff()) {
+        if let Ok(u) = zwfw_store::admin::get_user(&st.store, a.user_id).await {
+            let id = match u.kind {
+                AccountKind::Company => u.credit_code.clone().unwrap_or_default(),
+                _ => u.id_number.clone().unwrap_or_default(),
+            };
+            applicant =
+                Some(context! { name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4) });
+            f.entry("mobile".into()).or_insert_with(|| u.mobile.clone().unwrap_or_default());
+        }
+        library = super::api::e_materials(st, a).await.unwrap_or_default();
+    }
+    let status = error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(StatusCode::OK);
+    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let r = render(
+        st,
+        ra,
+        "apply.html",
+        context! {
+            item_id => item_id,
+            name => content.name,
+            online => content.online,
+            counter => counter,
+            signed_in => me.is_some(),
+            promised => content.promised_limit_days,
+            legal => content.legal_limit_days,
+            location => content.location,
+            hours => content.office_hours,
+            phone => content.enquiry_phone,
+            applicant => applicant,
+            materials => material_rows(&content),
+            fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
+                n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
+                options => x.options, value => field(&format!("f{}", i + 1)),
+            }).collect::<Vec<_>>(),
+            library => library,
+            max_size => size_text(st.config.max_upload_bytes),
+            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| zwfw_app::accounts::sessions::random_token(12)),
+            found => f.contains_key("found"),
+            f => context! {
+                kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
+                name => field("name"), id_no => field("id_no"), mobile => field("mobile"),
+                address => field("address"), purpose => field("purpose"),
+            },
+            error => error,
+        },
+    );
+    with_status(r, status)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApplyQuery {
+    /// Counter staff look an applicant up by ID number or credit code.
+    lookup: Option<String>,
+}
+
+pub async fn apply_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ApplyQuery>,
+) -> Response {
+    let mut f = HashMap::new();
+    let mut error = None;
+    let lookup = q.lookup.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    if let (Some(no), Some(a)) = (lookup, actor(&ra).filter(|a| a.is_staff() && a.has(Role::Counter))) {
+        let no = no.to_uppercase();
+        f.insert("id_no".to_string(), no.clone());
+        match sc::known_applicant(&st.store, a.department_id.unwrap_or_default(), &no).await {
+            Ok(Some((kind, name, mobile, address))) => {
+                f.extend([
+                    ("kind".to_string(), kind),
+                    ("name".to_string(), name),
+                    ("mobile".to_string(), mobile),
+                    ("address".to_string(), address),
+                    ("found".to_string(), "1".to_string()),
+                ]);
+            }
+            Ok(None) => error = Some(zwfw_app::messages::label("apply", "applicant_unknown")),
+            Err(e) => return error_page(&st, Some(&ra), &e.into()),
+        }
+    }
+    let mut r = apply_view(&st, &ra, id, &f, error).await;
+    if r.status() == StatusCode::UNPROCESSABLE_ENTITY && lookup.is_some() {
+        // Not finding someone is not an error of the request.
+        *r.status_mut() = StatusCode::OK;
+    }
+    r
+}
+
+pub async fn apply_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(e) => return apply_view(&st, &ra, id, &HashMap::new(), Some(e.message())).await,
+    };
+    let result = async {
+        let materials = form.materials(&st, &ra).await?;
+        let mut fields = serde_json::Map::new();
+        let purpose = form.get("purpose");
+        if !purpose.trim().is_empty() {
+            fields.insert(zwfw_domain::catalog::PURPOSE_FIELD.into(), serde_json::Value::String(purpose));
+        }
+        // The item's own fields come as f1, f2… (ASCII names survive every browser).
+        if let Some(v) = zwfw_store::catalog::get_item(&st.store, id).await?.published_version_id {
+            let content = cases::item_version(&st, v).await?;
+            for (i, f) in content.form_fields.iter().enumerate() {
+                fields.insert(f.name.clone(), serde_json::Value::String(form.get(&format!("f{}", i + 1))));
+            }
+        }
+        let staff = actor(&ra).is_some_and(|a| a.is_staff());
+        let input = ApplicationInput {
+            applicant: Some(ApplicantInput {
+                kind: if staff { form.get("kind") } else { String::new() },
+                name: form.get("name"),
+                id_no: form.get("id_no"),
+                mobile: form.get("mobile"),
+                address: form.get("address"),
+            }),
+            form: fields,
+            materials,
+            draft: form.get("draft") == "1",
+            idem_key: Some(form.get("idem_key")),
+        };
+        cases::apply(&ctx(&st, &ra), id, &input).await
+    }
+    .await;
+    match result {
+        Ok(s) => render(
+            &st,
+            &ra,
+            "submitted.html",
+            context! {
+                case_id => s.case_id, case_no => s.case_no, password => s.query_password,
+                draft => s.state == "draft", repeated => s.repeated,
+            },
+        ),
+        Err(e) => {
+            apply_view(&st, &ra, id, &form.fields, Some(format!("{}（如已选择文件，请重新选择）", e.message()))).await
+        }
+    }
+}
+
+// ---------- lists ----------
+
+fn list_rows(st: &AppState, rows: Vec<sc::CaseRow>) -> Vec<Value> {
+    rows.into_iter()
+        .map(|c| {
+            let u = super::api::due_urgency(st, c.p.step_due.as_deref());
+            let mut v = serde_json::to_value(&c).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("urgency".into(), serde_json::to_value(u).unwrap_or_default());
+            }
+            Value::from_serialize(&v)
+        })
+        .collect()
+}
+
+const STATES: [&str; 9] = [
+    "draft",
+    "submitted",
+    "supplementing",
+    "in_progress",
+    "deciding",
+    "concluded",
+    "delivered",
+    "refused",
+    "withdrawn",
+];
+
+pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ListQuery>) -> Response {
+    let a = &s.actor;
+    let f = match super::api::list_filter(a, &q) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let rows = match sc::list(&st.store, &f).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&st, Some(&ra), &e.into()),
+    };
+    let all = q.scope_for(a) == "all";
+    let heading = match (a.is_staff(), all) {
+        (false, _) => "我的办件",
+        (true, false) => "本部门办件",
+        (true, true) => "全部办件",
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let more = (rows.len() as i64 == f.limit).then(|| format!("/cases?{}&page={}", q.filters_query(), page + 1));
+    // Reading all cases, a department can be chosen.
+    let departments: Vec<Value> = if all {
+        match zwfw_store::admin::list_departments(&st.store).await {
+            Ok(ds) => ds
+                .iter()
+                .map(|d| context! { id => d.id.to_string(), name => d.name, on => q.dept.as_deref() == Some(d.id.to_string().as_str()) })
+                .collect(),
+            Err(e) => return error_page(&st, Some(&ra), &e.into()),
+        }
+    } else {
+        vec![]
+    };
+    let mut tabs = vec![];
+    if a.is_staff() && (a.has(Role::Supervisor) || a.is_global_admin()) {
+        if a.department_id.is_some() {
+            tabs.push(context! { href => "/cases?scope=department", label => "本部门", n => "", on => !all });
+        }
+        tabs.push(context! { href => "/cases?scope=all", label => "全部", n => "", on => all });
+    }
+    render(
+        &st,
+        &ra,
+        "cases.html",
+        context! {
+            heading => heading, search => true, q => q.q, state => q.state, states => STATES, scope => q.scope,
+            departments => departments, from => q.from, to => q.to,
+            rows => list_rows(&st, rows), total => Value::from(()), more => more, tabs => tabs,
+        },
+    )
+}
+
+pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<InboxQuery>) -> Response {
+    let a = &s.actor;
+    let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
+        return error_page(&st, Some(&ra), &WebError::forbidden());
+    };
+    let inbox = match super::api::inbox(&st, a, &q).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let scope = q.scope.clone().unwrap_or_else(|| "department".into());
+    let mut tabs = vec![];
+    for (code, label, sc_) in [
+        ("department", "本部门待办", sc::InboxScope::Department(dept)),
+        ("mine", "转给我的", sc::InboxScope::Assignee(a.user_id)),
+        ("joint", "待会办", sc::InboxScope::Joint(dept)),
+    ] {
+        let n =
+            if code == scope { inbox.total } else { sc::inbox(&st.store, sc_, 0, 0).await.map(|r| r.1).unwrap_or(0) };
+        tabs.push(
+            context! { href => format!("/work/inbox?scope={code}"), label => label, n => n, on => code == scope },
+        );
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
+    let rows: Vec<Value> = inbox
+        .items
+        .into_iter()
+        .map(|i| {
+            let mut v = serde_json::to_value(&i.case).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("urgency".into(), serde_json::to_value(i.urgency).unwrap_or_default());
+            }
+            Value::from_serialize(&v)
+        })
+        .collect();
+    render(
+        &st,
+        &ra,
+        "cases.html",
+        context! { heading => "待办事项", tabs => tabs, rows => rows, total => inbox.total, more => more, search => false },
+    )
+}
+
+// ---------- one case ----------
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    done: Option<String>,
+}
+
+/// The view of a case: its detail plus what the page needs to offer the actions.
+async fn case_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+    extra: Value,
+) -> WebResult<Response> {
+    let a = actor(ra).ok_or_else(|| WebError::not_found("case"))?;
+    let d = cases::detail(st, Some(a), id, false).await?;
+    let content = cases::item_version(st, d.case.version_id).await?;
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let dept_name = |id: i64| depts.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
+    let has = |k: &str| d.actions.iter().any(|x| x == k);
+    let can = context! {
+        any => d.actions.iter().any(|x| x != "supplement_provide"),
+        submit => has("submit"), accept => has("accept"), pass => has("pass"),
+        joint_answer => has("joint_answer"), joint_close => has("joint_close"), ret => has("return"),
+        transfer => has("transfer"), extension_request => has("extension_request"),
+        extension_decide => has("extension_decide"), special_start => has("special_start"),
+        special_end => has("special_end"), conclude => has("conclude"), urge => has("urge"),
+        deliver => has("deliver"), withdraw => has("withdraw"), supplement => has("supplement_provide"),
+        originals => a.is_staff() && a.department_id == Some(d.case.department_id)
+            && (a.has(Role::Counter) || a.has(Role::DeptHead)) && d.case.case_no.is_some(),
+        reset_password => d.case.case_no.is_some()
+            && ((!a.is_staff() && d.case.applicant_user_id == Some(a.user_id))
+                || (a.is_staff() && a.department_id == Some(d.case.department_id) && a.has(Role::Counter))),
+    };
+    let steps: Vec<Value> = content
+        .steps
+        .iter()
+        .enumerate()
+        .take(d.case.p.step_no.max(0) as usize)
+        .map(|(i, s)| context! { n => i + 1, name => s.name })
+        .collect();
+    let colleagues: Vec<Value> = if has("transfer") {
+        let handling = d.case.p.handling_department_id.unwrap_or(d.case.department_id);
+        zwfw_store::admin::list_staff(&st.store, Some(handling))
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.id != a.user_id)
+            .map(|u| context! { id => u.id, name => u.display_name })
+            .collect()
+    } else {
+        vec![]
+    };
+    let joint: Vec<Value> = d
+        .joint
+        .iter()
+        .map(|(dep, _, due, answered)| context! { name => dept_name(*dep), due => due, answered => answered })
+        .collect();
+    let form_fields: Vec<(String, String)> = d
+        .case
+        .form
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut special_kinds = content.special_procedures.clone();
+    for k in ["现场核查", "检验检测", "专家评审", "听证", "公示", "招标拍卖"] {
+        if !special_kinds.iter().any(|s| s == k) {
+            special_kinds.push(k.into());
+        }
+    }
+    let ratings = zwfw_app::rating::of_case(st, id).await?;
+    let applicant = !a.is_staff() && d.case.applicant_user_id == Some(a.user_id);
+    let rate_stages = if applicant { zwfw_app::rating::open_stages(&d.case, &ratings) } else { vec![] };
+    let rating_qr = zwfw_app::cases::in_department(a, d.case.department_id)
+        && (a.has(Role::Counter) || a.has(Role::Reviewer))
+        && !zwfw_app::rating::open_stages(&d.case, &ratings).is_empty();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let events = timeline(&d, &dept_name);
+    let r = render(
+        st,
+        ra,
+        "case.html",
+        context! {
+            ..extra,
+            ..context! {
+                d => timeline_detail(&d, events),
+                docs_link => true,
+                dept_name => dept_name(d.case.department_id),
+                can => can, steps => steps, colleagues => colleagues, joint => joint,
+                form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
+                item_materials => material_rows(&content),
+                idem_key => zwfw_app::accounts::sessions::random_token(12),
+                flash => flash, error => error,
+                ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
+                channel => if ra.mobile_client { "mobile" } else { "pc" },
+            }
+        },
+    );
+    Ok(with_status(r, status))
+}
+
+/// The timeline lines of a case: label, text and the step it happened in.
+fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> {
+    d.events
+        .iter()
+        .map(|e| {
+            let text = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone())
+                .map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names))
+                .unwrap_or_default();
+            context! {
+                at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text,
+                actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
+                step_name => e.step_name,
+            }
+        })
+        .collect()
+}
+
+fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("events");
+    }
+    context! { ..Value::from_serialize(&v), ..context! { events => events } }
+}
+
+pub async fn case_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseQuery>,
+) -> Response {
+    let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("case_done", d));
+    match case_view(&st, &ra, id, flash, None, context! {}).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The action forms of the case page (urlencoded; empty fields mean "not given").
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    action: String,
+    expected_seq: Option<String>,
+    idem_key: Option<String>,
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    missing: String,
+    step: Option<String>,
+    to_user: Option<String>,
+    days: Option<String>,
+    approved: Option<String>,
+    agree: Option<String>,
+    kind: Option<String>,
+    outcome: Option<String>,
+    document_no: Option<String>,
+    valid_until: Option<String>,
+    /// The fee charged, in yuan (元, up to two decimals).
+    fee: Option<String>,
+    method: Option<String>,
+    tracking_no: Option<String>,
+}
+
+/// A sum in yuan as written ("12", "12.5", "12.50") in fen.
+fn yuan_to_fen(v: &Option<String>) -> WebResult<Option<i64>> {
+    let Some(s) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || WebError::with_detail(Kind::Invalid, "invalid_action", "fee_fen");
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || frac.len() > 2 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole.checked_mul(100).and_then(|w| w.checked_add(frac)).map(Some).ok_or_else(bad)
+}
+
+fn num<T: std::str::FromStr>(v: &Option<String>, field: &'static str) -> WebResult<Option<T>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.parse().map(Some).map_err(|_| WebError::with_detail(Kind::Invalid, "invalid_action", field)),
+        None => Ok(None),
+    }
+}
+
+fn yes_no(v: &Option<String>) -> Option<bool> {
+    match v.as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+impl ActForm {
+    fn input(&self) -> WebResult<ActionInput> {
+        Ok(ActionInput {
+            action: self.action.clone(),
+            expected_seq: num(&self.expected_seq, "expected_seq")?,
+            idem_key: self.idem_key.clone(),
+            opinion: self.opinion.clone(),
+            missing: self.missing.lines().map(str::to_string).collect(),
+            step: num(&self.step, "step")?,
+            to_user: num(&self.to_user, "to_user")?,
+            days: num(&self.days, "days")?,
+            approved: yes_no(&self.approved),
+            agree: yes_no(&self.agree),
+            kind: self.kind.clone(),
+            outcome: self.outcome.clone(),
+            document_no: self.document_no.clone(),
+            valid_until: self.valid_until.clone(),
+            fee_fen: yuan_to_fen(&self.fee)?,
+            method: self.method.clone(),
+            tracking_no: self.tracking_no.clone(),
+            materials: vec![],
+        })
+    }
+}
+
+async fn after_action(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    action: &str,
+    r: Result<(), zwfw_app::AppError>,
+) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/cases/{id}?done={action}")).into_response(),
+        Err(e) => {
+            let status = e.status();
+            match case_view(st, ra, id, None, Some(e.message()), context! {}).await {
+                Ok(r) => with_status(r, if status.is_success() { StatusCode::UNPROCESSABLE_ENTITY } else { status }),
+                Err(e2) => error_page(st, Some(ra), &e2),
+            }
+        }
+    }
+}
+
+pub async fn act_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
+    after_action(&st, &ra, id, &f.action, r).await
+}
+
+pub async fn supplement_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let r = async {
+        let form = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+        let input = ActionInput {
+            action: "supplement_provide".into(),
+            expected_seq: num(&Some(form.get("expected_seq")), "expected_seq")?,
+            idem_key: Some(form.get("idem_key")),
+            materials: form.materials(&st, &ra).await?,
+            ..ActionInput::default()
+        };
+        cases::act(&ctx(&st, &ra), id, &input).await.map(|_| ())
+    }
+    .await;
+    after_action(&st, &ra, id, "supplement_provide", r).await
+}
+
+#[derive(Deserialize)]
+pub struct OriginalForm {
+    name: String,
+    copies: String,
+}
+
+pub async fn original_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<OriginalForm>,
+) -> Response {
+    let copies = f.copies.trim().parse::<i64>().unwrap_or(0);
+    let r = cases::original(&ctx(&st, &ra), id, &f.name, copies, None).await;
+    after_action(&st, &ra, id, "original", r).await
+}
+
+pub async fn original_return_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> Response {
+    let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
+    after_action(&st, &ra, id, "original_return", r).await
+}
+
+pub async fn query_password_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+) -> Response {
+    match cases::reset_query_password(&ctx(&st, &ra), id).await {
+        Ok(p) => {
+            let flash = format!("新的查询密码：{p}（只显示这一次，原查询密码已失效）");
+            match case_view(&st, &ra, id, Some(flash), None, context! { new_password => p }).await {
+                Ok(r) => r,
+                Err(e) => error_page(&st, Some(&ra), &e),
+            }
+        }
+        Err(e) => after_action(&st, &ra, id, "", Err(e)).await,
+    }
+}
+
+pub async fn document_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, doc)): Path<(i64, i64)>) -> Response {
+    match super::api::document(&st, &ra, id, doc).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn material_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, mid)): Path<(i64, i64)>) -> Response {
+    match super::api::material(&st, &ra, id, mid).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+// ---------- following a case without signing in ----------
+
+pub async fn track_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
+    render(&st, &ra, "track.html", context! { case_no => "" })
+}
+
+#[derive(Deserialize)]
+pub struct TrackForm {
+    case_no: String,
+    password: String,
+}
+
+pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
+    match cases::track(&st, &ra.client_addr, &f.case_no, &f.password).await {
+        Ok(d) => {
+            let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+            let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
+            let events = timeline(&d, &name);
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, d => timeline_detail(&d, events) })
+        }
+        Err(e) => with_status(
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+    match super::api::e_materials(&st, &s.actor).await {
+        Ok(rows) => render(&st, &ra, "materials.html", context! { rows => rows }),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The materials a case form carries: uploaded here or taken from the library.
+impl MultipartForm {
+    pub(crate) async fn materials(&self, st: &AppState, ra: &RequestAuth) -> WebResult<Vec<MaterialRef>> {
+        let c = ctx(st, ra);
+        let mut refs = vec![];
+        for (field, file_name, bytes) in &self.files {
+            let Some(n) = Self::material_no(field, "m") else { continue };
+            let u = cases::upload(&c, file_name, bytes)
+                .await
+                .map_err(|e| WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message())))?;
+            refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), e_material_id: None });
+        }
+        for (field, value) in &self.fields {
+            let Some(n) = Self::material_no(field, "lib") else { continue };
+            if refs.iter().any(|r| r.material_no == n) {
+                continue;
+            }
+            if let Ok(id) = value.trim().parse::<i64>() {
+                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: Some(id) });
+            }
+        }
+        refs.sort_by_key(|r| r.material_no);
+        Ok(refs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yuan_to_fen;
+
+    #[test]
+    fn fees_in_yuan_become_fen() {
+        let f = |s: &str| yuan_to_fen(&Some(s.to_string())).ok().flatten();
+        assert_eq!(f("12"), Some(1200));
+        assert_eq!(f("12.5"), Some(1250));
+        assert_eq!(f(" 0.05 "), Some(5));
+        assert_eq!(yuan_to_fen(&Some(" ".into())).unwrap(), None);
+        for bad in ["12.505", "-1", "1e3", ".5", "一百", "99999999999999999999"] {
+            assert!(yuan_to_fen(&Some(bad.into())).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The draft editor of an item version.
+
+use super::api::{api_ctx, read_upload};
+use crate::http::prelude::*;
+use axum::extract::Path;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use minijinja::context;
+use minijinja::Value;
+use zwfw_app::catalog::attach;
+use zwfw_app::catalog::edit_draft;
+use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::catalog::VersionState;
+use zwfw_store::catalog as store_cat;
+
+// ---------- the draft editor ----------
+
+/// The editor's text form of the lists: one material or step per line.
+fn materials_text(c: &ItemContent) -> String {
+    c.materials
+        .iter()
+        .map(|m| {
+            format!(
+                "{} | {} | {} | {} | {} | {} | {}",
+                m.name,
+                m.kind,
+                m.source,
+                m.originals,
+                m.copies,
+                if m.required { "必须" } else { "非必须" },
+                m.requirements
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn form_fields_text(c: &ItemContent) -> String {
+    c.form_fields
+        .iter()
+        .map(|f| {
+            let mut line = format!("{} | {} | {}", f.name, f.kind.label(), if f.required { "必填" } else { "选填" });
+            if !f.options.is_empty() {
+                line += &format!(" | {}", f.options.join("、"));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn steps_text(c: &ItemContent) -> String {
+    c.steps
+        .iter()
+        .map(|s| {
+            let mut line = format!("{} | {} | {}", s.name, s.role.code(), s.limit_days);
+            if s.may_suspend {
+                line += " | 特殊环节";
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Applies the editor's form to a content. Returns the first problem in Chinese.
+pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemContent, String> {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let all = |k: &str| f.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).collect::<Vec<_>>();
+    let num = |k: &str, label: &str| get(k).parse::<u32>().map_err(|_| format!("{label}应为整数"));
+    let mut c = base.clone();
+    c.name = get("name");
+    c.sub_name = get("sub_name");
+    c.legal_basis = get("legal_basis");
+    c.legal_limit_days = num("legal_limit_days", "法定办结时限")?;
+    c.promised_limit_days = num("promised_limit_days", "承诺办结时限")?;
+    c.case_type = if c.promised_limit_days == 0 {
+        zwfw_domain::catalog::CaseType::Immediate
+    } else {
+        zwfw_domain::catalog::CaseType::Promised
+    };
+    c.acceptance_conditions = get("acceptance_conditions");
+    c.result_name = get("result_name");
+    c.fee = get("fee") == "1";
+    c.fee_standard = get("fee_standard");
+    c.fee_basis = get("fee_basis");
+    c.location = get("location");
+    c.office_hours = get("office_hours");
+    c.enquiry_phone = get("enquiry_phone");
+    c.supervision_phone = get("supervision_phone");
+    c.faq = get("faq");
+    c.themes =
+        get("themes").split([',', '，', '、']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
+    c.service_objects = all("objects").iter().filter_map(|o| zwfw_domain::catalog::ServiceObject::parse(o)).collect();
+    c.handling_modes = all("modes").iter().filter_map(|m| zwfw_domain::catalog::HandlingMode::parse(m)).collect();
+    let mut materials = Vec::new();
+    for (i, line) in get("materials").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        if p.len() < 6 {
+            return Err(format!(
+                "申请材料第{}行应写成“名称 | 材料类型 | 来源渠道 | 原件份数 | 复印件份数 | 必须/非必须 | 要求”",
+                i + 1
+            ));
+        }
+        let n = |s: &str| s.parse::<u32>().map_err(|_| format!("申请材料第{}行的份数应为整数", i + 1));
+        // Keep attachments of a material whose name did not change.
+        let old = base.materials.iter().find(|m| m.name == p[0]);
+        materials.push(zwfw_domain::catalog::Material {
+            name: p[0].into(),
+            kind: p[1].into(),
+            source: p[2].into(),
+            originals: n(p[3])?,
+            copies: n(p[4])?,
+            required: p[5] != "非必须",
+            requirements: p.get(6).map(|s| s.to_string()).unwrap_or_default(),
+            ..old.cloned().unwrap_or_default()
+        });
+    }
+    c.materials = materials;
+    let mut steps = Vec::new();
+    for (i, line) in get("steps").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        if p.len() < 3 {
+            return Err(format!("办理环节第{}行应写成“名称 | 角色代码 | 时限 [| 特殊环节]”", i + 1));
+        }
+        let role = zwfw_domain::admin::Role::parse(p[1])
+            .map_err(|_| format!("办理环节第{}行的角色代码“{}”不存在", i + 1, p[1]))?;
+        let days = p[2].parse::<u32>().map_err(|_| format!("办理环节第{}行的时限应为整数", i + 1))?;
+        // Keep the department and joint review of a step whose name did not change.
+        let old = base.steps.iter().find(|s| s.name == p[0]);
+        steps.push(zwfw_domain::catalog::Step {
+            name: p[0].into(),
+            department_id: old.map(|s| s.department_id).unwrap_or(base.department_id),
+            role,
+            limit_days: days,
+            may_suspend: p.get(3).is_some_and(|s| s.contains("特殊")),
+            joint: old.map(|s| s.joint.clone()).unwrap_or_default(),
+        });
+    }
+    c.steps = steps;
+    let mut fields = Vec::new();
+    for (i, line) in get("form_fields").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let p: Vec<&str> = line.split('|').map(str::trim).collect();
+        let kinds: Vec<&str> = zwfw_domain::catalog::FieldKind::ALL.iter().map(|k| k.label()).collect();
+        let kind = p.get(1).and_then(|k| zwfw_domain::catalog::FieldKind::from_label(k)).ok_or_else(|| {
+            format!("申请表字段第{}行应写成“名称 | 类型（{}） | 必填/选填 [| 选项1、选项2]”", i + 1, kinds.join("/"))
+        })?;
+        fields.push(zwfw_domain::catalog::FormField {
+            name: p[0].into(),
+            kind,
+            required: p.get(2).is_none_or(|r| *r != "选填"),
+            options: p
+                .get(3)
+                .map(|o| {
+                    o.split(['、', ',', '，']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    c.form_fields = fields;
+    Ok(c)
+}
+
+async fn editor_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    item_id: i64,
+    v: &store_cat::Version,
+    form: Option<&[(String, String)]>,
+    error: Option<String>,
+) -> Response {
+    let c = &v.content;
+    let get = |k: &str, dflt: String| {
+        form.and_then(|f| f.iter().find(|(n, _)| n == k).map(|(_, x)| x.clone())).unwrap_or(dflt)
+    };
+    let objects: Vec<Value> = zwfw_domain::catalog::ServiceObject::ALL
+        .iter()
+        .map(|o| context! { code => o.code(), label => o.label(), on => c.service_objects.contains(o) })
+        .collect();
+    let modes: Vec<Value> = zwfw_domain::catalog::HandlingMode::ALL
+        .iter()
+        .map(|m| context! { code => m.code(), label => m.label(), on => c.handling_modes.contains(m) })
+        .collect();
+    let fields = context! {
+        name => get("name", c.name.clone()), sub_name => get("sub_name", c.sub_name.clone()),
+        legal_basis => get("legal_basis", c.legal_basis.clone()),
+        legal_limit_days => get("legal_limit_days", c.legal_limit_days.to_string()),
+        promised_limit_days => get("promised_limit_days", c.promised_limit_days.to_string()),
+        acceptance_conditions => get("acceptance_conditions", c.acceptance_conditions.clone()),
+        result_name => get("result_name", c.result_name.clone()), fee => c.fee,
+        fee_standard => get("fee_standard", c.fee_standard.clone()), fee_basis => get("fee_basis", c.fee_basis.clone()),
+        location => get("location", c.location.clone()), office_hours => get("office_hours", c.office_hours.clone()),
+        enquiry_phone => get("enquiry_phone", c.enquiry_phone.clone()), supervision_phone => get("supervision_phone", c.supervision_phone.clone()),
+        faq => get("faq", c.faq.clone()), themes => get("themes", c.themes.join("，")),
+        materials => get("materials", materials_text(c)), steps => get("steps", steps_text(c)),
+        form_fields => get("form_fields", form_fields_text(c)), reason => get("reason", String::new()),
+    };
+    let mut resp = crate::http::pages::render(
+        st,
+        ra,
+        "item_edit.html",
+        context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes,
+                   materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
+                   result_sample => c.result_sample_sm3.is_some(),
+        error => error.clone(), roles => zwfw_app::messages::ROLE_CODES },
+    );
+    if error.is_some() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+async fn open_draft(
+    st: &AppState,
+    s: &zwfw_app::accounts::sessions::SessionCtx,
+    item_id: i64,
+) -> WebResult<store_cat::Version> {
+    let item = store_cat::get_item(&st.store, item_id).await?;
+    if !zwfw_domain::catalog::may_author(&s.actor, item.department_id) {
+        return Err(WebError::forbidden());
+    }
+    let v = match item.open_version_id {
+        Some(v) => store_cat::get_version(&st.store, v).await?,
+        None => return Err(WebError::with_detail(Kind::Conflict, "wrong_state", "published")),
+    };
+    if v.state != VersionState::Draft {
+        return Err(WebError::with_detail(Kind::Conflict, "wrong_state", v.state.code().to_string()));
+    }
+    Ok(v)
+}
+
+pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+    match open_draft(&st, &s, id).await {
+        Ok(v) => editor_view(&st, &ra, id, &v, None, None).await,
+        Err(e) => crate::http::pages::error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn edit_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    crate::accounts::pages::RawForm(f): crate::accounts::pages::RawForm,
+) -> Response {
+    let v = match open_draft(&st, &s, id).await {
+        Ok(v) => v,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
+    let fields = f.fields().to_vec();
+    let reason = fields.iter().find(|(n, _)| n == "reason").map(|(_, r)| r.clone()).unwrap_or_default();
+    let result = match apply_form(&v.content, &fields) {
+        Ok(c) => edit_draft(&api_ctx(&st, &ra), v.id, &c, &reason).await.map_err(|e| e.message()),
+        Err(msg) => Err(msg),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{id}")).into_response(),
+        Err(msg) => editor_view(&st, &ra, id, &v, Some(&fields), Some(msg)).await,
+    }
+}
+
+/// The upload form of the draft editor.
+pub async fn attach_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let v = match open_draft(&st, &s, id).await {
+        Ok(v) => v,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
+    let result = match read_upload(multipart, st.config.max_upload_bytes).await {
+        Ok((slot, name, bytes)) => attach(&api_ctx(&st, &ra), v.id, slot, &name, &bytes).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/items/{id}/edit")).into_response(),
+        Err(e) => {
+            let v = store_cat::get_version(&st.store, v.id).await.unwrap_or(v);
+            editor_view(&st, &ra, id, &v, None, Some(format!("上传失败：{}", e.message()))).await
+        }
+    }
+}

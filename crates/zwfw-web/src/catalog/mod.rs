@@ -1,0 +1,6 @@
+//! The catalog area over HTTP: its API handlers, its pages and, beside them, its templates.
+
+pub mod api;
+pub mod editor;
+pub mod pages;
+pub mod xlsx;

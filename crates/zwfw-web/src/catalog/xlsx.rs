@@ -1,0 +1,122 @@
+//! The catalogue workbook over HTTP: the import template, the export of the
+//! published catalogue, and the import (API and admin page).
+
+use crate::http::auth::Auth;
+use crate::http::auth::Signed;
+use crate::http::error::WebError;
+use crate::http::error::WebResult;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::Json;
+use zwfw_app::catalog::xlsx::import;
+use zwfw_app::catalog::xlsx::workbook;
+use zwfw_app::catalog::xlsx::ImportReport;
+use zwfw_app::Ctx;
+use zwfw_store::admin as store_admin;
+
+fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let disposition =
+        format!("attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{}", crate::http::auth::urlencode(filename));
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The import template, with one filled-in example row.
+pub async fn template(State(st): State<AppState>, Auth(_ra): Auth) -> WebResult<Response> {
+    let depts = store_admin::list_departments(&st.store).await?;
+    let dept = depts.iter().find(|d| d.kind == zwfw_domain::admin::DepartmentKind::Approval);
+    let example = zwfw_domain::catalog::example(dept.map(|d| d.id).unwrap_or(1));
+    let credit = dept.map(|d| d.credit_code.clone()).unwrap_or_default();
+    let bytes = workbook(&[(example, credit)]).map_err(|e| WebError::internal(e.to_string()))?;
+    Ok(xlsx_response(bytes, "事项导入模板.xlsx"))
+}
+
+/// The published catalogue in the import format.
+pub async fn export(State(st): State<AppState>) -> WebResult<Response> {
+    let depts = store_admin::list_departments(&st.store).await?;
+    let list = zwfw_store::catalog::list(
+        &st.store,
+        &zwfw_store::catalog::ItemFilter { published_only: true, limit: 1_000_000, ..Default::default() },
+    )
+    .await?;
+    let mut items = Vec::with_capacity(list.len());
+    for s in list {
+        let v = zwfw_store::catalog::get_version(&st.store, s.version_id).await?;
+        let credit = depts.iter().find(|d| d.id == s.department_id).map(|d| d.credit_code.clone()).unwrap_or_default();
+        items.push((v.content, credit));
+    }
+    let bytes = workbook(&items).map_err(|e| WebError::internal(e.to_string()))?;
+    Ok(xlsx_response(bytes, "事项目录.xlsx"))
+}
+
+/// Import (multipart `file`): 201 with the count, or 422 with every bad cell.
+#[utoipa::path(post, path = "/api/v1/items/import", tag = "catalog",
+    responses((status = 201, description = "all items created as drafts"), (status = 422, body = ImportReport)), security(("bearer" = [])))]
+pub async fn api_import(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    mut mp: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<serde_json::Value>), (StatusCode, Json<ImportReport>)> {
+    let bad = |m: &str| {
+        (StatusCode::BAD_REQUEST, Json(ImportReport { code: "bad_request".into(), message: m.into(), errors: vec![] }))
+    };
+    let mut bytes = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.ok();
+        }
+    }
+    let Some(bytes) = bytes else { return Err(bad("请选择要导入的文件")) };
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    match import(&ctx, &bytes).await {
+        Ok(n) => Ok((StatusCode::CREATED, Json(serde_json::json!({ "created": n })))),
+        Err(r) if r.code == "forbidden" => Err((StatusCode::FORBIDDEN, Json(r))),
+        Err(r) => Err((StatusCode::UNPROCESSABLE_ENTITY, Json(r))),
+    }
+}
+
+/// The import form of the admin page: the result (count or every bad cell) as a page.
+pub async fn import_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let mut bytes = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.ok();
+        }
+    }
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let result = match bytes {
+        Some(b) if !b.is_empty() => import(&ctx, &b).await,
+        _ => Err(ImportReport {
+            code: "bad_request".into(), message: "请选择要导入的文件".into(), errors: vec![]
+        }),
+    };
+    let (ok, report) = match result {
+        Ok(n) => (Some(n), None),
+        Err(r) => (None, Some(r)),
+    };
+    let failed = ok.is_none();
+    let mut resp = crate::http::pages::render(
+        &st,
+        &ra,
+        "import_result.html",
+        minijinja::context! { created => ok, report => report },
+    );
+    if failed && resp.status().is_success() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}

@@ -1,0 +1,286 @@
+//! Sessions over HTTP: the session cookie and bearer token, CSRF on every
+//! state-changing request, and the extractors handlers use to learn who acts.
+
+use crate::http::error::Kind;
+use crate::http::error::WebError;
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::extract::Request;
+use axum::extract::State;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use zwfw_app::accounts::sessions::random_token;
+use zwfw_app::accounts::sessions::resolve;
+use zwfw_app::accounts::sessions::Gate;
+use zwfw_app::accounts::sessions::SessionCtx;
+
+pub const SESSION_COOKIE: &str = "zwfw_session";
+pub const CSRF_COOKIE: &str = "zwfw_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    })
+}
+
+/// The client's address (see [`crate::http::proxies`]).
+pub fn client_addr(
+    parts_headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[crate::http::proxies::ProxyNet],
+) -> String {
+    let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    crate::http::proxies::client_ip(peer, forwarded, trusted).map(|ip| ip.to_string()).unwrap_or_default()
+}
+
+/// What the session layer learned about a request, stored in its extensions.
+#[derive(Clone)]
+pub struct RequestAuth {
+    pub session: Option<SessionCtx>,
+    /// The token to put in forms: the session's, or the anonymous cookie's.
+    pub csrf_token: String,
+    pub client_addr: String,
+    /// Large-type (elderly-friendly) mode chosen by the visitor.
+    pub large: bool,
+    /// The request is for the JSON API (decided on the full path, before nesting).
+    pub api: bool,
+    /// The browser says it runs on a phone (the rating channel 移动服务端).
+    pub mobile_client: bool,
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Resolves the session once per request and enforces CSRF on every
+/// state-changing request: forms carry `_csrf` (the session's token, or for
+/// anonymous forms the double-submit cookie); cookie-authenticated API calls
+/// carry the `X-CSRF-Token` header; bearer-token API calls need neither.
+pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let addr = client_addr(&parts.headers, &parts.extensions, &state.web().trusted_proxies);
+    let bearer_token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_string());
+    let cookie_token = cookie_value(&parts.headers, SESSION_COOKIE);
+    let session = match (&bearer_token, &cookie_token) {
+        (Some(t), _) => resolve(&state, t, true).await,
+        (None, Some(t)) => resolve(&state, t, false).await,
+        (None, None) => Ok(None),
+    };
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => return WebError(e).into_response(),
+    };
+    let anon_csrf = cookie_value(&parts.headers, CSRF_COOKIE).filter(|v| v.len() == 32);
+    let (csrf_token, new_anon_csrf) = match (&session, &anon_csrf) {
+        (Some(s), _) => (s.session.csrf_token.clone(), false),
+        (None, Some(c)) => (c.clone(), false),
+        (None, None) => (random_token(16), true),
+    };
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let mut body = axum::body::Body::new(body);
+    if unsafe_method {
+        let path = parts.uri.path().to_string();
+        if is_api(&path) {
+            if let Some(s) = session.as_ref().filter(|s| !s.bearer) {
+                let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                if !constant_time_eq(header, &s.session.csrf_token) {
+                    return WebError::new(Kind::Forbidden, "csrf").into_response();
+                }
+            }
+        } else {
+            // File upload forms (multipart) carry the token in the query string;
+            // other forms are small and carry it in the body.
+            let multipart = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("multipart/form-data"));
+            let from_query = || {
+                let q: Vec<(String, String)> =
+                    serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+                q.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)
+            };
+            let (sent, rebuilt) = if multipart {
+                (from_query(), None)
+            } else {
+                let taken = std::mem::replace(&mut body, axum::body::Body::empty());
+                let bytes = match axum::body::to_bytes(taken, 2 * 1024 * 1024).await {
+                    Ok(b) => b,
+                    Err(_) => return WebError::new(Kind::TooLarge, "bad_request").into_response(),
+                };
+                let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+                (form.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v), Some(bytes))
+            };
+            let sent = sent
+                .or_else(|| parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
+                .unwrap_or_default();
+            let expected = match (&session, &anon_csrf) {
+                (Some(s), _) => Some(s.session.csrf_token.clone()),
+                (None, Some(c)) => Some(c.clone()),
+                (None, None) => None,
+            };
+            if !expected.is_some_and(|e| constant_time_eq(&sent, &e)) {
+                tracing::warn!(path, "CSRF check failed");
+                return crate::http::pages::error_page(&state, None, &WebError::new(Kind::Forbidden, "csrf"));
+            }
+            if let Some(bytes) = rebuilt {
+                body = axum::body::Body::from(bytes);
+            }
+        }
+    }
+    let large = cookie_value(&parts.headers, "zwfw_large").is_some_and(|v| v == "1");
+    parts.extensions.insert(RequestAuth {
+        session,
+        csrf_token: csrf_token.clone(),
+        client_addr: addr,
+        large,
+        api: is_api(parts.uri.path()),
+        mobile_client: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ua| ua.contains("Mobile") || ua.contains("Android")),
+    });
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if new_anon_csrf {
+        let cookie = format!(
+            "{CSRF_COOKIE}={csrf_token}; Path=/; HttpOnly; SameSite=Strict{}",
+            if state.web().secure_cookies { "; Secure" } else { "" }
+        );
+        if let Ok(v) = cookie.parse() {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if state.web().secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The request's auth information; present on every route behind the session layer.
+pub struct Auth(pub RequestAuth);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
+        parts
+            .extensions
+            .get::<RequestAuth>()
+            .cloned()
+            .map(Auth)
+            .ok_or_else(|| WebError::internal("session layer missing"))
+    }
+}
+
+/// A signed-in user whose gate is open. Pages redirect to the login or gate
+/// page; the API answers 401/403 with a code.
+pub struct Signed(pub SessionCtx, pub RequestAuth);
+
+pub enum SignedRejection {
+    Api(WebError),
+    Page(Redirect),
+}
+
+impl IntoResponse for SignedRejection {
+    fn into_response(self) -> Response {
+        match self {
+            SignedRejection::Api(e) => e.into_response(),
+            SignedRejection::Page(r) => r.into_response(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = SignedRejection;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, SignedRejection> {
+        let ra = parts.extensions.get::<RequestAuth>().cloned();
+        let api = ra.as_ref().is_none_or(|r| r.api);
+        let Some(ra) = ra else {
+            return Err(SignedRejection::Api(WebError::internal("session layer missing")));
+        };
+        let Some(s) = ra.session.clone() else {
+            return Err(if api {
+                SignedRejection::Api(WebError::new(Kind::Unauthenticated, "login_required"))
+            } else {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                SignedRejection::Page(Redirect::to(&format!("/login?next={}", urlencode(next))))
+            });
+        };
+        let (code, page) = match s.gate {
+            Gate::Open => return Ok(Signed(s, ra)),
+            Gate::ChangePassword => ("password_change_required", "/account/password"),
+            Gate::SecondFactor => ("second_factor_required", "/login/totp"),
+            Gate::EnrollTotp => ("totp_enrollment_required", "/account/totp"),
+        };
+        Err(if api {
+            SignedRejection::Api(WebError::new(Kind::Forbidden, code))
+        } else {
+            SignedRejection::Page(Redirect::to(page))
+        })
+    }
+}
+
+/// A signed-in user whatever the gate (for the gate pages themselves).
+pub struct AnySigned(pub SessionCtx, pub RequestAuth);
+
+impl<S: Send + Sync> FromRequestParts<S> for AnySigned {
+    type Rejection = SignedRejection;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, SignedRejection> {
+        let ra = parts.extensions.get::<RequestAuth>().cloned();
+        let api = ra.as_ref().is_none_or(|r| r.api);
+        match ra.and_then(|ra| ra.session.clone().map(|s| (s, ra))) {
+            Some((s, ra)) => Ok(AnySigned(s, ra)),
+            None if api => Err(SignedRejection::Api(WebError::new(Kind::Unauthenticated, "login_required"))),
+            None => Err(SignedRejection::Page(Redirect::to("/login"))),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A safe local redirect target (no scheme, no protocol-relative URL).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}

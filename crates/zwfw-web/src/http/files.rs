@@ -1,0 +1,61 @@
+//! Sending stored files: listed attachments and documents with their content type.
+
+use crate::http::prelude::*;
+use axum::response::IntoResponse;
+use axum::response::Response;
+
+/// A file named in one of `lists` (JSON arrays of `{sm3, name, kind}`, as
+/// the reader may see them) as a private download; not found otherwise.
+pub async fn send_listed<'a>(
+    st: &AppState,
+    ra: &crate::http::auth::RequestAuth,
+    lists: impl Iterator<Item = &'a serde_json::Value>,
+    sm3: &str,
+) -> Response {
+    let found =
+        lists.filter_map(|l| l.as_array()).flatten().find(|a| a["sm3"].as_str() == Some(sm3)).map(|a| {
+            (a["kind"].as_str().unwrap_or("pdf").to_string(), a["name"].as_str().unwrap_or("附件").to_string())
+        });
+    match found {
+        Some((kind, name)) => send_file(st, ra, sm3, &kind, &name, "private, no-store").await,
+        None => crate::http::pages::error_page(st, Some(ra), &WebError::not_found("file")),
+    }
+}
+
+/// A stored file as a download named `label.kind`.
+pub async fn send_file(
+    st: &AppState,
+    ra: &crate::http::auth::RequestAuth,
+    sm3: &str,
+    kind: &str,
+    label: &str,
+    cache: &'static str,
+) -> Response {
+    let files = st.files.clone();
+    let key = sm3.to_string();
+    let bytes = match tokio::task::spawn_blocking(move || files.get(&key)).await {
+        Ok(Ok(Some(b))) => b,
+        _ => return crate::http::pages::error_page(st, Some(ra), &WebError::not_found("file")),
+    };
+    let mime = match kind {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" => "image/jpeg",
+        "ofd" => "application/ofd",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    };
+    let filename = if label.ends_with(&format!(".{kind}")) { label.to_string() } else { format!("{label}.{kind}") };
+    let disposition =
+        format!("attachment; filename=\"file.{kind}\"; filename*=UTF-8''{}", crate::http::auth::urlencode(&filename));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, cache.to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

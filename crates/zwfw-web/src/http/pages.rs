@@ -1,0 +1,93 @@
+//! Page helpers every area uses: the layout's values, rendering a template, an error as a page, the service context of a request, redirects and cookies.
+
+use crate::http::prelude::*;
+use axum::http::header;
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use minijinja::context;
+use minijinja::Value;
+use zwfw_app::accounts::sessions::Gate;
+use zwfw_app::Ctx;
+use zwfw_domain::admin::Role;
+
+/// The values every page's layout needs.
+fn base(state: &AppState, ra: &RequestAuth) -> Value {
+    let me = ra.session.as_ref().map(|s| {
+        context! {
+            username => s.user.username,
+            display_name => s.user.display_name,
+            roles => s.user.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        }
+    });
+    let actor = ra.session.as_ref().filter(|s| s.gate == Gate::Open).map(|s| &s.actor);
+    context! {
+        site_name => state.config.site_name,
+        csrf => ra.csrf_token,
+        me => me,
+        large => ra.large,
+        demo => state.config.demo,
+        can_orgs => actor.is_some_and(|a| a.can_read_organizations()),
+        can_users => actor.is_some_and(|a| a.is_global_admin() || a.has(Role::DeptAdmin) || a.has(Role::Supervisor)),
+        can_audit => actor.is_some_and(|a| a.can_read_audit()),
+        can_calendar => actor.is_some_and(|a| a.is_global_admin()),
+        staff => actor.is_some_and(|a| a.is_staff()),
+        clock_banner => state.clock.is_controlled(),
+        clock_now => zwfw_domain::time::format_local(state.now_ms()),
+    }
+}
+
+pub fn render(state: &AppState, ra: &RequestAuth, name: &str, ctx: Value) -> Response {
+    let merged = context! { ..ctx, ..base(state, ra) };
+    match state.templates().render(name, merged) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+/// An error as a page, with the right status.
+pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::AppError) -> Response {
+    let heading = match err.status() {
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::FORBIDDEN => "无权访问",
+        s if s.is_server_error() => "系统繁忙",
+        _ => "操作未完成",
+    };
+    let fallback = RequestAuth {
+        session: None,
+        csrf_token: String::new(),
+        client_addr: String::new(),
+        large: false,
+        api: false,
+        mobile_client: false,
+    };
+    let ra = ra.unwrap_or(&fallback);
+    let mut resp = render(state, ra, "error.html", context! { heading => heading, message => err.message() });
+    *resp.status_mut() = err.status();
+    resp
+}
+
+pub fn ctx<'a>(state: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
+    Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
+}
+
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+pub fn with_cookie(mut resp: Response, cookie: &str) -> Response {
+    if let Ok(v) = cookie.parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+pub fn with_status(mut r: Response, s: StatusCode) -> Response {
+    *r.status_mut() = s;
+    r
+}

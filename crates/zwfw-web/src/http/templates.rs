@@ -1,0 +1,59 @@
+//! Server-rendered pages: minijinja templates compiled into the binary, with
+//! autoescaping, and the label catalogue available as `label(group, code)`.
+
+use minijinja::Environment;
+use minijinja::Value;
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// Registers an area's templates, each under its file name (names are
+/// unique across areas), from `src/<area>/templates/`.
+macro_rules! tpl {
+    ($env:expr, $area:literal: $($name:literal),* $(,)?) => {
+        $( $env.add_template($name, include_str!(concat!("../", $area, "/templates/", $name))).expect($name); )*
+    };
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        tpl!(env, "http": "layout.html", "error.html");
+        tpl!(env, "accounts": "login.html", "totp_login.html", "password.html", "totp_enroll.html", "users.html", "user_form.html", "user_secret.html", "account.html", "register.html");
+        tpl!(env, "portal": "home.html");
+        tpl!(env, "orgs": "regions.html", "departments.html", "department_form.html");
+        tpl!(env, "audit": "audit.html");
+        tpl!(env, "calendar": "calendar.html");
+        tpl!(env, "catalog": "guide_list.html", "guide_item.html", "items.html", "item_admin.html", "import_result.html", "item_edit.html");
+        tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html");
+        tpl!(env, "interaction": "interact_list.html", "interact_form.html", "interact_done.html", "interact_detail.html", "interact_track.html", "interact_body.html", "interact_handlers.html");
+        tpl!(env, "outbox": "admin_outbox.html", "messages.html");
+        tpl!(env, "rating": "ratings.html", "rating.html", "rate.html", "rating_qr.html", "rate_form.html");
+        tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
+        tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");
+        env.add_function("label", |group: String, code: String| zwfw_app::messages::label(&group, &code));
+        env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
+        // A score to one decimal; a rate (0–1) as a percentage to one decimal; "—" for none.
+        env.add_filter("fixed1", |v: minijinja::Value| match f64::try_from(v) {
+            Ok(f) => format!("{f:.1}"),
+            Err(_) => "—".to_string(),
+        });
+        env.add_filter("pct", |v: minijinja::Value| match f64::try_from(v) {
+            Ok(f) => format!("{:.1}%", f * 100.0),
+            Err(_) => "—".to_string(),
+        });
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+}

@@ -1,0 +1,198 @@
+//! The interaction API: submitting, reading, tracking and handling, the handlers on duty and the limits.
+//! The API of public interaction, ratings and in-app notifications under `/api/v1`.
+
+use crate::http::prelude::*;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde::Serialize;
+use utoipa::ToSchema;
+use zwfw_app::interaction;
+use zwfw_app::interaction::ActionInput;
+use zwfw_app::interaction::Detail;
+use zwfw_app::interaction::HandlerInput;
+use zwfw_app::interaction::ListPage;
+use zwfw_app::interaction::ListQuery;
+use zwfw_app::interaction::SubmitInput;
+use zwfw_app::interaction::Submitted;
+use zwfw_domain::interaction::Kind as IKind;
+use zwfw_store::interaction::HandlerRow;
+
+use crate::http::auth::Auth;
+use crate::http::auth::Signed;
+use crate::http::error::ErrorBody;
+use crate::http::error::WebError;
+use crate::http::error::WebResult;
+use crate::http::state::AppState;
+
+/// Submits a consultation, suggestion, complaint or error report. A
+/// consultation or an error report may be sent without signing in (with a
+/// mobile number); suggestions and complaints need a signed-in account.
+#[utoipa::path(post, path = "/api/v1/interactions", tag = "interaction", request_body = SubmitInput,
+    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted),
+    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "flood limit", body = ErrorBody)))]
+pub async fn api_submit(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(input): ApiJson<SubmitInput>,
+) -> WebResult<(StatusCode, Json<Submitted>)> {
+    let r = interaction::submit(&ctx(&st, &ra), &input, vec![]).await?;
+    Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
+}
+
+/// Lists submissions: `public` (answered and published, no sign-in), `mine`,
+/// `department` (the handling department's), `all` and `conduct` (supervision).
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "interaction", params(
+    ("scope" = Option<String>, Query), ("kind" = Option<String>, Query), ("state" = Option<String>, Query),
+    ("q" = Option<String>, Query), ("overdue" = Option<bool>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = ListPage), (status = 403, body = ErrorBody)))]
+pub async fn api_list(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Json<ListPage>> {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    Ok(Json(interaction::list(&st, actor, &q).await?))
+}
+
+/// One submission, as the reader may see it (published ones to anyone).
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interaction", params(("id" = i64, Path)),
+    responses((status = 200, body = Detail), (status = 404, body = ErrorBody)))]
+pub async fn api_get(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> WebResult<Json<Detail>> {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    Ok(Json(interaction::detail(&st, actor, id, false).await?))
+}
+
+/// Transfers, extends or answers a submission (staff of the handling department).
+#[utoipa::path(post, path = "/api/v1/interactions/{id}/actions", tag = "interaction", params(("id" = i64, Path)),
+    request_body = ActionInput, responses((status = 200, body = Detail), (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_act(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ActionInput>,
+) -> WebResult<Json<Detail>> {
+    Ok(Json(interaction::act(&ctx(&st, &ra), id, &input).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TrackInput {
+    pub code: String,
+    pub password: String,
+}
+
+/// Follows a submission with its number and query password (no sign-in).
+#[utoipa::path(post, path = "/api/v1/interactions/track", tag = "interaction", request_body = TrackInput,
+    responses((status = 200, body = Detail), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn api_track(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackInput>,
+) -> WebResult<Json<Detail>> {
+    Ok(Json(interaction::track(&st, &ra.client_addr, &t.code, &t.password).await?))
+}
+
+/// The handlers a department named (第七条), current first, then the history.
+#[utoipa::path(get, path = "/api/v1/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Object>)), security(("bearer" = [])))]
+pub async fn api_handlers(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Path(id): Path<i64>,
+) -> WebResult<Json<Vec<HandlerRow>>> {
+    if !s.actor.is_staff() {
+        return Err(WebError::forbidden());
+    }
+    Ok(Json(zwfw_store::interaction::handlers(&st.store, id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Names a handler (department administrator or head, or a global administrator).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
+    request_body = HandlerInput, responses((status = 201, body = Created), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_add_handler(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<HandlerInput>,
+) -> WebResult<(StatusCode, Json<Created>)> {
+    let hid = interaction::add_handler(&ctx(&st, &ra), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: hid })))
+}
+
+/// Ends a handler's duty (the change is recorded).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/interaction-handlers/{hid}/end", tag = "interaction",
+    params(("id" = i64, Path), ("hid" = i64, Path)), request_body = ReasonInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_end_handler(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path((id, hid)): Path<(i64, i64)>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> WebResult<StatusCode> {
+    interaction::end_handler(&ctx(&st, &ra), id, hid, &input.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct LimitInput {
+    pub days: u32,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LimitView {
+    pub kind: String,
+    pub days: u32,
+}
+
+/// The answer limits in working days, per kind.
+#[utoipa::path(get, path = "/api/v1/interaction-limits", tag = "interaction", responses((status = 200, body = Vec<LimitView>)))]
+pub async fn api_limits(State(st): State<AppState>) -> WebResult<Json<Vec<LimitView>>> {
+    let mut out = vec![];
+    for k in IKind::ALL {
+        out.push(LimitView { kind: k.code().into(), days: interaction::limit_days(&st, k).await? });
+    }
+    Ok(Json(out))
+}
+
+/// Sets a kind's limit (global administrators, audited).
+#[utoipa::path(put, path = "/api/v1/interaction-limits/{kind}", tag = "interaction", params(("kind" = String, Path)),
+    request_body = LimitInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_set_limit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(kind): Path<String>,
+    ApiJson(input): ApiJson<LimitInput>,
+) -> WebResult<StatusCode> {
+    let kind = IKind::parse(&kind).ok_or_else(|| WebError::not_found("kind"))?;
+    interaction::set_limit_days(&ctx(&st, &ra), kind, input.days, &input.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The handlers on duty in every department of a county (with its towns) or
+/// of the city itself: supervision and global administrators, and the staff
+/// of that county's government office.
+#[utoipa::path(get, path = "/api/v1/regions/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
+    responses((status = 200, body = interaction::RegionHandlers), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_region_handlers(
+    State(st): State<AppState>,
+    Signed(s, _ra): Signed,
+    Path(id): Path<i64>,
+) -> WebResult<Json<interaction::RegionHandlers>> {
+    if !s.actor.is_staff() {
+        return Err(WebError::forbidden());
+    }
+    Ok(Json(interaction::region_handlers(&st, &s.actor, id).await?))
+}

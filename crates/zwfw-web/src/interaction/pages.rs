@@ -1,0 +1,516 @@
+//! Pages of consultations, suggestions, complaints and corrections: the public list, the form, tracking, the department's work list and actions, and the handlers on duty.
+
+use crate::http::prelude::*;
+use axum::extract::Multipart;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use minijinja::Value;
+use serde::Deserialize;
+use zwfw_app::interaction;
+use zwfw_app::interaction::ActionInput;
+use zwfw_app::interaction::ListQuery;
+use zwfw_app::interaction::SubmitInput;
+use zwfw_domain::admin::DepartmentKind;
+use zwfw_domain::admin::Role;
+use zwfw_domain::ids::RegionLevel;
+use zwfw_domain::interaction::Kind as IKind;
+use zwfw_store::interaction as si;
+
+fn opt_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok().filter(|n: &i64| *n > 0)
+}
+
+/// The departments and counties a submitter may name.
+async fn choices(st: &AppState) -> WebResult<(Vec<Value>, Vec<Value>)> {
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let regions = zwfw_store::admin::list_regions(&st.store).await?;
+    let departments = depts
+        .iter()
+        .filter(|d| d.active && matches!(d.kind, DepartmentKind::Approval | DepartmentKind::ServiceCenter))
+        .map(|d| context! { id => d.id, name => d.name })
+        .collect();
+    let counties = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::County)
+        .map(|r| context! { id => r.id, name => r.name })
+        .collect();
+    Ok((departments, counties))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublicQuery {
+    kind: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// 政民互动: the four columns and the published answers, with search.
+pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<PublicQuery>) -> Response {
+    let lq = ListQuery {
+        scope: Some("public".into()),
+        kind: q.kind.clone(),
+        q: q.q.clone(),
+        page: q.page,
+        ..Default::default()
+    };
+    match interaction::list(&st, None, &lq).await {
+        Ok(p) => render(
+            &st,
+            &ra,
+            "interact_list.html",
+            context! {
+                public => true, page => p, kinds => IKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                kind => q.kind.unwrap_or_default(), q => q.q.unwrap_or_default(),
+            },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorkQuery {
+    scope: Option<String>,
+    state: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// The handling department's list (staff), everything or the conduct
+/// complaints (supervision), or the submitter's own.
+pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<WorkQuery>) -> Response {
+    let a = &s.actor;
+    let default = if a.has(Role::Supervisor) || a.is_global_admin() {
+        "all"
+    } else if a.is_staff() {
+        "department"
+    } else {
+        "mine"
+    };
+    let scope = q.scope.clone().unwrap_or_else(|| default.into());
+    let lq = ListQuery {
+        scope: Some(scope.clone()),
+        state: q.state.clone(),
+        q: q.q.clone(),
+        overdue: q.overdue.as_deref() == Some("1"),
+        page: q.page,
+        ..Default::default()
+    };
+    match interaction::list(&st, Some(a), &lq).await {
+        Ok(p) => render(
+            &st,
+            &ra,
+            "interact_list.html",
+            context! {
+                public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
+                overdue => lq.overdue, q => q.q.unwrap_or_default(),
+                overseer => a.has(Role::Supervisor) || a.is_global_admin(),
+            },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    kind: Option<String>,
+}
+
+async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartForm, error: Option<String>) -> Response {
+    let (departments, counties) = match choices(st).await {
+        Ok(c) => c,
+        Err(e) => return error_page(st, Some(ra), &e),
+    };
+    let signed = ra.session.as_ref().is_some_and(|s| !s.actor.is_staff());
+    let r = render(
+        st,
+        ra,
+        "interact_form.html",
+        context! {
+            kind => kind.code(), anonymous_allowed => kind.anonymous_allowed(), signed => signed,
+            complaint => kind == IKind::Complaint, departments => departments, counties => counties,
+            f => f.fields, error => error, max_content => kind.max_content(),
+            idem_key => zwfw_app::accounts::sessions::random_token(12),
+            staff => ra.session.as_ref().is_some_and(|s| s.actor.is_staff()),
+        },
+    );
+    if error.is_some() {
+        with_status(r, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        r
+    }
+}
+
+pub async fn new_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NewQuery>) -> Response {
+    let kind = q.kind.as_deref().and_then(IKind::parse).unwrap_or(IKind::Consultation);
+    if !kind.anonymous_allowed() && ra.session.is_none() {
+        let next = format!("/interact/new?kind={}", kind.code());
+        return Redirect::to(&format!("/login?next={}", crate::http::auth::urlencode(&next))).into_response();
+    }
+    let empty = MultipartForm { fields: Default::default(), files: vec![] };
+    form_view(&st, &ra, kind, &empty, None).await
+}
+
+/// Submits the form (multipart: the attachments travel with it).
+pub async fn new_submit(State(st): State<AppState>, Auth(ra): Auth, mp: Multipart) -> Response {
+    let f = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let kind = IKind::parse(&f.get("kind")).unwrap_or(IKind::Consultation);
+    let result = async {
+        let mut files = vec![];
+        for (_, name, bytes) in f.files.iter().filter(|(field, _, _)| field == "attachment") {
+            files.push(interaction::store_attachment(&st, name, bytes).await?);
+        }
+        let input = SubmitInput {
+            kind: kind.code().into(),
+            title: f.get("title"),
+            content: f.get("content"),
+            item_id: opt_id(&f.get("item_id")),
+            department_id: opt_id(&f.get("department_id")),
+            region_id: opt_id(&f.get("region_id")),
+            mobile: Some(f.get("mobile")),
+            no_publish: f.get("no_publish") == "1",
+            accused_unit: Some(f.get("accused_unit")),
+            accused_person: Some(f.get("accused_person")),
+            staff_conduct: f.get("staff_conduct") == "1",
+            upload_ids: vec![],
+            idem_key: Some(f.get("idem_key")).filter(|k| !k.is_empty()),
+        };
+        interaction::submit(&ctx(&st, &ra), &input, files).await
+    }
+    .await;
+    match result {
+        Ok(r) => render(&st, &ra, "interact_done.html", context! { r => r, kind => kind.code() }),
+        Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS || e.status() == StatusCode::FORBIDDEN => {
+            with_status(form_view(&st, &ra, kind, &f, Some(e.message())).await, e.status())
+        }
+        Err(e) => form_view(&st, &ra, kind, &f, Some(e.message())).await,
+    }
+}
+
+async fn detail_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: interaction::Detail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+    let targets: Vec<Value> = depts
+        .iter()
+        .filter(|x| x.active && x.id != d.interaction.department_id)
+        .map(|x| context! { id => x.id, name => x.name })
+        .collect();
+    // Supervision may record a complaint about staff conduct as a finding (投诉查实).
+    let supervisor = ra.session.as_ref().is_some_and(|s| s.actor.has(zwfw_domain::admin::Role::Supervisor));
+    let conduct =
+        supervisor && zwfw_domain::supervision::is_conduct_complaint(&d.interaction.kind, d.interaction.staff_conduct);
+    let conduct_finding = if conduct {
+        zwfw_app::supervision::conduct_finding_of(st, d.interaction.id).await.ok().flatten()
+    } else {
+        None
+    };
+    let all_depts: Vec<Value> =
+        depts.iter().filter(|x| x.active).map(|x| context! { id => x.id, name => x.name }).collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let r = render(
+        st,
+        ra,
+        "interact_detail.html",
+        context! {
+            d => d, targets => targets, flash => flash, error => error, conduct => conduct,
+            conduct_finding => conduct_finding.map(|f| Value::from_serialize(&f)), departments => all_depts,
+        },
+    );
+    with_status(r, status)
+}
+
+pub async fn detail_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
+        Err(e) => return error_page(&st, Some(&ra), &e.into()),
+    };
+    match interaction::detail(&st, actor, found.id, false).await {
+        Ok(d) => {
+            detail_view(&st, &ra, d, q.done.map(|d| zwfw_app::messages::label("interaction_done", &d)), None).await
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// An attachment of a submission, to those who may see it (not the public).
+pub async fn attachment(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path((code, sm3)): Path<(String, String)>,
+) -> Response {
+    let actor = ra.session.as_ref().map(|s| &s.actor);
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("file")),
+    };
+    match interaction::detail(&st, actor, found.id, false).await {
+        Ok(d) => crate::http::files::send_listed(&st, &ra, std::iter::once(&d.interaction.attachments), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    action: String,
+    to_department_id: Option<String>,
+    days: Option<String>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reply: String,
+    secret: Option<String>,
+    withhold_reason: Option<String>,
+}
+
+pub async fn act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
+    };
+    let input = ActionInput {
+        action: f.action.clone(),
+        to_department_id: f.to_department_id.as_deref().and_then(opt_id),
+        days: f.days.as_deref().and_then(|d| d.trim().parse().ok()),
+        reason: f.reason,
+        reply: f.reply,
+        secret: f.secret.as_deref() == Some("1"),
+        withhold_reason: f.withhold_reason,
+    };
+    match interaction::act(&ctx(&st, &ra), found.id, &input).await {
+        Ok(_) => Redirect::to(&format!("/interact/{}?done={}", found.code, f.action)).into_response(),
+        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
+            Ok(d) => with_status(detail_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+pub async fn track_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
+    render(&st, &ra, "interact_track.html", context! { code => "" })
+}
+
+#[derive(Deserialize)]
+pub struct TrackForm {
+    code: String,
+    password: String,
+}
+
+pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
+    match interaction::track(&st, &ra.client_addr, &f.code, &f.password).await {
+        Ok(d) => render(&st, &ra, "interact_track.html", context! { code => f.code, d => d }),
+        Err(e) => with_status(
+            render(&st, &ra, "interact_track.html", context! { code => f.code, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConductForm {
+    #[serde(default)]
+    found: String,
+    department_id: Option<String>,
+}
+
+/// 投诉查实: a supervision officer records a complaint about staff conduct as a finding.
+pub async fn conduct_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ConductForm>,
+) -> Response {
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
+    };
+    let input = zwfw_app::supervision::ConductInput {
+        found: f.found,
+        department_id: f.department_id.as_deref().and_then(opt_id),
+        responsible_user_id: None,
+    };
+    match zwfw_app::supervision::conduct_finding(&ctx(&st, &ra), found.id, &input).await {
+        Ok(finding) => Redirect::to(&format!("/supervision/findings/{}?done=conduct", finding.id)).into_response(),
+        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
+            Ok(d) => detail_view(&st, &ra, d, None, Some(e.message())).await,
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+// ---------- handlers (第七条) and limits ----------
+
+#[derive(Deserialize, Default)]
+pub struct HandlersQuery {
+    department_id: Option<String>,
+    region_id: Option<String>,
+    done: Option<String>,
+}
+
+/// 留言办理人与时限: each department's named handlers with their numbers and
+/// their history; the limit of each kind.
+pub async fn handlers_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Query(q): Query<HandlersQuery>,
+) -> Response {
+    let region = q.region_id.as_deref().and_then(opt_id);
+    // A county chosen alone shows the county; otherwise one's own department.
+    let dept =
+        q.department_id.as_deref().and_then(opt_id).or(if region.is_some() { None } else { s.actor.department_id });
+    let flash = q.done.map(|d| zwfw_app::messages::label("interaction_done", &d));
+    handlers_view(&st, &ra, &s.actor, dept, region, flash, None).await
+}
+
+async fn handlers_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    actor: &zwfw_domain::admin::Actor,
+    department_id: Option<i64>,
+    region_id: Option<i64>,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    if !actor.is_staff() {
+        return error_page(st, Some(ra), &WebError::forbidden());
+    }
+    let result = async {
+        let regions = interaction::handler_regions(st, actor).await?;
+        let by_region = match region_id {
+            Some(r) => Some(interaction::region_handlers(st, actor, r).await?),
+            None => None,
+        };
+        let depts = zwfw_store::admin::list_departments(&st.store).await?;
+        // Staff of a department see theirs; global administrators and supervision choose.
+        let choose = actor.is_global_admin() || actor.has(zwfw_domain::admin::Role::Supervisor);
+        let department_id = match department_id {
+            Some(d) if choose || Some(d) == actor.department_id => Some(d),
+            Some(_) => return Err(WebError::forbidden()),
+            None => None,
+        };
+        let (handlers, staff) = match department_id {
+            Some(d) => (
+                zwfw_store::interaction::handlers(&st.store, d).await?,
+                zwfw_store::admin::list_staff(&st.store, Some(d)).await?.into_iter().filter(|u| u.active).collect(),
+            ),
+            None => (vec![], vec![]),
+        };
+        let mut limits = vec![];
+        for k in zwfw_domain::interaction::Kind::ALL {
+            limits.push(context! { kind => k.code(), days => interaction::limit_days(st, k).await? });
+        }
+        let manage = department_id.is_some_and(|d| interaction::may_manage_handlers(actor, d));
+        Ok(context! {
+            departments => depts.iter().filter(|d| d.active && (choose || Some(d.id) == actor.department_id))
+                .map(|d| context! { id => d.id, name => d.name }).collect::<Vec<_>>(),
+            department_id => department_id,
+            handlers => Value::from_serialize(&handlers),
+            // Not `staff`: the layout reads that name (the staff menu).
+            colleagues => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
+            limits => limits,
+            manage => manage,
+            set_limits => actor.is_global_admin(),
+            regions => regions.iter().map(|r| context! { id => r.id, name => r.name }).collect::<Vec<_>>(),
+            region_id => region_id,
+            by_region => by_region.as_ref().map(Value::from_serialize),
+            flash => flash,
+            error => error.clone(),
+        })
+    }
+    .await;
+    match result {
+        Ok(c) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            with_status(render(st, ra, "interact_handlers.html", c), status)
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct HandlerForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    duty: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    handler_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    days: String,
+}
+
+pub async fn handlers_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Form(f): Form<HandlerForm>,
+) -> Response {
+    let dept = opt_id(&f.department_id);
+    let c = ctx(&st, &ra);
+    let result = match f.action.as_str() {
+        "add" => match (dept, opt_id(&f.user_id)) {
+            (Some(d), Some(u)) => interaction::add_handler(
+                &c,
+                d,
+                &interaction::HandlerInput { user_id: u, duty: f.duty.clone(), mobile: f.mobile.clone() },
+            )
+            .await
+            .map(|_| "handler_added"),
+            (None, _) => Err(WebError::invalid("department_id").into()),
+            (_, None) => Err(WebError::invalid("handler").into()),
+        },
+        "end" => match (dept, opt_id(&f.handler_id)) {
+            (Some(d), Some(h)) => interaction::end_handler(&c, d, h, &f.reason).await.map(|_| "handler_ended"),
+            _ => Err(WebError::not_found("handler").into()),
+        },
+        "limit" => match (zwfw_domain::interaction::Kind::parse(&f.kind), f.days.trim().parse::<u32>()) {
+            (Some(k), Ok(days)) => interaction::set_limit_days(&c, k, days, &f.reason).await.map(|_| "limit_set"),
+            (None, _) => Err(WebError::not_found("kind").into()),
+            (_, Err(_)) => Err(WebError::with_detail(Kind::Invalid, "invalid_days", "limit").into()),
+        },
+        _ => Err(WebError::bad("unknown_action").into()),
+    };
+    match result {
+        Ok(done) => {
+            let q = dept.map(|d| format!("department_id={d}&")).unwrap_or_default();
+            Redirect::to(&format!("/work/interactions/handlers?{q}done={done}")).into_response()
+        }
+        Err(e) => with_status(handlers_view(&st, &ra, &s.actor, dept, None, None, Some(e.message())).await, e.status()),
+    }
+}

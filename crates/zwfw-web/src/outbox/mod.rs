@@ -1,0 +1,4 @@
+//! The outbox area over HTTP: its API handlers, its pages and, beside them, its templates.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,3 @@
+//! The portal area over HTTP: its API handlers, its pages and, beside them, its templates.
+
+pub mod pages;

@@ -1,0 +1,71 @@
+//! The portal's own pages: the home page and workbench, the large-type switch, and the not-found page.
+
+use crate::http::prelude::*;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+use zwfw_domain::admin::Role;
+use zwfw_store::admin as store_admin;
+
+pub async fn toggle_large(Auth(ra): Auth, headers: axum::http::HeaderMap) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .unwrap_or_else(|| "/".into());
+    let v = if ra.large { "0" } else { "1" };
+    with_cookie(see_other(&safe_next(Some(&back))), &format!("zwfw_large={v}; Path=/; SameSite=Lax; Max-Age=31536000"))
+}
+
+// ---------- workbench ----------
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    changed: Option<String>,
+}
+
+pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<HomeQuery>) -> Response {
+    let department = match s.user.department_id {
+        Some(d) => store_admin::get_department(&st.store, d).await.ok(),
+        None => None,
+    };
+    let counts = if s.actor.is_staff() {
+        store_admin::counts(&st.store)
+            .await
+            .ok()
+            .map(|(r, d, sf, p)| context! { regions => r, departments => d, staff => sf, public => p })
+    } else {
+        None
+    };
+    let others = zwfw_store::auth::list_user_sessions(&st.store, s.user.id)
+        .await
+        .map(|v| v.len().saturating_sub(1))
+        .unwrap_or(0);
+    let clock_control = st.config.demo && s.actor.can_control_clock();
+    render(
+        &st,
+        &ra,
+        "home.html",
+        context! {
+            department => department,
+            counts => counts,
+            other_sessions => others,
+            flash => q.changed.map(|_| "密码已修改。"),
+            clock_control => clock_control,
+            clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
+            calendar_missing => (s.actor.is_global_admin() || s.actor.has(Role::Supervisor))
+                .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),
+        },
+    )
+}
+
+pub async fn not_found(State(st): State<AppState>, Auth(ra): Auth, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return WebError::not_found("route").into_response();
+    }
+    error_page(&st, Some(&ra), &WebError::new(Kind::NotFound, "not_found"))
+}

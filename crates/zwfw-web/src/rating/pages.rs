@@ -1,0 +1,242 @@
+//! Pages of 好差评: rating a case, rating links and QR codes, the lists and the follow-up of bad ratings.
+
+use crate::http::prelude::*;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+use zwfw_app::rating;
+use zwfw_app::rating::FollowUpInput;
+use zwfw_app::rating::RateInput;
+use zwfw_app::rating::Rater;
+use zwfw_domain::admin::Role;
+
+// ---------- ratings ----------
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    stage: String,
+    level: String,
+    channel: Option<String>,
+    comment: Option<String>,
+}
+
+impl RateForm {
+    fn input(&self) -> RateInput {
+        RateInput {
+            stage: self.stage.clone(),
+            level: self.level.trim().parse().unwrap_or(0),
+            channel: self.channel.clone().filter(|c| !c.is_empty()),
+            comment: self.comment.clone(),
+        }
+    }
+}
+
+/// The applicant rates a stage from the case page (or staff record a rating given by phone).
+pub async fn rate_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<RateForm>,
+) -> Response {
+    match rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &f.input()).await {
+        Ok(r) => Redirect::to(&format!("/cases/{id}?done=rated&rating={}", r.id)).into_response(),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The counter shows a QR code that opens the case's rating page on the applicant's phone.
+pub async fn qr_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let made = async {
+        let path = rating::new_link(&ctx(&st, &ra), id).await?;
+        // The address the counter reached this server by is the one the phone will use.
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = if st.web().secure_cookies { "https" } else { "http" };
+        let url = format!("{scheme}://{host}{path}");
+        Ok::<_, WebError>((url.clone(), rating::qr_svg(&url)?))
+    }
+    .await;
+    match made {
+        Ok((url, svg)) => render(&st, &ra, "rating_qr.html", context! { url => url, svg => svg, case_id => id }),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn rate_link_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    token: &str,
+    done: Option<i64>,
+    error: Option<String>,
+) -> Response {
+    let case_id = match zwfw_store::rating::link_case(&st.store, token, st.now_ms()).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return error_page(st, Some(ra), &WebError::with_detail(Kind::NotFound, "rating_link_invalid", "")),
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let case = match zwfw_store::cases::get_case(&st.store, case_id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(st, Some(ra), &e.into()),
+    };
+    let rated = zwfw_store::rating::of_case(&st.store, case_id).await.unwrap_or_default();
+    let stages = rating::open_stages(&case, &rated);
+    let r = render(
+        st,
+        ra,
+        "rate.html",
+        context! {
+            token => token, case_no => case.case_no, item_name => case.item_name, stages => stages,
+            done => done, error => error,
+        },
+    );
+    if error.is_some() {
+        with_status(r, StatusCode::CONFLICT)
+    } else {
+        r
+    }
+}
+
+pub async fn rate_link_page(State(st): State<AppState>, Auth(ra): Auth, Path(token): Path<String>) -> Response {
+    rate_link_view(&st, &ra, &token, None, None).await
+}
+
+pub async fn rate_link_submit(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Path(token): Path<String>,
+    Form(f): Form<RateForm>,
+) -> Response {
+    let case_id = match zwfw_store::rating::link_case(&st.store, &token, st.now_ms()).await {
+        Ok(Some(c)) => c,
+        _ => return error_page(&st, Some(&ra), &WebError::with_detail(Kind::NotFound, "rating_link_invalid", "")),
+    };
+    match rating::rate(&ctx(&st, &ra), case_id, Rater::Link(token.clone()), &f.input()).await {
+        Ok(r) => rate_link_view(&st, &ra, &token, Some(r.id), None).await,
+        Err(e) => rate_link_view(&st, &ra, &token, None, Some(e.message())).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RatingsQuery {
+    scope: Option<String>,
+    bad: Option<String>,
+    page: Option<i64>,
+}
+
+/// Ratings of the reader's department, or appeals and all ratings (supervision).
+pub async fn ratings_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Query(q): Query<RatingsQuery>,
+) -> Response {
+    let a = &s.actor;
+    let default = if a.has(Role::Supervisor) { "appeals" } else { "department" };
+    let scope = q.scope.clone().unwrap_or_else(|| default.into());
+    let lq = rating::ListQuery { scope: Some(scope.clone()), bad: q.bad.as_deref() == Some("1"), page: q.page };
+    match rating::list(&st, Some(a), &lq).await {
+        Ok(rows) => render(
+            &st,
+            &ra,
+            "ratings.html",
+            context! { rows => rows, scope => scope, public => false, supervisor => a.has(Role::Supervisor) },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// Bad ratings with their published rectification replies.
+pub async fn public_ratings_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Query(q): Query<RatingsQuery>,
+) -> Response {
+    let lq = rating::ListQuery { scope: Some("public".into()), bad: false, page: q.page };
+    match rating::list(&st, None, &lq).await {
+        Ok(rows) => {
+            let rows: Vec<_> = rows.into_iter().map(rating::public).collect();
+            render(&st, &ra, "ratings.html", context! { rows => rows, public => true })
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn rating_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let Some(a) = ra.session.as_ref().map(|s| &s.actor) else {
+        return error_page(st, Some(ra), &WebError::not_found("rating"));
+    };
+    match rating::get(st, a, id).await {
+        Ok(r) => {
+            let here = zwfw_app::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
+            let can = context! {
+                call_back => here && r.follow_up.as_deref() == Some("open"),
+                reply => here && r.follow_up.as_deref() == Some("called_back"),
+                appeal => here && r.appeal.is_none() && (a.has(Role::DeptHead) || a.has(Role::DeptAdmin)),
+                decide => a.has(Role::Supervisor) && r.appeal.as_deref() == Some("pending"),
+            };
+            let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+            with_status(
+                render(st, ra, "rating.html", context! { r => r, can => can, flash => flash, error => error }),
+                status,
+            )
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+pub async fn rating_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    rating_view(&st, &ra, id, q.done.map(|d| zwfw_app::messages::label("rating_done", &d)), None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowForm {
+    action: String,
+    note: Option<String>,
+    verification: Option<String>,
+    rectification: Option<String>,
+    reply: Option<String>,
+    reason: Option<String>,
+    uphold: Option<String>,
+}
+
+pub async fn rating_act(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<FollowForm>,
+) -> Response {
+    let input = FollowUpInput {
+        action: f.action.clone(),
+        note: f.note,
+        verification: f.verification,
+        rectification: f.rectification,
+        reply: f.reply,
+        reason: f.reason,
+        uphold: f.uphold.as_deref().map(|u| u == "1"),
+    };
+    match rating::follow_up(&ctx(&st, &ra), id, &input).await {
+        Ok(_) => Redirect::to(&format!("/ratings/{id}?done={}", f.action)).into_response(),
+        Err(e) => rating_view(&st, &ra, id, None, Some(e.message())).await,
+    }
+}

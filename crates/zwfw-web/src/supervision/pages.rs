@@ -1,0 +1,406 @@
+//! Pages of electronic supervision: the dashboard (监察人员), the findings and
+//! their rectification, oversight orders, the rules. Department staff see
+//! their own department's findings and orders here and answer them. The
+//! templates hold the text; every page calls the same service functions as
+//! the API.
+
+use crate::http::prelude::*;
+
+use crate::http::auth::RequestAuth;
+use crate::http::auth::Signed;
+use crate::http::error::Kind;
+use crate::http::error::WebError;
+use crate::http::error::WebResult;
+use crate::http::state::AppState;
+use axum::extract::Multipart;
+use axum::extract::Path;
+use axum::extract::Query;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Redirect;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use minijinja::Value;
+use serde::Deserialize;
+use zwfw_app::messages::label;
+use zwfw_app::supervision as sv;
+use zwfw_app::supervision::FindingActionInput;
+use zwfw_app::supervision::FindingQuery;
+use zwfw_app::supervision::OrderActionInput;
+use zwfw_app::supervision::OrderInput;
+use zwfw_app::supervision::RuleInput;
+use zwfw_domain::admin::Role;
+use zwfw_domain::supervision::RuleCode;
+use zwfw_domain::supervision::Severity;
+
+fn flash(done: &Option<String>) -> Option<String> {
+    done.as_deref().map(|d| label("supervision_done", d))
+}
+
+/// 监察总览: supervision officers only; department staff go to their findings.
+pub async fn dashboard_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+    if !(s.actor.has(Role::Supervisor) || s.actor.is_global_admin()) {
+        return Redirect::to("/supervision/findings").into_response();
+    }
+    match sv::dashboard(&st, &s.actor).await {
+        Ok(d) => {
+            // Inside a script element: no "<" that could close it.
+            let data = serde_json::to_string(&*d).unwrap_or_default().replace('<', "\\u003c");
+            render(
+                &st,
+                &ra,
+                "sv_dashboard.html",
+                context! { d => Value::from_serialize(&*d), data => data, flash => flash(&q.done) },
+            )
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EvaluateForm {
+    full: Option<String>,
+}
+
+pub async fn evaluate_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Form(f): Form<EvaluateForm>,
+) -> Response {
+    if !s.actor.has(Role::Supervisor) {
+        return error_page(&st, Some(&ra), &WebError::forbidden());
+    }
+    match sv::evaluate(&st, f.full.as_deref() == Some("1")).await {
+        Ok(Some(r)) => {
+            let c = ctx(&st, &ra);
+            let e = c.entry("supervision_evaluate", "supervision", 0, serde_json::to_value(&r).unwrap_or_default(), "");
+            if let Err(e) = c.audit_alone(e).await {
+                return error_page(&st, Some(&ra), &e);
+            }
+            Redirect::to("/supervision?done=evaluate").into_response()
+        }
+        Ok(None) => error_page(&st, Some(&ra), &WebError::new(Kind::Conflict, "evaluation_running")),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// Filter choices for the findings list.
+async fn choices(st: &AppState) -> WebResult<(Vec<Value>, Vec<Value>)> {
+    let depts = zwfw_store::admin::list_departments(&st.store).await?;
+    let regions = zwfw_store::admin::list_regions(&st.store).await?;
+    Ok((
+        depts.iter().filter(|d| d.active).map(|d| context! { id => d.id, name => d.name }).collect(),
+        regions
+            .iter()
+            .filter(|r| r.level == zwfw_domain::ids::RegionLevel::County)
+            .map(|r| context! { id => r.id, name => r.name })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    department_id: Option<String>,
+    county_region_id: Option<String>,
+    severity: Option<String>,
+    rule: Option<String>,
+    state: Option<String>,
+    case_id: Option<String>,
+    reply_overdue: Option<String>,
+    page: Option<i64>,
+}
+
+fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|s| s.trim().parse().ok()).filter(|n: &i64| *n > 0)
+}
+
+fn opt_text(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.trim().is_empty())
+}
+
+pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(f): Query<ListForm>) -> Response {
+    let q = FindingQuery {
+        department_id: opt_id(&f.department_id),
+        county_region_id: opt_id(&f.county_region_id),
+        severity: opt_text(&f.severity),
+        rule: opt_text(&f.rule),
+        state: opt_text(&f.state),
+        case_id: opt_id(&f.case_id),
+        reply_overdue: f.reply_overdue.as_deref() == Some("1"),
+        page: f.page,
+    };
+    let page = match sv::list_findings(&st, &s.actor, &q).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let (departments, counties) = choices(&st).await.unwrap_or_default();
+    let supervisor = s.actor.has(Role::Supervisor) || s.actor.is_global_admin();
+    // The filter as a query string, for the paging links.
+    let keep: Vec<String> = [
+        ("department_id", q.department_id.map(|v| v.to_string())),
+        ("county_region_id", q.county_region_id.map(|v| v.to_string())),
+        ("severity", q.severity.clone()),
+        ("rule", q.rule.clone()),
+        ("state", q.state.clone()),
+        ("case_id", q.case_id.map(|v| v.to_string())),
+        ("reply_overdue", q.reply_overdue.then(|| "1".to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={}", crate::http::auth::urlencode(&v))))
+    .collect();
+    render(
+        &st,
+        &ra,
+        "sv_findings.html",
+        context! {
+            page => page, supervisor => supervisor, departments => departments, counties => counties,
+            severities => Severity::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
+            rules => RuleCode::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            states => ["active", "noted", "open", "replied", "closed"],
+            f => context! {
+                department_id => q.department_id, county_region_id => q.county_region_id,
+                severity => q.severity.unwrap_or_default(), rule => q.rule.unwrap_or_default(),
+                state => q.state.unwrap_or_default(), case_id => q.case_id, reply_overdue => q.reply_overdue,
+            },
+            keep => keep.join("&"),
+            today => zwfw_app::cases::day_text(st.today()),
+        },
+    )
+}
+
+async fn finding_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: sv::FindingDetail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    render(st, ra, "sv_finding.html", context! { d => d, flash => flash, error => error })
+}
+
+pub async fn finding_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    match sv::finding_detail(&st, &s.actor, id).await {
+        Ok(d) => finding_view(&st, &ra, d, flash(&q.done), None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// The action, its text and its attachments (stored) from an action form.
+async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String, Vec<sv::Attachment>)> {
+    let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+    let mut files = vec![];
+    for (_, name, bytes) in f.files.iter().filter(|(field, _, b)| field == "attachment" && !b.is_empty()) {
+        files.push(zwfw_app::interaction::store_attachment(st, name, bytes).await?);
+    }
+    Ok((f.get("action"), f.get("text"), files))
+}
+
+/// Reply (with attachments), accept, reject or close.
+pub async fn finding_act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let (action, text, files) = action_form(&st, mp).await?;
+        sv::finding_act(&ctx(&st, &ra), id, &FindingActionInput { action: action.clone(), text }, files).await?;
+        Ok::<_, WebError>(action)
+    }
+    .await;
+    match result {
+        Ok(action) => Redirect::to(&format!("/supervision/findings/{id}?done={action}")).into_response(),
+        Err(e) => match sv::finding_detail(&st, &s.actor, id).await {
+            Ok(d) => with_status(finding_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+/// An attachment of a finding's or an order's history, to those who may read it.
+pub async fn finding_file(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path((id, sm3)): Path<(i64, String)>,
+) -> Response {
+    match sv::finding_detail(&st, &s.actor, id).await {
+        Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn order_file(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path((id, sm3)): Path<(i64, String)>,
+) -> Response {
+    match sv::order_detail(&st, &s.actor, id).await {
+        Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrderForm {
+    finding_id: Option<String>,
+    department_id: Option<String>,
+    case_id: Option<String>,
+    #[serde(default)]
+    content: String,
+    days: Option<String>,
+    idem_key: Option<String>,
+}
+
+pub async fn order_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<OrderForm>) -> Response {
+    let input = OrderInput {
+        finding_id: opt_id(&f.finding_id),
+        department_id: opt_id(&f.department_id),
+        case_id: opt_id(&f.case_id),
+        content: f.content,
+        days: f.days.as_deref().and_then(|d| d.trim().parse().ok()).unwrap_or(0),
+        idem_key: opt_text(&f.idem_key),
+    };
+    match sv::issue_order(&ctx(&st, &ra), &input).await {
+        Ok((d, _)) => Redirect::to(&format!("/supervision/orders/{}?done=issue", d.order.id)).into_response(),
+        Err(e) => match input.finding_id.map(|fid| (fid, sv::finding_detail(&st, &s.actor, fid))) {
+            Some((_, fut)) => match fut.await {
+                Ok(d) => with_status(finding_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+                Err(_) => error_page(&st, Some(&ra), &e),
+            },
+            None => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    state: Option<String>,
+}
+
+pub async fn orders_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<OrdersQuery>) -> Response {
+    let state = opt_text(&q.state);
+    match sv::list_orders(&st, &s.actor, state.as_deref()).await {
+        Ok(rows) => render(
+            &st,
+            &ra,
+            "sv_orders.html",
+            context! { rows => rows, state => state.unwrap_or_default(), today => zwfw_app::cases::day_text(st.today()) },
+        ),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn order_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: sv::OrderDetail,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Response {
+    render(st, ra, "sv_order.html", context! { d => d, flash => flash, error => error })
+}
+
+pub async fn order_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    match sv::order_detail(&st, &s.actor, id).await {
+        Ok(d) => order_view(&st, &ra, d, flash(&q.done), None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+pub async fn order_act_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let (action, text, files) = action_form(&st, mp).await?;
+        sv::order_act(&ctx(&st, &ra), id, &OrderActionInput { action: action.clone(), text }, files).await?;
+        Ok::<_, WebError>(action)
+    }
+    .await;
+    match result {
+        Ok(action) => Redirect::to(&format!("/supervision/orders/{id}?done={action}")).into_response(),
+        Err(e) => match sv::order_detail(&st, &s.actor, id).await {
+            Ok(d) => with_status(order_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+pub async fn rules_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+    rules_view(&st, &ra, &s.actor, flash(&q.done), None, StatusCode::OK).await
+}
+
+async fn rules_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    actor: &zwfw_domain::admin::Actor,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match sv::rules(st, actor).await {
+        Ok(rules) => with_status(
+            render(
+                st,
+                ra,
+                "sv_rules.html",
+                context! { rules => rules, editable => actor.has(Role::Supervisor), flash => flash, error => error },
+            ),
+            status,
+        ),
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RuleForm {
+    name: Option<String>,
+    enabled: Option<String>,
+    days: Option<String>,
+    count: Option<String>,
+    reply_days: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn rule_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<RuleForm>,
+) -> Response {
+    let num = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.parse::<u32>());
+    let parsed = (|| -> Result<RuleInput, WebError> {
+        let bad = |_| WebError::invalid("days");
+        Ok(RuleInput {
+            name: f.name.clone(),
+            enabled: f.enabled.as_deref() == Some("1"),
+            days: num(&f.days).transpose().map_err(bad)?,
+            count: num(&f.count).transpose().map_err(bad)?,
+            reply_days: num(&f.reply_days).transpose().map_err(bad)?.unwrap_or(0),
+            reason: f.reason.clone(),
+        })
+    })();
+    let result = match parsed {
+        Ok(input) => sv::update_rule(&ctx(&st, &ra), &code, &input).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Redirect::to("/supervision/rules?done=rule").into_response(),
+        Err(e) => rules_view(&st, &ra, &s.actor, None, Some(format!("{code}：{}", e.message())), e.status()).await,
+    }
+}
