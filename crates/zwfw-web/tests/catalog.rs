@@ -374,6 +374,7 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     let da = app.ready_token("demo_deptadmin").await;
     let market = app.department_id("示例市市场监督管理局").await;
     let credit = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+    let depts = zwfw_store::admin::list_departments(&app.state.store).await.unwrap();
 
     // The template downloads as a workbook.
     let t = client().get(app.url("/admin/items/import-template.xlsx")).send().await.unwrap();
@@ -392,8 +393,7 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     b.basic_code = "000117051000".into();
     b.name = "导入测试事项乙".into();
     let before = item_count(&app).await;
-    let (s, r) =
-        import(&app, &da, workbook(&[(a.clone(), credit.clone()), (b.clone(), credit.clone())]).unwrap()).await;
+    let (s, r) = import(&app, &da, workbook(&[a.clone(), b.clone()], &depts).unwrap()).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     assert_eq!(r["created"], 2);
     assert_eq!(item_count(&app).await, before + 2);
@@ -408,8 +408,7 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     let v = zwfw_store::catalog::get_version(&app.state.store, imported.version_id).await.unwrap();
     assert_eq!(v.content.form_fields, a.form_fields);
     // The same file again: both exist now, nothing is stored, both rows named.
-    let (s, r) =
-        import(&app, &da, workbook(&[(a.clone(), credit.clone()), (b.clone(), credit.clone())]).unwrap()).await;
+    let (s, r) = import(&app, &da, workbook(&[a.clone(), b.clone()], &depts).unwrap()).await;
     assert_eq!((s, r["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("import_rejected")));
     assert_eq!(r["errors"].as_array().unwrap().len(), 2);
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("已存在"));
@@ -478,7 +477,7 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     let mut bad = a.clone();
     bad.basic_code = "000117053000".into();
     bad.promised_limit_days = 30;
-    let (s, r) = import(&app, &da, workbook(&[(good, credit.clone()), (bad, credit.clone())]).unwrap()).await;
+    let (s, r) = import(&app, &da, workbook(&[good, bad], &depts).unwrap()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("承诺办结时限"), "{r}");
     assert_eq!(item_count(&app).await, before);
@@ -487,13 +486,12 @@ both_backends!(excel_import_is_all_or_nothing, |store: Store| async move {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("不是有效的Excel"));
     let land = app.department_id("示例市自然资源局").await;
-    let land_credit = zwfw_store::admin::get_department(&app.state.store, land).await.unwrap().credit_code;
     let mut foreign = zwfw_domain::catalog::example(land);
     foreign.basic_code = "000117054000".into();
-    let (_, r) = import(&app, &da, workbook(&[(foreign, land_credit)]).unwrap()).await;
+    let (_, r) = import(&app, &da, workbook(&[foreign], &depts).unwrap()).await;
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("无权"), "{r}");
     let rv = app.ready_token("demo_reviewer").await;
-    assert_eq!(import(&app, &rv, workbook(&[]).unwrap()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(import(&app, &rv, workbook(&[], &depts).unwrap()).await.0, StatusCode::FORBIDDEN);
 
     // The published catalogue exports in the same format.
     let x = client().get(app.url("/guide/export.xlsx")).send().await.unwrap();
@@ -506,13 +504,13 @@ both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
     let app = App::start(store).await;
     let da = app.ready_token("demo_deptadmin").await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let credit = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+    let depts = zwfw_store::admin::list_departments(&app.state.store).await.unwrap();
     let page = app.get(&da, "/admin/items").await.text().await.unwrap();
     assert!(page.contains("下载导入模板"));
     let csrf = csrf_of(&page);
     let mut a = zwfw_domain::catalog::example(market);
     a.basic_code = "000117060000".into();
-    let bytes = zwfw_app::catalog::xlsx::workbook(&[(a, credit)]).unwrap();
+    let bytes = zwfw_app::catalog::xlsx::workbook(&[a], &depts).unwrap();
     let post = |url: String, bytes: Vec<u8>| {
         let form =
             reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("x.xlsx"));
@@ -644,4 +642,386 @@ both_backends!(upload_from_the_editor_page, |store: Store| async move {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();
     assert!(page.contains("已上传空白表格"));
+});
+
+/// A second, fresh database on the backend of `like`, started without the
+/// demo city: the demo regions and departments (the same credit codes) and
+/// one service-centre administrator, `import_admin`, but no items.
+async fn city_without_items(like: &App) -> (zwfw_store::testing::TestDb, App) {
+    use zwfw_app::{accounts, orgs};
+    let db = match like.state.store.backend() {
+        zwfw_store::Backend::Sqlite => zwfw_store::testing::TestDb::sqlite(),
+        zwfw_store::Backend::Postgres => {
+            zwfw_store::testing::TestDb::postgres("catalog::city_without_items").await.expect("the server answered")
+        }
+    };
+    let app = App::start_without_demo(db.store().await.unwrap()).await;
+    let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
+    let mut regions = zwfw_store::admin::list_regions(&like.state.store).await.unwrap();
+    regions.sort_by_key(|r| r.code.len());
+    let mut region_ids = std::collections::HashMap::new();
+    for r in regions {
+        let input = orgs::RegionInput { code: r.code.clone(), name: r.name.clone(), reason: "测试".into() };
+        region_ids.insert(r.id, orgs::create_region(&ctx, &input).await.unwrap().id);
+    }
+    let mut center = 0;
+    for d in zwfw_store::admin::list_departments(&like.state.store).await.unwrap() {
+        let input = orgs::DepartmentInput {
+            name: d.name.clone(),
+            short_name: d.short_name.clone(),
+            credit_code: d.credit_code.clone(),
+            kind: d.kind.code().into(),
+            region_id: region_ids[&d.region_id],
+            parent_id: None,
+            phone: d.phone.clone(),
+            address: d.address.clone(),
+            active: d.active,
+            reason: "测试".into(),
+        };
+        let id = orgs::create_department(&ctx, &input).await.unwrap().id;
+        if d.kind == zwfw_domain::admin::DepartmentKind::ServiceCenter {
+            center = id;
+        }
+    }
+    let staff = accounts::StaffInput {
+        username: "import_admin".into(),
+        display_name: "导入测试".into(),
+        department_id: center,
+        roles: vec!["center_admin".into()],
+        mobile: Some("13900000099".into()),
+        password: Some(DEMO_PW.into()),
+        reason: "测试".into(),
+        is_demo: false,
+    };
+    accounts::create_staff(&ctx, &staff).await.unwrap();
+    (db, app)
+}
+
+/// A copy of a workbook (its cells as text) with one cell set.
+fn with_cell(bytes: Vec<u8>, sheet: &str, row: u32, col: u16, value: &str) -> Vec<u8> {
+    use calamine::Reader;
+    let mut xlsx: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for name in xlsx.sheet_names() {
+        let range = xlsx.worksheet_range(&name).unwrap();
+        let ws = wb.add_worksheet().set_name(&name).unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, cells) in range.rows().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                if !matches!(cell, calamine::Data::Empty) {
+                    ws.write_string(r0 + r as u32, (c0 as usize + c) as u16, cell.to_string()).unwrap();
+                }
+            }
+        }
+        if name == sheet {
+            ws.write_string(row, col, value).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The content of the item with `impl_code` in `app`: its open version, or else the published one.
+async fn content_of(app: &App, impl_code: &str) -> Option<zwfw_domain::catalog::ItemContent> {
+    let item = zwfw_store::catalog::find_item_by_code(&app.state.store, impl_code).await.unwrap()?;
+    let v = item.open_version_id.or(item.published_version_id)?;
+    Some(zwfw_store::catalog::get_version(&app.state.store, v).await.unwrap().content)
+}
+
+/// The fields that differ, each named with the item: `食品经营许可: steps[2].may_suspend: true → false`.
+fn differences(
+    item: &str,
+    a: &zwfw_domain::catalog::ItemContent,
+    b: &zwfw_domain::catalog::ItemContent,
+) -> Vec<String> {
+    let mut out: Vec<String> = zwfw_domain::catalog::diff(a, b)
+        .into_iter()
+        .map(|c| format!("{item}: {}: {} → {}", c.field, c.before, c.after))
+        .collect();
+    if out.is_empty() && a != b {
+        out.push(format!("{item}: differs outside its serialized fields"));
+    }
+    out
+}
+
+both_backends!(excel_export_imports_back_every_demo_item, |store: Store| async move {
+    let app = App::start(store).await;
+    let x = client().get(app.url("/guide/export.xlsx")).send().await.unwrap();
+    assert_eq!(x.status(), StatusCode::OK);
+    let exported = x.bytes().await.unwrap().to_vec();
+
+    let (db, fresh) = city_without_items(&app).await;
+    let token = fresh.ready_token("import_admin").await;
+    let (s, r) = import(&fresh, &token, exported).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["created"].as_u64(), Some(zwfw_app::demo::items::ITEMS.len() as u64));
+
+    // Department ids are the installation's own: the file names departments by
+    // credit code, so the comparison maps ids through the credit codes.
+    let credit_of: std::collections::HashMap<i64, String> = zwfw_store::admin::list_departments(&app.state.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.id, d.credit_code))
+        .collect();
+    let fresh_id: std::collections::HashMap<String, i64> = zwfw_store::admin::list_departments(&fresh.state.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.credit_code, d.id))
+        .collect();
+    let to_fresh = |id: i64| fresh_id[&credit_of[&id]];
+    let published = zwfw_store::catalog::list(
+        &app.state.store,
+        &zwfw_store::catalog::ItemFilter { published_only: true, limit: 1000, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let mut names: Vec<&str> = published.iter().map(|s| s.name.as_str()).collect();
+    names.sort();
+    let mut demo: Vec<&str> = zwfw_app::demo::items::ITEMS.iter().map(|d| d.name).collect();
+    demo.sort();
+    assert_eq!(names, demo, "the export holds every demo item");
+    let mut problems = Vec::new();
+    let mut joint = 0;
+    for s in &published {
+        let mut want = zwfw_store::catalog::get_version(&app.state.store, s.version_id).await.unwrap().content;
+        want.department_id = to_fresh(want.department_id);
+        want.co_department_ids = want.co_department_ids.iter().map(|id| to_fresh(*id)).collect();
+        for step in &mut want.steps {
+            step.department_id = to_fresh(step.department_id);
+            step.joint.iter_mut().for_each(|j| j.department_id = to_fresh(j.department_id));
+        }
+        joint += usize::from(want.has_joint_review());
+        // The implementation code is the same: same credit code, level and basic code.
+        match content_of(&fresh, &s.impl_code).await {
+            Some(got) => problems.extend(differences(&s.name, &want, &got)),
+            None => problems.push(format!("{}: not imported", s.name)),
+        }
+    }
+    assert!(problems.is_empty(), "export → import changed:\n{}", problems.join("\n"));
+    assert!(joint >= 3, "joint reviews are among the items compared");
+    assert_invariants(&fresh).await;
+    drop(fresh);
+    db.cleanup().await;
+});
+
+both_backends!(excel_import_names_the_columns_of_a_broken_rule, |store: Store| async move {
+    use zwfw_app::catalog::xlsx::workbook;
+    use zwfw_domain::catalog::{example, CoReview};
+    let app = App::start(store).await;
+    let center = app.ready_token("demo_center").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut depts = zwfw_store::admin::list_departments(&app.state.store).await.unwrap();
+    let item = |code: &str| {
+        let mut c = example(market);
+        c.basic_code = code.into();
+        c
+    };
+    // Promised over legal; a co-department of a joint review that is the
+    // implementing (and lead) department; a step of a department the system
+    // does not have; step limits over the promised limit.
+    let mut over = item("000117070000");
+    over.promised_limit_days = 25;
+    let mut joint = item("000117071000");
+    joint.steps[1].joint = vec![CoReview { department_id: market, limit_days: 2 }];
+    let mut ghost = item("000117072000");
+    ghost.steps[2].department_id = 999_999;
+    let mut unknown = depts[0].clone();
+    (unknown.id, unknown.credit_code) = (999_999, zwfw_app::demo::credit_code_for("529900", 99));
+    depts.push(unknown);
+    let mut slow = item("000117073000");
+    slow.steps[1].limit_days = 9;
+    let land = app.department_id("示例市自然资源局").await;
+    let mut twice = item("000117076000");
+    twice.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }; 2];
+    let before = item_count(&app).await;
+    let (s, r) = import(&app, &center, workbook(&[over, joint, ghost, slow, twice], &depts).unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 5, "{r}");
+    let at = |sheet: &str, row: u64| {
+        errors
+            .iter()
+            .find(|e| e["sheet"] == sheet && e["row"].as_u64() == Some(row))
+            .unwrap_or_else(|| panic!("no error at {sheet} row {row}: {r}"))
+    };
+    let e = at("事项", 2);
+    assert_eq!(e["column"], "I 法定办结时限（工作日）、J 承诺办结时限（工作日）");
+    assert!(e["message"].as_str().unwrap().contains("承诺办结时限（25个工作日）不能超过法定办结时限（20个工作日）"));
+    // Item 2's second step is row 6 of the process sheet (three steps per item).
+    let e = at("办理流程", 6);
+    assert_eq!(e["column"], "F 办理部门统一社会信用代码、H 并联审批部门");
+    let m = e["message"].as_str().unwrap();
+    assert!(m.contains("第2个环节中同一部门重复参与并联审批") && m.contains("即为实施主体"), "{m}");
+    assert!(m.contains("“事项”表第3行 G 实施主体统一社会信用代码"), "{m}");
+    let e = at("办理流程", 10);
+    assert_eq!(e["column"], "F 办理部门统一社会信用代码");
+    assert!(e["message"].as_str().unwrap().contains("系统中没有统一社会信用代码为"));
+    let e = at("事项", 5);
+    assert_eq!(e["column"], "J 承诺办结时限（工作日）；“办理流程”表第11—13行 E 办理时限（工作日）");
+    assert!(e["message"].as_str().unwrap().contains("各环节时限之和（13个工作日）超过承诺办结时限（10个工作日）"));
+    // One co-department twice: the lead is not concerned.
+    let e = at("办理流程", 15);
+    assert_eq!(e["column"], "H 并联审批部门");
+    assert_eq!(item_count(&app).await, before);
+
+    // Attachments travel as the SM3 of a file already in the file store.
+    let sm3 = app.state.put_file(PDF.to_vec()).await.unwrap();
+    let mut tx = app.state.store.begin().await.unwrap();
+    zwfw_store::files::record(&mut tx, &sm3, PDF.len() as i64, "pdf", None, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut missing = item("000117074000");
+    missing.result_sample_sm3 = Some("0".repeat(64));
+    let (s, r) = import(&app, &center, workbook(&[missing], &depts).unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r["errors"][0]["column"], "AM 结果样本SM3", "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("文件库中没有该文件"));
+    let mut attached = item("000117075000");
+    attached.result_sample_sm3 = Some(sm3.clone());
+    attached.materials[0].form_sm3 = Some(sm3.clone());
+    attached.materials[0].example_sm3 = Some(sm3);
+    let (s, r) = import(&app, &center, workbook(std::slice::from_ref(&attached), &depts).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let credit = depts.iter().find(|d| d.id == market).unwrap().credit_code.clone();
+    let code = format!("{credit}3000117075000");
+    let got = content_of(&app, &code).await.unwrap();
+    let problems = differences(&attached.name, &attached, &got);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_invariants(&app).await;
+});
+
+both_backends!(excel_import_reads_the_first_template, |store: Store| async move {
+    use zwfw_domain::catalog::example;
+    // The headers of the first template, before the 办理流程 sheet and the
+    // columns after 申请表字段 / 材料要求.
+    const ITEM_HEADERS: [&str; 27] = [
+        "事项名称*",
+        "子项名称",
+        "基本编码*",
+        "事项类型代码*",
+        "设定依据*",
+        "行使层级代码*",
+        "实施主体统一社会信用代码*",
+        "实施主体性质代码*",
+        "法定办结时限（工作日）*",
+        "承诺办结时限（工作日）*",
+        "办件类型代码*",
+        "受理条件*",
+        "结果名称*",
+        "是否收费*",
+        "收费标准",
+        "收费依据",
+        "服务对象代码*",
+        "服务主题",
+        "办理形式代码*",
+        "办理地点*",
+        "办理时间*",
+        "咨询电话*",
+        "监督电话*",
+        "办理环节*",
+        "特别程序",
+        "常见问题",
+        "申请表字段",
+    ];
+    const MATERIAL_HEADERS: [&str; 10] = [
+        "基本编码*",
+        "实施主体统一社会信用代码*",
+        "材料名称*",
+        "材料类型",
+        "来源渠道",
+        "原件份数",
+        "复印件份数",
+        "是否必须",
+        "受理标准",
+        "材料要求",
+    ];
+    let app = App::start(store).await;
+    let da = app.ready_token("demo_deptadmin").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let credit = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+    let c = example(market);
+    let item: [&str; 27] = [
+        "旧模板事项",
+        "旧模板事项（新办）",
+        "000117080000",
+        "01",
+        &c.legal_basis,
+        "3",
+        &credit,
+        "1",
+        "20",
+        "10",
+        "2",
+        &c.acceptance_conditions,
+        &c.result_name,
+        "0",
+        "",
+        "",
+        "2,1",
+        "开办企业",
+        "1,2",
+        &c.location,
+        &c.office_hours,
+        &c.enquiry_phone,
+        &c.supervision_phone,
+        "受理:counter:1;审查:reviewer:6;决定:dept_head:3",
+        "现场核查",
+        "",
+        "经营场所:文本:必填",
+    ];
+    let material: [&str; 10] =
+        ["000117080000", &credit, "食品经营许可申请书", "原件", "申请人自备", "1", "0", "1", "填写完整", "统一格式"];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, headers, row) in
+        [("事项", &ITEM_HEADERS[..], &item[..]), ("申请材料", &MATERIAL_HEADERS[..], &material[..])]
+    {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string(0, i as u16, *h).unwrap();
+        }
+        for (i, v) in row.iter().enumerate() {
+            ws.write_string(1, i as u16, *v).unwrap();
+        }
+    }
+    let (s, r) = import(&app, &da, wb.save_to_buffer().unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+
+    // What the first template says, and today's defaults for the rest.
+    let mut want = c.clone();
+    want.name = "旧模板事项".into();
+    want.sub_name = "旧模板事项（新办）".into();
+    want.basic_code = "000117080000".into();
+    want.process_description = "受理 → 审查 → 决定".into();
+    want.handling_office = String::new();
+    want.quantity_limit = String::new();
+    want.result_type = String::new();
+    want.result_delivery = String::new();
+    want.scope = String::new();
+    want.special_procedure_max_days = None;
+    want.appointment = false;
+    want.courier = false;
+    want.online = true;
+    want.system_level = String::new();
+    want.visits = 1;
+    want.enquiry_channels = String::new();
+    want.materials[0].kind = "原件".into();
+    want.materials[0].source = "申请人自备".into();
+    want.materials[0].acceptance_standard = "填写完整".into();
+    want.materials[0].requirements = "统一格式".into();
+    want.steps.iter_mut().for_each(|s| s.may_suspend = false);
+    want.form_fields = vec![zwfw_domain::catalog::FormField::from_parts(&["经营场所", "文本", "必填"]).unwrap()];
+    let got = content_of(&app, &format!("{credit}3000117080000")).await.unwrap();
+    let problems = differences("旧模板事项", &want, &got);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // The steps are written once: in the column or in the sheet, not both.
+    let depts = zwfw_store::admin::list_departments(&app.state.store).await.unwrap();
+    let mut twice = c.clone();
+    twice.basic_code = "000117081000".into();
+    let bytes = zwfw_app::catalog::xlsx::workbook(&[twice], &depts).unwrap();
+    let (s, r) = import(&app, &da, with_cell(bytes, "事项", 1, 23, "受理:counter:1")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r["errors"][0]["column"], "X 办理环节", "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("只在一处填写"));
+    assert_invariants(&app).await;
 });

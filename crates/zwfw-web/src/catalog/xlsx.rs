@@ -36,8 +36,7 @@ pub async fn template(State(st): State<AppState>, Auth(_ra): Auth) -> WebResult<
     let depts = store_admin::list_departments(&st.store).await?;
     let dept = depts.iter().find(|d| d.kind == zwfw_domain::admin::DepartmentKind::Approval);
     let example = zwfw_domain::catalog::example(dept.map(|d| d.id).unwrap_or(1));
-    let credit = dept.map(|d| d.credit_code.clone()).unwrap_or_default();
-    let bytes = workbook(&[(example, credit)]).map_err(|e| WebError::internal(e.to_string()))?;
+    let bytes = workbook(&[example], &depts).map_err(|e| WebError::internal(e.to_string()))?;
     Ok(xlsx_response(bytes, "事项导入模板.xlsx"))
 }
 
@@ -51,11 +50,9 @@ pub async fn export(State(st): State<AppState>) -> WebResult<Response> {
     .await?;
     let mut items = Vec::with_capacity(list.len());
     for s in list {
-        let v = zwfw_store::catalog::get_version(&st.store, s.version_id).await?;
-        let credit = depts.iter().find(|d| d.id == s.department_id).map(|d| d.credit_code.clone()).unwrap_or_default();
-        items.push((v.content, credit));
+        items.push(zwfw_store::catalog::get_version(&st.store, s.version_id).await?.content);
     }
-    let bytes = workbook(&items).map_err(|e| WebError::internal(e.to_string()))?;
+    let bytes = workbook(&items, &depts).map_err(|e| WebError::internal(e.to_string()))?;
     Ok(xlsx_response(bytes, "事项目录.xlsx"))
 }
 

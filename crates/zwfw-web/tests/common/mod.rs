@@ -31,17 +31,23 @@ impl App {
 
     /// Starts at an instant with an SMS gateway.
     pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::outbox::sms::SmsConfig) -> App {
-        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true).await
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true, true).await
     }
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
-        App::start_configured(store, clock, None, true).await
+        App::start_configured(store, clock, None, true, true).await
     }
 
     /// Starts trusting no reverse proxy, as the program does by default: the
     /// test client's X-Forwarded-For is then its own claim.
     pub async fn start_trusting_no_proxy(store: Store) -> App {
-        App::start_configured(store, Clock::system(), None, false).await
+        App::start_configured(store, Clock::system(), None, false, true).await
+    }
+
+    /// Starts without the demo city: the database holds only what the
+    /// program puts there at start (the calendar).
+    pub async fn start_without_demo(store: Store) -> App {
+        App::start_configured(store, Clock::system(), None, true, false).await
     }
 
     async fn start_configured(
@@ -49,18 +55,21 @@ impl App {
         clock: Clock,
         sms: Option<zwfw_app::outbox::sms::SmsConfig>,
         behind_proxy: bool,
+        demo: bool,
     ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config = AppConfig { demo: true, data_dir, max_upload_bytes: 64 * 1024, sms, ..AppConfig::default() };
+        let config = AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, ..AppConfig::default() };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },
         );
         zwfw_app::startup(&state).await.expect("calendar and search load");
-        zwfw_app::demo::load(&state).await.expect("demo loads");
+        if demo {
+            zwfw_app::demo::load(&state).await.expect("demo loads");
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
