@@ -3,9 +3,7 @@
 //! tracking, flood limits, one rating per stage, the bad-rating follow-up and
 //! the appeal.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};

@@ -5,9 +5,7 @@
 //! figures, score, grade and rank worked out by hand; reports as .xlsx and
 //! PDF; configuration; publication on the portal.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};

@@ -1,8 +1,9 @@
-//! End-to-end API tests against the real application, on SQLite and PostgreSQL.
+//! Accounts and organizations through the API and the pages, on SQLite and
+//! PostgreSQL: sign-in, lockout, password changes, TOTP, sessions and CSRF,
+//! department scope, input checks, the admin pages, and the health, metrics
+//! and API documentation endpoints.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};

@@ -3,9 +3,7 @@
 //! findings of the rules, once; the rectification and oversight flows; rule
 //! editing; the job's lease; supervision acts on no case.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};

@@ -1,8 +1,6 @@
 //! The catalogue through the API and the pages, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};

@@ -3,9 +3,7 @@
 //! the action forms with their refusals, a supplement answered by upload,
 //! following by number and password, documents, the e-materials library.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};

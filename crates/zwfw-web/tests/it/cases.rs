@@ -2,9 +2,9 @@
 //! supplement, acceptance, steps with joint review, conclusion, documents,
 //! refusals of illegal actions, concurrency and repeats.
 
-mod common;
+mod pages;
 
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_domain::catalog::example;

@@ -1,0 +1,5 @@
+//! What the end-to-end tests share.
+
+mod app;
+
+pub use app::*;
