@@ -586,6 +586,7 @@ impl Native {
     }
 
     /// The database file.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn path(&self) -> &std::path::Path {
         &self.path
     }

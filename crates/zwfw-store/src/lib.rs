@@ -21,8 +21,10 @@ pub mod outbox;
 mod pgpool;
 pub mod rating;
 mod recent;
+pub mod scratch;
 pub mod settings;
 pub mod supervision;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 use db::{DbErr, Ex, Native, Row, Value};

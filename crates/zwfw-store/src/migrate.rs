@@ -424,7 +424,8 @@ fn number_end(b: &[u8], i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::TestDb;
+    use crate::scratch::ScratchDb;
+    use crate::testing::postgres;
 
     fn lite(sql: &str) -> Vec<String> {
         statements(&render(sql, Backend::Sqlite), Backend::Sqlite).collect()
@@ -760,7 +761,7 @@ mod tests {
     /// A database migrated by an earlier version: this version applies
     /// nothing, finds no migration changed, and its schema is that of a
     /// database migrated by this version.
-    async fn migrated_before_is_the_same(before: &TestDb, fresh: &TestDb) {
+    async fn migrated_before_is_the_same(before: &ScratchDb, fresh: &ScratchDb) {
         let old = Store::connect(&before.url).await.unwrap();
         migrate_as_before(&old).await;
         let outcome = apply(&old).await.unwrap();
@@ -791,7 +792,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn migrated_before_sqlite() {
-        let (before, fresh) = (TestDb::sqlite(), TestDb::sqlite());
+        let (before, fresh) = (ScratchDb::sqlite(), ScratchDb::sqlite());
         migrated_before_is_the_same(&before, &fresh).await;
         before.cleanup().await;
         fresh.cleanup().await;
@@ -799,8 +800,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn migrated_before_postgres() {
-        let Some(before) = TestDb::postgres("migrate::migrated_before_postgres").await else { return };
-        let Some(fresh) = TestDb::postgres("migrate::migrated_before_postgres").await else { return };
+        let Some(before) = postgres("migrate::migrated_before_postgres").await else { return };
+        let Some(fresh) = postgres("migrate::migrated_before_postgres").await else { return };
         migrated_before_is_the_same(&before, &fresh).await;
         before.cleanup().await;
         fresh.cleanup().await;

@@ -67,10 +67,12 @@ impl RecentCases {
     }
 
     /// Every row remembered (for checks).
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn all(&self) -> Vec<CaseRow> {
         self.rows().values().map(|(_, r)| r.clone()).collect()
     }
 
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn clear(&self) {
         self.rows().clear();
     }

@@ -994,6 +994,7 @@ pub async fn open_cases_by_department(store: &Store) -> StoreResult<Vec<(i64, i6
 }
 
 /// The same counted from the cases themselves (to check the kept counts).
+#[cfg(any(test, feature = "testing"))]
 pub async fn open_cases_counted(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
     let rows = query(
         "SELECT handling_department_id AS d, COUNT(*) AS n FROM cases WHERE handling_department_id IS NOT NULL \

@@ -1,35 +1,18 @@
-//! Fresh databases for tests: a SQLite file in a temporary directory, or a new
-//! database on the PostgreSQL server named by `ZWFW_TEST_POSTGRES_URL`
-//! (default `postgres://postgres@127.0.0.1:5432/postgres`). When PostgreSQL is
-//! unreachable the PostgreSQL variants are skipped with a message, unless
-//! `ZWFW_REQUIRE_POSTGRES=1`, which makes that a failure.
+//! Test support, compiled with the `testing` feature (the test suites of the
+//! workspace enable it; the program is built without it): fresh databases
+//! for a test, a SQLite file in a temporary directory or a new database on
+//! the PostgreSQL server named by `ZWFW_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`), and `both_backends!`
+//! running a test on each. When PostgreSQL is unreachable the PostgreSQL
+//! variants are skipped with a message, unless `ZWFW_REQUIRE_POSTGRES=1`,
+//! which makes that a failure. Besides: changes made around the program, and
+//! the same database as another process of the program sees it.
 
+use crate::scratch::ScratchDb;
 use crate::{Store, StoreResult};
-use rand::Rng;
-use sqlx::{Connection, Executor, Row};
-use std::path::PathBuf;
+use sqlx::{Connection, Executor};
 
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-/// A database made for one test.
-pub struct TestDb {
-    pub kind: Kind,
-    pub url: String,
-    pub dir: Option<PathBuf>,
-    admin_url: Option<String>,
-    db_name: Option<String>,
-}
-
-fn unique_suffix() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
-    format!("{now}_{:08x}", rand::thread_rng().gen::<u32>())
-}
 
 pub fn postgres_admin_url() -> String {
     std::env::var("ZWFW_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
@@ -39,77 +22,18 @@ pub fn postgres_required() -> bool {
     std::env::var("ZWFW_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
 }
 
-impl TestDb {
-    pub fn sqlite() -> TestDb {
-        let dir = std::env::temp_dir().join(format!("zwfw_test_{}", unique_suffix()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let url = format!("sqlite://{}", dir.join("zwfw.db").display());
-        TestDb { kind: Kind::Sqlite, url, dir: Some(dir), admin_url: None, db_name: None }
-    }
-
-    /// A new PostgreSQL database, or `None` (with a message) if no server answers.
-    pub async fn postgres(test: &str) -> Option<TestDb> {
-        TestDb::postgres_on(&postgres_admin_url(), test).await
-    }
-
-    /// A new database on the server of `admin_url` (for the benchmark).
-    pub async fn postgres_on(admin_url: &str, test: &str) -> Option<TestDb> {
-        let admin_url = admin_url.to_string();
-        let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                if postgres_required() {
-                    panic!("PostgreSQL is required (ZWFW_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}");
-                }
-                eprintln!("SKIPPED on PostgreSQL: {test}: {admin_url} unreachable ({e})");
-                return None;
-            }
-        };
-        drop_stale(&mut conn).await;
-        let name = format!("zwfw_t_{}", unique_suffix());
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-        let _ = conn.close().await;
-        // The database name is the path's last segment; the options after `?` stay.
-        let (path, options) =
-            admin_url.split_once('?').map(|(p, o)| (p, format!("?{o}"))).unwrap_or((&admin_url, String::new()));
-        let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
-        let url = format!("{base}/{name}{options}");
-        Some(TestDb { kind: Kind::Postgres, url, dir: None, admin_url: Some(admin_url), db_name: Some(name) })
-    }
-
-    pub async fn store(&self) -> StoreResult<Store> {
-        let s = Store::connect(&self.url).await?;
-        s.migrate().await?;
-        Ok(s)
-    }
-
-    /// Removes the database; call at the end of a test (a failed test's
-    /// database is removed by a later run after an hour).
-    pub async fn cleanup(self) {
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
+/// A new PostgreSQL database for the test named `test`, or `None` (with a
+/// message) if no server answers and PostgreSQL is not required.
+pub async fn postgres(test: &str) -> Option<ScratchDb> {
+    let admin_url = postgres_admin_url();
+    match ScratchDb::postgres_on(&admin_url).await {
+        Ok(db) => Some(db),
+        Err(e) if postgres_required() => {
+            panic!("PostgreSQL is required (ZWFW_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}")
         }
-        if let (Some(admin), Some(name)) = (&self.admin_url, &self.db_name) {
-            if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
-                let _ = c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-                let _ = c.close().await;
-            }
-        }
-    }
-}
-
-async fn drop_stale(conn: &mut sqlx::PgConnection) {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
-    let Ok(rows) =
-        sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'zwfw_t_%'").fetch_all(&mut *conn).await
-    else {
-        return;
-    };
-    for r in rows {
-        let name: String = r.get(0);
-        let ts: u64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(now);
-        if now.saturating_sub(ts) > 3600 {
-            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        Err(e) => {
+            eprintln!("SKIPPED on PostgreSQL: {test}: {admin_url} unreachable ({e})");
+            None
         }
     }
 }
@@ -123,7 +47,7 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::testing::TestDb::sqlite();
+                let db = $crate::scratch::ScratchDb::sqlite();
                 let store = db.store().await.expect("sqlite store");
                 ($body)(store.clone()).await;
                 store.close().await;
@@ -131,9 +55,7 @@ macro_rules! both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) =
-                    $crate::testing::TestDb::postgres(concat!(module_path!(), "::", stringify!($name))).await
-                else {
+                let Some(db) = $crate::testing::postgres(concat!(module_path!(), "::", stringify!($name))).await else {
                     return;
                 };
                 let store = db.store().await.expect("postgres store");

@@ -370,7 +370,7 @@ both_backends!(catalog_versions_and_guards, |store: Store| async move {
 /// of the pool (and is not passed on to the server as an unknown parameter).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_asynchronous_commit_is_set_on_every_connection() {
-    let Some(db) = zwfw_store::testing::TestDb::postgres("storage::asynchronous_commit").await else { return };
+    let Some(db) = zwfw_store::testing::postgres("storage::asynchronous_commit").await else { return };
     for (param, expected) in [("", "on"), ("?synchronous_commit=off", "off")] {
         let store = Store::connect(&format!("{}{param}", db.url)).await.unwrap();
         // Several connections at once: each one has it.
@@ -557,7 +557,7 @@ both_backends!(audit_records_sealed_in_commit_order, |store: Store| async move {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_pool_reuses_only_connections_in_a_known_state() {
     use zwfw_store::db::{query, Value};
-    let Some(db) = zwfw_store::testing::TestDb::postgres("storage::pool_states").await else { return };
+    let Some(db) = zwfw_store::testing::postgres("storage::pool_states").await else { return };
     let store = db.store().await.unwrap();
     let count = |store: Store| async move {
         match query("SELECT COUNT(*) AS n FROM settings WHERE key LIKE 'pool:%'")

@@ -366,14 +366,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             pg_sync,
         } => {
             if only == "all" || only == "supervision" {
-                let db = zwfw_store::testing::TestDb::sqlite();
+                let db = zwfw_store::scratch::ScratchDb::sqlite();
                 let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;
                 db.cleanup().await;
                 r?;
                 if let Some(admin) = &postgres {
-                    let db = zwfw_store::testing::TestDb::postgres_on(admin, "bench")
+                    let db = zwfw_store::scratch::ScratchDb::postgres_on(admin)
                         .await
-                        .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(admin)))?;
+                        .map_err(|e| anyhow!("PostgreSQL at {} is unreachable: {e}", redact(admin)))?;
                     let r = crate::bench::run_supervision(&db.url, "PostgreSQL", supervision).await;
                     db.cleanup().await;
                     r?;
@@ -388,7 +388,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     if sync != "normal" && sync != "full" {
                         return Err(anyhow!("--sqlite-sync takes normal and/or full, not {sync}"));
                     }
-                    let db = zwfw_store::testing::TestDb::sqlite();
+                    let db = zwfw_store::scratch::ScratchDb::sqlite();
                     let url = format!("{}?synchronous={sync}", db.url);
                     let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
                     let dir = db.dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -402,9 +402,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         return Err(anyhow!("--pg-sync takes on and/or off, not {sync}"));
                     }
                     let admin = postgres.clone().unwrap_or_default();
-                    let db = zwfw_store::testing::TestDb::postgres_on(&admin, "bench")
+                    let db = zwfw_store::scratch::ScratchDb::postgres_on(&admin)
                         .await
-                        .ok_or_else(|| anyhow!("PostgreSQL at {} is unreachable", redact(&admin)))?;
+                        .map_err(|e| anyhow!("PostgreSQL at {} is unreachable: {e}", redact(&admin)))?;
                     let join = if db.url.contains('?') { '&' } else { '?' };
                     let url = format!("{}{join}synchronous_commit={sync}", db.url);
                     let label = format!("PostgreSQL (synchronous_commit={sync})");

@@ -342,6 +342,7 @@ pub(super) fn snapshot(row: &CaseRow) -> Option<CaseView> {
 
 /// Whether the view stored on the case equals its events replayed (a
 /// consistency check of the snapshot the actions decide on).
+#[cfg(feature = "testing")]
 pub async fn snapshot_matches_events(st: &App, case_id: i64) -> AppResult<bool> {
     let row = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row.version_id).await?;

@@ -3,24 +3,10 @@
 //! findings of the rules, once; the rectification and oversight flows; rule
 //! editing; the job's lease; supervision acts on no case.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
-
-async fn body(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-// Friday 2025-09-26, 10:00 in Beijing.
-const FRIDAY: &str = "2025-09-26T02:00:00Z";
-
-async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value) {
-    body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
-}
 
 async fn evaluate(app: &App, sup: &str, full: bool) -> Value {
     let (s, b) = body(app.post(sup, "/api/v1/supervision/evaluate", json!({"full": full})).await).await;
@@ -41,14 +27,6 @@ async fn rules_of(app: &App, sup: &str, case: i64) -> Vec<String> {
 async fn finding(app: &App, sup: &str, case: i64, rule: &str) -> Value {
     let (_, b) = body(app.get(sup, &format!("/api/v1/supervision/findings?case_id={case}&rule={rule}")).await).await;
     b["rows"][0].clone()
-}
-
-/// Moves the clock to 10:00 Beijing time on `day` (YYYY-MM-DD) and runs the background job.
-async fn day(app: &App, day: &str) {
-    let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
-    assert!(target >= 0, "the clock only moves forward");
-    app.advance(target);
-    zwfw_app::run_jobs(&app.state).await.unwrap();
 }
 
 both_backends!(thresholds_findings_rectification_and_orders, |store: Store| async move {
@@ -78,11 +56,7 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     let b = apply(&app, &citizen, item).await;
     // C: two supplement notices.
     let c = apply(&app, &citizen, item).await;
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("营业执照.pdf".to_string()));
-    let (_, up) =
-        body(client().post(app.url("/api/v1/uploads")).bearer_auth(&citizen).multipart(form).send().await.unwrap())
-            .await;
+    let (_, up) = upload(&app, &citizen, PDF, "营业执照.pdf").await;
     for x in [
         json!({"action": "supplement_request", "missing": ["营业执照复印件"]}),
         json!({"action": "supplement_provide", "materials": [{"material_no": 1, "upload_id": up["id"]}]}),
@@ -345,13 +319,10 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     let sup = app.ready_token("demo_supervisor").await;
 
     // A consultation due 10-10 and a case granted with a fee the item does not charge.
-    let (s, q) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "consultation", "title": "营业时间", "content": "周末能办吗", "department_id": market}),
-        )
-        .await,
+    let (s, q) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "consultation", "title": "营业时间", "content": "周末能办吗", "department_id": market}),
     )
     .await;
     assert_eq!((s, q["due"].as_str()), (StatusCode::CREATED, Some("2025-10-10")), "{q}");
@@ -363,8 +334,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
         (&head, json!({"action": "pass", "opinion": "同意"})),
         (&head, json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000010", "fee_fen": 5000})),
     ] {
-        let (s, b) = act(&app, who, id, a.clone()).await;
-        assert_eq!(s, StatusCode::OK, "{a}: {b}");
+        act_ok(&app, who, id, a).await;
     }
     let (s, b) =
         act(&app, &head, id, json!({"action": "conclude", "outcome": "granted", "document_no": "X", "fee_fen": -1}))
@@ -433,18 +403,6 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     assert_invariants(&app).await;
 });
 
-/// A browser signed in with `token` (the session cookie).
-fn signed(token: &str) -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
-    reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn page(c: &reqwest::Client, app: &App, path: &str) -> (StatusCode, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
 both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let market = app.department_id("示例市市场监督管理局").await;
@@ -487,7 +445,7 @@ both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async 
     let form = reqwest::multipart::Form::new()
         .text("action", "reply")
         .text("text", "已整改：增派人员")
-        .part("attachment", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("整改报告.pdf"));
+        .part("attachment", pdf_part("整改报告.pdf"));
     let r = head
         .post(app.url(&format!("/supervision/findings/{fid}/act?_csrf={csrf}")))
         .multipart(form)
@@ -568,10 +526,10 @@ both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
         json!({"kind": "complaint", "title": "窗口人员态度差", "content": "办理时被推诿", "department_id": market,
                "accused_unit": "示例市市场监督管理局", "accused_person": "某工作人员", "staff_conduct": conduct})
     };
-    let (s, c) = body(app.post(&citizen, "/api/v1/interactions", complaint(true)).await).await;
+    let (s, c) = submit_interaction(&app, &citizen, complaint(true)).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let id = c["id"].as_i64().unwrap();
-    let (_, plain) = body(app.post(&citizen, "/api/v1/interactions", complaint(false)).await).await;
+    let (_, plain) = submit_interaction(&app, &citizen, complaint(false)).await;
     let path = |id: i64| format!("/api/v1/interactions/{id}/finding");
     let found = "经调取窗口录像核实，经办人员存在推诿情况";
 
@@ -624,7 +582,7 @@ both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
         .put(&sup, "/api/v1/supervision/rules/Y02", json!({"enabled": false, "reply_days": 5, "reason": "暂停"}))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, other) = body(app.post(&citizen, "/api/v1/interactions", complaint(true)).await).await;
+    let (_, other) = submit_interaction(&app, &citizen, complaint(true)).await;
     let (s, r) = body(app.post(&sup, &path(other["id"].as_i64().unwrap()), json!({"found": found})).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
     assert!(r["message"].as_str().unwrap().contains("已停用"), "{r}");

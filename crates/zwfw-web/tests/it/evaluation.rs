@@ -5,41 +5,28 @@
 //! figures, score, grade and rank worked out by hand; reports as .xlsx and
 //! PDF; configuration; publication on the portal.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-async fn body(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-// Friday 2025-09-26, 10:00 in Beijing.
-const FRIDAY: &str = "2025-09-26T02:00:00Z";
-
-/// Moves the clock to 10:00 Beijing time on `day` and runs the background job.
-async fn day(app: &App, day: &str) {
-    let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
-    assert!(target >= 0, "the clock only moves forward");
-    app.advance(target);
-    zwfw_app::run_jobs(&app.state).await.unwrap();
-}
-
-async fn act(app: &App, token: &str, case: i64, a: Value) {
-    let (s, b) = body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a.clone()).await).await;
-    assert_eq!(s, StatusCode::OK, "{a}: {b}");
-}
-
 async fn pass(app: &App, token: &str, case: i64) {
-    act(app, token, case, json!({"action": "pass", "opinion": "同意"})).await;
+    act_ok(app, token, case, json!({"action": "pass", "opinion": "同意"})).await;
 }
 
 async fn grant(app: &App, head: &str, case: i64) {
-    act(app, head, case, json!({"action": "conclude", "outcome": "granted", "document_no": format!("JY{case:013}"), "valid_until": "2031-11-30"}))
+    act_ok(app, head, case, json!({"action": "conclude", "outcome": "granted", "document_no": format!("JY{case:013}"), "valid_until": "2031-11-30"}))
         .await;
+}
+
+/// A market case through review and decision to its grant, by the reviewer
+/// and the head signed in afresh; the head's token.
+async fn review_and_grant(app: &App, case: i64) -> String {
+    let (reviewer, head) = (app.signed_in("demo_reviewer").await, app.signed_in("demo_head").await);
+    pass(app, &reviewer, case).await;
+    pass(app, &head, case).await;
+    grant(app, &head, case).await;
+    head
 }
 
 async fn rate(app: &App, citizen: &str, case: i64, level: i64) -> i64 {
@@ -126,22 +113,19 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     let mut market_cases = vec![];
     for _ in 0..4 {
         let id = apply(&app, &citizen, m_item).await;
-        act(&app, &counter, id, json!({"action": "accept"})).await;
+        act_ok(&app, &counter, id, json!({"action": "accept"})).await;
         pass(&app, &counter, id).await;
         market_cases.push(id);
     }
     // C is never concluded.
     let (a, b, d) = (market_cases[0], market_cases[1], market_cases[3]);
     let l = apply(&app, &citizen, l_item).await;
-    act(&app, &land_staff, l, json!({"action": "accept"})).await;
+    act_ok(&app, &land_staff, l, json!({"action": "accept"})).await;
 
     // Mon 10-13: A and L concluded early; both rated well.
     day(&app, "2025-10-13").await;
-    let (reviewer, head) = (app.signed_in("demo_reviewer").await, app.signed_in("demo_head").await);
+    review_and_grant(&app, a).await;
     let sup = app.signed_in("demo_supervisor").await;
-    pass(&app, &reviewer, a).await;
-    pass(&app, &head, a).await;
-    grant(&app, &head, a).await;
     let land_staff = app.signed_in("demo_land").await;
     let land_head = app.signed_in("test_land_head").await;
     pass(&app, &land_staff, l).await;
@@ -161,10 +145,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     app.signed_in("demo_supervisor").await;
     day(&app, "2025-10-16").await;
     let sup = app.signed_in("demo_supervisor").await;
-    let (reviewer, head) = (app.signed_in("demo_reviewer").await, app.signed_in("demo_head").await);
-    pass(&app, &reviewer, b).await;
-    pass(&app, &head, b).await;
-    grant(&app, &head, b).await;
+    let head = review_and_grant(&app, b).await;
     let citizen = citizen_token(&app).await;
     let bad = rate(&app, &citizen, b, 5).await;
     let actions = format!("/api/v1/ratings/{bad}/actions");
@@ -181,10 +162,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     // Mon 10-20: D concluded late and rated 不满意; its card answered and accepted; a complaint.
     day(&app, "2025-10-20").await;
     let sup = app.signed_in("demo_supervisor").await;
-    let (reviewer, head) = (app.signed_in("demo_reviewer").await, app.signed_in("demo_head").await);
-    pass(&app, &reviewer, d).await;
-    pass(&app, &head, d).await;
-    grant(&app, &head, d).await;
+    let head = review_and_grant(&app, d).await;
     let citizen = citizen_token(&app).await;
     rate(&app, &citizen, d, 4).await;
     let (_, f) = body(app.get(&sup, &format!("/api/v1/supervision/findings?case_id={d}&rule=Y01")).await).await;
@@ -195,13 +173,10 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     assert_eq!(s, StatusCode::OK, "{r}");
     let (s, r) = body(app.post(&sup, &path, json!({"action": "accept"})).await).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let (s, r) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "complaint", "title": "办理超期", "content": "承诺时限内未办结", "department_id": market}),
-        )
-        .await,
+    let (s, r) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "complaint", "title": "办理超期", "content": "承诺时限内未办结", "department_id": market}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -356,7 +331,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     let mut final_cfg = cfg.clone();
     final_cfg["reason"] = json!("恢复默认");
     assert_eq!(app.put(&sup, "/api/v1/supervision/evaluation/config", final_cfg).await.status(), StatusCode::OK);
-    let (s, list) = body(client().get(app.url("/api/v1/rankings")).send().await.unwrap()).await;
+    let (s, list) = anon_get(&app, "/api/v1/rankings").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         (list[0]["period"].as_str(), list[0]["note"].as_str()),
@@ -364,9 +339,9 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
         "{list}"
     );
     assert_eq!(line(&list[0], "示例市市场监督管理局")["grade"], "good");
-    let (s, one) = body(client().get(app.url("/api/v1/rankings/2025-10")).send().await.unwrap()).await;
+    let (s, one) = anon_get(&app, "/api/v1/rankings/2025-10").await;
     assert_eq!((s, one["lines"][0]["department"].as_str()), (StatusCode::OK, Some("示例市自然资源局")), "{one}");
-    let (s, _) = body(client().get(app.url("/api/v1/rankings/2025-09")).send().await.unwrap()).await;
+    let (s, _) = anon_get(&app, "/api/v1/rankings/2025-09").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let html = client().get(app.url("/ranking")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("2025年10月") && html.contains("示例市自然资源局") && html.contains("良好"), "{html}");
@@ -418,15 +393,3 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_invariants(&app).await;
 });
-
-/// A browser signed in with `token` (the session cookie).
-fn signed(token: &str) -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
-    reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn page(c: &reqwest::Client, app: &App, path: &str) -> (StatusCode, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}

@@ -3,50 +3,13 @@
 //! the action forms with their refusals, a supplement answered by upload,
 //! following by number and password, documents, the e-materials library.
 
-mod common;
-
-use common::*;
-use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use crate::support::*;
 use reqwest::multipart::{Form, Part};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use zwfw_store::{both_backends, Store};
-
-/// A browser signed in with `token` (the session cookie).
-fn signed(token: &str) -> Client {
-    let mut h = HeaderMap::new();
-    h.insert(COOKIE, HeaderValue::from_str(&format!("zwfw_session={token}")).unwrap());
-    Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn page(c: &Client, app: &App, path: &str) -> (StatusCode, String) {
-    let r = c.get(app.url(path)).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-/// Posts an action form of the case page, with the page's CSRF token and event number.
-async fn act(c: &Client, app: &App, case: i64, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let (_, html) = page(c, app, &format!("/cases/{case}")).await;
-    let csrf = csrf_of(&html);
-    let seq = between(&html, "name=\"expected_seq\" value=\"", "\"");
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf), ("expected_seq", &seq)];
-    form.extend_from_slice(fields);
-    let r = c.post(app.url(&format!("/cases/{case}/act"))).form(&form).send().await.unwrap();
-    let s = r.status();
-    let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (s, loc, r.text().await.unwrap())
-}
-
-fn between(html: &str, start: &str, end: &str) -> String {
-    let i = html.find(start).unwrap_or_else(|| panic!("{start} not in page")) + start.len();
-    html[i..].split(end).next().unwrap().to_string()
-}
 
 async fn case_count(app: &App) -> i64 {
     zwfw_store::cases::counts(&app.state.store, None).await.unwrap().iter().map(|(_, n)| n).sum()
-}
-
-fn pdf_part(name: &str) -> Part {
-    Part::bytes(PDF.to_vec()).file_name(name.to_string())
 }
 
 both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: Store| async move {
@@ -140,10 +103,10 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     assert!(html.contains(&case_no) && html.contains("本部门待办（1）"), "{html}");
     let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
     assert!(html.contains("value=\"accept\"") && html.contains("value=\"supplement_request\""));
-    let (s, _, html) = act(&counter, &app, case, &[("action", "supplement_request"), ("missing", "\r\n")]).await;
+    let (s, _, html) = page_act(&counter, &app, case, &[("action", "supplement_request"), ("missing", "\r\n")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("一次性列明"), "{html}");
-    let (s, loc, _) = act(
+    let (s, loc, _) = page_act(
         &counter,
         &app,
         case,
@@ -167,7 +130,7 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
 
     // Accepted at the counter; an officer acting on the page he loaded before is told who acted.
     let (_, stale_html) = page(&counter, &app, &format!("/cases/{case}")).await;
-    let (s, _, _) = act(&counter, &app, case, &[("action", "accept")]).await;
+    let (s, _, _) = page_act(&counter, &app, case, &[("action", "accept")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let stale_seq = between(&stale_html, "name=\"expected_seq\" value=\"", "\"");
     let r = counter
@@ -185,19 +148,19 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     assert!(r.text().await.unwrap().contains("李娜已于"), "names who acted");
 
     // Step 1 at the counter, step 2 with the land department's joint answer.
-    let (s, _, _) = act(&counter, &app, case, &[("action", "pass"), ("opinion", "材料齐全")]).await;
+    let (s, _, _) = page_act(&counter, &app, case, &[("action", "pass"), ("opinion", "材料齐全")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _, html) = act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "同意")]).await;
+    let (s, _, html) = page_act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "同意")]).await;
     assert_eq!(s, StatusCode::CONFLICT, "the joint answer is still missing");
     assert!(html.contains("尚未答复"), "{html}");
     let (_, html) = page(&land, &app, "/work/inbox?scope=joint").await;
     assert!(html.contains(&case_no) && html.contains("待会办（1）"), "{html}");
     let (s, _, _) =
-        act(&land, &app, case, &[("action", "joint_answer"), ("agree", "1"), ("opinion", "选址符合规划")]).await;
+        page_act(&land, &app, case, &[("action", "joint_answer"), ("agree", "1"), ("opinion", "选址符合规划")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _, _) = act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "审查通过")]).await;
+    let (s, _, _) = page_act(&reviewer, &app, case, &[("action", "pass"), ("opinion", "审查通过")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, _, _) = act(&head, &app, case, &[("action", "pass"), ("opinion", "同意许可")]).await;
+    let (s, _, _) = page_act(&head, &app, case, &[("action", "pass"), ("opinion", "同意许可")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     // Granting needs the licence number and a real date of validity.
     for (doc_no, valid, status, says) in [
@@ -206,7 +169,7 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
         ("JY1520000001", "2031-11-30", StatusCode::SEE_OTHER, ""),
     ] {
         let fields = [("action", "conclude"), ("outcome", "granted"), ("document_no", doc_no), ("valid_until", valid)];
-        let (s, _, html) = act(&head, &app, case, &fields).await;
+        let (s, _, html) = page_act(&head, &app, case, &fields).await;
         assert_eq!(s, status);
         assert!(html.contains(says), "{html}");
     }

@@ -1,21 +1,13 @@
 //! The working-day calendar through the API and the pages, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use zwfw_store::{both_backends, Store};
-
-async fn get_json(app: &App, path: &str) -> (StatusCode, Value) {
-    let r = client().get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
 
 both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async move {
     let app = App::start_at(store, "2026-11-02T09:00:00+08:00").await;
-    let (s, y) = get_json(&app, "/api/v1/calendar/2025").await;
+    let (s, y) = anon_get(&app, "/api/v1/calendar/2025").await;
     assert_eq!(s, StatusCode::OK);
     // 261 weekdays; 18 of them are holidays (元旦 1, 春节 6, 清明 1, 劳动节 3, 端午 1,
     // 国庆中秋 6); 5 weekend days are worked: 248.
@@ -23,30 +15,30 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     assert_eq!(y["notices"][0]["number"], "国办发明电〔2024〕12号");
     assert!(y["special_days"].as_array().unwrap().iter().any(|d| d["date"] == "2025-09-28" && d["kind"] == "makeup"));
 
-    let (s, b) = get_json(&app, "/api/v1/calendar/working-days?from=2025-09-26&to=2025-10-10").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/working-days?from=2025-09-26&to=2025-10-10").await;
     assert_eq!((s, b["working_days"].as_i64()), (StatusCode::OK, Some(5)));
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-09-26&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2025-09-26&days=5").await;
     assert_eq!((s, b["due"].as_str()), (StatusCode::OK, Some("2025-10-10")));
 
     // Bad input: 400 with a code; an unconfigured year: 422 naming the year.
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-13-01&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2025-13-01&days=5").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-09-26&days=-1").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2025-09-26&days=-1").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_days")));
     // The year after the last notice is provisional (Monday to Friday); the one after is missing.
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2026-12-30&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2026-12-30&days=5").await;
     assert_eq!((s, b["due"].as_str(), b["provisional"].as_bool()), (StatusCode::OK, Some("2027-01-07"), Some(true)));
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2025-09-26&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2025-09-26&days=5").await;
     assert_eq!((s, b["provisional"].as_bool()), (StatusCode::OK, Some(false)));
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2027-12-28&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2027-12-28&days=5").await;
     assert_eq!(
         (s, b["code"].as_str(), b["detail"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar_year_missing"), Some("2028"))
     );
     assert!(b["message"].as_str().unwrap().contains("2028年的工作日历尚未配置"));
-    let (s, _) = get_json(&app, "/api/v1/calendar/2027").await;
+    let (s, _) = anon_get(&app, "/api/v1/calendar/2027").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, b) = get_json(&app, "/api/v1/calendar/twenty").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/twenty").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
 
     // The administrator enters next year; rules are enforced and the change is audited.
@@ -66,7 +58,7 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     assert_eq!(app.put(&rv, "/api/v1/calendar/2027", good.clone()).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.put(&admin, "/api/v1/calendar/2027", good).await.status(), StatusCode::OK);
     // 2026-12-30 (Wed) + 5: 12-31 (1), 01-01..03 off, 01-04 (2) .. 01-07 (5).
-    let (s, b) = get_json(&app, "/api/v1/calendar/add?from=2026-12-30&days=5").await;
+    let (s, b) = anon_get(&app, "/api/v1/calendar/add?from=2026-12-30&days=5").await;
     assert_eq!((s, b["due"].as_str()), (StatusCode::OK, Some("2027-01-07")));
     let f = zwfw_store::audit::AuditFilter {
         object_type: Some("calendar".into()),

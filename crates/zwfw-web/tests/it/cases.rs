@@ -2,61 +2,13 @@
 //! supplement, acceptance, steps with joint review, conclusion, documents,
 //! refusals of illegal actions, concurrency and repeats.
 
-mod common;
+mod pages;
 
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
-
-async fn body(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn upload(app: &App, token: &str, bytes: &[u8], name: &str) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
-    body(client().post(app.url("/api/v1/uploads")).bearer_auth(token).multipart(form).send().await.unwrap()).await
-}
-
-/// Applies for `item` with a PDF as its first material; the submission's answer.
-async fn apply_with_pdf(app: &App, token: &str, item: i64) -> Value {
-    let (_, up) = upload(app, token, PDF, "申请书.pdf").await;
-    let path = format!("/api/v1/items/{item}/applications");
-    let (s, sub) =
-        body(app.post(token, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{sub}");
-    sub
-}
-
-async fn act(app: &App, token: &str, case: i64, a: Value) -> (StatusCode, Value) {
-    body(app.post(token, &format!("/api/v1/cases/{case}/actions"), a).await).await
-}
-
-/// The program in a second process on the same database (its own pool and remembered rows).
-async fn another_process(app: &App) -> zwfw_app::App {
-    let other = zwfw_app::App::new(
-        zwfw_store::testing::other_process(&app.state.store),
-        app.state.clock.clone(),
-        app.state.config.clone(),
-    );
-    zwfw_app::startup(&other).await.unwrap();
-    other
-}
-
-/// The actor of an account, for calling the service directly.
-async fn actor_of(app: &App, username: &str) -> zwfw_domain::admin::Actor {
-    let u = zwfw_store::admin::find_user_by_username(&app.state.store, username).await.unwrap().unwrap();
-    zwfw_app::accounts::sessions::actor_of(&u)
-}
-
-async fn case(app: &App, token: &str, id: i64) -> Value {
-    let (s, b) = body(app.get(token, &format!("/api/v1/cases/{id}")).await).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b
-}
 
 both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: Store| async move {
     let app = App::start(store).await;

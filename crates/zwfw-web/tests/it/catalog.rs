@@ -1,15 +1,13 @@
 //! The catalogue through the API and the pages, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-async fn body(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
+/// The items of the public guide, filtered by `query` (`?object=1` …).
+async fn guide_items(app: &App, query: &str) -> Vec<Value> {
+    client().get(app.url(&format!("/api/v1/guide/items{query}"))).send().await.unwrap().json().await.unwrap()
 }
 
 both_backends!(governance_flow_end_to_end, |store: Store| async move {
@@ -94,7 +92,7 @@ both_backends!(governance_flow_end_to_end, |store: Store| async move {
     assert!(matches!(loser["code"].as_str(), Some("already_handled") | Some("wrong_state")), "{loser}");
 
     // Published: public, immutable.
-    let (s, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    let (s, g) = anon_get(&app, &format!("/api/v1/guide/items/{item}")).await;
     assert_eq!((s, g["content"]["name"].as_str()), (StatusCode::OK, Some("测试许可")));
     let (s, b) =
         body(app.put(&da, &format!("/api/v1/item-versions/{v1}"), json!({"content": fixed, "reason": "偷改"})).await)
@@ -124,12 +122,12 @@ both_backends!(governance_flow_end_to_end, |store: Store| async move {
     let fields: Vec<&str> = d.as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["promised_limit_days", "steps[2].limit_days"]);
     // The guide still shows version 1 until version 2 is approved.
-    let (_, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    let (_, g) = anon_get(&app, &format!("/api/v1/guide/items/{item}")).await;
     assert_eq!(g["version_no"], 1);
     act(&da, v2, "submit", "提交").await;
     act(&legal, v2, "pass_legal_review", "合法").await;
     act(&center, v2, "approve", "同意").await;
-    let (_, g) = body(client().get(app.url(&format!("/api/v1/guide/items/{item}"))).send().await.unwrap()).await;
+    let (_, g) = anon_get(&app, &format!("/api/v1/guide/items/{item}")).await;
     assert_eq!((g["version_no"].as_i64(), g["content"]["promised_limit_days"].as_i64()), (Some(2), Some(8)));
 
     // Every step is in the item's history and the audit trail.
@@ -181,31 +179,16 @@ both_backends!(governance_flow_end_to_end, |store: Store| async move {
 
 both_backends!(public_guide_browses_demo_catalogue, |store: Store| async move {
     let app = App::start(store).await;
-    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let all = guide_items(&app, "").await;
     assert!(all.len() >= 30, "{}", all.len());
-    let persons: Vec<Value> =
-        client().get(app.url("/api/v1/guide/items?object=1")).send().await.unwrap().json().await.unwrap();
+    let persons = guide_items(&app, "?object=1").await;
     assert!(persons.len() < all.len() && !persons.is_empty());
-    let themed: Vec<Value> = client()
-        .get(app.url("/api/v1/guide/items?theme=%E5%BC%80%E5%8A%9E%E4%BC%81%E4%B8%9A"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let themed = guide_items(&app, "?theme=%E5%BC%80%E5%8A%9E%E4%BC%81%E4%B8%9A").await;
     assert!(themed.iter().any(|i| i["name"] == "食品经营许可"));
     // By region: the county's departments only.
     let regions = zwfw_store::admin::list_regions(&app.state.store).await.unwrap();
     let dongcheng = regions.iter().find(|r| r.name == "东城区").unwrap().id;
-    let county: Vec<Value> = client()
-        .get(app.url(&format!("/api/v1/guide/items?region={dongcheng}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let county = guide_items(&app, &format!("?region={dongcheng}")).await;
     assert!(
         !county.is_empty() && county.iter().all(|i| i["name"].as_str().unwrap().starts_with("东城区")),
         "{county:?}"
@@ -288,9 +271,9 @@ both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
 both_backends!(attachments_are_checked_by_content, |store: Store| async move {
     let app = App::start(store).await;
     let center = app.ready_token("demo_center").await;
-    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let all = guide_items(&app, "").await;
     let id = all.iter().find(|i| i["name"] == "公共场所卫生许可").unwrap()["item_id"].as_i64().unwrap();
-    let upload = |v: i64, slot: &str, material: &str, name: &str, bytes: Vec<u8>| {
+    let attach = |v: i64, slot: &str, material: &str, name: &str, bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new()
             .text("slot", slot.to_string())
             .text("material", material.to_string())
@@ -299,34 +282,30 @@ both_backends!(attachments_are_checked_by_content, |store: Store| async move {
             .post(app.url(&format!("/api/v1/item-versions/{v}/attachments")))
             .bearer_auth(&center)
             .multipart(form);
-        async move {
-            let r = req.send().await.unwrap();
-            let s = r.status();
-            (s, r.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        async move { body(req.send().await.unwrap()).await }
     };
     let (_, d) = body(app.get(&center, &format!("/api/v1/items/{id}")).await).await;
     let published = d["published_version_id"].as_i64().unwrap();
-    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let pdf = PDF.to_vec();
     // A published version never changes.
-    let (s, b) = upload(published, "form", "1", "申请表.pdf", pdf.clone()).await;
+    let (s, b) = attach(published, "form", "1", "申请表.pdf", pdf.clone()).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")));
     let (_, nv) =
         body(app.post(&center, &format!("/api/v1/items/{id}/versions"), json!({"reason": "上传表格"})).await).await;
     let draft = nv["version_id"].as_i64().unwrap();
     // Refused: a page pretending to be a PDF, a PNG named .pdf, too large, a material that does not exist.
-    let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"<html>hello</html>".to_vec()).await;
+    let (s, b) = attach(draft, "form", "1", "申请表.pdf", b"<html>hello</html>".to_vec()).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_upload")));
     assert!(b["message"].as_str().unwrap().contains("无法识别文件内容的格式"), "{b}");
-    let (s, b) = upload(draft, "form", "1", "申请表.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).await;
+    let (s, b) = attach(draft, "form", "1", "申请表.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b["message"].as_str().unwrap().contains("内容实际是PNG格式"), "{b}");
     let mut big = pdf.clone();
     big.resize(70 * 1024, b' ');
-    assert_eq!(upload(draft, "form", "1", "大.pdf", big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(upload(draft, "form", "99", "申请表.pdf", pdf.clone()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(attach(draft, "form", "1", "大.pdf", big).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(attach(draft, "form", "99", "申请表.pdf", pdf.clone()).await.0, StatusCode::NOT_FOUND);
     // Accepted, stored once by SM3, published, downloadable from the guide.
-    let (s, b) = upload(draft, "form", "1", "申请表.pdf", pdf.clone()).await;
+    let (s, b) = attach(draft, "form", "1", "申请表.pdf", pdf.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let sm3 = b["sm3"].as_str().unwrap().to_string();
     assert_eq!(sm3, zwfw_domain::audit::sm3_hex(&pdf));
@@ -353,9 +332,7 @@ both_backends!(attachments_are_checked_by_content, |store: Store| async move {
 async fn import(app: &App, token: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
     let form =
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("catalog.xlsx"));
-    let r = client().post(app.url("/api/v1/items/import")).bearer_auth(token).multipart(form).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
+    body(client().post(app.url("/api/v1/items/import")).bearer_auth(token).multipart(form).send().await.unwrap()).await
 }
 
 async fn item_count(app: &App) -> usize {
@@ -530,7 +507,7 @@ both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
 both_backends!(draft_editor_page, |store: Store| async move {
     let app = App::start(store).await;
     let center = app.ready_token("demo_center").await;
-    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let all = guide_items(&app, "").await;
     let id = all.iter().find(|i| i["name"] == "特种设备使用登记").unwrap()["item_id"].as_i64().unwrap();
     // Nothing to edit while only the published version exists.
     assert_eq!(app.get(&center, &format!("/admin/items/{id}/edit")).await.status(), StatusCode::CONFLICT);
@@ -563,24 +540,15 @@ both_backends!(draft_editor_page, |store: Store| async move {
         ("form_fields".into(), "设备类别 | 选项 | 必填 | 锅炉、电梯、起重机械\n使用单位地址 | 文本".into()),
         ("reason".into(), "提速".into()),
     ];
+    let save = |form: &[(String, String)]| {
+        client().post(app.url(&format!("/admin/items/{id}/edit"))).bearer_auth(&center).form(form).send()
+    };
     // Step limits over the promised limit: refused with the reason, nothing saved.
-    let r = client()
-        .post(app.url(&format!("/admin/items/{id}/edit")))
-        .bearer_auth(&center)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = save(&form).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("各环节时限之和（4个工作日）超过承诺办结时限（3个工作日）"));
     form.iter_mut().find(|(k, _)| k == "promised_limit_days").unwrap().1 = "4".into();
-    let r = client()
-        .post(app.url(&format!("/admin/items/{id}/edit")))
-        .bearer_auth(&center)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = save(&form).await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let v = zwfw_store::catalog::get_version(&app.state.store, nv["version_id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(v.content.promised_limit_days, 4);
@@ -596,13 +564,7 @@ both_backends!(draft_editor_page, |store: Store| async move {
     // A field line the editor cannot read is refused with its line number.
     let mut bad = form.clone();
     bad.iter_mut().find(|(k, _)| k == "form_fields").unwrap().1 = "设备类别 | 下拉框".into();
-    let r = client()
-        .post(app.url(&format!("/admin/items/{id}/edit")))
-        .bearer_auth(&center)
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
+    let r = save(&bad).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("申请表字段第1行"));
     // Any two versions can be compared on the item's page.
@@ -618,7 +580,7 @@ both_backends!(draft_editor_page, |store: Store| async move {
 both_backends!(upload_from_the_editor_page, |store: Store| async move {
     let app = App::start(store).await;
     let center = app.ready_token("demo_center").await;
-    let all: Vec<Value> = client().get(app.url("/api/v1/guide/items")).send().await.unwrap().json().await.unwrap();
+    let all = guide_items(&app, "").await;
     let id = all.iter().find(|i| i["name"] == "医师执业注册").unwrap()["item_id"].as_i64().unwrap();
     app.post(&center, &format!("/api/v1/items/{id}/versions"), json!({"reason": "上传表格"})).await;
     let page = app.get(&center, &format!("/admin/items/{id}/edit")).await.text().await.unwrap();

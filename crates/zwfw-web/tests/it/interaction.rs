@@ -3,34 +3,15 @@
 //! tracking, flood limits, one rating per stage, the bad-rating follow-up and
 //! the appeal.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-async fn body(r: reqwest::Response) -> (StatusCode, Value) {
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-/// Posts without signing in, from a given client address.
-async fn anon_post(app: &App, from: &str, path: &str, b: Value) -> (StatusCode, Value) {
-    body(client().post(app.url(path)).header("x-forwarded-for", from).json(&b).send().await.unwrap()).await
-}
-
-async fn anon_get(app: &App, path: &str) -> (StatusCode, Value) {
-    body(client().get(app.url(path)).send().await.unwrap()).await
-}
-
-async fn act(app: &App, token: &str, id: i64, a: Value) -> (StatusCode, Value) {
+async fn act_on_interaction(app: &App, token: &str, id: i64, a: Value) -> (StatusCode, Value) {
     body(app.post(token, &format!("/api/v1/interactions/{id}/actions"), a).await).await
 }
 
-// Friday 2025-09-26, 10:00 in Beijing: five working days later is 2025-10-10
-// (the make-up Sunday 09-28 counts, the National Day week does not).
-const FRIDAY: &str = "2025-09-26T02:00:00Z";
 const DAY: i64 = 86_400_000;
 
 both_backends!(routing_deadlines_replies_and_publication, |store: Store| async move {
@@ -66,18 +47,15 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     let (s, b) = anon_post(&app, "10.0.0.2", "/api/v1/interactions", complaint.clone()).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("real_name_required")), "{b}");
     // About a county's department: the county government office gets it.
-    let (s, c1) = body(app.post(&citizen, "/api/v1/interactions", complaint).await).await;
+    let (s, c1) = submit_interaction(&app, &citizen, complaint).await;
     assert_eq!(s, StatusCode::CREATED, "{c1}");
     assert_eq!(c1["department_name"], "东城区人民政府办公室");
     let c1_id = c1["id"].as_i64().unwrap();
     // Nothing named: the service centre distributes.
-    let (s, e1) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "correction", "title": "链接失效", "content": "办事指南下载链接打不开"}),
-        )
-        .await,
+    let (s, e1) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "correction", "title": "链接失效", "content": "办事指南下载链接打不开"}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{e1}");
@@ -85,14 +63,23 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     assert_eq!(e1_detail.department_id, center);
 
     // The county office assigns the complaint to its department, with a reason.
-    let (s, b) =
-        act(&app, &county, c1_id, json!({"action": "transfer", "to_department_id": dc_market, "reason": ""})).await;
+    let (s, b) = act_on_interaction(
+        &app,
+        &county,
+        c1_id,
+        json!({"action": "transfer", "to_department_id": dc_market, "reason": ""}),
+    )
+    .await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
-    let (s, b) =
-        act(&app, &county, c1_id, json!({"action": "transfer", "to_department_id": dongcheng_office, "reason": "r"}))
-            .await;
+    let (s, b) = act_on_interaction(
+        &app,
+        &county,
+        c1_id,
+        json!({"action": "transfer", "to_department_id": dongcheng_office, "reason": "r"}),
+    )
+    .await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("interaction_conflict")), "{b}");
-    let (s, b) = act(
+    let (s, b) = act_on_interaction(
         &app,
         &county,
         c1_id,
@@ -101,7 +88,7 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["actions"], json!([]), "the former department reads, and acts no more");
-    let (s, b) = act(&app, &county, c1_id, json!({"action": "extend", "days": 2, "reason": "r"})).await;
+    let (s, b) = act_on_interaction(&app, &county, c1_id, json!({"action": "extend", "days": 2, "reason": "r"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "no longer the county office's: {b}");
     let (s, c1v) = body(app.get(&supervisor, &format!("/api/v1/interactions/{c1_id}")).await).await;
     assert_eq!(s, StatusCode::OK);
@@ -117,36 +104,32 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
 
     // Only the handling department acts; supervision reads and acts on nothing.
     let reply = json!({"action": "reply", "reply": "需携带身份证原件和经营场所证明。"});
-    let (s, _) = act(&app, &land, q1_id, reply.clone()).await;
+    let (s, _) = act_on_interaction(&app, &land, q1_id, reply.clone()).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = act(&app, &supervisor, q1_id, reply.clone()).await;
+    let (s, _) = act_on_interaction(&app, &supervisor, q1_id, reply.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Unanswered and unpublished: not on the public list, not public.
     assert_eq!(anon_get(&app, &format!("/api/v1/interactions/{q1_id}")).await.0, StatusCode::NOT_FOUND);
 
     // The submitter's opt-out and the department's recorded reason keep answers off the list.
-    let (_, s1) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "suggestion", "title": "建议延长周六办公时间", "content": "上班族不方便", "department_id": market, "no_publish": true}),
-        )
-        .await,
+    let (_, s1) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "suggestion", "title": "建议延长周六办公时间", "content": "上班族不方便", "department_id": market, "no_publish": true}),
     )
     .await;
-    let (_, s2) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "consultation", "title": "我的营业执照何时发放", "content": "办件编号……", "department_id": market}),
-        )
-        .await,
+    let (_, s2) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "consultation", "title": "我的营业执照何时发放", "content": "办件编号……", "department_id": market}),
     )
     .await;
     let (s1, s2) = (s1["id"].as_i64().unwrap(), s2["id"].as_i64().unwrap());
-    let (_, b) = act(&app, &reviewer, s1, json!({"action": "reply", "reply": "已研究，将试行周六上午办公。"})).await;
+    let (_, b) =
+        act_on_interaction(&app, &reviewer, s1, json!({"action": "reply", "reply": "已研究，将试行周六上午办公。"}))
+            .await;
     assert_eq!(b["interaction"]["publication"], "opted_out");
-    let (s, b) = act(
+    let (s, b) = act_on_interaction(
         &app,
         &reviewer,
         s2,
@@ -174,19 +157,25 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     assert_eq!(d["overdue_days"], 4, "{d}");
     let (_, overdue) = body(app.get(&reviewer, "/api/v1/interactions?scope=department&overdue=true").await).await;
     assert_eq!(overdue["total"], 1, "{overdue}");
-    let (s, b) = act(&app, &reviewer, q1_id, json!({"action": "extend", "days": 11, "reason": "需核实"})).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
     let (s, b) =
-        act(&app, &reviewer, q1_id, json!({"action": "extend", "days": 5, "reason": "需会同登记科核实"})).await;
+        act_on_interaction(&app, &reviewer, q1_id, json!({"action": "extend", "days": 11, "reason": "需核实"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_interaction")), "{b}");
+    let (s, b) = act_on_interaction(
+        &app,
+        &reviewer,
+        q1_id,
+        json!({"action": "extend", "days": 5, "reason": "需会同登记科核实"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["interaction"]["due"], "2025-10-16");
     assert_eq!(b["overdue_days"], 0);
 
     // The answer: public by default, and the anonymous submitter is told by SMS (outbox).
-    let (s, b) = act(&app, &reviewer, q1_id, reply.clone()).await;
+    let (s, b) = act_on_interaction(&app, &reviewer, q1_id, reply.clone()).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["interaction"]["publication"], "public");
-    let (s, b) = act(&app, &reviewer, q1_id, reply.clone()).await;
+    let (s, b) = act_on_interaction(&app, &reviewer, q1_id, reply.clone()).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("interaction_conflict")), "answered once");
     assert_eq!(zwfw_store::interaction::pending(&app.state.store, "sms").await.unwrap(), 1);
     let (s, public) = anon_get(&app, "/api/v1/interactions?q=个体户").await;
@@ -243,11 +232,11 @@ both_backends!(bad_input_floods_and_repeats_change_nothing, |store: Store| async
     let (s, b) = anon_post(&app, "10.1.0.1", "/api/v1/interactions", bad_mobile).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_mobile")));
     let mut long_complaint = json!({"kind": "complaint", "title": "t", "content": "字".repeat(1001)});
-    let (s, b) = body(app.post(&citizen, "/api/v1/interactions", long_complaint.clone()).await).await;
+    let (s, b) = submit_interaction(&app, &citizen, long_complaint.clone()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     long_complaint["upload_ids"] = json!([999_999]);
     long_complaint["content"] = json!("c");
-    let (s, b) = body(app.post(&citizen, "/api/v1/interactions", long_complaint).await).await;
+    let (s, b) = submit_interaction(&app, &citizen, long_complaint).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_material")), "someone else's upload");
     assert_eq!(count().await, 0, "nothing stored");
 
@@ -321,13 +310,10 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
     let r =
         app.put(&center, "/api/v1/interaction-limits/complaint", json!({"days": 10, "reason": "市政府办通知"})).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (_, c) = body(
-        app.post(
-            &citizen,
-            "/api/v1/interactions",
-            json!({"kind": "complaint", "title": "t", "content": "c", "department_id": market}),
-        )
-        .await,
+    let (_, c) = submit_interaction(
+        &app,
+        &citizen,
+        json!({"kind": "complaint", "title": "t", "content": "c", "department_id": market}),
     )
     .await;
     // 10 working days from Friday 2025-09-26: 10-16 (make-up days 09-28 and 10-11 count).
@@ -355,9 +341,9 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
             .await;
     assert_eq!(s, StatusCode::CONFLICT, "named once");
     // A new submission notifies the named handler.
-    app.post(
+    submit_interaction(
+        &app,
         &citizen,
-        "/api/v1/interactions",
         json!({"kind": "consultation", "title": "问", "content": "内容", "department_id": market}),
     )
     .await;
@@ -381,7 +367,6 @@ async fn granted_case(app: &App) -> (i64, String) {
     let reviewer = app.ready_token("demo_reviewer").await;
     let head = app.ready_token("demo_head").await;
     let id = apply(app, &citizen, item).await;
-    let path = format!("/api/v1/cases/{id}/actions");
     for (who, a) in [
         (&counter, json!({"action": "accept"})),
         (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
@@ -392,8 +377,7 @@ async fn granted_case(app: &App) -> (i64, String) {
             json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000009", "valid_until": "2031-11-30"}),
         ),
     ] {
-        let (s, b) = body(app.post(who, &path, a.clone()).await).await;
-        assert_eq!(s, StatusCode::OK, "{a}: {b}");
+        act_ok(app, who, id, a).await;
     }
     (id, "demo_citizen".into())
 }
@@ -567,14 +551,9 @@ both_backends!(ratings_wait_for_their_stage_and_qr_links_rate, |store: Store| as
 both_backends!(attachments_are_shown_to_those_who_may_read_them, |store: Store| async move {
     let app = App::start(store).await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let cookie = |token: String| {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
-        reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-    };
-    let citizen = cookie(app.ready_token("demo_citizen").await);
-    let head = cookie(app.ready_token("demo_head").await);
-    let land = cookie(app.ready_token("demo_land").await);
+    let citizen = signed(&app.ready_token("demo_citizen").await);
+    let head = signed(&app.ready_token("demo_head").await);
+    let land = signed(&app.ready_token("demo_land").await);
     let html = citizen.get(app.url("/interact/new?kind=complaint")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&html);
     let form = reqwest::multipart::Form::new()
@@ -582,7 +561,7 @@ both_backends!(attachments_are_shown_to_those_who_may_read_them, |store: Store| 
         .text("title", "营业执照办理超时")
         .text("content", "窗口称材料不全，但未一次性告知")
         .text("department_id", market.to_string())
-        .part("attachment", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("受理回执.pdf"));
+        .part("attachment", pdf_part("受理回执.pdf"));
     let r = citizen.post(app.url(&format!("/interact/new?_csrf={csrf}"))).multipart(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (rows, _) = zwfw_store::interaction::list(
@@ -607,31 +586,17 @@ both_backends!(attachments_are_shown_to_those_who_may_read_them, |store: Store| 
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "the public");
 });
 
-/// A browser signed in with `token` (the session cookie), not following redirects.
-fn signed(token: &str) -> reqwest::Client {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(reqwest::header::COOKIE, format!("zwfw_session={token}").parse().unwrap());
-    reqwest::Client::builder().default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
 both_backends!(handler_and_limit_pages, |store: Store| async move {
     let app = App::start(store).await;
     let market = app.department_id("示例市市场监督管理局").await;
     let head = signed(&app.ready_token("demo_head").await);
     let counter = signed(&app.ready_token("demo_counter").await);
     let admin = signed(&app.ready_token("demo_admin").await);
-    let page = |c: &reqwest::Client, path: &str| {
-        let r = c.get(app.url(path));
-        async move {
-            let r = r.send().await.unwrap();
-            (r.status(), r.text().await.unwrap())
-        }
-    };
     let counter_id = app.user_id("demo_counter").await;
     let land_user = app.user_id("demo_land").await;
 
     // The head names the counter officer; a wrong number or a person of another department is refused in Chinese.
-    let (s, html) = page(&head, "/work/interactions/handlers").await;
+    let (s, html) = page(&head, &app, "/work/interactions/handlers").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("本部门尚未指定留言办理人") && html.contains("指定办理人"), "{html}");
     let csrf = csrf_of(&html);
@@ -656,7 +621,7 @@ both_backends!(handler_and_limit_pages, |store: Store| async move {
         head.post(app.url("/work/interactions/handlers")).form(&form(counter_id, "13812345678")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) =
-        page(&head, &format!("/work/interactions/handlers?department_id={market}&done=handler_added")).await;
+        page(&head, &app, &format!("/work/interactions/handlers?department_id={market}&done=handler_added")).await;
     assert!(html.contains("已指定留言办理人") && html.contains("13812345678") && html.contains("在岗"), "{html}");
     let (_, list) = body(
         app.get(&app.signed_in("demo_head").await, &format!("/api/v1/departments/{market}/interaction-handlers")).await,
@@ -665,12 +630,12 @@ both_backends!(handler_and_limit_pages, |store: Store| async move {
     let hid = list[0]["id"].as_i64().unwrap();
 
     // Staff without the right read, cannot change; nobody reads another department's by changing the address.
-    let (s, html) = page(&counter, "/work/interactions/handlers").await;
+    let (s, html) = page(&counter, &app, "/work/interactions/handlers").await;
     assert!(s == StatusCode::OK && html.contains("李娜") && !html.contains("指定办理人"), "{html}");
     let land = app.department_id("示例市自然资源局").await;
-    let (s, _) = page(&counter, &format!("/work/interactions/handlers?department_id={land}")).await;
+    let (s, _) = page(&counter, &app, &format!("/work/interactions/handlers?department_id={land}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let csrf_c = csrf_of(&page(&counter, "/work/interactions/handlers").await.1);
+    let csrf_c = csrf_of(&page(&counter, &app, "/work/interactions/handlers").await.1);
     let r = counter
         .post(app.url("/work/interactions/handlers"))
         .form(&[
@@ -699,12 +664,12 @@ both_backends!(handler_and_limit_pages, |store: Store| async move {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = head.post(app.url("/work/interactions/handlers")).form(&end("岗位调整")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&head, "/work/interactions/handlers").await;
+    let (_, html) = page(&head, &app, "/work/interactions/handlers").await;
     assert!(html.contains("撤销（岗位调整）"), "{html}");
 
     // Limits: shown to staff, set by global administrators only, within 1–60 working days.
     assert!(html.contains("5 个工作日") && !html.contains("name=\"days\""), "{html}");
-    let (_, html) = page(&admin, &format!("/work/interactions/handlers?department_id={market}")).await;
+    let (_, html) = page(&admin, &app, &format!("/work/interactions/handlers?department_id={market}")).await;
     let csrf_a = csrf_of(&html);
     let limit = |days: &'static str| {
         vec![
@@ -778,7 +743,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     let (s, q1) = anon_post(&app, "10.0.1.1", "/api/v1/interactions", ask("13812345678", "个体户登记")).await;
     assert_eq!(s, StatusCode::CREATED, "{q1}");
     let q1_code = q1["code"].as_str().unwrap().to_string();
-    let (s, b) = act(&app, &reviewer, q1["id"].as_i64().unwrap(), reply.clone()).await;
+    let (s, b) = act_on_interaction(&app, &reviewer, q1["id"].as_i64().unwrap(), reply.clone()).await;
     assert_eq!(s, StatusCode::OK, "{b}");
 
     // The gateway is down: the try is counted, the error kept, the message waits a minute.
@@ -815,7 +780,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     // Two servers sending at once: the gateway gets each message once.
     let (s, q2) = anon_post(&app, "10.0.1.2", "/api/v1/interactions", ask("13900001111", "食品经营许可")).await;
     assert_eq!(s, StatusCode::CREATED, "{q2}");
-    act(&app, &reviewer, q2["id"].as_i64().unwrap(), reply.clone()).await;
+    act_on_interaction(&app, &reviewer, q2["id"].as_i64().unwrap(), reply.clone()).await;
     let (a, b) = tokio::join!(send_due(&app.state), send_due(&app.state));
     assert_eq!(a.unwrap().sent + b.unwrap().sent, 1);
     assert_eq!(gw.seen.lock().unwrap().len(), 3);
@@ -823,7 +788,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     // A gateway that keeps refusing: tried 8 times over about two hours, then given up.
     let (s, q3) = anon_post(&app, "10.0.1.3", "/api/v1/interactions", ask("13700002222", "药品经营许可")).await;
     assert_eq!(s, StatusCode::CREATED, "{q3}");
-    act(&app, &reviewer, q3["id"].as_i64().unwrap(), reply.clone()).await;
+    act_on_interaction(&app, &reviewer, q3["id"].as_i64().unwrap(), reply.clone()).await;
     gw.status.store(500, Ordering::SeqCst);
     for n in 0..8 {
         let r = send_due(&app.state).await.unwrap();

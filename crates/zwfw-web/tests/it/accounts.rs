@@ -1,8 +1,9 @@
-//! End-to-end API tests against the real application, on SQLite and PostgreSQL.
+//! Accounts and organizations through the API and the pages, on SQLite and
+//! PostgreSQL: sign-in, lockout, password changes, TOTP, sessions and CSRF,
+//! department scope, input checks, the admin pages, and the health, metrics
+//! and API documentation endpoints.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
@@ -234,49 +235,27 @@ both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async mo
     assert_eq!(trail[0].entry.actor_name, "demo_admin");
 
     // Registration: malformed ID number, weak password, duplicate username.
-    let reg = |username: &str, id: &str, pw: &str| json!({"kind": "person", "username": username, "password": pw, "name": "张三", "id_number": id, "mobile": "13812345678"});
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("zhang3", "11010519491231002", NEW_PW))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_resident_id".into()));
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("zhang3", "110105194912310021", NEW_PW))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(r).await.1, "invalid_resident_id");
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("zhang3", "11010519491231002X", "password"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(r).await.1, "weak_password");
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("demo_citizen", "11010519491231002X", NEW_PW))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(r).await, (StatusCode::CONFLICT, "duplicate".into()));
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("zhang3", "11010519491231002X", NEW_PW))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = client()
-        .post(app.url("/api/v1/register"))
-        .json(&reg("zhang4", "11010519491231002X", NEW_PW))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(code_of(r).await, (StatusCode::CONFLICT, "duplicate".into()), "one account per identity number");
+    let register = |username: &str, id: &str, pw: &str| {
+        let reg = json!({"kind": "person", "username": username, "password": pw, "name": "张三", "id_number": id, "mobile": "13812345678"});
+        let req = client().post(app.url("/api/v1/register")).json(&reg);
+        async move { code_of(req.send().await.unwrap()).await }
+    };
+    assert_eq!(
+        register("zhang3", "11010519491231002", NEW_PW).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_resident_id".into())
+    );
+    assert_eq!(register("zhang3", "110105194912310021", NEW_PW).await.1, "invalid_resident_id");
+    assert_eq!(register("zhang3", "11010519491231002X", "password").await.1, "weak_password");
+    assert_eq!(
+        register("demo_citizen", "11010519491231002X", NEW_PW).await,
+        (StatusCode::CONFLICT, "duplicate".into())
+    );
+    assert_eq!(register("zhang3", "11010519491231002X", NEW_PW).await.0, StatusCode::CREATED);
+    assert_eq!(
+        register("zhang4", "11010519491231002X", NEW_PW).await,
+        (StatusCode::CONFLICT, "duplicate".into()),
+        "one account per identity number"
+    );
 
     // The chain is intact after all of this.
     let report = zwfw_store::audit::verify(&app.state.store).await.unwrap();
@@ -351,22 +330,12 @@ both_backends!(pages_render_in_chinese_for_each_role, |store: Store| async move 
     let csrf = csrf_of(&page);
     let town = zwfw_store::admin::find_region_by_code(&app.state.store, "529902002").await.unwrap().unwrap();
     let url = app.url(&format!("/admin/regions/{}/rename", town.id));
-    let r = client()
-        .post(&url)
-        .bearer_auth(&admin)
-        .form(&[("_csrf", csrf.as_str()), ("name", "新华路街道"), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = client()
-        .post(&url)
-        .bearer_auth(&admin)
-        .form(&[("_csrf", csrf.as_str()), ("name", "新华路街道"), ("reason", "区划调整")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let rename = |reason: &str| {
+        let form = [("_csrf", csrf.as_str()), ("name", "新华路街道"), ("reason", reason)];
+        client().post(&url).bearer_auth(&admin).form(&form).send()
+    };
+    assert_eq!(rename("").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(rename("区划调整").await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(zwfw_store::admin::get_region(&app.state.store, town.id).await.unwrap().name, "新华路街道");
     let users = app.get(&admin, "/admin/users").await.text().await.unwrap();
     assert!(users.contains("139****0004"), "mobile masked in the staff list");

@@ -1,0 +1,15 @@
+//! The end-to-end tests of zwfw-web, in one test binary: each starts the
+//! real application on port 0 against a fresh database, once on SQLite and
+//! once on PostgreSQL (`zwfw_store::both_backends!`). One module per area;
+//! `cargo test -p zwfw-web --test it cases::` runs the tests of one area.
+//! What they share is in `support`.
+
+mod support;
+
+mod accounts;
+mod calendar;
+mod cases;
+mod catalog;
+mod evaluation;
+mod interaction;
+mod supervision;

@@ -1,0 +1,134 @@
+//! The one way a test starts the application: the real program on port 0
+//! against the test's fresh database, with the demo city loaded; and what a
+//! test does to it besides HTTP (moving its clock, a second process).
+
+use zwfw_app::{AppConfig, Clock};
+use zwfw_store::Store;
+use zwfw_web::{AppState, WebConfig};
+
+pub struct App {
+    pub base: String,
+    pub state: AppState,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl App {
+    pub async fn start(store: Store) -> App {
+        App::start_with_clock(store, Clock::system()).await
+    }
+
+    /// Starts with the clock set to an RFC 3339 instant.
+    pub async fn start_at(store: Store, now: &str) -> App {
+        App::start_with_clock(store, Clock::from_config(Some(now), None).unwrap()).await
+    }
+
+    /// Starts at an instant with an SMS gateway.
+    pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::outbox::sms::SmsConfig) -> App {
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true, true).await
+    }
+
+    async fn start_with_clock(store: Store, clock: Clock) -> App {
+        App::start_configured(store, clock, None, true, true).await
+    }
+
+    /// Starts trusting no reverse proxy, as the program does by default: the
+    /// test client's X-Forwarded-For is then its own claim.
+    pub async fn start_trusting_no_proxy(store: Store) -> App {
+        App::start_configured(store, Clock::system(), None, false, true).await
+    }
+
+    /// Starts without the demo city: the database holds only what the
+    /// program puts there at start (the calendar).
+    pub async fn start_without_demo(store: Store) -> App {
+        App::start_configured(store, Clock::system(), None, true, false).await
+    }
+
+    async fn start_configured(
+        store: Store,
+        clock: Clock,
+        sms: Option<zwfw_app::outbox::sms::SmsConfig>,
+        behind_proxy: bool,
+        demo: bool,
+    ) -> App {
+        let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
+        // Unless told otherwise, the test client stands for a reverse proxy:
+        // tests name the client they play in X-Forwarded-For.
+        let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
+        let config = AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, ..AppConfig::default() };
+        let state = AppState::new(
+            zwfw_app::App::new(store, clock, config),
+            WebConfig { trusted_proxies, ..WebConfig::default() },
+        );
+        zwfw_app::startup(&state).await.expect("calendar and search load");
+        if demo {
+            zwfw_app::demo::load(&state).await.expect("demo loads");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let st = state.clone();
+        tokio::spawn(async move {
+            zwfw_web::serve(listener, st, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        App { base: format!("http://{addr}"), state, _shutdown: tx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Moves the application's clock forward.
+    pub fn advance(&self, ms: i64) {
+        self.state.clock.set_moved_ms(self.state.clock.moved_ms() + ms);
+    }
+
+    pub async fn department_id(&self, name: &str) -> i64 {
+        zwfw_store::admin::list_departments(&self.state.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == name)
+            .map(|d| d.id)
+            .unwrap_or_else(|| panic!("no department {name}"))
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    N.fetch_add(1, Ordering::Relaxed) ^ t
+}
+
+/// Moves the clock to 10:00 Beijing time on `day` (YYYY-MM-DD) and runs the background job.
+pub async fn day(app: &App, day: &str) {
+    let target = zwfw_domain::time::parse_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap() - app.state.now_ms();
+    assert!(target >= 0, "the clock only moves forward");
+    app.advance(target);
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+}
+
+/// The program in a second process on the same database (its own pool and remembered rows).
+pub async fn another_process(app: &App) -> zwfw_app::App {
+    let other = zwfw_app::App::new(
+        zwfw_store::testing::other_process(&app.state.store),
+        app.state.clock.clone(),
+        app.state.config.clone(),
+    );
+    zwfw_app::startup(&other).await.unwrap();
+    other
+}
+
+/// The actor of an account, for calling the use cases directly.
+pub async fn actor_of(app: &App, username: &str) -> zwfw_domain::admin::Actor {
+    let u = zwfw_store::admin::find_user_by_username(&app.state.store, username).await.unwrap().unwrap();
+    zwfw_app::accounts::sessions::actor_of(&u)
+}

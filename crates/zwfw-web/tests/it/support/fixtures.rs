@@ -1,0 +1,56 @@
+//! What tests start from: a file to upload, a moment to start at, items
+//! published straight through the store, applications.
+
+use super::{body, upload, App};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_domain::catalog::{example, CoReview, ItemContent};
+
+/// The smallest PDF the upload check accepts.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Friday 2025-09-26, 10:00 in Beijing: five working days later is 2025-10-10
+/// (the make-up Sunday 09-28 counts, the National Day week does not).
+pub const FRIDAY: &str = "2025-09-26T02:00:00Z";
+
+/// `PDF` as the file part of a form.
+pub fn pdf_part(name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(name.to_string())
+}
+
+/// Publishes an item straight through the store (the governance flow is tested elsewhere).
+pub async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
+    let st = &app.state.store;
+    let mut tx = st.begin().await.unwrap();
+    let (item, v) = zwfw_store::catalog::create_item(&mut tx, code, content, "测试", None, 0).await.unwrap();
+    use zwfw_domain::catalog::VersionState::*;
+    zwfw_store::catalog::move_version(&mut tx, v, Draft, CenterApproval, 0).await.unwrap();
+    zwfw_store::catalog::publish(&mut tx, item, v, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    item
+}
+
+/// The example item of the market department, with the land department joining step 2.
+pub async fn joint_item(app: &App) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let mut c = example(market);
+    c.steps[1].joint = vec![CoReview { department_id: land, limit_days: 2 }];
+    c.steps[1].limit_days = 4;
+    publish(app, &c, "TESTJOINT0000000000000000000001").await
+}
+
+/// Applies for `item` with `PDF` as its first material; the submission's answer.
+pub async fn apply_with_pdf(app: &App, token: &str, item: i64) -> Value {
+    let (_, up) = upload(app, token, PDF, "申请书.pdf").await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let (s, sub) =
+        body(app.post(token, &path, json!({"materials": [{"material_no": 1, "upload_id": up["id"]}]})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    sub
+}
+
+/// Applies for `item` with `PDF` as the signed-in applicant; the new case's id.
+pub async fn apply(app: &App, applicant: &str, item: i64) -> i64 {
+    apply_with_pdf(app, applicant, item).await["case_id"].as_i64().unwrap()
+}
