@@ -2,6 +2,18 @@
 //! when a failed try is repeated, when the sender gives up, and the text the
 //! gateway receives.
 
+use crate::codes::code_list;
+
+code_list!(
+    /// How a notification reaches its reader.
+    Channel {
+        /// 站内消息: read in the platform.
+        InApp = "inapp",
+        /// 短信: handed to the SMS gateway by the sender.
+        Sms = "sms",
+    }
+);
+
 /// Tries before a message is given up (an administrator can send it again).
 pub const MAX_ATTEMPTS: i64 = 8;
 
