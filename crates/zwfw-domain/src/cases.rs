@@ -617,6 +617,15 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
     Ok(n)
 }
 
+code_list!(
+    /// Who applies: a natural person (自然人, identified by the 居民身份证号码)
+    /// or a legal person (法人, by the 统一社会信用代码).
+    ApplicantKind {
+        Natural = "natural",
+        Legal = "legal",
+    }
+);
+
 /// Trust level of an e-material (国办函〔2016〕108号).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TrustLevel {

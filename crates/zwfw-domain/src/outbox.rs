@@ -48,14 +48,27 @@ pub fn sms_text(signature: &str, title: &str, body: &str, link: &str) -> String 
     text + &tail
 }
 
+code_list!(
+    /// Where a message of an outside channel stands.
+    Delivery {
+        /// Not sent yet: waiting for its next try.
+        Waiting = "waiting",
+        /// The gateway took it.
+        Sent = "sent",
+        /// Its tries were given up.
+        Failed = "failed",
+    }
+);
+
 /// Where a message stands: `sent` once the gateway took it, `failed` once
 /// its tries were given up, else `waiting`.
 pub fn delivery_state(sent: bool, given_up: bool) -> &'static str {
     match (sent, given_up) {
-        (true, _) => "sent",
-        (false, true) => "failed",
-        (false, false) => "waiting",
+        (true, _) => Delivery::Sent,
+        (false, true) => Delivery::Failed,
+        (false, false) => Delivery::Waiting,
     }
+    .code()
 }
 
 /// A mobile number as shown to staff: 138****5678.

@@ -600,6 +600,9 @@ code_list!(
 impl FindingState {
     /// Not closed yet (未办结): what the department and the dashboard count.
     pub const ACTIVE: &'static [FindingState] = &[FindingState::Noted, FindingState::Open, FindingState::Replied];
+    /// The code that names [`FindingState::ACTIVE`] where a list of
+    /// findings is filtered by state.
+    pub const ACTIVE_CODE: &'static str = "active";
 
     /// Whether a warning can be in this state (it is noted, then closed;
     /// it never asks for a reply).
