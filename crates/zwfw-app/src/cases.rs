@@ -20,9 +20,9 @@ use zwfw_domain::access::cases::{self as access, CaseFacts};
 use zwfw_domain::access::Refusal;
 use zwfw_domain::admin::{AccountKind, Actor, Role};
 use zwfw_domain::cases::{
-    self as dc, CaseError, CaseState, CaseView, Channel, DocKind, Event, EventKind, Outcome, TrustLevel,
+    self as dc, ApplicantKind, CaseError, CaseState, CaseView, Channel, DocKind, Event, EventKind, Outcome, TrustLevel,
 };
-use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::catalog::{ItemContent, ItemStatus};
 use zwfw_domain::ids::{CreditCode, Mobile, ResidentId};
 use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
@@ -108,30 +108,6 @@ fn to_events(rows: &[sc::EventRow]) -> AppResult<Vec<Event>> {
         .collect()
 }
 
-fn state_code(s: CaseState) -> &'static str {
-    match s {
-        CaseState::Draft => "draft",
-        CaseState::Submitted => "submitted",
-        CaseState::Supplementing => "supplementing",
-        CaseState::Refused => "refused",
-        CaseState::InProgress => "in_progress",
-        CaseState::Deciding => "deciding",
-        CaseState::Concluded => "concluded",
-        CaseState::Delivered => "delivered",
-        CaseState::Withdrawn => "withdrawn",
-    }
-}
-
-pub fn outcome_code(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Granted => "granted",
-        Outcome::Denied => "denied",
-        Outcome::Returned => "returned",
-        Outcome::Voided => "voided",
-        Outcome::Forwarded => "forwarded",
-    }
-}
-
 fn kind_code(k: &EventKind) -> String {
     serde_json::to_value(k)
         .ok()
@@ -147,12 +123,12 @@ pub fn day_text(d: chrono::NaiveDate) -> String {
 fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event, seq: i64) -> AppResult<Projection> {
     let cal = st.calendar();
     let mut p = row.p.clone();
-    p.state = state_code(v.state).to_string();
+    p.state = v.state.code().to_string();
     p.seq = seq;
     p.step_no = v.step as i64;
     p.supplement_notices = i64::from(v.supplement_notices);
     p.deemed_accepted = v.deemed_accepted;
-    p.outcome = v.outcome.map(|o| outcome_code(o).to_string());
+    p.outcome = v.outcome.map(|o| o.code().to_string());
     p.submitted_at = v.submitted_at_ms;
     p.accepted_at = v.accepted_at_ms;
     if let EventKind::Submitted = e.kind {
@@ -203,7 +179,7 @@ fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event,
             p.step_due = None;
         }
     }
-    if matches!(v.state, CaseState::Concluded | CaseState::Refused | CaseState::Withdrawn) && p.concluded_at.is_none() {
+    if v.state.is_ended() && p.concluded_at.is_none() {
         p.concluded_at = Some(e.at_ms);
     }
     p.view = serde_json::to_string(v).map_err(|x| AppError::Internal(x.to_string()))?;
@@ -274,10 +250,10 @@ fn check_applicant(a: &ApplicantInput) -> AppResult<ApplicantInput> {
     if a.name.is_empty() || a.name.chars().count() > 100 {
         return Err(unprocessable("invalid_applicant", "name"));
     }
-    a.id_no = match a.kind.as_str() {
-        "natural" => ResidentId::parse(&a.id_no)?.as_str().to_string(),
-        "legal" => CreditCode::parse(&a.id_no)?.as_str().to_string(),
-        _ => return Err(unprocessable("invalid_applicant", "kind")),
+    a.id_no = match ApplicantKind::parse(&a.kind) {
+        Some(ApplicantKind::Natural) => ResidentId::parse(&a.id_no)?.as_str().to_string(),
+        Some(ApplicantKind::Legal) => CreditCode::parse(&a.id_no)?.as_str().to_string(),
+        None => return Err(unprocessable("invalid_applicant", "kind")),
     };
     a.mobile = Mobile::parse(&a.mobile)?.as_str().to_string();
     a.address = a.address.trim().chars().take(200).collect();
@@ -316,8 +292,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let item = zwfw_store::catalog::get_item(&st.store, item_id).await?;
-    let version_id = match (item.status.as_str(), item.published_version_id) {
-        ("active", Some(v)) => v,
+    let version_id = match (ItemStatus::parse(&item.status), item.published_version_id) {
+        (Some(ItemStatus::Active), Some(v)) => v,
         _ => return Err(AppError::not_found("item")),
     };
     let content = item_version(st, version_id).await?;
@@ -349,8 +325,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         let user = zwfw_store::admin::get_user(&st.store, actor.user_id).await?;
         let given = input.applicant.clone().unwrap_or_default();
         let (kind, id_no) = match user.kind {
-            AccountKind::Company => ("legal", user.credit_code.clone().unwrap_or_default()),
-            _ => ("natural", user.id_number.clone().unwrap_or_default()),
+            AccountKind::Company => (ApplicantKind::Legal.code(), user.credit_code.clone().unwrap_or_default()),
+            _ => (ApplicantKind::Natural.code(), user.id_number.clone().unwrap_or_default()),
         };
         let mobile =
             if given.mobile.trim().is_empty() { user.mobile.clone().unwrap_or_default() } else { given.mobile };
@@ -898,14 +874,7 @@ fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKind> {
         },
         "joint_close" => EventKind::JointTimedOut { departments: vec![] },
         "conclude" => {
-            let outcome = match a.outcome.as_deref() {
-                Some("granted") => Outcome::Granted,
-                Some("denied") => Outcome::Denied,
-                Some("returned") => Outcome::Returned,
-                Some("voided") => Outcome::Voided,
-                Some("forwarded") => Outcome::Forwarded,
-                _ => return Err(bad("outcome")),
-            };
+            let outcome = a.outcome.as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?;
             let valid_until = match a.valid_until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(s) => Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad("valid_until"))?),
                 None => None,
@@ -1330,9 +1299,9 @@ pub fn possible_actions(
     if !joint_overdue.is_empty() {
         candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
     }
-    for o in [Outcome::Granted, Outcome::Denied, Outcome::Returned, Outcome::Voided, Outcome::Forwarded] {
+    for o in Outcome::ALL.iter().copied() {
         candidates.push((
-            outcome_code(o),
+            o.code(),
             Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None, fee_fen: None },
         ));
     }
@@ -1401,10 +1370,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         let cal = st.calendar();
         cal.is_provisional(c.legal.deadline) || cal.is_provisional(c.promised.deadline)
     });
-    let urgency = clock
-        .as_ref()
-        .filter(|_| !matches!(view.state, CaseState::Concluded | CaseState::Delivered | CaseState::Withdrawn))
-        .map(|c| dc::urgency(&c.promised));
+    let urgency = clock.as_ref().filter(|_| !view.state.is_ended()).map(|c| dc::urgency(&c.promised));
     let (id_no, mobile, address) = if actor.is_some_and(|a| access::sees_applicant_identity(a, &case_facts)) {
         (row.applicant_id_no.clone(), row.applicant_mobile.clone(), row.applicant_address.clone())
     } else {

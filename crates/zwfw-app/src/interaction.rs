@@ -15,7 +15,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use zwfw_domain::admin::{Actor, DepartmentKind, Role};
 use zwfw_domain::ids::{Mobile, RegionLevel};
-use zwfw_domain::interaction::{self as di, InteractionError, Kind, Publication, State};
+use zwfw_domain::interaction::{self as di, Duty, InteractionError, Kind, Publication, State};
+use zwfw_domain::outbox::Channel;
 use zwfw_store::admin as sa;
 use zwfw_store::interaction::{self as si, InteractionRow};
 
@@ -402,7 +403,8 @@ pub(crate) async fn notify_department(
     users.sort();
     users.dedup();
     for u in users {
-        let n = si::NewNotification { user_id: Some(u), mobile: None, channel: "inapp", title, body, link };
+        let n =
+            si::NewNotification { user_id: Some(u), mobile: None, channel: Channel::InApp.code(), title, body, link };
         si::notify(tx, &n, st.now_ms()).await?;
     }
     Ok(())
@@ -651,7 +653,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
                 Some(u) => si::NewNotification {
                     user_id: Some(u),
                     mobile: None,
-                    channel: "inapp",
+                    channel: Channel::InApp.code(),
                     title: &title,
                     body: &row.title,
                     link: &link,
@@ -659,7 +661,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
                 None => si::NewNotification {
                     user_id: None,
                     mobile: Some(&row.mobile),
-                    channel: "sms",
+                    channel: Channel::Sms.code(),
                     title: &title,
                     body: &row.title,
                     link: &link,
@@ -863,7 +865,7 @@ pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResu
                 department_id: d.id,
                 department_name: d.name,
                 county_office: d.kind == DepartmentKind::CountyOffice,
-                has_lead: handlers.iter().any(|h| h.duty == "lead"),
+                has_lead: handlers.iter().any(|h| h.duty == Duty::Lead.code()),
                 handlers,
             }
         })
@@ -889,9 +891,7 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
     if !may_manage_handlers(actor, department_id) {
         return Err(AppError::forbidden());
     }
-    if !matches!(input.duty.as_str(), "lead" | "staff") {
-        return Err(AppError::invalid("duty"));
-    }
+    let duty = Duty::parse(&input.duty).ok_or_else(|| AppError::invalid("duty"))?.code();
     let mobile = String::from(Mobile::parse(&input.mobile)?);
     let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
     if user.department_id != Some(department_id) {
@@ -901,13 +901,12 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
         return Err(AppError::with_detail(Fail::Conflict, "duplicate", "handler"));
     }
     let mut tx = st.store.begin().await?;
-    let id =
-        si::add_handler(&mut tx, department_id, user.id, &input.duty, &mobile, Some(actor.user_id), ctx.now()).await?;
+    let id = si::add_handler(&mut tx, department_id, user.id, duty, &mobile, Some(actor.user_id), ctx.now()).await?;
     let e = ctx.entry(
         "interaction_handler_add",
         "department",
         department_id,
-        json!({"handler_id": id, "user_id": user.id, "duty": input.duty}),
+        json!({"handler_id": id, "user_id": user.id, "duty": duty}),
         "",
     );
     ctx.audit(&mut tx, e).await?;

@@ -746,7 +746,7 @@ async fn write(st: &App, rules: &RuleSet, org: &Org, fresh: Vec<Pending>, report
     }
     let mut yellow: BTreeMap<String, i64> = BTreeMap::new();
     // Every yellow card counts towards R03, found by the rules or recorded by an officer.
-    for f in inserted.iter().filter(|f| f.severity == "yellow") {
+    for f in inserted.iter().filter(|f| f.severity == ds::Severity::Yellow.code()) {
         let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
         *yellow.entry(format!("{}:{dept}", today.format("%Y-%m"))).or_default() += 1;
     }
@@ -960,7 +960,7 @@ pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResu
         county_region_id: q.county_region_id,
         severity: q.severity.clone().filter(|s| ds::Severity::parse(s).is_some()),
         rule_code: q.rule.clone().filter(|s| RuleCode::parse(s).is_some()),
-        state: q.state.clone().filter(|s| s == "active" || FindingState::parse(s).is_some()),
+        state: q.state.clone().filter(|s| s == FindingState::ACTIVE_CODE || FindingState::parse(s).is_some()),
         object: q.case_id.map(|c| ("case".to_string(), c)),
         reply_overdue_on: q.reply_overdue.then(|| day_text(st.today())),
         limit: PER_PAGE,
@@ -1014,7 +1014,8 @@ pub async fn finding_detail(st: &App, actor: &Actor, id: i64) -> AppResult<Findi
     }
     let events = ss::events(&st.store, "finding", id).await?;
     let orders = ss::list_orders(&st.store, None, Some(id), None, 50).await?;
-    let reply_overdue = f.state == "open" && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
+    let reply_overdue = f.state == FindingState::Open.code()
+        && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
     Ok(FindingDetail { actions: finding_actions(actor, &f), finding: f, events, orders, reply_overdue })
 }
 
@@ -1310,7 +1311,7 @@ pub async fn order_detail(st: &App, actor: &Actor, id: i64) -> AppResult<OrderDe
         return Err(AppError::not_found("order"));
     }
     let events = ss::events(&st.store, "order", id).await?;
-    let overdue = o.state == "issued" && o.due < day_text(st.today());
+    let overdue = o.state == OrderState::Issued.code() && o.due < day_text(st.today());
     Ok(OrderDetail { actions: order_actions(actor, &o), order: o, events, overdue })
 }
 
@@ -1494,10 +1495,10 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
             continue;
         }
         if let Some(r) = d.parse::<i64>().ok().and_then(|d| rows.get_mut(&d)) {
-            match sev.as_str() {
-                "warning" => r.warning = n,
-                "yellow" => r.yellow = n,
-                "red" => r.red = n,
+            match ds::Severity::parse(&sev) {
+                Some(ds::Severity::Warning) => r.warning = n,
+                Some(ds::Severity::Yellow) => r.yellow = n,
+                Some(ds::Severity::Red) => r.red = n,
                 _ => r.anomaly = n,
             }
         }
@@ -1546,10 +1547,10 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
         (0..30).map(|i| (day_text(from + chrono::Duration::days(i)), (0, 0, 0, 0))).collect();
     for (day, sev, n) in ss::tallies(&st.store, "day", &day_text(from)).await? {
         if let Some(e) = days.get_mut(&day) {
-            match sev.as_str() {
-                "warning" => e.0 += n,
-                "yellow" => e.1 += n,
-                "red" => e.2 += n,
+            match ds::Severity::parse(&sev) {
+                Some(ds::Severity::Warning) => e.0 += n,
+                Some(ds::Severity::Yellow) => e.1 += n,
+                Some(ds::Severity::Red) => e.2 += n,
                 _ => e.3 += n,
             }
         }

@@ -17,7 +17,7 @@ use zwfw_app::catalog::{
     Slot,
 };
 use zwfw_app::Ctx;
-use zwfw_domain::catalog::{diff, transition, FieldChange, GovernanceAction, ItemContent, VersionState};
+use zwfw_domain::catalog::{diff, transition, FieldChange, GovernanceAction, ItemContent, ItemStatus, VersionState};
 use zwfw_store::admin as store_admin;
 use zwfw_store::catalog::{self as store_cat, ItemFilter};
 
@@ -310,8 +310,8 @@ pub async fn api_guide_list(
 
 async fn published(st: &AppState, id: i64) -> WebResult<(store_cat::Item, store_cat::Version)> {
     let item = store_cat::get_item(&st.store, id).await?;
-    match (item.status.as_str(), item.published_version_id) {
-        ("active", Some(v)) => {
+    match (ItemStatus::parse(&item.status), item.published_version_id) {
+        (Some(ItemStatus::Active), Some(v)) => {
             let v = store_cat::get_version(&st.store, v).await?;
             Ok((item, v))
         }
@@ -513,15 +513,15 @@ async fn admin_item_view(
             }
         }
     }
-    let can_new = d.status == "active"
+    let active = ItemStatus::parse(&d.status) == Some(ItemStatus::Active);
+    let can_new = active
         && d.open_version_id.is_none()
         && d.published_version_id.is_some()
         && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_edit = d.status == "active"
-        && state == Some(VersionState::Draft)
-        && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_retire = d.status == "active"
-        && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
+    let can_edit =
+        active && state.is_some_and(VersionState::is_editable) && zwfw_domain::catalog::may_author(a, d.department_id);
+    let can_retire =
+        active && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
     // Compare the two chosen versions, or by default the open one with the one in force.
     let (from, to) = match compare {
         (Some(a), Some(b)) => (Some(a), Some(b)),

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use zwfw_app::messages::label;
 use zwfw_app::supervision::{self as sv, FindingActionInput, FindingQuery, OrderActionInput, OrderInput, RuleInput};
 use zwfw_domain::admin::Role;
-use zwfw_domain::supervision::{RuleCode, Severity};
+use zwfw_domain::supervision::{FindingState, RuleCode, Severity};
 
 #[derive(Deserialize, Default)]
 pub struct DoneQuery {
@@ -150,7 +150,9 @@ pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Qu
             page => page, supervisor => supervisor, departments => departments, counties => counties,
             severities => Severity::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
             rules => RuleCode::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
-            states => ["active", "noted", "open", "replied", "closed"],
+            states => std::iter::once(FindingState::ACTIVE_CODE)
+                .chain(FindingState::ALL.iter().map(|s| s.code()))
+                .collect::<Vec<_>>(),
             f => context! {
                 department_id => q.department_id, county_region_id => q.county_region_id,
                 severity => q.severity.unwrap_or_default(), rule => q.rule.unwrap_or_default(),
