@@ -143,7 +143,7 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             AccountKind::Staff => "staff",
             AccountKind::Person => "person",

@@ -43,6 +43,16 @@ pub struct MakeupDay {
     pub name: String,
 }
 
+crate::codes::code_list!(
+    /// Where the stored configuration of a year comes from.
+    YearSource {
+        /// Loaded from the data shipped with the program.
+        Shipped = "shipped",
+        /// Set by an administrator.
+        Edited = "edited",
+    }
+);
+
 /// The configuration of one year, as the administrator edits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearSpec {

@@ -11,6 +11,7 @@ use crate::admin::Role;
 use crate::calendar::{Calendar, CalendarError};
 use crate::catalog::{ItemContent, Step};
 use crate::clock::{local_date, CaseClock, Extension};
+use crate::codes::code_list;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -18,20 +19,21 @@ use thiserror::Error;
 /// The five working days the law gives for the acceptance decision (行政许可法 第三十二条).
 pub const ACCEPTANCE_DAYS: u32 = 5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// 准予
-    Granted,
-    /// 不予许可
-    Denied,
-    /// 退件
-    Returned,
-    /// 作废
-    Voided,
-    /// 转报
-    Forwarded,
-}
+code_list!(
+    /// How a case was concluded (办结).
+    Outcome {
+        /// 准予
+        Granted = "granted",
+        /// 不予许可
+        Denied = "denied",
+        /// 退件
+        Returned = "returned",
+        /// 作废
+        Voided = "voided",
+        /// 转报
+        Forwarded = "forwarded",
+    }
+);
 
 /// What happened. Each event is stored with who, when and the actor's role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,22 +140,56 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseState {
-    Draft,
-    /// 待受理 (pre-review)
-    Submitted,
-    /// 补正中: waiting for the applicant
-    Supplementing,
-    Refused,
-    /// 办理中 at `step`
-    InProgress,
-    /// All steps passed: waiting for the decision
-    Deciding,
-    Concluded,
-    Delivered,
-    Withdrawn,
+code_list!(
+    /// Where a case stands, as its events make it.
+    CaseState {
+        /// Saved by the applicant, not submitted.
+        Draft = "draft",
+        /// 待受理 (pre-review)
+        Submitted = "submitted",
+        /// 补正中: waiting for the applicant
+        Supplementing = "supplementing",
+        /// 不予受理
+        Refused = "refused",
+        /// 办理中 at `step`
+        InProgress = "in_progress",
+        /// All steps passed: waiting for the decision
+        Deciding = "deciding",
+        /// 办结 with an outcome
+        Concluded = "concluded",
+        /// Concluded, and the result delivered (送达)
+        Delivered = "delivered",
+        /// 撤回
+        Withdrawn = "withdrawn",
+    }
+);
+
+impl CaseState {
+    /// Open: submitted and not yet ended, in the department's hands or
+    /// waiting for the applicant's supplement. Supervision watches these;
+    /// a draft is not open yet.
+    pub const OPEN: &'static [CaseState] =
+        &[CaseState::Submitted, CaseState::Supplementing, CaseState::InProgress, CaseState::Deciding];
+    /// Ended: nothing more is decided on the case. Reaching one of these
+    /// sets the case's conclusion time (`concluded_at`), which the lists
+    /// of open cases (and their indexes) read as "ended".
+    pub const ENDED: &'static [CaseState] =
+        &[CaseState::Refused, CaseState::Concluded, CaseState::Delivered, CaseState::Withdrawn];
+    /// 办结: concluded with an outcome, delivered after or not.
+    pub const CONCLUDED: &'static [CaseState] = &[CaseState::Concluded, CaseState::Delivered];
+
+    /// See [`CaseState::OPEN`].
+    pub fn is_open(self) -> bool {
+        CaseState::OPEN.contains(&self)
+    }
+    /// See [`CaseState::ENDED`].
+    pub fn is_ended(self) -> bool {
+        CaseState::ENDED.contains(&self)
+    }
+    /// See [`CaseState::CONCLUDED`].
+    pub fn is_concluded(self) -> bool {
+        CaseState::CONCLUDED.contains(&self)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
@@ -580,6 +616,15 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
     }
     Ok(n)
 }
+
+code_list!(
+    /// Who applies: a natural person (自然人, identified by the 居民身份证号码)
+    /// or a legal person (法人, by the 统一社会信用代码).
+    ApplicantKind {
+        Natural = "natural",
+        Legal = "legal",
+    }
+);
 
 /// Trust level of an e-material (国办函〔2016〕108号).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -1065,5 +1110,18 @@ mod tests {
         let v = apply(&it, &v, &ev("2025-10-11T00:05:00+08:00", None, EventKind::DeemedAccepted)).unwrap();
         assert!(v.deemed_accepted);
         assert_eq!(v.accepted_at_ms, Some(ms("2025-09-26T15:00:00+08:00")), "accepted on receipt");
+    }
+
+    #[test]
+    fn every_state_but_a_draft_is_open_or_ended() {
+        for s in CaseState::ALL {
+            let n = [*s == CaseState::Draft, s.is_open(), s.is_ended()].iter().filter(|b| **b).count();
+            assert_eq!(n, 1, "{s:?} is one of draft, open, ended");
+            assert!(!s.is_concluded() || s.is_ended(), "{s:?}: concluded is ended");
+        }
+        assert_eq!(serde_json::to_string(&CaseState::InProgress).unwrap(), "\"in_progress\"");
+        assert_eq!(CaseState::parse("in_progress"), Some(CaseState::InProgress));
+        assert_eq!(crate::sql_list!(CaseState, CaseState::CONCLUDED), "'concluded', 'delivered'");
+        assert_eq!(Outcome::parse("voided"), Some(Outcome::Voided));
     }
 }

@@ -5,33 +5,10 @@
 
 use crate::admin::{Actor, Role};
 use crate::calendar::check_step_limits;
+use crate::codes::code_list;
 use crate::ids::CreditCode;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-
-macro_rules! code_list {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal : $label:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $code)] $variant),*
-        }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            /// The national code.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            /// The standard's Chinese name.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-            pub fn parse(code: &str) -> Option<$name> {
-                match code.trim() { $($code => Some($name::$variant),)* _ => None }
-            }
-        }
-    };
-}
 
 code_list!(
     /// A.1 事项类型代码
@@ -659,52 +636,51 @@ pub fn implementation_code(department: &CreditCode, level: ExerciseLevel, basic_
     format!("{}{}{}", department.as_str(), level.code(), basic_code.trim())
 }
 
-/// The state of a version in the change-governance flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionState {
-    /// 草稿: being written by the department.
-    Draft,
-    /// 法制审核: with the legal reviewers.
-    LegalReview,
-    /// 中心审批: with the service centre.
-    CenterApproval,
-    /// 已发布: in force (until a newer version is published). Never changes.
-    Published,
-    /// 已被替代: an older published version.
-    Superseded,
-    /// 已撤回: a draft abandoned by its department.
-    Withdrawn,
-}
+code_list!(
+    /// The state of a version in the change-governance flow.
+    VersionState {
+        /// 草稿: being written by the department.
+        Draft = "draft",
+        /// 法制审核: with the legal reviewers.
+        LegalReview = "legal_review",
+        /// 中心审批: with the service centre.
+        CenterApproval = "center_approval",
+        /// 已发布: in force (until a newer version is published). Never changes.
+        Published = "published",
+        /// 已被替代: an older published version.
+        Superseded = "superseded",
+        /// 已撤回: a draft abandoned by its department.
+        Withdrawn = "withdrawn",
+    }
+);
 
 impl VersionState {
-    pub fn code(self) -> &'static str {
-        match self {
-            VersionState::Draft => "draft",
-            VersionState::LegalReview => "legal_review",
-            VersionState::CenterApproval => "center_approval",
-            VersionState::Published => "published",
-            VersionState::Superseded => "superseded",
-            VersionState::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> Option<VersionState> {
-        [
-            VersionState::Draft,
-            VersionState::LegalReview,
-            VersionState::CenterApproval,
-            VersionState::Published,
-            VersionState::Superseded,
-            VersionState::Withdrawn,
-        ]
-        .into_iter()
-        .find(|v| v.code() == s)
-    }
+    /// Still open in the flow (at most one open version per item).
+    pub const OPEN: &'static [VersionState] =
+        &[VersionState::Draft, VersionState::LegalReview, VersionState::CenterApproval];
+    /// The states in which a version's content may change: a draft only.
+    /// Any other change of content is an edit made around the program,
+    /// which the guard of migration 0013 records.
+    pub const EDITABLE: &'static [VersionState] = &[VersionState::Draft];
+
     /// Still open in the flow (at most one open version per item).
     pub fn is_open(self) -> bool {
-        matches!(self, VersionState::Draft | VersionState::LegalReview | VersionState::CenterApproval)
+        VersionState::OPEN.contains(&self)
+    }
+    /// Whether its content may change (see [`VersionState::EDITABLE`]).
+    pub fn is_editable(self) -> bool {
+        VersionState::EDITABLE.contains(&self)
     }
 }
+
+code_list!(
+    /// Whether an item is still offered (在用) or was retired (已取消); a
+    /// retired item takes no new application and no new version.
+    ItemStatus {
+        Active = "active",
+        Retired = "retired",
+    }
+);
 
 /// What an officer does to a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -761,7 +737,7 @@ pub fn transition(
         return Err(GovernanceError::ReasonRequired);
     }
     let (from_ok, to) = match action {
-        Edit => (state == Draft, Draft),
+        Edit => (state.is_editable(), Draft),
         Submit => (state == Draft, LegalReview),
         Withdraw => (state == Draft, Withdrawn),
         PassLegalReview => (state == LegalReview, CenterApproval),

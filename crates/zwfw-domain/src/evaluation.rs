@@ -12,8 +12,21 @@
 //! listed but not ranked.
 
 use crate::calendar::{Calendar, CalendarError};
+use crate::cases::{CaseState, Outcome};
+use crate::supervision::{FindingState, Severity};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+/// The cases judged against their promised deadline: accepted and still
+/// in the department's hands, or concluded (办结, delivered or not).
+/// Refused and withdrawn cases are left out, and so are the outcomes of
+/// [`UNCOUNTED_OUTCOMES`].
+pub const JUDGED_STATES: &[CaseState] =
+    &[CaseState::InProgress, CaseState::Deciding, CaseState::Concluded, CaseState::Delivered];
+
+/// Conclusions the evaluation does not count: a voided case (作废) is
+/// neither a conclusion nor a missed deadline of its department.
+pub const UNCOUNTED_OUTCOMES: &[Outcome] = &[Outcome::Voided];
 
 /// The length of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -352,10 +365,10 @@ impl Figures {
 
     /// A finding found in the period, by its severity code.
     pub fn finding(&mut self, severity: &str) {
-        match severity {
-            "warning" => self.warnings += 1,
-            "yellow" => self.yellow += 1,
-            "red" => self.red += 1,
+        match Severity::parse(severity) {
+            Some(Severity::Warning) => self.warnings += 1,
+            Some(Severity::Yellow) => self.yellow += 1,
+            Some(Severity::Red) => self.red += 1,
             _ => {}
         }
     }
@@ -365,7 +378,7 @@ impl Figures {
     /// sent back (the finding is `open` again).
     pub fn rectification(&mut self, due: NaiveDate, answered_on: Option<NaiveDate>, state: &str) {
         self.rectify_due += 1;
-        let answer_stands = state != "open";
+        let answer_stands = state != FindingState::Open.code();
         if answer_stands && answered_on.is_some_and(|a| a <= due) {
             self.rectified_in_time += 1;
         }

@@ -4,6 +4,7 @@
 //! answer is published (第六条). GB/T 39046 表10 names the data items.
 
 use crate::calendar::{Calendar, CalendarError};
+use crate::codes::code_list;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 4] = [Kind::Consultation, Kind::Suggestion, Kind::Complaint, Kind::Correction];
 
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Kind::Consultation => "consultation",
             Kind::Suggestion => "suggestion",
@@ -171,35 +172,18 @@ pub fn is_overdue(state: State, due: NaiveDate, today: NaiveDate) -> bool {
     state == State::Open && today > due
 }
 
-/// Whether an answered item is shown on the public list (第六条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Publication {
-    Public,
-    /// The submitter chose not to publish.
-    OptedOut,
-    /// The content is secret (涉密).
-    Secret,
-    /// The department recorded why it should not be published; supervision sees the reason.
-    Withheld,
-}
-
-impl Publication {
-    pub fn code(self) -> &'static str {
-        match self {
-            Publication::Public => "public",
-            Publication::OptedOut => "opted_out",
-            Publication::Secret => "secret",
-            Publication::Withheld => "withheld",
-        }
+code_list!(
+    /// Whether an answered item is shown on the public list (第六条).
+    Publication {
+        Public = "public",
+        /// The submitter chose not to publish.
+        OptedOut = "opted_out",
+        /// The content is secret (涉密).
+        Secret = "secret",
+        /// The department recorded why it should not be published; supervision sees the reason.
+        Withheld = "withheld",
     }
-
-    pub fn parse(s: &str) -> Option<Publication> {
-        [Publication::Public, Publication::OptedOut, Publication::Secret, Publication::Withheld]
-            .into_iter()
-            .find(|p| p.code() == s)
-    }
-}
+);
 
 /// The publication of an answer: the submitter's choice wins, then secrecy,
 /// then a department's recorded reason. A department that withholds must
@@ -225,31 +209,25 @@ pub fn publication(
     }
 }
 
-/// The state of a submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    /// Waiting for its handling department's answer.
-    Open,
-    /// Answered (办结).
-    Answered,
-}
+code_list!(
+    /// The state of a submission.
+    State {
+        /// Waiting for its handling department's answer.
+        Open = "open",
+        /// Answered (办结).
+        Answered = "answered",
+    }
+);
 
-impl State {
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Open => "open",
-            State::Answered => "answered",
-        }
+code_list!(
+    /// What a handler on duty in a department does with the submissions
+    /// routed there: the one responsible (负责人) or the staff member who
+    /// handles them (具体工作人员).
+    Duty {
+        Lead = "lead",
+        Staff = "staff",
     }
-    pub fn parse(s: &str) -> Option<State> {
-        match s {
-            "open" => Some(State::Open),
-            "answered" => Some(State::Answered),
-            _ => None,
-        }
-    }
-}
+);
 
 /// Longest single extension, in working days.
 pub const MAX_EXTENSION_DAYS: u32 = 10;

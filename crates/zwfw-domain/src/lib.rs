@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod codes;
 pub mod error;
 pub mod evaluation;
 pub mod files;

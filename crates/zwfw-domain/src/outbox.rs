@@ -2,6 +2,18 @@
 //! when a failed try is repeated, when the sender gives up, and the text the
 //! gateway receives.
 
+use crate::codes::code_list;
+
+code_list!(
+    /// How a notification reaches its reader.
+    Channel {
+        /// 站内消息: read in the platform.
+        InApp = "inapp",
+        /// 短信: handed to the SMS gateway by the sender.
+        Sms = "sms",
+    }
+);
+
 /// Tries before a message is given up (an administrator can send it again).
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -36,14 +48,27 @@ pub fn sms_text(signature: &str, title: &str, body: &str, link: &str) -> String 
     text + &tail
 }
 
+code_list!(
+    /// Where a message of an outside channel stands.
+    Delivery {
+        /// Not sent yet: waiting for its next try.
+        Waiting = "waiting",
+        /// The gateway took it.
+        Sent = "sent",
+        /// Its tries were given up.
+        Failed = "failed",
+    }
+);
+
 /// Where a message stands: `sent` once the gateway took it, `failed` once
 /// its tries were given up, else `waiting`.
 pub fn delivery_state(sent: bool, given_up: bool) -> &'static str {
     match (sent, given_up) {
-        (true, _) => "sent",
-        (false, true) => "failed",
-        (false, false) => "waiting",
+        (true, _) => Delivery::Sent,
+        (false, true) => Delivery::Failed,
+        (false, false) => Delivery::Waiting,
     }
+    .code()
 }
 
 /// A mobile number as shown to staff: 138****5678.

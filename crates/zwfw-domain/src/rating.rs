@@ -5,6 +5,7 @@
 //! department may appeal a rating to supervision (申诉复核), which decides.
 
 use crate::cases::CaseState;
+use crate::codes::code_list;
 use serde::{Deserialize, Serialize};
 
 /// Satisfaction, GB/T 39046 A.8 (1 非常满意 … 5 非常不满意).
@@ -150,38 +151,25 @@ pub const MAX_COMMENT: usize = 500;
 pub fn stage_reached(stage: Stage, state: CaseState, accepted_or_refused: bool) -> bool {
     match stage {
         Stage::Acceptance => accepted_or_refused,
-        Stage::Conclusion => matches!(state, CaseState::Concluded | CaseState::Delivered),
+        Stage::Conclusion => state.is_concluded(),
     }
 }
 
-/// The follow-up of a bad rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FollowUp {
-    /// Opened; waiting for the handler's call-back.
-    Open,
-    /// The applicant was called back; verification and rectification under way.
-    CalledBack,
-    /// Rectified and replied; the reply is published.
-    Replied,
-}
+code_list!(
+    /// The follow-up of a bad rating.
+    FollowUp {
+        /// Opened; waiting for the handler's call-back.
+        Open = "open",
+        /// The applicant was called back; verification and rectification under way.
+        CalledBack = "called_back",
+        /// Rectified and replied; the reply is published.
+        Replied = "replied",
+    }
+);
 
 impl FollowUp {
-    pub fn code(self) -> &'static str {
-        match self {
-            FollowUp::Open => "open",
-            FollowUp::CalledBack => "called_back",
-            FollowUp::Replied => "replied",
-        }
-    }
-    pub fn parse(s: &str) -> Option<FollowUp> {
-        match s {
-            "open" => Some(FollowUp::Open),
-            "called_back" => Some(FollowUp::CalledBack),
-            "replied" => Some(FollowUp::Replied),
-            _ => None,
-        }
-    }
+    /// Not replied yet: past its due day, supervision's rule A08 holds.
+    pub const PENDING: &'static [FollowUp] = &[FollowUp::Open, FollowUp::CalledBack];
 }
 
 /// Default working days for the follow-up's reply.
@@ -224,35 +212,17 @@ pub fn follow_up(state: FollowUp, action: &FollowUpAction) -> Result<FollowUp, R
     }
 }
 
-/// The appeal of a rating (申诉复核).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Appeal {
-    Pending,
-    /// Supervision found the rating malicious or mistaken: it no longer
-    /// counts in the evaluation (it stays on record).
-    Upheld,
-    /// The rating stands.
-    Rejected,
-}
-
-impl Appeal {
-    pub fn code(self) -> &'static str {
-        match self {
-            Appeal::Pending => "pending",
-            Appeal::Upheld => "upheld",
-            Appeal::Rejected => "rejected",
-        }
+code_list!(
+    /// The appeal of a rating (申诉复核).
+    Appeal {
+        Pending = "pending",
+        /// Supervision found the rating malicious or mistaken: it no longer
+        /// counts in the evaluation (it stays on record).
+        Upheld = "upheld",
+        /// The rating stands.
+        Rejected = "rejected",
     }
-    pub fn parse(s: &str) -> Option<Appeal> {
-        match s {
-            "pending" => Some(Appeal::Pending),
-            "upheld" => Some(Appeal::Upheld),
-            "rejected" => Some(Appeal::Rejected),
-            _ => None,
-        }
-    }
-}
+);
 
 /// A department appeals once per rating, with its reason.
 pub fn appeal(current: Option<Appeal>, reason: &str) -> Result<Appeal, RatingError> {

@@ -14,6 +14,7 @@ use crate::calendar::{Calendar, CalendarError};
 use crate::cases::{CaseView, EventKind, Outcome};
 use crate::catalog::ItemContent;
 use crate::clock::CaseClock;
+use crate::codes::code_list;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +75,7 @@ impl RuleCode {
         RuleCode::A08,
     ];
 
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             RuleCode::W01 => "W01",
             RuleCode::W02 => "W02",
@@ -132,36 +133,26 @@ impl RuleCode {
     }
 }
 
-/// 预警 / 黄牌 / 红牌 / 异常 (a breach of procedure).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Warning,
-    Yellow,
-    Red,
-    Anomaly,
-}
+code_list!(
+    /// 预警 / 黄牌 / 红牌 / 异常 (a breach of procedure).
+    Severity {
+        Warning = "warning",
+        Yellow = "yellow",
+        Red = "red",
+        Anomaly = "anomaly",
+    }
+);
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Warning, Severity::Yellow, Severity::Red, Severity::Anomaly];
+    /// Every finding but a warning asks for an explanation or a
+    /// rectification by a due day; a warning is a reminder to the
+    /// department. The indexes of findings by state and by rule hold these
+    /// only (migration 0015).
+    pub const NEEDS_REPLY: &'static [Severity] = &[Severity::Yellow, Severity::Red, Severity::Anomaly];
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Yellow => "yellow",
-            Severity::Red => "red",
-            Severity::Anomaly => "anomaly",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|x| x.code() == s)
-    }
-
-    /// A warning is a reminder to the department; every other finding asks
-    /// for an explanation or a rectification by a due day.
+    /// See [`Severity::NEEDS_REPLY`].
     pub fn needs_reply(self) -> bool {
-        self != Severity::Warning
+        Severity::NEEDS_REPLY.contains(&self)
     }
 }
 
@@ -528,7 +519,7 @@ pub fn repeated_yellow(rules: &RuleSet, month: NaiveDate, yellow_cards: i64) -> 
 
 /// A submission supervision may record as Y02: a complaint about staff conduct.
 pub fn is_conduct_complaint(kind: &str, staff_conduct: bool) -> bool {
-    kind == "complaint" && staff_conduct
+    kind == crate::interaction::Kind::Complaint.code() && staff_conduct
 }
 
 /// Y02: a complaint about staff conduct that a supervision officer verified,
@@ -593,34 +584,25 @@ pub fn order_number(day: NaiveDate, serial: i64) -> String {
     format!("DB{}{serial:04}", day.format("%Y%m%d"))
 }
 
-/// Where a finding stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingState {
-    /// A warning sent to the department: no reply asked.
-    Noted,
-    /// Waiting for the department's explanation or rectification.
-    Open,
-    /// Replied: waiting for the supervision officer.
-    Replied,
-    Closed,
-}
+code_list!(
+    /// Where a finding stands.
+    FindingState {
+        /// A warning sent to the department: no reply asked.
+        Noted = "noted",
+        /// Waiting for the department's explanation or rectification.
+        Open = "open",
+        /// Replied: waiting for the supervision officer.
+        Replied = "replied",
+        Closed = "closed",
+    }
+);
 
 impl FindingState {
-    pub fn code(self) -> &'static str {
-        match self {
-            FindingState::Noted => "noted",
-            FindingState::Open => "open",
-            FindingState::Replied => "replied",
-            FindingState::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FindingState> {
-        [FindingState::Noted, FindingState::Open, FindingState::Replied, FindingState::Closed]
-            .into_iter()
-            .find(|x| x.code() == s)
-    }
+    /// Not closed yet (未办结): what the department and the dashboard count.
+    pub const ACTIVE: &'static [FindingState] = &[FindingState::Noted, FindingState::Open, FindingState::Replied];
+    /// The code that names [`FindingState::ACTIVE`] where a list of
+    /// findings is filtered by state.
+    pub const ACTIVE_CODE: &'static str = "active";
 
     /// Whether a warning can be in this state (it is noted, then closed;
     /// it never asks for a reply).
@@ -679,28 +661,20 @@ pub fn finding_next(state: FindingState, action: FindingAction) -> Result<Findin
 
 // ---------- oversight orders (督办) ----------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderState {
-    /// Sent to the department head: waiting for the answer.
-    Issued,
-    /// Answered: waiting for the supervision officer.
-    Answered,
-    Closed,
-}
+code_list!(
+    /// Where an oversight order (督办) stands.
+    OrderState {
+        /// Sent to the department head: waiting for the answer.
+        Issued = "issued",
+        /// Answered: waiting for the supervision officer.
+        Answered = "answered",
+        Closed = "closed",
+    }
+);
 
 impl OrderState {
-    pub fn code(self) -> &'static str {
-        match self {
-            OrderState::Issued => "issued",
-            OrderState::Answered => "answered",
-            OrderState::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrderState> {
-        [OrderState::Issued, OrderState::Answered, OrderState::Closed].into_iter().find(|x| x.code() == s)
-    }
+    /// Not closed yet: what the dashboard counts.
+    pub const ACTIVE: &'static [OrderState] = &[OrderState::Issued, OrderState::Answered];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,11 @@ use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::admin::{AccountKind, DepartmentKind, Role};
 use zwfw_domain::ids::{RegionCode, RegionLevel};
+use zwfw_domain::{const_concat, sql_code};
+
+/// The staff accounts, and the public ones (every other kind).
+const STAFF: &str = const_concat!("kind = ", sql_code!(AccountKind::Staff));
+const PUBLIC: &str = const_concat!("kind <> ", sql_code!(AccountKind::Staff));
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Region {
@@ -277,23 +282,20 @@ pub async fn find_user_by_username(store: &Store, username: &str) -> StoreResult
 pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<User>> {
     let rows = match department_id {
         Some(d) => {
-            crate::db::query("SELECT * FROM users WHERE kind = 'staff' AND department_id = $1 ORDER BY id")
-                .bind(d)
-                .fetch_all(store.pool())
-                .await?
+            const SQL: &str = const_concat!("SELECT * FROM users WHERE ", STAFF, " AND department_id = $1 ORDER BY id");
+            crate::db::query(SQL).bind(d).fetch_all(store.pool()).await?
         }
         None => {
-            crate::db::query("SELECT * FROM users WHERE kind = 'staff' ORDER BY id").fetch_all(store.pool()).await?
+            const SQL: &str = const_concat!("SELECT * FROM users WHERE ", STAFF, " ORDER BY id");
+            crate::db::query(SQL).fetch_all(store.pool()).await?
         }
     };
     with_roles(store, rows.iter().map(user).collect()).await
 }
 
 pub async fn list_public_users(store: &Store, limit: i64) -> StoreResult<Vec<User>> {
-    let rows = crate::db::query("SELECT * FROM users WHERE kind <> 'staff' ORDER BY id LIMIT $1")
-        .bind(limit)
-        .fetch_all(store.pool())
-        .await?;
+    const SQL: &str = const_concat!("SELECT * FROM users WHERE ", PUBLIC, " ORDER BY id LIMIT $1");
+    let rows = crate::db::query(SQL).bind(limit).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(user).collect())
 }
 
@@ -372,16 +374,18 @@ pub async fn update_staff(
     mobile: Option<&str>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let r = crate::db::query(
-        "UPDATE users SET display_name = $1, department_id = $2, mobile = $3, updated_at = $4 WHERE id = $5 AND kind = 'staff'",
-    )
-    .bind(display_name)
-    .bind(department_id)
-    .bind(mobile)
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE users SET display_name = $1, department_id = $2, mobile = $3, updated_at = $4 WHERE id = $5 AND ",
+        STAFF
+    );
+    let r = crate::db::query(SQL)
+        .bind(display_name)
+        .bind(department_id)
+        .bind(mobile)
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("user"));
     }
@@ -469,11 +473,14 @@ pub async fn use_totp_step(tx: &mut Tx, id: i64, step: i64) -> StoreResult<bool>
 
 /// Counts for the dashboard.
 pub async fn counts(store: &Store) -> StoreResult<(i64, i64, i64, i64)> {
-    let row = crate::db::query(
+    const SQL: &str = const_concat!(
         "SELECT (SELECT COUNT(*) FROM regions) AS r, (SELECT COUNT(*) FROM departments) AS d, \
-         (SELECT COUNT(*) FROM users WHERE kind = 'staff') AS s, (SELECT COUNT(*) FROM users WHERE kind <> 'staff') AS p",
-    )
-    .fetch_one(store.pool())
-    .await?;
+         (SELECT COUNT(*) FROM users WHERE ",
+        STAFF,
+        ") AS s, (SELECT COUNT(*) FROM users WHERE ",
+        PUBLIC,
+        ") AS p"
+    );
+    let row = crate::db::query(SQL).fetch_one(store.pool()).await?;
     Ok((row.i64("r"), row.i64("d"), row.i64("s"), row.i64("p")))
 }

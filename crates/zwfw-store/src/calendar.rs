@@ -2,7 +2,8 @@
 
 use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
-use zwfw_domain::calendar::YearSpec;
+use zwfw_domain::calendar::{YearSource, YearSpec};
+use zwfw_domain::{const_concat, sql_code};
 
 /// A stored year and who last set it.
 #[derive(Debug, Clone, Serialize)]
@@ -34,15 +35,17 @@ pub async fn list_years(store: &Store) -> StoreResult<Vec<StoredYear>> {
 pub async fn insert_missing(tx: &mut Tx, specs: &[YearSpec], now_ms: i64) -> StoreResult<Vec<i32>> {
     let mut added = Vec::new();
     for s in specs {
-        let r = crate::db::query(
-            "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, 'shipped', $3, 'system') \
-             ON CONFLICT (year) DO NOTHING",
-        )
-        .bind(i64::from(s.year))
-        .bind(serde_json::to_string(s).expect("serializable"))
-        .bind(now_ms)
-        .execute(tx.conn())
-        .await?;
+        const SQL: &str = const_concat!(
+            "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, ",
+            sql_code!(YearSource::Shipped),
+            ", $3, 'system') ON CONFLICT (year) DO NOTHING"
+        );
+        let r = crate::db::query(SQL)
+            .bind(i64::from(s.year))
+            .bind(serde_json::to_string(s).expect("serializable"))
+            .bind(now_ms)
+            .execute(tx.conn())
+            .await?;
         if r.rows_affected() == 1 {
             added.push(s.year);
         }
@@ -52,15 +55,18 @@ pub async fn insert_missing(tx: &mut Tx, specs: &[YearSpec], now_ms: i64) -> Sto
 
 /// Stores an administrator's version of a year.
 pub async fn put_year(tx: &mut Tx, spec: &YearSpec, by: &str, now_ms: i64) -> StoreResult<()> {
-    crate::db::query(
-        "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, 'edited', $3, $4) \
-         ON CONFLICT (year) DO UPDATE SET spec = excluded.spec, source = excluded.source, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-    )
-    .bind(i64::from(spec.year))
-    .bind(serde_json::to_string(spec).expect("serializable"))
-    .bind(now_ms)
-    .bind(by)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "INSERT INTO calendar_years (year, spec, source, updated_at, updated_by) VALUES ($1, $2, ",
+        sql_code!(YearSource::Edited),
+        ", $3, $4) ON CONFLICT (year) DO UPDATE SET spec = excluded.spec, source = excluded.source, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+    );
+    crate::db::query(SQL)
+        .bind(i64::from(spec.year))
+        .bind(serde_json::to_string(spec).expect("serializable"))
+        .bind(now_ms)
+        .bind(by)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }

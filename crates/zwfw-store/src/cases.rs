@@ -5,6 +5,9 @@
 use crate::db::Row;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::admin::AccountKind;
+use zwfw_domain::cases::{ApplicantKind, CaseState};
+use zwfw_domain::{const_concat, sql_code, sql_list};
 
 const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code, department_id, applicant_user_id, \
      applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
@@ -420,12 +423,11 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
 /// Replaces a draft's applicant data and form (only while it is a draft).
 pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms: i64) -> StoreResult<()> {
     tx.recent.forget(id);
-    let r = crate::db::query("UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'")
-        .bind(form.to_string())
-        .bind(now_ms)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = ",
+        sql_code!(CaseState::Draft)
+    );
+    let r = crate::db::query(SQL).bind(form.to_string()).bind(now_ms).bind(id).execute(tx.conn()).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("not a draft"));
     }
@@ -920,6 +922,7 @@ pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
         I(i64),
         S(String),
     }
+    const NOT_DRAFT: &str = const_concat!(" AND state <> ", sql_code!(CaseState::Draft));
     let mut sql = format!("SELECT {CASE_COLS} FROM cases WHERE 1 = 1");
     let mut vals: Vec<V> = vec![];
     let next = |v: V, vals: &mut Vec<V>| {
@@ -930,7 +933,7 @@ pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
         let a = next(V::I(d), &mut vals);
         let b = next(V::I(d), &mut vals);
         sql.push_str(&format!(
-            " AND (department_id = {a} OR id IN (SELECT case_id FROM case_joint WHERE department_id = {b})) AND state <> 'draft'"
+            " AND (department_id = {a} OR id IN (SELECT case_id FROM case_joint WHERE department_id = {b})){NOT_DRAFT}"
         ));
     }
     match f.applicant_user_id {
@@ -938,7 +941,7 @@ pub async fn list(store: &Store, f: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
             let a = next(V::I(u), &mut vals);
             sql.push_str(&format!(" AND applicant_user_id = {a}"));
         }
-        None => sql.push_str(" AND state <> 'draft'"),
+        None => sql.push_str(NOT_DRAFT),
     }
     if let Some(st) = &f.state {
         let a = next(V::S(st.clone()), &mut vals);
@@ -1068,26 +1071,23 @@ pub async fn set_joint(tx: &mut Tx, case_id: i64, step_no: i64, open: &[(i64, St
 
 /// Submitted cases whose acceptance decision is overdue on `today` (YYYY-MM-DD).
 pub async fn acceptance_overdue(store: &Store, today: &str, limit: i64) -> StoreResult<Vec<i64>> {
-    let rows = crate::db::query(
-        "SELECT id FROM cases WHERE state = 'submitted' AND supplement_notices = 0 AND acceptance_due < $1 ORDER BY id LIMIT $2",
-    )
-    .bind(today)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT id FROM cases WHERE state = ",
+        sql_code!(CaseState::Submitted),
+        " AND supplement_notices = 0 AND acceptance_due < $1 ORDER BY id LIMIT $2"
+    );
+    let rows = crate::db::query(SQL).bind(today).bind(limit).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| r.i64("id")).collect())
 }
 
-/// Open cases (not concluded, refused, withdrawn or drafts), by id, a page at a time.
+/// Open cases ([`CaseState::OPEN`]), by id, a page at a time.
 pub async fn open_case_ids(store: &Store, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
-    let rows = crate::db::query(
-        "SELECT id FROM cases WHERE state IN ('submitted', 'supplementing', 'in_progress', 'deciding') AND id > $1 \
-         ORDER BY id LIMIT $2",
-    )
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT id FROM cases WHERE state IN (",
+        sql_list!(CaseState, CaseState::OPEN),
+        ") AND id > $1 ORDER BY id LIMIT $2"
+    );
+    let rows = crate::db::query(SQL).bind(after_id).bind(limit).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| r.i64("id")).collect())
 }
 
@@ -1495,12 +1495,12 @@ pub async fn get_upload(store: &Store, id: i64) -> StoreResult<UploadRow> {
 
 /// The public account holding an identity number (身份证号 or 统一社会信用代码).
 pub async fn find_applicant_account(store: &Store, id_no: &str) -> StoreResult<Option<i64>> {
-    let row = crate::db::query(
-        "SELECT id FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) ORDER BY id LIMIT 1",
-    )
-    .bind(id_no)
-    .fetch_optional(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT id FROM users WHERE kind <> ",
+        sql_code!(AccountKind::Staff),
+        " AND (id_number = $1 OR credit_code = $1) ORDER BY id LIMIT 1"
+    );
+    let row = crate::db::query(SQL).bind(id_no).fetch_optional(store.pool()).await?;
     Ok(row.map(|r| r.i64("id")))
 }
 
@@ -1528,16 +1528,16 @@ pub async fn known_applicant(
             r.str("applicant_address"),
         )));
     }
-    let row = crate::db::query(
-        "SELECT kind, display_name, mobile FROM users WHERE kind <> 'staff' AND (id_number = $1 OR credit_code = $1) \
-         ORDER BY id LIMIT 1",
-    )
-    .bind(id_no)
-    .fetch_optional(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT kind, display_name, mobile FROM users WHERE kind <> ",
+        sql_code!(AccountKind::Staff),
+        " AND (id_number = $1 OR credit_code = $1) ORDER BY id LIMIT 1"
+    );
+    let row = crate::db::query(SQL).bind(id_no).fetch_optional(store.pool()).await?;
     Ok(row.map(|r| {
-        let kind = if r.str("kind") == "company" { "legal" } else { "natural" };
-        (kind.to_string(), r.str("display_name"), r.opt_str("mobile").unwrap_or_default(), String::new())
+        let kind =
+            if r.str("kind") == AccountKind::Company.code() { ApplicantKind::Legal } else { ApplicantKind::Natural };
+        (kind.code().to_string(), r.str("display_name"), r.opt_str("mobile").unwrap_or_default(), String::new())
     }))
 }
 

@@ -3,7 +3,8 @@
 use crate::db::Row;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use zwfw_domain::catalog::{ItemContent, VersionState};
+use zwfw_domain::catalog::{ItemContent, ItemStatus, VersionState};
+use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
@@ -91,15 +92,18 @@ pub async fn create_item(
     created_by: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<(i64, i64)> {
-    let row = crate::db::query(
-        "INSERT INTO items (impl_code, department_id, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3) RETURNING id",
-    )
-    .bind(impl_code)
-    .bind(content.department_id)
-    .bind(now_ms)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "impl_code"))?;
+    const SQL: &str = const_concat!(
+        "INSERT INTO items (impl_code, department_id, status, created_at, updated_at) VALUES ($1, $2, ",
+        sql_code!(ItemStatus::Active),
+        ", $3, $3) RETURNING id"
+    );
+    let row = crate::db::query(SQL)
+        .bind(impl_code)
+        .bind(content.department_id)
+        .bind(now_ms)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "impl_code"))?;
     let item_id = row.i64("id");
     let vid = insert_version(tx, item_id, 1, content, reason, created_by, now_ms).await?;
     crate::db::query("UPDATE items SET open_version_id = $1 WHERE id = $2")
@@ -120,23 +124,26 @@ async fn insert_version(
     now_ms: i64,
 ) -> StoreResult<i64> {
     let (json, objects, themes) = columns(content);
-    let row = crate::db::query(
+    const SQL: &str = const_concat!(
         "INSERT INTO item_versions (item_id, version_no, state, name, basic_code, department_id, service_objects, themes, content, reason, created_by, created_at, updated_at) \
-         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(item_id)
-    .bind(version_no)
-    .bind(&content.name)
-    .bind(&content.basic_code)
-    .bind(content.department_id)
-    .bind(objects)
-    .bind(themes)
-    .bind(json)
-    .bind(reason)
-    .bind(created_by)
-    .bind(now_ms)
-    .fetch_one(tx.conn())
-    .await?;
+         VALUES ($1, $2, ",
+        sql_code!(VersionState::Draft),
+        ", $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
+    );
+    let row = crate::db::query(SQL)
+        .bind(item_id)
+        .bind(version_no)
+        .bind(&content.name)
+        .bind(&content.basic_code)
+        .bind(content.department_id)
+        .bind(objects)
+        .bind(themes)
+        .bind(json)
+        .bind(reason)
+        .bind(created_by)
+        .bind(now_ms)
+        .fetch_one(tx.conn())
+        .await?;
     Ok(row.i64("id"))
 }
 
@@ -154,21 +161,19 @@ pub async fn open_new_version(
         .fetch_one(tx.conn())
         .await?;
     let vid = insert_version(tx, item_id, row.i64("n") + 1, content, reason, created_by, now_ms).await?;
-    let r = crate::db::query(
-        "UPDATE items SET open_version_id = $1, updated_at = $2 WHERE id = $3 AND open_version_id IS NULL AND status = 'active'",
-    )
-    .bind(vid)
-    .bind(now_ms)
-    .bind(item_id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE items SET open_version_id = $1, updated_at = $2 WHERE id = $3 AND open_version_id IS NULL AND status = ",
+        sql_code!(ItemStatus::Active)
+    );
+    let r = crate::db::query(SQL).bind(vid).bind(now_ms).bind(item_id).execute(tx.conn()).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("item_has_open_version"));
     }
     Ok(vid)
 }
 
-/// Replaces the content of a draft (only a draft).
+/// Replaces the content of a draft (only a version whose content may change,
+/// [`VersionState::EDITABLE`]: the guard of migration 0013 says the same).
 pub async fn update_draft(
     tx: &mut Tx,
     version_id: i64,
@@ -177,21 +182,24 @@ pub async fn update_draft(
     now_ms: i64,
 ) -> StoreResult<()> {
     let (json, objects, themes) = columns(content);
-    let r = crate::db::query(
+    const SQL: &str = const_concat!(
         "UPDATE item_versions SET content = $1, name = $2, basic_code = $3, department_id = $4, service_objects = $5, themes = $6, \
-         reason = $7, updated_at = $8 WHERE id = $9 AND state = 'draft'",
-    )
-    .bind(json)
-    .bind(&content.name)
-    .bind(&content.basic_code)
-    .bind(content.department_id)
-    .bind(objects)
-    .bind(themes)
-    .bind(reason)
-    .bind(now_ms)
-    .bind(version_id)
-    .execute(tx.conn())
-    .await?;
+         reason = $7, updated_at = $8 WHERE id = $9 AND state IN (",
+        zwfw_domain::sql_list!(VersionState, VersionState::EDITABLE),
+        ")"
+    );
+    let r = crate::db::query(SQL)
+        .bind(json)
+        .bind(&content.name)
+        .bind(&content.basic_code)
+        .bind(content.department_id)
+        .bind(objects)
+        .bind(themes)
+        .bind(reason)
+        .bind(now_ms)
+        .bind(version_id)
+        .execute(tx.conn())
+        .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("version_not_draft"));
     }
@@ -221,13 +229,13 @@ pub async fn move_version(
 
 /// Publishes an approved version: the previous one is superseded.
 pub async fn publish(tx: &mut Tx, item_id: i64, version_id: i64, now_ms: i64) -> StoreResult<()> {
-    crate::db::query(
-        "UPDATE item_versions SET state = 'superseded', updated_at = $1 WHERE item_id = $2 AND state = 'published'",
-    )
-    .bind(now_ms)
-    .bind(item_id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE item_versions SET state = ",
+        sql_code!(VersionState::Superseded),
+        ", updated_at = $1 WHERE item_id = $2 AND state = ",
+        sql_code!(VersionState::Published)
+    );
+    crate::db::query(SQL).bind(now_ms).bind(item_id).execute(tx.conn()).await?;
     move_version(tx, version_id, VersionState::CenterApproval, VersionState::Published, now_ms).await?;
     crate::db::query("UPDATE item_versions SET published_at = $1 WHERE id = $2")
         .bind(now_ms)
@@ -256,14 +264,13 @@ pub async fn close_open_version(tx: &mut Tx, item_id: i64, now_ms: i64) -> Store
 }
 
 pub async fn retire(tx: &mut Tx, item_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
-    let r = crate::db::query(
-        "UPDATE items SET status = 'retired', retired_at = $1, retire_reason = $2, updated_at = $1 WHERE id = $3 AND status = 'active'",
-    )
-    .bind(now_ms)
-    .bind(reason)
-    .bind(item_id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE items SET status = ",
+        sql_code!(ItemStatus::Retired),
+        ", retired_at = $1, retire_reason = $2, updated_at = $1 WHERE id = $3 AND status = ",
+        sql_code!(ItemStatus::Active)
+    );
+    let r = crate::db::query(SQL).bind(now_ms).bind(reason).bind(item_id).execute(tx.conn()).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::Conflict("item_retired"));
     }
@@ -398,7 +405,7 @@ pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>
          FROM items i JOIN item_versions v ON {join} WHERE 1 = 1"
     );
     if f.published_only {
-        sql += " AND i.status = 'active'";
+        sql += const_concat!(" AND i.status = ", sql_code!(ItemStatus::Active));
     }
     let mut n = 0;
     let mut p = || {

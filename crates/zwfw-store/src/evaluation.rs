@@ -4,13 +4,23 @@
 use crate::db::{query, IntoValue, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::admin::AccountKind;
+use zwfw_domain::cases::{CaseState, Outcome};
+use zwfw_domain::evaluation::{JUDGED_STATES, UNCOUNTED_OUTCOMES};
+use zwfw_domain::interaction::Kind;
+use zwfw_domain::{const_concat, sql_code, sql_list};
+
+/// The outcome of a case the evaluation counts (none yet, or not one of
+/// [`UNCOUNTED_OUTCOMES`]).
+const COUNTED_OUTCOME: &str =
+    const_concat!("(outcome IS NULL OR outcome NOT IN (", sql_list!(Outcome, UNCOUNTED_OUTCOMES), "))");
 
 /// Rows of a query whose two parameters bound a range.
 async fn between<T: IntoValue>(store: &Store, sql: &str, from: T, until: T) -> StoreResult<Vec<Row>> {
     Ok(query(sql).bind(from).bind(until).fetch_all(store.pool()).await?)
 }
 
-/// A case concluded in a period (voided cases are left out).
+/// A case concluded in a period (办结, delivered after or not; voided cases are left out).
 #[derive(Debug, Clone)]
 pub struct Concluded {
     pub department_id: i64,
@@ -19,15 +29,14 @@ pub struct Concluded {
 }
 
 pub async fn concluded_between(store: &Store, from_ms: i64, until_ms: i64) -> StoreResult<Vec<Concluded>> {
-    let rows = between(
-        store,
+    const SQL: &str = const_concat!(
         "SELECT department_id, concluded_at, promised_due FROM cases \
-         WHERE concluded_at >= $1 AND concluded_at < $2 AND state = 'concluded' \
-         AND (outcome IS NULL OR outcome <> 'voided')",
-        from_ms,
-        until_ms,
-    )
-    .await?;
+         WHERE concluded_at >= $1 AND concluded_at < $2 AND state IN (",
+        sql_list!(CaseState, CaseState::CONCLUDED),
+        ") AND ",
+        COUNTED_OUTCOME
+    );
+    let rows = between(store, SQL, from_ms, until_ms).await?;
     Ok(rows
         .iter()
         .map(|r| Concluded {
@@ -48,26 +57,31 @@ pub struct Deadline {
 }
 
 /// Cases with a promised deadline in `[from, until)` (`YYYY-MM-DD`) that are
-/// still running or concluded; refused, withdrawn and voided cases, and
-/// cases whose clock stands still in a special procedure, are left out.
+/// still running or concluded ([`JUDGED_STATES`]); refused, withdrawn and
+/// voided cases, and running cases whose clock stands still in a special
+/// procedure, are left out.
 pub async fn deadlines_between(store: &Store, from: &str, until: &str) -> StoreResult<Vec<Deadline>> {
-    let rows = between(
-        store,
+    const CONCLUDED: &str = sql_list!(CaseState, CaseState::CONCLUDED);
+    const SQL: &str = const_concat!(
         "SELECT department_id, promised_due, state, concluded_at FROM cases \
-         WHERE promised_due >= $1 AND promised_due < $2 \
-         AND state IN ('in_progress', 'deciding', 'concluded') \
-         AND (outcome IS NULL OR outcome <> 'voided') \
-         AND (state = 'concluded' OR suspended = 0)",
-        from,
-        until,
-    )
-    .await?;
+         WHERE promised_due >= $1 AND promised_due < $2 AND state IN (",
+        sql_list!(CaseState, JUDGED_STATES),
+        ") AND ",
+        COUNTED_OUTCOME,
+        " AND (state IN (",
+        CONCLUDED,
+        ") OR suspended = 0)"
+    );
+    let rows = between(store, SQL, from, until).await?;
     Ok(rows
         .iter()
         .map(|r| Deadline {
             department_id: r.i64("department_id"),
             promised_due: r.str("promised_due"),
-            concluded_at: if r.str("state") == "concluded" { r.opt_i64("concluded_at") } else { None },
+            concluded_at: match CaseState::parse(&r.str("state")) {
+                Some(s) if s.is_concluded() => r.opt_i64("concluded_at"),
+                _ => None,
+            },
         })
         .collect())
 }
@@ -96,14 +110,13 @@ pub struct Rectification {
 }
 
 pub async fn rectifications_between(store: &Store, from: &str, until: &str) -> StoreResult<Vec<Rectification>> {
-    let rows = between(
-        store,
+    const SQL: &str = const_concat!(
         "SELECT department_id, reply_due, replied_at, state FROM findings \
-         WHERE reply_due >= $1 AND reply_due < $2 AND severity <> 'warning' AND department_id IS NOT NULL",
-        from,
-        until,
-    )
-    .await?;
+         WHERE reply_due >= $1 AND reply_due < $2 AND ",
+        crate::supervision::ASKS_REPLY,
+        " AND department_id IS NOT NULL"
+    );
+    let rows = between(store, SQL, from, until).await?;
     Ok(rows
         .iter()
         .map(|r| Rectification {
@@ -134,14 +147,12 @@ pub async fn ratings_between(
 
 /// Complaints received in a period, counted per department handling them.
 pub async fn complaints_between(store: &Store, from_ms: i64, until_ms: i64) -> StoreResult<Vec<(i64, i64)>> {
-    let rows = between(
-        store,
-        "SELECT department_id, COUNT(*) AS n FROM interactions \
-         WHERE kind = 'complaint' AND received_at >= $1 AND received_at < $2 GROUP BY department_id",
-        from_ms,
-        until_ms,
-    )
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT department_id, COUNT(*) AS n FROM interactions WHERE kind = ",
+        sql_code!(Kind::Complaint),
+        " AND received_at >= $1 AND received_at < $2 GROUP BY department_id"
+    );
+    let rows = between(store, SQL, from_ms, until_ms).await?;
     Ok(rows.iter().map(|r| (r.i64("department_id"), r.i64("n"))).collect())
 }
 
@@ -154,15 +165,13 @@ pub struct Login {
 }
 
 pub async fn staff_logins_between(store: &Store, from_ms: i64, until_ms: i64) -> StoreResult<Vec<Login>> {
-    let rows = between(
-        store,
+    const SQL: &str = const_concat!(
         "SELECT s.user_id, u.department_id, s.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.created_at >= $1 AND s.created_at < $2 AND s.mfa_pending = 0 AND u.kind = 'staff' \
-         ORDER BY s.created_at",
-        from_ms,
-        until_ms,
-    )
-    .await?;
+         WHERE s.created_at >= $1 AND s.created_at < $2 AND s.mfa_pending = 0 AND u.kind = ",
+        sql_code!(AccountKind::Staff),
+        " ORDER BY s.created_at"
+    );
+    let rows = between(store, SQL, from_ms, until_ms).await?;
     Ok(rows
         .iter()
         .map(|r| Login {
@@ -175,13 +184,13 @@ pub async fn staff_logins_between(store: &Store, from_ms: i64, until_ms: i64) ->
 
 /// Active staff holding a role, as (id, name).
 pub async fn staff_with_role(store: &Store, role: &str) -> StoreResult<Vec<(i64, String)>> {
-    let rows = query(
+    const SQL: &str = const_concat!(
         "SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
-         WHERE r.role = $1 AND u.active = 1 AND u.kind = 'staff' ORDER BY u.id",
-    )
-    .bind(role)
-    .fetch_all(store.pool())
-    .await?;
+         WHERE r.role = $1 AND u.active = 1 AND u.kind = ",
+        sql_code!(AccountKind::Staff),
+        " ORDER BY u.id"
+    );
+    let rows = query(SQL).bind(role).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| (r.i64("id"), r.str("display_name"))).collect())
 }
 

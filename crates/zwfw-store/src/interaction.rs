@@ -4,6 +4,9 @@
 use crate::db::{Ex, Row};
 use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::interaction::{Duty, Publication, State};
+use zwfw_domain::outbox::Channel;
+use zwfw_domain::{const_concat, sql_code};
 
 /// A submission as stored (the query password's hash and the client address
 /// are never serialized).
@@ -116,39 +119,42 @@ pub struct NewInteraction<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, n: &NewInteraction<'_>, now_ms: i64) -> StoreResult<i64> {
-    let r = crate::db::query(
+    const SQL: &str = const_concat!(
         "INSERT INTO interactions (code, kind, title, content, submitter_user_id, submitter_name, mobile, anonymous, \
          no_publish, item_id, about_department_id, region_id, accused_unit, accused_person, staff_conduct, department_id, \
          state, received_at, limit_days, due, extended_days, extension_reason, attachments, query_hash, client_addr, \
          idem_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, 'open', $17, $18, $19, 0, '', $20, $21, $22, $23, $17, $17) RETURNING id",
-    )
-    .bind(n.code)
-    .bind(n.kind)
-    .bind(n.title)
-    .bind(n.content)
-    .bind(n.submitter_user_id)
-    .bind(n.submitter_name)
-    .bind(n.mobile)
-    .bind(flag(n.anonymous))
-    .bind(flag(n.no_publish))
-    .bind(n.item_id)
-    .bind(n.about_department_id)
-    .bind(n.region_id)
-    .bind(n.accused_unit)
-    .bind(n.accused_person)
-    .bind(flag(n.staff_conduct))
-    .bind(n.department_id)
-    .bind(now_ms)
-    .bind(n.limit_days)
-    .bind(n.due)
-    .bind(n.attachments)
-    .bind(n.query_hash)
-    .bind(n.client_addr)
-    .bind(n.idem_key)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+         $16, ",
+        sql_code!(State::Open),
+        ", $17, $18, $19, 0, '', $20, $21, $22, $23, $17, $17) RETURNING id"
+    );
+    let r = crate::db::query(SQL)
+        .bind(n.code)
+        .bind(n.kind)
+        .bind(n.title)
+        .bind(n.content)
+        .bind(n.submitter_user_id)
+        .bind(n.submitter_name)
+        .bind(n.mobile)
+        .bind(flag(n.anonymous))
+        .bind(flag(n.no_publish))
+        .bind(n.item_id)
+        .bind(n.about_department_id)
+        .bind(n.region_id)
+        .bind(n.accused_unit)
+        .bind(n.accused_person)
+        .bind(flag(n.staff_conduct))
+        .bind(n.department_id)
+        .bind(now_ms)
+        .bind(n.limit_days)
+        .bind(n.due)
+        .bind(n.attachments)
+        .bind(n.query_hash)
+        .bind(n.client_addr)
+        .bind(n.idem_key)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
     Ok(r.i64("id"))
 }
 
@@ -242,19 +248,23 @@ pub struct Answer<'a> {
 }
 
 pub async fn set_answer(tx: &mut Tx, id: i64, a: &Answer<'_>, now_ms: i64) -> StoreResult<()> {
-    crate::db::query(
-        "UPDATE interactions SET state = 'answered', reply = $1, replied_at = $2, replied_by = $3, replier_name = $4, \
-         publication = $5, withhold_reason = $6, updated_at = $2 WHERE id = $7 AND state = 'open'",
-    )
-    .bind(a.reply)
-    .bind(now_ms)
-    .bind(a.by)
-    .bind(a.by_name)
-    .bind(a.publication)
-    .bind(a.withhold_reason)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE interactions SET state = ",
+        sql_code!(State::Answered),
+        ", reply = $1, replied_at = $2, replied_by = $3, replier_name = $4, \
+         publication = $5, withhold_reason = $6, updated_at = $2 WHERE id = $7 AND state = ",
+        sql_code!(State::Open)
+    );
+    crate::db::query(SQL)
+        .bind(a.reply)
+        .bind(now_ms)
+        .bind(a.by)
+        .bind(a.by_name)
+        .bind(a.publication)
+        .bind(a.withhold_reason)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -362,7 +372,7 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<InteractionRow>
         wh += &format!(" AND i.submitter_user_id = {}", next(V::I(u), &mut vals));
     }
     if f.public_only {
-        wh += " AND i.publication = 'public'";
+        wh += const_concat!(" AND i.publication = ", sql_code!(Publication::Public));
     }
     if f.staff_conduct_only {
         wh += " AND i.staff_conduct = 1";
@@ -374,7 +384,8 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<InteractionRow>
         wh += &format!(" AND i.state = {}", next(V::S(s.clone()), &mut vals));
     }
     if let Some(d) = &f.due_before {
-        wh += &format!(" AND i.state = 'open' AND i.due < {}", next(V::S(d.clone()), &mut vals));
+        let open = sql_code!(State::Open);
+        wh += &format!(" AND i.state = {open} AND i.due < {}", next(V::S(d.clone()), &mut vals));
     }
     for word in f.q.as_deref().unwrap_or("").split_whitespace().take(5) {
         let like = format!("%{}%", word.replace(['%', '_', '\\'], ""));
@@ -435,12 +446,13 @@ pub async fn handlers(store: &Store, department_id: i64) -> StoreResult<Vec<Hand
 
 /// The handlers on duty in every department, leads first.
 pub async fn current_handlers(store: &Store) -> StoreResult<Vec<HandlerRow>> {
-    let rows = crate::db::query(
+    const SQL: &str = const_concat!(
         "SELECT h.*, u.display_name AS name FROM interaction_handlers h JOIN users u ON u.id = h.user_id \
-         WHERE h.ended_at IS NULL ORDER BY h.department_id, CASE WHEN h.duty = 'lead' THEN 0 ELSE 1 END, h.id",
-    )
-    .fetch_all(store.pool())
-    .await?;
+         WHERE h.ended_at IS NULL ORDER BY h.department_id, CASE WHEN h.duty = ",
+        sql_code!(Duty::Lead),
+        " THEN 0 ELSE 1 END, h.id"
+    );
+    let rows = crate::db::query(SQL).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(handler_row).collect())
 }
 
@@ -555,7 +567,7 @@ pub async fn notify_users(
     now_ms: i64,
 ) -> StoreResult<()> {
     for u in users {
-        let n = NewNotification { user_id: Some(*u), mobile: None, channel: "inapp", title, body, link };
+        let n = NewNotification { user_id: Some(*u), mobile: None, channel: Channel::InApp.code(), title, body, link };
         notify(tx, &n, now_ms).await?;
     }
     Ok(())
@@ -563,20 +575,20 @@ pub async fn notify_users(
 
 /// An account's in-app messages, newest first, and how many are unread.
 pub async fn notifications(store: &Store, user_id: i64, limit: i64) -> StoreResult<(Vec<Notification>, i64)> {
+    let inapp = sql_code!(Channel::InApp);
     let rows = crate::db::query(format!(
-        "SELECT * FROM notifications WHERE user_id = $1 AND channel = 'inapp' ORDER BY id DESC LIMIT {}",
+        "SELECT * FROM notifications WHERE user_id = $1 AND channel = {inapp} ORDER BY id DESC LIMIT {}",
         limit.clamp(1, 200)
     ))
     .bind(user_id)
     .fetch_all(store.pool())
     .await?;
-    let unread = crate::db::query(
-        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND channel = 'inapp' AND read_at IS NULL",
-    )
-    .bind(user_id)
-    .fetch_one(store.pool())
-    .await?
-    .i64("n");
+    const UNREAD: &str = const_concat!(
+        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND channel = ",
+        sql_code!(Channel::InApp),
+        " AND read_at IS NULL"
+    );
+    let unread = crate::db::query(UNREAD).bind(user_id).fetch_one(store.pool()).await?.i64("n");
     Ok((
         rows.iter()
             .map(|r| Notification {

@@ -422,6 +422,10 @@ fn number_end(b: &[u8], i: usize) -> usize {
 }
 
 #[cfg(test)]
+#[path = "migrate_codes.rs"]
+mod codes;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::scratch::ScratchDb;

@@ -5,6 +5,11 @@
 use crate::db::{query, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::outbox::{Channel, Delivery};
+use zwfw_domain::{const_concat, sql_code};
+
+/// The messages of an outside channel (every one but in-app).
+const OUTSIDE: &str = const_concat!("channel <> ", sql_code!(Channel::InApp));
 
 /// A message of an outside channel with its delivery state.
 #[derive(Debug, Clone, Serialize)]
@@ -107,36 +112,32 @@ pub async fn mark_failed(
 /// Sends a given-up message again: its tries start over now. False when it
 /// is not a given-up message of an outside channel.
 pub async fn retry(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<bool> {
-    let r = query(
-        "UPDATE notifications SET attempts = 0, next_try_at = $1, failed_at = NULL \
-         WHERE id = $2 AND channel <> 'inapp' AND sent_at IS NULL AND failed_at IS NOT NULL",
-    )
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE notifications SET attempts = 0, next_try_at = $1, failed_at = NULL WHERE id = $2 AND ",
+        OUTSIDE,
+        " AND sent_at IS NULL AND failed_at IS NOT NULL"
+    );
+    let r = query(SQL).bind(now_ms).bind(id).execute(tx.conn()).await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn message(store: &Store, id: i64) -> StoreResult<Option<OutMessage>> {
-    let r = query("SELECT * FROM notifications WHERE id = $1 AND channel <> 'inapp'")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    const SQL: &str = const_concat!("SELECT * FROM notifications WHERE id = $1 AND ", OUTSIDE);
+    let r = query(SQL).bind(id).fetch_optional(store.pool()).await?;
     Ok(r.as_ref().map(out_message))
 }
 
 /// Messages of an outside channel in one state (`waiting`, `sent`,
 /// `failed`, or anything else for all), newest first.
 pub async fn list(store: &Store, state: &str, limit: i64) -> StoreResult<Vec<OutMessage>> {
-    let cond = match state {
-        "waiting" => "AND sent_at IS NULL AND failed_at IS NULL",
-        "sent" => "AND sent_at IS NOT NULL",
-        "failed" => "AND failed_at IS NOT NULL AND sent_at IS NULL",
-        _ => "",
+    let cond = match Delivery::parse(state) {
+        Some(Delivery::Waiting) => "AND sent_at IS NULL AND failed_at IS NULL",
+        Some(Delivery::Sent) => "AND sent_at IS NOT NULL",
+        Some(Delivery::Failed) => "AND failed_at IS NOT NULL AND sent_at IS NULL",
+        None => "",
     };
     let rows = query(format!(
-        "SELECT * FROM notifications WHERE channel <> 'inapp' {cond} ORDER BY id DESC LIMIT {}",
+        "SELECT * FROM notifications WHERE {OUTSIDE} {cond} ORDER BY id DESC LIMIT {}",
         limit.clamp(1, 500)
     ))
     .fetch_all(store.pool())
@@ -153,14 +154,14 @@ pub struct Counts {
 }
 
 pub async fn counts(store: &Store) -> StoreResult<Counts> {
-    let r = query(
+    const SQL: &str = const_concat!(
         "SELECT \
            COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0) AS waiting, \
            COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS sent, \
            COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS failed \
-         FROM notifications WHERE channel <> 'inapp'",
-    )
-    .fetch_one(store.pool())
-    .await?;
+         FROM notifications WHERE ",
+        OUTSIDE
+    );
+    let r = query(SQL).fetch_one(store.pool()).await?;
     Ok(Counts { waiting: r.i64("waiting"), sent: r.i64("sent"), failed: r.i64("failed") })
 }

@@ -4,6 +4,8 @@
 use crate::db::{Ex, Row};
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
+use zwfw_domain::rating::{Appeal, FollowUp};
+use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RatingRow {
@@ -98,7 +100,7 @@ pub struct NewRating<'a> {
 /// arrive at once.
 pub async fn insert(tx: &mut Tx, n: &NewRating<'_>, now_ms: i64) -> StoreResult<i64> {
     let (fu, handler, due) = match n.follow_up {
-        Some((h, due)) => (Some("open"), h, Some(due)),
+        Some((h, due)) => (Some(FollowUp::Open.code()), h, Some(due)),
         None => (None, None, None),
     };
     let r = crate::db::query(
@@ -171,10 +173,10 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<Vec<RatingRow>> {
         sql += " AND r.follow_up IS NOT NULL";
     }
     if f.appeal_pending {
-        sql += " AND r.appeal = 'pending'";
+        sql += const_concat!(" AND r.appeal = ", sql_code!(Appeal::Pending));
     }
     if f.replied_only {
-        sql += " AND r.follow_up = 'replied'";
+        sql += const_concat!(" AND r.follow_up = ", sql_code!(FollowUp::Replied));
     }
     sql += &format!(" ORDER BY r.id DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 200), f.offset.max(0));
     let mut q = crate::db::query(sql);
@@ -186,14 +188,12 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<Vec<RatingRow>> {
 }
 
 pub async fn set_callback(tx: &mut Tx, id: i64, note: &str, now_ms: i64) -> StoreResult<()> {
-    crate::db::query(
-        "UPDATE ratings SET follow_up = 'called_back', callback_at = $1, callback_note = $2 WHERE id = $3",
-    )
-    .bind(now_ms)
-    .bind(note)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE ratings SET follow_up = ",
+        sql_code!(FollowUp::CalledBack),
+        ", callback_at = $1, callback_note = $2 WHERE id = $3"
+    );
+    crate::db::query(SQL).bind(now_ms).bind(note).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
@@ -205,17 +205,19 @@ pub async fn set_reply(
     reply: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
-    crate::db::query(
-        "UPDATE ratings SET follow_up = 'replied', verification = $1, rectification = $2, reply = $3, replied_at = $4 \
-         WHERE id = $5",
-    )
-    .bind(verification)
-    .bind(rectification)
-    .bind(reply)
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE ratings SET follow_up = ",
+        sql_code!(FollowUp::Replied),
+        ", verification = $1, rectification = $2, reply = $3, replied_at = $4 WHERE id = $5"
+    );
+    crate::db::query(SQL)
+        .bind(verification)
+        .bind(rectification)
+        .bind(reply)
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
 
@@ -229,12 +231,12 @@ pub async fn set_handler(tx: &mut Tx, id: i64, handler: i64) -> StoreResult<()> 
 }
 
 pub async fn set_appeal(tx: &mut Tx, id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
-    crate::db::query("UPDATE ratings SET appeal = 'pending', appeal_reason = $1, appeal_at = $2 WHERE id = $3")
-        .bind(reason)
-        .bind(now_ms)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE ratings SET appeal = ",
+        sql_code!(Appeal::Pending),
+        ", appeal_reason = $1, appeal_at = $2 WHERE id = $3"
+    );
+    crate::db::query(SQL).bind(reason).bind(now_ms).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
@@ -246,17 +248,12 @@ pub async fn decide_appeal(
     by: i64,
     now_ms: i64,
 ) -> StoreResult<()> {
-    crate::db::query(
+    const SQL: &str = const_concat!(
         "UPDATE ratings SET appeal = $1, appeal_decision = $2, appeal_decided_by = $3, appeal_decided_at = $4 \
-         WHERE id = $5 AND appeal = 'pending'",
-    )
-    .bind(outcome)
-    .bind(decision)
-    .bind(by)
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+         WHERE id = $5 AND appeal = ",
+        sql_code!(Appeal::Pending)
+    );
+    crate::db::query(SQL).bind(outcome).bind(decision).bind(by).bind(now_ms).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 

@@ -4,7 +4,21 @@
 use crate::db::{query, Row};
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use zwfw_domain::supervision::{FindingState, RuleCode, Severity};
+use zwfw_domain::cases::CaseState;
+use zwfw_domain::interaction::State as InteractionState;
+use zwfw_domain::rating::FollowUp;
+use zwfw_domain::supervision::{FindingState, OrderState, RuleCode, Severity};
+use zwfw_domain::{const_concat, sql_code, sql_list};
+
+/// The findings that ask for a reply ([`Severity::NEEDS_REPLY`]: all but
+/// warnings), in the words of the condition of the partial indexes of
+/// migration 0015, so that a query saying it can use them. A store test
+/// checks that the domain's set and the indexes' condition agree.
+pub(crate) const ASKS_REPLY: &str = const_concat!("severity <> ", sql_code!(Severity::Warning));
+/// [`ASKS_REPLY`] for the findings named `f`.
+const F_ASKS_REPLY: &str = const_concat!("f.", ASKS_REPLY);
+/// Findings not closed ([`FindingState::ACTIVE`]).
+const FINDING_ACTIVE: &str = const_concat!("state IN (", sql_list!(FindingState, FindingState::ACTIVE), ")");
 
 // ---------- rules ----------
 
@@ -271,10 +285,15 @@ pub enum Sweep {
 pub const SWEEP_PAGE: i64 = 20_000;
 
 pub async fn sweep(store: &Store, s: &Sweep) -> StoreResult<Vec<OpenCaseRow>> {
+    // A case's conclusion time is set when it reaches an ended state
+    // (`CaseState::ENDED`): the cases without one are drafts and open
+    // cases, and the indexes of open cases by deadline (migration 0010) say
+    // the same.
     let open = "concluded_at IS NULL";
+    let draft = sql_code!(CaseState::Draft);
     let q = match s {
         Sweep::Full { today, warn_until, after } => query(format!(
-            "SELECT {OPEN_COLS} FROM cases WHERE id > $1 AND {open} AND state <> 'draft' AND (promised_due <= $2 \
+            "SELECT {OPEN_COLS} FROM cases WHERE id > $1 AND {open} AND state <> {draft} AND (promised_due <= $2 \
              OR legal_due < $3 OR step_due < $3 OR deemed_accepted = 1 OR supplement_notices > 1 OR suspended = 1) \
              ORDER BY id LIMIT {SWEEP_PAGE}"
         ))
@@ -313,22 +332,23 @@ pub async fn sweep(store: &Store, s: &Sweep) -> StoreResult<Vec<OpenCaseRow>> {
 
 /// Submissions still unanswered after their due day (A08).
 pub async fn overdue_interactions(store: &Store, today: &str) -> StoreResult<Vec<(i64, String, i64, String)>> {
-    let rows = query("SELECT id, code, department_id, due FROM interactions WHERE state = 'open' AND due < $1")
-        .bind(today)
-        .fetch_all(store.pool())
-        .await?;
+    const SQL: &str = const_concat!(
+        "SELECT id, code, department_id, due FROM interactions WHERE state = ",
+        sql_code!(InteractionState::Open),
+        " AND due < $1"
+    );
+    let rows = query(SQL).bind(today).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| (r.i64("id"), r.str("code"), r.i64("department_id"), r.str("due"))).collect())
 }
 
 /// Bad ratings whose follow-up is not replied after its due day (A08).
 pub async fn overdue_follow_ups(store: &Store, today: &str) -> StoreResult<Vec<(i64, i64, i64, Option<i64>, String)>> {
-    let rows = query(
-        "SELECT id, case_id, department_id, handler_id, follow_up_due FROM ratings \
-         WHERE follow_up IN ('open', 'called_back') AND follow_up_due < $1",
-    )
-    .bind(today)
-    .fetch_all(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT id, case_id, department_id, handler_id, follow_up_due FROM ratings WHERE follow_up IN (",
+        sql_list!(FollowUp, FollowUp::PENDING),
+        ") AND follow_up_due < $1"
+    );
+    let rows = query(SQL).bind(today).fetch_all(store.pool()).await?;
     Ok(rows
         .iter()
         .map(|r| {
@@ -535,12 +555,12 @@ pub async fn tallies(store: &Store, scope: &str, from_key: &str) -> StoreResult<
 
 /// Counts findings not closed per department and severity (to check the running counts).
 pub async fn count_active(store: &Store) -> StoreResult<Vec<(Option<i64>, String, i64)>> {
-    let rows = query(
-        "SELECT department_id, severity, COUNT(*) AS n FROM findings WHERE state <> 'closed' \
-         GROUP BY department_id, severity",
-    )
-    .fetch_all(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT department_id, severity, COUNT(*) AS n FROM findings WHERE ",
+        FINDING_ACTIVE,
+        " GROUP BY department_id, severity"
+    );
+    let rows = query(SQL).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| (r.opt_i64("department_id"), r.str("severity"), r.i64("n"))).collect())
 }
 
@@ -604,7 +624,7 @@ pub struct FindingFilter {
     pub county_region_id: Option<i64>,
     pub severity: Option<String>,
     pub rule_code: Option<String>,
-    /// `active` = every state but closed
+    /// A state's code, or [`FindingState::ACTIVE_CODE`] for every state but closed
     pub state: Option<String>,
     pub object: Option<(String, i64)>,
     /// Only those waiting for a reply past their due day (this day).
@@ -635,7 +655,7 @@ pub async fn list_findings(store: &Store, f: &FindingFilter) -> StoreResult<(Vec
     }
     match f.state.as_deref() {
         None => {}
-        Some("active") => conds.push("f.state <> 'closed'".into()),
+        Some(FindingState::ACTIVE_CODE) => conds.push(const_concat!("f.", FINDING_ACTIVE).into()),
         Some(s) => bind(Value::Text(s.to_string()), &mut conds, "f.state = ?"),
     }
     if let Some((k, id)) = &f.object {
@@ -643,16 +663,17 @@ pub async fn list_findings(store: &Store, f: &FindingFilter) -> StoreResult<(Vec
         bind(id.into_value(), &mut conds, "f.object_id = ?");
     }
     if let Some(day) = &f.reply_overdue_on {
-        bind(Value::Text(day.clone()), &mut conds, "f.state = 'open' AND f.reply_due < ?");
+        const OVERDUE: &str = const_concat!("f.state = ", sql_code!(FindingState::Open), " AND f.reply_due < ?");
+        bind(Value::Text(day.clone()), &mut conds, OVERDUE);
     }
     // Warnings are only noted or closed; the indexes by state and by rule
     // leave them out, and a query says so to use them (migration 0015).
     let asks_reply = f.state.as_deref().and_then(FindingState::parse).is_some_and(|s| !s.open_to_warnings())
         || f.reply_overdue_on.is_some()
-        || f.severity.as_deref().is_some_and(|s| s != "warning")
-        || f.rule_code.as_deref().and_then(RuleCode::parse).is_some_and(|r| r.severity() != Severity::Warning);
+        || f.severity.as_deref().and_then(Severity::parse).is_some_and(Severity::needs_reply)
+        || f.rule_code.as_deref().and_then(RuleCode::parse).is_some_and(|r| r.severity().needs_reply());
     if asks_reply {
-        conds.push("f.severity <> 'warning'".into());
+        conds.push(F_ASKS_REPLY.into());
     }
     let filter = conds.join(" AND ");
     let mut q = query(format!(
@@ -674,7 +695,7 @@ pub async fn list_findings(store: &Store, f: &FindingFilter) -> StoreResult<(Vec
 async fn set_reply(
     tx: &mut Tx,
     table: &str,
-    state: &str,
+    state: &'static str,
     id: i64,
     text: &str,
     files: &str,
@@ -697,7 +718,7 @@ async fn set_reply(
 
 /// Records the department's reply to a finding.
 pub async fn reply_finding(tx: &mut Tx, id: i64, text: &str, files: &str, by: i64, now_ms: i64) -> StoreResult<()> {
-    set_reply(tx, "findings", "replied", id, text, files, by, now_ms).await
+    set_reply(tx, "findings", FindingState::Replied.code(), id, text, files, by, now_ms).await
 }
 
 /// Records the supervision officer's decision: `closed`, or `open` again with a new due day.
@@ -710,18 +731,13 @@ pub async fn decide_finding(
     by: i64,
     now_ms: i64,
 ) -> StoreResult<()> {
-    query(
+    const SQL: &str = const_concat!(
         "UPDATE findings SET state = $1, decision_note = $2, reply_due = COALESCE($3, reply_due), decided_at = $4, \
-         decided_by = $5, closed_at = CASE WHEN $1 = 'closed' THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6",
-    )
-    .bind(state)
-    .bind(note)
-    .bind(new_due)
-    .bind(now_ms)
-    .bind(by)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+         decided_by = $5, closed_at = CASE WHEN $1 = ",
+        sql_code!(FindingState::Closed),
+        " THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6"
+    );
+    query(SQL).bind(state).bind(note).bind(new_due).bind(now_ms).bind(by).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
@@ -731,14 +747,15 @@ pub async fn unclosed_yellow(
     after: Option<&str>,
     until: &str,
 ) -> StoreResult<Vec<(i64, String, Option<i64>)>> {
-    let rows = query(
-        "SELECT object_id, found_on, department_id FROM findings WHERE rule_code = 'Y01' AND severity <> 'warning' \
-         AND found_on > $1 AND found_on <= $2 AND state <> 'closed'",
-    )
-    .bind(after.unwrap_or(""))
-    .bind(until)
-    .fetch_all(store.pool())
-    .await?;
+    const SQL: &str = const_concat!(
+        "SELECT object_id, found_on, department_id FROM findings WHERE rule_code = ",
+        sql_code!(RuleCode::Y01),
+        " AND ",
+        ASKS_REPLY,
+        " AND found_on > $1 AND found_on <= $2 AND ",
+        FINDING_ACTIVE
+    );
+    let rows = query(SQL).bind(after.unwrap_or("")).bind(until).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| (r.i64("object_id"), r.str("found_on"), r.opt_i64("department_id"))).collect())
 }
 
@@ -874,25 +891,28 @@ pub struct NewOrder<'a> {
 }
 
 pub async fn insert_order(tx: &mut Tx, o: &NewOrder<'_>, now_ms: i64) -> StoreResult<i64> {
-    let r = query(
+    const SQL: &str = const_concat!(
         "INSERT INTO oversight_orders (order_no, finding_id, case_id, department_id, content, days, due, state, level, \
          issued_by, issued_by_name, issued_at, reply_files, idem_key, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', 0, $8, $9, $10, '[]', $11, $10) RETURNING id",
-    )
-    .bind(o.order_no)
-    .bind(o.finding_id)
-    .bind(o.case_id)
-    .bind(o.department_id)
-    .bind(o.content)
-    .bind(o.days)
-    .bind(o.due)
-    .bind(o.issued_by)
-    .bind(o.issued_by_name)
-    .bind(now_ms)
-    .bind(o.idem_key)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ",
+        sql_code!(OrderState::Issued),
+        ", 0, $8, $9, $10, '[]', $11, $10) RETURNING id"
+    );
+    let r = query(SQL)
+        .bind(o.order_no)
+        .bind(o.finding_id)
+        .bind(o.case_id)
+        .bind(o.department_id)
+        .bind(o.content)
+        .bind(o.days)
+        .bind(o.due)
+        .bind(o.issued_by)
+        .bind(o.issued_by_name)
+        .bind(now_ms)
+        .bind(o.idem_key)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "idem_key"))?;
     Ok(r.i64("id"))
 }
 
@@ -936,7 +956,7 @@ pub async fn list_orders(
 
 /// Records the department head's answer to an order.
 pub async fn answer_order(tx: &mut Tx, id: i64, text: &str, files: &str, by: i64, now_ms: i64) -> StoreResult<()> {
-    set_reply(tx, "oversight_orders", "answered", id, text, files, by, now_ms).await
+    set_reply(tx, "oversight_orders", OrderState::Answered.code(), id, text, files, by, now_ms).await
 }
 
 pub async fn decide_order(
@@ -947,26 +967,20 @@ pub async fn decide_order(
     new_due: Option<&str>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    query(
-        "UPDATE oversight_orders SET state = $1, decision_note = $2, due = COALESCE($3, due), \
-         closed_at = CASE WHEN $1 = 'closed' THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $5",
-    )
-    .bind(state)
-    .bind(note)
-    .bind(new_due)
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE oversight_orders SET state = $1, decision_note = $2, due = COALESCE($3, due), closed_at = CASE WHEN $1 = ",
+        sql_code!(OrderState::Closed),
+        " THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $5"
+    );
+    query(SQL).bind(state).bind(note).bind(new_due).bind(now_ms).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 
 /// Orders still waiting for the answer after their due day.
 pub async fn overdue_orders(store: &Store, today: &str) -> StoreResult<Vec<i64>> {
-    let rows = query("SELECT id FROM oversight_orders WHERE state = 'issued' AND due < $1")
-        .bind(today)
-        .fetch_all(store.pool())
-        .await?;
+    const SQL: &str =
+        const_concat!("SELECT id FROM oversight_orders WHERE state = ", sql_code!(OrderState::Issued), " AND due < $1");
+    let rows = query(SQL).bind(today).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| r.i64("id")).collect())
 }
 
@@ -1007,11 +1021,12 @@ pub async fn open_cases_counted(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
 
 /// Oversight orders not closed, per department: (department, open, escalated).
 pub async fn open_orders_by_department(store: &Store) -> StoreResult<Vec<(i64, i64, i64)>> {
-    let rows = query(
+    const SQL: &str = const_concat!(
         "SELECT department_id, COUNT(*) AS n, SUM(CASE WHEN level > 0 THEN 1 ELSE 0 END) AS e FROM oversight_orders \
-         WHERE state <> 'closed' GROUP BY department_id",
-    )
-    .fetch_all(store.pool())
-    .await?;
+         WHERE state IN (",
+        sql_list!(OrderState, OrderState::ACTIVE),
+        ") GROUP BY department_id"
+    );
+    let rows = query(SQL).fetch_all(store.pool()).await?;
     Ok(rows.iter().map(|r| (r.i64("department_id"), r.i64("n"), r.i64("e"))).collect())
 }

@@ -105,3 +105,29 @@ pub fn forget_remembered_cases(store: &Store) {
 pub fn other_process(store: &Store) -> Store {
     Store { engine: store.engine.clone(), backend: store.backend, recent: Default::default() }
 }
+
+/// The cases whose row disagrees with the domain's sets of states on what
+/// the indexes, inboxes and dashboard read instead of the state: a
+/// conclusion time is set exactly on the ended states (`CaseState::ENDED`;
+/// the lists and indexes of open cases by deadline read `concluded_at IS
+/// NULL` as "not ended", migrations 0010 and 0019), and a handling
+/// department only on an open case (`CaseState::OPEN`; the inboxes and the
+/// kept counts of open cases read it, migrations 0018 and 0019). At most
+/// 20, as (id, state).
+pub async fn case_rows_off_their_state(store: &Store) -> StoreResult<Vec<(i64, String)>> {
+    use zwfw_domain::cases::CaseState;
+    use zwfw_domain::{const_concat, sql_list};
+    const ENDED: &str = sql_list!(CaseState, CaseState::ENDED);
+    const SQL: &str = const_concat!(
+        "SELECT id, state FROM cases WHERE (concluded_at IS NULL AND state IN (",
+        ENDED,
+        ")) OR (concluded_at IS NOT NULL AND state NOT IN (",
+        ENDED,
+        ")) OR (handling_department_id IS NOT NULL AND state NOT IN (",
+        sql_list!(CaseState, CaseState::OPEN),
+        ")) ORDER BY id LIMIT 20"
+    );
+    use crate::RowExt;
+    let rows = crate::db::query(SQL).fetch_all(store.pool()).await?;
+    Ok(rows.iter().map(|r| (r.i64("id"), r.str("state"))).collect())
+}

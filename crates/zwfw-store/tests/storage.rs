@@ -607,3 +607,56 @@ async fn postgres_pool_reuses_only_connections_in_a_known_state() {
     store.close().await;
     db.cleanup().await;
 }
+
+both_backends!(evaluation_reads_cases_by_the_domain_sets_of_states, |store: Store| async move {
+    use zwfw_domain::catalog::example;
+    use zwfw_domain::evaluation::JUDGED_STATES;
+    use zwfw_store::{catalog as cat, evaluation as ev};
+    let (_, dept) = seed_org(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let (item, version) = cat::create_item(&mut tx, "CODE-1", &example(dept), "新增", Some(1), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    // (state, outcome, concluded at, promised deadline, suspended)
+    let cases = [
+        ("concluded", Some("granted"), Some(NOW), Some("2025-11-20"), 0),
+        // Delivered after its conclusion: still a conclusion of the period.
+        ("delivered", Some("denied"), Some(NOW + 1), Some("2025-11-21"), 0),
+        ("concluded", Some("voided"), Some(NOW + 2), Some("2025-11-22"), 0),
+        ("refused", None, Some(NOW + 3), None, 0),
+        ("withdrawn", None, Some(NOW + 4), Some("2025-11-23"), 0),
+        ("in_progress", None, None, Some("2025-11-24"), 0),
+        // Its clock stands still in a special procedure.
+        ("deciding", None, None, Some("2025-11-25"), 1),
+    ];
+    for (state, outcome, concluded_at, promised_due, suspended) in cases {
+        zwfw_store::db::query(
+            "INSERT INTO cases (item_id, version_id, item_name, impl_code, department_id, applicant_kind, \
+             applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, query_hash, \
+             state, seq, step_no, step_name, concluded_at, promised_due, suspended, supplement_notices, \
+             deemed_accepted, outcome, created_at, updated_at) \
+             VALUES ($1, $2, '食品经营许可', 'CODE-1', $3, 'natural', '张三', '', '', '', '{}', 'counter', '', \
+             $4, 1, 0, '', $5, $6, $7, 0, 0, $8, $9, $9)",
+        )
+        .bind(item)
+        .bind(version)
+        .bind(dept)
+        .bind(state)
+        .bind(concluded_at)
+        .bind(promised_due)
+        .bind(suspended)
+        .bind(outcome)
+        .bind(NOW)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    let concluded = ev::concluded_between(&store, NOW - 1, NOW + 100).await.unwrap();
+    let mut concluded: Vec<_> = concluded.iter().map(|c| c.concluded_at).collect();
+    concluded.sort();
+    assert_eq!(concluded, [NOW, NOW + 1]);
+    let mut due = ev::deadlines_between(&store, "2025-11-01", "2025-12-01").await.unwrap();
+    due.sort_by(|a, b| a.promised_due.cmp(&b.promised_due));
+    let due: Vec<_> = due.iter().map(|d| (d.promised_due.as_str(), d.concluded_at)).collect();
+    assert_eq!(due, [("2025-11-20", Some(NOW)), ("2025-11-21", Some(NOW + 1)), ("2025-11-24", None)]);
+    assert!(JUDGED_STATES.iter().all(|s| s.is_open() || s.is_concluded()));
+});

@@ -89,14 +89,7 @@ pub(super) fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKin
         },
         "joint_close" => EventKind::JointTimedOut { departments: vec![] },
         "conclude" => {
-            let outcome = match a.outcome.as_deref() {
-                Some("granted") => Outcome::Granted,
-                Some("denied") => Outcome::Denied,
-                Some("returned") => Outcome::Returned,
-                Some("voided") => Outcome::Voided,
-                Some("forwarded") => Outcome::Forwarded,
-                _ => return Err(bad("outcome")),
-            };
+            let outcome = a.outcome.as_deref().and_then(Outcome::parse).ok_or_else(|| bad("outcome"))?;
             let valid_until = match a.valid_until.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(s) => Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad("valid_until"))?),
                 None => None,

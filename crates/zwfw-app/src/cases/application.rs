@@ -66,10 +66,10 @@ pub(super) fn check_applicant(a: &ApplicantInput) -> AppResult<ApplicantInput> {
     if a.name.is_empty() || a.name.chars().count() > 100 {
         return Err(unprocessable("invalid_applicant", "name"));
     }
-    a.id_no = match a.kind.as_str() {
-        "natural" => ResidentId::parse(&a.id_no)?.as_str().to_string(),
-        "legal" => CreditCode::parse(&a.id_no)?.as_str().to_string(),
-        _ => return Err(unprocessable("invalid_applicant", "kind")),
+    a.id_no = match ApplicantKind::parse(&a.kind) {
+        Some(ApplicantKind::Natural) => ResidentId::parse(&a.id_no)?.as_str().to_string(),
+        Some(ApplicantKind::Legal) => CreditCode::parse(&a.id_no)?.as_str().to_string(),
+        None => return Err(unprocessable("invalid_applicant", "kind")),
     };
     a.mobile = Mobile::parse(&a.mobile)?.as_str().to_string();
     a.address = a.address.trim().chars().take(200).collect();
@@ -108,8 +108,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let item = zwfw_store::catalog::get_item(&st.store, item_id).await?;
-    let version_id = match (item.status.as_str(), item.published_version_id) {
-        ("active", Some(v)) => v,
+    let version_id = match (ItemStatus::parse(&item.status), item.published_version_id) {
+        (Some(ItemStatus::Active), Some(v)) => v,
         _ => return Err(AppError::not_found("item")),
     };
     let content = item_version(st, version_id).await?;
@@ -141,8 +141,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         let user = zwfw_store::admin::get_user(&st.store, actor.user_id).await?;
         let given = input.applicant.clone().unwrap_or_default();
         let (kind, id_no) = match user.kind {
-            AccountKind::Company => ("legal", user.credit_code.clone().unwrap_or_default()),
-            _ => ("natural", user.id_number.clone().unwrap_or_default()),
+            AccountKind::Company => (ApplicantKind::Legal.code(), user.credit_code.clone().unwrap_or_default()),
+            _ => (ApplicantKind::Natural.code(), user.id_number.clone().unwrap_or_default()),
         };
         let mobile =
             if given.mobile.trim().is_empty() { user.mobile.clone().unwrap_or_default() } else { given.mobile };

@@ -20,9 +20,9 @@ use zwfw_domain::access::cases::{self as access, CaseFacts};
 use zwfw_domain::access::Refusal;
 use zwfw_domain::admin::{AccountKind, Actor, Role};
 use zwfw_domain::cases::{
-    self as dc, CaseError, CaseState, CaseView, Channel, DocKind, Event, EventKind, Outcome, TrustLevel,
+    self as dc, ApplicantKind, CaseError, CaseState, CaseView, Channel, DocKind, Event, EventKind, Outcome, TrustLevel,
 };
-use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::catalog::{ItemContent, ItemStatus};
 use zwfw_domain::ids::{CreditCode, Mobile, ResidentId};
 use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
@@ -118,30 +118,6 @@ fn to_events(rows: &[sc::EventRow]) -> AppResult<Vec<Event>> {
         .collect()
 }
 
-fn state_code(s: CaseState) -> &'static str {
-    match s {
-        CaseState::Draft => "draft",
-        CaseState::Submitted => "submitted",
-        CaseState::Supplementing => "supplementing",
-        CaseState::Refused => "refused",
-        CaseState::InProgress => "in_progress",
-        CaseState::Deciding => "deciding",
-        CaseState::Concluded => "concluded",
-        CaseState::Delivered => "delivered",
-        CaseState::Withdrawn => "withdrawn",
-    }
-}
-
-pub fn outcome_code(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Granted => "granted",
-        Outcome::Denied => "denied",
-        Outcome::Returned => "returned",
-        Outcome::Voided => "voided",
-        Outcome::Forwarded => "forwarded",
-    }
-}
-
 fn kind_code(k: &EventKind) -> String {
     serde_json::to_value(k)
         .ok()
@@ -157,12 +133,12 @@ pub fn day_text(d: chrono::NaiveDate) -> String {
 fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event, seq: i64) -> AppResult<Projection> {
     let cal = st.calendar();
     let mut p = row.p.clone();
-    p.state = state_code(v.state).to_string();
+    p.state = v.state.code().to_string();
     p.seq = seq;
     p.step_no = v.step as i64;
     p.supplement_notices = i64::from(v.supplement_notices);
     p.deemed_accepted = v.deemed_accepted;
-    p.outcome = v.outcome.map(|o| outcome_code(o).to_string());
+    p.outcome = v.outcome.map(|o| o.code().to_string());
     p.submitted_at = v.submitted_at_ms;
     p.accepted_at = v.accepted_at_ms;
     if let EventKind::Submitted = e.kind {
@@ -213,7 +189,7 @@ fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event,
             p.step_due = None;
         }
     }
-    if matches!(v.state, CaseState::Concluded | CaseState::Refused | CaseState::Withdrawn) && p.concluded_at.is_none() {
+    if v.state.is_ended() && p.concluded_at.is_none() {
         p.concluded_at = Some(e.at_ms);
     }
     p.view = serde_json::to_string(v).map_err(|x| AppError::Internal(x.to_string()))?;

@@ -84,9 +84,9 @@ pub fn possible_actions(
     if !joint_overdue.is_empty() {
         candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
     }
-    for o in [Outcome::Granted, Outcome::Denied, Outcome::Returned, Outcome::Voided, Outcome::Forwarded] {
+    for o in Outcome::ALL.iter().copied() {
         candidates.push((
-            outcome_code(o),
+            o.code(),
             Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None, fee_fen: None },
         ));
     }
@@ -155,10 +155,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         let cal = st.calendar();
         cal.is_provisional(c.legal.deadline) || cal.is_provisional(c.promised.deadline)
     });
-    let urgency = clock
-        .as_ref()
-        .filter(|_| !matches!(view.state, CaseState::Concluded | CaseState::Delivered | CaseState::Withdrawn))
-        .map(|c| dc::urgency(&c.promised));
+    let urgency = clock.as_ref().filter(|_| !view.state.is_ended()).map(|c| dc::urgency(&c.promised));
     let (id_no, mobile, address) = if actor.is_some_and(|a| access::sees_applicant_identity(a, &case_facts)) {
         (row.applicant_id_no.clone(), row.applicant_mobile.clone(), row.applicant_address.clone())
     } else {

@@ -9,7 +9,8 @@ use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde_json::json;
 use zwfw_domain::catalog::{
-    diff, implementation_code, transition, GovernanceAction, GovernanceError, ItemContent, ItemError, VersionState,
+    diff, implementation_code, transition, GovernanceAction, GovernanceError, ItemContent, ItemError, ItemStatus,
+    VersionState,
 };
 use zwfw_domain::ids::CreditCode;
 use zwfw_store::admin as store_admin;
@@ -113,7 +114,7 @@ pub async fn create_item_in(
 ) -> AppResult<(i64, i64)> {
     let by = ctx.actor.map(|a| a.user_id);
     let (item, v) = store_cat::create_item(tx, code, content, reason, by, ctx.now()).await?;
-    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: "draft" };
+    let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: VersionState::Draft.code() };
     record(ctx, tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
     Ok((item, v))
 }
@@ -147,7 +148,7 @@ pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, r
     record(
         ctx,
         &mut tx,
-        Mark { item_id: item.id, version_id, action: "edit", from: "draft", to: "draft" },
+        Mark { item_id: item.id, version_id, action: "edit", from: v.state.code(), to: v.state.code() },
         reason,
         json!({"changed": fields}),
     )
@@ -162,8 +163,8 @@ pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reaso
     let store = &ctx.state.store;
     let v = store_cat::get_version(store, version_id).await?;
     let item = store_cat::get_item(store, v.item_id).await?;
-    if item.status != "active" {
-        return Err(AppError::with_detail(Kind::Conflict, "wrong_state", "retired"));
+    if ItemStatus::parse(&item.status) != Some(ItemStatus::Active) {
+        return Err(AppError::with_detail(Kind::Conflict, "wrong_state", ItemStatus::Retired.code()));
     }
     if action == GovernanceAction::Edit {
         return Err(AppError::bad("bad_request"));
@@ -224,7 +225,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
     }
     let base = match item.published_version_id {
         Some(p) => store_cat::get_version(store, p).await?,
-        None => return Err(AppError::with_detail(Kind::Conflict, "wrong_state", "draft")),
+        None => return Err(AppError::with_detail(Kind::Conflict, "wrong_state", VersionState::Draft.code())),
     };
     let mut tx = store.begin().await?;
     let vid = store_cat::open_new_version(&mut tx, item_id, &base.content, reason, Some(a.user_id), ctx.now())
@@ -233,7 +234,13 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
     record(
         ctx,
         &mut tx,
-        Mark { item_id, version_id: vid, action: "new_version", from: "published", to: "draft" },
+        Mark {
+            item_id,
+            version_id: vid,
+            action: "new_version",
+            from: VersionState::Published.code(),
+            to: VersionState::Draft.code(),
+        },
         reason,
         json!({"from_version": base.version_no}),
     )
@@ -255,12 +262,12 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
     let mut tx = ctx.state.store.begin().await?;
     store_cat::retire(&mut tx, item_id, reason, ctx.now())
         .await
-        .map_err(|_| AppError::with_detail(Kind::Conflict, "wrong_state", "retired"))?;
+        .map_err(|_| AppError::with_detail(Kind::Conflict, "wrong_state", ItemStatus::Retired.code()))?;
     let v = item.published_version_id.or(item.open_version_id).unwrap_or_default();
     record(
         ctx,
         &mut tx,
-        Mark { item_id, version_id: v, action: "retire", from: &item.status, to: "retired" },
+        Mark { item_id, version_id: v, action: "retire", from: &item.status, to: ItemStatus::Retired.code() },
         reason,
         json!({}),
     )

@@ -12,8 +12,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use zwfw_domain::admin::{Actor, Role};
+use zwfw_domain::cases::{ApplicantKind, Outcome};
 use zwfw_domain::catalog::ItemContent;
 use zwfw_domain::ids::{CreditCode, ResidentId};
+use zwfw_domain::interaction::Duty;
 use zwfw_store::admin as store_admin;
 
 const DAY: i64 = 86_400_000;
@@ -164,7 +166,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
     let mobile = format!("13{}{:08}", rng.gen_range(5..10), rng.gen_range(0..100_000_000));
     if legal {
         ApplicantInput {
-            kind: "legal".into(),
+            kind: ApplicantKind::Legal.code().into(),
             name: COMPANIES[rng.gen_range(0..COMPANIES.len())].into(),
             id_no: credit_code(rng),
             mobile,
@@ -174,7 +176,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
         let surnames: Vec<char> = SURNAMES.chars().collect();
         let name = format!("{}{}", surnames[rng.gen_range(0..surnames.len())], GIVEN[rng.gen_range(0..GIVEN.len())]);
         ApplicantInput {
-            kind: "natural".into(),
+            kind: ApplicantKind::Natural.code().into(),
             name,
             id_no: resident_id(rng),
             mobile,
@@ -437,15 +439,15 @@ async fn play_case(
             a.opinion = "经审查，申请人不符合法定条件。".into();
         }
         Target::Returned => {
-            a.outcome = Some("returned".into());
+            a.outcome = Some(Outcome::Returned.code().into());
             a.opinion = "申请人逾期未补正，作退件处理。".into();
         }
         Target::Voided => {
-            a.outcome = Some("voided".into());
+            a.outcome = Some(Outcome::Voided.code().into());
             a.opinion = "重复申请，作废。".into();
         }
         _ => {
-            a.outcome = Some("granted".into());
+            a.outcome = Some(Outcome::Granted.code().into());
             a.document_no = Some(format!("{}{:06}", &content.basic_code.get(..4).unwrap_or("ZW"), serial + 1));
             let until = zwfw_domain::clock::local_date(p.at) + chrono::Duration::days(5 * 365);
             a.valid_until = Some(until.format("%Y-%m-%d").to_string());
@@ -578,12 +580,12 @@ async fn name_handlers(state: &App, cast: &Cast) -> AppResult<()> {
         let staff: Vec<_> =
             store_admin::list_staff(&state.store, Some(d)).await?.into_iter().filter(|u| u.active).collect();
         if let Some(head) = staff.iter().find(|u| u.roles.contains(&Role::DeptHead)) {
-            rows.push(handler(d, head, "lead"));
+            rows.push(handler(d, head, Duty::Lead.code()));
         }
         if let Some(officer) =
             staff.iter().find(|u| !u.roles.contains(&Role::DeptHead) && u.roles.contains(&Role::Reviewer))
         {
-            rows.push(handler(d, officer, "staff"));
+            rows.push(handler(d, officer, Duty::Staff.code()));
         }
     }
     let mut tx = state.store.begin().await?;

@@ -88,7 +88,7 @@ pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResu
                 department_id: d.id,
                 department_name: d.name,
                 county_office: d.kind == DepartmentKind::CountyOffice,
-                has_lead: handlers.iter().any(|h| h.duty == "lead"),
+                has_lead: handlers.iter().any(|h| h.duty == Duty::Lead.code()),
                 handlers,
             }
         })
@@ -114,9 +114,7 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
     if !may_manage_handlers(actor, department_id) {
         return Err(AppError::forbidden());
     }
-    if !matches!(input.duty.as_str(), "lead" | "staff") {
-        return Err(AppError::invalid("duty"));
-    }
+    let duty = Duty::parse(&input.duty).ok_or_else(|| AppError::invalid("duty"))?.code();
     let mobile = String::from(Mobile::parse(&input.mobile)?);
     let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
     if user.department_id != Some(department_id) {
@@ -126,13 +124,12 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
         return Err(AppError::with_detail(Fail::Conflict, "duplicate", "handler"));
     }
     let mut tx = st.store.begin().await?;
-    let id =
-        si::add_handler(&mut tx, department_id, user.id, &input.duty, &mobile, Some(actor.user_id), ctx.now()).await?;
+    let id = si::add_handler(&mut tx, department_id, user.id, duty, &mobile, Some(actor.user_id), ctx.now()).await?;
     let e = ctx.entry(
         "interaction_handler_add",
         "department",
         department_id,
-        json!({"handler_id": id, "user_id": user.id, "duty": input.duty}),
+        json!({"handler_id": id, "user_id": user.id, "duty": duty}),
         "",
     );
     ctx.audit(&mut tx, e).await?;

@@ -108,7 +108,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
                 Some(u) => si::NewNotification {
                     user_id: Some(u),
                     mobile: None,
-                    channel: "inapp",
+                    channel: Channel::InApp.code(),
                     title: &title,
                     body: &row.title,
                     link: &link,
@@ -116,7 +116,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
                 None => si::NewNotification {
                     user_id: None,
                     mobile: Some(&row.mobile),
-                    channel: "sms",
+                    channel: Channel::Sms.code(),
                     title: &title,
                     body: &row.title,
                     link: &link,

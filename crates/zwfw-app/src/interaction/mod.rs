@@ -15,7 +15,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 use zwfw_domain::admin::{Actor, DepartmentKind, Role};
 use zwfw_domain::ids::{Mobile, RegionLevel};
-use zwfw_domain::interaction::{self as di, InteractionError, Kind, Publication, State};
+use zwfw_domain::interaction::{self as di, Duty, InteractionError, Kind, Publication, State};
+use zwfw_domain::outbox::Channel;
 use zwfw_store::admin as sa;
 use zwfw_store::interaction::{self as si, InteractionRow};
 
@@ -408,7 +409,8 @@ pub(crate) async fn notify_department(
     users.sort();
     users.dedup();
     for u in users {
-        let n = si::NewNotification { user_id: Some(u), mobile: None, channel: "inapp", title, body, link };
+        let n =
+            si::NewNotification { user_id: Some(u), mobile: None, channel: Channel::InApp.code(), title, body, link };
         si::notify(tx, &n, st.now_ms()).await?;
     }
     Ok(())

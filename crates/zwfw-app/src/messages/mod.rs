@@ -255,7 +255,7 @@ pub fn case_error_text(e: &zwfw_domain::cases::CaseError) -> String {
     use zwfw_domain::cases::CaseError::*;
     match e {
         WrongState { state } => {
-            format!("办件当前状态为“{}”，不能执行此操作", label("case_state", &state_code(*state)))
+            format!("办件当前状态为“{}”，不能执行此操作", label("case_state", state.code()))
         }
         ReasonRequired => "请填写处理意见或理由".into(),
         EmptySupplement => "补正通知须一次性列明全部需补正的材料".into(),
@@ -275,10 +275,6 @@ pub fn case_error_text(e: &zwfw_domain::cases::CaseError) -> String {
         NoWithdrawalPending => "没有待决定的撤回申请".into(),
         Calendar(c) => calendar_error_text(c),
     }
-}
-
-fn state_code(s: zwfw_domain::cases::CaseState) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// Chinese text for a refused interaction action or an invalid submission.
@@ -369,7 +365,7 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
             format!("逾期未答复：{}", list.join("、"))
         }
         Concluded { outcome, reason, document_no, valid_until, fee_fen } => {
-            let mut t = label("outcome", crate::cases::outcome_code(*outcome));
+            let mut t = label("outcome", outcome.code());
             if !document_no.is_empty() {
                 t.push_str(&format!("，文书（证件）编号 {document_no}"));
             }

@@ -20,7 +20,7 @@ use crate::state::{App, Ctx};
 use serde::Serialize;
 use serde_json::json;
 use std::time::Duration;
-use zwfw_domain::outbox::{retry_delay_ms, sms_text};
+use zwfw_domain::outbox::{retry_delay_ms, sms_text, Channel, Delivery};
 use zwfw_store::outbox as so;
 
 /// Where and how to reach the SMS gateway.
@@ -88,7 +88,7 @@ pub async fn send_due(st: &App) -> AppResult<SendReport> {
         return Ok(report);
     };
     let now = st.now_ms();
-    for m in so::due(&st.store, "sms", now, BATCH).await? {
+    for m in so::due(&st.store, Channel::Sms.code(), now, BATCH).await? {
         let attempt = m.attempts + 1;
         if !so::claim(&st.store, m.id, now, now + CLAIM_MS).await? {
             continue; // another server took this try
@@ -194,8 +194,7 @@ pub async fn outbox(ctx: &Ctx<'_>, state: &str) -> AppResult<OutboxView> {
     }
     let state = match state {
         "" | "all" => "all",
-        "waiting" | "sent" | "failed" => state,
-        _ => return Err(AppError::invalid("state")),
+        s => Delivery::parse(s).ok_or_else(|| AppError::invalid("state"))?.code(),
     };
     let st = ctx.state;
     let messages = so::list(&st.store, state, 200)

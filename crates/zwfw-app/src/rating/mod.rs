@@ -12,6 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::cases::CaseState;
+use zwfw_domain::interaction::Duty;
 use zwfw_domain::rating::{self as dr, Channel, FollowUp, FollowUpAction, Level, RatingError, Stage};
 use zwfw_store::cases as sc;
 use zwfw_store::interaction as si;
@@ -53,7 +54,7 @@ pub enum Rater<'a> {
 }
 
 fn case_state(row: &sc::CaseRow) -> CaseState {
-    serde_json::from_value(json!(row.p.state)).unwrap_or(CaseState::Draft)
+    CaseState::parse(&row.p.state).unwrap_or(CaseState::Draft)
 }
 
 /// Records a rating. One per case and stage: a second one is refused with
@@ -111,7 +112,7 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
         .await?
         .into_iter()
         .filter(|h| h.ended_at.is_none())
-        .min_by_key(|h| (h.duty != "staff", h.id))
+        .min_by_key(|h| (h.duty != Duty::Staff.code(), h.id))
         .map(|h| h.user_id);
     let mut tx = st.store.begin().await?;
     let inserted = sr::insert(
@@ -157,7 +158,7 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
 
 /// The stages of a case that can be rated now and are not rated yet.
 pub fn open_stages(row: &sc::CaseRow, rated: &[RatingRow]) -> Vec<&'static str> {
-    let decided = row.p.accepted_at.is_some() || row.p.deemed_accepted || row.p.state == "refused";
+    let decided = row.p.accepted_at.is_some() || row.p.deemed_accepted || case_state(row) == CaseState::Refused;
     [Stage::Acceptance, Stage::Conclusion]
         .into_iter()
         .filter(|s| dr::stage_reached(*s, case_state(row), decided))

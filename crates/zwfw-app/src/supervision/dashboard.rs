@@ -96,10 +96,10 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
             continue;
         }
         if let Some(r) = d.parse::<i64>().ok().and_then(|d| rows.get_mut(&d)) {
-            match sev.as_str() {
-                "warning" => r.warning = n,
-                "yellow" => r.yellow = n,
-                "red" => r.red = n,
+            match ds::Severity::parse(&sev) {
+                Some(ds::Severity::Warning) => r.warning = n,
+                Some(ds::Severity::Yellow) => r.yellow = n,
+                Some(ds::Severity::Red) => r.red = n,
                 _ => r.anomaly = n,
             }
         }
@@ -148,10 +148,10 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
         (0..30).map(|i| (day_text(from + chrono::Duration::days(i)), (0, 0, 0, 0))).collect();
     for (day, sev, n) in ss::tallies(&st.store, "day", &day_text(from)).await? {
         if let Some(e) = days.get_mut(&day) {
-            match sev.as_str() {
-                "warning" => e.0 += n,
-                "yellow" => e.1 += n,
-                "red" => e.2 += n,
+            match ds::Severity::parse(&sev) {
+                Some(ds::Severity::Warning) => e.0 += n,
+                Some(ds::Severity::Yellow) => e.1 += n,
+                Some(ds::Severity::Red) => e.2 += n,
                 _ => e.3 += n,
             }
         }

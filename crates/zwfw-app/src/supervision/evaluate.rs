@@ -594,7 +594,7 @@ pub(super) async fn write(
     }
     let mut yellow: BTreeMap<String, i64> = BTreeMap::new();
     // Every yellow card counts towards R03, found by the rules or recorded by an officer.
-    for f in inserted.iter().filter(|f| f.severity == "yellow") {
+    for f in inserted.iter().filter(|f| f.severity == ds::Severity::Yellow.code()) {
         let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
         *yellow.entry(format!("{}:{dept}", today.format("%Y-%m"))).or_default() += 1;
     }

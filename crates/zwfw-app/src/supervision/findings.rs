@@ -151,7 +151,7 @@ pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResu
         county_region_id: q.county_region_id,
         severity: q.severity.clone().filter(|s| ds::Severity::parse(s).is_some()),
         rule_code: q.rule.clone().filter(|s| RuleCode::parse(s).is_some()),
-        state: q.state.clone().filter(|s| s == "active" || FindingState::parse(s).is_some()),
+        state: q.state.clone().filter(|s| s == FindingState::ACTIVE_CODE || FindingState::parse(s).is_some()),
         object: q.case_id.map(|c| ("case".to_string(), c)),
         reply_overdue_on: q.reply_overdue.then(|| day_text(st.today())),
         limit: PER_PAGE,
@@ -205,7 +205,8 @@ pub async fn finding_detail(st: &App, actor: &Actor, id: i64) -> AppResult<Findi
     }
     let events = ss::events(&st.store, "finding", id).await?;
     let orders = ss::list_orders(&st.store, None, Some(id), None, 50).await?;
-    let reply_overdue = f.state == "open" && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
+    let reply_overdue = f.state == FindingState::Open.code()
+        && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
     Ok(FindingDetail { actions: finding_actions(actor, &f), finding: f, events, orders, reply_overdue })
 }
 

@@ -147,7 +147,7 @@ pub async fn order_detail(st: &App, actor: &Actor, id: i64) -> AppResult<OrderDe
         return Err(AppError::not_found("order"));
     }
     let events = ss::events(&st.store, "order", id).await?;
-    let overdue = o.state == "issued" && o.due < day_text(st.today());
+    let overdue = o.state == OrderState::Issued.code() && o.due < day_text(st.today());
     Ok(OrderDetail { actions: order_actions(actor, &o), order: o, events, overdue })
 }
 

@@ -66,7 +66,9 @@ async fn apply_view(
         Ok(i) => i,
         Err(e) => return error_page(st, Some(ra), &e.into()),
     };
-    let content = match item.published_version_id.filter(|_| item.status == "active") {
+    let active =
+        zwfw_domain::catalog::ItemStatus::parse(&item.status) == Some(zwfw_domain::catalog::ItemStatus::Active);
+    let content = match item.published_version_id.filter(|_| active) {
         Some(v) => match cases::item_version(st, v).await {
             Ok(c) => c,
             Err(e) => return error_page(st, Some(ra), &e),
@@ -223,7 +225,7 @@ pub async fn apply_submit(
             "submitted.html",
             context! {
                 case_id => s.case_id, case_no => s.case_no, password => s.query_password,
-                draft => s.state == "draft", repeated => s.repeated,
+                draft => s.state == zwfw_domain::cases::CaseState::Draft.code(), repeated => s.repeated,
             },
         ),
         Err(e) => {

@@ -26,6 +26,7 @@ use zwfw_domain::catalog::diff;
 use zwfw_domain::catalog::FieldChange;
 use zwfw_domain::catalog::GovernanceAction;
 use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::catalog::ItemStatus;
 use zwfw_store::admin as store_admin;
 use zwfw_store::catalog as store_cat;
 use zwfw_store::catalog::ItemFilter;
@@ -322,8 +323,8 @@ pub async fn api_guide_list(
 
 pub(super) async fn published(st: &AppState, id: i64) -> WebResult<(store_cat::Item, store_cat::Version)> {
     let item = store_cat::get_item(&st.store, id).await?;
-    match (item.status.as_str(), item.published_version_id) {
-        ("active", Some(v)) => {
+    match (ItemStatus::parse(&item.status), item.published_version_id) {
+        (Some(ItemStatus::Active), Some(v)) => {
             let v = store_cat::get_version(&st.store, v).await?;
             Ok((item, v))
         }

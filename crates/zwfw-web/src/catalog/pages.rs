@@ -21,6 +21,7 @@ use zwfw_domain::catalog::diff;
 use zwfw_domain::catalog::transition;
 use zwfw_domain::catalog::GovernanceAction;
 use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::catalog::ItemStatus;
 use zwfw_domain::catalog::VersionState;
 use zwfw_store::admin as store_admin;
 use zwfw_store::catalog as store_cat;
@@ -205,15 +206,15 @@ async fn admin_item_view(
             }
         }
     }
-    let can_new = d.status == "active"
+    let active = ItemStatus::parse(&d.status) == Some(ItemStatus::Active);
+    let can_new = active
         && d.open_version_id.is_none()
         && d.published_version_id.is_some()
         && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_edit = d.status == "active"
-        && state == Some(VersionState::Draft)
-        && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_retire = d.status == "active"
-        && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
+    let can_edit =
+        active && state.is_some_and(VersionState::is_editable) && zwfw_domain::catalog::may_author(a, d.department_id);
+    let can_retire =
+        active && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
     // Compare the two chosen versions, or by default the open one with the one in force.
     let (from, to) = match compare {
         (Some(a), Some(b)) => (Some(a), Some(b)),

@@ -16,6 +16,7 @@ use zwfw_app::rating::FollowUpInput;
 use zwfw_app::rating::RateInput;
 use zwfw_app::rating::Rater;
 use zwfw_domain::admin::Role;
+use zwfw_domain::rating::{Appeal, FollowUp};
 
 // ---------- ratings ----------
 
@@ -184,11 +185,12 @@ async fn rating_view(
     match rating::get(st, a, id).await {
         Ok(r) => {
             let here = zwfw_app::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
+            let follow_up = r.follow_up.as_deref().and_then(FollowUp::parse);
             let can = context! {
-                call_back => here && r.follow_up.as_deref() == Some("open"),
-                reply => here && r.follow_up.as_deref() == Some("called_back"),
+                call_back => here && follow_up == Some(FollowUp::Open),
+                reply => here && follow_up == Some(FollowUp::CalledBack),
                 appeal => here && r.appeal.is_none() && (a.has(Role::DeptHead) || a.has(Role::DeptAdmin)),
-                decide => a.has(Role::Supervisor) && r.appeal.as_deref() == Some("pending"),
+                decide => a.has(Role::Supervisor) && r.appeal.as_deref().and_then(Appeal::parse) == Some(Appeal::Pending),
             };
             let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
             with_status(

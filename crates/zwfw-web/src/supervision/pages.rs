@@ -5,6 +5,7 @@
 //! the API.
 
 use crate::http::prelude::*;
+use zwfw_domain::supervision::FindingState;
 
 use crate::http::auth::RequestAuth;
 use crate::http::auth::Signed;
@@ -158,7 +159,9 @@ pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Qu
             page => page, supervisor => supervisor, departments => departments, counties => counties,
             severities => Severity::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
             rules => RuleCode::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
-            states => ["active", "noted", "open", "replied", "closed"],
+            states => std::iter::once(FindingState::ACTIVE_CODE)
+                .chain(FindingState::ALL.iter().map(|s| s.code()))
+                .collect::<Vec<_>>(),
             f => context! {
                 department_id => q.department_id, county_region_id => q.county_region_id,
                 severity => q.severity.unwrap_or_default(), rule => q.rule.unwrap_or_default(),

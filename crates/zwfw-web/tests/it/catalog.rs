@@ -609,12 +609,12 @@ both_backends!(upload_from_the_editor_page, |store: Store| async move {
 /// A second, fresh database on the backend of `like`, started without the
 /// demo city: the demo regions and departments (the same credit codes) and
 /// one service-centre administrator, `import_admin`, but no items.
-async fn city_without_items(like: &App) -> (zwfw_store::testing::TestDb, App) {
+async fn city_without_items(like: &App) -> (zwfw_store::scratch::ScratchDb, App) {
     use zwfw_app::{accounts, orgs};
     let db = match like.state.store.backend() {
-        zwfw_store::Backend::Sqlite => zwfw_store::testing::TestDb::sqlite(),
+        zwfw_store::Backend::Sqlite => zwfw_store::scratch::ScratchDb::sqlite(),
         zwfw_store::Backend::Postgres => {
-            zwfw_store::testing::TestDb::postgres("catalog::city_without_items").await.expect("the server answered")
+            zwfw_store::testing::postgres("catalog::city_without_items").await.expect("the server answered")
         }
     };
     let app = App::start_without_demo(db.store().await.unwrap()).await;

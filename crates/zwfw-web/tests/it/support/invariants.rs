@@ -15,6 +15,9 @@ pub async fn assert_invariants(app: &App) {
     let kept = zwfw_store::supervision::open_cases_by_department(&app.state.store).await.unwrap();
     let counted = zwfw_store::supervision::open_cases_counted(&app.state.store).await.unwrap();
     assert_eq!(kept, counted, "open case counts kept by the triggers");
+    // What the indexes and inboxes read instead of a case's state agrees with it.
+    let off = zwfw_store::testing::case_rows_off_their_state(&app.state.store).await.unwrap();
+    assert!(off.is_empty(), "cases whose conclusion time or handling department disagrees with their state: {off:?}");
     // Every number taken from a serial numbers a stored document or case,
     // or is recorded as unused (on PostgreSQL, by a write that lost a race).
     let q = |sql: &'static str| async move {
