@@ -296,3 +296,27 @@ pub async fn original(ctx: &Ctx<'_>, case_id: i64, name: &str, copies: i64, retu
     tx.commit().await?;
     Ok(())
 }
+
+/// The colleagues `actor` may transfer the case to at its current step (those
+/// the access rules accept as a target), for the transfer form.
+pub async fn transfer_targets(st: &App, actor: &Actor, case_id: i64) -> AppResult<Vec<zwfw_store::admin::User>> {
+    let row = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let view = current_view(st.store.pool(), &row, &content).await?;
+    let case = facts(&row);
+    let handling = access::handling_department(&case, &content, &view);
+    let staff = zwfw_store::admin::list_staff(&st.store, Some(handling)).await?;
+    Ok(staff
+        .into_iter()
+        .filter(|u| {
+            let target = access::TransferTarget {
+                user_id: u.id,
+                is_staff: u.kind == AccountKind::Staff,
+                active: u.active,
+                department_id: u.department_id,
+                roles: &u.roles,
+            };
+            access::may_receive_transfer(actor, &target, &case, &content, &view).is_ok()
+        })
+        .collect())
+}

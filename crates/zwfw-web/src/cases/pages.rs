@@ -20,6 +20,7 @@ use zwfw_app::cases::ActionInput;
 use zwfw_app::cases::ApplicantInput;
 use zwfw_app::cases::ApplicationInput;
 use zwfw_app::cases::MaterialRef;
+use zwfw_domain::access::cases as access;
 use zwfw_domain::admin::AccountKind;
 use zwfw_domain::admin::Actor;
 use zwfw_domain::admin::Role;
@@ -375,6 +376,8 @@ async fn case_view(
     let depts = zwfw_store::admin::list_departments(&st.store).await?;
     let dept_name = |id: i64| depts.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
     let has = |k: &str| d.actions.iter().any(|x| x == k);
+    let case_facts = cases::facts(&d.case);
+    let numbered = d.case.case_no.is_some();
     let can = context! {
         any => d.actions.iter().any(|x| x != "supplement_provide"),
         submit => has("submit"), accept => has("accept"), pass => has("pass"),
@@ -383,11 +386,9 @@ async fn case_view(
         extension_decide => has("extension_decide"), special_start => has("special_start"),
         special_end => has("special_end"), conclude => has("conclude"), urge => has("urge"),
         deliver => has("deliver"), withdraw => has("withdraw"), supplement => has("supplement_provide"),
-        originals => a.is_staff() && a.department_id == Some(d.case.department_id)
-            && (a.has(Role::Counter) || a.has(Role::DeptHead)) && d.case.case_no.is_some(),
-        reset_password => d.case.case_no.is_some()
-            && ((!a.is_staff() && d.case.applicant_user_id == Some(a.user_id))
-                || (a.is_staff() && a.department_id == Some(d.case.department_id) && a.has(Role::Counter))),
+        withdrawal_request => has("withdrawal_request"), withdrawal_decline => has("withdrawal_decline"),
+        originals => numbered && access::may_handle_originals(a, &case_facts).is_ok(),
+        reset_password => numbered && access::may_reset_query_password(a, &case_facts).is_ok(),
     };
     let steps: Vec<Value> = content
         .steps
@@ -397,11 +398,9 @@ async fn case_view(
         .map(|(i, s)| context! { n => i + 1, name => s.name })
         .collect();
     let colleagues: Vec<Value> = if has("transfer") {
-        let handling = d.case.p.handling_department_id.unwrap_or(d.case.department_id);
-        zwfw_store::admin::list_staff(&st.store, Some(handling))
+        cases::transfer_targets(st, a, id)
             .await?
             .into_iter()
-            .filter(|u| u.active && u.id != a.user_id)
             .map(|u| context! { id => u.id, name => u.display_name })
             .collect()
     } else {
@@ -430,10 +429,9 @@ async fn case_view(
         }
     }
     let ratings = zwfw_app::rating::of_case(st, id).await?;
-    let applicant = !a.is_staff() && d.case.applicant_user_id == Some(a.user_id);
+    let applicant = access::is_applicant(a, &case_facts);
     let rate_stages = if applicant { zwfw_app::rating::open_stages(&d.case, &ratings) } else { vec![] };
-    let rating_qr = zwfw_app::cases::in_department(a, d.case.department_id)
-        && (a.has(Role::Counter) || a.has(Role::Reviewer))
+    let rating_qr = zwfw_domain::access::rating::may_make_link(a, d.case.department_id).is_ok()
         && !zwfw_app::rating::open_stages(&d.case, &ratings).is_empty();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let events = timeline(&d, &dept_name);

@@ -848,3 +848,139 @@ both_backends!(a_document_number_an_action_could_not_use_is_recorded_as_unused, 
     }
     assert_invariants(&app).await;
 });
+
+both_backends!(every_step_action_needs_the_role_of_the_step, |store: Store| async move {
+    // The case of the issue: the counter accepts and passes step 1 (受理, the
+    // counter's); step 2 (审查) is the reviewer's, with the land department
+    // joining. The counter may take none of the reviewer's actions there.
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    let (s, b) =
+        act(&app, &counter, id, json!({"action": "special_start", "kind": "现场核查", "opinion": "核查"})).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("special_not_allowed")),
+        "受理 does not allow a special procedure: {b}"
+    );
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全"})).await;
+    let reviewer_id = app.user_id("demo_reviewer").await;
+    for a in [
+        json!({"action": "return", "step": 1, "opinion": "x"}),
+        json!({"action": "extension_request", "days": 10, "opinion": "x"}),
+        json!({"action": "special_start", "kind": "现场核查", "opinion": "x"}),
+        json!({"action": "transfer", "to_user": reviewer_id, "opinion": "x"}),
+        json!({"action": "pass", "opinion": "x"}),
+    ] {
+        let (s, b) = act(&app, &counter, id, a.clone()).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_step_role")), "{a}: {b}");
+    }
+    let (s, b) = act(&app, &counter, id, json!({"action": "joint_answer", "agree": true, "opinion": "x"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_joint_member")), "{b}");
+    // The case did not move; the reviewer acts, and the event records the role.
+    let c = case(&app, &reviewer, id).await;
+    assert_eq!(c["case"]["step_name"], "审查", "{c}");
+    act_ok(&app, &reviewer, id, json!({"action": "special_start", "kind": "现场核查", "opinion": "现场核查经营场所"}))
+        .await;
+    let c = case(&app, &head, id).await;
+    let last = c["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["kind"].as_str(), last["role"].as_str()), (Some("special_started"), Some("reviewer")), "{last}");
+    // The applicant's timeline names no officer.
+    let mine = case(&app, &citizen, id).await;
+    for e in mine["events"].as_array().unwrap() {
+        if e["role"].is_string() {
+            assert_eq!(e["actor_name"], "工作人员", "{e}");
+        }
+    }
+    assert_invariants(&app).await;
+});
+
+both_backends!(
+    an_online_application_is_withdrawn_by_its_applicant_or_at_a_written_request,
+    |store: Store| async move {
+        let app = App::start(store).await;
+        let item = joint_item(&app).await;
+        let citizen = app.ready_token("demo_citizen").await;
+        let counter = app.ready_token("demo_counter").await;
+        let reviewer = app.ready_token("demo_reviewer").await;
+        let head = app.ready_token("demo_head").await;
+
+        // The counter cannot withdraw an online application on its own.
+        let id = apply(&app, &citizen, item).await;
+        let (s, b) = act(&app, &counter, id, json!({"action": "withdraw", "opinion": "申请人电话要求撤回"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("withdrawal_needs_request")), "{b}");
+        // It records the applicant's written request; nothing else moves.
+        let b = act_ok(
+            &app,
+            &counter,
+            id,
+            json!({"action": "withdrawal_request", "opinion": "申请人2026年12月5日书面申请撤回"}),
+        )
+        .await;
+        assert_eq!(b["state"], "submitted", "{b}");
+        let (s, b) = act(&app, &counter, id, json!({"action": "withdrawal_request", "opinion": "再次登记"})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "one request at a time: {b}");
+        let c = case(&app, &head, id).await;
+        assert_eq!(c["withdrawal_requested"], "申请人2026年12月5日书面申请撤回", "{c}");
+        assert!(c["actions"].as_array().unwrap().iter().any(|a| a == "withdraw"), "the head decides: {c}");
+        assert!(c["actions"].as_array().unwrap().iter().any(|a| a == "withdrawal_decline"), "{c}");
+        // Only the department head decides it.
+        for t in [&counter, &reviewer] {
+            let (s, b) = act(&app, t, id, json!({"action": "withdraw", "opinion": "同意"})).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        }
+        let b = act_ok(&app, &head, id, json!({"action": "withdraw", "opinion": "同意撤回"})).await;
+        assert_eq!(b["state"], "withdrawn", "{b}");
+
+        // Declined: the case goes on, and the request is no longer pending.
+        let id = apply(&app, &citizen, item).await;
+        act_ok(&app, &counter, id, json!({"action": "withdrawal_request", "opinion": "书面申请撤回"})).await;
+        let b =
+            act_ok(&app, &head, id, json!({"action": "withdrawal_decline", "opinion": "申请人已到窗口说明继续办理"}))
+                .await;
+        assert_eq!(b["state"], "submitted", "{b}");
+        let c = case(&app, &head, id).await;
+        assert!(c["withdrawal_requested"].is_null(), "{c}");
+        let (s, b) = act(&app, &head, id, json!({"action": "withdrawal_decline", "opinion": "x"})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "nothing pending: {b}");
+        // The applicant still withdraws their own application, and sees no officer named.
+        let b = act_ok(&app, &citizen, id, json!({"action": "withdraw", "opinion": "不再需要"})).await;
+        assert_eq!(b["state"], "withdrawn", "{b}");
+        let mine = case(&app, &citizen, id).await;
+        let kinds: Vec<&str> = mine["events"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+        assert!(kinds.contains(&"withdrawal_requested") && kinds.contains(&"withdrawal_declined"), "{kinds:?}");
+        for e in mine["events"].as_array().unwrap() {
+            if e["role"].is_string() {
+                assert_eq!(e["actor_name"], "工作人员", "{e}");
+            }
+        }
+        assert_invariants(&app).await;
+    }
+);
+
+both_backends!(
+    the_case_page_offers_the_written_withdrawal_request_to_the_counter_and_the_decision_to_the_head,
+    |store: Store| async move {
+        let app = App::start(store).await;
+        let item = joint_item(&app).await;
+        let citizen = app.ready_token("demo_citizen").await;
+        let id = apply(&app, &citizen, item).await;
+        let counter = signed(&app.ready_token("demo_counter").await);
+        let (s, html) = page(&counter, &app, &format!("/cases/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("登记申请人书面撤回申请"), "the counter records the request");
+        assert!(!html.contains("value=\"withdraw\""), "the counter has no withdraw form for an online case");
+        let (s, _, _) =
+            page_act(&counter, &app, id, &[("action", "withdrawal_request"), ("opinion", "申请人书面申请撤回")]).await;
+        assert!(s.is_success() || s.is_redirection(), "{s}");
+        let head = signed(&app.ready_token("demo_head").await);
+        let (_, html) = page(&head, &app, &format!("/cases/{id}")).await;
+        assert!(html.contains("申请人已书面申请撤回本申请，待部门负责人决定"), "the pending request is shown");
+        assert!(html.contains("同意撤回") && html.contains("不同意撤回，继续办理"), "the head decides");
+    }
+);
