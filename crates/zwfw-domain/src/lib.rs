@@ -2,6 +2,9 @@
 //! Pure domain rules of zwfw. Nothing in this crate performs I/O: it decides,
 //! the store remembers, the web layer translates.
 
+#[cfg(test)]
+extern crate self as zwfw_domain;
+
 pub mod access;
 pub mod admin;
 pub mod audit;

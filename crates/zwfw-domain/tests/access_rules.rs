@@ -3,27 +3,16 @@
 //! by staff, special procedures where the process allows none, and roles a
 //! department administrator granted beyond the working roles.
 
+#[path = "support/actors.rs"]
+mod actors;
+
+use actors::{person, staff};
 use zwfw_domain::access::cases::{may_act, timeline_names_actor, CaseFacts};
 use zwfw_domain::access::staff::{may_grant, may_grant_role};
 use zwfw_domain::access::Refusal;
-use zwfw_domain::admin::{AccountKind, Actor, Role};
+use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::cases::{apply, replay, CaseError, CaseState, CaseView, Channel, Event, EventKind, Outcome};
 use zwfw_domain::catalog::{example, CoReview, ItemContent};
-
-fn staff(id: i64, dept: i64, roles: &[Role]) -> Actor {
-    Actor {
-        user_id: id,
-        username: format!("u{id}"),
-        display_name: format!("u{id}"),
-        kind: AccountKind::Staff,
-        department_id: Some(dept),
-        roles: roles.to_vec(),
-    }
-}
-
-fn person(id: i64) -> Actor {
-    Actor { kind: AccountKind::Person, department_id: None, roles: vec![], ..staff(id, 0, &[]) }
-}
 
 fn item() -> ItemContent {
     let mut c = example(1);

@@ -229,14 +229,7 @@ pub(super) async fn decide(
     if let Some(to) = to_user {
         // A colleague of the department handling the case as decided on,
         // who may act at its step.
-        let target = access::TransferTarget {
-            user_id: to.id,
-            is_staff: to.kind == AccountKind::Staff,
-            active: to.active,
-            department_id: to.department_id,
-            roles: &to.roles,
-        };
-        access::may_receive_transfer(actor, &target, &facts(row), content, &view).map_err(refused)?;
+        access::may_receive_transfer(actor, &transfer_target(to), &facts(row), content, &view).map_err(refused)?;
     }
     let mut kind = kind.clone();
     if let EventKind::JointTimedOut { departments } = &mut kind {

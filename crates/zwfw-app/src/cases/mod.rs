@@ -56,6 +56,17 @@ pub fn facts(row: &CaseRow) -> CaseFacts {
     }
 }
 
+/// A colleague as the access rules see a transfer target.
+pub fn transfer_target(u: &zwfw_store::admin::User) -> access::TransferTarget<'_> {
+    access::TransferTarget {
+        user_id: u.id,
+        is_staff: u.kind == AccountKind::Staff,
+        active: u.active,
+        department_id: u.department_id,
+        roles: &u.roles,
+    }
+}
+
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> Self {
         let (status, code) = match &e {

@@ -308,15 +308,6 @@ pub async fn transfer_targets(st: &App, actor: &Actor, case_id: i64) -> AppResul
     let staff = zwfw_store::admin::list_staff(&st.store, Some(handling)).await?;
     Ok(staff
         .into_iter()
-        .filter(|u| {
-            let target = access::TransferTarget {
-                user_id: u.id,
-                is_staff: u.kind == AccountKind::Staff,
-                active: u.active,
-                department_id: u.department_id,
-                roles: &u.roles,
-            };
-            access::may_receive_transfer(actor, &target, &case, &content, &view).is_ok()
-        })
+        .filter(|u| access::may_receive_transfer(actor, &transfer_target(u), &case, &content, &view).is_ok())
         .collect())
 }

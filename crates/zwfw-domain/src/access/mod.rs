@@ -161,32 +161,10 @@ fn require(ok: bool, refusal: Refusal) -> Result<(), Refusal> {
     }
 }
 
+/// Actors for the tests (shared with the integration tests in `tests/`).
 #[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::admin::{AccountKind, Actor, Role};
-
-    pub fn staff(id: i64, dept: i64, roles: &[Role]) -> Actor {
-        Actor {
-            user_id: id,
-            username: format!("u{id}"),
-            display_name: format!("u{id}"),
-            kind: AccountKind::Staff,
-            department_id: Some(dept),
-            roles: roles.to_vec(),
-        }
-    }
-
-    pub fn person(id: i64) -> Actor {
-        Actor {
-            user_id: id,
-            username: format!("p{id}"),
-            display_name: format!("p{id}"),
-            kind: AccountKind::Person,
-            department_id: None,
-            roles: vec![],
-        }
-    }
-}
+#[path = "../../tests/support/actors.rs"]
+pub(crate) mod fixtures;
 
 #[cfg(test)]
 mod tests {
