@@ -349,6 +349,12 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
     .await;
     let (_, inbox) = body(app.get(&reviewer, "/api/v1/me/notifications").await).await;
     assert_eq!(inbox["unread"], 1, "{inbox}");
+    // Its link opens the submission's page.
+    let link = inbox["messages"][0]["link"].as_str().unwrap().to_string();
+    assert!(link.starts_with("/interact/"), "{link}");
+    let (s, html) = page(&signed(&reviewer), &app, &link).await;
+    assert_eq!(s, StatusCode::OK, "{link}");
+    assert!(html.contains("内容"), "{link}");
     let end = format!("{path}/{}/end", h["id"]);
     let (s, _) = body(app.post(&head, &end, json!({"reason": ""})).await).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
