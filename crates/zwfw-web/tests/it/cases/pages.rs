@@ -417,3 +417,19 @@ both_backends!(decisions_on_the_case_page_are_chosen_not_preset, |store: Store| 
     let (_, html) = page(&browser, &app, &format!("/cases/{id}")).await;
     assert!(html.contains("name=\"action\" value=\"extension_decide\""), "still waiting for the decision");
 });
+
+both_backends!(an_address_that_does_not_parse_is_answered_in_words, |store: Store| async move {
+    let app = App::start(store).await;
+    let counter = app.ready_token("demo_counter").await;
+    let browser = signed(&counter);
+    for path in ["/cases/abc", "/work/inbox?page=abc"] {
+        let (s, html) = page(&browser, &app, path).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}");
+        assert!(html.contains("请求格式不正确"), "{path}: {html}");
+        assert!(!html.contains("Cannot parse") && !html.contains("Failed to deserialize"), "{path}: {html}");
+    }
+    for path in ["/api/v1/cases/abc", "/api/v1/cases?page=abc"] {
+        let (s, b) = code_of(app.get(&counter, path).await).await;
+        assert_eq!((s, b.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{path}");
+    }
+});
