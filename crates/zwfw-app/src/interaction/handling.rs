@@ -70,7 +70,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
                 to,
                 &format!("转来的网民留言 {}", row.code),
                 &row.title,
-                &format!("/work/interactions/{id}"),
+                &format!("/interact/{}", row.code),
             )
             .await?;
             event(if assigned { "assigned" } else { "transferred" }, Some(to), target.name, input.reason.trim().into())

@@ -340,15 +340,8 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
         ctx.now(),
     )
     .await?;
-    notify_handlers(
-        &mut tx,
-        st,
-        handling,
-        &format!("新的网民留言 {code}"),
-        &title,
-        &format!("/work/interactions/{id}"),
-    )
-    .await?;
+    notify_handlers(&mut tx, st, handling, &format!("新的网民留言 {code}"), &title, &format!("/interact/{code}"))
+        .await?;
     let e = ctx.entry(
         "interaction_submit",
         "interaction",

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::http::Method;
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -146,7 +147,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         }
     }
     let large = cookie_value(&parts.headers, "zwfw_large").is_some_and(|v| v == "1");
-    parts.extensions.insert(RequestAuth {
+    let ra = RequestAuth {
         session,
         csrf_token: csrf_token.clone(),
         client_addr: addr,
@@ -157,8 +158,17 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ua| ua.contains("Mobile") || ua.contains("Android")),
-    });
+    };
+    parts.extensions.insert(ra.clone());
     let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if is_extractor_rejection(&resp) {
+        // A path or query that does not parse (/cases/abc, ?page=x): answered
+        // in words like every other refusal, not with the framework's text.
+        let status = resp.status();
+        let err = WebError::new(Kind::BadInput, "bad_request");
+        resp = if ra.api { err.into_response() } else { crate::http::pages::error_page(&state, Some(&ra), &err) };
+        *resp.status_mut() = status;
+    }
     if new_anon_csrf {
         let cookie = format!(
             "{CSRF_COOKIE}={csrf_token}; Path=/; HttpOnly; SameSite=Strict{}",
@@ -169,6 +179,19 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         }
     }
     resp
+}
+
+/// The framework's own answer to a request it could not parse: a client
+/// error in plain text (every answer of ours is HTML or JSON).
+fn is_extractor_rejection(resp: &Response) -> bool {
+    matches!(
+        resp.status(),
+        StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY
+    ) && resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"))
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {

@@ -23,6 +23,8 @@ use zwfw_domain::rating::{Appeal, FollowUp};
 #[derive(Deserialize)]
 pub struct RateForm {
     stage: String,
+    /// Absent when no level was chosen (answered as a missing choice).
+    #[serde(default)]
     level: String,
     channel: Option<String>,
     comment: Option<String>,

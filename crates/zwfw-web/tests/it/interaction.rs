@@ -349,6 +349,12 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
     .await;
     let (_, inbox) = body(app.get(&reviewer, "/api/v1/me/notifications").await).await;
     assert_eq!(inbox["unread"], 1, "{inbox}");
+    // Its link opens the submission's page.
+    let link = inbox["messages"][0]["link"].as_str().unwrap().to_string();
+    assert!(link.starts_with("/interact/"), "{link}");
+    let (s, html) = page(&signed(&reviewer), &app, &link).await;
+    assert_eq!(s, StatusCode::OK, "{link}");
+    assert!(html.contains("内容"), "{link}");
     let end = format!("{path}/{}/end", h["id"]);
     let (s, _) = body(app.post(&head, &end, json!({"reason": ""})).await).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -923,4 +929,36 @@ both_backends!(handlers_of_a_county_at_a_glance, |store: Store| async move {
         signed(&reviewer).get(app.url("/work/interactions/handlers")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("按区县查看"), "a city bureau has no county to look at");
     assert_invariants(&app).await;
+});
+
+both_backends!(the_rating_form_presets_no_level, |store: Store| async move {
+    let app = App::start(store).await;
+    let (case_id, username) = granted_case(&app).await;
+    let applicant = app.ready_token(&username).await;
+    let browser = signed(&applicant);
+    let (s, html) = page(&browser, &app, &format!("/cases/{case_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let form = between(&html, "class=\"card rate\"", "</form>");
+    assert!(form.contains("name=\"level\" value=\"1\" required"), "{form}");
+    assert!(!form.contains("checked"), "{form}");
+    // Sent without a level, the page asks for one in words; nothing is recorded.
+    let stage = between(&form, "name=\"stage\" value=\"", "\"");
+    let csrf = csrf_of(&html);
+    let r = browser
+        .post(app.url(&format!("/cases/{case_id}/rate")))
+        .form(&[("_csrf", csrf.as_str()), ("stage", stage.as_str()), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(status.is_client_error(), "{status}");
+    assert!(text.contains("请选择满意度"), "{text}");
+    let r = browser
+        .post(app.url(&format!("/cases/{case_id}/rate")))
+        .form(&[("_csrf", csrf.as_str()), ("stage", stage.as_str()), ("level", "2"), ("comment", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the stage is still to be rated");
 });

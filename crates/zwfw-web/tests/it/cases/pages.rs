@@ -381,3 +381,55 @@ both_backends!(the_case_list_filters_by_department_and_period, |store: Store| as
     assert!(html.contains("<input id=\"q\" name=\"q\" value=\"\">"), "{html}");
     assert!(html.contains("全部办件"));
 });
+
+both_backends!(decisions_on_the_case_page_are_chosen_not_preset, |store: Store| async move {
+    let app = App::start(store).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTPRESET000000000000000000001").await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, serde_json::json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, serde_json::json!({"action": "pass", "opinion": "材料齐全"})).await;
+    act_ok(
+        &app,
+        &reviewer,
+        id,
+        serde_json::json!({"action": "extension_request", "days": 10, "opinion": "需补充核查"}),
+    )
+    .await;
+    // The head's extension decision has no answer ticked in advance: either is chosen.
+    let browser = signed(&head);
+    let (s, html) = page(&browser, &app, &format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let form = between(&html, "name=\"action\" value=\"extension_decide\"", "</form>");
+    assert!(form.contains("name=\"approved\" value=\"1\" required"), "{form}");
+    assert!(!form.contains("checked"), "{form}");
+    // Nor is an outcome of the conclusion selected in advance.
+    let conclude = between(&html, "name=\"action\" value=\"conclude\"", "</form>");
+    assert!(conclude.contains("<option value=\"\" selected disabled>请选择</option>"), "{conclude}");
+    // Sent without a choice, the page answers in words and nothing is decided.
+    let (s, _, text) = page_act(&browser, &app, id, &[("action", "extension_decide"), ("opinion", "同意")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    assert!(text.contains("请选择批准或不批准"), "{text}");
+    let (_, html) = page(&browser, &app, &format!("/cases/{id}")).await;
+    assert!(html.contains("name=\"action\" value=\"extension_decide\""), "still waiting for the decision");
+});
+
+both_backends!(an_address_that_does_not_parse_is_answered_in_words, |store: Store| async move {
+    let app = App::start(store).await;
+    let counter = app.ready_token("demo_counter").await;
+    let browser = signed(&counter);
+    for path in ["/cases/abc", "/work/inbox?page=abc"] {
+        let (s, html) = page(&browser, &app, path).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}");
+        assert!(html.contains("请求格式不正确"), "{path}: {html}");
+        assert!(!html.contains("Cannot parse") && !html.contains("Failed to deserialize"), "{path}: {html}");
+    }
+    for path in ["/api/v1/cases/abc", "/api/v1/cases?page=abc"] {
+        let (s, b) = code_of(app.get(&counter, path).await).await;
+        assert_eq!((s, b.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{path}");
+    }
+});
