@@ -1,0 +1,45 @@
+//! The acceptance deadline (行政许可法 第三十二条) and the urgency an inbox shows.
+
+use super::{CaseState, CaseView};
+use crate::calendar::{Calendar, CalendarError};
+use crate::clock::local_date;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// The five working days the law gives for the acceptance decision (行政许可法 第三十二条).
+pub const ACCEPTANCE_DAYS: u32 = 5;
+
+/// The colour of the time left, as inboxes show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Green,
+    /// One working day or less left (the W01 warning threshold).
+    Yellow,
+    Red,
+}
+
+pub fn urgency(p: &crate::clock::Period) -> Urgency {
+    if p.overdue {
+        Urgency::Red
+    } else if p.remaining_days <= 1 {
+        Urgency::Yellow
+    } else {
+        Urgency::Green
+    }
+}
+
+/// The last day the acceptance decision may be taken: five working days after
+/// receipt (the day of receipt not counted). After it, the application counts
+/// as accepted on receipt unless a supplement notice was sent in time.
+pub fn acceptance_due(cal: &Calendar, submitted_at_ms: i64) -> Result<NaiveDate, CalendarError> {
+    cal.add_working_days(local_date(submitted_at_ms), ACCEPTANCE_DAYS)
+}
+
+/// Whether the case must now be recorded as deemed accepted.
+pub fn is_deemed_accepted(cal: &Calendar, v: &CaseView, today: NaiveDate) -> Result<bool, CalendarError> {
+    match (v.state, v.submitted_at_ms) {
+        (CaseState::Submitted, Some(at)) if v.supplement_notices == 0 => Ok(today > acceptance_due(cal, at)?),
+        _ => Ok(false),
+    }
+}

@@ -1,0 +1,251 @@
+use super::*;
+use crate::admin::Role;
+use crate::calendar::shipped_years;
+use crate::calendar::Calendar;
+use crate::catalog::ItemContent;
+use crate::catalog::{example, CoReview};
+use chrono::NaiveDate;
+
+fn ms(s: &str) -> i64 {
+    crate::time::parse_rfc3339(s).unwrap()
+}
+
+fn ev(at: &str, role: Option<Role>, kind: EventKind) -> Event {
+    Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind }
+}
+
+fn item() -> ItemContent {
+    let mut c = example(1);
+    c.steps[1].joint = vec![CoReview { department_id: 2, limit_days: 3 }];
+    c
+}
+
+#[test]
+fn full_lifecycle_with_supplement_joint_review_and_grant() {
+    use EventKind::*;
+    let it = item();
+    let mut events = vec![
+        ev("2025-09-22T09:00:00+08:00", None, Submitted),
+        ev(
+            "2025-09-23T09:00:00+08:00",
+            Some(Role::Counter),
+            SupplementRequested { missing: vec!["营业执照复印件".into()] },
+        ),
+        ev("2025-09-24T09:00:00+08:00", None, SupplementProvided),
+        ev("2025-09-26T09:00:00+08:00", Some(Role::Counter), Accepted),
+        ev("2025-09-26T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "材料齐全".into() }),
+    ];
+    let v = replay(&it, &events).unwrap();
+    assert_eq!((v.state, v.step, v.supplement_notices), (CaseState::InProgress, 1, 1));
+    // The joint step cannot pass before the co-department answers.
+    let pass = ev("2025-10-09T09:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "同意".into() });
+    assert_eq!(apply(&it, &v, &pass), Err(CaseError::JointPending { waiting: 1 }));
+    let mut answer = ev(
+        "2025-09-30T09:00:00+08:00",
+        Some(Role::Reviewer),
+        JointAnswered { department_id: 2, agree: true, opinion: "同意".into() },
+    );
+    answer.department_id = Some(3);
+    assert_eq!(apply(&it, &v, &answer), Err(CaseError::NotInJointReview), "only the named department answers");
+    answer.department_id = Some(2);
+    events.push(answer);
+    events.push(pass);
+    events.push(ev("2025-10-10T09:00:00+08:00", Some(Role::DeptHead), StepPassed { opinion: "同意".into() }));
+    let v = replay(&it, &events).unwrap();
+    assert_eq!(v.state, CaseState::Deciding);
+    let grant = ev(
+        "2025-10-10T10:00:00+08:00",
+        Some(Role::DeptHead),
+        Concluded {
+            outcome: Outcome::Granted,
+            reason: String::new(),
+            document_no: String::new(),
+            valid_until: None,
+            fee_fen: None,
+        },
+    );
+    assert_eq!(apply(&it, &v, &grant), Err(CaseError::DocumentRequired));
+    events.push(ev(
+        "2025-10-10T10:00:00+08:00",
+        Some(Role::DeptHead),
+        Concluded {
+            outcome: Outcome::Granted,
+            reason: String::new(),
+            document_no: "示食经〔2025〕1号".into(),
+            valid_until: None,
+            fee_fen: None,
+        },
+    ));
+    events.push(ev(
+        "2025-10-11T10:00:00+08:00",
+        Some(Role::Counter),
+        Delivered { method: "窗口领取".into(), tracking_no: String::new() },
+    ));
+    let v = replay(&it, &events).unwrap();
+    assert_eq!((v.state, v.outcome), (CaseState::Delivered, Some(Outcome::Granted)));
+    // Accepted Fri 2025-09-26 with a promised limit of 10: 09-28 (Sun, worked) 1, 29, 30 (3),
+    // 10-01..08 off, 10-09, 10-10 (5), 10-11 (Sat, worked) 6, 10-13..16 (10): due 2025-10-16.
+    let cal = Calendar::new(shipped_years()).unwrap();
+    let st = v.clock.as_ref().unwrap().status_on(&cal, NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()).unwrap();
+    assert_eq!(st.promised.deadline, NaiveDate::from_ymd_opt(2025, 10, 16).unwrap());
+    assert!(!st.promised.overdue);
+    assert_eq!(st.steps.len(), 3);
+}
+
+#[test]
+fn illegal_actions_are_refused() {
+    use EventKind::*;
+    let it = item();
+    let v = replay(&it, &[ev("2025-09-22T09:00:00+08:00", None, Submitted)]).unwrap();
+    assert_eq!(
+        apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", Some(Role::Counter), Refused { reason: " ".into() })),
+        Err(CaseError::ReasonRequired)
+    );
+    assert_eq!(
+        apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", Some(Role::Counter), SupplementRequested { missing: vec![] })),
+        Err(CaseError::EmptySupplement)
+    );
+    assert_eq!(
+        apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", Some(Role::DeptAdmin), Accepted)),
+        Err(CaseError::WrongRole)
+    );
+    assert!(
+        matches!(apply(&it, &v, &ev("2025-09-22T10:00:00+08:00", None, Submitted)), Err(CaseError::WrongState { .. })),
+        "no double submit"
+    );
+    let granted_early = ev(
+        "2025-09-22T10:00:00+08:00",
+        Some(Role::DeptHead),
+        Concluded {
+            outcome: Outcome::Granted,
+            reason: String::new(),
+            document_no: "1".into(),
+            valid_until: None,
+            fee_fen: None,
+        },
+    );
+    assert!(matches!(apply(&it, &v, &granted_early), Err(CaseError::WrongState { .. })));
+    let v = apply(&it, &v, &ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), Accepted)).unwrap();
+    assert_eq!(apply(&it, &v, &granted_early), Err(CaseError::StepsPending), "no conclusion without the steps (A05)");
+    assert_eq!(
+        apply(&it, &v, &ev("2025-09-23T11:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "x".into() })),
+        Err(CaseError::WrongRole),
+        "step 1 is the counter's"
+    );
+    assert_eq!(
+        apply(
+            &it,
+            &v,
+            &ev("2025-09-23T11:00:00+08:00", Some(Role::Counter), ReturnedToStep { step: 0, reason: "x".into() })
+        ),
+        Err(CaseError::BadReturn)
+    );
+    let void = ev(
+        "2025-09-23T11:00:00+08:00",
+        Some(Role::Reviewer),
+        Concluded {
+            outcome: Outcome::Voided,
+            reason: "重复申请".into(),
+            document_no: String::new(),
+            valid_until: None,
+            fee_fen: None,
+        },
+    );
+    assert_eq!(apply(&it, &v, &void), Err(CaseError::WrongRole), "void needs the department head");
+    let ext = ev(
+        "2025-09-24T10:00:00+08:00",
+        Some(Role::Reviewer),
+        ExtensionRequested { days: 10, reason: "情况复杂".into() },
+    );
+    let v2 = apply(&it, &v, &ext).unwrap();
+    assert_eq!(apply(&it, &v2, &ext), Err(CaseError::ExtensionExists));
+    assert_eq!(
+        apply(
+            &it,
+            &v2,
+            &ev(
+                "2025-09-24T11:00:00+08:00",
+                Some(Role::Reviewer),
+                ExtensionDecided { approved: true, opinion: "同意".into() }
+            )
+        ),
+        Err(CaseError::WrongRole)
+    );
+    let v3 = apply(
+        &it,
+        &v2,
+        &ev(
+            "2025-09-24T11:00:00+08:00",
+            Some(Role::DeptHead),
+            ExtensionDecided { approved: true, opinion: "同意延长".into() },
+        ),
+    )
+    .unwrap();
+    assert_eq!(v3.clock.as_ref().unwrap().legal_limit(), 30);
+    assert_eq!(
+        replay(
+            &it,
+            &[
+                ev("2025-09-23T09:00:00+08:00", None, Submitted),
+                ev("2025-09-22T09:00:00+08:00", None, Withdrawn { reason: "x".into() })
+            ]
+        ),
+        Err(CaseError::OutOfOrder)
+    );
+}
+
+#[test]
+fn return_keeps_the_task_and_special_procedures_stop_the_clock() {
+    use EventKind::*;
+    let it = example(1);
+    let events = vec![
+        ev("2025-03-03T09:00:00+08:00", None, Submitted),
+        ev("2025-03-03T10:00:00+08:00", Some(Role::Counter), Accepted),
+        ev("2025-03-04T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "受理".into() }),
+        ev(
+            "2025-03-05T10:00:00+08:00",
+            Some(Role::Reviewer),
+            SpecialStarted { kind: "检测".into(), reason: "送检".into() },
+        ),
+        ev("2025-03-11T10:00:00+08:00", Some(Role::Reviewer), SpecialEnded { result: "合格".into() }),
+        ev("2025-03-12T10:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "审查通过".into() }),
+        ev("2025-03-13T10:00:00+08:00", Some(Role::DeptHead), ReturnedToStep { step: 1, reason: "补充核查".into() }),
+    ];
+    let v = replay(&it, &events).unwrap();
+    assert_eq!((v.state, v.step), (CaseState::InProgress, 1), "the returned task is at step 2 again");
+    let cal = Calendar::new(shipped_years()).unwrap();
+    let st = v.clock.as_ref().unwrap().status_on(&cal, NaiveDate::from_ymd_opt(2025, 3, 13).unwrap()).unwrap();
+    assert_eq!(st.suspended_days, 4);
+    assert_eq!(st.promised.deadline, NaiveDate::from_ymd_opt(2025, 3, 21).unwrap());
+    assert_eq!(st.steps.len(), 4);
+}
+
+#[test]
+fn deemed_acceptance_after_five_working_days() {
+    let cal = Calendar::new(shipped_years()).unwrap();
+    let it = item();
+    // Received Fri 2025-09-26: five working days end Fri 10-10 (09-28 worked, 10-01..08 off).
+    let v = replay(&it, &[ev("2025-09-26T15:00:00+08:00", None, EventKind::Submitted)]).unwrap();
+    assert_eq!(
+        acceptance_due(&cal, v.submitted_at_ms.unwrap()).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 10, 10).unwrap()
+    );
+    assert!(!is_deemed_accepted(&cal, &v, NaiveDate::from_ymd_opt(2025, 10, 10).unwrap()).unwrap());
+    assert!(is_deemed_accepted(&cal, &v, NaiveDate::from_ymd_opt(2025, 10, 11).unwrap()).unwrap());
+    let v = apply(&it, &v, &ev("2025-10-11T00:05:00+08:00", None, EventKind::DeemedAccepted)).unwrap();
+    assert!(v.deemed_accepted);
+    assert_eq!(v.accepted_at_ms, Some(ms("2025-09-26T15:00:00+08:00")), "accepted on receipt");
+}
+
+#[test]
+fn every_state_but_a_draft_is_open_or_ended() {
+    for s in CaseState::ALL {
+        let n = [*s == CaseState::Draft, s.is_open(), s.is_ended()].iter().filter(|b| **b).count();
+        assert_eq!(n, 1, "{s:?} is one of draft, open, ended");
+        assert!(!s.is_concluded() || s.is_ended(), "{s:?}: concluded is ended");
+    }
+    assert_eq!(serde_json::to_string(&CaseState::InProgress).unwrap(), "\"in_progress\"");
+    assert_eq!(CaseState::parse("in_progress"), Some(CaseState::InProgress));
+    assert_eq!(crate::sql_list!(CaseState, CaseState::CONCLUDED), "'concluded', 'delivered'");
+    assert_eq!(Outcome::parse("voided"), Some(Outcome::Voided));
+}

@@ -1,0 +1,277 @@
+//! A case's materials, the applicant's e-materials library, and the register
+//! of paper originals.
+
+use crate::db::Row;
+use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialRow {
+    pub id: i64,
+    pub material_no: i64,
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+    pub e_material_id: Option<i64>,
+    /// 0: with the application; 1, 2…: supplements.
+    pub round: i64,
+    pub added_by: Option<i64>,
+    pub added_at: i64,
+}
+
+pub struct NewMaterial<'a> {
+    pub material_no: i64,
+    pub name: &'a str,
+    pub file_sm3: &'a str,
+    pub file_name: &'a str,
+    pub kind: &'a str,
+    pub size: i64,
+    pub trust: &'a str,
+}
+
+/// A material with owned fields, before it is attached.
+#[derive(Debug, Clone)]
+pub struct NewMaterialOwned {
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+}
+
+impl NewMaterialOwned {
+    pub fn as_new(&self, material_no: i64) -> NewMaterial<'_> {
+        NewMaterial {
+            material_no,
+            name: &self.name,
+            file_sm3: &self.file_sm3,
+            file_name: &self.file_name,
+            kind: &self.kind,
+            size: self.size,
+            trust: &self.trust,
+        }
+    }
+}
+
+pub async fn add_material(
+    tx: &mut Tx,
+    case_id: i64,
+    m: &NewMaterial<'_>,
+    e_material_id: Option<i64>,
+    round: i64,
+    by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    crate::db::query(
+        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(case_id)
+    .bind(m.material_no)
+    .bind(m.name)
+    .bind(m.file_sm3)
+    .bind(m.file_name)
+    .bind(m.kind)
+    .bind(m.size)
+    .bind(m.trust)
+    .bind(e_material_id)
+    .bind(round)
+    .bind(by)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
+    let rows = crate::db::query(
+        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
+         FROM case_materials WHERE case_id = $1 ORDER BY material_no, id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| MaterialRow {
+            id: r.i64("id"),
+            material_no: r.i64("material_no"),
+            name: r.str("name"),
+            file_sm3: r.str("file_sm3"),
+            file_name: r.str("file_name"),
+            kind: r.str("kind"),
+            size: r.i64("size"),
+            trust: r.str("trust"),
+            e_material_id: r.opt_i64("e_material_id"),
+            round: r.i64("round"),
+            added_by: r.opt_i64("added_by"),
+            added_at: r.i64("added_at"),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EMaterial {
+    pub id: i64,
+    pub owner_user_id: i64,
+    pub name: String,
+    pub file_sm3: String,
+    pub file_name: String,
+    pub kind: String,
+    pub size: i64,
+    pub trust: String,
+    pub source_case_id: Option<i64>,
+    pub created_at: i64,
+}
+
+fn e_material(r: &Row) -> EMaterial {
+    EMaterial {
+        id: r.i64("id"),
+        owner_user_id: r.i64("owner_user_id"),
+        name: r.str("name"),
+        file_sm3: r.str("file_sm3"),
+        file_name: r.str("file_name"),
+        kind: r.str("kind"),
+        size: r.i64("size"),
+        trust: r.str("trust"),
+        source_case_id: r.opt_i64("source_case_id"),
+        created_at: r.i64("created_at"),
+    }
+}
+
+const EMAT_COLS: &str = "id, owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at";
+
+/// Files a material in the owner's library (once per content and name);
+/// a better trust level replaces a weaker one. Returns its id.
+pub async fn file_e_material(
+    tx: &mut Tx,
+    owner: i64,
+    m: &NewMaterial<'_>,
+    source_case_id: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    crate::db::query(
+        "INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (owner_user_id, file_sm3, name) DO NOTHING",
+    )
+    .bind(owner)
+    .bind(m.name)
+    .bind(m.file_sm3)
+    .bind(m.file_name)
+    .bind(m.kind)
+    .bind(m.size)
+    .bind(m.trust)
+    .bind(source_case_id)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    crate::db::query(
+        "UPDATE e_materials SET trust = $1 WHERE owner_user_id = $2 AND file_sm3 = $3 AND name = $4 AND trust > $1",
+    )
+    .bind(m.trust)
+    .bind(owner)
+    .bind(m.file_sm3)
+    .bind(m.name)
+    .execute(tx.conn())
+    .await?;
+    let row = crate::db::query("SELECT id FROM e_materials WHERE owner_user_id = $1 AND file_sm3 = $2 AND name = $3")
+        .bind(owner)
+        .bind(m.file_sm3)
+        .bind(m.name)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.i64("id"))
+}
+
+pub async fn e_materials(store: &Store, owner: i64) -> StoreResult<Vec<EMaterial>> {
+    let rows = crate::db::query(format!(
+        "SELECT {EMAT_COLS} FROM e_materials WHERE owner_user_id = $1 ORDER BY name, created_at DESC"
+    ))
+    .bind(owner)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(e_material).collect())
+}
+
+pub async fn get_e_material(store: &Store, id: i64) -> StoreResult<EMaterial> {
+    let row = crate::db::query(format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|r| e_material(&r)).ok_or(StoreError::NotFound("e_material"))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginalRow {
+    pub id: i64,
+    pub name: String,
+    pub copies: i64,
+    pub received_at: i64,
+    pub received_by: i64,
+    pub returned_at: Option<i64>,
+    pub returned_by: Option<i64>,
+    pub note: String,
+}
+
+pub async fn receive_original(
+    tx: &mut Tx,
+    case_id: i64,
+    name: &str,
+    copies: i64,
+    by: i64,
+    note: &str,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let row = crate::db::query(
+        "INSERT INTO case_originals (case_id, name, copies, received_at, received_by, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(name)
+    .bind(copies)
+    .bind(now_ms)
+    .bind(by)
+    .bind(note)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.i64("id"))
+}
+
+/// Records the return of an original; false if it was already returned.
+pub async fn return_original(tx: &mut Tx, case_id: i64, id: i64, by: i64, now_ms: i64) -> StoreResult<bool> {
+    let r = crate::db::query(
+        "UPDATE case_originals SET returned_at = $1, returned_by = $2 WHERE id = $3 AND case_id = $4 AND returned_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(by)
+    .bind(id)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalRow>> {
+    let rows = crate::db::query(
+        "SELECT id, name, copies, received_at, received_by, returned_at, returned_by, note FROM case_originals WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OriginalRow {
+            id: r.i64("id"),
+            name: r.str("name"),
+            copies: r.i64("copies"),
+            received_at: r.i64("received_at"),
+            received_by: r.i64("received_by"),
+            returned_at: r.opt_i64("returned_at"),
+            returned_by: r.opt_i64("returned_by"),
+            note: r.str("note"),
+        })
+        .collect())
+}
