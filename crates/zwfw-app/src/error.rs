@@ -3,6 +3,7 @@
 //! web layer maps to an HTTP status) and a Chinese message.
 
 use crate::messages::error_text;
+use zwfw_domain::access::Refusal;
 use zwfw_domain::DomainError;
 use zwfw_store::StoreError;
 
@@ -62,6 +63,17 @@ impl AppError {
     }
     pub fn bad(code: &'static str) -> AppError {
         AppError::new(Kind::BadInput, code)
+    }
+    /// An access rule's refusal: `not_party` is answered as "not found"
+    /// (`what` names the object) so that the object's existence is not
+    /// revealed; a bad transfer target is an invalid choice; every other
+    /// refusal is "forbidden" with the refusal's stable code.
+    pub fn refused(r: Refusal, what: &'static str) -> AppError {
+        match r {
+            r if r.hides_object() => AppError::not_found(what),
+            Refusal::BadTransferTarget => AppError::with_detail(Kind::Invalid, "invalid_action", "to_user"),
+            r => AppError::with_detail(Kind::Forbidden, r.code(), r.code()),
+        }
     }
     pub fn invalid(field: &'static str) -> AppError {
         AppError::Domain(DomainError::Invalid { field, reason: "format" })

@@ -240,3 +240,34 @@ fn stored_events_and_views_read_as_before() {
     stored.as_object_mut().unwrap().remove("withdrawal_requested");
     assert_eq!(serde_json::from_value::<CaseView>(stored).unwrap(), v);
 }
+
+/// The rules app and pages ask for the staff menu, the outbox and the
+/// handlers on duty: one row per role alone, and the public.
+#[test]
+fn staff_menu_outbox_and_handlers() {
+    use zwfw_domain::access::interaction::may_read_handlers;
+    use zwfw_domain::access::staff::{may_create_staff, may_operate_outbox};
+    // role, may create staff, may operate the outbox, may read the handlers
+    let table: [(Option<Role>, bool, bool, bool); 10] = [
+        (Some(Role::SystemAdmin), true, true, true),
+        (Some(Role::CenterAdmin), true, true, true),
+        (Some(Role::DeptAdmin), true, false, true),
+        (Some(Role::Counter), false, false, true),
+        (Some(Role::Reviewer), false, false, true),
+        (Some(Role::DeptHead), false, false, true),
+        (Some(Role::Supervisor), false, false, true),
+        (Some(Role::LegalReview), false, false, true),
+        (None, false, false, true),
+        (None, false, false, false),
+    ];
+    for (i, (role, create, outbox, handlers)) in table.into_iter().enumerate() {
+        let a = match role {
+            Some(r) => staff(1, 1, &[r]),
+            None if i == 8 => staff(1, 1, &[]),
+            None => person(1),
+        };
+        assert_eq!(may_create_staff(&a), create, "{role:?} creates staff");
+        assert_eq!(may_operate_outbox(&a), outbox, "{role:?} operates the outbox");
+        assert_eq!(may_read_handlers(&a), handlers, "{role:?} reads the handlers");
+    }
+}

@@ -11,6 +11,10 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use zwfw_domain::access::{
+    self,
+    staff::{StaffAccount, StaffChange},
+};
 use zwfw_domain::admin::{parse_roles, AccountKind, Role};
 use zwfw_domain::audit::action;
 use zwfw_domain::auth::{parse_name, parse_username};
@@ -178,12 +182,14 @@ fn parse_mobile(m: Option<&str>) -> AppResult<Option<String>> {
 }
 
 fn check_grants(ctx: &Ctx<'_>, department_id: i64, roles: &[Role]) -> AppResult<()> {
-    if let Some(a) = ctx.actor {
-        if !a.can_manage_staff_in(department_id) || roles.iter().any(|r| !a.can_grant(*r)) {
-            return Err(AppError::forbidden());
-        }
+    match ctx.actor {
+        Some(a) => access::staff::may_grant(a, department_id, roles).map_err(|r| AppError::refused(r, "user")),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+fn account(u: &User) -> StaffAccount<'_> {
+    StaffAccount { user_id: u.id, kind: u.kind, department_id: u.department_id, roles: &u.roles }
 }
 
 /// Creates a staff account; returns it and the initial password to hand over.
@@ -249,23 +255,16 @@ pub async fn visible_staff(ctx: &Ctx<'_>, id: i64) -> AppResult<User> {
         return Err(AppError::not_found("user"));
     }
     if let Some(a) = ctx.actor {
-        if !u.department_id.is_some_and(|d| a.can_read_staff_in(d)) {
-            return Err(AppError::not_found("user"));
-        }
+        access::staff::may_read_account(a, &account(&u)).map_err(|r| AppError::refused(r, "user"))?;
     }
     Ok(u)
 }
 
-async fn manageable_staff(ctx: &Ctx<'_>, id: i64) -> AppResult<User> {
+/// Loads a staff account the actor may make `change` to.
+async fn manageable_staff(ctx: &Ctx<'_>, id: i64, change: StaffChange<'_>) -> AppResult<User> {
     let u = visible_staff(ctx, id).await?;
     if let Some(a) = ctx.actor {
-        if !u.department_id.is_some_and(|d| a.can_manage_staff_in(d)) {
-            return Err(AppError::forbidden());
-        }
-        // Nobody below a system admin changes a global admin's account.
-        if u.roles.iter().any(|r| !a.can_grant(*r)) {
-            return Err(AppError::forbidden());
-        }
+        access::staff::may_change_account(a, &account(&u), change).map_err(|r| AppError::refused(r, "user"))?;
     }
     Ok(u)
 }
@@ -282,10 +281,10 @@ pub struct StaffUpdate {
 
 pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppResult<User> {
     reason_required(&input.reason)?;
-    let before = manageable_staff(ctx, id).await?;
     let display_name = parse_name("display_name", &input.display_name, 30)?;
     let roles = parse_roles(&input.roles)?;
-    check_grants(ctx, input.department_id, &roles)?;
+    let before =
+        manageable_staff(ctx, id, StaffChange::Edit { department_id: input.department_id, roles: &roles }).await?;
     let store = &ctx.state.store;
     store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
@@ -331,10 +330,8 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
 
 pub async fn set_staff_active(ctx: &Ctx<'_>, id: i64, active: bool, reason: &str) -> AppResult<User> {
     reason_required(reason)?;
-    let u = manageable_staff(ctx, id).await?;
-    if ctx.actor.is_some_and(|a| a.user_id == id) && !active {
-        return Err(AppError::new(Kind::Conflict, "conflict"));
-    }
+    let change = if active { StaffChange::Enable } else { StaffChange::Disable };
+    let u = manageable_staff(ctx, id, change).await?;
     let now = ctx.now();
     let mut tx = ctx.state.store.begin().await?;
     store_admin::set_active(&mut tx, u.id, active, now).await?;
@@ -351,7 +348,7 @@ pub async fn set_staff_active(ctx: &Ctx<'_>, id: i64, active: bool, reason: &str
 /// With `reset_totp` the second factor must be enrolled again.
 pub async fn reset_password(ctx: &Ctx<'_>, id: i64, reason: &str, reset_totp: bool) -> AppResult<String> {
     reason_required(reason)?;
-    let u = manageable_staff(ctx, id).await?;
+    let u = manageable_staff(ctx, id, StaffChange::ResetPassword).await?;
     let password = generate_password();
     let hash = hash_password(&password).await?;
     let now = ctx.now();
@@ -567,13 +564,8 @@ pub async fn end_own_session(ctx: &Ctx<'_>, s: &SessionCtx, session_id: i64) -> 
 /// Staff accounts the actor may see.
 pub async fn list_visible_staff(ctx: &Ctx<'_>) -> AppResult<Vec<User>> {
     let a = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if a.is_global_admin() || a.has(Role::Supervisor) {
-        Ok(store_admin::list_staff(&ctx.state.store, None).await?)
-    } else if a.has(Role::DeptAdmin) {
-        Ok(store_admin::list_staff(&ctx.state.store, a.department_id).await?)
-    } else {
-        Err(AppError::forbidden())
-    }
+    let scope = access::staff::staff_list_scope(a).map_err(|r| AppError::refused(r, "user"))?;
+    Ok(store_admin::list_staff(&ctx.state.store, scope).await?)
 }
 
 #[cfg(test)]

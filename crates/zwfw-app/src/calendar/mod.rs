@@ -46,7 +46,7 @@ pub async fn reload(state: &App) -> AppResult<()> {
 /// Replaces (or adds) a year; administrators only, with a reason.
 pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<()> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.is_global_admin() {
+    if !zwfw_domain::access::staff::may_edit_calendar(actor) {
         return Err(AppError::forbidden());
     }
     if reason.trim().is_empty() {

@@ -8,6 +8,7 @@ pub mod xlsx;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde_json::json;
+use zwfw_domain::access;
 use zwfw_domain::catalog::{
     diff, implementation_code, transition, GovernanceAction, GovernanceError, ItemContent, ItemError, ItemStatus,
     VersionState,
@@ -91,7 +92,7 @@ async fn record(
 /// Creates an item; its first version is a draft of the implementing department.
 pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> AppResult<(i64, i64)> {
     let a = actor(ctx)?;
-    if !zwfw_domain::catalog::may_author(a, content.department_id) {
+    if !access::catalog::may_author(a, content.department_id) {
         return Err(AppError::forbidden());
     }
     if reason.trim().is_empty() {
@@ -217,7 +218,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
     let a = actor(ctx)?;
     let store = &ctx.state.store;
     let item = store_cat::get_item(store, item_id).await?;
-    if !zwfw_domain::catalog::may_author(a, item.department_id) {
+    if !access::catalog::may_author(a, item.department_id) {
         return Err(AppError::forbidden());
     }
     if reason.trim().is_empty() {
@@ -252,7 +253,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
 /// Retires an item (service centre), with a reason. Its versions stay readable.
 pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> {
     let a = actor(ctx)?;
-    if !(a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin)) {
+    if !access::catalog::may_retire(a) {
         return Err(AppError::forbidden());
     }
     if reason.trim().is_empty() {
@@ -281,20 +282,13 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
 /// Whether the actor may read an item that is not published: its department,
 /// the reviewers, the service centre and supervision.
 pub fn may_read_drafts(a: &zwfw_domain::admin::Actor, department_id: i64) -> bool {
-    zwfw_domain::catalog::sees_all_items(a) || (a.is_staff() && a.department_id == Some(department_id))
+    access::catalog::may_read_drafts(a, department_id)
 }
 
 /// The items a staff member lists: all of them, or their department's.
 pub fn staff_item_filter(a: &zwfw_domain::admin::Actor) -> AppResult<ItemFilter> {
-    if !a.is_staff() {
-        return Err(AppError::forbidden());
-    }
-    let all = zwfw_domain::catalog::sees_all_items(a);
-    Ok(ItemFilter {
-        department_ids: (!all).then(|| a.department_id.into_iter().collect()),
-        limit: 10_000,
-        ..Default::default()
-    })
+    let scope = access::catalog::item_list_scope(a).map_err(|r| AppError::refused(r, "item"))?;
+    Ok(ItemFilter { department_ids: scope.map(|d| vec![d]), limit: 10_000, ..Default::default() })
 }
 
 /// The published catalogue with GB/T 39046 field names.

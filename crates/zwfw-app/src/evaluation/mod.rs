@@ -37,7 +37,7 @@ impl From<ConfigError> for AppError {
 
 /// Who reads evaluations and reports: supervision officers and the platform's administrators.
 pub fn may_read(a: &Actor) -> bool {
-    a.has(Role::Supervisor) || a.is_global_admin()
+    zwfw_domain::access::supervision::may_read_overview(a)
 }
 
 pub fn parse_period(s: &str) -> AppResult<Period> {
@@ -78,9 +78,7 @@ pub struct ConfigInput {
 /// Changes the evaluation's weights and thresholds (supervision officers; audited).
 pub async fn update_config(ctx: &Ctx<'_>, input: &ConfigInput) -> AppResult<Config> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.has(Role::Supervisor) {
-        return Err(AppError::forbidden());
-    }
+    zwfw_domain::access::supervision::may_supervise(actor).map_err(|r| AppError::refused(r, "evaluation"))?;
     let reason = zwfw_domain::supervision::text("reason", &input.reason, 500)?;
     input.config.check()?;
     let before = config(ctx.state).await?;
@@ -343,9 +341,7 @@ fn ranking(p: &se::Publication) -> Ranking {
 /// officers; audited). Publishing again adds a newer version.
 pub async fn publish(ctx: &Ctx<'_>, input: &PublishInput) -> AppResult<Ranking> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.has(Role::Supervisor) {
-        return Err(AppError::forbidden());
-    }
+    zwfw_domain::access::supervision::may_supervise(actor).map_err(|r| AppError::refused(r, "evaluation"))?;
     let period = parse_period(&input.period)?;
     let note = if input.note.trim().is_empty() {
         String::new()

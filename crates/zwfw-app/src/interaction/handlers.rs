@@ -44,12 +44,17 @@ pub async fn handler_regions(st: &App, actor: &Actor) -> AppResult<Vec<sa::Regio
 }
 
 pub(super) async fn readable_regions(st: &App, actor: &Actor, regions: &[sa::Region]) -> AppResult<Vec<sa::Region>> {
-    let all = actor.is_global_admin() || actor.has(Role::Supervisor);
-    let mine = match actor.department_id {
-        Some(d) if !all => {
+    let own = match actor.department_id.filter(|_| actor.is_staff()) {
+        Some(d) => {
             let d = sa::get_department(&st.store, d).await?;
-            (d.kind == DepartmentKind::CountyOffice).then_some(d.region_id)
+            Some((d.kind, d.region_id))
         }
+        None => None,
+    };
+    let scope = access::handler_regions(actor, own);
+    let all = scope == access::RegionScope::All;
+    let mine = match scope {
+        access::RegionScope::One(r) => Some(r),
         _ => None,
     };
     Ok(regions
@@ -104,8 +109,7 @@ pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResu
 /// May name the department's handlers: its own department administrator or
 /// head, or a global administrator.
 pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
-    actor.is_global_admin()
-        || (in_department(actor, department_id) && (actor.has(Role::DeptAdmin) || actor.has(Role::DeptHead)))
+    access::may_manage_handlers(actor, department_id)
 }
 
 pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput) -> AppResult<i64> {

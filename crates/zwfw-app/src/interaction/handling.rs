@@ -29,23 +29,11 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let first = si::get(&st.store, id).await?;
-    match reader_of(Some(actor), &first) {
-        Reader::Handler => {}
-        Reader::Public if actor.is_staff() => {
-            // A department that handled it before a transfer may read it, not act.
-            let took_part =
-                si::events(&st.store, id).await?.iter().any(|e| e.from_department_id == actor.department_id);
-            return Err(if took_part { AppError::forbidden() } else { AppError::not_found("interaction") });
-        }
-        Reader::Public => return Err(AppError::not_found("interaction")),
-        _ => return Err(AppError::forbidden()),
-    }
-    if actor.has(Role::Supervisor) && actor.roles.len() == 1 {
-        return Err(AppError::forbidden());
-    }
+    let former = former_departments(&si::events(&st.store, id).await?);
+    access::may_handle(actor, &facts(&first, &former)).map_err(|r| AppError::refused(r, "interaction"))?;
     let mut tx = st.store.begin().await?;
     let row = si::lock(&mut tx, id).await?;
-    if !in_department(actor, row.department_id) {
+    if access::reader(Some(actor), &facts(&row, &[]), false) != Reader::Handler {
         // Moved to another department meanwhile.
         return Err(AppError::with_detail(Fail::Conflict, "already_handled", "该留言已被转至其他部门办理"));
     }
@@ -200,27 +188,28 @@ pub async fn list(st: &App, actor: Option<&Actor>, q: &ListQuery) -> AppResult<L
         ..Default::default()
     };
     let scope = q.scope.as_deref().unwrap_or("public");
-    let reader = match (scope, actor) {
-        ("public", _) => {
-            f.public_only = true;
-            f.due_before = None;
-            Reader::Public
-        }
-        ("mine", Some(a)) if !a.is_staff() => {
-            f.submitter_user_id = Some(a.user_id);
-            Reader::Submitter
-        }
-        ("department", Some(a)) if a.is_staff() && a.department_id.is_some() => {
-            f.department_id = a.department_id;
-            Reader::Handler
-        }
-        ("all" | "conduct", Some(a)) if a.has(Role::Supervisor) || a.is_global_admin() => {
-            f.staff_conduct_only = scope == "conduct";
-            Reader::Overseer
-        }
-        (_, None) => return Err(AppError::new(Fail::Unauthenticated, "login_required")),
+    let list_scope = match scope {
+        "public" => access::ListScope::Public,
+        "mine" => access::ListScope::Mine,
+        "department" => access::ListScope::Department,
+        "all" => access::ListScope::All,
+        "conduct" => access::ListScope::Conduct,
+        _ if actor.is_none() => return Err(AppError::new(Fail::Unauthenticated, "login_required")),
         _ => return Err(AppError::forbidden()),
     };
+    if actor.is_none() && list_scope != access::ListScope::Public {
+        return Err(AppError::new(Fail::Unauthenticated, "login_required"));
+    }
+    let reader = access::list_reader(actor, list_scope).map_err(|r| AppError::refused(r, "interaction"))?;
+    match (reader, actor) {
+        (Reader::Public, _) => {
+            f.public_only = true;
+            f.due_before = None;
+        }
+        (Reader::Submitter, Some(a)) => f.submitter_user_id = Some(a.user_id),
+        (Reader::Handler, Some(a)) => f.department_id = a.department_id,
+        _ => f.staff_conduct_only = list_scope == access::ListScope::Conduct,
+    }
     let (rows, total) = si::list(&st.store, &f).await?;
     let today = st.today();
     let rows = rows

@@ -6,13 +6,14 @@
 //! not. Complaints about staff conduct are also visible to the supervision
 //! bureau. Every change is an event and an audit record.
 
-use crate::cases::{day_text, hash_query, in_department, query_matches, query_password};
+use crate::cases::{day_text, hash_query, query_matches, query_password};
 use crate::error::Kind as Fail;
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use zwfw_domain::access::interaction as access;
 use zwfw_domain::admin::{Actor, DepartmentKind, Role};
 use zwfw_domain::ids::{Mobile, RegionLevel};
 use zwfw_domain::interaction::{self as di, Duty, InteractionError, Kind, Publication, State};
@@ -59,7 +60,7 @@ pub async fn limit_days(st: &App, kind: Kind) -> AppResult<u32> {
 /// Sets a kind's limit (service-centre or system administrators).
 pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) -> AppResult<()> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.is_global_admin() {
+    if !access::may_set_limits(actor) {
         return Err(AppError::forbidden());
     }
     if !(1..=60).contains(&days) {
@@ -199,9 +200,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     let st = ctx.state;
     let kind = Kind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind"))?;
     let actor = ctx.actor;
-    if actor.is_some_and(|a| a.is_staff()) {
-        return Err(AppError::with_detail(Fail::Forbidden, "forbidden", "staff"));
-    }
+    access::may_submit(actor).map_err(|r| AppError::refused(r, "interaction"))?;
     if actor.is_none() && !kind.anonymous_allowed() {
         return Err(InteractionError::RealNameRequired.into());
     }
@@ -409,28 +408,27 @@ pub(crate) async fn notify_department(
     Ok(())
 }
 
-/// Who may see what of a submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reader {
-    /// Anyone: published answers only, submitter masked.
-    Public,
-    /// The submitter (signed in, or with number and query password).
-    Submitter,
-    /// Staff of the handling department: may act.
-    Handler,
-    /// Staff of a department that handled it before a transfer: reads, acts no more.
-    Former,
-    /// Supervision and global administrators: read everything, act on nothing.
-    Overseer,
+/// Who may see what of a submission: the rule is
+/// [`zwfw_domain::access::interaction::reader`].
+pub use zwfw_domain::access::interaction::Reader;
+
+/// The departments that handled the submission before a transfer.
+pub(crate) fn former_departments(events: &[si::EventRow]) -> Vec<i64> {
+    events.iter().filter_map(|e| e.from_department_id).collect()
 }
 
-pub fn reader_of(actor: Option<&Actor>, row: &InteractionRow) -> Reader {
-    match actor {
-        Some(a) if a.has(Role::Supervisor) || a.is_global_admin() => Reader::Overseer,
-        Some(a) if in_department(a, row.department_id) => Reader::Handler,
-        Some(a) if !a.is_staff() && row.submitter_user_id == Some(a.user_id) => Reader::Submitter,
-        _ => Reader::Public,
+/// The access facts of a stored submission.
+pub(crate) fn facts<'a>(row: &InteractionRow, former: &'a [i64]) -> access::InteractionFacts<'a> {
+    access::InteractionFacts {
+        department_id: row.department_id,
+        submitter_user_id: row.submitter_user_id,
+        former_departments: former,
     }
+}
+
+/// How `actor` reads the submission, before any transfer is considered.
+pub fn reader_of(actor: Option<&Actor>, row: &InteractionRow) -> Reader {
+    access::reader(actor, &facts(row, &[]), false)
 }
 
 /// A submission as one reader may see it.
@@ -473,18 +471,9 @@ fn mask_for(reader: Reader, mut row: InteractionRow) -> InteractionRow {
 
 pub async fn detail(st: &App, actor: Option<&Actor>, id: i64, by_query: bool) -> AppResult<Detail> {
     let row = si::get(&st.store, id).await?;
-    let mut reader = reader_of(actor, &row);
-    if by_query && reader == Reader::Public {
-        reader = Reader::Submitter;
-    }
     let mut events = si::events(&st.store, id).await?;
-    if reader == Reader::Public {
-        if let Some(d) = actor.filter(|a| a.is_staff()).and_then(|a| a.department_id) {
-            if events.iter().any(|e| e.from_department_id == Some(d)) {
-                reader = Reader::Former;
-            }
-        }
-    }
+    let former = former_departments(&events);
+    let reader = access::reader(actor, &facts(&row, &former), by_query);
     if reader == Reader::Public && row.publication.as_deref() != Some(Publication::Public.code()) {
         return Err(AppError::not_found("interaction"));
     }
@@ -513,13 +502,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, id: i64, by_query: bool) ->
     } else {
         vec![]
     };
-    let reader_code = match reader {
-        Reader::Public => "public",
-        Reader::Submitter => "submitter",
-        Reader::Handler => "handler",
-        Reader::Former => "former",
-        Reader::Overseer => "overseer",
-    };
+    let reader_code = reader.code();
     Ok(Detail {
         interaction: mask_for(reader, row),
         overdue_days: overdue,

@@ -16,7 +16,7 @@ use zwfw_store::admin::{self as store_admin, Department, DepartmentData, Region}
 fn require_manager(ctx: &Ctx<'_>) -> AppResult<()> {
     match ctx.actor {
         None => Ok(()), // the operator command line
-        Some(a) if a.can_manage_organizations() => Ok(()),
+        Some(a) if zwfw_domain::access::staff::may_manage_organizations(a) => Ok(()),
         Some(_) => Err(AppError::forbidden()),
     }
 }

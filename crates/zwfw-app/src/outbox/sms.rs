@@ -146,7 +146,7 @@ async fn deliver(cfg: &SmsConfig, id: i64, mobile: &str, content: &str) -> Resul
 /// A given-up message sent again (system or center administrators), audited.
 pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.is_global_admin() {
+    if !zwfw_domain::access::staff::may_operate_outbox(actor) {
         return Err(AppError::forbidden());
     }
     if reason.trim().is_empty() {
@@ -189,7 +189,7 @@ pub struct MessageView {
 
 pub async fn outbox(ctx: &Ctx<'_>, state: &str) -> AppResult<OutboxView> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !actor.is_global_admin() {
+    if !zwfw_domain::access::staff::may_operate_outbox(actor) {
         return Err(AppError::forbidden());
     }
     let state = match state {

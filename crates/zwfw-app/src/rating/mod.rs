@@ -3,14 +3,15 @@
 //! hall's devices), the follow-up of a bad rating, and the appeal decided by
 //! supervision. The API and the pages call these functions.
 
-use crate::cases::{day_text, in_department};
+use crate::cases::day_text;
 use crate::error::Kind;
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
-use zwfw_domain::admin::{Actor, Role};
+use zwfw_domain::access::rating::{self as access, FollowUpStep, ListScope, RatedBy};
+use zwfw_domain::admin::Actor;
 use zwfw_domain::cases::CaseState;
 use zwfw_domain::interaction::Duty;
 use zwfw_domain::rating::{self as dr, Channel, FollowUp, FollowUpAction, Level, RatingError, Stage};
@@ -74,25 +75,23 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
             }
             (Channel::QrCode, row.applicant_user_id, None)
         }
-        Rater::Actor(a) if !a.is_staff() => {
-            if row.applicant_user_id != Some(a.user_id) {
-                return Err(AppError::not_found("case"));
+        Rater::Actor(a) => match access::may_rate(a, row.department_id, row.applicant_user_id)
+            .map_err(|r| AppError::refused(r, "case"))?
+        {
+            RatedBy::Applicant => {
+                let c = wanted.unwrap_or(Channel::Pc);
+                if !matches!(c, Channel::Pc | Channel::Mobile) {
+                    return Err(AppError::invalid("channel"));
+                }
+                (c, Some(a.user_id), None)
             }
-            let c = wanted.unwrap_or(Channel::Pc);
-            if !matches!(c, Channel::Pc | Channel::Mobile) {
-                return Err(AppError::invalid("channel"));
-            }
-            (c, Some(a.user_id), None)
-        }
-        Rater::Actor(a) => {
             // Staff of the case's department record a rating given by phone,
             // SMS or on the hall's devices; nobody else rates for an applicant.
-            if !in_department(a, row.department_id) || a.has(Role::Supervisor) {
-                return Err(AppError::forbidden());
+            RatedBy::Recorded(_) => {
+                let c = wanted.filter(|c| c.recorded_by_staff()).ok_or_else(|| AppError::invalid("channel"))?;
+                (c, row.applicant_user_id, Some(a.user_id))
             }
-            let c = wanted.filter(|c| c.recorded_by_staff()).ok_or_else(|| AppError::invalid("channel"))?;
-            (c, row.applicant_user_id, Some(a.user_id))
-        }
+        },
     };
     if !open_stages(&row, &[]).contains(&stage.code()) {
         return Err(RatingError::StageNotReached.into());
@@ -174,10 +173,7 @@ pub async fn of_case(st: &App, case_id: i64) -> AppResult<Vec<RatingRow>> {
 
 /// Who reads a rating: the department rated, supervision, the rater.
 fn may_read(actor: &Actor, r: &RatingRow) -> bool {
-    actor.has(Role::Supervisor)
-        || actor.is_global_admin()
-        || in_department(actor, r.department_id)
-        || (!actor.is_staff() && r.rater_user_id == Some(actor.user_id))
+    access::may_read(actor, r.department_id, r.rater_user_id)
 }
 
 pub async fn get(st: &App, actor: &Actor, id: i64) -> AppResult<RatingRow> {
@@ -210,7 +206,14 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let first = get(st, actor, id).await?;
-    let department_staff = in_department(actor, first.department_id) && !actor.has(Role::Supervisor);
+    let step = match input.action.as_str() {
+        "call_back" => FollowUpStep::CallBack,
+        "reply" => FollowUpStep::Reply,
+        "appeal" => FollowUpStep::Appeal,
+        "decide_appeal" => FollowUpStep::DecideAppeal,
+        _ => return Err(AppError::with_detail(Kind::BadInput, "invalid_action", "action")),
+    };
+    access::may_follow_up(actor, first.department_id, step).map_err(|r| AppError::refused(r, "rating"))?;
     let now = ctx.now();
     let mut tx = st.store.begin().await?;
     let r = sr::lock(&mut tx, id).await?;
@@ -219,9 +222,6 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
     let appeal = r.appeal.as_deref().and_then(dr::Appeal::parse);
     let (action, reason) = match input.action.as_str() {
         "call_back" | "reply" => {
-            if !department_staff {
-                return Err(AppError::forbidden());
-            }
             let Some(state) = current else { return Err(RatingError::WrongFollowUpState.into()) };
             if input.action == "call_back" {
                 let note = text(&input.note);
@@ -246,18 +246,12 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
             }
         }
         "appeal" => {
-            if !(department_staff && (actor.has(Role::DeptHead) || actor.has(Role::DeptAdmin))) {
-                return Err(AppError::forbidden());
-            }
             let reason = text(&input.reason);
             dr::appeal(appeal, &reason)?;
             sr::set_appeal(&mut tx, id, &reason, now).await?;
             ("rating_appeal", reason)
         }
         "decide_appeal" => {
-            if !actor.has(Role::Supervisor) {
-                return Err(AppError::forbidden());
-            }
             let reason = text(&input.reason);
             let uphold = input.uphold.ok_or_else(|| AppError::invalid("uphold"))?;
             let outcome = dr::decide_appeal(appeal, uphold, &reason)?;
@@ -314,13 +308,24 @@ pub fn public(r: RatingRow) -> PublicRating {
 pub async fn list(st: &App, actor: Option<&Actor>, q: &ListQuery) -> AppResult<Vec<RatingRow>> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut f = sr::Filter { bad_only: q.bad, limit: 50, offset: (page - 1) * 50, ..Default::default() };
-    match (q.scope.as_deref().unwrap_or("department"), actor) {
-        ("public", _) => f.replied_only = true,
-        ("department", Some(a)) if a.is_staff() && a.department_id.is_some() => f.department_id = a.department_id,
-        ("appeals", Some(a)) if a.has(Role::Supervisor) => f.appeal_pending = true,
-        ("all", Some(a)) if a.has(Role::Supervisor) || a.is_global_admin() => {}
+    let scope = match q.scope.as_deref().unwrap_or("department") {
+        "public" => Some(ListScope::Public),
+        "department" => Some(ListScope::Department),
+        "appeals" => Some(ListScope::Appeals),
+        "all" => Some(ListScope::All),
+        _ => None,
+    };
+    match (scope, actor) {
+        (Some(ListScope::Public), _) => {}
         (_, None) => return Err(AppError::new(Kind::Unauthenticated, "login_required")),
-        _ => return Err(AppError::forbidden()),
+        (None, Some(_)) => return Err(AppError::forbidden()),
+        (Some(scope), Some(_)) => access::may_list(actor, scope).map_err(|r| AppError::refused(r, "rating"))?,
+    }
+    match (scope, actor) {
+        (Some(ListScope::Public), _) => f.replied_only = true,
+        (Some(ListScope::Department), Some(a)) => f.department_id = a.department_id,
+        (Some(ListScope::Appeals), _) => f.appeal_pending = true,
+        _ => {}
     }
     Ok(sr::list(&st.store, &f).await?)
 }
@@ -330,9 +335,7 @@ pub async fn new_link(ctx: &Ctx<'_>, case_id: i64) -> AppResult<String> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let row = sc::get_case(&st.store, case_id).await?;
-    if !in_department(actor, row.department_id) || !(actor.has(Role::Counter) || actor.has(Role::Reviewer)) {
-        return Err(AppError::forbidden());
-    }
+    access::may_make_link(actor, row.department_id).map_err(|r| AppError::refused(r, "case"))?;
     let token = crate::accounts::sessions::random_token(16);
     let mut tx = st.store.begin().await?;
     sr::add_link(&mut tx, &token, case_id, Some(actor.user_id), ctx.now(), ctx.now() + LINK_DAYS * 86_400_000).await?;

@@ -49,7 +49,7 @@ pub struct Dashboard {
 pub(super) const DASHBOARD_TTL_MS: i64 = 15_000;
 
 pub async fn dashboard(st: &App, actor: &Actor) -> AppResult<Arc<Dashboard>> {
-    if !(is_supervisor(actor) || actor.is_global_admin()) {
+    if !access::supervision::may_read_overview(actor) {
         return Err(AppError::forbidden());
     }
     let now = st.now_ms();

@@ -34,9 +34,7 @@ pub struct ConductInput {
 pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &ConductInput) -> AppResult<FindingRow> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !is_supervisor(actor) {
-        return Err(AppError::forbidden());
-    }
+    access::supervision::may_supervise(actor).map_err(refused("finding"))?;
     let row = si::get(&st.store, interaction_id).await.map_err(|_| AppError::not_found("interaction"))?;
     let rules = rule_set(st).await?;
     let fact = ds::conduct_fact(&rules, &row.kind, row.staff_conduct, &input.found)?;
@@ -103,7 +101,7 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
 /// May this person read this finding? Supervision reads all; staff read
 /// their department's.
 pub(super) fn may_read_finding(actor: &Actor, f: &FindingRow) -> bool {
-    is_supervisor(actor) || actor.is_global_admin() || (actor.is_staff() && actor.department_id == f.department_id)
+    access::supervision::may_read_about(actor, f.department_id)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -134,17 +132,7 @@ pub struct FindingPage {
 pub const PER_PAGE: i64 = 30;
 
 pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
-    if !actor.is_staff() {
-        return Err(AppError::forbidden());
-    }
-    let department_id = if is_supervisor(actor) || actor.is_global_admin() {
-        q.department_id
-    } else {
-        match actor.department_id {
-            Some(d) => Some(d),
-            None => return Err(AppError::forbidden()),
-        }
-    };
+    let department_id = access::supervision::list_scope(actor).map_err(refused("finding"))?.or(q.department_id);
     let page = q.page.unwrap_or(1).max(1);
     let f = ss::FindingFilter {
         department_id,
@@ -178,22 +166,19 @@ pub struct FindingDetail {
 pub(super) fn finding_actions(actor: &Actor, f: &FindingRow) -> Vec<String> {
     let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
     let mut out = vec![];
-    let dept = actor.is_staff() && actor.department_id == f.department_id;
-    let may_reply = dept && (actor.has(Role::DeptHead) || f.responsible_user_id == Some(actor.user_id));
-    if may_reply && ds::finding_next(state, FindingAction::Reply).is_ok() {
-        out.push("reply".into());
+    let facts = finding_facts(f);
+    for (a, name) in [
+        (FindingAction::Reply, "reply"),
+        (FindingAction::Accept, "accept"),
+        (FindingAction::Reject, "reject"),
+        (FindingAction::Close, "close"),
+    ] {
+        if access::supervision::may_act_on_finding(actor, &facts, a).is_ok() && ds::finding_next(state, a).is_ok() {
+            out.push(name.into());
+        }
     }
-    if is_supervisor(actor) {
-        for (a, name) in
-            [(FindingAction::Accept, "accept"), (FindingAction::Reject, "reject"), (FindingAction::Close, "close")]
-        {
-            if ds::finding_next(state, a).is_ok() {
-                out.push(name.into());
-            }
-        }
-        if state != FindingState::Closed && f.department_id.is_some() {
-            out.push("order".into());
-        }
+    if state != FindingState::Closed && access::supervision::may_order_on_finding(actor, &facts).is_ok() {
+        out.push("order".into());
     }
     out
 }
@@ -296,14 +281,12 @@ pub async fn finding_act(
     };
     let mut tx = st.store.begin().await?;
     let f = ss::lock_finding(&mut tx, id).await?;
-    let allowed = finding_actions(actor, &f);
-    if !allowed.iter().any(|a| a == &input.action) {
-        let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
+    let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
+    if let Err(r) = access::supervision::may_act_on_finding(actor, &finding_facts(&f), action) {
         // Say why: the state forbids it, or the person may not.
         ds::finding_next(state, action)?;
-        return Err(AppError::forbidden());
+        return Err(AppError::refused(r, "finding"));
     }
-    let state = FindingState::parse(&f.state).unwrap_or(FindingState::Closed);
     let next = ds::finding_next(state, action)?;
     let now = ctx.now();
     let (text, files_json) = action_input(action == FindingAction::Accept, &input.text, &files)?;

@@ -14,6 +14,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 use utoipa::ToSchema;
+use zwfw_domain::access;
 use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::calendar::Calendar;
 use zwfw_domain::cases::{CaseView, Event};
@@ -58,8 +59,14 @@ fn holder() -> &'static str {
     H.get_or_init(|| format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 6]>())))
 }
 
-fn is_supervisor(a: &Actor) -> bool {
-    a.has(Role::Supervisor)
+/// Maps an access refusal about a supervision object to the error.
+fn refused(what: &'static str) -> impl Fn(access::Refusal) -> AppError {
+    move |r| AppError::refused(r, what)
+}
+
+/// The access facts of a stored finding.
+fn finding_facts(f: &FindingRow) -> access::supervision::FindingFacts {
+    access::supervision::FindingFacts { department_id: f.department_id, responsible_user_id: f.responsible_user_id }
 }
 
 // ---------- rules ----------
@@ -110,7 +117,7 @@ pub struct RuleView {
 }
 
 pub async fn rules(st: &App, actor: &Actor) -> AppResult<Vec<RuleView>> {
-    if !actor.is_staff() {
+    if !access::supervision::may_read_rules(actor) {
         return Err(AppError::forbidden());
     }
     let set = rule_set(st).await?;
@@ -146,9 +153,7 @@ pub struct RuleInput {
 /// so that the new parameters apply to every open case.
 pub async fn update_rule(ctx: &Ctx<'_>, code: &str, input: &RuleInput) -> AppResult<RuleView> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !is_supervisor(actor) {
-        return Err(AppError::forbidden());
-    }
+    access::supervision::may_supervise(actor).map_err(refused("rule"))?;
     let rule = RuleCode::parse(code).ok_or_else(|| AppError::not_found("rule"))?;
     let reason = ds::text("reason", &input.reason, 500)?;
     let params = Params { days: input.days, count: input.count, reply_days: input.reply_days };

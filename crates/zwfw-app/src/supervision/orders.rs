@@ -32,35 +32,25 @@ pub struct OrderDetail {
 pub(super) fn order_actions(actor: &Actor, o: &OrderRow) -> Vec<String> {
     let state = OrderState::parse(&o.state).unwrap_or(OrderState::Closed);
     let mut out = vec![];
-    if actor.has(Role::DeptHead)
-        && actor.department_id == Some(o.department_id)
-        && ds::order_next(state, OrderAction::Answer).is_ok()
+    for (a, name) in [(OrderAction::Answer, "answer"), (OrderAction::Accept, "accept"), (OrderAction::Reject, "reject")]
     {
-        out.push("answer".into());
-    }
-    if is_supervisor(actor) {
-        for (a, name) in [(OrderAction::Accept, "accept"), (OrderAction::Reject, "reject")] {
-            if ds::order_next(state, a).is_ok() {
-                out.push(name.into());
-            }
+        if access::supervision::may_act_on_order(actor, o.department_id, a).is_ok() && ds::order_next(state, a).is_ok()
+        {
+            out.push(name.into());
         }
     }
     out
 }
 
 pub(super) fn may_read_order(actor: &Actor, o: &OrderRow) -> bool {
-    is_supervisor(actor)
-        || actor.is_global_admin()
-        || (actor.is_staff() && actor.department_id == Some(o.department_id))
+    access::supervision::may_read_about(actor, Some(o.department_id))
 }
 
 /// Issues an oversight order to a department head (supervision officers).
 pub async fn issue_order(ctx: &Ctx<'_>, input: &OrderInput) -> AppResult<(OrderDetail, bool)> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !is_supervisor(actor) {
-        return Err(AppError::forbidden());
-    }
+    access::supervision::may_supervise(actor).map_err(refused("order"))?;
     let key = input.idem_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
     if let Some(k) = key {
         if let Some(id) = ss::order_by_idem(&st.store, k).await? {
@@ -72,6 +62,9 @@ pub async fn issue_order(ctx: &Ctx<'_>, input: &OrderInput) -> AppResult<(OrderD
         Some(fid) => Some(ss::get_finding(&st.store, fid).await?),
         None => None,
     };
+    if let Some(f) = &finding {
+        access::supervision::may_order_on_finding(actor, &finding_facts(f)).map_err(refused("finding"))?;
+    }
     let department_id = finding
         .as_ref()
         .and_then(|f| f.department_id)
@@ -152,14 +145,7 @@ pub async fn order_detail(st: &App, actor: &Actor, id: i64) -> AppResult<OrderDe
 }
 
 pub async fn list_orders(st: &App, actor: &Actor, state: Option<&str>) -> AppResult<Vec<OrderRow>> {
-    if !actor.is_staff() {
-        return Err(AppError::forbidden());
-    }
-    let dept = if is_supervisor(actor) || actor.is_global_admin() {
-        None
-    } else {
-        Some(actor.department_id.ok_or_else(AppError::forbidden)?)
-    };
+    let dept = access::supervision::list_scope(actor).map_err(refused("order"))?;
     let state = state.filter(|s| OrderState::parse(s).is_some());
     Ok(ss::list_orders(&st.store, dept, None, state, 200).await?)
 }
@@ -193,9 +179,9 @@ pub async fn order_act(
     let mut tx = st.store.begin().await?;
     let o = ss::lock_order(&mut tx, id).await?;
     let state = OrderState::parse(&o.state).unwrap_or(OrderState::Closed);
-    if !order_actions(actor, &o).iter().any(|a| a == &input.action) {
+    if let Err(r) = access::supervision::may_act_on_order(actor, o.department_id, action) {
         ds::order_next(state, action)?;
-        return Err(AppError::forbidden());
+        return Err(AppError::refused(r, "order"));
     }
     let next = ds::order_next(state, action)?;
     let (text, files_json) = action_input(action == OrderAction::Accept, &input.text, &files)?;

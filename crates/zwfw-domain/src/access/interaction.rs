@@ -106,6 +106,12 @@ pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
         || (in_department(actor, department_id) && (actor.has(Role::DeptAdmin) || actor.has(Role::DeptHead)))
 }
 
+/// Reading who handles a department's or a region's submissions: every
+/// staff member (matters are routed by them).
+pub fn may_read_handlers(actor: &Actor) -> bool {
+    actor.is_staff()
+}
+
 /// Which regions' handlers a reader sees at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionScope {

@@ -100,6 +100,12 @@ pub fn may_change_account(actor: &Actor, target: &StaffAccount<'_>, change: Staf
     }
 }
 
+/// May open the form for a new staff account: who manages the staff of
+/// some department (each account is then checked with [`may_grant`]).
+pub fn may_create_staff(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.is_global_admin() || actor.has(Role::DeptAdmin))
+}
+
 /// Which staff accounts a list shows: `Ok(None)` every department's,
 /// `Ok(Some(d))` department `d`'s.
 pub fn staff_list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
@@ -130,6 +136,11 @@ pub fn may_read_organizations(actor: &Actor) -> bool {
 
 /// May enter a year of the working-day calendar.
 pub fn may_edit_calendar(actor: &Actor) -> bool {
+    actor.is_staff() && actor.is_global_admin()
+}
+
+/// May read the SMS outbox and send a given-up message again.
+pub fn may_operate_outbox(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 

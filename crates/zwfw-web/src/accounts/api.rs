@@ -17,7 +17,6 @@ use zwfw_app::accounts::RegisterInput;
 use zwfw_app::accounts::StaffInput;
 use zwfw_app::accounts::StaffUpdate;
 use zwfw_app::accounts::StaffView;
-use zwfw_domain::admin::Role;
 use zwfw_store::admin as store_admin;
 
 #[derive(Deserialize, ToSchema)]
@@ -318,7 +317,7 @@ pub async fn list_public_users(
     State(st): State<AppState>,
     Signed(s, _): Signed,
 ) -> WebResult<Json<Vec<PublicUserView>>> {
-    if !(s.actor.is_global_admin() || s.actor.has(Role::Supervisor)) {
+    if !zwfw_domain::access::staff::may_list_public_accounts(&s.actor) {
         return Err(WebError::forbidden());
     }
     Ok(Json(store_admin::list_public_users(&st.store, 1000).await?.iter().map(PublicUserView::masked).collect()))

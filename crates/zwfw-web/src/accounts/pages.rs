@@ -19,6 +19,7 @@ use zwfw_app::accounts::RegisterInput;
 use zwfw_app::accounts::StaffInput;
 use zwfw_app::accounts::StaffUpdate;
 use zwfw_app::accounts::StaffView;
+use zwfw_domain::access::staff;
 use zwfw_domain::admin::Role;
 use zwfw_store::admin as store_admin;
 
@@ -335,7 +336,7 @@ pub async fn users_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Re
             context! { department_name => dn, ..Value::from_serialize(&v) }
         })
         .collect();
-    let public_users: Vec<PublicUserView> = if s.actor.is_global_admin() || s.actor.has(Role::Supervisor) {
+    let public_users: Vec<PublicUserView> = if staff::may_list_public_accounts(&s.actor) {
         store_admin::list_public_users(&st.store, 200)
             .await
             .unwrap_or_default()
@@ -345,7 +346,7 @@ pub async fn users_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Re
     } else {
         vec![]
     };
-    let can_create = s.actor.is_global_admin() || s.actor.has(Role::DeptAdmin);
+    let can_create = staff::may_create_staff(&s.actor);
     render(&st, &ra, "users.html", context! { users => rows, public_users => public_users, can_create => can_create })
 }
 
@@ -355,12 +356,15 @@ async fn manageable_departments(st: &AppState, s: &SessionCtx) -> Vec<zwfw_store
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|d| s.actor.can_manage_staff_in(d.id))
+        .filter(|d| staff::may_manage_staff_in(&s.actor, d.id))
         .collect()
 }
 
 fn grantable(s: &SessionCtx) -> Vec<&'static str> {
-    zwfw_app::messages::ROLE_CODES.into_iter().filter(|c| Role::parse(c).is_ok_and(|r| s.actor.can_grant(r))).collect()
+    zwfw_app::messages::ROLE_CODES
+        .into_iter()
+        .filter(|c| Role::parse(c).is_ok_and(|r| staff::may_grant_role(&s.actor, r)))
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -427,7 +431,7 @@ async fn user_form_view(
 }
 
 pub async fn user_new_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    if !(s.actor.is_global_admin() || s.actor.has(Role::DeptAdmin)) {
+    if !staff::may_create_staff(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let form = context! { department_id => s.user.department_id, roles => Vec::<String>::new(), active => true };
@@ -469,8 +473,8 @@ pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(i
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let view = StaffView::of(&u, st.now_ms());
-    let readonly = !u.department_id.is_some_and(|d| s.actor.can_manage_staff_in(d))
-        || u.roles.iter().any(|r| !s.actor.can_grant(*r));
+    let account = staff::StaffAccount { user_id: u.id, kind: u.kind, department_id: u.department_id, roles: &u.roles };
+    let readonly = staff::may_change_account(&s.actor, &account, staff::StaffChange::ResetPassword).is_err();
     let form = context! {
         username => u.username, display_name => u.display_name, department_id => u.department_id,
         roles => view.roles, mobile => "", active => u.active,

@@ -50,7 +50,7 @@ pub async fn audit(
     Signed(s, _): Signed,
     Query(q): Query<AuditQuery>,
 ) -> WebResult<Json<Vec<AuditRecordView>>> {
-    if !s.actor.can_read_audit() {
+    if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return Err(WebError::forbidden());
     }
     let t = |v: &Option<String>| -> WebResult<Option<i64>> {

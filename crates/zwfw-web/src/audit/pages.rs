@@ -42,7 +42,7 @@ pub async fn audit_page(
     Signed(s, ra): Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !s.actor.can_read_audit() {
+    if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let f = match audit_filter(&q) {
@@ -69,7 +69,7 @@ pub async fn audit_csv(
     Signed(s, ra): Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !s.actor.can_read_audit() {
+    if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let mut f = match audit_filter(&q) {

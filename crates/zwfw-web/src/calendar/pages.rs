@@ -175,7 +175,7 @@ pub struct YearParam {
 }
 
 pub async fn admin_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<YearParam>) -> Response {
-    if !s.actor.is_global_admin() {
+    if !zwfw_domain::access::staff::may_edit_calendar(&s.actor) {
         return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let year = q.year.unwrap_or_else(|| next_year_missing(&st).unwrap_or(st.today().year()));

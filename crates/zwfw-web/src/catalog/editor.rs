@@ -219,7 +219,7 @@ async fn open_draft(
     item_id: i64,
 ) -> WebResult<store_cat::Version> {
     let item = store_cat::get_item(&st.store, item_id).await?;
-    if !zwfw_domain::catalog::may_author(&s.actor, item.department_id) {
+    if !zwfw_domain::access::catalog::may_author(&s.actor, item.department_id) {
         return Err(WebError::forbidden());
     }
     let v = match item.open_version_id {

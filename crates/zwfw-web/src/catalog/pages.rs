@@ -17,6 +17,7 @@ use zwfw_app::catalog::may_read_drafts;
 use zwfw_app::catalog::new_version;
 use zwfw_app::catalog::retire;
 use zwfw_app::catalog::staff_item_filter;
+use zwfw_domain::access::catalog as access;
 use zwfw_domain::catalog::diff;
 use zwfw_domain::catalog::transition;
 use zwfw_domain::catalog::GovernanceAction;
@@ -210,11 +211,9 @@ async fn admin_item_view(
     let can_new = active
         && d.open_version_id.is_none()
         && d.published_version_id.is_some()
-        && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_edit =
-        active && state.is_some_and(VersionState::is_editable) && zwfw_domain::catalog::may_author(a, d.department_id);
-    let can_retire =
-        active && (a.has(zwfw_domain::admin::Role::CenterAdmin) || a.has(zwfw_domain::admin::Role::SystemAdmin));
+        && access::may_author(a, d.department_id);
+    let can_edit = active && state.is_some_and(VersionState::is_editable) && access::may_author(a, d.department_id);
+    let can_retire = active && access::may_retire(a);
     // Compare the two chosen versions, or by default the open one with the one in force.
     let (from, to) = match compare {
         (Some(a), Some(b)) => (Some(a), Some(b)),

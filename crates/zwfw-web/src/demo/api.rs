@@ -48,7 +48,7 @@ pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
     if !st.config.demo {
         return Err(WebError::new(Kind::Conflict, "clock_not_controllable"));
     }
-    if !ctx.actor.is_some_and(|a| a.can_control_clock()) {
+    if !ctx.actor.is_some_and(zwfw_domain::access::staff::may_control_clock) {
         return Err(WebError::forbidden());
     }
     let delta = zwfw_domain::time::parse_offset(offset)?;

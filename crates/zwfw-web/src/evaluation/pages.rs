@@ -25,8 +25,8 @@ use zwfw_app::evaluation::ConfigInput;
 use zwfw_app::evaluation::Format;
 use zwfw_app::evaluation::PublishInput;
 use zwfw_app::messages::label;
+use zwfw_domain::access::supervision as access;
 use zwfw_domain::admin::Actor;
-use zwfw_domain::admin::Role;
 use zwfw_domain::evaluation::Config;
 use zwfw_domain::evaluation::Period;
 use zwfw_domain::evaluation::PeriodKind;
@@ -97,7 +97,7 @@ async fn evaluation_view(
                 previous => period.previous().code(),
                 next => period.next().code(),
                 published => published.first().map(|p| Value::from_serialize(serde_json::json!({"at": zwfw_domain::time::format_local(p.published_at), "by": p.publisher_name, "versions": published.len()}))),
-                supervisor => actor.has(Role::Supervisor),
+                supervisor => access::may_supervise(actor).is_ok(),
                 flash => flash,
                 error => error,
             },
@@ -168,7 +168,7 @@ fn config_view(
             st,
             ra,
             "sv_eval_config.html",
-            context! { c => Value::from_serialize(c), editable => actor.has(Role::Supervisor), supervisor => actor.has(Role::Supervisor), flash => flash, error => error },
+            context! { c => Value::from_serialize(c), editable => access::may_supervise(actor).is_ok(), supervisor => access::may_supervise(actor).is_ok(), flash => flash, error => error },
         ),
         status,
     )

@@ -11,7 +11,7 @@ use minijinja::context;
 use minijinja::Value;
 use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::Ctx;
-use zwfw_domain::admin::Role;
+use zwfw_domain::access::staff;
 
 /// The values every page's layout needs.
 fn base(state: &AppState, ra: &RequestAuth) -> Value {
@@ -29,10 +29,11 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         me => me,
         large => ra.large,
         demo => state.config.demo,
-        can_orgs => actor.is_some_and(|a| a.can_read_organizations()),
-        can_users => actor.is_some_and(|a| a.is_global_admin() || a.has(Role::DeptAdmin) || a.has(Role::Supervisor)),
-        can_audit => actor.is_some_and(|a| a.can_read_audit()),
-        can_calendar => actor.is_some_and(|a| a.is_global_admin()),
+        can_orgs => actor.is_some_and(staff::may_read_organizations),
+        can_users => actor.is_some_and(|a| staff::staff_list_scope(a).is_ok()),
+        can_audit => actor.is_some_and(staff::may_read_audit),
+        can_calendar => actor.is_some_and(staff::may_edit_calendar),
+        can_outbox => actor.is_some_and(staff::may_operate_outbox),
         staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),

@@ -104,7 +104,7 @@ pub async fn api_handlers(
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
 ) -> WebResult<Json<Vec<HandlerRow>>> {
-    if !s.actor.is_staff() {
+    if !zwfw_domain::access::interaction::may_read_handlers(&s.actor) {
         return Err(WebError::forbidden());
     }
     Ok(Json(zwfw_store::interaction::handlers(&st.store, id).await?))
@@ -191,7 +191,7 @@ pub async fn api_region_handlers(
     Signed(s, _ra): Signed,
     Path(id): Path<i64>,
 ) -> WebResult<Json<interaction::RegionHandlers>> {
-    if !s.actor.is_staff() {
+    if !zwfw_domain::access::interaction::may_read_handlers(&s.actor) {
         return Err(WebError::forbidden());
     }
     Ok(Json(interaction::region_handlers(&st, &s.actor, id).await?))

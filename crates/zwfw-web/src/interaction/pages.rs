@@ -17,8 +17,8 @@ use zwfw_app::interaction;
 use zwfw_app::interaction::ActionInput;
 use zwfw_app::interaction::ListQuery;
 use zwfw_app::interaction::SubmitInput;
+use zwfw_domain::access::interaction as access;
 use zwfw_domain::admin::DepartmentKind;
-use zwfw_domain::admin::Role;
 use zwfw_domain::ids::RegionLevel;
 use zwfw_domain::interaction::Kind as IKind;
 use zwfw_store::interaction as si;
@@ -88,9 +88,10 @@ pub struct WorkQuery {
 /// complaints (supervision), or the submitter's own.
 pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<WorkQuery>) -> Response {
     let a = &s.actor;
-    let default = if a.has(Role::Supervisor) || a.is_global_admin() {
+    let overseer = access::list_reader(Some(a), access::ListScope::All).is_ok();
+    let default = if overseer {
         "all"
-    } else if a.is_staff() {
+    } else if access::list_reader(Some(a), access::ListScope::Department).is_ok() {
         "department"
     } else {
         "mine"
@@ -112,7 +113,7 @@ pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(
             context! {
                 public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
                 overdue => lq.overdue, q => q.q.unwrap_or_default(),
-                overseer => a.has(Role::Supervisor) || a.is_global_admin(),
+                overseer => overseer,
             },
         ),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -129,7 +130,7 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartFo
         Ok(c) => c,
         Err(e) => return error_page(st, Some(ra), &e),
     };
-    let signed = ra.session.as_ref().is_some_and(|s| !s.actor.is_staff());
+    let signed = ra.session.as_ref().is_some_and(|s| access::may_submit(Some(&s.actor)).is_ok());
     let r = render(
         st,
         ra,
@@ -139,7 +140,7 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartFo
             complaint => kind == IKind::Complaint, departments => departments, counties => counties,
             f => f.fields, error => error, max_content => kind.max_content(),
             idem_key => zwfw_app::accounts::sessions::random_token(12),
-            staff => ra.session.as_ref().is_some_and(|s| s.actor.is_staff()),
+            staff => ra.session.as_ref().is_some_and(|s| access::may_submit(Some(&s.actor)).is_err()),
         },
     );
     if error.is_some() {
@@ -212,7 +213,8 @@ async fn detail_view(
         .map(|x| context! { id => x.id, name => x.name })
         .collect();
     // Supervision may record a complaint about staff conduct as a finding (投诉查实).
-    let supervisor = ra.session.as_ref().is_some_and(|s| s.actor.has(zwfw_domain::admin::Role::Supervisor));
+    let supervisor =
+        ra.session.as_ref().is_some_and(|s| zwfw_domain::access::supervision::may_supervise(&s.actor).is_ok());
     let conduct =
         supervisor && zwfw_domain::supervision::is_conduct_complaint(&d.interaction.kind, d.interaction.staff_conduct);
     let conduct_finding = if conduct {
@@ -398,7 +400,7 @@ async fn handlers_view(
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
-    if !actor.is_staff() {
+    if !access::may_read_handlers(actor) {
         return error_page(st, Some(ra), &WebError::forbidden());
     }
     let result = async {
@@ -409,7 +411,7 @@ async fn handlers_view(
         };
         let depts = zwfw_store::admin::list_departments(&st.store).await?;
         // Staff of a department see theirs; global administrators and supervision choose.
-        let choose = actor.is_global_admin() || actor.has(zwfw_domain::admin::Role::Supervisor);
+        let choose = zwfw_domain::access::is_overseer(actor);
         let department_id = match department_id {
             Some(d) if choose || Some(d) == actor.department_id => Some(d),
             Some(_) => return Err(WebError::forbidden()),
@@ -426,7 +428,7 @@ async fn handlers_view(
         for k in zwfw_domain::interaction::Kind::ALL {
             limits.push(context! { kind => k.code(), days => interaction::limit_days(st, k).await? });
         }
-        let manage = department_id.is_some_and(|d| interaction::may_manage_handlers(actor, d));
+        let manage = department_id.is_some_and(|d| access::may_manage_handlers(actor, d));
         Ok(context! {
             departments => depts.iter().filter(|d| d.active && (choose || Some(d.id) == actor.department_id))
                 .map(|d| context! { id => d.id, name => d.name }).collect::<Vec<_>>(),
@@ -436,7 +438,7 @@ async fn handlers_view(
             colleagues => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
             limits => limits,
             manage => manage,
-            set_limits => actor.is_global_admin(),
+            set_limits => access::may_set_limits(actor),
             regions => regions.iter().map(|r| context! { id => r.id, name => r.name }).collect::<Vec<_>>(),
             region_id => region_id,
             by_region => by_region.as_ref().map(Value::from_serialize),

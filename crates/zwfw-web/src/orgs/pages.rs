@@ -12,6 +12,7 @@ use zwfw_app::accounts::sessions::SessionCtx;
 use zwfw_app::orgs;
 use zwfw_app::orgs::DepartmentInput;
 use zwfw_app::orgs::RegionInput;
+use zwfw_domain::access::staff;
 use zwfw_store::admin as store_admin;
 
 // ---------- organizations ----------
@@ -30,7 +31,7 @@ async fn regions_view(
     form: Value,
     err: Option<&zwfw_app::AppError>,
 ) -> Response {
-    if !s.actor.can_read_organizations() {
+    if !staff::may_read_organizations(&s.actor) {
         return error_page(st, Some(ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(st).await {
@@ -48,7 +49,7 @@ async fn regions_view(
         st,
         ra,
         "regions.html",
-        context! { regions => rows, can_edit => s.actor.can_manage_organizations(), form => form, error => err.map(|e| e.message()) },
+        context! { regions => rows, can_edit => staff::may_manage_organizations(&s.actor), form => form, error => err.map(|e| e.message()) },
     );
     if let Some(e) = err {
         *resp.status_mut() = e.status();
@@ -89,7 +90,7 @@ pub async fn region_rename(
 }
 
 pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    if !s.actor.can_read_organizations() {
+    if !staff::may_read_organizations(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(&st).await {
@@ -107,7 +108,7 @@ pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed)
         &st,
         &ra,
         "departments.html",
-        context! { departments => rows, can_edit => s.actor.can_manage_organizations() },
+        context! { departments => rows, can_edit => staff::may_manage_organizations(&s.actor) },
     )
 }
 
@@ -171,7 +172,7 @@ async fn department_form_view(
     form: Value,
     err: Option<&zwfw_app::AppError>,
 ) -> Response {
-    if !s.actor.can_manage_organizations() {
+    if !staff::may_manage_organizations(&s.actor) {
         return error_page(st, Some(ra), &WebError::forbidden());
     }
     let (regions, depts) = match organizations(st).await {

@@ -8,7 +8,6 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
-use zwfw_domain::admin::Role;
 use zwfw_store::admin as store_admin;
 
 pub async fn toggle_large(Auth(ra): Auth, headers: axum::http::HeaderMap) -> Response {
@@ -33,7 +32,7 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Q
         Some(d) => store_admin::get_department(&st.store, d).await.ok(),
         None => None,
     };
-    let counts = if s.actor.is_staff() {
+    let counts = if zwfw_domain::access::staff::may_read_organizations(&s.actor) {
         store_admin::counts(&st.store)
             .await
             .ok()
@@ -45,7 +44,7 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Q
         .await
         .map(|v| v.len().saturating_sub(1))
         .unwrap_or(0);
-    let clock_control = st.config.demo && s.actor.can_control_clock();
+    let clock_control = st.config.demo && zwfw_domain::access::staff::may_control_clock(&s.actor);
     render(
         &st,
         &ra,
@@ -57,7 +56,7 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Q
             flash => q.changed.map(|_| "密码已修改。"),
             clock_control => clock_control,
             clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
-            calendar_missing => (s.actor.is_global_admin() || s.actor.has(Role::Supervisor))
+            calendar_missing => zwfw_domain::access::is_overseer(&s.actor)
                 .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),
         },
     )

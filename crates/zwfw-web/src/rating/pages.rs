@@ -15,7 +15,7 @@ use zwfw_app::rating;
 use zwfw_app::rating::FollowUpInput;
 use zwfw_app::rating::RateInput;
 use zwfw_app::rating::Rater;
-use zwfw_domain::admin::Role;
+use zwfw_domain::access::rating::{self as access, FollowUpStep};
 use zwfw_domain::rating::{Appeal, FollowUp};
 
 // ---------- ratings ----------
@@ -144,7 +144,8 @@ pub async fn ratings_page(
     Query(q): Query<RatingsQuery>,
 ) -> Response {
     let a = &s.actor;
-    let default = if a.has(Role::Supervisor) { "appeals" } else { "department" };
+    let supervisor = access::may_list(Some(a), access::ListScope::Appeals).is_ok();
+    let default = if supervisor { "appeals" } else { "department" };
     let scope = q.scope.clone().unwrap_or_else(|| default.into());
     let lq = rating::ListQuery { scope: Some(scope.clone()), bad: q.bad.as_deref() == Some("1"), page: q.page };
     match rating::list(&st, Some(a), &lq).await {
@@ -152,7 +153,7 @@ pub async fn ratings_page(
             &st,
             &ra,
             "ratings.html",
-            context! { rows => rows, scope => scope, public => false, supervisor => a.has(Role::Supervisor) },
+            context! { rows => rows, scope => scope, public => false, supervisor => supervisor },
         ),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -186,13 +187,13 @@ async fn rating_view(
     };
     match rating::get(st, a, id).await {
         Ok(r) => {
-            let here = zwfw_app::cases::in_department(a, r.department_id) && !a.has(Role::Supervisor);
+            let may = |step| access::may_follow_up(a, r.department_id, step).is_ok();
             let follow_up = r.follow_up.as_deref().and_then(FollowUp::parse);
             let can = context! {
-                call_back => here && follow_up == Some(FollowUp::Open),
-                reply => here && follow_up == Some(FollowUp::CalledBack),
-                appeal => here && r.appeal.is_none() && (a.has(Role::DeptHead) || a.has(Role::DeptAdmin)),
-                decide => a.has(Role::Supervisor) && r.appeal.as_deref().and_then(Appeal::parse) == Some(Appeal::Pending),
+                call_back => may(FollowUpStep::CallBack) && follow_up == Some(FollowUp::Open),
+                reply => may(FollowUpStep::Reply) && follow_up == Some(FollowUp::CalledBack),
+                appeal => may(FollowUpStep::Appeal) && r.appeal.is_none(),
+                decide => may(FollowUpStep::DecideAppeal) && r.appeal.as_deref().and_then(Appeal::parse) == Some(Appeal::Pending),
             };
             let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
             with_status(

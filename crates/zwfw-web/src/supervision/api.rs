@@ -27,7 +27,7 @@ use zwfw_app::supervision::OrderDetail;
 use zwfw_app::supervision::OrderInput;
 use zwfw_app::supervision::RuleInput;
 use zwfw_app::supervision::RuleView;
-use zwfw_domain::admin::Role;
+use zwfw_domain::access::supervision as access;
 use zwfw_store::supervision::OrderRow;
 
 /// The supervision rules with their parameters (staff read them).
@@ -67,9 +67,7 @@ pub async fn api_evaluate(
     Signed(s, ra): Signed,
     ApiJson(input): ApiJson<EvaluateInput>,
 ) -> WebResult<Json<EvalReport>> {
-    if !s.actor.has(Role::Supervisor) {
-        return Err(WebError::forbidden());
-    }
+    access::may_supervise(&s.actor).map_err(|r| zwfw_app::AppError::refused(r, "evaluation"))?;
     let report =
         sv::evaluate(&st, input.full).await?.ok_or_else(|| WebError::new(Kind::Conflict, "evaluation_running"))?;
     let c = ctx(&st, &ra);

@@ -32,7 +32,7 @@ use zwfw_app::supervision::FindingQuery;
 use zwfw_app::supervision::OrderActionInput;
 use zwfw_app::supervision::OrderInput;
 use zwfw_app::supervision::RuleInput;
-use zwfw_domain::admin::Role;
+use zwfw_domain::access::supervision as access;
 use zwfw_domain::supervision::RuleCode;
 use zwfw_domain::supervision::Severity;
 
@@ -42,7 +42,7 @@ fn flash(done: &Option<String>) -> Option<String> {
 
 /// 监察总览: supervision officers only; department staff go to their findings.
 pub async fn dashboard_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
-    if !(s.actor.has(Role::Supervisor) || s.actor.is_global_admin()) {
+    if !access::may_read_overview(&s.actor) {
         return Redirect::to("/supervision/findings").into_response();
     }
     match sv::dashboard(&st, &s.actor).await {
@@ -70,8 +70,8 @@ pub async fn evaluate_submit(
     Signed(s, ra): Signed,
     Form(f): Form<EvaluateForm>,
 ) -> Response {
-    if !s.actor.has(Role::Supervisor) {
-        return error_page(&st, Some(&ra), &WebError::forbidden());
+    if let Err(r) = access::may_supervise(&s.actor) {
+        return error_page(&st, Some(&ra), &zwfw_app::AppError::refused(r, "evaluation"));
     }
     match sv::evaluate(&st, f.full.as_deref() == Some("1")).await {
         Ok(Some(r)) => {
@@ -137,7 +137,7 @@ pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Qu
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let (departments, counties) = choices(&st).await.unwrap_or_default();
-    let supervisor = s.actor.has(Role::Supervisor) || s.actor.is_global_admin();
+    let supervisor = access::list_scope(&s.actor).is_ok_and(|d| d.is_none());
     // The filter as a query string, for the paging links.
     let keep: Vec<String> = [
         ("department_id", q.department_id.map(|v| v.to_string())),
@@ -361,7 +361,7 @@ async fn rules_view(
                 st,
                 ra,
                 "sv_rules.html",
-                context! { rules => rules, editable => actor.has(Role::Supervisor), flash => flash, error => error },
+                context! { rules => rules, editable => access::may_supervise(actor).is_ok(), flash => flash, error => error },
             ),
             status,
         ),

@@ -138,7 +138,7 @@ both_backends!(department_scope_is_enforced, |store: Store| async move {
         json!({"username": "x_other", "display_name": "某人", "department_id": land, "roles": ["reviewer"]});
     assert_eq!(
         code_of(app.post(&da, "/api/v1/staff", other_dept).await).await,
-        (StatusCode::FORBIDDEN, "forbidden".into())
+        (StatusCode::FORBIDDEN, "not_in_department".into())
     );
     let grant = json!({"username": "x_sup", "display_name": "某人", "department_id": market, "roles": ["supervisor"]});
     assert_eq!(app.post(&da, "/api/v1/staff", grant).await.status(), StatusCode::FORBIDDEN);

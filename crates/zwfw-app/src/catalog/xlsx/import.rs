@@ -123,7 +123,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
                     r.err(ic::CREDIT, m);
                     None
                 }
-                Ok(d) if ctx.actor.is_some_and(|a| !zwfw_domain::catalog::may_author(a, d)) => {
+                Ok(d) if ctx.actor.is_some_and(|a| !zwfw_domain::access::catalog::may_author(a, d)) => {
                     r.err(ic::CREDIT, "您无权为该部门录入事项");
                     None
                 }
@@ -387,7 +387,7 @@ pub async fn import(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<usize, ImportReport> 
         message: format!("导入未执行：发现{}处错误，请修改后重新导入（文件中的事项均未保存）", errors.len()),
         errors,
     };
-    if !ctx.actor.is_some_and(|a| a.is_global_admin() || a.has(Role::DeptAdmin)) {
+    if !ctx.actor.is_some_and(zwfw_domain::access::catalog::may_import) {
         return Err(ImportReport {
             code: "forbidden".into(),
             message: crate::messages::error_text("forbidden", None),
