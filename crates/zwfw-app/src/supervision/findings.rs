@@ -145,7 +145,7 @@ pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResu
             None => return Err(AppError::forbidden()),
         }
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let f = ss::FindingFilter {
         department_id,
         county_region_id: q.county_region_id,

@@ -3,8 +3,6 @@
 use super::api::{InboxQuery, ListQuery};
 use crate::http::prelude::*;
 use axum::extract::Multipart;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -146,8 +144,8 @@ pub struct ApplyQuery {
 pub async fn apply_page(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path(id): Path<i64>,
-    Query(q): Query<ApplyQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<ApplyQuery>,
 ) -> Response {
     let mut f = HashMap::new();
     let mut error = None;
@@ -180,7 +178,7 @@ pub async fn apply_page(
 pub async fn apply_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
@@ -261,7 +259,11 @@ const STATES: [&str; 9] = [
     "withdrawn",
 ];
 
-pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ListQuery>) -> Response {
+pub async fn cases_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Response {
     let a = &s.actor;
     let f = match super::api::list_filter(a, &q) {
         Ok(f) => f,
@@ -277,7 +279,7 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
         (true, false) => "本部门办件",
         (true, true) => "全部办件",
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (rows.len() as i64 == f.limit).then(|| format!("/cases?{}&page={}", q.filters_query(), page + 1));
     // Reading all cases, a department can be chosen.
     let departments: Vec<Value> = if all {
@@ -310,7 +312,11 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
     )
 }
 
-pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<InboxQuery>) -> Response {
+pub async fn inbox_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<InboxQuery>,
+) -> Response {
     let a = &s.actor;
     let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
         return error_page(&st, Some(&ra), &WebError::forbidden());
@@ -332,7 +338,7 @@ pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
             context! { href => format!("/work/inbox?scope={code}"), label => label, n => n, on => code == scope },
         );
     }
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
     let rows: Vec<Value> = inbox
         .items
@@ -488,8 +494,8 @@ fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
 pub async fn case_page(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<CaseQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<CaseQuery>,
 ) -> Response {
     let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("case_done", d));
     match case_view(&st, &ra, id, flash, None, context! {}).await {
@@ -600,7 +606,7 @@ async fn after_action(
 pub async fn act_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
     let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
@@ -610,7 +616,7 @@ pub async fn act_submit(
 pub async fn supplement_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let r = async {
@@ -637,7 +643,7 @@ pub struct OriginalForm {
 pub async fn original_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<OriginalForm>,
 ) -> Response {
     let copies = f.copies.trim().parse::<i64>().unwrap_or(0);
@@ -648,7 +654,7 @@ pub async fn original_submit(
 pub async fn original_return_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path((id, oid)): Path<(i64, i64)>,
+    PagePath((id, oid)): PagePath<(i64, i64)>,
 ) -> Response {
     let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
     after_action(&st, &ra, id, "original_return", r).await
@@ -657,7 +663,7 @@ pub async fn original_return_submit(
 pub async fn query_password_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Response {
     match cases::reset_query_password(&ctx(&st, &ra), id).await {
         Ok(p) => {
@@ -671,14 +677,22 @@ pub async fn query_password_submit(
     }
 }
 
-pub async fn document_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, doc)): Path<(i64, i64)>) -> Response {
+pub async fn document_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath((id, doc)): PagePath<(i64, i64)>,
+) -> Response {
     match super::api::document(&st, &ra, id, doc).await {
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
-pub async fn material_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, mid)): Path<(i64, i64)>) -> Response {
+pub async fn material_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath((id, mid)): PagePath<(i64, i64)>,
+) -> Response {
     match super::api::material(&st, &ra, id, mid).await {
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&ra), &e),

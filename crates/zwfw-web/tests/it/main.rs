@@ -12,4 +12,5 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod openapi;
 mod supervision;
