@@ -38,7 +38,6 @@ use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::request_id::RequestId;
 use tower_http::request_id::SetRequestIdLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
 
 pub use http::state::AppState;
 pub use http::state::WebConfig;
@@ -115,6 +114,7 @@ async fn css() -> Response {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    let (api, openapi) = crate::api::router();
     let pages = Router::new()
         .route("/", get(crate::portal::pages::home))
         .route("/login", get(crate::accounts::pages::login_page).post(crate::accounts::pages::login_submit))
@@ -234,11 +234,11 @@ pub fn router(state: AppState) -> Router {
             get(crate::catalog::pages::admin_item_page).post(crate::catalog::pages::admin_item_submit),
         )
         .route("/admin/calendar", get(crate::calendar::pages::admin_page).post(crate::calendar::pages::admin_submit))
-        .nest("/api/v1", crate::api::routes())
+        .merge(api)
         .fallback(crate::portal::pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::auth::session_layer));
 
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::api::ApiDoc::openapi());
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi);
 
     Router::new()
         .merge(pages)

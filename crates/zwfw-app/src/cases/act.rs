@@ -6,6 +6,7 @@ use super::*;
 
 /// An action on a case. Which fields matter depends on `action`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = CaseActionInput)]
 pub struct ActionInput {
     /// submit | supplement_request | supplement_provide | accept | refuse | pass | return | transfer | urge |
     /// extension_request | extension_decide | special_start | special_end | joint_answer | joint_close |

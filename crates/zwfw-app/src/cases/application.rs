@@ -45,6 +45,7 @@ pub struct ApplicationInput {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CaseSubmitted)]
 pub struct Submitted {
     pub case_id: i64,
     pub case_no: Option<String>,

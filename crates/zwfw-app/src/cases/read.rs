@@ -13,7 +13,7 @@ pub struct CaseDetail {
     pub applicant_id_no: String,
     pub applicant_mobile: String,
     pub applicant_address: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub clock: Option<zwfw_domain::clock::ClockStatus>,
     #[schema(value_type = Option<String>)]
     pub urgency: Option<dc::Urgency>,
@@ -26,6 +26,7 @@ pub struct CaseDetail {
     #[schema(value_type = Vec<Object>)]
     pub originals: Vec<sc::OriginalRow>,
     /// (department, step, due, answered) of an open joint review.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub joint: Vec<(i64, i64, String, bool)>,
     /// What is missing, while a supplement notice is open.
     pub missing: Vec<String>,
@@ -33,7 +34,7 @@ pub struct CaseDetail {
     /// A pending written request of the applicant to withdraw (recorded by the counter, for the department head).
     pub withdrawal_requested: Option<String>,
     /// The current step's definition, while in progress.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub step: Option<zwfw_domain::catalog::Step>,
     pub step_count: usize,
     /// A deadline lies in a year whose working-day calendar is not out yet

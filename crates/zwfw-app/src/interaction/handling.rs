@@ -4,6 +4,7 @@ use super::*;
 
 /// An action of the handling department.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = InteractionActionInput)]
 pub struct ActionInput {
     /// transfer (to another department, or a county office assigning to one of its departments) | extend | reply
     pub action: String,
@@ -144,6 +145,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
 
 /// A list as one reader may see it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = InteractionListQuery)]
 pub struct ListQuery {
     /// public (published answers) | mine (the submitter's) | department (the handling department's)
     /// | all (supervision) | conduct (complaints about staff conduct, supervision)

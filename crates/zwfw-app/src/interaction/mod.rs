@@ -127,6 +127,7 @@ pub struct SubmitInput {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = InteractionSubmitted)]
 pub struct Submitted {
     pub id: i64,
     /// The number (咨询编码 and the like) to follow it with.

@@ -267,6 +267,7 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = RatingListQuery)]
 pub struct ListQuery {
     /// department (the reader's department) | appeals (pending appeals, supervision) | all (supervision) | public (replied follow-ups)
     pub scope: Option<String>,

@@ -133,7 +133,7 @@ pub const PER_PAGE: i64 = 30;
 
 pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
     let department_id = access::supervision::list_scope(actor).map_err(refused("finding"))?.or(q.department_id);
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let f = ss::FindingFilter {
         department_id,
         county_region_id: q.county_region_id,

@@ -1,7 +1,7 @@
 //! The accounts API: sign-in, the own account, sessions, TOTP, registration, and staff administration.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
@@ -9,6 +9,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::accounts;
 use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::accounts::MeView;
@@ -46,8 +48,8 @@ fn gate_code(g: Gate) -> &'static str {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, description = "account locked", body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, description = "account locked", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -75,8 +77,8 @@ pub struct NextStep {
     pub next_step: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/totp", tag = "auth", request_body = CodeRequest,
-    responses((status = 200, body = NextStep), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/auth/totp", tag = "auth", request_body = CodeRequest,
+    responses((status = 409, description = "the session does not wait for a second factor", body = ErrorBody), (status = 200, body = NextStep), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn totp_login(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
@@ -96,13 +98,13 @@ pub async fn totp_login(
     Ok(Json(NextStep { next_step: gate_code(next).into() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, s.session.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/me", tag = "account", responses((status = 200, body = MeView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn me(AnySigned(s, _): AnySigned) -> Json<MeView> {
     Json(MeView::of(&s))
 }
@@ -113,8 +115,8 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/me/password", tag = "account", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn change_password(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
@@ -137,7 +139,7 @@ pub struct SessionView {
     pub current: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account", responses((status = 200, body = [SessionView])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/me/sessions", tag = "account", responses((status = 200, body = [SessionView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> WebResult<Json<Vec<SessionView>>> {
     let list = zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await?;
     Ok(Json(
@@ -154,12 +156,12 @@ pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> We
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "account", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "account", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn end_my_session(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -173,7 +175,7 @@ pub struct TotpEnrollment {
     pub otpauth_url: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/me/totp/begin", tag = "account", responses((status = 200, body = TotpEnrollment)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/me/totp/begin", tag = "account", responses((status = 200, body = TotpEnrollment), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<Json<TotpEnrollment>> {
     if !matches!(s.gate, Gate::EnrollTotp | Gate::Open) {
         return Err(WebError::new(Kind::Forbidden, "password_change_required"));
@@ -185,8 +187,8 @@ pub async fn totp_begin(State(st): State<AppState>, AnySigned(s, ra): AnySigned)
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "account", request_body = CodeRequest,
-    responses((status = 204), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/me/totp/confirm", tag = "account", request_body = CodeRequest,
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn totp_confirm(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
@@ -202,8 +204,8 @@ pub async fn totp_confirm(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/register", tag = "account", request_body = RegisterInput,
-    responses((status = 201, body = MeViewPublic), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/register", tag = "account", request_body = RegisterInput,
+    responses((status = 201, body = MeViewPublic), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn register(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -223,18 +225,18 @@ pub struct MeViewPublic {
 
 // ---------- staff ----------
 
-#[utoipa::path(get, path = "/api/v1/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<StaffView>>> {
     let now = st.now_ms();
     Ok(Json(accounts::list_visible_staff(&ctx(&st, &ra)).await?.iter().map(|u| StaffView::of(u, now)).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = StaffView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/staff/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = StaffView), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_staff(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<StaffView>> {
     let u = accounts::visible_staff(&ctx(&st, &ra), id).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
@@ -247,8 +249,8 @@ pub struct StaffCreated {
     pub initial_password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/staff", tag = "accounts", request_body = StaffInput,
-    responses((status = 201, body = StaffCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/staff", tag = "accounts", request_body = StaffInput,
+    responses((status = 201, body = StaffCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_staff(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -258,12 +260,12 @@ pub async fn create_staff(
     Ok((StatusCode::CREATED, Json(StaffCreated { account: StaffView::of(&u, st.now_ms()), initial_password: pw })))
 }
 
-#[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = StaffUpdate,
-    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/staff/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = StaffUpdate,
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_staff(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<StaffUpdate>,
 ) -> WebResult<Json<StaffView>> {
     let u = accounts::update_staff(&ctx(&st, &ra), id, &req).await?;
@@ -282,12 +284,12 @@ pub struct TemporaryPassword {
     pub temporary_password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}/reset-password", tag = "accounts", params(("id" = i64, Path)), request_body = ResetRequest,
-    responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/staff/{id}/reset-password", tag = "accounts", params(("id" = i64, Path)), request_body = ResetRequest,
+    responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn reset_password(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> WebResult<Json<TemporaryPassword>> {
     let pw = accounts::reset_password(&ctx(&st, &ra), id, &req.reason, req.reset_totp).await?;
@@ -300,19 +302,19 @@ pub struct ActiveRequest {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/staff/{id}/active", tag = "accounts", params(("id" = i64, Path)), request_body = ActiveRequest,
-    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/staff/{id}/active", tag = "accounts", params(("id" = i64, Path)), request_body = ActiveRequest,
+    responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn set_active(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ActiveRequest>,
 ) -> WebResult<Json<StaffView>> {
     let u = accounts::set_staff_active(&ctx(&st, &ra), id, req.active, &req.reason).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
 
-#[utoipa::path(get, path = "/api/v1/public-users", tag = "accounts", responses((status = 200, body = [PublicUserView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/public-users", tag = "accounts", responses((status = 200, body = [PublicUserView]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_public_users(
     State(st): State<AppState>,
     Signed(s, _): Signed,
@@ -321,4 +323,24 @@ pub async fn list_public_users(
         return Err(WebError::forbidden());
     }
     Ok(Json(store_admin::list_public_users(&st.store, 1000).await?.iter().map(PublicUserView::masked).collect()))
+}
+
+/// The accounts endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(login))
+        .register(routes!(totp_login))
+        .register(routes!(logout))
+        .register(routes!(me))
+        .register(routes!(change_password))
+        .register(routes!(my_sessions))
+        .register(routes!(end_my_session))
+        .register(routes!(totp_begin))
+        .register(routes!(totp_confirm))
+        .register(routes!(register))
+        .register(routes!(list_staff, create_staff))
+        .register(routes!(get_staff, update_staff))
+        .register(routes!(reset_password))
+        .register(routes!(set_active))
+        .register(routes!(list_public_users))
 }

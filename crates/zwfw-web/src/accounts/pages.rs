@@ -1,8 +1,6 @@
 //! Pages of accounts: sign-in with the second factor, the own account (password, TOTP, sessions), self-registration and the administration of staff accounts.
 
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::http::StatusCode;
@@ -30,7 +28,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<NextQuery>) -> Response {
     if ra.session.is_some() {
         return see_other("/");
     }
@@ -255,7 +253,11 @@ pub async fn account_page(State(st): State<AppState>, Signed(s, ra): Signed) -> 
     render(&st, &ra, "account.html", context! { me => accounts::MeView::of(&s), sessions => sessions })
 }
 
-pub async fn end_session_submit(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+pub async fn end_session_submit(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     match accounts::end_own_session(&ctx(&st, &ra), &s, id).await {
         Ok(()) => see_other("/account"),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -466,7 +468,7 @@ pub async fn user_create(State(st): State<AppState>, Signed(s, ra): Signed, RawF
     }
 }
 
-pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
     let c = ctx(&st, &ra);
     let u = match accounts::visible_staff(&c, id).await {
         Ok(u) => u,
@@ -498,7 +500,7 @@ pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(i
 pub async fn user_update(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {
     let c = ctx(&st, &ra);
@@ -529,7 +531,7 @@ pub async fn user_update(
 pub async fn user_reset_password(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {
     let c = ctx(&st, &ra);
@@ -550,7 +552,7 @@ pub async fn user_reset_password(
 pub async fn user_set_active(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {
     match accounts::set_staff_active(&ctx(&st, &ra), id, f.get("active") == "true", &f.get("reason")).await {

@@ -1,16 +1,19 @@
 //! The audit trail over the API.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 // ---------- audit ----------
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// RFC 3339 instant, inclusive.
     pub from: Option<String>,
@@ -43,12 +46,12 @@ pub struct AuditRecordView {
     pub hash: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = [AuditRecordView]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = [AuditRecordView]), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn audit(
     State(st): State<AppState>,
     Signed(s, _): Signed,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> WebResult<Json<Vec<AuditRecordView>>> {
     if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return Err(WebError::forbidden());
@@ -88,4 +91,9 @@ pub async fn audit(
             })
             .collect(),
     ))
+}
+
+/// The audit endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().register(routes!(audit))
 }

@@ -1,7 +1,6 @@
 //! The audit trail as a page and as CSV.
 
 use crate::http::prelude::*;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -40,7 +39,7 @@ fn audit_filter(q: &HashMap<String, String>) -> WebResult<zwfw_store::audit::Aud
 pub async fn audit_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Query(q): Query<HashMap<String, String>>,
+    PageQuery(q): PageQuery<HashMap<String, String>>,
 ) -> Response {
     if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
@@ -67,7 +66,7 @@ pub async fn audit_page(
 pub async fn audit_csv(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Query(q): Query<HashMap<String, String>>,
+    PageQuery(q): PageQuery<HashMap<String, String>>,
 ) -> Response {
     if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());

@@ -1,8 +1,7 @@
 //! The working-day calendar API.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
@@ -10,6 +9,8 @@ use serde::Deserialize;
 use serde::Serialize;
 use utoipa::IntoParams;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::calendar::parse_date;
 use zwfw_app::calendar::put_year;
 use zwfw_app::Ctx;
@@ -33,11 +34,11 @@ pub struct DayView {
 #[derive(Serialize, ToSchema)]
 pub struct YearView {
     pub year: i32,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
     pub working_days: i64,
     /// Every holiday and make-up day of the year, in order.
@@ -83,14 +84,15 @@ fn year_view(cal: &Calendar, year: i32) -> WebResult<YearView> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
-    responses((status = 200, body = YearView), (status = 422, description = "year not configured", body = ErrorBody)))]
-pub async fn api_year(State(st): State<AppState>, Path(year): Path<String>) -> WebResult<Json<YearView>> {
+#[utoipa::path(get, path = "/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
+    responses((status = 200, body = YearView), (status = 422, description = "year not configured", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)))]
+pub async fn api_year(State(st): State<AppState>, ApiPath(year): ApiPath<String>) -> WebResult<Json<YearView>> {
     let year: i32 = year.trim().parse().map_err(|_| WebError::with_detail(Kind::BadInput, "invalid_date", year))?;
     Ok(Json(year_view(&st.calendar(), year)?))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// YYYY-MM-DD (not counted)
     pub from: String,
@@ -106,15 +108,19 @@ pub struct WorkingDays {
     pub working_days: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/working-days", tag = "calendar", params(RangeQuery),
+#[utoipa::path(get, path = "/calendar/working-days", tag = "calendar", params(RangeQuery),
     responses((status = 200, body = WorkingDays), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_working_days(State(st): State<AppState>, Query(q): Query<RangeQuery>) -> WebResult<Json<WorkingDays>> {
+pub async fn api_working_days(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> WebResult<Json<WorkingDays>> {
     let (from, to) = (parse_date(&q.from)?, parse_date(&q.to)?);
     let n = st.calendar().working_days_between(from, to)?;
     Ok(Json(WorkingDays { from: from.to_string(), to: to.to_string(), working_days: n }))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// YYYY-MM-DD: the starting day (not counted)
     pub from: String,
@@ -133,9 +139,9 @@ pub struct AddResult {
     pub provisional: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddQuery),
+#[utoipa::path(get, path = "/calendar/add", tag = "calendar", params(AddQuery),
     responses((status = 200, body = AddResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> WebResult<Json<AddResult>> {
+pub async fn api_add(State(st): State<AppState>, ApiQuery(q): ApiQuery<AddQuery>) -> WebResult<Json<AddResult>> {
     let from = parse_date(&q.from)?;
     let days: u32 = q
         .days
@@ -152,26 +158,34 @@ pub async fn api_add(State(st): State<AppState>, Query(q): Query<AddQuery>) -> W
 
 #[derive(Deserialize, ToSchema)]
 pub struct YearInput {
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
     /// Why the year is changed (recorded in the audit trail).
     pub reason: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = YearInput,
-    responses((status = 200, body = YearView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = YearInput,
+    responses((status = 200, body = YearView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_put_year(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(year): Path<i32>,
+    ApiPath(year): ApiPath<i32>,
     crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearInput>,
 ) -> WebResult<Json<YearView>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
     put_year(&ctx, spec, &input.reason).await?;
     Ok(Json(year_view(&st.calendar(), year)?))
+}
+
+/// The calendar endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_year, api_put_year))
+        .register(routes!(api_working_days))
+        .register(routes!(api_add))
 }

@@ -2,7 +2,6 @@
 
 use super::api::kind_code;
 use crate::http::prelude::*;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -60,7 +59,11 @@ pub struct CalendarQuery {
 }
 
 /// The public 办事日历, with a deadline calculator.
-pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<CalendarQuery>) -> Response {
+pub async fn public_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PageQuery(q): PageQuery<CalendarQuery>,
+) -> Response {
     let cal = st.calendar();
     let today = st.today();
     let year = q.year.unwrap_or(today.year());
@@ -174,7 +177,11 @@ pub struct YearParam {
     year: Option<i32>,
 }
 
-pub async fn admin_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<YearParam>) -> Response {
+pub async fn admin_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<YearParam>,
+) -> Response {
     if !zwfw_domain::access::staff::may_edit_calendar(&s.actor) {
         return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }

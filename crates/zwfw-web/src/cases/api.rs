@@ -1,8 +1,7 @@
 //! The case API under `/api/v1`: uploads, applications, inboxes, actions, progress (also by case number and query password), documents.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::http::StatusCode;
@@ -12,6 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::cases;
 use zwfw_app::cases::ActResult;
 use zwfw_app::cases::ActionInput;
@@ -65,8 +66,8 @@ pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> WebResul
 }
 
 /// Uploads a material (multipart field `file`: PDF, JPEG, PNG or OFD, checked by content).
-#[utoipa::path(post, path = "/api/v1/uploads", tag = "cases",
-    responses((status = 201, body = UploadView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/uploads", tag = "cases",
+    responses((status = 201, body = UploadView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_upload(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -78,12 +79,12 @@ pub async fn api_upload(
 }
 
 /// Applies for a published item (public users), or registers a counter application (counter staff).
-#[utoipa::path(post, path = "/api/v1/items/{id}/applications", tag = "cases", params(("id" = i64, Path)), request_body = ApplicationInput,
-    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/items/{id}/applications", tag = "cases", params(("id" = i64, Path)), request_body = ApplicationInput,
+    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_apply(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> WebResult<(StatusCode, Json<Submitted>)> {
     let r = cases::apply(&ctx(&st, &ra), id, &input).await?;
@@ -91,6 +92,7 @@ pub async fn api_apply(
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[schema(as = CaseListQuery)]
 pub struct ListQuery {
     /// mine (an applicant's own) | department (staff) | all (supervision)
     pub scope: Option<String>,
@@ -152,7 +154,7 @@ fn items(st: &zwfw_app::App, rows: Vec<CaseRow>) -> Vec<CaseItem> {
 }
 
 pub fn list_filter(actor: &Actor, q: &ListQuery) -> WebResult<CaseFilter> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let (from, to) = (filter_day(&q.from)?, filter_day(&q.to)?);
     let (submitted_from_ms, submitted_before_ms) = zwfw_domain::clock::days_span_ms(from, to).ok_or_else(|| {
         WebError::with_detail(
@@ -186,12 +188,12 @@ pub fn list_filter(actor: &Actor, q: &ListQuery) -> WebResult<CaseFilter> {
 }
 
 /// Lists cases: an applicant's own, a department's (with the joint reviews it takes part in), or all (supervision).
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("dept" = Option<i64>, Query, description = "with scope=all"), ("from" = Option<String>, Query, description = "submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "submitted on or before, YYYY-MM-DD"), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = [CaseItem])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("dept" = Option<i64>, Query, description = "with scope=all"), ("from" = Option<String>, Query, description = "submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "submitted on or before, YYYY-MM-DD"), ("page" = Option<i64>, Query)),
+    responses((status = 422, description = "an unknown department or a bad date range", body = ErrorBody), (status = 200, body = [CaseItem]), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> WebResult<Json<Vec<CaseItem>>> {
     let f = list_filter(&s.actor, &q)?;
     Ok(Json(items(&st, sc::list(&st.store, &f).await?)))
@@ -205,6 +207,7 @@ pub struct InboxQuery {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CaseInbox)]
 pub struct Inbox {
     pub total: i64,
     pub items: Vec<CaseItem>,
@@ -218,54 +221,55 @@ pub async fn inbox(st: &zwfw_app::App, actor: &Actor, q: &InboxQuery) -> WebResu
         "joint" => InboxScope::Joint(dept),
         _ => return Err(WebError::with_detail(Kind::BadInput, "bad_request", "scope")),
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let (rows, total) = sc::inbox(&st.store, scope, 50, (page - 1) * 50).await?;
     Ok(Inbox { total, items: items(st, rows) })
 }
 
 /// A department's (or one's own) tasks, soonest deadline first.
-#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", params(("scope" = Option<String>, Query), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = Inbox)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/inbox", tag = "cases", params(("scope" = Option<String>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = Inbox), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_inbox(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<InboxQuery>,
+    ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> WebResult<Json<Inbox>> {
     Ok(Json(inbox(&st, &s.actor, &q).await?))
 }
 
 /// A case with its timeline, clock, materials and documents.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_get(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<CaseDetail>> {
     Ok(Json(cases::detail(&st, Some(&s.actor), id, false).await?))
 }
 
 /// Takes an action on a case (see `ActionInput.action`).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = ActionInput,
-    responses((status = 200, body = ActResult), (status = 403, body = ErrorBody), (status = 409, description = "already handled, or not possible in this state", body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = ActionInput,
+    responses((status = 200, body = ActResult), (status = 403, body = ErrorBody), (status = 409, description = "already handled, or not possible in this state", body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_act(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> WebResult<Json<ActResult>> {
     Ok(Json(cases::act(&ctx(&st, &ra), id, &input).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = CaseTrackInput)]
 pub struct TrackInput {
     pub case_no: String,
     pub password: String,
 }
 
 /// Follows a case without signing in, with its number and query password.
-#[utoipa::path(post, path = "/api/v1/track", tag = "cases", request_body = TrackInput,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody)))]
+#[utoipa::path(post, path = "/track", tag = "cases", request_body = TrackInput,
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_track(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -298,12 +302,12 @@ pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> 
 }
 
 /// Downloads an official document of a case as PDF.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{doc_id}", tag = "cases", params(("id" = i64, Path), ("doc_id" = i64, Path)),
-    responses((status = 200, content_type = "application/pdf", description = "the document"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}/documents/{doc_id}", tag = "cases", params(("id" = i64, Path), ("doc_id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the document"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_document(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path((id, doc_id)): Path<(i64, i64)>,
+    ApiPath((id, doc_id)): ApiPath<(i64, i64)>,
 ) -> WebResult<Response> {
     document(&st, &ra, id, doc_id).await
 }
@@ -330,12 +334,12 @@ pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> Web
 }
 
 /// Downloads a material of a case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_material(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path((id, mid)): Path<(i64, i64)>,
+    ApiPath((id, mid)): ApiPath<(i64, i64)>,
 ) -> WebResult<Response> {
     material(&st, &ra, id, mid).await
 }
@@ -374,7 +378,7 @@ pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMateria
 }
 
 /// The applicant's e-materials library (电子要件库).
-#[utoipa::path(get, path = "/api/v1/e-materials", tag = "cases", responses((status = 200, body = [EMaterialView])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/e-materials", tag = "cases", responses((status = 200, body = [EMaterialView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_e_materials(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
@@ -389,12 +393,12 @@ pub struct OriginalInput {
 }
 
 /// Registers a paper original received at the counter.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/originals", tag = "cases", params(("id" = i64, Path)), request_body = OriginalInput,
-    responses((status = 204), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/cases/{id}/originals", tag = "cases", params(("id" = i64, Path)), request_body = OriginalInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_original(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(o): ApiJson<OriginalInput>,
 ) -> WebResult<StatusCode> {
     cases::original(&ctx(&st, &ra), id, &o.name, o.copies, None).await?;
@@ -402,13 +406,30 @@ pub async fn api_original(
 }
 
 /// Records that a paper original was returned to the applicant.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/originals/{oid}/return", tag = "cases", params(("id" = i64, Path), ("oid" = i64, Path)),
-    responses((status = 204), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/cases/{id}/originals/{oid}/return", tag = "cases", params(("id" = i64, Path), ("oid" = i64, Path)),
+    responses((status = 204), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_original_return(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path((id, oid)): Path<(i64, i64)>,
+    ApiPath((id, oid)): ApiPath<(i64, i64)>,
 ) -> WebResult<StatusCode> {
     cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The cases endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_upload))
+        .register(routes!(api_apply))
+        .register(routes!(api_list))
+        .register(routes!(api_inbox))
+        .register(routes!(api_get))
+        .register(routes!(api_act))
+        .register(routes!(api_track))
+        .register(routes!(api_document))
+        .register(routes!(api_material))
+        .register(routes!(api_e_materials))
+        .register(routes!(api_original))
+        .register(routes!(api_original_return))
 }

@@ -3,8 +3,6 @@
 use super::api::{InboxQuery, ListQuery};
 use crate::http::prelude::*;
 use axum::extract::Multipart;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -147,8 +145,8 @@ pub struct ApplyQuery {
 pub async fn apply_page(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path(id): Path<i64>,
-    Query(q): Query<ApplyQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<ApplyQuery>,
 ) -> Response {
     let mut f = HashMap::new();
     let mut error = None;
@@ -181,7 +179,7 @@ pub async fn apply_page(
 pub async fn apply_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
@@ -262,7 +260,11 @@ const STATES: [&str; 9] = [
     "withdrawn",
 ];
 
-pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ListQuery>) -> Response {
+pub async fn cases_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Response {
     let a = &s.actor;
     let f = match super::api::list_filter(a, &q) {
         Ok(f) => f,
@@ -278,7 +280,7 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
         (true, false) => "本部门办件",
         (true, true) => "全部办件",
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (rows.len() as i64 == f.limit).then(|| format!("/cases?{}&page={}", q.filters_query(), page + 1));
     // Reading all cases, a department can be chosen.
     let departments: Vec<Value> = if all {
@@ -311,7 +313,11 @@ pub async fn cases_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
     )
 }
 
-pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<InboxQuery>) -> Response {
+pub async fn inbox_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<InboxQuery>,
+) -> Response {
     let a = &s.actor;
     let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
         return error_page(&st, Some(&ra), &WebError::forbidden());
@@ -333,7 +339,7 @@ pub async fn inbox_page(State(st): State<AppState>, Signed(s, ra): Signed, Query
             context! { href => format!("/work/inbox?scope={code}"), label => label, n => n, on => code == scope },
         );
     }
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
     let rows: Vec<Value> = inbox
         .items
@@ -486,8 +492,8 @@ fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
 pub async fn case_page(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<CaseQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<CaseQuery>,
 ) -> Response {
     let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("case_done", d));
     match case_view(&st, &ra, id, flash, None, context! {}).await {
@@ -598,7 +604,7 @@ async fn after_action(
 pub async fn act_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
     let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
@@ -608,7 +614,7 @@ pub async fn act_submit(
 pub async fn supplement_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let r = async {
@@ -635,7 +641,7 @@ pub struct OriginalForm {
 pub async fn original_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<OriginalForm>,
 ) -> Response {
     let copies = f.copies.trim().parse::<i64>().unwrap_or(0);
@@ -646,7 +652,7 @@ pub async fn original_submit(
 pub async fn original_return_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path((id, oid)): Path<(i64, i64)>,
+    PagePath((id, oid)): PagePath<(i64, i64)>,
 ) -> Response {
     let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
     after_action(&st, &ra, id, "original_return", r).await
@@ -655,7 +661,7 @@ pub async fn original_return_submit(
 pub async fn query_password_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Response {
     match cases::reset_query_password(&ctx(&st, &ra), id).await {
         Ok(p) => {
@@ -669,14 +675,22 @@ pub async fn query_password_submit(
     }
 }
 
-pub async fn document_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, doc)): Path<(i64, i64)>) -> Response {
+pub async fn document_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath((id, doc)): PagePath<(i64, i64)>,
+) -> Response {
     match super::api::document(&st, &ra, id, doc).await {
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
-pub async fn material_page(State(st): State<AppState>, Auth(ra): Auth, Path((id, mid)): Path<(i64, i64)>) -> Response {
+pub async fn material_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath((id, mid)): PagePath<(i64, i64)>,
+) -> Response {
     match super::api::material(&st, &ra, id, mid).await {
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&ra), &e),

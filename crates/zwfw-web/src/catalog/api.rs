@@ -1,8 +1,7 @@
 //! The catalogue API: authoring and governance of items, versions and their diff, attachments, the guide and its search.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,6 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::catalog::act;
 use zwfw_app::catalog::attach;
 use zwfw_app::catalog::create_item;
@@ -43,6 +44,7 @@ pub struct ItemWrite {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ItemCreated)]
 pub struct Created {
     pub item_id: i64,
     pub version_id: i64,
@@ -86,7 +88,7 @@ pub struct ItemDetail {
     pub published_version_id: Option<i64>,
     pub open_version_id: Option<i64>,
     pub versions: Vec<VersionView>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub events: Vec<store_cat::Event>,
 }
 
@@ -105,8 +107,8 @@ pub(super) fn api_ctx<'a>(st: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
     Ctx { state: st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
 }
 
-#[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemWrite,
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/items", tag = "catalog", request_body = ItemWrite,
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_create(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -141,12 +143,12 @@ pub(super) async fn detail(st: &AppState, item_id: i64) -> WebResult<ItemDetail>
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 200, body = ItemDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/items/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = ItemDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_get(
     State(st): State<AppState>,
     Signed(s, _): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<ItemDetail>> {
     let item = store_cat::get_item(&st.store, id).await?;
     if !may_read_drafts(&s.actor, item.department_id) {
@@ -155,8 +157,8 @@ pub async fn api_get(
     Ok(Json(detail(&st, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/items", tag = "catalog",
-    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/items", tag = "catalog",
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _): Signed,
@@ -165,48 +167,48 @@ pub async fn api_list(
     Ok(Json(store_cat::list(&st.store, &f).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/item-versions/{id}", tag = "catalog", params(("id" = i64, Path)), request_body = ItemWrite,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/item-versions/{id}", tag = "catalog", params(("id" = i64, Path)), request_body = ItemWrite,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_edit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
 ) -> WebResult<StatusCode> {
     edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/item-versions/{id}/actions", tag = "catalog", params(("id" = i64, Path)), request_body = ActionRequest,
-    responses((status = 200, body = StateView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/item-versions/{id}/actions", tag = "catalog", params(("id" = i64, Path)), request_body = ActionRequest,
+    responses((status = 200, body = StateView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_act(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ActionRequest>,
 ) -> WebResult<Json<StateView>> {
     let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason).await?;
     Ok(Json(StateView { state: to.code().into() }))
 }
 
-#[utoipa::path(post, path = "/api/v1/items/{id}/versions", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
-    responses((status = 201, body = Created), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/items/{id}/versions", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 201, body = Created), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_new_version(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
     let v = new_version(&api_ctx(&st, &ra), id, &r.reason).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id: id, version_id: v })))
 }
 
-#[utoipa::path(post, path = "/api/v1/items/{id}/retire", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/items/{id}/retire", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_retire(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<StatusCode> {
     retire(&api_ctx(&st, &ra), id, &r.reason).await?;
@@ -214,6 +216,7 @@ pub async fn api_retire(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// Version id (older)
     pub from: i64,
@@ -221,13 +224,13 @@ pub struct DiffQuery {
     pub to: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/items/{id}/diff", tag = "catalog", params(("id" = i64, Path), DiffQuery),
-    responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/items/{id}/diff", tag = "catalog", params(("id" = i64, Path), DiffQuery),
+    responses((status = 200, body = [Object]), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_diff(
     State(st): State<AppState>,
     Signed(s, _): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<DiffQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> WebResult<Json<Vec<FieldChange>>> {
     let item = store_cat::get_item(&st.store, id).await?;
     if !may_read_drafts(&s.actor, item.department_id) {
@@ -240,7 +243,7 @@ pub async fn api_diff(
     Ok(Json(diff(&a.content, &b.content)))
 }
 
-#[utoipa::path(get, path = "/api/v1/guide/export.json", tag = "catalog",
+#[utoipa::path(get, path = "/guide/export.json", tag = "catalog",
     responses((status = 200, description = "the published catalogue, keys are GB/T 39046 表4 data item names", body = [Object])))]
 pub async fn api_export(State(st): State<AppState>) -> WebResult<Response> {
     let items = export_gbt39046(&st).await?;
@@ -255,23 +258,25 @@ pub async fn api_export(State(st): State<AppState>) -> WebResult<Response> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words, e.g. 营业执照, 开餐馆, 食品经营
     pub q: String,
     pub limit: Option<usize>,
 }
 
-#[utoipa::path(get, path = "/api/v1/guide/search", tag = "catalog", params(SearchQuery),
-    responses((status = 200, body = [zwfw_app::catalog::search::Hit])))]
+#[utoipa::path(get, path = "/guide/search", tag = "catalog", params(SearchQuery),
+    responses((status = 200, body = [zwfw_app::catalog::search::Hit]), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn api_search(
     State(st): State<AppState>,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Json<Vec<zwfw_app::catalog::search::Hit>> {
     let q_text: String = q.q.chars().take(100).collect();
     Json(st.search_index().search(&q_text, q.limit.unwrap_or(20).clamp(1, 100)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GuideQuery {
     /// Full-text query (the other filters are ignored when present)
     pub q: Option<String>,
@@ -313,10 +318,10 @@ pub(super) async fn guide_list(st: &AppState, q: &GuideQuery) -> WebResult<Vec<s
     Ok(store_cat::list(&st.store, &f).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/guide/items", tag = "catalog", params(GuideQuery), responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/guide/items", tag = "catalog", params(GuideQuery), responses((status = 404, description = "an unknown department or region", body = ErrorBody), (status = 200, body = [Object]), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn api_guide_list(
     State(st): State<AppState>,
-    Query(q): Query<GuideQuery>,
+    ApiQuery(q): ApiQuery<GuideQuery>,
 ) -> WebResult<Json<Vec<store_cat::ItemSummary>>> {
     Ok(Json(guide_list(&st, &q).await?))
 }
@@ -332,9 +337,9 @@ pub(super) async fn published(st: &AppState, id: i64) -> WebResult<(store_cat::I
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/guide/items/{id}", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 200, body = VersionView), (status = 404, body = ErrorBody)))]
-pub async fn api_guide_item(State(st): State<AppState>, Path(id): Path<i64>) -> WebResult<Json<VersionView>> {
+#[utoipa::path(get, path = "/guide/items/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = VersionView), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+pub async fn api_guide_item(State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> WebResult<Json<VersionView>> {
     let (_, v) = published(&st, id).await?;
     Ok(Json(VersionView {
         id: v.id,
@@ -355,12 +360,12 @@ pub struct Attached {
 }
 
 /// Upload (multipart: `slot` = form | example | result, `material` = 1-based index, `file`).
-#[utoipa::path(post, path = "/api/v1/item-versions/{id}/attachments", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 201, body = Attached), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/item-versions/{id}/attachments", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 201, body = Attached), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_attach(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<(StatusCode, Json<Attached>)> {
     let (slot, name, bytes) = read_upload(multipart, st.config.max_upload_bytes).await?;
@@ -390,4 +395,22 @@ pub(super) async fn read_upload(mut mp: axum::extract::Multipart, max: usize) ->
     }
     let (name, bytes) = file.ok_or_else(|| WebError::with_detail(Kind::BadInput, "bad_request", "file"))?;
     Ok((Slot::parse(slot.trim(), material)?, name, bytes))
+}
+
+/// The catalog endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_create, api_list))
+        .register(routes!(api_get))
+        .register(routes!(api_edit))
+        .register(routes!(api_act))
+        .register(routes!(api_new_version))
+        .register(routes!(api_retire))
+        .register(routes!(api_diff))
+        .register(routes!(api_export))
+        .register(routes!(api_search))
+        .register(routes!(api_guide_list))
+        .register(routes!(api_guide_item))
+        .register(routes!(api_attach))
+        .register(routes!(crate::catalog::xlsx::api_import))
 }

@@ -2,7 +2,6 @@
 
 use super::api::{api_ctx, read_upload};
 use crate::http::prelude::*;
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -232,7 +231,7 @@ async fn open_draft(
     Ok(v)
 }
 
-pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
     match open_draft(&st, &s, id).await {
         Ok(v) => editor_view(&st, &ra, id, &v, None, None).await,
         Err(e) => crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -242,7 +241,7 @@ pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(i
 pub async fn edit_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     crate::accounts::pages::RawForm(f): crate::accounts::pages::RawForm,
 ) -> Response {
     let v = match open_draft(&st, &s, id).await {
@@ -265,7 +264,7 @@ pub async fn edit_submit(
 pub async fn attach_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     multipart: axum::extract::Multipart,
 ) -> Response {
     let v = match open_draft(&st, &s, id).await {

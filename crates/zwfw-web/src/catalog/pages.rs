@@ -2,8 +2,6 @@
 
 use super::api::{api_ctx, detail, guide_list, parse_action, published, GuideQuery, ItemDetail};
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -76,7 +74,7 @@ pub fn flow_svg(c: &ItemContent, dept_name: &dyn Fn(i64) -> String) -> String {
     )
 }
 
-pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<GuideQuery>) -> Response {
+pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<GuideQuery>) -> Response {
     let query: String = q.q.clone().unwrap_or_default().chars().take(100).collect();
     let hits = if query.trim().is_empty() { None } else { Some(st.search_index().search(&query, 50)) };
     let items = if hits.is_some() {
@@ -110,7 +108,7 @@ pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Qu
     )
 }
 
-pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, Path(id): Path<i64>) -> Response {
+pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(id): PagePath<i64>) -> Response {
     let (item, v) = match published(&st, id).await {
         Ok(x) => x,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -166,8 +164,8 @@ pub struct CompareQuery {
 pub async fn admin_item_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(cmp): Query<CompareQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(cmp): PageQuery<CompareQuery>,
 ) -> Response {
     let d = match store_cat::get_item(&st.store, id).await {
         Ok(item) if may_read_drafts(&s.actor, item.department_id) => detail(&st, id).await,
@@ -266,7 +264,7 @@ pub struct ActForm {
 pub async fn admin_item_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     axum::Form(f): axum::Form<ActForm>,
 ) -> Response {
     let ctx = api_ctx(&st, &ra);
@@ -291,7 +289,11 @@ pub async fn admin_item_submit(
 }
 
 /// Downloads a file referenced by an item's published version.
-pub async fn guide_file(State(st): State<AppState>, Auth(ra): Auth, Path((id, sm3)): Path<(i64, String)>) -> Response {
+pub async fn guide_file(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath((id, sm3)): PagePath<(i64, String)>,
+) -> Response {
     let (_, v) = match published(&st, id).await {
         Ok(x) => x,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),

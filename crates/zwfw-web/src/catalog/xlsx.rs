@@ -3,6 +3,7 @@
 
 use crate::http::auth::Auth;
 use crate::http::auth::Signed;
+use crate::http::error::ErrorBody;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::AppState;
@@ -56,14 +57,21 @@ pub async fn export(State(st): State<AppState>) -> WebResult<Response> {
     Ok(xlsx_response(bytes, "事项目录.xlsx"))
 }
 
+/// What an import created.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ImportCreated {
+    /// The number of items created as drafts.
+    pub created: usize,
+}
+
 /// Import (multipart `file`): 201 with the count, or 422 with every bad cell.
-#[utoipa::path(post, path = "/api/v1/items/import", tag = "catalog",
-    responses((status = 201, description = "all items created as drafts"), (status = 422, body = ImportReport)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/items/import", tag = "catalog",
+    responses((status = 201, description = "all items created as drafts", body = ImportCreated), (status = 422, description = "every bad cell", body = ImportReport), (status = 400, description = "no file", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_import(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     mut mp: axum::extract::Multipart,
-) -> Result<(StatusCode, Json<serde_json::Value>), (StatusCode, Json<ImportReport>)> {
+) -> Result<(StatusCode, Json<ImportCreated>), (StatusCode, Json<ImportReport>)> {
     let bad = |m: &str| {
         (StatusCode::BAD_REQUEST, Json(ImportReport { code: "bad_request".into(), message: m.into(), errors: vec![] }))
     };
@@ -76,7 +84,7 @@ pub async fn api_import(
     let Some(bytes) = bytes else { return Err(bad("请选择要导入的文件")) };
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     match import(&ctx, &bytes).await {
-        Ok(n) => Ok((StatusCode::CREATED, Json(serde_json::json!({ "created": n })))),
+        Ok(created) => Ok((StatusCode::CREATED, Json(ImportCreated { created }))),
         Err(r) if r.code == "forbidden" => Err((StatusCode::FORBIDDEN, Json(r))),
         Err(r) => Err((StatusCode::UNPROCESSABLE_ENTITY, Json(r))),
     }

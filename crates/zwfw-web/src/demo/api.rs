@@ -1,5 +1,6 @@
 //! The demo clock over the API (demo mode only).
 
+use crate::api::Register;
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::Json;
@@ -7,6 +8,8 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::Ctx;
 use zwfw_domain::audit::action;
 
@@ -31,7 +34,7 @@ fn clock_view(st: &AppState) -> ClockView {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/clock", tag = "clock", responses((status = 200, body = ClockView)))]
+#[utoipa::path(get, path = "/clock", tag = "clock", responses((status = 200, body = ClockView)))]
 pub async fn get_clock(State(st): State<AppState>) -> Json<ClockView> {
     Json(clock_view(&st))
 }
@@ -69,8 +72,8 @@ pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
     Ok(moved)
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/clock", tag = "clock", request_body = MoveClock,
-    responses((status = 200, body = ClockView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/admin/clock", tag = "clock", request_body = MoveClock,
+    responses((status = 200, body = ClockView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn post_clock(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -78,4 +81,9 @@ pub async fn post_clock(
 ) -> WebResult<Json<ClockView>> {
     move_clock(&ctx(&st, &ra), &req.offset).await?;
     Ok(Json(clock_view(&st)))
+}
+
+/// The demo endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().register(routes!(get_clock)).register(routes!(post_clock))
 }

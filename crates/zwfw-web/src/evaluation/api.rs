@@ -1,14 +1,15 @@
 //! The API of the performance evaluation: `/api/v1/supervision/evaluation…`
 //! for supervision, `/api/v1/rankings` for everyone.
 
+use crate::api::Register;
 use crate::http::prelude::*;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -37,28 +38,28 @@ fn period_of(st: &AppState, q: &PeriodQuery) -> WebResult<zwfw_domain::evaluatio
 
 /// The evaluation of the departments for a period: figures, indicators,
 /// score, grade, rank, and the login activity (supervision officers, administrators).
-#[utoipa::path(get, path = "/api/v1/supervision/evaluation", tag = "supervision",
+#[utoipa::path(get, path = "/supervision/evaluation", tag = "supervision",
     params(("period" = Option<String>, Query)),
-    responses((status = 200, body = Evaluation), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Evaluation), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_evaluation(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> WebResult<Json<Evaluation>> {
     let p = period_of(&st, &q)?;
     Ok(Json(ev::evaluation(&st, &s.actor, p).await?))
 }
 
 /// The report of a period as .xlsx or PDF.
-#[utoipa::path(get, path = "/api/v1/supervision/evaluation/report", tag = "supervision",
+#[utoipa::path(get, path = "/supervision/evaluation/report", tag = "supervision",
     params(("period" = Option<String>, Query), ("format" = String, Query)),
-    responses((status = 200, description = "the report file"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, description = "the report file"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_report(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> WebResult<Response> {
     let p = period_of(&st, &q)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
@@ -78,8 +79,8 @@ pub fn download(bytes: Vec<u8>, name: &str, format: Format) -> Response {
 }
 
 /// The weights and thresholds of the evaluation.
-#[utoipa::path(get, path = "/api/v1/supervision/evaluation/config", tag = "supervision",
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/evaluation/config", tag = "supervision",
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Config>> {
     if !ev::may_read(&s.actor) {
         return Err(crate::http::error::WebError::forbidden());
@@ -88,8 +89,8 @@ pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> W
 }
 
 /// Changes the weights and thresholds (supervision officers; audited with the reason).
-#[utoipa::path(put, path = "/api/v1/supervision/evaluation/config", tag = "supervision", request_body = ConfigInput,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+#[utoipa::path(put, path = "/supervision/evaluation/config", tag = "supervision", request_body = ConfigInput,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_update_config(
     State(st): State<AppState>,
@@ -100,9 +101,9 @@ pub async fn api_update_config(
 }
 
 /// Publishes the ranking of an ended period on the portal (supervision officers).
-#[utoipa::path(post, path = "/api/v1/supervision/evaluation/publications", tag = "supervision", request_body = PublishInput,
+#[utoipa::path(post, path = "/supervision/evaluation/publications", tag = "supervision", request_body = PublishInput,
     responses((status = 200, body = Ranking), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
-    (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_publish(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -112,14 +113,25 @@ pub async fn api_publish(
 }
 
 /// The published rankings, newest first (no sign-in).
-#[utoipa::path(get, path = "/api/v1/rankings", tag = "supervision", responses((status = 200, body = Vec<Ranking>)))]
+#[utoipa::path(get, path = "/rankings", tag = "supervision", responses((status = 200, body = Vec<Ranking>)))]
 pub async fn api_rankings(State(st): State<AppState>) -> WebResult<Json<Vec<Ranking>>> {
     Ok(Json(ev::rankings(&st).await?))
 }
 
 /// The published ranking of a period (no sign-in).
-#[utoipa::path(get, path = "/api/v1/rankings/{period}", tag = "supervision", params(("period" = String, Path)),
-    responses((status = 200, body = Ranking), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn api_ranking(State(st): State<AppState>, Path(period): Path<String>) -> WebResult<Json<Ranking>> {
+#[utoipa::path(get, path = "/rankings/{period}", tag = "supervision", params(("period" = String, Path)),
+    responses((status = 200, body = Ranking), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+pub async fn api_ranking(State(st): State<AppState>, ApiPath(period): ApiPath<String>) -> WebResult<Json<Ranking>> {
     Ok(Json(ev::ranking_of(&st, &period).await?))
+}
+
+/// The evaluation endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_evaluation))
+        .register(routes!(api_report))
+        .register(routes!(api_config, api_update_config))
+        .register(routes!(api_publish))
+        .register(routes!(api_rankings))
+        .register(routes!(api_ranking))
 }

@@ -10,7 +10,6 @@ use crate::http::auth::Signed;
 use crate::http::error::HttpStatus as _;
 use crate::http::error::WebError;
 use crate::http::state::AppState;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -52,7 +51,7 @@ fn period_of(st: &AppState, q: &EvalQuery) -> Result<Period, WebError> {
 pub async fn evaluation_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Query(q): Query<EvalQuery>,
+    PageQuery(q): PageQuery<EvalQuery>,
 ) -> Response {
     let period = match period_of(&st, &q) {
         Ok(p) => p,
@@ -112,7 +111,11 @@ pub struct ReportQuery {
     format: Option<String>,
 }
 
-pub async fn report(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<ReportQuery>) -> Response {
+pub async fn report(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Response {
     let result = async {
         let period = ev::period_or_default(&st, q.period.as_deref(), None)?;
         let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
@@ -144,7 +147,11 @@ pub async fn publish_submit(State(st): State<AppState>, Signed(s, ra): Signed, F
 
 // ---------- configuration ----------
 
-pub async fn config_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<EvalQuery>) -> Response {
+pub async fn config_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<EvalQuery>,
+) -> Response {
     if !ev::may_read(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
@@ -252,7 +259,11 @@ pub struct RankingQuery {
 }
 
 /// 考核排名: the published rankings, for everyone.
-pub async fn ranking_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<RankingQuery>) -> Response {
+pub async fn ranking_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PageQuery(q): PageQuery<RankingQuery>,
+) -> Response {
     let list = match ev::rankings(&st).await {
         Ok(l) => l,
         Err(e) => return error_page(&st, Some(&ra), &e),

@@ -49,6 +49,36 @@ impl From<axum::extract::rejection::JsonRejection> for WebError {
     }
 }
 
+impl From<axum::extract::rejection::QueryRejection> for WebError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        // "Failed to deserialize query string: page: invalid digit found in string"
+        let text = e.body_text();
+        let detail = text.split_once(": ").map(|(_, d)| d.to_string()).unwrap_or(text);
+        WebError::with_detail(Kind::BadInput, "bad_request", detail)
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for WebError {
+    fn from(e: axum::extract::rejection::PathRejection) -> Self {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let detail = match &e {
+            PathRejection::FailedToDeserializePathParams(d) => match d.kind() {
+                ErrorKind::ParseErrorAtKey { key, value, expected_type } => {
+                    format!("{key}: cannot parse `{value}` as {expected_type}")
+                }
+                ErrorKind::ParseErrorAtIndex { index, value, expected_type } => {
+                    format!("parameter {index}: cannot parse `{value}` as {expected_type}")
+                }
+                ErrorKind::InvalidUtf8InPathParam { key } => format!("{key}: invalid UTF-8"),
+                _ => d.body_text(),
+            },
+            _ => e.body_text(),
+        };
+        WebError::with_detail(Kind::BadInput, "bad_request", detail)
+    }
+}
+
 impl std::ops::Deref for WebError {
     type Target = AppError;
     fn deref(&self) -> &AppError {

@@ -2,8 +2,6 @@
 
 use crate::http::prelude::*;
 use axum::extract::Multipart;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -52,7 +50,7 @@ pub struct PublicQuery {
 }
 
 /// 政民互动: the four columns and the published answers, with search.
-pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<PublicQuery>) -> Response {
+pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<PublicQuery>) -> Response {
     let lq = ListQuery {
         scope: Some("public".into()),
         kind: q.kind.clone(),
@@ -86,7 +84,11 @@ pub struct WorkQuery {
 
 /// The handling department's list (staff), everything or the conduct
 /// complaints (supervision), or the submitter's own.
-pub async fn work_list(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<WorkQuery>) -> Response {
+pub async fn work_list(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<WorkQuery>,
+) -> Response {
     let a = &s.actor;
     let overseer = access::list_reader(Some(a), access::ListScope::All).is_ok();
     let default = if overseer {
@@ -150,7 +152,7 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartFo
     }
 }
 
-pub async fn new_page(State(st): State<AppState>, Auth(ra): Auth, Query(q): Query<NewQuery>) -> Response {
+pub async fn new_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<NewQuery>) -> Response {
     let kind = q.kind.as_deref().and_then(IKind::parse).unwrap_or(IKind::Consultation);
     if !kind.anonymous_allowed() && ra.session.is_none() {
         let next = format!("/interact/new?kind={}", kind.code());
@@ -240,8 +242,8 @@ async fn detail_view(
 pub async fn detail_page(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path(code): Path<String>,
-    Query(q): Query<DoneQuery>,
+    PagePath(code): PagePath<String>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     let actor = ra.session.as_ref().map(|s| &s.actor);
     let found = match si::find_by_code(&st.store, code.trim()).await {
@@ -261,7 +263,7 @@ pub async fn detail_page(
 pub async fn attachment(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path((code, sm3)): Path<(String, String)>,
+    PagePath((code, sm3)): PagePath<(String, String)>,
 ) -> Response {
     let actor = ra.session.as_ref().map(|s| &s.actor);
     let found = match si::find_by_code(&st.store, code.trim()).await {
@@ -290,7 +292,7 @@ pub struct ActForm {
 pub async fn act_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(code): Path<String>,
+    PagePath(code): PagePath<String>,
     Form(f): Form<ActForm>,
 ) -> Response {
     let found = match si::find_by_code(&st.store, code.trim()).await {
@@ -346,7 +348,7 @@ pub struct ConductForm {
 pub async fn conduct_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(code): Path<String>,
+    PagePath(code): PagePath<String>,
     Form(f): Form<ConductForm>,
 ) -> Response {
     let found = match si::find_by_code(&st.store, code.trim()).await {
@@ -381,7 +383,7 @@ pub struct HandlersQuery {
 pub async fn handlers_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Query(q): Query<HandlersQuery>,
+    PageQuery(q): PageQuery<HandlersQuery>,
 ) -> Response {
     let region = q.region_id.as_deref().and_then(opt_id);
     // A county chosen alone shows the county; otherwise one's own department.

@@ -1,13 +1,15 @@
 //! The regions and departments API.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::orgs;
 use zwfw_app::orgs::DepartmentInput;
 use zwfw_app::orgs::RegionInput;
@@ -64,13 +66,13 @@ impl From<Department> for DepartmentView {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/regions", tag = "organizations", responses((status = 200, body = [RegionView])))]
+#[utoipa::path(get, path = "/regions", tag = "organizations", responses((status = 200, body = [RegionView])))]
 pub async fn list_regions(State(st): State<AppState>) -> WebResult<Json<Vec<RegionView>>> {
     Ok(Json(store_admin::list_regions(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(post, path = "/api/v1/regions", tag = "organizations", request_body = RegionInput,
-    responses((status = 201, body = RegionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/regions", tag = "organizations", request_body = RegionInput,
+    responses((status = 201, body = RegionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_region(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -85,30 +87,30 @@ pub struct RenameRegion {
     pub reason: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/regions/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = RenameRegion,
-    responses((status = 200, body = RegionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/regions/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = RenameRegion,
+    responses((status = 200, body = RegionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn rename_region(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RenameRegion>,
 ) -> WebResult<Json<RegionView>> {
     Ok(Json(orgs::rename_region(&ctx(&st, &ra), id, &req.name, &req.reason).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "organizations", responses((status = 200, body = [DepartmentView])))]
+#[utoipa::path(get, path = "/departments", tag = "organizations", responses((status = 200, body = [DepartmentView])))]
 pub async fn list_departments(State(st): State<AppState>) -> WebResult<Json<Vec<DepartmentView>>> {
     Ok(Json(store_admin::list_departments(&st.store).await?.into_iter().map(Into::into).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organizations", params(("id" = i64, Path)),
-    responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody)))]
-pub async fn get_department(State(st): State<AppState>, Path(id): Path<i64>) -> WebResult<Json<DepartmentView>> {
+#[utoipa::path(get, path = "/departments/{id}", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 200, body = DepartmentView), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+pub async fn get_department(State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> WebResult<Json<DepartmentView>> {
     Ok(Json(store_admin::get_department(&st.store, id).await?.into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/departments", tag = "organizations", request_body = DepartmentInput,
-    responses((status = 201, body = DepartmentView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/departments", tag = "organizations", request_body = DepartmentInput,
+    responses((status = 201, body = DepartmentView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_department(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -117,13 +119,22 @@ pub async fn create_department(
     Ok((StatusCode::CREATED, Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into())))
 }
 
-#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = DepartmentInput,
-    responses((status = 200, body = DepartmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/departments/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = DepartmentInput,
+    responses((status = 200, body = DepartmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_department(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DepartmentInput>,
 ) -> WebResult<Json<DepartmentView>> {
     Ok(Json(orgs::update_department(&ctx(&st, &ra), id, &req).await?.into()))
+}
+
+/// The orgs endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(list_regions, create_region))
+        .register(routes!(rename_region))
+        .register(routes!(list_departments, create_department))
+        .register(routes!(get_department, update_department))
 }

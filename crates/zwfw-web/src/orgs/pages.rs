@@ -1,7 +1,6 @@
 //! Pages of regions and departments.
 
 use crate::http::prelude::*;
-use axum::extract::Path;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
@@ -80,7 +79,7 @@ pub struct RenameForm {
 pub async fn region_rename(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<RenameForm>,
 ) -> Response {
     match orgs::rename_region(&ctx(&st, &ra), id, &f.name, &f.reason).await {
@@ -212,7 +211,11 @@ pub async fn department_create(
     }
 }
 
-pub async fn department_edit_page(State(st): State<AppState>, Signed(s, ra): Signed, Path(id): Path<i64>) -> Response {
+pub async fn department_edit_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PagePath(id): PagePath<i64>,
+) -> Response {
     let d = match store_admin::get_department(&st.store, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
@@ -227,7 +230,7 @@ pub async fn department_edit_page(State(st): State<AppState>, Signed(s, ra): Sig
 pub async fn department_update(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<DepartmentForm>,
 ) -> Response {
     let result = match f.input() {

@@ -1,8 +1,6 @@
 //! The in-app messages of a person and the administrator's view of the outbox.
 
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -38,7 +36,11 @@ pub struct OutboxQuery {
 }
 
 /// 短信发送: the SMS outbox for global administrators.
-pub async fn outbox_page(State(st): State<AppState>, Signed(_s, ra): Signed, Query(q): Query<OutboxQuery>) -> Response {
+pub async fn outbox_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    PageQuery(q): PageQuery<OutboxQuery>,
+) -> Response {
     let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("interaction_done", d));
     outbox_view(&st, &ra, &q.state, flash, None).await
 }
@@ -74,7 +76,7 @@ pub struct RetryForm {
 pub async fn outbox_retry(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {
     match zwfw_app::outbox::sms::retry(&ctx(&st, &ra), id, &f.reason).await {

@@ -1,7 +1,6 @@
 //! The portal's own pages: the home page and workbench, the large-type switch, and the not-found page.
 
 use crate::http::prelude::*;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -27,7 +26,7 @@ pub struct HomeQuery {
     changed: Option<String>,
 }
 
-pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<HomeQuery>) -> Response {
+pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, PageQuery(q): PageQuery<HomeQuery>) -> Response {
     let department = match s.user.department_id {
         Some(d) => store_admin::get_department(&st.store, d).await.ok(),
         None => None,

@@ -1,13 +1,14 @@
 //! The rating API.
 
+use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use zwfw_app::rating;
 use zwfw_app::rating::FollowUpInput;
 use zwfw_app::rating::PublicRating;
@@ -17,13 +18,13 @@ use zwfw_store::rating::RatingRow;
 
 /// Rates a stage of a case: its applicant (channel pc or mobile), or staff of
 /// its department recording a rating given by phone, SMS or a hall device.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)), request_body = RateInput,
-    responses((status = 201, body = Object), (status = 409, description = "already rated, or the stage is not reached", body = ErrorBody)),
+#[utoipa::path(post, path = "/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)), request_body = RateInput,
+    responses((status = 201, body = Object), (status = 409, description = "already rated, or the stage is not reached", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_rate(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RateInput>,
 ) -> WebResult<(StatusCode, Json<RatingRow>)> {
     let r = rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &input).await?;
@@ -31,12 +32,12 @@ pub async fn api_rate(
 }
 
 /// The ratings of a case (for those who may read the case).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Object>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Object>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_case_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<Vec<RatingRow>>> {
     zwfw_app::cases::detail(&st, Some(&s.actor), id, false).await?;
     Ok(Json(rating::of_case(&st, id).await?))
@@ -49,23 +50,23 @@ pub struct LinkView {
 }
 
 /// A rating link for the counter's QR code (staff of the case's department).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/rating-link", tag = "rating", params(("id" = i64, Path)),
-    responses((status = 201, body = LinkView), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/cases/{id}/rating-link", tag = "rating", params(("id" = i64, Path)),
+    responses((status = 201, body = LinkView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_link(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<(StatusCode, Json<LinkView>)> {
     Ok((StatusCode::CREATED, Json(LinkView { path: rating::new_link(&ctx(&st, &ra), id).await? })))
 }
 
 /// Rates through a counter QR link (no sign-in; channel qr_code).
-#[utoipa::path(post, path = "/api/v1/rate/{token}", tag = "rating", params(("token" = String, Path)), request_body = RateInput,
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/rate/{token}", tag = "rating", params(("token" = String, Path)), request_body = RateInput,
+    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_rate_link(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(input): ApiJson<RateInput>,
 ) -> WebResult<(StatusCode, Json<RatingRow>)> {
     let case_id = zwfw_store::rating::link_case(&st.store, &token, st.now_ms())
@@ -76,46 +77,58 @@ pub async fn api_rate_link(
 }
 
 /// Ratings: the reader's department's, pending appeals or all (supervision).
-#[utoipa::path(get, path = "/api/v1/ratings", tag = "rating", params(("scope" = Option<String>, Query), ("bad" = Option<bool>, Query), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<Object>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/ratings", tag = "rating", params(("scope" = Option<String>, Query), ("bad" = Option<bool>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = Vec<Object>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<rating::ListQuery>,
+    ApiQuery(q): ApiQuery<rating::ListQuery>,
 ) -> WebResult<Json<Vec<RatingRow>>> {
     Ok(Json(rating::list(&st, Some(&s.actor), &q).await?))
 }
 
 /// Bad ratings with their published rectification replies (no sign-in; raters masked).
-#[utoipa::path(get, path = "/api/v1/ratings/public", tag = "rating", params(("page" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<PublicRating>)))]
+#[utoipa::path(get, path = "/ratings/public", tag = "rating", params(("page" = Option<i64>, Query)),
+    responses((status = 200, body = Vec<PublicRating>), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn api_public_ratings(
     State(st): State<AppState>,
-    Query(q): Query<rating::ListQuery>,
+    ApiQuery(q): ApiQuery<rating::ListQuery>,
 ) -> WebResult<Json<Vec<PublicRating>>> {
     let q = rating::ListQuery { scope: Some("public".into()), ..q };
     Ok(Json(rating::list(&st, None, &q).await?.into_iter().map(rating::public).collect()))
 }
 
 /// One rating with its follow-up (the department rated, supervision, the rater).
-#[utoipa::path(get, path = "/api/v1/ratings/{id}", tag = "rating", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/ratings/{id}", tag = "rating", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_rating(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<RatingRow>> {
     Ok(Json(rating::get(&st, &s.actor, id).await?))
 }
 
 /// Follow-up of a bad rating (call_back, reply), appeal, and supervision's decision.
-#[utoipa::path(post, path = "/api/v1/ratings/{id}/actions", tag = "rating", params(("id" = i64, Path)), request_body = FollowUpInput,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/ratings/{id}/actions", tag = "rating", params(("id" = i64, Path)), request_body = FollowUpInput,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_follow_up(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<FollowUpInput>,
 ) -> WebResult<Json<RatingRow>> {
     Ok(Json(rating::follow_up(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// The rating endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_rate, api_case_ratings))
+        .register(routes!(api_link))
+        .register(routes!(api_rate_link))
+        .register(routes!(api_ratings))
+        .register(routes!(api_public_ratings))
+        .register(routes!(api_rating))
+        .register(routes!(api_follow_up))
 }

@@ -1,8 +1,6 @@
 //! Pages of 好差评: rating a case, rating links and QR codes, the lists and the follow-up of bad ratings.
 
 use crate::http::prelude::*;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -45,7 +43,7 @@ impl RateForm {
 pub async fn rate_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<RateForm>,
 ) -> Response {
     match rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &f.input()).await {
@@ -58,7 +56,7 @@ pub async fn rate_submit(
 pub async fn qr_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
     let made = async {
@@ -110,14 +108,14 @@ async fn rate_link_view(
     }
 }
 
-pub async fn rate_link_page(State(st): State<AppState>, Auth(ra): Auth, Path(token): Path<String>) -> Response {
+pub async fn rate_link_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(token): PagePath<String>) -> Response {
     rate_link_view(&st, &ra, &token, None, None).await
 }
 
 pub async fn rate_link_submit(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Path(token): Path<String>,
+    PagePath(token): PagePath<String>,
     Form(f): Form<RateForm>,
 ) -> Response {
     let case_id = match zwfw_store::rating::link_case(&st.store, &token, st.now_ms()).await {
@@ -141,7 +139,7 @@ pub struct RatingsQuery {
 pub async fn ratings_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Query(q): Query<RatingsQuery>,
+    PageQuery(q): PageQuery<RatingsQuery>,
 ) -> Response {
     let a = &s.actor;
     let supervisor = access::may_list(Some(a), access::ListScope::Appeals).is_ok();
@@ -163,7 +161,7 @@ pub async fn ratings_page(
 pub async fn public_ratings_page(
     State(st): State<AppState>,
     Auth(ra): Auth,
-    Query(q): Query<RatingsQuery>,
+    PageQuery(q): PageQuery<RatingsQuery>,
 ) -> Response {
     let lq = rating::ListQuery { scope: Some("public".into()), bad: false, page: q.page };
     match rating::list(&st, None, &lq).await {
@@ -208,8 +206,8 @@ async fn rating_view(
 pub async fn rating_page(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     rating_view(&st, &ra, id, q.done.map(|d| zwfw_app::messages::label("rating_done", &d)), None).await
 }
@@ -228,7 +226,7 @@ pub struct FollowForm {
 pub async fn rating_act(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     Form(f): Form<FollowForm>,
 ) -> Response {
     let input = FollowUpInput {

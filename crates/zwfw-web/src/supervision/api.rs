@@ -1,6 +1,9 @@
 //! The API of electronic supervision under `/api/v1/supervision`.
 
+use crate::api::Register;
 use crate::http::prelude::*;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
@@ -8,8 +11,6 @@ use crate::http::error::Kind;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -31,21 +32,21 @@ use zwfw_domain::access::supervision as access;
 use zwfw_store::supervision::OrderRow;
 
 /// The supervision rules with their parameters (staff read them).
-#[utoipa::path(get, path = "/api/v1/supervision/rules", tag = "supervision",
-    responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/rules", tag = "supervision",
+    responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_rules(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Vec<RuleView>>> {
     Ok(Json(sv::rules(&st, &s.actor).await?))
 }
 
 /// Changes a rule: enabled, parameters, name (supervision officers; audited
 /// with the reason). The next evaluation is a full one.
-#[utoipa::path(put, path = "/api/v1/supervision/rules/{code}", tag = "supervision", params(("code" = String, Path)),
+#[utoipa::path(put, path = "/supervision/rules/{code}", tag = "supervision", params(("code" = String, Path)),
     request_body = RuleInput, responses((status = 200, body = RuleView), (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_update_rule(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<RuleInput>,
 ) -> WebResult<Json<RuleView>> {
     Ok(Json(sv::update_rule(&ctx(&st, &ra), &code, &input).await?))
@@ -59,8 +60,8 @@ pub struct EvaluateInput {
 }
 
 /// Evaluates the rules now (supervision officers). 409 while another server runs it.
-#[utoipa::path(post, path = "/api/v1/supervision/evaluate", tag = "supervision", request_body = EvaluateInput,
-    responses((status = 200, body = EvalReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+#[utoipa::path(post, path = "/supervision/evaluate", tag = "supervision", request_body = EvaluateInput,
+    responses((status = 200, body = EvalReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_evaluate(
     State(st): State<AppState>,
@@ -84,38 +85,38 @@ pub async fn api_evaluate(
 
 /// Findings: supervision sees all (filter by department, county, colour,
 /// rule, state, case); a department's staff see their department's.
-#[utoipa::path(get, path = "/api/v1/supervision/findings", tag = "supervision", params(
+#[utoipa::path(get, path = "/supervision/findings", tag = "supervision", params(
     ("department_id" = Option<i64>, Query), ("county_region_id" = Option<i64>, Query), ("severity" = Option<String>, Query),
     ("rule" = Option<String>, Query), ("state" = Option<String>, Query), ("case_id" = Option<i64>, Query),
     ("reply_overdue" = Option<bool>, Query), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = FindingPage), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = FindingPage), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_findings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<FindingQuery>,
+    ApiQuery(q): ApiQuery<FindingQuery>,
 ) -> WebResult<Json<FindingPage>> {
     Ok(Json(sv::list_findings(&st, &s.actor, &q).await?))
 }
 
 /// One finding with its history, its oversight orders and what the reader may do.
-#[utoipa::path(get, path = "/api/v1/supervision/findings/{id}", tag = "supervision", params(("id" = i64, Path)),
-    responses((status = 200, body = FindingDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/findings/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = FindingDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_finding(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<FindingDetail>> {
     Ok(Json(sv::finding_detail(&st, &s.actor, id).await?))
 }
 
 /// The department replies (整改回复); supervision accepts, rejects or closes.
-#[utoipa::path(post, path = "/api/v1/supervision/findings/{id}/actions", tag = "supervision", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/supervision/findings/{id}/actions", tag = "supervision", params(("id" = i64, Path)),
     request_body = FindingActionInput, responses((status = 200, body = FindingDetail), (status = 403, body = ErrorBody),
-    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_finding_act(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<FindingActionInput>,
 ) -> WebResult<Json<FindingDetail>> {
     Ok(Json(sv::finding_act(&ctx(&st, &ra), id, &input, vec![]).await?))
@@ -128,20 +129,20 @@ pub struct OrderQuery {
 }
 
 /// Oversight orders: all for supervision, a department's own for its staff.
-#[utoipa::path(get, path = "/api/v1/supervision/orders", tag = "supervision", params(("state" = Option<String>, Query)),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/orders", tag = "supervision", params(("state" = Option<String>, Query)),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_orders(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Query(q): Query<OrderQuery>,
+    ApiQuery(q): ApiQuery<OrderQuery>,
 ) -> WebResult<Json<Vec<OrderRow>>> {
     Ok(Json(sv::list_orders(&st, &s.actor, q.state.as_deref()).await?))
 }
 
 /// Issues an oversight order (督办通知) to a department head (supervision officers).
-#[utoipa::path(post, path = "/api/v1/supervision/orders", tag = "supervision", request_body = OrderInput,
+#[utoipa::path(post, path = "/supervision/orders", tag = "supervision", request_body = OrderInput,
     responses((status = 201, body = OrderDetail), (status = 200, description = "a repeat: the first order", body = OrderDetail),
-    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_issue_order(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -151,24 +152,24 @@ pub async fn api_issue_order(
     Ok((if repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(d)))
 }
 
-#[utoipa::path(get, path = "/api/v1/supervision/orders/{id}", tag = "supervision", params(("id" = i64, Path)),
-    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/orders/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_order(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<OrderDetail>> {
     Ok(Json(sv::order_detail(&st, &s.actor, id).await?))
 }
 
 /// The department head answers; supervision accepts or rejects the answer.
-#[utoipa::path(post, path = "/api/v1/supervision/orders/{id}/actions", tag = "supervision", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/supervision/orders/{id}/actions", tag = "supervision", params(("id" = i64, Path)),
     request_body = OrderActionInput, responses((status = 200, body = OrderDetail), (status = 403, body = ErrorBody),
-    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_order_act(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OrderActionInput>,
 ) -> WebResult<Json<OrderDetail>> {
     Ok(Json(sv::order_act(&ctx(&st, &ra), id, &input, vec![]).await?))
@@ -176,8 +177,8 @@ pub async fn api_order_act(
 
 /// The dashboard's figures: open cases, warnings and cards per department
 /// and county, the 30-day trend, the background job's last run.
-#[utoipa::path(get, path = "/api/v1/supervision/dashboard", tag = "supervision",
-    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/supervision/dashboard", tag = "supervision",
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Dashboard>> {
     Ok(Json((*sv::dashboard(&st, &s.actor).await?).clone()))
 }
@@ -185,14 +186,30 @@ pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -
 /// Records a verified complaint about staff conduct as a finding (Y02, a yellow
 /// card) for the department to rectify (supervision officers). Asking again
 /// answers with the same finding.
-#[utoipa::path(post, path = "/api/v1/interactions/{id}/finding", tag = "supervision", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/interactions/{id}/finding", tag = "supervision", params(("id" = i64, Path)),
     request_body = sv::ConductInput, responses((status = 200, body = Object), (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_conduct_finding(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<sv::ConductInput>,
 ) -> WebResult<Json<zwfw_store::supervision::FindingRow>> {
     Ok(Json(sv::conduct_finding(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// The supervision endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(api_rules))
+        .register(routes!(api_update_rule))
+        .register(routes!(api_evaluate))
+        .register(routes!(api_findings))
+        .register(routes!(api_finding))
+        .register(routes!(api_finding_act))
+        .register(routes!(api_orders, api_issue_order))
+        .register(routes!(api_order))
+        .register(routes!(api_order_act))
+        .register(routes!(api_dashboard))
+        .register(routes!(api_conduct_finding))
 }

@@ -14,8 +14,6 @@ use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
 use axum::extract::Multipart;
-use axum::extract::Path;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -41,7 +39,11 @@ fn flash(done: &Option<String>) -> Option<String> {
 }
 
 /// 监察总览: supervision officers only; department staff go to their findings.
-pub async fn dashboard_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+pub async fn dashboard_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<DoneQuery>,
+) -> Response {
     if !access::may_read_overview(&s.actor) {
         return Redirect::to("/supervision/findings").into_response();
     }
@@ -121,7 +123,11 @@ fn opt_text(s: &Option<String>) -> Option<String> {
     s.clone().filter(|s| !s.trim().is_empty())
 }
 
-pub async fn findings_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(f): Query<ListForm>) -> Response {
+pub async fn findings_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(f): PageQuery<ListForm>,
+) -> Response {
     let q = FindingQuery {
         department_id: opt_id(&f.department_id),
         county_region_id: opt_id(&f.county_region_id),
@@ -186,8 +192,8 @@ async fn finding_view(
 pub async fn finding_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     match sv::finding_detail(&st, &s.actor, id).await {
         Ok(d) => finding_view(&st, &ra, d, flash(&q.done), None).await,
@@ -209,7 +215,7 @@ async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String,
 pub async fn finding_act_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let result = async {
@@ -231,7 +237,7 @@ pub async fn finding_act_submit(
 pub async fn finding_file(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path((id, sm3)): Path<(i64, String)>,
+    PagePath((id, sm3)): PagePath<(i64, String)>,
 ) -> Response {
     match sv::finding_detail(&st, &s.actor, id).await {
         Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
@@ -242,7 +248,7 @@ pub async fn finding_file(
 pub async fn order_file(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path((id, sm3)): Path<(i64, String)>,
+    PagePath((id, sm3)): PagePath<(i64, String)>,
 ) -> Response {
     match sv::order_detail(&st, &s.actor, id).await {
         Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
@@ -287,7 +293,11 @@ pub struct OrdersQuery {
     state: Option<String>,
 }
 
-pub async fn orders_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<OrdersQuery>) -> Response {
+pub async fn orders_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<OrdersQuery>,
+) -> Response {
     let state = opt_text(&q.state);
     match sv::list_orders(&st, &s.actor, state.as_deref()).await {
         Ok(rows) => render(
@@ -313,8 +323,8 @@ async fn order_view(
 pub async fn order_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     match sv::order_detail(&st, &s.actor, id).await {
         Ok(d) => order_view(&st, &ra, d, flash(&q.done), None).await,
@@ -325,7 +335,7 @@ pub async fn order_page(
 pub async fn order_act_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
     let result = async {
@@ -343,7 +353,11 @@ pub async fn order_act_submit(
     }
 }
 
-pub async fn rules_page(State(st): State<AppState>, Signed(s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
+pub async fn rules_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<DoneQuery>,
+) -> Response {
     rules_view(&st, &ra, &s.actor, flash(&q.done), None, StatusCode::OK).await
 }
 
@@ -383,7 +397,7 @@ pub struct RuleForm {
 pub async fn rule_submit(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
-    Path(code): Path<String>,
+    PagePath(code): PagePath<String>,
     Form(f): Form<RuleForm>,
 ) -> Response {
     let num = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.parse::<u32>());

@@ -13,4 +13,5 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod openapi;
 mod supervision;

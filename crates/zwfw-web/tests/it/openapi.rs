@@ -1,0 +1,141 @@
+//! The OpenAPI document: what `/api/openapi.json` serves is the committed
+//! snapshot (`ZWFW_UPDATE_SNAPSHOT=1` rewrites it after a deliberate change),
+//! its schema names are distinct, and every operation lists the errors it
+//! can answer with their body.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use zwfw_store::scratch::ScratchDb;
+use zwfw_store::{both_backends, Store};
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/openapi.snapshot.json");
+
+/// The document as the running program serves it.
+async fn served() -> Value {
+    let db = ScratchDb::sqlite();
+    let store = db.store().await.expect("sqlite store");
+    let app = App::start_without_demo(store.clone()).await;
+    let r = client().get(app.url("/api/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = r.json().await.unwrap();
+    drop(app);
+    store.close().await;
+    db.cleanup().await;
+    doc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_matches_the_snapshot() {
+    let doc = served().await;
+    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    if std::env::var("ZWFW_UPDATE_SNAPSHOT").is_ok_and(|v| v == "1") {
+        std::fs::write(SNAPSHOT, &text).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    if committed != text {
+        let line = committed.lines().zip(text.lines()).position(|(a, b)| a != b).unwrap_or(0) + 1;
+        panic!(
+            "the OpenAPI document differs from {SNAPSHOT} from line {line} on; \
+             if the change is meant, run the test again with ZWFW_UPDATE_SNAPSHOT=1 and commit the file"
+        );
+    }
+}
+
+/// Every `$ref` in `v`.
+fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r);
+            }
+            m.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn schema_names_are_distinct_and_every_reference_resolves() {
+    // Building the router checks that no two different schemas share a name.
+    let (_, doc) = zwfw_web::api::router();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected reference {r}"));
+        assert!(schemas.contains_key(name), "{r} names no schema");
+    }
+}
+
+#[test]
+fn every_operation_lists_its_errors() {
+    let (_, doc) = zwfw_web::api::router();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let mut count = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            count += 1;
+            let at = format!("{method} {path}");
+            let responses = op["responses"].as_object().unwrap();
+            let has = |s: &str| responses.contains_key(s);
+            let params = op["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let takes_input = !params.is_empty() || op.get("requestBody").is_some();
+            if takes_input {
+                assert!(has("400"), "{at}: a bad parameter or body answers 400");
+            }
+            if params.iter().any(|p| p["in"] == "path") {
+                assert!(has("404"), "{at}: an unknown object answers 404");
+            }
+            if op["security"].as_array().is_some_and(|s| s.iter().any(|s| s.get("bearer").is_some())) {
+                assert!(has("401") || has("404"), "{at}: signing in is required or what is hidden answers 404");
+            }
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{at}: no success status");
+            for (status, resp) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    // ErrorBody, or a report that is one (a `code` and a `message`, and more).
+                    let r = resp["content"]["application/json"]["schema"]["$ref"].as_str().unwrap_or_default();
+                    let schema = &schemas[r.strip_prefix("#/components/schemas/").unwrap_or_default()];
+                    let required = schema["required"].as_array().map(Vec::as_slice).unwrap_or_default();
+                    assert!(
+                        required.contains(&"code".into()) && required.contains(&"message".into()),
+                        "{at}: {status} must carry ErrorBody"
+                    );
+                }
+            }
+        }
+    }
+    assert!(count > 90, "only {count} operations");
+}
+
+both_backends!(bad_parameters_answer_the_api_error_or_the_error_page, |store: Store| async move {
+    let app = App::start(store).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    // The API: JSON in the error format, naming the parameter.
+    for (path, param) in [
+        ("/api/v1/cases/abc", "id"),
+        ("/api/v1/cases?page=abc", "page"),
+        ("/api/v1/calendar/add?from=2026-01-05", "days"),
+        ("/api/v1/items/1/diff?from=1&to=two", "to"),
+    ] {
+        let (status, body) = body(app.get(&citizen, path).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["code"], "bad_request", "{path}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| d.contains(param)), "{path}: {body}");
+    }
+    // A page number past any list is the last possible page, not a failure.
+    let r = app.get(&citizen, "/api/v1/cases?page=9223372036854775806").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A page: the Chinese error page, not JSON.
+    for path in ["/calendar?year=abc", "/guide/abc"] {
+        let r = client().get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(r.text().await.unwrap().contains("操作未完成"), "{path}");
+    }
+});
