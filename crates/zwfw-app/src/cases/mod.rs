@@ -39,11 +39,7 @@ use write::*;
 /// A refusal of the access rules: `not_party` hides the case (not found),
 /// a bad transfer target is invalid input, the others are forbidden.
 pub fn refused(r: Refusal) -> AppError {
-    match r {
-        r if r.hides_object() => AppError::not_found("case"),
-        Refusal::BadTransferTarget => AppError::with_detail(Kind::Invalid, "invalid_action", "to_user"),
-        r => AppError::with_detail(Kind::Forbidden, r.code(), r.code()),
-    }
+    AppError::refused(r, "case")
 }
 
 /// The access facts of a stored case.
