@@ -231,20 +231,23 @@ impl Actor {
     }
 }
 
+/// A staff member of `dept` with `roles`, for the domain's tests.
+#[cfg(test)]
+pub(crate) fn test_staff(dept: i64, roles: &[Role]) -> Actor {
+    Actor {
+        user_id: 1,
+        username: "u".into(),
+        display_name: "u".into(),
+        kind: AccountKind::Staff,
+        department_id: Some(dept),
+        roles: roles.to_vec(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn staff(dept: i64, roles: &[Role]) -> Actor {
-        Actor {
-            user_id: 1,
-            username: "u".into(),
-            display_name: "u".into(),
-            kind: AccountKind::Staff,
-            department_id: Some(dept),
-            roles: roles.to_vec(),
-        }
-    }
+    use test_staff as staff;
 
     #[test]
     fn role_codes_round_trip() {

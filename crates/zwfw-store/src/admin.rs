@@ -31,18 +31,15 @@ fn region(r: &Row) -> Region {
 }
 
 pub async fn list_regions(store: &Store) -> StoreResult<Vec<Region>> {
-    let rows = crate::db::query("SELECT * FROM regions ORDER BY code").fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(region).collect())
+    crate::db::query("SELECT * FROM regions ORDER BY code").all(store.pool(), region).await
 }
 
 pub async fn get_region(store: &Store, id: i64) -> StoreResult<Region> {
-    let row = crate::db::query("SELECT * FROM regions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
-    row.as_ref().map(region).ok_or(StoreError::NotFound("region"))
+    crate::db::query("SELECT * FROM regions WHERE id = $1").bind(id).one(store.pool(), "region", region).await
 }
 
 pub async fn find_region_by_code(store: &Store, code: &str) -> StoreResult<Option<Region>> {
-    let row = crate::db::query("SELECT * FROM regions WHERE code = $1").bind(code).fetch_optional(store.pool()).await?;
-    Ok(row.as_ref().map(region))
+    crate::db::query("SELECT * FROM regions WHERE code = $1").bind(code).maybe(store.pool(), region).await
 }
 
 pub async fn insert_region(
@@ -67,16 +64,13 @@ pub async fn insert_region(
 }
 
 pub async fn update_region_name(tx: &mut Tx, id: i64, name: &str, now_ms: i64) -> StoreResult<()> {
-    let r = crate::db::query("UPDATE regions SET name = $1, updated_at = $2 WHERE id = $3")
+    crate::db::query("UPDATE regions SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name)
         .bind(now_ms)
         .bind(id)
         .execute(tx.conn())
-        .await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("region"));
-    }
-    Ok(())
+        .await?
+        .or(StoreError::NotFound("region"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,37 +117,41 @@ pub struct DepartmentData {
 }
 
 pub async fn list_departments(store: &Store) -> StoreResult<Vec<Department>> {
-    let rows = crate::db::query("SELECT * FROM departments ORDER BY region_id, id").fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(department).collect())
+    crate::db::query("SELECT * FROM departments ORDER BY region_id, id").all(store.pool(), department).await
 }
 
 pub async fn get_department(store: &Store, id: i64) -> StoreResult<Department> {
-    let row = crate::db::query("SELECT * FROM departments WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
-    row.as_ref().map(department).ok_or(StoreError::NotFound("department"))
+    crate::db::query("SELECT * FROM departments WHERE id = $1")
+        .bind(id)
+        .one(store.pool(), "department", department)
+        .await
 }
 
 pub async fn find_department_by_code(store: &Store, code: &str) -> StoreResult<Option<Department>> {
-    let row = crate::db::query("SELECT * FROM departments WHERE credit_code = $1")
+    crate::db::query("SELECT * FROM departments WHERE credit_code = $1")
         .bind(code)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(row.as_ref().map(department))
+        .maybe(store.pool(), department)
+        .await
+}
+
+/// The department's fields bound as `$1` to `$9`, in the order of [`DepartmentData`].
+fn with_department(q: crate::db::Query, d: &DepartmentData) -> crate::db::Query {
+    q.bind(&d.name)
+        .bind(&d.short_name)
+        .bind(&d.credit_code)
+        .bind(d.kind.code())
+        .bind(d.region_id)
+        .bind(d.parent_id)
+        .bind(&d.phone)
+        .bind(&d.address)
+        .bind(flag(d.active))
 }
 
 pub async fn insert_department(tx: &mut Tx, d: &DepartmentData, now_ms: i64) -> StoreResult<i64> {
-    let row = crate::db::query(
+    let row = with_department(crate::db::query(
         "INSERT INTO departments (name, short_name, credit_code, kind, region_id, parent_id, phone, address, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-    )
-    .bind(&d.name)
-    .bind(&d.short_name)
-    .bind(&d.credit_code)
-    .bind(d.kind.code())
-    .bind(d.region_id)
-    .bind(d.parent_id)
-    .bind(&d.phone)
-    .bind(&d.address)
-    .bind(flag(d.active))
+    ), d)
     .bind(now_ms)
     .fetch_one(tx.conn())
     .await
@@ -162,28 +160,15 @@ pub async fn insert_department(tx: &mut Tx, d: &DepartmentData, now_ms: i64) -> 
 }
 
 pub async fn update_department(tx: &mut Tx, id: i64, d: &DepartmentData, now_ms: i64) -> StoreResult<()> {
-    let r = crate::db::query(
+    with_department(crate::db::query(
         "UPDATE departments SET name = $1, short_name = $2, credit_code = $3, kind = $4, region_id = $5, parent_id = $6, \
          phone = $7, address = $8, active = $9, updated_at = $10 WHERE id = $11",
-    )
-    .bind(&d.name)
-    .bind(&d.short_name)
-    .bind(&d.credit_code)
-    .bind(d.kind.code())
-    .bind(d.region_id)
-    .bind(d.parent_id)
-    .bind(&d.phone)
-    .bind(&d.address)
-    .bind(flag(d.active))
+    ), d)
     .bind(now_ms)
     .bind(id)
     .execute(tx.conn())
     .await
-    .map_err(|e| StoreError::unique_as(e, "credit_code"))?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("department"));
-    }
-    Ok(())
+    .map_err(|e| StoreError::unique_as(e, "credit_code"))?.or(StoreError::NotFound("department"))
 }
 
 /// An account as stored (staff or public).
@@ -295,8 +280,7 @@ pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResul
 
 pub async fn list_public_users(store: &Store, limit: i64) -> StoreResult<Vec<User>> {
     const SQL: &str = const_concat!("SELECT * FROM users WHERE ", PUBLIC, " ORDER BY id LIMIT $1");
-    let rows = crate::db::query(SQL).bind(limit).fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(user).collect())
+    crate::db::query(SQL).bind(limit).all(store.pool(), user).await
 }
 
 /// A new account, validated by the caller; the password is already hashed.
@@ -378,18 +362,15 @@ pub async fn update_staff(
         "UPDATE users SET display_name = $1, department_id = $2, mobile = $3, updated_at = $4 WHERE id = $5 AND ",
         STAFF
     );
-    let r = crate::db::query(SQL)
+    crate::db::query(SQL)
         .bind(display_name)
         .bind(department_id)
         .bind(mobile)
         .bind(now_ms)
         .bind(id)
         .execute(tx.conn())
-        .await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("user"));
-    }
-    Ok(())
+        .await?
+        .or(StoreError::NotFound("user"))
 }
 
 pub async fn set_active(tx: &mut Tx, id: i64, active: bool, now_ms: i64) -> StoreResult<()> {

@@ -1,7 +1,7 @@
 //! Sessions, stored in the database so that several app servers share them.
 
 use crate::db::Row;
-use crate::{flag, RowExt, Store, StoreError, StoreResult, Tx};
+use crate::{flag, RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,11 +65,10 @@ pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>, now_ms: i64) -> Sto
 
 /// A live (not ended) session by token hash.
 pub async fn find_session(store: &Store, token_hash: &str) -> StoreResult<Option<Session>> {
-    let row = crate::db::query("SELECT * FROM sessions WHERE token_hash = $1 AND ended_at IS NULL")
+    crate::db::query("SELECT * FROM sessions WHERE token_hash = $1 AND ended_at IS NULL")
         .bind(token_hash)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(row.as_ref().map(session))
+        .maybe(store.pool(), session)
+        .await
 }
 
 /// Marks activity; written at most once a minute per session to spare the database.
@@ -123,14 +122,12 @@ pub async fn end_user_sessions(
 }
 
 pub async fn list_user_sessions(store: &Store, user_id: i64) -> StoreResult<Vec<Session>> {
-    let rows = crate::db::query("SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC")
+    crate::db::query("SELECT * FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC")
         .bind(user_id)
-        .fetch_all(store.pool())
-        .await?;
-    Ok(rows.iter().map(session).collect())
+        .all(store.pool(), session)
+        .await
 }
 
 pub async fn get_session(store: &Store, id: i64) -> StoreResult<Session> {
-    let row = crate::db::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
-    row.as_ref().map(session).ok_or(StoreError::NotFound("session"))
+    crate::db::query("SELECT * FROM sessions WHERE id = $1").bind(id).one(store.pool(), "session", session).await
 }

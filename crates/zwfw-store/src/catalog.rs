@@ -188,7 +188,7 @@ pub async fn update_draft(
         zwfw_domain::sql_list!(VersionState, VersionState::EDITABLE),
         ")"
     );
-    let r = crate::db::query(SQL)
+    crate::db::query(SQL)
         .bind(json)
         .bind(&content.name)
         .bind(&content.basic_code)
@@ -199,11 +199,8 @@ pub async fn update_draft(
         .bind(now_ms)
         .bind(version_id)
         .execute(tx.conn())
-        .await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("version_not_draft"));
-    }
-    Ok(())
+        .await?
+        .or(StoreError::Conflict("version_not_draft"))
 }
 
 /// Moves a version from `from` to `to`; fails if someone moved it first.
@@ -214,17 +211,14 @@ pub async fn move_version(
     to: VersionState,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let r = crate::db::query("UPDATE item_versions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+    crate::db::query("UPDATE item_versions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
         .bind(to.code())
         .bind(now_ms)
         .bind(version_id)
         .bind(from.code())
         .execute(tx.conn())
-        .await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("version_state_changed"));
-    }
-    Ok(())
+        .await?
+        .or(StoreError::Conflict("version_state_changed"))
 }
 
 /// Publishes an approved version: the previous one is superseded.
@@ -270,11 +264,13 @@ pub async fn retire(tx: &mut Tx, item_id: i64, reason: &str, now_ms: i64) -> Sto
         ", retired_at = $1, retire_reason = $2, updated_at = $1 WHERE id = $3 AND status = ",
         sql_code!(ItemStatus::Active)
     );
-    let r = crate::db::query(SQL).bind(now_ms).bind(reason).bind(item_id).execute(tx.conn()).await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("item_retired"));
-    }
-    Ok(())
+    crate::db::query(SQL)
+        .bind(now_ms)
+        .bind(reason)
+        .bind(item_id)
+        .execute(tx.conn())
+        .await?
+        .or(StoreError::Conflict("item_retired"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -320,13 +316,9 @@ pub struct Event {
 }
 
 pub async fn events(store: &Store, item_id: i64) -> StoreResult<Vec<Event>> {
-    let rows = crate::db::query("SELECT * FROM item_events WHERE item_id = $1 ORDER BY id")
+    crate::db::query("SELECT * FROM item_events WHERE item_id = $1 ORDER BY id")
         .bind(item_id)
-        .fetch_all(store.pool())
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Event {
+        .all(store.pool(), |r| Event {
             version_id: r.i64("version_id"),
             action: r.str("action"),
             from_state: r.str("from_state"),
@@ -335,20 +327,15 @@ pub async fn events(store: &Store, item_id: i64) -> StoreResult<Vec<Event>> {
             reason: r.str("reason"),
             at: r.i64("at"),
         })
-        .collect())
+        .await
 }
 
 pub async fn get_item(store: &Store, id: i64) -> StoreResult<Item> {
-    let row = crate::db::query("SELECT * FROM items WHERE id = $1").bind(id).fetch_optional(store.pool()).await?;
-    row.as_ref().map(item).ok_or(StoreError::NotFound("item"))
+    crate::db::query("SELECT * FROM items WHERE id = $1").bind(id).one(store.pool(), "item", item).await
 }
 
 pub async fn find_item_by_code(store: &Store, impl_code: &str) -> StoreResult<Option<Item>> {
-    let row = crate::db::query("SELECT * FROM items WHERE impl_code = $1")
-        .bind(impl_code)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(row.as_ref().map(item))
+    crate::db::query("SELECT * FROM items WHERE impl_code = $1").bind(impl_code).maybe(store.pool(), item).await
 }
 
 pub async fn get_version(store: &Store, id: i64) -> StoreResult<Version> {

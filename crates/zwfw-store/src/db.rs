@@ -180,6 +180,15 @@ impl Done {
     pub fn rows_affected(&self) -> u64 {
         self.0
     }
+
+    /// `Ok` when the statement changed a row, else `Err(none)`.
+    pub fn or(self, none: crate::StoreError) -> crate::StoreResult<()> {
+        if self.0 == 0 {
+            Err(none)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Where a query runs: the store (any connection) or a write transaction.
@@ -292,6 +301,21 @@ impl Query {
 
     pub async fn fetch_one(self, ex: Ex<'_>) -> Result<Row, DbErr> {
         self.fetch_optional(ex).await?.ok_or_else(|| DbErr { msg: "no rows returned".into(), unique: false })
+    }
+
+    /// Every row, each read by `map`.
+    pub(crate) async fn all<T>(self, ex: Ex<'_>, map: fn(&Row) -> T) -> crate::StoreResult<Vec<T>> {
+        Ok(self.fetch_all(ex).await?.iter().map(map).collect())
+    }
+
+    /// The first row read by `map`, if there is one.
+    pub(crate) async fn maybe<T>(self, ex: Ex<'_>, map: fn(&Row) -> T) -> crate::StoreResult<Option<T>> {
+        Ok(self.fetch_optional(ex).await?.as_ref().map(map))
+    }
+
+    /// The first row read by `map`; [`crate::StoreError::NotFound`] with `what` when there is none.
+    pub(crate) async fn one<T>(self, ex: Ex<'_>, what: &'static str, map: fn(&Row) -> T) -> crate::StoreResult<T> {
+        self.maybe(ex, map).await?.ok_or(crate::StoreError::NotFound(what))
     }
 
     /// Runs on a connection of `pool` (PostgreSQL), for the one row it returns.

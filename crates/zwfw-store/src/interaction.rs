@@ -163,8 +163,7 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<InteractionRow> {
 }
 
 async fn get_via(ex: Ex<'_>, id: i64) -> StoreResult<InteractionRow> {
-    let r = crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.id = $1")).bind(id).fetch_optional(ex).await?;
-    r.as_ref().map(row).ok_or(StoreError::NotFound("interaction"))
+    crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.id = $1")).bind(id).one(ex, "interaction", row).await
 }
 
 /// Reads a submission inside a write transaction, locked against other
@@ -175,19 +174,14 @@ pub async fn lock(tx: &mut Tx, id: i64) -> StoreResult<InteractionRow> {
 }
 
 pub async fn find_by_code(store: &Store, code: &str) -> StoreResult<Option<InteractionRow>> {
-    let r = crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.code = $1"))
-        .bind(code)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(r.as_ref().map(row))
+    crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.code = $1")).bind(code).maybe(store.pool(), row).await
 }
 
 pub async fn find_by_idem(store: &Store, key: &str) -> StoreResult<Option<InteractionRow>> {
-    let r = crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.idem_key = $1"))
+    crate::db::query(format!("SELECT {COLS} FROM {FROM} WHERE i.idem_key = $1"))
         .bind(key)
-        .fetch_optional(store.pool())
-        .await?;
-    Ok(r.as_ref().map(row))
+        .maybe(store.pool(), row)
+        .await
 }
 
 /// Submissions from one client address, or to one mobile number, since `since_ms`
@@ -312,13 +306,9 @@ pub async fn add_event(tx: &mut Tx, interaction_id: i64, e: &NewEvent<'_>, now_m
 }
 
 pub async fn events(store: &Store, interaction_id: i64) -> StoreResult<Vec<EventRow>> {
-    let rows = crate::db::query("SELECT * FROM interaction_events WHERE interaction_id = $1 ORDER BY id")
+    crate::db::query("SELECT * FROM interaction_events WHERE interaction_id = $1 ORDER BY id")
         .bind(interaction_id)
-        .fetch_all(store.pool())
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| EventRow {
+        .all(store.pool(), |r| EventRow {
             id: r.i64("id"),
             at: r.i64("at"),
             actor_id: r.opt_i64("actor_id"),
@@ -329,7 +319,7 @@ pub async fn events(store: &Store, interaction_id: i64) -> StoreResult<Vec<Event
             detail: r.str("detail"),
             reason: r.str("reason"),
         })
-        .collect())
+        .await
 }
 
 /// Which submissions a list shows.
@@ -434,14 +424,13 @@ pub struct HandlerRow {
 
 /// The handlers of a department, current first, then the history.
 pub async fn handlers(store: &Store, department_id: i64) -> StoreResult<Vec<HandlerRow>> {
-    let rows = crate::db::query(
+    crate::db::query(
         "SELECT h.*, u.display_name AS name FROM interaction_handlers h JOIN users u ON u.id = h.user_id \
          WHERE h.department_id = $1 ORDER BY CASE WHEN h.ended_at IS NULL THEN 0 ELSE 1 END, h.id DESC",
     )
     .bind(department_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(handler_row).collect())
+    .all(store.pool(), handler_row)
+    .await
 }
 
 /// The handlers on duty in every department, leads first.
@@ -452,8 +441,7 @@ pub async fn current_handlers(store: &Store) -> StoreResult<Vec<HandlerRow>> {
         sql_code!(Duty::Lead),
         " THEN 0 ELSE 1 END, h.id"
     );
-    let rows = crate::db::query(SQL).fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(handler_row).collect())
+    crate::db::query(SQL).all(store.pool(), handler_row).await
 }
 
 fn handler_row(r: &crate::db::Row) -> HandlerRow {

@@ -133,8 +133,7 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<RatingRow> {
 }
 
 async fn get_via(ex: Ex<'_>, id: i64) -> StoreResult<RatingRow> {
-    let r = crate::db::query(format!("{SELECT} WHERE r.id = $1")).bind(id).fetch_optional(ex).await?;
-    r.as_ref().map(row).ok_or(StoreError::NotFound("rating"))
+    crate::db::query(format!("{SELECT} WHERE r.id = $1")).bind(id).one(ex, "rating", row).await
 }
 
 /// Reads a rating inside a write transaction, locked until it ends.
@@ -144,11 +143,7 @@ pub async fn lock(tx: &mut Tx, id: i64) -> StoreResult<RatingRow> {
 }
 
 pub async fn of_case(store: &Store, case_id: i64) -> StoreResult<Vec<RatingRow>> {
-    let rows = crate::db::query(format!("{SELECT} WHERE r.case_id = $1 ORDER BY r.id"))
-        .bind(case_id)
-        .fetch_all(store.pool())
-        .await?;
-    Ok(rows.iter().map(row).collect())
+    crate::db::query(format!("{SELECT} WHERE r.case_id = $1 ORDER BY r.id")).bind(case_id).all(store.pool(), row).await
 }
 
 #[derive(Debug, Clone, Default)]

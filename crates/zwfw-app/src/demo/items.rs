@@ -2,16 +2,17 @@
 //! each with a complete guide, materials and a process of 3–6 steps (some
 //! with joint review), published through the governance flow.
 
+use std::sync::LazyLock;
 use zwfw_domain::admin::Role;
 use zwfw_domain::catalog::{
     CaseType, CoReview, ExerciseLevel, HandlingMode, ItemContent, ItemType, Material, ServiceObject, Step,
     SubjectNature,
 };
 
-/// (name, department key, basic code, type, legal basis, legal days, promised days,
-///  result, objects, themes, fee (standard, basis, fen), materials, process, co-departments)
+/// One demo item, as written in `items.txt`.
 pub struct DemoItem {
     pub name: &'static str,
+    /// The department's key in the demo organization.
     pub dept: &'static str,
     pub basic_code: &'static str,
     pub item_type: ItemType,
@@ -19,669 +20,93 @@ pub struct DemoItem {
     pub legal: u32,
     pub promised: u32,
     pub result: &'static str,
-    pub objects: &'static [ServiceObject],
-    pub themes: &'static [&'static str],
+    pub objects: Vec<ServiceObject>,
+    pub themes: Vec<&'static str>,
+    /// (standard, basis, amount in fen; 0 when it is assessed case by case)
     pub fee: Option<(&'static str, &'static str, i64)>,
-    pub materials: &'static [&'static str],
+    pub materials: Vec<&'static str>,
     /// (step name, role, days, may suspend)
-    pub steps: &'static [(&'static str, Role, u32, bool)],
+    pub steps: Vec<(&'static str, Role, u32, bool)>,
     /// Joint review in the step at this index, with these departments and sub-limits.
-    pub joint: Option<(usize, &'static [(&'static str, u32)])>,
-    pub special: &'static [&'static str],
+    pub joint: Option<(usize, Vec<(&'static str, u32)>)>,
+    pub special: Vec<&'static str>,
 }
 
-use ItemType::*;
-use Role::*;
-use ServiceObject::*;
+/// The demo items, read once from `items.txt` (compiled in; the test below
+/// checks every one).
+pub static ITEMS: LazyLock<Vec<DemoItem>> = LazyLock::new(|| {
+    include_str!("items.txt")
+        .split("\n\n")
+        .filter_map(|block| {
+            let lines: Vec<&str> = block.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).collect();
+            (!lines.is_empty()).then(|| parse_item(&lines).unwrap_or_else(|e| panic!("items.txt: {e} in {lines:?}")))
+        })
+        .collect()
+});
 
-const STD3: &[(&str, Role, u32, bool)] =
-    &[("受理", Counter, 1, false), ("审查", Reviewer, 0, true), ("决定", DeptHead, 2, false)];
-
-pub const ITEMS: &[DemoItem] = &[
-    DemoItem {
-        name: "食品经营许可",
-        dept: "market",
-        basic_code: "000117008000",
-        item_type: Licensing,
-        basis: "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》",
-        legal: 20,
-        promised: 10,
-        result: "食品经营许可证",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["开办企业", "餐饮"],
-        fee: None,
-        materials: &[
-            "食品经营许可申请书",
-            "营业执照复印件",
-            "与食品经营相适应的主要设备设施布局、操作流程等文件",
-            "食品安全自查、从业人员健康管理等食品安全管理制度",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 4, false),
-            ("现场核查", Reviewer, 3, true),
-            ("决定", DeptHead, 2, false),
-        ],
-        joint: None,
-        special: &["现场核查"],
-    },
-    DemoItem {
-        name: "食品生产许可",
-        dept: "market",
-        basic_code: "000117007000",
-        item_type: Licensing,
-        basis: "《中华人民共和国食品安全法》第三十五条；《食品生产许可管理办法》",
-        legal: 20,
-        promised: 15,
-        result: "食品生产许可证",
-        objects: &[Enterprise],
-        themes: &["开办企业", "食品"],
-        fee: None,
-        materials: &[
-            "食品生产许可申请书",
-            "食品生产设备布局图和食品生产工艺流程图",
-            "食品生产主要设备、设施清单",
-            "专职或者兼职的食品安全专业技术人员、食品安全管理人员信息和食品安全管理制度",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("材料审查", Reviewer, 4, false),
-            ("现场核查", Reviewer, 6, true),
-            ("决定", DeptHead, 2, false),
-            ("制证", Counter, 2, false),
-        ],
-        joint: None,
-        special: &["现场核查", "检验"],
-    },
-    DemoItem {
-        name: "个体工商户登记",
-        dept: "market",
-        basic_code: "000116004000",
-        item_type: Confirmation,
-        basis: "《促进个体工商户发展条例》；《市场主体登记管理条例》",
-        legal: 15,
-        promised: 1,
-        result: "营业执照",
-        objects: &[NaturalPerson],
-        themes: &["开办企业", "个体经营"],
-        fee: None,
-        materials: &["个体工商户登记（备案）申请书", "经营者身份证明", "经营场所使用证明"],
-        steps: &[("受理", Counter, 0, false), ("审核", Reviewer, 1, false), ("核准", DeptHead, 0, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "企业设立登记",
-        dept: "market",
-        basic_code: "000116001000",
-        item_type: Confirmation,
-        basis: "《中华人民共和国公司法》；《市场主体登记管理条例》第十九条",
-        legal: 15,
-        promised: 2,
-        result: "营业执照",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["开办企业"],
-        fee: None,
-        materials: &["公司登记（备案）申请书", "公司章程", "股东主体资格证明或者自然人身份证明", "住所使用相关文件"],
-        steps: &[("受理", Counter, 1, false), ("审核", Reviewer, 1, false), ("核准", DeptHead, 0, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "药品零售企业许可",
-        dept: "market",
-        basic_code: "000117010000",
-        item_type: Licensing,
-        basis: "《中华人民共和国药品管理法》第五十一条；《药品经营和使用质量监督管理办法》",
-        legal: 30,
-        promised: 15,
-        result: "药品经营许可证",
-        objects: &[Enterprise],
-        themes: &["开办企业", "医药"],
-        fee: None,
-        materials: &[
-            "药品经营许可证申请表",
-            "质量负责人及执业药师资格证明",
-            "经营场所、仓库平面布置图及房屋产权或使用证明",
-            "质量管理文件目录",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("技术审查", Reviewer, 5, false),
-            ("现场检查", Reviewer, 6, true),
-            ("决定", DeptHead, 3, false),
-        ],
-        joint: None,
-        special: &["现场检查"],
-    },
-    DemoItem {
-        name: "特种设备使用登记",
-        dept: "market",
-        basic_code: "000117015000",
-        item_type: Licensing,
-        basis: "《中华人民共和国特种设备安全法》第三十三条",
-        legal: 15,
-        promised: 5,
-        result: "特种设备使用登记证",
-        objects: &[Enterprise, PublicInstitution],
-        themes: &["安全生产"],
-        fee: None,
-        materials: &["特种设备使用登记表", "产品合格证", "监督检验证明"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 3, false), ("发证", DeptHead, 1, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "建设工程规划许可证核发",
-        dept: "land",
-        basic_code: "000125003000",
-        item_type: Licensing,
-        basis: "《中华人民共和国城乡规划法》第四十条",
-        legal: 20,
-        promised: 12,
-        result: "建设工程规划许可证",
-        objects: &[Enterprise, PublicInstitution],
-        themes: &["工程建设"],
-        fee: None,
-        materials: &["建设工程规划许可申请表", "使用土地的有关证明文件", "建设工程设计方案", "总平面图"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("方案审查", Reviewer, 5, true),
-            ("并联审查", Reviewer, 4, false),
-            ("决定", DeptHead, 2, false),
-        ],
-        joint: Some((2, &[("housing", 3), ("health", 2)])),
-        special: &["专家评审", "公示"],
-    },
-    DemoItem {
-        name: "建设用地规划许可证核发",
-        dept: "land",
-        basic_code: "000125002000",
-        item_type: Licensing,
-        basis: "《中华人民共和国城乡规划法》第三十七条、第三十八条",
-        legal: 20,
-        promised: 10,
-        result: "建设用地规划许可证",
-        objects: &[Enterprise, PublicInstitution, Agency],
-        themes: &["工程建设"],
-        fee: None,
-        materials: &["建设用地规划许可申请表", "建设项目批准、核准、备案文件", "国有土地使用权出让合同", "地形图"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 6, true), ("决定", DeptHead, 3, false)],
-        joint: None,
-        special: &["现场踏勘"],
-    },
-    DemoItem {
-        name: "乡村建设规划许可证核发",
-        dept: "land",
-        basic_code: "000125004000",
-        item_type: Licensing,
-        basis: "《中华人民共和国城乡规划法》第四十一条",
-        legal: 20,
-        promised: 10,
-        result: "乡村建设规划许可证",
-        objects: &[NaturalPerson, Enterprise],
-        themes: &["农村建房"],
-        fee: None,
-        materials: &["乡村建设规划许可申请表", "村民委员会意见", "建设工程设计图"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 5, true),
-            ("现场核实", Reviewer, 2, false),
-            ("决定", DeptHead, 2, false),
-        ],
-        joint: None,
-        special: &["现场踏勘"],
-    },
-    DemoItem {
-        name: "不动产首次登记",
-        dept: "land",
-        basic_code: "000125010000",
-        item_type: Confirmation,
-        basis: "《不动产登记暂行条例》第二十条",
-        legal: 30,
-        promised: 5,
-        result: "不动产权证书",
-        objects: &[NaturalPerson, Enterprise],
-        themes: &["不动产登记", "住房"],
-        fee: Some((
-            "住宅类每件80元，非住宅类每件550元",
-            "《关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
-            8000,
-        )),
-        materials: &[
-            "不动产登记申请书",
-            "申请人身份证明",
-            "不动产权属来源证明材料",
-            "不动产界址、空间界限、面积等材料",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审核", Reviewer, 2, true),
-            ("登簿", Reviewer, 1, false),
-            ("缮证发证", Counter, 1, false),
-        ],
-        joint: None,
-        special: &["公告", "实地查看"],
-    },
-    DemoItem {
-        name: "建筑工程施工许可证核发",
-        dept: "housing",
-        basic_code: "000113001000",
-        item_type: Licensing,
-        basis: "《中华人民共和国建筑法》第七条；《建筑工程施工许可管理办法》",
-        legal: 7,
-        promised: 3,
-        result: "建筑工程施工许可证",
-        objects: &[Enterprise, PublicInstitution],
-        themes: &["工程建设"],
-        fee: None,
-        materials: &["建筑工程施工许可申请表", "建设工程规划许可证", "施工合同", "施工图设计文件审查合格书"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 1, false), ("决定", DeptHead, 1, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "商品房预售许可",
-        dept: "housing",
-        basic_code: "000113005000",
-        item_type: Licensing,
-        basis: "《中华人民共和国城市房地产管理法》第四十五条；《城市商品房预售管理办法》",
-        legal: 10,
-        promised: 7,
-        result: "商品房预售许可证",
-        objects: &[Enterprise],
-        themes: &["住房", "房地产"],
-        fee: None,
-        materials: &[
-            "商品房预售许可申请表",
-            "开发企业营业执照和资质证书",
-            "土地使用权证、建设工程规划许可证和施工许可证",
-            "商品房预售方案",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("现场查勘", Reviewer, 3, true),
-            ("审核", Reviewer, 2, false),
-            ("决定", DeptHead, 1, false),
-        ],
-        joint: None,
-        special: &["现场查勘"],
-    },
-    DemoItem {
-        name: "建筑业企业资质核准",
-        dept: "housing",
-        basic_code: "000113008000",
-        item_type: Licensing,
-        basis: "《中华人民共和国建筑法》第十三条；《建筑业企业资质管理规定》",
-        legal: 20,
-        promised: 15,
-        result: "建筑业企业资质证书",
-        objects: &[Enterprise],
-        themes: &["工程建设", "资质"],
-        fee: None,
-        materials: &["建筑业企业资质申请表", "企业法人营业执照", "技术负责人和主要人员证明", "企业主要设备、厂房证明"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("初审", Reviewer, 6, false),
-            ("专家评审", Reviewer, 5, true),
-            ("决定", DeptHead, 3, false),
-        ],
-        joint: None,
-        special: &["专家评审", "公示"],
-    },
-    DemoItem {
-        name: "人防工程易地建设审批",
-        dept: "housing",
-        basic_code: "000131002000",
-        item_type: Licensing,
-        basis: "《中华人民共和国人民防空法》第二十二条",
-        legal: 20,
-        promised: 10,
-        result: "人防工程易地建设批准文件",
-        objects: &[Enterprise],
-        themes: &["工程建设", "人民防空"],
-        fee: Some((
-            "按应建防空地下室面积每平方米收取易地建设费，具体以核定金额为准",
-            "《关于规范防空地下室易地建设收费的规定》（计价格〔2000〕474号）",
-            0,
-        )),
-        materials: &["人防工程易地建设申请表", "建设工程规划设计方案", "不宜修建防空地下室的情况说明"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 5, true), ("决定", DeptHead, 2, false)],
-        joint: None,
-        special: &["现场勘查"],
-    },
-    DemoItem {
-        name: "城镇污水排入排水管网许可",
-        dept: "housing",
-        basic_code: "000113020000",
-        item_type: Licensing,
-        basis: "《城镇排水与污水处理条例》第二十一条",
-        legal: 15,
-        promised: 7,
-        result: "城镇污水排入排水管网许可证",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["排水", "开办企业"],
-        fee: None,
-        materials: &["排水许可申请表", "排水户内部排水管网、专用检测井等平面图", "排水水质检测报告"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 3, true),
-            ("现场核查", Reviewer, 2, false),
-            ("决定", DeptHead, 1, false),
-        ],
-        joint: None,
-        special: &["水质检测"],
-    },
-    DemoItem {
-        name: "公共场所卫生许可",
-        dept: "health",
-        basic_code: "000109003000",
-        item_type: Licensing,
-        basis: "《公共场所卫生管理条例》第八条",
-        legal: 20,
-        promised: 10,
-        result: "公共场所卫生许可证",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["开办企业", "卫生"],
-        fee: None,
-        materials: &["公共场所卫生许可申请表", "营业执照复印件", "卫生管理制度", "从业人员健康合格证明"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 3, false),
-            ("现场审查", Reviewer, 4, true),
-            ("决定", DeptHead, 2, false),
-        ],
-        joint: None,
-        special: &["现场审查", "卫生检测"],
-    },
-    DemoItem {
-        name: "医疗机构执业登记",
-        dept: "health",
-        basic_code: "000109011000",
-        item_type: Licensing,
-        basis: "《医疗机构管理条例》第十五条",
-        legal: 45,
-        promised: 20,
-        result: "医疗机构执业许可证",
-        objects: &[Enterprise, PublicInstitution, NaturalPerson],
-        themes: &["医疗卫生"],
-        fee: None,
-        materials: &[
-            "医疗机构执业登记申请书",
-            "医疗机构用房产权证明或者使用证明",
-            "医疗机构建筑设计平面图",
-            "验资证明、资产评估报告",
-            "医疗机构规章制度",
-        ],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("材料审查", Reviewer, 5, false),
-            ("并联审查", Reviewer, 6, false),
-            ("现场验收", Reviewer, 5, true),
-            ("决定", DeptHead, 3, false),
-        ],
-        joint: Some((2, &[("market", 4), ("land", 4)])),
-        special: &["现场验收", "专家评审"],
-    },
-    DemoItem {
-        name: "医师执业注册",
-        dept: "health",
-        basic_code: "000109018000",
-        item_type: Licensing,
-        basis: "《中华人民共和国医师法》第十三条",
-        legal: 20,
-        promised: 10,
-        result: "医师执业证书",
-        objects: &[NaturalPerson],
-        themes: &["医疗卫生", "职业资格"],
-        fee: None,
-        materials: &["医师执业注册申请审核表", "医师资格证书", "近6个月内的健康体检证明", "拟执业医疗机构聘用证明"],
-        steps: &[("受理", Counter, 1, false), ("审核", Reviewer, 6, false), ("决定", DeptHead, 3, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "护士执业注册",
-        dept: "health",
-        basic_code: "000109019000",
-        item_type: Licensing,
-        basis: "《护士条例》第八条",
-        legal: 20,
-        promised: 10,
-        result: "护士执业证书",
-        objects: &[NaturalPerson],
-        themes: &["医疗卫生", "职业资格"],
-        fee: None,
-        materials: &[
-            "护士执业注册申请审核表",
-            "护士执业资格考试成绩合格证明",
-            "健康体检证明",
-            "医疗卫生机构拟聘用的相关材料",
-        ],
-        steps: &[("受理", Counter, 1, false), ("审核", Reviewer, 6, false), ("决定", DeptHead, 3, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "放射诊疗许可",
-        dept: "health",
-        basic_code: "000109014000",
-        item_type: Licensing,
-        basis: "《放射诊疗管理规定》第十一条",
-        legal: 20,
-        promised: 15,
-        result: "放射诊疗许可证",
-        objects: &[Enterprise, PublicInstitution],
-        themes: &["医疗卫生"],
-        fee: None,
-        materials: &["放射诊疗许可申请表", "放射诊疗设备清单", "放射防护检测报告", "放射工作人员资格证明"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 5, false),
-            ("现场审核", Reviewer, 6, true),
-            ("决定", DeptHead, 3, false),
-        ],
-        joint: None,
-        special: &["现场审核", "检测"],
-    },
-    DemoItem {
-        name: "律师事务所设立许可（初审）",
-        dept: "justice",
-        basic_code: "000112002000",
-        item_type: Licensing,
-        basis: "《中华人民共和国律师法》第十八条",
-        legal: 20,
-        promised: 15,
-        result: "初审意见",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["法律服务"],
-        fee: None,
-        materials: &["设立申请书", "律师事务所章程", "发起人名单、简历、身份证明、律师执业证书", "住所证明"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 10, false), ("出具初审意见", DeptHead, 4, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "基层法律服务工作者执业核准",
-        dept: "justice",
-        basic_code: "000112010000",
-        item_type: Licensing,
-        basis: "《基层法律服务工作者管理办法》",
-        legal: 20,
-        promised: 10,
-        result: "基层法律服务工作者执业证",
-        objects: &[NaturalPerson],
-        themes: &["法律服务", "职业资格"],
-        fee: None,
-        materials: &["执业核准申请表", "学历证明", "拟执业机构同意接收证明"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 6, false), ("决定", DeptHead, 3, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "法律援助申请",
-        dept: "justice",
-        basic_code: "000112020000",
-        item_type: PublicService,
-        basis: "《中华人民共和国法律援助法》第四十三条",
-        legal: 7,
-        promised: 5,
-        result: "给予法律援助决定书",
-        objects: &[NaturalPerson],
-        themes: &["法律服务", "困难群众"],
-        fee: None,
-        materials: &["法律援助申请表", "申请人身份证明", "经济困难状况说明表", "与所申请法律援助事项有关的材料"],
-        steps: &[("受理", Counter, 1, false), ("审查", Reviewer, 3, false), ("决定", DeptHead, 1, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "户外广告设施设置审批",
-        dept: "housing",
-        basic_code: "000113030000",
-        item_type: Licensing,
-        basis: "《城市市容和环境卫生管理条例》第十一条",
-        legal: 20,
-        promised: 8,
-        result: "户外广告设施设置许可决定书",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["城市管理", "开办企业"],
-        fee: None,
-        materials: &["户外广告设施设置申请表", "设置效果图", "设置场地使用证明", "结构安全证明"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("审查", Reviewer, 3, true),
-            ("并联审查", Reviewer, 3, false),
-            ("决定", DeptHead, 1, false),
-        ],
-        joint: Some((2, &[("land", 2), ("market", 2)])),
-        special: &["现场勘查"],
-    },
-    DemoItem {
-        name: "占用、挖掘城市道路审批",
-        dept: "housing",
-        basic_code: "000113025000",
-        item_type: Licensing,
-        basis: "《城市道路管理条例》第二十九条、第三十一条",
-        legal: 20,
-        promised: 7,
-        result: "占用、挖掘城市道路许可决定书",
-        objects: &[Enterprise, PublicInstitution, NaturalPerson],
-        themes: &["城市管理", "工程建设"],
-        fee: Some(("按占用面积和期限计收占道费，具体以核定金额为准", "《城市道路管理条例》第三十七条", 0)),
-        materials: &["占用、挖掘城市道路申请表", "施工方案及交通组织方案", "道路修复承诺书"],
-        steps: &[("受理", Counter, 1, false), ("现场踏勘", Reviewer, 3, true), ("决定", DeptHead, 2, false)],
-        joint: None,
-        special: &["现场踏勘"],
-    },
-    DemoItem {
-        name: "临时占用林地审批（县级）",
-        dept: "land",
-        basic_code: "000125030000",
-        item_type: Licensing,
-        basis: "《中华人民共和国森林法》第三十八条",
-        legal: 20,
-        promised: 15,
-        result: "使用林地审核同意书",
-        objects: &[Enterprise, PublicInstitution],
-        themes: &["林业", "工程建设"],
-        fee: Some(("按林地类别和面积收取森林植被恢复费", "《森林植被恢复费征收使用管理暂行办法》", 0)),
-        materials: &["使用林地申请表", "用地单位资质证明", "使用林地现场查验表", "林地恢复方案"],
-        steps: &[
-            ("受理", Counter, 1, false),
-            ("现场查验", Reviewer, 6, true),
-            ("审查", Reviewer, 5, false),
-            ("决定", DeptHead, 3, false),
-        ],
-        joint: None,
-        special: &["现场查验"],
-    },
-    DemoItem {
-        name: "个人住房公积金提取",
-        dept: "housing",
-        basic_code: "000113050000",
-        item_type: PublicService,
-        basis: "《住房公积金管理条例》第二十四条",
-        legal: 3,
-        promised: 0,
-        result: "提取到账",
-        objects: &[NaturalPerson],
-        themes: &["住房", "公积金"],
-        fee: None,
-        materials: &["住房公积金提取申请表", "身份证件", "提取事由证明材料"],
-        steps: &[("受理审核", Counter, 0, false), ("复核", Reviewer, 0, false), ("支付", Counter, 0, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "出生医学证明首次签发",
-        dept: "health",
-        basic_code: "000109030000",
-        item_type: PublicService,
-        basis: "《中华人民共和国母婴保健法》第二十三条",
-        legal: 5,
-        promised: 0,
-        result: "出生医学证明",
-        objects: &[NaturalPerson],
-        themes: &["生育", "一件事"],
-        fee: None,
-        materials: &["出生医学证明首次签发登记表", "父母双方身份证件"],
-        steps: &[("受理", Counter, 0, false), ("核对", Reviewer, 0, false), ("签发", DeptHead, 0, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "餐饮服务开业联办（一件事）",
-        dept: "center",
-        basic_code: "000199001000",
-        item_type: PublicService,
-        basis: "《国务院关于加快推进政务服务标准化规范化便利化的指导意见》（国发〔2022〕5号）",
-        legal: 20,
-        promised: 10,
-        result: "营业执照、食品经营许可证、公共场所卫生许可证",
-        objects: &[Enterprise, NaturalPerson],
-        themes: &["开办企业", "餐饮", "一件事"],
-        fee: None,
-        materials: &["一件事联办申请表", "经营者身份证明", "经营场所使用证明", "食品安全管理制度"],
-        steps: &[("综合受理", Counter, 1, false), ("并联审批", Reviewer, 6, true), ("统一出件", Counter, 1, false)],
-        joint: Some((1, &[("market", 5), ("health", 5), ("housing", 4)])),
-        special: &["现场核查"],
-    },
-    DemoItem {
-        name: "东城区个体工商户登记",
-        dept: "dc_market",
-        basic_code: "000116004000",
-        item_type: Confirmation,
-        basis: "《促进个体工商户发展条例》；《市场主体登记管理条例》",
-        legal: 15,
-        promised: 1,
-        result: "营业执照",
-        objects: &[NaturalPerson],
-        themes: &["开办企业", "个体经营"],
-        fee: None,
-        materials: &["个体工商户登记（备案）申请书", "经营者身份证明", "经营场所使用证明"],
-        steps: &[("受理", Counter, 0, false), ("审核", Reviewer, 1, false), ("核准", DeptHead, 0, false)],
-        joint: None,
-        special: &[],
-    },
-    DemoItem {
-        name: "东城区食品小作坊登记",
-        dept: "dc_market",
-        basic_code: "000117030000",
-        item_type: Confirmation,
-        basis: "《中华人民共和国食品安全法》第三十六条；省食品小作坊管理条例",
-        legal: 15,
-        promised: 7,
-        result: "食品小作坊登记证",
-        objects: &[NaturalPerson, Enterprise],
-        themes: &["食品", "个体经营"],
-        fee: None,
-        materials: &["食品小作坊登记申请表", "经营者身份证明", "生产场所平面图", "从业人员健康证明"],
-        steps: &[("受理", Counter, 1, false), ("现场核查", Reviewer, 4, true), ("决定", DeptHead, 2, false)],
-        joint: None,
-        special: &["现场核查"],
-    },
-];
+fn parse_item(lines: &[&'static str]) -> Result<DemoItem, String> {
+    let field = |key: &str| -> Option<&'static str> {
+        lines.iter().copied().find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")).map(str::trim))
+    };
+    let need = |key: &str| field(key).ok_or_else(|| format!("no {key}"));
+    let list = |key: &str| -> Vec<&'static str> {
+        field(key).map(|v| v.split(" | ").map(str::trim).collect()).unwrap_or_default()
+    };
+    let number = |s: &str| s.trim().parse::<u32>().map_err(|_| format!("not a number: {s}"));
+    let by_label = |label: &str| ServiceObject::ALL.iter().copied().find(|o| o.label() == label);
+    let days = need("days")?;
+    let (legal, promised) =
+        days.strip_suffix(" promised").and_then(|d| d.split_once(" legal, ")).ok_or_else(|| format!("days: {days}"))?;
+    let steps = list("steps")
+        .into_iter()
+        .map(|s| {
+            let (s, suspend) = s.strip_suffix(" may suspend").map_or((s, false), |s| (s, true));
+            let mut parts = s.rsplitn(3, ' ');
+            let (days, role, name) = (parts.next(), parts.next(), parts.next());
+            match (name, role.and_then(|r| Role::parse(r).ok()), days.map(number)) {
+                (Some(name), Some(role), Some(days)) => Ok((name, role, days?, suspend)),
+                _ => Err(format!("step: {s}")),
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let joint = match field("joint") {
+        None => None,
+        Some(j) => {
+            let (at, co) = j.strip_prefix("at step ").and_then(|j| j.split_once(": ")).ok_or("joint")?;
+            let co = co
+                .split(" | ")
+                .map(|c| c.split_once(' ').ok_or(format!("joint: {c}")).and_then(|(k, d)| Ok((k, number(d)?))))
+                .collect::<Result<_, _>>()?;
+            Some((number(at)? as usize - 1, co))
+        }
+    };
+    let fee = match list("fee")[..] {
+        [] => None,
+        [standard, basis, fen] => Some((standard, basis, fen.parse().map_err(|_| format!("fee: {fen}"))?)),
+        _ => return Err("fee".into()),
+    };
+    let item_type = need("type")?;
+    Ok(DemoItem {
+        name: need("name")?,
+        dept: need("dept")?,
+        basic_code: need("basic code")?,
+        item_type: ItemType::ALL.iter().copied().find(|t| t.label() == item_type).ok_or("type")?,
+        basis: need("basis")?,
+        legal: number(legal)?,
+        promised: number(promised)?,
+        result: need("result")?,
+        objects: list("objects")
+            .into_iter()
+            .map(|o| by_label(o).ok_or(format!("object: {o}")))
+            .collect::<Result<_, _>>()?,
+        themes: list("themes"),
+        fee,
+        materials: list("materials"),
+        steps,
+        joint,
+        special: list("special"),
+    })
+}
 
 /// The item-specific application form fields of some demo items.
 fn form_fields(item: &str) -> Vec<zwfw_domain::catalog::FormField> {
@@ -712,8 +137,8 @@ fn form_fields(item: &str) -> Vec<zwfw_domain::catalog::FormField> {
 pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemContent {
     let dept_id = dept(d.dept);
     let immediate = d.promised == 0;
-    let steps_src = if d.steps.is_empty() { STD3 } else { d.steps };
-    let steps: Vec<Step> = steps_src
+    let steps: Vec<Step> = d
+        .steps
         .iter()
         .enumerate()
         .map(|(i, (name, role, days, susp))| Step {
@@ -722,15 +147,16 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
             role: *role,
             limit_days: *days,
             may_suspend: *susp,
-            joint: match d.joint {
-                Some((at, co)) if at == i => {
+            joint: match &d.joint {
+                Some((at, co)) if *at == i => {
                     co.iter().map(|(k, days)| CoReview { department_id: dept(k), limit_days: *days }).collect()
                 }
                 _ => vec![],
             },
         })
         .collect();
-    let co_departments: Vec<i64> = d.joint.map(|(_, co)| co.iter().map(|(k, _)| dept(k)).collect()).unwrap_or_default();
+    let co_departments: Vec<i64> =
+        d.joint.as_ref().map(|(_, co)| co.iter().map(|(k, _)| dept(k)).collect()).unwrap_or_default();
     ItemContent {
         name: d.name.into(),
         sub_name: String::new(),
@@ -748,7 +174,7 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
         promised_limit_note: String::new(),
         case_type: if immediate { CaseType::Immediate } else { CaseType::Promised },
         acceptance_conditions: format!("申请人提交的材料齐全、符合法定形式，并符合{}的法定条件。", d.name),
-        process_description: steps_src.iter().map(|s| s.0).collect::<Vec<_>>().join(" → "),
+        process_description: d.steps.iter().map(|s| s.0).collect::<Vec<_>>().join(" → "),
         co_department_ids: co_departments,
         handling_office: "行政审批科".into(),
         intermediary_services: String::new(),
@@ -821,7 +247,7 @@ mod tests {
         let ids = ["center", "market", "land", "housing", "health", "justice", "dc_market"];
         let dept = |k: &str| ids.iter().position(|x| *x == k).map(|p| p as i64 + 1).unwrap_or(99);
         let mut joint = 0;
-        for d in ITEMS {
+        for d in ITEMS.iter() {
             let c = content(d, &dept, "0858-8800000");
             c.validate().unwrap_or_else(|e| panic!("{}: {e}", d.name));
             assert!((3..=6).contains(&c.steps.len()), "{}", d.name);

@@ -1,5 +1,5 @@
 use super::*;
-use crate::admin::{Actor, Role};
+use crate::admin::Role;
 use crate::ids::CreditCode;
 
 #[test]
@@ -53,22 +53,12 @@ fn application_forms_are_checked_against_the_item() {
     c.form_fields = fields;
     assert_eq!(c.validate(), Ok(()));
 }
-use crate::admin::AccountKind;
 
 fn sample(department_id: i64) -> ItemContent {
     example(department_id)
 }
 
-fn actor(dept: i64, roles: &[Role]) -> Actor {
-    Actor {
-        user_id: 1,
-        username: "u".into(),
-        display_name: "u".into(),
-        kind: AccountKind::Staff,
-        department_id: Some(dept),
-        roles: roles.to_vec(),
-    }
-}
+use crate::admin::test_staff as actor;
 
 #[test]
 fn code_lists_round_trip() {

@@ -38,23 +38,17 @@ pub async fn add_document(
 }
 
 pub async fn documents(store: &Store, case_id: i64) -> StoreResult<Vec<DocumentRow>> {
-    let rows = crate::db::query(
+    crate::db::query(
         "SELECT id, event_seq, kind, doc_no, file_sm3, created_at FROM case_documents WHERE case_id = $1 ORDER BY event_seq",
     )
-    .bind(case_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| DocumentRow {
+    .bind(case_id).all(store.pool(), |r| DocumentRow {
             id: r.i64("id"),
             event_seq: r.i64("event_seq"),
             kind: r.str("kind"),
             doc_no: r.str("doc_no"),
             file_sm3: r.str("file_sm3"),
             created_at: r.i64("created_at"),
-        })
-        .collect())
+        }).await
 }
 
 /// Records the rendered file of a document (once).

@@ -82,11 +82,10 @@ pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> 
 
 /// The events of a case, read from the store (`store.pool()`) or inside a transaction (`tx.conn()`).
 pub async fn events_via(ex: crate::db::Ex<'_>, case_id: i64) -> StoreResult<Vec<EventRow>> {
-    let rows = crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+    crate::db::query(format!("SELECT {EVENT_COLS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
         .bind(case_id)
-        .fetch_all(ex)
-        .await?;
-    Ok(rows.iter().map(event_row).collect())
+        .all(ex, event_row)
+        .await
 }
 
 /// The event a repeated request already created, if any, read from the store

@@ -2,7 +2,7 @@
 //! of paper originals.
 
 use crate::db::Row;
-use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,16 +88,11 @@ pub async fn add_material(
 }
 
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
-    let rows = crate::db::query(
+    crate::db::query(
         "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
          FROM case_materials WHERE case_id = $1 ORDER BY material_no, id",
     )
-    .bind(case_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| MaterialRow {
+    .bind(case_id).all(store.pool(), |r| MaterialRow {
             id: r.i64("id"),
             material_no: r.i64("material_no"),
             name: r.str("name"),
@@ -110,8 +105,7 @@ pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialR
             round: r.i64("round"),
             added_by: r.opt_i64("added_by"),
             added_at: r.i64("added_at"),
-        })
-        .collect())
+        }).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,21 +182,19 @@ pub async fn file_e_material(
 }
 
 pub async fn e_materials(store: &Store, owner: i64) -> StoreResult<Vec<EMaterial>> {
-    let rows = crate::db::query(format!(
+    crate::db::query(format!(
         "SELECT {EMAT_COLS} FROM e_materials WHERE owner_user_id = $1 ORDER BY name, created_at DESC"
     ))
     .bind(owner)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows.iter().map(e_material).collect())
+    .all(store.pool(), e_material)
+    .await
 }
 
 pub async fn get_e_material(store: &Store, id: i64) -> StoreResult<EMaterial> {
-    let row = crate::db::query(format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
+    crate::db::query(format!("SELECT {EMAT_COLS} FROM e_materials WHERE id = $1"))
         .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
-    row.map(|r| e_material(&r)).ok_or(StoreError::NotFound("e_material"))
+        .one(store.pool(), "e_material", e_material)
+        .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -255,15 +247,10 @@ pub async fn return_original(tx: &mut Tx, case_id: i64, id: i64, by: i64, now_ms
 }
 
 pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalRow>> {
-    let rows = crate::db::query(
+    crate::db::query(
         "SELECT id, name, copies, received_at, received_by, returned_at, returned_by, note FROM case_originals WHERE case_id = $1 ORDER BY id",
     )
-    .bind(case_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| OriginalRow {
+    .bind(case_id).all(store.pool(), |r| OriginalRow {
             id: r.i64("id"),
             name: r.str("name"),
             copies: r.i64("copies"),
@@ -272,6 +259,5 @@ pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalR
             returned_at: r.opt_i64("returned_at"),
             returned_by: r.opt_i64("returned_by"),
             note: r.str("note"),
-        })
-        .collect())
+        }).await
 }

@@ -2,16 +2,15 @@
 //! counts the background work reads.
 
 use super::{case_row, CaseRow, CASE_COLS};
-use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use crate::{RowExt, Store, StoreResult, Tx};
 use zwfw_domain::cases::CaseState;
 use zwfw_domain::{const_concat, sql_code, sql_list};
 
 pub async fn get_case(store: &Store, id: i64) -> StoreResult<CaseRow> {
-    let row = crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+    crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
         .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
-    row.map(|r| case_row(&r)).ok_or(StoreError::NotFound("case"))
+        .one(store.pool(), "case", case_row)
+        .await
 }
 
 /// Locks the case row until the transaction ends (a no-op write that makes a
@@ -25,11 +24,10 @@ pub async fn lock_case(tx: &mut Tx, id: i64) -> StoreResult<()> {
 }
 
 pub async fn get_case_in(tx: &mut Tx, id: i64) -> StoreResult<CaseRow> {
-    let row = crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+    crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
         .bind(id)
-        .fetch_optional(tx.conn())
-        .await?;
-    row.map(|r| case_row(&r)).ok_or(StoreError::NotFound("case"))
+        .one(tx.conn(), "case", case_row)
+        .await
 }
 
 /// The case a number names, with the hash of its query password.

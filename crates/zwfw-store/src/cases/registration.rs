@@ -290,11 +290,13 @@ pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms
         "UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = ",
         sql_code!(CaseState::Draft)
     );
-    let r = crate::db::query(SQL).bind(form.to_string()).bind(now_ms).bind(id).execute(tx.conn()).await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("not a draft"));
-    }
-    Ok(())
+    crate::db::query(SQL)
+        .bind(form.to_string())
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .or(StoreError::Conflict("not a draft"))
 }
 
 pub async fn set_case_no(tx: &mut Tx, id: i64, case_no: &str) -> StoreResult<()> {

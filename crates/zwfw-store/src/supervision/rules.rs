@@ -64,7 +64,7 @@ pub async fn update_rule(
     by: i64,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let r = query("UPDATE supervision_rules SET name = $1, params = $2, enabled = $3, updated_by = $4, updated_at = $5 WHERE code = $6")
+    query("UPDATE supervision_rules SET name = $1, params = $2, enabled = $3, updated_by = $4, updated_at = $5 WHERE code = $6")
         .bind(name)
         .bind(params)
         .bind(crate::flag(enabled))
@@ -72,9 +72,5 @@ pub async fn update_rule(
         .bind(now_ms)
         .bind(code)
         .execute(tx.conn())
-        .await?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("rule"));
-    }
-    Ok(())
+        .await?.or(StoreError::NotFound("rule"))
 }

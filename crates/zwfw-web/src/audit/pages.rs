@@ -36,21 +36,29 @@ fn audit_filter(q: &HashMap<String, String>) -> WebResult<zwfw_store::audit::Aud
     })
 }
 
+/// The filter of the query and at most `limit` records it selects, for those who may read the trail.
+async fn records(
+    st: &AppState,
+    actor: &zwfw_domain::admin::Actor,
+    q: &HashMap<String, String>,
+    limit: i64,
+) -> WebResult<(zwfw_store::audit::AuditFilter, Vec<zwfw_domain::audit::AuditRecord>)> {
+    if !zwfw_domain::access::staff::may_read_audit(actor) {
+        return Err(WebError::forbidden());
+    }
+    let f = zwfw_store::audit::AuditFilter { limit, ..audit_filter(q)? };
+    let records = zwfw_store::audit::list(&st.store, &f).await?;
+    Ok((f, records))
+}
+
 pub async fn audit_page(
     State(st): State<AppState>,
     Signed(s, ra): Signed,
     PageQuery(q): PageQuery<HashMap<String, String>>,
 ) -> Response {
-    if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
-        return error_page(&st, Some(&ra), &WebError::forbidden());
-    }
-    let f = match audit_filter(&q) {
-        Ok(f) => f,
-        Err(e) => return error_page(&st, Some(&ra), &e),
-    };
-    let records = match zwfw_store::audit::list(&st.store, &f).await {
+    let (f, records) = match records(&st, &s.actor, &q, 100).await {
         Ok(r) => r,
-        Err(e) => return error_page(&st, Some(&ra), &e.into()),
+        Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let next_before = (records.len() as i64 == f.limit).then(|| records.last().map(|r| r.seq)).flatten();
     let keep: Vec<(String, String)> =
@@ -68,17 +76,9 @@ pub async fn audit_csv(
     Signed(s, ra): Signed,
     PageQuery(q): PageQuery<HashMap<String, String>>,
 ) -> Response {
-    if !zwfw_domain::access::staff::may_read_audit(&s.actor) {
-        return error_page(&st, Some(&ra), &WebError::forbidden());
-    }
-    let mut f = match audit_filter(&q) {
-        Ok(f) => f,
+    let records = match records(&st, &s.actor, &q, 10_000).await {
+        Ok((_, r)) => r,
         Err(e) => return error_page(&st, Some(&ra), &e),
-    };
-    f.limit = 10_000;
-    let records = match zwfw_store::audit::list(&st.store, &f).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&st, Some(&ra), &e.into()),
     };
     let esc = |s: &str| {
         // Quote every field; neutralize spreadsheet formulas.

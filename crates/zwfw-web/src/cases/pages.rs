@@ -725,10 +725,13 @@ pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): F
 }
 
 pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    match super::api::e_materials(&st, &s.actor).await {
-        Ok(rows) => render(&st, &ra, "materials.html", context! { rows => rows }),
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
+    render_result(
+        &st,
+        &ra,
+        "materials.html",
+        super::api::e_materials(&st, &s.actor).await,
+        |rows| context! { rows => rows },
+    )
 }
 
 /// The materials a case form carries: uploaded here or taken from the library.

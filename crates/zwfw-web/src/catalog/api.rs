@@ -78,6 +78,19 @@ pub struct VersionView {
     pub content: ItemContent,
 }
 
+impl From<store_cat::Version> for VersionView {
+    fn from(v: store_cat::Version) -> Self {
+        VersionView {
+            id: v.id,
+            version_no: v.version_no,
+            state: v.state.code().into(),
+            reason: v.reason,
+            published_at: v.published_at.map(zwfw_domain::time::format_rfc3339),
+            content: v.content,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ItemDetail {
     pub id: i64,
@@ -128,17 +141,7 @@ pub(super) async fn detail(st: &AppState, item_id: i64) -> WebResult<ItemDetail>
         status: item.status,
         published_version_id: item.published_version_id,
         open_version_id: item.open_version_id,
-        versions: versions
-            .into_iter()
-            .map(|v| VersionView {
-                id: v.id,
-                version_no: v.version_no,
-                state: v.state.code().into(),
-                reason: v.reason,
-                published_at: v.published_at.map(zwfw_domain::time::format_rfc3339),
-                content: v.content,
-            })
-            .collect(),
+        versions: versions.into_iter().map(VersionView::from).collect(),
         events: store_cat::events(&st.store, item_id).await?,
     })
 }
@@ -341,14 +344,7 @@ pub(super) async fn published(st: &AppState, id: i64) -> WebResult<(store_cat::I
     responses((status = 200, body = VersionView), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn api_guide_item(State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> WebResult<Json<VersionView>> {
     let (_, v) = published(&st, id).await?;
-    Ok(Json(VersionView {
-        id: v.id,
-        version_no: v.version_no,
-        state: v.state.code().into(),
-        reason: v.reason,
-        published_at: v.published_at.map(zwfw_domain::time::format_rfc3339),
-        content: v.content,
-    }))
+    Ok(Json(VersionView::from(v)))
 }
 
 // ---------- attachments ----------

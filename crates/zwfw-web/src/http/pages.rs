@@ -92,3 +92,36 @@ pub fn with_status(mut r: Response, s: StatusCode) -> Response {
     *r.status_mut() = s;
     r
 }
+
+/// `name` rendered with the context made of what a use case answered, or its error as a page.
+pub fn render_result<T, E: Into<WebError>>(
+    state: &AppState,
+    ra: &RequestAuth,
+    name: &str,
+    result: Result<T, E>,
+    ctx: impl FnOnce(T) -> Value,
+) -> Response {
+    match result {
+        Ok(v) => render(state, ra, name, ctx(v)),
+        Err(e) => error_page(state, Some(ra), &Into::<WebError>::into(e)),
+    }
+}
+
+/// The answer to an action form on an object's page: to `Ok(page)` once the use case is done;
+/// otherwise the object's page again (`reread`, drawn by `view` with the message) with the
+/// refusal's status, or the error page when the object cannot be read.
+pub async fn after_act<D, E, V: std::future::Future<Output = Response>>(
+    state: &AppState,
+    ra: &RequestAuth,
+    outcome: Result<String, WebError>,
+    reread: impl std::future::Future<Output = Result<D, E>>,
+    view: impl FnOnce(D, String) -> V,
+) -> Response {
+    match outcome {
+        Ok(to) => see_other(&to),
+        Err(e) => match reread.await {
+            Ok(d) => with_status(view(d, e.message()).await, e.status()),
+            Err(_) => error_page(state, Some(ra), &e),
+        },
+    }
+}

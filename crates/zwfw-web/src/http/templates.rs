@@ -26,7 +26,7 @@ impl Templates {
     pub fn new() -> Templates {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        tpl!(env, "http": "layout.html", "error.html");
+        tpl!(env, "http": "layout.html", "error.html", "forms.html");
         tpl!(env, "accounts": "login.html", "totp_login.html", "password.html", "totp_enroll.html", "users.html", "user_form.html", "user_secret.html", "account.html", "register.html");
         tpl!(env, "portal": "home.html");
         tpl!(env, "orgs": "regions.html", "departments.html", "department_form.html");

@@ -58,18 +58,12 @@ pub async fn public_list(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q
         page: q.page,
         ..Default::default()
     };
-    match interaction::list(&st, None, &lq).await {
-        Ok(p) => render(
-            &st,
-            &ra,
-            "interact_list.html",
-            context! {
-                public => true, page => p, kinds => IKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
-                kind => q.kind.unwrap_or_default(), q => q.q.unwrap_or_default(),
-            },
-        ),
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
+    render_result(&st, &ra, "interact_list.html", interaction::list(&st, None, &lq).await, |p| {
+        context! {
+            public => true, page => p, kinds => IKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+            kind => q.kind.unwrap_or_default(), q => q.q.unwrap_or_default(),
+        }
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -107,19 +101,13 @@ pub async fn work_list(
         page: q.page,
         ..Default::default()
     };
-    match interaction::list(&st, Some(a), &lq).await {
-        Ok(p) => render(
-            &st,
-            &ra,
-            "interact_list.html",
-            context! {
-                public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
-                overdue => lq.overdue, q => q.q.unwrap_or_default(),
-                overseer => overseer,
-            },
-        ),
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
+    render_result(&st, &ra, "interact_list.html", interaction::list(&st, Some(a), &lq).await, |p| {
+        context! {
+            public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
+            overdue => lq.overdue, q => q.q.unwrap_or_default(),
+            overseer => overseer,
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -199,6 +187,26 @@ pub async fn new_submit(State(st): State<AppState>, Auth(ra): Auth, mp: Multipar
         }
         Err(e) => form_view(&st, &ra, kind, &f, Some(e.message())).await,
     }
+}
+
+/// An action form on a submission's page: `act` on the submission of the
+/// tracking code answers the page to go to; a refusal shows the submission
+/// again with its reason.
+async fn on_interaction<F: std::future::Future<Output = Result<String, WebError>>>(
+    st: &AppState,
+    actor: &zwfw_domain::admin::Actor,
+    ra: &RequestAuth,
+    code: &str,
+    act: impl FnOnce(si::InteractionRow) -> F,
+) -> Response {
+    let found = match si::find_by_code(&st.store, code.trim()).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(st, Some(ra), &WebError::not_found("interaction")),
+    };
+    let id = found.id;
+    let outcome = act(found).await;
+    let reread = interaction::detail(st, Some(actor), id, false);
+    after_act(st, ra, outcome, reread, |d, error| detail_view(st, ra, d, None, Some(error))).await
 }
 
 async fn detail_view(
@@ -295,10 +303,6 @@ pub async fn act_submit(
     PagePath(code): PagePath<String>,
     Form(f): Form<ActForm>,
 ) -> Response {
-    let found = match si::find_by_code(&st.store, code.trim()).await {
-        Ok(Some(r)) => r,
-        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
-    };
     let input = ActionInput {
         action: f.action.clone(),
         to_department_id: f.to_department_id.as_deref().and_then(opt_id),
@@ -308,13 +312,12 @@ pub async fn act_submit(
         secret: f.secret.as_deref() == Some("1"),
         withhold_reason: f.withhold_reason,
     };
-    match interaction::act(&ctx(&st, &ra), found.id, &input).await {
-        Ok(_) => Redirect::to(&format!("/interact/{}?done={}", found.code, f.action)).into_response(),
-        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
-            Ok(d) => with_status(detail_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
-            Err(_) => error_page(&st, Some(&ra), &e),
-        },
-    }
+    let c = ctx(&st, &ra);
+    on_interaction(&st, &s.actor, &ra, &code, |found| async move {
+        interaction::act(&c, found.id, &input).await?;
+        Ok::<_, WebError>(format!("/interact/{}?done={}", found.code, f.action))
+    })
+    .await
 }
 
 pub async fn track_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
@@ -351,22 +354,17 @@ pub async fn conduct_submit(
     PagePath(code): PagePath<String>,
     Form(f): Form<ConductForm>,
 ) -> Response {
-    let found = match si::find_by_code(&st.store, code.trim()).await {
-        Ok(Some(r)) => r,
-        _ => return error_page(&st, Some(&ra), &WebError::not_found("interaction")),
-    };
     let input = zwfw_app::supervision::ConductInput {
         found: f.found,
         department_id: f.department_id.as_deref().and_then(opt_id),
         responsible_user_id: None,
     };
-    match zwfw_app::supervision::conduct_finding(&ctx(&st, &ra), found.id, &input).await {
-        Ok(finding) => Redirect::to(&format!("/supervision/findings/{}?done=conduct", finding.id)).into_response(),
-        Err(e) => match interaction::detail(&st, Some(&s.actor), found.id, false).await {
-            Ok(d) => detail_view(&st, &ra, d, None, Some(e.message())).await,
-            Err(_) => error_page(&st, Some(&ra), &e),
-        },
-    }
+    let c = ctx(&st, &ra);
+    on_interaction(&st, &s.actor, &ra, &code, |found| async move {
+        let finding = zwfw_app::supervision::conduct_finding(&c, found.id, &input).await?;
+        Ok::<_, WebError>(format!("/supervision/findings/{}?done=conduct", finding.id))
+    })
+    .await
 }
 
 // ---------- handlers (第七条) and limits ----------

@@ -146,15 +146,13 @@ pub async fn ratings_page(
     let default = if supervisor { "appeals" } else { "department" };
     let scope = q.scope.clone().unwrap_or_else(|| default.into());
     let lq = rating::ListQuery { scope: Some(scope.clone()), bad: q.bad.as_deref() == Some("1"), page: q.page };
-    match rating::list(&st, Some(a), &lq).await {
-        Ok(rows) => render(
-            &st,
-            &ra,
-            "ratings.html",
-            context! { rows => rows, scope => scope, public => false, supervisor => supervisor },
-        ),
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
+    render_result(
+        &st,
+        &ra,
+        "ratings.html",
+        rating::list(&st, Some(a), &lq).await,
+        |rows| context! { rows => rows, scope => scope, public => false, supervisor => supervisor },
+    )
 }
 
 /// Bad ratings with their published rectification replies.

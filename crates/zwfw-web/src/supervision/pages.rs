@@ -179,27 +179,67 @@ pub async fn findings_page(
     )
 }
 
-async fn finding_view(
-    st: &AppState,
-    ra: &RequestAuth,
-    d: sv::FindingDetail,
-    flash: Option<String>,
-    error: Option<String>,
-) -> Response {
-    render(st, ra, "sv_finding.html", context! { d => d, flash => flash, error => error })
+/// A finding and an oversight order are followed alike: a page with the
+/// object and its history, an action form with attachments (reply, accept,
+/// reject, close; answer for an order), and the history's attachments to
+/// those who may read the object.
+macro_rules! followed_pages {
+    ($view:ident, $page:ident, $act_submit:ident, $file:ident: $detail:path, $act:path, $input:ident, $base:literal, $template:literal) => {
+        async fn $view(
+            st: &AppState,
+            ra: &RequestAuth,
+            d: impl serde::Serialize,
+            flash: Option<String>,
+            error: Option<String>,
+        ) -> Response {
+            render(st, ra, $template, context! { d => d, flash => flash, error => error })
+        }
+
+        pub async fn $page(
+            State(st): State<AppState>,
+            Signed(s, ra): Signed,
+            PagePath(id): PagePath<i64>,
+            PageQuery(q): PageQuery<DoneQuery>,
+        ) -> Response {
+            match $detail(&st, &s.actor, id).await {
+                Ok(d) => $view(&st, &ra, d, flash(&q.done), None).await,
+                Err(e) => error_page(&st, Some(&ra), &e),
+            }
+        }
+
+        pub async fn $act_submit(
+            State(st): State<AppState>,
+            Signed(s, ra): Signed,
+            PagePath(id): PagePath<i64>,
+            mp: Multipart,
+        ) -> Response {
+            let outcome = async {
+                let (action, text, files) = action_form(&st, mp).await?;
+                $act(&ctx(&st, &ra), id, &$input { action: action.clone(), text }, files).await?;
+                Ok(format!(concat!($base, "/{}?done={}"), id, action))
+            }
+            .await;
+            let reread = $detail(&st, &s.actor, id);
+            after_act(&st, &ra, outcome, reread, |d, error| $view(&st, &ra, d, None, Some(error))).await
+        }
+
+        pub async fn $file(
+            State(st): State<AppState>,
+            Signed(s, ra): Signed,
+            PagePath((id, sm3)): PagePath<(i64, String)>,
+        ) -> Response {
+            match $detail(&st, &s.actor, id).await {
+                Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
+                Err(e) => error_page(&st, Some(&ra), &e),
+            }
+        }
+    };
 }
 
-pub async fn finding_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
-    match sv::finding_detail(&st, &s.actor, id).await {
-        Ok(d) => finding_view(&st, &ra, d, flash(&q.done), None).await,
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
-}
+followed_pages!(finding_view, finding_page, finding_act_submit, finding_file:
+    sv::finding_detail, sv::finding_act, FindingActionInput, "/supervision/findings", "sv_finding.html");
+followed_pages!(order_view, order_page, order_act_submit, order_file:
+    sv::order_detail, sv::order_act, OrderActionInput, "/supervision/orders", "sv_order.html");
 
 /// The action, its text and its attachments (stored) from an action form.
 async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String, Vec<sv::Attachment>)> {
@@ -209,51 +249,6 @@ async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String,
         files.push(zwfw_app::interaction::store_attachment(st, name, bytes).await?);
     }
     Ok((f.get("action"), f.get("text"), files))
-}
-
-/// Reply (with attachments), accept, reject or close.
-pub async fn finding_act_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    mp: Multipart,
-) -> Response {
-    let result = async {
-        let (action, text, files) = action_form(&st, mp).await?;
-        sv::finding_act(&ctx(&st, &ra), id, &FindingActionInput { action: action.clone(), text }, files).await?;
-        Ok::<_, WebError>(action)
-    }
-    .await;
-    match result {
-        Ok(action) => Redirect::to(&format!("/supervision/findings/{id}?done={action}")).into_response(),
-        Err(e) => match sv::finding_detail(&st, &s.actor, id).await {
-            Ok(d) => with_status(finding_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
-            Err(_) => error_page(&st, Some(&ra), &e),
-        },
-    }
-}
-
-/// An attachment of a finding's or an order's history, to those who may read it.
-pub async fn finding_file(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath((id, sm3)): PagePath<(i64, String)>,
-) -> Response {
-    match sv::finding_detail(&st, &s.actor, id).await {
-        Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
-}
-
-pub async fn order_file(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath((id, sm3)): PagePath<(i64, String)>,
-) -> Response {
-    match sv::order_detail(&st, &s.actor, id).await {
-        Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -299,58 +294,13 @@ pub async fn orders_page(
     PageQuery(q): PageQuery<OrdersQuery>,
 ) -> Response {
     let state = opt_text(&q.state);
-    match sv::list_orders(&st, &s.actor, state.as_deref()).await {
-        Ok(rows) => render(
-            &st,
-            &ra,
-            "sv_orders.html",
-            context! { rows => rows, state => state.unwrap_or_default(), today => zwfw_app::cases::day_text(st.today()) },
-        ),
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
-}
-
-async fn order_view(
-    st: &AppState,
-    ra: &RequestAuth,
-    d: sv::OrderDetail,
-    flash: Option<String>,
-    error: Option<String>,
-) -> Response {
-    render(st, ra, "sv_order.html", context! { d => d, flash => flash, error => error })
-}
-
-pub async fn order_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
-    match sv::order_detail(&st, &s.actor, id).await {
-        Ok(d) => order_view(&st, &ra, d, flash(&q.done), None).await,
-        Err(e) => error_page(&st, Some(&ra), &e),
-    }
-}
-
-pub async fn order_act_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    mp: Multipart,
-) -> Response {
-    let result = async {
-        let (action, text, files) = action_form(&st, mp).await?;
-        sv::order_act(&ctx(&st, &ra), id, &OrderActionInput { action: action.clone(), text }, files).await?;
-        Ok::<_, WebError>(action)
-    }
-    .await;
-    match result {
-        Ok(action) => Redirect::to(&format!("/supervision/orders/{id}?done={action}")).into_response(),
-        Err(e) => match sv::order_detail(&st, &s.actor, id).await {
-            Ok(d) => with_status(order_view(&st, &ra, d, None, Some(e.message())).await, e.status()),
-            Err(_) => error_page(&st, Some(&ra), &e),
-        },
-    }
+    render_result(
+        &st,
+        &ra,
+        "sv_orders.html",
+        sv::list_orders(&st, &s.actor, state.as_deref()).await,
+        |rows| context! { rows => rows, state => state.unwrap_or_default(), today => zwfw_app::cases::day_text(st.today()) },
+    )
 }
 
 pub async fn rules_page(

@@ -40,8 +40,7 @@ async fn create_on_page(
 both_backends!(department_admins_grant_working_roles_only, |store: Store| async move {
     let app = App::start(store).await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let da = app.ready_token("demo_deptadmin").await;
-    let admin = app.ready_token("demo_admin").await;
+    let [da, admin] = app.ready_tokens(["demo_deptadmin", "demo_admin"]).await;
 
     for (i, role) in ["legal_review", "dept_admin"].into_iter().enumerate() {
         // The API: refused with the refusal's code, nothing stored.
@@ -115,9 +114,7 @@ fn case_actions(colleague: i64, upload_id: &Value) -> Vec<Value> {
 both_backends!(supervision_acts_on_no_case_and_no_submission, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let item = joint_item(&app).await;
-    let sup = app.ready_token("demo_supervisor").await;
-    let counter = app.ready_token("demo_counter").await;
-    let citizen = app.ready_token("demo_citizen").await;
+    let [sup, counter, citizen] = app.ready_tokens(["demo_supervisor", "demo_counter", "demo_citizen"]).await;
     let colleague = app.user_id("demo_reviewer").await;
     let (s, up) = upload(&app, &sup, PDF, "补正材料.pdf").await;
     assert_eq!(s, StatusCode::CREATED, "{up}");

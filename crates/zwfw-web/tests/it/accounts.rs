@@ -369,8 +369,7 @@ both_backends!(health_metrics_docs_and_clock, |store: Store| async move {
     assert!(r.headers().contains_key("content-security-policy"));
     assert!(r.headers().contains_key("x-request-id"));
     // The demo clock moves forward only, by a system administrator, and is audited.
-    let admin = app.ready_token("demo_admin").await;
-    let rv = app.ready_token("demo_reviewer").await;
+    let [admin, rv] = app.ready_tokens(["demo_admin", "demo_reviewer"]).await;
     assert_eq!(app.post(&rv, "/api/v1/admin/clock", json!({"offset": "+1d"})).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         code_of(app.post(&admin, "/api/v1/admin/clock", json!({"offset": "-1d"})).await).await.1,

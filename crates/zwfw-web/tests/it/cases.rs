@@ -10,15 +10,21 @@ use serde_json::{json, Value};
 use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
 
+/// The applicant's view of a case names no officer: every staff event shows 工作人员.
+fn assert_staff_unnamed(case: &Value) {
+    for e in case["events"].as_array().unwrap() {
+        if e["role"].is_string() {
+            assert_eq!(e["actor_name"], "工作人员", "{e}");
+        }
+    }
+}
+
 both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: Store| async move {
     let app = App::start(store).await;
     let item = joint_item(&app).await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
-    let land = app.ready_token("demo_land").await;
-    let company = app.ready_token("demo_company").await;
+    let [citizen, counter, reviewer, head, land, company] = app
+        .ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head", "demo_land", "demo_company"])
+        .await;
 
     // Uploads are checked by content.
     let (s, b) = upload(&app, &citizen, b"MZ\x90\x00 not a pdf", "营业执照.pdf").await;
@@ -226,9 +232,7 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
 both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_nothing, |store: Store| async move {
     let app = App::start(store).await;
     let item = joint_item(&app).await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let head = app.ready_token("demo_head").await;
+    let [citizen, counter, head] = app.ready_tokens(["demo_citizen", "demo_counter", "demo_head"]).await;
     let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
     let apply = json!({"materials": [{"material_no": 1, "upload_id": up["id"]}], "idem_key": "double-click-1"});
     let path = format!("/api/v1/items/{item}/applications");
@@ -245,11 +249,7 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
     assert_eq!(mine.as_array().unwrap().len(), 1);
     let id = ids[0];
     // A case stored before views were kept on the row is decided on its events replayed.
-    zwfw_store::db::query("UPDATE cases SET view = '' WHERE id = $1")
-        .bind(id)
-        .execute(app.state.store.pool())
-        .await
-        .unwrap();
+    app.sql("UPDATE cases SET view = '' WHERE id = $1", id).await;
     zwfw_store::testing::forget_remembered_cases(&app.state.store);
 
     // Counter and head both decide on event 1: exactly one wins, the other is told who acted.
@@ -303,8 +303,7 @@ both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_noth
 
 both_backends!(returns_transfers_extensions_special_procedures_and_deemed_acceptance, |store: Store| async move {
     let app = App::start_at(store, "2026-03-02T09:00:00+08:00").await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &example(market), "TESTPLAIN0000000000000000000001").await;
+    let (_, item) = market_item(&app, "TESTPLAIN0000000000000000000001").await;
     let counter = app.ready_token("demo_counter").await;
     let head_id = app.user_id("demo_head").await;
 
@@ -333,9 +332,7 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     app.advance(86_400_000);
     assert_eq!(zwfw_app::cases::record_deemed_acceptances(&app.state).await.unwrap(), 1);
     // Sessions idle out while the clock moves: sign in again.
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
+    let [counter, reviewer, head] = app.ready_tokens(["demo_counter", "demo_reviewer", "demo_head"]).await;
     let c = case(&app, &counter, walk_in).await;
     assert_eq!(c["case"]["state"], "in_progress");
     assert_eq!(c["case"]["deemed_accepted"], true);
@@ -383,8 +380,7 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(case(&app, &head, id).await["case"]["suspended"], true);
     app.advance(3 * 86_400_000);
-    let head = app.ready_token("demo_head").await;
-    let counter = app.ready_token("demo_counter").await;
+    let [head, counter] = app.ready_tokens(["demo_head", "demo_counter"]).await;
     let (s, _) = act(&app, &head, id, json!({"action": "special_end", "opinion": "检测合格"})).await;
     assert_eq!(s, StatusCode::OK);
     let c = case(&app, &head, id).await;
@@ -570,8 +566,7 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
     c.legal_limit_days = 60; // runs into 2027, whose notice is not entered
     c.promised_limit_days = 50;
     let item = publish(&app, &c, "TESTPROV00000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     let sub = apply_with_pdf(&app, &citizen, item).await;
     let id = sub["case_id"].as_i64().unwrap();
     let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
@@ -607,8 +602,7 @@ both_backends!(registration_numbers_the_case_and_files_each_material_once, |stor
     let market = app.department_id("示例市市场监督管理局").await;
     let code = "TESTSERIAL000000000000000000001";
     let item = publish(&app, &example(market), code).await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     let path = format!("/api/v1/items/{item}/applications");
     let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let library = || async { body(app.get(&citizen, "/api/v1/e-materials").await).await.1 };
@@ -672,11 +666,8 @@ both_backends!(
     |store: Store| async move {
         use zwfw_store::cases::{case_to_act, get_case};
         let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
-        let market = app.department_id("示例市市场监督管理局").await;
-        let item = publish(&app, &example(market), "TESTRECENT000000000000000000001").await;
-        let citizen = app.ready_token("demo_citizen").await;
-        let counter = app.ready_token("demo_counter").await;
-        let reviewer = app.ready_token("demo_reviewer").await;
+        let (_, item) = market_item(&app, "TESTRECENT000000000000000000001").await;
+        let [citizen, counter, reviewer] = app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer"]).await;
         let id = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
 
         // The registration and each action leave the row as stored in memory.
@@ -759,10 +750,8 @@ both_backends!(
 
 both_backends!(a_case_and_what_it_refers_to_cannot_be_deleted_while_referenced, |store: Store| async move {
     let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &example(market), "TESTREFS0000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let (_, item) = market_item(&app, "TESTREFS0000000000000000000001").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     let id = apply_with_pdf(&app, &citizen, item).await["case_id"].as_i64().unwrap();
     let (s, b) = act(&app, &counter, id, json!({"action": "accept"})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -791,10 +780,8 @@ both_backends!(a_case_and_what_it_refers_to_cannot_be_deleted_while_referenced, 
 both_backends!(a_document_number_an_action_could_not_use_is_recorded_as_unused, |store: Store| async move {
     use zwfw_store::audit::{list, AuditFilter};
     let app = App::start_at(store.clone(), "2026-03-02T09:00:00+08:00").await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &example(market), "TESTNUMBERS00000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let (_, item) = market_item(&app, "TESTNUMBERS00000000000000000001").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     let serial_of = |c: &Value, kind: &str| -> i64 {
         let d = c["documents"].as_array().unwrap().iter().find(|d| d["kind"] == kind).expect("the document");
         let no = d["doc_no"].as_str().unwrap();
@@ -855,10 +842,8 @@ both_backends!(every_step_action_needs_the_role_of_the_step, |store: Store| asyn
     // joining. The counter may take none of the reviewer's actions there.
     let app = App::start(store).await;
     let item = joint_item(&app).await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
+    let [citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
     let id = apply(&app, &citizen, item).await;
     act_ok(&app, &counter, id, json!({"action": "accept"})).await;
     let (s, b) =
@@ -892,11 +877,7 @@ both_backends!(every_step_action_needs_the_role_of_the_step, |store: Store| asyn
     assert_eq!((last["kind"].as_str(), last["role"].as_str()), (Some("special_started"), Some("reviewer")), "{last}");
     // The applicant's timeline names no officer.
     let mine = case(&app, &citizen, id).await;
-    for e in mine["events"].as_array().unwrap() {
-        if e["role"].is_string() {
-            assert_eq!(e["actor_name"], "工作人员", "{e}");
-        }
-    }
+    assert_staff_unnamed(&mine);
     assert_invariants(&app).await;
 });
 
@@ -905,10 +886,8 @@ both_backends!(
     |store: Store| async move {
         let app = App::start(store).await;
         let item = joint_item(&app).await;
-        let citizen = app.ready_token("demo_citizen").await;
-        let counter = app.ready_token("demo_counter").await;
-        let reviewer = app.ready_token("demo_reviewer").await;
-        let head = app.ready_token("demo_head").await;
+        let [citizen, counter, reviewer, head] =
+            app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
 
         // The counter cannot withdraw an online application on its own.
         let id = apply(&app, &citizen, item).await;
@@ -954,11 +933,7 @@ both_backends!(
         let mine = case(&app, &citizen, id).await;
         let kinds: Vec<&str> = mine["events"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
         assert!(kinds.contains(&"withdrawal_requested") && kinds.contains(&"withdrawal_declined"), "{kinds:?}");
-        for e in mine["events"].as_array().unwrap() {
-            if e["role"].is_string() {
-                assert_eq!(e["actor_name"], "工作人员", "{e}");
-            }
-        }
+        assert_staff_unnamed(&mine);
         assert_invariants(&app).await;
     }
 );

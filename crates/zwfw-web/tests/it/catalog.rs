@@ -14,9 +14,7 @@ both_backends!(governance_flow_end_to_end, |store: Store| async move {
     let app = App::start(store).await;
     let market = app.department_id("示例市市场监督管理局").await;
     let land = app.department_id("示例市自然资源局").await;
-    let da = app.ready_token("demo_deptadmin").await;
-    let legal = app.ready_token("demo_legal").await;
-    let center = app.ready_token("demo_center").await;
+    let [da, legal, center] = app.ready_tokens(["demo_deptadmin", "demo_legal", "demo_center"]).await;
 
     let mut content = zwfw_domain::catalog::example(market);
     content.basic_code = "000117099000".into();

@@ -101,8 +101,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
     }
     let m_item = publish(&app, &zwfw_domain::catalog::example(market), "TESTEVAL00000000000000000000001").await;
     let l_item = publish(&app, &zwfw_domain::catalog::example(land), "TESTEVAL00000000000000000000002").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     for u in ["demo_reviewer", "demo_head", "demo_land", "test_land_head", "demo_supervisor"] {
         app.ready_token(u).await;
     }

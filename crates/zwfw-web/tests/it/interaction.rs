@@ -20,11 +20,8 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     let dc_market = app.department_id("东城区市场监督管理局").await;
     let dongcheng_office = app.department_id("东城区人民政府办公室").await;
     let center = app.department_id("示例市政务服务中心").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let county = app.ready_token("demo_county").await;
-    let supervisor = app.ready_token("demo_supervisor").await;
-    let land = app.ready_token("demo_land").await;
+    let [citizen, reviewer, county, supervisor, land] =
+        app.ready_tokens(["demo_citizen", "demo_reviewer", "demo_county", "demo_supervisor", "demo_land"]).await;
 
     // Anonymous consultation: a mobile number is required, then it goes to the department named.
     let ask = json!({"kind": "consultation", "title": "个体工商户登记需要哪些材料", "content": "请问个体户注册需要带什么？",
@@ -151,8 +148,7 @@ both_backends!(routing_deadlines_replies_and_publication, |store: Store| async m
     // Past the due day the item is overdue; an extension with a reason moves the day.
     app.advance(19 * DAY); // 2025-10-15 (Wednesday): 10-11, 10-13, 10-14, 10-15 are past 10-10
                            // Sessions idle out while the clock moves: sign in again.
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let citizen = app.ready_token("demo_citizen").await;
+    let [reviewer, citizen] = app.ready_tokens(["demo_reviewer", "demo_citizen"]).await;
     let (_, d) = body(app.get(&reviewer, &format!("/api/v1/interactions/{q1_id}")).await).await;
     assert_eq!(d["overdue_days"], 4, "{d}");
     let (_, overdue) = body(app.get(&reviewer, "/api/v1/interactions?scope=department&overdue=true").await).await;
@@ -295,10 +291,8 @@ both_backends!(bad_input_floods_and_repeats_change_nothing, |store: Store| async
 both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let center = app.ready_token("demo_center").await;
-    let head = app.ready_token("demo_head").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let citizen = app.ready_token("demo_citizen").await;
+    let [center, head, reviewer, citizen] =
+        app.ready_tokens(["demo_center", "demo_head", "demo_reviewer", "demo_citizen"]).await;
 
     // Limits per kind, set by a global administrator with a reason.
     let (s, _) =
@@ -366,12 +360,9 @@ both_backends!(limits_and_handlers_are_configured_and_recorded, |store: Store| a
 
 /// A case of demo_citizen taken through acceptance, three steps and a grant.
 async fn granted_case(app: &App) -> (i64, String) {
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(app, &zwfw_domain::catalog::example(market), "TESTRATE00000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
+    let (_, item) = market_item(app, "TESTRATE00000000000000000000001").await;
+    let [citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
     let id = apply(app, &citizen, item).await;
     for (who, a) in [
         (&counter, json!({"action": "accept"})),
@@ -515,8 +506,7 @@ both_backends!(ratings_one_per_stage_follow_up_and_appeal, |store: Store| async 
 both_backends!(ratings_wait_for_their_stage_and_qr_links_rate, |store: Store| async move {
     let app = App::start(store).await;
     let item = joint_item(&app).await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     let id = apply(&app, &citizen, item).await;
     let path = format!("/api/v1/cases/{id}/ratings");
     let (s, b) = body(app.post(&citizen, &path, json!({"stage": "acceptance", "level": 1})).await).await;
@@ -739,8 +729,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     };
     let app = App::start_with_sms(store, FRIDAY, sms).await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let admin = app.ready_token("demo_admin").await;
+    let [reviewer, admin] = app.ready_tokens(["demo_reviewer", "demo_admin"]).await;
     let ask = |mobile: &str, title: &str| json!({"kind": "consultation", "title": title, "content": "请问需要带什么材料？", "department_id": market, "mobile": mobile});
     let reply = json!({"action": "reply", "reply": "请携带身份证原件。"});
 
@@ -852,10 +841,8 @@ both_backends!(handlers_of_a_county_at_a_glance, |store: Store| async move {
     let (dongcheng, xishan, city) = (region("东城区"), region("西山县"), region("示例市"));
     let office = app.department_id("东城区人民政府办公室").await;
     let dc_market = app.department_id("东城区市场监督管理局").await;
-    let supervisor = app.ready_token("demo_supervisor").await;
-    let county = app.ready_token("demo_county").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let admin = app.ready_token("demo_admin").await;
+    let [supervisor, county, reviewer, admin] =
+        app.ready_tokens(["demo_supervisor", "demo_county", "demo_reviewer", "demo_admin"]).await;
     let path = |r: i64| format!("/api/v1/regions/{r}/interaction-handlers");
 
     // The county's departments, its government office first; nobody named yet.

@@ -24,6 +24,11 @@ async fn rules_of(app: &App, sup: &str, case: i64) -> Vec<String> {
     v
 }
 
+/// Changes a supervision rule through the API; the status and the answer.
+async fn set_rule(app: &App, token: &str, rule: &str, change: Value) -> (StatusCode, Value) {
+    body(app.put(token, &format!("/api/v1/supervision/rules/{rule}"), change).await).await
+}
+
 async fn finding(app: &App, sup: &str, case: i64, rule: &str) -> Value {
     let (_, b) = body(app.get(sup, &format!("/api/v1/supervision/findings?case_id={case}&rule={rule}")).await).await;
     b["rows"][0].clone()
@@ -31,10 +36,8 @@ async fn finding(app: &App, sup: &str, case: i64, rule: &str) -> Value {
 
 both_backends!(thresholds_findings_rectification_and_orders, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
+    let (market, item) = market_item(&app, "TESTSUPV00000000000000000000001").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     // Made ready now (password changed); signed in again after the clock moves.
     app.ready_token("demo_head").await;
     let sup = app.ready_token("demo_supervisor").await;
@@ -222,48 +225,19 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
     assert_eq!(rules_of(&app, &sup, b).await, vec!["A01", "R01", "R02", "W01", "W02", "Y01"]);
 
     // Rules: only supervision edits them, within range, with a reason; the next run is full.
-    let (s, e) = body(
-        app.put(
-            &sup,
-            "/api/v1/supervision/rules/W01",
-            json!({"enabled": true, "days": 11, "reply_days": 5, "reason": "调整"}),
-        )
-        .await,
-    )
-    .await;
+    let (s, e) =
+        set_rule(&app, &sup, "W01", json!({"enabled": true, "days": 11, "reply_days": 5, "reason": "调整"})).await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_supervision")), "{e}");
     assert!(e["detail"].as_str().unwrap().contains("0 至 10"), "{e}");
     let head = app.signed_in("demo_head").await;
-    let (s, _) = body(
-        app.put(
-            &head,
-            "/api/v1/supervision/rules/R03",
-            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严"}),
-        )
-        .await,
-    )
-    .await;
+    let (s, _) =
+        set_rule(&app, &head, "R03", json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, e) = body(
-        app.put(
-            &sup,
-            "/api/v1/supervision/rules/R03",
-            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": ""}),
-        )
-        .await,
-    )
-    .await;
+    let (s, e) = set_rule(&app, &sup, "R03", json!({"enabled": true, "count": 2, "reply_days": 5, "reason": ""})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     // Two yellow cards in October for the market department: with R03 at 2, a red card for the department.
-    let (s, rule) = body(
-        app.put(
-            &sup,
-            "/api/v1/supervision/rules/R03",
-            json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严考核"}),
-        )
-        .await,
-    )
-    .await;
+    let (s, rule) =
+        set_rule(&app, &sup, "R03", json!({"enabled": true, "count": 2, "reply_days": 5, "reason": "从严考核"})).await;
     assert_eq!((s, rule["params"]["count"].as_i64()), (StatusCode::OK, Some(2)), "{rule}");
     let r = evaluate(&app, &sup, false).await;
     assert_eq!((r["mode"].as_str(), &r["by_rule"]), (Some("full"), &json!({"R03": 1})), "{r}");
@@ -310,13 +284,9 @@ both_backends!(thresholds_findings_rectification_and_orders, |store: Store| asyn
 
 both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000002").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
-    let sup = app.ready_token("demo_supervisor").await;
+    let (market, item) = market_item(&app, "TESTSUPV00000000000000000000002").await;
+    let [citizen, counter, reviewer, head, sup] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head", "demo_supervisor"]).await;
 
     // A consultation due 10-10 and a case granted with a fee the item does not charge.
     let (s, q) = submit_interaction(
@@ -348,11 +318,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
     // A run that starts from the feed sees the conclusion: reset to just before it.
     let head_seq = zwfw_store::audit::head_seq(&app.state.store).await.unwrap();
     let state = json!({"seq": head_seq - 20, "day": "2025-09-26", "warn_until": "2025-09-28"}).to_string();
-    zwfw_store::db::query("UPDATE jobs SET state = $1 WHERE name = 'supervision'")
-        .bind(state)
-        .execute(app.state.store.pool())
-        .await
-        .unwrap();
+    app.sql("UPDATE jobs SET state = $1 WHERE name = 'supervision'", state).await;
     let r = evaluate(&app, &sup, false).await;
     assert_eq!((r["mode"].as_str(), &r["by_rule"]), (Some("incremental"), &json!({"A04": 1})), "{r}");
     let a04 = finding(&app, &sup, id, "A04").await;
@@ -383,11 +349,7 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
 
     // A change made around the program: an audit record rewritten in the database (A07), found once.
     let seq = zwfw_store::audit::head_seq(&app.state.store).await.unwrap() - 1;
-    zwfw_store::db::query("UPDATE audit_log SET reason = '改过' WHERE seq = $1")
-        .bind(seq)
-        .execute(app.state.store.pool())
-        .await
-        .unwrap();
+    app.sql("UPDATE audit_log SET reason = '改过' WHERE seq = $1", seq).await;
     let r = evaluate(&app, &sup, false).await;
     assert_eq!(r["by_rule"], json!({"A07": 1}), "{r}");
     let (_, a07) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A07").await).await;
@@ -405,13 +367,9 @@ both_backends!(overdue_messages_fees_and_the_job_lease, |store: Store| async mov
 
 both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTSUPV00000000000000000000003").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let sup_token = app.ready_token("demo_supervisor").await;
-    let head_token = app.ready_token("demo_head").await;
-    let land_token = app.ready_token("demo_land").await;
+    let (_, item) = market_item(&app, "TESTSUPV00000000000000000000003").await;
+    let [citizen, counter, sup_token, head_token, land_token] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_supervisor", "demo_head", "demo_land"]).await;
     let id = apply(&app, &citizen, item).await;
     assert_eq!(act(&app, &counter, id, json!({"action": "accept"})).await.0, StatusCode::OK);
     // 2025-10-17: the promised day (10-16) has passed.
@@ -446,35 +404,18 @@ both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async 
         .text("action", "reply")
         .text("text", "已整改：增派人员")
         .part("attachment", pdf_part("整改报告.pdf"));
-    let r = head
-        .post(app.url(&format!("/supervision/findings/{fid}/act?_csrf={csrf}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&head, &app, &format!("/supervision/findings/{fid}/act?_csrf={csrf}"), form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
     let (_, fpage) = page(&sup, &app, &format!("/supervision/findings/{fid}")).await;
     assert!(fpage.contains("整改报告.pdf") && fpage.contains("待审核"), "{fpage}");
-    let sm3 = fpage
-        .split(&format!("/supervision/findings/{fid}/files/"))
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let sm3 = between(&fpage, &format!("/supervision/findings/{fid}/files/"), "\"");
     let r = sup.get(app.url(&format!("/supervision/findings/{fid}/files/{sm3}"))).send().await.unwrap();
     assert_eq!((r.status(), r.bytes().await.unwrap().as_ref()), (StatusCode::OK, PDF));
     let r = land.get(app.url(&format!("/supervision/findings/{fid}/files/{sm3}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // A second reply while waiting for the decision: refused with the reason, nothing stored.
     let form = reqwest::multipart::Form::new().text("action", "reply").text("text", "再次回复");
-    let r = head
-        .post(app.url(&format!("/supervision/findings/{fid}/act?_csrf={csrf}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&head, &app, &format!("/supervision/findings/{fid}/act?_csrf={csrf}"), form).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("当前状态（待审核）下不能进行该操作"));
     let events = zwfw_store::supervision::events(&app.state.store, "finding", fid).await.unwrap();
@@ -519,9 +460,7 @@ both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async 
 both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let market = app.department_id("示例市市场监督管理局").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let sup = app.ready_token("demo_supervisor").await;
-    let head = app.ready_token("demo_head").await;
+    let [citizen, sup, head] = app.ready_tokens(["demo_citizen", "demo_supervisor", "demo_head"]).await;
     let complaint = |conduct: bool| {
         json!({"kind": "complaint", "title": "窗口人员态度差", "content": "办理时被推诿", "department_id": market,
                "accused_unit": "示例市市场监督管理局", "accused_person": "某工作人员", "staff_conduct": conduct})
@@ -592,11 +531,8 @@ both_backends!(conduct_complaint_becomes_a_finding, |store: Store| async move {
 both_backends!(changes_around_the_program_are_found, |store: Store| async move {
     use zwfw_store::{db::query, Backend};
     let app = App::start_at(store, FRIDAY).await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTGUARD0000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let sup = app.ready_token("demo_supervisor").await;
+    let (market, item) = market_item(&app, "TESTGUARD0000000000000000000001").await;
+    let [citizen, counter, sup] = app.ready_tokens(["demo_citizen", "demo_counter", "demo_supervisor"]).await;
     let case = apply(&app, &citizen, item).await;
     assert_eq!(act(&app, &counter, case, json!({"action": "accept"})).await.0, StatusCode::OK);
     evaluate(&app, &sup, true).await;

@@ -384,12 +384,9 @@ both_backends!(the_case_list_filters_by_department_and_period, |store: Store| as
 
 both_backends!(decisions_on_the_case_page_are_chosen_not_preset, |store: Store| async move {
     let app = App::start(store).await;
-    let market = app.department_id("示例市市场监督管理局").await;
-    let item = publish(&app, &zwfw_domain::catalog::example(market), "TESTPRESET000000000000000000001").await;
-    let citizen = app.ready_token("demo_citizen").await;
-    let counter = app.ready_token("demo_counter").await;
-    let reviewer = app.ready_token("demo_reviewer").await;
-    let head = app.ready_token("demo_head").await;
+    let (_, item) = market_item(&app, "TESTPRESET000000000000000000001").await;
+    let [citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
     let id = apply(&app, &citizen, item).await;
     act_ok(&app, &counter, id, serde_json::json!({"action": "accept"})).await;
     act_ok(&app, &counter, id, serde_json::json!({"action": "pass", "opinion": "材料齐全"})).await;

@@ -96,6 +96,12 @@ impl App {
             .unwrap_or_else(|| panic!("no department {name}"))
     }
 
+    /// Runs one statement with one parameter (`$1`) on the program's own
+    /// connection, as a repair by hand would.
+    pub async fn sql(&self, statement: &str, param: impl zwfw_store::db::IntoValue) {
+        zwfw_store::db::query(statement).bind(param).execute(self.state.store.pool()).await.unwrap();
+    }
+
     pub async fn user_id(&self, username: &str) -> i64 {
         zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
     }

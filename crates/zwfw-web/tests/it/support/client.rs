@@ -46,6 +46,11 @@ pub async fn page(c: &Client, app: &App, path: &str) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())
 }
 
+/// Posts a multipart form (a page's upload form) as the browser `c`.
+pub async fn post_form(c: &Client, app: &App, path: &str, form: reqwest::multipart::Form) -> Response {
+    c.post(app.url(path)).multipart(form).send().await.unwrap()
+}
+
 /// The text of `html` from the first `start` to the next `end`.
 pub fn between(html: &str, start: &str, end: &str) -> String {
     let i = html.find(start).unwrap_or_else(|| panic!("{start} not in page")) + start.len();
@@ -106,6 +111,15 @@ impl App {
             panic!("{username} already enrolled; use a fresh app (or `signed_in`)");
         }
         token
+    }
+
+    /// [`App::ready_token`] for each account, in order.
+    pub async fn ready_tokens<const N: usize>(&self, usernames: [&str; N]) -> [String; N] {
+        let mut tokens = Vec::with_capacity(N);
+        for u in usernames {
+            tokens.push(self.ready_token(u).await);
+        }
+        tokens.try_into().expect("one token an account")
     }
 
     /// A fresh session for an account already made ready (after the clock

@@ -30,6 +30,12 @@ pub async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
     item
 }
 
+/// The market department's id and its example item, published under `code`.
+pub async fn market_item(app: &App, code: &str) -> (i64, i64) {
+    let market = app.department_id("示例市市场监督管理局").await;
+    (market, publish(app, &example(market), code).await)
+}
+
 /// The example item of the market department, with the land department joining step 2.
 pub async fn joint_item(app: &App) -> i64 {
     let market = app.department_id("示例市市场监督管理局").await;
