@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The roles of DESIGN.md. A staff member holds one or more of them, always
 /// inside one department.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 系统管理员

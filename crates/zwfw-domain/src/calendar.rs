@@ -21,6 +21,7 @@ use thiserror::Error;
 
 /// One notice of the State Council (General Office) that a year follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     /// 文号, e.g. 国办发明电〔2024〕12号
     pub number: String,
@@ -30,6 +31,7 @@ pub struct Notice {
 
 /// Days off named by a notice, e.g. 春节 from 01-28 to 02-04.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolidaySpan {
     pub name: String,
     pub from: NaiveDate,
@@ -38,6 +40,7 @@ pub struct HolidaySpan {
 
 /// A weekend day made a working day (调休上班).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MakeupDay {
     pub date: NaiveDate,
     pub name: String,

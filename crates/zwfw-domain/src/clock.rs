@@ -108,6 +108,7 @@ pub fn days_span_ms(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Option<(O
 
 /// The state of one period on a given day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ClockPeriod))]
 pub struct Period {
     pub limit_days: u32,
     /// The last day of the period (it ends at 24:00 that day, Shanghai time).
@@ -123,6 +124,7 @@ pub struct Period {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ClockStep))]
 pub struct StepStatus {
     pub name: String,
     pub ended: bool,
@@ -130,6 +132,7 @@ pub struct StepStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockStatus {
     pub as_of: NaiveDate,
     pub promised: Period,

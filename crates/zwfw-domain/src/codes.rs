@@ -107,6 +107,18 @@ macro_rules! code_list {
                 match code.trim() { $($code => Some($name::$variant),)* _ => None }
             }
         }
+        // The schema is written here: the codes, as serde writes them.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),*]))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
         impl $crate::codes::CodeList for $name {
             const ALL: &'static [$name] = $name::ALL;
             fn code(self) -> &'static str {

@@ -205,6 +205,7 @@ impl Grade {
 
 /// The weight of each indicator (whole numbers; only their ratios matter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EvaluationWeights))]
 pub struct Weights {
     pub on_time: u32,
     pub early: u32,
@@ -217,6 +218,7 @@ pub struct Weights {
 
 /// What the supervision office sets for the evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EvaluationConfig))]
 pub struct Config {
     pub weights: Weights,
     /// Points a yellow card takes off the cards sub-score.
@@ -312,6 +314,7 @@ impl Config {
 
 /// The raw counts of one department in one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EvaluationFigures))]
 pub struct Figures {
     /// Cases concluded in the period (voided ones left out).
     pub concluded: u64,
@@ -432,6 +435,7 @@ fn round(x: f64, places: i32) -> f64 {
 
 /// The rates and sub-scores derived from the figures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EvaluationIndicators))]
 pub struct Indicators {
     pub on_time_rate: Option<f64>,
     pub early_rate: Option<f64>,
@@ -580,6 +584,7 @@ pub fn judged_working_days(cal: &Calendar, p: &Period, today: NaiveDate) -> Resu
 
 /// A supervision officer's logins per judged week, against the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekLogins {
     /// The Monday.
     pub week: NaiveDate,
@@ -600,6 +605,7 @@ pub fn weekly_logins(cfg: &Config, weeks: &[NaiveDate], logins: &[NaiveDate]) ->
 
 /// A department's presence on the working days of a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Presence {
     pub working_days: u32,
     pub days_signed_in: u32,

@@ -2,6 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A stored file attached to a submission, a finding's or an order's reply
+/// (lists of them are kept as JSON beside the record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    /// SM3 of the stored file.
+    pub sm3: String,
+    pub name: String,
+    /// The kind found from the content (its extension: pdf, jpg, …).
+    pub kind: String,
+    pub size: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {

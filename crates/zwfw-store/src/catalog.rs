@@ -305,6 +305,7 @@ pub async fn add_event(
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CatalogEvent))]
 pub struct Event {
     pub version_id: i64,
     pub action: String,
@@ -354,6 +355,7 @@ pub async fn versions(store: &Store, item_id: i64) -> StoreResult<Vec<Version>> 
 
 /// A line of an item list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemSummary {
     pub item_id: i64,
     pub impl_code: String,

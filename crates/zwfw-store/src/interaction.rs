@@ -11,6 +11,7 @@ use zwfw_domain::{const_concat, sql_code};
 /// A submission as stored (the query password's hash and the client address
 /// are never serialized).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InteractionRow {
     pub id: i64,
     pub code: String,
@@ -43,6 +44,7 @@ pub struct InteractionRow {
     pub publication: Option<String>,
     pub withhold_reason: Option<String>,
     /// `[{"sm3", "name", "kind", "size"}]`
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<zwfw_domain::files::Attachment>))]
     pub attachments: serde_json::Value,
     #[serde(skip)]
     pub query_hash: String,
@@ -264,6 +266,7 @@ pub async fn set_answer(tx: &mut Tx, id: i64, a: &Answer<'_>, now_ms: i64) -> St
 
 /// An event of a submission (append-only).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InteractionEvent))]
 pub struct EventRow {
     pub id: i64,
     pub at: i64,
@@ -409,6 +412,7 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<InteractionRow>
 // ---------- handlers (第七条) ----------
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InteractionHandler))]
 pub struct HandlerRow {
     pub id: i64,
     pub department_id: i64,
@@ -508,6 +512,7 @@ pub async fn end_handler(
 // ---------- notifications (the outbox) ----------
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: i64,
     pub channel: String,

@@ -13,6 +13,7 @@ const OUTSIDE: &str = const_concat!("channel <> ", sql_code!(Channel::InApp));
 
 /// A message of an outside channel with its delivery state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutMessage {
     pub id: i64,
     pub channel: String,
@@ -147,6 +148,7 @@ pub async fn list(store: &Store, state: &str, limit: i64) -> StoreResult<Vec<Out
 
 /// How many messages of an outside channel wait, were sent, were given up.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OutboxCounts))]
 pub struct Counts {
     pub waiting: i64,
     pub sent: i64,

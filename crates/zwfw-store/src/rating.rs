@@ -8,6 +8,7 @@ use zwfw_domain::rating::{Appeal, FollowUp};
 use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingRow {
     pub id: i64,
     pub case_id: i64,

@@ -7,26 +7,18 @@ use super::*;
 /// A case as its reader may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseDetail {
-    #[schema(value_type = Object)]
     pub case: CaseRow,
     /// Masked for every reader but the applicant.
     pub applicant_id_no: String,
     pub applicant_mobile: String,
     pub applicant_address: String,
-    #[schema(value_type = Option<Object>)]
     pub clock: Option<zwfw_domain::clock::ClockStatus>,
-    #[schema(value_type = Option<String>)]
     pub urgency: Option<dc::Urgency>,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<sc::EventRow>,
-    #[schema(value_type = Vec<Object>)]
     pub materials: Vec<sc::MaterialRow>,
-    #[schema(value_type = Vec<Object>)]
     pub documents: Vec<sc::DocumentRow>,
-    #[schema(value_type = Vec<Object>)]
     pub originals: Vec<sc::OriginalRow>,
     /// (department, step, due, answered) of an open joint review.
-    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub joint: Vec<(i64, i64, String, bool)>,
     /// What is missing, while a supplement notice is open.
     pub missing: Vec<String>,
@@ -34,7 +26,6 @@ pub struct CaseDetail {
     /// A pending written request of the applicant to withdraw (recorded by the counter, for the department head).
     pub withdrawal_requested: Option<String>,
     /// The current step's definition, while in progress.
-    #[schema(value_type = Option<Object>)]
     pub step: Option<zwfw_domain::catalog::Step>,
     pub step_count: usize,
     /// A deadline lies in a year whose working-day calendar is not out yet

@@ -69,7 +69,6 @@ pub async fn config(st: &App) -> AppResult<Config> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ConfigInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub config: Config,
     /// Why it changes (kept in the audit trail).
     pub reason: String,
@@ -106,9 +105,8 @@ pub struct DeptLine {
     pub department: String,
     /// The county the department belongs to; none for city departments.
     pub county: Option<String>,
-    #[schema(value_type = Object)]
     pub figures: Figures,
-    #[schema(value_type = Object)]
+    #[schema(value_type = zwfw_domain::evaluation::Indicators)]
     pub indicators: serde_json::Value,
     pub score: Option<f64>,
     /// excellent | good | pass | fail; none when the department had nothing to be judged on.
@@ -121,7 +119,6 @@ pub struct DeptLine {
 pub struct OfficerActivity {
     pub user_id: i64,
     pub name: String,
-    #[schema(value_type = Vec<Object>)]
     pub weeks: Vec<WeekLogins>,
     /// Every judged week reached the required number.
     pub met: bool,
@@ -132,7 +129,6 @@ pub struct OfficerActivity {
 pub struct DeptActivity {
     pub department_id: i64,
     pub department: String,
-    #[schema(value_type = Object)]
     pub presence: Presence,
 }
 
@@ -150,10 +146,8 @@ pub struct Evaluation {
     pub as_of: String,
     /// The period has ended: its figures no longer change with time.
     pub complete: bool,
-    #[schema(value_type = Object)]
     pub config: Config,
     pub lines: Vec<DeptLine>,
-    #[schema(value_type = Object)]
     pub totals: Figures,
     pub officers: Vec<OfficerActivity>,
     pub departments: Vec<DeptActivity>,

@@ -20,7 +20,6 @@ pub struct DepartmentHandlers {
     pub department_name: String,
     /// The county government office, which assigns the county's matters.
     pub county_office: bool,
-    #[schema(value_type = Vec<Object>)]
     pub handlers: Vec<si::HandlerRow>,
     /// Whether a lead (负责人) is named.
     pub has_lead: bool,

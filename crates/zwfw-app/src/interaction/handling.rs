@@ -1,6 +1,7 @@
 //! Handling a consultation, suggestion, complaint or correction: the department's actions, and lists.
 
 use super::*;
+use utoipa::ToSchema;
 
 /// An action of the handling department.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -160,7 +161,8 @@ pub struct ListQuery {
 }
 
 /// A submission in a list, with whether it is overdue today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = InteractionListItem)]
 pub struct ListItem {
     #[serde(flatten)]
     pub row: InteractionRow,
@@ -169,7 +171,6 @@ pub struct ListItem {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListPage {
-    #[schema(value_type = Vec<Object>)]
     pub rows: Vec<ListItem>,
     pub total: i64,
     pub page: i64,

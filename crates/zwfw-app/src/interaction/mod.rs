@@ -78,13 +78,7 @@ pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) 
 }
 
 /// A stored attachment of a submission.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Attachment {
-    pub sm3: String,
-    pub name: String,
-    pub kind: String,
-    pub size: i64,
-}
+pub use zwfw_domain::files::Attachment;
 
 /// Checks an attachment by content and stores it.
 pub async fn store_attachment(st: &App, name: &str, bytes: &[u8]) -> AppResult<Attachment> {
@@ -435,11 +429,9 @@ pub fn reader_of(actor: Option<&Actor>, row: &InteractionRow) -> Reader {
 /// A submission as one reader may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Detail {
-    #[schema(value_type = Object)]
     pub interaction: InteractionRow,
     /// Working days past the due date while unanswered (超期天数).
     pub overdue_days: i64,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<si::EventRow>,
     /// What this reader may do: transfer, extend, reply.
     pub actions: Vec<String>,

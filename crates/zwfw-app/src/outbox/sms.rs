@@ -20,6 +20,7 @@ use crate::state::{App, Ctx};
 use serde::Serialize;
 use serde_json::json;
 use std::time::Duration;
+use utoipa::ToSchema;
 use zwfw_domain::outbox::{retry_delay_ms, sms_text, Channel, Delivery};
 use zwfw_store::outbox as so;
 
@@ -172,14 +173,15 @@ pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
 
 /// The outbox as administrators see it: counts, the chosen messages with
 /// masked numbers, and whether a gateway is configured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutboxView {
     pub gateway: bool,
     pub counts: so::Counts,
     pub messages: Vec<MessageView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OutboxMessage)]
 pub struct MessageView {
     #[serde(flatten)]
     pub message: so::OutMessage,

@@ -41,7 +41,6 @@ pub struct Dashboard {
     pub counties: Vec<CountyFigures>,
     /// Findings per day over the last 30 days: (day, warning, yellow, red, anomaly).
     pub trend: Vec<(String, i64, i64, i64, i64)>,
-    #[schema(value_type = Option<Object>)]
     pub job: Option<ss::JobRow>,
 }
 

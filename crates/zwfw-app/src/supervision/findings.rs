@@ -122,7 +122,6 @@ pub struct FindingQuery {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FindingPage {
-    #[schema(value_type = Vec<Object>)]
     pub rows: Vec<FindingRow>,
     pub total: i64,
     pub page: i64,
@@ -151,11 +150,8 @@ pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResu
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FindingDetail {
-    #[schema(value_type = Object)]
     pub finding: FindingRow,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<ss::EventRow>,
-    #[schema(value_type = Vec<Object>)]
     pub orders: Vec<OrderRow>,
     /// What the reader may do: reply | accept | reject | close | order
     pub actions: Vec<String>,

@@ -111,7 +111,6 @@ pub struct RuleView {
     /// warning | yellow | red | anomaly
     pub severity: String,
     pub enabled: bool,
-    #[schema(value_type = Object)]
     pub params: Params,
     pub updated_at: i64,
 }

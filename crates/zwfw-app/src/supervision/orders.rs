@@ -20,9 +20,7 @@ pub struct OrderInput {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrderDetail {
-    #[schema(value_type = Object)]
     pub order: OrderRow,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<ss::EventRow>,
     /// answer | accept | reject
     pub actions: Vec<String>,

@@ -11,6 +11,7 @@ pub const ACCEPTANCE_DAYS: u32 = 5;
 
 /// The colour of the time left, as inboxes show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Green,

@@ -6,6 +6,7 @@ use thiserror::Error;
 
 /// The kind of an application form field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     /// One line, at most 200 characters.
@@ -40,6 +41,7 @@ impl FieldKind {
 
 /// A field of an item's application form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     /// Label and key, e.g. 经营场所.
     pub name: String,

@@ -125,6 +125,7 @@ pub fn transition(
 
 /// One changed field between two versions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ItemFieldChange))]
 pub struct FieldChange {
     /// Path of the field, e.g. `promised_limit_days`, `materials[2].name`.
     pub field: String,

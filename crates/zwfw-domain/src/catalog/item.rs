@@ -11,6 +11,7 @@ use thiserror::Error;
 
 /// An application material (GB/T 39046 表4 序号 56–64 and 第十条's material elements).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ItemMaterial))]
 #[serde(default)]
 pub struct Material {
     /// 56 材料名称
@@ -47,6 +48,7 @@ pub struct Material {
 
 /// A co-department's part in a joint review (并联审批).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoReview {
     pub department_id: i64,
     /// Its sub-limit inside the step's limit, in working days.
@@ -55,6 +57,7 @@ pub struct CoReview {
 
 /// A step (环节) of the item's process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ItemStep))]
 pub struct Step {
     /// 环节名称, e.g. 受理, 审查, 决定
     pub name: String,
@@ -75,6 +78,7 @@ pub struct Step {
 /// Everything a version of an item says. Text fields follow GB/T 39046 表4;
 /// the numbers in the comments are its 序号.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemContent {
     /// 1 事项名称 (主项名称)
     pub name: String,

@@ -151,6 +151,7 @@ pub const MAX_EXTENSION_DAYS: u32 = 10;
 /// A rule's parameters. Which ones a rule reads: W01 and R02 `days`, R03
 /// `count`; every rule `reply_days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RuleParams))]
 pub struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days: Option<u32>,

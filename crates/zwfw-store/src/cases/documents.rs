@@ -4,6 +4,7 @@ use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseDocument))]
 pub struct DocumentRow {
     pub id: i64,
     pub event_seq: i64,

@@ -6,10 +6,12 @@ use serde::Serialize;
 
 /// One stored event.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseEvent))]
 pub struct EventRow {
     pub seq: i64,
     pub kind: String,
     /// The domain event as JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub body: serde_json::Value,
     pub at: i64,
     pub actor_id: Option<i64>,

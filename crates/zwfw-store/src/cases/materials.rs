@@ -6,6 +6,7 @@ use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseMaterial))]
 pub struct MaterialRow {
     pub id: i64,
     pub material_no: i64,
@@ -198,6 +199,7 @@ pub async fn get_e_material(store: &Store, id: i64) -> StoreResult<EMaterial> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseOriginal))]
 pub struct OriginalRow {
     pub id: i64,
     pub name: String,

@@ -36,6 +36,7 @@ const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code,
 
 /// The projection of a case: what lists and inboxes read.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseRow {
     pub id: i64,
     pub case_no: Option<String>,
@@ -54,6 +55,7 @@ pub struct CaseRow {
     pub applicant_mobile: String,
     #[serde(skip)]
     pub applicant_address: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub form: serde_json::Value,
     /// online | counter
     pub channel: String,
@@ -66,6 +68,7 @@ pub struct CaseRow {
 
 /// Everything about a case that its events decide.
 #[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseProjection))]
 pub struct Projection {
     pub state: String,
     pub seq: i64,

@@ -6,12 +6,14 @@ use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SupervisionEvent))]
 pub struct EventRow {
     pub id: i64,
     pub kind: String,
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub text: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<zwfw_domain::files::Attachment>))]
     pub files: serde_json::Value,
     pub at: i64,
 }

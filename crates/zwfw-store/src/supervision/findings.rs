@@ -9,6 +9,7 @@ use zwfw_domain::supervision::{FindingState, RuleCode, Severity};
 use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingRow {
     pub id: i64,
     pub finding_no: String,
@@ -26,12 +27,14 @@ pub struct FindingRow {
     pub responsible_user_id: Option<i64>,
     pub responsible_name: String,
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub detail: serde_json::Value,
     pub found_at: i64,
     pub found_on: String,
     pub state: String,
     pub reply_due: Option<String>,
     pub reply: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<zwfw_domain::files::Attachment>))]
     pub reply_files: serde_json::Value,
     pub replied_at: Option<i64>,
     pub replied_by: Option<i64>,

@@ -6,6 +6,7 @@ use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SupervisionJob))]
 pub struct JobRow {
     pub name: String,
     pub locked_by: Option<String>,

@@ -8,6 +8,7 @@ use zwfw_domain::supervision::OrderState;
 use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRow {
     pub id: i64,
     pub order_no: String,
@@ -24,6 +25,7 @@ pub struct OrderRow {
     pub issued_by_name: String,
     pub issued_at: i64,
     pub reply: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<zwfw_domain::files::Attachment>))]
     pub reply_files: serde_json::Value,
     pub replied_at: Option<i64>,
     pub replied_by: Option<i64>,

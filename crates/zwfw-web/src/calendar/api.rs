@@ -34,11 +34,8 @@ pub struct DayView {
 #[derive(Serialize, ToSchema)]
 pub struct YearView {
     pub year: i32,
-    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
     pub working_days: i64,
     /// Every holiday and make-up day of the year, in order.
@@ -158,11 +155,8 @@ pub async fn api_add(State(st): State<AppState>, ApiQuery(q): ApiQuery<AddQuery>
 
 #[derive(Deserialize, ToSchema)]
 pub struct YearInput {
-    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
     /// Why the year is changed (recorded in the audit trail).
     pub reason: String,

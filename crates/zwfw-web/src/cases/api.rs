@@ -67,6 +67,7 @@ pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> WebResul
 
 /// Uploads a material (multipart field `file`: PDF, JPEG, PNG or OFD, checked by content).
 #[utoipa::path(post, path = "/uploads", tag = "cases",
+    request_body(content = crate::http::files::FileUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = UploadView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_upload(
     State(st): State<AppState>,
@@ -138,9 +139,7 @@ fn filter_day(v: &Option<String>) -> WebResult<Option<chrono::NaiveDate>> {
 #[derive(Serialize, ToSchema)]
 pub struct CaseItem {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub case: CaseRow,
-    #[schema(value_type = Option<String>)]
     pub urgency: Option<Urgency>,
 }
 
@@ -303,7 +302,7 @@ pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> 
 
 /// Downloads an official document of a case as PDF.
 #[utoipa::path(get, path = "/cases/{id}/documents/{doc_id}", tag = "cases", params(("id" = i64, Path), ("doc_id" = i64, Path)),
-    responses((status = 200, content_type = "application/pdf", description = "the document"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "the document", body = crate::http::files::FileBytes, content_type = "application/pdf"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_document(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -335,7 +334,11 @@ pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> Web
 
 /// Downloads a material of a case.
 #[utoipa::path(get, path = "/cases/{id}/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "the file", content(
+        (crate::http::files::FileBytes = "application/pdf"),
+        (crate::http::files::FileBytes = "image/jpeg"),
+        (crate::http::files::FileBytes = "image/png"),
+        (crate::http::files::FileBytes = "application/octet-stream"))), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_material(
     State(st): State<AppState>,
     Auth(ra): Auth,

@@ -37,7 +37,6 @@ use zwfw_store::catalog::ItemFilter;
 #[derive(Deserialize, ToSchema)]
 pub struct ItemWrite {
     /// The whole content of the version (GB/T 39046 表4 fields).
-    #[schema(value_type = Object)]
     pub content: ItemContent,
     /// Why (every change carries a written reason).
     pub reason: String,
@@ -74,7 +73,6 @@ pub struct VersionView {
     pub state: String,
     pub reason: String,
     pub published_at: Option<String>,
-    #[schema(value_type = Object)]
     pub content: ItemContent,
 }
 
@@ -101,7 +99,6 @@ pub struct ItemDetail {
     pub published_version_id: Option<i64>,
     pub open_version_id: Option<i64>,
     pub versions: Vec<VersionView>,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<store_cat::Event>,
 }
 
@@ -161,7 +158,7 @@ pub async fn api_get(
 }
 
 #[utoipa::path(get, path = "/items", tag = "catalog",
-    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = [store_cat::ItemSummary]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_list(
     State(st): State<AppState>,
     Signed(s, _): Signed,
@@ -228,7 +225,7 @@ pub struct DiffQuery {
 }
 
 #[utoipa::path(get, path = "/items/{id}/diff", tag = "catalog", params(("id" = i64, Path), DiffQuery),
-    responses((status = 200, body = [Object]), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = [zwfw_domain::catalog::FieldChange]), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_diff(
     State(st): State<AppState>,
     Signed(s, _): Signed,
@@ -321,7 +318,7 @@ pub(super) async fn guide_list(st: &AppState, q: &GuideQuery) -> WebResult<Vec<s
     Ok(store_cat::list(&st.store, &f).await?)
 }
 
-#[utoipa::path(get, path = "/guide/items", tag = "catalog", params(GuideQuery), responses((status = 404, description = "an unknown department or region", body = ErrorBody), (status = 200, body = [Object]), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+#[utoipa::path(get, path = "/guide/items", tag = "catalog", params(GuideQuery), responses((status = 404, description = "an unknown department or region", body = ErrorBody), (status = 200, body = [store_cat::ItemSummary]), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn api_guide_list(
     State(st): State<AppState>,
     ApiQuery(q): ApiQuery<GuideQuery>,
@@ -349,6 +346,17 @@ pub async fn api_guide_item(State(st): State<AppState>, ApiPath(id): ApiPath<i64
 
 // ---------- attachments ----------
 
+/// The multipart form of a version's attachment.
+#[derive(ToSchema)]
+pub struct AttachmentUpload {
+    /// form (空白表格) | example (示例样表) | result (结果样本)
+    pub slot: String,
+    /// With form and example: the material's number, from 1.
+    pub material: Option<u32>,
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Attached {
     /// SM3 of the stored file.
@@ -357,6 +365,7 @@ pub struct Attached {
 
 /// Upload (multipart: `slot` = form | example | result, `material` = 1-based index, `file`).
 #[utoipa::path(post, path = "/item-versions/{id}/attachments", tag = "catalog", params(("id" = i64, Path)),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = Attached), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_attach(
     State(st): State<AppState>,

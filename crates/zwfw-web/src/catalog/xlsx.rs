@@ -66,6 +66,7 @@ pub struct ImportCreated {
 
 /// Import (multipart `file`): 201 with the count, or 422 with every bad cell.
 #[utoipa::path(post, path = "/items/import", tag = "catalog",
+    request_body(content = crate::http::files::FileUpload, description = "the workbook (.xlsx)", content_type = "multipart/form-data"),
     responses((status = 201, description = "all items created as drafts", body = ImportCreated), (status = 422, description = "every bad cell", body = ImportReport), (status = 400, description = "no file", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_import(
     State(st): State<AppState>,

@@ -54,7 +54,9 @@ pub async fn api_evaluation(
 /// The report of a period as .xlsx or PDF.
 #[utoipa::path(get, path = "/supervision/evaluation/report", tag = "supervision",
     params(("period" = Option<String>, Query), ("format" = String, Query)),
-    responses((status = 200, description = "the report file"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
+    responses((status = 200, description = "the report file", content(
+        (crate::http::files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (crate::http::files::FileBytes = "application/pdf"))), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_report(
     State(st): State<AppState>,
@@ -80,7 +82,7 @@ pub fn download(bytes: Vec<u8>, name: &str, format: Format) -> Response {
 
 /// The weights and thresholds of the evaluation.
 #[utoipa::path(get, path = "/supervision/evaluation/config", tag = "supervision",
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_domain::evaluation::Config), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Config>> {
     if !ev::may_read(&s.actor) {
         return Err(crate::http::error::WebError::forbidden());
@@ -90,7 +92,7 @@ pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> W
 
 /// Changes the weights and thresholds (supervision officers; audited with the reason).
 #[utoipa::path(put, path = "/supervision/evaluation/config", tag = "supervision", request_body = ConfigInput,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
+    responses((status = 200, body = zwfw_domain::evaluation::Config), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_update_config(
     State(st): State<AppState>,

@@ -18,9 +18,40 @@ pub struct ApiJson<T>(pub T);
 pub struct ApiQuery<T>(pub T);
 
 /// Path parameters whose rejection is a structured error naming the parameter.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(WebError))]
 pub struct ApiPath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, st: &S) -> Result<Self, WebError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, st).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(path_error(parts, e)),
+        }
+    }
+}
+
+/// The fault of a path parameter, naming it. Parameters read as a tuple
+/// (`/cases/{id}/documents/{doc_id}`) are told by position: the name is
+/// taken from the route's pattern.
+fn path_error(parts: &Parts, e: axum::extract::rejection::PathRejection) -> WebError {
+    use axum::extract::path::ErrorKind;
+    use axum::extract::rejection::PathRejection;
+    let PathRejection::FailedToDeserializePathParams(d) = &e else { return WebError::from(e) };
+    let names: Vec<&str> = parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().split('{').skip(1).filter_map(|p| p.split('}').next()).collect())
+        .unwrap_or_default();
+    let fault = match d.kind() {
+        ErrorKind::ParseErrorAtIndex { index, value, expected_type } => Some((*index, value.clone(), *expected_type)),
+        ErrorKind::ParseError { value, expected_type } if names.len() == 1 => Some((0, value.clone(), *expected_type)),
+        _ => None,
+    };
+    match fault.and_then(|(i, value, ty)| names.get(i).map(|name| format!("{name}: cannot parse `{value}` as {ty}"))) {
+        Some(detail) => WebError::with_detail(Kind::BadInput, "bad_request", detail),
+        None => WebError::from(e),
+    }
+}
 
 /// Query parameters of a page: a bad one answers the error page (in Chinese,
 /// with the status of the fault), as every other failure of a page does.
@@ -44,7 +75,7 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageP
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, st).await {
             Ok(axum::extract::Path(v)) => Ok(PagePath(v)),
-            Err(e) => Err(error_page(st, parts.extensions.get::<RequestAuth>(), &WebError::from(e).0)),
+            Err(e) => Err(error_page(st, parts.extensions.get::<RequestAuth>(), &path_error(parts, e))),
         }
     }
 }

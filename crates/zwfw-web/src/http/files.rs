@@ -59,3 +59,15 @@ pub async fn send_file(
     )
         .into_response()
 }
+
+/// A file's bytes, as the OpenAPI document shows a download's body or a form's file.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
+
+/// A multipart form with one file in the field `file`.
+#[derive(utoipa::ToSchema)]
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}

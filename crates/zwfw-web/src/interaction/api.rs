@@ -100,7 +100,7 @@ pub async fn api_track(
 
 /// The handlers a department named (第七条), current first, then the history.
 #[utoipa::path(get, path = "/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<zwfw_store::interaction::HandlerRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_handlers(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,

@@ -15,7 +15,6 @@ use zwfw_store::interaction::Notification;
 #[derive(Serialize, ToSchema)]
 #[schema(as = NotificationInbox)]
 pub struct Inbox {
-    #[schema(value_type = Vec<Object>)]
     pub messages: Vec<Notification>,
     pub unread: i64,
 }
@@ -51,7 +50,7 @@ pub struct OutboxQuery {
 /// The SMS outbox (global administrators): counts, and the latest 200
 /// messages of the chosen state with masked numbers, tries and last error.
 #[utoipa::path(get, path = "/admin/outbox", tag = "interaction", params(("state" = Option<String>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_app::outbox::sms::OutboxView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_outbox(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,

@@ -19,7 +19,7 @@ use zwfw_store::rating::RatingRow;
 /// Rates a stage of a case: its applicant (channel pc or mobile), or staff of
 /// its department recording a rating given by phone, SMS or a hall device.
 #[utoipa::path(post, path = "/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)), request_body = RateInput,
-    responses((status = 201, body = Object), (status = 409, description = "already rated, or the stage is not reached", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    responses((status = 201, body = zwfw_store::rating::RatingRow), (status = 409, description = "already rated, or the stage is not reached", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_rate(
     State(st): State<AppState>,
@@ -33,7 +33,7 @@ pub async fn api_rate(
 
 /// The ratings of a case (for those who may read the case).
 #[utoipa::path(get, path = "/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<zwfw_store::rating::RatingRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_case_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
@@ -62,7 +62,7 @@ pub async fn api_link(
 
 /// Rates through a counter QR link (no sign-in; channel qr_code).
 #[utoipa::path(post, path = "/rate/{token}", tag = "rating", params(("token" = String, Path)), request_body = RateInput,
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+    responses((status = 201, body = zwfw_store::rating::RatingRow), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_rate_link(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -78,7 +78,7 @@ pub async fn api_rate_link(
 
 /// Ratings: the reader's department's, pending appeals or all (supervision).
 #[utoipa::path(get, path = "/ratings", tag = "rating", params(("scope" = Option<String>, Query), ("bad" = Option<bool>, Query), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<Object>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<zwfw_store::rating::RatingRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_ratings(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
@@ -100,7 +100,7 @@ pub async fn api_public_ratings(
 
 /// One rating with its follow-up (the department rated, supervision, the rater).
 #[utoipa::path(get, path = "/ratings/{id}", tag = "rating", params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_store::rating::RatingRow), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_rating(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
@@ -111,7 +111,7 @@ pub async fn api_rating(
 
 /// Follow-up of a bad rating (call_back, reply), appeal, and supervision's decision.
 #[utoipa::path(post, path = "/ratings/{id}/actions", tag = "rating", params(("id" = i64, Path)), request_body = FollowUpInput,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_store::rating::RatingRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_follow_up(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,

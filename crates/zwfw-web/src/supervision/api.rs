@@ -130,7 +130,7 @@ pub struct OrderQuery {
 
 /// Oversight orders: all for supervision, a department's own for its staff.
 #[utoipa::path(get, path = "/supervision/orders", tag = "supervision", params(("state" = Option<String>, Query)),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<zwfw_store::supervision::OrderRow>), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_orders(
     State(st): State<AppState>,
     Signed(s, _ra): Signed,
@@ -187,7 +187,7 @@ pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -
 /// card) for the department to rectify (supervision officers). Asking again
 /// answers with the same finding.
 #[utoipa::path(post, path = "/interactions/{id}/finding", tag = "supervision", params(("id" = i64, Path)),
-    request_body = sv::ConductInput, responses((status = 200, body = Object), (status = 403, body = ErrorBody),
+    request_body = sv::ConductInput, responses((status = 200, body = zwfw_store::supervision::FindingRow), (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_conduct_finding(
     State(st): State<AppState>,

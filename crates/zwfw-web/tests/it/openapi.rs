@@ -71,6 +71,56 @@ fn schema_names_are_distinct_and_every_reference_resolves() {
     }
 }
 
+/// Where a schema says nothing of its content: `{}` (any value) or an object
+/// without properties, below `at`.
+fn untyped(v: &Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            let object_only = match m.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(ts)) => ts.iter().all(|t| t == "object" || t == "null"),
+                _ => false,
+            };
+            let described = ["properties", "additionalProperties", "allOf", "oneOf", "anyOf", "$ref"];
+            let is_schema_slot = at.ends_with("/schema") || at.ends_with("/items") || at.contains("/properties/");
+            if (m.is_empty() && is_schema_slot) || (object_only && !described.iter().any(|k| m.contains_key(*k))) {
+                out.push(at.to_string());
+            }
+            for (k, x) in m {
+                untyped(x, &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+            }
+        }
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| untyped(x, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+/// The document is exact: every body, row and rule has its schema. What is
+/// free-form by nature is named here, and nothing else may be.
+#[test]
+fn every_schema_is_typed() {
+    let (_, doc) = zwfw_web::api::router();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let mut found = Vec::new();
+    untyped(&doc, "", &mut found);
+    let free_form = [
+        // An application form: 申请事项说明 and the fields the item defines.
+        "/components/schemas/ApplicationInput/properties/form",
+        "/components/schemas/CaseRow/allOf/1/properties/form",
+        // An event's body, whose fields depend on the kind of event.
+        "/components/schemas/CaseEvent/properties/body",
+        // What a supervision rule found, by rule.
+        "/components/schemas/FindingRow/properties/detail",
+        // A field's value before and after a change: any item field.
+        "/components/schemas/ItemFieldChange/properties/before",
+        "/components/schemas/ItemFieldChange/properties/after",
+        // The published catalogue keyed by the GB/T 39046 表4 names.
+        "/paths/~1api~1v1~1guide~1export.json/get/responses/200/content/application~1json/schema/items",
+    ];
+    let left: Vec<&String> = found.iter().filter(|f| !free_form.contains(&f.as_str())).collect();
+    assert!(left.is_empty(), "untyped schemas: {left:#?}");
+}
+
 #[test]
 fn every_operation_lists_its_errors() {
     let (_, doc) = zwfw_web::api::router();
@@ -127,6 +177,12 @@ both_backends!(bad_parameters_answer_the_api_error_or_the_error_page, |store: St
         assert_eq!(body["code"], "bad_request", "{path}");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
         assert!(body["detail"].as_str().is_some_and(|d| d.contains(param)), "{path}: {body}");
+    }
+    // Two path parameters read together: the fault names the parameter, not its position.
+    for (path, param) in [("/api/v1/cases/1/documents/abc", "doc_id"), ("/api/v1/cases/abc/materials/1", "id")] {
+        let (status, body) = body(app.get(&citizen, path).await).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{path}: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| d.starts_with(&format!("{param}: "))), "{path}: {body}");
     }
     // A page number past any list is the last possible page, not a failure.
     let r = app.get(&citizen, "/api/v1/cases?page=9223372036854775806").await;
