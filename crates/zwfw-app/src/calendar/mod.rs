@@ -14,6 +14,12 @@ impl From<CalendarError> for AppError {
             CalendarError::YearMissing { year } => {
                 AppError::with_detail(Kind::Invalid, "calendar_year_missing", year.to_string())
             }
+            // The detail lists each problem on a line the message is made from.
+            CalendarError::Festivals { problems } => AppError::with_detail(
+                Kind::Invalid,
+                "calendar_festivals_missing",
+                problems.iter().map(|p| p.detail()).collect::<Vec<_>>().join("; "),
+            ),
             other => {
                 AppError::with_detail(Kind::Invalid, "invalid_calendar", crate::messages::calendar_error_text(&other))
             }

@@ -42,6 +42,12 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("calendar_year_missing", None) => "所需年度的工作日历尚未配置",
         ("invalid_calendar", Some(d)) => return d.to_string(),
         ("invalid_calendar", None) => "工作日历数据不符合规则",
+        ("calendar_festivals_missing", Some(d)) => {
+            let problems: Vec<_> =
+                d.split(';').filter_map(zwfw_domain::calendar::festivals::FestivalProblem::from_detail).collect();
+            return festival_problems_text(&problems);
+        }
+        ("calendar_festivals_missing", None) => "未覆盖全部法定节假日",
         ("invalid_item", Some(d)) => return d.to_string(),
         ("invalid_upload", Some(d)) => return d.to_string(),
         ("invalid_upload", None) => "上传的文件不符合要求",
@@ -169,7 +175,28 @@ pub fn calendar_error_text(e: &zwfw_domain::calendar::CalendarError) -> String {
         YearOutOfRange { year } => format!("年度{year}超出支持范围（2000—2100）"),
         NoNotice => "至少须填写一份通知及其文号".into(),
         EmptyName => "节日名称不能为空".into(),
+        Festivals { problems } => festival_problems_text(problems),
+        MakeupFarFromFestival { date } => format!("调休上班日{date}距其所属节日超过四周"),
+        YearNotEnterable { year, first, last } => {
+            format!("不能录入{year}年的工作日历：只能录入{first}年至{last}年（下一年度）")
+        }
     }
+}
+
+/// The festivals a year's entry misses or misplaces, each with its statutory
+/// date: 缺少中秋节（2027-09-15）；….
+pub fn festival_problems_text(problems: &[zwfw_domain::calendar::festivals::FestivalProblem]) -> String {
+    use zwfw_domain::calendar::festivals::FestivalProblem::*;
+    let parts: Vec<String> = problems
+        .iter()
+        .map(|p| match p {
+            Missing { festival, date } => format!("缺少{}（{date}）", festival.label()),
+            Misplaced { festival, date, span } => {
+                format!("{}（{date}）落在名为“{span}”的假期中，应在{}的假期中", festival.label(), festival.label())
+            }
+        })
+        .collect();
+    format!("未覆盖全部法定节假日：{}", parts.join("；"))
 }
 
 /// Chinese text for a refused upload.

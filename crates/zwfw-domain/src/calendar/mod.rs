@@ -17,6 +17,9 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+pub mod festivals;
+pub mod notice_text;
 use thiserror::Error;
 
 /// One notice of the State Council (General Office) that a year follows.
@@ -84,12 +87,22 @@ pub enum CalendarError {
     NoNotice,
     #[error("a name is empty")]
     EmptyName,
+    /// A statutory festival's day is not off, or off under another name.
+    #[error("the statutory festivals are not all covered: {problems:?}")]
+    Festivals { problems: Vec<festivals::FestivalProblem> },
+    /// A make-up day lies more than four weeks from the festival it is named for.
+    #[error("the make-up day {date} is more than four weeks from the festival it is named for")]
+    MakeupFarFromFestival { date: NaiveDate },
+    /// An administrator may enter the years from 2010 to next year.
+    #[error("year {year} cannot be entered: only {first}–{last}")]
+    YearNotEnterable { year: i32, first: i32, last: i32 },
 }
 
 impl CalendarError {
     pub fn code(&self) -> &'static str {
         match self {
             CalendarError::YearMissing { .. } => "calendar_year_missing",
+            CalendarError::Festivals { .. } => "calendar_festivals_missing",
             _ => "invalid_calendar",
         }
     }
@@ -150,6 +163,28 @@ impl YearSpec {
             if !seen.insert(w.date) {
                 return Err(CalendarError::Duplicate { date: w.date });
             }
+        }
+        Ok(())
+    }
+}
+
+/// The first year an administrator may enter.
+pub const FIRST_ENTERABLE_YEAR: i32 = 2010;
+
+impl YearSpec {
+    /// The checks of a year an administrator enters, beyond `validate`: the
+    /// year is from 2010 to the year after `this_year`; every statutory
+    /// festival's day lies in a span named for it; every make-up day lies
+    /// within four weeks of its festival.
+    pub fn check_entry(&self, this_year: i32) -> Result<(), CalendarError> {
+        let last = this_year + 1;
+        if !(FIRST_ENTERABLE_YEAR..=last).contains(&self.year) {
+            return Err(CalendarError::YearNotEnterable { year: self.year, first: FIRST_ENTERABLE_YEAR, last });
+        }
+        self.validate()?;
+        festivals::check(self).map_err(|problems| CalendarError::Festivals { problems })?;
+        if let Some(&date) = festivals::stray_makeup_days(self).first() {
+            return Err(CalendarError::MakeupFarFromFestival { date });
         }
         Ok(())
     }
@@ -494,7 +529,7 @@ pub(crate) mod tests {
 }
 
 /// The calendar shipped with the program (`data/holidays.toml`).
-pub const SHIPPED_TOML: &str = include_str!("../../../data/holidays.toml");
+pub const SHIPPED_TOML: &str = include_str!("../../../../data/holidays.toml");
 
 #[derive(Deserialize)]
 struct ShippedFile {
