@@ -168,6 +168,34 @@ impl YearSpec {
     }
 }
 
+crate::codes::code_list!(
+    /// What a due day counted in working days belongs to, when a change of
+    /// the calendar moves it.
+    DueKind {
+        Case = "case": "办件",
+        Interaction = "interaction": "政民互动",
+        Finding = "finding": "监察发现",
+        Order = "order": "督办单",
+        FollowUp = "follow_up": "差评整改",
+    }
+);
+
+/// The due day `old_due`, counted `n` working days after `start` on the
+/// calendar `old`, counted again on `new`: the same `n` working days after
+/// `start`. A due day before its start is left as it is.
+pub fn recount_due(
+    old: &Calendar,
+    new: &Calendar,
+    start: NaiveDate,
+    old_due: NaiveDate,
+) -> Result<NaiveDate, CalendarError> {
+    let n = old.working_days_between(start, old_due)?;
+    match u32::try_from(n) {
+        Ok(n) => new.add_working_days(start, n),
+        Err(_) => Ok(old_due),
+    }
+}
+
 /// The first year an administrator may enter.
 pub const FIRST_ENTERABLE_YEAR: i32 = 2010;
 
