@@ -70,3 +70,105 @@ pub async fn put_year(tx: &mut Tx, spec: &YearSpec, by: &str, now_ms: i64) -> St
         .await?;
     Ok(())
 }
+
+// ---------- dues counted in working days, other than a case's own ----------
+
+use zwfw_domain::calendar::DueKind;
+use zwfw_domain::interaction::State as InteractionState;
+use zwfw_domain::rating::FollowUp;
+use zwfw_domain::sql_list;
+use zwfw_domain::supervision::{FindingState, OrderState};
+
+/// An open object whose due day was counted in working days from the day it
+/// started: a submission (from its receipt), a finding's reply (from the day
+/// it was found), an oversight order (from its issue), a bad rating's
+/// follow-up (from the rating).
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenDue {
+    pub kind: DueKind,
+    pub id: i64,
+    pub department_id: Option<i64>,
+    /// The number people know it by (编号), or the case number for a follow-up.
+    pub label: String,
+    /// When its period started (ms).
+    pub start_ms: i64,
+    /// YYYY-MM-DD
+    pub due: String,
+    /// Who is told when its due day moves (the submitter, the person
+    /// responsible, the handler), when known.
+    pub user_id: Option<i64>,
+}
+
+const DUE_QUERIES: [(DueKind, &str); 4] = [
+    (
+        DueKind::Interaction,
+        const_concat!(
+            "SELECT id, department_id, code AS label, received_at AS start_ms, due, submitter_user_id AS user_id \
+             FROM interactions WHERE state = ",
+            sql_code!(InteractionState::Open),
+            " ORDER BY id"
+        ),
+    ),
+    (
+        DueKind::Finding,
+        const_concat!(
+            "SELECT id, department_id, COALESCE(finding_no, '') AS label, found_at AS start_ms, reply_due AS due, \
+             responsible_user_id AS user_id FROM findings WHERE reply_due IS NOT NULL AND state IN (",
+            sql_list!(FindingState, FindingState::ACTIVE),
+            ") ORDER BY id"
+        ),
+    ),
+    (
+        DueKind::Order,
+        const_concat!(
+            "SELECT id, department_id, order_no AS label, issued_at AS start_ms, due, NULL AS user_id \
+             FROM oversight_orders WHERE state IN (",
+            sql_list!(OrderState, OrderState::ACTIVE),
+            ") ORDER BY id"
+        ),
+    ),
+    (
+        DueKind::FollowUp,
+        const_concat!(
+            "SELECT r.id, r.department_id, COALESCE(c.case_no, '') AS label, r.at AS start_ms, \
+             r.follow_up_due AS due, r.handler_id AS user_id FROM ratings r JOIN cases c ON c.id = r.case_id \
+             WHERE r.follow_up_due IS NOT NULL AND r.follow_up IN (",
+            sql_list!(FollowUp, FollowUp::PENDING),
+            ") ORDER BY r.id"
+        ),
+    ),
+];
+
+/// Every open object with a due day counted in working days (cases aside).
+pub async fn open_dues(store: &Store) -> StoreResult<Vec<OpenDue>> {
+    let mut out = Vec::new();
+    for (kind, sql) in DUE_QUERIES {
+        for r in crate::db::query(sql).fetch_all(store.pool()).await? {
+            out.push(OpenDue {
+                kind,
+                id: r.i64("id"),
+                department_id: r.opt_i64("department_id"),
+                label: r.str("label"),
+                start_ms: r.i64("start_ms"),
+                due: r.str("due"),
+                user_id: r.opt_i64("user_id"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Moves the due day of one object from `old` to `new`; false when it
+/// changed meanwhile (then it is left as it is). A case's deadlines are its
+/// projection's, rewritten with its other fields (`cases::update_projection`).
+pub async fn move_due(tx: &mut Tx, kind: DueKind, id: i64, old: &str, new: &str) -> StoreResult<bool> {
+    let sql = match kind {
+        DueKind::Case => return Ok(false),
+        DueKind::Interaction => "UPDATE interactions SET due = $1 WHERE id = $2 AND due = $3",
+        DueKind::Finding => "UPDATE findings SET reply_due = $1 WHERE id = $2 AND reply_due = $3",
+        DueKind::Order => "UPDATE oversight_orders SET due = $1 WHERE id = $2 AND due = $3",
+        DueKind::FollowUp => "UPDATE ratings SET follow_up_due = $1 WHERE id = $2 AND follow_up_due = $3",
+    };
+    let r = crate::db::query(sql).bind(new).bind(id).bind(old).execute(tx.conn()).await?;
+    Ok(r.rows_affected() == 1)
+}

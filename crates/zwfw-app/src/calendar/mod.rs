@@ -6,7 +6,10 @@ use crate::state::{App, Ctx};
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 use std::sync::Arc;
-use zwfw_domain::calendar::{shipped_years, Calendar, CalendarError, YearSpec};
+use zwfw_domain::calendar::{notice_text, shipped_years, Calendar, CalendarError, YearSpec};
+
+pub mod impact;
+pub use impact::{preview, Impact};
 
 impl From<CalendarError> for AppError {
     fn from(e: CalendarError) -> Self {
@@ -14,6 +17,12 @@ impl From<CalendarError> for AppError {
             CalendarError::YearMissing { year } => {
                 AppError::with_detail(Kind::Invalid, "calendar_year_missing", year.to_string())
             }
+            // The detail lists each problem on a line the message is made from.
+            CalendarError::Festivals { problems } => AppError::with_detail(
+                Kind::Invalid,
+                "calendar_festivals_missing",
+                problems.iter().map(|p| p.detail()).collect::<Vec<_>>().join("; "),
+            ),
             other => {
                 AppError::with_detail(Kind::Invalid, "invalid_calendar", crate::messages::calendar_error_text(&other))
             }
@@ -43,35 +52,50 @@ pub async fn reload(state: &App) -> AppResult<()> {
     Ok(())
 }
 
-/// Replaces (or adds) a year; administrators only, with a reason.
-pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<()> {
+/// Replaces (or adds) a year; administrators only, with a reason. The year
+/// must cover the statutory festivals (`YearSpec::check_entry`). Every due
+/// day it moves is moved in the same transaction, and the applicants and
+/// handlers concerned are told; answers what moved.
+pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<impact::Impact> {
+    let (current, new) = impact::proposed(ctx, &spec)?;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
+    }
+    let state = ctx.state;
+    let (cases, others) = impact::changes(state, &current, &new).await?;
+    let moved = impact::impact(state, spec.year, &cases, &others).await?;
+    let before = current.spec(spec.year).cloned();
+    let mut tx = state.store.begin().await?;
+    zwfw_store::calendar::put_year(&mut tx, &spec, &actor.username, ctx.now()).await?;
+    impact::apply(ctx, &mut tx, spec.year, reason, &cases, &others, &moved).await?;
+    let action = if before.is_some() { "update" } else { "create" };
+    let counts: serde_json::Map<String, serde_json::Value> =
+        moved.counts.iter().map(|c| (c.kind.clone(), json!(c.count))).collect();
+    let detail = json!({ "before": before, "after": spec, "moved": counts });
+    ctx.audit(&mut tx, ctx.entry(action, "calendar", spec.year, detail, reason)).await?;
+    tx.commit().await?;
+    reload(state).await?;
+    // Cases that changed between the preview and the save are recounted here.
+    let n = crate::cases::recompute_open(state).await?;
+    // Deadlines moved without events: the next supervision run reads every open case.
+    crate::supervision::request_full(state).await?;
+    tracing::info!(year = spec.year, moved = moved.total, later = n, "due days recounted with the new calendar");
+    Ok(moved)
+}
+
+/// The holiday spans and make-up days that a State Council notice's text
+/// proposes for `year` (administrators only), to be checked and confirmed.
+pub fn propose_from_text(ctx: &Ctx<'_>, year: i32, text: &str) -> AppResult<notice_text::Proposal> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     if !zwfw_domain::access::staff::may_edit_calendar(actor) {
         return Err(AppError::forbidden());
     }
-    if reason.trim().is_empty() {
-        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
+    if text.len() > 64 * 1024 {
+        return Err(AppError::with_detail(Kind::Invalid, "notice_text_unreadable", "0:too_long"));
     }
-    spec.validate()?;
-    let state = ctx.state;
-    let current = state.calendar();
-    // The whole calendar must still compile (neighbouring years agree, no gap).
-    let mut all: Vec<YearSpec> = current.specs().filter(|s| s.year != spec.year).cloned().collect();
-    all.push(spec.clone());
-    Calendar::new(all)?;
-    let before = current.spec(spec.year).cloned();
-    let mut tx = state.store.begin().await?;
-    zwfw_store::calendar::put_year(&mut tx, &spec, &actor.username, ctx.now()).await?;
-    let action = if before.is_some() { "update" } else { "create" };
-    ctx.audit(&mut tx, ctx.entry(action, "calendar", spec.year, json!({ "before": before, "after": spec }), reason))
-        .await?;
-    tx.commit().await?;
-    reload(state).await?;
-    let n = crate::cases::recompute_open(state).await?;
-    // Deadlines moved without events: the next supervision run reads every open case.
-    crate::supervision::request_full(state).await?;
-    tracing::info!(year = spec.year, cases = n, "open cases' deadlines recomputed with the new calendar");
-    Ok(())
+    Ok(notice_text::parse(year, text)?)
 }
 
 pub fn parse_date(s: &str) -> AppResult<NaiveDate> {

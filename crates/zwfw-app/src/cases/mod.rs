@@ -29,6 +29,7 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 mod act;
 mod application;
 mod read;
+pub(crate) mod recount;
 mod write;
 
 pub use act::*;
@@ -138,7 +139,18 @@ pub fn day_text(d: chrono::NaiveDate) -> String {
 
 /// The projection of a case after `e`, from its new view.
 fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event, seq: i64) -> AppResult<Projection> {
-    let cal = st.calendar();
+    project_on(&st.calendar(), item, row, v, e, seq)
+}
+
+/// `project` on a given calendar (the one in force, or one proposed).
+fn project_on(
+    cal: &zwfw_domain::calendar::Calendar,
+    item: &ItemContent,
+    row: &CaseRow,
+    v: &CaseView,
+    e: &Event,
+    seq: i64,
+) -> AppResult<Projection> {
     let mut p = row.p.clone();
     p.state = v.state.code().to_string();
     p.seq = seq;
@@ -149,7 +161,7 @@ fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event,
     p.submitted_at = v.submitted_at_ms;
     p.accepted_at = v.accepted_at_ms;
     if let EventKind::Submitted = e.kind {
-        p.acceptance_due = Some(day_text(dc::acceptance_due(&cal, e.at_ms)?));
+        p.acceptance_due = Some(day_text(dc::acceptance_due(cal, e.at_ms)?));
     }
     match &e.kind {
         EventKind::Transferred { to_user, .. } => p.assignee_id = Some(*to_user),
@@ -160,7 +172,7 @@ fn project(st: &App, item: &ItemContent, row: &CaseRow, v: &CaseView, e: &Event,
         p.result_no = Some(document_no.clone());
     }
     let status = match &v.clock {
-        Some(c) => Some(c.status_at(&cal, e.at_ms)?),
+        Some(c) => Some(c.status_at(cal, e.at_ms)?),
         None => None,
     };
     if let Some(s) = &status {

@@ -42,6 +42,15 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("calendar_year_missing", None) => "所需年度的工作日历尚未配置",
         ("invalid_calendar", Some(d)) => return d.to_string(),
         ("invalid_calendar", None) => "工作日历数据不符合规则",
+        ("calendar_festivals_missing", Some(d)) => {
+            let problems: Vec<_> =
+                d.split(';').filter_map(zwfw_domain::calendar::festivals::FestivalProblem::from_detail).collect();
+            return festival_problems_text(&problems);
+        }
+        ("calendar_festivals_missing", None) => "未覆盖全部法定节假日",
+        ("notice_text_unreadable", Some(d)) => return notice_text_error_text(d),
+        ("notice_text_unreadable", None) => "无法识别通知文本",
+        ("calendar_preview_first", _) => "请先预览影响，核对后勾选确认再保存；预览后修改了内容的，须重新预览",
         ("invalid_item", Some(d)) => return d.to_string(),
         ("invalid_upload", Some(d)) => return d.to_string(),
         ("invalid_upload", None) => "上传的文件不符合要求",
@@ -169,7 +178,57 @@ pub fn calendar_error_text(e: &zwfw_domain::calendar::CalendarError) -> String {
         YearOutOfRange { year } => format!("年度{year}超出支持范围（2000—2100）"),
         NoNotice => "至少须填写一份通知及其文号".into(),
         EmptyName => "节日名称不能为空".into(),
+        Festivals { problems } => festival_problems_text(problems),
+        MakeupFarFromFestival { date } => format!("调休上班日{date}距其所属节日超过四周"),
+        YearNotEnterable { year, first, last } => {
+            format!("不能录入{year}年的工作日历：只能录入{first}年至{last}年（下一年度）")
+        }
     }
+}
+
+/// Why a notice's text could not be read, from the detail `LINE:reason`.
+fn notice_text_error_text(detail: &str) -> String {
+    use zwfw_domain::calendar::notice_text::NoticeTextProblem;
+    let (line, code) = detail.split_once(':').unwrap_or(("0", detail));
+    let what = match NoticeTextProblem::parse(code) {
+        Some(p) => p.label(),
+        None if code == "too_long" => "通知文本过长（最多64KB）",
+        None => "内容无法识别",
+    };
+    match line.parse::<usize>() {
+        Ok(n) if n > 0 => format!("通知文本第{n}行：{what}"),
+        _ => format!("通知文本：{what}"),
+    }
+}
+
+/// What the calendar page says after reading a notice's text.
+pub const CALENDAR_PARSED: &str = "已按通知文本填入放假和调休上班安排，请逐项核对，填写通知的发布日期，然后预览影响";
+
+/// The title of the notice that a calendar change moved a due day.
+pub fn due_moved_title(year: i32) -> String {
+    format!("{year}年工作日历调整，期限已重新计算")
+}
+
+/// The body of that notice: what moved, from when to when, and why.
+pub fn due_moved_body(kind: &str, label: &str, old: &str, new: &str, year: i32, reason: &str) -> String {
+    let label = if label.is_empty() { String::new() } else { format!("（{label}）") };
+    format!("因{year}年法定节假日安排录入工作日历，您的{kind}{label}的期限由{old}调整为{new}。调整原因：{reason}")
+}
+
+/// The festivals a year's entry misses or misplaces, each with its statutory
+/// date: 缺少中秋节（2027-09-15）；….
+pub fn festival_problems_text(problems: &[zwfw_domain::calendar::festivals::FestivalProblem]) -> String {
+    use zwfw_domain::calendar::festivals::FestivalProblem::*;
+    let parts: Vec<String> = problems
+        .iter()
+        .map(|p| match p {
+            Missing { festival, date } => format!("缺少{}（{date}）", festival.label()),
+            Misplaced { festival, date, span } => {
+                format!("{}（{date}）落在名为“{span}”的假期中，应在{}的假期中", festival.label(), festival.label())
+            }
+        })
+        .collect();
+    format!("未覆盖全部法定节假日：{}", parts.join("；"))
 }
 
 /// Chinese text for a refused upload.

@@ -162,24 +162,90 @@ pub struct YearInput {
     pub reason: String,
 }
 
+/// A saved year and the due days it moved.
+#[derive(Serialize, ToSchema)]
+pub struct YearSaved {
+    pub calendar: YearView,
+    pub moved: zwfw_app::calendar::Impact,
+}
+
 #[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = YearInput,
-    responses((status = 200, body = YearView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = YearSaved), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_put_year(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiPath(year): ApiPath<i32>,
     crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearInput>,
-) -> WebResult<Json<YearView>> {
+) -> WebResult<Json<YearSaved>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
-    put_year(&ctx, spec, &input.reason).await?;
-    Ok(Json(year_view(&st.calendar(), year)?))
+    let moved = put_year(&ctx, spec, &input.reason).await?;
+    Ok(Json(YearSaved { calendar: year_view(&st.calendar(), year)?, moved }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct YearEntry {
+    #[schema(value_type = Vec<Object>)]
+    pub notices: Vec<Notice>,
+    #[schema(value_type = Vec<Object>)]
+    pub holidays: Vec<HolidaySpan>,
+    #[schema(value_type = Vec<Object>)]
+    pub workdays: Vec<MakeupDay>,
+}
+
+/// What saving the entry would move, per department; nothing is saved. The
+/// entry is checked as `PUT` checks it (422 naming each festival missing).
+#[utoipa::path(post, path = "/calendar/{year}/preview", tag = "calendar", params(("year" = i32, Path)), request_body = YearEntry,
+    responses((status = 200, body = zwfw_app::calendar::Impact), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_preview_year(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(year): ApiPath<i32>,
+    crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearEntry>,
+) -> WebResult<Json<zwfw_app::calendar::Impact>> {
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
+    Ok(Json(zwfw_app::calendar::preview(&ctx, &spec).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoticeTextInput {
+    /// The notice's full text as published.
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeProposal {
+    #[schema(value_type = Vec<Object>)]
+    pub holidays: Vec<HolidaySpan>,
+    #[schema(value_type = Vec<Object>)]
+    pub workdays: Vec<MakeupDay>,
+    /// The notice's 文号, when the text holds one.
+    pub number: Option<String>,
+}
+
+/// The holiday spans and make-up days a State Council notice's text
+/// proposes for the year, to be checked and then previewed; nothing is saved.
+/// An unreadable text is a 422 naming its line.
+#[utoipa::path(post, path = "/calendar/{year}/notice-text", tag = "calendar", params(("year" = i32, Path)), request_body = NoticeTextInput,
+    responses((status = 200, body = NoticeProposal), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_notice_text(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(year): ApiPath<i32>,
+    crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<NoticeTextInput>,
+) -> WebResult<Json<NoticeProposal>> {
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let p = zwfw_app::calendar::propose_from_text(&ctx, year, &input.text)?;
+    Ok(Json(NoticeProposal { holidays: p.holidays, workdays: p.workdays, number: p.number }))
 }
 
 /// The calendar endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .register(routes!(api_year, api_put_year))
+        .register(routes!(api_preview_year))
+        .register(routes!(api_notice_text))
         .register(routes!(api_working_days))
         .register(routes!(api_add))
 }

@@ -1,6 +1,7 @@
 //! Calendar pages: the public 办事日历 and the administrator's year view.
 
 use super::api::kind_code;
+use crate::http::auth::RequestAuth;
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -137,21 +138,41 @@ pub fn parse_form(year: i32, notices: &str, holidays: &str, workdays: &str) -> R
     Ok(spec)
 }
 
+/// What the administrator's form holds between its steps.
+#[derive(Default)]
+struct AdminForm {
+    notices: String,
+    holidays: String,
+    workdays: String,
+    reason: String,
+    notice_text: String,
+}
+
+/// What the page shows after a step: an error, a note, or the preview.
+#[derive(Default)]
+struct AdminOutcome {
+    error: Option<String>,
+    note: Option<String>,
+    impact: Option<zwfw_app::calendar::Impact>,
+    /// The digest of the previewed entry, sent back with the confirmation.
+    previewed: Option<String>,
+}
+
 async fn admin_view(
     st: &AppState,
     ra: &RequestAuth,
     year: i32,
-    form: Option<(String, String, String, String)>,
-    error: Option<String>,
+    form: Option<AdminForm>,
+    out: AdminOutcome,
 ) -> Response {
     let cal = st.calendar();
     let stored = zwfw_store::calendar::list_years(&st.store).await.unwrap_or_default();
     let record = stored.iter().find(|y| y.spec.year == year).map(|y| {
-        context! { source => y.source, updated_by => y.updated_by, updated_at => y.updated_at }
+        context! { shipped => y.source == zwfw_domain::calendar::YearSource::Shipped.code(), updated_by => y.updated_by, updated_at => y.updated_at }
     });
-    let (n, h, w, reason) = form.unwrap_or_else(|| {
-        let (n, h, w) = spec_text(cal.spec(year));
-        (n, h, w, String::new())
+    let f = form.unwrap_or_else(|| {
+        let (notices, holidays, workdays) = spec_text(cal.spec(year));
+        AdminForm { notices, holidays, workdays, ..AdminForm::default() }
     });
     let configured = cal.is_configured(year);
     let mut resp = crate::http::pages::render(
@@ -163,10 +184,12 @@ async fn admin_view(
             spec => cal.spec(year), admin => true, record => record,
             years => stored.iter().map(|y| y.spec.year).rev().collect::<Vec<_>>(),
             next_missing => next_year_missing(st),
-            notices_text => n, holidays_text => h, workdays_text => w, reason => reason, error => error.clone(),
+            notices_text => f.notices, holidays_text => f.holidays, workdays_text => f.workdays, reason => f.reason,
+            notice_text => f.notice_text, error => out.error.clone(), note => out.note, impact => out.impact,
+            previewed => out.previewed,
         },
     );
-    if error.is_some() {
+    if out.error.is_some() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     resp
@@ -186,12 +209,15 @@ pub async fn admin_page(
         return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }
     let year = q.year.unwrap_or_else(|| next_year_missing(&st).unwrap_or(st.today().year()));
-    admin_view(&st, &ra, year, None, None).await
+    admin_view(&st, &ra, year, None, AdminOutcome::default()).await
 }
 
 #[derive(Deserialize)]
 pub struct YearForm {
     year: i32,
+    /// parse (read the notice's text) | preview | save
+    #[serde(default)]
+    step: String,
     #[serde(default)]
     notices: String,
     #[serde(default)]
@@ -200,20 +226,79 @@ pub struct YearForm {
     workdays: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    notice_text: String,
+    /// The digest of the entry as previewed.
+    #[serde(default)]
+    previewed: String,
+    #[serde(default)]
+    confirmed: String,
 }
 
+/// A digest of the entry, so that a confirmation saves what was previewed.
+fn entry_digest(spec: &YearSpec) -> String {
+    zwfw_domain::audit::sm3_hex(&serde_json::to_vec(spec).unwrap_or_default())
+}
+
+/// The administrator's three steps: read a notice's text into the form,
+/// preview what the entry moves, and save it once confirmed.
 pub async fn admin_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     axum::Form(f): axum::Form<YearForm>,
 ) -> Response {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
-    let result = match parse_form(f.year, &f.notices, &f.holidays, &f.workdays) {
-        Ok(spec) => put_year(&ctx, spec, &f.reason).await.map_err(|e| e.message()),
-        Err(msg) => Err(msg),
+    let mut form = AdminForm {
+        notices: f.notices,
+        holidays: f.holidays,
+        workdays: f.workdays,
+        reason: f.reason,
+        notice_text: f.notice_text,
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/admin/calendar?year={}", f.year)).into_response(),
-        Err(msg) => admin_view(&st, &ra, f.year, Some((f.notices, f.holidays, f.workdays, f.reason)), Some(msg)).await,
+    let mut out = AdminOutcome::default();
+    if f.step == "parse" {
+        match zwfw_app::calendar::propose_from_text(&ctx, f.year, &form.notice_text) {
+            Ok(p) => {
+                let spec = YearSpec { year: f.year, notices: vec![], holidays: p.holidays, workdays: p.workdays };
+                let (_, holidays, workdays) = spec_text(Some(&spec));
+                form.holidays = holidays;
+                form.workdays = workdays;
+                if form.notices.trim().is_empty() {
+                    if let Some(number) = p.number {
+                        form.notices = format!("{number} | 国务院办公厅关于{}年部分节假日安排的通知 | ", f.year);
+                    }
+                }
+                out.note = Some(zwfw_app::messages::CALENDAR_PARSED.to_string());
+            }
+            Err(e) => out.error = Some(e.message()),
+        }
+        return admin_view(&st, &ra, f.year, Some(form), out).await;
     }
+    let spec = match parse_form(f.year, &form.notices, &form.holidays, &form.workdays) {
+        Ok(spec) => spec,
+        Err(msg) => {
+            out.error = Some(msg);
+            return admin_view(&st, &ra, f.year, Some(form), out).await;
+        }
+    };
+    let digest = entry_digest(&spec);
+    if f.step == "save" {
+        if f.confirmed != "1" || f.previewed != digest {
+            out.error = Some(zwfw_app::messages::error_text("calendar_preview_first", None));
+        } else {
+            match put_year(&ctx, spec.clone(), &form.reason).await {
+                Ok(_) => return Redirect::to(&format!("/admin/calendar?year={}", f.year)).into_response(),
+                Err(e) => out.error = Some(e.message()),
+            }
+        }
+    }
+    // The preview, also after a refused save.
+    match zwfw_app::calendar::preview(&ctx, &spec).await {
+        Ok(impact) => {
+            out.impact = Some(impact);
+            out.previewed = Some(digest);
+        }
+        Err(e) => out.error = out.error.or(Some(e.message())),
+    }
+    admin_view(&st, &ra, f.year, Some(form), out).await
 }

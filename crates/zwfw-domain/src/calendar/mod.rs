@@ -17,6 +17,9 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+pub mod festivals;
+pub mod notice_text;
 use thiserror::Error;
 
 /// One notice of the State Council (General Office) that a year follows.
@@ -87,12 +90,22 @@ pub enum CalendarError {
     NoNotice,
     #[error("a name is empty")]
     EmptyName,
+    /// A statutory festival's day is not off, or off under another name.
+    #[error("the statutory festivals are not all covered: {problems:?}")]
+    Festivals { problems: Vec<festivals::FestivalProblem> },
+    /// A make-up day lies more than four weeks from the festival it is named for.
+    #[error("the make-up day {date} is more than four weeks from the festival it is named for")]
+    MakeupFarFromFestival { date: NaiveDate },
+    /// An administrator may enter the years from 2010 to next year.
+    #[error("year {year} cannot be entered: only {first}–{last}")]
+    YearNotEnterable { year: i32, first: i32, last: i32 },
 }
 
 impl CalendarError {
     pub fn code(&self) -> &'static str {
         match self {
             CalendarError::YearMissing { .. } => "calendar_year_missing",
+            CalendarError::Festivals { .. } => "calendar_festivals_missing",
             _ => "invalid_calendar",
         }
     }
@@ -153,6 +166,56 @@ impl YearSpec {
             if !seen.insert(w.date) {
                 return Err(CalendarError::Duplicate { date: w.date });
             }
+        }
+        Ok(())
+    }
+}
+
+crate::codes::code_list!(
+    /// What a due day counted in working days belongs to, when a change of
+    /// the calendar moves it.
+    DueKind {
+        Case = "case": "办件",
+        Interaction = "interaction": "政民互动",
+        Finding = "finding": "监察发现",
+        Order = "order": "督办单",
+        FollowUp = "follow_up": "差评整改",
+    }
+);
+
+/// The due day `old_due`, counted `n` working days after `start` on the
+/// calendar `old`, counted again on `new`: the same `n` working days after
+/// `start`. A due day before its start is left as it is.
+pub fn recount_due(
+    old: &Calendar,
+    new: &Calendar,
+    start: NaiveDate,
+    old_due: NaiveDate,
+) -> Result<NaiveDate, CalendarError> {
+    let n = old.working_days_between(start, old_due)?;
+    match u32::try_from(n) {
+        Ok(n) => new.add_working_days(start, n),
+        Err(_) => Ok(old_due),
+    }
+}
+
+/// The first year an administrator may enter.
+pub const FIRST_ENTERABLE_YEAR: i32 = 2010;
+
+impl YearSpec {
+    /// The checks of a year an administrator enters, beyond `validate`: the
+    /// year is from 2010 to the year after `this_year`; every statutory
+    /// festival's day lies in a span named for it; every make-up day lies
+    /// within four weeks of its festival.
+    pub fn check_entry(&self, this_year: i32) -> Result<(), CalendarError> {
+        let last = this_year + 1;
+        if !(FIRST_ENTERABLE_YEAR..=last).contains(&self.year) {
+            return Err(CalendarError::YearNotEnterable { year: self.year, first: FIRST_ENTERABLE_YEAR, last });
+        }
+        self.validate()?;
+        festivals::check(self).map_err(|problems| CalendarError::Festivals { problems })?;
+        if let Some(&date) = festivals::stray_makeup_days(self).first() {
+            return Err(CalendarError::MakeupFarFromFestival { date });
         }
         Ok(())
     }
@@ -497,7 +560,7 @@ pub(crate) mod tests {
 }
 
 /// The calendar shipped with the program (`data/holidays.toml`).
-pub const SHIPPED_TOML: &str = include_str!("../../../data/holidays.toml");
+pub const SHIPPED_TOML: &str = include_str!("../../../../data/holidays.toml");
 
 #[derive(Deserialize)]
 struct ShippedFile {
