@@ -185,18 +185,15 @@ pub async fn api_put_year(
 
 #[derive(Deserialize, ToSchema)]
 pub struct YearEntry {
-    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
 }
 
 /// What saving the entry would move, per department; nothing is saved. The
 /// entry is checked as `PUT` checks it (422 naming each festival missing).
 #[utoipa::path(post, path = "/calendar/{year}/preview", tag = "calendar", params(("year" = i32, Path)), request_body = YearEntry,
-    responses((status = 200, body = zwfw_app::calendar::Impact), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_app::calendar::Impact), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_preview_year(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -216,9 +213,7 @@ pub struct NoticeTextInput {
 
 #[derive(Serialize, ToSchema)]
 pub struct NoticeProposal {
-    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<HolidaySpan>,
-    #[schema(value_type = Vec<Object>)]
     pub workdays: Vec<MakeupDay>,
     /// The notice's 文号, when the text holds one.
     pub number: Option<String>,
@@ -228,7 +223,7 @@ pub struct NoticeProposal {
 /// proposes for the year, to be checked and then previewed; nothing is saved.
 /// An unreadable text is a 422 naming its line.
 #[utoipa::path(post, path = "/calendar/{year}/notice-text", tag = "calendar", params(("year" = i32, Path)), request_body = NoticeTextInput,
-    responses((status = 200, body = NoticeProposal), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = NoticeProposal), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_notice_text(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,

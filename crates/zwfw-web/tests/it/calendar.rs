@@ -53,7 +53,6 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     good["reason"] = json!("");
     assert_eq!(code_of(app.put(&admin, "/api/v1/calendar/2027", good.clone()).await).await.1, "reason_required");
     let rv = app.ready_token("demo_reviewer").await;
-    let mut good = good;
     good["reason"] = json!("录入2027年放假通知");
     assert_eq!(app.put(&rv, "/api/v1/calendar/2027", good.clone()).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.put(&admin, "/api/v1/calendar/2027", good).await.status(), StatusCode::OK);
