@@ -91,6 +91,21 @@ export async function signIn(browser, base, user, options = {}) {
   return page;
 }
 
+/** Signs in an account that must enrol a second factor on first sign-in
+ * (administrators, supervision officers). */
+export async function signInWithTotp(browser, base, user, viewport) {
+  const page = await signIn(browser, base, user, viewport ? { viewport } : {});
+  if (new URL(page.url()).pathname.startsWith('/account/totp')) {
+    const secret = (await page.locator('#totp-secret').innerText()).trim();
+    await page.getByLabel('6位动态口令').fill(totp(secret, await serverNow(base)));
+    await Promise.all([
+      page.waitForURL(u => !new URL(u).pathname.startsWith('/account/totp')),
+      page.getByRole('button', { name: '确认绑定' }).click(),
+    ]);
+  }
+  return page;
+}
+
 /** The server's time (its clock may be set or moved in demo mode), read from its banner. */
 export async function serverNow(base) {
   const html = await (await fetch(base + '/login')).text();

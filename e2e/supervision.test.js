@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { start, shots, signIn, apiSession, serverNow, totp } from './harness.js';
+import { start, shots, signIn, signInWithTotp, apiSession, serverNow, totp } from './harness.js';
 
 let base, browser, stop;
 
@@ -24,20 +24,6 @@ function residentId(first17) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...first17].reduce((a, c, i) => a + Number(c) * w[i], 0);
   return first17 + '10X98765432'[sum % 11];
-}
-
-/** Signs in an account that must enrol a second factor on first sign-in. */
-async function signInWithTotp(user, viewport) {
-  const page = await signIn(browser, base, user, viewport ? { viewport } : {});
-  if (new URL(page.url()).pathname.startsWith('/account/totp')) {
-    const secret = (await page.locator('#totp-secret').innerText()).trim();
-    await page.getByLabel('6位动态口令').fill(totp(secret, await serverNow(base)));
-    await Promise.all([
-      page.waitForURL(u => !new URL(u).pathname.startsWith('/account/totp')),
-      page.getByRole('button', { name: '确认绑定' }).click(),
-    ]);
-  }
-  return page;
 }
 
 test('an overdue case: yellow card, oversight order, answer, closed', async () => {
@@ -72,7 +58,7 @@ test('an overdue case: yellow card, oversight order, answer, closed', async () =
   assert.equal(moved.status, 200, JSON.stringify(moved.body));
 
   // The supervision officer evaluates now and finds the market department with a yellow card.
-  const officer = await signInWithTotp('demo_supervisor');
+  const officer = await signInWithTotp(browser, base, 'demo_supervisor');
   await officer.goto(base + '/supervision');
   await Promise.all([officer.waitForURL(/done=evaluate/), officer.getByRole('button', { name: '立即评估' }).click()]);
   assert.match(await officer.locator('.banner.ok').innerText(), /评估已完成/);

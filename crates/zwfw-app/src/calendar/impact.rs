@@ -20,6 +20,9 @@ pub struct DueChange {
     pub kind: String,
     /// 办件, 政民互动, 监察发现, 督办单, 差评整改
     pub kind_label: String,
+    /// Which due day of it moves (承诺办结日, 受理期限, 法定办结日, 环节期限,
+    /// 答复期限, 整改期限).
+    pub due_label: String,
     pub id: i64,
     /// The number people know it by.
     pub label: String,
@@ -125,9 +128,10 @@ pub(super) async fn impact(
     let names: BTreeMap<i64, String> =
         zwfw_store::admin::list_departments(&st.store).await?.into_iter().map(|d| (d.id, d.name)).collect();
     let mut by_dept: BTreeMap<Option<i64>, Vec<DueChange>> = BTreeMap::new();
-    let change = |kind: DueKind, id: i64, label: &str, old: &str, new: &str, users: Vec<i64>| DueChange {
+    let change = |kind: DueKind, which: &str, id: i64, label: &str, old: &str, new: &str, users: Vec<i64>| DueChange {
         kind: kind.code().into(),
         kind_label: kind.label().into(),
+        due_label: which.into(),
         id,
         label: label.into(),
         old_due: old.into(),
@@ -139,6 +143,7 @@ pub(super) async fn impact(
         let users = c.applicant_user_id.into_iter().chain(c.assignee_id).collect();
         by_dept.entry(Some(c.department_id)).or_default().push(change(
             DueKind::Case,
+            c.which,
             c.id,
             &c.case_no,
             &c.old_due,
@@ -148,7 +153,8 @@ pub(super) async fn impact(
     }
     for (d, new_due) in others {
         let users = d.user_id.into_iter().collect();
-        by_dept.entry(d.department_id).or_default().push(change(d.kind, d.id, &d.label, &d.due, new_due, users));
+        let which = if d.kind == DueKind::FollowUp { "整改期限" } else { "答复期限" };
+        by_dept.entry(d.department_id).or_default().push(change(d.kind, which, d.id, &d.label, &d.due, new_due, users));
     }
     let counts: Vec<KindCount> = DueKind::ALL
         .iter()
@@ -189,7 +195,8 @@ pub(super) async fn apply(
     let title = crate::messages::due_moved_title(year);
     for dept in &impact.departments {
         for c in &dept.changes {
-            let body = crate::messages::due_moved_body(&c.kind_label, &c.label, &c.old_due, &c.new_due, year, reason);
+            let what = format!("{}{}", c.kind_label, c.due_label);
+            let body = crate::messages::due_moved_body(&what, &c.label, &c.old_due, &c.new_due, year, reason);
             zwfw_store::interaction::notify_users(tx, &c.users, &title, &body, &c.link, ctx.now()).await?;
         }
     }

@@ -17,8 +17,9 @@ pub struct CaseRecount {
     pub department_id: i64,
     pub applicant_user_id: Option<i64>,
     pub assignee_id: Option<i64>,
-    /// The due day the applicant sees (承诺办结日, or the acceptance due day
-    /// before acceptance), before and after.
+    /// Which due day moved first in this order: 承诺办结日, 受理期限, 法定办结日,
+    /// 环节期限; and that day before and after.
+    pub which: &'static str,
     pub old_due: String,
     pub new_due: String,
     pub(crate) old: Projection,
@@ -26,46 +27,54 @@ pub struct CaseRecount {
     pub(crate) updated_at: i64,
 }
 
-fn shown_due(p: &Projection) -> Option<&String> {
-    p.promised_due.as_ref().or(p.acceptance_due.as_ref())
+/// The first due day that differs between `old` and `new`, named, with both values.
+fn moved_due(old: &Projection, new: &Projection) -> (&'static str, String, String) {
+    let pairs = [
+        ("承诺办结日", &old.promised_due, &new.promised_due),
+        ("受理期限", &old.acceptance_due, &new.acceptance_due),
+        ("法定办结日", &old.legal_due, &new.legal_due),
+        ("环节期限", &old.step_due, &new.step_due),
+    ];
+    pairs
+        .into_iter()
+        .find(|(_, a, b)| a != b)
+        .map(|(which, a, b)| (which, a.clone().unwrap_or_default(), b.clone().unwrap_or_default()))
+        .unwrap_or(("", String::new(), String::new()))
 }
 
 /// Every open case whose deadlines move on `new`, in the order of their ids.
 pub async fn changes(st: &App, new: &Calendar) -> AppResult<Vec<CaseRecount>> {
     let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let ids = sc::open_case_ids(&st.store, after, 500).await?;
-        let Some(&last) = ids.last() else { break };
-        after = last;
-        for id in ids {
-            let row = sc::get_case(&st.store, id).await?;
-            let content = item_version(st, row.version_id).await?;
-            let events = to_events(&sc::events(&st.store, id).await?)?;
-            let (Some(e), Ok(view)) = (events.last(), dc::replay(&content, &events)) else { continue };
-            let Ok(mut p) = project_on(new, &content, &row, &view, e, row.p.seq) else { continue };
-            if let Some(submitted) = view.submitted_at_ms {
-                match dc::acceptance_due(new, submitted) {
-                    Ok(d) => p.acceptance_due = Some(day_text(d)),
-                    Err(_) => continue,
-                }
+    // Read once, all of them: the preview is a rare administrator's action.
+    for id in sc::open_case_ids(&st.store, 0, i64::MAX).await? {
+        let row = sc::get_case(&st.store, id).await?;
+        let content = item_version(st, row.version_id).await?;
+        let events = to_events(&sc::events(&st.store, id).await?)?;
+        let (Some(e), Ok(view)) = (events.last(), dc::replay(&content, &events)) else { continue };
+        let Ok(mut p) = project_on(new, &content, &row, &view, e, row.p.seq) else { continue };
+        if let Some(submitted) = view.submitted_at_ms {
+            match dc::acceptance_due(new, submitted) {
+                Ok(d) => p.acceptance_due = Some(day_text(d)),
+                Err(_) => continue,
             }
-            if p == row.p {
-                continue;
-            }
-            out.push(CaseRecount {
-                id,
-                case_no: row.case_no.clone().unwrap_or_default(),
-                department_id: row.department_id,
-                applicant_user_id: row.applicant_user_id,
-                assignee_id: row.p.assignee_id,
-                old_due: shown_due(&row.p).cloned().unwrap_or_default(),
-                new_due: shown_due(&p).cloned().unwrap_or_default(),
-                old: row.p.clone(),
-                new: p,
-                updated_at: row.updated_at,
-            });
         }
+        if p == row.p {
+            continue;
+        }
+        let (which, old_due, new_due) = moved_due(&row.p, &p);
+        out.push(CaseRecount {
+            id,
+            case_no: row.case_no.clone().unwrap_or_default(),
+            department_id: row.department_id,
+            applicant_user_id: row.applicant_user_id,
+            assignee_id: row.p.assignee_id,
+            which,
+            old_due,
+            new_due,
+            old: row.p.clone(),
+            new: p,
+            updated_at: row.updated_at,
+        });
     }
     Ok(out)
 }

@@ -219,13 +219,26 @@ pub fn due_moved_body(kind: &str, label: &str, old: &str, new: &str, year: i32, 
 /// date: 缺少中秋节（2027-09-15）；….
 pub fn festival_problems_text(problems: &[zwfw_domain::calendar::festivals::FestivalProblem]) -> String {
     use zwfw_domain::calendar::festivals::FestivalProblem::*;
-    let parts: Vec<String> = problems
-        .iter()
-        .map(|p| match p {
-            Missing { festival, date } => format!("缺少{}（{date}）", festival.label()),
+    // One part per festival and kind of problem, its days joined: 缺少劳动节（2027-05-01、2027-05-02）.
+    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+    for p in problems {
+        let (head, date) = match p {
+            Missing { festival, date } => (format!("缺少{}", festival.label()), date),
             Misplaced { festival, date, span } => {
-                format!("{}（{date}）落在名为“{span}”的假期中，应在{}的假期中", festival.label(), festival.label())
+                (format!("{}落在名为“{span}”的假期中，应在{}的假期中", festival.label(), festival.label()), date)
             }
+        };
+        match parts.iter_mut().find(|(h, _)| *h == head) {
+            Some((_, dates)) => dates.push(date.to_string()),
+            None => parts.push((head, vec![date.to_string()])),
+        }
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|(head, dates)| match head.split_once("落在") {
+            // 端午节（2026-06-19）落在名为“清明节”的假期中…
+            Some((festival, rest)) => format!("{festival}（{}）落在{rest}", dates.join("、")),
+            None => format!("{head}（{}）", dates.join("、")),
         })
         .collect();
     format!("未覆盖全部法定节假日：{}", parts.join("；"))

@@ -129,10 +129,10 @@ both_backends!(a_year_must_cover_the_festivals_and_its_effect_is_previewed, |sto
         let msg = b["message"].as_str().unwrap();
         for want in [
             "缺少清明节（2027-04-05）",
-            "缺少劳动节（2027-05-02）",
+            "缺少劳动节（2027-05-01、2027-05-02）",
             "缺少端午节（2027-06-09）",
             "缺少中秋节（2027-09-15）",
-            "缺少国庆节（2027-10-03）",
+            "缺少国庆节（2027-10-01、2027-10-02、2027-10-03）",
         ] {
             assert!(msg.contains(want), "{msg} lacks {want}");
         }
