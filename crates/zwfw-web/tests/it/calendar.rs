@@ -73,31 +73,6 @@ both_backends!(calendar_api_answers_and_refuses_clearly, |store: Store| async mo
     assert!(app.state.calendar().is_configured(2027));
 });
 
-/// A 2027 entry that covers every statutory festival (a test entry, not the
-/// State Council's notice).
-fn entry_2027() -> serde_json::Value {
-    let span = |name: &str, from: &str, to: &str| json!({"name": name, "from": from, "to": to});
-    json!({
-        "notices": [{"number": "测试〔2026〕1号", "title": "测试通知", "date": "2026-11-01"}],
-        "holidays": [
-            span("元旦", "2027-01-01", "2027-01-03"),
-            span("春节", "2027-02-05", "2027-02-12"),
-            span("清明节", "2027-04-03", "2027-04-05"),
-            span("劳动节", "2027-05-01", "2027-05-05"),
-            span("端午节", "2027-06-09", "2027-06-09"),
-            span("中秋节", "2027-09-15", "2027-09-15"),
-            span("国庆节", "2027-10-01", "2027-10-07"),
-        ],
-        "workdays": [
-            {"name": "春节", "date": "2027-02-20"},
-            {"name": "劳动节", "date": "2027-04-25"},
-            {"name": "国庆节", "date": "2027-09-26"},
-            {"name": "国庆节", "date": "2027-10-09"},
-        ],
-        "reason": "录入2027年放假通知",
-    })
-}
-
 both_backends!(a_year_must_cover_the_festivals_and_its_effect_is_previewed, |store: Store| async move {
     // 2027-02-01 (Monday): 2027 is still provisional (Monday to Friday).
     let app = App::start_at(store, "2027-02-01T09:00:00+08:00").await;

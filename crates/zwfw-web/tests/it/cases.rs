@@ -559,7 +559,7 @@ both_backends!(application_forms_follow_the_item, |store: Store| async move {
 });
 
 both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_notice, |store: Store| async move {
-    use zwfw_domain::calendar::{HolidaySpan, Notice, YearSpec};
+    use zwfw_domain::calendar::YearSpec;
     let app = App::start_at(store, "2026-11-24T09:00:00+08:00").await;
     let market = app.department_id("示例市市场监督管理局").await;
     let mut c = example(market);
@@ -578,16 +578,12 @@ both_backends!(deadlines_into_an_unpublished_year_are_provisional_until_its_noti
     // The 2027 notice arrives: a Spring Festival week off in February.
     let actor = actor_of(&app, "demo_admin").await;
     let ctx = zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let e = entry_2027();
     let spec = YearSpec {
         year: 2027,
-        notices: vec![Notice {
-            number: "国办发明电〔2026〕7号".into(),
-            title: "2027年部分节假日安排".into(),
-            date: d("2026-11-20"),
-        }],
-        holidays: vec![HolidaySpan { name: "春节".into(), from: d("2027-02-05"), to: d("2027-02-11") }],
-        workdays: vec![],
+        notices: serde_json::from_value(e["notices"].clone()).unwrap(),
+        holidays: serde_json::from_value(e["holidays"].clone()).unwrap(),
+        workdays: serde_json::from_value(e["workdays"].clone()).unwrap(),
     };
     zwfw_app::calendar::put_year(&ctx, spec, "国务院办公厅通知发布").await.unwrap();
     let after = case(&app, &counter, id).await;

@@ -60,3 +60,28 @@ pub async fn apply_with_pdf(app: &App, token: &str, item: i64) -> Value {
 pub async fn apply(app: &App, applicant: &str, item: i64) -> i64 {
     apply_with_pdf(app, applicant, item).await["case_id"].as_i64().unwrap()
 }
+
+/// A 2027 entry that covers every statutory festival (a test entry, not the
+/// State Council's notice).
+pub fn entry_2027() -> serde_json::Value {
+    let span = |name: &str, from: &str, to: &str| json!({"name": name, "from": from, "to": to});
+    json!({
+        "notices": [{"number": "测试〔2026〕1号", "title": "测试通知", "date": "2026-11-01"}],
+        "holidays": [
+            span("元旦", "2027-01-01", "2027-01-03"),
+            span("春节", "2027-02-05", "2027-02-12"),
+            span("清明节", "2027-04-03", "2027-04-05"),
+            span("劳动节", "2027-05-01", "2027-05-05"),
+            span("端午节", "2027-06-09", "2027-06-09"),
+            span("中秋节", "2027-09-15", "2027-09-15"),
+            span("国庆节", "2027-10-01", "2027-10-07"),
+        ],
+        "workdays": [
+            {"name": "春节", "date": "2027-02-20"},
+            {"name": "劳动节", "date": "2027-04-25"},
+            {"name": "国庆节", "date": "2027-09-26"},
+            {"name": "国庆节", "date": "2027-10-09"},
+        ],
+        "reason": "录入2027年放假通知",
+    })
+}
