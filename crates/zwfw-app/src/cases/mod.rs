@@ -28,12 +28,15 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
 mod act;
 mod application;
+mod notices;
 mod read;
+mod workbench;
 mod write;
 
 pub use act::*;
 pub use application::*;
 pub use read::*;
+pub use workbench::*;
 use write::*;
 
 /// A refusal of the access rules: `not_party` hides the case (not found),

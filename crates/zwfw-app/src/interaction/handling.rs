@@ -1,6 +1,7 @@
 //! Handling a consultation, suggestion, complaint or correction: the department's actions, and lists.
 
 use super::*;
+use zwfw_domain::outbox::Channel;
 
 /// An action of the handling department.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
