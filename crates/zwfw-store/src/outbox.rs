@@ -193,6 +193,9 @@ pub struct Notice {
     pub user_id: Option<i64>,
     /// Also by SMS to this number.
     pub mobile: Option<String>,
+    /// By e-mail to this address; when None (or empty), to the address the
+    /// account `user_id` gives, if any (read by the INSERT itself).
+    pub email: Option<String>,
     /// Also by SMS to the mobile the account `user_id` gives, if any (read
     /// by the INSERT itself), when `mobile` is not given.
     pub sms_to_account: bool,
@@ -232,9 +235,19 @@ pub fn notices_insert(
                  {} AS channel, {common}",
                 sql_code!(Channel::InApp)
             ));
+            if n.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                rows.push(format!(
+                    "SELECT id AS user_id, CAST(NULL AS TEXT) AS mobile, email, {} AS channel, {common} FROM users \
+                     WHERE id = {u} AND email IS NOT NULL AND email <> ''",
+                    sql_code!(Channel::Email)
+                ));
+            }
+        }
+        if let Some(e) = n.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            let (u, e) = (p(n.user_id.into_value()), p(e.into_value()));
             rows.push(format!(
-                "SELECT id AS user_id, CAST(NULL AS TEXT) AS mobile, email, {} AS channel, {common} FROM users WHERE id = {u} AND email IS NOT NULL \
-                 AND email <> ''",
+                "SELECT CAST({u} AS BIGINT) AS user_id, CAST(NULL AS TEXT) AS mobile, CAST({e} AS TEXT) AS email, \
+                 {} AS channel, {common}",
                 sql_code!(Channel::Email)
             ));
         }

@@ -42,6 +42,7 @@ pub(super) async fn of_event(
         out.push(Notice {
             user_id: row.applicant_user_id,
             mobile: Some(row.applicant_mobile.clone()),
+            email: Some(row.applicant_email.clone()).filter(|e| !e.is_empty()),
             sms_to_account: false,
             title,
             body,
@@ -54,6 +55,7 @@ pub(super) async fn of_event(
             out.push(Notice {
                 user_id: Some(head.id),
                 mobile: head.mobile,
+                email: None,
                 sms_to_account: false,
                 title: title.clone(),
                 body: body.clone(),

@@ -171,6 +171,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
             id_no: credit_code(rng),
             mobile,
             address: format!("示例市东城区建设路{}号", rng.gen_range(1..300)),
+            email: String::new(),
         }
     } else {
         let surnames: Vec<char> = SURNAMES.chars().collect();
@@ -181,6 +182,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
             id_no: resident_id(rng),
             mobile,
             address: format!("示例市西山县城关镇{}组", rng.gen_range(1..20)),
+            email: String::new(),
         }
     }
 }

@@ -427,6 +427,7 @@ pub(crate) async fn notify_accounts(
         .map(|u| zwfw_store::outbox::Notice {
             user_id: Some(*u),
             mobile: None,
+            email: None,
             sms_to_account: true,
             title: title.to_string(),
             body: body.to_string(),

@@ -110,8 +110,18 @@ both_backends!(e_mail_waits_while_the_smtp_server_is_down_and_goes_once_it_is_up
     let item = item(&app).await;
     let citizen = app.ready_token("demo_citizen").await;
     let counter = app.ready_token("demo_counter").await;
-    app.put(&citizen, "/api/v1/me/email", json!({"email": "zhangsan@example.cn"})).await;
-    let id = apply(&app, &citizen, item).await;
+    // The address given with the application (the account gives none); one that is not one is refused.
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let application = |email: &str| {
+        json!({"materials": [{"material_no": 1, "upload_id": up["id"]}],
+               "applicant": {"kind": "", "name": "", "id_no": "", "mobile": "", "email": email}})
+    };
+    let (s, b) = body(app.post(&citizen, &path, application("zhangsan@@example.cn")).await).await;
+    assert_eq!((s, text(&b["code"])), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"), "{b}");
+    let (s, b) = body(app.post(&citizen, &path, application("zhangsan@example.cn")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["case_id"].as_i64().unwrap();
     act_ok(&app, &counter, id, json!({"action": "refuse", "opinion": "不属于本机关职权范围。"})).await;
 
     // Nobody listens: the try is counted, the error kept, the message waits.
