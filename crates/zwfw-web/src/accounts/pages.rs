@@ -264,7 +264,7 @@ pub async fn account_page(
         &ra,
         "account.html",
         context! {
-            me => accounts::MeView::of(&s),
+            profile => accounts::MeView::of(&s),
             sessions => sessions,
             flash => q.done.as_deref().map(|d| zwfw_app::messages::label("account_done", d)),
         },
@@ -283,7 +283,7 @@ pub async fn email_submit(State(st): State<AppState>, Signed(s, ra): Signed, For
         Ok(_) => see_other("/account?done=email"),
         Err(e) => {
             let sessions: Vec<Value> = vec![];
-            let c = context! { me => accounts::MeView::of(&s), sessions => sessions, email_error => e.message(), email_text => f.email };
+            let c = context! { profile => accounts::MeView::of(&s), sessions => sessions, email_error => e.message(), email_text => f.email };
             with_status(render(&st, &ra, "account.html", c), e.status())
         }
     }
