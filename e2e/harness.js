@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const shots = join(here, 'test-results');
@@ -157,4 +158,38 @@ export async function apiSession(base, user, { totp: withTotp = false } = {}) {
     post: (path, body) => call('POST', path, token, body),
     token,
   };
+}
+
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/** The citizen's online application for 食品经营许可 through the API; the case id. */
+export async function applyOnline(base) {
+  const login = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'demo_citizen', password: 'Demo@12345' }),
+  });
+  const { token } = await login.json();
+  const auth = { authorization: `Bearer ${token}` };
+  const items = await (await fetch(base + '/api/v1/guide/items')).json();
+  const item = items.find(i => i.name === '食品经营许可');
+  assert.ok(item, 'the demo item is published');
+  const materials = [];
+  for (let n = 1; n <= 4; n++) {
+    const fd = new FormData();
+    fd.append('file', new Blob([pdf], { type: 'application/pdf' }), `材料${n}.pdf`);
+    const up = await (await fetch(base + '/api/v1/uploads', { method: 'POST', headers: auth, body: fd })).json();
+    materials.push({ material_no: n, upload_id: up.id });
+  }
+  const r = await fetch(`${base}/api/v1/items/${item.item_id}/applications`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      materials,
+      form: { 经营场所: '示例市市民大道 1 号', 主体业态: '餐饮服务经营者', 经营项目: '热食类食品制售' },
+    }),
+  });
+  const b = await r.json();
+  assert.equal(r.status, 201, JSON.stringify(b));
+  return b.case_id;
 }

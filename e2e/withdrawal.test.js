@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { start, shots, signIn } from './harness.js';
+import { start, shots, signIn, applyOnline } from './harness.js';
 
 let base, browser, stop;
 
@@ -18,40 +18,6 @@ after(async () => {
   if (stop) await stop();
 });
 
-const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-
-/** The citizen's online application for 食品经营许可 through the API; the case id. */
-async function applyOnline() {
-  const login = await fetch(base + '/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'demo_citizen', password: 'Demo@12345' }),
-  });
-  const { token } = await login.json();
-  const auth = { authorization: `Bearer ${token}` };
-  const items = await (await fetch(base + '/api/v1/guide/items')).json();
-  const item = items.find(i => i.name === '食品经营许可');
-  assert.ok(item, 'the demo item is published');
-  const materials = [];
-  for (let n = 1; n <= 4; n++) {
-    const fd = new FormData();
-    fd.append('file', new Blob([pdf], { type: 'application/pdf' }), `材料${n}.pdf`);
-    const up = await (await fetch(base + '/api/v1/uploads', { method: 'POST', headers: auth, body: fd })).json();
-    materials.push({ material_no: n, upload_id: up.id });
-  }
-  const r = await fetch(`${base}/api/v1/items/${item.item_id}/applications`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      materials,
-      form: { 经营场所: '示例市市民大道 1 号', 主体业态: '餐饮服务经营者', 经营项目: '热食类食品制售' },
-    }),
-  });
-  const b = await r.json();
-  assert.equal(r.status, 201, JSON.stringify(b));
-  return b.case_id;
-}
-
 /** Fills and sends one action form of the case page, and waits for the page to come back. */
 async function act(page, action, opinion) {
   const form = page.locator(`form.act:has(input[name="action"][value="${action}"])`);
@@ -62,7 +28,7 @@ async function act(page, action, opinion) {
 const formOf = (page, action) => page.locator(`form.act:has(input[name="action"][value="${action}"])`);
 
 test('an online application withdrawn only on the head\'s decision, the applicant told of a refusal', async () => {
-  const caseId = await applyOnline();
+  const caseId = await applyOnline(base);
   const counter = await signIn(browser, base, 'demo_counter');
   await counter.goto(`${base}/cases/${caseId}`);
   await act(counter, 'accept');

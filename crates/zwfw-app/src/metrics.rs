@@ -14,6 +14,8 @@ pub struct Metrics {
     pub case_events: AtomicU64,
     pub sms_sent: AtomicU64,
     pub sms_failed: AtomicU64,
+    pub email_sent: AtomicU64,
+    pub email_failed: AtomicU64,
 }
 
 impl Metrics {
@@ -52,6 +54,12 @@ impl Metrics {
         counter("zwfw_case_events_total", "Case events appended.", self.case_events.load(Ordering::Relaxed));
         counter("zwfw_sms_sent_total", "SMS messages the gateway took.", self.sms_sent.load(Ordering::Relaxed));
         counter("zwfw_sms_failures_total", "SMS tries that failed.", self.sms_failed.load(Ordering::Relaxed));
+        counter(
+            "zwfw_email_sent_total",
+            "E-mail messages the SMTP server took.",
+            self.email_sent.load(Ordering::Relaxed),
+        );
+        counter("zwfw_email_failures_total", "E-mail tries that failed.", self.email_failed.load(Ordering::Relaxed));
         out.push_str(&format!(
             "# HELP zwfw_database_up Whether the database answered.\n# TYPE zwfw_database_up gauge\nzwfw_database_up {}\n",
             u8::from(db_up)

@@ -23,6 +23,8 @@ pub struct AppConfig {
     pub max_upload_bytes: usize,
     /// The SMS gateway; without it SMS messages wait in the outbox.
     pub sms: Option<crate::outbox::sms::SmsConfig>,
+    /// The SMTP server; without it e-mail messages wait in the outbox.
+    pub smtp: Option<crate::outbox::email::SmtpConfig>,
 }
 
 impl Default for AppConfig {
@@ -34,6 +36,7 @@ impl Default for AppConfig {
             data_dir: std::path::PathBuf::from("./zwfw-data"),
             max_upload_bytes: 10 * 1024 * 1024,
             sms: None,
+            smtp: None,
         }
     }
 }

@@ -183,6 +183,8 @@ pub struct User {
     pub credit_code: Option<String>,
     pub legal_rep: Option<String>,
     pub mobile: Option<String>,
+    /// An address for notices by e-mail (optional, checked by the program).
+    pub email: Option<String>,
     #[serde(skip)]
     pub password_hash: String,
     pub password_changed_at: i64,
@@ -211,6 +213,7 @@ fn user(r: &Row) -> User {
         credit_code: r.opt_str("credit_code"),
         legal_rep: r.opt_str("legal_rep"),
         mobile: r.opt_str("mobile"),
+        email: r.opt_str("email").filter(|e| !e.is_empty()),
         password_hash: r.str("password_hash"),
         password_changed_at: r.i64("password_changed_at"),
         must_change_password: r.flag("must_change_password"),
@@ -371,6 +374,20 @@ pub async fn update_staff(
         .execute(tx.conn())
         .await?
         .or(StoreError::NotFound("user"))
+}
+
+/// Sets or clears (None) the e-mail address of account `id`.
+pub async fn set_email(tx: &mut Tx, id: i64, email: Option<&str>, now_ms: i64) -> StoreResult<()> {
+    let r = crate::db::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
 }
 
 pub async fn set_active(tx: &mut Tx, id: i64, active: bool, now_ms: i64) -> StoreResult<()> {

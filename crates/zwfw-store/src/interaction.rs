@@ -568,42 +568,81 @@ pub async fn notify_users(
 
 /// An account's in-app messages, newest first, and how many are unread.
 pub async fn notifications(store: &Store, user_id: i64, limit: i64) -> StoreResult<(Vec<Notification>, i64)> {
+    let (rows, _, unread) = notifications_page(store, user_id, 0, limit).await?;
+    Ok((rows, unread))
+}
+
+fn notification(r: &crate::db::Row) -> Notification {
+    Notification {
+        id: r.i64("id"),
+        channel: r.str("channel"),
+        title: r.str("title"),
+        body: r.str("body"),
+        link: r.str("link"),
+        created_at: r.i64("created_at"),
+        read_at: r.opt_i64("read_at"),
+    }
+}
+
+/// A page of an account's in-app messages (newest first, `limit` from
+/// `offset`), how many there are, and how many are unread.
+pub async fn notifications_page(
+    store: &Store,
+    user_id: i64,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Notification>, i64, i64)> {
     let inapp = sql_code!(Channel::InApp);
     let rows = crate::db::query(format!(
-        "SELECT * FROM notifications WHERE user_id = $1 AND channel = {inapp} ORDER BY id DESC LIMIT {}",
-        limit.clamp(1, 200)
+        "SELECT * FROM notifications WHERE user_id = $1 AND channel = {inapp} ORDER BY id DESC LIMIT {} OFFSET {}",
+        limit.clamp(1, 200),
+        offset.max(0)
     ))
     .bind(user_id)
     .fetch_all(store.pool())
     .await?;
-    const UNREAD: &str = const_concat!(
-        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND channel = ",
-        sql_code!(Channel::InApp),
-        " AND read_at IS NULL"
+    const COUNTS: &str = const_concat!(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread \
+         FROM notifications WHERE user_id = $1 AND channel = ",
+        sql_code!(Channel::InApp)
     );
-    let unread = crate::db::query(UNREAD).bind(user_id).fetch_one(store.pool()).await?.i64("n");
-    Ok((
-        rows.iter()
-            .map(|r| Notification {
-                id: r.i64("id"),
-                channel: r.str("channel"),
-                title: r.str("title"),
-                body: r.str("body"),
-                link: r.str("link"),
-                created_at: r.i64("created_at"),
-                read_at: r.opt_i64("read_at"),
-            })
-            .collect(),
-        unread,
-    ))
+    let c = crate::db::query(COUNTS).bind(user_id).fetch_one(store.pool()).await?;
+    Ok((rows.iter().map(notification).collect(), c.i64("n"), c.i64("unread")))
+}
+
+/// How many in-app messages of an account are unread.
+pub async fn unread_count(store: &Store, user_id: i64) -> StoreResult<i64> {
+    const UNREAD: &str = const_concat!(
+        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL AND channel = ",
+        sql_code!(Channel::InApp)
+    );
+    Ok(crate::db::query(UNREAD).bind(user_id).fetch_one(store.pool()).await?.i64("n"))
+}
+
+/// Marks in-app message `id` of account `user_id` read; its link, or None
+/// when the account has no such message.
+pub async fn mark_one_read(tx: &mut Tx, user_id: i64, id: i64, now_ms: i64) -> StoreResult<Option<String>> {
+    const FIND: &str = const_concat!(
+        "SELECT link FROM notifications WHERE id = $1 AND user_id = $2 AND channel = ",
+        sql_code!(Channel::InApp)
+    );
+    let Some(row) = crate::db::query(FIND).bind(id).bind(user_id).fetch_optional(tx.conn()).await? else {
+        return Ok(None);
+    };
+    crate::db::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(Some(row.str("link")))
 }
 
 pub async fn mark_read(tx: &mut Tx, user_id: i64, now_ms: i64) -> StoreResult<u64> {
-    let r = crate::db::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
-        .bind(now_ms)
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND channel = ",
+        sql_code!(Channel::InApp)
+    );
+    let r = crate::db::query(SQL).bind(now_ms).bind(user_id).execute(tx.conn()).await?;
     Ok(r.rows_affected())
 }
 

@@ -1,6 +1,8 @@
-//! The outbox's messages for an outside channel (SMS): the ones due to be
-//! tried, the claim of one try, its outcome, and the administrators' view.
-//! In-app messages are read in place (`interaction::notifications`).
+//! The outbox's messages for an outside channel (SMS, e-mail): the ones due
+//! to be tried, the claim of one try, its outcome, and the administrators'
+//! view; and the notices a step of a case writes to every channel of their
+//! reader, in one INSERT. In-app messages are read in place
+//! (`interaction::notifications`).
 
 use crate::db::{query, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
@@ -20,6 +22,9 @@ pub struct OutMessage {
     /// The full number: for the sender only; pages show it masked.
     #[serde(skip)]
     pub mobile: String,
+    /// The full address: for the sender only; pages show it masked.
+    #[serde(skip)]
+    pub email: String,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -36,6 +41,7 @@ fn out_message(r: &Row) -> OutMessage {
         id: r.i64("id"),
         channel: r.str("channel"),
         mobile: r.opt_str("mobile").unwrap_or_default(),
+        email: r.opt_str("email").unwrap_or_default(),
         title: r.str("title"),
         body: r.str("body"),
         link: r.str("link"),
@@ -110,6 +116,18 @@ pub async fn mark_failed(
     Ok(())
 }
 
+/// Settles the outside messages still waiting as given up with `why`
+/// (the demo's played cases: their applicants are invented, nothing of
+/// theirs goes out by SMS or e-mail). Returns how many.
+pub async fn give_up_waiting(tx: &mut Tx, why: &str, now_ms: i64) -> StoreResult<u64> {
+    const SQL: &str = const_concat!(
+        "UPDATE notifications SET failed_at = $1, last_error = $2 WHERE ",
+        OUTSIDE,
+        " AND sent_at IS NULL AND failed_at IS NULL"
+    );
+    Ok(query(SQL).bind(now_ms).bind(why).execute(tx.conn()).await?.rows_affected())
+}
+
 /// Sends a given-up message again: its tries start over now. False when it
 /// is not a given-up message of an outside channel.
 pub async fn retry(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<bool> {
@@ -166,4 +184,108 @@ pub async fn counts(store: &Store) -> StoreResult<Counts> {
     );
     let r = query(SQL).fetch_one(store.pool()).await?;
     Ok(Counts { waiting: r.i64("waiting"), sent: r.i64("sent"), failed: r.i64("failed") })
+}
+
+/// A notice to one reader, written to each of their channels: in-app when
+/// they have an account, SMS when a mobile is known, e-mail when their
+/// account has an address (read from the account by the INSERT itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The reader's account (in-app, and the e-mail address it holds).
+    pub user_id: Option<i64>,
+    /// Also by SMS to this number.
+    pub mobile: Option<String>,
+    /// By e-mail to this address; when None (or empty), to the address the
+    /// account `user_id` gives, if any (read by the INSERT itself).
+    pub email: Option<String>,
+    /// Also by SMS to the mobile the account `user_id` gives, if any (read
+    /// by the INSERT itself), when `mobile` is not given.
+    pub sms_to_account: bool,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// The INSERT of `notices` at `at_ms` as one statement (its parameters
+/// appended to `args`), or None when there is nothing to write. With
+/// `only_if`, a condition (an `EXISTS` over a part of a larger statement),
+/// the rows are written only when it holds.
+pub fn notices_insert(
+    notices: &[Notice],
+    at_ms: i64,
+    args: &mut Vec<crate::db::Value>,
+    only_if: Option<&str>,
+) -> Option<String> {
+    use crate::db::{param as arg, IntoValue, Value};
+    let mut rows = vec![];
+    for n in notices {
+        let mut p = |v: Value| arg(args, v);
+        let (title, body, link, at) = (
+            p(n.title.as_str().into_value()),
+            p(n.body.as_str().into_value()),
+            p(n.link.as_str().into_value()),
+            p(at_ms.into_value()),
+        );
+        let common = format!(
+            "CAST({title} AS TEXT) AS title, CAST({body} AS TEXT) AS body, CAST({link} AS TEXT) AS link, \
+             CAST({at} AS BIGINT) AS created_at"
+        );
+        if let Some(u) = n.user_id {
+            let u = p(u.into_value());
+            rows.push(format!(
+                "SELECT CAST({u} AS BIGINT) AS user_id, CAST(NULL AS TEXT) AS mobile, CAST(NULL AS TEXT) AS email, \
+                 {} AS channel, {common}",
+                sql_code!(Channel::InApp)
+            ));
+            if n.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                rows.push(format!(
+                    "SELECT id AS user_id, CAST(NULL AS TEXT) AS mobile, email, {} AS channel, {common} FROM users \
+                     WHERE id = {u} AND email IS NOT NULL AND email <> ''",
+                    sql_code!(Channel::Email)
+                ));
+            }
+        }
+        if let Some(e) = n.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            let (u, e) = (p(n.user_id.into_value()), p(e.into_value()));
+            rows.push(format!(
+                "SELECT CAST({u} AS BIGINT) AS user_id, CAST(NULL AS TEXT) AS mobile, CAST({e} AS TEXT) AS email, \
+                 {} AS channel, {common}",
+                sql_code!(Channel::Email)
+            ));
+        }
+        if let (None, Some(u), true) = (&n.mobile, n.user_id, n.sms_to_account) {
+            let u = p(u.into_value());
+            rows.push(format!(
+                "SELECT id AS user_id, mobile, CAST(NULL AS TEXT) AS email, {} AS channel, {common} FROM users \
+                 WHERE id = {u} AND mobile IS NOT NULL AND mobile <> ''",
+                sql_code!(Channel::Sms)
+            ));
+        }
+        if let Some(m) = n.mobile.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            let (u, m) = (p(n.user_id.into_value()), p(m.into_value()));
+            rows.push(format!(
+                "SELECT CAST({u} AS BIGINT) AS user_id, CAST({m} AS TEXT) AS mobile, CAST(NULL AS TEXT) AS email, \
+                 {} AS channel, {common}",
+                sql_code!(Channel::Sms)
+            ));
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let cond = only_if.map(|c| format!(" WHERE {c}")).unwrap_or_default();
+    Some(format!(
+        "INSERT INTO notifications (user_id, mobile, email, channel, title, body, link, created_at, next_try_at) \
+         SELECT user_id, mobile, email, channel, title, body, link, created_at, created_at FROM ({}) AS n{cond}",
+        rows.join(" UNION ALL ")
+    ))
+}
+
+/// Writes `notices` inside `tx`: one statement.
+pub async fn write_notices(tx: &mut Tx, notices: &[Notice], at_ms: i64) -> StoreResult<()> {
+    let mut args = vec![];
+    if let Some(sql) = notices_insert(notices, at_ms, &mut args, None) {
+        crate::db::query_with(sql, args).execute(tx.conn()).await?;
+    }
+    Ok(())
 }

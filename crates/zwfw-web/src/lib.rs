@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::accounts::pages::totp_enroll_page).post(crate::accounts::pages::totp_enroll_submit),
         )
         .route("/account/sessions/{id}/end", post(crate::accounts::pages::end_session_submit))
+        .route("/account/email", post(crate::accounts::pages::email_submit))
         .route("/admin/regions", get(crate::orgs::pages::regions_page).post(crate::orgs::pages::regions_submit))
         .route("/admin/regions/{id}/rename", post(crate::orgs::pages::region_rename))
         .route(
@@ -189,6 +190,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/outbox/{id}/retry", post(crate::outbox::pages::outbox_retry))
         .route("/my/messages", get(crate::outbox::pages::messages_page))
         .route("/my/messages/read", post(crate::outbox::pages::messages_read))
+        .route("/my/messages/{id}/open", post(crate::outbox::pages::message_open))
         .route("/cases/{id}/rate", post(crate::rating::pages::rate_submit))
         .route("/cases/{id}/rating-qr", post(crate::rating::pages::qr_submit))
         .route("/rate/{token}", get(crate::rating::pages::rate_link_page).post(crate::rating::pages::rate_link_submit))

@@ -355,6 +355,7 @@ async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
             id_no: id_no.clone(),
             mobile: "13800138000".into(),
             address: String::new(),
+            email: String::new(),
         }),
         ..Default::default()
     });

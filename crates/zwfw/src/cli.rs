@@ -185,6 +185,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         std::env::var("ZWFW_SITE_NAME").ok().or(file.site_name).unwrap_or_else(|| AppConfig::default().site_name);
     Ok(Settings {
         sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
+        smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -236,6 +237,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             site_name: s.site_name.clone(),
             data_dir: s.data_dir.clone(),
             sms: s.sms.clone(),
+            smtp: s.smtp.clone(),
             ..AppConfig::default()
         },
     ))
@@ -347,6 +349,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 });
             } else {
                 tracing::info!("no SMS gateway configured ([sms] url / ZWFW_SMS_URL): SMS messages wait in the outbox");
+            }
+            if let Some(smtp) = &s.smtp {
+                tracing::info!(server = %smtp.host, port = smtp.port, "e-mail messages are sent through the SMTP server");
+                // The e-mail sender on its own task, like the SMS sender.
+                let st = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match zwfw_app::outbox::email::send_due(&st).await {
+                            Ok(r) if r.sent + r.failed > 0 => {
+                                tracing::info!(sent = r.sent, failed = r.failed, given_up = r.given_up, "e-mail sender")
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::error!(error = %e.message(), "e-mail sender failed"),
+                        }
+                        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                    }
+                });
+            } else {
+                tracing::info!(
+                    "no SMTP server configured ([smtp] host / ZWFW_SMTP_HOST): e-mail messages wait in the outbox"
+                );
             }
             let web = WebConfig { secure_cookies: s.secure_cookies, trusted_proxies: s.trusted_proxies.clone() };
             zwfw_web::serve(listener, AppState::new(state, web), shutdown_signal()).await?;

@@ -23,6 +23,7 @@ pub struct FileConfig {
     pub site_name: Option<String>,
     pub security: Option<SecurityPolicy>,
     pub sms: Option<SmsFile>,
+    pub smtp: Option<SmtpFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -37,6 +38,24 @@ pub struct SmsFile {
     pub signature: Option<String>,
     pub link_base: Option<String>,
     pub timeout_ms: Option<u64>,
+}
+
+/// `[smtp]`: the SMTP server e-mail notices go through. Each key can also
+/// come from `ZWFW_SMTP_HOST`, `ZWFW_SMTP_PORT`, `ZWFW_SMTP_TLS`,
+/// `ZWFW_SMTP_USER`, `ZWFW_SMTP_PASSWORD`, `ZWFW_SMTP_FROM`,
+/// `ZWFW_SMTP_TIMEOUT_MS`, `ZWFW_SMTP_LINK_BASE`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// starttls (default) | none
+    pub tls: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub from: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub link_base: Option<String>,
 }
 
 impl FileConfig {
@@ -65,6 +84,7 @@ pub struct Settings {
     pub site_name: String,
     pub policy: SecurityPolicy,
     pub sms: Option<zwfw_app::outbox::sms::SmsConfig>,
+    pub smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 
@@ -104,6 +124,49 @@ pub fn sms(
     Ok(Some(c))
 }
 
+/// The SMTP server from the file and the environment (the environment wins);
+/// none without a host. The settings are checked here, at start.
+pub fn smtp(
+    file: Option<SmtpFile>,
+    site_name: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<zwfw_app::outbox::email::SmtpConfig>> {
+    use zwfw_app::outbox::email::{SmtpConfig, SmtpTls};
+    let file = file.unwrap_or_default();
+    let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let Some(host) = pick("ZWFW_SMTP_HOST", file.host) else {
+        return Ok(None);
+    };
+    let number = |var: &str, v: Option<u64>| -> Result<Option<u64>> {
+        match env(var).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            Some(s) => Ok(Some(s.parse().map_err(|_| anyhow::anyhow!("{var} must be a number (got {s:?})"))?)),
+            None => Ok(v),
+        }
+    };
+    let tls_text = pick("ZWFW_SMTP_TLS", file.tls).unwrap_or_else(|| "starttls".into());
+    let tls = SmtpTls::parse(&tls_text).ok_or_else(|| {
+        anyhow::anyhow!("invalid SMTP settings: smtp.tls must be starttls or none (got {tls_text:?})")
+    })?;
+    let port = number("ZWFW_SMTP_PORT", file.port.map(u64::from))?.unwrap_or(match tls {
+        SmtpTls::Starttls => 587,
+        SmtpTls::None => 25,
+    });
+    let c = SmtpConfig {
+        host,
+        port: u16::try_from(port).map_err(|_| anyhow::anyhow!("invalid SMTP settings: smtp.port {port}"))?,
+        tls,
+        user: pick("ZWFW_SMTP_USER", file.user),
+        password: pick("ZWFW_SMTP_PASSWORD", file.password),
+        from: pick("ZWFW_SMTP_FROM", file.from)
+            .ok_or_else(|| anyhow::anyhow!("invalid SMTP settings: smtp.from is required"))?,
+        timeout_ms: number("ZWFW_SMTP_TIMEOUT_MS", file.timeout_ms)?.unwrap_or(10_000),
+        link_base: pick("ZWFW_SMTP_LINK_BASE", file.link_base).unwrap_or_default().trim_end_matches('/').to_string(),
+        signature: site_name.to_string(),
+    };
+    c.check().map_err(|e| anyhow::anyhow!("invalid SMTP settings: {e}"))?;
+    Ok(Some(c))
+}
+
 /// Builds the default SQLite URL for a data directory (created if missing).
 pub fn sqlite_url(data_dir: &Path) -> Result<String> {
     std::fs::create_dir_all(data_dir)
@@ -123,6 +186,40 @@ mod tests {
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:9000"));
         assert_eq!(c.security.unwrap().lockout_minutes, 30);
         assert!(toml::from_str::<FileConfig>("lisen = 1").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn smtp_server_from_file_and_environment() {
+        let none = |_: &str| None;
+        assert_eq!(smtp(None, "示例市", none).unwrap(), None, "no host: no sender");
+        let c: FileConfig = toml::from_str(
+            "[smtp]\nhost = \"mail.example.gov.cn\"\nfrom = \"政务服务 <noreply@example.gov.cn>\"\ntls = \"none\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "ZWFW_SMTP_PORT").then(|| "2525".to_string());
+        let s = smtp(c.smtp, "示例市政务服务平台", env).unwrap().unwrap();
+        assert_eq!(
+            (s.host.as_str(), s.port, s.timeout_ms),
+            ("mail.example.gov.cn", 2525, 10_000),
+            "the environment wins"
+        );
+        assert_eq!(s.tls, zwfw_app::outbox::email::SmtpTls::None);
+        assert_eq!(s.signature, "示例市政务服务平台");
+        let env = |k: &str| match k {
+            "ZWFW_SMTP_HOST" => Some("mail.example.gov.cn".to_string()),
+            "ZWFW_SMTP_FROM" => Some("noreply@example.gov.cn".to_string()),
+            _ => None,
+        };
+        let s = smtp(None, "x", env).unwrap().unwrap();
+        assert_eq!((s.port, s.tls), (587, zwfw_app::outbox::email::SmtpTls::Starttls), "STARTTLS by default");
+        let env = |k: &str| match k {
+            "ZWFW_SMTP_HOST" => Some("mail.example.gov.cn".to_string()),
+            "ZWFW_SMTP_TLS" => Some("ssl".to_string()),
+            _ => None,
+        };
+        assert!(smtp(None, "x", env).unwrap_err().to_string().contains("starttls or none"));
+        let env = |k: &str| (k == "ZWFW_SMTP_HOST").then(|| "mail.example.gov.cn".to_string());
+        assert!(smtp(None, "x", env).unwrap_err().to_string().contains("smtp.from"));
     }
 
     #[test]

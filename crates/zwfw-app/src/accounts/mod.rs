@@ -1,7 +1,9 @@
 //! Accounts: staff administration, public self-registration, passwords,
 //! TOTP enrolment and sessions. Shared by pages, API and command line.
 
+pub mod profile;
 pub mod sessions;
+pub use profile::*;
 
 use crate::accounts::sessions::{hash_password, verify_password, SessionCtx};
 use crate::error::Kind;
@@ -130,6 +132,8 @@ pub struct MeView {
     pub credit_code: Option<String>,
     pub legal_rep: Option<String>,
     pub mobile: Option<String>,
+    /// Where notices by e-mail go (none without).
+    pub email: Option<String>,
     pub roles: Vec<String>,
     pub totp_enabled: bool,
     pub csrf_token: String,
@@ -148,6 +152,7 @@ impl MeView {
             credit_code: u.credit_code.clone(),
             legal_rep: u.legal_rep.clone(),
             mobile: u.mobile.clone(),
+            email: u.email.clone(),
             roles: u.roles.iter().map(|r| r.code().to_string()).collect(),
             totp_enabled: u.totp_enabled,
             csrf_token: s.session.csrf_token.clone(),

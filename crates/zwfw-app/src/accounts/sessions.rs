@@ -68,6 +68,9 @@ pub struct SessionCtx {
     pub gate: Gate,
     /// Came from a bearer token (API clients) rather than a cookie.
     pub bearer: bool,
+    /// Unread in-app messages, for the menu of a page (counted for cookie
+    /// sessions only; 0 for bearer tokens, which ask the API).
+    pub unread: i64,
 }
 
 pub fn actor_of(user: &User) -> Actor {
@@ -221,5 +224,6 @@ pub async fn resolve(state: &App, token: &str, bearer: bool) -> AppResult<Option
     store_auth::touch_session(&state.store, session.id, now).await?;
     let gate = gate_of(state, &session, &user);
     let actor = actor_of(&user);
-    Ok(Some(SessionCtx { session, user, actor, gate, bearer }))
+    let unread = if bearer { 0 } else { zwfw_store::interaction::unread_count(&state.store, user.id).await? };
+    Ok(Some(SessionCtx { session, user, actor, gate, bearer, unread }))
 }

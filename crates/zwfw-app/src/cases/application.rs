@@ -15,6 +15,10 @@ pub struct ApplicantInput {
     pub mobile: String,
     #[serde(default)]
     pub address: String,
+    /// Where notices go by e-mail (optional; online, the account's address
+    /// when empty). Checked: `invalid_email` when it is not one.
+    #[serde(default)]
+    pub email: String,
 }
 
 /// One material of the application: an upload of the applicant's, or an entry of their e-materials library.
@@ -74,6 +78,7 @@ pub(super) fn check_applicant(a: &ApplicantInput) -> AppResult<ApplicantInput> {
     };
     a.mobile = Mobile::parse(&a.mobile)?.as_str().to_string();
     a.address = a.address.trim().chars().take(200).collect();
+    a.email = crate::accounts::checked_email(&a.email)?.unwrap_or_default();
     Ok(a)
 }
 
@@ -153,6 +158,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
             id_no,
             mobile,
             address: given.address,
+            email: given.email,
         })?;
         (a, Some(actor.user_id), "online", TrustLevel::C)
     };
@@ -198,6 +204,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         applicant_id_no: &applicant.id_no,
         applicant_mobile: &applicant.mobile,
         applicant_address: &applicant.address,
+        applicant_email: &applicant.email,
         form: &form,
         channel,
         registered_by: actor.is_staff().then_some(actor.user_id),

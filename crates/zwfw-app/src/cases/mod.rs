@@ -28,13 +28,16 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
 mod act;
 mod application;
+mod notices;
 mod read;
 pub(crate) mod recount;
+mod workbench;
 mod write;
 
 pub use act::*;
 pub use application::*;
 pub use read::*;
+pub use workbench::*;
 use write::*;
 
 /// A refusal of the access rules: `not_party` hides the case (not found),

@@ -32,6 +32,8 @@ pub(super) struct Prepared {
     /// An audit record written just before the event's own.
     pub(super) first_audit: Option<zwfw_domain::audit::AuditEntry>,
     pub(super) audit: zwfw_domain::audit::AuditEntry,
+    /// The notices the event sends, written with it.
+    pub(super) notices: Vec<zwfw_store::outbox::Notice>,
 }
 
 /// Applies `e` to the case's view `view` (domain rules) and computes what it writes.
@@ -91,6 +93,7 @@ pub(super) async fn prepare(
     };
     let audit =
         ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind));
+    let notices = super::notices::of_event(st, row, content, view, &e, &p, &actor_name).await?;
     Ok(Prepared {
         p,
         body,
@@ -102,6 +105,7 @@ pub(super) async fn prepare(
         document,
         first_audit: None,
         audit,
+        notices,
     })
 }
 
@@ -123,6 +127,7 @@ impl Prepared {
             p: &self.p,
             document: self.document.as_ref(),
             audit,
+            notices: &self.notices,
         }
     }
 

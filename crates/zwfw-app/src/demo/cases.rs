@@ -171,6 +171,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
             id_no: credit_code(rng),
             mobile,
             address: format!("示例市东城区建设路{}号", rng.gen_range(1..300)),
+            email: String::new(),
         }
     } else {
         let surnames: Vec<char> = SURNAMES.chars().collect();
@@ -181,6 +182,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
             id_no: resident_id(rng),
             mobile,
             address: format!("示例市西山县城关镇{}组", rng.gen_range(1..20)),
+            email: String::new(),
         }
     }
 }
@@ -483,6 +485,25 @@ fn last_close(t: i64) -> i64 {
     }
 }
 
+/// The notices the played cases sent by SMS and e-mail are given up, with
+/// the reason, and not sent: their applicants are invented. (In-app notices
+/// stay: the demo accounts read them.)
+async fn hold_messages(state: &App) -> AppResult<()> {
+    let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
+    let mut tx = state.store.begin().await?;
+    let why = "演示办件的消息，不对外发送";
+    let n = zwfw_store::outbox::give_up_waiting(&mut tx, why, state.now_ms()).await?;
+    if n > 0 {
+        ctx.audit(
+            &mut tx,
+            ctx.entry("demo_messages_held", "notification", "demo", serde_json::json!({"messages": n}), why),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn load(state: &App, n: usize) -> AppResult<usize> {
     let existing: i64 = zwfw_store::cases::counts(&state.store, None).await?.iter().map(|(_, c)| c).sum();
     if existing > 0 || n == 0 {
@@ -554,6 +575,7 @@ pub async fn load(state: &App, n: usize) -> AppResult<usize> {
         }
     }
     state.clock.set_moved_ms(moved);
+    hold_messages(state).await?;
     sign_in_history(state, now, &mut rng).await?;
     publish_rankings(state).await?;
     Ok(made)

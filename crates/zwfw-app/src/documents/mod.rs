@@ -24,6 +24,8 @@ struct Facts<'a> {
     legal: u32,
     /// For an extension notice: the days and reason of the request.
     extension: Option<(u32, String)>,
+    /// For an extension notice: the legal deadline once extended.
+    extended_due: Option<chrono::NaiveDate>,
 }
 
 /// The wording of each document.
@@ -63,8 +65,10 @@ fn blocks(kind: DocKind, doc_no: &str, f: &Facts<'_>) -> (String, Vec<Block>) {
         )),
         (EventKind::ExtensionDecided { .. }, _) => {
             let (days, reason) = f.extension.clone().unwrap_or((10, String::new()));
+            let reason = crate::messages::clause(&reason);
+            let until = f.extended_due.map(|d| format!("，延长后的办结期限为{}", d.format("%Y年%-m月%-d日"))).unwrap_or_default();
             body.push(format!(
-                "你（单位）申请的{item}（办件编号{no}），因{reason}，不能在规定期限内作出决定。经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条的规定，办理期限延长{days}个工作日。"
+                "你（单位）申请的{item}（办件编号{no}），因{reason}，不能在规定期限内作出决定。经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条的规定，办理期限延长{days}个工作日{until}。"
             ));
         }
         (EventKind::Concluded { document_no, valid_until, .. }, DocKind::Grant) => {
@@ -122,6 +126,23 @@ pub async fn pdf(st: &App, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u
     });
     let dept = zwfw_store::admin::get_department(&st.store, case.department_id).await?;
     let content = crate::cases::item_version(st, case.version_id).await?;
+    // The legal deadline as the extension left it (the events up to it replayed).
+    let extended_due = match event.kind {
+        EventKind::ExtensionDecided { approved: true, .. } => {
+            let upto: Vec<Event> = events.iter().filter(|(s, _)| *s <= doc.event_seq).map(|(_, e)| e.clone()).collect();
+            let view = zwfw_domain::cases::replay(&content, &upto)?;
+            match view.clock {
+                Some(c) => Some(
+                    c.status_at(&st.calendar(), event.at_ms)
+                        .map_err(zwfw_domain::cases::CaseError::from)?
+                        .legal
+                        .deadline,
+                ),
+                None => None,
+            }
+        }
+        _ => None,
+    };
     let facts = Facts {
         case,
         event: &event,
@@ -129,6 +150,7 @@ pub async fn pdf(st: &App, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u
         promised: content.promised_limit_days,
         legal: content.legal_limit_days,
         extension,
+        extended_due,
     };
     let (title, b) = blocks(kind, &doc.doc_no, &facts);
     let bytes = tokio::task::spawn_blocking(move || crate::documents::pdf::render(&title, &b))

@@ -2,6 +2,7 @@
 
 use super::*;
 use utoipa::ToSchema;
+use zwfw_domain::outbox::Channel;
 
 /// An action of the handling department.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

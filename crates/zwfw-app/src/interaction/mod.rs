@@ -17,7 +17,6 @@ use zwfw_domain::access::interaction as access;
 use zwfw_domain::admin::{Actor, DepartmentKind, Role};
 use zwfw_domain::ids::{Mobile, RegionLevel};
 use zwfw_domain::interaction::{self as di, Duty, InteractionError, Kind, Publication, State};
-use zwfw_domain::outbox::Channel;
 use zwfw_store::admin as sa;
 use zwfw_store::interaction::{self as si, InteractionRow};
 
@@ -357,7 +356,7 @@ fn idem_scope(actor: Option<&Actor>, key: &str) -> String {
 }
 
 /// In-app messages to the department's current handlers (or, when it named
-/// none, to its head).
+/// none, to its head) of a new submission.
 async fn notify_handlers(
     tx: &mut zwfw_store::Tx,
     st: &App,
@@ -372,19 +371,12 @@ async fn notify_handlers(
         .filter(|h| h.ended_at.is_none())
         .map(|h| h.user_id)
         .collect();
-    notify_department(tx, st, department_id, users, title, body, link).await
+    let users = readers(st, department_id, users).await?;
+    Ok(si::notify_users(tx, &users, title, body, link, st.now_ms()).await?)
 }
 
-/// In-app messages to `users`, or when there are none to the department's heads.
-pub(crate) async fn notify_department(
-    tx: &mut zwfw_store::Tx,
-    st: &App,
-    department_id: i64,
-    mut users: Vec<i64>,
-    title: &str,
-    body: &str,
-    link: &str,
-) -> AppResult<()> {
+/// `users`, or when there are none the department's heads; each once.
+async fn readers(st: &App, department_id: i64, mut users: Vec<i64>) -> AppResult<Vec<i64>> {
     if users.is_empty() {
         users = sa::list_staff(&st.store, Some(department_id))
             .await?
@@ -395,11 +387,48 @@ pub(crate) async fn notify_department(
     }
     users.sort();
     users.dedup();
-    for u in users {
-        let n =
-            si::NewNotification { user_id: Some(u), mobile: None, channel: Channel::InApp.code(), title, body, link };
-        si::notify(tx, &n, st.now_ms()).await?;
-    }
+    Ok(users)
+}
+
+/// What waits for staff (a 督办 order, a 差评 follow-up assigned), told to
+/// `users`, or when there are none to the department's heads, on every
+/// channel their accounts have (see [`notify_accounts`]).
+pub(crate) async fn notify_department(
+    tx: &mut zwfw_store::Tx,
+    st: &App,
+    department_id: i64,
+    users: Vec<i64>,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> AppResult<()> {
+    let users = readers(st, department_id, users).await?;
+    notify_accounts(tx, &users, title, body, link, st.now_ms()).await
+}
+
+/// The same notice to each of the accounts `users`, in-app and by SMS and
+/// e-mail where their accounts give a mobile or an address: one INSERT.
+pub(crate) async fn notify_accounts(
+    tx: &mut zwfw_store::Tx,
+    users: &[i64],
+    title: &str,
+    body: &str,
+    link: &str,
+    now_ms: i64,
+) -> AppResult<()> {
+    let notices: Vec<zwfw_store::outbox::Notice> = users
+        .iter()
+        .map(|u| zwfw_store::outbox::Notice {
+            user_id: Some(*u),
+            mobile: None,
+            email: None,
+            sms_to_account: true,
+            title: title.to_string(),
+            body: body.to_string(),
+            link: link.to_string(),
+        })
+        .collect();
+    zwfw_store::outbox::write_notices(tx, &notices, now_ms).await?;
     Ok(())
 }
 

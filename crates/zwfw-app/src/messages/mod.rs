@@ -2,8 +2,10 @@
 //! Pages and the API show these texts; the codes themselves are stable API.
 
 mod labels;
+mod notices;
 
 pub use labels::*;
+pub use notices::*;
 
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
@@ -19,6 +21,12 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_credit_code", _) => "统一社会信用代码校验位不正确，请核对后重新输入",
         ("invalid_region_code", _) => "行政区划代码应为6位（市、县区）或9位（乡镇街道）数字",
         ("invalid_mobile", _) => "手机号码应为11位，以1开头",
+        ("invalid_email", Some("too_long")) => "电子邮箱地址过长",
+        ("invalid_email", Some("character")) => {
+            "电子邮箱地址含有不允许的字符（只能使用英文字母、数字和 . _ - + 等符号）"
+        }
+        ("invalid_email", Some("domain")) => "电子邮箱地址的域名不正确，例如 zhangsan@example.com",
+        ("invalid_email", _) => "请填写正确的电子邮箱地址，例如 zhangsan@example.com",
         ("weak_password", Some("too_short")) => "密码长度不能少于8位",
         ("weak_password", Some("too_long")) => "密码长度不能超过128位",
         ("weak_password", Some("too_few_classes")) => "密码须包含大写字母、小写字母、数字、特殊字符中的至少三类",
@@ -496,7 +504,11 @@ pub fn field_name(field: &str) -> &'static str {
         "interaction" => "留言",
         "item" => "事项",
         "handler" => "留言办理人",
-        "message" => "短信",
+        "message" => "消息",
+        "notification" => "消息",
+        "email" => "电子邮箱",
+        "page" => "页码",
+        "per_page" => "每页条数",
         "rating" => "评价",
         "case" => "办件",
         "note" => "说明",

@@ -5,7 +5,7 @@
 //! gateway's token as a bearer credential. Any 2xx answer means taken.
 //!
 //! A failed try is repeated after 1, 2, 4 … 64 minutes and given up after
-//! `MAX_ATTEMPTS` tries; an administrator sees it on 短信发送 and can send it
+//! `MAX_ATTEMPTS` tries; an administrator sees it on 消息发送 and can send it
 //! again. Each try is claimed in the database first, so several app servers
 //! never send one message at the same moment; a server killed while sending
 //! leaves the message to be tried again later. The `id` stays the same on
@@ -14,15 +14,12 @@
 //! Without a configured gateway nothing is sent and the messages wait (the
 //! page says so); no message is ever dropped.
 
-use crate::error::Kind;
-use crate::error::{AppError, AppResult};
-use crate::state::{App, Ctx};
-use serde::Serialize;
+use super::SendReport;
+use crate::error::AppResult;
+use crate::state::App;
 use serde_json::json;
 use std::time::Duration;
-use utoipa::ToSchema;
-use zwfw_domain::outbox::{retry_delay_ms, sms_text, Channel, Delivery};
-use zwfw_store::outbox as so;
+use zwfw_domain::outbox::{sms_text, Channel};
 
 /// Where and how to reach the SMS gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,19 +61,6 @@ impl SmsConfig {
     }
 }
 
-/// What one run of the sender did.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
-pub struct SendReport {
-    pub sent: u32,
-    pub failed: u32,
-    pub given_up: u32,
-}
-
-/// Messages handed over per run at most (the rest wait for the next run).
-const BATCH: i64 = 200;
-/// A try claimed by a server that then died is taken up again after this.
-const CLAIM_MS: i64 = 5 * 60_000;
-
 fn client() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT.get_or_init(reqwest::Client::new)
@@ -84,37 +68,16 @@ fn client() -> &'static reqwest::Client {
 
 /// Sends the SMS messages whose try is due. Does nothing without a gateway.
 pub async fn send_due(st: &App) -> AppResult<SendReport> {
-    let mut report = SendReport::default();
     let Some(cfg) = st.config.sms.as_ref() else {
-        return Ok(report);
+        return Ok(SendReport::default());
     };
-    let now = st.now_ms();
-    for m in so::due(&st.store, Channel::Sms.code(), now, BATCH).await? {
-        let attempt = m.attempts + 1;
-        if !so::claim(&st.store, m.id, now, now + CLAIM_MS).await? {
-            continue; // another server took this try
-        }
+    let counters = (&st.metrics.sms_sent, &st.metrics.sms_failed);
+    super::send_channel(st, Channel::Sms, counters, |m| async move {
         let link = if m.link.is_empty() { String::new() } else { format!("{}{}", cfg.link_base, m.link) };
         let text = sms_text(&cfg.signature, &m.title, &m.body, &link);
-        match deliver(cfg, m.id, &m.mobile, &text).await {
-            Ok(()) => {
-                so::mark_sent(&st.store, m.id, st.now_ms()).await?;
-                crate::metrics::Metrics::inc(&st.metrics.sms_sent);
-                report.sent += 1;
-            }
-            Err(error) => {
-                let delay = retry_delay_ms(attempt);
-                let give_up = delay.is_none();
-                let at = st.now_ms();
-                so::mark_failed(&st.store, m.id, &error, at + delay.unwrap_or(0), give_up, at).await?;
-                crate::metrics::Metrics::inc(&st.metrics.sms_failed);
-                tracing::warn!(message = m.id, attempt, give_up, %error, "SMS not taken by the gateway");
-                report.failed += 1;
-                report.given_up += u32::from(give_up);
-            }
-        }
-    }
-    Ok(report)
+        deliver(cfg, m.id, &m.mobile, &text).await
+    })
+    .await
 }
 
 /// One try: Ok when the gateway answered 2xx, else what went wrong.
@@ -142,73 +105,6 @@ async fn deliver(cfg: &SmsConfig, id: i64, mobile: &str, content: &str) -> Resul
     let body = resp.text().await.unwrap_or_default();
     let body: String = body.chars().take(200).collect();
     Err(format!("HTTP {}: {}", status.as_u16(), body.trim()))
-}
-
-/// A given-up message sent again (system or center administrators), audited.
-pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_operate_outbox(actor) {
-        return Err(AppError::forbidden());
-    }
-    if reason.trim().is_empty() {
-        return Err(AppError::bad("reason_required"));
-    }
-    let st = ctx.state;
-    let m = so::message(&st.store, id).await?.ok_or_else(|| AppError::not_found("message"))?;
-    let mut tx = st.store.begin().await?;
-    if !so::retry(&mut tx, id, ctx.now()).await? {
-        return Err(AppError::with_detail(Kind::Conflict, "not_given_up", "message"));
-    }
-    let e = ctx.entry(
-        "sms_retry",
-        "notification",
-        id,
-        json!({"attempts": m.attempts, "last_error": m.last_error, "mobile": zwfw_domain::outbox::masked_mobile(&m.mobile)}),
-        reason.trim(),
-    );
-    ctx.audit(&mut tx, e).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The outbox as administrators see it: counts, the chosen messages with
-/// masked numbers, and whether a gateway is configured.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OutboxView {
-    pub gateway: bool,
-    pub counts: so::Counts,
-    pub messages: Vec<MessageView>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = OutboxMessage)]
-pub struct MessageView {
-    #[serde(flatten)]
-    pub message: so::OutMessage,
-    pub mobile_masked: String,
-    pub state: &'static str,
-}
-
-pub async fn outbox(ctx: &Ctx<'_>, state: &str) -> AppResult<OutboxView> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_operate_outbox(actor) {
-        return Err(AppError::forbidden());
-    }
-    let state = match state {
-        "" | "all" => "all",
-        s => Delivery::parse(s).ok_or_else(|| AppError::invalid("state"))?.code(),
-    };
-    let st = ctx.state;
-    let messages = so::list(&st.store, state, 200)
-        .await?
-        .into_iter()
-        .map(|m| MessageView {
-            mobile_masked: zwfw_domain::outbox::masked_mobile(&m.mobile),
-            state: zwfw_domain::outbox::delivery_state(m.sent_at.is_some(), m.failed_at.is_some()),
-            message: m,
-        })
-        .collect();
-    Ok(OutboxView { gateway: st.config.sms.is_some(), counts: so::counts(&st.store).await?, messages })
 }
 
 #[cfg(test)]

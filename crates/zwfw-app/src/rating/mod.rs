@@ -240,7 +240,9 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
                 sr::set_reply(&mut tx, id, &v, &rc, &rp, now).await?;
                 if let Some(u) = r.rater_user_id {
                     let title = format!("您对办件 {} 的评价已有整改答复", r.case_no);
-                    si::notify_users(&mut tx, &[u], &title, &rp, &format!("/ratings/{id}"), now).await?;
+                    // The rater is told on every channel their account has.
+                    crate::interaction::notify_accounts(&mut tx, &[u], &title, &rp, &format!("/ratings/{id}"), now)
+                        .await?;
                 }
                 ("rating_reply", rp)
             }

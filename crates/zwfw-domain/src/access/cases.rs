@@ -48,6 +48,23 @@ fn acting_step<'a>(item: &'a ItemContent, v: &CaseView) -> Option<&'a Step> {
 /// Reads: applicants their own cases, staff the cases their department
 /// takes part in (implementing, a step, a joint review), the supervision
 /// bureau and the global administrators every case.
+/// The departments whose heads must decide what event `kind` asks of them,
+/// and are told so: an extension request (the case's department and the one
+/// handling its step, as `may_act` lets either decide it) and an online
+/// applicant's withdrawal request (the case's department). Empty for any
+/// other event.
+pub fn heads_to_decide(kind: &EventKind, case: &CaseFacts, item: &ItemContent, v: &CaseView) -> Vec<i64> {
+    match kind {
+        EventKind::ExtensionRequested { .. } => {
+            let mut d = vec![case.department_id, handling_department(case, item, v)];
+            d.dedup();
+            d
+        }
+        EventKind::WithdrawalRequested { .. } => vec![case.department_id],
+        _ => vec![],
+    }
+}
+
 pub fn may_read(actor: &Actor, case: &CaseFacts, item: &ItemContent) -> bool {
     reads(actor, case.applicant_user_id, &item.department_ids())
 }

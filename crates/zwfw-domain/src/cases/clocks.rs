@@ -37,6 +37,16 @@ pub fn acceptance_due(cal: &Calendar, submitted_at_ms: i64) -> Result<NaiveDate,
     cal.add_working_days(local_date(submitted_at_ms), ACCEPTANCE_DAYS)
 }
 
+/// The working days a supplement notice gives the applicant (the date the
+/// notice names; the law sets none, the platform's notice states this one).
+pub const SUPPLEMENT_DAYS: u32 = 20;
+
+/// The day by which a supplement notice sent at `notice_at_ms` asks the
+/// applicant to supplement: `SUPPLEMENT_DAYS` working days later.
+pub fn supplement_due(cal: &Calendar, notice_at_ms: i64) -> Result<NaiveDate, CalendarError> {
+    cal.add_working_days(local_date(notice_at_ms), SUPPLEMENT_DAYS)
+}
+
 /// Whether the case must now be recorded as deemed accepted.
 pub fn is_deemed_accepted(cal: &Calendar, v: &CaseView, today: NaiveDate) -> Result<bool, CalendarError> {
     match (v.state, v.submitted_at_ms) {

@@ -45,6 +45,11 @@ impl CaseState {
     /// 办结: concluded with an outcome, delivered after or not.
     pub const CONCLUDED: &'static [CaseState] = &[CaseState::Concluded, CaseState::Delivered];
 
+    /// What waits for the applicant (their workbench): a supplement to give.
+    pub const APPLICANT_TO_ACT: &'static [CaseState] = &[CaseState::Supplementing];
+    /// Decided, the result not yet delivered (their workbench: 结果待领取).
+    pub const RESULT_READY: &'static [CaseState] = &[CaseState::Concluded];
+
     /// See [`CaseState::OPEN`].
     pub fn is_open(self) -> bool {
         CaseState::OPEN.contains(&self)

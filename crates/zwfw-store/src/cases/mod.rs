@@ -29,7 +29,7 @@ use crate::RowExt;
 use serde::Serialize;
 
 const CASE_COLS: &str = "id, case_no, item_id, version_id, item_name, impl_code, department_id, applicant_user_id, \
-     applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, form, channel, \
+     applicant_kind, applicant_name, applicant_id_no, applicant_mobile, applicant_address, applicant_email, form, channel, \
      registered_by, state, seq, step_no, step_name, handling_department_id, assignee_id, submitted_at, accepted_at, \
      concluded_at, acceptance_due, promised_due, legal_due, step_due, suspended, supplement_notices, deemed_accepted, \
      outcome, result_no, view, created_at, updated_at";
@@ -55,6 +55,9 @@ pub struct CaseRow {
     pub applicant_mobile: String,
     #[serde(skip)]
     pub applicant_address: String,
+    /// Where notices go by e-mail ("" for none).
+    #[serde(skip)]
+    pub applicant_email: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub form: serde_json::Value,
     /// online | counter
@@ -109,6 +112,7 @@ fn case_row(r: &Row) -> CaseRow {
         applicant_id_no: r.str("applicant_id_no"),
         applicant_mobile: r.str("applicant_mobile"),
         applicant_address: r.str("applicant_address"),
+        applicant_email: r.opt_str("applicant_email").unwrap_or_default(),
         form: serde_json::from_str(&r.str("form")).unwrap_or_default(),
         channel: r.str("channel"),
         registered_by: r.opt_i64("registered_by"),

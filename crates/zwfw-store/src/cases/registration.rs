@@ -23,6 +23,9 @@ pub struct NewCase<'a> {
     pub applicant_id_no: &'a str,
     pub applicant_mobile: &'a str,
     pub applicant_address: &'a str,
+    /// Where the applicant's notices go by e-mail ("" for none: then the
+    /// account's address, if it gives one).
+    pub applicant_email: &'a str,
     pub form: &'a serde_json::Value,
     pub channel: &'a str,
     pub registered_by: Option<i64>,
@@ -51,6 +54,7 @@ pub fn draft_row(c: &NewCase<'_>, now_ms: i64) -> CaseRow {
         applicant_id_no: c.applicant_id_no.into(),
         applicant_mobile: c.applicant_mobile.into(),
         applicant_address: c.applicant_address.into(),
+        applicant_email: c.applicant_email.into(),
         form: c.form.clone(),
         channel: c.channel.into(),
         registered_by: c.registered_by,
@@ -76,6 +80,7 @@ fn case_values(c: &NewCase<'_>, p: &Projection, now_ms: i64) -> Vec<(&'static st
         ("applicant_id_no", c.applicant_id_no.into_value()),
         ("applicant_mobile", c.applicant_mobile.into_value()),
         ("applicant_address", c.applicant_address.into_value()),
+        ("applicant_email", c.applicant_email.into_value()),
         ("form", Value::Text(c.form.to_string())),
         ("channel", c.channel.into_value()),
         ("registered_by", c.registered_by.into_value()),
@@ -196,7 +201,7 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
     let audit: Vec<_> =
         r.audit.iter().map(|a| zwfw_domain::audit::AuditEntry { object_id: row.id.to_string(), ..a.clone() }).collect();
     let event = NewEvent { case_id: row.id, ..r.event };
-    let t = Transition { event, old: &row.p, p: r.p, document: None, audit: &audit };
+    let t = Transition { event, old: &row.p, p: r.p, document: None, audit: &audit, notices: &[] };
     if !write_transition_in(&mut tx, &t).await? {
         return Err(StoreError::Conflict("case moved while being registered"));
     }

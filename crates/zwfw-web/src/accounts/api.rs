@@ -129,6 +129,24 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct EmailInput {
+    /// The address notices by e-mail go to; empty to receive none.
+    pub email: String,
+}
+
+/// Sets (or, empty, clears) the own e-mail address for notices; `invalid_email` when it is not one.
+#[utoipa::path(put, path = "/me/email", tag = "account", request_body = EmailInput,
+    responses((status = 200, body = EmailInput), (status = 422, description = "not an e-mail address", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn set_email(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    ApiJson(input): ApiJson<EmailInput>,
+) -> WebResult<Json<EmailInput>> {
+    let email = accounts::set_own_email(&ctx(&st, &ra), &s, &input.email).await?;
+    Ok(Json(EmailInput { email: email.unwrap_or_default() }))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct SessionView {
     pub id: i64,
@@ -333,6 +351,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(logout))
         .register(routes!(me))
         .register(routes!(change_password))
+        .register(routes!(set_email))
         .register(routes!(my_sessions))
         .register(routes!(end_my_session))
         .register(routes!(totp_begin))

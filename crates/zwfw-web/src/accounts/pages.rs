@@ -238,7 +238,16 @@ pub async fn totp_enroll_submit(
     }
 }
 
-pub async fn account_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    done: Option<String>,
+}
+
+pub async fn account_page(
+    State(st): State<AppState>,
+    Signed(s, ra): Signed,
+    PageQuery(q): PageQuery<AccountQuery>,
+) -> Response {
     let sessions = match zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await {
         Ok(v) => v,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
@@ -250,7 +259,34 @@ pub async fn account_page(State(st): State<AppState>, Signed(s, ra): Signed) -> 
             client_addr => x.client_addr, user_agent => x.user_agent, current => x.id == s.session.id }
         })
         .collect();
-    render(&st, &ra, "account.html", context! { me => accounts::MeView::of(&s), sessions => sessions })
+    render(
+        &st,
+        &ra,
+        "account.html",
+        context! {
+            profile => accounts::MeView::of(&s),
+            sessions => sessions,
+            flash => q.done.as_deref().map(|d| zwfw_app::messages::label("account_done", d)),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sets the own e-mail address; a bad address answers the page again with its message and the text kept.
+pub async fn email_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<EmailForm>) -> Response {
+    match accounts::set_own_email(&ctx(&st, &ra), &s, &f.email).await {
+        Ok(_) => see_other("/account?done=email"),
+        Err(e) => {
+            let sessions: Vec<Value> = vec![];
+            let c = context! { profile => accounts::MeView::of(&s), sessions => sessions, email_error => e.message(), email_text => f.email };
+            with_status(render(&st, &ra, "account.html", c), e.status())
+        }
+    }
 }
 
 pub async fn end_session_submit(

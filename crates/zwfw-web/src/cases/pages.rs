@@ -128,7 +128,7 @@ async fn apply_view(
             f => context! {
                 kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
                 name => field("name"), id_no => field("id_no"), mobile => field("mobile"),
-                address => field("address"), purpose => field("purpose"),
+                address => field("address"), email => field("email"), purpose => field("purpose"),
             },
             error => error,
         },
@@ -208,6 +208,7 @@ pub async fn apply_submit(
                 id_no: form.get("id_no"),
                 mobile: form.get("mobile"),
                 address: form.get("address"),
+                email: form.get("email"),
             }),
             form: fields,
             materials,

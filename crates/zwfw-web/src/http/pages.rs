@@ -20,6 +20,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
             username => s.user.username,
             display_name => s.user.display_name,
             roles => s.user.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            unread => s.unread,
         }
     });
     let actor = ra.session.as_ref().filter(|s| s.gate == Gate::Open).map(|s| &s.actor);

@@ -10,34 +10,59 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use zwfw_store::interaction::Notification;
+use zwfw_app::outbox::inapp;
+use zwfw_app::outbox::inapp::InboxPage;
+
+#[derive(Deserialize, ToSchema)]
+pub struct InboxQuery {
+    /// 1-based page, default 1.
+    pub page: Option<i64>,
+    /// Messages per page, 1–100, default 20.
+    pub per_page: Option<i64>,
+}
+
+/// The signed-in account's in-app messages, newest first, a page at a time.
+#[utoipa::path(get, path = "/me/notifications", tag = "account", params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = InboxPage), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 422, description = "a page or page size out of range", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_notifications(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> WebResult<Json<InboxPage>> {
+    Ok(Json(inapp::list(&ctx(&st, &ra), q.page, q.per_page).await?))
+}
 
 #[derive(Serialize, ToSchema)]
-#[schema(as = NotificationInbox)]
-pub struct Inbox {
-    pub messages: Vec<Notification>,
+pub struct UnreadCount {
     pub unread: i64,
 }
 
-/// The signed-in account's in-app messages.
-#[utoipa::path(get, path = "/me/notifications", tag = "account", responses((status = 200, body = Inbox), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_notifications(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Inbox>> {
-    let (messages, unread) = zwfw_store::interaction::notifications(&st.store, s.actor.user_id, 100).await?;
-    Ok(Json(Inbox { messages, unread }))
+/// How many in-app messages are unread (the menu's badge).
+#[utoipa::path(get, path = "/me/notifications/count", tag = "account", responses((status = 200, body = UnreadCount), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_notifications_count(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+) -> WebResult<Json<UnreadCount>> {
+    Ok(Json(UnreadCount { unread: inapp::unread(&ctx(&st, &ra)).await? }))
 }
 
 /// Marks every in-app message read.
 #[utoipa::path(post, path = "/me/notifications/read", tag = "account", responses((status = 204), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_notifications_read(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<StatusCode> {
-    mark_read(&st, s.actor.user_id).await?;
+pub async fn api_notifications_read(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<StatusCode> {
+    inapp::mark_all_read(&ctx(&st, &ra)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn mark_read(st: &AppState, user_id: i64) -> WebResult<()> {
-    let mut tx = st.store.begin().await?;
-    zwfw_store::interaction::mark_read(&mut tx, user_id, st.now_ms()).await?;
-    tx.commit().await?;
-    Ok(())
+/// Marks one in-app message read; another account's or an unknown id is not found.
+#[utoipa::path(post, path = "/me/notifications/{id}/read", tag = "account", params(("id" = i64, Path)),
+    responses((status = 204), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "no such message of this account", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_notification_read(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<StatusCode> {
+    inapp::mark_read(&ctx(&st, &ra), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -47,19 +72,20 @@ pub struct OutboxQuery {
     pub state: String,
 }
 
-/// The SMS outbox (global administrators): counts, and the latest 200
-/// messages of the chosen state with masked numbers, tries and last error.
+/// The outbox of SMS and e-mail (global administrators): counts, and the
+/// latest 200 messages of the chosen state with masked recipients, tries and
+/// last error.
 #[utoipa::path(get, path = "/admin/outbox", tag = "interaction", params(("state" = Option<String>, Query)),
-    responses((status = 200, body = zwfw_app::outbox::sms::OutboxView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = zwfw_app::outbox::OutboxView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_outbox(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
     ApiQuery(q): ApiQuery<OutboxQuery>,
-) -> WebResult<Json<zwfw_app::outbox::sms::OutboxView>> {
-    Ok(Json(zwfw_app::outbox::sms::outbox(&ctx(&st, &ra), &q.state).await?))
+) -> WebResult<Json<zwfw_app::outbox::OutboxView>> {
+    Ok(Json(zwfw_app::outbox::outbox(&ctx(&st, &ra), &q.state).await?))
 }
 
-/// Sends a given-up SMS again: its tries start over (global administrators, audited).
+/// Sends a given-up SMS or e-mail again: its tries start over (global administrators, audited).
 #[utoipa::path(post, path = "/admin/outbox/{id}/retry", tag = "interaction", params(("id" = i64, Path)),
     request_body = ReasonInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
@@ -69,8 +95,18 @@ pub async fn api_outbox_retry(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
-    zwfw_app::outbox::sms::retry(&ctx(&st, &ra), id, &input.reason).await?;
+    zwfw_app::outbox::retry(&ctx(&st, &ra), id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What waits for the signed-in applicant: applications to supplement,
+/// results ready, unread notices (public accounts; staff have their inbox).
+#[utoipa::path(get, path = "/me/workbench", tag = "account", responses((status = 200, body = zwfw_app::cases::Workbench), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a staff account, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_workbench(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+) -> WebResult<Json<zwfw_app::cases::Workbench>> {
+    Ok(Json(zwfw_app::cases::applicant_workbench(&ctx(&st, &ra)).await?))
 }
 
 /// The outbox endpoints, each registered with its OpenAPI operation.
@@ -78,6 +114,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .register(routes!(api_notifications))
         .register(routes!(api_notifications_read))
+        .register(routes!(api_notifications_count))
+        .register(routes!(api_notification_read))
+        .register(routes!(api_workbench))
         .register(routes!(api_outbox))
         .register(routes!(api_outbox_retry))
 }

@@ -10,20 +10,43 @@ use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
-use zwfw_store::interaction as si;
 
 // ---------- in-app messages ----------
 
-pub async fn messages_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    match si::notifications(&st.store, s.actor.user_id, 100).await {
-        Ok((rows, unread)) => render(&st, &ra, "messages.html", context! { rows => rows, unread => unread }),
-        Err(e) => error_page(&st, Some(&ra), &e.into()),
+#[derive(Deserialize, Default)]
+pub struct MessagesQuery {
+    page: Option<i64>,
+}
+
+/// 消息: the signed-in account's in-app messages, a page at a time.
+pub async fn messages_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    PageQuery(q): PageQuery<MessagesQuery>,
+) -> Response {
+    match zwfw_app::outbox::inapp::list(&ctx(&st, &ra), q.page, None).await {
+        Ok(p) => {
+            let pages = (p.total + p.per_page - 1) / p.per_page;
+            let c = context! { rows => p.messages, unread => p.unread, page => p.page, pages => pages };
+            render(&st, &ra, "messages.html", c)
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
-pub async fn messages_read(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
-    match crate::outbox::api::mark_read(&st, s.actor.user_id).await {
+pub async fn messages_read(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+    match zwfw_app::outbox::inapp::mark_all_read(&ctx(&st, &ra)).await {
         Ok(()) => Redirect::to("/my/messages").into_response(),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// Opens a message: marked read, then its link.
+pub async fn message_open(State(st): State<AppState>, Signed(_s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
+    match zwfw_app::outbox::inapp::mark_read(&ctx(&st, &ra), id).await {
+        // Only a path of this site is followed.
+        Ok(link) if link.starts_with('/') && !link.starts_with("//") => Redirect::to(&link).into_response(),
+        Ok(_) => Redirect::to("/my/messages").into_response(),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
@@ -35,7 +58,7 @@ pub struct OutboxQuery {
     done: Option<String>,
 }
 
-/// 短信发送: the SMS outbox for global administrators.
+/// 消息发送: the outbox of SMS and e-mail for global administrators.
 pub async fn outbox_page(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
@@ -52,7 +75,7 @@ async fn outbox_view(
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
-    match zwfw_app::outbox::sms::outbox(&ctx(st, ra), state).await {
+    match zwfw_app::outbox::outbox(&ctx(st, ra), state).await {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             let c = context! {
@@ -79,8 +102,8 @@ pub async fn outbox_retry(
     PagePath(id): PagePath<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {
-    match zwfw_app::outbox::sms::retry(&ctx(&st, &ra), id, &f.reason).await {
-        Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=sms_retry").into_response(),
+    match zwfw_app::outbox::retry(&ctx(&st, &ra), id, &f.reason).await {
+        Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=retry").into_response(),
         Err(e) => with_status(outbox_view(&st, &ra, "failed", None, Some(e.message())).await, e.status()),
     }
 }

@@ -44,6 +44,11 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, PageQuery(q
         .map(|v| v.len().saturating_sub(1))
         .unwrap_or(0);
     let clock_control = st.config.demo && zwfw_domain::access::staff::may_control_clock(&s.actor);
+    // An applicant's workbench: what waits for them.
+    let workbench =
+        if s.actor.is_staff() { None } else { zwfw_app::cases::applicant_workbench(&ctx(&st, &ra)).await.ok() };
+    // A staff member's: what waits for them (none without a department).
+    let waiting = if s.actor.is_staff() { zwfw_app::cases::staff_workbench(&ctx(&st, &ra)).await.ok() } else { None };
     render(
         &st,
         &ra,
@@ -54,6 +59,8 @@ pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, PageQuery(q
             other_sessions => others,
             flash => q.changed.map(|_| "密码已修改。"),
             clock_control => clock_control,
+            workbench => workbench,
+            waiting => waiting,
             clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
             calendar_missing => zwfw_domain::access::is_overseer(&s.actor)
                 .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),

@@ -718,7 +718,8 @@ async fn gateway() -> Gateway {
 
 both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async move {
     use std::sync::atomic::Ordering;
-    use zwfw_app::outbox::sms::{send_due, SendReport, SmsConfig};
+    use zwfw_app::outbox::sms::{send_due, SmsConfig};
+    use zwfw_app::outbox::SendReport;
     let gw = gateway().await;
     let sms = SmsConfig {
         url: gw.url.clone(),
@@ -750,7 +751,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
     assert_eq!(ob["counts"], json!({"waiting": 1, "sent": 0, "failed": 0}));
     let m = &ob["messages"][0];
     assert_eq!((m["attempts"].as_i64(), m["last_error"].as_str()), (Some(1), Some("HTTP 503: gateway busy")), "{m}");
-    assert_eq!(m["mobile_masked"], "138****5678");
+    assert_eq!(m["recipient"], "138****5678");
     assert!(!ob.to_string().contains("13812345678"), "the number is masked: {ob}");
     assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "not before its next try");
     // A minute later the gateway is back: sent, with the same id as the first try.
@@ -827,7 +828,7 @@ both_backends!(sms_sender_delivers_retries_and_gives_up, |store: Store| async mo
 
     // The page: counts, masked numbers, the resend form; forbidden to others.
     let page = signed(&admin).get(app.url("/admin/outbox?state=sent")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("短信发送") && page.contains("139****1111") && !page.contains("13900001111"), "{page}");
+    assert!(page.contains("消息发送") && page.contains("139****1111") && !page.contains("13900001111"), "{page}");
     assert!(page.contains(r#"id="n-sent">3<"#), "{page}");
     let page = signed(&reviewer).get(app.url("/admin/outbox")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);

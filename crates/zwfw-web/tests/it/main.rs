@@ -13,5 +13,6 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod notices;
 mod openapi;
 mod supervision;

@@ -24,29 +24,35 @@ impl App {
 
     /// Starts at an instant with an SMS gateway.
     pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::outbox::sms::SmsConfig) -> App {
-        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), true, true).await
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), None, true, true).await
+    }
+
+    /// Starts at an instant with an SMTP server.
+    pub async fn start_with_smtp(store: Store, now: &str, smtp: zwfw_app::outbox::email::SmtpConfig) -> App {
+        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), None, Some(smtp), true, true).await
     }
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
-        App::start_configured(store, clock, None, true, true).await
+        App::start_configured(store, clock, None, None, true, true).await
     }
 
     /// Starts trusting no reverse proxy, as the program does by default: the
     /// test client's X-Forwarded-For is then its own claim.
     pub async fn start_trusting_no_proxy(store: Store) -> App {
-        App::start_configured(store, Clock::system(), None, false, true).await
+        App::start_configured(store, Clock::system(), None, None, false, true).await
     }
 
     /// Starts without the demo city: the database holds only what the
     /// program puts there at start (the calendar).
     pub async fn start_without_demo(store: Store) -> App {
-        App::start_configured(store, Clock::system(), None, true, false).await
+        App::start_configured(store, Clock::system(), None, None, true, false).await
     }
 
     async fn start_configured(
         store: Store,
         clock: Clock,
         sms: Option<zwfw_app::outbox::sms::SmsConfig>,
+        smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
         behind_proxy: bool,
         demo: bool,
     ) -> App {
@@ -54,7 +60,7 @@ impl App {
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config = AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, ..AppConfig::default() };
+        let config = AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, smtp, ..AppConfig::default() };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },

@@ -6,8 +6,10 @@ mod app;
 mod client;
 mod fixtures;
 mod invariants;
+mod smtp;
 
 pub use app::*;
 pub use client::*;
 pub use fixtures::*;
 pub use invariants::*;
+pub use smtp::*;

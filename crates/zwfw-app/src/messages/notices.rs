@@ -1,0 +1,209 @@
+//! The notices a step of a case sends: to the applicant (补正, 受理, 不予受理,
+//! 延期, 特别程序, 办结, 送达, 撤回) and to the department heads who must
+//! decide (延长审批, 撤回申请). Each names the 事项 and the 办件编号; the
+//! link to the case travels beside the text.
+
+use zwfw_domain::cases::{EventKind, Outcome};
+
+/// What a notice of a case says about it.
+pub struct NoticeFacts<'a> {
+    pub item_name: &'a str,
+    pub case_no: &'a str,
+    /// The applicant's name as the application gives it (never a staff name).
+    pub applicant_name: &'a str,
+    /// Who took the step (for notices to staff only).
+    pub actor_name: &'a str,
+    /// The day a supplement is asked by (YYYY-MM-DD), for a supplement notice.
+    pub supplement_due: Option<&'a str>,
+    /// The promised and the legal deadline after the step (YYYY-MM-DD).
+    pub promised_due: Option<&'a str>,
+    pub legal_due: Option<&'a str>,
+    /// The working days of the extension an approval grants.
+    pub extension_days: Option<u32>,
+}
+
+/// A day stored as YYYY-MM-DD, as a notice writes it: 2026年12月5日.
+pub fn day_cn(day: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => d.format("%Y年%-m月%-d日").to_string(),
+        Err(_) => day.to_string(),
+    }
+}
+
+/// A free text set into a sentence: trimmed, its closing punctuation
+/// dropped (the sentence supplies its own), so that "理由。" never reads "。，".
+pub fn clause(text: &str) -> String {
+    text.trim().trim_end_matches(['。', '，', '；', '、', '.', ',', ';', '！', '!', ' ']).to_string()
+}
+
+/// The notice to the applicant of event `kind`: (title, body), or None when
+/// the step tells the applicant nothing.
+pub fn applicant_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String, String)> {
+    let (item, no) = (f.item_name, f.case_no);
+    let dear = format!("{}：您申请的“{item}”（办件编号 {no}）", f.applicant_name);
+    let day = |d: Option<&str>| d.map(day_cn).unwrap_or_else(|| "（待定）".into());
+    let appeal = "如不服，可以自收到之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。";
+    Some(match kind {
+        EventKind::SupplementRequested { missing } => {
+            let list: Vec<String> = missing.iter().enumerate().map(|(i, m)| format!("{}. {}", i + 1, clause(m))).collect();
+            (
+                format!("请补正材料：{item}"),
+                format!(
+                    "{dear}材料不齐全或者不符合法定形式，现一次性告知需要补正的全部内容：{}。请于{}前在办件页面补正后重新提交，本机关自收到全部补正材料之日起受理。",
+                    list.join("；"),
+                    day(f.supplement_due)
+                ),
+            )
+        }
+        EventKind::Accepted | EventKind::DeemedAccepted => (
+            format!("已受理：{item}"),
+            format!(
+                "{dear}已受理，承诺于{}前办结（法定期限至{}）。",
+                day(f.promised_due),
+                day(f.legal_due)
+            ),
+        ),
+        EventKind::Refused { reason } => (
+            format!("不予受理：{item}"),
+            format!("{dear}经审查，决定不予受理。理由：{}。{appeal}", clause(reason)),
+        ),
+        EventKind::ExtensionDecided { approved: true, .. } => (
+            format!("办理期限延长：{item}"),
+            format!(
+                "{dear}不能在规定期限内作出决定，经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条，办理期限延长{}个工作日，延长后的办结期限为{}。",
+                f.extension_days.unwrap_or(10),
+                day(f.legal_due)
+            ),
+        ),
+        EventKind::SpecialStarted { kind: sk, reason } => (
+            format!("进入特别程序：{item}"),
+            format!(
+                "{dear}因需要{}，已启动特别程序，所需时间不计算在办理期限内。依据与理由：{}。特别程序结束后将继续办理并另行告知。",
+                clause(sk),
+                clause(reason)
+            ),
+        ),
+        EventKind::SpecialEnded { result } => (
+            format!("特别程序结束：{item}"),
+            format!(
+                "{dear}特别程序已结束，结果：{}。办理期限恢复计算，承诺办结日为{}。",
+                clause(result),
+                day(f.promised_due)
+            ),
+        ),
+        EventKind::Concluded { outcome, reason, document_no, valid_until, .. } => match outcome {
+            Outcome::Granted => {
+                let until = valid_until.map(|d| format!("，有效期至{}", d.format("%Y年%-m月%-d日"))).unwrap_or_default();
+                (
+                    format!("已办结（准予许可）：{item}"),
+                    format!(
+                        "{dear}已办结，决定准予许可，证照（批准文件）编号 {}{until}。决定书可在办件页面下载，结果按您选择的方式送达。",
+                        clause(document_no)
+                    ),
+                )
+            }
+            Outcome::Denied => (
+                format!("已办结（不予许可）：{item}"),
+                format!("{dear}已办结，决定不予许可。理由：{}。{appeal}", clause(reason)),
+            ),
+            Outcome::Returned => (
+                format!("已退件：{item}"),
+                format!("{dear}已退件。理由：{}。如需办理，请按要求重新申请。", clause(reason)),
+            ),
+            Outcome::Voided => (format!("已作废：{item}"), format!("{dear}已作废。理由：{}。", clause(reason))),
+            Outcome::Forwarded => (
+                format!("已转报上级机关：{item}"),
+                format!("{dear}已转报上级机关办理。说明：{}。", clause(reason)),
+            ),
+        },
+        EventKind::Delivered { method, tracking_no } => {
+            let track = if tracking_no.trim().is_empty() { String::new() } else { format!("，单号 {}", tracking_no.trim()) };
+            (
+                format!("办理结果已送达：{item}"),
+                format!("{dear}的办理结果（证照、决定书）已送达，方式：{}{track}。", clause(method)),
+            )
+        }
+        EventKind::Withdrawn { reason } => (
+            format!("申请已撤回：{item}"),
+            format!("{dear}已撤回。说明：{}。", clause(reason)),
+        ),
+        EventKind::WithdrawalDeclined { opinion } => (
+            format!("撤回申请未获同意：{item}"),
+            format!("{dear}的撤回申请未获同意，将继续办理。意见：{}。", clause(opinion)),
+        ),
+        _ => return None,
+    })
+}
+
+/// The notice to the department heads who must decide what event `kind`
+/// asks (see `access::cases::heads_to_decide`): (title, body).
+pub fn head_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String, String)> {
+    let (item, no, who) = (f.item_name, f.case_no, f.actor_name);
+    Some(match kind {
+        EventKind::ExtensionRequested { days, reason } => (
+            format!("待您审批：延长审批 {no}"),
+            format!(
+                "{who}申请将“{item}”（办件编号 {no}）的办理期限延长{days}个工作日。理由：{}。请在办件页面决定是否批准。",
+                clause(reason)
+            ),
+        ),
+        EventKind::WithdrawalRequested { reason } => (
+            format!("待您决定：撤回申请 {no}"),
+            format!(
+                "{who}登记了申请人撤回“{item}”（办件编号 {no}）的书面申请：{}。请在办件页面决定。",
+                clause(reason)
+            ),
+        ),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> NoticeFacts<'static> {
+        NoticeFacts {
+            item_name: "食品经营许可",
+            case_no: "SP2026001",
+            applicant_name: "张三",
+            actor_name: "李审批",
+            supplement_due: Some("2026-12-31"),
+            promised_due: Some("2026-12-20"),
+            legal_due: Some("2027-01-08"),
+            extension_days: Some(10),
+        }
+    }
+
+    #[test]
+    fn the_extension_notice_names_the_new_deadline_without_doubled_punctuation() {
+        let k = EventKind::ExtensionDecided { approved: true, opinion: "同意。".into() };
+        let (title, body) = applicant_notice(&k, &facts()).unwrap();
+        assert!(title.contains("食品经营许可"));
+        assert!(body.contains("2027年1月8日") && body.contains("10个工作日") && body.contains("SP2026001"), "{body}");
+        assert!(!body.contains("。，") && !body.contains("。。"), "{body}");
+        assert!(body.starts_with("张三："), "addressed to the applicant: {body}");
+        let refused = EventKind::ExtensionDecided { approved: false, opinion: String::new() };
+        assert_eq!(applicant_notice(&refused, &facts()), None);
+    }
+
+    #[test]
+    fn the_supplement_notice_lists_everything_and_the_day() {
+        let k = EventKind::SupplementRequested {
+            missing: vec!["营业执照复印件。".into(), "法人身份证".into()]
+        };
+        let (_, body) = applicant_notice(&k, &facts()).unwrap();
+        assert!(body.contains("1. 营业执照复印件；2. 法人身份证。请于2026年12月31日前"), "{body}");
+        let k = EventKind::Concluded {
+            outcome: Outcome::Returned,
+            reason: "材料虚假；".into(),
+            document_no: String::new(),
+            valid_until: None,
+            fee_fen: None,
+        };
+        assert!(applicant_notice(&k, &facts()).unwrap().1.contains("理由：材料虚假。"));
+        let k = EventKind::ExtensionRequested { days: 10, reason: "需现场核查。".into() };
+        let (title, body) = head_notice(&k, &facts()).unwrap();
+        assert!(title.contains("SP2026001") && body.starts_with("李审批申请") && !body.contains("。。"), "{body}");
+    }
+}

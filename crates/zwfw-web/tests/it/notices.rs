@@ -1,0 +1,254 @@
+//! Notices on the steps of a case: written with the step, to every channel
+//! of the applicant (in-app, SMS, e-mail through a real SMTP server) and to
+//! the department heads who must decide.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_app::outbox::email::send_due;
+use zwfw_app::outbox::SendReport;
+use zwfw_domain::catalog::example;
+use zwfw_store::{both_backends, Store};
+
+/// The market department's example item (食品经营许可) published; its id.
+async fn item(app: &App) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    publish(app, &example(market), "TESTNOTICE000000000000000000001").await
+}
+
+/// The signed-in account's in-app notices, newest first, and the unread count.
+async fn inbox(app: &App, token: &str) -> (Vec<Value>, i64) {
+    let (s, b) = body(app.get(token, "/api/v1/me/notifications").await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    (b["messages"].as_array().unwrap().clone(), b["unread"].as_i64().unwrap())
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+both_backends!(supplement_notice_reaches_the_applicant_in_app_and_by_e_mail, |store: Store| async move {
+    if !SmtpServer::wanted() {
+        return;
+    }
+    let server = SmtpServer::start(SmtpServer::free_port());
+    let app = App::start_with_smtp(store, FRIDAY, SmtpServer::config(server.port)).await;
+    let item = item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+
+    // An address that is not one: a clear error, nothing changed.
+    let (s, b) = body(app.put(&citizen, "/api/v1/me/email", json!({"email": "zhangsan@localhost"})).await).await;
+    assert_eq!(
+        (s, text(&b["code"]), text(&b["detail"])),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email", "domain")
+    );
+    assert!(text(&b["message"]).contains("邮箱"), "{b}");
+    let (_, me) = body(app.get(&citizen, "/api/v1/me").await).await;
+    assert_eq!(me["email"], Value::Null, "nothing changed");
+    let (s, b) = body(app.put(&citizen, "/api/v1/me/email", json!({"email": " zhangsan@example.cn "})).await).await;
+    assert_eq!((s, text(&b["email"])), (StatusCode::OK, "zhangsan@example.cn"), "{b}");
+
+    let id = apply(&app, &citizen, item).await;
+    let c = case(&app, &citizen, id).await;
+    let (no, applicant) = (text(&c["case"]["case_no"]).to_string(), text(&c["case"]["applicant_name"]).to_string());
+    let (before, _) = inbox(&app, &citizen).await;
+    act_ok(
+        &app,
+        &counter,
+        id,
+        json!({"action": "supplement_request", "missing": ["营业执照复印件不清晰。", "缺少场所平面图"]}),
+    )
+    .await;
+
+    // In-app at once: what to supplement and by when, the item, the number, the link.
+    let (messages, unread) = inbox(&app, &citizen).await;
+    assert_eq!(messages.len(), before.len() + 1);
+    let m = &messages[0];
+    assert_eq!(text(&m["title"]), "请补正材料：食品经营许可");
+    let b = text(&m["body"]);
+    assert!(b.starts_with(&format!("{applicant}：")), "addressed to the applicant, not to staff: {b}");
+    assert!(b.contains(&no) && b.contains("1. 营业执照复印件不清晰；2. 缺少场所平面图"), "{b}");
+    assert!(b.contains("请于2025年10月") && !b.contains("。；"), "{b}");
+    assert_eq!(text(&m["link"]), format!("/cases/{id}"));
+    assert!(unread >= 1);
+
+    // By e-mail: handed to the SMTP server and read back by another parser.
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport { sent: 1, failed: 0, given_up: 0 });
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "sent once");
+    let mails = server.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = &mails[0];
+    assert_eq!(mail["rcpt_tos"], json!(["zhangsan@example.cn"]));
+    assert_eq!(text(&mail["subject"]), "请补正材料：食品经营许可", "the Chinese subject decodes: {mail}");
+    assert!(text(&mail["from"]).contains("示例市政务服务"), "{mail}");
+    assert_eq!((text(&mail["content_type"]), text(&mail["charset"])), ("text/plain", "utf-8"));
+    let t = text(&mail["text"]);
+    assert!(t.contains(&no) && t.contains("营业执照复印件不清晰"), "{t}");
+    assert!(t.contains(&format!("https://zwfw.example.gov.cn/cases/{id}")), "{t}");
+
+    // The SMS waits for a gateway (none here), to the application's mobile, masked on the page.
+    let admin = app.ready_token("demo_admin").await;
+    let (_, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=waiting").await).await;
+    assert_eq!((ob["gateway"].as_bool(), ob["smtp"].as_bool()), (Some(false), Some(true)), "{ob}");
+    let sms = ob["messages"].as_array().unwrap().iter().find(|m| m["channel"] == "sms").expect("an SMS waits");
+    assert_eq!(text(&sms["title"]), "请补正材料：食品经营许可");
+    assert!(text(&sms["recipient"]).contains("****"), "{sms}");
+    let (_, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=sent").await).await;
+    let sent = &ob["messages"][0];
+    assert_eq!((text(&sent["channel"]), text(&sent["recipient"])), ("email", "zh***@example.cn"), "{sent}");
+    assert!(!ob.to_string().contains("zhangsan@example.cn"), "the address is masked: {ob}");
+    assert_invariants(&app).await;
+});
+
+both_backends!(e_mail_waits_while_the_smtp_server_is_down_and_goes_once_it_is_up, |store: Store| async move {
+    if !SmtpServer::wanted() {
+        return;
+    }
+    let port = SmtpServer::free_port();
+    let app = App::start_with_smtp(store, FRIDAY, SmtpServer::config(port)).await;
+    let item = item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    // The address given with the application (the account gives none); one that is not one is refused.
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let path = format!("/api/v1/items/{item}/applications");
+    let application = |email: &str| {
+        json!({"materials": [{"material_no": 1, "upload_id": up["id"]}],
+               "applicant": {"kind": "", "name": "", "id_no": "", "mobile": "", "email": email}})
+    };
+    let (s, b) = body(app.post(&citizen, &path, application("zhangsan@@example.cn")).await).await;
+    assert_eq!((s, text(&b["code"])), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"), "{b}");
+    let (s, b) = body(app.post(&citizen, &path, application("zhangsan@example.cn")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["case_id"].as_i64().unwrap();
+    act_ok(&app, &counter, id, json!({"action": "refuse", "opinion": "不属于本机关职权范围。"})).await;
+
+    // Nobody listens: the try is counted, the error kept, the message waits.
+    let r = send_due(&app.state).await.unwrap();
+    assert_eq!(r, SendReport { sent: 0, failed: 1, given_up: 0 });
+    let admin = app.ready_token("demo_admin").await;
+    let (_, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=waiting").await).await;
+    let m = ob["messages"].as_array().unwrap().iter().find(|m| m["channel"] == "email").expect("waits").clone();
+    assert_eq!((m["attempts"].as_i64(), text(&m["state"])), (Some(1), "waiting"), "{m}");
+    assert!(text(&m["last_error"]).contains(&port.to_string()), "{m}");
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport::default(), "not before its next try");
+    let page = signed(&admin).get(app.url("/admin/outbox?state=waiting")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("消息发送") && page.contains("电子邮件") && page.contains("zh***@example.cn"), "{page}");
+
+    // The server comes up; a minute later the message goes, once.
+    let server = SmtpServer::start(port);
+    app.advance(60_000);
+    assert_eq!(send_due(&app.state).await.unwrap(), SendReport { sent: 1, failed: 0, given_up: 0 });
+    let mails = server.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(text(&mails[0]["subject"]), "不予受理：食品经营许可");
+    let t = text(&mails[0]["text"]);
+    assert!(t.contains("理由：不属于本机关职权范围。如不服") && !t.contains("。。"), "{t}");
+    assert_invariants(&app).await;
+});
+
+both_backends!(the_head_is_told_of_an_extension_and_the_applicant_of_the_new_deadline, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let item = item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let reviewer = app.ready_token("demo_reviewer").await;
+    let head = app.ready_token("demo_head").await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    let (messages, _) = inbox(&app, &citizen).await;
+    assert!(text(&messages[0]["title"]).starts_with("已受理"), "{messages:?}");
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "受理"})).await;
+
+    let (head_before, _) = inbox(&app, &head).await;
+    act_ok(&app, &reviewer, id, json!({"action": "extension_request", "days": 10, "opinion": "需现场核查。"})).await;
+    let (head_after, unread) = inbox(&app, &head).await;
+    assert_eq!(head_after.len(), head_before.len() + 1, "the head is told");
+    let m = &head_after[0];
+    assert!(text(&m["title"]).starts_with("待您审批：延长审批"), "{m}");
+    assert!(text(&m["body"]).contains("10个工作日") && text(&m["body"]).contains("周强"), "{m}");
+    assert_eq!(text(&m["link"]), format!("/cases/{id}"));
+    assert!(unread >= 1);
+    // The head's workbench shows it waiting.
+    let session = app.signed_in("demo_head").await;
+    let home = signed(&session).get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("待我处理") && home.contains("待您审批：延长审批"), "{home}");
+
+    act_ok(&app, &head, id, json!({"action": "extension_decide", "approved": true, "opinion": "同意。"})).await;
+    let legal_due = text(&case(&app, &citizen, id).await["case"]["legal_due"]).to_string();
+    let (messages, _) = inbox(&app, &citizen).await;
+    let m = &messages[0];
+    assert!(text(&m["title"]).starts_with("办理期限延长"), "{m}");
+    let day = chrono::NaiveDate::parse_from_str(&legal_due, "%Y-%m-%d").unwrap().format("%Y年%-m月%-d日").to_string();
+    let b = text(&m["body"]);
+    assert!(b.contains(&format!("延长后的办结期限为{day}")) && !b.contains("。，"), "{b}");
+    assert!(!b.contains("吴海") && !b.contains("周强"), "no staff name in the applicant's notice: {b}");
+    assert_invariants(&app).await;
+});
+
+both_backends!(notices_are_read_a_page_at_a_time_and_only_by_their_reader, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let item = item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let company = app.ready_token("demo_company").await;
+    let counter = app.ready_token("demo_counter").await;
+    let (first, second) = (apply(&app, &citizen, item).await, apply(&app, &citizen, item).await);
+    for id in [first, second] {
+        act_ok(&app, &counter, id, json!({"action": "supplement_request", "missing": ["缺少场所平面图"]})).await;
+    }
+
+    // The workbench: both applications wait for their supplement, with what is missing.
+    let (s, wb) = body(app.get(&citizen, "/api/v1/me/workbench").await).await;
+    assert_eq!(s, StatusCode::OK, "{wb}");
+    let waiting = wb["to_supplement"].as_array().unwrap();
+    assert_eq!(waiting.len(), 2, "{wb}");
+    assert_eq!(waiting[0]["missing"], json!(["缺少场所平面图"]));
+    assert!(wb["unread"].as_i64().unwrap() >= 2 && !wb["notices"].as_array().unwrap().is_empty(), "{wb}");
+    assert_eq!(
+        app.get(&counter, "/api/v1/me/workbench").await.status(),
+        StatusCode::FORBIDDEN,
+        "staff have their inbox"
+    );
+
+    // Paged, counted.
+    let (_, count) = body(app.get(&citizen, "/api/v1/me/notifications/count").await).await;
+    let unread = count["unread"].as_i64().unwrap();
+    let (s, p) = body(app.get(&citizen, "/api/v1/me/notifications?page=2&per_page=1").await).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["page"].as_i64(), p["per_page"].as_i64(), p["messages"].as_array().unwrap().len()),
+        (Some(2), Some(1), 1)
+    );
+    assert!(p["total"].as_i64().unwrap() >= 2);
+    let (s, b) = body(app.get(&citizen, "/api/v1/me/notifications?per_page=1000").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["code"].is_string() && b["message"].as_str().unwrap().contains("每页条数"), "{b}");
+    let (s, b) = body(app.get(&citizen, "/api/v1/me/notifications?page=x").await).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+
+    // Another account's message, or one that does not exist: not found, nothing changed.
+    let (_, mine) = body(app.get(&citizen, "/api/v1/me/notifications?per_page=1").await).await;
+    let id = mine["messages"][0]["id"].as_i64().unwrap();
+    let (s, b) = body(app.post(&company, &format!("/api/v1/me/notifications/{id}/read"), json!({})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+    let (s, b) = body(app.post(&citizen, "/api/v1/me/notifications/987654321/read", json!({})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+    let (_, count) = body(app.get(&citizen, "/api/v1/me/notifications/count").await).await;
+    assert_eq!(count["unread"].as_i64(), Some(unread), "nothing changed");
+    // The reader marks it read: once counted.
+    let r = app.post(&citizen, &format!("/api/v1/me/notifications/{id}/read"), json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    app.post(&citizen, &format!("/api/v1/me/notifications/{id}/read"), json!({})).await;
+    let (_, count) = body(app.get(&citizen, "/api/v1/me/notifications/count").await).await;
+    assert_eq!(count["unread"].as_i64(), Some(unread - 1));
+
+    // The pages: the workbench lists what waits, the menu shows the count.
+    let home = signed(&citizen).get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("待我补正") && home.contains("缺少场所平面图") && home.contains("食品经营许可"), "{home}");
+    assert!(home.contains(&format!("未读{}条", unread - 1)), "the menu's badge: {home}");
+    let (s, page) = page(&signed(&citizen), &app, "/my/messages").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("请补正材料：食品经营许可") && page.contains("/open"), "{page}");
+    assert_invariants(&app).await;
+});
