@@ -4,7 +4,7 @@
 
 use zwfw_domain::admin::Role;
 use zwfw_domain::catalog::{
-    CaseType, CoReview, ExerciseLevel, HandlingMode, ItemContent, ItemType, Material, ServiceObject, Step,
+    CaseType, CoReview, ExerciseLevel, HandlingMode, ItemContent, ItemType, LifeEvent, Material, ServiceObject, Step,
     SubjectNature,
 };
 
@@ -809,7 +809,38 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
             .collect(),
         steps,
         form_fields: form_fields(d.name),
+        life_events: life_events(d),
     }
+}
+
+/// The life events of a demo item, from its themes and name.
+fn life_events(d: &DemoItem) -> Vec<LifeEvent> {
+    let mut out: Vec<LifeEvent> = vec![];
+    for t in d.themes {
+        let e = match *t {
+            "开办企业" => Some(LifeEvent::StartBusiness),
+            "餐饮" | "食品" | "个体经营" | "医药" | "卫生" | "安全生产" | "城市管理" | "排水" => {
+                Some(LifeEvent::Operation)
+            }
+            "工程建设" | "农村建房" | "人民防空" | "林业" => Some(LifeEvent::Construction),
+            "住房" | "不动产登记" | "公积金" | "房地产" => Some(LifeEvent::Housing),
+            "生育" => Some(LifeEvent::Birth),
+            "职业资格" => Some(LifeEvent::Employment),
+            "困难群众" => Some(LifeEvent::SocialSecurity),
+            _ => None,
+        };
+        out.extend(e);
+    }
+    if d.name.contains("证明") || d.name.contains("执业注册") {
+        out.push(LifeEvent::Documents);
+    }
+    let mut seen = vec![];
+    out.retain(|e| {
+        let new = !seen.contains(e);
+        seen.push(*e);
+        new
+    });
+    out
 }
 
 #[cfg(test)]

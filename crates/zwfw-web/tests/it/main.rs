@@ -14,4 +14,5 @@ mod catalog;
 mod evaluation;
 mod interaction;
 mod openapi;
+mod portal;
 mod supervision;

@@ -301,6 +301,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             materials: mats.rows.iter().map(|(_, m)| m.clone()).collect(),
             steps,
             form_fields,
+            life_events: vec![],
         };
         if let Err(e) = content.validate() {
             let place = Place {
