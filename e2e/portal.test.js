@@ -50,7 +50,7 @@ test('visitor: home → theme → guide tabs → form download, on a phone', asy
   await page.screenshot({ path: join(shots, '61-notice-phone.png'), fullPage: true });
   await page.goBack();
 
-  // Browse by the theme 生育 … through the life event of the same name.
+  // Browse by the life event 生育.
   await page.locator('section', { has: page.getByRole('heading', { name: '按人生事件', exact: true }) })
     .getByRole('link', { name: '生育', exact: true }).click();
   await page.waitForURL(/life_event=birth/);

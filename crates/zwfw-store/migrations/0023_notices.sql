@@ -1,7 +1,8 @@
 -- 通知公告 and 政策文件 published by the service centre on the portal.
 -- A notice is never deleted: it is withdrawn (撤回) with a reason. Its
 -- attachments are files of the content-addressed store, listed as JSON
--- ([{"sm3", "name", "size", "kind"}]).
+-- ([{"sm3", "name", "size", "kind"}]). A trigger body ends its statement
+-- and END on one line: no line inside a statement ends with a semicolon.
 
 CREATE TABLE notices (
     id {{ID}},
@@ -45,8 +46,7 @@ BEGIN
             'withdrawn_at', OLD.withdrawn_at,
             'withdraw_reason', OLD.withdraw_reason
         )
-    );
-END;
+    ); END;
 
 /*postgres*/ CREATE TRIGGER zwfw_guard_del_notices AFTER DELETE ON notices FOR EACH ROW EXECUTE FUNCTION zwfw_guard('id');
 
@@ -75,8 +75,7 @@ BEGIN
             'withdrawn_at', OLD.withdrawn_at,
             'withdraw_reason', OLD.withdraw_reason
         )
-    );
-END;
+    ); END;
 
 /*postgres*/ CREATE TRIGGER zwfw_guard_edit_notices AFTER UPDATE ON notices FOR EACH ROW WHEN (current_setting('zwfw.app', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION zwfw_guard_edit('id');
 

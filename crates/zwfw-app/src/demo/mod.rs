@@ -4,6 +4,7 @@
 
 pub mod cases;
 mod forms;
+mod item_extras;
 pub mod items;
 mod notices;
 
