@@ -120,17 +120,20 @@ impl NoticeForm {
 
 /// The editor of a notice: a new one (`n` none) or an existing one, with
 /// the actions its state allows.
-/// `said` is the error to show (`Ok`), or the flash of the action just done.
-fn editor(
-    st: &AppState,
-    ra: &RequestAuth,
-    n: Option<&NoticeView>,
-    form: Option<&NoticeForm>,
-    said: Result<String, Option<String>>,
-) -> Response {
+/// What the editor tells above the form.
+enum Said {
+    Nothing,
+    /// The action failed: why, answered with 422.
+    Error(String),
+    /// The action just done.
+    Done(String),
+}
+
+fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<&NoticeForm>, said: Said) -> Response {
     let (error, flash) = match said {
-        Ok(e) => (Some(e), None),
-        Err(f) => (None, f),
+        Said::Nothing => (None, None),
+        Said::Error(e) => (Some(e), None),
+        Said::Done(f) => (None, Some(f)),
     };
     let state = n.and_then(|n| NoticeState::parse(&n.state));
     let editable = state.is_none_or(|s| check_editable(s).is_ok());
@@ -164,14 +167,14 @@ pub async fn new_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Res
     if !notices::may_manage(&ctx(&st, &ra)) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
-    editor(&st, &ra, None, None, Err(None))
+    editor(&st, &ra, None, None, Said::Nothing)
 }
 
 pub async fn create_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<NoticeForm>) -> Response {
     match notices::create(&ctx(&st, &ra), &f.input()).await {
         Ok(n) => see_other(&format!("/admin/notices/{}?done=saved", n.id)),
         Err(e) if e.status().is_client_error() && e.status() != axum::http::StatusCode::FORBIDDEN => {
-            editor(&st, &ra, None, Some(&f), Ok(e.message()))
+            editor(&st, &ra, None, Some(&f), Said::Error(e.message()))
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -189,8 +192,11 @@ pub async fn edit_page(
     }
     match notices::get(&c, id).await {
         Ok(n) => {
-            let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("notice_done", d));
-            editor(&st, &ra, Some(&n), None, Err(flash))
+            let said = match q.done.as_deref() {
+                Some(d) => Said::Done(zwfw_app::messages::label("notice_done", d)),
+                None => Said::Nothing,
+            };
+            editor(&st, &ra, Some(&n), None, said)
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -207,7 +213,7 @@ pub async fn update_submit(
         Ok(_) => see_other(&format!("/admin/notices/{id}?done=saved")),
         Err(e) => match notices::get(&c, id).await {
             Ok(n) if e.status() != axum::http::StatusCode::FORBIDDEN => {
-                editor(&st, &ra, Some(&n), Some(&f), Ok(e.message()))
+                editor(&st, &ra, Some(&n), Some(&f), Said::Error(e.message()))
             }
             _ => error_page(&st, Some(&ra), &e),
         },
@@ -233,7 +239,7 @@ pub async fn act_submit(
         Ok(_) => see_other(&format!("/admin/notices/{id}?done={}", f.action.trim())),
         Err(e) => match notices::get(&c, id).await {
             Ok(n) if e.status() != axum::http::StatusCode::FORBIDDEN => {
-                editor(&st, &ra, Some(&n), None, Ok(e.message()))
+                editor(&st, &ra, Some(&n), None, Said::Error(e.message()))
             }
             _ => error_page(&st, Some(&ra), &e),
         },
@@ -258,7 +264,7 @@ pub async fn attach_submit(
         Ok(()) => see_other(&format!("/admin/notices/{id}?done=attached")),
         Err(e) => match notices::get(&c, id).await {
             Ok(n) if e.status() != axum::http::StatusCode::FORBIDDEN => {
-                editor(&st, &ra, Some(&n), None, Ok(e.message()))
+                editor(&st, &ra, Some(&n), None, Said::Error(e.message()))
             }
             _ => error_page(&st, Some(&ra), &e),
         },
@@ -275,7 +281,7 @@ pub async fn detach_submit(
         Ok(_) => see_other(&format!("/admin/notices/{id}?done=detached")),
         Err(e) => match notices::get(&c, id).await {
             Ok(n) if e.status() != axum::http::StatusCode::FORBIDDEN => {
-                editor(&st, &ra, Some(&n), None, Ok(e.message()))
+                editor(&st, &ra, Some(&n), None, Said::Error(e.message()))
             }
             _ => error_page(&st, Some(&ra), &e),
         },
