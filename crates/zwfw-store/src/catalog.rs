@@ -3,7 +3,7 @@
 use crate::db::Row;
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
-use zwfw_domain::catalog::{ItemContent, ItemStatus, VersionState};
+use zwfw_domain::catalog::{ExerciseLevel, ItemContent, ItemStatus, LifeEvent, VersionState};
 use zwfw_domain::{const_concat, sql_code};
 
 #[derive(Debug, Clone, Serialize)]
@@ -376,6 +376,10 @@ pub struct ItemFilter {
     /// A.4 code
     pub service_object: Option<String>,
     pub theme: Option<String>,
+    /// 行使层级 (A.2 code).
+    pub level: Option<ExerciseLevel>,
+    /// 人生事件.
+    pub life_event: Option<LifeEvent>,
     /// Only published, active items (the public guide).
     pub published_only: bool,
     pub limit: i64,
@@ -412,6 +416,16 @@ pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>
     if f.theme.is_some() {
         sql += &format!(" AND v.themes LIKE {}", p());
     }
+    // The level and the life events are found in the content as serde_json
+    // writes it: `"exercise_level":"3"` cannot occur inside a string (its
+    // quotes would be escaped), and `life_events` is the content's last
+    // field, so a code after its opening bracket is one of its codes.
+    if f.level.is_some() {
+        sql += &format!(" AND v.content LIKE {}", p());
+    }
+    if f.life_event.is_some() {
+        sql += &format!(" AND v.content LIKE {}", p());
+    }
     sql += &format!(" ORDER BY i.department_id, v.name LIMIT {}", p());
     let mut q = crate::db::query(&sql);
     if let Some(o) = &f.service_object {
@@ -419,6 +433,12 @@ pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>
     }
     if let Some(t) = &f.theme {
         q = q.bind(format!("%,{t},%"));
+    }
+    if let Some(l) = f.level {
+        q = q.bind(format!("%\"exercise_level\":\"{}\"%", l.code()));
+    }
+    if let Some(e) = f.life_event {
+        q = q.bind(format!("%\"life_events\":[%\"{}\"%", e.code()));
     }
     q = q.bind(if f.limit <= 0 { 1000 } else { f.limit });
     let rows = q.fetch_all(store.pool()).await?;
@@ -437,4 +457,46 @@ pub async fn list(store: &Store, f: &ItemFilter) -> StoreResult<Vec<ItemSummary>
             published_at: r.opt_i64("published_at"),
         })
         .collect())
+}
+
+/// A published item and how many applications it had since a time.
+#[derive(Debug, Clone, Serialize)]
+pub struct HotItem {
+    pub item_id: i64,
+    pub name: String,
+    pub applications: i64,
+}
+
+/// The published items most applied for since `since_ms` (the portal's 热门事项).
+pub async fn most_applied(store: &Store, since_ms: i64, limit: i64) -> StoreResult<Vec<HotItem>> {
+    const SQL: &str = const_concat!(
+        "SELECT i.id AS item_id, v.name, COUNT(*) AS n FROM cases c JOIN items i ON i.id = c.item_id \
+         JOIN item_versions v ON v.id = i.published_version_id WHERE i.status = ",
+        sql_code!(ItemStatus::Active),
+        " AND c.created_at >= $1 GROUP BY i.id, v.name ORDER BY n DESC, i.id LIMIT $2"
+    );
+    let rows = crate::db::query(SQL).bind(since_ms).bind(limit.clamp(1, 100)).fetch_all(store.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| HotItem { item_id: r.i64("item_id"), name: r.str("name"), applications: r.i64("n") })
+        .collect())
+}
+
+/// The 服务主题 of the published items, each with how many items carry it,
+/// the most common first.
+pub async fn published_themes(store: &Store) -> StoreResult<Vec<(String, i64)>> {
+    const SQL: &str = const_concat!(
+        "SELECT v.themes FROM items i JOIN item_versions v ON v.id = i.published_version_id WHERE i.status = ",
+        sql_code!(ItemStatus::Active)
+    );
+    let rows = crate::db::query(SQL).fetch_all(store.pool()).await?;
+    let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for r in &rows {
+        for t in r.str("themes").split(',').filter(|t| !t.is_empty()) {
+            *counts.entry(t.to_string()).or_default() += 1;
+        }
+    }
+    let mut out: Vec<(String, i64)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }

@@ -27,6 +27,7 @@ pub const GUARDS: &[&str] = &[
     "zwfw_guard_del_evaluation_publications",
     "zwfw_guard_del_calendar_years",
     "zwfw_guard_del_files",
+    "zwfw_guard_del_notices",
     "zwfw_guard_upd_case_events",
     "zwfw_guard_upd_item_events",
     "zwfw_guard_upd_interaction_events",
@@ -48,6 +49,7 @@ pub const GUARDS: &[&str] = &[
     "zwfw_guard_edit_oversight_orders",
     "zwfw_guard_edit_calendar_years",
     "zwfw_guard_edit_files",
+    "zwfw_guard_edit_notices",
     "zwfw_guard_update_data_tamper",
     "zwfw_guard_delete_data_tamper",
 ];
@@ -109,6 +111,7 @@ pub const POSTGRES_GUARDS: &[&str] = &[
     "zwfw_guard_trunc_evaluation_publications",
     "zwfw_guard_trunc_calendar_years",
     "zwfw_guard_trunc_files",
+    "zwfw_guard_trunc_notices",
     "zwfw_guard_del_audit_pending",
     "zwfw_guard_edit_audit_pending",
     "zwfw_guard_trunc_audit_pending",

@@ -17,6 +17,7 @@ pub mod group;
 pub mod guards;
 pub mod interaction;
 mod migrate;
+pub mod notices;
 pub mod outbox;
 mod pgpool;
 pub mod rating;

@@ -285,3 +285,11 @@ pub async fn link_case(store: &Store, token: &str, now_ms: i64) -> StoreResult<O
         .await?;
     Ok(r.map(|r| r.i64("case_id")))
 }
+
+/// How many ratings each level (1 非常满意 … 5 非常不满意) has.
+pub async fn level_counts(store: &Store) -> StoreResult<Vec<(i64, i64)>> {
+    let rows = crate::db::query("SELECT level, COUNT(*) AS n FROM ratings GROUP BY level ORDER BY level")
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().map(|r| (r.i64("level"), r.i64("n"))).collect())
+}

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod evaluation;
 pub mod http;
 pub mod interaction;
+pub mod notices;
 pub mod orgs;
 pub mod outbox;
 pub mod portal;
@@ -155,6 +156,16 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit", get(crate::audit::pages::audit_page))
         .route("/admin/audit.csv", get(crate::audit::pages::audit_csv))
         .route("/admin/clock", post(crate::demo::pages::clock_submit))
+        .route("/portal", get(crate::portal::pages::portal_page))
+        .route("/notices", get(crate::notices::pages::list_page))
+        .route("/notices/{id}", get(crate::notices::pages::detail_page))
+        .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))
+        .route("/admin/notices", get(crate::notices::pages::admin_page).post(crate::notices::pages::create_submit))
+        .route("/admin/notices/new", get(crate::notices::pages::new_page))
+        .route("/admin/notices/{id}", get(crate::notices::pages::edit_page).post(crate::notices::pages::update_submit))
+        .route("/admin/notices/{id}/act", post(crate::notices::pages::act_submit))
+        .route("/admin/notices/{id}/attachments", post(crate::notices::pages::attach_submit))
+        .route("/admin/notices/{id}/attachments/{sm3}/remove", post(crate::notices::pages::detach_submit))
         .route("/calendar", get(crate::calendar::pages::public_page))
         .route("/guide", get(crate::catalog::pages::guide_page))
         .route("/guide/{id}", get(crate::catalog::pages::guide_item_page))

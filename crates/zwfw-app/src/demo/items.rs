@@ -108,31 +108,6 @@ fn parse_item(lines: &[&'static str]) -> Result<DemoItem, String> {
     })
 }
 
-/// The item-specific application form fields of some demo items.
-fn form_fields(item: &str) -> Vec<zwfw_domain::catalog::FormField> {
-    use zwfw_domain::catalog::{FieldKind::*, FormField};
-    let f = |name: &str, kind, required, options: &[&str]| FormField {
-        name: name.into(),
-        kind,
-        required,
-        options: options.iter().map(|o| o.to_string()).collect(),
-    };
-    match item {
-        "食品经营许可" => vec![
-            f("经营场所", Text, true, &[]),
-            f("主体业态", Choice, true, &["食品销售经营者", "餐饮服务经营者", "单位食堂"]),
-            f("经营项目", LongText, true, &[]),
-            f("从业人员数", Number, false, &[]),
-        ],
-        "户外广告设施设置审批" => vec![
-            f("设置地点", Text, true, &[]),
-            f("设施类型", Choice, true, &["招牌", "单立柱广告", "墙面广告", "电子显示屏"]),
-            f("设置期限至", Date, false, &[]),
-        ],
-        _ => vec![],
-    }
-}
-
 /// The content of a demo item. `dept` maps department keys to ids.
 pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemContent {
     let dept_id = dept(d.dept);
@@ -234,7 +209,8 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
             })
             .collect(),
         steps,
-        form_fields: form_fields(d.name),
+        form_fields: super::item_extras::form_fields(d.name),
+        life_events: super::item_extras::life_events(d),
     }
 }
 

@@ -3,7 +3,10 @@
 //! idempotent: what exists is left as it is.
 
 pub mod cases;
+mod forms;
+mod item_extras;
 pub mod items;
+mod notices;
 
 use crate::accounts::{self, RegisterInput, StaffInput};
 use crate::error::AppResult;
@@ -152,6 +155,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
         }
     }
     let items = load_items(state, &dept_ids).await?;
+    created.extend(notices::load(state).await?);
     if !items.is_empty() {
         crate::catalog::search::refresh(state).await?;
     }
@@ -239,6 +243,9 @@ async fn load_items(state: &App, dept_ids: &std::collections::HashMap<&str, i64>
             continue;
         }
         let (_, v) = crate::catalog::create_item(&as_center, &c, "载入演示事项").await?;
+        if forms::WITH_FORMS.contains(&d.name) {
+            forms::attach_forms(&as_center, v, &c).await?;
+        }
         crate::catalog::act(&as_center, v, GovernanceAction::Submit, "提交法制审核").await?;
         crate::catalog::act(&as_legal, v, GovernanceAction::PassLegalReview, "设定依据合法有效").await?;
         crate::catalog::act(&as_center, v, GovernanceAction::Approve, "同意发布").await?;

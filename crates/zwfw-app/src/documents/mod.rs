@@ -4,6 +4,7 @@
 //! rendering is deterministic, so the stored file never depends on when.
 //! All document wording lives in `blocks` below.
 
+pub mod forms;
 pub mod pdf;
 
 use crate::documents::pdf::{Align, Block};

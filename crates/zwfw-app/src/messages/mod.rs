@@ -166,6 +166,14 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("not_given_up", _) => "该短信不是发送失败的短信，无需重新发送",
         ("clock_not_controllable", _) => "仅在演示模式下可以调整系统时钟",
         ("bad_request", _) => "请求格式不正确",
+        ("bad_filter", Some(f)) => return format!("查询条件“{}”的取值无法识别，请重新选择", field_name(f)),
+        ("notice_wrong_state", Some(st)) => {
+            let label = zwfw_domain::notices::NoticeState::parse(st).map(|s| s.label()).unwrap_or("当前");
+            return format!("该公告{label}，当前状态下不能执行此操作");
+        }
+        ("notice_wrong_state", None) => "该公告当前状态下不能执行此操作",
+        ("too_many_attachments", _) => "每条公告最多上传10个附件",
+        ("bad_filter", None) => "查询条件的取值无法识别，请重新选择",
         ("database_unavailable", _) => "数据库暂时不可用，请稍后再试",
         ("internal", _) => "系统内部错误，请稍后再试或联系管理员",
         _ => "操作失败",
@@ -494,6 +502,9 @@ pub fn field_name(field: &str) -> &'static str {
         "reason" => "原因",
         "offset" => "时间调整量",
         "title" => "标题",
+        "body" => "正文",
+        "doc_no" => "文号",
+        "issuer" => "发布机构",
         "content" => "内容",
         "reply" => "答复内容",
         "accused_unit" => "被投诉单位",
@@ -519,6 +530,17 @@ pub fn field_name(field: &str) -> &'static str {
         "complaint_rate" => "投诉折算标准",
         "threshold" => "等次分数线",
         "weekly_logins" => "每周最少登录次数",
+        "theme" => "主题",
+        "object" => "服务对象",
+        "life_event" => "人生事件",
+        "year" => "年度",
+        "q" => "关键词",
+        "state" => "状态",
+        "from" => "开始日期",
+        "to" => "结束日期",
+        "period" => "期间",
+        "notice" => "公告",
+        "attachment" => "附件",
         _ => "字段",
     }
 }

@@ -17,6 +17,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod interaction;
+pub mod notices;
 pub mod rating;
 pub mod staff;
 pub mod supervision;

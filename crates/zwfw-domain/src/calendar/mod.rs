@@ -24,7 +24,7 @@ use thiserror::Error;
 
 /// One notice of the State Council (General Office) that a year follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CalendarNotice))]
 pub struct Notice {
     /// 文号, e.g. 国办发明电〔2024〕12号
     pub number: String,

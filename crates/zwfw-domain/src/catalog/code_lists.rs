@@ -75,3 +75,36 @@ code_list!(
         Other = "9": "其他",
     }
 );
+
+code_list!(
+    /// 人生事件 and 企业生命周期: how the portal groups items by what an
+    /// applicant is going through (a person's life events first, then a
+    /// company's), beside the free-text 服务主题.
+    LifeEvent {
+        Birth = "birth": "生育",
+        Schooling = "schooling": "上学",
+        Employment = "employment": "就业",
+        Marriage = "marriage": "婚姻",
+        Housing = "housing": "住房",
+        Documents = "documents": "办证",
+        SocialSecurity = "social_security": "社保",
+        Retirement = "retirement": "退休养老",
+        StartBusiness = "start_business": "开办企业",
+        Operation = "operation": "经营",
+        Construction = "construction": "工程建设",
+    }
+);
+
+impl LifeEvent {
+    /// The events of a person's life, shown first on the portal.
+    pub const PERSONAL: &'static [Self] = &[
+        Self::Birth,
+        Self::Schooling,
+        Self::Employment,
+        Self::Marriage,
+        Self::Housing,
+        Self::Documents,
+        Self::SocialSecurity,
+        Self::Retirement,
+    ];
+}

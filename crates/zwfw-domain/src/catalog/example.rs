@@ -1,7 +1,8 @@
 //! A complete example item.
 
 use super::{
-    CaseType, ExerciseLevel, HandlingMode, ItemContent, ItemType, Material, ServiceObject, Step, SubjectNature,
+    CaseType, ExerciseLevel, HandlingMode, ItemContent, ItemType, LifeEvent, Material, ServiceObject, Step,
+    SubjectNature,
 };
 use crate::admin::Role;
 
@@ -66,6 +67,7 @@ pub fn example(department_id: i64) -> ItemContent {
             ..Default::default()
         }],
         form_fields: vec![],
+        life_events: vec![LifeEvent::StartBusiness],
         steps: vec![
             Step {
                 name: "受理".into(),

@@ -2,7 +2,8 @@
 //! process steps, and the rules its content must meet.
 
 use super::{
-    CaseType, ExerciseLevel, FieldKind, FormField, HandlingMode, ItemType, ServiceObject, SubjectNature, PURPOSE_FIELD,
+    CaseType, ExerciseLevel, FieldKind, FormField, HandlingMode, ItemType, LifeEvent, ServiceObject, SubjectNature,
+    PURPOSE_FIELD,
 };
 use crate::admin::Role;
 use crate::calendar::check_step_limits;
@@ -214,6 +215,11 @@ pub struct ItemContent {
     /// the applicant besides their identity and 申请事项说明.
     #[serde(default)]
     pub form_fields: Vec<FormField>,
+    /// 人生事件 the item belongs to (the portal's browse by life event).
+    /// Kept the last field: the store finds an item by its events in the
+    /// serialized content, where nothing follows this list.
+    #[serde(default)]
+    pub life_events: Vec<LifeEvent>,
 }
 
 /// Why an item's content is not acceptable.

@@ -286,6 +286,10 @@ pub struct GuideQuery {
     /// A.4 code, e.g. 1 自然人, 2 企业法人
     pub object: Option<String>,
     pub theme: Option<String>,
+    /// 行使层级, A.2 code: 3 市级, 4 县级, 5 镇（乡、街道）级
+    pub level: Option<String>,
+    /// 人生事件 code, e.g. `birth`, `start_business`
+    pub life_event: Option<String>,
 }
 
 pub(super) async fn guide_list(st: &AppState, q: &GuideQuery) -> WebResult<Vec<store_cat::ItemSummary>> {
@@ -308,10 +312,20 @@ pub(super) async fn guide_list(st: &AppState, q: &GuideQuery) -> WebResult<Vec<s
             .collect();
         department_ids = Some(depts);
     }
+    // An empty filter is no filter; an unknown code is the visitor's error, not "nothing found".
+    fn code<C: zwfw_domain::codes::CodeList>(v: &Option<String>, name: &str) -> WebResult<Option<C>> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => C::parse(s).map(Some).ok_or_else(|| WebError::with_detail(Kind::BadInput, "bad_filter", name)),
+        }
+    }
+    let service_object: Option<zwfw_domain::catalog::ServiceObject> = code(&q.object, "object")?;
     let f = ItemFilter {
         department_ids,
-        service_object: q.object.clone().filter(|s| !s.is_empty()),
-        theme: q.theme.clone().filter(|s| !s.is_empty()),
+        service_object: service_object.map(|o| o.code().to_string()),
+        theme: q.theme.clone().filter(|s| !s.trim().is_empty()),
+        level: code(&q.level, "level")?,
+        life_event: code(&q.life_event, "life_event")?,
         published_only: true,
         limit: 2000,
     };

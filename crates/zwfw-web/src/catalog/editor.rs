@@ -95,6 +95,7 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
         get("themes").split([',', '，', '、']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
     c.service_objects = all("objects").iter().filter_map(|o| zwfw_domain::catalog::ServiceObject::parse(o)).collect();
     c.handling_modes = all("modes").iter().filter_map(|m| zwfw_domain::catalog::HandlingMode::parse(m)).collect();
+    c.life_events = all("life_events").iter().filter_map(|e| zwfw_domain::catalog::LifeEvent::parse(e)).collect();
     let mut materials = Vec::new();
     for (i, line) in get("materials").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         let p: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -183,6 +184,10 @@ async fn editor_view(
         .iter()
         .map(|m| context! { code => m.code(), label => m.label(), on => c.handling_modes.contains(m) })
         .collect();
+    let life_events: Vec<Value> = zwfw_domain::catalog::LifeEvent::ALL
+        .iter()
+        .map(|e| context! { code => e.code(), label => e.label(), on => c.life_events.contains(e) })
+        .collect();
     let fields = context! {
         name => get("name", c.name.clone()), sub_name => get("sub_name", c.sub_name.clone()),
         legal_basis => get("legal_basis", c.legal_basis.clone()),
@@ -201,7 +206,7 @@ async fn editor_view(
         st,
         ra,
         "item_edit.html",
-        context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes,
+        context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes, life_events => life_events,
                    materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
                    result_sample => c.result_sample_sm3.is_some(),
         error => error.clone(), roles => zwfw_app::messages::ROLE_CODES },

@@ -103,12 +103,38 @@ pub async fn guide_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q)
         &ra,
         "guide_list.html",
         context! { items => rows, departments => with_items, regions => regions, objects => objects,
-        hits => hits,
-        q => context! { q => query, department => q.department, region => q.region, object => q.object, theme => q.theme } },
+        levels => level_options(), life_events => life_event_options(), hits => hits,
+        q => context! { q => query, department => q.department, region => q.region, object => q.object, theme => q.theme,
+                        level => q.level, life_event => q.life_event } },
     )
 }
 
-pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(id): PagePath<i64>) -> Response {
+/// The levels a visitor browses by: 市级, 县级, 镇级.
+pub fn level_options() -> Vec<Value> {
+    zwfw_app::portal::LEVELS.iter().map(|l| context! { code => l.code(), label => l.label() }).collect()
+}
+
+/// Every life event, a person's first.
+pub fn life_event_options() -> Vec<Value> {
+    use zwfw_domain::catalog::LifeEvent;
+    LifeEvent::ALL
+        .iter()
+        .map(|e| context! { code => e.code(), label => e.label(), personal => LifeEvent::PERSONAL.contains(e) })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct GuideItemQuery {
+    /// `1`: the print view, every part shown, without the page's navigation.
+    print: Option<String>,
+}
+
+pub async fn guide_item_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<GuideItemQuery>,
+) -> Response {
     let (item, v) = match published(&st, id).await {
         Ok(x) => x,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -133,6 +159,8 @@ pub async fn guide_item_page(State(st): State<AppState>, Auth(ra): Auth, PagePat
                 role => zwfw_app::messages::label("role", s.role.code()), limit => s.limit_days, may_suspend => s.may_suspend,
                 joint => s.joint.iter().map(|j| context! { department => dn(j.department_id), limit => j.limit_days }).collect::<Vec<_>>() }).collect::<Vec<_>>(),
             flow => flow_svg(c, &dn),
+            life_events => c.life_events.iter().map(|e| context! { code => e.code(), label => e.label() }).collect::<Vec<_>>(),
+            print => q.print.as_deref().is_some_and(|p| p != "0"),
         },
     )
 }

@@ -13,9 +13,37 @@ use axum::http::request::Parts;
 pub struct ApiJson<T>(pub T);
 
 /// Query parameters whose rejection is a structured error naming the parameter.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(WebError))]
+/// A parameter sent empty (`?department=`) is taken as absent: no filter.
 pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ApiQuery(non_empty_query(&parts.uri).map_err(WebError::from)?))
+    }
+}
+
+/// The query of `uri` deserialized with its empty parameters taken as
+/// absent: a form's select left at 全部 sends `department=` and means "no
+/// filter". A query that needs a parameter even when empty is read as sent.
+fn non_empty_query<T: serde::de::DeserializeOwned>(
+    uri: &axum::http::Uri,
+) -> Result<T, axum::extract::rejection::QueryRejection> {
+    let as_sent = || axum::extract::Query::<T>::try_from_uri(uri).map(|q| q.0);
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(uri.query().unwrap_or_default()) else {
+        return as_sent();
+    };
+    if pairs.iter().all(|(_, v)| !v.trim().is_empty()) {
+        return as_sent();
+    }
+    let kept: Vec<&(String, String)> = pairs.iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    let without: Option<axum::http::Uri> =
+        serde_urlencoded::to_string(&kept).ok().and_then(|q| format!("/?{q}").parse().ok());
+    match without.map(|u| axum::extract::Query::<T>::try_from_uri(&u)) {
+        Some(Ok(q)) => Ok(q.0),
+        _ => as_sent(),
+    }
+}
 
 /// Path parameters whose rejection is a structured error naming the parameter.
 pub struct ApiPath<T>(pub T);
@@ -60,10 +88,23 @@ pub struct PageQuery<T>(pub T);
 impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for PageQuery<T> {
     type Rejection = axum::response::Response;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, st).await {
-            Ok(axum::extract::Query(v)) => Ok(PageQuery(v)),
-            Err(e) => Err(error_page(st, parts.extensions.get::<RequestAuth>(), &WebError::from(e).0)),
+        match non_empty_query::<T>(&parts.uri) {
+            Ok(v) => Ok(PageQuery(v)),
+            Err(e) => Err(error_page(st, parts.extensions.get::<RequestAuth>(), &page_query_error(e))),
         }
+    }
+}
+
+/// A page's bad query parameter, in words a visitor understands: which
+/// condition (筛选条件) has a value the page does not know.
+fn page_query_error(e: axum::extract::rejection::QueryRejection) -> zwfw_app::AppError {
+    let WebError(err) = WebError::from(e);
+    let key = err.detail().and_then(|d| d.split_once(':').map(|(k, _)| k.trim().to_string()));
+    match key {
+        Some(k) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            zwfw_app::AppError::with_detail(Kind::BadInput, "bad_filter", k)
+        }
+        _ => zwfw_app::AppError::new(Kind::BadInput, "bad_filter"),
     }
 }
 

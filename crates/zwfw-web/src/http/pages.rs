@@ -35,6 +35,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_audit => actor.is_some_and(staff::may_read_audit),
         can_calendar => actor.is_some_and(staff::may_edit_calendar),
         can_outbox => actor.is_some_and(staff::may_operate_outbox),
+        can_notices => actor.is_some_and(|a| zwfw_domain::access::notices::may_manage(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),

@@ -1,3 +1,4 @@
 //! The portal area over HTTP: its API handlers, its pages and, beside them, its templates.
 
+pub mod api;
 pub mod pages;

@@ -1,4 +1,6 @@
-//! The portal's own pages: the home page and workbench, the large-type switch, and the not-found page.
+//! The portal's own pages: the home page (门户首页 for a visitor, the
+//! workbench for a signed-in user, who finds the portal at `/portal`), the
+//! large-type switch, and the not-found page.
 
 use crate::http::prelude::*;
 use axum::extract::State;
@@ -26,7 +28,41 @@ pub struct HomeQuery {
     changed: Option<String>,
 }
 
-pub async fn home(State(st): State<AppState>, Signed(s, ra): Signed, PageQuery(q): PageQuery<HomeQuery>) -> Response {
+/// `/`: the portal for a visitor, the workbench for whoever is signed in
+/// (or the step their session must take first).
+pub async fn home(
+    State(st): State<AppState>,
+    Auth(visitor): Auth,
+    signed: Result<Signed, crate::http::auth::SignedRejection>,
+    PageQuery(q): PageQuery<HomeQuery>,
+) -> Response {
+    if visitor.session.is_none() {
+        return portal_view(&st, &visitor).await;
+    }
+    match signed {
+        Ok(Signed(s, ra)) => workbench(st, s, ra, q).await,
+        Err(r) => r.into_response(),
+    }
+}
+
+/// `/portal`: the portal's home page for everyone.
+pub async fn portal_page(State(st): State<AppState>, Auth(ra): Auth) -> Response {
+    portal_view(&st, &ra).await
+}
+
+async fn portal_view(st: &AppState, ra: &RequestAuth) -> Response {
+    match zwfw_app::portal::home(st).await {
+        Ok(h) => render(st, ra, "portal.html", context! { h => minijinja::Value::from_serialize(&h) }),
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+async fn workbench(
+    st: AppState,
+    s: zwfw_app::accounts::sessions::SessionCtx,
+    ra: RequestAuth,
+    q: HomeQuery,
+) -> Response {
     let department = match s.user.department_id {
         Some(d) => store_admin::get_department(&st.store, d).await.ok(),
         None => None,

@@ -301,7 +301,7 @@ both_backends!(cookie_sessions_need_csrf_and_expire_when_idle, |store: Store| as
     assert_eq!(code_of(r).await, (StatusCode::FORBIDDEN, "csrf".into()));
     // Idle for 31 minutes: the session is gone.
     app.advance(31 * 60_000);
-    let r = b.get(app.url("/")).send().await.unwrap();
+    let r = b.get(app.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/login"));
     let r = b.post(app.url("/api/v1/auth/logout")).header("x-csrf-token", token).send().await.unwrap();

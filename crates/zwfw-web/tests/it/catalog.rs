@@ -710,6 +710,25 @@ both_backends!(excel_export_imports_back_every_demo_item, |store: Store| async m
     let exported = x.bytes().await.unwrap().to_vec();
 
     let (db, fresh) = city_without_items(&app).await;
+    // Attachments travel as the SM3 of a file already in the file store:
+    // the demo's forms are copied to the other installation first.
+    let mut tx = fresh.state.store.begin().await.unwrap();
+    for s in zwfw_store::catalog::list(
+        &app.state.store,
+        &zwfw_store::catalog::ItemFilter { published_only: true, limit: 1000, ..Default::default() },
+    )
+    .await
+    .unwrap()
+    {
+        let c = zwfw_store::catalog::get_version(&app.state.store, s.version_id).await.unwrap().content;
+        for sm3 in c.materials.iter().flat_map(|m| [m.form_sm3.clone(), m.example_sm3.clone()]).flatten() {
+            let bytes = app.state.files.get(&sm3).unwrap().unwrap();
+            assert_eq!(fresh.state.put_file(bytes.clone()).await.unwrap(), sm3);
+            let kind = zwfw_store::files::kind_of(&app.state.store, &sm3).await.unwrap();
+            zwfw_store::files::record(&mut tx, &sm3, bytes.len() as i64, &kind, None, 0).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
     let token = fresh.ready_token("import_admin").await;
     let (s, r) = import(&fresh, &token, exported).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -964,6 +983,7 @@ both_backends!(excel_import_reads_the_first_template, |store: Store| async move 
     want.system_level = String::new();
     want.visits = 1;
     want.enquiry_channels = String::new();
+    want.life_events = vec![];
     want.materials[0].kind = "原件".into();
     want.materials[0].source = "申请人自备".into();
     want.materials[0].acceptance_standard = "填写完整".into();

@@ -15,4 +15,5 @@ mod evaluation;
 mod interaction;
 mod notices;
 mod openapi;
+mod portal;
 mod supervision;

@@ -121,6 +121,7 @@ pub(super) fn item_row(c: &ItemContent, credits: &Credits<'_>) -> Vec<String> {
     r[ic::TRAFFIC] = c.traffic_guide.clone();
     r[ic::VISITS] = c.visits.to_string();
     r[ic::CHANNELS] = c.enquiry_channels.clone();
+    r[ic::LIFE_EVENTS] = c.life_events.iter().map(|e| e.code()).collect::<Vec<_>>().join(",");
     r
 }
 

@@ -138,6 +138,11 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
         let result = r.required(ic::RESULT);
         let fee = r.flag(ic::FEE, None);
         let objects = r.codes(ic::OBJECTS, ServiceObject::parse, "服务对象代码（A.4）");
+        let life_events = if r.text(ic::LIFE_EVENTS).is_empty() {
+            vec![]
+        } else {
+            r.codes(ic::LIFE_EVENTS, zwfw_domain::catalog::LifeEvent::parse, "人生事件代码")
+        };
         let modes_text = r.text(ic::MODES);
         let modes = r.codes(ic::MODES, HandlingMode::parse, "办理形式代码（A.5）");
         let location = r.required(ic::LOCATION);
@@ -301,6 +306,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             materials: mats.rows.iter().map(|(_, m)| m.clone()).collect(),
             steps,
             form_fields,
+            life_events,
         };
         if let Err(e) = content.validate() {
             let place = Place {

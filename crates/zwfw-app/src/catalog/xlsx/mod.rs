@@ -108,6 +108,7 @@ pub const ITEM_COLUMNS: &[(&str, &str)] = &[
     ("交通指引", ""),
     ("到现场次数", "整数，默认1"),
     ("咨询方式", "如 电话、窗口、网上咨询"),
+    ("人生事件代码", "可空，多个用逗号分隔：birth 生育、schooling 上学、employment 就业、marriage 婚姻、housing 住房、documents 办证、social_security 社保、retirement 退休养老、start_business 开办企业、operation 经营、construction 工程建设"),
 ];
 
 /// Positions in [`ITEM_COLUMNS`].
@@ -165,6 +166,7 @@ mod ic {
     pub const TRAFFIC: usize = 50;
     pub const VISITS: usize = 51;
     pub const CHANNELS: usize = 52;
+    pub const LIFE_EVENTS: usize = 53;
 }
 
 /// Columns of the material sheet. The first 10 are those of the first template.
@@ -264,7 +266,7 @@ mod tests {
 
     #[test]
     fn column_positions_match_the_headers() {
-        assert_eq!(ITEM_COLUMNS.len(), ic::CHANNELS + 1);
+        assert_eq!(ITEM_COLUMNS.len(), ic::LIFE_EVENTS + 1);
         assert_eq!(MATERIAL_COLUMNS.len(), mc::EXAMPLE + 1);
         assert_eq!(STEP_COLUMNS.len(), sc::JOINT + 1);
         let h = |cols: &[(&str, &str)], i: usize| header_name(cols[i].0).to_string();

@@ -419,10 +419,11 @@ both_backends!(an_address_that_does_not_parse_is_answered_in_words, |store: Stor
     let app = App::start(store).await;
     let counter = app.ready_token("demo_counter").await;
     let browser = signed(&counter);
-    for path in ["/cases/abc", "/work/inbox?page=abc"] {
+    for (path, says) in [("/cases/abc", "请求格式不正确"), ("/work/inbox?page=abc", "查询条件“页码”的取值无法识别")]
+    {
         let (s, html) = page(&browser, &app, path).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{path}");
-        assert!(html.contains("请求格式不正确"), "{path}: {html}");
+        assert!(html.contains(says), "{path}: {html}");
         assert!(!html.contains("Cannot parse") && !html.contains("Failed to deserialize"), "{path}: {html}");
     }
     for path in ["/api/v1/cases/abc", "/api/v1/cases?page=abc"] {
