@@ -393,6 +393,17 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
     }
 }
 
+/// The time left to a deadline in words: 剩3个工作日 / 今日到期 / 已超期2个工作日.
+pub fn time_left_text(t: zwfw_domain::cases::TimeLeft) -> String {
+    use zwfw_domain::cases::TimeLeft::*;
+    match t {
+        Left(n) => format!("剩{n}个工作日"),
+        DueToday => "今日到期".to_string(),
+        Overdue(0) => "已超期".to_string(),
+        Overdue(n) => format!("已超期{n}个工作日"),
+    }
+}
+
 /// Chinese names of the fields errors refer to.
 pub fn field_name(field: &str) -> &'static str {
     match field {
@@ -435,6 +446,10 @@ pub fn field_name(field: &str) -> &'static str {
         "complaint_rate" => "投诉折算标准",
         "threshold" => "等次分数线",
         "weekly_logins" => "每周最少登录次数",
+        "page" => "页码",
+        "per_page" => "每页条数",
+        "action" => "操作类型",
+        "person" => "操作人姓名",
         _ => "字段",
     }
 }
