@@ -1,6 +1,7 @@
 //! The message catalogue: every error code the program reports, in Chinese.
 //! Pages and the API show these texts; the codes themselves are stable API.
 
+pub mod audit;
 mod labels;
 
 pub use labels::*;
