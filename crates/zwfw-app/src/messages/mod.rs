@@ -451,6 +451,7 @@ pub fn field_name(field: &str) -> &'static str {
         "per_page" => "每页条数",
         "action" => "操作类型",
         "person" => "操作人姓名",
+        "uphold" => "复核决定（申诉是否成立，请选择一项）",
         _ => "字段",
     }
 }
