@@ -94,3 +94,24 @@ test('a citizen searches the guide in Chinese and opens an item', async () => {
   await page.screenshot({ path: join(shots, '04-guide.png'), fullPage: true });
   await page.close();
 });
+
+test('the large mode (大字版) enlarges type and controls and reads in one column', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await page.goto(base + '/guide');
+  await Promise.all([page.waitForURL(/\/guide/), page.getByRole('button', { name: '大字版' }).click()]);
+  assert.equal(await page.locator('body.large').count(), 1);
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(size >= 22, `font size ${size}`);
+  const button = await page.getByRole('button', { name: '搜索' }).boundingBox();
+  assert.ok(button.height >= 48, `a tap target of ${button.height}px`);
+  const input = await page.getByLabel('搜索事项').boundingBox();
+  assert.ok(input.height >= 48, `a control of ${input.height}px`);
+  await page.screenshot({ path: join(shots, '05-large-1366.png'), fullPage: false });
+  await page.goto(base + '/login');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, '05-large-390.png'), fullPage: true });
+  await page.getByRole('button', { name: '标准字体' }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator('body.large').count(), 0);
+  await page.close();
+});

@@ -2,8 +2,15 @@
 // ../target/debug/zwfw) with `serve --demo` on a free port and a fresh data
 // directory, unless ZWFW_E2E_URL names a running server, and launches
 // Debian's headless Chromium (never a downloaded browser).
+//
+// Every page the checks visit is checked: each HTML document, once loaded, is
+// copied into a page of its own (without its scripts, with the server's stylesheets) where it
+// must not be wider than its viewport nor than a 390 px phone (`scrollWidth`),
+// and where axe-core must find no serious or critical accessibility violation.
+// `stop()` fails with every problem found.
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -11,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+
+const axeSource = createRequire(import.meta.url)('axe-core').source;
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const shots = join(here, 'test-results');
@@ -31,6 +40,95 @@ async function waitReady(url, ms) {
     await new Promise(r => setTimeout(r, 200));
   }
   throw new Error('server did not become ready at ' + url);
+}
+
+/** The width of the phone every visited page must fit. */
+const PHONE = 390;
+
+/** The document's width against its viewport's, and the first elements that stick out. */
+const overflowOf = page => page.evaluate(() => {
+  const el = document.documentElement;
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > el.clientWidth + 1)
+    .slice(-3)
+    .map(e => e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : ''));
+  return { scroll: el.scrollWidth, width: el.clientWidth, wide };
+});
+
+/** Checks every HTML document that a page of `browser` loads; returns a function that waits for
+ * the checks still running. Problems are pushed to `problems`. */
+function watch(browser, origin, problems) {
+  const newContext = browser.newContext.bind(browser);
+  const seen = new Set();
+  let checker = null;
+  let queue = Promise.resolve();
+
+  async function check({ html, where, width }) {
+    if (!checker) checker = await (await newContext()).newPage();
+    await checker.setViewportSize({ width, height: 900 });
+    const page = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '').replace(/<head>/i, `<head><base href="${origin}/">`);
+    await checker.setContent('<!doctype html>' + page, { waitUntil: 'load' });
+    for (const w of width === PHONE ? [width] : [width, PHONE]) {
+      if (w !== width) await checker.setViewportSize({ width: w, height: 900 });
+      const o = await overflowOf(checker);
+      if (o.scroll > o.width) problems.push(`${where}: ${o.scroll}px wide in a ${o.width}px viewport (${o.wide.join(', ')})`);
+    }
+    await checker.setViewportSize({ width, height: 900 });
+    await checker.evaluate(axeSource);
+    const found = await checker.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }).then(r =>
+      r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)));
+    for (const v of found) problems.push(`${where}: ${v}`);
+  }
+
+  const reading = new Set();
+  function loaded(page) {
+    const p = read(page).finally(() => reading.delete(p));
+    reading.add(p);
+  }
+
+  async function read(page) {
+    let snap;
+    try {
+      snap = await page.evaluate(() => document.contentType === 'text/html' && document.body
+        ? { html: document.documentElement.outerHTML, where: location.pathname + location.search } : null);
+    } catch {
+      return; // left or closed before it could be read
+    }
+    if (!snap) return;
+    snap.width = page.viewportSize()?.width ?? 1280;
+    const key = createHash('sha256').update(`${snap.width} ${snap.html}`).digest('hex');
+    if (seen.has(key)) return;
+    seen.add(key);
+    queue = queue.then(() => check(snap)).catch(e => problems.push(`${snap.where}: check failed: ${e.message}`));
+  }
+
+  browser.newContext = async (...args) => {
+    const ctx = await newContext(...args);
+    ctx.on('page', page => {
+      page.on('load', () => loaded(page));
+      const close = page.close.bind(page);
+      page.close = async (...a) => { await Promise.all(reading); return close(...a); };
+    });
+    const close = ctx.close.bind(ctx);
+    ctx.close = async (...a) => { await Promise.all(reading); return close(...a); };
+    return ctx;
+  };
+  // A page of its own context, closed with it.
+  browser.newPage = async (options = {}) => {
+    const ctx = await browser.newContext(options);
+    const page = await ctx.newPage();
+    const close = page.close.bind(page);
+    page.close = async (...a) => { await close(...a); await ctx.close(); };
+    return page;
+  };
+  return async () => {
+    for (let q = null; q !== queue || reading.size;) {
+      await Promise.all(reading);
+      q = queue;
+      await q;
+    }
+  };
 }
 
 /** Starts the server and the browser; `stop()` ends both and removes the data.
@@ -59,10 +157,16 @@ export async function start({ env: extra = {} } = {}) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const problems = [];
+  const checked = watch(browser, base, problems);
   const stop = async () => {
+    await checked();
     await browser.close();
     if (server) server.kill('SIGTERM');
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (problems.length) {
+      throw new Error(`pages that overflow or fail axe-core (serious/critical):\n  ${[...new Set(problems)].join('\n  ')}`);
+    }
   };
   return { base, browser, stop };
 }

@@ -4,6 +4,7 @@
 //! the web layer, the command line and the workers call this crate.
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

@@ -248,69 +248,112 @@ fn record(r: &Row) -> AuditRecord {
 pub struct AuditFilter {
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// The account's user name, exactly.
     pub actor_name: Option<String>,
+    /// A part of the person's name (the account's display name).
+    pub person: Option<String>,
     pub action: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
     pub department_id: Option<i64>,
     /// Return records with seq below this (paging backwards from the newest).
     pub before_seq: Option<i64>,
+    /// Records skipped (paging by page number).
+    pub offset: i64,
     pub limit: i64,
+}
+
+/// A record as the audit page shows it: with the person's and the department's names.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub record: AuditRecord,
+    pub person: Option<String>,
+    pub department: Option<String>,
+}
+
+/// The condition and the arguments of a filter.
+fn filter_sql(f: &AuditFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut args: Vec<Value> = vec![];
+    let mut add = |cond: &str, v: Value| {
+        args.push(v);
+        sql += &cond.replace('?', &format!("${}", args.len()));
+    };
+    if let Some(v) = f.from_ms {
+        add(" AND a.at >= ?", v.into_value());
+    }
+    if let Some(v) = f.to_ms {
+        add(" AND a.at < ?", v.into_value());
+    }
+    if let Some(v) = &f.actor_name {
+        add(" AND a.actor_name = ?", v.clone().into_value());
+    }
+    if let Some(v) = &f.person {
+        let pattern = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        add(
+            " AND a.actor_id IN (SELECT u.id FROM users u WHERE u.display_name LIKE ? ESCAPE '\\')",
+            pattern.into_value(),
+        );
+    }
+    if let Some(v) = &f.action {
+        add(" AND a.action = ?", v.clone().into_value());
+    }
+    if let Some(v) = &f.object_type {
+        add(" AND a.object_type = ?", v.clone().into_value());
+    }
+    if let Some(v) = &f.object_id {
+        add(" AND a.object_id = ?", v.clone().into_value());
+    }
+    if let Some(v) = f.department_id {
+        add(" AND a.department_id = ?", v.into_value());
+    }
+    if let Some(v) = f.before_seq {
+        add(" AND a.seq < ?", v.into_value());
+    }
+    (sql, args)
 }
 
 /// Newest first (after sealing what is pending).
 pub async fn list(store: &Store, f: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
+    Ok(list_named(store, f).await?.into_iter().map(|r| r.record).collect())
+}
+
+/// Newest first, with the names of the person and the department.
+pub async fn list_named(store: &Store, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
     seal(store).await?;
-    let mut sql = String::from("SELECT * FROM audit_log WHERE 1 = 1");
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
-    if f.from_ms.is_some() {
-        sql += &format!(" AND at >= {}", next());
-    }
-    if f.to_ms.is_some() {
-        sql += &format!(" AND at < {}", next());
-    }
-    if f.actor_name.is_some() {
-        sql += &format!(" AND actor_name = {}", next());
-    }
-    if f.action.is_some() {
-        sql += &format!(" AND action = {}", next());
-    }
-    if f.object_type.is_some() {
-        sql += &format!(" AND object_type = {}", next());
-    }
-    if f.object_id.is_some() {
-        sql += &format!(" AND object_id = {}", next());
-    }
-    if f.department_id.is_some() {
-        sql += &format!(" AND department_id = {}", next());
-    }
-    if f.before_seq.is_some() {
-        sql += &format!(" AND seq < {}", next());
-    }
-    sql += &format!(" ORDER BY seq DESC LIMIT {}", next());
-    let mut q = crate::db::query(&sql);
-    if let Some(v) = f.from_ms {
-        q = q.bind(v);
-    }
-    if let Some(v) = f.to_ms {
-        q = q.bind(v);
-    }
-    for v in [&f.actor_name, &f.action, &f.object_type, &f.object_id].into_iter().flatten() {
-        q = q.bind(v.clone());
-    }
-    if let Some(v) = f.department_id {
-        q = q.bind(v);
-    }
-    if let Some(v) = f.before_seq {
-        q = q.bind(v);
-    }
-    q = q.bind(f.limit.clamp(1, 10_000));
-    let rows = q.fetch_all(store.pool()).await?;
-    Ok(rows.iter().map(record).collect())
+    let (cond, mut args) = filter_sql(f);
+    let sql = format!(
+        "SELECT a.*, u.display_name AS person_name, d.name AS department_name FROM audit_log a \
+         LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN departments d ON d.id = a.department_id{cond} \
+         ORDER BY a.seq DESC LIMIT ${} OFFSET ${}",
+        args.len() + 1,
+        args.len() + 2
+    );
+    args.push(f.limit.clamp(1, 10_000).into_value());
+    args.push(f.offset.max(0).into_value());
+    let rows = crate::db::query_with(sql, args).fetch_all(store.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| AuditRow {
+            record: record(r),
+            person: r.opt_str("person_name"),
+            department: r.opt_str("department_name"),
+        })
+        .collect())
+}
+
+/// How many records a filter finds (its paging ignored).
+pub async fn count(store: &Store, f: &AuditFilter) -> StoreResult<i64> {
+    let (cond, args) = filter_sql(&AuditFilter { before_seq: None, ..f.clone() });
+    let sql = format!("SELECT COUNT(*) AS n FROM audit_log a{cond}");
+    Ok(crate::db::query_with(sql, args).fetch_one(store.pool()).await?.i64("n"))
+}
+
+/// The actions the trail holds, for the page's filter.
+pub async fn actions(store: &Store) -> StoreResult<Vec<String>> {
+    seal(store).await?;
+    let rows = crate::db::query("SELECT DISTINCT action FROM audit_log").fetch_all(store.pool()).await?;
+    Ok(rows.iter().map(|r| r.str("action")).collect())
 }
 
 /// The result of verifying the whole trail.

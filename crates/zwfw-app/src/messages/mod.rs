@@ -1,6 +1,7 @@
 //! The message catalogue: every error code the program reports, in Chinese.
 //! Pages and the API show these texts; the codes themselves are stable API.
 
+pub mod audit;
 mod labels;
 mod notices;
 
@@ -481,6 +482,17 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
     }
 }
 
+/// The time left to a deadline in words: 剩3个工作日 / 今日到期 / 已超期2个工作日.
+pub fn time_left_text(t: zwfw_domain::cases::TimeLeft) -> String {
+    use zwfw_domain::cases::TimeLeft::*;
+    match t {
+        Left(n) => format!("剩{n}个工作日"),
+        DueToday => "今日到期".to_string(),
+        Overdue(0) => "已超期".to_string(),
+        Overdue(n) => format!("已超期{n}个工作日"),
+    }
+}
+
 /// Chinese names of the fields errors refer to.
 pub fn field_name(field: &str) -> &'static str {
     match field {
@@ -541,6 +553,9 @@ pub fn field_name(field: &str) -> &'static str {
         "period" => "期间",
         "notice" => "公告",
         "attachment" => "附件",
+        "action" => "操作类型",
+        "person" => "操作人姓名",
+        "uphold" => "复核决定（申诉是否成立，请选择一项）",
         _ => "字段",
     }
 }

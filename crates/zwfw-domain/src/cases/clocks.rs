@@ -30,6 +30,32 @@ pub fn urgency(p: &crate::clock::Period) -> Urgency {
     }
 }
 
+/// The time left to a deadline in working days, as lists say it in words
+/// (剩3个工作日 / 今日到期 / 已超期2个工作日).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "days", rename_all = "snake_case")]
+pub enum TimeLeft {
+    /// Working days left after today (at least one).
+    Left(i64),
+    /// The deadline is today.
+    DueToday,
+    /// The deadline has passed; working days counted since it (0 when only
+    /// non-working days have passed).
+    Overdue(i64),
+}
+
+/// The time left from `today` to `due` (a deadline ends at 24:00 of its day).
+pub fn time_left(cal: &Calendar, today: NaiveDate, due: NaiveDate) -> Result<TimeLeft, CalendarError> {
+    Ok(match today.cmp(&due) {
+        std::cmp::Ordering::Equal => TimeLeft::DueToday,
+        std::cmp::Ordering::Less => match cal.working_days_between(today, due)? {
+            0 => TimeLeft::DueToday,
+            n => TimeLeft::Left(n),
+        },
+        std::cmp::Ordering::Greater => TimeLeft::Overdue(cal.working_days_between(due, today)?),
+    })
+}
+
 /// The last day the acceptance decision may be taken: five working days after
 /// receipt (the day of receipt not counted). After it, the application counts
 /// as accepted on receipt unless a supplement notice was sent in time.

@@ -18,5 +18,16 @@ pub fn case_number_prefix(impl_code: &str, day: NaiveDate) -> String {
     format!("{impl_code}{}", day.format("%Y%m%d"))
 }
 
+/// A 办件编号 split for display: the head (the item's implementation code)
+/// that lists shorten, and the tail (day of submission and serial) that they
+/// always show. The two parts together are the full number.
+pub fn case_number_parts(no: &str) -> (&str, &str) {
+    let tail = 8 + CASE_SERIAL_DIGITS;
+    if !no.is_ascii() || no.len() <= tail + 2 {
+        return ("", no);
+    }
+    no.split_at(no.len() - tail)
+}
+
 /// The serial's least number of digits (zero-padded).
 pub const CASE_SERIAL_DIGITS: usize = 4;

@@ -249,3 +249,27 @@ fn every_state_but_a_draft_is_open_or_ended() {
     assert_eq!(crate::sql_list!(CaseState, CaseState::CONCLUDED), "'concluded', 'delivered'");
     assert_eq!(Outcome::parse("voided"), Some(Outcome::Voided));
 }
+
+#[test]
+fn time_left_counts_working_days_in_words() {
+    let cal = Calendar::new(shipped_years()).unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Due Fri 2025-10-10; the National Day holiday runs 10-01..10-08 and Sat 10-11 is worked.
+    assert_eq!(time_left(&cal, d("2025-09-30"), d("2025-10-10")).unwrap(), TimeLeft::Left(2));
+    assert_eq!(time_left(&cal, d("2025-10-09"), d("2025-10-10")).unwrap(), TimeLeft::Left(1));
+    assert_eq!(time_left(&cal, d("2025-10-10"), d("2025-10-10")).unwrap(), TimeLeft::DueToday);
+    assert_eq!(time_left(&cal, d("2025-10-11"), d("2025-10-10")).unwrap(), TimeLeft::Overdue(1));
+    assert_eq!(time_left(&cal, d("2025-10-14"), d("2025-10-10")).unwrap(), TimeLeft::Overdue(3));
+    // Due Fri 2025-03-14, read on the Saturday after: overdue, no working day counted yet.
+    assert_eq!(time_left(&cal, d("2025-03-15"), d("2025-03-14")).unwrap(), TimeLeft::Overdue(0));
+}
+
+#[test]
+fn case_numbers_split_into_the_code_and_the_day_with_serial() {
+    let no = case_number("11529900MB000000583000117008000", NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(), 7);
+    let (head, tail) = case_number_parts(&no);
+    assert_eq!(head, "11529900MB000000583000117008000");
+    assert_eq!(tail, "202612050007");
+    assert_eq!(format!("{head}{tail}"), no);
+    assert_eq!(case_number_parts("ABC"), ("", "ABC"), "a short reference stays whole");
+}

@@ -240,13 +240,25 @@ fn list_rows(st: &AppState, rows: Vec<sc::CaseRow>) -> Vec<Value> {
     rows.into_iter()
         .map(|c| {
             let u = super::api::due_urgency(st, c.p.step_due.as_deref());
-            let mut v = serde_json::to_value(&c).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("urgency".into(), serde_json::to_value(u).unwrap_or_default());
-            }
-            Value::from_serialize(&v)
+            list_row(st, &c, u)
         })
         .collect()
+}
+
+/// A case as the lists show it: its fields, the colour of its deadline and the time left in words.
+fn list_row(st: &AppState, c: &sc::CaseRow, urgency: Option<zwfw_domain::cases::Urgency>) -> Value {
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    let left =
+        c.p.step_due
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(|due| zwfw_domain::cases::time_left(&st.calendar(), st.today(), due).ok())
+            .map(zwfw_app::messages::time_left_text);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("urgency".into(), serde_json::to_value(urgency).unwrap_or_default());
+        o.insert("time_left".into(), serde_json::to_value(left).unwrap_or_default());
+    }
+    Value::from_serialize(&v)
 }
 
 const STATES: [&str; 9] = [
@@ -342,17 +354,7 @@ pub async fn inbox_page(
     }
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
-    let rows: Vec<Value> = inbox
-        .items
-        .into_iter()
-        .map(|i| {
-            let mut v = serde_json::to_value(&i.case).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("urgency".into(), serde_json::to_value(i.urgency).unwrap_or_default());
-            }
-            Value::from_serialize(&v)
-        })
-        .collect();
+    let rows: Vec<Value> = inbox.items.into_iter().map(|i| list_row(&st, &i.case, i.urgency)).collect();
     render(
         &st,
         &ra,

@@ -41,6 +41,19 @@ impl Templates {
         tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
         tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");
         env.add_function("label", |group: String, code: String| zwfw_app::messages::label(&group, &code));
+        // A 办件编号 in a list: the implementation code shortened to "…" on screen (the
+        // full number stays in the text, for copying and screen readers, and in the title).
+        env.add_function("case_no", |no: Option<String>| -> Value {
+            let Some(no) = no.filter(|n| !n.is_empty()) else { return Value::from("（草稿）") };
+            let (head, tail) = zwfw_domain::cases::case_number_parts(&no);
+            let esc = |t: &str| minijinja::HtmlEscape(t).to_string();
+            Value::from_safe_string(format!(
+                "<span class=\"case-no\" title=\"{}\"><span class=\"head\">{}</span>{}</span>",
+                esc(&no),
+                esc(head),
+                esc(tail)
+            ))
+        });
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
         // A score to one decimal; a rate (0–1) as a percentage to one decimal; "—" for none.
         env.add_filter("fixed1", |v: minijinja::Value| match f64::try_from(v) {

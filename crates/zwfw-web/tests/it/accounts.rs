@@ -384,3 +384,107 @@ both_backends!(health_metrics_docs_and_clock, |store: Store| async move {
     // Loading the demo again creates nothing.
     assert!(zwfw_app::demo::load(&app.state).await.unwrap().created.is_empty());
 });
+
+both_backends!(the_audit_log_reads_in_chinese_with_filters_and_pages, |store: Store| async move {
+    let app = App::start(store).await;
+    let sup = app.ready_token("demo_supervisor").await;
+    let market = zwfw_store::admin::list_departments(&app.state.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "示例市市场监督管理局")
+        .unwrap()
+        .id;
+
+    // Every action the demo wrote has a Chinese name, and every field its records describe.
+    app.ready_token("demo_counter").await;
+    for _ in 0..6 {
+        app.signed_in("demo_counter").await;
+    }
+    let codes = zwfw_store::audit::actions(&app.state.store).await.unwrap();
+    assert!(codes.len() >= 5, "{codes:?}");
+    for code in &codes {
+        let name = zwfw_app::messages::audit::action_label(code);
+        assert!(name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{code} has no Chinese name");
+    }
+    let all = zwfw_store::audit::list(
+        &app.state.store,
+        &zwfw_store::audit::AuditFilter { limit: 10_000, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    for r in &all {
+        for c in zwfw_app::audit::changes(&r.entry.detail) {
+            assert!(
+                c.field.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{} in {}",
+                c.field,
+                r.entry.detail
+            );
+        }
+    }
+
+    // The API: by a part of the person's name, department and action, a page at a time.
+    let r = app.get(&sup, &format!("/api/v1/audit?person=李&dept={market}&action=login&limit=3&page=2")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let total: i64 = r.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let (_, b) = body(r).await;
+    let rows = b.as_array().unwrap();
+    assert!(total >= 7 && rows.len() == 3, "{total} {b}");
+    for row in rows {
+        assert_eq!(row["person_name"], "李娜");
+        assert_eq!(row["department_name"], "示例市市场监督管理局");
+        assert_eq!(row["action_label"], "登录");
+        assert_eq!(row["changes"][1]["field"], "其他在线会话");
+    }
+    let (_, first) =
+        body(app.get(&sup, &format!("/api/v1/audit?person=李&dept={market}&action=login&limit=3")).await).await;
+    assert!(first[0]["seq"].as_i64() > rows[0]["seq"].as_i64(), "page 2 is older than page 1");
+    // A user name is not a name.
+    let r = app.get(&sup, "/api/v1/audit?person=demo_counter").await;
+    assert_eq!(r.headers()["x-total-count"], "0");
+    // Bad values: a structured error, never a raw framework message.
+    for (q, detail) in [
+        ("page=0", "page"),
+        ("limit=501", "per_page"),
+        ("dept=999999", "department_id"),
+        ("action=DROP%20TABLE", "action"),
+    ] {
+        let (s, b) = body(app.get(&sup, &format!("/api/v1/audit?{q}")).await).await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_field"), Some(detail)),
+            "{q}"
+        );
+    }
+    let (s, b) = body(app.get(&sup, "/api/v1/audit?page=x").await).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let (s, b) =
+        body(app.get(&sup, "/api/v1/audit?from=2026-12-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00").await)
+            .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date_range")));
+
+    // The page: the same filters with Chinese labels, in pages; bad values answered in words.
+    let browser = signed(&sup);
+    let (s, html) = page(&browser, &app, &format!("/admin/audit?person=李&dept={market}&action=login")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<option value=\"login\" selected>登录</option>"), "{html}");
+    assert!(html.contains("李娜") && html.contains("窗口人员") && html.contains("其他在线会话"));
+    assert!(!html.contains("other_live_sessions"), "no raw JSON");
+    let (_, html) = page(&browser, &app, "/admin/audit?page=2").await;
+    assert!(html.contains("上一页") && html.contains("第 2 / ") && html.contains("<tr>"), "{html}");
+    let (s, html) = page(&browser, &app, "/admin/audit?page=abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("页码填写不正确"), "{html}");
+    let (s, html) = page(&browser, &app, "/admin/audit?from=2026-12-01&to=2026-11-01").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("结束日期早于开始日期"), "{html}");
+    // The export keeps every filter.
+    let csv =
+        browser.get(app.url(&format!("/admin/audit.csv?person=李&dept={market}&action=login"))).send().await.unwrap();
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}序号,时间,操作人,账号"));
+    assert_eq!(csv.matches("\"登录\"").count() as i64, total, "{csv}");
+    assert!(csv.contains("登录") && csv.contains("其他在线会话："));
+    assert_invariants(&app).await;
+});

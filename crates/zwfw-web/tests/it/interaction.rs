@@ -468,6 +468,16 @@ both_backends!(ratings_one_per_stage_follow_up_and_appeal, |store: Store| async 
         assert_eq!(s, StatusCode::CONFLICT);
         let (_, queue) = body(app.get(&supervisor, "/api/v1/ratings?scope=appeals").await).await;
         assert_eq!(queue.as_array().unwrap().len(), 1);
+        // No decision is preset: without a choice the decision is refused, nothing changed.
+        let (s, b) =
+            body(app.post(&supervisor, &actions, json!({"action": "decide_appeal", "reason": "评价与事实相符"})).await)
+                .await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"), Some("uphold")),
+            "{b}"
+        );
+        assert!(b["message"].as_str().unwrap().contains("请选择一项"), "{b}");
         let (s, b) = body(
             app.post(
                 &supervisor,

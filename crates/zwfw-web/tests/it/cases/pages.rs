@@ -101,6 +101,9 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     // The counter's inbox holds it; it asks for a supplement, listing everything at once.
     let (_, html) = page(&counter, &app, "/work/inbox").await;
     assert!(html.contains(&case_no) && html.contains("本部门待办（1）"), "{html}");
+    // The list shows the number short (its full text kept in the title) and the time left in words.
+    assert!(html.contains(&format!("<span class=\"case-no\" title=\"{case_no}\">")), "{html}");
+    assert!(html.contains("剩5个工作日"), "{html}");
     let (_, html) = page(&counter, &app, &format!("/cases/{case}")).await;
     assert!(html.contains("value=\"accept\"") && html.contains("value=\"supplement_request\""));
     let (s, _, html) = page_act(&counter, &app, case, &[("action", "supplement_request"), ("missing", "\r\n")]).await;

@@ -1,0 +1,185 @@
+//! The audit log in Chinese: the name of each action, of each field its records
+//! describe, and of the coded values in them.
+
+use super::{case_event_label, label};
+
+/// The Chinese name of an audit action (`case_accepted` → 办件受理).
+pub fn action_label(code: &str) -> String {
+    let known = label("action", code);
+    if known != code {
+        return known;
+    }
+    let fixed = match code {
+        "case_create" => "登记办件",
+        "case_query_password" => "重置办件查询密码",
+        "case_original_receive" => "接收纸质原件",
+        "case_original_return" => "退还纸质原件",
+        "evaluation_config" => "修改考核办法",
+        "evaluation_publish" => "公布考核排名",
+        "interaction_submit" => "提交留言",
+        "interaction_handler_add" => "设置留言办理人",
+        "interaction_handler_end" => "停止留言办理人",
+        "interaction_limit" => "设置留言答复时限",
+        "supervision_findings" => "电子监察发现问题",
+        "supervision_evaluate" => "执行电子监察评估",
+        "supervision_rule" => "修改监察规则",
+        "conduct_finding" => "作风投诉转为监察事项",
+        "rating_add" => "提交评价",
+        "rating_link" => "生成评价二维码",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    // An event of an object: the object's name and what happened to it.
+    for (prefix, noun, group) in [
+        ("case_", "办件", ""),
+        ("interaction_", "留言", "interaction_event"),
+        ("finding_", "监察事项", "finding_event"),
+        ("order_", "督办", "order_event"),
+        ("rating_", "评价", "rating_event"),
+    ] {
+        if let Some(kind) = code.strip_prefix(prefix) {
+            let what = if group.is_empty() { case_event_label(kind) } else { label(group, kind) };
+            if what != kind {
+                return format!("{noun}：{what}");
+            }
+        }
+    }
+    code.to_string()
+}
+
+/// The action codes the audit page offers as a filter, with their names, in
+/// the order of the names; unknown codes last.
+pub fn action_options(codes: &[String]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = codes.iter().map(|c| (c.clone(), action_label(c))).collect();
+    v.sort_by(|a, b| ((a.0 == a.1), &a.1).cmp(&((b.0 == b.1), &b.1)));
+    v
+}
+
+/// The role an audit record was written in: a staff role, a public account's
+/// kind, or the system itself.
+pub fn role_label(code: &str) -> String {
+    match code {
+        "operator" => "系统".to_string(),
+        "person" | "company" => label("account_kind", code),
+        _ => label("role", code),
+    }
+}
+
+/// The Chinese name of a field in an audit record's detail.
+pub fn field_label(key: &str) -> String {
+    let s = match key {
+        "event" => "事件",
+        "type" => "事件类型",
+        "seq" => "事件序号",
+        "from" => "原状态",
+        "to" => "新状态",
+        "before" => "修改前",
+        "after" => "修改后",
+        "actor_id" => "操作人编号",
+        "at_ms" => "时间",
+        "role" => "角色",
+        "agree" => "同意",
+        "approved" => "批准",
+        "answering_department_id" => "答复部门",
+        "by_rule" => "按规则统计",
+        "channel" => "渠道",
+        "count" => "数量",
+        "created" => "新建数量",
+        "days" => "天数（工作日）",
+        "document_no" => "文书编号",
+        "first" => "首个编号",
+        "last" => "末个编号",
+        "handlers" => "办理人数",
+        "impl_code" => "实施编码",
+        "item_id" => "事项",
+        "version_id" => "事项版本",
+        "from_version" => "原版本",
+        "materials" => "材料数",
+        "method" => "送达方式",
+        "mfa_pending" => "待验证动态口令",
+        "missing" => "需补正的内容",
+        "opinion" => "意见",
+        "other_live_sessions" => "其他在线会话",
+        "other_sessions_ended" => "结束的其他会话",
+        "outcome" => "办结结果",
+        "period" => "考核期",
+        "ranked" => "参与排名部门数",
+        "result" => "结果",
+        "step" => "环节",
+        "to_user" => "转交给",
+        "tracking_no" => "快递单号",
+        "valid_until" => "有效期至",
+        "years" => "年份",
+        "attempts" => "已尝试次数",
+        "case_id" => "办件",
+        "cause" => "原因",
+        "changed" => "修改内容",
+        "copies" => "份数",
+        "detail" => "详情",
+        "due" => "期限",
+        "enabled" => "启用",
+        "files" => "文件",
+        "finding_id" | "finding_no" => "监察事项",
+        "handler_id" => "办理人",
+        "last_error" => "最近错误",
+        "locked_until" => "锁定至",
+        "no" => "编号",
+        "order_no" => "督办编号",
+        "original" => "原件",
+        "params" => "参数",
+        "rating_id" => "评价",
+        "responsible_user_id" => "责任人",
+        "second_factor" => "第二因素",
+        "stage" => "评价阶段",
+        "unlocked" => "已解锁",
+        "user_id" => "账号",
+        "config" => "考核办法",
+        "holidays" => "法定节假日",
+        "makeup_days" | "workdays" => "调休上班日",
+        "year" => "年份",
+        "state" => "状态",
+        "outcome_text" => "结论",
+        "sm3" => "文件摘要（SM3）",
+        "moved" => "调整期限的事项数",
+        "notices" => "通知",
+        "follow_up" => "差评整改",
+        "interaction" => "政民互动",
+        "finding" => "监察发现",
+        "order" => "督办单",
+        _ => {
+            let f = super::field_name(key);
+            return if f == "字段" { key.to_string() } else { f.to_string() };
+        }
+    };
+    s.to_string()
+}
+
+/// A coded value of a field, in Chinese where the code has a name.
+pub fn value_label(key: &str, code: &str) -> String {
+    let group = match key {
+        "role" | "roles" => "role",
+        "from" | "to" => "version_state",
+        "level" => "level",
+        "channel" => "channel",
+        "outcome" => "outcome",
+        "kind" => "account_kind",
+        "stage" => "rating_stage",
+        "state" => "case_state",
+        "type" => return case_event_label(code),
+        "cause" => {
+            let s = match code {
+                "wrong_password" => "密码错误",
+                "unknown_user" => "用户名不存在",
+                "locked" => "账号已锁定",
+                "disabled" => "账号已停用",
+                "totp" => "动态口令错误",
+                _ => code,
+            };
+            return s.to_string();
+        }
+        _ => return code.to_string(),
+    };
+    label(group, code)
+}
