@@ -161,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(crate::cases::pages::cases_page))
         .route("/work/inbox", get(crate::cases::pages::inbox_page))
         .route("/cases/{id}", get(crate::cases::pages::case_page))
+        .route("/cases/{id}/edit", get(crate::cases::apply::draft_page).post(crate::cases::apply::draft_submit))
         .route("/cases/{id}/act", post(crate::cases::pages::act_submit))
         .route("/cases/{id}/supplement", post(crate::cases::pages::supplement_submit))
         .route("/cases/{id}/originals", post(crate::cases::pages::original_submit))

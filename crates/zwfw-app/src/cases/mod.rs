@@ -28,11 +28,13 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
 mod act;
 mod application;
+mod drafts;
 mod read;
 mod write;
 
 pub use act::*;
 pub use application::*;
+pub use drafts::*;
 pub use read::*;
 use write::*;
 

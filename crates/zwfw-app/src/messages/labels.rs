@@ -95,6 +95,11 @@ pub fn label(group: &str, code: &str) -> String {
         ("trust", "C") => "C级（申请人上传）",
         ("trust", "D") => "D级（告知承诺）",
         ("apply", "applicant_unknown") => "没有找到该证件号码的申请人记录，请当场录入申请人信息。",
+        ("apply", "kept_as_draft") => {
+            "申请未能提交，已为您保存为草稿：已选择的文件都已保存，无需重新选择。请按提示修改后再提交。"
+        }
+        ("apply", "draft_saved") => "草稿已保存。",
+        ("apply", "file_removed") => "已删除该文件。",
         ("case_done", "submit") => "申请已提交。",
         ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
         ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",

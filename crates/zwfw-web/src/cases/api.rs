@@ -18,6 +18,9 @@ use zwfw_app::cases::ActResult;
 use zwfw_app::cases::ActionInput;
 use zwfw_app::cases::ApplicationInput;
 use zwfw_app::cases::CaseDetail;
+use zwfw_app::cases::Draft;
+use zwfw_app::cases::DraftInput;
+use zwfw_app::cases::MaterialRef;
 use zwfw_app::cases::Submitted;
 use zwfw_domain::admin::Actor;
 use zwfw_domain::admin::Role;
@@ -417,6 +420,73 @@ pub async fn api_original_return(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A saved draft, for its author to go on with.
+#[utoipa::path(get, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::draft(&ctx(&st, &ra), id).await?))
+}
+
+/// Changes a draft: contact details, form (required fields may stay empty) and materials to add or replace.
+#[utoipa::path(put, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)), request_body = DraftInput,
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_update(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DraftInput>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// Adds a material to a draft (an upload of the caller's or an e-material of the applicant's); it replaces a file the draft holds for the same material.
+#[utoipa::path(post, path = "/cases/{id}/draft/materials", tag = "cases", params(("id" = i64, Path)), request_body = MaterialRef,
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_material_add(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(m): ApiJson<MaterialRef>,
+) -> WebResult<Json<Draft>> {
+    let input = DraftInput { materials: vec![m], ..DraftInput::default() };
+    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// Takes a material off a draft.
+#[utoipa::path(delete, path = "/cases/{id}/draft/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_material_remove(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath((id, mid)): ApiPath<(i64, i64)>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::remove_draft_material(&ctx(&st, &ra), id, mid).await?))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[schema(as = CaseDraftSubmit)]
+pub struct DraftSubmit {
+    /// A repeated request with the same key returns the first result.
+    pub idem_key: Option<String>,
+}
+
+/// Submits a complete draft: the case gets its number and a query password (shown once).
+#[utoipa::path(post, path = "/cases/{id}/draft/submit", tag = "cases", params(("id" = i64, Path)), request_body = DraftSubmit,
+    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "incomplete: a required field or material is missing", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DraftSubmit>,
+) -> WebResult<(StatusCode, Json<Submitted>)> {
+    let r = cases::submit_draft(&ctx(&st, &ra), id, input.idem_key.as_deref()).await?;
+    Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
+}
+
 /// The cases endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -432,4 +502,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(api_e_materials))
         .register(routes!(api_original))
         .register(routes!(api_original_return))
+        .register(routes!(api_draft, api_draft_update))
+        .register(routes!(api_draft_material_add))
+        .register(routes!(api_draft_material_remove))
+        .register(routes!(api_draft_submit))
 }

@@ -2,6 +2,7 @@
 //! supplement, acceptance, steps with joint review, conclusion, documents,
 //! refusals of illegal actions, concurrency and repeats.
 
+mod drafts;
 mod pages;
 
 use crate::support::*;
