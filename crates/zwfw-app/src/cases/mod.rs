@@ -72,6 +72,8 @@ impl From<CaseError> for AppError {
             CaseError::ReasonRequired => (Kind::Invalid, "reason_required"),
             CaseError::EmptySupplement => (Kind::Invalid, "empty_supplement"),
             CaseError::DocumentRequired => (Kind::Invalid, "document_required"),
+            CaseError::LicenceOnlyWithGrant => (Kind::Invalid, "licence_only_with_grant"),
+            CaseError::GrantTextWithoutGrant => (Kind::Invalid, "grant_text_without_grant"),
             CaseError::BadReturn => (Kind::Invalid, "bad_return"),
             CaseError::SpecialNotAllowed => (Kind::Invalid, "special_not_allowed"),
             CaseError::WithdrawalPending => (Kind::Conflict, "withdrawal_pending"),

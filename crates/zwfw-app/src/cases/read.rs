@@ -86,10 +86,9 @@ pub fn possible_actions(
         candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
     }
     for o in Outcome::ALL.iter().copied() {
-        candidates.push((
-            o.code(),
-            Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None, fee_fen: None },
-        ));
+        // Each with the texts its kind carries (a grant its licence number, the others their reason).
+        let (reason, document_no) = if o == Outcome::Granted { (String::new(), x()) } else { (x(), String::new()) };
+        candidates.push((o.code(), Concluded { outcome: o, reason, document_no, valid_until: None, fee_fen: None }));
     }
     let mut actions = vec![];
     let mut outcomes = vec![];

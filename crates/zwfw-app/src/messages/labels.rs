@@ -88,6 +88,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("doc_kind", "extension") => "延长审批告知书",
         ("doc_kind", "grant") => "准予行政许可决定书",
         ("doc_kind", "denial") => "不予行政许可决定书",
+        ("doc_kind", "return") => "退件通知书",
         ("channel", "online") => "网上申报",
         ("channel", "counter") => "窗口受理",
         ("trust", "A") => "A级（部门核发）",

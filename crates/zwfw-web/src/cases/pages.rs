@@ -244,7 +244,7 @@ async fn case_view(
                 docs_link => true,
                 dept_name => dept_name(d.case.department_id),
                 can => can, steps => steps, colleagues => colleagues, joint => joint,
-                form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
+                form_fields => form_fields, special_kinds => special_kinds, outcomes => outcomes(&d.outcomes),
                 item_materials => super::apply::material_rows(&content, &[]),
                 idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
@@ -254,6 +254,26 @@ async fn case_view(
         },
     );
     Ok(with_status(r, status))
+}
+
+/// The conclusions open to the reader, each with the document it issues (if any).
+fn outcomes(codes: &[String]) -> Vec<Value> {
+    use zwfw_domain::cases::{DocKind, EventKind, Outcome};
+    codes
+        .iter()
+        .filter_map(|c| Outcome::parse(c))
+        .map(|o| {
+            let kind = EventKind::Concluded {
+                outcome: o,
+                reason: String::new(),
+                document_no: String::new(),
+                valid_until: None,
+                fee_fen: None,
+            };
+            let issues = DocKind::of(&kind).map(|k| zwfw_app::messages::label("doc_kind", k.code()));
+            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues }
+        })
+        .collect()
 }
 
 /// The timeline lines of a case: label, text and the step it happened in.
@@ -317,6 +337,8 @@ pub struct ActForm {
     fee: Option<String>,
     method: Option<String>,
     tracking_no: Option<String>,
+    /// 办结 is confirmed with a tick (the form asks for it).
+    confirm: Option<String>,
 }
 
 /// A sum in yuan as written ("12", "12.5", "12.50") in fen.
@@ -399,7 +421,13 @@ pub async fn act_submit(
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
-    let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
+    let r = async {
+        if f.action == "conclude" && f.confirm.as_deref() != Some("1") {
+            return Err(WebError::with_detail(Kind::Invalid, "confirmation_required", "confirm").0);
+        }
+        cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ())
+    }
+    .await;
     after_action(&st, &ra, id, &f.action, r).await
 }
 

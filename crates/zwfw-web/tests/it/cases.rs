@@ -400,6 +400,22 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     let (s, b) = act(&app, &head, id, json!({"action": "conclude", "outcome": "voided"})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    // A conclusion's text agrees with its kind: a 退件 carries no licence number nor a grant's words.
+    for (fields, code) in [
+        (
+            json!({"outcome": "returned", "opinion": "准予许可", "document_no": "JY1520000001"}),
+            "licence_only_with_grant",
+        ),
+        (json!({"outcome": "returned", "opinion": "经审查准予许可"}), "grant_text_without_grant"),
+        (json!({"outcome": "voided", "opinion": "重复申请", "valid_until": "2030-01-01"}), "licence_only_with_grant"),
+    ] {
+        let mut a = fields.clone();
+        a["action"] = json!("conclude");
+        let (s, b) = act(&app, &head, id, a).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)), "{fields}: {b}");
+        assert!(b["message"].as_str().unwrap().contains("准予"), "{b}");
+    }
+    assert_eq!(case(&app, &head, id).await["case"]["state"], "in_progress", "nothing was concluded");
     let (s, b) =
         act(&app, &head, id, json!({"action": "conclude", "outcome": "voided", "opinion": "申请人重复申请"})).await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("concluded")), "{b}");
