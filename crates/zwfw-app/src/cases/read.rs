@@ -188,6 +188,13 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         }
         _ => (vec![], vec![]),
     };
+    if by_query && !own {
+        // Whoever follows by number sees the applicant's name masked, in the
+        // timeline as at the top.
+        for e in events.iter_mut().filter(|e| e.actor_id.is_some() && e.actor_name != "工作人员") {
+            e.actor_name = zwfw_domain::ids::mask_name(&e.actor_name);
+        }
+    }
     let mut case = row.clone();
     if by_query && !own {
         case.applicant_name = zwfw_domain::ids::mask_name(&case.applicant_name);
@@ -220,9 +227,14 @@ pub use crate::state::TRACK_MAX_FAILURES;
 
 /// Finds a case by number and query password (no sign-in needed), slowed
 /// down after repeated failures (`App::track_blocked`).
+///
+/// The number is read trimmed and in capitals (as printed). Failures count
+/// per client address and per case number from that address, never per case
+/// alone: a stranger's wrong guesses do not lock the case for its owner.
 pub async fn track(st: &App, client: &str, case_no: &str, password: &str) -> AppResult<CaseDetail> {
-    let case_no = case_no.trim();
-    let keys = [format!("addr:{client}"), format!("case:{case_no}")];
+    let case_no = case_no.trim().to_uppercase();
+    let case_no = case_no.as_str();
+    let keys = [format!("addr:{client}"), format!("case:{case_no}@{client}")];
     if st.track_blocked(&keys) {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "case_no"));
     }

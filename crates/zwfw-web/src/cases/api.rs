@@ -420,6 +420,24 @@ pub async fn api_original_return(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(as = CaseQueryPassword)]
+pub struct QueryPasswordView {
+    /// The new query password, shown once; the old one stops working.
+    pub query_password: String,
+}
+
+/// Gives the case a new query password (the first was lost): its applicant, or the implementing department's counter.
+#[utoipa::path(post, path = "/cases/{id}/query-password", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = QueryPasswordView), (status = 409, description = "a draft has no query password yet", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_query_password(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<QueryPasswordView>> {
+    Ok(Json(QueryPasswordView { query_password: cases::reset_query_password(&ctx(&st, &ra), id).await? }))
+}
+
 /// A saved draft, for its author to go on with.
 #[utoipa::path(get, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
@@ -506,4 +524,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(api_draft_material_add))
         .register(routes!(api_draft_material_remove))
         .register(routes!(api_draft_submit))
+        .register(routes!(api_query_password))
 }
