@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/documents/{doc}", get(crate::cases::pages::document_page))
         .route("/cases/{id}/materials/{mid}", get(crate::cases::pages::material_page))
         .route("/track", get(crate::cases::pages::track_page).post(crate::cases::pages::track_submit))
+        .route("/track/identity", post(crate::cases::pages::track_identity_submit))
         .route("/my/materials", get(crate::cases::pages::e_materials_page))
         .route("/interact", get(crate::interaction::pages::public_list))
         .route("/interact/new", get(crate::interaction::pages::new_page).post(crate::interaction::pages::new_submit))

@@ -30,12 +30,14 @@ mod act;
 mod application;
 mod drafts;
 mod read;
+mod track;
 mod write;
 
 pub use act::*;
 pub use application::*;
 pub use drafts::*;
 pub use read::*;
+pub use track::*;
 use write::*;
 
 /// A refusal of the access rules: `not_party` hides the case (not found),

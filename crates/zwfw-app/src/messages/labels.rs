@@ -96,6 +96,9 @@ pub fn label(group: &str, code: &str) -> String {
         ("trust", "C") => "C级（申请人上传）",
         ("trust", "D") => "D级（告知承诺）",
         ("apply", "applicant_unknown") => "没有找到该证件号码的申请人记录，请当场录入申请人信息。",
+        ("track", "sms") => "【办件查询】验证码{code}，5分钟内有效。如非本人操作，请忽略。",
+        ("track", "sms_title") => "办件查询验证码",
+        ("track", "code_sent") => "如该证件号码和手机号码办理过事项，验证码已发送到该手机，5分钟内有效。",
         ("apply", "kept_as_draft") => {
             "申请未能提交，已为您保存为草稿：已选择的文件都已保存，无需重新选择。请按提示修改后再提交。"
         }

@@ -102,6 +102,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("no_withdrawal_pending", _) => "没有待决定的撤回申请",
         ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
         ("track_failed", _) => "办件编号或查询密码不正确",
+        ("track_code_wrong", _) => "验证码不正确，请核对短信中的验证码",
+        ("track_code_expired", _) => "验证码已失效（超过5分钟、已使用或输错次数过多），请重新获取",
+        ("track_code_wait", _) => "验证码已发送，请1分钟后再重新获取",
         ("interaction_track_failed", _) => "留言编号或查询密码不正确",
         ("real_name_required", _) => "建议和投诉须实名提交，请先登录",
         ("interaction_conflict", Some(d))

@@ -281,6 +281,47 @@ pub async fn api_track(
     Ok(Json(cases::track(&st, &ra.client_addr, &t.case_no, &t.password).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CaseTrackCodeInput)]
+pub struct TrackCodeInput {
+    /// 居民身份证号码 or 统一社会信用代码 of the applicant.
+    pub id_no: String,
+    /// The mobile the applications gave.
+    pub mobile: String,
+}
+
+/// Sends a one-time code by SMS to the mobile, if cases of that identity number gave it (answered the same either way).
+#[utoipa::path(post, path = "/track/code", tag = "cases", request_body = TrackCodeInput,
+    responses((status = 204, description = "sent if such cases exist"), (status = 429, description = "asked again within a minute, or too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+pub async fn api_track_code(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackCodeInput>,
+) -> WebResult<StatusCode> {
+    cases::send_track_code(&st, &ra.client_addr, &t.id_no, &t.mobile).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CaseTrackIdentityInput)]
+pub struct TrackIdentityInput {
+    pub id_no: String,
+    pub mobile: String,
+    /// The six-digit code of the SMS (valid five minutes, used once).
+    pub code: String,
+}
+
+/// Follows the cases of an identity number and mobile without signing in, with the SMS code.
+#[utoipa::path(post, path = "/track/identity", tag = "cases", request_body = TrackIdentityInput,
+    responses((status = 200, body = [CaseDetail]), (status = 404, description = "wrong code", body = ErrorBody), (status = 409, description = "the code expired, was used or had too many wrong tries", body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+pub async fn api_track_identity(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackIdentityInput>,
+) -> WebResult<Json<Vec<CaseDetail>>> {
+    Ok(Json(cases::track_by_identity(&st, &ra.client_addr, &t.id_no, &t.mobile, &t.code).await?))
+}
+
 /// Everything a reader may download from a case is checked here.
 async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<CaseRow> {
     let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| WebError::not_found("case"))?;
@@ -525,4 +566,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(api_draft_material_remove))
         .register(routes!(api_draft_submit))
         .register(routes!(api_query_password))
+        .register(routes!(api_track_code))
+        .register(routes!(api_track_identity))
 }

@@ -535,13 +535,63 @@ pub struct TrackForm {
 pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
     match cases::track(&st, &ra.client_addr, &f.case_no, &f.password).await {
         Ok(d) => {
-            let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
-            let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
-            let events = timeline(&d, &name);
-            render(&st, &ra, "track.html", context! { case_no => f.case_no, d => timeline_detail(&d, events) })
+            let found = vec![public_timeline(&st, &d).await];
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, found => found })
         }
         Err(e) => with_status(
             render(&st, &ra, "track.html", context! { case_no => f.case_no, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+/// A case's detail with its timeline, as the public sees it.
+async fn public_timeline(st: &AppState, d: &cases::CaseDetail) -> Value {
+    let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+    let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
+    timeline_detail(d, timeline(d, &name))
+}
+
+#[derive(Deserialize)]
+pub struct TrackIdentityForm {
+    id_no: String,
+    mobile: String,
+    /// Empty: send a code; given: look the cases up.
+    #[serde(default)]
+    code: String,
+    /// 重新获取验证码.
+    #[serde(default)]
+    resend: String,
+}
+
+/// 办件查询 by identity number and mobile: first the SMS code is sent, then the cases shown.
+pub async fn track_identity_submit(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Form(f): Form<TrackIdentityForm>,
+) -> Response {
+    let ask = context! { id_no => f.id_no.trim(), mobile => f.mobile.trim() };
+    let r = if f.code.trim().is_empty() || f.resend == "1" {
+        cases::send_track_code(&st, &ra.client_addr, &f.id_no, &f.mobile).await.map(|_| {
+            let flash = zwfw_app::messages::label("track", "code_sent");
+            context! { ask => ask.clone(), code_sent => true, flash => flash }
+        })
+    } else {
+        match cases::track_by_identity(&st, &ra.client_addr, &f.id_no, &f.mobile, f.code.trim()).await {
+            Ok(ds) => {
+                let mut found = vec![];
+                for d in &ds {
+                    found.push(public_timeline(&st, d).await);
+                }
+                Ok(context! { ask => ask.clone(), found => found, none => ds.is_empty() })
+            }
+            Err(e) => Err(e),
+        }
+    };
+    match r {
+        Ok(c) => render(&st, &ra, "track.html", c),
+        Err(e) => with_status(
+            render(&st, &ra, "track.html", context! { ask => ask, code_sent => true, error => e.message() }),
             e.status(),
         ),
     }

@@ -4,6 +4,7 @@
 
 mod drafts;
 mod pages;
+mod track;
 
 use crate::support::*;
 use reqwest::StatusCode;
