@@ -256,7 +256,8 @@ fn a_conclusions_text_agrees_with_its_kind() {
     use Outcome::*;
     const LICENCE: &str = "JY15299000001";
     // (outcome, reason, licence number, validity) → the answer.
-    let cases: &[(Outcome, &str, &str, bool, Result<(), CaseError>)] = &[
+    type Row = (Outcome, &'static str, &'static str, bool, Result<(), CaseError>);
+    let cases: &[Row] = &[
         (Granted, "", LICENCE, true, Ok(())),
         (Granted, "符合条件，准予许可", LICENCE, false, Ok(())),
         (Granted, "准予许可", "", false, Err(DocumentRequired)),
