@@ -38,6 +38,7 @@ async function act(page, action, fields = {}) {
     const kind = await el.evaluate(e => `${e.tagName}:${e.type || ''}`);
     if (kind.startsWith('SELECT')) await el.selectOption(value);
     else if (kind.endsWith(':radio')) await form.locator(`[name="${name}"][value="${value}"]`).check();
+    else if (kind.endsWith(':checkbox')) await el.check();
     else await el.fill(value);
   }
   await Promise.all([page.waitForURL(/done=/), form.locator('button[type=submit]').click()]);
@@ -107,7 +108,7 @@ test('a case from online application to the granted decision as PDF', async () =
   await housing.goto(`${base}/cases/${caseId}`);
   await act(housing, 'pass', { opinion: '会办部门均同意' });
   await act(housing, 'pass', { opinion: '同意许可' });
-  await act(housing, 'conclude', { outcome: 'granted', document_no: '建广设字〔2026〕第018号', valid_until: '2029-12-31' });
+  await act(housing, 'conclude', { outcome: 'granted', document_no: '建广设字〔2026〕第018号', valid_until: '2029-12-31', confirm: '1' });
   assert.match(await housing.locator('h2#progress-h').innerText(), /已办结（准予许可）/);
   await housing.screenshot({ path: join(shots, '11-granted.png'), fullPage: true });
 

@@ -156,7 +156,12 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         _ => None,
     };
     if matches!(kind, EventKind::Submitted) {
-        return submit_draft(ctx, case_id, input, &content, key.as_deref()).await;
+        if input.expected_seq.is_some_and(|exp| exp != row0.p.seq) {
+            return Err(already_handled(sc::events(&st.store, case_id).await?.last()));
+        }
+        let s = submit_draft(ctx, case_id, key.as_deref()).await?;
+        let seq = sc::get_case(&st.store, case_id).await?.p.seq;
+        return Ok(ActResult { case_id, seq, state: s.state, repeated: s.repeated });
     }
     let scoped = key.as_ref().map(|k| scoped_key(actor, k));
     // Optimistic: read and decide outside the write transaction, write only
@@ -249,57 +254,6 @@ pub(super) async fn decide(
     let e = Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
     let w = prepare(ctx, row, content, &view, e).await?;
     Ok((w, view))
-}
-
-/// Submits a saved draft: checked and numbered under the case's lock.
-pub(super) async fn submit_draft(
-    ctx: &Ctx<'_>,
-    case_id: i64,
-    input: &ActionInput,
-    content: &ItemContent,
-    key: Option<&str>,
-) -> AppResult<ActResult> {
-    let st = ctx.state;
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let mut tx = st.store.begin().await?;
-    let scoped = key.map(|k| scoped_key(actor, k));
-    if let Some(k) = &scoped {
-        if let Some(seq) = sc::event_by_idem(tx.conn(), case_id, k).await? {
-            drop(tx);
-            let c = sc::get_case(&st.store, case_id).await?;
-            return Ok(ActResult { case_id, seq, state: c.p.state, repeated: true });
-        }
-    }
-    sc::lock_case(&mut tx, case_id).await?;
-    let row = sc::get_case_in(&mut tx, case_id).await?;
-    if let Some(exp) = input.expected_seq {
-        if exp != row.p.seq {
-            let events = sc::events_in(&mut tx, case_id).await?;
-            return Err(already_handled(events.last()));
-        }
-    }
-    let view = current_view(tx.conn(), &row, content).await?;
-    access::may_act(actor, &facts(&row), content, &view, &EventKind::Submitted).map_err(refused)?;
-    if view.state != CaseState::Draft {
-        return Err(CaseError::WrongState { state: view.state }.into());
-    }
-    let missing: Vec<String> = {
-        let have = sc::materials(&st.store, case_id).await?;
-        content
-            .materials
-            .iter()
-            .enumerate()
-            .filter(|(i, m)| m.required && !have.iter().any(|h| h.material_no == *i as i64 + 1))
-            .map(|(_, m)| m.name.clone())
-            .collect()
-    };
-    if !missing.is_empty() {
-        return Err(unprocessable("materials_missing", missing.join("、")));
-    }
-    check_form(content, row.form.as_object().unwrap_or(&serde_json::Map::new()), false)?;
-    let p = submit_in(ctx, &mut tx, &row, content, actor, scoped.as_deref()).await?.1;
-    tx.commit().await?;
-    Ok(ActResult { case_id, seq: p.seq, state: p.state, repeated: false })
 }
 
 pub(super) fn already_handled(last: Option<&sc::EventRow>) -> AppError {

@@ -28,15 +28,19 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
 mod act;
 mod application;
+mod drafts;
 mod notices;
 mod read;
 pub(crate) mod recount;
+mod track;
 mod workbench;
 mod write;
 
 pub use act::*;
 pub use application::*;
+pub use drafts::*;
 pub use read::*;
+pub use track::*;
 pub use workbench::*;
 use write::*;
 
@@ -74,6 +78,8 @@ impl From<CaseError> for AppError {
             CaseError::ReasonRequired => (Kind::Invalid, "reason_required"),
             CaseError::EmptySupplement => (Kind::Invalid, "empty_supplement"),
             CaseError::DocumentRequired => (Kind::Invalid, "document_required"),
+            CaseError::LicenceOnlyWithGrant => (Kind::Invalid, "licence_only_with_grant"),
+            CaseError::GrantTextWithoutGrant => (Kind::Invalid, "grant_text_without_grant"),
             CaseError::BadReturn => (Kind::Invalid, "bad_return"),
             CaseError::SpecialNotAllowed => (Kind::Invalid, "special_not_allowed"),
             CaseError::WithdrawalPending => (Kind::Conflict, "withdrawal_pending"),

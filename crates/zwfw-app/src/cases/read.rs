@@ -77,10 +77,9 @@ pub fn possible_actions(
         candidates.push(("joint_close", JointTimedOut { departments: joint_overdue.to_vec() }));
     }
     for o in Outcome::ALL.iter().copied() {
-        candidates.push((
-            o.code(),
-            Concluded { outcome: o, reason: x(), document_no: x(), valid_until: None, fee_fen: None },
-        ));
+        // Each with the texts its kind carries (a grant its licence number, the others their reason).
+        let (reason, document_no) = if o == Outcome::Granted { (String::new(), x()) } else { (x(), String::new()) };
+        candidates.push((o.code(), Concluded { outcome: o, reason, document_no, valid_until: None, fee_fen: None }));
     }
     let mut actions = vec![];
     let mut outcomes = vec![];
@@ -180,6 +179,13 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         }
         _ => (vec![], vec![]),
     };
+    if by_query && !own {
+        // Whoever follows by number sees the applicant's name masked, in the
+        // timeline as at the top.
+        for e in events.iter_mut().filter(|e| e.actor_id.is_some() && e.actor_name != "工作人员") {
+            e.actor_name = zwfw_domain::ids::mask_name(&e.actor_name);
+        }
+    }
     let mut case = row.clone();
     if by_query && !own {
         case.applicant_name = zwfw_domain::ids::mask_name(&case.applicant_name);
@@ -212,9 +218,14 @@ pub use crate::state::TRACK_MAX_FAILURES;
 
 /// Finds a case by number and query password (no sign-in needed), slowed
 /// down after repeated failures (`App::track_blocked`).
+///
+/// The number is read trimmed and in capitals (as printed). Failures count
+/// per client address and per case number from that address, never per case
+/// alone: a stranger's wrong guesses do not lock the case for its owner.
 pub async fn track(st: &App, client: &str, case_no: &str, password: &str) -> AppResult<CaseDetail> {
-    let case_no = case_no.trim();
-    let keys = [format!("addr:{client}"), format!("case:{case_no}")];
+    let case_no = case_no.trim().to_uppercase();
+    let case_no = case_no.as_str();
+    let keys = [format!("addr:{client}"), format!("case:{case_no}@{client}")];
     if st.track_blocked(&keys) {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "case_no"));
     }

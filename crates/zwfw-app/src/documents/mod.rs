@@ -1,5 +1,5 @@
 //! Official documents (文书) of a case: 受理通知书, 不予受理通知书, 补正通知书,
-//! 特别程序告知书, 延长审批告知书, 准予/不予许可决定书. Each is numbered when
+//! 特别程序告知书, 延长审批告知书, 准予/不予许可决定书, 退件通知书. Each is numbered when
 //! its event is recorded and rendered from that event when first downloaded;
 //! rendering is deterministic, so the stored file never depends on when.
 //! All document wording lives in `blocks` below.
@@ -80,6 +80,13 @@ fn blocks(kind: DocKind, doc_no: &str, f: &Facts<'_>) -> (String, Vec<Block>) {
             if let Some(d) = valid_until {
                 body.push(format!("有效期至：{}", d.format("%Y年%-m月%-d日")));
             }
+        }
+        (EventKind::Concluded { reason, .. }, DocKind::Return) => {
+            body.push(format!(
+                "你（单位）于{received}提出的{item}申请（办件编号{no}），本机关决定作退件处理。理由：{reason}"
+            ));
+            body.push("申请材料的原件已登记退还的，请凭本通知书核对；符合条件的，可以重新提出申请。".into());
+            body.push("如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。".into());
         }
         (EventKind::Concluded { reason, .. }, _) => {
             body.push(format!(

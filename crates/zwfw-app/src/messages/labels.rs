@@ -98,6 +98,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("doc_kind", "extension") => "延长审批告知书",
         ("doc_kind", "grant") => "准予行政许可决定书",
         ("doc_kind", "denial") => "不予行政许可决定书",
+        ("doc_kind", "return") => "退件通知书",
         ("channel", "online") => "网上申报",
         ("channel", "counter") => "窗口受理",
         ("trust", "A") => "A级（部门核发）",
@@ -105,6 +106,14 @@ pub fn label(group: &str, code: &str) -> String {
         ("trust", "C") => "C级（申请人上传）",
         ("trust", "D") => "D级（告知承诺）",
         ("apply", "applicant_unknown") => "没有找到该证件号码的申请人记录，请当场录入申请人信息。",
+        ("track", "sms") => "【办件查询】验证码{code}，5分钟内有效。如非本人操作，请忽略。",
+        ("track", "sms_title") => "办件查询验证码",
+        ("track", "code_sent") => "如该证件号码和手机号码办理过事项，验证码已发送到该手机，5分钟内有效。",
+        ("apply", "kept_as_draft") => {
+            "申请未能提交，已为您保存为草稿：已选择的文件都已保存，无需重新选择。请按提示修改后再提交。"
+        }
+        ("apply", "draft_saved") => "草稿已保存。",
+        ("apply", "file_removed") => "已删除该文件。",
         ("case_done", "submit") => "申请已提交。",
         ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
         ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",

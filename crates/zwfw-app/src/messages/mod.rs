@@ -76,9 +76,12 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         | ("reason_required", Some(d))
         | ("empty_supplement", Some(d))
         | ("document_required", Some(d))
+        | ("licence_only_with_grant", Some(d))
+        | ("grant_text_without_grant", Some(d))
         | ("bad_return", Some(d))
         | ("calendar_missing", Some(d))
         | ("invalid_form", Some(d)) => return d.to_string(),
+        ("confirmation_required", _) => "请核对办结结果和将出具的文书，勾选“确认办结”后再提交",
         ("not_online", _) => "该事项暂不支持网上申报，请按办事指南到窗口办理",
         ("already_submitted", _) => "该申请已提交，请勿重复提交",
         ("invalid_applicant", Some("name")) => "请填写申请人姓名或单位名称（100字以内）",
@@ -117,6 +120,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("no_withdrawal_pending", _) => "没有待决定的撤回申请",
         ("joint_not_due", _) => "会办部门的答复期限尚未届满，不能结束会办",
         ("track_failed", _) => "办件编号或查询密码不正确",
+        ("track_code_wrong", _) => "验证码不正确，请核对短信中的验证码",
+        ("track_code_expired", _) => "验证码已失效（超过5分钟、已使用或输错次数过多），请重新获取",
+        ("track_code_wait", _) => "验证码已发送，请1分钟后再重新获取",
         ("interaction_track_failed", _) => "留言编号或查询密码不正确",
         ("real_name_required", _) => "建议和投诉须实名提交，请先登录",
         ("interaction_conflict", Some(d))
@@ -357,6 +363,12 @@ pub fn case_error_text(e: &zwfw_domain::cases::CaseError) -> String {
         NotInJointReview => "本部门不在本环节的会办部门中，或已经答复".into(),
         JointPending { waiting } => format!("还有{waiting}个会办部门尚未答复，不能通过本环节"),
         DocumentRequired => "准予许可须填写决定文书号（证照编号）".into(),
+        LicenceOnlyWithGrant => {
+            "只有准予许可才填写许可证件编号和有效期；不予许可、退件、作废、转报不能带证件编号，请清空后再办结".into()
+        }
+        GrantTextWithoutGrant => {
+            "办结结果不是准予许可，意见或理由中不能写“准予”，请写明不予许可、退件、作废或转报的理由".into()
+        }
         StepsPending => "办件还有未完成的环节，不能作出许可决定".into(),
         OutOfOrder => "办件记录时间顺序异常".into(),
         SpecialNotAllowed => "本环节不能启动特别程序（事项流程未允许）".into(),

@@ -147,6 +147,21 @@ pub fn may_reset_query_password(actor: &Actor, case: &CaseFacts) -> Result<Optio
     first_held(actor, &[Role::Counter]).map(Some).ok_or(Refusal::MissingRole)
 }
 
+/// Editing a draft (its form, contact details and materials) and submitting
+/// it: the applicant of an online draft, or the implementing department's
+/// counter for a draft it registered. Anybody else does not see the draft.
+/// Whether the case is still a draft is the state machine's question.
+pub fn may_edit_draft(actor: &Actor, case: &CaseFacts) -> Result<Option<Role>, Refusal> {
+    if is_applicant(actor, case) {
+        return Ok(None);
+    }
+    if !actor.is_staff() || !in_department(actor, case.department_id) {
+        return Err(Refusal::NotParty);
+    }
+    require(case.channel == Channel::Counter, Refusal::ApplicantOnly)?;
+    first_held(actor, &[Role::Counter]).map(Some).ok_or(Refusal::MissingRole)
+}
+
 /// Receiving and returning paper originals: the implementing department's
 /// counter or head.
 pub fn may_handle_originals(actor: &Actor, case: &CaseFacts) -> Result<Role, Refusal> {
@@ -447,5 +462,18 @@ mod tests {
         assert_eq!(may_reset_query_password(&person(200), &f), Err(Refusal::NotParty));
         assert_eq!(may_reset_query_password(&staff(1, 1, &[Role::Counter]), &f), Ok(Some(Role::Counter)));
         assert_eq!(may_reset_query_password(&staff(1, 2, &[Role::Counter]), &f), Err(Refusal::NotParty));
+    }
+
+    #[test]
+    fn drafts_are_edited_by_whoever_submits_them() {
+        let online = facts(Channel::Online);
+        let walkin = facts(Channel::Counter);
+        assert_eq!(may_edit_draft(&person(100), &online), Ok(None));
+        assert_eq!(may_edit_draft(&person(200), &online), Err(Refusal::NotParty));
+        assert_eq!(may_edit_draft(&staff(1, 1, &[Role::Counter]), &online), Err(Refusal::ApplicantOnly));
+        assert_eq!(may_edit_draft(&staff(1, 1, &[Role::Counter]), &walkin), Ok(Some(Role::Counter)));
+        assert_eq!(may_edit_draft(&staff(1, 1, &[Role::Reviewer]), &walkin), Err(Refusal::MissingRole));
+        assert_eq!(may_edit_draft(&staff(1, 2, &[Role::Counter]), &walkin), Err(Refusal::NotParty));
+        assert_eq!(may_edit_draft(&staff(1, 9, &[Role::Supervisor]), &walkin), Err(Refusal::NotParty));
     }
 }

@@ -65,10 +65,12 @@ pub enum DocKind {
     Grant,
     /// 不予许可决定书
     Denial,
+    /// 退件通知书
+    Return,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 8] = [
         DocKind::Acceptance,
         DocKind::Refusal,
         DocKind::Supplement,
@@ -76,6 +78,7 @@ impl DocKind {
         DocKind::Extension,
         DocKind::Grant,
         DocKind::Denial,
+        DocKind::Return,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -86,6 +89,7 @@ impl DocKind {
             DocKind::Extension => "extension",
             DocKind::Grant => "grant",
             DocKind::Denial => "denial",
+            DocKind::Return => "return",
         }
     }
     pub fn parse(s: &str) -> Option<DocKind> {
@@ -101,6 +105,7 @@ impl DocKind {
             DocKind::Extension => "延",
             DocKind::Grant => "准",
             DocKind::Denial => "不准",
+            DocKind::Return => "退",
         }
     }
     /// The document number (文号) around its serial: the issuing department's
@@ -119,6 +124,7 @@ impl DocKind {
             EventKind::ExtensionDecided { approved: true, .. } => Some(DocKind::Extension),
             EventKind::Concluded { outcome: Outcome::Granted, .. } => Some(DocKind::Grant),
             EventKind::Concluded { outcome: Outcome::Denied, .. } => Some(DocKind::Denial),
+            EventKind::Concluded { outcome: Outcome::Returned, .. } => Some(DocKind::Return),
             _ => None,
         }
     }

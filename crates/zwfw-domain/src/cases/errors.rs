@@ -32,6 +32,12 @@ pub enum CaseError {
     JointPending { waiting: usize },
     #[error("a grant needs the result document number")]
     DocumentRequired,
+    /// Only a grant carries a licence (result document) number or validity.
+    #[error("only a grant carries a licence number")]
+    LicenceOnlyWithGrant,
+    /// A refusal's (不予许可, 退件, 作废, 转报) reason that reads as a grant (准予…).
+    #[error("the reason of a conclusion that is not a grant reads as a grant")]
+    GrantTextWithoutGrant,
     #[error("the case has steps not yet passed")]
     StepsPending,
     #[error("events must be in time order")]

@@ -282,7 +282,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             }
             n.joint_missing.extend(departments);
         }
-        Concluded { outcome, reason, document_no, .. } => {
+        Concluded { outcome, reason, document_no, valid_until, .. } => {
             match outcome {
                 Outcome::Granted | Outcome::Denied => {
                     if v.state != CaseState::Deciding {
@@ -309,12 +309,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
                     }
                 }
             }
-            if *outcome != Outcome::Granted {
-                need(reason)?;
-            }
-            if *outcome == Outcome::Granted && document_no.trim().is_empty() {
-                return Err(CaseError::DocumentRequired);
-            }
+            conclusion_agrees(*outcome, reason, document_no, valid_until.is_some())?;
             if let Some(c) = n.clock.as_mut() {
                 if c.suspensions.iter().any(|s| s.end.is_none()) {
                     c.end_suspension(day).ok();
@@ -382,4 +377,33 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
         }
     }
     Ok(n)
+}
+
+/// A conclusion's text agrees with its kind: a grant (准予) carries its
+/// licence (result document) number; every other conclusion carries its
+/// reason, and neither a licence number, a validity, nor a reason that reads
+/// as a grant (准予…), so that a 退件 or 不予许可 can never be issued looking like
+/// a licence.
+pub fn conclusion_agrees(
+    outcome: Outcome,
+    reason: &str,
+    document_no: &str,
+    has_validity: bool,
+) -> Result<(), CaseError> {
+    if outcome == Outcome::Granted {
+        return match document_no.trim().is_empty() {
+            true => Err(CaseError::DocumentRequired),
+            false => Ok(()),
+        };
+    }
+    if reason.trim().is_empty() {
+        return Err(CaseError::ReasonRequired);
+    }
+    if !document_no.trim().is_empty() || has_validity {
+        return Err(CaseError::LicenceOnlyWithGrant);
+    }
+    if reason.contains("准予") {
+        return Err(CaseError::GrantTextWithoutGrant);
+    }
+    Ok(())
 }

@@ -273,3 +273,59 @@ fn case_numbers_split_into_the_code_and_the_day_with_serial() {
     assert_eq!(format!("{head}{tail}"), no);
     assert_eq!(case_number_parts("ABC"), ("", "ABC"), "a short reference stays whole");
 }
+
+#[test]
+fn a_conclusions_text_agrees_with_its_kind() {
+    use CaseError::*;
+    use Outcome::*;
+    const LICENCE: &str = "JY15299000001";
+    // (outcome, reason, licence number, validity) → the answer.
+    type Row = (Outcome, &'static str, &'static str, bool, Result<(), CaseError>);
+    let cases: &[Row] = &[
+        (Granted, "", LICENCE, true, Ok(())),
+        (Granted, "符合条件，准予许可", LICENCE, false, Ok(())),
+        (Granted, "准予许可", "", false, Err(DocumentRequired)),
+        (Granted, "", "  ", false, Err(DocumentRequired)),
+        (Denied, "不符合法定条件", "", false, Ok(())),
+        (Denied, "", "", false, Err(ReasonRequired)),
+        (Denied, "不符合法定条件", LICENCE, false, Err(LicenceOnlyWithGrant)),
+        (Denied, "不符合法定条件", "", true, Err(LicenceOnlyWithGrant)),
+        (Denied, "准予许可", "", false, Err(GrantTextWithoutGrant)),
+        (Returned, "逾期未补正，作退件处理", "", false, Ok(())),
+        (Returned, "  ", "", false, Err(ReasonRequired)),
+        (Returned, "准予许可", LICENCE, false, Err(LicenceOnlyWithGrant)),
+        (Returned, "经审查准予许可", "", false, Err(GrantTextWithoutGrant)),
+        (Voided, "重复申请", "", false, Ok(())),
+        (Voided, "重复申请", LICENCE, false, Err(LicenceOnlyWithGrant)),
+        (Forwarded, "报省局审批", "", false, Ok(())),
+        (Forwarded, "准予转报", "", false, Err(GrantTextWithoutGrant)),
+    ];
+    for (outcome, reason, no, validity, want) in cases {
+        assert_eq!(&conclusion_agrees(*outcome, reason, no, *validity), want, "{outcome:?} {reason:?} {no:?}");
+    }
+    // The state machine asks the same: a 退件 dressed as a grant is refused;
+    // a 退件 and a denial issue their notice, a grant its decision.
+    let it = item();
+    let mut v = CaseView::new();
+    v.state = CaseState::Deciding;
+    v.step = it.steps.len() - 1;
+    let conclude = |outcome, reason: &str, no: &str| {
+        ev(
+            "2025-10-10T10:00:00+08:00",
+            Some(Role::DeptHead),
+            EventKind::Concluded {
+                outcome,
+                reason: reason.into(),
+                document_no: no.into(),
+                valid_until: None,
+                fee_fen: None,
+            },
+        )
+    };
+    assert_eq!(apply(&it, &v, &conclude(Returned, "准予许可", LICENCE)), Err(LicenceOnlyWithGrant));
+    assert_eq!(apply(&it, &v, &conclude(Denied, "准予许可", "")), Err(GrantTextWithoutGrant));
+    assert_eq!(DocKind::of(&conclude(Returned, "逾期未补正", "").kind), Some(DocKind::Return));
+    assert_eq!(DocKind::of(&conclude(Denied, "不符合条件", "").kind), Some(DocKind::Denial));
+    assert_eq!(DocKind::of(&conclude(Granted, "", LICENCE).kind), Some(DocKind::Grant));
+    assert_eq!(DocKind::of(&conclude(Voided, "重复申请", "").kind), None);
+}

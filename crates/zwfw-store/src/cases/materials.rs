@@ -88,10 +88,24 @@ pub async fn add_material(
     Ok(())
 }
 
+/// Takes a material off a draft (its row stays, marked removed). False when
+/// the case has no such material (or it was removed already).
+pub async fn remove_material(tx: &mut Tx, case_id: i64, material_id: i64, now_ms: i64) -> StoreResult<bool> {
+    let r = crate::db::query(
+        "UPDATE case_materials SET removed_at = $1 WHERE id = $2 AND case_id = $3 AND removed_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(material_id)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
     crate::db::query(
         "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
-         FROM case_materials WHERE case_id = $1 ORDER BY material_no, id",
+         FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
     )
     .bind(case_id).all(store.pool(), |r| MaterialRow {
             id: r.i64("id"),

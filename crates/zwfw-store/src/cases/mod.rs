@@ -10,6 +10,7 @@ mod materials;
 mod reads;
 mod registration;
 mod serials;
+mod track_codes;
 mod transitions;
 mod uploads;
 
@@ -21,6 +22,7 @@ pub use materials::*;
 pub use reads::*;
 pub use registration::*;
 pub use serials::*;
+pub use track_codes::*;
 pub use transitions::*;
 pub use uploads::*;
 

@@ -288,14 +288,24 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
     crate::db::query_with(sql, args)
 }
 
-/// Replaces a draft's applicant data and form (only while it is a draft).
-pub async fn update_draft(tx: &mut Tx, id: i64, form: &serde_json::Value, now_ms: i64) -> StoreResult<()> {
+/// Replaces a draft's contact details and form (only while it is a draft).
+pub async fn update_draft(
+    tx: &mut Tx,
+    id: i64,
+    mobile: &str,
+    address: &str,
+    form: &serde_json::Value,
+    now_ms: i64,
+) -> StoreResult<()> {
     tx.recent.forget(id);
     const SQL: &str = const_concat!(
-        "UPDATE cases SET form = $1, updated_at = $2 WHERE id = $3 AND state = ",
+        "UPDATE cases SET applicant_mobile = $1, applicant_address = $2, form = $3, updated_at = $4 \
+         WHERE id = $5 AND state = ",
         sql_code!(CaseState::Draft)
     );
     crate::db::query(SQL)
+        .bind(mobile)
+        .bind(address)
         .bind(form.to_string())
         .bind(now_ms)
         .bind(id)

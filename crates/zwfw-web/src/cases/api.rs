@@ -18,6 +18,9 @@ use zwfw_app::cases::ActResult;
 use zwfw_app::cases::ActionInput;
 use zwfw_app::cases::ApplicationInput;
 use zwfw_app::cases::CaseDetail;
+use zwfw_app::cases::Draft;
+use zwfw_app::cases::DraftInput;
+use zwfw_app::cases::MaterialRef;
 use zwfw_app::cases::Submitted;
 use zwfw_domain::admin::Actor;
 use zwfw_domain::admin::Role;
@@ -277,6 +280,47 @@ pub async fn api_track(
     Ok(Json(cases::track(&st, &ra.client_addr, &t.case_no, &t.password).await?))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CaseTrackCodeInput)]
+pub struct TrackCodeInput {
+    /// 居民身份证号码 or 统一社会信用代码 of the applicant.
+    pub id_no: String,
+    /// The mobile the applications gave.
+    pub mobile: String,
+}
+
+/// Sends a one-time code by SMS to the mobile, if cases of that identity number gave it (answered the same either way).
+#[utoipa::path(post, path = "/track/code", tag = "cases", request_body = TrackCodeInput,
+    responses((status = 204, description = "sent if such cases exist"), (status = 429, description = "asked again within a minute, or too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+pub async fn api_track_code(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackCodeInput>,
+) -> WebResult<StatusCode> {
+    cases::send_track_code(&st, &ra.client_addr, &t.id_no, &t.mobile).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = CaseTrackIdentityInput)]
+pub struct TrackIdentityInput {
+    pub id_no: String,
+    pub mobile: String,
+    /// The six-digit code of the SMS (valid five minutes, used once).
+    pub code: String,
+}
+
+/// Follows the cases of an identity number and mobile without signing in, with the SMS code.
+#[utoipa::path(post, path = "/track/identity", tag = "cases", request_body = TrackIdentityInput,
+    responses((status = 200, body = [CaseDetail]), (status = 404, description = "wrong code", body = ErrorBody), (status = 409, description = "the code expired, was used or had too many wrong tries", body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+pub async fn api_track_identity(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(t): ApiJson<TrackIdentityInput>,
+) -> WebResult<Json<Vec<CaseDetail>>> {
+    Ok(Json(cases::track_by_identity(&st, &ra.client_addr, &t.id_no, &t.mobile, &t.code).await?))
+}
+
 /// Everything a reader may download from a case is checked here.
 async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<CaseRow> {
     let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| WebError::not_found("case"))?;
@@ -420,6 +464,91 @@ pub async fn api_original_return(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(as = CaseQueryPassword)]
+pub struct QueryPasswordView {
+    /// The new query password, shown once; the old one stops working.
+    pub query_password: String,
+}
+
+/// Gives the case a new query password (the first was lost): its applicant, or the implementing department's counter.
+#[utoipa::path(post, path = "/cases/{id}/query-password", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = QueryPasswordView), (status = 409, description = "a draft has no query password yet", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_query_password(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<QueryPasswordView>> {
+    Ok(Json(QueryPasswordView { query_password: cases::reset_query_password(&ctx(&st, &ra), id).await? }))
+}
+
+/// A saved draft, for its author to go on with.
+#[utoipa::path(get, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::draft(&ctx(&st, &ra), id).await?))
+}
+
+/// Changes a draft: contact details, form (required fields may stay empty) and materials to add or replace.
+#[utoipa::path(put, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)), request_body = DraftInput,
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_update(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DraftInput>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// Adds a material to a draft (an upload of the caller's or an e-material of the applicant's); it replaces a file the draft holds for the same material.
+#[utoipa::path(post, path = "/cases/{id}/draft/materials", tag = "cases", params(("id" = i64, Path)), request_body = MaterialRef,
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_material_add(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(m): ApiJson<MaterialRef>,
+) -> WebResult<Json<Draft>> {
+    let input = DraftInput { materials: vec![m], ..DraftInput::default() };
+    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+}
+
+/// Takes a material off a draft.
+#[utoipa::path(delete, path = "/cases/{id}/draft/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
+    responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_material_remove(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath((id, mid)): ApiPath<(i64, i64)>,
+) -> WebResult<Json<Draft>> {
+    Ok(Json(cases::remove_draft_material(&ctx(&st, &ra), id, mid).await?))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[schema(as = CaseDraftSubmit)]
+pub struct DraftSubmit {
+    /// A repeated request with the same key returns the first result.
+    pub idem_key: Option<String>,
+}
+
+/// Submits a complete draft: the case gets its number and a query password (shown once).
+#[utoipa::path(post, path = "/cases/{id}/draft/submit", tag = "cases", params(("id" = i64, Path)), request_body = DraftSubmit,
+    responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "incomplete: a required field or material is missing", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_draft_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DraftSubmit>,
+) -> WebResult<(StatusCode, Json<Submitted>)> {
+    let r = cases::submit_draft(&ctx(&st, &ra), id, input.idem_key.as_deref()).await?;
+    Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
+}
+
 /// The cases endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -435,4 +564,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(api_e_materials))
         .register(routes!(api_original))
         .register(routes!(api_original_return))
+        .register(routes!(api_draft, api_draft_update))
+        .register(routes!(api_draft_material_add))
+        .register(routes!(api_draft_material_remove))
+        .register(routes!(api_draft_submit))
+        .register(routes!(api_query_password))
+        .register(routes!(api_track_code))
+        .register(routes!(api_track_identity))
 }

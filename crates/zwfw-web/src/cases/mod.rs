@@ -1,4 +1,5 @@
 //! The cases area over HTTP: its API handlers, its pages and, beside them, its templates.
 
 pub mod api;
+pub mod apply;
 pub mod pages;

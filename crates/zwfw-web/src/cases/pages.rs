@@ -12,227 +12,18 @@ use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
-use std::collections::HashMap;
 use zwfw_app::cases;
 use zwfw_app::cases::ActionInput;
-use zwfw_app::cases::ApplicantInput;
-use zwfw_app::cases::ApplicationInput;
-use zwfw_app::cases::MaterialRef;
 use zwfw_domain::access::cases as access;
-use zwfw_domain::admin::AccountKind;
 use zwfw_domain::admin::Actor;
 use zwfw_domain::admin::Role;
-use zwfw_domain::catalog::ItemContent;
 use zwfw_store::cases as sc;
 
 fn actor(ra: &RequestAuth) -> Option<&Actor> {
     ra.session.as_ref().map(|s| &s.actor)
 }
 
-// ---------- applying ----------
-
-fn size_text(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{}MB", bytes / (1024 * 1024))
-    } else {
-        format!("{}KB", bytes / 1024)
-    }
-}
-
-fn material_rows(c: &ItemContent) -> Vec<Value> {
-    c.materials
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let hint = [m.requirements.as_str(), m.usage_notes.as_str()]
-                .into_iter()
-                .filter(|s| !s.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join("；");
-            context! { n => i + 1, name => m.name, required => m.required, hint => hint }
-        })
-        .collect()
-}
-
-async fn apply_view(
-    st: &AppState,
-    ra: &RequestAuth,
-    item_id: i64,
-    f: &HashMap<String, String>,
-    error: Option<String>,
-) -> Response {
-    let item = match zwfw_store::catalog::get_item(&st.store, item_id).await {
-        Ok(i) => i,
-        Err(e) => return error_page(st, Some(ra), &e.into()),
-    };
-    let active =
-        zwfw_domain::catalog::ItemStatus::parse(&item.status) == Some(zwfw_domain::catalog::ItemStatus::Active);
-    let content = match item.published_version_id.filter(|_| active) {
-        Some(v) => match cases::item_version(st, v).await {
-            Ok(c) => c,
-            Err(e) => return error_page(st, Some(ra), &e),
-        },
-        None => return error_page(st, Some(ra), &WebError::not_found("item")),
-    };
-    let me = actor(ra);
-    let counter = me.is_some_and(|a| a.is_staff());
-    if counter && !me.is_some_and(|a| a.has(Role::Counter) && a.department_id == Some(content.department_id)) {
-        return error_page(
-            st,
-            Some(ra),
-            &WebError::with_detail(Kind::Forbidden, "forbidden", "只有该事项实施部门的窗口人员可以登记申请"),
-        );
-    }
-    let mut applicant = None;
-    let mut library = vec![];
-    let mut f = f.clone();
-    if let Some(a) = me.filter(|a| !a.is_staff()) {
-        if let Ok(u) = zwfw_store::admin::get_user(&st.store, a.user_id).await {
-            let id = match u.kind {
-                AccountKind::Company => u.credit_code.clone().unwrap_or_default(),
-                _ => u.id_number.clone().unwrap_or_default(),
-            };
-            applicant =
-                Some(context! { name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4) });
-            f.entry("mobile".into()).or_insert_with(|| u.mobile.clone().unwrap_or_default());
-        }
-        library = super::api::e_materials(st, a).await.unwrap_or_default();
-    }
-    let status = error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(StatusCode::OK);
-    let field = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let r = render(
-        st,
-        ra,
-        "apply.html",
-        context! {
-            item_id => item_id,
-            name => content.name,
-            online => content.online,
-            counter => counter,
-            signed_in => me.is_some(),
-            promised => content.promised_limit_days,
-            legal => content.legal_limit_days,
-            location => content.location,
-            hours => content.office_hours,
-            phone => content.enquiry_phone,
-            applicant => applicant,
-            materials => material_rows(&content),
-            fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
-                n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
-                options => x.options, value => field(&format!("f{}", i + 1)),
-            }).collect::<Vec<_>>(),
-            library => library,
-            max_size => size_text(st.config.max_upload_bytes),
-            idem_key => f.get("idem_key").filter(|k| !k.is_empty()).cloned().unwrap_or_else(|| zwfw_app::accounts::sessions::random_token(12)),
-            found => f.contains_key("found"),
-            f => context! {
-                kind => f.get("kind").cloned().unwrap_or_else(|| "natural".into()),
-                name => field("name"), id_no => field("id_no"), mobile => field("mobile"),
-                address => field("address"), email => field("email"), purpose => field("purpose"),
-            },
-            error => error,
-        },
-    );
-    with_status(r, status)
-}
-
-#[derive(Deserialize, Default)]
-pub struct ApplyQuery {
-    /// Counter staff look an applicant up by ID number or credit code.
-    lookup: Option<String>,
-}
-
-pub async fn apply_page(
-    State(st): State<AppState>,
-    Auth(ra): Auth,
-    PagePath(id): PagePath<i64>,
-    PageQuery(q): PageQuery<ApplyQuery>,
-) -> Response {
-    let mut f = HashMap::new();
-    let mut error = None;
-    let lookup = q.lookup.as_deref().map(str::trim).filter(|l| !l.is_empty());
-    if let (Some(no), Some(a)) = (lookup, actor(&ra).filter(|a| a.is_staff() && a.has(Role::Counter))) {
-        let no = no.to_uppercase();
-        f.insert("id_no".to_string(), no.clone());
-        match sc::known_applicant(&st.store, a.department_id.unwrap_or_default(), &no).await {
-            Ok(Some((kind, name, mobile, address))) => {
-                f.extend([
-                    ("kind".to_string(), kind),
-                    ("name".to_string(), name),
-                    ("mobile".to_string(), mobile),
-                    ("address".to_string(), address),
-                    ("found".to_string(), "1".to_string()),
-                ]);
-            }
-            Ok(None) => error = Some(zwfw_app::messages::label("apply", "applicant_unknown")),
-            Err(e) => return error_page(&st, Some(&ra), &e.into()),
-        }
-    }
-    let mut r = apply_view(&st, &ra, id, &f, error).await;
-    if r.status() == StatusCode::UNPROCESSABLE_ENTITY && lookup.is_some() {
-        // Not finding someone is not an error of the request.
-        *r.status_mut() = StatusCode::OK;
-    }
-    r
-}
-
-pub async fn apply_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    mp: Multipart,
-) -> Response {
-    let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
-        Ok(f) => f,
-        Err(e) => return apply_view(&st, &ra, id, &HashMap::new(), Some(e.message())).await,
-    };
-    let result = async {
-        let materials = form.materials(&st, &ra).await?;
-        let mut fields = serde_json::Map::new();
-        let purpose = form.get("purpose");
-        if !purpose.trim().is_empty() {
-            fields.insert(zwfw_domain::catalog::PURPOSE_FIELD.into(), serde_json::Value::String(purpose));
-        }
-        // The item's own fields come as f1, f2… (ASCII names survive every browser).
-        if let Some(v) = zwfw_store::catalog::get_item(&st.store, id).await?.published_version_id {
-            let content = cases::item_version(&st, v).await?;
-            for (i, f) in content.form_fields.iter().enumerate() {
-                fields.insert(f.name.clone(), serde_json::Value::String(form.get(&format!("f{}", i + 1))));
-            }
-        }
-        let staff = actor(&ra).is_some_and(|a| a.is_staff());
-        let input = ApplicationInput {
-            applicant: Some(ApplicantInput {
-                kind: if staff { form.get("kind") } else { String::new() },
-                name: form.get("name"),
-                id_no: form.get("id_no"),
-                mobile: form.get("mobile"),
-                address: form.get("address"),
-                email: form.get("email"),
-            }),
-            form: fields,
-            materials,
-            draft: form.get("draft") == "1",
-            idem_key: Some(form.get("idem_key")),
-        };
-        cases::apply(&ctx(&st, &ra), id, &input).await
-    }
-    .await;
-    match result {
-        Ok(s) => render(
-            &st,
-            &ra,
-            "submitted.html",
-            context! {
-                case_id => s.case_id, case_no => s.case_no, password => s.query_password,
-                draft => s.state == zwfw_domain::cases::CaseState::Draft.code(), repeated => s.repeated,
-            },
-        ),
-        Err(e) => {
-            apply_view(&st, &ra, id, &form.fields, Some(format!("{}（如已选择文件，请重新选择）", e.message()))).await
-        }
-    }
-}
+pub use super::apply::*;
 
 // ---------- lists ----------
 
@@ -455,8 +246,8 @@ async fn case_view(
                 docs_link => true,
                 dept_name => dept_name(d.case.department_id),
                 can => can, steps => steps, colleagues => colleagues, joint => joint,
-                form_fields => form_fields, special_kinds => special_kinds, outcomes => d.outcomes,
-                item_materials => material_rows(&content),
+                form_fields => form_fields, special_kinds => special_kinds, outcomes => outcomes(&d.outcomes),
+                item_materials => super::apply::material_rows(&content, &[]),
                 idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
                 ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
@@ -465,6 +256,26 @@ async fn case_view(
         },
     );
     Ok(with_status(r, status))
+}
+
+/// The conclusions open to the reader, each with the document it issues (if any).
+fn outcomes(codes: &[String]) -> Vec<Value> {
+    use zwfw_domain::cases::{DocKind, EventKind, Outcome};
+    codes
+        .iter()
+        .filter_map(|c| Outcome::parse(c))
+        .map(|o| {
+            let kind = EventKind::Concluded {
+                outcome: o,
+                reason: String::new(),
+                document_no: String::new(),
+                valid_until: None,
+                fee_fen: None,
+            };
+            let issues = DocKind::of(&kind).map(|k| zwfw_app::messages::label("doc_kind", k.code()));
+            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues }
+        })
+        .collect()
 }
 
 /// The timeline lines of a case: label, text and the step it happened in.
@@ -528,6 +339,8 @@ pub struct ActForm {
     fee: Option<String>,
     method: Option<String>,
     tracking_no: Option<String>,
+    /// 办结 is confirmed with a tick (the form asks for it).
+    confirm: Option<String>,
 }
 
 /// A sum in yuan as written ("12", "12.5", "12.50") in fen.
@@ -610,7 +423,13 @@ pub async fn act_submit(
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
-    let r = async { cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ()) }.await;
+    let r = async {
+        if f.action == "conclude" && f.confirm.as_deref() != Some("1") {
+            return Err(WebError::with_detail(Kind::Invalid, "confirmation_required", "confirm").0);
+        }
+        cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ())
+    }
+    .await;
     after_action(&st, &ra, id, &f.action, r).await
 }
 
@@ -626,7 +445,10 @@ pub async fn supplement_submit(
             action: "supplement_provide".into(),
             expected_seq: num(&Some(form.get("expected_seq")), "expected_seq")?,
             idem_key: Some(form.get("idem_key")),
-            materials: form.materials(&st, &ra).await?,
+            materials: match form.materials(&st, &ra).await {
+                (_, Some(refused)) => return Err(refused.0),
+                (m, None) => m,
+            },
             ..ActionInput::default()
         };
         cases::act(&ctx(&st, &ra), id, &input).await.map(|_| ())
@@ -715,13 +537,63 @@ pub struct TrackForm {
 pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
     match cases::track(&st, &ra.client_addr, &f.case_no, &f.password).await {
         Ok(d) => {
-            let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
-            let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
-            let events = timeline(&d, &name);
-            render(&st, &ra, "track.html", context! { case_no => f.case_no, d => timeline_detail(&d, events) })
+            let found = vec![public_timeline(&st, &d).await];
+            render(&st, &ra, "track.html", context! { case_no => f.case_no, found => found })
         }
         Err(e) => with_status(
             render(&st, &ra, "track.html", context! { case_no => f.case_no, error => e.message() }),
+            e.status(),
+        ),
+    }
+}
+
+/// A case's detail with its timeline, as the public sees it.
+async fn public_timeline(st: &AppState, d: &cases::CaseDetail) -> Value {
+    let depts = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+    let name = |id: i64| depts.iter().find(|x| x.id == id).map(|x| x.name.clone()).unwrap_or_default();
+    timeline_detail(d, timeline(d, &name))
+}
+
+#[derive(Deserialize)]
+pub struct TrackIdentityForm {
+    id_no: String,
+    mobile: String,
+    /// Empty: send a code; given: look the cases up.
+    #[serde(default)]
+    code: String,
+    /// 重新获取验证码.
+    #[serde(default)]
+    resend: String,
+}
+
+/// 办件查询 by identity number and mobile: first the SMS code is sent, then the cases shown.
+pub async fn track_identity_submit(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    Form(f): Form<TrackIdentityForm>,
+) -> Response {
+    let ask = context! { id_no => f.id_no.trim(), mobile => f.mobile.trim() };
+    let r = if f.code.trim().is_empty() || f.resend == "1" {
+        cases::send_track_code(&st, &ra.client_addr, &f.id_no, &f.mobile).await.map(|_| {
+            let flash = zwfw_app::messages::label("track", "code_sent");
+            context! { ask => ask.clone(), code_sent => true, flash => flash }
+        })
+    } else {
+        match cases::track_by_identity(&st, &ra.client_addr, &f.id_no, &f.mobile, f.code.trim()).await {
+            Ok(ds) => {
+                let mut found = vec![];
+                for d in &ds {
+                    found.push(public_timeline(&st, d).await);
+                }
+                Ok(context! { ask => ask.clone(), found => found, none => ds.is_empty() })
+            }
+            Err(e) => Err(e),
+        }
+    };
+    match r {
+        Ok(c) => render(&st, &ra, "track.html", c),
+        Err(e) => with_status(
+            render(&st, &ra, "track.html", context! { ask => ask, code_sent => true, error => e.message() }),
             e.status(),
         ),
     }
@@ -735,32 +607,6 @@ pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed)
         super::api::e_materials(&st, &s.actor).await,
         |rows| context! { rows => rows },
     )
-}
-
-/// The materials a case form carries: uploaded here or taken from the library.
-impl MultipartForm {
-    pub(crate) async fn materials(&self, st: &AppState, ra: &RequestAuth) -> WebResult<Vec<MaterialRef>> {
-        let c = ctx(st, ra);
-        let mut refs = vec![];
-        for (field, file_name, bytes) in &self.files {
-            let Some(n) = Self::material_no(field, "m") else { continue };
-            let u = cases::upload(&c, file_name, bytes)
-                .await
-                .map_err(|e| WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message())))?;
-            refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), e_material_id: None });
-        }
-        for (field, value) in &self.fields {
-            let Some(n) = Self::material_no(field, "lib") else { continue };
-            if refs.iter().any(|r| r.material_no == n) {
-                continue;
-            }
-            if let Ok(id) = value.trim().parse::<i64>() {
-                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: Some(id) });
-            }
-        }
-        refs.sort_by_key(|r| r.material_no);
-        Ok(refs)
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! supplement, acceptance, steps with joint review, conclusion, documents,
 //! refusals of illegal actions, concurrency and repeats.
 
+mod drafts;
 mod pages;
+mod track;
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -395,6 +397,22 @@ both_backends!(returns_transfers_extensions_special_procedures_and_deemed_accept
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     let (s, b) = act(&app, &head, id, json!({"action": "conclude", "outcome": "voided"})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    // A conclusion's text agrees with its kind: a 退件 carries no licence number nor a grant's words.
+    for (fields, code) in [
+        (
+            json!({"outcome": "returned", "opinion": "准予许可", "document_no": "JY1520000001"}),
+            "licence_only_with_grant",
+        ),
+        (json!({"outcome": "returned", "opinion": "经审查准予许可"}), "grant_text_without_grant"),
+        (json!({"outcome": "voided", "opinion": "重复申请", "valid_until": "2030-01-01"}), "licence_only_with_grant"),
+    ] {
+        let mut a = fields.clone();
+        a["action"] = json!("conclude");
+        let (s, b) = act(&app, &head, id, a).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)), "{fields}: {b}");
+        assert!(b["message"].as_str().unwrap().contains("准予"), "{b}");
+    }
+    assert_eq!(case(&app, &head, id).await["case"]["state"], "in_progress", "nothing was concluded");
     let (s, b) =
         act(&app, &head, id, json!({"action": "conclude", "outcome": "voided", "opinion": "申请人重复申请"})).await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("concluded")), "{b}");
@@ -475,13 +493,42 @@ both_backends!(guessing_query_passwords_is_slowed_down, |store: Store| async mov
     for i in 0..max {
         assert_eq!(track("10.0.0.1", format!("WRONG{i:03}")).await, (StatusCode::NOT_FOUND, "track_failed".into()));
     }
-    // Now even the right password is refused, from this address and, for this case, from any other.
+    // Now even the right password is refused from this address; the owner,
+    // from another, is not locked out by the stranger.
     assert_eq!(track("10.0.0.1", pw.to_string()).await, (StatusCode::TOO_MANY_REQUESTS, "track_limited".into()));
-    assert_eq!(track("10.0.0.2", pw.to_string()).await, (StatusCode::TOO_MANY_REQUESTS, "track_limited".into()));
-    // After the window it works again.
+    let (s, d) = body(
+        client()
+            .post(app.url("/api/v1/track"))
+            .header("x-forwarded-for", "10.0.0.2")
+            .json(&json!({"case_no": format!("  {}\t", no.to_lowercase()), "password": pw.to_lowercase()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "the owner, with the number trimmed and in lower case: {d}");
+    // The timeline names the applicant masked, as the top does, and officers as 工作人员.
+    let masked = d["case"]["applicant_name"].as_str().unwrap().to_string();
+    assert!(masked.contains('*'), "{masked}");
+    for e in d["events"].as_array().unwrap() {
+        let name = e["actor_name"].as_str().unwrap();
+        assert!(name == masked || name == "工作人员" || e["actor_id"].is_null(), "{name} in {e}");
+    }
+    // After the window it works again from the first address.
     app.advance(16 * 60_000);
     let (s, _) = track("10.0.0.1", pw.to_string()).await;
     assert_eq!(s, StatusCode::OK);
+    // A lost query password is reset through the API: the old one stops working.
+    let citizen = app.ready_token("demo_citizen").await;
+    let id = sub["case_id"].as_i64().unwrap();
+    let (s, b) = body(app.post(&citizen, &format!("/api/v1/cases/{id}/query-password"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let new_pw = b["query_password"].as_str().unwrap().to_string();
+    assert_eq!(track("10.0.0.3", pw.to_string()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(track("10.0.0.3", new_pw).await.0, StatusCode::OK);
+    let company = app.ready_token("demo_company").await;
+    let (s, _) = body(app.post(&company, &format!("/api/v1/cases/{id}/query-password"), json!({})).await).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another applicant's case does not exist for them");
 });
 
 both_backends!(a_client_cannot_escape_the_guessing_limit_by_naming_another_address, |store: Store| async move {

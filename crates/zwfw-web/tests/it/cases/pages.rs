@@ -165,13 +165,35 @@ both_backends!(citizen_applies_counter_and_officers_act_through_pages, |store: S
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _, _) = page_act(&head, &app, case, &[("action", "pass"), ("opinion", "同意许可")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
+    // The 办结 form: only the decision's conclusions, none chosen, what each issues, and a confirmation.
+    let (_, html) = page(&head, &app, &format!("/cases/{case}")).await;
+    let form = between(&html, "name=\"action\" value=\"conclude\"", "</form>");
+    assert!(
+        form.contains("value=\"granted\" required> <strong>准予许可</strong>：将出具《准予行政许可决定书》"),
+        "{form}"
+    );
+    assert!(form.contains("value=\"denied\"") && form.contains("《不予行政许可决定书》"), "{form}");
+    assert!(form.contains("value=\"returned\"") && form.contains("《退件通知书》"), "{form}");
+    assert!(!form.contains("checked") && !form.contains("selected"), "nothing chosen in advance: {form}");
+    assert!(form.contains("name=\"confirm\" value=\"1\" required"), "{form}");
+    // Not confirmed: refused in words, nothing decided.
+    let fields = [("action", "conclude"), ("outcome", "granted"), ("document_no", "JY1520000001")];
+    let (s, _, text) = page_act(&head, &app, case, &fields).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text.contains("勾选“确认办结”"), "{text}");
     // Granting needs the licence number and a real date of validity.
     for (doc_no, valid, status, says) in [
         ("", "", StatusCode::UNPROCESSABLE_ENTITY, "证照编号"),
         ("JY1520000001", "2031-13-01", StatusCode::UNPROCESSABLE_ENTITY, "YYYY-MM-DD"),
         ("JY1520000001", "2031-11-30", StatusCode::SEE_OTHER, ""),
     ] {
-        let fields = [("action", "conclude"), ("outcome", "granted"), ("document_no", doc_no), ("valid_until", valid)];
+        let fields = [
+            ("action", "conclude"),
+            ("outcome", "granted"),
+            ("document_no", doc_no),
+            ("valid_until", valid),
+            ("confirm", "1"),
+        ];
         let (s, _, html) = page_act(&head, &app, case, &fields).await;
         assert_eq!(s, status);
         assert!(html.contains(says), "{html}");
@@ -409,7 +431,7 @@ both_backends!(decisions_on_the_case_page_are_chosen_not_preset, |store: Store| 
     assert!(!form.contains("checked"), "{form}");
     // Nor is an outcome of the conclusion selected in advance.
     let conclude = between(&html, "name=\"action\" value=\"conclude\"", "</form>");
-    assert!(conclude.contains("<option value=\"\" selected disabled>请选择</option>"), "{conclude}");
+    assert!(conclude.contains("type=\"radio\" name=\"outcome\"") && !conclude.contains("checked"), "{conclude}");
     // Sent without a choice, the page answers in words and nothing is decided.
     let (s, _, text) = page_act(&browser, &app, id, &[("action", "extension_decide"), ("opinion", "同意")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
