@@ -75,7 +75,7 @@ pub struct AuditRecordView {
 }
 
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = [AuditRecordView], headers(("x-total-count" = i64, description = "records the filters find"))), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = [AuditRecordView], headers(("x-total-count" = i64, description = "records the filters find"))), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "a filter out of range, e.g. an end day before the start", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn audit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
