@@ -200,11 +200,7 @@ pub struct YearParam {
     year: Option<i32>,
 }
 
-pub async fn admin_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<YearParam>,
-) -> Response {
+pub async fn admin_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<YearParam>) -> Response {
     if !zwfw_domain::access::staff::may_edit_calendar(&s.actor) {
         return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }

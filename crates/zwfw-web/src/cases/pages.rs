@@ -64,11 +64,7 @@ const STATES: [&str; 9] = [
     "withdrawn",
 ];
 
-pub async fn cases_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<ListQuery>,
-) -> Response {
+pub async fn cases_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<ListQuery>) -> Response {
     let a = &s.actor;
     let f = match super::api::list_filter(a, &q) {
         Ok(f) => f,
@@ -117,11 +113,7 @@ pub async fn cases_page(
     )
 }
 
-pub async fn inbox_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<InboxQuery>,
-) -> Response {
+pub async fn inbox_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<InboxQuery>) -> Response {
     let a = &s.actor;
     let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
         return error_page(&st, Some(&ra), &WebError::forbidden());
@@ -304,8 +296,7 @@ fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
 }
 
 pub async fn case_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<CaseQuery>,
 ) -> Response {
@@ -418,8 +409,7 @@ async fn after_action(
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -434,8 +424,7 @@ pub async fn act_submit(
 }
 
 pub async fn supplement_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
@@ -464,8 +453,7 @@ pub struct OriginalForm {
 }
 
 pub async fn original_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<OriginalForm>,
 ) -> Response {
@@ -475,19 +463,14 @@ pub async fn original_submit(
 }
 
 pub async fn original_return_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath((id, oid)): PagePath<(i64, i64)>,
 ) -> Response {
     let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
     after_action(&st, &ra, id, "original_return", r).await
 }
 
-pub async fn query_password_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-) -> Response {
+pub async fn query_password_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match cases::reset_query_password(&ctx(&st, &ra), id).await {
         Ok(p) => {
             let flash = format!("新的查询密码：{p}（只显示这一次，原查询密码已失效）");
@@ -599,7 +582,7 @@ pub async fn track_identity_submit(
     }
 }
 
-pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn e_materials_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     render_result(
         &st,
         &ra,

@@ -166,7 +166,7 @@ pub async fn guide_item_page(
 }
 
 /// The admin list with governance state (staff).
-pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn admin_items_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     let f = match staff_item_filter(&s.actor) {
         Ok(f) => f,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -190,8 +190,7 @@ pub struct CompareQuery {
 }
 
 pub async fn admin_item_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(cmp): PageQuery<CompareQuery>,
 ) -> Response {
@@ -290,8 +289,7 @@ pub struct ActForm {
 }
 
 pub async fn admin_item_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     axum::Form(f): axum::Form<ActForm>,
 ) -> Response {

@@ -13,6 +13,26 @@ use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::Ctx;
 use zwfw_domain::access::staff;
 
+/// A request of a signed-in account whose gate is open: the state, the session
+/// and the request in one extractor. As with `Signed`, a page is sent to the
+/// login or gate page, and the API answers 401/403 with a code.
+pub struct SignedIn {
+    pub st: AppState,
+    pub s: zwfw_app::accounts::sessions::SessionCtx,
+    pub ra: RequestAuth,
+}
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = crate::http::auth::SignedRejection;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Signed(s, ra) = Signed::from_request_parts(parts, st).await?;
+        Ok(SignedIn { st: st.clone(), s, ra })
+    }
+}
+
 /// The values every page's layout needs.
 fn base(state: &AppState, ra: &RequestAuth) -> Value {
     let me = ra.session.as_ref().map(|s| {

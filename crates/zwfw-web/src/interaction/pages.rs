@@ -78,11 +78,7 @@ pub struct WorkQuery {
 
 /// The handling department's list (staff), everything or the conduct
 /// complaints (supervision), or the submitter's own.
-pub async fn work_list(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<WorkQuery>,
-) -> Response {
+pub async fn work_list(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<WorkQuery>) -> Response {
     let a = &s.actor;
     let overseer = access::list_reader(Some(a), access::ListScope::All).is_ok();
     let default = if overseer {
@@ -298,8 +294,7 @@ pub struct ActForm {
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -349,8 +344,7 @@ pub struct ConductForm {
 
 /// 投诉查实: a supervision officer records a complaint about staff conduct as a finding.
 pub async fn conduct_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<ConductForm>,
 ) -> Response {
@@ -378,11 +372,7 @@ pub struct HandlersQuery {
 
 /// 留言办理人与时限: each department's named handlers with their numbers and
 /// their history; the limit of each kind.
-pub async fn handlers_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<HandlersQuery>,
-) -> Response {
+pub async fn handlers_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<HandlersQuery>) -> Response {
     let region = q.region_id.as_deref().and_then(opt_id);
     // A county chosen alone shows the county; otherwise one's own department.
     let dept =
@@ -478,11 +468,7 @@ pub struct HandlerForm {
     days: String,
 }
 
-pub async fn handlers_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<HandlerForm>,
-) -> Response {
+pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<HandlerForm>) -> Response {
     let dept = opt_id(&f.department_id);
     let c = ctx(&st, &ra);
     let result = match f.action.as_str() {

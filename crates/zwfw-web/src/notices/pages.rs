@@ -70,11 +70,7 @@ pub async fn file(
 // ---------- management ----------
 
 /// Every notice, with the states, for the service centre.
-pub async fn admin_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<NoticeQuery>,
-) -> Response {
+pub async fn admin_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<NoticeQuery>) -> Response {
     let c = ctx(&st, &ra);
     let result = async {
         let kind = notices::kind_filter(q.kind.as_deref())?;
@@ -163,14 +159,14 @@ fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<
     resp
 }
 
-pub async fn new_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
     if !notices::may_manage(&ctx(&st, &ra)) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     editor(&st, &ra, None, None, Said::Nothing)
 }
 
-pub async fn create_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<NoticeForm>) -> Response {
+pub async fn create_submit(SignedIn { st, ra, .. }: SignedIn, Form(f): Form<NoticeForm>) -> Response {
     match notices::create(&ctx(&st, &ra), &f.input()).await {
         Ok(n) => see_other(&format!("/admin/notices/{}?done=saved", n.id)),
         Err(e) if e.status().is_client_error() && e.status() != axum::http::StatusCode::FORBIDDEN => {
@@ -181,8 +177,7 @@ pub async fn create_submit(State(st): State<AppState>, Signed(_s, ra): Signed, F
 }
 
 pub async fn edit_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
@@ -203,8 +198,7 @@ pub async fn edit_page(
 }
 
 pub async fn update_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<NoticeForm>,
 ) -> Response {
@@ -229,8 +223,7 @@ pub struct ActForm {
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -247,8 +240,7 @@ pub async fn act_submit(
 }
 
 pub async fn attach_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     multipart: axum::extract::Multipart,
 ) -> Response {
@@ -272,8 +264,7 @@ pub async fn attach_submit(
 }
 
 pub async fn detach_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath((id, sm3)): PagePath<(i64, String)>,
 ) -> Response {
     let c = ctx(&st, &ra);

@@ -1,7 +1,6 @@
 //! The in-app messages of a person and the administrator's view of the outbox.
 
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -19,11 +18,7 @@ pub struct MessagesQuery {
 }
 
 /// 消息: the signed-in account's in-app messages, a page at a time.
-pub async fn messages_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<MessagesQuery>,
-) -> Response {
+pub async fn messages_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<MessagesQuery>) -> Response {
     match zwfw_app::outbox::inapp::list(&ctx(&st, &ra), q.page, None).await {
         Ok(p) => {
             let pages = (p.total + p.per_page - 1) / p.per_page;
@@ -34,7 +29,7 @@ pub async fn messages_page(
     }
 }
 
-pub async fn messages_read(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+pub async fn messages_read(SignedIn { st, ra, .. }: SignedIn) -> Response {
     match zwfw_app::outbox::inapp::mark_all_read(&ctx(&st, &ra)).await {
         Ok(()) => Redirect::to("/my/messages").into_response(),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -42,7 +37,7 @@ pub async fn messages_read(State(st): State<AppState>, Signed(_s, ra): Signed) -
 }
 
 /// Opens a message: marked read, then its link.
-pub async fn message_open(State(st): State<AppState>, Signed(_s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
+pub async fn message_open(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match zwfw_app::outbox::inapp::mark_read(&ctx(&st, &ra), id).await {
         // Only a path of this site is followed.
         Ok(link) if link.starts_with('/') && !link.starts_with("//") => Redirect::to(&link).into_response(),
@@ -59,11 +54,7 @@ pub struct OutboxQuery {
 }
 
 /// 消息发送: the outbox of SMS and e-mail for global administrators.
-pub async fn outbox_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<OutboxQuery>,
-) -> Response {
+pub async fn outbox_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<OutboxQuery>) -> Response {
     let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("interaction_done", d));
     outbox_view(&st, &ra, &q.state, flash, None).await
 }
@@ -97,8 +88,7 @@ pub struct RetryForm {
 }
 
 pub async fn outbox_retry(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {

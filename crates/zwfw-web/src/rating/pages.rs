@@ -41,8 +41,7 @@ impl RateForm {
 
 /// The applicant rates a stage from the case page (or staff record a rating given by phone).
 pub async fn rate_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<RateForm>,
 ) -> Response {
@@ -54,8 +53,7 @@ pub async fn rate_submit(
 
 /// The counter shows a QR code that opens the case's rating page on the applicant's phone.
 pub async fn qr_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
@@ -136,11 +134,7 @@ pub struct RatingsQuery {
 }
 
 /// Ratings of the reader's department, or appeals and all ratings (supervision).
-pub async fn ratings_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<RatingsQuery>,
-) -> Response {
+pub async fn ratings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<RatingsQuery>) -> Response {
     let a = &s.actor;
     let supervisor = access::may_list(Some(a), access::ListScope::Appeals).is_ok();
     let default = if supervisor { "appeals" } else { "department" };
@@ -202,8 +196,7 @@ async fn rating_view(
 }
 
 pub async fn rating_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
@@ -222,8 +215,7 @@ pub struct FollowForm {
 }
 
 pub async fn rating_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<FollowForm>,
 ) -> Response {

@@ -8,13 +8,11 @@ use crate::http::prelude::*;
 use zwfw_domain::supervision::FindingState;
 
 use crate::http::auth::RequestAuth;
-use crate::http::auth::Signed;
 use crate::http::error::Kind;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
 use axum::extract::Multipart;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -39,11 +37,7 @@ fn flash(done: &Option<String>) -> Option<String> {
 }
 
 /// 监察总览: supervision officers only; department staff go to their findings.
-pub async fn dashboard_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
+pub async fn dashboard_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<DoneQuery>) -> Response {
     if !access::may_read_overview(&s.actor) {
         return Redirect::to("/supervision/findings").into_response();
     }
@@ -67,11 +61,7 @@ pub struct EvaluateForm {
     full: Option<String>,
 }
 
-pub async fn evaluate_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<EvaluateForm>,
-) -> Response {
+pub async fn evaluate_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<EvaluateForm>) -> Response {
     if let Err(r) = access::may_supervise(&s.actor) {
         return error_page(&st, Some(&ra), &zwfw_app::AppError::refused(r, "evaluation"));
     }
@@ -123,11 +113,7 @@ fn opt_text(s: &Option<String>) -> Option<String> {
     s.clone().filter(|s| !s.trim().is_empty())
 }
 
-pub async fn findings_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(f): PageQuery<ListForm>,
-) -> Response {
+pub async fn findings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(f): PageQuery<ListForm>) -> Response {
     let q = FindingQuery {
         department_id: opt_id(&f.department_id),
         county_region_id: opt_id(&f.county_region_id),
@@ -196,8 +182,7 @@ macro_rules! followed_pages {
         }
 
         pub async fn $page(
-            State(st): State<AppState>,
-            Signed(s, ra): Signed,
+            SignedIn { st, s, ra }: SignedIn,
             PagePath(id): PagePath<i64>,
             PageQuery(q): PageQuery<DoneQuery>,
         ) -> Response {
@@ -208,8 +193,7 @@ macro_rules! followed_pages {
         }
 
         pub async fn $act_submit(
-            State(st): State<AppState>,
-            Signed(s, ra): Signed,
+            SignedIn { st, s, ra }: SignedIn,
             PagePath(id): PagePath<i64>,
             mp: Multipart,
         ) -> Response {
@@ -262,7 +246,7 @@ pub struct OrderForm {
     idem_key: Option<String>,
 }
 
-pub async fn order_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<OrderForm>) -> Response {
+pub async fn order_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<OrderForm>) -> Response {
     let input = OrderInput {
         finding_id: opt_id(&f.finding_id),
         department_id: opt_id(&f.department_id),
@@ -288,11 +272,7 @@ pub struct OrdersQuery {
     state: Option<String>,
 }
 
-pub async fn orders_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<OrdersQuery>,
-) -> Response {
+pub async fn orders_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<OrdersQuery>) -> Response {
     let state = opt_text(&q.state);
     render_result(
         &st,
@@ -303,11 +283,7 @@ pub async fn orders_page(
     )
 }
 
-pub async fn rules_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
+pub async fn rules_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<DoneQuery>) -> Response {
     rules_view(&st, &ra, &s.actor, flash(&q.done), None, StatusCode::OK).await
 }
 
@@ -345,8 +321,7 @@ pub struct RuleForm {
 }
 
 pub async fn rule_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<RuleForm>,
 ) -> Response {
