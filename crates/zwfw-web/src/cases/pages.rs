@@ -265,7 +265,9 @@ fn outcomes(codes: &[String]) -> Vec<Value> {
                 fee_fen: None,
             };
             let issues = DocKind::of(&kind).map(|k| zwfw_app::messages::label("doc_kind", k.code()));
-            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues }
+            // A grant names the licence's number; every other conclusion its reason.
+            let names_licence = o == Outcome::Granted;
+            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues, names_licence => names_licence }
         })
         .collect()
 }
@@ -292,7 +294,9 @@ fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
     if let Some(o) = v.as_object_mut() {
         o.remove("events");
     }
-    context! { ..Value::from_serialize(&v), ..context! { events => events } }
+    // The acceptance decision's due day matters only while the decision is pending.
+    let awaiting_acceptance = d.case.p.state == zwfw_domain::cases::CaseState::Submitted.code();
+    context! { ..Value::from_serialize(&v), ..context! { events => events, awaiting_acceptance => awaiting_acceptance } }
 }
 
 pub async fn case_page(

@@ -77,7 +77,8 @@ async fn evaluation_view(
         .iter()
         .map(|k| {
             let p = Period::containing(*k, period.start());
-            Value::from_serialize(serde_json::json!({"kind": k.code(), "code": p.code(), "current": *k == period.kind}))
+            let label = zwfw_app::messages::label("period_kind", k.code());
+            Value::from_serialize(serde_json::json!({"label": label, "code": p.code(), "current": *k == period.kind}))
         })
         .collect();
     with_status(

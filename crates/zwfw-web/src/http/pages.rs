@@ -99,6 +99,17 @@ pub fn ctx<'a>(state: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
     Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
 }
 
+/// A row as a template value with what the page worked out for it (labels,
+/// flags, links) beside its own fields, so that the template only reads.
+pub fn with_fields(row: impl serde::Serialize, extra: Value) -> Value {
+    context! { ..extra, ..Value::from_serialize(row) }
+}
+
+/// A tab of a list page: its link and label, `on` for the list shown.
+pub fn tab(href: impl Into<String>, label: impl Into<String>, on: bool) -> Value {
+    context! { href => href.into(), label => label.into(), on => on }
+}
+
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

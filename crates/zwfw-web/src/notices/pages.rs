@@ -45,7 +45,7 @@ pub async fn detail_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(id
             &st,
             &ra,
             "notice.html",
-            context! { n => Value::from_serialize(&n), manage => notices::may_manage(&ctx(&st, &ra)) },
+            context! { n => notice_fields(&n), manage => notices::may_manage(&ctx(&st, &ra)) },
         ),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -125,6 +125,13 @@ enum Said {
     Done(String),
 }
 
+/// A notice with where it stands: read by the public, or withdrawn (with its reason shown).
+fn notice_fields(n: &NoticeView) -> Value {
+    let state = NoticeState::parse(&n.state);
+    let public = state.is_some_and(|s| NoticeState::PUBLIC.contains(&s));
+    with_fields(n, context! { public => public, withdrawn => state == Some(NoticeState::Withdrawn) })
+}
+
 fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<&NoticeForm>, said: Said) -> Response {
     let (error, flash) = match said {
         Said::Nothing => (None, None),
@@ -149,7 +156,7 @@ fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<
         ra,
         "notice_edit.html",
         context! {
-            n => n.map(Value::from_serialize), f => f, kinds => kinds(), editable => editable,
+            n => n.map(notice_fields), f => f, kinds => kinds(), editable => editable,
             can_publish => may(NoticeAction::Publish), can_withdraw => may(NoticeAction::Withdraw), error => error.clone(), flash => flash,
         },
     );

@@ -9,6 +9,8 @@ use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
+use zwfw_app::messages::label;
+use zwfw_domain::outbox::Delivery;
 
 // ---------- in-app messages ----------
 
@@ -69,9 +71,11 @@ async fn outbox_view(
     match zwfw_app::outbox::outbox(&ctx(st, ra), state).await {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let current = if state.is_empty() { "all" } else { state };
             let c = context! {
                 outbox => Value::from_serialize(&v),
-                state => if state.is_empty() { "all" } else { state },
+                tabs => outbox_tabs(&v.counts, current),
+                messages => v.messages.iter().map(message_row).collect::<Vec<_>>(),
                 flash => flash,
                 error => error,
             };
@@ -79,6 +83,34 @@ async fn outbox_view(
         }
         Err(e) => error_page(st, Some(ra), &e),
     }
+}
+
+/// The lists by delivery state with their counts, then all messages.
+fn outbox_tabs(counts: &zwfw_store::outbox::Counts, current: &str) -> Vec<Value> {
+    let tabs = Delivery::ALL.iter().map(|d| {
+        let n = match d {
+            Delivery::Waiting => counts.waiting,
+            Delivery::Sent => counts.sent,
+            Delivery::Failed => counts.failed,
+        };
+        let t = tab(format!("/admin/outbox?state={}", d.code()), label("delivery", d.code()), current == d.code());
+        context! { ..t, ..context! { code => d.code(), n => n } }
+    });
+    tabs.chain(std::iter::once(tab("/admin/outbox", label("delivery", "all"), current == "all"))).collect()
+}
+
+/// A message with its channel's name and where its delivery stands (one
+/// given up may be sent again).
+fn message_row(m: &zwfw_app::outbox::MessageView) -> Value {
+    let delivery = Delivery::parse(m.state);
+    with_fields(
+        m,
+        context! {
+            channel_label => label("message_channel", &m.message.channel),
+            sent => delivery == Some(Delivery::Sent),
+            failed => delivery == Some(Delivery::Failed),
+        },
+    )
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,9 @@ use axum::response::Redirect;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
+use minijinja::Value;
 use serde::Deserialize;
+use zwfw_app::messages::label;
 use zwfw_app::rating;
 use zwfw_app::rating::FollowUpInput;
 use zwfw_app::rating::RateInput;
@@ -145,8 +147,19 @@ pub async fn ratings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQu
         &ra,
         "ratings.html",
         rating::list(&st, Some(a), &lq).await,
-        |rows| context! { rows => rows, scope => scope, public => false, supervisor => supervisor },
+        |rows| context! { rows => rows, tabs => rating_tabs(supervisor, &scope), public => false },
     )
+}
+
+/// The tabs of the ratings list: appeals and all ratings (supervision), or
+/// the department's ratings and its bad ones.
+fn rating_tabs(supervisor: bool, scope: &str) -> Vec<Value> {
+    let t = |query: &str, code: &str, on: bool| tab(format!("/work/ratings?{query}"), label("rating_tab", code), on);
+    if supervisor {
+        vec![t("scope=appeals", "appeals", scope == "appeals"), t("scope=all", "all", scope == "all")]
+    } else {
+        vec![t("scope=department", "department", true), t("scope=department&bad=1", "bad", false)]
+    }
 }
 
 /// Bad ratings with their published rectification replies.
