@@ -23,6 +23,10 @@ impl Level {
     pub fn code(self) -> u8 {
         self.0
     }
+    /// Every level, 非常满意 first.
+    pub fn all() -> impl Iterator<Item = Level> {
+        (1..=5).map(Level)
+    }
     /// The A.8 text.
     pub fn text(self) -> &'static str {
         ["非常满意", "满意", "基本满意", "不满意", "非常不满意"][(self.0 - 1) as usize]

@@ -189,7 +189,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
         if let Some(f) = parse_day(Some(&due)).and_then(|d| ds::overdue_answer(&rules, "", d, false, today)) {
             pending.push(Pending {
                 fact: f,
-                object_kind: "interaction",
+                object_kind: ds::ObjectKind::Interaction.code(),
                 object_id: id,
                 object_no: code,
                 item_type: String::new(),
@@ -203,7 +203,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
             pending.push(Pending {
                 fact: f,
-                object_kind: "rating",
+                object_kind: ds::ObjectKind::Rating.code(),
                 object_id: id,
                 object_no: format!("差评整改（办件 {}）", case_no.unwrap_or_default()),
                 item_type: String::new(),
@@ -223,7 +223,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
                 let case_no = zwfw_store::cases::get_case(&st.store, case_id).await.ok().and_then(|c| c.case_no);
                 pending.push(Pending {
                     fact: f,
-                    object_kind: "case",
+                    object_kind: ds::ObjectKind::Case.code(),
                     object_id: case_id,
                     object_no: case_no.unwrap_or_default(),
                     item_type: String::new(),
@@ -240,7 +240,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
         if let Some(f) = ds::repeated_yellow(&rules, month, n) {
             pending.push(Pending {
                 fact: f,
-                object_kind: "department",
+                object_kind: ds::ObjectKind::Department.code(),
                 object_id: dept,
                 object_no: org.departments_by_id.get(&dept).cloned().unwrap_or_default(),
                 item_type: String::new(),
@@ -259,7 +259,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
         if let Some(f) = ds::audit_fact(&rules, d) {
             pending.push(Pending {
                 fact: f,
-                object_kind: "audit",
+                object_kind: ds::ObjectKind::Audit.code(),
                 object_id: d.seq(),
                 object_no: d.seq().to_string(),
                 item_type: String::new(),
@@ -286,7 +286,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
                     .filter(|d| org.departments_by_id.contains_key(d));
                 pending.push(Pending {
                     fact: f,
-                    object_kind: "data",
+                    object_kind: ds::ObjectKind::Data.code(),
                     object_id: t.id,
                     object_no: format!("{}:{}", t.table_name, t.row_key),
                     item_type: String::new(),
@@ -301,7 +301,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
         if let Some(f) = ds::guard_fact(&rules, g) {
             pending.push(Pending {
                 fact: f,
-                object_kind: "guard",
+                object_kind: ds::ObjectKind::Guard.code(),
                 object_id: 0,
                 object_no: g.to_string(),
                 item_type: String::new(),
@@ -463,7 +463,7 @@ pub(super) async fn case_facts(
         for f in facts {
             pending.push(Pending {
                 fact: f,
-                object_kind: "case",
+                object_kind: ds::ObjectKind::Case.code(),
                 object_id: r.id,
                 object_no: r.case_no.clone(),
                 item_type: item.item_type.code().to_string(),

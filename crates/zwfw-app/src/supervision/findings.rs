@@ -7,7 +7,7 @@ use super::*;
 /// The finding (Y02) a complaint about staff conduct became, if any.
 pub async fn conduct_finding_of(st: &App, interaction_id: i64) -> AppResult<Option<FindingRow>> {
     let filter = ss::FindingFilter {
-        object: Some(("interaction".into(), interaction_id)),
+        object: Some((ds::ObjectKind::Interaction.code().into(), interaction_id)),
         rule_code: Some(RuleCode::Y02.code().into()),
         limit: 1,
         ..Default::default()
@@ -56,7 +56,7 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
     let mut report = EvalReport::default();
     let pending = Pending {
         fact,
-        object_kind: "interaction",
+        object_kind: ds::ObjectKind::Interaction.code(),
         object_id: interaction_id,
         object_no: row.code.clone(),
         item_type: String::new(),
@@ -139,7 +139,7 @@ pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResu
         severity: q.severity.clone().filter(|s| ds::Severity::parse(s).is_some()),
         rule_code: q.rule.clone().filter(|s| RuleCode::parse(s).is_some()),
         state: q.state.clone().filter(|s| s == FindingState::ACTIVE_CODE || FindingState::parse(s).is_some()),
-        object: q.case_id.map(|c| ("case".to_string(), c)),
+        object: q.case_id.map(|c| (ds::ObjectKind::Case.code().to_string(), c)),
         reply_overdue_on: q.reply_overdue.then(|| day_text(st.today())),
         limit: PER_PAGE,
         offset: (page - 1) * PER_PAGE,
@@ -186,8 +186,8 @@ pub async fn finding_detail(st: &App, actor: &Actor, id: i64) -> AppResult<Findi
     }
     let events = ss::events(&st.store, "finding", id).await?;
     let orders = ss::list_orders(&st.store, None, Some(id), None, 50).await?;
-    let reply_overdue = f.state == FindingState::Open.code()
-        && f.reply_due.as_deref().is_some_and(|d| d < day_text(st.today()).as_str());
+    let reply_overdue =
+        FindingState::parse(&f.state).is_some_and(|s| s.reply_overdue(f.reply_due.as_deref(), &day_text(st.today())));
     Ok(FindingDetail { actions: finding_actions(actor, &f), finding: f, events, orders, reply_overdue })
 }
 

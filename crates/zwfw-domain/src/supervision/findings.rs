@@ -15,6 +15,22 @@ pub fn order_number(day: NaiveDate, serial: i64) -> String {
 }
 
 code_list!(
+    /// What a finding is about.
+    ObjectKind {
+        Case = "case",
+        Interaction = "interaction",
+        Rating = "rating",
+        Department = "department",
+        /// The audit trail (rule A07).
+        Audit = "audit",
+        /// Business data changed around the program.
+        Data = "data",
+        /// A guard trigger found missing.
+        Guard = "guard",
+    }
+);
+
+code_list!(
     /// Where a finding stands.
     FindingState {
         /// A warning sent to the department: no reply asked.
@@ -38,6 +54,12 @@ impl FindingState {
     /// it never asks for a reply).
     pub fn open_to_warnings(self) -> bool {
         matches!(self, FindingState::Noted | FindingState::Closed)
+    }
+
+    /// Whether a finding in this state with this reply due day (YYYY-MM-DD)
+    /// is past it on `today`: only a finding waiting for its reply is.
+    pub fn reply_overdue(self, reply_due: Option<&str>, today: &str) -> bool {
+        self == FindingState::Open && reply_due.is_some_and(|d| d < today)
     }
 
     /// The state a new finding starts in.

@@ -19,6 +19,12 @@ code_list!(
 impl OrderState {
     /// Not closed yet: what the dashboard counts.
     pub const ACTIVE: &'static [OrderState] = &[OrderState::Issued, OrderState::Answered];
+
+    /// Whether an order in this state due on `due` (YYYY-MM-DD) is past it on
+    /// `today`: only an order waiting for its answer is.
+    pub fn overdue(self, due: &str, today: &str) -> bool {
+        self == OrderState::Issued && due < today
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -108,6 +108,16 @@ impl RuleCode {
         p
     }
 
+    /// Whether the rule reads the parameter `days` (its form offers it).
+    pub fn takes_days(self) -> bool {
+        self.default_params().days.is_some()
+    }
+
+    /// Whether the rule reads the parameter `count`.
+    pub fn takes_count(self) -> bool {
+        self.default_params().count.is_some()
+    }
+
     /// GB/T 39046 表11 监察预警类型代码 (n1, no code list in the standard):
     /// 1 预警, 2 黄牌, 3 红牌, 4 异常.
     pub fn alert_type(self) -> u8 {

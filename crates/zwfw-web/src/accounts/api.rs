@@ -139,8 +139,7 @@ pub struct EmailInput {
 #[utoipa::path(put, path = "/me/email", tag = "account", request_body = EmailInput,
     responses((status = 200, body = EmailInput), (status = 422, description = "not an e-mail address", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn set_email(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     ApiJson(input): ApiJson<EmailInput>,
 ) -> WebResult<Json<EmailInput>> {
     let email = accounts::set_own_email(&ctx(&st, &ra), &s, &input.email).await?;
@@ -158,7 +157,7 @@ pub struct SessionView {
 }
 
 #[utoipa::path(get, path = "/me/sessions", tag = "account", responses((status = 200, body = [SessionView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> WebResult<Json<Vec<SessionView>>> {
+pub async fn my_sessions(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<SessionView>>> {
     let list = zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await?;
     Ok(Json(
         list.into_iter()
@@ -176,11 +175,7 @@ pub async fn my_sessions(State(st): State<AppState>, Signed(s, _): Signed) -> We
 
 #[utoipa::path(delete, path = "/me/sessions/{id}", tag = "account", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn end_my_session(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<StatusCode> {
+pub async fn end_my_session(SignedIn { st, s, ra }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<StatusCode> {
     accounts::end_own_session(&ctx(&st, &ra), &s, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -244,18 +239,14 @@ pub struct MeViewPublic {
 // ---------- staff ----------
 
 #[utoipa::path(get, path = "/staff", tag = "accounts", responses((status = 200, body = [StaffView]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_staff(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<StaffView>>> {
+pub async fn list_staff(SignedIn { st, ra, .. }: SignedIn) -> WebResult<Json<Vec<StaffView>>> {
     let now = st.now_ms();
     Ok(Json(accounts::list_visible_staff(&ctx(&st, &ra)).await?.iter().map(|u| StaffView::of(u, now)).collect()))
 }
 
 #[utoipa::path(get, path = "/staff/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = StaffView), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_staff(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<StaffView>> {
+pub async fn get_staff(SignedIn { st, ra, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<StaffView>> {
     let u = accounts::visible_staff(&ctx(&st, &ra), id).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
@@ -270,8 +261,7 @@ pub struct StaffCreated {
 #[utoipa::path(post, path = "/staff", tag = "accounts", request_body = StaffInput,
     responses((status = 201, body = StaffCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_staff(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(req): ApiJson<StaffInput>,
 ) -> WebResult<(StatusCode, Json<StaffCreated>)> {
     let (u, pw) = accounts::create_staff(&ctx(&st, &ra), &req).await?;
@@ -281,8 +271,7 @@ pub async fn create_staff(
 #[utoipa::path(put, path = "/staff/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = StaffUpdate,
     responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_staff(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<StaffUpdate>,
 ) -> WebResult<Json<StaffView>> {
@@ -305,8 +294,7 @@ pub struct TemporaryPassword {
 #[utoipa::path(post, path = "/staff/{id}/reset-password", tag = "accounts", params(("id" = i64, Path)), request_body = ResetRequest,
     responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn reset_password(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ResetRequest>,
 ) -> WebResult<Json<TemporaryPassword>> {
@@ -323,8 +311,7 @@ pub struct ActiveRequest {
 #[utoipa::path(post, path = "/staff/{id}/active", tag = "accounts", params(("id" = i64, Path)), request_body = ActiveRequest,
     responses((status = 200, body = StaffView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn set_active(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ActiveRequest>,
 ) -> WebResult<Json<StaffView>> {
@@ -333,10 +320,7 @@ pub async fn set_active(
 }
 
 #[utoipa::path(get, path = "/public-users", tag = "accounts", responses((status = 200, body = [PublicUserView]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_public_users(
-    State(st): State<AppState>,
-    Signed(s, _): Signed,
-) -> WebResult<Json<Vec<PublicUserView>>> {
+pub async fn list_public_users(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<PublicUserView>>> {
     if !zwfw_domain::access::staff::may_list_public_accounts(&s.actor) {
         return Err(WebError::forbidden());
     }

@@ -243,11 +243,7 @@ pub struct AccountQuery {
     done: Option<String>,
 }
 
-pub async fn account_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<AccountQuery>,
-) -> Response {
+pub async fn account_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<AccountQuery>) -> Response {
     let sessions = match zwfw_store::auth::list_user_sessions(&st.store, s.user.id).await {
         Ok(v) => v,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
@@ -278,7 +274,7 @@ pub struct EmailForm {
 }
 
 /// Sets the own e-mail address; a bad address answers the page again with its message and the text kept.
-pub async fn email_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<EmailForm>) -> Response {
+pub async fn email_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<EmailForm>) -> Response {
     match accounts::set_own_email(&ctx(&st, &ra), &s, &f.email).await {
         Ok(_) => see_other("/account?done=email"),
         Err(e) => {
@@ -289,11 +285,7 @@ pub async fn email_submit(State(st): State<AppState>, Signed(s, ra): Signed, For
     }
 }
 
-pub async fn end_session_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-) -> Response {
+pub async fn end_session_submit(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match accounts::end_own_session(&ctx(&st, &ra), &s, id).await {
         Ok(()) => see_other("/account"),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -358,7 +350,7 @@ pub async fn register_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f)
 
 // ---------- accounts administration ----------
 
-pub async fn users_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn users_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     let c = ctx(&st, &ra);
     let users = match accounts::list_visible_staff(&c).await {
         Ok(u) => u,
@@ -468,7 +460,7 @@ async fn user_form_view(
     resp
 }
 
-pub async fn user_new_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn user_new_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     if !staff::may_create_staff(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
@@ -476,7 +468,7 @@ pub async fn user_new_page(State(st): State<AppState>, Signed(s, ra): Signed) ->
     user_form_view(&st, &s, &ra, None, form, context! {}, None).await
 }
 
-pub async fn user_create(State(st): State<AppState>, Signed(s, ra): Signed, RawForm(f): RawForm) -> Response {
+pub async fn user_create(SignedIn { st, s, ra }: SignedIn, RawForm(f): RawForm) -> Response {
     let result = match f.department_id() {
         Ok(department_id) => {
             let input = StaffInput {
@@ -504,7 +496,7 @@ pub async fn user_create(State(st): State<AppState>, Signed(s, ra): Signed, RawF
     }
 }
 
-pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
+pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     let c = ctx(&st, &ra);
     let u = match accounts::visible_staff(&c, id).await {
         Ok(u) => u,
@@ -534,8 +526,7 @@ pub async fn user_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePa
 }
 
 pub async fn user_update(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {
@@ -565,8 +556,7 @@ pub async fn user_update(
 }
 
 pub async fn user_reset_password(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {
@@ -586,8 +576,7 @@ pub async fn user_reset_password(
 }
 
 pub async fn user_set_active(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     RawForm(f): RawForm,
 ) -> Response {

@@ -2,7 +2,6 @@
 
 use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::HeaderName;
 use axum::Json;
 use serde::Deserialize;
@@ -77,8 +76,7 @@ pub struct AuditRecordView {
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = [AuditRecordView], headers(("x-total-count" = i64, description = "records the filters find"))), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "a filter out of range, e.g. an end day before the start", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn audit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> WebResult<([(HeaderName, String); 1], Json<Vec<AuditRecordView>>)> {
     let t = |v: &Option<String>| -> WebResult<Option<i64>> {

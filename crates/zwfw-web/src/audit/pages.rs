@@ -1,7 +1,6 @@
 //! The audit trail as a page and as CSV.
 
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -80,11 +79,7 @@ fn row_view(r: &zwfw_store::audit::AuditRow) -> Value {
     }
 }
 
-pub async fn audit_page(
-    State(st): State<AppState>,
-    Signed(_, ra): Signed,
-    PageQuery(form): PageQuery<AuditForm>,
-) -> Response {
+pub async fn audit_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(form): PageQuery<AuditForm>) -> Response {
     let c = ctx(&st, &ra);
     let result = async {
         let q = form.query()?;
@@ -118,11 +113,7 @@ pub async fn audit_page(
     )
 }
 
-pub async fn audit_csv(
-    State(st): State<AppState>,
-    Signed(_, ra): Signed,
-    PageQuery(form): PageQuery<AuditForm>,
-) -> Response {
+pub async fn audit_csv(SignedIn { st, ra, .. }: SignedIn, PageQuery(form): PageQuery<AuditForm>) -> Response {
     let c = ctx(&st, &ra);
     let page = match async {
         let q = AuditQuery { export: true, ..form.query()? };

@@ -172,8 +172,7 @@ pub struct YearSaved {
 #[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", params(("year" = i32, Path)), request_body = YearInput,
     responses((status = 200, body = YearSaved), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_put_year(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
     crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearInput>,
 ) -> WebResult<Json<YearSaved>> {
@@ -195,8 +194,7 @@ pub struct YearEntry {
 #[utoipa::path(post, path = "/calendar/{year}/preview", tag = "calendar", params(("year" = i32, Path)), request_body = YearEntry,
     responses((status = 200, body = zwfw_app::calendar::Impact), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_preview_year(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
     crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearEntry>,
 ) -> WebResult<Json<zwfw_app::calendar::Impact>> {
@@ -225,8 +223,7 @@ pub struct NoticeProposal {
 #[utoipa::path(post, path = "/calendar/{year}/notice-text", tag = "calendar", params(("year" = i32, Path)), request_body = NoticeTextInput,
     responses((status = 200, body = NoticeProposal), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_notice_text(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
     crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<NoticeTextInput>,
 ) -> WebResult<Json<NoticeProposal>> {

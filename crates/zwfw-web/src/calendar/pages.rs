@@ -35,9 +35,11 @@ fn months(cal: &Calendar, year: i32) -> Vec<Value> {
             let mut day = first;
             while day.month() == m {
                 let kind = cal.kind(day).map(kind_code).unwrap_or("unknown");
-                week.push(
-                    context! { day => day.day(), date => day.to_string(), kind => kind, name => cal.day_name(day) },
-                );
+                // 休 on a statutory holiday, 班 on a make-up working day.
+                let mark = Some(zwfw_app::messages::label("day_mark", kind)).filter(|m| m != kind);
+                week.push(context! {
+                    day => day.day(), date => day.to_string(), kind => kind, mark => mark, name => cal.day_name(day),
+                });
                 if week.len() == 7 {
                     weeks.push(std::mem::take(&mut week));
                 }
@@ -200,11 +202,7 @@ pub struct YearParam {
     year: Option<i32>,
 }
 
-pub async fn admin_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<YearParam>,
-) -> Response {
+pub async fn admin_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<YearParam>) -> Response {
     if !zwfw_domain::access::staff::may_edit_calendar(&s.actor) {
         return crate::http::pages::error_page(&st, Some(&ra), &WebError::forbidden());
     }
@@ -242,11 +240,7 @@ fn entry_digest(spec: &YearSpec) -> String {
 
 /// The administrator's three steps: read a notice's text into the form,
 /// preview what the entry moves, and save it once confirmed.
-pub async fn admin_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    axum::Form(f): axum::Form<YearForm>,
-) -> Response {
+pub async fn admin_submit(SignedIn { st, ra, .. }: SignedIn, axum::Form(f): axum::Form<YearForm>) -> Response {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     let mut form = AdminForm {
         notices: f.notices,

@@ -50,34 +50,15 @@ pub struct UploadView {
     pub size: i64,
 }
 
-/// Reads the single `file` field of a multipart body.
-pub async fn read_file(mut mp: axum::extract::Multipart, max: usize) -> WebResult<(String, Vec<u8>)> {
-    while let Some(mut field) = mp.next_field().await.map_err(|_| WebError::bad("bad_request"))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let mut buf = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
-                buf.extend_from_slice(&chunk);
-                if buf.len() > max {
-                    return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
-                }
-            }
-            return Ok((name, buf));
-        }
-    }
-    Err(WebError::with_detail(Kind::BadInput, "bad_request", "file"))
-}
-
 /// Uploads a material (multipart field `file`: PDF, JPEG, PNG or OFD, checked by content).
 #[utoipa::path(post, path = "/uploads", tag = "cases",
     request_body(content = crate::http::files::FileUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = UploadView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_upload(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     mp: axum::extract::Multipart,
 ) -> WebResult<(StatusCode, Json<UploadView>)> {
-    let (name, bytes) = read_file(mp, st.config.max_upload_bytes).await?;
+    let (name, bytes) = MultipartForm::read(mp, st.config.max_upload_bytes).await?.take_file()?;
     let u = cases::upload(&ctx(&st, &ra), &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(UploadView { id: u.id, file_name: u.file_name, kind: u.kind, size: u.size })))
 }
@@ -86,8 +67,7 @@ pub async fn api_upload(
 #[utoipa::path(post, path = "/items/{id}/applications", tag = "cases", params(("id" = i64, Path)), request_body = ApplicationInput,
     responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_apply(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> WebResult<(StatusCode, Json<Submitted>)> {
@@ -193,8 +173,7 @@ pub fn list_filter(actor: &Actor, q: &ListQuery) -> WebResult<CaseFilter> {
 #[utoipa::path(get, path = "/cases", tag = "cases", params(("scope" = Option<String>, Query), ("state" = Option<String>, Query), ("q" = Option<String>, Query), ("dept" = Option<i64>, Query, description = "with scope=all"), ("from" = Option<String>, Query, description = "submitted on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "submitted on or before, YYYY-MM-DD"), ("page" = Option<i64>, Query)),
     responses((status = 422, description = "an unknown department or a bad date range", body = ErrorBody), (status = 200, body = [CaseItem]), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_list(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> WebResult<Json<Vec<CaseItem>>> {
     let f = list_filter(&s.actor, &q)?;
@@ -231,22 +210,14 @@ pub async fn inbox(st: &zwfw_app::App, actor: &Actor, q: &InboxQuery) -> WebResu
 /// A department's (or one's own) tasks, soonest deadline first.
 #[utoipa::path(get, path = "/inbox", tag = "cases", params(("scope" = Option<String>, Query), ("page" = Option<i64>, Query)),
     responses((status = 200, body = Inbox), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_inbox(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-    ApiQuery(q): ApiQuery<InboxQuery>,
-) -> WebResult<Json<Inbox>> {
+pub async fn api_inbox(SignedIn { st, s, .. }: SignedIn, ApiQuery(q): ApiQuery<InboxQuery>) -> WebResult<Json<Inbox>> {
     Ok(Json(inbox(&st, &s.actor, &q).await?))
 }
 
 /// A case with its timeline, clock, materials and documents.
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_get(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<CaseDetail>> {
+pub async fn api_get(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<CaseDetail>> {
     Ok(Json(cases::detail(&st, Some(&s.actor), id, false).await?))
 }
 
@@ -254,8 +225,7 @@ pub async fn api_get(
 #[utoipa::path(post, path = "/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = ActionInput,
     responses((status = 200, body = ActResult), (status = 403, body = ErrorBody), (status = 409, description = "already handled, or not possible in this state", body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> WebResult<Json<ActResult>> {
@@ -426,10 +396,7 @@ pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMateria
 
 /// The applicant's e-materials library (电子要件库).
 #[utoipa::path(get, path = "/e-materials", tag = "cases", responses((status = 200, body = [EMaterialView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_e_materials(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-) -> WebResult<Json<Vec<EMaterialView>>> {
+pub async fn api_e_materials(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<EMaterialView>>> {
     Ok(Json(e_materials(&st, &s.actor).await?))
 }
 
@@ -443,8 +410,7 @@ pub struct OriginalInput {
 #[utoipa::path(post, path = "/cases/{id}/originals", tag = "cases", params(("id" = i64, Path)), request_body = OriginalInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_original(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(o): ApiJson<OriginalInput>,
 ) -> WebResult<StatusCode> {
@@ -456,8 +422,7 @@ pub async fn api_original(
 #[utoipa::path(post, path = "/cases/{id}/originals/{oid}/return", tag = "cases", params(("id" = i64, Path), ("oid" = i64, Path)),
     responses((status = 204), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_original_return(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, oid)): ApiPath<(i64, i64)>,
 ) -> WebResult<StatusCode> {
     cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await?;
@@ -475,8 +440,7 @@ pub struct QueryPasswordView {
 #[utoipa::path(post, path = "/cases/{id}/query-password", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = QueryPasswordView), (status = 409, description = "a draft has no query password yet", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_query_password(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<QueryPasswordView>> {
     Ok(Json(QueryPasswordView { query_password: cases::reset_query_password(&ctx(&st, &ra), id).await? }))
@@ -485,11 +449,7 @@ pub async fn api_query_password(
 /// A saved draft, for its author to go on with.
 #[utoipa::path(get, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_draft(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<Draft>> {
+pub async fn api_draft(SignedIn { st, ra, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<Draft>> {
     Ok(Json(cases::draft(&ctx(&st, &ra), id).await?))
 }
 
@@ -497,8 +457,7 @@ pub async fn api_draft(
 #[utoipa::path(put, path = "/cases/{id}/draft", tag = "cases", params(("id" = i64, Path)), request_body = DraftInput,
     responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_draft_update(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DraftInput>,
 ) -> WebResult<Json<Draft>> {
@@ -509,8 +468,7 @@ pub async fn api_draft_update(
 #[utoipa::path(post, path = "/cases/{id}/draft/materials", tag = "cases", params(("id" = i64, Path)), request_body = MaterialRef,
     responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_draft_material_add(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(m): ApiJson<MaterialRef>,
 ) -> WebResult<Json<Draft>> {
@@ -522,8 +480,7 @@ pub async fn api_draft_material_add(
 #[utoipa::path(delete, path = "/cases/{id}/draft/materials/{mid}", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path)),
     responses((status = 200, body = Draft), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_draft_material_remove(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, mid)): ApiPath<(i64, i64)>,
 ) -> WebResult<Json<Draft>> {
     Ok(Json(cases::remove_draft_material(&ctx(&st, &ra), id, mid).await?))
@@ -540,8 +497,7 @@ pub struct DraftSubmit {
 #[utoipa::path(post, path = "/cases/{id}/draft/submit", tag = "cases", params(("id" = i64, Path)), request_body = DraftSubmit,
     responses((status = 201, body = Submitted), (status = 200, description = "a repeat: the first result", body = Submitted), (status = 409, description = "no longer a draft", body = ErrorBody), (status = 422, description = "incomplete: a required field or material is missing", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_draft_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DraftSubmit>,
 ) -> WebResult<(StatusCode, Json<Submitted>)> {

@@ -243,12 +243,7 @@ fn submitted(st: &AppState, ra: &RequestAuth, s: &cases::Submitted) -> Response 
     )
 }
 
-pub async fn apply_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    mp: Multipart,
-) -> Response {
+pub async fn apply_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>, mp: Multipart) -> Response {
     let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(e) => {
@@ -339,8 +334,7 @@ async fn draft_view(
 }
 
 pub async fn draft_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DraftQuery>,
 ) -> Response {
@@ -355,12 +349,7 @@ pub async fn draft_page(
 
 /// The draft's form posted: its fields and new files are saved; then a file
 /// is taken off (删除), or the draft is kept (保存草稿), or submitted.
-pub async fn draft_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-    mp: Multipart,
-) -> Response {
+pub async fn draft_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>, mp: Multipart) -> Response {
     let c = ctx(&st, &ra);
     let d = match cases::draft(&c, id).await {
         Ok(d) => d,

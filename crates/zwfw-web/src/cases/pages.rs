@@ -64,11 +64,7 @@ const STATES: [&str; 9] = [
     "withdrawn",
 ];
 
-pub async fn cases_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<ListQuery>,
-) -> Response {
+pub async fn cases_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<ListQuery>) -> Response {
     let a = &s.actor;
     let f = match super::api::list_filter(a, &q) {
         Ok(f) => f,
@@ -117,11 +113,7 @@ pub async fn cases_page(
     )
 }
 
-pub async fn inbox_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<InboxQuery>,
-) -> Response {
+pub async fn inbox_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<InboxQuery>) -> Response {
     let a = &s.actor;
     let Some(dept) = a.department_id.filter(|_| a.is_staff()) else {
         return error_page(&st, Some(&ra), &WebError::forbidden());
@@ -273,7 +265,9 @@ fn outcomes(codes: &[String]) -> Vec<Value> {
                 fee_fen: None,
             };
             let issues = DocKind::of(&kind).map(|k| zwfw_app::messages::label("doc_kind", k.code()));
-            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues }
+            // A grant names the licence's number; every other conclusion its reason.
+            let names_licence = o == Outcome::Granted;
+            context! { code => o.code(), label => zwfw_app::messages::label("outcome", o.code()), issues => issues, names_licence => names_licence }
         })
         .collect()
 }
@@ -300,12 +294,13 @@ fn timeline_detail(d: &cases::CaseDetail, events: Vec<Value>) -> Value {
     if let Some(o) = v.as_object_mut() {
         o.remove("events");
     }
-    context! { ..Value::from_serialize(&v), ..context! { events => events } }
+    // The acceptance decision's due day matters only while the decision is pending.
+    let awaiting_acceptance = d.case.p.state == zwfw_domain::cases::CaseState::Submitted.code();
+    context! { ..Value::from_serialize(&v), ..context! { events => events, awaiting_acceptance => awaiting_acceptance } }
 }
 
 pub async fn case_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<CaseQuery>,
 ) -> Response {
@@ -418,8 +413,7 @@ async fn after_action(
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -434,8 +428,7 @@ pub async fn act_submit(
 }
 
 pub async fn supplement_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     mp: Multipart,
 ) -> Response {
@@ -464,8 +457,7 @@ pub struct OriginalForm {
 }
 
 pub async fn original_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<OriginalForm>,
 ) -> Response {
@@ -475,19 +467,14 @@ pub async fn original_submit(
 }
 
 pub async fn original_return_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath((id, oid)): PagePath<(i64, i64)>,
 ) -> Response {
     let r = cases::original(&ctx(&st, &ra), id, "", 0, Some(oid)).await;
     after_action(&st, &ra, id, "original_return", r).await
 }
 
-pub async fn query_password_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-) -> Response {
+pub async fn query_password_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match cases::reset_query_password(&ctx(&st, &ra), id).await {
         Ok(p) => {
             let flash = format!("新的查询密码：{p}（只显示这一次，原查询密码已失效）");
@@ -599,7 +586,7 @@ pub async fn track_identity_submit(
     }
 }
 
-pub async fn e_materials_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn e_materials_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     render_result(
         &st,
         &ra,

@@ -120,8 +120,7 @@ pub(super) fn api_ctx<'a>(st: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
 #[utoipa::path(post, path = "/items", tag = "catalog", request_body = ItemWrite,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_create(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
     let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason).await?;
@@ -145,11 +144,7 @@ pub(super) async fn detail(st: &AppState, item_id: i64) -> WebResult<ItemDetail>
 
 #[utoipa::path(get, path = "/items/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = ItemDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_get(
-    State(st): State<AppState>,
-    Signed(s, _): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<ItemDetail>> {
+pub async fn api_get(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<ItemDetail>> {
     let item = store_cat::get_item(&st.store, id).await?;
     if !may_read_drafts(&s.actor, item.department_id) {
         return Err(WebError::not_found("item"));
@@ -159,10 +154,7 @@ pub async fn api_get(
 
 #[utoipa::path(get, path = "/items", tag = "catalog",
     responses((status = 200, body = [store_cat::ItemSummary]), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_list(
-    State(st): State<AppState>,
-    Signed(s, _): Signed,
-) -> WebResult<Json<Vec<store_cat::ItemSummary>>> {
+pub async fn api_list(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<store_cat::ItemSummary>>> {
     let f = staff_item_filter(&s.actor)?;
     Ok(Json(store_cat::list(&st.store, &f).await?))
 }
@@ -170,8 +162,7 @@ pub async fn api_list(
 #[utoipa::path(put, path = "/item-versions/{id}", tag = "catalog", params(("id" = i64, Path)), request_body = ItemWrite,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_edit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
 ) -> WebResult<StatusCode> {
@@ -182,8 +173,7 @@ pub async fn api_edit(
 #[utoipa::path(post, path = "/item-versions/{id}/actions", tag = "catalog", params(("id" = i64, Path)), request_body = ActionRequest,
     responses((status = 200, body = StateView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ActionRequest>,
 ) -> WebResult<Json<StateView>> {
@@ -194,8 +184,7 @@ pub async fn api_act(
 #[utoipa::path(post, path = "/items/{id}/versions", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
     responses((status = 201, body = Created), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_new_version(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
@@ -206,8 +195,7 @@ pub async fn api_new_version(
 #[utoipa::path(post, path = "/items/{id}/retire", tag = "catalog", params(("id" = i64, Path)), request_body = ReasonRequest,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_retire(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<StatusCode> {
@@ -227,8 +215,7 @@ pub struct DiffQuery {
 #[utoipa::path(get, path = "/items/{id}/diff", tag = "catalog", params(("id" = i64, Path), DiffQuery),
     responses((status = 200, body = [zwfw_domain::catalog::FieldChange]), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_diff(
-    State(st): State<AppState>,
-    Signed(s, _): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> WebResult<Json<Vec<FieldChange>>> {
@@ -382,8 +369,7 @@ pub struct Attached {
     request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = Attached), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_attach(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<(StatusCode, Json<Attached>)> {
@@ -400,14 +386,7 @@ pub(super) async fn read_upload(mut mp: axum::extract::Multipart, max: usize) ->
             "material" => material = field.text().await.ok().and_then(|t| t.trim().parse::<usize>().ok()),
             "file" => {
                 let name = field.file_name().unwrap_or("").to_string();
-                let mut buf = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|_| WebError::bad("bad_request"))? {
-                    buf.extend_from_slice(&chunk);
-                    if buf.len() > max {
-                        return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: max }.into());
-                    }
-                }
-                file = Some((name, buf));
+                file = Some((name, crate::http::forms::file_bytes(&mut field, max).await?));
             }
             _ => {}
         }

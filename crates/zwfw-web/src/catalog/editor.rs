@@ -2,7 +2,6 @@
 
 use super::api::{api_ctx, read_upload};
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -236,7 +235,7 @@ async fn open_draft(
     Ok(v)
 }
 
-pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
+pub async fn edit_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match open_draft(&st, &s, id).await {
         Ok(v) => editor_view(&st, &ra, id, &v, None, None).await,
         Err(e) => crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -244,8 +243,7 @@ pub async fn edit_page(State(st): State<AppState>, Signed(s, ra): Signed, PagePa
 }
 
 pub async fn edit_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     crate::accounts::pages::RawForm(f): crate::accounts::pages::RawForm,
 ) -> Response {
@@ -267,8 +265,7 @@ pub async fn edit_submit(
 
 /// The upload form of the draft editor.
 pub async fn attach_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     multipart: axum::extract::Multipart,
 ) -> Response {

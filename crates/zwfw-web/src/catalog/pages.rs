@@ -166,7 +166,7 @@ pub async fn guide_item_page(
 }
 
 /// The admin list with governance state (staff).
-pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn admin_items_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     let f = match staff_item_filter(&s.actor) {
         Ok(f) => f,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
@@ -177,7 +177,8 @@ pub async fn admin_items_page(State(st): State<AppState>, Signed(s, ra): Signed)
         .iter()
         .map(|i| {
             let dn = depts.iter().find(|d| d.id == i.department_id).map(|d| d.name.clone()).unwrap_or_default();
-            context! { id => i.item_id, name => i.name, department => dn, state => i.state, version_no => i.version_no, status => i.status }
+            let retired = ItemStatus::parse(&i.status) == Some(ItemStatus::Retired);
+            context! { id => i.item_id, name => i.name, department => dn, state => i.state, version_no => i.version_no, retired => retired }
         })
         .collect();
     crate::http::pages::render(&st, &ra, "items.html", context! { items => rows })
@@ -190,8 +191,7 @@ pub struct CompareQuery {
 }
 
 pub async fn admin_item_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(cmp): PageQuery<CompareQuery>,
 ) -> Response {
@@ -272,7 +272,7 @@ async fn admin_item_view(
         "item_admin.html",
         context! { d => Value::from_serialize(&d), name => name, versions => versions, events => Value::from_serialize(&d.events),
         actions => actions, can_new => can_new, can_retire => can_retire, can_edit => can_edit, changes => changes, error => error.clone(),
-        cmp_from => from, cmp_to => to },
+        cmp_from => from, cmp_to => to, retired => ItemStatus::parse(&d.status) == Some(ItemStatus::Retired) },
     );
     if error.is_some() {
         *resp.status_mut() = StatusCode::CONFLICT;
@@ -290,8 +290,7 @@ pub struct ActForm {
 }
 
 pub async fn admin_item_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     axum::Form(f): axum::Form<ActForm>,
 ) -> Response {

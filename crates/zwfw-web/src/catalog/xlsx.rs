@@ -2,10 +2,10 @@
 //! published catalogue, and the import (API and admin page).
 
 use crate::http::auth::Auth;
-use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
+use crate::http::pages::SignedIn;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
@@ -69,8 +69,7 @@ pub struct ImportCreated {
     request_body(content = crate::http::files::FileUpload, description = "the workbook (.xlsx)", content_type = "multipart/form-data"),
     responses((status = 201, description = "all items created as drafts", body = ImportCreated), (status = 422, description = "every bad cell", body = ImportReport), (status = 400, description = "no file", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_import(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     mut mp: axum::extract::Multipart,
 ) -> Result<(StatusCode, Json<ImportCreated>), (StatusCode, Json<ImportReport>)> {
     let bad = |m: &str| {
@@ -92,11 +91,7 @@ pub async fn api_import(
 }
 
 /// The import form of the admin page: the result (count or every bad cell) as a page.
-pub async fn import_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    mut mp: axum::extract::Multipart,
-) -> Response {
+pub async fn import_page(SignedIn { st, ra, .. }: SignedIn, mut mp: axum::extract::Multipart) -> Response {
     let mut bytes = None;
     while let Ok(Some(field)) = mp.next_field().await {
         if field.name() == Some("file") {

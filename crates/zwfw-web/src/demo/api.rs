@@ -75,8 +75,7 @@ pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
 #[utoipa::path(post, path = "/admin/clock", tag = "clock", request_body = MoveClock,
     responses((status = 200, body = ClockView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn post_clock(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(req): ApiJson<MoveClock>,
 ) -> WebResult<Json<ClockView>> {
     move_clock(&ctx(&st, &ra), &req.offset).await?;

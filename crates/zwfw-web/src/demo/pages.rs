@@ -1,7 +1,6 @@
 //! The demo clock, moved from the workbench (demo mode only).
 
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
@@ -11,7 +10,7 @@ pub struct ClockForm {
     offset: String,
 }
 
-pub async fn clock_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<ClockForm>) -> Response {
+pub async fn clock_submit(SignedIn { st, ra, .. }: SignedIn, Form(f): Form<ClockForm>) -> Response {
     match crate::demo::api::move_clock(&ctx(&st, &ra), &f.offset).await {
         Ok(_) => see_other("/"),
         Err(e) => error_page(&st, Some(&ra), &e),

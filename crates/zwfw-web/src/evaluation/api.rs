@@ -6,7 +6,6 @@ use crate::http::prelude::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
@@ -43,8 +42,7 @@ fn period_of(st: &AppState, q: &PeriodQuery) -> WebResult<zwfw_domain::evaluatio
     responses((status = 200, body = Evaluation), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_evaluation(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> WebResult<Json<Evaluation>> {
     let p = period_of(&st, &q)?;
@@ -58,11 +56,7 @@ pub async fn api_evaluation(
         (crate::http::files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (crate::http::files::FileBytes = "application/pdf"))), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn api_report(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-    ApiQuery(q): ApiQuery<PeriodQuery>,
-) -> WebResult<Response> {
+pub async fn api_report(SignedIn { st, s, .. }: SignedIn, ApiQuery(q): ApiQuery<PeriodQuery>) -> WebResult<Response> {
     let p = period_of(&st, &q)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let (bytes, name) = ev::report(&st, &s.actor, p, format).await?;
@@ -83,7 +77,7 @@ pub fn download(bytes: Vec<u8>, name: &str, format: Format) -> Response {
 /// The weights and thresholds of the evaluation.
 #[utoipa::path(get, path = "/supervision/evaluation/config", tag = "supervision",
     responses((status = 200, body = zwfw_domain::evaluation::Config), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Config>> {
+pub async fn api_config(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Config>> {
     if !ev::may_read(&s.actor) {
         return Err(crate::http::error::WebError::forbidden());
     }
@@ -95,8 +89,7 @@ pub async fn api_config(State(st): State<AppState>, Signed(s, _ra): Signed) -> W
     responses((status = 200, body = zwfw_domain::evaluation::Config), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_update_config(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(input): ApiJson<ConfigInput>,
 ) -> WebResult<Json<Config>> {
     Ok(Json(ev::update_config(&ctx(&st, &ra), &input).await?))
@@ -107,8 +100,7 @@ pub async fn api_update_config(
     responses((status = 200, body = Ranking), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_publish(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(input): ApiJson<PublishInput>,
 ) -> WebResult<Json<Ranking>> {
     Ok(Json(ev::publish(&ctx(&st, &ra), &input).await?))

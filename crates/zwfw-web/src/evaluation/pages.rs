@@ -6,7 +6,6 @@ use crate::http::prelude::*;
 
 use crate::http::auth::Auth;
 use crate::http::auth::RequestAuth;
-use crate::http::auth::Signed;
 use crate::http::error::HttpStatus as _;
 use crate::http::error::WebError;
 use crate::http::state::AppState;
@@ -48,11 +47,7 @@ fn period_of(st: &AppState, q: &EvalQuery) -> Result<Period, WebError> {
 }
 
 /// 绩效考核: the evaluation of a period.
-pub async fn evaluation_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<EvalQuery>,
-) -> Response {
+pub async fn evaluation_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<EvalQuery>) -> Response {
     let period = match period_of(&st, &q) {
         Ok(p) => p,
         Err(e) => {
@@ -82,7 +77,8 @@ async fn evaluation_view(
         .iter()
         .map(|k| {
             let p = Period::containing(*k, period.start());
-            Value::from_serialize(serde_json::json!({"kind": k.code(), "code": p.code(), "current": *k == period.kind}))
+            let label = zwfw_app::messages::label("period_kind", k.code());
+            Value::from_serialize(serde_json::json!({"label": label, "code": p.code(), "current": *k == period.kind}))
         })
         .collect();
     with_status(
@@ -111,11 +107,7 @@ pub struct ReportQuery {
     format: Option<String>,
 }
 
-pub async fn report(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<ReportQuery>,
-) -> Response {
+pub async fn report(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<ReportQuery>) -> Response {
     let result = async {
         let period = ev::period_or_default(&st, q.period.as_deref(), None)?;
         let format = Format::parse(q.format.as_deref().unwrap_or("xlsx"))?;
@@ -134,7 +126,7 @@ pub struct PublishForm {
     note: String,
 }
 
-pub async fn publish_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<PublishForm>) -> Response {
+pub async fn publish_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<PublishForm>) -> Response {
     let input = PublishInput { period: f.period.clone(), note: f.note.clone() };
     match ev::publish(&ctx(&st, &ra), &input).await {
         Ok(r) => Redirect::to(&format!("/supervision/evaluation?period={}&done=published", r.period)).into_response(),
@@ -147,11 +139,7 @@ pub async fn publish_submit(State(st): State<AppState>, Signed(s, ra): Signed, F
 
 // ---------- configuration ----------
 
-pub async fn config_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<EvalQuery>,
-) -> Response {
+pub async fn config_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<EvalQuery>) -> Response {
     if !ev::may_read(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
@@ -215,7 +203,7 @@ pub struct ConfigForm {
     reason: String,
 }
 
-pub async fn config_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<ConfigForm>) -> Response {
+pub async fn config_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<ConfigForm>) -> Response {
     // Every figure is a whole number; the first that is not is named.
     let parsed = (|| -> Result<Config, WebError> {
         let n = |field: &'static str, v: &str| v.trim().parse::<u32>().map_err(|_| WebError::invalid(field));

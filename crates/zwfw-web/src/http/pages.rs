@@ -13,6 +13,26 @@ use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::Ctx;
 use zwfw_domain::access::staff;
 
+/// A request of a signed-in account whose gate is open: the state, the session
+/// and the request in one extractor. As with `Signed`, a page is sent to the
+/// login or gate page, and the API answers 401/403 with a code.
+pub struct SignedIn {
+    pub st: AppState,
+    pub s: zwfw_app::accounts::sessions::SessionCtx,
+    pub ra: RequestAuth,
+}
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = crate::http::auth::SignedRejection;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Signed(s, ra) = Signed::from_request_parts(parts, st).await?;
+        Ok(SignedIn { st: st.clone(), s, ra })
+    }
+}
+
 /// The values every page's layout needs.
 fn base(state: &AppState, ra: &RequestAuth) -> Value {
     let me = ra.session.as_ref().map(|s| {
@@ -77,6 +97,17 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
 
 pub fn ctx<'a>(state: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
     Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
+}
+
+/// A row as a template value with what the page worked out for it (labels,
+/// flags, links) beside its own fields, so that the template only reads.
+pub fn with_fields(row: impl serde::Serialize, extra: Value) -> Value {
+    context! { ..extra, ..Value::from_serialize(row) }
+}
+
+/// A tab of a list page: its link and label, `on` for the list shown.
+pub fn tab(href: impl Into<String>, label: impl Into<String>, on: bool) -> Value {
+    context! { href => href.into(), label => label.into(), on => on }
 }
 
 pub fn see_other(to: &str) -> Response {

@@ -54,6 +54,11 @@ impl Templates {
                 esc(tail)
             ))
         });
+        // The satisfaction levels (GB/T 39046 A.8) a rating form offers, by code.
+        env.add_global(
+            "rating_levels",
+            Value::from(zwfw_domain::rating::Level::all().map(|l| l.code().to_string()).collect::<Vec<_>>()),
+        );
         env.add_filter("localtime", |ms: i64| zwfw_domain::time::format_local(ms));
         // A score to one decimal; a rate (0–1) as a percentage to one decimal; "—" for none.
         env.add_filter("fixed1", |v: minijinja::Value| match f64::try_from(v) {

@@ -23,7 +23,6 @@ use zwfw_domain::interaction::Kind as IKind;
 use zwfw_store::interaction::HandlerRow;
 
 use crate::http::auth::Auth;
-use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
@@ -72,8 +71,7 @@ pub async fn api_get(State(st): State<AppState>, Auth(ra): Auth, ApiPath(id): Ap
     request_body = ActionInput, responses((status = 200, body = Detail), (status = 403, body = ErrorBody),
     (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> WebResult<Json<Detail>> {
@@ -102,8 +100,7 @@ pub async fn api_track(
 #[utoipa::path(get, path = "/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<zwfw_store::interaction::HandlerRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_handlers(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<Vec<HandlerRow>>> {
     if !zwfw_domain::access::interaction::may_read_handlers(&s.actor) {
@@ -122,8 +119,7 @@ pub struct Created {
 #[utoipa::path(post, path = "/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
     request_body = HandlerInput, responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_add_handler(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<HandlerInput>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
@@ -136,8 +132,7 @@ pub async fn api_add_handler(
     params(("id" = i64, Path), ("hid" = i64, Path)), request_body = ReasonInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_end_handler(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, hid)): ApiPath<(i64, i64)>,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
@@ -173,8 +168,7 @@ pub async fn api_limits(State(st): State<AppState>) -> WebResult<Json<Vec<LimitV
     request_body = LimitInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_set_limit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(kind): ApiPath<String>,
     ApiJson(input): ApiJson<LimitInput>,
 ) -> WebResult<StatusCode> {
@@ -190,8 +184,7 @@ pub async fn api_set_limit(
     responses((status = 200, body = interaction::RegionHandlers), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_region_handlers(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<interaction::RegionHandlers>> {
     if !zwfw_domain::access::interaction::may_read_handlers(&s.actor) {

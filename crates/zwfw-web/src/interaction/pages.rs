@@ -15,6 +15,7 @@ use zwfw_app::interaction;
 use zwfw_app::interaction::ActionInput;
 use zwfw_app::interaction::ListQuery;
 use zwfw_app::interaction::SubmitInput;
+use zwfw_app::messages::label;
 use zwfw_domain::access::interaction as access;
 use zwfw_domain::admin::DepartmentKind;
 use zwfw_domain::ids::RegionLevel;
@@ -78,11 +79,7 @@ pub struct WorkQuery {
 
 /// The handling department's list (staff), everything or the conduct
 /// complaints (supervision), or the submitter's own.
-pub async fn work_list(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<WorkQuery>,
-) -> Response {
+pub async fn work_list(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<WorkQuery>) -> Response {
     let a = &s.actor;
     let overseer = access::list_reader(Some(a), access::ListScope::All).is_ok();
     let default = if overseer {
@@ -101,13 +98,38 @@ pub async fn work_list(
         page: q.page,
         ..Default::default()
     };
+    let tabs = work_tabs(overseer, &scope, q.state.as_deref().unwrap_or(""), lq.overdue);
     render_result(&st, &ra, "interact_list.html", interaction::list(&st, Some(a), &lq).await, |p| {
         context! {
             public => false, page => p, scope => scope, state => q.state.unwrap_or_default(),
             overdue => lq.overdue, q => q.q.unwrap_or_default(),
-            overseer => overseer,
+            tabs => tabs, handlers_link => scope != "mine",
         }
     })
+}
+
+/// The tabs of the handling list: everything, the overdue and the conduct
+/// complaints (supervision); the submitter's own; or the department's
+/// waiting, overdue and answered items.
+fn work_tabs(overseer: bool, scope: &str, state: &str, overdue: bool) -> Vec<Value> {
+    let t = |query: &str, code: &str, on: bool| {
+        tab(format!("/work/interactions?{query}"), label("interaction_tab", code), on)
+    };
+    if overseer {
+        vec![
+            t("scope=all", "all", scope == "all" && !overdue),
+            t("scope=all&overdue=1", "all_overdue", overdue),
+            t("scope=conduct", "conduct", scope == "conduct"),
+        ]
+    } else if scope == "mine" {
+        vec![t("scope=mine", "mine", true)]
+    } else {
+        vec![
+            t("scope=department&state=open", "open", state == "open" && !overdue),
+            t("scope=department&overdue=1", "overdue", overdue),
+            t("scope=department&state=answered", "answered", state == "answered"),
+        ]
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,6 +148,9 @@ async fn form_view(st: &AppState, ra: &RequestAuth, kind: IKind, f: &MultipartFo
         ra,
         "interact_form.html",
         context! {
+            tabs => IKind::ALL.iter().map(|k| {
+                tab(format!("/interact/new?kind={}", k.code()), label("interaction_kind", k.code()), *k == kind)
+            }).collect::<Vec<_>>(),
             kind => kind.code(), anonymous_allowed => kind.anonymous_allowed(), signed => signed,
             complaint => kind == IKind::Complaint, departments => departments, counties => counties,
             f => f.fields, error => error, max_content => kind.max_content(),
@@ -209,6 +234,17 @@ async fn on_interaction<F: std::future::Future<Output = Result<String, WebError>
     after_act(st, ra, outcome, reread, |d, error| detail_view(st, ra, d, None, Some(error))).await
 }
 
+/// A submission as its page shows it: the answer's due day to every reader
+/// but the public, and each event's note (the answer itself stands under 答复).
+fn body(d: &interaction::Detail) -> Value {
+    let events: Vec<Value> = d
+        .events
+        .iter()
+        .map(|e| with_fields(e, context! { note => (e.kind != "answered").then(|| e.detail.clone()) }))
+        .collect();
+    with_fields(d, context! { shows_due => d.reader != access::Reader::Public.code(), events => events })
+}
+
 async fn detail_view(
     st: &AppState,
     ra: &RequestAuth,
@@ -240,7 +276,7 @@ async fn detail_view(
         ra,
         "interact_detail.html",
         context! {
-            d => d, targets => targets, flash => flash, error => error, conduct => conduct,
+            d => body(&d), targets => targets, flash => flash, error => error, conduct => conduct,
             conduct_finding => conduct_finding.map(|f| Value::from_serialize(&f)), departments => all_depts,
         },
     );
@@ -298,8 +334,7 @@ pub struct ActForm {
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -332,7 +367,7 @@ pub struct TrackForm {
 
 pub async fn track_submit(State(st): State<AppState>, Auth(ra): Auth, Form(f): Form<TrackForm>) -> Response {
     match interaction::track(&st, &ra.client_addr, &f.code, &f.password).await {
-        Ok(d) => render(&st, &ra, "interact_track.html", context! { code => f.code, d => d }),
+        Ok(d) => render(&st, &ra, "interact_track.html", context! { code => f.code, d => body(&d) }),
         Err(e) => with_status(
             render(&st, &ra, "interact_track.html", context! { code => f.code, error => e.message() }),
             e.status(),
@@ -349,8 +384,7 @@ pub struct ConductForm {
 
 /// 投诉查实: a supervision officer records a complaint about staff conduct as a finding.
 pub async fn conduct_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<ConductForm>,
 ) -> Response {
@@ -378,11 +412,7 @@ pub struct HandlersQuery {
 
 /// 留言办理人与时限: each department's named handlers with their numbers and
 /// their history; the limit of each kind.
-pub async fn handlers_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<HandlersQuery>,
-) -> Response {
+pub async fn handlers_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<HandlersQuery>) -> Response {
     let region = q.region_id.as_deref().and_then(opt_id);
     // A county chosen alone shows the county; otherwise one's own department.
     let dept =
@@ -478,11 +508,7 @@ pub struct HandlerForm {
     days: String,
 }
 
-pub async fn handlers_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<HandlerForm>,
-) -> Response {
+pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<HandlerForm>) -> Response {
     let dept = opt_id(&f.department_id);
     let c = ctx(&st, &ra);
     let result = match f.action.as_str() {

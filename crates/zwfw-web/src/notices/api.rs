@@ -36,8 +36,7 @@ pub async fn list_public(
 #[utoipa::path(get, path = "/admin/notices", tag = "notices", params(NoticeQuery),
     responses((status = 200, description = "every notice, drafts and withdrawn ones too", body = NoticePage), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_managed(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<NoticeQuery>,
 ) -> WebResult<Json<NoticePage>> {
     let kind = notices::kind_filter(q.kind.as_deref())?;
@@ -57,8 +56,7 @@ pub async fn get_notice(
 #[utoipa::path(post, path = "/notices", tag = "notices", request_body = NoticeInput,
     responses((status = 201, description = "the new draft", body = NoticeView), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_notice(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(input): ApiJson<NoticeInput>,
 ) -> WebResult<(StatusCode, Json<NoticeView>)> {
     Ok((StatusCode::CREATED, Json(notices::create(&ctx(&st, &ra), &input).await?)))
@@ -67,8 +65,7 @@ pub async fn create_notice(
 #[utoipa::path(put, path = "/notices/{id}", tag = "notices", params(("id" = i64, Path)), request_body = NoticeInput,
     responses((status = 200, body = NoticeView), (status = 409, description = "published: withdraw it first", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_notice(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<NoticeInput>,
 ) -> WebResult<Json<NoticeView>> {
@@ -87,8 +84,7 @@ pub struct ActionInput {
 #[utoipa::path(post, path = "/notices/{id}/actions", tag = "notices", params(("id" = i64, Path)), request_body = ActionInput,
     responses((status = 200, body = NoticeView), (status = 409, description = "the action does not apply in the notice's state", body = ErrorBody), (status = 422, description = "a withdrawal without a reason", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn act_notice(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> WebResult<Json<NoticeView>> {
@@ -99,25 +95,18 @@ pub async fn act_notice(
 #[utoipa::path(post, path = "/notices/{id}/attachments", tag = "notices", params(("id" = i64, Path)),
     responses((status = 201, body = NoticeView), (status = 409, description = "published: withdraw it first", body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn attach_notice(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<(StatusCode, Json<NoticeView>)> {
-    let form = MultipartForm::read(multipart, st.config.max_upload_bytes).await?;
-    let (_, name, bytes) = form
-        .files
-        .into_iter()
-        .find(|f| f.0 == "file")
-        .ok_or_else(|| WebError::with_detail(Kind::BadInput, "bad_request", "file"))?;
+    let (name, bytes) = MultipartForm::read(multipart, st.config.max_upload_bytes).await?.take_file()?;
     Ok((StatusCode::CREATED, Json(notices::attach(&ctx(&st, &ra), id, &name, &bytes).await?)))
 }
 
 #[utoipa::path(delete, path = "/notices/{id}/attachments/{sm3}", tag = "notices", params(("id" = i64, Path), ("sm3" = String, Path)),
     responses((status = 200, body = NoticeView), (status = 409, description = "published: withdraw it first", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn detach_notice(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, sm3)): ApiPath<(i64, String)>,
 ) -> WebResult<Json<NoticeView>> {
     Ok(Json(notices::detach(&ctx(&st, &ra), id, &sm3).await?))

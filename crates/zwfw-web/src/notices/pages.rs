@@ -45,7 +45,7 @@ pub async fn detail_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(id
             &st,
             &ra,
             "notice.html",
-            context! { n => Value::from_serialize(&n), manage => notices::may_manage(&ctx(&st, &ra)) },
+            context! { n => notice_fields(&n), manage => notices::may_manage(&ctx(&st, &ra)) },
         ),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -70,11 +70,7 @@ pub async fn file(
 // ---------- management ----------
 
 /// Every notice, with the states, for the service centre.
-pub async fn admin_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<NoticeQuery>,
-) -> Response {
+pub async fn admin_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<NoticeQuery>) -> Response {
     let c = ctx(&st, &ra);
     let result = async {
         let kind = notices::kind_filter(q.kind.as_deref())?;
@@ -129,6 +125,13 @@ enum Said {
     Done(String),
 }
 
+/// A notice with where it stands: read by the public, or withdrawn (with its reason shown).
+fn notice_fields(n: &NoticeView) -> Value {
+    let state = NoticeState::parse(&n.state);
+    let public = state.is_some_and(|s| NoticeState::PUBLIC.contains(&s));
+    with_fields(n, context! { public => public, withdrawn => state == Some(NoticeState::Withdrawn) })
+}
+
 fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<&NoticeForm>, said: Said) -> Response {
     let (error, flash) = match said {
         Said::Nothing => (None, None),
@@ -153,7 +156,7 @@ fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<
         ra,
         "notice_edit.html",
         context! {
-            n => n.map(Value::from_serialize), f => f, kinds => kinds(), editable => editable,
+            n => n.map(notice_fields), f => f, kinds => kinds(), editable => editable,
             can_publish => may(NoticeAction::Publish), can_withdraw => may(NoticeAction::Withdraw), error => error.clone(), flash => flash,
         },
     );
@@ -163,14 +166,14 @@ fn editor(st: &AppState, ra: &RequestAuth, n: Option<&NoticeView>, form: Option<
     resp
 }
 
-pub async fn new_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
     if !notices::may_manage(&ctx(&st, &ra)) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
     editor(&st, &ra, None, None, Said::Nothing)
 }
 
-pub async fn create_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<NoticeForm>) -> Response {
+pub async fn create_submit(SignedIn { st, ra, .. }: SignedIn, Form(f): Form<NoticeForm>) -> Response {
     match notices::create(&ctx(&st, &ra), &f.input()).await {
         Ok(n) => see_other(&format!("/admin/notices/{}?done=saved", n.id)),
         Err(e) if e.status().is_client_error() && e.status() != axum::http::StatusCode::FORBIDDEN => {
@@ -181,8 +184,7 @@ pub async fn create_submit(State(st): State<AppState>, Signed(_s, ra): Signed, F
 }
 
 pub async fn edit_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
@@ -203,8 +205,7 @@ pub async fn edit_page(
 }
 
 pub async fn update_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<NoticeForm>,
 ) -> Response {
@@ -229,8 +230,7 @@ pub struct ActForm {
 }
 
 pub async fn act_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<ActForm>,
 ) -> Response {
@@ -247,8 +247,7 @@ pub async fn act_submit(
 }
 
 pub async fn attach_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     multipart: axum::extract::Multipart,
 ) -> Response {
@@ -272,8 +271,7 @@ pub async fn attach_submit(
 }
 
 pub async fn detach_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath((id, sm3)): PagePath<(i64, String)>,
 ) -> Response {
     let c = ctx(&st, &ra);

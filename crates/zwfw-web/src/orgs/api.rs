@@ -74,8 +74,7 @@ pub async fn list_regions(State(st): State<AppState>) -> WebResult<Json<Vec<Regi
 #[utoipa::path(post, path = "/regions", tag = "organizations", request_body = RegionInput,
     responses((status = 201, body = RegionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_region(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(req): ApiJson<RegionInput>,
 ) -> WebResult<(StatusCode, Json<RegionView>)> {
     Ok((StatusCode::CREATED, Json(orgs::create_region(&ctx(&st, &ra), &req).await?.into())))
@@ -90,8 +89,7 @@ pub struct RenameRegion {
 #[utoipa::path(put, path = "/regions/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = RenameRegion,
     responses((status = 200, body = RegionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn rename_region(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RenameRegion>,
 ) -> WebResult<Json<RegionView>> {
@@ -112,8 +110,7 @@ pub async fn get_department(State(st): State<AppState>, ApiPath(id): ApiPath<i64
 #[utoipa::path(post, path = "/departments", tag = "organizations", request_body = DepartmentInput,
     responses((status = 201, body = DepartmentView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_department(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(req): ApiJson<DepartmentInput>,
 ) -> WebResult<(StatusCode, Json<DepartmentView>)> {
     Ok((StatusCode::CREATED, Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into())))
@@ -122,8 +119,7 @@ pub async fn create_department(
 #[utoipa::path(put, path = "/departments/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = DepartmentInput,
     responses((status = 200, body = DepartmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_department(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DepartmentInput>,
 ) -> WebResult<Json<DepartmentView>> {

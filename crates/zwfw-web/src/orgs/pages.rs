@@ -1,7 +1,6 @@
 //! Pages of regions and departments.
 
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
@@ -56,11 +55,11 @@ async fn regions_view(
     resp
 }
 
-pub async fn regions_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn regions_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     regions_view(&st, &s, &ra, context! {}, None).await
 }
 
-pub async fn regions_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<RegionInput>) -> Response {
+pub async fn regions_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<RegionInput>) -> Response {
     match orgs::create_region(&ctx(&st, &ra), &f).await {
         Ok(_) => see_other("/admin/regions"),
         Err(e) => {
@@ -77,8 +76,7 @@ pub struct RenameForm {
 }
 
 pub async fn region_rename(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<RenameForm>,
 ) -> Response {
@@ -88,7 +86,7 @@ pub async fn region_rename(
     }
 }
 
-pub async fn departments_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn departments_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     if !staff::may_read_organizations(&s.actor) {
         return error_page(&st, Some(&ra), &WebError::forbidden());
     }
@@ -192,15 +190,11 @@ async fn department_form_view(
     resp
 }
 
-pub async fn department_new_page(State(st): State<AppState>, Signed(s, ra): Signed) -> Response {
+pub async fn department_new_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     department_form_view(&st, &s, &ra, None, context! { active => true, kind => "approval" }, None).await
 }
 
-pub async fn department_create(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<DepartmentForm>,
-) -> Response {
+pub async fn department_create(SignedIn { st, s, ra }: SignedIn, Form(f): Form<DepartmentForm>) -> Response {
     let result = match f.input() {
         Ok(input) => orgs::create_department(&ctx(&st, &ra), &input).await,
         Err(e) => Err(e.into()),
@@ -211,11 +205,7 @@ pub async fn department_create(
     }
 }
 
-pub async fn department_edit_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PagePath(id): PagePath<i64>,
-) -> Response {
+pub async fn department_edit_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     let d = match store_admin::get_department(&st.store, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&st, Some(&ra), &e.into()),
@@ -228,8 +218,7 @@ pub async fn department_edit_page(
 }
 
 pub async fn department_update(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<DepartmentForm>,
 ) -> Response {

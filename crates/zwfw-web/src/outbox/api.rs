@@ -2,7 +2,6 @@
 
 use crate::api::Register;
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -25,8 +24,7 @@ pub struct InboxQuery {
 #[utoipa::path(get, path = "/me/notifications", tag = "account", params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = InboxPage), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 422, description = "a page or page size out of range", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_notifications(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> WebResult<Json<InboxPage>> {
     Ok(Json(inapp::list(&ctx(&st, &ra), q.page, q.per_page).await?))
@@ -39,16 +37,13 @@ pub struct UnreadCount {
 
 /// How many in-app messages are unread (the menu's badge).
 #[utoipa::path(get, path = "/me/notifications/count", tag = "account", responses((status = 200, body = UnreadCount), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_notifications_count(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-) -> WebResult<Json<UnreadCount>> {
+pub async fn api_notifications_count(SignedIn { st, ra, .. }: SignedIn) -> WebResult<Json<UnreadCount>> {
     Ok(Json(UnreadCount { unread: inapp::unread(&ctx(&st, &ra)).await? }))
 }
 
 /// Marks every in-app message read.
 #[utoipa::path(post, path = "/me/notifications/read", tag = "account", responses((status = 204), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_notifications_read(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<StatusCode> {
+pub async fn api_notifications_read(SignedIn { st, ra, .. }: SignedIn) -> WebResult<StatusCode> {
     inapp::mark_all_read(&ctx(&st, &ra)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -57,8 +52,7 @@ pub async fn api_notifications_read(State(st): State<AppState>, Signed(_s, ra): 
 #[utoipa::path(post, path = "/me/notifications/{id}/read", tag = "account", params(("id" = i64, Path)),
     responses((status = 204), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "no such message of this account", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_notification_read(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<StatusCode> {
     inapp::mark_read(&ctx(&st, &ra), id).await?;
@@ -78,8 +72,7 @@ pub struct OutboxQuery {
 #[utoipa::path(get, path = "/admin/outbox", tag = "interaction", params(("state" = Option<String>, Query)),
     responses((status = 200, body = zwfw_app::outbox::OutboxView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_outbox(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> WebResult<Json<zwfw_app::outbox::OutboxView>> {
     Ok(Json(zwfw_app::outbox::outbox(&ctx(&st, &ra), &q.state).await?))
@@ -90,8 +83,7 @@ pub async fn api_outbox(
     request_body = ReasonInput, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_outbox_retry(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
@@ -102,10 +94,7 @@ pub async fn api_outbox_retry(
 /// What waits for the signed-in applicant: applications to supplement,
 /// results ready, unread notices (public accounts; staff have their inbox).
 #[utoipa::path(get, path = "/me/workbench", tag = "account", responses((status = 200, body = zwfw_app::cases::Workbench), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a staff account, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_workbench(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-) -> WebResult<Json<zwfw_app::cases::Workbench>> {
+pub async fn api_workbench(SignedIn { st, ra, .. }: SignedIn) -> WebResult<Json<zwfw_app::cases::Workbench>> {
     Ok(Json(zwfw_app::cases::applicant_workbench(&ctx(&st, &ra)).await?))
 }
 

@@ -1,7 +1,6 @@
 //! The in-app messages of a person and the administrator's view of the outbox.
 
 use crate::http::prelude::*;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -10,6 +9,8 @@ use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
+use zwfw_app::messages::label;
+use zwfw_domain::outbox::Delivery;
 
 // ---------- in-app messages ----------
 
@@ -19,11 +20,7 @@ pub struct MessagesQuery {
 }
 
 /// 消息: the signed-in account's in-app messages, a page at a time.
-pub async fn messages_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<MessagesQuery>,
-) -> Response {
+pub async fn messages_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<MessagesQuery>) -> Response {
     match zwfw_app::outbox::inapp::list(&ctx(&st, &ra), q.page, None).await {
         Ok(p) => {
             let pages = (p.total + p.per_page - 1) / p.per_page;
@@ -34,7 +31,7 @@ pub async fn messages_page(
     }
 }
 
-pub async fn messages_read(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+pub async fn messages_read(SignedIn { st, ra, .. }: SignedIn) -> Response {
     match zwfw_app::outbox::inapp::mark_all_read(&ctx(&st, &ra)).await {
         Ok(()) => Redirect::to("/my/messages").into_response(),
         Err(e) => error_page(&st, Some(&ra), &e),
@@ -42,7 +39,7 @@ pub async fn messages_read(State(st): State<AppState>, Signed(_s, ra): Signed) -
 }
 
 /// Opens a message: marked read, then its link.
-pub async fn message_open(State(st): State<AppState>, Signed(_s, ra): Signed, PagePath(id): PagePath<i64>) -> Response {
+pub async fn message_open(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match zwfw_app::outbox::inapp::mark_read(&ctx(&st, &ra), id).await {
         // Only a path of this site is followed.
         Ok(link) if link.starts_with('/') && !link.starts_with("//") => Redirect::to(&link).into_response(),
@@ -59,11 +56,7 @@ pub struct OutboxQuery {
 }
 
 /// 消息发送: the outbox of SMS and e-mail for global administrators.
-pub async fn outbox_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<OutboxQuery>,
-) -> Response {
+pub async fn outbox_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<OutboxQuery>) -> Response {
     let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("interaction_done", d));
     outbox_view(&st, &ra, &q.state, flash, None).await
 }
@@ -78,9 +71,11 @@ async fn outbox_view(
     match zwfw_app::outbox::outbox(&ctx(st, ra), state).await {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let current = if state.is_empty() { "all" } else { state };
             let c = context! {
                 outbox => Value::from_serialize(&v),
-                state => if state.is_empty() { "all" } else { state },
+                tabs => outbox_tabs(&v.counts, current),
+                messages => v.messages.iter().map(message_row).collect::<Vec<_>>(),
                 flash => flash,
                 error => error,
             };
@@ -90,6 +85,34 @@ async fn outbox_view(
     }
 }
 
+/// The lists by delivery state with their counts, then all messages.
+fn outbox_tabs(counts: &zwfw_store::outbox::Counts, current: &str) -> Vec<Value> {
+    let tabs = Delivery::ALL.iter().map(|d| {
+        let n = match d {
+            Delivery::Waiting => counts.waiting,
+            Delivery::Sent => counts.sent,
+            Delivery::Failed => counts.failed,
+        };
+        let t = tab(format!("/admin/outbox?state={}", d.code()), label("delivery", d.code()), current == d.code());
+        context! { ..t, ..context! { code => d.code(), n => n } }
+    });
+    tabs.chain(std::iter::once(tab("/admin/outbox", label("delivery", "all"), current == "all"))).collect()
+}
+
+/// A message with its channel's name and where its delivery stands (one
+/// given up may be sent again).
+fn message_row(m: &zwfw_app::outbox::MessageView) -> Value {
+    let delivery = Delivery::parse(m.state);
+    with_fields(
+        m,
+        context! {
+            channel_label => label("message_channel", &m.message.channel),
+            sent => delivery == Some(Delivery::Sent),
+            failed => delivery == Some(Delivery::Failed),
+        },
+    )
+}
+
 #[derive(Deserialize)]
 pub struct RetryForm {
     #[serde(default)]
@@ -97,8 +120,7 @@ pub struct RetryForm {
 }
 
 pub async fn outbox_retry(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<RetryForm>,
 ) -> Response {

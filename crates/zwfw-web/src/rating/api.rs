@@ -22,8 +22,7 @@ use zwfw_store::rating::RatingRow;
     responses((status = 201, body = zwfw_store::rating::RatingRow), (status = 409, description = "already rated, or the stage is not reached", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_rate(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RateInput>,
 ) -> WebResult<(StatusCode, Json<RatingRow>)> {
@@ -35,8 +34,7 @@ pub async fn api_rate(
 #[utoipa::path(get, path = "/cases/{id}/ratings", tag = "rating", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<zwfw_store::rating::RatingRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_case_ratings(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<Vec<RatingRow>>> {
     zwfw_app::cases::detail(&st, Some(&s.actor), id, false).await?;
@@ -53,8 +51,7 @@ pub struct LinkView {
 #[utoipa::path(post, path = "/cases/{id}/rating-link", tag = "rating", params(("id" = i64, Path)),
     responses((status = 201, body = LinkView), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_link(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<(StatusCode, Json<LinkView>)> {
     Ok((StatusCode::CREATED, Json(LinkView { path: rating::new_link(&ctx(&st, &ra), id).await? })))
@@ -80,8 +77,7 @@ pub async fn api_rate_link(
 #[utoipa::path(get, path = "/ratings", tag = "rating", params(("scope" = Option<String>, Query), ("bad" = Option<bool>, Query), ("page" = Option<i64>, Query)),
     responses((status = 200, body = Vec<zwfw_store::rating::RatingRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_ratings(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiQuery(q): ApiQuery<rating::ListQuery>,
 ) -> WebResult<Json<Vec<RatingRow>>> {
     Ok(Json(rating::list(&st, Some(&s.actor), &q).await?))
@@ -101,11 +97,7 @@ pub async fn api_public_ratings(
 /// One rating with its follow-up (the department rated, supervision, the rater).
 #[utoipa::path(get, path = "/ratings/{id}", tag = "rating", params(("id" = i64, Path)),
     responses((status = 200, body = zwfw_store::rating::RatingRow), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_rating(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<RatingRow>> {
+pub async fn api_rating(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<RatingRow>> {
     Ok(Json(rating::get(&st, &s.actor, id).await?))
 }
 
@@ -113,8 +105,7 @@ pub async fn api_rating(
 #[utoipa::path(post, path = "/ratings/{id}/actions", tag = "rating", params(("id" = i64, Path)), request_body = FollowUpInput,
     responses((status = 200, body = zwfw_store::rating::RatingRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_follow_up(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<FollowUpInput>,
 ) -> WebResult<Json<RatingRow>> {

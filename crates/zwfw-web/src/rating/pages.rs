@@ -8,7 +8,9 @@ use axum::response::Redirect;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
+use minijinja::Value;
 use serde::Deserialize;
+use zwfw_app::messages::label;
 use zwfw_app::rating;
 use zwfw_app::rating::FollowUpInput;
 use zwfw_app::rating::RateInput;
@@ -41,8 +43,7 @@ impl RateForm {
 
 /// The applicant rates a stage from the case page (or staff record a rating given by phone).
 pub async fn rate_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<RateForm>,
 ) -> Response {
@@ -54,8 +55,7 @@ pub async fn rate_submit(
 
 /// The counter shows a QR code that opens the case's rating page on the applicant's phone.
 pub async fn qr_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
@@ -136,11 +136,7 @@ pub struct RatingsQuery {
 }
 
 /// Ratings of the reader's department, or appeals and all ratings (supervision).
-pub async fn ratings_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<RatingsQuery>,
-) -> Response {
+pub async fn ratings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<RatingsQuery>) -> Response {
     let a = &s.actor;
     let supervisor = access::may_list(Some(a), access::ListScope::Appeals).is_ok();
     let default = if supervisor { "appeals" } else { "department" };
@@ -151,8 +147,19 @@ pub async fn ratings_page(
         &ra,
         "ratings.html",
         rating::list(&st, Some(a), &lq).await,
-        |rows| context! { rows => rows, scope => scope, public => false, supervisor => supervisor },
+        |rows| context! { rows => rows, tabs => rating_tabs(supervisor, &scope), public => false },
     )
+}
+
+/// The tabs of the ratings list: appeals and all ratings (supervision), or
+/// the department's ratings and its bad ones.
+fn rating_tabs(supervisor: bool, scope: &str) -> Vec<Value> {
+    let t = |query: &str, code: &str, on: bool| tab(format!("/work/ratings?{query}"), label("rating_tab", code), on);
+    if supervisor {
+        vec![t("scope=appeals", "appeals", scope == "appeals"), t("scope=all", "all", scope == "all")]
+    } else {
+        vec![t("scope=department", "department", true), t("scope=department&bad=1", "bad", false)]
+    }
 }
 
 /// Bad ratings with their published rectification replies.
@@ -202,8 +209,7 @@ async fn rating_view(
 }
 
 pub async fn rating_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
@@ -222,8 +228,7 @@ pub struct FollowForm {
 }
 
 pub async fn rating_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
     Form(f): Form<FollowForm>,
 ) -> Response {

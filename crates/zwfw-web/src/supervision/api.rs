@@ -5,13 +5,11 @@ use crate::http::prelude::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::auth::Signed;
 use crate::http::error::ErrorBody;
 use crate::http::error::Kind;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -34,7 +32,7 @@ use zwfw_store::supervision::OrderRow;
 /// The supervision rules with their parameters (staff read them).
 #[utoipa::path(get, path = "/supervision/rules", tag = "supervision",
     responses((status = 200, body = Vec<RuleView>), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_rules(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Vec<RuleView>>> {
+pub async fn api_rules(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<RuleView>>> {
     Ok(Json(sv::rules(&st, &s.actor).await?))
 }
 
@@ -44,8 +42,7 @@ pub async fn api_rules(State(st): State<AppState>, Signed(s, _ra): Signed) -> We
     request_body = RuleInput, responses((status = 200, body = RuleView), (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_update_rule(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<RuleInput>,
 ) -> WebResult<Json<RuleView>> {
@@ -64,8 +61,7 @@ pub struct EvaluateInput {
     responses((status = 200, body = EvalReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_evaluate(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     ApiJson(input): ApiJson<EvaluateInput>,
 ) -> WebResult<Json<EvalReport>> {
     access::may_supervise(&s.actor).map_err(|r| zwfw_app::AppError::refused(r, "evaluation"))?;
@@ -91,8 +87,7 @@ pub async fn api_evaluate(
     ("reply_overdue" = Option<bool>, Query), ("page" = Option<i64>, Query)),
     responses((status = 200, body = FindingPage), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_findings(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiQuery(q): ApiQuery<FindingQuery>,
 ) -> WebResult<Json<FindingPage>> {
     Ok(Json(sv::list_findings(&st, &s.actor, &q).await?))
@@ -102,8 +97,7 @@ pub async fn api_findings(
 #[utoipa::path(get, path = "/supervision/findings/{id}", tag = "supervision", params(("id" = i64, Path)),
     responses((status = 200, body = FindingDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_finding(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<FindingDetail>> {
     Ok(Json(sv::finding_detail(&st, &s.actor, id).await?))
@@ -114,8 +108,7 @@ pub async fn api_finding(
     request_body = FindingActionInput, responses((status = 200, body = FindingDetail), (status = 403, body = ErrorBody),
     (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_finding_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<FindingActionInput>,
 ) -> WebResult<Json<FindingDetail>> {
@@ -132,8 +125,7 @@ pub struct OrderQuery {
 #[utoipa::path(get, path = "/supervision/orders", tag = "supervision", params(("state" = Option<String>, Query)),
     responses((status = 200, body = Vec<zwfw_store::supervision::OrderRow>), (status = 403, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_orders(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
+    SignedIn { st, s, .. }: SignedIn,
     ApiQuery(q): ApiQuery<OrderQuery>,
 ) -> WebResult<Json<Vec<OrderRow>>> {
     Ok(Json(sv::list_orders(&st, &s.actor, q.state.as_deref()).await?))
@@ -144,8 +136,7 @@ pub async fn api_orders(
     responses((status = 201, body = OrderDetail), (status = 200, description = "a repeat: the first order", body = OrderDetail),
     (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_issue_order(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiJson(input): ApiJson<OrderInput>,
 ) -> WebResult<(StatusCode, Json<OrderDetail>)> {
     let (d, repeated) = sv::issue_order(&ctx(&st, &ra), &input).await?;
@@ -154,11 +145,7 @@ pub async fn api_issue_order(
 
 #[utoipa::path(get, path = "/supervision/orders/{id}", tag = "supervision", params(("id" = i64, Path)),
     responses((status = 200, body = OrderDetail), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_order(
-    State(st): State<AppState>,
-    Signed(s, _ra): Signed,
-    ApiPath(id): ApiPath<i64>,
-) -> WebResult<Json<OrderDetail>> {
+pub async fn api_order(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<OrderDetail>> {
     Ok(Json(sv::order_detail(&st, &s.actor, id).await?))
 }
 
@@ -167,8 +154,7 @@ pub async fn api_order(
     request_body = OrderActionInput, responses((status = 200, body = OrderDetail), (status = 403, body = ErrorBody),
     (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_order_act(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OrderActionInput>,
 ) -> WebResult<Json<OrderDetail>> {
@@ -179,7 +165,7 @@ pub async fn api_order_act(
 /// and county, the 30-day trend, the background job's last run.
 #[utoipa::path(get, path = "/supervision/dashboard", tag = "supervision",
     responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -> WebResult<Json<Dashboard>> {
+pub async fn api_dashboard(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Dashboard>> {
     Ok(Json((*sv::dashboard(&st, &s.actor).await?).clone()))
 }
 
@@ -190,8 +176,7 @@ pub async fn api_dashboard(State(st): State<AppState>, Signed(s, _ra): Signed) -
     request_body = sv::ConductInput, responses((status = 200, body = zwfw_store::supervision::FindingRow), (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_conduct_finding(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<sv::ConductInput>,
 ) -> WebResult<Json<zwfw_store::supervision::FindingRow>> {

@@ -6,15 +6,15 @@
 
 use crate::http::prelude::*;
 use zwfw_domain::supervision::FindingState;
+use zwfw_domain::supervision::ObjectKind;
+use zwfw_domain::supervision::OrderState;
 
 use crate::http::auth::RequestAuth;
-use crate::http::auth::Signed;
 use crate::http::error::Kind;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
 use crate::http::state::AppState;
 use axum::extract::Multipart;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
@@ -39,11 +39,7 @@ fn flash(done: &Option<String>) -> Option<String> {
 }
 
 /// 监察总览: supervision officers only; department staff go to their findings.
-pub async fn dashboard_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
+pub async fn dashboard_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<DoneQuery>) -> Response {
     if !access::may_read_overview(&s.actor) {
         return Redirect::to("/supervision/findings").into_response();
     }
@@ -67,11 +63,7 @@ pub struct EvaluateForm {
     full: Option<String>,
 }
 
-pub async fn evaluate_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    Form(f): Form<EvaluateForm>,
-) -> Response {
+pub async fn evaluate_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<EvaluateForm>) -> Response {
     if let Err(r) = access::may_supervise(&s.actor) {
         return error_page(&st, Some(&ra), &zwfw_app::AppError::refused(r, "evaluation"));
     }
@@ -123,11 +115,7 @@ fn opt_text(s: &Option<String>) -> Option<String> {
     s.clone().filter(|s| !s.trim().is_empty())
 }
 
-pub async fn findings_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(f): PageQuery<ListForm>,
-) -> Response {
+pub async fn findings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(f): PageQuery<ListForm>) -> Response {
     let q = FindingQuery {
         department_id: opt_id(&f.department_id),
         county_region_id: opt_id(&f.county_region_id),
@@ -157,12 +145,23 @@ pub async fn findings_page(
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| format!("{k}={}", crate::http::auth::urlencode(&v))))
     .collect();
+    let today = zwfw_app::cases::day_text(st.today());
+    let rows: Vec<Value> = page
+        .rows
+        .iter()
+        .map(|r| {
+            let overdue =
+                FindingState::parse(&r.state).is_some_and(|s| s.reply_overdue(r.reply_due.as_deref(), &today));
+            let case_href = (r.object_kind == ObjectKind::Case.code()).then(|| format!("/cases/{}", r.object_id));
+            with_fields(r, context! { reply_overdue => overdue, case_href => case_href })
+        })
+        .collect();
     render(
         &st,
         &ra,
         "sv_findings.html",
         context! {
-            page => page, supervisor => supervisor, departments => departments, counties => counties,
+            page => page, rows => rows, supervisor => supervisor, departments => departments, counties => counties,
             severities => Severity::ALL.iter().map(|s| s.code()).collect::<Vec<_>>(),
             rules => RuleCode::ALL.iter().map(|r| r.code()).collect::<Vec<_>>(),
             states => std::iter::once(FindingState::ACTIVE_CODE)
@@ -174,7 +173,6 @@ pub async fn findings_page(
                 state => q.state.unwrap_or_default(), case_id => q.case_id, reply_overdue => q.reply_overdue,
             },
             keep => keep.join("&"),
-            today => zwfw_app::cases::day_text(st.today()),
         },
     )
 }
@@ -192,12 +190,12 @@ macro_rules! followed_pages {
             flash: Option<String>,
             error: Option<String>,
         ) -> Response {
-            render(st, ra, $template, context! { d => d, flash => flash, error => error })
+            let object = serde_json::to_value(&d).ok().and_then(|v| object_link(&v));
+            render(st, ra, $template, context! { d => d, object => object, flash => flash, error => error })
         }
 
         pub async fn $page(
-            State(st): State<AppState>,
-            Signed(s, ra): Signed,
+            SignedIn { st, s, ra }: SignedIn,
             PagePath(id): PagePath<i64>,
             PageQuery(q): PageQuery<DoneQuery>,
         ) -> Response {
@@ -208,8 +206,7 @@ macro_rules! followed_pages {
         }
 
         pub async fn $act_submit(
-            State(st): State<AppState>,
-            Signed(s, ra): Signed,
+            SignedIn { st, s, ra }: SignedIn,
             PagePath(id): PagePath<i64>,
             mp: Multipart,
         ) -> Response {
@@ -223,11 +220,7 @@ macro_rules! followed_pages {
             after_act(&st, &ra, outcome, reread, |d, error| $view(&st, &ra, d, None, Some(error))).await
         }
 
-        pub async fn $file(
-            State(st): State<AppState>,
-            Signed(s, ra): Signed,
-            PagePath((id, sm3)): PagePath<(i64, String)>,
-        ) -> Response {
+        pub async fn $file(SignedIn { st, s, ra }: SignedIn, PagePath((id, sm3)): PagePath<(i64, String)>) -> Response {
             match $detail(&st, &s.actor, id).await {
                 Ok(d) => crate::http::files::send_listed(&st, &ra, d.events.iter().map(|e| &e.files), &sm3).await,
                 Err(e) => error_page(&st, Some(&ra), &e),
@@ -240,6 +233,26 @@ followed_pages!(finding_view, finding_page, finding_act_submit, finding_file:
     sv::finding_detail, sv::finding_act, FindingActionInput, "/supervision/findings", "sv_finding.html");
 followed_pages!(order_view, order_page, order_act_submit, order_file:
     sv::order_detail, sv::order_act, OrderActionInput, "/supervision/orders", "sv_order.html");
+
+/// The object of a finding (`d.finding`) as its page shows it: the kind's
+/// label, the link to the object's own page where it has one, and whether
+/// that page is a case's (with its whole history and clocks).
+fn object_link(d: &serde_json::Value) -> Option<Value> {
+    let f = d.get("finding")?;
+    let (kind, id, no) = (f["object_kind"].as_str()?, &f["object_id"], f["object_no"].as_str().unwrap_or(""));
+    let href = match ObjectKind::parse(kind) {
+        Some(ObjectKind::Case) => Some(format!("/cases/{id}")),
+        Some(ObjectKind::Interaction) => Some(format!("/interact/{no}")),
+        Some(ObjectKind::Rating) => Some(format!("/ratings/{id}")),
+        _ => None,
+    };
+    let named = ObjectKind::parse(kind) != Some(ObjectKind::Rating);
+    Some(context! {
+        label => named.then(|| label("object_kind", kind)),
+        href => href,
+        is_case => ObjectKind::parse(kind) == Some(ObjectKind::Case),
+    })
+}
 
 /// The action, its text and its attachments (stored) from an action form.
 async fn action_form(st: &AppState, mp: Multipart) -> WebResult<(String, String, Vec<sv::Attachment>)> {
@@ -262,7 +275,7 @@ pub struct OrderForm {
     idem_key: Option<String>,
 }
 
-pub async fn order_submit(State(st): State<AppState>, Signed(s, ra): Signed, Form(f): Form<OrderForm>) -> Response {
+pub async fn order_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<OrderForm>) -> Response {
     let input = OrderInput {
         finding_id: opt_id(&f.finding_id),
         department_id: opt_id(&f.department_id),
@@ -288,26 +301,28 @@ pub struct OrdersQuery {
     state: Option<String>,
 }
 
-pub async fn orders_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<OrdersQuery>,
-) -> Response {
+pub async fn orders_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<OrdersQuery>) -> Response {
     let state = opt_text(&q.state);
-    render_result(
-        &st,
-        &ra,
-        "sv_orders.html",
-        sv::list_orders(&st, &s.actor, state.as_deref()).await,
-        |rows| context! { rows => rows, state => state.unwrap_or_default(), today => zwfw_app::cases::day_text(st.today()) },
-    )
+    let today = zwfw_app::cases::day_text(st.today());
+    let tabs: Vec<Value> = std::iter::once(tab("/supervision/orders", "全部", state.is_none()))
+        .chain(OrderState::ALL.iter().map(|o| {
+            let href = format!("/supervision/orders?state={}", o.code());
+            tab(href, label("order_state", o.code()), state.as_deref() == Some(o.code()))
+        }))
+        .collect();
+    render_result(&st, &ra, "sv_orders.html", sv::list_orders(&st, &s.actor, state.as_deref()).await, |rows| {
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|o| {
+                let overdue = OrderState::parse(&o.state).is_some_and(|s| s.overdue(&o.due, &today));
+                with_fields(o, context! { overdue => overdue })
+            })
+            .collect();
+        context! { rows => rows, tabs => tabs }
+    })
 }
 
-pub async fn rules_page(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
-    PageQuery(q): PageQuery<DoneQuery>,
-) -> Response {
+pub async fn rules_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<DoneQuery>) -> Response {
     rules_view(&st, &ra, &s.actor, flash(&q.done), None, StatusCode::OK).await
 }
 
@@ -325,12 +340,28 @@ async fn rules_view(
                 st,
                 ra,
                 "sv_rules.html",
-                context! { rules => rules, editable => access::may_supervise(actor).is_ok(), flash => flash, error => error },
+                context! {
+                    rules => rules.iter().map(rule_row).collect::<Vec<_>>(),
+                    editable => access::may_supervise(actor).is_ok(), flash => flash, error => error,
+                },
             ),
             status,
         ),
         Err(e) => error_page(st, Some(ra), &e),
     }
+}
+
+/// A rule with what its row offers: the parameters it reads, and whether its findings ask for a reply.
+fn rule_row(r: &sv::RuleView) -> Value {
+    let code = RuleCode::parse(&r.code);
+    with_fields(
+        r,
+        context! {
+            takes_days => code.is_some_and(RuleCode::takes_days),
+            takes_count => code.is_some_and(RuleCode::takes_count),
+            needs_reply => Severity::parse(&r.severity).is_some_and(Severity::needs_reply),
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -345,8 +376,7 @@ pub struct RuleForm {
 }
 
 pub async fn rule_submit(
-    State(st): State<AppState>,
-    Signed(s, ra): Signed,
+    SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
     Form(f): Form<RuleForm>,
 ) -> Response {
