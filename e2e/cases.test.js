@@ -133,3 +133,18 @@ test('a case from online application to the granted decision as PDF', async () =
   assert.match(await anon.locator('h2#progress-h').innerText(), /已办结/);
   await anon.close();
 });
+
+test('every column of a case\'s materials shows at 1,280 px', async () => {
+  // A demo case of the market department waiting for 补正, whose materials have long names.
+  const head = await signIn('demo_head');
+  const r = await head.request.get(base + '/api/v1/cases?scope=department&state=supplementing');
+  const c = (await r.json()).find(c => c.item_name === '药品零售企业许可');
+  assert.ok(c, 'the demo case');
+  await head.goto(`${base}/cases/${c.id}`);
+  const clipped = await head.evaluate(() => [...document.querySelectorAll('main table')]
+    .filter(t => t.scrollWidth > t.clientWidth + 1)
+    .map(t => `${t.closest('section')?.querySelector('h2')?.innerText}: ${t.scrollWidth}px in ${t.clientWidth}px`));
+  assert.deepEqual(clipped, []);
+  await head.screenshot({ path: join(shots, '13-case-materials-desktop.png'), fullPage: true });
+  await head.context().close();
+});
