@@ -148,3 +148,18 @@ test('every column of a case\'s materials shows at 1,280 px', async () => {
   await head.screenshot({ path: join(shots, '13-case-materials-desktop.png'), fullPage: true });
   await head.context().close();
 });
+
+test('the apply form links the blank form its material asks for', async () => {
+  // 食品经营许可's application form (申请书) says it is downloadable on the page.
+  const items = await (await fetch(base + '/api/v1/guide/items')).json();
+  const item = items.find(i => i.name === '食品经营许可');
+  const citizen = await signIn('demo_citizen', { width: 390, height: 844 });
+  await citizen.goto(`${base}/apply/${item.item_id}`);
+  const first = citizen.locator('.material').first();
+  assert.match(await first.innerText(), /可在本页下载/);
+  const r = await fetch(base + await first.getByRole('link', { name: '空白表格' }).getAttribute('href'));
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/pdf');
+  await citizen.screenshot({ path: join(shots, '14-apply-blank-form-phone.png'), fullPage: true });
+  await citizen.context().close();
+});
