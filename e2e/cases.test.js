@@ -161,5 +161,11 @@ test('the apply form links the blank form its material asks for', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'application/pdf');
   await citizen.screenshot({ path: join(shots, '14-apply-blank-form-phone.png'), fullPage: true });
+  // The workbench names each case by the short form of its number (the full one in its title).
+  await citizen.goto(base + '/');
+  const nos = citizen.locator('main .case-no');
+  assert.ok(await nos.count() > 0, 'cases waiting for the citizen');
+  assert.match(await nos.first().getAttribute('title'), /^[0-9A-Z]{43}$/);
+  assert.ok((await nos.first().boundingBox()).width < 200, 'one short line');
   await citizen.context().close();
 });
