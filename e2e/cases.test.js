@@ -133,3 +133,44 @@ test('a case from online application to the granted decision as PDF', async () =
   assert.match(await anon.locator('h2#progress-h').innerText(), /已办结/);
   await anon.close();
 });
+
+test('every column of a case\'s materials shows at 1,280 px', async () => {
+  // A demo case of the market department waiting for 补正, whose materials have long names.
+  const head = await signIn('demo_head');
+  const r = await head.request.get(base + '/api/v1/cases?scope=department&state=supplementing');
+  const c = (await r.json()).find(c => c.item_name === '药品零售企业许可');
+  assert.ok(c, 'the demo case');
+  await head.goto(`${base}/cases/${c.id}`);
+  const clipped = await head.evaluate(() => [...document.querySelectorAll('main table')]
+    .filter(t => t.scrollWidth > t.clientWidth + 1)
+    .map(t => `${t.closest('section')?.querySelector('h2')?.innerText}: ${t.scrollWidth}px in ${t.clientWidth}px`));
+  assert.deepEqual(clipped, []);
+  // Waiting for 补正, the case may end only without a licence: no licence number to fill in.
+  const conclude = head.locator('form.act:has(input[name="action"][value="conclude"])');
+  assert.equal(await conclude.locator('input[name="outcome"][value="granted"]').count(), 0);
+  assert.ok(await conclude.locator('input[name="outcome"]').count() > 0, 'other conclusions offered');
+  assert.equal(await conclude.locator('#doc-no, #valid').count(), 0);
+  await head.screenshot({ path: join(shots, '13-case-materials-desktop.png'), fullPage: true });
+  await head.context().close();
+});
+
+test('the apply form links the blank form its material asks for', async () => {
+  // 食品经营许可's application form (申请书) says it is downloadable on the page.
+  const items = await (await fetch(base + '/api/v1/guide/items')).json();
+  const item = items.find(i => i.name === '食品经营许可');
+  const citizen = await signIn('demo_citizen', { width: 390, height: 844 });
+  await citizen.goto(`${base}/apply/${item.item_id}`);
+  const first = citizen.locator('.material').first();
+  assert.match(await first.innerText(), /可在本页下载/);
+  const r = await fetch(base + await first.getByRole('link', { name: '空白表格' }).getAttribute('href'));
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/pdf');
+  await citizen.screenshot({ path: join(shots, '14-apply-blank-form-phone.png'), fullPage: true });
+  // The workbench names each case by the short form of its number (the full one in its title).
+  await citizen.goto(base + '/');
+  const nos = citizen.locator('main .case-no');
+  assert.ok(await nos.count() > 0, 'cases waiting for the citizen');
+  assert.match(await nos.first().getAttribute('title'), /^[0-9A-Z]{43}$/);
+  assert.ok((await nos.first().boundingBox()).width < 200, 'one short line');
+  await citizen.context().close();
+});

@@ -59,6 +59,9 @@ pub struct Inner {
     /// Failed case-tracking attempts per client address and per case number
     /// (window start, count): guessing query passwords is slowed down.
     pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
+    /// Codes asked for an identity number and mobile that no case gave (when
+    /// asked, wrong tries): answered as a sent code would be, nothing sent.
+    pub track_phantoms: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
     pub clock: Clock,
     pub config: AppConfig,
     pub metrics: Metrics,
@@ -100,6 +103,7 @@ impl App {
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             departments: std::sync::Mutex::new(DepartmentCache::new()),
             track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
+            track_phantoms: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
             metrics: Metrics::default(),

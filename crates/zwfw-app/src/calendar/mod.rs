@@ -92,6 +92,7 @@ pub fn propose_from_text(ctx: &Ctx<'_>, year: i32, text: &str) -> AppResult<noti
     if !zwfw_domain::access::staff::may_edit_calendar(actor) {
         return Err(AppError::forbidden());
     }
+    zwfw_domain::calendar::check_enterable(year, ctx.state.today().year())?;
     if text.len() > 64 * 1024 {
         return Err(AppError::with_detail(Kind::Invalid, "notice_text_unreadable", "0:too_long"));
     }

@@ -130,7 +130,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     // read from the database).
     let (row0, mut remembered) = sc::case_to_act(&st.store, case_id).await?;
     let content = item_version(st, row0.version_id).await?;
-    if !access::may_read(actor, &facts(&row0), &content) {
+    if !readable(actor, &row0, &content) {
         return Err(AppError::not_found("case"));
     }
     // Supplement materials are checked before the transaction.

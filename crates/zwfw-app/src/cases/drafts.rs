@@ -159,7 +159,7 @@ pub async fn submit_draft(ctx: &Ctx<'_>, case_id: i64, idem_key: Option<&str>) -
     let key = idem(&idem_key.map(str::to_string))?;
     let row0 = sc::get_case(&st.store, case_id).await?;
     let content = item_version(st, row0.version_id).await?;
-    if !access::may_read(actor, &facts(&row0), &content) {
+    if !readable(actor, &row0, &content) {
         return Err(AppError::not_found("case"));
     }
     let mut tx = st.store.begin().await?;

@@ -51,6 +51,12 @@ pub fn refused(r: Refusal) -> AppError {
 }
 
 /// The access facts of a stored case.
+/// Whether `actor` reads the case as stored (a draft only its own side reads).
+pub(crate) fn readable(actor: &Actor, row: &CaseRow, content: &ItemContent) -> bool {
+    let state = CaseState::parse(&row.p.state).unwrap_or(CaseState::Submitted);
+    access::may_read_in(actor, &facts(row), content, state)
+}
+
 pub fn facts(row: &CaseRow) -> CaseFacts {
     CaseFacts {
         department_id: row.department_id,

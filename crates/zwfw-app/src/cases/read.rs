@@ -128,7 +128,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
     let case_facts = facts(&row);
     let own = match actor {
         Some(a) => {
-            if !access::may_read(a, &case_facts, &content) {
+            if !readable(a, &row, &content) {
                 return Err(AppError::not_found("case"));
             }
             access::is_applicant(a, &case_facts)

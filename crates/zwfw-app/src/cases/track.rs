@@ -26,8 +26,17 @@ fn identity(id_no: &str) -> AppResult<String> {
     }
 }
 
+/// A code asked for `id_no` and `mobile` that no case gave, while it would
+/// still be valid: (when asked, wrong tries). Older ones are forgotten.
+fn phantom(st: &App, key: &str, now: i64) -> Option<(i64, i64)> {
+    let mut p = st.track_phantoms.lock().expect("lock");
+    p.retain(|_, (at, _)| now - *at < TRACK_CODE_TTL_MS);
+    p.get(key).copied()
+}
+
 /// Sends a one-time code to `mobile` when cases of `id_no` gave that mobile;
-/// answers the same either way, so that nobody learns whose cases exist.
+/// answers the same either way (asked again at once too), so that nobody
+/// learns whose cases exist.
 pub async fn send_track_code(st: &App, client: &str, id_no: &str, mobile: &str) -> AppResult<()> {
     let id_no = identity(id_no)?;
     let mobile = Mobile::parse(mobile.trim())?.as_str().to_string();
@@ -35,14 +44,18 @@ pub async fn send_track_code(st: &App, client: &str, id_no: &str, mobile: &str) 
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "id_no"));
     }
     let now = st.now_ms();
-    if let Some(last) = sc::latest_track_code(&st.store, &id_no, &mobile).await? {
-        if now - last.created_at < TRACK_CODE_GAP_MS {
-            return Err(AppError::with_detail(Kind::TooMany, "track_code_wait", "mobile"));
-        }
+    let key = format!("{id_no}/{mobile}");
+    let last = match sc::latest_track_code(&st.store, &id_no, &mobile).await? {
+        Some(c) => Some(c.created_at),
+        None => phantom(st, &key, now).map(|(at, _)| at),
+    };
+    if last.is_some_and(|at| now - at < TRACK_CODE_GAP_MS) {
+        return Err(AppError::with_detail(Kind::TooMany, "track_code_wait", "mobile"));
     }
     if sc::cases_of_applicant(&st.store, &id_no, &mobile, 1).await?.is_empty() {
         // Counted like a wrong guess: asking about strangers is limited too.
         st.track_failed(&[format!("addr:{client}")]);
+        st.track_phantoms.lock().expect("lock").insert(key, (now, 0));
         return Ok(());
     }
     let code: String = {
@@ -89,12 +102,26 @@ pub async fn track_by_identity(
         st.track_failed(&keys);
         AppError::with_detail(Kind::NotFound, "track_code_wrong", "code")
     };
+    let expired = || {
+        st.track_failed(&keys);
+        AppError::with_detail(Kind::Conflict, "track_code_expired", "code")
+    };
     let Some(c) = sc::latest_track_code(&st.store, &id_no, &mobile).await? else {
-        return Err(wrong());
+        // No code was sent: a code asked for a stranger's number is answered
+        // as a real one (wrong, then expired), one never asked as expired.
+        let key = format!("{id_no}/{mobile}");
+        return Err(match phantom(st, &key, now) {
+            Some((_, tries)) if tries < TRACK_CODE_TRIES => {
+                if let Some(p) = st.track_phantoms.lock().expect("lock").get_mut(&key) {
+                    p.1 += 1;
+                }
+                wrong()
+            }
+            _ => expired(),
+        });
     };
     if c.used_at.is_some() || c.expires_at <= now || c.tries >= TRACK_CODE_TRIES {
-        st.track_failed(&keys);
-        return Err(AppError::with_detail(Kind::Conflict, "track_code_expired", "code"));
+        return Err(expired());
     }
     let right = query_matches(&c.code_hash, code);
     if !sc::try_track_code(&st.store, c.id, right, now).await? || !right {

@@ -175,8 +175,10 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("bad_request", _) => "请求格式不正确",
         ("bad_filter", Some(f)) => return format!("查询条件“{}”的取值无法识别，请重新选择", field_name(f)),
         ("notice_wrong_state", Some(st)) => {
-            let label = zwfw_domain::notices::NoticeState::parse(st).map(|s| s.label()).unwrap_or("当前");
-            return format!("该公告{label}，当前状态下不能执行此操作");
+            let Some(state) = zwfw_domain::notices::NoticeState::parse(st) else {
+                return "该公告当前状态下不能执行此操作".into();
+            };
+            return format!("该公告当前为“{}”，不能执行此操作", state.label());
         }
         ("notice_wrong_state", None) => "该公告当前状态下不能执行此操作",
         ("too_many_attachments", _) => "每条公告最多上传10个附件",
@@ -568,6 +570,16 @@ pub fn field_name(field: &str) -> &'static str {
         "action" => "操作类型",
         "person" => "操作人姓名",
         "uphold" => "复核决定（申诉是否成立，请选择一项）",
+        "upload" => "所选文件",
+        "e_material" => "所选电子材料",
+        "material" => "材料",
+        "document" => "文书",
+        "file" => "文件",
+        "finding" => "监察发现",
+        "order" => "督办单",
+        "rule" => "监察规则",
+        "version" => "事项版本",
+        "route" => "页面",
         _ => "字段",
     }
 }
@@ -586,5 +598,47 @@ mod tests {
             assert!(t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
         }
         assert_eq!(error_text("duplicate", Some("username")), "用户名已存在，不能重复");
+    }
+
+    #[test]
+    fn every_object_not_found_is_named() {
+        // The objects the use cases and handlers answer `not_found` for.
+        for object in [
+            "attachment",
+            "case",
+            "department",
+            "document",
+            "e_material",
+            "file",
+            "finding",
+            "handler",
+            "interaction",
+            "item",
+            "kind",
+            "material",
+            "message",
+            "notice",
+            "notification",
+            "order",
+            "parent",
+            "publication",
+            "rating",
+            "region",
+            "route",
+            "rule",
+            "session",
+            "upload",
+            "user",
+            "version",
+        ] {
+            assert_ne!(field_name(object), "字段", "{object}");
+        }
+        assert_eq!(error_text("not_found", Some("upload")), "所选文件不存在");
+    }
+
+    #[test]
+    fn a_notice_in_the_wrong_state_is_named_by_its_state() {
+        assert_eq!(error_text("notice_wrong_state", Some("draft")), "该公告当前为“草稿”，不能执行此操作");
+        assert_eq!(error_text("notice_wrong_state", Some("x")), "该公告当前状态下不能执行此操作");
     }
 }

@@ -69,6 +69,20 @@ pub fn may_read(actor: &Actor, case: &CaseFacts, item: &ItemContent) -> bool {
     reads(actor, case.applicant_user_id, &item.department_ids())
 }
 
+/// [`may_read`] for a case in `state`. A draft is not yet an application:
+/// an online one is its applicant's alone, one registered at the counter is
+/// the implementing department's (as the lists show them); nobody else reads
+/// it, not even the overseers.
+pub fn may_read_in(actor: &Actor, case: &CaseFacts, item: &ItemContent, state: CaseState) -> bool {
+    if state != CaseState::Draft {
+        return may_read(actor, case, item);
+    }
+    match case.channel {
+        Channel::Online => is_applicant(actor, case),
+        Channel::Counter => actor.is_staff() && in_department(actor, case.department_id),
+    }
+}
+
 /// [`may_read`] on the parties alone: the applicant's account and the
 /// departments taking part.
 pub fn reads(actor: &Actor, applicant_user_id: Option<i64>, departments: &[i64]) -> bool {
@@ -475,5 +489,25 @@ mod tests {
         assert_eq!(may_edit_draft(&staff(1, 1, &[Role::Reviewer]), &walkin), Err(Refusal::MissingRole));
         assert_eq!(may_edit_draft(&staff(1, 2, &[Role::Counter]), &walkin), Err(Refusal::NotParty));
         assert_eq!(may_edit_draft(&staff(1, 9, &[Role::Supervisor]), &walkin), Err(Refusal::NotParty));
+    }
+
+    #[test]
+    fn a_draft_is_read_only_by_its_side() {
+        let it = item();
+        let online = facts(Channel::Online);
+        let walkin = facts(Channel::Counter);
+        let draft = CaseState::Draft;
+        assert!(may_read_in(&person(100), &online, &it, draft));
+        assert!(!may_read_in(&person(200), &online, &it, draft));
+        for outsider in
+            [staff(1, 1, &[Role::Counter]), staff(1, 1, &[Role::DeptHead]), staff(1, 9, &[Role::Supervisor])]
+        {
+            assert!(!may_read_in(&outsider, &online, &it, draft), "{outsider:?} reads an online draft");
+        }
+        assert!(may_read_in(&staff(1, 9, &[Role::Supervisor]), &online, &it, CaseState::Submitted));
+        assert!(may_read_in(&staff(1, 1, &[Role::Reviewer]), &walkin, &it, draft));
+        assert!(!may_read_in(&staff(1, 2, &[Role::Counter]), &walkin, &it, draft));
+        assert!(!may_read_in(&staff(1, 9, &[Role::Supervisor]), &walkin, &it, draft));
+        assert!(!may_read_in(&person(100), &walkin, &it, draft));
     }
 }

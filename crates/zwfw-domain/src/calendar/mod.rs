@@ -208,10 +208,7 @@ impl YearSpec {
     /// festival's day lies in a span named for it; every make-up day lies
     /// within four weeks of its festival.
     pub fn check_entry(&self, this_year: i32) -> Result<(), CalendarError> {
-        let last = this_year + 1;
-        if !(FIRST_ENTERABLE_YEAR..=last).contains(&self.year) {
-            return Err(CalendarError::YearNotEnterable { year: self.year, first: FIRST_ENTERABLE_YEAR, last });
-        }
+        check_enterable(self.year, this_year)?;
         self.validate()?;
         festivals::check(self).map_err(|problems| CalendarError::Festivals { problems })?;
         if let Some(&date) = festivals::stray_makeup_days(self).first() {
@@ -219,6 +216,16 @@ impl YearSpec {
         }
         Ok(())
     }
+}
+
+/// Whether `year` may be entered in `this_year`: from `FIRST_ENTERABLE_YEAR`
+/// to next year.
+pub fn check_enterable(year: i32, this_year: i32) -> Result<(), CalendarError> {
+    let last = this_year + 1;
+    if !(FIRST_ENTERABLE_YEAR..=last).contains(&year) {
+        return Err(CalendarError::YearNotEnterable { year, first: FIRST_ENTERABLE_YEAR, last });
+    }
+    Ok(())
 }
 
 /// What a day is.

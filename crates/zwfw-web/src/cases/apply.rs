@@ -55,7 +55,10 @@ pub(super) fn material_rows(c: &ItemContent, held: &[sc::MaterialRow]) -> Vec<Va
                 .filter(|h| h.material_no == i as i64 + 1)
                 .map(|h| context! { id => h.id, file_name => h.file_name, size => size_text(h.size as usize) })
                 .collect();
-            context! { n => i + 1, name => m.name, required => m.required, hint => hint, files => files }
+            context! {
+                n => i + 1, name => m.name, required => m.required, hint => hint, files => files,
+                form => m.form_sm3, example => m.example_sm3,
+            }
         })
         .collect()
 }

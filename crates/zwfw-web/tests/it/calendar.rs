@@ -181,6 +181,16 @@ both_backends!(a_notice_text_proposes_the_year, |store: Store| async move {
         body(app.post(&admin, "/api/v1/calendar/2027/notice-text", json!({"text": "一、元旦：放假。"})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("notice_text_unreadable")), "{b}");
     assert_eq!(b["message"], "通知文本第1行：日期无法识别");
+    // A year that cannot be entered is refused as the entry itself is.
+    for year in ["2009", "2028", "99999", "-5"] {
+        let path = format!("/api/v1/calendar/{year}/notice-text");
+        let (s, b) = body(app.post(&admin, &path, json!({"text": text})).await).await;
+        assert_eq!(
+            (s, b["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_calendar")),
+            "{year}: {b}"
+        );
+    }
     let counter = app.ready_token("demo_counter").await;
     assert_eq!(
         app.post(&counter, "/api/v1/calendar/2027/notice-text", json!({"text": text})).await.status(),

@@ -156,6 +156,39 @@ both_backends!(a_draft_is_edited_and_submitted_through_the_api, |store: Store| a
     assert_invariants(&app).await;
 });
 
+both_backends!(an_online_draft_is_read_by_its_applicant_alone, |store: Store| async move {
+    use reqwest::Method;
+    let app = App::start(store).await;
+    let item = two_material_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let u1 = upload(&app, &citizen, PDF, "申请书.pdf").await.1["id"].as_i64().unwrap();
+    let b = json!({"draft": true, "form": {}, "materials": [{"material_no": 1, "upload_id": u1}]});
+    let (s, d) = body(app.post(&citizen, &format!("/api/v1/items/{item}/applications"), b).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["case_id"].as_i64().unwrap();
+    let c = case(&app, &citizen, id).await;
+    let mid = c["materials"][0]["id"].as_i64().unwrap();
+    let file = format!("/api/v1/cases/{id}/materials/{mid}");
+    assert_eq!(app.get(&citizen, &file).await.status(), StatusCode::OK);
+    // Not yet an application: the department and the overseers are told it
+    // does not exist, by id, its file, an action or its page.
+    for who in ["demo_counter", "demo_head", "demo_supervisor", "demo_admin"] {
+        let t = app.ready_token(who).await;
+        for path in [format!("/api/v1/cases/{id}"), file.clone()] {
+            let (s, b) = call(&app, &t, Method::GET, &path, None).await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{who} {path}: {b}");
+        }
+        let accept = Some(json!({"action": "accept"}));
+        let (s, b) = call(&app, &t, Method::POST, &format!("/api/v1/cases/{id}/actions"), accept).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{who}: {b}");
+        let (s, html) = page(&signed(&t), &app, &format!("/cases/{id}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{who}: {html}");
+    }
+    let (s, d) = call(&app, &citizen, Method::GET, &format!("/api/v1/cases/{id}/draft"), None).await;
+    assert_eq!((s, d["materials"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "nothing changed: {d}");
+    assert_invariants(&app).await;
+});
+
 both_backends!(a_refused_application_keeps_its_files_as_a_draft_to_go_on_with, |store: Store| async move {
     let app = App::start(store).await;
     let item = two_material_item(&app).await;

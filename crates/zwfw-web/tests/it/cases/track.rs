@@ -90,3 +90,54 @@ both_backends!(cases_are_followed_by_identity_and_an_sms_code, |store: Store| as
     assert!(html.contains(sub["case_no"].as_str().unwrap()), "{html}");
     assert_invariants(&app).await;
 });
+
+both_backends!(a_strangers_number_answers_as_an_applicants_does, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let sub = apply_with_pdf(&app, &citizen, item).await;
+    let c = case(&app, &citizen, sub["case_id"].as_i64().unwrap()).await;
+    let real =
+        (c["applicant_id_no"].as_str().unwrap().to_string(), c["applicant_mobile"].as_str().unwrap().to_string());
+    let stranger = ("11010519491231002X".to_string(), "13912345678".to_string());
+    // Each from an address of its own, so that neither is slowed by the other's tries.
+    let mut answers = vec![];
+    for (n, (id_no, mobile)) in [real, stranger].into_iter().enumerate() {
+        let from = format!("10.9.9.{n}");
+        let mut seen = vec![];
+        let identity = |code: &str| json!({"id_no": id_no, "mobile": mobile, "code": code});
+        // Never asked for: no code to try.
+        seen.push(anon_post(&app, &from, "/api/v1/track/identity", identity("123456")).await);
+        // Asked for, and again at once.
+        for _ in 0..2 {
+            seen.push(anon_post(&app, &from, "/api/v1/track/code", json!({"id_no": id_no, "mobile": mobile})).await);
+        }
+        // Wrong codes until the code is spent.
+        let wrong = match sms_code(&app, &mobile).await {
+            Some(c) if c == "000000" => "111111",
+            _ => "000000",
+        };
+        for _ in 0..6 {
+            seen.push(anon_post(&app, &from, "/api/v1/track/identity", identity(wrong)).await);
+        }
+        answers.push(seen.into_iter().map(|(s, b)| (s, b["code"].clone())).collect::<Vec<_>>());
+    }
+    assert_eq!(answers[0], answers[1], "the applicant's answers, then the stranger's");
+    let codes: Vec<&str> = answers[0].iter().map(|(_, c)| c.as_str().unwrap_or("")).collect();
+    assert_eq!(
+        codes,
+        [
+            "track_code_expired",
+            "",
+            "track_code_wait",
+            "track_code_wrong",
+            "track_code_wrong",
+            "track_code_wrong",
+            "track_code_wrong",
+            "track_code_wrong",
+            "track_code_expired"
+        ]
+    );
+    assert_eq!(sms_code(&app, "13912345678").await, None, "nothing sent to the stranger's number");
+    assert_invariants(&app).await;
+});
