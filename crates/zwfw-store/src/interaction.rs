@@ -648,11 +648,10 @@ pub async fn mark_read(tx: &mut Tx, user_id: i64, now_ms: i64) -> StoreResult<u6
 
 /// Messages waiting for a channel other than in-app (for its sender; given-up ones not counted).
 pub async fn pending(store: &Store, channel: &str) -> StoreResult<i64> {
-    Ok(crate::db::query(
-        "SELECT COUNT(*) AS n FROM notifications WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL",
-    )
-    .bind(channel)
-    .fetch_one(store.pool())
-    .await?
-    .i64("n"))
+    const SQL: &str = const_concat!(
+        "SELECT COUNT(*) AS n FROM notifications WHERE ",
+        crate::outbox::OUTSIDE,
+        " AND channel = $1 AND sent_at IS NULL AND failed_at IS NULL"
+    );
+    Ok(crate::db::query(SQL).bind(channel).fetch_one(store.pool()).await?.i64("n"))
 }

@@ -10,8 +10,10 @@ use serde::Serialize;
 use zwfw_domain::outbox::{Channel, Delivery};
 use zwfw_domain::{const_concat, sql_code};
 
-/// The messages of an outside channel (every one but in-app).
-const OUTSIDE: &str = const_concat!("channel <> ", sql_code!(Channel::InApp));
+/// The messages of an outside channel (every one but in-app): also the
+/// condition of the senders' index (migration 0027), which a query states
+/// to use it.
+pub(crate) const OUTSIDE: &str = const_concat!("channel <> ", sql_code!(Channel::InApp));
 
 /// A message of an outside channel with its delivery state.
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +59,7 @@ fn out_message(r: &Row) -> OutMessage {
 /// Messages of `channel` whose next try is due at `now_ms`, oldest first.
 pub async fn due(store: &Store, channel: &str, now_ms: i64, limit: i64) -> StoreResult<Vec<OutMessage>> {
     let rows = query(format!(
-        "SELECT * FROM notifications WHERE channel = $1 AND sent_at IS NULL AND failed_at IS NULL \
+        "SELECT * FROM notifications WHERE {OUTSIDE} AND channel = $1 AND sent_at IS NULL AND failed_at IS NULL \
          AND next_try_at <= $2 ORDER BY next_try_at, id LIMIT {}",
         limit.clamp(1, 1000)
     ))

@@ -376,7 +376,10 @@ pub async fn recompute_open(st: &App) -> AppResult<usize> {
                 p.acceptance_due =
                     Some(day_text(dc::acceptance_due(&st.calendar(), submitted).map_err(CaseError::from)?));
             }
-            if p != row.p && sc::update_projection(&mut tx, id, &row.p, &p, row.updated_at).await? {
+            let joint = recount::joint_moves(&st.calendar(), &content, &view, &sc::joint(&st.store, id).await?);
+            let moved = p != row.p && sc::update_projection(&mut tx, id, &row.p, &p, row.updated_at).await?;
+            if moved || !joint.is_empty() {
+                recount::move_joint(&mut tx, id, &joint).await?;
                 tx.commit().await?;
                 changed += 1;
             }

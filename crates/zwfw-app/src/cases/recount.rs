@@ -1,5 +1,6 @@
-//! The open cases whose deadlines a proposed calendar moves: what the
-//! preview of a calendar change lists, and what saving it writes.
+//! The open cases whose deadlines a proposed calendar moves (their own and
+//! those of their open joint reviews): what the preview of a calendar change
+//! lists, and what saving it writes.
 
 use super::{day_text, item_version, project_on, to_events};
 use crate::error::AppResult;
@@ -16,15 +17,53 @@ pub struct CaseRecount {
     pub case_no: String,
     pub department_id: i64,
     pub applicant_user_id: Option<i64>,
+    /// The application's mobile and e-mail address ("" for none), where the
+    /// applicant is told that a deadline moved.
+    pub applicant_mobile: String,
+    pub applicant_email: String,
     pub assignee_id: Option<i64>,
     /// Which due day moved first in this order: 承诺办结日, 受理期限, 法定办结日,
-    /// 环节期限; and that day before and after.
+    /// 环节期限, 并联审批期限; and that day before and after.
     pub which: &'static str,
     pub old_due: String,
     pub new_due: String,
     pub(crate) old: Projection,
     pub(crate) new: Projection,
     pub(crate) updated_at: i64,
+    /// The open joint reviews whose due day moves: (co-department, before, after).
+    pub(crate) joint: Vec<JointMove>,
+}
+
+impl CaseRecount {
+    /// Whether the case's own deadlines move (not only a joint review's),
+    /// which concerns the applicant.
+    pub fn moves_case(&self) -> bool {
+        self.old != self.new
+    }
+}
+
+/// A joint review's due day moved: (co-department, before, after), YYYY-MM-DD.
+pub(crate) type JointMove = (i64, String, String);
+
+/// The open joint reviews of the current step whose due day differs on
+/// `cal` (the domain counts it, `dc::joint_dues`) from the one stored in
+/// `stored` (as `sc::joint` reads them).
+pub(crate) fn joint_moves(
+    cal: &Calendar,
+    content: &zwfw_domain::catalog::ItemContent,
+    view: &dc::CaseView,
+    stored: &[(i64, i64, String, bool)],
+) -> Vec<JointMove> {
+    // A due day outside the configured years is left to the next change.
+    let Ok(dues) = dc::joint_dues(cal, content, view) else { return vec![] };
+    stored
+        .iter()
+        .filter(|(_, step, _, _)| *step == view.step as i64)
+        .filter_map(|(dept, _, old, _)| {
+            let new = day_text(dues.iter().find(|(d, _, _)| d == dept)?.1);
+            (new != *old).then(|| (*dept, old.clone(), new))
+        })
+        .collect()
 }
 
 /// The first due day that differs between `old` and `new`, named, with both values.
@@ -58,15 +97,21 @@ pub async fn changes(st: &App, new: &Calendar) -> AppResult<Vec<CaseRecount>> {
                 Err(_) => continue,
             }
         }
-        if p == row.p {
+        let joint = joint_moves(new, &content, &view, &sc::joint(&st.store, id).await?);
+        if p == row.p && joint.is_empty() {
             continue;
         }
-        let (which, old_due, new_due) = moved_due(&row.p, &p);
+        let (which, old_due, new_due) = match joint.first() {
+            Some((_, old, new)) if p == row.p => ("并联审批期限", old.clone(), new.clone()),
+            _ => moved_due(&row.p, &p),
+        };
         out.push(CaseRecount {
             id,
             case_no: row.case_no.clone().unwrap_or_default(),
             department_id: row.department_id,
             applicant_user_id: row.applicant_user_id,
+            applicant_mobile: row.applicant_mobile.clone(),
+            applicant_email: row.applicant_email.clone(),
             assignee_id: row.p.assignee_id,
             which,
             old_due,
@@ -74,13 +119,26 @@ pub async fn changes(st: &App, new: &Calendar) -> AppResult<Vec<CaseRecount>> {
             old: row.p.clone(),
             new: p,
             updated_at: row.updated_at,
+            joint,
         });
     }
     Ok(out)
 }
 
-/// Writes the recounted deadlines of `c`; false when the case changed since
-/// (the recount after saving takes it up again).
+/// Writes the recounted deadlines of `c` and of its joint reviews; false
+/// when the case changed since (the recount after saving takes it up again).
 pub async fn apply(tx: &mut zwfw_store::Tx, c: &CaseRecount) -> AppResult<bool> {
-    Ok(sc::update_projection(tx, c.id, &c.old, &c.new, c.updated_at).await?)
+    if c.moves_case() && !sc::update_projection(tx, c.id, &c.old, &c.new, c.updated_at).await? {
+        return Ok(false);
+    }
+    move_joint(tx, c.id, &c.joint).await?;
+    Ok(true)
+}
+
+/// Moves the due days of the joint reviews `moves` of case `id`.
+pub(crate) async fn move_joint(tx: &mut zwfw_store::Tx, id: i64, moves: &[JointMove]) -> AppResult<()> {
+    for (dept, old, new) in moves {
+        sc::move_joint_due(tx, id, *dept, old, new).await?;
+    }
+    Ok(())
 }

@@ -55,19 +55,11 @@ pub(super) async fn prepare(
     let mut joint = None;
     let step_changed = next.step != view.step || next.state != view.state;
     if step_changed || matches!(e.kind, EventKind::JointAnswered { .. } | EventKind::JointTimedOut { .. }) {
-        let mut open = vec![];
-        if next.state == CaseState::InProgress {
-            if let (Some(step), Some(clock)) = (content.steps.get(next.step), next.clock.as_ref()) {
-                let started = clock.steps.last().map(|t| t.started_on).unwrap_or(clock.accepted_on);
-                let cal = st.calendar();
-                for c in &step.joint {
-                    let due = cal.add_working_days(started, c.limit_days).map_err(CaseError::from)?;
-                    let done = next.joint_answers.iter().any(|(d, _)| *d == c.department_id)
-                        || next.joint_missing.contains(&c.department_id);
-                    open.push((c.department_id, day_text(due), done));
-                }
-            }
-        }
+        let open: Vec<_> = dc::joint_dues(&st.calendar(), content, &next)
+            .map_err(CaseError::from)?
+            .into_iter()
+            .map(|(d, due, done)| (d, day_text(due), done))
+            .collect();
         let any_joint = content.steps.iter().any(|s| !s.joint.is_empty());
         if any_joint && (!open.is_empty() || view.state == CaseState::InProgress) {
             joint = Some((next.step as i64, open));

@@ -80,3 +80,26 @@ pub fn is_deemed_accepted(cal: &Calendar, v: &CaseView, today: NaiveDate) -> Res
         _ => Ok(false),
     }
 }
+
+/// The joint reviews (并联审批) open at the current step of a case in
+/// progress: each co-department with its due day, `limit_days` working days
+/// after the day the step started, and whether it has answered or timed out.
+/// Empty when the case is not in progress or its step has none.
+pub fn joint_dues(
+    cal: &Calendar,
+    item: &crate::catalog::ItemContent,
+    v: &CaseView,
+) -> Result<Vec<(i64, NaiveDate, bool)>, CalendarError> {
+    let (CaseState::InProgress, Some(step), Some(clock)) = (v.state, item.steps.get(v.step), v.clock.as_ref()) else {
+        return Ok(vec![]);
+    };
+    let started = clock.steps.last().map(|t| t.started_on).unwrap_or(clock.accepted_on);
+    let mut out = vec![];
+    for c in &step.joint {
+        let due = cal.add_working_days(started, c.limit_days)?;
+        let done =
+            v.joint_answers.iter().any(|(d, _)| *d == c.department_id) || v.joint_missing.contains(&c.department_id);
+        out.push((c.department_id, due, done));
+    }
+    Ok(out)
+}

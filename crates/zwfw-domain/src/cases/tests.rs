@@ -329,3 +329,27 @@ fn a_conclusions_text_agrees_with_its_kind() {
     assert_eq!(DocKind::of(&conclude(Granted, "", LICENCE).kind), Some(DocKind::Grant));
     assert_eq!(DocKind::of(&conclude(Voided, "重复申请", "").kind), None);
 }
+
+#[test]
+fn joint_reviews_are_due_in_working_days_from_the_start_of_their_step() {
+    use EventKind::*;
+    let (it, cal) = (item(), Calendar::new(shipped_years()).unwrap());
+    let mut events = vec![
+        ev("2025-09-24T09:00:00+08:00", None, Submitted),
+        ev("2025-09-25T09:00:00+08:00", Some(Role::Counter), Accepted),
+    ];
+    assert_eq!(joint_dues(&cal, &it, &replay(&it, &events).unwrap()).unwrap(), vec![], "step 1 has none");
+    // Step 2 starts on Friday 2025-09-26: three working days are Sunday
+    // 09-28 (a make-up day), 09-29 and 09-30, before 国庆.
+    events.push(ev("2025-09-26T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "材料齐全".into() }));
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(joint_dues(&cal, &it, &replay(&it, &events).unwrap()).unwrap(), vec![(2, day("2025-09-30"), false)]);
+    let mut answer = ev(
+        "2025-09-29T09:00:00+08:00",
+        Some(Role::Reviewer),
+        JointAnswered { department_id: 2, agree: true, opinion: "同意".into() },
+    );
+    answer.department_id = Some(2);
+    events.push(answer);
+    assert_eq!(joint_dues(&cal, &it, &replay(&it, &events).unwrap()).unwrap(), vec![(2, day("2025-09-30"), true)]);
+}

@@ -31,3 +31,19 @@ pub async fn set_joint(tx: &mut Tx, case_id: i64, step_no: i64, open: &[(i64, St
     }
     Ok(())
 }
+
+/// Moves the due day of the open joint review of `department_id` at case
+/// `case_id` from `old` to `new` (the calendar changed); false when it is
+/// no longer `old` (then it is left as it is).
+pub async fn move_joint_due(tx: &mut Tx, case_id: i64, department_id: i64, old: &str, new: &str) -> StoreResult<bool> {
+    let r = crate::db::query(
+        "UPDATE case_joint SET due = $1 WHERE case_id = $2 AND department_id = $3 AND due = $4 AND open = 1",
+    )
+    .bind(new)
+    .bind(case_id)
+    .bind(department_id)
+    .bind(old)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

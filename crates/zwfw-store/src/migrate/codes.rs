@@ -56,8 +56,13 @@ fn code_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
 /// domain set it states: (table, column, the codes it admits, the set's name).
 fn known_conditions() -> Vec<(&'static str, &'static str, Vec<&'static str>, &'static str)> {
     use zwfw_domain::catalog::VersionState;
+    use zwfw_domain::outbox::Channel;
     use zwfw_domain::supervision::Severity;
     vec![
+        // Migration 0027: an account's in-app messages, and the messages the
+        // senders of the outside channels read, each indexed apart.
+        ("notifications", "channel", codes(&[Channel::InApp]), "the in-app channel"),
+        ("notifications", "channel", codes(&complement(&[Channel::InApp])), "the outside channels"),
         // Migration 0015: the findings asking for a reply, by state and by rule.
         ("findings", "severity", codes(Severity::NEEDS_REPLY), "Severity::NEEDS_REPLY"),
         // Migration 0013: an item version's content changed in a state
@@ -209,24 +214,30 @@ fn object(sql: &str) -> Option<(String, String, bool)> {
     Some((words[k].clone(), name, drop))
 }
 
+/// The objects in place on `backend` once every migration ran: (kind,
+/// name) → (the migration that made it, its statement).
+fn lasting_objects(backend: Backend) -> BTreeMap<(String, String), (i64, String)> {
+    let mut objects = BTreeMap::new();
+    for (version, _, sql) in MIGRATIONS {
+        for s in split(sql).into_iter().filter(|s| s.only.is_none_or(|b| b == backend)) {
+            let Some((kind, name, drop)) = object(&s.text) else { continue };
+            if drop {
+                objects.remove(&(kind, name));
+            } else {
+                objects.insert((kind, name), (*version, s.text.clone()));
+            }
+        }
+    }
+    objects
+}
+
 /// The conditions of the objects in place once every migration ran, per
 /// backend: (backend, migration, object, condition).
 fn lasting_conditions() -> Vec<(Backend, i64, String, Condition)> {
     let mut out = Vec::new();
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let mut objects: BTreeMap<(String, String), (i64, Vec<Condition>)> = BTreeMap::new();
-        for (version, _, sql) in MIGRATIONS {
-            for s in split(sql).into_iter().filter(|s| s.only.is_none_or(|b| b == backend)) {
-                let Some((kind, name, drop)) = object(&s.text) else { continue };
-                if drop {
-                    objects.remove(&(kind, name));
-                } else {
-                    objects.insert((kind, name), (*version, conditions(&s.text)));
-                }
-            }
-        }
-        for ((kind, name), (version, conds)) in objects {
-            for c in conds {
+        for ((kind, name), (version, text)) in lasting_objects(backend) {
+            for c in conditions(&text) {
                 out.push((backend, version, format!("{} {name}", kind.to_lowercase()), c));
             }
         }
@@ -271,24 +282,25 @@ fn the_codes_in_lasting_conditions_agree_with_the_domain() {
                 continue;
             }
             let admits = c.admits(all);
-            let rule = known.iter().find(|(t, col, _, _)| t == table && col == column);
-            match rule {
-                None => problems.push(format!("{place}: say in known_conditions which domain set this states")),
-                Some((_, _, set, name)) => {
-                    let set: BTreeSet<&str> = set.iter().copied().collect();
-                    if admits != set {
-                        problems.push(format!(
-                            "{place} admits {admits:?}, {name} is {set:?}: a new migration must recreate it"
-                        ));
-                    }
-                    stated.insert((*table, *column));
+            // A column may carry conditions stating different sets (the
+            // outbox's in-app messages and the others): the one it admits.
+            let rules: Vec<_> = known.iter().filter(|(t, col, _, _)| t == table && col == column).collect();
+            let set_of = |set: &[&'static str]| set.iter().copied().collect::<BTreeSet<&str>>();
+            match (rules.iter().find(|(_, _, set, _)| set_of(set) == admits), rules.first()) {
+                (_, None) => problems.push(format!("{place}: say in known_conditions which domain set this states")),
+                (Some((_, _, _, name)), _) => {
+                    stated.insert(*name);
                 }
+                (None, Some((_, _, set, name))) => problems.push(format!(
+                    "{place} admits {admits:?}, {name} is {:?}: a new migration must recreate it",
+                    set_of(set)
+                )),
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     for (table, column, _, name) in &known {
-        assert!(stated.contains(&(*table, *column)), "no lasting condition on {table}.{column} states {name} any more");
+        assert!(stated.contains(name), "no lasting condition on {table}.{column} states {name} any more");
     }
 }
 
@@ -305,4 +317,33 @@ fn the_store_asks_the_partial_indexes_of_findings_in_their_own_words() {
             assert_eq!(format!("{} {} '{}'", c.column, c.op, c.codes.join("', '")), crate::supervision::ASKS_REPLY);
         }
     }
+}
+
+#[test]
+fn the_senders_ask_the_outbox_index_in_its_own_words() {
+    // The senders' queries state the condition of the index of migration 0027.
+    let lasting = lasting_conditions();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let c: Vec<_> = lasting.iter().filter(|(b, _, o, _)| *b == backend && o == "index notifications_due").collect();
+        assert_eq!(c.len(), 1);
+        let c = &c[0].3;
+        assert_eq!(format!("{} {} '{}'", c.column, c.op, c.codes.join("', '")), crate::outbox::OUTSIDE);
+    }
+}
+
+#[test]
+fn the_sqlite_edit_guards_tell_the_writer_by_its_mark() {
+    // Migration 0022: a guard asks the writer's function, not its settings
+    // (a query at every guarded UPDATE); a guard made again later keeps it.
+    let mark = format!("NOT sqlite_compileoption_used('{}')", crate::guards::SQLITE_WRITER_MARK);
+    let mut guards = 0;
+    for ((kind, name), (version, text)) in lasting_objects(Backend::Sqlite) {
+        if kind != "TRIGGER" || !name.starts_with("zwfw_guard_edit_") {
+            continue;
+        }
+        guards += 1;
+        assert!(text.contains(&mark), "migration {version:04}, trigger {name}: its WHEN is not {mark}");
+        assert!(!text.contains("pragma_"), "migration {version:04}, trigger {name} queries a pragma");
+    }
+    assert!(guards >= 10, "{guards} edit guards found");
 }

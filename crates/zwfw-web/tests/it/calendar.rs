@@ -293,3 +293,57 @@ both_backends!(no_warning_before_november, |store: Store| async move {
     let admin = app.ready_token("demo_admin").await;
     assert!(!app.get(&admin, "/").await.text().await.unwrap().contains("工作日历尚未录入"));
 });
+
+both_backends!(a_saved_year_tells_the_applicant_on_every_channel_and_moves_joint_reviews, |store: Store| async move {
+    if !SmtpServer::wanted() {
+        return;
+    }
+    let server = SmtpServer::start(SmtpServer::free_port());
+    // 2027-02-03 (Wednesday): 2027 is still provisional (Monday to Friday).
+    let app = App::start_with_smtp(store, "2027-02-03T09:00:00+08:00", SmtpServer::config(server.port)).await;
+    let [admin, citizen, counter] = app.ready_tokens(["demo_admin", "demo_citizen", "demo_counter"]).await;
+    let (s, b) = body(app.put(&citizen, "/api/v1/me/email", json!({"email": "zhangsan@example.cn"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let item = joint_item(&app).await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全，转审查"})).await;
+    // Step 2 started today; the land department's two working days: 02-04, 02-05.
+    let before = case(&app, &counter, id).await;
+    assert_eq!(before["joint"][0][2], "2027-02-05", "{}", before["joint"]);
+    let promised = before["case"]["promised_due"].as_str().unwrap().to_string();
+    zwfw_app::outbox::email::send_due(&app.state).await.unwrap();
+    let mailed = server.mails().len();
+
+    // The preview names the case; saving moves its deadlines and its joint review's due day.
+    let (s, p) = body(app.post(&admin, "/api/v1/calendar/2027/preview", entry_2027()).await).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let no = before["case"]["case_no"].as_str().unwrap();
+    assert!(p.to_string().contains(no), "{p}");
+    let (s, saved) = body(app.put(&admin, "/api/v1/calendar/2027", entry_2027()).await).await;
+    assert_eq!(s, StatusCode::OK, "{saved}");
+    let after = case(&app, &counter, id).await;
+    // 春节 (02-05..02-12) off: 02-04, 02-15.
+    assert_eq!(after["joint"][0][2], "2027-02-15", "{}", after["joint"]);
+    let moved = after["case"]["promised_due"].as_str().unwrap().to_string();
+    assert_ne!(moved, promised);
+
+    // The applicant is told in-app, by e-mail and by SMS, as a step of the case tells them.
+    let title = "2027年工作日历调整，期限已重新计算";
+    let (_, inbox) = body(app.get(&citizen, "/api/v1/me/notifications").await).await;
+    let told = inbox["messages"].as_array().unwrap().iter().any(|n| n["title"] == title);
+    assert!(told, "{inbox}");
+    zwfw_app::outbox::email::send_due(&app.state).await.unwrap();
+    let mails = server.mails();
+    let mail = mails[mailed..]
+        .iter()
+        .find(|m| m["rcpt_tos"] == json!(["zhangsan@example.cn"]))
+        .unwrap_or_else(|| panic!("no e-mail to the applicant: {mails:?}"));
+    assert_eq!(mail["subject"], title);
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains(no) && text.contains(&format!("由{promised}调整为{moved}")), "{text}");
+    let (_, ob) = body(app.get(&admin, "/api/v1/admin/outbox?state=waiting").await).await;
+    let sms = ob["messages"].as_array().unwrap().iter().find(|m| m["channel"] == "sms" && m["title"] == title);
+    assert!(sms.is_some(), "an SMS waits for the gateway: {ob}");
+    assert_invariants(&app).await;
+});
