@@ -6,66 +6,20 @@
 // 1,366 px, sees an extension waiting for approval.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { start, shots, signIn, applyOnline, apiSession } from './harness.js';
+import { mailServer } from './outbox.js';
 
-const haveSmtp = spawnSync('python3', ['-c', 'import aiosmtpd']).status === 0;
-if (!haveSmtp && process.env.ZWFW_REQUIRE_SMTP) throw new Error('ZWFW_REQUIRE_SMTP is set but python3 cannot import aiosmtpd');
-
-let base, browser, stop, smtp, mailDir;
-
-const SERVER = `
-import json, os, sys, email, email.policy
-from aiosmtpd.controller import Controller
-port, folder = int(sys.argv[1]), sys.argv[2]
-class Keep:
-    n = 0
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        Keep.n += 1
-        with open(os.path.join(folder, "%05d.json" % Keep.n), "w", encoding="utf-8") as f:
-            json.dump({"to": envelope.rcpt_tos, "subject": str(msg["subject"]), "text": msg.get_body(("plain",)).get_content()}, f, ensure_ascii=False)
-        return "250 OK"
-c = Controller(Keep(), hostname="127.0.0.1", port=port)
-c.start()
-print("ready", flush=True)
-sys.stdin.read()
-`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
+let base, browser, stop, mail;
 
 before(async () => {
-  const env = {};
-  if (haveSmtp) {
-    const port = await freePort();
-    mailDir = mkdtempSync(join(tmpdir(), 'zwfw-e2e-mail-'));
-    smtp = spawn('python3', ['-c', SERVER, String(port), mailDir], { stdio: ['pipe', 'pipe', 'inherit'] });
-    await new Promise((resolve, reject) => {
-      smtp.stdout.once('data', d => (String(d).includes('ready') ? resolve() : reject(new Error(String(d)))));
-      smtp.once('exit', code => reject(new Error('aiosmtpd exited with ' + code)));
-    });
-    Object.assign(env, {
-      ZWFW_SMTP_HOST: '127.0.0.1', ZWFW_SMTP_PORT: String(port), ZWFW_SMTP_TLS: 'none',
-      ZWFW_SMTP_FROM: '示例市政务服务 <noreply@zwfw.example.gov.cn>',
-    });
-  }
-  ({ base, browser, stop } = await start({ env }));
+  mail = await mailServer();
+  ({ base, browser, stop } = await start({ env: mail ? mail.env : {} }));
 });
 
 after(async () => {
   if (stop) await stop();
-  if (smtp) smtp.kill();
-  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
+  if (mail) mail.stop();
 });
 
 /** Fails when the page is wider than its viewport. */
@@ -102,19 +56,11 @@ test('the applicant is told of a supplement in the workbench and by e-mail; the 
   await fits(phone);
   await phone.screenshot({ path: join(shots, 'notices-messages-390.png'), fullPage: true });
 
-  if (haveSmtp) {
-    // The e-mail sender runs every 10 seconds.
-    let mail;
-    for (let i = 0; i < 60 && !mail; i++) {
-      for (const f of readdirSync(mailDir)) {
-        const m = JSON.parse(readFileSync(join(mailDir, f), 'utf-8'));
-        if (m.to.includes('chen.xiaohua@example.cn') && m.subject === '请补正材料：食品经营许可') mail = m;
-      }
-      if (!mail) await new Promise(res => setTimeout(res, 1000));
-    }
-    assert.ok(mail, 'the supplement notice arrives by e-mail');
-    assert.match(mail.text, /缺少场所平面图/);
-    assert.match(mail.text, new RegExp(`/cases/${caseId}`));
+  if (mail) {
+    const m = await mail.waitFor(m => m.to.includes('chen.xiaohua@example.cn') && m.subject === '请补正材料：食品经营许可');
+    assert.ok(m, 'the supplement notice arrives by e-mail');
+    assert.match(m.text, /缺少场所平面图/);
+    assert.match(m.text, new RegExp(`/cases/${caseId}`));
   }
 
   // The head, on a desktop, sees an extension waiting for approval.
@@ -136,6 +82,12 @@ test('the applicant is told of a supplement in the workbench and by e-mail; the 
   await head.goto(base + '/');
   await head.getByRole('heading', { name: '待我处理' }).waitFor();
   await head.getByText(/待您审批：延长审批/).first().waitFor();
+  // 待我决定 counts it and leads to the list of what waits for the head.
+  assert.ok(Number(await head.locator('#n-decide').innerText()) >= 1);
+  await Promise.all([head.waitForURL(/scope=decide/), head.getByRole('link', { name: /待我决定/ }).first().click()]);
+  await head.locator(`a[href="/cases/${caseId}"]`).first().waitFor();
+  await fits(head);
+  await head.goto(base + '/');
   await fits(head);
   await head.screenshot({ path: join(shots, 'notices-head-1366.png'), fullPage: true });
 });

@@ -34,8 +34,6 @@ pub async fn startup(state: &App) -> AppResult<()> {
     calendar::startup(state).await?;
     supervision::ensure_rules(state).await?;
     catalog::search::refresh(state).await?;
-    let changed = zwfw_store::settings::get(&state.store, catalog::search::CATALOG_CHANGED).await?;
-    *state.catalog_seen.lock().expect("lock") = changed;
     Ok(())
 }
 
@@ -46,12 +44,7 @@ pub async fn sync_shared(state: &App, with_calendar: bool) -> AppResult<()> {
     if with_calendar {
         calendar::reload(state).await?;
     }
-    let changed = zwfw_store::settings::get(&state.store, catalog::search::CATALOG_CHANGED).await?;
-    let stale = *state.catalog_seen.lock().expect("lock") != changed;
-    if stale {
-        catalog::search::refresh(state).await?;
-        *state.catalog_seen.lock().expect("lock") = changed;
-    }
+    catalog::search::refresh(state).await?;
     Ok(())
 }
 

@@ -49,8 +49,8 @@ pub struct Inner {
     pub calendar: std::sync::RwLock<Arc<zwfw_domain::calendar::Calendar>>,
     /// The full-text index of the published catalogue.
     pub search: std::sync::RwLock<Arc<crate::catalog::search::Index>>,
-    /// The catalogue change marker the search index was built from.
-    pub catalog_seen: std::sync::Mutex<Option<String>>,
+    /// Held while the search index is built here: builds take turns.
+    pub search_build: tokio::sync::Mutex<()>,
     /// Contents of item versions cases are bound to (published versions never change).
     pub versions: std::sync::Mutex<std::collections::HashMap<i64, Arc<zwfw_domain::catalog::ItemContent>>>,
     /// Departments as read lately (names for document numbers), with when:
@@ -99,7 +99,7 @@ impl App {
             files: zwfw_store::files::FileStore::new(config.data_dir.join("files")),
             calendar: std::sync::RwLock::new(Arc::new(zwfw_domain::calendar::Calendar::empty())),
             search: std::sync::RwLock::new(Arc::new(crate::catalog::search::Index::default())),
-            catalog_seen: std::sync::Mutex::new(None),
+            search_build: tokio::sync::Mutex::new(()),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             departments: std::sync::Mutex::new(DepartmentCache::new()),
             track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),

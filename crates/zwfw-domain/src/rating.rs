@@ -168,12 +168,26 @@ code_list!(
         CalledBack = "called_back",
         /// Rectified and replied; the reply is published.
         Replied = "replied",
+        /// Closed without a reply: supervision upheld the department's
+        /// appeal of the rating, so nothing is owed for it.
+        Closed = "closed",
     }
 );
 
 impl FollowUp {
     /// Not replied yet: past its due day, supervision's rule A08 holds.
     pub const PENDING: &'static [FollowUp] = &[FollowUp::Open, FollowUp::CalledBack];
+
+    /// The follow-up once the rating's appeal is decided: an upheld appeal
+    /// strikes the rating out, so a follow-up still pending closes (and rule
+    /// A08 can no longer hold for it); a rejected appeal leaves it as it is,
+    /// and so does an upheld one after the reply.
+    pub fn after_appeal(state: Option<FollowUp>, outcome: Appeal) -> Option<FollowUp> {
+        match state {
+            Some(s) if outcome == Appeal::Upheld && FollowUp::PENDING.contains(&s) => Some(FollowUp::Closed),
+            other => other,
+        }
+    }
 }
 
 /// Default working days for the follow-up's reply.
@@ -301,6 +315,21 @@ mod tests {
         assert_eq!(decide_appeal(Some(Appeal::Pending), true, "经核实属误评"), Ok(Appeal::Upheld));
         assert_eq!(decide_appeal(Some(Appeal::Upheld), false, "x"), Err(RatingError::NoAppeal));
         assert_eq!(decide_appeal(None, false, "x"), Err(RatingError::NoAppeal));
+    }
+
+    #[test]
+    fn an_upheld_appeal_closes_the_pending_follow_up() {
+        use FollowUp::*;
+        for pending in FollowUp::PENDING {
+            assert_eq!(FollowUp::after_appeal(Some(*pending), Appeal::Upheld), Some(Closed));
+            assert_eq!(FollowUp::after_appeal(Some(*pending), Appeal::Rejected), Some(*pending));
+        }
+        assert_eq!(FollowUp::after_appeal(Some(Replied), Appeal::Upheld), Some(Replied));
+        assert_eq!(FollowUp::after_appeal(None, Appeal::Upheld), None);
+        // Closed is not pending: no overdue finding, no further step.
+        assert!(!FollowUp::PENDING.contains(&Closed));
+        let cb = FollowUpAction::CallBack { note: "已电话联系申请人".into() };
+        assert_eq!(follow_up(Closed, &cb), Err(RatingError::WrongFollowUpState));
     }
 
     #[test]

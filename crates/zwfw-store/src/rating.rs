@@ -5,7 +5,7 @@ use crate::db::{Ex, Row};
 use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::rating::{Appeal, FollowUp};
-use zwfw_domain::{const_concat, sql_code};
+use zwfw_domain::{const_concat, sql_code, sql_list};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -214,6 +214,19 @@ pub async fn set_reply(
         .bind(id)
         .execute(tx.conn())
         .await?;
+    Ok(())
+}
+
+/// Closes a follow-up still pending without a reply (an upheld appeal).
+pub async fn close_follow_up(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    const SQL: &str = const_concat!(
+        "UPDATE ratings SET follow_up = ",
+        sql_code!(FollowUp::Closed),
+        " WHERE id = $1 AND follow_up IN (",
+        sql_list!(FollowUp, FollowUp::PENDING),
+        ")"
+    );
+    crate::db::query(SQL).bind(id).execute(tx.conn()).await?;
     Ok(())
 }
 

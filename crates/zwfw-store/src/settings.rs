@@ -22,3 +22,24 @@ pub async fn put(tx: &mut Tx, key: &str, value: &str, now_ms: i64) -> StoreResul
     .await?;
     Ok(())
 }
+
+/// Adds one to the whole number kept under `key` (0 when absent) inside the
+/// transaction, and returns the new number. Two transactions bumping at once
+/// take turns on the row, so every commit gets its own number.
+pub async fn bump(tx: &mut Tx, key: &str, now_ms: i64) -> StoreResult<i64> {
+    let row = crate::db::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, '1', $2) \
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT), \
+         updated_at = excluded.updated_at RETURNING value",
+    )
+    .bind(key)
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(row.str("value").parse().unwrap_or(0))
+}
+
+/// The whole number kept under `key`, 0 when absent.
+pub async fn number(store: &Store, key: &str) -> StoreResult<i64> {
+    Ok(get(store, key).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}

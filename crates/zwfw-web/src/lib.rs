@@ -92,10 +92,30 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers and the search index is current: 200
+/// `{"status": "ready", "search": {…}}`; 503 with `"status": "database_unreachable"`
+/// or `"search_behind"` (the index is then rebuilt at once) otherwise.
 async fn readyz(State(st): State<AppState>) -> Response {
-    match st.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {e}")).into_response(),
+    let unavailable = |status: &str, detail: serde_json::Value| {
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": status, "detail": detail})))
+            .into_response()
+    };
+    if let Err(e) = st.store.ping().await {
+        return unavailable("database_unreachable", e.to_string().into());
+    }
+    match zwfw_app::catalog::search::status(&st).await {
+        Ok(search) if search.current => {
+            (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready", "search": search}))).into_response()
+        }
+        Ok(search) => {
+            zwfw_app::catalog::search::refresh_soon(&st);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "search_behind", "search": search})),
+            )
+                .into_response()
+        }
+        Err(e) => unavailable("database_unreachable", e.message().into()),
     }
 }
 

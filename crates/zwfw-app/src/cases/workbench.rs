@@ -85,6 +85,8 @@ pub struct StaffWaiting {
     pub department: i64,
     pub mine: i64,
     pub joint: i64,
+    /// For a department head: the cases waiting for their decision (待我决定).
+    pub decide: Option<i64>,
     pub notices: Vec<Notification>,
     pub unread: i64,
 }
@@ -99,7 +101,30 @@ pub async fn staff_workbench(ctx: &Ctx<'_>) -> AppResult<StaffWaiting> {
         department: count(sc::InboxScope::Department(dept)).await?,
         mine: count(sc::InboxScope::Assignee(actor.user_id)).await?,
         joint: count(sc::InboxScope::Joint(dept)).await?,
+        decide: match actor.has(Role::DeptHead) {
+            true => Some(head_decisions(st, actor).await?.len() as i64),
+            false => None,
+        },
         notices: latest.into_iter().filter(|n| n.read_at.is_none()).take(5).collect(),
         unread,
     })
+}
+
+/// The cases waiting for the decision of a department head (待我决定), soonest
+/// deadline first, each with what it waits for: the domain's
+/// [`access::waits_for_head`] over the open cases of the head's department.
+/// Only for a department head.
+pub async fn head_decisions(st: &App, actor: &Actor) -> AppResult<Vec<(CaseRow, access::HeadDecision)>> {
+    let Some(dept) = actor.department_id.filter(|_| actor.is_staff() && actor.has(Role::DeptHead)) else {
+        return Err(AppError::forbidden());
+    };
+    let mut out = vec![];
+    for row in sc::open_of_department(&st.store, dept).await? {
+        let item = item_version(st, row.version_id).await?;
+        let v = current_view(st.store.pool(), &row, &item).await?;
+        if let Some(d) = access::waits_for_head(dept, &facts(&row), &item, &v) {
+            out.push((row, d));
+        }
+    }
+    Ok(out)
 }

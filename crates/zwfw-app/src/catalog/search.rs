@@ -6,6 +6,14 @@
 //! rebuilt when the catalogue changes (an item published or retired here, or
 //! a change seen in the database by the periodic check), so it works the same
 //! on SQLite and PostgreSQL deployments.
+//!
+//! Each change of what the index covers (a version published, an item
+//! retired, a department renamed) adds one to the catalogue's generation in
+//! the change's own transaction. A build reads the generation before the
+//! catalogue, so it holds at least that generation, and is installed only
+//! over an older one: of two builds finishing in the wrong order, the older
+//! is dropped. The index is current when its generation is the stored one
+//! (`/readyz` answers so).
 
 use crate::error::AppResult;
 use crate::state::App;
@@ -15,8 +23,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use zwfw_domain::catalog::ItemContent;
 
-/// Settings key changed whenever the published catalogue changes.
-pub const CATALOG_CHANGED: &str = "catalog_changed";
+/// Settings key of the catalogue's generation: one more at every change of
+/// what the index covers.
+pub const CATALOG_GENERATION: &str = "catalog_generation";
 
 fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
@@ -124,6 +133,8 @@ pub struct Index {
     docs: Vec<Doc>,
     postings: HashMap<String, Vec<(u32, f32)>>,
     avg_len: f32,
+    /// The catalogue's generation it was built from (none before the first build).
+    generation: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -188,7 +199,17 @@ impl Index {
             }
         }
         let avg_len = if docs.is_empty() { 1.0 } else { total / docs.len() as f32 };
-        Index { docs, postings, avg_len }
+        Index { docs, postings, avg_len, generation: None }
+    }
+
+    /// The index, marked as built from the catalogue's `generation`.
+    pub fn at(self, generation: i64) -> Index {
+        Index { generation: Some(generation), ..self }
+    }
+
+    /// The catalogue's generation it was built from.
+    pub fn generation(&self) -> Option<i64> {
+        self.generation
     }
 
     pub fn len(&self) -> usize {
@@ -251,9 +272,11 @@ fn snippet(d: &Doc, words: &[&str]) -> String {
     highlight(&d.fields[0].1, words)
 }
 
-/// Builds the index of every published, active item.
+/// Builds the index of every published, active item, marked with the
+/// catalogue's generation read before the catalogue.
 pub async fn build_from_store(state: &App) -> AppResult<Index> {
     let store = &state.store;
+    let generation = stored_generation(state).await?;
     let depts = zwfw_store::admin::list_departments(store).await?;
     let list = zwfw_store::catalog::list(
         store,
@@ -271,32 +294,68 @@ pub async fn build_from_store(state: &App) -> AppResult<Index> {
     })
     .await
     .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-    Ok(Index::build(docs))
+    Ok(Index::build(docs).at(generation))
+}
+
+/// The catalogue's generation as stored (0 before the first change).
+pub async fn stored_generation(state: &App) -> AppResult<i64> {
+    Ok(zwfw_store::settings::number(&state.store, CATALOG_GENERATION).await?)
 }
 
 /// Marks the catalogue changed (inside the transaction of the change), so
-/// that every app server rebuilds its index.
-pub async fn mark_changed(tx: &mut zwfw_store::Tx, now_ms: i64) -> AppResult<()> {
-    let marker = format!("{now_ms}-{}", crate::accounts::sessions::random_token(4));
-    zwfw_store::settings::put(tx, CATALOG_CHANGED, &marker, now_ms).await?;
-    Ok(())
+/// that every app server rebuilds its index. Returns the new generation.
+pub async fn mark_changed(tx: &mut zwfw_store::Tx, now_ms: i64) -> AppResult<i64> {
+    Ok(zwfw_store::settings::bump(tx, CATALOG_GENERATION, now_ms).await?)
 }
 
 /// Rebuilds the index in the background after a change made here.
 pub fn refresh_soon(state: &App) {
     let st = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = crate::sync_shared(&st, false).await {
+        if let Err(e) = refresh(&st).await {
             tracing::error!(error = %e.message(), "rebuilding the search index failed");
         }
     });
 }
 
-/// Rebuilds this server's index.
+/// Installs `index` unless this server already serves one of the same or a
+/// newer generation; returns whether it was installed.
+pub fn install(state: &App, index: Index) -> bool {
+    let mut current = state.search.write().expect("search lock");
+    if index.generation <= current.generation {
+        return false;
+    }
+    *current = Arc::new(index);
+    true
+}
+
+/// Rebuilds this server's index when the stored generation is newer than the
+/// one it serves (builds here take turns, so a change starts one build).
 pub async fn refresh(state: &App) -> AppResult<()> {
-    let idx = build_from_store(state).await?;
-    *state.search.write().expect("search lock") = Arc::new(idx);
+    let _turn = state.search_build.lock().await;
+    if state.search_index().generation >= Some(stored_generation(state).await?) {
+        return Ok(());
+    }
+    let index = build_from_store(state).await?;
+    install(state, index);
     Ok(())
+}
+
+/// Whether this server's index is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SearchStatus {
+    /// The catalogue's generation as stored.
+    pub generation: i64,
+    /// The generation the index served here was built from (none before the first build).
+    pub built: Option<i64>,
+    /// The index holds every change of the catalogue.
+    pub current: bool,
+}
+
+pub async fn status(state: &App) -> AppResult<SearchStatus> {
+    let generation = stored_generation(state).await?;
+    let built = state.search_index().generation;
+    Ok(SearchStatus { generation, built, current: built >= Some(generation) })
 }
 
 #[cfg(test)]

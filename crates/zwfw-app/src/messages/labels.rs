@@ -217,6 +217,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("follow_up", "open") => "待回访",
         ("follow_up", "called_back") => "已回访，整改中",
         ("follow_up", "replied") => "已整改答复",
+        ("follow_up", "closed") => "申诉成立，无需整改",
         ("appeal", "pending") => "申诉待复核",
         ("appeal", "upheld") => "申诉成立，不计入考核",
         ("appeal", "rejected") => "申诉不成立",

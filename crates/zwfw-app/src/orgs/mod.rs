@@ -189,8 +189,16 @@ pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) 
     let mut tx = store.begin().await?;
     store_admin::update_department(&mut tx, id, &data, ctx.now()).await?;
     ctx.audit(&mut tx, ctx.entry(action::UPDATE, "department", id, diff(&before, &after), &input.reason)).await?;
+    // The search index shows each item's department by name.
+    let renamed = before.name != after.name;
+    if renamed {
+        crate::catalog::search::mark_changed(&mut tx, ctx.now()).await?;
+    }
     tx.commit().await?;
     ctx.state.forget_department(id);
+    if renamed {
+        crate::catalog::search::refresh_soon(ctx.state);
+    }
     Ok(store_admin::get_department(store, id).await?)
 }
 

@@ -258,6 +258,9 @@ pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResu
             let uphold = input.uphold.ok_or_else(|| AppError::invalid("uphold"))?;
             let outcome = dr::decide_appeal(appeal, uphold, &reason)?;
             sr::decide_appeal(&mut tx, id, outcome.code(), &reason, actor.user_id, now).await?;
+            if FollowUp::after_appeal(current, outcome) != current {
+                sr::close_follow_up(&mut tx, id).await?;
+            }
             ("rating_appeal_decided", reason)
         }
         _ => return Err(AppError::with_detail(Kind::BadInput, "invalid_action", "action")),

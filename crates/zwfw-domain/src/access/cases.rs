@@ -7,6 +7,7 @@ use super::{first_held, in_department, require, Refusal};
 use crate::admin::{Actor, Role};
 use crate::cases::{CaseState, CaseView, Channel, EventKind, Outcome};
 use crate::catalog::{ItemContent, Step};
+use crate::codes::code_list;
 
 /// The facts about a case that access depends on, beside its item version
 /// and its view.
@@ -62,6 +63,49 @@ pub fn heads_to_decide(kind: &EventKind, case: &CaseFacts, item: &ItemContent, v
         }
         EventKind::WithdrawalRequested { .. } => vec![case.department_id],
         _ => vec![],
+    }
+}
+
+code_list!(
+    /// A decision a case waits for from a department head (待我决定).
+    HeadDecision {
+        /// An extension request to approve or not.
+        Extension = "extension",
+        /// An online applicant's withdrawal request to approve or decline.
+        Withdrawal = "withdrawal",
+        /// The conclusion (准予 or 不予) once every step passed.
+        Conclusion = "conclusion",
+        /// A step of the item's process that is the head's own (e.g. 决定).
+        Step = "step",
+    }
+);
+
+/// What the case waits for from the heads of `department_id`, if anything:
+/// the decisions [`may_act`] gives a department head alone — an extension
+/// request (the case's or the handling department's head), an online
+/// applicant's withdrawal request (the case's), the conclusion once every
+/// step passed (the case's) — and a step whose role is the head's (the
+/// handling department's). A special procedure is the step's to start and
+/// end, not the head's.
+pub fn waits_for_head(department_id: i64, case: &CaseFacts, item: &ItemContent, v: &CaseView) -> Option<HeadDecision> {
+    if !v.state.is_open() {
+        return None;
+    }
+    let home = case.department_id == department_id;
+    let handling = handling_department(case, item, v) == department_id;
+    if v.extension_pending.is_some() && (home || handling) {
+        Some(HeadDecision::Extension)
+    } else if home && case.channel == Channel::Online && v.withdrawal_requested.is_some() {
+        Some(HeadDecision::Withdrawal)
+    } else if home && v.state == CaseState::Deciding {
+        Some(HeadDecision::Conclusion)
+    } else if handling
+        && v.state == CaseState::InProgress
+        && acting_step(item, v).is_some_and(|s| s.role == Role::DeptHead)
+    {
+        Some(HeadDecision::Step)
+    } else {
+        None
     }
 }
 
@@ -399,6 +443,52 @@ mod tests {
         assert_eq!(may_act(&staff(1, 4, &[Role::DeptHead]), &f, &it, &v, &returned), Err(Refusal::NotInDepartment));
         assert_eq!(may_act(&staff(1, 1, &[Role::DeptHead]), &f, &it, &v, &returned), Ok(Some(Role::DeptHead)));
         assert_eq!(may_act(&staff(1, 1, &[Role::Reviewer]), &f, &it, &v, &returned), Err(Refusal::NotInDepartment));
+    }
+
+    #[test]
+    fn what_waits_for_a_head_is_what_only_a_head_may_do() {
+        let it = item();
+        let head = staff(9, 1, &[Role::DeptHead]);
+        let others = staff(8, 1, &[Role::Counter, Role::Reviewer]);
+        let online = facts(Channel::Online);
+        let head_alone = |f: &CaseFacts, v: &CaseView, kind: EventKind| {
+            may_act(&head, f, &it, v, &kind) == Ok(Some(Role::DeptHead)) && may_act(&others, f, &it, v, &kind).is_err()
+        };
+        // An extension asked at the second step.
+        let v = CaseView { extension_pending: Some(5), ..at(CaseState::InProgress, 1) };
+        assert_eq!(waits_for_head(1, &online, &it, &v), Some(HeadDecision::Extension));
+        assert!(head_alone(&online, &v, EventKind::ExtensionDecided { approved: true, opinion: "x".into() }));
+        assert_eq!(waits_for_head(2, &online, &it, &v), None, "a joint reviewer's head does not decide it");
+        // An online withdrawal request.
+        let v = CaseView { withdrawal_requested: Some("书面申请".into()), ..at(CaseState::InProgress, 1) };
+        assert_eq!(waits_for_head(1, &online, &it, &v), Some(HeadDecision::Withdrawal));
+        assert!(head_alone(&online, &v, EventKind::Withdrawn { reason: "x".into() }));
+        // Every step passed: the conclusion.
+        let v = at(CaseState::Deciding, 3);
+        assert_eq!(waits_for_head(1, &online, &it, &v), Some(HeadDecision::Conclusion));
+        let grant = EventKind::Concluded {
+            outcome: Outcome::Granted,
+            reason: String::new(),
+            document_no: "x".into(),
+            valid_until: None,
+            fee_fen: None,
+        };
+        assert!(head_alone(&online, &v, grant));
+        // The head's own step (决定), in the department handling it.
+        assert_eq!(it.steps[2].role, Role::DeptHead);
+        let v = at(CaseState::InProgress, 2);
+        assert_eq!(waits_for_head(1, &online, &it, &v), Some(HeadDecision::Step));
+        assert!(head_alone(&online, &v, EventKind::StepPassed { opinion: "x".into() }));
+        let mut elsewhere = item();
+        elsewhere.steps[2].department_id = 4;
+        assert_eq!(waits_for_head(1, &online, &elsewhere, &v), None);
+        assert_eq!(waits_for_head(4, &online, &elsewhere, &v), Some(HeadDecision::Step));
+        // The reviewer's step, a case waiting for acceptance or concluded: nothing for the head.
+        for v in [at(CaseState::InProgress, 1), at(CaseState::Submitted, 0), at(CaseState::Concluded, 3)] {
+            assert_eq!(waits_for_head(1, &online, &it, &v), None, "{:?}", v.state);
+        }
+        let ended = CaseView { extension_pending: Some(5), ..at(CaseState::Concluded, 3) };
+        assert_eq!(waits_for_head(1, &online, &it, &ended), None);
     }
 
     #[test]

@@ -64,7 +64,13 @@ pub fn acceptance_due(cal: &Calendar, submitted_at_ms: i64) -> Result<NaiveDate,
 }
 
 /// The working days a supplement notice gives the applicant (the date the
-/// notice names; the law sets none, the platform's notice states this one).
+/// notice names). No text sets this period: 行政许可法 第三十二条 bounds only
+/// the notice itself (once, listing everything missing, within five days of
+/// receipt: [`ACCEPTANCE_DAYS`]), and the platform rules at hand ask only that
+/// the department write down why and tell the applicant (承德市“互联网+政务服务”
+/// 平台运行维护管理规定（试行） 第十一条: “如有专家评审、现场勘查或补齐补正等特殊情况，应写明详细原因
+/// 并通知申请人”). Twenty working days is the platform's own choice, stated in
+/// every notice.
 pub const SUPPLEMENT_DAYS: u32 = 20;
 
 /// The day by which a supplement notice sent at `notice_at_ms` asks the

@@ -3,6 +3,8 @@
 
 use super::{case_row, CaseRow, CASE_COLS};
 use crate::{RowExt, Store, StoreResult, Tx};
+use zwfw_domain::cases::CaseState;
+use zwfw_domain::{const_concat, sql_list};
 
 /// Which tasks an inbox shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,4 +66,20 @@ pub async fn inbox(store: &Store, scope: InboxScope, limit: i64, offset: i64) ->
     .fetch_all(store.pool())
     .await?;
     Ok((rows.iter().map(case_row).collect(), total))
+}
+
+/// The open cases ([`CaseState::OPEN`]) a department implements or handles
+/// now, soonest deadline first: those its head may have to decide on (the
+/// domain says which).
+pub async fn open_of_department(store: &Store, department_id: i64) -> StoreResult<Vec<CaseRow>> {
+    const WHERE: &str = const_concat!(
+        "state IN (",
+        sql_list!(CaseState, CaseState::OPEN),
+        ") AND (department_id = $1 OR handling_department_id = $1)"
+    );
+    let rows = crate::db::query(format!("SELECT {CASE_COLS} FROM cases WHERE {WHERE} ORDER BY step_due, id"))
+        .bind(department_id)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.iter().map(case_row).collect())
 }

@@ -182,7 +182,7 @@ pub async fn api_list(
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct InboxQuery {
-    /// department (default) | mine (transferred to me) | joint (joint reviews waiting for my department)
+    /// department (default) | mine (transferred to me) | joint (joint reviews waiting for my department) | decide (waiting for my decision as department head: extensions, online withdrawals, conclusions, the head's steps)
     pub scope: Option<String>,
     pub page: Option<i64>,
 }
@@ -196,19 +196,28 @@ pub struct Inbox {
 
 pub async fn inbox(st: &zwfw_app::App, actor: &Actor, q: &InboxQuery) -> WebResult<Inbox> {
     let dept = actor.department_id.filter(|_| actor.is_staff()).ok_or_else(WebError::forbidden)?;
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let scope = match q.scope.as_deref().unwrap_or("department") {
         "department" => InboxScope::Department(dept),
         "mine" => InboxScope::Assignee(actor.user_id),
         "joint" => InboxScope::Joint(dept),
+        "decide" => {
+            let waiting = cases::head_decisions(st, actor).await?;
+            let total = waiting.len() as i64;
+            let rows = waiting.into_iter().skip(((page - 1) * 50) as usize).take(50).map(|(r, _)| r).collect();
+            return Ok(Inbox { total, items: items(st, rows) });
+        }
         _ => return Err(WebError::with_detail(Kind::BadInput, "bad_request", "scope")),
     };
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let (rows, total) = sc::inbox(&st.store, scope, 50, (page - 1) * 50).await?;
     Ok(Inbox { total, items: items(st, rows) })
 }
 
 /// A department's (or one's own) tasks, soonest deadline first.
-#[utoipa::path(get, path = "/inbox", tag = "cases", params(("scope" = Option<String>, Query), ("page" = Option<i64>, Query)),
+///
+/// For a department head, `scope=decide` lists what waits for their own
+/// decision (待我决定).
+#[utoipa::path(get, path = "/inbox", tag = "cases", params(("scope" = Option<String>, Query, description = "department (default) | mine | joint | decide (department heads only)"), ("page" = Option<i64>, Query)),
     responses((status = 200, body = Inbox), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_inbox(SignedIn { st, s, .. }: SignedIn, ApiQuery(q): ApiQuery<InboxQuery>) -> WebResult<Json<Inbox>> {
     Ok(Json(inbox(&st, &s.actor, &q).await?))

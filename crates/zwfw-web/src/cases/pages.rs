@@ -135,6 +135,16 @@ pub async fn inbox_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuer
             context! { href => format!("/work/inbox?scope={code}"), label => label, n => n, on => code == scope },
         );
     }
+    // A department head's own decisions.
+    let decide = match scope.as_str() {
+        "decide" => Some(inbox.total),
+        _ => cases::head_decisions(&st, a).await.ok().map(|w| w.len() as i64),
+    };
+    if let Some(n) = decide {
+        tabs.push(
+            context! { href => "/work/inbox?scope=decide", label => "待我决定", n => n, on => scope == "decide" },
+        );
+    }
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let more = (page * 50 < inbox.total).then(|| format!("/work/inbox?scope={scope}&page={}", page + 1));
     let rows: Vec<Value> = inbox.items.into_iter().map(|i| list_row(&st, &i.case, i.urgency)).collect();

@@ -266,6 +266,71 @@ both_backends!(chinese_search_finds_the_right_items, |store: Store| async move {
     assert!(search("食品经营").await.iter().all(|h| h["item_id"].as_i64() != Some(id)));
 });
 
+/// `/readyz` and its figures: (status, body).
+async fn readyz(app: &App) -> (StatusCode, Value) {
+    let r = client().get(app.url("/readyz")).send().await.unwrap();
+    (r.status(), r.json().await.unwrap())
+}
+
+both_backends!(search_is_current_at_readyz_and_never_goes_back, |store: Store| async move {
+    let app = App::start(store).await;
+    let st = &app.state;
+    let search = |q: &str| {
+        let url = app.url(&format!("/api/v1/guide/search?q={}", zwfw_web::http::auth::urlencode(q)));
+        async move { client().get(url).send().await.unwrap().json::<Vec<Value>>().await.unwrap() }
+    };
+    // Ready once the demo is loaded: the index holds the catalogue's generation.
+    let (s, ready) = readyz(&app).await;
+    assert_eq!(s, StatusCode::OK, "{ready}");
+    assert_eq!(ready["status"], "ready");
+    let g = ready["search"]["generation"].as_i64().unwrap();
+    assert!(g > 0, "every demo publication counts: {ready}");
+    assert_eq!(ready["search"]["built"], g);
+    assert_eq!(ready["search"]["current"], true);
+
+    // A build that read the catalogue before a change…
+    let older = zwfw_app::catalog::search::build_from_store(st).await.unwrap();
+    assert_eq!(older.generation(), Some(g));
+    // …the change, made on another app server: an item retired.
+    let id = search("食品经营").await[0]["item_id"].as_i64().unwrap();
+    let other = another_process(&app).await;
+    let center = actor_of(&app, "demo_center").await;
+    let there = zwfw_app::Ctx { state: &other, actor: Some(&center), client_addr: "test".into() };
+    zwfw_app::catalog::retire(&there, id, "职能划转").await.unwrap();
+
+    // This server is behind until it rebuilds, and says so.
+    let (s, behind) = readyz(&app).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{behind}");
+    assert_eq!(behind["status"], "search_behind");
+    assert_eq!(behind["search"]["generation"], g + 1);
+    assert_eq!(behind["search"]["current"], false);
+
+    // Two builds finishing in the wrong order: the newer one is kept. (The
+    // check above started a rebuild; it may have been installed first.)
+    let newer = zwfw_app::catalog::search::build_from_store(st).await.unwrap();
+    assert_eq!(newer.generation(), Some(g + 1));
+    zwfw_app::catalog::search::install(st, newer);
+    assert!(!zwfw_app::catalog::search::install(st, older), "an older index replaced a newer one");
+    assert_eq!(st.search_index().generation(), Some(g + 1));
+    assert!(search("食品经营").await.iter().all(|h| h["item_id"].as_i64() != Some(id)));
+    let (s, ready) = readyz(&app).await;
+    assert_eq!((s, ready["search"]["built"].as_i64()), (StatusCode::OK, Some(g + 1)), "{ready}");
+
+    // A renamed department is a change of what search shows.
+    let admin = app.ready_token("demo_admin").await;
+    let dept = app.department_id("示例市市场监督管理局").await;
+    let (s, d) = body(app.get(&admin, &format!("/api/v1/departments/{dept}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let mut input = d.clone();
+    input["name"] = json!("示例市市场监督管理局（更名）");
+    input["reason"] = json!("机构改革");
+    let (s, e) = body(app.put(&admin, &format!("/api/v1/departments/{dept}"), input).await).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    zwfw_app::sync_shared(st, false).await.unwrap();
+    assert_eq!(zwfw_app::catalog::search::status(st).await.unwrap().generation, g + 2);
+    assert!(search("营业执照").await.iter().any(|h| h["department"] == "示例市市场监督管理局（更名）"));
+});
+
 both_backends!(attachments_are_checked_by_content, |store: Store| async move {
     let app = App::start(store).await;
     let center = app.ready_token("demo_center").await;

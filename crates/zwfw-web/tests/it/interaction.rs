@@ -960,3 +960,50 @@ both_backends!(the_rating_form_presets_no_level, |store: Store| async move {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "the stage is still to be rated");
 });
+
+both_backends!(an_upheld_appeal_closes_the_follow_up_and_no_a08_follows, |store: Store| async move {
+    let app = App::start_at(store, "2026-11-02T09:00:00+08:00").await;
+    let (case_id, username) = granted_case(&app).await;
+    let [applicant, head, supervisor] = app.ready_tokens([username.as_str(), "demo_head", "demo_supervisor"]).await;
+    let path = format!("/api/v1/cases/{case_id}/ratings");
+    // Two bad ratings: the one of 受理 stands, the one of 办结 is appealed.
+    let mut ids = vec![];
+    for (stage, level) in [("acceptance", 4), ("conclusion", 5)] {
+        let (s, r) =
+            body(app.post(&applicant, &path, json!({"stage": stage, "level": level, "channel": "pc"})).await).await;
+        assert_eq!((s, r["follow_up"].as_str()), (StatusCode::CREATED, Some("open")), "{r}");
+        ids.push(r["id"].as_i64().unwrap());
+    }
+    let (stands, appealed) = (ids[0], ids[1]);
+    let actions = format!("/api/v1/ratings/{appealed}/actions");
+    let (s, b) = body(app.post(&head, &actions, json!({"action": "appeal", "reason": "评价人误选"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = body(
+        app.post(&supervisor, &actions, json!({"action": "decide_appeal", "uphold": true, "reason": "经核实属误评"}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!((b["appeal"].as_str(), b["follow_up"].as_str()), (Some("upheld"), Some("closed")), "{b}");
+    // Nothing is owed for it any more: no call-back, no reply.
+    let (s, b) = body(app.post(&head, &actions, json!({"action": "call_back", "note": "已回访"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rating_conflict")), "{b}");
+    let (s, html) = page(&signed(&head), &app, &format!("/ratings/{appealed}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("申诉成立，无需整改"), "{html}");
+
+    // Past both due days, only the follow-up that stands is overdue (A08).
+    day(&app, "2026-11-30").await;
+    let sup = app.signed_in("demo_supervisor").await;
+    let (_, a08) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A08").await).await;
+    let on = |id: i64| {
+        a08["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["object_kind"] == "rating" && f["object_id"].as_i64() == Some(id))
+    };
+    assert!(on(stands), "the follow-up not appealed is overdue: {a08}");
+    assert!(!on(appealed), "an upheld appeal raises no finding: {a08}");
+    assert_invariants(&app).await;
+});

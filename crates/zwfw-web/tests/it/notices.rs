@@ -252,3 +252,61 @@ both_backends!(notices_are_read_a_page_at_a_time_and_only_by_their_reader, |stor
     assert!(page.contains("请补正材料：食品经营许可") && page.contains("/open"), "{page}");
     assert_invariants(&app).await;
 });
+
+both_backends!(a_head_sees_what_waits_for_their_decision, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let item = item(&app).await;
+    let [citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    let waiting = |token: String| {
+        let app = &app;
+        async move {
+            let (s, b) = body(app.get(&token, "/api/v1/inbox?scope=decide").await).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            let ids: Vec<i64> = b["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+            assert_eq!(b["total"].as_i64(), Some(ids.len() as i64));
+            ids
+        }
+    };
+    let before = waiting(head.clone()).await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "受理"})).await;
+    assert!(!waiting(head.clone()).await.contains(&id), "the reviewer's step is not the head's");
+
+    // An extension to approve.
+    act_ok(&app, &reviewer, id, json!({"action": "extension_request", "days": 10, "opinion": "需现场核查。"})).await;
+    assert!(waiting(head.clone()).await.contains(&id));
+    let session = app.signed_in("demo_head").await;
+    let home = signed(&session).get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let n = between(&home, "id=\"n-decide\">", "<");
+    assert_eq!(n, (before.len() + 1).to_string(), "{home}");
+    assert!(home.contains("href=\"/work/inbox?scope=decide\""));
+    let (s, list) = page(&signed(&session), &app, "/work/inbox?scope=decide").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(list.contains(&format!("/cases/{id}")) && list.contains("待我决定"), "{list}");
+    act_ok(&app, &head, id, json!({"action": "extension_decide", "approved": true, "opinion": "同意。"})).await;
+    assert!(!waiting(head.clone()).await.contains(&id));
+
+    // The head's own step (决定), then the conclusion.
+    act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+    assert!(waiting(head.clone()).await.contains(&id), "the head's step");
+    act_ok(&app, &head, id, json!({"action": "pass", "opinion": "同意"})).await;
+    assert!(waiting(head.clone()).await.contains(&id), "the conclusion");
+    act_ok(
+        &app,
+        &head,
+        id,
+        json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000019", "valid_until": "2031-11-30"}),
+    )
+    .await;
+    assert_eq!(waiting(head.clone()).await, before);
+
+    // Only a head has such a list.
+    let (s, b) = body(app.get(&reviewer, "/api/v1/inbox?scope=decide").await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let home =
+        signed(&app.signed_in("demo_reviewer").await).get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!home.contains("n-decide"));
+    assert_invariants(&app).await;
+});
