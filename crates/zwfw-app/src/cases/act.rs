@@ -146,12 +146,19 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 .push((m.clone(), resolve_material(st, actor, row0.applicant_user_id, m, &spec.name, trust).await?));
         }
         if supplement.is_empty() {
-            return Err(unprocessable("materials_missing", "补正材料"));
+            return Err(unprocessable("materials_missing", "supplement"));
         }
     }
     let to_user = match &kind {
         EventKind::Transferred { to_user, .. } => {
-            Some(zwfw_store::admin::get_user(&st.store, *to_user).await.map_err(|_| AppError::not_found("user"))?)
+            // A user id that does not exist is refused like an unsuitable
+            // colleague, after the actor's own right to transfer is checked,
+            // so that the answer does not tell which ids exist.
+            Some(match zwfw_store::admin::get_user(&st.store, *to_user).await {
+                Ok(u) => Some(u),
+                Err(zwfw_store::StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            })
         }
         _ => None,
     };
@@ -183,13 +190,14 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 return Ok(ActResult { case_id, seq, state, repeated: true });
             }
         }
-        let (w, view) = match decide(ctx, &row, &content, &kind, to_user.as_ref(), input.expected_seq).await {
-            Ok(decided) => decided,
-            // Refused on the row remembered, which may be behind: decided
-            // again on the stored row before the refusal stands.
-            Err(_) if remembered => continue,
-            Err(e) => return Err(e),
-        };
+        let (w, view) =
+            match decide(ctx, &row, &content, &kind, to_user.as_ref().map(Option::as_ref), input.expected_seq).await {
+                Ok(decided) => decided,
+                // Refused on the row remembered, which may be behind: decided
+                // again on the stored row before the refusal stands.
+                Err(_) if remembered => continue,
+                Err(e) => return Err(e),
+            };
         let (seq, state) = (w.p.seq, w.p.state.clone());
         let written = if supplement.is_empty() && w.joint.is_none() {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
@@ -221,7 +229,7 @@ pub(super) async fn decide(
     row: &CaseRow,
     content: &ItemContent,
     kind: &EventKind,
-    to_user: Option<&zwfw_store::admin::User>,
+    to_user: Option<Option<&zwfw_store::admin::User>>,
     expected_seq: Option<i64>,
 ) -> AppResult<(Prepared, CaseView)> {
     let st = ctx.state;
@@ -232,10 +240,14 @@ pub(super) async fn decide(
     }
     let view = current_view(st.store.pool(), row, content).await?;
     let role = access::may_act(actor, &facts(row), content, &view, kind).map_err(refused)?;
-    if let Some(to) = to_user {
+    match to_user {
         // A colleague of the department handling the case as decided on,
         // who may act at its step.
-        access::may_receive_transfer(actor, &transfer_target(to), &facts(row), content, &view).map_err(refused)?;
+        Some(Some(to)) => {
+            access::may_receive_transfer(actor, &transfer_target(to), &facts(row), content, &view).map_err(refused)?
+        }
+        Some(None) => return Err(refused(access::Refusal::BadTransferTarget)),
+        None => {}
     }
     let mut kind = kind.clone();
     if let EventKind::JointTimedOut { departments } = &mut kind {

@@ -87,6 +87,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_applicant", Some("name")) => "请填写申请人姓名或单位名称（100字以内）",
         ("invalid_applicant", _) => "请选择申请人类型（自然人或法人）",
         ("invalid_material", _) => "所选材料不存在或不属于本人，请重新上传",
+        ("materials_missing", Some("supplement")) => "请至少上传一份补正材料后再提交",
         ("materials_missing", Some(list)) => return format!("缺少必备材料：{list}"),
         ("invalid_idem_key", _) => "请求标识不正确",
         ("invalid_action", Some("to_user")) => "请选择本部门的另一位在岗工作人员",

@@ -300,10 +300,32 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// Whether a link is a path of this site: no scheme, no protocol-relative
+/// URL, no backslash (which browsers read as a slash, so `/\\host` leaves).
+pub fn is_local_path(link: &str) -> bool {
+    link.starts_with('/') && !link.starts_with("//") && !link.contains('\\')
+}
+
 /// A safe local redirect target (no scheme, no protocol-relative URL).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_local_path, safe_next};
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for ok in ["/", "/my/messages", "/cases/12?tab=files"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in ["", "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil", "my/messages"] {
+            assert!(!is_local_path(bad), "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/");
+        }
     }
 }

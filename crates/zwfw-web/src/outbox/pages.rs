@@ -42,7 +42,7 @@ pub async fn messages_read(SignedIn { st, ra, .. }: SignedIn) -> Response {
 pub async fn message_open(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>) -> Response {
     match zwfw_app::outbox::inapp::mark_read(&ctx(&st, &ra), id).await {
         // Only a path of this site is followed.
-        Ok(link) if link.starts_with('/') && !link.starts_with("//") => Redirect::to(&link).into_response(),
+        Ok(link) if crate::http::auth::is_local_path(&link) => Redirect::to(&link).into_response(),
         Ok(_) => Redirect::to("/my/messages").into_response(),
         Err(e) => error_page(&st, Some(&ra), &e),
     }

@@ -121,6 +121,7 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
     // The citizen supplies; back to pre-review.
     let (s, b) = act(&app, &citizen, id, json!({"action": "supplement_provide"})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("materials_missing")), "{b}");
+    assert_eq!(b["message"], "请至少上传一份补正材料后再提交", "{b}");
     let (_, up2) = upload(&app, &citizen, b"\x89PNG\r\n\x1a\n0000IHDR", "平面图.png").await;
     let (s, b) = act(
         &app,
@@ -910,6 +911,15 @@ both_backends!(every_step_action_needs_the_role_of_the_step, |store: Store| asyn
     }
     let (s, b) = act(&app, &counter, id, json!({"action": "joint_answer", "agree": true, "opinion": "x"})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_joint_member")), "{b}");
+    // A user id that does not exist tells nothing: refused for the actor's
+    // own right first, then like a colleague who may not receive the case.
+    let (s, b) = act(&app, &counter, id, json!({"action": "transfer", "to_user": 999_999, "opinion": "x"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_step_role")), "{b}");
+    let elsewhere = app.user_id("demo_land").await;
+    let (s1, b1) = act(&app, &reviewer, id, json!({"action": "transfer", "to_user": elsewhere, "opinion": "x"})).await;
+    let (s2, b2) = act(&app, &reviewer, id, json!({"action": "transfer", "to_user": 999_999, "opinion": "x"})).await;
+    assert_eq!(b2["code"], "bad_transfer_target", "{b2}");
+    assert_eq!((s1, &b1["code"]), (s2, &b2["code"]), "{b1} {b2}");
     // The case did not move; the reviewer acts, and the event records the role.
     let c = case(&app, &reviewer, id).await;
     assert_eq!(c["case"]["step_name"], "审查", "{c}");
