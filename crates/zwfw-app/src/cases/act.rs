@@ -246,7 +246,7 @@ pub(super) async fn decide(
         Some(Some(to)) => {
             access::may_receive_transfer(actor, &transfer_target(to), &facts(row), content, &view).map_err(refused)?
         }
-        Some(None) => return Err(refused(access::Refusal::BadTransferTarget)),
+        Some(None) => return Err(refused(zwfw_domain::access::Refusal::BadTransferTarget)),
         None => {}
     }
     let mut kind = kind.clone();
