@@ -67,7 +67,7 @@ fn new_serial() -> String {
 
 /// What an issuance needs, or why it waits.
 enum Ready {
-    Go { ty: TypeRow, key: KeyRow, signer: Box<dyn Signer>, issuer: CreditCode, issuer_name: String },
+    Go { ty: Box<TypeRow>, key: KeyRow, signer: Box<dyn Signer>, issuer: CreditCode, issuer_name: String },
     Wait(&'static str),
 }
 
@@ -86,7 +86,7 @@ async fn ready(st: &App, case: &CaseRow) -> AppResult<Ready> {
         Err(e) if e.code() == "master_key_missing" => return Ok(Ready::Wait(waits::MASTER_KEY)),
         Err(e) => return Err(e),
     };
-    Ok(Ready::Go { ty, key, signer, issuer, issuer_name: dept.name.clone() })
+    Ok(Ready::Go { ty: Box::new(ty), key, signer, issuer, issuer_name: dept.name.clone() })
 }
 
 /// The grant of a case: when, its number and the validity it named.

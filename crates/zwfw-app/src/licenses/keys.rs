@@ -111,7 +111,7 @@ impl Signer for SoftwareSigner {
     fn sign(&self, message: &[u8]) -> AppResult<[u8; 64]> {
         let s: sm2::dsa::Signature =
             self.key.try_sign(message).map_err(|_| AppError::Internal("sm2 signature".into()))?;
-        Ok(s.to_bytes().into())
+        Ok(s.to_bytes())
     }
 }
 
