@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod interaction;
+pub mod licenses;
 pub mod messages;
 pub mod metrics;
 pub mod notices;
@@ -49,12 +50,15 @@ pub async fn sync_shared(state: &App, with_calendar: bool) -> AppResult<()> {
 }
 
 /// The periodic work of the background job: it records deemed acceptances
-/// (行政许可法 第三十二条), then evaluates the supervision rules on what
+/// (行政许可法 第三十二条), issues the licences that waited and records the
+/// expiry of those whose term ended, then evaluates the supervision rules on what
 /// changed. Safe to run on several app servers at once: each case is locked
 /// and replayed before anything is appended, and the supervision evaluation
 /// runs on one server at a time (a lease in the job table).
 pub async fn run_jobs(state: &App) -> AppResult<usize> {
     let n = cases::record_deemed_acceptances(state).await?;
+    licenses::issue::run_pending(state).await?;
+    licenses::status::expire_due(state).await?;
     if let Some(r) = supervision::evaluate(state, false).await? {
         if r.new_findings > 0 || r.escalated > 0 {
             tracing::info!(

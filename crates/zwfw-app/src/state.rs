@@ -25,6 +25,8 @@ pub struct AppConfig {
     pub sms: Option<crate::outbox::sms::SmsConfig>,
     /// The SMTP server; without it e-mail messages wait in the outbox.
     pub smtp: Option<crate::outbox::email::SmtpConfig>,
+    /// 电子证照: the master key and the SM2 signer ID.
+    pub licenses: crate::licenses::LicensesConfig,
 }
 
 impl Default for AppConfig {
@@ -37,6 +39,7 @@ impl Default for AppConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             sms: None,
             smtp: None,
+            licenses: crate::licenses::LicensesConfig::default(),
         }
     }
 }

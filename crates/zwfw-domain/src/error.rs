@@ -11,6 +11,10 @@ pub enum DomainError {
     InvalidResidentId(&'static str),
     #[error("invalid unified social credit code: {0}")]
     InvalidCreditCode(&'static str),
+    #[error("invalid licence identifier: {0}")]
+    InvalidLicenseId(&'static str),
+    #[error("invalid licence type code: {0}")]
+    InvalidLicenseTypeCode(&'static str),
     #[error("invalid administrative division code")]
     InvalidRegionCode,
     #[error("invalid mobile number")]
@@ -33,6 +37,8 @@ impl DomainError {
         match self {
             DomainError::InvalidResidentId(_) => "invalid_resident_id",
             DomainError::InvalidCreditCode(_) => "invalid_credit_code",
+            DomainError::InvalidLicenseId(_) => "invalid_license_id",
+            DomainError::InvalidLicenseTypeCode(_) => "invalid_license_type_code",
             DomainError::InvalidRegionCode => "invalid_region_code",
             DomainError::InvalidMobile => "invalid_mobile",
             DomainError::WeakPassword(_) => "weak_password",
@@ -46,9 +52,11 @@ impl DomainError {
     /// The detail that distinguishes variants sharing a code (a sub-reason or field).
     pub fn detail(&self) -> Option<&'static str> {
         match self {
-            DomainError::InvalidResidentId(r) | DomainError::InvalidCreditCode(r) | DomainError::WeakPassword(r) => {
-                Some(r)
-            }
+            DomainError::InvalidResidentId(r)
+            | DomainError::InvalidCreditCode(r)
+            | DomainError::WeakPassword(r)
+            | DomainError::InvalidLicenseId(r)
+            | DomainError::InvalidLicenseTypeCode(r) => Some(r),
             DomainError::Invalid { field, .. } => Some(field),
             _ => None,
         }

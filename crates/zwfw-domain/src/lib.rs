@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod files;
 pub mod ids;
 pub mod interaction;
+pub mod licenses;
 pub mod notices;
 pub mod outbox;
 pub mod rating;

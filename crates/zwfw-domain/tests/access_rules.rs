@@ -271,3 +271,42 @@ fn staff_menu_outbox_and_handlers() {
         assert_eq!(may_read_handlers(&a), handlers, "{role:?} reads the handlers");
     }
 }
+
+/// 电子证照: one row per actor. Types and keys are the system
+/// administrators'; revocation is the issuing department's head's; the
+/// issuing department's working roles record cancellations and
+/// reissues; the holder, the issuing department and the overseers read;
+/// everyone verifies.
+#[test]
+fn licenses_table() {
+    use zwfw_domain::access::licenses::{
+        may_change, may_manage_keys, may_manage_types, may_read, may_revoke, may_verify, LicenseFacts,
+    };
+    use Refusal::*;
+    let f = LicenseFacts { issuer_department_id: 1, holder_user_id: Some(50) };
+    type Row = (Actor, Result<Role, Refusal>, Result<Role, Refusal>, Result<Role, Refusal>, bool);
+    // actor, manage types and keys, revoke, cancel/reissue, read
+    let table: Vec<Row> = vec![
+        (staff(1, 1, &[Role::SystemAdmin]), Ok(Role::SystemAdmin), Err(NeedsDeptHead), Err(MissingRole), true),
+        (staff(2, 1, &[Role::CenterAdmin]), Err(MissingRole), Err(NeedsDeptHead), Err(MissingRole), true),
+        (staff(3, 1, &[Role::DeptAdmin]), Err(MissingRole), Err(NeedsDeptHead), Err(MissingRole), true),
+        (staff(4, 1, &[Role::Counter]), Err(MissingRole), Err(NeedsDeptHead), Ok(Role::Counter), true),
+        (staff(5, 1, &[Role::Reviewer]), Err(MissingRole), Err(NeedsDeptHead), Ok(Role::Reviewer), true),
+        (staff(6, 1, &[Role::DeptHead]), Err(MissingRole), Ok(Role::DeptHead), Ok(Role::DeptHead), true),
+        (staff(7, 2, &[Role::DeptHead]), Err(MissingRole), Err(NotInDepartment), Err(NotInDepartment), false),
+        (staff(8, 2, &[Role::Supervisor]), Err(MissingRole), Err(NotInDepartment), Err(NotInDepartment), true),
+        (staff(9, 1, &[Role::LegalReview]), Err(MissingRole), Err(NeedsDeptHead), Err(MissingRole), true),
+        (person(50), Err(StaffOnly), Err(StaffOnly), Err(StaffOnly), true),
+        (person(51), Err(StaffOnly), Err(StaffOnly), Err(StaffOnly), false),
+    ];
+    for (a, manage, revoke, change, read) in table {
+        let who = format!("{} {:?}", a.username, a.roles);
+        assert_eq!(may_manage_types(&a), manage, "{who} manages types");
+        assert_eq!(may_manage_keys(&a), manage, "{who} manages keys");
+        assert_eq!(may_revoke(&a, &f), revoke, "{who} revokes");
+        assert_eq!(may_change(&a, &f), change, "{who} cancels or reissues");
+        assert_eq!(may_read(&a, &f), read, "{who} reads");
+        assert!(may_verify(Some(&a)));
+    }
+    assert!(may_verify(None));
+}

@@ -16,6 +16,7 @@ pub mod files;
 pub mod group;
 pub mod guards;
 pub mod interaction;
+pub mod licenses;
 mod migrate;
 pub mod notices;
 pub mod outbox;

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod evaluation;
 pub mod http;
 pub mod interaction;
+pub mod licenses;
 pub mod notices;
 pub mod orgs;
 pub mod outbox;
@@ -177,6 +178,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit.csv", get(crate::audit::pages::audit_csv))
         .route("/admin/clock", post(crate::demo::pages::clock_submit))
         .route("/portal", get(crate::portal::pages::portal_page))
+        .route("/verify/{identifier}", get(crate::licenses::pages::verify_page))
+        .route("/admin/licenses", get(crate::licenses::pages::admin_page))
+        .route("/admin/licenses/types", post(crate::licenses::pages::create_type_submit))
+        .route("/admin/licenses/keys", post(crate::licenses::pages::create_key_submit))
         .route("/notices", get(crate::notices::pages::list_page))
         .route("/notices/{id}", get(crate::notices::pages::detail_page))
         .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))

@@ -186,6 +186,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
     Ok(Settings {
         sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
         smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
+        licenses: config::licenses(file.licenses, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -238,6 +239,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             data_dir: s.data_dir.clone(),
             sms: s.sms.clone(),
             smtp: s.smtp.clone(),
+            licenses: s.licenses.clone(),
             ..AppConfig::default()
         },
     ))

@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub security: Option<SecurityPolicy>,
     pub sms: Option<SmsFile>,
     pub smtp: Option<SmtpFile>,
+    pub licenses: Option<LicensesFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -38,6 +39,51 @@ pub struct SmsFile {
     pub signature: Option<String>,
     pub link_base: Option<String>,
     pub timeout_ms: Option<u64>,
+}
+
+/// `[licenses]`: 电子证照. The master key (32 hexadecimal digits, SM4-128)
+/// the departments' signing keys are sealed under, given in the file
+/// itself, in a file of its own, or as `ZWFW_MASTER_KEY` (which wins);
+/// the SM2 signer ID (`ZWFW_LICENSE_SIGNER_ID`, default 1234567812345678).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicensesFile {
+    pub master_key: Option<String>,
+    pub master_key_file: Option<PathBuf>,
+    pub signer_id: Option<String>,
+}
+
+/// The licence settings from the file and the environment (the
+/// environment wins); checked here, at start.
+pub fn licenses(
+    file: Option<LicensesFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::licenses::LicensesConfig> {
+    let file = file.unwrap_or_default();
+    let from_file = match (&file.master_key, &file.master_key_file) {
+        (Some(k), _) => Some(k.clone()),
+        (None, Some(p)) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read licenses.master_key_file {}", p.display()))?,
+        ),
+        (None, None) => None,
+    };
+    let master_key = match env("ZWFW_MASTER_KEY").or(from_file).filter(|k| !k.trim().is_empty()) {
+        Some(k) => Some(
+            zwfw_app::licenses::MasterKey::from_hex(&k)
+                .map_err(|e| anyhow::anyhow!("invalid ZWFW_MASTER_KEY / licenses.master_key: {e}"))?,
+        ),
+        None => None,
+    };
+    let signer_id = env("ZWFW_LICENSE_SIGNER_ID")
+        .or(file.signer_id)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| zwfw_app::licenses::DEFAULT_SIGNER_ID.to_string());
+    if signer_id.len() > 100 || !signer_id.is_ascii() {
+        anyhow::bail!("invalid licenses.signer_id: at most 100 ASCII characters");
+    }
+    Ok(zwfw_app::licenses::LicensesConfig { master_key, signer_id, ..Default::default() })
 }
 
 /// `[smtp]`: the SMTP server e-mail notices go through. Each key can also
@@ -85,6 +131,7 @@ pub struct Settings {
     pub policy: SecurityPolicy,
     pub sms: Option<zwfw_app::outbox::sms::SmsConfig>,
     pub smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
+    pub licenses: zwfw_app::licenses::LicensesConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 

@@ -171,6 +171,10 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
         return Ok(ActResult { case_id, seq, state: s.state, repeated: s.repeated });
     }
     let scoped = key.as_ref().map(|k| scoped_key(actor, k));
+    // A grant of an item whose result is a licence writes the issuance job
+    // in its own transaction.
+    let licensed =
+        crate::licenses::issue::is_grant(&kind) && crate::licenses::types::of_item(st, row0.item_id).await?.is_some();
     // Optimistic: read and decide outside the write transaction, write only
     // if nobody moved the case meanwhile, else decide again on the new state.
     let mut row = row0;
@@ -199,7 +203,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 Err(e) => return Err(e),
             };
         let (seq, state) = (w.p.seq, w.p.state.clone());
-        let written = if supplement.is_empty() && w.joint.is_none() {
+        let written = if supplement.is_empty() && w.joint.is_none() && !licensed {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
         } else {
             let mut tx = st.store.begin().await?;
@@ -207,11 +211,20 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             if written {
                 let round = i64::from(view.supplement_notices);
                 attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
+                if licensed {
+                    crate::licenses::issue::write_job(&mut tx, case_id, ctx.now()).await?;
+                }
                 tx.commit().await?;
             }
             written
         };
         if written {
+            if licensed {
+                // Issued now if the issuer has a key; else the job waits and the case shows why.
+                if let Err(e) = crate::licenses::issue::issue_for_case(st, case_id).await {
+                    tracing::warn!(case = case_id, error = %e.message(), "licence not issued yet");
+                }
+            }
             return Ok(ActResult { case_id, seq, state, repeated: false });
         }
         if (input.expected_seq.is_some() && !remembered) || attempt >= 8 {

@@ -155,7 +155,11 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
         intermediary_services: String::new(),
         quantity_limit: "无数量限制".into(),
         result_name: d.result.into(),
-        result_type: if d.result.contains("证") { "证照".into() } else { "批文".into() },
+        result_type: if d.result.contains("证") || d.result.contains("执照") {
+            "证照".into()
+        } else {
+            "批文".into()
+        },
         result_delivery: "窗口领取、邮政寄递或电子证照".into(),
         result_sample_sm3: None,
         fee: d.fee.is_some(),

@@ -6,6 +6,7 @@ pub mod cases;
 mod forms;
 mod item_extras;
 pub mod items;
+mod licenses;
 mod notices;
 
 use crate::accounts::{self, RegisterInput, StaffInput};
@@ -160,6 +161,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
         crate::catalog::search::refresh(state).await?;
     }
     created.extend(items);
+    created.extend(licenses::load(state).await?);
     let public = [
         RegisterInput {
             kind: "person".into(),

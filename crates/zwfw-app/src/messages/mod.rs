@@ -20,6 +20,37 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_credit_code", Some("characters")) => "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）",
         ("invalid_credit_code", Some("region")) => "统一社会信用代码第3至8位应为行政区划码",
         ("invalid_credit_code", _) => "统一社会信用代码校验位不正确，请核对后重新输入",
+        ("invalid_license_id", Some("root")) => "电子证照标识应以1.2.156.3005.2开头",
+        ("invalid_license_id", Some("parts")) => {
+            "电子证照标识应由证照类型代码、颁发机构代码、流水号、版本号和校验位五段组成，以“.”分隔"
+        }
+        ("invalid_license_id", Some("characters")) => "电子证照标识只能包含数字、大写字母和“.”",
+        ("invalid_license_id", Some("type_code")) => "电子证照标识中的证照类型代码不正确",
+        ("invalid_license_id", Some("issuer")) => "电子证照标识中的颁发机构代码不是有效的统一社会信用代码",
+        ("invalid_license_id", Some("serial")) => "电子证照标识中的流水号不正确（1至40位数字或大写字母）",
+        ("invalid_license_id", Some("version")) => "电子证照标识中的版本号应为3位数字（001起）",
+        ("invalid_license_id", _) => "电子证照标识校验位不正确，请核对后重新输入",
+        ("invalid_license_type_code", Some("authority")) => "证照类型代码前18位应为证照定义机构的统一社会信用代码",
+        ("invalid_license_type_code", Some("sequence")) => "证照类型代码后3位应为数字",
+        ("invalid_license_type_code", _) => "证照类型代码应为21位（定义机构统一社会信用代码18位加3位顺序号）",
+        ("item_result_not_license", Some(name)) => {
+            return format!("事项“{name}”的办理结果类型不是证照，不能关联电子证照类型")
+        }
+        ("item_result_not_license", None) => "该事项的办理结果类型不是证照",
+        ("item_has_license_type", Some(name)) => {
+            return format!("该事项已关联证照类型“{name}”，一个事项只能关联一个证照类型")
+        }
+        ("item_has_license_type", None) => "该事项已关联其他证照类型",
+        ("issuer_code_invalid", Some(name)) => return format!("{name}的统一社会信用代码不正确，不能生成签名密钥"),
+        ("issuer_code_invalid", None) => "部门的统一社会信用代码不正确，不能生成签名密钥",
+        ("master_key_missing", _) => "系统未配置主密钥（ZWFW_MASTER_KEY 或配置文件），不能生成或使用签名密钥",
+        ("master_key_wrong", _) => "主密钥与已保存的签名密钥不符，请检查主密钥配置",
+        ("license_wrong_status", Some(st)) => {
+            return format!("电子证照当前状态为“{}”，不能执行此操作", label("license_status", st))
+        }
+        ("license_wrong_status", None) => "电子证照当前状态下不能执行此操作",
+        ("license_no_key", _) => "颁发部门当前没有签名密钥，请先由系统管理员生成",
+        ("license_without_case", _) => "该证照没有关联的办件，不能换发或变更",
         ("invalid_region_code", _) => "行政区划代码应为6位（市、县区）或9位（乡镇街道）数字",
         ("invalid_mobile", _) => "手机号码应为11位，以1开头",
         ("invalid_email", Some("too_long")) => "电子邮箱地址过长",

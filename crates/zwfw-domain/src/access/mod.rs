@@ -10,13 +10,14 @@
 //! The areas: [`cases`] (办件: actions and reads), [`staff`] (accounts and
 //! roles, organizations, calendar, audit), [`catalog`] (items and their
 //! change governance), [`interaction`] (咨询/建议/投诉/纠错), [`rating`]
-//! (好差评 and its follow-up) and [`supervision`] (findings, orders,
-//! evaluation). The supervision bureau reads everything and changes nothing
+//! (好差评 and its follow-up), [`licenses`] (电子证照) and [`supervision`]
+//! (findings, orders, evaluation). The supervision bureau reads everything and changes nothing
 //! in a case.
 
 pub mod cases;
 pub mod catalog;
 pub mod interaction;
+pub mod licenses;
 pub mod notices;
 pub mod rating;
 pub mod staff;

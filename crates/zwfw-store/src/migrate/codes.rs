@@ -17,7 +17,7 @@ use zwfw_domain::codes::{codes, complement, CodeList};
 
 /// The columns that hold codes: (table, column, every code of the list).
 fn code_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
-    use zwfw_domain::{admin, calendar, cases, catalog, interaction, outbox, rating, supervision};
+    use zwfw_domain::{admin, calendar, cases, catalog, interaction, licenses, outbox, rating, supervision};
     fn all<C: CodeList>() -> Vec<&'static str> {
         codes(C::ALL)
     }
@@ -49,6 +49,12 @@ fn code_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("notifications", "channel", all::<outbox::Channel>()),
         ("calendar_years", "source", all::<calendar::YearSource>()),
+        ("licenses", "status", all::<licenses::LicenseStatus>()),
+        ("licenses", "holder_kind", all::<licenses::HolderKind>()),
+        ("license_types", "holder_kind", all::<licenses::HolderKind>()),
+        ("license_events", "change", all::<licenses::LicenseChange>()),
+        ("license_events", "status", all::<licenses::LicenseStatus>()),
+        ("license_jobs", "state", all::<licenses::JobState>()),
     ]
 }
 

@@ -13,6 +13,7 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod licenses;
 mod notices;
 mod openapi;
 mod portal;

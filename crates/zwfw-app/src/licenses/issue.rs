@@ -1,0 +1,292 @@
+//! Issuance: a grant (办结 准予) of an item whose result is a licence writes
+//! an issuance job in the conclusion's own transaction; the job issues the
+//! licence right after, or waits (and the case shows why) until the issuer
+//! has a key, and the background job and a key's generation run it again.
+
+use super::keys::{signer_of, Signer};
+use super::types;
+use crate::documents::pdf::{self, Align, Block};
+use crate::error::{AppError, AppResult};
+use crate::state::{App, Ctx};
+use chrono::NaiveDate;
+use serde_json::json;
+use zwfw_domain::cases::{Event, EventKind, Outcome};
+use zwfw_domain::ids::CreditCode;
+use zwfw_domain::licenses::{
+    until_text, HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, LicenseTypeCode, Validity,
+};
+use zwfw_store::cases::{self as sc, CaseRow};
+use zwfw_store::licenses::{self as store, KeyRow, TypeRow};
+use zwfw_store::Tx;
+
+/// Why an issuance waits (shown on the case).
+pub mod waits {
+    /// The issuing department has no signing key yet.
+    pub const NO_KEY: &str = "no_key";
+    /// No master key is configured to open the department's key.
+    pub const MASTER_KEY: &str = "master_key_missing";
+    /// The item is no longer linked to an active licence type.
+    pub const NO_TYPE: &str = "no_type";
+    /// The department handling the case does not issue this type.
+    pub const NOT_ISSUER: &str = "issuer_not_allowed";
+    /// The issuing department's 统一社会信用代码 is not valid.
+    pub const ISSUER_CODE: &str = "issuer_code_invalid";
+}
+
+/// Whether event `e` concludes a case with a grant.
+pub fn is_grant(e: &EventKind) -> bool {
+    matches!(e, EventKind::Concluded { outcome: Outcome::Granted, .. })
+}
+
+/// Writes the issuance job of a granted case in the grant's transaction.
+pub async fn write_job(tx: &mut Tx, case_id: i64, now_ms: i64) -> AppResult<()> {
+    store::insert_job(tx, case_id, "", now_ms).await?;
+    Ok(())
+}
+
+/// Runs every pending issuance job; how many issued.
+pub async fn run_pending(st: &App) -> AppResult<usize> {
+    let mut n = 0;
+    for case_id in store::pending_jobs(st.store.pool(), 500).await? {
+        match issue_for_case(st, case_id).await {
+            Ok(true) => n += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(case = case_id, error = %e.message(), "licence not issued"),
+        }
+    }
+    Ok(n)
+}
+
+/// 20 random upper-case letters and digits (流水号).
+fn new_serial() -> String {
+    use rand::Rng;
+    const SYMBOLS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut rng = rand::rngs::OsRng;
+    (0..20).map(|_| SYMBOLS[rng.gen_range(0..SYMBOLS.len())] as char).collect()
+}
+
+/// What an issuance needs, or why it waits.
+enum Ready {
+    Go { ty: Box<TypeRow>, key: KeyRow, signer: Box<dyn Signer>, issuer: CreditCode, issuer_name: String },
+    Wait(&'static str),
+}
+
+async fn ready(st: &App, case: &CaseRow) -> AppResult<Ready> {
+    let Some(ty) = types::of_item(st, case.item_id).await? else { return Ok(Ready::Wait(waits::NO_TYPE)) };
+    if !ty.issuer_department_ids.is_empty() && !ty.issuer_department_ids.contains(&case.department_id) {
+        return Ok(Ready::Wait(waits::NOT_ISSUER));
+    }
+    let dept = st.department(case.department_id).await?;
+    let Ok(issuer) = CreditCode::parse(&dept.credit_code) else { return Ok(Ready::Wait(waits::ISSUER_CODE)) };
+    let Some(key) = store::current_key(st.store.pool(), case.department_id).await? else {
+        return Ok(Ready::Wait(waits::NO_KEY));
+    };
+    let signer = match signer_of(st, &key) {
+        Ok(s) => s,
+        Err(e) if e.code() == "master_key_missing" => return Ok(Ready::Wait(waits::MASTER_KEY)),
+        Err(e) => return Err(e),
+    };
+    Ok(Ready::Go { ty: Box::new(ty), key, signer, issuer, issuer_name: dept.name.clone() })
+}
+
+/// The grant of a case: when, its number and the validity it named.
+fn grant_of(events: &[sc::EventRow]) -> AppResult<(i64, String, Option<NaiveDate>)> {
+    for r in events.iter().rev() {
+        let e: Event = serde_json::from_value(r.body.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
+        if let EventKind::Concluded { outcome: Outcome::Granted, document_no, valid_until, .. } = e.kind {
+            return Ok((e.at_ms, document_no, valid_until));
+        }
+    }
+    Err(AppError::Internal("a licence job without a grant".into()))
+}
+
+pub(super) fn holder_kind_of(case: &CaseRow) -> HolderKind {
+    if case.applicant_kind == "legal" {
+        HolderKind::Legal
+    } else {
+        HolderKind::Person
+    }
+}
+
+/// The text of a form's field, if the form has it.
+fn form_value(form: &serde_json::Value, name: &str) -> String {
+    match form.get(name) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// The licence file: A4, the shipped CJK font, the template's fields, the
+/// issuer, the validity and the identifier.
+pub(super) fn render(m: &LicenseMetadata) -> AppResult<Vec<u8>> {
+    let mut blocks = vec![
+        Block::new(&m.name, 26.0, Align::Center),
+        Block::new(format!("证照编号：{}", m.number), 12.0, Align::Center).gap(8.0),
+        Block::new(format!("持证主体：{}", m.holder_name), 14.0, Align::Left).gap(24.0),
+        Block::new(format!("{}：{}", m.holder_code_type, m.holder_code), 12.0, Align::Left).gap(6.0),
+    ];
+    for (name, value) in &m.fields {
+        blocks.push(Block::new(format!("{name}：{value}"), 12.0, Align::Left).gap(6.0));
+    }
+    blocks.push(
+        Block::new(
+            format!("有效期限：{} 至 {}", m.valid_from.format("%Y年%-m月%-d日"), until_cn(m.valid_until)),
+            12.0,
+            Align::Left,
+        )
+        .gap(12.0),
+    );
+    blocks.push(Block::new(format!("关联事项：{}（{}）", m.item_name, m.item_code), 10.0, Align::Left).gap(6.0));
+    blocks.push(Block::new(&m.issuer_name, 14.0, Align::Right).gap(36.0));
+    blocks.push(Block::new(m.issued_on.format("%Y年%-m月%-d日").to_string(), 12.0, Align::Right));
+    blocks.push(Block::new(format!("电子证照标识：{}", m.id), 8.0, Align::Left).gap(36.0));
+    blocks.push(Block::new(format!("核验：{}", super::verify_path(&m.id.to_string())), 8.0, Align::Left));
+    pdf::render(&m.name, &blocks).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn until_cn(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| until_text(None))
+}
+
+/// A licence ready to be written: its metadata signed.
+pub(super) struct Signed {
+    pub metadata: LicenseMetadata,
+    pub bytes: Vec<u8>,
+    pub signature: [u8; 64],
+}
+
+/// Renders the file, stores it, and signs the metadata with its SM3.
+pub(super) async fn sign(st: &App, mut m: LicenseMetadata, signer: &dyn Signer) -> AppResult<Signed> {
+    let file = render(&m)?;
+    m.file_sm3 = st.put_file(file).await?;
+    let bytes = m.signing_bytes();
+    let signature = signer.sign(&bytes)?;
+    Ok(Signed { metadata: m, bytes, signature })
+}
+
+/// Issues the licence of a granted case whose job is pending: true when
+/// issued now; false when it was issued before or still waits (the reason
+/// is recorded on the job).
+pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
+    let Some(job) = store::job(st.store.pool(), case_id).await? else { return Ok(false) };
+    if job.license_id.is_some() {
+        return Ok(false);
+    }
+    let case = sc::get_case(&st.store, case_id).await?;
+    let (ty, key, signer, issuer, issuer_name) = match ready(st, &case).await? {
+        Ready::Go { ty, key, signer, issuer, issuer_name } => (ty, key, signer, issuer, issuer_name),
+        Ready::Wait(reason) => {
+            if job.reason != reason {
+                let mut tx = st.store.begin().await?;
+                store::job_waits(&mut tx, case_id, reason, st.now_ms()).await?;
+                tx.commit().await?;
+            }
+            return Ok(false);
+        }
+    };
+    let (granted_at, document_no, named_until) = grant_of(&sc::events(&st.store, case_id).await?)?;
+    let issued_on = zwfw_domain::clock::local_date(granted_at);
+    let validity = Validity::from_years(ty.validity_years)?;
+    let valid_until = named_until.or_else(|| validity.valid_until(issued_on));
+    let content = crate::cases::item_version(st, case.version_id).await?;
+    let serial = new_serial();
+    let id = LicenseId::new(LicenseTypeCode::parse(&ty.code)?, issuer.clone(), &serial, 1)?;
+    let kind = holder_kind_of(&case);
+    let metadata = LicenseMetadata {
+        number: if document_no.trim().is_empty() { serial.clone() } else { document_no },
+        id,
+        name: ty.name.clone(),
+        type_name: ty.name.clone(),
+        define_authority: ty.define_authority.clone(),
+        issuer_name,
+        issued_on,
+        holder_name: case.applicant_name.clone(),
+        holder_code: case.applicant_id_no.clone(),
+        holder_code_type: kind.code_type().into(),
+        area_code: issuer.region_code().to_string(),
+        valid_from: issued_on,
+        valid_until,
+        item_name: content.name.clone(),
+        item_code: case.impl_code.clone(),
+        case_no: case.case_no.clone().unwrap_or_default(),
+        file_sm3: String::new(),
+        fields: ty.template.iter().map(|f| (f.clone(), form_value(&case.form, f))).collect(),
+    };
+    let signed = sign(st, metadata, signer.as_ref()).await?;
+    let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+    let mut tx = st.store.begin().await?;
+    match store::lock_job(&mut tx, case_id).await? {
+        Some(j) if j.license_id.is_none() => {}
+        _ => return Ok(false),
+    }
+    let license_id = write_version(&ctx, &mut tx, &signed, &key, &ty, &case, kind, LicenseChange::Issued, "").await?;
+    store::job_issued(&mut tx, case_id, license_id, ctx.now()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes a signed licence version, its history entry and its audit record.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn write_version(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    s: &Signed,
+    key: &KeyRow,
+    ty: &TypeRow,
+    case: &CaseRow,
+    kind: HolderKind,
+    change: LicenseChange,
+    note: &str,
+) -> AppResult<i64> {
+    let m = &s.metadata;
+    let identifier = m.id.to_string();
+    let signed_data = String::from_utf8(s.bytes.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let signature = hex::encode(s.signature);
+    let valid_from = zwfw_domain::time::ymd(m.valid_from);
+    let valid_until = m.valid_until.map(zwfw_domain::time::ymd);
+    let license_id = store::insert_license(
+        tx,
+        &store::NewLicense {
+            identifier: &identifier,
+            serial: m.id.serial(),
+            version: i64::from(m.id.version()),
+            type_id: ty.id,
+            issuer_department_id: case.department_id,
+            key_id: key.id,
+            case_id: Some(case.id),
+            item_id: Some(case.item_id),
+            holder_user_id: case.applicant_user_id,
+            holder_kind: kind.code(),
+            holder_name: &m.holder_name,
+            holder_code: &m.holder_code,
+            valid_from: &valid_from,
+            valid_until: valid_until.as_deref(),
+            issued_at: ctx.now(),
+            signed_data: &signed_data,
+            signature: &signature,
+            file_sm3: &m.file_sm3,
+        },
+    )
+    .await?;
+    store::insert_event(
+        tx,
+        &store::NewEvent {
+            license_id,
+            change: change.code(),
+            status: LicenseStatus::Valid.code(),
+            at: ctx.now(),
+            actor_id: ctx.actor.map(|a| a.user_id),
+            actor_name: &ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into()),
+            note,
+            key_id: key.id,
+            signed_data: &signed_data,
+            signature: &signature,
+        },
+    )
+    .await?;
+    let detail = json!({"identifier": identifier, "case_id": case.id, "type": ty.code, "key_id": key.id,
+        "file_sm3": m.file_sm3, "valid_until": until_text(m.valid_until)});
+    ctx.audit(tx, ctx.entry(&format!("license_{}", change.code()), "license", license_id, detail, note)).await?;
+    Ok(license_id)
+}

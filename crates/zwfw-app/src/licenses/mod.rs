@@ -1,0 +1,48 @@
+//! 电子证照: licence types (证照目录) kept by the system administrators,
+//! the issuing departments' SM2 keys, issuance on the grant of an item
+//! whose result is a licence, public verification, and the status changes
+//! (换发, 变更, 注销, 吊销, 过期), each signed and audited.
+
+pub mod issue;
+pub mod keys;
+pub mod status;
+pub mod types;
+pub mod verify;
+
+pub use keys::{generate_key, list_keys, KeyView, MasterKey, Signer, SoftwareSigner, DEFAULT_SIGNER_ID};
+
+use crate::error::{AppError, AppResult};
+use crate::state::Ctx;
+use zwfw_domain::access::Refusal;
+use zwfw_domain::admin::{Actor, Role};
+
+/// The licence settings: the master key the departments' private keys are
+/// sealed under, and the SM2 signer ID.
+#[derive(Debug, Clone)]
+pub struct LicensesConfig {
+    /// Without one, keys cannot be generated or used (a demo keeps one in
+    /// its data directory).
+    pub master_key: Option<MasterKey>,
+    pub signer_id: String,
+    /// The address the verification page is reached at from outside
+    /// (printed in the QR code); the path alone when empty.
+    pub verify_base: String,
+}
+
+impl Default for LicensesConfig {
+    fn default() -> Self {
+        LicensesConfig { master_key: None, signer_id: DEFAULT_SIGNER_ID.into(), verify_base: String::new() }
+    }
+}
+
+/// The acting staff member, if `rule` lets them act.
+fn manager<'a>(ctx: &'a Ctx<'_>, rule: fn(&Actor) -> Result<Role, Refusal>) -> AppResult<&'a Actor> {
+    let a = ctx.actor.ok_or_else(AppError::forbidden)?;
+    rule(a).map_err(|r| AppError::refused(r, "license"))?;
+    Ok(a)
+}
+
+/// The path of a licence's public verification page.
+pub fn verify_path(identifier: &str) -> String {
+    format!("/verify/{identifier}")
+}

@@ -1,0 +1,274 @@
+//! Status changes of a licence: 换发 and 变更 (a new version; the old one
+//! superseded), 注销 on the holder's request with a reason, 吊销 by the
+//! issuing department's head with the decision number, and 过期 by the
+//! background job at the end of the last valid day (China time). Each
+//! change is signed by the issuing department's current key and audited,
+//! and verification shows it at once.
+
+use super::issue::{holder_kind_of, sign, write_version};
+use super::keys::signer_of;
+use crate::error::{AppError, AppResult, Kind};
+use crate::state::{App, Ctx};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use zwfw_domain::access::licenses::{may_change, may_revoke, LicenseFacts};
+use zwfw_domain::licenses::{LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, StatusRecord};
+use zwfw_store::licenses::{self as store, KeyRow, LicenseRow};
+use zwfw_store::Tx;
+
+/// A change of a licence.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = LicenseChangeInput)]
+pub struct ChangeInput {
+    /// cancel (注销) | revoke (吊销) | reissue (换发) | amend (变更)
+    pub action: String,
+    /// 注销: the holder's request and its reason; 换发, 变更: why.
+    #[serde(default)]
+    pub reason: String,
+    /// 吊销: the number of the decision (决定书文号).
+    #[serde(default)]
+    pub decision_no: String,
+    /// 变更: the template's fields that change, by name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+fn facts(l: &LicenseRow) -> LicenseFacts {
+    LicenseFacts { issuer_department_id: l.issuer_department_id, holder_user_id: l.holder_user_id }
+}
+
+fn status_of(l: &LicenseRow) -> LicenseStatus {
+    LicenseStatus::parse(&l.status).unwrap_or(LicenseStatus::Valid)
+}
+
+fn required(v: &str, what: &'static str) -> AppResult<String> {
+    let t: String = v.trim().chars().take(500).collect();
+    if t.is_empty() {
+        return Err(AppError::with_detail(Kind::Invalid, "reason_required", what));
+    }
+    Ok(t)
+}
+
+fn wrong_status(s: LicenseStatus) -> AppError {
+    AppError::with_detail(Kind::Conflict, "license_wrong_status", s.code())
+}
+
+/// The key a department signs a change with: its current one, or (none
+/// current) the one the licence was signed with.
+async fn key_for(st: &App, l: &LicenseRow) -> AppResult<KeyRow> {
+    match store::current_key(st.store.pool(), l.issuer_department_id).await? {
+        Some(k) => Ok(k),
+        None => Ok(store::get_key(st.store.pool(), l.key_id).await?),
+    }
+}
+
+/// Sets a version's status with its signed record, history and audit, in `tx`.
+#[allow(clippy::too_many_arguments)]
+async fn record_status(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    l: &LicenseRow,
+    key: &KeyRow,
+    change: LicenseChange,
+    note: &str,
+    successor: Option<&str>,
+) -> AppResult<()> {
+    let from = status_of(l);
+    let to = from.change_to(change.status_after()).map_err(|_| wrong_status(from))?;
+    let id = LicenseId::parse(&l.identifier)?;
+    let record = StatusRecord { id, status: to, at_ms: ctx.now(), note: note.to_string() };
+    let bytes = record.signing_bytes();
+    let signature = hex::encode(signer_of(ctx.state, key)?.sign(&bytes)?);
+    if !store::set_status(tx, l.id, from, to, note, successor, ctx.now()).await? {
+        return Err(AppError::with_detail(Kind::Conflict, "already_handled", "license"));
+    }
+    let signed_data = String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::insert_event(
+        tx,
+        &store::NewEvent {
+            license_id: l.id,
+            change: change.code(),
+            status: to.code(),
+            at: ctx.now(),
+            actor_id: ctx.actor.map(|a| a.user_id),
+            actor_name: &ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into()),
+            note,
+            key_id: key.id,
+            signed_data: &signed_data,
+            signature: &signature,
+        },
+    )
+    .await?;
+    let detail = json!({"identifier": l.identifier, "status": [from.code(), to.code()], "successor": successor});
+    ctx.audit(tx, ctx.entry(&format!("license_{}", change.code()), "license", l.id, detail, note)).await?;
+    Ok(())
+}
+
+/// Changes a licence (the version named by `identifier`); answers the
+/// identifier of the version that is current afterwards.
+pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> AppResult<String> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let id = LicenseId::parse(identifier)?;
+    let l =
+        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    if !zwfw_domain::access::licenses::may_read(actor, &facts(&l)) {
+        return Err(AppError::not_found("license"));
+    }
+    let (change, note) = match input.action.as_str() {
+        "cancel" => {
+            may_change(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+            (LicenseChange::Cancelled, required(&input.reason, "请填写注销原因（持证人申请注销的理由）")?)
+        }
+        "revoke" => {
+            may_revoke(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+            (LicenseChange::Revoked, required(&input.decision_no, "请填写吊销决定书文号")?)
+        }
+        "reissue" | "amend" => {
+            may_change(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+            let change = if input.action == "amend" { LicenseChange::Amended } else { LicenseChange::Reissued };
+            return new_version(ctx, &l, change, &required(&input.reason, "请填写换发或变更的原因")?, &input.fields)
+                .await;
+        }
+        _ => return Err(AppError::with_detail(Kind::BadInput, "unknown_action", "action")),
+    };
+    if !status_of(&l).may_become(change.status_after()) {
+        return Err(wrong_status(status_of(&l)));
+    }
+    let key = key_for(st, &l).await?;
+    let mut tx = st.store.begin().await?;
+    let l = store::lock_license(&mut tx, l.id).await?;
+    record_status(ctx, &mut tx, &l, &key, change, &note, None).await?;
+    tx.commit().await?;
+    Ok(l.identifier)
+}
+
+/// The metadata a stored version was signed with, read back from its
+/// signed bytes (the canonical encoding is one field a line).
+fn metadata_of(l: &LicenseRow) -> AppResult<LicenseMetadata> {
+    let bad = || AppError::Internal(format!("licence {}: signed data unreadable", l.id));
+    let mut base: BTreeMap<&str, String> = BTreeMap::new();
+    let mut fields = BTreeMap::new();
+    for line in l.signed_data.lines().skip(1) {
+        let (k, v) = line.split_once('=').ok_or_else(bad)?;
+        let v = unescape(v);
+        match k.strip_prefix("field.") {
+            Some(name) => {
+                fields.insert(name.to_string(), v);
+            }
+            None => {
+                base.insert(k, v);
+            }
+        }
+    }
+    let get = |k: &str| base.get(k).cloned().unwrap_or_default();
+    let day = |k: &str| zwfw_domain::time::parse_ymd(&get(k)).ok_or_else(bad);
+    let (item_code, item_name) =
+        get("item").split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+    Ok(LicenseMetadata {
+        id: LicenseId::parse(&get("identifier"))?,
+        name: get("name"),
+        number: get("number"),
+        type_name: get("type_name"),
+        define_authority: get("define_authority"),
+        issuer_name: get("issuer"),
+        issued_on: day("issued_on")?,
+        holder_name: get("holder"),
+        holder_code: get("holder_code"),
+        holder_code_type: get("holder_code_type"),
+        area_code: get("area_code"),
+        valid_from: day("valid_from")?,
+        valid_until: zwfw_domain::time::parse_ymd(&get("valid_until")),
+        item_name,
+        item_code,
+        case_no: get("case_no"),
+        file_sm3: String::new(),
+        fields,
+    })
+}
+
+fn unescape(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(o) => out.push(o),
+            None => {}
+        }
+    }
+    out
+}
+
+/// 换发 / 变更: the next version, signed, issued today with the same
+/// validity (变更 with the changed fields); the old version superseded.
+async fn new_version(
+    ctx: &Ctx<'_>,
+    l: &LicenseRow,
+    change: LicenseChange,
+    reason: &str,
+    changed: &BTreeMap<String, String>,
+) -> AppResult<String> {
+    let st = ctx.state;
+    if status_of(l) != LicenseStatus::Valid {
+        return Err(wrong_status(status_of(l)));
+    }
+    let case_id = l.case_id.ok_or_else(|| AppError::with_detail(Kind::Conflict, "license_without_case", "case"))?;
+    let case = zwfw_store::cases::get_case(&st.store, case_id).await?;
+    let ty = store::get_type(st.store.pool(), l.type_id).await?;
+    let mut m = metadata_of(l)?;
+    for (name, value) in changed {
+        let Some(slot) = m.fields.get_mut(name) else {
+            return Err(AppError::with_detail(Kind::Invalid, "invalid_field", "fields"));
+        };
+        *slot = value.trim().chars().take(200).collect();
+    }
+    if change == LicenseChange::Amended && changed.is_empty() {
+        return Err(AppError::with_detail(Kind::Invalid, "invalid_field", "fields"));
+    }
+    m.id = m.id.next_version()?;
+    m.issued_on = st.today();
+    let key = store::current_key(st.store.pool(), l.issuer_department_id)
+        .await?
+        .ok_or_else(|| AppError::with_detail(Kind::Conflict, "license_no_key", "key"))?;
+    let signer = signer_of(st, &key)?;
+    let signed = sign(st, m, signer.as_ref()).await?;
+    let successor = signed.metadata.id.to_string();
+    let mut tx = st.store.begin().await?;
+    let old = store::lock_license(&mut tx, l.id).await?;
+    record_status(ctx, &mut tx, &old, &key, change, reason, Some(&successor)).await?;
+    write_version(ctx, &mut tx, &signed, &key, &ty, &case, holder_kind_of(&case), change, reason).await?;
+    tx.commit().await?;
+    Ok(successor)
+}
+
+/// Records 过期 for every valid licence whose last day has passed (China
+/// time); how many.
+pub async fn expire_due(st: &App) -> AppResult<usize> {
+    let today = zwfw_domain::time::ymd(st.today());
+    let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
+    let mut n = 0;
+    for id in store::expired_before(st.store.pool(), &today, 500).await? {
+        let l = store::get_license(st.store.pool(), id).await?;
+        let key = key_for(st, &l).await?;
+        let mut tx = st.store.begin().await?;
+        let l = store::lock_license(&mut tx, id).await?;
+        if status_of(&l) != LicenseStatus::Valid {
+            continue;
+        }
+        match record_status(&ctx, &mut tx, &l, &key, LicenseChange::Expired, "有效期届满", None).await {
+            Ok(()) => {
+                tx.commit().await?;
+                n += 1;
+            }
+            Err(e) => tracing::warn!(license = id, error = %e.message(), "expiry not recorded"),
+        }
+    }
+    Ok(n)
+}

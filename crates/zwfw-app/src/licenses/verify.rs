@@ -1,0 +1,153 @@
+//! Verification (核验), public and without sign-in: the status, the masked
+//! holder, the issuer, the validity and the signature with everything an
+//! independent SM2 implementation needs to check it. Each verification is
+//! recorded in the 用证 log.
+
+use super::keys;
+use crate::error::{AppError, AppResult};
+use crate::state::{App, Ctx};
+use serde::Serialize;
+use zwfw_domain::licenses::{expired_on, mask_holder, HolderKind, LicenseId, LicenseStatus};
+use zwfw_store::licenses::{self as store, LicenseRow};
+
+/// The signature of a licence, for an independent check.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseSignature)]
+pub struct SignatureView {
+    /// Always `SM2-SM3` (SM2 signature with SM3, GB/T 32918.2).
+    pub algorithm: String,
+    /// The SM2 signer ID (ENTL‖ID in Z).
+    pub signer_id: String,
+    /// The issuer's public key, uncompressed `04‖x‖y`, hex.
+    pub public_key: String,
+    /// Base64 of the exact bytes signed (UTF-8 text: identifier, version,
+    /// metadata and the SM3 of the licence file).
+    pub signed_data: String,
+    /// r‖s, 64 bytes, hex.
+    pub value: String,
+}
+
+/// What verification answers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseVerification)]
+pub struct Verification {
+    /// valid (有效) | superseded (已换发) | cancelled (已注销) | revoked (已吊销) | expired (已过期)
+    pub status: LicenseStatus,
+    /// The status in Chinese.
+    pub status_label: String,
+    pub identifier: String,
+    /// `001`, `002`, …
+    pub version: String,
+    /// 证照名称
+    pub name: String,
+    /// The holder's name, masked for a person.
+    pub holder_masked: String,
+    /// 证照颁发机构
+    pub issuer: String,
+    /// YYYY-MM-DD
+    pub valid_from: String,
+    /// YYYY-MM-DD; none: long-term (长期).
+    pub valid_until: Option<String>,
+    /// The newer version that replaced this one (已换发).
+    pub successor: Option<String>,
+    /// Whether the signature holds for the signed data and the issuer's key.
+    pub signature_valid: bool,
+    pub signature: SignatureView,
+}
+
+/// The status a licence shows today: a valid one past its last day is
+/// expired even before the background job records it.
+pub(super) fn effective_status(st: &App, l: &LicenseRow) -> LicenseStatus {
+    let status = LicenseStatus::parse(&l.status).unwrap_or(LicenseStatus::Valid);
+    let until = l.valid_until.as_deref().and_then(zwfw_domain::time::parse_ymd);
+    if status == LicenseStatus::Valid && expired_on(until, st.today()) {
+        LicenseStatus::Expired
+    } else {
+        status
+    }
+}
+
+/// The verification of a licence version; recorded in its 用证 log.
+pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> {
+    let st = ctx.state;
+    let id = LicenseId::parse(identifier)?;
+    let l =
+        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    let v = view(st, &l).await?;
+    store::record_use(
+        &st.store,
+        l.id,
+        &l.identifier,
+        "verification",
+        ctx.actor.map(|a| a.user_id),
+        &ctx.client_addr,
+        ctx.now(),
+    )
+    .await?;
+    Ok(v)
+}
+
+pub(super) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
+    let key = store::get_key(st.store.pool(), l.key_id).await?;
+    let signature = hex::decode(&l.signature).unwrap_or_default();
+    let public_key = hex::decode(&key.public_key).unwrap_or_default();
+    let signature_valid = keys::verify(&public_key, &key.signer_id, l.signed_data.as_bytes(), &signature);
+    let status = effective_status(st, l);
+    let kind = HolderKind::parse(&l.holder_kind).unwrap_or(HolderKind::Person);
+    let issuer = st.department(l.issuer_department_id).await?.name.clone();
+    let name = l.signed_data.lines().find_map(|x| x.strip_prefix("name=")).unwrap_or_default().to_string();
+    Ok(Verification {
+        status,
+        status_label: status.label().into(),
+        identifier: l.identifier.clone(),
+        version: format!("{:03}", l.version),
+        name,
+        holder_masked: mask_holder(&l.holder_name, kind),
+        issuer,
+        valid_from: l.valid_from.clone(),
+        valid_until: l.valid_until.clone(),
+        successor: l.successor.clone(),
+        signature_valid,
+        signature: SignatureView {
+            algorithm: "SM2-SM3".into(),
+            signer_id: key.signer_id,
+            public_key: key.public_key,
+            signed_data: data_encoding::BASE64.encode(l.signed_data.as_bytes()),
+            value: l.signature.clone(),
+        },
+    })
+}
+
+/// The licence of a case as its readers see it: the issuance job (and why
+/// it waits) and the versions issued.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CaseLicense)]
+pub struct CaseLicense {
+    /// None: the case issues no licence (not granted, or its item's result is no licence type).
+    pub job: Option<zwfw_store::licenses::JobRow>,
+    /// Why issuance waits, in Chinese (empty when it does not).
+    pub waiting: String,
+    pub licenses: Vec<Verification>,
+}
+
+/// The licence of a case, for whoever may read the case.
+pub async fn of_case(ctx: &Ctx<'_>, case_id: i64) -> AppResult<CaseLicense> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(|| AppError::not_found("case"))?;
+    let row = zwfw_store::cases::get_case(&st.store, case_id).await?;
+    let content = crate::cases::item_version(st, row.version_id).await?;
+    if !zwfw_domain::access::cases::may_read(actor, &crate::cases::facts(&row), &content) {
+        return Err(AppError::not_found("case"));
+    }
+    let job = store::job(st.store.pool(), case_id).await?;
+    let waiting = match &job {
+        Some(j) if j.license_id.is_none() && !j.reason.is_empty() => crate::messages::label("license_wait", &j.reason),
+        Some(j) if j.license_id.is_none() => "正在生成电子证照".into(),
+        _ => String::new(),
+    };
+    let mut licenses = vec![];
+    for l in store::of_case(st.store.pool(), case_id).await? {
+        licenses.push(view(st, &l).await?);
+    }
+    Ok(CaseLicense { job, waiting, licenses })
+}

@@ -1,0 +1,67 @@
+//! 电子证照: the system administrators keep the licence types (证照目录)
+//! and the issuing departments' signing keys; the issuing department
+//! changes its licences (its head revokes, its staff record the holder's
+//! request to cancel and reissue); the holder and the overseers read them;
+//! anyone verifies one.
+
+use super::{first_held, in_department, is_overseer, Refusal};
+use crate::admin::{Actor, Role};
+
+/// The plain facts of a licence that the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LicenseFacts {
+    /// The department that issued it.
+    pub issuer_department_id: i64,
+    /// The holder's account, when the holder has one.
+    pub holder_user_id: Option<i64>,
+}
+
+/// Who keeps the licence types: the system administrators.
+pub fn may_manage_types(actor: &Actor) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    first_held(actor, &[Role::SystemAdmin]).ok_or(Refusal::MissingRole)
+}
+
+/// Who generates and rotates an issuing department's signing key: the
+/// system administrators (the private key is never shown to anyone).
+pub fn may_manage_keys(actor: &Actor) -> Result<Role, Refusal> {
+    may_manage_types(actor)
+}
+
+/// Who revokes (吊销) a licence: the head of the issuing department.
+pub fn may_revoke(actor: &Actor, f: &LicenseFacts) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !in_department(actor, f.issuer_department_id) {
+        return Err(Refusal::NotInDepartment);
+    }
+    first_held(actor, &[Role::DeptHead]).ok_or(Refusal::NeedsDeptHead)
+}
+
+/// Who cancels (注销) a licence on the holder's request, or reissues or
+/// amends it (换发, 变更): the issuing department's counter, reviewers or
+/// head. The holder asks the department; the holder does not act here.
+pub fn may_change(actor: &Actor, f: &LicenseFacts) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !in_department(actor, f.issuer_department_id) {
+        return Err(Refusal::NotInDepartment);
+    }
+    first_held(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]).ok_or(Refusal::MissingRole)
+}
+
+/// Who reads a licence in full (its holder's details and its history): the
+/// holder, the issuing department's staff and the overseers.
+pub fn may_read(actor: &Actor, f: &LicenseFacts) -> bool {
+    f.holder_user_id == Some(actor.user_id) || in_department(actor, f.issuer_department_id) || is_overseer(actor)
+}
+
+/// Verification (the status, the masked holder, the signature) is public:
+/// anyone, signed in or not.
+pub fn may_verify(_actor: Option<&Actor>) -> bool {
+    true
+}

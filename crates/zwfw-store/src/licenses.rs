@@ -1,0 +1,622 @@
+//! 电子证照: licence types, the issuing departments' keys, the licences
+//! (one row per version), their signed history, the issuance jobs and the
+//! 用证 log. What may change and how is decided in
+//! `zwfw_domain::licenses`; this module only remembers.
+
+use crate::db::{query, Ex, Row};
+use crate::{RowExt, Store, StoreError, StoreResult, Tx};
+use serde::Serialize;
+use zwfw_domain::licenses::{JobState, LicenseStatus};
+use zwfw_domain::{const_concat, sql_code, sql_list};
+
+// ---------- types ----------
+
+/// A licence type (证照目录) as stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LicenseType))]
+pub struct TypeRow {
+    pub id: i64,
+    /// 证照类型代码 (21 characters)
+    pub code: String,
+    /// 证照类型名称
+    pub name: String,
+    /// 证照定义机构
+    pub define_authority: String,
+    /// 证照定义机构级别: 国家级 | 省级 | 地市级 | 区县级 | 其他
+    pub define_authority_level: String,
+    /// person (自然人) | legal (法人)
+    pub holder_kind: String,
+    /// Years of validity; none: long-term (长期).
+    pub validity_years: Option<i64>,
+    /// The fields printed on the licence.
+    pub template: Vec<String>,
+    /// The catalogue items whose grant issues this licence.
+    pub item_ids: Vec<i64>,
+    /// The departments that issue it (all the items' departments when empty).
+    pub issuer_department_ids: Vec<i64>,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn type_row(r: &Row) -> TypeRow {
+    TypeRow {
+        id: r.i64("id"),
+        code: r.str("code"),
+        name: r.str("name"),
+        define_authority: r.str("define_authority"),
+        define_authority_level: r.str("define_authority_level"),
+        holder_kind: r.str("holder_kind"),
+        validity_years: r.opt_i64("validity_years"),
+        template: serde_json::from_str(&r.str("template")).unwrap_or_default(),
+        item_ids: serde_json::from_str(&r.str("item_ids")).unwrap_or_default(),
+        issuer_department_ids: serde_json::from_str(&r.str("issuer_department_ids")).unwrap_or_default(),
+        active: r.flag("active"),
+        created_at: r.i64("created_at"),
+        updated_at: r.i64("updated_at"),
+    }
+}
+
+/// A licence type's content, new or changed.
+pub struct TypeData<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub define_authority: &'a str,
+    pub define_authority_level: &'a str,
+    pub holder_kind: &'a str,
+    pub validity_years: Option<i64>,
+    pub template: &'a [String],
+    pub item_ids: &'a [i64],
+    pub issuer_department_ids: &'a [i64],
+    pub active: bool,
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("serializable")
+}
+
+pub async fn insert_type(tx: &mut Tx, d: &TypeData<'_>, now_ms: i64) -> StoreResult<i64> {
+    let r = query(
+        "INSERT INTO license_types (code, name, define_authority, define_authority_level, holder_kind, \
+         validity_years, template, item_ids, issuer_department_ids, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(d.code)
+    .bind(d.name)
+    .bind(d.define_authority)
+    .bind(d.define_authority_level)
+    .bind(d.holder_kind)
+    .bind(d.validity_years)
+    .bind(json(&d.template))
+    .bind(json(&d.item_ids))
+    .bind(json(&d.issuer_department_ids))
+    .bind(crate::flag(d.active))
+    .bind(now_ms)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?;
+    Ok(r.i64("id"))
+}
+
+pub async fn update_type(tx: &mut Tx, id: i64, d: &TypeData<'_>, now_ms: i64) -> StoreResult<()> {
+    query(
+        "UPDATE license_types SET code = $1, name = $2, define_authority = $3, define_authority_level = $4, \
+         holder_kind = $5, validity_years = $6, template = $7, item_ids = $8, issuer_department_ids = $9, \
+         active = $10, updated_at = $11 WHERE id = $12",
+    )
+    .bind(d.code)
+    .bind(d.name)
+    .bind(d.define_authority)
+    .bind(d.define_authority_level)
+    .bind(d.holder_kind)
+    .bind(d.validity_years)
+    .bind(json(&d.template))
+    .bind(json(&d.item_ids))
+    .bind(json(&d.issuer_department_ids))
+    .bind(crate::flag(d.active))
+    .bind(now_ms)
+    .bind(id)
+    .execute(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?
+    .or(StoreError::NotFound("license_type"))
+}
+
+pub async fn list_types(ex: Ex<'_>) -> StoreResult<Vec<TypeRow>> {
+    query("SELECT * FROM license_types ORDER BY id").all(ex, type_row).await
+}
+
+pub async fn get_type(ex: Ex<'_>, id: i64) -> StoreResult<TypeRow> {
+    query("SELECT * FROM license_types WHERE id = $1").bind(id).one(ex, "license_type", type_row).await
+}
+
+// ---------- keys ----------
+
+/// A department's signing key. The sealed private key never leaves the
+/// application layer.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    pub id: i64,
+    pub department_id: i64,
+    /// Uncompressed SM2 public key, hex (`04‖x‖y`).
+    pub public_key: String,
+    pub private_sealed: String,
+    pub signer_id: String,
+    pub created_at: i64,
+    pub created_by: Option<i64>,
+    pub retired_at: Option<i64>,
+}
+
+fn key_row(r: &Row) -> KeyRow {
+    KeyRow {
+        id: r.i64("id"),
+        department_id: r.i64("department_id"),
+        public_key: r.str("public_key"),
+        private_sealed: r.str("private_sealed"),
+        signer_id: r.str("signer_id"),
+        created_at: r.i64("created_at"),
+        created_by: r.opt_i64("created_by"),
+        retired_at: r.opt_i64("retired_at"),
+    }
+}
+
+/// The department's current key, if it has one.
+pub async fn current_key(ex: Ex<'_>, department_id: i64) -> StoreResult<Option<KeyRow>> {
+    query("SELECT * FROM license_keys WHERE department_id = $1 AND retired_at IS NULL")
+        .bind(department_id)
+        .maybe(ex, key_row)
+        .await
+}
+
+pub async fn get_key(ex: Ex<'_>, id: i64) -> StoreResult<KeyRow> {
+    query("SELECT * FROM license_keys WHERE id = $1").bind(id).one(ex, "license_key", key_row).await
+}
+
+/// Every key, current and retired, newest first.
+pub async fn list_keys(ex: Ex<'_>) -> StoreResult<Vec<KeyRow>> {
+    query("SELECT * FROM license_keys ORDER BY department_id, id DESC").all(ex, key_row).await
+}
+
+/// Retires the department's current key (kept for verification) and
+/// stores the new one.
+pub async fn rotate_key(
+    tx: &mut Tx,
+    department_id: i64,
+    public_key: &str,
+    private_sealed: &str,
+    signer_id: &str,
+    by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    query("UPDATE license_keys SET retired_at = $1 WHERE department_id = $2 AND retired_at IS NULL")
+        .bind(now_ms)
+        .bind(department_id)
+        .execute(tx.conn())
+        .await?;
+    let r = query(
+        "INSERT INTO license_keys (department_id, public_key, private_sealed, signer_id, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(department_id)
+    .bind(public_key)
+    .bind(private_sealed)
+    .bind(signer_id)
+    .bind(now_ms)
+    .bind(by)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "license_key"))?;
+    Ok(r.i64("id"))
+}
+
+// ---------- licences ----------
+
+/// One version of a licence as stored.
+#[derive(Debug, Clone)]
+pub struct LicenseRow {
+    pub id: i64,
+    pub identifier: String,
+    pub serial: String,
+    pub version: i64,
+    pub type_id: i64,
+    pub issuer_department_id: i64,
+    pub key_id: i64,
+    pub case_id: Option<i64>,
+    pub item_id: Option<i64>,
+    pub holder_user_id: Option<i64>,
+    pub holder_kind: String,
+    pub holder_name: String,
+    pub holder_code: String,
+    pub status: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub issued_at: i64,
+    /// The exact bytes signed (UTF-8 text, see `zwfw_domain::licenses`).
+    pub signed_data: String,
+    /// r‖s, hex.
+    pub signature: String,
+    pub file_sm3: String,
+    pub status_note: String,
+    /// The identifier of the version that replaced this one.
+    pub successor: Option<String>,
+    pub updated_at: i64,
+}
+
+fn license_row(r: &Row) -> LicenseRow {
+    LicenseRow {
+        id: r.i64("id"),
+        identifier: r.str("identifier"),
+        serial: r.str("serial"),
+        version: r.i64("version"),
+        type_id: r.i64("type_id"),
+        issuer_department_id: r.i64("issuer_department_id"),
+        key_id: r.i64("key_id"),
+        case_id: r.opt_i64("case_id"),
+        item_id: r.opt_i64("item_id"),
+        holder_user_id: r.opt_i64("holder_user_id"),
+        holder_kind: r.str("holder_kind"),
+        holder_name: r.str("holder_name"),
+        holder_code: r.str("holder_code"),
+        status: r.str("status"),
+        valid_from: r.str("valid_from"),
+        valid_until: r.opt_str("valid_until"),
+        issued_at: r.i64("issued_at"),
+        signed_data: r.str("signed_data"),
+        signature: r.str("signature"),
+        file_sm3: r.str("file_sm3"),
+        status_note: r.str("status_note"),
+        successor: r.opt_str("successor"),
+        updated_at: r.i64("updated_at"),
+    }
+}
+
+/// A new licence version: stored valid.
+pub struct NewLicense<'a> {
+    pub identifier: &'a str,
+    pub serial: &'a str,
+    pub version: i64,
+    pub type_id: i64,
+    pub issuer_department_id: i64,
+    pub key_id: i64,
+    pub case_id: Option<i64>,
+    pub item_id: Option<i64>,
+    pub holder_user_id: Option<i64>,
+    pub holder_kind: &'a str,
+    pub holder_name: &'a str,
+    pub holder_code: &'a str,
+    pub valid_from: &'a str,
+    pub valid_until: Option<&'a str>,
+    pub issued_at: i64,
+    pub signed_data: &'a str,
+    pub signature: &'a str,
+    pub file_sm3: &'a str,
+}
+
+pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64> {
+    const SQL: &str = const_concat!(
+        "INSERT INTO licenses (identifier, serial, version, type_id, issuer_department_id, key_id, case_id, item_id, \
+         holder_user_id, holder_kind, holder_name, holder_code, status, valid_from, valid_until, issued_at, \
+         signed_data, signature, file_sm3, status_note, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, ",
+        sql_code!(LicenseStatus::Valid),
+        ", $13, $14, $15, $16, $17, $18, '', $15) RETURNING id"
+    );
+    let r = query(SQL)
+        .bind(l.identifier)
+        .bind(l.serial)
+        .bind(l.version)
+        .bind(l.type_id)
+        .bind(l.issuer_department_id)
+        .bind(l.key_id)
+        .bind(l.case_id)
+        .bind(l.item_id)
+        .bind(l.holder_user_id)
+        .bind(l.holder_kind)
+        .bind(l.holder_name)
+        .bind(l.holder_code)
+        .bind(l.valid_from)
+        .bind(l.valid_until)
+        .bind(l.issued_at)
+        .bind(l.signed_data)
+        .bind(l.signature)
+        .bind(l.file_sm3)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_identifier"))?;
+    Ok(r.i64("id"))
+}
+
+pub async fn by_identifier(ex: Ex<'_>, identifier: &str) -> StoreResult<Option<LicenseRow>> {
+    query("SELECT * FROM licenses WHERE identifier = $1").bind(identifier).maybe(ex, license_row).await
+}
+
+pub async fn get_license(ex: Ex<'_>, id: i64) -> StoreResult<LicenseRow> {
+    query("SELECT * FROM licenses WHERE id = $1").bind(id).one(ex, "license", license_row).await
+}
+
+/// A licence version read inside a write transaction, locked until it ends.
+pub async fn lock_license(tx: &mut Tx, id: i64) -> StoreResult<LicenseRow> {
+    crate::lock_row(tx, "licenses", id).await?;
+    get_license(tx.conn(), id).await
+}
+
+/// The licences issued on a case, oldest first.
+pub async fn of_case(ex: Ex<'_>, case_id: i64) -> StoreResult<Vec<LicenseRow>> {
+    query("SELECT * FROM licenses WHERE case_id = $1 ORDER BY id").bind(case_id).all(ex, license_row).await
+}
+
+/// A holder's licences, newest first.
+pub async fn of_holder(ex: Ex<'_>, user_id: i64) -> StoreResult<Vec<LicenseRow>> {
+    query("SELECT * FROM licenses WHERE holder_user_id = $1 ORDER BY id DESC").bind(user_id).all(ex, license_row).await
+}
+
+/// Sets a version's status, only if it is still `from` (false when someone
+/// changed it first).
+pub async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    from: LicenseStatus,
+    to: LicenseStatus,
+    note: &str,
+    successor: Option<&str>,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let done = query(
+        "UPDATE licenses SET status = $1, status_note = $2, successor = COALESCE($3, successor), updated_at = $4 \
+         WHERE id = $5 AND status = $6",
+    )
+    .bind(to.code())
+    .bind(note)
+    .bind(successor)
+    .bind(now_ms)
+    .bind(id)
+    .bind(from.code())
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Valid licences whose last day is before `today` (`YYYY-MM-DD`, China time).
+pub async fn expired_before(ex: Ex<'_>, today: &str, limit: i64) -> StoreResult<Vec<i64>> {
+    const SQL: &str = const_concat!(
+        "SELECT id FROM licenses WHERE status IN (",
+        sql_list!(LicenseStatus, LicenseStatus::EXPIRING),
+        ") AND valid_until IS NOT NULL AND valid_until < $1 ORDER BY id LIMIT $2"
+    );
+    Ok(query(SQL).bind(today).bind(limit).fetch_all(ex).await?.iter().map(|r| r.i64("id")).collect())
+}
+
+// ---------- history ----------
+
+/// A signed change of a licence version.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LicenseEvent))]
+pub struct EventRow {
+    pub id: i64,
+    pub license_id: i64,
+    /// issued | reissued | amended | cancelled | revoked | expired
+    pub change: String,
+    /// The status after the change.
+    pub status: String,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    /// Reason, decision number or the new version's identifier.
+    pub note: String,
+    pub key_id: i64,
+    /// The exact bytes signed (UTF-8 text).
+    pub signed_data: String,
+    /// r‖s, hex.
+    pub signature: String,
+}
+
+fn event_row(r: &Row) -> EventRow {
+    EventRow {
+        id: r.i64("id"),
+        license_id: r.i64("license_id"),
+        change: r.str("change"),
+        status: r.str("status"),
+        at: r.i64("at"),
+        actor_id: r.opt_i64("actor_id"),
+        actor_name: r.str("actor_name"),
+        note: r.str("note"),
+        key_id: r.i64("key_id"),
+        signed_data: r.str("signed_data"),
+        signature: r.str("signature"),
+    }
+}
+
+pub struct NewEvent<'a> {
+    pub license_id: i64,
+    pub change: &'a str,
+    pub status: &'a str,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub note: &'a str,
+    pub key_id: i64,
+    pub signed_data: &'a str,
+    pub signature: &'a str,
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<()> {
+    query(
+        "INSERT INTO license_events (license_id, change, status, at, actor_id, actor_name, note, key_id, \
+         signed_data, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.license_id)
+    .bind(e.change)
+    .bind(e.status)
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.actor_name)
+    .bind(e.note)
+    .bind(e.key_id)
+    .bind(e.signed_data)
+    .bind(e.signature)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn events(ex: Ex<'_>, license_id: i64) -> StoreResult<Vec<EventRow>> {
+    query("SELECT * FROM license_events WHERE license_id = $1 ORDER BY id").bind(license_id).all(ex, event_row).await
+}
+
+// ---------- issuance jobs ----------
+
+/// A grant's issuance job.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LicenseJob))]
+pub struct JobRow {
+    pub case_id: i64,
+    /// pending | issued
+    pub state: String,
+    /// Why it waits (no_key, …); empty when issued.
+    pub reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub license_id: Option<i64>,
+}
+
+fn job_row(r: &Row) -> JobRow {
+    JobRow {
+        case_id: r.i64("case_id"),
+        state: r.str("state"),
+        reason: r.str("reason"),
+        created_at: r.i64("created_at"),
+        updated_at: r.i64("updated_at"),
+        license_id: r.opt_i64("license_id"),
+    }
+}
+
+/// Writes a pending job (in the grant's transaction).
+pub async fn insert_job(tx: &mut Tx, case_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
+    const SQL: &str = const_concat!(
+        "INSERT INTO license_jobs (case_id, state, reason, created_at, updated_at) VALUES ($1, ",
+        sql_code!(JobState::Pending),
+        ", $2, $3, $3)"
+    );
+    query(SQL)
+        .bind(case_id)
+        .bind(reason)
+        .bind(now_ms)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_job"))?;
+    Ok(())
+}
+
+pub async fn job(ex: Ex<'_>, case_id: i64) -> StoreResult<Option<JobRow>> {
+    query("SELECT * FROM license_jobs WHERE case_id = $1").bind(case_id).maybe(ex, job_row).await
+}
+
+/// The job of a case, locked in the transaction (none when it has none).
+pub async fn lock_job(tx: &mut Tx, case_id: i64) -> StoreResult<Option<JobRow>> {
+    if !tx.is_exclusive() {
+        query("SELECT case_id FROM license_jobs WHERE case_id = $1 FOR UPDATE")
+            .bind(case_id)
+            .execute(tx.conn())
+            .await?;
+    }
+    job(tx.conn(), case_id).await
+}
+
+/// The pending jobs' cases, oldest first.
+pub async fn pending_jobs(ex: Ex<'_>, limit: i64) -> StoreResult<Vec<i64>> {
+    const SQL: &str = const_concat!(
+        "SELECT case_id FROM license_jobs WHERE state = ",
+        sql_code!(JobState::Pending),
+        " ORDER BY case_id LIMIT $1"
+    );
+    Ok(query(SQL).bind(limit).fetch_all(ex).await?.iter().map(|r| r.i64("case_id")).collect())
+}
+
+/// Records why a pending job still waits.
+pub async fn job_waits(tx: &mut Tx, case_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
+    query("UPDATE license_jobs SET reason = $1, updated_at = $2 WHERE case_id = $3 AND reason <> $1")
+        .bind(reason)
+        .bind(now_ms)
+        .bind(case_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Marks a job done with the licence it issued.
+pub async fn job_issued(tx: &mut Tx, case_id: i64, license_id: i64, now_ms: i64) -> StoreResult<()> {
+    const SQL: &str = const_concat!(
+        "UPDATE license_jobs SET state = ",
+        sql_code!(JobState::Issued),
+        ", reason = '', license_id = $1, updated_at = $2 WHERE case_id = $3"
+    );
+    query(SQL).bind(license_id).bind(now_ms).bind(case_id).execute(tx.conn()).await?;
+    Ok(())
+}
+
+// ---------- 用证 ----------
+
+/// One use of a licence (a verification, a use as a material).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LicenseUse))]
+pub struct UseRow {
+    pub id: i64,
+    pub license_id: i64,
+    pub identifier: String,
+    /// verification | …
+    pub purpose: String,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub client_addr: String,
+}
+
+fn use_row(r: &Row) -> UseRow {
+    UseRow {
+        id: r.i64("id"),
+        license_id: r.i64("license_id"),
+        identifier: r.str("identifier"),
+        purpose: r.str("purpose"),
+        at: r.i64("at"),
+        actor_id: r.opt_i64("actor_id"),
+        client_addr: r.str("client_addr"),
+    }
+}
+
+pub async fn record_use(
+    store: &Store,
+    license_id: i64,
+    identifier: &str,
+    purpose: &str,
+    actor_id: Option<i64>,
+    client_addr: &str,
+    at: i64,
+) -> StoreResult<()> {
+    let mut tx = store.begin().await?;
+    query(
+        "INSERT INTO license_uses (license_id, identifier, purpose, at, actor_id, client_addr) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(license_id)
+    .bind(identifier)
+    .bind(purpose)
+    .bind(at)
+    .bind(actor_id)
+    .bind(client_addr)
+    .execute(tx.conn())
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The uses of a licence version, newest first.
+pub async fn uses(ex: Ex<'_>, license_id: i64, limit: i64) -> StoreResult<Vec<UseRow>> {
+    query("SELECT * FROM license_uses WHERE license_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(license_id)
+        .bind(limit.clamp(1, 1000))
+        .all(ex, use_row)
+        .await
+}

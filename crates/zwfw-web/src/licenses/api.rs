@@ -1,0 +1,116 @@
+//! The licences API: public verification, the licence types and keys, the
+//! changes of a licence, and the licence of a case.
+
+use crate::api::Register;
+use crate::http::prelude::*;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use zwfw_app::licenses::status::ChangeInput;
+use zwfw_app::licenses::types::TypeInput;
+use zwfw_app::licenses::verify::{CaseLicense, Verification};
+use zwfw_app::licenses::{self, KeyView};
+use zwfw_store::licenses::TypeRow;
+
+#[utoipa::path(get, path = "/licenses/{identifier}/verification", tag = "licenses", params(("identifier" = String, Path, description = "电子证照标识, e.g. 1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F")),
+    responses((status = 200, description = "the status, the masked holder and the signature (public, no sign-in; recorded in the licence's 用证 log)", body = Verification), (status = 404, description = "no licence has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier or a wrong check character; the detail names the part", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+pub async fn verification(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiPath(identifier): ApiPath<String>,
+) -> WebResult<Json<Verification>> {
+    Ok(Json(licenses::verify::verify(&ctx(&st, &ra), &identifier).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = LicenseChanged)]
+pub struct Changed {
+    /// The version current after the change (the new one after 换发 or 变更).
+    pub identifier: String,
+}
+
+#[utoipa::path(post, path = "/licenses/{identifier}/changes", tag = "licenses", params(("identifier" = String, Path)), request_body = ChangeInput,
+    responses((status = 200, body = Changed), (status = 409, description = "the licence's status does not allow the change", body = ErrorBody), (status = 422, description = "a malformed identifier, or a reason or decision number missing", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn change_license(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(identifier): ApiPath<String>,
+    ApiJson(input): ApiJson<ChangeInput>,
+) -> WebResult<Json<Changed>> {
+    Ok(Json(Changed { identifier: licenses::status::change(&ctx(&st, &ra), &identifier, &input).await? }))
+}
+
+#[utoipa::path(get, path = "/cases/{case_id}/license", tag = "licenses", params(("case_id" = i64, Path)),
+    responses((status = 200, description = "the issuance job (and why it waits) and the licences issued", body = CaseLicense), (status = 404, description = "not found", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn case_license(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(case_id): ApiPath<i64>,
+) -> WebResult<Json<CaseLicense>> {
+    Ok(Json(licenses::verify::of_case(&ctx(&st, &ra), case_id).await?))
+}
+
+#[utoipa::path(get, path = "/admin/license-types", tag = "licenses",
+    responses((status = 200, description = "every licence type (证照目录)", body = [TypeRow]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_types(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<TypeRow>>> {
+    Ok(Json(licenses::types::list(&ctx(&st, &ra)).await?))
+}
+
+#[utoipa::path(post, path = "/admin/license-types", tag = "licenses", request_body = TypeInput,
+    responses((status = 201, body = TypeRow), (status = 409, description = "the code is taken, or an item already has a licence type", body = ErrorBody), (status = 422, description = "invalid input (the detail names the field)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_type(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiJson(input): ApiJson<TypeInput>,
+) -> WebResult<(StatusCode, Json<TypeRow>)> {
+    Ok((StatusCode::CREATED, Json(licenses::types::create(&ctx(&st, &ra), &input).await?)))
+}
+
+#[utoipa::path(put, path = "/admin/license-types/{id}", tag = "licenses", params(("id" = i64, Path)), request_body = TypeInput,
+    responses((status = 200, body = TypeRow), (status = 409, description = "the code is taken, or an item already has a licence type", body = ErrorBody), (status = 422, description = "invalid input (the detail names the field)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update_type(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<TypeInput>,
+) -> WebResult<Json<TypeRow>> {
+    Ok(Json(licenses::types::update(&ctx(&st, &ra), id, &input).await?))
+}
+
+#[utoipa::path(get, path = "/admin/license-keys", tag = "licenses",
+    responses((status = 200, description = "every department's signing keys, current and retired (public keys only)", body = [KeyView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_keys(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<KeyView>>> {
+    Ok(Json(licenses::list_keys(&ctx(&st, &ra)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LicenseKeyInput)]
+pub struct KeyInput {
+    /// The issuing department.
+    pub department_id: i64,
+}
+
+#[utoipa::path(post, path = "/admin/license-keys", tag = "licenses", request_body = KeyInput,
+    responses((status = 201, description = "the department's new key (its previous one retired and kept for verification); licences waiting for it are issued", body = KeyView), (status = 422, description = "the department's credit code is invalid", body = ErrorBody), (status = 503, description = "no master key is configured", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "no such department", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_key(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiJson(input): ApiJson<KeyInput>,
+) -> WebResult<(StatusCode, Json<KeyView>)> {
+    Ok((StatusCode::CREATED, Json(licenses::generate_key(&ctx(&st, &ra), input.department_id).await?)))
+}
+
+/// The licences endpoints, each registered with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .register(routes!(verification))
+        .register(routes!(change_license))
+        .register(routes!(case_license))
+        .register(routes!(list_types, create_type))
+        .register(routes!(update_type))
+        .register(routes!(list_keys, create_key))
+}

@@ -1,0 +1,196 @@
+//! 电子证照 end to end, on SQLite and PostgreSQL: a licence type linked to
+//! an item; a grant whose issuer has no key waits and the case says why;
+//! the key's generation issues it; public verification whose signature an
+//! independent SM2 check accepts from the JSON alone (and refuses with one
+//! byte of the signed data changed); malformed and unknown identifiers;
+//! the page; 换发, 吊销, 过期 and a key rotation, each reflected at once.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sm2::dsa::signature::Verifier;
+use zwfw_store::{both_backends, Store};
+
+/// The signature of a verification answer checked with nothing but its JSON.
+fn holds(v: &Value, signed_data: &[u8]) -> bool {
+    let sig = &v["signature"];
+    assert_eq!(sig["algorithm"], "SM2-SM3");
+    let pk = hex::decode(sig["public_key"].as_str().unwrap()).unwrap();
+    assert_eq!((pk.len(), pk[0]), (65, 4), "uncompressed 04‖x‖y");
+    let value = hex::decode(sig["value"].as_str().unwrap()).unwrap();
+    assert_eq!(value.len(), 64, "r‖s");
+    let key = sm2::dsa::VerifyingKey::from_sec1_bytes(sig["signer_id"].as_str().unwrap(), &pk).unwrap();
+    let signature = sm2::dsa::Signature::from_slice(&value).unwrap();
+    key.verify(signed_data, &signature).is_ok()
+}
+
+fn signed_data(v: &Value) -> Vec<u8> {
+    data_encoding::BASE64.decode(v["signature"]["signed_data"].as_str().unwrap().as_bytes()).unwrap()
+}
+
+async fn grant(app: &App, tokens: &[String; 4], item: i64, until: &str) -> i64 {
+    let [citizen, counter, reviewer, head] = tokens;
+    let id = apply(app, citizen, item).await;
+    for (who, a) in [
+        (counter, json!({"action": "accept"})),
+        (counter, json!({"action": "pass", "opinion": "材料齐全"})),
+        (reviewer, json!({"action": "pass", "opinion": "审查通过"})),
+        (head, json!({"action": "pass", "opinion": "同意"})),
+        (
+            head,
+            json!({"action": "conclude", "outcome": "granted", "document_no": format!("JY{id:013}"), "valid_until": until}),
+        ),
+    ] {
+        act_ok(app, who, id, a).await;
+    }
+    id
+}
+
+async fn verification(app: &App, identifier: &str) -> (StatusCode, Value) {
+    anon_get(app, &format!("/api/v1/licenses/{identifier}/verification")).await
+}
+
+both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let (market, item) = market_item(&app, "TESTLIC0000000000000000000000001").await;
+    let [admin, citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_admin", "demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+
+    // The licence type: a system administrator's; its code checked.
+    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
+    let mut t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
+        "template": "经营者名称\n经营场所", "item_ids": [item]});
+    let (s, b) = body(app.post(&counter, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    t["code"] = json!("11100000000013338X032");
+    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_license_type_code"), Some("authority")),
+        "{b}"
+    );
+    t["code"] = json!(code);
+    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    t["code"] = json!(format!("{}002", zwfw_app::demo::credit_code_for("100000", 903)));
+    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("item_has_license_type")), "{b}");
+
+    // A grant while the market regulator has no key: concluded, the licence waits.
+    let first = grant(&app, &tokens, item, "2030-12-31").await;
+    let (s, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{first}/license")).await).await;
+    assert_eq!(s, StatusCode::OK, "{cl}");
+    assert_eq!((cl["job"]["state"].as_str(), cl["job"]["reason"].as_str()), (Some("pending"), Some("no_key")), "{cl}");
+    assert!(cl["waiting"].as_str().unwrap().contains("签名密钥"), "{cl}");
+    assert!(cl["licenses"].as_array().unwrap().is_empty());
+
+    // The key's generation issues it.
+    let (s, b) = body(app.post(&counter, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, key) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    assert!(key.get("private_sealed").is_none() && key["public_key"].as_str().unwrap().starts_with("04"), "{key}");
+    let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{first}/license")).await).await;
+    assert_eq!(cl["job"]["state"], "issued", "{cl}");
+    let identifier = cl["licenses"][0]["identifier"].as_str().unwrap().to_string();
+    assert!(identifier.starts_with(&format!("1.2.156.3005.2.{code}.")) && identifier.contains(".001."), "{identifier}");
+
+    // Public verification, checked independently from the JSON alone.
+    let (s, v) = verification(&app, &identifier).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["status"].as_str(), v["version"].as_str(), v["identifier"].as_str()),
+        (Some("valid"), Some("001"), Some(identifier.as_str()))
+    );
+    assert_eq!((v["holder_masked"].as_str(), v["valid_until"].as_str()), (Some("陈**"), Some("2030-12-31")), "{v}");
+    assert_eq!(v["signature"]["signer_id"], "1234567812345678");
+    let data = signed_data(&v);
+    let text = String::from_utf8(data.clone()).unwrap();
+    assert!(text.contains(&format!("identifier={identifier}\n")) && text.contains("\nversion=001\n"), "{text}");
+    assert!(holds(&v, &data), "the signature holds");
+    let mut forged = data.clone();
+    let at = text.find("holder=").unwrap() + 7;
+    forged[at] ^= 1;
+    assert!(!holds(&v, &forged), "one byte changed: refused");
+
+    // Malformed and unknown identifiers.
+    let mut bad = identifier.clone();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    let (s, b) = verification(&app, &bad).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_license_id"), Some("check_character")),
+        "{b}"
+    );
+    let (s, b) = verification(&app, "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+
+    // The page: status and masked holder, no sign-in.
+    let (s, html) = page(&client(), &app, &format!("/verify/{identifier}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("有效") && html.contains("陈**") && !html.contains("陈小华") && html.contains("签名验证通过"),
+        "{html}"
+    );
+    let id = zwfw_store::licenses::by_identifier(app.state.store.pool(), &identifier).await.unwrap().unwrap().id;
+    let uses = zwfw_store::licenses::uses(app.state.store.pool(), id, 100).await.unwrap();
+    assert_eq!(uses.len(), 2, "the API's and the page's verification logged");
+
+    // 换发 by the counter: version 002; the old one superseded, pointing to it.
+    let change = format!("/api/v1/licenses/{identifier}/changes");
+    let (s, b) = body(app.post(&citizen, &change, json!({"action": "reissue", "reason": "遗失补办"})).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = body(app.post(&counter, &change, json!({"action": "reissue", "reason": "遗失补办"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let second = b["identifier"].as_str().unwrap().to_string();
+    assert!(second.contains(".002."), "{second}");
+    let (_, old) = verification(&app, &identifier).await;
+    assert_eq!(
+        (old["status"].as_str(), old["successor"].as_str()),
+        (Some("superseded"), Some(second.as_str())),
+        "{old}"
+    );
+    assert!(holds(&old, &signed_data(&old)), "an old version still verifies");
+    let (_, html) = page(&client(), &app, &format!("/verify/{identifier}")).await;
+    assert!(html.contains("已换发") && html.contains(&second), "{html}");
+
+    // A key rotation keeps the old public key for what it signed.
+    let (s, _) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, v2) = verification(&app, &second).await;
+    assert_eq!((v2["status"].as_str(), v2["signature_valid"].as_bool()), (Some("valid"), Some(true)), "{v2}");
+    assert_eq!(v2["signature"]["public_key"], v["signature"]["public_key"], "signed with the key of its day");
+
+    // 吊销: the head of the issuing department, with the decision number.
+    let change2 = format!("/api/v1/licenses/{second}/changes");
+    let (s, b) =
+        body(app.post(&counter, &change2, json!({"action": "revoke", "decision_no": "示市监罚〔2025〕1号"})).await)
+            .await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+    let (s, b) = body(app.post(&head, &change2, json!({"action": "revoke"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    let (s, b) =
+        body(app.post(&head, &change2, json!({"action": "revoke", "decision_no": "示市监罚〔2025〕1号"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, v2) = verification(&app, &second).await;
+    assert_eq!(v2["status"], "revoked", "{v2}");
+    let (s, b) = body(app.post(&head, &change2, json!({"action": "cancel", "reason": "申请注销"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("license_wrong_status")), "{b}");
+    let history = zwfw_store::licenses::events(app.state.store.pool(), id).await.unwrap();
+    assert_eq!(history.iter().map(|e| e.change.as_str()).collect::<Vec<_>>(), ["issued", "reissued"]);
+
+    // 过期: a licence valid through 2025-12-31 expires on 2026-01-01 (China time), by the job.
+    let short = grant(&app, &tokens, item, "2025-12-31").await;
+    let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{short}/license")).await).await;
+    let third = cl["licenses"][0]["identifier"].as_str().unwrap().to_string();
+    assert_eq!(cl["licenses"][0]["status"], "valid", "issued at once now that the key exists: {cl}");
+    day(&app, "2026-01-01").await;
+    let (_, v3) = verification(&app, &third).await;
+    assert_eq!(v3["status"], "expired", "{v3}");
+    let l3 = zwfw_store::licenses::by_identifier(app.state.store.pool(), &third).await.unwrap().unwrap();
+    assert_eq!(l3.status, "expired", "recorded by the job");
+    assert_invariants(&app).await;
+});
