@@ -146,7 +146,7 @@ pub async fn create(ctx: &Ctx<'_>, input: &TypeInput) -> AppResult<TypeRow> {
     let c = check(ctx.state, input, None).await?;
     let mut tx = ctx.state.store.begin().await?;
     let id = store::insert_type(&mut tx, &data(&c, input.active), ctx.now()).await?;
-    let detail = json!({"code": c.code, "name": c.name, "item_ids": c.item_ids});
+    let detail = json!({"type_code": c.code, "name": c.name, "item_ids": c.item_ids});
     ctx.audit(&mut tx, ctx.entry("license_type_created", "license_type", id, detail, "")).await?;
     tx.commit().await?;
     Ok(store::get_type(ctx.state.store.pool(), id).await?)
@@ -161,7 +161,7 @@ pub async fn update(ctx: &Ctx<'_>, id: i64, input: &TypeInput) -> AppResult<Type
     let mut tx = ctx.state.store.begin().await?;
     store::update_type(&mut tx, id, &data(&c, input.active), ctx.now()).await?;
     let detail =
-        json!({"before": before, "code": c.code, "name": c.name, "item_ids": c.item_ids, "active": input.active});
+        json!({"before": before, "type_code": c.code, "name": c.name, "item_ids": c.item_ids, "active": input.active});
     ctx.audit(&mut tx, ctx.entry("license_type_updated", "license_type", id, detail, "")).await?;
     tx.commit().await?;
     Ok(store::get_type(ctx.state.store.pool(), id).await?)

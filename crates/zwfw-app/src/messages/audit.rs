@@ -81,7 +81,7 @@ pub fn role_label(code: &str) -> String {
 pub fn field_label(key: &str) -> String {
     let s = match key {
         "event" => "事件",
-        "code" => "代码",
+        "type_code" => "证照类型代码",
         "name" => "名称",
         "item_ids" => "关联事项",
         "department_id" => "部门编号",
