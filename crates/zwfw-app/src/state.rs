@@ -25,6 +25,8 @@ pub struct AppConfig {
     pub sms: Option<crate::outbox::sms::SmsConfig>,
     /// The SMTP server; without it e-mail messages wait in the outbox.
     pub smtp: Option<crate::outbox::email::SmtpConfig>,
+    /// The 人口库 / 法人库: the watched folder and the look-up service.
+    pub registry: crate::registry::RegistryConfig,
 }
 
 impl Default for AppConfig {
@@ -37,6 +39,7 @@ impl Default for AppConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             sms: None,
             smtp: None,
+            registry: crate::registry::RegistryConfig::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod interaction;
 pub mod notices;
 pub mod outbox;
 pub mod rating;
+pub mod registry;
 pub mod supervision;
 pub mod time;
 pub mod totp;

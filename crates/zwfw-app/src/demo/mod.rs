@@ -7,6 +7,7 @@ mod forms;
 mod item_extras;
 pub mod items;
 mod notices;
+mod registry;
 
 use crate::accounts::{self, RegisterInput, StaffInput};
 use crate::error::AppResult;
@@ -160,6 +161,10 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
         crate::catalog::search::refresh(state).await?;
     }
     created.extend(items);
+    if crate::registry::is_empty(state).await? {
+        let n = registry::load(state).await?;
+        created.push(format!("registry records {n}"));
+    }
     let public = [
         RegisterInput {
             kind: "person".into(),

@@ -16,4 +16,5 @@ mod interaction;
 mod notices;
 mod openapi;
 mod portal;
+mod registry;
 mod supervision;
