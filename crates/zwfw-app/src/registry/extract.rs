@@ -263,10 +263,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Out, Vec<CellError>> {
         Format::Csv => read_csv(bytes, &mut out, &mut errors),
         Format::Json => read_json(bytes, &mut out, &mut errors),
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if out.is_empty() {
+    if out.is_empty() && errors.is_empty() {
         return Err(vec![CellError::file("registry_empty", None)]);
     }
     // A number twice in one extract: which of the two is right is not known.

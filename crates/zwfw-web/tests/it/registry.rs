@@ -219,8 +219,8 @@ both_backends!(registration_and_applications_are_checked_against_the_registry, |
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_mismatch")), "{b}");
     let (s, b) = body(app.post(&counter, &path, walk_in("陈小华")).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let c = case(&app, &counter, b["case_id"].as_i64().unwrap()).await;
-    assert_eq!(c["case"]["applicant_address"], "示例市城关区建设路18号2单元301室");
+    let row = zwfw_store::cases::get_case(&app.state.store, b["case_id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(row.applicant_address, "示例市城关区建设路18号2单元301室");
 
     // Online: the citizen's own record prefills; a material drawn from it is trust A.
     let (s, r) = body(app.get(&citizen, "/api/v1/me/registry-record").await).await;
@@ -235,7 +235,8 @@ both_backends!(registration_and_applications_are_checked_against_the_registry, |
         (Some("A"), Some("registry"), Some("pdf")),
         "{c}"
     );
-    assert_eq!(c["case"]["applicant_address"], "示例市城关区建设路18号2单元301室");
+    let row = zwfw_store::cases::get_case(&app.state.store, b["case_id"].as_i64().unwrap()).await.unwrap();
+    assert_eq!(row.applicant_address, "示例市城关区建设路18号2单元301室");
     assert_invariants(&app).await;
 });
 
