@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod portal;
 pub mod rating;
+pub mod registry;
 pub mod state;
 pub mod supervision;
 

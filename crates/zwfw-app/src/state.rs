@@ -27,6 +27,8 @@ pub struct AppConfig {
     pub smtp: Option<crate::outbox::email::SmtpConfig>,
     /// 电子证照: the master key and the SM2 signer ID.
     pub licenses: crate::licenses::LicensesConfig,
+    /// The 人口库 / 法人库: the watched folder and the look-up service.
+    pub registry: crate::registry::RegistryConfig,
 }
 
 impl Default for AppConfig {
@@ -40,6 +42,7 @@ impl Default for AppConfig {
             sms: None,
             smtp: None,
             licenses: crate::licenses::LicensesConfig::default(),
+            registry: crate::registry::RegistryConfig::default(),
         }
     }
 }

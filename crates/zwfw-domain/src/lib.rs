@@ -23,6 +23,7 @@ pub mod licenses;
 pub mod notices;
 pub mod outbox;
 pub mod rating;
+pub mod registry;
 pub mod supervision;
 pub mod time;
 pub mod totp;

@@ -23,6 +23,7 @@ pub mod outbox;
 mod pgpool;
 pub mod rating;
 mod recent;
+pub mod registry;
 pub mod scratch;
 pub mod settings;
 pub mod supervision;

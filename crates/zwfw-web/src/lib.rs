@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod portal;
 pub mod rating;
+pub mod registry;
 pub mod supervision;
 
 use axum::extract::Request;
@@ -186,6 +187,9 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}", get(crate::notices::pages::detail_page))
         .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))
         .route("/admin/notices", get(crate::notices::pages::admin_page).post(crate::notices::pages::create_submit))
+        .route("/admin/registry", get(crate::registry::pages::admin_page))
+        .route("/admin/registry/import", post(crate::registry::pages::import_submit))
+        .route("/work/registry", get(crate::registry::pages::lookup_page).post(crate::registry::pages::lookup_submit))
         .route("/admin/notices/new", get(crate::notices::pages::new_page))
         .route("/admin/notices/{id}", get(crate::notices::pages::edit_page).post(crate::notices::pages::update_submit))
         .route("/admin/notices/{id}/act", post(crate::notices::pages::act_submit))

@@ -41,6 +41,12 @@ enum Command {
         /// Load the demo city first (idempotent) and enable demo features.
         #[arg(long, env = "ZWFW_DEMO", num_args = 0..=1, default_missing_value = "true")]
         demo: Option<bool>,
+        /// The 人口库/法人库 folder whose extracts are imported (see [registry] watch_dir).
+        #[arg(long, env = "ZWFW_REGISTRY_WATCH_DIR")]
+        registry_watch_dir: Option<PathBuf>,
+        /// The 人口库/法人库 look-up service (see [registry] lookup_url).
+        #[arg(long, env = "ZWFW_REGISTRY_LOOKUP_URL")]
+        registry_lookup_url: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -187,6 +193,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
         smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
         licenses: config::licenses(file.licenses, |k| std::env::var(k).ok())?,
+        registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -240,6 +247,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             sms: s.sms.clone(),
             smtp: s.smtp.clone(),
             licenses: s.licenses.clone(),
+            registry: s.registry.clone(),
             ..AppConfig::default()
         },
     ))
@@ -261,8 +269,22 @@ fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let common = cli.common.clone();
     match cli.command {
-        Command::Serve { listen, demo } => {
-            let s = settings(&common, listen, demo)?;
+        Command::Serve { listen, demo, registry_watch_dir, registry_lookup_url } => {
+            let mut s = settings(&common, listen, demo)?;
+            // The flags win over the file (their variables are read by the flags too).
+            if let Some(d) = registry_watch_dir {
+                s.registry.watch_dir = Some(d);
+            }
+            if let Some(url) = registry_lookup_url.filter(|u| !u.trim().is_empty()) {
+                let mut l = s.registry.lookup.clone().unwrap_or(zwfw_app::registry::lookup::LookupConfig {
+                    url: String::new(),
+                    token: None,
+                    timeout_ms: 3_000,
+                });
+                l.url = url.trim().to_string();
+                l.check().map_err(|e| anyhow!("invalid registry settings: {e}"))?;
+                s.registry.lookup = Some(l);
+            }
             let store = open_store(&s).await?;
             let state = state_for(&s, store)?;
             if state.clock.is_controlled() {
@@ -330,6 +352,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                                 Err(e) => tracing::error!(error = %e.message(), "background job failed"),
                             }
                         }
+                    }
+                });
+            }
+            if let Some(dir) = s.registry.watch_dir.clone() {
+                tracing::info!(folder = %dir.display(), "registry extracts are imported from the watched folder");
+                // The watched folder on its own task: a large extract does not hold up the rest.
+                let st = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        if let Err(e) = zwfw_app::registry::watch::scan(&st, &dir).await {
+                            tracing::error!(error = %e.message(), "registry watched folder failed");
+                        }
+                        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                     }
                 });
             }

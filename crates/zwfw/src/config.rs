@@ -25,6 +25,7 @@ pub struct FileConfig {
     pub sms: Option<SmsFile>,
     pub smtp: Option<SmtpFile>,
     pub licenses: Option<LicensesFile>,
+    pub registry: Option<RegistryFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -104,6 +105,20 @@ pub struct SmtpFile {
     pub link_base: Option<String>,
 }
 
+/// `[registry]`: the 人口库 / 法人库's watched folder and look-up service.
+/// Each key can also come from `ZWFW_REGISTRY_WATCH_DIR`,
+/// `ZWFW_REGISTRY_LOOKUP_URL`, `ZWFW_REGISTRY_LOOKUP_TOKEN`,
+/// `ZWFW_REGISTRY_LOOKUP_TIMEOUT_MS` (and the first two from the flags of
+/// `zwfw serve`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryFile {
+    pub watch_dir: Option<PathBuf>,
+    pub lookup_url: Option<String>,
+    pub lookup_token: Option<String>,
+    pub lookup_timeout_ms: Option<u64>,
+}
+
 impl FileConfig {
     pub fn load(path: Option<&Path>) -> Result<FileConfig> {
         match path {
@@ -132,6 +147,7 @@ pub struct Settings {
     pub sms: Option<zwfw_app::outbox::sms::SmsConfig>,
     pub smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
     pub licenses: zwfw_app::licenses::LicensesConfig,
+    pub registry: zwfw_app::registry::RegistryConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 
@@ -214,6 +230,36 @@ pub fn smtp(
     Ok(Some(c))
 }
 
+/// The registry's settings from the file and the environment (the
+/// environment wins); checked here, at start.
+pub fn registry(
+    file: Option<RegistryFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::registry::RegistryConfig> {
+    let file = file.unwrap_or_default();
+    let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let watch_dir = pick("ZWFW_REGISTRY_WATCH_DIR", file.watch_dir.map(|p| p.display().to_string())).map(PathBuf::from);
+    let timeout_ms = match pick("ZWFW_REGISTRY_LOOKUP_TIMEOUT_MS", None) {
+        Some(t) => {
+            t.parse().map_err(|_| anyhow::anyhow!("ZWFW_REGISTRY_LOOKUP_TIMEOUT_MS must be a number (got {t:?})"))?
+        }
+        None => file.lookup_timeout_ms.unwrap_or(3_000),
+    };
+    let lookup = match pick("ZWFW_REGISTRY_LOOKUP_URL", file.lookup_url) {
+        None => None,
+        Some(url) => {
+            let c = zwfw_app::registry::lookup::LookupConfig {
+                url,
+                token: pick("ZWFW_REGISTRY_LOOKUP_TOKEN", file.lookup_token),
+                timeout_ms,
+            };
+            c.check().map_err(|e| anyhow::anyhow!("invalid registry settings: {e}"))?;
+            Some(c)
+        }
+    };
+    Ok(zwfw_app::registry::RegistryConfig { watch_dir, lookup })
+}
+
 /// Builds the default SQLite URL for a data directory (created if missing).
 pub fn sqlite_url(data_dir: &Path) -> Result<String> {
     std::fs::create_dir_all(data_dir)
@@ -267,6 +313,24 @@ mod tests {
         assert!(smtp(None, "x", env).unwrap_err().to_string().contains("starttls or none"));
         let env = |k: &str| (k == "ZWFW_SMTP_HOST").then(|| "mail.example.gov.cn".to_string());
         assert!(smtp(None, "x", env).unwrap_err().to_string().contains("smtp.from"));
+    }
+
+    #[test]
+    fn registry_from_file_and_environment() {
+        let none = |_: &str| None;
+        assert_eq!(registry(None, none).unwrap(), zwfw_app::registry::RegistryConfig::default(), "nothing by default");
+        let c: FileConfig =
+            toml::from_str("[registry]\nwatch_dir = \"/srv/zwfw/registry\"\nlookup_url = \"http://10.0.0.7/lookup\"\n")
+                .unwrap();
+        let env = |k: &str| (k == "ZWFW_REGISTRY_LOOKUP_TIMEOUT_MS").then(|| "500".to_string());
+        let r = registry(c.registry, env).unwrap();
+        assert_eq!(r.watch_dir.as_deref(), Some(Path::new("/srv/zwfw/registry")));
+        let l = r.lookup.unwrap();
+        assert_eq!((l.url.as_str(), l.timeout_ms, l.token), ("http://10.0.0.7/lookup", 500, None));
+        let env = |k: &str| (k == "ZWFW_REGISTRY_LOOKUP_URL").then(|| "ftp://x".to_string());
+        assert!(registry(None, env).unwrap_err().to_string().contains("http://"));
+        let env = |k: &str| (k == "ZWFW_REGISTRY_WATCH_DIR").then(|| "/tmp/in".to_string());
+        assert_eq!(registry(None, env).unwrap().watch_dir.as_deref(), Some(Path::new("/tmp/in")), "the environment");
     }
 
     #[test]

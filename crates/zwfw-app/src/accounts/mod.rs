@@ -441,6 +441,13 @@ pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<
     if store_admin::find_user_by_username(store, &username).await?.is_some() {
         return Err(zwfw_store::StoreError::Duplicate("username").into());
     }
+    // The name and number against the 人口库 / 法人库, when it holds the number.
+    let (record_kind, number) = match (&id_number, &credit_code) {
+        (Some(id), _) => (zwfw_domain::registry::RecordKind::Person, id),
+        (None, Some(code)) => (zwfw_domain::registry::RecordKind::Company, code),
+        _ => return Err(AppError::Internal("registration without a number".into())),
+    };
+    crate::registry::check_identity(ctx, record_kind, number, &display_name).await?;
     let hash = hash_password(&input.password).await?;
     let mut tx = store.begin().await?;
     let id = store_admin::insert_user(

@@ -28,6 +28,11 @@ pub struct MaterialRef {
     pub material_no: usize,
     pub upload_id: Option<i64>,
     pub e_material_id: Option<i64>,
+    /// Drawn from the 人口库 / 法人库 (the applicant's record, as a 信息核验单,
+    /// trust A) instead of an upload: at the application only, when the
+    /// registry holds the applicant's number.
+    #[serde(default)]
+    pub from_registry: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -137,7 +142,14 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         if !actor.has(Role::Counter) || actor.department_id != Some(content.department_id) {
             return Err(AppError::forbidden());
         }
-        let a = check_applicant(input.applicant.as_ref().ok_or_else(|| unprocessable("invalid_applicant", "kind"))?)?;
+        let mut a =
+            check_applicant(input.applicant.as_ref().ok_or_else(|| unprocessable("invalid_applicant", "kind"))?)?;
+        // The name and number against the 人口库 / 法人库; its address when none is given.
+        if let Some(r) = crate::registry::check_identity(ctx, registry_kind(&a.kind), &a.id_no, &a.name).await? {
+            if a.address.is_empty() {
+                a.address = r.address;
+            }
+        }
         let account = sc::find_applicant_account(&st.store, &a.id_no).await?;
         (a, account, "counter", TrustLevel::B)
     } else {
@@ -152,7 +164,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         };
         let mobile =
             if given.mobile.trim().is_empty() { user.mobile.clone().unwrap_or_default() } else { given.mobile };
-        let a = check_applicant(&ApplicantInput {
+        let mut a = check_applicant(&ApplicantInput {
             kind: kind.into(),
             name: user.display_name.clone(),
             id_no,
@@ -160,6 +172,11 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
             address: given.address,
             email: given.email,
         })?;
+        if a.address.is_empty() {
+            if let Some(r) = crate::registry::own_record(ctx).await? {
+                a.address = r.address;
+            }
+        }
         (a, Some(actor.user_id), "online", TrustLevel::C)
     };
     // The form: the item's fields, checked (a draft may leave required ones empty).
@@ -171,7 +188,12 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
             .materials
             .get(m.material_no.wrapping_sub(1))
             .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-        let owned = resolve_material(st, actor, applicant_user_id, m, &spec.name, trust_upload).await?;
+        let owned = if m.from_registry && m.upload_id.is_none() && m.e_material_id.is_none() {
+            let kind = registry_kind(&applicant.kind);
+            crate::registry::material::material(ctx, kind, &applicant.id_no, &applicant.name, &spec.name).await?
+        } else {
+            resolve_material(st, actor, applicant_user_id, m, &spec.name, trust_upload).await?
+        };
         mats.push((m.clone(), owned));
     }
     if !input.draft {
@@ -282,6 +304,14 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     Ok(Submitted { case_id, case_no: Some(case_no), query_password: Some(password), state: w.p.state, repeated: false })
 }
 
+/// The kind of base record an applicant of `kind` (natural | legal) has.
+pub(super) fn registry_kind(kind: &str) -> zwfw_domain::registry::RecordKind {
+    match ApplicantKind::parse(kind) {
+        Some(ApplicantKind::Legal) => zwfw_domain::registry::RecordKind::Company,
+        _ => zwfw_domain::registry::RecordKind::Person,
+    }
+}
+
 /// The serial a case's number is taken from: the item's, for the day.
 pub(super) fn case_serial(impl_code: &str, day: chrono::NaiveDate) -> String {
     format!("case:{impl_code}:{}", day.format("%Y%m%d"))
@@ -312,6 +342,7 @@ pub(super) async fn resolve_material(
                 kind: up.kind,
                 size: up.size,
                 trust: trust_upload.code().to_string(),
+                source: String::new(),
             })
         }
         (None, Some(e)) => {
@@ -326,6 +357,7 @@ pub(super) async fn resolve_material(
                 kind: em.kind,
                 size: em.size,
                 trust: em.trust,
+                source: String::new(),
             })
         }
         _ => Err(unprocessable("invalid_material", m.material_no.to_string())),

@@ -275,7 +275,12 @@ async fn play_case(
         }
         let label = format!("{}-{}", submitter.user_id, m.name);
         let u = cases::upload(&ctx, &format!("{}.pdf", m.name), &material_pdf(&label)).await?;
-        materials.push(MaterialRef { material_no: i + 1, upload_id: Some(u.id), e_material_id: None });
+        materials.push(MaterialRef {
+            material_no: i + 1,
+            upload_id: Some(u.id),
+            e_material_id: None,
+            from_registry: false,
+        });
     }
     let mut form = serde_json::Map::new();
     form.insert(zwfw_domain::catalog::PURPOSE_FIELD.into(), format!("申请办理{}", content.name).into());
@@ -316,7 +321,8 @@ async fn play_case(
         let c = Ctx { state: p.st, actor: Some(who), client_addr: "demo".into() };
         let u = cases::upload(&c, "补正材料.pdf", &material_pdf(&format!("{case}-补正"))).await?;
         let mut a = action("supplement_provide", "");
-        a.materials = vec![MaterialRef { material_no: 1, upload_id: Some(u.id), e_material_id: None }];
+        a.materials =
+            vec![MaterialRef { material_no: 1, upload_id: Some(u.id), e_material_id: None, from_registry: false }];
         if !p.act(who, case, a).await {
             return Ok(());
         }

@@ -8,6 +8,7 @@ mod item_extras;
 pub mod items;
 mod licenses;
 mod notices;
+mod registry;
 
 use crate::accounts::{self, RegisterInput, StaffInput};
 use crate::error::AppResult;
@@ -162,6 +163,10 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
     }
     created.extend(items);
     created.extend(licenses::load(state).await?);
+    if crate::registry::is_empty(state).await? {
+        let n = registry::load(state).await?;
+        created.push(format!("registry records {n}"));
+    }
     let public = [
         RegisterInput {
             kind: "person".into(),

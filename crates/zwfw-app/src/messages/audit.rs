@@ -36,6 +36,9 @@ pub fn action_label(code: &str) -> String {
         "conduct_finding" => "作风投诉转为监察事项",
         "rating_add" => "提交评价",
         "rating_link" => "生成评价二维码",
+        "registry_import" => "导入人口库/法人库数据",
+        "registry_look_up" => "查询人口库/法人库",
+        "registry_fetched" => "接口查询结果存入人口库/法人库",
         _ => "",
     };
     if !fixed.is_empty() {

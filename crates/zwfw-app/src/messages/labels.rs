@@ -4,6 +4,10 @@ use super::*;
 
 /// Chinese labels for codes shown in pages (roles, kinds, levels, actions).
 pub fn label(group: &str, code: &str) -> String {
+    if group == "registry_source" {
+        let known = zwfw_domain::registry::RecordSource::parse(code).map(|s| s.label());
+        return known.unwrap_or(code).to_string();
+    }
     let s = match (group, code) {
         ("role", "system_admin") => "系统管理员",
         ("role", "center_admin") => "政务服务中心管理员",

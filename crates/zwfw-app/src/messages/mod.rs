@@ -4,12 +4,17 @@
 pub mod audit;
 mod labels;
 mod notices;
+mod registry;
 
 pub use labels::*;
 pub use notices::*;
+pub use registry::*;
 
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
+    if let Some(t) = registry_text(code, detail) {
+        return t;
+    }
     let base = match (code, detail) {
         ("invalid_resident_id", Some("length")) => "居民身份证号码应为18位",
         ("invalid_resident_id", Some("characters")) => "居民身份证号码只能包含数字，最后一位可以是X",
@@ -599,6 +604,8 @@ pub fn field_name(field: &str) -> &'static str {
         "period" => "期间",
         "notice" => "公告",
         "attachment" => "附件",
+        "registry_record" => "人口库/法人库记录",
+        "number" => "号码",
         "action" => "操作类型",
         "person" => "操作人姓名",
         "uphold" => "复核决定（申诉是否成立，请选择一项）",

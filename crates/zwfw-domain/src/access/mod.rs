@@ -10,8 +10,8 @@
 //! The areas: [`cases`] (办件: actions and reads), [`staff`] (accounts and
 //! roles, organizations, calendar, audit), [`catalog`] (items and their
 //! change governance), [`interaction`] (咨询/建议/投诉/纠错), [`rating`]
-//! (好差评 and its follow-up), [`licenses`] (电子证照) and [`supervision`]
-//! (findings, orders, evaluation). The supervision bureau reads everything and changes nothing
+//! (好差评 and its follow-up), [`licenses`] (电子证照), [`registry`] (人口库/法人库)
+//! and [`supervision`] (findings, orders, evaluation). The supervision bureau reads everything and changes nothing
 //! in a case.
 
 pub mod cases;
@@ -20,6 +20,7 @@ pub mod interaction;
 pub mod licenses;
 pub mod notices;
 pub mod rating;
+pub mod registry;
 pub mod staff;
 pub mod supervision;
 

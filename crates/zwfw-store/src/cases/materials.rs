@@ -16,6 +16,9 @@ pub struct MaterialRow {
     pub kind: String,
     pub size: i64,
     pub trust: String,
+    /// Where it came from: empty (an upload or the e-materials library) or
+    /// `registry` (drawn from the 人口库/法人库, trust A).
+    pub source: String,
     pub e_material_id: Option<i64>,
     /// 0: with the application; 1, 2…: supplements.
     pub round: i64,
@@ -31,6 +34,8 @@ pub struct NewMaterial<'a> {
     pub kind: &'a str,
     pub size: i64,
     pub trust: &'a str,
+    /// '' or `registry` (see [`MaterialRow::source`]).
+    pub source: &'a str,
 }
 
 /// A material with owned fields, before it is attached.
@@ -42,6 +47,7 @@ pub struct NewMaterialOwned {
     pub kind: String,
     pub size: i64,
     pub trust: String,
+    pub source: String,
 }
 
 impl NewMaterialOwned {
@@ -54,6 +60,7 @@ impl NewMaterialOwned {
             kind: &self.kind,
             size: self.size,
             trust: &self.trust,
+            source: &self.source,
         }
     }
 }
@@ -68,8 +75,8 @@ pub async fn add_material(
     now_ms: i64,
 ) -> StoreResult<()> {
     crate::db::query(
-        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(case_id)
     .bind(m.material_no)
@@ -83,6 +90,7 @@ pub async fn add_material(
     .bind(round)
     .bind(by)
     .bind(now_ms)
+    .bind(m.source)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -104,8 +112,8 @@ pub async fn remove_material(tx: &mut Tx, case_id: i64, material_id: i64, now_ms
 
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
     crate::db::query(
-        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at \
-         FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
+        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, source, e_material_id, round, added_by, \
+         added_at FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
     )
     .bind(case_id).all(store.pool(), |r| MaterialRow {
             id: r.i64("id"),
@@ -116,6 +124,7 @@ pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialR
             kind: r.str("kind"),
             size: r.i64("size"),
             trust: r.str("trust"),
+            source: r.str("source"),
             e_material_id: r.opt_i64("e_material_id"),
             round: r.i64("round"),
             added_by: r.opt_i64("added_by"),

@@ -252,6 +252,7 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
         .map(|v| arg(&mut args, v))
         .collect();
         let v = v.join(", ");
+        let src = arg(&mut args, m.source.into_value());
         let (no, by, at) = (
             arg(&mut args, m.material_no.into_value()),
             arg(&mut args, r.by.into_value()),
@@ -277,7 +278,7 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
         };
         sql += &format!(
             ", m{i} AS (INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, \
-             e_material_id, round, added_by, added_at) SELECT c.id, {no}, {v}, {emat}, 0, {by}, {at} FROM {from})"
+             e_material_id, round, added_by, added_at, source) SELECT c.id, {no}, {v}, {emat}, 0, {by}, {at}, {src} FROM {from})"
         );
     }
     if !r.audit.is_empty() {

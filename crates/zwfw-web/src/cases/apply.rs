@@ -131,8 +131,15 @@ async fn apply_view(
                 AccountKind::Company => u.credit_code.clone().unwrap_or_default(),
                 _ => u.id_number.clone().unwrap_or_default(),
             };
-            applicant =
-                Some(context! { name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4) });
+            // The applicant's record in the 人口库 / 法人库 prefills the form.
+            let record = zwfw_app::registry::own_record(&ctx(st, ra)).await.ok().flatten();
+            if let Some(r) = &record {
+                f.entry("address".into()).or_insert_with(|| r.address.clone());
+            }
+            applicant = Some(context! {
+                name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4),
+                legal_rep => record.as_ref().map(|r| r.legal_rep.clone()), registry => record.is_some(),
+            });
             f.entry("mobile".into()).or_insert_with(|| u.mobile.clone().unwrap_or_default());
         }
     }
@@ -208,7 +215,11 @@ pub async fn apply_page(
                     ("found".to_string(), "1".to_string()),
                 ]);
             }
-            Ok(None) => error = Some(zwfw_app::messages::label("apply", "applicant_unknown")),
+            // Not an applicant of the department yet: the 人口库 / 法人库's record, if any.
+            Ok(None) => match registry_applicant(&st, &ra, &no).await {
+                Some(found) => f.extend(found),
+                None => error = Some(zwfw_app::messages::label("apply", "applicant_unknown")),
+            },
             Err(e) => return error_page(&st, Some(&ra), &e.into()),
         }
     }
@@ -218,6 +229,20 @@ pub async fn apply_page(
         *r.status_mut() = StatusCode::OK;
     }
     r
+}
+
+/// The form's applicant fields from the 人口库 / 法人库's record of a number
+/// (a 身份证号 or a 统一社会信用代码), looked up by the counter.
+async fn registry_applicant(st: &AppState, ra: &RequestAuth, no: &str) -> Option<Vec<(String, String)>> {
+    let (kind, applicant) =
+        if zwfw_domain::ids::ResidentId::parse(no).is_ok() { ("person", "natural") } else { ("company", "legal") };
+    let r = zwfw_app::registry::look_up(&ctx(st, ra), kind, no).await.ok()?;
+    Some(vec![
+        ("kind".to_string(), applicant.to_string()),
+        ("name".to_string(), r.name),
+        ("address".to_string(), r.address),
+        ("found".to_string(), "1".to_string()),
+    ])
 }
 
 /// The application form's own fields: 申请事项说明 and the item's fields (f1, f2…).
@@ -414,7 +439,12 @@ impl MultipartForm {
         for (field, file_name, bytes) in &self.files {
             let Some(n) = Self::material_no(field, "m") else { continue };
             match cases::upload(&c, file_name, bytes).await {
-                Ok(u) => refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), e_material_id: None }),
+                Ok(u) => refs.push(MaterialRef {
+                    material_no: n,
+                    upload_id: Some(u.id),
+                    e_material_id: None,
+                    from_registry: false,
+                }),
                 Err(e) => {
                     refused.get_or_insert_with(|| {
                         WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message()))
@@ -428,7 +458,19 @@ impl MultipartForm {
                 continue;
             }
             if let Ok(id) = value.trim().parse::<i64>() {
-                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: Some(id) });
+                refs.push(MaterialRef {
+                    material_no: n,
+                    upload_id: None,
+                    e_material_id: Some(id),
+                    from_registry: false,
+                });
+            }
+        }
+        // A material drawn from the 人口库 / 法人库 (trust A), when no file was given for it.
+        for (field, value) in &self.fields {
+            let Some(n) = Self::material_no(field, "reg") else { continue };
+            if value == "1" && !refs.iter().any(|r| r.material_no == n) {
+                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: None, from_registry: true });
             }
         }
         refs.sort_by_key(|r| r.material_no);

@@ -11,6 +11,7 @@ use minijinja::context;
 use minijinja::Value;
 use zwfw_app::accounts::sessions::Gate;
 use zwfw_app::Ctx;
+use zwfw_domain::access::registry::{self, RegistryAction};
 use zwfw_domain::access::staff;
 
 /// A request of a signed-in account whose gate is open: the state, the session
@@ -56,6 +57,8 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_calendar => actor.is_some_and(staff::may_edit_calendar),
         can_outbox => actor.is_some_and(staff::may_operate_outbox),
         can_notices => actor.is_some_and(|a| zwfw_domain::access::notices::may_manage(a).is_ok()),
+        can_registry => actor.is_some_and(|a| registry::may(a, RegistryAction::Import).is_ok()),
+        can_registry_lookup => actor.is_some_and(|a| registry::may(a, RegistryAction::LookUp).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),

@@ -30,6 +30,7 @@ impl Templates {
         tpl!(env, "accounts": "login.html", "totp_login.html", "password.html", "totp_enroll.html", "users.html", "user_form.html", "user_secret.html", "account.html", "register.html");
         tpl!(env, "portal": "home.html", "portal.html");
         tpl!(env, "notices": "notice_list.html", "notice.html", "notice_admin.html", "notice_edit.html");
+        tpl!(env, "registry": "registry_admin.html", "registry_lookup.html");
         tpl!(env, "orgs": "regions.html", "departments.html", "department_form.html");
         tpl!(env, "audit": "audit.html");
         tpl!(env, "licenses": "license_verify.html", "license_admin.html");

@@ -17,4 +17,5 @@ mod licenses;
 mod notices;
 mod openapi;
 mod portal;
+mod registry;
 mod supervision;

@@ -24,28 +24,51 @@ impl App {
 
     /// Starts at an instant with an SMS gateway.
     pub async fn start_with_sms(store: Store, now: &str, sms: zwfw_app::outbox::sms::SmsConfig) -> App {
-        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), Some(sms), None, true, true).await
+        App::start_configured(
+            store,
+            Clock::from_config(Some(now), None).unwrap(),
+            Some(sms),
+            None,
+            true,
+            true,
+            Default::default(),
+        )
+        .await
     }
 
     /// Starts at an instant with an SMTP server.
     pub async fn start_with_smtp(store: Store, now: &str, smtp: zwfw_app::outbox::email::SmtpConfig) -> App {
-        App::start_configured(store, Clock::from_config(Some(now), None).unwrap(), None, Some(smtp), true, true).await
+        App::start_configured(
+            store,
+            Clock::from_config(Some(now), None).unwrap(),
+            None,
+            Some(smtp),
+            true,
+            true,
+            Default::default(),
+        )
+        .await
     }
 
     async fn start_with_clock(store: Store, clock: Clock) -> App {
-        App::start_configured(store, clock, None, None, true, true).await
+        App::start_configured(store, clock, None, None, true, true, Default::default()).await
     }
 
     /// Starts trusting no reverse proxy, as the program does by default: the
     /// test client's X-Forwarded-For is then its own claim.
     pub async fn start_trusting_no_proxy(store: Store) -> App {
-        App::start_configured(store, Clock::system(), None, None, false, true).await
+        App::start_configured(store, Clock::system(), None, None, false, true, Default::default()).await
     }
 
     /// Starts without the demo city: the database holds only what the
     /// program puts there at start (the calendar).
     pub async fn start_without_demo(store: Store) -> App {
-        App::start_configured(store, Clock::system(), None, None, true, false).await
+        App::start_configured(store, Clock::system(), None, None, true, false, Default::default()).await
+    }
+
+    /// Starts with the 人口库 / 法人库's watched folder and look-up service.
+    pub async fn start_with_registry(store: Store, registry: zwfw_app::registry::RegistryConfig) -> App {
+        App::start_configured(store, Clock::system(), None, None, true, true, registry).await
     }
 
     async fn start_configured(
@@ -55,12 +78,14 @@ impl App {
         smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
         behind_proxy: bool,
         demo: bool,
+        registry: zwfw_app::registry::RegistryConfig,
     ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config = AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, smtp, ..AppConfig::default() };
+        let config =
+            AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, smtp, registry, ..AppConfig::default() };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },
