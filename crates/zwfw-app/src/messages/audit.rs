@@ -129,6 +129,11 @@ pub fn field_label(key: &str) -> String {
         "other_live_sessions" => "其他在线会话",
         "other_sessions_ended" => "结束的其他会话",
         "outcome" => "办结结果",
+        "lookup" => "查询结果",
+        "records" => "记录数",
+        "format" => "文件格式",
+        "persons" => "自然人（新增、替换、未变）",
+        "companies" => "法人（新增、替换、未变）",
         "period" => "考核期",
         "ranked" => "参与排名部门数",
         "result" => "结果",
@@ -193,6 +198,15 @@ pub fn value_label(key: &str, code: &str) -> String {
         "stage" => "rating_stage",
         "state" => "case_state",
         "type" => return case_event_label(code),
+        "lookup" => {
+            let s = match code {
+                "found" => "查到",
+                "not_found" => "未查到",
+                "failed" => "查询失败",
+                _ => code,
+            };
+            return s.to_string();
+        }
         "cause" => {
             let s = match code {
                 "wrong_password" => "密码错误",

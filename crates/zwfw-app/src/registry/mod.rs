@@ -341,7 +341,7 @@ pub async fn look_up(ctx: &Ctx<'_>, kind: &str, number: &str) -> AppResult<Recor
         "registry_look_up",
         "registry",
         kind.code(),
-        json!({"number": n.masked(), "outcome": outcome}),
+        json!({"number": n.masked(), "lookup": outcome}),
         "",
     ))
     .await?;
