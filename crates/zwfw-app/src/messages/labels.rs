@@ -39,6 +39,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("license_wait", "no_type") => "该事项已不再关联电子证照类型，证照暂不签发",
         ("license_wait", "issuer_not_allowed") => "办理部门不在该证照类型的颁发机构之列，证照暂不签发",
         ("license_wait", "issuer_code_invalid") => "办理部门的统一社会信用代码不正确，证照暂不签发",
+        ("license_use", "verification") => "核验（扫码或打开核验链接）",
         ("license_done", "type_created") => "证照类型已保存。",
         ("license_done", "key_created") => "签名密钥已生成，等待该部门密钥的证照已自动签发。",
         ("license_status", "valid") => "有效",

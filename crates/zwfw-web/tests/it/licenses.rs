@@ -50,6 +50,67 @@ async fn verification(app: &App, identifier: &str) -> (StatusCode, Value) {
     anon_get(app, &format!("/api/v1/licenses/{identifier}/verification")).await
 }
 
+/// 证照夹: the holder sees every version of their licences with the status
+/// it shows today, and each licence's 用证 log; another person sees none of
+/// them and is answered "not found" on the log, as is a staff member.
+async fn holder_reads_own(app: &App, holder: &str, staff: &str, [first, second, third]: [&String; 3]) {
+    let (s, mine) = body(app.get(holder, "/api/v1/me/licenses").await).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let shown: Vec<(&str, &str)> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["identifier"].as_str().unwrap(), l["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [(third.as_str(), "valid"), (second.as_str(), "revoked"), (first.as_str(), "superseded")],
+        "newest first"
+    );
+    let l = &mine[2];
+    assert_eq!(
+        (l["type_name"].as_str(), l["version"].as_str(), l["status_label"].as_str(), l["issuer"].as_str()),
+        (Some("食品经营许可证"), Some("001"), Some("已换发"), Some("示例市市场监督管理局")),
+        "{l}"
+    );
+    assert_eq!(l["verify_url"].as_str(), Some(format!("/verify/{first}").as_str()));
+
+    // A staff member's verification is named in the log; a visitor's is not.
+    let (s, _) = body(app.get(staff, &format!("/api/v1/licenses/{first}/verification")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let uses_path = format!("/api/v1/me/licenses/{first}/uses");
+    let (s, log) = body(app.get(holder, &uses_path).await).await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    let uses = log["uses"].as_array().unwrap();
+    assert!(uses.len() >= 4, "API, page, staff and the later checks: {log}");
+    assert!(uses[0]["who"].as_str().unwrap().contains("市场监督管理局"), "{log}");
+    assert!(uses.iter().any(|u| u["who"] == "未登录的访客"), "{log}");
+    assert!(uses
+        .iter()
+        .all(|u| u["purpose"] == "verification" && u["purpose_label"].as_str().unwrap().contains("核验")));
+
+    // The pages: cards with the links, the log in Chinese.
+    let (s, html) = page(&signed(holder), app, "/my/licenses").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("我的证照") && html.contains(first.as_str()) && html.contains("已吊销"), "{html}");
+    let (s, html) = page(&signed(holder), app, &format!("/my/licenses/{first}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("用证记录") && html.contains("未登录的访客"), "{html}");
+
+    // Anyone else: none listed, the log not found.
+    let other = app.ready_token("demo_elder").await;
+    let (s, none) = body(app.get(&other, "/api/v1/me/licenses").await).await;
+    assert_eq!((s, none.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{none}");
+    for who in [other.as_str(), staff] {
+        let (s, b) = body(app.get(who, &uses_path).await).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+    }
+    let (s, _) = page(&signed(&other), app, &format!("/my/licenses/{first}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = body(app.get(holder, "/api/v1/me/licenses/1.2.3/uses").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let (market, item) = market_item(&app, "TESTLIC0000000000000000000000001").await;
@@ -187,10 +248,12 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{short}/license")).await).await;
     let third = cl["licenses"][0]["identifier"].as_str().unwrap().to_string();
     assert_eq!(cl["licenses"][0]["status"], "valid", "issued at once now that the key exists: {cl}");
+    holder_reads_own(&app, &citizen, &counter, [&identifier, &second, &third]).await;
     day(&app, "2026-01-01").await;
     let (_, v3) = verification(&app, &third).await;
     assert_eq!(v3["status"], "expired", "{v3}");
     let l3 = zwfw_store::licenses::by_identifier(app.state.store.pool(), &third).await.unwrap().unwrap();
     assert_eq!(l3.status, "expired", "recorded by the job");
+
     assert_invariants(&app).await;
 });
