@@ -46,6 +46,13 @@ async fn grant(app: &App, tokens: &[String; 4], item: i64, until: &str) -> i64 {
     id
 }
 
+/// A licence type of the market regulator's defining authority for `item`.
+fn type_body(code: &str, item: i64, holder_kind: &str) -> Value {
+    json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": holder_kind, "validity_years": 5,
+        "template": "经营者名称\n经营场所", "item_ids": [item]})
+}
+
 async fn verification(app: &App, identifier: &str) -> (StatusCode, Value) {
     anon_get(app, &format!("/api/v1/licenses/{identifier}/verification")).await
 }
@@ -120,9 +127,7 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
 
     // The licence type: a system administrator's; its code checked.
     let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
-    let mut t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
-        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
-        "template": "经营者名称\n经营场所", "item_ids": [item]});
+    let mut t = type_body(&code, item, "person");
     let (s, b) = body(app.post(&counter, "/api/v1/admin/license-types", t.clone()).await).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     t["code"] = json!("11100000000013338X032");
@@ -255,5 +260,45 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     let l3 = zwfw_store::licenses::by_identifier(app.state.store.pool(), &third).await.unwrap().unwrap();
     assert_eq!(l3.status, "expired", "recorded by the job");
 
+    assert_invariants(&app).await;
+});
+
+// The holder kind comes from the licence type: a citizen's grant of an item
+// whose licence a legal person holds waits with the reason on the case
+// (nothing lost), and is issued once the type is corrected.
+both_backends!(licenses_holder_kind_from_the_type, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let (market, item) = market_item(&app, "TESTLIC0000000000000000000000002").await;
+    let [admin, citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_admin", "demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
+    let mut t = type_body(&code, item, "legal");
+    let (s, ty) = body(app.post(&admin, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{ty}");
+    let (s, _) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let case = grant(&app, &[citizen.clone(), counter, reviewer, head], item, "2030-12-31").await;
+    let path = format!("/api/v1/cases/{case}/license");
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(
+        (cl["job"]["state"].as_str(), cl["job"]["reason"].as_str()),
+        (Some("pending"), Some("holder_kind_mismatch")),
+        "{cl}"
+    );
+    assert!(cl["waiting"].as_str().unwrap().contains("持证主体类型"), "{cl}");
+    assert!(cl["licenses"].as_array().unwrap().is_empty());
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(cl["job"]["reason"], "holder_kind_mismatch", "still waiting: {cl}");
+
+    t["holder_kind"] = json!("person");
+    let (s, b) = body(app.put(&admin, &format!("/api/v1/admin/license-types/{}", ty["id"]), t).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(cl["job"]["state"], "issued", "{cl}");
+    let (_, v) = verification(&app, cl["licenses"][0]["identifier"].as_str().unwrap()).await;
+    assert_eq!((v["status"].as_str(), v["holder_masked"].as_str()), (Some("valid"), Some("陈**")), "{v}");
     assert_invariants(&app).await;
 });
