@@ -266,12 +266,13 @@ export async function apiSession(base, user, { totp: withTotp = false } = {}) {
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
-/** The citizen's online application for 食品经营许可 through the API; the case id. */
-export async function applyOnline(base) {
+/** The online application for 食品经营许可 through the API (by the citizen
+ * unless `user` names another demo applicant); the case id. */
+export async function applyOnline(base, user = 'demo_citizen') {
   const login = await fetch(base + '/api/v1/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'demo_citizen', password: 'Demo@12345' }),
+    body: JSON.stringify({ username: user, password: 'Demo@12345' }),
   });
   const { token } = await login.json();
   const auth = { authorization: `Bearer ${token}` };

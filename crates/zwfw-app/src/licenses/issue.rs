@@ -10,10 +10,11 @@ use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use chrono::NaiveDate;
 use serde_json::json;
-use zwfw_domain::cases::{Event, EventKind, Outcome};
+use zwfw_domain::cases::{ApplicantKind, Event, EventKind, Outcome};
 use zwfw_domain::ids::CreditCode;
 use zwfw_domain::licenses::{
-    until_text, HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, LicenseTypeCode, Validity,
+    holder_kind_for, until_text, HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, LicenseTypeCode,
+    Validity,
 };
 use zwfw_store::cases::{self as sc, CaseRow};
 use zwfw_store::licenses::{self as store, KeyRow, TypeRow};
@@ -31,6 +32,9 @@ pub mod waits {
     pub const NOT_ISSUER: &str = "issuer_not_allowed";
     /// The issuing department's 统一社会信用代码 is not valid.
     pub const ISSUER_CODE: &str = "issuer_code_invalid";
+    /// The licence type is held by the other kind of holder than the
+    /// applicant (自然人 / 法人).
+    pub const HOLDER_KIND: &str = "holder_kind_mismatch";
 }
 
 /// Whether event `e` concludes a case with a grant.
@@ -67,7 +71,14 @@ fn new_serial() -> String {
 
 /// What an issuance needs, or why it waits.
 enum Ready {
-    Go { ty: Box<TypeRow>, key: KeyRow, signer: Box<dyn Signer>, issuer: CreditCode, issuer_name: String },
+    Go {
+        ty: Box<TypeRow>,
+        key: KeyRow,
+        signer: Box<dyn Signer>,
+        issuer: CreditCode,
+        issuer_name: String,
+        holder_kind: HolderKind,
+    },
     Wait(&'static str),
 }
 
@@ -76,6 +87,10 @@ async fn ready(st: &App, case: &CaseRow) -> AppResult<Ready> {
     if !ty.issuer_department_ids.is_empty() && !ty.issuer_department_ids.contains(&case.department_id) {
         return Ok(Ready::Wait(waits::NOT_ISSUER));
     }
+    let type_kind =
+        HolderKind::parse(&ty.holder_kind).ok_or_else(|| AppError::Internal("a licence type's holder kind".into()))?;
+    let applicant = ApplicantKind::parse(&case.applicant_kind).unwrap_or(ApplicantKind::Natural);
+    let Some(holder_kind) = holder_kind_for(type_kind, applicant) else { return Ok(Ready::Wait(waits::HOLDER_KIND)) };
     let dept = st.department(case.department_id).await?;
     let Ok(issuer) = CreditCode::parse(&dept.credit_code) else { return Ok(Ready::Wait(waits::ISSUER_CODE)) };
     let Some(key) = store::current_key(st.store.pool(), case.department_id).await? else {
@@ -86,7 +101,7 @@ async fn ready(st: &App, case: &CaseRow) -> AppResult<Ready> {
         Err(e) if e.code() == "master_key_missing" => return Ok(Ready::Wait(waits::MASTER_KEY)),
         Err(e) => return Err(e),
     };
-    Ok(Ready::Go { ty: Box::new(ty), key, signer, issuer, issuer_name: dept.name.clone() })
+    Ok(Ready::Go { ty: Box::new(ty), key, signer, issuer, issuer_name: dept.name.clone(), holder_kind })
 }
 
 /// The grant of a case: when, its number and the validity it named.
@@ -98,14 +113,6 @@ fn grant_of(events: &[sc::EventRow]) -> AppResult<(i64, String, Option<NaiveDate
         }
     }
     Err(AppError::Internal("a licence job without a grant".into()))
-}
-
-pub(super) fn holder_kind_of(case: &CaseRow) -> HolderKind {
-    if case.applicant_kind == "legal" {
-        HolderKind::Legal
-    } else {
-        HolderKind::Person
-    }
 }
 
 /// The text of a form's field, if the form has it.
@@ -174,8 +181,10 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
         return Ok(false);
     }
     let case = sc::get_case(&st.store, case_id).await?;
-    let (ty, key, signer, issuer, issuer_name) = match ready(st, &case).await? {
-        Ready::Go { ty, key, signer, issuer, issuer_name } => (ty, key, signer, issuer, issuer_name),
+    let (ty, key, signer, issuer, issuer_name, kind) = match ready(st, &case).await? {
+        Ready::Go { ty, key, signer, issuer, issuer_name, holder_kind } => {
+            (ty, key, signer, issuer, issuer_name, holder_kind)
+        }
         Ready::Wait(reason) => {
             if job.reason != reason {
                 let mut tx = st.store.begin().await?;
@@ -192,7 +201,6 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     let content = crate::cases::item_version(st, case.version_id).await?;
     let serial = new_serial();
     let id = LicenseId::new(LicenseTypeCode::parse(&ty.code)?, issuer.clone(), &serial, 1)?;
-    let kind = holder_kind_of(&case);
     let metadata = LicenseMetadata {
         number: if document_no.trim().is_empty() { serial.clone() } else { document_no },
         id,

@@ -3,6 +3,7 @@
 //! whose result is a licence, public verification, and the status changes
 //! (换发, 变更, 注销, 吊销, 过期), each signed and audited.
 
+pub mod holder;
 pub mod issue;
 pub mod keys;
 pub mod status;

@@ -5,7 +5,7 @@
 //! change is signed by the issuing department's current key and audited,
 //! and verification shows it at once.
 
-use super::issue::{holder_kind_of, sign, write_version};
+use super::issue::{sign, write_version};
 use super::keys::signer_of;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use zwfw_domain::access::licenses::{may_change, may_revoke, LicenseFacts};
-use zwfw_domain::licenses::{LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, StatusRecord};
+use zwfw_domain::licenses::{HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, StatusRecord};
 use zwfw_store::licenses::{self as store, KeyRow, LicenseRow};
 use zwfw_store::Tx;
 
@@ -243,7 +243,9 @@ async fn new_version(
     let mut tx = st.store.begin().await?;
     let old = store::lock_license(&mut tx, l.id).await?;
     record_status(ctx, &mut tx, &old, &key, change, reason, Some(&successor)).await?;
-    write_version(ctx, &mut tx, &signed, &key, &ty, &case, holder_kind_of(&case), change, reason).await?;
+    // A new version keeps the holder, and so the kind of holder, of the old one.
+    let kind = HolderKind::parse(&l.holder_kind).unwrap_or(HolderKind::Person);
+    write_version(ctx, &mut tx, &signed, &key, &ty, &case, kind, change, reason).await?;
     tx.commit().await?;
     Ok(successor)
 }

@@ -43,6 +43,10 @@ pub fn label(group: &str, code: &str) -> String {
         ("license_wait", "no_type") => "该事项已不再关联电子证照类型，证照暂不签发",
         ("license_wait", "issuer_not_allowed") => "办理部门不在该证照类型的颁发机构之列，证照暂不签发",
         ("license_wait", "issuer_code_invalid") => "办理部门的统一社会信用代码不正确，证照暂不签发",
+        ("license_wait", "holder_kind_mismatch") => {
+            "该证照类型的持证主体类型（自然人/法人）与申请人不一致，证照暂不签发，请联系系统管理员核对证照类型"
+        }
+        ("license_use", "verification") => "核验（扫码或打开核验链接）",
         ("license_done", "type_created") => "证照类型已保存。",
         ("license_done", "key_created") => "签名密钥已生成，等待该部门密钥的证照已自动签发。",
         ("license_status", "valid") => "有效",

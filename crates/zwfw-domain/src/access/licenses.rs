@@ -65,3 +65,31 @@ pub fn may_read(actor: &Actor, f: &LicenseFacts) -> bool {
 pub fn may_verify(_actor: Option<&Actor>) -> bool {
     true
 }
+
+/// Who reads a licence's 用证 log (who verified or used it, from where):
+/// the holder alone. Anyone else is answered as if the licence were not
+/// there.
+pub fn may_read_uses(actor: &Actor, f: &LicenseFacts) -> Result<(), Refusal> {
+    if f.holder_user_id == Some(actor.user_id) {
+        Ok(())
+    } else {
+        Err(Refusal::NotParty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::fixtures::*;
+
+    #[test]
+    fn only_the_holder_reads_the_use_log() {
+        let f = LicenseFacts { issuer_department_id: 1, holder_user_id: Some(9) };
+        assert_eq!(may_read_uses(&person(9), &f), Ok(()));
+        assert_eq!(may_read_uses(&person(8), &f), Err(Refusal::NotParty));
+        assert_eq!(may_read_uses(&staff(1, 1, &[Role::DeptHead]), &f), Err(Refusal::NotParty));
+        assert_eq!(may_read_uses(&staff(2, 3, &[Role::Supervisor]), &f), Err(Refusal::NotParty));
+        let none = LicenseFacts { issuer_department_id: 1, holder_user_id: None };
+        assert_eq!(may_read_uses(&person(9), &none), Err(Refusal::NotParty));
+    }
+}

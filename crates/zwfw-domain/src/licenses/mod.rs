@@ -47,5 +47,16 @@ pub fn mask_holder(name: &str, kind: HolderKind) -> String {
     }
 }
 
+/// The holder kind of a licence issued to an applicant: the licence type's
+/// (自然人 or 法人), which the applicant must be. `None` when they disagree
+/// (a 营业执照 is not issued to a natural person): issuance waits.
+pub fn holder_kind_for(type_kind: HolderKind, applicant: crate::cases::ApplicantKind) -> Option<HolderKind> {
+    let applicant_kind = match applicant {
+        crate::cases::ApplicantKind::Natural => HolderKind::Person,
+        crate::cases::ApplicantKind::Legal => HolderKind::Legal,
+    };
+    (applicant_kind == type_kind).then_some(type_kind)
+}
+
 #[cfg(test)]
 mod tests;

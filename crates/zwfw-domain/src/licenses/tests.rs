@@ -246,3 +246,12 @@ proptest! {
         prop_assert!(check_holds(&with_check));
     }
 }
+
+#[test]
+fn the_holder_kind_is_the_types_and_the_applicant_must_be_one() {
+    use crate::cases::ApplicantKind;
+    assert_eq!(holder_kind_for(HolderKind::Legal, ApplicantKind::Legal), Some(HolderKind::Legal));
+    assert_eq!(holder_kind_for(HolderKind::Person, ApplicantKind::Natural), Some(HolderKind::Person));
+    assert_eq!(holder_kind_for(HolderKind::Legal, ApplicantKind::Natural), None);
+    assert_eq!(holder_kind_for(HolderKind::Person, ApplicantKind::Legal), None);
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use zwfw_app::licenses::holder::{HeldLicense, UseLog};
 use zwfw_app::licenses::status::ChangeInput;
 use zwfw_app::licenses::types::TypeInput;
 use zwfw_app::licenses::verify::{CaseLicense, Verification};
@@ -104,6 +105,22 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(licenses::generate_key(&ctx(&st, &ra), input.department_id).await?)))
 }
 
+#[utoipa::path(get, path = "/me/licenses", tag = "licenses",
+    responses((status = 200, description = "证照夹: the signed-in holder's licences, newest first, each with its status today and the links to its verification and its 用证 log", body = [HeldLicense]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn my_licenses(State(st): State<AppState>, Signed(_s, ra): Signed) -> WebResult<Json<Vec<HeldLicense>>> {
+    Ok(Json(licenses::holder::mine(&ctx(&st, &ra)).await?))
+}
+
+#[utoipa::path(get, path = "/me/licenses/{identifier}/uses", tag = "licenses", params(("identifier" = String, Path)),
+    responses((status = 200, description = "the licence's 用证 log (谁用了我的证), newest first; its holder's alone", body = UseLog), (status = 404, description = "no licence of the signed-in holder has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier; the detail names the part", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn my_license_uses(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(identifier): ApiPath<String>,
+) -> WebResult<Json<UseLog>> {
+    Ok(Json(licenses::holder::uses(&ctx(&st, &ra), &identifier).await?))
+}
+
 /// The licences endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -113,4 +130,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(list_types, create_type))
         .register(routes!(update_type))
         .register(routes!(list_keys, create_key))
+        .register(routes!(my_licenses))
+        .register(routes!(my_license_uses))
 }

@@ -24,6 +24,24 @@ pub async fn verify_page(
     }
 }
 
+/// 我的证照 (证照夹): the signed-in holder's licences as cards.
+pub async fn my_licenses_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
+    let rows = licenses::holder::mine(&ctx(&st, &ra)).await;
+    render_result(&st, &ra, "my_licenses.html", rows, |rows| context! { rows => Value::from_serialize(&rows) })
+}
+
+/// 用证记录: who verified or used one of the holder's licences. The
+/// holder's alone: anyone else is answered "not found".
+pub async fn my_license_uses_page(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath(identifier): PagePath<String>,
+) -> Response {
+    let log = licenses::holder::uses(&ctx(&st, &ra), &identifier).await;
+    render_result(&st, &ra, "my_license_uses.html", log, |log| {
+        context! { l => Value::from_serialize(&log.license), uses => Value::from_serialize(&log.uses) }
+    })
+}
+
 /// 电子证照管理: the licence types and the departments' keys.
 pub async fn admin_page(
     State(st): State<AppState>,

@@ -46,8 +46,76 @@ async fn grant(app: &App, tokens: &[String; 4], item: i64, until: &str) -> i64 {
     id
 }
 
+/// A licence type of the market regulator's defining authority for `item`.
+fn type_body(code: &str, item: i64, holder_kind: &str) -> Value {
+    json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": holder_kind, "validity_years": 5,
+        "template": "经营者名称\n经营场所", "item_ids": [item]})
+}
+
 async fn verification(app: &App, identifier: &str) -> (StatusCode, Value) {
     anon_get(app, &format!("/api/v1/licenses/{identifier}/verification")).await
+}
+
+/// 证照夹: the holder sees every version of their licences with the status
+/// it shows today, and each licence's 用证 log; another person sees none of
+/// them and is answered "not found" on the log, as is a staff member.
+async fn holder_reads_own(app: &App, holder: &str, staff: &str, [first, second, third]: [&String; 3]) {
+    let (s, mine) = body(app.get(holder, "/api/v1/me/licenses").await).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let shown: Vec<(&str, &str)> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["identifier"].as_str().unwrap(), l["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [(third.as_str(), "valid"), (second.as_str(), "revoked"), (first.as_str(), "superseded")],
+        "newest first"
+    );
+    let l = &mine[2];
+    assert_eq!(
+        (l["type_name"].as_str(), l["version"].as_str(), l["status_label"].as_str(), l["issuer"].as_str()),
+        (Some("食品经营许可证"), Some("001"), Some("已换发"), Some("示例市市场监督管理局")),
+        "{l}"
+    );
+    assert_eq!(l["verify_url"].as_str(), Some(format!("/verify/{first}").as_str()));
+
+    // A staff member's verification is named in the log; a visitor's is not.
+    let (s, _) = body(app.get(staff, &format!("/api/v1/licenses/{first}/verification")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let uses_path = format!("/api/v1/me/licenses/{first}/uses");
+    let (s, log) = body(app.get(holder, &uses_path).await).await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    let uses = log["uses"].as_array().unwrap();
+    assert!(uses.len() >= 4, "API, page, staff and the later checks: {log}");
+    assert!(uses[0]["who"].as_str().unwrap().contains("市场监督管理局"), "{log}");
+    assert!(uses.iter().any(|u| u["who"] == "未登录的访客"), "{log}");
+    assert!(uses
+        .iter()
+        .all(|u| u["purpose"] == "verification" && u["purpose_label"].as_str().unwrap().contains("核验")));
+
+    // The pages: cards with the links, the log in Chinese.
+    let (s, html) = page(&signed(holder), app, "/my/licenses").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("我的证照") && html.contains(first.as_str()) && html.contains("已吊销"), "{html}");
+    let (s, html) = page(&signed(holder), app, &format!("/my/licenses/{first}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("用证记录") && html.contains("未登录的访客"), "{html}");
+
+    // Anyone else: none listed, the log not found.
+    let other = app.ready_token("demo_elder").await;
+    let (s, none) = body(app.get(&other, "/api/v1/me/licenses").await).await;
+    assert_eq!((s, none.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{none}");
+    for who in [other.as_str(), staff] {
+        let (s, b) = body(app.get(who, &uses_path).await).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+    }
+    let (s, _) = page(&signed(&other), app, &format!("/my/licenses/{first}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = body(app.get(holder, "/api/v1/me/licenses/1.2.3/uses").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
@@ -59,9 +127,7 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
 
     // The licence type: a system administrator's; its code checked.
     let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
-    let mut t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
-        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
-        "template": "经营者名称\n经营场所", "item_ids": [item]});
+    let mut t = type_body(&code, item, "person");
     let (s, b) = body(app.post(&counter, "/api/v1/admin/license-types", t.clone()).await).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     t["code"] = json!("11100000000013338X032");
@@ -187,10 +253,52 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{short}/license")).await).await;
     let third = cl["licenses"][0]["identifier"].as_str().unwrap().to_string();
     assert_eq!(cl["licenses"][0]["status"], "valid", "issued at once now that the key exists: {cl}");
+    holder_reads_own(&app, &citizen, &counter, [&identifier, &second, &third]).await;
     day(&app, "2026-01-01").await;
     let (_, v3) = verification(&app, &third).await;
     assert_eq!(v3["status"], "expired", "{v3}");
     let l3 = zwfw_store::licenses::by_identifier(app.state.store.pool(), &third).await.unwrap().unwrap();
     assert_eq!(l3.status, "expired", "recorded by the job");
+
+    assert_invariants(&app).await;
+});
+
+// The holder kind comes from the licence type: a citizen's grant of an item
+// whose licence a legal person holds waits with the reason on the case
+// (nothing lost), and is issued once the type is corrected.
+both_backends!(licenses_holder_kind_from_the_type, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let (market, item) = market_item(&app, "TESTLIC0000000000000000000000002").await;
+    let [admin, citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_admin", "demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
+    let mut t = type_body(&code, item, "legal");
+    let (s, ty) = body(app.post(&admin, "/api/v1/admin/license-types", t.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{ty}");
+    let (s, _) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let case = grant(&app, &[citizen.clone(), counter, reviewer, head], item, "2030-12-31").await;
+    let path = format!("/api/v1/cases/{case}/license");
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(
+        (cl["job"]["state"].as_str(), cl["job"]["reason"].as_str()),
+        (Some("pending"), Some("holder_kind_mismatch")),
+        "{cl}"
+    );
+    assert!(cl["waiting"].as_str().unwrap().contains("持证主体类型"), "{cl}");
+    assert!(cl["licenses"].as_array().unwrap().is_empty());
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(cl["job"]["reason"], "holder_kind_mismatch", "still waiting: {cl}");
+
+    t["holder_kind"] = json!("person");
+    let (s, b) = body(app.put(&admin, &format!("/api/v1/admin/license-types/{}", ty["id"]), t).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    let (_, cl) = body(app.get(&citizen, &path).await).await;
+    assert_eq!(cl["job"]["state"], "issued", "{cl}");
+    let (_, v) = verification(&app, cl["licenses"][0]["identifier"].as_str().unwrap()).await;
+    assert_eq!((v["status"].as_str(), v["holder_masked"].as_str()), (Some("valid"), Some("陈**")), "{v}");
     assert_invariants(&app).await;
 });

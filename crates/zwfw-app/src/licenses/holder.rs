@@ -1,0 +1,138 @@
+//! 证照夹: the signed-in holder's licences and, per licence, its 用证 log
+//! ("谁用了我的证"): every verification and use, with when, by whom (where
+//! known) and why. The log is the holder's alone.
+
+use super::verify::effective_status;
+use crate::error::{AppError, AppResult};
+use crate::state::{App, Ctx};
+use serde::Serialize;
+use zwfw_domain::access::licenses::{may_read_uses, LicenseFacts};
+use zwfw_domain::admin::AccountKind;
+use zwfw_domain::ids::mask_name;
+use zwfw_domain::licenses::{LicenseId, LicenseStatus};
+use zwfw_domain::time::format_local;
+use zwfw_store::licenses::{self as store, LicenseRow};
+
+/// How many uses the log shows, newest first.
+pub const USES_SHOWN: i64 = 200;
+
+/// One licence in the holder's 证照夹.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HeldLicense)]
+pub struct HeldLicense {
+    pub identifier: String,
+    /// 证照名称 (the licence type's name).
+    pub type_name: String,
+    /// `001`, `002`, …
+    pub version: String,
+    /// valid | superseded | cancelled | revoked | expired
+    pub status: LicenseStatus,
+    /// The status in Chinese.
+    pub status_label: String,
+    /// 证照颁发机构
+    pub issuer: String,
+    /// YYYY-MM-DD
+    pub valid_from: String,
+    /// YYYY-MM-DD; none: long-term (长期).
+    pub valid_until: Option<String>,
+    /// The public verification page.
+    pub verify_url: String,
+    /// The holder's own 用证 log.
+    pub uses_url: String,
+}
+
+/// One entry of a licence's 用证 log.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseUseEntry)]
+pub struct UseEntry {
+    /// Milliseconds since the epoch.
+    pub at: i64,
+    /// The time in China, `YYYY-MM-DD HH:MM`.
+    pub at_text: String,
+    /// verification | …
+    pub purpose: String,
+    /// Why, in Chinese (e.g. 扫码或链接核验).
+    pub purpose_label: String,
+    /// Who, where known: a department's staff by name and department, a
+    /// person masked; 未登录的访客 otherwise.
+    pub who: String,
+}
+
+/// A licence's 用证 log for its holder.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseUses)]
+pub struct UseLog {
+    pub license: HeldLicense,
+    pub uses: Vec<UseEntry>,
+}
+
+fn facts(l: &LicenseRow) -> LicenseFacts {
+    LicenseFacts { issuer_department_id: l.issuer_department_id, holder_user_id: l.holder_user_id }
+}
+
+async fn held(st: &App, l: &LicenseRow, type_name: String) -> AppResult<HeldLicense> {
+    let status = effective_status(st, l);
+    Ok(HeldLicense {
+        identifier: l.identifier.clone(),
+        type_name,
+        version: format!("{:03}", l.version),
+        status,
+        status_label: status.label().into(),
+        issuer: st.department(l.issuer_department_id).await?.name.clone(),
+        valid_from: l.valid_from.clone(),
+        valid_until: l.valid_until.clone(),
+        verify_url: super::verify_path(&l.identifier),
+        uses_url: format!("/my/licenses/{}", l.identifier),
+    })
+}
+
+/// The signed-in account's licences, newest first (every version, each
+/// with the status it shows today).
+pub async fn mine(ctx: &Ctx<'_>) -> AppResult<Vec<HeldLicense>> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let types = store::list_types(st.store.pool()).await?;
+    let mut out = vec![];
+    for l in store::of_holder(st.store.pool(), actor.user_id).await? {
+        if may_read_uses(actor, &facts(&l)).is_err() {
+            continue;
+        }
+        let name = types.iter().find(|t| t.id == l.type_id).map(|t| t.name.clone()).unwrap_or_default();
+        out.push(held(st, &l, name).await?);
+    }
+    Ok(out)
+}
+
+/// Who used a licence, as its holder reads it.
+async fn who(st: &App, actor_id: Option<i64>) -> AppResult<String> {
+    let Some(id) = actor_id else { return Ok("未登录的访客".into()) };
+    let u = zwfw_store::admin::get_user(&st.store, id).await?;
+    Ok(match (u.kind, u.department_id) {
+        (AccountKind::Staff, Some(d)) => format!("{}（{}）", u.display_name, st.department(d).await?.name),
+        (AccountKind::Staff, None) => u.display_name,
+        _ => mask_name(&u.display_name),
+    })
+}
+
+/// A licence's 用证 log: its holder's alone (anyone else: not found).
+pub async fn uses(ctx: &Ctx<'_>, identifier: &str) -> AppResult<UseLog> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(|| AppError::not_found("license"))?;
+    let id = LicenseId::parse(identifier)?;
+    let l =
+        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    may_read_uses(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+    let name = store::get_type(st.store.pool(), l.type_id).await?.name;
+    let license = held(st, &l, name).await?;
+    let mut uses = vec![];
+    for u in store::uses(st.store.pool(), l.id, USES_SHOWN).await? {
+        uses.push(UseEntry {
+            at: u.at,
+            at_text: format_local(u.at),
+            purpose_label: crate::messages::label("license_use", &u.purpose),
+            purpose: u.purpose,
+            who: who(st, u.actor_id).await?,
+        });
+    }
+    Ok(UseLog { license, uses })
+}

@@ -1,0 +1,84 @@
+// Browser check of 电子证照: a system administrator (with TOTP) generates the
+// market regulator's signing key on 电子证照管理; a company's application for
+// 食品经营许可 is granted through the API, which issues its licence; a
+// visitor opens the verification page on a 390 px phone and at 1,366 px; the
+// company finds the licence on 我的证照 and that visit in its 用证记录.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { start, shots as defaultShots, signIn, signInWithTotp, applyOnline, apiSession } from './harness.js';
+
+const shots = process.env.ZWFW_SHOTS || defaultShots;
+mkdirSync(shots, { recursive: true });
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true };
+const DESK = { viewport: { width: 1366, height: 900 } };
+
+let base, browser, stop;
+
+before(async () => {
+  ({ base, browser, stop } = await start());
+});
+
+after(async () => {
+  if (stop) await stop();
+});
+
+test('a granted licence is verified by anyone and found by its holder with its 用证 log', async () => {
+  const admin = await signInWithTotp(browser, base, 'demo_admin', DESK.viewport);
+  await admin.goto(base + '/admin/licenses');
+  await admin.getByLabel('部门').selectOption({ label: '示例市市场监督管理局' });
+  await Promise.all([admin.waitForURL(/done=key_created/), admin.getByRole('button', { name: '生成密钥' }).click()]);
+  await admin.getByText('签名密钥已生成').waitFor();
+  await admin.screenshot({ path: join(shots, 'admin-licenses-1366.png'), fullPage: true });
+
+  const caseId = await applyOnline(base, 'demo_company');
+  const counter = await apiSession(base, 'demo_counter');
+  const reviewer = await apiSession(base, 'demo_reviewer');
+  const head = await apiSession(base, 'demo_head');
+  for (const [who, action] of [
+    [counter, { action: 'accept' }],
+    [counter, { action: 'pass', opinion: '材料齐全，予以受理' }],
+  ]) {
+    const r = await who.post(`/api/v1/cases/${caseId}/actions`, action);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  // The item's further steps (审查, 法制审核, 决定), each passed by whoever holds it.
+  const legal = await apiSession(base, 'demo_legal');
+  const conclude = { action: 'conclude', outcome: 'granted', document_no: 'JY15299002026001', valid_until: '2031-12-31' };
+  let done = false;
+  for (let step = 0; step < 6 && !done; step++) {
+    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
+    for (const who of done ? [] : [reviewer, legal, head]) {
+      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
+    }
+  }
+  assert.ok(done, 'granted');
+  const company = await apiSession(base, 'demo_company');
+  const cl = await company.get(`/api/v1/cases/${caseId}/license`);
+  assert.equal(cl.status, 200, JSON.stringify(cl.body));
+  assert.equal(cl.body.job.state, 'issued', JSON.stringify(cl.body));
+  const identifier = cl.body.licenses[0].identifier;
+
+  for (const [name, options] of [['390', PHONE], ['1366', DESK]]) {
+    const visitor = await browser.newPage(options);
+    await visitor.goto(`${base}/verify/${identifier}`);
+    await visitor.getByText('签名验证通过').waitFor();
+    assert.ok(await visitor.getByText('有效', { exact: true }).isVisible());
+    await visitor.screenshot({ path: join(shots, `verify-${name}.png`), fullPage: true });
+    await visitor.close();
+  }
+
+  for (const [name, options] of [['390', PHONE], ['1366', DESK]]) {
+    const holder = await signIn(browser, base, 'demo_company', options);
+    await holder.goto(base + '/');
+    await Promise.all([holder.waitForURL(/\/my\/licenses$/), holder.getByRole('link', { name: '我的证照' }).first().click()]);
+    await holder.getByRole('heading', { name: '食品经营许可证' }).waitFor();
+    assert.ok(await holder.getByText(identifier).isVisible());
+    await holder.screenshot({ path: join(shots, `my-licenses-${name}.png`), fullPage: true });
+    await Promise.all([holder.waitForURL(/\/my\/licenses\/1\./), holder.getByRole('link', { name: /^用证记录/ }).first().click()]);
+    await holder.getByRole('cell', { name: '未登录的访客' }).first().waitFor();
+    await holder.screenshot({ path: join(shots, `license-uses-${name}.png`), fullPage: true });
+    await holder.context().close();
+  }
+});
