@@ -53,6 +53,9 @@ pub struct ImportReport {
     /// registry_import_rejected | registry_format | forbidden | login_required
     pub code: String,
     pub message: String,
+    /// Every bad cell; absent when the refusal is not about cells (no file,
+    /// not signed in), so that such an answer has the shape of any error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<CellError>,
 }
 

@@ -34,7 +34,7 @@ pub(super) async fn upload(
 /// the counts, or 422 with every bad cell and nothing stored.
 #[utoipa::path(post, path = "/registry/import", tag = "registry",
     request_body(content = crate::http::files::FileUpload, description = "the extract (.xlsx, .csv or .json)", content_type = "multipart/form-data"),
-    responses((status = 201, description = "every record stored (added, replaced or unchanged)", body = Imported), (status = 422, description = "every bad cell; nothing stored", body = ImportReport), (status = 400, description = "no file", body = ImportReport), (status = 413, description = "the file is larger than the upload limit", body = ImportReport), (status = 401, description = "not signed in", body = ImportReport), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "every record stored (added, replaced or unchanged)", body = Imported), (status = 422, description = "every bad cell; nothing stored", body = ImportReport), (status = 400, description = "no file, or not a multipart form", body = ErrorBody), (status = 413, description = "the file is larger than the upload limit", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn import(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
