@@ -277,24 +277,53 @@ pub(super) async fn write_version(
         },
     )
     .await?;
-    store::insert_event(
-        tx,
-        &store::NewEvent {
-            license_id,
-            change: change.code(),
-            status: LicenseStatus::Valid.code(),
-            at: ctx.now(),
-            actor_id: ctx.actor.map(|a| a.user_id),
-            actor_name: &ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into()),
-            note,
-            key_id: key.id,
-            signed_data: &signed_data,
-            signature: &signature,
-        },
-    )
-    .await?;
     let detail = json!({"identifier": identifier, "case_id": case.id, "type": ty.code, "key_id": key.id,
         "file_sm3": m.file_sm3, "valid_until": until_text(m.valid_until)});
-    ctx.audit(tx, ctx.entry(&format!("license_{}", change.code()), "license", license_id, detail, note)).await?;
+    let signed = SignedChange {
+        change,
+        status: LicenseStatus::Valid,
+        note,
+        key_id: key.id,
+        signed_data: &signed_data,
+        signature: &signature,
+    };
+    record_change(tx, ctx, license_id, &signed, detail).await?;
     Ok(license_id)
+}
+
+/// A signed change of a licence: what its event row records.
+pub(super) struct SignedChange<'a> {
+    pub change: LicenseChange,
+    pub status: LicenseStatus,
+    pub note: &'a str,
+    pub key_id: i64,
+    pub signed_data: &'a str,
+    pub signature: &'a str,
+}
+
+/// Writes a signed change's event row and its audit record, by the actor (or
+/// the system, for a job).
+pub(super) async fn record_change(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    license_id: i64,
+    c: &SignedChange<'_>,
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    let actor_name = ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into());
+    let row = store::NewEvent {
+        license_id,
+        change: c.change.code(),
+        status: c.status.code(),
+        at: ctx.now(),
+        actor_id: ctx.actor.map(|a| a.user_id),
+        actor_name: &actor_name,
+        note: c.note,
+        key_id: c.key_id,
+        signed_data: c.signed_data,
+        signature: c.signature,
+    };
+    store::insert_event(tx, &row).await?;
+    ctx.audit(tx, ctx.entry(&format!("license_{}", c.change.code()), "license", license_id, detail, c.note)).await?;
+    Ok(())
 }

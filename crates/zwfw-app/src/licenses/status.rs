@@ -5,7 +5,7 @@
 //! change is signed by the issuing department's current key and audited,
 //! and verification shows it at once.
 
-use super::issue::{sign, write_version};
+use super::issue::{record_change, sign, write_version, SignedChange};
 use super::keys::signer_of;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
@@ -84,25 +84,10 @@ async fn record_status(
         return Err(AppError::with_detail(Kind::Conflict, "already_handled", "license"));
     }
     let signed_data = String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-    store::insert_event(
-        tx,
-        &store::NewEvent {
-            license_id: l.id,
-            change: change.code(),
-            status: to.code(),
-            at: ctx.now(),
-            actor_id: ctx.actor.map(|a| a.user_id),
-            actor_name: &ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into()),
-            note,
-            key_id: key.id,
-            signed_data: &signed_data,
-            signature: &signature,
-        },
-    )
-    .await?;
     let detail = json!({"identifier": l.identifier, "status": [from.code(), to.code()], "successor": successor});
-    ctx.audit(tx, ctx.entry(&format!("license_{}", change.code()), "license", l.id, detail, note)).await?;
-    Ok(())
+    let signed =
+        SignedChange { change, status: to, note, key_id: key.id, signed_data: &signed_data, signature: &signature };
+    record_change(tx, ctx, l.id, &signed, detail).await
 }
 
 /// Changes a licence (the version named by `identifier`); answers the
