@@ -333,7 +333,8 @@ async fn stepping_child() {
             zwfw_app::accounts::sessions::actor_of(&u)
         }
     };
-    let cast = std::sync::Arc::new((actor("demo_counter").await, actor("demo_reviewer").await, actor("demo_head").await));
+    let cast =
+        std::sync::Arc::new((actor("demo_counter").await, actor("demo_reviewer").await, actor("demo_head").await));
     // A person the demo's 人口库 does not hold.
     let first17 = "11010519491231002";
     let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
@@ -426,10 +427,11 @@ async fn killed_while_stepping(db: zwfw_store::scratch::ScratchDb) {
     let again = another_process(&app).await;
     zwfw_app::cases::notices::derive(&again).await.unwrap();
     zwfw_app::cases::notices::derive(&app.state).await.unwrap();
-    let rows = zwfw_store::db::query("SELECT link, title FROM notifications WHERE channel = 'sms' AND link LIKE '/cases/%'")
-        .fetch_all(app.state.store.pool())
-        .await
-        .unwrap();
+    let rows =
+        zwfw_store::db::query("SELECT link, title FROM notifications WHERE channel = 'sms' AND link LIKE '/cases/%'")
+            .fetch_all(app.state.store.pool())
+            .await
+            .unwrap();
     let mut sent = std::collections::HashMap::<(i64, String), usize>::new();
     for r in &rows {
         let text = |c: &str| match r.value(c) {
