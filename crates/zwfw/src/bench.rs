@@ -362,7 +362,8 @@ async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
         }
     };
     let cast = (actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?);
-    let first17 = "52990219850612302";
+    // A person the demo's 人口库 does not hold (one it holds must give the name it gives).
+    let first17 = "11010519491231002";
     let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
     let walk_in = std::sync::Arc::new(move || ApplicationInput {
         applicant: Some(ApplicantInput {
