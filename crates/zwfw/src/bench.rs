@@ -256,8 +256,9 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     // program's own task, during the run: those written by its end, and
     // those still to be written then.
     let derived = outbox_rows(&state).await? - outbox_before;
-    let left = zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
-    println!("  {derived} notices written to the outbox after their steps during the run, {left} after its end");
+    zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
+    let all = outbox_rows(&state).await? - outbox_before;
+    println!("  notices written to the outbox after their steps: {derived} during the run, {all} in all once derived");
 
     // A department inbox of `inbox` open cases.
     let template = cases::apply(

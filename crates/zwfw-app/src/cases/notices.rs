@@ -37,8 +37,10 @@ const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// it goes before it and none is lost.
 pub async fn derive(st: &App) -> AppResult<usize> {
     let _turn = st.notices_turn.lock().await;
-    // PostgreSQL: the records committed and not yet sealed take their place in the trail.
-    zwfw_store::audit::seal(&st.store).await?;
+    // PostgreSQL: the records committed and not yet sealed take their place
+    // in the trail (a batch of them: under a steady flow of commits there
+    // are always more, which the store's sealer seals soon).
+    zwfw_store::audit::seal_batch(&st.store).await?;
     let mut written = 0;
     loop {
         let pos = so::cursor(&st.store, so::CASE_NOTICES).await?;
