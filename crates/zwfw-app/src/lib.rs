@@ -36,6 +36,7 @@ pub async fn startup(state: &App) -> AppResult<()> {
     calendar::startup(state).await?;
     supervision::ensure_rules(state).await?;
     catalog::search::refresh(state).await?;
+    cases::notices::spawn_derivation(state);
     Ok(())
 }
 

@@ -74,6 +74,10 @@ pub struct Inner {
     pub started_ms: i64,
     /// The supervision dashboard's figures and when they were read.
     pub dashboard: std::sync::Mutex<Option<(i64, Arc<crate::supervision::Dashboard>)>>,
+    /// Woken after a step of a case is written: its notices are to be derived.
+    pub notices_wake: Arc<tokio::sync::Notify>,
+    /// Held while the notices of case steps are derived here: derivations take turns.
+    pub notices_turn: tokio::sync::Mutex<()>,
 }
 
 /// Failed look-ups by number and query password allowed per client address
@@ -115,6 +119,8 @@ impl App {
             metrics: Metrics::default(),
             started_ms,
             dashboard: std::sync::Mutex::new(None),
+            notices_wake: Arc::new(tokio::sync::Notify::new()),
+            notices_turn: tokio::sync::Mutex::new(()),
         }))
     }
 

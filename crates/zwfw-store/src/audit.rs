@@ -118,10 +118,18 @@ const SEAL_BATCH: usize = 5000;
 /// Sealers queue on the chain's head row, so several app servers may seal at once.
 pub async fn seal(store: &Store) -> StoreResult<usize> {
     let Some(pool) = store.pg_pool() else { return Ok(0) };
-    seal_pool(pool).await
+    seal_pool(pool, false).await
 }
 
-async fn seal_pool(pool: &crate::pgpool::PgConns) -> StoreResult<usize> {
+/// [`seal`] of one batch at most: what was committed before the call is
+/// sealed unless more than a batch waits, and a steady flow of commits does
+/// not keep the caller sealing.
+pub async fn seal_batch(store: &Store) -> StoreResult<usize> {
+    let Some(pool) = store.pg_pool() else { return Ok(0) };
+    seal_pool(pool, true).await
+}
+
+async fn seal_pool(pool: &crate::pgpool::PgConns, once: bool) -> StoreResult<usize> {
     use sqlx::Row as _;
     let mut total = 0;
     loop {
@@ -177,6 +185,9 @@ async fn seal_pool(pool: &crate::pgpool::PgConns) -> StoreResult<usize> {
         l.settle(r)?;
         l.commit().await?;
         total += rows.len();
+        if once {
+            return Ok(total);
+        }
     }
 }
 
@@ -198,7 +209,7 @@ pub(crate) async fn sealer(wake: std::sync::Weak<tokio::sync::Notify>, pool: cra
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = seal_pool(&pool).await {
+        if let Err(e) = seal_pool(&pool, false).await {
             if pool.is_closed() {
                 return;
             }

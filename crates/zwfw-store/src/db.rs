@@ -637,6 +637,11 @@ impl Native {
         r
     }
 
+    /// Whether [`Self::close`] was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.checkpointer.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Closes the pooled readers and stops the checkpoints (the writer
     /// closes with the last handle).
     pub(crate) fn close(&self) {

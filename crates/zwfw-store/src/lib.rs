@@ -369,6 +369,14 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store was closed (its background work stops).
+    pub fn is_closed(&self) -> bool {
+        match &self.engine {
+            Engine::Sqlite(n) => n.is_closed(),
+            Engine::Postgres(p) => p.pool.is_closed(),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.engine {
             Engine::Sqlite(n) => n.close(),

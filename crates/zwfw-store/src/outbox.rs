@@ -218,9 +218,15 @@ pub fn notices_insert(
     args: &mut Vec<crate::db::Value>,
     only_if: Option<&str>,
 ) -> Option<String> {
+    let timed: Vec<(i64, &Notice)> = notices.iter().map(|n| (at_ms, n)).collect();
+    timed_insert(&timed, args, only_if)
+}
+
+/// [`notices_insert`] of notices each of its own time.
+fn timed_insert(notices: &[(i64, &Notice)], args: &mut Vec<crate::db::Value>, only_if: Option<&str>) -> Option<String> {
     use crate::db::{param as arg, IntoValue, Value};
     let mut rows = vec![];
-    for n in notices {
+    for &(at_ms, n) in notices {
         let mut p = |v: Value| arg(args, v);
         let (title, body, link, at) = (
             p(n.title.as_str().into_value()),
@@ -290,4 +296,78 @@ pub async fn write_notices(tx: &mut Tx, notices: &[Notice], at_ms: i64) -> Store
         crate::db::query_with(sql, args).execute(tx.conn()).await?;
     }
     Ok(())
+}
+
+/// The position of the notices derived from the case events of the audit
+/// trail (migration 0031).
+pub const CASE_NOTICES: &str = "case_notices";
+
+/// Where the derivation `name` stands: the trail's records up to this
+/// position have been looked at.
+pub async fn cursor(store: &Store, name: &str) -> StoreResult<i64> {
+    let r = query("SELECT pos FROM outbox_cursors WHERE name = $1").bind(name).fetch_one(store.pool()).await?;
+    Ok(r.i64("pos"))
+}
+
+/// A record of the audit trail as the derivation of notices reads it.
+#[derive(Debug, Clone)]
+pub struct TrailRecord {
+    pub seq: i64,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    /// The detail of a record of a case; empty for other objects.
+    pub detail: String,
+}
+
+/// The audit trail's records after position `after`, in its order, at most
+/// `limit` (read by the trail's key alone: its other indexes would sort).
+pub async fn trail_after(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<TrailRecord>> {
+    let rows = query(format!(
+        "SELECT seq, action, object_type, object_id, CASE WHEN object_type = 'case' THEN detail ELSE '' END AS detail \
+         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {}",
+        limit.clamp(1, 10_000)
+    ))
+    .bind(after)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| TrailRecord {
+            seq: r.i64("seq"),
+            action: r.str("action"),
+            object_type: r.str("object_type"),
+            object_id: r.str("object_id"),
+            detail: r.str("detail"),
+        })
+        .collect())
+}
+
+/// Notices written per statement.
+const NOTICES_PER_INSERT: usize = 100;
+
+/// Moves the derivation `name` from `from` to `to` and writes `notices`
+/// (each with its time) in one transaction; false, having written nothing,
+/// when the position was no longer `from` (another server moved it).
+pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(i64, Notice)]) -> StoreResult<bool> {
+    let mut tx = store.begin().await?;
+    let moved = query("UPDATE outbox_cursors SET pos = $1 WHERE name = $2 AND pos = $3")
+        .bind(to)
+        .bind(name)
+        .bind(from)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if moved != 1 {
+        return Ok(false);
+    }
+    for part in notices.chunks(NOTICES_PER_INSERT) {
+        let timed: Vec<(i64, &Notice)> = part.iter().map(|(at, n)| (*at, n)).collect();
+        let mut args = vec![];
+        if let Some(sql) = timed_insert(&timed, &mut args, None) {
+            crate::db::query_with(sql, args).execute(tx.conn()).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
 }

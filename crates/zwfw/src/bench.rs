@@ -206,6 +206,7 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system()).await?;
     let cast = Arc::new(cast);
     let next = Arc::new(AtomicUsize::new(0));
+    let outbox_before = outbox_rows(&state).await?;
     let statements = zwfw_store::db::statements_run();
     let groups = zwfw_store::group::stats();
     let started = Instant::now();
@@ -251,6 +252,13 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
             p as f64 / t.max(1) as f64
         );
     }
+    // The notices of the steps are derived after their commits, on the
+    // program's own task, during the run: those written by its end, and
+    // those still to be written then.
+    let derived = outbox_rows(&state).await? - outbox_before;
+    zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
+    let all = outbox_rows(&state).await? - outbox_before;
+    println!("  notices written to the outbox after their steps: {derived} during the run, {all} in all once derived");
 
     // A department inbox of `inbox` open cases.
     let template = cases::apply(
@@ -285,6 +293,15 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     state.store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(per_s * 6.0)
+}
+
+/// The outbox's messages.
+async fn outbox_rows(state: &zwfw_app::App) -> anyhow::Result<i64> {
+    let r = zwfw_store::db::query("SELECT COUNT(*) AS n FROM notifications").fetch_one(state.store.pool()).await?;
+    Ok(match r.value("n") {
+        Some(zwfw_store::db::Value::Int(n)) => *n,
+        _ => 0,
+    })
 }
 
 /// Prints the share of the ceiling `ceiling` (commits/s) that `tx_per_s` is.
@@ -346,7 +363,8 @@ async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
         }
     };
     let cast = (actor("demo_counter").await?, actor("demo_reviewer").await?, actor("demo_head").await?);
-    let first17 = "52990219850612302";
+    // A person the demo's 人口库 does not hold (one it holds must give the name it gives).
+    let first17 = "11010519491231002";
     let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
     let walk_in = std::sync::Arc::new(move || ApplicationInput {
         applicant: Some(ApplicantInput {

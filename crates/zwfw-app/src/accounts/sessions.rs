@@ -224,6 +224,11 @@ pub async fn resolve(state: &App, token: &str, bearer: bool) -> AppResult<Option
     store_auth::touch_session(&state.store, session.id, now).await?;
     let gate = gate_of(state, &session, &user);
     let actor = actor_of(&user);
-    let unread = if bearer { 0 } else { zwfw_store::interaction::unread_count(&state.store, user.id).await? };
+    let unread = if bearer {
+        0
+    } else {
+        crate::cases::notices::derive_logged(state).await;
+        zwfw_store::interaction::unread_count(&state.store, user.id).await?
+    };
     Ok(Some(SessionCtx { session, user, actor, gate, bearer, unread }))
 }

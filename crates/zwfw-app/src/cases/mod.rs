@@ -29,7 +29,7 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 mod act;
 mod application;
 mod drafts;
-mod notices;
+pub mod notices;
 mod read;
 pub(crate) mod recount;
 mod track;

@@ -1,12 +1,153 @@
-//! The notices a step of a case sends, computed with the step and written in
-//! its transaction (one INSERT): the applicant is told of every step that
-//! concerns them on each channel they have (in-app for an account, SMS to
-//! the application's mobile, e-mail to the account's address), and the
+//! The notices a step of a case sends: the applicant is told of every step
+//! that concerns them on each channel they have (in-app for an account, SMS
+//! to the application's mobile, e-mail to the account's address), and the
 //! department heads who must decide are told what waits for them.
+//!
+//! The step writes none of them: they are derived after its commit from the
+//! audit trail, whose records of case events are in commit order on both
+//! databases ([`derive`], migration 0031). The derivation runs on a task of
+//! its own soon after each step (the notices of many steps written together
+//! cost the database a fraction of what each step's own did), and before
+//! anything that reads the notices (an in-app list, the unread count, the
+//! senders, the outbox page), so that a reader never misses a notice of a
+//! step already acknowledged.
 
 use super::*;
 use crate::messages::{applicant_notice, head_notice, NoticeFacts};
-use zwfw_store::outbox::Notice;
+use zwfw_store::outbox::{self as so, Notice};
+
+/// Records of the audit trail read per batch.
+const BATCH: i64 = 1000;
+/// Records without a notice after which the position moves on anyway, so
+/// that a reader does not look through them again.
+const PASS_OVER: usize = 100;
+/// How long the derivation lets steps gather after the first wakes it.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(50);
+/// How often it looks anyway (steps written by another app server or by a
+/// process that died before deriving their notices).
+const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Writes the notices of every case step committed since the last
+/// derivation, in the order of the audit trail, and moves the derivation's
+/// position with them in one transaction; returns how many were written.
+/// A notice is written once: by the process that moved the position from
+/// where it read it (another app server doing the same finds it moved and
+/// reads again). A step whose notices cannot be computed stops the
+/// derivation there (an error, logged and tried again), so that none after
+/// it goes before it and none is lost.
+pub async fn derive(st: &App) -> AppResult<usize> {
+    let _turn = st.notices_turn.lock().await;
+    // PostgreSQL: the records committed and not yet sealed take their place
+    // in the trail (a batch of them: under a steady flow of commits there
+    // are always more, which the store's sealer seals soon).
+    zwfw_store::audit::seal_batch(&st.store).await?;
+    let mut written = 0;
+    loop {
+        let pos = so::cursor(&st.store, so::CASE_NOTICES).await?;
+        let records = so::trail_after(&st.store, pos, BATCH).await?;
+        let Some(last) = records.last().map(|r| r.seq) else { return Ok(written) };
+        let mut out = vec![];
+        for r in &records {
+            let Some((case_id, seq, event)) = case_event(r) else { continue };
+            if !may_notify(&event.kind) {
+                continue;
+            }
+            out.extend(notices_of_step(st, case_id, seq).await?.into_iter().map(|n| (event.at_ms, n)));
+        }
+        let full = records.len() as i64 == BATCH;
+        if out.is_empty() && records.len() < PASS_OVER {
+            // Nothing to write: the position moves with the next notice
+            // (or once enough other records follow it to be worth a write).
+            return Ok(written);
+        }
+        if so::advance(&st.store, so::CASE_NOTICES, pos, last, &out).await? {
+            written += out.len();
+            if !full {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+/// [`derive`], its failure logged (a reader of the notices still reads
+/// what was derived).
+pub async fn derive_logged(st: &App) {
+    if let Err(e) = derive(st).await {
+        tracing::error!(error = %e.message(), "deriving the notices of case steps failed");
+    }
+}
+
+/// Starts the derivation's own task: soon after each step written here,
+/// and every second in any case; it ends with the application's state.
+pub fn spawn_derivation(st: &App) {
+    let app = std::sync::Arc::downgrade(&st.0);
+    let wake = st.notices_wake.clone();
+    tokio::spawn(async move {
+        loop {
+            if tokio::time::timeout(EVERY, wake.notified()).await.is_ok() {
+                tokio::time::sleep(GATHER).await;
+            }
+            let Some(inner) = app.upgrade() else { return };
+            let st = App(inner);
+            if let Err(e) = derive(&st).await {
+                if st.store.is_closed() {
+                    return;
+                }
+                tracing::error!(error = %e.message(), "deriving the notices of case steps failed; retrying");
+            }
+        }
+    });
+}
+
+/// The case, the event number and the event a record of the trail is of,
+/// when it records a case event (`case_<kind>` with `{"seq", "event"}`).
+fn case_event(r: &so::TrailRecord) -> Option<(i64, i64, Event)> {
+    if r.object_type != "case" || !r.action.starts_with("case_") {
+        return None;
+    }
+    let case_id = r.object_id.parse().ok()?;
+    let mut detail: serde_json::Value = serde_json::from_str(&r.detail).ok()?;
+    let seq = detail.get("seq")?.as_i64()?;
+    let event = serde_json::from_value(detail.get_mut("event")?.take()).ok()?;
+    Some((case_id, seq, event))
+}
+
+/// Whether an event of this kind tells anybody anything (the others need
+/// no look at their case).
+fn may_notify(kind: &EventKind) -> bool {
+    let f = NoticeFacts {
+        item_name: "",
+        case_no: "",
+        applicant_name: "",
+        actor_name: "",
+        supplement_due: None,
+        promised_due: None,
+        legal_due: None,
+        extension_days: None,
+    };
+    applicant_notice(kind, &f).is_some() || head_notice(kind, &f).is_some()
+}
+
+/// The notices of event `seq` of case `case_id`, computed on the case as
+/// that event found and left it (its events replayed up to it).
+async fn notices_of_step(st: &App, case_id: i64, seq: i64) -> AppResult<Vec<Notice>> {
+    let row = sc::get_case(&st.store, case_id).await?;
+    let content = item_version(st, row.version_id).await?;
+    let rows = sc::events(&st.store, case_id).await?;
+    let Some(at) = rows.iter().position(|r| r.seq == seq) else {
+        return Err(AppError::Internal(format!("case {case_id} has no event {seq} that the audit trail records")));
+    };
+    let events = to_events(&rows[..=at])?;
+    let (e, before) = events.split_last().expect("the event itself");
+    // Replayed as written, whatever the times say (a demo clock set back).
+    let mut view = CaseView::new();
+    for x in before {
+        view = dc::apply(&content, &view, x)?;
+    }
+    let next = dc::apply(&content, &view, e)?;
+    let p = project(st, &content, &row, &next, e, seq)?;
+    of_event(st, &row, &content, &view, e, &p, &rows[at].actor_name).await
+}
 
 /// The notices of event `e`, which moves the case from `view` (before) to
 /// the projection `p` (after).

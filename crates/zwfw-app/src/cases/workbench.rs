@@ -66,6 +66,7 @@ pub async fn applicant_workbench(ctx: &Ctx<'_>) -> AppResult<Workbench> {
         return Err(AppError::forbidden());
     }
     let st = ctx.state;
+    super::notices::derive_logged(st).await;
     let (latest, _, unread) = zwfw_store::interaction::notifications_page(&st.store, actor.user_id, 0, 20).await?;
     Ok(Workbench {
         to_supplement: cards(st, actor.user_id, CaseState::APPLICANT_TO_ACT).await?,
@@ -96,6 +97,7 @@ pub async fn staff_workbench(ctx: &Ctx<'_>) -> AppResult<StaffWaiting> {
     let dept = actor.department_id.filter(|_| actor.is_staff()).ok_or_else(AppError::forbidden)?;
     let st = ctx.state;
     let count = |scope| async move { sc::inbox(&st.store, scope, 1, 0).await.map(|r| r.1) };
+    super::notices::derive_logged(st).await;
     let (latest, _, unread) = zwfw_store::interaction::notifications_page(&st.store, actor.user_id, 0, 20).await?;
     Ok(StaffWaiting {
         department: count(sc::InboxScope::Department(dept)).await?,

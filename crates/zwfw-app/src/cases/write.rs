@@ -32,8 +32,6 @@ pub(super) struct Prepared {
     /// An audit record written just before the event's own.
     pub(super) first_audit: Option<zwfw_domain::audit::AuditEntry>,
     pub(super) audit: zwfw_domain::audit::AuditEntry,
-    /// The notices the event sends, written with it.
-    pub(super) notices: Vec<zwfw_store::outbox::Notice>,
 }
 
 /// Applies `e` to the case's view `view` (domain rules) and computes what it writes.
@@ -85,7 +83,6 @@ pub(super) async fn prepare(
     };
     let audit =
         ctx.entry(&format!("case_{kind}"), "case", row.id, json!({"seq": seq, "event": body}), &reason_of(&e.kind));
-    let notices = super::notices::of_event(st, row, content, view, &e, &p, &actor_name).await?;
     Ok(Prepared {
         p,
         body,
@@ -97,7 +94,6 @@ pub(super) async fn prepare(
         document,
         first_audit: None,
         audit,
-        notices,
     })
 }
 
@@ -119,7 +115,6 @@ impl Prepared {
             p: &self.p,
             document: self.document.as_ref(),
             audit,
-            notices: &self.notices,
         }
     }
 
@@ -158,8 +153,10 @@ pub(super) async fn write_alone(
     Ok(written)
 }
 
-/// Counts a written event and its audit records.
+/// Counts a written event and its audit records, and wakes the derivation
+/// of its notices (which finds it once committed).
 pub(super) fn count_written(ctx: &Ctx<'_>, audit_records: usize) {
+    ctx.state.notices_wake.notify_one();
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
     crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit_records as u64);
 }

@@ -496,6 +496,7 @@ fn last_close(t: i64) -> i64 {
 /// stay: the demo accounts read them.)
 async fn hold_messages(state: &App) -> AppResult<()> {
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
+    crate::cases::notices::derive(state).await?;
     let mut tx = state.store.begin().await?;
     let why = "演示办件的消息，不对外发送";
     let n = zwfw_store::outbox::give_up_waiting(&mut tx, why, state.now_ms()).await?;

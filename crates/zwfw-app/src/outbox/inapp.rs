@@ -41,6 +41,7 @@ pub async fn list(ctx: &Ctx<'_>, page: Option<i64>, per_page: Option<i64>) -> Ap
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         return Err(AppError::invalid("per_page"));
     }
+    crate::cases::notices::derive_logged(ctx.state).await;
     let (messages, total, unread) =
         si::notifications_page(&ctx.state.store, user, (page - 1) * per_page, per_page).await?;
     Ok(InboxPage { messages, unread, total, page, per_page })
@@ -48,7 +49,9 @@ pub async fn list(ctx: &Ctx<'_>, page: Option<i64>, per_page: Option<i64>) -> Ap
 
 /// How many messages are unread.
 pub async fn unread(ctx: &Ctx<'_>) -> AppResult<i64> {
-    Ok(si::unread_count(&ctx.state.store, reader(ctx)?).await?)
+    let user = reader(ctx)?;
+    crate::cases::notices::derive_logged(ctx.state).await;
+    Ok(si::unread_count(&ctx.state.store, user).await?)
 }
 
 /// Marks one message read (again: no change) and gives its link;

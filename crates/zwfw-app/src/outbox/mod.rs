@@ -47,6 +47,7 @@ where
     Fut: Future<Output = Result<(), String>>,
 {
     let mut report = SendReport::default();
+    crate::cases::notices::derive_logged(st).await;
     let now = st.now_ms();
     for m in so::due(&st.store, channel.code(), now, BATCH).await? {
         let (id, attempt) = (m.id, m.attempts + 1);
@@ -141,6 +142,7 @@ pub async fn outbox(ctx: &Ctx<'_>, state: &str) -> AppResult<OutboxView> {
         s => Delivery::parse(s).ok_or_else(|| AppError::invalid("state"))?.code(),
     };
     let st = ctx.state;
+    crate::cases::notices::derive_logged(st).await;
     let messages = so::list(&st.store, state, 200)
         .await?
         .into_iter()

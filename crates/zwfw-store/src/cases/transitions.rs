@@ -97,9 +97,6 @@ pub struct Transition<'a> {
     pub p: &'a Projection,
     pub document: Option<&'a NewDocument>,
     pub audit: &'a [zwfw_domain::audit::AuditEntry],
-    /// The notices the step sends (to the applicant, to staff who must act):
-    /// one INSERT, written only with the step.
-    pub notices: &'a [crate::outbox::Notice],
 }
 
 /// Writes a transition as one transaction; false, having written nothing,
@@ -225,7 +222,6 @@ pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult
     for a in t.audit {
         crate::audit::append(tx, a).await?;
     }
-    crate::outbox::write_notices(tx, t.notices, t.event.at).await?;
     // The document's serial last: its row is the department's for the
     // year, held by the transaction until it commits.
     if let Some(d) = t.document {
@@ -286,9 +282,6 @@ fn transition_query(t: &Transition<'_>, doc_no: Option<&str>) -> crate::db::Quer
     if !t.audit.is_empty() {
         let insert = crate::audit::pending_insert(t.audit, &mut args, None, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");
-    }
-    if let Some(insert) = crate::outbox::notices_insert(t.notices, e.at, &mut args, Some("EXISTS (SELECT 1 FROM u)")) {
-        sql += &format!(", nt AS ({insert})");
     }
     if let Some(d) = t.document {
         // The number taken before, or taken here from the serial only when

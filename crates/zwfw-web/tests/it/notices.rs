@@ -310,3 +310,163 @@ both_backends!(a_head_sees_what_waits_for_their_decision, |store: Store| async m
     assert!(!home.contains("n-decide"));
     assert_invariants(&app).await;
 });
+
+/// A process that plays walk-in cases (acceptance and grant each send an SMS)
+/// on 8 clients, deriving the notices now and then itself beside its
+/// background derivation, and prints each acknowledged step until it is
+/// killed: the child of `killed_while_stepping` (run by it, not alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the child process of notices::killed_while_stepping"]
+async fn stepping_child() {
+    use zwfw_app::cases::{act, apply, ActionInput, ApplicantInput, ApplicationInput};
+    let url = std::env::var("ZWFW_STEPPING_URL").expect("run by killed_while_stepping");
+    let item: i64 = std::env::var("ZWFW_STEPPING_ITEM").unwrap().parse().unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    let data_dir = std::env::temp_dir().join(format!("zwfw_stepping_{}", std::process::id()));
+    let config = zwfw_app::AppConfig { data_dir, ..Default::default() };
+    let state = zwfw_app::App::new(store, zwfw_app::Clock::system(), config);
+    zwfw_app::startup(&state).await.unwrap();
+    let actor = |name: &'static str| {
+        let st = state.clone();
+        async move {
+            let u = zwfw_store::admin::find_user_by_username(&st.store, name).await.unwrap().unwrap();
+            zwfw_app::accounts::sessions::actor_of(&u)
+        }
+    };
+    let cast =
+        std::sync::Arc::new((actor("demo_counter").await, actor("demo_reviewer").await, actor("demo_head").await));
+    // A person the demo's 人口库 does not hold.
+    let first17 = "11010519491231002";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
+    let mut clients = vec![];
+    for client in 0..8 {
+        let (st, cast, id_no) = (state.clone(), cast.clone(), id_no.clone());
+        clients.push(tokio::spawn(async move {
+            let ctx = |a| zwfw_app::Ctx { state: &st, actor: Some(a), client_addr: "child".into() };
+            let step = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+            for n in 0.. {
+                let walk_in = ApplicationInput {
+                    applicant: Some(ApplicantInput {
+                        kind: "natural".into(),
+                        name: "步进申请人".into(),
+                        id_no: id_no.clone(),
+                        mobile: "13800138000".into(),
+                        address: String::new(),
+                        email: String::new(),
+                    }),
+                    ..Default::default()
+                };
+                let c = apply(&ctx(&cast.0), item, &walk_in).await.unwrap().case_id;
+                act(&ctx(&cast.0), c, &step("accept", "")).await.unwrap();
+                println!("ACK {c} accepted");
+                act(&ctx(&cast.0), c, &step("pass", "材料齐全")).await.unwrap();
+                act(&ctx(&cast.1), c, &step("pass", "审查通过")).await.unwrap();
+                act(&ctx(&cast.2), c, &step("pass", "同意")).await.unwrap();
+                let mut grant = step("conclude", "");
+                grant.outcome = Some("granted".into());
+                grant.document_no = Some(format!("JY{client}{n:06}"));
+                act(&ctx(&cast.2), c, &grant).await.unwrap();
+                println!("ACK {c} granted");
+                if n % 3 == client % 3 {
+                    zwfw_app::cases::notices::derive(&st).await.unwrap();
+                }
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+}
+
+/// The process writing case steps is killed (SIGKILL) while it writes them
+/// and derives their notices; started again, the program writes the notice
+/// of every step that process acknowledged, and of no step twice.
+async fn killed_while_stepping(db: zwfw_store::scratch::ScratchDb) {
+    use std::io::BufRead;
+    let store = db.store().await.unwrap();
+    let app = App::start(store.clone()).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut content = example(market);
+    for m in &mut content.materials {
+        m.required = false;
+    }
+    let item = publish(&app, &content, "TESTKILLED00000000000000000001").await;
+    let errors = std::env::temp_dir().join(format!("zwfw_stepping_{item}_{}.err", std::process::id()));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["notices::stepping_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("ZWFW_STEPPING_URL", &db.url)
+        .env("ZWFW_STEPPING_ITEM", item.to_string())
+        .env("ZWFW_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&errors).unwrap())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let acked = tokio::task::spawn_blocking(move || {
+        let mut acked = vec![];
+        for line in std::io::BufReader::new(out).lines() {
+            let line = line.unwrap();
+            let Some(rest) = line.strip_prefix("ACK ") else { continue };
+            let (case, what) = rest.split_once(' ').unwrap();
+            acked.push((case.parse::<i64>().unwrap(), what.to_string()));
+            if acked.iter().filter(|(_, w)| w == "granted").count() >= 40 {
+                break;
+            }
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        acked
+    })
+    .await
+    .unwrap();
+    let stopped = std::fs::read_to_string(&errors).unwrap_or_default();
+    let _ = std::fs::remove_file(&errors);
+    assert!(acked.iter().filter(|(_, w)| w == "granted").count() >= 40, "the child stopped early: {stopped}");
+
+    // Started again: what the killed process left is derived once.
+    let again = another_process(&app).await;
+    zwfw_app::cases::notices::derive(&again).await.unwrap();
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    let rows =
+        zwfw_store::db::query("SELECT link, title FROM notifications WHERE channel = 'sms' AND link LIKE '/cases/%'")
+            .fetch_all(app.state.store.pool())
+            .await
+            .unwrap();
+    let mut sent = std::collections::HashMap::<(i64, String), usize>::new();
+    for r in &rows {
+        let text = |c: &str| match r.value(c) {
+            Some(zwfw_store::db::Value::Text(t)) => t.clone(),
+            v => panic!("{c}: {v:?}"),
+        };
+        let case: i64 = text("link").trim_start_matches("/cases/").parse().unwrap();
+        let what = if text("title").starts_with("已受理") {
+            "accepted"
+        } else if text("title").starts_with("已办结（准予许可）") {
+            "granted"
+        } else {
+            continue;
+        };
+        *sent.entry((case, what.to_string())).or_default() += 1;
+    }
+    let twice: Vec<_> = sent.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "notices written twice: {twice:?}");
+    let lost: Vec<_> = acked.iter().filter(|a| !sent.contains_key(a)).collect();
+    assert!(lost.is_empty(), "acknowledged steps without their notice: {lost:?} of {}", acked.len());
+    assert_eq!(zwfw_app::cases::notices::derive(&app.state).await.unwrap(), 0, "nothing left");
+    drop(again);
+    store.close().await;
+    db.cleanup().await;
+}
+
+mod killed_while_stepping {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::killed_while_stepping(zwfw_store::scratch::ScratchDb::sqlite()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let Some(db) = zwfw_store::testing::postgres("notices::killed_while_stepping").await else { return };
+        super::killed_while_stepping(db).await;
+    }
+}
