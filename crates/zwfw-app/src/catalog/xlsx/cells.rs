@@ -363,6 +363,7 @@ impl Place<'_> {
                 text,
             ),
             ItemError::FeeWithoutStandard => item(&[ic::FEE, ic::FEE_STANDARD, ic::FEE_BASIS], text),
+            ItemError::MaterialLicenseType { .. } => item(&[ic::BASIC_CODE], text),
             ItemError::FormFieldDuplicate { .. } | ItemError::ChoiceWithoutOptions { .. } => {
                 item(&[ic::FORM_FIELDS], text)
             }

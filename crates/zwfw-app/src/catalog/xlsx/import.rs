@@ -56,6 +56,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             required: r.flag(mc::REQUIRED, Some(true)),
             form_sm3: r.file(mc::FORM, store).await,
             example_sm3: r.file(mc::EXAMPLE, store).await,
+            ..Default::default()
         };
         let g = materials.entry(key).or_default();
         g.rows.push((i, m));
