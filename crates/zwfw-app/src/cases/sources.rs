@@ -52,8 +52,7 @@ pub(super) async fn resolve(
 ) -> AppResult<NewMaterialOwned> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let named =
-        [m.upload_id.is_some(), m.e_material_id.is_some(), m.from_registry, m.license.is_some(), m.commitment];
+    let named = [m.upload_id.is_some(), m.e_material_id.is_some(), m.from_registry, m.license.is_some(), m.commitment];
     if named.iter().filter(|x| **x).count() != 1 {
         return Err(unprocessable("invalid_material", m.material_no.to_string()));
     }
@@ -247,7 +246,10 @@ pub async fn options_of(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<Vec<M
             licenses: if m.license_type_code.is_empty() {
                 vec![]
             } else {
-                held.iter().filter(|(code, _)| code.eq_ignore_ascii_case(&m.license_type_code)).map(|(_, h)| h.clone()).collect()
+                held.iter()
+                    .filter(|(code, _)| code.eq_ignore_ascii_case(&m.license_type_code))
+                    .map(|(_, h)| h.clone())
+                    .collect()
             },
             commitment: m.commitment,
             commitment_text: if m.commitment {

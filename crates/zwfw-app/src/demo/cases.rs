@@ -322,8 +322,7 @@ async fn play_case(
         let c = Ctx { state: p.st, actor: Some(who), client_addr: "demo".into() };
         let u = cases::upload(&c, "补正材料.pdf", &material_pdf(&format!("{case}-补正"))).await?;
         let mut a = action("supplement_provide", "");
-        a.materials =
-            vec![MaterialRef { material_no: 1, upload_id: Some(u.id), ..Default::default() }];
+        a.materials = vec![MaterialRef { material_no: 1, upload_id: Some(u.id), ..Default::default() }];
         if !p.act(who, case, a).await {
             return Ok(());
         }

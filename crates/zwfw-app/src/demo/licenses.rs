@@ -178,7 +178,11 @@ pub async fn issue_held(state: &App) -> AppResult<bool> {
             } else if d.actions.iter().any(|a| a == "accept") {
                 ActionInput { action: "accept".into(), ..Default::default() }
             } else if d.actions.iter().any(|a| a == "pass") {
-                ActionInput { action: "pass".into(), opinion: "材料齐全，符合法定条件，同意。".into(), ..Default::default() }
+                ActionInput {
+                    action: "pass".into(),
+                    opinion: "材料齐全，符合法定条件，同意。".into(),
+                    ..Default::default()
+                }
             } else {
                 continue;
             };

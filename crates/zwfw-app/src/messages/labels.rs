@@ -362,11 +362,9 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         ),
         "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
-        "A09" => format!(
-            "办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}",
-            s("material"),
-            s("reason")
-        ),
+        "A09" => {
+            format!("办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}", s("material"), s("reason"))
+        }
         "A07" => match s("kind").as_str() {
             "altered" => format!("审计记录第 {} 条的内容与其校验值不符，已被改动。", n("seq")),
             "removed" => format!("审计记录第 {} 至 {} 条已被删除。", n("from_seq"), n("to_seq")),

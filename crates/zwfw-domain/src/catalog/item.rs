@@ -309,7 +309,8 @@ impl ItemContent {
         }
         for m in &self.materials {
             text("material_name", &m.name, 200, true)?;
-            if !m.license_type_code.is_empty() && crate::licenses::LicenseTypeCode::parse(&m.license_type_code).is_err() {
+            if !m.license_type_code.is_empty() && crate::licenses::LicenseTypeCode::parse(&m.license_type_code).is_err()
+            {
                 return Err(ItemError::MaterialLicenseType { name: m.name.clone() });
             }
         }

@@ -278,16 +278,17 @@ pub fn conduct_fact(rules: &RuleSet, kind: &str, staff_conduct: bool, found: &st
 /// A09: a 告知承诺 the case's department found unfulfilled: the material
 /// (its number is the key, so each commitment of a case is one finding)
 /// and the department's reason.
-pub fn commitment_fact(rules: &RuleSet, material_no: i64, material: &str, reason: &str) -> Result<Fact, SupervisionError> {
+pub fn commitment_fact(
+    rules: &RuleSet,
+    material_no: i64,
+    material: &str,
+    reason: &str,
+) -> Result<Fact, SupervisionError> {
     if !rules.on(RuleCode::A09) {
         return Err(SupervisionError::RuleOff);
     }
     let reason = text("reason", reason, 2000)?;
-    Ok(fact(
-        RuleCode::A09,
-        material_no.to_string(),
-        serde_json::json!({"material": material, "reason": reason}),
-    ))
+    Ok(fact(RuleCode::A09, material_no.to_string(), serde_json::json!({"material": material, "reason": reason})))
 }
 
 /// A08: a submission or a bad rating's follow-up still unanswered after its due day.

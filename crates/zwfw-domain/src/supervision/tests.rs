@@ -293,7 +293,10 @@ fn an_unfulfilled_commitment_is_one_anomaly_per_material() {
     let rules = RuleSet::defaults();
     let f = commitment_fact(&rules, 2, "营业执照", " 现场核查未见许可 ").unwrap();
     assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::A09, "2", Severity::Anomaly));
-    assert_eq!((f.detail["material"].as_str(), f.detail["reason"].as_str()), (Some("营业执照"), Some("现场核查未见许可")));
+    assert_eq!(
+        (f.detail["material"].as_str(), f.detail["reason"].as_str()),
+        (Some("营业执照"), Some("现场核查未见许可"))
+    );
     assert_eq!(commitment_fact(&rules, 2, "x", "  "), Err(SupervisionError::Empty { field: "reason" }));
     let off =
         RuleSet::from_rules([Rule { code: RuleCode::A09, enabled: false, params: RuleCode::A09.default_params() }]);

@@ -126,9 +126,10 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
             .find_map(|t| t.strip_prefix(LICENSE_TAG).or_else(|| t.strip_prefix("证照：")))
             .map(|c| c.trim().to_ascii_uppercase())
             .unwrap_or_default();
-        if let Some(t) = tags.iter().find(|t| {
-            !t.is_empty() && **t != COMMITMENT_TAG && !t.starts_with(LICENSE_TAG) && !t.starts_with("证照：")
-        }) {
+        if let Some(t) = tags
+            .iter()
+            .find(|t| !t.is_empty() && **t != COMMITMENT_TAG && !t.starts_with(LICENSE_TAG) && !t.starts_with("证照："))
+        {
             return Err(format!(
                 "申请材料第{}行的“{t}”无法识别：要求之后只能写“{LICENSE_TAG}证照类型代码”或“{COMMITMENT_TAG}”",
                 i + 1

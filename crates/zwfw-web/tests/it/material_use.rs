@@ -46,7 +46,15 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     let app = App::start_at(store, FRIDAY).await;
     let (market, issuing) = market_item(&app, "TESTUSE00000000000000000000001").await;
     let [admin, citizen, elder, counter, reviewer, head, sup] = app
-        .ready_tokens(["demo_admin", "demo_citizen", "demo_elder", "demo_counter", "demo_reviewer", "demo_head", "demo_supervisor"])
+        .ready_tokens([
+            "demo_admin",
+            "demo_citizen",
+            "demo_elder",
+            "demo_counter",
+            "demo_reviewer",
+            "demo_head",
+            "demo_supervisor",
+        ])
         .await;
     let staff = [counter.clone(), reviewer.clone(), head.clone()];
 
@@ -112,7 +120,8 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     refused(&r, "license_not_accepted");
     let r = apply_with(&app, &citizen, item, json!([{"material_no": 1, "commitment": true}])).await;
     refused(&r, "commitment_not_allowed");
-    let r = apply_with(&app, &citizen, item, json!([{"material_no": 1, "upload_id": up["id"], "commitment": true}])).await;
+    let r =
+        apply_with(&app, &citizen, item, json!([{"material_no": 1, "upload_id": up["id"], "commitment": true}])).await;
     refused(&r, "invalid_material");
     let (_, listed) = body(app.get(&citizen, "/api/v1/cases?scope=mine").await).await;
     assert_eq!(listed.to_string().matches(&format!("\"item_id\":{item}")).count(), 0, "{listed}");
@@ -133,7 +142,11 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     };
     let lc = check(&d, &lic["id"]);
     assert_eq!(
-        (lc["license"]["identifier"].as_str(), lc["license"]["status"].as_str(), lc["license"]["signature_valid"].as_bool()),
+        (
+            lc["license"]["identifier"].as_str(),
+            lc["license"]["status"].as_str(),
+            lc["license"]["signature_valid"].as_bool()
+        ),
         (Some(mine.as_str()), Some("valid"), Some(true)),
         "{lc}"
     );
@@ -161,7 +174,10 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     let (s, b) = body(app.post(&counter, &mark, json!({"reason": " "})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
-    let (s, b) = body(app.post(&counter, &format!("/api/v1/cases/{case}/materials/{}/unfulfilled", lic["id"]), reason.clone()).await).await;
+    let (s, b) = body(
+        app.post(&counter, &format!("/api/v1/cases/{case}/materials/{}/unfulfilled", lic["id"]), reason.clone()).await,
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a licence is no commitment: {b}");
     let (s, marked) = body(app.post(&counter, &mark, reason.clone()).await).await;
     assert_eq!(s, StatusCode::CREATED, "{marked}");
@@ -182,8 +198,12 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
 
     // Revoked: refused for a new application; the case shows it at once.
     let (s, b) = body(
-        app.post(&head, &format!("/api/v1/licenses/{mine}/changes"), json!({"action": "revoke", "decision_no": "示市监罚〔2025〕9号"}))
-            .await,
+        app.post(
+            &head,
+            &format!("/api/v1/licenses/{mine}/changes"),
+            json!({"action": "revoke", "decision_no": "示市监罚〔2025〕9号"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -206,7 +226,13 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     );
     assert_eq!(zwfw_store::testing::execute_outside(&app.state.store, &sql).await.unwrap(), 1);
     let (_, up) = upload(&app, &elder, PDF, "申请书.pdf").await;
-    let r = apply_with(&app, &elder, item, json!([{"material_no": 1, "upload_id": up["id"]}, {"material_no": 2, "license": elder_item}])).await;
+    let r = apply_with(
+        &app,
+        &elder,
+        item,
+        json!([{"material_no": 1, "upload_id": up["id"]}, {"material_no": 2, "license": elder_item}]),
+    )
+    .await;
     refused(&r, "license_signature_invalid");
 });
 
@@ -216,16 +242,34 @@ both_backends!(registry_records_serve_in_drafts_and_supplements, |store: Store| 
     let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
     // A draft holding the 人口库 record as its material.
     let path = format!("/api/v1/items/{item}/applications");
-    let (s, d) = body(app.post(&citizen, &path, json!({"draft": true, "materials": [{"material_no": 1, "from_registry": true}]})).await).await;
+    let (s, d) = body(
+        app.post(&citizen, &path, json!({"draft": true, "materials": [{"material_no": 1, "from_registry": true}]}))
+            .await,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let id = d["case_id"].as_i64().unwrap();
-    let (s, draft) = body(app.put(&citizen, &format!("/api/v1/cases/{id}/draft"), json!({"materials": [{"material_no": 1, "from_registry": true}]})).await).await;
+    let (s, draft) = body(
+        app.put(
+            &citizen,
+            &format!("/api/v1/cases/{id}/draft"),
+            json!({"materials": [{"material_no": 1, "from_registry": true}]}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{draft}");
     let (s, b) = body(app.post(&citizen, &format!("/api/v1/cases/{id}/draft/submit"), json!({})).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     // A supplement drawn from it too.
     act_ok(&app, &counter, id, json!({"action": "supplement_request", "missing": ["身份证明"]})).await;
-    act_ok(&app, &citizen, id, json!({"action": "supplement_provide", "materials": [{"material_no": 1, "from_registry": true}]})).await;
+    act_ok(
+        &app,
+        &citizen,
+        id,
+        json!({"action": "supplement_provide", "materials": [{"material_no": 1, "from_registry": true}]}),
+    )
+    .await;
     let (_, d) = body(app.get(&counter, &format!("/api/v1/cases/{id}")).await).await;
     let kept: Vec<(i64, &str, &str)> = d["materials"]
         .as_array()
