@@ -212,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/query-password", post(crate::cases::pages::query_password_submit))
         .route("/cases/{id}/documents/{doc}", get(crate::cases::pages::document_page))
         .route("/cases/{id}/materials/{mid}", get(crate::cases::pages::material_page))
+        .route("/cases/{id}/materials/{mid}/unfulfilled", post(crate::cases::pages::commitment_unfulfilled_submit))
         .route("/track", get(crate::cases::pages::track_page).post(crate::cases::pages::track_submit))
         .route("/track/identity", post(crate::cases::pages::track_identity_submit))
         .route("/my/materials", get(crate::cases::pages::e_materials_page))

@@ -142,8 +142,8 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 .materials
                 .get(m.material_no.wrapping_sub(1))
                 .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-            supplement
-                .push((m.clone(), resolve_material(st, actor, row0.applicant_user_id, m, &spec.name, trust).await?));
+            let who = super::sources::Applicant::of(&row0);
+            supplement.push((m.clone(), super::sources::resolve(ctx, &who, &content, m, spec, trust).await?));
         }
         if supplement.is_empty() {
             return Err(unprocessable("materials_missing", "supplement"));
@@ -219,6 +219,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             written
         };
         if written {
+            super::sources::record_uses(ctx, &supplement, case_id).await?;
             if licensed {
                 // Issued now if the issuer has a key; else the job waits and the case shows why.
                 if let Err(e) = crate::licenses::issue::issue_for_case(st, case_id).await {

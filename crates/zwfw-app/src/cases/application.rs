@@ -22,17 +22,28 @@ pub struct ApplicantInput {
 }
 
 /// One material of the application: an upload of the applicant's, or an entry of their e-materials library.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct MaterialRef {
     /// 1-based number of the material in the item's list.
     pub material_no: usize,
     pub upload_id: Option<i64>,
     pub e_material_id: Option<i64>,
     /// Drawn from the 人口库 / 法人库 (the applicant's record, as a 信息核验单,
-    /// trust A) instead of an upload: at the application only, when the
+    /// trust A) instead of an upload: in an application, a draft or a
+    /// supplement, when the
     /// registry holds the applicant's number.
     #[serde(default)]
     pub from_registry: bool,
+    /// The identifier of an electronic licence the applicant holds, of the
+    /// type the material names (`license_type_code`): used instead of an
+    /// upload (trust A), checked (signature, holder, type, valid today)
+    /// and written into the licence's 用证 log.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// 告知承诺: the applicant signs the item's commitment instead of
+    /// providing the material (trust D); only for a material that allows it.
+    #[serde(default)]
+    pub commitment: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -188,12 +199,13 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
             .materials
             .get(m.material_no.wrapping_sub(1))
             .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-        let owned = if m.from_registry && m.upload_id.is_none() && m.e_material_id.is_none() {
-            let kind = registry_kind(&applicant.kind);
-            crate::registry::material::material(ctx, kind, &applicant.id_no, &applicant.name, &spec.name).await?
-        } else {
-            resolve_material(st, actor, applicant_user_id, m, &spec.name, trust_upload).await?
+        let who = super::sources::Applicant {
+            kind: &applicant.kind,
+            id_no: &applicant.id_no,
+            name: &applicant.name,
+            user_id: applicant_user_id,
         };
+        let owned = super::sources::resolve(ctx, &who, &content, m, spec, trust_upload).await?;
         mats.push((m.clone(), owned));
     }
     if !input.draft {
@@ -253,6 +265,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         ctx.audit(&mut tx, created(row.id)).await?;
         tx.commit().await?;
         crate::metrics::Metrics::inc(&st.metrics.cases_created);
+        super::sources::record_uses(ctx, &mats, row.id).await?;
         return Ok(Submitted {
             case_id: row.id,
             case_no: None,
@@ -301,6 +314,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     .map_err(duplicate)?;
     count_written(ctx, audit.len());
     crate::metrics::Metrics::inc(&st.metrics.cases_created);
+    super::sources::record_uses(ctx, &mats, case_id).await?;
     Ok(Submitted { case_id, case_no: Some(case_no), query_password: Some(password), state: w.p.state, repeated: false })
 }
 
@@ -343,6 +357,7 @@ pub(super) async fn resolve_material(
                 size: up.size,
                 trust: trust_upload.code().to_string(),
                 source: String::new(),
+                license_id: None,
             })
         }
         (None, Some(e)) => {
@@ -358,6 +373,7 @@ pub(super) async fn resolve_material(
                 size: em.size,
                 trust: em.trust,
                 source: String::new(),
+                license_id: em.license_id,
             })
         }
         _ => Err(unprocessable("invalid_material", m.material_no.to_string())),

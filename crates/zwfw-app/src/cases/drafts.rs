@@ -112,7 +112,8 @@ pub async fn update_draft(ctx: &Ctx<'_>, case_id: i64, input: &DraftInput) -> Ap
             .materials
             .get(m.material_no.wrapping_sub(1))
             .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-        mats.push((m.clone(), resolve_material(st, actor, row.applicant_user_id, m, &spec.name, trust).await?));
+        let who = super::sources::Applicant::of(&row);
+        mats.push((m.clone(), super::sources::resolve(ctx, &who, &content, m, spec, trust).await?));
     }
     let held = sc::materials(&st.store, case_id).await?;
     let now = ctx.now();
@@ -130,6 +131,7 @@ pub async fn update_draft(ctx: &Ctx<'_>, case_id: i64, input: &DraftInput) -> Ap
     let detail = json!({"form": input.form.is_some(), "added": mats.len(), "replaced": replaced});
     ctx.audit(&mut tx, ctx.entry("case_draft_update", "case", case_id, detail, "")).await?;
     tx.commit().await?;
+    super::sources::record_uses(ctx, &mats, case_id).await?;
     let row = sc::get_case(&st.store, case_id).await?;
     draft_of(st, &row, &content).await
 }

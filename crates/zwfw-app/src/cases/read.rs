@@ -16,6 +16,11 @@ pub struct CaseDetail {
     pub urgency: Option<dc::Urgency>,
     pub events: Vec<sc::EventRow>,
     pub materials: Vec<sc::MaterialRow>,
+    /// Beside a material that is a licence, its verification today; beside
+    /// a 告知承诺, who signed it, when, and whether it was found unfulfilled.
+    pub material_checks: Vec<MaterialCheck>,
+    /// Whether the reader may mark a commitment unfulfilled.
+    pub may_mark_commitment: bool,
     pub documents: Vec<sc::DocumentRow>,
     pub originals: Vec<sc::OriginalRow>,
     /// (department, step, due, answered) of an open joint review.
@@ -191,13 +196,20 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         case.applicant_name = zwfw_domain::ids::mask_name(&case.applicant_name);
         case.form = serde_json::Value::Null;
     }
+    let materials = if by_query && !own { vec![] } else { sc::materials(&st.store, case_id).await? };
+    let material_checks = super::sources::checks(st, &row, &content, &materials).await?;
+    let may_mark_commitment = !by_query
+        && actor.is_some_and(|a| access::may_mark_commitment(a, &case_facts).is_ok())
+        && row.p.state != CaseState::Draft.code();
     Ok(CaseDetail {
+        material_checks,
+        may_mark_commitment,
         applicant_id_no: id_no,
         applicant_mobile: mobile,
         applicant_address: address,
         clock,
         urgency,
-        materials: if by_query && !own { vec![] } else { sc::materials(&st.store, case_id).await? },
+        materials,
         documents: sc::documents(&st.store, case_id).await?,
         originals: sc::originals(&st.store, case_id).await?,
         joint,

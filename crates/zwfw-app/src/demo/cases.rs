@@ -188,7 +188,7 @@ fn walk_in(rng: &mut StdRng) -> ApplicantInput {
 }
 
 /// A small valid PDF standing for a scanned material.
-fn material_pdf(label: &str) -> Vec<u8> {
+pub(super) fn material_pdf(label: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {label}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
 }
 
@@ -280,6 +280,7 @@ async fn play_case(
             upload_id: Some(u.id),
             e_material_id: None,
             from_registry: false,
+            ..Default::default()
         });
     }
     let mut form = serde_json::Map::new();
@@ -321,8 +322,7 @@ async fn play_case(
         let c = Ctx { state: p.st, actor: Some(who), client_addr: "demo".into() };
         let u = cases::upload(&c, "补正材料.pdf", &material_pdf(&format!("{case}-补正"))).await?;
         let mut a = action("supplement_provide", "");
-        a.materials =
-            vec![MaterialRef { material_no: 1, upload_id: Some(u.id), e_material_id: None, from_registry: false }];
+        a.materials = vec![MaterialRef { material_no: 1, upload_id: Some(u.id), ..Default::default() }];
         if !p.act(who, case, a).await {
             return Ok(());
         }
@@ -585,6 +585,10 @@ pub async fn load(state: &App, n: usize) -> AppResult<usize> {
     hold_messages(state).await?;
     sign_in_history(state, now, &mut rng).await?;
     publish_rankings(state).await?;
+    // The demo company's 营业执照, to be used in its later applications.
+    if let Err(e) = super::licenses::issue_held(state).await {
+        tracing::warn!(error = %e.message(), "the demo company's business licence was not issued");
+    }
     Ok(made)
 }
 

@@ -209,6 +209,15 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
                 originals: 1,
                 copies: u32::from(i > 0),
                 required: true,
+                // A material that is a business licence takes the holder's
+                // electronic 营业执照; a food-safety system may be promised
+                // (告知承诺) instead.
+                license_type_code: if m.ends_with("营业执照") || m.ends_with("营业执照复印件") {
+                    super::licenses::business_licence_code()
+                } else {
+                    String::new()
+                },
+                commitment: m.contains("食品安全管理制度"),
                 ..Default::default()
             })
             .collect(),

@@ -136,3 +136,20 @@ pub async fn uses(ctx: &Ctx<'_>, identifier: &str) -> AppResult<UseLog> {
     }
     Ok(UseLog { license, uses })
 }
+
+/// The signed-in account's licences valid today, each with its type code:
+/// what an application may use instead of an upload.
+pub async fn usable(ctx: &Ctx<'_>) -> AppResult<Vec<(String, HeldLicense)>> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let types = store::list_types(st.store.pool()).await?;
+    let mut out = vec![];
+    for l in store::of_holder(st.store.pool(), actor.user_id).await? {
+        if !LicenseStatus::USABLE.contains(&effective_status(st, &l)) {
+            continue;
+        }
+        let Some(t) = types.iter().find(|t| t.id == l.type_id) else { continue };
+        out.push((t.code.clone(), held(st, &l, t.name.clone()).await?));
+    }
+    Ok(out)
+}

@@ -159,6 +159,8 @@ fn until_cn(d: Option<NaiveDate>) -> String {
 /// A licence ready to be written: its metadata signed.
 pub(super) struct Signed {
     pub metadata: LicenseMetadata,
+    /// The size of the licence file, in bytes.
+    pub file_size: i64,
     pub bytes: Vec<u8>,
     pub signature: [u8; 64],
 }
@@ -166,10 +168,11 @@ pub(super) struct Signed {
 /// Renders the file, stores it, and signs the metadata with its SM3.
 pub(super) async fn sign(st: &App, mut m: LicenseMetadata, signer: &dyn Signer) -> AppResult<Signed> {
     let file = render(&m)?;
+    let file_size = file.len() as i64;
     m.file_sm3 = st.put_file(file).await?;
     let bytes = m.signing_bytes();
     let signature = signer.sign(&bytes)?;
-    Ok(Signed { metadata: m, bytes, signature })
+    Ok(Signed { metadata: m, file_size, bytes, signature })
 }
 
 /// Issues the licence of a granted case whose job is pending: true when
@@ -288,6 +291,24 @@ pub(super) async fn write_version(
         signature: &signature,
     };
     record_change(tx, ctx, license_id, &signed, detail).await?;
+    // The result enters the holder's 电子要件库 as trust A, to be used again
+    // in later applications.
+    if let Some(owner) = case.applicant_user_id {
+        let file_name = format!("{}（电子证照 {}）.pdf", ty.name, identifier);
+        let m = zwfw_store::cases::NewMaterial {
+            material_no: 0,
+            name: &ty.name,
+            file_sm3: &m.file_sm3,
+            file_name: &file_name,
+            kind: "pdf",
+            size: s.file_size,
+            trust: zwfw_domain::cases::TrustLevel::A.code(),
+            source: "license",
+            license_id: Some(license_id),
+        };
+        zwfw_store::files::record(tx, m.file_sm3, s.file_size, "pdf", None, ctx.now()).await?;
+        zwfw_store::cases::file_e_material(tx, owner, &m, Some(case.id), ctx.now()).await?;
+    }
     Ok(license_id)
 }
 

@@ -125,7 +125,7 @@ pub fn verify(public_key: &[u8], signer_id: &str, message: &[u8], signature: &[u
 
 /// The master key: the configured one, or in demo mode one kept in the
 /// data directory (made on first use).
-pub(super) fn master_key(st: &App) -> AppResult<MasterKey> {
+pub(crate) fn master_key(st: &App) -> AppResult<MasterKey> {
     if let Some(k) = &st.config.licenses.master_key {
         return Ok(k.clone());
     }

@@ -87,7 +87,7 @@ pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> 
     Ok(v)
 }
 
-pub(super) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
+pub(crate) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
     let key = store::get_key(st.store.pool(), l.key_id).await?;
     let signature = hex::decode(&l.signature).unwrap_or_default();
     let public_key = hex::decode(&key.public_key).unwrap_or_default();

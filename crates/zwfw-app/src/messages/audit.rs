@@ -39,6 +39,7 @@ pub fn action_label(code: &str) -> String {
         "registry_import" => "导入人口库/法人库数据",
         "registry_look_up" => "查询人口库/法人库",
         "registry_fetched" => "接口查询结果存入人口库/法人库",
+        "commitment_unfulfilled" => "认定告知承诺未履行",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -91,6 +92,9 @@ pub fn field_label(key: &str) -> String {
         "public_key" => "公钥",
         "retired" => "停用的密钥",
         "identifier" => "电子证照标识",
+        "material_id" => "材料记录编号",
+        "material_no" => "材料序号",
+        "material" => "申请材料",
         "key_id" => "签名密钥编号",
         "file_sm3" => "证照文件SM3",
         "status" => "状态",

@@ -47,6 +47,10 @@ pub fn label(group: &str, code: &str) -> String {
             "该证照类型的持证主体类型（自然人/法人）与申请人不一致，证照暂不签发，请联系系统管理员核对证照类型"
         }
         ("license_use", "verification") => "核验（扫码或打开核验链接）",
+        ("license_use", "application") => "办事时作为申请材料使用",
+        ("material_source", "registry") => "人口库/法人库",
+        ("material_source", "license") => "电子证照",
+        ("material_source", "commitment") => "告知承诺",
         ("license_done", "type_created") => "证照类型已保存。",
         ("license_done", "key_created") => "签名密钥已生成，等待该部门密钥的证照已自动签发。",
         ("license_status", "valid") => "有效",
@@ -164,6 +168,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("apply", "draft_saved") => "草稿已保存。",
         ("apply", "file_removed") => "已删除该文件。",
         ("case_done", "submit") => "申请已提交。",
+        ("case_done", "commitment_unfulfilled") => "已认定该告知承诺未履行，已通知申请人并转电子监察。",
         ("case_done", "supplement_request") => "补正通知已发出，申请人将看到需补正的全部内容。",
         ("case_done", "supplement_provide") => "补正材料已提交，等待重新审查。",
         ("case_done", "accept") => "已受理，受理通知书已生成。",
@@ -312,6 +317,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A06") => "特别程序超时或延期未经批准",
         ("rule", "A07") => "未经变更流程修改事项或删除业务数据",
         ("rule", "A08") => "咨询投诉或差评整改超期",
+        ("rule", "A09") => "告知承诺未履行",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -356,6 +362,9 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         ),
         "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
+        "A09" => {
+            format!("办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}", s("material"), s("reason"))
+        }
         "A07" => match s("kind").as_str() {
             "altered" => format!("审计记录第 {} 条的内容与其校验值不符，已被改动。", n("seq")),
             "removed" => format!("审计记录第 {} 至 {} 条已被删除。", n("from_seq"), n("to_seq")),

@@ -55,6 +55,18 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         }
         ("license_wrong_status", None) => "电子证照当前状态下不能执行此操作",
         ("license_no_key", _) => "颁发部门当前没有签名密钥，请先由系统管理员生成",
+        ("license_not_found", _) => "没有这个电子证照，请核对电子证照标识",
+        ("license_not_accepted", _) => "该申请材料不接受电子证照",
+        ("license_not_held", _) => "该电子证照的持证人不是申请人，不能作为本申请的材料",
+        ("license_type_mismatch", _) => "该电子证照不是本材料要求的证照类型",
+        ("license_signature_invalid", _) => "该电子证照的签名核验不通过（内容可能被篡改），不能使用",
+        ("license_not_usable", Some(st)) => {
+            return format!("该电子证照当前状态为“{}”，不能作为申请材料使用", label("license_status", st))
+        }
+        ("license_not_usable", None) => "该电子证照当前不是有效状态，不能作为申请材料使用",
+        ("commitment_not_allowed", _) => "该申请材料不适用告知承诺，请上传材料",
+        ("commitment_already_marked", _) => "该告知承诺已认定为未履行",
+        ("case_is_draft", _) => "草稿尚未提交，不能执行此操作",
         ("license_without_case", _) => "该证照没有关联的办件，不能换发或变更",
         ("invalid_region_code", _) => "行政区划代码应为6位（市、县区）或9位（乡镇街道）数字",
         ("invalid_mobile", _) => "手机号码应为11位，以1开头",
@@ -344,6 +356,9 @@ pub fn item_error_text(e: &zwfw_domain::catalog::ItemError) -> String {
         FeeWithoutStandard => "收费事项须填写收费标准和收费依据".into(),
         FormFieldDuplicate { name } => format!("申请表字段“{name}”重复"),
         ChoiceWithoutOptions { name } => format!("申请表字段“{name}”是选项类型，须列出可选项"),
+        MaterialLicenseType { name } => {
+            format!("申请材料“{name}”关联的证照类型代码不正确（应为21位：定义机构统一社会信用代码加3位数字）")
+        }
     }
 }
 
@@ -680,4 +695,22 @@ mod tests {
         assert_eq!(error_text("notice_wrong_state", Some("draft")), "该公告当前为“草稿”，不能执行此操作");
         assert_eq!(error_text("notice_wrong_state", Some("x")), "该公告当前状态下不能执行此操作");
     }
+}
+
+/// The text an applicant signs (告知承诺) instead of providing a material.
+pub fn commitment_text(item: &str, material: &str) -> String {
+    format!(
+        "本人（本单位）申请办理“{item}”，现就申请材料“{material}”作出如下承诺：已经知晓审批机关告知的全部要求，\
+         本人（本单位）符合该材料所证明的条件，所作承诺真实、准确、完整；如承诺不实或未在规定期限内履行承诺，\
+         愿意承担相应法律责任，并接受审批机关依法撤销相关决定等处理。"
+    )
+}
+
+/// The notice (title, body) to the applicant whose commitment the
+/// department found unfulfilled.
+pub fn commitment_unfulfilled_notice(item: &str, material: &str, reason: &str) -> (String, String) {
+    (
+        format!("告知承诺未履行：{item}"),
+        format!("您以告知承诺代替提交的申请材料“{material}”经审批部门核查认定未履行承诺。理由：{reason}。该情况已转电子监察。"),
+    )
 }

@@ -73,5 +73,6 @@ pub async fn material(
         size,
         trust: TrustLevel::A.code().into(),
         source: SOURCE.into(),
+        license_id: None,
     })
 }

@@ -98,6 +98,50 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
     Ok(f)
 }
 
+/// Opens the finding (A09) of a 告知承诺 the case's department found
+/// unfulfilled, for the department to explain or rectify; answers its
+/// number, or none when the rule is switched off. Asking again for the same
+/// material answers the finding already open.
+pub async fn commitment_finding(
+    st: &App,
+    case: &zwfw_store::cases::CaseRow,
+    material_no: i64,
+    material: &str,
+    reason: &str,
+) -> AppResult<Option<String>> {
+    let rules = rule_set(st).await?;
+    let fact = match ds::commitment_fact(&rules, material_no, material, reason) {
+        Ok(f) => f,
+        Err(ds::SupervisionError::RuleOff) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let content = item_version(st, case.version_id).await?;
+    let org = org(st).await?;
+    let mut report = EvalReport::default();
+    let pending = Pending {
+        fact,
+        object_kind: ds::ObjectKind::Case.code(),
+        object_id: case.id,
+        object_no: case.case_no.clone().unwrap_or_default(),
+        item_type: content.item_type.code().to_string(),
+        department_id: Some(case.department_id),
+        responsible_user_id: None,
+    };
+    record(st, &rules, &org, vec![pending], &mut report).await?;
+    if report.new_findings > 0 {
+        *st.dashboard.lock().expect("dashboard lock") = None;
+    }
+    let filter = ss::FindingFilter {
+        object: Some((ds::ObjectKind::Case.code().into(), case.id)),
+        rule_code: Some(RuleCode::A09.code().into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let key = material_no.to_string();
+    let found = ss::list_findings(&st.store, &filter).await?.0.into_iter().find(|f| f.fact_key == key);
+    Ok(Some(found.ok_or_else(|| AppError::Internal("the finding was not recorded".into()))?.finding_no))
+}
+
 /// May this person read this finding? Supervision reads all; staff read
 /// their department's.
 pub(super) fn may_read_finding(actor: &Actor, f: &FindingRow) -> bool {

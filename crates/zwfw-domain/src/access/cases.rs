@@ -394,6 +394,20 @@ pub fn may_receive_transfer(
     require(ok, Refusal::BadTransferTarget)
 }
 
+/// Who marks a 告知承诺 of a case unfulfilled (opening a supervision
+/// finding): the staff of the case's implementing department who handle
+/// it — counter, reviewers, head. Supervision reads the commitments and the
+/// finding; it marks nothing.
+pub fn may_mark_commitment(actor: &Actor, case: &CaseFacts) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !in_department(actor, case.department_id) {
+        return Err(Refusal::NotInDepartment);
+    }
+    first_held(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]).ok_or(Refusal::MissingRole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,5 +613,15 @@ mod tests {
         assert!(!may_read_in(&staff(1, 2, &[Role::Counter]), &walkin, &it, draft));
         assert!(!may_read_in(&staff(1, 9, &[Role::Supervisor]), &walkin, &it, draft));
         assert!(!may_read_in(&person(100), &walkin, &it, draft));
+    }
+
+    #[test]
+    fn only_the_cases_department_marks_a_commitment() {
+        let f = facts(Channel::Online);
+        assert_eq!(may_mark_commitment(&staff(1, 1, &[Role::Counter]), &f), Ok(Role::Counter));
+        assert_eq!(may_mark_commitment(&staff(1, 1, &[Role::DeptHead, Role::Reviewer]), &f), Ok(Role::DeptHead));
+        assert_eq!(may_mark_commitment(&staff(1, 2, &[Role::DeptHead]), &f), Err(Refusal::NotInDepartment));
+        assert_eq!(may_mark_commitment(&staff(1, 1, &[Role::Supervisor]), &f), Err(Refusal::MissingRole));
+        assert_eq!(may_mark_commitment(&person(100), &f), Err(Refusal::StaffOnly));
     }
 }

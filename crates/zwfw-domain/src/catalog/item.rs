@@ -45,6 +45,14 @@ pub struct Material {
     pub form_sm3: Option<String>,
     /// SM3 of a filled-in example.
     pub example_sm3: Option<String>,
+    /// 证照类型代码 of the electronic licence that serves as this material:
+    /// an applicant holding a valid licence of that type uses it instead of
+    /// an upload (trust A). Empty: none.
+    pub license_type_code: String,
+    /// 告知承诺: the applicant may sign a commitment instead of providing
+    /// the material (trust D), which the department may later find
+    /// unfulfilled.
+    pub commitment: bool,
 }
 
 /// A co-department's part in a joint review (并联审批).
@@ -250,6 +258,8 @@ pub enum ItemError {
     FormFieldDuplicate { name: String },
     #[error("the choice field {name} has no options")]
     ChoiceWithoutOptions { name: String },
+    #[error("the material {name} names a licence type code that is not one")]
+    MaterialLicenseType { name: String },
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ItemError> {
@@ -299,6 +309,10 @@ impl ItemContent {
         }
         for m in &self.materials {
             text("material_name", &m.name, 200, true)?;
+            if !m.license_type_code.is_empty() && crate::licenses::LicenseTypeCode::parse(&m.license_type_code).is_err()
+            {
+                return Err(ItemError::MaterialLicenseType { name: m.name.clone() });
+            }
         }
         let mut names: Vec<&str> = vec![PURPOSE_FIELD];
         for f in &self.form_fields {

@@ -60,3 +60,77 @@ pub fn holder_kind_for(type_kind: HolderKind, applicant: crate::cases::Applicant
 
 #[cfg(test)]
 mod tests;
+
+/// Why a licence cannot serve as a material of an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseRefusal {
+    /// The signature does not hold for the signed data: the licence was
+    /// altered or forged.
+    Signature,
+    /// It is someone else's licence.
+    OtherHolder,
+    /// It is not of the licence type the material asks for.
+    OtherType,
+    /// It is not valid today (revoked, expired, superseded, cancelled).
+    NotUsable(LicenseStatus),
+}
+
+impl UseRefusal {
+    /// Stable code, part of the public API.
+    pub fn code(self) -> &'static str {
+        match self {
+            UseRefusal::Signature => "license_signature_invalid",
+            UseRefusal::OtherHolder => "license_not_held",
+            UseRefusal::OtherType => "license_type_mismatch",
+            UseRefusal::NotUsable(_) => "license_not_usable",
+        }
+    }
+
+    /// The detail: the status for a licence that is not valid.
+    pub fn detail(self) -> &'static str {
+        match self {
+            UseRefusal::NotUsable(s) => s.code(),
+            _ => "",
+        }
+    }
+}
+
+/// The facts of a licence that its use as a material reads.
+#[derive(Debug, Clone, Copy)]
+pub struct UseFacts<'a> {
+    /// Its status today (a valid one past its last day is expired).
+    pub status: LicenseStatus,
+    pub holder_user_id: Option<i64>,
+    /// The holder's 身份证号 or 统一社会信用代码.
+    pub holder_code: &'a str,
+    pub type_code: &'a str,
+    /// Whether the signature holds.
+    pub signature_valid: bool,
+}
+
+/// Whether the applicant (their account, if any, and number) may present
+/// this licence as the material asking for `wanted_type`: the signature
+/// must hold, the licence be the applicant's (by account or by number), of
+/// that type, and valid today.
+pub fn usable_as_material(
+    f: &UseFacts<'_>,
+    applicant_user_id: Option<i64>,
+    applicant_code: &str,
+    wanted_type: &str,
+) -> Result<(), UseRefusal> {
+    if !f.signature_valid {
+        return Err(UseRefusal::Signature);
+    }
+    let by_account = applicant_user_id.is_some() && f.holder_user_id == applicant_user_id;
+    let by_number = !applicant_code.is_empty() && f.holder_code.eq_ignore_ascii_case(applicant_code);
+    if !(by_account || by_number) {
+        return Err(UseRefusal::OtherHolder);
+    }
+    if wanted_type.is_empty() || !f.type_code.eq_ignore_ascii_case(wanted_type) {
+        return Err(UseRefusal::OtherType);
+    }
+    if !LicenseStatus::USABLE.contains(&f.status) {
+        return Err(UseRefusal::NotUsable(f.status));
+    }
+    Ok(())
+}

@@ -255,3 +255,31 @@ fn the_holder_kind_is_the_types_and_the_applicant_must_be_one() {
     assert_eq!(holder_kind_for(HolderKind::Legal, ApplicantKind::Natural), None);
     assert_eq!(holder_kind_for(HolderKind::Person, ApplicantKind::Legal), None);
 }
+
+#[test]
+fn a_licence_serves_as_a_material_only_when_valid_signed_of_the_type_and_held() {
+    use super::{usable_as_material, UseFacts, UseRefusal};
+    let ok = UseFacts {
+        status: LicenseStatus::Valid,
+        holder_user_id: Some(7),
+        holder_code: "91529902MA12345678",
+        type_code: "11100000000013338W001",
+        signature_valid: true,
+    };
+    let ty = "11100000000013338W001";
+    assert_eq!(usable_as_material(&ok, Some(7), "", ty), Ok(()));
+    // Held by number (a counter registration of a holder without account).
+    assert_eq!(usable_as_material(&ok, None, "91529902MA12345678", ty), Ok(()));
+    assert_eq!(usable_as_material(&ok, Some(8), "91529902MA1234567X", ty), Err(UseRefusal::OtherHolder));
+    assert_eq!(usable_as_material(&ok, None, "", ty), Err(UseRefusal::OtherHolder));
+    assert_eq!(usable_as_material(&ok, Some(7), "", "11100000000013338W002"), Err(UseRefusal::OtherType));
+    assert_eq!(usable_as_material(&ok, Some(7), "", ""), Err(UseRefusal::OtherType));
+    for s in [LicenseStatus::Revoked, LicenseStatus::Expired, LicenseStatus::Superseded, LicenseStatus::Cancelled] {
+        let f = UseFacts { status: s, ..ok };
+        let e = usable_as_material(&f, Some(7), "", ty).unwrap_err();
+        assert_eq!((e.code(), e.detail()), ("license_not_usable", s.code()));
+    }
+    // A forged one is refused before anything else is said about it.
+    let forged = UseFacts { signature_valid: false, status: LicenseStatus::Revoked, ..ok };
+    assert_eq!(usable_as_material(&forged, Some(8), "", ""), Err(UseRefusal::Signature));
+}

@@ -275,6 +275,22 @@ pub fn conduct_fact(rules: &RuleSet, kind: &str, staff_conduct: bool, found: &st
     Ok(fact(RuleCode::Y02, "", serde_json::json!({"found": found})))
 }
 
+/// A09: a 告知承诺 the case's department found unfulfilled: the material
+/// (its number is the key, so each commitment of a case is one finding)
+/// and the department's reason.
+pub fn commitment_fact(
+    rules: &RuleSet,
+    material_no: i64,
+    material: &str,
+    reason: &str,
+) -> Result<Fact, SupervisionError> {
+    if !rules.on(RuleCode::A09) {
+        return Err(SupervisionError::RuleOff);
+    }
+    let reason = text("reason", reason, 2000)?;
+    Ok(fact(RuleCode::A09, material_no.to_string(), serde_json::json!({"material": material, "reason": reason})))
+}
+
 /// A08: a submission or a bad rating's follow-up still unanswered after its due day.
 pub fn overdue_answer(rules: &RuleSet, what: &str, due: NaiveDate, answered: bool, today: NaiveDate) -> Option<Fact> {
     (rules.on(RuleCode::A08) && !answered && due < today)

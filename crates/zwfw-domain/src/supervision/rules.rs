@@ -41,10 +41,14 @@ pub enum RuleCode {
     A07,
     /// A consultation, complaint or bad-rating follow-up past its due day.
     A08,
+    /// A 告知承诺 (a commitment signed instead of a material) that the
+    /// department found unfulfilled; recorded by the department, not
+    /// evaluated.
+    A09,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 15] = [
+    pub const ALL: [RuleCode; 16] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::Y01,
@@ -60,6 +64,7 @@ impl RuleCode {
         RuleCode::A06,
         RuleCode::A07,
         RuleCode::A08,
+        RuleCode::A09,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -79,6 +84,7 @@ impl RuleCode {
             RuleCode::A06 => "A06",
             RuleCode::A07 => "A07",
             RuleCode::A08 => "A08",
+            RuleCode::A09 => "A09",
         }
     }
 

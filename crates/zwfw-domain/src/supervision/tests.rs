@@ -287,3 +287,19 @@ fn finding_and_order_lifecycles() {
     assert!(finding_number(d("2025-10-10"), 42).len() <= 20);
     assert_eq!(order_number(d("2025-10-10"), 3), "DB202510100003");
 }
+
+#[test]
+fn an_unfulfilled_commitment_is_one_anomaly_per_material() {
+    let rules = RuleSet::defaults();
+    let f = commitment_fact(&rules, 2, "营业执照", " 现场核查未见许可 ").unwrap();
+    assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::A09, "2", Severity::Anomaly));
+    assert_eq!(
+        (f.detail["material"].as_str(), f.detail["reason"].as_str()),
+        (Some("营业执照"), Some("现场核查未见许可"))
+    );
+    assert_eq!(commitment_fact(&rules, 2, "x", "  "), Err(SupervisionError::Empty { field: "reason" }));
+    let off =
+        RuleSet::from_rules([Rule { code: RuleCode::A09, enabled: false, params: RuleCode::A09.default_params() }]);
+    assert_eq!(commitment_fact(&off, 2, "x", "y"), Err(SupervisionError::RuleOff));
+    assert_eq!(RuleCode::parse("A09"), Some(RuleCode::A09));
+}

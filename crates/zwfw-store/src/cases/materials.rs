@@ -16,9 +16,14 @@ pub struct MaterialRow {
     pub kind: String,
     pub size: i64,
     pub trust: String,
-    /// Where it came from: empty (an upload or the e-materials library) or
-    /// `registry` (drawn from the 人口库/法人库, trust A).
+    /// Where it came from: empty (an upload or the e-materials library),
+    /// `registry` (drawn from the 人口库/法人库, trust A), `license` (an
+    /// electronic licence the applicant holds, trust A) or `commitment`
+    /// (告知承诺 signed instead of the material, trust D).
     pub source: String,
+    /// The licence version it is (source `license`, or a library entry
+    /// that is a licence).
+    pub license_id: Option<i64>,
     pub e_material_id: Option<i64>,
     /// 0: with the application; 1, 2…: supplements.
     pub round: i64,
@@ -34,8 +39,10 @@ pub struct NewMaterial<'a> {
     pub kind: &'a str,
     pub size: i64,
     pub trust: &'a str,
-    /// '' or `registry` (see [`MaterialRow::source`]).
+    /// '', `registry`, `license` or `commitment` (see [`MaterialRow::source`]).
     pub source: &'a str,
+    /// The licence version it is, if it is one.
+    pub license_id: Option<i64>,
 }
 
 /// A material with owned fields, before it is attached.
@@ -48,6 +55,7 @@ pub struct NewMaterialOwned {
     pub size: i64,
     pub trust: String,
     pub source: String,
+    pub license_id: Option<i64>,
 }
 
 impl NewMaterialOwned {
@@ -61,6 +69,7 @@ impl NewMaterialOwned {
             size: self.size,
             trust: &self.trust,
             source: &self.source,
+            license_id: self.license_id,
         }
     }
 }
@@ -75,8 +84,8 @@ pub async fn add_material(
     now_ms: i64,
 ) -> StoreResult<()> {
     crate::db::query(
-        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, e_material_id, round, added_by, added_at, source, license_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(case_id)
     .bind(m.material_no)
@@ -91,6 +100,7 @@ pub async fn add_material(
     .bind(by)
     .bind(now_ms)
     .bind(m.source)
+    .bind(m.license_id)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -112,7 +122,7 @@ pub async fn remove_material(tx: &mut Tx, case_id: i64, material_id: i64, now_ms
 
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
     crate::db::query(
-        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, source, e_material_id, round, added_by, \
+        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, source, license_id, e_material_id, round, added_by, \
          added_at FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
     )
     .bind(case_id).all(store.pool(), |r| MaterialRow {
@@ -125,6 +135,7 @@ pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialR
             size: r.i64("size"),
             trust: r.str("trust"),
             source: r.str("source"),
+            license_id: r.opt_i64("license_id"),
             e_material_id: r.opt_i64("e_material_id"),
             round: r.i64("round"),
             added_by: r.opt_i64("added_by"),
@@ -143,6 +154,8 @@ pub struct EMaterial {
     pub size: i64,
     pub trust: String,
     pub source_case_id: Option<i64>,
+    /// The licence version this entry is, if it is one (trust A).
+    pub license_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -157,11 +170,13 @@ fn e_material(r: &Row) -> EMaterial {
         size: r.i64("size"),
         trust: r.str("trust"),
         source_case_id: r.opt_i64("source_case_id"),
+        license_id: r.opt_i64("license_id"),
         created_at: r.i64("created_at"),
     }
 }
 
-const EMAT_COLS: &str = "id, owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at";
+const EMAT_COLS: &str =
+    "id, owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, license_id, created_at";
 
 /// Files a material in the owner's library (once per content and name);
 /// a better trust level replaces a weaker one. Returns its id.
@@ -173,8 +188,8 @@ pub async fn file_e_material(
     now_ms: i64,
 ) -> StoreResult<i64> {
     crate::db::query(
-        "INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (owner_user_id, file_sm3, name) DO NOTHING",
+        "INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, source_case_id, created_at, license_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (owner_user_id, file_sm3, name) DO NOTHING",
     )
     .bind(owner)
     .bind(m.name)
@@ -185,8 +200,21 @@ pub async fn file_e_material(
     .bind(m.trust)
     .bind(source_case_id)
     .bind(now_ms)
+    .bind(m.license_id)
     .execute(tx.conn())
     .await?;
+    if let Some(license_id) = m.license_id {
+        crate::db::query(
+            "UPDATE e_materials SET license_id = $1 WHERE owner_user_id = $2 AND file_sm3 = $3 AND name = $4 \
+             AND license_id IS NULL",
+        )
+        .bind(license_id)
+        .bind(owner)
+        .bind(m.file_sm3)
+        .bind(m.name)
+        .execute(tx.conn())
+        .await?;
+    }
     crate::db::query(
         "UPDATE e_materials SET trust = $1 WHERE owner_user_id = $2 AND file_sm3 = $3 AND name = $4 AND trust > $1",
     )
@@ -285,4 +313,77 @@ pub async fn originals(store: &Store, case_id: i64) -> StoreResult<Vec<OriginalR
             returned_by: r.opt_i64("returned_by"),
             note: r.str("note"),
         }).await
+}
+
+// ---------- 告知承诺 found unfulfilled ----------
+
+/// A commitment (告知承诺) the case's department found unfulfilled.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CommitmentBreach))]
+pub struct BreachRow {
+    pub id: i64,
+    pub case_id: i64,
+    /// The case material that is the commitment.
+    pub material_id: i64,
+    pub material_no: i64,
+    pub reason: String,
+    pub marked_by: i64,
+    pub marked_name: String,
+    pub marked_at: i64,
+    /// The supervision finding it opened (监察编号; empty when rule A09 is off).
+    pub finding_no: String,
+}
+
+fn breach_row(r: &Row) -> BreachRow {
+    BreachRow {
+        id: r.i64("id"),
+        case_id: r.i64("case_id"),
+        material_id: r.i64("material_id"),
+        material_no: r.i64("material_no"),
+        reason: r.str("reason"),
+        marked_by: r.i64("marked_by"),
+        marked_name: r.str("marked_name"),
+        marked_at: r.i64("marked_at"),
+        finding_no: r.str("finding_no"),
+    }
+}
+
+/// A commitment found unfulfilled, as recorded.
+pub struct NewBreach<'a> {
+    pub case_id: i64,
+    pub material_id: i64,
+    pub material_no: i64,
+    pub reason: &'a str,
+    pub marked_by: i64,
+    pub marked_name: &'a str,
+    pub finding_no: &'a str,
+}
+
+/// Records a commitment found unfulfilled; a commitment is marked once
+/// (`Duplicate("commitment_breach")` the second time).
+pub async fn add_breach(tx: &mut Tx, b: &NewBreach<'_>, now_ms: i64) -> StoreResult<i64> {
+    let row = crate::db::query(
+        "INSERT INTO commitment_breaches (case_id, material_id, material_no, reason, marked_by, marked_name, \
+         marked_at, finding_no) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(b.case_id)
+    .bind(b.material_id)
+    .bind(b.material_no)
+    .bind(b.reason)
+    .bind(b.marked_by)
+    .bind(b.marked_name)
+    .bind(now_ms)
+    .bind(b.finding_no)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| crate::StoreError::unique_as(e, "commitment_breach"))?;
+    Ok(row.i64("id"))
+}
+
+/// The commitments of a case found unfulfilled, in the order marked.
+pub async fn breaches(store: &Store, case_id: i64) -> StoreResult<Vec<BreachRow>> {
+    crate::db::query("SELECT * FROM commitment_breaches WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .all(store.pool(), breach_row)
+        .await
 }

@@ -253,6 +253,7 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
         .collect();
         let v = v.join(", ");
         let src = arg(&mut args, m.source.into_value());
+        let lic = arg(&mut args, m.license_id.into_value());
         let (no, by, at) = (
             arg(&mut args, m.material_no.into_value()),
             arg(&mut args, r.by.into_value()),
@@ -269,8 +270,9 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
                 // A better trust level (A is the best) replaces a weaker one.
                 sql += &format!(
                     ", l{i} AS (INSERT INTO e_materials (owner_user_id, name, file_sm3, file_name, kind, size, trust, \
-                     source_case_id, created_at) SELECT {owner}, {v}, c.id, {at} FROM c \
-                     ON CONFLICT (owner_user_id, file_sm3, name) DO UPDATE SET trust = LEAST(e_materials.trust, EXCLUDED.trust) \
+                     source_case_id, created_at, license_id) SELECT {owner}, {v}, c.id, {at}, {lic} FROM c \
+                     ON CONFLICT (owner_user_id, file_sm3, name) DO UPDATE SET trust = LEAST(e_materials.trust, EXCLUDED.trust), \
+                     license_id = COALESCE(e_materials.license_id, EXCLUDED.license_id) \
                      RETURNING id)"
                 );
                 (format!("c, l{i}"), format!("l{i}.id"))
@@ -278,7 +280,7 @@ fn registration_query(r: &Registration<'_>, case_no: &str) -> crate::db::Query {
         };
         sql += &format!(
             ", m{i} AS (INSERT INTO case_materials (case_id, material_no, name, file_sm3, file_name, kind, size, trust, \
-             e_material_id, round, added_by, added_at, source) SELECT c.id, {no}, {v}, {emat}, 0, {by}, {at}, {src} FROM {from})"
+             e_material_id, round, added_by, added_at, source, license_id) SELECT c.id, {no}, {v}, {emat}, 0, {by}, {at}, {src}, {lic} FROM {from})"
         );
     }
     if !r.audit.is_empty() {

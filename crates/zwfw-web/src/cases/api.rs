@@ -380,6 +380,8 @@ pub struct EMaterialView {
     /// A | B | C | D
     pub trust: String,
     pub source_case_id: Option<i64>,
+    /// The licence version this entry is (a result of a granted case), if it is one.
+    pub license_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -398,6 +400,7 @@ pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMateria
             size: m.size,
             trust: m.trust,
             source_case_id: m.source_case_id,
+            license_id: m.license_id,
             created_at: m.created_at,
         })
         .collect())
@@ -407,6 +410,31 @@ pub async fn e_materials(st: &AppState, actor: &Actor) -> WebResult<Vec<EMateria
 #[utoipa::path(get, path = "/e-materials", tag = "cases", responses((status = 200, body = [EMaterialView]), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_e_materials(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<EMaterialView>>> {
     Ok(Json(e_materials(&st, &s.actor).await?))
+}
+
+/// For each material of an item: the signed-in applicant's electronic
+/// licences that may serve as it (valid today, of the licence type the
+/// material names) and whether a 告知承诺 may replace it, with its text.
+#[utoipa::path(get, path = "/items/{id}/material-options", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = [cases::MaterialOption]), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "no such published item", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_material_options(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<Vec<cases::MaterialOption>>> {
+    Ok(Json(cases::material_options(&ctx(&st, &ra), id).await?))
+}
+
+/// Marks a 告知承诺 of the case unfulfilled (the case's department: counter,
+/// reviewers, head): recorded once, audited, the applicant told, and a
+/// supervision finding (rule A09) opened.
+#[utoipa::path(post, path = "/cases/{id}/materials/{mid}/unfulfilled", tag = "cases", params(("id" = i64, Path), ("mid" = i64, Path, description = "the case material that is the commitment")), request_body = cases::UnfulfilledInput,
+    responses((status = 201, body = sc::BreachRow), (status = 409, description = "already marked, or the case is a draft", body = ErrorBody), (status = 422, description = "no reason", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not the case's department", body = ErrorBody), (status = 404, description = "no such case or commitment, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_commitment_unfulfilled(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiPath((id, mid)): ApiPath<(i64, i64)>,
+    ApiJson(input): ApiJson<cases::UnfulfilledInput>,
+) -> WebResult<(StatusCode, Json<sc::BreachRow>)> {
+    Ok((StatusCode::CREATED, Json(cases::mark_unfulfilled(&ctx(&st, &ra), id, mid, &input).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -527,6 +555,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(api_document))
         .register(routes!(api_material))
         .register(routes!(api_e_materials))
+        .register(routes!(api_material_options))
+        .register(routes!(api_commitment_unfulfilled))
         .register(routes!(api_original))
         .register(routes!(api_original_return))
         .register(routes!(api_draft, api_draft_update))

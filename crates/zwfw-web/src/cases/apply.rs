@@ -63,6 +63,23 @@ pub(super) fn material_rows(c: &ItemContent, held: &[sc::MaterialRow]) -> Vec<Va
         .collect()
 }
 
+/// What each material may be besides an upload: the applicant's licences
+/// of its type, and the commitment the item allows.
+fn options_rows(c: &ItemContent, options: &[cases::MaterialOption]) -> Vec<Value> {
+    (1..=c.materials.len())
+        .map(|n| match options.iter().find(|o| o.material_no == n) {
+            Some(o) => context! {
+                licenses => o.licenses.iter().map(|l| context! {
+                    identifier => l.identifier, type_name => l.type_name, version => l.version,
+                    valid_until => l.valid_until.clone().unwrap_or_else(|| "长期".into()),
+                }).collect::<Vec<_>>(),
+                commitment => o.commitment, commitment_text => o.commitment_text,
+            },
+            None => context! { licenses => Vec::<Value>::new(), commitment => false },
+        })
+        .collect()
+}
+
 /// The form's values as a draft holds them (`f1`, `f2`… for the item's fields).
 fn draft_values(content: &ItemContent, d: &Draft) -> HashMap<String, String> {
     let get = |k: &str| d.form.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
@@ -146,6 +163,13 @@ async fn apply_view(
     if let Some(a) = me.filter(|a| !a.is_staff()) {
         library = super::api::e_materials(st, a).await.unwrap_or_default();
     }
+    // The applicant's licences that may serve as a material, and the
+    // commitments the item allows.
+    let options = if me.is_some() {
+        cases::sources::options_of(&ctx(st, ra), &content).await.unwrap_or_default()
+    } else {
+        vec![]
+    };
     let status = note.error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(StatusCode::OK);
     let field = |k: &str| f.get(k).cloned().unwrap_or_default();
     let held = draft.map(|d| d.materials.as_slice()).unwrap_or_default();
@@ -165,7 +189,7 @@ async fn apply_view(
             hours => content.office_hours,
             phone => content.enquiry_phone,
             applicant => applicant,
-            materials => material_rows(&content, held),
+            materials => material_rows(&content, held).into_iter().zip(options_rows(&content, &options)).map(|(m, o)| context! { ..m, ..o }).collect::<Vec<_>>(),
             draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing }),
             fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
                 n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
@@ -444,12 +468,42 @@ impl MultipartForm {
                     upload_id: Some(u.id),
                     e_material_id: None,
                     from_registry: false,
+                    license: None,
+                    commitment: false,
                 }),
                 Err(e) => {
                     refused.get_or_insert_with(|| {
                         WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message()))
                     });
                 }
+            }
+        }
+        // An electronic licence the applicant holds (trust A), or a 告知承诺
+        // ticked (trust D), when no file was given for the material.
+        for (field, value) in &self.fields {
+            let Some(n) = Self::material_no(field, "lic") else { continue };
+            if !value.trim().is_empty() && !refs.iter().any(|r| r.material_no == n) {
+                refs.push(MaterialRef {
+                    material_no: n,
+                    upload_id: None,
+                    e_material_id: None,
+                    from_registry: false,
+                    license: Some(value.trim().to_string()),
+                    commitment: false,
+                });
+            }
+        }
+        for (field, value) in &self.fields {
+            let Some(n) = Self::material_no(field, "cm") else { continue };
+            if value == "1" && !refs.iter().any(|r| r.material_no == n) {
+                refs.push(MaterialRef {
+                    material_no: n,
+                    upload_id: None,
+                    e_material_id: None,
+                    from_registry: false,
+                    license: None,
+                    commitment: true,
+                });
             }
         }
         for (field, value) in &self.fields {
@@ -463,6 +517,8 @@ impl MultipartForm {
                     upload_id: None,
                     e_material_id: Some(id),
                     from_registry: false,
+                    license: None,
+                    commitment: false,
                 });
             }
         }
@@ -470,7 +526,14 @@ impl MultipartForm {
         for (field, value) in &self.fields {
             let Some(n) = Self::material_no(field, "reg") else { continue };
             if value == "1" && !refs.iter().any(|r| r.material_no == n) {
-                refs.push(MaterialRef { material_no: n, upload_id: None, e_material_id: None, from_registry: true });
+                refs.push(MaterialRef {
+                    material_no: n,
+                    upload_id: None,
+                    e_material_id: None,
+                    from_registry: true,
+                    license: None,
+                    commitment: false,
+                });
             }
         }
         refs.sort_by_key(|r| r.material_no);

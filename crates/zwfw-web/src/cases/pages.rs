@@ -461,6 +461,22 @@ pub async fn supplement_submit(
 }
 
 #[derive(Deserialize)]
+pub struct UnfulfilledForm {
+    reason: String,
+}
+
+/// The department marks a 告知承诺 of the case unfulfilled.
+pub async fn commitment_unfulfilled_submit(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath((id, mid)): PagePath<(i64, i64)>,
+    Form(f): Form<UnfulfilledForm>,
+) -> Response {
+    let input = cases::UnfulfilledInput { reason: f.reason };
+    let r = cases::mark_unfulfilled(&ctx(&st, &ra), id, mid, &input).await.map(|_| ());
+    after_action(&st, &ra, id, "commitment_unfulfilled", r).await
+}
+
+#[derive(Deserialize)]
 pub struct OriginalForm {
     name: String,
     copies: String,

@@ -16,12 +16,17 @@ use zwfw_store::catalog as store_cat;
 
 // ---------- the draft editor ----------
 
+/// A material line's tag naming the licence type the material is.
+const LICENSE_TAG: &str = "证照:";
+/// A material line's tag allowing a 告知承诺 instead of the material.
+const COMMITMENT_TAG: &str = "告知承诺";
+
 /// The editor's text form of the lists: one material or step per line.
 fn materials_text(c: &ItemContent) -> String {
     c.materials
         .iter()
         .map(|m| {
-            format!(
+            let mut line = format!(
                 "{} | {} | {} | {} | {} | {} | {}",
                 m.name,
                 m.kind,
@@ -30,7 +35,14 @@ fn materials_text(c: &ItemContent) -> String {
                 m.copies,
                 if m.required { "必须" } else { "非必须" },
                 m.requirements
-            )
+            );
+            if !m.license_type_code.is_empty() {
+                line += &format!(" | {LICENSE_TAG}{}", m.license_type_code);
+            }
+            if m.commitment {
+                line += &format!(" | {COMMITMENT_TAG}");
+            }
+            line
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -107,6 +119,22 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
         let n = |s: &str| s.parse::<u32>().map_err(|_| format!("申请材料第{}行的份数应为整数", i + 1));
         // Keep attachments of a material whose name did not change.
         let old = base.materials.iter().find(|m| m.name == p[0]);
+        // After the requirements, optional tags: `证照:<证照类型代码>` and `告知承诺`.
+        let tags = p.get(7..).unwrap_or_default();
+        let license_type_code = tags
+            .iter()
+            .find_map(|t| t.strip_prefix(LICENSE_TAG).or_else(|| t.strip_prefix("证照：")))
+            .map(|c| c.trim().to_ascii_uppercase())
+            .unwrap_or_default();
+        if let Some(t) = tags
+            .iter()
+            .find(|t| !t.is_empty() && **t != COMMITMENT_TAG && !t.starts_with(LICENSE_TAG) && !t.starts_with("证照："))
+        {
+            return Err(format!(
+                "申请材料第{}行的“{t}”无法识别：要求之后只能写“{LICENSE_TAG}证照类型代码”或“{COMMITMENT_TAG}”",
+                i + 1
+            ));
+        }
         materials.push(zwfw_domain::catalog::Material {
             name: p[0].into(),
             kind: p[1].into(),
@@ -115,6 +143,8 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
             copies: n(p[4])?,
             required: p[5] != "非必须",
             requirements: p.get(6).map(|s| s.to_string()).unwrap_or_default(),
+            license_type_code,
+            commitment: tags.contains(&COMMITMENT_TAG),
             ..old.cloned().unwrap_or_default()
         });
     }

@@ -144,6 +144,8 @@ pub(super) fn material_row(c: &ItemContent, credit: &str, m: &Material) -> Vec<S
     r[mc::USAGE] = m.usage_notes.clone();
     r[mc::FORM] = m.form_sm3.clone().unwrap_or_default();
     r[mc::EXAMPLE] = m.example_sm3.clone().unwrap_or_default();
+    r[mc::LICENSE_TYPE] = m.license_type_code.clone();
+    r[mc::COMMITMENT] = yn(m.commitment);
     r
 }
 

@@ -56,6 +56,8 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             required: r.flag(mc::REQUIRED, Some(true)),
             form_sm3: r.file(mc::FORM, store).await,
             example_sm3: r.file(mc::EXAMPLE, store).await,
+            license_type_code: r.text(mc::LICENSE_TYPE).to_ascii_uppercase(),
+            commitment: r.flag(mc::COMMITMENT, Some(false)),
         };
         let g = materials.entry(key).or_default();
         g.rows.push((i, m));

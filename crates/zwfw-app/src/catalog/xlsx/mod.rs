@@ -188,6 +188,8 @@ pub const MATERIAL_COLUMNS: &[(&str, &str)] = &[
     ("材料使用说明", ""),
     ("空白表格SM3", "已上传文件的SM3摘要，须已在本系统文件库中；新文件请留空，导入后上传"),
     ("示例样表SM3", "同上"),
+    ("证照类型代码", "可由申请人持有的该类型电子证照代替本材料时填写（21位），否则留空"),
+    ("可告知承诺", "1是 0否，默认0：申请人可签署告知承诺书代替本材料"),
 ];
 
 /// Positions in [`MATERIAL_COLUMNS`].
@@ -209,6 +211,8 @@ mod mc {
     pub const USAGE: usize = 14;
     pub const FORM: usize = 15;
     pub const EXAMPLE: usize = 16;
+    pub const LICENSE_TYPE: usize = 17;
+    pub const COMMITMENT: usize = 18;
 }
 
 /// Columns of the process sheet: one row per step, in the order of the process.
@@ -267,7 +271,7 @@ mod tests {
     #[test]
     fn column_positions_match_the_headers() {
         assert_eq!(ITEM_COLUMNS.len(), ic::LIFE_EVENTS + 1);
-        assert_eq!(MATERIAL_COLUMNS.len(), mc::EXAMPLE + 1);
+        assert_eq!(MATERIAL_COLUMNS.len(), mc::COMMITMENT + 1);
         assert_eq!(STEP_COLUMNS.len(), sc::JOINT + 1);
         let h = |cols: &[(&str, &str)], i: usize| header_name(cols[i].0).to_string();
         assert_eq!(h(ITEM_COLUMNS, ic::FORM_FIELDS), "申请表字段");
