@@ -14,6 +14,7 @@ mod catalog;
 mod evaluation;
 mod interaction;
 mod licenses;
+mod licenses_walk;
 mod notices;
 mod openapi;
 mod portal;
