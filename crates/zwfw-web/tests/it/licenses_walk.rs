@@ -17,7 +17,7 @@ use zwfw_store::{both_backends, Store};
 /// the licence identifier.
 async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until: &str) -> (i64, String) {
     let [admin, citizen, counter, reviewer, head] = tokens;
-    let types = body(app.get(&admin, "/api/v1/admin/license-types").await).await.1;
+    let types = body(app.get(admin, "/api/v1/admin/license-types").await).await.1;
     if !types.as_array().unwrap().iter().any(|t| t["item_ids"].as_array().unwrap().contains(&json!(item))) {
         let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 905));
         let t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
