@@ -447,7 +447,19 @@ pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<
         (None, Some(code)) => (zwfw_domain::registry::RecordKind::Company, code),
         _ => return Err(AppError::Internal("registration without a number".into())),
     };
-    crate::registry::check_identity(ctx, record_kind, number, &display_name).await?;
+    // A refusal tells whether a name goes with a number: after repeated
+    // refusals from one address, that address is refused for a while, so
+    // that registration is no oracle of the registry.
+    let guard = [format!("registry:{}", ctx.client_addr)];
+    if ctx.state.track_blocked(&guard) {
+        return Err(AppError::with_detail(Kind::TooMany, "registry_check_limited", "client"));
+    }
+    if let Err(e) = crate::registry::check_identity(ctx, record_kind, number, &display_name).await {
+        if matches!(e.code(), "registry_mismatch" | "registry_not_operating") {
+            ctx.state.track_failed(&guard);
+        }
+        return Err(e);
+    }
     let hash = hash_password(&input.password).await?;
     let mut tx = store.begin().await?;
     let id = store_admin::insert_user(

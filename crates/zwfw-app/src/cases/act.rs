@@ -133,6 +133,12 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     if !readable(actor, &row0, &content) {
         return Err(AppError::not_found("case"));
     }
+    // A grant's 有效期至 is not before the day of the grant.
+    if let EventKind::Concluded { valid_until: Some(d), .. } = &kind {
+        if !zwfw_domain::licenses::validity_end_allowed(*d, st.today()) {
+            return Err(AppError::with_detail(Kind::Invalid, "validity_before_grant", "valid_until"));
+        }
+    }
     // Supplement materials are checked before the transaction.
     let mut supplement = vec![];
     if matches!(kind, EventKind::SupplementProvided) {

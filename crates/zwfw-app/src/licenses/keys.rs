@@ -207,8 +207,25 @@ pub async fn list_keys(ctx: &Ctx<'_>) -> AppResult<Vec<KeyView>> {
 /// Generates a department's signing key (or replaces its current one, which
 /// is kept for verification), then issues the licences that waited for it.
 pub async fn generate_key(ctx: &Ctx<'_>, department_id: i64) -> AppResult<KeyView> {
+    generate(ctx, department_id, true).await
+}
+
+/// Generates a department's first signing key; replaces a current one only
+/// when `rotate` says so (a page's explicit confirmation), else
+/// `license_key_in_use`.
+pub async fn generate_or_rotate(ctx: &Ctx<'_>, department_id: i64, rotate: bool) -> AppResult<KeyView> {
+    generate(ctx, department_id, rotate).await
+}
+
+async fn generate(ctx: &Ctx<'_>, department_id: i64, rotate: bool) -> AppResult<KeyView> {
     manager(ctx, zwfw_domain::access::licenses::may_manage_keys)?;
     let st = ctx.state;
+    if !st.department(department_id).await?.active {
+        return Err(AppError::not_found("department"));
+    }
+    if !rotate && store::current_key(st.store.pool(), department_id).await?.is_some() {
+        return Err(AppError::with_detail(Kind::Conflict, "license_key_in_use", "department_id"));
+    }
     let dept = st.department(department_id).await?;
     if zwfw_domain::ids::CreditCode::parse(&dept.credit_code).is_err() {
         return Err(AppError::with_detail(Kind::Invalid, "issuer_code_invalid", dept.name.clone()));
@@ -222,6 +239,9 @@ pub async fn generate_key(ctx: &Ctx<'_>, department_id: i64) -> AppResult<KeyVie
     let by = ctx.actor.map(|a| a.user_id);
     let mut tx = st.store.begin().await?;
     let before = store::current_key(tx.conn(), department_id).await?;
+    if before.is_some() && !rotate {
+        return Err(AppError::with_detail(Kind::Conflict, "license_key_in_use", "department_id"));
+    }
     let id = store::rotate_key(&mut tx, department_id, &public_hex, &sealed, &cfg.signer_id, by, ctx.now()).await?;
     let action = if before.is_some() { "license_key_rotated" } else { "license_key_created" };
     let detail = json!({"department_id": department_id, "public_key": public_hex, "retired": before.map(|k| k.id)});

@@ -10,7 +10,9 @@ pub mod status;
 pub mod types;
 pub mod verify;
 
-pub use keys::{generate_key, list_keys, KeyView, MasterKey, Signer, SoftwareSigner, DEFAULT_SIGNER_ID};
+pub use keys::{
+    generate_key, generate_or_rotate, list_keys, KeyView, MasterKey, Signer, SoftwareSigner, DEFAULT_SIGNER_ID,
+};
 
 use crate::error::{AppError, AppResult};
 use crate::state::Ctx;

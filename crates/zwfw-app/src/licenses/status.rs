@@ -7,6 +7,7 @@
 
 use super::issue::{record_change, sign, write_version, SignedChange};
 use super::keys::signer_of;
+use super::verify::effective_status;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde::Deserialize;
@@ -118,8 +119,11 @@ pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> App
         }
         _ => return Err(AppError::with_detail(Kind::BadInput, "unknown_action", "action")),
     };
-    if !status_of(&l).may_become(change.status_after()) {
-        return Err(wrong_status(status_of(&l)));
+    // The status it shows today: a licence past its last day is expired
+    // even before the background job records it.
+    let today = effective_status(st, &l);
+    if !today.may_become(change.status_after()) {
+        return Err(wrong_status(today));
     }
     let key = key_for(st, &l).await?;
     let mut tx = st.store.begin().await?;
@@ -201,8 +205,9 @@ async fn new_version(
     changed: &BTreeMap<String, String>,
 ) -> AppResult<String> {
     let st = ctx.state;
-    if status_of(l) != LicenseStatus::Valid {
-        return Err(wrong_status(status_of(l)));
+    let today = effective_status(st, l);
+    if today != LicenseStatus::Valid {
+        return Err(wrong_status(today));
     }
     let case_id = l.case_id.ok_or_else(|| AppError::with_detail(Kind::Conflict, "license_without_case", "case"))?;
     let case = zwfw_store::cases::get_case(&st.store, case_id).await?;

@@ -54,6 +54,10 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             return format!("电子证照当前状态为“{}”，不能执行此操作", label("license_status", st))
         }
         ("license_wrong_status", None) => "电子证照当前状态下不能执行此操作",
+        ("validity_before_grant", _) => "有效期至不能早于准予之日，请核对后重新填写",
+        ("license_key_in_use", _) => {
+            "所选部门已有在用的签名密钥。确需更换时，请勾选“确认更换密钥”后再提交（旧密钥停用，仍保留用于核验已签发的证照）"
+        }
         ("license_no_key", _) => "颁发部门当前没有签名密钥，请先由系统管理员生成",
         ("license_not_found", _) => "没有这个电子证照，请核对电子证照标识",
         ("license_not_accepted", _) => "该申请材料不接受电子证照",
@@ -199,6 +203,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_handler", _) => "只能指定本部门的工作人员为留言办理人",
         ("already_rated", _) => "该办件的这一阶段已经评价过，每个阶段只能评价一次",
         ("rating_link_invalid", _) => "评价二维码已失效，请向窗口工作人员重新获取",
+        ("registry_check_limited", _) => "身份信息核对未通过的次数过多，请15分钟后再试",
         ("track_limited", _) => "查询失败次数过多，请15分钟后再试",
         ("invalid_original", _) => "请填写原件名称，份数为1到100",
         ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
@@ -634,6 +639,9 @@ pub fn field_name(field: &str) -> &'static str {
         "rule" => "监察规则",
         "version" => "事项版本",
         "route" => "页面",
+        "license" => "电子证照",
+        "license_type" => "证照类型",
+        "license_key" => "签名密钥",
         _ => "字段",
     }
 }
@@ -668,6 +676,9 @@ mod tests {
             "handler",
             "interaction",
             "item",
+            "license",
+            "license_key",
+            "license_type",
             "kind",
             "material",
             "message",
@@ -688,6 +699,7 @@ mod tests {
             assert_ne!(field_name(object), "字段", "{object}");
         }
         assert_eq!(error_text("not_found", Some("upload")), "所选文件不存在");
+        assert_eq!(error_text("not_found", Some("license")), "电子证照不存在");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod status;
 
 pub use ids::{check_char, check_holds, LicenseId, LicenseTypeCode, ROOT, SERIAL_MAX};
 pub use signing::{until_text, LicenseMetadata, StatusRecord, METADATA_HEADER, STATUS_HEADER};
-pub use status::{expired_on, HolderKind, JobState, LicenseChange, LicenseStatus, Validity};
+pub use status::{expired_on, validity_end_allowed, HolderKind, JobState, LicenseChange, LicenseStatus, Validity};
 
 use crate::error::{DomainError, DomainResult};
 

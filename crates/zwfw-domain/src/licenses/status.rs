@@ -153,6 +153,13 @@ pub fn expired_on(valid_until: Option<NaiveDate>, today: NaiveDate) -> bool {
     valid_until.is_some_and(|last| today > last)
 }
 
+/// Whether a grant on `granted_on` may name `valid_until` as the last valid
+/// day (有效期至): not a day before the grant, or the licence it issues
+/// would be expired from its first day.
+pub fn validity_end_allowed(valid_until: NaiveDate, granted_on: NaiveDate) -> bool {
+    !expired_on(Some(valid_until), granted_on)
+}
+
 code_list!(
     /// The issuance job a grant writes.
     JobState {

@@ -218,7 +218,7 @@ pub async fn totp_confirm(
 }
 
 #[utoipa::path(post, path = "/register", tag = "account", request_body = RegisterInput,
-    responses((status = 201, body = MeViewPublic), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+    responses((status = 201, body = MeViewPublic), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "registry_check_limited: too many registrations from this address refused by the 人口库/法人库 check; try again later", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn register(
     State(st): State<AppState>,
     Auth(ra): Auth,

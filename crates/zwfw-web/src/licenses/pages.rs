@@ -150,14 +150,28 @@ pub async fn create_type_submit(
 #[derive(Deserialize, Default)]
 pub struct KeyForm {
     #[serde(default)]
-    department_id: i64,
+    department_id: String,
+    /// The explicit confirmation that a department's key in use is replaced.
+    #[serde(default)]
+    rotate: Option<String>,
 }
 
+/// 生成密钥: a department's first key; replacing a key in use needs the
+/// form's explicit confirmation (the API rotates on request).
 pub async fn create_key_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<KeyForm>) -> Response {
-    match licenses::generate_key(&ctx(&st, &ra), f.department_id).await {
+    let rotate = f.rotate.as_deref() == Some("true");
+    let result = match f.department_id.trim().parse::<i64>() {
+        Ok(id) => licenses::generate_or_rotate(&ctx(&st, &ra), id, rotate).await,
+        Err(_) => Err(zwfw_app::AppError::invalid("department_id")),
+    };
+    match result {
         Ok(_) => see_other("/admin/licenses?done=key_created"),
-        Err(e) if e.kind() == Kind::Invalid || e.kind() == Kind::Unavailable => {
-            admin(&st, &ra, None, Some(e.message())).await
+        Err(e) if matches!(e.kind(), Kind::Invalid | Kind::Unavailable | Kind::Conflict | Kind::NotFound) => {
+            let mut resp = admin(&st, &ra, None, Some(e.message())).await;
+            if resp.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY {
+                *resp.status_mut() = e.status();
+            }
+            resp
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }

@@ -14,6 +14,7 @@ mod catalog;
 mod evaluation;
 mod interaction;
 mod licenses;
+mod licenses_walk;
 mod material_use;
 mod notices;
 mod openapi;

@@ -1,0 +1,131 @@
+// Browser walk of every 电子证照 and 人口库/法人库 page, each as the user it
+// serves, at 1,366 px and on a 390 px phone: no page wider than its viewport,
+// no serious axe-core violation (the harness checks every page loaded).
+// 电子证照管理 (tables as cards on a phone, replacing a key in use only when
+// confirmed), the verification page of a valid, a superseded, an unknown
+// and a mistyped licence, 我的证照 and its 用证记录 (company) and the empty
+// 证照夹 (citizen), 人口库/法人库 (administrator) and its look-up (counter).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { start, shots, signIn, signInWithTotp, applyOnline, apiSession } from './harness.js';
+
+const WIDTHS = [1366, 390];
+let base, browser, stop;
+
+before(async () => {
+  ({ base, browser, stop } = await start());
+});
+
+after(async () => {
+  if (stop) await stop();
+});
+
+/** Opens `path` at each width: no horizontal overflow, a screenshot each; `check` runs at each. */
+async function walk(page, path, name, check = async () => {}) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(base + path);
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= inner, `${path}: ${scroll} px wide in ${inner}`);
+    await check(page, width);
+    await page.screenshot({ path: join(shots, `licenses-walk-${name}-${width}.png`), fullPage: true });
+  }
+}
+
+/** A grant of 食品经营许可 to demo_company through the API: the licence's identifier. */
+async function grantToCompany() {
+  const caseId = await applyOnline(base, 'demo_company');
+  const [counter, reviewer, head, legal] = await Promise.all(
+    ['demo_counter', 'demo_reviewer', 'demo_head', 'demo_legal'].map(u => apiSession(base, u)));
+  for (const action of [{ action: 'accept' }, { action: 'pass', opinion: '材料齐全，予以受理' }]) {
+    const r = await counter.post(`/api/v1/cases/${caseId}/actions`, action);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const conclude = { action: 'conclude', outcome: 'granted', document_no: 'JY15299002026009', valid_until: '2031-12-31' };
+  let done = false;
+  for (let step = 0; step < 6 && !done; step++) {
+    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
+    for (const who of done ? [] : [reviewer, legal, head]) {
+      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
+    }
+  }
+  assert.ok(done, 'granted');
+  const company = await apiSession(base, 'demo_company');
+  const cl = await company.get(`/api/v1/cases/${caseId}/license`);
+  assert.equal(cl.body.job?.state, 'issued', JSON.stringify(cl.body));
+  const identifier = cl.body.licenses[0].identifier;
+  const r = await counter.post(`/api/v1/licenses/${identifier}/changes`, { action: 'reissue', reason: '遗失补办' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { first: identifier, second: r.body.identifier };
+}
+
+test('every licence and registry page fits 1366 and 390 px for the user it serves', async () => {
+  // 电子证照管理: in the administrator's navigation; the first key, then a second try refused until confirmed.
+  const admin = await signInWithTotp(browser, base, 'demo_admin', { width: 1366, height: 900 });
+  await admin.getByRole('link', { name: '电子证照管理' }).click();
+  await admin.getByRole('heading', { name: '电子证照管理', level: 1 }).waitFor();
+  const market = { label: '示例市市场监督管理局' };
+  await admin.getByLabel('部门', { exact: true }).selectOption(market);
+  await Promise.all([admin.waitForURL(/done=key_created/), admin.getByRole('button', { name: '生成密钥' }).click()]);
+  await admin.getByLabel('部门', { exact: true }).selectOption({ label: '示例市市场监督管理局（已有在用密钥）' });
+  await admin.getByRole('button', { name: '生成密钥' }).click();
+  assert.match(await admin.getByRole('alert').innerText(), /已有在用的签名密钥[\s\S]*确认更换密钥/);
+  await walk(admin, '/admin/licenses', 'admin', async (page, width) => {
+    // Every column of the key table is readable on a phone (cards, not a clipped table).
+    const cell = page.locator('td[data-label="状态"]').last();
+    const box = await cell.boundingBox();
+    assert.ok(box && box.x + box.width <= width, `the key's status is on screen at ${width} px`);
+  });
+  await walk(admin, '/admin/registry', 'registry', async page => {
+    await page.getByRole('heading', { name: '人口库/法人库', level: 1 }).waitFor();
+  });
+
+  // Verification, public: valid, superseded (with its successor), unknown, mistyped.
+  const { first, second } = await grantToCompany();
+  const visitor = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await walk(visitor, `/verify/${second}`, 'verify-valid', async page => {
+    assert.ok(await page.getByText('有效', { exact: true }).isVisible());
+    await page.getByText('签名验证通过').first().waitFor();
+  });
+  await walk(visitor, `/verify/${first}`, 'verify-superseded', async page => {
+    assert.ok(await page.getByText('已换发', { exact: true }).isVisible());
+    assert.ok(await page.getByRole('link', { name: second }).isVisible());
+  });
+  await walk(visitor, '/verify/1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F', 'verify-unknown', async page => {
+    assert.match(await page.locator('main').innerText(), /电子证照不存在/);
+  });
+  const mistyped = second.slice(0, -1) + (second.endsWith('A') ? 'B' : 'A');
+  await walk(visitor, `/verify/${mistyped}`, 'verify-mistyped', async page => {
+    assert.match(await page.locator('main').innerText(), /校验位不正确/);
+  });
+  await visitor.close();
+
+  // 我的证照 and 用证记录: the company's; the citizen's empty 证照夹.
+  const company = await signIn(browser, base, 'demo_company');
+  await walk(company, '/my/licenses', 'my-company', async page => {
+    assert.ok(await page.getByText(second).isVisible());
+  });
+  await walk(company, `/my/licenses/${first}`, 'uses', async page => {
+    await page.getByRole('cell', { name: '未登录的访客' }).first().waitFor();
+  });
+  const citizen = await signIn(browser, base, 'demo_citizen');
+  await walk(citizen, '/my/licenses', 'my-citizen', async page => {
+    assert.match(await page.locator('main').innerText(), /还没有电子证照/);
+  });
+  await walk(citizen, `/my/licenses/${first}`, 'uses-other', async page => {
+    assert.match(await page.locator('main').innerText(), /电子证照不存在/, 'another holder\'s log is not found');
+  });
+
+  // The counter's look-up: a mistyped number is said once; a record is shown.
+  const counter = await signIn(browser, base, 'demo_land'); // 窗口人员 of another department: the look-up is the counter's, any department's
+  await walk(counter, '/work/registry', 'lookup', async (page, width) => {
+    await page.getByRole('radio', { name: /法人/ }).check();
+    await page.getByRole('textbox', { name: '号码' }).fill('91529902MA12345678');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByRole('alert').count(), 1, 'the error is shown once');
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= inner, `the answer fits ${width} px`);
+  });
+});
