@@ -3,16 +3,21 @@
 
 pub mod audit;
 mod labels;
+mod license_import;
 mod notices;
 mod registry;
 
 pub use labels::*;
+pub use license_import::*;
 pub use notices::*;
 pub use registry::*;
 
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
     if let Some(t) = registry_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = license_import_text(code, detail) {
         return t;
     }
     let base = match (code, detail) {

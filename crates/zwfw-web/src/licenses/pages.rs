@@ -162,3 +162,76 @@ pub async fn create_key_submit(State(st): State<AppState>, Signed(_s, ra): Signe
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
+
+async fn import_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    preview: Option<&zwfw_app::licenses::import::Preview>,
+    imported: Option<&zwfw_app::licenses::import::Imported>,
+    report: Option<&zwfw_app::licenses::import::ImportReport>,
+) -> Response {
+    if let Err(e) = licenses::types::list(&ctx(st, ra)).await {
+        return error_page(st, Some(ra), &e);
+    }
+    let mut resp = render(
+        st,
+        ra,
+        "license_import.html",
+        context! {
+            preview => preview.map(Value::from_serialize),
+            imported => imported.map(Value::from_serialize),
+            report => report.map(Value::from_serialize),
+        },
+    );
+    if let Some(r) = report {
+        if resp.status().is_success() {
+            *resp.status_mut() = super::api::import_status(r);
+        }
+    }
+    resp
+}
+
+/// 导入存量电子证照: the upload form.
+pub async fn import_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+    import_view(&st, &ra, None, None, None).await
+}
+
+/// The first step: the file checked and kept, its preview (or every bad cell).
+pub async fn import_preview_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let c = ctx(&st, &ra);
+    let (name, bytes) = match super::api::import_upload(&st, multipart).await {
+        Ok((name, bytes, _)) => (name, bytes),
+        Err((_, axum::Json(r))) => return import_view(&st, &ra, None, None, Some(&r)).await,
+    };
+    match zwfw_app::licenses::import::preview_kept(&c, &name, bytes).await {
+        Ok(p) => import_view(&st, &ra, Some(&p), None, None).await,
+        Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportForm {
+    #[serde(default)]
+    sm3: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The second step: the previewed file imported (its warnings confirmed).
+pub async fn import_confirm_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Form(f): Form<ImportForm>,
+) -> Response {
+    let c = ctx(&st, &ra);
+    match zwfw_app::licenses::import::import_kept(&c, &f.sm3, &f.format, f.confirm == "yes").await {
+        Ok(n) => import_view(&st, &ra, None, Some(&n), None).await,
+        Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,
+    }
+}
