@@ -76,51 +76,47 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serializable")
 }
 
+/// The type's fields bound as `$1` to `$10`, in the order of [`TypeData`].
+fn with_type(q: crate::db::Query, d: &TypeData<'_>) -> crate::db::Query {
+    q.bind(d.code)
+        .bind(d.name)
+        .bind(d.define_authority)
+        .bind(d.define_authority_level)
+        .bind(d.holder_kind)
+        .bind(d.validity_years)
+        .bind(json(&d.template))
+        .bind(json(&d.item_ids))
+        .bind(json(&d.issuer_department_ids))
+        .bind(crate::flag(d.active))
+}
+
 pub async fn insert_type(tx: &mut Tx, d: &TypeData<'_>, now_ms: i64) -> StoreResult<i64> {
     let r = query(
         "INSERT INTO license_types (code, name, define_authority, define_authority_level, holder_kind, \
          validity_years, template, item_ids, issuer_department_ids, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(d.code)
-    .bind(d.name)
-    .bind(d.define_authority)
-    .bind(d.define_authority_level)
-    .bind(d.holder_kind)
-    .bind(d.validity_years)
-    .bind(json(&d.template))
-    .bind(json(&d.item_ids))
-    .bind(json(&d.issuer_department_ids))
-    .bind(crate::flag(d.active))
-    .bind(now_ms)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?;
+    );
+    let r = with_type(r, d)
+        .bind(now_ms)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_type_code"))?;
     Ok(r.i64("id"))
 }
 
 pub async fn update_type(tx: &mut Tx, id: i64, d: &TypeData<'_>, now_ms: i64) -> StoreResult<()> {
-    query(
+    let q = query(
         "UPDATE license_types SET code = $1, name = $2, define_authority = $3, define_authority_level = $4, \
          holder_kind = $5, validity_years = $6, template = $7, item_ids = $8, issuer_department_ids = $9, \
          active = $10, updated_at = $11 WHERE id = $12",
-    )
-    .bind(d.code)
-    .bind(d.name)
-    .bind(d.define_authority)
-    .bind(d.define_authority_level)
-    .bind(d.holder_kind)
-    .bind(d.validity_years)
-    .bind(json(&d.template))
-    .bind(json(&d.item_ids))
-    .bind(json(&d.issuer_department_ids))
-    .bind(crate::flag(d.active))
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?
-    .or(StoreError::NotFound("license_type"))
+    );
+    with_type(q, d)
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_type_code"))?
+        .or(StoreError::NotFound("license_type"))
 }
 
 pub async fn list_types(ex: Ex<'_>) -> StoreResult<Vec<TypeRow>> {
