@@ -364,8 +364,8 @@ async fn store_all(ctx: &Ctx<'_>, ready: &[Ready], sm3: &str, file_name: &str, f
     let now = ctx.now();
     let mut signers: HashMap<i64, Box<dyn Signer>> = HashMap::new();
     for r in ready {
-        if !signers.contains_key(&r.key.id) {
-            signers.insert(r.key.id, signer_of(st, &r.key)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = signers.entry(r.key.id) {
+            e.insert(signer_of(st, &r.key)?);
         }
     }
     let mut tx = st.store.begin().await?;
