@@ -132,6 +132,21 @@ impl Field {
         }
     }
 
+    /// The field's name as a record of `kind` shows it (姓名 for a person,
+    /// 名称 for a legal person, …).
+    pub fn label(self, kind: RecordKind) -> &'static str {
+        match (self, kind) {
+            (Field::Name, RecordKind::Person) => "姓名",
+            (Field::Name, RecordKind::Company) => "名称",
+            (Field::IdNumber, _) => "公民身份号码",
+            (Field::CreditCode, _) => "统一社会信用代码",
+            (Field::LegalRep, _) => "法定代表人",
+            (Field::Address, RecordKind::Person) => "住址",
+            (Field::Address, RecordKind::Company) => "住所",
+            (Field::Status, _) => "登记状态",
+        }
+    }
+
     /// The fields that must be filled.
     pub fn required(self) -> bool {
         !matches!(self, Field::Address)

@@ -266,6 +266,15 @@ pub async fn find_user_by_username(store: &Store, username: &str) -> StoreResult
     }
 }
 
+/// The public account registered with a 身份证号 or 统一社会信用代码, if any.
+pub async fn find_user_by_number(ex: crate::db::Ex<'_>, number: &str) -> StoreResult<Option<i64>> {
+    Ok(crate::db::query("SELECT id FROM users WHERE id_number = $1 OR credit_code = $1")
+        .bind(number)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| r.i64("id")))
+}
+
 /// Staff accounts, optionally of one department.
 pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<User>> {
     let rows = match department_id {

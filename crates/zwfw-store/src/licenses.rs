@@ -76,51 +76,47 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serializable")
 }
 
+/// The type's fields bound as `$1` to `$10`, in the order of [`TypeData`].
+fn with_type(q: crate::db::Query, d: &TypeData<'_>) -> crate::db::Query {
+    q.bind(d.code)
+        .bind(d.name)
+        .bind(d.define_authority)
+        .bind(d.define_authority_level)
+        .bind(d.holder_kind)
+        .bind(d.validity_years)
+        .bind(json(&d.template))
+        .bind(json(&d.item_ids))
+        .bind(json(&d.issuer_department_ids))
+        .bind(crate::flag(d.active))
+}
+
 pub async fn insert_type(tx: &mut Tx, d: &TypeData<'_>, now_ms: i64) -> StoreResult<i64> {
     let r = query(
         "INSERT INTO license_types (code, name, define_authority, define_authority_level, holder_kind, \
          validity_years, template, item_ids, issuer_department_ids, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-    )
-    .bind(d.code)
-    .bind(d.name)
-    .bind(d.define_authority)
-    .bind(d.define_authority_level)
-    .bind(d.holder_kind)
-    .bind(d.validity_years)
-    .bind(json(&d.template))
-    .bind(json(&d.item_ids))
-    .bind(json(&d.issuer_department_ids))
-    .bind(crate::flag(d.active))
-    .bind(now_ms)
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?;
+    );
+    let r = with_type(r, d)
+        .bind(now_ms)
+        .fetch_one(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_type_code"))?;
     Ok(r.i64("id"))
 }
 
 pub async fn update_type(tx: &mut Tx, id: i64, d: &TypeData<'_>, now_ms: i64) -> StoreResult<()> {
-    query(
+    let q = query(
         "UPDATE license_types SET code = $1, name = $2, define_authority = $3, define_authority_level = $4, \
          holder_kind = $5, validity_years = $6, template = $7, item_ids = $8, issuer_department_ids = $9, \
          active = $10, updated_at = $11 WHERE id = $12",
-    )
-    .bind(d.code)
-    .bind(d.name)
-    .bind(d.define_authority)
-    .bind(d.define_authority_level)
-    .bind(d.holder_kind)
-    .bind(d.validity_years)
-    .bind(json(&d.template))
-    .bind(json(&d.item_ids))
-    .bind(json(&d.issuer_department_ids))
-    .bind(crate::flag(d.active))
-    .bind(now_ms)
-    .bind(id)
-    .execute(tx.conn())
-    .await
-    .map_err(|e| StoreError::unique_as(e, "license_type_code"))?
-    .or(StoreError::NotFound("license_type"))
+    );
+    with_type(q, d)
+        .bind(now_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| StoreError::unique_as(e, "license_type_code"))?
+        .or(StoreError::NotFound("license_type"))
 }
 
 pub async fn list_types(ex: Ex<'_>) -> StoreResult<Vec<TypeRow>> {
@@ -241,6 +237,8 @@ pub struct LicenseRow {
     /// The identifier of the version that replaced this one.
     pub successor: Option<String>,
     pub updated_at: i64,
+    /// issued (on a grant here) | imported (an existing licence, 存量证照)
+    pub origin: String,
 }
 
 fn license_row(r: &Row) -> LicenseRow {
@@ -268,6 +266,7 @@ fn license_row(r: &Row) -> LicenseRow {
         status_note: r.str("status_note"),
         successor: r.opt_str("successor"),
         updated_at: r.i64("updated_at"),
+        origin: r.str("origin"),
     }
 }
 
@@ -291,16 +290,18 @@ pub struct NewLicense<'a> {
     pub signed_data: &'a str,
     pub signature: &'a str,
     pub file_sm3: &'a str,
+    /// issued | imported
+    pub origin: &'a str,
 }
 
 pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64> {
     const SQL: &str = const_concat!(
         "INSERT INTO licenses (identifier, serial, version, type_id, issuer_department_id, key_id, case_id, item_id, \
          holder_user_id, holder_kind, holder_name, holder_code, status, valid_from, valid_until, issued_at, \
-         signed_data, signature, file_sm3, status_note, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, ",
+         signed_data, signature, file_sm3, status_note, updated_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, ",
         sql_code!(LicenseStatus::Valid),
-        ", $13, $14, $15, $16, $17, $18, '', $15) RETURNING id"
+        ", $13, $14, $15, $16, $17, $18, '', $15, $19) RETURNING id"
     );
     let r = query(SQL)
         .bind(l.identifier)
@@ -321,6 +322,7 @@ pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64>
         .bind(l.signed_data)
         .bind(l.signature)
         .bind(l.file_sm3)
+        .bind(l.origin)
         .fetch_one(tx.conn())
         .await
         .map_err(|e| StoreError::unique_as(e, "license_identifier"))?;
@@ -333,6 +335,29 @@ pub async fn by_identifier(ex: Ex<'_>, identifier: &str) -> StoreResult<Option<L
 
 pub async fn get_license(ex: Ex<'_>, id: i64) -> StoreResult<LicenseRow> {
     query("SELECT * FROM licenses WHERE id = $1").bind(id).one(ex, "license", license_row).await
+}
+
+/// The identifier of the stored version of the same type, issuer, serial
+/// and version (whatever its check character), if there is one.
+pub async fn version_taken(
+    ex: Ex<'_>,
+    type_id: i64,
+    issuer_department_id: i64,
+    serial: &str,
+    version: i64,
+) -> StoreResult<Option<String>> {
+    Ok(query(
+        "SELECT identifier FROM licenses WHERE type_id = $1 AND issuer_department_id = $2 AND serial = $3 \
+         AND version = $4",
+    )
+    .bind(type_id)
+    .bind(issuer_department_id)
+    .bind(serial)
+    .bind(version)
+    .fetch_all(ex)
+    .await?
+    .first()
+    .map(|r| r.str("identifier")))
 }
 
 /// A licence version read inside a write transaction, locked until it ends.

@@ -109,32 +109,67 @@ pub async fn upsert_person(
 ) -> StoreResult<Upserted> {
     match find_person(tx.conn(), p.key).await? {
         Some(old) if old.name == p.name && old.address == p.address && old.source == source => Ok(Upserted::Unchanged),
-        Some(old) => {
-            query("UPDATE registry_persons SET name = $1, address = $2, source = $3, updated_by = $4, updated_at = $5 WHERE id = $6")
-                .bind(p.name)
-                .bind(p.address)
-                .bind(source)
-                .bind(by)
-                .bind(now_ms)
-                .bind(old.id)
-                .execute(tx.conn())
-                .await?;
+        old => {
+            let key = [("id_key", p.key), ("id_masked", p.masked)];
+            let own = [("name", p.name), ("address", p.address)];
+            upsert(tx, "registry_persons", old.map(|o| o.id), &key, &own, source, by, now_ms).await
+        }
+    }
+}
+
+/// Adds a record to `table` (its `key` columns and its `own`), or, when
+/// `old` names one, replaces that one's own columns; either with its
+/// source, who and when.
+#[allow(clippy::too_many_arguments)]
+async fn upsert(
+    tx: &mut Tx,
+    table: &'static str,
+    old: Option<i64>,
+    key: &[(&'static str, &str)],
+    own: &[(&'static str, &str)],
+    source: &str,
+    by: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<Upserted> {
+    let n = own.len();
+    let q = match old {
+        Some(_) => {
+            let set: Vec<String> = own.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
+            let sql = format!(
+                "UPDATE {table} SET {}, source = ${}, updated_by = ${}, updated_at = ${} WHERE id = ${}",
+                set.join(", "),
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            );
+            own.iter().fold(query(sql), |q, (_, v)| q.bind(*v))
+        }
+        None => {
+            let all: Vec<(&str, &str)> = key.iter().chain(own).copied().collect();
+            let m = all.len();
+            let columns: Vec<&str> = all.iter().map(|(c, _)| *c).collect();
+            let values: Vec<String> = (1..=m).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}, source, updated_by, created_at, updated_at) VALUES ({}, ${}, ${}, ${}, ${})",
+                columns.join(", "),
+                values.join(", "),
+                m + 1,
+                m + 2,
+                m + 3,
+                m + 3
+            );
+            all.iter().fold(query(sql), |q, (_, v)| q.bind(*v))
+        }
+    };
+    let q = q.bind(source).bind(by).bind(now_ms);
+    match old {
+        Some(id) => {
+            q.bind(id).execute(tx.conn()).await?;
             Ok(Upserted::Replaced)
         }
         None => {
-            query(
-                "INSERT INTO registry_persons (id_key, id_masked, name, address, source, updated_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-            )
-            .bind(p.key)
-            .bind(p.masked)
-            .bind(p.name)
-            .bind(p.address)
-            .bind(source)
-            .bind(by)
-            .bind(now_ms)
-            .execute(tx.conn())
-            .await?;
+            q.execute(tx.conn()).await?;
             Ok(Upserted::Added)
         }
     }
@@ -158,39 +193,10 @@ pub async fn upsert_company(
         {
             Ok(Upserted::Unchanged)
         }
-        Some(old) => {
-            query(
-                "UPDATE registry_companies SET name = $1, legal_rep = $2, address = $3, status = $4, source = $5, \
-                 updated_by = $6, updated_at = $7 WHERE id = $8",
-            )
-            .bind(c.name)
-            .bind(c.legal_rep)
-            .bind(c.address)
-            .bind(c.status)
-            .bind(source)
-            .bind(by)
-            .bind(now_ms)
-            .bind(old.id)
-            .execute(tx.conn())
-            .await?;
-            Ok(Upserted::Replaced)
-        }
-        None => {
-            query(
-                "INSERT INTO registry_companies (credit_code, name, legal_rep, address, status, source, updated_by, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-            )
-            .bind(c.credit_code)
-            .bind(c.name)
-            .bind(c.legal_rep)
-            .bind(c.address)
-            .bind(c.status)
-            .bind(source)
-            .bind(by)
-            .bind(now_ms)
-            .execute(tx.conn())
-            .await?;
-            Ok(Upserted::Added)
+        old => {
+            let own = [("name", c.name), ("legal_rep", c.legal_rep), ("address", c.address), ("status", c.status)];
+            let key = [("credit_code", c.credit_code)];
+            upsert(tx, "registry_companies", old.map(|o| o.id), &key, &own, source, by, now_ms).await
         }
     }
 }

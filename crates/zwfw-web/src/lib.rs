@@ -185,6 +185,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/licenses", get(crate::licenses::pages::admin_page))
         .route("/admin/licenses/types", post(crate::licenses::pages::create_type_submit))
         .route("/admin/licenses/keys", post(crate::licenses::pages::create_key_submit))
+        .route(
+            "/admin/licenses/import",
+            get(crate::licenses::pages::import_page).post(crate::licenses::pages::import_confirm_submit),
+        )
+        .route("/admin/licenses/import/preview", post(crate::licenses::pages::import_preview_submit))
         .route("/notices", get(crate::notices::pages::list_page))
         .route("/notices/{id}", get(crate::notices::pages::detail_page))
         .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))

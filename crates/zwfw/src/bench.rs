@@ -112,7 +112,7 @@ pub fn run(ops: usize, clocks: usize) {
     );
 }
 
-fn percentile(v: &mut [f64], p: f64) -> f64 {
+pub(crate) fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
     v[i]
@@ -313,24 +313,30 @@ pub fn print_share(tx_per_s: f64, ceiling: f64, what: &str) {
 }
 
 /// A demo database with a published three-step item of the market department.
-struct Setup {
-    state: zwfw_app::App,
-    item: i64,
+pub(crate) struct Setup {
+    pub(crate) state: zwfw_app::App,
+    pub(crate) item: i64,
     /// The files directory (removed at the end).
-    dir: std::path::PathBuf,
+    pub(crate) dir: std::path::PathBuf,
     /// The counter officer, the reviewer and the department head.
-    cast: (zwfw_domain::admin::Actor, zwfw_domain::admin::Actor, zwfw_domain::admin::Actor),
+    pub(crate) cast: (zwfw_domain::admin::Actor, zwfw_domain::admin::Actor, zwfw_domain::admin::Actor),
     /// A walk-in application by one natural person.
-    walk_in: std::sync::Arc<dyn Fn() -> zwfw_app::cases::ApplicationInput + Send + Sync>,
+    pub(crate) walk_in: std::sync::Arc<dyn Fn() -> zwfw_app::cases::ApplicationInput + Send + Sync>,
 }
 
-async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
+/// A demo database (with a master key, for licences) and a published
+/// three-step item of the market department, linked to no licence type.
+pub(crate) async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
     use zwfw_app::cases::{ApplicantInput, ApplicationInput};
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
     let store = zwfw_store::Store::connect(url).await?;
     store.migrate().await?;
     let dir = std::env::temp_dir().join(format!("zwfw_bench_files_{}", std::process::id()));
-    let config = zwfw_app::AppConfig { data_dir: dir.clone(), ..Default::default() };
+    let licenses = zwfw_app::licenses::LicensesConfig {
+        master_key: Some(zwfw_app::licenses::MasterKey::random()),
+        ..Default::default()
+    };
+    let config = zwfw_app::AppConfig { data_dir: dir.clone(), licenses, ..Default::default() };
     let state = zwfw_app::App::new(store, clock, config);
     zwfw_app::startup(&state).await.map_err(err)?;
     zwfw_app::demo::load(&state).await.map_err(err)?;

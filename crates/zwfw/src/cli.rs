@@ -68,7 +68,8 @@ enum Command {
         /// Items in the search benchmark.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
-        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases or supervision.
+        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases, supervision or
+        /// licenses (what issuance adds to a grant, verifications per second).
         #[arg(long, default_value = "all")]
         only: String,
         /// Full case lifecycles in the case benchmark.
@@ -92,6 +93,12 @@ enum Command {
         /// PostgreSQL commit settings to measure the cases on (comma-separated: on, off).
         #[arg(long, default_value = "on,off")]
         pg_sync: String,
+        /// Lifecycles of each item (with and without a licence) in the licence benchmark.
+        #[arg(long, default_value_t = 2_000)]
+        license_cases: usize,
+        /// Verifications in the licence benchmark (each way: use case, router).
+        #[arg(long, default_value_t = 20_000)]
+        verifications: usize,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -424,7 +431,31 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             postgres,
             sqlite_sync,
             pg_sync,
+            license_cases,
+            verifications,
         } => {
+            if only == "all" || only == "licenses" {
+                let db = zwfw_store::scratch::ScratchDb::sqlite();
+                let r = crate::bench_licenses::run(
+                    &db.url,
+                    "SQLite (WAL, synchronous=NORMAL)",
+                    license_cases,
+                    clients,
+                    verifications,
+                )
+                .await;
+                db.cleanup().await;
+                r?;
+                if let Some(admin) = &postgres {
+                    let db = zwfw_store::scratch::ScratchDb::postgres_on(admin)
+                        .await
+                        .map_err(|e| anyhow!("PostgreSQL at {} is unreachable: {e}", redact(admin)))?;
+                    let r =
+                        crate::bench_licenses::run(&db.url, "PostgreSQL", license_cases, clients, verifications).await;
+                    db.cleanup().await;
+                    r?;
+                }
+            }
             if only == "all" || only == "supervision" {
                 let db = zwfw_store::scratch::ScratchDb::sqlite();
                 let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;

@@ -1,6 +1,7 @@
 //! The zwfw binary: `zwfw serve`, `zwfw migrate`, `zwfw demo`, `zwfw audit verify`, `zwfw user …`.
 
 mod bench;
+mod bench_licenses;
 mod cli;
 mod config;
 

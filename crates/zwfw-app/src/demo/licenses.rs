@@ -1,5 +1,7 @@
 //! The demo's licence types (证照目录) for the demo items whose result is a
-//! licence. No department has a signing key at first: a grant waits (the
+//! licence: for legal persons (食品经营许可证, 营业执照, …) and for natural
+//! persons (个体工商户的营业执照, 护士执业证书), so that the demo citizen's
+//! grants issue licences too. No department has a signing key at first: a grant waits (the
 //! case says why) until the system administrator generates the issuing
 //! department's key on 电子证照管理, which then issues it.
 
@@ -14,7 +16,7 @@ use zwfw_store::admin as store_admin;
 type DemoType =
     (&'static str, &'static str, u32, &'static str, &'static str, i64, &'static str, &'static [&'static str]);
 
-const TYPES: [DemoType; 4] = [
+const TYPES: [DemoType; 6] = [
     (
         "食品经营许可证",
         "国家市场监督管理总局",
@@ -43,7 +45,7 @@ const TYPES: [DemoType; 4] = [
         "legal",
         0,
         "名称|类型|经营者|经营范围|经营场所",
-        &["个体工商户登记", "企业设立登记", "东城区个体工商户登记"],
+        &["企业设立登记"],
     ),
     (
         "公共场所卫生许可证",
@@ -55,6 +57,19 @@ const TYPES: [DemoType; 4] = [
         "单位名称|地址|许可项目",
         &["公共场所卫生许可"],
     ),
+    // A 个体工商户's 营业执照 names the natural person who runs it (经营者):
+    // the demo citizen's own registration is issued one.
+    (
+        "营业执照（个体工商户）",
+        "国家市场监督管理总局",
+        901,
+        "国家级",
+        "person",
+        0,
+        "名称|经营者|组成形式|经营范围|经营场所",
+        &["个体工商户登记", "东城区个体工商户登记"],
+    ),
+    ("护士执业证书", "国家卫生健康委员会", 902, "国家级", "person", 5, "姓名|执业类别|执业地点", &["护士执业注册"]),
 ];
 
 /// Adds the demo's licence types (once).
@@ -70,7 +85,14 @@ pub async fn load(state: &App) -> AppResult<Vec<String>> {
         if existing.iter().any(|t| t.name == *name) {
             continue;
         }
-        let item_ids = items.iter().filter(|i| item_names.contains(&i.name.as_str())).map(|i| i.item_id).collect();
+        // An item already linked to another type (a demo loaded by an
+        // earlier version) keeps it.
+        let item_ids = items
+            .iter()
+            .filter(|i| item_names.contains(&i.name.as_str()))
+            .map(|i| i.item_id)
+            .filter(|id| !existing.iter().any(|t| t.active && t.item_ids.contains(id)))
+            .collect();
         let input = TypeInput {
             code: format!("{}{:03}", credit_code_for("100000", *serial), seq + 1),
             name: name.to_string(),

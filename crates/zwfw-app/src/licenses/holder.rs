@@ -9,7 +9,7 @@ use serde::Serialize;
 use zwfw_domain::access::licenses::{may_read_uses, LicenseFacts};
 use zwfw_domain::admin::AccountKind;
 use zwfw_domain::ids::mask_name;
-use zwfw_domain::licenses::{LicenseId, LicenseStatus};
+use zwfw_domain::licenses::LicenseStatus;
 use zwfw_domain::time::format_local;
 use zwfw_store::licenses::{self as store, LicenseRow};
 
@@ -118,9 +118,7 @@ async fn who(st: &App, actor_id: Option<i64>) -> AppResult<String> {
 pub async fn uses(ctx: &Ctx<'_>, identifier: &str) -> AppResult<UseLog> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(|| AppError::not_found("license"))?;
-    let id = LicenseId::parse(identifier)?;
-    let l =
-        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    let l = super::verify::find(st, identifier).await?;
     may_read_uses(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
     let name = store::get_type(st.store.pool(), l.type_id).await?.name;
     let license = held(st, &l, name).await?;

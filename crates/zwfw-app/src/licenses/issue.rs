@@ -277,6 +277,7 @@ pub(super) async fn write_version(
             signed_data: &signed_data,
             signature: &signature,
             file_sm3: &m.file_sm3,
+            origin: "issued",
         },
     )
     .await?;

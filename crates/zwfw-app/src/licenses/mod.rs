@@ -4,6 +4,7 @@
 //! (换发, 变更, 注销, 吊销, 过期), each signed and audited.
 
 pub mod holder;
+pub mod import;
 pub mod issue;
 pub mod keys;
 pub mod status;

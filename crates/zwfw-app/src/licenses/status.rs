@@ -77,7 +77,7 @@ async fn record_status(
 ) -> AppResult<()> {
     let from = status_of(l);
     let to = from.change_to(change.status_after()).map_err(|_| wrong_status(from))?;
-    let id = LicenseId::parse(&l.identifier)?;
+    let (id, _) = LicenseId::parse_as_written(&l.identifier)?;
     let record = StatusRecord { id, status: to, at_ms: ctx.now(), note: note.to_string() };
     let bytes = record.signing_bytes();
     let signature = hex::encode(signer_of(ctx.state, key)?.sign(&bytes)?);
@@ -96,9 +96,7 @@ async fn record_status(
 pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> AppResult<String> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let id = LicenseId::parse(identifier)?;
-    let l =
-        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    let l = super::verify::find(st, identifier).await?;
     if !zwfw_domain::access::licenses::may_read(actor, &facts(&l)) {
         return Err(AppError::not_found("license"));
     }

@@ -4,7 +4,7 @@
 use super::manager;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zwfw_domain::access::licenses::may_manage_types;
 use zwfw_domain::licenses::{template_fields, HolderKind, LicenseTypeCode, Validity};
@@ -170,4 +170,46 @@ pub async fn update(ctx: &Ctx<'_>, id: i64, input: &TypeInput) -> AppResult<Type
 /// The active licence type a catalogue item's grant issues, if any.
 pub async fn of_item(st: &App, item_id: i64) -> AppResult<Option<TypeRow>> {
     Ok(store::list_types(st.store.pool()).await?.into_iter().find(|t| t.active && t.item_ids.contains(&item_id)))
+}
+
+/// A catalogue item a licence type may be linked to: published, its result
+/// a licence (证照).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseItemChoice)]
+pub struct ItemChoice {
+    pub item_id: i64,
+    pub name: String,
+    /// 实施编码
+    pub impl_code: String,
+    pub department: String,
+    /// The active licence type it is linked to, if any.
+    pub linked_type: Option<String>,
+}
+
+/// The items a licence type may be linked to, those whose name or code
+/// contains `q` (all when it is empty), by name.
+pub async fn item_choices(ctx: &Ctx<'_>, q: &str) -> AppResult<Vec<ItemChoice>> {
+    manager(ctx, may_manage_types)?;
+    let st = ctx.state;
+    let q = q.trim();
+    let types = store::list_types(st.store.pool()).await?;
+    let filter = zwfw_store::catalog::ItemFilter { published_only: true, limit: 2000, ..Default::default() };
+    let mut out = vec![];
+    for i in zwfw_store::catalog::list(&st.store, &filter).await? {
+        if !q.is_empty() && !i.name.contains(q) && !i.impl_code.contains(q) && !i.basic_code.contains(q) {
+            continue;
+        }
+        if crate::cases::item_version(st, i.version_id).await?.result_type.trim() != "证照" {
+            continue;
+        }
+        out.push(ItemChoice {
+            linked_type: types.iter().find(|t| t.active && t.item_ids.contains(&i.item_id)).map(|t| t.name.clone()),
+            department: st.department(i.department_id).await?.name.clone(),
+            item_id: i.item_id,
+            name: i.name,
+            impl_code: i.impl_code,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.item_id.cmp(&b.item_id)));
+    Ok(out)
 }

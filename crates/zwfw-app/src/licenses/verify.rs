@@ -50,6 +50,15 @@ pub struct Verification {
     pub valid_until: Option<String>,
     /// The newer version that replaced this one (已换发).
     pub successor: Option<String>,
+    /// issued (on a grant here: the signature covers the licence file) |
+    /// imported (an existing licence, 存量证照: signed at import by the
+    /// issuing department's key over the imported record, not over an
+    /// original file).
+    pub origin: String,
+    /// Whether the identifier's check character is the ISO 7064 MOD 37,36
+    /// one (false only for an imported licence whose administrator
+    /// confirmed a check character computed wrongly elsewhere).
+    pub check_character_valid: bool,
     /// Whether the signature holds for the signed data and the issuer's key.
     pub signature_valid: bool,
     pub signature: SignatureView,
@@ -67,12 +76,26 @@ pub(super) fn effective_status(st: &App, l: &LicenseRow) -> LicenseStatus {
     }
 }
 
+/// The stored licence version an identifier names: parsed (422 when
+/// malformed), else not found. An identifier whose check character does
+/// not match is refused as such unless an imported licence has it exactly.
+pub(super) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
+    let (id, check_valid) = match LicenseId::parse_as_written(identifier) {
+        Ok(parsed) => parsed,
+        Err(e) => return Err(e.into()),
+    };
+    let found = store::by_identifier(st.store.pool(), &id.to_string()).await?;
+    match found {
+        Some(l) if check_valid || l.origin == "imported" => Ok(l),
+        _ if !check_valid => Err(zwfw_domain::DomainError::InvalidLicenseId("check_character").into()),
+        _ => Err(AppError::not_found("license")),
+    }
+}
+
 /// The verification of a licence version; recorded in its 用证 log.
 pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> {
     let st = ctx.state;
-    let id = LicenseId::parse(identifier)?;
-    let l =
-        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    let l = find(st, identifier).await?;
     let v = view(st, &l).await?;
     store::record_use(
         &st.store,
@@ -107,6 +130,8 @@ pub(crate) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
         valid_from: l.valid_from.clone(),
         valid_until: l.valid_until.clone(),
         successor: l.successor.clone(),
+        origin: l.origin.clone(),
+        check_character_valid: LicenseId::parse(&l.identifier).is_ok(),
         signature_valid,
         signature: SignatureView {
             algorithm: "SM2-SM3".into(),

@@ -3,16 +3,21 @@
 
 pub mod audit;
 mod labels;
+mod license_import;
 mod notices;
 mod registry;
 
 pub use labels::*;
+pub use license_import::*;
 pub use notices::*;
 pub use registry::*;
 
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
     if let Some(t) = registry_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = license_import_text(code, detail) {
         return t;
     }
     let base = match (code, detail) {
@@ -597,6 +602,13 @@ pub fn field_name(field: &str) -> &'static str {
         "duty" => "职责",
         "interaction" => "留言",
         "item" => "事项",
+        "item_ids" => "关联事项（请从列表中勾选结果为证照的已发布事项）",
+        "validity_years" => "有效期限（1至100年，不填为长期）",
+        "define_authority" => "证照定义机构",
+        "define_authority_level" => "定义机构级别",
+        "holder_kind" => "持证主体类别",
+        "template" => "照面字段",
+        "issuer_department_ids" => "颁发部门",
         "handler" => "留言办理人",
         "message" => "消息",
         "notification" => "消息",

@@ -45,20 +45,29 @@ impl Format {
     }
 }
 
-/// One bad cell (or sheet) of an extract.
+/// One bad cell (or sheet) of an imported file (an extract of the
+/// registry, a file of existing licences), or a warning about one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = RegistryCellError)]
+#[schema(as = ImportCellError)]
 pub struct CellError {
-    /// The sheet (xlsx), `persons` / `companies` (JSON), or empty (CSV).
+    /// The sheet (xlsx), the JSON list (`persons`, `companies`,
+    /// `up_lic_data`), or empty (CSV).
     pub sheet: String,
     /// The row: the Excel or CSV line number (the header is row 1), or the
     /// 1-based position in the JSON list; 0 for the file as a whole.
     pub row: usize,
     /// The column: its letter and header (`B 公民身份号码`), or the JSON key.
     pub column: String,
-    /// A stable code: `registry_field`, `invalid_resident_id`,
+    /// A stable code. Registry: `registry_field`, `invalid_resident_id`,
     /// `invalid_credit_code`, `registry_duplicate`, `registry_no_columns`,
-    /// `registry_unreadable`.
+    /// `registry_unreadable`. Licences: `license_import_field`,
+    /// `invalid_license_id`, `invalid_license_type_code`,
+    /// `invalid_credit_code`, `invalid_resident_id`,
+    /// `license_import_duplicate`, `license_import_exists`,
+    /// `license_import_unknown_type`, `license_import_unknown_issuer`,
+    /// `license_import_no_key`, `license_import_holder_kind`,
+    /// `license_import_no_columns`, `license_import_unreadable`, and the
+    /// warning `license_check_mismatch`.
     pub code: String,
     /// What is wrong, in Chinese.
     pub message: String,
@@ -87,7 +96,8 @@ pub struct Place {
 
 type Out = Vec<(Place, Record)>;
 
-fn column_letter(mut i: usize) -> String {
+/// The Excel letter of a 0-based column.
+pub(crate) fn column_letter(mut i: usize) -> String {
     let mut s = String::new();
     loop {
         s.insert(0, (b'A' + (i % 26) as u8) as char);
@@ -144,36 +154,61 @@ fn take(
     }
 }
 
+/// A cell as text: whole numbers without a fraction, a date cell as
+/// `YYYY-MM-DD`.
 fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Int(i) => i.to_string(),
+        Data::DateTime(t) if !t.is_duration() => {
+            // Excel's day count (1900 system) from 1899-12-30.
+            let day = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|d| d.checked_add_signed(chrono::Duration::days(t.as_f64().floor() as i64)));
+            day.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+        }
         other => other.to_string(),
     }
 }
 
-fn read_xlsx(bytes: &[u8], out: &mut Out, errors: &mut Vec<CellError>) {
-    let mut wb = match Xlsx::new(std::io::Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(_) => return errors.push(CellError::file("registry_unreadable", Some("xlsx"))),
-    };
+/// A table of numbered rows (the header is row 1).
+pub(crate) type Rows = Vec<(usize, Vec<String>)>;
+
+/// The sheets of a workbook, each with its numbered rows of text; `Err`
+/// with the sheet's name (empty: the whole file) that cannot be read.
+pub(crate) fn xlsx_sheets(bytes: &[u8]) -> Vec<Result<(String, Rows), String>> {
+    let Ok(mut wb) = Xlsx::new(std::io::Cursor::new(bytes)) else { return vec![Err(String::new())] };
+    let mut out = vec![];
     for name in wb.sheet_names() {
         let Ok(range) = wb.worksheet_range(&name) else {
-            errors.push(CellError { sheet: name.clone(), ..CellError::file("registry_unreadable", Some("xlsx")) });
+            out.push(Err(name));
             continue;
         };
         let start = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-        let rows: Vec<(usize, Vec<String>)> =
-            range.rows().enumerate().map(|(i, r)| (start + i + 1, r.iter().map(cell_text).collect())).collect();
-        // A sheet of notes (no recognised column at all) is passed over.
-        let recognised = rows
-            .iter()
-            .find(|(_, c)| c.iter().any(|x| !x.trim().is_empty()))
-            .is_some_and(|(_, c)| c.iter().any(|h| Field::from_header(h).is_some()));
-        if recognised {
-            read_table(&name, rows, out, errors);
+        let rows = range.rows().enumerate().map(|(i, r)| (start + i + 1, r.iter().map(cell_text).collect())).collect();
+        out.push(Ok((name, rows)));
+    }
+    out
+}
+
+/// Whether the first non-empty row of `rows` has a header `recognised`
+/// (a sheet of notes is passed over).
+pub(crate) fn has_header(rows: &Rows, recognised: impl Fn(&str) -> bool) -> bool {
+    rows.iter()
+        .find(|(_, c)| c.iter().any(|x| !x.trim().is_empty()))
+        .is_some_and(|(_, c)| c.iter().any(|h| recognised(h)))
+}
+
+fn read_xlsx(bytes: &[u8], out: &mut Out, errors: &mut Vec<CellError>) {
+    for sheet in xlsx_sheets(bytes) {
+        match sheet {
+            Ok((name, rows)) => {
+                if has_header(&rows, |h| Field::from_header(h).is_some()) {
+                    read_table(&name, rows, out, errors);
+                }
+            }
+            Err(name) => errors.push(CellError { sheet: name, ..CellError::file("registry_unreadable", Some("xlsx")) }),
         }
     }
 }
@@ -216,18 +251,27 @@ fn csv_rows(text: &str) -> Vec<(usize, Vec<String>)> {
     rows
 }
 
-fn read_csv(bytes: &[u8], out: &mut Out, errors: &mut Vec<CellError>) {
+/// The numbered rows of a CSV file in UTF-8 or GB18030 (as Excel writes
+/// it); `None` when it is neither.
+pub(crate) fn csv_table(bytes: &[u8]) -> Option<Rows> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
         Err(_) => {
             let (t, _, bad) = encoding_rs::GB18030.decode(bytes);
             if bad {
-                return errors.push(CellError::file("registry_unreadable", Some("encoding")));
+                return None;
             }
             t.into_owned()
         }
     };
-    read_table("", csv_rows(&text), out, errors);
+    Some(csv_rows(&text))
+}
+
+fn read_csv(bytes: &[u8], out: &mut Out, errors: &mut Vec<CellError>) {
+    match csv_table(bytes) {
+        Some(rows) => read_table("", rows, out, errors),
+        None => errors.push(CellError::file("registry_unreadable", Some("encoding"))),
+    }
 }
 
 fn read_json(bytes: &[u8], out: &mut Out, errors: &mut Vec<CellError>) {

@@ -21,7 +21,7 @@ use serde_json::json;
 use zwfw_domain::access::registry::{may, RegistryAction};
 use zwfw_domain::admin::Role;
 use zwfw_domain::ids::{CreditCode, ResidentId};
-use zwfw_domain::registry::{person_key, verdict, CompanyStatus, Record, RecordKind, RecordSource, Verdict};
+use zwfw_domain::registry::{person_key, verdict, CompanyStatus, Field, Record, RecordKind, RecordSource, Verdict};
 use zwfw_store::registry::{self as store, CompanyRow, NewCompany, NewPerson, PersonRow, Upserted};
 
 /// The registry's settings: the watched folder and the look-up service.
@@ -91,6 +91,40 @@ pub struct RecordView {
     /// import | lookup | demo
     pub source: String,
     pub updated_at: i64,
+    /// The record's fields as shown, named for its kind (姓名 or 名称, …),
+    /// in the order of the registry's template.
+    pub fields: Vec<ShownField>,
+}
+
+/// One field of a record as shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RegistryShownField)]
+pub struct ShownField {
+    /// The field's name in Chinese, for the record's kind.
+    pub label: String,
+    /// Its value (a person's number masked; `—` when empty).
+    pub value: String,
+}
+
+impl RecordView {
+    /// The record with its fields named for its kind.
+    fn shown(mut self, kind: RecordKind) -> Self {
+        self.fields = Field::of(kind)
+            .iter()
+            .map(|f| {
+                let value = match f {
+                    Field::Name => &self.name,
+                    Field::IdNumber | Field::CreditCode => &self.number,
+                    Field::LegalRep => &self.legal_rep,
+                    Field::Address => &self.address,
+                    Field::Status => &self.status_label,
+                };
+                let value = if value.is_empty() { "—".to_string() } else { value.clone() };
+                ShownField { label: f.label(kind).into(), value }
+            })
+            .collect();
+        self
+    }
 }
 
 impl From<PersonRow> for RecordView {
@@ -105,7 +139,9 @@ impl From<PersonRow> for RecordView {
             status_label: String::new(),
             source: p.source,
             updated_at: p.updated_at,
+            fields: vec![],
         }
+        .shown(RecordKind::Person)
     }
 }
 
@@ -121,7 +157,9 @@ impl From<CompanyRow> for RecordView {
             status: c.status,
             source: c.source,
             updated_at: c.updated_at,
+            fields: vec![],
         }
+        .shown(RecordKind::Company)
     }
 }
 

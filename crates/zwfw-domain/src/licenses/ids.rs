@@ -159,6 +159,57 @@ impl LicenseId {
         Ok(id)
     }
 
+    /// Parses an identifier whose check character may be wrong, as some
+    /// deployed systems compute it: everything else is checked as by
+    /// [`LicenseId::parse`]; the check character is kept as written (one of
+    /// `0-9A-Z`). Answers the identifier and whether its check character
+    /// holds.
+    pub fn parse_as_written(input: &str) -> DomainResult<(Self, bool)> {
+        match LicenseId::parse(input) {
+            Ok(id) => Ok((id, true)),
+            Err(DomainError::InvalidLicenseId("check_character")) => {
+                let written = input.trim().rsplit('.').next().unwrap_or_default();
+                let [c] = written.as_bytes() else { return Err(bad("check_character")) };
+                if symbol_value(*c).is_none() {
+                    return Err(bad("check_character"));
+                }
+                let computed = input.trim().strip_suffix(written).unwrap_or_default().to_string() + "0";
+                // The same identifier with any check character parses but for
+                // that character: take its parts from there.
+                let mut id = LicenseId::parse_parts(&computed)?;
+                id.check = *c as char;
+                Ok((id, false))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The parts of an identifier, its check character recomputed.
+    fn parse_parts(input: &str) -> DomainResult<Self> {
+        let rest = input.strip_prefix(ROOT).and_then(|r| r.strip_prefix('.')).ok_or_else(|| bad("root"))?;
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [type_code, issuer, serial, version, _] = parts[..] else { return Err(bad("parts")) };
+        let version: u16 = version.parse().map_err(|_| bad("version"))?;
+        LicenseId::new(
+            LicenseTypeCode::parse(type_code).map_err(|_| bad("type_code"))?,
+            CreditCode::parse(issuer).map_err(|_| bad("issuer"))?,
+            serial,
+            version,
+        )
+    }
+
+    /// The check character this identifier should have (the one computed
+    /// over its parts).
+    pub fn expected_check(&self) -> char {
+        check_char(&self.check_input()).unwrap_or('0')
+    }
+
+    /// Whether its check character is the computed one (always, except for
+    /// an identifier read by [`LicenseId::parse_as_written`]).
+    pub fn check_valid(&self) -> bool {
+        self.expected_check() == self.check
+    }
+
     /// The text the check character is computed over: type code, issuer,
     /// serial and version, without the root and the dots.
     pub fn check_input(&self) -> String {

@@ -4,6 +4,7 @@
 //! [`crate::access::licenses`].
 
 mod ids;
+pub mod import;
 mod signing;
 mod status;
 

@@ -77,6 +77,17 @@ fn line(out: &mut String, name: &str, value: &str) {
     out.push('\n');
 }
 
+/// The canonical bytes of `fields` after the `header` line.
+pub(super) fn encode(header: &str, fields: &[(&str, String)]) -> Vec<u8> {
+    let mut s = String::new();
+    s.push_str(header);
+    s.push('\n');
+    for (name, value) in fields {
+        line(&mut s, name, value);
+    }
+    s.into_bytes()
+}
+
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }

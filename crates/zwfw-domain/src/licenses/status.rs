@@ -60,6 +60,9 @@ code_list!(
         Revoked = "revoked": "吊销",
         /// 过期 at the end of its validity.
         Expired = "expired": "过期",
+        /// 导入: an existing licence (存量证照) imported by an administrator,
+        /// signed at import by its issuing department's key.
+        Imported = "imported": "导入",
     }
 );
 
@@ -68,7 +71,7 @@ impl LicenseChange {
     /// valid; the one it replaces becomes superseded).
     pub fn status_after(self) -> LicenseStatus {
         match self {
-            LicenseChange::Issued => LicenseStatus::Valid,
+            LicenseChange::Issued | LicenseChange::Imported => LicenseStatus::Valid,
             LicenseChange::Reissued | LicenseChange::Amended => LicenseStatus::Superseded,
             LicenseChange::Cancelled => LicenseStatus::Cancelled,
             LicenseChange::Revoked => LicenseStatus::Revoked,

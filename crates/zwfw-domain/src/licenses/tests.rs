@@ -283,3 +283,148 @@ fn a_licence_serves_as_a_material_only_when_valid_signed_of_the_type_and_held() 
     let forged = UseFacts { signature_valid: false, status: LicenseStatus::Revoked, ..ok };
     assert_eq!(usable_as_material(&forged, Some(8), "", ""), Err(UseRefusal::Signature));
 }
+
+mod import {
+    use super::super::import::*;
+    use super::REAL;
+    use crate::licenses::HolderKind;
+    use chrono::NaiveDate;
+    use std::collections::HashMap;
+
+    /// A row of the Jilin sample (a legal holder), with `changes`.
+    fn row(changes: &[(ImportField, &str)]) -> HashMap<ImportField, String> {
+        let mut r: HashMap<ImportField, String> = [
+            (ImportField::SourceId, REAL[2]),
+            (ImportField::Name, "建筑业企业资质证书"),
+            (ImportField::Number, "D322012345"),
+            (ImportField::TypeName, "建筑业企业资质证书"),
+            (ImportField::TypeCode, "11100000000013338W032"),
+            (ImportField::IssueDept, "吉林省住房和城乡建设厅"),
+            (ImportField::IssueDeptCode, "11220000013544541J"),
+            (ImportField::IssueDate, "20240315"),
+            (ImportField::Holder, "示例建筑有限公司"),
+            (ImportField::HolderCode, "91529902MA0000001U"),
+            (ImportField::AreaCode, "220000"),
+        ]
+        .into_iter()
+        .map(|(f, v)| (f, v.to_string()))
+        .collect();
+        for (f, v) in changes {
+            r.insert(*f, v.to_string());
+        }
+        r
+    }
+
+    fn check(r: &HashMap<ImportField, String>) -> Result<(ImportedLicense, Option<ImportProblem>), Vec<ImportProblem>> {
+        check_row(&|f| r.get(&f).cloned().unwrap_or_default())
+    }
+
+    fn holder_code() -> String {
+        let first = "91529902MA0000001";
+        format!("{first}{}", crate::ids::CreditCode::check_char(first).unwrap())
+    }
+
+    #[test]
+    fn headers_are_the_exchange_columns_or_their_chinese_names() {
+        assert_eq!(ImportField::from_header("certificate_source_id"), Some(ImportField::SourceId));
+        assert_eq!(ImportField::from_header("CERTIFICATE_HOLDER_CODE"), Some(ImportField::HolderCode));
+        assert_eq!(ImportField::from_header("电子证照源标识*"), Some(ImportField::SourceId));
+        assert_eq!(ImportField::from_header("证照有效期截至"), Some(ImportField::ValidUntil));
+        assert_eq!(ImportField::from_header("备注"), None);
+        for f in ImportField::ALL {
+            assert_eq!(ImportField::from_header(f.key()), Some(f));
+            assert_eq!(ImportField::from_header(f.header()), Some(f));
+        }
+    }
+
+    #[test]
+    fn a_good_row_is_read_with_the_holder_kind_its_code_shows() {
+        let (l, warning) = check(&row(&[(ImportField::HolderCode, &holder_code())])).unwrap();
+        assert_eq!(warning, None);
+        assert_eq!(l.id.to_string(), REAL[2]);
+        assert_eq!(l.holder_kind, HolderKind::Legal);
+        assert_eq!(l.holder_code_type, "统一社会信用代码");
+        assert_eq!((l.issued_on, l.valid_from), (NaiveDate::from_ymd_opt(2024, 3, 15).unwrap(), l.issued_on));
+        assert_eq!(l.valid_until, ImportedUntil::Unstated);
+        let (l, _) = check(&row(&[
+            (ImportField::HolderCode, "11010519491231002X"),
+            (ImportField::HolderType, "111"),
+            (ImportField::ValidUntil, "2029/03/14"),
+        ]))
+        .unwrap();
+        assert_eq!(l.holder_kind, HolderKind::Person);
+        assert_eq!(l.valid_until, ImportedUntil::Day(NaiveDate::from_ymd_opt(2029, 3, 14).unwrap()));
+    }
+
+    #[test]
+    fn a_wrong_check_character_is_a_warning_and_the_identifier_is_kept_as_written() {
+        let written = REAL[2].replace(".001.F", ".001.G");
+        let (l, warning) =
+            check(&row(&[(ImportField::SourceId, &written), (ImportField::HolderCode, &holder_code())])).unwrap();
+        assert_eq!(l.id.to_string(), written);
+        assert!(!l.id.check_valid());
+        let w = warning.unwrap();
+        assert_eq!((w.field, w.code, w.detail.as_str()), (ImportField::SourceId, "license_check_mismatch", "F/G"));
+        assert_eq!(same_version_key(&l.id), same_version_key(&crate::licenses::LicenseId::parse(REAL[2]).unwrap()));
+        // A check "character" outside 0-9A-Z, or two of them, is an error.
+        for bad in [REAL[2].replace(".001.F", ".001.f"), REAL[2].replace(".001.F", ".001.FF")] {
+            let e = check(&row(&[(ImportField::SourceId, &bad), (ImportField::HolderCode, &holder_code())]));
+            assert!(e.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_cell_of_a_row_is_named() {
+        let e = check(&row(&[
+            (ImportField::Name, ""),
+            (ImportField::IssueDate, "2024-13-01"),
+            (ImportField::HolderCode, "110105194912310021"),
+            (ImportField::HolderType, "111"),
+            (ImportField::IssueDeptCode, "11330105002500287C"),
+            (ImportField::ValidUntil, "20200101"),
+        ]))
+        .unwrap_err();
+        let got: Vec<_> = e.iter().map(|p| (p.field, p.code, p.detail.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (ImportField::Name, "license_import_field", "required"),
+                (ImportField::IssueDeptCode, "license_import_field", "issuer_differs"),
+                (ImportField::IssueDate, "license_import_field", "date"),
+                (ImportField::HolderCode, "invalid_resident_id", "check_digit"),
+            ]
+        );
+        let e = check(&row(&[(ImportField::SourceId, "1.2.156.3005.2.X"), (ImportField::HolderCode, &holder_code())]))
+            .unwrap_err();
+        assert_eq!((e[0].field, e[0].code), (ImportField::SourceId, "invalid_license_id"));
+        let e = check(&row(&[(ImportField::ValidUntil, "20200101"), (ImportField::HolderCode, &holder_code())]))
+            .unwrap_err();
+        assert_eq!((e[0].field, e[0].detail.as_str()), (ImportField::ValidUntil, "validity_order"));
+    }
+
+    #[test]
+    fn days_in_the_usual_shapes() {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5);
+        assert_eq!((parse_day("20240305"), parse_day("2024-03-05"), parse_day("2024/03/05")), (d, d, d));
+        assert_eq!((parse_day("2024-03/05"), parse_day("2024305"), parse_day("20240230")), (None, None, None));
+    }
+
+    #[test]
+    fn the_import_seal_says_imported_and_from_which_file() {
+        let (l, _) = check(&row(&[(ImportField::HolderCode, &holder_code())])).unwrap();
+        let seal = ImportSeal {
+            license: &l,
+            define_authority: "住房和城乡建设部",
+            valid_until: None,
+            file_sm3: "ab",
+            at_ms: 0,
+        };
+        let text = String::from_utf8(seal.signing_bytes()).unwrap();
+        assert!(text.starts_with("zwfw-license-import/1\nidentifier=1.2.156.3005.2."), "{text}");
+        for line in
+            ["origin=imported", "check_character_valid=yes", "import_file_sm3=ab", "valid_until=长期", "version=001"]
+        {
+            assert!(text.lines().any(|x| x == line), "{line} in {text}");
+        }
+    }
+}

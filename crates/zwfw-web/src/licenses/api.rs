@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use zwfw_app::licenses::holder::{HeldLicense, UseLog};
+use zwfw_app::licenses::import::{ImportReport, Imported, Preview};
 use zwfw_app::licenses::status::ChangeInput;
 use zwfw_app::licenses::types::TypeInput;
 use zwfw_app::licenses::verify::{CaseLicense, Verification};
@@ -121,6 +122,78 @@ pub async fn my_license_uses(
     Ok(Json(licenses::holder::uses(&ctx(&st, &ra), &identifier).await?))
 }
 
+/// Reads the `file` of a multipart form and its `confirm` field.
+pub(super) async fn import_upload(
+    st: &AppState,
+    multipart: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>, Option<String>), (StatusCode, Json<ImportReport>)> {
+    let bad = |status: StatusCode, code: &str, message: String| {
+        (status, Json(ImportReport { code: code.into(), message, errors: vec![], warnings: vec![], sm3: None }))
+    };
+    let mut form = MultipartForm::read(multipart, st.config.max_upload_bytes)
+        .await
+        .map_err(|e| bad(e.status(), e.code(), e.message()))?;
+    let confirm = form.fields.remove("confirm").filter(|c| !c.trim().is_empty());
+    form.files
+        .into_iter()
+        .find(|f| f.0 == "file" && !f.2.is_empty())
+        .map(|(_, name, bytes)| (name, bytes, confirm))
+        .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "bad_request", "请选择要导入的文件".into()))
+}
+
+/// The status of a refused import.
+pub(super) fn import_status(r: &ImportReport) -> StatusCode {
+    match r.code.as_str() {
+        "forbidden" | "missing_role" | "staff_only" => StatusCode::FORBIDDEN,
+        "login_required" => StatusCode::UNAUTHORIZED,
+        "not_found" => StatusCode::NOT_FOUND,
+        "license_import_rejected" => StatusCode::UNPROCESSABLE_ENTITY,
+        "license_import_unconfirmed" => StatusCode::CONFLICT,
+        "master_key_missing" | "master_key_wrong" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An import file with the columns of up_lic_data, and the confirmation.
+#[derive(ToSchema)]
+#[schema(as = LicenseImportUpload)]
+#[allow(dead_code)]
+pub struct ImportUpload {
+    /// .xlsx, .csv or .json (an array of records, or `{"up_lic_data": [...]}`).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The file's SM3 from the preview: imports its rows whose check
+    /// character does not match too. Holds for that exact file only.
+    confirm: Option<String>,
+}
+
+#[utoipa::path(post, path = "/admin/licenses/import/preview", tag = "licenses",
+    request_body(content = crate::http::files::FileUpload, description = "the file (.xlsx, .csv or .json with the columns of up_lic_data)", content_type = "multipart/form-data"),
+    responses((status = 200, description = "nothing stored: the file's SM3, its rows, and the rows whose check character does not match (warnings to confirm)", body = Preview), (status = 422, description = "license_import_rejected: every bad cell (row, column, code, why in Chinese)", body = ImportReport), (status = 400, description = "no file, or not a multipart form", body = ErrorBody), (status = 413, description = "the file is larger than the upload limit", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn import_preview(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    multipart: axum::extract::Multipart,
+) -> Result<Json<Preview>, (StatusCode, Json<ImportReport>)> {
+    let (name, bytes, _) = import_upload(&st, multipart).await?;
+    licenses::import::preview(&ctx(&st, &ra), &name, &bytes).await.map(Json).map_err(|r| (import_status(&r), Json(r)))
+}
+
+#[utoipa::path(post, path = "/admin/licenses/import", tag = "licenses",
+    request_body(content = ImportUpload, description = "the file and, when its preview warned, `confirm` = its SM3", content_type = "multipart/form-data"),
+    responses((status = 201, description = "every licence of the file stored, each signed by its issuing department's key as imported (origin imported)", body = Imported), (status = 409, description = "license_import_unconfirmed: rows whose check character does not match, not confirmed for this file (the warnings and the file's SM3); nothing stored", body = ImportReport), (status = 422, description = "license_import_rejected: every bad cell; nothing stored", body = ImportReport), (status = 400, description = "no file, or not a multipart form", body = ErrorBody), (status = 413, description = "the file is larger than the upload limit", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a system administrator, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 503, description = "no master key is configured to open the issuing departments' keys", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn import(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Imported>), (StatusCode, Json<ImportReport>)> {
+    let (name, bytes, confirm) = import_upload(&st, multipart).await?;
+    match licenses::import::import(&ctx(&st, &ra), &name, &bytes, confirm.as_deref()).await {
+        Ok(n) => Ok((StatusCode::CREATED, Json(n))),
+        Err(r) => Err((import_status(&r), Json(r))),
+    }
+}
+
 /// The licences endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -132,4 +205,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .register(routes!(list_keys, create_key))
         .register(routes!(my_licenses))
         .register(routes!(my_license_uses))
+        .register(routes!(import_preview))
+        .register(routes!(import))
 }

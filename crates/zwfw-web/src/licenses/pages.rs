@@ -46,22 +46,56 @@ pub async fn my_license_uses_page(
 pub async fn admin_page(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    PageQuery(q): PageQuery<DoneQuery>,
+    PageQuery(q): PageQuery<AdminQuery>,
 ) -> Response {
-    admin(&st, &ra, q.done.as_deref().map(|d| zwfw_app::messages::label("license_done", d)), None).await
+    let flash = q.done.as_deref().map(|d| zwfw_app::messages::label("license_done", d));
+    admin(&st, &ra, flash, None, &q.q, &TypeForm::default()).await
 }
 
-async fn admin(st: &AppState, ra: &RequestAuth, flash: Option<String>, error: Option<String>) -> Response {
+/// The page's query: the message of what was done, and the search of the
+/// items to link.
+#[derive(Deserialize, Default)]
+pub struct AdminQuery {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    q: String,
+}
+
+async fn admin(
+    st: &AppState,
+    ra: &RequestAuth,
+    flash: Option<String>,
+    error: Option<String>,
+    q: &str,
+    form: &TypeForm,
+) -> Response {
     let c = ctx(st, ra);
     let result = async {
         let types = licenses::types::list(&c).await?;
         let keys = licenses::list_keys(&c).await?;
         let departments = zwfw_store::admin::list_departments(&st.store).await?;
-        Ok::<_, zwfw_app::AppError>((types, keys, departments))
+        let items = licenses::types::item_choices(&c, q).await?;
+        Ok::<_, zwfw_app::AppError>((types, keys, departments, items))
     }
     .await;
     match result {
-        Ok((types, keys, departments)) => {
+        Ok((types, keys, departments, items)) => {
+            let item_names = |ids: &[i64]| -> Vec<String> {
+                ids.iter()
+                    .map(|id| {
+                        items
+                            .iter()
+                            .find(|i| i.item_id == *id)
+                            .map(|i| i.name.clone())
+                            .unwrap_or_else(|| format!("#{id}"))
+                    })
+                    .collect()
+            };
+            let types: Vec<Value> = types
+                .iter()
+                .map(|t| context! { item_names => item_names(&t.item_ids), ..Value::from_serialize(t) })
+                .collect();
             let depts: Vec<Value> = departments
                 .iter()
                 .filter(|d| d.active)
@@ -72,8 +106,9 @@ async fn admin(st: &AppState, ra: &RequestAuth, flash: Option<String>, error: Op
                 ra,
                 "license_admin.html",
                 context! {
-                    types => Value::from_serialize(&types), keys => Value::from_serialize(&keys), departments => depts,
+                    types => types, keys => Value::from_serialize(&keys), departments => depts,
                     levels => licenses::types::AUTHORITY_LEVELS.to_vec(), flash => flash, error => error.clone(),
+                    items => Value::from_serialize(&items), q => q, form => form.view(),
                 },
             );
             if error.is_some() {
@@ -85,53 +120,67 @@ async fn admin(st: &AppState, ra: &RequestAuth, flash: Option<String>, error: Op
     }
 }
 
-#[derive(Deserialize, Default)]
+/// The new licence type's form: its fields, the items ticked by repeated
+/// `item_ids`.
+#[derive(Default)]
 pub struct TypeForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    define_authority: String,
-    #[serde(default)]
-    define_authority_level: String,
-    #[serde(default)]
-    holder_kind: String,
-    #[serde(default)]
-    validity_years: String,
-    #[serde(default)]
-    template: String,
-    /// Catalogue item ids, separated by commas or blanks.
-    #[serde(default)]
-    item_ids: String,
+    fields: Vec<(String, String)>,
 }
 
-fn ids(text: &str) -> Result<Vec<i64>, zwfw_app::AppError> {
-    text.split([',', '，', ' '])
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().map_err(|_| zwfw_app::AppError::invalid("item_ids")))
-        .collect()
+impl TypeForm {
+    fn get(&self, k: &str) -> String {
+        self.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+    /// The ticked items; an id that is not a number is refused.
+    fn item_ids(&self) -> Result<Vec<i64>, zwfw_app::AppError> {
+        self.fields
+            .iter()
+            .filter(|(n, v)| n == "item_ids" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().parse().map_err(|_| zwfw_app::AppError::invalid("item_ids")))
+            .collect()
+    }
+    /// What was entered, to show the form again after an error.
+    fn view(&self) -> Value {
+        let ticked: Vec<i64> = self.item_ids().unwrap_or_default();
+        context! {
+            name => self.get("name"), code => self.get("code"), define_authority => self.get("define_authority"),
+            define_authority_level => self.get("define_authority_level"), holder_kind => self.get("holder_kind"),
+            validity_years => self.get("validity_years"), template => self.get("template"), item_ids => ticked,
+        }
+    }
+}
+
+/// Reads the form with its repeated `item_ids`.
+pub struct TypeFormBody(TypeForm);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for TypeFormBody {
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::bad("bad_request"))?;
+        let fields = serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::bad("bad_request"))?;
+        Ok(TypeFormBody(TypeForm { fields }))
+    }
 }
 
 pub async fn create_type_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Form(f): Form<TypeForm>,
+    TypeFormBody(f): TypeFormBody,
 ) -> Response {
     let result = async {
-        let validity_years = match f.validity_years.trim() {
+        let validity_years = match f.get("validity_years").trim() {
             "" => None,
             y => Some(y.parse().map_err(|_| zwfw_app::AppError::invalid("validity_years"))?),
         };
         let input = TypeInput {
-            code: f.code.clone(),
-            name: f.name.clone(),
-            define_authority: f.define_authority.clone(),
-            define_authority_level: f.define_authority_level.clone(),
-            holder_kind: f.holder_kind.clone(),
+            code: f.get("code"),
+            name: f.get("name"),
+            define_authority: f.get("define_authority"),
+            define_authority_level: f.get("define_authority_level"),
+            holder_kind: f.get("holder_kind"),
             validity_years,
-            template: f.template.clone(),
-            item_ids: ids(&f.item_ids)?,
+            template: f.get("template"),
+            item_ids: f.item_ids()?,
             issuer_department_ids: vec![],
             active: true,
         };
@@ -141,7 +190,7 @@ pub async fn create_type_submit(
     match result {
         Ok(_) => see_other("/admin/licenses?done=type_created"),
         Err(e) if e.kind() != Kind::Forbidden && e.kind() != Kind::Internal && e.kind() != Kind::Unavailable => {
-            admin(&st, &ra, None, Some(e.message())).await
+            admin(&st, &ra, None, Some(e.message()), "", &f).await
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -167,12 +216,85 @@ pub async fn create_key_submit(State(st): State<AppState>, Signed(_s, ra): Signe
     match result {
         Ok(_) => see_other("/admin/licenses?done=key_created"),
         Err(e) if matches!(e.kind(), Kind::Invalid | Kind::Unavailable | Kind::Conflict | Kind::NotFound) => {
-            let mut resp = admin(&st, &ra, None, Some(e.message())).await;
+            let mut resp = admin(&st, &ra, None, Some(e.message()), "", &TypeForm::default()).await;
             if resp.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY {
                 *resp.status_mut() = e.status();
             }
             resp
         }
         Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn import_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    preview: Option<&zwfw_app::licenses::import::Preview>,
+    imported: Option<&zwfw_app::licenses::import::Imported>,
+    report: Option<&zwfw_app::licenses::import::ImportReport>,
+) -> Response {
+    if let Err(e) = licenses::types::list(&ctx(st, ra)).await {
+        return error_page(st, Some(ra), &e);
+    }
+    let mut resp = render(
+        st,
+        ra,
+        "license_import.html",
+        context! {
+            preview => preview.map(Value::from_serialize),
+            imported => imported.map(Value::from_serialize),
+            report => report.map(Value::from_serialize),
+        },
+    );
+    if let Some(r) = report {
+        if resp.status().is_success() {
+            *resp.status_mut() = super::api::import_status(r);
+        }
+    }
+    resp
+}
+
+/// 导入存量电子证照: the upload form.
+pub async fn import_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
+    import_view(&st, &ra, None, None, None).await
+}
+
+/// The first step: the file checked and kept, its preview (or every bad cell).
+pub async fn import_preview_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let c = ctx(&st, &ra);
+    let (name, bytes) = match super::api::import_upload(&st, multipart).await {
+        Ok((name, bytes, _)) => (name, bytes),
+        Err((_, axum::Json(r))) => return import_view(&st, &ra, None, None, Some(&r)).await,
+    };
+    match zwfw_app::licenses::import::preview_kept(&c, &name, bytes).await {
+        Ok(p) => import_view(&st, &ra, Some(&p), None, None).await,
+        Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportForm {
+    #[serde(default)]
+    sm3: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The second step: the previewed file imported (its warnings confirmed).
+pub async fn import_confirm_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    Form(f): Form<ImportForm>,
+) -> Response {
+    let c = ctx(&st, &ra);
+    match zwfw_app::licenses::import::import_kept(&c, &f.sm3, &f.format, f.confirm == "yes").await {
+        Ok(n) => import_view(&st, &ra, None, Some(&n), None).await,
+        Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,
     }
 }

@@ -302,3 +302,76 @@ both_backends!(licenses_holder_kind_from_the_type, |store: Store| async move {
     assert_eq!((v["status"].as_str(), v["holder_masked"].as_str()), (Some("valid"), Some("陈**")), "{v}");
     assert_invariants(&app).await;
 });
+
+both_backends!(the_demo_citizen_is_issued_a_licence_of_a_natural_person, |store: Store| async move {
+    let app = App::start(store).await;
+    let [admin, citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_admin", "demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The demo's 个体工商户登记, applied for online by the citizen with its three materials.
+    let (_, items) = anon_get(&app, "/api/v1/guide/items").await;
+    let item = items.as_array().unwrap().iter().find(|i| i["name"] == "个体工商户登记").expect("demo item")["item_id"]
+        .as_i64()
+        .unwrap();
+    let mut materials = vec![];
+    for n in 1..=3 {
+        let (_, up) = upload(&app, &citizen, PDF, &format!("材料{n}.pdf")).await;
+        materials.push(json!({"material_no": n, "upload_id": up["id"]}));
+    }
+    let (s, sub) =
+        body(app.post(&citizen, &format!("/api/v1/items/{item}/applications"), json!({"materials": materials})).await)
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    let id = sub["case_id"].as_i64().unwrap();
+    for (who, a) in [
+        (&counter, json!({"action": "accept"})),
+        (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
+        (&reviewer, json!({"action": "pass", "opinion": "审核通过"})),
+        (&head, json!({"action": "pass", "opinion": "核准"})),
+        (&head, json!({"action": "conclude", "outcome": "granted", "document_no": "GT0000001"})),
+    ] {
+        act_ok(&app, who, id, a).await;
+    }
+    let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{id}/license")).await).await;
+    assert_eq!(cl["job"]["state"], "issued", "not held back by the holder kind: {cl}");
+    let (_, mine) = body(app.get(&citizen, "/api/v1/me/licenses").await).await;
+    let held = mine.as_array().unwrap().iter().find(|l| l["type_name"] == "营业执照（个体工商户）");
+    assert_eq!(held.map(|l| l["status"].as_str()), Some(Some("valid")), "{mine}");
+
+    // The administrators link items by ticking them, found by name or code.
+    let c = signed(&admin);
+    let (s, html) = page(&c, &app, "/admin/licenses?q=护士").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("护士执业注册") && html.contains("已关联“护士执业证书”"), "{html}");
+    assert!(!html.contains("value=\"{item}\""), "the search leaves other items out");
+    let (_, html) = page(&c, &app, "/admin/licenses").await;
+    assert!(html.contains(&format!("name=\"item_ids\" value=\"{item}\"")), "{html}");
+    let csrf = csrf_of(&html);
+    let form = |items: &[&str]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("_csrf", csrf.clone()),
+            ("name", "示例证照".into()),
+            ("code", format!("{}007", zwfw_app::demo::credit_code_for("100000", 903))),
+            ("define_authority", "示例机关".into()),
+            ("define_authority_level", "地市级".into()),
+            ("holder_kind", "person".into()),
+            ("template", "姓名".into()),
+        ];
+        f.extend(items.iter().map(|i| ("item_ids", i.to_string())));
+        f
+    };
+    let r = c.post(app.url("/admin/licenses/types")).form(&form(&[&item.to_string()])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("营业执照（个体工商户）") && html.contains("value=\"示例证照\""),
+        "the message, the form kept: {html}"
+    );
+    let r = c.post(app.url("/admin/licenses/types")).form(&form(&["x"])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("关联事项"));
+    let r = c.post(app.url("/admin/licenses/types")).form(&form(&[])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+});

@@ -13,6 +13,7 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod license_import;
 mod licenses;
 mod licenses_walk;
 mod material_use;

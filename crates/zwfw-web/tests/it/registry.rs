@@ -167,6 +167,25 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
     assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
     let (s, html) = page(&signed(&counter), &app, "/work/registry").await;
     assert!(s == StatusCode::OK && html.contains("人口库/法人库查询"));
+    // Each field named for the record's kind, by the application (the API
+    // gives the same names).
+    let csrf = csrf_of(&html);
+    for (kind, number, names, not) in [
+        ("company", code("91529902MA1234567"), ["名称", "统一社会信用代码", "法定代表人", "住所", "登记状态"], "姓名"),
+        ("person", id("52990219850612302"), ["姓名", "公民身份号码", "住址", "住址", "住址"], "法定代表人"),
+    ] {
+        let form = [("_csrf", csrf.as_str()), ("kind", kind), ("number", number.as_str())];
+        let r = signed(&counter).post(app.url("/work/registry")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let found = between(&r.text().await.unwrap(), "查询结果", "</section>");
+        for n in names {
+            assert!(found.contains(&format!("<dt>{n}</dt>")), "{n} in {found}");
+        }
+        assert!(!found.contains(not), "{found}");
+        let (_, v) =
+            body(app.post(&counter, "/api/v1/registry/lookup", json!({"kind": kind, "number": number})).await).await;
+        assert_eq!(v["fields"][0]["label"].as_str(), Some(names[0]), "{v}");
+    }
     assert_invariants(&app).await;
 });
 
