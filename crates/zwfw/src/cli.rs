@@ -194,6 +194,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
         licenses: config::licenses(file.licenses, |k| std::env::var(k).ok())?,
         registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
+        exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -248,6 +249,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             smtp: s.smtp.clone(),
             licenses: s.licenses.clone(),
             registry: s.registry.clone(),
+            exchange: s.exchange.clone(),
             ..AppConfig::default()
         },
     ))
@@ -367,6 +369,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                     }
                 });
+            }
+            if let Some(url) = &s.exchange.url {
+                tracing::info!(front = %zwfw_app::exchange::front::redact(url), "case rows are delivered into the 前置库");
+                // The exporter on its own task, woken after each commit that wrote rows.
+                tokio::spawn(zwfw_app::exchange::run(state.clone()));
+            } else {
+                tracing::info!(
+                    "no 前置库 configured ([exchange] url / ZWFW_EXCHANGE_URL): case rows wait in the exchange outbox"
+                );
             }
             if let Some(sms) = &s.sms {
                 tracing::info!(gateway = %sms.url, "SMS messages are sent through the gateway");

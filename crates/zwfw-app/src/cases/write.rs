@@ -120,6 +120,7 @@ impl Prepared {
             document: self.document.as_ref(),
             audit,
             notices: &self.notices,
+            exchange: zwfw_domain::exchange::tables_of(&self.event.kind),
         }
     }
 
@@ -153,13 +154,17 @@ pub(super) async fn write_alone(
     let audit = w.audit_records();
     let written = sc::write_transition(&ctx.state.store, &w.transition(case_id, old, idem_key, &audit)).await?;
     if written {
-        count_written(ctx, audit.len());
+        count_written(ctx, audit.len(), &w.event.kind);
     }
     Ok(written)
 }
 
-/// Counts a written event and its audit records.
-pub(super) fn count_written(ctx: &Ctx<'_>, audit_records: usize) {
+/// Counts a written event and its audit records (and wakes the exchange
+/// exporter when the event is reported to the province).
+pub(super) fn count_written(ctx: &Ctx<'_>, audit_records: usize, kind: &EventKind) {
+    if !zwfw_domain::exchange::tables_of(kind).is_empty() {
+        crate::exchange::wake();
+    }
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
     crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit_records as u64);
 }
@@ -183,7 +188,7 @@ pub(super) async fn write_prepared(
     if let Some((step, open)) = &w.joint {
         sc::set_joint(tx, case_id, *step, open).await?;
     }
-    count_written(ctx, audit.len());
+    count_written(ctx, audit.len(), &w.event.kind);
     Ok(true)
 }
 

@@ -100,6 +100,9 @@ pub struct Transition<'a> {
     /// The notices the step sends (to the applicant, to staff who must act):
     /// one INSERT, written only with the step.
     pub notices: &'a [crate::outbox::Notice],
+    /// The national tables the step is reported in (数据交换): their outbox
+    /// rows are written with the step.
+    pub exchange: &'a [zwfw_domain::exchange::Table],
 }
 
 /// Writes a transition as one transaction; false, having written nothing,
@@ -226,6 +229,7 @@ pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult
         crate::audit::append(tx, a).await?;
     }
     crate::outbox::write_notices(tx, t.notices, t.event.at).await?;
+    crate::exchange::enqueue(tx, t.exchange, t.event.case_id, t.event.seq, t.event.at).await?;
     // The document's serial last: its row is the department's for the
     // year, held by the transaction until it commits.
     if let Some(d) = t.document {
@@ -289,6 +293,9 @@ fn transition_query(t: &Transition<'_>, doc_no: Option<&str>) -> crate::db::Quer
     }
     if let Some(insert) = crate::outbox::notices_insert(t.notices, e.at, &mut args, Some("EXISTS (SELECT 1 FROM u)")) {
         sql += &format!(", nt AS ({insert})");
+    }
+    if let Some(insert) = crate::exchange::enqueue_insert(t.exchange, e.seq, e.at, &mut args, "u") {
+        sql += &format!(", xo AS ({insert})");
     }
     if let Some(d) = t.document {
         // The number taken before, or taken here from the serial only when
