@@ -6,7 +6,12 @@
 
 use sqlx::{MySqlPool, PgPool};
 use std::time::Duration;
-use zwfw_domain::exchange::{feedback_tables, Cell, Column, Table};
+use zwfw_domain::exchange::{feedback_tables, Cell, ColType, Column, Table};
+
+/// The type of column `col` of `table` (text for the envelope's text columns).
+fn col_type(table: Table, col: &str) -> ColType {
+    table.all_columns().iter().find(|c| c.name == col).map_or(ColType::LongText, |c| c.ty)
+}
 
 /// A front database.
 #[derive(Clone, Debug)]
@@ -181,9 +186,13 @@ impl Front {
                 for (sql, group) in statements(false, rows) {
                     let mut q = sqlx::query(&sql);
                     for r in group {
-                        for (_, v) in &r.cells {
+                        for (c, v) in &r.cells {
                             q = match v {
-                                Cell::Null => q.bind(None::<String>),
+                                Cell::Null => match col_type(r.table, c) {
+                                    ColType::Datetime => q.bind(None::<chrono::NaiveDateTime>),
+                                    ColType::Int => q.bind(None::<i32>),
+                                    _ => q.bind(None::<String>),
+                                },
                                 Cell::Text(s) => q.bind(s.as_str()),
                                 Cell::Int(n) => q.bind(*n),
                                 Cell::Time(t) => q.bind(*t),
@@ -199,9 +208,13 @@ impl Front {
                 for (sql, group) in statements(true, rows) {
                     let mut q = sqlx::query(&sql);
                     for r in group {
-                        for (_, v) in &r.cells {
+                        for (c, v) in &r.cells {
                             q = match v {
-                                Cell::Null => q.bind(None::<String>),
+                                Cell::Null => match col_type(r.table, c) {
+                                    ColType::Datetime => q.bind(None::<chrono::NaiveDateTime>),
+                                    ColType::Int => q.bind(None::<i32>),
+                                    _ => q.bind(None::<String>),
+                                },
                                 Cell::Text(s) => q.bind(s.as_str()),
                                 Cell::Int(n) => q.bind(*n as i32),
                                 Cell::Time(t) => q.bind(*t),
@@ -306,10 +319,10 @@ pub fn create_table(pg: bool, name: &str, cols: &[Column]) -> String {
         });
     }
     if pg {
-        format!("CREATE TABLE {name} ({})", defs.join(", "))
+        format!("CREATE TABLE IF NOT EXISTS {name} ({})", defs.join(", "))
     } else {
         defs.push("PRIMARY KEY (id)".into());
-        format!("CREATE TABLE {name} ({}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", defs.join(", "))
+        format!("CREATE TABLE IF NOT EXISTS {name} ({}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", defs.join(", "))
     }
 }
 
