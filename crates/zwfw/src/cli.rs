@@ -68,7 +68,7 @@ enum Command {
         /// Items in the search benchmark.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
-        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases or supervision.
+        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases, supervision or exchange.
         #[arg(long, default_value = "all")]
         only: String,
         /// Full case lifecycles in the case benchmark.
@@ -92,6 +92,13 @@ enum Command {
         /// PostgreSQL commit settings to measure the cases on (comma-separated: on, off).
         #[arg(long, default_value = "on,off")]
         pg_sync: String,
+        /// The server the exchange benchmark delivers into (`--only exchange`;
+        /// a fresh database is made on it and dropped afterwards).
+        #[arg(long, default_value = "mysql://root@127.0.0.1:3306")]
+        exchange_server: String,
+        /// Rows per batch in the exchange benchmark.
+        #[arg(long, default_value_t = 500)]
+        exchange_batch: i64,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -435,7 +442,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             postgres,
             sqlite_sync,
             pg_sync,
+            exchange_server,
+            exchange_batch,
         } => {
+            if only == "exchange" {
+                crate::bench::run_exchange(&exchange_server, cases, exchange_batch).await?;
+                return Ok(ExitCode::SUCCESS);
+            }
             if only == "all" || only == "supervision" {
                 let db = zwfw_store::scratch::ScratchDb::sqlite();
                 let r = crate::bench::run_supervision(&db.url, "SQLite (WAL, synchronous=NORMAL)", supervision).await;

@@ -351,6 +351,48 @@ pub fn check_columns(
     Ok(())
 }
 
+/// Creates database `name` on the server of `server_url` (a URL without a
+/// database, or with the administrative one); the new database's URL. For
+/// the benchmark and the tests.
+pub async fn create_database(server_url: &str, name: &str) -> Result<String, String> {
+    admin(server_url, &format!("CREATE DATABASE {name}")).await?;
+    Ok(database_url(server_url, name))
+}
+
+/// Drops database `name` on the server of `server_url`.
+pub async fn drop_database(server_url: &str, name: &str) -> Result<(), String> {
+    admin(server_url, &format!("DROP DATABASE IF EXISTS {name}")).await
+}
+
+async fn admin(server_url: &str, sql: &str) -> Result<(), String> {
+    use sqlx::Connection;
+    let e = |e: sqlx::Error| format!("{}: {e}", redact(server_url));
+    if server_url.starts_with("mysql://") {
+        let mut c = sqlx::MySqlConnection::connect(server_url).await.map_err(e)?;
+        sqlx::query(sql).execute(&mut c).await.map_err(e)?;
+        c.close().await.map_err(e)
+    } else {
+        let mut c = sqlx::PgConnection::connect(server_url).await.map_err(e)?;
+        sqlx::query(sql).execute(&mut c).await.map_err(e)?;
+        c.close().await.map_err(e)
+    }
+}
+
+/// The URL of database `name` on the server of `server_url`.
+fn database_url(server_url: &str, name: &str) -> String {
+    let (base, query) = server_url.split_once('?').map_or((server_url, ""), |(b, q)| (b, q));
+    let rest = &base[base.find("://").map_or(0, |i| i + 3)..];
+    let root = match rest.find('/') {
+        Some(i) => &base[..base.len() - rest.len() + i],
+        None => base,
+    };
+    if query.is_empty() {
+        format!("{root}/{name}")
+    } else {
+        format!("{root}/{name}?{query}")
+    }
+}
+
 /// The URL with its password hidden (for messages and logs).
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -386,6 +428,12 @@ mod tests {
         have.retain(|c| c.0 != "task_name");
         have.iter_mut().find(|c| c.0 == "org_code").unwrap().2 = Some(18);
         assert!(check_columns(false, "up_pro_accept", &cols, &have).unwrap_err().contains("缺少字段 task_name"));
+    }
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(database_url("mysql://root@127.0.0.1:3306", "x"), "mysql://root@127.0.0.1:3306/x");
+        assert_eq!(database_url("postgres://p@h:5432/postgres", "x"), "postgres://p@h:5432/x");
     }
 
     #[test]

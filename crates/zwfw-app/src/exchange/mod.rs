@@ -95,11 +95,18 @@ pub struct DeliveryReport {
 pub struct Exporter {
     front: Front,
     prepared: tokio::sync::Mutex<bool>,
+    /// Rows per batch, when not the configured number.
+    batch: Option<i64>,
 }
 
 impl Exporter {
     pub fn new(url: &str, timeout_ms: u64) -> Result<Exporter, String> {
-        Ok(Exporter { front: Front::open(url, timeout_ms)?, prepared: tokio::sync::Mutex::new(false) })
+        Ok(Exporter { front: Front::open(url, timeout_ms)?, prepared: tokio::sync::Mutex::new(false), batch: None })
+    }
+
+    /// Batches of `n` rows, whatever the configuration says.
+    pub fn with_batch(self, n: i64) -> Exporter {
+        Exporter { batch: Some(n), ..self }
     }
 
     pub fn front(&self) -> &Front {
@@ -161,7 +168,7 @@ pub async fn deliver_once(st: &App, ex: &Exporter) -> AppResult<DeliveryReport> 
         return Ok(report); // backing off
     }
     let batch_id = dx::batch_id(rand::random());
-    let (batch, rows) = sx::claim(&st.store, now, now + cfg.lease_ms, cfg.batch, &batch_id).await?;
+    let (batch, rows) = sx::claim(&st.store, now, now + cfg.lease_ms, ex.batch.unwrap_or(cfg.batch), &batch_id).await?;
     if rows.is_empty() {
         return Ok(report);
     }
