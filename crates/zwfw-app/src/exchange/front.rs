@@ -8,6 +8,9 @@ use sqlx::{MySqlPool, PgPool};
 use std::time::Duration;
 use zwfw_domain::exchange::{feedback_tables, Cell, ColType, Column, Table};
 
+/// The columns a table's unique key is made of.
+type KeyColumns = &'static [&'static str];
+
 /// The type of column `col` of `table` (text for the envelope's text columns).
 fn col_type(table: Table, col: &str) -> ColType {
     table.all_columns().iter().find(|c| c.name == col).map_or(ColType::LongText, |c| c.ty)
@@ -146,7 +149,7 @@ impl Front {
     /// what makes a row recognisable) and checks the ones there: the error
     /// names the first column that is missing or differs.
     pub async fn prepare(&self) -> Result<(), FrontError> {
-        let mut tables: Vec<(String, Vec<Column>, Option<&'static [&'static str]>)> =
+        let mut tables: Vec<(String, Vec<Column>, Option<KeyColumns>)> =
             Table::ALL.iter().map(|t| (t.code().to_string(), t.all_columns(), Some(t.key_columns()))).collect();
         tables.extend(feedback_tables().into_iter().map(|(n, c)| (n.to_string(), c, None)));
         for (name, cols, key) in &tables {
