@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod evaluation;
+pub mod exchange;
 pub mod interaction;
 pub mod licenses;
 pub mod messages;

@@ -29,6 +29,8 @@ pub struct AppConfig {
     pub licenses: crate::licenses::LicensesConfig,
     /// The 人口库 / 法人库: the watched folder and the look-up service.
     pub registry: crate::registry::RegistryConfig,
+    /// 数据交换: the 前置库 the exporter delivers into, and the code values.
+    pub exchange: crate::exchange::ExchangeConfig,
 }
 
 impl Default for AppConfig {
@@ -43,6 +45,7 @@ impl Default for AppConfig {
             smtp: None,
             licenses: crate::licenses::LicensesConfig::default(),
             registry: crate::registry::RegistryConfig::default(),
+            exchange: crate::exchange::ExchangeConfig::default(),
         }
     }
 }

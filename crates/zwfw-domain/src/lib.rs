@@ -16,6 +16,7 @@ pub mod clock;
 pub mod codes;
 pub mod error;
 pub mod evaluation;
+pub mod exchange;
 pub mod files;
 pub mod ids;
 pub mod interaction;

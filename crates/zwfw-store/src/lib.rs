@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod ceiling;
 pub mod db;
 pub mod evaluation;
+pub mod exchange;
 pub mod files;
 pub mod group;
 pub mod guards;

@@ -45,6 +45,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::cases::api::routes(),
         crate::interaction::api::routes(),
         crate::outbox::api::routes(),
+        crate::exchange::api::routes(),
         crate::rating::api::routes(),
         crate::supervision::api::routes(),
         crate::evaluation::api::routes(),

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod demo;
 pub mod evaluation;
+pub mod exchange;
 pub mod http;
 pub mod interaction;
 pub mod licenses;
@@ -236,6 +237,7 @@ pub fn router(state: AppState) -> Router {
             "/work/interactions/handlers",
             get(crate::interaction::pages::handlers_page).post(crate::interaction::pages::handlers_submit),
         )
+        .route("/admin/exchange", get(crate::exchange::pages::exchange_page))
         .route("/admin/outbox", get(crate::outbox::pages::outbox_page))
         .route("/admin/outbox/{id}/retry", post(crate::outbox::pages::outbox_retry))
         .route("/my/messages", get(crate::outbox::pages::messages_page))

@@ -559,3 +559,73 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// The exporter's throughput: `cases` full lifecycles played on a fresh
+/// SQLite database (each writes 8 outbox rows: acceptance, materials, five
+/// actions, the result), then every row delivered into a fresh database on
+/// the MySQL/MariaDB or PostgreSQL server `front` (dropped afterwards), in
+/// batches of `batch`. Prints outbox rows and front rows per second.
+pub async fn run_exchange(front: &str, cases: usize, batch: i64) -> anyhow::Result<()> {
+    use zwfw_app::cases::{self, ActionInput};
+    let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
+    let db = zwfw_store::scratch::ScratchDb::sqlite();
+    let Setup { state, item, dir, cast, .. } = setup(&db.url, zwfw_app::Clock::system()).await?;
+    let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
+    // An applicant the demo's 人口库 does not hold (its records are checked).
+    let first17 = "11010519491231002";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap_or('0'));
+    let walk_in = || zwfw_app::cases::ApplicationInput {
+        applicant: Some(zwfw_app::cases::ApplicantInput {
+            kind: "natural".into(),
+            name: "交换基准申请人".into(),
+            id_no: id_no.clone(),
+            mobile: "13800138000".into(),
+            address: String::new(),
+            email: String::new(),
+        }),
+        ..Default::default()
+    };
+    let ctx = |a| zwfw_app::Ctx { state: &state, actor: Some(a), client_addr: "bench".into() };
+    let act = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+    for _ in 0..cases {
+        let c = cases::apply(&ctx(counter), item, &walk_in()).await.map_err(err)?.case_id;
+        cases::act(&ctx(counter), c, &act("accept", "")).await.map_err(err)?;
+        cases::act(&ctx(counter), c, &act("pass", "材料齐全")).await.map_err(err)?;
+        cases::act(&ctx(reviewer), c, &act("pass", "审查通过")).await.map_err(err)?;
+        cases::act(&ctx(head), c, &act("pass", "同意")).await.map_err(err)?;
+        let mut grant = act("conclude", "");
+        grant.outcome = Some("granted".into());
+        grant.document_no = Some("JY0000001".into());
+        cases::act(&ctx(head), c, &grant).await.map_err(err)?;
+    }
+    let name = format!("zwfw_bench_{}", std::process::id());
+    let url = zwfw_app::exchange::front::create_database(front, &name).await.map_err(|e| anyhow::anyhow!(e))?;
+    let ex = zwfw_app::exchange::Exporter::new(&url, 10_000).map_err(|e| anyhow::anyhow!(e))?.with_batch(batch);
+    let (mut rows, mut front_rows) = (0u64, 0u64);
+    let started = Instant::now();
+    loop {
+        let r = zwfw_app::exchange::deliver_once(&state, &ex).await.map_err(err)?;
+        if r.failed {
+            let st = zwfw_store::exchange::status(&state.store).await?;
+            anyhow::bail!("the front database refused: {}", st.last_error.unwrap_or_default());
+        }
+        if r.delivered + r.rejected == 0 {
+            break;
+        }
+        rows += u64::from(r.delivered);
+        front_rows += u64::from(r.front_rows);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "exchange into {}: {rows} outbox rows ({front_rows} front rows) of {cases} cases in {secs:.2} s = {:.0} rows/s ({:.0} front rows/s), batches of {batch}",
+        zwfw_app::exchange::front::redact(front),
+        rows as f64 / secs,
+        front_rows as f64 / secs
+    );
+    ex.front().close().await;
+    zwfw_app::exchange::front::drop_database(front, &name).await.map_err(|e| anyhow::anyhow!(e))?;
+    state.store.close().await;
+    db.cleanup().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

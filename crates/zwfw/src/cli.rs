@@ -68,8 +68,8 @@ enum Command {
         /// Items in the search benchmark.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
-        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases, supervision or
-        /// licenses (what issuance adds to a grant, verifications per second).
+        /// What to measure: all, arithmetic (calendar, clocks, search, guide page), cases, supervision,
+        /// licenses (what issuance adds to a grant, verifications per second) or exchange.
         #[arg(long, default_value = "all")]
         only: String,
         /// Full case lifecycles in the case benchmark.
@@ -99,6 +99,13 @@ enum Command {
         /// Verifications in the licence benchmark (each way: use case, router).
         #[arg(long, default_value_t = 20_000)]
         verifications: usize,
+        /// The server the exchange benchmark delivers into (`--only exchange`;
+        /// a fresh database is made on it and dropped afterwards).
+        #[arg(long, default_value = "mysql://root@127.0.0.1:3306")]
+        exchange_server: String,
+        /// Rows per batch in the exchange benchmark.
+        #[arg(long, default_value_t = 500)]
+        exchange_batch: i64,
     },
     /// Staff accounts from the command line (for operators).
     User {
@@ -201,6 +208,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
         licenses: config::licenses(file.licenses, |k| std::env::var(k).ok())?,
         registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
+        exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -255,6 +263,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             smtp: s.smtp.clone(),
             licenses: s.licenses.clone(),
             registry: s.registry.clone(),
+            exchange: s.exchange.clone(),
             ..AppConfig::default()
         },
     ))
@@ -375,6 +384,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 });
             }
+            if let Some(url) = &s.exchange.url {
+                tracing::info!(front = %zwfw_app::exchange::front::redact(url), "case rows are delivered into the 前置库");
+                // The exporter on its own task, woken after each commit that wrote rows.
+                tokio::spawn(zwfw_app::exchange::run(state.clone()));
+            } else {
+                tracing::info!(
+                    "no 前置库 configured ([exchange] url / ZWFW_EXCHANGE_URL): case rows wait in the exchange outbox"
+                );
+            }
             if let Some(sms) = &s.sms {
                 tracing::info!(gateway = %sms.url, "SMS messages are sent through the gateway");
                 // The SMS sender on its own task: a slow gateway does not hold up the rest.
@@ -433,7 +451,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             pg_sync,
             license_cases,
             verifications,
+            exchange_server,
+            exchange_batch,
         } => {
+            if only == "exchange" {
+                crate::bench::run_exchange(&exchange_server, cases, exchange_batch).await?;
+                return Ok(ExitCode::SUCCESS);
+            }
             if only == "all" || only == "licenses" {
                 let db = zwfw_store::scratch::ScratchDb::sqlite();
                 let r = crate::bench_licenses::run(

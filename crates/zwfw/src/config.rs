@@ -26,6 +26,7 @@ pub struct FileConfig {
     pub smtp: Option<SmtpFile>,
     pub licenses: Option<LicensesFile>,
     pub registry: Option<RegistryFile>,
+    pub exchange: Option<ExchangeFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -40,6 +41,40 @@ pub struct SmsFile {
     pub signature: Option<String>,
     pub link_base: Option<String>,
     pub timeout_ms: Option<u64>,
+}
+
+/// `[exchange]`: the 前置库 the province collects from (数据交换). `url`
+/// can also come from `ZWFW_EXCHANGE_URL` (which wins); `[exchange.codes]`
+/// sets the code values no national list fixes (see docs/areas/exchange.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeFile {
+    pub url: Option<String>,
+    pub batch: Option<i64>,
+    pub poll_ms: Option<u64>,
+    pub lease_ms: Option<i64>,
+    pub timeout_ms: Option<u64>,
+    pub codes: Option<zwfw_domain::exchange::Codes>,
+}
+
+/// The exchange settings from the file and the environment (the
+/// environment wins); checked here, at start.
+pub fn exchange(
+    file: Option<ExchangeFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::exchange::ExchangeConfig> {
+    let file = file.unwrap_or_default();
+    let d = zwfw_app::exchange::ExchangeConfig::default();
+    let c = zwfw_app::exchange::ExchangeConfig {
+        url: env("ZWFW_EXCHANGE_URL").or(file.url).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        batch: file.batch.unwrap_or(d.batch),
+        poll_ms: file.poll_ms.unwrap_or(d.poll_ms),
+        lease_ms: file.lease_ms.unwrap_or(d.lease_ms),
+        timeout_ms: file.timeout_ms.unwrap_or(d.timeout_ms),
+        codes: file.codes.unwrap_or_default(),
+    };
+    c.check().map_err(|e| anyhow::anyhow!("invalid exchange settings: {e}"))?;
+    Ok(c)
 }
 
 /// `[licenses]`: 电子证照. The master key (32 hexadecimal digits, SM4-128)
@@ -148,6 +183,7 @@ pub struct Settings {
     pub smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
     pub licenses: zwfw_app::licenses::LicensesConfig,
     pub registry: zwfw_app::registry::RegistryConfig,
+    pub exchange: zwfw_app::exchange::ExchangeConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 

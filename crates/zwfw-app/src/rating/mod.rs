@@ -151,7 +151,12 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
         "",
     );
     ctx.audit(&mut tx, e).await?;
+    // 满意度 in the result reported to the province: a new version of it.
+    let reported = zwfw_store::exchange::enqueue_result_version(&mut tx, case_id, id, ctx.now()).await?;
     tx.commit().await?;
+    if reported {
+        crate::exchange::wake();
+    }
     Ok(sr::get(&st.store, id).await?)
 }
 

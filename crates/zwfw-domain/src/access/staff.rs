@@ -144,6 +144,12 @@ pub fn may_operate_outbox(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 
+/// May read the exchange monitor (数据交换): the administrators and the
+/// supervision bureau, which watches that the platform reports.
+pub fn may_monitor_exchange(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.is_global_admin() || is_overseer(actor))
+}
+
 /// May read the audit trail.
 pub fn may_read_audit(actor: &Actor) -> bool {
     is_overseer(actor)

@@ -55,6 +55,7 @@ fn code_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("license_events", "change", all::<licenses::LicenseChange>()),
         ("license_events", "status", all::<licenses::LicenseStatus>()),
         ("license_jobs", "state", all::<licenses::JobState>()),
+        ("exchange_outbox", "tbl", all::<zwfw_domain::exchange::Table>()),
     ]
 }
 

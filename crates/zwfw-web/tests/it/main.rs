@@ -12,6 +12,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod evaluation;
+mod exchange;
 mod interaction;
 mod license_import;
 mod licenses;

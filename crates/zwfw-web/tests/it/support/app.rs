@@ -80,12 +80,40 @@ impl App {
         demo: bool,
         registry: zwfw_app::registry::RegistryConfig,
     ) -> App {
+        App::start_full(store, clock, sms, smtp, behind_proxy, demo, registry, Default::default()).await
+    }
+
+    /// Starts at an instant with a 前置库 configured (the exporter is run by the test).
+    pub async fn start_with_exchange(store: Store, now: &str, exchange: zwfw_app::exchange::ExchangeConfig) -> App {
+        let clock = Clock::from_config(Some(now), None).unwrap();
+        App::start_full(store, clock, None, None, true, true, Default::default(), exchange).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn start_full(
+        store: Store,
+        clock: Clock,
+        sms: Option<zwfw_app::outbox::sms::SmsConfig>,
+        smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
+        behind_proxy: bool,
+        demo: bool,
+        registry: zwfw_app::registry::RegistryConfig,
+        exchange: zwfw_app::exchange::ExchangeConfig,
+    ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config =
-            AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, smtp, registry, ..AppConfig::default() };
+        let config = AppConfig {
+            demo,
+            data_dir,
+            max_upload_bytes: 64 * 1024,
+            sms,
+            smtp,
+            registry,
+            exchange,
+            ..AppConfig::default()
+        };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },
