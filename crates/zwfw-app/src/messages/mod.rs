@@ -714,4 +714,3 @@ mod tests {
         assert_eq!(error_text("notice_wrong_state", Some("x")), "该公告当前状态下不能执行此操作");
     }
 }
-
