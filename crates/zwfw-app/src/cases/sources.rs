@@ -411,9 +411,9 @@ pub async fn mark_unfulfilled(
             .await?;
     }
     tx.commit().await?;
-    Ok(sc::breaches(&st.store, case_id)
+    sc::breaches(&st.store, case_id)
         .await?
         .into_iter()
         .find(|b| b.id == id)
-        .ok_or_else(|| AppError::Internal("the mark was not recorded".into()))?)
+        .ok_or_else(|| AppError::Internal("the mark was not recorded".into()))
 }

@@ -658,6 +658,24 @@ pub fn field_name(field: &str) -> &'static str {
     }
 }
 
+/// The text an applicant signs (告知承诺) instead of providing a material.
+pub fn commitment_text(item: &str, material: &str) -> String {
+    format!(
+        "本人（本单位）申请办理“{item}”，现就申请材料“{material}”作出如下承诺：已经知晓审批机关告知的全部要求，\
+         本人（本单位）符合该材料所证明的条件，所作承诺真实、准确、完整；如承诺不实或未在规定期限内履行承诺，\
+         愿意承担相应法律责任，并接受审批机关依法撤销相关决定等处理。"
+    )
+}
+
+/// The notice (title, body) to the applicant whose commitment the
+/// department found unfulfilled.
+pub fn commitment_unfulfilled_notice(item: &str, material: &str, reason: &str) -> (String, String) {
+    (
+        format!("告知承诺未履行：{item}"),
+        format!("您以告知承诺代替提交的申请材料“{material}”经审批部门核查认定未履行承诺。理由：{reason}。该情况已转电子监察。"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -719,22 +737,4 @@ mod tests {
         assert_eq!(error_text("notice_wrong_state", Some("draft")), "该公告当前为“草稿”，不能执行此操作");
         assert_eq!(error_text("notice_wrong_state", Some("x")), "该公告当前状态下不能执行此操作");
     }
-}
-
-/// The text an applicant signs (告知承诺) instead of providing a material.
-pub fn commitment_text(item: &str, material: &str) -> String {
-    format!(
-        "本人（本单位）申请办理“{item}”，现就申请材料“{material}”作出如下承诺：已经知晓审批机关告知的全部要求，\
-         本人（本单位）符合该材料所证明的条件，所作承诺真实、准确、完整；如承诺不实或未在规定期限内履行承诺，\
-         愿意承担相应法律责任，并接受审批机关依法撤销相关决定等处理。"
-    )
-}
-
-/// The notice (title, body) to the applicant whose commitment the
-/// department found unfulfilled.
-pub fn commitment_unfulfilled_notice(item: &str, material: &str, reason: &str) -> (String, String) {
-    (
-        format!("告知承诺未履行：{item}"),
-        format!("您以告知承诺代替提交的申请材料“{material}”经审批部门核查认定未履行承诺。理由：{reason}。该情况已转电子监察。"),
-    )
 }
