@@ -2,10 +2,12 @@
 //! Pages and the API show these texts; the codes themselves are stable API.
 
 pub mod audit;
+mod backup;
 mod labels;
 mod notices;
 mod registry;
 
+pub use backup::*;
 pub use labels::*;
 pub use notices::*;
 pub use registry::*;
@@ -13,6 +15,9 @@ pub use registry::*;
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
     if let Some(t) = registry_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = backup_text(code, detail) {
         return t;
     }
     let base = match (code, detail) {
