@@ -691,6 +691,9 @@ pub struct Verified {
     pub encrypted: bool,
     pub size: u64,
     pub manifest: ManifestSummary,
+    /// The manifest's tables and files, each with its SM3.
+    pub tables: Vec<TablePart>,
+    pub files: Vec<FilePart>,
     pub millis: u128,
 }
 
@@ -710,6 +713,8 @@ pub async fn verify(path: &Path, master: Option<&MasterKey>) -> AppResult<Verifi
         encrypted: header.encrypted(),
         size,
         manifest: ManifestSummary::of(&manifest),
+        tables: manifest.tables,
+        files: manifest.files,
         millis: started.elapsed().as_millis(),
     })
 }
