@@ -446,7 +446,7 @@ fn fetch_sqlite(conn: &rusqlite::Connection, sql: &str, args: &[Value], limit: u
 
 /// How a PostgreSQL column is read, from its type (decided once per result).
 #[derive(Clone, Copy)]
-enum PgDecode {
+pub(crate) enum PgDecode {
     I16,
     I32,
     I64,
@@ -471,7 +471,7 @@ impl PgDecode {
         }
     }
 
-    fn read(self, r: &PgRow, i: usize) -> Value {
+    pub(crate) fn read(self, r: &PgRow, i: usize) -> Value {
         fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
             r: &'r PgRow,
             i: usize,
@@ -495,6 +495,11 @@ impl PgDecode {
             PgDecode::Text => Kind::Text,
         }))
     }
+}
+
+/// How each column of `row`'s result is read.
+pub(crate) fn pg_decoders(row: &PgRow) -> Vec<PgDecode> {
+    row.columns().iter().map(|c| PgDecode::of(c.type_info().name())).collect()
 }
 
 pub(crate) fn pg_rows(rows: &[PgRow]) -> Vec<Row> {
@@ -610,7 +615,6 @@ impl Native {
     }
 
     /// The database file.
-    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn path(&self) -> &std::path::Path {
         &self.path
     }

@@ -25,6 +25,11 @@ impl FileStore {
         Some(self.root.join(&sm3[0..2]).join(&sm3[2..4]).join(sm3))
     }
 
+    /// Where the file named `sm3` is (or would be) kept; `None` for a name that is not an SM3.
+    pub fn path_of(&self, sm3: &str) -> Option<PathBuf> {
+        self.path(sm3)
+    }
+
     /// Stores the bytes (once) and returns their SM3.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sm3 = sm3_hex(bytes);

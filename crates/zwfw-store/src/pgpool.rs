@@ -58,7 +58,6 @@ impl PgConns {
         Ok(pool)
     }
 
-    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn connect_options(&self) -> &PgConnectOptions {
         &self.inner.options
     }

@@ -660,3 +660,141 @@ both_backends!(evaluation_reads_cases_by_the_domain_sets_of_states, |store: Stor
     assert_eq!(due, [("2025-11-20", Some(NOW)), ("2025-11-21", Some(NOW + 1)), ("2025-11-24", None)]);
     assert!(JUDGED_STATES.iter().all(|s| s.is_open() || s.is_concluded()));
 });
+
+/// A sink keeping a snapshot's tables and rows in memory.
+#[derive(Default)]
+struct Kept {
+    tables: Vec<(zwfw_store::backup::Table, Vec<Vec<zwfw_store::db::Value>>)>,
+}
+
+impl zwfw_store::backup::Sink for Kept {
+    fn table(&mut self, t: &zwfw_store::backup::Table) -> Result<(), zwfw_store::backup::Stop> {
+        self.tables.push((t.clone(), vec![]));
+        Ok(())
+    }
+    fn row(&mut self, values: &[zwfw_store::db::Value]) -> Result<(), zwfw_store::backup::Stop> {
+        self.tables.last_mut().expect("a table first").1.push(values.to_vec());
+        Ok(())
+    }
+}
+
+async fn kept(store: &Store) -> (zwfw_store::backup::Snapshot, Kept) {
+    let (snap, sink) = zwfw_store::backup::snapshot(store, Kept::default()).await;
+    (snap.unwrap(), sink)
+}
+
+/// A second, empty database on the same engine as `store` (not migrated).
+async fn empty_like(store: &Store) -> zwfw_store::scratch::ScratchDb {
+    match store.backend() {
+        zwfw_store::Backend::Sqlite => zwfw_store::scratch::ScratchDb::sqlite(),
+        zwfw_store::Backend::Postgres => {
+            zwfw_store::scratch::ScratchDb::postgres_on(&zwfw_store::testing::postgres_admin_url()).await.unwrap()
+        }
+    }
+}
+
+/// Loads `k` into `target` and finishes with `expected` counts.
+async fn load(
+    target: &Store,
+    snap: &zwfw_store::backup::Snapshot,
+    k: &Kept,
+    expected: &[(String, i64)],
+) -> Result<zwfw_store::backup::Restored, zwfw_store::backup::Mismatch> {
+    let version = snap.migrations.last().unwrap().0;
+    let mut loader = zwfw_store::backup::Loader::begin(target, version).await.unwrap();
+    for (t, rows) in &k.tables {
+        let cols: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+        loader.start_table(&t.name, &cols).await.unwrap();
+        for r in rows {
+            loader.row(r.clone()).await.unwrap();
+        }
+    }
+    let head = k.tables.iter().find(|(t, _)| t.name == "audit_head").unwrap();
+    let seq = match &head.1[0][1] {
+        zwfw_store::db::Value::Int(n) => *n,
+        v => panic!("{v:?}"),
+    };
+    let hash = match &head.1[0][2] {
+        zwfw_store::db::Value::Text(s) => s.clone(),
+        v => panic!("{v:?}"),
+    };
+    loader.finish(&snap.last_ids, expected, (seq, &hash)).await.unwrap()
+}
+
+both_backends!(backup_rows_load_into_an_empty_database_or_not_at_all, |store: Store| async move {
+    use zwfw_store::backup::{target_state, Mismatch};
+    let (_, dept) = seed_org(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let user = admin::insert_user(&mut tx, &staff("zhangsan", dept), NOW).await.unwrap();
+    let session = auth::NewSession {
+        token_hash: "h1",
+        user_id: user,
+        csrf_token: "c1",
+        mfa_pending: false,
+        client_addr: "127.0.0.1",
+        user_agent: "test",
+    };
+    let sid = auth::insert_session(&mut tx, &session, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    for i in 1..=5 {
+        audit::append_alone(&store, &entry(i)).await.unwrap();
+    }
+    // A number handed out and its row gone: the restored database must not hand it out again.
+    zwfw_store::db::query("DELETE FROM sessions").execute(store.pool()).await.unwrap();
+    let _ = sid;
+    let (snap, k) = kept(&store).await;
+    let users = k.tables.iter().find(|(t, _)| t.name == "users").unwrap();
+    assert_eq!(users.1.len(), 1);
+    let names: Vec<&str> = k.tables.iter().map(|(t, _)| t.name.as_str()).collect();
+    let pos = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(pos("regions") < pos("departments") && pos("departments") < pos("users"), "{names:?}");
+    assert!(!names.contains(&"zwfw_migrations"));
+    let counts: Vec<(String, i64)> = k.tables.iter().map(|(t, r)| (t.name.clone(), r.len() as i64)).collect();
+
+    // A wrong count: the load is rolled back, and the target is as it was.
+    let db = empty_like(&store).await;
+    let target = Store::connect(&db.url).await.unwrap();
+    assert!(target_state(&target).await.unwrap().is_empty());
+    let mut wrong = counts.clone();
+    wrong.iter_mut().find(|(t, _)| t == "users").unwrap().1 = 2;
+    let r = load(&target, &snap, &k, &wrong).await;
+    assert_eq!(r.unwrap_err(), Mismatch::Count { table: "users".into(), found: 1, expected: 2 });
+    let state = target_state(&target).await.unwrap();
+    assert_eq!((state.tables, state.schema_version), (0, None), "nothing kept: {state:?}");
+
+    // The right counts: every row is there, the chain verifies, the numbering goes on.
+    let restored = load(&target, &snap, &k, &counts).await.unwrap();
+    assert_eq!(restored.audit_checked, 5);
+    assert!(!target_state(&target).await.unwrap().is_empty());
+    let (snap2, k2) = kept(&target).await;
+    assert_eq!(k2.tables, k.tables);
+    assert_eq!(snap2.last_ids, snap.last_ids);
+    assert!(audit::verify(&target).await.unwrap().defects.is_empty());
+    let mut tx = target.begin().await.unwrap();
+    let next = admin::insert_user(&mut tx, &staff("lisi", dept), NOW).await.unwrap();
+    let next_session =
+        auth::insert_session(&mut tx, &auth::NewSession { token_hash: "h2", ..session }, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(next, user + 1);
+    assert_eq!(next_session, sid + 1, "the number of the removed session is not handed out again");
+    // The triggers are back: the guards, and the kept counts.
+    assert!(zwfw_store::guards::missing_guards(&target).await.unwrap().is_empty());
+    let triggers = |s: &Store| {
+        let sql = match s.backend() {
+            zwfw_store::Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger'",
+            zwfw_store::Backend::Postgres => {
+                "SELECT COUNT(*) AS n FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'"
+            }
+        };
+        let s = s.clone();
+        async move {
+            match zwfw_store::db::query(sql).fetch_one(s.pool()).await.unwrap().value("n") {
+                Some(zwfw_store::db::Value::Int(n)) => *n,
+                v => panic!("{v:?}"),
+            }
+        }
+    };
+    assert_eq!(triggers(&target).await, triggers(&store).await, "every trigger made again and enabled");
+    target.close().await;
+    db.cleanup().await;
+});

@@ -148,3 +148,226 @@ fn serve_loads_the_calendar_and_answers() {
     assert!(body.contains("\"due\":\"2025-10-10\""), "{body}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs zwfw with the data directory `dir`, the database `url` (its SQLite file by default) and `env`.
+fn zwfw_on(dir: &std::path::Path, url: Option<&str>, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zwfw"));
+    c.args(args)
+        .env("ZWFW_DATA_DIR", dir)
+        .env_remove("ZWFW_DATABASE_URL")
+        .env_remove("ZWFW_MASTER_KEY")
+        .env_remove("ZWFW_DEMO")
+        .env("ZWFW_LOG", "warn");
+    if let Some(u) = url {
+        c.env("ZWFW_DATABASE_URL", u);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run zwfw")
+}
+
+const KEY_1: &str = "00112233445566778899aabbccddeeff";
+const KEY_2: &str = "ffeeddccbbaa99887766554433221100";
+
+/// The manifest of a backup, read by the program's own verification.
+fn manifest(file: &std::path::Path, key: Option<&str>) -> zwfw_app::backup::Verified {
+    let key = key.map(|k| zwfw_app::licenses::MasterKey::from_hex(k).unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(zwfw_app::backup::verify(file, key.as_ref())).unwrap()
+}
+
+/// The tables of a manifest as (name, rows, SM3) by name (each engine
+/// orders them by its own references), but those the restores write to
+/// (the audit trail).
+fn table_parts(v: &zwfw_app::backup::Verified, also_skip: &[&str]) -> Vec<(String, i64, String)> {
+    let mut parts: Vec<_> = v
+        .tables
+        .iter()
+        .filter(|t| !["audit_log", "audit_head", "audit_pending"].contains(&t.name.as_str()))
+        .filter(|t| !also_skip.contains(&t.name.as_str()))
+        .map(|t| (t.name.clone(), t.rows, t.sm3.clone()))
+        .collect();
+    parts.sort();
+    parts
+}
+
+#[test]
+fn backup_moves_the_demo_from_sqlite_to_postgresql_and_back() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let admin = std::env::var("ZWFW_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    let pg = match rt.block_on(zwfw_store::scratch::ScratchDb::postgres_on(&admin)) {
+        Ok(db) => db,
+        Err(e) if std::env::var("ZWFW_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true") => {
+            panic!("PostgreSQL is required but {admin} is unreachable: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED on PostgreSQL: backup_moves_the_demo_from_sqlite_to_postgresql_and_back: {e}");
+            return;
+        }
+    };
+    let src = temp_dir("bak_src");
+    let o = zwfw(&src, &["demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let key = [("ZWFW_MASTER_KEY", KEY_1)];
+
+    // SQLite → an encrypted backup → PostgreSQL.
+    let b1 = src.with_extension("b1.zbak");
+    let _ = std::fs::remove_file(&b1);
+    let o = zwfw_on(&src, None, &key, &["backup", "create", "--encrypt", "--out", b1.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("encrypted (SM4-GCM"), "{}", text(&o));
+    let m1 = manifest(&b1, Some(KEY_1));
+    assert_eq!(m1.manifest.source, "sqlite");
+    assert!(m1.manifest.rows > 5_000 && m1.manifest.files > 100, "the demo is in it: {:?}", m1.manifest);
+    let on_pg = temp_dir("bak_pg");
+    let o = zwfw_on(&on_pg, Some(&pg.url), &key, &["backup", "restore", "--from", b1.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("the audit chain verifies"), "{}", text(&o));
+    let o = zwfw_on(&on_pg, Some(&pg.url), &[], &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("intact"), "{}", text(&o));
+
+    // PostgreSQL → a backup → SQLite.
+    let b2 = src.with_extension("b2.zbak");
+    let _ = std::fs::remove_file(&b2);
+    let o = zwfw_on(&on_pg, Some(&pg.url), &[], &["backup", "create", "--out", b2.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let m2 = manifest(&b2, None);
+    assert_eq!(m2.manifest.source, "postgres");
+    // PostgreSQL numbers its case events; SQLite keeps them by case and number.
+    assert_eq!(table_parts(&m2, &["case_events"]), table_parts(&m1, &["case_events"]));
+    assert_eq!(m2.files, m1.files);
+    let back = temp_dir("bak_back");
+    let o = zwfw_on(&back, None, &[], &["backup", "restore", "--from", b2.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = zwfw_on(&back, None, &[], &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("intact"), "{}", text(&o));
+
+    // Back on SQLite, every row and file is what it was (the audit trail
+    // has the records of the backups and restores on top).
+    let b3 = src.with_extension("b3.zbak");
+    let _ = std::fs::remove_file(&b3);
+    let o = zwfw_on(&back, None, &[], &["backup", "create", "--out", b3.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let m3 = manifest(&b3, None);
+    assert_eq!(table_parts(&m3, &[]), table_parts(&m1, &[]));
+    assert_eq!(m3.files, m1.files);
+    // Each restore recorded itself in the restored trail (each backup in its source's, after its snapshot).
+    assert_eq!(m3.manifest.audit_seq, m1.manifest.audit_seq + 2);
+
+    // And the restored program serves: it signs in with the demo's accounts.
+    let o = zwfw_on(
+        &back,
+        None,
+        &[],
+        &["user", "reset-password", "--username", "demo_admin", "--reason", "after the move"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    for p in [&b1, &b2, &b3] {
+        let _ = std::fs::remove_file(p);
+    }
+    for d in [&src, &on_pg, &back] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    rt.block_on(pg.cleanup());
+}
+
+#[test]
+fn bad_backups_and_targets_are_refused_and_leave_nothing() {
+    let src = temp_dir("bak_bad");
+    let o = zwfw(&src, &["demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = src.with_extension("good.zbak");
+    let sealed = src.with_extension("sealed.zbak");
+    for f in [&file, &sealed] {
+        let _ = std::fs::remove_file(f);
+    }
+    let o = zwfw_on(&src, None, &[], &["backup", "create", "--out", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = zwfw_on(&src, None, &[], &["backup", "create", "--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("backup_exists"), "{}", text(&o));
+    let o = zwfw_on(&src, None, &[], &["backup", "create", "--encrypt", "--out", sealed.to_str().unwrap()]);
+    assert!(text(&o).contains("backup_key_missing"), "{}", text(&o));
+    let o = zwfw_on(
+        &src,
+        None,
+        &[("ZWFW_MASTER_KEY", KEY_1)],
+        &["backup", "create", "--encrypt", "--out", sealed.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&file).unwrap();
+
+    // Each is refused by verify and by restore, with its reason, and the
+    // target is left as it was: no database file, no stored file.
+    let bad = src.with_extension("bad.zbak");
+    let refused = |f: &std::path::Path, env: &[(&str, &str)], code: &str| {
+        let o = zwfw_on(&src, None, env, &["backup", "verify", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(code), "verify: {code}: {}", text(&o));
+        let target = temp_dir("bak_target");
+        let o = zwfw_on(&target, None, env, &["backup", "restore", "--from", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(code), "restore: {code}: {}", text(&o));
+        assert!(!target.join("zwfw.db").exists(), "no database left behind");
+        assert!(!target.join("files").exists(), "no stored file left behind");
+        let _ = std::fs::remove_dir_all(&target);
+    };
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    refused(&bad, &[], "backup_truncated");
+    let mut altered = bytes.clone();
+    altered[bytes.len() / 2] ^= 0x01;
+    std::fs::write(&bad, &altered).unwrap();
+    refused(&bad, &[], "backup_damaged");
+    refused(&sealed, &[("ZWFW_MASTER_KEY", KEY_2)], "backup_wrong_key");
+    refused(&sealed, &[], "backup_key_missing");
+    std::fs::write(&bad, b"PK\x03\x04 a zip file").unwrap();
+    refused(&bad, &[], "backup_not_a_backup");
+
+    // A backup of a database migrated by a newer program.
+    let newer = temp_dir("bak_newer");
+    let o = zwfw(&newer, &["migrate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zwfw_store::Store::connect(&format!("sqlite://{}", newer.join("zwfw.db").display())).await.unwrap();
+        zwfw_store::db::query(
+            "INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES (9999, 'later', 'x', 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+    });
+    let _ = std::fs::remove_file(&bad);
+    let o = zwfw_on(&newer, None, &[], &["backup", "create", "--out", bad.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    refused(&bad, &[], "backup_newer_schema");
+
+    // A target that is not empty: the database, or the data directory's files.
+    let o = zwfw_on(&src, None, &[], &["backup", "restore", "--from", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("restore_target_not_empty"), "{}", text(&o));
+    let o = zwfw_on(&src, None, &[], &["audit", "verify"]);
+    assert!(o.status.success(), "the source is untouched: {}", text(&o));
+    let target = temp_dir("bak_files");
+    std::fs::create_dir_all(target.join("files")).unwrap();
+    std::fs::write(target.join("files").join("left.txt"), b"x").unwrap();
+    let o = zwfw_on(&target, None, &[], &["backup", "restore", "--from", file.to_str().unwrap()]);
+    assert!(text(&o).contains("restore_target_not_empty"), "{}", text(&o));
+
+    // The good ones restore.
+    for (f, env) in [(&file, &[][..]), (&sealed, &[("ZWFW_MASTER_KEY", KEY_1)][..])] {
+        let target = temp_dir("bak_good");
+        let o = zwfw_on(&target, None, env, &["backup", "restore", "--from", f.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let _ = std::fs::remove_dir_all(&target);
+    }
+    for f in [&file, &sealed, &bad] {
+        let _ = std::fs::remove_file(f);
+    }
+    for d in [&src, &newer, &target] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -44,6 +44,11 @@ impl MasterKey {
         MasterKey(key)
     }
 
+    /// The key's bytes (backups derive their own key from it).
+    pub(crate) fn bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }

@@ -42,6 +42,8 @@ pub fn action_label(code: &str) -> String {
         "registry_look_up" => "查询人口库/法人库",
         "registry_fetched" => "接口查询结果存入人口库/法人库",
         "commitment_unfulfilled" => "认定告知承诺未履行",
+        "backup_created" => "创建数据备份",
+        "backup_restored" => "从备份恢复数据",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -188,6 +190,14 @@ pub fn field_label(key: &str) -> String {
         "interaction" => "政民互动",
         "finding" => "监察发现",
         "order" => "督办单",
+        "path" => "备份文件",
+        "size" => "大小（字节）",
+        "encrypted" => "已加密",
+        "schema_version" => "数据库结构版本",
+        "rows" => "数据行数",
+        "audit_seq" => "审计链末条序号",
+        "source" => "来源数据库",
+        "backup_created_at" => "备份时间",
         _ => {
             let f = super::field_name(key);
             return if f == "字段" { key.to_string() } else { f.to_string() };

@@ -2,11 +2,13 @@
 //! Pages and the API show these texts; the codes themselves are stable API.
 
 pub mod audit;
+mod backup;
 mod labels;
 mod license_import;
 mod notices;
 mod registry;
 
+pub use backup::*;
 pub use labels::*;
 pub use license_import::*;
 pub use notices::*;
@@ -18,6 +20,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = license_import_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = backup_text(code, detail) {
         return t;
     }
     let base = match (code, detail) {

@@ -105,7 +105,15 @@ struct Outcome {
 async fn apply(store: &Store) -> StoreResult<Outcome> {
     // One transaction for the whole run: all pending migrations apply or none.
     let mut tx = store.begin().await?;
-    if store.backend == Backend::Postgres {
+    let outcome = apply_in(&mut tx, store.backend, None).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Applies, inside `tx`, the embedded migrations not yet applied, up to
+/// version `up_to` (all of them with `None`).
+async fn apply_in(tx: &mut crate::Tx, backend: Backend, up_to: Option<i64>) -> StoreResult<Outcome> {
+    if backend == Backend::Postgres {
         // Several app servers may start at once: one migrates, the others wait.
         query("SELECT pg_advisory_xact_lock(7341001)").execute(tx.conn()).await?;
     }
@@ -118,6 +126,9 @@ async fn apply(store: &Store) -> StoreResult<Outcome> {
     let recorded: Vec<(i64, String)> = rows.iter().map(|r| (r.i64("version"), r.str("checksum"))).collect();
     let mut outcome = Outcome { applied: Vec::new(), differing: Vec::new() };
     for (version, name, sql) in MIGRATIONS {
+        if up_to.is_some_and(|last| *version > last) {
+            break;
+        }
         if let Some((_, c)) = recorded.iter().find(|(v, _)| v == version) {
             if !recorded_matches(*version, sql, c) {
                 tracing::warn!(version, name, "an applied migration differs from the embedded one");
@@ -125,7 +136,7 @@ async fn apply(store: &Store) -> StoreResult<Outcome> {
             }
             continue;
         }
-        for stmt in statements(&render(sql, store.backend), store.backend) {
+        for stmt in statements(&render(sql, backend), backend) {
             query(stmt).execute(tx.conn()).await?;
         }
         query("INSERT INTO zwfw_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
@@ -138,8 +149,21 @@ async fn apply(store: &Store) -> StoreResult<Outcome> {
         tracing::info!(version, name, "migration applied");
         outcome.applied.push(*version);
     }
-    tx.commit().await?;
     Ok(outcome)
+}
+
+/// Applies, inside `tx`, the embedded migrations up to version `up_to`
+/// (all with `None`); returns the versions applied. For a restore, which
+/// migrates an empty database to a backup's version, loads it and then
+/// migrates on, in one transaction.
+pub(crate) async fn apply_up_to(tx: &mut crate::Tx, backend: Backend, up_to: Option<i64>) -> StoreResult<Vec<i64>> {
+    Ok(apply_in(tx, backend, up_to).await?.applied)
+}
+
+/// Whether `recorded` is an accepted checksum of embedded migration `version`
+/// (`None` when the program has no such migration).
+pub(crate) fn checksum_accepted(version: i64, recorded: &str) -> Option<bool> {
+    MIGRATIONS.iter().find(|(v, _, _)| *v == version).map(|(_, _, sql)| recorded_matches(version, sql, recorded))
 }
 
 #[cfg(test)]
