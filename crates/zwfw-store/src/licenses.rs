@@ -241,6 +241,9 @@ pub struct LicenseRow {
     /// The identifier of the version that replaced this one.
     pub successor: Option<String>,
     pub updated_at: i64,
+    /// The signed payload its QR code carries (base64url; empty for
+    /// versions issued before QR codes).
+    pub qr_payload: String,
 }
 
 fn license_row(r: &Row) -> LicenseRow {
@@ -268,6 +271,7 @@ fn license_row(r: &Row) -> LicenseRow {
         status_note: r.str("status_note"),
         successor: r.opt_str("successor"),
         updated_at: r.i64("updated_at"),
+        qr_payload: r.str("qr_payload"),
     }
 }
 
@@ -291,16 +295,17 @@ pub struct NewLicense<'a> {
     pub signed_data: &'a str,
     pub signature: &'a str,
     pub file_sm3: &'a str,
+    pub qr_payload: &'a str,
 }
 
 pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64> {
     const SQL: &str = const_concat!(
         "INSERT INTO licenses (identifier, serial, version, type_id, issuer_department_id, key_id, case_id, item_id, \
          holder_user_id, holder_kind, holder_name, holder_code, status, valid_from, valid_until, issued_at, \
-         signed_data, signature, file_sm3, status_note, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, ",
+         signed_data, signature, file_sm3, status_note, updated_at, qr_payload) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, ",
         sql_code!(LicenseStatus::Valid),
-        ", $13, $14, $15, $16, $17, $18, '', $15) RETURNING id"
+        ", $13, $14, $15, $16, $17, $18, '', $15, $19) RETURNING id"
     );
     let r = query(SQL)
         .bind(l.identifier)
@@ -321,6 +326,7 @@ pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64>
         .bind(l.signed_data)
         .bind(l.signature)
         .bind(l.file_sm3)
+        .bind(l.qr_payload)
         .fetch_one(tx.conn())
         .await
         .map_err(|e| StoreError::unique_as(e, "license_identifier"))?;

@@ -47,6 +47,11 @@ pub fn label(group: &str, code: &str) -> String {
             "该证照类型的持证主体类型（自然人/法人）与申请人不一致，证照暂不签发，请联系系统管理员核对证照类型"
         }
         ("license_use", "verification") => "核验（扫码或打开核验链接）",
+        ("license_use", "qr_check") => "二维码签名核验",
+        ("license_qr", "malformed") => "二维码内容格式不正确，不是本平台电子证照的二维码",
+        ("license_qr", "unknown_key") => "签名密钥不是该颁发机构的已知密钥，二维码不可信",
+        ("license_qr", "bad_signature") => "二维码签名验证未通过，内容可能已被篡改",
+        ("license_qr", "other_license") => "二维码不属于本证照",
         ("license_done", "type_created") => "证照类型已保存。",
         ("license_done", "key_created") => "签名密钥已生成，等待该部门密钥的证照已自动签发。",
         ("license_status", "valid") => "有效",

@@ -4,6 +4,7 @@
 //! [`crate::access::licenses`].
 
 mod ids;
+pub mod qr;
 mod signing;
 mod status;
 

@@ -13,6 +13,7 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod interaction;
+mod license_files;
 mod licenses;
 mod notices;
 mod openapi;

@@ -71,6 +71,13 @@ impl App {
         App::start_configured(store, Clock::system(), None, None, true, true, registry).await
     }
 
+    /// Starts at an instant with the licences' public address (their QR codes' base).
+    pub async fn start_with_verify_base(store: Store, now: &str, verify_base: &str) -> App {
+        let licenses = zwfw_app::licenses::LicensesConfig { verify_base: verify_base.into(), ..Default::default() };
+        let clock = Clock::from_config(Some(now), None).unwrap();
+        App::start_full(store, clock, None, None, true, true, Default::default(), licenses).await
+    }
+
     async fn start_configured(
         store: Store,
         clock: Clock,
@@ -80,12 +87,34 @@ impl App {
         demo: bool,
         registry: zwfw_app::registry::RegistryConfig,
     ) -> App {
+        App::start_full(store, clock, sms, smtp, behind_proxy, demo, registry, Default::default()).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn start_full(
+        store: Store,
+        clock: Clock,
+        sms: Option<zwfw_app::outbox::sms::SmsConfig>,
+        smtp: Option<zwfw_app::outbox::email::SmtpConfig>,
+        behind_proxy: bool,
+        demo: bool,
+        registry: zwfw_app::registry::RegistryConfig,
+        licenses: zwfw_app::licenses::LicensesConfig,
+    ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
         // tests name the client they play in X-Forwarded-For.
         let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
-        let config =
-            AppConfig { demo, data_dir, max_upload_bytes: 64 * 1024, sms, smtp, registry, ..AppConfig::default() };
+        let config = AppConfig {
+            demo,
+            data_dir,
+            max_upload_bytes: 64 * 1024,
+            sms,
+            smtp,
+            registry,
+            licenses,
+            ..AppConfig::default()
+        };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },
