@@ -239,6 +239,9 @@ pub struct LicenseRow {
     pub updated_at: i64,
     /// issued (on a grant here) | imported (an existing licence, 存量证照)
     pub origin: String,
+    /// The signed payload its QR code carries (base64url; empty for
+    /// versions issued before QR codes).
+    pub qr_payload: String,
 }
 
 fn license_row(r: &Row) -> LicenseRow {
@@ -267,6 +270,7 @@ fn license_row(r: &Row) -> LicenseRow {
         successor: r.opt_str("successor"),
         updated_at: r.i64("updated_at"),
         origin: r.str("origin"),
+        qr_payload: r.str("qr_payload"),
     }
 }
 
@@ -292,16 +296,17 @@ pub struct NewLicense<'a> {
     pub file_sm3: &'a str,
     /// issued | imported
     pub origin: &'a str,
+    pub qr_payload: &'a str,
 }
 
 pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64> {
     const SQL: &str = const_concat!(
         "INSERT INTO licenses (identifier, serial, version, type_id, issuer_department_id, key_id, case_id, item_id, \
          holder_user_id, holder_kind, holder_name, holder_code, status, valid_from, valid_until, issued_at, \
-         signed_data, signature, file_sm3, status_note, updated_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-         $9, $10, $11, $12, ",
+         signed_data, signature, file_sm3, status_note, updated_at, origin, qr_payload) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, ",
         sql_code!(LicenseStatus::Valid),
-        ", $13, $14, $15, $16, $17, $18, '', $15, $19) RETURNING id"
+        ", $13, $14, $15, $16, $17, $18, '', $15, $19, $20) RETURNING id"
     );
     let r = query(SQL)
         .bind(l.identifier)
@@ -323,6 +328,7 @@ pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64>
         .bind(l.signature)
         .bind(l.file_sm3)
         .bind(l.origin)
+        .bind(l.qr_payload)
         .fetch_one(tx.conn())
         .await
         .map_err(|e| StoreError::unique_as(e, "license_identifier"))?;

@@ -183,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verify/{identifier}", get(crate::licenses::pages::verify_page))
         .route("/my/licenses", get(crate::licenses::pages::my_licenses_page))
         .route("/my/licenses/{identifier}", get(crate::licenses::pages::my_license_uses_page))
+        .route("/licenses/{identifier}/file", get(crate::licenses::pages::file_page))
         .route("/admin/licenses", get(crate::licenses::pages::admin_page))
         .route("/admin/licenses/types", post(crate::licenses::pages::create_type_submit))
         .route("/admin/licenses/keys", post(crate::licenses::pages::create_key_submit))

@@ -117,6 +117,31 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Electronic licences (电子证照).
+    Licenses {
+        #[command(subcommand)]
+        command: LicensesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LicensesCommand {
+    /// Check a licence's QR code offline: its payload, or the whole text read
+    /// from the code, against the issuer's public key. Needs no server and no
+    /// database. Exits 0 when the signature holds, 1 when it does not.
+    CheckQr {
+        /// The payload (base64url) or the verification address holding it (…?qr=…).
+        payload: String,
+        /// The issuing department's SM2 public key, hex (04‖x‖y, or compressed).
+        #[arg(long)]
+        public_key: String,
+        /// The SM2 signer ID the platform signs with.
+        #[arg(long, default_value = zwfw_app::licenses::DEFAULT_SIGNER_ID)]
+        signer_id: String,
+        /// Print the verdict as JSON (the API's LicenseQrCheck).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -232,10 +257,18 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
     }
     let site_name =
         std::env::var("ZWFW_SITE_NAME").ok().or(file.site_name).unwrap_or_else(|| AppConfig::default().site_name);
+    let sms = config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?;
+    let smtp = config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?;
+    let mut licenses = config::licenses(file.licenses, |k| std::env::var(k).ok())?;
+    if licenses.verify_base.is_empty() {
+        // The QR codes link to where the platform's other links point.
+        let bases = [smtp.as_ref().map(|c| &c.link_base), sms.as_ref().map(|c| &c.link_base)];
+        licenses.verify_base = bases.into_iter().flatten().find(|b| !b.is_empty()).cloned().unwrap_or_default();
+    }
     Ok(Settings {
-        sms: config::sms(file.sms, &site_name, |k| std::env::var(k).ok())?,
-        smtp: config::smtp(file.smtp, &site_name, |k| std::env::var(k).ok())?,
-        licenses: config::licenses(file.licenses, |k| std::env::var(k).ok())?,
+        sms,
+        smtp,
+        licenses,
         registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
         exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
@@ -301,6 +334,37 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
 fn cli_ctx(state: &App) -> Ctx<'_> {
     let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "operator".into());
     Ctx { state, actor: None, client_addr: format!("cli:{who}") }
+}
+
+/// The verdict on a QR payload, for a reader at a terminal.
+fn print_qr_check(c: &zwfw_app::licenses::qr::QrCheck) {
+    match (&c.reason, c.valid) {
+        (_, true) => println!("valid: the SM2 signature of the QR payload holds (二维码签名有效)"),
+        (Some(r), _) => {
+            let detail = c.detail.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default();
+            println!("invalid: {}{detail} ({})", r.code(), c.reason_label.as_deref().unwrap_or_default());
+        }
+        (None, false) => println!("invalid"),
+    }
+    let show = |name: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            println!("  {name:<12} {v}");
+        }
+    };
+    show("identifier", &c.identifier);
+    show("version", &c.version);
+    show("valid from", &c.valid_from);
+    if c.identifier.is_some() {
+        println!("  {:<12} {}", "valid until", c.valid_until.as_deref().unwrap_or("长期 (long-term)"));
+    }
+    show("key", &c.key);
+    if c.expired {
+        println!(
+            "  note: the stated validity has ended (已过期); the licence's status now is on its verification page"
+        );
+    } else if c.valid {
+        println!("  note: a revocation or cancellation since issue shows only online, on the verification page");
+    }
 }
 
 fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
@@ -440,6 +504,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 });
             } else {
                 tracing::info!("no SMS gateway configured ([sms] url / ZWFW_SMS_URL): SMS messages wait in the outbox");
+            }
+            if s.licenses.verify_base.is_empty() {
+                tracing::warn!(
+                    "no public address for the licences' QR codes ([licenses] verify_base / ZWFW_LICENSE_VERIFY_BASE): they hold the verification path alone"
+                );
             }
             if let Some(smtp) = &s.smtp {
                 tracing::info!(server = %smtp.host, port = smtp.port, "e-mail messages are sent through the SMTP server");
@@ -599,6 +668,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Backup { command } => backup(&common, command).await,
+        Command::Licenses { command: LicensesCommand::CheckQr { payload, public_key, signer_id, json } } => {
+            let today = zwfw_domain::clock::local_date(chrono::Utc::now().timestamp_millis());
+            let c = zwfw_app::licenses::qr::check_offline(&payload, &public_key, &signer_id, today);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&c)?);
+            } else {
+                print_qr_check(&c);
+            }
+            Ok(if c.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
         Command::User { command } => {
             let s = settings(&common, None, None)?;
             let state = state_for(&s, open_store(&s).await?)?;

@@ -80,13 +80,17 @@ pub fn exchange(
 /// `[licenses]`: 电子证照. The master key (32 hexadecimal digits, SM4-128)
 /// the departments' signing keys are sealed under, given in the file
 /// itself, in a file of its own, or as `ZWFW_MASTER_KEY` (which wins);
-/// the SM2 signer ID (`ZWFW_LICENSE_SIGNER_ID`, default 1234567812345678).
+/// the SM2 signer ID (`ZWFW_LICENSE_SIGNER_ID`, default 1234567812345678);
+/// the public address the licences' QR codes link to
+/// (`ZWFW_LICENSE_VERIFY_BASE`; when unset, the e-mail's and then the SMS's
+/// `link_base`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LicensesFile {
     pub master_key: Option<String>,
     pub master_key_file: Option<PathBuf>,
     pub signer_id: Option<String>,
+    pub verify_base: Option<String>,
 }
 
 /// The licence settings from the file and the environment (the
@@ -119,7 +123,17 @@ pub fn licenses(
     if signer_id.len() > 100 || !signer_id.is_ascii() {
         anyhow::bail!("invalid licenses.signer_id: at most 100 ASCII characters");
     }
-    Ok(zwfw_app::licenses::LicensesConfig { master_key, signer_id, ..Default::default() })
+    let verify_base = env("ZWFW_LICENSE_VERIFY_BASE")
+        .or(file.verify_base)
+        .map(|s| s.trim().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    if !verify_base.is_empty()
+        && (!(verify_base.starts_with("https://") || verify_base.starts_with("http://"))
+            || verify_base.contains(['?', '#', ' ']))
+    {
+        anyhow::bail!("invalid licenses.verify_base: an http(s):// address without query or fragment");
+    }
+    Ok(zwfw_app::licenses::LicensesConfig { master_key, signer_id, verify_base })
 }
 
 /// `[smtp]`: the SMTP server e-mail notices go through. Each key can also
@@ -367,6 +381,20 @@ mod tests {
         assert!(registry(None, env).unwrap_err().to_string().contains("http://"));
         let env = |k: &str| (k == "ZWFW_REGISTRY_WATCH_DIR").then(|| "/tmp/in".to_string());
         assert_eq!(registry(None, env).unwrap().watch_dir.as_deref(), Some(Path::new("/tmp/in")), "the environment");
+    }
+
+    #[test]
+    fn licence_verify_base_from_file_and_environment() {
+        let none = |_: &str| None;
+        assert_eq!(licenses(None, none).unwrap().verify_base, "", "the path alone by default");
+        let c: FileConfig = toml::from_str("[licenses]\nverify_base = \"https://zwfw.example.gov.cn/\"\n").unwrap();
+        assert_eq!(licenses(c.licenses, none).unwrap().verify_base, "https://zwfw.example.gov.cn");
+        let env = |k: &str| (k == "ZWFW_LICENSE_VERIFY_BASE").then(|| "http://10.1.2.3:8080".to_string());
+        assert_eq!(licenses(None, env).unwrap().verify_base, "http://10.1.2.3:8080", "the environment");
+        let env = |k: &str| (k == "ZWFW_LICENSE_VERIFY_BASE").then(|| "zwfw.example.gov.cn".to_string());
+        assert!(licenses(None, env).unwrap_err().to_string().contains("verify_base"));
+        let env = |k: &str| (k == "ZWFW_LICENSE_VERIFY_BASE").then(|| "https://x.cn/?a=1".to_string());
+        assert!(licenses(None, env).is_err());
     }
 
     #[test]

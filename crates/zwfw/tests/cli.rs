@@ -371,3 +371,58 @@ fn bad_backups_and_targets_are_refused_and_leave_nothing() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// `zwfw licenses check-qr`: a licence's QR payload checked with nothing but
+/// the issuer's public key (no data directory, no database, no server).
+#[test]
+fn licence_qr_codes_check_offline() {
+    use zwfw_app::licenses::{qr, Signer, SoftwareSigner, DEFAULT_SIGNER_ID};
+    let signer = SoftwareSigner::generate(DEFAULT_SIGNER_ID).unwrap();
+    let public_key = hex_of(&signer.public_key());
+    let id = zwfw_domain::licenses::LicenseId::parse(
+        "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U",
+    )
+    .unwrap();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let payload = qr::sign_payload(&id, day(2025, 9, 26), Some(day(2099, 12, 31)), &signer).unwrap();
+    let url = zwfw_domain::licenses::qr::qr_text("https://zwfw.example.gov.cn", &id.to_string(), &payload);
+    // Nowhere to keep data: the command must not need it.
+    let nowhere = std::path::Path::new("/nonexistent/zwfw");
+    let check = |args: &[&str]| {
+        let mut all = vec!["licenses", "check-qr"];
+        all.extend_from_slice(args);
+        zwfw(nowhere, &all)
+    };
+
+    for text_read in [payload.as_str(), url.as_str()] {
+        let o = check(&[text_read, "--public-key", &public_key]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let out = text(&o);
+        assert!(out.starts_with("valid:") && out.contains(&id.to_string()) && out.contains("2099-12-31"), "{out}");
+    }
+    let o = check(&[&payload, "--public-key", &public_key, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["valid"].as_bool(), v["version"].as_str()), (Some(true), Some("001")), "{v}");
+
+    // One byte of the signed part changed (the validity's last year): bad signature.
+    let mut bytes = data_encoding::BASE64URL_NOPAD.decode(payload.as_bytes()).unwrap();
+    let at = String::from_utf8_lossy(&bytes).find("|2099").unwrap() + 4;
+    bytes[at] = b'8';
+    let o = check(&[&data_encoding::BASE64URL_NOPAD.encode(&bytes), "--public-key", &public_key]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).starts_with("invalid: bad_signature"), "{}", text(&o));
+    // Another key: unknown; not a payload: malformed; the signer ID matters.
+    let other = hex_of(&SoftwareSigner::generate(DEFAULT_SIGNER_ID).unwrap().public_key());
+    let o = check(&[&payload, "--public-key", &other]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).starts_with("invalid: unknown_key"), "{}", text(&o));
+    let o = check(&["https://zwfw.example.gov.cn/verify/1.2", "--public-key", &public_key]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).starts_with("invalid: malformed [encoding]"), "{}", text(&o));
+    let o = check(&[&payload, "--public-key", &public_key, "--signer-id", "another"]);
+    assert!(text(&o).starts_with("invalid: bad_signature"), "{}", text(&o));
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -72,11 +72,28 @@ pub struct Table {
     pub space_before: f32,
 }
 
+/// A QR code in the flow, at the left margin, with its caption under it
+/// and text blocks beside it (their alignment within the width left).
+#[derive(Debug, Clone)]
+pub struct QrFigure {
+    /// What the code holds.
+    pub text: String,
+    /// The side of the code, quiet zone included, in points.
+    pub side: f32,
+    /// A short line under the code (e.g. 扫码核验), centred on it.
+    pub caption: String,
+    pub beside: Vec<Block>,
+    pub space_before: f32,
+}
+
 /// What a document is made of.
 #[derive(Debug, Clone)]
 pub enum Part {
     Text(Block),
     Table(Table),
+    /// A ruled table without a heading row (label and value rows).
+    Rows(Table),
+    Qr(QrFigure),
 }
 
 /// The page's orientation.
@@ -90,6 +107,8 @@ pub enum Orientation {
 pub enum PdfError {
     #[error("font: {0}")]
     Font(String),
+    #[error("qr code: {0}")]
+    Qr(String),
 }
 
 struct Font<'a> {
@@ -120,11 +139,44 @@ struct Line {
     text: String,
 }
 
-/// What is drawn on a page: text, and the rectangles of table cells.
+/// What is drawn on a page: text, the rectangles of table cells, and the
+/// filled rectangles of QR codes.
 #[derive(Default)]
 struct Page {
     lines: Vec<Line>,
     boxes: Vec<(f32, f32, f32, f32)>,
+    fills: Vec<(f32, f32, f32, f32)>,
+}
+
+/// Quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4).
+const QR_QUIET: usize = 4;
+
+/// The dark modules of a QR code as filled rectangles, one per horizontal
+/// run, the code's top-left corner at (`x`, `top`) and its side `side`
+/// (quiet zone included).
+fn qr_fills(text: &str, x: f32, top: f32, side: f32) -> Result<Vec<(f32, f32, f32, f32)>, PdfError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| PdfError::Qr(e.to_string()))?;
+    let n = code.width();
+    let colors = code.to_colors();
+    let m = side / (n + 2 * QR_QUIET) as f32;
+    let mut out = vec![];
+    for row in 0..n {
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] != qrcode::Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                col += 1;
+            }
+            let y = top - (row + QR_QUIET + 1) as f32 * m;
+            out.push((x + (start + QR_QUIET) as f32 * m, y, (col - start) as f32 * m, m));
+        }
+    }
+    Ok(out)
 }
 
 fn wrap(font: &Font<'_>, b: &Block, width: f32) -> Vec<(String, f32)> {
@@ -167,7 +219,7 @@ fn page_size(o: Orientation) -> (f32, f32) {
 }
 
 /// Lays the parts out on A4 pages.
-fn layout(font: &Font<'_>, parts: &[Part], o: Orientation) -> Vec<Page> {
+fn layout(font: &Font<'_>, parts: &[Part], o: Orientation) -> Result<Vec<Page>, PdfError> {
     let (page_w, page_h) = page_size(o);
     let margin_x = if o == Orientation::Landscape { 48.0 } else { MARGIN_X };
     let top = page_h - (PAGE_H - TOP);
@@ -194,30 +246,83 @@ fn layout(font: &Font<'_>, parts: &[Part], o: Orientation) -> Vec<Page> {
                     pages.last_mut().expect("a page").lines.push(Line { x, y, size: b.size, text });
                 }
             }
-            Part::Table(t) => {
+            Part::Table(t) | Part::Rows(t) => {
                 y -= t.space_before;
                 let total: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(1.0);
                 let widths: Vec<f32> = t.columns.iter().map(|c| c.width / total * width).collect();
-                let heading: Vec<String> = t.columns.iter().map(|c| c.heading.clone()).collect();
-                let head = cells(font, t, &widths, &heading);
-                if y - head.height - TABLE_LH_FACTOR * t.size < BOTTOM {
-                    pages.push(Page::default());
-                    y = top;
+                let head = match part {
+                    Part::Table(_) => {
+                        let heading: Vec<String> = t.columns.iter().map(|c| c.heading.clone()).collect();
+                        Some(cells(font, t, &widths, &heading))
+                    }
+                    _ => None,
+                };
+                if let Some(head) = &head {
+                    if y - head.height - TABLE_LH_FACTOR * t.size < BOTTOM {
+                        pages.push(Page::default());
+                        y = top;
+                    }
+                    draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, head, true);
                 }
-                draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &head, true);
                 for row in &t.rows {
                     let r = cells(font, t, &widths, row);
                     if y - r.height < BOTTOM {
                         pages.push(Page::default());
                         y = top;
-                        draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &head, true);
+                        if let Some(head) = &head {
+                            draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, head, true);
+                        }
                     }
                     draw_row(pages.last_mut().expect("a page"), &mut y, margin_x, t, &widths, &r, false);
                 }
             }
+            Part::Qr(q) => {
+                y -= q.space_before;
+                let caption = Block::new(q.caption.clone(), 9.0, Align::Center);
+                let caption_h = if q.caption.is_empty() { 0.0 } else { caption.size * 1.75 };
+                let gap = 18.0;
+                let beside_w = (width - q.side - gap).max(1.0);
+                let beside_lines: Vec<(&Block, Vec<(String, f32)>)> =
+                    q.beside.iter().map(|b| (b, wrap(font, b, beside_w))).collect();
+                let beside_h: f32 =
+                    beside_lines.iter().map(|(b, lines)| b.space_before + lines.len() as f32 * b.size * 1.75).sum();
+                if y - (q.side + caption_h).max(beside_h) < BOTTOM {
+                    pages.push(Page::default());
+                    y = top;
+                }
+                let page = pages.last_mut().expect("a page");
+                page.fills.extend(qr_fills(&q.text, margin_x, y, q.side)?);
+                if caption_h > 0.0 {
+                    let tw = width_of(font, &q.caption, caption.size);
+                    let cy = y - q.side - caption.size * 1.2;
+                    page.lines.push(Line {
+                        x: margin_x + (q.side - tw) / 2.0,
+                        y: cy,
+                        size: caption.size,
+                        text: q.caption.clone(),
+                    });
+                }
+                // The text beside the code: its lines from the code's top.
+                let left = margin_x + q.side + gap;
+                let mut ty = y;
+                for (b, lines) in beside_lines {
+                    ty -= b.space_before;
+                    for (text, indent) in lines {
+                        ty -= b.size * 1.75;
+                        let tw = width_of(font, &text, b.size);
+                        let x = match b.align {
+                            Align::Left => left + indent,
+                            Align::Center => left + (beside_w - tw) / 2.0,
+                            Align::Right => page_w - margin_x - tw,
+                        };
+                        page.lines.push(Line { x, y: ty, size: b.size, text });
+                    }
+                }
+                y = ty.min(y - q.side - caption_h);
+            }
         }
     }
-    pages
+    Ok(pages)
 }
 
 const TABLE_PAD: f32 = 3.0;
@@ -289,8 +394,18 @@ pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, PdfError> {
 
 /// Renders text and tables as a PDF.
 pub fn render_parts(title: &str, parts: &[Part], orientation: Orientation) -> Result<Vec<u8>, PdfError> {
+    render_doc(title, parts, orientation, false)
+}
+
+/// Renders a portrait certificate: the parts inside a double frame drawn
+/// on every page.
+pub fn render_certificate(title: &str, parts: &[Part]) -> Result<Vec<u8>, PdfError> {
+    render_doc(title, parts, Orientation::Portrait, true)
+}
+
+fn render_doc(title: &str, parts: &[Part], orientation: Orientation, framed: bool) -> Result<Vec<u8>, PdfError> {
     let font = Font::load()?;
-    let pages = layout(&font, parts, orientation);
+    let pages = layout(&font, parts, orientation)?;
     let (page_w, page_h) = page_size(orientation);
     // Glyphs used, remapped into the subset.
     let mut remap = subsetter::GlyphRemapper::new();
@@ -299,6 +414,16 @@ pub fn render_parts(title: &str, parts: &[Part], orientation: Orientation) -> Re
     let mut contents = vec![];
     for page in &pages {
         let mut s = String::new();
+        if framed {
+            let _ = writeln!(s, "2 w 28 28 {:.2} {:.2} re S", page_w - 56.0, page_h - 56.0);
+            let _ = writeln!(s, "0.6 w 34 34 {:.2} {:.2} re S", page_w - 68.0, page_h - 68.0);
+        }
+        if !page.fills.is_empty() {
+            for (x, y, w, h) in &page.fills {
+                let _ = writeln!(s, "{x:.2} {y:.2} {w:.2} {h:.2} re");
+            }
+            s.push_str("f\n");
+        }
         if !page.boxes.is_empty() {
             s.push_str("0.5 w\n");
             for (x, y, w, h) in &page.boxes {
@@ -448,7 +573,7 @@ mod tests {
         };
         let parts = vec![Part::Text(Block::new("排名", 16.0, Align::Center)), Part::Table(table)];
         let font = Font::load().unwrap();
-        let pages = layout(&font, &parts, Orientation::Landscape);
+        let pages = layout(&font, &parts, Orientation::Landscape).unwrap();
         assert!(pages.len() >= 4, "{} pages", pages.len());
         let heading_glyphs = |p: &Page| p.lines.iter().filter(|l| l.text == "名次").count();
         assert!(pages.iter().all(|p| heading_glyphs(p) == 1), "the heading on every page");

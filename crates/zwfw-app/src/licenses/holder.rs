@@ -6,10 +6,10 @@ use super::verify::effective_status;
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::Serialize;
-use zwfw_domain::access::licenses::{may_read_uses, LicenseFacts};
+use zwfw_domain::access::licenses::{may_download_file, may_read_uses, LicenseFacts};
 use zwfw_domain::admin::AccountKind;
 use zwfw_domain::ids::mask_name;
-use zwfw_domain::licenses::LicenseStatus;
+use zwfw_domain::licenses::{LicenseId, LicenseStatus};
 use zwfw_domain::time::format_local;
 use zwfw_store::licenses::{self as store, LicenseRow};
 
@@ -39,6 +39,12 @@ pub struct HeldLicense {
     pub verify_url: String,
     /// The holder's own 用证 log.
     pub uses_url: String,
+    /// What the licence's QR code holds: the verification address with the
+    /// signed payload (the address alone for a version issued before QR
+    /// codes), for an app to draw the code.
+    pub qr_text: String,
+    /// The licence file (PDF, with the QR code): `GET /api/v1/licenses/{identifier}/file`.
+    pub file_url: String,
 }
 
 /// One entry of a licence's 用证 log.
@@ -83,7 +89,29 @@ async fn held(st: &App, l: &LicenseRow, type_name: String) -> AppResult<HeldLice
         valid_until: l.valid_until.clone(),
         verify_url: super::verify_path(&l.identifier),
         uses_url: format!("/my/licenses/{}", l.identifier),
+        qr_text: super::qr::text(st, &l.identifier, &l.qr_payload),
+        file_url: format!("/api/v1/licenses/{}/file", l.identifier),
     })
+}
+
+/// A licence's file (the signed PDF with its QR code) and its name: the
+/// holder's and the issuing department's staff's
+/// ([`zwfw_domain::access::licenses::may_download_file`]); anyone else is
+/// answered "not found".
+pub async fn file(ctx: &Ctx<'_>, identifier: &str) -> AppResult<(Vec<u8>, String)> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(|| AppError::not_found("license"))?;
+    let id = LicenseId::parse(identifier)?;
+    let l =
+        store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
+    may_download_file(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+    let bytes = st
+        .files
+        .get(&l.file_sm3)
+        .map_err(|e| AppError::Internal(format!("file store: {e}")))?
+        .ok_or_else(|| AppError::not_found("file"))?;
+    let name = store::get_type(st.store.pool(), l.type_id).await?.name;
+    Ok((bytes, format!("{name}-{}.pdf", l.identifier)))
 }
 
 /// The signed-in account's licences, newest first (every version, each

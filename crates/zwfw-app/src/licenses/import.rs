@@ -407,6 +407,7 @@ async fn store_all(ctx: &Ctx<'_>, ready: &[Ready], sm3: &str, file_name: &str, f
                 signature: &signature,
                 file_sm3: "",
                 origin: "imported",
+                qr_payload: "",
             },
         )
         .await?;

@@ -5,7 +5,7 @@
 
 use super::keys::{signer_of, Signer};
 use super::types;
-use crate::documents::pdf::{self, Align, Block};
+use crate::documents::pdf::{self, Align, Block, Column, Part, QrFigure, Table};
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use chrono::NaiveDate;
@@ -124,55 +124,111 @@ fn form_value(form: &serde_json::Value, name: &str) -> String {
     }
 }
 
-/// The licence file: A4, the shipped CJK font, the template's fields, the
-/// issuer, the validity and the identifier.
-pub(super) fn render(m: &LicenseMetadata) -> AppResult<Vec<u8>> {
-    let mut blocks = vec![
-        Block::new(&m.name, 26.0, Align::Center),
-        Block::new(format!("证照编号：{}", m.number), 12.0, Align::Center).gap(8.0),
-        Block::new(format!("持证主体：{}", m.holder_name), 14.0, Align::Left).gap(24.0),
-        Block::new(format!("{}：{}", m.holder_code_type, m.holder_code), 12.0, Align::Left).gap(6.0),
-    ];
-    for (name, value) in &m.fields {
-        blocks.push(Block::new(format!("{name}：{value}"), 12.0, Align::Left).gap(6.0));
+/// The licence file, laid out like a certificate inside a double frame:
+/// A4, the shipped CJK font; the title and the licence number; a ruled
+/// table of the holder, the template's fields (every one, in the type's
+/// order), the validity and the item; the QR code (`qr_text`: the
+/// verification address with the signed payload) beside the issuer and
+/// the date of issue; the identifier and the verification address. A
+/// person's 身份证号 is printed masked (the signed metadata hold it whole).
+pub(super) fn render(m: &LicenseMetadata, template: &[String], qr_text: &str) -> AppResult<Vec<u8>> {
+    let mut rows =
+        vec![vec!["持证主体".to_string(), m.holder_name.clone()], vec![m.holder_code_type.clone(), printed_code(m)]];
+    // The template's order; a field the metadata hold but the template no
+    // longer names still prints, after them.
+    let mut names: Vec<&String> = template.iter().filter(|n| m.fields.contains_key(*n)).collect();
+    names.extend(m.fields.keys().filter(|n| !template.contains(n)));
+    for name in names {
+        let value = m.fields.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()).unwrap_or("—");
+        rows.push(vec![name.clone(), value.to_string()]);
     }
-    blocks.push(
-        Block::new(
-            format!("有效期限：{} 至 {}", m.valid_from.format("%Y年%-m月%-d日"), until_cn(m.valid_until)),
-            12.0,
+    rows.push(vec![
+        "有效期限".into(),
+        format!("{} 至 {}", m.valid_from.format("%Y年%-m月%-d日"), until_cn(m.valid_until)),
+    ]);
+    rows.push(vec!["关联事项".into(), format!("{}（{}）", m.item_name, m.item_code)]);
+    let parts = vec![
+        Part::Text(Block::new(&m.name, 28.0, Align::Center).gap(12.0)),
+        Part::Text(Block::new(format!("证照编号：{}", m.number), 11.0, Align::Center).gap(6.0)),
+        Part::Rows(Table {
+            columns: vec![Column::new("项目", 1.0, Align::Left), Column::new("内容", 2.8, Align::Left)],
+            rows,
+            size: 12.0,
+            space_before: 22.0,
+        }),
+        Part::Qr(QrFigure {
+            text: qr_text.to_string(),
+            side: QR_SIDE,
+            caption: "扫码核验".into(),
+            beside: vec![
+                Block::new("颁发机构（电子签章）", 10.0, Align::Right).gap(30.0),
+                Block::new(&m.issuer_name, 15.0, Align::Right).gap(4.0),
+                Block::new(m.issued_on.format("%Y年%-m月%-d日").to_string(), 12.0, Align::Right).gap(6.0),
+            ],
+            space_before: 28.0,
+        }),
+        Part::Text(Block::new(format!("电子证照标识：{}", m.id), 8.0, Align::Left).gap(16.0)),
+        Part::Text(Block::new(
+            format!("核验地址：{}", qr_text.split('?').next().unwrap_or_default()),
+            8.0,
             Align::Left,
-        )
-        .gap(12.0),
-    );
-    blocks.push(Block::new(format!("关联事项：{}（{}）", m.item_name, m.item_code), 10.0, Align::Left).gap(6.0));
-    blocks.push(Block::new(&m.issuer_name, 14.0, Align::Right).gap(36.0));
-    blocks.push(Block::new(m.issued_on.format("%Y年%-m月%-d日").to_string(), 12.0, Align::Right));
-    blocks.push(Block::new(format!("电子证照标识：{}", m.id), 8.0, Align::Left).gap(36.0));
-    blocks.push(Block::new(format!("核验：{}", super::verify_path(&m.id.to_string())), 8.0, Align::Left));
-    pdf::render(&m.name, &blocks).map_err(|e| AppError::Internal(e.to_string()))
+        )),
+        Part::Text(Block::new(
+            "本证照由颁发机构以SM2数字签名签发；扫描二维码或打开核验地址可核验真伪与状态，二维码内的签名亦可离线核验。",
+            8.0,
+            Align::Left,
+        )),
+    ];
+    pdf::render_certificate(&m.name, &parts).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The side of the QR code on the licence, in points (about 4.6 cm).
+const QR_SIDE: f32 = 130.0;
+
+/// The holder's code as printed: a person's 身份证号 masked, a credit code whole.
+fn printed_code(m: &LicenseMetadata) -> String {
+    if m.holder_code_type == HolderKind::Person.code_type() {
+        zwfw_domain::ids::mask_middle(&m.holder_code, 6, 4)
+    } else {
+        m.holder_code.clone()
+    }
 }
 
 fn until_cn(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_else(|| until_text(None))
 }
 
-/// A licence ready to be written: its metadata signed.
+/// A licence ready to be written: its metadata signed, and its QR payload.
 pub(super) struct Signed {
     pub metadata: LicenseMetadata,
     /// The size of the licence file, in bytes.
     pub file_size: i64,
     pub bytes: Vec<u8>,
     pub signature: [u8; 64],
+    pub qr_payload: String,
 }
 
-/// Renders the file, stores it, and signs the metadata with its SM3.
-pub(super) async fn sign(st: &App, mut m: LicenseMetadata, signer: &dyn Signer) -> AppResult<Signed> {
-    let file = render(&m)?;
+/// Signs the QR payload, renders the file with it, stores the file, and
+/// signs the metadata with the file's SM3.
+pub(super) async fn sign(
+    st: &App,
+    mut m: LicenseMetadata,
+    template: &[String],
+    signer: &dyn Signer,
+) -> AppResult<Signed> {
+    let qr_payload = super::qr::payload(&m, signer)?;
+    let text = super::qr::text(st, &m.id.to_string(), &qr_payload);
+    let file = {
+        let (m, template) = (m.clone(), template.to_vec());
+        tokio::task::spawn_blocking(move || render(&m, &template, &text))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??
+    };
     let file_size = file.len() as i64;
     m.file_sm3 = st.put_file(file).await?;
     let bytes = m.signing_bytes();
     let signature = signer.sign(&bytes)?;
-    Ok(Signed { metadata: m, file_size, bytes, signature })
+    Ok(Signed { metadata: m, file_size, bytes, signature, qr_payload })
 }
 
 /// Issues the licence of a granted case whose job is pending: true when
@@ -224,7 +280,7 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
         file_sm3: String::new(),
         fields: ty.template.iter().map(|f| (f.clone(), form_value(&case.form, f))).collect(),
     };
-    let signed = sign(st, metadata, signer.as_ref()).await?;
+    let signed = sign(st, metadata, &ty.template, signer.as_ref()).await?;
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
     let mut tx = st.store.begin().await?;
     match store::lock_job(&mut tx, case_id).await? {
@@ -278,6 +334,7 @@ pub(super) async fn write_version(
             signature: &signature,
             file_sm3: &m.file_sm3,
             origin: "issued",
+            qr_payload: &s.qr_payload,
         },
     )
     .await?;

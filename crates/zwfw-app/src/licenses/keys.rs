@@ -104,6 +104,11 @@ impl SoftwareSigner {
         let key = sm2::dsa::SigningKey::new(signer_id, secret).map_err(|_| AppError::Internal("sm2 key".into()))?;
         Ok(SoftwareSigner { key, signer_id: signer_id.to_string() })
     }
+
+    /// A signer with a new random key (held in memory only).
+    pub fn generate(signer_id: &str) -> AppResult<SoftwareSigner> {
+        SoftwareSigner::new(&sm2::SecretKey::random(&mut rand::rngs::OsRng), signer_id)
+    }
 }
 
 impl Signer for SoftwareSigner {

@@ -7,6 +7,7 @@ pub mod holder;
 pub mod import;
 pub mod issue;
 pub mod keys;
+pub mod qr;
 pub mod status;
 pub mod types;
 pub mod verify;
@@ -28,8 +29,8 @@ pub struct LicensesConfig {
     /// its data directory).
     pub master_key: Option<MasterKey>,
     pub signer_id: String,
-    /// The address the verification page is reached at from outside
-    /// (printed in the QR code); the path alone when empty.
+    /// The platform's public address (`https://…`, no trailing `/`) the
+    /// QR code's verification link starts with; the path alone when empty.
     pub verify_base: String,
 }
 

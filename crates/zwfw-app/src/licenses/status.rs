@@ -226,7 +226,7 @@ async fn new_version(
         .await?
         .ok_or_else(|| AppError::with_detail(Kind::Conflict, "license_no_key", "key"))?;
     let signer = signer_of(st, &key)?;
-    let signed = sign(st, m, signer.as_ref()).await?;
+    let signed = sign(st, m, &ty.template, signer.as_ref()).await?;
     let successor = signed.metadata.id.to_string();
     let mut tx = st.store.begin().await?;
     let old = store::lock_license(&mut tx, l.id).await?;

@@ -77,10 +77,35 @@ pub fn may_read_uses(actor: &Actor, f: &LicenseFacts) -> Result<(), Refusal> {
     }
 }
 
+/// Who downloads a licence's file (the PDF with its QR code) and sees its
+/// QR code: the holder and the issuing department's staff. Anyone else is
+/// answered as if the licence were not there (the public verification page
+/// shows what others may know).
+pub fn may_download_file(actor: &Actor, f: &LicenseFacts) -> Result<(), Refusal> {
+    if f.holder_user_id == Some(actor.user_id) || in_department(actor, f.issuer_department_id) {
+        Ok(())
+    } else {
+        Err(Refusal::NotParty)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::access::fixtures::*;
+
+    #[test]
+    fn the_file_is_the_holders_and_the_issuing_departments() {
+        let f = LicenseFacts { issuer_department_id: 1, holder_user_id: Some(9) };
+        assert_eq!(may_download_file(&person(9), &f), Ok(()));
+        assert_eq!(may_download_file(&staff(3, 1, &[Role::Counter]), &f), Ok(()));
+        assert_eq!(may_download_file(&staff(4, 1, &[Role::DeptHead]), &f), Ok(()));
+        assert_eq!(may_download_file(&person(8), &f), Err(Refusal::NotParty));
+        assert_eq!(may_download_file(&staff(5, 2, &[Role::DeptHead]), &f), Err(Refusal::NotParty));
+        assert_eq!(may_download_file(&staff(6, 3, &[Role::Supervisor]), &f), Err(Refusal::NotParty));
+        let none = LicenseFacts { issuer_department_id: 1, holder_user_id: None };
+        assert_eq!(may_download_file(&person(9), &none), Err(Refusal::NotParty));
+    }
 
     #[test]
     fn only_the_holder_reads_the_use_log() {

@@ -5,6 +5,7 @@
 
 mod ids;
 pub mod import;
+pub mod qr;
 mod signing;
 mod status;
 

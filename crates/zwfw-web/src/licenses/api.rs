@@ -4,7 +4,8 @@
 use crate::api::Register;
 use crate::http::prelude::*;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use zwfw_app::licenses::holder::{HeldLicense, UseLog};
 use zwfw_app::licenses::import::{ImportReport, Imported, Preview};
+use zwfw_app::licenses::qr::QrCheck;
 use zwfw_app::licenses::status::ChangeInput;
 use zwfw_app::licenses::types::TypeInput;
 use zwfw_app::licenses::verify::{CaseLicense, Verification};
@@ -26,6 +28,53 @@ pub async fn verification(
     ApiPath(identifier): ApiPath<String>,
 ) -> WebResult<Json<Verification>> {
     Ok(Json(licenses::verify::verify(&ctx(&st, &ra), &identifier).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LicenseQrCheckInput)]
+pub struct QrCheckInput {
+    /// The payload read from a licence's QR code (base64url), or the whole
+    /// text of the code (the verification address with `?qr=…`).
+    pub payload: String,
+}
+
+#[utoipa::path(post, path = "/licenses/qr-check", tag = "licenses", request_body = QrCheckInput,
+    responses((status = 200, description = "the verdict on the payload (public, no sign-in): `valid`, or the reason it is not (malformed, unknown_key, bad_signature), what it states, and the licence's status now when the platform holds it (recorded in its 用证 log)", body = QrCheck), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+pub async fn qr_check(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiJson(input): ApiJson<QrCheckInput>,
+) -> WebResult<Json<QrCheck>> {
+    if input.payload.len() > 4096 {
+        return Err(WebError::from(zwfw_app::AppError::invalid("payload")));
+    }
+    Ok(Json(licenses::qr::check(&ctx(&st, &ra), &input.payload).await?))
+}
+
+/// A licence's file, as a download.
+pub async fn file_download(st: &AppState, ra: &RequestAuth, identifier: &str) -> WebResult<Response> {
+    let (bytes, name) = licenses::holder::file(&ctx(st, ra), identifier).await?;
+    let disposition =
+        format!("attachment; filename=\"license.pdf\"; filename*=UTF-8''{}", crate::http::auth::urlencode(&name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/licenses/{identifier}/file", tag = "licenses", params(("identifier" = String, Path)),
+    responses((status = 200, description = "the licence file: an A4 PDF with the template's fields, the issuer, the identifier and the QR code (the file whose SM3 the licence's signature covers)", body = crate::http::files::FileBytes, content_type = "application/pdf"), (status = 404, description = "no licence of which the signed-in account is the holder or the issuing department's staff has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier; the detail names the part", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn license_file(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiPath(identifier): ApiPath<String>,
+) -> WebResult<Response> {
+    file_download(&st, &ra, &identifier).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -198,6 +247,8 @@ pub async fn import(
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .register(routes!(verification))
+        .register(routes!(qr_check))
+        .register(routes!(license_file))
         .register(routes!(change_license))
         .register(routes!(case_license))
         .register(routes!(list_types, create_type))

@@ -11,23 +11,68 @@ use minijinja::Value;
 use serde::Deserialize;
 use zwfw_app::licenses::{self, types::TypeInput};
 
+#[derive(Deserialize, Default)]
+pub struct VerifyQuery {
+    /// The signed payload, when the page is reached from the QR code.
+    #[serde(default)]
+    qr: Option<String>,
+}
+
 /// 电子证照核验: the status, the masked holder, the issuer, the validity and
-/// whether the signature holds. Public.
+/// whether the signature holds; reached from the QR code (`?qr=…`), also
+/// whether the code's own signature holds and is this licence's. Public.
 pub async fn verify_page(
     State(st): State<AppState>,
     Auth(ra): Auth,
     PagePath(identifier): PagePath<String>,
+    PageQuery(q): PageQuery<VerifyQuery>,
 ) -> Response {
-    match licenses::verify::verify(&ctx(&st, &ra), &identifier).await {
-        Ok(v) => render(&st, &ra, "license_verify.html", context! { v => Value::from_serialize(&v) }),
+    let result = async {
+        let v = licenses::verify::verify(&ctx(&st, &ra), &identifier).await?;
+        let qr = match q.qr.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) if p.len() <= 4096 => Some(licenses::qr::check_on(&st, p, Some(&v.identifier)).await?.0),
+            Some(_) => Some(licenses::qr::check_offline("", "", "", st.today())),
+            None => None,
+        };
+        Ok::<_, zwfw_app::AppError>((v, qr))
+    }
+    .await;
+    match result {
+        Ok((v, qr)) => render(
+            &st,
+            &ra,
+            "license_verify.html",
+            context! { v => Value::from_serialize(&v), qr => Value::from_serialize(&qr) },
+        ),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
-/// 我的证照 (证照夹): the signed-in holder's licences as cards.
+/// 我的证照 (证照夹): the signed-in holder's licences as cards, each with
+/// its QR code (an inline SVG) and its file.
 pub async fn my_licenses_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
     let rows = licenses::holder::mine(&ctx(&st, &ra)).await;
-    render_result(&st, &ra, "my_licenses.html", rows, |rows| context! { rows => Value::from_serialize(&rows) })
+    render_result(&st, &ra, "my_licenses.html", rows, |rows| {
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|l| {
+                context! {
+                    l => Value::from_serialize(l),
+                    qr_svg => licenses::qr::svg(&l.qr_text, 160).map(Value::from_safe_string),
+                    file_page => format!("/licenses/{}/file", l.identifier),
+                }
+            })
+            .collect();
+        context! { rows => rows }
+    })
+}
+
+/// The licence file (PDF) for its holder and the issuing department's staff.
+pub async fn file_page(State(st): State<AppState>, Auth(ra): Auth, PagePath(identifier): PagePath<String>) -> Response {
+    match super::api::file_download(&st, &ra, &identifier).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
 }
 
 /// 用证记录: who verified or used one of the holder's licences. The

@@ -15,6 +15,7 @@ mod evaluation;
 mod exchange;
 mod interaction;
 mod license_import;
+mod license_files;
 mod licenses;
 mod licenses_walk;
 mod material_use;

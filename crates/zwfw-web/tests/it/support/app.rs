@@ -71,6 +71,13 @@ impl App {
         App::start_configured(store, Clock::system(), None, None, true, true, registry).await
     }
 
+    /// Starts at an instant with the licences' public address (their QR codes' base).
+    pub async fn start_with_verify_base(store: Store, now: &str, verify_base: &str) -> App {
+        let licenses = zwfw_app::licenses::LicensesConfig { verify_base: verify_base.into(), ..Default::default() };
+        let clock = Clock::from_config(Some(now), None).unwrap();
+        App::start_full(store, clock, None, None, true, true, Default::default(), Default::default(), licenses).await
+    }
+
     async fn start_configured(
         store: Store,
         clock: Clock,
@@ -80,13 +87,14 @@ impl App {
         demo: bool,
         registry: zwfw_app::registry::RegistryConfig,
     ) -> App {
-        App::start_full(store, clock, sms, smtp, behind_proxy, demo, registry, Default::default()).await
+        App::start_full(store, clock, sms, smtp, behind_proxy, demo, registry, Default::default(), Default::default())
+            .await
     }
 
     /// Starts at an instant with a 前置库 configured (the exporter is run by the test).
     pub async fn start_with_exchange(store: Store, now: &str, exchange: zwfw_app::exchange::ExchangeConfig) -> App {
         let clock = Clock::from_config(Some(now), None).unwrap();
-        App::start_full(store, clock, None, None, true, true, Default::default(), exchange).await
+        App::start_full(store, clock, None, None, true, true, Default::default(), exchange, Default::default()).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -99,6 +107,7 @@ impl App {
         demo: bool,
         registry: zwfw_app::registry::RegistryConfig,
         exchange: zwfw_app::exchange::ExchangeConfig,
+        licenses: zwfw_app::licenses::LicensesConfig,
     ) -> App {
         let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
         // Unless told otherwise, the test client stands for a reverse proxy:
@@ -112,6 +121,7 @@ impl App {
             smtp,
             registry,
             exchange,
+            licenses,
             ..AppConfig::default()
         };
         let state = AppState::new(
