@@ -425,7 +425,9 @@ impl TargetState {
 /// The rows an empty schema starts with (written by the migrations).
 fn seeded_rows(table: &str) -> i64 {
     match table {
-        "audit_head" | "zwfw_write_lock" => 1,
+        // The singletons: the audit chain's head, the writer mark, the
+        // exchange exporter's state, the case notices' derivation position.
+        "audit_head" | "zwfw_write_lock" | "exchange_status" | "outbox_cursors" => 1,
         _ => 0,
     }
 }

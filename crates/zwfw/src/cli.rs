@@ -726,10 +726,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// A use case's error on one line: the message, its code and detail.
+/// A database failure also names its cause: the operator running the
+/// command is the one who must act on it.
 fn app_error(e: zwfw_app::AppError) -> anyhow::Error {
+    let cause = match &e {
+        zwfw_app::AppError::Store(s) if e.code() == "database_unavailable" => format!(": {s}"),
+        _ => String::new(),
+    };
     match e.detail() {
-        Some(d) => anyhow!("{} ({}: {d})", e.message(), e.code()),
-        None => anyhow!("{} ({})", e.message(), e.code()),
+        Some(d) => anyhow!("{} ({}: {d}){cause}", e.message(), e.code()),
+        None => anyhow!("{} ({}){cause}", e.message(), e.code()),
     }
 }
 
