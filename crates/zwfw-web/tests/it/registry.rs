@@ -138,7 +138,11 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
     // The later extract's record, whole to the counter that looks its number up.
     let (s, r) =
         body(app.post(&counter, "/api/v1/registry/lookup", json!({"kind": "person", "number": zhang})).await).await;
-    assert_eq!((s, r["name"].as_str(), r["address"].as_str()), (StatusCode::OK, Some("张三"), Some("示例路9号")), "{r}");
+    assert_eq!(
+        (s, r["name"].as_str(), r["address"].as_str()),
+        (StatusCode::OK, Some("张三"), Some("示例路9号")),
+        "{r}"
+    );
     let (s, r) = body(
         app.post(&counter, "/api/v1/registry/lookup", json!({"kind": "person", "number": id("52990219700101001")}))
             .await,
