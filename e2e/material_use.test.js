@@ -63,6 +63,13 @@ test('a company applies with its licence and a commitment; the counter sees A an
   assert.match(await commitmentRow.innerText(), /D级/);
   assert.match(await commitmentRow.innerText(), /告知承诺：示例市明达餐饮有限公司于.*勾选签署/);
   await counter.screenshot({ path: join(shots, 'use-counter-1366.png'), fullPage: true });
+  // On a phone the trust cell is one column: the commitment's note under its level, not squeezed beside it.
+  await counter.setViewportSize({ width: 390, height: 844 });
+  const note = await commitmentRow.locator('.material-check').boundingBox();
+  const cell = await commitmentRow.locator('td[data-label="可信等级"] > div').boundingBox();
+  assert.ok(note && cell && Math.abs(note.x - cell.x) < 2 && note.width > 200, `note ${JSON.stringify(note)} in ${JSON.stringify(cell)}`);
+  await counter.screenshot({ path: join(shots, 'use-counter-390.png'), fullPage: true });
+  await counter.setViewportSize({ width: 1366, height: 900 });
 
   // The counter finds the commitment unfulfilled: recorded, and a finding opened.
   await commitmentRow.getByText('认定承诺未履行').click();

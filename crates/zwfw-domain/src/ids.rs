@@ -328,6 +328,20 @@ pub fn mask_name(s: &str) -> String {
     }
 }
 
+/// Masks an address for display to others: the first six characters (the city and the district:
+/// 示例市城关区人民路66号 → 示例市城关区****) and a fixed `****`, which says nothing of the length.
+/// An address of six characters or fewer keeps its first half.
+pub fn mask_address(s: &str) -> String {
+    let chars: Vec<char> = s.trim().chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    let keep = if chars.len() > 6 { 6 } else { chars.len() / 2 };
+    let mut out: String = chars[..keep].iter().collect();
+    out.push_str("****");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +408,10 @@ mod tests {
         assert!(Mobile::parse("1380013800").is_err());
         assert_eq!(mask_name("张三"), "张*");
         assert_eq!(mask_name("欧阳小明"), "欧***");
+        assert_eq!(mask_address("示例市城关区人民路66号"), "示例市城关区****");
+        assert_eq!(mask_address("示例市东城区幸福里小区5栋102室"), "示例市东城区****");
+        assert_eq!(mask_address("城关区人民路"), "城关区****");
+        assert_eq!(mask_address(""), "");
     }
 
     proptest::proptest! {

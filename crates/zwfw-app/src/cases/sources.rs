@@ -378,8 +378,11 @@ pub async fn mark_unfulfilled(
         return Err(AppError::with_detail(Kind::Conflict, "case_is_draft", "commitment"));
     }
     let reason = input.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(unprocessable("reason_required", "reason"));
+    if reason.is_empty() {
+        return Err(unprocessable("reason_required", "请填写核查情况（承诺未履行的事实）"));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(unprocessable("reason_too_long", "2000"));
     }
     if sc::breaches(&st.store, case_id).await?.iter().any(|b| b.material_id == m.id) {
         return Err(AppError::with_detail(Kind::Conflict, "commitment_already_marked", m.id.to_string()));

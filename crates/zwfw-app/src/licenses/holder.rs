@@ -59,8 +59,9 @@ pub struct UseEntry {
     pub purpose: String,
     /// Why, in Chinese (e.g. 扫码或链接核验).
     pub purpose_label: String,
-    /// Who, where known: a department's staff by name and department, a
-    /// person masked; 未登录的访客 otherwise.
+    /// Who, where known: 本人 (the holder), a department's staff by name and
+    /// department, an organisation by name, another person masked;
+    /// 未登录的访客 otherwise.
     pub who: String,
 }
 
@@ -131,14 +132,20 @@ pub async fn mine(ctx: &Ctx<'_>) -> AppResult<Vec<HeldLicense>> {
     Ok(out)
 }
 
-/// Who used a licence, as its holder reads it.
-async fn who(st: &App, actor_id: Option<i64>) -> AppResult<String> {
+/// Who used a licence, as its holder (`reader`) reads it: the holder as
+/// 本人, a department's staff by name and department, an organisation by its
+/// (public) name, another person masked.
+async fn who(st: &App, actor_id: Option<i64>, reader: i64) -> AppResult<String> {
     let Some(id) = actor_id else { return Ok("未登录的访客".into()) };
+    if id == reader {
+        return Ok("本人".into());
+    }
     let u = zwfw_store::admin::get_user(&st.store, id).await?;
     Ok(match (u.kind, u.department_id) {
         (AccountKind::Staff, Some(d)) => format!("{}（{}）", u.display_name, st.department(d).await?.name),
         (AccountKind::Staff, None) => u.display_name,
-        _ => mask_name(&u.display_name),
+        (AccountKind::Company, _) => u.display_name,
+        (AccountKind::Person, _) => mask_name(&u.display_name),
     })
 }
 
@@ -157,7 +164,7 @@ pub async fn uses(ctx: &Ctx<'_>, identifier: &str) -> AppResult<UseLog> {
             at_text: format_local(u.at),
             purpose_label: crate::messages::label("license_use", &u.purpose),
             purpose: u.purpose,
-            who: who(st, u.actor_id).await?,
+            who: who(st, u.actor_id, actor.user_id).await?,
         });
     }
     Ok(UseLog { license, uses })

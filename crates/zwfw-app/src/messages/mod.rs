@@ -133,9 +133,11 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             "该版本已被其他人处理，请刷新后查看最新状态"
         }
         ("already_handled", Some(d)) => return d.to_string(),
+        // A detail in Chinese says what is missing; a field's key (`reason`) is no text to show.
+        ("reason_required", Some(d)) if !d.is_ascii() => return d.to_string(),
+        ("reason_too_long", Some(n)) => return format!("填写的内容过长，不能超过{n}字"),
         ("wrong_role", Some(d))
         | ("case_conflict", Some(d))
-        | ("reason_required", Some(d))
         | ("empty_supplement", Some(d))
         | ("document_required", Some(d))
         | ("licence_only_with_grant", Some(d))
@@ -657,6 +659,8 @@ pub fn field_name(field: &str) -> &'static str {
         "version" => "事项版本",
         "route" => "页面",
         "license" => "电子证照",
+        "commitment" => "告知承诺",
+        "payload" => "二维码内容",
         "license_type" => "证照类型",
         "license_key" => "签名密钥",
         _ => "字段",
@@ -703,6 +707,7 @@ mod tests {
         for object in [
             "attachment",
             "case",
+            "commitment",
             "department",
             "document",
             "e_material",
@@ -735,6 +740,18 @@ mod tests {
         }
         assert_eq!(error_text("not_found", Some("upload")), "所选文件不存在");
         assert_eq!(error_text("not_found", Some("license")), "电子证照不存在");
+    }
+
+    #[test]
+    fn a_missing_reason_is_said_in_chinese_never_by_its_field_key() {
+        // Several use cases name the field (`reason`) as the detail; others say in Chinese what is missing.
+        for detail in [None, Some("reason"), Some("decision_no")] {
+            assert_eq!(error_text("reason_required", detail), "请填写操作原因", "{detail:?}");
+        }
+        assert_eq!(error_text("reason_required", Some("请填写吊销决定书文号")), "请填写吊销决定书文号");
+        assert_eq!(error_text("reason_too_long", Some("2000")), "填写的内容过长，不能超过2000字");
+        assert_eq!(error_text("not_found", Some("commitment")), "告知承诺不存在");
+        assert_eq!(error_text("invalid_field", Some("payload")), "二维码内容填写不正确");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 use zwfw_domain::access::registry::{may, RegistryAction};
 use zwfw_domain::admin::Role;
-use zwfw_domain::ids::{CreditCode, ResidentId};
+use zwfw_domain::ids::{mask_address, mask_name, CreditCode, ResidentId};
 use zwfw_domain::registry::{person_key, verdict, CompanyStatus, Field, Record, RecordKind, RecordSource, Verdict};
 use zwfw_store::registry::{self as store, CompanyRow, NewCompany, NewPerson, PersonRow, Upserted};
 
@@ -124,6 +124,23 @@ impl RecordView {
             })
             .collect();
         self
+    }
+}
+
+impl RecordView {
+    /// The record as a list shows it to the administrators, who browse many
+    /// people's records and look for none in particular: a person's name and
+    /// address masked (and the number, as always), a company's 法定代表人
+    /// masked. A look-up of one number shows that record whole.
+    fn listed(mut self, kind: RecordKind) -> Self {
+        match kind {
+            RecordKind::Person => {
+                self.name = mask_name(&self.name);
+                self.address = mask_address(&self.address);
+            }
+            RecordKind::Company => self.legal_rep = mask_name(&self.legal_rep),
+        }
+        self.shown(kind)
     }
 }
 
@@ -298,8 +315,16 @@ pub async fn overview(ctx: &Ctx<'_>) -> AppResult<Overview> {
         companies,
         lookup_configured: ctx.state.config.registry.lookup.is_some(),
         watch_configured: ctx.state.config.registry.watch_dir.is_some(),
-        latest_persons: store::list_persons(st, 0, 20).await?.into_iter().map(Into::into).collect(),
-        latest_companies: store::list_companies(st, 0, 20).await?.into_iter().map(Into::into).collect(),
+        latest_persons: store::list_persons(st, 0, 20)
+            .await?
+            .into_iter()
+            .map(|p| RecordView::from(p).listed(RecordKind::Person))
+            .collect(),
+        latest_companies: store::list_companies(st, 0, 20)
+            .await?
+            .into_iter()
+            .map(|c| RecordView::from(c).listed(RecordKind::Company))
+            .collect(),
     })
 }
 

@@ -158,7 +158,9 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     let (s, _) = body(app.get(&counter, &format!("/api/v1/cases/{case}/materials/{}", lic["id"])).await).await;
     assert_eq!(s, StatusCode::OK);
     let (_, log) = body(app.get(&citizen, &format!("/api/v1/me/licenses/{mine}/uses")).await).await;
-    assert!(log["uses"].as_array().unwrap().iter().any(|u| u["purpose"] == "application"), "{log}");
+    let used = log["uses"].as_array().unwrap().iter().find(|u| u["purpose"] == "application").cloned();
+    // The holder's own use is theirs, said as such (not the holder's name masked to the holder).
+    assert_eq!(used.map(|u| u["who"].clone()), Some(json!("本人")), "{log}");
     // The counter's page shows A and D with the verification.
     let (s, html) = page(&signed(&counter), &app, &format!("/cases/{case}")).await;
     assert_eq!(s, StatusCode::OK);
@@ -172,13 +174,19 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     assert_eq!(s, StatusCode::FORBIDDEN, "supervision reads, does not mark: {b}");
     let (s, b) = body(app.post(&citizen, &mark, reason.clone()).await).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // Each refusal in Chinese (never a field's key), a reason too long said as such.
     let (s, b) = body(app.post(&counter, &mark, json!({"reason": " "})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    assert_eq!(b["message"], "请填写核查情况（承诺未履行的事实）", "{b}");
+    let (s, b) = body(app.post(&counter, &mark, json!({"reason": "长".repeat(2001)})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_too_long")), "{b}");
+    assert_eq!(b["message"], "填写的内容过长，不能超过2000字", "{b}");
     let (s, b) = body(
         app.post(&counter, &format!("/api/v1/cases/{case}/materials/{}/unfulfilled", lic["id"]), reason.clone()).await,
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a licence is no commitment: {b}");
+    assert_eq!(b["message"], "告知承诺不存在", "{b}");
     let (s, marked) = body(app.post(&counter, &mark, reason.clone()).await).await;
     assert_eq!(s, StatusCode::CREATED, "{marked}");
     let finding_no = marked["finding_no"].as_str().unwrap().to_string();

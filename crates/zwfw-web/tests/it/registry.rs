@@ -113,12 +113,16 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
     );
     assert_eq!(counts(&app).await, (before.0 + 2, before.1 + 2));
 
-    // The lists mask a person's number; the full number is nowhere.
+    // The lists mask a person's number, name and address, and a company's
+    // 法定代表人; the full number is nowhere.
     let (s, o) = body(app.get(&admin, "/api/v1/registry").await).await;
     assert_eq!(s, StatusCode::OK);
     let text = o.to_string();
     assert!(!text.contains(&zhang) && text.contains(&ResidentId::parse(&zhang).unwrap().masked()), "{text}");
-    assert!(text.contains("示例路9号") && text.contains("示例路2号"));
+    for plain in ["示例路9号", "示例路2号", "张三", "李四", "王五"] {
+        assert!(!text.contains(plain), "{plain} in {text}");
+    }
+    assert!(text.contains("\"张*\"") && text.contains("\"示例****\"") && text.contains("\"王*\""), "{text}");
     let firm_row = o["latest_companies"].as_array().unwrap().iter().find(|r| r["number"] == json!(firm)).unwrap();
     assert_eq!(firm_row["status_label"], "吊销");
 
@@ -131,6 +135,14 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
         "{r}"
     );
     assert!(!r.to_string().contains(&li));
+    // The later extract's record, whole to the counter that looks its number up.
+    let (s, r) =
+        body(app.post(&counter, "/api/v1/registry/lookup", json!({"kind": "person", "number": zhang})).await).await;
+    assert_eq!(
+        (s, r["name"].as_str(), r["address"].as_str()),
+        (StatusCode::OK, Some("张三"), Some("示例路9号")),
+        "{r}"
+    );
     let (s, r) = body(
         app.post(&counter, "/api/v1/registry/lookup", json!({"kind": "person", "number": id("52990219700101001")}))
             .await,
@@ -154,7 +166,7 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
     let c = signed(&admin);
     let (s, html) = page(&c, &app, "/admin/registry").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("人口库：") && html.contains("示例路9号") && !html.contains(&zhang));
+    assert!(html.contains("人口库：") && html.contains("张*") && !html.contains("示例路9号") && !html.contains(&zhang));
     let csrf = between(&html, "/admin/registry/import?_csrf=", "\"");
     let bad = format!("姓名,公民身份号码\n张三,{}\n", &zhang[..17]);
     let form = reqwest::multipart::Form::new()
