@@ -30,6 +30,8 @@ test('a granted licence is verified by anyone and found by its holder with its �
   // The demo gave the market regulator a key already (its option reads 更换密钥): generating rotates it.
   const market = admin.locator('#department_id option', { hasText: '示例市市场监督管理局' }).first();
   await admin.getByLabel('部门').selectOption(await market.getAttribute('value'));
+  // Replacing a key in use must be confirmed.
+  await admin.getByLabel(/确认更换密钥/).check();
   await Promise.all([admin.waitForURL(/done=key_created/), admin.getByRole('button', { name: '生成密钥' }).click()]);
   await admin.getByText('签名密钥已生成').waitFor();
   await admin.screenshot({ path: join(shots, 'admin-licenses-1366.png'), fullPage: true });
