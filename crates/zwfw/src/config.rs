@@ -435,7 +435,11 @@ mod tests {
         };
         let c: FileConfig = toml::from_str("[audit]\nanchor_dir = \"/mnt/anchors\"\n").unwrap();
         let a = audit(c.audit, data, env).unwrap();
-        assert_eq!((a.dir.as_deref(), a.interval_ms), (Some(Path::new("/nfs/zwfw-anchors")), 7_200_000), "the environment");
+        assert_eq!(
+            (a.dir.as_deref(), a.interval_ms),
+            (Some(Path::new("/nfs/zwfw-anchors")), 7_200_000),
+            "the environment"
+        );
         let env = |k: &str| (k == "ZWFW_AUDIT_ANCHOR_INTERVAL").then(|| "often".to_string());
         assert!(audit(None, data, env).unwrap_err().to_string().contains("anchor_interval"));
         assert!(toml::from_str::<FileConfig>("[audit]\nanchor = 1\n").is_err());

@@ -170,7 +170,11 @@ both_backends!(anchors_reveal_a_trail_rewritten_and_re_chained, |store: Store| a
     // Checked against the key the operator kept apart, the installation's own anchors are forged too.
     let r = anchor::verify_dir(st, &dir, Some(&other.public_key)).await.unwrap();
     assert_eq!(r.key_source, "given");
-    assert!(r.defects.iter().any(|d| matches!(d, AnchorDefect::OtherKey { seq, .. } if *seq == base)), "{:?}", r.defects);
+    assert!(
+        r.defects.iter().any(|d| matches!(d, AnchorDefect::OtherKey { seq, .. } if *seq == base)),
+        "{:?}",
+        r.defects
+    );
 });
 
 both_backends!(the_server_anchors_at_its_interval_only_when_the_trail_grew, |store: Store| async move {
