@@ -46,10 +46,11 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
 }
 
 /// An entry's columns, in the order of [`entry_values`].
-const ENTRY_COLUMNS: &str =
+pub const ENTRY_COLUMNS: &str =
     "at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr";
 
-fn entry_values(e: &AuditEntry) -> [Value; 11] {
+/// An entry's values, in the order of [`ENTRY_COLUMNS`].
+pub fn entry_values(e: &AuditEntry) -> [Value; 11] {
     [
         e.at_ms.into_value(),
         e.actor_id.into_value(),

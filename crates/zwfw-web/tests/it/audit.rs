@@ -19,27 +19,12 @@ async fn trail(app: &App) -> Vec<AuditRecord> {
 
 /// Writes a record's content and chain fields over the row at `seq`, by SQL.
 async fn overwrite(app: &App, seq: i64, r: &AuditRecord) {
-    let e = &r.entry;
-    let args = [
-        e.at_ms.into_value(),
-        e.actor_id.into_value(),
-        e.actor_name.as_str().into_value(),
-        e.actor_role.as_str().into_value(),
-        e.department_id.into_value(),
-        e.action.as_str().into_value(),
-        e.object_type.as_str().into_value(),
-        e.object_id.as_str().into_value(),
-        e.detail.as_str().into_value(),
-        e.reason.as_str().into_value(),
-        e.client_addr.as_str().into_value(),
-        r.prev_hash.as_str().into_value(),
-        r.hash.as_str().into_value(),
-        seq.into_value(),
-    ];
-    let sql = "UPDATE audit_log SET at = $1, actor_id = $2, actor_name = $3, actor_role = $4, department_id = $5, \
-               action = $6, object_type = $7, object_id = $8, detail = $9, reason = $10, client_addr = $11, \
-               prev_hash = $12, hash = $13 WHERE seq = $14";
-    zwfw_store::db::query_with(sql.to_string(), args.to_vec()).execute(app.state.store.pool()).await.unwrap();
+    let mut args = zwfw_store::audit::entry_values(&r.entry).to_vec();
+    args.extend([r.prev_hash.as_str().into_value(), r.hash.as_str().into_value(), seq.into_value()]);
+    let columns: Vec<&str> = zwfw_store::audit::ENTRY_COLUMNS.split(", ").chain(["prev_hash", "hash"]).collect();
+    let set: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE audit_log SET {} WHERE seq = ${}", set.join(", "), columns.len() + 1);
+    zwfw_store::db::query_with(sql, args).execute(app.state.store.pool()).await.unwrap();
 }
 
 /// What someone with the database in hand does to hide a change: alter a
