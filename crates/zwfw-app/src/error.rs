@@ -48,6 +48,22 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl From<zwfw_domain::admin::ReasonError> for AppError {
+    fn from(e: zwfw_domain::admin::ReasonError) -> AppError {
+        use zwfw_domain::admin::{Reason, ReasonError as E};
+        match e {
+            E::Required => AppError::with_detail(Kind::Invalid, "reason_required", "reason"),
+            E::TooLong => AppError::with_detail(Kind::Invalid, "reason_too_long", Reason::MAX.to_string()),
+            E::ControlCharacters => AppError::with_detail(Kind::Invalid, "reason_control_characters", "reason"),
+        }
+    }
+}
+
+/// The written reason of an administrator's action, checked ([`zwfw_domain::admin::Reason`]).
+pub fn reason(text: &str) -> AppResult<zwfw_domain::admin::Reason> {
+    Ok(zwfw_domain::admin::Reason::parse(text)?)
+}
+
 impl AppError {
     pub fn new(kind: Kind, code: &'static str) -> AppError {
         AppError::Refused { kind, code, detail: None }

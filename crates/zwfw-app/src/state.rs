@@ -31,6 +31,8 @@ pub struct AppConfig {
     pub registry: crate::registry::RegistryConfig,
     /// 数据交换: the 前置库 the exporter delivers into, and the code values.
     pub exchange: crate::exchange::ExchangeConfig,
+    /// The audit chain's anchors outside the database: where and how often.
+    pub audit: crate::audit::anchor::AnchorConfig,
 }
 
 impl Default for AppConfig {
@@ -46,6 +48,7 @@ impl Default for AppConfig {
             licenses: crate::licenses::LicensesConfig::default(),
             registry: crate::registry::RegistryConfig::default(),
             exchange: crate::exchange::ExchangeConfig::default(),
+            audit: crate::audit::anchor::AnchorConfig::default(),
         }
     }
 }

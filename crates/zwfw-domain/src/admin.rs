@@ -290,3 +290,67 @@ mod tests {
         assert!(parse_roles(&["boss".into()]).is_err());
     }
 }
+
+/// The written reason of an administrator's action, as the audit trail keeps
+/// it: trimmed, not empty, at most [`Reason::MAX`] characters, and no control
+/// characters but line breaks and tabs (so never NUL, and never a reason
+/// made only of invisible characters). Every administrator action takes
+/// its reason through this type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason(String);
+
+/// Why a reason is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReasonError {
+    #[error("a written reason is required")]
+    Required,
+    #[error("the reason is longer than {} characters", Reason::MAX)]
+    TooLong,
+    #[error("the reason contains control characters")]
+    ControlCharacters,
+}
+
+impl Reason {
+    /// The longest reason, in characters.
+    pub const MAX: usize = 500;
+
+    pub fn parse(text: &str) -> Result<Reason, ReasonError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(ReasonError::Required);
+        }
+        if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(ReasonError::ControlCharacters);
+        }
+        if t.chars().count() > Reason::MAX {
+            return Err(ReasonError::TooLong);
+        }
+        Ok(Reason(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn reasons_of_control_characters_or_with_nul_are_refused() {
+        assert_eq!(Reason::parse("  人员调岗\n经主任批准 ").unwrap().as_str(), "人员调岗\n经主任批准");
+        assert_eq!(Reason::parse(" \t\n "), Err(ReasonError::Required));
+        for bad in ["\u{1}\u{2}\u{7f}", "\u{0}", "调岗\u{0}", " \u{1b}[2J ", "\u{85}\u{9f}"] {
+            assert_eq!(Reason::parse(bad), Err(ReasonError::ControlCharacters), "{bad:?}");
+        }
+        assert_eq!(Reason::parse(&"理".repeat(501)), Err(ReasonError::TooLong));
+        assert!(Reason::parse(&"理".repeat(500)).is_ok());
+    }
+}

@@ -109,7 +109,13 @@ impl CreditCode {
                 None => return Err(DomainError::InvalidCreditCode("characters")),
             }
         }
-        if !s.as_bytes()[2..8].iter().all(u8::is_ascii_digit) {
+        // The registration authority of GB 32100 (1–9, A, N, Y) and a
+        // division code that names a place (not 000000, like a 身份证号's).
+        if !b"123456789ANY".contains(&s.as_bytes()[0]) {
+            return Err(DomainError::InvalidCreditCode("authority"));
+        }
+        let region = &s[2..8];
+        if !region.bytes().all(|b| b.is_ascii_digit()) || region.starts_with('0') {
             return Err(DomainError::InvalidCreditCode("region"));
         }
         let expected = Self::check_value(&values[..17]);
@@ -379,6 +385,23 @@ mod tests {
         let c = CreditCode::check_char(first).unwrap();
         let code = CreditCode::parse(&format!("{first}{c}")).unwrap();
         assert_eq!(code.region_code(), "520200");
+    }
+
+    #[test]
+    fn credit_code_of_zeros_is_refused() {
+        // All zeros has a valid check character ('0'), but names no authority and no place.
+        assert_eq!(CreditCode::check_char("00000000000000000"), Some('0'));
+        assert_eq!(CreditCode::parse("000000000000000000"), Err(DomainError::InvalidCreditCode("authority")));
+        for first in ["91000000MA1234567", "11000000MB1234567", "9105000012345678A"] {
+            let first = &first[..17];
+            let code = format!("{first}{}", CreditCode::check_char(first).unwrap());
+            assert_eq!(CreditCode::parse(&code), Err(DomainError::InvalidCreditCode("region")), "{code}");
+        }
+        let first = "01520200MB1234567";
+        let code = format!("{first}{}", CreditCode::check_char(first).unwrap());
+        assert_eq!(CreditCode::parse(&code), Err(DomainError::InvalidCreditCode("authority")));
+        // The central authorities' division code 100000 names the country.
+        assert!(CreditCode::parse("11100000000013338W").is_ok());
     }
 
     #[test]

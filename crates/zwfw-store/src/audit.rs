@@ -46,10 +46,11 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
 }
 
 /// An entry's columns, in the order of [`entry_values`].
-const ENTRY_COLUMNS: &str =
+pub const ENTRY_COLUMNS: &str =
     "at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr";
 
-fn entry_values(e: &AuditEntry) -> [Value; 11] {
+/// An entry's values, in the order of [`ENTRY_COLUMNS`].
+pub fn entry_values(e: &AuditEntry) -> [Value; 11] {
     [
         e.at_ms.into_value(),
         e.actor_id.into_value(),
@@ -377,11 +378,29 @@ pub struct VerifyReport {
 
 /// Reads the whole trail in batches and checks every link.
 pub async fn verify(store: &Store) -> StoreResult<VerifyReport> {
+    Ok(verify_watching(store, []).await?.0)
+}
+
+/// [`verify`], also answering the stored hash at each of `seqs` that holds
+/// a record (the anchored positions), read in the same pass.
+pub async fn verify_watching(
+    store: &Store,
+    seqs: impl IntoIterator<Item = i64>,
+) -> StoreResult<(VerifyReport, std::collections::BTreeMap<i64, String>)> {
     let head_seq = head_seq(store).await?;
     let mut v = ChainVerifier::default();
+    v.watch(seqs);
     feed_after(store, &mut v, 0, head_seq).await?;
-    let checked = v.checked;
-    Ok(VerifyReport { checked, head_seq, defects: v.finish(head_seq) })
+    let (checked, watched) = (v.checked, v.watched().clone());
+    Ok((VerifyReport { checked, head_seq, defects: v.finish(head_seq) }, watched))
+}
+
+/// The chain's head as its head row keeps it (position and hash of the
+/// last record), after sealing what is pending.
+pub async fn head(store: &Store) -> StoreResult<(i64, String)> {
+    seal(store).await?;
+    let r = crate::db::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
+    Ok((r.i64("seq"), r.str("hash")))
 }
 
 /// Checks the records written after record `seq` (whose hash was `hash`) up

@@ -23,6 +23,20 @@ pub async fn put(tx: &mut Tx, key: &str, value: &str, now_ms: i64) -> StoreResul
     Ok(())
 }
 
+/// Keeps `value` under `key` unless the key holds one already; answers
+/// whether it was kept (of several writers at once, the first is).
+pub async fn put_new(tx: &mut Tx, key: &str, value: &str, now_ms: i64) -> StoreResult<bool> {
+    let r = crate::db::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Adds one to the whole number kept under `key` (0 when absent) inside the
 /// transaction, and returns the new number. Two transactions bumping at once
 /// take turns on the row, so every commit gets its own number.

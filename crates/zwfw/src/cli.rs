@@ -47,6 +47,12 @@ enum Command {
         /// The 人口库/法人库 look-up service (see [registry] lookup_url).
         #[arg(long, env = "ZWFW_REGISTRY_LOOKUP_URL")]
         registry_lookup_url: Option<String>,
+        /// Where the audit chain's signed anchors are written (see [audit] anchor_dir).
+        #[arg(long, env = "ZWFW_AUDIT_ANCHOR_DIR")]
+        audit_anchor_dir: Option<PathBuf>,
+        /// How often an anchor is written, e.g. 15m, 1h (see [audit] anchor_interval).
+        #[arg(long, env = "ZWFW_AUDIT_ANCHOR_INTERVAL")]
+        audit_anchor_interval: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -147,7 +153,23 @@ enum LicensesCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Verify the SM3 chain of the audit trail; exits 1 and names every defect if it is broken.
-    Verify,
+    Verify {
+        /// Also check the signed anchors in this directory: their SM2 signatures, and that the
+        /// trail still holds each anchored record's hash (a trail rewritten and re-chained
+        /// after an anchor is named here, from the record that differs).
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+        /// The installation's SM2 public key (hex) from a copy kept apart from the database;
+        /// by default the key the database names.
+        #[arg(long, requires = "anchors")]
+        public_key: Option<String>,
+    },
+    /// Sign the chain's head now and write it as an anchor file (into [audit] anchor_dir).
+    Anchor {
+        /// The directory to write into instead of the configured one.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +293,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         licenses,
         registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
         exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
+        audit: config::audit(file.audit, &data_dir, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -326,6 +349,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             licenses: s.licenses.clone(),
             registry: s.registry.clone(),
             exchange: s.exchange.clone(),
+            audit: s.audit.clone(),
             ..AppConfig::default()
         },
     ))
@@ -378,8 +402,22 @@ fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let common = cli.common.clone();
     match cli.command {
-        Command::Serve { listen, demo, registry_watch_dir, registry_lookup_url } => {
+        Command::Serve {
+            listen,
+            demo,
+            registry_watch_dir,
+            registry_lookup_url,
+            audit_anchor_dir,
+            audit_anchor_interval,
+        } => {
             let mut s = settings(&common, listen, demo)?;
+            if let Some(d) = audit_anchor_dir.filter(|d| !d.as_os_str().is_empty()) {
+                s.audit.dir = Some(d);
+            }
+            if let Some(t) = audit_anchor_interval.filter(|t| !t.trim().is_empty()) {
+                s.audit.interval_ms = zwfw_app::audit::anchor::parse_interval(&t)
+                    .map_err(|e| anyhow!("invalid --audit-anchor-interval: {e}"))?;
+            }
             // The flags win over the file (their variables are read by the flags too).
             if let Some(d) = registry_watch_dir {
                 s.registry.watch_dir = Some(d);
@@ -476,6 +514,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                     }
                 });
+            }
+            match (&s.audit.dir, s.licenses.master_key.is_some() || s.demo) {
+                (Some(dir), true) => {
+                    tracing::info!(folder = %dir.display(), every_ms = s.audit.interval_ms, "the audit chain is anchored in the folder");
+                    // On its own task: a slow or unmounted anchor disk holds up nothing else.
+                    let st = state.clone();
+                    tokio::spawn(async move {
+                        loop {
+                            match zwfw_app::audit::anchor::run_due(&st).await {
+                                Ok(Some(w)) => tracing::info!(file = %w.path.display(), seq = w.anchor.seq, "audit anchor written"),
+                                Ok(None) => {}
+                                Err(e) => tracing::error!(error = %e.message(), detail = ?e.detail(), "audit anchor not written"),
+                            }
+                            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                        }
+                    });
+                }
+                (Some(_), false) => tracing::warn!(
+                    "the audit chain is not anchored outside the database: its anchors are signed with a key sealed under the master key (ZWFW_MASTER_KEY / [licenses])"
+                ),
+                (None, _) => {}
             }
             if let Some(url) = &s.exchange.url {
                 tracing::info!(front = %zwfw_app::exchange::front::redact(url), "case rows are delivered into the 前置库");
@@ -652,20 +711,45 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_demo_accounts(&summary);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Anchor { dir } } => {
+            let s = settings(&common, None, None)?;
+            let state = state_for(&s, open_store(&s).await?)?;
+            let dir = dir.or_else(|| s.audit.dir.clone()).ok_or_else(|| anyhow!("no anchor directory"))?;
+            let w = zwfw_app::audit::anchor::write(&state, &dir).await.map_err(app_error)?;
+            println!("anchor written: {} (record {}, SM3 {})", w.path.display(), w.anchor.seq, w.anchor.hash);
+            println!("  signed by the installation {} with SM2 key {}", w.anchor.installation, w.anchor.public_key);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { anchors: Some(dir), public_key } } => {
+            let s = settings(&common, None, None)?;
+            let state = state_for(&s, open_store(&s).await?)?;
+            let r =
+                zwfw_app::audit::anchor::verify_dir(&state, &dir, public_key.as_deref()).await.map_err(app_error)?;
+            print_chain(&r.chain);
+            let key = r.public_key.as_deref().unwrap_or("(none)");
+            let source = match r.key_source {
+                "given" => "given with --public-key",
+                "installation" => "the installation's key as the database names it; compare it with your copy",
+                _ => "NO installation key in the database: each anchor checked against the key it carries",
+            };
+            println!("anchors in {}: {} files, {} with a valid signature", dir.display(), r.files, r.valid);
+            println!("  SM2 key: {key} ({source})");
+            if r.defects.is_empty() {
+                println!("  the trail holds every anchored record unchanged");
+            } else {
+                println!("anchors: the trail does NOT match:");
+                for d in &r.defects {
+                    println!("  {d}");
+                }
+            }
+            Ok(if r.is_sound() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Audit { command: AuditCommand::Verify { anchors: None, .. } } => {
             let s = settings(&common, None, None)?;
             let store = open_store(&s).await?;
             let report = zwfw_store::audit::verify(&store).await?;
-            if report.defects.is_empty() {
-                println!("audit trail intact: {} records verified, head at {}", report.checked, report.head_seq);
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!("audit trail BROKEN: {} records read, head at {}", report.checked, report.head_seq);
-                for d in &report.defects {
-                    println!("  {d}");
-                }
-                Ok(ExitCode::from(1))
-            }
+            print_chain(&report);
+            Ok(if report.defects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Backup { command } => backup(&common, command).await,
         Command::Licenses { command: LicensesCommand::CheckQr { payload, public_key, signer_id, json } } => {
@@ -721,6 +805,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The trail's own verification, for a reader at a terminal.
+fn print_chain(report: &zwfw_store::audit::VerifyReport) {
+    if report.defects.is_empty() {
+        println!("audit trail intact: {} records verified, head at {}", report.checked, report.head_seq);
+    } else {
+        println!("audit trail BROKEN: {} records read, head at {}", report.checked, report.head_seq);
+        for d in &report.defects {
+            println!("  {d}");
         }
     }
 }

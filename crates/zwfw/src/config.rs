@@ -27,6 +27,7 @@ pub struct FileConfig {
     pub licenses: Option<LicensesFile>,
     pub registry: Option<RegistryFile>,
     pub exchange: Option<ExchangeFile>,
+    pub audit: Option<AuditFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -75,6 +76,38 @@ pub fn exchange(
     };
     c.check().map_err(|e| anyhow::anyhow!("invalid exchange settings: {e}"))?;
     Ok(c)
+}
+
+/// `[audit]`: the audit chain's anchors outside the database. `anchor_dir`
+/// (`ZWFW_AUDIT_ANCHOR_DIR`; default `<data_dir>/audit-anchors`, best on
+/// another disk or host) and `anchor_interval` (`ZWFW_AUDIT_ANCHOR_INTERVAL`,
+/// e.g. `15m`, `1h`; default 1h); `zwfw serve --audit-anchor-dir` and
+/// `--audit-anchor-interval` win over both.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFile {
+    pub anchor_dir: Option<PathBuf>,
+    pub anchor_interval: Option<String>,
+}
+
+/// The anchor settings from the file and the environment (the environment
+/// wins); checked here, at start.
+pub fn audit(
+    file: Option<AuditFile>,
+    data_dir: &Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::audit::anchor::AnchorConfig> {
+    let file = file.unwrap_or_default();
+    let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let dir = pick("ZWFW_AUDIT_ANCHOR_DIR", file.anchor_dir.map(|p| p.display().to_string()))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir.join("audit-anchors"));
+    let interval_ms = match pick("ZWFW_AUDIT_ANCHOR_INTERVAL", file.anchor_interval) {
+        Some(t) => zwfw_app::audit::anchor::parse_interval(&t)
+            .map_err(|e| anyhow::anyhow!("invalid audit.anchor_interval / ZWFW_AUDIT_ANCHOR_INTERVAL: {e}"))?,
+        None => zwfw_app::audit::anchor::DEFAULT_INTERVAL_MS,
+    };
+    Ok(zwfw_app::audit::anchor::AnchorConfig { dir: Some(dir), interval_ms })
 }
 
 /// `[licenses]`: 电子证照. The master key (32 hexadecimal digits, SM4-128)
@@ -198,6 +231,7 @@ pub struct Settings {
     pub licenses: zwfw_app::licenses::LicensesConfig,
     pub registry: zwfw_app::registry::RegistryConfig,
     pub exchange: zwfw_app::exchange::ExchangeConfig,
+    pub audit: zwfw_app::audit::anchor::AnchorConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 
@@ -381,6 +415,34 @@ mod tests {
         assert!(registry(None, env).unwrap_err().to_string().contains("http://"));
         let env = |k: &str| (k == "ZWFW_REGISTRY_WATCH_DIR").then(|| "/tmp/in".to_string());
         assert_eq!(registry(None, env).unwrap().watch_dir.as_deref(), Some(Path::new("/tmp/in")), "the environment");
+    }
+
+    #[test]
+    fn audit_anchors_from_file_and_environment() {
+        let none = |_: &str| None;
+        let data = Path::new("/srv/zwfw");
+        let d = audit(None, data, none).unwrap();
+        assert_eq!(d.dir.as_deref(), Some(Path::new("/srv/zwfw/audit-anchors")), "beside the data by default");
+        assert_eq!(d.interval_ms, 3_600_000);
+        let c: FileConfig =
+            toml::from_str("[audit]\nanchor_dir = \"/mnt/anchors\"\nanchor_interval = \"15m\"\n").unwrap();
+        let a = audit(c.audit, data, none).unwrap();
+        assert_eq!((a.dir.as_deref(), a.interval_ms), (Some(Path::new("/mnt/anchors")), 900_000));
+        let env = |k: &str| match k {
+            "ZWFW_AUDIT_ANCHOR_DIR" => Some("/nfs/zwfw-anchors".to_string()),
+            "ZWFW_AUDIT_ANCHOR_INTERVAL" => Some("2h".to_string()),
+            _ => None,
+        };
+        let c: FileConfig = toml::from_str("[audit]\nanchor_dir = \"/mnt/anchors\"\n").unwrap();
+        let a = audit(c.audit, data, env).unwrap();
+        assert_eq!(
+            (a.dir.as_deref(), a.interval_ms),
+            (Some(Path::new("/nfs/zwfw-anchors")), 7_200_000),
+            "the environment"
+        );
+        let env = |k: &str| (k == "ZWFW_AUDIT_ANCHOR_INTERVAL").then(|| "often".to_string());
+        assert!(audit(None, data, env).unwrap_err().to_string().contains("anchor_interval"));
+        assert!(toml::from_str::<FileConfig>("[audit]\nanchor = 1\n").is_err());
     }
 
     #[test]

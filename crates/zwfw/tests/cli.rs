@@ -91,6 +91,77 @@ fn demo_user_and_audit_verify() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A trail rewritten and re-chained in the database file passes `audit
+/// verify` and is caught by `audit verify --anchors`.
+#[test]
+fn anchors_written_and_checked_from_the_command_line() {
+    let dir = temp_dir("anchors");
+    let anchors = dir.join("elsewhere");
+    let anchors_arg = anchors.to_str().unwrap();
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_zwfw"))
+            .args(args)
+            .env("ZWFW_DATA_DIR", &dir)
+            .env("ZWFW_MASTER_KEY", KEY_1)
+            .env_remove("ZWFW_DATABASE_URL")
+            .env("ZWFW_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    assert!(zwfw(&dir, &["demo"]).status.success());
+    let o = zwfw(&dir, &["audit", "anchor", "--dir", anchors_arg]);
+    assert_eq!(o.status.code(), Some(2), "no master key, no signature: {}", text(&o));
+    assert!(text(&o).contains("master_key_missing"), "{}", text(&o));
+    let o = with_key(&["audit", "anchor", "--dir", anchors_arg]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("anchor written"), "{}", text(&o));
+    let o = with_key(&["audit", "verify", "--anchors", anchors_arg]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("1 files, 1 with a valid signature"), "{}", text(&o));
+
+    // Record 4 rewritten and every hash computed again, straight in the database file.
+    let db = dir.join("zwfw.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = zwfw_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let f = zwfw_store::audit::AuditFilter { limit: 10_000, ..Default::default() };
+        let mut records = zwfw_store::audit::list(&store, &f).await.unwrap();
+        records.reverse();
+        let mut prev = zwfw_domain::audit::GENESIS_HASH.to_string();
+        for r in &mut records {
+            if r.seq == 4 {
+                r.entry.reason = "rewritten".into();
+            }
+            r.hash = zwfw_domain::audit::record_hash(r.seq, &prev, &r.entry);
+            zwfw_store::db::query("UPDATE audit_log SET reason = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+                .bind(r.entry.reason.clone())
+                .bind(prev.clone())
+                .bind(r.hash.clone())
+                .bind(r.seq)
+                .execute(store.pool())
+                .await
+                .unwrap();
+            prev = r.hash.clone();
+        }
+        zwfw_store::db::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(prev)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let o = zwfw(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "re-chained, the trail verifies on its own: {}", text(&o));
+    let o = zwfw(&dir, &["audit", "verify", "--anchors", anchors_arg]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("the first record that differs from the anchored state is one of records 1 to"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn startup_failures_are_one_line_and_non_zero() {
     let dir = temp_dir("fail");

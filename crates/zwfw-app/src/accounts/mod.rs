@@ -46,11 +46,9 @@ pub fn generate_password() -> String {
     String::from_utf8(chars).expect("ascii")
 }
 
+/// The reason of an administrator's change of an account, checked.
 fn reason_required(reason: &str) -> AppResult<()> {
-    if reason.trim().is_empty() {
-        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
-    }
-    Ok(())
+    crate::error::reason(reason).map(|_| ())
 }
 
 /// A staff account as shown to someone else: personal data masked.
@@ -199,6 +197,9 @@ fn account(u: &User) -> StaffAccount<'_> {
 
 /// Creates a staff account; returns it and the initial password to hand over.
 pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User, String)> {
+    if !input.reason.trim().is_empty() {
+        reason_required(&input.reason)?;
+    }
     let username = parse_username(&input.username)?;
     let display_name = parse_name("display_name", &input.display_name, 30)?;
     let roles = parse_roles(&input.roles)?;

@@ -9,6 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 use zwfw_store::audit::{AuditFilter, AuditRow};
 
+pub mod anchor;
+
 /// Records per page unless asked otherwise; the most a page may ask for.
 pub const PER_PAGE: i64 = 50;
 pub const MAX_PER_PAGE: i64 = 500;

@@ -59,10 +59,8 @@ pub async fn reload(state: &App) -> AppResult<()> {
 pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<impact::Impact> {
     let (current, new) = impact::proposed(ctx, &spec)?;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
-    }
+    let reason = crate::error::reason(reason)?;
+    let reason = reason.as_str();
     let state = ctx.state;
     let (cases, others) = impact::changes(state, &current, &new).await?;
     let moved = impact::impact(state, spec.year, &cases, &others).await?;

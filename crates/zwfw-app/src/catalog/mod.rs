@@ -95,9 +95,7 @@ pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> 
     if !access::catalog::may_author(a, content.department_id) {
         return Err(AppError::forbidden());
     }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
+    crate::error::reason(reason)?;
     let code = check_content(ctx, content).await?;
     let mut tx = ctx.state.store.begin().await?;
     let created = create_item_in(ctx, &mut tx, &code, content, reason).await?;
@@ -128,6 +126,7 @@ pub async fn checked_code(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<Str
 /// Replaces the content of a draft.
 pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, reason: &str) -> AppResult<()> {
     let a = actor(ctx)?;
+    crate::error::reason(reason)?;
     let v = store_cat::get_version(&ctx.state.store, version_id).await?;
     let item = store_cat::get_item(&ctx.state.store, v.item_id).await?;
     transition(v.state, GovernanceAction::Edit, a, item.department_id, reason)?;
@@ -161,6 +160,7 @@ pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, r
 /// A governance step on a version.
 pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reason: &str) -> AppResult<VersionState> {
     let a = actor(ctx)?;
+    crate::error::reason(reason)?;
     let store = &ctx.state.store;
     let v = store_cat::get_version(store, version_id).await?;
     let item = store_cat::get_item(store, v.item_id).await?;
@@ -221,9 +221,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
     if !access::catalog::may_author(a, item.department_id) {
         return Err(AppError::forbidden());
     }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
+    crate::error::reason(reason)?;
     let base = match item.published_version_id {
         Some(p) => store_cat::get_version(store, p).await?,
         None => return Err(AppError::with_detail(Kind::Conflict, "wrong_state", VersionState::Draft.code())),
@@ -256,9 +254,7 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
     if !access::catalog::may_retire(a) {
         return Err(AppError::forbidden());
     }
-    if reason.trim().is_empty() {
-        return Err(GovernanceError::ReasonRequired.into());
-    }
+    crate::error::reason(reason)?;
     let item = store_cat::get_item(&ctx.state.store, item_id).await?;
     let mut tx = ctx.state.store.begin().await?;
     store_cat::retire(&mut tx, item_id, reason, ctx.now())

@@ -149,6 +149,7 @@ pub async fn end_handler(ctx: &Ctx<'_>, department_id: i64, handler_id: i64, rea
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
     }
+    crate::error::reason(reason)?;
     let mut tx = st.store.begin().await?;
     if !si::end_handler(&mut tx, department_id, handler_id, Some(actor.user_id), reason.trim(), ctx.now()).await? {
         return Err(AppError::not_found("handler"));

@@ -68,6 +68,7 @@ pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) 
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
     }
+    crate::error::reason(reason)?;
     let mut tx = ctx.state.store.begin().await?;
     zwfw_store::settings::put(&mut tx, &limit_key(kind), &days.to_string(), ctx.now()).await?;
     let e = ctx.entry("interaction_limit", "setting", limit_key(kind), json!({"days": days}), reason);

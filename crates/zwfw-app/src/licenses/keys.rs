@@ -55,7 +55,7 @@ impl MasterKey {
 
     /// The private key sealed, bound to its public key (hex of nonce,
     /// ciphertext and tag).
-    fn seal(&self, secret: &[u8], public_hex: &str) -> AppResult<String> {
+    pub(crate) fn seal(&self, secret: &[u8], public_hex: &str) -> AppResult<String> {
         use rand::RngCore;
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -66,7 +66,7 @@ impl MasterKey {
         Ok(hex::encode([nonce.as_slice(), &sealed].concat()))
     }
 
-    fn open(&self, sealed_hex: &str, public_hex: &str) -> AppResult<Vec<u8>> {
+    pub(crate) fn open(&self, sealed_hex: &str, public_hex: &str) -> AppResult<Vec<u8>> {
         let wrong = || AppError::with_detail(Kind::Unavailable, "master_key_wrong", "sealed");
         let bytes = hex::decode(sealed_hex).map_err(|_| wrong())?;
         if bytes.len() < 12 + 16 {

@@ -44,11 +44,10 @@ fn status_of(l: &LicenseRow) -> LicenseStatus {
 }
 
 fn required(v: &str, what: &'static str) -> AppResult<String> {
-    let t: String = v.trim().chars().take(500).collect();
-    if t.is_empty() {
+    if v.trim().is_empty() {
         return Err(AppError::with_detail(Kind::Invalid, "reason_required", what));
     }
-    Ok(t)
+    Ok(crate::error::reason(v)?.to_string())
 }
 
 fn wrong_status(s: LicenseStatus) -> AppError {

@@ -34,6 +34,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_credit_code", Some("length")) => "统一社会信用代码应为18位",
         ("invalid_credit_code", Some("characters")) => "统一社会信用代码含有不允许的字符（不使用I、O、S、V、Z）",
         ("invalid_credit_code", Some("region")) => "统一社会信用代码第3至8位应为行政区划码",
+        ("invalid_credit_code", Some("authority")) => "统一社会信用代码第1位应为登记管理部门代码（1至9、A、N、Y）",
         ("invalid_credit_code", _) => "统一社会信用代码校验位不正确，请核对后重新输入",
         ("invalid_license_id", Some("root")) => "电子证照标识应以1.2.156.3005.2开头",
         ("invalid_license_id", Some("parts")) => {
@@ -136,6 +137,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         // A detail in Chinese says what is missing; a field's key (`reason`) is no text to show.
         ("reason_required", Some(d)) if !d.is_ascii() => return d.to_string(),
         ("reason_too_long", Some(n)) => return format!("填写的内容过长，不能超过{n}字"),
+        ("reason_control_characters", _) => "原因含有不可见的控制字符，请删除后重新填写",
         ("wrong_role", Some(d))
         | ("case_conflict", Some(d))
         | ("empty_supplement", Some(d))

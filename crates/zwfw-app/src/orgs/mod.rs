@@ -1,7 +1,6 @@
 //! Regions and departments: the actions shared by the admin pages, the API
 //! and the command line. Each checks authorization, validates, writes and audits.
 
-use crate::error::Kind;
 use crate::error::{AppError, AppResult};
 use crate::state::Ctx;
 use serde::Deserialize;
@@ -67,9 +66,7 @@ pub async fn create_region(ctx: &Ctx<'_>, input: &RegionInput) -> AppResult<Regi
 
 pub async fn rename_region(ctx: &Ctx<'_>, id: i64, name: &str, reason: &str) -> AppResult<Region> {
     require_manager(ctx)?;
-    if reason.trim().is_empty() {
-        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
-    }
+    crate::error::reason(reason)?;
     let store = &ctx.state.store;
     let before = store_admin::get_region(store, id).await?;
     let name = parse_name("name", name, 50)?;
@@ -168,9 +165,7 @@ pub async fn create_department(ctx: &Ctx<'_>, input: &DepartmentInput) -> AppRes
 
 pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) -> AppResult<Department> {
     require_manager(ctx)?;
-    if input.reason.trim().is_empty() {
-        return Err(AppError::with_detail(Kind::Invalid, "reason_required", "reason"));
-    }
+    crate::error::reason(&input.reason)?;
     let store = &ctx.state.store;
     let before = store_admin::get_department(store, id).await?;
     let data = validate_department(ctx, input, Some(id)).await?;

@@ -84,6 +84,7 @@ pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
     }
+    crate::error::reason(reason)?;
     let st = ctx.state;
     let m = so::message(&st.store, id).await?.ok_or_else(|| AppError::not_found("message"))?;
     let mut tx = st.store.begin().await?;

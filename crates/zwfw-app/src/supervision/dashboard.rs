@@ -42,6 +42,10 @@ pub struct Dashboard {
     /// Findings per day over the last 30 days: (day, warning, yellow, red, anomaly).
     pub trend: Vec<(String, i64, i64, i64, i64)>,
     pub job: Option<ss::JobRow>,
+    /// The latest anchor of the audit chain written outside the database.
+    pub anchor: Option<crate::audit::anchor::LatestAnchor>,
+    /// Anchors are configured but the latest is older than two intervals (or there is none).
+    pub anchor_late: bool,
 }
 
 /// How long the figures are reused before they are read again.
@@ -64,6 +68,7 @@ pub async fn dashboard(st: &App, actor: &Actor) -> AppResult<Arc<Dashboard>> {
 
 /// Reads the dashboard's figures from the database.
 pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
+    let anchor = crate::audit::anchor::latest(st).await?;
     let depts = sa::list_departments(&st.store).await?;
     let regions = sa::list_regions(&st.store).await?;
     let org = org(st).await?;
@@ -162,6 +167,9 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
         counties: counties.into_values().collect(),
         trend: days.into_iter().map(|(d, (w, y, r, a))| (d, w, y, r, a)).collect(),
         job: ss::job(&st.store, JOB).await?,
+        anchor_late: st.config.audit.dir.is_some()
+            && anchor.as_ref().is_none_or(|a| st.now_ms() - a.at_ms > 2 * st.config.audit.interval_ms),
+        anchor,
     })
 }
 

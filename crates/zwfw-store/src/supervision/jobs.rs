@@ -97,6 +97,22 @@ pub async fn finish_job(
     Ok(r.rows_affected() == 1)
 }
 
+/// Records a job's state and a finished run outside its lease (work done
+/// by an operator's command that the job goes on from).
+pub async fn set_job_state(store: &Store, name: &str, state: &str, now_ms: i64) -> StoreResult<()> {
+    query(
+        "INSERT INTO jobs (name, locked_until, state, runs, last_result, last_finished) VALUES ($1, 0, $2, 1, 'command', $3) \
+         ON CONFLICT (name) DO UPDATE SET state = excluded.state, runs = jobs.runs + 1, last_result = 'command', \
+         last_finished = excluded.last_finished, last_error = NULL",
+    )
+    .bind(name)
+    .bind(state)
+    .bind(now_ms)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
 /// Sets a job's state outright (used to ask for a full evaluation).
 pub async fn reset_job(tx: &mut Tx, name: &str) -> StoreResult<()> {
     query("UPDATE jobs SET state = '' WHERE name = $1").bind(name).execute(tx.conn()).await?;

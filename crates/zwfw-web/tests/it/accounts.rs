@@ -191,6 +191,15 @@ both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async mo
     assert_eq!(b["code"], "invalid_credit_code");
     assert_eq!(b["detail"], "check_digit");
     assert!(b["message"].as_str().unwrap().contains("校验位"));
+    // All zeros passes the check character but names no authority and no place.
+    let r = app.post(&admin, "/api/v1/departments", dept("000000000000000000")).await;
+    let s = r.status();
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_credit_code"), Some("authority"))
+    );
+    assert!(b["message"].as_str().unwrap().contains("登记管理部门代码"), "{b}");
     let existing = zwfw_app::demo::credit_code_for("529900", 5);
     assert_eq!(
         code_of(app.post(&admin, "/api/v1/departments", dept(&existing)).await).await,
@@ -220,6 +229,17 @@ both_backends!(bad_input_is_refused_and_changes_nothing, |store: Store| async mo
         "reason_required"
     );
     let mut upd = upd;
+    // A reason made of control characters, or holding NUL, is no reason.
+    for bad in ["\u{1}\u{2}\u{7f}", "更名\u{0}", " \u{1b}[2J "] {
+        upd["reason"] = json!(bad);
+        let r = app.put(&admin, &format!("/api/v1/departments/{id}"), upd.clone()).await;
+        assert_eq!(code_of(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "reason_control_characters".into()), "{bad:?}");
+    }
+    let counter = app.user_id("demo_counter").await;
+    let r =
+        app.post(&admin, &format!("/api/v1/staff/{counter}/active"), json!({"active": false, "reason": "\u{0}"})).await;
+    assert_eq!(code_of(r).await.1, "reason_control_characters");
+    assert!(zwfw_store::admin::find_user_by_username(&app.state.store, "demo_counter").await.unwrap().unwrap().active);
     upd["reason"] = json!("更名");
     assert_eq!(app.put(&admin, &format!("/api/v1/departments/{id}"), upd).await.status(), StatusCode::OK);
     let f = zwfw_store::audit::AuditFilter {
