@@ -820,11 +820,7 @@ async fn exchange(common: &Common, command: ExchangeCommand) -> Result<ExitCode>
                 }
             };
             f.write_all(&e.bytes).and_then(|_| f.sync_all()).with_context(|| {
-                format!(
-                    "writing {} failed; make the package again with --since {}",
-                    out.display(),
-                    e.manifest.from
-                )
+                format!("writing {} failed; make the package again with --since {}", out.display(), e.manifest.from)
             })?;
             let m = &e.manifest;
             println!(

@@ -21,7 +21,7 @@
 
 use super::facts::Gatherer;
 use crate::error::{AppError, AppResult, Kind};
-use crate::licenses::keys::{self, SoftwareSigner, Signer as _};
+use crate::licenses::keys::{self, Signer as _, SoftwareSigner};
 use crate::state::{App, Ctx};
 use serde::Serialize;
 use serde_json::json;
@@ -117,7 +117,8 @@ pub async fn export_package(ctx: &Ctx<'_>, since: Option<i64>) -> AppResult<Expo
     if !code_is_set(st) {
         return Err(AppError::new(Kind::Invalid, "package_installation_unset"));
     }
-    let key = sp::current_key(st.store.pool()).await?.ok_or_else(|| AppError::new(Kind::Invalid, "package_key_missing"))?;
+    let key =
+        sp::current_key(st.store.pool()).await?.ok_or_else(|| AppError::new(Kind::Invalid, "package_key_missing"))?;
     let signer = keys::signer_of_sealed(st, &key.private_sealed, &key.public_key, &key.signer_id)?;
     let last = sp::packages(st.store.pool(), "out", 1).await?.into_iter().next();
     let from = match since {
@@ -229,7 +230,8 @@ pub async fn register_installation(ctx: &Ctx<'_>, input: &InstallationInput) -> 
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::with_detail(Kind::Invalid, "installation_name_invalid", "name"));
     }
-    let signer_id = input.signer_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(keys::DEFAULT_SIGNER_ID);
+    let signer_id =
+        input.signer_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(keys::DEFAULT_SIGNER_ID);
     if signer_id.len() > 64 || !signer_id.is_ascii() {
         return Err(AppError::with_detail(Kind::Invalid, "installation_key_invalid", "signer_id"));
     }
@@ -245,7 +247,8 @@ pub async fn register_installation(ctx: &Ctx<'_>, input: &InstallationInput) -> 
     let (id, action, detail) = match before {
         Some(b) if input.replace => {
             sp::replace_installation_key(&mut tx, code, name, &public_key, signer_id, now).await?;
-            let detail = json!({"installation": code, "name": name, "public_key": public_key, "replaced": b.public_key});
+            let detail =
+                json!({"installation": code, "name": name, "public_key": public_key, "replaced": b.public_key});
             (b.id, "exchange_installation_key_replaced", detail)
         }
         Some(_) => return Err(AppError::with_detail(Kind::Conflict, "installation_exists", code)),
@@ -328,7 +331,11 @@ pub async fn import_package(ctx: &Ctx<'_>, bytes: &[u8]) -> AppResult<Imported> 
             ))
         }
         Placement::Gap => {
-            return Err(AppError::with_detail(Kind::Conflict, "package_gap", format!("{}:{}", sender.next_from, m.from)))
+            return Err(AppError::with_detail(
+                Kind::Conflict,
+                "package_gap",
+                format!("{}:{}", sender.next_from, m.from),
+            ))
         }
     }
     let now = ctx.now();

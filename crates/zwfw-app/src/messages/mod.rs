@@ -666,6 +666,7 @@ pub fn field_name(field: &str) -> &'static str {
         "license" => "电子证照",
         "commitment" => "告知承诺",
         "payload" => "二维码内容",
+        "since" => "起始记录号",
         "license_type" => "证照类型",
         "license_key" => "签名密钥",
         _ => "字段",

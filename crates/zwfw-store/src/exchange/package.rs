@@ -157,16 +157,15 @@ pub async fn replace_installation_key(
 /// Moves an installation's imported range from `from` (as it was read) to
 /// `to`; false when another import moved it meanwhile.
 pub async fn advance(tx: &mut Tx, code: &str, from: i64, to: i64, now_ms: i64) -> StoreResult<bool> {
-    let n = query(
-        "UPDATE exchange_installations SET next_from = $1, updated_at = $2 WHERE code = $3 AND next_from = $4",
-    )
-    .bind(to)
-    .bind(now_ms)
-    .bind(code)
-    .bind(from)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    let n =
+        query("UPDATE exchange_installations SET next_from = $1, updated_at = $2 WHERE code = $3 AND next_from = $4")
+            .bind(to)
+            .bind(now_ms)
+            .bind(code)
+            .bind(from)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
     Ok(n == 1)
 }
 
@@ -277,7 +276,8 @@ pub async fn set_package_rows(tx: &mut Tx, id: i64, rows_total: i64, rows_new: i
 
 /// What a package may take: a waiting row no exporter has claimed, or a row
 /// an earlier package took (exported again when its file was lost).
-const EXPORTABLE: &str = "((delivered_at IS NULL AND rejected_at IS NULL AND batch IS NULL) OR exported_in IS NOT NULL)";
+const EXPORTABLE: &str =
+    "((delivered_at IS NULL AND rejected_at IS NULL AND batch IS NULL) OR exported_in IS NOT NULL)";
 
 /// The rows a package made now would take: after outbox row `since`, at
 /// most `limit`, in order.

@@ -135,11 +135,14 @@ async fn view(st: &AppState, ra: &RequestAuth, o: Outcome<'_>, status: StatusCod
     };
     let names: std::collections::HashMap<&str, &str> =
         m.installations.iter().map(|i| (i.code.as_str(), i.name.as_str())).collect();
-    let sender_names: Vec<&str> = m.imported.iter().map(|p| names.get(p.installation.as_str()).copied().unwrap_or("")).collect();
+    let sender_names: Vec<&str> =
+        m.imported.iter().map(|p| names.get(p.installation.as_str()).copied().unwrap_or("")).collect();
     let fingerprints: Vec<String> = m
         .installations
         .iter()
-        .map(|i| hex::decode(&i.public_key).map(|b| zwfw_domain::exchange::package::key_fingerprint(&b)).unwrap_or_default())
+        .map(|i| {
+            hex::decode(&i.public_key).map(|b| zwfw_domain::exchange::package::key_fingerprint(&b)).unwrap_or_default()
+        })
         .collect();
     let c = context! {
         m => Value::from_serialize(&m),
@@ -158,11 +161,7 @@ async fn view(st: &AppState, ra: &RequestAuth, o: Outcome<'_>, status: StatusCod
 }
 
 /// 离线包: this installation's key, the registered installations, the upload.
-pub async fn packages_page(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    Query(q): Query<DoneQuery>,
-) -> Response {
+pub async fn packages_page(State(st): State<AppState>, Signed(_s, ra): Signed, Query(q): Query<DoneQuery>) -> Response {
     let ok = match q.done.as_deref() {
         Some("key") => Some("已生成本单位的离线包签名密钥。请把公钥交给接收单位（市级平台）的管理员登记。".to_string()),
         Some("registered") => Some("已登记报送单位，此后可导入其离线包。".to_string()),
@@ -264,7 +263,10 @@ pub struct ExportForm {
 pub async fn export_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<ExportForm>) -> Response {
     let since = match f.since.trim() {
         "" => Ok(None),
-        n => n.parse::<i64>().map(Some).map_err(|_| zwfw_app::AppError::with_detail(Kind::BadInput, "invalid_field", "since")),
+        n => n
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| zwfw_app::AppError::with_detail(Kind::BadInput, "invalid_field", "since")),
     };
     let result = match since {
         Ok(since) => pkg::export_package(&ctx(&st, &ra), since).await,

@@ -28,23 +28,11 @@ async fn another_database(store: &Store) -> ScratchDb {
     }
 }
 
-/// A fresh database on the MariaDB server (its URL and name), or None when
-/// none answers and MariaDB is not required.
+/// A fresh database on the MariaDB server: its URL and name.
 async fn mariadb() -> Option<(String, String)> {
-    use sqlx::Executor;
-    let base = std::env::var("ZWFW_TEST_MARIADB_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-    let pool = match sqlx::mysql::MySqlPoolOptions::new().max_connections(1).connect(&base).await {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(std::env::var_os("ZWFW_REQUIRE_MARIADB").is_none(), "ZWFW_REQUIRE_MARIADB is set but {base}: {e}");
-            eprintln!("SKIPPED on MariaDB: {base}: {e}");
-            return None;
-        }
-    };
-    let db = format!("zwfw_pkg_{}_{}", std::process::id(), rand::random::<u32>());
-    pool.execute(format!("CREATE DATABASE {db} CHARACTER SET utf8mb4").as_str()).await.unwrap();
-    pool.close().await;
-    Some((format!("{base}/{db}"), db))
+    let url = crate::exchange::mariadb().await?;
+    let name = url.rsplit_once('/').map(|(_, n)| n.to_string()).unwrap_or_default();
+    Some((url, name))
 }
 
 async fn drop_mariadb(db: &str) {
@@ -52,26 +40,9 @@ async fn drop_mariadb(db: &str) {
     zwfw_app::exchange::front::drop_database(&base, db).await.unwrap();
 }
 
-/// A case of the county's market department: applied for, accepted, its
-/// steps passed, granted (8 national rows); its number.
+/// A case of the county's market department, granted (8 national rows): its number.
 async fn granted(app: &App, code: &str) -> String {
-    let (_, item) = market_item(app, code).await;
-    let [citizen, counter, reviewer, head] =
-        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
-    let id = apply(app, &citizen, item).await;
-    for (who, a) in [
-        (&counter, json!({"action": "accept"})),
-        (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
-        (&reviewer, json!({"action": "pass", "opinion": "审查通过"})),
-        (&head, json!({"action": "pass", "opinion": "同意"})),
-        (
-            &head,
-            json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000009", "valid_until": "2031-11-30"}),
-        ),
-    ] {
-        act_ok(app, who, id, a).await;
-    }
-    zwfw_store::cases::get_case(&app.state.store, id).await.unwrap().case_no.unwrap()
+    crate::exchange::granted(app, code).await.1
 }
 
 fn operator(app: &App) -> zwfw_app::Ctx<'_> {
@@ -171,7 +142,10 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
     let (s, b) = import(&city, &admin, &digit).await;
     assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("package_tampered")), "{b}");
     let (s, b) = import(&city, &admin, &p1.bytes[..p1.bytes.len() - 20]).await;
-    assert_eq!((s.as_u16(), b["code"].as_str(), b["detail"].as_str()), (422, Some("package_malformed"), Some("truncated")));
+    assert_eq!(
+        (s.as_u16(), b["code"].as_str(), b["detail"].as_str()),
+        (422, Some("package_malformed"), Some("truncated"))
+    );
     assert!(b["message"].as_str().unwrap().contains("不完整"), "{b}");
     assert_eq!(outbox_rows(&city).await, before);
 
@@ -235,7 +209,8 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
     let p5 = export(&county).await;
     let (s, b) = import(&city, &admin, &p5.bytes).await;
     assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("package_wrong_key")), "{b}");
-    let replace = json!({"code": COUNTY, "name": "六枝特区政务服务中心", "public_key": new_key.public_key, "replace": true});
+    let replace =
+        json!({"code": COUNTY, "name": "六枝特区政务服务中心", "public_key": new_key.public_key, "replace": true});
     let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", replace).await).await;
     assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
     assert_eq!(b["next_from"].as_i64(), Some(again.manifest.to), "the range stays");
