@@ -8,6 +8,8 @@ use crate::{RowExt, Store, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::exchange::Table;
 
+pub mod package;
+
 /// One row of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ExchangeRow))]
@@ -30,6 +32,15 @@ pub struct OutRow {
     /// Why the row was rejected (the column and what is wrong).
     pub reason: Option<String>,
     pub last_error: Option<String>,
+    /// The row_guid it is delivered with when it came in an offline package
+    /// (its sender's); else made from the row's id.
+    pub row_guid: Option<String>,
+    /// The installation whose offline package brought it.
+    pub origin: Option<String>,
+    /// Its national columns as its sender mapped them (JSON), when it came
+    /// in an offline package.
+    #[serde(skip)]
+    pub payload: Option<String>,
 }
 
 fn out_row(r: &Row) -> OutRow {
@@ -47,6 +58,9 @@ fn out_row(r: &Row) -> OutRow {
         rejected_at: r.opt_i64("rejected_at"),
         reason: r.opt_str("reason"),
         last_error: r.opt_str("last_error"),
+        row_guid: r.opt_str("row_guid"),
+        origin: r.opt_str("origin"),
+        payload: r.opt_str("payload"),
     }
 }
 

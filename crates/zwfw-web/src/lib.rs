@@ -239,6 +239,11 @@ pub fn router(state: AppState) -> Router {
             get(crate::interaction::pages::handlers_page).post(crate::interaction::pages::handlers_submit),
         )
         .route("/admin/exchange", get(crate::exchange::pages::exchange_page))
+        .route("/admin/exchange/packages", get(crate::exchange::packages::packages_page))
+        .route("/admin/exchange/packages/import", post(crate::exchange::packages::import_submit))
+        .route("/admin/exchange/packages/key", post(crate::exchange::packages::key_submit))
+        .route("/admin/exchange/packages/export", post(crate::exchange::packages::export_submit))
+        .route("/admin/exchange/installations", post(crate::exchange::packages::register_submit))
         .route("/admin/outbox", get(crate::outbox::pages::outbox_page))
         .route("/admin/outbox/{id}/retry", post(crate::outbox::pages::outbox_retry))
         .route("/my/messages", get(crate::outbox::pages::messages_page))

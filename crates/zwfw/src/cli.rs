@@ -128,6 +128,61 @@ enum Command {
         #[command(subcommand)]
         command: LicensesCommand,
     },
+    /// Exchange with the provincial platform: offline packages (离线包) for an
+    /// installation without a line (see docs/areas/exchange.md).
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// Make this installation's SM2 key for signing offline packages and
+    /// print its public key (to be registered by the receiving installation).
+    PackageKey {
+        /// Replace the key in use (the receiving side must register the new public key).
+        #[arg(long)]
+        rotate: bool,
+    },
+    /// Print this installation's package public key.
+    ShowKey,
+    /// Write the waiting outbox rows into a signed offline package; they
+    /// count as delivered. The next package continues where this one ends.
+    ExportPackage {
+        /// The package file to write (it must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Begin after this outbox row instead of where the last package
+        /// ended (to make a lost package again).
+        #[arg(long)]
+        since: Option<i64>,
+    },
+    /// Check an offline package against its sender's registered key and
+    /// import its rows into the outbox (idempotent). Exits 1 when refused.
+    ImportPackage {
+        /// The package file.
+        file: PathBuf,
+    },
+    /// Register an installation whose packages are imported here (or
+    /// replace its key with --replace).
+    RegisterInstallation {
+        /// Its code: the guid_prefix it is configured with (its region code).
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Its package public key, hex (as `zwfw exchange show-key` prints it there).
+        #[arg(long)]
+        public_key: String,
+        #[arg(long)]
+        signer_id: Option<String>,
+        /// Its first package begins after this outbox row (default 0).
+        #[arg(long)]
+        next_from: Option<i64>,
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -762,6 +817,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if c.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Command::Exchange { command } => exchange(&common, command).await,
         Command::User { command } => {
             let s = settings(&common, None, None)?;
             let state = state_for(&s, open_store(&s).await?)?;
@@ -819,6 +875,100 @@ fn print_chain(report: &zwfw_store::audit::VerifyReport) {
             println!("  {d}");
         }
     }
+}
+
+fn print_package_key(k: &zwfw_app::exchange::package::KeyView, installation: &str) {
+    println!("installation code: {installation}");
+    println!("public key (SM2, hex): {}", k.public_key);
+    println!("key fingerprint (SM3): {}", k.fingerprint);
+    println!("signer id: {}", k.signer_id);
+}
+
+async fn exchange(common: &Common, command: ExchangeCommand) -> Result<ExitCode> {
+    use zwfw_app::exchange::package as pkg;
+    let s = settings(common, None, None)?;
+    let state = state_for(&s, open_store(&s).await?)?;
+    let ctx = cli_ctx(&state);
+    let code = state.config.exchange.codes.guid_prefix.clone();
+    match command {
+        ExchangeCommand::PackageKey { rotate } => {
+            let k = pkg::generate_key(&ctx, rotate).await.map_err(app_error)?;
+            print_package_key(&k, &code);
+            println!("give the public key to the receiving installation's administrator to register");
+        }
+        ExchangeCommand::ShowKey => match pkg::current_key(&ctx).await.map_err(app_error)? {
+            Some(k) => print_package_key(&k, &code),
+            None => return Err(anyhow!("no package key yet: run `zwfw exchange package-key`")),
+        },
+        ExchangeCommand::ExportPackage { out, since } => {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .with_context(|| format!("cannot create {} (it must not exist)", out.display()))?;
+            let e = match pkg::export_package(&ctx, since).await {
+                Ok(e) => e,
+                Err(err) => {
+                    drop(f);
+                    let _ = std::fs::remove_file(&out);
+                    return Err(app_error(err));
+                }
+            };
+            f.write_all(&e.bytes).and_then(|_| f.sync_all()).with_context(|| {
+                format!("writing {} failed; make the package again with --since {}", out.display(), e.manifest.from)
+            })?;
+            let m = &e.manifest;
+            println!(
+                "package {} no. {} written to {}: outbox rows {} to {}, {} national rows, SM3 {}",
+                m.installation,
+                m.seq,
+                out.display(),
+                m.from + 1,
+                m.to,
+                m.rows,
+                e.sm3
+            );
+            for t in &m.tables {
+                println!("  {} {} rows", t.table, t.rows);
+            }
+            if e.rejected > 0 {
+                println!("  {} outbox rows rejected (see /admin/exchange for the reasons)", e.rejected);
+            }
+        }
+        ExchangeCommand::ImportPackage { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            match pkg::import_package(&ctx, &bytes).await {
+                Ok(i) => {
+                    let m = &i.manifest;
+                    println!(
+                        "imported package {} no. {} from {} ({}): outbox rows {} to {}, {} new rows, {} already there",
+                        m.installation,
+                        m.seq,
+                        i.sender,
+                        m.name,
+                        m.from + 1,
+                        m.to,
+                        i.rows_new,
+                        i.rows_known
+                    );
+                }
+                Err(e) if e.code() == "package_already_imported" => {
+                    println!("{} ({})", e.message(), e.code());
+                }
+                Err(e) => {
+                    println!("refused: {} ({})", e.message(), e.code());
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        ExchangeCommand::RegisterInstallation { code, name, public_key, signer_id, next_from, replace } => {
+            let input = pkg::InstallationInput { code, name, public_key, signer_id, next_from, replace };
+            let i = pkg::register_installation(&ctx, &input).await.map_err(app_error)?;
+            println!("registered {} {}: its next package begins after outbox row {}", i.code, i.name, i.next_from);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A use case's error on one line: the message, its code and detail.

@@ -45,7 +45,8 @@ pub struct SmsFile {
 }
 
 /// `[exchange]`: the 前置库 the province collects from (数据交换). `url`
-/// can also come from `ZWFW_EXCHANGE_URL` (which wins); `[exchange.codes]`
+/// can also come from `ZWFW_EXCHANGE_URL` (which wins), `codes.guid_prefix`
+/// (the installation's code) from `ZWFW_EXCHANGE_GUID_PREFIX`; `[exchange.codes]`
 /// sets the code values no national list fixes (see docs/areas/exchange.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +75,11 @@ pub fn exchange(
         timeout_ms: file.timeout_ms.unwrap_or(d.timeout_ms),
         codes: file.codes.unwrap_or_default(),
     };
+    // The installation's code (its packages name it) may come from the environment.
+    let mut c = c;
+    if let Some(p) = env("ZWFW_EXCHANGE_GUID_PREFIX").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        c.codes.guid_prefix = p;
+    }
     c.check().map_err(|e| anyhow::anyhow!("invalid exchange settings: {e}"))?;
     Ok(c)
 }

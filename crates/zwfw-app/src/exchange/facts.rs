@@ -88,6 +88,11 @@ impl<'a> Gatherer<'a> {
     /// The national rows of outbox row `r`, as the case stood at its event.
     pub(super) async fn front_rows(&mut self, r: &OutRow) -> AppResult<Vec<FrontRow>> {
         let table = Table::parse(&r.tbl).ok_or_else(|| AppError::Internal(format!("unknown table {}", r.tbl)))?;
+        if let Some(cells) = &r.payload {
+            // Brought by an offline package: mapped by its sender.
+            let row = zwfw_domain::exchange::package::row_from_cells(table, cells).map_err(AppError::Internal)?;
+            return Ok(vec![row]);
+        }
         let c = self.case(r.case_id).await?;
         let n = c
             .events

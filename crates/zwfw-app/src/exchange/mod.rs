@@ -14,6 +14,7 @@
 
 mod facts;
 pub mod front;
+pub mod package;
 
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
@@ -189,7 +190,9 @@ pub async fn deliver_once(st: &App, ex: &Exporter) -> AppResult<DeliveryReport> 
                     .map(|f| {
                         let mut cells = f.cells;
                         if f.table.has_row_guid() {
-                            cells.push(("row_guid", Cell::text(dx::row_guid(&cfg.codes, r.id, f.sub))));
+                            // A row an offline package brought keeps its sender's.
+                            let guid = r.row_guid.clone().unwrap_or_else(|| dx::row_guid(&cfg.codes, r.id, f.sub));
+                            cells.push(("row_guid", Cell::text(guid)));
                         }
                         cells.push(("cd_batch", Cell::text(&batch)));
                         cells.push(("cd_operation", Cell::text(&cfg.codes.operation_insert)));

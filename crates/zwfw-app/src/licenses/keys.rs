@@ -167,10 +167,20 @@ pub(crate) fn master_key(st: &App) -> AppResult<MasterKey> {
 
 /// The signer of a stored key.
 pub(super) fn signer_of(st: &App, key: &KeyRow) -> AppResult<Box<dyn Signer>> {
-    let secret = master_key(st)?.open(&key.private_sealed, &key.public_key)?;
+    signer_of_sealed(st, &key.private_sealed, &key.public_key, &key.signer_id)
+}
+
+/// The signer of a private key sealed under the master key, bound to `public_key` (hex).
+pub(crate) fn signer_of_sealed(
+    st: &App,
+    private_sealed: &str,
+    public_key: &str,
+    signer_id: &str,
+) -> AppResult<Box<dyn Signer>> {
+    let secret = master_key(st)?.open(private_sealed, public_key)?;
     let secret = sm2::SecretKey::from_slice(&secret).map_err(|_| AppError::Internal("sm2 secret".into()))?;
-    let s = SoftwareSigner::new(&secret, &key.signer_id)?;
-    if hex::encode(s.public_key()) != key.public_key {
+    let s = SoftwareSigner::new(&secret, signer_id)?;
+    if hex::encode(s.public_key()) != public_key {
         return Err(AppError::with_detail(Kind::Unavailable, "master_key_wrong", "public_key"));
     }
     Ok(Box::new(s))

@@ -3,12 +3,14 @@
 
 pub mod audit;
 mod backup;
+mod exchange_package;
 mod labels;
 mod license_import;
 mod notices;
 mod registry;
 
 pub use backup::*;
+pub use exchange_package::*;
 pub use labels::*;
 pub use license_import::*;
 pub use notices::*;
@@ -23,6 +25,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = backup_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = exchange_package_text(code, detail) {
         return t;
     }
     let base = match (code, detail) {
@@ -663,6 +668,7 @@ pub fn field_name(field: &str) -> &'static str {
         "license" => "电子证照",
         "commitment" => "告知承诺",
         "payload" => "二维码内容",
+        "since" => "起始记录号",
         "license_type" => "证照类型",
         "license_key" => "签名密钥",
         _ => "字段",

@@ -150,6 +150,14 @@ pub fn may_monitor_exchange(actor: &Actor) -> bool {
     actor.is_staff() && (actor.is_global_admin() || is_overseer(actor))
 }
 
+/// May manage offline packages (离线包): make this installation's packages
+/// and its signing key, register the installations whose packages are
+/// imported and import them. The system and centre administrators only:
+/// the supervision bureau watches the exchange but changes nothing in it.
+pub fn may_manage_exchange_packages(actor: &Actor) -> bool {
+    actor.is_staff() && actor.is_global_admin()
+}
+
 /// May read the audit trail.
 pub fn may_read_audit(actor: &Actor) -> bool {
     is_overseer(actor)
@@ -164,6 +172,16 @@ pub fn may_control_clock(actor: &Actor) -> bool {
 mod tests {
     use super::*;
     use crate::access::fixtures::{person, staff};
+
+    #[test]
+    fn offline_packages_are_for_the_administrators() {
+        assert!(may_manage_exchange_packages(&staff(1, 1, &[Role::SystemAdmin])));
+        assert!(may_manage_exchange_packages(&staff(1, 1, &[Role::CenterAdmin])));
+        for r in [Role::Supervisor, Role::DeptAdmin, Role::Counter, Role::Reviewer, Role::DeptHead, Role::LegalReview] {
+            assert!(!may_manage_exchange_packages(&staff(1, 1, &[r])), "{r:?}");
+        }
+        assert!(!may_manage_exchange_packages(&person(2)));
+    }
 
     #[test]
     fn department_admins_grant_working_roles_in_their_department_only() {

@@ -7,6 +7,7 @@
 //! gathers the facts, the exporter delivers.
 
 pub mod mapping;
+pub mod package;
 mod tables;
 
 pub use tables::*;

@@ -21,7 +21,7 @@ fn suffix() -> String {
 
 /// A fresh database on the MariaDB server; its URL. None (skipped) when no
 /// server answers, unless `ZWFW_REQUIRE_MARIADB` is set.
-async fn mariadb() -> Option<String> {
+pub(crate) async fn mariadb() -> Option<String> {
     use sqlx::Executor;
     let base = std::env::var("ZWFW_TEST_MARIADB_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
     let pool = match sqlx::mysql::MySqlPoolOptions::new().max_connections(1).connect(&base).await {
@@ -85,7 +85,7 @@ async fn drain(app: &App, ex: &Exporter) -> DeliveryReport {
 
 /// A case of the market department's item: applied for online, accepted,
 /// its steps passed, granted; its id and number.
-async fn granted(app: &App, code: &str) -> (i64, String) {
+pub(crate) async fn granted(app: &App, code: &str) -> (i64, String) {
     let (_, item) = market_item(app, code).await;
     let [citizen, counter, reviewer, head] =
         app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;

@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod exchange;
+mod exchange_packages;
 mod interaction;
 mod license_files;
 mod license_import;

@@ -1,0 +1,256 @@
+//! 离线包: a county installation without a line makes signed packages of its
+//! outbox; the city registers the county's key, imports them (on the page
+//! and over the API) and delivers their rows into its 前置库 (MariaDB) with
+//! the county's row_guids. A changed byte, a file cut short, an unknown
+//! sender, another key, the same file again, an older package and a gap
+//! are each refused with their code, and nothing changes.
+//!
+//! The county runs on a fresh database of the same engine as the city's.
+
+use crate::support::*;
+use serde_json::json;
+use zwfw_app::exchange::package as pkg;
+use zwfw_app::exchange::{deliver_once, ExchangeConfig, Exporter};
+use zwfw_domain::exchange::{Codes, Table};
+use zwfw_store::scratch::ScratchDb;
+use zwfw_store::{both_backends, Backend, Store};
+
+const NOW: &str = "2025-06-03T09:00:00+08:00";
+const COUNTY: &str = "520221";
+
+/// A second database of the same engine as `store`'s.
+async fn another_database(store: &Store) -> ScratchDb {
+    match store.backend() {
+        Backend::Sqlite => ScratchDb::sqlite(),
+        Backend::Postgres => {
+            ScratchDb::postgres_on(&zwfw_store::testing::postgres_admin_url()).await.expect("a second database")
+        }
+    }
+}
+
+/// A fresh database on the MariaDB server: its URL and name.
+async fn mariadb() -> Option<(String, String)> {
+    let url = crate::exchange::mariadb().await?;
+    let name = url.rsplit_once('/').map(|(_, n)| n.to_string()).unwrap_or_default();
+    Some((url, name))
+}
+
+async fn drop_mariadb(db: &str) {
+    let base = std::env::var("ZWFW_TEST_MARIADB_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+    zwfw_app::exchange::front::drop_database(&base, db).await.unwrap();
+}
+
+/// A case of the county's market department, granted (8 national rows): its number.
+async fn granted(app: &App, code: &str) -> String {
+    crate::exchange::granted(app, code).await.1
+}
+
+fn operator(app: &App) -> zwfw_app::Ctx<'_> {
+    zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "cli:test".into() }
+}
+
+async fn export(county: &App) -> pkg::Exported {
+    pkg::export_package(&operator(county), None).await.unwrap()
+}
+
+/// Imports `bytes` over the API as `token`: the status and body.
+async fn import(city: &App, token: &str, bytes: &[u8]) -> (reqwest::StatusCode, serde_json::Value) {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("520221-1.zwfwpkg"));
+    let r = client()
+        .post(city.url("/api/v1/admin/exchange/packages"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    body(r).await
+}
+
+async fn outbox_rows(app: &App) -> i64 {
+    zwfw_store::exchange::figures(&app.state.store, 0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.backlog + f.delivered_today + f.rejected)
+        .sum()
+}
+
+both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: Store| async move {
+    let Some((front_url, front_db)) = mariadb().await else { return };
+    let county_db = another_database(&store).await;
+    let county_store = county_db.store().await.unwrap();
+    let county_cfg =
+        ExchangeConfig { codes: Codes { guid_prefix: COUNTY.into(), ..Codes::default() }, ..ExchangeConfig::default() };
+    let county = App::start_with_exchange(county_store.clone(), NOW, county_cfg).await;
+    let city = App::start_with_exchange(
+        store,
+        NOW,
+        ExchangeConfig { url: Some(front_url.clone()), ..ExchangeConfig::default() },
+    )
+    .await;
+
+    // The county: a case granted, its rows waiting (no line); no key yet.
+    let no1 = granted(&county, "TESTPKG00000000000000000000001").await;
+    let e = pkg::export_package(&operator(&county), None).await.unwrap_err();
+    assert_eq!(e.code(), "package_key_missing");
+    let key = pkg::generate_key(&operator(&county), false).await.unwrap();
+    assert_eq!(pkg::generate_key(&operator(&county), false).await.unwrap_err().code(), "package_key_exists");
+    let p1 = export(&county).await;
+    assert_eq!((p1.manifest.installation.as_str(), p1.manifest.seq, p1.manifest.from), (COUNTY, 1, 0));
+    assert_eq!(p1.manifest.rows, 8, "accept, material, 5 process, result: {:?}", p1.manifest.tables);
+    assert_eq!(pkg::export_package(&operator(&county), None).await.unwrap_err().code(), "package_empty");
+    let figures = zwfw_store::exchange::figures(&county.state.store, 0).await.unwrap();
+    assert_eq!(figures.iter().map(|f| f.backlog).sum::<i64>(), 0, "the packaged rows count as delivered");
+
+    // The city does not know the county yet.
+    let admin = city.ready_token("demo_admin").await;
+    let (s, b) = import(&city, &admin, &p1.bytes).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("package_unknown_installation")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains(COUNTY), "{b}");
+
+    // Only the administrators register and import.
+    let register = json!({"code": COUNTY, "name": "六枝特区政务服务中心", "public_key": key.public_key});
+    for who in ["demo_supervisor", "demo_counter", "demo_deptadmin", "demo_citizen"] {
+        let t = city.ready_token(who).await;
+        let r = city.post(&t, "/api/v1/admin/exchange/installations", register.clone()).await;
+        assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "{who}");
+        assert_eq!(import(&city, &t, &p1.bytes).await.0, reqwest::StatusCode::FORBIDDEN, "{who}");
+        assert_eq!(city.get(&t, "/api/v1/admin/exchange/packages").await.status(), reqwest::StatusCode::FORBIDDEN);
+    }
+    let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", register.clone()).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    assert_eq!(b["next_from"], 0);
+    let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", register.clone()).await).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (409, Some("installation_exists")), "{b}");
+    let bad = json!({"code": COUNTY, "name": "x", "public_key": "04abcd", "replace": true});
+    let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", bad).await).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("installation_key_invalid")), "{b}");
+
+    // One byte changed, the file cut short: refused, nothing imported.
+    let before = outbox_rows(&city).await;
+    let text = String::from_utf8(p1.bytes.clone()).unwrap();
+    let at = text.find("审查通过").expect("an opinion in the package");
+    let mut tampered = p1.bytes.clone();
+    tampered[at + 1] ^= 0x01;
+    let (s, b) = import(&city, &admin, &tampered).await;
+    assert_eq!(s.as_u16(), 422, "{b}");
+    assert!(matches!(b["code"].as_str(), Some("package_tampered") | Some("package_malformed")), "{b}");
+    let mut digit = p1.bytes.clone();
+    let at = text.find(&no1).unwrap() + no1.len() - 1;
+    digit[at] = if digit[at] == b'1' { b'2' } else { b'1' };
+    let (s, b) = import(&city, &admin, &digit).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("package_tampered")), "{b}");
+    let (s, b) = import(&city, &admin, &p1.bytes[..p1.bytes.len() - 20]).await;
+    assert_eq!(
+        (s.as_u16(), b["code"].as_str(), b["detail"].as_str()),
+        (422, Some("package_malformed"), Some("truncated"))
+    );
+    assert!(b["message"].as_str().unwrap().contains("不完整"), "{b}");
+    assert_eq!(outbox_rows(&city).await, before);
+
+    // Imported; the same file again changes nothing.
+    let (s, b) = import(&city, &admin, &p1.bytes).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    assert_eq!((b["rows_new"].as_i64(), b["rows_known"].as_i64()), (Some(8), Some(0)), "{b}");
+    let first_package = b["package_id"].as_i64().unwrap();
+    assert_eq!(outbox_rows(&city).await, before + 8);
+    let (s, b) = import(&city, &admin, &p1.bytes).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (409, Some("package_already_imported")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("未作任何更改"), "{b}");
+    assert_eq!(outbox_rows(&city).await, before + 8);
+
+    // The rows go on to the city's 前置库 with the county's row_guids.
+    let ex = Exporter::new(&front_url, 5000).unwrap();
+    loop {
+        let r = deliver_once(&city.state, &ex).await.unwrap();
+        assert!(!r.failed);
+        if r.delivered + r.rejected == 0 {
+            break;
+        }
+    }
+    let front = ex.front();
+    assert_eq!(front.count(Table::ProProcess, "project_no", &no1).await.unwrap(), 5);
+    assert_eq!(front.count(Table::ProAccept, "project_no", &no1).await.unwrap(), 1);
+    let rows = zwfw_store::exchange::package::rows_of_package(city.state.store.pool(), first_package).await.unwrap();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r.row_guid.as_deref().is_some_and(|g| g.starts_with("520221-"))), "{rows:?}");
+    assert!(rows.iter().all(|r| r.delivered_at.is_some() && r.origin.as_deref() == Some(COUNTY)));
+    let guid = rows[0].row_guid.clone().unwrap();
+    assert_eq!(front.count(Table::ProAccept, "row_guid", &guid).await.unwrap(), 1, "the county's row_guid");
+
+    // Two more packages; the later one first leaves a gap.
+    let no2 = granted(&county, "TESTPKG00000000000000000000002").await;
+    let p2 = export(&county).await;
+    granted(&county, "TESTPKG00000000000000000000003").await;
+    let p3 = export(&county).await;
+    assert_eq!((p2.manifest.from, p3.manifest.from), (p1.manifest.to, p2.manifest.to));
+    let (s, b) = import(&city, &admin, &p3.bytes).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (409, Some("package_gap")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains(&format!("已导入至第 {} 条", p1.manifest.to)), "{b}");
+    let (s, b) = import(&city, &admin, &p2.bytes).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    let (s, _) = import(&city, &admin, &p3.bytes).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED);
+
+    // An older package made again (as for a lost file) is a replay.
+    let again = pkg::export_package(&operator(&county), Some(p1.manifest.from)).await.unwrap();
+    assert_eq!(again.manifest.to, p3.manifest.to);
+    let count = outbox_rows(&city).await;
+    let (s, b) = import(&city, &admin, &again.bytes).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (409, Some("package_replayed")), "{b}");
+    assert_eq!(outbox_rows(&city).await, count);
+
+    // The county's key replaced: its next package is refused until the
+    // city registers the new key.
+    let new_key = pkg::generate_key(&operator(&county), true).await.unwrap();
+    assert_ne!(new_key.public_key, key.public_key);
+    granted(&county, "TESTPKG00000000000000000000004").await;
+    let p5 = export(&county).await;
+    let (s, b) = import(&city, &admin, &p5.bytes).await;
+    assert_eq!((s.as_u16(), b["code"].as_str()), (422, Some("package_wrong_key")), "{b}");
+    let replace =
+        json!({"code": COUNTY, "name": "六枝特区政务服务中心", "public_key": new_key.public_key, "replace": true});
+    let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", replace).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    assert_eq!(b["next_from"].as_i64(), Some(again.manifest.to), "the range stays");
+    let (s, b) = import(&city, &admin, &p5.bytes).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+
+    // The overview lists the county and its packages; the audit trail has each step.
+    let (s, o) = body(city.get(&admin, "/api/v1/admin/exchange/packages").await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{o}");
+    assert_eq!(o["installations"][0]["code"], COUNTY);
+    assert_eq!(o["imported"].as_array().unwrap().len(), 4, "{o}");
+    let trail = zwfw_store::audit::verify(&city.state.store).await.unwrap();
+    assert!(trail.defects.is_empty());
+    assert_eq!(front.count(Table::ProResult, "project_no", &no2).await.unwrap(), 0, "not delivered yet");
+
+    front.close().await;
+    drop_mariadb(&front_db).await;
+    county_store.close().await;
+    county_db.cleanup().await;
+});
+
+both_backends!(the_packages_page_is_for_the_administrators, |store: Store| async move {
+    let app = App::start_at(store, NOW).await;
+    let admin = app.ready_token("demo_admin").await;
+    let (s, html) = page(&signed(&admin), &app, "/admin/exchange/packages").await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(html.contains("数据交换离线包") && html.contains("导入离线包") && html.contains("登记报送单位"), "{html}");
+    assert!(html.contains("默认值"), "the installation's code is still the default: {html}");
+    for who in ["demo_supervisor", "demo_counter", "demo_head", "demo_citizen"] {
+        let t = app.ready_token(who).await;
+        let (s, _) = page(&signed(&t), &app, "/admin/exchange/packages").await;
+        assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{who}");
+    }
+    // A file that is no package, uploaded on the page: the reason in Chinese.
+    let c = signed(&admin);
+    let csrf = csrf_of(&html);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"not a package\n".to_vec()).file_name("x.zwfwpkg"));
+    let r = post_form(&c, &app, &format!("/admin/exchange/packages/import?_csrf={csrf}"), form).await;
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("不是数据交换离线包") || html.contains("不完整"), "{html}");
+});
