@@ -23,6 +23,7 @@ pub fn action_label(code: &str) -> String {
         "license_expired" => "电子证照过期",
         "license_imported" => "导入存量电子证照",
         "license_import" => "导入存量电子证照文件",
+        "license_file_made" => "生成存量电子证照的证照文件",
         "case_query_password" => "重置办件查询密码",
         "case_original_receive" => "接收纸质原件",
         "case_original_return" => "退还纸质原件",
