@@ -15,7 +15,7 @@ use zwfw_store::{both_backends, Store};
 /// demo_citizen valid through `until`, by the tokens of demo_admin,
 /// demo_citizen, demo_counter, demo_reviewer and demo_head: the case and
 /// the licence identifier.
-async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until: &str) -> (i64, String) {
+pub(crate) async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until: &str) -> (i64, String) {
     let [admin, citizen, counter, reviewer, head] = tokens;
     let types = body(app.get(admin, "/api/v1/admin/license-types").await).await.1;
     if !types.as_array().unwrap().iter().any(|t| t["item_ids"].as_array().unwrap().contains(&json!(item))) {
