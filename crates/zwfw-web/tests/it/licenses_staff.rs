@@ -8,7 +8,7 @@
 //! without a 用证 row; an imported licence's file and QR code made on
 //! first need.
 
-use crate::licenses_walk::licensed;
+use crate::licenses_walk::{grant, licensed};
 use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -287,18 +287,7 @@ both_backends!(the_case_page_shows_the_licence_or_why_it_waits, |store: Store| a
     let (s, _) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
     assert_eq!(s, StatusCode::CREATED);
     let id = apply(&app, &citizen, item).await;
-    for (who, a) in [
-        (&counter, json!({"action": "accept"})),
-        (&counter, json!({"action": "pass", "opinion": "材料齐全"})),
-        (&reviewer, json!({"action": "pass", "opinion": "审查通过"})),
-        (&head, json!({"action": "pass", "opinion": "同意"})),
-        (
-            &head,
-            json!({"action": "conclude", "outcome": "granted", "document_no": "JY2025000001", "valid_until": "2030-12-31"}),
-        ),
-    ] {
-        act_ok(&app, who, id, a).await;
-    }
+    grant(&app, [&counter, &reviewer, &head], id, "JY2025000001", "2030-12-31").await;
     let (_, cl) = body(app.get(&citizen, &format!("/api/v1/cases/{id}/license")).await).await;
     assert_eq!(cl["job"]["reason"], "holder_kind_mismatch", "{cl}");
     assert!(cl["waiting"].as_str().unwrap().starts_with("持证主体类型与证照类型不符"), "{cl}");
