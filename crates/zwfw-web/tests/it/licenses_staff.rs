@@ -232,6 +232,13 @@ both_backends!(licence_list_and_page_for_the_issuing_department, |store: Store| 
     assert!(second.contains(".002."), "{second}");
     let (_, html) = page(&c, &app, &to).await;
     assert!(html.contains("已换发：本页为新版本的证照。"), "{html}");
+    // The old version's page and the case page lead to the new one.
+    let (s, html) = page(&c, &app, &path).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("<a href=\"/work/licenses/{second}\">查看新版本</a>")), "{html}");
+    let (s, html) = page(&signed(&citizen), &app, &format!("/cases/{case_id}")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(between(&html, "id=\"case-license\"", "</section>").contains(&format!("/verify/{second}")), "{html}");
     // 吊销 by the head, with the decision number.
     let h = signed(&head);
     let (_, html) = page(&h, &app, &format!("/work/licenses/{second}")).await;
