@@ -89,8 +89,8 @@ test('the licence pages fit 1366 and 390 px for each user they serve', async () 
   const company = await signIn(browser, base, 'demo_company');
   await walk(company, `/cases/${caseId}`, 'case', async page => {
     const section = page.locator('#case-license');
-    await section.getByText('JY15299002026077').waitFor();
-    assert.ok(await section.getByRole('link', { name: '下载证照（PDF）' }).isVisible());
+    await section.getByText('JY15299002026077').first().waitFor();
+    assert.ok(await section.getByRole('link', { name: '下载证照（PDF）' }).first().isVisible());
     assert.ok(await section.getByRole('link', { name: '核验' }).first().isVisible());
   });
 
