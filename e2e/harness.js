@@ -298,3 +298,41 @@ export async function applyOnline(base, user = 'demo_citizen') {
   assert.equal(r.status, 201, JSON.stringify(b));
   return b.case_id;
 }
+
+/** Opens `path` in `page` at 1,366 and 390 px: no horizontal overflow, a
+ * screenshot each (`shot`-WIDTH.png); `check` runs at each width. */
+export async function walkWidths(base, page, path, shot, check = async () => {}) {
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(base + path);
+    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= inner, `${path}: ${scroll} px wide in ${inner}`);
+    await check(page, width);
+    await page.screenshot({ path: join(shots, `${shot}-${width}.png`), fullPage: true });
+  }
+}
+
+/** A grant of 食品经营许可 to demo_company through the API, numbered
+ * `documentNo`: the case and its licence's identifier. */
+export async function grantToCompany(base, documentNo) {
+  const caseId = await applyOnline(base, 'demo_company');
+  const [counter, reviewer, head, legal] = await Promise.all(
+    ['demo_counter', 'demo_reviewer', 'demo_head', 'demo_legal'].map(u => apiSession(base, u)));
+  for (const action of [{ action: 'accept' }, { action: 'pass', opinion: '材料齐全，予以受理' }]) {
+    const r = await counter.post(`/api/v1/cases/${caseId}/actions`, action);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const conclude = { action: 'conclude', outcome: 'granted', document_no: documentNo, valid_until: '2031-12-31' };
+  let done = false;
+  for (let step = 0; step < 6 && !done; step++) {
+    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
+    for (const who of done ? [] : [reviewer, legal, head]) {
+      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
+    }
+  }
+  assert.ok(done, 'granted');
+  const company = await apiSession(base, 'demo_company');
+  const cl = await company.get(`/api/v1/cases/${caseId}/license`);
+  assert.equal(cl.body.job?.state, 'issued', JSON.stringify(cl.body));
+  return { caseId, identifier: cl.body.licenses[0].identifier, counter };
+}

@@ -7,10 +7,8 @@
 // 证照夹 (citizen), 人口库/法人库 (administrator) and its look-up (counter).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { start, shots, signIn, signInWithTotp, applyOnline, apiSession } from './harness.js';
+import { start, signIn, signInWithTotp, walkWidths, grantToCompany } from './harness.js';
 
-const WIDTHS = [1366, 390];
 let base, browser, stop;
 
 before(async () => {
@@ -22,39 +20,11 @@ after(async () => {
 });
 
 /** Opens `path` at each width: no horizontal overflow, a screenshot each; `check` runs at each. */
-async function walk(page, path, name, check = async () => {}) {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.goto(base + path);
-    const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    assert.ok(scroll <= inner, `${path}: ${scroll} px wide in ${inner}`);
-    await check(page, width);
-    await page.screenshot({ path: join(shots, `licenses-walk-${name}-${width}.png`), fullPage: true });
-  }
-}
+const walk = (page, path, name, check) => walkWidths(base, page, path, `licenses-walk-${name}`, check);
 
-/** A grant of 食品经营许可 to demo_company through the API: the licence's identifier. */
-async function grantToCompany() {
-  const caseId = await applyOnline(base, 'demo_company');
-  const [counter, reviewer, head, legal] = await Promise.all(
-    ['demo_counter', 'demo_reviewer', 'demo_head', 'demo_legal'].map(u => apiSession(base, u)));
-  for (const action of [{ action: 'accept' }, { action: 'pass', opinion: '材料齐全，予以受理' }]) {
-    const r = await counter.post(`/api/v1/cases/${caseId}/actions`, action);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  }
-  const conclude = { action: 'conclude', outcome: 'granted', document_no: 'JY15299002026009', valid_until: '2031-12-31' };
-  let done = false;
-  for (let step = 0; step < 6 && !done; step++) {
-    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
-    for (const who of done ? [] : [reviewer, legal, head]) {
-      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
-    }
-  }
-  assert.ok(done, 'granted');
-  const company = await apiSession(base, 'demo_company');
-  const cl = await company.get(`/api/v1/cases/${caseId}/license`);
-  assert.equal(cl.body.job?.state, 'issued', JSON.stringify(cl.body));
-  const identifier = cl.body.licenses[0].identifier;
+/** A grant of 食品经营许可 to demo_company, then reissued: both versions' identifiers. */
+async function grantAndReissue() {
+  const { identifier, counter } = await grantToCompany(base, 'JY15299002026009');
   const r = await counter.post(`/api/v1/licenses/${identifier}/changes`, { action: 'reissue', reason: '遗失补办' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return { first: identifier, second: r.body.identifier };
@@ -87,7 +57,7 @@ test('every licence and registry page fits 1366 and 390 px for the user it serve
   });
 
   // Verification, public: valid, superseded (with its successor), unknown, mistyped.
-  const { first, second } = await grantToCompany();
+  const { first, second } = await grantAndReissue();
   const visitor = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   await walk(visitor, `/verify/${second}`, 'verify-valid', async page => {
     assert.ok(await page.getByText('有效', { exact: true }).isVisible());

@@ -162,6 +162,21 @@ impl App {
         }
     }
 
+    /// Counts one request against `key` and answers whether it is one too
+    /// many: more than `max` within the same 15 minutes as the tracked
+    /// look-ups (counted per app server). A refused request is not counted.
+    pub fn over_limit(&self, key: &str, max: u32) -> bool {
+        let now = self.now_ms();
+        let mut f = self.track_failures.lock().expect("lock");
+        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
+        let (_, n) = f.entry(key.to_string()).or_insert((now, 0));
+        if *n >= max {
+            return true;
+        }
+        *n += 1;
+        false
+    }
+
     /// A department, read at most `DEPARTMENT_FRESH` ago.
     pub async fn department(&self, id: i64) -> AppResult<Arc<zwfw_store::admin::Department>> {
         if let Some((at, d)) = self.departments.lock().expect("departments lock").get(&id) {

@@ -418,6 +418,120 @@ pub async fn expired_before(ex: Ex<'_>, today: &str, limit: i64) -> StoreResult<
     Ok(query(SQL).bind(today).bind(limit).fetch_all(ex).await?.iter().map(|r| r.i64("id")).collect())
 }
 
+// ---------- the issuing department's list ----------
+
+/// The filter of the staff's licence list. `today` (`YYYY-MM-DD`, China
+/// time) decides which valid licences already show 已过期.
+#[derive(Debug, Clone, Default)]
+pub struct LicenseFilter {
+    /// None: every department's (the overseers).
+    pub department_id: Option<i64>,
+    pub type_id: Option<i64>,
+    /// The status shown today.
+    pub status: Option<LicenseStatus>,
+    /// Part of the holder's name, or the holder's whole number.
+    pub holder: Option<String>,
+    /// This version issued (or imported) at or after, milliseconds.
+    pub issued_from_ms: Option<i64>,
+    /// … before, milliseconds.
+    pub issued_before_ms: Option<i64>,
+    pub today: String,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A listed licence version and its type's name.
+pub struct ListedLicense {
+    pub license: LicenseRow,
+    pub type_name: String,
+}
+
+/// The licence versions the filter selects, newest first, and how many in all.
+pub async fn list(store: &Store, f: &LicenseFilter) -> StoreResult<(Vec<ListedLicense>, i64)> {
+    use crate::db::{IntoValue, Value};
+    let mut conds: Vec<String> = vec!["1 = 1".into()];
+    let mut binds: Vec<Value> = vec![];
+    // Binds `v` as the next parameter and answers its placeholder.
+    fn push(binds: &mut Vec<Value>, v: Value) -> String {
+        binds.push(v);
+        format!("${}", binds.len())
+    }
+    if let Some(d) = f.department_id {
+        conds.push(format!("l.issuer_department_id = {}", push(&mut binds, d.into_value())));
+    }
+    if let Some(t) = f.type_id {
+        conds.push(format!("l.type_id = {}", push(&mut binds, t.into_value())));
+    }
+    // A valid licence past its last day shows (and is listed) 已过期
+    // before the background job records it.
+    const VALID: &str = sql_code!(LicenseStatus::Valid);
+    const EXPIRED: &str = sql_code!(LicenseStatus::Expired);
+    match f.status {
+        None => {}
+        Some(LicenseStatus::Valid) => {
+            let today = push(&mut binds, Value::Text(f.today.clone()));
+            conds.push(format!("l.status = {VALID} AND (l.valid_until IS NULL OR l.valid_until >= {today})"));
+        }
+        Some(LicenseStatus::Expired) => {
+            let today = push(&mut binds, Value::Text(f.today.clone()));
+            conds.push(format!("(l.status = {EXPIRED} OR (l.status = {VALID} AND l.valid_until < {today}))"));
+        }
+        Some(s) => conds.push(format!("l.status = {}", push(&mut binds, Value::Text(s.code().to_string())))),
+    }
+    if let Some(h) = f.holder.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        let mut like = String::from("%");
+        for c in h.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                like.push('\\');
+            }
+            like.push(c);
+        }
+        like.push('%');
+        let like = push(&mut binds, Value::Text(like));
+        let whole = push(&mut binds, Value::Text(h.to_string()));
+        conds.push(format!("(l.holder_name LIKE {like} ESCAPE '\\' OR l.holder_code = {whole})"));
+    }
+    if let Some(ms) = f.issued_from_ms {
+        conds.push(format!("l.issued_at >= {}", push(&mut binds, ms.into_value())));
+    }
+    if let Some(ms) = f.issued_before_ms {
+        conds.push(format!("l.issued_at < {}", push(&mut binds, ms.into_value())));
+    }
+    let filter = conds.join(" AND ");
+    let mut q = query(format!(
+        "SELECT l.*, t.name AS type_name FROM licenses l JOIN license_types t ON t.id = l.type_id WHERE {filter} \
+         ORDER BY l.id DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 200),
+        f.offset.max(0)
+    ));
+    let mut c = query(format!("SELECT COUNT(*) AS n FROM licenses l WHERE {filter}"));
+    for b in binds {
+        q = q.bind(b.clone());
+        c = c.bind(b);
+    }
+    let rows = q
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| ListedLicense { license: license_row(r), type_name: r.str("type_name") })
+        .collect();
+    Ok((rows, c.fetch_one(store.pool()).await?.i64("n")))
+}
+
+/// Records the file and QR payload made for a version that had none (an
+/// imported licence); false when another request recorded one first.
+pub async fn set_file(tx: &mut Tx, id: i64, file_sm3: &str, qr_payload: &str, now_ms: i64) -> StoreResult<bool> {
+    let done =
+        query("UPDATE licenses SET file_sm3 = $1, qr_payload = $2, updated_at = $3 WHERE id = $4 AND file_sm3 = ''")
+            .bind(file_sm3)
+            .bind(qr_payload)
+            .bind(now_ms)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 // ---------- history ----------
 
 /// A signed change of a licence version.

@@ -180,12 +180,20 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit.csv", get(crate::audit::pages::audit_csv))
         .route("/admin/clock", post(crate::demo::pages::clock_submit))
         .route("/portal", get(crate::portal::pages::portal_page))
+        .route("/verify", get(crate::licenses::pages::verify_start_page))
         .route("/verify/{identifier}", get(crate::licenses::pages::verify_page))
+        .route("/work/licenses", get(crate::licenses::work::list_page))
+        .route("/work/licenses/{identifier}", get(crate::licenses::work::detail_page))
+        .route("/work/licenses/{identifier}/change", post(crate::licenses::work::change_submit))
         .route("/my/licenses", get(crate::licenses::pages::my_licenses_page))
         .route("/my/licenses/{identifier}", get(crate::licenses::pages::my_license_uses_page))
         .route("/licenses/{identifier}/file", get(crate::licenses::pages::file_page))
         .route("/admin/licenses", get(crate::licenses::pages::admin_page))
         .route("/admin/licenses/types", post(crate::licenses::pages::create_type_submit))
+        .route(
+            "/admin/licenses/types/{id}",
+            get(crate::licenses::pages::edit_type_page).post(crate::licenses::pages::edit_type_submit),
+        )
         .route("/admin/licenses/keys", post(crate::licenses::pages::create_key_submit))
         .route(
             "/admin/licenses/import",

@@ -106,6 +106,7 @@ pub async fn file(ctx: &Ctx<'_>, identifier: &str) -> AppResult<(Vec<u8>, String
     let l =
         store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
     may_download_file(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+    let l = with_file(ctx, l).await?;
     let bytes = st
         .files
         .get(&l.file_sm3)
@@ -113,6 +114,42 @@ pub async fn file(ctx: &Ctx<'_>, identifier: &str) -> AppResult<(Vec<u8>, String
         .ok_or_else(|| AppError::not_found("file"))?;
     let name = store::get_type(st.store.pool(), l.type_id).await?.name;
     Ok((bytes, format!("{name}-{}.pdf", l.identifier)))
+}
+
+/// The licence with its file: an imported licence (存量证照) has none until
+/// it is first needed; then its PDF is rendered like an issued one's, with
+/// a QR code signed by the issuing department's key (its current one, else
+/// the one that signed the import), stored and recorded (audited). The
+/// import's own signature, over the imported record, stays as it was.
+pub(super) async fn with_file(ctx: &Ctx<'_>, l: LicenseRow) -> AppResult<LicenseRow> {
+    if !l.file_sm3.is_empty() {
+        return Ok(l);
+    }
+    let st = ctx.state;
+    let key = super::status::key_for(st, &l).await?;
+    let signer = super::keys::signer_of(st, &key)?;
+    let m = super::status::metadata_of(&l)?;
+    // A QR payload names the identifier with its right check character: one
+    // imported with a wrong one gets a code with the verification address alone.
+    let payload = match LicenseId::parse(&l.identifier) {
+        Ok(_) => super::qr::payload(&m, signer.as_ref())?,
+        Err(_) => String::new(),
+    };
+    let text = super::qr::text(st, &l.identifier, &payload);
+    let template = store::get_type(st.store.pool(), l.type_id).await?.template;
+    let file = tokio::task::spawn_blocking(move || super::issue::render(&m, &template, &text))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let size = file.len() as i64;
+    let sm3 = st.put_file(file).await?;
+    let mut tx = st.store.begin().await?;
+    if store::set_file(&mut tx, l.id, &sm3, &payload, ctx.now()).await? {
+        zwfw_store::files::record(&mut tx, &sm3, size, "pdf", None, ctx.now()).await?;
+        let detail = serde_json::json!({"identifier": l.identifier, "file_sm3": sm3, "key_id": key.id});
+        ctx.audit(&mut tx, ctx.entry("license_file_made", "license", l.id, detail, "")).await?;
+    }
+    tx.commit().await?;
+    Ok(store::get_license(st.store.pool(), l.id).await?)
 }
 
 /// The signed-in account's licences, newest first (every version, each
@@ -127,6 +164,14 @@ pub async fn mine(ctx: &Ctx<'_>) -> AppResult<Vec<HeldLicense>> {
             continue;
         }
         let name = types.iter().find(|t| t.id == l.type_id).map(|t| t.name.clone()).unwrap_or_default();
+        // An imported licence gets its file and QR code when its holder first sees it.
+        let l = match with_file(ctx, l.clone()).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(license = l.id, error = %e.message(), "licence file not made");
+                l
+            }
+        };
         out.push(held(st, &l, name).await?);
     }
     Ok(out)

@@ -35,6 +35,8 @@ pub mod waits {
     /// The licence type is held by the other kind of holder than the
     /// applicant (自然人 / 法人).
     pub const HOLDER_KIND: &str = "holder_kind_mismatch";
+    /// The last try failed (an error the log names); the job tries again.
+    pub const FAILED: &str = "issue_failed";
 }
 
 /// Whether event `e` concludes a case with a grant.
@@ -55,7 +57,13 @@ pub async fn run_pending(st: &App) -> AppResult<usize> {
         match issue_for_case(st, case_id).await {
             Ok(true) => n += 1,
             Ok(false) => {}
-            Err(e) => tracing::warn!(case = case_id, error = %e.message(), "licence not issued"),
+            Err(e) => {
+                tracing::warn!(case = case_id, error = %e.message(), "licence not issued");
+                // The case says it failed (and that the job tries again).
+                let mut tx = st.store.begin().await?;
+                store::job_waits(&mut tx, case_id, waits::FAILED, st.now_ms()).await?;
+                tx.commit().await?;
+            }
         }
     }
     Ok(n)
@@ -146,7 +154,10 @@ pub(super) fn render(m: &LicenseMetadata, template: &[String], qr_text: &str) ->
         "有效期限".into(),
         format!("{} 至 {}", m.valid_from.format("%Y年%-m月%-d日"), until_cn(m.valid_until)),
     ]);
-    rows.push(vec!["关联事项".into(), format!("{}（{}）", m.item_name, m.item_code)]);
+    // An imported licence (存量证照) has no item here.
+    if !m.item_name.is_empty() {
+        rows.push(vec!["关联事项".into(), format!("{}（{}）", m.item_name, m.item_code)]);
+    }
     let parts = vec![
         Part::Text(Block::new(&m.name, 28.0, Align::Center).gap(12.0)),
         Part::Text(Block::new(format!("证照编号：{}", m.number), 11.0, Align::Center).gap(6.0)),

@@ -8,6 +8,7 @@ pub mod import;
 pub mod issue;
 pub mod keys;
 pub mod qr;
+pub mod staff;
 pub mod status;
 pub mod types;
 pub mod verify;

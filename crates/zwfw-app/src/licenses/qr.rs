@@ -194,6 +194,7 @@ pub async fn check_on(st: &App, text: &str, expected: Option<&str>) -> AppResult
 /// recorded in the licence's 用证 log when the platform holds it.
 pub async fn check(ctx: &Ctx<'_>, text: &str) -> AppResult<QrCheck> {
     let st = ctx.state;
+    super::verify::throttle(ctx)?;
     let (c, license) = check_on(st, text, None).await?;
     if let Some(l) = license {
         store::record_use(

@@ -92,9 +92,27 @@ pub(super) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
     }
 }
 
-/// The verification of a licence version; recorded in its 用证 log.
+/// Checks (verifications and QR checks) one client address may make
+/// without signing in, per 15 minutes.
+pub const ANONYMOUS_CHECKS: u32 = 60;
+
+/// Refuses a check by a visitor who is not signed in once their address
+/// made [`ANONYMOUS_CHECKS`] in 15 minutes (`license_verify_limited`, 429):
+/// the public checks are open, but no one fills a licence's 用证 log or
+/// walks the identifiers without limit. Signed-in accounts are named in
+/// the log and not limited here.
+pub fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
+    if ctx.actor.is_none() && ctx.state.over_limit(&format!("license_check:{}", ctx.client_addr), ANONYMOUS_CHECKS) {
+        return Err(AppError::with_detail(crate::error::Kind::TooMany, "license_verify_limited", "client"));
+    }
+    Ok(())
+}
+
+/// The verification of a licence version; recorded in its 用证 log (a
+/// refused or throttled check is not).
 pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> {
     let st = ctx.state;
+    throttle(ctx)?;
     let l = find(st, identifier).await?;
     let v = view(st, &l).await?;
     store::record_use(
@@ -144,15 +162,32 @@ pub(crate) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
 }
 
 /// The licence of a case as its readers see it: the issuance job (and why
-/// it waits) and the versions issued.
+/// it waits, and what to do) and the versions issued.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = CaseLicense)]
 pub struct CaseLicense {
     /// None: the case issues no licence (not granted, or its item's result is no licence type).
     pub job: Option<zwfw_store::licenses::JobRow>,
-    /// Why issuance waits, in Chinese (empty when it does not).
+    /// Why issuance waits (or failed), in Chinese (empty when it does not).
     pub waiting: String,
-    pub licenses: Vec<Verification>,
+    /// What to do about it, and who does it, in Chinese (empty when it does not wait).
+    pub todo: String,
+    pub licenses: Vec<CaseLicenseVersion>,
+}
+
+/// A licence version issued on a case.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CaseLicenseVersion)]
+pub struct CaseLicenseVersion {
+    #[serde(flatten)]
+    pub verification: Verification,
+    /// 证照编号 as printed (the grant's document number).
+    pub number: String,
+    /// The licence file (PDF), when the reader may download it (the holder
+    /// and the issuing department's staff).
+    pub file_url: Option<String>,
+    /// The licence's staff page, for its issuing department and the overseers.
+    pub manage_url: Option<String>,
 }
 
 /// The licence of a case, for whoever may read the case.
@@ -165,14 +200,31 @@ pub async fn of_case(ctx: &Ctx<'_>, case_id: i64) -> AppResult<CaseLicense> {
         return Err(AppError::not_found("case"));
     }
     let job = store::job(st.store.pool(), case_id).await?;
-    let waiting = match &job {
-        Some(j) if j.license_id.is_none() && !j.reason.is_empty() => crate::messages::label("license_wait", &j.reason),
-        Some(j) if j.license_id.is_none() => "正在生成电子证照".into(),
-        _ => String::new(),
+    let (waiting, todo) = match &job {
+        Some(j) if j.license_id.is_none() && !j.reason.is_empty() => {
+            (crate::messages::label("license_wait", &j.reason), crate::messages::label("license_wait_todo", &j.reason))
+        }
+        Some(j) if j.license_id.is_none() => ("正在生成电子证照".into(), "请稍后刷新本页".into()),
+        _ => (String::new(), String::new()),
     };
     let mut licenses = vec![];
     for l in store::of_case(st.store.pool(), case_id).await? {
-        licenses.push(view(st, &l).await?);
+        let facts = zwfw_domain::access::licenses::LicenseFacts {
+            issuer_department_id: l.issuer_department_id,
+            holder_user_id: l.holder_user_id,
+        };
+        let file_url = zwfw_domain::access::licenses::may_download_file(actor, &facts)
+            .is_ok()
+            .then(|| format!("/licenses/{}/file", l.identifier));
+        let manage_url = zwfw_domain::access::licenses::may_read_as_issuer(actor, &facts)
+            .then(|| format!("/work/licenses/{}", l.identifier));
+        let number = number_of(&l);
+        licenses.push(CaseLicenseVersion { verification: view(st, &l).await?, number, file_url, manage_url });
     }
-    Ok(CaseLicense { job, waiting, licenses })
+    Ok(CaseLicense { job, waiting, todo, licenses })
+}
+
+/// 证照编号 as printed, from the signed data.
+pub(super) fn number_of(l: &LicenseRow) -> String {
+    l.signed_data.lines().find_map(|x| x.strip_prefix("number=")).unwrap_or_default().to_string()
 }

@@ -29,6 +29,7 @@ pub fn action_label(code: &str) -> String {
         "exchange_package_imported" => "导入数据交换离线包",
         "exchange_installation_registered" => "登记离线包报送单位",
         "exchange_installation_key_replaced" => "更换报送单位的离线包公钥",
+        "license_file_made" => "生成存量电子证照的证照文件",
         "case_query_password" => "重置办件查询密码",
         "case_original_receive" => "接收纸质原件",
         "case_original_return" => "退还纸质原件",

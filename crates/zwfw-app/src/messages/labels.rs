@@ -38,14 +38,43 @@ pub fn label(group: &str, code: &str) -> String {
         ("account_kind", "staff") => "工作人员",
         ("account_kind", "person") => "自然人",
         ("account_kind", "company") => "法人",
-        ("license_wait", "no_key") => "办理部门尚未生成电子证照签名密钥，证照将在系统管理员生成密钥后自动签发",
-        ("license_wait", "master_key_missing") => "系统未配置主密钥，暂不能签发电子证照，请联系系统管理员",
-        ("license_wait", "no_type") => "该事项已不再关联电子证照类型，证照暂不签发",
-        ("license_wait", "issuer_not_allowed") => "办理部门不在该证照类型的颁发机构之列，证照暂不签发",
-        ("license_wait", "issuer_code_invalid") => "办理部门的统一社会信用代码不正确，证照暂不签发",
-        ("license_wait", "holder_kind_mismatch") => {
-            "该证照类型的持证主体类型（自然人/法人）与申请人不一致，证照暂不签发，请联系系统管理员核对证照类型"
+        ("license_wait", "no_key") => "办理部门尚无电子证照签名密钥",
+        ("license_wait", "master_key_missing") => "系统未配置主密钥，不能使用签名密钥",
+        ("license_wait", "no_type") => "该事项已不再关联电子证照类型",
+        ("license_wait", "issuer_not_allowed") => "办理部门不在该证照类型的颁发机构之列",
+        ("license_wait", "issuer_code_invalid") => "办理部门的统一社会信用代码不正确",
+        ("license_wait", "holder_kind_mismatch") => "持证主体类型与证照类型不符（申请人是自然人还是法人，与证照类型的持证主体类别不一致）",
+        ("license_wait", "issue_failed") => "签发时出错",
+        ("license_wait", _) => "证照暂不能签发",
+        ("license_wait_todo", "no_key") => {
+            "请系统管理员在“电子证照管理 → 签名密钥”为办理部门生成密钥，生成后证照自动签发；申请人无需操作，签发后可在“我的证照”查看"
         }
+        ("license_wait_todo", "master_key_missing") => {
+            "请系统管理员配置主密钥（ZWFW_MASTER_KEY 或配置文件 [licenses] master_key），证照随后由后台任务自动签发；申请人无需操作"
+        }
+        ("license_wait_todo", "no_type") => {
+            "请系统管理员在“电子证照管理 → 证照目录”中将该事项关联到启用的证照类型，证照随后自动签发；申请人无需操作"
+        }
+        ("license_wait_todo", "issuer_not_allowed") => {
+            "请系统管理员在证照类型的“颁发部门”中加入办理部门（或清空以由办理部门颁发），证照随后自动签发；申请人无需操作"
+        }
+        ("license_wait_todo", "issuer_code_invalid") => {
+            "请系统管理员在“部门管理”中更正办理部门的统一社会信用代码，证照随后自动签发；申请人无需操作"
+        }
+        ("license_wait_todo", "holder_kind_mismatch") => {
+            "请系统管理员核对证照类型的持证主体类别（自然人/法人）并更正，证照随后自动签发；如申请人类型填写有误，请联系办理部门"
+        }
+        ("license_wait_todo", "issue_failed") => "后台任务每分钟自动重试；如长时间仍未签发，请联系系统管理员查看系统日志",
+        ("license_wait_todo", _) => "证照随后由后台任务自动签发，请稍后刷新本页",
+        ("license_confirm", "reissue") => "请勾选“确认换发此证照”后再提交，证照未作任何变更",
+        ("license_confirm", "cancel") => "请勾选“确认注销此证照”后再提交，证照未作任何变更",
+        ("license_confirm", "revoke") => "请勾选“确认吊销此证照”后再提交，证照未作任何变更",
+        ("license_confirm", _) => "请勾选确认后再提交，证照未作任何变更",
+        ("license_done", "reissue") => "已换发：本页为新版本的证照。",
+        ("license_done", "amend") => "已变更：本页为新版本的证照。",
+        ("license_done", "cancel") => "证照已注销。",
+        ("license_done", "revoke") => "证照已吊销。",
+        ("license_done", "type_updated") => "证照类型已修改，已签发的证照不受影响。",
         ("license_use", "verification") => "核验（扫码或打开核验链接）",
         ("license_use", "application") => "办事时作为申请材料使用",
         ("material_source", "registry") => "人口库/法人库",

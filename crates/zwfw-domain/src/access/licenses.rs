@@ -89,6 +89,77 @@ pub fn may_download_file(actor: &Actor, f: &LicenseFacts) -> Result<(), Refusal>
     }
 }
 
+/// Whose licences a staff member lists on 电子证照 (`/work/licenses`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    /// The licences the actor's department issued.
+    Department(i64),
+    /// Every department's (the overseers, who read and change nothing).
+    All,
+}
+
+/// Who lists the issued licences: the staff of a department its own
+/// department's, the overseers (supervision bureau, global administrators)
+/// every department's; the public their own on 我的证照, not here.
+pub fn list_scope(actor: &Actor) -> Result<ListScope, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if is_overseer(actor) {
+        return Ok(ListScope::All);
+    }
+    actor.department_id.map(ListScope::Department).ok_or(Refusal::Forbidden)
+}
+
+/// A change of a licence a staff member asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseAction {
+    /// 换发: a new version, same content.
+    Reissue,
+    /// 变更: a new version with changed fields.
+    Amend,
+    /// 注销 on the holder's request.
+    Cancel,
+    /// 吊销 by decision.
+    Revoke,
+}
+
+impl LicenseAction {
+    pub const ALL: [LicenseAction; 4] =
+        [LicenseAction::Reissue, LicenseAction::Amend, LicenseAction::Cancel, LicenseAction::Revoke];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            LicenseAction::Reissue => "reissue",
+            LicenseAction::Amend => "amend",
+            LicenseAction::Cancel => "cancel",
+            LicenseAction::Revoke => "revoke",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LicenseAction> {
+        LicenseAction::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
+/// Who takes `action` on a licence: 吊销 the issuing department's head,
+/// the others its counter, reviewers or head.
+pub fn may_act(actor: &Actor, f: &LicenseFacts, action: LicenseAction) -> Result<Role, Refusal> {
+    match action {
+        LicenseAction::Revoke => may_revoke(actor, f),
+        LicenseAction::Reissue | LicenseAction::Amend | LicenseAction::Cancel => may_change(actor, f),
+    }
+}
+
+/// Who reads a licence's staff page: its holder's details, its history and
+/// its 用证 records as the issuing department may know them (when, for
+/// what, which department used it — never which visitor or person verified
+/// it, that is the holder's alone, [`may_read_uses`]): the issuing
+/// department's staff and the overseers (who change nothing).
+pub fn may_read_as_issuer(actor: &Actor, f: &LicenseFacts) -> bool {
+    in_department(actor, f.issuer_department_id) || is_overseer(actor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +187,33 @@ mod tests {
         assert_eq!(may_read_uses(&staff(2, 3, &[Role::Supervisor]), &f), Err(Refusal::NotParty));
         let none = LicenseFacts { issuer_department_id: 1, holder_user_id: None };
         assert_eq!(may_read_uses(&person(9), &none), Err(Refusal::NotParty));
+    }
+    #[test]
+    fn the_list_is_the_departments_and_the_overseers_read_all() {
+        assert_eq!(list_scope(&staff(3, 1, &[Role::Counter])), Ok(ListScope::Department(1)));
+        assert_eq!(list_scope(&staff(4, 2, &[Role::LegalReview])), Ok(ListScope::Department(2)));
+        assert_eq!(list_scope(&staff(6, 3, &[Role::Supervisor])), Ok(ListScope::All));
+        assert_eq!(list_scope(&person(9)), Err(Refusal::StaffOnly));
+    }
+
+    #[test]
+    fn each_change_by_the_roles_of_the_issuing_department() {
+        let f = LicenseFacts { issuer_department_id: 1, holder_user_id: Some(9) };
+        for a in LicenseAction::ALL {
+            assert_eq!(LicenseAction::parse(a.code()), Some(a));
+            let head = may_act(&staff(1, 1, &[Role::DeptHead]), &f, a);
+            assert_eq!(head, Ok(Role::DeptHead), "{a:?}");
+            let counter = may_act(&staff(2, 1, &[Role::Counter]), &f, a);
+            let expect = if a == LicenseAction::Revoke { Err(Refusal::NeedsDeptHead) } else { Ok(Role::Counter) };
+            assert_eq!(counter, expect, "{a:?}");
+            assert!(may_act(&staff(3, 1, &[Role::DeptAdmin]), &f, a).is_err(), "{a:?}");
+            assert_eq!(may_act(&staff(4, 2, &[Role::DeptHead]), &f, a), Err(Refusal::NotInDepartment), "{a:?}");
+            assert_eq!(may_act(&person(9), &f, a), Err(Refusal::StaffOnly), "{a:?}");
+        }
+        assert_eq!(LicenseAction::parse("delete"), None);
+        assert!(may_read_as_issuer(&staff(2, 1, &[Role::Counter]), &f));
+        assert!(may_read_as_issuer(&staff(6, 3, &[Role::Supervisor]), &f));
+        assert!(!may_read_as_issuer(&staff(5, 2, &[Role::DeptHead]), &f));
+        assert!(!may_read_as_issuer(&person(9), &f));
     }
 }

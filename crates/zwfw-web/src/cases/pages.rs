@@ -237,6 +237,9 @@ async fn case_view(
         && !zwfw_app::rating::open_stages(&d.case, &ratings).is_empty();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let events = timeline(&d, &dept_name);
+    // The licence the grant issues: its number, status and links, or why it waits.
+    let license = zwfw_app::licenses::verify::of_case(&ctx(st, ra), id).await?;
+    let license = (license.job.is_some() || !license.licenses.is_empty()).then(|| Value::from_serialize(&license));
     let r = render(
         st,
         ra,
@@ -252,7 +255,7 @@ async fn case_view(
                 item_materials => super::apply::material_rows(&content, &[]),
                 idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
-                ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id,
+                ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id, license => license,
                 channel => if ra.mobile_client { "mobile" } else { "pc" },
             }
         },

@@ -59,6 +59,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_exchange => actor.is_some_and(staff::may_monitor_exchange),
         can_notices => actor.is_some_and(|a| zwfw_domain::access::notices::may_manage(a).is_ok()),
         can_licenses => actor.is_some_and(|a| zwfw_domain::access::licenses::may_manage_types(a).is_ok()),
+        can_work_licenses => actor.is_some_and(|a| zwfw_domain::access::licenses::list_scope(a).is_ok()),
         can_registry => actor.is_some_and(|a| registry::may(a, RegistryAction::Import).is_ok()),
         can_registry_lookup => actor.is_some_and(|a| registry::may(a, RegistryAction::LookUp).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),

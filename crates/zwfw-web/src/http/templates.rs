@@ -33,7 +33,7 @@ impl Templates {
         tpl!(env, "registry": "registry_admin.html", "registry_lookup.html");
         tpl!(env, "orgs": "regions.html", "departments.html", "department_form.html");
         tpl!(env, "audit": "audit.html");
-        tpl!(env, "licenses": "license_verify.html", "license_admin.html", "my_licenses.html", "my_license_uses.html", "license_import.html");
+        tpl!(env, "licenses": "license_verify.html", "license_admin.html", "my_licenses.html", "my_license_uses.html", "license_import.html", "license_verify_start.html", "license_staff_list.html", "license_staff_detail.html", "license_type_edit.html", "license_type_fields.html");
         tpl!(env, "calendar": "calendar.html");
         tpl!(env, "catalog": "guide_list.html", "guide_item.html", "items.html", "item_admin.html", "import_result.html", "item_edit.html");
         tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html");

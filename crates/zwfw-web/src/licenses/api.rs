@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use zwfw_app::licenses::holder::{HeldLicense, UseLog};
 use zwfw_app::licenses::import::{ImportReport, Imported, Preview};
 use zwfw_app::licenses::qr::QrCheck;
+use zwfw_app::licenses::staff::{Detail, ListPage, ListQuery};
 use zwfw_app::licenses::status::ChangeInput;
 use zwfw_app::licenses::types::TypeInput;
 use zwfw_app::licenses::verify::{CaseLicense, Verification};
@@ -21,7 +22,7 @@ use zwfw_app::licenses::{self, KeyView};
 use zwfw_store::licenses::TypeRow;
 
 #[utoipa::path(get, path = "/licenses/{identifier}/verification", tag = "licenses", params(("identifier" = String, Path, description = "电子证照标识, e.g. 1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F")),
-    responses((status = 200, description = "the status, the masked holder and the signature (public, no sign-in; recorded in the licence's 用证 log)", body = Verification), (status = 404, description = "no licence has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier or a wrong check character; the detail names the part", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+    responses((status = 200, description = "the status, the masked holder and the signature (public, no sign-in; recorded in the licence's 用证 log)", body = Verification), (status = 404, description = "no licence has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier or a wrong check character; the detail names the part", body = ErrorBody), (status = 429, description = "license_verify_limited: this address, not signed in, made 60 checks in 15 minutes; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn verification(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -39,7 +40,7 @@ pub struct QrCheckInput {
 }
 
 #[utoipa::path(post, path = "/licenses/qr-check", tag = "licenses", request_body = QrCheckInput,
-    responses((status = 200, description = "the verdict on the payload (public, no sign-in): `valid`, or the reason it is not (malformed, unknown_key, bad_signature), what it states, and the licence's status now when the platform holds it (recorded in its 用证 log)", body = QrCheck), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+    responses((status = 200, description = "the verdict on the payload (public, no sign-in): `valid`, or the reason it is not (malformed, unknown_key, bad_signature), what it states, and the licence's status now when the platform holds it (recorded in its 用证 log)", body = QrCheck), (status = 429, description = "license_verify_limited: this address, not signed in, made 60 checks in 15 minutes; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn qr_check(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -243,10 +244,32 @@ pub async fn import(
     }
 }
 
+#[utoipa::path(get, path = "/licenses", tag = "licenses", params(ListQuery),
+    responses((status = 200, description = "the licences the signed-in staff member's department issued (every department's for the supervision bureau and the global administrators), newest first, 20 a page; a person's name and number masked", body = ListPage), (status = 422, description = "a bad filter (the detail names it: type_id, status, from, to, page, holder)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff (staff_only), or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn staff_list(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> WebResult<Json<ListPage>> {
+    Ok(Json(licenses::staff::list(&ctx(&st, &ra), &q).await?))
+}
+
+#[utoipa::path(get, path = "/licenses/{identifier}", tag = "licenses", params(("identifier" = String, Path)),
+    responses((status = 200, description = "a licence version for its issuing department's staff (and the overseers, read only): its holder, its history, its 用证 records (when, why, which department; not which visitor) and the changes the reader may take now", body = Detail), (status = 404, description = "no licence of the reader's department (or none at all) has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier; the detail names the part", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn staff_detail(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    ApiPath(identifier): ApiPath<String>,
+) -> WebResult<Json<Detail>> {
+    Ok(Json(licenses::staff::detail(&ctx(&st, &ra), &identifier).await?))
+}
+
 /// The licences endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .register(routes!(verification))
+        .register(routes!(staff_list))
+        .register(routes!(staff_detail))
         .register(routes!(qr_check))
         .register(routes!(license_file))
         .register(routes!(change_license))

@@ -44,8 +44,50 @@ pub async fn verify_page(
             "license_verify.html",
             context! { v => Value::from_serialize(&v), qr => Value::from_serialize(&qr) },
         ),
-        Err(e) => error_page(&st, Some(&ra), &e),
+        Err(e) if e.kind() == Kind::Internal || e.kind() == Kind::Unavailable => error_page(&st, Some(&ra), &e),
+        // Unknown, malformed, throttled: the form again, with why.
+        Err(e) => verify_form(&st, &ra, identifier.trim(), Some(&e)),
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct VerifyStartQuery {
+    /// The identifier typed in.
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// 电子证照核验: the form that takes an identifier to its verification page.
+/// Public.
+pub async fn verify_start_page(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    PageQuery(q): PageQuery<VerifyStartQuery>,
+) -> Response {
+    match q.id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        // A typed identifier may carry blanks or lower case: what is checked
+        // is exactly what it says, and the page says why when it is wrong.
+        Some(id) if id.len() <= 200 && !id.contains(['/', '?', '#']) => {
+            see_other(&format!("/verify/{}", crate::http::auth::urlencode(id)))
+        }
+        Some(id) => verify_form(
+            &st,
+            &ra,
+            &id.chars().take(200).collect::<String>(),
+            Some(&zwfw_domain::DomainError::InvalidLicenseId("characters").into()),
+        ),
+        None => verify_form(&st, &ra, "", None),
+    }
+}
+
+/// The verification form, with the identifier given and why it failed.
+fn verify_form(st: &AppState, ra: &RequestAuth, id: &str, error: Option<&zwfw_app::AppError>) -> Response {
+    let mut resp =
+        render(st, ra, "license_verify_start.html", context! { id => id, error => error.map(|e| e.message()) });
+    if let Some(e) = error {
+        *resp.status_mut() = e.status();
+    }
+    resp
 }
 
 /// 我的证照 (证照夹): the signed-in holder's licences as cards, each with
@@ -141,11 +183,7 @@ async fn admin(
                 .iter()
                 .map(|t| context! { item_names => item_names(&t.item_ids), ..Value::from_serialize(t) })
                 .collect();
-            let depts: Vec<Value> = departments
-                .iter()
-                .filter(|d| d.active)
-                .map(|d| context! { id => d.id, name => d.name, has_key => keys.iter().any(|k| k.department_id == d.id && k.retired_at.is_none()) })
-                .collect();
+            let depts = department_choices(&departments, &keys, &[]);
             let mut resp = render(
                 st,
                 ra,
@@ -176,13 +214,59 @@ impl TypeForm {
     fn get(&self, k: &str) -> String {
         self.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
     }
-    /// The ticked items; an id that is not a number is refused.
-    fn item_ids(&self) -> Result<Vec<i64>, zwfw_app::AppError> {
+    /// The ticked ids of the repeated field `name`; one that is not a number is refused.
+    fn ids(&self, name: &'static str) -> Result<Vec<i64>, zwfw_app::AppError> {
         self.fields
             .iter()
-            .filter(|(n, v)| n == "item_ids" && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().parse().map_err(|_| zwfw_app::AppError::invalid("item_ids")))
+            .filter(|(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().parse().map_err(|_| zwfw_app::AppError::invalid(name)))
             .collect()
+    }
+    /// The ticked items.
+    fn item_ids(&self) -> Result<Vec<i64>, zwfw_app::AppError> {
+        self.ids("item_ids")
+    }
+    /// Whether the type is active: ticked, or a new form not yet sent.
+    fn active(&self) -> bool {
+        self.fields.is_empty() || self.get("active") == "yes"
+    }
+    /// The form of a stored type, to edit it.
+    fn of_type(t: &zwfw_store::licenses::TypeRow) -> TypeForm {
+        let mut fields: Vec<(String, String)> = [
+            ("name", t.name.clone()),
+            ("code", t.code.clone()),
+            ("define_authority", t.define_authority.clone()),
+            ("define_authority_level", t.define_authority_level.clone()),
+            ("holder_kind", t.holder_kind.clone()),
+            ("validity_years", t.validity_years.map(|y| y.to_string()).unwrap_or_default()),
+            ("template", t.template.join("\n")),
+            ("active", if t.active { "yes" } else { "" }.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        fields.extend(t.item_ids.iter().map(|i| ("item_ids".to_string(), i.to_string())));
+        fields.extend(t.issuer_department_ids.iter().map(|i| ("issuer_department_ids".to_string(), i.to_string())));
+        TypeForm { fields }
+    }
+    /// The type's content as entered.
+    fn input(&self) -> Result<TypeInput, zwfw_app::AppError> {
+        let validity_years = match self.get("validity_years").trim() {
+            "" => None,
+            y => Some(y.parse().map_err(|_| zwfw_app::AppError::invalid("validity_years"))?),
+        };
+        Ok(TypeInput {
+            code: self.get("code"),
+            name: self.get("name"),
+            define_authority: self.get("define_authority"),
+            define_authority_level: self.get("define_authority_level"),
+            holder_kind: self.get("holder_kind"),
+            validity_years,
+            template: self.get("template"),
+            item_ids: self.item_ids()?,
+            issuer_department_ids: self.ids("issuer_department_ids")?,
+            active: self.active(),
+        })
     }
     /// What was entered, to show the form again after an error.
     fn view(&self) -> Value {
@@ -191,6 +275,7 @@ impl TypeForm {
             name => self.get("name"), code => self.get("code"), define_authority => self.get("define_authority"),
             define_authority_level => self.get("define_authority_level"), holder_kind => self.get("holder_kind"),
             validity_years => self.get("validity_years"), template => self.get("template"), item_ids => ticked,
+            issuer_department_ids => self.ids("issuer_department_ids").unwrap_or_default(), active => self.active(),
         }
     }
 }
@@ -212,30 +297,105 @@ pub async fn create_type_submit(
     Signed(_s, ra): Signed,
     TypeFormBody(f): TypeFormBody,
 ) -> Response {
-    let result = async {
-        let validity_years = match f.get("validity_years").trim() {
-            "" => None,
-            y => Some(y.parse().map_err(|_| zwfw_app::AppError::invalid("validity_years"))?),
-        };
-        let input = TypeInput {
-            code: f.get("code"),
-            name: f.get("name"),
-            define_authority: f.get("define_authority"),
-            define_authority_level: f.get("define_authority_level"),
-            holder_kind: f.get("holder_kind"),
-            validity_years,
-            template: f.get("template"),
-            item_ids: f.item_ids()?,
-            issuer_department_ids: vec![],
-            active: true,
-        };
-        licenses::types::create(&ctx(&st, &ra), &input).await
-    }
-    .await;
+    let result = async { licenses::types::create(&ctx(&st, &ra), &f.input()?).await }.await;
     match result {
         Ok(_) => see_other("/admin/licenses?done=type_created"),
         Err(e) if e.kind() != Kind::Forbidden && e.kind() != Kind::Internal && e.kind() != Kind::Unavailable => {
             admin(&st, &ra, None, Some(e.message()), "", &f).await
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TypeEditQuery {
+    /// The search of the items to link.
+    #[serde(default)]
+    q: String,
+}
+
+/// 修改证照类型: a licence type's fields, validity, holder kind, items,
+/// issuing departments and whether it is active (the system administrators).
+pub async fn edit_type_page(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    PagePath(id): PagePath<i64>,
+    PageQuery(q): PageQuery<TypeEditQuery>,
+) -> Response {
+    match licenses::types::get(&ctx(&st, &ra), id).await {
+        Ok(t) => edit_type(&st, &ra, &t, None, &q.q, &TypeForm::of_type(&t)).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+async fn edit_type(
+    st: &AppState,
+    ra: &RequestAuth,
+    t: &zwfw_store::licenses::TypeRow,
+    error: Option<zwfw_app::AppError>,
+    q: &str,
+    form: &TypeForm,
+) -> Response {
+    let c = ctx(st, ra);
+    let result = async {
+        let keys = licenses::list_keys(&c).await?;
+        let departments = zwfw_store::admin::list_departments(&st.store).await?;
+        let items = licenses::types::item_choices(&c, q).await?;
+        Ok::<_, zwfw_app::AppError>((keys, departments, items))
+    }
+    .await;
+    match result {
+        Ok((keys, departments, items)) => {
+            let depts = department_choices(&departments, &keys, &t.issuer_department_ids);
+            let mut resp = render(
+                st,
+                ra,
+                "license_type_edit.html",
+                context! {
+                    t => Value::from_serialize(t), departments => depts, levels => licenses::types::AUTHORITY_LEVELS.to_vec(),
+                    error => error.as_ref().map(|e| e.message()), items => Value::from_serialize(&items), q => q, form => form.view(),
+                },
+            );
+            if let Some(e) = error {
+                *resp.status_mut() = e.status();
+            }
+            resp
+        }
+        Err(e) => error_page(st, Some(ra), &e),
+    }
+}
+
+/// The active departments (and any inactive one already named) with
+/// whether each has a key in use.
+fn department_choices(
+    departments: &[zwfw_store::admin::Department],
+    keys: &[licenses::KeyView],
+    named: &[i64],
+) -> Vec<Value> {
+    departments
+        .iter()
+        .filter(|d| d.active || named.contains(&d.id))
+        .map(|d| context! { id => d.id, name => d.name, has_key => keys.iter().any(|k| k.department_id == d.id && k.retired_at.is_none()) })
+        .collect()
+}
+
+/// Saves a licence type's changes; the form again with why when refused.
+pub async fn edit_type_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    PagePath(id): PagePath<i64>,
+    TypeFormBody(f): TypeFormBody,
+) -> Response {
+    let c = ctx(&st, &ra);
+    let before = match licenses::types::get(&c, id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let result = async { licenses::types::update(&c, id, &f.input()?).await }.await;
+    match result {
+        Ok(_) => see_other("/admin/licenses?done=type_updated"),
+        Err(e) if matches!(e.kind(), Kind::Invalid | Kind::Conflict | Kind::BadInput | Kind::NotFound) => {
+            edit_type(&st, &ra, &before, Some(e), "", &f).await
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }

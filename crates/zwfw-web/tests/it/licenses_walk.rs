@@ -15,7 +15,7 @@ use zwfw_store::{both_backends, Store};
 /// demo_citizen valid through `until`, by the tokens of demo_admin,
 /// demo_citizen, demo_counter, demo_reviewer and demo_head: the case and
 /// the licence identifier.
-async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until: &str) -> (i64, String) {
+pub(crate) async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until: &str) -> (i64, String) {
     let [admin, citizen, counter, reviewer, head] = tokens;
     let types = body(app.get(admin, "/api/v1/admin/license-types").await).await.1;
     if !types.as_array().unwrap().iter().any(|t| t["item_ids"].as_array().unwrap().contains(&json!(item))) {
@@ -29,21 +29,25 @@ async fn licensed(app: &App, tokens: [&String; 5], item: i64, market: i64, until
         assert_eq!(s, StatusCode::CREATED, "{b}");
     }
     let id = apply(app, citizen, item).await;
+    grant(app, [counter, reviewer, head], id, &format!("JY{id:013}"), until).await;
+    let (s, cl) = body(app.get(citizen, &format!("/api/v1/cases/{id}/license")).await).await;
+    assert_eq!((s, cl["job"]["state"].as_str()), (StatusCode::OK, Some("issued")), "{cl}");
+    (id, cl["licenses"][0]["identifier"].as_str().unwrap().to_string())
+}
+
+/// Takes case `id` of the market regulator through its steps to a grant
+/// numbered `document_no`, valid through `until`, by the tokens of
+/// demo_counter, demo_reviewer and demo_head.
+pub(crate) async fn grant(app: &App, [counter, reviewer, head]: [&String; 3], id: i64, document_no: &str, until: &str) {
     for (who, a) in [
         (counter, json!({"action": "accept"})),
         (counter, json!({"action": "pass", "opinion": "材料齐全"})),
         (reviewer, json!({"action": "pass", "opinion": "审查通过"})),
         (head, json!({"action": "pass", "opinion": "同意"})),
-        (
-            head,
-            json!({"action": "conclude", "outcome": "granted", "document_no": format!("JY{id:013}"), "valid_until": until}),
-        ),
+        (head, json!({"action": "conclude", "outcome": "granted", "document_no": document_no, "valid_until": until})),
     ] {
         act_ok(app, who, id, a).await;
     }
-    let (s, cl) = body(app.get(citizen, &format!("/api/v1/cases/{id}/license")).await).await;
-    assert_eq!((s, cl["job"]["state"].as_str()), (StatusCode::OK, Some("issued")), "{cl}");
-    (id, cl["licenses"][0]["identifier"].as_str().unwrap().to_string())
 }
 
 fn said(s: StatusCode, b: &Value) -> (StatusCode, String) {

@@ -19,6 +19,7 @@ mod interaction;
 mod license_files;
 mod license_import;
 mod licenses;
+mod licenses_staff;
 mod licenses_walk;
 mod material_use;
 mod notices;
