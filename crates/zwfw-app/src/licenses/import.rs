@@ -148,7 +148,14 @@ fn take(
     match check_row(get) {
         Ok((license, warning)) => {
             let warning = warning.map(|w| cell(w.field, w.code, &w.detail));
-            out.push(Row { sheet: sheet.into(), row, columns, id: license.id.clone(), license: Some(license), warning });
+            out.push(Row {
+                sheet: sheet.into(),
+                row,
+                columns,
+                id: license.id.clone(),
+                license: Some(license),
+                warning,
+            });
         }
         Err(refused) => {
             errors.extend(refused.problems.into_iter().map(|p| cell(p.field, p.code, &p.detail)));

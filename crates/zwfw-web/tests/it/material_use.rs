@@ -154,10 +154,15 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
         );
     }
     // One reference naming two files.
-    let r = apply_with(&app, &citizen, item, json!([first, {"material_no": 2, "upload_id": up3["id"], "license": mine}]))
-        .await;
+    let r =
+        apply_with(&app, &citizen, item, json!([first, {"material_no": 2, "upload_id": up3["id"], "license": mine}]))
+            .await;
     refused(&r, "material_several_sources");
-    assert!(r.1["message"].as_str().unwrap().starts_with("「食品经营许可证」的每一份材料只能选择一种提供方式"), "{}", r.1);
+    assert!(
+        r.1["message"].as_str().unwrap().starts_with("「食品经营许可证」的每一份材料只能选择一种提供方式"),
+        "{}",
+        r.1
+    );
     // No registry record stands for a material that takes none.
     let r = apply_with(&app, &citizen, item, json!([first, {"material_no": 3, "from_registry": true}])).await;
     refused(&r, "registry_not_accepted");
@@ -293,7 +298,11 @@ both_backends!(registry_records_serve_where_the_item_allows_them, |store: Store|
     // What the form offers: the record for material 2 only, to an applicant
     // the registry holds, of the kind the material takes.
     let o = options(&app, &citizen, item).await;
-    assert_eq!((o[0]["registry_usable"].as_bool(), o[1]["registry_usable"].as_bool()), (Some(false), Some(true)), "{o}");
+    assert_eq!(
+        (o[0]["registry_usable"].as_bool(), o[1]["registry_usable"].as_bool()),
+        (Some(false), Some(true)),
+        "{o}"
+    );
     assert_eq!((o[0]["registry"].as_str(), o[1]["registry"].as_str()), (Some(""), Some("any")), "{o}");
     assert_eq!(options(&app, &company, person_only).await[1]["registry_usable"], false);
     assert_eq!(options(&app, &company, item).await[1]["registry_usable"], true);
@@ -331,9 +340,11 @@ both_backends!(registry_records_serve_where_the_item_allows_them, |store: Store|
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let id = d["case_id"].as_i64().unwrap();
     let draft = format!("/api/v1/cases/{id}/draft");
-    let (s, b) = body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 1, "from_registry": true}]})).await).await;
+    let (s, b) =
+        body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 1, "from_registry": true}]})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted")), "{b}");
-    let (s, b) = body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 2, "from_registry": true}]})).await).await;
+    let (s, b) =
+        body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 2, "from_registry": true}]})).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let (s, b) = body(app.post(&citizen, &format!("/api/v1/cases/{id}/draft/submit"), json!({})).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");

@@ -366,7 +366,8 @@ impl Place<'_> {
             ItemError::MaterialLicenseType { name } | ItemError::MaterialRegistry { name } => {
                 let n = c.materials.iter().position(|m| &m.name == name).unwrap_or(0);
                 let row = self.material_rows.get(n).copied().unwrap_or(0);
-                let column = if matches!(e, ItemError::MaterialRegistry { .. }) { mc::REGISTRY } else { mc::LICENSE_TYPE };
+                let column =
+                    if matches!(e, ItemError::MaterialRegistry { .. }) { mc::REGISTRY } else { mc::LICENSE_TYPE };
                 self.materials.error(row, &[column], text)
             }
             ItemError::FormFieldDuplicate { .. } | ItemError::ChoiceWithoutOptions { .. } => {
