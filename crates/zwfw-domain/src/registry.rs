@@ -314,6 +314,46 @@ pub fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+code_list!(
+    /// Which base record may stand for an application material (the
+    /// material's `registry` in the catalogue): the platform's 信息核验单
+    /// of the applicant's own record replaces an upload (trust A) only for
+    /// a material whose item says so.
+    SlipKind {
+        /// 人口库: a natural person's record (an identity document).
+        Person = "person": "人口库",
+        /// 法人库: a legal person's record (a business licence).
+        Company = "company": "法人库",
+        /// 人口库或法人库: the applicant's own record, whichever kind it is
+        /// (an applicant's proof of identity).
+        Either = "any": "人口库或法人库",
+    }
+);
+
+impl SlipKind {
+    /// The kind a cell or an editor's tag names: its code or its Chinese
+    /// name (人口库, 法人库, 人口库或法人库).
+    pub fn from_text(t: &str) -> Option<SlipKind> {
+        let t = t.trim();
+        SlipKind::parse(&t.to_ascii_lowercase()).or_else(|| SlipKind::ALL.iter().copied().find(|k| k.label() == t))
+    }
+
+    /// Whether an applicant whose record is of `kind` may use it.
+    pub fn accepts(self, kind: RecordKind) -> bool {
+        match self {
+            SlipKind::Person => kind == RecordKind::Person,
+            SlipKind::Company => kind == RecordKind::Company,
+            SlipKind::Either => true,
+        }
+    }
+}
+
+/// Whether the applicant's record, of `kind`, may stand for a material whose
+/// catalogue entry names `flag` (empty: no record may).
+pub fn slip_accepted(flag: &str, kind: RecordKind) -> bool {
+    SlipKind::parse(flag).is_some_and(|s| s.accepts(kind))
+}
+
 /// What a registration's name and number are found to be against the
 /// registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,6 +383,25 @@ pub fn verdict(record_name: Option<&str>, status: Option<CompanyStatus>, given_n
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slip_stands_only_for_a_material_that_names_its_kind() {
+        use RecordKind::*;
+        for (flag, person, company) in [
+            ("", false, false),
+            ("person", true, false),
+            ("company", false, true),
+            ("any", true, true),
+            ("Person", false, false),
+            ("人口库", false, false),
+        ] {
+            assert_eq!((slip_accepted(flag, Person), slip_accepted(flag, Company)), (person, company), "{flag:?}");
+        }
+        assert_eq!(SlipKind::from_text(" 法人库 "), Some(SlipKind::Company));
+        assert_eq!(SlipKind::from_text("人口库或法人库"), Some(SlipKind::Either));
+        assert_eq!(SlipKind::from_text("Person"), Some(SlipKind::Person));
+        assert_eq!(SlipKind::from_text("户籍"), None);
+    }
 
     fn fields<'a>(pairs: &'a [(Field, &'a str)]) -> impl Fn(Field) -> String + 'a {
         move |f| pairs.iter().find(|(k, _)| *k == f).map(|(_, v)| v.to_string()).unwrap_or_default()

@@ -143,14 +143,8 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     let mut supplement = vec![];
     if matches!(kind, EventKind::SupplementProvided) {
         let trust = if actor.is_staff() { TrustLevel::B } else { TrustLevel::C };
-        for m in &input.materials {
-            let spec = content
-                .materials
-                .get(m.material_no.wrapping_sub(1))
-                .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-            let who = super::sources::Applicant::of(&row0);
-            supplement.push((m.clone(), super::sources::resolve(ctx, &who, &content, m, spec, trust).await?));
-        }
+        let who = super::sources::Applicant::of(&row0);
+        supplement = super::sources::resolve_all(ctx, &who, &content, &input.materials, trust).await?;
         if supplement.is_empty() {
             return Err(unprocessable("materials_missing", "supplement"));
         }

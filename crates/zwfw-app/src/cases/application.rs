@@ -193,21 +193,13 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     // The form: the item's fields, checked (a draft may leave required ones empty).
     let form = check_form(&content, &input.form, input.draft)?;
     // Materials: each must be the actor's upload or the applicant's library entry.
-    let mut mats: Vec<(MaterialRef, sc::NewMaterialOwned)> = vec![];
-    for m in &input.materials {
-        let spec = content
-            .materials
-            .get(m.material_no.wrapping_sub(1))
-            .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-        let who = super::sources::Applicant {
-            kind: &applicant.kind,
-            id_no: &applicant.id_no,
-            name: &applicant.name,
-            user_id: applicant_user_id,
-        };
-        let owned = super::sources::resolve(ctx, &who, &content, m, spec, trust_upload).await?;
-        mats.push((m.clone(), owned));
-    }
+    let who = super::sources::Applicant {
+        kind: &applicant.kind,
+        id_no: &applicant.id_no,
+        name: &applicant.name,
+        user_id: applicant_user_id,
+    };
+    let mats = super::sources::resolve_all(ctx, &who, &content, &input.materials, trust_upload).await?;
     if !input.draft {
         let missing: Vec<String> = content
             .materials
@@ -319,7 +311,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
 }
 
 /// The kind of base record an applicant of `kind` (natural | legal) has.
-pub(super) fn registry_kind(kind: &str) -> zwfw_domain::registry::RecordKind {
+pub fn registry_kind(kind: &str) -> zwfw_domain::registry::RecordKind {
     match ApplicantKind::parse(kind) {
         Some(ApplicantKind::Legal) => zwfw_domain::registry::RecordKind::Company,
         _ => zwfw_domain::registry::RecordKind::Person,

@@ -106,15 +106,8 @@ pub async fn update_draft(ctx: &Ctx<'_>, case_id: i64, input: &DraftInput) -> Ap
         None => row.form.clone(),
     };
     let trust = if actor.is_staff() { TrustLevel::B } else { TrustLevel::C };
-    let mut mats = vec![];
-    for m in &input.materials {
-        let spec = content
-            .materials
-            .get(m.material_no.wrapping_sub(1))
-            .ok_or_else(|| unprocessable("invalid_material", m.material_no.to_string()))?;
-        let who = super::sources::Applicant::of(&row);
-        mats.push((m.clone(), super::sources::resolve(ctx, &who, &content, m, spec, trust).await?));
-    }
+    let who = super::sources::Applicant::of(&row);
+    let mats = super::sources::resolve_all(ctx, &who, &content, &input.materials, trust).await?;
     let held = sc::materials(&st.store, case_id).await?;
     let now = ctx.now();
     let mut tx = st.store.begin().await?;

@@ -8,8 +8,10 @@
 
 use super::*;
 use crate::documents::pdf::{self, Align, Block};
+use zwfw_domain::cases::{check_sources, MaterialSource, SourceRefusal};
 use zwfw_domain::catalog::Material;
 use zwfw_domain::licenses::{usable_as_material, LicenseId, UseFacts};
+use zwfw_domain::registry::{slip_accepted, RecordKind};
 use zwfw_store::cases::NewMaterialOwned;
 use zwfw_store::licenses::{self as sl, LicenseRow};
 
@@ -40,9 +42,71 @@ impl<'a> Applicant<'a> {
     }
 }
 
-/// A material of an application from the one source it names: an upload,
-/// a library entry, the registry, a licence or a commitment.
-pub(super) async fn resolve(
+/// The ways one reference names (an upload, a library entry, the registry,
+/// a licence, a commitment).
+fn named(m: &MaterialRef) -> Vec<MaterialSource> {
+    [
+        (m.upload_id.is_some(), MaterialSource::Upload),
+        (m.e_material_id.is_some(), MaterialSource::Library),
+        (m.from_registry, MaterialSource::Registry),
+        (m.license.is_some(), MaterialSource::License),
+        (m.commitment, MaterialSource::Commitment),
+    ]
+    .into_iter()
+    .filter_map(|(given, s)| given.then_some(s))
+    .collect()
+}
+
+/// Checks the ways every material of one request is given, against what
+/// its item allows (`zwfw_domain::cases::check_sources`): a refusal names
+/// the material (its name is the detail), and nothing is stored.
+pub(super) fn check_refs(who: &Applicant<'_>, content: &ItemContent, refs: &[MaterialRef]) -> AppResult<()> {
+    let kind = registry_kind(who.kind);
+    for m in refs {
+        content.materials.get(m.material_no.wrapping_sub(1)).ok_or_else(|| invalid_no(m.material_no))?;
+    }
+    for (i, spec) in content.materials.iter().enumerate() {
+        let given: Vec<Vec<MaterialSource>> = refs.iter().filter(|m| m.material_no == i + 1).map(named).collect();
+        if given.is_empty() {
+            continue;
+        }
+        check_sources(spec, kind, &given).map_err(|r| {
+            let detail = match r {
+                // A reference naming nothing: its number, as before.
+                SourceRefusal::Nothing => (i + 1).to_string(),
+                _ => spec.name.clone(),
+            };
+            unprocessable(r.code(), detail)
+        })?;
+    }
+    Ok(())
+}
+
+fn invalid_no(material_no: usize) -> AppError {
+    unprocessable("invalid_material", material_no.to_string())
+}
+
+/// The materials of an application, a draft or a supplement, each from the
+/// one way it names, once the ways are found allowed ([`check_refs`]).
+pub(super) async fn resolve_all(
+    ctx: &Ctx<'_>,
+    who: &Applicant<'_>,
+    content: &ItemContent,
+    refs: &[MaterialRef],
+    trust_upload: TrustLevel,
+) -> AppResult<Vec<(MaterialRef, NewMaterialOwned)>> {
+    check_refs(who, content, refs)?;
+    let mut out = Vec::with_capacity(refs.len());
+    for m in refs {
+        let spec = content.materials.get(m.material_no.wrapping_sub(1)).ok_or_else(|| invalid_no(m.material_no))?;
+        out.push((m.clone(), resolve(ctx, who, content, m, spec, trust_upload).await?));
+    }
+    Ok(out)
+}
+
+/// A material from the one way it names: an upload, a library entry, the
+/// registry, a licence or a commitment.
+async fn resolve(
     ctx: &Ctx<'_>,
     who: &Applicant<'_>,
     content: &ItemContent,
@@ -52,10 +116,6 @@ pub(super) async fn resolve(
 ) -> AppResult<NewMaterialOwned> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let named = [m.upload_id.is_some(), m.e_material_id.is_some(), m.from_registry, m.license.is_some(), m.commitment];
-    if named.iter().filter(|x| **x).count() != 1 {
-        return Err(unprocessable("invalid_material", m.material_no.to_string()));
-    }
     if m.from_registry {
         let kind = registry_kind(who.kind);
         return crate::registry::material::material(ctx, kind, who.id_no, who.name, &spec.name).await;
@@ -64,7 +124,7 @@ pub(super) async fn resolve(
         return license_material(ctx, who, spec, identifier).await;
     }
     if m.commitment {
-        return commitment_material(ctx, who, content, m.material_no, spec).await;
+        return commitment_material(ctx, who, content, spec).await;
     }
     let owned = resolve_material(st, actor, who.user_id, m, &spec.name, trust_upload).await?;
     if let Some(license_id) = owned.license_id {
@@ -102,9 +162,6 @@ async fn license_material(
     identifier: &str,
 ) -> AppResult<NewMaterialOwned> {
     let st = ctx.state;
-    if spec.license_type_code.is_empty() {
-        return Err(AppError::with_detail(Kind::Invalid, "license_not_accepted", spec.name.clone()));
-    }
     let id = LicenseId::parse(identifier)?;
     let l = sl::by_identifier(st.store.pool(), &id.to_string())
         .await?
@@ -133,14 +190,10 @@ async fn commitment_material(
     ctx: &Ctx<'_>,
     who: &Applicant<'_>,
     content: &ItemContent,
-    material_no: usize,
     spec: &Material,
 ) -> AppResult<NewMaterialOwned> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !spec.commitment {
-        return Err(AppError::with_detail(Kind::Invalid, "commitment_not_allowed", material_no.to_string()));
-    }
     let now = ctx.now();
     let text = crate::messages::commitment_text(&content.name, &spec.name);
     let blocks = vec![
@@ -209,6 +262,14 @@ pub struct MaterialOption {
     /// The applicant's licences of that type valid today (give one's
     /// `identifier` as `materials[].license`).
     pub licenses: Vec<crate::licenses::holder::HeldLicense>,
+    /// Which 人口库/法人库 record may stand for the material: `person`,
+    /// `company`, `any` (the applicant's own, whichever kind) or empty (none).
+    pub registry: String,
+    /// Whether the signed-in applicant may use their record for it
+    /// (`materials[].from_registry`): the registry holds it and it is of the
+    /// kind the material takes. Never for staff (a counter registration
+    /// names its materials itself).
+    pub registry_usable: bool,
     /// Whether a 告知承诺 may replace the material (`materials[].commitment`).
     pub commitment: bool,
     /// The text the applicant commits to (empty when not allowed).
@@ -235,6 +296,11 @@ pub async fn material_options(ctx: &Ctx<'_>, item_id: i64) -> AppResult<Vec<Mate
 pub async fn options_of(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<Vec<MaterialOption>> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let held = if actor.is_staff() { vec![] } else { crate::licenses::holder::usable(ctx).await? };
+    // The kind of the applicant's own record, when the registry holds one.
+    let record = match actor.is_staff() {
+        true => None,
+        false => crate::registry::own_record(ctx).await?.and_then(|r| RecordKind::parse(&r.kind)),
+    };
     Ok(content
         .materials
         .iter()
@@ -251,6 +317,8 @@ pub async fn options_of(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<Vec<M
                     .map(|(_, h)| h.clone())
                     .collect()
             },
+            registry: m.registry.clone(),
+            registry_usable: record.is_some_and(|k| slip_accepted(&m.registry, k)),
             commitment: m.commitment,
             commitment_text: if m.commitment {
                 crate::messages::commitment_text(&content.name, &m.name)

@@ -8,6 +8,7 @@ use zwfw_domain::catalog::{
     CaseType, CoReview, ExerciseLevel, HandlingMode, ItemContent, ItemType, Material, ServiceObject, Step,
     SubjectNature,
 };
+use zwfw_domain::registry::SlipKind;
 
 /// One demo item, as written in `items.txt`.
 pub struct DemoItem {
@@ -217,6 +218,18 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
                 } else {
                     String::new()
                 },
+                // The 法人库 record stands for a business licence, the
+                // 人口库 record for an operator's identity, the applicant's
+                // own (either) for an applicant's identity.
+                registry: match *m {
+                    m if m.ends_with("营业执照") || m.ends_with("营业执照复印件") => {
+                        SlipKind::Company.code()
+                    }
+                    "经营者身份证明" => SlipKind::Person.code(),
+                    "申请人身份证明" => SlipKind::Either.code(),
+                    _ => "",
+                }
+                .into(),
                 commitment: m.contains("食品安全管理制度"),
                 ..Default::default()
             })

@@ -26,7 +26,7 @@ use zwfw_domain::access::licenses::may_manage_types;
 use zwfw_domain::licenses::import::{
     check_row, same_version_key, ImportField, ImportSeal, ImportedLicense, ImportedUntil,
 };
-use zwfw_domain::licenses::{HolderKind, LicenseChange, LicenseStatus, Validity};
+use zwfw_domain::licenses::{HolderKind, LicenseChange, LicenseId, LicenseStatus, Validity};
 use zwfw_store::licenses::{self as store, KeyRow, TypeRow};
 
 /// What a preview found: the file's SM3 (to confirm with), its rows and
@@ -102,13 +102,17 @@ fn file_error(code: &str, detail: Option<&str>) -> CellError {
     }
 }
 
-/// One row read and checked on its own.
+/// One row read and checked on its own: a row whose identifier could be
+/// read, with the licence when every other cell is right too (a row refused
+/// for other cells is still checked for duplicates).
 struct Row {
     sheet: String,
     row: usize,
     /// The column naming each field (letter and header, or the JSON key).
     columns: HashMap<ImportField, String>,
-    license: ImportedLicense,
+    /// The identifier as written.
+    id: LicenseId,
+    license: Option<ImportedLicense>,
     warning: Option<CellError>,
 }
 
@@ -144,9 +148,21 @@ fn take(
     match check_row(get) {
         Ok((license, warning)) => {
             let warning = warning.map(|w| cell(w.field, w.code, &w.detail));
-            out.push(Row { sheet: sheet.into(), row, columns, license, warning });
+            out.push(Row {
+                sheet: sheet.into(),
+                row,
+                columns,
+                id: license.id.clone(),
+                license: Some(license),
+                warning,
+            });
         }
-        Err(problems) => errors.extend(problems.into_iter().map(|p| cell(p.field, p.code, &p.detail))),
+        Err(refused) => {
+            errors.extend(refused.problems.into_iter().map(|p| cell(p.field, p.code, &p.detail)));
+            if let Some(id) = refused.id {
+                out.push(Row { sheet: sheet.into(), row, columns, id, license: None, warning: None });
+            }
+        }
     }
 }
 
@@ -234,35 +250,32 @@ fn read(format: Format, bytes: &[u8]) -> (Vec<Row>, Vec<CellError>) {
     (out, errors)
 }
 
-/// A row ready to be stored: its type, its issuing department and key.
+/// A row ready to be stored: its licence, type, issuing department and key.
 struct Ready {
     row: Row,
+    license: ImportedLicense,
     ty: TypeRow,
     department_id: i64,
     key: KeyRow,
 }
 
 /// Checks the rows against the catalogue of types, the departments, their
-/// keys, the other rows and the licences already stored.
+/// keys, the other rows and the licences already stored. Every problem of
+/// a row is reported: a row refused for its cells is still found a
+/// duplicate of another, or already stored.
 async fn check_stored(ctx: &Ctx<'_>, rows: Vec<Row>) -> AppResult<Result<Vec<Ready>, Vec<CellError>>> {
     let st = ctx.state;
     let types = store::list_types(st.store.pool()).await?;
     let mut departments: HashMap<String, Option<(i64, Option<KeyRow>)>> = HashMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut stored: HashMap<String, bool> = HashMap::new();
     let (mut ready, mut errors) = (vec![], vec![]);
-    for row in rows {
-        let l = &row.license;
+    for mut row in rows {
         let mut bad = vec![];
-        let ty = types.iter().find(|t| t.code == l.type_code.as_str());
-        if ty.is_none() {
-            bad.push(row.cell(ImportField::TypeCode, "license_import_unknown_type", None));
-        }
-        if let Some(t) = ty {
-            if t.holder_kind != l.holder_kind.code() {
-                bad.push(row.cell(ImportField::HolderCode, "license_import_holder_kind", Some(&t.holder_kind)));
-            }
-        }
-        let issuer = l.issuer_code.as_str().to_string();
+        // The type and the issuing department the identifier names (a
+        // licence's cells name the same, or the row was refused).
+        let ty = types.iter().find(|t| t.code == row.id.type_code().as_str());
+        let issuer = row.id.issuer().as_str().to_string();
         if !departments.contains_key(&issuer) {
             let found = match zwfw_store::admin::find_department_by_code(&st.store, &issuer).await? {
                 Some(d) => Some((d.id, store::current_key(st.store.pool(), d.id).await?)),
@@ -271,28 +284,48 @@ async fn check_stored(ctx: &Ctx<'_>, rows: Vec<Row>) -> AppResult<Result<Vec<Rea
             departments.insert(issuer.clone(), found);
         }
         let dept = departments[&issuer].clone();
-        match &dept {
-            None => bad.push(row.cell(ImportField::IssueDeptCode, "license_import_unknown_issuer", None)),
-            Some((_, None)) => bad.push(row.cell(ImportField::IssueDeptCode, "license_import_no_key", None)),
-            Some(_) => {}
-        }
-        let key = same_version_key(&l.id);
-        if let Some(first) = seen.get(&key) {
-            bad.push(row.cell(ImportField::SourceId, "license_import_duplicate", Some(&first.to_string())));
-        } else {
-            seen.insert(key, row.row);
-            if let (Some(t), Some((d, _))) = (ty, &dept) {
-                let taken = store::version_taken(st.store.pool(), t.id, *d, l.id.serial(), i64::from(l.id.version()))
-                    .await?
-                    .is_some();
-                if taken {
-                    bad.push(row.cell(ImportField::SourceId, "license_import_exists", None));
+        if let Some(l) = &row.license {
+            match ty {
+                None => bad.push(row.cell(ImportField::TypeCode, "license_import_unknown_type", None)),
+                Some(t) if t.holder_kind != l.holder_kind.code() => {
+                    bad.push(row.cell(ImportField::HolderCode, "license_import_holder_kind", Some(&t.holder_kind)))
                 }
+                Some(_) => {}
+            }
+            match &dept {
+                None => bad.push(row.cell(ImportField::IssueDeptCode, "license_import_unknown_issuer", None)),
+                Some((_, None)) => bad.push(row.cell(ImportField::IssueDeptCode, "license_import_no_key", None)),
+                Some(_) => {}
             }
         }
-        match (bad.is_empty(), ty, dept) {
-            (true, Some(t), Some((department_id, Some(key)))) => {
-                ready.push(Ready { ty: t.clone(), department_id, key, row })
+        let key = same_version_key(&row.id);
+        match seen.get(&key) {
+            Some(first) => {
+                bad.push(row.cell(ImportField::SourceId, "license_import_duplicate", Some(&first.to_string())))
+            }
+            None => {
+                seen.insert(key.clone(), row.row);
+            }
+        }
+        if let (Some(t), Some((d, _))) = (ty, &dept) {
+            let taken = match stored.get(&key) {
+                Some(taken) => *taken,
+                None => {
+                    let id = &row.id;
+                    let taken = store::version_taken(st.store.pool(), t.id, *d, id.serial(), i64::from(id.version()))
+                        .await?
+                        .is_some();
+                    stored.insert(key, taken);
+                    taken
+                }
+            };
+            if taken {
+                bad.push(row.cell(ImportField::SourceId, "license_import_exists", None));
+            }
+        }
+        match (bad.is_empty(), row.license.take(), ty, dept) {
+            (true, Some(license), Some(t), Some((department_id, Some(key)))) => {
+                ready.push(Ready { row, license, ty: t.clone(), department_id, key })
             }
             _ => errors.extend(bad),
         }
@@ -370,7 +403,7 @@ async fn store_all(ctx: &Ctx<'_>, ready: &[Ready], sm3: &str, file_name: &str, f
     }
     let mut tx = st.store.begin().await?;
     for r in ready {
-        let l = &r.row.license;
+        let l = &r.license;
         let valid_until = match l.valid_until {
             ImportedUntil::Day(d) => Some(d),
             ImportedUntil::LongTerm => None,
@@ -423,7 +456,7 @@ async fn store_all(ctx: &Ctx<'_>, ready: &[Ready], sm3: &str, file_name: &str, f
         };
         super::issue::record_change(&mut tx, ctx, license_id, &signed, detail).await?;
     }
-    let kinds = ready.iter().filter(|r| r.row.license.holder_kind == HolderKind::Person).count();
+    let kinds = ready.iter().filter(|r| r.license.holder_kind == HolderKind::Person).count();
     let detail = json!({"file": file_name, "format": format.code(), "sm3": sm3, "count": ready.len(),
         "check_mismatches": ready.iter().filter(|r| r.row.warning.is_some()).count(), "person_holders": kinds});
     ctx.audit(&mut tx, ctx.entry("license_import", "license", sm3, detail, "")).await?;

@@ -8,6 +8,10 @@ pub fn label(group: &str, code: &str) -> String {
         let known = zwfw_domain::registry::RecordSource::parse(code).map(|s| s.label());
         return known.unwrap_or(code).to_string();
     }
+    if group == "slip_kind" {
+        let known = zwfw_domain::registry::SlipKind::parse(code).map(|s| s.label());
+        return known.unwrap_or(code).to_string();
+    }
     let s = match (group, code) {
         ("role", "system_admin") => "系统管理员",
         ("role", "center_admin") => "政务服务中心管理员",
@@ -77,6 +81,8 @@ pub fn label(group: &str, code: &str) -> String {
         ("license_done", "type_updated") => "证照类型已修改，已签发的证照不受影响。",
         ("license_use", "verification") => "核验（扫码或打开核验链接）",
         ("license_use", "application") => "办事时作为申请材料使用",
+        ("registry_sheet", "person") => "人口库信息核验单",
+        ("registry_sheet", "company") => "法人库信息核验单",
         ("material_source", "registry") => "人口库/法人库",
         ("material_source", "license") => "电子证照",
         ("material_source", "commitment") => "告知承诺",

@@ -76,7 +76,8 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         }
         ("license_no_key", _) => "颁发部门当前没有签名密钥，请先由系统管理员生成",
         ("license_not_found", _) => "没有这个电子证照，请核对电子证照标识",
-        ("license_not_accepted", _) => "该申请材料不接受电子证照",
+        ("license_not_accepted", Some(name)) => return format!("「{name}」不接受电子证照，请上传材料"),
+        ("license_not_accepted", None) => "该申请材料不接受电子证照",
         ("license_not_held", _) => "该电子证照的持证人不是申请人，不能作为本申请的材料",
         ("license_type_mismatch", _) => "该电子证照不是本材料要求的证照类型",
         ("license_signature_invalid", _) => "该电子证照的签名核验不通过（内容可能被篡改），不能使用",
@@ -84,7 +85,16 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             return format!("该电子证照当前状态为“{}”，不能作为申请材料使用", label("license_status", st))
         }
         ("license_not_usable", None) => "该电子证照当前不是有效状态，不能作为申请材料使用",
-        ("commitment_not_allowed", _) => "该申请材料不适用告知承诺，请上传材料",
+        ("commitment_not_allowed", Some(name)) => return format!("「{name}」不适用告知承诺，请上传材料"),
+        ("commitment_not_allowed", None) => "该申请材料不适用告知承诺，请上传材料",
+        ("commitment_with_material", Some(name)) => {
+            return format!("「{name}」已选择告知承诺，不能同时上传文件或提供其他材料：请取消勾选告知承诺，或不再提供该材料")
+        }
+        ("commitment_with_material", None) => "已选择告知承诺的材料不能同时上传文件或提供其他材料",
+        ("material_several_sources", Some(name)) => {
+            return format!("「{name}」的每一份材料只能选择一种提供方式（上传文件、电子要件库、信息核验单或电子证照）")
+        }
+        ("material_several_sources", None) => "每一份材料只能选择一种提供方式",
         ("commitment_already_marked", _) => "该告知承诺已认定为未履行",
         ("case_is_draft", _) => "草稿尚未提交，不能执行此操作",
         ("license_without_case", _) => "该证照没有关联的办件，不能换发或变更",
@@ -383,6 +393,9 @@ pub fn item_error_text(e: &zwfw_domain::catalog::ItemError) -> String {
         ChoiceWithoutOptions { name } => format!("申请表字段“{name}”是选项类型，须列出可选项"),
         MaterialLicenseType { name } => {
             format!("申请材料“{name}”关联的证照类型代码不正确（应为21位：定义机构统一社会信用代码加3位数字）")
+        }
+        MaterialRegistry { name } => {
+            format!("申请材料“{name}”可代替的人口库/法人库信息应为 person（人口库）、company（法人库）或 any（人口库或法人库）")
         }
     }
 }

@@ -31,6 +31,10 @@ pub fn registry_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("registry_lookup_failed", Some("status")) => "人口库/法人库查询接口返回错误，请联系系统管理员",
         ("registry_lookup_failed", _) => "人口库/法人库查询接口的答复不符合约定格式，请联系系统管理员",
         ("registry_not_found", _) => "人口库/法人库中没有该号码的记录",
+        ("registry_not_accepted", Some(name)) => {
+            return Some(format!("「{name}」不能用人口库/法人库信息核验单代替，请上传材料"))
+        }
+        ("registry_not_accepted", None) => "该申请材料不能用人口库/法人库信息核验单代替，请上传材料",
         ("registry_import_rejected", Some(n)) => {
             return Some(format!("导入未执行：发现{n}处错误，请修改后重新导入（文件中的记录均未保存）"))
         }

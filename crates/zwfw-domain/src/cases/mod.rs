@@ -14,6 +14,7 @@ mod events;
 mod machine;
 mod numbers;
 mod parties;
+mod sources;
 mod view;
 
 pub use clocks::*;
@@ -23,6 +24,7 @@ pub use events::*;
 pub use machine::*;
 pub use numbers::*;
 pub use parties::*;
+pub use sources::*;
 pub use view::*;
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ pub struct Material {
     /// an applicant holding a valid licence of that type uses it instead of
     /// an upload (trust A). Empty: none.
     pub license_type_code: String,
+    /// Which 人口库/法人库 record may stand for this material, as the
+    /// platform's 信息核验单 of the applicant's own record (trust A):
+    /// `person`, `company` or `any` ([`crate::registry::SlipKind`]).
+    /// Empty: none (the applicant uploads it).
+    pub registry: String,
     /// 告知承诺: the applicant may sign a commitment instead of providing
     /// the material (trust D), which the department may later find
     /// unfulfilled.
@@ -260,6 +265,8 @@ pub enum ItemError {
     ChoiceWithoutOptions { name: String },
     #[error("the material {name} names a licence type code that is not one")]
     MaterialLicenseType { name: String },
+    #[error("the material {name} names a base record kind that is not person, company or any")]
+    MaterialRegistry { name: String },
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ItemError> {
@@ -312,6 +319,9 @@ impl ItemContent {
             if !m.license_type_code.is_empty() && crate::licenses::LicenseTypeCode::parse(&m.license_type_code).is_err()
             {
                 return Err(ItemError::MaterialLicenseType { name: m.name.clone() });
+            }
+            if !m.registry.is_empty() && crate::registry::SlipKind::parse(&m.registry).is_none() {
+                return Err(ItemError::MaterialRegistry { name: m.name.clone() });
             }
         }
         let mut names: Vec<&str> = vec![PURPOSE_FIELD];

@@ -216,11 +216,18 @@ fn kind_of_code_type(t: &str) -> Option<Option<HolderKind>> {
     }
 }
 
+/// A row refused: every problem of it, and its identifier when that cell
+/// was right, so that the row is still checked against the others and the
+/// stored licences (a duplicate is reported beside the row's other problems).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRefused {
+    pub id: Option<LicenseId>,
+    pub problems: Vec<ImportProblem>,
+}
+
 /// Checks one row whose cells `get` gives: the licence and, when its check
 /// character does not match, the warning; or every problem of the row.
-pub fn check_row(
-    get: &dyn Fn(ImportField) -> String,
-) -> Result<(ImportedLicense, Option<ImportProblem>), Vec<ImportProblem>> {
+pub fn check_row(get: &dyn Fn(ImportField) -> String) -> Result<(ImportedLicense, Option<ImportProblem>), RowRefused> {
     let mut problems = vec![];
     let mut text = |f: ImportField| {
         let v: String = get(f).split_whitespace().collect::<Vec<_>>().join(" ");
@@ -344,7 +351,7 @@ pub fn check_row(
         },
     };
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(RowRefused { id, problems });
     }
     match (id, type_code, issuer, issued_on, valid_from, valid_until, holder_kind) {
         (
@@ -379,7 +386,7 @@ pub fn check_row(
             ))
         }
         // Every missing part was reported as a problem above.
-        _ => Err(vec![ImportProblem::field(ImportField::SourceId, "required")]),
+        (id, ..) => Err(RowRefused { id, problems: vec![ImportProblem::field(ImportField::SourceId, "required")] }),
     }
 }
 

@@ -316,6 +316,10 @@ mod import {
     }
 
     fn check(r: &HashMap<ImportField, String>) -> Result<(ImportedLicense, Option<ImportProblem>), Vec<ImportProblem>> {
+        refused(r).map_err(|e| e.problems)
+    }
+
+    fn refused(r: &HashMap<ImportField, String>) -> Result<(ImportedLicense, Option<ImportProblem>), RowRefused> {
         check_row(&|f| r.get(&f).cloned().unwrap_or_default())
     }
 
@@ -400,6 +404,25 @@ mod import {
         let e = check(&row(&[(ImportField::ValidUntil, "20200101"), (ImportField::HolderCode, &holder_code())]))
             .unwrap_err();
         assert_eq!((e[0].field, e[0].detail.as_str()), (ImportField::ValidUntil, "validity_order"));
+    }
+
+    #[test]
+    fn a_refused_row_keeps_its_identifier_when_that_cell_is_right() {
+        // Bad cells elsewhere: the identifier (its check character wrong or
+        // not) is still known, to find the row's duplicates.
+        let written = REAL[2].replace(".001.F", ".001.G");
+        for id in [REAL[2].to_string(), written] {
+            let e = refused(&row(&[
+                (ImportField::SourceId, &id),
+                (ImportField::IssueDate, "2024-13-01"),
+                (ImportField::HolderCode, &holder_code()),
+            ]))
+            .unwrap_err();
+            assert_eq!(e.id.map(|i| i.to_string()), Some(id.clone()));
+            assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+        }
+        let e = refused(&row(&[(ImportField::SourceId, "1.2.156.3005.2.X")])).unwrap_err();
+        assert_eq!(e.id, None);
     }
 
     #[test]

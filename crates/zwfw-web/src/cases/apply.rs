@@ -40,7 +40,7 @@ fn size_text(bytes: usize) -> String {
 }
 
 /// The item's materials as the forms list them, with the files a draft holds for each.
-pub(super) fn material_rows(c: &ItemContent, held: &[sc::MaterialRow]) -> Vec<Value> {
+fn material_rows(c: &ItemContent, held: &[sc::MaterialRow]) -> Vec<Value> {
     c.materials
         .iter()
         .enumerate()
@@ -63,8 +63,19 @@ pub(super) fn material_rows(c: &ItemContent, held: &[sc::MaterialRow]) -> Vec<Va
         .collect()
 }
 
+/// The item's materials as a form offers them: each with the files a draft
+/// holds and the ways besides an upload (the apply and the supplement form).
+pub(super) fn material_form_rows(
+    c: &ItemContent,
+    held: &[sc::MaterialRow],
+    options: &[cases::MaterialOption],
+) -> Vec<Value> {
+    material_rows(c, held).into_iter().zip(options_rows(c, options)).map(|(m, o)| context! { ..m, ..o }).collect()
+}
+
 /// What each material may be besides an upload: the applicant's licences
-/// of its type, and the commitment the item allows.
+/// of its type, their registry record where the item allows it, and the
+/// commitment the item allows.
 fn options_rows(c: &ItemContent, options: &[cases::MaterialOption]) -> Vec<Value> {
     (1..=c.materials.len())
         .map(|n| match options.iter().find(|o| o.material_no == n) {
@@ -74,8 +85,9 @@ fn options_rows(c: &ItemContent, options: &[cases::MaterialOption]) -> Vec<Value
                     valid_until => l.valid_until.clone().unwrap_or_else(|| "长期".into()),
                 }).collect::<Vec<_>>(),
                 commitment => o.commitment, commitment_text => o.commitment_text,
+                registry_usable => o.registry_usable,
             },
-            None => context! { licenses => Vec::<Value>::new(), commitment => false },
+            None => context! { licenses => Vec::<Value>::new(), commitment => false, registry_usable => false },
         })
         .collect()
 }
@@ -156,6 +168,7 @@ async fn apply_view(
             applicant = Some(context! {
                 name => u.display_name, id_masked => zwfw_domain::ids::mask_middle(&id, 4, 4),
                 legal_rep => record.as_ref().map(|r| r.legal_rep.clone()), registry => record.is_some(),
+                registry_kind => record.as_ref().map(|r| r.kind.clone()),
             });
             f.entry("mobile".into()).or_insert_with(|| u.mobile.clone().unwrap_or_default());
         }
@@ -189,7 +202,7 @@ async fn apply_view(
             hours => content.office_hours,
             phone => content.enquiry_phone,
             applicant => applicant,
-            materials => material_rows(&content, held).into_iter().zip(options_rows(&content, &options)).map(|(m, o)| context! { ..m, ..o }).collect::<Vec<_>>(),
+            materials => material_form_rows(&content, held, &options),
             draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing }),
             fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
                 n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
@@ -463,14 +476,7 @@ impl MultipartForm {
         for (field, file_name, bytes) in &self.files {
             let Some(n) = Self::material_no(field, "m") else { continue };
             match cases::upload(&c, file_name, bytes).await {
-                Ok(u) => refs.push(MaterialRef {
-                    material_no: n,
-                    upload_id: Some(u.id),
-                    e_material_id: None,
-                    from_registry: false,
-                    license: None,
-                    commitment: false,
-                }),
+                Ok(u) => refs.push(MaterialRef { material_no: n, upload_id: Some(u.id), ..MaterialRef::default() }),
                 Err(e) => {
                     refused.get_or_insert_with(|| {
                         WebError::with_detail(e.kind(), "invalid_upload", format!("材料{n}：{}", e.message()))
@@ -478,62 +484,29 @@ impl MultipartForm {
                 }
             }
         }
-        // An electronic licence the applicant holds (trust A), or a 告知承诺
-        // ticked (trust D), when no file was given for the material.
-        for (field, value) in &self.fields {
-            let Some(n) = Self::material_no(field, "lic") else { continue };
-            if !value.trim().is_empty() && !refs.iter().any(|r| r.material_no == n) {
-                refs.push(MaterialRef {
-                    material_no: n,
-                    upload_id: None,
-                    e_material_id: None,
-                    from_registry: false,
-                    license: Some(value.trim().to_string()),
-                    commitment: false,
-                });
-            }
-        }
-        for (field, value) in &self.fields {
-            let Some(n) = Self::material_no(field, "cm") else { continue };
-            if value == "1" && !refs.iter().any(|r| r.material_no == n) {
-                refs.push(MaterialRef {
-                    material_no: n,
-                    upload_id: None,
-                    e_material_id: None,
-                    from_registry: false,
-                    license: None,
-                    commitment: true,
-                });
-            }
-        }
-        for (field, value) in &self.fields {
-            let Some(n) = Self::material_no(field, "lib") else { continue };
-            if refs.iter().any(|r| r.material_no == n) {
-                continue;
-            }
-            if let Ok(id) = value.trim().parse::<i64>() {
-                refs.push(MaterialRef {
-                    material_no: n,
-                    upload_id: None,
-                    e_material_id: Some(id),
-                    from_registry: false,
-                    license: None,
-                    commitment: false,
-                });
-            }
-        }
-        // A material drawn from the 人口库 / 法人库 (trust A), when no file was given for it.
-        for (field, value) in &self.fields {
-            let Some(n) = Self::material_no(field, "reg") else { continue };
-            if value == "1" && !refs.iter().any(|r| r.material_no == n) {
-                refs.push(MaterialRef {
-                    material_no: n,
-                    upload_id: None,
-                    e_material_id: None,
-                    from_registry: true,
-                    license: None,
-                    commitment: false,
-                });
+        // For a material no file was given for: an electronic licence the
+        // applicant holds (trust A), an entry of their library, or their
+        // 人口库 / 法人库 record (trust A), the first of these chosen. A 告知承诺
+        // ticked (trust D) is a signed statement: beside anything else for
+        // the same material it is refused with its reason, never dropped.
+        for prefix in ["lic", "cm", "lib", "reg"] {
+            for (field, value) in &self.fields {
+                let Some(n) = Self::material_no(field, prefix) else { continue };
+                let v = value.trim();
+                let r = MaterialRef { material_no: n, ..MaterialRef::default() };
+                let r = match prefix {
+                    "lic" if !v.is_empty() => MaterialRef { license: Some(v.to_string()), ..r },
+                    "cm" if v == "1" => MaterialRef { commitment: true, ..r },
+                    "lib" => match v.parse::<i64>() {
+                        Ok(id) => MaterialRef { e_material_id: Some(id), ..r },
+                        Err(_) => continue,
+                    },
+                    "reg" if v == "1" => MaterialRef { from_registry: true, ..r },
+                    _ => continue,
+                };
+                if r.commitment || !refs.iter().any(|x| x.material_no == n && !x.commitment) {
+                    refs.push(r);
+                }
             }
         }
         refs.sort_by_key(|r| r.material_no);

@@ -235,6 +235,15 @@ async fn case_view(
     let rate_stages = if applicant { zwfw_app::rating::open_stages(&d.case, &ratings) } else { vec![] };
     let rating_qr = zwfw_domain::access::rating::may_make_link(a, d.case.department_id).is_ok()
         && !zwfw_app::rating::open_stages(&d.case, &ratings).is_empty();
+    // The supplement form offers the ways the apply form does, with the same rules.
+    let (supplement_materials, library) = if has("supplement_provide") {
+        let options = cases::sources::options_of(&ctx(st, ra), &content).await?;
+        let library = if a.is_staff() { vec![] } else { super::api::e_materials(st, a).await? };
+        (super::apply::material_form_rows(&content, &[], &options), library)
+    } else {
+        (vec![], vec![])
+    };
+    let registry_kind = zwfw_app::cases::registry_kind(&d.case.applicant_kind).code();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let events = timeline(&d, &dept_name);
     // The licence the grant issues: its number, status and links, or why it waits.
@@ -252,7 +261,8 @@ async fn case_view(
                 dept_name => dept_name(d.case.department_id),
                 can => can, steps => steps, colleagues => colleagues, joint => joint,
                 form_fields => form_fields, special_kinds => special_kinds, outcomes => outcomes(&d.outcomes),
-                item_materials => super::apply::material_rows(&content, &[]),
+                item_materials => supplement_materials, library => library,
+                applicant => context! { registry_kind => registry_kind },
                 idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
                 ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id, license => license,

@@ -12,6 +12,7 @@ use zwfw_app::catalog::attach;
 use zwfw_app::catalog::edit_draft;
 use zwfw_domain::catalog::ItemContent;
 use zwfw_domain::catalog::VersionState;
+use zwfw_domain::registry::SlipKind;
 use zwfw_store::catalog as store_cat;
 
 // ---------- the draft editor ----------
@@ -38,6 +39,9 @@ fn materials_text(c: &ItemContent) -> String {
             );
             if !m.license_type_code.is_empty() {
                 line += &format!(" | {LICENSE_TAG}{}", m.license_type_code);
+            }
+            if let Some(k) = SlipKind::parse(&m.registry) {
+                line += &format!(" | {}", k.label());
             }
             if m.commitment {
                 line += &format!(" | {COMMITMENT_TAG}");
@@ -119,19 +123,24 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
         let n = |s: &str| s.parse::<u32>().map_err(|_| format!("申请材料第{}行的份数应为整数", i + 1));
         // Keep attachments of a material whose name did not change.
         let old = base.materials.iter().find(|m| m.name == p[0]);
-        // After the requirements, optional tags: `证照:<证照类型代码>` and `告知承诺`.
+        // After the requirements, optional tags: `证照:<证照类型代码>`,
+        // `人口库` / `法人库` / `人口库或法人库` and `告知承诺`.
         let tags = p.get(7..).unwrap_or_default();
         let license_type_code = tags
             .iter()
             .find_map(|t| t.strip_prefix(LICENSE_TAG).or_else(|| t.strip_prefix("证照：")))
             .map(|c| c.trim().to_ascii_uppercase())
             .unwrap_or_default();
-        if let Some(t) = tags
-            .iter()
-            .find(|t| !t.is_empty() && **t != COMMITMENT_TAG && !t.starts_with(LICENSE_TAG) && !t.starts_with("证照："))
-        {
+        let registry = tags.iter().find_map(|t| SlipKind::ALL.iter().find(|k| k.label() == *t));
+        if let Some(t) = tags.iter().find(|t| {
+            !t.is_empty()
+                && **t != COMMITMENT_TAG
+                && !t.starts_with(LICENSE_TAG)
+                && !t.starts_with("证照：")
+                && !SlipKind::ALL.iter().any(|k| k.label() == **t)
+        }) {
             return Err(format!(
-                "申请材料第{}行的“{t}”无法识别：要求之后只能写“{LICENSE_TAG}证照类型代码”或“{COMMITMENT_TAG}”",
+                "申请材料第{}行的“{t}”无法识别：要求之后只能写“{LICENSE_TAG}证照类型代码”、“人口库”、“法人库”、“人口库或法人库”或“{COMMITMENT_TAG}”",
                 i + 1
             ));
         }
@@ -144,6 +153,7 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
             required: p[5] != "非必须",
             requirements: p.get(6).map(|s| s.to_string()).unwrap_or_default(),
             license_type_code,
+            registry: registry.map(|k| k.code().to_string()).unwrap_or_default(),
             commitment: tags.contains(&COMMITMENT_TAG),
             ..old.cloned().unwrap_or_default()
         });
@@ -313,5 +323,43 @@ pub async fn attach_page(
             let v = store_cat::get_version(&st.store, v.id).await.unwrap_or(v);
             editor_view(&st, &ra, id, &v, None, Some(format!("上传失败：{}", e.message()))).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn materials_of(base: &ItemContent, text: &str) -> Result<Vec<zwfw_domain::catalog::Material>, String> {
+        let mut form = vec![("materials".to_string(), text.to_string())];
+        for (k, v) in [
+            ("name", base.name.as_str()),
+            ("legal_limit_days", "20"),
+            ("promised_limit_days", "10"),
+            ("steps", "受理 | counter | 1"),
+        ] {
+            form.push((k.to_string(), v.to_string()));
+        }
+        apply_form(base, &form).map(|c| c.materials)
+    }
+
+    #[test]
+    fn a_material_line_names_the_registry_record_that_may_stand_for_it() {
+        let base = zwfw_domain::catalog::example(1);
+        let m = materials_of(
+            &base,
+            "营业执照 | 原件 | 政府部门核发 | 1 | 0 | 必须 | 有效期内 | 法人库\n\
+             身份证明 | 原件 | 申请人自备 | 1 | 0 | 必须 | | 人口库或法人库 | 告知承诺\n\
+             申请书 | 原件 | 申请人自备 | 1 | 0 | 必须 | 签字",
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, bool)> =
+            m.iter().map(|m| (m.name.as_str(), m.registry.as_str(), m.commitment)).collect();
+        assert_eq!(got, [("营业执照", "company", false), ("身份证明", "any", true), ("申请书", "", false)]);
+        // Written back as the editor shows it, and read again the same.
+        let c = ItemContent { materials: m.clone(), ..base.clone() };
+        assert_eq!(materials_of(&base, &materials_text(&c)).unwrap(), m);
+        let e = materials_of(&base, "营业执照 | 原件 | 政府部门核发 | 1 | 0 | 必须 | 有效期内 | 户籍库").unwrap_err();
+        assert!(e.contains("“户籍库”无法识别") && e.contains("法人库"), "{e}");
     }
 }

@@ -1,6 +1,6 @@
 //! Import of existing licences (存量证照), on SQLite and PostgreSQL: all or
 //! nothing with every bad cell named; duplicates in the file and against
-//! the stored licences refused; a check character that does not match is a
+//! the stored licences refused, also beside a row's other problems; a check character that does not match is a
 //! warning imported only when confirmed for the exact file (its SM3);
 //! imported licences verify as imported, signed by the issuer's key, reach
 //! their holder's 证照夹 and can be cancelled; the two-step page.
@@ -290,6 +290,71 @@ both_backends!(licenses_import_all_or_nothing_with_confirmed_warnings, |store: S
     .await
     .unwrap();
     assert_eq!(int(&audited), 4);
+});
+
+both_backends!(duplicates_are_reported_beside_a_rows_other_problems, |store: Store| async move {
+    let app = App::start(store).await;
+    let [admin] = app.ready_tokens(["demo_admin"]).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let issuer = zwfw_store::admin::get_department(&app.state.store, market).await.unwrap().credit_code;
+    let types = zwfw_store::licenses::list_types(app.state.store.pool()).await.unwrap();
+    let food = types.iter().find(|t| t.name == "食品经营许可证").expect("the demo's type");
+    let type_code = LicenseTypeCode::parse(&food.code).unwrap();
+    let id = |serial: &str| {
+        LicenseId::new(type_code.clone(), CreditCode::parse(&issuer).unwrap(), serial, 1).unwrap().to_string()
+    };
+    let (s, _) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let json_file = |r: &[Value]| serde_json::to_vec(&json!({ "up_lic_data": r })).unwrap();
+    let holder = code("91529902MA0000081");
+    let held = id("DUP0000000000000001");
+    let (s, b) = send(
+        &app,
+        &admin,
+        "/api/v1/admin/licenses/import",
+        "held.json",
+        json_file(&[record(&held, &food.code, &issuer, "示例市南街餐饮有限公司", &holder)]),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // Each row has a bad cell too; its duplicate (in the file, or stored) is
+    // still reported, the identifier's check character right or not.
+    let new = id("DUP0000000000000002");
+    let new_wrong_check = format!("{}{}", &new[..new.len() - 1], if new.ends_with('A') { 'B' } else { 'A' });
+    let bad_holder = format!("{}{}", &holder[..17], if holder.ends_with('0') { '1' } else { '0' });
+    let mut rows = vec![
+        record(&held, &food.code, &issuer, "示例市南街餐饮有限公司", &holder),
+        record(&new, &food.code, &issuer, "示例市北街餐饮有限公司", &bad_holder),
+        record(&new, &food.code, &issuer, "示例市北街餐饮有限公司", &holder),
+        record(&new_wrong_check, &food.code, &issuer, "示例市北街餐饮有限公司", &holder),
+    ];
+    rows[0]["issue_date"] = json!("2023-02-30");
+    rows[2]["issue_date"] = json!("20231340");
+    rows[3]["certificate_name"] = json!("");
+    let (s, b) = send(&app, &admin, "/api/v1/admin/licenses/import/preview", "dup.json", json_file(&rows), None).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("license_import_rejected")), "{b}");
+    let want: Vec<(i64, String, String)> = [
+        (1, "issue_date", "license_import_field"),
+        (1, "certificate_source_id", "license_import_exists"),
+        (2, "certificate_holder_code", "invalid_credit_code"),
+        (3, "issue_date", "license_import_field"),
+        (3, "certificate_source_id", "license_import_duplicate"),
+        (4, "certificate_name", "license_import_field"),
+        (4, "certificate_source_id", "license_import_duplicate"),
+    ]
+    .iter()
+    .map(|(r, c, k)| (*r, c.to_string(), k.to_string()))
+    .collect();
+    assert_eq!(cells(&b, "errors"), want, "{b}");
+    let messages: Vec<&str> = b["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert!(messages[4].contains("第2行") && messages[6].contains("第2行"), "{b}");
+    assert!(messages[1].contains("系统中已有"), "{b}");
+    // The import says the same, and stores nothing.
+    let (s, b2) = send(&app, &admin, "/api/v1/admin/licenses/import", "dup.json", json_file(&rows), None).await;
+    assert_eq!((s, cells(&b2, "errors")), (StatusCode::UNPROCESSABLE_ENTITY, want), "{b2}");
+    assert_eq!(stored(&app).await, 1);
 });
 
 both_backends!(licenses_import_page_previews_then_confirms, |store: Store| async move {

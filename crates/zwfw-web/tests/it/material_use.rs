@@ -4,7 +4,9 @@
 //! another holder's, of another type, not valid or forged), a granted
 //! licence entering the holder's 电子要件库, a 告知承诺 signed instead of a
 //! material (trust D) that the department marks unfulfilled (a finding
-//! A09, the applicant told), and registry records in drafts and supplements.
+//! A09, the applicant told) and never beside a file of the same material,
+//! and registry records where the item allows them, in applications,
+//! drafts and supplements.
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -36,6 +38,13 @@ async fn licence_of(app: &App, token: &str, case: i64) -> String {
 /// Applies for `item` with these materials; the answer.
 async fn apply_with(app: &App, token: &str, item: i64, materials: Value) -> (StatusCode, Value) {
     body(app.post(token, &format!("/api/v1/items/{item}/applications"), json!({"materials": materials})).await).await
+}
+
+/// What the apply form offers for each material of `item` to `token`.
+async fn options(app: &App, token: &str, item: i64) -> Value {
+    let (s, o) = body(app.get(token, &format!("/api/v1/items/{item}/material-options")).await).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    o
 }
 
 fn refused(r: &(StatusCode, Value), code: &str) {
@@ -122,7 +131,42 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     refused(&r, "commitment_not_allowed");
     let r =
         apply_with(&app, &citizen, item, json!([{"material_no": 1, "upload_id": up["id"], "commitment": true}])).await;
-    refused(&r, "invalid_material");
+    refused(&r, "commitment_not_allowed");
+    assert_eq!(r.1["message"], "「食品经营许可申请书」不适用告知承诺，请上传材料", "{}", r.1);
+    // A commitment beside a file for the same material: said as such, in one
+    // reference or in two, whatever the file is.
+    let (_, up3) = upload(&app, &citizen, PDF, "制度.pdf").await;
+    for third in [
+        json!([{"material_no": 3, "upload_id": up3["id"], "commitment": true}]),
+        json!([{"material_no": 3, "commitment": true}, {"material_no": 3, "upload_id": up3["id"]}]),
+        json!([{"material_no": 3, "e_material_id": entry["id"]}, {"material_no": 3, "commitment": true}]),
+    ] {
+        let mut all = vec![first.clone()];
+        all.extend(third.as_array().unwrap().iter().cloned());
+        let r = apply_with(&app, &citizen, item, json!(all)).await;
+        refused(&r, "commitment_with_material");
+        assert_eq!(r.1["detail"], "食品安全管理制度", "{}", r.1);
+        assert_eq!(
+            r.1["message"],
+            "「食品安全管理制度」已选择告知承诺，不能同时上传文件或提供其他材料：请取消勾选告知承诺，或不再提供该材料",
+            "{}",
+            r.1
+        );
+    }
+    // One reference naming two files.
+    let r =
+        apply_with(&app, &citizen, item, json!([first, {"material_no": 2, "upload_id": up3["id"], "license": mine}]))
+            .await;
+    refused(&r, "material_several_sources");
+    assert!(
+        r.1["message"].as_str().unwrap().starts_with("「食品经营许可证」的每一份材料只能选择一种提供方式"),
+        "{}",
+        r.1
+    );
+    // No registry record stands for a material that takes none.
+    let r = apply_with(&app, &citizen, item, json!([first, {"material_no": 3, "from_registry": true}])).await;
+    refused(&r, "registry_not_accepted");
+    assert_eq!(r.1["detail"], "食品安全管理制度", "{}", r.1);
     let (_, listed) = body(app.get(&citizen, "/api/v1/cases?scope=mine").await).await;
     assert_eq!(listed.to_string().matches(&format!("\"item_id\":{item}")).count(), 0, "{listed}");
 
@@ -244,47 +288,87 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     refused(&r, "license_signature_invalid");
 });
 
-both_backends!(registry_records_serve_in_drafts_and_supplements, |store: Store| async move {
+both_backends!(registry_records_serve_where_the_item_allows_them, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
-    let (_, item) = market_item(&app, "TESTUSE00000000000000000000003").await;
-    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
-    // A draft holding the 人口库 record as its material.
+    let item = registry_item(&app, "TESTUSE00000000000000000000003", "any").await;
+    let person_only = registry_item(&app, "TESTUSE00000000000000000000004", "person").await;
+    let [citizen, company, counter] = app.ready_tokens(["demo_citizen", "demo_company", "demo_counter"]).await;
     let path = format!("/api/v1/items/{item}/applications");
-    let (s, d) = body(
-        app.post(&citizen, &path, json!({"draft": true, "materials": [{"material_no": 1, "from_registry": true}]}))
-            .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{d}");
-    let id = d["case_id"].as_i64().unwrap();
-    let (s, draft) = body(
-        app.put(
-            &citizen,
-            &format!("/api/v1/cases/{id}/draft"),
-            json!({"materials": [{"material_no": 1, "from_registry": true}]}),
+
+    // What the form offers: the record for material 2 only, to an applicant
+    // the registry holds, of the kind the material takes.
+    let o = options(&app, &citizen, item).await;
+    assert_eq!(
+        (o[0]["registry_usable"].as_bool(), o[1]["registry_usable"].as_bool()),
+        (Some(false), Some(true)),
+        "{o}"
+    );
+    assert_eq!((o[0]["registry"].as_str(), o[1]["registry"].as_str()), (Some(""), Some("any")), "{o}");
+    assert_eq!(options(&app, &company, person_only).await[1]["registry_usable"], false);
+    assert_eq!(options(&app, &company, item).await[1]["registry_usable"], true);
+    // The company's 法人库 record is not a person's identity document.
+    let (_, up) = upload(&app, &company, PDF, "申请书.pdf").await;
+    let (s, b) = body(
+        app.post(
+            &company,
+            &format!("/api/v1/items/{person_only}/applications"),
+            json!({"materials": [{"material_no": 1, "upload_id": up["id"]}, {"material_no": 2, "from_registry": true}]}),
         )
         .await,
     )
     .await;
-    assert_eq!(s, StatusCode::OK, "{draft}");
-    let (s, b) = body(app.post(&citizen, &format!("/api/v1/cases/{id}/draft/submit"), json!({})).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    // A supplement drawn from it too.
-    act_ok(&app, &counter, id, json!({"action": "supplement_request", "missing": ["身份证明"]})).await;
-    act_ok(
-        &app,
-        &citizen,
-        id,
-        json!({"action": "supplement_provide", "materials": [{"material_no": 1, "from_registry": true}]}),
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted"), Some("申请人身份证明")),
+        "{b}"
+    );
+
+    // A draft: the record refused for the application form, taken for the identity.
+    let not_here = json!({"draft": true, "materials": [{"material_no": 1, "from_registry": true}]});
+    let (s, b) = body(app.post(&citizen, &path, not_here).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted")), "{b}");
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let (s, d) = body(
+        app.post(
+            &citizen,
+            &path,
+            json!({"draft": true, "materials": [{"material_no": 1, "upload_id": up["id"]}, {"material_no": 2, "from_registry": true}]}),
+        )
+        .await,
     )
     .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["case_id"].as_i64().unwrap();
+    let draft = format!("/api/v1/cases/{id}/draft");
+    let (s, b) =
+        body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 1, "from_registry": true}]})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted")), "{b}");
+    let (s, b) =
+        body(app.put(&citizen, &draft, json!({"materials": [{"material_no": 2, "from_registry": true}]})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = body(app.post(&citizen, &format!("/api/v1/cases/{id}/draft/submit"), json!({})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // A supplement: the same rule, nothing added when refused.
+    act_ok(&app, &counter, id, json!({"action": "supplement_request", "missing": ["身份证明"]})).await;
+    let supplement = |m: Value| json!({"action": "supplement_provide", "materials": [m]});
+    let (s, b) = act(&app, &citizen, id, supplement(json!({"material_no": 1, "from_registry": true}))).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted")), "{b}");
+    act_ok(&app, &citizen, id, supplement(json!({"material_no": 2, "from_registry": true}))).await;
     let (_, d) = body(app.get(&counter, &format!("/api/v1/cases/{id}")).await).await;
-    let kept: Vec<(i64, &str, &str)> = d["materials"]
+    let kept: Vec<(i64, i64, &str, &str)> = d["materials"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["round"].as_i64().unwrap(), m["trust"].as_str().unwrap(), m["source"].as_str().unwrap()))
+        .map(|m| {
+            (
+                m["round"].as_i64().unwrap(),
+                m["material_no"].as_i64().unwrap(),
+                m["trust"].as_str().unwrap(),
+                m["source"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(kept, [(0, "A", "registry"), (1, "A", "registry")], "{d}");
+    assert_eq!(kept, [(0, 1, "C", ""), (0, 2, "A", "registry"), (1, 2, "A", "registry")], "{d}");
     assert_invariants(&app).await;
 });

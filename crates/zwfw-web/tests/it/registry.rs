@@ -203,7 +203,7 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
 
 both_backends!(registration_and_applications_are_checked_against_the_registry, |store: Store| async move {
     let app = App::start(store).await;
-    let (_, item) = market_item(&app, "TESTREGISTRY000000000000000001").await;
+    let item = registry_item(&app, "TESTREGISTRY000000000000000001", "person").await;
     let [counter, citizen] = app.ready_tokens(["demo_counter", "demo_citizen"]).await;
     let chen = id("52990219850612302");
     let register = |kind: &str, name: &str, number: &str| {
@@ -253,14 +253,31 @@ both_backends!(registration_and_applications_are_checked_against_the_registry, |
     let row = zwfw_store::cases::get_case(&app.state.store, b["case_id"].as_i64().unwrap()).await.unwrap();
     assert_eq!(row.applicant_address, "示例市城关区建设路18号2单元301室");
 
-    // Online: the citizen's own record prefills; a material drawn from it is trust A.
+    // Online: the citizen's own record prefills; a material drawn from it is
+    // trust A, for the material the item names it for only.
     let (s, r) = body(app.get(&citizen, "/api/v1/me/registry-record").await).await;
     assert_eq!((s, r["address"].as_str()), (StatusCode::OK, Some("示例市城关区建设路18号2单元301室")), "{r}");
     let (s, b) =
         body(app.post(&citizen, &path, json!({"materials": [{"material_no": 1, "from_registry": true}]})).await).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("registry_not_accepted"), Some("食品经营许可申请书")),
+        "{b}"
+    );
+    assert_eq!(b["message"], "「食品经营许可申请书」不能用人口库/法人库信息核验单代替，请上传材料", "{b}");
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let (s, b) = body(
+        app.post(
+            &citizen,
+            &path,
+            json!({"materials": [{"material_no": 1, "upload_id": up["id"]}, {"material_no": 2, "from_registry": true}]}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let c = case(&app, &citizen, b["case_id"].as_i64().unwrap()).await;
-    let m = &c["materials"][0];
+    let m = c["materials"].as_array().unwrap().iter().find(|m| m["material_no"] == 2).unwrap();
     assert_eq!(
         (m["trust"].as_str(), m["source"].as_str(), m["kind"].as_str()),
         (Some("A"), Some("registry"), Some("pdf")),

@@ -363,10 +363,12 @@ impl Place<'_> {
                 text,
             ),
             ItemError::FeeWithoutStandard => item(&[ic::FEE, ic::FEE_STANDARD, ic::FEE_BASIS], text),
-            ItemError::MaterialLicenseType { name } => {
+            ItemError::MaterialLicenseType { name } | ItemError::MaterialRegistry { name } => {
                 let n = c.materials.iter().position(|m| &m.name == name).unwrap_or(0);
                 let row = self.material_rows.get(n).copied().unwrap_or(0);
-                self.materials.error(row, &[mc::LICENSE_TYPE], text)
+                let column =
+                    if matches!(e, ItemError::MaterialRegistry { .. }) { mc::REGISTRY } else { mc::LICENSE_TYPE };
+                self.materials.error(row, &[column], text)
             }
             ItemError::FormFieldDuplicate { .. } | ItemError::ChoiceWithoutOptions { .. } => {
                 item(&[ic::FORM_FIELDS], text)

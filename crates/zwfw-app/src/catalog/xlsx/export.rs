@@ -146,6 +146,8 @@ pub(super) fn material_row(c: &ItemContent, credit: &str, m: &Material) -> Vec<S
     r[mc::EXAMPLE] = m.example_sm3.clone().unwrap_or_default();
     r[mc::LICENSE_TYPE] = m.license_type_code.clone();
     r[mc::COMMITMENT] = yn(m.commitment);
+    r[mc::REGISTRY] =
+        zwfw_domain::registry::SlipKind::parse(&m.registry).map(|k| k.label().to_string()).unwrap_or_default();
     r
 }
 

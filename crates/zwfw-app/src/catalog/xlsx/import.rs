@@ -58,6 +58,12 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             example_sm3: r.file(mc::EXAMPLE, store).await,
             license_type_code: r.text(mc::LICENSE_TYPE).to_ascii_uppercase(),
             commitment: r.flag(mc::COMMITMENT, Some(false)),
+            // A kind not recognised is kept as written, for the content's
+            // check to name the cell.
+            registry: {
+                let t = r.text(mc::REGISTRY);
+                zwfw_domain::registry::SlipKind::from_text(&t).map(|k| k.code().to_string()).unwrap_or(t)
+            },
         };
         let g = materials.entry(key).or_default();
         g.rows.push((i, m));

@@ -190,6 +190,10 @@ pub const MATERIAL_COLUMNS: &[(&str, &str)] = &[
     ("示例样表SM3", "同上"),
     ("证照类型代码", "可由申请人持有的该类型电子证照代替本材料时填写（21位），否则留空"),
     ("可告知承诺", "1是 0否，默认0：申请人可签署告知承诺书代替本材料"),
+    (
+        "可用人口库/法人库信息",
+        "人口库 / 法人库 / 人口库或法人库（也可填 person、company、any）：申请人本人在该库的记录可生成信息核验单代替本材料；否则留空",
+    ),
 ];
 
 /// Positions in [`MATERIAL_COLUMNS`].
@@ -213,6 +217,7 @@ mod mc {
     pub const EXAMPLE: usize = 16;
     pub const LICENSE_TYPE: usize = 17;
     pub const COMMITMENT: usize = 18;
+    pub const REGISTRY: usize = 19;
 }
 
 /// Columns of the process sheet: one row per step, in the order of the process.
@@ -271,7 +276,7 @@ mod tests {
     #[test]
     fn column_positions_match_the_headers() {
         assert_eq!(ITEM_COLUMNS.len(), ic::LIFE_EVENTS + 1);
-        assert_eq!(MATERIAL_COLUMNS.len(), mc::COMMITMENT + 1);
+        assert_eq!(MATERIAL_COLUMNS.len(), mc::REGISTRY + 1);
         assert_eq!(STEP_COLUMNS.len(), sc::JOINT + 1);
         let h = |cols: &[(&str, &str)], i: usize| header_name(cols[i].0).to_string();
         assert_eq!(h(ITEM_COLUMNS, ic::FORM_FIELDS), "申请表字段");

@@ -4,7 +4,7 @@
 use super::{body, upload, App};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zwfw_domain::catalog::{example, CoReview, ItemContent};
+use zwfw_domain::catalog::{example, CoReview, ItemContent, Material};
 
 /// The smallest PDF the upload check accepts.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -34,6 +34,22 @@ pub async fn publish(app: &App, content: &ItemContent, code: &str) -> i64 {
 pub async fn market_item(app: &App, code: &str) -> (i64, i64) {
     let market = app.department_id("示例市市场监督管理局").await;
     (market, publish(app, &example(market), code).await)
+}
+
+/// The market department's example item with a second, optional material
+/// for which the applicant's 人口库/法人库 record may stand (`registry`:
+/// `person`, `company` or `any`), published under `code`. Its first material
+/// (the application form) takes no record.
+pub async fn registry_item(app: &App, code: &str, registry: &str) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut c = example(market);
+    c.materials.push(Material {
+        name: "申请人身份证明".into(),
+        registry: registry.into(),
+        required: false,
+        ..c.materials[0].clone()
+    });
+    publish(app, &c, code).await
 }
 
 /// The example item of the market department, with the land department joining step 2.
