@@ -292,7 +292,12 @@ impl Store {
             seal: Arc::new(tokio::sync::Notify::new()),
             sealing: std::sync::atomic::AtomicBool::new(false),
         });
-        Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres, recent: Arc::default(), trail: Arc::default() })
+        Ok(Store {
+            engine: Engine::Postgres(pg),
+            backend: Backend::Postgres,
+            recent: Arc::default(),
+            trail: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
