@@ -84,6 +84,9 @@ pub struct Inner {
     pub notices_wake: Arc<tokio::sync::Notify>,
     /// Held while the notices of case steps are derived here: derivations take turns.
     pub notices_turn: tokio::sync::Mutex<()>,
+    /// [`zwfw_store::Store::trail_commits`] as a derivation of the notices
+    /// that looked at everything committed before it took it found it.
+    pub notices_derived: std::sync::atomic::AtomicU64,
 }
 
 /// Failed look-ups by number and query password allowed per client address
@@ -127,6 +130,7 @@ impl App {
             dashboard: std::sync::Mutex::new(None),
             notices_wake: Arc::new(tokio::sync::Notify::new()),
             notices_turn: tokio::sync::Mutex::new(()),
+            notices_derived: std::sync::atomic::AtomicU64::new(0),
         }))
     }
 

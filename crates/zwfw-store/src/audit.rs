@@ -12,10 +12,10 @@ use zwfw_domain::audit::{record_hash, AuditEntry, AuditRecord, ChainDefect, Chai
 /// until their commits (migration 0017).
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
     let mut args = vec![];
+    tx.audited();
     if !tx.is_exclusive() {
         let sql = pending_insert(std::slice::from_ref(entry), &mut args, None, None);
         crate::db::query_with(sql, args).execute(tx.conn()).await?;
-        tx.audited();
         return Ok(());
     }
     // The head row is kept apart from the records so that records cut off
@@ -112,7 +112,7 @@ pub(crate) fn pending_insert(
 }
 
 /// Records sealed per statement (a batch's ids, positions and hashes travel as arrays).
-const SEAL_BATCH: usize = 5000;
+pub const SEAL_BATCH: usize = 5000;
 
 /// Seals every committed audit record still pending into the chain, oldest
 /// first, and returns how many (PostgreSQL; SQLite has none pending).
@@ -123,8 +123,8 @@ pub async fn seal(store: &Store) -> StoreResult<usize> {
 }
 
 /// [`seal`] of one batch at most: what was committed before the call is
-/// sealed unless more than a batch waits, and a steady flow of commits does
-/// not keep the caller sealing.
+/// sealed unless more than a batch waits (it then returns [`SEAL_BATCH`]),
+/// and a steady flow of commits does not keep the caller sealing.
 pub async fn seal_batch(store: &Store) -> StoreResult<usize> {
     let Some(pool) = store.pg_pool() else { return Ok(0) };
     seal_pool(pool, true).await

@@ -216,6 +216,18 @@ pub(crate) fn param(args: &mut Vec<Value>, v: Value) -> String {
     format!("${}", args.len())
 }
 
+/// The parameters of `IN (…)` over `ids` (appended to `args`), as many as
+/// the next power of two (at least 8), the last id repeated: the statement
+/// has one of a few shapes, so that the prepared statements of both
+/// databases are reused instead of one being made for every list. An empty
+/// list matches nothing.
+pub(crate) fn id_list(ids: &[i64], args: &mut Vec<Value>) -> String {
+    let Some(&last) = ids.last() else { return "NULL".into() };
+    let n = ids.len().next_power_of_two().max(8);
+    let all = ids.iter().copied().chain(std::iter::repeat(last)).take(n);
+    all.map(|id| param(args, Value::Int(id))).collect::<Vec<_>>().join(", ")
+}
+
 /// A query with its parameters already made (`$1` … in their order).
 pub fn query_with(sql: impl Into<String>, args: Vec<Value>) -> Query {
     Query { sql: sql.into(), args }

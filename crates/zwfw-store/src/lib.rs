@@ -83,6 +83,8 @@ pub struct Store {
     backend: Backend,
     /// The case rows this process wrote last (see `recent`).
     recent: Arc<recent::RecentCases>,
+    /// The transactions that wrote audit records committed here (see [`Store::trail_commits`]).
+    trail: Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -110,6 +112,9 @@ struct Pg {
 pub struct Tx {
     inner: TxInner,
     recent: Arc<recent::RecentCases>,
+    /// Whether it wrote audit records: its commit is counted in `trail`.
+    audited: bool,
+    trail: Arc<std::sync::atomic::AtomicU64>,
 }
 
 enum TxInner {
@@ -139,6 +144,7 @@ impl Tx {
     }
 
     pub async fn commit(mut self) -> StoreResult<()> {
+        let trail = self.audited.then(|| self.trail.clone());
         match &mut self.inner {
             TxInner::Sqlite(_) => {
                 let TxInner::Sqlite(m) = std::mem::replace(&mut self.inner, TxInner::Done) else { unreachable!() };
@@ -155,6 +161,9 @@ impl Tx {
                 }
             }
             TxInner::Done => {}
+        }
+        if let Some(t) = trail {
+            t.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         Ok(())
     }
@@ -175,8 +184,10 @@ impl Tx {
         }
     }
 
-    /// Notes that the transaction wrote audit records for the sealer.
+    /// Notes that the transaction wrote audit records (for the sealer on
+    /// PostgreSQL, and [`Store::trail_commits`] on both).
     pub(crate) fn audited(&mut self) {
+        self.audited = true;
         if let TxInner::Postgres { audited, .. } = &mut self.inner {
             *audited = true;
         }
@@ -255,6 +266,7 @@ impl Store {
                 engine: Engine::Sqlite(Arc::new(native)),
                 backend: Backend::Sqlite,
                 recent: Arc::default(),
+                trail: Arc::default(),
             });
         }
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
@@ -280,7 +292,12 @@ impl Store {
             seal: Arc::new(tokio::sync::Notify::new()),
             sealing: std::sync::atomic::AtomicBool::new(false),
         });
-        Ok(Store { engine: Engine::Postgres(pg), backend: Backend::Postgres, recent: Arc::default() })
+        Ok(Store {
+            engine: Engine::Postgres(pg),
+            backend: Backend::Postgres,
+            recent: Arc::default(),
+            trail: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -307,11 +324,21 @@ impl Store {
         }
     }
 
-    /// Wakes the audit sealer after a commit outside a `Tx` that wrote audit records (PostgreSQL).
+    /// Counts a commit outside a `Tx` that wrote audit records, and wakes
+    /// the audit sealer (PostgreSQL).
     pub(crate) fn audited(&self) {
+        self.trail.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Engine::Postgres(p) = &self.engine {
             p.seal.notify_one();
         }
+    }
+
+    /// How many transactions that wrote audit records this process has
+    /// committed so far. It only grows: a reader of what is derived from the
+    /// audit trail who took it before deriving knows that everything this
+    /// process committed before was there to be derived.
+    pub fn trail_commits(&self) -> u64 {
+        self.trail.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub(crate) fn native(&self) -> &Native {
@@ -338,7 +365,12 @@ impl Store {
     /// fail on a stale snapshot, and writers queue here.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.engine {
-            Engine::Sqlite(n) => Ok(Tx { inner: TxInner::Sqlite(n.group.begin().await?), recent: self.recent.clone() }),
+            Engine::Sqlite(n) => Ok(Tx {
+                inner: TxInner::Sqlite(n.group.begin().await?),
+                recent: self.recent.clone(),
+                audited: false,
+                trail: self.trail.clone(),
+            }),
             Engine::Postgres(p) => Ok(Tx {
                 inner: TxInner::Postgres {
                     tx: {
@@ -350,6 +382,8 @@ impl Store {
                     seal: p.seal.clone(),
                 },
                 recent: self.recent.clone(),
+                audited: false,
+                trail: self.trail.clone(),
             }),
         }
     }

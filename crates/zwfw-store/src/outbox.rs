@@ -302,13 +302,6 @@ pub async fn write_notices(tx: &mut Tx, notices: &[Notice], at_ms: i64) -> Store
 /// trail (migration 0031).
 pub const CASE_NOTICES: &str = "case_notices";
 
-/// Where the derivation `name` stands: the trail's records up to this
-/// position have been looked at.
-pub async fn cursor(store: &Store, name: &str) -> StoreResult<i64> {
-    let r = query("SELECT pos FROM outbox_cursors WHERE name = $1").bind(name).fetch_one(store.pool()).await?;
-    Ok(r.i64("pos"))
-}
-
 /// A record of the audit trail as the derivation of notices reads it.
 #[derive(Debug, Clone)]
 pub struct TrailRecord {
@@ -320,18 +313,22 @@ pub struct TrailRecord {
     pub detail: String,
 }
 
-/// The audit trail's records after position `after`, in its order, at most
-/// `limit` (read by the trail's key alone: its other indexes would sort).
-pub async fn trail_after(store: &Store, after: i64, limit: i64) -> StoreResult<Vec<TrailRecord>> {
+/// Where the derivation `name` stands and the audit trail's records after
+/// it, in the trail's order, at most `limit`; None when there are none.
+/// One statement, so that both are read in the same snapshot (the records
+/// are read by the trail's key alone: its other indexes would sort).
+pub async fn trail_after_cursor(store: &Store, name: &str, limit: i64) -> StoreResult<Option<(i64, Vec<TrailRecord>)>> {
     let rows = query(format!(
-        "SELECT seq, action, object_type, object_id, CASE WHEN object_type = 'case' THEN detail ELSE '' END AS detail \
-         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {}",
+        "SELECT (SELECT pos FROM outbox_cursors WHERE name = $1) AS pos, seq, action, object_type, object_id, \
+         CASE WHEN object_type = 'case' THEN detail ELSE '' END AS detail \
+         FROM audit_log WHERE seq > (SELECT pos FROM outbox_cursors WHERE name = $1) ORDER BY seq LIMIT {}",
         limit.clamp(1, 10_000)
     ))
-    .bind(after)
+    .bind(name)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
+    let Some(pos) = rows.first().map(|r| r.i64("pos")) else { return Ok(None) };
+    let records = rows
         .iter()
         .map(|r| TrailRecord {
             seq: r.i64("seq"),
@@ -340,7 +337,8 @@ pub async fn trail_after(store: &Store, after: i64, limit: i64) -> StoreResult<V
             object_id: r.str("object_id"),
             detail: r.str("detail"),
         })
-        .collect())
+        .collect();
+    Ok(Some((pos, records)))
 }
 
 /// Notices written per statement.

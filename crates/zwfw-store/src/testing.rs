@@ -103,7 +103,12 @@ pub fn forget_remembered_cases(store: &Store) {
 /// The same database as another process of the program would see it: the
 /// same connections, but none of this store's memory of the cases it wrote.
 pub fn other_process(store: &Store) -> Store {
-    Store { engine: store.engine.clone(), backend: store.backend, recent: Default::default() }
+    Store {
+        engine: store.engine.clone(),
+        backend: store.backend,
+        recent: Default::default(),
+        trail: Default::default(),
+    }
 }
 
 /// The cases whose row disagrees with the domain's sets of states on what

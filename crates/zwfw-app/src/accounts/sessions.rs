@@ -227,7 +227,7 @@ pub async fn resolve(state: &App, token: &str, bearer: bool) -> AppResult<Option
     let unread = if bearer {
         0
     } else {
-        crate::cases::notices::derive_logged(state).await;
+        crate::cases::notices::derive_if_behind(state).await;
         zwfw_store::interaction::unread_count(&state.store, user.id).await?
     };
     Ok(Some(SessionCtx { session, user, actor, gate, bearer, unread }))

@@ -37,32 +37,39 @@ const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// it goes before it and none is lost.
 pub async fn derive(st: &App) -> AppResult<usize> {
     let _turn = st.notices_turn.lock().await;
+    let committed = st.store.trail_commits();
     // PostgreSQL: the records committed and not yet sealed take their place
     // in the trail (a batch of them: under a steady flow of commits there
     // are always more, which the store's sealer seals soon).
-    zwfw_store::audit::seal_batch(&st.store).await?;
+    let sealed = zwfw_store::audit::seal_batch(&st.store).await?;
+    // Everything committed here before `committed` is in the trail now,
+    // unless more than a batch waited to be sealed.
+    let caught_up = || {
+        if sealed < zwfw_store::audit::SEAL_BATCH {
+            st.notices_derived.fetch_max(committed, std::sync::atomic::Ordering::SeqCst);
+        }
+    };
     let mut written = 0;
     loop {
-        let pos = so::cursor(&st.store, so::CASE_NOTICES).await?;
-        let records = so::trail_after(&st.store, pos, BATCH).await?;
-        let Some(last) = records.last().map(|r| r.seq) else { return Ok(written) };
-        let mut out = vec![];
-        for r in &records {
-            let Some((case_id, seq, event)) = case_event(r) else { continue };
-            if !may_notify(&event.kind) {
-                continue;
-            }
-            out.extend(notices_of_step(st, case_id, seq).await?.into_iter().map(|n| (event.at_ms, n)));
-        }
+        let Some((pos, records)) = so::trail_after_cursor(&st.store, so::CASE_NOTICES, BATCH).await? else {
+            caught_up();
+            return Ok(written);
+        };
+        let last = records.last().map_or(pos, |r| r.seq);
+        let steps: Vec<(i64, i64, Event)> =
+            records.iter().filter_map(case_event).filter(|(_, _, e)| may_notify(&e.kind)).collect();
+        let out = notices_of_steps(st, &steps).await?;
         let full = records.len() as i64 == BATCH;
         if out.is_empty() && records.len() < PASS_OVER {
             // Nothing to write: the position moves with the next notice
             // (or once enough other records follow it to be worth a write).
+            caught_up();
             return Ok(written);
         }
         if so::advance(&st.store, so::CASE_NOTICES, pos, last, &out).await? {
             written += out.len();
             if !full {
+                caught_up();
                 return Ok(written);
             }
         }
@@ -74,6 +81,17 @@ pub async fn derive(st: &App) -> AppResult<usize> {
 pub async fn derive_logged(st: &App) {
     if let Err(e) = derive(st).await {
         tracing::error!(error = %e.message(), "deriving the notices of case steps failed");
+    }
+}
+
+/// [`derive_logged`] when this process committed audit records since the
+/// last derivation that looked at everything before it; else nothing (the
+/// unread count shown on every page: it then costs no derivation, and no
+/// wait for one under way). A step written by another app server is
+/// derived there soon after its commit, or here within a second.
+pub async fn derive_if_behind(st: &App) {
+    if st.store.trail_commits() > st.notices_derived.load(std::sync::atomic::Ordering::SeqCst) {
+        derive_logged(st).await;
     }
 }
 
@@ -105,11 +123,14 @@ fn case_event(r: &so::TrailRecord) -> Option<(i64, i64, Event)> {
     if r.object_type != "case" || !r.action.starts_with("case_") {
         return None;
     }
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        seq: i64,
+        event: Event,
+    }
     let case_id = r.object_id.parse().ok()?;
-    let mut detail: serde_json::Value = serde_json::from_str(&r.detail).ok()?;
-    let seq = detail.get("seq")?.as_i64()?;
-    let event = serde_json::from_value(detail.get_mut("event")?.take()).ok()?;
-    Some((case_id, seq, event))
+    let d: Detail = serde_json::from_str(&r.detail).ok()?;
+    Some((case_id, d.seq, d.event))
 }
 
 /// Whether an event of this kind tells anybody anything (the others need
@@ -128,25 +149,61 @@ fn may_notify(kind: &EventKind) -> bool {
     applicant_notice(kind, &f).is_some() || head_notice(kind, &f).is_some()
 }
 
-/// The notices of event `seq` of case `case_id`, computed on the case as
-/// that event found and left it (its events replayed up to it).
-async fn notices_of_step(st: &App, case_id: i64, seq: i64) -> AppResult<Vec<Notice>> {
-    let row = sc::get_case(&st.store, case_id).await?;
+/// The notices of the steps `steps` (case, event number, event), in their
+/// order, each with its time: the cases and their events are read for all
+/// of them at once (two statements, whatever their number).
+async fn notices_of_steps(st: &App, steps: &[(i64, i64, Event)]) -> AppResult<Vec<(i64, Notice)>> {
+    if steps.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut ids: Vec<i64> = steps.iter().map(|s| s.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let cases: std::collections::HashMap<i64, CaseRow> =
+        sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
+    let mut rows: std::collections::HashMap<i64, Vec<sc::EventRow>> = std::collections::HashMap::new();
+    for (case_id, e) in sc::events_of_cases(&st.store, &ids).await? {
+        rows.entry(case_id).or_default().push(e);
+    }
+    // Each case's events read once, whatever the number of its steps here.
+    let mut events: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    let mut out = vec![];
+    for (case_id, seq, event) in steps {
+        let row = cases.get(case_id).ok_or_else(|| AppError::not_found("case"))?;
+        let rows = rows.get(case_id).map_or(&[][..], Vec::as_slice);
+        let events = match events.entry(*case_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(to_events(rows)?),
+        };
+        out.extend(notices_of_step(st, row, rows, events, *seq).await?.into_iter().map(|n| (event.at_ms, n)));
+    }
+    Ok(out)
+}
+
+/// The notices of event `seq` of case `row`, whose events are `rows` as
+/// stored and `events` as read from them (in their order), computed on the
+/// case as that event found and left it (its events replayed up to it).
+async fn notices_of_step(
+    st: &App,
+    row: &CaseRow,
+    rows: &[sc::EventRow],
+    events: &[Event],
+    seq: i64,
+) -> AppResult<Vec<Notice>> {
+    let case_id = row.id;
     let content = item_version(st, row.version_id).await?;
-    let rows = sc::events(&st.store, case_id).await?;
     let Some(at) = rows.iter().position(|r| r.seq == seq) else {
         return Err(AppError::Internal(format!("case {case_id} has no event {seq} that the audit trail records")));
     };
-    let events = to_events(&rows[..=at])?;
-    let (e, before) = events.split_last().expect("the event itself");
+    let (e, before) = events[..=at].split_last().expect("the event itself");
     // Replayed as written, whatever the times say (a demo clock set back).
     let mut view = CaseView::new();
     for x in before {
         view = dc::apply(&content, &view, x)?;
     }
     let next = dc::apply(&content, &view, e)?;
-    let p = project(st, &content, &row, &next, e, seq)?;
-    of_event(st, &row, &content, &view, e, &p, &rows[at].actor_name).await
+    let p = project(st, &content, row, &next, e, seq)?;
+    of_event(st, row, &content, &view, e, &p, &rows[at].actor_name).await
 }
 
 /// The notices of event `e`, which moves the case from `view` (before) to

@@ -50,7 +50,7 @@ pub async fn list(ctx: &Ctx<'_>, page: Option<i64>, per_page: Option<i64>) -> Ap
 /// How many messages are unread.
 pub async fn unread(ctx: &Ctx<'_>) -> AppResult<i64> {
     let user = reader(ctx)?;
-    crate::cases::notices::derive_logged(ctx.state).await;
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     Ok(si::unread_count(&ctx.state.store, user).await?)
 }
 

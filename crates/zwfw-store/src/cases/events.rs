@@ -77,6 +77,22 @@ pub async fn events(store: &Store, case_id: i64) -> StoreResult<Vec<EventRow>> {
     events_via(store.pool(), case_id).await
 }
 
+/// The events of the cases of `ids`, each with its case, by case and in
+/// each case's order: one statement.
+pub async fn events_of_cases(store: &Store, ids: &[i64]) -> StoreResult<Vec<(i64, EventRow)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = vec![];
+    let list = crate::db::id_list(ids, &mut args);
+    crate::db::query_with(
+        format!("SELECT case_id, {EVENT_COLS} FROM case_events WHERE case_id IN ({list}) ORDER BY case_id, seq"),
+        args,
+    )
+    .all(store.pool(), |r| (r.i64("case_id"), event_row(r)))
+    .await
+}
+
 /// The events of a case inside a write transaction (the state the action decides on).
 pub async fn events_in(tx: &mut Tx, case_id: i64) -> StoreResult<Vec<EventRow>> {
     events_via(tx.conn(), case_id).await

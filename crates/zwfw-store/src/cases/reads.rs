@@ -13,6 +13,18 @@ pub async fn get_case(store: &Store, id: i64) -> StoreResult<CaseRow> {
         .await
 }
 
+/// The cases of `ids` that exist, in no particular order: one statement.
+pub async fn get_cases(store: &Store, ids: &[i64]) -> StoreResult<Vec<CaseRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = vec![];
+    let list = crate::db::id_list(ids, &mut args);
+    crate::db::query_with(format!("SELECT {CASE_COLS} FROM cases WHERE id IN ({list})"), args)
+        .all(store.pool(), case_row)
+        .await
+}
+
 /// Locks the case row until the transaction ends (a no-op write that makes a
 /// concurrent action on PostgreSQL wait, and then see what the first one did).
 pub async fn lock_case(tx: &mut Tx, id: i64) -> StoreResult<()> {

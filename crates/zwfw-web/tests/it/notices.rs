@@ -253,6 +253,33 @@ both_backends!(notices_are_read_a_page_at_a_time_and_only_by_their_reader, |stor
     assert_invariants(&app).await;
 });
 
+both_backends!(the_menu_counts_a_step_s_notice_at_the_next_page_view, |store: Store| async move {
+    use std::sync::atomic::Ordering::SeqCst;
+    let app = App::start_at(store, FRIDAY).await;
+    let item = item(&app).await;
+    let citizen = app.ready_token("demo_citizen").await;
+    let counter = app.ready_token("demo_counter").await;
+    let id = apply(&app, &citizen, item).await;
+    let (_, count) = body(app.get(&citizen, "/api/v1/me/notifications/count").await).await;
+    let before = count["unread"].as_i64().unwrap();
+
+    // Everything committed here derived: the count on a page derives nothing.
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    assert_eq!(app.state.notices_derived.load(SeqCst), app.state.store.trail_commits());
+
+    // A step acknowledged: the very next page view counts its notice, and
+    // so does the count's API (whether or not the derivation's own task
+    // came first).
+    act_ok(&app, &counter, id, json!({"action": "supplement_request", "missing": ["缺少场所平面图"]})).await;
+    let (s, guide) = page(&signed(&citizen), &app, "/guide").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(guide.contains(&format!("未读{}条", before + 1)), "the menu's badge: {guide}");
+    let (_, count) = body(app.get(&citizen, "/api/v1/me/notifications/count").await).await;
+    assert_eq!(count["unread"].as_i64(), Some(before + 1), "{count}");
+    assert_eq!(app.state.notices_derived.load(SeqCst), app.state.store.trail_commits());
+    assert_invariants(&app).await;
+});
+
 both_backends!(a_head_sees_what_waits_for_their_decision, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let item = item(&app).await;
