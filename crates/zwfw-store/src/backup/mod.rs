@@ -7,7 +7,10 @@
 //!
 //! The rows are database-neutral: every column is an integer, a real, a
 //! text or a blob ([`ColType`]), whatever the engine calls it, so that a
-//! backup taken on one engine restores into the other.
+//! backup taken on one engine restores into the other. The record of the
+//! backups made and of the restore drills is [`records`].
+
+pub mod records;
 
 use crate::db::{query, query_with, DbErr, Kind, Value};
 use crate::{Backend, RowExt, Store, StoreError, StoreResult, Tx};
