@@ -31,6 +31,9 @@ pub struct AppConfig {
     pub registry: crate::registry::RegistryConfig,
     /// 数据交换: the 前置库 the exporter delivers into, and the code values.
     pub exchange: crate::exchange::ExchangeConfig,
+    /// Scheduled backups and restore drills; `None`: not watched (the
+    /// program always sets it, with its defaults).
+    pub backup: Option<crate::backup::schedule::BackupConfig>,
 }
 
 impl Default for AppConfig {
@@ -46,6 +49,7 @@ impl Default for AppConfig {
             licenses: crate::licenses::LicensesConfig::default(),
             registry: crate::registry::RegistryConfig::default(),
             exchange: crate::exchange::ExchangeConfig::default(),
+            backup: None,
         }
     }
 }
