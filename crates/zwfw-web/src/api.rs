@@ -46,6 +46,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::interaction::api::routes(),
         crate::outbox::api::routes(),
         crate::exchange::api::routes(),
+        crate::backup::api::routes(),
         crate::rating::api::routes(),
         crate::supervision::api::routes(),
         crate::evaluation::api::routes(),

@@ -8,6 +8,7 @@ mod support;
 
 mod access;
 mod accounts;
+mod backup;
 mod calendar;
 mod cases;
 mod catalog;
