@@ -396,7 +396,15 @@ fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let common = cli.common.clone();
     match cli.command {
-        Command::Serve { listen, demo, registry_watch_dir, registry_lookup_url, backup_dir, backup_interval, backup_keep } => {
+        Command::Serve {
+            listen,
+            demo,
+            registry_watch_dir,
+            registry_lookup_url,
+            backup_dir,
+            backup_interval,
+            backup_keep,
+        } => {
             let mut s = settings(&common, listen, demo)?;
             if let Some(d) = backup_dir {
                 s.backup.dir = d;
@@ -500,8 +508,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 // backup of a large database does not hold up the rest).
                 let b = &s.backup;
                 match b.every_ms {
-                    Some(ms) => tracing::info!(dir = %b.dir.display(), every_hours = ms / 3_600_000, keep = b.keep, "backups are made on a schedule"),
-                    None => tracing::warn!("scheduled backups are off ([backup] interval): make backups with `zwfw backup create`"),
+                    Some(ms) => {
+                        tracing::info!(dir = %b.dir.display(), every_hours = ms / 3_600_000, keep = b.keep, "backups are made on a schedule")
+                    }
+                    None => tracing::warn!(
+                        "scheduled backups are off ([backup] interval): make backups with `zwfw backup create`"
+                    ),
                 }
                 let st = state.clone();
                 tokio::spawn(async move {
@@ -836,7 +848,8 @@ async fn backup(common: &Common, command: BackupCommand) -> Result<ExitCode> {
             let started_at = state.now_ms();
             let result = zwfw_app::backup::create(&ctx, &out, encrypt).await;
             // Recorded, so that the continuity checks count a backup made from the command line.
-            if let Err(e) = zwfw_app::backup::schedule::record_backup(&ctx, "command", &out, started_at, &result).await {
+            if let Err(e) = zwfw_app::backup::schedule::record_backup(&ctx, "command", &out, started_at, &result).await
+            {
                 eprintln!("zwfw: the backup is not recorded in the database: {}", e.message());
             }
             let c = result.map_err(app_error)?;

@@ -108,7 +108,8 @@ pub fn backup(
     }
     let period = |var: &str, v: Option<String>, default: Option<i64>| -> Result<Option<i64>> {
         match pick(var).or(v) {
-            Some(t) => zwfw_domain::backup::parse_period(&t).map_err(|e| anyhow::anyhow!("invalid backup settings ({var}): {e}")),
+            Some(t) => zwfw_domain::backup::parse_period(&t)
+                .map_err(|e| anyhow::anyhow!("invalid backup settings ({var}): {e}")),
             None => Ok(default),
         }
     };
@@ -464,7 +465,11 @@ mod tests {
         let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "3".to_string());
         let b = backup(c.backup, Path::new("/srv/zwfw"), env).unwrap();
         assert_eq!(b.dir, Path::new("/mnt/remote"));
-        assert_eq!((b.every_ms, b.keep, b.drill_every_ms, b.encrypt), (Some(43_200_000), 3, None, true), "the environment wins");
+        assert_eq!(
+            (b.every_ms, b.keep, b.drill_every_ms, b.encrypt),
+            (Some(43_200_000), 3, None, true),
+            "the environment wins"
+        );
         let env = |k: &str| (k == "ZWFW_BACKUP_INTERVAL").then(|| "daily".to_string());
         assert!(backup(None, Path::new("/x"), env).unwrap_err().to_string().contains("ZWFW_BACKUP_INTERVAL"));
         let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "0".to_string());

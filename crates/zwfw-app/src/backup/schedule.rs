@@ -177,7 +177,10 @@ async fn back_up_claimed(ctx: &Ctx<'_>, kind: &str, cfg: &BackupConfig) -> AppRe
         }
         Err(e) => {
             let what = format!("creating {}", cfg.dir.display());
-            (Err(AppError::with_detail(Kind::Unavailable, codes::IO, format!("{what}: {e}"))), cfg.dir.join(rules::file_name(started_at)))
+            (
+                Err(AppError::with_detail(Kind::Unavailable, codes::IO, format!("{what}: {e}"))),
+                cfg.dir.join(rules::file_name(started_at)),
+            )
         }
     };
     let (created, out) = result;
@@ -478,7 +481,9 @@ pub fn lapse_text(l: &Lapse) -> String {
     match l {
         Lapse::NoBackup { since } => format!("自 {} 起没有一次成功的数据备份（已超过26小时）。", when(*since)),
         Lapse::Stale { at, .. } => format!("最近一次成功的数据备份在 {}，已超过26小时没有新的备份。", when(*at)),
-        Lapse::DrillFailed { at, .. } => format!("{} 的恢复演练未通过：最新备份不能恢复或恢复后核对不一致。", when(*at)),
+        Lapse::DrillFailed { at, .. } => {
+            format!("{} 的恢复演练未通过：最新备份不能恢复或恢复后核对不一致。", when(*at))
+        }
         Lapse::NoDrillPassed { last: Some((_, at)) } => {
             format!("最近一次通过的恢复演练在 {}，本周期内没有通过的恢复演练。", when(*at))
         }

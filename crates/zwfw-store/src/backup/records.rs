@@ -140,9 +140,10 @@ pub async fn insert_backup(store: &Store, b: &BackupRecord) -> StoreResult<i64> 
 
 /// The latest backups, newest first.
 pub async fn backups(store: &Store, limit: i64) -> StoreResult<Vec<BackupRecord>> {
-    let rows = query(format!("SELECT * FROM backup_records ORDER BY started_at DESC, id DESC LIMIT {}", limit.clamp(1, 1000)))
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        query(format!("SELECT * FROM backup_records ORDER BY started_at DESC, id DESC LIMIT {}", limit.clamp(1, 1000)))
+            .fetch_all(store.pool())
+            .await?;
     Ok(rows.iter().map(backup).collect())
 }
 
@@ -218,9 +219,10 @@ pub async fn insert_drill(store: &Store, d: &DrillRecord) -> StoreResult<i64> {
 
 /// The latest drills, newest first.
 pub async fn drills(store: &Store, limit: i64) -> StoreResult<Vec<DrillRecord>> {
-    let rows = query(format!("SELECT * FROM backup_drills ORDER BY started_at DESC, id DESC LIMIT {}", limit.clamp(1, 1000)))
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        query(format!("SELECT * FROM backup_drills ORDER BY started_at DESC, id DESC LIMIT {}", limit.clamp(1, 1000)))
+            .fetch_all(store.pool())
+            .await?;
     Ok(rows.iter().map(drill).collect())
 }
 

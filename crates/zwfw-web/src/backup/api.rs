@@ -40,5 +40,8 @@ pub async fn api_drill_now(SignedIn { st, ra, .. }: SignedIn) -> WebResult<(Stat
 
 /// The backup endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().register(routes!(api_backups)).register(routes!(api_back_up_now)).register(routes!(api_drill_now))
+    OpenApiRouter::new()
+        .register(routes!(api_backups))
+        .register(routes!(api_back_up_now))
+        .register(routes!(api_drill_now))
 }

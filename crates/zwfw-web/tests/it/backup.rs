@@ -25,14 +25,16 @@ fn files_in(dir: &std::path::Path) -> Vec<String> {
 
 /// How many audit records of `action` the trail holds.
 async fn audited(app: &App, action: &str) -> i64 {
-    use zwfw_store::RowExt;
     zwfw_store::audit::seal(&app.state.store).await.unwrap();
-    zwfw_store::db::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
+    let row = zwfw_store::db::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1")
         .bind(action)
         .fetch_one(app.state.store.pool())
         .await
-        .unwrap()
-        .i64("n")
+        .unwrap();
+    match row.value("n") {
+        Some(zwfw_store::db::Value::Int(n)) => *n,
+        other => panic!("a count: {other:?}"),
+    }
 }
 
 /// The A10 findings supervision lists.
@@ -45,7 +47,8 @@ async fn continuity_findings(app: &App, token: &str) -> Vec<Value> {
 both_backends!(scheduled_backups_are_kept_drilled_and_watched, |store: Store| async move {
     let dir = data_dir();
     let app = App::start_with_backups(store, NOW, &dir, 2).await;
-    let sup = app.ready_token("demo_supervisor").await;
+    // The supervision officer's password and authenticator, for signing in later.
+    app.ready_token("demo_supervisor").await;
 
     // The first turn: a backup (none yet), then the drill restores it into a scratch database.
     let t = schedule::tick(&app.state).await.unwrap();
@@ -124,9 +127,10 @@ both_backends!(scheduled_backups_are_kept_drilled_and_watched, |store: Store| as
     assert!(home.contains("恢复演练未通过") && home.contains("已超过26小时没有新的备份"), "{home}");
 
     // A backup made now clears the staleness; the failed drill stands until a drill passes.
-    let b4 = schedule::back_up_now(&zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() }, "manual")
-        .await
-        .unwrap();
+    let b4 =
+        schedule::back_up_now(&zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() }, "manual")
+            .await
+            .unwrap();
     assert_eq!(b4.outcome, "ok");
     let lapses = schedule::lapses(&app.state).await.unwrap();
     assert!(matches!(lapses.as_slice(), [zwfw_domain::backup::Lapse::DrillFailed { .. }]), "{lapses:?}");
@@ -169,13 +173,23 @@ both_backends!(the_backups_page_is_the_system_administrators, |store: Store| asy
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["backups"].as_array().unwrap().len(), 1);
     let b = &v["backups"][0];
-    assert_eq!((b["outcome"].as_str(), b["present"].as_bool(), b["actor_name"].as_str()), (Some("ok"), Some(true), Some("demo_admin")));
+    assert_eq!(
+        (b["outcome"].as_str(), b["present"].as_bool(), b["actor_name"].as_str()),
+        (Some("ok"), Some(true), Some("demo_admin"))
+    );
     assert_eq!((v["keep"].as_i64(), v["every_text"].as_str()), (Some(7), Some("1 天")));
 
     // Every other role is refused, on the page and the API; nothing is made.
-    for who in
-        ["demo_center", "demo_deptadmin", "demo_counter", "demo_reviewer", "demo_head", "demo_supervisor", "demo_legal", "demo_citizen"]
-    {
+    for who in [
+        "demo_center",
+        "demo_deptadmin",
+        "demo_counter",
+        "demo_reviewer",
+        "demo_head",
+        "demo_supervisor",
+        "demo_legal",
+        "demo_citizen",
+    ] {
         let t = app.ready_token(who).await;
         let (s, _) = code_of(app.get(&t, "/api/v1/admin/backups").await).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{who} reads the backups");

@@ -131,8 +131,13 @@ impl App {
             keep,
             ..zwfw_app::backup::schedule::BackupConfig::defaults(dir)
         };
-        let config =
-            AppConfig { demo: true, data_dir: data_dir(), max_upload_bytes: 64 * 1024, backup: Some(backup), ..AppConfig::default() };
+        let config = AppConfig {
+            demo: true,
+            data_dir: data_dir(),
+            max_upload_bytes: 64 * 1024,
+            backup: Some(backup),
+            ..AppConfig::default()
+        };
         App::start_with_config(store, Clock::from_config(Some(now), None).unwrap(), true, config).await
     }
 
