@@ -33,6 +33,9 @@ pub struct AppConfig {
     pub exchange: crate::exchange::ExchangeConfig,
     /// The audit chain's anchors outside the database: where and how often.
     pub audit: crate::audit::anchor::AnchorConfig,
+    /// Scheduled backups and restore drills; `None`: not watched (the
+    /// program always sets it, with its defaults).
+    pub backup: Option<crate::backup::schedule::BackupConfig>,
 }
 
 impl Default for AppConfig {
@@ -49,6 +52,7 @@ impl Default for AppConfig {
             registry: crate::registry::RegistryConfig::default(),
             exchange: crate::exchange::ExchangeConfig::default(),
             audit: crate::audit::anchor::AnchorConfig::default(),
+            backup: None,
         }
     }
 }

@@ -209,6 +209,135 @@ pub fn backup_keys(master: &[u8; 16]) -> ([u8; 16], String) {
     (key, hex::encode(&check[..8]))
 }
 
+// ------------------------------------------------------------ schedule and drills
+
+/// How long the newest good backup may be before continuity is in question:
+/// a day's backup and two hours' grace.
+pub const STALE_AFTER_MS: i64 = 26 * HOUR_MS;
+/// How long past its period a restore drill may be before it counts as missing.
+pub const DRILL_GRACE_MS: i64 = 2 * HOUR_MS;
+const HOUR_MS: i64 = 3_600_000;
+
+/// A period of the settings: a whole number and a unit, `90s`, `30m`,
+/// `24h`, `7d`; `off` (or `0`) for none.
+pub fn parse_period(text: &str) -> Result<Option<i64>, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("off") || t == "0" {
+        return Ok(None);
+    }
+    let bad = || format!("{text:?} is not a period: a whole number and a unit (s, m, h, d), such as 24h or 7d, or off");
+    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = t.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let unit_ms = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => HOUR_MS,
+        "d" => 24 * HOUR_MS,
+        _ => return Err(bad()),
+    };
+    if n == 0 {
+        return Ok(None);
+    }
+    if n > 366 * 24 * 3_600 {
+        return Err(bad());
+    }
+    Ok(Some(n * unit_ms))
+}
+
+/// Whether the next backup (or drill) is due at `now`: there is none yet,
+/// or the last was started at least `every_ms` before.
+pub fn due(last_at: Option<i64>, now: i64, every_ms: i64) -> bool {
+    last_at.is_none_or(|t| now - t >= every_ms)
+}
+
+/// Of the backups kept in a directory, (id, when made), the ids of those
+/// beyond the `keep` newest (at least one is always kept), oldest last.
+pub fn beyond_kept(backups: &[(i64, i64)], keep: usize) -> Vec<i64> {
+    let mut b = backups.to_vec();
+    b.sort_by(|x, y| y.1.cmp(&x.1).then(y.0.cmp(&x.0)));
+    b.into_iter().skip(keep.max(1)).map(|(id, _)| id).collect()
+}
+
+/// The file name of a backup the platform makes at `at_ms`, in Beijing
+/// time so that the operator reads it: `zwfw-20261205-020000.zbak`.
+pub fn file_name(at_ms: i64) -> String {
+    let t = chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default().with_timezone(&crate::time::shanghai());
+    format!("zwfw-{}.zbak", t.format("%Y%m%d-%H%M%S"))
+}
+
+/// What the continuity checks read: the newest good backup and the drills.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Continuity {
+    /// The newest successful backup: id and when it was made.
+    pub newest_backup: Option<(i64, i64)>,
+    /// The last restore drill: id, when, whether it passed.
+    pub last_drill: Option<(i64, i64, bool)>,
+    /// The last drill that passed: id and when.
+    pub last_passed_drill: Option<(i64, i64)>,
+    /// Since when backups are expected (the platform started keeping them).
+    pub since: i64,
+}
+
+/// A lapse of continuity: what supervision reports (rule A10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lapse {
+    /// No successful backup at all, for longer than [`STALE_AFTER_MS`].
+    NoBackup { since: i64 },
+    /// The newest successful backup (`id`, made `at`) is older than [`STALE_AFTER_MS`].
+    Stale { id: i64, at: i64 },
+    /// The last restore drill (`id`, run `at`) failed.
+    DrillFailed { id: i64, at: i64 },
+    /// No drill passed within the drill period and its grace; the last that
+    /// passed, if any.
+    NoDrillPassed { last: Option<(i64, i64)> },
+}
+
+impl Lapse {
+    /// The key that makes one finding per lapse: a new backup or drill
+    /// that lapses again is a new finding.
+    pub fn key(&self) -> String {
+        match self {
+            Lapse::NoBackup { .. } => "backup:none".into(),
+            Lapse::Stale { id, .. } => format!("backup:stale:{id}"),
+            Lapse::DrillFailed { id, .. } => format!("drill:failed:{id}"),
+            Lapse::NoDrillPassed { last } => format!("drill:missing:{}", last.map_or(0, |l| l.0)),
+        }
+    }
+
+    /// The backup or drill the lapse is about (0: none).
+    pub fn object_id(&self) -> i64 {
+        match self {
+            Lapse::NoBackup { .. } | Lapse::NoDrillPassed { last: None } => 0,
+            Lapse::Stale { id, .. } | Lapse::DrillFailed { id, .. } | Lapse::NoDrillPassed { last: Some((id, _)) } => {
+                *id
+            }
+        }
+    }
+}
+
+/// The lapses of continuity at `now`: no good backup for 26 hours; with
+/// drills (every `drill_every_ms`), the last drill failed, or none passed
+/// in its period (and two hours' grace).
+pub fn lapses(c: &Continuity, now: i64, drill_every_ms: Option<i64>) -> Vec<Lapse> {
+    let mut out = vec![];
+    match c.newest_backup {
+        None if now - c.since > STALE_AFTER_MS => out.push(Lapse::NoBackup { since: c.since }),
+        Some((id, at)) if now - at > STALE_AFTER_MS => out.push(Lapse::Stale { id, at }),
+        _ => {}
+    }
+    if let Some(every) = drill_every_ms {
+        if let Some((id, at, false)) = c.last_drill {
+            out.push(Lapse::DrillFailed { id, at });
+        }
+        let since = c.last_passed_drill.map_or(c.since, |d| d.1);
+        if now - since > every + DRILL_GRACE_MS {
+            out.push(Lapse::NoDrillPassed { last: c.last_passed_drill });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +407,56 @@ mod tests {
         assert_ne!(k1, [1u8; 16]);
         assert_eq!(c1.len(), 16);
         assert_eq!(backup_keys(&[1u8; 16]), (k1, c1));
+    }
+    #[test]
+    fn periods_read_with_their_unit() {
+        assert_eq!(parse_period("24h"), Ok(Some(86_400_000)));
+        assert_eq!(parse_period(" 7d "), Ok(Some(7 * 86_400_000)));
+        assert_eq!(parse_period("30m"), Ok(Some(1_800_000)));
+        assert_eq!(parse_period("90s"), Ok(Some(90_000)));
+        assert_eq!(parse_period("off"), Ok(None));
+        assert_eq!(parse_period("0"), Ok(None));
+        for bad in ["", "h", "24", "1.5h", "-1h", "24 h", "3w", "99999999999d"] {
+            assert!(parse_period(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn due_pruned_and_named() {
+        assert!(due(None, 0, 10));
+        assert!(!due(Some(100), 109, 10));
+        assert!(due(Some(100), 110, 10));
+        let kept = [(1, 100), (2, 300), (3, 200), (4, 400)];
+        assert_eq!(beyond_kept(&kept, 2), vec![3, 1], "the two newest stay");
+        assert_eq!(beyond_kept(&kept, 0), vec![2, 3, 1], "one is always kept");
+        assert!(beyond_kept(&kept, 9).is_empty());
+        // 2026-12-05T02:00:00+08:00
+        assert_eq!(file_name(1_796_407_200_000), "zwfw-20261205-020000.zbak");
+    }
+
+    #[test]
+    fn lapses_of_continuity() {
+        const H: i64 = 3_600_000;
+        let week = Some(7 * 24 * H);
+        let c = Continuity { since: 0, ..Default::default() };
+        assert!(lapses(&c, 26 * H, None).is_empty(), "26 hours without a backup are allowed");
+        assert_eq!(lapses(&c, 26 * H + 1, None), vec![Lapse::NoBackup { since: 0 }]);
+        let c = Continuity {
+            newest_backup: Some((5, 10 * H)),
+            last_drill: Some((2, 11 * H, true)),
+            last_passed_drill: Some((2, 11 * H)),
+            since: 0,
+        };
+        assert!(lapses(&c, 36 * H, week).is_empty());
+        let l = lapses(&c, 36 * H + 1, week);
+        assert_eq!(l, vec![Lapse::Stale { id: 5, at: 10 * H }]);
+        assert_eq!((l[0].key(), l[0].object_id()), ("backup:stale:5".to_string(), 5));
+        // A failed drill, then none passed in the week and its grace.
+        let failed = Continuity { last_drill: Some((3, 12 * H, false)), ..c.clone() };
+        assert_eq!(lapses(&failed, 13 * H, week), vec![Lapse::DrillFailed { id: 3, at: 12 * H }]);
+        assert_eq!(lapses(&failed, 13 * H, None), vec![], "no drills configured: not watched");
+        let late = lapses(&failed, 11 * H + 7 * 24 * H + 2 * H + 1, week);
+        assert!(late.contains(&Lapse::NoDrillPassed { last: Some((2, 11 * H)) }), "{late:?}");
+        assert_eq!(Lapse::NoDrillPassed { last: Some((2, 11 * H)) }.key(), "drill:missing:2");
     }
 }

@@ -241,6 +241,19 @@ fn stored_events_and_views_read_as_before() {
     assert_eq!(serde_json::from_value::<CaseView>(stored).unwrap(), v);
 }
 
+/// 数据备份: the system administrator alone reads the backups and makes
+/// one now (a backup holds every person's data).
+#[test]
+fn backups_are_the_system_administrators() {
+    use zwfw_domain::access::staff::may_operate_backups;
+    for role in Role::ALL {
+        assert_eq!(may_operate_backups(&staff(1, 1, &[role])), role == Role::SystemAdmin, "{role:?}");
+    }
+    assert!(may_operate_backups(&staff(1, 1, &[Role::Counter, Role::SystemAdmin])));
+    assert!(!may_operate_backups(&staff(1, 1, &[])));
+    assert!(!may_operate_backups(&person(1)));
+}
+
 /// The rules app and pages ask for the staff menu, the outbox and the
 /// handlers on duty: one row per role alone, and the public.
 #[test]

@@ -235,7 +235,8 @@ pub async fn append_alone(store: &Store, entry: &AuditEntry) -> StoreResult<()> 
     Ok(())
 }
 
-fn entry_of(r: &Row) -> AuditEntry {
+/// The entry of an audit row (of `audit_log` or `audit_pending`).
+pub(crate) fn entry_of(r: &Row) -> AuditEntry {
     AuditEntry {
         at_ms: r.i64("at"),
         actor_id: r.opt_i64("actor_id"),
@@ -251,7 +252,8 @@ fn entry_of(r: &Row) -> AuditEntry {
     }
 }
 
-fn record(r: &Row) -> AuditRecord {
+/// A record of `audit_log`: its entry and its place in the chain.
+pub(crate) fn record(r: &Row) -> AuditRecord {
     AuditRecord { seq: r.i64("seq"), entry: entry_of(r), prev_hash: r.str("prev_hash"), hash: r.str("hash") }
 }
 

@@ -47,6 +47,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::outbox::api::routes(),
         crate::exchange::api::routes(),
         crate::exchange::packages::routes(),
+        crate::backup::api::routes(),
         crate::rating::api::routes(),
         crate::supervision::api::routes(),
         crate::evaluation::api::routes(),

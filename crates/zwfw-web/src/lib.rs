@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
@@ -246,6 +247,9 @@ pub fn router(state: AppState) -> Router {
             "/work/interactions/handlers",
             get(crate::interaction::pages::handlers_page).post(crate::interaction::pages::handlers_submit),
         )
+        .route("/admin/backups", get(crate::backup::pages::backups_page))
+        .route("/admin/backups/now", post(crate::backup::pages::back_up_now))
+        .route("/admin/backups/drill", post(crate::backup::pages::drill_now))
         .route("/admin/exchange", get(crate::exchange::pages::exchange_page))
         .route("/admin/exchange/packages", get(crate::exchange::packages::packages_page))
         .route("/admin/exchange/packages/import", post(crate::exchange::packages::import_submit))

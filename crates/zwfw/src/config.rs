@@ -28,6 +28,7 @@ pub struct FileConfig {
     pub registry: Option<RegistryFile>,
     pub exchange: Option<ExchangeFile>,
     pub audit: Option<AuditFile>,
+    pub backup: Option<BackupFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -114,6 +115,57 @@ pub fn audit(
         None => zwfw_app::audit::anchor::DEFAULT_INTERVAL_MS,
     };
     Ok(zwfw_app::audit::anchor::AnchorConfig { dir: Some(dir), interval_ms })
+/// `[backup]`: scheduled backups and restore drills. Each key can also
+/// come from `ZWFW_BACKUP_DIR`, `ZWFW_BACKUP_INTERVAL`, `ZWFW_BACKUP_KEEP`,
+/// `ZWFW_BACKUP_DRILL_INTERVAL`, `ZWFW_BACKUP_ENCRYPT` (and the flags of
+/// `zwfw serve` win over them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFile {
+    pub dir: Option<PathBuf>,
+    /// `24h`, `12h`, `7d` … or `off`.
+    pub interval: Option<String>,
+    pub keep: Option<usize>,
+    pub drill_interval: Option<String>,
+    pub encrypt: Option<bool>,
+}
+
+/// The backup settings from the defaults, the file and the environment
+/// (the environment wins); checked here, at start.
+pub fn backup(
+    file: Option<BackupFile>,
+    data_dir: &Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::backup::schedule::BackupConfig> {
+    let file = file.unwrap_or_default();
+    let mut c = zwfw_app::backup::schedule::BackupConfig::defaults(data_dir);
+    let pick = |var: &str| env(var).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(d) = pick("ZWFW_BACKUP_DIR").map(PathBuf::from).or(file.dir) {
+        c.dir = d;
+    }
+    let period = |var: &str, v: Option<String>, default: Option<i64>| -> Result<Option<i64>> {
+        match pick(var).or(v) {
+            Some(t) => zwfw_domain::backup::parse_period(&t)
+                .map_err(|e| anyhow::anyhow!("invalid backup settings ({var}): {e}")),
+            None => Ok(default),
+        }
+    };
+    c.every_ms = period("ZWFW_BACKUP_INTERVAL", file.interval, c.every_ms)?;
+    c.drill_every_ms = period("ZWFW_BACKUP_DRILL_INTERVAL", file.drill_interval, c.drill_every_ms)?;
+    if let Some(k) = pick("ZWFW_BACKUP_KEEP") {
+        c.keep = k.parse().map_err(|_| anyhow::anyhow!("ZWFW_BACKUP_KEEP must be a number (got {k:?})"))?;
+    } else if let Some(k) = file.keep {
+        c.keep = k;
+    }
+    if c.keep == 0 {
+        anyhow::bail!("invalid backup settings: keep must be at least 1");
+    }
+    if let Some(e) = pick("ZWFW_BACKUP_ENCRYPT") {
+        c.encrypt = e == "true" || e == "1";
+    } else if let Some(e) = file.encrypt {
+        c.encrypt = e;
+    }
+    Ok(c)
 }
 
 /// `[licenses]`: 电子证照. The master key (32 hexadecimal digits, SM4-128)
@@ -238,6 +290,7 @@ pub struct Settings {
     pub registry: zwfw_app::registry::RegistryConfig,
     pub exchange: zwfw_app::exchange::ExchangeConfig,
     pub audit: zwfw_app::audit::anchor::AnchorConfig,
+    pub backup: zwfw_app::backup::schedule::BackupConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 
@@ -463,6 +516,31 @@ mod tests {
         assert!(licenses(None, env).unwrap_err().to_string().contains("verify_base"));
         let env = |k: &str| (k == "ZWFW_LICENSE_VERIFY_BASE").then(|| "https://x.cn/?a=1".to_string());
         assert!(licenses(None, env).is_err());
+    }
+
+    #[test]
+    fn backup_settings_from_defaults_file_and_environment() {
+        let none = |_: &str| None;
+        let d = backup(None, Path::new("/srv/zwfw"), none).unwrap();
+        assert_eq!(d.dir, Path::new("/srv/zwfw/backups"));
+        assert_eq!((d.every_ms, d.keep, d.drill_every_ms, d.encrypt), (Some(86_400_000), 7, Some(604_800_000), false));
+        let c: FileConfig = toml::from_str(
+            "[backup]\ndir = \"/mnt/remote\"\ninterval = \"12h\"\nkeep = 14\ndrill_interval = \"off\"\nencrypt = true\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "3".to_string());
+        let b = backup(c.backup, Path::new("/srv/zwfw"), env).unwrap();
+        assert_eq!(b.dir, Path::new("/mnt/remote"));
+        assert_eq!(
+            (b.every_ms, b.keep, b.drill_every_ms, b.encrypt),
+            (Some(43_200_000), 3, None, true),
+            "the environment wins"
+        );
+        let env = |k: &str| (k == "ZWFW_BACKUP_INTERVAL").then(|| "daily".to_string());
+        assert!(backup(None, Path::new("/x"), env).unwrap_err().to_string().contains("ZWFW_BACKUP_INTERVAL"));
+        let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "0".to_string());
+        assert!(backup(None, Path::new("/x"), env).unwrap_err().to_string().contains("keep"));
+        assert!(toml::from_str::<FileConfig>("[backup]\nkept = 3\n").is_err(), "unknown keys are refused");
     }
 
     #[test]

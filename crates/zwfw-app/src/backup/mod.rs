@@ -9,6 +9,7 @@
 //! reverse.
 
 pub mod format;
+pub mod schedule;
 
 use crate::error::{AppError, AppResult, Kind};
 use crate::licenses::MasterKey;
@@ -52,6 +53,12 @@ pub mod codes {
     pub const NOT_EMPTY: &str = "restore_target_not_empty";
     /// The restored database did not pass the checks (detail: which); nothing was kept.
     pub const CHECK_FAILED: &str = "restore_check_failed";
+    /// No backup directory is configured (`[backup]`).
+    pub const NOT_CONFIGURED: &str = "backup_not_configured";
+    /// A backup or a restore drill is being made already.
+    pub const RUNNING: &str = "backup_running";
+    /// A restore drill found no backup to restore.
+    pub const NO_BACKUP: &str = "drill_no_backup";
 }
 
 fn refused(code: &'static str, detail: impl Into<String>) -> AppError {

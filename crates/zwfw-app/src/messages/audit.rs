@@ -52,6 +52,9 @@ pub fn action_label(code: &str) -> String {
         "commitment_unfulfilled" => "认定告知承诺未履行",
         "backup_created" => "创建数据备份",
         "backup_restored" => "从备份恢复数据",
+        "backup_failed" => "数据备份失败",
+        "backup_pruned" => "删除超出保留份数的备份文件",
+        "backup_drilled" => "备份恢复演练",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -214,6 +217,12 @@ pub fn field_label(key: &str) -> String {
         "audit_seq" => "审计链末条序号",
         "source" => "来源数据库",
         "backup_created_at" => "备份时间",
+        "passed" => "演练通过",
+        "millis" => "用时（毫秒）",
+        "data_age_ms" => "恢复数据的时效（毫秒）",
+        "audit_checked" => "核验审计记录数",
+        "keep" => "保留份数",
+        "error" => "错误",
         _ => {
             let f = super::field_name(key);
             return if f == "字段" { key.to_string() } else { f.to_string() };

@@ -21,6 +21,9 @@ pub fn backup_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("backup_structure", _) => "备份中的数据表或列与该版本的数据库结构不一致，不能恢复",
         ("restore_target_not_empty", _) => "恢复目标不是空的：只能恢复到空数据库和空数据目录，已有的数据不会被覆盖",
         ("restore_check_failed", _) => "恢复后的核对未通过，已全部撤销，数据库和数据目录保持原样",
+        ("backup_not_configured", _) => "未配置备份目录（配置文件 [backup] dir 或环境变量 ZWFW_BACKUP_DIR）",
+        ("backup_running", _) => "正在进行数据备份或恢复演练，请稍后再试",
+        ("drill_no_backup", _) => "没有可用于恢复演练的成功备份",
         _ => return None,
     };
     Some(t.to_string())

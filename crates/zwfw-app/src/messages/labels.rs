@@ -358,6 +358,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A07") => "未经变更流程修改事项或删除业务数据",
         ("rule", "A08") => "咨询投诉或差评整改超期",
         ("rule", "A09") => "告知承诺未履行",
+        ("rule", "A10") => "数据备份或恢复演练失效",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -404,6 +405,21 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
         "A09" => {
             format!("办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}", s("material"), s("reason"))
+        }
+        "A10" => {
+            let at = zwfw_domain::time::format_local(n("at"));
+            match s("kind").as_str() {
+                "no_backup" => format!(
+                    "自 {} 起没有一次成功的数据备份，已超过26小时，请立即检查备份目录和备份任务。",
+                    zwfw_domain::time::format_local(n("since"))
+                ),
+                "stale" => format!("最近一次成功的数据备份在 {at}，已超过26小时没有新的备份，请立即检查备份任务。"),
+                "drill_failed" => format!("{at} 的恢复演练未通过：最新的备份不能恢复或恢复后核对不一致，请立即处理。"),
+                _ if detail.get("at").is_some_and(|v| !v.is_null()) => {
+                    format!("最近一次通过的恢复演练在 {at}，规定周期内没有通过的恢复演练。")
+                }
+                _ => "还没有通过的恢复演练，备份能否恢复未经验证。".to_string(),
+            }
         }
         "A07" => match s("kind").as_str() {
             "altered" => format!("审计记录第 {} 条的内容与其校验值不符，已被改动。", n("seq")),

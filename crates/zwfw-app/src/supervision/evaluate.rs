@@ -310,9 +310,29 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             });
         }
     }
+    // 6. The platform's continuity (A10): no good backup for 26 hours, the
+    // restore drill failed or none passed in its period.
+    for l in crate::backup::schedule::lapses(st).await? {
+        tracing::error!(lapse = ?l, "continuity in question");
+        if let Some(f) = ds::continuity_fact(&rules, &l) {
+            let object_no = match l {
+                zwfw_domain::backup::Lapse::NoBackup { .. } | zwfw_domain::backup::Lapse::Stale { .. } => "数据备份",
+                _ => "恢复演练",
+            };
+            pending.push(Pending {
+                fact: f,
+                object_kind: ds::ObjectKind::Backup.code(),
+                object_id: l.object_id(),
+                object_no: object_no.to_string(),
+                item_type: String::new(),
+                department_id: None,
+                responsible_user_id: None,
+            });
+        }
+    }
     record(st, &rules, &org, pending, &mut report).await?;
 
-    // 6. Oversight orders past their due day escalate.
+    // 7. Oversight orders past their due day escalate.
     report.escalated = escalate_orders(st, &cal, &org, today).await?;
     Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash, tamper_id }))
 }

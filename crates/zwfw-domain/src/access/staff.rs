@@ -144,6 +144,13 @@ pub fn may_operate_outbox(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 
+/// May read the backups and restore drills and make a backup now: the
+/// system administrator, who runs the platform (a backup holds every
+/// person's data, so no other role).
+pub fn may_operate_backups(actor: &Actor) -> bool {
+    actor.is_staff() && actor.has(Role::SystemAdmin)
+}
+
 /// May read the exchange monitor (数据交换): the administrators and the
 /// supervision bureau, which watches that the platform reports.
 pub fn may_monitor_exchange(actor: &Actor) -> bool {

@@ -321,6 +321,19 @@ pub fn data_fact(rules: &RuleSet, id: i64, table: &str, op: &str, key: &str, at_
     rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("data:{id}"), detail))
 }
 
+/// A10: a lapse of continuity (no good backup for 26 hours, a failed or
+/// missing restore drill), found once per lapse.
+pub fn continuity_fact(rules: &RuleSet, lapse: &crate::backup::Lapse) -> Option<Fact> {
+    use crate::backup::Lapse;
+    let detail = match lapse {
+        Lapse::NoBackup { since } => serde_json::json!({"kind": "no_backup", "since": since}),
+        Lapse::Stale { at, .. } => serde_json::json!({"kind": "stale", "at": at}),
+        Lapse::DrillFailed { at, .. } => serde_json::json!({"kind": "drill_failed", "at": at}),
+        Lapse::NoDrillPassed { last } => serde_json::json!({"kind": "no_drill", "at": last.map(|l| l.1)}),
+    };
+    rules.on(RuleCode::A10).then(|| fact(RuleCode::A10, lapse.key(), detail))
+}
+
 /// A07: a guard trigger is missing (dropped, or its table replaced), so
 /// changes around the program could pass unseen. Found once per guard.
 pub fn guard_fact(rules: &RuleSet, guard: &str) -> Option<Fact> {

@@ -27,6 +27,8 @@ code_list!(
         Data = "data",
         /// A guard trigger found missing.
         Guard = "guard",
+        /// The platform's backups and restore drills (rule A10).
+        Backup = "backup",
     }
 );
 

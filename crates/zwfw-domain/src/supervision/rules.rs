@@ -45,10 +45,13 @@ pub enum RuleCode {
     /// department found unfulfilled; recorded by the department, not
     /// evaluated.
     A09,
+    /// Continuity in question: no successful backup for 26 hours, or the
+    /// restore drill failed or did not pass in its period.
+    A10,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 16] = [
+    pub const ALL: [RuleCode; 17] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::Y01,
@@ -65,6 +68,7 @@ impl RuleCode {
         RuleCode::A07,
         RuleCode::A08,
         RuleCode::A09,
+        RuleCode::A10,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -85,6 +89,7 @@ impl RuleCode {
             RuleCode::A07 => "A07",
             RuleCode::A08 => "A08",
             RuleCode::A09 => "A09",
+            RuleCode::A10 => "A10",
         }
     }
 

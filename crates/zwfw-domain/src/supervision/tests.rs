@@ -303,3 +303,20 @@ fn an_unfulfilled_commitment_is_one_anomaly_per_material() {
     assert_eq!(commitment_fact(&off, 2, "x", "y"), Err(SupervisionError::RuleOff));
     assert_eq!(RuleCode::parse("A09"), Some(RuleCode::A09));
 }
+
+#[test]
+fn a_lapse_of_continuity_is_one_anomaly_per_lapse() {
+    use crate::backup::Lapse;
+    let rules = RuleSet::defaults();
+    let f = continuity_fact(&rules, &Lapse::Stale { id: 7, at: 1_000 }).unwrap();
+    assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::A10, "backup:stale:7", Severity::Anomaly));
+    assert_eq!((f.detail["kind"].as_str(), f.detail["at"].as_i64()), (Some("stale"), Some(1_000)));
+    let f = continuity_fact(&rules, &Lapse::DrillFailed { id: 3, at: 5 }).unwrap();
+    assert_eq!((f.key.as_str(), f.detail["kind"].as_str()), ("drill:failed:3", Some("drill_failed")));
+    let f = continuity_fact(&rules, &Lapse::NoDrillPassed { last: None }).unwrap();
+    assert_eq!((f.key.as_str(), f.detail["at"].is_null()), ("drill:missing:0", true));
+    let off =
+        RuleSet::from_rules([Rule { code: RuleCode::A10, enabled: false, params: RuleCode::A10.default_params() }]);
+    assert_eq!(continuity_fact(&off, &Lapse::NoBackup { since: 0 }), None);
+    assert_eq!(RuleCode::parse("A10"), Some(RuleCode::A10));
+}

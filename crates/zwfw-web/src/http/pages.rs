@@ -57,6 +57,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_calendar => actor.is_some_and(staff::may_edit_calendar),
         can_outbox => actor.is_some_and(staff::may_operate_outbox),
         can_exchange => actor.is_some_and(staff::may_monitor_exchange),
+        can_backups => actor.is_some_and(staff::may_operate_backups),
         can_notices => actor.is_some_and(|a| zwfw_domain::access::notices::may_manage(a).is_ok()),
         can_licenses => actor.is_some_and(|a| zwfw_domain::access::licenses::may_manage_types(a).is_ok()),
         can_work_licenses => actor.is_some_and(|a| zwfw_domain::access::licenses::list_scope(a).is_ok()),

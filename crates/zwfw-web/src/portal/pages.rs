@@ -85,6 +85,13 @@ async fn workbench(
         if s.actor.is_staff() { None } else { zwfw_app::cases::applicant_workbench(&ctx(&st, &ra)).await.ok() };
     // A staff member's: what waits for them (none without a department).
     let waiting = if s.actor.is_staff() { zwfw_app::cases::staff_workbench(&ctx(&st, &ra)).await.ok() } else { None };
+    // The system administrator is told at once when backups lapse.
+    let continuity: Vec<String> = if zwfw_domain::access::staff::may_operate_backups(&s.actor) {
+        let lapses = zwfw_app::backup::schedule::lapses(&st).await.unwrap_or_default();
+        lapses.iter().map(zwfw_app::backup::schedule::lapse_text).collect()
+    } else {
+        vec![]
+    };
     render(
         &st,
         &ra,
@@ -100,6 +107,7 @@ async fn workbench(
             clock_moved_days => format!("{:.1}", st.clock.moved_ms() as f64 / 86_400_000.0),
             calendar_missing => zwfw_domain::access::is_overseer(&s.actor)
                 .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),
+            continuity => continuity,
         },
     )
 }

@@ -109,13 +109,9 @@ impl App {
         exchange: zwfw_app::exchange::ExchangeConfig,
         licenses: zwfw_app::licenses::LicensesConfig,
     ) -> App {
-        let data_dir = std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()));
-        // Unless told otherwise, the test client stands for a reverse proxy:
-        // tests name the client they play in X-Forwarded-For.
-        let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
         let config = AppConfig {
             demo,
-            data_dir,
+            data_dir: data_dir(),
             max_upload_bytes: 64 * 1024,
             sms,
             smtp,
@@ -124,6 +120,32 @@ impl App {
             licenses,
             ..AppConfig::default()
         };
+        App::start_with_config(store, clock, behind_proxy, config).await
+    }
+
+    /// Starts at an instant with scheduled backups and drills into `dir`
+    /// (the schedule is run by the test).
+    pub async fn start_with_backups(store: Store, now: &str, dir: &std::path::Path, keep: usize) -> App {
+        let backup = zwfw_app::backup::schedule::BackupConfig {
+            dir: dir.to_path_buf(),
+            keep,
+            ..zwfw_app::backup::schedule::BackupConfig::defaults(dir)
+        };
+        let config = AppConfig {
+            demo: true,
+            data_dir: data_dir(),
+            max_upload_bytes: 64 * 1024,
+            backup: Some(backup),
+            ..AppConfig::default()
+        };
+        App::start_with_config(store, Clock::from_config(Some(now), None).unwrap(), true, config).await
+    }
+
+    async fn start_with_config(store: Store, clock: Clock, behind_proxy: bool, config: AppConfig) -> App {
+        let demo = config.demo;
+        // Unless told otherwise, the test client stands for a reverse proxy:
+        // tests name the client they play in X-Forwarded-For.
+        let trusted_proxies = if behind_proxy { vec!["127.0.0.1".parse().unwrap()] } else { vec![] };
         let state = AppState::new(
             zwfw_app::App::new(store, clock, config),
             WebConfig { trusted_proxies, ..WebConfig::default() },
@@ -174,6 +196,11 @@ impl App {
     pub async fn user_id(&self, username: &str) -> i64 {
         zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
     }
+}
+
+/// A data directory of its own.
+pub fn data_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("zwfw_app_{}_{}", std::process::id(), rand_suffix()))
 }
 
 fn rand_suffix() -> u64 {

@@ -7,11 +7,14 @@
 //!
 //! The rows are database-neutral: every column is an integer, a real, a
 //! text or a blob ([`ColType`]), whatever the engine calls it, so that a
-//! backup taken on one engine restores into the other.
+//! backup taken on one engine restores into the other. The record of the
+//! backups made and of the restore drills is [`records`].
+
+pub mod records;
 
 use crate::db::{query, query_with, DbErr, Kind, Value};
 use crate::{Backend, RowExt, Store, StoreError, StoreResult, Tx};
-use zwfw_domain::audit::{AuditEntry, AuditRecord, ChainDefect, ChainVerifier};
+use zwfw_domain::audit::{ChainDefect, ChainVerifier};
 
 /// The neutral type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -797,24 +800,7 @@ async fn verify_chain(tx: &mut Tx) -> StoreResult<(i64, Vec<ChainDefect>, (i64, 
             break;
         }
         for r in &rows {
-            let rec = AuditRecord {
-                seq: r.i64("seq"),
-                entry: AuditEntry {
-                    at_ms: r.i64("at"),
-                    actor_id: r.opt_i64("actor_id"),
-                    actor_name: r.str("actor_name"),
-                    actor_role: r.str("actor_role"),
-                    department_id: r.opt_i64("department_id"),
-                    action: r.str("action"),
-                    object_type: r.str("object_type"),
-                    object_id: r.str("object_id"),
-                    detail: r.str("detail"),
-                    reason: r.str("reason"),
-                    client_addr: r.str("client_addr"),
-                },
-                prev_hash: r.str("prev_hash"),
-                hash: r.str("hash"),
-            };
+            let rec = crate::audit::record(r);
             after = rec.seq;
             v.feed(&rec);
         }
