@@ -115,6 +115,8 @@ pub fn audit(
         None => zwfw_app::audit::anchor::DEFAULT_INTERVAL_MS,
     };
     Ok(zwfw_app::audit::anchor::AnchorConfig { dir: Some(dir), interval_ms })
+}
+
 /// `[backup]`: scheduled backups and restore drills. Each key can also
 /// come from `ZWFW_BACKUP_DIR`, `ZWFW_BACKUP_INTERVAL`, `ZWFW_BACKUP_KEEP`,
 /// `ZWFW_BACKUP_DRILL_INTERVAL`, `ZWFW_BACKUP_ENCRYPT` (and the flags of
