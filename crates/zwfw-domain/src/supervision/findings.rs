@@ -27,6 +27,8 @@ code_list!(
         Data = "data",
         /// A guard trigger found missing.
         Guard = "guard",
+        /// A row of the exchange outbox (rule A10).
+        Exchange = "exchange",
     }
 );
 
