@@ -239,6 +239,9 @@ pub fn router(state: AppState) -> Router {
             get(crate::interaction::pages::handlers_page).post(crate::interaction::pages::handlers_submit),
         )
         .route("/admin/exchange", get(crate::exchange::pages::exchange_page))
+        .route("/admin/exchange/poll", post(crate::exchange::pages::poll_submit))
+        .route("/admin/exchange/rows/{id}", get(crate::exchange::pages::row_page))
+        .route("/admin/exchange/rows/{id}/resend", post(crate::exchange::pages::resend_submit))
         .route("/admin/outbox", get(crate::outbox::pages::outbox_page))
         .route("/admin/outbox/{id}/retry", post(crate::outbox::pages::outbox_retry))
         .route("/my/messages", get(crate::outbox::pages::messages_page))
