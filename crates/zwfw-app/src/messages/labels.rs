@@ -324,7 +324,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A07") => "未经变更流程修改事项或删除业务数据",
         ("rule", "A08") => "咨询投诉或差评整改超期",
         ("rule", "A09") => "告知承诺未履行",
-        ("rule", "A10") => "数据交换积压或拒收未更正",
+        ("rule", "A11") => "数据交换积压或拒收未更正",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -369,13 +369,13 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         ),
         "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
-        "A10" if s("kind") == "backlog" => format!(
+        "A11" if s("kind") == "backlog" => format!(
             "前置库 {} 表最早一条待报送记录（{object_no}）已等待 {} 小时，超过规定的 {} 小时，数据未按时报送省级平台。",
             s("table"),
             n("waited_hours"),
             n("hours")
         ),
-        "A10" => format!(
+        "A11" => format!(
             "{object_no} 于 {} 被{}拒收（{}），{} 个工作日内仍未更正并重新报送。",
             s("rejected_on"),
             if detail.get("by_province").and_then(|v| v.as_bool()) == Some(true) { "省级平台" } else { "交换程序校验" },

@@ -310,7 +310,7 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             });
         }
     }
-    // 6. The exchange with the province (A10): a backlog older than the
+    // 6. The exchange with the province (A11): a backlog older than the
     // rule's hours (only when a 前置库 is configured: without one the rows
     // wait by design), and rejections not corrected in its working days.
     pending.extend(exchange_facts(st, &cal, &rules, today).await?);
@@ -321,12 +321,12 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
     Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash, tamper_id }))
 }
 
-/// The facts of rule A10: per national table, its oldest waiting row when
+/// The facts of rule A11: per national table, its oldest waiting row when
 /// it waited too long; each rejected row not corrected in time, charged to
 /// its case's department.
 async fn exchange_facts(st: &App, cal: &Calendar, rules: &RuleSet, today: NaiveDate) -> AppResult<Vec<Pending>> {
     let mut pending = vec![];
-    if !rules.on(RuleCode::A10) {
+    if !rules.on(RuleCode::A11) {
         return Ok(pending);
     }
     let now = st.now_ms();

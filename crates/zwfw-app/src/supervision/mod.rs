@@ -143,7 +143,7 @@ pub struct RuleInput {
     pub enabled: bool,
     pub days: Option<u32>,
     pub count: Option<u32>,
-    /// A10: the hours the exchange backlog may wait.
+    /// A11: the hours the exchange backlog may wait.
     #[serde(default)]
     pub hours: Option<u32>,
     pub reply_days: u32,

@@ -27,7 +27,7 @@ code_list!(
         Data = "data",
         /// A guard trigger found missing.
         Guard = "guard",
-        /// A row of the exchange outbox (rule A10).
+        /// A row of the exchange outbox (rule A11).
         Exchange = "exchange",
     }
 );

@@ -48,7 +48,7 @@ pub enum RuleCode {
     /// 数据交换: the oldest row waiting for the 前置库 is older than `hours`,
     /// or a row the province (or the exporter's checks) rejected is still
     /// not corrected and sent again `days` working days later.
-    A10,
+    A11,
 }
 
 impl RuleCode {
@@ -69,7 +69,7 @@ impl RuleCode {
         RuleCode::A07,
         RuleCode::A08,
         RuleCode::A09,
-        RuleCode::A10,
+        RuleCode::A11,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -90,7 +90,7 @@ impl RuleCode {
             RuleCode::A07 => "A07",
             RuleCode::A08 => "A08",
             RuleCode::A09 => "A09",
-            RuleCode::A10 => "A10",
+            RuleCode::A11 => "A11",
         }
     }
 
@@ -115,7 +115,7 @@ impl RuleCode {
             RuleCode::W01 => p.days = Some(1),
             RuleCode::R02 => p.days = Some(5),
             RuleCode::R03 => p.count = Some(3),
-            RuleCode::A10 => {
+            RuleCode::A11 => {
                 p.days = Some(5);
                 p.hours = Some(24);
             }
@@ -179,8 +179,8 @@ pub const DEFAULT_REPLY_DAYS: u32 = 5;
 /// 行政许可法 第四十二条: an extension is at most ten working days.
 pub const MAX_EXTENSION_DAYS: u32 = 10;
 
-/// A rule's parameters. Which ones a rule reads: W01, R02 and A10 `days`,
-/// R03 `count`, A10 `hours`; every rule `reply_days`.
+/// A rule's parameters. Which ones a rule reads: W01, R02 and A11 `days`,
+/// R03 `count`, A11 `hours`; every rule `reply_days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RuleParams))]
 pub struct Params {
@@ -211,7 +211,7 @@ impl Params {
         };
         match rule {
             RuleCode::W01 => range("days", self.days, 0, 10)?,
-            RuleCode::R02 | RuleCode::A10 => range("days", self.days, 1, 30)?,
+            RuleCode::R02 | RuleCode::A11 => range("days", self.days, 1, 30)?,
             _ => unused("days", self.days)?,
         }
         match rule {
@@ -219,7 +219,7 @@ impl Params {
             _ => unused("count", self.count)?,
         }
         match rule {
-            RuleCode::A10 => range("hours", self.hours, 1, 720)?,
+            RuleCode::A11 => range("hours", self.hours, 1, 720)?,
             _ => unused("hours", self.hours)?,
         }
         range("reply_days", Some(self.reply_days), 1, 30)

@@ -359,7 +359,7 @@ async fn province_writes(front: &zwfw_app::exchange::front::Front, sql: &str) {
 }
 
 /// The licence catalogue row, the province's feedback read once and shown,
-/// a correction sent again as a new version, rule A10, and who may do what.
+/// a correction sent again as a new version, rule A11, and who may do what.
 async fn feedback_read_once_and_corrected(store: Store, url: String) {
     let app = App::start_with_exchange(store, NOW, config(&url)).await;
     let (market, item) = market_item(&app, "TESTXCH00000000000000000000004").await;
@@ -446,13 +446,13 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
     let (s, b) = body(app.post(&admin, &format!("/api/v1/admin/exchange/rows/{}/resend", rows[2].id), json!({"reason": "重新报送"})).await).await;
     assert_eq!(s, reqwest::StatusCode::CONFLICT, "a row delivered without feedback: {b}");
 
-    // A10: a week on, the corrected version still waits (the backlog) and
+    // A11: a week on, the corrected version still waits (the backlog) and
     // the licence error is still not corrected (five working days).
     app.advance(8 * 86_400_000);
     let (s, r) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({"full": true})).await).await;
     assert_eq!(s, reqwest::StatusCode::OK, "{r}");
-    assert_eq!(r["by_rule"]["A10"], 2, "{r}");
-    let (_, f) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A10").await).await;
+    assert_eq!(r["by_rule"]["A11"], 2, "{r}");
+    let (_, f) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A11").await).await;
     let texts: Vec<&str> = f["rows"].as_array().unwrap().iter().map(|x| x["description"].as_str().unwrap()).collect();
     assert!(texts.iter().any(|t| t.contains("up_pro_accept") && t.contains("超过规定的 24 小时")), "{f}");
     assert!(texts.iter().any(|t| t.contains("up_lic_data") && t.contains("省级平台拒收")), "{f}");
