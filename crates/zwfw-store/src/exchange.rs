@@ -4,7 +4,7 @@
 //! state (back-off after a failure) and the monitor's figures.
 
 use crate::db::{query, Row};
-use crate::{RowExt, Store, StoreResult, Tx};
+use crate::{RowExt, Store, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use zwfw_domain::exchange::Table;
 
@@ -41,6 +41,10 @@ pub struct OutRow {
     /// in an offline package.
     #[serde(skip)]
     pub payload: Option<String>,
+    /// The version sent again in this one's place after a correction.
+    pub resent_as: Option<i64>,
+    /// The corrections this version carries (JSON, `<sub>:<column>` → value).
+    pub overrides: Option<String>,
 }
 
 fn out_row(r: &Row) -> OutRow {
@@ -61,6 +65,8 @@ fn out_row(r: &Row) -> OutRow {
         row_guid: r.opt_str("row_guid"),
         origin: r.opt_str("origin"),
         payload: r.opt_str("payload"),
+        resent_as: r.opt_i64("resent_as"),
+        overrides: r.opt_str("overrides"),
     }
 }
 
@@ -100,6 +106,21 @@ pub async fn enqueue(tx: &mut Tx, tables: &[Table], case_id: i64, seq: i64, at_m
     let values: Vec<String> = tables.iter().map(|t| format!("('{}', $1, $2, $3)", t.code())).collect();
     let sql = format!("INSERT INTO exchange_outbox (tbl, case_id, event_seq, created_at) VALUES {}", values.join(", "));
     crate::db::query_with(sql, std::mem::take(&mut args)).execute(tx.conn()).await?;
+    Ok(())
+}
+
+/// The `up_lic_data` row of licence version `license_id`, issued on case
+/// `case_id`, inside the transaction that wrote the licence.
+pub async fn enqueue_license(tx: &mut Tx, case_id: i64, license_id: i64, at_ms: i64) -> StoreResult<()> {
+    query(format!(
+        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, ref_id, created_at) VALUES ('{}', $1, 0, $2, $3)",
+        Table::LicData.code()
+    ))
+    .bind(case_id)
+    .bind(license_id)
+    .bind(at_ms)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
@@ -327,4 +348,282 @@ pub async fn rejected(store: &Store, limit: i64) -> StoreResult<Vec<OutRow>> {
 /// The outbox rows of a case, in order.
 pub async fn of_case(store: &Store, case_id: i64) -> StoreResult<Vec<OutRow>> {
     query("SELECT * FROM exchange_outbox WHERE case_id = $1 ORDER BY id").bind(case_id).all(store.pool(), out_row).await
+}
+
+/// One outbox row.
+pub async fn get(store: &Store, id: i64) -> StoreResult<Option<OutRow>> {
+    query("SELECT * FROM exchange_outbox WHERE id = $1").bind(id).maybe(store.pool(), out_row).await
+}
+
+/// The `up_lic_data` row delivered in batch `batch` for the licence version
+/// `identifier` (the outbox row's `ref_id` is the licence).
+pub async fn license_row(store: &Store, batch: &str, identifier: &str) -> StoreResult<Option<i64>> {
+    let r = query(format!(
+        "SELECT o.id FROM exchange_outbox o JOIN licenses l ON l.id = o.ref_id \
+         WHERE o.tbl = '{}' AND o.batch = $1 AND l.identifier = $2 ORDER BY o.id DESC LIMIT 1",
+        Table::LicData.code()
+    ))
+    .bind(batch)
+    .bind(identifier)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(r.map(|r| r.i64("id")))
+}
+
+/// Sends row `id` again as a new version carrying `overrides` (JSON): the
+/// row must be rejected, by the exporter or by the province (`feedback`),
+/// and not sent again before. The new version's id; None when the row
+/// cannot be sent again (delivered without feedback, or sent again already).
+pub async fn resend(tx: &mut Tx, id: i64, overrides: &str, at_ms: i64) -> StoreResult<Option<i64>> {
+    let row = query(
+        "SELECT * FROM exchange_outbox WHERE id = $1 AND resent_as IS NULL AND (rejected_at IS NOT NULL \
+         OR (delivered_at IS NOT NULL AND EXISTS (SELECT 1 FROM exchange_feedback f WHERE f.outbox_id = $1)))",
+    )
+    .bind(id)
+    .maybe(tx.conn(), out_row)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let version = query(
+        "SELECT MAX(version) AS v FROM exchange_outbox WHERE tbl = $1 AND case_id = $2 AND event_seq = $3 AND ref_id = $4",
+    )
+    .bind(&row.tbl)
+    .bind(row.case_id)
+    .bind(row.event_seq)
+    .bind(row.ref_id)
+    .fetch_one(tx.conn())
+    .await?
+    .opt_i64("v")
+    .unwrap_or(row.version);
+    let new_id = query(
+        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, ref_id, version, created_at, overrides) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(&row.tbl)
+    .bind(row.case_id)
+    .bind(row.event_seq)
+    .bind(row.ref_id)
+    .bind(version + 1)
+    .bind(at_ms)
+    .bind(overrides)
+    .fetch_one(tx.conn())
+    .await?
+    .i64("id");
+    let n = query("UPDATE exchange_outbox SET resent_as = $1 WHERE id = $2 AND resent_as IS NULL")
+        .bind(new_id)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n != 1 {
+        return Err(StoreError::Conflict("exchange_outbox"));
+    }
+    Ok(Some(new_id))
+}
+
+/// A feedback row read from the 前置库, ready to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFeedback {
+    /// `dn_audit_abnormal` | `dn_lic_data_error`
+    pub source: String,
+    /// What makes the feedback row recognisable when read again.
+    pub fkey: String,
+    /// The feedback row's local id in the 前置库 (the read position).
+    pub front_id: i64,
+    /// The outbox row it concerns; None when its row_guid is not ours.
+    pub outbox_id: Option<i64>,
+    /// The national table of the rejected row.
+    pub tbl: String,
+    pub row_guid: String,
+    pub batch: String,
+    pub err_type: String,
+    pub remark: String,
+    /// The column the feedback blames, if it names one.
+    pub field: Option<String>,
+    pub sub: i64,
+    pub reported_at: Option<i64>,
+}
+
+/// Records a feedback row once: false when it was recorded before.
+pub async fn record_feedback(store: &Store, f: &NewFeedback, now_ms: i64) -> StoreResult<bool> {
+    let r = query(
+        "INSERT INTO exchange_feedback (source, fkey, front_id, outbox_id, tbl, row_guid, batch, err_type, remark, \
+         field, sub, reported_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (source, fkey) DO NOTHING",
+    )
+    .bind(&f.source)
+    .bind(&f.fkey)
+    .bind(f.front_id)
+    .bind(f.outbox_id)
+    .bind(&f.tbl)
+    .bind(&f.row_guid)
+    .bind(&f.batch)
+    .bind(&f.err_type)
+    .bind(&f.remark)
+    .bind(f.field.as_deref())
+    .bind(f.sub)
+    .bind(f.reported_at)
+    .bind(now_ms)
+    .execute(store.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// How far feedback table `source` was read (its last local id).
+pub async fn feedback_cursor(store: &Store, source: &str) -> StoreResult<i64> {
+    let r = query("SELECT last_id FROM exchange_feedback_cursor WHERE source = $1")
+        .bind(source)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.map_or(0, |r| r.i64("last_id")))
+}
+
+/// Moves the read position of `source` to `last_id` (never back).
+pub async fn advance_feedback_cursor(store: &Store, source: &str, last_id: i64, now_ms: i64) -> StoreResult<()> {
+    query(
+        "UPDATE exchange_feedback_cursor SET last_id = CASE WHEN last_id < $1 THEN $1 ELSE last_id END, read_at = $2 \
+         WHERE source = $3",
+    )
+    .bind(last_id)
+    .bind(now_ms)
+    .bind(source)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// A recorded feedback row, with where its outbox row stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ExchangeFeedback))]
+pub struct FeedbackRow {
+    pub id: i64,
+    /// `dn_audit_abnormal` | `dn_lic_data_error`
+    pub source: String,
+    /// The outbox row it concerns (None: its row_guid is not one of ours).
+    pub outbox_id: Option<i64>,
+    pub tbl: String,
+    pub row_guid: String,
+    pub batch: String,
+    /// 异常类型
+    pub err_type: String,
+    /// 备注 / 异常说明
+    pub remark: String,
+    /// The column it blames.
+    pub field: Option<String>,
+    pub sub: i64,
+    /// When the province recorded it (进入汇聚区日期 / 同步时间).
+    pub reported_at: Option<i64>,
+    /// When it was read here.
+    pub read_at: i64,
+    /// The case of the outbox row.
+    pub case_id: Option<i64>,
+    /// The version sent again in the row's place, once corrected.
+    pub resent_as: Option<i64>,
+}
+
+fn feedback_row(r: &Row) -> FeedbackRow {
+    FeedbackRow {
+        id: r.i64("id"),
+        source: r.str("source"),
+        outbox_id: r.opt_i64("outbox_id"),
+        tbl: r.str("tbl"),
+        row_guid: r.str("row_guid"),
+        batch: r.str("batch"),
+        err_type: r.str("err_type"),
+        remark: r.str("remark"),
+        field: r.opt_str("field"),
+        sub: r.i64("sub"),
+        reported_at: r.opt_i64("reported_at"),
+        read_at: r.i64("read_at"),
+        case_id: r.opt_i64("case_id"),
+        resent_as: r.opt_i64("resent_as"),
+    }
+}
+
+const FEEDBACK: &str = "SELECT f.*, o.case_id, o.resent_as FROM exchange_feedback f \
+     LEFT JOIN exchange_outbox o ON o.id = f.outbox_id";
+
+/// The feedback rows recorded, newest first: `open` only those whose row
+/// was not corrected and sent again (those naming no row of ours included).
+pub async fn feedback(store: &Store, open: bool, limit: i64) -> StoreResult<Vec<FeedbackRow>> {
+    let filter = if open { "WHERE o.resent_as IS NULL" } else { "" };
+    query(format!("{FEEDBACK} {filter} ORDER BY f.id DESC LIMIT {}", limit.clamp(1, 500)))
+        .all(store.pool(), feedback_row)
+        .await
+}
+
+/// The feedback rows about outbox row `outbox_id`.
+pub async fn feedback_of(store: &Store, outbox_id: i64) -> StoreResult<Vec<FeedbackRow>> {
+    query(format!("{FEEDBACK} WHERE f.outbox_id = $1 ORDER BY f.id")).bind(outbox_id).all(store.pool(), feedback_row).await
+}
+
+/// The oldest waiting row of each table: (table, outbox id, written at).
+pub async fn oldest_waiting(store: &Store) -> StoreResult<Vec<(String, i64, i64)>> {
+    let rows = query(format!(
+        "SELECT o.tbl, o.id, o.created_at FROM exchange_outbox o WHERE o.id IN \
+         (SELECT MIN(id) FROM exchange_outbox WHERE {WAITING} GROUP BY tbl)"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.str("tbl"), r.i64("id"), r.i64("created_at"))).collect())
+}
+
+/// A rejection not corrected: the outbox row, its case, its table, when it
+/// was rejected, by the province (else by the exporter's checks), why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncorrected {
+    pub outbox_id: i64,
+    pub case_id: i64,
+    pub tbl: String,
+    pub rejected_at: i64,
+    pub by_province: bool,
+    pub reason: String,
+}
+
+/// The rejections recorded up to `until_ms` whose row was not sent again:
+/// rows the exporter rejected, and rows the province's feedback names
+/// (each row once, at its first feedback).
+pub async fn uncorrected(store: &Store, until_ms: i64) -> StoreResult<Vec<Uncorrected>> {
+    let local = query(
+        "SELECT id, case_id, tbl, rejected_at, reason FROM exchange_outbox \
+         WHERE rejected_at IS NOT NULL AND rejected_at <= $1 AND resent_as IS NULL ORDER BY id",
+    )
+    .bind(until_ms)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<Uncorrected> = local
+        .iter()
+        .map(|r| Uncorrected {
+            outbox_id: r.i64("id"),
+            case_id: r.i64("case_id"),
+            tbl: r.str("tbl"),
+            rejected_at: r.i64("rejected_at"),
+            by_province: false,
+            reason: r.opt_str("reason").unwrap_or_default(),
+        })
+        .collect();
+    let fed = query(
+        "SELECT o.id, o.case_id, o.tbl, f.read_at, f.err_type, f.remark FROM exchange_feedback f \
+         JOIN exchange_outbox o ON o.id = f.outbox_id \
+         WHERE o.resent_as IS NULL AND f.read_at <= $1 ORDER BY f.id",
+    )
+    .bind(until_ms)
+    .fetch_all(store.pool())
+    .await?;
+    for r in &fed {
+        let id = r.i64("id");
+        if out.iter().any(|u| u.outbox_id == id) {
+            continue;
+        }
+        let remark = r.str("remark");
+        let err = r.str("err_type");
+        out.push(Uncorrected {
+            outbox_id: id,
+            case_id: r.i64("case_id"),
+            tbl: r.str("tbl"),
+            rejected_at: r.i64("read_at"),
+            by_province: true,
+            reason: if remark.is_empty() { err } else { format!("{err}：{remark}") },
+        });
+    }
+    Ok(out)
 }

@@ -1,5 +1,5 @@
 //! Throw-away databases: a SQLite file in a temporary directory, or a new
-//! database on a PostgreSQL server, removed again by [`ScratchDb::cleanup`].
+//! database on a PostgreSQL server, removed again by [`ScratchDb::cleanup`] (or, failing that, when dropped).
 //! `zwfw bench` measures on them; the test databases of `testing` (the
 //! `testing` feature) are made the same way.
 
@@ -16,6 +16,8 @@ pub struct ScratchDb {
     pub dir: Option<PathBuf>,
     admin_url: Option<String>,
     db_name: Option<String>,
+    /// Removed already (by [`ScratchDb::cleanup`]).
+    removed: bool,
 }
 
 fn unique_suffix() -> String {
@@ -28,7 +30,7 @@ impl ScratchDb {
         let dir = std::env::temp_dir().join(format!("zwfw_test_{}", unique_suffix()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("zwfw.db").display());
-        ScratchDb { url, dir: Some(dir), admin_url: None, db_name: None }
+        ScratchDb { url, dir: Some(dir), admin_url: None, db_name: None, removed: false }
     }
 
     /// A new database on the server of `admin_url`, or the error of
@@ -46,7 +48,7 @@ impl ScratchDb {
             admin_url.split_once('?').map(|(p, o)| (p, format!("?{o}"))).unwrap_or((&admin_url, String::new()));
         let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
         let url = format!("{base}/{name}{options}");
-        Ok(ScratchDb { url, dir: None, admin_url: Some(admin_url), db_name: Some(name) })
+        Ok(ScratchDb { url, dir: None, admin_url: Some(admin_url), db_name: Some(name), removed: false })
     }
 
     /// The store on this database, migrated.
@@ -58,7 +60,12 @@ impl ScratchDb {
 
     /// Removes the database; call at the end of the run (a failed test's
     /// database is removed by a later run after an hour).
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
+        self.remove().await;
+        self.removed = true;
+    }
+
+    async fn remove(&self) {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -68,6 +75,29 @@ impl ScratchDb {
                 let _ = c.close().await;
             }
         }
+    }
+}
+
+/// A run that ended without [`ScratchDb::cleanup`] (a failed test) removes
+/// its database too, on a runtime of its own.
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        if self.removed {
+            return;
+        }
+        let this = ScratchDb {
+            url: self.url.clone(),
+            dir: self.dir.take(),
+            admin_url: self.admin_url.take(),
+            db_name: self.db_name.take(),
+            removed: true,
+        };
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                rt.block_on(this.remove());
+            }
+        })
+        .join();
     }
 }
 

@@ -57,6 +57,7 @@ pub struct ExchangeFile {
     pub poll_ms: Option<u64>,
     pub lease_ms: Option<i64>,
     pub timeout_ms: Option<u64>,
+    pub feedback_poll_ms: Option<u64>,
     pub codes: Option<zwfw_domain::exchange::Codes>,
 }
 
@@ -74,6 +75,7 @@ pub fn exchange(
         poll_ms: file.poll_ms.unwrap_or(d.poll_ms),
         lease_ms: file.lease_ms.unwrap_or(d.lease_ms),
         timeout_ms: file.timeout_ms.unwrap_or(d.timeout_ms),
+        feedback_poll_ms: file.feedback_poll_ms.unwrap_or(d.feedback_poll_ms),
         codes: file.codes.unwrap_or_default(),
     };
     // The installation's code (its packages name it) may come from the environment.

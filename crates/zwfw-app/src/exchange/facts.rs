@@ -93,6 +93,11 @@ impl<'a> Gatherer<'a> {
             let row = zwfw_domain::exchange::package::row_from_cells(table, cells).map_err(AppError::Internal)?;
             return Ok(vec![row]);
         }
+        if table == Table::LicData {
+            // The licence version as it was signed (`ref_id`).
+            let l = zwfw_store::licenses::get_license(self.st.store.pool(), r.ref_id).await?;
+            return Ok(vec![m::license::map(&crate::licenses::status::metadata_of(&l)?)]);
+        }
         let c = self.case(r.case_id).await?;
         let n = c
             .events
@@ -128,7 +133,7 @@ impl<'a> Gatherer<'a> {
                 let level = c.ratings.iter().filter(|x| r.ref_id > 0 && x.id <= r.ref_id).map(|x| x.level).next_back();
                 m::result::map(codes, &c.facts, h, level).into_iter().collect()
             }
-            Table::LicData => return Err(AppError::Internal("licence rows are not reported yet".into())),
+            Table::LicData => unreachable!("mapped above"),
         })
     }
 

@@ -251,6 +251,59 @@ impl Front {
         }
     }
 
+    /// Up to `limit` rows of feedback table `table` with a local id above
+    /// `after`, in id order: the id and the text of `columns` (a datetime
+    /// as `YYYY-MM-DD HH:MM:SS`, NULL as None).
+    pub async fn read_after(
+        &self,
+        table: &str,
+        columns: &[(&str, ColType)],
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<Option<String>>)>, FrontError> {
+        use sqlx::Row;
+        let pg = self.is_pg();
+        let cols: Vec<String> = columns
+            .iter()
+            .map(|(c, ty)| match (ty, pg) {
+                (ColType::Datetime, true) => format!("to_char({c}, 'YYYY-MM-DD HH24:MI:SS')"),
+                (ColType::Datetime, false) => format!("DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s')"),
+                (_, true) => format!("CAST({c} AS text)"),
+                (_, false) => format!("CAST({c} AS CHAR)"),
+            })
+            .collect();
+        let (id, param) = if pg { ("CAST(id AS bigint)", "$1") } else { ("CAST(id AS SIGNED)", "?") };
+        let sql = format!(
+            "SELECT {id} AS id, {} FROM {table} WHERE id > {param} ORDER BY id LIMIT {}",
+            cols.join(", "),
+            limit.clamp(1, 5000)
+        );
+        let read = |r: &dyn Fn(usize) -> Option<String>, id: i64| (id, (0..columns.len()).map(|i| r(i + 1)).collect());
+        Ok(match self {
+            Front::MySql(p) => sqlx::query(&sql)
+                .bind(after)
+                .fetch_all(p)
+                .await
+                .map_err(classify)?
+                .iter()
+                .map(|row| read(&|i| row.get::<Option<String>, _>(i), row.get::<i64, _>(0)))
+                .collect(),
+            Front::Postgres(p) => sqlx::query(&sql)
+                .bind(after)
+                .fetch_all(p)
+                .await
+                .map_err(classify)?
+                .iter()
+                .map(|row| read(&|i| row.get::<Option<String>, _>(i), row.get::<i64, _>(0)))
+                .collect(),
+        })
+    }
+
+    /// Runs one statement (tests: the province's side writing feedback).
+    pub async fn execute(&self, sql: &str) -> Result<(), FrontError> {
+        self.exec(sql).await
+    }
+
     pub async fn close(&self) {
         match self {
             Front::MySql(p) => p.close().await,
@@ -364,7 +417,9 @@ pub async fn create_database(server_url: &str, name: &str) -> Result<String, Str
 
 /// Drops database `name` on the server of `server_url`.
 pub async fn drop_database(server_url: &str, name: &str) -> Result<(), String> {
-    admin(server_url, &format!("DROP DATABASE IF EXISTS {name}")).await
+    // PostgreSQL: connections still open to it (a test that failed) are ended.
+    let force = if server_url.starts_with("mysql://") { "" } else { " WITH (FORCE)" };
+    admin(server_url, &format!("DROP DATABASE IF EXISTS {name}{force}")).await
 }
 
 async fn admin(server_url: &str, sql: &str) -> Result<(), String> {

@@ -13,6 +13,7 @@
 //! every `poll_ms`; after a failure it waits 1, 2, 4 … 300 s.
 
 mod facts;
+pub mod feedback;
 pub mod front;
 pub mod package;
 
@@ -38,6 +39,8 @@ pub struct ExchangeConfig {
     pub lease_ms: i64,
     /// Connecting and each statement: at most this long.
     pub timeout_ms: u64,
+    /// How often the province's feedback tables are read.
+    pub feedback_poll_ms: u64,
     pub codes: Codes,
 }
 
@@ -49,6 +52,7 @@ impl Default for ExchangeConfig {
             poll_ms: 5000,
             lease_ms: 60_000,
             timeout_ms: 5000,
+            feedback_poll_ms: feedback::POLL_EVERY_MS,
             codes: Codes::default(),
         }
     }
@@ -68,6 +72,9 @@ impl ExchangeConfig {
         }
         if !(5_000..=3_600_000).contains(&self.lease_ms) {
             return Err("exchange.lease_ms must be between 5000 and 3600000".into());
+        }
+        if !(1_000..=86_400_000).contains(&self.feedback_poll_ms) {
+            return Err("exchange.feedback_poll_ms must be between 1000 and 86400000".into());
         }
         self.codes.check()
     }
@@ -140,6 +147,7 @@ pub async fn run(st: App) {
             return;
         }
     };
+    tokio::spawn(feedback::run(st.clone(), ex.clone()));
     let poll = std::time::Duration::from_millis(st.config.exchange.poll_ms);
     loop {
         if tokio::time::timeout(poll, WAKE.notified()).await.is_ok() {
@@ -177,7 +185,7 @@ pub async fn deliver_once(st: &App, ex: &Exporter) -> AppResult<DeliveryReport> 
     let mut ok: Vec<(i64, Vec<Insert>)> = vec![];
     let mut facts = facts::Gatherer::new(st);
     for r in &rows {
-        match facts.front_rows(r).await {
+        match facts.front_rows(r).await.and_then(|f| corrected(r, f)) {
             Ok(front) => {
                 if let Some(e) = front.iter().find_map(|f| dx::check_row(f).err()) {
                     sx::mark_rejected(&st.store, r.id, &e, st.now_ms()).await?;
@@ -256,6 +264,16 @@ pub async fn deliver_once(st: &App, ex: &Exporter) -> AppResult<DeliveryReport> 
     Ok(report)
 }
 
+/// The rows of a version with the corrections it carries applied.
+fn corrected(r: &sx::OutRow, mut front: Vec<dx::FrontRow>) -> AppResult<Vec<dx::FrontRow>> {
+    if let Some(json) = r.overrides.as_deref().filter(|j| !j.is_empty()) {
+        let o: dx::feedback::Overrides =
+            serde_json::from_str(json).map_err(|e| AppError::Internal(format!("corrections of row {}: {e}", r.id)))?;
+        dx::feedback::apply_overrides(&mut front, &o).map_err(AppError::Internal)?;
+    }
+    Ok(front)
+}
+
 /// A failed try: the batch waits (claimed) and every exporter backs off.
 async fn fail(st: &App, ex: &Exporter, batch: &str, status: &sx::Status, error: &str) -> AppResult<()> {
     ex.unready().await;
@@ -278,6 +296,11 @@ pub struct Monitor {
     pub tables: Vec<TableView>,
     /// The rejected rows, newest first.
     pub rejected: Vec<sx::OutRow>,
+    /// The province's feedback whose row is not corrected yet (and feedback
+    /// naming no row of ours), newest first.
+    pub feedback: Vec<sx::FeedbackRow>,
+    /// The actor may correct rows and send them again.
+    pub may_resend: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -313,5 +336,7 @@ pub async fn monitor(ctx: &Ctx<'_>) -> AppResult<Monitor> {
         status: sx::status(&st.store).await?,
         tables,
         rejected: sx::rejected(&st.store, 100).await?,
+        feedback: sx::feedback(&st.store, true, 100).await?,
+        may_resend: zwfw_domain::access::staff::may_resend_exchange(actor),
     })
 }

@@ -360,6 +360,10 @@ pub(super) async fn write_version(
         signature: &signature,
     };
     record_change(tx, ctx, license_id, &signed, detail).await?;
+    // The province's licence catalogue (up_lic_data) hears of the version
+    // with it.
+    zwfw_store::exchange::enqueue_license(tx, case.id, license_id, ctx.now()).await?;
+    crate::exchange::wake();
     // The result enters the holder's 电子要件库 as trust A, to be used again
     // in later applications.
     if let Some(owner) = case.applicant_user_id {

@@ -132,7 +132,7 @@ pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> App
 
 /// The metadata a stored version was signed with, read back from its
 /// signed bytes (the canonical encoding is one field a line).
-pub(super) fn metadata_of(l: &LicenseRow) -> AppResult<LicenseMetadata> {
+pub(crate) fn metadata_of(l: &LicenseRow) -> AppResult<LicenseMetadata> {
     let bad = || AppError::Internal(format!("licence {}: signed data unreadable", l.id));
     let mut base: BTreeMap<&str, String> = BTreeMap::new();
     let mut fields = BTreeMap::new();

@@ -55,6 +55,7 @@ pub fn action_label(code: &str) -> String {
         "backup_failed" => "数据备份失败",
         "backup_pruned" => "删除超出保留份数的备份文件",
         "backup_drilled" => "备份恢复演练",
+        "exchange_resend" => "更正并重新报送交换记录",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -168,6 +169,12 @@ pub fn field_label(key: &str) -> String {
         "years" => "年份",
         "attempts" => "已尝试次数",
         "case_id" => "办件",
+        "table" => "国家表",
+        "version" => "版本",
+        "new_row" => "新版本记录编号",
+        "column" => "更正字段",
+        "value" => "更正后的值",
+        "sub" => "子记录序号",
         "cause" => "原因",
         "changed" => "修改内容",
         "copies" => "份数",

@@ -327,6 +327,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "audit") => "审计记录",
         ("object_kind", "data") => "业务数据",
         ("object_kind", "guard") => "数据防护",
+        ("object_kind", "exchange") => "数据交换记录",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -359,6 +360,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A08") => "咨询投诉或差评整改超期",
         ("rule", "A09") => "告知承诺未履行",
         ("rule", "A10") => "数据备份或恢复演练失效",
+        ("rule", "A11") => "数据交换积压或拒收未更正",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -403,6 +405,19 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         ),
         "A06" => format!("办件 {object_no} 延长审批 {} 个工作日，未经批准或超过法定10个工作日。", n("days")),
         "A08" => format!("{object_no} 应于 {} 前答复，已超期未答复。", s("due")),
+        "A11" if s("kind") == "backlog" => format!(
+            "前置库 {} 表最早一条待报送记录（{object_no}）已等待 {} 小时，超过规定的 {} 小时，数据未按时报送省级平台。",
+            s("table"),
+            n("waited_hours"),
+            n("hours")
+        ),
+        "A11" => format!(
+            "{object_no} 于 {} 被{}拒收（{}），{} 个工作日内仍未更正并重新报送。",
+            s("rejected_on"),
+            if detail.get("by_province").and_then(|v| v.as_bool()) == Some(true) { "省级平台" } else { "交换程序校验" },
+            s("reason"),
+            n("days")
+        ),
         "A09" => {
             format!("办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}", s("material"), s("reason"))
         }

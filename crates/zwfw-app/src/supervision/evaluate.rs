@@ -330,11 +330,58 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             });
         }
     }
+    // 6. The exchange with the province (A11): a backlog older than the
+    // rule's hours (only when a 前置库 is configured: without one the rows
+    // wait by design), and rejections not corrected in its working days.
+    pending.extend(exchange_facts(st, &cal, &rules, today).await?);
     record(st, &rules, &org, pending, &mut report).await?;
 
     // 7. Oversight orders past their due day escalate.
     report.escalated = escalate_orders(st, &cal, &org, today).await?;
     Ok((report, JobState { seq: head, day: ty, warn_until: wu, r02_until, audit_seq, audit_hash, tamper_id }))
+}
+
+/// The facts of rule A11: per national table, its oldest waiting row when
+/// it waited too long; each rejected row not corrected in time, charged to
+/// its case's department.
+async fn exchange_facts(st: &App, cal: &Calendar, rules: &RuleSet, today: NaiveDate) -> AppResult<Vec<Pending>> {
+    let mut pending = vec![];
+    if !rules.on(RuleCode::A11) {
+        return Ok(pending);
+    }
+    let now = st.now_ms();
+    if st.config.exchange.url.is_some() {
+        for (tbl, id, at) in zwfw_store::exchange::oldest_waiting(&st.store).await? {
+            if let Some(f) = ds::exchange_backlog(rules, &tbl, at, now) {
+                pending.push(Pending {
+                    fact: f,
+                    object_kind: ds::ObjectKind::Exchange.code(),
+                    object_id: id,
+                    object_no: format!("{tbl} #{id}"),
+                    item_type: String::new(),
+                    department_id: None,
+                    responsible_user_id: None,
+                });
+            }
+        }
+    }
+    let Some(until) = ds::exchange_rejection_until(cal, rules, today)? else { return Ok(pending) };
+    let until_ms = zwfw_domain::clock::end_of_day_ms(until) - 1;
+    for u in zwfw_store::exchange::uncorrected(&st.store, until_ms).await? {
+        let on = zwfw_domain::clock::local_date(u.rejected_at);
+        let Some(f) = ds::exchange_rejection(cal, rules, &u.tbl, on, u.by_province, &u.reason, today)? else { continue };
+        let case = zwfw_store::cases::get_case(&st.store, u.case_id).await.ok();
+        pending.push(Pending {
+            fact: f,
+            object_kind: ds::ObjectKind::Exchange.code(),
+            object_id: u.outbox_id,
+            object_no: format!("{} #{}（办件 {}）", u.tbl, u.outbox_id, case.as_ref().and_then(|c| c.case_no.clone()).unwrap_or_default()),
+            item_type: String::new(),
+            department_id: case.as_ref().map(|c| c.p.handling_department_id.unwrap_or(c.department_id)),
+            responsible_user_id: None,
+        });
+    }
+    Ok(pending)
 }
 
 /// What the case reader needs, owned (it runs on a task of its own).

@@ -143,6 +143,9 @@ pub struct RuleInput {
     pub enabled: bool,
     pub days: Option<u32>,
     pub count: Option<u32>,
+    /// A11: the hours the exchange backlog may wait.
+    #[serde(default)]
+    pub hours: Option<u32>,
     pub reply_days: u32,
     /// Why the rule changes (kept in the audit trail).
     pub reason: String,
@@ -155,7 +158,7 @@ pub async fn update_rule(ctx: &Ctx<'_>, code: &str, input: &RuleInput) -> AppRes
     access::supervision::may_supervise(actor).map_err(refused("rule"))?;
     let rule = RuleCode::parse(code).ok_or_else(|| AppError::not_found("rule"))?;
     let reason = ds::text("reason", &input.reason, 500)?;
-    let params = Params { days: input.days, count: input.count, reply_days: input.reply_days };
+    let params = Params { days: input.days, count: input.count, hours: input.hours, reply_days: input.reply_days };
     params.check(rule)?;
     let current = ss::rules(&ctx.state.store).await?;
     let old = current.iter().find(|r| r.code == code).ok_or_else(|| AppError::not_found("rule"))?;

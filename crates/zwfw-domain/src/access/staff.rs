@@ -165,6 +165,13 @@ pub fn may_manage_exchange_packages(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 
+/// May correct a row the province or the exporter rejected and send it
+/// again, and read the feedback tables now: the system and centre
+/// administrators (the supervision bureau watches, it changes nothing).
+pub fn may_resend_exchange(actor: &Actor) -> bool {
+    actor.is_staff() && actor.is_global_admin()
+}
+
 /// May read the audit trail.
 pub fn may_read_audit(actor: &Actor) -> bool {
     is_overseer(actor)
@@ -188,6 +195,18 @@ mod tests {
             assert!(!may_manage_exchange_packages(&staff(1, 1, &[r])), "{r:?}");
         }
         assert!(!may_manage_exchange_packages(&person(2)));
+    }
+
+    #[test]
+    fn only_administrators_send_exchange_rows_again() {
+        assert!(may_resend_exchange(&staff(1, 1, &[Role::SystemAdmin])));
+        assert!(may_resend_exchange(&staff(1, 1, &[Role::CenterAdmin])));
+        let sup = staff(1, 1, &[Role::Supervisor]);
+        assert!(may_monitor_exchange(&sup) && !may_resend_exchange(&sup), "supervision reads only");
+        for r in [Role::DeptAdmin, Role::Counter, Role::DeptHead, Role::Reviewer] {
+            assert!(!may_resend_exchange(&staff(1, 1, &[r])) && !may_monitor_exchange(&staff(1, 1, &[r])), "{r:?}");
+        }
+        assert!(!may_resend_exchange(&person(1)));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! case and its events to the national columns. No I/O: the application
 //! gathers the facts, the exporter delivers.
 
+pub mod feedback;
 pub mod mapping;
 pub mod package;
 mod tables;

@@ -239,12 +239,75 @@ pub fn unrectified_until(
     if !r.enabled {
         return Ok(None);
     }
-    let days = i64::from(r.params.days.unwrap_or(5));
+    last_day_past(cal, today, r.params.days.unwrap_or(5)).map(Some)
+}
+
+/// The last day from which more than `days` working days have passed by `today`.
+fn last_day_past(cal: &Calendar, today: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
+    let days = i64::from(days);
     let mut d = today;
     while cal.working_days_between(d, today)? <= days {
         d = d.pred_opt().ok_or(CalendarError::YearMissing { year: d.year() - 1 })?;
     }
-    Ok(Some(d))
+    Ok(d)
+}
+
+/// A11: the oldest row of national table `table` waiting for the 前置库
+/// (written at `oldest_ms`) has waited more than `hours` by `now_ms`. Keyed
+/// by the table: the object is the row, so a later row stuck as long is a
+/// new finding.
+pub fn exchange_backlog(rules: &RuleSet, table: &str, oldest_ms: i64, now_ms: i64) -> Option<Fact> {
+    let r = rules.get(RuleCode::A11);
+    let hours = i64::from(r.params.hours.unwrap_or(24));
+    let waited = (now_ms - oldest_ms) / 3_600_000;
+    (r.enabled && now_ms - oldest_ms > hours * 3_600_000).then(|| {
+        fact(
+            RuleCode::A11,
+            format!("backlog:{table}"),
+            serde_json::json!({"kind": "backlog", "table": table, "hours": hours, "waited_hours": waited}),
+        )
+    })
+}
+
+/// The last day a rejection may have been recorded on for A11 to hold
+/// today if it is still not corrected (`None` when A11 is off).
+pub fn exchange_rejection_until(
+    cal: &Calendar,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, CalendarError> {
+    let r = rules.get(RuleCode::A11);
+    if !r.enabled {
+        return Ok(None);
+    }
+    last_day_past(cal, today, r.params.days.unwrap_or(5)).map(Some)
+}
+
+/// A11: a row rejected on `rejected_on` (by the province's feedback, or by
+/// the exporter's checks: `by_province`) and not corrected and sent again
+/// more than `days` working days later. `table` the national table,
+/// `reason` what was wrong.
+pub fn exchange_rejection(
+    cal: &Calendar,
+    rules: &RuleSet,
+    table: &str,
+    rejected_on: NaiveDate,
+    by_province: bool,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Option<Fact>, CalendarError> {
+    let r = rules.get(RuleCode::A11);
+    let days = r.params.days.unwrap_or(5);
+    if !r.enabled || cal.working_days_between(rejected_on, today)? <= i64::from(days) {
+        return Ok(None);
+    }
+    let reason: String = reason.chars().take(300).collect();
+    Ok(Some(fact(
+        RuleCode::A11,
+        "rejected",
+        serde_json::json!({"kind": "rejected", "table": table, "rejected_on": ymd(rejected_on), "days": days,
+            "by_province": by_province, "reason": reason}),
+    )))
 }
 
 /// R03: a department's yellow cards in one calendar month reached `count`.

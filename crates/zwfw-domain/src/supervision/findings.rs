@@ -29,6 +29,8 @@ code_list!(
         Guard = "guard",
         /// The platform's backups and restore drills (rule A10).
         Backup = "backup",
+        /// A row of the exchange outbox (rule A11).
+        Exchange = "exchange",
     }
 );
 

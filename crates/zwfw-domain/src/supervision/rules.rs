@@ -48,10 +48,14 @@ pub enum RuleCode {
     /// Continuity in question: no successful backup for 26 hours, or the
     /// restore drill failed or did not pass in its period.
     A10,
+    /// 数据交换: the oldest row waiting for the 前置库 is older than `hours`,
+    /// or a row the province (or the exporter's checks) rejected is still
+    /// not corrected and sent again `days` working days later.
+    A11,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 17] = [
+    pub const ALL: [RuleCode; 18] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::Y01,
@@ -69,6 +73,7 @@ impl RuleCode {
         RuleCode::A08,
         RuleCode::A09,
         RuleCode::A10,
+        RuleCode::A11,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -90,6 +95,7 @@ impl RuleCode {
             RuleCode::A08 => "A08",
             RuleCode::A09 => "A09",
             RuleCode::A10 => "A10",
+            RuleCode::A11 => "A11",
         }
     }
 
@@ -109,11 +115,15 @@ impl RuleCode {
 
     /// The parameters a rule starts with.
     pub fn default_params(self) -> Params {
-        let mut p = Params { days: None, count: None, reply_days: DEFAULT_REPLY_DAYS };
+        let mut p = Params { days: None, count: None, hours: None, reply_days: DEFAULT_REPLY_DAYS };
         match self {
             RuleCode::W01 => p.days = Some(1),
             RuleCode::R02 => p.days = Some(5),
             RuleCode::R03 => p.count = Some(3),
+            RuleCode::A11 => {
+                p.days = Some(5);
+                p.hours = Some(24);
+            }
             _ => {}
         }
         p
@@ -127,6 +137,11 @@ impl RuleCode {
     /// Whether the rule reads the parameter `count`.
     pub fn takes_count(self) -> bool {
         self.default_params().count.is_some()
+    }
+
+    /// Whether the rule reads the parameter `hours`.
+    pub fn takes_hours(self) -> bool {
+        self.default_params().hours.is_some()
     }
 
     /// GB/T 39046 表11 监察预警类型代码 (n1, no code list in the standard):
@@ -169,8 +184,8 @@ pub const DEFAULT_REPLY_DAYS: u32 = 5;
 /// 行政许可法 第四十二条: an extension is at most ten working days.
 pub const MAX_EXTENSION_DAYS: u32 = 10;
 
-/// A rule's parameters. Which ones a rule reads: W01 and R02 `days`, R03
-/// `count`; every rule `reply_days`.
+/// A rule's parameters. Which ones a rule reads: W01, R02 and A11 `days`,
+/// R03 `count`, A11 `hours`; every rule `reply_days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RuleParams))]
 pub struct Params {
@@ -178,6 +193,8 @@ pub struct Params {
     pub days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
     #[serde(default = "default_reply_days")]
     pub reply_days: u32,
 }
@@ -199,12 +216,16 @@ impl Params {
         };
         match rule {
             RuleCode::W01 => range("days", self.days, 0, 10)?,
-            RuleCode::R02 => range("days", self.days, 1, 30)?,
+            RuleCode::R02 | RuleCode::A11 => range("days", self.days, 1, 30)?,
             _ => unused("days", self.days)?,
         }
         match rule {
             RuleCode::R03 => range("count", self.count, 2, 100)?,
             _ => unused("count", self.count)?,
+        }
+        match rule {
+            RuleCode::A11 => range("hours", self.hours, 1, 720)?,
+            _ => unused("hours", self.hours)?,
         }
         range("reply_days", Some(self.reply_days), 1, 30)
     }

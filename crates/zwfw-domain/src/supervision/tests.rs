@@ -320,3 +320,33 @@ fn a_lapse_of_continuity_is_one_anomaly_per_lapse() {
     assert_eq!(continuity_fact(&off, &Lapse::NoBackup { since: 0 }), None);
     assert_eq!(RuleCode::parse("A10"), Some(RuleCode::A10));
 }
+
+#[test]
+fn exchange_backlog_and_uncorrected_rejections_are_a10() {
+    let cal = cal();
+    let rules = RuleSet::defaults();
+    let h = 3_600_000;
+    // The default: 24 hours of backlog.
+    assert_eq!(exchange_backlog(&rules, "up_pro_accept", 0, 24 * h), None);
+    let f = exchange_backlog(&rules, "up_pro_accept", 0, 24 * h + 1).unwrap();
+    assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::A11, "backlog:up_pro_accept", Severity::Anomaly));
+    assert_eq!(f.detail["hours"], 24);
+    // Configured to 2 hours.
+    let p = Params { hours: Some(2), ..RuleCode::A11.default_params() };
+    assert!(p.check(RuleCode::A11).is_ok());
+    let two = RuleSet::from_rules([Rule { code: RuleCode::A11, enabled: true, params: p }]);
+    assert!(exchange_backlog(&two, "up_lic_data", 0, 2 * h + 1).is_some());
+    assert!(Params { hours: Some(0), ..p }.check(RuleCode::A11).is_err());
+    assert!(Params { hours: Some(2), ..RuleCode::R02.default_params() }.check(RuleCode::R02).is_err());
+
+    // Rejected Friday 10-10 (Saturday 10-11 a make-up working day): the
+    // fifth working day after is 10-16, so A11 holds from 10-17.
+    let rej = |today| exchange_rejection(&cal, &rules, "up_pro_accept", d("2025-10-10"), true, "证件号码错误", d(today));
+    assert_eq!(rej("2025-10-16").unwrap(), None);
+    let f = rej("2025-10-17").unwrap().unwrap();
+    assert_eq!((f.rule, f.key.as_str(), f.detail["by_province"].as_bool()), (RuleCode::A11, "rejected", Some(true)));
+    assert_eq!(exchange_rejection_until(&cal, &rules, d("2025-10-17")).unwrap(), Some(d("2025-10-10")));
+    let off = RuleSet::from_rules([Rule { code: RuleCode::A11, enabled: false, params: p }]);
+    assert_eq!(exchange_rejection_until(&cal, &off, d("2025-10-17")).unwrap(), None);
+    assert_eq!(exchange_backlog(&off, "up_pro_accept", 0, 100 * h), None);
+}

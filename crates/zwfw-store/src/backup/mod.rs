@@ -431,6 +431,8 @@ fn seeded_rows(table: &str) -> i64 {
         // The singletons: the audit chain's head, the writer mark, the
         // exchange exporter's state, the case notices' derivation position.
         "audit_head" | "zwfw_write_lock" | "exchange_status" | "outbox_cursors" => 1,
+        // One read position per feedback table of the 前置库.
+        "exchange_feedback_cursor" => 2,
         _ => 0,
     }
 }

@@ -359,6 +359,7 @@ fn rule_row(r: &sv::RuleView) -> Value {
         context! {
             takes_days => code.is_some_and(RuleCode::takes_days),
             takes_count => code.is_some_and(RuleCode::takes_count),
+            takes_hours => code.is_some_and(RuleCode::takes_hours),
             needs_reply => Severity::parse(&r.severity).is_some_and(Severity::needs_reply),
         },
     )
@@ -370,6 +371,7 @@ pub struct RuleForm {
     enabled: Option<String>,
     days: Option<String>,
     count: Option<String>,
+    hours: Option<String>,
     reply_days: Option<String>,
     #[serde(default)]
     reason: String,
@@ -388,6 +390,7 @@ pub async fn rule_submit(
             enabled: f.enabled.as_deref() == Some("1"),
             days: num(&f.days).transpose().map_err(bad)?,
             count: num(&f.count).transpose().map_err(bad)?,
+            hours: num(&f.hours).transpose().map_err(|_| WebError::invalid("hours"))?,
             reply_days: num(&f.reply_days).transpose().map_err(bad)?.unwrap_or(0),
             reason: f.reason.clone(),
         })

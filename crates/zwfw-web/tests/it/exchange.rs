@@ -15,14 +15,49 @@ use zwfw_store::{both_backends, Store};
 
 const NOW: &str = "2025-06-03T09:00:00+08:00";
 
-fn suffix() -> String {
-    format!("{}_{}", std::process::id(), rand::random::<u32>())
+/// A database made on a front-database server for one test, dropped when
+/// the test ends (passed or failed). Those a killed run left are dropped by
+/// a later run after an hour.
+pub struct FrontDb {
+    pub url: String,
+    server: String,
+    name: String,
 }
 
-/// A fresh database on the MariaDB server; its URL. None (skipped) when no
+impl Drop for FrontDb {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // A runtime of its own: the test's may be shutting down.
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(zwfw_app::exchange::front::drop_database(&server, &name))
+        })
+        .join();
+        if let Ok(Err(e)) = done {
+            eprintln!("front database {} not dropped: {e}", self.name);
+        }
+    }
+}
+
+fn now_s() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// The name of a new front database: `zwfw_front_<unix seconds>_<random>`.
+fn front_name() -> String {
+    format!("zwfw_front_{}_{}", now_s(), rand::random::<u32>())
+}
+
+/// Whether a front database's name says it was made more than an hour ago.
+fn stale(name: &str) -> bool {
+    let made: u64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+    made < now_s().saturating_sub(3600)
+}
+
+/// A fresh database on the MariaDB server. None (skipped) when no
 /// server answers, unless `ZWFW_REQUIRE_MARIADB` is set.
-pub(crate) async fn mariadb() -> Option<String> {
-    use sqlx::Executor;
+pub(crate) async fn mariadb() -> Option<FrontDb> {
+    use sqlx::{Executor, Row};
     let base = std::env::var("ZWFW_TEST_MARIADB_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
     let pool = match sqlx::mysql::MySqlPoolOptions::new().max_connections(1).connect(&base).await {
         Ok(p) => p,
@@ -32,15 +67,25 @@ pub(crate) async fn mariadb() -> Option<String> {
             return None;
         }
     };
-    let db = format!("zwfw_front_{}", suffix());
+    let old = sqlx::query("SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata WHERE schema_name LIKE 'zwfw\\_front\\_%'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for r in old {
+        let name: String = r.get(0);
+        if stale(&name) {
+            pool.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.ok();
+        }
+    }
+    let db = front_name();
     pool.execute(format!("CREATE DATABASE {db} CHARACTER SET utf8mb4").as_str()).await.unwrap();
     pool.close().await;
-    Some(format!("{base}/{db}"))
+    Some(FrontDb { url: format!("{base}/{db}"), server: base, name: db })
 }
 
-/// A fresh database on the test PostgreSQL server; its URL.
-async fn postgres_front() -> Option<String> {
-    use sqlx::Executor;
+/// A fresh database on the test PostgreSQL server.
+async fn postgres_front() -> Option<FrontDb> {
+    use sqlx::{Executor, Row};
     let base = std::env::var("ZWFW_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let pool = match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&base).await {
@@ -54,11 +99,17 @@ async fn postgres_front() -> Option<String> {
             return None;
         }
     };
-    let db = format!("zwfw_front_{}", suffix());
+    for r in sqlx::query("SELECT datname::text FROM pg_database WHERE datname LIKE 'zwfw\\_front\\_%'").fetch_all(&pool).await.unwrap() {
+        let name: String = r.get(0);
+        if stale(&name) {
+            pool.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
+        }
+    }
+    let db = front_name();
     pool.execute(format!("CREATE DATABASE {db}").as_str()).await.unwrap();
     pool.close().await;
     let root = base.rsplit_once('/').map_or(base.as_str(), |(r, _)| r).to_string();
-    Some(format!("{root}/{db}"))
+    Some(FrontDb { url: format!("{root}/{db}"), server: base, name: db })
 }
 
 fn config(url: &str) -> ExchangeConfig {
@@ -87,6 +138,11 @@ async fn drain(app: &App, ex: &Exporter) -> DeliveryReport {
 /// its steps passed, granted; its id and number.
 pub(crate) async fn granted(app: &App, code: &str) -> (i64, String) {
     let (_, item) = market_item(app, code).await;
+    granted_item(app, item).await
+}
+
+/// A case of `item`, applied for, accepted, its steps passed, granted.
+async fn granted_item(app: &App, item: i64) -> (i64, String) {
     let [citizen, counter, reviewer, head] =
         app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
     let id = apply(app, &citizen, item).await;
@@ -184,17 +240,18 @@ async fn delivered_exactly_once(store: Store, url: String) {
 }
 
 both_backends!(a_case_is_delivered_into_mariadb_exactly_once, |store: Store| async move {
-    let Some(url) = mariadb().await else { return };
-    delivered_exactly_once(store, url).await;
+    let Some(db) = mariadb().await else { return };
+    delivered_exactly_once(store, db.url.clone()).await;
 });
 
 both_backends!(a_case_is_delivered_into_a_postgres_front_database, |store: Store| async move {
-    let Some(url) = postgres_front().await else { return };
-    delivered_exactly_once(store, url).await;
+    let Some(db) = postgres_front().await else { return };
+    delivered_exactly_once(store, db.url.clone()).await;
 });
 
 both_backends!(two_exporters_at_once_deliver_each_row_once, |store: Store| async move {
-    let Some(url) = mariadb().await else { return };
+    let Some(db) = mariadb().await else { return };
+    let url = db.url.clone();
     let app = App::start_with_exchange(store, NOW, ExchangeConfig { batch: 7, ..config(&url) }).await;
     let (_, no) = granted(&app, "TESTXCH00000000000000000000002").await;
     let (a, b) = (Exporter::new(&url, 5000).unwrap(), Exporter::new(&url, 5000).unwrap());
@@ -211,7 +268,8 @@ both_backends!(two_exporters_at_once_deliver_each_row_once, |store: Store| async
 });
 
 both_backends!(a_front_database_down_or_different_waits_and_a_row_too_long_is_rejected, |store: Store| async move {
-    let Some(url) = mariadb().await else { return };
+    let Some(db) = mariadb().await else { return };
+    let url = db.url.clone();
     let app = App::start_with_exchange(store, NOW, config(&url)).await;
     let (id, no) = granted(&app, "TESTXCH00000000000000000000003").await;
 
@@ -280,4 +338,154 @@ both_backends!(a_front_database_down_or_different_waits_and_a_row_too_long_is_re
     let citizen = app.ready_token("demo_citizen").await;
     assert_eq!(app.get(&citizen, "/api/v1/admin/exchange").await.status(), reqwest::StatusCode::FORBIDDEN);
     ex.front().close().await;
+});
+
+/// A licence type for `item` of the market regulator and its signing key,
+/// so that a grant of the item issues a licence.
+async fn licence_ready(app: &App, admin: &str, market: i64, item: i64) {
+    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
+    let t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
+        "template": "经营者名称", "item_ids": [item]});
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-types", t).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+}
+
+/// The province's side: a row written into the front database.
+async fn province_writes(front: &zwfw_app::exchange::front::Front, sql: &str) {
+    front.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// The licence catalogue row, the province's feedback read once and shown,
+/// a correction sent again as a new version, rule A11, and who may do what.
+async fn feedback_read_once_and_corrected(store: Store, url: String) {
+    let app = App::start_with_exchange(store, NOW, config(&url)).await;
+    let (market, item) = market_item(&app, "TESTXCH00000000000000000000004").await;
+    let [admin, sup, citizen] = app.ready_tokens(["demo_admin", "demo_supervisor", "demo_citizen"]).await;
+    licence_ready(&app, &admin, market, item).await;
+    let (id, no) = granted_item(&app, item).await;
+    zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+    let rows = outbox_of(&app, id).await;
+    let lic = rows.iter().find(|r| r.tbl == "up_lic_data").expect("the licence is reported with its issue").clone();
+    let identifier = zwfw_store::licenses::get_license(app.state.store.pool(), lic.ref_id).await.unwrap().identifier;
+
+    let ex = Exporter::new(&url, 5000).unwrap();
+    let r = drain(&app, &ex).await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let front = ex.front();
+    assert_eq!(front.count(Table::LicData, "certificate_source_id", &identifier).await.unwrap(), 1);
+    assert_eq!(front.count(Table::LicData, "certificate_holder", "陈小华").await.unwrap(), 1);
+    let accept = outbox_of(&app, id).await.into_iter().find(|r| r.tbl == "up_pro_accept").unwrap();
+    let lic = outbox_of(&app, id).await.into_iter().find(|r| r.tbl == "up_lic_data").unwrap();
+    let (abatch, lbatch) = (accept.batch.clone().unwrap(), lic.batch.clone().unwrap());
+
+    // The province writes its feedback: an error on the acceptance row, one
+    // naming a row that is not ours, and a licence error.
+    province_writes(front, &format!(
+        "INSERT INTO dn_audit_abnormal (row_guid, cd_time, err_type, remark, table_cd_batch, table_cd_source, table_cd_time, \
+         table_name, table_row_guid, table_sql_name, table_update_time) VALUES \
+         ('fb-1', '2025-06-03 10:00:00', '数据校验不通过', '申请人证件号码格式错误', '{abatch}', '01', '2025-06-03 09:00:00', \
+          '办件受理信息', 'zwfw-{}-0', 'up_pro_accept', '2025-06-03 09:30:00'), \
+         ('fb-2', '2025-06-03 10:00:00', '数据重复', '', '{abatch}', '01', '2025-06-03 09:00:00', \
+          '办件受理信息', 'other-7-0', 'up_pro_accept', '2025-06-03 09:30:00')", accept.id)).await;
+    province_writes(front, &format!(
+        "INSERT INTO dn_lic_data_error (certificate_area_code, certificate_holder, certificate_holder_code, certificate_name, \
+         certificate_number, certificate_source_id, certificate_type, certificate_type_code, issue_date, issue_dept, \
+         issue_dept_code, error_remark, cd_batch, cd_operation, cd_time, data_source) VALUES \
+         ('100000', '陈小华', 'x', '食品经营许可证', 'x', '{identifier}', '食品经营许可证', 'x', '2025-06-03', 'x', 'x', \
+          '证照颁发机构代码与目录不符', '{lbatch}', 'I', '2025-06-03 10:00:00', '01')")).await;
+
+    // Read by an administrator: recorded once, however often read.
+    let (s, b) = body(app.post(&sup, "/api/v1/admin/exchange/feedback/poll", json!({})).await).await;
+    assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "supervision reads, it does not act: {b}");
+    let (s, b) = body(app.post(&admin, "/api/v1/admin/exchange/feedback/poll", json!({})).await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{b}");
+    assert_eq!((b["recorded"].as_i64(), b["unknown"].as_i64()), (Some(3), Some(1)), "{b}");
+    let (_, b) = body(app.post(&admin, "/api/v1/admin/exchange/feedback/poll", json!({})).await).await;
+    assert_eq!((b["read"].as_i64(), b["recorded"].as_i64()), (Some(3), Some(0)), "read again, recorded once: {b}");
+    assert_eq!(zwfw_store::exchange::feedback_cursor(&app.state.store, "dn_audit_abnormal").await.unwrap(), 2);
+    assert_eq!(zwfw_store::exchange::feedback_cursor(&app.state.store, "dn_lic_data_error").await.unwrap(), 1);
+
+    let (s, m) = body(app.get(&sup, "/api/v1/admin/exchange").await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{m}");
+    let fb = m["feedback"].as_array().unwrap();
+    assert_eq!(fb.len(), 3, "{m}");
+    let on_accept = fb.iter().find(|f| f["outbox_id"] == accept.id).unwrap();
+    assert_eq!((on_accept["field"].as_str(), on_accept["case_id"].as_i64()), (Some("applyer_page_code"), Some(id)), "{m}");
+    assert!(fb.iter().any(|f| f["outbox_id"].is_null() && f["row_guid"] == "other-7-0"), "{m}");
+    assert!(fb.iter().any(|f| f["outbox_id"] == lic.id && f["remark"] == "证照颁发机构代码与目录不符"), "{m}");
+    assert_eq!(m["may_resend"], false);
+    let (s, html) = page(&signed(&sup), &app, "/admin/exchange").await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(html.contains("申请人证件号码格式错误") && html.contains("无法对应") && !html.contains("立即读取反馈"), "{html}");
+    let (s, _) = page(&signed(&citizen), &app, "/admin/exchange").await;
+    assert_ne!(s, reqwest::StatusCode::OK);
+    let (s, _) = page(&signed(&citizen), &app, &format!("/admin/exchange/rows/{}", accept.id)).await;
+    assert_ne!(s, reqwest::StatusCode::OK);
+
+    // Correct and send again: refused to others and on bad input, which changes nothing.
+    let resend = format!("/api/v1/admin/exchange/rows/{}/resend", accept.id);
+    let fix = json!({"column": "applyer_page_code", "value": "520201199001011234", "reason": "证件号码经核对更正"});
+    for who in [&sup, &citizen] {
+        let (s, b) = body(app.post(who, &resend, fix.clone()).await).await;
+        assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{b}");
+    }
+    let (s, b) = body(app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1".repeat(501), "reason": "x"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (reqwest::StatusCode::UNPROCESSABLE_ENTITY, Some("exchange_correction_invalid")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("varchar(500)"), "{b}");
+    let (s, b) = body(app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1", "reason": " "})).await).await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(outbox_of(&app, id).await.len(), rows.len(), "nothing written");
+    let (s, b) = body(app.post(&admin, &resend, fix.clone()).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    let new_id = b["id"].as_i64().unwrap();
+    let (s, b) = body(app.post(&admin, &resend, fix.clone()).await).await;
+    assert_eq!((s, b["code"].as_str()), (reqwest::StatusCode::CONFLICT, Some("exchange_not_resendable")), "{b}");
+    let (s, b) = body(app.post(&admin, &format!("/api/v1/admin/exchange/rows/{}/resend", rows[2].id), json!({"reason": "重新报送"})).await).await;
+    assert_eq!(s, reqwest::StatusCode::CONFLICT, "a row delivered without feedback: {b}");
+
+    // A11: a week on, the corrected version still waits (the backlog) and
+    // the licence error is still not corrected (five working days).
+    app.advance(8 * 86_400_000);
+    let (s, r) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({"full": true})).await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{r}");
+    assert_eq!(r["by_rule"]["A11"], 2, "{r}");
+    let (_, f) = body(app.get(&sup, "/api/v1/supervision/findings?rule=A11").await).await;
+    let texts: Vec<&str> = f["rows"].as_array().unwrap().iter().map(|x| x["description"].as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.contains("up_pro_accept") && t.contains("超过规定的 24 小时")), "{f}");
+    assert!(texts.iter().any(|t| t.contains("up_lic_data") && t.contains("省级平台拒收")), "{f}");
+    let (_, r) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({"full": true})).await).await;
+    assert_eq!(r["new_findings"], 0, "the same facts are no new findings: {r}");
+
+    // The new version goes out: a new row_guid and batch, the old row kept.
+    let r = drain(&app, &ex).await;
+    assert_eq!((r.delivered, r.rejected), (1, 0), "{r:?}");
+    assert_eq!(front.count(Table::ProAccept, "project_no", &no).await.unwrap(), 2, "the old row is kept");
+    assert_eq!(front.count(Table::ProAccept, "row_guid", &format!("zwfw-{new_id}-0")).await.unwrap(), 1);
+    assert_eq!(front.count(Table::ProAccept, "applyer_page_code", "520201199001011234").await.unwrap(), 1);
+    let (_, m) = body(app.get(&admin, "/api/v1/admin/exchange").await).await;
+    assert!(m["feedback"].as_array().unwrap().iter().all(|f| f["outbox_id"] != accept.id), "corrected: {m}");
+    assert_eq!(m["may_resend"], true);
+    let f = zwfw_store::audit::AuditFilter { action: Some("exchange_resend".into()), limit: 10, ..Default::default() };
+    let audit = zwfw_store::audit::list(&app.state.store, &f).await.unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].entry.reason, "证件号码经核对更正");
+
+    // The page of the licence row, for the administrator, with its form.
+    let (s, html) = page(&signed(&admin), &app, &format!("/admin/exchange/rows/{}", lic.id)).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(html.contains("证照颁发机构代码与目录不符") && html.contains("更正并重新报送"), "{html}");
+    front.close().await;
+}
+
+both_backends!(feedback_from_mariadb_is_read_once_and_corrected, |store: Store| async move {
+    let Some(db) = mariadb().await else { return };
+    feedback_read_once_and_corrected(store, db.url.clone()).await;
+});
+
+both_backends!(feedback_from_a_postgres_front_database_is_read_once_and_corrected, |store: Store| async move {
+    let Some(db) = postgres_front().await else { return };
+    feedback_read_once_and_corrected(store, db.url.clone()).await;
 });

@@ -28,18 +28,6 @@ async fn another_database(store: &Store) -> ScratchDb {
     }
 }
 
-/// A fresh database on the MariaDB server: its URL and name.
-async fn mariadb() -> Option<(String, String)> {
-    let url = crate::exchange::mariadb().await?;
-    let name = url.rsplit_once('/').map(|(_, n)| n.to_string()).unwrap_or_default();
-    Some((url, name))
-}
-
-async fn drop_mariadb(db: &str) {
-    let base = std::env::var("ZWFW_TEST_MARIADB_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-    zwfw_app::exchange::front::drop_database(&base, db).await.unwrap();
-}
-
 /// A case of the county's market department, granted (8 national rows): its number.
 async fn granted(app: &App, code: &str) -> String {
     crate::exchange::granted(app, code).await.1
@@ -77,7 +65,8 @@ async fn outbox_rows(app: &App) -> i64 {
 }
 
 both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: Store| async move {
-    let Some((front_url, front_db)) = mariadb().await else { return };
+    let Some(front_db) = crate::exchange::mariadb().await else { return };
+    let front_url = front_db.url.clone();
     let county_db = another_database(&store).await;
     let county_store = county_db.store().await.unwrap();
     let county_cfg =
@@ -227,7 +216,7 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
     assert_eq!(front.count(Table::ProResult, "project_no", &no2).await.unwrap(), 0, "not delivered yet");
 
     front.close().await;
-    drop_mariadb(&front_db).await;
+    drop(front_db);
     county_store.close().await;
     county_db.cleanup().await;
 });

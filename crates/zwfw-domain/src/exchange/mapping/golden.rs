@@ -137,6 +137,37 @@ fn up_pro_result() {
 }
 
 #[test]
+fn up_lic_data() {
+    use crate::licenses::{HolderKind, LicenseId, LicenseMetadata};
+    let day = |s: &str| crate::time::parse_ymd(s).unwrap();
+    let m = LicenseMetadata {
+        id: LicenseId::parse("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F").unwrap(),
+        name: "食品经营许可证".into(),
+        number: "示市监食许〔2025〕12号".into(),
+        type_name: "食品经营许可证".into(),
+        define_authority: "国家市场监督管理总局".into(),
+        issuer_name: "示例市市场监督管理局".into(),
+        issued_on: day("2025-03-07"),
+        holder_name: "示例市明达餐饮有限公司".into(),
+        holder_code: "91520200MA6DX0PE9K".into(),
+        holder_code_type: HolderKind::Legal.code_type().into(),
+        area_code: "220000".into(),
+        valid_from: day("2025-03-07"),
+        valid_until: Some(day("2030-03-06")),
+        item_name: "食品经营许可证核发".into(),
+        item_code: "11520200MB1234567X3000117008000".into(),
+        case_no: demo_case().case_no,
+        file_sm3: "ab".repeat(32),
+        fields: Default::default(),
+    };
+    let mut person = m.clone();
+    person.holder_name = "陈小华".into();
+    person.holder_code = "520201199001011234".into();
+    person.holder_code_type = HolderKind::Person.code_type().into();
+    golden("up_lic_data", &[license::map(&m), license::map(&person)]);
+}
+
+#[test]
 fn a_natural_person_at_the_counter() {
     let mut c = demo_case();
     c.applicant_kind = "natural".into();

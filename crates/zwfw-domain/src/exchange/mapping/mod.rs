@@ -3,6 +3,7 @@
 //! the facts from the store; these functions decide every value.
 
 pub mod accept;
+pub mod license;
 pub mod material;
 pub mod process;
 pub mod result;
