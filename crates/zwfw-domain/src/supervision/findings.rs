@@ -27,6 +27,8 @@ code_list!(
         Data = "data",
         /// A guard trigger found missing.
         Guard = "guard",
+        /// A record pushed to a regulator (审管交互, rules W03 and Y03).
+        Handover = "handover",
     }
 );
 
