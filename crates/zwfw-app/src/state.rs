@@ -31,6 +31,8 @@ pub struct AppConfig {
     pub registry: crate::registry::RegistryConfig,
     /// 数据交换: the 前置库 the exporter delivers into, and the code values.
     pub exchange: crate::exchange::ExchangeConfig,
+    /// 审管交互: the working days a regulator has to claim a record.
+    pub handover: crate::handover::HandoverConfig,
 }
 
 impl Default for AppConfig {
@@ -46,6 +48,7 @@ impl Default for AppConfig {
             licenses: crate::licenses::LicensesConfig::default(),
             registry: crate::registry::RegistryConfig::default(),
             exchange: crate::exchange::ExchangeConfig::default(),
+            handover: crate::handover::HandoverConfig::default(),
         }
     }
 }

@@ -271,6 +271,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         licenses,
         registry: config::registry(file.registry, |k| std::env::var(k).ok())?,
         exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
+        handover: config::handover(file.handover, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -326,6 +327,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             licenses: s.licenses.clone(),
             registry: s.registry.clone(),
             exchange: s.exchange.clone(),
+            handover: s.handover,
             ..AppConfig::default()
         },
     ))
