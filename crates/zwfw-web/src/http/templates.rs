@@ -40,6 +40,7 @@ impl Templates {
         tpl!(env, "interaction": "interact_list.html", "interact_form.html", "interact_done.html", "interact_detail.html", "interact_track.html", "interact_body.html", "interact_handlers.html");
         tpl!(env, "outbox": "admin_outbox.html", "messages.html");
         tpl!(env, "exchange": "admin_exchange.html");
+        tpl!(env, "handover": "handover_list.html", "handover.html");
         tpl!(env, "rating": "ratings.html", "rating.html", "rate.html", "rating_qr.html", "rate_form.html");
         tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
         tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");

@@ -13,6 +13,7 @@ mod cases;
 mod catalog;
 mod evaluation;
 mod exchange;
+mod handover;
 mod interaction;
 mod license_files;
 mod license_import;
