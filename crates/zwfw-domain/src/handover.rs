@@ -75,7 +75,12 @@ pub fn opinions(events: &[SeenEvent<'_>]) -> Vec<Opinion> {
             let text = match e.kind {
                 EventKind::StepPassed { opinion } => opinion.clone(),
                 EventKind::JointAnswered { agree, opinion, .. } => {
-                    format!("{}{}{}", if *agree { "同意" } else { "不同意" }, if opinion.is_empty() { "" } else { "：" }, opinion)
+                    format!(
+                        "{}{}{}",
+                        if *agree { "同意" } else { "不同意" },
+                        if opinion.is_empty() { "" } else { "：" },
+                        opinion
+                    )
                 }
                 EventKind::ExtensionDecided { opinion, .. } => opinion.clone(),
                 EventKind::SpecialEnded { result } => result.clone(),

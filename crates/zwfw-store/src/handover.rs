@@ -196,11 +196,8 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<HandoverRow>, i
         .fetch_one(store.pool())
         .await?
         .i64("n");
-    let sql = format!(
-        "{SELECT} WHERE {wher} ORDER BY h.id DESC LIMIT {} OFFSET {}",
-        f.limit.clamp(1, 500),
-        f.offset.max(0)
-    );
+    let sql =
+        format!("{SELECT} WHERE {wher} ORDER BY h.id DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
     let rows = crate::db::query_with(sql, args).fetch_all(store.pool()).await?;
     Ok((rows.iter().map(row).collect(), total))
 }

@@ -75,7 +75,9 @@ pub fn handover(
 ) -> Result<zwfw_app::handover::HandoverConfig> {
     let file = file.unwrap_or_default();
     let days = match env("ZWFW_HANDOVER_CLAIM_DAYS").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        Some(s) => Some(s.parse::<u32>().map_err(|_| anyhow::anyhow!("ZWFW_HANDOVER_CLAIM_DAYS must be a number (got {s:?})"))?),
+        Some(s) => Some(
+            s.parse::<u32>().map_err(|_| anyhow::anyhow!("ZWFW_HANDOVER_CLAIM_DAYS must be a number (got {s:?})"))?,
+        ),
         None => file.claim_days,
     };
     let claim_days = days.unwrap_or(zwfw_domain::handover::DEFAULT_CLAIM_DAYS);

@@ -35,10 +35,15 @@ impl Default for HandoverConfig {
     }
 }
 
-/// The last day to claim a record pushed now.
+/// The last day to claim a record pushed now. A calendar that lacks the
+/// days ahead does not stop the conclusion: the record is then due after as
+/// many calendar days, and the gap is logged.
 fn claim_due(st: &App) -> AppResult<String> {
-    let due = dh::claim_due(&st.calendar(), st.today(), st.config.handover.claim_days)
-        .map_err(|e| AppError::Internal(format!("claim deadline: {e}")))?;
+    let (today, days) = (st.today(), st.config.handover.claim_days);
+    let due = dh::claim_due(&st.calendar(), today, days).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "claim deadline counted in calendar days: the working-day calendar lacks them");
+        today + chrono::Days::new(u64::from(days))
+    });
     Ok(zwfw_domain::time::ymd(due))
 }
 
@@ -116,10 +121,8 @@ pub async fn push_conclusion(
             Some((e.step_name.clone(), e.actor_name.clone(), e.at, ev))
         })
         .collect();
-    let seen: Vec<dh::SeenEvent<'_>> = parsed
-        .iter()
-        .map(|(step, by, at, ev)| dh::SeenEvent { step, by, at: *at, kind: &ev.kind })
-        .collect();
+    let seen: Vec<dh::SeenEvent<'_>> =
+        parsed.iter().map(|(step, by, at, ev)| dh::SeenEvent { step, by, at: *at, kind: &ev.kind }).collect();
     let opinions = dh::opinions(&seen);
     let materials: Vec<MaterialEntry> = sc::materials(&st.store, case.id)
         .await?

@@ -43,6 +43,13 @@ async fn inbox(app: &App, token: &str, query: &str) -> Value {
     b
 }
 
+/// The findings of `rule` about pushed records.
+async fn findings(app: &App, supervisor: &str, rule: &str) -> Vec<Value> {
+    let (s, f) = body(app.get(supervisor, &format!("/api/v1/supervision/findings?rule={rule}&state=all")).await).await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    f["rows"].as_array().unwrap().iter().filter(|x| x["object_kind"] == "handover").cloned().collect()
+}
+
 both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let market = app.department_id("示例市市场监督管理局").await;
@@ -97,7 +104,11 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     assert_eq!((r["case_id"].as_i64(), r["regulator_department_id"].as_i64()), (Some(granted), Some(land)), "{r}");
     assert_eq!(r["source_department"], "示例市市场监督管理局");
     // Pushed on Friday 2025-09-26: two working days, the make-up Sunday counted.
-    assert_eq!((r["claim_due"].as_str(), r["claimed"].as_bool(), r["may_claim"].as_bool()), (Some("2025-09-29"), Some(false), Some(true)), "{r}");
+    assert_eq!(
+        (r["claim_due"].as_str(), r["claimed"].as_bool(), r["may_claim"].as_bool()),
+        (Some("2025-09-29"), Some(false), Some(true)),
+        "{r}"
+    );
     let opinions: Vec<&str> = r["opinions"].as_array().unwrap().iter().map(|o| o["text"].as_str().unwrap()).collect();
     assert_eq!(opinions, ["材料齐全", "审查通过", "同意"], "{r}");
     assert_eq!(r["materials"].as_array().unwrap().len(), 1, "{r}");
@@ -124,7 +135,11 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     );
     let land_user = app.user_id("demo_land").await;
     assert_eq!(
-        count(&app, &format!("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'sms' AND user_id = {land_user}")).await,
+        count(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'sms' AND user_id = {land_user}")
+        )
+        .await,
         0,
         "not a head: in-app only"
     );
@@ -155,7 +170,11 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     // The regulator claims it, once.
     let (s, b) = body(app.post(&land_staff, &claim, json!({"note": "已接收，纳入日常监管"})).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!((b["claimed"].as_bool(), b["claimed_name"].as_str(), b["claim_note"].as_str()), (Some(true), Some("冯雪"), Some("已接收，纳入日常监管")), "{b}");
+    assert_eq!(
+        (b["claimed"].as_bool(), b["claimed_name"].as_str(), b["claim_note"].as_str()),
+        (Some(true), Some("冯雪"), Some("已接收，纳入日常监管")),
+        "{b}"
+    );
     let (s, b) = body(app.post(&land_staff, &claim, json!({"note": "again"})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("handover_already_claimed")), "{b}");
     assert!(b["message"].as_str().unwrap().contains("冯雪"), "{b}");
@@ -170,13 +189,18 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     assert_eq!((s, code.as_str()), (StatusCode::BAD_REQUEST, "bad_filter"));
 
     // A denial is pushed too; the licence's revocation goes to the same regulators.
-    conclude(&app, &tokens, item, json!({"action": "conclude", "outcome": "denied", "opinion": "经营场所不符合要求"})).await;
+    conclude(&app, &tokens, item, json!({"action": "conclude", "outcome": "denied", "opinion": "经营场所不符合要求"}))
+        .await;
     let b = inbox(&app, &land_staff, "").await;
     assert_eq!((b["total"].as_i64(), b["rows"][0]["decision"].as_str()), (Some(1), Some("denied")), "{b}");
     assert_eq!(b["rows"][0]["reason"], "经营场所不符合要求");
     let (s, b) = body(
-        app.post(&head, &format!("/api/v1/licenses/{license}/changes"), json!({"action": "revoke", "decision_no": "示市监罚〔2025〕1号"}))
-            .await,
+        app.post(
+            &head,
+            &format!("/api/v1/licenses/{license}/changes"),
+            json!({"action": "revoke", "decision_no": "示市监罚〔2025〕1号"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -193,28 +217,23 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     // The county's first record stays unclaimed: on its last day a warning,
     // past it a yellow card, both to the regulator.
     day(&app, "2025-09-29").await;
-    let findings = |rule: &'static str| {
-        let app = &app;
-        let supervisor = supervisor.clone();
-        async move {
-            let (s, f) = body(app.get(&supervisor, &format!("/api/v1/supervision/findings?rule={rule}&state=all")).await).await;
-            assert_eq!(s, StatusCode::OK, "{f}");
-            f["rows"].as_array().unwrap().iter().filter(|x| x["object_kind"] == "handover").cloned().collect::<Vec<_>>()
-        }
-    };
-    let w = findings("W03").await;
+    let supervisor = app.signed_in("demo_supervisor").await;
+    let w = findings(&app, &supervisor, "W03").await;
     assert!(w.iter().any(|f| f["object_id"].as_i64() == Some(county_record)), "{w:?}");
     assert!(w.iter().all(|f| f["department_id"].as_i64() == Some(county)), "{w:?}");
-    assert!(findings("Y03").await.is_empty());
+    assert!(findings(&app, &supervisor, "Y03").await.is_empty());
     day(&app, "2025-09-30").await;
-    let y = findings("Y03").await;
+    let supervisor = app.signed_in("demo_supervisor").await;
+    let (county_head, land_staff) = (app.signed_in("demo_county").await, app.signed_in("demo_land").await);
+    let y = findings(&app, &supervisor, "Y03").await;
     assert_eq!(y.len(), 3, "every county record past its day: {y:?}");
     assert!(y.iter().all(|f| f["department_id"].as_i64() == Some(county)), "{y:?}");
     assert!(!y.iter().any(|f| f["object_id"].as_i64() == Some(land_record)), "claimed in time");
     let d = y.iter().find(|f| f["object_id"].as_i64() == Some(county_record)).unwrap();
     assert!(d["description"].as_str().unwrap().contains("已逾期未认领"), "{d}");
     // Claimed late, it stays claimed and the finding remains for the record.
-    let (s, b) = body(app.post(&county_head, &format!("/api/v1/handover/{county_record}/claim"), json!({})).await).await;
+    let (s, b) =
+        body(app.post(&county_head, &format!("/api/v1/handover/{county_record}/claim"), json!({})).await).await;
     assert_eq!((s, b["claimed"].as_bool()), (StatusCode::OK, Some(true)), "{b}");
 
     // The pages: the inbox and the record with its claim form, as the regulator; another department's staff are told it is not there.
