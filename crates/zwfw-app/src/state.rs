@@ -36,6 +36,8 @@ pub struct AppConfig {
     /// Scheduled backups and restore drills; `None`: not watched (the
     /// program always sets it, with its defaults).
     pub backup: Option<crate::backup::schedule::BackupConfig>,
+    /// 审管交互: the working days a regulator has to claim a record.
+    pub handover: crate::handover::HandoverConfig,
 }
 
 impl Default for AppConfig {
@@ -53,6 +55,7 @@ impl Default for AppConfig {
             exchange: crate::exchange::ExchangeConfig::default(),
             audit: crate::audit::anchor::AnchorConfig::default(),
             backup: None,
+            handover: crate::handover::HandoverConfig::default(),
         }
     }
 }

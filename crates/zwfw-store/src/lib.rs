@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod files;
 pub mod group;
 pub mod guards;
+pub mod handover;
 pub mod interaction;
 pub mod licenses;
 mod migrate;

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod demo;
 pub mod evaluation;
 pub mod exchange;
+pub mod handover;
 pub mod http;
 pub mod interaction;
 pub mod licenses;
@@ -201,6 +202,9 @@ pub fn router(state: AppState) -> Router {
             get(crate::licenses::pages::import_page).post(crate::licenses::pages::import_confirm_submit),
         )
         .route("/admin/licenses/import/preview", post(crate::licenses::pages::import_preview_submit))
+        .route("/handover", get(crate::handover::pages::list_page))
+        .route("/handover/{id}", get(crate::handover::pages::detail_page))
+        .route("/handover/{id}/claim", post(crate::handover::pages::claim_submit))
         .route("/notices", get(crate::notices::pages::list_page))
         .route("/notices/{id}", get(crate::notices::pages::detail_page))
         .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))

@@ -366,6 +366,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         exchange: config::exchange(file.exchange, |k| std::env::var(k).ok())?,
         audit: config::audit(file.audit, &data_dir, |k| std::env::var(k).ok())?,
         backup: config::backup(file.backup, &data_dir, |k| std::env::var(k).ok())?,
+        handover: config::handover(file.handover, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -423,6 +424,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             exchange: s.exchange.clone(),
             audit: s.audit.clone(),
             backup: Some(s.backup.clone()),
+            handover: s.handover,
             ..AppConfig::default()
         },
     ))

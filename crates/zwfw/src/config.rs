@@ -29,6 +29,7 @@ pub struct FileConfig {
     pub exchange: Option<ExchangeFile>,
     pub audit: Option<AuditFile>,
     pub backup: Option<BackupFile>,
+    pub handover: Option<HandoverFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -59,6 +60,35 @@ pub struct ExchangeFile {
     pub timeout_ms: Option<u64>,
     pub feedback_poll_ms: Option<u64>,
     pub codes: Option<zwfw_domain::exchange::Codes>,
+}
+
+/// `[handover]`: 审管交互. `claim_days` (or `ZWFW_HANDOVER_CLAIM_DAYS`,
+/// which wins): the working days a regulator has to claim a pushed record
+/// (1–30, default 2).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverFile {
+    pub claim_days: Option<u32>,
+}
+
+/// The 审管交互 settings from the file and the environment (the environment
+/// wins); checked here, at start.
+pub fn handover(
+    file: Option<HandoverFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::handover::HandoverConfig> {
+    let file = file.unwrap_or_default();
+    let days = match env("ZWFW_HANDOVER_CLAIM_DAYS").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.parse::<u32>().map_err(|_| anyhow::anyhow!("ZWFW_HANDOVER_CLAIM_DAYS must be a number (got {s:?})"))?,
+        ),
+        None => file.claim_days,
+    };
+    let claim_days = days.unwrap_or(zwfw_domain::handover::DEFAULT_CLAIM_DAYS);
+    if !(1..=30).contains(&claim_days) {
+        anyhow::bail!("invalid handover.claim_days: {claim_days} (1 to 30 working days)");
+    }
+    Ok(zwfw_app::handover::HandoverConfig { claim_days })
 }
 
 /// The exchange settings from the file and the environment (the
@@ -295,6 +325,7 @@ pub struct Settings {
     pub exchange: zwfw_app::exchange::ExchangeConfig,
     pub audit: zwfw_app::audit::anchor::AnchorConfig,
     pub backup: zwfw_app::backup::schedule::BackupConfig,
+    pub handover: zwfw_app::handover::HandoverConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 

@@ -152,6 +152,7 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
         acceptance_conditions: format!("申请人提交的材料齐全、符合法定形式，并符合{}的法定条件。", d.name),
         process_description: d.steps.iter().map(|s| s.0).collect::<Vec<_>>().join(" → "),
         co_department_ids: co_departments,
+        regulator_department_ids: vec![],
         handling_office: "行政审批科".into(),
         intermediary_services: String::new(),
         quantity_limit: "无数量限制".into(),

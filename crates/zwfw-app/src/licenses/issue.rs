@@ -300,6 +300,7 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     }
     let license_id = write_version(&ctx, &mut tx, &signed, &key, &ty, &case, kind, LicenseChange::Issued, "").await?;
     store::job_issued(&mut tx, case_id, license_id, ctx.now()).await?;
+    crate::handover::attach_license(&mut tx, case_id, license_id).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -87,7 +87,9 @@ async fn record_status(
     let detail = json!({"identifier": l.identifier, "status": [from.code(), to.code()], "successor": successor});
     let signed =
         SignedChange { change, status: to, note, key_id: key.id, signed_data: &signed_data, signature: &signature };
-    record_change(tx, ctx, l.id, &signed, detail).await
+    record_change(tx, ctx, l.id, &signed, detail).await?;
+    // The regulators learn of every change of the licence's status (审管交互).
+    crate::handover::push_license_change(ctx, tx, l, change, note).await
 }
 
 /// Changes a licence (the version named by `identifier`); answers the

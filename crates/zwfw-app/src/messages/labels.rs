@@ -328,6 +328,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "data") => "业务数据",
         ("object_kind", "guard") => "数据防护",
         ("object_kind", "exchange") => "数据交换记录",
+        ("object_kind", "handover") => "审管推送记录",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -345,6 +346,10 @@ pub fn label(group: &str, code: &str) -> String {
         ("grade", "fail") => "不合格",
         ("rule", "W01") => "临近承诺时限预警",
         ("rule", "W02") => "环节超时",
+        ("rule", "W03") => "审管推送临近认领期限",
+        ("rule", "Y03") => "审管推送逾期未认领（黄牌）",
+        ("handover_kind", "conclusion") => "办结结果推送",
+        ("handover_kind", "license_change") => "证照状态变化推送",
         ("rule", "Y01") => "超承诺时限（黄牌）",
         ("rule", "Y02") => "工作人员作风投诉查实（黄牌）",
         ("rule", "R01") => "超法定时限（红牌）",
@@ -372,6 +377,8 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
     let n = |k: &str| detail.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
     match rule {
         "W01" => format!("办件 {object_no} 承诺办结期限为 {}，即将到期，请抓紧办理。", s("due")),
+        "W03" => format!("{object_no} 应于 {} 前认领，至今未认领，请及时认领。", s("due")),
+        "Y03" => format!("{object_no} 应于 {} 前认领，已逾期未认领。", s("due")),
         "W02" => format!("办件 {object_no} 第{}环节应于 {} 前办结，已超时。", n("step_no") + 1, s("due")),
         "Y01" => format!("办件 {object_no} 已超过承诺办结期限（{}）仍未办结。", s("due")),
         "Y02" => format!("投诉 {object_no} 反映的工作人员作风问题经监察核实：{}", s("found")),
@@ -514,6 +521,7 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "evaluation_publications" => "考核排名公布",
         "calendar_years" => "工作日历",
         "files" => "文件",
+        "handovers" => "审管推送记录",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

@@ -179,11 +179,19 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_action", Some("approved")) => "请选择批准或不批准",
         ("invalid_action", _) => "不支持的操作",
         ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
+        ("not_in_department", Some("handover")) => {
+            "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"
+        }
         ("not_in_department", _) => "该事项不属于您所在的部门",
+        ("missing_role", Some("handover")) => "认领审管推送须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理",
         ("missing_role", _) => "您的角色不能执行此操作",
         ("not_step_role", _) => "当前环节须由该环节的办理角色或部门负责人处理",
         ("not_joint_member", _) => "您所在的部门不是本环节的会办部门",
         ("needs_dept_head", _) => "此操作须由部门负责人决定",
+        ("supervision_reads_only", Some("handover")) => "监察人员只能查看审管推送记录，不能认领",
+        ("handover_already_claimed", Some(d)) => return format!("该推送记录已于{d}认领，不能重复认领"),
+        ("handover_already_claimed", None) => "该推送记录已被认领，不能重复认领",
+        ("note_too_long", _) => "认领说明不能超过500字",
         ("supervision_reads_only", _) => "监察人员只能查看办件，不能办理",
         ("system_only", _) => "此操作只能由系统管理员执行",
         ("applicant_only", _) => "此操作只能由申请人本人办理",
@@ -685,6 +693,7 @@ pub fn field_name(field: &str) -> &'static str {
         "route" => "页面",
         "license" => "电子证照",
         "exchange_row" => "交换记录",
+        "handover" => "审管推送记录",
         "commitment" => "告知承诺",
         "payload" => "二维码内容",
         "since" => "起始记录号",

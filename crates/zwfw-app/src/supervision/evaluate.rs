@@ -212,6 +212,24 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             });
         }
     }
+    // 2b. Records pushed to a regulator (审管交互) unclaimed near or past
+    // their last day (W03, Y03), to the regulator.
+    let until = ds::unclaimed_until(&cal, &rules, today)?;
+    for u in zwfw_store::handover::unclaimed_due_by(&st.store, &day_text(until)).await? {
+        let Some(due) = parse_day(Some(&u.claim_due)) else { continue };
+        if let Some(f) = ds::unclaimed_fact(&rules, due, today, until) {
+            let what = if u.case_no.is_empty() { u.item_name.clone() } else { format!("办件 {}", u.case_no) };
+            pending.push(Pending {
+                fact: f,
+                object_kind: ds::ObjectKind::Handover.code(),
+                object_id: u.id,
+                object_no: format!("审管推送（{what}）"),
+                item_type: String::new(),
+                department_id: Some(u.regulator_department_id),
+                responsible_user_id: None,
+            });
+        }
+    }
     // 3. Yellow cards not rectified in time (R02): those found in the days
     // that crossed the threshold since the last run; and repeated ones (R03).
     let r02_until = ds::unrectified_until(&cal, &rules, today)?.map(day_text);

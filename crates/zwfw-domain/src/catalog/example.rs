@@ -27,6 +27,7 @@ pub fn example(department_id: i64) -> ItemContent {
         acceptance_conditions: "有与经营的食品品种、数量相适应的经营场所".into(),
         process_description: String::new(),
         co_department_ids: vec![],
+        regulator_department_ids: vec![],
         handling_office: "行政审批科".into(),
         intermediary_services: String::new(),
         quantity_limit: "无数量限制".into(),

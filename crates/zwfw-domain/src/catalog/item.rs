@@ -228,6 +228,11 @@ pub struct ItemContent {
     /// the applicant besides their identity and 申请事项说明.
     #[serde(default)]
     pub form_fields: Vec<FormField>,
+    /// 审管交互: the departments that supervise the licensee after approval
+    /// (监管部门), to which the item's grants and denials are pushed; empty:
+    /// the implementing department ([`ItemContent::regulators`]).
+    #[serde(default)]
+    pub regulator_department_ids: Vec<i64>,
     /// 人生事件 the item belongs to (the portal's browse by life event).
     /// Kept the last field: the store finds an item by its events in the
     /// serialized content, where nothing follows this list.
@@ -369,6 +374,7 @@ impl ItemContent {
     pub fn department_ids(&self) -> Vec<i64> {
         let mut ids = vec![self.department_id];
         ids.extend(&self.co_department_ids);
+        ids.extend(&self.regulator_department_ids);
         for s in &self.steps {
             ids.push(s.department_id);
             ids.extend(s.joint.iter().map(|c| c.department_id));
@@ -376,6 +382,21 @@ impl ItemContent {
         ids.sort();
         ids.dedup();
         ids
+    }
+
+    /// The departments a grant or denial of the item is pushed to (审管交互):
+    /// those named, else the implementing department; each once, in order.
+    pub fn regulators(&self) -> Vec<i64> {
+        if self.regulator_department_ids.is_empty() {
+            return vec![self.department_id];
+        }
+        let mut out: Vec<i64> = vec![];
+        for d in &self.regulator_department_ids {
+            if !out.contains(d) {
+                out.push(*d);
+            }
+        }
+        out
     }
 
     pub fn has_joint_review(&self) -> bool {

@@ -354,6 +354,31 @@ pub fn commitment_fact(
     Ok(fact(RuleCode::A09, material_no.to_string(), serde_json::json!({"material": material, "reason": reason})))
 }
 
+/// The last day to claim for which W03 warns today: `days` working days
+/// ahead (default 1); today when W03 is off (Y03 reads the days before).
+pub fn unclaimed_until(cal: &Calendar, rules: &RuleSet, today: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    let r = rules.get(RuleCode::W03);
+    if r.enabled {
+        cal.add_working_days(today, r.params.days.unwrap_or(1))
+    } else {
+        Ok(today)
+    }
+}
+
+/// 审管交互: a pushed record still unclaimed. Y03 once its last day `due` has
+/// passed; W03 while the last day is within the warning days (`warn_until`,
+/// see [`unclaimed_until`]), keyed by that day.
+pub fn unclaimed_fact(rules: &RuleSet, due: NaiveDate, today: NaiveDate, warn_until: NaiveDate) -> Option<Fact> {
+    let detail = serde_json::json!({"due": ymd(due)});
+    if due < today {
+        rules.on(RuleCode::Y03).then(|| fact(RuleCode::Y03, "", detail))
+    } else if due <= warn_until {
+        rules.on(RuleCode::W03).then(|| fact(RuleCode::W03, ymd(due), detail))
+    } else {
+        None
+    }
+}
+
 /// A08: a submission or a bad rating's follow-up still unanswered after its due day.
 pub fn overdue_answer(rules: &RuleSet, what: &str, due: NaiveDate, answered: bool, today: NaiveDate) -> Option<Fact> {
     (rules.on(RuleCode::A08) && !answered && due < today)

@@ -31,6 +31,8 @@ code_list!(
         Backup = "backup",
         /// A row of the exchange outbox (rule A11).
         Exchange = "exchange",
+        /// A record pushed to a regulator (审管交互, rules W03 and Y03).
+        Handover = "handover",
     }
 );
 

@@ -13,11 +13,17 @@ pub enum RuleCode {
     W01,
     /// 环节超时 while the case is within its promised limit.
     W02,
+    /// 预警: a record pushed to a regulator (审管交互) still unclaimed and
+    /// its last day to claim at most `days` working days away.
+    W03,
     /// 黄牌: promised limit exceeded.
     Y01,
     /// 黄牌: a complaint about staff conduct that supervision verified
     /// (投诉查实, regulation 001 第十二条); recorded by an officer, not evaluated.
     Y02,
+    /// 黄牌: a record pushed to a regulator still unclaimed after its last
+    /// day to claim.
+    Y03,
     /// 红牌: legal limit exceeded.
     R01,
     /// 红牌: a yellow card not rectified within `days` working days.
@@ -55,11 +61,13 @@ pub enum RuleCode {
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 18] = [
+    pub const ALL: [RuleCode; 20] = [
         RuleCode::W01,
         RuleCode::W02,
+        RuleCode::W03,
         RuleCode::Y01,
         RuleCode::Y02,
+        RuleCode::Y03,
         RuleCode::R01,
         RuleCode::R02,
         RuleCode::R03,
@@ -80,8 +88,10 @@ impl RuleCode {
         match self {
             RuleCode::W01 => "W01",
             RuleCode::W02 => "W02",
+            RuleCode::W03 => "W03",
             RuleCode::Y01 => "Y01",
             RuleCode::Y02 => "Y02",
+            RuleCode::Y03 => "Y03",
             RuleCode::R01 => "R01",
             RuleCode::R02 => "R02",
             RuleCode::R03 => "R03",
@@ -106,8 +116,8 @@ impl RuleCode {
     /// The colour a fact of this rule carries.
     pub fn severity(self) -> Severity {
         match self {
-            RuleCode::W01 | RuleCode::W02 => Severity::Warning,
-            RuleCode::Y01 | RuleCode::Y02 => Severity::Yellow,
+            RuleCode::W01 | RuleCode::W02 | RuleCode::W03 => Severity::Warning,
+            RuleCode::Y01 | RuleCode::Y02 | RuleCode::Y03 => Severity::Yellow,
             RuleCode::R01 | RuleCode::R02 | RuleCode::R03 => Severity::Red,
             _ => Severity::Anomaly,
         }
@@ -117,7 +127,7 @@ impl RuleCode {
     pub fn default_params(self) -> Params {
         let mut p = Params { days: None, count: None, hours: None, reply_days: DEFAULT_REPLY_DAYS };
         match self {
-            RuleCode::W01 => p.days = Some(1),
+            RuleCode::W01 | RuleCode::W03 => p.days = Some(1),
             RuleCode::R02 => p.days = Some(5),
             RuleCode::R03 => p.count = Some(3),
             RuleCode::A11 => {
@@ -215,7 +225,7 @@ impl Params {
             None => Ok(()),
         };
         match rule {
-            RuleCode::W01 => range("days", self.days, 0, 10)?,
+            RuleCode::W01 | RuleCode::W03 => range("days", self.days, 0, 10)?,
             RuleCode::R02 | RuleCode::A11 => range("days", self.days, 1, 30)?,
             _ => unused("days", self.days)?,
         }

@@ -350,3 +350,29 @@ fn exchange_backlog_and_uncorrected_rejections_are_a10() {
     assert_eq!(exchange_rejection_until(&cal, &off, d("2025-10-17")).unwrap(), None);
     assert_eq!(exchange_backlog(&off, "up_pro_accept", 0, 100 * h), None);
 }
+
+#[test]
+fn an_unclaimed_push_is_warned_of_on_its_last_days_then_a_yellow_card() {
+    let cal = cal();
+    let rules = RuleSet::defaults();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Pushed on Friday 2025-09-26, due Monday 09-29 (two working days, the
+    // make-up Sunday 09-28 counts).
+    let due = d("2025-09-29");
+    let on = |today: &str| {
+        let today = d(today);
+        let until = unclaimed_until(&cal, &rules, today).unwrap();
+        unclaimed_fact(&rules, due, today, until).map(|f| (f.rule.code(), f.key))
+    };
+    assert_eq!(on("2025-09-26"), None, "two working days left");
+    assert_eq!(on("2025-09-28"), Some(("W03", "2025-09-29".into())), "one working day left");
+    assert_eq!(on("2025-09-29"), Some(("W03", "2025-09-29".into())), "the last day");
+    assert_eq!(on("2025-09-30"), Some(("Y03", String::new())), "past the last day");
+    // Off: nothing.
+    let mut off = rules.clone();
+    off.0.iter_mut().for_each(|r| r.enabled = false);
+    assert_eq!(unclaimed_fact(&off, due, d("2025-09-30"), d("2025-09-30")), None);
+    assert_eq!(RuleCode::W03.severity(), Severity::Warning);
+    assert_eq!(RuleCode::Y03.severity(), Severity::Yellow);
+    assert!(RuleCode::W03.takes_days() && !RuleCode::Y03.takes_days());
+}

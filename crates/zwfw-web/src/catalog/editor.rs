@@ -111,6 +111,10 @@ pub fn apply_form(base: &ItemContent, f: &[(String, String)]) -> Result<ItemCont
     c.service_objects = all("objects").iter().filter_map(|o| zwfw_domain::catalog::ServiceObject::parse(o)).collect();
     c.handling_modes = all("modes").iter().filter_map(|m| zwfw_domain::catalog::HandlingMode::parse(m)).collect();
     c.life_events = all("life_events").iter().filter_map(|e| zwfw_domain::catalog::LifeEvent::parse(e)).collect();
+    c.regulator_department_ids = all("regulators")
+        .iter()
+        .map(|d| d.parse::<i64>().map_err(|_| "监管部门选择不正确".to_string()))
+        .collect::<Result<_, _>>()?;
     let mut materials = Vec::new();
     for (i, line) in get("materials").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         let p: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -227,6 +231,15 @@ async fn editor_view(
         .iter()
         .map(|e| context! { code => e.code(), label => e.label(), on => c.life_events.contains(e) })
         .collect();
+    // 审管交互: the departments a grant or denial is pushed to (none ticked:
+    // the implementing department).
+    let regulators: Vec<Value> = zwfw_store::admin::list_departments(&st.store)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| context! { id => d.id, name => d.name, on => c.regulator_department_ids.contains(&d.id) })
+        .collect();
     let fields = context! {
         name => get("name", c.name.clone()), sub_name => get("sub_name", c.sub_name.clone()),
         legal_basis => get("legal_basis", c.legal_basis.clone()),
@@ -245,7 +258,7 @@ async fn editor_view(
         st,
         ra,
         "item_edit.html",
-        context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes, life_events => life_events,
+        context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes, life_events => life_events, regulators => regulators,
                    materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
                    result_sample => c.result_sample_sm3.is_some(),
         error => error.clone(), roles => zwfw_app::messages::ROLE_CODES },

@@ -16,6 +16,7 @@ mod catalog;
 mod evaluation;
 mod exchange;
 mod exchange_packages;
+mod handover;
 mod interaction;
 mod license_files;
 mod license_import;

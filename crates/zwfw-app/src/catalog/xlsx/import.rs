@@ -278,6 +278,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             acceptance_conditions: acceptance,
             process_description,
             co_department_ids,
+            regulator_department_ids: vec![],
             handling_office: r.text(ic::OFFICE),
             intermediary_services: r.text(ic::INTERMEDIARY),
             quantity_limit: r.text(ic::QUANTITY),

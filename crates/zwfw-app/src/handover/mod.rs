@@ -1,0 +1,461 @@
+//! 审管交互: the result of an approval pushed to the departments that
+//! supervise the licensee afterwards (the regulators the item names, by
+//! default its implementing department) in the transaction of the
+//! conclusion, and again on every change of the licence's status; each
+//! regulator's inbox, its claim (认领) within the configured working days,
+//! and the notices to its staff (in-app, SMS to the department heads).
+
+use crate::error::{AppError, AppResult, Kind};
+use crate::state::{App, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use zwfw_domain::access::handover::{self as access, HandoverFacts};
+use zwfw_domain::access::Refusal;
+use zwfw_domain::admin::Role;
+use zwfw_domain::cases::EventKind;
+use zwfw_domain::catalog::ItemContent;
+use zwfw_domain::handover::{self as dh, Kind as PushKind, MaterialEntry, Opinion};
+use zwfw_domain::licenses::LicenseChange;
+use zwfw_store::cases::{self as sc, CaseRow};
+use zwfw_store::handover as sh;
+use zwfw_store::outbox::Notice;
+use zwfw_store::Tx;
+
+/// 审管交互 settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandoverConfig {
+    /// Working days a regulator has to claim a record (default 2).
+    pub claim_days: u32,
+}
+
+impl Default for HandoverConfig {
+    fn default() -> Self {
+        HandoverConfig { claim_days: dh::DEFAULT_CLAIM_DAYS }
+    }
+}
+
+/// The last day to claim a record pushed now. A calendar that lacks the
+/// days ahead does not stop the conclusion: the record is then due after as
+/// many calendar days, and the gap is logged.
+fn claim_due(st: &App) -> AppResult<String> {
+    let (today, days) = (st.today(), st.config.handover.claim_days);
+    let due = dh::claim_due(&st.calendar(), today, days).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "claim deadline counted in calendar days: the working-day calendar lacks them");
+        today + chrono::Days::new(u64::from(days))
+    });
+    Ok(zwfw_domain::time::ymd(due))
+}
+
+/// The staff of `department` told of a new record: every active member who
+/// may claim it in-app (and by e-mail when their account gives one); the
+/// department heads, the named handlers, also by SMS.
+async fn notices_for(st: &App, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
+    let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
+    let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
+    Ok(staff
+        .into_iter()
+        .filter(|u| u.active)
+        .filter_map(|u| {
+            let actor = crate::accounts::sessions::actor_of(&u);
+            access::may_claim(&actor, &facts).ok()?;
+            Some(Notice {
+                user_id: Some(u.id),
+                mobile: None,
+                email: None,
+                sms_to_account: u.roles.contains(&Role::DeptHead),
+                title: title.to_string(),
+                body: body.to_string(),
+                link: link.to_string(),
+            })
+        })
+        .collect())
+}
+
+async fn department_name(st: &App, id: i64) -> String {
+    zwfw_store::admin::get_department(&st.store, id).await.map(|d| d.name).unwrap_or_default()
+}
+
+/// Writes one record per regulator with its notices and audit record, in `tx`.
+async fn push(ctx: &Ctx<'_>, tx: &mut Tx, regulators: &[i64], h: &sh::NewHandover<'_>, what: &str) -> AppResult<()> {
+    let st = ctx.state;
+    let source = department_name(st, h.source_department_id).await;
+    for &regulator in regulators {
+        let id = sh::insert(tx, &sh::NewHandover { regulator_department_id: regulator, ..*h }).await?;
+        let title = format!("审管推送待认领：{}", h.item_name);
+        let body = format!(
+            "{source}{what}（办件编号 {}），请于 {} 前认领。",
+            if h.case_no.is_empty() { "—" } else { h.case_no },
+            h.claim_due
+        );
+        let notices = notices_for(st, regulator, &title, &body, &format!("/handover/{id}")).await?;
+        zwfw_store::outbox::write_notices(tx, &notices, ctx.now()).await?;
+        let detail = json!({"kind": h.kind, "case_id": h.case_id, "decision": h.decision,
+            "regulator_department_id": regulator, "claim_due": h.claim_due, "notified": notices.len()});
+        ctx.audit(tx, ctx.entry("handover_pushed", "handover", id, detail, "")).await?;
+    }
+    Ok(())
+}
+
+/// The record a conclusion pushes (准予 and 不予许可), written in the
+/// conclusion's transaction `tx`: the decision, the opinions of the case,
+/// its materials; the licence joins it once issued. Nothing for other
+/// conclusions.
+pub async fn push_conclusion(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    case: &CaseRow,
+    content: &ItemContent,
+    kind: &EventKind,
+) -> AppResult<()> {
+    let EventKind::Concluded { outcome, reason, document_no, .. } = kind else { return Ok(()) };
+    if !dh::pushes(*outcome) {
+        return Ok(());
+    }
+    let st = ctx.state;
+    let events = sc::events_via(tx.conn(), case.id).await?;
+    let parsed: Vec<(String, String, i64, zwfw_domain::cases::Event)> = events
+        .iter()
+        .filter_map(|e| {
+            let ev = serde_json::from_value(e.body.clone()).ok()?;
+            Some((e.step_name.clone(), e.actor_name.clone(), e.at, ev))
+        })
+        .collect();
+    let seen: Vec<dh::SeenEvent<'_>> =
+        parsed.iter().map(|(step, by, at, ev)| dh::SeenEvent { step, by, at: *at, kind: &ev.kind }).collect();
+    let opinions = dh::opinions(&seen);
+    let materials: Vec<MaterialEntry> = sc::materials(&st.store, case.id)
+        .await?
+        .into_iter()
+        .map(|m| MaterialEntry {
+            material_no: m.material_no,
+            name: m.name,
+            file_name: m.file_name,
+            file_sm3: m.file_sm3,
+            trust: m.trust,
+        })
+        .collect();
+    let due = claim_due(st)?;
+    let (opinions, materials) = (json!(opinions).to_string(), json!(materials).to_string());
+    let what = format!("作出{}决定", crate::messages::label("outcome", outcome.code()));
+    let h = sh::NewHandover {
+        kind: PushKind::Conclusion.code(),
+        case_id: Some(case.id),
+        case_no: case.case_no.as_deref().unwrap_or(""),
+        item_id: Some(case.item_id),
+        item_name: &content.name,
+        source_department_id: case.department_id,
+        regulator_department_id: 0,
+        decision: outcome.code(),
+        decision_no: document_no,
+        decided_at: ctx.now(),
+        reason,
+        license_id: None,
+        holder_kind: &case.applicant_kind,
+        holder_name: &case.applicant_name,
+        holder_code: &case.applicant_id_no,
+        opinions: &opinions,
+        materials: &materials,
+        pushed_at: ctx.now(),
+        claim_due: &due,
+    };
+    push(ctx, tx, &content.regulators(), &h, &what).await
+}
+
+/// Whether an action pushes a record (a grant or a denial).
+pub fn pushes(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Concluded { outcome, .. } if dh::pushes(*outcome))
+}
+
+/// The licence issued for a granted case joins the records its conclusion
+/// pushed, in the issuance's transaction.
+pub async fn attach_license(tx: &mut Tx, case_id: i64, license_id: i64) -> AppResult<()> {
+    sh::attach_license(tx, case_id, license_id, PushKind::Conclusion.code()).await?;
+    Ok(())
+}
+
+/// The record a change of a licence's status pushes, in the change's
+/// transaction: to the regulators its case's conclusion went to, or (a
+/// licence without such a record) to the issuing department.
+pub async fn push_license_change(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    l: &zwfw_store::licenses::LicenseRow,
+    change: LicenseChange,
+    note: &str,
+) -> AppResult<()> {
+    if matches!(change, LicenseChange::Issued | LicenseChange::Imported) {
+        return Ok(());
+    }
+    let st = ctx.state;
+    let mut regulators = match l.case_id {
+        Some(c) => sh::regulators_of_case(tx.conn(), c, PushKind::Conclusion.code()).await?,
+        None => vec![],
+    };
+    if regulators.is_empty() {
+        regulators.push(l.issuer_department_id);
+    }
+    let case = match l.case_id {
+        Some(c) => Some(sc::get_case(&st.store, c).await?),
+        None => None,
+    };
+    let item_name = match &case {
+        Some(c) => c.item_name.clone(),
+        None => zwfw_store::licenses::get_type(st.store.pool(), l.type_id).await.map(|t| t.name).unwrap_or_default(),
+    };
+    let due = claim_due(st)?;
+    let decision_no = if change == LicenseChange::Revoked { note } else { "" };
+    let what = format!("对电子证照作出{}", change.label());
+    let h = sh::NewHandover {
+        kind: PushKind::LicenseChange.code(),
+        case_id: l.case_id,
+        case_no: case.as_ref().and_then(|c| c.case_no.as_deref()).unwrap_or(""),
+        item_id: l.item_id,
+        item_name: &item_name,
+        source_department_id: l.issuer_department_id,
+        regulator_department_id: 0,
+        decision: change.code(),
+        decision_no,
+        decided_at: ctx.now(),
+        reason: note,
+        license_id: Some(l.id),
+        holder_kind: holder_kind_of(&l.holder_kind),
+        holder_name: &l.holder_name,
+        holder_code: &l.holder_code,
+        opinions: "[]",
+        materials: "[]",
+        pushed_at: ctx.now(),
+        claim_due: &due,
+    };
+    push(ctx, tx, &regulators, &h, &what).await
+}
+
+/// A licence's holder kind in the case's terms (natural | legal).
+fn holder_kind_of(license_holder_kind: &str) -> &'static str {
+    use zwfw_domain::cases::ApplicantKind;
+    match zwfw_domain::licenses::HolderKind::parse(license_holder_kind) {
+        Some(zwfw_domain::licenses::HolderKind::Legal) => ApplicantKind::Legal.code(),
+        _ => ApplicantKind::Natural.code(),
+    }
+}
+
+// ---------- reading and claiming ----------
+
+/// A pushed record as its readers see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Handover)]
+pub struct HandoverView {
+    pub id: i64,
+    /// conclusion | license_change
+    pub kind: String,
+    pub kind_label: String,
+    pub case_id: Option<i64>,
+    pub case_no: String,
+    pub item_name: String,
+    /// The department that decided (审批部门).
+    pub source_department: String,
+    pub source_department_id: i64,
+    /// The department that supervises the licensee (监管部门).
+    pub regulator_department: String,
+    pub regulator_department_id: i64,
+    /// granted | denied, or the licence's change (reissued, amended, cancelled, revoked, expired).
+    pub decision: String,
+    pub decision_label: String,
+    /// 决定文书号 (a grant's licence number, a 吊销 decision's number).
+    pub decision_no: String,
+    pub decided_at: i64,
+    /// A denial's reason, a change's note.
+    pub reason: String,
+    /// The licence's identifier, once issued.
+    pub license: Option<String>,
+    /// natural | legal
+    pub holder_kind: String,
+    /// The licensee: a company's name whole, a person's masked.
+    pub holder_name: String,
+    /// A 统一社会信用代码 whole, a 公民身份号码 masked.
+    pub holder_code: String,
+    pub opinions: Vec<Opinion>,
+    pub materials: Vec<MaterialEntry>,
+    pub pushed_at: i64,
+    /// The last day to claim (YYYY-MM-DD).
+    pub claim_due: String,
+    pub claimed: bool,
+    pub claimed_at: Option<i64>,
+    pub claimed_name: String,
+    pub claim_note: String,
+    /// Unclaimed past its last day.
+    pub overdue: bool,
+    /// The reader may claim it now.
+    pub may_claim: bool,
+}
+
+fn facts(r: &sh::HandoverRow) -> HandoverFacts {
+    HandoverFacts { regulator_department_id: r.regulator_department_id, source_department_id: r.source_department_id }
+}
+
+async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
+    let st = ctx.state;
+    let legal = r.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    let today = zwfw_domain::time::ymd(st.today());
+    let may_claim = ctx.actor.is_some_and(|a| access::offers_claim(a, &facts(&r), r.claimed_at.is_some()));
+    let decision_label = match PushKind::parse(&r.kind) {
+        Some(PushKind::Conclusion) => crate::messages::label("outcome", &r.decision),
+        _ => LicenseChange::parse(&r.decision).map(|c| c.label().to_string()).unwrap_or_else(|| r.decision.clone()),
+    };
+    HandoverView {
+        id: r.id,
+        kind_label: crate::messages::label("handover_kind", &r.kind),
+        kind: r.kind,
+        case_id: r.case_id,
+        case_no: r.case_no,
+        item_name: r.item_name,
+        source_department: department_name(st, r.source_department_id).await,
+        source_department_id: r.source_department_id,
+        regulator_department: department_name(st, r.regulator_department_id).await,
+        regulator_department_id: r.regulator_department_id,
+        decision: r.decision,
+        decision_label,
+        decision_no: r.decision_no,
+        decided_at: r.decided_at,
+        reason: r.reason,
+        license: r.license_identifier,
+        holder_kind: r.holder_kind,
+        holder_name: if legal { r.holder_name } else { zwfw_domain::ids::mask_name(&r.holder_name) },
+        holder_code: if legal { r.holder_code } else { zwfw_domain::ids::mask_middle(&r.holder_code, 6, 4) },
+        opinions: serde_json::from_str(&r.opinions).unwrap_or_default(),
+        materials: serde_json::from_str(&r.materials).unwrap_or_default(),
+        pushed_at: r.pushed_at,
+        overdue: r.claimed_at.is_none() && r.claim_due.as_str() < today.as_str(),
+        claim_due: r.claim_due,
+        claimed: r.claimed_at.is_some(),
+        claimed_at: r.claimed_at,
+        claimed_name: r.claimed_name,
+        claim_note: r.claim_note,
+        may_claim,
+    }
+}
+
+/// Which records a list shows.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[schema(as = HandoverQuery)]
+pub struct ListQuery {
+    /// unclaimed (default) | claimed | all
+    pub state: Option<String>,
+    /// inbox (default: pushed to the reader's department) | pushed (pushed by it)
+    pub side: Option<String>,
+    /// The supervision bureau: one regulator's records.
+    pub department_id: Option<i64>,
+    /// 1-based.
+    pub page: Option<i64>,
+}
+
+/// A page of records.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = HandoverPage)]
+pub struct HandoverPage {
+    pub rows: Vec<HandoverView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// The reader sees every department's records.
+    pub all_departments: bool,
+}
+
+pub const PER_PAGE: i64 = 50;
+
+fn refused(r: Refusal) -> AppError {
+    if r.hides_object() {
+        AppError::not_found("handover")
+    } else {
+        AppError::with_detail(Kind::Forbidden, r.code(), "handover")
+    }
+}
+
+/// The inbox (or what the reader's department pushed), newest first.
+pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<HandoverPage> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let scope = access::list_scope(actor).map_err(refused)?;
+    let claimed = match q.state.as_deref().unwrap_or("") {
+        "" | "unclaimed" => Some(false),
+        "claimed" => Some(true),
+        "all" => None,
+        _ => return Err(AppError::with_detail(Kind::BadInput, "bad_filter", "state")),
+    };
+    let pushed = match q.side.as_deref().unwrap_or("") {
+        "" | "inbox" => false,
+        "pushed" => true,
+        _ => return Err(AppError::with_detail(Kind::BadInput, "bad_filter", "side")),
+    };
+    let page = q.page.unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        return Err(AppError::invalid("page"));
+    }
+    let mine = scope.or(q.department_id);
+    let f = sh::Filter {
+        regulator: if pushed { None } else { mine },
+        source: if pushed { mine } else { None },
+        claimed,
+        case_id: None,
+        limit: PER_PAGE,
+        offset: (page - 1) * PER_PAGE,
+    };
+    let (rows, total) = sh::list(&ctx.state.store, &f).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(ctx, r).await);
+    }
+    Ok(HandoverPage { rows: out, total, page, per_page: PER_PAGE, all_departments: scope.is_none() })
+}
+
+async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let r = sh::get(&ctx.state.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+    if !access::may_read(actor, &facts(&r)) {
+        return Err(AppError::not_found("handover"));
+    }
+    Ok(r)
+}
+
+/// One record.
+pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<HandoverView> {
+    let r = readable(ctx, id).await?;
+    Ok(view(ctx, r).await)
+}
+
+/// A claim (认领) with an optional note.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = HandoverClaimInput)]
+pub struct ClaimInput {
+    /// 认领说明 (optional, at most 500 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+fn already_claimed(r: &sh::HandoverRow) -> AppError {
+    let at = r.claimed_at.map(zwfw_domain::time::format_local).unwrap_or_default();
+    AppError::with_detail(Kind::Conflict, "handover_already_claimed", format!("{at}由{}", r.claimed_name))
+}
+
+/// Claims a record for the reader's department; refused when it is not the
+/// reader's to claim or is claimed already, nothing written then.
+pub async fn claim(ctx: &Ctx<'_>, id: i64, input: &ClaimInput) -> AppResult<HandoverView> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let st = ctx.state;
+    let r = sh::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+    let role = access::may_claim(actor, &facts(&r)).map_err(refused)?;
+    let note = dh::note(&input.note).ok_or_else(|| AppError::with_detail(Kind::Invalid, "note_too_long", "note"))?;
+    if r.claimed_at.is_some() {
+        return Err(already_claimed(&r));
+    }
+    let mut tx = st.store.begin().await?;
+    if !sh::claim(&mut tx, id, actor.user_id, &actor.display_name, &note, ctx.now()).await? {
+        drop(tx);
+        let now = sh::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+        return Err(already_claimed(&now));
+    }
+    let detail = json!({"case_id": r.case_id, "regulator_department_id": r.regulator_department_id,
+        "claim_due": r.claim_due, "role": role.code(), "overdue": r.claim_due < zwfw_domain::time::ymd(st.today())});
+    ctx.audit(&mut tx, ctx.entry("handover_claimed", "handover", id, detail, &note)).await?;
+    tx.commit().await?;
+    get(ctx, id).await
+}

@@ -1,0 +1,246 @@
+//! 审管交互: the records pushed to the regulators (migration 0036), their
+//! claims, and the unclaimed ones the supervision rules read.
+
+use crate::db::{query, Ex, Row};
+use crate::{RowExt, Store, StoreResult, Tx};
+
+/// One pushed record as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverRow {
+    pub id: i64,
+    pub kind: String,
+    pub case_id: Option<i64>,
+    pub case_no: String,
+    pub item_id: Option<i64>,
+    pub item_name: String,
+    pub source_department_id: i64,
+    pub regulator_department_id: i64,
+    pub decision: String,
+    pub decision_no: String,
+    pub decided_at: i64,
+    pub reason: String,
+    pub license_id: Option<i64>,
+    /// The licence's identifier, when there is one.
+    pub license_identifier: Option<String>,
+    pub holder_kind: String,
+    pub holder_name: String,
+    pub holder_code: String,
+    /// JSON list.
+    pub opinions: String,
+    /// JSON list.
+    pub materials: String,
+    pub pushed_at: i64,
+    pub claim_due: String,
+    pub claimed_at: Option<i64>,
+    pub claimed_by: Option<i64>,
+    pub claimed_name: String,
+    pub claim_note: String,
+}
+
+fn row(r: &Row) -> HandoverRow {
+    HandoverRow {
+        id: r.i64("id"),
+        kind: r.str("kind"),
+        case_id: r.opt_i64("case_id"),
+        case_no: r.str("case_no"),
+        item_id: r.opt_i64("item_id"),
+        item_name: r.str("item_name"),
+        source_department_id: r.i64("source_department_id"),
+        regulator_department_id: r.i64("regulator_department_id"),
+        decision: r.str("decision"),
+        decision_no: r.str("decision_no"),
+        decided_at: r.i64("decided_at"),
+        reason: r.str("reason"),
+        license_id: r.opt_i64("license_id"),
+        license_identifier: r.opt_str("license_identifier"),
+        holder_kind: r.str("holder_kind"),
+        holder_name: r.str("holder_name"),
+        holder_code: r.str("holder_code"),
+        opinions: r.str("opinions"),
+        materials: r.str("materials"),
+        pushed_at: r.i64("pushed_at"),
+        claim_due: r.str("claim_due"),
+        claimed_at: r.opt_i64("claimed_at"),
+        claimed_by: r.opt_i64("claimed_by"),
+        claimed_name: r.str("claimed_name"),
+        claim_note: r.str("claim_note"),
+    }
+}
+
+const SELECT: &str = "SELECT h.*, l.identifier AS license_identifier FROM handovers h \
+                      LEFT JOIN licenses l ON l.id = h.license_id";
+
+/// A record to push.
+pub struct NewHandover<'a> {
+    pub kind: &'a str,
+    pub case_id: Option<i64>,
+    pub case_no: &'a str,
+    pub item_id: Option<i64>,
+    pub item_name: &'a str,
+    pub source_department_id: i64,
+    pub regulator_department_id: i64,
+    pub decision: &'a str,
+    pub decision_no: &'a str,
+    pub decided_at: i64,
+    pub reason: &'a str,
+    pub license_id: Option<i64>,
+    pub holder_kind: &'a str,
+    pub holder_name: &'a str,
+    pub holder_code: &'a str,
+    pub opinions: &'a str,
+    pub materials: &'a str,
+    pub pushed_at: i64,
+    pub claim_due: &'a str,
+}
+
+/// Writes a record (in the transaction of what it announces); its id.
+pub async fn insert(tx: &mut Tx, h: &NewHandover<'_>) -> StoreResult<i64> {
+    let r = query(
+        "INSERT INTO handovers (kind, case_id, case_no, item_id, item_name, source_department_id, \
+         regulator_department_id, decision, decision_no, decided_at, reason, license_id, holder_kind, holder_name, \
+         holder_code, opinions, materials, pushed_at, claim_due) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+    )
+    .bind(h.kind)
+    .bind(h.case_id)
+    .bind(h.case_no)
+    .bind(h.item_id)
+    .bind(h.item_name)
+    .bind(h.source_department_id)
+    .bind(h.regulator_department_id)
+    .bind(h.decision)
+    .bind(h.decision_no)
+    .bind(h.decided_at)
+    .bind(h.reason)
+    .bind(h.license_id)
+    .bind(h.holder_kind)
+    .bind(h.holder_name)
+    .bind(h.holder_code)
+    .bind(h.opinions)
+    .bind(h.materials)
+    .bind(h.pushed_at)
+    .bind(h.claim_due)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.i64("id"))
+}
+
+/// The licence issued for a granted case joins the records its conclusion
+/// pushed (in the issuance's transaction); how many.
+pub async fn attach_license(tx: &mut Tx, case_id: i64, license_id: i64, kind: &str) -> StoreResult<u64> {
+    let r = query("UPDATE handovers SET license_id = $1 WHERE case_id = $2 AND kind = $3 AND license_id IS NULL")
+        .bind(license_id)
+        .bind(case_id)
+        .bind(kind)
+        .execute(tx.conn())
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// The regulators the conclusion of a case was pushed to, in order.
+pub async fn regulators_of_case(ex: Ex<'_>, case_id: i64, kind: &str) -> StoreResult<Vec<i64>> {
+    let rows = query(
+        "SELECT DISTINCT regulator_department_id FROM handovers WHERE case_id = $1 AND kind = $2 \
+         ORDER BY regulator_department_id",
+    )
+    .bind(case_id)
+    .bind(kind)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.iter().map(|r| r.i64("regulator_department_id")).collect())
+}
+
+pub async fn get(store: &Store, id: i64) -> StoreResult<Option<HandoverRow>> {
+    query(format!("{SELECT} WHERE h.id = $1")).bind(id).maybe(store.pool(), row).await
+}
+
+/// Which records a list reads.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Pushed to this regulator.
+    pub regulator: Option<i64>,
+    /// Pushed by this approving department.
+    pub source: Option<i64>,
+    /// Claimed (Some(true)), unclaimed (Some(false)) or both.
+    pub claimed: Option<bool>,
+    /// Of this case.
+    pub case_id: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The records the filter names, newest first, and how many there are.
+pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<HandoverRow>, i64)> {
+    let mut cond = vec!["1 = 1".to_string()];
+    let mut args = vec![];
+    use crate::db::{param, IntoValue};
+    if let Some(d) = f.regulator {
+        let p = param(&mut args, d.into_value());
+        cond.push(format!("h.regulator_department_id = {p}"));
+    }
+    if let Some(d) = f.source {
+        let p = param(&mut args, d.into_value());
+        cond.push(format!("h.source_department_id = {p}"));
+    }
+    if let Some(c) = f.case_id {
+        let p = param(&mut args, c.into_value());
+        cond.push(format!("h.case_id = {p}"));
+    }
+    match f.claimed {
+        Some(true) => cond.push("h.claimed_at IS NOT NULL".into()),
+        Some(false) => cond.push("h.claimed_at IS NULL".into()),
+        None => {}
+    }
+    let wher = cond.join(" AND ");
+    let total = crate::db::query_with(format!("SELECT COUNT(*) AS n FROM handovers h WHERE {wher}"), args.clone())
+        .fetch_one(store.pool())
+        .await?
+        .i64("n");
+    let sql =
+        format!("{SELECT} WHERE {wher} ORDER BY h.id DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
+    let rows = crate::db::query_with(sql, args).fetch_all(store.pool()).await?;
+    Ok((rows.iter().map(row).collect(), total))
+}
+
+/// Claims a record unless it is claimed already (false then: nothing changed).
+pub async fn claim(tx: &mut Tx, id: i64, by: i64, name: &str, note: &str, now_ms: i64) -> StoreResult<bool> {
+    let r = query(
+        "UPDATE handovers SET claimed_at = $1, claimed_by = $2, claimed_name = $3, claim_note = $4 \
+         WHERE id = $5 AND claimed_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(by)
+    .bind(name)
+    .bind(note)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// An unclaimed record as the supervision rules read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclaimed {
+    pub id: i64,
+    pub regulator_department_id: i64,
+    pub case_no: String,
+    pub item_name: String,
+    pub claim_due: String,
+}
+
+/// The unclaimed records due on or before `day` (YYYY-MM-DD).
+pub async fn unclaimed_due_by(store: &Store, day: &str) -> StoreResult<Vec<Unclaimed>> {
+    query(
+        "SELECT id, regulator_department_id, case_no, item_name, claim_due FROM handovers \
+         WHERE claimed_at IS NULL AND claim_due <= $1 ORDER BY claim_due, id",
+    )
+    .bind(day)
+    .all(store.pool(), |r| Unclaimed {
+        id: r.i64("id"),
+        regulator_department_id: r.i64("regulator_department_id"),
+        case_no: r.str("case_no"),
+        item_name: r.str("item_name"),
+        claim_due: r.str("claim_due"),
+    })
+    .await
+}

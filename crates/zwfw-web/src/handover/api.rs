@@ -1,0 +1,45 @@
+//! The 审管 API: the inbox (and what a department pushed), one record, its claim.
+
+use crate::api::Register;
+use crate::http::prelude::*;
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use zwfw_app::handover::{self as ho, ClaimInput, HandoverPage, HandoverView, ListQuery};
+
+/// The records pushed to the reader's department (`side=pushed`: those it
+/// pushed); the supervision bureau reads every department's.
+#[utoipa::path(get, path = "/handover", tag = "handover", params(
+    ("state" = Option<String>, Query, description = "unclaimed (default) | claimed | all"),
+    ("side" = Option<String>, Query, description = "inbox (default) | pushed"),
+    ("department_id" = Option<i64>, Query, description = "the supervision bureau: one regulator's records"),
+    ("page" = Option<i64>, Query)),
+    responses((status = 200, body = HandoverPage), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> WebResult<Json<HandoverPage>> {
+    Ok(Json(ho::list(&ctx(&st, &ra), &q).await?))
+}
+
+/// One record: the decision, the licence, the opinions and the materials.
+#[utoipa::path(get, path = "/handover/{id}", tag = "handover", params(("id" = i64, Path)),
+    responses((status = 200, body = HandoverView), (status = 404, description = "not found, or not the reader's department's", body = ErrorBody), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(SignedIn { st, ra, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -> WebResult<Json<HandoverView>> {
+    Ok(Json(ho::get(&ctx(&st, &ra), id).await?))
+}
+
+/// 认领: the regulator's staff claim the record, with an optional note.
+#[utoipa::path(post, path = "/handover/{id}/claim", tag = "handover", params(("id" = i64, Path)), request_body = ClaimInput,
+    responses((status = 200, description = "claimed", body = HandoverView), (status = 403, description = "not the regulator's staff (`not_in_department`, `supervision_reads_only`, `missing_role`)", body = ErrorBody), (status = 404, description = "not found, or not the reader's department's", body = ErrorBody), (status = 409, description = "claimed already (`handover_already_claimed`)", body = ErrorBody), (status = 422, description = "the note is too long (`note_too_long`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn claim(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ClaimInput>,
+) -> WebResult<Json<HandoverView>> {
+    Ok(Json(ho::claim(&ctx(&st, &ra), id, &input).await?))
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().register(routes!(list)).register(routes!(get)).register(routes!(claim))
+}

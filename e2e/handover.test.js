@@ -1,0 +1,83 @@
+// Browser check of 审管交互: a company's 食品经营许可 is granted through the API;
+// the item names no other regulator, so the record goes to the market
+// regulator itself. Its head finds it on 审管推送 at 390 px and 1,366 px,
+// opens it (opinions, materials, licence) and claims it with a note; the
+// record then shows who claimed it and offers no form. Staff of another
+// department see an empty inbox and are told the record is not there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { start, shots as defaultShots, signIn, applyOnline, apiSession } from './harness.js';
+
+const shots = process.env.ZWFW_SHOTS || defaultShots;
+mkdirSync(shots, { recursive: true });
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true };
+const DESK = { viewport: { width: 1366, height: 900 } };
+
+let base, browser, stop;
+
+before(async () => {
+  ({ base, browser, stop } = await start());
+});
+
+after(async () => {
+  if (stop) await stop();
+});
+
+test('a grant reaches the regulator, who claims it; another department does not see it', async () => {
+  const caseId = await applyOnline(base, 'demo_company');
+  const counter = await apiSession(base, 'demo_counter');
+  const reviewer = await apiSession(base, 'demo_reviewer');
+  const legal = await apiSession(base, 'demo_legal');
+  const head = await apiSession(base, 'demo_head');
+  for (const action of [{ action: 'accept' }, { action: 'pass', opinion: '材料齐全，予以受理' }]) {
+    const r = await counter.post(`/api/v1/cases/${caseId}/actions`, action);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  const conclude = { action: 'conclude', outcome: 'granted', document_no: 'JY15299002026077', valid_until: '2031-12-31' };
+  let done = false;
+  for (let step = 0; step < 6 && !done; step++) {
+    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
+    for (const who of done ? [] : [reviewer, legal, head]) {
+      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
+    }
+  }
+  assert.ok(done, 'granted');
+  const list = await head.get('/api/v1/handover');
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  const record = list.body.rows.find((r) => r.case_id === caseId);
+  assert.ok(record, JSON.stringify(list.body));
+
+  for (const [name, options] of [['390', PHONE], ['1366', DESK]]) {
+    const page = await signIn(browser, base, 'demo_head', options);
+    await page.goto(base + '/');
+    await Promise.all([page.waitForURL(/\/handover$/), page.getByRole('link', { name: '审管推送' }).first().click()]);
+    await page.getByRole('heading', { name: '审管推送' }).waitFor();
+    await page.getByRole('link', { name: /食品经营许可/ }).first().waitFor();
+    await page.screenshot({ path: join(shots, `handover-inbox-${name}.png`), fullPage: true });
+    await page.goto(`${base}/handover/${record.id}`);
+    await page.getByRole('heading', { name: '办理意见' }).waitFor();
+    assert.ok(await page.getByText('材料齐全，予以受理').first().isVisible());
+    await page.screenshot({ path: join(shots, `handover-record-${name}.png`), fullPage: true });
+    await page.close();
+  }
+
+  const page = await signIn(browser, base, 'demo_head', DESK);
+  await page.goto(`${base}/handover/${record.id}`);
+  await page.getByLabel(/认领说明/).fill('已接收，纳入日常监管');
+  await Promise.all([page.waitForURL(/done=claim/), page.getByRole('button', { name: '认领' }).click()]);
+  await page.getByText('已接收，纳入日常监管').waitFor();
+  assert.equal(await page.getByRole('button', { name: '认领' }).count(), 0, 'claimed: no form');
+  await page.screenshot({ path: join(shots, 'handover-claimed-1366.png'), fullPage: true });
+  await page.close();
+
+  // Another department's staff: an empty inbox, and the record is "not there".
+  const other = await signIn(browser, base, 'demo_land', PHONE);
+  await other.goto(base + '/handover?state=all');
+  await other.getByText('没有推送记录').waitFor();
+  const r = await other.goto(`${base}/handover/${record.id}`);
+  assert.equal(r.status(), 404);
+  await other.screenshot({ path: join(shots, 'handover-other-390.png'), fullPage: true });
+  await other.close();
+});
