@@ -449,6 +449,8 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
     // A11: a week on, the corrected version still waits (the backlog) and
     // the licence error is still not corrected (five working days).
     app.advance(8 * 86_400_000);
+    // Sessions idle out while the clock moves: sign in again.
+    let (admin, sup) = (app.signed_in("demo_admin").await, app.signed_in("demo_supervisor").await);
     let (s, r) = body(app.post(&sup, "/api/v1/supervision/evaluate", json!({"full": true})).await).await;
     assert_eq!(s, reqwest::StatusCode::OK, "{r}");
     assert_eq!(r["by_rule"]["A11"], 2, "{r}");
