@@ -553,7 +553,10 @@ pub async fn feedback(store: &Store, open: bool, limit: i64) -> StoreResult<Vec<
 
 /// The feedback rows about outbox row `outbox_id`.
 pub async fn feedback_of(store: &Store, outbox_id: i64) -> StoreResult<Vec<FeedbackRow>> {
-    query(format!("{FEEDBACK} WHERE f.outbox_id = $1 ORDER BY f.id")).bind(outbox_id).all(store.pool(), feedback_row).await
+    query(format!("{FEEDBACK} WHERE f.outbox_id = $1 ORDER BY f.id"))
+        .bind(outbox_id)
+        .all(store.pool(), feedback_row)
+        .await
 }
 
 /// The oldest waiting row of each table: (table, outbox id, written at).

@@ -5,7 +5,7 @@
 //! rejected row by an administrator, sent again as a new version.
 
 use super::front::FrontError;
-use super::{Exporter, ExchangeConfig};
+use super::{ExchangeConfig, Exporter};
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,8 @@ fn instant(s: Option<&str>) -> Option<i64> {
 /// Reads both feedback tables from where the last reading ended (and a
 /// window below it), records what is new, and moves the read positions on.
 pub async fn poll(st: &App, ex: &Exporter) -> AppResult<PollReport> {
-    let unavailable = |e: FrontError| AppError::with_detail(Kind::Unavailable, "exchange_front_unavailable", e.to_string());
+    let unavailable =
+        |e: FrontError| AppError::with_detail(Kind::Unavailable, "exchange_front_unavailable", e.to_string());
     ex.ready().await.map_err(unavailable)?;
     let mut report = PollReport::default();
     for source in FeedbackSource::ALL {
@@ -167,7 +168,9 @@ pub async fn run(st: App, ex: std::sync::Arc<Exporter>) {
     let every = std::time::Duration::from_millis(st.config.exchange.feedback_poll_ms);
     loop {
         match poll(&st, &ex).await {
-            Ok(r) if r.recorded > 0 => tracing::info!(recorded = r.recorded, unknown = r.unknown, "exchange feedback read"),
+            Ok(r) if r.recorded > 0 => {
+                tracing::info!(recorded = r.recorded, unknown = r.unknown, "exchange feedback read")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e.message(), "exchange feedback not read"),
         }

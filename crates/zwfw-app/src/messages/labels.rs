@@ -421,7 +421,11 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
         "A11" => format!(
             "{object_no} 于 {} 被{}拒收（{}），{} 个工作日内仍未更正并重新报送。",
             s("rejected_on"),
-            if detail.get("by_province").and_then(|v| v.as_bool()) == Some(true) { "省级平台" } else { "交换程序校验" },
+            if detail.get("by_province").and_then(|v| v.as_bool()) == Some(true) {
+                "省级平台"
+            } else {
+                "交换程序校验"
+            },
             s("reason"),
             n("days")
         ),

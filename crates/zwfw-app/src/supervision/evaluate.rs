@@ -387,13 +387,20 @@ async fn exchange_facts(st: &App, cal: &Calendar, rules: &RuleSet, today: NaiveD
     let until_ms = zwfw_domain::clock::end_of_day_ms(until) - 1;
     for u in zwfw_store::exchange::uncorrected(&st.store, until_ms).await? {
         let on = zwfw_domain::clock::local_date(u.rejected_at);
-        let Some(f) = ds::exchange_rejection(cal, rules, &u.tbl, on, u.by_province, &u.reason, today)? else { continue };
+        let Some(f) = ds::exchange_rejection(cal, rules, &u.tbl, on, u.by_province, &u.reason, today)? else {
+            continue;
+        };
         let case = zwfw_store::cases::get_case(&st.store, u.case_id).await.ok();
         pending.push(Pending {
             fact: f,
             object_kind: ds::ObjectKind::Exchange.code(),
             object_id: u.outbox_id,
-            object_no: format!("{} #{}（办件 {}）", u.tbl, u.outbox_id, case.as_ref().and_then(|c| c.case_no.clone()).unwrap_or_default()),
+            object_no: format!(
+                "{} #{}（办件 {}）",
+                u.tbl,
+                u.outbox_id,
+                case.as_ref().and_then(|c| c.case_no.clone()).unwrap_or_default()
+            ),
             item_type: String::new(),
             department_id: case.as_ref().map(|c| c.p.handling_department_id.unwrap_or(c.department_id)),
             responsible_user_id: None,

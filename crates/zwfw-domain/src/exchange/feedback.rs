@@ -3,7 +3,7 @@
 //! row concerns, which column it blames, and the corrections an
 //! administrator sends with a new version of the row.
 
-use super::{Cell, ColType, Codes, Column, FrontRow, Table};
+use super::{Cell, Codes, ColType, Column, FrontRow, Table};
 use crate::codes::code_list;
 use std::collections::BTreeMap;
 
@@ -88,9 +88,10 @@ pub fn override_cell(table: Table, column: &str, value: &str) -> Result<Cell, St
         match col.ty {
             ColType::Varchar(_) | ColType::LongText => Cell::text(v),
             ColType::Int => Cell::Int(v.parse().map_err(|_| format!("{}（{}）应为整数", col.name, col.comment))?),
-            ColType::Datetime => Cell::Time(parse_datetime(v).ok_or_else(|| {
-                format!("{}（{}）应为日期时间，如 2025-03-07 09:30:00", col.name, col.comment)
-            })?),
+            ColType::Datetime => Cell::Time(
+                parse_datetime(v)
+                    .ok_or_else(|| format!("{}（{}）应为日期时间，如 2025-03-07 09:30:00", col.name, col.comment))?,
+            ),
         }
     };
     super::check_cell(col, &cell)?;
@@ -161,7 +162,10 @@ mod tests {
         ];
         let o: Overrides = [(override_key(1, "material_name"), "丙".to_string())].into_iter().collect();
         apply_overrides(&mut rows, &o).unwrap();
-        assert_eq!((rows[0].get("material_name"), rows[1].get("material_name")), (Some(&Cell::text("甲")), Some(&Cell::text("丙"))));
+        assert_eq!(
+            (rows[0].get("material_name"), rows[1].get("material_name")),
+            (Some(&Cell::text("甲")), Some(&Cell::text("丙")))
+        );
         let bad: Overrides = [("x".to_string(), "1".to_string())].into_iter().collect();
         assert!(apply_overrides(&mut rows, &bad).is_err());
     }

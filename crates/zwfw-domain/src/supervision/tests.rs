@@ -329,7 +329,10 @@ fn exchange_backlog_and_uncorrected_rejections_are_a10() {
     // The default: 24 hours of backlog.
     assert_eq!(exchange_backlog(&rules, "up_pro_accept", 0, 24 * h), None);
     let f = exchange_backlog(&rules, "up_pro_accept", 0, 24 * h + 1).unwrap();
-    assert_eq!((f.rule, f.key.as_str(), f.rule.severity()), (RuleCode::A11, "backlog:up_pro_accept", Severity::Anomaly));
+    assert_eq!(
+        (f.rule, f.key.as_str(), f.rule.severity()),
+        (RuleCode::A11, "backlog:up_pro_accept", Severity::Anomaly)
+    );
     assert_eq!(f.detail["hours"], 24);
     // Configured to 2 hours.
     let p = Params { hours: Some(2), ..RuleCode::A11.default_params() };
@@ -341,7 +344,8 @@ fn exchange_backlog_and_uncorrected_rejections_are_a10() {
 
     // Rejected Friday 10-10 (Saturday 10-11 a make-up working day): the
     // fifth working day after is 10-16, so A11 holds from 10-17.
-    let rej = |today| exchange_rejection(&cal, &rules, "up_pro_accept", d("2025-10-10"), true, "证件号码错误", d(today));
+    let rej =
+        |today| exchange_rejection(&cal, &rules, "up_pro_accept", d("2025-10-10"), true, "证件号码错误", d(today));
     assert_eq!(rej("2025-10-16").unwrap(), None);
     let f = rej("2025-10-17").unwrap().unwrap();
     assert_eq!((f.rule, f.key.as_str(), f.detail["by_province"].as_bool()), (RuleCode::A11, "rejected", Some(true)));

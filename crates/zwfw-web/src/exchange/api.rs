@@ -56,7 +56,8 @@ pub async fn api_exchange_resend(
 
 /// The exchange endpoints, each registered with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().register(routes!(api_exchange)).register(routes!(api_exchange_poll)).register(routes!(
-        api_exchange_resend
-    ))
+    OpenApiRouter::new()
+        .register(routes!(api_exchange))
+        .register(routes!(api_exchange_poll))
+        .register(routes!(api_exchange_resend))
 }

@@ -27,7 +27,7 @@ async fn monitor_view(st: &AppState, ra: &RequestAuth, q: &MonitorQuery, error: 
         Ok(m) => {
             let ages: Vec<String> = m.tables.iter().map(|t| t.oldest_age_s.map(age_text).unwrap_or_default()).collect();
             let c = context! { m => Value::from_serialize(&m), ages => ages, done => q.done, recorded => q.recorded,
-                unknown => q.unknown, error => error };
+            unknown => q.unknown, error => error };
             render(st, ra, "admin_exchange.html", c)
         }
         Err(e) => error_page(st, Some(ra), &e),
@@ -58,8 +58,8 @@ async fn row_view(
     match zwfw_app::exchange::feedback::row(&ctx(st, ra), id).await {
         Ok(v) => {
             let c = context! { v => Value::from_serialize(&v), error => error,
-                column => form.map(|f| f.column.clone()), value => form.map(|f| f.value.clone()),
-                reason => form.map(|f| f.reason.clone()) };
+            column => form.map(|f| f.column.clone()), value => form.map(|f| f.value.clone()),
+            reason => form.map(|f| f.reason.clone()) };
             render(st, ra, "admin_exchange_row.html", c)
         }
         Err(e) => error_page(st, Some(ra), &e),

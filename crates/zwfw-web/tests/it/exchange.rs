@@ -67,10 +67,12 @@ pub(crate) async fn mariadb() -> Option<FrontDb> {
             return None;
         }
     };
-    let old = sqlx::query("SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata WHERE schema_name LIKE 'zwfw\\_front\\_%'")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let old = sqlx::query(
+        "SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata WHERE schema_name LIKE 'zwfw\\_front\\_%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     for r in old {
         let name: String = r.get(0);
         if stale(&name) {
@@ -99,7 +101,11 @@ async fn postgres_front() -> Option<FrontDb> {
             return None;
         }
     };
-    for r in sqlx::query("SELECT datname::text FROM pg_database WHERE datname LIKE 'zwfw\\_front\\_%'").fetch_all(&pool).await.unwrap() {
+    for r in sqlx::query("SELECT datname::text FROM pg_database WHERE datname LIKE 'zwfw\\_front\\_%'")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    {
         let name: String = r.get(0);
         if stale(&name) {
             pool.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
@@ -413,13 +419,20 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
     let fb = m["feedback"].as_array().unwrap();
     assert_eq!(fb.len(), 3, "{m}");
     let on_accept = fb.iter().find(|f| f["outbox_id"] == accept.id).unwrap();
-    assert_eq!((on_accept["field"].as_str(), on_accept["case_id"].as_i64()), (Some("applyer_page_code"), Some(id)), "{m}");
+    assert_eq!(
+        (on_accept["field"].as_str(), on_accept["case_id"].as_i64()),
+        (Some("applyer_page_code"), Some(id)),
+        "{m}"
+    );
     assert!(fb.iter().any(|f| f["outbox_id"].is_null() && f["row_guid"] == "other-7-0"), "{m}");
     assert!(fb.iter().any(|f| f["outbox_id"] == lic.id && f["remark"] == "证照颁发机构代码与目录不符"), "{m}");
     assert_eq!(m["may_resend"], false);
     let (s, html) = page(&signed(&sup), &app, "/admin/exchange").await;
     assert_eq!(s, reqwest::StatusCode::OK);
-    assert!(html.contains("申请人证件号码格式错误") && html.contains("无法对应") && !html.contains("立即读取反馈"), "{html}");
+    assert!(
+        html.contains("申请人证件号码格式错误") && html.contains("无法对应") && !html.contains("立即读取反馈"),
+        "{html}"
+    );
     let (s, _) = page(&signed(&citizen), &app, "/admin/exchange").await;
     assert_ne!(s, reqwest::StatusCode::OK);
     let (s, _) = page(&signed(&citizen), &app, &format!("/admin/exchange/rows/{}", accept.id)).await;
@@ -432,10 +445,20 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
         let (s, b) = body(app.post(who, &resend, fix.clone()).await).await;
         assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{b}");
     }
-    let (s, b) = body(app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1".repeat(501), "reason": "x"})).await).await;
-    assert_eq!((s, b["code"].as_str()), (reqwest::StatusCode::UNPROCESSABLE_ENTITY, Some("exchange_correction_invalid")), "{b}");
+    let (s, b) = body(
+        app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1".repeat(501), "reason": "x"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (reqwest::StatusCode::UNPROCESSABLE_ENTITY, Some("exchange_correction_invalid")),
+        "{b}"
+    );
     assert!(b["message"].as_str().unwrap().contains("varchar(500)"), "{b}");
-    let (s, b) = body(app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1", "reason": " "})).await).await;
+    let (s, b) =
+        body(app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1", "reason": " "})).await)
+            .await;
     assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(outbox_of(&app, id).await.len(), rows.len(), "nothing written");
     let (s, b) = body(app.post(&admin, &resend, fix.clone()).await).await;
@@ -443,7 +466,11 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
     let new_id = b["id"].as_i64().unwrap();
     let (s, b) = body(app.post(&admin, &resend, fix.clone()).await).await;
     assert_eq!((s, b["code"].as_str()), (reqwest::StatusCode::CONFLICT, Some("exchange_not_resendable")), "{b}");
-    let (s, b) = body(app.post(&admin, &format!("/api/v1/admin/exchange/rows/{}/resend", rows[2].id), json!({"reason": "重新报送"})).await).await;
+    let (s, b) = body(
+        app.post(&admin, &format!("/api/v1/admin/exchange/rows/{}/resend", rows[2].id), json!({"reason": "重新报送"}))
+            .await,
+    )
+    .await;
     assert_eq!(s, reqwest::StatusCode::CONFLICT, "a row delivered without feedback: {b}");
 
     // A11: a week on, the corrected version still waits (the backlog) and
