@@ -86,12 +86,14 @@ pub async fn deadlines_between(store: &Store, from: &str, until: &str) -> StoreR
         .collect())
 }
 
-/// Findings found on the days `[from, until)`, counted per department and severity.
+/// Findings found on the days `[from, until)`, counted per department and
+/// severity; the 审管 rules (W03, Y03) are the regulators' and not counted.
 pub async fn findings_between(store: &Store, from: &str, until: &str) -> StoreResult<Vec<(i64, String, i64)>> {
     let rows = between(
         store,
         "SELECT department_id, severity, COUNT(*) AS n FROM findings \
          WHERE found_on >= $1 AND found_on < $2 AND department_id IS NOT NULL \
+         AND rule_code NOT IN ('W03', 'Y03') \
          GROUP BY department_id, severity",
         from,
         until,
@@ -114,7 +116,7 @@ pub async fn rectifications_between(store: &Store, from: &str, until: &str) -> S
         "SELECT department_id, reply_due, replied_at, state FROM findings \
          WHERE reply_due >= $1 AND reply_due < $2 AND ",
         crate::supervision::ASKS_REPLY,
-        " AND department_id IS NOT NULL"
+        " AND department_id IS NOT NULL AND rule_code NOT IN ('W03', 'Y03')"
     );
     let rows = between(store, SQL, from, until).await?;
     Ok(rows

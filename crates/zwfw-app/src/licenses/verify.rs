@@ -21,8 +21,10 @@ pub struct SignatureView {
     /// The issuer's public key, uncompressed `04‖x‖y`, hex.
     pub public_key: String,
     /// Base64 of the exact bytes signed (UTF-8 text: identifier, version,
-    /// metadata and the SM3 of the licence file).
-    pub signed_data: String,
+    /// metadata and the SM3 of the licence file). Given only to those who
+    /// read the licence in full (its holder, the issuing department, the
+    /// overseers): it names the holder unmasked.
+    pub signed_data: Option<String>,
     /// r‖s, 64 bytes, hex.
     pub value: String,
 }
@@ -114,7 +116,14 @@ pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> 
     let st = ctx.state;
     throttle(ctx)?;
     let l = find(st, identifier).await?;
-    let v = view(st, &l).await?;
+    let mut v = view(st, &l).await?;
+    let facts = zwfw_domain::access::licenses::LicenseFacts {
+        issuer_department_id: l.issuer_department_id,
+        holder_user_id: l.holder_user_id,
+    };
+    if !zwfw_domain::access::licenses::may_read_signed_text(ctx.actor, &facts) {
+        v.signature.signed_data = None;
+    }
     store::record_use(
         &st.store,
         l.id,
@@ -155,7 +164,7 @@ pub(crate) async fn view(st: &App, l: &LicenseRow) -> AppResult<Verification> {
             algorithm: "SM2-SM3".into(),
             signer_id: key.signer_id,
             public_key: key.public_key,
-            signed_data: data_encoding::BASE64.encode(l.signed_data.as_bytes()),
+            signed_data: Some(data_encoding::BASE64.encode(l.signed_data.as_bytes())),
             value: l.signature.clone(),
         },
     })

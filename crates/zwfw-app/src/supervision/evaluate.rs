@@ -685,8 +685,13 @@ pub(super) async fn write(
         ss::tally(&mut tx, "day", &found_on, sev, *n).await?;
     }
     let mut yellow: BTreeMap<String, i64> = BTreeMap::new();
-    // Every yellow card counts towards R03, found by the rules or recorded by an officer.
-    for f in inserted.iter().filter(|f| f.severity == ds::Severity::Yellow.code()) {
+    // Every yellow card on case handling counts towards R03, found by the
+    // rules or recorded by an officer; an unclaimed 审管 push (Y03) is the
+    // regulator's and has its own escalation.
+    for f in inserted
+        .iter()
+        .filter(|f| f.severity == ds::Severity::Yellow.code() && !ds::RuleCode::is_handover_code(&f.rule_code))
+    {
         let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
         *yellow.entry(format!("{}:{dept}", today.format("%Y-%m"))).or_default() += 1;
     }

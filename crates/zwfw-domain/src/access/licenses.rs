@@ -60,6 +60,14 @@ pub fn may_read(actor: &Actor, f: &LicenseFacts) -> bool {
     f.holder_user_id == Some(actor.user_id) || in_department(actor, f.issuer_department_id) || is_overseer(actor)
 }
 
+/// Who receives, with a verification, the exact text that was signed (it
+/// names the holder in full, with their ID number): those who read the
+/// licence in full. Anyone else gets the verdict, the masked holder and the
+/// signature without it.
+pub fn may_read_signed_text(actor: Option<&Actor>, f: &LicenseFacts) -> bool {
+    actor.is_some_and(|a| may_read(a, f))
+}
+
 /// Verification (the status, the masked holder, the signature) is public:
 /// anyone, signed in or not.
 pub fn may_verify(_actor: Option<&Actor>) -> bool {

@@ -84,6 +84,15 @@ impl RuleCode {
         RuleCode::A11,
     ];
 
+    /// The rules on 审管 pushes left unclaimed (W03, Y03): the regulator's
+    /// duty, kept out of the department evaluation's cards and of R03.
+    pub const HANDOVER: [RuleCode; 2] = [RuleCode::W03, RuleCode::Y03];
+
+    /// Whether `code` names one of [`RuleCode::HANDOVER`].
+    pub fn is_handover_code(code: &str) -> bool {
+        RuleCode::HANDOVER.iter().any(|r| r.code() == code)
+    }
+
     pub const fn code(self) -> &'static str {
         match self {
             RuleCode::W01 => "W01",

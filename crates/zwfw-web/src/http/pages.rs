@@ -128,8 +128,12 @@ pub fn with_cookie(mut resp: Response, cookie: &str) -> Response {
     resp
 }
 
+/// `r` answered with status `s`, unless it is already a server error (a
+/// page that failed to render stays a 500, for the monitoring to see).
 pub fn with_status(mut r: Response, s: StatusCode) -> Response {
-    *r.status_mut() = s;
+    if !r.status().is_server_error() {
+        *r.status_mut() = s;
+    }
     r
 }
 

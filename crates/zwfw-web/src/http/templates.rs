@@ -36,7 +36,7 @@ impl Templates {
         tpl!(env, "licenses": "license_verify.html", "license_admin.html", "my_licenses.html", "my_license_uses.html", "license_import.html", "license_verify_start.html", "license_staff_list.html", "license_staff_detail.html", "license_type_edit.html", "license_type_fields.html");
         tpl!(env, "calendar": "calendar.html");
         tpl!(env, "catalog": "guide_list.html", "guide_item.html", "items.html", "item_admin.html", "import_result.html", "item_edit.html");
-        tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html");
+        tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html", "material_inputs.html");
         tpl!(env, "interaction": "interact_list.html", "interact_form.html", "interact_done.html", "interact_detail.html", "interact_track.html", "interact_body.html", "interact_handlers.html");
         tpl!(env, "outbox": "admin_outbox.html", "messages.html");
         tpl!(env, "exchange": "admin_exchange.html", "admin_exchange_row.html", "exchange_packages.html");
@@ -79,5 +79,28 @@ impl Templates {
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
         self.env.get_template(name)?.render(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every template file under `src/<area>/templates/` is registered: a
+    /// page that includes one left out fails to render at run time only.
+    #[test]
+    fn every_template_file_is_registered() {
+        let t = super::Templates::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        for area in std::fs::read_dir(&src).unwrap() {
+            let dir = area.unwrap().path().join("templates");
+            let Ok(files) = std::fs::read_dir(&dir) else { continue };
+            for f in files {
+                let name = f.unwrap().file_name().to_string_lossy().to_string();
+                if name.ends_with(".html") && t.env.get_template(&name).is_err() {
+                    missing.push(name);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not registered in Templates::new: {missing:?}");
     }
 }

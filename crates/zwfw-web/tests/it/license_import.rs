@@ -246,6 +246,9 @@ both_backends!(licenses_import_all_or_nothing_with_confirmed_warnings, |store: S
     // Verification says imported, and the signature holds for what it says.
     let (s, v) = anon_get(&app, &format!("/api/v1/licenses/{good}/verification")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["signature"]["signed_data"].is_null(), "the signed text, unmasked, is not a visitor's: {v}");
+    // The issuing department reads the signed text.
+    let (_, v) = body(app.get(&counter, &format!("/api/v1/licenses/{good}/verification")).await).await;
     assert_eq!(
         (v["origin"].as_str(), v["check_character_valid"].as_bool(), v["status"].as_str()),
         (Some("imported"), Some(true), Some("valid"))
@@ -255,7 +258,7 @@ both_backends!(licenses_import_all_or_nothing_with_confirmed_warnings, |store: S
     let text = signed_text(&v);
     assert!(text.starts_with("zwfw-license-import/1\n") && text.contains("\norigin=imported\n"), "{text}");
     assert!(text.contains(&format!("\nimport_file_sm3={sm3}\n")), "{text}");
-    let (s, w) = anon_get(&app, &format!("/api/v1/licenses/{wrong_check}/verification")).await;
+    let (s, w) = body(app.get(&counter, &format!("/api/v1/licenses/{wrong_check}/verification")).await).await;
     assert_eq!((s, w["check_character_valid"].as_bool()), (StatusCode::OK, Some(false)), "{w}");
     assert!(holds(&w) && signed_text(&w).contains("\ncheck_character_valid=no\n"));
     // A wrong check character no imported licence has is still malformed.

@@ -172,6 +172,14 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     );
     assert_eq!((v["holder_masked"].as_str(), v["valid_until"].as_str()), (Some("陈**"), Some("2030-12-31")), "{v}");
     assert_eq!(v["signature"]["signer_id"], "1234567812345678");
+    assert!(v["signature"]["signed_data"].is_null(), "the signed text names the holder: not for a visitor: {v}");
+    let (s, mine) = body(app.get(&citizen, &format!("/api/v1/licenses/{identifier}/verification")).await).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let land = app.ready_token("demo_land").await;
+    let (s, other) = body(app.get(&land, &format!("/api/v1/licenses/{identifier}/verification")).await).await;
+    assert_eq!(s, StatusCode::OK, "{other}");
+    assert!(other["signature"]["signed_data"].is_null(), "another department's staff: {other}");
+    let v = mine;
     let data = signed_data(&v);
     let text = String::from_utf8(data.clone()).unwrap();
     assert!(text.contains(&format!("identifier={identifier}\n")) && text.contains("\nversion=001\n"), "{text}");
@@ -203,7 +211,11 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     );
     let id = zwfw_store::licenses::by_identifier(app.state.store.pool(), &identifier).await.unwrap().unwrap().id;
     let uses = zwfw_store::licenses::uses(app.state.store.pool(), id, 100).await.unwrap();
-    assert_eq!(uses.len(), 2, "the API's and the page's verification logged");
+    assert_eq!(
+        uses.len(),
+        4,
+        "the API's (a visitor, the holder, another department) and the page's verification logged"
+    );
 
     // 换发 by the counter: version 002; the old one superseded, pointing to it.
     let change = format!("/api/v1/licenses/{identifier}/changes");
@@ -213,7 +225,7 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     assert_eq!(s, StatusCode::OK, "{b}");
     let second = b["identifier"].as_str().unwrap().to_string();
     assert!(second.contains(".002."), "{second}");
-    let (_, old) = verification(&app, &identifier).await;
+    let (_, old) = body(app.get(&citizen, &format!("/api/v1/licenses/{identifier}/verification")).await).await;
     assert_eq!(
         (old["status"].as_str(), old["successor"].as_str()),
         (Some("superseded"), Some(second.as_str())),

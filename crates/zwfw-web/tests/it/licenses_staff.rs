@@ -318,6 +318,11 @@ both_backends!(the_case_page_shows_the_licence_or_why_it_waits, |store: Store| a
     let (s, html) = page(&a, &app, &edit).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains(&format!("value=\"{code}\"")) && html.contains("经营场所"), "the type's values");
+    // A search that leaves the linked item out keeps its link on saving.
+    let (s, found) = page(&a, &app, &format!("{edit}?q=没有这样的事项")).await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    assert!(!found.contains(&format!("type=\"checkbox\" name=\"item_ids\" value=\"{item}\"")), "filtered out");
+    assert!(found.contains(&format!("type=\"hidden\" name=\"item_ids\" value=\"{item}\"")), "kept: {found}");
     let csrf = csrf_of(&html);
     let item_s = item.to_string();
     let market_s = market.to_string();
