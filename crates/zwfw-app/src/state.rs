@@ -91,6 +91,9 @@ pub struct Inner {
     pub notices_wake: Arc<tokio::sync::Notify>,
     /// Held while the notices of case steps are derived here: derivations take turns.
     pub notices_turn: tokio::sync::Mutex<()>,
+    /// Held while this server makes a backup or runs a drill (the job's
+    /// lease keeps other servers out; this keeps a second request here out).
+    pub backup_busy: tokio::sync::Mutex<()>,
     /// [`zwfw_store::Store::trail_commits`] as a derivation of the notices
     /// that looked at everything committed before it took it found it.
     pub notices_derived: std::sync::atomic::AtomicU64,
@@ -137,6 +140,7 @@ impl App {
             dashboard: std::sync::Mutex::new(None),
             notices_wake: Arc::new(tokio::sync::Notify::new()),
             notices_turn: tokio::sync::Mutex::new(()),
+            backup_busy: tokio::sync::Mutex::new(()),
             notices_derived: std::sync::atomic::AtomicU64::new(0),
         }))
     }

@@ -49,10 +49,6 @@ const BACKUP_JOB: &str = "backup";
 const DRILL_JOB: &str = "backup_drill";
 const LEASE_MS: i64 = 60 * 60_000;
 
-/// Held while this server makes a backup or runs a drill (the job's lease
-/// keeps other servers out; this keeps a second request here out).
-static BUSY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 fn holder() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     H.get_or_init(|| format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 6]>())))
@@ -152,7 +148,7 @@ pub async fn back_up_now(ctx: &Ctx<'_>, kind: &str) -> AppResult<BackupRecord> {
     allowed(ctx)?;
     let st = ctx.state;
     let cfg = config(st)?.clone();
-    let Ok(_busy) = BUSY.try_lock() else { return Err(AppError::new(Kind::Conflict, codes::RUNNING)) };
+    let Ok(_busy) = st.backup_busy.try_lock() else { return Err(AppError::new(Kind::Conflict, codes::RUNNING)) };
     let claimed = zwfw_store::supervision::claim_job(&st.store, BACKUP_JOB, holder(), st.now_ms(), LEASE_MS).await?;
     if claimed.is_none() {
         return Err(AppError::new(Kind::Conflict, codes::RUNNING));
@@ -247,7 +243,7 @@ async fn prune(ctx: &Ctx<'_>, cfg: &BackupConfig) -> AppResult<()> {
 pub async fn drill(ctx: &Ctx<'_>, kind: &str, from: Option<&Path>) -> AppResult<DrillRecord> {
     allowed(ctx)?;
     let st = ctx.state;
-    let Ok(_busy) = BUSY.try_lock() else { return Err(AppError::new(Kind::Conflict, codes::RUNNING)) };
+    let Ok(_busy) = st.backup_busy.try_lock() else { return Err(AppError::new(Kind::Conflict, codes::RUNNING)) };
     let claimed = zwfw_store::supervision::claim_job(&st.store, DRILL_JOB, holder(), st.now_ms(), LEASE_MS).await?;
     if claimed.is_none() {
         return Err(AppError::new(Kind::Conflict, codes::RUNNING));
