@@ -47,7 +47,7 @@ test('a company applies with its licence and a commitment; the counter sees A an
   await company.locator('#lic2').selectOption(identifier);
   // 食品安全管理制度: the commitment, its text shown, ticked explicitly.
   await company.locator('details.commitment summary').click();
-  assert.match(await company.locator('details.commitment .hint').innerText(), /承诺/);
+  assert.match(await company.locator('details.commitment .hint').first().innerText(), /承诺/);
   await company.getByLabel('我已阅读上述承诺内容，同意签署告知承诺书代替提交本材料').check();
   await company.screenshot({ path: join(shots, 'use-apply-phone.png'), fullPage: true });
   await company.getByRole('button', { name: '提交申请' }).click();
