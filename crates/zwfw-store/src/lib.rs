@@ -113,7 +113,8 @@ struct Pg {
 pub struct Tx {
     inner: TxInner,
     recent: Arc<recent::RecentCases>,
-    /// Whether it wrote audit records: its commit is counted in `trail`.
+    /// Whether it wrote audit records: its commit is counted in `trail`,
+    /// and on PostgreSQL the sealer is woken after it.
     audited: bool,
     trail: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -124,8 +125,6 @@ enum TxInner {
     Sqlite(group::Member),
     Postgres {
         tx: pgpool::Lease,
-        /// Whether it wrote audit records to be sealed after the commit.
-        audited: bool,
         seal: Arc<tokio::sync::Notify>,
     },
     /// Committed.
@@ -152,12 +151,11 @@ impl Tx {
                 m.commit().await?;
             }
             TxInner::Postgres { .. } => {
-                let TxInner::Postgres { mut tx, audited, seal } = std::mem::replace(&mut self.inner, TxInner::Done)
-                else {
+                let TxInner::Postgres { mut tx, seal } = std::mem::replace(&mut self.inner, TxInner::Done) else {
                     unreachable!()
                 };
                 tx.commit().await?;
-                if audited {
+                if self.audited {
                     seal.notify_one();
                 }
             }
@@ -189,9 +187,6 @@ impl Tx {
     /// PostgreSQL, and [`Store::trail_commits`] on both).
     pub(crate) fn audited(&mut self) {
         self.audited = true;
-        if let TxInner::Postgres { audited, .. } = &mut self.inner {
-            *audited = true;
-        }
     }
 
     /// Where a query inside this transaction runs.
@@ -379,7 +374,6 @@ impl Store {
                         lease.begin().await?;
                         lease
                     },
-                    audited: false,
                     seal: p.seal.clone(),
                 },
                 recent: self.recent.clone(),
