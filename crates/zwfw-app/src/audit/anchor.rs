@@ -91,7 +91,7 @@ pub async fn installation(st: &App) -> AppResult<Option<Installation>> {
 /// The installation's signer: its key opened with the master key, made
 /// (and the making audited) when there is none yet. Several servers making
 /// it at once keep the first.
-async fn signer(st: &App) -> AppResult<(Installation, SoftwareSigner)> {
+async fn signer(st: &App) -> AppResult<(Installation, Box<dyn Signer>)> {
     let master = master_key(st)?;
     let record = match key_record(st).await? {
         Some(k) => k,
@@ -119,12 +119,11 @@ async fn signer(st: &App) -> AppResult<(Installation, SoftwareSigner)> {
             key_record(st).await?.ok_or_else(|| AppError::Internal("installation key".into()))?
         }
     };
-    let secret = master.open(&record.private_sealed, &record.public_key)?;
-    let secret = sm2::SecretKey::from_slice(&secret).map_err(|_| AppError::Internal("sm2 secret".into()))?;
-    let s = SoftwareSigner::new(&secret, &record.signer_id)?;
-    if hex::encode(s.public_key()) != record.public_key {
-        return Err(AppError::with_detail(Kind::Unavailable, "master_key_wrong", "installation_key"));
-    }
+    let s = crate::licenses::keys::signer_of_sealed(st, &record.private_sealed, &record.public_key, &record.signer_id)
+        .map_err(|e| match e.code() {
+            "master_key_wrong" => AppError::with_detail(Kind::Unavailable, "master_key_wrong", "installation_key"),
+            _ => e,
+        })?;
     Ok((Installation { id: record.installation, public_key: record.public_key, signer_id: record.signer_id }, s))
 }
 
