@@ -337,11 +337,18 @@ struct Checked {
 
 static SCRATCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Where drills restore: under the server's data directory, which is
+/// sized for the data (a temporary file system may not be), and which
+/// belongs to this server alone.
+pub fn scratch_root(st: &App) -> std::path::PathBuf {
+    st.config.data_dir.join("drill")
+}
+
 /// Restores `path` into a scratch SQLite database and data directory of
 /// its own, checks it, and removes them.
 async fn restore_scratch(st: &App, path: &Path) -> AppResult<Checked> {
     let n = SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("zwfw_drill_{}_{}_{n}", std::process::id(), st.now_ms()));
+    let dir = scratch_root(st).join(format!("scratch_{}_{}_{n}", std::process::id(), st.now_ms()));
     std::fs::create_dir_all(&dir)
         .map_err(|e| AppError::with_detail(Kind::Unavailable, codes::IO, format!("creating {}: {e}", dir.display())))?;
     let r = restore_in(st, path, &dir).await;

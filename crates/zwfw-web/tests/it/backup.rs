@@ -64,12 +64,10 @@ both_backends!(scheduled_backups_are_kept_drilled_and_watched, |store: Store| as
     assert_eq!(d1.backup_created_at, b1.created_at);
     assert!(d1.data_age_ms.is_some_and(|a| a >= 0));
     // The scratch copy is gone.
-    let left = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("zwfw_drill_{}_", std::process::id())))
-        .count();
-    assert_eq!(left, 0, "the drill's scratch database is removed");
+    let left = std::fs::read_dir(schedule::scratch_root(&app.state))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "the drill's scratch database is removed: {left:?}");
 
     // Nothing more is due at once.
     let t = schedule::tick(&app.state).await.unwrap();
