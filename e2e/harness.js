@@ -171,6 +171,12 @@ export async function start({ env: extra = {} } = {}) {
   return { base, browser, stop };
 }
 
+/** The demo accounts whose first password was changed, per server: later
+ * sign-ins use the new one. */
+const changed = new Set();
+const DEMO_PASSWORD = 'Demo@12345';
+const NEW_PASSWORD = 'Officer#2026x';
+
 /** A signed-in page of its own (its own cookies); a first sign-in changes the demo password. */
 export async function signIn(browser, base, user, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
@@ -178,20 +184,21 @@ export async function signIn(browser, base, user, options = {}) {
   const page = await context.newPage();
   await page.goto(base + '/login');
   await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码', { exact: true }).fill('Demo@12345');
+  await page.getByLabel('密码', { exact: true }).fill(changed.has(`${base}|${user}`) ? NEW_PASSWORD : DEMO_PASSWORD);
   await Promise.all([
     page.waitForURL(u => new URL(u).pathname !== '/login'),
     page.getByRole('button', { name: '登录' }).click(),
   ]);
   if (new URL(page.url()).pathname === '/account/password') {
-    await page.getByLabel('原密码').fill('Demo@12345');
-    await page.getByLabel('新密码', { exact: true }).fill('Officer#2026x');
-    await page.getByLabel('确认新密码').fill('Officer#2026x');
+    await page.getByLabel('原密码').fill(DEMO_PASSWORD);
+    await page.getByLabel('新密码', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('确认新密码').fill(NEW_PASSWORD);
     // Home, or for administrators and supervisors the enrolment of their authenticator.
     await Promise.all([
       page.waitForURL(u => new URL(u).pathname !== '/account/password'),
       page.getByRole('button', { name: '保存新密码' }).click(),
     ]);
+    changed.add(`${base}|${user}`);
   }
   return page;
 }
@@ -243,12 +250,14 @@ export async function apiSession(base, user, { totp: withTotp = false } = {}) {
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
-  let r = await call('POST', '/api/v1/auth/login', null, { username: user, password: 'Demo@12345' });
+  const password = changed.has(`${base}|${user}`) ? NEW_PASSWORD : DEMO_PASSWORD;
+  let r = await call('POST', '/api/v1/auth/login', null, { username: user, password });
   if (r.status !== 200) throw new Error(`${user}: ${JSON.stringify(r.body)}`);
   const token = r.body.token;
   if (r.body.next_step === 'change_password') {
-    r = await call('POST', '/api/v1/me/password', token, { old_password: 'Demo@12345', new_password: 'Officer#2026x' });
+    r = await call('POST', '/api/v1/me/password', token, { old_password: DEMO_PASSWORD, new_password: NEW_PASSWORD });
     if (r.status !== 204) throw new Error(`${user}: ${JSON.stringify(r.body)}`);
+    changed.add(`${base}|${user}`);
   }
   if (withTotp) {
     r = await call('POST', '/api/v1/me/totp/begin', token, {});
@@ -272,7 +281,7 @@ export async function applyOnline(base, user = 'demo_citizen') {
   const login = await fetch(base + '/api/v1/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user, password: 'Demo@12345' }),
+    body: JSON.stringify({ username: user, password: changed.has(`${base}|${user}`) ? NEW_PASSWORD : DEMO_PASSWORD }),
   });
   const { token } = await login.json();
   const auth = { authorization: `Bearer ${token}` };

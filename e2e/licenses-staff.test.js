@@ -22,26 +22,11 @@ after(async () => {
 /** Opens `path` at each width: no horizontal overflow, a screenshot each; `check` runs at each. */
 const walk = (page, path, name, check) => walkWidths(base, page, path, `licenses-staff-${name}`, check);
 
-/** A signed-in page of a staff account whose password the API session already changed. */
-async function signInAgain(user, viewport) {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(90000);
-  const page = await context.newPage();
-  await page.goto(base + '/login');
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码', { exact: true }).fill('Officer#2026x');
-  await Promise.all([
-    page.waitForURL(u => new URL(u).pathname !== '/login'),
-    page.getByRole('button', { name: '登录' }).click(),
-  ]);
-  return page;
-}
-
 test('the licence pages fit 1366 and 390 px for each user they serve', async () => {
   const { caseId, identifier } = await grantToCompany(base, 'JY15299002026077');
 
   // The counter: the list in the navigation, the licence's page, 换发 confirmed by a tick.
-  const counter = await signInAgain('demo_counter', { width: 1366, height: 900 });
+  const counter = await signIn(browser, base, 'demo_counter', { viewport: { width: 1366, height: 900 } });
   await counter.getByRole('link', { name: '电子证照', exact: true }).click();
   await counter.getByRole('heading', { name: '电子证照', level: 1 }).waitFor();
   await walk(counter, '/work/licenses', 'list', async (page, width) => {
@@ -65,7 +50,7 @@ test('the licence pages fit 1366 and 390 px for each user they serve', async () 
   assert.match(second, /\.002\./);
 
   // The head: 吊销 with the decision number.
-  const head = await signInAgain('demo_head', { width: 390, height: 900 });
+  const head = await signIn(browser, base, 'demo_head', { viewport: { width: 390, height: 900 } });
   await walk(head, `/work/licenses/${second}`, 'detail-head');
   await head.locator('summary', { hasText: '吊销' }).click();
   await head.getByLabel('吊销决定书文号（必填）').fill('示市监罚〔2026〕7号');
@@ -114,7 +99,7 @@ test('the licence pages fit 1366 and 390 px for each user they serve', async () 
   await admin.getByRole('heading', { name: /修改证照类型/, level: 1 }).waitFor();
   const edit = new URL(admin.url()).pathname;
   await walk(admin, edit, 'type-edit', async page => {
-    assert.ok(await page.getByLabel(/^启用/).isChecked());
+    assert.ok(await page.getByLabel(/启用（停用后/).isChecked());
   });
   await admin.getByLabel('有效期限（年，不填为长期）').fill('6');
   await Promise.all([admin.waitForURL(/done=type_updated/), admin.getByRole('button', { name: '保存修改' }).click()]);

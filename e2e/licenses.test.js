@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { start, shots as defaultShots, signIn, signInWithTotp, applyOnline, apiSession } from './harness.js';
+import { start, shots as defaultShots, signIn, signInWithTotp, grantToCompany } from './harness.js';
 
 const shots = process.env.ZWFW_SHOTS || defaultShots;
 mkdirSync(shots, { recursive: true });
@@ -36,33 +36,7 @@ test('a granted licence is verified by anyone and found by its holder with its �
   await admin.getByText('签名密钥已生成').waitFor();
   await admin.screenshot({ path: join(shots, 'admin-licenses-1366.png'), fullPage: true });
 
-  const caseId = await applyOnline(base, 'demo_company');
-  const counter = await apiSession(base, 'demo_counter');
-  const reviewer = await apiSession(base, 'demo_reviewer');
-  const head = await apiSession(base, 'demo_head');
-  for (const [who, action] of [
-    [counter, { action: 'accept' }],
-    [counter, { action: 'pass', opinion: '材料齐全，予以受理' }],
-  ]) {
-    const r = await who.post(`/api/v1/cases/${caseId}/actions`, action);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  }
-  // The item's further steps (审查, 法制审核, 决定), each passed by whoever holds it.
-  const legal = await apiSession(base, 'demo_legal');
-  const conclude = { action: 'conclude', outcome: 'granted', document_no: 'JY15299002026001', valid_until: '2031-12-31' };
-  let done = false;
-  for (let step = 0; step < 6 && !done; step++) {
-    done = (await head.post(`/api/v1/cases/${caseId}/actions`, conclude)).status === 200;
-    for (const who of done ? [] : [reviewer, legal, head]) {
-      if ((await who.post(`/api/v1/cases/${caseId}/actions`, { action: 'pass', opinion: '同意' })).status === 200) break;
-    }
-  }
-  assert.ok(done, 'granted');
-  const company = await apiSession(base, 'demo_company');
-  const cl = await company.get(`/api/v1/cases/${caseId}/license`);
-  assert.equal(cl.status, 200, JSON.stringify(cl.body));
-  assert.equal(cl.body.job.state, 'issued', JSON.stringify(cl.body));
-  const identifier = cl.body.licenses[0].identifier;
+  const { identifier } = await grantToCompany(base, 'JY15299002026001');
 
   for (const [name, options] of [['390', PHONE], ['1366', DESK]]) {
     const visitor = await browser.newPage(options);
