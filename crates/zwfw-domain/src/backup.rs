@@ -226,23 +226,11 @@ pub fn parse_period(text: &str) -> Result<Option<i64>, String> {
         return Ok(None);
     }
     let bad = || format!("{text:?} is not a period: a whole number and a unit (s, m, h, d), such as 24h or 7d, or off");
-    let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (number, unit) = t.split_at(split);
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    let unit_ms = match unit {
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => HOUR_MS,
-        "d" => 24 * HOUR_MS,
-        _ => return Err(bad()),
-    };
-    if n == 0 {
-        return Ok(None);
+    match crate::time::period_ms(t) {
+        Some(0) => Ok(None),
+        Some(ms) if ms <= 366 * 24 * HOUR_MS => Ok(Some(ms)),
+        _ => Err(bad()),
     }
-    if n > 366 * 24 * 3_600 {
-        return Err(bad());
-    }
-    Ok(Some(n * unit_ms))
 }
 
 /// Whether the next backup (or drill) is due at `now`: there is none yet,

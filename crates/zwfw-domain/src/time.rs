@@ -8,6 +8,24 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
 
+/// A period written as a whole number and a unit (`90s`, `30m` or
+/// `30min`, `24h`, `7d`; spaces around allowed, none between) in
+/// milliseconds; `None` for anything else.
+pub fn period_ms(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = t.split_at(split);
+    let n: i64 = number.parse().ok()?;
+    let unit_ms: i64 = match unit {
+        "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms)
+}
+
 /// Formats a UTC millisecond instant as Shanghai local time `YYYY-MM-DD HH:MM:SS`.
 pub fn format_local(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {

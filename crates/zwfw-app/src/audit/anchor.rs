@@ -34,19 +34,12 @@ impl Default for AnchorConfig {
 /// `h` or `d` (`15m`, `1h`); a bare number is minutes. From 10 seconds to 7 days.
 pub fn parse_interval(text: &str) -> Result<i64, String> {
     let t = text.trim();
-    let (number, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => (&t[..i], t[i..].trim()),
-        None => (t, "m"),
-    };
-    let n: i64 = number.parse().map_err(|_| format!("{t:?} is not an interval such as 15m, 1h or 1d"))?;
-    let unit_ms = match unit {
-        "s" => 1_000,
-        "m" | "min" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return Err(format!("{t:?} is not an interval such as 15m, 1h or 1d")),
-    };
-    let ms = n.saturating_mul(unit_ms);
+    let ms = if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) {
+        t.parse::<i64>().ok().and_then(|n| n.checked_mul(60_000))
+    } else {
+        zwfw_domain::time::period_ms(t)
+    }
+    .ok_or_else(|| format!("{t:?} is not an interval such as 15m, 1h or 1d"))?;
     if !(10_000..=7 * 86_400_000).contains(&ms) {
         return Err(format!("{t:?}: the interval is between 10s and 7d"));
     }
