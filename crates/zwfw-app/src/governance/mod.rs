@@ -79,9 +79,8 @@ pub struct ChangeView {
     /// user | department
     pub object_type: String,
     pub object_id: String,
-    /// The audit record's detail.
-    #[schema(value_type = Object)]
-    pub detail: serde_json::Value,
+    /// The audit record's detail (JSON text), naming the request.
+    pub detail: String,
 }
 
 /// A request as its readers see it.
@@ -153,7 +152,7 @@ async fn view(ctx: &Ctx<'_>, r: sg::RequestRow, days: u32, with_changes: bool) -
                 action: c.action,
                 object_type: c.object_type,
                 object_id: c.object_id,
-                detail: serde_json::from_str(&c.detail).unwrap_or(serde_json::Value::Null),
+                detail: c.detail,
             })
             .collect()
     } else {

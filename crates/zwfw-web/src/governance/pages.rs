@@ -27,16 +27,7 @@ fn kinds(selected: &str) -> Vec<Value> {
 pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<ListQuery>) -> Response {
     let page = gov::list(&ctx(&st, &ra), &q).await;
     let state = q.state.clone().unwrap_or_default();
-    let departments = if page.as_ref().is_ok_and(|p| p.all_departments) {
-        zwfw_store::admin::list_departments(&st.store)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| context! { id => d.id, name => d.name, on => q.department_id == Some(d.id) })
-            .collect()
-    } else {
-        vec![]
-    };
+    let departments = department_choices(&st, page.as_ref().is_ok_and(|p| p.all_departments), q.department_id).await;
     let dept = q.department_id.map(|d| format!("&department_id={d}")).unwrap_or_default();
     let href = |state: &str| format!("/governance/requests?state={state}{dept}");
     let states: Vec<Value> = std::iter::once(tab(href(""), "全部", state.is_empty()))
