@@ -19,6 +19,7 @@ pub mod error;
 pub mod evaluation;
 pub mod exchange;
 pub mod files;
+pub mod governance;
 pub mod handover;
 pub mod ids;
 pub mod interaction;

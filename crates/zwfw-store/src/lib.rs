@@ -15,6 +15,7 @@ pub mod db;
 pub mod evaluation;
 pub mod exchange;
 pub mod files;
+pub mod governance;
 pub mod group;
 pub mod guards;
 pub mod handover;

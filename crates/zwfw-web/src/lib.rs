@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod demo;
 pub mod evaluation;
 pub mod exchange;
+pub mod governance;
 pub mod handover;
 pub mod http;
 pub mod interaction;
@@ -202,6 +203,13 @@ pub fn router(state: AppState) -> Router {
             get(crate::licenses::pages::import_page).post(crate::licenses::pages::import_confirm_submit),
         )
         .route("/admin/licenses/import/preview", post(crate::licenses::pages::import_preview_submit))
+        .route("/governance/requests", get(crate::governance::pages::list_page).post(crate::governance::pages::submit))
+        .route("/governance/requests/new", get(crate::governance::pages::new_page))
+        .route("/governance/requests/{id}", get(crate::governance::pages::detail_page))
+        .route("/governance/requests/{id}/answer", post(crate::governance::pages::answer_submit))
+        .route("/governance/requests/{id}/complete", post(crate::governance::pages::complete_submit))
+        .route("/governance/requests/{id}/reply.pdf", get(crate::governance::pages::reply))
+        .route("/governance/requests/{id}/files/{sm3}", get(crate::governance::pages::file))
         .route("/handover", get(crate::handover::pages::list_page))
         .route("/handover/{id}", get(crate::handover::pages::detail_page))
         .route("/handover/{id}/claim", post(crate::handover::pages::claim_submit))

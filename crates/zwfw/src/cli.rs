@@ -905,6 +905,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         mobile,
                         password: None,
                         reason,
+                        request: None,
                         is_demo: false,
                     };
                     let (u, pw) = zwfw_app::accounts::create_staff(&ctx, &input)

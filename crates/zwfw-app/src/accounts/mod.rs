@@ -172,6 +172,11 @@ pub struct StaffInput {
     pub password: Option<String>,
     #[serde(default)]
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
     /// Set by the demo loader only.
     #[serde(skip)]
     pub is_demo: bool,
@@ -204,6 +209,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
     let display_name = parse_name("display_name", &input.display_name, 30)?;
     let roles = parse_roles(&input.roles)?;
     check_grants(ctx, input.department_id, &roles)?;
+    crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
     store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
@@ -238,8 +244,10 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
         ctx.now(),
     )
     .await?;
-    ctx.audit(
+    crate::governance::audit_under(
+        ctx,
         &mut tx,
+        input.request,
         ctx.entry(
             action::CREATE,
             "user",
@@ -283,6 +291,11 @@ pub struct StaffUpdate {
     #[serde(default)]
     pub mobile: Option<String>,
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppResult<User> {
@@ -291,6 +304,7 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     let roles = parse_roles(&input.roles)?;
     let before =
         manageable_staff(ctx, id, StaffChange::Edit { department_id: input.department_id, roles: &roles }).await?;
+    crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
     store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
@@ -310,14 +324,16 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
         changes.insert("mobile".into(), json!([m(&before.mobile), m(&mobile)]));
     }
     if !changes.is_empty() {
-        ctx.audit(&mut tx, ctx.entry(action::UPDATE, "user", id, serde_json::Value::Object(changes), &input.reason))
-            .await?;
+        let e = ctx.entry(action::UPDATE, "user", id, serde_json::Value::Object(changes), &input.reason);
+        crate::governance::audit_under(ctx, &mut tx, input.request, e).await?;
     }
     if before.roles != roles {
         store_admin::set_roles(&mut tx, id, &roles).await?;
         let codes = |rs: &[Role]| rs.iter().map(|r| r.code()).collect::<Vec<_>>();
-        ctx.audit(
+        crate::governance::audit_under(
+            ctx,
             &mut tx,
+            input.request,
             ctx.entry(
                 action::ROLES_CHANGED,
                 "user",

@@ -120,6 +120,7 @@ async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
                     mobile: Some(format!("1390000{:04}", 100 + n)),
                     password: Some(crate::demo::DEMO_PASSWORD.into()),
                     reason: "载入演示办件".into(),
+                    request: None,
                     is_demo: true,
                 },
             )

@@ -128,6 +128,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
                         address: format!("{}行政中心{}号楼", &CITY.1, serial),
                         active: true,
                         reason: demo_reason.into(),
+                        request: None,
                     },
                 )
                 .await?;
@@ -149,6 +150,7 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
                     mobile: Some(mobile.into()),
                     password: Some(DEMO_PASSWORD.into()),
                     reason: demo_reason.into(),
+                    request: None,
                     is_demo: true,
                 },
             )

@@ -329,6 +329,16 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "guard") => "数据防护",
         ("object_kind", "exchange") => "数据交换记录",
         ("object_kind", "handover") => "审管推送记录",
+        ("object_kind", "maintenance_request") => "配置/维护需求",
+        ("request_kind", "users_rights") => "用户和权限",
+        ("request_kind", "item_config") => "事项配置",
+        ("request_kind", "org_data") => "机构数据",
+        ("request_kind", "misoperation") => "误操作更正",
+        ("request_kind", "other") => "其他",
+        ("request_state", "submitted") => "待答复",
+        ("request_state", "accepted") => "已受理，办理中",
+        ("request_state", "refused") => "不予办理",
+        ("request_state", "done") => "已办结",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -366,6 +376,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A09") => "告知承诺未履行",
         ("rule", "A10") => "数据备份或恢复演练失效",
         ("rule", "A11") => "数据交换积压或拒收未更正",
+        ("rule", "A13") => "维护需求超期未答复",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -377,6 +388,12 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
     let n = |k: &str| detail.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
     match rule {
         "W01" => format!("办件 {object_no} 承诺办结期限为 {}，即将到期，请抓紧办理。", s("due")),
+        "A13" => format!(
+            "{object_no} 于 {} 提出，应于 {} 前（{} 个工作日内）答复，政务服务中心至今未答复。",
+            s("submitted"),
+            s("due"),
+            n("days")
+        ),
         "W03" => format!("{object_no} 应于 {} 前认领，至今未认领，请及时认领。", s("due")),
         "Y03" => format!("{object_no} 应于 {} 前认领，已逾期未认领。", s("due")),
         "W02" => format!("办件 {object_no} 第{}环节应于 {} 前办结，已超时。", n("step_no") + 1, s("due")),
@@ -526,6 +543,8 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "calendar_years" => "工作日历",
         "files" => "文件",
         "handovers" => "审管推送记录",
+        "maintenance_requests" => "配置/维护需求",
+        "maintenance_request_changes" => "依配置/维护需求所作变更",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

@@ -4,6 +4,7 @@
 pub mod audit;
 mod backup;
 mod exchange_package;
+mod governance;
 mod labels;
 mod license_import;
 mod notices;
@@ -11,6 +12,7 @@ mod registry;
 
 pub use backup::*;
 pub use exchange_package::*;
+pub use governance::*;
 pub use labels::*;
 pub use license_import::*;
 pub use notices::*;
@@ -22,6 +24,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = license_import_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = governance_text(code, detail) {
         return t;
     }
     if let Some(t) = backup_text(code, detail) {
@@ -685,6 +690,10 @@ pub fn field_name(field: &str) -> &'static str {
         "e_material" => "所选电子材料",
         "material" => "材料",
         "document" => "文书",
+        "maintenance_request" => "配置/维护需求",
+        "necessity" => "必要性分析",
+        "answer" => "答复意见",
+        "feasibility" => "可行性分析",
         "file" => "文件",
         "finding" => "监察发现",
         "order" => "督办单",

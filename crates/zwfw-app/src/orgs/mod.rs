@@ -99,6 +99,11 @@ pub struct DepartmentInput {
     /// Why the change is made (recorded in the audit trail).
     #[serde(default)]
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -145,11 +150,14 @@ async fn validate_department(
 pub async fn create_department(ctx: &Ctx<'_>, input: &DepartmentInput) -> AppResult<Department> {
     require_manager(ctx)?;
     let data = validate_department(ctx, input, None).await?;
+    crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
     let mut tx = store.begin().await?;
     let id = store_admin::insert_department(&mut tx, &data, ctx.now()).await?;
-    ctx.audit(
+    crate::governance::audit_under(
+        ctx,
         &mut tx,
+        input.request,
         ctx.entry(
             action::CREATE,
             "department",
@@ -169,6 +177,7 @@ pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) 
     let store = &ctx.state.store;
     let before = store_admin::get_department(store, id).await?;
     let data = validate_department(ctx, input, Some(id)).await?;
+    crate::governance::check_request(ctx, input.request).await?;
     let after = Department {
         id,
         name: data.name.clone(),
@@ -183,7 +192,8 @@ pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) 
     };
     let mut tx = store.begin().await?;
     store_admin::update_department(&mut tx, id, &data, ctx.now()).await?;
-    ctx.audit(&mut tx, ctx.entry(action::UPDATE, "department", id, diff(&before, &after), &input.reason)).await?;
+    let e = ctx.entry(action::UPDATE, "department", id, diff(&before, &after), &input.reason);
+    crate::governance::audit_under(ctx, &mut tx, input.request, e).await?;
     // The search index shows each item's department by name.
     let renamed = before.name != after.name;
     if renamed {

@@ -230,6 +230,30 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             });
         }
     }
+    // 2c. Configuration and maintenance requests the service centre left
+    // unanswered beyond the working days of A13, to the centre.
+    if rules.on(RuleCode::A13) {
+        let centre = zwfw_store::admin::list_departments(&st.store)
+            .await?
+            .into_iter()
+            .filter(|d| d.active && d.kind == zwfw_domain::admin::DepartmentKind::ServiceCenter)
+            .map(|d| d.id)
+            .min();
+        for u in crate::governance::unanswered(st).await? {
+            let on = zwfw_domain::clock::local_date(u.submitted_at);
+            if let Some(f) = ds::unanswered_request(&cal, &rules, on, u.state, today)? {
+                pending.push(Pending {
+                    fact: f,
+                    object_kind: ds::ObjectKind::MaintenanceRequest.code(),
+                    object_id: u.id,
+                    object_no: format!("{}的配置/维护需求第{}号", u.department_name, u.id),
+                    item_type: String::new(),
+                    department_id: centre,
+                    responsible_user_id: None,
+                });
+            }
+        }
+    }
     // 3. Yellow cards not rectified in time (R02): those found in the days
     // that crossed the threshold since the last run; and repeated ones (R03).
     let r02_until = ds::unrectified_until(&cal, &rules, today)?.map(day_text);

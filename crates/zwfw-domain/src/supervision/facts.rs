@@ -385,6 +385,27 @@ pub fn overdue_answer(rules: &RuleSet, what: &str, due: NaiveDate, answered: boo
         .then(|| fact(RuleCode::A08, what, serde_json::json!({"due": ymd(due)})))
 }
 
+/// A13: a configuration or maintenance request submitted on `submitted_on`
+/// and still unanswered after its last day to answer (`days` working days
+/// later, see [`crate::governance::answer_due`]). One finding per request.
+pub fn unanswered_request(
+    cal: &Calendar,
+    rules: &RuleSet,
+    submitted_on: NaiveDate,
+    state: crate::governance::RequestState,
+    today: NaiveDate,
+) -> Result<Option<Fact>, CalendarError> {
+    let r = rules.get(RuleCode::A13);
+    if !r.enabled || state.answered() {
+        return Ok(None);
+    }
+    let days = r.params.days.unwrap_or(crate::governance::DEFAULT_ANSWER_DAYS);
+    let due = crate::governance::answer_due(cal, submitted_on, days)?;
+    Ok(crate::governance::unanswered_overdue(state, due, today).then(|| {
+        fact(RuleCode::A13, "", serde_json::json!({"submitted": ymd(submitted_on), "due": ymd(due), "days": days}))
+    }))
+}
+
 /// A07 from the audit trail: a record altered, removed, moved or cut off is
 /// a change made around the program (the program itself only appends).
 pub fn audit_fact(rules: &RuleSet, d: &crate::audit::ChainDefect) -> Option<Fact> {

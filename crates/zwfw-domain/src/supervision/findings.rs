@@ -33,6 +33,8 @@ code_list!(
         Exchange = "exchange",
         /// A record pushed to a regulator (审管交互, rules W03 and Y03).
         Handover = "handover",
+        /// A configuration or maintenance request (配置/维护需求, rule A13).
+        MaintenanceRequest = "maintenance_request",
     }
 );
 

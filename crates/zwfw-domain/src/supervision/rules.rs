@@ -58,10 +58,14 @@ pub enum RuleCode {
     /// or a row the province (or the exporter's checks) rejected is still
     /// not corrected and sent again `days` working days later.
     A11,
+    /// 维护需求超期未答复: a configuration or maintenance request (配置/维护需求)
+    /// left unanswered by the service centre beyond `days` working days after
+    /// its submission (default 5).
+    A13,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 20] = [
+    pub const ALL: [RuleCode; 21] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::W03,
@@ -82,6 +86,7 @@ impl RuleCode {
         RuleCode::A09,
         RuleCode::A10,
         RuleCode::A11,
+        RuleCode::A13,
     ];
 
     /// The rules on 审管 pushes left unclaimed (W03, Y03): the regulator's
@@ -115,6 +120,7 @@ impl RuleCode {
             RuleCode::A09 => "A09",
             RuleCode::A10 => "A10",
             RuleCode::A11 => "A11",
+            RuleCode::A13 => "A13",
         }
     }
 
@@ -138,6 +144,7 @@ impl RuleCode {
         match self {
             RuleCode::W01 | RuleCode::W03 => p.days = Some(1),
             RuleCode::R02 => p.days = Some(5),
+            RuleCode::A13 => p.days = Some(crate::governance::DEFAULT_ANSWER_DAYS),
             RuleCode::R03 => p.count = Some(3),
             RuleCode::A11 => {
                 p.days = Some(5);
@@ -203,7 +210,7 @@ pub const DEFAULT_REPLY_DAYS: u32 = 5;
 /// 行政许可法 第四十二条: an extension is at most ten working days.
 pub const MAX_EXTENSION_DAYS: u32 = 10;
 
-/// A rule's parameters. Which ones a rule reads: W01, R02 and A11 `days`,
+/// A rule's parameters. Which ones a rule reads: W01, W03, R02, A11 and A13 `days`,
 /// R03 `count`, A11 `hours`; every rule `reply_days`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RuleParams))]
@@ -235,7 +242,7 @@ impl Params {
         };
         match rule {
             RuleCode::W01 | RuleCode::W03 => range("days", self.days, 0, 10)?,
-            RuleCode::R02 | RuleCode::A11 => range("days", self.days, 1, 30)?,
+            RuleCode::R02 | RuleCode::A11 | RuleCode::A13 => range("days", self.days, 1, 30)?,
             _ => unused("days", self.days)?,
         }
         match rule {

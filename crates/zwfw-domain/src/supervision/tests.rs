@@ -380,3 +380,31 @@ fn an_unclaimed_push_is_warned_of_on_its_last_days_then_a_yellow_card() {
     assert_eq!(RuleCode::Y03.severity(), Severity::Yellow);
     assert!(RuleCode::W03.takes_days() && !RuleCode::Y03.takes_days());
 }
+
+#[test]
+fn a_request_unanswered_beyond_its_working_days_is_a13() {
+    use crate::governance::RequestState as S;
+    let cal = cal();
+    let rules = RuleSet::defaults();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Submitted Monday 2025-12-01: five working days end Monday 12-08.
+    let on = |today: &str, state| {
+        unanswered_request(&cal, &rules, d("2025-12-01"), state, d(today)).unwrap().map(|f| (f.rule.code(), f.detail))
+    };
+    assert_eq!(on("2025-12-08", S::Submitted), None, "the last day itself");
+    let (code, detail) = on("2025-12-09", S::Submitted).unwrap();
+    assert_eq!((code, detail["due"].as_str(), detail["days"].as_u64()), ("A13", Some("2025-12-08"), Some(5)));
+    assert_eq!(on("2025-12-30", S::Refused), None, "answered");
+    assert_eq!(on("2025-12-30", S::Accepted), None, "answered");
+    // Configured to two working days: due Wednesday 12-03.
+    let p = Params { days: Some(2), ..RuleCode::A13.default_params() };
+    assert!(p.check(RuleCode::A13).is_ok());
+    assert!(Params { days: Some(0), ..p }.check(RuleCode::A13).is_err());
+    let two = RuleSet::from_rules([Rule { code: RuleCode::A13, enabled: true, params: p }]);
+    assert!(unanswered_request(&cal, &two, d("2025-12-01"), S::Submitted, d("2025-12-04")).unwrap().is_some());
+    let off = RuleSet::from_rules([Rule { code: RuleCode::A13, enabled: false, params: p }]);
+    assert_eq!(unanswered_request(&cal, &off, d("2025-12-01"), S::Submitted, d("2025-12-30")).unwrap(), None);
+    assert_eq!(RuleCode::A13.severity(), Severity::Anomaly);
+    assert!(RuleCode::A13.takes_days());
+    assert_eq!(RuleCode::parse("A13"), Some(RuleCode::A13));
+}

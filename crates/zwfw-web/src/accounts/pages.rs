@@ -416,11 +416,18 @@ impl UserForm {
     fn department_id(&self) -> WebResult<i64> {
         self.get("department_id").trim().parse().map_err(|_| WebError::invalid("department_id"))
     }
+    /// The accepted request the change is made under, when one is named.
+    fn request(&self) -> WebResult<Option<i64>> {
+        match self.get("request").trim() {
+            "" => Ok(None),
+            r => r.parse().map(Some).map_err(|_| WebError::invalid("request")),
+        }
+    }
     fn view(&self) -> Value {
         context! {
             username => self.get("username"), display_name => self.get("display_name"),
             department_id => self.get("department_id").parse::<i64>().ok(), roles => self.roles(),
-            mobile => self.get("mobile"), reason => self.get("reason"), active => true,
+            mobile => self.get("mobile"), reason => self.get("reason"), active => true, request => self.get("request"),
         }
     }
 }
@@ -469,8 +476,8 @@ pub async fn user_new_page(SignedIn { st, s, ra }: SignedIn) -> Response {
 }
 
 pub async fn user_create(SignedIn { st, s, ra }: SignedIn, RawForm(f): RawForm) -> Response {
-    let result = match f.department_id() {
-        Ok(department_id) => {
+    let result = match f.department_id().and_then(|d| Ok((d, f.request()?))) {
+        Ok((department_id, request)) => {
             let input = StaffInput {
                 username: f.get("username"),
                 display_name: f.get("display_name"),
@@ -479,6 +486,7 @@ pub async fn user_create(SignedIn { st, s, ra }: SignedIn, RawForm(f): RawForm) 
                 mobile: Some(f.get("mobile")),
                 password: None,
                 reason: f.get("reason"),
+                request,
                 is_demo: false,
             };
             accounts::create_staff(&ctx(&st, &ra), &input).await
@@ -531,8 +539,8 @@ pub async fn user_update(
     RawForm(f): RawForm,
 ) -> Response {
     let c = ctx(&st, &ra);
-    let result = match f.department_id() {
-        Ok(department_id) => {
+    let result = match f.department_id().and_then(|d| Ok((d, f.request()?))) {
+        Ok((department_id, request)) => {
             // An empty mobile field keeps the stored number (it is shown masked).
             let mobile = match f.get("mobile").trim() {
                 "" => accounts::visible_staff(&c, id).await.ok().and_then(|u| u.mobile),
@@ -544,6 +552,7 @@ pub async fn user_update(
                 roles: f.roles(),
                 mobile,
                 reason: f.get("reason"),
+                request,
             };
             accounts::update_staff(&c, id, &input).await
         }

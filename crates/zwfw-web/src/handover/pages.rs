@@ -14,16 +14,7 @@ pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuer
     let page = ho::list(&ctx(&st, &ra), &q).await;
     let state = q.state.clone().unwrap_or_else(|| "unclaimed".into());
     let side = q.side.clone().unwrap_or_else(|| "inbox".into());
-    let departments = if page.as_ref().is_ok_and(|p| p.all_departments) {
-        zwfw_store::admin::list_departments(&st.store)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| context! { id => d.id, name => d.name, on => q.department_id == Some(d.id) })
-            .collect()
-    } else {
-        vec![]
-    };
+    let departments = department_choices(&st, page.as_ref().is_ok_and(|p| p.all_departments), q.department_id).await;
     let dept = q.department_id.map(|d| format!("&department_id={d}")).unwrap_or_default();
     let href = |state: &str, side: &str| format!("/handover?side={side}&state={state}{dept}");
     let states: Vec<Value> = [("unclaimed", "待认领"), ("claimed", "已认领"), ("all", "全部")]

@@ -22,8 +22,8 @@ pub mod prelude {
     pub use super::files::{send_file, send_listed};
     pub use super::forms::MultipartForm;
     pub use super::pages::{
-        after_act, ctx, error_page, render, render_result, see_other, tab, with_cookie, with_fields, with_status,
-        SignedIn,
+        after_act, ctx, department_choices, error_page, render, render_result, see_other, tab, with_cookie,
+        with_fields, with_status, SignedIn,
     };
     pub use super::state::AppState;
 }

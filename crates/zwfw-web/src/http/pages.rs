@@ -63,6 +63,8 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_work_licenses => actor.is_some_and(|a| zwfw_domain::access::licenses::list_scope(a).is_ok()),
         can_registry => actor.is_some_and(|a| registry::may(a, RegistryAction::Import).is_ok()),
         can_registry_lookup => actor.is_some_and(|a| registry::may(a, RegistryAction::LookUp).is_ok()),
+        can_requests => actor.is_some_and(|a| zwfw_domain::access::governance::list_scope(a).is_ok()),
+        can_carry_out => actor.is_some_and(|a| zwfw_domain::access::governance::may_carry_out(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
@@ -115,6 +117,20 @@ pub fn with_fields(row: impl serde::Serialize, extra: Value) -> Value {
 /// A tab of a list page: its link and label, `on` for the list shown.
 pub fn tab(href: impl Into<String>, label: impl Into<String>, on: bool) -> Value {
     context! { href => href.into(), label => label.into(), on => on }
+}
+
+/// The departments of a list's filter (`{id, name, on}`), `selected` marked;
+/// none when the reader sees one department only (`all` false).
+pub async fn department_choices(state: &AppState, all: bool, selected: Option<i64>) -> Vec<Value> {
+    if !all {
+        return vec![];
+    }
+    zwfw_store::admin::list_departments(&state.store)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| context! { id => d.id, name => d.name, on => selected == Some(d.id) })
+        .collect()
 }
 
 pub fn see_other(to: &str) -> Response {

@@ -132,6 +132,8 @@ pub struct DepartmentForm {
     active: Option<String>,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    request: String,
 }
 
 impl DepartmentForm {
@@ -150,6 +152,10 @@ impl DepartmentForm {
             address: self.address.clone(),
             active: self.active.is_some(),
             reason: self.reason.clone(),
+            request: match self.request.trim() {
+                "" => None,
+                r => Some(r.parse().map_err(|_| WebError::invalid("request"))?),
+            },
         })
     }
     fn view(&self) -> Value {
@@ -157,6 +163,7 @@ impl DepartmentForm {
             name => self.name, short_name => self.short_name, credit_code => self.credit_code, kind => self.kind,
             region_id => self.region_id.parse::<i64>().ok(), parent_id => self.parent_id.parse::<i64>().ok(),
             phone => self.phone, address => self.address, active => self.active.is_some(), reason => self.reason,
+            request => self.request,
         }
     }
 }

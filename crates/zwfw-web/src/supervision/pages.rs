@@ -245,6 +245,7 @@ fn object_link(d: &serde_json::Value) -> Option<Value> {
         Some(ObjectKind::Interaction) => Some(format!("/interact/{no}")),
         Some(ObjectKind::Rating) => Some(format!("/ratings/{id}")),
         Some(ObjectKind::Handover) => Some(format!("/handover/{id}")),
+        Some(ObjectKind::MaintenanceRequest) => Some(format!("/governance/requests/{id}")),
         _ => None,
     };
     let named = ObjectKind::parse(kind) != Some(ObjectKind::Rating);

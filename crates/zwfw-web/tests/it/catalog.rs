@@ -702,6 +702,7 @@ async fn city_without_items(like: &App) -> (zwfw_store::scratch::ScratchDb, App)
             address: d.address.clone(),
             active: d.active,
             reason: "测试".into(),
+            request: None,
         };
         let id = orgs::create_department(&ctx, &input).await.unwrap().id;
         if d.kind == zwfw_domain::admin::DepartmentKind::ServiceCenter {
@@ -716,6 +717,7 @@ async fn city_without_items(like: &App) -> (zwfw_store::scratch::ScratchDb, App)
         mobile: Some("13900000099".into()),
         password: Some(DEMO_PW.into()),
         reason: "测试".into(),
+        request: None,
         is_demo: false,
     };
     accounts::create_staff(&ctx, &staff).await.unwrap();

@@ -93,6 +93,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
                 mobile: None,
                 password: Some(DEMO_PW.into()),
                 reason: "测试".into(),
+                request: None,
                 is_demo: false,
             },
         )

@@ -1,0 +1,116 @@
+//! 配置/维护需求: the departments (their administrators and heads) and the
+//! supervision office submit requests; the service centre answers and
+//! carries them out; a department reads its own, the centre and the
+//! supervision office read all (supervision without acting); nobody else
+//! learns a request exists.
+
+use super::{first_held, in_department, Refusal};
+use crate::admin::{Actor, Role};
+
+/// The plain facts of a request that the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// The requesting department.
+    pub department_id: i64,
+}
+
+/// The service centre: its administrators (政务服务中心管理员), and the
+/// system administrators who keep the platform with them.
+pub fn is_centre(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.has(Role::CenterAdmin) || actor.has(Role::SystemAdmin))
+}
+
+/// Who submits a request, for their own department: a department's
+/// administrator or head, or a supervision officer (for the supervision
+/// office). The role it is submitted in.
+pub fn may_submit(actor: &Actor) -> Result<Role, Refusal> {
+    if !actor.is_staff() || actor.department_id.is_none() {
+        return Err(Refusal::StaffOnly);
+    }
+    first_held(actor, &[Role::DeptHead, Role::DeptAdmin, Role::Supervisor]).ok_or(Refusal::MissingRole)
+}
+
+/// Who reads a request: the staff of the requesting department, the
+/// centre and the supervision office. Anyone else is answered "not found".
+pub fn may_read(actor: &Actor, f: &RequestFacts) -> bool {
+    in_department(actor, f.department_id) || is_centre(actor) || (actor.is_staff() && actor.has(Role::Supervisor))
+}
+
+/// Who answers (analyses, accepts or refuses) and closes a request: the
+/// centre. The requesting department and the supervision office read it.
+pub fn may_answer(actor: &Actor, f: &RequestFacts) -> Result<Role, Refusal> {
+    if !may_read(actor, f) {
+        return Err(Refusal::NotParty);
+    }
+    if let Some(r) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]) {
+        return Ok(r);
+    }
+    Err(if actor.has(Role::Supervisor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole })
+}
+
+/// Who makes a change under an accepted request (its number recorded with
+/// the change): the centre, which carries the requests out.
+pub fn may_carry_out(actor: &Actor) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]).ok_or(Refusal::MissingRole)
+}
+
+/// Whose requests a list shows: every department's for the centre and the
+/// supervision office (`None`), else the staff member's own department's.
+pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
+    if is_centre(actor) || (actor.is_staff() && actor.has(Role::Supervisor)) {
+        return Ok(None);
+    }
+    match actor.department_id {
+        Some(d) if actor.is_staff() => Ok(Some(d)),
+        _ => Err(Refusal::NotParty),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::fixtures::*;
+
+    const F: RequestFacts = RequestFacts { department_id: 2 };
+
+    #[test]
+    fn departments_and_supervision_submit_and_nobody_else() {
+        assert_eq!(may_submit(&staff(1, 2, &[Role::DeptAdmin])), Ok(Role::DeptAdmin));
+        assert_eq!(may_submit(&staff(2, 2, &[Role::DeptHead, Role::Reviewer])), Ok(Role::DeptHead));
+        assert_eq!(may_submit(&staff(3, 9, &[Role::Supervisor])), Ok(Role::Supervisor));
+        assert_eq!(may_submit(&staff(4, 2, &[Role::Counter])), Err(Refusal::MissingRole));
+        assert_eq!(may_submit(&staff(5, 1, &[Role::CenterAdmin])), Err(Refusal::MissingRole));
+        assert_eq!(may_submit(&person(7)), Err(Refusal::StaffOnly));
+    }
+
+    #[test]
+    fn the_centre_answers_supervision_reads_the_department_reads_its_own() {
+        assert_eq!(may_answer(&staff(5, 1, &[Role::CenterAdmin]), &F), Ok(Role::CenterAdmin));
+        assert_eq!(may_answer(&staff(6, 1, &[Role::SystemAdmin]), &F), Ok(Role::SystemAdmin));
+        assert!(may_read(&staff(3, 9, &[Role::Supervisor]), &F));
+        assert_eq!(may_answer(&staff(3, 9, &[Role::Supervisor]), &F), Err(Refusal::SupervisionReadsOnly));
+        // The requesting department reads its request and does not answer it.
+        assert!(may_read(&staff(4, 2, &[Role::Counter]), &F));
+        assert_eq!(may_answer(&staff(1, 2, &[Role::DeptAdmin]), &F), Err(Refusal::MissingRole));
+        // Another department does not learn the request exists.
+        assert!(!may_read(&staff(8, 3, &[Role::DeptHead]), &F));
+        assert_eq!(may_answer(&staff(8, 3, &[Role::DeptHead]), &F), Err(Refusal::NotParty));
+        assert!(!may_read(&person(7), &F));
+        assert_eq!(may_answer(&person(7), &F), Err(Refusal::NotParty));
+    }
+
+    #[test]
+    fn only_the_centre_carries_out_and_lists_are_scoped() {
+        assert_eq!(may_carry_out(&staff(5, 1, &[Role::CenterAdmin])), Ok(Role::CenterAdmin));
+        assert_eq!(may_carry_out(&staff(1, 2, &[Role::DeptAdmin])), Err(Refusal::MissingRole));
+        assert_eq!(may_carry_out(&staff(3, 9, &[Role::Supervisor])), Err(Refusal::MissingRole));
+        assert_eq!(may_carry_out(&person(7)), Err(Refusal::StaffOnly));
+        assert_eq!(list_scope(&staff(5, 1, &[Role::CenterAdmin])), Ok(None));
+        assert_eq!(list_scope(&staff(3, 9, &[Role::Supervisor])), Ok(None));
+        assert_eq!(list_scope(&staff(4, 2, &[Role::Counter])), Ok(Some(2)));
+        assert_eq!(list_scope(&person(7)), Err(Refusal::NotParty));
+    }
+}
