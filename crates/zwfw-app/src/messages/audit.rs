@@ -52,6 +52,7 @@ pub fn action_label(code: &str) -> String {
         "commitment_unfulfilled" => "认定告知承诺未履行",
         "handover_pushed" => "审管推送",
         "handover_claimed" => "认领审管推送",
+        "handover_sanction" => "登记监管处理决定（回流）",
         "backup_created" => "创建数据备份",
         "backup_restored" => "从备份恢复数据",
         "backup_failed" => "数据备份失败",
@@ -159,6 +160,8 @@ pub fn field_label(key: &str) -> String {
         "decision" => "决定",
         "regulator_department_id" => "监管部门",
         "claim_due" => "认领期限",
+        "handover_id" => "审管推送记录",
+        "sanction" => "处理类型",
         "notified" => "通知人数",
         "overdue" => "逾期",
         "lookup" => "查询结果",
@@ -256,6 +259,10 @@ pub fn value_label(key: &str, code: &str) -> String {
         "stage" => "rating_stage",
         "state" => "case_state",
         "type" => return case_event_label(code),
+        "sanction" => {
+            let kind = zwfw_domain::handover::SanctionKind::parse(code);
+            return kind.map_or_else(|| code.to_string(), |k| k.label().to_string());
+        }
         "lookup" => {
             let s = match code {
                 "found" => "查到",

@@ -17,6 +17,7 @@ mod evaluation;
 mod exchange;
 mod exchange_packages;
 mod handover;
+mod handover_backflow;
 mod interaction;
 mod license_files;
 mod license_import;
