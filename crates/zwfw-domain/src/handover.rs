@@ -106,9 +106,225 @@ pub struct MaterialEntry {
     pub trust: String,
 }
 
+// ---------- the flow back (回流) ----------
+
+code_list!(
+    /// What a regulator decided about a licensee whose approval it claimed.
+    SanctionKind {
+        /// 行政处罚 (a fine, a warning, …).
+        Penalty = "penalty": "行政处罚",
+        /// 责令改正.
+        Rectify = "rectify": "责令改正",
+        /// 吊销: the licence is revoked.
+        Revoke = "revoke": "吊销许可证件",
+        /// 限制准入: new applications for the items concerned are flagged for a period.
+        Restrict = "restrict": "限制准入",
+    }
+);
+
+/// The longest decision number (决定书文号), in characters.
+pub const MAX_DECISION_NO: usize = 100;
+/// The longest reason, in characters.
+pub const MAX_SANCTION_REASON: usize = 2000;
+/// The most items a 限制准入 may name.
+pub const MAX_RESTRICT_ITEMS: usize = 50;
+
+/// Why a decision flowing back is refused; nothing is written then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SanctionError {
+    /// Every decision carries its number (决定书文号).
+    DecisionNoRequired,
+    DecisionNoTooLong,
+    ReasonRequired,
+    ReasonTooLong,
+    /// A decision is recorded once taken: not dated after today.
+    DecidedInFuture,
+    /// A 限制准入 names its first and last day.
+    PeriodRequired,
+    /// The last day of a 限制准入 is before its first.
+    PeriodEndsBeforeStart,
+    /// A 限制准入 names the items it concerns.
+    ItemsRequired,
+    TooManyItems,
+    /// A 吊销 names the licence it revokes.
+    LicenseRequired,
+}
+
+impl SanctionError {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SanctionError::DecisionNoRequired => "decision_no_required",
+            SanctionError::DecisionNoTooLong => "decision_no_too_long",
+            SanctionError::ReasonRequired => "sanction_reason_required",
+            SanctionError::ReasonTooLong => "sanction_reason_too_long",
+            SanctionError::DecidedInFuture => "decided_in_future",
+            SanctionError::PeriodRequired => "restrict_period_required",
+            SanctionError::PeriodEndsBeforeStart => "restrict_period_reversed",
+            SanctionError::ItemsRequired => "restrict_items_required",
+            SanctionError::TooManyItems => "restrict_too_many_items",
+            SanctionError::LicenseRequired => "revoke_needs_license",
+        }
+    }
+}
+
+/// A decision as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SanctionDraft<'a> {
+    pub kind: SanctionKind,
+    pub decision_no: &'a str,
+    pub decided_on: NaiveDate,
+    pub reason: &'a str,
+    /// 限制准入: the first and the last day (both counted).
+    pub restrict_from: Option<NaiveDate>,
+    pub restrict_until: Option<NaiveDate>,
+    /// 限制准入: the catalogue items concerned.
+    pub item_ids: &'a [i64],
+    /// A licence is named (the record's or the one entered).
+    pub has_license: bool,
+}
+
+/// A decision as recorded: texts trimmed, the period and the items only for
+/// a 限制准入 (items once each, in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sanction {
+    pub kind: SanctionKind,
+    pub decision_no: String,
+    pub decided_on: NaiveDate,
+    pub reason: String,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub item_ids: Vec<i64>,
+}
+
+/// Checks a decision entered on `today`.
+pub fn sanction(d: &SanctionDraft<'_>, today: NaiveDate) -> Result<Sanction, SanctionError> {
+    let decision_no = d.decision_no.trim();
+    if decision_no.is_empty() {
+        return Err(SanctionError::DecisionNoRequired);
+    }
+    if decision_no.chars().count() > MAX_DECISION_NO {
+        return Err(SanctionError::DecisionNoTooLong);
+    }
+    let reason = d.reason.trim();
+    if reason.is_empty() {
+        return Err(SanctionError::ReasonRequired);
+    }
+    if reason.chars().count() > MAX_SANCTION_REASON {
+        return Err(SanctionError::ReasonTooLong);
+    }
+    if d.decided_on > today {
+        return Err(SanctionError::DecidedInFuture);
+    }
+    if d.kind == SanctionKind::Revoke && !d.has_license {
+        return Err(SanctionError::LicenseRequired);
+    }
+    let (period, item_ids) = if d.kind == SanctionKind::Restrict {
+        let (Some(from), Some(until)) = (d.restrict_from, d.restrict_until) else {
+            return Err(SanctionError::PeriodRequired);
+        };
+        if until < from {
+            return Err(SanctionError::PeriodEndsBeforeStart);
+        }
+        let mut items: Vec<i64> = vec![];
+        for id in d.item_ids {
+            if !items.contains(id) {
+                items.push(*id);
+            }
+        }
+        if items.is_empty() {
+            return Err(SanctionError::ItemsRequired);
+        }
+        if items.len() > MAX_RESTRICT_ITEMS {
+            return Err(SanctionError::TooManyItems);
+        }
+        (Some((from, until)), items)
+    } else {
+        (None, vec![])
+    };
+    Ok(Sanction {
+        kind: d.kind,
+        decision_no: decision_no.to_string(),
+        decided_on: d.decided_on,
+        reason: reason.to_string(),
+        period,
+        item_ids,
+    })
+}
+
+/// Whether a 限制准入 from `from` to `until` (both counted) on `items`
+/// concerns an application for `item_id` made on `on`.
+pub fn restricts(from: NaiveDate, until: NaiveDate, items: &[i64], item_id: i64, on: NaiveDate) -> bool {
+    from <= on && on <= until && items.contains(&item_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn draft(kind: SanctionKind) -> SanctionDraft<'static> {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        SanctionDraft {
+            kind,
+            decision_no: " 六市监罚〔2026〕12号 ",
+            decided_on: d("2026-03-02"),
+            reason: "超范围经营",
+            restrict_from: Some(d("2026-03-02")),
+            restrict_until: Some(d("2027-03-01")),
+            item_ids: &[7, 7, 9],
+            has_license: true,
+        }
+    }
+
+    #[test]
+    fn a_decision_needs_its_number_and_reason_and_a_restriction_its_period_and_items() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        let s = sanction(&draft(SanctionKind::Restrict), today).unwrap();
+        assert_eq!(s.decision_no, "六市监罚〔2026〕12号");
+        assert_eq!(s.item_ids, [7, 9]);
+        assert!(s.period.is_some());
+        let p = sanction(&draft(SanctionKind::Penalty), today).unwrap();
+        assert!(p.period.is_none() && p.item_ids.is_empty(), "a penalty carries no period");
+        let e = |d: SanctionDraft<'_>| sanction(&d, today).unwrap_err();
+        assert_eq!(
+            e(SanctionDraft { decision_no: "  ", ..draft(SanctionKind::Revoke) }),
+            SanctionError::DecisionNoRequired
+        );
+        assert_eq!(e(SanctionDraft { reason: "", ..draft(SanctionKind::Penalty) }), SanctionError::ReasonRequired);
+        assert_eq!(
+            e(SanctionDraft { has_license: false, ..draft(SanctionKind::Revoke) }),
+            SanctionError::LicenseRequired
+        );
+        assert_eq!(
+            e(SanctionDraft { restrict_until: None, ..draft(SanctionKind::Restrict) }),
+            SanctionError::PeriodRequired
+        );
+        let before = NaiveDate::from_ymd_opt(2026, 3, 1);
+        assert_eq!(
+            e(SanctionDraft { restrict_until: before, ..draft(SanctionKind::Restrict) }),
+            SanctionError::PeriodEndsBeforeStart
+        );
+        assert_eq!(e(SanctionDraft { item_ids: &[], ..draft(SanctionKind::Restrict) }), SanctionError::ItemsRequired);
+        let later = NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
+        assert_eq!(
+            e(SanctionDraft { decided_on: later, ..draft(SanctionKind::Penalty) }),
+            SanctionError::DecidedInFuture
+        );
+        assert_eq!(
+            e(SanctionDraft { decision_no: &"号".repeat(MAX_DECISION_NO + 1), ..draft(SanctionKind::Penalty) }),
+            SanctionError::DecisionNoTooLong
+        );
+    }
+
+    #[test]
+    fn a_restriction_concerns_its_items_within_its_period() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (from, until) = (d("2026-03-02"), d("2026-06-30"));
+        assert!(restricts(from, until, &[7, 9], 7, d("2026-03-02")));
+        assert!(restricts(from, until, &[7, 9], 9, d("2026-06-30")));
+        assert!(!restricts(from, until, &[7, 9], 7, d("2026-07-01")));
+        assert!(!restricts(from, until, &[7, 9], 7, d("2026-03-01")));
+        assert!(!restricts(from, until, &[7, 9], 8, d("2026-04-01")));
+    }
 
     #[test]
     fn grants_and_denials_are_pushed_and_nothing_else() {

@@ -244,3 +244,134 @@ pub async fn unclaimed_due_by(store: &Store, day: &str) -> StoreResult<Vec<Uncla
     })
     .await
 }
+
+// ---------- the flow back (回流, migration 0041) ----------
+
+/// A decision a regulator recorded on a record's licensee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SanctionRow {
+    pub id: i64,
+    pub handover_id: i64,
+    pub regulator_department_id: i64,
+    pub source_department_id: i64,
+    pub kind: String,
+    pub decision_no: String,
+    pub decided_on: String,
+    pub reason: String,
+    pub license_id: Option<i64>,
+    /// The licence's identifier, when there is one.
+    pub license_identifier: Option<String>,
+    pub holder_kind: String,
+    pub holder_name: String,
+    pub holder_code: String,
+    pub restrict_from: Option<String>,
+    pub restrict_until: Option<String>,
+    /// JSON list of item ids.
+    pub item_ids: String,
+    /// JSON list of attachments.
+    pub attachments: String,
+    pub recorded_at: i64,
+    pub recorded_by: i64,
+    pub recorded_name: String,
+}
+
+fn sanction_row(r: &Row) -> SanctionRow {
+    SanctionRow {
+        id: r.i64("id"),
+        handover_id: r.i64("handover_id"),
+        regulator_department_id: r.i64("regulator_department_id"),
+        source_department_id: r.i64("source_department_id"),
+        kind: r.str("kind"),
+        decision_no: r.str("decision_no"),
+        decided_on: r.str("decided_on"),
+        reason: r.str("reason"),
+        license_id: r.opt_i64("license_id"),
+        license_identifier: r.opt_str("license_identifier"),
+        holder_kind: r.str("holder_kind"),
+        holder_name: r.str("holder_name"),
+        holder_code: r.str("holder_code"),
+        restrict_from: r.opt_str("restrict_from"),
+        restrict_until: r.opt_str("restrict_until"),
+        item_ids: r.str("item_ids"),
+        attachments: r.str("attachments"),
+        recorded_at: r.i64("recorded_at"),
+        recorded_by: r.i64("recorded_by"),
+        recorded_name: r.str("recorded_name"),
+    }
+}
+
+const SELECT_SANCTION: &str = "SELECT s.*, l.identifier AS license_identifier FROM handover_sanctions s \
+                               LEFT JOIN licenses l ON l.id = s.license_id";
+
+/// A decision to record.
+pub struct NewSanction<'a> {
+    pub handover_id: i64,
+    pub regulator_department_id: i64,
+    pub source_department_id: i64,
+    pub kind: &'a str,
+    pub decision_no: &'a str,
+    pub decided_on: &'a str,
+    pub reason: &'a str,
+    pub license_id: Option<i64>,
+    pub holder_kind: &'a str,
+    pub holder_name: &'a str,
+    pub holder_code: &'a str,
+    pub restrict_from: Option<&'a str>,
+    pub restrict_until: Option<&'a str>,
+    pub item_ids: &'a str,
+    pub attachments: &'a str,
+    pub recorded_at: i64,
+    pub recorded_by: i64,
+    pub recorded_name: &'a str,
+}
+
+/// Writes a decision (in the transaction of what it changes); its id.
+pub async fn insert_sanction(tx: &mut Tx, s: &NewSanction<'_>) -> StoreResult<i64> {
+    let r = query(
+        "INSERT INTO handover_sanctions (handover_id, regulator_department_id, source_department_id, kind, \
+         decision_no, decided_on, reason, license_id, holder_kind, holder_name, holder_code, restrict_from, \
+         restrict_until, item_ids, attachments, recorded_at, recorded_by, recorded_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+    )
+    .bind(s.handover_id)
+    .bind(s.regulator_department_id)
+    .bind(s.source_department_id)
+    .bind(s.kind)
+    .bind(s.decision_no)
+    .bind(s.decided_on)
+    .bind(s.reason)
+    .bind(s.license_id)
+    .bind(s.holder_kind)
+    .bind(s.holder_name)
+    .bind(s.holder_code)
+    .bind(s.restrict_from)
+    .bind(s.restrict_until)
+    .bind(s.item_ids)
+    .bind(s.attachments)
+    .bind(s.recorded_at)
+    .bind(s.recorded_by)
+    .bind(s.recorded_name)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.i64("id"))
+}
+
+/// The decisions recorded on a record, oldest first.
+pub async fn sanctions_of(store: &Store, handover_id: i64) -> StoreResult<Vec<SanctionRow>> {
+    query(format!("{SELECT_SANCTION} WHERE s.handover_id = $1 ORDER BY s.id"))
+        .bind(handover_id)
+        .all(store.pool(), sanction_row)
+        .await
+}
+
+/// The 限制准入 on the person or company with `holder_code` whose last day
+/// is `day` (YYYY-MM-DD) or later, oldest first.
+pub async fn restrictions_on(store: &Store, holder_code: &str, day: &str) -> StoreResult<Vec<SanctionRow>> {
+    query(format!(
+        "{SELECT_SANCTION} WHERE s.kind = 'restrict' AND s.holder_code = $1 AND s.restrict_until >= $2 ORDER BY s.id"
+    ))
+    .bind(holder_code)
+    .bind(day)
+    .all(store.pool(), sanction_row)
+    .await
+}

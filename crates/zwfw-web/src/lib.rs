@@ -213,6 +213,8 @@ pub fn router(state: AppState) -> Router {
         .route("/handover", get(crate::handover::pages::list_page))
         .route("/handover/{id}", get(crate::handover::pages::detail_page))
         .route("/handover/{id}/claim", post(crate::handover::pages::claim_submit))
+        .route("/handover/{id}/sanctions", post(crate::handover::pages::sanction_submit))
+        .route("/handover/{id}/files/{sm3}", get(crate::handover::pages::sanction_file))
         .route("/notices", get(crate::notices::pages::list_page))
         .route("/notices/{id}", get(crate::notices::pages::detail_page))
         .route("/notices/{id}/files/{sm3}", get(crate::notices::pages::file))

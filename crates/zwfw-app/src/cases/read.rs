@@ -41,6 +41,10 @@ pub struct CaseDetail {
     pub actions: Vec<String>,
     /// The conclusions open to the reader now (`ActionInput.outcome` codes).
     pub outcomes: Vec<String>,
+    /// 限制准入 a regulator recorded on the applicant for this item, in force
+    /// on the day the case was submitted: for the staff of the case's
+    /// department and the overseers (empty for everyone else).
+    pub restrictions: Vec<crate::handover::RestrictionView>,
 }
 
 /// The actions `actor` may take on the case in its state `v`: each candidate
@@ -198,6 +202,10 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
     }
     let materials = if by_query && !own { vec![] } else { sc::materials(&st.store, case_id).await? };
     let material_checks = super::sources::checks(st, &row, &content, &materials).await?;
+    let restrictions = match actor {
+        Some(a) if !by_query => crate::handover::sanctions::restrictions_for(st, Some(a), &row).await?,
+        _ => vec![],
+    };
     let may_mark_commitment = !by_query
         && actor.is_some_and(|a| access::may_mark_commitment(a, &case_facts).is_ok())
         && row.p.state != CaseState::Draft.code();
@@ -223,6 +231,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         case,
         actions,
         outcomes,
+        restrictions,
     })
 }
 

@@ -31,6 +31,8 @@ pub struct DemoItem {
     /// Joint review in the step at this index, with these departments and sub-limits.
     pub joint: Option<(usize, Vec<(&'static str, u32)>)>,
     pub special: Vec<&'static str>,
+    /// The departments an approval is pushed to (审管交互); none: the implementing department.
+    pub regulators: Vec<&'static str>,
 }
 
 /// The demo items, read once from `items.txt` (compiled in; the test below
@@ -106,6 +108,7 @@ fn parse_item(lines: &[&'static str]) -> Result<DemoItem, String> {
         steps,
         joint,
         special: list("special"),
+        regulators: list("regulators"),
     })
 }
 
@@ -152,7 +155,7 @@ pub fn content(d: &DemoItem, dept: &dyn Fn(&str) -> i64, phone: &str) -> ItemCon
         acceptance_conditions: format!("申请人提交的材料齐全、符合法定形式，并符合{}的法定条件。", d.name),
         process_description: d.steps.iter().map(|s| s.0).collect::<Vec<_>>().join(" → "),
         co_department_ids: co_departments,
-        regulator_department_ids: vec![],
+        regulator_department_ids: d.regulators.iter().map(|k| dept(k)).collect(),
         handling_office: "行政审批科".into(),
         intermediary_services: String::new(),
         quantity_limit: "无数量限制".into(),

@@ -22,6 +22,9 @@ use zwfw_store::handover as sh;
 use zwfw_store::outbox::Notice;
 use zwfw_store::Tx;
 
+pub mod sanctions;
+pub use sanctions::{RestrictionView, SanctionInput, SanctionView};
+
 /// 审管交互 settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HandoverConfig {
@@ -287,6 +290,12 @@ pub struct HandoverView {
     pub overdue: bool,
     /// The reader may claim it now.
     pub may_claim: bool,
+    /// The reader may record a decision on the licensee (the claiming
+    /// regulator's staff, once claimed).
+    pub may_record_sanction: bool,
+    /// The decisions the regulator recorded on the licensee (行政处罚,
+    /// 责令改正, 吊销, 限制准入), oldest first: in one record's answer, not in lists.
+    pub sanctions: Vec<SanctionView>,
 }
 
 fn facts(r: &sh::HandoverRow) -> HandoverFacts {
@@ -298,6 +307,8 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
     let legal = r.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
     let today = zwfw_domain::time::ymd(st.today());
     let may_claim = ctx.actor.is_some_and(|a| access::offers_claim(a, &facts(&r), r.claimed_at.is_some()));
+    let may_record_sanction =
+        r.claimed_at.is_some() && ctx.actor.is_some_and(|a| access::may_record_sanction(a, &facts(&r)).is_ok());
     let decision_label = match PushKind::parse(&r.kind) {
         Some(PushKind::Conclusion) => crate::messages::label("outcome", &r.decision),
         _ => LicenseChange::parse(&r.decision).map(|c| c.label().to_string()).unwrap_or_else(|| r.decision.clone()),
@@ -332,6 +343,8 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
         claimed_name: r.claimed_name,
         claim_note: r.claim_note,
         may_claim,
+        may_record_sanction,
+        sanctions: vec![],
     }
 }
 
@@ -361,7 +374,7 @@ pub struct HandoverPage {
     pub all_departments: bool,
 }
 
-pub const PER_PAGE: i64 = 50;
+pub const PER_PAGE: i64 = 20;
 
 fn refused(r: Refusal) -> AppError {
     if r.hides_object() {
@@ -419,7 +432,8 @@ async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
 /// One record.
 pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<HandoverView> {
     let r = readable(ctx, id).await?;
-    Ok(view(ctx, r).await)
+    let sanctions = sanctions::of_record(ctx.state, &r).await?;
+    Ok(HandoverView { sanctions, ..view(ctx, r).await })
 }
 
 /// A claim (认领) with an optional note.

@@ -118,18 +118,32 @@ pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> App
         }
         _ => return Err(AppError::with_detail(Kind::BadInput, "unknown_action", "action")),
     };
-    // The status it shows today: a licence past its last day is expired
-    // even before the background job records it.
-    let today = effective_status(st, &l);
+    let mut tx = st.store.begin().await?;
+    set_status_in(ctx, &mut tx, &l, change, &note).await?;
+    tx.commit().await?;
+    Ok(l.identifier)
+}
+
+/// 注销 or 吊销 of `l` in `tx`, unless the status it shows today (a licence
+/// past its last day is expired even before the background job records
+/// it) does not allow it.
+async fn set_status_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, change: LicenseChange, note: &str) -> AppResult<()> {
+    let today = effective_status(ctx.state, l);
     if !today.may_become(change.status_after()) {
         return Err(wrong_status(today));
     }
-    let key = key_for(st, &l).await?;
-    let mut tx = st.store.begin().await?;
-    let l = store::lock_license(&mut tx, l.id).await?;
-    record_status(ctx, &mut tx, &l, &key, change, &note, None).await?;
-    tx.commit().await?;
-    Ok(l.identifier)
+    let key = key_for(ctx.state, l).await?;
+    let l = store::lock_license(tx, l.id).await?;
+    record_status(ctx, tx, &l, &key, change, note, None).await
+}
+
+/// 吊销 on a regulator's decision flowing back (审管交互), in the
+/// transaction `tx` that records the decision: signed, in the licence's
+/// history under the decision's number, audited and pushed like the issuing
+/// department's own 吊销. Who decides is the flow back's rule, not
+/// [`may_revoke`].
+pub(crate) async fn revoke_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, decision_no: &str) -> AppResult<()> {
+    set_status_in(ctx, tx, l, LicenseChange::Revoked, decision_no).await
 }
 
 /// The metadata a stored version was signed with, read back from its

@@ -81,7 +81,7 @@ pub(super) fn effective_status(st: &App, l: &LicenseRow) -> LicenseStatus {
 /// The stored licence version an identifier names: parsed (422 when
 /// malformed), else not found. An identifier whose check character does
 /// not match is refused as such unless an imported licence has it exactly.
-pub(super) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
+pub(crate) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
     let (id, check_valid) = match LicenseId::parse_as_written(identifier) {
         Ok(parsed) => parsed,
         Err(e) => return Err(e.into()),

@@ -56,6 +56,7 @@ pub fn action_label(code: &str) -> String {
         "request_accepted" => "受理配置/维护需求",
         "request_refused" => "答复配置/维护需求不予办理",
         "request_done" => "配置/维护需求办理完毕",
+        "handover_sanction" => "登记监管处理决定（回流）",
         "backup_created" => "创建数据备份",
         "backup_restored" => "从备份恢复数据",
         "backup_failed" => "数据备份失败",
@@ -163,6 +164,8 @@ pub fn field_label(key: &str) -> String {
         "decision" => "决定",
         "regulator_department_id" => "监管部门",
         "claim_due" => "认领期限",
+        "handover_id" => "审管推送记录",
+        "sanction" => "处理类型",
         "notified" => "通知人数",
         "overdue" => "逾期",
         "lookup" => "查询结果",
@@ -269,6 +272,10 @@ pub fn value_label(key: &str, code: &str) -> String {
         "stage" => "rating_stage",
         "state" => "case_state",
         "type" => return case_event_label(code),
+        "sanction" => {
+            let kind = zwfw_domain::handover::SanctionKind::parse(code);
+            return kind.map_or_else(|| code.to_string(), |k| k.label().to_string());
+        }
         "lookup" => {
             let s = match code {
                 "found" => "查到",

@@ -184,6 +184,12 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("invalid_action", Some("approved")) => "请选择批准或不批准",
         ("invalid_action", _) => "不支持的操作",
         ("assigned_to_other", _) => "该办件已转办给其他工作人员，只有承办人或部门负责人可以处理",
+        ("not_in_department", Some("handover_sanction")) => {
+            "只有认领该推送记录的监管部门可以登记处罚、责令改正、吊销或限制准入（审批部门只能查看）"
+        }
+        ("missing_role", Some("handover_sanction")) => {
+            "登记处罚等决定须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理"
+        }
         ("not_in_department", Some("handover")) => {
             "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"
         }
@@ -197,6 +203,22 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("handover_already_claimed", Some(d)) => return format!("该推送记录已于{d}认领，不能重复认领"),
         ("handover_already_claimed", None) => "该推送记录已被认领，不能重复认领",
         ("note_too_long", _) => "认领说明不能超过500字",
+        ("supervision_reads_only", Some("handover_sanction")) => "监察人员只能查看监管部门登记的决定，不能登记",
+        ("handover_not_claimed", _) => "该推送记录尚未认领：请先认领，再登记处罚、责令改正、吊销或限制准入",
+        ("decision_no_required", _) => "请填写决定书文号（吊销须填写吊销决定书文号）",
+        ("decision_no_too_long", _) => "决定书文号不能超过100字",
+        ("sanction_reason_required", _) => "请填写决定的事实与理由",
+        ("sanction_reason_too_long", _) => "事实与理由不能超过2000字",
+        ("decided_in_future", _) => "决定日期不能晚于今天",
+        ("restrict_period_required", _) => "限制准入须填写起止日期",
+        ("restrict_period_reversed", _) => "限制准入的截止日期不能早于起始日期",
+        ("restrict_items_required", _) => "限制准入须至少选择一个涉及的事项",
+        ("restrict_too_many_items", _) => "限制准入涉及的事项不能超过50个",
+        ("revoke_needs_license", _) => "该推送记录没有电子证照：吊销须填写要吊销的电子证照标识",
+        ("unknown_license", Some(id)) => return format!("没有找到电子证照“{id}”，请核对电子证照标识"),
+        ("unknown_license", None) => "没有找到该电子证照，请核对电子证照标识",
+        ("license_not_of_holder", _) => "该电子证照的持证主体不是本推送记录的被监管对象",
+        ("unknown_item", _) => "所选事项不存在或未发布",
         ("supervision_reads_only", _) => "监察人员只能查看办件，不能办理",
         ("system_only", _) => "此操作只能由系统管理员执行",
         ("applicant_only", _) => "此操作只能由申请人本人办理",
@@ -631,6 +653,10 @@ pub fn field_name(field: &str) -> &'static str {
         "mobile" => "手机号码",
         "legal_rep" => "法定代表人",
         "kind" => "类型",
+        "decision_no" => "决定书文号",
+        "decided_on" => "决定日期",
+        "restrict_from" => "限制准入起始日期",
+        "restrict_until" => "限制准入截止日期",
         "level" => "层级",
         "reason" => "原因",
         "offset" => "时间调整量",

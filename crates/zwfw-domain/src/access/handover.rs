@@ -60,6 +60,22 @@ pub fn offers_claim(actor: &Actor, f: &HandoverFacts, claimed: bool) -> bool {
     !claimed && may_claim(actor, f).is_ok()
 }
 
+/// Who records a decision flowing back (行政处罚, 责令改正, 吊销, 限制准入)
+/// on a record's licensee: the staff of the regulator, who may claim it
+/// (that it was claimed first is the use case's check). The approving
+/// department and the overseers read the decisions with the record; other
+/// departments do not learn of them.
+pub fn may_record_sanction(actor: &Actor, f: &HandoverFacts) -> Result<Role, Refusal> {
+    may_claim(actor, f)
+}
+
+/// Who is shown the 限制准入 in force on an applicant: the staff of the
+/// department handling the case (the counter at acceptance first) and the
+/// overseers; never the applicant.
+pub fn sees_restrictions(actor: &Actor, case_department_id: i64) -> bool {
+    in_department(actor, case_department_id) || is_overseer(actor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +101,19 @@ mod tests {
         assert!(!may_read(&person(7), &F));
         assert!(offers_claim(&staff(1, 2, &[Role::Counter]), &F, false));
         assert!(!offers_claim(&staff(1, 2, &[Role::Counter]), &F, true));
+    }
+
+    #[test]
+    fn only_the_regulator_records_decisions_and_the_case_department_sees_restrictions() {
+        assert_eq!(may_record_sanction(&staff(1, 2, &[Role::Reviewer]), &F), Ok(Role::Reviewer));
+        assert_eq!(may_record_sanction(&staff(4, 1, &[Role::DeptHead]), &F), Err(Refusal::NotInDepartment));
+        assert_eq!(may_record_sanction(&staff(5, 9, &[Role::Supervisor]), &F), Err(Refusal::SupervisionReadsOnly));
+        assert_eq!(may_record_sanction(&staff(6, 3, &[Role::DeptHead]), &F), Err(Refusal::NotParty));
+        assert_eq!(may_record_sanction(&person(7), &F), Err(Refusal::StaffOnly));
+        assert!(sees_restrictions(&staff(1, 1, &[Role::Counter]), 1));
+        assert!(sees_restrictions(&staff(5, 9, &[Role::Supervisor]), 1));
+        assert!(!sees_restrictions(&staff(6, 3, &[Role::Counter]), 1));
+        assert!(!sees_restrictions(&person(7), 1));
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use crate::api::Register;
 use crate::http::prelude::*;
+use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use zwfw_app::handover::{self as ho, ClaimInput, HandoverPage, HandoverView, ListQuery};
+use zwfw_app::handover::{self as ho, ClaimInput, HandoverPage, HandoverView, ListQuery, SanctionInput, SanctionView};
 
 /// The records pushed to the reader's department (`side=pushed`: those it
 /// pushed); the supervision bureau reads every department's.
@@ -40,6 +41,26 @@ pub async fn claim(
     Ok(Json(ho::claim(&ctx(&st, &ra), id, &input).await?))
 }
 
+/// 回流: the claiming regulator records a 行政处罚, 责令改正, 吊销 (the licence
+/// is revoked at once) or 限制准入 on the record's licensee. Who may is
+/// decided before the body is read.
+#[utoipa::path(post, path = "/handover/{id}/sanctions", tag = "handover", params(("id" = i64, Path)), request_body = SanctionInput,
+    responses((status = 201, description = "recorded", body = SanctionView), (status = 403, description = "not the regulator's staff (`not_in_department`, `supervision_reads_only`, `missing_role`, `staff_only`)", body = ErrorBody), (status = 404, description = "not found, or not the reader's department's", body = ErrorBody), (status = 409, description = "the record is not claimed yet (`handover_not_claimed`), or the licence cannot be revoked in its status (`license_wrong_status`)", body = ErrorBody), (status = 422, description = "an incomplete decision (`decision_no_required`, `sanction_reason_required`, `restrict_period_required`, `restrict_period_reversed`, `restrict_items_required`, `revoke_needs_license`, `decided_in_future`, `invalid_field`), an unknown licence or item (`unknown_license`, `license_not_of_holder`, `unknown_item`), too many files", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn record_sanction(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiPath(id): ApiPath<i64>,
+    body: Result<ApiJson<SanctionInput>, WebError>,
+) -> WebResult<(StatusCode, Json<SanctionView>)> {
+    let c = ctx(&st, &ra);
+    ho::sanctions::target(&c, id).await?;
+    let ApiJson(input) = body?;
+    Ok((StatusCode::CREATED, Json(ho::sanctions::record(&c, id, &input, vec![]).await?)))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().register(routes!(list)).register(routes!(get)).register(routes!(claim))
+    OpenApiRouter::new()
+        .register(routes!(list))
+        .register(routes!(get))
+        .register(routes!(claim))
+        .register(routes!(record_sanction))
 }

@@ -6,7 +6,7 @@ use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
-use zwfw_app::handover::{self as ho, ClaimInput, ListQuery};
+use zwfw_app::handover::{self as ho, ClaimInput, HandoverView, ListQuery, SanctionInput};
 
 /// 审管推送: the records pushed to the reader's department, by state; what
 /// it pushed; the supervision bureau chooses a department.
@@ -25,13 +25,12 @@ pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuer
         .iter()
         .map(|(code, label)| tab(href(&state, code), *label, side == *code))
         .collect();
+    let keep = format!("side={side}&state={state}{dept}");
     render_result(&st, &ra, "handover_list.html", page, |p| {
-        let more = p.page * p.per_page < p.total;
-        let next = more.then(|| format!("{}&page={}", href(&state, &side), p.page + 1));
-        let prev = (p.page > 1).then(|| format!("{}&page={}", href(&state, &side), p.page - 1));
+        let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
         context! {
             p => Value::from_serialize(&p), states => states, sides => sides, departments => departments,
-            state => state, side => side, claimed_list => state == "claimed", next => next, prev => prev,
+            state => state, side => side, claimed_list => state == "claimed", keep => keep, pages => pages,
         }
     })
 }
@@ -43,9 +42,45 @@ pub async fn detail_page(
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
-    let flash = q.done.as_deref().map(|_| "已认领，推送记录已移入“已认领”".to_string());
-    let d = ho::get(&ctx(&st, &ra), id).await;
-    render_result(&st, &ra, "handover.html", d, |d| context! { d => Value::from_serialize(&d), flash => flash })
+    let flash = q.done.as_deref().map(|done| match done {
+        "sanction" => "已登记，审批部门和电子监察可在本推送记录中查看".to_string(),
+        _ => "已认领，推送记录已移入“已认领”".to_string(),
+    });
+    match ho::get(&ctx(&st, &ra), id).await {
+        Ok(d) => record_view(&st, &ra, d, flash, None, None).await,
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
+}
+
+/// A record's page: with, for the claiming regulator's staff, the form of
+/// the flow back (the published items to choose for a 限制准入, the input
+/// sent again after a refusal).
+async fn record_view(
+    st: &AppState,
+    ra: &RequestAuth,
+    d: HandoverView,
+    flash: Option<String>,
+    error: Option<String>,
+    input: Option<&SanctionInput>,
+) -> Response {
+    let items: Vec<Value> = if d.may_record_sanction {
+        let chosen = input.map(|i| i.item_ids.clone()).unwrap_or_default();
+        zwfw_app::handover::sanctions::item_choices(st)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| context! { id => i.id, name => i.name, on => chosen.contains(&i.id) || d.item_name == i.name })
+            .collect()
+    } else {
+        vec![]
+    };
+    let f = input.map(|i| {
+        context! { kind => i.kind, decision_no => i.decision_no, decided_on => i.decided_on, reason => i.reason,
+        license => i.license, restrict_from => i.restrict_from, restrict_until => i.restrict_until }
+    });
+    let today = zwfw_domain::time::ymd(st.today());
+    let ctx = context! { d => Value::from_serialize(&d), flash => flash, error => error, items => items, f => f, today => today };
+    render(st, ra, "handover.html", ctx)
 }
 
 #[derive(Deserialize)]
@@ -63,8 +98,69 @@ pub async fn claim_submit(
     let outcome = ho::claim(&c, id, &ClaimInput { note: f.note }).await.map(|_| format!("/handover/{id}?done=claim"));
     let reread = ho::get(&c, id);
     let (st, ra) = (&st, &ra);
-    after_act(st, ra, outcome.map_err(Into::into), reread, |d, error| async move {
-        render(st, ra, "handover.html", context! { d => Value::from_serialize(&d), error => error })
-    })
-    .await
+    after_act(st, ra, outcome.map_err(Into::into), reread, |d, error| record_view(st, ra, d, None, Some(error), None))
+        .await
+}
+
+/// The flow back from the record's page (multipart: the attachments): who
+/// may is checked before the form is read; a refusal shows the page again
+/// with the reason and the input, nothing written.
+pub async fn sanction_submit(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath(id): PagePath<i64>,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let c = ctx(&st, &ra);
+    if let Err(e) = ho::sanctions::target(&c, id).await {
+        let e: WebError = e.into();
+        return match ho::get(&c, id).await {
+            Ok(d) => with_status(record_view(&st, &ra, d, None, Some(e.message()), None).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        };
+    }
+    let mut input = SanctionInput::default();
+    let outcome = async {
+        let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+        let opt = |k: &str| Some(f.get(k)).filter(|v| !v.trim().is_empty());
+        input = SanctionInput {
+            kind: f.get("kind"),
+            decision_no: f.get("decision_no"),
+            decided_on: f.get("decided_on"),
+            reason: f.get("reason"),
+            license: opt("license"),
+            restrict_from: opt("restrict_from"),
+            restrict_until: opt("restrict_until"),
+            item_ids: f.fields.keys().filter_map(|k| k.strip_prefix("item_")?.parse().ok()).collect(),
+            upload_ids: vec![],
+        };
+        input.item_ids.sort_unstable();
+        let mut files = vec![];
+        for (_, name, bytes) in f.files.iter().filter(|(field, _, b)| field == "attachment" && !b.is_empty()) {
+            files.push(zwfw_app::interaction::store_attachment(&st, name, bytes).await?);
+        }
+        ho::sanctions::record(&c, id, &input, files).await?;
+        Ok::<_, WebError>(format!("/handover/{id}?done=sanction"))
+    }
+    .await;
+    match outcome {
+        Ok(to) => see_other(&to),
+        Err(e) => match ho::get(&c, id).await {
+            Ok(d) => with_status(record_view(&st, &ra, d, None, Some(e.message()), Some(&input)).await, e.status()),
+            Err(_) => error_page(&st, Some(&ra), &e),
+        },
+    }
+}
+
+/// An attachment of a decision recorded on the record, to its readers.
+pub async fn sanction_file(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath((id, sm3)): PagePath<(i64, String)>,
+) -> Response {
+    match ho::get(&ctx(&st, &ra), id).await {
+        Ok(d) => {
+            let lists: Vec<serde_json::Value> = d.sanctions.iter().map(|s| serde_json::json!(s.attachments)).collect();
+            send_listed(&st, &ra, lists.iter(), &sm3).await
+        }
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
 }

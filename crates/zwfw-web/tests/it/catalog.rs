@@ -828,11 +828,13 @@ both_backends!(excel_export_imports_back_every_demo_item, |store: Store| async m
     demo.sort();
     assert_eq!(names, demo, "the export holds every demo item");
     let mut problems = Vec::new();
-    let mut joint = 0;
+    let (mut joint, mut regulated) = (0, 0);
     for s in &published {
         let mut want = zwfw_store::catalog::get_version(&app.state.store, s.version_id).await.unwrap().content;
         want.department_id = to_fresh(want.department_id);
         want.co_department_ids = want.co_department_ids.iter().map(|id| to_fresh(*id)).collect();
+        want.regulator_department_ids = want.regulator_department_ids.iter().map(|id| to_fresh(*id)).collect();
+        regulated += usize::from(!want.regulator_department_ids.is_empty());
         for step in &mut want.steps {
             step.department_id = to_fresh(step.department_id);
             step.joint.iter_mut().for_each(|j| j.department_id = to_fresh(j.department_id));
@@ -846,6 +848,7 @@ both_backends!(excel_export_imports_back_every_demo_item, |store: Store| async m
     }
     assert!(problems.is_empty(), "export → import changed:\n{}", problems.join("\n"));
     assert!(joint >= 3, "joint reviews are among the items compared");
+    assert!(regulated >= 1, "items naming their regulators are among the items compared");
     assert_invariants(&fresh).await;
     drop(fresh);
     db.cleanup().await;

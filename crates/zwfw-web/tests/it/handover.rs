@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
 
-async fn count(app: &App, sql: &str) -> i64 {
+pub(crate) async fn count(app: &App, sql: &str) -> i64 {
     let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
     match row.value("n") {
         Some(zwfw_store::db::Value::Int(n)) => *n,
@@ -21,8 +21,44 @@ async fn count(app: &App, sql: &str) -> i64 {
     }
 }
 
+/// The accounts the 审管 tests act as: the administrator, the applicant, the
+/// market bureau's counter, reviewer and head, the land bureau's officer,
+/// the county's head and a supervision officer.
+pub(crate) async fn accounts(app: &App) -> [String; 8] {
+    app.ready_tokens([
+        "demo_admin",
+        "demo_citizen",
+        "demo_counter",
+        "demo_reviewer",
+        "demo_head",
+        "demo_land",
+        "demo_county",
+        "demo_supervisor",
+    ])
+    .await
+}
+
+/// The market bureau's example item naming `regulators`, published under
+/// `code`, with its licence type (`serial` makes the type's code unique) and
+/// the bureau's signing key, so that a grant issues a licence.
+pub(crate) async fn licensed_item(app: &App, admin: &str, regulators: Vec<i64>, code: &str, serial: u32) -> i64 {
+    let market = app.department_id("示例市市场监督管理局").await;
+    let mut content = example(market);
+    content.regulator_department_ids = regulators;
+    let item = publish(app, &content, code).await;
+    let type_code = format!("{}001", zwfw_app::demo::credit_code_for("100000", serial));
+    let t = json!({"code": type_code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
+        "template": "经营者名称", "item_ids": [item]});
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-types", t).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    item
+}
+
 /// A case taken through its steps and concluded with `conclusion`.
-async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
+pub(crate) async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
     let [citizen, counter, reviewer, head] = tokens;
     let id = apply(app, citizen, item).await;
     for (who, a) in [
@@ -37,7 +73,7 @@ async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value)
     id
 }
 
-async fn inbox(app: &App, token: &str, query: &str) -> Value {
+pub(crate) async fn inbox(app: &App, token: &str, query: &str) -> Value {
     let (s, b) = body(app.get(token, &format!("/api/v1/handover{query}")).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b
@@ -52,35 +88,11 @@ async fn findings(app: &App, supervisor: &str, rule: &str) -> Vec<Value> {
 
 both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
-    let market = app.department_id("示例市市场监督管理局").await;
     let land = app.department_id("示例市自然资源局").await;
     let county = app.department_id("东城区人民政府办公室").await;
-    let mut content = example(market);
-    content.regulator_department_ids = vec![land, county];
-    let item = publish(&app, &content, "TESTHANDOVER0000000000000000001").await;
-    let [admin, citizen, counter, reviewer, head, land_staff, county_head, supervisor] = app
-        .ready_tokens([
-            "demo_admin",
-            "demo_citizen",
-            "demo_counter",
-            "demo_reviewer",
-            "demo_head",
-            "demo_land",
-            "demo_county",
-            "demo_supervisor",
-        ])
-        .await;
+    let [admin, citizen, counter, reviewer, head, land_staff, county_head, supervisor] = accounts(&app).await;
+    let item = licensed_item(&app, &admin, vec![land, county], "TESTHANDOVER0000000000000000001", 903).await;
     let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
-
-    // The item's licence type and the market regulator's key, so that the grant issues a licence.
-    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
-    let t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
-        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
-        "template": "经营者名称", "item_ids": [item]});
-    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
 
     // Nothing before the conclusion.
     assert_eq!(inbox(&app, &land_staff, "").await["total"], 0);

@@ -18,6 +18,7 @@ mod exchange;
 mod exchange_packages;
 mod governance;
 mod handover;
+mod handover_backflow;
 mod interaction;
 mod license_files;
 mod license_import;

@@ -102,6 +102,20 @@ pub(super) struct RowReader<'a> {
 }
 
 impl RowReader<'_> {
+    /// The departments a cell names by 统一社会信用代码 (separated by commas,
+    /// 、 or semicolons); each one the system lacks is reported.
+    pub(super) fn departments(&mut self, col: usize, depts: &Departments<'_>) -> Vec<i64> {
+        let mut out = Vec::new();
+        let text = self.text(col);
+        for credit in text.split([',', '，', '、', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+            match depts.find(&credit.to_ascii_uppercase()) {
+                Ok(id) => out.push(id),
+                Err(m) => self.err(col, m),
+            }
+        }
+        out
+    }
+
     pub(super) fn err(&mut self, col: usize, message: impl Into<String>) {
         self.errors.push(self.layout.error(self.row, &[col], message));
     }

@@ -101,6 +101,7 @@ pub(super) fn item_row(c: &ItemContent, credits: &Credits<'_>) -> Vec<String> {
     r[ic::PROMISED_NOTE] = c.promised_limit_note.clone();
     r[ic::PROCESS] = c.process_description.clone();
     r[ic::CO_DEPTS] = c.co_department_ids.iter().map(|id| credits.of(*id)).collect::<Vec<_>>().join(",");
+    r[ic::REGULATORS] = c.regulator_department_ids.iter().map(|id| credits.of(*id)).collect::<Vec<_>>().join(",");
     r[ic::OFFICE] = c.handling_office.clone();
     r[ic::INTERMEDIARY] = c.intermediary_services.clone();
     r[ic::QUANTITY] = c.quantity_limit.clone();

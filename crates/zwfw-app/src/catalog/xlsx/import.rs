@@ -165,14 +165,8 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
                 None => r.err(ic::FORM_FIELDS, format!("申请表字段“{part}”应写成“名称:类型:必填/选填[:选项]”")),
             }
         }
-        let mut co_department_ids = Vec::new();
-        for credit in r.text(ic::CO_DEPTS).split([',', '，', '、', ';', '；']).map(str::trim).filter(|p| !p.is_empty())
-        {
-            match depts.find(&credit.to_ascii_uppercase()) {
-                Ok(id) => co_department_ids.push(id),
-                Err(m) => r.err(ic::CO_DEPTS, m),
-            }
-        }
+        let co_department_ids = r.departments(ic::CO_DEPTS, &depts);
+        let regulator_department_ids = r.departments(ic::REGULATORS, &depts);
         let fee_amount_text = r.text(ic::FEE_AMOUNT);
         let fee_amount_fen = if fee_amount_text.is_empty() {
             None
@@ -278,7 +272,7 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             acceptance_conditions: acceptance,
             process_description,
             co_department_ids,
-            regulator_department_ids: vec![],
+            regulator_department_ids,
             handling_office: r.text(ic::OFFICE),
             intermediary_services: r.text(ic::INTERMEDIARY),
             quantity_limit: r.text(ic::QUANTITY),

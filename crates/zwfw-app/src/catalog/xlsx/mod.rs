@@ -109,6 +109,7 @@ pub const ITEM_COLUMNS: &[(&str, &str)] = &[
     ("到现场次数", "整数，默认1"),
     ("咨询方式", "如 电话、窗口、网上咨询"),
     ("人生事件代码", "可空，多个用逗号分隔：birth 生育、schooling 上学、employment 就业、marriage 婚姻、housing 住房、documents 办证、social_security 社保、retirement 退休养老、start_business 开办企业、operation 经营、construction 工程建设"),
+    ("监管部门统一社会信用代码", "审管交互：准予或不予许可后推送给的监管部门，多个用逗号分隔，须为系统中已有部门；留空即为实施主体"),
 ];
 
 /// Positions in [`ITEM_COLUMNS`].
@@ -167,6 +168,7 @@ mod ic {
     pub const VISITS: usize = 51;
     pub const CHANNELS: usize = 52;
     pub const LIFE_EVENTS: usize = 53;
+    pub const REGULATORS: usize = 54;
 }
 
 /// Columns of the material sheet. The first 10 are those of the first template.
@@ -275,13 +277,14 @@ mod tests {
 
     #[test]
     fn column_positions_match_the_headers() {
-        assert_eq!(ITEM_COLUMNS.len(), ic::LIFE_EVENTS + 1);
+        assert_eq!(ITEM_COLUMNS.len(), ic::REGULATORS + 1);
         assert_eq!(MATERIAL_COLUMNS.len(), mc::REGISTRY + 1);
         assert_eq!(STEP_COLUMNS.len(), sc::JOINT + 1);
         let h = |cols: &[(&str, &str)], i: usize| header_name(cols[i].0).to_string();
         assert_eq!(h(ITEM_COLUMNS, ic::FORM_FIELDS), "申请表字段");
         assert_eq!(h(ITEM_COLUMNS, ic::CO_DEPTS), "共同实施部门统一社会信用代码");
         assert_eq!(h(ITEM_COLUMNS, ic::CHANNELS), "咨询方式");
+        assert_eq!(h(ITEM_COLUMNS, ic::REGULATORS), "监管部门统一社会信用代码");
         assert_eq!(h(MATERIAL_COLUMNS, mc::REQUIREMENTS), "材料要求");
         assert_eq!(h(STEP_COLUMNS, sc::JOINT), "并联审批部门");
         let mut names: Vec<String> = ITEM_COLUMNS.iter().map(|c| header_name(c.0).to_string()).collect();

@@ -1,0 +1,332 @@
+//! 审管交互, the flow back (回流): the regulator that claimed a record
+//! records what it decided about the licensee — 行政处罚, 责令改正, 吊销,
+//! 限制准入 — with the decision's number, date, reason and attachments. A
+//! 吊销 revokes the licence through the licences' own status change in the
+//! same transaction; a 限制准入 is shown to the counter on every application
+//! the person or company makes for the items concerned during its period.
+
+use super::{department_name, facts};
+use crate::error::{AppError, AppResult, Kind};
+use crate::state::{App, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use zwfw_domain::access::handover as access;
+use zwfw_domain::access::Refusal;
+use zwfw_domain::admin::Actor;
+use zwfw_domain::files::Attachment;
+use zwfw_domain::handover::{self as dh, SanctionError, SanctionKind};
+use zwfw_domain::time::{parse_ymd, ymd};
+use zwfw_store::cases::CaseRow;
+use zwfw_store::handover as sh;
+
+/// A decision flowing back, as a regulator enters it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = HandoverSanctionInput)]
+#[serde(default)]
+pub struct SanctionInput {
+    /// penalty (行政处罚) | rectify (责令改正) | revoke (吊销) | restrict (限制准入)
+    pub kind: String,
+    /// 决定书文号 (required).
+    pub decision_no: String,
+    /// 决定日期, YYYY-MM-DD, not after today.
+    pub decided_on: String,
+    /// 事实与理由 (required).
+    pub reason: String,
+    /// The licence concerned (its identifier); by default the record's.
+    /// A 吊销 revokes it.
+    pub license: Option<String>,
+    /// 限制准入: the first day (YYYY-MM-DD).
+    pub restrict_from: Option<String>,
+    /// 限制准入: the last day (YYYY-MM-DD), not before the first.
+    pub restrict_until: Option<String>,
+    /// 限制准入: the catalogue items concerned.
+    pub item_ids: Vec<i64>,
+    /// Files uploaded first (`POST /api/v1/uploads`), at most 3.
+    pub upload_ids: Vec<i64>,
+}
+
+/// A catalogue item a 限制准入 concerns.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = HandoverSanctionItem)]
+pub struct ItemRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A decision flowing back, as its readers see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = HandoverSanction)]
+pub struct SanctionView {
+    pub id: i64,
+    pub handover_id: i64,
+    /// penalty | rectify | revoke | restrict
+    pub kind: String,
+    pub kind_label: String,
+    pub decision_no: String,
+    /// YYYY-MM-DD
+    pub decided_on: String,
+    pub reason: String,
+    /// The licence concerned (its identifier).
+    pub license: Option<String>,
+    /// The department that decided (the regulator).
+    pub regulator_department: String,
+    /// The licensee: a company's name whole, a person's masked.
+    pub holder_name: String,
+    /// A 统一社会信用代码 whole, a 公民身份号码 masked.
+    pub holder_code: String,
+    pub restrict_from: Option<String>,
+    pub restrict_until: Option<String>,
+    pub items: Vec<ItemRef>,
+    pub attachments: Vec<Attachment>,
+    pub recorded_at: i64,
+    pub recorded_name: String,
+}
+
+/// The published items' names, by id.
+async fn item_names(st: &App) -> AppResult<HashMap<i64, String>> {
+    let f = zwfw_store::catalog::ItemFilter { published_only: true, limit: 5000, ..Default::default() };
+    Ok(zwfw_store::catalog::list(&st.store, &f).await?.into_iter().map(|i| (i.item_id, i.name)).collect())
+}
+
+/// The items a 限制准入 may concern, for the form: every published item.
+pub async fn item_choices(st: &App) -> AppResult<Vec<ItemRef>> {
+    let mut all: Vec<ItemRef> = item_names(st).await?.into_iter().map(|(id, name)| ItemRef { id, name }).collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(all)
+}
+
+fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: String) -> SanctionView {
+    let legal = s.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    let ids: Vec<i64> = serde_json::from_str(&s.item_ids).unwrap_or_default();
+    SanctionView {
+        id: s.id,
+        handover_id: s.handover_id,
+        kind_label: SanctionKind::parse(&s.kind).map(|k| k.label().to_string()).unwrap_or_else(|| s.kind.clone()),
+        kind: s.kind,
+        decision_no: s.decision_no,
+        decided_on: s.decided_on,
+        reason: s.reason,
+        license: s.license_identifier,
+        regulator_department: regulator,
+        holder_name: if legal { s.holder_name } else { zwfw_domain::ids::mask_name(&s.holder_name) },
+        holder_code: if legal { s.holder_code } else { zwfw_domain::ids::mask_middle(&s.holder_code, 6, 4) },
+        restrict_from: s.restrict_from,
+        restrict_until: s.restrict_until,
+        items: ids.into_iter().map(|id| ItemRef { id, name: names.get(&id).cloned().unwrap_or_default() }).collect(),
+        attachments: serde_json::from_str(&s.attachments).unwrap_or_default(),
+        recorded_at: s.recorded_at,
+        recorded_name: s.recorded_name,
+    }
+}
+
+/// The decisions recorded on a record (its readers: the regulator, the
+/// approving department, the overseers), oldest first.
+pub(super) async fn of_record(st: &App, r: &sh::HandoverRow) -> AppResult<Vec<SanctionView>> {
+    let rows = sh::sanctions_of(&st.store, r.id).await?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let names = item_names(st).await?;
+    let regulator = department_name(st, r.regulator_department_id).await;
+    Ok(rows.into_iter().map(|s| sanction_view(s, &names, regulator.clone())).collect())
+}
+
+fn refused(r: Refusal) -> AppError {
+    if r.hides_object() {
+        AppError::not_found("handover")
+    } else {
+        AppError::with_detail(Kind::Forbidden, r.code(), "handover_sanction")
+    }
+}
+
+fn invalid(e: SanctionError) -> AppError {
+    AppError::with_detail(Kind::Invalid, e.code(), e.code())
+}
+
+/// The record a decision is recorded on, when the reader may record one
+/// there: checked before anything the request carries is read.
+pub async fn target(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let r = sh::get(&ctx.state.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+    access::may_record_sanction(actor, &facts(&r)).map_err(refused)?;
+    if r.claimed_at.is_none() {
+        return Err(AppError::with_detail(Kind::Conflict, "handover_not_claimed", "handover"));
+    }
+    Ok(r)
+}
+
+fn day(field: &'static str, text: &str) -> AppResult<NaiveDay> {
+    parse_ymd(text.trim()).ok_or_else(|| AppError::invalid(field))
+}
+
+type NaiveDay = chrono::NaiveDate;
+
+fn optional_day(field: &'static str, text: Option<&str>) -> AppResult<Option<NaiveDay>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => day(field, t).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Records a decision on the licensee of record `id` (files already stored
+/// from a page's upload, besides the input's `upload_ids`); a 吊销 revokes
+/// the licence in the same transaction. Refused with nothing written when
+/// the reader is not the claiming regulator's staff, the record is not
+/// claimed, the licence is unknown or not the licensee's, or the decision
+/// is incomplete.
+pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<Attachment>) -> AppResult<SanctionView> {
+    let st = ctx.state;
+    let r = target(ctx, id).await?;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let kind = SanctionKind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind"))?;
+    let license = match input.license.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(identifier) => {
+            let l = crate::licenses::verify::find(st, identifier)
+                .await
+                .map_err(|_| AppError::with_detail(Kind::Invalid, "unknown_license", identifier.to_string()))?;
+            if l.holder_code.trim() != r.holder_code.trim() {
+                return Err(AppError::with_detail(Kind::Invalid, "license_not_of_holder", identifier.to_string()));
+            }
+            Some(l)
+        }
+        None => match r.license_id {
+            Some(lid) => Some(zwfw_store::licenses::get_license(st.store.pool(), lid).await?),
+            None => None,
+        },
+    };
+    let draft = dh::SanctionDraft {
+        kind,
+        decision_no: &input.decision_no,
+        decided_on: day("decided_on", &input.decided_on)?,
+        reason: &input.reason,
+        restrict_from: optional_day("restrict_from", input.restrict_from.as_deref())?,
+        restrict_until: optional_day("restrict_until", input.restrict_until.as_deref())?,
+        item_ids: &input.item_ids,
+        has_license: license.is_some(),
+    };
+    let s = dh::sanction(&draft, st.today()).map_err(invalid)?;
+    if !s.item_ids.is_empty() {
+        let names = item_names(st).await?;
+        if let Some(bad) = s.item_ids.iter().find(|i| !names.contains_key(i)) {
+            return Err(AppError::with_detail(Kind::Invalid, "unknown_item", bad.to_string()));
+        }
+    }
+    let mut attachments = files;
+    for uid in &input.upload_ids {
+        let u = zwfw_store::cases::get_upload(&st.store, *uid)
+            .await
+            .ok()
+            .filter(|u| u.owner_user_id == actor.user_id)
+            .ok_or_else(|| AppError::bad("invalid_material"))?;
+        attachments.push(Attachment { sm3: u.file_sm3, name: u.file_name, kind: u.kind, size: u.size });
+    }
+    if attachments.len() > crate::interaction::MAX_ATTACHMENTS {
+        return Err(AppError::with_detail(
+            Kind::Invalid,
+            "too_many_files",
+            crate::interaction::MAX_ATTACHMENTS.to_string(),
+        ));
+    }
+    let period = s.period.map(|(a, b)| (ymd(a), ymd(b)));
+    let items = json!(s.item_ids).to_string();
+    let files = json!(attachments).to_string();
+    let decided_on = ymd(s.decided_on);
+    let (holder_kind, holder_name, holder_code) = match &license {
+        Some(l) => (super::holder_kind_of(&l.holder_kind), l.holder_name.as_str(), l.holder_code.as_str()),
+        None => (r.holder_kind.as_str(), r.holder_name.as_str(), r.holder_code.as_str()),
+    };
+    let mut tx = st.store.begin().await?;
+    let sid = sh::insert_sanction(
+        &mut tx,
+        &sh::NewSanction {
+            handover_id: r.id,
+            regulator_department_id: r.regulator_department_id,
+            source_department_id: r.source_department_id,
+            kind: kind.code(),
+            decision_no: &s.decision_no,
+            decided_on: &decided_on,
+            reason: &s.reason,
+            license_id: license.as_ref().map(|l| l.id),
+            holder_kind,
+            holder_name,
+            holder_code: holder_code.trim(),
+            restrict_from: period.as_ref().map(|p| p.0.as_str()),
+            restrict_until: period.as_ref().map(|p| p.1.as_str()),
+            item_ids: &items,
+            attachments: &files,
+            recorded_at: ctx.now(),
+            recorded_by: actor.user_id,
+            recorded_name: &actor.display_name,
+        },
+    )
+    .await?;
+    if kind == SanctionKind::Revoke {
+        let l = license.as_ref().ok_or_else(|| invalid(SanctionError::LicenseRequired))?;
+        crate::licenses::status::revoke_in(ctx, &mut tx, l, &s.decision_no).await?;
+    }
+    let detail = json!({"handover_id": r.id, "sanction": kind.code(), "decision_no": s.decision_no,
+        "decided_on": decided_on, "identifier": license.as_ref().map(|l| l.identifier.clone()),
+        "restrict_from": period.as_ref().map(|p| p.0.clone()), "restrict_until": period.as_ref().map(|p| p.1.clone()),
+        "item_ids": s.item_ids, "files": attachments});
+    ctx.audit(&mut tx, ctx.entry("handover_sanction", "handover", r.id, detail, &s.reason)).await?;
+    tx.commit().await?;
+    let row = sh::sanctions_of(&st.store, r.id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == sid)
+        .ok_or_else(|| AppError::not_found("handover"))?;
+    let names = item_names(st).await?;
+    Ok(sanction_view(row, &names, department_name(st, r.regulator_department_id).await))
+}
+
+/// A 限制准入 in force on an application, as the counter sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = EntryRestriction)]
+pub struct RestrictionView {
+    /// The record it was recorded on.
+    pub handover_id: i64,
+    pub decision_no: String,
+    pub decided_on: String,
+    pub reason: String,
+    /// The first and the last day (YYYY-MM-DD).
+    pub restrict_from: String,
+    pub restrict_until: String,
+    /// The regulator that decided it.
+    pub regulator_department: String,
+}
+
+/// The 限制准入 in force on a case's applicant for its item, on the day it
+/// was submitted (a draft: today), for the readers the rule names (the
+/// staff of the case's department and the overseers); none for others.
+pub async fn restrictions_for(st: &App, actor: Option<&Actor>, case: &CaseRow) -> AppResult<Vec<RestrictionView>> {
+    let Some(actor) = actor else { return Ok(vec![]) };
+    let code = case.applicant_id_no.trim();
+    if code.is_empty() || !access::sees_restrictions(actor, case.department_id) {
+        return Ok(vec![]);
+    }
+    let on = case.p.submitted_at.map(zwfw_domain::clock::local_date).unwrap_or_else(|| st.today());
+    let mut out = vec![];
+    for s in sh::restrictions_on(&st.store, code, &ymd(on)).await? {
+        let (Some(from), Some(until)) =
+            (s.restrict_from.as_deref().and_then(parse_ymd), s.restrict_until.as_deref().and_then(parse_ymd))
+        else {
+            continue;
+        };
+        let items: Vec<i64> = serde_json::from_str(&s.item_ids).unwrap_or_default();
+        if !dh::restricts(from, until, &items, case.item_id, on) {
+            continue;
+        }
+        out.push(RestrictionView {
+            handover_id: s.handover_id,
+            decision_no: s.decision_no,
+            decided_on: s.decided_on,
+            reason: s.reason,
+            restrict_from: ymd(from),
+            restrict_until: ymd(until),
+            regulator_department: department_name(st, s.regulator_department_id).await,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,199 @@
+//! 审管交互, the flow back, on SQLite and PostgreSQL: the regulator that
+//! claimed a record records a 行政处罚, a 吊销 (the licence is revoked at
+//! once, its history names the decision) and a 限制准入 (shown to the counter
+//! on the applicant's next application for the item, on the case page, at
+//! the accept step and in the case API; not to the applicant); the
+//! approving department and supervision read the decisions on the record,
+//! another department does not see them; the wrong people, an unclaimed
+//! record, an unknown licence, a 吊销 without number and a period ending
+//! before it starts are refused and nothing is written.
+
+use crate::handover::{accounts, conclude, count, inbox, licensed_item};
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use zwfw_domain::catalog::example;
+use zwfw_store::{both_backends, Store};
+
+const SANCTIONS: &str = "SELECT COUNT(*) AS n FROM handover_sanctions";
+
+both_backends!(handover_backflow_penalty_revocation_and_restriction, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let [admin, citizen, counter, reviewer, head, land_staff, county_head, supervisor] = accounts(&app).await;
+    let item = licensed_item(&app, &admin, vec![land], "TESTBACKFLOW000000000000000001", 904).await;
+    let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+    conclude(
+        &app,
+        &tokens,
+        item,
+        json!({"action": "conclude", "outcome": "granted", "document_no": "JY0000000000002", "valid_until": "2030-12-31"}),
+    )
+    .await;
+    let r = inbox(&app, &land_staff, "").await["rows"][0].clone();
+    let record = r["id"].as_i64().unwrap();
+    let license = r["license"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/handover/{record}/sanctions");
+    let penalty = json!({"kind": "penalty", "decision_no": "示自然罚〔2025〕3号", "decided_on": "2025-09-26",
+        "reason": "未按规定公示许可信息，罚款二千元"});
+
+    // Not claimed yet: the regulator is told to claim first.
+    let (s, c) = code_of(app.post(&land_staff, &path, penalty.clone()).await).await;
+    assert_eq!((s, c.as_str()), (StatusCode::CONFLICT, "handover_not_claimed"));
+    let (s, b) = body(app.post(&land_staff, &format!("/api/v1/handover/{record}/claim"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["may_record_sanction"], true, "{b}");
+
+    // Who may not is refused before the body is read (a body that is not even JSON).
+    let raw = |token: &str| {
+        client().post(app.url(&path)).bearer_auth(token).header("content-type", "application/json").body("{").send()
+    };
+    let (s, c) = code_of(raw(&head).await.unwrap()).await;
+    assert_eq!((s, c.as_str()), (StatusCode::FORBIDDEN, "not_in_department"));
+    let (s, c) = code_of(raw(&supervisor).await.unwrap()).await;
+    assert_eq!((s, c.as_str()), (StatusCode::FORBIDDEN, "supervision_reads_only"));
+    let (s, c) = code_of(raw(&county_head).await.unwrap()).await;
+    assert_eq!((s, c.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    let (s, c) = code_of(raw(&citizen).await.unwrap()).await;
+    assert_eq!((s, c.as_str()), (StatusCode::FORBIDDEN, "staff_only"));
+    let (s, _) = code_of(raw(&land_staff).await.unwrap()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the regulator's malformed body is a bad request");
+
+    // Bad input: a clear reason, nothing written, the licence untouched.
+    for (input, want) in [
+        (
+            json!({"license": "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U"}),
+            "unknown_license",
+        ),
+        (json!({"kind": "revoke", "decision_no": "  "}), "decision_no_required"),
+        (
+            json!({"kind": "restrict", "restrict_from": "2025-10-01", "restrict_until": "2025-09-30", "item_ids": [item]}),
+            "restrict_period_reversed",
+        ),
+        (
+            json!({"kind": "restrict", "restrict_from": "2025-10-01", "restrict_until": "2026-09-30", "item_ids": []}),
+            "restrict_items_required",
+        ),
+        (json!({"reason": ""}), "sanction_reason_required"),
+        (json!({"decided_on": "2025-09-27"}), "decided_in_future"),
+        (
+            json!({"kind": "restrict", "restrict_from": "2025-10-01", "restrict_until": "2026-09-30", "item_ids": [999999]}),
+            "unknown_item",
+        ),
+    ] {
+        let mut b = penalty.clone();
+        for (k, v) in input.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        let (s, e) = body(app.post(&land_staff, &path, b).await).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(want)), "{e}");
+        assert!(!e["message"].as_str().unwrap_or("").is_empty(), "{e}");
+    }
+    assert_eq!(count(&app, SANCTIONS).await, 0, "nothing written by a refused decision");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{license}/verification")).await;
+    assert_eq!(v["status"], "valid", "{v}");
+
+    // A 行政处罚, then a 吊销: the licence shows 已吊销 at once and its history names the decision.
+    let (s, p) = body(app.post(&land_staff, &path, penalty.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!((p["kind_label"].as_str(), p["license"].as_str()), (Some("行政处罚"), Some(license.as_str())), "{p}");
+    let mut revoke = penalty.clone();
+    revoke["kind"] = json!("revoke");
+    revoke["decision_no"] = json!("示自然罚〔2025〕4号");
+    let (s, b) = body(app.post(&land_staff, &path, revoke.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{license}/verification")).await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    let lid = zwfw_store::licenses::by_identifier(app.state.store.pool(), &license).await.unwrap().unwrap().id;
+    let history = zwfw_store::licenses::events(app.state.store.pool(), lid).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!((last.change.as_str(), last.note.as_str()), ("revoked", "示自然罚〔2025〕4号"), "{history:?}");
+    // A second 吊销 of the revoked licence is refused, and writes nothing.
+    revoke["decision_no"] = json!("示自然罚〔2025〕5号");
+    let (s, c) = code_of(app.post(&land_staff, &path, revoke).await).await;
+    assert_eq!((s, c.as_str()), (StatusCode::CONFLICT, "license_wrong_status"));
+    assert_eq!(count(&app, SANCTIONS).await, 2);
+
+    // A 限制准入 from the page (CSRF, an attachment), on this item for a year.
+    let browser = signed(&land_staff);
+    let (s, html) = page(&browser, &app, &format!("/handover/{record}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("登记处理决定") && html.contains(&format!("name=\"item_{item}\"")), "{html}");
+    let csrf = between(&html, "sanctions?_csrf=", "\"");
+    let form = |csrf: &str| {
+        reqwest::multipart::Form::new()
+            .text("kind", "restrict")
+            .text("decision_no", "示自然限〔2025〕1号")
+            .text("decided_on", "2025-09-26")
+            .text("reason", "一年内不得再次申请")
+            .text("restrict_from", "2025-09-26")
+            .text("restrict_until", "2026-09-25")
+            .text(format!("item_{item}"), "1")
+            .part("attachment", pdf_part("限制准入决定书.pdf"))
+            .text("_csrf", csrf.to_string())
+    };
+    let target = format!("/handover/{record}/sanctions");
+    let r = post_form(&browser, &app, &target, form("wrong")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token, nothing done");
+    assert_eq!(count(&app, SANCTIONS).await, 2);
+    let r = post_form(&browser, &app, &format!("{target}?_csrf={csrf}"), form(&csrf)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    // A period ending before it starts, from the page: the reason shown, nothing written.
+    let bad = reqwest::multipart::Form::new()
+        .text("kind", "restrict")
+        .text("decision_no", "示自然限〔2025〕2号")
+        .text("decided_on", "2025-09-26")
+        .text("reason", "x")
+        .text("restrict_from", "2025-10-01")
+        .text("restrict_until", "2025-09-30")
+        .text(format!("item_{item}"), "1");
+    let r = post_form(&browser, &app, &format!("{target}?_csrf={csrf}"), bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("截止日期不能早于起始日期"));
+    assert_eq!(count(&app, SANCTIONS).await, 3);
+
+    // The approving department and supervision read the decisions on the record; another department does not.
+    let (s, d) = body(app.get(&head, &format!("/api/v1/handover/{record}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let kinds: Vec<&str> = d["sanctions"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["penalty", "revoke", "restrict"], "{d}");
+    assert_eq!(d["may_record_sanction"], false);
+    let restrict = &d["sanctions"][2];
+    assert_eq!(restrict["attachments"][0]["name"], "限制准入决定书.pdf", "{restrict}");
+    assert_eq!(restrict["items"][0]["id"].as_i64(), Some(item), "{restrict}");
+    let sm3 = restrict["attachments"][0]["sm3"].as_str().unwrap();
+    let r = signed(&head).get(app.url(&format!("/handover/{record}/files/{sm3}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, d) = body(app.get(&supervisor, &format!("/api/v1/handover/{record}")).await).await;
+    assert_eq!((s, d["sanctions"].as_array().map(Vec::len)), (StatusCode::OK, Some(3)));
+    let (s, _) = code_of(app.get(&county_head, &format!("/api/v1/handover/{record}")).await).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html) = page(&signed(&head), &app, &format!("/handover/{record}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("示自然限〔2025〕1号") && !html.contains("登记处理决定"), "read only: {html}");
+    zwfw_store::audit::seal(&app.state.store).await.unwrap();
+    let audited = "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'handover_sanction'";
+    assert_eq!(count(&app, audited).await, 3);
+
+    // The applicant's next application for the item: the counter is shown the 限制准入, the applicant is not.
+    let next = apply(&app, &citizen, item).await;
+    let c = case(&app, &counter, next).await;
+    let shown = c["restrictions"].as_array().unwrap();
+    assert_eq!(shown.len(), 1, "{c}");
+    assert_eq!(
+        (shown[0]["decision_no"].as_str(), shown[0]["restrict_until"].as_str()),
+        (Some("示自然限〔2025〕1号"), Some("2026-09-25"))
+    );
+    assert_eq!(case(&app, &citizen, next).await["restrictions"], json!([]));
+    let (s, html) = page(&signed(&counter), &app, &format!("/cases/{next}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("限制准入提示"), "the case page");
+    let accept = between(&html, "<h3>受理</h3>", "</form>");
+    assert!(accept.contains("限制准入期间") && accept.contains("示自然限〔2025〕1号"), "the accept step: {accept}");
+    // Another item of the same department is not concerned.
+    let other = publish(&app, &example(market), "TESTBACKFLOW000000000000000002").await;
+    let unconcerned = apply(&app, &citizen, other).await;
+    assert_eq!(case(&app, &counter, unconcerned).await["restrictions"], json!([]));
+    assert_invariants(&app).await;
+});
