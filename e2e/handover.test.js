@@ -1,8 +1,10 @@
 // Browser check of 审管交互: a company's 食品经营许可 is granted through the API;
-// the item names no other regulator, so the record goes to the market
-// regulator itself. Its head finds it on 审管推送 at 390 px and 1,366 px,
-// opens it (opinions, materials, licence) and claims it with a note; the
-// record then shows who claimed it and offers no form. Staff of another
+// the demo item names the city's market bureau and the district's as its
+// regulators, so one record goes to the market bureau itself. Its head finds
+// it on 审管推送 at 390 px (one card per record, no horizontal overflow) and
+// 1,366 px, opens it (opinions, materials, licence) and claims it with a
+// note; the record then shows who claimed it and offers no claim form, and
+// the head records a 行政处罚 on it (the page still fits 390 px). Staff of another
 // department do not find it in their inbox and are told it is not there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +41,12 @@ test('a grant reaches the regulator, who claims it; another department does not 
     await Promise.all([page.waitForURL(/\/handover$/), page.getByRole('link', { name: '审管推送' }).first().click()]);
     await page.getByRole('heading', { name: '审管推送' }).waitFor();
     await page.getByRole('link', { name: /食品经营许可/ }).first().waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no horizontal overflow at ${name}`);
+    if (name === '390') {
+      // A card per record, headed by its item: the item's link is one block, not split around the label.
+      const box = await page.getByRole('link', { name: /食品经营许可/ }).first().boundingBox();
+      assert.ok(box && box.x + box.width <= 390, JSON.stringify(box));
+    }
     await page.screenshot({ path: join(shots, `handover-inbox-${name}.png`), fullPage: true });
     await page.goto(`${base}/handover/${record.id}`);
     await page.getByRole('heading', { name: '办理意见' }).waitFor();
@@ -54,6 +62,15 @@ test('a grant reaches the regulator, who claims it; another department does not 
   await page.getByText('已接收，纳入日常监管').waitFor();
   assert.equal(await page.getByRole('button', { name: '认领' }).count(), 0, 'claimed: no form');
   await page.screenshot({ path: join(shots, 'handover-claimed-1366.png'), fullPage: true });
+  await page.getByLabel('处理类型').selectOption('penalty');
+  await page.getByLabel(/决定书文号/).fill('示市监罚〔2026〕8号');
+  await page.getByLabel(/事实与理由/).fill('未按规定公示食品经营许可证');
+  await Promise.all([page.waitForURL(/done=sanction/), page.getByRole('button', { name: '登记' }).click()]);
+  await page.getByText('示市监罚〔2026〕8号').first().waitFor();
+  await page.screenshot({ path: join(shots, 'handover-sanction-1366.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the record with its forms fits 390 px');
   await page.close();
 
   // Another department's staff: the record is not in their inbox (which holds
