@@ -242,6 +242,12 @@ pub struct LicenseRow {
     /// The signed payload its QR code carries (base64url; empty for
     /// versions issued before QR codes).
     pub qr_payload: String,
+    /// The salt of the holder digests of a `zwfw-license/2` text (hex;
+    /// empty for `zwfw-license/1` and imported versions).
+    pub holder_salt: String,
+    /// The template fields the public text gives as digests only (JSON
+    /// object; empty when none).
+    pub hidden_fields: String,
 }
 
 fn license_row(r: &Row) -> LicenseRow {
@@ -271,6 +277,8 @@ fn license_row(r: &Row) -> LicenseRow {
         updated_at: r.i64("updated_at"),
         origin: r.str("origin"),
         qr_payload: r.str("qr_payload"),
+        holder_salt: r.str("holder_salt"),
+        hidden_fields: r.str("hidden_fields"),
     }
 }
 
@@ -297,16 +305,18 @@ pub struct NewLicense<'a> {
     /// issued | imported
     pub origin: &'a str,
     pub qr_payload: &'a str,
+    pub holder_salt: &'a str,
+    pub hidden_fields: &'a str,
 }
 
 pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64> {
     const SQL: &str = const_concat!(
         "INSERT INTO licenses (identifier, serial, version, type_id, issuer_department_id, key_id, case_id, item_id, \
          holder_user_id, holder_kind, holder_name, holder_code, status, valid_from, valid_until, issued_at, \
-         signed_data, signature, file_sm3, status_note, updated_at, origin, qr_payload) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10, $11, $12, ",
+         signed_data, signature, file_sm3, status_note, updated_at, origin, qr_payload, holder_salt, hidden_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ",
         sql_code!(LicenseStatus::Valid),
-        ", $13, $14, $15, $16, $17, $18, '', $15, $19, $20) RETURNING id"
+        ", $13, $14, $15, $16, $17, $18, '', $15, $19, $20, $21, $22) RETURNING id"
     );
     let r = query(SQL)
         .bind(l.identifier)
@@ -329,6 +339,8 @@ pub async fn insert_license(tx: &mut Tx, l: &NewLicense<'_>) -> StoreResult<i64>
         .bind(l.file_sm3)
         .bind(l.origin)
         .bind(l.qr_payload)
+        .bind(l.holder_salt)
+        .bind(l.hidden_fields)
         .fetch_one(tx.conn())
         .await
         .map_err(|e| StoreError::unique_as(e, "license_identifier"))?;
@@ -764,4 +776,26 @@ pub async fn uses(ex: Ex<'_>, license_id: i64, limit: i64) -> StoreResult<Vec<Us
         .bind(limit.clamp(1, 1000))
         .all(ex, use_row)
         .await
+}
+
+/// Counts one anonymous licence check by `address` in the window starting
+/// at `window_start` and answers how many it made there (this one
+/// included); the first check of a window deletes the windows before it.
+pub async fn count_check(store: &Store, address: &str, window_start: i64) -> StoreResult<i64> {
+    let mut tx = store.begin().await?;
+    let r = query(
+        "INSERT INTO license_check_counts (address, window_start, checks) VALUES ($1, $2, 1) \
+         ON CONFLICT (address, window_start) DO UPDATE SET checks = license_check_counts.checks + 1 \
+         RETURNING checks",
+    )
+    .bind(address)
+    .bind(window_start)
+    .fetch_one(tx.conn())
+    .await?;
+    let checks = r.i64("checks");
+    if checks == 1 {
+        query("DELETE FROM license_check_counts WHERE window_start < $1").bind(window_start).execute(tx.conn()).await?;
+    }
+    tx.commit().await?;
+    Ok(checks)
 }

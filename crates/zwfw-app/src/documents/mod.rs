@@ -7,6 +7,21 @@
 pub mod forms;
 pub mod pdf;
 
+/// The QR code of `text` as an inline SVG element (black on white, error
+/// correction M, its quiet zone included, no XML declaration), `min`
+/// pixels wide at least; None when the text does not fit a QR code. The
+/// one renderer of the pages' QR codes (licences, rating links, TOTP).
+pub fn qr_svg(text: &str, min: u32) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(min, min)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .build();
+    Some(svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or(svg))
+}
+
 use crate::documents::pdf::{Align, Block};
 use crate::error::{AppError, AppResult};
 use crate::state::App;

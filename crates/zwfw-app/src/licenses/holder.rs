@@ -2,11 +2,12 @@
 //! ("谁用了我的证"): every verification and use, with when, by whom (where
 //! known) and why. The log is the holder's alone.
 
+use super::facts;
 use super::verify::effective_status;
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::Serialize;
-use zwfw_domain::access::licenses::{may_download_file, may_read_uses, LicenseFacts};
+use zwfw_domain::access::licenses::{may_download_file, may_read_uses};
 use zwfw_domain::admin::AccountKind;
 use zwfw_domain::ids::mask_name;
 use zwfw_domain::licenses::{LicenseId, LicenseStatus};
@@ -45,6 +46,11 @@ pub struct HeldLicense {
     pub qr_text: String,
     /// The licence file (PDF, with the QR code): `GET /api/v1/licenses/{identifier}/file`.
     pub file_url: String,
+    /// The salt (32 hex digits) of the holder digests in the signed text
+    /// (`zwfw-license/2`): with it the holder shows that a name, a number
+    /// or a field is the one signed, `SM3(salt ‖ value)`. The holder's
+    /// alone; none for a version signed in an older encoding.
+    pub holder_salt: Option<String>,
 }
 
 /// One entry of a licence's 用证 log.
@@ -73,10 +79,6 @@ pub struct UseLog {
     pub uses: Vec<UseEntry>,
 }
 
-fn facts(l: &LicenseRow) -> LicenseFacts {
-    LicenseFacts { issuer_department_id: l.issuer_department_id, holder_user_id: l.holder_user_id }
-}
-
 async fn held(st: &App, l: &LicenseRow, type_name: String) -> AppResult<HeldLicense> {
     let status = effective_status(st, l);
     Ok(HeldLicense {
@@ -92,6 +94,7 @@ async fn held(st: &App, l: &LicenseRow, type_name: String) -> AppResult<HeldLice
         uses_url: format!("/my/licenses/{}", l.identifier),
         qr_text: super::qr::text(st, &l.identifier, &l.qr_payload),
         file_url: format!("/api/v1/licenses/{}/file", l.identifier),
+        holder_salt: (!l.holder_salt.is_empty()).then(|| l.holder_salt.clone()),
     })
 }
 

@@ -440,6 +440,8 @@ async fn store_all(ctx: &Ctx<'_>, ready: &[Ready], sm3: &str, file_name: &str, f
                 signature: &signature,
                 file_sm3: "",
                 origin: "imported",
+                holder_salt: "",
+                hidden_fields: "",
                 qr_payload: "",
             },
         )

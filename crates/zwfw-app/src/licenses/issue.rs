@@ -14,7 +14,7 @@ use zwfw_domain::cases::{ApplicantKind, Event, EventKind, Outcome};
 use zwfw_domain::ids::CreditCode;
 use zwfw_domain::licenses::{
     holder_kind_for, until_text, HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, LicenseTypeCode,
-    Validity,
+    Validity, HOLDER_SALT_LEN,
 };
 use zwfw_store::cases::{self as sc, CaseRow};
 use zwfw_store::licenses::{self as store, KeyRow, TypeRow};
@@ -217,10 +217,13 @@ pub(super) struct Signed {
     pub bytes: Vec<u8>,
     pub signature: [u8; 64],
     pub qr_payload: String,
+    /// The salt of the holder digests in the signed text.
+    pub holder_salt: [u8; HOLDER_SALT_LEN],
 }
 
 /// Signs the QR payload, renders the file with it, stores the file, and
-/// signs the metadata with the file's SM3.
+/// signs the metadata with the file's SM3, in the public encoding
+/// (`zwfw-license/2`) with a fresh random salt for the holder digests.
 pub(super) async fn sign(
     st: &App,
     mut m: LicenseMetadata,
@@ -237,9 +240,11 @@ pub(super) async fn sign(
     };
     let file_size = file.len() as i64;
     m.file_sm3 = st.put_file(file).await?;
-    let bytes = m.signing_bytes();
+    let mut holder_salt = [0u8; HOLDER_SALT_LEN];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut holder_salt);
+    let bytes = m.public_signing_bytes(&holder_salt);
     let signature = signer.sign(&bytes)?;
-    Ok(Signed { metadata: m, file_size, bytes, signature, qr_payload })
+    Ok(Signed { metadata: m, file_size, bytes, signature, qr_payload, holder_salt })
 }
 
 /// Issues the licence of a granted case whose job is pending: true when
@@ -324,6 +329,8 @@ pub(super) async fn write_version(
     let signature = hex::encode(s.signature);
     let valid_from = zwfw_domain::time::ymd(m.valid_from);
     let valid_until = m.valid_until.map(zwfw_domain::time::ymd);
+    let hidden = m.hidden_fields();
+    let hidden_fields = if hidden.is_empty() { String::new() } else { json!(hidden).to_string() };
     let license_id = store::insert_license(
         tx,
         &store::NewLicense {
@@ -347,6 +354,8 @@ pub(super) async fn write_version(
             file_sm3: &m.file_sm3,
             origin: "issued",
             qr_payload: &s.qr_payload,
+            holder_salt: &hex::encode(s.holder_salt),
+            hidden_fields: &hidden_fields,
         },
     )
     .await?;

@@ -48,6 +48,22 @@ fn manager<'a>(ctx: &'a Ctx<'_>, rule: fn(&Actor) -> Result<Role, Refusal>) -> A
     Ok(a)
 }
 
+/// Whether the signed-in account may keep the licence types, the signing
+/// keys and the imports at all (the system administrators): decided before
+/// any body is read, so that a caller who may not act learns nothing about
+/// the body they sent.
+pub fn authorize_manager(ctx: &Ctx<'_>) -> AppResult<()> {
+    manager(ctx, zwfw_domain::access::licenses::may_manage_types).map(|_| ())
+}
+
+/// The plain facts of a stored licence version that the access rules read.
+pub(crate) fn facts(l: &zwfw_store::licenses::LicenseRow) -> zwfw_domain::access::licenses::LicenseFacts {
+    zwfw_domain::access::licenses::LicenseFacts {
+        issuer_department_id: l.issuer_department_id,
+        holder_user_id: l.holder_user_id,
+    }
+}
+
 /// The path of a licence's public verification page.
 pub fn verify_path(identifier: &str) -> String {
     format!("/verify/{identifier}")

@@ -38,20 +38,6 @@ pub fn text(st: &App, identifier: &str, payload: &str) -> String {
     q::qr_text(&st.config.licenses.verify_base, identifier, payload)
 }
 
-/// The QR code of `text` as an SVG image (black on white, its quiet zone
-/// included), `min` pixels wide at least.
-pub fn svg(text: &str, min: u32) -> Option<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(min, min)
-        .dark_color(qrcode::render::svg::Color("#000000"))
-        .light_color(qrcode::render::svg::Color("#ffffff"))
-        .build();
-    // Inline in a page: the element alone, without the XML declaration.
-    Some(svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or(svg))
-}
-
 /// The verdict on a QR payload.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = LicenseQrCheck)]
@@ -194,7 +180,7 @@ pub async fn check_on(st: &App, text: &str, expected: Option<&str>) -> AppResult
 /// recorded in the licence's 用证 log when the platform holds it.
 pub async fn check(ctx: &Ctx<'_>, text: &str) -> AppResult<QrCheck> {
     let st = ctx.state;
-    super::verify::throttle(ctx)?;
+    super::verify::throttle(ctx).await?;
     let (c, license) = check_on(st, text, None).await?;
     if let Some(l) = license {
         store::record_use(

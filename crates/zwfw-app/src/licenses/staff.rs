@@ -3,12 +3,13 @@
 //! changes, 用证 records) and the changes its staff may take. Who sees and
 //! does what is `zwfw_domain::access::licenses`.
 
+use super::facts;
 use super::verify::{effective_status, find};
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use zwfw_domain::access::licenses::{
-    list_scope, may_act, may_download_file, may_read_as_issuer, LicenseAction, LicenseFacts, ListScope,
+    list_scope, may_act, may_download_file, may_read_as_issuer, LicenseAction, ListScope,
 };
 use zwfw_domain::admin::AccountKind;
 use zwfw_domain::ids::mask_middle;
@@ -81,10 +82,6 @@ pub struct ListPage {
     /// Every department's (the overseers) or the actor's department's.
     pub all_departments: bool,
     pub rows: Vec<Listed>,
-}
-
-fn facts(l: &LicenseRow) -> LicenseFacts {
-    LicenseFacts { issuer_department_id: l.issuer_department_id, holder_user_id: l.holder_user_id }
 }
 
 fn kind(l: &LicenseRow) -> HolderKind {
@@ -230,11 +227,37 @@ pub struct Detail {
     pub verify_url: String,
     /// The licence file, when the reader may download it.
     pub file_url: Option<String>,
-    /// The changes the reader may take now: reissue | cancel | revoke (amend through the API).
+    /// The changes the reader may take now: reissue | amend | cancel | revoke.
     pub actions: Vec<String>,
+    /// The template's fields of this version with their values, in the
+    /// template's order: what 变更 starts from. Only for a reader who may
+    /// amend it now (empty otherwise).
+    pub fields: Vec<TemplateField>,
     pub history: Vec<HistoryEntry>,
     /// The newest first (at most [`super::holder::USES_SHOWN`]).
     pub uses: Vec<UseSummary>,
+}
+
+/// A field of a licence's template and its value in one version.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenseTemplateField)]
+pub struct TemplateField {
+    pub name: String,
+    pub value: String,
+}
+
+/// The fields of version `l`, in its type's template order (a field the
+/// version holds but the template no longer names after them).
+fn template_fields(l: &LicenseRow, template: &[String]) -> AppResult<Vec<TemplateField>> {
+    let mut held = super::status::metadata_of(l)?.fields;
+    let mut out = vec![];
+    for name in template {
+        if let Some(value) = held.remove(name) {
+            out.push(TemplateField { name: name.clone(), value });
+        }
+    }
+    out.extend(held.into_iter().map(|(name, value)| TemplateField { name, value }));
+    Ok(out)
 }
 
 /// Who used a licence, as the issuing department may know it.
@@ -279,7 +302,10 @@ pub async fn detail(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Detail> {
         return Err(AppError::not_found("license"));
     }
     let own = zwfw_domain::access::in_department(actor, l.issuer_department_id);
-    let type_name = store::get_type(st.store.pool(), l.type_id).await?.name;
+    let ty = store::get_type(st.store.pool(), l.type_id).await?;
+    let actions = open_actions(st, actor, &l);
+    let fields = if actions.contains(&LicenseAction::Amend) { template_fields(&l, &ty.template)? } else { vec![] };
+    let type_name = ty.name;
     let mut history = vec![];
     for e in store::events(st.store.pool(), l.id).await? {
         history.push(HistoryEntry {
@@ -308,7 +334,8 @@ pub async fn detail(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Detail> {
         successor: l.successor.clone(),
         verify_url: super::verify_path(&l.identifier),
         file_url: may_download_file(actor, &f).is_ok().then(|| format!("/licenses/{}/file", l.identifier)),
-        actions: open_actions(st, actor, &l).iter().map(|a| a.code().to_string()).collect(),
+        actions: actions.iter().map(|a| a.code().to_string()).collect(),
+        fields,
         history,
         uses,
         license: listed(st, l, type_name).await?,

@@ -5,6 +5,7 @@
 //! change is signed by the issuing department's current key and audited,
 //! and verification shows it at once.
 
+use super::facts;
 use super::issue::{record_change, sign, write_version, SignedChange};
 use super::keys::signer_of;
 use super::verify::effective_status;
@@ -13,7 +14,7 @@ use crate::state::{App, Ctx};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
-use zwfw_domain::access::licenses::{may_change, may_revoke, LicenseFacts};
+use zwfw_domain::access::licenses::{may_change, may_revoke};
 use zwfw_domain::licenses::{HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, StatusRecord};
 use zwfw_store::licenses::{self as store, KeyRow, LicenseRow};
 use zwfw_store::Tx;
@@ -33,10 +34,6 @@ pub struct ChangeInput {
     /// 变更: the template's fields that change, by name.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
-}
-
-fn facts(l: &LicenseRow) -> LicenseFacts {
-    LicenseFacts { issuer_department_id: l.issuer_department_id, holder_user_id: l.holder_user_id }
 }
 
 fn status_of(l: &LicenseRow) -> LicenseStatus {
@@ -88,8 +85,51 @@ async fn record_status(
     let signed =
         SignedChange { change, status: to, note, key_id: key.id, signed_data: &signed_data, signature: &signature };
     record_change(tx, ctx, l.id, &signed, detail).await?;
+    tell_holder(ctx, tx, l, change, note, successor).await?;
     // The regulators learn of every change of the licence's status (审管交互).
     crate::handover::push_license_change(ctx, tx, l, change, note).await
+}
+
+/// The holder with an account is told of the change, in the change's own
+/// transaction: in-app, by SMS to the account's mobile and by e-mail to its
+/// address (the notices' outbox sends them).
+async fn tell_holder(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    l: &LicenseRow,
+    change: LicenseChange,
+    note: &str,
+    successor: Option<&str>,
+) -> AppResult<()> {
+    let Some(user) = l.holder_user_id else { return Ok(()) };
+    let name = l.signed_data.lines().find_map(|x| x.strip_prefix("name=")).unwrap_or("电子证照");
+    let (title, body) = crate::messages::license_change_notice(name, &l.identifier, change, note, successor);
+    let notice = zwfw_store::outbox::Notice {
+        user_id: Some(user),
+        mobile: None,
+        email: None,
+        sms_to_account: true,
+        title,
+        body,
+        link: format!("/my/licenses/{}", successor.unwrap_or(&l.identifier)),
+    };
+    zwfw_store::outbox::write_notices(tx, &[notice], ctx.now()).await?;
+    Ok(())
+}
+
+/// Whether the signed-in account may change the licence `identifier` at
+/// all (any of 换发, 变更, 注销, 吊销): a reader who may not is refused
+/// (the supervision bureau, the administrators, the holder: 403; anyone
+/// else: not found) before the change asked for is read. Which change
+/// (吊销 is the head's) is decided by [`change`].
+pub async fn authorize(ctx: &Ctx<'_>, identifier: &str) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let l = super::verify::find(ctx.state, identifier).await?;
+    if !zwfw_domain::access::licenses::may_read(actor, &facts(&l)) {
+        return Err(AppError::not_found("license"));
+    }
+    may_change(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
+    Ok(())
 }
 
 /// Changes a licence (the version named by `identifier`); answers the
@@ -147,21 +187,31 @@ pub(crate) async fn revoke_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, decisi
 }
 
 /// The metadata a stored version was signed with, read back from its
-/// signed bytes (the canonical encoding is one field a line).
+/// signed bytes (the canonical encoding is one field a line). What the
+/// public encoding gives as digests is read from the row: the holder's name
+/// and code, and the hidden template fields.
 pub(crate) fn metadata_of(l: &LicenseRow) -> AppResult<LicenseMetadata> {
     let bad = || AppError::Internal(format!("licence {}: signed data unreadable", l.id));
+    let hidden: BTreeMap<String, String> = if l.hidden_fields.is_empty() {
+        BTreeMap::new()
+    } else {
+        serde_json::from_str(&l.hidden_fields).map_err(|_| bad())?
+    };
     let mut base: BTreeMap<&str, String> = BTreeMap::new();
     let mut fields = BTreeMap::new();
     for line in l.signed_data.lines().skip(1) {
         let (k, v) = line.split_once('=').ok_or_else(bad)?;
         let v = unescape(v);
-        match k.strip_prefix("field.") {
-            Some(name) => {
-                fields.insert(name.to_string(), v);
-            }
-            None => {
-                base.insert(k, v);
-            }
+        if let Some(name) = k.strip_prefix("field.") {
+            fields.insert(name.to_string(), v);
+        } else if let Some(name) = k.strip_prefix("field_sm3.") {
+            fields.insert(name.to_string(), hidden.get(name).cloned().ok_or_else(bad)?);
+        } else if k == "holder_sm3" {
+            base.insert("holder", l.holder_name.clone());
+        } else if k == "holder_code_sm3" {
+            base.insert("holder_code", l.holder_code.clone());
+        } else {
+            base.insert(k, v);
         }
     }
     let get = |k: &str| base.get(k).cloned().unwrap_or_default();

@@ -21,9 +21,11 @@ pub struct SignatureView {
     /// The issuer's public key, uncompressed `04‖x‖y`, hex.
     pub public_key: String,
     /// Base64 of the exact bytes signed (UTF-8 text: identifier, version,
-    /// metadata and the SM3 of the licence file). Given only to those who
-    /// read the licence in full (its holder, the issuing department, the
-    /// overseers): it names the holder unmasked.
+    /// metadata and the SM3 of the licence file). In the public encoding
+    /// (`zwfw-license/2`, every version signed now: the holder's details as
+    /// salted SM3 digests) given to anyone; in the older encodings, which
+    /// name the holder unmasked, only to those who read the licence in full
+    /// (its holder, the issuing department, the overseers), null for others.
     pub signed_data: Option<String>,
     /// r‖s, 64 bytes, hex.
     pub value: String,
@@ -98,13 +100,23 @@ pub(crate) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
 /// without signing in, per 15 minutes.
 pub const ANONYMOUS_CHECKS: u32 = 60;
 
+/// The length of the window [`ANONYMOUS_CHECKS`] are counted in.
+pub const CHECK_WINDOW_MS: i64 = 15 * 60 * 1000;
+
 /// Refuses a check by a visitor who is not signed in once their address
-/// made [`ANONYMOUS_CHECKS`] in 15 minutes (`license_verify_limited`, 429):
-/// the public checks are open, but no one fills a licence's 用证 log or
-/// walks the identifiers without limit. Signed-in accounts are named in
-/// the log and not limited here.
-pub fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
-    if ctx.actor.is_none() && ctx.state.over_limit(&format!("license_check:{}", ctx.client_addr), ANONYMOUS_CHECKS) {
+/// made [`ANONYMOUS_CHECKS`] in the current 15-minute window
+/// (`license_verify_limited`, 429): the public checks are open, but no one
+/// fills a licence's 用证 log or walks the identifiers without limit. The
+/// count is kept in the database, so that every app server counts the same
+/// checks. Signed-in accounts are named in the log and not limited here.
+pub async fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
+    if ctx.actor.is_some() {
+        return Ok(());
+    }
+    let now = ctx.now();
+    let window_start = now - now.rem_euclid(CHECK_WINDOW_MS);
+    let checks = store::count_check(&ctx.state.store, &ctx.client_addr, window_start).await?;
+    if checks > i64::from(ANONYMOUS_CHECKS) {
         return Err(AppError::with_detail(crate::error::Kind::TooMany, "license_verify_limited", "client"));
     }
     Ok(())
@@ -114,14 +126,12 @@ pub fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
 /// refused or throttled check is not).
 pub async fn verify(ctx: &Ctx<'_>, identifier: &str) -> AppResult<Verification> {
     let st = ctx.state;
-    throttle(ctx)?;
+    throttle(ctx).await?;
     let l = find(st, identifier).await?;
     let mut v = view(st, &l).await?;
-    let facts = zwfw_domain::access::licenses::LicenseFacts {
-        issuer_department_id: l.issuer_department_id,
-        holder_user_id: l.holder_user_id,
-    };
-    if !zwfw_domain::access::licenses::may_read_signed_text(ctx.actor, &facts) {
+    let facts = super::facts(&l);
+    let public = zwfw_domain::licenses::is_public_encoding(l.signed_data.as_bytes());
+    if !zwfw_domain::access::licenses::may_read_signed_text(ctx.actor, &facts, public) {
         v.signature.signed_data = None;
     }
     store::record_use(
@@ -218,10 +228,7 @@ pub async fn of_case(ctx: &Ctx<'_>, case_id: i64) -> AppResult<CaseLicense> {
     };
     let mut licenses = vec![];
     for l in store::of_case(st.store.pool(), case_id).await? {
-        let facts = zwfw_domain::access::licenses::LicenseFacts {
-            issuer_department_id: l.issuer_department_id,
-            holder_user_id: l.holder_user_id,
-        };
+        let facts = super::facts(&l);
         let file_url = zwfw_domain::access::licenses::may_download_file(actor, &facts)
             .is_ok()
             .then(|| format!("/licenses/{}/file", l.identifier));

@@ -734,6 +734,10 @@ pub fn field_name(field: &str) -> &'static str {
         "since" => "起始记录号",
         "license_type" => "证照类型",
         "license_key" => "签名密钥",
+        "status" => "状态",
+        "type_id" => "证照类型",
+        "holder" => "持证主体",
+        "fields" => "变更的照面字段（请至少修改一项）",
         _ => "字段",
     }
 }

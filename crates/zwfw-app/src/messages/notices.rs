@@ -158,6 +158,34 @@ pub fn head_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String, Str
     })
 }
 
+/// The notice (title, body) to a licence's holder of a change of it: 换发,
+/// 变更 (with the new version), 注销, 吊销 (with the decision number) or
+/// 过期. `note` is the reason or the decision number.
+pub fn license_change_notice(
+    name: &str,
+    identifier: &str,
+    change: zwfw_domain::licenses::LicenseChange,
+    note: &str,
+    successor: Option<&str>,
+) -> (String, String) {
+    use zwfw_domain::licenses::LicenseChange as C;
+    let what = super::label("license_change", change.code());
+    let head = format!("您的电子证照“{name}”（电子证照标识 {identifier}）");
+    let body = match change {
+        C::Reissued | C::Amended => format!(
+            "{head}已{what}，原版本已失效，新版本的电子证照标识为 {}。原因：{note}。请在“我的证照”中查看或下载新版本。",
+            successor.unwrap_or("（见我的证照）")
+        ),
+        C::Cancelled => format!("{head}已按申请注销，不能再使用。原因：{note}。"),
+        C::Revoked => format!(
+            "{head}已被颁发机构依法吊销，不能再使用。吊销决定书文号：{note}。如不服，可以自收到之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
+        ),
+        C::Expired => format!("{head}有效期已届满，已过期，不能再使用。如需继续使用，请重新申请办理。"),
+        C::Issued | C::Imported => format!("{head}已{what}。"),
+    };
+    (format!("电子证照{what}：{name}"), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -354,14 +354,3 @@ pub async fn new_link(ctx: &Ctx<'_>, case_id: i64) -> AppResult<String> {
     tx.commit().await?;
     Ok(format!("/rate/{token}"))
 }
-
-/// The QR code of `text` as an SVG image.
-pub fn qr_svg(text: &str) -> AppResult<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .dark_color(qrcode::render::svg::Color("#000000"))
-        .light_color(qrcode::render::svg::Color("#ffffff"))
-        .build())
-}

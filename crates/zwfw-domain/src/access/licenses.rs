@@ -60,12 +60,14 @@ pub fn may_read(actor: &Actor, f: &LicenseFacts) -> bool {
     f.holder_user_id == Some(actor.user_id) || in_department(actor, f.issuer_department_id) || is_overseer(actor)
 }
 
-/// Who receives, with a verification, the exact text that was signed (it
-/// names the holder in full, with their ID number): those who read the
-/// licence in full. Anyone else gets the verdict, the masked holder and the
-/// signature without it.
-pub fn may_read_signed_text(actor: Option<&Actor>, f: &LicenseFacts) -> bool {
-    actor.is_some_and(|a| may_read(a, f))
+/// Who receives, with a verification, the exact text that was signed:
+/// anyone when it is in the public encoding (`zwfw-license/2`, the holder's
+/// details as salted digests); otherwise (`zwfw-license/1` and imported
+/// records, which name the holder in full, with their ID number) those who
+/// read the licence in full. Anyone else gets the verdict, the masked
+/// holder and the signature without it.
+pub fn may_read_signed_text(actor: Option<&Actor>, f: &LicenseFacts, public_encoding: bool) -> bool {
+    public_encoding || actor.is_some_and(|a| may_read(a, f))
 }
 
 /// Verification (the status, the masked holder, the signature) is public:
@@ -184,6 +186,19 @@ mod tests {
         assert_eq!(may_download_file(&staff(6, 3, &[Role::Supervisor]), &f), Err(Refusal::NotParty));
         let none = LicenseFacts { issuer_department_id: 1, holder_user_id: None };
         assert_eq!(may_download_file(&person(9), &none), Err(Refusal::NotParty));
+    }
+
+    #[test]
+    fn the_public_signed_text_is_anyones_the_full_one_the_readers() {
+        let f = LicenseFacts { issuer_department_id: 1, holder_user_id: Some(9) };
+        assert!(may_read_signed_text(None, &f, true));
+        assert!(may_read_signed_text(Some(&person(8)), &f, true));
+        assert!(!may_read_signed_text(None, &f, false));
+        assert!(!may_read_signed_text(Some(&person(8)), &f, false));
+        assert!(!may_read_signed_text(Some(&staff(5, 2, &[Role::DeptHead])), &f, false));
+        assert!(may_read_signed_text(Some(&person(9)), &f, false));
+        assert!(may_read_signed_text(Some(&staff(3, 1, &[Role::Counter])), &f, false));
+        assert!(may_read_signed_text(Some(&staff(6, 3, &[Role::Supervisor])), &f, false));
     }
 
     #[test]

@@ -10,7 +10,10 @@ mod signing;
 mod status;
 
 pub use ids::{check_char, check_holds, LicenseId, LicenseTypeCode, ROOT, SERIAL_MAX};
-pub use signing::{until_text, LicenseMetadata, StatusRecord, METADATA_HEADER, STATUS_HEADER};
+pub use signing::{
+    is_public_encoding, salted_sm3, until_text, LicenseMetadata, StatusRecord, HOLDER_SALT_LEN, METADATA_HEADER,
+    PUBLIC_METADATA_HEADER, STATUS_HEADER,
+};
 pub use status::{expired_on, validity_end_allowed, HolderKind, JobState, LicenseChange, LicenseStatus, Validity};
 
 use crate::error::{DomainError, DomainResult};

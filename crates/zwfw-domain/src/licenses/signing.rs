@@ -14,8 +14,15 @@ use crate::licenses::{LicenseId, LicenseStatus};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
-/// The first line of a licence's signed bytes.
+/// The first line of a licence's signed bytes in the first encoding, which
+/// names the holder in full (versions signed before `zwfw-license/2`).
 pub const METADATA_HEADER: &str = "zwfw-license/1";
+/// The first line of a licence's signed bytes in the encoding every new
+/// version is signed with: the holder's details as salted SM3 digests, so
+/// that the signed text can be published.
+pub const PUBLIC_METADATA_HEADER: &str = "zwfw-license/2";
+/// The length of the random salt of a licence version's holder digests.
+pub const HOLDER_SALT_LEN: usize = 16;
 /// The first line of a status change's signed bytes.
 pub const STATUS_HEADER: &str = "zwfw-license-status/1";
 
@@ -103,7 +110,59 @@ impl LicenseMetadata {
         let mut s = String::new();
         s.push_str(METADATA_HEADER);
         s.push('\n');
-        let base: [(&str, String); 20] = [
+        for (name, value) in &self.base_fields() {
+            line(&mut s, name, value);
+        }
+        for (name, value) in &self.fields {
+            // A template's field names hold no `=` and no control character
+            // (checked by `template_fields`).
+            line(&mut s, &format!("field.{name}"), value);
+        }
+        s.into_bytes()
+    }
+
+    /// The bytes the issuer signs in the public encoding
+    /// (`zwfw-license/2`): the lines of `zwfw-license/1`, except that the
+    /// holder's name and code are replaced by `holder_sm3` and
+    /// `holder_code_sm3`, and, for a natural person's licence, each
+    /// template field `field.<name>` by `field_sm3.<name>`: the lower-case
+    /// hex SM3 of `salt ‖` the value's UTF-8 bytes ([`salted_sm3`]). The
+    /// salt is the version's own and is not published; the holder, who
+    /// knows it, can show that a value is the one signed.
+    pub fn public_signing_bytes(&self, salt: &[u8; HOLDER_SALT_LEN]) -> Vec<u8> {
+        let mut s = String::new();
+        s.push_str(PUBLIC_METADATA_HEADER);
+        s.push('\n');
+        for (name, value) in &self.base_fields() {
+            match *name {
+                "holder" => line(&mut s, "holder_sm3", &salted_sm3(salt, value)),
+                "holder_code" => line(&mut s, "holder_code_sm3", &salted_sm3(salt, value)),
+                _ => line(&mut s, name, value),
+            }
+        }
+        let person = self.holder_code_type == super::HolderKind::Person.code_type();
+        for (name, value) in &self.fields {
+            if person {
+                line(&mut s, &format!("field_sm3.{name}"), &salted_sm3(salt, value));
+            } else {
+                line(&mut s, &format!("field.{name}"), value);
+            }
+        }
+        s.into_bytes()
+    }
+
+    /// The template fields the public encoding gives as digests only (a
+    /// natural person's): they must be kept beside the signed text.
+    pub fn hidden_fields(&self) -> BTreeMap<String, String> {
+        if self.holder_code_type == super::HolderKind::Person.code_type() {
+            self.fields.clone()
+        } else {
+            BTreeMap::new()
+        }
+    }
+
+    fn base_fields(&self) -> [(&'static str, String); 20] {
+        [
             ("identifier", self.id.to_string()),
             ("version", self.id.version_text()),
             ("name", self.name.clone()),
@@ -124,17 +183,24 @@ impl LicenseMetadata {
             ("item", format!("{} {}", self.item_code, self.item_name)),
             ("case_no", self.case_no.clone()),
             ("file_sm3", self.file_sm3.clone()),
-        ];
-        for (name, value) in &base {
-            line(&mut s, name, value);
-        }
-        for (name, value) in &self.fields {
-            // A template's field names hold no `=` and no control character
-            // (checked by `template_fields`).
-            line(&mut s, &format!("field.{name}"), value);
-        }
-        s.into_bytes()
+        ]
     }
+}
+
+/// Lower-case hex SM3 of `salt ‖ value` (the value's UTF-8 bytes, not
+/// escaped): how the public encoding states a holder's detail.
+pub fn salted_sm3(salt: &[u8], value: &str) -> String {
+    use sm3::{Digest, Sm3};
+    let mut h = Sm3::new();
+    h.update(salt);
+    h.update(value.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Whether signed licence bytes are in the public encoding
+/// (`zwfw-license/2`), which anyone may read.
+pub fn is_public_encoding(signed: &[u8]) -> bool {
+    signed.starts_with(PUBLIC_METADATA_HEADER.as_bytes()) && signed.get(PUBLIC_METADATA_HEADER.len()) == Some(&b'\n')
 }
 
 /// A change of a licence version's status, signed on its own.

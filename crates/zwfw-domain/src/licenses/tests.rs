@@ -451,3 +451,35 @@ mod import {
         }
     }
 }
+
+#[test]
+fn the_public_encoding_states_the_holder_by_salted_digests() {
+    use crate::licenses::{is_public_encoding, salted_sm3};
+    let salt = [7u8; 16];
+    let m = metadata();
+    let text = String::from_utf8(m.public_signing_bytes(&salt)).unwrap();
+    assert!(text.starts_with("zwfw-license/2\nidentifier=1.2.156.3005.2.11100000000013338W032."));
+    assert!(text.contains("\nversion=001\n"));
+    assert!(!text.contains("某某餐饮有限公司") && !text.contains("91220102MA0000000X"));
+    assert!(text.contains(&format!("\nholder_sm3={}\n", salted_sm3(&salt, "某某餐饮有限公司"))));
+    assert!(text.contains(&format!("\nholder_code_sm3={}\n", salted_sm3(&salt, "91220102MA0000000X"))));
+    // A legal person's fields stay readable; every other line is the first encoding's.
+    assert!(text.ends_with("field.主体业态=餐饮服务经营者\nfield.经营场所=某路1号\\n二层\n"));
+    let v1 = String::from_utf8(m.signing_bytes()).unwrap();
+    assert_eq!(v1.lines().count(), text.lines().count());
+    assert!(m.hidden_fields().is_empty());
+    // Another salt, other digests; the digest is SM3 over salt ‖ UTF-8.
+    assert_ne!(m.public_signing_bytes(&[8u8; 16]), m.public_signing_bytes(&salt));
+    assert_eq!(salted_sm3(b"", "abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    assert!(is_public_encoding(text.as_bytes()) && !is_public_encoding(v1.as_bytes()));
+    assert!(!is_public_encoding(b"zwfw-license/20\n"));
+    // A natural person's template fields are digests too, kept beside.
+    let mut p = metadata();
+    p.holder_code_type = HolderKind::Person.code_type().into();
+    p.holder_name = "陈小明".into();
+    p.fields = [("姓名".to_string(), "陈小明".to_string())].into_iter().collect();
+    let text = String::from_utf8(p.public_signing_bytes(&salt)).unwrap();
+    assert!(!text.contains("陈小明"));
+    assert!(text.ends_with(&format!("\nfield_sm3.姓名={}\n", salted_sm3(&salt, "陈小明"))));
+    assert_eq!(p.hidden_fields().get("姓名").map(String::as_str), Some("陈小明"));
+}

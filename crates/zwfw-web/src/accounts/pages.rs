@@ -179,13 +179,6 @@ pub async fn password_submit(
     }
 }
 
-fn qr_svg(data: &str) -> String {
-    match qrcode::QrCode::new(data.as_bytes()) {
-        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build(),
-        Err(_) => String::new(),
-    }
-}
-
 async fn totp_enroll_view(
     st: &AppState,
     s: &SessionCtx,
@@ -203,7 +196,7 @@ async fn totp_enroll_view(
         "totp_enroll.html",
         context! {
             secret => zwfw_domain::totp::encode_secret(&secret),
-            qr_svg => qr_svg(&url),
+            qr_svg => zwfw_app::documents::qr_svg(&url, 200).unwrap_or_default(),
             required => s.gate == Gate::EnrollTotp,
             error => err.map(|e| e.message()),
         },

@@ -12,6 +12,46 @@ use axum::http::request::Parts;
 #[from_request(via(axum::Json), rejection(WebError))]
 pub struct ApiJson<T>(pub T);
 
+/// A JSON body read only when the handler asks for it, after it decided
+/// whether the caller may act at all: a caller who may not is answered 403
+/// whatever the body, never an error about it. [`LateJson::parse`] answers
+/// the same structured errors as [`ApiJson`].
+pub struct LateJson<T> {
+    bytes: axum::body::Bytes,
+    json_type: bool,
+    _of: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T, S: Send + Sync> FromRequest<S> for LateJson<T> {
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .is_some_and(|m| m.starts_with("application/") && (m == "application/json" || m.ends_with("+json")));
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| WebError::with_detail(Kind::BadInput, "bad_request", e.body_text()))?;
+        Ok(LateJson { bytes, json_type, _of: std::marker::PhantomData })
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> LateJson<T> {
+    /// The body, as [`ApiJson`] would have read it.
+    pub fn parse(self) -> Result<T, WebError> {
+        if !self.json_type {
+            return Err(WebError::with_detail(
+                Kind::BadInput,
+                "bad_request",
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        axum::Json::<T>::from_bytes(&self.bytes).map(|j| j.0).map_err(WebError::from)
+    }
+}
+
 /// Query parameters whose rejection is a structured error naming the parameter.
 /// A parameter sent empty (`?department=`) is taken as absent: no filter.
 pub struct ApiQuery<T>(pub T);

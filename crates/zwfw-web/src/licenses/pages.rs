@@ -100,7 +100,7 @@ pub async fn my_licenses_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
             .map(|l| {
                 context! {
                     l => Value::from_serialize(l),
-                    qr_svg => licenses::qr::svg(&l.qr_text, 160).map(Value::from_safe_string),
+                    qr_svg => zwfw_app::documents::qr_svg(&l.qr_text, 160).map(Value::from_safe_string),
                     file_page => format!("/licenses/{}/file", l.identifier),
                 }
             })
@@ -297,6 +297,9 @@ pub async fn create_type_submit(
     Signed(_s, ra): Signed,
     TypeFormBody(f): TypeFormBody,
 ) -> Response {
+    if let Err(e) = licenses::authorize_manager(&ctx(&st, &ra)) {
+        return error_page(&st, Some(&ra), &e);
+    }
     let result = async { licenses::types::create(&ctx(&st, &ra), &f.input()?).await }.await;
     match result {
         Ok(_) => see_other("/admin/licenses?done=type_created"),
@@ -413,6 +416,9 @@ pub struct KeyForm {
 /// 生成密钥: a department's first key; replacing a key in use needs the
 /// form's explicit confirmation (the API rotates on request).
 pub async fn create_key_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<KeyForm>) -> Response {
+    if let Err(e) = licenses::authorize_manager(&ctx(&st, &ra)) {
+        return error_page(&st, Some(&ra), &e);
+    }
     let rotate = f.rotate.as_deref() == Some("true");
     let result = match f.department_id.trim().parse::<i64>() {
         Ok(id) => licenses::generate_or_rotate(&ctx(&st, &ra), id, rotate).await,
@@ -471,6 +477,9 @@ pub async fn import_preview_submit(
     multipart: axum::extract::Multipart,
 ) -> Response {
     let c = ctx(&st, &ra);
+    if let Some((_, axum::Json(r))) = super::api::import_refusal(&st, &ra) {
+        return import_view(&st, &ra, None, None, Some(&r)).await;
+    }
     let (name, bytes) = match super::api::import_upload(&st, multipart).await {
         Ok((name, bytes, _)) => (name, bytes),
         Err((_, axum::Json(r))) => return import_view(&st, &ra, None, None, Some(&r)).await,

@@ -1,10 +1,9 @@
 //! The issuing department's licence pages: 电子证照 (`/work/licenses`), the
 //! list with its filters, and a licence's page with its history and the
-//! changes (换发, 注销, 吊销) its staff may take, each confirmed.
+//! changes (换发, 变更, 注销, 吊销) its staff may take, each confirmed.
 
 use crate::http::prelude::*;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -93,7 +92,10 @@ async fn detail(
                 "license_staff_detail.html",
                 context! {
                     l => Value::from_serialize(&d), flash => flash, error => error.map(|(_, m)| m),
-                    form => context! { action => form.action, reason => form.reason, decision_no => form.decision_no },
+                    form => context! {
+                        action => form.action, reason => form.reason, decision_no => form.decision_no,
+                        fields => form.fields,
+                    },
                 },
             );
             if let Some(s) = status {
@@ -105,18 +107,40 @@ async fn detail(
     }
 }
 
-/// A change asked for on the licence's page.
-#[derive(Deserialize, Default)]
+/// A change asked for on the licence's page: 变更's fields come as
+/// `field.<name>`.
+#[derive(Default)]
 pub struct ChangeForm {
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     decision_no: String,
     /// The explicit confirmation the form asks for.
-    #[serde(default)]
     confirm: Option<String>,
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ChangeForm {
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::bad("bad_request"))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::bad("bad_request"))?;
+        let mut f = ChangeForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "action" => f.action = v,
+                "reason" => f.reason = v,
+                "decision_no" => f.decision_no = v,
+                "confirm" => f.confirm = Some(v),
+                _ => {
+                    if let Some(name) = k.strip_prefix("field.") {
+                        f.fields.insert(name.to_string(), v);
+                    }
+                }
+            }
+        }
+        Ok(f)
+    }
 }
 
 /// 换发 / 注销 / 吊销 from the licence's page: confirmed with a tick, then
@@ -124,9 +148,15 @@ pub struct ChangeForm {
 pub async fn change_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(identifier): PagePath<String>,
-    Form(f): Form<ChangeForm>,
+    f: ChangeForm,
 ) -> Response {
     let c = ctx(&st, &ra);
+    // Whether the reader may change this licence at all comes first: the
+    // supervision bureau or a department administrator is refused (403)
+    // whatever the form holds.
+    if let Err(e) = zwfw_app::licenses::status::authorize(&c, &identifier).await {
+        return error_page(&st, Some(&ra), &e);
+    }
     if f.confirm.as_deref() != Some("yes") {
         // Nothing is changed without the tick; the reader learns nothing
         // the page would not show them.
@@ -138,12 +168,19 @@ pub async fn change_submit(
             Err(e) => error_page(&st, Some(&ra), &e),
         };
     }
-    let input = ChangeInput {
-        action: f.action.clone(),
-        reason: f.reason.clone(),
-        decision_no: f.decision_no.clone(),
-        ..Default::default()
+    // 变更 carries the fields that differ from the version's.
+    let fields = match staff::detail(&c, &identifier).await {
+        Ok(d) if f.action == "amend" => f
+            .fields
+            .iter()
+            .filter(|(name, value)| d.fields.iter().any(|h| &h.name == *name && h.value != value.trim()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+        Ok(_) => Default::default(),
+        Err(e) => return error_page(&st, Some(&ra), &e),
     };
+    let input =
+        ChangeInput { action: f.action.clone(), reason: f.reason.clone(), decision_no: f.decision_no.clone(), fields };
     match zwfw_app::licenses::status::change(&c, &identifier, &input).await {
         Ok(current) => {
             let done =

@@ -65,7 +65,9 @@ pub async fn qr_submit(
         let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
         let scheme = if st.web().secure_cookies { "https" } else { "http" };
         let url = format!("{scheme}://{host}{path}");
-        Ok::<_, WebError>((url.clone(), rating::qr_svg(&url)?))
+        let svg = zwfw_app::documents::qr_svg(&url, 240)
+            .ok_or_else(|| WebError::from(zwfw_app::AppError::Internal("rating link QR code".into())))?;
+        Ok::<_, WebError>((url.clone(), svg))
     }
     .await;
     match made {

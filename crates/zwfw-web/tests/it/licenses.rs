@@ -102,7 +102,10 @@ async fn holder_reads_own(app: &App, holder: &str, staff: &str, [first, second, 
     assert!(html.contains("我的证照") && html.contains(first.as_str()) && html.contains("已吊销"), "{html}");
     let (s, html) = page(&signed(holder), app, &format!("/my/licenses/{first}")).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("用证记录") && html.contains("未登录的访客"), "{html}");
+    assert!(
+        html.contains("用证记录") && html.contains("未登录的访客") && html.contains("持证人信息校验盐值"),
+        "{html}"
+    );
 
     // Anyone else: none listed, the log not found.
     let other = app.ready_token("demo_elder").await;
@@ -172,22 +175,39 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     );
     assert_eq!((v["holder_masked"].as_str(), v["valid_until"].as_str()), (Some("陈**"), Some("2030-12-31")), "{v}");
     assert_eq!(v["signature"]["signer_id"], "1234567812345678");
-    assert!(v["signature"]["signed_data"].is_null(), "the signed text names the holder: not for a visitor: {v}");
+    // The signed text is public (zwfw-license/2): a visitor reads the
+    // identifier and version in it, never the holder's name or ID number.
+    let row = zwfw_store::licenses::by_identifier(app.state.store.pool(), &identifier).await.unwrap().unwrap();
+    let data = signed_data(&v);
+    let text = String::from_utf8(data.clone()).unwrap();
+    assert!(text.starts_with("zwfw-license/2\n"), "{text}");
+    assert!(text.contains(&format!("identifier={identifier}\n")) && text.contains("\nversion=001\n"), "{text}");
+    assert!(!row.holder_name.is_empty() && !text.contains(&row.holder_name), "no holder name: {text}");
+    assert!(!text.contains(&row.holder_code) && !text.contains("陈"), "no ID number: {text}");
+    assert!(holds(&v, &data), "the signature holds, checked by an independent SM2 verifier");
+    let mut forged = data.clone();
+    let at = text.find("\nversion=").unwrap() + 9;
+    forged[at] ^= 1;
+    assert!(!holds(&v, &forged), "one byte changed: refused");
+    let mut forged = data.clone();
+    let at = text.find("holder_sm3=").unwrap() + 11;
+    forged[at] ^= 1;
+    assert!(!holds(&v, &forged), "one byte of a digest changed: refused");
+    // The holder, who is shown the salt, proves the signed name and number.
+    let (_, mine) = body(app.get(&citizen, "/api/v1/me/licenses").await).await;
+    let salt = hex::decode(mine[0]["holder_salt"].as_str().unwrap()).unwrap();
+    assert_eq!(salt.len(), 16, "{mine}");
+    for (line, value) in [("holder_sm3", &row.holder_name), ("holder_code_sm3", &row.holder_code)] {
+        let digest = zwfw_domain::licenses::salted_sm3(&salt, value);
+        assert!(text.contains(&format!("\n{line}={digest}\n")), "{line}: {text}");
+    }
     let (s, mine) = body(app.get(&citizen, &format!("/api/v1/licenses/{identifier}/verification")).await).await;
     assert_eq!(s, StatusCode::OK, "{mine}");
     let land = app.ready_token("demo_land").await;
     let (s, other) = body(app.get(&land, &format!("/api/v1/licenses/{identifier}/verification")).await).await;
     assert_eq!(s, StatusCode::OK, "{other}");
-    assert!(other["signature"]["signed_data"].is_null(), "another department's staff: {other}");
-    let v = mine;
-    let data = signed_data(&v);
-    let text = String::from_utf8(data.clone()).unwrap();
-    assert!(text.contains(&format!("identifier={identifier}\n")) && text.contains("\nversion=001\n"), "{text}");
-    assert!(holds(&v, &data), "the signature holds");
-    let mut forged = data.clone();
-    let at = text.find("holder=").unwrap() + 7;
-    forged[at] ^= 1;
-    assert!(!holds(&v, &forged), "one byte changed: refused");
+    assert_eq!(other["signature"]["signed_data"], v["signature"]["signed_data"], "the same text for all: {other}");
+    assert_eq!(mine["signature"]["signed_data"], v["signature"]["signed_data"], "the same text for all: {mine}");
 
     // Malformed and unknown identifiers.
     let mut bad = identifier.clone();
@@ -257,6 +277,22 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     assert_eq!(v2["status"], "revoked", "{v2}");
     let (s, b) = body(app.post(&head, &change2, json!({"action": "cancel", "reason": "申请注销"})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("license_wrong_status")), "{b}");
+    // The holder was told of each change, on the workbench (in-app; SMS
+    // and e-mail to the account's mobile and address through the outbox).
+    let r = app.get(&citizen, "/api/v1/me/workbench").await;
+    let s = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(s, StatusCode::OK, "{text}");
+    let wb: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let told = |wb: &Value, title: &str, has: &str| {
+        wb["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["title"] == title && n["body"].as_str().unwrap().contains(has))
+    };
+    assert!(told(&wb, "电子证照换发：食品经营许可证", &second), "换发, naming the new version: {wb}");
+    assert!(told(&wb, "电子证照吊销：食品经营许可证", "示市监罚〔2025〕1号"), "吊销, with the decision: {wb}");
     let history = zwfw_store::licenses::events(app.state.store.pool(), id).await.unwrap();
     assert_eq!(history.iter().map(|e| e.change.as_str()).collect::<Vec<_>>(), ["issued", "reissued"]);
 
@@ -271,6 +307,10 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
     assert_eq!(v3["status"], "expired", "{v3}");
     let l3 = zwfw_store::licenses::by_identifier(app.state.store.pool(), &third).await.unwrap().unwrap();
     assert_eq!(l3.status, "expired", "recorded by the job");
+    // (a day later the earlier session has ended: signed in again)
+    let citizen = app.ready_token("demo_citizen").await;
+    let (_, wb) = body(app.get(&citizen, "/api/v1/me/workbench").await).await;
+    assert!(told(&wb, "电子证照过期：食品经营许可证", &third), "过期, by the job: {wb}");
 
     assert_invariants(&app).await;
 });

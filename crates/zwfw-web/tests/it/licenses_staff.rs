@@ -219,6 +219,61 @@ both_backends!(licence_list_and_page_for_the_issuing_department, |store: Store| 
         .await;
         assert_eq!(s, expect);
     }
+    // Permission before the body: a role that may not change the licence
+    // is refused whatever the form or body holds (no tick, nothing, junk);
+    // another department's staff do not learn it exists.
+    for (who, expect) in [
+        ("demo_supervisor", StatusCode::FORBIDDEN),
+        ("demo_deptadmin", StatusCode::FORBIDDEN),
+        ("demo_admin", StatusCode::FORBIDDEN),
+        ("demo_citizen", StatusCode::FORBIDDEN),
+        ("demo_land", StatusCode::NOT_FOUND),
+    ] {
+        let w = signed(&tok(who));
+        let (_, html) = page(&w, &app, "/").await;
+        let csrf = csrf_of(&html);
+        for action in ["amend", "reissue", "cancel", "revoke", ""] {
+            let (s, _, _) = post_page(&w, &app, &change, &[("_csrf", &csrf), ("action", action)]).await;
+            assert_eq!(s, expect, "{who} {action} without the tick");
+        }
+        for b in [json!({}), json!({"action": 5}), json!("x")] {
+            let (s, r) = body(app.post(&tok(who), &format!("/api/v1/licenses/{identifier}/changes"), b).await).await;
+            assert_eq!(s, expect, "{who}: {r}");
+        }
+    }
+    let (s, r) = body(app.post(&counter, &format!("/api/v1/licenses/{identifier}/changes"), json!({})).await).await;
+    assert_eq!((s, r["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "one who may act: {r}");
+    // The licence types, keys and imports: the system administrators'.
+    let type_path = format!("/api/v1/admin/license-types/{type_id}");
+    for who in ["demo_counter", "demo_head", "demo_deptadmin", "demo_supervisor", "demo_citizen", "demo_company"] {
+        let t = tok(who);
+        for b in [json!({}), json!([1]), json!({"code": 1})] {
+            let (s, r) = body(app.put(&t, &type_path, b.clone()).await).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who} PUT {b}: {r}");
+            let (s, r) = body(app.post(&t, "/api/v1/admin/license-types", b.clone()).await).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who} POST {b}: {r}");
+            let (s, r) = body(app.post(&t, "/api/v1/admin/license-keys", b).await).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who} key: {r}");
+        }
+        for path in ["/api/v1/admin/licenses/import/preview", "/api/v1/admin/licenses/import"] {
+            let form = reqwest::multipart::Form::new().text("confirm", "x");
+            let r = reqwest::Client::new().post(app.url(path)).bearer_auth(&t).multipart(form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who} {path}");
+        }
+        let w = signed(&t);
+        let (_, html) = page(&w, &app, "/").await;
+        let csrf = csrf_of(&html);
+        for (path, fields) in [
+            ("/admin/licenses/keys", vec![("_csrf", csrf.as_str()), ("department_id", "x")]),
+            ("/admin/licenses/types", vec![("_csrf", csrf.as_str()), ("validity_years", "x")]),
+        ] {
+            let (s, _, _) = post_page(&w, &app, path, &fields).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who} {path}");
+        }
+    }
+    let (s, r) = body(app.put(&admin, &type_path, json!({})).await).await;
+    assert_eq!((s, r["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "the administrator: {r}");
+
     // 换发 by the counter: the new version's page.
     let (s, to, _) = post_page(
         &c,
@@ -239,6 +294,43 @@ both_backends!(licence_list_and_page_for_the_issuing_department, |store: Store| 
     let (s, html) = page(&signed(&citizen), &app, &format!("/cases/{case_id}")).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(between(&html, "id=\"case-license\"", "</section>").contains(&format!("/verify/{second}")), "{html}");
+    // 变更 from the page: the template's fields prefilled, a reason, the tick.
+    let (_, html) = page(&c, &app, &format!("/work/licenses/{second}")).await;
+    assert!(html.contains("value=\"amend\"") && html.contains("name=\"field.经营场所\""), "{html}");
+    let csrf = csrf_of(&html);
+    let amend = format!("/work/licenses/{second}/change");
+    let new_place = ("field.经营场所", "示例市新华路8号");
+    let (s, _, html) =
+        post_page(&c, &app, &amend, &[("_csrf", &csrf), ("action", "amend"), ("reason", "经营场所变更"), new_place])
+            .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "without the tick");
+    assert!(html.contains("请勾选确认后再提交") && html.contains("示例市新华路8号"), "kept: {html}");
+    let (s, _, html) = post_page(
+        &c,
+        &app,
+        &amend,
+        &[("_csrf", &csrf), ("action", "amend"), ("reason", "经营场所变更"), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "nothing changed: {html}");
+    assert!(html.contains("请至少修改一项"), "{html}");
+    let (s, to, _) = post_page(
+        &c,
+        &app,
+        &amend,
+        &[("_csrf", &csrf), ("action", "amend"), ("reason", "经营场所变更"), new_place, ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let amended = to.strip_prefix("/work/licenses/").unwrap().strip_suffix("?done=amend").unwrap().to_string();
+    assert!(amended.contains(".003."), "{amended}");
+    let (_, html) = page(&c, &app, &to).await;
+    assert!(html.contains("已变更：本页为新版本的证照。") && html.contains("value=\"示例市新华路8号\""), "{html}");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{second}/verification")).await;
+    assert_eq!((v["status"].as_str(), v["successor"].as_str()), (Some("superseded"), Some(amended.as_str())));
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{amended}/verification")).await;
+    assert_eq!((v["status"].as_str(), v["signature_valid"].as_bool()), (Some("valid"), Some(true)), "{v}");
+    let second = amended;
     // 吊销 by the head, with the decision number.
     let h = signed(&head);
     let (_, html) = page(&h, &app, &format!("/work/licenses/{second}")).await;
@@ -268,6 +360,21 @@ both_backends!(licence_list_and_page_for_the_issuing_department, |store: Store| 
     let (s, html) = page(&c, &app, "/work/licenses?from=2025-99-01").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("role=\"alert\""), "{html}");
+    // A status that is none names the field, on the page and in the API.
+    let (s, html) = page(&c, &app, "/work/licenses?status=zzz").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("状态填写不正确"), "{html}");
+    for (q, label) in [("type_id=x", "证照类型填写不正确"), ("from=2025-99-01", "开始日期")] {
+        let (_, html) = page(&c, &app, &format!("/work/licenses?{q}")).await;
+        assert!(html.contains(label), "{q}: {html}");
+    }
+    let (s, b) = body(app.get(&counter, "/api/v1/licenses?status=zzz").await).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"), Some("status")),
+        "{b}"
+    );
+    assert!(b["message"].as_str().unwrap().starts_with("状态"), "{b}");
     let (s, _) = page(&signed(&citizen), &app, "/work/licenses").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_invariants(&app).await;
@@ -465,6 +572,32 @@ both_backends!(verification_form_errors_and_anonymous_throttle, |store: Store| a
     app.advance(15 * 60_000 + 1);
     let (s, _) = anon_get(&app, &format!("/api/v1/licenses/{identifier}/verification")).await;
     assert_eq!(s, StatusCode::OK, "a new window");
+
+    // Two app servers on one database count the same checks: half of them
+    // here, half on the other, and the next on either is refused.
+    let other = another_process(&app).await;
+    let there = zwfw_app::Ctx { state: &other, actor: None, client_addr: "10.9.8.7".into() };
+    let half = zwfw_app::licenses::verify::ANONYMOUS_CHECKS / 2;
+    for n in 0..half {
+        let (s, b) = anon_post(&app, "10.9.8.7", "/api/v1/licenses/qr-check", json!({"payload": "x"})).await;
+        assert_eq!(s, StatusCode::OK, "here {n}: {b}");
+        zwfw_app::licenses::qr::check(&there, "x").await.unwrap_or_else(|e| panic!("there {n}: {}", e.code()));
+    }
+    let e = zwfw_app::licenses::qr::check(&there, "x").await.err().map(|e| e.code().to_string());
+    assert_eq!(e.as_deref(), Some("license_verify_limited"), "the other server knows of this one's checks");
+    let (s, b) = anon_post(&app, "10.9.8.7", "/api/v1/licenses/qr-check", json!({"payload": "x"})).await;
+    assert_eq!(said(s, &b), (StatusCode::TOO_MANY_REQUESTS, "license_verify_limited".into()), "{b}");
+    let (s, _) = anon_post(&app, "10.9.8.8", "/api/v1/licenses/qr-check", json!({"payload": "x"})).await;
+    assert_eq!(s, StatusCode::OK, "another address has its own count");
+    // The windows that ended are pruned as a new one starts.
+    app.advance(15 * 60_000 + 1);
+    let (s, _) = anon_post(&app, "10.9.8.7", "/api/v1/licenses/qr-check", json!({"payload": "x"})).await;
+    assert_eq!(s, StatusCode::OK, "a new window, on both");
+    zwfw_app::licenses::qr::check(&there, "x").await.unwrap();
+    // (an UPDATE that changes nothing answers how many rows there are)
+    let sql = "UPDATE license_check_counts SET checks = checks";
+    let rows = zwfw_store::testing::execute_outside(&app.state.store, sql).await.unwrap();
+    assert_eq!(rows, 1, "only the current window is kept");
 });
 
 both_backends!(an_imported_licence_gets_its_file_and_qr_code, |store: Store| async move {

@@ -91,7 +91,8 @@ both_backends!(licences_resist_every_role_of_every_department, |store: Store| as
             "demo_admin" | "demo_center" | "demo_supervisor" => {
                 (refused("not_in_department"), refused("not_in_department"))
             }
-            "demo_deptadmin" => (refused("needs_dept_head"), refused("missing_role")),
+            // Refused before the change asked for is read: the role takes none.
+            "demo_deptadmin" => (refused("missing_role"), refused("missing_role")),
             // Allowed: refused only for the missing reason, decision number or fields.
             "demo_counter" | "demo_reviewer" => {
                 (refused("needs_dept_head"), (StatusCode::UNPROCESSABLE_ENTITY, "reason_required".to_string()))

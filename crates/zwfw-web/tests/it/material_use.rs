@@ -274,7 +274,7 @@ both_backends!(licences_and_commitments_serve_as_materials, |store: Store| async
     // A licence whose signed data were altered around the program: refused.
     let elder_item = licence_of(&app, &elder, grant(&app, &elder, &staff, issuing).await).await;
     let sql = format!(
-        "UPDATE licenses SET signed_data = REPLACE(signed_data, 'holder=', 'holder=X') WHERE identifier = '{elder_item}'"
+        "UPDATE licenses SET signed_data = REPLACE(signed_data, 'holder_sm3=', 'holder_sm3=0') WHERE identifier = '{elder_item}'"
     );
     assert_eq!(zwfw_store::testing::execute_outside(&app.state.store, &sql).await.unwrap(), 1);
     let (_, up) = upload(&app, &elder, PDF, "申请书.pdf").await;
