@@ -34,6 +34,11 @@ pub fn format_local(ms: i64) -> String {
     }
 }
 
+/// A UTC millisecond instant as Shanghai local time (the epoch if out of range).
+pub fn local_naive(ms: i64) -> chrono::NaiveDateTime {
+    Utc.timestamp_millis_opt(ms).single().map(|t| t.with_timezone(&shanghai()).naive_local()).unwrap_or_default()
+}
+
 /// A day as `YYYY-MM-DD` (the form dates are stored and exchanged in),
 /// without going through a format string: it is written for every case
 /// an evaluation reads.

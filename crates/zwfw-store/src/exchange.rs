@@ -45,6 +45,8 @@ pub struct OutRow {
     pub resent_as: Option<i64>,
     /// The corrections this version carries (JSON, `<sub>:<column>` → value).
     pub overrides: Option<String>,
+    /// The 办件编号 of its case (rows read with their case).
+    pub case_no: Option<String>,
 }
 
 fn out_row(r: &Row) -> OutRow {
@@ -67,8 +69,12 @@ fn out_row(r: &Row) -> OutRow {
         payload: r.opt_str("payload"),
         resent_as: r.opt_i64("resent_as"),
         overrides: r.opt_str("overrides"),
+        case_no: r.opt_str("case_no"),
     }
 }
+
+/// Outbox rows (`o`) with the 办件编号 of their case.
+const WITH_CASE: &str = "SELECT o.*, c.case_no FROM exchange_outbox o LEFT JOIN cases c ON c.id = o.case_id";
 
 const WAITING: &str = "delivered_at IS NULL AND rejected_at IS NULL";
 
@@ -338,7 +344,7 @@ pub async fn figures(store: &Store, since_ms: i64) -> StoreResult<Vec<TableFigur
 /// The rejected rows, newest first.
 pub async fn rejected(store: &Store, limit: i64) -> StoreResult<Vec<OutRow>> {
     query(format!(
-        "SELECT * FROM exchange_outbox WHERE rejected_at IS NOT NULL ORDER BY rejected_at DESC, id DESC LIMIT {}",
+        "{WITH_CASE} WHERE o.rejected_at IS NOT NULL ORDER BY o.rejected_at DESC, o.id DESC LIMIT {}",
         limit.clamp(1, 500)
     ))
     .all(store.pool(), out_row)
@@ -352,7 +358,13 @@ pub async fn of_case(store: &Store, case_id: i64) -> StoreResult<Vec<OutRow>> {
 
 /// One outbox row.
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<OutRow>> {
-    query("SELECT * FROM exchange_outbox WHERE id = $1").bind(id).maybe(store.pool(), out_row).await
+    query(format!("{WITH_CASE} WHERE o.id = $1")).bind(id).maybe(store.pool(), out_row).await
+}
+
+/// The outbox row delivered with `row_guid` as its sender's (a row an
+/// offline package brought).
+pub async fn by_row_guid(store: &Store, row_guid: &str) -> StoreResult<Option<OutRow>> {
+    query(format!("{WITH_CASE} WHERE o.row_guid = $1")).bind(row_guid).maybe(store.pool(), out_row).await
 }
 
 /// The `up_lic_data` row delivered in batch `batch` for the licence version
@@ -372,9 +384,17 @@ pub async fn license_row(store: &Store, batch: &str, identifier: &str) -> StoreR
 
 /// Sends row `id` again as a new version carrying `overrides` (JSON): the
 /// row must be rejected, by the exporter or by the province (`feedback`),
-/// and not sent again before. The new version's id; None when the row
-/// cannot be sent again (delivered without feedback, or sent again already).
-pub async fn resend(tx: &mut Tx, id: i64, overrides: &str, at_ms: i64) -> StoreResult<Option<i64>> {
+/// and not sent again before. A row an offline package brought has no case
+/// here: its new version carries `payload`, its sender's columns corrected
+/// (and its origin). The new version's id; None when the row cannot be sent
+/// again (delivered without feedback, or sent again already).
+pub async fn resend(
+    tx: &mut Tx,
+    id: i64,
+    overrides: &str,
+    payload: Option<&str>,
+    at_ms: i64,
+) -> StoreResult<Option<i64>> {
     let row = query(
         "SELECT * FROM exchange_outbox WHERE id = $1 AND resent_as IS NULL AND (rejected_at IS NOT NULL \
          OR (delivered_at IS NOT NULL AND EXISTS (SELECT 1 FROM exchange_feedback f WHERE f.outbox_id = $1)))",
@@ -383,20 +403,25 @@ pub async fn resend(tx: &mut Tx, id: i64, overrides: &str, at_ms: i64) -> StoreR
     .maybe(tx.conn(), out_row)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let version = query(
-        "SELECT MAX(version) AS v FROM exchange_outbox WHERE tbl = $1 AND case_id = $2 AND event_seq = $3 AND ref_id = $4",
-    )
-    .bind(&row.tbl)
-    .bind(row.case_id)
-    .bind(row.event_seq)
-    .bind(row.ref_id)
-    .fetch_one(tx.conn())
-    .await?
-    .opt_i64("v")
-    .unwrap_or(row.version);
+    let version = if row.payload.is_some() {
+        // The versions of an imported row follow one another (`resent_as`).
+        row.version
+    } else {
+        query(
+            "SELECT MAX(version) AS v FROM exchange_outbox WHERE tbl = $1 AND case_id = $2 AND event_seq = $3 AND ref_id = $4",
+        )
+        .bind(&row.tbl)
+        .bind(row.case_id)
+        .bind(row.event_seq)
+        .bind(row.ref_id)
+        .fetch_one(tx.conn())
+        .await?
+        .opt_i64("v")
+        .unwrap_or(row.version)
+    };
     let new_id = query(
-        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, ref_id, version, created_at, overrides) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, ref_id, version, created_at, overrides, payload, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&row.tbl)
     .bind(row.case_id)
@@ -405,6 +430,8 @@ pub async fn resend(tx: &mut Tx, id: i64, overrides: &str, at_ms: i64) -> StoreR
     .bind(version + 1)
     .bind(at_ms)
     .bind(overrides)
+    .bind(payload.or(row.payload.as_deref()).filter(|_| row.payload.is_some()))
+    .bind(row.origin.as_deref())
     .fetch_one(tx.conn())
     .await?
     .i64("id");
@@ -518,6 +545,8 @@ pub struct FeedbackRow {
     pub case_id: Option<i64>,
     /// The version sent again in the row's place, once corrected.
     pub resent_as: Option<i64>,
+    /// The 办件编号 of that case.
+    pub case_no: Option<String>,
 }
 
 fn feedback_row(r: &Row) -> FeedbackRow {
@@ -536,11 +565,12 @@ fn feedback_row(r: &Row) -> FeedbackRow {
         read_at: r.i64("read_at"),
         case_id: r.opt_i64("case_id"),
         resent_as: r.opt_i64("resent_as"),
+        case_no: r.opt_str("case_no"),
     }
 }
 
-const FEEDBACK: &str = "SELECT f.*, o.case_id, o.resent_as FROM exchange_feedback f \
-     LEFT JOIN exchange_outbox o ON o.id = f.outbox_id";
+const FEEDBACK: &str = "SELECT f.*, o.case_id, o.resent_as, c.case_no FROM exchange_feedback f \
+     LEFT JOIN exchange_outbox o ON o.id = f.outbox_id LEFT JOIN cases c ON c.id = o.case_id";
 
 /// The feedback rows recorded, newest first: `open` only those whose row
 /// was not corrected and sent again (those naming no row of ours included).

@@ -11,6 +11,7 @@ use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zwfw_domain::exchange::feedback::{self as fb, FeedbackSource};
+use zwfw_domain::exchange::package as dp;
 use zwfw_domain::exchange::{ColType, Table};
 use zwfw_store::exchange::{self as sx, NewFeedback};
 
@@ -121,13 +122,19 @@ async fn linked(
                 reported_at: instant(cells.get(6).and_then(|c| c.as_deref()))
                     .or_else(|| instant(cells.get(7).and_then(|c| c.as_deref()))),
             };
-            if let Some((id, sub)) = fb::parse_row_guid(&cfg.codes, &guid) {
-                if let Some(row) = sx::get(&st.store, id).await? {
-                    if row.delivered_at.is_some() && (tbl.trim().is_empty() || row.tbl == tbl.trim()) {
-                        f.outbox_id = Some(row.id);
-                        f.tbl = row.tbl;
-                        f.sub = i64::from(sub);
-                    }
+            // A row an offline package brought is known by its sender's row_guid.
+            let found = match sx::by_row_guid(&st.store, guid.trim()).await? {
+                Some(row) => Some((row, 0)),
+                None => match fb::parse_row_guid(&cfg.codes, &guid) {
+                    Some((id, sub)) => sx::get(&st.store, id).await?.map(|r| (r, sub)),
+                    None => None,
+                },
+            };
+            if let Some((row, sub)) = found {
+                if row.delivered_at.is_some() && (tbl.trim().is_empty() || row.tbl == tbl.trim()) {
+                    f.outbox_id = Some(row.id);
+                    f.tbl = row.tbl;
+                    f.sub = i64::from(sub);
                 }
             }
             f
@@ -178,12 +185,19 @@ pub async fn run(st: App, ex: std::sync::Arc<Exporter>) {
     }
 }
 
+/// Whether the actor may read the feedback now and send rejected rows
+/// again: asked before a request's body is read, so that a role that may
+/// not act is told so whatever it sent.
+pub fn may_resend(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor {
+        Some(a) if zwfw_domain::access::staff::may_resend_exchange(a) => Ok(()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
 /// Reads the feedback tables now (an administrator, from the monitor or the API).
 pub async fn poll_now(ctx: &Ctx<'_>) -> AppResult<PollReport> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_resend_exchange(actor) {
-        return Err(AppError::forbidden());
-    }
+    may_resend(ctx)?;
     let st = ctx.state;
     let url = st.config.exchange.url.as_deref().ok_or_else(|| AppError::new(Kind::Conflict, "exchange_no_front"))?;
     let ex = Exporter::new(url, st.config.exchange.timeout_ms).map_err(AppError::Internal)?;
@@ -214,10 +228,7 @@ pub struct ResendInput {
 /// batch), with the correction if one is given; the old version is kept.
 /// Returns the new version's outbox id.
 pub async fn resend(ctx: &Ctx<'_>, id: i64, input: &ResendInput) -> AppResult<i64> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_resend_exchange(actor) {
-        return Err(AppError::forbidden());
-    }
+    may_resend(ctx)?;
     let reason = zwfw_domain::interaction::text("reason", &input.reason, 500)
         .map_err(|_| AppError::with_detail(Kind::Invalid, "reason_required", "请填写更正并重新报送的原因"))?;
     let st = ctx.state;
@@ -234,8 +245,18 @@ pub async fn resend(ctx: &Ctx<'_>, id: i64, input: &ResendInput) -> AppResult<i6
         overrides.insert(fb::override_key(input.sub, c), input.value.trim().to_string());
     }
     let json = serde_json::to_string(&overrides).map_err(|e| AppError::Internal(e.to_string()))?;
+    // A row an offline package brought: its sender's columns, corrected.
+    let payload = match row.payload.as_deref() {
+        Some(cells) => {
+            let mut rows = vec![dp::cells_row(table, cells).map_err(AppError::Internal)?];
+            fb::apply_overrides(&mut rows, &overrides)
+                .map_err(|m| AppError::with_detail(Kind::Invalid, "exchange_correction_invalid", m))?;
+            Some(dp::cells_text(&rows[0]))
+        }
+        None => None,
+    };
     let mut tx = st.store.begin().await?;
-    let Some(new_id) = sx::resend(&mut tx, id, &json, ctx.now()).await? else {
+    let Some(new_id) = sx::resend(&mut tx, id, &json, payload.as_deref(), ctx.now()).await? else {
         return Err(AppError::with_detail(Kind::Conflict, "exchange_not_resendable", "exchange_row"));
     };
     let e = ctx.entry(
@@ -279,8 +300,12 @@ pub async fn row(ctx: &Ctx<'_>, id: i64) -> AppResult<RowView> {
         return Err(AppError::forbidden());
     }
     let st = ctx.state;
-    let row = sx::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("exchange_row"))?;
+    let mut row = sx::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("exchange_row"))?;
     let table = Table::parse(&row.tbl).ok_or_else(|| AppError::Internal(format!("unknown table {}", row.tbl)))?;
+    if row.case_no.is_none() {
+        // A row an offline package brought: the 办件编号 its sender reported.
+        row.case_no = row.payload.as_deref().and_then(dp::project_no);
+    }
     let feedback = sx::feedback_of(&st.store, id).await?;
     let blamed = feedback
         .iter()

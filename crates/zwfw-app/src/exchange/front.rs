@@ -278,24 +278,24 @@ impl Front {
             cols.join(", "),
             limit.clamp(1, 5000)
         );
-        let read = |r: &dyn Fn(usize) -> Option<String>, id: i64| (id, (0..columns.len()).map(|i| r(i + 1)).collect());
+        // The same statement and reading on either server (their pools and rows are distinct types).
+        macro_rules! rows_after {
+            ($pool:expr) => {
+                sqlx::query(&sql)
+                    .bind(after)
+                    .fetch_all($pool)
+                    .await
+                    .map_err(classify)?
+                    .iter()
+                    .map(|row| {
+                        (row.get::<i64, _>(0), (1..=columns.len()).map(|i| row.get::<Option<String>, _>(i)).collect())
+                    })
+                    .collect()
+            };
+        }
         Ok(match self {
-            Front::MySql(p) => sqlx::query(&sql)
-                .bind(after)
-                .fetch_all(p)
-                .await
-                .map_err(classify)?
-                .iter()
-                .map(|row| read(&|i| row.get::<Option<String>, _>(i), row.get::<i64, _>(0)))
-                .collect(),
-            Front::Postgres(p) => sqlx::query(&sql)
-                .bind(after)
-                .fetch_all(p)
-                .await
-                .map_err(classify)?
-                .iter()
-                .map(|row| read(&|i| row.get::<Option<String>, _>(i), row.get::<i64, _>(0)))
-                .collect(),
+            Front::MySql(p) => rows_after!(p),
+            Front::Postgres(p) => rows_after!(p),
         })
     }
 

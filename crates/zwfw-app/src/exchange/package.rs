@@ -32,7 +32,9 @@ use zwfw_store::exchange::package::{self as sp, InstallationRow, PackageRow as R
 /// Outbox rows one package takes at most (the next package takes the rest).
 pub const MAX_ROWS: i64 = 50_000;
 
-fn may_manage(ctx: &Ctx<'_>) -> AppResult<()> {
+/// Whether the actor may manage offline packages (the operator's command
+/// line may): asked before a request's body is read.
+pub fn may_manage(ctx: &Ctx<'_>) -> AppResult<()> {
     match ctx.actor {
         None => Ok(()), // the operator's command line
         Some(a) if zwfw_domain::access::staff::may_manage_exchange_packages(a) => Ok(()),
@@ -444,4 +446,65 @@ pub async fn overview(ctx: &Ctx<'_>) -> AppResult<Overview> {
 pub async fn current_key(ctx: &Ctx<'_>) -> AppResult<Option<KeyView>> {
     may_manage(ctx)?;
     Ok(sp::current_key(ctx.state.store.pool()).await?.as_ref().map(key_view))
+}
+
+/// What one county reported in its offline packages, for the city's
+/// supervision dashboard (区县报送).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportedByCounty)]
+pub struct ReportedFigures {
+    /// The sender's code (its region code).
+    pub code: String,
+    /// The sender as registered here.
+    pub name: String,
+    /// The region of that code, when it is one of this platform's regions.
+    pub region_id: Option<i64>,
+    pub region_name: Option<String>,
+    /// Its last package imported: its number, the time the previous one was
+    /// made (None: the first package) and the time it was made; the period
+    /// it reports.
+    pub last_seq: Option<i64>,
+    pub period_from: Option<i64>,
+    pub period_to: Option<i64>,
+    /// When it was imported here.
+    pub imported_at: Option<i64>,
+    /// Its cases as the rows it reported show them.
+    pub cases: zwfw_domain::exchange::reported::Reported,
+}
+
+/// The counties' reported cases, per registered sender, from the
+/// acceptance and result rows their packages brought (the corrected
+/// version of a row in place of the one it replaced).
+pub async fn reported(st: &App) -> AppResult<Vec<ReportedFigures>> {
+    use zwfw_domain::exchange::Table;
+    let installations = sp::installations(st.store.pool()).await?;
+    let packages = sp::packages(st.store.pool(), "in", 1000).await?;
+    let regions = zwfw_store::admin::list_regions(&st.store).await?;
+    let rows = sp::reported_rows(st.store.pool(), &[Table::ProAccept.code(), Table::ProResult.code()]).await?;
+    let now = zwfw_domain::time::local_naive(st.now_ms());
+    let mut out = Vec::new();
+    for i in installations {
+        let mut theirs: Vec<&Recorded> = packages.iter().filter(|p| p.installation == i.code).collect();
+        theirs.sort_by_key(|p| p.seq);
+        let last = theirs.last().copied();
+        let previous = theirs.len().checked_sub(2).and_then(|n| theirs.get(n)).copied();
+        let front: Vec<dx::FrontRow> = rows
+            .iter()
+            .filter(|(origin, _, _)| *origin == i.code)
+            .filter_map(|(_, tbl, cells)| dp::cells_row(Table::parse(tbl)?, cells).ok())
+            .collect();
+        let region = regions.iter().find(|r| r.code == i.code);
+        out.push(ReportedFigures {
+            region_id: region.map(|r| r.id),
+            region_name: region.map(|r| r.name.clone()),
+            last_seq: last.map(|p| p.seq),
+            period_from: previous.map(|p| p.created_at),
+            period_to: last.map(|p| p.created_at),
+            imported_at: last.map(|p| p.at),
+            cases: zwfw_domain::exchange::reported::tally(&front, now),
+            code: i.code,
+            name: i.name,
+        });
+    }
+    Ok(out)
 }

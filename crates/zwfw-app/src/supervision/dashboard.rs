@@ -46,6 +46,10 @@ pub struct Dashboard {
     pub anchor: Option<crate::audit::anchor::LatestAnchor>,
     /// Anchors are configured but the latest is older than two intervals (or there is none).
     pub anchor_late: bool,
+    /// 区县报送: per county reporting by offline package, its last package's
+    /// period and the cases its rows report (received, concluded, granted,
+    /// denied, on time, overdue).
+    pub reported: Vec<crate::exchange::package::ReportedFigures>,
 }
 
 /// How long the figures are reused before they are read again.
@@ -170,6 +174,7 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
         anchor_late: st.config.audit.dir.is_some()
             && anchor.as_ref().is_none_or(|a| st.now_ms() - a.at_ms > 2 * st.config.audit.interval_ms),
         anchor,
+        reported: crate::exchange::package::reported(st).await?,
     })
 }
 

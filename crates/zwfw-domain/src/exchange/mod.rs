@@ -9,6 +9,7 @@
 pub mod feedback;
 pub mod mapping;
 pub mod package;
+pub mod reported;
 mod tables;
 
 pub use tables::*;

@@ -232,11 +232,23 @@ pub fn cells_text(row: &FrontRow) -> String {
 /// The row of `table` whose columns [`cells_text`] wrote; checked against
 /// the table (the error names the column).
 pub fn row_from_cells(table: Table, text: &str) -> Result<FrontRow, String> {
-    let m: Map<String, Value> = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let cells = m.iter().map(|(k, v)| cell_of(table, k, v)).collect::<Result<Vec<_>, _>>()?;
-    let row = FrontRow { table, sub: 0, cells };
+    let row = cells_row(table, text)?;
     check_row(&row)?;
     Ok(row)
+}
+
+/// The 办件编号 (`project_no`) among the columns [`cells_text`] wrote.
+pub fn project_no(text: &str) -> Option<String> {
+    let m: Map<String, Value> = serde_json::from_str(text).ok()?;
+    m.get("project_no").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The row of `table` whose columns [`cells_text`] wrote, not checked
+/// against the columns' lengths (a row to be corrected).
+pub fn cells_row(table: Table, text: &str) -> Result<FrontRow, String> {
+    let m: Map<String, Value> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let cells = m.iter().map(|(k, v)| cell_of(table, k, v)).collect::<Result<Vec<_>, _>>()?;
+    Ok(FrontRow { table, sub: 0, cells })
 }
 
 /// Reads a package. Checks its shape and every row against its national

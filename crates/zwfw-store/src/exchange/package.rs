@@ -367,3 +367,16 @@ pub async fn imported_waiting(ex: crate::db::Ex<'_>) -> StoreResult<i64> {
         .await?;
     Ok(r.i64("n"))
 }
+
+/// The case rows (`tables`) the packages of other installations brought,
+/// in the order they came, each version that was not replaced by a
+/// corrected one: (sender, table, national columns as JSON).
+pub async fn reported_rows(ex: crate::db::Ex<'_>, tables: &[&str]) -> StoreResult<Vec<(String, String, String)>> {
+    let list = tables.iter().map(|t| format!("'{}'", t.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+    query(format!(
+        "SELECT origin, tbl, payload FROM exchange_outbox WHERE origin IS NOT NULL AND payload IS NOT NULL \
+         AND resent_as IS NULL AND tbl IN ({list}) ORDER BY id"
+    ))
+    .all(ex, |r| (r.str("origin"), r.str("tbl"), r.str("payload")))
+    .await
+}

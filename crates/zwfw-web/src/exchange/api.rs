@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use zwfw_app::exchange::feedback::{PollReport, ResendInput};
+use zwfw_app::exchange::feedback::{PollReport, ResendInput, RowView};
 
 /// The exchange with the provincial platform (administrators and the
 /// supervision bureau): per national table the backlog, the oldest waiting
@@ -32,6 +32,19 @@ pub async fn api_exchange_poll(SignedIn { st, ra, .. }: SignedIn) -> WebResult<J
     Ok(Json(zwfw_app::exchange::feedback::poll_now(&ctx(&st, &ra)).await?))
 }
 
+/// A row of the outbox (administrators and the supervision bureau): its
+/// table, its case's 办件编号, its state, the province's feedback about it,
+/// and whether it may be corrected and sent again.
+#[utoipa::path(get, path = "/admin/exchange/rows/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = RowView), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody),
+    (status = 403, description = "not allowed", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn api_exchange_row(
+    SignedIn { st, ra, .. }: SignedIn,
+    ApiPath(id): ApiPath<i64>,
+) -> WebResult<Json<RowView>> {
+    Ok(Json(zwfw_app::exchange::feedback::row(&ctx(&st, &ra), id).await?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Resent {
     /// The outbox row of the new version.
@@ -48,9 +61,13 @@ pub struct Resent {
 pub async fn api_exchange_resend(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ResendInput>,
+    body: Result<ApiJson<ResendInput>, WebError>,
 ) -> WebResult<(StatusCode, Json<Resent>)> {
-    let id = zwfw_app::exchange::feedback::resend(&ctx(&st, &ra), id, &input).await?;
+    let ctx = ctx(&st, &ra);
+    // Who may act is decided before what was sent is read.
+    zwfw_app::exchange::feedback::may_resend(&ctx)?;
+    let ApiJson(input) = body?;
+    let id = zwfw_app::exchange::feedback::resend(&ctx, id, &input).await?;
     Ok((StatusCode::CREATED, Json(Resent { id })))
 }
 
@@ -59,5 +76,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .register(routes!(api_exchange))
         .register(routes!(api_exchange_poll))
+        .register(routes!(api_exchange_row))
         .register(routes!(api_exchange_resend))
 }

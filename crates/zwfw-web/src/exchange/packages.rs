@@ -8,7 +8,7 @@ use crate::http::prelude::*;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -31,8 +31,9 @@ pub async fn api_overview(Signed(_s, ra): Signed, State(st): State<AppState>) ->
 pub async fn api_import(
     Signed(_s, ra): Signed,
     State(st): State<AppState>,
-    multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<(StatusCode, Json<Imported>)> {
+    pkg::may_manage(&ctx(&st, &ra))?;
     let bytes = upload(&st, multipart).await?;
     Ok((StatusCode::CREATED, Json(pkg::import_package(&ctx(&st, &ra), &bytes).await?)))
 }
@@ -42,8 +43,9 @@ pub async fn api_import(
 pub async fn api_register(
     Signed(_s, ra): Signed,
     State(st): State<AppState>,
-    ApiJson(input): ApiJson<InstallationInput>,
+    body: Result<ApiJson<InstallationInput>, WebError>,
 ) -> WebResult<(StatusCode, Json<InstallationRow>)> {
+    let input = managing(&st, &ra, body)?;
     Ok((StatusCode::CREATED, Json(pkg::register_installation(&ctx(&st, &ra), &input).await?)))
 }
 
@@ -61,8 +63,9 @@ pub struct KeyInput {
 pub async fn api_key(
     Signed(_s, ra): Signed,
     State(st): State<AppState>,
-    ApiJson(input): ApiJson<KeyInput>,
+    body: Result<ApiJson<KeyInput>, WebError>,
 ) -> WebResult<(StatusCode, Json<KeyView>)> {
+    let input = managing(&st, &ra, body)?;
     Ok((StatusCode::CREATED, Json(pkg::generate_key(&ctx(&st, &ra), input.rotate).await?)))
 }
 
@@ -80,10 +83,18 @@ pub struct ExportInput {
 pub async fn api_export(
     Signed(_s, ra): Signed,
     State(st): State<AppState>,
-    ApiJson(input): ApiJson<ExportInput>,
+    body: Result<ApiJson<ExportInput>, WebError>,
 ) -> WebResult<Response> {
+    let input = managing(&st, &ra, body)?;
     let e = pkg::export_package(&ctx(&st, &ra), input.since).await?;
     Ok(download(e))
+}
+
+/// The body sent, once the actor is found to manage packages (decided
+/// before the body is read: a refused actor gets 403 whatever it sent).
+fn managing<T>(st: &AppState, ra: &RequestAuth, body: Result<ApiJson<T>, WebError>) -> WebResult<T> {
+    pkg::may_manage(&ctx(st, ra))?;
+    Ok(body?.0)
 }
 
 fn download(e: pkg::Exported) -> Response {
@@ -100,7 +111,11 @@ fn download(e: pkg::Exported) -> Response {
 }
 
 /// The uploaded file of the form's `file` field.
-async fn upload(st: &AppState, multipart: axum::extract::Multipart) -> WebResult<Vec<u8>> {
+async fn upload(
+    st: &AppState,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> WebResult<Vec<u8>> {
+    let multipart = multipart.map_err(|e| WebError::with_detail(Kind::BadInput, "bad_request", e.body_text()))?;
     let form = MultipartForm::read(multipart, st.config.max_upload_bytes).await?;
     form.files
         .into_iter()
@@ -183,11 +198,14 @@ async fn refused(st: &AppState, ra: &RequestAuth, e: &zwfw_app::AppError, form: 
 pub async fn import_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let result = match upload(&st, multipart).await {
-        Ok(bytes) => pkg::import_package(&ctx(&st, &ra), &bytes).await,
-        Err(e) => Err(e.0),
+    let result = match pkg::may_manage(&ctx(&st, &ra)) {
+        Ok(()) => match upload(&st, multipart).await {
+            Ok(bytes) => pkg::import_package(&ctx(&st, &ra), &bytes).await,
+            Err(e) => Err(e.0),
+        },
+        Err(e) => Err(e),
     };
     match result {
         Ok(i) => view(&st, &ra, Outcome { imported: Some(&i), ..Outcome::default() }, StatusCode::OK).await,
@@ -213,8 +231,12 @@ pub struct InstallationForm {
 pub async fn register_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Form(f): Form<InstallationForm>,
+    form: super::FormBody<InstallationForm>,
 ) -> Response {
+    let f = match super::permitted(pkg::may_manage(&ctx(&st, &ra)), form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let next_from = match f.next_from.trim() {
         "" => Ok(None),
         n => n.parse::<i64>().map(Some),
@@ -246,7 +268,15 @@ pub struct KeyForm {
 }
 
 /// Makes (or, confirmed, replaces) this installation's package key.
-pub async fn key_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<KeyForm>) -> Response {
+pub async fn key_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    form: super::FormBody<KeyForm>,
+) -> Response {
+    let f = match super::permitted(pkg::may_manage(&ctx(&st, &ra)), form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match pkg::generate_key(&ctx(&st, &ra), f.rotate.as_deref() == Some("yes")).await {
         Ok(_) => see_other("/admin/exchange/packages?done=key"),
         Err(e) => refused(&st, &ra, &e, None).await,
@@ -260,7 +290,15 @@ pub struct ExportForm {
 }
 
 /// Makes a package and sends it as a download.
-pub async fn export_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<ExportForm>) -> Response {
+pub async fn export_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    form: super::FormBody<ExportForm>,
+) -> Response {
+    let f = match super::permitted(pkg::may_manage(&ctx(&st, &ra)), form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let since = match f.since.trim() {
         "" => Ok(None),
         n => n

@@ -3,7 +3,6 @@
 
 use crate::http::prelude::*;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -82,8 +81,12 @@ pub struct ResendForm {
 pub async fn resend_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<ResendForm>,
+    form: super::FormBody<ResendForm>,
 ) -> Response {
+    let f = match super::permitted(zwfw_app::exchange::feedback::may_resend(&ctx(&st, &ra)), form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = zwfw_app::exchange::feedback::ResendInput {
         column: Some(f.column.clone()).filter(|c| !c.trim().is_empty()),
         value: f.value.clone(),

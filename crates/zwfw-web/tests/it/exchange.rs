@@ -444,7 +444,29 @@ async fn feedback_read_once_and_corrected(store: Store, url: String) {
     for who in [&sup, &citizen] {
         let (s, b) = body(app.post(who, &resend, fix.clone()).await).await;
         assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{b}");
+        // Who may act is decided before the body is read: an empty or bad body is no 400 for them.
+        for bad in [json!({}), json!({"reason": 5})] {
+            let (s, b) = body(app.post(who, &resend, bad).await).await;
+            assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{b}");
+        }
     }
+    let (s, b) = body(app.post(&admin, &resend, json!({})).await).await;
+    assert_eq!((s, b["code"].as_str()), (reqwest::StatusCode::BAD_REQUEST, Some("bad_request")), "{b}");
+
+    // The row names its case by the 办件编号, shortened on the page with the full number on hover.
+    let (s, v) = body(app.get(&sup, &format!("/api/v1/admin/exchange/rows/{}", accept.id)).await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    assert_eq!((v["row"]["case_no"].as_str(), v["resendable"].as_bool()), (Some(no.as_str()), Some(true)), "{v}");
+    assert_eq!(on_accept["case_no"].as_str(), Some(no.as_str()), "{m}");
+    let (s, b) = body(app.get(&citizen, &format!("/api/v1/admin/exchange/rows/{}", accept.id)).await).await;
+    assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{b}");
+    let (s, html) = page(&signed(&sup), &app, &format!("/admin/exchange/rows/{}", accept.id)).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    let (head, tail) = zwfw_domain::cases::case_number_parts(&no);
+    assert!(html.contains(&format!("title=\"{no}\"")) && html.contains(&format!("{head}</span>{tail}")), "{html}");
+    assert!(!html.contains(&format!("\">{id}</a>")), "no internal case id: {html}");
+    let (_, html) = page(&signed(&sup), &app, "/admin/exchange").await;
+    assert!(html.contains(&format!("title=\"{no}\"")), "{html}");
     let (s, b) = body(
         app.post(&admin, &resend, json!({"column": "applyer_page_code", "value": "1".repeat(501), "reason": "x"}))
             .await,

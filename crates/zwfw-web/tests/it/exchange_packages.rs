@@ -105,6 +105,15 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
         let r = city.post(&t, "/api/v1/admin/exchange/installations", register.clone()).await;
         assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "{who}");
         assert_eq!(import(&city, &t, &p1.bytes).await.0, reqwest::StatusCode::FORBIDDEN, "{who}");
+        // Decided before the body is read: no 400 about the body for those who may not act.
+        for path in ["/api/v1/admin/exchange/installations", "/api/v1/admin/exchange/packages/key"] {
+            let (s, b) = body(city.post(&t, path, json!({"code": 5, "rotate": "x"})).await).await;
+            assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{who} {path}: {b}");
+        }
+        let (s, b) = body(city.post(&t, "/api/v1/admin/exchange/installations", json!({})).await).await;
+        assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{who}: {b}");
+        let (s, b) = body(city.post(&t, "/api/v1/admin/exchange/packages", json!({})).await).await;
+        assert_eq!(s, reqwest::StatusCode::FORBIDDEN, "{who}, no multipart: {b}");
         assert_eq!(city.get(&t, "/api/v1/admin/exchange/packages").await.status(), reqwest::StatusCode::FORBIDDEN);
     }
     let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/installations", register.clone()).await).await;
@@ -165,8 +174,79 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
     assert_eq!(rows.len(), 8);
     assert!(rows.iter().all(|r| r.row_guid.as_deref().is_some_and(|g| g.starts_with("520221-"))), "{rows:?}");
     assert!(rows.iter().all(|r| r.delivered_at.is_some() && r.origin.as_deref() == Some(COUNTY)));
-    let guid = rows[0].row_guid.clone().unwrap();
+    let accept = rows.iter().find(|r| r.tbl == "up_pro_accept").unwrap().clone();
+    let guid = accept.row_guid.clone().unwrap();
     assert_eq!(front.count(Table::ProAccept, "row_guid", &guid).await.unwrap(), 1, "the county's row_guid");
+
+    // The city's supervision dashboard counts the county's reported case.
+    let sup = city.signed_in("demo_supervisor").await;
+    let reported =
+        |d: &serde_json::Value| d["reported"].as_array().unwrap().iter().find(|r| r["code"] == COUNTY).cloned();
+    let (s, d) = body(city.get(&sup, "/api/v1/supervision/dashboard").await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{d}");
+    let r = reported(&d).expect("the county on the dashboard");
+    assert_eq!((r["last_seq"].as_i64(), r["period_from"].as_i64()), (Some(1), None), "{r}");
+    assert!(r["period_to"].as_i64().is_some() && r["imported_at"].as_i64().is_some(), "{r}");
+    let c = &r["cases"];
+    assert_eq!(
+        [
+            &c["received"],
+            &c["concluded"],
+            &c["granted"],
+            &c["denied"],
+            &c["on_time"],
+            &c["overdue"],
+            &c["open_overdue"]
+        ],
+        [1, 1, 1, 0, 1, 0, 0],
+        "{r}"
+    );
+    let (s, html) = page(&signed(&sup), &city, "/supervision").await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert!(
+        html.contains("区县报送") && html.contains(&format!("id=\"reported-{COUNTY}\"")) && html.contains("首次报送"),
+        "{html}"
+    );
+
+    // The province refuses the county's acceptance row: the feedback names
+    // the county's row_guid and is linked to the imported row; corrected and
+    // sent again, the new version carries the county's cells with the
+    // correction (a new row_guid and batch), the old row is kept.
+    let abatch = accept.batch.clone().unwrap();
+    front
+        .execute(&format!(
+            "INSERT INTO dn_audit_abnormal (row_guid, cd_time, err_type, remark, table_cd_batch, table_cd_source, table_cd_time, \
+             table_name, table_row_guid, table_sql_name, table_update_time) VALUES \
+             ('fb-county-1', '2025-06-03 10:00:00', '数据校验不通过', '申请人名称与证件不符', '{abatch}', '01', \
+              '2025-06-03 09:00:00', '办件受理信息', '{guid}', 'up_pro_accept', '2025-06-03 09:30:00')"
+        ))
+        .await
+        .unwrap();
+    let (s, b) = body(city.post(&admin, "/api/v1/admin/exchange/feedback/poll", json!({})).await).await;
+    assert_eq!((s, b["recorded"].as_i64(), b["unknown"].as_i64()), (reqwest::StatusCode::OK, Some(1), Some(0)), "{b}");
+    let (s, v) = body(city.get(&admin, &format!("/api/v1/admin/exchange/rows/{}", accept.id)).await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    assert_eq!((v["row"]["case_no"].as_str(), v["resendable"].as_bool()), (Some(no1.as_str()), Some(true)), "{v}");
+    assert_eq!(v["blamed"].as_str(), Some("applyer_name"), "{v}");
+    let fix =
+        json!({"column": "applyer_name", "value": "六枝特区明达餐饮店", "reason": "县级平台核对后更正申请人名称"});
+    let (s, b) = body(city.post(&admin, &format!("/api/v1/admin/exchange/rows/{}/resend", accept.id), fix).await).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+    let new_id = b["id"].as_i64().unwrap();
+    let old = zwfw_store::exchange::get(&city.state.store, accept.id).await.unwrap().unwrap();
+    let new = zwfw_store::exchange::get(&city.state.store, new_id).await.unwrap().unwrap();
+    assert_eq!(old.resent_as, Some(new_id));
+    assert_eq!((new.version, new.origin.as_deref(), new.row_guid.as_deref()), (old.version + 1, Some(COUNTY), None));
+    let cells = new.payload.clone().unwrap();
+    assert!(cells.contains("六枝特区明达餐饮店") && cells.contains(&no1), "{cells}");
+    let r = deliver_once(&city.state, &ex).await.unwrap();
+    assert_eq!((r.delivered, r.rejected, r.failed), (1, 0, false), "{r:?}");
+    assert_eq!(front.count(Table::ProAccept, "project_no", &no1).await.unwrap(), 2, "the old row is kept");
+    assert_eq!(front.count(Table::ProAccept, "row_guid", &guid).await.unwrap(), 1);
+    assert_eq!(front.count(Table::ProAccept, "row_guid", &format!("zwfw-{new_id}-0")).await.unwrap(), 1);
+    assert_eq!(front.count(Table::ProAccept, "applyer_name", "六枝特区明达餐饮店").await.unwrap(), 1);
+    let new = zwfw_store::exchange::get(&city.state.store, new_id).await.unwrap().unwrap();
+    assert_ne!(new.batch, old.batch, "its own batch");
 
     // Two more packages; the later one first leaves a gap.
     let no2 = granted(&county, "TESTPKG00000000000000000000002").await;
@@ -214,6 +294,16 @@ both_backends!(a_county_package_is_imported_once_checked_and_delivered, |store: 
     let trail = zwfw_store::audit::verify(&city.state.store).await.unwrap();
     assert!(trail.defects.is_empty());
     assert_eq!(front.count(Table::ProResult, "project_no", &no2).await.unwrap(), 0, "not delivered yet");
+
+    // The dashboard counts every case the county reported, the corrected row once.
+    city.advance(60_000);
+    let sup = city.signed_in("demo_supervisor").await;
+    let (s, d) = body(city.get(&sup, "/api/v1/supervision/dashboard").await).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{d}");
+    let r = reported(&d).unwrap();
+    assert_eq!((r["last_seq"].as_i64(), r["cases"]["received"].as_i64()), (Some(p5.manifest.seq), Some(4)), "{r}");
+    assert_eq!((r["cases"]["concluded"].as_i64(), r["cases"]["granted"].as_i64()), (Some(4), Some(4)), "{r}");
+    assert!(r["period_from"].as_i64().unwrap() <= r["period_to"].as_i64().unwrap(), "{r}");
 
     front.close().await;
     drop(front_db);
