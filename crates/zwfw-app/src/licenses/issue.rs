@@ -123,6 +123,20 @@ fn grant_of(events: &[sc::EventRow]) -> AppResult<(i64, String, Option<NaiveDate
     Err(AppError::Internal("a licence job without a grant".into()))
 }
 
+/// The fields that name the holder itself: filled with the applicant's
+/// name when the application form does not carry them (an application
+/// names its applicant once, not again in every form).
+const HOLDER_NAME_FIELDS: [&str; 7] = ["经营者名称", "名称", "姓名", "企业名称", "单位名称", "经营者", "持证人"];
+
+/// A template field's text: the application form's value, else the
+/// applicant's name for a field that names the holder, else empty.
+fn field_value(form: &serde_json::Value, name: &str, applicant: &str) -> String {
+    match form_value(form, name) {
+        v if v.is_empty() && HOLDER_NAME_FIELDS.contains(&name) => applicant.to_string(),
+        v => v,
+    }
+}
+
 /// The text of a form's field, if the form has it.
 fn form_value(form: &serde_json::Value, name: &str) -> String {
     match form.get(name) {
@@ -294,7 +308,7 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
         item_code: case.impl_code.clone(),
         case_no: case.case_no.clone().unwrap_or_default(),
         file_sm3: String::new(),
-        fields: ty.template.iter().map(|f| (f.clone(), form_value(&case.form, f))).collect(),
+        fields: ty.template.iter().map(|f| (f.clone(), field_value(&case.form, f, &case.applicant_name))).collect(),
     };
     let signed = sign(st, metadata, &ty.template, signer.as_ref()).await?;
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
@@ -430,4 +444,18 @@ pub(super) async fn record_change(
     store::insert_event(tx, &row).await?;
     ctx.audit(tx, ctx.entry(&format!("license_{}", c.change.code()), "license", license_id, detail, c.note)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_value;
+
+    #[test]
+    fn a_field_naming_the_holder_is_the_applicant_unless_the_form_says_otherwise() {
+        let form = serde_json::json!({"经营场所": "示例市市民大道 1 号", "名称": "明达餐厅"});
+        assert_eq!(field_value(&form, "经营者名称", "示例市明达餐饮有限公司"), "示例市明达餐饮有限公司");
+        assert_eq!(field_value(&form, "名称", "示例市明达餐饮有限公司"), "明达餐厅", "the form's own value");
+        assert_eq!(field_value(&form, "经营场所", "示例市明达餐饮有限公司"), "示例市市民大道 1 号");
+        assert_eq!(field_value(&form, "经营项目", "示例市明达餐饮有限公司"), "", "not a holder field");
+    }
 }

@@ -210,17 +210,24 @@ pub fn clear_session_cookie() -> String {
 }
 
 /// The request's auth information; present on every route behind the session layer.
+/// A session whose gate is not open (password to change, second factor
+/// not given, authenticator not enrolled) is no one here: the handlers that
+/// take `Auth` serve visitors and signed-in users alike, and must not let a
+/// half-signed-in session read what only the signed-in may (files above all).
 pub struct Auth(pub RequestAuth);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
-        parts
+        let mut ra = parts
             .extensions
             .get::<RequestAuth>()
             .cloned()
-            .map(Auth)
-            .ok_or_else(|| WebError::internal("session layer missing"))
+            .ok_or_else(|| WebError::internal("session layer missing"))?;
+        if ra.session.as_ref().is_some_and(|s| !matches!(s.gate, Gate::Open)) {
+            ra.session = None;
+        }
+        Ok(Auth(ra))
     }
 }
 

@@ -220,6 +220,16 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
         app.get(&company, &format!("/api/v1/cases/{id}/documents/{grant}")).await.status(),
         StatusCode::NOT_FOUND
     );
+    // A session still behind its gate (the first password not changed yet)
+    // downloads no document and no material of its own department's case.
+    let (s, b) = app.api_login("demo_legal", DEMO_PW).await;
+    assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("change_password")), "{b}");
+    let gated = b["token"].as_str().unwrap().to_string();
+    let material = c["materials"][0]["id"].as_i64().unwrap();
+    for path in [format!("/api/v1/cases/{id}/documents/{grant}"), format!("/api/v1/cases/{id}/materials/{material}")] {
+        assert_eq!(app.get(&head, &path).await.status(), StatusCode::OK, "{path} for the open session");
+        assert_eq!(app.get(&gated, &path).await.status(), StatusCode::NOT_FOUND, "{path} behind the gate");
+    }
 
     // The library keeps what the citizen gave, once each, as trust level C.
     let (_, lib) = body(app.get(&citizen, "/api/v1/e-materials").await).await;
