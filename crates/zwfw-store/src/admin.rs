@@ -121,10 +121,12 @@ pub async fn list_departments(store: &Store) -> StoreResult<Vec<Department>> {
 }
 
 pub async fn get_department(store: &Store, id: i64) -> StoreResult<Department> {
-    crate::db::query("SELECT * FROM departments WHERE id = $1")
-        .bind(id)
-        .one(store.pool(), "department", department)
-        .await
+    get_department_via(store.pool(), id).await
+}
+
+/// [`get_department`] in a transaction, or on the store.
+pub async fn get_department_via(ex: crate::db::Ex<'_>, id: i64) -> StoreResult<Department> {
+    crate::db::query("SELECT * FROM departments WHERE id = $1").bind(id).one(ex, "department", department).await
 }
 
 pub async fn find_department_by_code(store: &Store, code: &str) -> StoreResult<Option<Department>> {
@@ -229,14 +231,18 @@ fn user(r: &Row) -> User {
     }
 }
 
-async fn with_roles(store: &Store, mut users: Vec<User>) -> StoreResult<Vec<User>> {
+async fn with_roles(store: &Store, users: Vec<User>) -> StoreResult<Vec<User>> {
+    with_roles_via(store.pool(), users).await
+}
+
+async fn with_roles_via(ex: crate::db::Ex<'_>, mut users: Vec<User>) -> StoreResult<Vec<User>> {
     if users.is_empty() {
         return Ok(users);
     }
     let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
     // The ids are integers from the database, never user input.
     let sql = format!("SELECT user_id, role FROM user_roles WHERE user_id IN ({}) ORDER BY role", ids.join(","));
-    let rows = crate::db::query(&sql).fetch_all(store.pool()).await?;
+    let rows = crate::db::query(&sql).fetch_all(ex).await?;
     for r in rows {
         let uid = r.i64("user_id");
         if let (Some(u), Ok(role)) = (users.iter_mut().find(|u| u.id == uid), Role::parse(&r.str("role"))) {
@@ -277,17 +283,22 @@ pub async fn find_user_by_number(ex: crate::db::Ex<'_>, number: &str) -> StoreRe
 
 /// Staff accounts, optionally of one department.
 pub async fn list_staff(store: &Store, department_id: Option<i64>) -> StoreResult<Vec<User>> {
+    list_staff_via(store.pool(), department_id).await
+}
+
+/// [`list_staff`] in a transaction, or on the store.
+pub async fn list_staff_via(mut ex: crate::db::Ex<'_>, department_id: Option<i64>) -> StoreResult<Vec<User>> {
     let rows = match department_id {
         Some(d) => {
             const SQL: &str = const_concat!("SELECT * FROM users WHERE ", STAFF, " AND department_id = $1 ORDER BY id");
-            crate::db::query(SQL).bind(d).fetch_all(store.pool()).await?
+            crate::db::query(SQL).bind(d).fetch_all(ex.reborrow()).await?
         }
         None => {
             const SQL: &str = const_concat!("SELECT * FROM users WHERE ", STAFF, " ORDER BY id");
-            crate::db::query(SQL).fetch_all(store.pool()).await?
+            crate::db::query(SQL).fetch_all(ex.reborrow()).await?
         }
     };
-    with_roles(store, rows.iter().map(user).collect()).await
+    with_roles_via(ex, rows.iter().map(user).collect()).await
 }
 
 pub async fn list_public_users(store: &Store, limit: i64) -> StoreResult<Vec<User>> {

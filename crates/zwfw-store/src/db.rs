@@ -197,6 +197,16 @@ pub enum Ex<'a> {
     Tx(&'a mut Tx),
 }
 
+impl Ex<'_> {
+    /// The same place for one more query, keeping this one for the next.
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Store(s) => Ex::Store(s),
+            Ex::Tx(t) => Ex::Tx(t),
+        }
+    }
+}
+
 /// A query and its parameters.
 #[must_use]
 pub struct Query {

@@ -78,41 +78,99 @@ const WITH_CASE: &str = "SELECT o.*, c.case_no FROM exchange_outbox o LEFT JOIN 
 
 const WAITING: &str = "delivered_at IS NULL AND rejected_at IS NULL";
 
-/// The INSERT of the outbox rows of `tables` for event `seq` of the case
-/// each row of `from` names by `id` (a part of a larger statement), its
-/// parameters appended to `args`; None when `tables` is empty.
-pub fn enqueue_insert(
-    tables: &[Table],
-    seq: i64,
-    at_ms: i64,
-    args: &mut Vec<crate::db::Value>,
-    from: &str,
-) -> Option<String> {
-    use crate::db::{param, IntoValue};
-    if tables.is_empty() {
-        return None;
+/// The position of the outbox rows derived from the case events of the
+/// audit trail (migration 0044).
+pub const CASE_EXCHANGE: &str = "case_exchange";
+
+/// Records of the audit trail read per batch.
+const DERIVE_BATCH: i64 = 1000;
+/// Records without a reported step after which the position moves on
+/// anyway, so that a reader does not look through them again.
+const PASS_OVER: usize = 100;
+/// Outbox rows written per statement.
+const ROWS_PER_INSERT: usize = 200;
+
+/// A row the derivation writes: the table, the case, the event, its time.
+type Derived = (Table, i64, i64, i64);
+
+/// Writes the outbox rows of every case step committed since the last
+/// derivation (the tables `zwfw_domain::exchange::tables_of` its event),
+/// in the order of the audit trail, and moves the derivation's position
+/// with them in one transaction; returns how many rows were written.
+///
+/// A step writes no outbox row: its rows are derived after its commit, by
+/// the program's own task soon after the step, and here before anything
+/// reads the outbox (the exporter's claim, the monitor's figures, a case's
+/// rows), so that a reader never misses the row of a step already
+/// acknowledged. A row is written once: by the process that moved the
+/// position from where it read it; another server doing the same finds it
+/// moved and reads again. When this returns, every step committed before
+/// the call has its rows (on PostgreSQL unless more than a batch of audit
+/// records waited to be sealed; the store's sealer seals them soon).
+pub async fn derive(store: &Store) -> StoreResult<usize> {
+    crate::audit::seal_batch(store).await?;
+    let mut written = 0;
+    loop {
+        let Some((pos, records)) = crate::outbox::trail_after_cursor(store, CASE_EXCHANGE, DERIVE_BATCH).await? else {
+            return Ok(written);
+        };
+        let last = records.last().map_or(pos, |r| r.seq);
+        let rows: Vec<Derived> = records.iter().filter_map(reported).flatten().collect();
+        let full = records.len() as i64 == DERIVE_BATCH;
+        if rows.is_empty() && records.len() < PASS_OVER {
+            // Nothing to write: the position moves with the next row (or
+            // once enough other records follow it to be worth a write).
+            return Ok(written);
+        }
+        if advance(store, pos, last, &rows).await? {
+            written += rows.len();
+            if !full {
+                return Ok(written);
+            }
+        }
     }
-    let (seq, at) = (param(args, seq.into_value()), param(args, at_ms.into_value()));
-    let selects: Vec<String> =
-        tables.iter().map(|t| format!("SELECT id, CAST('{}' AS TEXT) AS tbl FROM {from}", t.code())).collect();
-    Some(format!(
-        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, created_at) SELECT x.tbl, x.id, {seq}, {at} FROM ({}) AS x",
-        selects.join(" UNION ALL ")
-    ))
 }
 
-/// Writes the outbox rows of `tables` for event `seq` of case `case_id`
-/// inside `tx`: one statement.
-pub async fn enqueue(tx: &mut Tx, tables: &[Table], case_id: i64, seq: i64, at_ms: i64) -> StoreResult<()> {
-    use crate::db::IntoValue;
-    if tables.is_empty() {
-        return Ok(());
+/// The outbox rows of the trail's record `r` when it records a case event
+/// (`case_<kind>` with `{"seq", "event"}`) that is reported.
+fn reported(r: &crate::outbox::TrailRecord) -> Option<impl Iterator<Item = Derived>> {
+    if r.object_type != "case" || !r.action.starts_with("case_") {
+        return None;
     }
-    let mut args = vec![case_id.into_value(), seq.into_value(), at_ms.into_value()];
-    let values: Vec<String> = tables.iter().map(|t| format!("('{}', $1, $2, $3)", t.code())).collect();
-    let sql = format!("INSERT INTO exchange_outbox (tbl, case_id, event_seq, created_at) VALUES {}", values.join(", "));
-    crate::db::query_with(sql, std::mem::take(&mut args)).execute(tx.conn()).await?;
-    Ok(())
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        seq: i64,
+        event: zwfw_domain::cases::Event,
+    }
+    let case_id: i64 = r.object_id.parse().ok()?;
+    let d: Detail = serde_json::from_str(&r.detail).ok()?;
+    let tables = zwfw_domain::exchange::tables_of(&d.event.kind);
+    Some(tables.iter().map(move |t| (*t, case_id, d.seq, d.event.at_ms)))
+}
+
+/// Moves the derivation from `from` to `to` and writes `rows` in one
+/// transaction; false, having written nothing, when the position was no
+/// longer `from` (another server moved it).
+async fn advance(store: &Store, from: i64, to: i64, rows: &[Derived]) -> StoreResult<bool> {
+    use crate::db::IntoValue;
+    let mut tx = store.begin().await?;
+    if !crate::outbox::move_cursor(&mut tx, CASE_EXCHANGE, from, to).await? {
+        return Ok(false);
+    }
+    for part in rows.chunks(ROWS_PER_INSERT) {
+        let mut args = Vec::with_capacity(part.len() * 3);
+        let mut values = Vec::with_capacity(part.len());
+        for (t, case_id, seq, at) in part {
+            let n = args.len();
+            values.push(format!("('{}', ${}, ${}, ${})", t.code(), n + 1, n + 2, n + 3));
+            args.extend([(*case_id).into_value(), (*seq).into_value(), (*at).into_value()]);
+        }
+        let sql =
+            format!("INSERT INTO exchange_outbox (tbl, case_id, event_seq, created_at) VALUES {}", values.join(", "));
+        crate::db::query_with(sql, args).execute(tx.conn()).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The `up_lic_data` row of licence version `license_id`, issued on case
@@ -147,7 +205,7 @@ pub async fn enqueue_result_version(tx: &mut Tx, case_id: i64, rating_id: i64, a
     Ok(r.rows_affected() == 1)
 }
 
-/// Claims a batch to deliver: a batch whose claim lapsed (its server died
+/// Claims a batch to deliver (the steps' rows derived first): a batch whose claim lapsed (its server died
 /// or its try failed and the back-off passed), kept whole under its number;
 /// else up to `limit` waiting rows under the new number `new_batch`. The
 /// claim holds until `lease_until`. Exactly one of several exporters
@@ -160,6 +218,7 @@ pub async fn claim(
     limit: i64,
     new_batch: &str,
 ) -> StoreResult<(String, Vec<OutRow>)> {
+    derive(store).await?;
     let lapsed = query(format!(
         "SELECT batch FROM exchange_outbox WHERE {WAITING} AND batch IS NOT NULL AND lease_until <= $1 ORDER BY id LIMIT 1"
     ))
@@ -315,6 +374,7 @@ pub struct TableFigures {
 
 /// The figures per table, every table listed (zeros where nothing was written).
 pub async fn figures(store: &Store, since_ms: i64) -> StoreResult<Vec<TableFigures>> {
+    derive(store).await?;
     let rows = query(format!(
         "SELECT tbl, \
            COALESCE(SUM(CASE WHEN {WAITING} THEN 1 ELSE 0 END), 0) AS backlog, \
@@ -351,8 +411,9 @@ pub async fn rejected(store: &Store, limit: i64) -> StoreResult<Vec<OutRow>> {
     .await
 }
 
-/// The outbox rows of a case, in order.
+/// The outbox rows of a case, in order (its steps' rows derived first).
 pub async fn of_case(store: &Store, case_id: i64) -> StoreResult<Vec<OutRow>> {
+    derive(store).await?;
     query("SELECT * FROM exchange_outbox WHERE case_id = $1 ORDER BY id").bind(case_id).all(store.pool(), out_row).await
 }
 
@@ -591,6 +652,7 @@ pub async fn feedback_of(store: &Store, outbox_id: i64) -> StoreResult<Vec<Feedb
 
 /// The oldest waiting row of each table: (table, outbox id, written at).
 pub async fn oldest_waiting(store: &Store) -> StoreResult<Vec<(String, i64, i64)>> {
+    derive(store).await?;
     let rows = query(format!(
         "SELECT o.tbl, o.id, o.created_at FROM exchange_outbox o WHERE o.id IN \
          (SELECT MIN(id) FROM exchange_outbox WHERE {WAITING} GROUP BY tbl)"

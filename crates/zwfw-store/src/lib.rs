@@ -251,6 +251,11 @@ fn sqlite_path(url: &str) -> StoreResult<std::path::PathBuf> {
     Ok(std::path::PathBuf::from(path))
 }
 
+/// The program's PostgreSQL connections (besides those that take serial
+/// numbers): a transaction must not take a second one while it holds its
+/// own, or under load every connection may wait for its locks.
+pub const PG_CONNECTIONS: usize = 16;
+
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). For SQLite the
     /// file is created if missing. Does not run migrations.
@@ -276,7 +281,7 @@ impl Store {
         if asynchronous {
             setup.push("SET synchronous_commit = off");
         }
-        let pool = pgpool::PgConns::connect(&url, 16, setup).await?;
+        let pool = pgpool::PgConns::connect(&url, PG_CONNECTIONS, setup).await?;
         let serials = pgpool::PgConns::connect(
             &url,
             SERIAL_CONNECTIONS,

@@ -344,11 +344,9 @@ pub async fn trail_after_cursor(store: &Store, name: &str, limit: i64) -> StoreR
 /// Notices written per statement.
 const NOTICES_PER_INSERT: usize = 100;
 
-/// Moves the derivation `name` from `from` to `to` and writes `notices`
-/// (each with its time) in one transaction; false, having written nothing,
-/// when the position was no longer `from` (another server moved it).
-pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(i64, Notice)]) -> StoreResult<bool> {
-    let mut tx = store.begin().await?;
+/// Moves the derivation `name` from `from` to `to` inside `tx`; false when
+/// the position was no longer `from` (another server moved it).
+pub(crate) async fn move_cursor(tx: &mut Tx, name: &str, from: i64, to: i64) -> StoreResult<bool> {
     let moved = query("UPDATE outbox_cursors SET pos = $1 WHERE name = $2 AND pos = $3")
         .bind(to)
         .bind(name)
@@ -356,7 +354,15 @@ pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(
         .execute(tx.conn())
         .await?
         .rows_affected();
-    if moved != 1 {
+    Ok(moved == 1)
+}
+
+/// Moves the derivation `name` from `from` to `to` and writes `notices`
+/// (each with its time) in one transaction; false, having written nothing,
+/// when the position was no longer `from` (another server moved it).
+pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(i64, Notice)]) -> StoreResult<bool> {
+    let mut tx = store.begin().await?;
+    if !move_cursor(&mut tx, name, from, to).await? {
         return Ok(false);
     }
     for part in notices.chunks(NOTICES_PER_INSERT) {

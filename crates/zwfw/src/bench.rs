@@ -197,16 +197,26 @@ pub async fn run_catalog(items: usize) -> anyhow::Result<()> {
 /// (registration and submission → acceptance → three steps → grant, six
 /// transactions each, every one with its event, projection and audit record)
 /// by `clients` concurrent clients; then a department inbox of `inbox` open
-/// cases, read page by page. Returns the lifecycles' transactions per second.
-pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inbox: i64) -> anyhow::Result<f64> {
+/// cases, read page by page. With `exchange` false the steps' exchange rows
+/// are not derived (the lifecycle as it is without the exchange).
+/// Returns the lifecycles' transactions per second.
+pub async fn run_cases(
+    url: &str,
+    label: &str,
+    cases: usize,
+    clients: usize,
+    inbox: i64,
+    exchange: bool,
+) -> anyhow::Result<f64> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use zwfw_app::cases::{self, ActionInput};
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
-    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system()).await?;
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system(), exchange).await?;
     let cast = Arc::new(cast);
     let next = Arc::new(AtomicUsize::new(0));
     let outbox_before = outbox_rows(&state).await?;
+    let exchange_before = exchange_rows(&state).await?;
     let statements = zwfw_store::db::statements_run();
     let groups = zwfw_store::group::stats();
     let started = Instant::now();
@@ -259,6 +269,14 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
     zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
     let all = outbox_rows(&state).await? - outbox_before;
     println!("  notices written to the outbox after their steps: {derived} during the run, {all} in all once derived");
+    if exchange {
+        let derived = exchange_rows(&state).await? - exchange_before;
+        zwfw_store::exchange::derive(&state.store).await?;
+        let all = exchange_rows(&state).await? - exchange_before;
+        println!("  exchange rows written to the outbox after their steps: {derived} during the run, {all} in all once derived");
+    } else {
+        println!("  exchange rows not derived (--exchange off)");
+    }
 
     // A department inbox of `inbox` open cases.
     let template = cases::apply(
@@ -297,7 +315,16 @@ pub async fn run_cases(url: &str, label: &str, cases: usize, clients: usize, inb
 
 /// The outbox's messages.
 async fn outbox_rows(state: &zwfw_app::App) -> anyhow::Result<i64> {
-    let r = zwfw_store::db::query("SELECT COUNT(*) AS n FROM notifications").fetch_one(state.store.pool()).await?;
+    count(state, "notifications").await
+}
+
+/// The exchange outbox's rows, as written (none derived for the count).
+async fn exchange_rows(state: &zwfw_app::App) -> anyhow::Result<i64> {
+    count(state, "exchange_outbox").await
+}
+
+async fn count(state: &zwfw_app::App, table: &str) -> anyhow::Result<i64> {
+    let r = zwfw_store::db::query(format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(state.store.pool()).await?;
     Ok(match r.value("n") {
         Some(zwfw_store::db::Value::Int(n)) => *n,
         _ => 0,
@@ -325,8 +352,10 @@ pub(crate) struct Setup {
 }
 
 /// A demo database (with a master key, for licences) and a published
-/// three-step item of the market department, linked to no licence type.
-pub(crate) async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<Setup> {
+/// three-step item of the market department, linked to no licence type;
+/// the steps' exchange rows derived in the background unless `exchange` is
+/// false.
+pub(crate) async fn setup(url: &str, clock: zwfw_app::Clock, exchange: bool) -> anyhow::Result<Setup> {
     use zwfw_app::cases::{ApplicantInput, ApplicationInput};
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
     let store = zwfw_store::Store::connect(url).await?;
@@ -336,7 +365,8 @@ pub(crate) async fn setup(url: &str, clock: zwfw_app::Clock) -> anyhow::Result<S
         master_key: Some(zwfw_app::licenses::MasterKey::random()),
         ..Default::default()
     };
-    let config = zwfw_app::AppConfig { data_dir: dir.clone(), licenses, ..Default::default() };
+    let exchange = zwfw_app::exchange::ExchangeConfig { derive: exchange, ..Default::default() };
+    let config = zwfw_app::AppConfig { data_dir: dir.clone(), licenses, exchange, ..Default::default() };
     let state = zwfw_app::App::new(store, clock, config);
     zwfw_app::startup(&state).await.map_err(err)?;
     zwfw_app::demo::load(&state).await.map_err(err)?;
@@ -395,7 +425,7 @@ pub async fn run_supervision(url: &str, label: &str, open: i64) -> anyhow::Resul
     use zwfw_app::supervision as sv;
     use zwfw_store::db::query;
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
-    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system()).await?;
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system(), true).await?;
     let ctx = |a| zwfw_app::Ctx { state: &state, actor: Some(a), client_addr: "bench".into() };
     let act =
         |a: &str, o: &str| zwfw_app::cases::ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
@@ -569,7 +599,7 @@ pub async fn run_exchange(front: &str, cases: usize, batch: i64) -> anyhow::Resu
     use zwfw_app::cases::{self, ActionInput};
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
     let db = zwfw_store::scratch::ScratchDb::sqlite();
-    let Setup { state, item, dir, cast, .. } = setup(&db.url, zwfw_app::Clock::system()).await?;
+    let Setup { state, item, dir, cast, .. } = setup(&db.url, zwfw_app::Clock::system(), true).await?;
     let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
     // An applicant the demo's 人口库 does not hold (its records are checked).
     let first17 = "11010519491231002";

@@ -99,7 +99,7 @@ where
 /// each item in `rounds` alternating rounds, then `verifications`
 /// verifications through the use case and through the router.
 pub async fn run(url: &str, label: &str, cases: usize, clients: usize, verifications: usize) -> anyhow::Result<()> {
-    let s = setup(url, zwfw_app::Clock::system()).await?;
+    let s = setup(url, zwfw_app::Clock::system(), true).await?;
     let st = s.state.clone();
     let admin = zwfw_store::admin::find_user_by_username(&st.store, "demo_admin")
         .await?

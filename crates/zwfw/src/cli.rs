@@ -108,6 +108,10 @@ enum Command {
         /// PostgreSQL commit settings to measure the cases on (comma-separated: on, off).
         #[arg(long, default_value = "on,off")]
         pg_sync: String,
+        /// The case benchmark with the exchange outbox (on: the steps' rows derived
+        /// after their commits, as always) or without it (off).
+        #[arg(long, default_value = "on")]
+        exchange: String,
         /// Lifecycles of each item (with and without a licence) in the licence benchmark.
         #[arg(long, default_value_t = 2_000)]
         license_cases: usize,
@@ -727,6 +731,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             postgres,
             sqlite_sync,
             pg_sync,
+            exchange,
             license_cases,
             verifications,
             exchange_server,
@@ -777,6 +782,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 crate::bench::run_catalog(items).await?;
             }
             if only == "all" || only == "cases" {
+                let exchange = match exchange.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    x => return Err(anyhow!("--exchange takes on or off, not {x}")),
+                };
                 for sync in sqlite_sync.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     if sync != "normal" && sync != "full" {
                         return Err(anyhow!("--sqlite-sync takes normal and/or full, not {sync}"));
@@ -786,7 +796,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
                     let dir = db.dir.clone().unwrap_or_else(std::env::temp_dir);
                     let ceiling = zwfw_store::ceiling::sqlite(&dir, sync == "full", CEILING_FOR)?;
-                    let tx = crate::bench::run_cases(&url, &label, cases, clients, inbox).await?;
+                    let tx = crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange).await?;
                     crate::bench::print_share(tx, ceiling, "ceiling, one connection");
                     db.cleanup().await;
                 }
@@ -802,7 +812,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let url = format!("{}{join}synchronous_commit={sync}", db.url);
                     let label = format!("PostgreSQL (synchronous_commit={sync})");
                     let ceiling = zwfw_store::ceiling::postgres(&db.url, clients, sync == "on", CEILING_FOR).await;
-                    let r = crate::bench::run_cases(&url, &label, cases, clients, inbox).await;
+                    let r = crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange).await;
                     db.cleanup().await;
                     crate::bench::print_share(r?, ceiling?, &format!("ceiling, {clients} connections"));
                 }

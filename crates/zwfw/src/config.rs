@@ -107,6 +107,7 @@ pub fn exchange(
         timeout_ms: file.timeout_ms.unwrap_or(d.timeout_ms),
         feedback_poll_ms: file.feedback_poll_ms.unwrap_or(d.feedback_poll_ms),
         codes: file.codes.unwrap_or_default(),
+        derive: d.derive,
     };
     // The installation's code (its packages name it) may come from the environment.
     let mut c = c;

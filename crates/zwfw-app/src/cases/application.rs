@@ -304,7 +304,7 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
     )
     .await
     .map_err(duplicate)?;
-    count_written(ctx, audit.len(), &w.event.kind);
+    count_written(ctx, audit.len());
     crate::metrics::Metrics::inc(&st.metrics.cases_created);
     super::sources::record_uses(ctx, &mats, case_id).await?;
     Ok(Submitted { case_id, case_no: Some(case_no), query_password: Some(password), state: w.p.state, repeated: false })

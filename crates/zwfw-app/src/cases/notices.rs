@@ -96,7 +96,9 @@ pub async fn derive_if_behind(st: &App) {
 }
 
 /// Starts the derivation's own task: soon after each step written here,
-/// and every second in any case; it ends with the application's state.
+/// and every second in any case, it derives the steps' notices and then
+/// their exchange rows ([`crate::exchange::derive`]); it ends with the
+/// application's state.
 pub fn spawn_derivation(st: &App) {
     let app = std::sync::Arc::downgrade(&st.0);
     let wake = st.notices_wake.clone();
@@ -112,6 +114,12 @@ pub fn spawn_derivation(st: &App) {
                     return;
                 }
                 tracing::error!(error = %e.message(), "deriving the notices of case steps failed; retrying");
+            }
+            if let Err(e) = crate::exchange::derive(&st).await {
+                if st.store.is_closed() {
+                    return;
+                }
+                tracing::error!(error = %e.message(), "deriving the exchange rows of case steps failed; retrying");
             }
         }
     });

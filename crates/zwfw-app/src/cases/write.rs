@@ -115,7 +115,6 @@ impl Prepared {
             p: &self.p,
             document: self.document.as_ref(),
             audit,
-            exchange: zwfw_domain::exchange::tables_of(&self.event.kind),
         }
     }
 
@@ -149,19 +148,15 @@ pub(super) async fn write_alone(
     let audit = w.audit_records();
     let written = sc::write_transition(&ctx.state.store, &w.transition(case_id, old, idem_key, &audit)).await?;
     if written {
-        count_written(ctx, audit.len(), &w.event.kind);
+        count_written(ctx, audit.len());
     }
     Ok(written)
 }
 
-/// Counts a written event and its audit records, wakes the derivation of
-/// its notices (which finds it once committed), and wakes the exchange
-/// exporter when the event is reported to the province.
-pub(super) fn count_written(ctx: &Ctx<'_>, audit_records: usize, kind: &EventKind) {
+/// Counts a written event and its audit records, and wakes the derivation
+/// of its notices and exchange rows (which finds it once committed).
+pub(super) fn count_written(ctx: &Ctx<'_>, audit_records: usize) {
     ctx.state.notices_wake.notify_one();
-    if !zwfw_domain::exchange::tables_of(kind).is_empty() {
-        crate::exchange::wake();
-    }
     crate::metrics::Metrics::inc(&ctx.state.metrics.case_events);
     crate::metrics::Metrics::add(&ctx.state.metrics.audit_records, audit_records as u64);
 }
@@ -185,7 +180,7 @@ pub(super) async fn write_prepared(
     if let Some((step, open)) = &w.joint {
         sc::set_joint(tx, case_id, *step, open).await?;
     }
-    count_written(ctx, audit.len(), &w.event.kind);
+    count_written(ctx, audit.len());
     Ok(true)
 }
 

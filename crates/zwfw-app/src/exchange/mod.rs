@@ -1,8 +1,11 @@
 //! Exchange with the provincial platform through the 前置库 (数据交换).
 //!
-//! Every change of a case the province must see writes a compact row into
-//! the exchange outbox in the same transaction (`zwfw_store::exchange`):
-//! the table, the case, the event, the version. The exporter, on every app
+//! Every step of a case the province must see gets compact rows in the
+//! exchange outbox (`zwfw_store::exchange`): the table, the case, the
+//! event, the version. The step writes none of them: they are derived after
+//! its commit from the audit trail's records of case events, in commit
+//! order ([`derive`], migration 0044), soon after the step on the program's
+//! own task and before anything reads the outbox. The exporter, on every app
 //! server, claims a batch of them in the main database, maps each to the
 //! national columns as the case stood at its event (`zwfw_domain::exchange::
 //! mapping`), checks them against the columns' lengths (a row that does not
@@ -42,6 +45,11 @@ pub struct ExchangeConfig {
     /// How often the province's feedback tables are read.
     pub feedback_poll_ms: u64,
     pub codes: Codes,
+    /// Derives the outbox rows of case steps on the program's own task soon
+    /// after each step (always, but for measuring the lifecycle without the
+    /// exchange: `zwfw bench --exchange off`). Whatever it says, every
+    /// reader of the outbox derives the rows of the steps before it first.
+    pub derive: bool,
 }
 
 impl Default for ExchangeConfig {
@@ -54,6 +62,7 @@ impl Default for ExchangeConfig {
             timeout_ms: 5000,
             feedback_poll_ms: feedback::POLL_EVERY_MS,
             codes: Codes::default(),
+            derive: true,
         }
     }
 }
@@ -85,6 +94,20 @@ static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
 /// Wakes the exporter of this process: rows were (or are about to be) committed.
 pub fn wake() {
     WAKE.notify_one();
+}
+
+/// Derives the outbox rows of the case steps committed since the last
+/// derivation (`zwfw_store::exchange::derive`), when this process derives
+/// them in the background, and wakes the exporter when it wrote some.
+pub async fn derive(st: &App) -> AppResult<usize> {
+    if !st.config.exchange.derive {
+        return Ok(0);
+    }
+    let n = sx::derive(&st.store).await?;
+    if n > 0 {
+        wake();
+    }
+    Ok(n)
 }
 
 /// What one delivery run did.

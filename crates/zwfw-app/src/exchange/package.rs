@@ -27,6 +27,7 @@ use serde::Serialize;
 use serde_json::json;
 use zwfw_domain::exchange::package::{self as dp, Header, Manifest, PackageRow, Placement};
 use zwfw_domain::exchange::{self as dx, check_row};
+use zwfw_store::exchange as sx;
 use zwfw_store::exchange::package::{self as sp, InstallationRow, PackageRow as Recorded};
 
 /// Outbox rows one package takes at most (the next package takes the rest).
@@ -128,6 +129,7 @@ pub async fn export_package(ctx: &Ctx<'_>, since: Option<i64>) -> AppResult<Expo
         Some(s) => s,
         None => last.as_ref().map_or(0, |p| p.range_to),
     };
+    sx::derive(&st.store).await?;
     let rows = sp::exportable(st.store.pool(), from, MAX_ROWS).await?;
     let Some(to) = rows.last().map(|r| r.id) else {
         return Err(AppError::with_detail(Kind::Conflict, "package_empty", from.to_string()));
@@ -426,6 +428,7 @@ pub async fn overview(ctx: &Ctx<'_>) -> AppResult<Overview> {
     }
     may_manage(ctx)?;
     let st = ctx.state;
+    sx::derive(&st.store).await?;
     let pool = || st.store.pool();
     let exported = sp::packages(pool(), "out", 50).await?;
     let next_from = exported.first().map_or(0, |p| p.range_to);

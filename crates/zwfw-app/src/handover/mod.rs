@@ -52,9 +52,11 @@ fn claim_due(st: &App) -> AppResult<String> {
 
 /// The staff of `department` told of a new record: every active member who
 /// may claim it in-app (and by e-mail when their account gives one); the
-/// department heads, the named handlers, also by SMS.
-async fn notices_for(st: &App, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
-    let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
+/// department heads, the named handlers, also by SMS. Read in `tx`, whose
+/// connection is held anyway: a second connection taken from the pool while
+/// the step's rows are locked waits for steps that wait for those rows.
+async fn notices_for(tx: &mut Tx, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
+    let staff = zwfw_store::admin::list_staff_via(tx.conn(), Some(department)).await?;
     let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
     Ok(staff
         .into_iter()
@@ -79,10 +81,13 @@ async fn department_name(st: &App, id: i64) -> String {
     zwfw_store::admin::get_department(&st.store, id).await.map(|d| d.name).unwrap_or_default()
 }
 
-/// Writes one record per regulator with its notices and audit record, in `tx`.
+/// Writes one record per regulator with its notices and audit record, in
+/// `tx`, reading only through `tx` (see [`notices_for`]).
 async fn push(ctx: &Ctx<'_>, tx: &mut Tx, regulators: &[i64], h: &sh::NewHandover<'_>, what: &str) -> AppResult<()> {
-    let st = ctx.state;
-    let source = department_name(st, h.source_department_id).await;
+    let source = zwfw_store::admin::get_department_via(tx.conn(), h.source_department_id)
+        .await
+        .map(|d| d.name)
+        .unwrap_or_default();
     for &regulator in regulators {
         let id = sh::insert(tx, &sh::NewHandover { regulator_department_id: regulator, ..*h }).await?;
         let title = format!("审管推送待认领：{}", h.item_name);
@@ -91,7 +96,7 @@ async fn push(ctx: &Ctx<'_>, tx: &mut Tx, regulators: &[i64], h: &sh::NewHandove
             if h.case_no.is_empty() { "—" } else { h.case_no },
             h.claim_due
         );
-        let notices = notices_for(st, regulator, &title, &body, &format!("/handover/{id}")).await?;
+        let notices = notices_for(tx, regulator, &title, &body, &format!("/handover/{id}")).await?;
         zwfw_store::outbox::write_notices(tx, &notices, ctx.now()).await?;
         let detail = json!({"kind": h.kind, "case_id": h.case_id, "decision": h.decision,
             "regulator_department_id": regulator, "claim_due": h.claim_due, "notified": notices.len()});
@@ -127,7 +132,7 @@ pub async fn push_conclusion(
     let seen: Vec<dh::SeenEvent<'_>> =
         parsed.iter().map(|(step, by, at, ev)| dh::SeenEvent { step, by, at: *at, kind: &ev.kind }).collect();
     let opinions = dh::opinions(&seen);
-    let materials: Vec<MaterialEntry> = sc::materials(&st.store, case.id)
+    let materials: Vec<MaterialEntry> = sc::materials_via(tx.conn(), case.id)
         .await?
         .into_iter()
         .map(|m| MaterialEntry {
@@ -199,12 +204,12 @@ pub async fn push_license_change(
         regulators.push(l.issuer_department_id);
     }
     let case = match l.case_id {
-        Some(c) => Some(sc::get_case(&st.store, c).await?),
+        Some(c) => Some(sc::get_case_in(tx, c).await?),
         None => None,
     };
     let item_name = match &case {
         Some(c) => c.item_name.clone(),
-        None => zwfw_store::licenses::get_type(st.store.pool(), l.type_id).await.map(|t| t.name).unwrap_or_default(),
+        None => zwfw_store::licenses::get_type(tx.conn(), l.type_id).await.map(|t| t.name).unwrap_or_default(),
     };
     let due = claim_due(st)?;
     let decision_no = if change == LicenseChange::Revoked { note } else { "" };

@@ -113,6 +113,9 @@ pub async fn rate(ctx: &Ctx<'_>, case_id: i64, rater: Rater<'_>, input: &RateInp
         .filter(|h| h.ended_at.is_none())
         .min_by_key(|h| (h.duty != Duty::Staff.code(), h.id))
         .map(|h| h.user_id);
+    // The case's reported result, derived after its conclusion's commit,
+    // is in the outbox before its rated version is written from it.
+    zwfw_store::exchange::derive(&st.store).await?;
     let mut tx = st.store.begin().await?;
     let inserted = sr::insert(
         &mut tx,

@@ -121,11 +121,16 @@ pub async fn remove_material(tx: &mut Tx, case_id: i64, material_id: i64, now_ms
 }
 
 pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
+    materials_via(store.pool(), case_id).await
+}
+
+/// [`materials`] in a transaction, or on the store.
+pub async fn materials_via(ex: crate::db::Ex<'_>, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
     crate::db::query(
         "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, source, license_id, e_material_id, round, added_by, \
          added_at FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
     )
-    .bind(case_id).all(store.pool(), |r| MaterialRow {
+    .bind(case_id).all(ex, |r| MaterialRow {
             id: r.i64("id"),
             material_no: r.i64("material_no"),
             name: r.str("name"),

@@ -201,7 +201,7 @@ pub async fn register(store: &Store, r: &Registration<'_>) -> StoreResult<(i64, 
     let audit: Vec<_> =
         r.audit.iter().map(|a| zwfw_domain::audit::AuditEntry { object_id: row.id.to_string(), ..a.clone() }).collect();
     let event = NewEvent { case_id: row.id, ..r.event };
-    let t = Transition { event, old: &row.p, p: r.p, document: None, audit: &audit, exchange: &[] };
+    let t = Transition { event, old: &row.p, p: r.p, document: None, audit: &audit };
     if !write_transition_in(&mut tx, &t).await? {
         return Err(StoreError::Conflict("case moved while being registered"));
     }

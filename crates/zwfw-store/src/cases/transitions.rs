@@ -97,9 +97,6 @@ pub struct Transition<'a> {
     pub p: &'a Projection,
     pub document: Option<&'a NewDocument>,
     pub audit: &'a [zwfw_domain::audit::AuditEntry],
-    /// The national tables the step is reported in (数据交换): their outbox
-    /// rows are written with the step.
-    pub exchange: &'a [zwfw_domain::exchange::Table],
 }
 
 /// Writes a transition as one transaction; false, having written nothing,
@@ -225,7 +222,6 @@ pub async fn write_transition_in(tx: &mut Tx, t: &Transition<'_>) -> StoreResult
     for a in t.audit {
         crate::audit::append(tx, a).await?;
     }
-    crate::exchange::enqueue(tx, t.exchange, t.event.case_id, t.event.seq, t.event.at).await?;
     // The document's serial last: its row is the department's for the
     // year, held by the transaction until it commits.
     if let Some(d) = t.document {
@@ -286,9 +282,6 @@ fn transition_query(t: &Transition<'_>, doc_no: Option<&str>) -> crate::db::Quer
     if !t.audit.is_empty() {
         let insert = crate::audit::pending_insert(t.audit, &mut args, None, Some("EXISTS (SELECT 1 FROM u)"));
         sql += &format!(", a AS ({insert})");
-    }
-    if let Some(insert) = crate::exchange::enqueue_insert(t.exchange, e.seq, e.at, &mut args, "u") {
-        sql += &format!(", xo AS ({insert})");
     }
     if let Some(d) = t.document {
         // The number taken before, or taken here from the serial only when

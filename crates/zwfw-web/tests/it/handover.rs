@@ -57,8 +57,8 @@ pub(crate) async fn licensed_item(app: &App, admin: &str, regulators: Vec<i64>, 
     item
 }
 
-/// A case taken through its steps and concluded with `conclusion`.
-pub(crate) async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
+/// A case taken through its steps up to the head's decision.
+pub(crate) async fn up_to_decision(app: &App, tokens: &[String; 4], item: i64) -> i64 {
     let [citizen, counter, reviewer, head] = tokens;
     let id = apply(app, citizen, item).await;
     for (who, a) in [
@@ -66,10 +66,16 @@ pub(crate) async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclus
         (counter, json!({"action": "pass", "opinion": "材料齐全"})),
         (reviewer, json!({"action": "pass", "opinion": "审查通过"})),
         (head, json!({"action": "pass", "opinion": "同意"})),
-        (head, conclusion),
     ] {
         act_ok(app, who, id, a).await;
     }
+    id
+}
+
+/// A case taken through its steps and concluded with `conclusion`.
+pub(crate) async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
+    let id = up_to_decision(app, tokens, item).await;
+    act_ok(app, &tokens[3], id, conclusion).await;
     id
 }
 
@@ -265,3 +271,40 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     let _ = admin;
     assert_invariants(&app).await;
 });
+
+/// A grant's push reads through the grant's own transaction only: with every
+/// other connection of the PostgreSQL pool held by an open transaction (as
+/// steps waiting for the rows a grant has locked hold them under load), the
+/// grant completes and pushes its record. Reading through a second
+/// connection, it waited for the pool and failed (数据库暂时不可用).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handover_push_takes_no_second_connection() {
+    let Some(db) = zwfw_store::testing::postgres("handover_push_takes_no_second_connection").await else {
+        return;
+    };
+    let store = db.store().await.expect("postgres store");
+    let app = App::start_at(store.clone(), FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let mut content = example(market);
+    content.regulator_department_ids = vec![land];
+    let item = publish(&app, &content, "TESTHANDOVER0000000000000000002").await;
+    let [citizen, counter, reviewer, head, land_staff] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head", "demo_land"]).await;
+    let tokens = [citizen, counter, reviewer, head];
+    let id = up_to_decision(&app, &tokens, item).await;
+    let mut held = vec![];
+    for _ in 1..zwfw_store::PG_CONNECTIONS {
+        let mut tx = store.begin().await.unwrap();
+        zwfw_store::db::query("SELECT 1 AS n").fetch_one(tx.conn()).await.unwrap();
+        held.push(tx);
+    }
+    act_ok(&app, &tokens[3], id, json!({"action": "conclude", "outcome": "denied", "opinion": "经营场所不符合要求"}))
+        .await;
+    drop(held);
+    let b = inbox(&app, &land_staff, "").await;
+    assert_eq!((b["total"].as_i64(), b["rows"][0]["case_id"].as_i64()), (Some(1), Some(id)), "{b}");
+    assert_invariants(&app).await;
+    store.close().await;
+    db.cleanup().await;
+}

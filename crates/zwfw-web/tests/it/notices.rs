@@ -339,8 +339,8 @@ both_backends!(a_head_sees_what_waits_for_their_decision, |store: Store| async m
 });
 
 /// A process that plays walk-in cases (acceptance and grant each send an SMS)
-/// on 8 clients, deriving the notices now and then itself beside its
-/// background derivation, and prints each acknowledged step until it is
+/// on 8 clients, deriving the notices and the exchange rows now and then
+/// itself beside its background derivation, and prints each acknowledged step until it is
 /// killed: the child of `killed_while_stepping` (run by it, not alone).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the child process of notices::killed_while_stepping"]
@@ -397,6 +397,9 @@ async fn stepping_child() {
                 if n % 3 == client % 3 {
                     zwfw_app::cases::notices::derive(&st).await.unwrap();
                 }
+                if n % 4 == client % 4 {
+                    zwfw_store::exchange::derive(&st.store).await.unwrap();
+                }
             }
         }));
     }
@@ -406,8 +409,9 @@ async fn stepping_child() {
 }
 
 /// The process writing case steps is killed (SIGKILL) while it writes them
-/// and derives their notices; started again, the program writes the notice
-/// of every step that process acknowledged, and of no step twice.
+/// and derives their notices and exchange rows; started again, the program
+/// writes the notice and the exchange rows of every step that process
+/// acknowledged, and of no step twice.
 async fn killed_while_stepping(db: zwfw_store::scratch::ScratchDb) {
     use std::io::BufRead;
     let store = db.store().await.unwrap();
@@ -480,6 +484,50 @@ async fn killed_while_stepping(db: zwfw_store::scratch::ScratchDb) {
     let lost: Vec<_> = acked.iter().filter(|a| !sent.contains_key(a)).collect();
     assert!(lost.is_empty(), "acknowledged steps without their notice: {lost:?} of {}", acked.len());
     assert_eq!(zwfw_app::cases::notices::derive(&app.state).await.unwrap(), 0, "nothing left");
+
+    // The exchange rows (数据交换) the same: derived once, none lost.
+    let (x, y) =
+        tokio::join!(zwfw_store::exchange::derive(&again.store), zwfw_store::exchange::derive(&app.state.store));
+    x.unwrap();
+    y.unwrap();
+    let rows = zwfw_store::db::query(
+        "SELECT case_id, event_seq, tbl FROM exchange_outbox WHERE case_id IN \
+         (SELECT id FROM cases WHERE item_id = $1)",
+    )
+    .bind(item)
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap();
+    let mut written = std::collections::HashMap::<(i64, i64, String), usize>::new();
+    for r in &rows {
+        let int = |c: &str| match r.value(c) {
+            Some(zwfw_store::db::Value::Int(n)) => *n,
+            v => panic!("{c}: {v:?}"),
+        };
+        let tbl = match r.value("tbl") {
+            Some(zwfw_store::db::Value::Text(t)) => t.clone(),
+            v => panic!("tbl: {v:?}"),
+        };
+        *written.entry((int("case_id"), int("event_seq"), tbl)).or_default() += 1;
+    }
+    let twice: Vec<_> = written.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "exchange rows written twice: {twice:?}");
+    let of = |case: i64, tbl: &str| written.keys().filter(|(c, _, t)| *c == case && t == tbl).count();
+    for (case, what) in &acked {
+        let expected: &[(&str, usize)] = if what == "accepted" {
+            &[("up_pro_accept", 1), ("up_pro_material", 1)]
+        } else {
+            &[("up_pro_accept", 1), ("up_pro_process", 5), ("up_pro_result", 1)]
+        };
+        for (tbl, n) in expected {
+            assert_eq!(of(*case, tbl), *n, "case {case} {what}: its {tbl} rows");
+        }
+    }
+    // A step not acknowledged may have committed; none is reported without its acceptance.
+    for (case, _, _) in written.keys() {
+        assert_eq!(of(*case, "up_pro_accept"), 1, "case {case}: rows without the acceptance's");
+    }
+    assert_eq!(zwfw_store::exchange::derive(&app.state.store).await.unwrap(), 0, "nothing left");
     drop(again);
     store.close().await;
     db.cleanup().await;
