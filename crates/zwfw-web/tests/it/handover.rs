@@ -13,30 +13,6 @@ use serde_json::{json, Value};
 use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
 
-async fn count(app: &App, sql: &str) -> i64 {
-    let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
-    match row.value("n") {
-        Some(zwfw_store::db::Value::Int(n)) => *n,
-        other => panic!("{other:?}"),
-    }
-}
-
-/// A case taken through its steps and concluded with `conclusion`.
-async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
-    let [citizen, counter, reviewer, head] = tokens;
-    let id = apply(app, citizen, item).await;
-    for (who, a) in [
-        (counter, json!({"action": "accept"})),
-        (counter, json!({"action": "pass", "opinion": "材料齐全"})),
-        (reviewer, json!({"action": "pass", "opinion": "审查通过"})),
-        (head, json!({"action": "pass", "opinion": "同意"})),
-        (head, conclusion),
-    ] {
-        act_ok(app, who, id, a).await;
-    }
-    id
-}
-
 async fn inbox(app: &App, token: &str, query: &str) -> Value {
     let (s, b) = body(app.get(token, &format!("/api/v1/handover{query}")).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -73,14 +49,7 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
 
     // The item's licence type and the market regulator's key, so that the grant issues a licence.
-    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 903));
-    let t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
-        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
-        "template": "经营者名称", "item_ids": [item]});
-    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let (s, b) = body(app.post(&admin, "/api/v1/admin/license-keys", json!({"department_id": market})).await).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    license_item(&app, &admin, item, market, 903).await;
 
     // Nothing before the conclusion.
     assert_eq!(inbox(&app, &land_staff, "").await["total"], 0);
