@@ -89,7 +89,9 @@ async fn record_status(
         SignedChange { change, status: to, note, key_id: key.id, signed_data: &signed_data, signature: &signature };
     record_change(tx, ctx, l.id, &signed, detail).await?;
     // The regulators learn of every change of the licence's status (审管交互).
-    crate::handover::push_license_change(ctx, tx, l, change, note).await
+    crate::handover::push_license_change(ctx, tx, l, change, note).await?;
+    // A licence 注销 or 吊销: its 双公示 record shows 无效 from today.
+    crate::credit::on_license_change(ctx, tx, l.case_id, change, note).await
 }
 
 /// Changes a licence (the version named by `identifier`); answers the

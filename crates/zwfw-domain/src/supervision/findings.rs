@@ -33,6 +33,8 @@ code_list!(
         Exchange = "exchange",
         /// A record pushed to a regulator (审管交互, rules W03 and Y03).
         Handover = "handover",
+        /// A 行政许可 decision's 双公示 record (rule A12).
+        Credit = "credit",
     }
 );
 

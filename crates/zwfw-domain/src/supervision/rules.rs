@@ -58,10 +58,13 @@ pub enum RuleCode {
     /// or a row the province (or the exporter's checks) rejected is still
     /// not corrected and sent again `days` working days later.
     A11,
+    /// 双公示超期未公示: a 行政许可 decision not published by the seventh
+    /// working day after it.
+    A12,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 20] = [
+    pub const ALL: [RuleCode; 21] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::W03,
@@ -82,6 +85,7 @@ impl RuleCode {
         RuleCode::A09,
         RuleCode::A10,
         RuleCode::A11,
+        RuleCode::A12,
     ];
 
     /// The rules on 审管 pushes left unclaimed (W03, Y03): the regulator's
@@ -115,6 +119,7 @@ impl RuleCode {
             RuleCode::A09 => "A09",
             RuleCode::A10 => "A10",
             RuleCode::A11 => "A11",
+            RuleCode::A12 => "A12",
         }
     }
 
