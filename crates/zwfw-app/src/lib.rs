@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod credit;
 pub mod demo;
 pub mod documents;
 pub mod error;

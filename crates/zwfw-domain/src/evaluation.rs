@@ -214,6 +214,13 @@ pub struct Weights {
     pub rectified: u32,
     pub satisfaction: u32,
     pub complaints: u32,
+    /// 审管 records claimed by their last day (as regulator); 0 by default:
+    /// the scores do not move until the supervision office weighs it.
+    #[serde(default)]
+    pub handover: u32,
+    /// 行政许可 decisions published (双公示) by their last day; 0 by default.
+    #[serde(default)]
+    pub credit: u32,
 }
 
 /// What the supervision office sets for the evaluation.
@@ -246,6 +253,8 @@ impl Default for Config {
                 rectified: 10,
                 satisfaction: 15,
                 complaints: 5,
+                handover: 0,
+                credit: 0,
             },
             yellow_points: 2,
             red_points: 5,
@@ -276,7 +285,8 @@ pub enum ConfigError {
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
         let w = &self.weights;
-        let all = [w.on_time, w.early, w.overdue, w.cards, w.rectified, w.satisfaction, w.complaints];
+        let all =
+            [w.on_time, w.early, w.overdue, w.cards, w.rectified, w.satisfaction, w.complaints, w.handover, w.credit];
         if all.iter().any(|x| *x > 100) || all.iter().all(|x| *x == 0) {
             return Err(ConfigError::Weights);
         }
@@ -341,6 +351,20 @@ pub struct Figures {
     pub struck_out: u64,
     /// Complaints (投诉) received in the period.
     pub complaints: u64,
+    /// 审管 records pushed to the department whose last day to claim fell
+    /// in the period and has passed (or that were claimed).
+    #[serde(default)]
+    pub handover_due: u64,
+    /// … of which claimed by their last day.
+    #[serde(default)]
+    pub handover_in_time: u64,
+    /// 行政许可 decisions whose last day to publish (双公示) fell in the
+    /// period and has passed (or that were published).
+    #[serde(default)]
+    pub credit_due: u64,
+    /// … of which published by their last day.
+    #[serde(default)]
+    pub credit_in_time: u64,
 }
 
 impl Figures {
@@ -399,6 +423,27 @@ impl Figures {
         }
     }
 
+    /// A 审管 record whose last day to claim `due` is in the period, and the
+    /// day it was claimed, if it was.
+    pub fn claim(&mut self, due: NaiveDate, claimed_on: Option<NaiveDate>) {
+        self.handover_due += 1;
+        if claimed_on.is_some_and(|c| c <= due) {
+            self.handover_in_time += 1;
+        }
+    }
+
+    /// A 行政许可 decision whose last day to publish `due` is in the period,
+    /// and the day it was published, if it was.
+    pub fn publication(&mut self, due: NaiveDate, published_on: Option<NaiveDate>) {
+        self.credit_due += 1;
+        if published_on.is_some_and(|p| p <= due) {
+            self.credit_in_time += 1;
+        }
+    }
+
+    /// Nothing judged on the cases, rectifications, ratings or complaints
+    /// (the 审管 and 双公示 figures are weighed only where configured and
+    /// leave this as it was).
     pub fn is_empty(&self) -> bool {
         self.concluded == 0 && self.due == 0 && self.rectify_due == 0 && self.rated == 0 && self.complaints == 0
     }
@@ -421,6 +466,10 @@ impl std::ops::AddAssign<&Figures> for Figures {
         self.satisfied += f.satisfied;
         self.struck_out += f.struck_out;
         self.complaints += f.complaints;
+        self.handover_due += f.handover_due;
+        self.handover_in_time += f.handover_in_time;
+        self.credit_due += f.credit_due;
+        self.credit_in_time += f.credit_in_time;
     }
 }
 
@@ -451,6 +500,12 @@ pub struct Indicators {
     pub rectified: Option<f64>,
     pub satisfaction: Option<f64>,
     pub complaints: Option<f64>,
+    /// 审管 records claimed in time over those due, and its sub-score.
+    pub handover_rate: Option<f64>,
+    pub handover: Option<f64>,
+    /// 双公示 published in time over those due, and its sub-score.
+    pub credit_rate: Option<f64>,
+    pub credit: Option<f64>,
 }
 
 pub fn indicators(cfg: &Config, f: &Figures) -> Indicators {
@@ -459,6 +514,8 @@ pub fn indicators(cfg: &Config, f: &Figures) -> Indicators {
     let overdue_rate = ratio(f.overdue, f.due);
     let rectified_rate = ratio(f.rectified_in_time, f.rectify_due);
     let satisfaction_rate = ratio(f.satisfied, f.rated);
+    let handover_rate = ratio(f.handover_in_time, f.handover_due);
+    let credit_rate = ratio(f.credit_in_time, f.credit_due);
     let complaints_per_100 = ratio(f.complaints * 100, f.concluded);
     let pct = |r: Option<f64>| r.map(|r| round(r * 100.0, 2));
     let complaints = if f.concluded == 0 {
@@ -485,6 +542,10 @@ pub fn indicators(cfg: &Config, f: &Figures) -> Indicators {
         rectified: pct(rectified_rate),
         satisfaction: pct(satisfaction_rate),
         complaints,
+        handover_rate: handover_rate.map(|r| round(r, 4)),
+        handover: pct(handover_rate),
+        credit_rate: credit_rate.map(|r| round(r, 4)),
+        credit: pct(credit_rate),
     }
 }
 
@@ -499,6 +560,8 @@ pub fn score(cfg: &Config, i: &Indicators) -> Option<f64> {
         (i.rectified, w.rectified),
         (i.satisfaction, w.satisfaction),
         (i.complaints, w.complaints),
+        (i.handover, w.handover),
+        (i.credit, w.credit),
     ];
     let (mut sum, mut weight) = (0.0, 0u32);
     for (s, w) in parts {
@@ -529,8 +592,14 @@ pub fn rank<K: Clone>(cfg: &Config, departments: Vec<(K, Figures)>) -> Vec<Line<
         .into_iter()
         .map(|(key, figures)| {
             let indicators = indicators(cfg, &figures);
-            let score =
-                if figures.is_empty() && figures.yellow + figures.red == 0 { None } else { score(cfg, &indicators) };
+            // The 审管 and 双公示 figures alone give a score only where weighed.
+            let weighed = (cfg.weights.handover > 0 && figures.handover_due > 0)
+                || (cfg.weights.credit > 0 && figures.credit_due > 0);
+            let score = if figures.is_empty() && figures.yellow + figures.red == 0 && !weighed {
+                None
+            } else {
+                score(cfg, &indicators)
+            };
             Line { key, figures, indicators, score, grade: score.map(|s| cfg.grade(s)), rank: None }
         })
         .collect();
@@ -723,8 +792,17 @@ mod tests {
         let ok = Config::default();
         assert_eq!(ok.check(), Ok(()));
         let mut c = ok;
-        c.weights =
-            Weights { on_time: 0, early: 0, overdue: 0, cards: 0, rectified: 0, satisfaction: 0, complaints: 0 };
+        c.weights = Weights {
+            on_time: 0,
+            early: 0,
+            overdue: 0,
+            cards: 0,
+            rectified: 0,
+            satisfaction: 0,
+            complaints: 0,
+            handover: 0,
+            credit: 0,
+        };
         assert_eq!(c.check(), Err(ConfigError::Weights));
         let mut c = ok;
         c.good_from = 90;
@@ -758,5 +836,44 @@ mod tests {
         let logins = [d("2025-09-29"), d("2025-10-01"), d("2025-10-05"), d("2025-10-06"), d("2025-10-12")];
         let w = weekly_logins(&cfg, &weeks, &logins);
         assert_eq!(w.iter().map(|w| (w.logins, w.met)).collect::<Vec<_>>(), vec![(3, true), (2, false)]);
+    }
+}
+
+#[cfg(test)]
+mod weighed_duties {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn handover_and_credit_move_the_score_only_when_weighed() {
+        let mut f = Figures::default();
+        f.concluded(d("2025-10-10"), Some(d("2025-10-10")));
+        f.claim(d("2025-10-03"), None);
+        f.claim(d("2025-10-03"), Some(d("2025-10-03")));
+        f.publication(d("2025-10-06"), Some(d("2025-10-07")));
+        let plain = {
+            let mut p = f;
+            (p.handover_due, p.handover_in_time, p.credit_due, p.credit_in_time) = (0, 0, 0, 0);
+            p
+        };
+        let cfg = Config::default();
+        assert_eq!((cfg.weights.handover, cfg.weights.credit), (0, 0));
+        // With the default weights the score is what it was without the figures.
+        let s = |c: &Config, f: &Figures| score(c, &indicators(c, f));
+        assert_eq!(s(&cfg, &f), s(&cfg, &plain));
+        let i = indicators(&cfg, &f);
+        assert_eq!((i.handover, i.credit), (Some(50.0), Some(0.0)));
+        // Weighed, they pull it down.
+        let weighed = Config { weights: Weights { handover: 10, credit: 10, ..cfg.weights }, ..cfg };
+        assert!(weighed.check().is_ok());
+        assert!(s(&weighed, &f).unwrap() < s(&cfg, &f).unwrap(), "{:?} {:?}", s(&weighed, &f), s(&cfg, &f));
+        // A stored configuration without them reads as 0.
+        let old =
+            r#"{"on_time":30,"early":10,"overdue":15,"cards":15,"rectified":10,"satisfaction":15,"complaints":5}"#;
+        let w: Weights = serde_json::from_str(old).unwrap();
+        assert_eq!(w, cfg.weights);
     }
 }

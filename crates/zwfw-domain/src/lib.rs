@@ -15,6 +15,7 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod codes;
+pub mod credit;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;

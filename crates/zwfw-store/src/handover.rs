@@ -375,3 +375,35 @@ pub async fn restrictions_on(store: &Store, holder_code: &str, day: &str) -> Sto
     .all(store.pool(), sanction_row)
     .await
 }
+
+/// The 审管 backlog per regulator: (department, unclaimed, of which past
+/// their last day on `today`, YYYY-MM-DD).
+pub async fn backlog_by_regulator(store: &Store, today: &str) -> StoreResult<Vec<(i64, i64, i64)>> {
+    let rows = query(
+        "SELECT regulator_department_id AS d, COUNT(*) AS n, \
+         SUM(CASE WHEN claim_due < $1 THEN 1 ELSE 0 END) AS late FROM handovers \
+         WHERE claimed_at IS NULL GROUP BY regulator_department_id ORDER BY regulator_department_id",
+    )
+    .bind(today)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.i64("d"), r.i64("n"), r.i64("late"))).collect())
+}
+
+/// The records whose last day to claim is from `from` up to before `until`
+/// (YYYY-MM-DD): (regulator, last day, when claimed), for the evaluation.
+pub async fn claims_due_between(
+    store: &Store,
+    from: &str,
+    until: &str,
+) -> StoreResult<Vec<(i64, String, Option<i64>)>> {
+    let rows = query(
+        "SELECT regulator_department_id AS d, claim_due, claimed_at FROM handovers \
+         WHERE claim_due >= $1 AND claim_due < $2",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.i64("d"), r.str("claim_due"), r.opt_i64("claimed_at"))).collect())
+}

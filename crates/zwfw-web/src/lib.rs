@@ -9,6 +9,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod demo;
 pub mod evaluation;
 pub mod exchange;
@@ -211,6 +212,9 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/requests/{id}/reply.pdf", get(crate::governance::pages::reply))
         .route("/governance/requests/{id}/files/{sm3}", get(crate::governance::pages::file))
         .route("/handover", get(crate::handover::pages::list_page))
+        .route("/credit/licensing", get(crate::credit::pages::public_page))
+        .route("/credit/licensing/manage", get(crate::credit::pages::manage_page))
+        .route("/credit/licensing/cases/{case_id}/publish", post(crate::credit::pages::publish_submit))
         .route("/handover/{id}", get(crate::handover::pages::detail_page))
         .route("/handover/{id}/claim", post(crate::handover::pages::claim_submit))
         .route("/handover/{id}/sanctions", post(crate::handover::pages::sanction_submit))

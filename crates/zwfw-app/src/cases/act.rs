@@ -178,6 +178,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     // A grant or a denial pushes its record to the regulators (审管交互) in
     // its own transaction.
     let pushed = crate::handover::pushes(&kind);
+    let published = crate::credit::records(&content, &kind);
     // Optimistic: read and decide outside the write transaction, write only
     // if nobody moved the case meanwhile, else decide again on the new state.
     let mut row = row0;
@@ -206,7 +207,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 Err(e) => return Err(e),
             };
         let (seq, state) = (w.p.seq, w.p.state.clone());
-        let written = if supplement.is_empty() && w.joint.is_none() && !licensed && !pushed {
+        let written = if supplement.is_empty() && w.joint.is_none() && !licensed && !pushed && !published {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
         } else {
             let mut tx = st.store.begin().await?;
@@ -219,6 +220,9 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 }
                 if pushed {
                     crate::handover::push_conclusion(ctx, &mut tx, &row, &content, &kind).await?;
+                }
+                if published {
+                    crate::credit::record_conclusion(ctx, &mut tx, &row, &content, &kind).await?;
                 }
                 tx.commit().await?;
             }

@@ -228,6 +228,19 @@ pub async fn compute(st: &App, period: Period) -> AppResult<Evaluation> {
             }
         }
     }
+    if start < judged_until {
+        let (from, until) = (day(start), day(judged_until));
+        for (d, due, claimed_at) in zwfw_store::handover::claims_due_between(&st.store, &from, &until).await? {
+            if let (Some(f), Some(due)) = (figures.get_mut(&d), parse_day(&due)) {
+                f.claim(due, claimed_at.map(local_date));
+            }
+        }
+        for (d, due, published_on) in zwfw_store::credit::publications_due_between(&st.store, &from, &until).await? {
+            if let (Some(f), Some(due)) = (figures.get_mut(&d), parse_day(&due)) {
+                f.publication(due, published_on.as_deref().and_then(parse_day));
+            }
+        }
+    }
     for (d, n) in se::complaints_between(&st.store, from_ms, until_ms).await? {
         if let Some(f) = figures.get_mut(&d) {
             f.complaints += n.max(0) as u64;
@@ -541,7 +554,11 @@ fn method_text(c: &Config) -> Vec<String> {
         format!(
             "得分为各项指标分（0–100）的加权平均，权重：按时办结率 {}、提前办结率 {}、超期 {}、红黄牌 {}、整改按期率 {}、满意率 {}、投诉 {}。本期没有数据的指标不计入，其权重随之不计。",
             w.on_time, w.early, w.overdue, w.cards, w.rectified, w.satisfaction, w.complaints
-        ),
+        ) + &if w.handover + w.credit > 0 {
+            format!("另计审管推送按期认领率 {}、双公示按期公示率 {}。", w.handover, w.credit)
+        } else {
+            String::new()
+        },
         format!(
             "超期指标分为未超期件数占本期到期件数的比例；红黄牌指标分为 100 分减去每张黄牌 {} 分、每张红牌 {} 分；投诉每百件达到 {} 件时投诉指标分为 0。满意率按非常满意、满意、基本满意计算，经申诉复核认定的误评、恶意评价不计入。",
             c.yellow_points, c.red_points, c.complaints_zero_per_100

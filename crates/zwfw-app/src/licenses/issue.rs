@@ -320,6 +320,9 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     let license_id = write_version(&ctx, &mut tx, &signed, &key, &ty, &case, kind, LicenseChange::Issued, "").await?;
     store::job_issued(&mut tx, case_id, license_id, ctx.now()).await?;
     crate::handover::attach_license(&mut tx, case_id, license_id).await?;
+    let valid_from = zwfw_domain::time::ymd(signed.metadata.valid_from);
+    let valid_until = signed.metadata.valid_until.map(zwfw_domain::time::ymd);
+    crate::credit::attach_license(&mut tx, case_id, &ty.name, &valid_from, valid_until.as_deref()).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -87,7 +87,9 @@ async fn record_status(
     record_change(tx, ctx, l.id, &signed, detail).await?;
     tell_holder(ctx, tx, l, change, note, successor).await?;
     // The regulators learn of every change of the licence's status (审管交互).
-    crate::handover::push_license_change(ctx, tx, l, change, note).await
+    crate::handover::push_license_change(ctx, tx, l, change, note).await?;
+    // A licence 注销 or 吊销: its 双公示 record shows 无效 from today.
+    crate::credit::on_license_change(ctx, tx, l.case_id, change, note).await
 }
 
 /// The holder with an account is told of the change, in the change's own

@@ -377,6 +377,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("rule", "A10") => "数据备份或恢复演练失效",
         ("rule", "A11") => "数据交换积压或拒收未更正",
         ("rule", "A13") => "维护需求超期未答复",
+        ("rule", "A12") => "双公示超期未公示",
         _ => return code.to_string(),
     };
     s.to_string()
@@ -445,6 +446,11 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
             },
             s("reason"),
             n("days")
+        ),
+        "A12" => format!(
+            "{object_no} 于 {} 作出行政许可决定，应于 {} 前在信用信息公示（双公示），已超期未公示。",
+            s("decided_on"),
+            s("due")
         ),
         "A09" => {
             format!("办件 {object_no} 中申请人以告知承诺代替的材料“{}”经核查未履行承诺：{}", s("material"), s("reason"))
@@ -545,6 +551,7 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "handovers" => "审管推送记录",
         "maintenance_requests" => "配置/维护需求",
         "maintenance_request_changes" => "依配置/维护需求所作变更",
+        "credit_licensing" => "行政许可双公示记录",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

@@ -193,8 +193,10 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("not_in_department", Some("handover")) => {
             "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"
         }
+        ("not_in_department", Some("credit")) => "该行政许可决定不是您所在部门作出的，只有作出决定的部门可以公示",
         ("not_in_department", _) => "该事项不属于您所在的部门",
         ("missing_role", Some("handover")) => "认领审管推送须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理",
+        ("missing_role", Some("credit")) => "公示行政许可决定须由部门负责人、审批人员或部门管理员办理",
         ("missing_role", _) => "您的角色不能执行此操作",
         ("not_step_role", _) => "当前环节须由该环节的办理角色或部门负责人处理",
         ("not_joint_member", _) => "您所在的部门不是本环节的会办部门",
@@ -219,6 +221,11 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("unknown_license", None) => "没有找到该电子证照，请核对电子证照标识",
         ("license_not_of_holder", _) => "该电子证照的持证主体不是本推送记录的被监管对象",
         ("unknown_item", _) => "所选事项不存在或未发布",
+        ("credit_case_not_concluded", _) => "该办件尚未办结，办结（准予或不予许可）后才能公示",
+        ("credit_not_a_licensing_decision", _) => "该办件的办结结果不是行政许可决定（准予或不予许可），无需双公示",
+        ("credit_already_published", Some(d)) if !d.is_empty() => return format!("该行政许可决定已于{d}公示，不能重复公示"),
+        ("credit_already_published", _) => "该行政许可决定已公示，不能重复公示",
+        ("supervision_reads_only", Some("credit")) => "监察人员只能查看双公示记录，不能公示",
         ("supervision_reads_only", _) => "监察人员只能查看办件，不能办理",
         ("system_only", _) => "此操作只能由系统管理员执行",
         ("applicant_only", _) => "此操作只能由申请人本人办理",
@@ -296,6 +303,8 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("exchange_front_unavailable", Some(d)) => return format!("前置库暂不可用，未能读取反馈：{d}"),
         ("clock_not_controllable", _) => "仅在演示模式下可以调整系统时钟",
         ("bad_request", _) => "请求格式不正确",
+        ("bad_filter", Some("code")) => "查询条件“统一社会信用代码/文书号”的取值无法识别（不超过64个字符）",
+        ("bad_filter", Some("to")) => "查询条件“结束日期”应为YYYY-MM-DD格式，且不早于开始日期",
         ("bad_filter", Some(f)) => return format!("查询条件“{}”的取值无法识别，请重新选择", field_name(f)),
         ("notice_wrong_state", Some(st)) => {
             let Some(state) = zwfw_domain::notices::NoticeState::parse(st) else {
@@ -665,6 +674,7 @@ pub fn field_name(field: &str) -> &'static str {
         "doc_no" => "文号",
         "issuer" => "发布机构",
         "content" => "内容",
+        "category" => "许可类别",
         "reply" => "答复内容",
         "accused_unit" => "被投诉单位",
         "accused_person" => "被投诉人",

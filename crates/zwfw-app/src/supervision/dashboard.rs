@@ -17,6 +17,16 @@ pub struct DeptFigures {
     pub anomaly: i64,
     pub open_orders: i64,
     pub escalated_orders: i64,
+    /// 审管: records pushed to this department (as regulator) not claimed, and
+    /// of those the ones past their last day.
+    pub handover_unclaimed: i64,
+    pub handover_overdue: i64,
+    /// 双公示 of its 行政许可 decisions: published on time, published late,
+    /// unpublished past the last day, unpublished and not yet due.
+    pub credit_on_time: i64,
+    pub credit_late: i64,
+    pub credit_overdue: i64,
+    pub credit_pending: i64,
     /// green | blue | yellow | red: the worst active finding or order
     pub status: String,
 }
@@ -116,6 +126,17 @@ pub async fn dashboard_fresh(st: &App) -> AppResult<Dashboard> {
         if let Some(r) = rows.get_mut(&d) {
             r.open_orders = n;
             r.escalated_orders = e;
+        }
+    }
+    let today_text = day_text(st.today());
+    for (d, n, late) in zwfw_store::handover::backlog_by_regulator(&st.store, &today_text).await? {
+        if let Some(r) = rows.get_mut(&d) {
+            (r.handover_unclaimed, r.handover_overdue) = (n, late);
+        }
+    }
+    for (d, [on_time, late, overdue, pending]) in crate::credit::timeliness(st, None, None).await? {
+        if let Some(r) = rows.get_mut(&d) {
+            (r.credit_on_time, r.credit_late, r.credit_overdue, r.credit_pending) = (on_time, late, overdue, pending);
         }
     }
     for r in rows.values_mut() {

@@ -254,6 +254,22 @@ pub(super) async fn run(st: &App, full: bool, state_text: &str) -> AppResult<(Ev
             }
         }
     }
+    // 2c. 行政许可 decisions not published by their last day (A12, 双公示), to
+    // the deciding department.
+    for u in zwfw_store::credit::unpublished_due_before(&st.store, &ty).await? {
+        let (Some(on), Some(due)) = (parse_day(Some(&u.decided_on)), parse_day(Some(&u.publish_due))) else { continue };
+        if let Some(f) = ds::unpublished_fact(&rules, on, due, today) {
+            pending.push(Pending {
+                fact: f,
+                object_kind: ds::ObjectKind::Credit.code(),
+                object_id: u.id,
+                object_no: format!("办件 {}", u.case_no),
+                item_type: String::new(),
+                department_id: Some(u.department_id),
+                responsible_user_id: None,
+            });
+        }
+    }
     // 3. Yellow cards not rectified in time (R02): those found in the days
     // that crossed the threshold since the last run; and repeated ones (R03).
     let r02_until = ds::unrectified_until(&cal, &rules, today)?.map(day_text);

@@ -17,6 +17,7 @@
 pub mod cases;
 pub mod catalog;
 pub mod governance;
+pub mod credit;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;

@@ -449,3 +449,10 @@ pub fn guard_fact(rules: &RuleSet, guard: &str) -> Option<Fact> {
     let detail = serde_json::json!({"kind": "guard_missing", "guard": guard});
     rules.on(RuleCode::A07).then(|| fact(RuleCode::A07, format!("guard:{guard}"), detail))
 }
+
+/// A12: a 行政许可 decision taken on `decided_on` and still not published
+/// after its last day `due` (seven working days after the decision).
+pub fn unpublished_fact(rules: &RuleSet, decided_on: NaiveDate, due: NaiveDate, today: NaiveDate) -> Option<Fact> {
+    let detail = serde_json::json!({"decided_on": ymd(decided_on), "due": ymd(due)});
+    (due < today && rules.on(RuleCode::A12)).then(|| fact(RuleCode::A12, "", detail))
+}

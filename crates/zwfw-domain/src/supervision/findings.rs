@@ -35,6 +35,8 @@ code_list!(
         Handover = "handover",
         /// A configuration or maintenance request (配置/维护需求, rule A13).
         MaintenanceRequest = "maintenance_request",
+        /// A 行政许可 decision's 双公示 record (rule A12).
+        Credit = "credit",
     }
 );
 

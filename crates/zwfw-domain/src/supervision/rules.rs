@@ -58,6 +58,9 @@ pub enum RuleCode {
     /// or a row the province (or the exporter's checks) rejected is still
     /// not corrected and sent again `days` working days later.
     A11,
+    /// 双公示超期未公示: a 行政许可 decision not published by the seventh
+    /// working day after it.
+    A12,
     /// 维护需求超期未答复: a configuration or maintenance request (配置/维护需求)
     /// left unanswered by the service centre beyond `days` working days after
     /// its submission (default 5).
@@ -65,7 +68,7 @@ pub enum RuleCode {
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 21] = [
+    pub const ALL: [RuleCode; 22] = [
         RuleCode::W01,
         RuleCode::W02,
         RuleCode::W03,
@@ -86,6 +89,7 @@ impl RuleCode {
         RuleCode::A09,
         RuleCode::A10,
         RuleCode::A11,
+        RuleCode::A12,
         RuleCode::A13,
     ];
 
@@ -120,6 +124,7 @@ impl RuleCode {
             RuleCode::A09 => "A09",
             RuleCode::A10 => "A10",
             RuleCode::A11 => "A11",
+            RuleCode::A12 => "A12",
             RuleCode::A13 => "A13",
         }
     }

@@ -408,3 +408,18 @@ fn a_request_unanswered_beyond_its_working_days_is_a13() {
     assert!(RuleCode::A13.takes_days());
     assert_eq!(RuleCode::parse("A13"), Some(RuleCode::A13));
 }
+
+#[test]
+fn a12_holds_the_day_after_the_last_day_to_publish() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let rules = RuleSet::defaults();
+    let (on, due) = (d("2025-12-01"), d("2025-12-10"));
+    assert!(unpublished_fact(&rules, on, due, due).is_none());
+    let f = unpublished_fact(&rules, on, due, d("2025-12-11")).expect("overdue");
+    assert_eq!((f.rule, f.rule.severity()), (RuleCode::A12, Severity::Anomaly));
+    assert_eq!(f.detail["due"], "2025-12-10");
+    let off =
+        RuleSet::from_rules([Rule { code: RuleCode::A12, enabled: false, params: RuleCode::A12.default_params() }]);
+    assert!(unpublished_fact(&off, on, due, d("2025-12-11")).is_none());
+    assert_eq!(RuleCode::parse("A12"), Some(RuleCode::A12));
+}

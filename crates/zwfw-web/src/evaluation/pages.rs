@@ -200,6 +200,10 @@ pub struct ConfigForm {
     #[serde(default)]
     weekly_logins: String,
     #[serde(default)]
+    handover: String,
+    #[serde(default)]
+    credit: String,
+    #[serde(default)]
     reason: String,
 }
 
@@ -216,6 +220,8 @@ pub async fn config_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<Confi
                 rectified: n("weight", &f.rectified)?,
                 satisfaction: n("weight", &f.satisfaction)?,
                 complaints: n("weight", &f.complaints)?,
+                handover: if f.handover.trim().is_empty() { 0 } else { n("weight", &f.handover)? },
+                credit: if f.credit.trim().is_empty() { 0 } else { n("weight", &f.credit)? },
             },
             yellow_points: n("card_points", &f.yellow_points)?,
             red_points: n("card_points", &f.red_points)?,

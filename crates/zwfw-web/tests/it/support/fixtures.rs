@@ -1,7 +1,7 @@
 //! What tests start from: a file to upload, a moment to start at, items
 //! published straight through the store, applications.
 
-use super::{body, upload, App};
+use super::{act_ok, body, upload, App};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_domain::catalog::{example, CoReview, ItemContent, Material};
@@ -100,4 +100,43 @@ pub fn entry_2027() -> serde_json::Value {
         ],
         "reason": "录入2027年放假通知",
     })
+}
+
+/// A case of `item` taken through its four steps by `tokens` (citizen,
+/// counter, reviewer, head) and concluded with `conclusion`; its id.
+pub async fn conclude(app: &App, tokens: &[String; 4], item: i64, conclusion: Value) -> i64 {
+    let [citizen, counter, reviewer, head] = tokens;
+    let id = apply(app, citizen, item).await;
+    for (who, a) in [
+        (counter, json!({"action": "accept"})),
+        (counter, json!({"action": "pass", "opinion": "材料齐全"})),
+        (reviewer, json!({"action": "pass", "opinion": "审查通过"})),
+        (head, json!({"action": "pass", "opinion": "同意"})),
+        (head, conclusion),
+    ] {
+        act_ok(app, who, id, a).await;
+    }
+    id
+}
+
+/// The column `n` of the one row `sql` answers on the application's database.
+pub async fn count(app: &App, sql: &str) -> i64 {
+    let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
+    match row.value("n") {
+        Some(zwfw_store::db::Value::Int(n)) => *n,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A licence type 食品经营许可证 (its code from `serial`) for `item`, and a
+/// signing key of `department`, so that a grant of `item` issues a licence.
+pub async fn license_item(app: &App, admin: &str, item: i64, department: i64, serial: u32) {
+    let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", serial));
+    let t = json!({"code": code, "name": "食品经营许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": "person", "validity_years": 5,
+        "template": "经营者名称", "item_ids": [item]});
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-types", t).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = body(app.post(admin, "/api/v1/admin/license-keys", json!({"department_id": department})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
 }
