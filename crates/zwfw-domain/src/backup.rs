@@ -326,9 +326,36 @@ pub fn lapses(c: &Continuity, now: i64, drill_every_ms: Option<i64>) -> Vec<Laps
     out
 }
 
+/// Whether the backups made on the schedule are encrypted: as `[backup]
+/// encrypt` says, and when it says nothing, whenever a master key is
+/// configured.
+pub fn encrypts(configured: Option<bool>, master_key: bool) -> bool {
+    configured.unwrap_or(master_key)
+}
+
+/// Whether the operators must be told plainly that backups are not
+/// encrypted: nothing was configured, there is no master key to encrypt
+/// under, and this is not a demonstration. An explicit `encrypt = false` is
+/// a decision and is honoured silently.
+pub fn warns_unencrypted(configured: Option<bool>, master_key: bool, demo: bool) -> bool {
+    configured.is_none() && !master_key && !demo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backups_are_encrypted_by_default_when_a_master_key_exists() {
+        assert!(encrypts(None, true));
+        assert!(!encrypts(None, false));
+        assert!(!encrypts(Some(false), true));
+        assert!(encrypts(Some(true), false));
+        assert!(warns_unencrypted(None, false, false));
+        assert!(!warns_unencrypted(None, false, true), "the demo says nothing");
+        assert!(!warns_unencrypted(Some(false), false, false), "an explicit choice is honoured");
+        assert!(!warns_unencrypted(None, true, false));
+    }
 
     fn manifest() -> Manifest {
         Manifest {

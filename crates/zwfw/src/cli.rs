@@ -609,6 +609,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         "scheduled backups are off ([backup] interval): make backups with `zwfw backup create`"
                     ),
                 }
+                if zwfw_app::backup::schedule::unencrypted_warning(&state).is_some() {
+                    tracing::warn!(
+                        "backups are NOT encrypted: no master key is configured. Configure one ([licenses] master_key \
+                         or ZWFW_MASTER_KEY) and backups are encrypted with SM4-GCM, or write `encrypt = false` under \
+                         [backup] to keep them unencrypted on purpose"
+                    );
+                }
                 let st = state.clone();
                 tokio::spawn(async move {
                     loop {

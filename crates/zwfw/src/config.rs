@@ -196,9 +196,9 @@ pub fn backup(
         anyhow::bail!("invalid backup settings: keep must be at least 1");
     }
     if let Some(e) = pick("ZWFW_BACKUP_ENCRYPT") {
-        c.encrypt = e == "true" || e == "1";
+        c.encrypt = Some(e == "true" || e == "1");
     } else if let Some(e) = file.encrypt {
-        c.encrypt = e;
+        c.encrypt = Some(e);
     }
     Ok(c)
 }
@@ -559,7 +559,7 @@ mod tests {
         let none = |_: &str| None;
         let d = backup(None, Path::new("/srv/zwfw"), none).unwrap();
         assert_eq!(d.dir, Path::new("/srv/zwfw/backups"));
-        assert_eq!((d.every_ms, d.keep, d.drill_every_ms, d.encrypt), (Some(86_400_000), 7, Some(604_800_000), false));
+        assert_eq!((d.every_ms, d.keep, d.drill_every_ms, d.encrypt), (Some(86_400_000), 7, Some(604_800_000), None));
         let c: FileConfig = toml::from_str(
             "[backup]\ndir = \"/mnt/remote\"\ninterval = \"12h\"\nkeep = 14\ndrill_interval = \"off\"\nencrypt = true\n",
         )
@@ -569,9 +569,11 @@ mod tests {
         assert_eq!(b.dir, Path::new("/mnt/remote"));
         assert_eq!(
             (b.every_ms, b.keep, b.drill_every_ms, b.encrypt),
-            (Some(43_200_000), 3, None, true),
+            (Some(43_200_000), 3, None, Some(true)),
             "the environment wins"
         );
+        let off: FileConfig = toml::from_str("[backup]\nencrypt = false\n").unwrap();
+        assert_eq!(backup(off.backup, Path::new("/x"), none).unwrap().encrypt, Some(false), "an explicit no is kept");
         let env = |k: &str| (k == "ZWFW_BACKUP_INTERVAL").then(|| "daily".to_string());
         assert!(backup(None, Path::new("/x"), env).unwrap_err().to_string().contains("ZWFW_BACKUP_INTERVAL"));
         let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "0".to_string());

@@ -26,8 +26,9 @@ pub struct BackupConfig {
     pub keep: usize,
     /// How often the newest backup is restored as a drill; `None`: never.
     pub drill_every_ms: Option<i64>,
-    /// Encrypt the backups made here under the master key.
-    pub encrypt: bool,
+    /// Encrypt the backups made here under the master key; unset: encrypt
+    /// when a master key is configured.
+    pub encrypt: Option<bool>,
 }
 
 impl BackupConfig {
@@ -39,7 +40,7 @@ impl BackupConfig {
             every_ms: Some(24 * 3_600_000),
             keep: 7,
             drill_every_ms: Some(7 * 24 * 3_600_000),
-            encrypt: false,
+            encrypt: None,
         }
     }
 }
@@ -169,7 +170,7 @@ async fn back_up_claimed(ctx: &Ctx<'_>, kind: &str, cfg: &BackupConfig) -> AppRe
     let result = match std::fs::create_dir_all(&cfg.dir) {
         Ok(()) => {
             let out = fresh_path(&cfg.dir, started_at);
-            (super::create(ctx, &out, cfg.encrypt).await, out)
+            (super::create(ctx, &out, encrypts(st, cfg)).await, out)
         }
         Err(e) => {
             let what = format!("creating {}", cfg.dir.display());
@@ -478,6 +479,24 @@ pub fn period_text(ms: i64) -> String {
     }
 }
 
+/// Whether the backups made here are encrypted (see [`rules::encrypts`]).
+pub fn encrypts(st: &App, cfg: &BackupConfig) -> bool {
+    rules::encrypts(cfg.encrypt, st.config.licenses.master_key.is_some())
+}
+
+/// What the operators are told when backups are not encrypted and nobody
+/// chose so (see [`rules::warns_unencrypted`]); none otherwise.
+pub fn unencrypted_warning(st: &App) -> Option<&'static str> {
+    let cfg = st.config.backup.as_ref()?;
+    rules::warns_unencrypted(cfg.encrypt, st.config.licenses.master_key.is_some(), st.config.demo)
+        .then_some(UNENCRYPTED)
+}
+
+/// The warning of [`unencrypted_warning`], in words.
+pub const UNENCRYPTED: &str = "数据备份未加密：没有配置主密钥，备份文件中的全部数据（含个人信息）以明文保存。\
+     请配置主密钥（配置文件 [licenses] master_key 或环境变量 ZWFW_MASTER_KEY），此后的备份自动以SM4-GCM加密；\
+     确需不加密的，请在 [backup] 中写明 encrypt = false。";
+
 /// A lapse in words, for the administrator's page and workbench.
 pub fn lapse_text(l: &Lapse) -> String {
     let when = zwfw_domain::time::format_local;
@@ -510,6 +529,8 @@ pub struct BackupsView {
     pub drill_every_ms: Option<i64>,
     pub drill_every_text: Option<String>,
     pub encrypt: bool,
+    /// Backups are not encrypted and nobody chose so: what to do, in words.
+    pub unencrypted_warning: Option<String>,
     /// The latest backups, newest first (50 at most).
     pub backups: Vec<BackupView>,
     /// The latest drills, newest first (20 at most).
@@ -554,7 +575,8 @@ pub async fn overview(ctx: &Ctx<'_>) -> AppResult<BackupsView> {
         keep: cfg.map(|c| c.keep),
         drill_every_ms: cfg.and_then(|c| c.drill_every_ms),
         drill_every_text: cfg.and_then(|c| c.drill_every_ms).map(period_text),
-        encrypt: cfg.is_some_and(|c| c.encrypt),
+        encrypt: cfg.is_some_and(|c| encrypts(st, c)),
+        unencrypted_warning: unencrypted_warning(st).map(str::to_string),
         backups,
         drills,
         lapses: lapses(st).await?.iter().map(lapse_text).collect(),

@@ -86,11 +86,14 @@ async fn workbench(
     // A staff member's: what waits for them (none without a department).
     let waiting = if s.actor.is_staff() { zwfw_app::cases::staff_workbench(&ctx(&st, &ra)).await.ok() } else { None };
     // The system administrator is told at once when backups lapse.
-    let continuity: Vec<String> = if zwfw_domain::access::staff::may_operate_backups(&s.actor) {
+    let (continuity, unencrypted): (Vec<String>, _) = if zwfw_domain::access::staff::may_operate_backups(&s.actor) {
         let lapses = zwfw_app::backup::schedule::lapses(&st).await.unwrap_or_default();
-        lapses.iter().map(zwfw_app::backup::schedule::lapse_text).collect()
+        (
+            lapses.iter().map(zwfw_app::backup::schedule::lapse_text).collect(),
+            zwfw_app::backup::schedule::unencrypted_warning(&st),
+        )
     } else {
-        vec![]
+        (vec![], None)
     };
     render(
         &st,
@@ -108,6 +111,7 @@ async fn workbench(
             calendar_missing => zwfw_domain::access::is_overseer(&s.actor)
                 .then(|| zwfw_app::calendar::next_year_missing(&st)).flatten(),
             continuity => continuity,
+            backup_unencrypted => unencrypted,
         },
     )
 }

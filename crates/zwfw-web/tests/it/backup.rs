@@ -209,3 +209,55 @@ both_backends!(the_backups_page_is_the_system_administrators, |store: Store| asy
     assert_eq!(audited(&app, "backup_drilled").await, 0);
     let _ = std::fs::remove_dir_all(&dir);
 });
+
+both_backends!(unencrypted_backups_are_told_unless_chosen, |store: Store| async move {
+    use zwfw_app::backup::schedule::BackupConfig;
+    let dir = data_dir();
+    // No master key, nothing chosen, not a demonstration: the page and the workbench say so.
+    let app = App::start_with_backup_settings(store.clone(), BackupConfig::defaults(&dir), false, None).await;
+    assert_eq!(schedule::unencrypted_warning(&app.state), Some(schedule::UNENCRYPTED));
+    let admin = app.ready_token("demo_admin").await;
+    let c = signed(&admin);
+    let (_, html) = page(&c, &app, "/admin/backups").await;
+    assert!(html.contains("id=\"backup-unencrypted\"") && html.contains("ZWFW_MASTER_KEY"), "{html}");
+    let (_, home) = page(&c, &app, "/").await;
+    assert!(home.contains("数据备份未加密") && home.contains("encrypt = false"), "{home}");
+    let (s, v) = body(app.get(&admin, "/api/v1/admin/backups").await).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["encrypt"], false);
+    assert!(v["unencrypted_warning"].as_str().is_some_and(|w| w.contains("主密钥")), "{v}");
+    // Other staff are not told.
+    let head = app.ready_token("demo_head").await;
+    let (_, home) = page(&signed(&head), &app, "/").await;
+    assert!(!home.contains("数据备份未加密"));
+    // A backup made so is not encrypted.
+    let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
+    let b = schedule::back_up_now(&ctx, "manual").await.unwrap();
+    assert!(!b.encrypted, "{b:?}");
+    drop(app);
+
+    // An explicit `encrypt = false` is honoured silently.
+    let chosen = BackupConfig { encrypt: Some(false), ..BackupConfig::defaults(&dir) };
+    let app = App::start_with_backup_settings(store.clone(), chosen, false, None).await;
+    assert_eq!(schedule::unencrypted_warning(&app.state), None);
+    let actor = actor_of(&app, "demo_admin").await;
+    let v = schedule::overview(&zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() })
+        .await
+        .unwrap();
+    assert_eq!((v.encrypt, v.unencrypted_warning), (false, None));
+    drop(app);
+
+    // With a master key and nothing chosen, backups are encrypted.
+    let key = zwfw_app::licenses::keys::MasterKey::random();
+    let app = App::start_with_backup_settings(store, BackupConfig::defaults(&dir), false, Some(key)).await;
+    assert_eq!(schedule::unencrypted_warning(&app.state), None);
+    let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
+    let b = schedule::back_up_now(&ctx, "manual").await.unwrap();
+    assert!(b.encrypted && b.outcome == "ok", "{b:?}");
+    let actor = actor_of(&app, "demo_admin").await;
+    let v = schedule::overview(&zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() })
+        .await
+        .unwrap();
+    assert_eq!((v.encrypt, v.unencrypted_warning), (true, None));
+    let _ = std::fs::remove_dir_all(&dir);
+});

@@ -141,6 +141,30 @@ impl App {
         App::start_with_config(store, Clock::from_config(Some(now), None).unwrap(), true, config).await
     }
 
+    /// Starts with backups into `dir` configured as `backup`, the demo
+    /// city loaded but demo mode `demo` (on or off), and the master key
+    /// given (or none).
+    pub async fn start_with_backup_settings(
+        store: Store,
+        backup: zwfw_app::backup::schedule::BackupConfig,
+        demo: bool,
+        master_key: Option<zwfw_app::licenses::keys::MasterKey>,
+    ) -> App {
+        let config = AppConfig {
+            demo,
+            data_dir: data_dir(),
+            max_upload_bytes: 64 * 1024,
+            backup: Some(backup),
+            licenses: zwfw_app::licenses::LicensesConfig { master_key, ..Default::default() },
+            ..AppConfig::default()
+        };
+        let app = App::start_with_config(store, Clock::system(), true, config).await;
+        if !demo {
+            zwfw_app::demo::load(&app.state).await.expect("demo loads");
+        }
+        app
+    }
+
     async fn start_with_config(store: Store, clock: Clock, behind_proxy: bool, config: AppConfig) -> App {
         let demo = config.demo;
         // Unless told otherwise, the test client stands for a reverse proxy:
