@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;

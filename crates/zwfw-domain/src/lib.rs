@@ -18,6 +18,7 @@ pub mod codes;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod files;
 pub mod handover;
 pub mod ids;

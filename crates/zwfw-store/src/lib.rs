@@ -14,6 +14,7 @@ pub mod ceiling;
 pub mod db;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod files;
 pub mod group;
 pub mod guards;

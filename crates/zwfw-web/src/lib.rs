@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod demo;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod handover;
 pub mod http;
 pub mod interaction;
@@ -202,6 +203,14 @@ pub fn router(state: AppState) -> Router {
             get(crate::licenses::pages::import_page).post(crate::licenses::pages::import_confirm_submit),
         )
         .route("/admin/licenses/import/preview", post(crate::licenses::pages::import_preview_submit))
+        .route("/faults", get(crate::faults::pages::list_page))
+        .route("/faults/new", get(crate::faults::pages::new_page).post(crate::faults::pages::new_submit))
+        .route("/faults/{id}", get(crate::faults::pages::detail_page))
+        .route("/faults/{id}/acknowledge", post(crate::faults::pages::acknowledge_submit))
+        .route("/faults/{id}/cause", post(crate::faults::pages::cause_submit))
+        .route("/faults/{id}/clear", post(crate::faults::pages::clear_submit))
+        .route("/faults/{id}/paper-notice", post(crate::faults::pages::paper_notice_submit))
+        .route("/faults/{id}/paper-notice/sent", post(crate::faults::pages::sent_submit))
         .route("/handover", get(crate::handover::pages::list_page))
         .route("/handover/{id}", get(crate::handover::pages::detail_page))
         .route("/handover/{id}/claim", post(crate::handover::pages::claim_submit))

@@ -329,6 +329,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("object_kind", "guard") => "数据防护",
         ("object_kind", "exchange") => "数据交换记录",
         ("object_kind", "handover") => "审管推送记录",
+        ("object_kind", "fault") => "平台故障",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -526,6 +527,8 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "calendar_years" => "工作日历",
         "files" => "文件",
         "handovers" => "审管推送记录",
+        "faults" => "平台故障",
+        "fault_events" => "平台故障处理记录",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod faults;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;

@@ -42,6 +42,7 @@ impl Templates {
         tpl!(env, "exchange": "admin_exchange.html", "admin_exchange_row.html", "exchange_packages.html");
         tpl!(env, "backup": "admin_backups.html");
         tpl!(env, "handover": "handover_list.html", "handover.html");
+        tpl!(env, "faults": "fault_list.html", "fault_new.html", "fault.html");
         tpl!(env, "rating": "ratings.html", "rating.html", "rate.html", "rating_qr.html", "rate_form.html");
         tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
         tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");

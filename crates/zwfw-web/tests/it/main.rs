@@ -16,6 +16,7 @@ mod catalog;
 mod evaluation;
 mod exchange;
 mod exchange_packages;
+mod faults;
 mod handover;
 mod interaction;
 mod license_files;
