@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod governance;
 pub mod handover;
 pub mod interaction;

@@ -19,6 +19,7 @@ pub mod credit;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod files;
 pub mod governance;
 pub mod handover;

@@ -15,6 +15,7 @@ pub mod credit;
 pub mod db;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod files;
 pub mod governance;
 pub mod group;

@@ -12,7 +12,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
     info(title = "zwfw 政务服务平台 API", description = "JSON API of the zwfw platform. Errors are `{code, message, detail}` with a stable `code`."),
     components(schemas(ErrorBody)),
     modifiers(&SecurityAddon),
-    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"), (name = "supervision"), (name = "notices"), (name = "portal"), (name = "licenses"), (name = "registry"), (name = "handover"), (name = "governance"), (name = "credit"))
+    tags((name = "auth"), (name = "account"), (name = "organizations"), (name = "accounts"), (name = "audit"), (name = "clock"), (name = "calendar"), (name = "catalog"), (name = "cases"), (name = "interaction"), (name = "rating"), (name = "supervision"), (name = "notices"), (name = "portal"), (name = "licenses"), (name = "registry"), (name = "handover"), (name = "governance"), (name = "credit"), (name = "faults"))
 )]
 pub struct ApiDoc;
 
@@ -56,6 +56,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::handover::api::routes(),
         crate::governance::api::routes(),
         crate::credit::api::routes(),
+        crate::faults::api::routes(),
         crate::registry::api::routes(),
         crate::portal::api::routes(),
     ];

@@ -13,6 +13,7 @@ pub mod credit;
 pub mod demo;
 pub mod evaluation;
 pub mod exchange;
+pub mod faults;
 pub mod governance;
 pub mod handover;
 pub mod http;
@@ -211,6 +212,14 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/requests/{id}/complete", post(crate::governance::pages::complete_submit))
         .route("/governance/requests/{id}/reply.pdf", get(crate::governance::pages::reply))
         .route("/governance/requests/{id}/files/{sm3}", get(crate::governance::pages::file))
+        .route("/faults", get(crate::faults::pages::list_page))
+        .route("/faults/new", get(crate::faults::pages::new_page).post(crate::faults::pages::new_submit))
+        .route("/faults/{id}", get(crate::faults::pages::detail_page))
+        .route("/faults/{id}/acknowledge", post(crate::faults::pages::acknowledge_submit))
+        .route("/faults/{id}/cause", post(crate::faults::pages::cause_submit))
+        .route("/faults/{id}/clear", post(crate::faults::pages::clear_submit))
+        .route("/faults/{id}/paper-notice", post(crate::faults::pages::paper_notice_submit))
+        .route("/faults/{id}/paper-notice/sent", post(crate::faults::pages::sent_submit))
         .route("/handover", get(crate::handover::pages::list_page))
         .route("/credit/licensing", get(crate::credit::pages::public_page))
         .route("/credit/licensing/manage", get(crate::credit::pages::manage_page))

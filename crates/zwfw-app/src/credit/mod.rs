@@ -61,7 +61,7 @@ pub async fn record_conclusion(
         return Ok(());
     }
     let st = ctx.state;
-    let dept = zwfw_store::admin::get_department(&st.store, case.department_id).await?;
+    let dept = zwfw_store::admin::get_department_via(tx.conn(), case.department_id).await?;
     let today = ymd(st.today());
     let due = publish_due(st);
     let granted = *outcome == zwfw_domain::cases::Outcome::Granted;

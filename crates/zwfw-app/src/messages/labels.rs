@@ -339,6 +339,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("request_state", "accepted") => "已受理，办理中",
         ("request_state", "refused") => "不予办理",
         ("request_state", "done") => "已办结",
+        ("object_kind", "fault") => "平台故障",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
         ("supervision_done", "reject") => "已退回部门重新整改",
@@ -552,6 +553,8 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "maintenance_requests" => "配置/维护需求",
         "maintenance_request_changes" => "依配置/维护需求所作变更",
         "credit_licensing" => "行政许可双公示记录",
+        "faults" => "平台故障",
+        "fault_events" => "平台故障处理记录",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

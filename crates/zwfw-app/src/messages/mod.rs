@@ -190,6 +190,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("missing_role", Some("handover_sanction")) => {
             "登记处罚等决定须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理"
         }
+        ("staff_only", Some("fault")) => "故障由工作人员报告和处理",
+        ("missing_role", Some("fault")) => "平台故障由政务服务中心管理员或系统管理员（信息化主管部门）处理",
+        ("supervision_reads_only", Some("fault")) => "监察人员只能查看平台故障，不能处理",
         ("not_in_department", Some("handover")) => {
             "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"
         }
@@ -202,6 +205,24 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("not_joint_member", _) => "您所在的部门不是本环节的会办部门",
         ("needs_dept_head", _) => "此操作须由部门负责人决定",
         ("supervision_reads_only", Some("handover")) => "监察人员只能查看审管推送记录，不能认领",
+        ("fault_what_missing", _) => "请说明哪项功能出现了什么故障",
+        ("fault_what_too_long", _) => "故障情况不能超过1000字",
+        ("fault_since_invalid", _) => "请填写故障开始的日期和时间",
+        ("fault_since_in_future", _) => "故障开始时间不能晚于现在",
+        ("fault_bad_scope", _) => "请选择影响范围：全平台、一个部门或一项功能",
+        ("fault_department_missing", _) => "影响范围为一个部门时，请选择受影响的部门",
+        ("fault_function_missing", _) => "影响范围为一项功能时，请填写受影响的功能（100字以内）",
+        ("fault_cause_missing", _) => "请填写故障原因（1000字以内）",
+        ("fault_note_too_long", _) => "说明不能超过500字",
+        ("fault_already_cleared", Some(d)) => return format!("该故障已于{d}排除，不能重复排除或再作处理"),
+        ("fault_already_cleared", None) => "该故障已排除，不能重复排除或再作处理",
+        ("fault_already_acknowledged", _) => "该故障已确认受理",
+        ("fault_notice_not_due", Some(d)) => {
+            return format!("故障开始后24小时仍未排除的，才需要纸质书面通知；本故障满24小时的时间是{d}，届时仍未排除方可打印")
+        }
+        ("fault_notice_not_due", None) => "故障开始后24小时仍未排除的，才需要纸质书面通知",
+        ("fault_notice_not_printed", _) => "请先打印纸质书面通知，再登记送达",
+        ("fault_not_addressed", _) => "请选择纸质书面通知所发送的部门",
         ("handover_already_claimed", Some(d)) => return format!("该推送记录已于{d}认领，不能重复认领"),
         ("handover_already_claimed", None) => "该推送记录已被认领，不能重复认领",
         ("note_too_long", _) => "认领说明不能超过500字",
@@ -739,6 +760,7 @@ pub fn field_name(field: &str) -> &'static str {
         "license" => "电子证照",
         "exchange_row" => "交换记录",
         "handover" => "审管推送记录",
+        "fault" => "平台故障",
         "commitment" => "告知承诺",
         "payload" => "二维码内容",
         "since" => "起始记录号",

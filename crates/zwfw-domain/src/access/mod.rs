@@ -16,8 +16,9 @@
 
 pub mod cases;
 pub mod catalog;
-pub mod governance;
 pub mod credit;
+pub mod faults;
+pub mod governance;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;

@@ -44,6 +44,7 @@ impl Templates {
         tpl!(env, "handover": "handover_list.html", "handover.html");
         tpl!(env, "governance": "gov_requests.html", "gov_request.html", "gov_request_new.html");
         tpl!(env, "credit": "credit_public.html", "credit_manage.html");
+        tpl!(env, "faults": "fault_list.html", "fault_new.html", "fault.html");
         tpl!(env, "rating": "ratings.html", "rating.html", "rate.html", "rating_qr.html", "rate_form.html");
         tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
         tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");

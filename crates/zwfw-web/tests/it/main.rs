@@ -17,6 +17,7 @@ mod credit;
 mod evaluation;
 mod exchange;
 mod exchange_packages;
+mod faults;
 mod governance;
 mod handover;
 mod handover_backflow;
