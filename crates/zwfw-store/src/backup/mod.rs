@@ -429,10 +429,12 @@ impl TargetState {
 fn seeded_rows(table: &str) -> i64 {
     match table {
         // The singletons: the audit chain's head, the writer mark, the
-        // exchange exporter's state, the case notices' derivation position.
-        "audit_head" | "zwfw_write_lock" | "exchange_status" | "outbox_cursors" => 1,
-        // One read position per feedback table of the 前置库.
-        "exchange_feedback_cursor" => 2,
+        // exchange exporter's state.
+        "audit_head" | "zwfw_write_lock" | "exchange_status" => 1,
+        // The derivation positions after the audit trail: the case notices'
+        // and the exchange rows'; one read position per feedback table of
+        // the 前置库.
+        "outbox_cursors" | "exchange_feedback_cursor" => 2,
         _ => 0,
     }
 }
