@@ -223,6 +223,10 @@ pub struct Filter {
     /// Decided on or after / on or before (YYYY-MM-DD).
     pub from: Option<String>,
     pub to: Option<String>,
+    /// A search by the public: `name` and `code` never match a natural
+    /// person's name or 身份证号, which the public sees masked (else the
+    /// hidden characters could be guessed one at a time).
+    pub public: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -231,6 +235,7 @@ pub struct Filter {
 pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<CreditRow>, i64)> {
     let mut cond = vec!["1 = 1".to_string()];
     let mut args: Vec<Value> = vec![];
+    let natural = zwfw_domain::cases::ApplicantKind::Natural.code();
     match f.published {
         Some(true) => cond.push("published_at IS NOT NULL".into()),
         Some(false) => cond.push("published_at IS NULL".into()),
@@ -246,10 +251,18 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<CreditRow>, i64
             format!("%{}%", n.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")).into_value(),
         );
         cond.push(format!("holder_name LIKE {p} ESCAPE '\\'"));
+        if f.public {
+            cond.push(format!("holder_kind <> '{natural}'"));
+        }
     }
     if let Some(c) = &f.code {
         let p = param(&mut args, c.clone().into_value());
-        cond.push(format!("(holder_code = {p} OR document_no = {p} OR license_no = {p})"));
+        let holder = if f.public {
+            format!("(holder_code = {p} AND holder_kind <> '{natural}')")
+        } else {
+            format!("holder_code = {p}")
+        };
+        cond.push(format!("({holder} OR document_no = {p} OR license_no = {p})"));
     }
     if let Some(d) = &f.from {
         let p = param(&mut args, d.clone().into_value());

@@ -309,7 +309,8 @@ pub struct TrailRecord {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
-    /// The detail of a record of a case; empty for other objects.
+    /// The detail of a record of a case or of a record pushed to a
+    /// regulator; empty for other objects.
     pub detail: String,
 }
 
@@ -320,7 +321,7 @@ pub struct TrailRecord {
 pub async fn trail_after_cursor(store: &Store, name: &str, limit: i64) -> StoreResult<Option<(i64, Vec<TrailRecord>)>> {
     let rows = query(format!(
         "SELECT (SELECT pos FROM outbox_cursors WHERE name = $1) AS pos, seq, action, object_type, object_id, \
-         CASE WHEN object_type = 'case' THEN detail ELSE '' END AS detail \
+         CASE WHEN object_type IN ('case', 'handover') THEN detail ELSE '' END AS detail \
          FROM audit_log WHERE seq > (SELECT pos FROM outbox_cursors WHERE name = $1) ORDER BY seq LIMIT {}",
         limit.clamp(1, 10_000)
     ))
@@ -346,7 +347,7 @@ const NOTICES_PER_INSERT: usize = 100;
 
 /// Moves the derivation `name` from `from` to `to` inside `tx`; false when
 /// the position was no longer `from` (another server moved it).
-pub(crate) async fn move_cursor(tx: &mut Tx, name: &str, from: i64, to: i64) -> StoreResult<bool> {
+pub async fn move_cursor(tx: &mut Tx, name: &str, from: i64, to: i64) -> StoreResult<bool> {
     let moved = query("UPDATE outbox_cursors SET pos = $1 WHERE name = $2 AND pos = $3")
         .bind(to)
         .bind(name)
@@ -365,6 +366,14 @@ pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(
     if !move_cursor(&mut tx, name, from, to).await? {
         return Ok(false);
     }
+    write_timed(&mut tx, notices).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes `notices`, each with its time, in `tx` (a derivation's
+/// transaction, whose cursor [`move_cursor`] moved).
+pub async fn write_timed(tx: &mut Tx, notices: &[(i64, Notice)]) -> StoreResult<()> {
     for part in notices.chunks(NOTICES_PER_INSERT) {
         let timed: Vec<(i64, &Notice)> = part.iter().map(|(at, n)| (*at, n)).collect();
         let mut args = vec![];
@@ -372,6 +381,5 @@ pub async fn advance(store: &Store, name: &str, from: i64, to: i64, notices: &[(
             crate::db::query_with(sql, args).execute(tx.conn()).await?;
         }
     }
-    tx.commit().await?;
-    Ok(true)
+    Ok(())
 }

@@ -805,3 +805,59 @@ both_backends!(backup_rows_load_into_an_empty_database_or_not_at_all, |store: St
     target.close().await;
     db.cleanup().await;
 });
+
+/// SQLite's group commit: a committed write is read right after its commit
+/// through the pooled readers, while other transactions join its group,
+/// commit, roll back, and statements run outside any transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_commit_is_read_at_once_under_concurrent_writers() {
+    let db = zwfw_store::scratch::ScratchDb::sqlite();
+    let store = db.store().await.unwrap();
+    let (_, dept) = seed_org(&store).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut bg = vec![];
+    for k in 0..3u64 {
+        let (store, stop) = (store.clone(), stop.clone());
+        bg.push(tokio::spawn(async move {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                match (i + k) % 4 {
+                    0 => {
+                        let mut tx = store.begin().await.unwrap();
+                        zwfw_store::db::query("UPDATE outbox_cursors SET pos = pos WHERE name = 'nothing'")
+                            .execute(tx.conn())
+                            .await
+                            .unwrap();
+                        drop(tx);
+                    }
+                    1 => {
+                        let mut tx = store.begin().await.unwrap();
+                        settings::put(&mut tx, "stress", &i.to_string(), NOW).await.unwrap();
+                        tx.commit().await.unwrap();
+                    }
+                    2 => {
+                        zwfw_store::db::query("UPDATE outbox_cursors SET pos = pos WHERE name = 'nothing'")
+                            .execute(store.pool())
+                            .await
+                            .unwrap();
+                    }
+                    _ => tokio::task::yield_now().await,
+                }
+            }
+        }));
+    }
+    for n in 0..3000 {
+        let mut tx = store.begin().await.unwrap();
+        let id = admin::insert_user(&mut tx, &staff(&format!("stress{n}"), dept), NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        match admin::get_user(&store, id).await {
+            Ok(_) => {}
+            Err(e) => panic!("user {n} ({id}) not read after its commit: {e}"),
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for b in bg {
+        b.await.unwrap();
+    }
+}

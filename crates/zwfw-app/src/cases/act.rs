@@ -175,10 +175,9 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     // in its own transaction.
     let licensed =
         crate::licenses::issue::is_grant(&kind) && crate::licenses::types::of_item(st, row0.item_id).await?.is_some();
-    // A grant or a denial pushes its record to the regulators (审管交互) in
-    // its own transaction.
-    let pushed = crate::handover::pushes(&kind);
-    let published = crate::credit::records(&content, &kind);
+    // A grant or a denial pushes its record to the regulators (审管交互) and
+    // writes its 双公示 record: both are derived after the commit from the
+    // audit trail (`notices::derive`), once each.
     // Optimistic: read and decide outside the write transaction, write only
     // if nobody moved the case meanwhile, else decide again on the new state.
     let mut row = row0;
@@ -207,7 +206,7 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 Err(e) => return Err(e),
             };
         let (seq, state) = (w.p.seq, w.p.state.clone());
-        let written = if supplement.is_empty() && w.joint.is_none() && !licensed && !pushed && !published {
+        let written = if supplement.is_empty() && w.joint.is_none() && !licensed {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
         } else {
             let mut tx = st.store.begin().await?;
@@ -217,12 +216,6 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
                 if licensed {
                     crate::licenses::issue::write_job(&mut tx, case_id, ctx.now()).await?;
-                }
-                if pushed {
-                    crate::handover::push_conclusion(ctx, &mut tx, &row, &content, &kind).await?;
-                }
-                if published {
-                    crate::credit::record_conclusion(ctx, &mut tx, &row, &content, &kind).await?;
                 }
                 tx.commit().await?;
             }

@@ -1,7 +1,8 @@
 //! The notices a step of a case sends: the applicant is told of every step
 //! that concerns them on each channel they have (in-app for an account, SMS
 //! to the application's mobile, e-mail to the account's address), and the
-//! department heads who must decide are told what waits for them.
+//! department heads who must decide are told what waits for them; the
+//! staff of a regulator are told of each record pushed to it (审管交互).
 //!
 //! The step writes none of them: they are derived after its commit from the
 //! audit trail, whose records of case events are in commit order on both
@@ -56,17 +57,20 @@ pub async fn derive(st: &App) -> AppResult<usize> {
             return Ok(written);
         };
         let last = records.last().map_or(pos, |r| r.seq);
-        let steps: Vec<(i64, i64, Event)> =
-            records.iter().filter_map(case_event).filter(|(_, _, e)| may_notify(&e.kind)).collect();
-        let out = notices_of_steps(st, &steps).await?;
+        let events: Vec<(i64, i64, Event)> = records.iter().filter_map(case_event).collect();
+        let steps: Vec<(i64, i64, Event)> = events.iter().filter(|(_, _, e)| may_notify(&e.kind)).cloned().collect();
+        let mut out = notices_of_steps(st, &steps).await?;
+        let pushes: Vec<(i64, String)> = records.iter().filter_map(push_record).collect();
+        out.extend(crate::handover::notices_of_pushes(st, &pushes).await?);
+        let concluded = conclusions(st, &events).await?;
         let full = records.len() as i64 == BATCH;
-        if out.is_empty() && records.len() < PASS_OVER {
+        if out.is_empty() && concluded.is_empty() && records.len() < PASS_OVER {
             // Nothing to write: the position moves with the next notice
             // (or once enough other records follow it to be worth a write).
             caught_up();
             return Ok(written);
         }
-        if so::advance(&st.store, so::CASE_NOTICES, pos, last, &out).await? {
+        if advance(st, pos, last, &out, &concluded).await? {
             written += out.len();
             if !full {
                 caught_up();
@@ -74,6 +78,60 @@ pub async fn derive(st: &App) -> AppResult<usize> {
             }
         }
     }
+}
+
+/// A conclusion whose records (审管 push, 双公示) the derivation writes:
+/// the case as stored, its item version, the event.
+struct Concluded {
+    row: CaseRow,
+    content: Arc<ItemContent>,
+    event: Event,
+}
+
+/// The conclusions among `steps` that push records to regulators or write
+/// a 双公示 record, read before the derivation's transaction (which reads
+/// nothing but through itself).
+async fn conclusions(st: &App, events: &[(i64, i64, Event)]) -> AppResult<Vec<Concluded>> {
+    let mut out = vec![];
+    for (case_id, _, event) in events {
+        if !matches!(event.kind, EventKind::Concluded { .. }) {
+            continue;
+        }
+        let row = sc::get_case(&st.store, *case_id).await?;
+        let content = item_version(st, row.version_id).await?;
+        if crate::handover::pushes(&event.kind) || crate::credit::records(&content, &event.kind) {
+            out.push(Concluded { row, content, event: event.clone() });
+        }
+    }
+    Ok(out)
+}
+
+/// Moves the derivation from `from` to `to` and writes, in one
+/// transaction, the notices `notices` and the records of the conclusions
+/// `concluded`; false, having written nothing, when the position was no
+/// longer `from` (another app server moved it and wrote them).
+async fn advance(st: &App, from: i64, to: i64, notices: &[(i64, Notice)], concluded: &[Concluded]) -> AppResult<bool> {
+    let mut tx = st.store.begin().await?;
+    if !so::move_cursor(&mut tx, so::CASE_NOTICES, from, to).await? {
+        return Ok(false);
+    }
+    so::write_timed(&mut tx, notices).await?;
+    let ctx = Ctx { state: st, actor: None, client_addr: "system".into() };
+    for c in concluded {
+        // A conclusion whose records exist already (written by an earlier
+        // version, in the conclusion's own transaction) is not written twice.
+        let kind = zwfw_domain::handover::Kind::Conclusion.code();
+        if zwfw_store::handover::regulators_of_case(tx.conn(), c.row.id, kind).await?.is_empty() {
+            crate::handover::push_conclusion(&ctx, &mut tx, &c.row, &c.content, &c.event.kind, c.event.at_ms).await?;
+        }
+        if crate::credit::records(&c.content, &c.event.kind)
+            && zwfw_store::credit::of_case(tx.conn(), c.row.id).await?.is_none()
+        {
+            crate::credit::record_conclusion(&ctx, &mut tx, &c.row, &c.content, &c.event.kind, c.event.at_ms).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// [`derive`], its failure logged (a reader of the notices still reads
@@ -139,6 +197,22 @@ fn case_event(r: &so::TrailRecord) -> Option<(i64, i64, Event)> {
     let case_id = r.object_id.parse().ok()?;
     let d: Detail = serde_json::from_str(&r.detail).ok()?;
     Some((case_id, d.seq, d.event))
+}
+
+/// The record and the words of its decision a record of the trail tells
+/// of, when it records a push to a regulator (审管交互).
+fn push_record(r: &so::TrailRecord) -> Option<(i64, String)> {
+    if r.object_type != "handover" || r.action != crate::handover::PUSHED {
+        return None;
+    }
+    // A record without `what` was written with its notices (before they
+    // were derived): it is not told again.
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        what: Option<String>,
+    }
+    let d: Detail = serde_json::from_str(&r.detail).ok()?;
+    Some((r.object_id.parse().ok()?, d.what?))
 }
 
 /// Whether an event of this kind tells anybody anything (the others need

@@ -1,5 +1,6 @@
-//! 双公示 of 行政许可 decisions: the publication record written in the
-//! transaction of each grant or denial of a 行政许可 item, with the national
+//! 双公示 of 行政许可 decisions: the publication record of each grant or
+//! denial of a 行政许可 item (derived after the conclusion's commit, with
+//! the case notices: `cases::notices`), with the national
 //! fields; its publication (公示) by the deciding department, due seven
 //! working days after the decision; the licence's certificate joining it;
 //! 无效 once the licence is 注销 or 吊销; the public list and its workbook.
@@ -33,8 +34,7 @@ pub fn records(content: &ItemContent, kind: &EventKind) -> bool {
 /// The last day to publish a decision taken today. A calendar that lacks
 /// the days ahead does not stop the conclusion: the record is then due
 /// after as many calendar days, and the gap is logged.
-fn publish_due(st: &App) -> String {
-    let today = st.today();
+fn publish_due(st: &App, today: chrono::NaiveDate) -> String {
     let due = dc::publish_due(&st.calendar(), today).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "publication deadline counted in calendar days: the working-day calendar lacks them");
         today + chrono::Days::new(u64::from(dc::PUBLISH_DAYS))
@@ -47,14 +47,16 @@ fn legal_rep(case: &CaseRow) -> String {
     case.form.get("法定代表人").and_then(|v| v.as_str()).unwrap_or("").trim().to_string()
 }
 
-/// Writes the publication record of a grant or a denial of a 行政许可 item,
-/// in the conclusion's transaction `tx`. Nothing for other conclusions.
+/// Writes the publication record of a grant or a denial of a 行政许可 item
+/// taken at `at_ms`, in `tx`, the derivation's transaction that moves past
+/// the conclusion's audit record. Nothing for other conclusions.
 pub async fn record_conclusion(
     ctx: &Ctx<'_>,
     tx: &mut Tx,
     case: &CaseRow,
     content: &ItemContent,
     kind: &EventKind,
+    at_ms: i64,
 ) -> AppResult<()> {
     let EventKind::Concluded { outcome, reason, document_no, valid_until, .. } = kind else { return Ok(()) };
     if !dc::published(content.item_type, *outcome) {
@@ -62,8 +64,9 @@ pub async fn record_conclusion(
     }
     let st = ctx.state;
     let dept = zwfw_store::admin::get_department_via(tx.conn(), case.department_id).await?;
-    let today = ymd(st.today());
-    let due = publish_due(st);
+    let day = zwfw_domain::clock::local_date(at_ms);
+    let today = ymd(day);
+    let due = publish_due(st, day);
     let granted = *outcome == zwfw_domain::cases::Outcome::Granted;
     let text = if granted { content.name.clone() } else { format!("不予许可：{}", reason.trim()) };
     let valid_to =
@@ -84,7 +87,7 @@ pub async fn record_conclusion(
         certificate_name: if granted { &content.result_name } else { "" },
         license_no: if granted { document_no } else { "" },
         content: &text,
-        decided_at: ctx.now(),
+        decided_at: at_ms,
         decided_on: &today,
         valid_from: if granted { &today } else { "" },
         valid_to: &valid_to,
@@ -161,6 +164,8 @@ async fn publisher(ctx: &Ctx<'_>, case_id: i64) -> AppResult<(CaseRow, zwfw_doma
 /// Whether the reader may publish the decisions of case `case_id` (asked
 /// before a request's body is read): not found, or refused, else Ok.
 pub async fn check_publisher(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     publisher(ctx, case_id).await.map(|_| ())
 }
 
@@ -169,6 +174,8 @@ pub async fn check_publisher(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
 /// reader is not its department's to publish, or when it is published
 /// already; nothing written then.
 pub async fn publish(ctx: &Ctx<'_>, case_id: i64, input: &PublishInput) -> AppResult<CreditView> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let st = ctx.state;
     let (case, role) = publisher(ctx, case_id).await?;
@@ -426,6 +433,7 @@ fn filter(q: &ListQuery) -> AppResult<(sc::Filter, i64)> {
         code,
         from,
         to,
+        public: true,
         limit: PER_PAGE,
         offset: (page - 1) * PER_PAGE,
     };
@@ -434,6 +442,8 @@ fn filter(q: &ListQuery) -> AppResult<(sc::Filter, i64)> {
 
 /// The published records (public: no sign-in), newest decision first.
 pub async fn public_list(st: &App, q: &ListQuery) -> AppResult<CreditPage> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(st).await;
     let (f, page) = filter(q)?;
     let (rows, total) = sc::list(&st.store, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -446,6 +456,8 @@ pub async fn public_list(st: &App, q: &ListQuery) -> AppResult<CreditPage> {
 /// The published records the filters name, as a workbook (at most
 /// [`EXPORT_MAX`] rows, newest first).
 pub async fn public_workbook(st: &App, q: &ListQuery) -> AppResult<Vec<u8>> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(st).await;
     let (mut f, _) = filter(q)?;
     f.limit = EXPORT_MAX;
     f.offset = 0;
@@ -460,9 +472,13 @@ pub async fn public_workbook(st: &App, q: &ListQuery) -> AppResult<Vec<u8>> {
 /// The staff list: the reader's department's records (the overseers':
 /// every department's), pending publication by default.
 pub async fn staff_list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CreditPage> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let scope = access::list_scope(actor).map_err(refused)?;
     let (mut f, page) = filter(q)?;
+    // The department's own staff search the names and numbers they hold.
+    f.public = false;
     f.published = match q.state.as_deref().map(str::trim).unwrap_or("") {
         "" | "pending" => Some(false),
         "published" => Some(true),
@@ -487,6 +503,8 @@ pub async fn timeliness(
     from: Option<&str>,
     to: Option<&str>,
 ) -> AppResult<std::collections::HashMap<i64, [i64; 4]>> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(st).await;
     let today = ymd(st.today());
     Ok(sc::timeliness(&st.store, &today, from, to).await?.into_iter().collect())
 }

@@ -171,6 +171,8 @@ pub async fn evaluation(st: &App, actor: &Actor, period: Period) -> AppResult<Ev
 
 /// Counts, scores and ranks a period as of today.
 pub async fn compute(st: &App, period: Period) -> AppResult<Evaluation> {
+    // Records of conclusions (审管 pushes, 双公示) are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(st).await;
     let cfg = config(st).await?;
     let today = st.today();
     let (start, end) = (period.start(), period.end());

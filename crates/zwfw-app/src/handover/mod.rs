@@ -1,7 +1,8 @@
 //! 审管交互: the result of an approval pushed to the departments that
 //! supervise the licensee afterwards (the regulators the item names, by
-//! default its implementing department) in the transaction of the
-//! conclusion, and again on every change of the licence's status; each
+//! default its implementing department) once the conclusion is committed
+//! (derived with the case notices: `cases::notices`), and again, in the
+//! change's transaction, on every change of the licence's status; each
 //! regulator's inbox, its claim (认领) within the configured working days,
 //! and the notices to its staff (in-app, SMS to the department heads).
 
@@ -42,7 +43,12 @@ impl Default for HandoverConfig {
 /// days ahead does not stop the conclusion: the record is then due after as
 /// many calendar days, and the gap is logged.
 fn claim_due(st: &App) -> AppResult<String> {
-    let (today, days) = (st.today(), st.config.handover.claim_days);
+    claim_due_after(st, st.today())
+}
+
+/// The last day to claim a record pushed on `today`.
+fn claim_due_after(st: &App, today: chrono::NaiveDate) -> AppResult<String> {
+    let days = st.config.handover.claim_days;
     let due = dh::claim_due(&st.calendar(), today, days).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "claim deadline counted in calendar days: the working-day calendar lacks them");
         today + chrono::Days::new(u64::from(days))
@@ -52,11 +58,9 @@ fn claim_due(st: &App) -> AppResult<String> {
 
 /// The staff of `department` told of a new record: every active member who
 /// may claim it in-app (and by e-mail when their account gives one); the
-/// department heads, the named handlers, also by SMS. Read in `tx`, whose
-/// connection is held anyway: a second connection taken from the pool while
-/// the step's rows are locked waits for steps that wait for those rows.
-async fn notices_for(tx: &mut Tx, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
-    let staff = zwfw_store::admin::list_staff_via(tx.conn(), Some(department)).await?;
+/// department heads, the named handlers, also by SMS.
+async fn notices_for(st: &App, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
+    let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
     let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
     Ok(staff
         .into_iter()
@@ -81,40 +85,64 @@ async fn department_name(st: &App, id: i64) -> String {
     zwfw_store::admin::get_department(&st.store, id).await.map(|d| d.name).unwrap_or_default()
 }
 
-/// Writes one record per regulator with its notices and audit record, in
-/// `tx`, reading only through `tx` (see [`notices_for`]).
+/// Writes one record per regulator with its audit record, in `tx`. The
+/// regulators' staff are told after the commit: their notices are derived
+/// from the audit trail's `handover_pushed` records ([`notices_of_pushes`]),
+/// so that a conclusion writes one row per regulator, not one per officer.
 async fn push(ctx: &Ctx<'_>, tx: &mut Tx, regulators: &[i64], h: &sh::NewHandover<'_>, what: &str) -> AppResult<()> {
-    let source = zwfw_store::admin::get_department_via(tx.conn(), h.source_department_id)
-        .await
-        .map(|d| d.name)
-        .unwrap_or_default();
     for &regulator in regulators {
         let id = sh::insert(tx, &sh::NewHandover { regulator_department_id: regulator, ..*h }).await?;
-        let title = format!("审管推送待认领：{}", h.item_name);
-        let body = format!(
-            "{source}{what}（办件编号 {}），请于 {} 前认领。",
-            if h.case_no.is_empty() { "—" } else { h.case_no },
-            h.claim_due
-        );
-        let notices = notices_for(tx, regulator, &title, &body, &format!("/handover/{id}")).await?;
-        zwfw_store::outbox::write_notices(tx, &notices, ctx.now()).await?;
         let detail = json!({"kind": h.kind, "case_id": h.case_id, "decision": h.decision,
-            "regulator_department_id": regulator, "claim_due": h.claim_due, "notified": notices.len()});
-        ctx.audit(tx, ctx.entry("handover_pushed", "handover", id, detail, "")).await?;
+            "regulator_department_id": regulator, "claim_due": h.claim_due, "what": what});
+        ctx.audit(tx, ctx.entry(PUSHED, "handover", id, detail, "")).await?;
     }
     Ok(())
 }
 
-/// The record a conclusion pushes (准予 and 不予许可), written in the
-/// conclusion's transaction `tx`: the decision, the opinions of the case,
-/// its materials; the licence joins it once issued. Nothing for other
-/// conclusions.
+/// The audit action of a record pushed to a regulator.
+pub const PUSHED: &str = "handover_pushed";
+
+/// The notices of the records pushed, given as (record id, the audit
+/// detail's `what`) in the trail's order: each regulator's staff who may
+/// claim, in-app, and its heads by SMS; each notice with the time of its
+/// push. A record no longer found (none is ever deleted) tells nobody.
+pub(crate) async fn notices_of_pushes(st: &App, pushes: &[(i64, String)]) -> AppResult<Vec<(i64, Notice)>> {
+    let mut sources: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut out = vec![];
+    for (id, what) in pushes {
+        let Some(h) = sh::get(&st.store, *id).await? else { continue };
+        let source = match sources.get(&h.source_department_id) {
+            Some(s) => s.clone(),
+            None => {
+                let s = department_name(st, h.source_department_id).await;
+                sources.insert(h.source_department_id, s.clone());
+                s
+            }
+        };
+        let title = format!("审管推送待认领：{}", h.item_name);
+        let body = format!(
+            "{source}{what}（办件编号 {}），请于 {} 前认领。",
+            if h.case_no.is_empty() { "—" } else { &h.case_no },
+            h.claim_due
+        );
+        let notices = notices_for(st, h.regulator_department_id, &title, &body, &format!("/handover/{id}")).await?;
+        out.extend(notices.into_iter().map(|n| (h.pushed_at, n)));
+    }
+    Ok(out)
+}
+
+/// The record a conclusion taken at `at_ms` pushes (准予 and 不予许可),
+/// written in `tx`, the derivation's transaction that moves past the
+/// conclusion's audit record: the decision, the opinions of the case, its
+/// materials; the licence joins it once issued (the issuance waits for the
+/// record). Nothing for other conclusions.
 pub async fn push_conclusion(
     ctx: &Ctx<'_>,
     tx: &mut Tx,
     case: &CaseRow,
     content: &ItemContent,
     kind: &EventKind,
+    at_ms: i64,
 ) -> AppResult<()> {
     let EventKind::Concluded { outcome, reason, document_no, .. } = kind else { return Ok(()) };
     if !dh::pushes(*outcome) {
@@ -143,7 +171,7 @@ pub async fn push_conclusion(
             trust: m.trust,
         })
         .collect();
-    let due = claim_due(st)?;
+    let due = claim_due_after(st, zwfw_domain::clock::local_date(at_ms))?;
     let (opinions, materials) = (json!(opinions).to_string(), json!(materials).to_string());
     let what = format!("作出{}决定", crate::messages::label("outcome", outcome.code()));
     let h = sh::NewHandover {
@@ -156,7 +184,7 @@ pub async fn push_conclusion(
         regulator_department_id: 0,
         decision: outcome.code(),
         decision_no: document_no,
-        decided_at: ctx.now(),
+        decided_at: at_ms,
         reason,
         license_id: None,
         holder_kind: &case.applicant_kind,
@@ -164,7 +192,7 @@ pub async fn push_conclusion(
         holder_code: &case.applicant_id_no,
         opinions: &opinions,
         materials: &materials,
-        pushed_at: ctx.now(),
+        pushed_at: at_ms,
         claim_due: &due,
     };
     push(ctx, tx, &content.regulators(), &h, &what).await
@@ -173,6 +201,12 @@ pub async fn push_conclusion(
 /// Whether an action pushes a record (a grant or a denial).
 pub fn pushes(kind: &EventKind) -> bool {
     matches!(kind, EventKind::Concluded { outcome, .. } if dh::pushes(*outcome))
+}
+
+/// Whether the conclusion of case `case_id` has pushed its records (the
+/// derivation wrote them): a licence is issued only after, so that it joins them.
+pub async fn conclusion_pushed(st: &App, case_id: i64) -> AppResult<bool> {
+    Ok(!sh::regulators_of_case(st.store.pool(), case_id, PushKind::Conclusion.code()).await?.is_empty())
 }
 
 /// The licence issued for a granted case joins the records its conclusion
@@ -391,6 +425,8 @@ fn refused(r: Refusal) -> AppError {
 
 /// The inbox (or what the reader's department pushed), newest first.
 pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<HandoverPage> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let scope = access::list_scope(actor).map_err(refused)?;
     let claimed = match q.state.as_deref().unwrap_or("") {
@@ -436,6 +472,8 @@ async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
 
 /// One record.
 pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<HandoverView> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let r = readable(ctx, id).await?;
     let sanctions = sanctions::of_record(ctx.state, &r).await?;
     Ok(HandoverView { sanctions, ..view(ctx, r).await })
@@ -458,6 +496,8 @@ fn already_claimed(r: &sh::HandoverRow) -> AppError {
 /// Claims a record for the reader's department; refused when it is not the
 /// reader's to claim or is claimed already, nothing written then.
 pub async fn claim(ctx: &Ctx<'_>, id: i64, input: &ClaimInput) -> AppResult<HandoverView> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let st = ctx.state;
     let r = sh::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;

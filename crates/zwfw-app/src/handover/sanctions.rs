@@ -148,6 +148,8 @@ fn invalid(e: SanctionError) -> AppError {
 /// The record a decision is recorded on, when the reader may record one
 /// there: checked before anything the request carries is read.
 pub async fn target(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let r = sh::get(&ctx.state.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
     access::may_record_sanction(actor, &facts(&r)).map_err(refused)?;
@@ -177,6 +179,8 @@ fn optional_day(field: &'static str, text: Option<&str>) -> AppResult<Option<Nai
 /// claimed, the licence is unknown or not the licensee's, or the decision
 /// is incomplete.
 pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<Attachment>) -> AppResult<SanctionView> {
+    // Records of conclusions are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(ctx.state).await;
     let st = ctx.state;
     let r = target(ctx, id).await?;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;

@@ -269,6 +269,15 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     if job.license_id.is_some() {
         return Ok(false);
     }
+    // The licence joins the records the grant pushed to the regulators and
+    // its 双公示 record, which the derivation writes after the grant: issued
+    // only once they exist (else the job waits and is run again).
+    if !crate::handover::conclusion_pushed(st, case_id).await? {
+        crate::cases::notices::derive(st).await?;
+        if !crate::handover::conclusion_pushed(st, case_id).await? {
+            return Ok(false);
+        }
+    }
     let case = sc::get_case(&st.store, case_id).await?;
     let (ty, key, signer, issuer, issuer_name, kind) = match ready(st, &case).await? {
         Ready::Go { ty, key, signer, issuer, issuer_name, holder_kind } => {

@@ -114,6 +114,8 @@ pub(super) fn open_case(r: &OpenCaseRow) -> OpenCase {
 /// cases whose deadlines the days since then passed. Returns `None` when
 /// another server is running it.
 pub async fn evaluate(st: &App, full: bool) -> AppResult<Option<EvalReport>> {
+    // Records of conclusions (审管 pushes, 双公示) are derived after them: none acknowledged is missed.
+    crate::cases::notices::derive_if_behind(st).await;
     let started = std::time::Instant::now();
     let Some(state_text) = ss::claim_job(&st.store, JOB, holder(), st.now_ms(), LEASE_MS).await? else {
         return Ok(None);

@@ -1,10 +1,10 @@
 //! 双公示 of 行政许可 decisions end to end, on SQLite and PostgreSQL: a grant
-//! and a denial of a 行政许可 item each write a publication record in the
-//! conclusion's transaction, due seven working days later; nothing is public
+//! and a denial of a 行政许可 item each write a publication record (derived
+//! after the conclusion's commit), due seven working days later; nothing is public
 //! until the deciding department publishes it (公示) with its 许可类别;
 //! refusals (wrong people, a case not concluded, a second 公示, a bad
 //! category, bad filters) change nothing; the public list masks a person's
-//! name and ID number and exports a workbook; the licence's revocation makes
+//! name and ID number, never finds a person by them, and exports a workbook; the licence's revocation makes
 //! the record 无效 with the date; a decision left unpublished past its last
 //! day is an A12 finding of its department.
 
@@ -144,6 +144,14 @@ both_backends!(credit_licensing_records_publication_and_a12, |store: Store| asyn
     assert!(r.get("staff").is_none(), "the public sees no case: {r}");
     assert_eq!(public(&app, "?code=JY0000000000002").await["total"], 1);
     assert_eq!(public(&app, "?code=JY0000000000009").await["total"], 0);
+    // A person is found neither by part of their name nor by their 身份证号:
+    // both are shown masked, which a search would undo a character at a
+    // time. The deciding department's staff find them by both.
+    for q in ["?name=陈", "?name=小华", "?code=529902198506123023"] {
+        assert_eq!(public(&app, q).await["total"], 0, "{q}");
+        let (s, m) = body(app.get(&head, &format!("/api/v1/credit/licensing/manage{q}&state=all")).await).await;
+        assert_eq!((s, m["total"].as_i64()), (StatusCode::OK, Some(2)), "{q}: {m}");
+    }
     assert_eq!(public(&app, &format!("?department_id={market}&from=2025-09-26&to=2025-09-26")).await["total"], 1);
     assert_eq!(public(&app, "?from=2025-09-27").await["total"], 0);
     for (q, field) in [

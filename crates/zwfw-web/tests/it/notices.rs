@@ -485,6 +485,39 @@ async fn killed_while_stepping(db: zwfw_store::scratch::ScratchDb) {
     assert!(lost.is_empty(), "acknowledged steps without their notice: {lost:?} of {}", acked.len());
     assert_eq!(zwfw_app::cases::notices::derive(&app.state).await.unwrap(), 0, "nothing left");
 
+    // The records a grant causes beyond the case, derived with the notices:
+    // its 审管 push (to the market department, the item naming no regulator)
+    // and its 双公示 record, once each, none lost.
+    let per_case = |sql: &'static str| {
+        let store = app.state.store.clone();
+        async move {
+            let rows = zwfw_store::db::query(sql).bind(item).fetch_all(store.pool()).await.unwrap();
+            let mut n = std::collections::HashMap::<i64, usize>::new();
+            for r in &rows {
+                match r.value("case_id") {
+                    Some(zwfw_store::db::Value::Int(c)) => *n.entry(*c).or_default() += 1,
+                    v => panic!("case_id: {v:?}"),
+                }
+            }
+            n
+        }
+    };
+    let pushed = per_case(
+        "SELECT case_id FROM handovers WHERE kind = 'conclusion' AND case_id IN (SELECT id FROM cases WHERE item_id = $1)",
+    )
+    .await;
+    let recorded =
+        per_case("SELECT case_id FROM credit_licensing WHERE case_id IN (SELECT id FROM cases WHERE item_id = $1)")
+            .await;
+    for (what, written) in [("审管 push", &pushed), ("双公示 record", &recorded)] {
+        let twice: Vec<_> = written.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(twice.is_empty(), "{what} written twice: {twice:?}");
+        // A grant not acknowledged may have committed: only the acknowledged ones must have theirs.
+        for (case, _) in acked.iter().filter(|(_, step)| step == "granted") {
+            assert_eq!(written.get(case).copied(), Some(1), "granted case {case}: its {what}");
+        }
+    }
+
     // The exchange rows (数据交换) the same: derived once, none lost.
     let (x, y) =
         tokio::join!(zwfw_store::exchange::derive(&again.store), zwfw_store::exchange::derive(&app.state.store));
