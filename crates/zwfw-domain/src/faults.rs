@@ -46,6 +46,9 @@ pub enum FaultError {
     WhatTooLong,
     /// The start lies in the future.
     SinceInFuture,
+    /// The start is more than [`MAX_LATE_DAYS`] days before the report (a
+    /// fault is reported the same day: 常州 003 第十条).
+    SinceTooOld,
     /// The scope is not one of the list.
     BadScope,
     /// A department scope names no department.
@@ -74,6 +77,7 @@ impl FaultError {
             FaultError::WhatMissing => "fault_what_missing",
             FaultError::WhatTooLong => "fault_what_too_long",
             FaultError::SinceInFuture => "fault_since_in_future",
+            FaultError::SinceTooOld => "fault_since_too_old",
             FaultError::BadScope => "fault_bad_scope",
             FaultError::DepartmentMissing => "fault_department_missing",
             FaultError::FunctionMissing => "fault_function_missing",
@@ -98,6 +102,16 @@ impl FaultError {
                 | FaultError::NotPrinted
         )
     }
+}
+
+/// Days a fault's start may lie before its report at most.
+pub const MAX_LATE_DAYS: i64 = 7;
+
+/// Whether a department of this kind does the approval work a fault
+/// interrupts (审批部门, 法制审核): a fault of the whole platform or of a
+/// function is notified, on paper and when cleared, to those.
+pub fn approves(kind: crate::admin::DepartmentKind) -> bool {
+    matches!(kind, crate::admin::DepartmentKind::Approval | crate::admin::DepartmentKind::LegalAffairs)
 }
 
 /// A report as checked: what fails, since when, and the scope.
@@ -130,6 +144,9 @@ pub fn report(
     }
     if since_ms > now_ms {
         return Err(FaultError::SinceInFuture);
+    }
+    if since_ms < now_ms - MAX_LATE_DAYS * 86_400_000 {
+        return Err(FaultError::SinceTooOld);
     }
     let scope = Scope::parse(scope).ok_or(FaultError::BadScope)?;
     let function = function.trim();
@@ -267,6 +284,9 @@ mod tests {
         assert_eq!(report(" ", NOW, "platform", None, "", NOW), Err(FaultError::WhatMissing));
         assert_eq!(report(&"长".repeat(MAX_TEXT + 1), NOW, "platform", None, "", NOW), Err(FaultError::WhatTooLong));
         assert_eq!(report("x", NOW + 1, "platform", None, "", NOW), Err(FaultError::SinceInFuture));
+        let week = MAX_LATE_DAYS * 86_400_000;
+        assert!(report("x", NOW - week, "platform", None, "", NOW).is_ok());
+        assert_eq!(report("x", NOW - week - 1, "platform", None, "", NOW), Err(FaultError::SinceTooOld));
         assert_eq!(report("x", NOW, "town", None, "", NOW), Err(FaultError::BadScope));
         assert_eq!(report("x", NOW, "department", None, "", NOW), Err(FaultError::DepartmentMissing));
         assert_eq!(report("x", NOW, "function", None, " ", NOW), Err(FaultError::FunctionMissing));

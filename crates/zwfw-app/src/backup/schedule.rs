@@ -68,9 +68,11 @@ fn allowed(ctx: &Ctx<'_>) -> AppResult<()> {
     }
 }
 
+/// Who made a backup, as its record names them: the person's name (the
+/// audit trail keeps their account).
 fn actor_name(ctx: &Ctx<'_>) -> String {
     match ctx.actor {
-        Some(a) => a.username.clone(),
+        Some(a) => a.display_name.clone(),
         None => ctx.client_addr.clone(),
     }
 }
@@ -492,6 +494,21 @@ pub fn unencrypted_warning(st: &App) -> Option<&'static str> {
         .then_some(UNENCRYPTED)
 }
 
+/// Why the backups made here are not encrypted, in words; none when they are.
+fn plain_reason(st: &App) -> Option<&'static str> {
+    let cfg = st.config.backup.as_ref()?;
+    if encrypts(st, cfg) {
+        return None;
+    }
+    Some(if cfg.encrypt == Some(false) {
+        "不加密（已在配置中选择 encrypt = false；备份含全部个人信息，请妥善保管备份目录）"
+    } else if st.config.demo {
+        "不加密（演示模式，未配置主密钥；正式部署请配置主密钥，备份即以SM4-GCM加密）"
+    } else {
+        "不加密（未配置主密钥）"
+    })
+}
+
 /// The warning of [`unencrypted_warning`], in words.
 pub const UNENCRYPTED: &str = "数据备份未加密：没有配置主密钥，备份文件中的全部数据（含个人信息）以明文保存。\
      请配置主密钥（配置文件 [licenses] master_key 或环境变量 ZWFW_MASTER_KEY），此后的备份自动以SM4-GCM加密；\
@@ -531,6 +548,8 @@ pub struct BackupsView {
     pub encrypt: bool,
     /// Backups are not encrypted and nobody chose so: what to do, in words.
     pub unencrypted_warning: Option<String>,
+    /// Backups are not encrypted: why, in words (none: they are).
+    pub plain_reason: Option<String>,
     /// The latest backups, newest first (50 at most).
     pub backups: Vec<BackupView>,
     /// The latest drills, newest first (20 at most).
@@ -577,6 +596,7 @@ pub async fn overview(ctx: &Ctx<'_>) -> AppResult<BackupsView> {
         drill_every_text: cfg.and_then(|c| c.drill_every_ms).map(period_text),
         encrypt: cfg.is_some_and(|c| encrypts(st, c)),
         unencrypted_warning: unencrypted_warning(st).map(str::to_string),
+        plain_reason: plain_reason(st).map(str::to_string),
         backups,
         drills,
         lapses: lapses(st).await?.iter().map(lapse_text).collect(),

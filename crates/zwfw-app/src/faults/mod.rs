@@ -14,7 +14,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use zwfw_domain::access::faults as access;
 use zwfw_domain::access::Refusal;
-use zwfw_domain::admin::Actor;
+use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::faults::{self as df, EventKind, FaultError, Scope};
 use zwfw_store::faults as sf;
 use zwfw_store::outbox::Notice;
@@ -131,6 +131,44 @@ async fn handlers_told(ctx: &Ctx<'_>, id: i64, what: &str, since: i64, scope: &s
             link: format!("/faults/{id}"),
         })
         .collect())
+}
+
+/// Who is told that fault `r` is cleared: its reporter (in-app), and the
+/// heads of the departments its paper period concerns (in-app and by SMS),
+/// who go back from paper to the platform and enter what they did (补录).
+async fn cleared_told(ctx: &Ctx<'_>, r: &sf::FaultRow, note: &str) -> AppResult<Vec<Notice>> {
+    let scope = Scope::parse(&r.scope).unwrap_or(Scope::Platform);
+    let departments: Vec<i64> = addressed(ctx, scope, r.department_id).await?.iter().map(|d| d.id).collect();
+    let title = format!("平台故障已排除：{}", short(&r.what, 30));
+    let body = format!(
+        "{} 起的故障（{}）已于 {} 排除{}。请恢复在平台上办理业务；故障期间以纸质方式办理的办件，请按实际日期和时间补录。",
+        zwfw_domain::time::format_local(r.since_at),
+        r.what,
+        zwfw_domain::time::format_local(ctx.now()),
+        if note.is_empty() { String::new() } else { format!("（{note}）") }
+    );
+    let link = format!("/faults/{}", r.id);
+    let notice = |user_id: i64, sms: bool| Notice {
+        user_id: Some(user_id),
+        mobile: None,
+        email: None,
+        sms_to_account: sms,
+        title: title.clone(),
+        body: body.clone(),
+        link: link.clone(),
+    };
+    let mut out = vec![notice(r.reported_by, false)];
+    for u in zwfw_store::admin::list_staff(&ctx.state.store, None).await? {
+        let head = u.active && u.roles.contains(&Role::DeptHead);
+        if head && u.department_id.is_some_and(|d| departments.contains(&d)) {
+            if u.id == r.reported_by {
+                out[0].sms_to_account = true;
+            } else {
+                out.push(notice(u.id, true));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn short(text: &str, n: usize) -> String {
@@ -312,7 +350,8 @@ async fn addressed(
     department: Option<i64>,
 ) -> AppResult<Vec<zwfw_store::admin::Department>> {
     let all = zwfw_store::admin::list_departments(&ctx.state.store).await?;
-    let ids: Vec<i64> = all.iter().map(|d| d.id).collect();
+    // A fault of the platform or of a function: the departments whose approval work it stops.
+    let ids: Vec<i64> = all.iter().filter(|d| d.active && df::approves(d.kind)).map(|d| d.id).collect();
     let wanted = df::addressed(scope, department, &ids);
     Ok(all.into_iter().filter(|d| wanted.contains(&d.id)).collect())
 }
@@ -472,11 +511,10 @@ pub async fn clear(ctx: &Ctx<'_>, id: i64, input: &StepInput) -> AppResult<Fault
     }
     event(ctx, &mut tx, id, EventKind::Cleared, None, &note).await?;
     let lasted_hours = (ctx.now() - r.since_at) / 3_600_000;
-    ctx.audit(
-        &mut tx,
-        ctx.entry("fault_cleared", "fault", id, json!({"role": role.code(), "lasted_hours": lasted_hours}), &note),
-    )
-    .await?;
+    let notices = cleared_told(ctx, &r, &note).await?;
+    zwfw_store::outbox::write_notices(&mut tx, &notices, ctx.now()).await?;
+    let detail = json!({"role": role.code(), "lasted_hours": lasted_hours, "notified": notices.len()});
+    ctx.audit(&mut tx, ctx.entry("fault_cleared", "fault", id, detail, &note)).await?;
     tx.commit().await?;
     get(ctx, id).await
 }

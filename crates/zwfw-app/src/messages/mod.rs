@@ -209,6 +209,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("fault_what_too_long", _) => "故障情况不能超过1000字",
         ("fault_since_invalid", _) => "请填写故障开始的日期和时间",
         ("fault_since_in_future", _) => "故障开始时间不能晚于现在",
+        ("fault_since_too_old", _) => "故障开始时间不能早于报告前7天：故障应在发生当日报告",
         ("fault_bad_scope", _) => "请选择影响范围：全平台、一个部门或一项功能",
         ("fault_department_missing", _) => "影响范围为一个部门时，请选择受影响的部门",
         ("fault_function_missing", _) => "影响范围为一项功能时，请填写受影响的功能（100字以内）",

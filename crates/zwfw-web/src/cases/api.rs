@@ -307,7 +307,7 @@ async fn readable_case(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<Ca
 }
 
 fn file_response(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
-    let disp = format!("attachment; filename=\"file\"; filename*=UTF-8''{}", crate::http::auth::urlencode(name));
+    let disp = crate::http::files::attachment("file", name);
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disp)], bytes).into_response()
 }
 

@@ -20,8 +20,7 @@ use zwfw_app::Ctx;
 use zwfw_store::admin as store_admin;
 
 fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition =
-        format!("attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{}", crate::http::auth::urlencode(filename));
+    let disposition = crate::http::files::attachment("catalog.xlsx", filename);
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),

@@ -28,10 +28,7 @@ pub async fn export(State(st): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>
 }
 
 pub fn xlsx(bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"credit-licensing.xlsx\"; filename*=UTF-8''{}",
-        crate::http::auth::urlencode("行政许可双公示.xlsx")
-    );
+    let disposition = crate::http::files::attachment("credit-licensing.xlsx", "行政许可双公示.xlsx");
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),

@@ -93,7 +93,7 @@ async fn step(
 }
 
 pub(crate) fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
-    let disp = format!("attachment; filename=\"notice.pdf\"; filename*=UTF-8''{}", crate::http::auth::urlencode(name));
+    let disp = crate::http::files::attachment("notice.pdf", name);
     ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disp)], bytes)
         .into_response()
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 pub(crate) async fn reply_pdf(st: &AppState, ra: &RequestAuth, id: i64) -> WebResult<Response> {
     let bytes = zwfw_app::governance::reply_pdf(&ctx(st, ra), id).await?;
     let name = format!("配置维护需求第{id}号答复书.pdf");
-    let disp = format!("attachment; filename=\"reply.pdf\"; filename*=UTF-8''{}", urlencode(&name));
+    let disp = crate::http::files::attachment("reply.pdf", &name);
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -47,8 +47,7 @@ pub async fn send_file(
         _ => "application/octet-stream",
     };
     let filename = if label.ends_with(&format!(".{kind}")) { label.to_string() } else { format!("{label}.{kind}") };
-    let disposition =
-        format!("attachment; filename=\"file.{kind}\"; filename*=UTF-8''{}", crate::http::auth::urlencode(&filename));
+    let disposition = attachment(&format!("file.{kind}"), &filename);
     (
         [
             (axum::http::header::CONTENT_TYPE, mime.to_string()),
@@ -70,4 +69,35 @@ pub struct FileBytes(pub Vec<u8>);
 pub struct FileUpload {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
+}
+
+/// The `Content-Disposition` of a download named `name`, with `fallback`
+/// (ASCII) for clients without RFC 6266: the name percent-encoded as RFC
+/// 5987 asks, every byte outside its attr-chars encoded (a `/` or `..` of
+/// an uploaded file's name cannot reach a path).
+pub fn attachment(fallback: &str, name: &str) -> String {
+    let mut enc = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            enc.push(b as char);
+        } else {
+            enc.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{enc}")
+}
+
+#[cfg(test)]
+mod attachment_tests {
+    #[test]
+    fn names_are_encoded_whole() {
+        assert_eq!(
+            super::attachment("file", "../../etc/passwd.pdf"),
+            "attachment; filename=\"file\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd.pdf"
+        );
+        assert_eq!(
+            super::attachment("a.pdf", "答复 1.pdf"),
+            "attachment; filename=\"a.pdf\"; filename*=UTF-8''%E7%AD%94%E5%A4%8D%201.pdf"
+        );
+    }
 }

@@ -55,8 +55,7 @@ pub async fn qr_check(
 /// A licence's file, as a download.
 pub async fn file_download(st: &AppState, ra: &RequestAuth, identifier: &str) -> WebResult<Response> {
     let (bytes, name) = licenses::holder::file(&ctx(st, ra), identifier).await?;
-    let disposition =
-        format!("attachment; filename=\"license.pdf\"; filename*=UTF-8''{}", crate::http::auth::urlencode(&name));
+    let disposition = crate::http::files::attachment("license.pdf", &name);
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -175,7 +175,7 @@ both_backends!(the_backups_page_is_the_system_administrators, |store: Store| asy
     let b = &v["backups"][0];
     assert_eq!(
         (b["outcome"].as_str(), b["present"].as_bool(), b["actor_name"].as_str()),
-        (Some("ok"), Some(true), Some("demo_admin"))
+        (Some("ok"), Some(true), Some("赵建国"))
     );
     assert_eq!((v["keep"].as_i64(), v["every_text"].as_str()), (Some(7), Some("1 天")));
 
@@ -245,6 +245,18 @@ both_backends!(unencrypted_backups_are_told_unless_chosen, |store: Store| async 
         .await
         .unwrap();
     assert_eq!((v.encrypt, v.unencrypted_warning), (false, None));
+    assert!(v.plain_reason.as_deref().is_some_and(|r| r.contains("encrypt = false")), "{:?}", v.plain_reason);
+    drop(app);
+
+    // A demonstration without a master key says so, not that somebody chose it.
+    let app = App::start_with_backup_settings(store.clone(), BackupConfig::defaults(&dir), true, None).await;
+    assert_eq!(schedule::unencrypted_warning(&app.state), None);
+    let actor = actor_of(&app, "demo_admin").await;
+    let v = schedule::overview(&zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() })
+        .await
+        .unwrap();
+    let reason = v.plain_reason.unwrap_or_default();
+    assert!(reason.contains("演示模式") && !reason.contains("encrypt = false"), "{reason}");
     drop(app);
 
     // With a master key and nothing chosen, backups are encrypted.

@@ -44,6 +44,7 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
             "fault_since_in_future",
         ),
         (json!({"what": " ", "since": "2026-12-01T08:00:00+08:00", "scope": "platform"}), "fault_what_missing"),
+        (json!({"what": "x", "since": "1900-01-01T00:00", "scope": "platform"}), "fault_since_too_old"),
         (json!({"what": "x", "since": "昨天", "scope": "platform"}), "fault_since_invalid"),
         (json!({"what": "x", "since": "2026-12-01T08:00", "scope": "department"}), "fault_department_missing"),
         (json!({"what": "x", "since": "2026-12-01T08:00", "scope": "town"}), "fault_bad_scope"),
@@ -175,6 +176,15 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
     let (s, f) = body(app.post(&admin, &path("clear"), json!({"text": "更换磁盘后恢复"})).await).await;
     assert_eq!(s, StatusCode::OK, "{f}");
     let cleared_at = f["cleared_at"].as_i64().unwrap();
+    // The reporter and the head of the department concerned are told it is cleared; another department's head is not.
+    let told = |who: i64, ch: &'static str| {
+        format!("SELECT COUNT(*) AS n FROM notifications WHERE user_id = {who} AND channel {ch} AND title LIKE '平台故障已排除%'")
+    };
+    let (reporter, market_head) = (app.user_id("demo_counter").await, app.user_id("demo_head").await);
+    assert!(count(&app, &told(reporter, "<> 'sms'")).await >= 1, "the reporter in-app");
+    assert_eq!(count(&app, &told(market_head, "= 'sms'")).await, 1, "the department's head by SMS");
+    let land = app.user_id("demo_land").await;
+    assert_eq!(count(&app, &told(land, "IS NOT NULL")).await, 0, "another department");
     app.advance(HOUR);
     let center = app.signed_in("demo_center").await;
     let sup = app.signed_in("demo_supervisor").await;
