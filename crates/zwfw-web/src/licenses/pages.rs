@@ -474,7 +474,7 @@ pub async fn import_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> 
 pub async fn import_preview_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Response {
     let c = ctx(&st, &ra);
     if let Some((_, axum::Json(r))) = super::api::import_refusal(&st, &ra) {
@@ -504,9 +504,16 @@ pub struct ImportForm {
 pub async fn import_confirm_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Form(f): Form<ImportForm>,
+    form: LateForm<ImportForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    if let Some((_, axum::Json(r))) = super::api::import_refusal(&st, &ra) {
+        return import_view(&st, &ra, None, None, Some(&r)).await;
+    }
+    let f = match form.parse() {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match zwfw_app::licenses::import::import_kept(&c, &f.sm3, &f.format, f.confirm == "yes").await {
         Ok(n) => import_view(&st, &ra, None, Some(&n), None).await,
         Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,
