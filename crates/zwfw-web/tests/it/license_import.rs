@@ -425,14 +425,19 @@ both_backends!(licenses_import_page_previews_then_confirms, |store: Store| async
 
 // Who may not import is answered 403 whatever the body: JSON `{}` where a
 // multipart upload is expected, or a real upload, to the licence import's
-// preview and to the 人口库/法人库 import; the administrator gets the fault
+// preview, the 人口库/法人库 import and a notice's attachments; the administrator gets the fault
 // of the body (400) and nothing is stored.
 both_backends!(license_import_permission_before_the_body, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let [admin, head] = app.ready_tokens(["demo_admin", "demo_head"]).await;
     let licences = "SELECT COUNT(*) AS n FROM licenses";
     let before = count(&app, licences).await;
-    for path in ["/api/v1/admin/licenses/import/preview", "/api/v1/admin/licenses/import", "/api/v1/registry/import"] {
+    for path in [
+        "/api/v1/admin/licenses/import/preview",
+        "/api/v1/admin/licenses/import",
+        "/api/v1/registry/import",
+        "/api/v1/notices/1/attachments",
+    ] {
         let json_body = |token: &str| {
             client().post(app.url(path)).bearer_auth(token).header("content-type", "application/json").body("{}").send()
         };
