@@ -212,10 +212,15 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         has_license: license.is_some(),
     };
     let s = dh::sanction(&draft, st.today()).map_err(invalid)?;
+    // The items' names, read before the transaction (which reads only
+    // through its own connection): checked here, named in the notice.
+    let mut item_list = vec![];
     if !s.item_ids.is_empty() {
         let names = item_names(st).await?;
-        if let Some(bad) = s.item_ids.iter().find(|i| !names.contains_key(i)) {
-            return Err(AppError::with_detail(Kind::Invalid, "unknown_item", bad.to_string()));
+        for i in &s.item_ids {
+            let name =
+                names.get(i).ok_or_else(|| AppError::with_detail(Kind::Invalid, "unknown_item", i.to_string()))?;
+            item_list.push(name.clone());
         }
     }
     let mut attachments = files;
@@ -282,12 +287,6 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         crate::licenses::status::revoke_in(ctx, &mut tx, l, &s.decision_no).await?;
         0
     } else {
-        let names: Vec<String> = if s.item_ids.is_empty() {
-            vec![]
-        } else {
-            let all = item_names(st).await?;
-            s.item_ids.iter().filter_map(|i| all.get(i).cloned()).collect()
-        };
         let regulator = zwfw_store::admin::get_department_via(tx.conn(), r.regulator_department_id)
             .await
             .map(|d| d.name)
@@ -299,7 +298,7 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
             decision_no: &s.decision_no,
             decided_on: &decided_on,
             period: period.as_ref().map(|p| (p.0.as_str(), p.1.as_str())),
-            items: &names,
+            items: &item_list,
         };
         tell_licensee(ctx, &mut tx, &r, license.as_ref(), &facts).await?
     };

@@ -60,6 +60,15 @@ pub(super) async fn key_for(st: &App, l: &LicenseRow) -> AppResult<KeyRow> {
     }
 }
 
+/// [`key_for`], read through the open transaction `tx` (a 吊销 flowing back
+/// runs inside the transaction that records the decision).
+async fn key_in(tx: &mut Tx, l: &LicenseRow) -> AppResult<KeyRow> {
+    match store::current_key(tx.conn(), l.issuer_department_id).await? {
+        Some(k) => Ok(k),
+        None => Ok(store::get_key(tx.conn(), l.key_id).await?),
+    }
+}
+
 /// Sets a version's status with its signed record, history and audit, in `tx`.
 #[allow(clippy::too_many_arguments)]
 async fn record_status(
@@ -189,7 +198,7 @@ async fn set_status_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, change: Licen
     if !today.may_become(change.status_after()) {
         return Err(wrong_status(today));
     }
-    let key = key_for(ctx.state, l).await?;
+    let key = key_in(tx, l).await?;
     let l = store::lock_license(tx, l.id).await?;
     record_status(ctx, tx, &l, &key, change, note, None).await
 }
