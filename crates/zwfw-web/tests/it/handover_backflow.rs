@@ -152,6 +152,12 @@ both_backends!(handover_backflow_penalty_revocation_and_restriction, |store: Sto
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("截止日期不能早于起始日期"));
     assert_eq!(count(&app, SANCTIONS).await, 3);
+    // The applicant, who has an account, is told in-app of the 行政处罚 and the 限制准入.
+    let applicant = format!("user_id = {}", app.user_id("demo_citizen").await);
+    assert_eq!(told(&app, "inapp", &applicant, "行政处罚决定：").await, 1);
+    assert_eq!(told(&app, "inapp", &applicant, "限制准入决定：").await, 1);
+    let (_, n) = body(app.get(&citizen, "/api/v1/me/notifications").await).await;
+    assert!(n.to_string().contains("示自然限〔2025〕1号"), "{n}");
 
     // The approving department and supervision read the decisions on the record; another department does not.
     let (s, d) = body(app.get(&head, &format!("/api/v1/handover/{record}")).await).await;
