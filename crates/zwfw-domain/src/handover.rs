@@ -31,6 +31,26 @@ pub fn pushes(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Granted | Outcome::Denied)
 }
 
+/// The departments a change of a licence's status is pushed to: those its
+/// case's conclusion went to (none recorded: the issuing department), and,
+/// when another department made the change (a regulator's 吊销 flowing
+/// back), the issuing department too; never the department that made it
+/// (`acting`, None for the background job's 过期), which knows.
+pub fn change_recipients(conclusion_went_to: &[i64], issuer: i64, acting: Option<i64>) -> Vec<i64> {
+    let mut out: Vec<i64> = conclusion_went_to.to_vec();
+    if out.is_empty() || acting.is_some_and(|a| a != issuer) {
+        out.push(issuer);
+    }
+    let mut seen = vec![];
+    out.retain(|d| {
+        Some(*d) != acting && !seen.contains(d) && {
+            seen.push(*d);
+            true
+        }
+    });
+    out
+}
+
 /// The last day to claim a record pushed on `pushed_on`: `days` working
 /// days later (the day of the push not counted).
 pub fn claim_due(cal: &Calendar, pushed_on: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
@@ -148,6 +168,10 @@ pub enum SanctionError {
     TooManyItems,
     /// A 吊销 names the licence it revokes.
     LicenseRequired,
+    /// A decision number names one decision of one regulator: the same
+    /// department recorded this number already (checked by the use case
+    /// against what is stored, guarded by a unique index).
+    DecisionNoTaken,
 }
 
 impl SanctionError {
@@ -164,6 +188,7 @@ impl SanctionError {
             SanctionError::ItemsRequired => "restrict_items_required",
             SanctionError::TooManyItems => "restrict_too_many_items",
             SanctionError::LicenseRequired => "revoke_needs_license",
+            SanctionError::DecisionNoTaken => "decision_no_taken",
         }
     }
 }
@@ -324,6 +349,22 @@ mod tests {
         assert!(!restricts(from, until, &[7, 9], 7, d("2026-07-01")));
         assert!(!restricts(from, until, &[7, 9], 7, d("2026-03-01")));
         assert!(!restricts(from, until, &[7, 9], 8, d("2026-04-01")));
+    }
+
+    #[test]
+    fn a_change_goes_to_the_regulators_and_never_back_to_who_made_it() {
+        // The issuing department (1) revokes: the regulators (2, 3) are told.
+        assert_eq!(change_recipients(&[2, 3], 1, Some(1)), [2, 3]);
+        // A regulator (2) revokes: the other regulator and the issuing department, not itself.
+        assert_eq!(change_recipients(&[2, 3], 1, Some(2)), [3, 1]);
+        assert_eq!(change_recipients(&[2], 1, Some(2)), [1]);
+        // The issuing department is its own regulator (the default) and changes it: nobody else to tell.
+        assert!(change_recipients(&[1], 1, Some(1)).is_empty());
+        // No conclusion record (an imported licence): the issuing department, unless it acted.
+        assert_eq!(change_recipients(&[], 1, None), [1]);
+        assert!(change_recipients(&[], 1, Some(1)).is_empty());
+        // The job's 过期: the regulators as pushed, each once.
+        assert_eq!(change_recipients(&[1, 2], 1, None), [1, 2]);
     }
 
     #[test]

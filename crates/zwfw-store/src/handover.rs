@@ -352,8 +352,22 @@ pub async fn insert_sanction(tx: &mut Tx, s: &NewSanction<'_>) -> StoreResult<i6
     .bind(s.recorded_by)
     .bind(s.recorded_name)
     .fetch_one(tx.conn())
-    .await?;
+    .await
+    .map_err(|e| crate::StoreError::unique_as(e, "decision_no"))?;
     Ok(r.i64("id"))
+}
+
+/// The decision the department `regulator` recorded under the number
+/// `decision_no` (as recorded, trimmed), if any: read through `ex` (the
+/// recording transaction's connection).
+pub async fn sanction_by_number(ex: Ex<'_>, regulator: i64, decision_no: &str) -> StoreResult<Option<SanctionRow>> {
+    query(format!(
+        "{SELECT_SANCTION} WHERE s.regulator_department_id = $1 AND s.decision_no = $2 ORDER BY s.id LIMIT 1"
+    ))
+    .bind(regulator)
+    .bind(decision_no)
+    .maybe(ex, sanction_row)
+    .await
 }
 
 /// The decisions recorded on a record, oldest first.

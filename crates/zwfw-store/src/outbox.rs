@@ -208,6 +208,14 @@ pub struct Notice {
     pub link: String,
 }
 
+impl Notice {
+    /// A notice to the account `user_id`: in-app, and by SMS and e-mail to
+    /// the mobile and the address the account gives.
+    pub fn to_account(user_id: i64, title: String, body: String, link: String) -> Notice {
+        Notice { user_id: Some(user_id), mobile: None, email: None, sms_to_account: true, title, body, link }
+    }
+}
+
 /// The INSERT of `notices` at `at_ms` as one statement (its parameters
 /// appended to `args`), or None when there is nothing to write. With
 /// `only_if`, a condition (an `EXISTS` over a part of a larger statement),

@@ -230,12 +230,18 @@ pub async fn push_license_change(
         return Ok(());
     }
     let st = ctx.state;
-    let mut regulators = match l.case_id {
+    let conclusion_went_to = match l.case_id {
         Some(c) => sh::regulators_of_case(tx.conn(), c, PushKind::Conclusion.code()).await?,
         None => vec![],
     };
+    // Who made the change: the department of the staff member acting (the
+    // issuing department, or a regulator recording a 吊销), or, for the
+    // background job's 过期, the issuing department.
+    let acting = ctx.actor.filter(|a| a.is_staff()).and_then(|a| a.department_id);
+    let source = acting.unwrap_or(l.issuer_department_id);
+    let regulators = dh::change_recipients(&conclusion_went_to, l.issuer_department_id, acting);
     if regulators.is_empty() {
-        regulators.push(l.issuer_department_id);
+        return Ok(());
     }
     let case = match l.case_id {
         Some(c) => Some(sc::get_case_in(tx, c).await?),
@@ -254,7 +260,7 @@ pub async fn push_license_change(
         case_no: case.as_ref().and_then(|c| c.case_no.as_deref()).unwrap_or(""),
         item_id: l.item_id,
         item_name: &item_name,
-        source_department_id: l.issuer_department_id,
+        source_department_id: source,
         regulator_department_id: 0,
         decision: change.code(),
         decision_no,
@@ -493,6 +499,16 @@ fn already_claimed(r: &sh::HandoverRow) -> AppError {
     AppError::with_detail(Kind::Conflict, "handover_already_claimed", format!("{at}由{}", r.claimed_name))
 }
 
+/// Whether the reader may claim record `id` at all: decided before anything
+/// the request carries is read (a reader who may not is refused whatever
+/// the body); the record and the reader's role.
+pub async fn claim_target(ctx: &Ctx<'_>, id: i64) -> AppResult<(sh::HandoverRow, Role)> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let r = sh::get(&ctx.state.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+    let role = access::may_claim(actor, &facts(&r)).map_err(refused)?;
+    Ok((r, role))
+}
+
 /// Claims a record for the reader's department; refused when it is not the
 /// reader's to claim or is claimed already, nothing written then.
 pub async fn claim(ctx: &Ctx<'_>, id: i64, input: &ClaimInput) -> AppResult<HandoverView> {
@@ -500,8 +516,7 @@ pub async fn claim(ctx: &Ctx<'_>, id: i64, input: &ClaimInput) -> AppResult<Hand
     crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let st = ctx.state;
-    let r = sh::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
-    let role = access::may_claim(actor, &facts(&r)).map_err(refused)?;
+    let (r, role) = claim_target(ctx, id).await?;
     let note = dh::note(&input.note).ok_or_else(|| AppError::with_detail(Kind::Invalid, "note_too_long", "note"))?;
     if r.claimed_at.is_some() {
         return Err(already_claimed(&r));

@@ -141,6 +141,11 @@ fn refused(r: Refusal) -> AppError {
     }
 }
 
+/// The regulator recorded a decision under this number already.
+fn number_taken(decision_no: &str) -> AppError {
+    AppError::with_detail(Kind::Conflict, SanctionError::DecisionNoTaken.code(), decision_no.to_string())
+}
+
 fn invalid(e: SanctionError) -> AppError {
     AppError::with_detail(Kind::Invalid, e.code(), e.code())
 }
@@ -211,10 +216,15 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         has_license: license.is_some(),
     };
     let s = dh::sanction(&draft, st.today()).map_err(invalid)?;
+    // The items' names, read before the transaction (which reads only
+    // through its own connection): checked here, named in the notice.
+    let mut item_list = vec![];
     if !s.item_ids.is_empty() {
         let names = item_names(st).await?;
-        if let Some(bad) = s.item_ids.iter().find(|i| !names.contains_key(i)) {
-            return Err(AppError::with_detail(Kind::Invalid, "unknown_item", bad.to_string()));
+        for i in &s.item_ids {
+            let name =
+                names.get(i).ok_or_else(|| AppError::with_detail(Kind::Invalid, "unknown_item", i.to_string()))?;
+            item_list.push(name.clone());
         }
     }
     let mut attachments = files;
@@ -242,6 +252,11 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         None => (r.holder_kind.as_str(), r.holder_name.as_str(), r.holder_code.as_str()),
     };
     let mut tx = st.store.begin().await?;
+    // One number, one decision of this regulator: read through the
+    // transaction that records it (the unique index holds when two race).
+    if let Some(prior) = sh::sanction_by_number(tx.conn(), r.regulator_department_id, &s.decision_no).await? {
+        return Err(number_taken(&prior.decision_no));
+    }
     let sid = sh::insert_sanction(
         &mut tx,
         &sh::NewSanction {
@@ -265,15 +280,36 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
             recorded_name: &actor.display_name,
         },
     )
-    .await?;
-    if kind == SanctionKind::Revoke {
+    .await
+    .map_err(|e| match e {
+        zwfw_store::StoreError::Duplicate("decision_no") => number_taken(&s.decision_no),
+        e => e.into(),
+    })?;
+    let told = if kind == SanctionKind::Revoke {
+        // The holder is told by the licence's own change (吊销).
         let l = license.as_ref().ok_or_else(|| invalid(SanctionError::LicenseRequired))?;
         crate::licenses::status::revoke_in(ctx, &mut tx, l, &s.decision_no).await?;
-    }
+        0
+    } else {
+        let regulator = zwfw_store::admin::get_department_via(tx.conn(), r.regulator_department_id)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_default();
+        let facts = crate::messages::SanctionFacts {
+            kind,
+            regulator: &regulator,
+            item_name: &r.item_name,
+            decision_no: &s.decision_no,
+            decided_on: &decided_on,
+            period: period.as_ref().map(|p| (p.0.as_str(), p.1.as_str())),
+            items: &item_list,
+        };
+        tell_licensee(ctx, &mut tx, &r, license.as_ref(), &facts).await?
+    };
     let detail = json!({"handover_id": r.id, "sanction": kind.code(), "decision_no": s.decision_no,
         "decided_on": decided_on, "identifier": license.as_ref().map(|l| l.identifier.clone()),
         "restrict_from": period.as_ref().map(|p| p.0.clone()), "restrict_until": period.as_ref().map(|p| p.1.clone()),
-        "item_ids": s.item_ids, "files": attachments});
+        "item_ids": s.item_ids, "files": attachments, "licensee_notices": told});
     ctx.audit(&mut tx, ctx.entry("handover_sanction", "handover", r.id, detail, &s.reason)).await?;
     tx.commit().await?;
     let row = sh::sanctions_of(&st.store, r.id)
@@ -283,6 +319,45 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         .ok_or_else(|| AppError::not_found("handover"))?;
     let names = item_names(st).await?;
     Ok(sanction_view(row, &names, department_name(st, r.regulator_department_id).await))
+}
+
+/// The licensee told of a decision recorded on them, in the decision's own
+/// transaction `tx` (read through it): the applicant of the case the record
+/// was pushed on, as a step of the case tells them — in-app and by e-mail
+/// to their account, by SMS to the mobile and by e-mail to the address the
+/// application gives (so an applicant registered at the counter, without an
+/// account, is told too); with no case, the licence's holder's account.
+/// How many notices were written.
+async fn tell_licensee(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    r: &sh::HandoverRow,
+    license: Option<&zwfw_store::licenses::LicenseRow>,
+    f: &crate::messages::SanctionFacts<'_>,
+) -> AppResult<usize> {
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let (title, body) = crate::messages::sanction_notice(f);
+    let notice = match (r.case_id, license.and_then(|l| l.holder_user_id)) {
+        (Some(case_id), _) => {
+            let c = zwfw_store::cases::get_case_in(tx, case_id).await?;
+            zwfw_store::outbox::Notice {
+                user_id: c.applicant_user_id,
+                mobile: given(&c.applicant_mobile),
+                email: given(&c.applicant_email),
+                sms_to_account: false,
+                title,
+                body,
+                link: if c.applicant_user_id.is_some() { format!("/cases/{case_id}") } else { String::new() },
+            }
+        }
+        (None, Some(user)) => zwfw_store::outbox::Notice::to_account(user, title, body, "/my/licenses".into()),
+        (None, None) => return Ok(0),
+    };
+    if notice.user_id.is_none() && notice.mobile.is_none() && notice.email.is_none() {
+        return Ok(0);
+    }
+    zwfw_store::outbox::write_notices(tx, std::slice::from_ref(&notice), ctx.now()).await?;
+    Ok(1)
 }
 
 /// A 限制准入 in force on an application, as the counter sees it.

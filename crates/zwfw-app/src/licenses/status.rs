@@ -60,6 +60,15 @@ pub(super) async fn key_for(st: &App, l: &LicenseRow) -> AppResult<KeyRow> {
     }
 }
 
+/// [`key_for`], read through the open transaction `tx` (a 吊销 flowing back
+/// runs inside the transaction that records the decision).
+async fn key_in(tx: &mut Tx, l: &LicenseRow) -> AppResult<KeyRow> {
+    match store::current_key(tx.conn(), l.issuer_department_id).await? {
+        Some(k) => Ok(k),
+        None => Ok(store::get_key(tx.conn(), l.key_id).await?),
+    }
+}
+
 /// Sets a version's status with its signed record, history and audit, in `tx`.
 #[allow(clippy::too_many_arguments)]
 async fn record_status(
@@ -92,9 +101,12 @@ async fn record_status(
     crate::credit::on_license_change(ctx, tx, l.case_id, change, note).await
 }
 
-/// The holder with an account is told of the change, in the change's own
-/// transaction: in-app, by SMS to the account's mobile and by e-mail to its
-/// address (the notices' outbox sends them).
+/// The holder is told of the change, in the change's own transaction (the
+/// notices' outbox sends them): a holder with an account in-app, by SMS to
+/// the account's mobile and by e-mail to its address; a holder without one
+/// (registered at the counter) by SMS to the mobile and by e-mail to the
+/// address the application of the licence's case gives, read through `tx`.
+/// An imported licence without an account or a case has nobody to tell.
 async fn tell_holder(
     ctx: &Ctx<'_>,
     tx: &mut Tx,
@@ -103,17 +115,29 @@ async fn tell_holder(
     note: &str,
     successor: Option<&str>,
 ) -> AppResult<()> {
-    let Some(user) = l.holder_user_id else { return Ok(()) };
     let name = l.signed_data.lines().find_map(|x| x.strip_prefix("name=")).unwrap_or("电子证照");
     let (title, body) = crate::messages::license_change_notice(name, &l.identifier, change, note, successor);
-    let notice = zwfw_store::outbox::Notice {
-        user_id: Some(user),
-        mobile: None,
-        email: None,
-        sms_to_account: true,
-        title,
-        body,
-        link: format!("/my/licenses/{}", successor.unwrap_or(&l.identifier)),
+    let current = successor.unwrap_or(&l.identifier);
+    let notice = match (l.holder_user_id, l.case_id) {
+        (Some(user), _) => zwfw_store::outbox::Notice::to_account(user, title, body, format!("/my/licenses/{current}")),
+        (None, Some(case_id)) => {
+            let c = zwfw_store::cases::get_case_in(tx, case_id).await?;
+            let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+            let (mobile, email) = (given(&c.applicant_mobile), given(&c.applicant_email));
+            if mobile.is_none() && email.is_none() {
+                return Ok(());
+            }
+            zwfw_store::outbox::Notice {
+                user_id: None,
+                mobile,
+                email,
+                sms_to_account: false,
+                title,
+                body,
+                link: format!("/verify/{current}"),
+            }
+        }
+        (None, None) => return Ok(()),
     };
     zwfw_store::outbox::write_notices(tx, &[notice], ctx.now()).await?;
     Ok(())
@@ -174,7 +198,7 @@ async fn set_status_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, change: Licen
     if !today.may_become(change.status_after()) {
         return Err(wrong_status(today));
     }
-    let key = key_for(ctx.state, l).await?;
+    let key = key_in(tx, l).await?;
     let l = store::lock_license(tx, l.id).await?;
     record_status(ctx, tx, &l, &key, change, note, None).await
 }

@@ -186,9 +186,69 @@ pub fn license_change_notice(
     (format!("电子证照{what}：{name}"), body)
 }
 
+/// What a regulator decided about a licensee, as the notice to them tells it.
+pub struct SanctionFacts<'a> {
+    pub kind: zwfw_domain::handover::SanctionKind,
+    /// The regulator that decided.
+    pub regulator: &'a str,
+    /// The approval the record was pushed on (事项).
+    pub item_name: &'a str,
+    pub decision_no: &'a str,
+    /// YYYY-MM-DD
+    pub decided_on: &'a str,
+    /// 限制准入: the first and last day, and the items concerned.
+    pub period: Option<(&'a str, &'a str)>,
+    pub items: &'a [String],
+}
+
+/// The notice (title, body) to the licensee of a 行政处罚, 责令改正 or 限制准入
+/// a regulator recorded on them (a 吊销 is told as the licence's change).
+/// Short enough for an SMS: the decision's number and date, not its reasons.
+pub fn sanction_notice(f: &SanctionFacts<'_>) -> (String, String) {
+    use zwfw_domain::handover::SanctionKind as K;
+    let what = f.kind.label();
+    let head = format!(
+        "{}对您作出{what}决定（决定书文号 {}，决定日期 {}，涉及事项“{}”）",
+        f.regulator, f.decision_no, f.decided_on, f.item_name
+    );
+    let remedy = "如不服，可以自收到决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。";
+    let body = match (f.kind, f.period) {
+        (K::Restrict, Some((from, until))) => {
+            let names = match f.items.len() {
+                0..=3 => f.items.join("、"),
+                n => format!("{}等{n}项", f.items[..3].join("、")),
+            };
+            format!("{head}：{from}至{until}期间，您申请“{names}”时，受理部门将依法审查该限制。{remedy}")
+        }
+        (K::Rectify, _) => format!("{head}，请按决定书的要求和期限改正。{remedy}"),
+        _ => format!("{head}，请按决定书履行。{remedy}"),
+    };
+    (format!("{what}决定：{}", f.item_name), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restriction_notice_names_its_period_and_at_most_three_items() {
+        let items: Vec<String> = ["甲", "乙", "丙", "丁"].iter().map(|s| s.to_string()).collect();
+        let f = SanctionFacts {
+            kind: zwfw_domain::handover::SanctionKind::Restrict,
+            regulator: "示例市自然资源局",
+            item_name: "食品经营许可",
+            decision_no: "示自然限〔2025〕1号",
+            decided_on: "2025-09-26",
+            period: Some(("2025-09-26", "2026-09-25")),
+            items: &items,
+        };
+        let (title, body) = sanction_notice(&f);
+        assert_eq!(title, "限制准入决定：食品经营许可");
+        assert!(body.contains("2025-09-26至2026-09-25") && body.contains("甲、乙、丙等4项"), "{body}");
+        assert!(body.contains("示自然限〔2025〕1号") && body.contains("行政复议"), "{body}");
+        let p = SanctionFacts { kind: zwfw_domain::handover::SanctionKind::Penalty, period: None, ..f };
+        assert_eq!(sanction_notice(&p).0, "行政处罚决定：食品经营许可");
+    }
 
     fn facts() -> NoticeFacts<'static> {
         NoticeFacts {

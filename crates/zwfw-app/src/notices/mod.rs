@@ -125,6 +125,12 @@ fn manager<'a>(ctx: &'a Ctx<'_>) -> AppResult<&'a zwfw_domain::admin::Actor> {
     Ok(a)
 }
 
+/// Whether the reader manages notices at all: decided before an upload is
+/// read (the same refusal as every change answers).
+pub fn authorize_manager(ctx: &Ctx<'_>) -> AppResult<()> {
+    manager(ctx).map(|_| ())
+}
+
 /// A kind code, or the visitor's error.
 pub fn parse_kind(code: &str) -> AppResult<NoticeKind> {
     NoticeKind::parse(code).ok_or_else(|| AppError::with_detail(Kind::Invalid, "invalid_field", "kind"))

@@ -300,6 +300,12 @@ pub async fn is_empty(st: &App) -> AppResult<bool> {
 }
 
 /// An administrator's import of an extract (xlsx, CSV or JSON).
+/// Whether the reader may import at all, decided before the upload is read
+/// (the refusal as the import answers it).
+pub fn import_refusal(ctx: &Ctx<'_>) -> Option<ImportReport> {
+    allowed(ctx, RegistryAction::Import).err().map(ImportReport::of)
+}
+
 pub async fn import(ctx: &Ctx<'_>, file_name: &str, bytes: &[u8]) -> Result<Imported, ImportReport> {
     allowed(ctx, RegistryAction::Import).map_err(ImportReport::of)?;
     import_checked(ctx, file_name, bytes, "upload").await

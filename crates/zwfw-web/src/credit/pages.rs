@@ -4,7 +4,6 @@
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -107,18 +106,26 @@ pub struct PublishForm {
 pub async fn publish_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(case_id): PagePath<i64>,
-    Form(f): Form<PublishForm>,
+    form: LateForm<PublishForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
-    let content = (!f.content.trim().is_empty()).then_some(f.content);
-    let outcome = cr::publish(&c, case_id, &PublishInput { category: f.category, content })
-        .await
-        .map(|_| "/credit/licensing/manage?done=publish".to_string());
+    let outcome = async {
+        cr::check_publisher(&c, case_id).await?;
+        let f = form.parse()?;
+        let content = (!f.content.trim().is_empty()).then_some(f.content);
+        cr::publish(&c, case_id, &PublishInput { category: f.category, content }).await?;
+        Ok::<_, WebError>("/credit/licensing/manage?done=publish".to_string())
+    }
+    .await;
     let q = ListQuery::default();
     let reread = cr::staff_list(&c, &q);
     let (st, ra, q) = (&st, &ra, &q);
-    after_act(st, ra, outcome.map_err(Into::into), reread, |p, error| async move {
-        render_manage(st, ra, q, Ok(p), None, Some(error)).await
-    })
+    after_act(
+        st,
+        ra,
+        outcome,
+        reread,
+        |p, error| async move { render_manage(st, ra, q, Ok(p), None, Some(error)).await },
+    )
     .await
 }

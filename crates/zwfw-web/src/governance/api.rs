@@ -31,11 +31,11 @@ pub struct RequestForm {
     responses((status = 201, description = "submitted", body = RequestView), (status = 403, description = "not a department's administrator or head nor a supervision officer (`missing_role`, `staff_only`)", body = ErrorBody), (status = 422, description = "a bad kind, an empty or too long text, a file of a refused type or too many files (`bad_request_kind`, `invalid_request_text`, `too_many_files`)", body = ErrorBody), (status = 413, description = "a file too large", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn submit(
     SignedIn { st, ra, .. }: SignedIn,
-    mp: axum::extract::Multipart,
+    mp: LateMultipart,
 ) -> WebResult<(StatusCode, Json<RequestView>)> {
     let c = ctx(&st, &ra);
     gov::may_submit(&c)?;
-    let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+    let f = MultipartForm::read(mp.open()?, st.config.max_upload_bytes).await?;
     let files = super::stored_attachments(&st, &f).await?;
     let input = SubmitInput { kind: f.get("kind"), content: f.get("content") };
     Ok((StatusCode::CREATED, Json(gov::submit(&c, &input, &files).await?)))

@@ -2,7 +2,6 @@
 
 use crate::http::prelude::*;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -10,8 +9,21 @@ use zwfw_app::handover::{self as ho, ClaimInput, HandoverView, ListQuery, Sancti
 
 /// 审管推送: the records pushed to the reader's department, by state; what
 /// it pushed; the supervision bureau chooses a department.
-pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<ListQuery>) -> Response {
-    let page = ho::list(&ctx(&st, &ra), &q).await;
+pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(mut q): PageQuery<ListQuery>) -> Response {
+    let c = ctx(&st, &ra);
+    // A page number out of range (a link kept after records were claimed,
+    // a number typed in): the last page, saying so, never an error.
+    let asked = q.page;
+    q.page = asked.map(|p| p.clamp(1, 100_000));
+    let mut page = ho::list(&c, &q).await;
+    let mut beyond = None;
+    if let Ok(p) = &page {
+        if p.rows.is_empty() && p.total > 0 && p.page > 1 {
+            beyond = asked;
+            q.page = Some((p.total + p.per_page - 1) / p.per_page);
+            page = ho::list(&c, &q).await;
+        }
+    }
     let state = q.state.clone().unwrap_or_else(|| "unclaimed".into());
     let side = q.side.clone().unwrap_or_else(|| "inbox".into());
     let departments = department_choices(&st, page.as_ref().is_ok_and(|p| p.all_departments), q.department_id).await;
@@ -31,6 +43,7 @@ pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuer
         context! {
             p => Value::from_serialize(&p), states => states, sides => sides, departments => departments,
             state => state, side => side, claimed_list => state == "claimed", keep => keep, pages => pages,
+            beyond => beyond,
         }
     })
 }
@@ -92,14 +105,19 @@ pub struct ClaimForm {
 pub async fn claim_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<ClaimForm>,
+    form: LateForm<ClaimForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
-    let outcome = ho::claim(&c, id, &ClaimInput { note: f.note }).await.map(|_| format!("/handover/{id}?done=claim"));
+    let outcome = async {
+        ho::claim_target(&c, id).await?;
+        let f = form.parse()?;
+        ho::claim(&c, id, &ClaimInput { note: f.note }).await?;
+        Ok::<_, WebError>(format!("/handover/{id}?done=claim"))
+    }
+    .await;
     let reread = ho::get(&c, id);
     let (st, ra) = (&st, &ra);
-    after_act(st, ra, outcome.map_err(Into::into), reread, |d, error| record_view(st, ra, d, None, Some(error), None))
-        .await
+    after_act(st, ra, outcome, reread, |d, error| record_view(st, ra, d, None, Some(error), None)).await
 }
 
 /// The flow back from the record's page (multipart: the attachments): who
@@ -108,7 +126,7 @@ pub async fn claim_submit(
 pub async fn sanction_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    mp: axum::extract::Multipart,
+    mp: LateMultipart,
 ) -> Response {
     let c = ctx(&st, &ra);
     if let Err(e) = ho::sanctions::target(&c, id).await {
@@ -120,7 +138,7 @@ pub async fn sanction_submit(
     }
     let mut input = SanctionInput::default();
     let outcome = async {
-        let f = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
+        let f = MultipartForm::read(mp.open()?, st.config.max_upload_bytes).await?;
         let opt = |k: &str| Some(f.get(k)).filter(|v| !v.trim().is_empty());
         input = SanctionInput {
             kind: f.get("kind"),

@@ -96,6 +96,27 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     };
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let mut body = axum::body::Body::new(body);
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/"));
+    if unsafe_method && multipart {
+        // Read whole before anything answers: a refusal (CSRF, permission,
+        // a file too large or not accepted) answered while the browser is
+        // still sending resets the connection, and the visitor sees no page.
+        let taken = std::mem::replace(&mut body, axum::body::Body::empty());
+        match read_whole(taken).await {
+            Ok(bytes) => body = axum::body::Body::from(bytes),
+            Err(err) => {
+                return if is_api(parts.uri.path()) {
+                    err.into_response()
+                } else {
+                    crate::http::pages::error_page(&state, None, &err)
+                };
+            }
+        }
+    }
     if unsafe_method {
         let path = parts.uri.path().to_string();
         if is_api(&path) {
@@ -108,11 +129,6 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         } else {
             // File upload forms (multipart) carry the token in the query string;
             // other forms are small and carry it in the body.
-            let multipart = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("multipart/form-data"));
             let from_query = || {
                 let q: Vec<(String, String)> =
                     serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
@@ -179,6 +195,44 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         }
     }
     resp
+}
+
+/// The most a multipart request may carry (each handler checks its files
+/// against the configured upload limit, below this).
+pub const MULTIPART_MAX: usize = 16 * 1024 * 1024;
+/// How much of a multipart request past [`MULTIPART_MAX`] is still read and
+/// thrown away, so that the browser gets the answer (文件超过大小限制) instead
+/// of a reset connection; the transport refuses larger bodies outright.
+pub const DRAIN_MAX: usize = 64 * 1024 * 1024;
+
+/// A multipart body read to its end: its bytes, or, past [`MULTIPART_MAX`],
+/// `TooLarge` once the rest (up to [`DRAIN_MAX`]) has been read and dropped.
+async fn read_whole(mut body: axum::body::Body) -> Result<axum::body::Bytes, WebError> {
+    use http_body_util::BodyExt;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            if seen > MULTIPART_MAX {
+                break;
+            }
+            return Err(WebError::new(Kind::BadInput, "bad_request"));
+        };
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= MULTIPART_MAX {
+                buf.extend_from_slice(&data);
+            } else if seen > DRAIN_MAX {
+                break;
+            } else {
+                buf = Vec::new();
+            }
+        }
+    }
+    if seen > MULTIPART_MAX {
+        return Err(zwfw_domain::files::UploadError::TooLarge { max_bytes: MULTIPART_MAX }.into());
+    }
+    Ok(buf.into())
 }
 
 /// The framework's own answer to a request it could not parse: a client

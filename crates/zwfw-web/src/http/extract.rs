@@ -52,6 +52,54 @@ impl<T: serde::de::DeserializeOwned> LateJson<T> {
     }
 }
 
+/// A urlencoded form (`axum::Form`) whose fault — a wrong content type, a
+/// field that does not parse — is answered only when the handler asks for
+/// the form, after it decided whether the caller may act: a caller who may
+/// not is answered 403 (or not found) whatever the body.
+pub struct LateForm<T>(Result<T, WebError>);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for LateForm<T> {
+    type Rejection = std::convert::Infallible;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(LateForm(
+            axum::Form::<T>::from_request(req, state)
+                .await
+                .map(|f| f.0)
+                .map_err(|e| WebError::with_detail(Kind::BadInput, "bad_request", e.body_text())),
+        ))
+    }
+}
+
+impl<T> LateForm<T> {
+    /// The form, or the fault of the request.
+    pub fn parse(self) -> Result<T, WebError> {
+        self.0
+    }
+}
+
+/// A multipart body (`axum::extract::Multipart`) whose fault (not a
+/// multipart request, no boundary) is answered only when the handler opens
+/// it, after it decided whether the caller may act (see [`LateForm`]).
+pub struct LateMultipart(Result<axum::extract::Multipart, WebError>);
+
+impl<S: Send + Sync> FromRequest<S> for LateMultipart {
+    type Rejection = std::convert::Infallible;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(LateMultipart(
+            axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(|e| WebError::with_detail(Kind::BadInput, "bad_request", e.body_text())),
+        ))
+    }
+}
+
+impl LateMultipart {
+    /// The multipart body, or the fault of the request.
+    pub fn open(self) -> Result<axum::extract::Multipart, WebError> {
+        self.0
+    }
+}
+
 /// Query parameters whose rejection is a structured error naming the parameter.
 /// A parameter sent empty (`?department=`) is taken as absent: no filter.
 pub struct ApiQuery<T>(pub T);

@@ -18,7 +18,9 @@ pub mod templates;
 pub mod prelude {
     pub use super::auth::{safe_next, urlencode, AnySigned, Auth, RequestAuth, Signed};
     pub use super::error::{ErrorBody, HttpStatus as _, Kind, WebError, WebResult};
-    pub use super::extract::{ApiJson, ApiPath, ApiQuery, DoneQuery, LateJson, PagePath, PageQuery, ReasonInput};
+    pub use super::extract::{
+        ApiJson, ApiPath, ApiQuery, DoneQuery, LateForm, LateJson, LateMultipart, PagePath, PageQuery, ReasonInput,
+    };
     pub use super::files::{send_file, send_listed};
     pub use super::forms::MultipartForm;
     pub use super::pages::{

@@ -182,11 +182,12 @@ pub async fn my_license_uses(
 /// Reads the `file` of a multipart form and its `confirm` field.
 pub(super) async fn import_upload(
     st: &AppState,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Result<(String, Vec<u8>, Option<String>), (StatusCode, Json<ImportReport>)> {
     let bad = |status: StatusCode, code: &str, message: String| {
         (status, Json(ImportReport { code: code.into(), message, errors: vec![], warnings: vec![], sm3: None }))
     };
+    let multipart = multipart.open().map_err(|e| bad(e.status(), e.code(), e.message()))?;
     let mut form = MultipartForm::read(multipart, st.config.max_upload_bytes)
         .await
         .map_err(|e| bad(e.status(), e.code(), e.message()))?;
@@ -238,7 +239,7 @@ pub struct ImportUpload {
 pub async fn import_preview(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Result<Json<Preview>, (StatusCode, Json<ImportReport>)> {
     if let Some(refused) = import_refusal(&st, &ra) {
         return Err(refused);
@@ -253,7 +254,7 @@ pub async fn import_preview(
 pub async fn import(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Result<(StatusCode, Json<Imported>), (StatusCode, Json<ImportReport>)> {
     if let Some(refused) = import_refusal(&st, &ra) {
         return Err(refused);

@@ -5,7 +5,6 @@
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -415,10 +414,18 @@ pub struct KeyForm {
 
 /// 生成密钥: a department's first key; replacing a key in use needs the
 /// form's explicit confirmation (the API rotates on request).
-pub async fn create_key_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<KeyForm>) -> Response {
+pub async fn create_key_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    form: LateForm<KeyForm>,
+) -> Response {
     if let Err(e) = licenses::authorize_manager(&ctx(&st, &ra)) {
         return error_page(&st, Some(&ra), &e);
     }
+    let f = match form.parse() {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let rotate = f.rotate.as_deref() == Some("true");
     let result = match f.department_id.trim().parse::<i64>() {
         Ok(id) => licenses::generate_or_rotate(&ctx(&st, &ra), id, rotate).await,
@@ -474,7 +481,7 @@ pub async fn import_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> 
 pub async fn import_preview_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Response {
     let c = ctx(&st, &ra);
     if let Some((_, axum::Json(r))) = super::api::import_refusal(&st, &ra) {
@@ -504,9 +511,16 @@ pub struct ImportForm {
 pub async fn import_confirm_submit(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    Form(f): Form<ImportForm>,
+    form: LateForm<ImportForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    if let Some((_, axum::Json(r))) = super::api::import_refusal(&st, &ra) {
+        return import_view(&st, &ra, None, None, Some(&r)).await;
+    }
+    let f = match form.parse() {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match zwfw_app::licenses::import::import_kept(&c, &f.sm3, &f.format, f.confirm == "yes").await {
         Ok(n) => import_view(&st, &ra, None, Some(&n), None).await,
         Err(r) => import_view(&st, &ra, None, None, Some(&r)).await,

@@ -97,10 +97,12 @@ pub async fn act_notice(
 pub async fn attach_notice(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> WebResult<(StatusCode, Json<NoticeView>)> {
-    let (name, bytes) = MultipartForm::read(multipart, st.config.max_upload_bytes).await?.take_file()?;
-    Ok((StatusCode::CREATED, Json(notices::attach(&ctx(&st, &ra), id, &name, &bytes).await?)))
+    let c = ctx(&st, &ra);
+    notices::authorize_manager(&c)?;
+    let (name, bytes) = MultipartForm::read(multipart.open()?, st.config.max_upload_bytes).await?.take_file()?;
+    Ok((StatusCode::CREATED, Json(notices::attach(&c, id, &name, &bytes).await?)))
 }
 
 #[utoipa::path(delete, path = "/notices/{id}/attachments/{sm3}", tag = "notices", params(("id" = i64, Path), ("sm3" = String, Path)),

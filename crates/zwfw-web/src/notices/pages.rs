@@ -249,9 +249,16 @@ pub async fn act_submit(
 pub async fn attach_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Response {
     let c = ctx(&st, &ra);
+    if let Err(e) = notices::authorize_manager(&c) {
+        return error_page(&st, Some(&ra), &e);
+    }
+    let multipart = match multipart.open() {
+        Ok(m) => m,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let result = match MultipartForm::read(multipart, st.config.max_upload_bytes).await {
         Ok(form) => match form.files.into_iter().find(|f| f.0 == "file" && !f.2.is_empty()) {
             Some((_, name, bytes)) => notices::attach(&c, id, &name, &bytes).await.map(|_| ()),

@@ -15,11 +15,12 @@ use zwfw_app::registry::{self, ImportReport, Imported, Overview, RecordView};
 /// Reads the `file` of a multipart form: its name and bytes.
 pub(super) async fn upload(
     st: &AppState,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Result<(String, Vec<u8>), (StatusCode, Json<ImportReport>)> {
     let bad = |status: StatusCode, code: &str, message: String| {
         (status, Json(ImportReport { code: code.into(), message, errors: vec![] }))
     };
+    let multipart = multipart.open().map_err(|e| bad(e.status(), e.code(), e.message()))?;
     let form = MultipartForm::read(multipart, st.config.max_upload_bytes)
         .await
         .map_err(|e| bad(e.status(), e.code(), e.message()))?;
@@ -38,8 +39,11 @@ pub(super) async fn upload(
 pub async fn import(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Result<(StatusCode, Json<Imported>), (StatusCode, Json<ImportReport>)> {
+    if let Some(r) = registry::import_refusal(&ctx(&st, &ra)) {
+        return Err((report_status(&r), Json(r)));
+    }
     let (name, bytes) = upload(&st, multipart).await?;
     match registry::import(&ctx(&st, &ra), &name, &bytes).await {
         Ok(n) => Ok((StatusCode::CREATED, Json(n))),

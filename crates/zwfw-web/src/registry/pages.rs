@@ -44,11 +44,10 @@ pub async fn admin_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> R
 }
 
 /// The import form: the page again with the counts or every bad cell.
-pub async fn import_submit(
-    State(st): State<AppState>,
-    Signed(_s, ra): Signed,
-    multipart: axum::extract::Multipart,
-) -> Response {
+pub async fn import_submit(State(st): State<AppState>, Signed(_s, ra): Signed, multipart: LateMultipart) -> Response {
+    if let Some(r) = registry::import_refusal(&ctx(&st, &ra)) {
+        return admin(&st, &ra, None, Some(&r)).await;
+    }
     let result = match super::api::upload(&st, multipart).await {
         Ok((name, bytes)) => registry::import(&ctx(&st, &ra), &name, &bytes).await,
         Err((_, axum::Json(r))) => Err(r),

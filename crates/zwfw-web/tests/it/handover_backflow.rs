@@ -8,7 +8,7 @@
 //! record, an unknown licence, a 吊销 without number and a period ending
 //! before it starts are refused and nothing is written.
 
-use crate::handover::{accounts, conclude, count, inbox, licensed_item};
+use crate::handover::{accounts, conclude, count, inbox, licensed_item, pass_steps};
 use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -152,6 +152,12 @@ both_backends!(handover_backflow_penalty_revocation_and_restriction, |store: Sto
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("截止日期不能早于起始日期"));
     assert_eq!(count(&app, SANCTIONS).await, 3);
+    // The applicant, who has an account, is told in-app of the 行政处罚 and the 限制准入.
+    let applicant = format!("user_id = {}", app.user_id("demo_citizen").await);
+    assert_eq!(told(&app, "inapp", &applicant, "行政处罚决定：").await, 1);
+    assert_eq!(told(&app, "inapp", &applicant, "限制准入决定：").await, 1);
+    let (_, n) = body(app.get(&citizen, "/api/v1/me/notifications").await).await;
+    assert!(n.to_string().contains("示自然限〔2025〕1号"), "{n}");
 
     // The approving department and supervision read the decisions on the record; another department does not.
     let (s, d) = body(app.get(&head, &format!("/api/v1/handover/{record}")).await).await;
@@ -195,5 +201,213 @@ both_backends!(handover_backflow_penalty_revocation_and_restriction, |store: Sto
     let other = publish(&app, &example(market), "TESTBACKFLOW000000000000000002").await;
     let unconcerned = apply(&app, &citizen, other).await;
     assert_eq!(case(&app, &counter, unconcerned).await["restrictions"], json!([]));
+    assert_invariants(&app).await;
+});
+
+/// Notices of `channel` to the mobile or account `to` whose title starts with `title`.
+async fn told(app: &App, channel: &str, to: &str, title: &str) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT COUNT(*) AS n FROM notifications WHERE channel = '{channel}' AND ({to}) AND title LIKE '{title}%'"
+        ),
+    )
+    .await
+}
+
+// A walk-in applicant without an account (registered at the counter with a
+// mobile) granted an item pushed to two regulators: who may not claim is
+// refused whatever the body (JSON and the page's form); a decision number is
+// recorded once per regulator (another regulator keeps its own numbering);
+// the licensee is told of a 行政处罚 and a 限制准入 by SMS to the mobile of the
+// application, and of the 吊销 of the licence; the regulator's own 吊销 is
+// pushed to the other regulator and the approving department, never back to
+// itself; a page number past the end shows the last page; an upload refused
+// or too large is answered with the page, not a reset connection.
+both_backends!(handover_backflow_numbers_recipients_and_licensee_notices, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let county = app.department_id("东城区人民政府办公室").await;
+    let [admin, citizen, counter, reviewer, head, land_staff, county_head, supervisor] = accounts(&app).await;
+    let item = licensed_item(&app, &admin, vec![land, county], "TESTBACKFLOW000000000000000003", 905).await;
+    let (_, scan) = upload(&app, &counter, PDF, "申请书.pdf").await;
+    let first17 = "52990219850612302";
+    let id_no = format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap());
+    let walk_in = json!({"applicant": {"kind": "natural", "name": "陈小华", "id_no": id_no, "mobile": "13800000001", "address": ""},
+                         "materials": [{"material_no": 1, "upload_id": scan["id"]}]});
+    let (s, b) = body(app.post(&counter, &format!("/api/v1/items/{item}/applications"), walk_in).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let case_id = b["case_id"].as_i64().unwrap();
+    let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+    pass_steps(&app, &tokens, case_id).await;
+    let grant = json!({"action": "conclude", "outcome": "granted", "document_no": "JY0000000000003", "valid_until": "2030-12-31"});
+    act_ok(&app, &head, case_id, grant).await;
+    let r = inbox(&app, &land_staff, "").await["rows"][0].clone();
+    let record = r["id"].as_i64().unwrap();
+    let license = r["license"].as_str().expect("the licence joined the record").to_string();
+    let county_record = inbox(&app, &county_head, "").await["rows"][0]["id"].as_i64().unwrap();
+
+    // Who may not claim is answered so whatever the body: not JSON, not even of the right type.
+    let claim = format!("/api/v1/handover/{record}/claim");
+    for (token, content_type, want) in [
+        (&head, "application/json", (StatusCode::FORBIDDEN, "not_in_department")),
+        (&head, "text/plain", (StatusCode::FORBIDDEN, "not_in_department")),
+        (&supervisor, "application/json", (StatusCode::FORBIDDEN, "supervision_reads_only")),
+        (&county_head, "application/json", (StatusCode::NOT_FOUND, "not_found")),
+        (&citizen, "application/json", (StatusCode::FORBIDDEN, "staff_only")),
+        (&land_staff, "application/json", (StatusCode::BAD_REQUEST, "bad_request")),
+        (&land_staff, "text/plain", (StatusCode::BAD_REQUEST, "bad_request")),
+    ] {
+        let r = client()
+            .post(app.url(&claim))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body("{")
+            .send()
+            .await
+            .unwrap();
+        let (s, c) = code_of(r).await;
+        assert_eq!((s, c.as_str()), want, "{content_type}");
+    }
+    // The page's claim form sent as JSON (the CSRF token in its header): the same order.
+    let (_, html) = page(&signed(&county_head), &app, "/handover").await;
+    let csrf = csrf_of(&html);
+    let form_as_json = |token: &str| {
+        signed(token)
+            .post(app.url(&format!("/handover/{record}/claim")))
+            .header("content-type", "application/json")
+            .header("x-csrf-token", csrf.clone())
+            .body("{}")
+            .send()
+    };
+    assert_eq!(form_as_json(&county_head).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (_, html) = page(&signed(&head), &app, "/handover").await;
+    let head_csrf = csrf_of(&html);
+    let r = signed(&head)
+        .post(app.url(&format!("/handover/{record}/claim")))
+        .header("content-type", "application/json")
+        .header("x-csrf-token", head_csrf)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("监管部门"), "the reason in Chinese");
+    let claims = "SELECT COUNT(*) AS n FROM handovers WHERE claimed_at IS NOT NULL";
+    assert_eq!(count(&app, claims).await, 0, "nothing written by a refused claim");
+    for (token, id) in [(&land_staff, record), (&county_head, county_record)] {
+        let (s, b) = body(app.post(token, &format!("/api/v1/handover/{id}/claim"), json!({})).await).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+
+    // One decision number, one decision of the regulator.
+    let path = format!("/api/v1/handover/{record}/sanctions");
+    let penalty = json!({"kind": "penalty", "decision_no": "示自然罚〔2025〕7号", "decided_on": "2025-09-26",
+        "reason": "未按规定公示许可信息，罚款二千元"});
+    let (s, b) = body(app.post(&land_staff, &path, penalty.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let mut again = penalty.clone();
+    again["kind"] = json!("rectify");
+    again["decision_no"] = json!(" 示自然罚〔2025〕7号 ");
+    let (s, e) = body(app.post(&land_staff, &path, again).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("示自然罚〔2025〕7号"), "{e}");
+    assert_eq!(count(&app, SANCTIONS).await, 1, "nothing written by a repeated number");
+    let browser = signed(&land_staff);
+    let (_, html) = page(&browser, &app, &format!("/handover/{record}")).await;
+    let csrf = between(&html, "sanctions?_csrf=", "\"");
+    let repeated = reqwest::multipart::Form::new()
+        .text("kind", "penalty")
+        .text("decision_no", "示自然罚〔2025〕7号")
+        .text("decided_on", "2025-09-26")
+        .text("reason", "重复登记");
+    let r = post_form(&browser, &app, &format!("/handover/{record}/sanctions?_csrf={csrf}"), repeated).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("同一文号不能重复登记"), "the reason on the page");
+    assert_eq!(count(&app, SANCTIONS).await, 1);
+    // Another regulator numbers its own decisions: the same text is its own number.
+    let (s, b) =
+        body(app.post(&county_head, &format!("/api/v1/handover/{county_record}/sanctions"), penalty.clone()).await)
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // The licensee, without an account, is told by SMS to the application's mobile.
+    let mobile = "mobile = '13800000001'";
+    assert_eq!(told(&app, "sms", mobile, "行政处罚决定：").await, 2, "one for each regulator's penalty");
+    let restrict = json!({"kind": "restrict", "decision_no": "示自然限〔2025〕9号", "decided_on": "2025-09-26",
+        "reason": "一年内不得再次申请", "restrict_from": "2025-09-26", "restrict_until": "2026-09-25", "item_ids": [item]});
+    let (s, b) = body(app.post(&land_staff, &path, restrict).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(told(&app, "sms", mobile, "限制准入决定：").await, 1);
+    let row = zwfw_store::db::query(
+        "SELECT body AS b FROM notifications WHERE channel = 'sms' AND title LIKE '限制准入决定%'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    let text = match row.value("b") {
+        Some(zwfw_store::db::Value::Text(t)) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(text.contains("2025-09-26至2026-09-25") && text.contains("示自然限〔2025〕9号"), "{text}");
+
+    // The regulator's 吊销: to the other regulator and back to the approving department, not to itself.
+    let revoke = json!({"kind": "revoke", "decision_no": "示自然罚〔2025〕8号", "decided_on": "2025-09-26",
+        "reason": "以欺骗手段取得许可"});
+    let (s, b) = body(app.post(&land_staff, &path, revoke).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let changes = |d: i64| {
+        format!("SELECT COUNT(*) AS n FROM handovers WHERE kind = 'license_change' AND regulator_department_id = {d}")
+    };
+    assert_eq!(count(&app, &changes(land)).await, 0, "not pushed back to the regulator that revoked");
+    assert_eq!(count(&app, &changes(county)).await, 1);
+    assert_eq!(count(&app, &changes(market)).await, 1, "the approving department learns of it");
+    let back = inbox(&app, &head, "").await;
+    let row = back["rows"].as_array().unwrap().iter().find(|x| x["kind"] == "license_change").cloned();
+    let row = row.unwrap_or_else(|| panic!("{back}"));
+    assert_eq!(
+        (row["decision"].as_str(), row["source_department_id"].as_i64(), row["license"].as_str()),
+        (Some("revoked"), Some(land), Some(license.as_str())),
+        "{row}"
+    );
+    assert_eq!(inbox(&app, &land_staff, "").await["total"], 0, "{}", inbox(&app, &land_staff, "").await);
+    assert_eq!(told(&app, "sms", mobile, "电子证照").await, 1, "the holder told of the 吊销");
+
+    // A page past the end: the last page, said so, with a way back.
+    let (s, html) = page(&browser, &app, "/handover?state=all&page=99999").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("没有更多记录") && html.contains("回到第一页"), "{html}");
+    assert!(html.contains(&format!("/handover/{record}\"")), "the last page's records: {html}");
+    let (s, b) = body(app.get(&land_staff, "/api/v1/handover?state=all&page=99999").await).await;
+    assert_eq!((s, b["rows"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{b}");
+
+    // Uploads refused before they are read, or too large: the page answers, the connection stays.
+    let big = |size: usize| {
+        reqwest::multipart::Form::new().text("kind", "penalty").part(
+            "attachment",
+            reqwest::multipart::Part::bytes(vec![b'%'; size])
+                .file_name("大文件.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        )
+    };
+    let (_, html) = page(&signed(&county_head), &app, "/handover").await;
+    let county_csrf = csrf_of(&html);
+    let r = post_form(
+        &signed(&county_head),
+        &app,
+        &format!("/handover/{record}/sanctions?_csrf={county_csrf}"),
+        big(4 * 1024 * 1024),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("<html"), "a page");
+    let r =
+        post_form(&browser, &app, &format!("/handover/{record}/sanctions?_csrf={csrf}"), big(20 * 1024 * 1024)).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().await.unwrap().contains("文件超过大小限制"), "the reason in Chinese");
+    assert_eq!(count(&app, SANCTIONS).await, 4);
+    let _ = (admin, citizen);
     assert_invariants(&app).await;
 });

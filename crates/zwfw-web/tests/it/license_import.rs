@@ -422,3 +422,44 @@ both_backends!(licenses_import_page_previews_then_confirms, |store: Store| async
     assert!(r.text().await.unwrap().contains("导入完成"));
     assert_eq!(stored(&app).await, 1);
 });
+
+// Who may not import is answered 403 whatever the body: JSON `{}` where a
+// multipart upload is expected, or a real upload, to the licence import's
+// preview, the 人口库/法人库 import and a notice's attachments; the administrator gets the fault
+// of the body (400) and nothing is stored.
+both_backends!(license_import_permission_before_the_body, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let [admin, head] = app.ready_tokens(["demo_admin", "demo_head"]).await;
+    let licences = "SELECT COUNT(*) AS n FROM licenses";
+    let before = count(&app, licences).await;
+    for path in [
+        "/api/v1/admin/licenses/import/preview",
+        "/api/v1/admin/licenses/import",
+        "/api/v1/registry/import",
+        "/api/v1/notices/1/attachments",
+    ] {
+        let json_body = |token: &str| {
+            client().post(app.url(path)).bearer_auth(token).header("content-type", "application/json").body("{}").send()
+        };
+        let (s, b) = body(json_body(&head).await.unwrap()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {b}");
+        let (s, b) = send(&app, &head, path, "a.json", b"[]".to_vec(), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {b}");
+        let (s, b) = body(json_body(&admin).await.unwrap()).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{path}: {b}");
+    }
+    // The page's confirmation (a urlencoded form) sent as JSON by someone who may not import: 403.
+    let (_, html) = page(&signed(&head), &app, "/handover").await;
+    let csrf = csrf_of(&html);
+    let r = signed(&head)
+        .post(app.url("/admin/licenses/import"))
+        .header("content-type", "application/json")
+        .header("x-csrf-token", csrf)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(&app, licences).await, before, "nothing stored");
+    assert_invariants(&app).await;
+});
