@@ -68,7 +68,7 @@ pub fn download(bytes: Vec<u8>, name: &str, format: Format) -> Response {
         Format::Xlsx => "report.xlsx",
         Format::Pdf => "report.pdf",
     };
-    let disposition = crate::http::files::attachment(&ascii, name);
+    let disposition = crate::http::files::attachment(ascii, name);
     ([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response()
 }
