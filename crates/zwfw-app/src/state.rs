@@ -149,13 +149,78 @@ impl App {
         self.clock.now_ms()
     }
 
-    /// Stores bytes in the file store (off the async threads); returns their SM3.
+    /// Stores bytes in the file store (off the async threads) and, on
+    /// PostgreSQL, in the database, where every app server finds them;
+    /// returns their SM3. Called before the transaction that refers to the
+    /// file (storing is idempotent: a file given up is stored, unreferenced).
     pub async fn put_file(&self, bytes: Vec<u8>) -> AppResult<String> {
         let files = self.files.clone();
-        tokio::task::spawn_blocking(move || files.put(&bytes))
+        let (sm3, bytes) = tokio::task::spawn_blocking(move || files.put(&bytes).map(|sm3| (sm3, bytes)))
             .await
             .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))
+            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))?;
+        zwfw_store::files::put_blob(&self.store, &sm3, &bytes).await?;
+        Ok(sm3)
+    }
+
+    /// The bytes of the stored file `sm3`, checked against their hash: from
+    /// this server's directory, or (PostgreSQL) from the database, then kept
+    /// in the directory for the next read. `None`: no such file.
+    pub async fn file(&self, sm3: &str) -> AppResult<Option<Vec<u8>>> {
+        let internal = |e: std::io::Error| crate::error::AppError::Internal(format!("file store: {e}"));
+        let (files, key) = (self.files.clone(), sm3.to_string());
+        let local = tokio::task::spawn_blocking(move || files.get(&key))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map_err(internal)?;
+        if local.is_some() || self.files.path_of(sm3).is_none() {
+            return Ok(local);
+        }
+        let Some(bytes) = zwfw_store::files::get_blob(&self.store, sm3).await? else { return Ok(None) };
+        if zwfw_domain::audit::sm3_hex(&bytes) != sm3 {
+            return Err(crate::error::AppError::Internal(format!("file store: stored file {sm3} is corrupt")));
+        }
+        let files = self.files.clone();
+        tokio::task::spawn_blocking(move || files.put(&bytes).map(|_| bytes))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map(Some)
+            .map_err(internal)
+    }
+
+    /// Copies into the database (PostgreSQL) the stored files it lists but
+    /// does not keep, from this server's directory: those stored before the
+    /// database kept them. Answers how many were copied and which are
+    /// listed but found nowhere (another server may hold them: run this
+    /// there too).
+    pub async fn keep_files_in_database(&self) -> AppResult<(usize, Vec<String>)> {
+        let mut copied = 0;
+        let mut absent = vec![];
+        let mut after_absent = 0;
+        loop {
+            let lacking = zwfw_store::files::without_blob(&self.store, 200 + after_absent).await?;
+            let todo: Vec<String> = lacking.into_iter().filter(|s| !absent.contains(s)).collect();
+            if todo.is_empty() {
+                break;
+            }
+            for sm3 in todo {
+                let (files, key) = (self.files.clone(), sm3.clone());
+                let got = tokio::task::spawn_blocking(move || files.get(&key))
+                    .await
+                    .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+                match got {
+                    Ok(Some(bytes)) => {
+                        zwfw_store::files::put_blob(&self.store, &sm3, &bytes).await?;
+                        copied += 1;
+                    }
+                    _ => {
+                        absent.push(sm3);
+                        after_absent += 1;
+                    }
+                }
+            }
+        }
+        Ok((copied, absent))
     }
 
     /// Whether look-ups by number and query password are refused for any of
