@@ -75,12 +75,6 @@ pub struct Inner {
     /// Departments as read lately (names for document numbers), with when:
     /// forgotten when edited here, read again after `DEPARTMENT_FRESH` in any case.
     pub departments: std::sync::Mutex<DepartmentCache>,
-    /// Failed case-tracking attempts per client address and per case number
-    /// (window start, count): guessing query passwords is slowed down.
-    pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
-    /// Codes asked for an identity number and mobile that no case gave (when
-    /// asked, wrong tries): answered as a sent code would be, nothing sent.
-    pub track_phantoms: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
     pub clock: Clock,
     pub config: AppConfig,
     pub metrics: Metrics,
@@ -131,8 +125,6 @@ impl App {
             search_build: tokio::sync::Mutex::new(()),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             departments: std::sync::Mutex::new(DepartmentCache::new()),
-            track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
-            track_phantoms: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
             metrics: Metrics::default(),
@@ -225,36 +217,17 @@ impl App {
 
     /// Whether look-ups by number and query password are refused for any of
     /// `keys` (client address, number): after `TRACK_MAX_FAILURES` failures
-    /// within 15 minutes, for the rest of that window (counted per app server).
-    pub fn track_blocked(&self, keys: &[String]) -> bool {
-        let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
-        keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES))
+    /// within 15 minutes, for the rest of that window. Counted in the
+    /// database, so that every app server enforces one limit.
+    pub async fn track_blocked(&self, keys: &[String]) -> AppResult<bool> {
+        let since = self.now_ms() - TRACK_WINDOW_MS;
+        Ok(zwfw_store::limits::reached(&self.store, keys, since, TRACK_MAX_FAILURES as i64).await?)
     }
 
     /// Counts a failed look-up against each of `keys`.
-    pub fn track_failed(&self, keys: &[String]) {
+    pub async fn track_failed(&self, keys: &[String]) -> AppResult<()> {
         let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        for k in keys {
-            f.entry(k.clone()).or_insert((now, 0)).1 += 1;
-        }
-    }
-
-    /// Counts one request against `key` and answers whether it is one too
-    /// many: more than `max` within the same 15 minutes as the tracked
-    /// look-ups (counted per app server). A refused request is not counted.
-    pub fn over_limit(&self, key: &str, max: u32) -> bool {
-        let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
-        let (_, n) = f.entry(key.to_string()).or_insert((now, 0));
-        if *n >= max {
-            return true;
-        }
-        *n += 1;
-        false
+        Ok(zwfw_store::limits::count_failure(&self.store, keys, now, now - TRACK_WINDOW_MS).await?)
     }
 
     /// A department, read at most `DEPARTMENT_FRESH` ago.
