@@ -37,9 +37,23 @@ pub use error::{AppError, AppResult, Kind};
 pub use state::{App, AppConfig, Ctx};
 
 /// Prepares shared state at start: the working-day calendar (seeded on first
-/// start) and the search index.
+/// start), the search index and, on PostgreSQL, the stored files of this
+/// server's directory that the database does not keep yet.
 pub async fn startup(state: &App) -> AppResult<()> {
     calendar::startup(state).await?;
+    if state.store.backend() == zwfw_store::Backend::Postgres {
+        let (copied, absent) = state.keep_files_in_database().await?;
+        if copied > 0 {
+            tracing::info!(copied, "stored files of this server's directory were copied into the database");
+        }
+        if !absent.is_empty() {
+            tracing::warn!(
+                count = absent.len(),
+                first = %absent[0],
+                "stored files the database lists are neither in it nor in this server's directory: start once the server whose directory holds them"
+            );
+        }
+    }
     supervision::ensure_rules(state).await?;
     catalog::search::refresh(state).await?;
     cases::notices::spawn_derivation(state);

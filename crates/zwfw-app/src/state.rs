@@ -75,12 +75,6 @@ pub struct Inner {
     /// Departments as read lately (names for document numbers), with when:
     /// forgotten when edited here, read again after `DEPARTMENT_FRESH` in any case.
     pub departments: std::sync::Mutex<DepartmentCache>,
-    /// Failed case-tracking attempts per client address and per case number
-    /// (window start, count): guessing query passwords is slowed down.
-    pub track_failures: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
-    /// Codes asked for an identity number and mobile that no case gave (when
-    /// asked, wrong tries): answered as a sent code would be, nothing sent.
-    pub track_phantoms: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
     pub clock: Clock,
     pub config: AppConfig,
     pub metrics: Metrics,
@@ -131,8 +125,6 @@ impl App {
             search_build: tokio::sync::Mutex::new(()),
             versions: std::sync::Mutex::new(std::collections::HashMap::new()),
             departments: std::sync::Mutex::new(DepartmentCache::new()),
-            track_failures: std::sync::Mutex::new(std::collections::HashMap::new()),
-            track_phantoms: std::sync::Mutex::new(std::collections::HashMap::new()),
             clock,
             config,
             metrics: Metrics::default(),
@@ -149,47 +141,93 @@ impl App {
         self.clock.now_ms()
     }
 
-    /// Stores bytes in the file store (off the async threads); returns their SM3.
+    /// Stores bytes in the file store (off the async threads) and, on
+    /// PostgreSQL, in the database, where every app server finds them;
+    /// returns their SM3. Called before the transaction that refers to the
+    /// file (storing is idempotent: a file given up is stored, unreferenced).
     pub async fn put_file(&self, bytes: Vec<u8>) -> AppResult<String> {
         let files = self.files.clone();
-        tokio::task::spawn_blocking(move || files.put(&bytes))
+        let (sm3, bytes) = tokio::task::spawn_blocking(move || files.put(&bytes).map(|sm3| (sm3, bytes)))
             .await
             .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))
+            .map_err(|e| crate::error::AppError::Internal(format!("file store: {e}")))?;
+        zwfw_store::files::put_blob(&self.store, &sm3, &bytes).await?;
+        Ok(sm3)
+    }
+
+    /// The bytes of the stored file `sm3`, checked against their hash: from
+    /// this server's directory, or (PostgreSQL) from the database, then kept
+    /// in the directory for the next read. `None`: no such file.
+    pub async fn file(&self, sm3: &str) -> AppResult<Option<Vec<u8>>> {
+        let internal = |e: std::io::Error| crate::error::AppError::Internal(format!("file store: {e}"));
+        let (files, key) = (self.files.clone(), sm3.to_string());
+        let local = tokio::task::spawn_blocking(move || files.get(&key))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map_err(internal)?;
+        if local.is_some() || self.files.path_of(sm3).is_none() {
+            return Ok(local);
+        }
+        let Some(bytes) = zwfw_store::files::get_blob(&self.store, sm3).await? else { return Ok(None) };
+        if zwfw_domain::audit::sm3_hex(&bytes) != sm3 {
+            return Err(crate::error::AppError::Internal(format!("file store: stored file {sm3} is corrupt")));
+        }
+        let files = self.files.clone();
+        tokio::task::spawn_blocking(move || files.put(&bytes).map(|_| bytes))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+            .map(Some)
+            .map_err(internal)
+    }
+
+    /// Copies into the database (PostgreSQL) the stored files it lists but
+    /// does not keep, from this server's directory: those stored before the
+    /// database kept them. Answers how many were copied and which are
+    /// listed but found nowhere (another server may hold them: run this
+    /// there too).
+    pub async fn keep_files_in_database(&self) -> AppResult<(usize, Vec<String>)> {
+        let mut copied = 0;
+        let mut absent = vec![];
+        let mut after_absent = 0;
+        loop {
+            let lacking = zwfw_store::files::without_blob(&self.store, 200 + after_absent).await?;
+            let todo: Vec<String> = lacking.into_iter().filter(|s| !absent.contains(s)).collect();
+            if todo.is_empty() {
+                break;
+            }
+            for sm3 in todo {
+                let (files, key) = (self.files.clone(), sm3.clone());
+                let got = tokio::task::spawn_blocking(move || files.get(&key))
+                    .await
+                    .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+                match got {
+                    Ok(Some(bytes)) => {
+                        zwfw_store::files::put_blob(&self.store, &sm3, &bytes).await?;
+                        copied += 1;
+                    }
+                    _ => {
+                        absent.push(sm3);
+                        after_absent += 1;
+                    }
+                }
+            }
+        }
+        Ok((copied, absent))
     }
 
     /// Whether look-ups by number and query password are refused for any of
     /// `keys` (client address, number): after `TRACK_MAX_FAILURES` failures
-    /// within 15 minutes, for the rest of that window (counted per app server).
-    pub fn track_blocked(&self, keys: &[String]) -> bool {
-        let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
-        keys.iter().any(|k| f.get(k).is_some_and(|(_, n)| *n >= TRACK_MAX_FAILURES))
+    /// within 15 minutes, for the rest of that window. Counted in the
+    /// database, so that every app server enforces one limit.
+    pub async fn track_blocked(&self, keys: &[String]) -> AppResult<bool> {
+        let since = self.now_ms() - TRACK_WINDOW_MS;
+        Ok(zwfw_store::limits::reached(&self.store, keys, since, TRACK_MAX_FAILURES as i64).await?)
     }
 
     /// Counts a failed look-up against each of `keys`.
-    pub fn track_failed(&self, keys: &[String]) {
+    pub async fn track_failed(&self, keys: &[String]) -> AppResult<()> {
         let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        for k in keys {
-            f.entry(k.clone()).or_insert((now, 0)).1 += 1;
-        }
-    }
-
-    /// Counts one request against `key` and answers whether it is one too
-    /// many: more than `max` within the same 15 minutes as the tracked
-    /// look-ups (counted per app server). A refused request is not counted.
-    pub fn over_limit(&self, key: &str, max: u32) -> bool {
-        let now = self.now_ms();
-        let mut f = self.track_failures.lock().expect("lock");
-        f.retain(|_, (start, _)| now - *start < TRACK_WINDOW_MS);
-        let (_, n) = f.entry(key.to_string()).or_insert((now, 0));
-        if *n >= max {
-            return true;
-        }
-        *n += 1;
-        false
+        Ok(zwfw_store::limits::count_failure(&self.store, keys, now, now - TRACK_WINDOW_MS).await?)
     }
 
     /// A department, read at most `DEPARTMENT_FRESH` ago.

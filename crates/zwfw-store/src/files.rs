@@ -2,6 +2,12 @@
 //! its SM3 hash in a directory (`<data dir>/files/ab/cd/<sm3>`), written to a
 //! temporary file, flushed to disk and renamed, so that a stored file is
 //! complete or absent, never half-written.
+//!
+//! On PostgreSQL the contents are also kept in the database (`file_blobs`,
+//! by SM3), written before the row that refers to them commits, so that
+//! every app server of the database reads every file; there the directory is
+//! a cache of this server's, filled when a file is read that it lacks. On
+//! SQLite (one server) the directory is the store.
 
 use crate::{Store, StoreError, StoreResult, Tx};
 use std::io::Write;
@@ -78,6 +84,67 @@ pub async fn record(tx: &mut Tx, sm3: &str, size: i64, kind: &str, by: Option<i6
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// Keeps the bytes of the file `sm3` in the database (PostgreSQL; nothing on
+/// SQLite, whose files live in the directory alone). Idempotent: a file
+/// already kept is left as it is. Runs on a connection of its own, before
+/// the transaction that refers to the file.
+pub async fn put_blob(store: &Store, sm3: &str, bytes: &[u8]) -> StoreResult<()> {
+    if store.backend() != crate::Backend::Postgres {
+        return Ok(());
+    }
+    insert_blob(store.pool(), sm3, bytes).await
+}
+
+/// As [`put_blob`], in the transaction `tx` (a restore writes the files it
+/// loads in its one transaction).
+pub async fn put_blob_in(tx: &mut Tx, sm3: &str, bytes: &[u8]) -> StoreResult<()> {
+    if tx.is_exclusive() {
+        return Ok(());
+    }
+    insert_blob(tx.conn(), sm3, bytes).await
+}
+
+async fn insert_blob(ex: crate::db::Ex<'_>, sm3: &str, bytes: &[u8]) -> StoreResult<()> {
+    crate::db::query("INSERT INTO file_blobs (sm3, content) VALUES ($1, $2) ON CONFLICT (sm3) DO NOTHING")
+        .bind(sm3)
+        .bind(bytes)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The bytes the database keeps for the file `sm3` (PostgreSQL; always
+/// `None` on SQLite), not yet checked against their hash.
+pub async fn get_blob(store: &Store, sm3: &str) -> StoreResult<Option<Vec<u8>>> {
+    if store.backend() != crate::Backend::Postgres {
+        return Ok(None);
+    }
+    let row = crate::db::query("SELECT content FROM file_blobs WHERE sm3 = $1")
+        .bind(sm3)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(row.and_then(|r| match r.value("content") {
+        Some(crate::db::Value::Blob(b)) => Some(b.clone()),
+        _ => None,
+    }))
+}
+
+/// Stored files the database lists but does not keep the bytes of
+/// (PostgreSQL; none on SQLite): those stored before the database kept
+/// them, at most `limit`.
+pub async fn without_blob(store: &Store, limit: i64) -> StoreResult<Vec<String>> {
+    if store.backend() != crate::Backend::Postgres {
+        return Ok(vec![]);
+    }
+    let rows = crate::db::query(
+        "SELECT f.sm3 FROM files f WHERE NOT EXISTS (SELECT 1 FROM file_blobs b WHERE b.sm3 = f.sm3) ORDER BY f.sm3 LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| crate::RowExt::str(r, "sm3")).collect())
 }
 
 pub async fn kind_of(store: &Store, sm3: &str) -> StoreResult<String> {

@@ -23,6 +23,7 @@ pub mod guards;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;
+pub mod limits;
 mod migrate;
 pub mod notices;
 pub mod outbox;

@@ -1,5 +1,7 @@
 //! The operator command line, run as a real process.
 
+mod support;
+
 use std::process::{Command, Output};
 
 fn zwfw(dir: &std::path::Path, args: &[&str]) -> Output {
@@ -266,17 +268,8 @@ fn table_parts(v: &zwfw_app::backup::Verified, also_skip: &[&str]) -> Vec<(Strin
 #[test]
 fn backup_moves_the_demo_from_sqlite_to_postgresql_and_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let admin = std::env::var("ZWFW_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-    let pg = match rt.block_on(zwfw_store::scratch::ScratchDb::postgres_on(&admin)) {
-        Ok(db) => db,
-        Err(e) if std::env::var("ZWFW_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true") => {
-            panic!("PostgreSQL is required but {admin} is unreachable: {e}")
-        }
-        Err(e) => {
-            eprintln!("SKIPPED on PostgreSQL: backup_moves_the_demo_from_sqlite_to_postgresql_and_back: {e}");
-            return;
-        }
+    let Some(pg) = support::scratch_postgres(&rt, "backup_moves_the_demo_from_sqlite_to_postgresql_and_back") else {
+        return;
     };
     let src = temp_dir("bak_src");
     let o = zwfw(&src, &["demo"]);
@@ -302,7 +295,10 @@ fn backup_moves_the_demo_from_sqlite_to_postgresql_and_back() {
     // PostgreSQL → a backup → SQLite.
     let b2 = src.with_extension("b2.zbak");
     let _ = std::fs::remove_file(&b2);
-    let o = zwfw_on(&on_pg, Some(&pg.url), &[], &["backup", "create", "--out", b2.to_str().unwrap()]);
+    // Made by another app server, whose data directory is empty: PostgreSQL
+    // keeps every stored file's bytes.
+    let other = temp_dir("bak_pg_other");
+    let o = zwfw_on(&other, Some(&pg.url), &[], &["backup", "create", "--out", b2.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let m2 = manifest(&b2, None);
     assert_eq!(m2.manifest.source, "postgres");
@@ -338,7 +334,7 @@ fn backup_moves_the_demo_from_sqlite_to_postgresql_and_back() {
     for p in [&b1, &b2, &b3] {
         let _ = std::fs::remove_file(p);
     }
-    for d in [&src, &on_pg, &back] {
+    for d in [&src, &on_pg, &other, &back] {
         let _ = std::fs::remove_dir_all(d);
     }
     rt.block_on(pg.cleanup());

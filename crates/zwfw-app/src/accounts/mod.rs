@@ -468,12 +468,12 @@ pub async fn register_public(ctx: &Ctx<'_>, input: &RegisterInput) -> AppResult<
     // refusals from one address, that address is refused for a while, so
     // that registration is no oracle of the registry.
     let guard = [format!("registry:{}", ctx.client_addr)];
-    if ctx.state.track_blocked(&guard) {
+    if ctx.state.track_blocked(&guard).await? {
         return Err(AppError::with_detail(Kind::TooMany, "registry_check_limited", "client"));
     }
     if let Err(e) = crate::registry::check_identity(ctx, record_kind, number, &display_name).await {
         if matches!(e.code(), "registry_mismatch" | "registry_not_operating") {
-            ctx.state.track_failed(&guard);
+            ctx.state.track_failed(&guard).await?;
         }
         return Err(e);
     }

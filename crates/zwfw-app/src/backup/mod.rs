@@ -442,6 +442,16 @@ pub async fn create(ctx: &Ctx<'_>, out: &Path, encrypt: bool) -> AppResult<Creat
         let Some(path) = st.files.path_of(&sm3) else {
             return Err(refused(codes::STORED_FILE, sm3));
         };
+        if !path.exists() {
+            // PostgreSQL keeps every file's bytes: one this server has not
+            // read yet is fetched into its directory first.
+            if let Some(bytes) = zwfw_store::files::get_blob(&st.store, &sm3).await? {
+                if zwfw_domain::audit::sm3_hex(&bytes) != sm3 {
+                    return Err(refused(codes::STORED_FILE, sm3));
+                }
+                st.files.put(&bytes).map_err(|e| io_error("writing a stored file", &e))?;
+            }
+        }
         let mut f = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -857,7 +867,7 @@ async fn load(
                 r
             }
             Event::File(sm3, bytes) => match st.files.put(&bytes) {
-                Ok(got) if got == sm3 => Ok(()),
+                Ok(got) if got == sm3 => loader.file(&sm3, &bytes).await.map_err(AppError::from),
                 Ok(_) => Err(refused(codes::DAMAGED, format!("file {sm3}"))),
                 Err(e) => Err(io_error("writing a stored file", &e)),
             },

@@ -148,6 +148,14 @@ fn fresh_path(dir: &Path, now: i64) -> PathBuf {
 /// fails) and removes the files beyond the retention. `kind`: scheduled or
 /// manual. Refused while another backup is being made.
 pub async fn back_up_now(ctx: &Ctx<'_>, kind: &str) -> AppResult<BackupRecord> {
+    back_up_when_due(ctx, kind, None).await?.ok_or_else(|| AppError::Internal("a backup not made".into()))
+}
+
+/// As [`back_up_now`]; with `every`, only when the last backup (by any
+/// server) started at least `every` ago or there is none, which is read
+/// again once the lease is held: two servers that both found a backup due
+/// make one. `None`: not due.
+pub async fn back_up_when_due(ctx: &Ctx<'_>, kind: &str, every: Option<i64>) -> AppResult<Option<BackupRecord>> {
     allowed(ctx)?;
     let st = ctx.state;
     let cfg = config(st)?.clone();
@@ -156,6 +164,21 @@ pub async fn back_up_now(ctx: &Ctx<'_>, kind: &str) -> AppResult<BackupRecord> {
     if claimed.is_none() {
         return Err(AppError::new(Kind::Conflict, codes::RUNNING));
     }
+    if let Some(every) = every {
+        let due = match rec::last_started(&st.store).await {
+            Ok(last) => rules::due(last, st.now_ms(), every),
+            Err(e) => {
+                zwfw_store::supervision::finish_job(&st.store, BACKUP_JOB, holder(), None, "", None, st.now_ms())
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        if !due {
+            zwfw_store::supervision::finish_job(&st.store, BACKUP_JOB, holder(), None, "not due", None, st.now_ms())
+                .await?;
+            return Ok(None);
+        }
+    }
     let r = back_up_claimed(ctx, kind, &cfg).await;
     let result = match &r {
         Ok(b) if b.outcome == "ok" => format!("{} ok", b.file_name),
@@ -163,7 +186,7 @@ pub async fn back_up_now(ctx: &Ctx<'_>, kind: &str) -> AppResult<BackupRecord> {
         Err(e) => e.code().to_string(),
     };
     zwfw_store::supervision::finish_job(&st.store, BACKUP_JOB, holder(), None, &result, None, st.now_ms()).await?;
-    r
+    r.map(Some)
 }
 
 async fn back_up_claimed(ctx: &Ctx<'_>, kind: &str, cfg: &BackupConfig) -> AppResult<BackupRecord> {
@@ -244,6 +267,18 @@ async fn prune(ctx: &Ctx<'_>, cfg: &BackupConfig) -> AppResult<()> {
 /// otherwise the newest good backup. A drill that finds nothing to restore
 /// fails.
 pub async fn drill(ctx: &Ctx<'_>, kind: &str, from: Option<&Path>) -> AppResult<DrillRecord> {
+    drill_when_due(ctx, kind, from, None).await?.ok_or_else(|| AppError::Internal("a drill not run".into()))
+}
+
+/// As [`drill`]; with `every`, only when a good backup exists and the last
+/// drill (by any server) started at least `every` ago or there is none,
+/// read again once the lease is held. `None`: not due.
+pub async fn drill_when_due(
+    ctx: &Ctx<'_>,
+    kind: &str,
+    from: Option<&Path>,
+    every: Option<i64>,
+) -> AppResult<Option<DrillRecord>> {
     allowed(ctx)?;
     let st = ctx.state;
     let Ok(_busy) = st.backup_busy.try_lock() else { return Err(AppError::new(Kind::Conflict, codes::RUNNING)) };
@@ -251,13 +286,30 @@ pub async fn drill(ctx: &Ctx<'_>, kind: &str, from: Option<&Path>) -> AppResult<
     if claimed.is_none() {
         return Err(AppError::new(Kind::Conflict, codes::RUNNING));
     }
+    if let Some(every) = every {
+        let due = drill_due(st, every).await;
+        if !matches!(due, Ok(true)) {
+            let result = if due.is_ok() { "not due" } else { "" };
+            zwfw_store::supervision::finish_job(&st.store, DRILL_JOB, holder(), None, result, None, st.now_ms())
+                .await?;
+            return due.map(|_| None);
+        }
+    }
     let r = drill_claimed(ctx, kind, from).await;
     let result = match &r {
         Ok(d) => format!("{} {}", d.file_name, d.outcome),
         Err(e) => e.code().to_string(),
     };
     zwfw_store::supervision::finish_job(&st.store, DRILL_JOB, holder(), None, &result, None, st.now_ms()).await?;
-    r
+    r.map(Some)
+}
+
+/// Whether a drill is due: a good backup exists and the last drill started
+/// at least `every` ago, or there is none.
+async fn drill_due(st: &App, every: i64) -> AppResult<bool> {
+    let last = rec::drills(&st.store, 1).await?.first().map(|d| d.started_at);
+    let any_backup = rec::newest_ok(&st.store).await?.is_some();
+    Ok(any_backup && rules::due(last, st.now_ms(), every))
 }
 
 async fn drill_claimed(ctx: &Ctx<'_>, kind: &str, from: Option<&Path>) -> AppResult<DrillRecord> {
@@ -407,26 +459,26 @@ pub struct Tick {
 /// One turn of the schedule: a backup when the last is at least the
 /// period old (or there is none), then a drill when the last is at least
 /// its period old. Nothing when backups are not configured or another
-/// server is at it.
+/// server is at it. Each is looked at first without the lease (cheap, every
+/// minute on every server), then again under it, so that of several servers
+/// that found it due one makes it.
 pub async fn tick(st: &App) -> AppResult<Tick> {
     let Some(cfg) = st.config.backup.clone() else { return Ok(Tick::default()) };
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
     let mut done = Tick::default();
     if let Some(every) = cfg.every_ms {
         if rules::due(rec::last_started(&st.store).await?, st.now_ms(), every) {
-            match back_up_now(&ctx, "scheduled").await {
-                Ok(b) => done.backup = Some(b),
+            match back_up_when_due(&ctx, "scheduled", Some(every)).await {
+                Ok(b) => done.backup = b,
                 Err(e) if e.code() == codes::RUNNING => {}
                 Err(e) => return Err(e),
             }
         }
     }
     if let Some(every) = cfg.drill_every_ms {
-        let last = rec::drills(&st.store, 1).await?.first().map(|d| d.started_at);
-        let any_backup = rec::newest_ok(&st.store).await?.is_some();
-        if any_backup && rules::due(last, st.now_ms(), every) {
-            match drill(&ctx, "scheduled", None).await {
-                Ok(d) => done.drill = Some(d),
+        if drill_due(st, every).await? {
+            match drill_when_due(&ctx, "scheduled", None, Some(every)).await {
+                Ok(d) => done.drill = d,
                 Err(e) if e.code() == codes::RUNNING => {}
                 Err(e) => return Err(e),
             }

@@ -247,13 +247,13 @@ pub async fn track(st: &App, client: &str, case_no: &str, password: &str) -> App
     let case_no = case_no.trim().to_uppercase();
     let case_no = case_no.as_str();
     let keys = [format!("addr:{client}"), format!("case:{case_no}@{client}")];
-    if st.track_blocked(&keys) {
+    if st.track_blocked(&keys).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "case_no"));
     }
     match sc::find_by_no(&st.store, case_no).await? {
         Some((row, hash)) if query_matches(&hash, password) => detail(st, None, row.id, true).await,
         _ => {
-            st.track_failed(&keys);
+            st.track_failed(&keys).await?;
             Err(AppError::with_detail(Kind::NotFound, "track_failed", "case_no"))
         }
     }

@@ -168,7 +168,7 @@ async fn license_material(
         .ok_or_else(|| AppError::with_detail(Kind::Invalid, "license_not_found", id.to_string()))?;
     check_use(st, who, &l, &spec.license_type_code).await?;
     let ty = sl::get_type(st.store.pool(), l.type_id).await?;
-    let bytes = st.files.get(&l.file_sm3).map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    let bytes = st.file(&l.file_sm3).await?;
     let size = bytes.map(|b| b.len() as i64).ok_or_else(|| AppError::Internal("licence file missing".into()))?;
     let mut tx = st.store.begin().await?;
     zwfw_store::files::record(&mut tx, &l.file_sm3, size, "pdf", None, ctx.now()).await?;

@@ -27,11 +27,14 @@ fn identity(id_no: &str) -> AppResult<String> {
 }
 
 /// A code asked for `id_no` and `mobile` that no case gave, while it would
-/// still be valid: (when asked, wrong tries). Older ones are forgotten.
-fn phantom(st: &App, key: &str, now: i64) -> Option<(i64, i64)> {
-    let mut p = st.track_phantoms.lock().expect("lock");
-    p.retain(|_, (at, _)| now - *at < TRACK_CODE_TTL_MS);
-    p.get(key).copied()
+/// still be valid: (when asked, wrong tries). Kept in the database (by the
+/// SM3 of the number and mobile), so that every app server answers alike.
+async fn phantom(st: &App, key: &str, now: i64) -> AppResult<Option<(i64, i64)>> {
+    Ok(zwfw_store::limits::phantom(&st.store, &phantom_key(key), now - TRACK_CODE_TTL_MS).await?)
+}
+
+fn phantom_key(key: &str) -> String {
+    zwfw_domain::audit::sm3_hex(format!("track-phantom/{key}").as_bytes())
 }
 
 /// Sends a one-time code to `mobile` when cases of `id_no` gave that mobile;
@@ -40,22 +43,22 @@ fn phantom(st: &App, key: &str, now: i64) -> Option<(i64, i64)> {
 pub async fn send_track_code(st: &App, client: &str, id_no: &str, mobile: &str) -> AppResult<()> {
     let id_no = identity(id_no)?;
     let mobile = Mobile::parse(mobile.trim())?.as_str().to_string();
-    if st.track_blocked(&[format!("addr:{client}")]) {
+    if st.track_blocked(&[format!("addr:{client}")]).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "id_no"));
     }
     let now = st.now_ms();
     let key = format!("{id_no}/{mobile}");
     let last = match sc::latest_track_code(&st.store, &id_no, &mobile).await? {
         Some(c) => Some(c.created_at),
-        None => phantom(st, &key, now).map(|(at, _)| at),
+        None => phantom(st, &key, now).await?.map(|(at, _)| at),
     };
     if last.is_some_and(|at| now - at < TRACK_CODE_GAP_MS) {
         return Err(AppError::with_detail(Kind::TooMany, "track_code_wait", "mobile"));
     }
     if sc::cases_of_applicant(&st.store, &id_no, &mobile, 1).await?.is_empty() {
         // Counted like a wrong guess: asking about strangers is limited too.
-        st.track_failed(&[format!("addr:{client}")]);
-        st.track_phantoms.lock().expect("lock").insert(key, (now, 0));
+        st.track_failed(&[format!("addr:{client}")]).await?;
+        zwfw_store::limits::put_phantom(&st.store, &phantom_key(&key), now, now - TRACK_CODE_TTL_MS).await?;
         return Ok(());
     }
     let code: String = {
@@ -94,37 +97,32 @@ pub async fn track_by_identity(
     let id_no = identity(id_no)?;
     let mobile = Mobile::parse(mobile.trim())?.as_str().to_string();
     let keys = [format!("addr:{client}")];
-    if st.track_blocked(&keys) {
+    if st.track_blocked(&keys).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "code"));
     }
     let now = st.now_ms();
-    let wrong = || {
-        st.track_failed(&keys);
-        AppError::with_detail(Kind::NotFound, "track_code_wrong", "code")
-    };
-    let expired = || {
-        st.track_failed(&keys);
-        AppError::with_detail(Kind::Conflict, "track_code_expired", "code")
-    };
+    let wrong = || AppError::with_detail(Kind::NotFound, "track_code_wrong", "code");
+    let expired = || AppError::with_detail(Kind::Conflict, "track_code_expired", "code");
     let Some(c) = sc::latest_track_code(&st.store, &id_no, &mobile).await? else {
         // No code was sent: a code asked for a stranger's number is answered
         // as a real one (wrong, then expired), one never asked as expired.
         let key = format!("{id_no}/{mobile}");
-        return Err(match phantom(st, &key, now) {
+        st.track_failed(&keys).await?;
+        return Err(match phantom(st, &key, now).await? {
             Some((_, tries)) if tries < TRACK_CODE_TRIES => {
-                if let Some(p) = st.track_phantoms.lock().expect("lock").get_mut(&key) {
-                    p.1 += 1;
-                }
+                zwfw_store::limits::phantom_tried(&st.store, &phantom_key(&key)).await?;
                 wrong()
             }
             _ => expired(),
         });
     };
     if c.used_at.is_some() || c.expires_at <= now || c.tries >= TRACK_CODE_TRIES {
+        st.track_failed(&keys).await?;
         return Err(expired());
     }
     let right = query_matches(&c.code_hash, code);
     if !sc::try_track_code(&st.store, c.id, right, now).await? || !right {
+        st.track_failed(&keys).await?;
         return Err(wrong());
     }
     let mut out = vec![];

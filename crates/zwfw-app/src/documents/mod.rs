@@ -127,7 +127,7 @@ fn blocks(kind: DocKind, doc_no: &str, f: &Facts<'_>) -> (String, Vec<Block>) {
 /// The PDF of a document of a case, rendered and stored on first request.
 pub async fn pdf(st: &App, case: &CaseRow, doc: &DocumentRow) -> AppResult<Vec<u8>> {
     if !doc.file_sm3.is_empty() {
-        if let Some(bytes) = st.files.get(&doc.file_sm3).map_err(|e| AppError::Internal(format!("file store: {e}")))? {
+        if let Some(bytes) = st.file(&doc.file_sm3).await? {
             return Ok(bytes);
         }
     }

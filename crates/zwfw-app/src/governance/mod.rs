@@ -480,11 +480,7 @@ pub async fn reply_pdf(ctx: &Ctx<'_>, id: i64) -> AppResult<Vec<u8>> {
     if r.reply_sm3.is_empty() {
         return Err(AppError::not_found("document"));
     }
-    ctx.state
-        .files
-        .get(&r.reply_sm3)
-        .map_err(|e| AppError::Internal(format!("file store: {e}")))?
-        .ok_or_else(|| AppError::not_found("document"))
+    ctx.state.file(&r.reply_sm3).await?.ok_or_else(|| AppError::not_found("document"))
 }
 
 // ---------- changes made under a request ----------

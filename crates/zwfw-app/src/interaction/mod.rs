@@ -540,13 +540,13 @@ pub async fn detail(st: &App, actor: Option<&Actor>, id: i64, by_query: bool) ->
 pub async fn track(st: &App, client: &str, code: &str, password: &str) -> AppResult<Detail> {
     let code = code.trim().to_uppercase();
     let keys = [format!("iaddr:{client}"), format!("icode:{code}")];
-    if st.track_blocked(&keys) {
+    if st.track_blocked(&keys).await? {
         return Err(AppError::with_detail(Fail::TooMany, "track_limited", "code"));
     }
     match si::find_by_code(&st.store, &code).await? {
         Some(row) if query_matches(&row.query_hash, password) => detail(st, None, row.id, true).await,
         _ => {
-            st.track_failed(&keys);
+            st.track_failed(&keys).await?;
             Err(AppError::with_detail(Fail::NotFound, "interaction_track_failed", "code"))
         }
     }

@@ -110,11 +110,7 @@ pub async fn file(ctx: &Ctx<'_>, identifier: &str) -> AppResult<(Vec<u8>, String
         store::by_identifier(st.store.pool(), &id.to_string()).await?.ok_or_else(|| AppError::not_found("license"))?;
     may_download_file(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
     let l = with_file(ctx, l).await?;
-    let bytes = st
-        .files
-        .get(&l.file_sm3)
-        .map_err(|e| AppError::Internal(format!("file store: {e}")))?
-        .ok_or_else(|| AppError::not_found("file"))?;
+    let bytes = st.file(&l.file_sm3).await?.ok_or_else(|| AppError::not_found("file"))?;
     let name = store::get_type(st.store.pool(), l.type_id).await?.name;
     Ok((bytes, format!("{name}-{}.pdf", l.identifier)))
 }

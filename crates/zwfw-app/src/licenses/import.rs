@@ -485,7 +485,7 @@ pub async fn import_kept(ctx: &Ctx<'_>, sm3: &str, format: &str, confirmed: bool
     if sm3.len() != 64 || !sm3.bytes().all(|c| c.is_ascii_hexdigit()) || !["xlsx", "csv", "json"].contains(&format) {
         return Err(gone());
     }
-    let bytes = ctx.state.files.get(&sm3).map_err(|e| ImportReport::of(AppError::Internal(e.to_string())))?;
+    let bytes = ctx.state.file(&sm3).await.map_err(ImportReport::of)?;
     let bytes = bytes.ok_or_else(gone)?;
     import(ctx, &format!("import.{format}"), &bytes, confirmed.then_some(sm3.as_str())).await
 }

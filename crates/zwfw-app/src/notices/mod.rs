@@ -284,7 +284,7 @@ pub fn may_manage(ctx: &Ctx<'_>) -> bool {
 pub async fn file(ctx: &Ctx<'_>, id: i64, sm3: &str) -> AppResult<(AttachmentView, Vec<u8>)> {
     let n = get(ctx, id).await?;
     let a = n.attachments.into_iter().find(|a| a.sm3 == sm3).ok_or_else(|| AppError::not_found("attachment"))?;
-    let bytes = ctx.state.files.get(sm3).map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    let bytes = ctx.state.file(sm3).await?;
     Ok((a, bytes.ok_or_else(|| AppError::not_found("attachment"))?))
 }
 

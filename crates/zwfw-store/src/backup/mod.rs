@@ -71,9 +71,11 @@ pub struct Table {
 }
 
 /// The tables the schema has but that are the engine's or kept apart:
-/// `zwfw_migrations` is the schema's version, written by the migrations themselves.
+/// `zwfw_migrations` is the schema's version, written by the migrations
+/// themselves; `file_blobs` (PostgreSQL) holds the stored files, which a
+/// backup carries as files (on either engine) and a restore writes there.
 fn is_owned(name: &str) -> bool {
-    !name.starts_with("sqlite_") && name != "zwfw_migrations"
+    !name.starts_with("sqlite_") && name != "zwfw_migrations" && name != "file_blobs"
 }
 
 /// An applied migration: version, name, checksum.
@@ -603,6 +605,13 @@ impl Loader {
             }
         };
         Ok(Loader { tx, backend, tables, triggers, current: None, loaded: vec![] })
+    }
+
+    /// Writes a stored file of the backup into the database in the
+    /// restore's transaction (PostgreSQL, which keeps the files' contents;
+    /// nothing on SQLite, whose files are in the data directory alone).
+    pub async fn file(&mut self, sm3: &str, bytes: &[u8]) -> StoreResult<()> {
+        crate::files::put_blob_in(&mut self.tx, sm3, bytes).await
     }
 
     /// The tables of the schema at the backup's version.

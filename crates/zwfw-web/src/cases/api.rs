@@ -341,11 +341,7 @@ pub async fn material(st: &AppState, ra: &RequestAuth, id: i64, mid: i64) -> Web
         .into_iter()
         .find(|m| m.id == mid)
         .ok_or_else(|| WebError::not_found("material"))?;
-    let bytes = st
-        .files
-        .get(&m.file_sm3)
-        .map_err(|e| WebError::internal(format!("file store: {e}")))?
-        .ok_or_else(|| WebError::not_found("file"))?;
+    let bytes = st.file(&m.file_sm3).await?.ok_or_else(|| WebError::not_found("file"))?;
     let mime = match m.kind.as_str() {
         "pdf" => "application/pdf",
         "jpg" => "image/jpeg",

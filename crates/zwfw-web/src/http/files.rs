@@ -31,10 +31,8 @@ pub async fn send_file(
     label: &str,
     cache: &'static str,
 ) -> Response {
-    let files = st.files.clone();
-    let key = sm3.to_string();
-    let bytes = match tokio::task::spawn_blocking(move || files.get(&key)).await {
-        Ok(Ok(Some(b))) => b,
+    let bytes = match st.file(sm3).await {
+        Ok(Some(b)) => b,
         _ => return crate::http::pages::error_page(st, Some(ra), &WebError::not_found("file")),
     };
     let mime = match kind {

@@ -72,6 +72,14 @@ both_backends!(scheduled_backups_are_kept_drilled_and_watched, |store: Store| as
     // Nothing more is due at once.
     let t = schedule::tick(&app.state).await.unwrap();
     assert!(t.backup.is_none() && t.drill.is_none());
+    // Another app server that found both due just before they were made
+    // takes the lease after them: it looks again under the lease and makes
+    // neither (one backup per period, whichever server makes it).
+    let job = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "job".into() };
+    assert!(schedule::back_up_when_due(&job, "scheduled", Some(24 * HOUR)).await.unwrap().is_none());
+    assert!(schedule::drill_when_due(&job, "scheduled", None, Some(7 * 24 * HOUR)).await.unwrap().is_none());
+    assert_eq!(files_in(&dir), vec![b1.file_name.clone()]);
+    drop(job);
     let r = zwfw_app::supervision::evaluate(&app.state, true).await.unwrap().unwrap();
     assert!(!r.by_rule.contains_key("A10"), "{:?}", r.by_rule);
 

@@ -1,0 +1,19 @@
+//! What the tests of the binary share.
+
+/// A fresh PostgreSQL database on `ZWFW_TEST_POSTGRES_URL` (the local
+/// server by default); `None` when it is unreachable and not required
+/// (`ZWFW_REQUIRE_POSTGRES`), the test `name` then said to be skipped.
+pub fn scratch_postgres(rt: &tokio::runtime::Runtime, name: &str) -> Option<zwfw_store::scratch::ScratchDb> {
+    let admin = std::env::var("ZWFW_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    match rt.block_on(zwfw_store::scratch::ScratchDb::postgres_on(&admin)) {
+        Ok(db) => Some(db),
+        Err(e) if std::env::var("ZWFW_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true") => {
+            panic!("PostgreSQL is required but {admin} is unreachable: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED on PostgreSQL: {name}: {e}");
+            None
+        }
+    }
+}
