@@ -56,6 +56,8 @@ pub fn action_label(code: &str) -> String {
         "request_accepted" => "受理配置/维护需求",
         "request_refused" => "答复配置/维护需求不予办理",
         "request_done" => "配置/维护需求办理完毕",
+        "qualification_recorded" => "登记上岗培训或考试",
+        "qualification_reminded" => "提醒上岗资格即将到期",
         "handover_sanction" => "登记监管处理决定（回流）",
         "credit_recorded" => "生成行政许可双公示记录",
         "credit_published" => "公示行政许可决定",
