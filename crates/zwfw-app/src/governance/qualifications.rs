@@ -364,7 +364,7 @@ pub async fn may_record(ctx: &Ctx<'_>, user_id: i64) -> AppResult<()> {
 }
 
 /// Records a training or an examination of `user_id` for one of the roles
-/// they hold; the person is told in-app.
+/// they hold; the person is told in-app when a person recorded it.
 pub async fn record(ctx: &Ctx<'_>, user_id: i64, input: &RecordInput) -> AppResult<QualificationView> {
     let st = ctx.state;
     let u = staff_member(ctx, user_id).await?;
@@ -417,7 +417,8 @@ pub async fn record(ctx: &Ctx<'_>, user_id: i64, input: &RecordInput) -> AppResu
         },
     )
     .await?;
-    let detail = json!({"qualification_id": id, "role": role.code(), "kind": kind.code(), "result": result.code(),
+    let detail = json!({"qualification_id": id, "role": role.code(), "qualification_kind": kind.code(),
+        "qualification_result": result.code(),
         "held_on": held, "valid_until": until, "score": input.score, "department_id": u.department_id,
         "recorded_as": by_role.map(|r| r.code())});
     ctx.audit(&mut tx, ctx.entry("qualification_recorded", "user", u.id, detail, &content)).await?;
@@ -433,7 +434,10 @@ pub async fn record(ctx: &Ctx<'_>, user_id: i64, input: &RecordInput) -> AppResu
         }
         _ => format!("{held}，{content}。"),
     };
-    zwfw_store::interaction::notify_users(&mut tx, &[u.id], &title, &body, &page_of(u.id), now).await?;
+    // Told when a person records it (not when the program does: the demo, an operator's command).
+    if ctx.actor.is_some() {
+        zwfw_store::interaction::notify_users(&mut tx, &[u.id], &title, &body, &page_of(u.id), now).await?;
+    }
     tx.commit().await?;
     let row = sq::for_user(st.store.pool(), u.id).await?.into_iter().find(|r| r.id == id);
     row.map(view).ok_or_else(|| AppError::not_found("qualification"))

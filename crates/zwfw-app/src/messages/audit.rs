@@ -270,6 +270,12 @@ pub fn field_label(key: &str) -> String {
         "feasibility" => "可行性分析",
         "reply" => "答复书",
         "changes" => "依需求所作变更数",
+        "qualification_id" => "培训或考试记录编号",
+        "qualification_kind" => "培训或考试",
+        "qualification_result" => "结果",
+        "held_on" => "培训或考试日期",
+        "score" => "考试成绩",
+        "recorded_as" => "登记人岗位",
         "error" => "错误",
         _ => {
             let f = super::field_name(key);
@@ -290,6 +296,9 @@ pub fn value_label(key: &str, code: &str) -> String {
         "kind" => "account_kind",
         "request_kind" => "request_kind",
         "request_state" => "request_state",
+        "qualification_kind" => "qualification_kind",
+        "qualification_result" => "qualification_result",
+        "recorded_as" => "role",
         "stage" => "rating_stage",
         "state" => "case_state",
         "type" => return case_event_label(code),

@@ -154,7 +154,7 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let (_, audit) = body(app.get(&center, &q).await).await;
     let recorded = audit.as_array().unwrap().iter().any(|a| {
         let d: Value = serde_json::from_str(a["detail"].as_str().unwrap()).unwrap();
-        d["role"] == "counter" && d["result"] == "passed" && d["recorded_as"] == "dept_admin"
+        d["role"] == "counter" && d["qualification_result"] == "passed" && d["recorded_as"] == "dept_admin"
     });
     assert!(recorded, "{audit}");
     // Nobody records their own.
