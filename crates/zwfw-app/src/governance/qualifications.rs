@@ -80,6 +80,14 @@ pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<Role>
     Ok((dq::effective_actor(actor, &recs, today), missing))
 }
 
+/// A staff member as they may act today (their roles cut down to those
+/// qualified): what a transfer's target is checked as.
+pub async fn acting_user(st: &App, mut user: User) -> AppResult<User> {
+    let (actor, _) = session_actor(st, &user).await?;
+    user.roles = actor.roles;
+    Ok(user)
+}
+
 // ---------- views ----------
 
 /// A training or an examination as its readers see it.
