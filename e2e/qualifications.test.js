@@ -43,7 +43,7 @@ test('an unqualified officer is told why, and acts once the centre records her e
 
   // A date in the future: refused with its reason, the values kept, nothing stored.
   const fill = async (heldOn, validUntil) => {
-    await centre.getByLabel('岗位', { exact: true }).selectOption('counter');
+    await centre.getByRole('combobox', { name: '岗位' }).selectOption('counter');
     await centre.getByLabel('考试', { exact: true }).check();
     await centre.getByLabel('日期（不晚于今天）').evaluate((el, v) => { el.removeAttribute('max'); el.value = v; }, heldOn);
     await centre.getByLabel('内容（500字以内）').fill('窗口受理业务规范及平台操作考试');
