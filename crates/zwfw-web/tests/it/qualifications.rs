@@ -36,6 +36,17 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let [trainee, counter, center, deptadmin, supervisor] =
         app.ready_tokens(["demo_trainee", "demo_counter", "demo_center", "demo_deptadmin", "demo_supervisor"]).await;
     let trainee_id = app.user_id("demo_trainee").await;
+    // A case at 受理, the counter's step, is not transferred to her either.
+    let citizen = app.ready_token("demo_citizen").await;
+    let case_id = apply(&app, &citizen, joint_item(&app).await).await;
+    act_ok(&app, &counter, case_id, json!({"action": "accept"})).await;
+    let transfer = json!({"action": "transfer", "to_user": trainee_id, "opinion": "请何静受理"});
+    let (s, b) = act(&app, &counter, case_id, transfer.clone()).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_action"), Some("to_user")),
+        "{b}"
+    );
 
     // The demo's qualified counter clerk looks up; the trainee, 窗口人员 too, may not.
     let (s, b) = counter_probe(&app, &counter).await;
@@ -136,9 +147,10 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // She acts as 窗口人员 at once, and is told.
+    // She acts as 窗口人员 at once (a case is transferred to her), and is told.
     let (s, b) = counter_probe(&app, &trainee).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "qualified now: {b}");
+    act_ok(&app, &counter, case_id, transfer).await;
     let (_, inbox) = body(app.get(&trainee, "/api/v1/me/notifications").await).await;
     assert!(
         inbox["messages"].as_array().unwrap().iter().any(|n| n["title"].as_str().unwrap().contains("窗口人员岗位考试")),
