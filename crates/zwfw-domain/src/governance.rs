@@ -5,6 +5,8 @@
 //! accepts and carries it out, the changes made under it carrying its number.
 //! The kinds, the states and their moves, the texts, the answer's deadline.
 
+pub mod qualification;
+
 use crate::calendar::{Calendar, CalendarError};
 use crate::codes::code_list;
 use chrono::NaiveDate;

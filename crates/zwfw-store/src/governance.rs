@@ -1,6 +1,8 @@
 //! 配置/维护需求 (migration 0040): the requests, the centre's answers and
 //! the changes made under an accepted request.
 
+pub mod qualification;
+
 use crate::db::{query, Ex, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
 

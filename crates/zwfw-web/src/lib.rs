@@ -212,6 +212,11 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/requests/{id}/complete", post(crate::governance::pages::complete_submit))
         .route("/governance/requests/{id}/reply.pdf", get(crate::governance::pages::reply))
         .route("/governance/requests/{id}/files/{sm3}", get(crate::governance::pages::file))
+        .route("/governance/qualifications", get(crate::governance::qualifications::overview_page))
+        .route(
+            "/governance/qualifications/staff/{id}",
+            get(crate::governance::qualifications::person_page).post(crate::governance::qualifications::record_submit),
+        )
         .route("/faults", get(crate::faults::pages::list_page))
         .route("/faults/new", get(crate::faults::pages::new_page).post(crate::faults::pages::new_submit))
         .route("/faults/{id}", get(crate::faults::pages::detail_page))

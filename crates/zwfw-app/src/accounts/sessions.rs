@@ -71,6 +71,9 @@ pub struct SessionCtx {
     /// Unread in-app messages, for the menu of a page (counted for cookie
     /// sessions only; 0 for bearer tokens, which ask the API).
     pub unread: i64,
+    /// The roles held that lack a valid qualification today (上岗资格): the
+    /// actor does not act in them.
+    pub unqualified: Vec<zwfw_domain::admin::Role>,
 }
 
 pub fn actor_of(user: &User) -> Actor {
@@ -223,12 +226,13 @@ pub async fn resolve(state: &App, token: &str, bearer: bool) -> AppResult<Option
     }
     store_auth::touch_session(&state.store, session.id, now).await?;
     let gate = gate_of(state, &session, &user);
-    let actor = actor_of(&user);
+    // A staff member acts only in the roles qualified today.
+    let (actor, unqualified) = crate::governance::qualifications::session_actor(state, &user).await?;
     let unread = if bearer {
         0
     } else {
         crate::cases::notices::derive_if_behind(state).await;
         zwfw_store::interaction::unread_count(&state.store, user.id).await?
     };
-    Ok(Some(SessionCtx { session, user, actor, gate, bearer, unread }))
+    Ok(Some(SessionCtx { session, user, actor, gate, bearer, unread, unqualified }))
 }

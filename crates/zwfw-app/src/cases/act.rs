@@ -261,7 +261,9 @@ pub(super) async fn decide(
         // A colleague of the department handling the case as decided on,
         // who may act at its step.
         Some(Some(to)) => {
-            access::may_receive_transfer(actor, &transfer_target(to), &facts(row), content, &view).map_err(refused)?
+            // As the colleague may act today (上岗资格).
+            let to = crate::governance::qualifications::acting_user(st, to.clone()).await?;
+            access::may_receive_transfer(actor, &transfer_target(&to), &facts(row), content, &view).map_err(refused)?
         }
         Some(None) => return Err(refused(zwfw_domain::access::Refusal::BadTransferTarget)),
         None => {}

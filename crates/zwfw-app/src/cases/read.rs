@@ -330,8 +330,13 @@ pub async fn transfer_targets(st: &App, actor: &Actor, case_id: i64) -> AppResul
     let case = facts(&row);
     let handling = access::handling_department(&case, &content, &view);
     let staff = zwfw_store::admin::list_staff(&st.store, Some(handling)).await?;
-    Ok(staff
-        .into_iter()
-        .filter(|u| access::may_receive_transfer(actor, &transfer_target(u), &case, &content, &view).is_ok())
-        .collect())
+    let mut out = Vec::new();
+    for u in staff {
+        // As each may act today (上岗资格).
+        let acting = crate::governance::qualifications::acting_user(st, u.clone()).await?;
+        if access::may_receive_transfer(actor, &transfer_target(&acting), &case, &content, &view).is_ok() {
+            out.push(u);
+        }
+    }
+    Ok(out)
 }

@@ -60,12 +60,16 @@ struct Mark<'a> {
     to: &'a str,
 }
 
+/// Records a governance step: the item's event and the audit record, which
+/// names the accepted configuration/maintenance request (配置/维护需求) the
+/// change is made under, when one is (`request`; the request lists it).
 async fn record(
     ctx: &Ctx<'_>,
     tx: &mut zwfw_store::Tx,
     m: Mark<'_>,
     reason: &str,
     detail: serde_json::Value,
+    request: Option<i64>,
 ) -> AppResult<()> {
     let Mark { item_id, version_id, action, from, to } = m;
     let a = ctx.actor;
@@ -86,19 +90,28 @@ async fn record(
     if let (Some(m), Some(extra)) = (d.as_object_mut(), detail.as_object()) {
         m.extend(extra.clone());
     }
-    ctx.audit(tx, ctx.entry(&format!("item_{action}"), "item", item_id, d, reason)).await
+    crate::governance::audit_under(ctx, tx, request, ctx.entry(&format!("item_{action}"), "item", item_id, d, reason))
+        .await
 }
 
-/// Creates an item; its first version is a draft of the implementing department.
-pub async fn create_item(ctx: &Ctx<'_>, content: &ItemContent, reason: &str) -> AppResult<(i64, i64)> {
+/// Creates an item; its first version is a draft of the implementing
+/// department. `request`: the accepted configuration/maintenance request
+/// the change is made under (the centre only), in every change below.
+pub async fn create_item(
+    ctx: &Ctx<'_>,
+    content: &ItemContent,
+    reason: &str,
+    request: Option<i64>,
+) -> AppResult<(i64, i64)> {
     let a = actor(ctx)?;
     if !access::catalog::may_author(a, content.department_id) {
         return Err(AppError::forbidden());
     }
     crate::error::reason(reason)?;
+    crate::governance::check_request(ctx, request).await?;
     let code = check_content(ctx, content).await?;
     let mut tx = ctx.state.store.begin().await?;
-    let created = create_item_in(ctx, &mut tx, &code, content, reason).await?;
+    let created = create_item_in(ctx, &mut tx, &code, content, reason, request).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -110,11 +123,12 @@ pub async fn create_item_in(
     code: &str,
     content: &ItemContent,
     reason: &str,
+    request: Option<i64>,
 ) -> AppResult<(i64, i64)> {
     let by = ctx.actor.map(|a| a.user_id);
     let (item, v) = store_cat::create_item(tx, code, content, reason, by, ctx.now()).await?;
     let mark = Mark { item_id: item, version_id: v, action: "create", from: "", to: VersionState::Draft.code() };
-    record(ctx, tx, mark, reason, json!({"impl_code": code, "name": content.name})).await?;
+    record(ctx, tx, mark, reason, json!({"impl_code": code, "name": content.name}), request).await?;
     Ok((item, v))
 }
 
@@ -124,9 +138,16 @@ pub async fn checked_code(ctx: &Ctx<'_>, content: &ItemContent) -> AppResult<Str
 }
 
 /// Replaces the content of a draft.
-pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, reason: &str) -> AppResult<()> {
+pub async fn edit_draft(
+    ctx: &Ctx<'_>,
+    version_id: i64,
+    content: &ItemContent,
+    reason: &str,
+    request: Option<i64>,
+) -> AppResult<()> {
     let a = actor(ctx)?;
     crate::error::reason(reason)?;
+    crate::governance::check_request(ctx, request).await?;
     let v = store_cat::get_version(&ctx.state.store, version_id).await?;
     let item = store_cat::get_item(&ctx.state.store, v.item_id).await?;
     transition(v.state, GovernanceAction::Edit, a, item.department_id, reason)?;
@@ -151,6 +172,7 @@ pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, r
         Mark { item_id: item.id, version_id, action: "edit", from: v.state.code(), to: v.state.code() },
         reason,
         json!({"changed": fields}),
+        request,
     )
     .await?;
     tx.commit().await?;
@@ -158,9 +180,16 @@ pub async fn edit_draft(ctx: &Ctx<'_>, version_id: i64, content: &ItemContent, r
 }
 
 /// A governance step on a version.
-pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reason: &str) -> AppResult<VersionState> {
+pub async fn act(
+    ctx: &Ctx<'_>,
+    version_id: i64,
+    action: GovernanceAction,
+    reason: &str,
+    request: Option<i64>,
+) -> AppResult<VersionState> {
     let a = actor(ctx)?;
     crate::error::reason(reason)?;
+    crate::governance::check_request(ctx, request).await?;
     let store = &ctx.state.store;
     let v = store_cat::get_version(store, version_id).await?;
     let item = store_cat::get_item(store, v.item_id).await?;
@@ -201,6 +230,7 @@ pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reaso
         Mark { item_id: item.id, version_id, action: code, from: v.state.code(), to: to.code() },
         reason,
         json!({}),
+        request,
     )
     .await?;
     if to == VersionState::Published {
@@ -214,7 +244,7 @@ pub async fn act(ctx: &Ctx<'_>, version_id: i64, action: GovernanceAction, reaso
 }
 
 /// Opens a new draft from the published version (a change is a new version).
-pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<i64> {
+pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Option<i64>) -> AppResult<i64> {
     let a = actor(ctx)?;
     let store = &ctx.state.store;
     let item = store_cat::get_item(store, item_id).await?;
@@ -222,6 +252,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
         return Err(AppError::forbidden());
     }
     crate::error::reason(reason)?;
+    crate::governance::check_request(ctx, request).await?;
     let base = match item.published_version_id {
         Some(p) => store_cat::get_version(store, p).await?,
         None => return Err(AppError::with_detail(Kind::Conflict, "wrong_state", VersionState::Draft.code())),
@@ -242,6 +273,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
         },
         reason,
         json!({"from_version": base.version_no}),
+        request,
     )
     .await?;
     tx.commit().await?;
@@ -249,12 +281,13 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult
 }
 
 /// Retires an item (service centre), with a reason. Its versions stay readable.
-pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> {
+pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Option<i64>) -> AppResult<()> {
     let a = actor(ctx)?;
     if !access::catalog::may_retire(a) {
         return Err(AppError::forbidden());
     }
     crate::error::reason(reason)?;
+    crate::governance::check_request(ctx, request).await?;
     let item = store_cat::get_item(&ctx.state.store, item_id).await?;
     let mut tx = ctx.state.store.begin().await?;
     store_cat::retire(&mut tx, item_id, reason, ctx.now())
@@ -267,6 +300,7 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str) -> AppResult<()> 
         Mark { item_id, version_id: v, action: "retire", from: &item.status, to: ItemStatus::Retired.code() },
         reason,
         json!({}),
+        request,
     )
     .await?;
     crate::catalog::search::mark_changed(&mut tx, ctx.now()).await?;
@@ -372,6 +406,6 @@ pub async fn attach(ctx: &Ctx<'_>, version_id: i64, slot: Slot, file_name: &str,
         tx.commit().await?;
     }
     let name: String = file_name.chars().take(80).collect();
-    edit_draft(ctx, version_id, &content, &format!("上传附件：{name}")).await?;
+    edit_draft(ctx, version_id, &content, &format!("上传附件：{name}"), None).await?;
     Ok(sm3)
 }

@@ -113,7 +113,7 @@ async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
             crate::accounts::create_staff(
                 &ctx,
                 &crate::accounts::StaffInput {
-                    username,
+                    username: username.clone(),
                     display_name: HIDDEN_STAFF[n % HIDDEN_STAFF.len()].into(),
                     department_id: *d,
                     roles,
@@ -126,12 +126,18 @@ async fn cast(state: &App, depts: &[i64]) -> AppResult<Cast> {
             )
             .await?;
         }
-        let mut staff: Vec<Actor> = store_admin::list_staff(&state.store, Some(*d))
-            .await?
-            .iter()
-            .filter(|u| u.active)
-            .map(crate::accounts::sessions::actor_of)
-            .collect();
+        if let Some(u) = store_admin::find_user_by_username(&state.store, &username).await? {
+            crate::demo::qualify(state, &u).await?;
+        }
+        // Each as they act today: an officer without a valid qualification
+        // (上岗资格) takes no part.
+        let mut staff: Vec<Actor> = Vec::new();
+        for u in store_admin::list_staff(&state.store, Some(*d)).await?.iter().filter(|u| u.active) {
+            let (actor, _) = crate::governance::qualifications::session_actor(state, u).await?;
+            if !actor.roles.is_empty() {
+                staff.push(actor);
+            }
+        }
         // The named demo accounts first, so the story is theirs.
         staff.sort_by_key(|a| a.username.ends_with("_staff"));
         by_dept.insert(*d, staff);

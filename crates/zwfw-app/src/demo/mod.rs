@@ -49,7 +49,7 @@ const DEPARTMENTS: [(&str, &str, &str, &str, &str, u32); 12] = [
 ];
 
 /// (username, name, department key, roles, mobile)
-const STAFF: [(&str, &str, &str, &[&str], &str); 10] = [
+const STAFF: [(&str, &str, &str, &[&str], &str); 11] = [
     ("demo_admin", "赵建国", "it", &["system_admin"], "13900000001"),
     ("demo_center", "钱敏", "center", &["center_admin"], "13900000002"),
     ("demo_deptadmin", "孙立", "market", &["dept_admin"], "13900000003"),
@@ -60,7 +60,53 @@ const STAFF: [(&str, &str, &str, &[&str], &str); 10] = [
     ("demo_legal", "王磊", "justice", &["legal_review"], "13900000008"),
     ("demo_land", "冯雪", "land", &["reviewer", "counter"], "13900000009"),
     ("demo_county", "刘洋", "dongcheng", &["dept_head"], "13900000010"),
+    ("demo_trainee", "何静", "market", &["counter"], "13900000011"),
 ];
+
+/// The one demo officer without a qualification (上岗资格): trained, the
+/// examination's result still pending, so she may not act as 窗口人员 yet.
+pub const UNQUALIFIED: &str = "demo_trainee";
+
+/// Days before loading that the demo's trainings and examinations were
+/// held (before the oldest demo case, played up to 170 days back), and the
+/// months their qualifications last.
+const QUALIFIED_DAYS_AGO: u64 = 200;
+const QUALIFIED_MONTHS: u32 = 36;
+
+/// Records the trainings and passed examinations of a demo officer (every
+/// role not qualified today), or, for [`UNQUALIFIED`], a training and an
+/// examination whose result is pending (once).
+pub async fn qualify(state: &App, u: &store_admin::User) -> AppResult<()> {
+    use crate::governance::qualifications as q;
+    if !u.is_demo {
+        return Ok(());
+    }
+    if u.username != UNQUALIFIED {
+        let today = state.today();
+        let held = today.checked_sub_days(chrono::Days::new(QUALIFIED_DAYS_AGO)).unwrap_or(today);
+        let until = today.checked_add_months(chrono::Months::new(QUALIFIED_MONTHS)).unwrap_or(today);
+        q::qualify_all(state, u.id, held, until, "政务服务平台上岗培训及考试（演示）").await?;
+        return Ok(());
+    }
+    if !zwfw_store::governance::qualification::for_user(state.store.pool(), u.id).await?.is_empty() {
+        return Ok(());
+    }
+    let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
+    let today = zwfw_domain::time::ymd(state.today());
+    for (kind, result) in [("training", "passed"), ("exam", "pending")] {
+        let input = q::RecordInput {
+            role: "counter".into(),
+            kind: kind.into(),
+            held_on: today.clone(),
+            content: "窗口受理业务规范及政务服务平台操作".into(),
+            result: result.into(),
+            score: None,
+            valid_until: None,
+        };
+        q::record(&ctx, u.id, &input).await?;
+    }
+    Ok(())
+}
 
 /// The demo key (`market`, `housing`…) of a demo department, by its credit code.
 pub fn department_key(credit_code: &str) -> Option<&'static str> {
@@ -157,6 +203,9 @@ pub async fn load(state: &App) -> AppResult<DemoSummary> {
             .await?;
             created.push(format!("staff {username}"));
         }
+        if let Some(u) = store_admin::find_user_by_username(store, username).await? {
+            qualify(state, &u).await?;
+        }
     }
     let items = load_items(state, &dept_ids).await?;
     created.extend(notices::load(state).await?);
@@ -251,13 +300,13 @@ async fn load_items(state: &App, dept_ids: &std::collections::HashMap<&str, i64>
         if zwfw_store::catalog::find_item_by_code(store, &code).await?.is_some() {
             continue;
         }
-        let (_, v) = crate::catalog::create_item(&as_center, &c, "载入演示事项").await?;
+        let (_, v) = crate::catalog::create_item(&as_center, &c, "载入演示事项", None).await?;
         if forms::WITH_FORMS.contains(&d.name) {
             forms::attach_forms(&as_center, v, &c).await?;
         }
-        crate::catalog::act(&as_center, v, GovernanceAction::Submit, "提交法制审核").await?;
-        crate::catalog::act(&as_legal, v, GovernanceAction::PassLegalReview, "设定依据合法有效").await?;
-        crate::catalog::act(&as_center, v, GovernanceAction::Approve, "同意发布").await?;
+        crate::catalog::act(&as_center, v, GovernanceAction::Submit, "提交法制审核", None).await?;
+        crate::catalog::act(&as_legal, v, GovernanceAction::PassLegalReview, "设定依据合法有效", None).await?;
+        crate::catalog::act(&as_center, v, GovernanceAction::Approve, "同意发布", None).await?;
         created.push(format!("item {}", d.name));
     }
     Ok(created)

@@ -7,6 +7,8 @@
 //! and the request's page lists the changes made under it. A request left
 //! unanswered beyond the working days of rule A13 is a supervision finding.
 
+pub mod qualifications;
+
 use crate::documents::pdf::{self, Align, Block};
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
@@ -76,7 +78,7 @@ pub struct ChangeView {
     /// The audit action (`create`, `update`, `roles_changed` …).
     pub action: String,
     pub action_label: String,
-    /// user | department
+    /// user | department | item
     pub object_type: String,
     pub object_id: String,
     /// The audit record's detail (JSON text), naming the request.

@@ -5,7 +5,7 @@
 //! learns a request exists.
 
 use super::{first_held, in_department, Refusal};
-use crate::admin::{Actor, Role};
+use crate::admin::{AccountKind, Actor, Role};
 
 /// The plain facts of a request that the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,80 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     }
 }
 
+/// The person a training or an examination is recorded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QualificationSubject {
+    pub user_id: i64,
+    pub kind: AccountKind,
+    pub department_id: Option<i64>,
+}
+
+/// Who records a training or an examination for `role` of `subject` (上岗资格):
+/// the service centre for every staff member, a department's administrator
+/// for the working roles of its own department's staff. Nobody records
+/// their own. The role it is recorded in.
+pub fn may_record_qualification(actor: &Actor, subject: &QualificationSubject, role: Role) -> Result<Role, Refusal> {
+    let by = may_record_for(actor, subject)?;
+    if by == Role::DeptAdmin && !super::staff::WORKING_ROLES.contains(&role) {
+        return Err(Refusal::RoleGrantForbidden);
+    }
+    Ok(by)
+}
+
+/// [`may_record_qualification`] for some role of `subject`: asked before
+/// the entry is read.
+pub fn may_record_for(actor: &Actor, subject: &QualificationSubject) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if subject.kind != AccountKind::Staff {
+        return Err(Refusal::NotParty);
+    }
+    if subject.user_id == actor.user_id {
+        return Err(Refusal::OwnAccount);
+    }
+    if let Some(r) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]) {
+        return Ok(r);
+    }
+    if actor.has(Role::DeptAdmin) {
+        if !subject.department_id.is_some_and(|d| in_department(actor, d)) {
+            return Err(Refusal::NotInDepartment);
+        }
+        return Ok(Role::DeptAdmin);
+    }
+    Err(if actor.has(Role::Supervisor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole })
+}
+
+/// Whose qualifications a list shows: every department's for the centre,
+/// the system administrator and the supervision office (`None`), its own
+/// department's for a department administrator.
+pub fn qualification_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if is_centre(actor) || actor.has(Role::Supervisor) {
+        return Ok(None);
+    }
+    match actor.department_id {
+        Some(d) if actor.has(Role::DeptAdmin) => Ok(Some(d)),
+        _ => Err(Refusal::MissingRole),
+    }
+}
+
+/// Who reads a staff member's trainings and examinations: the person, and
+/// whoever lists their department's.
+pub fn may_read_qualifications(actor: &Actor, subject: &QualificationSubject) -> bool {
+    if !actor.is_staff() || subject.kind != AccountKind::Staff {
+        return false;
+    }
+    subject.user_id == actor.user_id
+        || match qualification_scope(actor) {
+            Ok(None) => true,
+            Ok(Some(d)) => subject.department_id == Some(d),
+            Err(_) => false,
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +186,32 @@ mod tests {
         assert_eq!(list_scope(&staff(3, 9, &[Role::Supervisor])), Ok(None));
         assert_eq!(list_scope(&staff(4, 2, &[Role::Counter])), Ok(Some(2)));
         assert_eq!(list_scope(&person(7)), Err(Refusal::NotParty));
+    }
+
+    #[test]
+    fn the_centre_records_qualifications_a_department_admin_its_own_working_roles() {
+        let subject =
+            |id, dept| QualificationSubject { user_id: id, kind: AccountKind::Staff, department_id: Some(dept) };
+        let centre = staff(5, 1, &[Role::CenterAdmin]);
+        assert_eq!(may_record_qualification(&centre, &subject(4, 2), Role::Counter), Ok(Role::CenterAdmin));
+        assert_eq!(may_record_qualification(&centre, &subject(4, 2), Role::DeptAdmin), Ok(Role::CenterAdmin));
+        assert_eq!(may_record_qualification(&centre, &subject(5, 1), Role::CenterAdmin), Err(Refusal::OwnAccount));
+        let da = staff(1, 2, &[Role::DeptAdmin]);
+        assert_eq!(may_record_qualification(&da, &subject(4, 2), Role::Reviewer), Ok(Role::DeptAdmin));
+        assert_eq!(may_record_qualification(&da, &subject(8, 3), Role::Reviewer), Err(Refusal::NotInDepartment));
+        assert_eq!(may_record_qualification(&da, &subject(9, 2), Role::DeptAdmin), Err(Refusal::RoleGrantForbidden));
+        let sup = staff(3, 9, &[Role::Supervisor]);
+        assert_eq!(may_record_qualification(&sup, &subject(4, 2), Role::Counter), Err(Refusal::SupervisionReadsOnly));
+        let counter = staff(4, 2, &[Role::Counter]);
+        assert_eq!(may_record_qualification(&counter, &subject(6, 2), Role::Counter), Err(Refusal::MissingRole));
+        assert_eq!(may_record_qualification(&person(7), &subject(4, 2), Role::Counter), Err(Refusal::StaffOnly));
+        // Reading: the person, the department's administrator, the centre and supervision.
+        assert!(may_read_qualifications(&counter, &subject(4, 2)));
+        assert!(!may_read_qualifications(&counter, &subject(6, 2)));
+        assert!(may_read_qualifications(&da, &subject(6, 2)) && !may_read_qualifications(&da, &subject(8, 3)));
+        assert!(may_read_qualifications(&sup, &subject(8, 3)) && may_read_qualifications(&centre, &subject(8, 3)));
+        assert_eq!(qualification_scope(&da), Ok(Some(2)));
+        assert_eq!(qualification_scope(&centre), Ok(None));
+        assert_eq!(qualification_scope(&counter), Err(Refusal::MissingRole));
     }
 }

@@ -40,6 +40,11 @@ pub struct ItemWrite {
     pub content: ItemContent,
     /// Why (every change carries a written reason).
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,11 +59,21 @@ pub struct ActionRequest {
     /// submit | pass_legal_review | approve | send_back | withdraw
     pub action: String,
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReasonRequest {
     pub reason: String,
+    /// The accepted configuration/maintenance request (配置/维护需求) the
+    /// change is made under: recorded in the audit record and listed on the
+    /// request's page (the service centre's administrators only).
+    #[serde(default)]
+    pub request: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -123,7 +138,7 @@ pub async fn api_create(
     SignedIn { st, ra, .. }: SignedIn,
     crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
-    let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason).await?;
+    let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason, w.request).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id, version_id })))
 }
 
@@ -166,7 +181,7 @@ pub async fn api_edit(
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
 ) -> WebResult<StatusCode> {
-    edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason).await?;
+    edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason, w.request).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,7 +192,7 @@ pub async fn api_act(
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ActionRequest>,
 ) -> WebResult<Json<StateView>> {
-    let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason).await?;
+    let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason, r.request).await?;
     Ok(Json(StateView { state: to.code().into() }))
 }
 
@@ -188,7 +203,7 @@ pub async fn api_new_version(
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
-    let v = new_version(&api_ctx(&st, &ra), id, &r.reason).await?;
+    let v = new_version(&api_ctx(&st, &ra), id, &r.reason, r.request).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id: id, version_id: v })))
 }
 
@@ -199,7 +214,7 @@ pub async fn api_retire(
     ApiPath(id): ApiPath<i64>,
     crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
 ) -> WebResult<StatusCode> {
-    retire(&api_ctx(&st, &ra), id, &r.reason).await?;
+    retire(&api_ctx(&st, &ra), id, &r.reason, r.request).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -253,6 +253,7 @@ async fn editor_view(
         faq => get("faq", c.faq.clone()), themes => get("themes", c.themes.join("，")),
         materials => get("materials", materials_text(c)), steps => get("steps", steps_text(c)),
         form_fields => get("form_fields", form_fields_text(c)), reason => get("reason", String::new()),
+        request => get("request", String::new()),
     };
     let mut resp = crate::http::pages::render(
         st,
@@ -305,10 +306,14 @@ pub async fn edit_submit(
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
     };
     let fields = f.fields().to_vec();
-    let reason = fields.iter().find(|(n, _)| n == "reason").map(|(_, r)| r.clone()).unwrap_or_default();
-    let result = match apply_form(&v.content, &fields) {
-        Ok(c) => edit_draft(&api_ctx(&st, &ra), v.id, &c, &reason).await.map_err(|e| e.message()),
-        Err(msg) => Err(msg),
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, r)| r.clone()).unwrap_or_default();
+    let reason = field("reason");
+    let result = match (apply_form(&v.content, &fields), super::pages::request_field(&field("request"))) {
+        (Ok(c), Ok(request)) => {
+            edit_draft(&api_ctx(&st, &ra), v.id, &c, &reason, request).await.map_err(|e| e.message())
+        }
+        (Err(msg), _) => Err(msg),
+        (_, Err(e)) => Err(e.message()),
     };
     match result {
         Ok(()) => Redirect::to(&format!("/admin/items/{id}")).into_response(),

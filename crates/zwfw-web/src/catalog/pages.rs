@@ -287,6 +287,17 @@ pub struct ActForm {
     version_id: i64,
     #[serde(default)]
     reason: String,
+    /// The accepted configuration/maintenance request the change is made under.
+    #[serde(default)]
+    request: String,
+}
+
+/// The request named in a form's field `request` (none when empty).
+pub(super) fn request_field(s: &str) -> WebResult<Option<i64>> {
+    match s.trim() {
+        "" => Ok(None),
+        r => r.parse().map(Some).map_err(|_| WebError::invalid("request")),
+    }
 }
 
 pub async fn admin_item_submit(
@@ -295,15 +306,18 @@ pub async fn admin_item_submit(
     axum::Form(f): axum::Form<ActForm>,
 ) -> Response {
     let ctx = api_ctx(&st, &ra);
-    let result = match f.action.as_str() {
-        "new_version" => new_version(&ctx, id, &f.reason).await.map(|_| ()),
-        "retire" => retire(&ctx, id, &f.reason).await,
-        other => match parse_action(other) {
-            Ok(a) => match store_cat::get_version(&st.store, f.version_id).await {
-                Ok(v) if v.item_id == id => act(&ctx, f.version_id, a, &f.reason).await.map(|_| ()),
-                _ => Err(WebError::not_found("version").into()),
+    let result = match request_field(&f.request) {
+        Err(e) => Err(e.into()),
+        Ok(request) => match f.action.as_str() {
+            "new_version" => new_version(&ctx, id, &f.reason, request).await.map(|_| ()),
+            "retire" => retire(&ctx, id, &f.reason, request).await,
+            other => match parse_action(other) {
+                Ok(a) => match store_cat::get_version(&st.store, f.version_id).await {
+                    Ok(v) if v.item_id == id => act(&ctx, f.version_id, a, &f.reason, request).await.map(|_| ()),
+                    _ => Err(WebError::not_found("version").into()),
+                },
+                Err(e) => Err(e.into()),
             },
-            Err(e) => Err(e.into()),
         },
     };
     match result {

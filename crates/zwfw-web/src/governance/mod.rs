@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod qualifications;
 
 use crate::http::prelude::*;
 use axum::http::header;

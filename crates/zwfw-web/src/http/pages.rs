@@ -65,6 +65,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_registry_lookup => actor.is_some_and(|a| registry::may(a, RegistryAction::LookUp).is_ok()),
         can_requests => actor.is_some_and(|a| zwfw_domain::access::governance::list_scope(a).is_ok()),
         can_carry_out => actor.is_some_and(|a| zwfw_domain::access::governance::may_carry_out(a).is_ok()),
+        can_qualifications => actor.is_some_and(|a| zwfw_domain::access::governance::qualification_scope(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
@@ -99,7 +100,18 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
         mobile_client: false,
     };
     let ra = ra.unwrap_or(&fallback);
-    let mut resp = render(state, ra, "error.html", context! { heading => heading, message => err.message() });
+    // A refusal to a staff member who holds a role without a valid
+    // qualification (上岗资格) names what is missing.
+    let qualification = (err.status() == StatusCode::FORBIDDEN)
+        .then(|| ra.session.as_ref().and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
+        .flatten();
+    let me = ra.session.as_ref().map(|s| s.user.id);
+    let mut resp = render(
+        state,
+        ra,
+        "error.html",
+        context! { heading => heading, message => err.message(), qualification => qualification, me_id => me },
+    );
     *resp.status_mut() = err.status();
     resp
 }

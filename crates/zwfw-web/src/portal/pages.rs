@@ -95,11 +95,25 @@ async fn workbench(
     } else {
         (vec![], None)
     };
+    // 上岗资格: what the staff member may not act in, and for their
+    // administrators who is not qualified or expires within 30 days.
+    let qualification = zwfw_app::governance::qualifications::missing_text(&s.unqualified);
+    let qualification_attention = if zwfw_domain::access::governance::qualification_scope(&s.actor)
+        .is_ok_and(|scope| scope.is_some() || s.actor.is_global_admin())
+    {
+        let q = zwfw_app::governance::qualifications::OverviewQuery { department_id: None, attention: Some(true) };
+        zwfw_app::governance::qualifications::overview(&ctx(&st, &ra), &q).await.ok().map(|o| o.rows.len())
+    } else {
+        None
+    };
     render(
         &st,
         &ra,
         "home.html",
         context! {
+            qualification => qualification,
+            qualification_attention => qualification_attention,
+            me_id => s.user.id,
             department => department,
             counts => counts,
             other_sessions => others,

@@ -296,7 +296,7 @@ both_backends!(search_is_current_at_readyz_and_never_goes_back, |store: Store| a
     let other = another_process(&app).await;
     let center = actor_of(&app, "demo_center").await;
     let there = zwfw_app::Ctx { state: &other, actor: Some(&center), client_addr: "test".into() };
-    zwfw_app::catalog::retire(&there, id, "职能划转").await.unwrap();
+    zwfw_app::catalog::retire(&there, id, "职能划转", None).await.unwrap();
 
     // This server is behind until it rebuilds, and says so.
     let (s, behind) = readyz(&app).await;
@@ -796,6 +796,7 @@ both_backends!(excel_export_imports_back_every_demo_item, |store: Store| async m
         }
     }
     tx.commit().await.unwrap();
+    fresh.qualify("import_admin").await;
     let token = fresh.ready_token("import_admin").await;
     let (s, r) = import(&fresh, &token, exported).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");

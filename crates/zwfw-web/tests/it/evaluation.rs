@@ -100,6 +100,7 @@ both_backends!(figures_scores_reports_and_publication, |store: Store| async move
         .await
         .unwrap();
     }
+    app.qualify("test_land_head").await;
     let m_item = publish(&app, &zwfw_domain::catalog::example(market), "TESTEVAL00000000000000000000001").await;
     let l_item = publish(&app, &zwfw_domain::catalog::example(land), "TESTEVAL00000000000000000000002").await;
     let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;

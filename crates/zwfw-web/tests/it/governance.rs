@@ -15,7 +15,8 @@ use zwfw_store::{both_backends, Store};
 
 const MONDAY: &str = "2025-12-01T02:00:00Z";
 
-async fn submit_api(app: &App, token: &str, kind: &str, content: &str) -> (StatusCode, Value) {
+/// A request submitted through the API (multipart, no attachment).
+pub(crate) async fn submit_api(app: &App, token: &str, kind: &str, content: &str) -> (StatusCode, Value) {
     let form = reqwest::multipart::Form::new().text("kind", kind.to_string()).text("content", content.to_string());
     body(client().post(app.url("/api/v1/governance/requests")).bearer_auth(token).multipart(form).send().await.unwrap())
         .await

@@ -31,5 +31,6 @@ mod material_use;
 mod notices;
 mod openapi;
 mod portal;
+mod qualifications;
 mod registry;
 mod supervision;

@@ -408,7 +408,7 @@ pub async fn import(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<usize, ImportReport> 
     let result = async {
         let mut tx = store.begin().await?;
         for (_, content, code) in &rows {
-            crate::catalog::create_item_in(ctx, &mut tx, code, content, "Excel批量导入").await?;
+            crate::catalog::create_item_in(ctx, &mut tx, code, content, "Excel批量导入", None).await?;
         }
         tx.commit().await?;
         Ok::<_, crate::AppError>(rows.len())

@@ -220,6 +220,20 @@ impl App {
     pub async fn user_id(&self, username: &str) -> i64 {
         zwfw_store::admin::find_user_by_username(&self.state.store, username).await.unwrap().unwrap().id
     }
+
+    /// The one way a test qualifies a staff member it created (上岗资格): a
+    /// staff account starts unqualified and acts in no role but the
+    /// system administrator's until a passed examination is recorded. This
+    /// records a training and a passed examination held today, valid a
+    /// year, for every role they hold, as the program records one.
+    pub async fn qualify(&self, username: &str) {
+        let id = self.user_id(username).await;
+        let today = self.state.today();
+        let until = today.checked_add_months(chrono::Months::new(12)).unwrap();
+        zwfw_app::governance::qualifications::qualify_all(&self.state, id, today, until, "上岗培训及考试（测试）")
+            .await
+            .unwrap();
+    }
 }
 
 /// A data directory of its own.
