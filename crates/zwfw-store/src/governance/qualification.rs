@@ -1,4 +1,4 @@
-//! 上岗资格 (migration 0047): the trainings and examinations of staff per
+//! 上岗资格 (migration 0050): the trainings and examinations of staff per
 //! role, and the reminders sent before a qualification ends. Append-only.
 
 use crate::db::{query, Ex, Row};
