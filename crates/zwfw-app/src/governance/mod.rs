@@ -214,6 +214,15 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: &[Attachment]) ->
     }
     let attachments = serde_json::to_string(files).map_err(|e| AppError::Internal(e.to_string()))?;
     let st = ctx.state;
+    // The centre is told at once (read before the transaction).
+    let centre: Vec<i64> = zwfw_store::admin::list_staff(&st.store, None)
+        .await?
+        .iter()
+        .filter(|u| u.active && access::is_centre(&crate::accounts::sessions::actor_of(u)))
+        .map(|u| u.id)
+        .collect();
+    let department = st.department(department_id).await.map(|d| d.name.clone()).unwrap_or_default();
+    let days = answer_days(st).await?;
     let mut tx = st.store.begin().await?;
     let id = sg::insert(
         &mut tx,
@@ -230,8 +239,29 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: &[Attachment]) ->
         },
     )
     .await?;
+    let short: String = content.chars().take(40).collect();
+    let title = format!("新的配置/维护需求：{}", crate::messages::label("request_kind", kind.code()));
+    let body = format!(
+        "{department}{}提交了配置/维护需求（第{id}号）：{short}{}。请分析必要性和可行性，并在{days}个工作日内答复。",
+        actor.display_name,
+        if content.chars().count() > 40 { "…" } else { "" }
+    );
+    let notices: Vec<zwfw_store::outbox::Notice> = centre
+        .iter()
+        .map(|&u| zwfw_store::outbox::Notice {
+            user_id: Some(u),
+            mobile: None,
+            email: None,
+            sms_to_account: false,
+            title: title.clone(),
+            body: body.clone(),
+            link: format!("/governance/requests/{id}"),
+        })
+        .collect();
+    zwfw_store::outbox::write_notices(&mut tx, &notices, ctx.now()).await?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    let detail = json!({"request_kind": kind.code(), "department_id": department_id, "files": names});
+    let detail =
+        json!({"request_kind": kind.code(), "department_id": department_id, "files": names, "notified": notices.len()});
     ctx.audit(&mut tx, ctx.entry("request_submitted", OBJECT, id, detail, "")).await?;
     tx.commit().await?;
     get(ctx, id).await
@@ -319,7 +349,7 @@ pub async fn attachments(ctx: &Ctx<'_>, id: i64) -> AppResult<Vec<Attachment>> {
 // ---------- answering ----------
 
 /// The centre's answer: the analysis and the decision.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[schema(as = MaintenanceRequestAnswer)]
 pub struct AnswerInput {
     /// accept | refuse

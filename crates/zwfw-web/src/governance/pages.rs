@@ -89,8 +89,16 @@ fn detail_view(
     d: gov::RequestView,
     flash: Option<&str>,
     error: Option<String>,
+    typed: Option<&AnswerInput>,
 ) -> Response {
-    render(st, ra, "gov_request.html", context! { d => Value::from_serialize(&d), flash => flash, error => error })
+    // A refused answer shows the form again with what was typed.
+    let typed = typed.map(Value::from_serialize);
+    render(
+        st,
+        ra,
+        "gov_request.html",
+        context! { d => Value::from_serialize(&d), flash => flash, error => error, typed => typed },
+    )
 }
 
 fn flash(done: Option<&str>) -> Option<&'static str> {
@@ -111,7 +119,7 @@ pub async fn detail_page(
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     match gov::get(&ctx(&st, &ra), id).await {
-        Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None),
+        Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None, None),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
@@ -140,9 +148,11 @@ pub async fn answer_submit(
         .await
         .map(|_| format!("/governance/requests/{id}?done={}", input.decision.trim()))
         .map_err(Into::into);
-    let (st, ra) = (&st, &ra);
-    after_act(st, ra, outcome, gov::get(&c, id), |d, error| async move { detail_view(st, ra, d, None, Some(error)) })
-        .await
+    let (st, ra, typed) = (&st, &ra, &input);
+    after_act(st, ra, outcome, gov::get(&c, id), |d, error| async move {
+        detail_view(st, ra, d, None, Some(error), Some(typed))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -162,8 +172,14 @@ pub async fn complete_submit(
         .map(|_| format!("/governance/requests/{id}?done=complete"))
         .map_err(Into::into);
     let (st, ra) = (&st, &ra);
-    after_act(st, ra, outcome, gov::get(&c, id), |d, error| async move { detail_view(st, ra, d, None, Some(error)) })
-        .await
+    after_act(
+        st,
+        ra,
+        outcome,
+        gov::get(&c, id),
+        |d, error| async move { detail_view(st, ra, d, None, Some(error), None) },
+    )
+    .await
 }
 
 /// An attachment of a request the reader may read.

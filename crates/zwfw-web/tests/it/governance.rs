@@ -87,6 +87,15 @@ both_backends!(maintenance_requests_submitted_answered_and_carried_out, |store: 
     let (s, b) = submit_api(&app, &supervisor, "other", "监察人员需查看全部部门的考核报表。").await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let third = b["id"].as_i64().unwrap();
+    // The centre (its administrators and the system administrator) is told of each at once; the requesters are not.
+    let told = |u: i64| {
+        format!("SELECT COUNT(*) AS n FROM notifications WHERE user_id = {u} AND channel = 'inapp' AND title LIKE '新的配置/维护需求%'")
+    };
+    for (who, n) in [("demo_center", 3), ("demo_admin", 3), ("demo_deptadmin", 0), ("demo_head", 0)] {
+        let u = app.user_id(who).await;
+        let row = zwfw_store::db::query(told(u)).fetch_one(app.state.store.pool()).await.unwrap();
+        assert_eq!(row.value("n"), Some(&zwfw_store::db::Value::Int(n)), "{who}");
+    }
 
     // Bad input and the wrong people: refused, nothing stored.
     let before = zwfw_store::governance::list(
@@ -161,6 +170,26 @@ both_backends!(maintenance_requests_submitted_answered_and_carried_out, |store: 
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("分析与答复"), "the centre's form");
     let csrf = csrf_of(&html);
+    // Without the reasons: the form again, with the analyses as typed.
+    let r = cweb
+        .post(app.url(&format!("/governance/requests/{second}/answer")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("decision", "refuse"),
+            ("necessity", "经核实，贵局办公地址未发生变化。"),
+            ("feasibility", "技术上可行。"),
+            ("answer", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(">经核实，贵局办公地址未发生变化。</textarea>") && html.contains(">技术上可行。</textarea>"),
+        "{html}"
+    );
+    assert_eq!(state_of(&app, second).await, "submitted", "nothing changed");
     let r = cweb
         .post(app.url(&format!("/governance/requests/{second}/answer")))
         .form(&[
