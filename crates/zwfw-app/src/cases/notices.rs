@@ -92,12 +92,18 @@ struct Concluded {
 /// a 双公示 record, read before the derivation's transaction (which reads
 /// nothing but through itself).
 async fn conclusions(st: &App, events: &[(i64, i64, Event)]) -> AppResult<Vec<Concluded>> {
+    let concluded: Vec<&(i64, i64, Event)> =
+        events.iter().filter(|(_, _, e)| matches!(e.kind, EventKind::Concluded { .. })).collect();
+    if concluded.is_empty() {
+        return Ok(vec![]);
+    }
+    // The batch's concluded cases read in one statement.
+    let ids: Vec<i64> = concluded.iter().map(|(c, _, _)| *c).collect();
+    let rows: std::collections::HashMap<i64, CaseRow> =
+        sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
     let mut out = vec![];
-    for (case_id, _, event) in events {
-        if !matches!(event.kind, EventKind::Concluded { .. }) {
-            continue;
-        }
-        let row = sc::get_case(&st.store, *case_id).await?;
+    for (case_id, _, event) in concluded {
+        let row = rows.get(case_id).cloned().ok_or_else(|| AppError::not_found("case"))?;
         let content = item_version(st, row.version_id).await?;
         if crate::handover::pushes(&event.kind) || crate::credit::records(&content, &event.kind) {
             out.push(Concluded { row, content, event: event.clone() });

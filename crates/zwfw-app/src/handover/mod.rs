@@ -57,27 +57,17 @@ fn claim_due_after(st: &App, today: chrono::NaiveDate) -> AppResult<String> {
 }
 
 /// The staff of `department` told of a new record: every active member who
-/// may claim it in-app (and by e-mail when their account gives one); the
-/// department heads, the named handlers, also by SMS.
-async fn notices_for(st: &App, department: i64, title: &str, body: &str, link: &str) -> AppResult<Vec<Notice>> {
+/// may claim it in-app (and by e-mail when their account gives one), as
+/// (account, also by SMS); the department heads, the named handlers, also
+/// by SMS.
+async fn claimers(st: &App, department: i64) -> AppResult<Vec<(i64, bool)>> {
     let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
     let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
     Ok(staff
         .into_iter()
         .filter(|u| u.active)
-        .filter_map(|u| {
-            let actor = crate::accounts::sessions::actor_of(&u);
-            access::may_claim(&actor, &facts).ok()?;
-            Some(Notice {
-                user_id: Some(u.id),
-                mobile: None,
-                email: None,
-                sms_to_account: u.roles.contains(&Role::DeptHead),
-                title: title.to_string(),
-                body: body.to_string(),
-                link: link.to_string(),
-            })
-        })
+        .filter(|u| access::may_claim(&crate::accounts::sessions::actor_of(u), &facts).is_ok())
+        .map(|u| (u.id, u.roles.contains(&Role::DeptHead)))
         .collect())
 }
 
@@ -107,26 +97,34 @@ pub const PUSHED: &str = "handover_pushed";
 /// claim, in-app, and its heads by SMS; each notice with the time of its
 /// push. A record no longer found (none is ever deleted) tells nobody.
 pub(crate) async fn notices_of_pushes(st: &App, pushes: &[(i64, String)]) -> AppResult<Vec<(i64, Notice)>> {
-    let mut sources: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    // Each regulator's staff read once per batch, whatever its number of records.
+    let mut staff: std::collections::HashMap<i64, Vec<(i64, bool)>> = std::collections::HashMap::new();
     let mut out = vec![];
     for (id, what) in pushes {
         let Some(h) = sh::get(&st.store, *id).await? else { continue };
-        let source = match sources.get(&h.source_department_id) {
-            Some(s) => s.clone(),
-            None => {
-                let s = department_name(st, h.source_department_id).await;
-                sources.insert(h.source_department_id, s.clone());
-                s
-            }
-        };
+        let source = st.department(h.source_department_id).await.map(|d| d.name.clone()).unwrap_or_default();
         let title = format!("审管推送待认领：{}", h.item_name);
         let body = format!(
             "{source}{what}（办件编号 {}），请于 {} 前认领。",
             if h.case_no.is_empty() { "—" } else { &h.case_no },
             h.claim_due
         );
-        let notices = notices_for(st, h.regulator_department_id, &title, &body, &format!("/handover/{id}")).await?;
-        out.extend(notices.into_iter().map(|n| (h.pushed_at, n)));
+        let told = match staff.entry(h.regulator_department_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(claimers(st, h.regulator_department_id).await?),
+        };
+        out.extend(told.iter().map(|&(user, sms)| {
+            let n = Notice {
+                user_id: Some(user),
+                mobile: None,
+                email: None,
+                sms_to_account: sms,
+                title: title.clone(),
+                body: body.clone(),
+                link: format!("/handover/{id}"),
+            };
+            (h.pushed_at, n)
+        }));
     }
     Ok(out)
 }
