@@ -172,6 +172,9 @@ pub enum SanctionError {
     /// department recorded this number already (checked by the use case
     /// against what is stored, guarded by a unique index).
     DecisionNoTaken,
+    /// A 限制准入 names an item outside the regulator's field: neither the
+    /// record's own item nor one whose licensees the regulator supervises.
+    ItemOutsideField,
 }
 
 impl SanctionError {
@@ -189,6 +192,7 @@ impl SanctionError {
             SanctionError::TooManyItems => "restrict_too_many_items",
             SanctionError::LicenseRequired => "revoke_needs_license",
             SanctionError::DecisionNoTaken => "decision_no_taken",
+            SanctionError::ItemOutsideField => "restrict_item_outside_field",
         }
     }
 }
@@ -282,9 +286,28 @@ pub fn restricts(from: NaiveDate, until: NaiveDate, items: &[i64], item_id: i64,
     from <= on && on <= until && items.contains(&item_id)
 }
 
+/// Whether a regulator's 限制准入 may name an item: the item of the record
+/// it was recorded on, or an item whose licensees the regulator supervises
+/// (it is among the item's regulators, [`crate::catalog::ItemContent::regulators`]).
+/// An item of another field is another department's to restrict.
+pub fn in_field(regulator_department_id: i64, record_item_id: i64, item_id: i64, item_regulators: &[i64]) -> bool {
+    item_id == record_item_id || item_regulators.contains(&regulator_department_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restriction_stays_in_the_regulators_field() {
+        // The record's own item, whoever supervises it now.
+        assert!(in_field(2, 10, 10, &[3]));
+        // An item the regulator supervises.
+        assert!(in_field(2, 10, 11, &[1, 2]));
+        // Another department's field.
+        assert!(!in_field(2, 10, 12, &[3]));
+        assert!(!in_field(2, 10, 12, &[]));
+    }
 
     fn draft(kind: SanctionKind) -> SanctionDraft<'static> {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();

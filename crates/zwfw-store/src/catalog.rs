@@ -353,6 +353,17 @@ pub async fn versions(store: &Store, item_id: i64) -> StoreResult<Vec<Version>> 
     rows.iter().map(version).collect()
 }
 
+/// The published version of every active item, in one statement.
+pub async fn published_versions(store: &Store) -> StoreResult<Vec<Version>> {
+    const SQL: &str = const_concat!(
+        "SELECT v.* FROM items i JOIN item_versions v ON v.id = i.published_version_id WHERE i.status = ",
+        sql_code!(ItemStatus::Active),
+        " ORDER BY i.id"
+    );
+    let rows = crate::db::query(SQL).fetch_all(store.pool()).await?;
+    rows.iter().map(version).collect()
+}
+
 /// A line of an item list.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

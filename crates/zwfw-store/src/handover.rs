@@ -196,8 +196,14 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<HandoverRow>, i
         .fetch_one(store.pool())
         .await?
         .i64("n");
+    // Unclaimed records by the last day to claim (the most urgent first);
+    // others newest first.
+    let order = match f.claimed {
+        Some(false) => "h.claim_due, h.id",
+        _ => "h.id DESC",
+    };
     let sql =
-        format!("{SELECT} WHERE {wher} ORDER BY h.id DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
+        format!("{SELECT} WHERE {wher} ORDER BY {order} LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
     let rows = crate::db::query_with(sql, args).fetch_all(store.pool()).await?;
     Ok((rows.iter().map(row).collect(), total))
 }

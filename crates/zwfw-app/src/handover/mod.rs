@@ -72,7 +72,7 @@ async fn claimers(st: &App, department: i64) -> AppResult<Vec<(i64, bool)>> {
 }
 
 async fn department_name(st: &App, id: i64) -> String {
-    zwfw_store::admin::get_department(&st.store, id).await.map(|d| d.name).unwrap_or_default()
+    st.department(id).await.map(|d| d.name.clone()).unwrap_or_default()
 }
 
 /// Writes one record per regulator with its audit record, in `tx`. The
@@ -336,6 +336,9 @@ pub struct HandoverView {
     /// The reader may record a decision on the licensee (the claiming
     /// regulator's staff, once claimed).
     pub may_record_sanction: bool,
+    /// The kinds of decision the reader may record (penalty | rectify |
+    /// revoke | restrict; a 吊销 or 限制准入 needs a head or reviewer).
+    pub sanction_kinds: Vec<String>,
     /// The decisions the regulator recorded on the licensee (行政处罚,
     /// 责令改正, 吊销, 限制准入), oldest first: in one record's answer, not in lists.
     pub sanctions: Vec<SanctionView>,
@@ -350,8 +353,11 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
     let legal = r.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
     let today = zwfw_domain::time::ymd(st.today());
     let may_claim = ctx.actor.is_some_and(|a| access::offers_claim(a, &facts(&r), r.claimed_at.is_some()));
-    let may_record_sanction =
-        r.claimed_at.is_some() && ctx.actor.is_some_and(|a| access::may_record_sanction(a, &facts(&r)).is_ok());
+    let sanction_kinds: Vec<String> = match (r.claimed_at, ctx.actor) {
+        (Some(_), Some(a)) => access::sanctions_offered(a, &facts(&r)).iter().map(|k| k.code().to_string()).collect(),
+        _ => vec![],
+    };
+    let may_record_sanction = !sanction_kinds.is_empty();
     let decision_label = match PushKind::parse(&r.kind) {
         Some(PushKind::Conclusion) => crate::messages::label("outcome", &r.decision),
         _ => LicenseChange::parse(&r.decision).map(|c| c.label().to_string()).unwrap_or_else(|| r.decision.clone()),
@@ -387,6 +393,7 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
         claim_note: r.claim_note,
         may_claim,
         may_record_sanction,
+        sanction_kinds,
         sanctions: vec![],
     }
 }

@@ -90,11 +90,32 @@ async fn item_names(st: &App) -> AppResult<HashMap<i64, String>> {
     Ok(zwfw_store::catalog::list(&st.store, &f).await?.into_iter().map(|i| (i.item_id, i.name)).collect())
 }
 
-/// The items a 限制准入 may concern, for the form: every published item.
-pub async fn item_choices(st: &App) -> AppResult<Vec<ItemRef>> {
-    let mut all: Vec<ItemRef> = item_names(st).await?.into_iter().map(|(id, name)| ItemRef { id, name }).collect();
-    all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    Ok(all)
+/// A published item a 限制准入 on record `r` may name (the domain's
+/// [`dh::in_field`]): its id, name and implementing department.
+struct FieldItem {
+    id: i64,
+    name: String,
+    department_id: i64,
+}
+
+async fn field_items(st: &App, r: &sh::HandoverRow) -> AppResult<Vec<FieldItem>> {
+    let record_item = r.item_id.unwrap_or(0);
+    let mut out: Vec<FieldItem> = zwfw_store::catalog::published_versions(&st.store)
+        .await?
+        .into_iter()
+        .filter(|v| dh::in_field(r.regulator_department_id, record_item, v.item_id, &v.content.regulators()))
+        .map(|v| FieldItem { id: v.item_id, name: v.content.name.clone(), department_id: v.content.department_id })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// The items a 限制准入 on record `id` may concern, for the form: the
+/// record's own item and the published items whose licensees the record's
+/// regulator supervises.
+pub async fn item_choices(st: &App, id: i64) -> AppResult<Vec<ItemRef>> {
+    let r = sh::get(&st.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
+    Ok(field_items(st, &r).await?.into_iter().map(|i| ItemRef { id: i.id, name: i.name }).collect())
 }
 
 fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: String) -> SanctionView {
@@ -110,7 +131,7 @@ fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: St
         reason: s.reason,
         license: s.license_identifier,
         regulator_department: regulator,
-        holder_name: if legal { s.holder_name } else { zwfw_domain::ids::mask_name(&s.holder_name) },
+        holder_name: shown_holder(&s.holder_kind, &s.holder_name),
         holder_code: if legal { s.holder_code } else { zwfw_domain::ids::mask_middle(&s.holder_code, 6, 4) },
         restrict_from: s.restrict_from,
         restrict_until: s.restrict_until,
@@ -157,7 +178,10 @@ pub async fn target(ctx: &Ctx<'_>, id: i64) -> AppResult<sh::HandoverRow> {
     crate::cases::notices::derive_if_behind(ctx.state).await;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let r = sh::get(&ctx.state.store, id).await?.ok_or_else(|| AppError::not_found("handover"))?;
-    access::may_record_sanction(actor, &facts(&r)).map_err(refused)?;
+    if access::sanctions_offered(actor, &facts(&r)).is_empty() {
+        let why = access::may_record_sanction(actor, &facts(&r), SanctionKind::Penalty).err();
+        return Err(refused(why.unwrap_or(Refusal::MissingRole)));
+    }
     if r.claimed_at.is_none() {
         return Err(AppError::with_detail(Kind::Conflict, "handover_not_claimed", "handover"));
     }
@@ -190,6 +214,7 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
     let r = target(ctx, id).await?;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let kind = SanctionKind::parse(&input.kind).ok_or_else(|| AppError::invalid("kind"))?;
+    access::may_record_sanction(actor, &facts(&r), kind).map_err(refused)?;
     let license = match input.license.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(identifier) => {
             let l = crate::licenses::verify::find(st, identifier)
@@ -216,15 +241,29 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         has_license: license.is_some(),
     };
     let s = dh::sanction(&draft, st.today()).map_err(invalid)?;
-    // The items' names, read before the transaction (which reads only
-    // through its own connection): checked here, named in the notice.
+    // The items, read before the transaction (which reads only through its
+    // own connection): each in the regulator's field, named in the notices.
     let mut item_list = vec![];
+    // The departments implementing named items, other than the regulator,
+    // with their items: each department's heads are told.
+    let mut affected: Vec<(i64, Vec<String>)> = vec![];
     if !s.item_ids.is_empty() {
+        let field = field_items(st, &r).await?;
         let names = item_names(st).await?;
         for i in &s.item_ids {
-            let name =
-                names.get(i).ok_or_else(|| AppError::with_detail(Kind::Invalid, "unknown_item", i.to_string()))?;
-            item_list.push(name.clone());
+            let Some(item) = field.iter().find(|f| f.id == *i) else {
+                return Err(match names.contains_key(i) {
+                    true => AppError::with_detail(Kind::Invalid, SanctionError::ItemOutsideField.code(), i.to_string()),
+                    false => AppError::with_detail(Kind::Invalid, "unknown_item", i.to_string()),
+                });
+            };
+            item_list.push(item.name.clone());
+            if item.department_id != r.regulator_department_id {
+                match affected.iter_mut().find(|(d, _)| *d == item.department_id) {
+                    Some((_, names)) => names.push(item.name.clone()),
+                    None => affected.push((item.department_id, vec![item.name.clone()])),
+                }
+            }
         }
     }
     let mut attachments = files;
@@ -304,12 +343,18 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
             period: period.as_ref().map(|p| (p.0.as_str(), p.1.as_str())),
             items: &item_list,
         };
-        tell_licensee(ctx, &mut tx, &r, license.as_ref(), &facts).await?
+        let told = tell_licensee(ctx, &mut tx, &r, license.as_ref(), &facts).await?;
+        if let Some(p) = period.as_ref() {
+            let holder = shown_holder(holder_kind, holder_name);
+            tell_departments(ctx, &mut tx, &affected, &regulator, &holder, &s.decision_no, p).await?;
+        }
+        told
     };
     let detail = json!({"handover_id": r.id, "sanction": kind.code(), "decision_no": s.decision_no,
         "decided_on": decided_on, "identifier": license.as_ref().map(|l| l.identifier.clone()),
         "restrict_from": period.as_ref().map(|p| p.0.clone()), "restrict_until": period.as_ref().map(|p| p.1.clone()),
-        "item_ids": s.item_ids, "files": attachments, "licensee_notices": told});
+        "item_ids": s.item_ids, "files": attachments, "licensee_notices": told,
+        "departments_told": affected.iter().map(|(d, _)| *d).collect::<Vec<_>>()});
     ctx.audit(&mut tx, ctx.entry("handover_sanction", "handover", r.id, detail, &s.reason)).await?;
     tx.commit().await?;
     let row = sh::sanctions_of(&st.store, r.id)
@@ -319,6 +364,42 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         .ok_or_else(|| AppError::not_found("handover"))?;
     let names = item_names(st).await?;
     Ok(sanction_view(row, &names, department_name(st, r.regulator_department_id).await))
+}
+
+/// A licensee as staff see it: a company's name whole, a person's masked.
+fn shown_holder(holder_kind: &str, name: &str) -> String {
+    match holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code() {
+        true => name.to_string(),
+        false => zwfw_domain::ids::mask_name(name),
+    }
+}
+
+/// The heads of each department whose items a 限制准入 names told, in the
+/// decision's transaction (its staff read through it), in-app.
+async fn tell_departments(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    affected: &[(i64, Vec<String>)],
+    regulator: &str,
+    holder: &str,
+    decision_no: &str,
+    (from, until): &(String, String),
+) -> AppResult<()> {
+    let mut notices = vec![];
+    for (department, items) in affected {
+        let (title, body) =
+            crate::messages::restriction_department_notice(regulator, holder, decision_no, (from, until), items);
+        for u in zwfw_store::admin::list_staff_via(tx.conn(), Some(*department)).await? {
+            if u.active && u.roles.contains(&zwfw_domain::admin::Role::DeptHead) {
+                notices.push(zwfw_store::outbox::Notice {
+                    sms_to_account: false,
+                    ..zwfw_store::outbox::Notice::to_account(u.id, title.clone(), body.clone(), String::new())
+                });
+            }
+        }
+    }
+    zwfw_store::outbox::write_notices(tx, &notices, ctx.now()).await?;
+    Ok(())
 }
 
 /// The licensee told of a decision recorded on them, in the decision's own

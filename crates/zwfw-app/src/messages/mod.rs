@@ -188,7 +188,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             "只有认领该推送记录的监管部门可以登记处罚、责令改正、吊销或限制准入（审批部门只能查看）"
         }
         ("missing_role", Some("handover_sanction")) => {
-            "登记处罚等决定须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理"
+            "行政处罚、责令改正由监管部门的窗口人员、审批人员或部门负责人登记；吊销和限制准入须由审批人员或部门负责人登记"
         }
         ("staff_only", Some("fault")) => "故障由工作人员报告和处理",
         ("missing_role", Some("fault")) => "平台故障由政务服务中心管理员或系统管理员（信息化主管部门）处理",
@@ -242,6 +242,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("restrict_period_reversed", _) => "限制准入的截止日期不能早于起始日期",
         ("restrict_items_required", _) => "限制准入须至少选择一个涉及的事项",
         ("restrict_too_many_items", _) => "限制准入涉及的事项不能超过50个",
+        ("restrict_item_outside_field", _) => {
+            "限制准入只能涉及本推送记录的事项或本部门负责监管的事项；其他事项的限制准入由其监管部门决定"
+        }
         ("revoke_needs_license", _) => "该推送记录没有电子证照：吊销须填写要吊销的电子证照标识",
         ("unknown_license", Some(id)) => return format!("没有找到电子证照“{id}”，请核对电子证照标识"),
         ("unknown_license", None) => "没有找到该电子证照，请核对电子证照标识",

@@ -226,9 +226,42 @@ pub fn sanction_notice(f: &SanctionFacts<'_>) -> (String, String) {
     (format!("{what}决定：{}", f.item_name), body)
 }
 
+/// The notice (title, body) to the heads of a department whose items a
+/// regulator's 限制准入 names (so that the department knows before its
+/// counter meets the applicant): who decided, on whom (`holder` as shown to
+/// staff: a person's name masked), the period and the department's items.
+pub fn restriction_department_notice(
+    regulator: &str,
+    holder: &str,
+    decision_no: &str,
+    (from, until): (&str, &str),
+    items: &[String],
+) -> (String, String) {
+    let names = items.join("、");
+    let body = format!(
+        "{regulator}对“{holder}”作出限制准入决定（决定书文号 {decision_no}），{from}至{until}期间涉及本部门的事项“{names}”。\
+         该申请人在此期间申请上述事项时，受理页面将提示该限制，请依法审查。"
+    );
+    (format!("限制准入涉及本部门事项：{holder}"), body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_department_is_told_which_of_its_items_a_restriction_names() {
+        let items = vec!["食品经营许可".to_string(), "食品生产许可".to_string()];
+        let (title, body) = restriction_department_notice(
+            "示例市市场监督管理局",
+            "张*",
+            "示市监限〔2026〕3号",
+            ("2026-12-01", "2027-11-30"),
+            &items,
+        );
+        assert_eq!(title, "限制准入涉及本部门事项：张*");
+        assert!(body.contains("2026-12-01至2027-11-30") && body.contains("食品经营许可、食品生产许可"), "{body}");
+    }
 
     #[test]
     fn a_restriction_notice_names_its_period_and_at_most_three_items() {

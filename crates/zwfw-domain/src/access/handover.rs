@@ -3,6 +3,7 @@
 
 use super::{first_held, in_department, is_overseer, Refusal};
 use crate::admin::{Actor, Role};
+use crate::handover::SanctionKind;
 
 /// The plain facts of a pushed record that the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,11 +63,25 @@ pub fn offers_claim(actor: &Actor, f: &HandoverFacts, claimed: bool) -> bool {
 
 /// Who records a decision flowing back (行政处罚, 责令改正, 吊销, 限制准入)
 /// on a record's licensee: the staff of the regulator, who may claim it
-/// (that it was claimed first is the use case's check). The approving
-/// department and the overseers read the decisions with the record; other
-/// departments do not learn of them.
-pub fn may_record_sanction(actor: &Actor, f: &HandoverFacts) -> Result<Role, Refusal> {
-    may_claim(actor, f)
+/// (that it was claimed first is the use case's check). A 吊销 takes the
+/// licence away and a 限制准入 bars the licensee from applying: those two
+/// are entered only by the regulator's head or reviewers, never by its
+/// counter or its administrator. The approving department and the
+/// overseers read the decisions with the record; other departments do not
+/// learn of them.
+pub fn may_record_sanction(actor: &Actor, f: &HandoverFacts, kind: SanctionKind) -> Result<Role, Refusal> {
+    may_claim(actor, f)?;
+    let roles: &[Role] = match kind {
+        SanctionKind::Revoke | SanctionKind::Restrict => &[Role::DeptHead, Role::Reviewer],
+        SanctionKind::Penalty | SanctionKind::Rectify => &[Role::DeptHead, Role::Reviewer, Role::Counter],
+    };
+    first_held(actor, roles).ok_or(Refusal::MissingRole)
+}
+
+/// The decisions an actor may record on a record, in the list's order
+/// (empty: the page offers no form).
+pub fn sanctions_offered(actor: &Actor, f: &HandoverFacts) -> Vec<SanctionKind> {
+    SanctionKind::ALL.iter().copied().filter(|k| may_record_sanction(actor, f, *k).is_ok()).collect()
 }
 
 /// Who is shown the 限制准入 in force on an applicant: the staff of the
@@ -105,11 +120,24 @@ mod tests {
 
     #[test]
     fn only_the_regulator_records_decisions_and_the_case_department_sees_restrictions() {
-        assert_eq!(may_record_sanction(&staff(1, 2, &[Role::Reviewer]), &F), Ok(Role::Reviewer));
-        assert_eq!(may_record_sanction(&staff(4, 1, &[Role::DeptHead]), &F), Err(Refusal::NotInDepartment));
-        assert_eq!(may_record_sanction(&staff(5, 9, &[Role::Supervisor]), &F), Err(Refusal::SupervisionReadsOnly));
-        assert_eq!(may_record_sanction(&staff(6, 3, &[Role::DeptHead]), &F), Err(Refusal::NotParty));
-        assert_eq!(may_record_sanction(&person(7), &F), Err(Refusal::StaffOnly));
+        use SanctionKind::*;
+        let rec = |a: &Actor, k| may_record_sanction(a, &F, k);
+        assert_eq!(rec(&staff(1, 2, &[Role::Reviewer]), Revoke), Ok(Role::Reviewer));
+        assert_eq!(rec(&staff(2, 2, &[Role::DeptHead]), Restrict), Ok(Role::DeptHead));
+        // The counter enters penalties and orders, not a 吊销 or a 限制准入.
+        assert_eq!(rec(&staff(3, 2, &[Role::Counter]), Penalty), Ok(Role::Counter));
+        assert_eq!(rec(&staff(3, 2, &[Role::Counter]), Rectify), Ok(Role::Counter));
+        assert_eq!(rec(&staff(3, 2, &[Role::Counter]), Revoke), Err(Refusal::MissingRole));
+        assert_eq!(rec(&staff(3, 2, &[Role::Counter]), Restrict), Err(Refusal::MissingRole));
+        assert_eq!(sanctions_offered(&staff(3, 2, &[Role::Counter]), &F), vec![Penalty, Rectify]);
+        assert_eq!(sanctions_offered(&staff(1, 2, &[Role::Reviewer]), &F), SanctionKind::ALL.to_vec());
+        // The department administrator claims but records no decision.
+        assert_eq!(rec(&staff(8, 2, &[Role::DeptAdmin]), Penalty), Err(Refusal::MissingRole));
+        assert!(sanctions_offered(&staff(8, 2, &[Role::DeptAdmin]), &F).is_empty());
+        assert_eq!(rec(&staff(4, 1, &[Role::DeptHead]), Penalty), Err(Refusal::NotInDepartment));
+        assert_eq!(rec(&staff(5, 9, &[Role::Supervisor]), Penalty), Err(Refusal::SupervisionReadsOnly));
+        assert_eq!(rec(&staff(6, 3, &[Role::DeptHead]), Revoke), Err(Refusal::NotParty));
+        assert_eq!(rec(&person(7), Penalty), Err(Refusal::StaffOnly));
         assert!(sees_restrictions(&staff(1, 1, &[Role::Counter]), 1));
         assert!(sees_restrictions(&staff(5, 9, &[Role::Supervisor]), 1));
         assert!(!sees_restrictions(&staff(6, 3, &[Role::Counter]), 1));

@@ -76,9 +76,9 @@ async fn record_view(
     error: Option<String>,
     input: Option<&SanctionInput>,
 ) -> Response {
-    let items: Vec<Value> = if d.may_record_sanction {
+    let items: Vec<Value> = if d.sanction_kinds.iter().any(|k| k == "restrict") {
         let chosen = input.map(|i| i.item_ids.clone()).unwrap_or_default();
-        zwfw_app::handover::sanctions::item_choices(st)
+        zwfw_app::handover::sanctions::item_choices(st, d.id)
             .await
             .unwrap_or_default()
             .into_iter()

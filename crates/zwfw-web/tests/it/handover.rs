@@ -230,7 +230,13 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     assert_eq!(s, StatusCode::OK, "{b}");
     let b = inbox(&app, &land_staff, "").await;
     assert_eq!(b["total"], 2, "{b}");
-    let r = &b["rows"][0];
+    // Unclaimed records by their last day to claim, the older first on the same day.
+    assert_eq!(
+        (b["rows"][0]["kind"].as_str(), b["rows"][0]["claim_due"] == b["rows"][1]["claim_due"]),
+        (Some("conclusion"), true),
+        "{b}"
+    );
+    let r = &b["rows"][1];
     assert_eq!(
         (r["kind"].as_str(), r["decision"].as_str(), r["decision_no"].as_str(), r["license"].as_str()),
         (Some("license_change"), Some("revoked"), Some("示市监罚〔2025〕1号"), Some(license.as_str())),

@@ -411,3 +411,80 @@ both_backends!(handover_backflow_numbers_recipients_and_licensee_notices, |store
     let _ = (admin, citizen);
     assert_invariants(&app).await;
 });
+
+// Who enters which decision, and on which items: the regulator's counter
+// enters a 行政处罚 but not a 吊销 or a 限制准入 (refused before anything is
+// written, and not offered on the page); a 限制准入 names the record's item or
+// items the regulator supervises, never another department's field; the
+// department implementing a named item is told (its heads, in-app), the
+// regulator itself is not.
+both_backends!(handover_backflow_roles_and_the_regulators_field, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let [admin, citizen, counter, reviewer, head, land_staff, _, _] = accounts(&app).await;
+    let item = licensed_item(&app, &admin, vec![land], "TESTBACKFLOW000000000000000004", 906).await;
+    // Another market item the land bureau supervises, and one it does not.
+    let mut supervised = example(market);
+    supervised.regulator_department_ids = vec![land];
+    let supervised = publish(&app, &supervised, "TESTBACKFLOW000000000000000005").await;
+    let foreign = publish(&app, &example(market), "TESTBACKFLOW000000000000000006").await;
+    conclude(
+        &app,
+        &[citizen.clone(), counter.clone(), reviewer.clone(), head.clone()],
+        item,
+        json!({"action": "conclude", "outcome": "granted", "document_no": "JY0000000000009", "valid_until": "2030-12-31"}),
+    )
+    .await;
+    let record = inbox(&app, &land_staff, "").await["rows"][0]["id"].as_i64().unwrap();
+    let (s, b) = body(app.post(&land_staff, &format!("/api/v1/handover/{record}/claim"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let path = format!("/api/v1/handover/{record}/sanctions");
+    let decision = |kind: &str, no: &str| {
+        json!({"kind": kind, "decision_no": no, "decided_on": "2025-09-26", "reason": "以欺骗手段取得许可",
+            "restrict_from": "2025-09-26", "restrict_until": "2026-09-25", "item_ids": [item]})
+    };
+
+    // The bureau's officer as a counter clerk only.
+    let land_id = app.user_id("demo_land").await;
+    app.sql("DELETE FROM user_roles WHERE role = 'reviewer' AND user_id = $1", land_id).await;
+    let (s, d) = body(app.get(&land_staff, &format!("/api/v1/handover/{record}")).await).await;
+    assert_eq!((s, d["sanction_kinds"].clone()), (StatusCode::OK, json!(["penalty", "rectify"])), "{d}");
+    for kind in ["revoke", "restrict"] {
+        let (s, e) = body(app.post(&land_staff, &path, decision(kind, "示自然罚〔2025〕20号")).await).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{kind}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("吊销和限制准入须由审批人员或部门负责人登记"), "{e}");
+    }
+    assert_eq!(count(&app, SANCTIONS).await, 0, "nothing written by a refused decision");
+    let (_, html) = page(&signed(&land_staff), &app, &format!("/handover/{record}")).await;
+    let form = between(&html, "<h3>登记处理决定</h3>", "</form>");
+    assert!(form.contains("value=\"penalty\"") && !form.contains("value=\"revoke\""), "{form}");
+    assert!(!form.contains("value=\"restrict\"") && form.contains("须由审批人员或部门负责人登记"), "{form}");
+    let (s, b) = body(app.post(&land_staff, &path, decision("penalty", "示自然罚〔2025〕21号")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "the counter enters a 行政处罚: {b}");
+    app.sql("INSERT INTO user_roles (user_id, role) VALUES ($1, 'reviewer')", land_id).await;
+
+    // The reviewer again: a 限制准入 on another department's field is refused.
+    let mut outside = decision("restrict", "示自然限〔2025〕22号");
+    outside["item_ids"] = json!([item, foreign]);
+    let (s, e) = body(app.post(&land_staff, &path, outside).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("restrict_item_outside_field")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("本部门负责监管的事项"), "{e}");
+    assert_eq!(count(&app, SANCTIONS).await, 1);
+    let (_, html) = page(&signed(&land_staff), &app, &format!("/handover/{record}")).await;
+    assert!(html.contains(&format!("name=\"item_{supervised}\"")), "the supervised item is offered");
+    assert!(!html.contains(&format!("name=\"item_{foreign}\"")), "another field's item is not offered");
+
+    // On its own field: recorded, and the market bureau's heads are told which of its items.
+    let mut inside = decision("restrict", "示自然限〔2025〕23号");
+    inside["item_ids"] = json!([item, supervised]);
+    let (s, b) = body(app.post(&land_staff, &path, inside).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let heads = format!("user_id = {}", app.user_id("demo_head").await);
+    assert_eq!(told(&app, "inapp", &heads, "限制准入涉及本部门事项").await, 1);
+    let land_told = format!("user_id = {land_id}");
+    assert_eq!(told(&app, "inapp", &land_told, "限制准入涉及本部门事项").await, 0, "not the regulator itself");
+    let (_, n) = body(app.get(&head, "/api/v1/me/notifications").await).await;
+    assert!(n.to_string().contains("示自然限〔2025〕23号"), "{n}");
+    assert_invariants(&app).await;
+});
