@@ -440,6 +440,22 @@ fn filter(q: &ListQuery) -> AppResult<(sc::Filter, i64)> {
     Ok((f, page))
 }
 
+/// The licensing authorities (许可机关) the public filter offers: the active
+/// departments that implement a published item, by name.
+pub async fn authorities(st: &App) -> AppResult<Vec<(i64, String)>> {
+    let f = zwfw_store::catalog::ItemFilter { published_only: true, limit: 1_000_000, ..Default::default() };
+    let licensing: std::collections::HashSet<i64> =
+        zwfw_store::catalog::list(&st.store, &f).await?.into_iter().map(|i| i.department_id).collect();
+    let mut out: Vec<(i64, String)> = zwfw_store::admin::list_departments(&st.store)
+        .await?
+        .into_iter()
+        .filter(|d| d.active && licensing.contains(&d.id))
+        .map(|d| (d.id, d.name))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
 /// The published records (public: no sign-in), newest decision first.
 pub async fn public_list(st: &App, q: &ListQuery) -> AppResult<CreditPage> {
     // Records of conclusions are derived after them: none acknowledged is missed.

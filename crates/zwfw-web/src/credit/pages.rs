@@ -26,13 +26,14 @@ fn filter_query(q: &ListQuery) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
+/// The licensing authorities for the public filter (departments that
+/// implement a published item).
 async fn departments(st: &AppState, on: Option<&str>) -> Vec<Value> {
-    zwfw_store::admin::list_departments(&st.store)
+    cr::authorities(st)
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|d| d.active)
-        .map(|d| context! { id => d.id, name => d.name, on => on == Some(d.id.to_string().as_str()) })
+        .map(|(id, name)| context! { id => id, name => name, on => on == Some(id.to_string().as_str()) })
         .collect()
 }
 

@@ -178,6 +178,9 @@ both_backends!(credit_licensing_records_publication_and_a12, |store: Store| asyn
     let (s, html) = page(&client(), &app, "/credit/licensing").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("行政许可信息公示") && html.contains("JY0000000000002") && html.contains("核准"), "{html}");
+    // The 许可机关 filter offers the departments that license, not the supervision office.
+    let authorities = between(&html, "<select id=\"department_id\"", "</select>");
+    assert!(authorities.contains("示例市市场监督管理局") && !authorities.contains("示例市监察局"), "{authorities}");
 
     // The licence revoked: the record shows 无效 with the date.
     let license: String = {
