@@ -65,6 +65,10 @@ pub enum FaultError {
     AlreadyAcknowledged,
     /// The paper notice is not due yet (24 hours not passed).
     NoticeNotDue,
+    /// The fault was cleared within 24 hours: no paper notice is needed.
+    NoticeNotNeeded,
+    /// The delivery to this department is recorded already.
+    AlreadySent,
     /// The department is not one the notice is addressed to.
     NotAddressed,
     /// The notice is sent only once printed.
@@ -86,6 +90,8 @@ impl FaultError {
             FaultError::AlreadyCleared => "fault_already_cleared",
             FaultError::AlreadyAcknowledged => "fault_already_acknowledged",
             FaultError::NoticeNotDue => "fault_notice_not_due",
+            FaultError::NoticeNotNeeded => "fault_notice_not_needed",
+            FaultError::AlreadySent => "fault_notice_already_sent",
             FaultError::NotAddressed => "fault_not_addressed",
             FaultError::NotPrinted => "fault_notice_not_printed",
         }
@@ -99,7 +105,9 @@ impl FaultError {
             FaultError::AlreadyCleared
                 | FaultError::AlreadyAcknowledged
                 | FaultError::NoticeNotDue
+                | FaultError::NoticeNotNeeded
                 | FaultError::NotPrinted
+                | FaultError::AlreadySent
         )
     }
 }
@@ -227,22 +235,33 @@ pub fn notice_due_at(since_ms: i64) -> i64 {
 /// within 24 hours of its start (still open 24 hours on, or cleared later
 /// than that, when the notice still documents the paper period).
 pub fn notice_due(s: &State, now_ms: i64) -> Result<(), FaultError> {
-    let until = s.cleared_at.unwrap_or(now_ms);
-    if until < notice_due_at(s.since_ms) {
-        return Err(FaultError::NoticeNotDue);
+    let due = notice_due_at(s.since_ms);
+    match s.cleared_at {
+        Some(at) if at < due => Err(FaultError::NoticeNotNeeded),
+        None if now_ms < due => Err(FaultError::NoticeNotDue),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether the delivery of the notice to `department` may be recorded: the
-/// notice is due and was printed, and the department is addressed.
-pub fn may_record_sent(s: &State, now_ms: i64, addressed: &[i64], department: i64) -> Result<(), FaultError> {
+/// notice is due and was printed, the department is addressed, and its
+/// delivery is not recorded yet (`sent`: the departments recorded).
+pub fn may_record_sent(
+    s: &State,
+    now_ms: i64,
+    addressed: &[i64],
+    sent: &[i64],
+    department: i64,
+) -> Result<(), FaultError> {
     notice_due(s, now_ms)?;
     if !s.printed {
         return Err(FaultError::NotPrinted);
     }
     if !addressed.contains(&department) {
         return Err(FaultError::NotAddressed);
+    }
+    if sent.contains(&department) {
+        return Err(FaultError::AlreadySent);
     }
     Ok(())
 }
@@ -315,15 +334,16 @@ mod tests {
         assert_eq!(notice_due(&open, NOW + PAPER_NOTICE_AFTER_MS), Ok(()));
         // Cleared within 24 hours: never due.
         let quick = State { cleared_at: Some(NOW + 3_600_000), ..open };
-        assert_eq!(notice_due(&quick, NOW + 10 * PAPER_NOTICE_AFTER_MS), Err(FaultError::NoticeNotDue));
+        assert_eq!(notice_due(&quick, NOW + 10 * PAPER_NOTICE_AFTER_MS), Err(FaultError::NoticeNotNeeded));
         // Cleared after 30 hours: the notice documents the paper period.
         let late = State { cleared_at: Some(NOW + 30 * 3_600_000), ..open };
         assert_eq!(notice_due(&late, NOW + 31 * 3_600_000), Ok(()));
         let later = NOW + PAPER_NOTICE_AFTER_MS;
-        assert_eq!(may_record_sent(&open, later, &[1, 2], 2), Err(FaultError::NotPrinted));
+        assert_eq!(may_record_sent(&open, later, &[1, 2], &[], 2), Err(FaultError::NotPrinted));
         let printed = State { printed: true, ..open };
-        assert_eq!(may_record_sent(&printed, later, &[1, 2], 2), Ok(()));
-        assert_eq!(may_record_sent(&printed, later, &[1, 2], 7), Err(FaultError::NotAddressed));
+        assert_eq!(may_record_sent(&printed, later, &[1, 2], &[1], 2), Ok(()));
+        assert_eq!(may_record_sent(&printed, later, &[1, 2], &[], 7), Err(FaultError::NotAddressed));
+        assert_eq!(may_record_sent(&printed, later, &[1, 2], &[1], 1), Err(FaultError::AlreadySent));
         assert_eq!(addressed(Scope::Department, Some(4), &[1, 4, 5]), vec![4]);
         assert_eq!(addressed(Scope::Platform, None, &[1, 4, 5]), vec![1, 4, 5]);
         assert_eq!(addressed(Scope::Function, None, &[1, 4]), vec![1, 4]);

@@ -92,12 +92,14 @@ pub async fn qualify(state: &App, u: &store_admin::User) -> AppResult<()> {
         return Ok(());
     }
     let ctx = Ctx { state, actor: None, client_addr: "demo".into() };
-    let today = zwfw_domain::time::ymd(state.today());
-    for (kind, result) in [("training", "passed"), ("exam", "pending")] {
+    let today = state.today();
+    // Trained a week ago; examined today, the result not yet known.
+    let trained = today.checked_sub_days(chrono::Days::new(7)).unwrap_or(today);
+    for (kind, result, on) in [("training", "passed", trained), ("exam", "pending", today)] {
         let input = q::RecordInput {
             role: "counter".into(),
             kind: kind.into(),
-            held_on: today.clone(),
+            held_on: zwfw_domain::time::ymd(on),
             content: "窗口受理业务规范及政务服务平台操作".into(),
             result: result.into(),
             score: None,

@@ -130,7 +130,7 @@ pub struct RequestView {
 }
 
 fn facts(r: &sg::RequestRow) -> RequestFacts {
-    RequestFacts { department_id: r.department_id }
+    RequestFacts { department_id: r.department_id, requester_id: r.requester_id }
 }
 
 fn due_of(st: &App, submitted_at: i64, days: u32) -> Option<chrono::NaiveDate> {

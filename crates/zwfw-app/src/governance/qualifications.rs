@@ -40,6 +40,8 @@ fn entry_error(e: QualificationError) -> AppError {
         QualificationError::RoleNotHeld => "qualification_role_not_held",
         QualificationError::RoleExempt => "qualification_role_exempt",
         QualificationError::ScoreOutOfRange => "qualification_score_out_of_range",
+        QualificationError::ValidTooLong => "qualification_valid_too_long",
+        QualificationError::ValidUntilNotAllowed => "qualification_valid_until_not_allowed",
     };
     AppError::new(Kind::Invalid, code)
 }
@@ -71,8 +73,12 @@ fn record_of(r: &QualificationRow) -> Option<Record> {
 /// down to those qualified), and the roles held that lack a qualification.
 pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<Role>)> {
     let actor = crate::accounts::sessions::actor_of(user);
-    if user.kind != AccountKind::Staff || !user.roles.iter().any(|r| dq::needs_qualification(*r)) {
+    if user.kind != AccountKind::Staff {
         return Ok((actor, vec![]));
+    }
+    if !user.roles.iter().any(|r| dq::needs_qualification(*r)) {
+        // Exempt, or holding no role (then acting for no department).
+        return Ok((dq::effective_actor(actor, &[], st.today()), vec![]));
     }
     let recs = records(&sq::for_user(st.store.pool(), user.id).await?);
     let today = st.today();
@@ -139,11 +145,13 @@ fn view(r: QualificationRow) -> QualificationView {
 pub struct StandingView {
     pub role: String,
     pub role_label: String,
-    /// exempt | qualified | expiring (within 30 days) | missing
+    /// exempt | qualified | expiring (within 30 days) | expired | missing
     pub standing: String,
     pub standing_label: String,
     /// The last day qualified (YYYY-MM-DD), when qualified.
     pub valid_until: Option<String>,
+    /// The last day of a qualification that lapsed (YYYY-MM-DD), when expired.
+    pub lapsed_on: Option<String>,
     /// Not qualified, or expiring within 30 days.
     pub attention: bool,
 }
@@ -155,6 +163,7 @@ fn standing_view(role: Role, s: Standing) -> StandingView {
         standing: s.code().into(),
         standing_label: crate::messages::label("qualification_standing", s.code()),
         valid_until: s.until().map(ymd),
+        lapsed_on: s.lapsed_on().map(ymd),
         attention: s.needs_attention(),
     }
 }
@@ -553,7 +562,7 @@ pub fn missing_text(missing: &[Role]) -> Option<String> {
     }
     let names: Vec<String> = missing.iter().map(|r| crate::messages::label("role", r.code())).collect();
     Some(format!(
-        "您尚未取得{}岗位的有效上岗资格（培训并考试合格），暂不能以该岗位办理业务。请联系政务服务中心管理员安排培训和考试。",
+        "您尚未取得{}岗位的有效上岗资格（经培训并考试合格，且在有效期内），暂不能以该岗位办理业务，也不能查阅本部门的办件。请联系政务服务中心管理员安排培训和考试。",
         names.join("、")
     ))
 }

@@ -14,6 +14,9 @@ pub fn governance_text(code: &str, detail: Option<&str>) -> Option<String> {
         }
         ("supervision_reads_only", Some("maintenance_request")) => "监察人员只能查看配置/维护需求，不能答复",
         ("staff_only", Some("maintenance_request")) => "配置/维护需求只能由工作人员提交",
+        ("own_account", Some("maintenance_request")) => {
+            "不能答复或办结自己提出的配置/维护需求：须由政务服务中心的其他管理员分析答复"
+        }
         ("missing_role", Some("request_change")) => "只有政务服务中心管理员或系统管理员可以依配置/维护需求作出变更",
         ("staff_only", Some("request_change")) => "只有政务服务中心管理员或系统管理员可以依配置/维护需求作出变更",
         ("qualification_future_date", _) => "培训或考试日期不能晚于今天：只能登记已经举行的培训和考试",
@@ -22,6 +25,10 @@ pub fn governance_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("qualification_role_not_held", _) => "该工作人员不担任所选岗位，不能登记该岗位的培训或考试",
         ("qualification_role_exempt", _) => "系统管理员无需登记上岗资格",
         ("qualification_score_out_of_range", _) => "考试成绩应在0至100分之间",
+        ("qualification_valid_too_long", _) => "上岗资格的有效期自考试之日起不能超过5年，到期须重新考试",
+        ("qualification_valid_until_not_allowed", _) => {
+            "只有考试合格才登记有效期至；培训和不合格、待定的考试请不填有效期"
+        }
         ("invalid_qualification_text", Some(d)) => return Some(d.to_string()),
         ("invalid_qualification_text", None) => "请填写培训或考试的内容",
         ("bad_qualification_kind", _) => "请选择培训或考试",

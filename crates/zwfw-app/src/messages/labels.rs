@@ -339,6 +339,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("qualification_standing", "exempt") => "无需上岗资格",
         ("qualification_standing", "qualified") => "有效",
         ("qualification_standing", "expiring") => "30日内到期",
+        ("qualification_standing", "expired") => "上岗资格已过期",
         ("qualification_standing", "missing") => "未取得上岗资格",
         ("request_kind", "users_rights") => "用户和权限",
         ("request_kind", "item_config") => "事项配置",

@@ -223,7 +223,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         }
         ("fault_notice_not_due", None) => "故障开始后24小时仍未排除的，才需要纸质书面通知",
         ("fault_notice_not_printed", _) => "请先打印纸质书面通知，再登记送达",
-        ("fault_not_addressed", _) => "请选择纸质书面通知所发送的部门",
+        ("fault_notice_not_needed", _) => "该故障在开始后24小时内已排除，无需纸质书面通知",
+        ("fault_notice_already_sent", _) => "已登记向该部门送达纸质书面通知，不能重复登记",
+        ("fault_not_addressed", _) => "请选择纸质书面通知所发送的部门（须为通知所列的部门）",
         ("handover_already_claimed", Some(d)) => return format!("该推送记录已于{d}认领，不能重复认领"),
         ("handover_already_claimed", None) => "该推送记录已被认领，不能重复认领",
         ("note_too_long", _) => "认领说明不能超过500字",

@@ -12,6 +12,8 @@ use crate::admin::{AccountKind, Actor, Role};
 pub struct RequestFacts {
     /// The requesting department.
     pub department_id: i64,
+    /// Who submitted it.
+    pub requester_id: i64,
 }
 
 /// The service centre: its administrators (政务服务中心管理员), and the
@@ -37,13 +39,15 @@ pub fn may_read(actor: &Actor, f: &RequestFacts) -> bool {
 }
 
 /// Who answers (analyses, accepts or refuses) and closes a request: the
-/// centre. The requesting department and the supervision office read it.
+/// centre, never the person who submitted it (one who holds a department's
+/// and the centre's roles does not answer their own). The requesting
+/// department and the supervision office read it.
 pub fn may_answer(actor: &Actor, f: &RequestFacts) -> Result<Role, Refusal> {
     if !may_read(actor, f) {
         return Err(Refusal::NotParty);
     }
     if let Some(r) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]) {
-        return Ok(r);
+        return if actor.user_id == f.requester_id { Err(Refusal::OwnAccount) } else { Ok(r) };
     }
     Err(if actor.has(Role::Supervisor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole })
 }
@@ -148,7 +152,7 @@ mod tests {
     use super::*;
     use crate::access::fixtures::*;
 
-    const F: RequestFacts = RequestFacts { department_id: 2 };
+    const F: RequestFacts = RequestFacts { department_id: 2, requester_id: 99 };
 
     #[test]
     fn departments_and_supervision_submit_and_nobody_else() {
@@ -164,6 +168,10 @@ mod tests {
     fn the_centre_answers_supervision_reads_the_department_reads_its_own() {
         assert_eq!(may_answer(&staff(5, 1, &[Role::CenterAdmin]), &F), Ok(Role::CenterAdmin));
         assert_eq!(may_answer(&staff(6, 1, &[Role::SystemAdmin]), &F), Ok(Role::SystemAdmin));
+        // Holding the centre's role and the requesting department's: not one's own request.
+        let both = staff(99, 2, &[Role::CenterAdmin, Role::DeptAdmin]);
+        assert_eq!(may_answer(&both, &F), Err(Refusal::OwnAccount));
+        assert_eq!(may_answer(&both, &RequestFacts { requester_id: 98, ..F }), Ok(Role::CenterAdmin));
         assert!(may_read(&staff(3, 9, &[Role::Supervisor]), &F));
         assert_eq!(may_answer(&staff(3, 9, &[Role::Supervisor]), &F), Err(Refusal::SupervisionReadsOnly));
         // The requesting department reads its request and does not answer it.

@@ -40,6 +40,10 @@ pub const EXPIRY_WARNING_DAYS: i64 = 30;
 pub const MAX_CONTENT: usize = 500;
 /// The highest score.
 pub const MAX_SCORE: i64 = 100;
+/// The longest a passed examination may be valid, in months from the day
+/// it was held: a qualification is renewed by a new examination at least
+/// this often.
+pub const MAX_VALID_MONTHS: u32 = 60;
 
 /// Whether acting in `role` needs a qualification: every business role;
 /// the 系统管理员 is exempt.
@@ -69,10 +73,39 @@ impl Record {
     }
 }
 
+/// Whether a passed training for `role` was held on or before `on` (staff
+/// are examined after they are trained).
+fn trained(records: &[Record], role: Role, on: NaiveDate) -> bool {
+    records.iter().any(|t| {
+        t.role == role
+            && t.kind == QualificationKind::Training
+            && t.result == QualificationResult::Passed
+            && t.held_on <= on
+    })
+}
+
 /// The last day `role` stays qualified, counting from `day`: the latest end
-/// of the records valid on that day (none when none is).
+/// of the passed examinations valid on that day, each after a passed
+/// training for the role (none when none is).
 pub fn valid_until(records: &[Record], role: Role, day: NaiveDate) -> Option<NaiveDate> {
-    records.iter().filter(|r| r.qualifies(role, day)).filter_map(|r| r.valid_until).max()
+    records
+        .iter()
+        .filter(|r| r.qualifies(role, day) && trained(records, role, r.held_on))
+        .filter_map(|r| r.valid_until)
+        .max()
+}
+
+/// The last day of the latest qualification for `role` that ended before
+/// `day` (a training and a passed examination, as [`valid_until`] reads
+/// them): when it lapsed.
+fn lapsed_on(records: &[Record], role: Role, day: NaiveDate) -> Option<NaiveDate> {
+    records
+        .iter()
+        .filter(|r| r.role == role && r.kind == QualificationKind::Exam && r.result == QualificationResult::Passed)
+        .filter(|r| trained(records, role, r.held_on))
+        .filter_map(|r| r.valid_until)
+        .filter(|u| *u < day)
+        .max()
 }
 
 /// Whether the holder of `role` may act in it on `day`.
@@ -92,10 +125,16 @@ pub fn unqualified_roles(held: &[Role], records: &[Record], day: NaiveDate) -> V
 }
 
 /// The actor as it acts on `day`: a staff member's roles cut down to those
-/// qualified that day. Public accounts hold no role and are not changed.
+/// qualified that day. A staff member left with no role acts for no
+/// department either, so that every rule reading the department (its
+/// cases, pushes, lists) refuses them: they use the system only once
+/// qualified. Public accounts hold no role and are not changed.
 pub fn effective_actor(mut actor: Actor, records: &[Record], day: NaiveDate) -> Actor {
     if actor.is_staff() {
         actor.roles = effective_roles(&actor.roles, records, day);
+        if actor.roles.is_empty() {
+            actor.department_id = None;
+        }
     }
     actor
 }
@@ -109,7 +148,10 @@ pub enum Standing {
     Qualified { until: NaiveDate },
     /// Qualified through `until`, within [`EXPIRY_WARNING_DAYS`].
     Expiring { until: NaiveDate },
-    /// Not qualified: no passed examination valid that day.
+    /// Not qualified: its qualification ended on `on` (the last valid day).
+    Expired { on: NaiveDate },
+    /// Not qualified: no training and passed examination valid that day,
+    /// and none ever.
     Missing,
 }
 
@@ -119,6 +161,7 @@ impl Standing {
             Standing::Exempt => "exempt",
             Standing::Qualified { .. } => "qualified",
             Standing::Expiring { .. } => "expiring",
+            Standing::Expired { .. } => "expired",
             Standing::Missing => "missing",
         }
     }
@@ -130,9 +173,22 @@ impl Standing {
         }
     }
 
+    /// The last day of a qualification that lapsed.
+    pub fn lapsed_on(self) -> Option<NaiveDate> {
+        match self {
+            Standing::Expired { on } => Some(on),
+            _ => None,
+        }
+    }
+
+    /// Whether the role may not be acted in.
+    pub fn blocks(self) -> bool {
+        matches!(self, Standing::Missing | Standing::Expired { .. })
+    }
+
     /// Whether an administrator is to look at it: not qualified, or expiring.
     pub fn needs_attention(self) -> bool {
-        matches!(self, Standing::Missing | Standing::Expiring { .. })
+        matches!(self, Standing::Missing | Standing::Expired { .. } | Standing::Expiring { .. })
     }
 }
 
@@ -142,7 +198,10 @@ pub fn standing(records: &[Record], role: Role, day: NaiveDate) -> Standing {
         return Standing::Exempt;
     }
     match valid_until(records, role, day) {
-        None => Standing::Missing,
+        None => match lapsed_on(records, role, day) {
+            Some(on) => Standing::Expired { on },
+            None => Standing::Missing,
+        },
         Some(until) if (until - day).num_days() <= EXPIRY_WARNING_DAYS => Standing::Expiring { until },
         Some(until) => Standing::Qualified { until },
     }
@@ -169,6 +228,12 @@ pub enum QualificationError {
     /// A score outside 0–100.
     #[error("score out of range")]
     ScoreOutOfRange,
+    /// Valid beyond [`MAX_VALID_MONTHS`] after the examination.
+    #[error("valid for too long")]
+    ValidTooLong,
+    /// Only a passed examination is valid until a day.
+    #[error("valid until given for what is not a passed examination")]
+    ValidUntilNotAllowed,
 }
 
 /// A training or examination to record.
@@ -195,8 +260,14 @@ impl Entry {
             return Err(QualificationError::FutureDate);
         }
         if let Some(u) = self.valid_until {
+            if self.kind != QualificationKind::Exam || self.result != QualificationResult::Passed {
+                return Err(QualificationError::ValidUntilNotAllowed);
+            }
             if u < self.held_on {
                 return Err(QualificationError::ValidUntilBeforeDate);
+            }
+            if self.held_on.checked_add_months(chrono::Months::new(MAX_VALID_MONTHS)).is_none_or(|max| u > max) {
+                return Err(QualificationError::ValidTooLong);
             }
         }
         if self.kind == QualificationKind::Exam
@@ -231,19 +302,24 @@ mod tests {
         Record { role, kind: QualificationKind::Exam, result, held_on: d(on), valid_until: Some(d(until)) }
     }
 
+    fn training(role: Role, on: &str) -> Record {
+        Record {
+            role,
+            kind: QualificationKind::Training,
+            result: QualificationResult::Passed,
+            held_on: d(on),
+            valid_until: None,
+        }
+    }
+
     #[test]
     fn a_role_is_acted_in_only_while_a_passed_examination_is_valid() {
         use QualificationResult::*;
         let records = [
+            training(Role::Counter, "2026-01-04"),
             exam(Role::Counter, "2026-01-05", "2026-12-31", Passed),
             exam(Role::Reviewer, "2026-01-05", "2027-12-31", Failed),
-            Record {
-                role: Role::Reviewer,
-                kind: QualificationKind::Training,
-                result: Passed,
-                held_on: d("2026-01-04"),
-                valid_until: Some(d("2027-12-31")),
-            },
+            training(Role::Reviewer, "2026-01-04"),
         ];
         let held = [Role::Counter, Role::Reviewer, Role::SystemAdmin];
         assert_eq!(effective_roles(&held, &records, d("2026-06-01")), [Role::Counter, Role::SystemAdmin]);
@@ -253,22 +329,35 @@ mod tests {
         assert!(qualified(&records, Role::Counter, d("2026-12-31")), "the last day itself");
         assert!(!qualified(&records, Role::Counter, d("2027-01-01")));
         // A pending examination does not qualify.
-        let pending = [exam(Role::Counter, "2026-01-05", "2026-12-31", Pending)];
+        let pending = [training(Role::Counter, "2026-01-04"), exam(Role::Counter, "2026-01-05", "2026-12-31", Pending)];
         assert!(!qualified(&pending, Role::Counter, d("2026-02-01")));
+        // Nor a passed examination without training, or trained only after it.
+        let untrained = [exam(Role::Counter, "2026-01-05", "2026-12-31", Passed)];
+        assert!(!qualified(&untrained, Role::Counter, d("2026-02-01")));
+        let late = [exam(Role::Counter, "2026-01-05", "2026-12-31", Passed), training(Role::Counter, "2026-01-06")];
+        assert!(!qualified(&late, Role::Counter, d("2026-02-01")));
         // The actor acts in the qualified roles only; a person is unchanged.
         let a = effective_actor(test_staff(1, &held), &records, d("2026-06-01"));
         assert_eq!(a.roles, [Role::Counter, Role::SystemAdmin]);
+        assert!(a.department_id.is_some());
+        // Qualified in no role: no role, and no department's business.
+        let none = effective_actor(test_staff(1, &[Role::Reviewer]), &records, d("2026-06-01"));
+        assert_eq!((none.roles.len(), none.department_id), (0, None));
     }
 
     #[test]
     fn standing_warns_thirty_days_before_the_end() {
         let records = [
+            training(Role::Counter, "2025-01-04"),
             exam(Role::Counter, "2025-01-05", "2026-06-30", QualificationResult::Passed),
             exam(Role::Counter, "2026-01-05", "2026-07-15", QualificationResult::Passed),
         ];
         assert_eq!(standing(&records, Role::Counter, d("2026-06-01")), Standing::Qualified { until: d("2026-07-15") });
         assert_eq!(standing(&records, Role::Counter, d("2026-06-15")), Standing::Expiring { until: d("2026-07-15") });
-        assert_eq!(standing(&records, Role::Counter, d("2026-07-16")), Standing::Missing);
+        // Past its last day: expired on that day, not "never obtained".
+        assert_eq!(standing(&records, Role::Counter, d("2026-07-16")), Standing::Expired { on: d("2026-07-15") });
+        assert!(standing(&records, Role::Counter, d("2026-07-16")).blocks());
+        assert_eq!(standing(&records[..1], Role::Counter, d("2026-07-16")), Standing::Missing);
         assert_eq!(standing(&[], Role::SystemAdmin, d("2026-07-16")), Standing::Exempt);
         assert!(Standing::Missing.needs_attention() && !Standing::Exempt.needs_attention());
         assert!(!due_for_reminder(d("2026-07-15"), d("2026-06-14")));
@@ -298,6 +387,19 @@ mod tests {
         );
         assert_eq!(Entry { valid_until: None, ..ok }.check(&held, today), Err(E::ValidUntilRequired));
         assert_eq!(Entry { role: Role::Reviewer, ..ok }.check(&held, today), Err(E::RoleNotHeld));
+        // Five years at most; a date only on a passed examination.
+        assert_eq!(Entry { valid_until: Some(d("2031-05-20")), ..ok }.check(&held, today), Ok(()));
+        assert_eq!(Entry { valid_until: Some(d("2031-05-21")), ..ok }.check(&held, today), Err(E::ValidTooLong));
+        assert_eq!(Entry { valid_until: Some(d("9999-12-31")), ..ok }.check(&held, today), Err(E::ValidTooLong));
+        let failed = Entry { result: QualificationResult::Failed, ..ok };
+        assert_eq!(failed.check(&held, today), Err(E::ValidUntilNotAllowed));
+        assert_eq!(Entry { valid_until: None, ..failed }.check(&held, today), Ok(()));
+        let trained = Entry { kind: QualificationKind::Training, valid_until: None, ..ok };
+        assert_eq!(trained.check(&held, today), Ok(()));
+        assert_eq!(
+            Entry { valid_until: Some(d("2027-01-01")), ..trained }.check(&held, today),
+            Err(E::ValidUntilNotAllowed)
+        );
         assert_eq!(Entry { role: Role::SystemAdmin, ..ok }.check(&[Role::SystemAdmin], today), Err(E::RoleExempt));
         assert_eq!(Entry { score: Some(101), ..ok }.check(&held, today), Err(E::ScoreOutOfRange));
         // A pending examination or a training needs no end.

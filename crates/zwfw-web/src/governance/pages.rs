@@ -3,7 +3,6 @@
 //! centre's answer and closing forms, its attachments and the PDF reply.
 
 use crate::http::prelude::*;
-use axum::extract::Multipart;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
@@ -62,11 +61,15 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
 }
 
 /// Submits the form (multipart, the token in the query): the request's page, or the form again with the message.
-pub async fn submit(SignedIn { st, ra, .. }: SignedIn, mp: Multipart) -> Response {
+pub async fn submit(SignedIn { st, ra, .. }: SignedIn, mp: LateMultipart) -> Response {
     let c = ctx(&st, &ra);
     if let Err(e) = gov::may_submit(&c) {
         return error_page(&st, Some(&ra), &e);
     }
+    let mp = match mp.open() {
+        Ok(mp) => mp,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let f = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(e) => return error_page(&st, Some(&ra), &e.0),
@@ -79,7 +82,15 @@ pub async fn submit(SignedIn { st, ra, .. }: SignedIn, mp: Multipart) -> Respons
     .await;
     match outcome {
         Ok(r) => see_other(&format!("/governance/requests/{}?done=submit", r.id)),
-        Err(e) => with_status(new_view(&st, &ra, &input.kind, &input.content, Some(e.message())), e.status()),
+        Err(e) => {
+            // A browser does not keep the chosen files: the message says to choose them again.
+            let chosen = f.files.iter().any(|(field, _, b)| field == "attachment" && !b.is_empty());
+            let message = match chosen {
+                true => format!("{}（所选附件未保存，请重新选择附件后提交）", e.message()),
+                false => e.message(),
+            };
+            with_status(new_view(&st, &ra, &input.kind, &input.content, Some(message)), e.status())
+        }
     }
 }
 

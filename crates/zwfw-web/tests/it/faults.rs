@@ -167,6 +167,11 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
         (Some(dept), Some("钱敏"))
     );
     assert!(f["printed_at"].is_i64());
+    // A delivery is recorded once per department.
+    let (s, c) = code_of(app.post(&center, &path("paper-notice/sent"), json!({"department_id": dept})).await).await;
+    assert_eq!((s, c.as_str()), (StatusCode::CONFLICT, "fault_notice_already_sent"));
+    let (_, f) = body(app.get(&center, &format!("/api/v1/faults/{id}")).await).await;
+    assert_eq!(f["addressees"][0]["sent_by"], "钱敏", "unchanged: {f}");
 
     // The cause, then cleared once; a second clearing is refused and changes nothing.
     let (s, c) = code_of(app.post(&admin, &path("cause"), json!({"text": " "})).await).await;

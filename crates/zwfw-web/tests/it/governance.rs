@@ -158,6 +158,29 @@ both_backends!(maintenance_requests_submitted_answered_and_carried_out, |store: 
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
     let (s, _) = body(app.post(&land, &format!("/api/v1/governance/requests/{first}/answer"), json!({})).await).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // A centre administrator who is also a department administrator submits
+    // for the centre, and may not answer or close that request herself.
+    let center_id = app.user_id("demo_center").await;
+    app.sql("INSERT INTO user_roles (user_id, role) VALUES ($1, 'dept_admin')", center_id).await;
+    app.qualify("demo_center").await;
+    let own = reqwest::multipart::Form::new().text("kind", "other").text("content", "中心自身的配置需求。");
+    let r =
+        client().post(app.url("/api/v1/governance/requests")).bearer_auth(&center).multipart(own).send().await.unwrap();
+    let (s, b) = body(r).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let own_id = b["id"].as_i64().unwrap();
+    let accept = json!({"decision": "accept", "necessity": "需要", "feasibility": "可行", "answer": ""});
+    let (s, b) = body(app.post(&center, &format!("/api/v1/governance/requests/{own_id}/answer"), accept).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_account")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("自己提出"), "{b}");
+    assert_eq!(state_of(&app, own_id).await, "submitted", "nothing changed");
+    let (_, d) = body(app.get(&center, &format!("/api/v1/governance/requests/{own_id}")).await).await;
+    assert_eq!(d["may_answer"], false, "no answer form on her own request: {d}");
+    // Another of the centre answers it.
+    let refusal = json!({"decision": "refuse", "necessity": "不必要", "feasibility": "可行", "answer": "已有同类配置"});
+    let (s, b) = body(app.post(&admin, &format!("/api/v1/governance/requests/{own_id}/answer"), refusal).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.sql("DELETE FROM user_roles WHERE role = 'dept_admin' AND user_id = $1", center_id).await;
     // A refusal without reasons is refused.
     let refusal = json!({"decision": "refuse", "necessity": "地址未变更", "feasibility": "可行", "answer": ""});
     let (s, b) = body(app.post(&center, &format!("/api/v1/governance/requests/{second}/answer"), refusal).await).await;

@@ -69,6 +69,15 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     assert!(html.contains("您尚未取得窗口人员岗位的有效上岗资格"), "{html}");
     let (_, home) = page(&signed(&counter), &app, "/").await;
     assert!(!home.contains("qualification-missing"), "a qualified clerk sees no such banner");
+    // Qualified in no role, she reads none of her department's cases either.
+    let (s, _) = code_of(app.get(&counter, &format!("/api/v1/cases/{case_id}")).await).await;
+    assert_eq!(s, StatusCode::OK, "the department's case, read by its qualified clerk");
+    let (s, _) = code_of(app.get(&trainee, &format!("/api/v1/cases/{case_id}")).await).await;
+    assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
+    let (s, b) = body(app.get(&trainee, "/api/v1/cases").await).await;
+    assert!(s == StatusCode::FORBIDDEN || b["total"] == 0, "{s} {b}");
+    let (s, _) = page(&web, &app, &format!("/cases/{case_id}")).await;
+    assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
 
     // The overview: the centre sees her among those to look at; a department
     // administrator its own department only; a counter clerk nothing.
