@@ -645,13 +645,14 @@ async fn run(cluster: &Cluster, server: &mut Server, url: &str, dir: &Path) {
             http().get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success())
         })
         .await;
-        let first_write_ms = wait_for("a write acknowledged after the restart", Duration::from_secs(60), || {
+        wait_for("a write acknowledged after the restart", Duration::from_secs(60), || {
             let acked = load.ledger.lock().unwrap().acked_at.iter().any(|t| *t > up);
             async move { acked }
         })
         .await;
         tokio::time::sleep(RUN_ON).await;
         let l = load.ledger.lock().unwrap();
+        let first_write_ms = l.acked_at.iter().filter(|t| **t > up).min().map(|t| (*t - up).as_millis()).unwrap();
         outages.push(Outage {
             processes_killed,
             down_ms: (up - down).as_millis(),
@@ -746,43 +747,65 @@ async fn run(cluster: &Cluster, server: &mut Server, url: &str, dir: &Path) {
     let codes: HashSet<&String> = l.consultations.iter().map(|(_, c)| c).collect();
     assert_eq!(codes.len(), l.consultations.len(), "no consultation acknowledged twice");
 
-    // The derivation went on: the notice of every acknowledged acceptance
-    // and grant is written, once.
-    let told = || async {
-        let rows = zwfw_store::db::query(
-            "SELECT link, title, channel FROM notifications WHERE link LIKE '/cases/%' \
-             AND (title LIKE '已受理%' OR title LIKE '已办结（准予许可）%')",
-        )
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-        let mut n: HashMap<(i64, bool, String), usize> = HashMap::new();
-        for r in &rows {
-            let Ok(case) = text(r.value("link")).trim_start_matches("/cases/").parse::<i64>() else { continue };
-            *n.entry((case, text(r.value("title")).starts_with("已受理"), text(r.value("channel")))).or_default() += 1;
+    // A grant writes its licence's issuance job with it.
+    let rows = zwfw_store::db::query("SELECT case_id FROM license_jobs").fetch_all(store.pool()).await.unwrap();
+    let jobs: HashSet<i64> = rows.iter().map(|r| int(r.value("case_id"))).collect();
+    let lost: Vec<_> = granted.iter().filter(|c| !jobs.contains(c)).collect();
+    assert!(lost.is_empty(), "acknowledged grants without their licence's issuance: {lost:?}");
+
+    // The derivation from the trail went on after each restart: the notice
+    // of every acknowledged acceptance and grant, and each grant's 审管 push
+    // and 双公示 record, are written, none twice.
+    let derived = || async {
+        let mut n: HashMap<(i64, String), usize> = HashMap::new();
+        for (what, sql) in [
+            (
+                "notice",
+                "SELECT link AS c, title AS k, channel AS w FROM notifications WHERE link LIKE '/cases/%' \
+                 AND (title LIKE '已受理%' OR title LIKE '已办结（准予许可）%')",
+            ),
+            (
+                "push",
+                "SELECT CAST(case_id AS TEXT) AS c, kind AS k, CAST(regulator_department_id AS TEXT) AS w \
+                 FROM handovers WHERE kind = 'conclusion' AND case_id IS NOT NULL",
+            ),
+            ("record", "SELECT CAST(case_id AS TEXT) AS c, 'credit' AS k, '' AS w FROM credit_licensing"),
+        ] {
+            for r in zwfw_store::db::query(sql).fetch_all(store.pool()).await.unwrap() {
+                let Ok(case) = text(r.value("c")).trim_start_matches("/cases/").parse::<i64>() else { continue };
+                let k = text(r.value("k"));
+                let kind = if k.starts_with("已受理") {
+                    "已受理"
+                } else if k.starts_with("已办结") {
+                    "已办结"
+                } else {
+                    what
+                };
+                *n.entry((case, format!("{kind} {}", text(r.value("w"))))).or_default() += 1;
+            }
         }
         n
     };
     let accepted: Vec<i64> = l.steps.iter().filter(|s| s.action == "accept").map(|s| s.case_id).collect();
+    let expected: Vec<(i64, &str)> = accepted
+        .iter()
+        .map(|c| (*c, "已受理"))
+        .chain(granted.iter().flat_map(|c| [(*c, "已办结"), (*c, "push"), (*c, "record")]))
+        .collect();
     let mut missing = vec![];
     let since = Instant::now();
     while since.elapsed() < Duration::from_secs(60) {
-        let n = told().await;
-        let has = |case: i64, acceptance: bool| n.keys().any(|(c, a, _)| *c == case && *a == acceptance);
-        missing = accepted
-            .iter()
-            .map(|c| (*c, "已受理"))
-            .filter(|(c, _)| !has(*c, true))
-            .chain(granted.iter().map(|c| (*c, "已办结")).filter(|(c, _)| !has(*c, false)))
-            .collect();
+        let n = derived().await;
+        let has = |case: i64, kind: &str| n.keys().any(|(c, k)| *c == case && k.split(' ').next() == Some(kind));
+        missing = expected.iter().filter(|(c, k)| !has(*c, k)).collect();
         if missing.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert!(missing.is_empty(), "acknowledged steps without their notice: {missing:?}");
-    let twice: Vec<_> = told().await.into_iter().filter(|(_, n)| *n > 1).collect();
-    assert!(twice.is_empty(), "notices written twice: {twice:?}");
+    assert!(missing.is_empty(), "acknowledged steps without what they cause: {missing:?}");
+    let twice: Vec<_> = derived().await.into_iter().filter(|((c, _), n)| ids.contains(c) && *n > 1).collect();
+    assert!(twice.is_empty(), "derived twice: {twice:?}");
     store.close().await;
 
     // The audit chain of the restored database verifies.
