@@ -104,7 +104,10 @@ impl Cluster {
                 return Err("no runuser to run the server as the `postgres` user".into());
             }
         }
-        let root = std::env::temp_dir().join(format!("zwfw_pgkill_{}", std::process::id()));
+        // Under /tmp when root: the `postgres` user must reach it (root's own
+        // temporary directory may be closed to others).
+        let tmp = if as_root { PathBuf::from("/tmp") } else { std::env::temp_dir() };
+        let root = tmp.join(format!("zwfw_pgkill_{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
         let root = root.canonicalize().map_err(|e| e.to_string())?;
