@@ -318,6 +318,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("account_locked", _) => "连续登录失败次数过多，账号已被临时锁定，请稍后再试或联系管理员",
         ("account_disabled", _) => "账号已停用，请联系管理员",
         ("login_required", _) => "请先登录",
+        ("form_session_expired", _) => "您的登录已过期（长时间未操作或已在别处退出），本次提交没有保存。请重新登录，回到原页面后再次填写提交",
         ("session_expired", _) => "长时间未操作，登录已超时，请重新登录",
         ("password_change_required", _) => "请先修改密码后再继续操作",
         ("second_factor_required", _) => "请先完成动态口令验证",

@@ -155,6 +155,12 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             };
             if !expected.is_some_and(|e| constant_time_eq(&sent, &e)) {
                 tracing::warn!(path, "CSRF check failed");
+                // A form sent after its session ended (idle, signed out
+                // elsewhere): say so, with the way back through the login.
+                if session.is_none() && cookie_token.is_some() {
+                    let e = WebError::new(Kind::Unauthenticated, "form_session_expired");
+                    return crate::http::pages::expired_page(&state, &e, &back_path(&parts));
+                }
                 return crate::http::pages::error_page(&state, None, &WebError::new(Kind::Forbidden, "csrf"));
             }
             if let Some(bytes) = rebuilt {
@@ -285,6 +291,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     }
 }
 
+/// The page a form was sent from (the `Referer`'s path on this site), for
+/// the way back after a login: `/` when it is not known.
+pub fn back_path(parts: &Parts) -> String {
+    let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let rest = referer.split_once("://").map(|(_, r)| r).unwrap_or("");
+    match rest.split_once('/') {
+        Some((h, path)) if !host.is_empty() && h == host && !path.starts_with('/') => {
+            // Never a token in the way back (a multipart form's query).
+            let p = format!("/{path}");
+            match p.contains("_csrf=") {
+                true => p.split('?').next().unwrap_or("/").to_string(),
+                false => p,
+            }
+        }
+        _ => "/".into(),
+    }
+}
+
 /// A signed-in user whose gate is open. Pages redirect to the login or gate
 /// page; the API answers 401/403 with a code.
 pub struct Signed(pub SessionCtx, pub RequestAuth);
@@ -315,8 +340,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
             return Err(if api {
                 SignedRejection::Api(WebError::new(Kind::Unauthenticated, "login_required"))
             } else {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                SignedRejection::Page(Redirect::to(&format!("/login?next={}", urlencode(next))))
+                // After the login a form's address is not a page: back to the page it was sent from.
+                let next = match parts.method == axum::http::Method::GET {
+                    true => parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+                    false => back_path(parts),
+                };
+                SignedRejection::Page(Redirect::to(&format!("/login?next={}", urlencode(&next))))
             });
         };
         let (code, page) = match s.gate {

@@ -116,6 +116,28 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     resp
 }
 
+/// A form sent after its session ended: the reason, and the login that
+/// leads back to the page the form was on (`back`).
+pub fn expired_page(state: &AppState, err: &zwfw_app::AppError, back: &str) -> Response {
+    let ra = RequestAuth {
+        session: None,
+        csrf_token: String::new(),
+        client_addr: String::new(),
+        large: false,
+        api: false,
+        mobile_client: false,
+    };
+    let login = format!("/login?next={}", crate::http::auth::urlencode(back));
+    let mut resp = render(
+        state,
+        &ra,
+        "error.html",
+        context! { heading => "登录已过期", message => err.message(), login => login },
+    );
+    *resp.status_mut() = err.status();
+    resp
+}
+
 pub fn ctx<'a>(state: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
     Ctx { state, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() }
 }

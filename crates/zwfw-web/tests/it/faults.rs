@@ -287,4 +287,26 @@ both_backends!(the_fault_pages_report_and_show_the_timeline, |store: Store| asyn
     assert!(html.contains("确认受理") && html.contains("故障已排除"), "{html}");
     let (_, list) = page(&signed(&center), &app, "/faults").await;
     assert!(list.contains("网上申报页面打不开") && list.contains("待确认"), "{list}");
+
+    // The centre's session ends while the page is open: the form sent then
+    // is answered "登录已过期", nothing recorded, with a login back to the page.
+    let cweb = signed(&center);
+    let (_, html) = page(&cweb, &app, &path).await;
+    let csrf = csrf_of(&html);
+    let r = cweb.post(app.url("/api/v1/auth/logout")).header("x-csrf-token", csrf.as_str()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = cweb
+        .post(app.url(&format!("{path}/acknowledge")))
+        .header("referer", app.url(&path))
+        .form(&[("_csrf", csrf.as_str()), ("text", "已收到")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("登录已过期") && html.contains("没有保存"), "{html}");
+    let login = format!("/login?next={path}\"").replace('/', "&#x2f;");
+    assert!(html.contains(&login), "back to the fault's page: {html}");
+    let (_, f) = body(app.get(&sup, &format!("/api/v1{path}")).await).await;
+    assert!(f["acknowledged_at"].is_null(), "nothing recorded: {f}");
 });
