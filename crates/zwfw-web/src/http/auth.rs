@@ -61,6 +61,21 @@ pub struct RequestAuth {
     pub mobile_client: bool,
 }
 
+impl RequestAuth {
+    /// A page request nobody is known for (an error answered before the
+    /// session was read).
+    pub fn nobody() -> RequestAuth {
+        RequestAuth {
+            session: None,
+            csrf_token: String::new(),
+            client_addr: String::new(),
+            large: false,
+            api: false,
+            mobile_client: false,
+        }
+    }
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }

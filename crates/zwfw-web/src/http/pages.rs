@@ -91,14 +91,7 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
         s if s.is_server_error() => "系统繁忙",
         _ => "操作未完成",
     };
-    let fallback = RequestAuth {
-        session: None,
-        csrf_token: String::new(),
-        client_addr: String::new(),
-        large: false,
-        api: false,
-        mobile_client: false,
-    };
+    let fallback = RequestAuth::nobody();
     let ra = ra.unwrap_or(&fallback);
     // A refusal to a staff member who holds a role without a valid
     // qualification (上岗资格) names what is missing.
@@ -119,14 +112,7 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
 /// A form sent after its session ended: the reason, and the login that
 /// leads back to the page the form was on (`back`).
 pub fn expired_page(state: &AppState, err: &zwfw_app::AppError, back: &str) -> Response {
-    let ra = RequestAuth {
-        session: None,
-        csrf_token: String::new(),
-        client_addr: String::new(),
-        large: false,
-        api: false,
-        mobile_client: false,
-    };
+    let ra = RequestAuth::nobody();
     let login = format!("/login?next={}", crate::http::auth::urlencode(back));
     let mut resp = render(
         state,
