@@ -26,6 +26,9 @@ code_list!(
         Cleared = "cleared" : "排除故障",
         NoticePrinted = "notice_printed" : "打印纸质书面通知",
         NoticeSent = "notice_sent" : "送达纸质书面通知",
+        /// Written by the platform, once: 24 hours passed and the fault is
+        /// open; the centre and the system administrators were told.
+        NoticeDue = "notice_due" : "满24小时未排除",
     }
 );
 

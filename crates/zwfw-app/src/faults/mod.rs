@@ -100,7 +100,13 @@ pub async fn report(ctx: &Ctx<'_>, input: &ReportInput) -> AppResult<FaultView> 
     )
     .await?;
     event(ctx, &mut tx, id, EventKind::Reported, None, &r.what).await?;
-    let notices = handlers_told(ctx, id, &r.what, r.since_ms, &scope_text).await?;
+    let title = format!("平台故障报告：{}", short(&r.what, 30));
+    let body = format!(
+        "{} 起发生故障（影响范围：{scope_text}）：{}。请立即确认并组织排除；24小时内不能排除的，须以纸质书面方式通知相关业务部门。",
+        zwfw_domain::time::format_local(r.since_ms),
+        r.what
+    );
+    let notices = handlers_told(ctx, id, &title, &body).await?;
     zwfw_store::outbox::write_notices(&mut tx, &notices, ctx.now()).await?;
     let detail = json!({"scope": r.scope.code(), "department_id": r.department_id, "function": r.function,
         "since": zwfw_domain::time::format_local(r.since_ms), "notified": notices.len()});
@@ -110,14 +116,9 @@ pub async fn report(ctx: &Ctx<'_>, input: &ReportInput) -> AppResult<FaultView> 
 }
 
 /// Every active centre administrator and system administrator, in-app and
-/// by SMS to their account's mobile.
-async fn handlers_told(ctx: &Ctx<'_>, id: i64, what: &str, since: i64, scope: &str) -> AppResult<Vec<Notice>> {
+/// by SMS to their account's mobile, told of fault `id`.
+async fn handlers_told(ctx: &Ctx<'_>, id: i64, title: &str, body: &str) -> AppResult<Vec<Notice>> {
     let staff = zwfw_store::admin::list_staff(&ctx.state.store, None).await?;
-    let title = format!("平台故障报告：{}", short(what, 30));
-    let body = format!(
-        "{} 起发生故障（影响范围：{scope}）：{what}。请立即确认并组织排除；24小时内不能排除的，须以纸质书面方式通知相关业务部门。",
-        zwfw_domain::time::format_local(since)
-    );
     Ok(staff
         .into_iter()
         .filter(|u| u.active && u.roles.iter().any(|r| access::NOTIFIED.contains(r)))
@@ -126,11 +127,52 @@ async fn handlers_told(ctx: &Ctx<'_>, id: i64, what: &str, since: i64, scope: &s
             mobile: None,
             email: None,
             sms_to_account: true,
-            title: title.clone(),
-            body: body.clone(),
+            title: title.to_string(),
+            body: body.to_string(),
             link: format!("/faults/{id}"),
         })
         .collect())
+}
+
+/// The background job's part: each open fault that passed 24 hours is
+/// marked once in its timeline (满24小时未排除), and the centre's and the
+/// system administrators are told (in-app, SMS) that the paper notice to
+/// the departments is due. How many faults were marked.
+pub async fn remind_notice_due(st: &crate::state::App) -> AppResult<usize> {
+    let now = st.now_ms();
+    let (open, _) = sf::list(&st.store, Some(true), None, 500, 0).await?;
+    let ctx = Ctx { state: st, actor: None, client_addr: "system".into() };
+    let mut marked = 0;
+    for r in open.iter().filter(|r| df::notice_due(&state_of(r), now).is_ok()) {
+        let text = "故障开始已满24小时仍未排除，须以纸质书面方式通知相关业务部门";
+        let mut tx = st.store.begin().await?;
+        let e = sf::NewEvent {
+            fault_id: r.id,
+            kind: EventKind::NoticeDue.code(),
+            at: now,
+            actor_id: None,
+            actor_name: "系统",
+            department_id: None,
+            text,
+        };
+        if !sf::add_event_once(&mut tx, &e).await? {
+            continue;
+        }
+        let title = format!("故障满24小时未排除：{}", short(&r.what, 30));
+        let body = format!(
+            "{} 起的故障（{}）已满24小时仍未排除。请打印纸质书面通知（{}），送达相关业务部门并登记送达，通知其改用纸质方式办理。",
+            zwfw_domain::time::format_local(r.since_at),
+            r.what,
+            number(r.id)
+        );
+        let notices = handlers_told(&ctx, r.id, &title, &body).await?;
+        zwfw_store::outbox::write_notices(&mut tx, &notices, now).await?;
+        let detail = json!({"notified": notices.len()});
+        ctx.audit(&mut tx, ctx.entry("fault_notice_due", "fault", r.id, detail, "")).await?;
+        tx.commit().await?;
+        marked += 1;
+    }
+    Ok(marked)
 }
 
 /// Who is told that fault `r` is cleared: its reporter (in-app), and the

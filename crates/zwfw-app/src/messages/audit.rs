@@ -68,6 +68,7 @@ pub fn action_label(code: &str) -> String {
         "fault_cleared" => "排除平台故障",
         "fault_notice_printed" => "打印故障纸质书面通知",
         "fault_notice_sent" => "送达故障纸质书面通知",
+        "fault_notice_due" => "提醒故障满24小时未排除",
         "backup_created" => "创建数据备份",
         "backup_restored" => "从备份恢复数据",
         "backup_failed" => "数据备份失败",

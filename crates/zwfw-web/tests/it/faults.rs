@@ -139,8 +139,17 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
     let (s, c) = code_of(app.post(&center, &path("paper-notice/sent"), json!({"department_id": dept})).await).await;
     assert_eq!((s, c.as_str()), (StatusCode::CONFLICT, "fault_notice_not_due"));
 
-    // 25 hours on, still not cleared: the notice is printed and sent to the department of the scope.
+    // Not due yet: the job marks nothing.
+    assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 0);
+    // 25 hours on, still not cleared: the job marks the fault once and tells the centre and the
+    // system administrators; the notice is printed and sent to the department of the scope.
     app.advance(24 * HOUR);
+    assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 1);
+    assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 0, "once");
+    let told = "SELECT COUNT(*) AS n FROM notifications WHERE channel = 'inapp' AND title LIKE '故障满24小时未排除%'";
+    let handlers = "SELECT COUNT(DISTINCT u.id) AS n FROM users u JOIN user_roles r ON r.user_id = u.id \
+        WHERE u.active = 1 AND r.role IN ('center_admin', 'system_admin')";
+    assert_eq!(count(&app, told).await, count(&app, handlers).await);
     let center = app.signed_in("demo_center").await;
     let admin = app.signed_in("demo_admin").await;
     let _sup = app.signed_in("demo_supervisor").await;
@@ -199,7 +208,7 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
     let (_, f) = body(app.get(&sup, &format!("/api/v1/faults/{id}")).await).await;
     assert_eq!((f["cleared_at"].as_i64(), f["cleared_by"].as_str()), (Some(cleared_at), Some("赵建国")));
     let kinds: Vec<&str> = f["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["reported", "acknowledged", "notice_printed", "notice_sent", "cause", "cleared"]);
+    assert_eq!(kinds, ["reported", "acknowledged", "notice_due", "notice_printed", "notice_sent", "cause", "cleared"]);
     // Cleared after 24 hours: the notice still documents the paper period.
     assert_eq!(f["notice_available"], true);
 
