@@ -69,15 +69,12 @@ BEGIN
 BEGIN
     IF NEW.op = 'delete' AND EXISTS (
         SELECT 1 FROM deletion_marks m JOIN deletion_requests r ON r.id = m.request_id
-        WHERE m.table_name = NEW.table_name AND m.row_key = NEW.row_key AND r.state = 'consented'
-    ) THEN
-        RETURN NULL;
-    END IF;
-    RETURN NEW;
-END
+        WHERE m.table_name = NEW.table_name AND m.row_key = NEW.row_key AND r.state = TG_ARGV[0]
+    ) THEN RETURN NULL; END IF; RETURN NEW; END
 $$;
 
-/*postgres*/ CREATE TRIGGER zwfw_guard_approved_deletions BEFORE INSERT ON data_tamper FOR EACH ROW EXECUTE FUNCTION zwfw_guard_approved();
+-- Its argument: the state of a request whose marked rows are being deleted.
+/*postgres*/ CREATE TRIGGER zwfw_guard_approved_deletions BEFORE INSERT ON data_tamper FOR EACH ROW EXECUTE FUNCTION zwfw_guard_approved('consented');
 
 -- The guards of every business table (migrations 0013 and 0016).
 
