@@ -5,7 +5,7 @@
 // archive; the request is gone from its business page. At 1,366 and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, signIn, signInWithTotp, walkWidths, apiSession } from './harness.js';
+import { start, signIn, signInWithTotp, walkWidths } from './harness.js';
 
 let base, browser, stop;
 
@@ -18,18 +18,15 @@ after(async () => {
 });
 
 test('a maintenance request is deleted on its author\'s request, the head\'s consent and by the supervision office', async () => {
-  // The department's administrator has a request the centre has not answered yet.
-  const api = await apiSession(base, 'demo_deptadmin', { totp: true });
-  const fd = new FormData();
-  fd.append('kind', 'other');
-  fd.append('content', '申请增加一个统计报表（重复提交）。');
-  const r = await fetch(base + '/api/v1/governance/requests', { method: 'POST', headers: { authorization: `Bearer ${api.token}` }, body: fd });
-  const req = await r.json();
-  assert.equal(r.status, 201, JSON.stringify(req));
-
-  // She asks for its deletion from the request's own page.
+  // The department's administrator submits a request the centre has not answered yet…
   const author = await signInWithTotp(browser, base, 'demo_deptadmin', { width: 1366, height: 900 });
-  await author.goto(`${base}/governance/requests/${req.id}`);
+  await author.goto(base + '/governance/requests/new');
+  await author.getByLabel('其他').check();
+  await author.getByLabel('需求内容（写明需要做什么、为什么，2000字以内）').fill('申请增加一个统计报表（重复提交）。');
+  await Promise.all([author.waitForURL(/\/governance\/requests\/\d+\?done=submit/), author.getByRole('button', { name: '提交需求' }).click()]);
+  const req = { id: Number(new URL(author.url()).pathname.split('/').pop()) };
+
+  // …and asks for its deletion from the request's own page.
   await Promise.all([author.waitForURL(/\/governance\/deletions\/new/), author.getByRole('link', { name: '申请删除' }).click()]);
   const form = new URL(author.url());
   await walkWidths(base, author, form.pathname + form.search, 'deletion-new', async page => {
