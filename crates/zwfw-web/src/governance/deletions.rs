@@ -207,7 +207,7 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery
                 RequestInput { record_kind: q.record_kind.trim().to_string(), record_id: id, ..Default::default() };
             new_view(&st, &ra, &input, &label, None)
         }
-        Err(e) => error_page(&st, Some(&ra), &e.into()),
+        Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
@@ -227,7 +227,7 @@ pub struct AskForm {
 pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<AskForm>) -> Response {
     let c = ctx(&st, &ra);
     if let Err(e) = del::may_ask(&c) {
-        return error_page(&st, Some(&ra), &e.into());
+        return error_page(&st, Some(&ra), &e);
     }
     let f = match form.parse() {
         Ok(f) => f,
@@ -276,7 +276,7 @@ pub async fn detail_page(
 ) -> Response {
     match del::get(&ctx(&st, &ra), id).await {
         Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None),
-        Err(e) => error_page(&st, Some(&ra), &e.into()),
+        Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
@@ -298,7 +298,7 @@ async fn verdict_submit(
     let c = ctx(st, ra);
     let allowed = if perform { del::may_perform(&c, id).await } else { del::may_consent(&c, id).await };
     if let Err(e) = allowed {
-        return error_page(st, Some(ra), &e.into());
+        return error_page(st, Some(ra), &e);
     }
     let outcome = async {
         let f = form.parse()?;
