@@ -170,6 +170,23 @@ impl Row {
     pub fn value(&self, col: &str) -> Option<&Value> {
         self.cols.iter().position(|c| c == col).map(|i| &self.vals[i])
     }
+
+    /// Every column as a JSON object, in the row's order: numbers and texts
+    /// as they are, NULL as null, bytes as lowercase hex.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (c, v) in self.cols.iter().zip(&self.vals) {
+            let j = match v {
+                Value::Null(_) => serde_json::Value::Null,
+                Value::Int(i) => (*i).into(),
+                Value::Real(f) => serde_json::Number::from_f64(*f).map(Into::into).unwrap_or(serde_json::Value::Null),
+                Value::Text(t) => t.clone().into(),
+                Value::Blob(b) => hex::encode(b).into(),
+            };
+            m.insert(c.clone(), j);
+        }
+        serde_json::Value::Object(m)
+    }
 }
 
 /// What a statement changed.

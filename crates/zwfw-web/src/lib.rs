@@ -212,6 +212,16 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/requests/{id}/complete", post(crate::governance::pages::complete_submit))
         .route("/governance/requests/{id}/reply.pdf", get(crate::governance::pages::reply))
         .route("/governance/requests/{id}/files/{sm3}", get(crate::governance::pages::file))
+        .route(
+            "/governance/deletions",
+            get(crate::governance::deletions::list_page).post(crate::governance::deletions::ask_submit),
+        )
+        .route("/governance/deletions/new", get(crate::governance::deletions::new_page))
+        .route("/governance/deletions/archive", get(crate::governance::deletions::archive_page))
+        .route("/governance/deletions/{id}", get(crate::governance::deletions::detail_page))
+        .route("/governance/deletions/{id}/consent", post(crate::governance::deletions::consent_submit))
+        .route("/governance/deletions/{id}/perform", post(crate::governance::deletions::perform_submit))
+        .route("/governance/deletions/{id}/withdraw", post(crate::governance::deletions::withdraw_submit))
         .route("/governance/qualifications", get(crate::governance::qualifications::overview_page))
         .route(
             "/governance/qualifications/staff/{id}",

@@ -44,7 +44,64 @@ pub fn governance_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("supervision_reads_only", Some("qualification")) => "监察人员只能查看上岗资格，不能登记",
         ("missing_role", Some("qualification")) => "培训和考试由政务服务中心管理员、系统管理员或本部门的部门管理员登记",
         ("staff_only", Some("qualification")) => "培训和考试只能由工作人员登记",
+        ("bad_record_kind", _) => "只能申请删除办件草稿或尚未答复的配置/维护需求",
+        ("record_not_deletable", _) => {
+            "该记录当前的状态不能删除：只有未提交的办件草稿和尚未答复的配置/维护需求可以删除，已受理的办件须按更正程序办理"
+        }
+        ("deletion_already_requested", _) => "该记录已有尚未办结的删除申请，请等待处理或先撤回",
+        ("deletion_wrong_stage", _) => "该删除申请已不在这一步（可能已被处理或撤回），请刷新后查看",
+        ("invalid_deletion_text", Some(d)) => return Some(d.to_string()),
+        ("invalid_deletion_text", None) => "请填写删除的内容和原因",
+        ("bad_verdict", _) => "请选择同意或不同意",
+        ("not_author", Some("deletion_request")) => "只有录入该记录的本人可以申请删除，或撤回本人的删除申请",
+        ("not_author", _) => "只有录入该记录的本人可以办理",
+        ("own_request", Some("deletion_request")) => {
+            "不能审批本人提出的删除申请：须由本部门其他负责人同意，由监察室执行"
+        }
+        ("own_request", _) => "不能审批本人提出的申请",
+        ("not_in_department", Some("deletion_request")) => "只有申请人所在部门的部门负责人可以同意或不同意该删除申请",
+        ("needs_dept_head", Some("deletion_request")) => "删除申请须由申请人所在部门的部门负责人同意或不同意",
+        ("missing_role", Some("deletion_request")) => "删除由监察室的监察人员执行；已删除记录的存档也只有监察人员可以查看",
+        ("staff_only", Some("deletion_request")) => "删除申请只能由工作人员办理",
         _ => return None,
     };
     Some(t.to_string())
+}
+
+/// What a deletion request names as its record, in its lists.
+pub fn deletion_record_label(kind: &str, id: i64, what: &str, applicant: &str) -> String {
+    match kind {
+        "case_draft" if applicant.is_empty() => format!("办件草稿（第{id}号）：{what}"),
+        "case_draft" => format!("办件草稿（第{id}号）：{what}，申请人{applicant}"),
+        _ => format!("配置/维护需求第{id}号：{what}"),
+    }
+}
+
+/// The in-app notice of a step of deletion request `id`: its title and text.
+/// `step`: requested | to_perform | consented | declined | performed |
+/// rejected | withdrawn.
+pub fn deletion_notice(step: &str, id: i64, record: &str, author: &str, note: &str) -> (String, String) {
+    let why = if note.is_empty() { String::new() } else { format!("意见：{note}") };
+    match step {
+        "requested" => (
+            format!("删除申请第{id}号待您同意"),
+            format!("{author}申请删除“{record}”。原因：{note}。请审核后同意或不同意。"),
+        ),
+        "to_perform" => (
+            format!("删除申请第{id}号待监察室执行"),
+            format!("部门负责人已同意{author}删除“{record}”的申请，请核实后执行删除或不予删除。{why}"),
+        ),
+        "consented" => (
+            format!("删除申请第{id}号：部门负责人已同意"),
+            format!("您删除“{record}”的申请已经部门负责人同意，等待监察室执行。{why}"),
+        ),
+        "declined" => {
+            (format!("删除申请第{id}号：部门负责人不同意"), format!("您删除“{record}”的申请未获部门负责人同意。{why}"))
+        }
+        "performed" => (format!("删除申请第{id}号：已删除"), format!("监察室已删除“{record}”，原记录存档备查。{why}")),
+        "rejected" => {
+            (format!("删除申请第{id}号：监察室不予删除"), format!("监察室对删除“{record}”的申请不予执行。{why}"))
+        }
+        _ => (format!("删除申请第{id}号已撤回"), format!("{author}撤回了删除“{record}”的申请。")),
+    }
 }

@@ -350,6 +350,14 @@ pub fn label(group: &str, code: &str) -> String {
         ("request_state", "accepted") => "已受理，办理中",
         ("request_state", "refused") => "不予办理",
         ("request_state", "done") => "已办结",
+        ("deletion_state", "requested") => "待部门负责人同意",
+        ("deletion_state", "withdrawn") => "已撤回",
+        ("deletion_state", "consented") => "待监察室执行",
+        ("deletion_state", "declined") => "部门负责人不同意",
+        ("deletion_state", "performed") => "已删除",
+        ("deletion_state", "rejected") => "监察室不予删除",
+        ("deletion_record_kind", "case_draft") => "办件草稿",
+        ("deletion_record_kind", "maintenance_request") => "配置/维护需求",
         ("object_kind", "fault") => "平台故障",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
@@ -537,6 +545,11 @@ pub fn finding_text(rule: &str, detail: &serde_json::Value, object_no: &str) -> 
     }
 }
 
+/// The Chinese name of a table, for the archive of deleted records.
+pub fn table_label(table: &str) -> String {
+    table_name(table).to_string()
+}
+
 /// The Chinese name of a guarded table.
 pub(super) fn table_name(table: &str) -> &'static str {
     match table {
@@ -568,6 +581,8 @@ pub(super) fn table_name(table: &str) -> &'static str {
         "fault_events" => "平台故障处理记录",
         "staff_qualifications" => "上岗培训和考试记录",
         "qualification_reminders" => "上岗资格到期提醒",
+        "deletion_requests" => "删除申请",
+        "deleted_records" => "已删除记录存档",
         "audit_pending" => "待封存的审计记录",
         _ => "业务数据",
     }

@@ -759,6 +759,8 @@ pub fn field_name(field: &str) -> &'static str {
         "material" => "材料",
         "document" => "文书",
         "maintenance_request" => "配置/维护需求",
+        "deletion_request" => "删除申请",
+        "record_kind" => "记录类型",
         "necessity" => "必要性分析",
         "answer" => "答复意见",
         "feasibility" => "可行性分析",

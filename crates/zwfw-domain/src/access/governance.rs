@@ -147,6 +147,132 @@ pub fn may_read_qualifications(actor: &Actor, subject: &QualificationSubject) ->
         }
 }
 
+/// The plain facts of a deletion request (删除申请) that the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeletionFacts {
+    /// Who entered the record and asked for its deletion.
+    pub author_id: i64,
+    /// The author's department when asking.
+    pub department_id: i64,
+}
+
+fn is_supervision(actor: &Actor) -> bool {
+    actor.is_staff() && actor.has(Role::Supervisor)
+}
+
+/// Who asks for a record's deletion: only the staff member who entered it
+/// (常州 003 第七条 "数据录入人"); a colleague of the record's department is
+/// told so, anyone else does not learn the record exists. Whether the
+/// record's state allows it is [`crate::governance::deletion::may_be_requested`].
+pub fn may_request_deletion(actor: &Actor, record: &crate::governance::deletion::RecordFacts) -> Result<(), Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if record.author_id != Some(actor.user_id) {
+        return Err(if in_department(actor, record.department_id) || is_supervision(actor) {
+            Refusal::NotAuthor
+        } else {
+            Refusal::NotParty
+        });
+    }
+    Ok(())
+}
+
+/// Who reads a deletion request: its author, the heads of the author's
+/// department and the supervision office. Anyone else is answered "not found".
+pub fn may_read_deletion(actor: &Actor, f: &DeletionFacts) -> bool {
+    actor.is_staff()
+        && (actor.user_id == f.author_id
+            || is_supervision(actor)
+            || (actor.has(Role::DeptHead) && in_department(actor, f.department_id)))
+}
+
+/// Who consents to (or refuses) a deletion: a head (部门负责人) of the
+/// author's department, not the author. The role it is given in.
+pub fn may_consent_deletion(actor: &Actor, f: &DeletionFacts) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !actor.has(Role::DeptHead) {
+        return Err(Refusal::NeedsDeptHead);
+    }
+    if !in_department(actor, f.department_id) {
+        return Err(Refusal::NotInDepartment);
+    }
+    if actor.user_id == f.author_id {
+        return Err(Refusal::OwnRequest);
+    }
+    Ok(Role::DeptHead)
+}
+
+/// Who performs (or refuses) a consented deletion: the supervision office
+/// (局监察室), never the author. The role it is done in.
+pub fn may_perform_deletion(actor: &Actor, f: &DeletionFacts) -> Result<Role, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !actor.has(Role::Supervisor) {
+        return Err(Refusal::MissingRole);
+    }
+    if actor.user_id == f.author_id {
+        return Err(Refusal::OwnRequest);
+    }
+    Ok(Role::Supervisor)
+}
+
+/// Who withdraws a deletion request: its author.
+pub fn may_withdraw_deletion(actor: &Actor, f: &DeletionFacts) -> Result<(), Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if actor.user_id != f.author_id {
+        return Err(Refusal::NotAuthor);
+    }
+    Ok(())
+}
+
+/// Whose deletion requests a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletionScope {
+    /// Every request: the supervision office.
+    All,
+    /// The author's department's: its heads (and their own).
+    Department(i64),
+    /// One's own requests: every other staff member.
+    Author(i64),
+}
+
+/// The deletion requests a staff member lists.
+pub fn deletion_scope(actor: &Actor) -> Result<DeletionScope, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if is_supervision(actor) {
+        return Ok(DeletionScope::All);
+    }
+    match actor.department_id {
+        Some(d) if actor.has(Role::DeptHead) => Ok(DeletionScope::Department(d)),
+        _ => Ok(DeletionScope::Author(actor.user_id)),
+    }
+}
+
+/// Who acts on others' deletion requests (the heads and the supervision
+/// office): their menu offers the list.
+pub fn acts_on_deletions(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.has(Role::DeptHead) || actor.has(Role::Supervisor))
+}
+
+/// Who reads the archive of deleted records: the supervision office.
+pub fn may_read_deletion_archive(actor: &Actor) -> Result<(), Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if !is_supervision(actor) {
+        return Err(Refusal::MissingRole);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +347,45 @@ mod tests {
         assert_eq!(qualification_scope(&da), Ok(Some(2)));
         assert_eq!(qualification_scope(&centre), Ok(None));
         assert_eq!(qualification_scope(&counter), Err(Refusal::MissingRole));
+    }
+
+    #[test]
+    fn the_author_asks_the_head_of_their_department_consents_supervision_performs() {
+        use crate::governance::deletion::{RecordFacts, RecordKind};
+        let rec = RecordFacts { kind: RecordKind::CaseDraft, author_id: Some(4), department_id: 2, deletable: true };
+        let author = staff(4, 2, &[Role::Counter]);
+        let colleague = staff(5, 2, &[Role::Counter]);
+        let head = staff(6, 2, &[Role::DeptHead]);
+        let other_head = staff(7, 3, &[Role::DeptHead]);
+        let sup = staff(8, 9, &[Role::Supervisor]);
+        assert_eq!(may_request_deletion(&author, &rec), Ok(()));
+        assert_eq!(may_request_deletion(&colleague, &rec), Err(Refusal::NotAuthor));
+        assert_eq!(may_request_deletion(&head, &rec), Err(Refusal::NotAuthor));
+        assert_eq!(may_request_deletion(&person(4), &rec), Err(Refusal::StaffOnly));
+        assert_eq!(may_request_deletion(&other_head, &rec), Err(Refusal::NotParty), "another department's record");
+        let f = DeletionFacts { author_id: 4, department_id: 2 };
+        assert_eq!(may_consent_deletion(&head, &f), Ok(Role::DeptHead));
+        assert_eq!(may_consent_deletion(&other_head, &f), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_deletion(&colleague, &f), Err(Refusal::NeedsDeptHead));
+        assert_eq!(may_consent_deletion(&sup, &f), Err(Refusal::NeedsDeptHead));
+        let own = DeletionFacts { author_id: 6, department_id: 2 };
+        assert_eq!(may_consent_deletion(&head, &own), Err(Refusal::OwnRequest), "no consent to one's own");
+        assert_eq!(may_perform_deletion(&sup, &f), Ok(Role::Supervisor));
+        assert_eq!(may_perform_deletion(&head, &f), Err(Refusal::MissingRole));
+        assert_eq!(
+            may_perform_deletion(&staff(8, 9, &[Role::Supervisor]), &DeletionFacts { author_id: 8, department_id: 9 }),
+            Err(Refusal::OwnRequest)
+        );
+        assert_eq!(may_withdraw_deletion(&author, &f), Ok(()));
+        assert_eq!(may_withdraw_deletion(&head, &f), Err(Refusal::NotAuthor));
+        for (a, can) in [(&author, true), (&head, true), (&sup, true), (&colleague, false), (&other_head, false)] {
+            assert_eq!(may_read_deletion(a, &f), can, "{}", a.user_id);
+        }
+        assert_eq!(deletion_scope(&sup), Ok(DeletionScope::All));
+        assert_eq!(deletion_scope(&head), Ok(DeletionScope::Department(2)));
+        assert_eq!(deletion_scope(&author), Ok(DeletionScope::Author(4)));
+        assert_eq!(deletion_scope(&person(1)), Err(Refusal::StaffOnly));
+        assert_eq!(may_read_deletion_archive(&sup), Ok(()));
+        assert_eq!(may_read_deletion_archive(&head), Err(Refusal::MissingRole));
     }
 }

@@ -77,10 +77,15 @@ pub enum Refusal {
     RoleGrantForbidden,
     /// Nobody changes their own roles or disables their own account.
     OwnAccount,
+    /// Only the person who entered a record asks for its deletion (and
+    /// withdraws the request).
+    NotAuthor,
+    /// Nobody consents to their own request.
+    OwnRequest,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 18] = [
+    pub const ALL: [Refusal; 20] = [
         Refusal::Forbidden,
         Refusal::NotParty,
         Refusal::NotInDepartment,
@@ -99,6 +104,8 @@ impl Refusal {
         Refusal::BadTransferTarget,
         Refusal::RoleGrantForbidden,
         Refusal::OwnAccount,
+        Refusal::NotAuthor,
+        Refusal::OwnRequest,
     ];
 
     pub fn code(self) -> &'static str {
@@ -121,6 +128,8 @@ impl Refusal {
             Refusal::BadTransferTarget => "bad_transfer_target",
             Refusal::RoleGrantForbidden => "role_grant_forbidden",
             Refusal::OwnAccount => "own_account",
+            Refusal::NotAuthor => "not_author",
+            Refusal::OwnRequest => "own_request",
         }
     }
 

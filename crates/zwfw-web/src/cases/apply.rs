@@ -184,6 +184,14 @@ async fn apply_view(
         vec![]
     };
     let status = note.error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY).unwrap_or(StatusCode::OK);
+    // A counter draft's "申请删除" (its author), or the open request for it.
+    let deletion = match draft {
+        Some(d) if me.is_some_and(|a| a.is_staff()) => {
+            let kind = zwfw_domain::governance::deletion::RecordKind::CaseDraft;
+            crate::governance::deletions::offer_context(st, ra, kind, d.case_id).await
+        }
+        _ => minijinja::Value::from(()),
+    };
     let field = |k: &str| f.get(k).cloned().unwrap_or_default();
     let held = draft.map(|d| d.materials.as_slice()).unwrap_or_default();
     let r = render(
@@ -203,7 +211,7 @@ async fn apply_view(
             phone => content.enquiry_phone,
             applicant => applicant,
             materials => material_form_rows(&content, held, &options),
-            draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing }),
+            draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing, deletion => deletion }),
             fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
                 n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
                 options => x.options, value => field(&format!("f{}", i + 1)),

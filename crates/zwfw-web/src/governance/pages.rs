@@ -9,6 +9,7 @@ use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
 use zwfw_app::governance::{self as gov, AnswerInput, CompleteInput, ListQuery, SubmitInput};
+use zwfw_domain::governance::deletion::RecordKind;
 use zwfw_domain::governance::{RequestKind, RequestState};
 
 fn kinds(selected: &str) -> Vec<Value> {
@@ -94,7 +95,7 @@ pub async fn submit(SignedIn { st, ra, .. }: SignedIn, mp: LateMultipart) -> Res
     }
 }
 
-fn detail_view(
+async fn detail_view(
     st: &AppState,
     ra: &RequestAuth,
     d: gov::RequestView,
@@ -104,11 +105,12 @@ fn detail_view(
 ) -> Response {
     // A refused answer shows the form again with what was typed.
     let typed = typed.map(Value::from_serialize);
+    let deletion = super::deletions::offer_context(st, ra, RecordKind::MaintenanceRequest, d.id).await;
     render(
         st,
         ra,
         "gov_request.html",
-        context! { d => Value::from_serialize(&d), flash => flash, error => error, typed => typed },
+        context! { d => Value::from_serialize(&d), flash => flash, error => error, typed => typed, deletion => deletion },
     )
 }
 
@@ -130,7 +132,7 @@ pub async fn detail_page(
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     match gov::get(&ctx(&st, &ra), id).await {
-        Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None, None),
+        Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None, None).await,
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
@@ -161,7 +163,7 @@ pub async fn answer_submit(
         .map_err(Into::into);
     let (st, ra, typed) = (&st, &ra, &input);
     after_act(st, ra, outcome, gov::get(&c, id), |d, error| async move {
-        detail_view(st, ra, d, None, Some(error), Some(typed))
+        detail_view(st, ra, d, None, Some(error), Some(typed)).await
     })
     .await
 }
@@ -183,13 +185,9 @@ pub async fn complete_submit(
         .map(|_| format!("/governance/requests/{id}?done=complete"))
         .map_err(Into::into);
     let (st, ra) = (&st, &ra);
-    after_act(
-        st,
-        ra,
-        outcome,
-        gov::get(&c, id),
-        |d, error| async move { detail_view(st, ra, d, None, Some(error), None) },
-    )
+    after_act(st, ra, outcome, gov::get(&c, id), |d, error| async move {
+        detail_view(st, ra, d, None, Some(error), None).await
+    })
     .await
 }
 

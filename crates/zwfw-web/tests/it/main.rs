@@ -14,6 +14,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod credit;
+mod deletions;
 mod evaluation;
 mod exchange;
 mod exchange_packages;
