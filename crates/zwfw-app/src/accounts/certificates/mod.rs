@@ -465,7 +465,7 @@ pub async fn challenge(ctx: &Ctx<'_>, s: &SessionCtx) -> AppResult<ChallengeView
 /// A signature as sent: base64 or hex of the DER or of r‖s.
 fn signature_bytes(text: &str) -> Option<Vec<u8>> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if !t.is_empty() && t.len() % 2 == 0 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !t.is_empty() && t.len().is_multiple_of(2) && t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return hex::decode(&t).ok();
     }
     data_encoding::BASE64.decode(t.as_bytes()).ok()
