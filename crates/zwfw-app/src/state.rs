@@ -38,6 +38,8 @@ pub struct AppConfig {
     pub backup: Option<crate::backup::schedule::BackupConfig>,
     /// 审管交互: the working days a regulator has to claim a record.
     pub handover: crate::handover::HandoverConfig,
+    /// Staff certificates: the CA they must chain to, the local signing service.
+    pub certificates: crate::accounts::certificates::CertificatesConfig,
 }
 
 impl Default for AppConfig {
@@ -51,6 +53,7 @@ impl Default for AppConfig {
             sms: None,
             smtp: None,
             licenses: crate::licenses::LicensesConfig::default(),
+            certificates: crate::accounts::certificates::CertificatesConfig::default(),
             registry: crate::registry::RegistryConfig::default(),
             exchange: crate::exchange::ExchangeConfig::default(),
             audit: crate::audit::anchor::AnchorConfig::default(),

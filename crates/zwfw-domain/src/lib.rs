@@ -13,6 +13,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod certificates;
 pub mod clock;
 pub mod codes;
 pub mod credit;

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod ceiling;
+pub mod certificates;
 pub mod credit;
 pub mod db;
 pub mod evaluation;

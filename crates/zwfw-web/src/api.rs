@@ -37,6 +37,7 @@ impl utoipa::Modify for SecurityAddon {
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let areas = [
         crate::accounts::api::routes(),
+        crate::accounts::certificates::routes(),
         crate::orgs::api::routes(),
         crate::audit::api::routes(),
         crate::demo::api::routes(),

@@ -82,7 +82,9 @@ async fn security_headers(State(st): State<AppState>, req: Request, next: Next) 
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    if !docs {
+    // A page that set its own policy (the certificate sign-in page allows
+    // its local signing service) keeps it.
+    if !docs && !h.contains_key("content-security-policy") {
         h.insert(
             "content-security-policy",
             HeaderValue::from_static(
@@ -151,6 +153,10 @@ pub fn router(state: AppState) -> Router {
             "/login/totp",
             get(crate::accounts::pages::totp_login_page).post(crate::accounts::pages::totp_login_submit),
         )
+        .route(
+            "/login/certificate",
+            get(crate::accounts::certificates::sign_in_page).post(crate::accounts::certificates::sign_in_submit),
+        )
         .route("/logout", post(crate::accounts::pages::logout))
         .route("/register", get(crate::accounts::pages::register_page).post(crate::accounts::pages::register_submit))
         .route("/prefs/large", post(crate::portal::pages::toggle_large))
@@ -181,6 +187,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", get(crate::accounts::pages::user_page).post(crate::accounts::pages::user_update))
         .route("/admin/users/{id}/reset-password", post(crate::accounts::pages::user_reset_password))
         .route("/admin/users/{id}/active", post(crate::accounts::pages::user_set_active))
+        .route(
+            "/admin/users/{id}/certificates",
+            get(crate::accounts::certificates::admin_page).post(crate::accounts::certificates::register_submit),
+        )
+        .route("/certificates/{id}/report", post(crate::accounts::certificates::report_submit))
         .route("/admin/audit", get(crate::audit::pages::audit_page))
         .route("/admin/audit.csv", get(crate::audit::pages::audit_csv))
         .route("/admin/clock", post(crate::demo::pages::clock_submit))
@@ -366,6 +377,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.css", get(css))
         .route("/assets/echarts-5.6.0.min.js", get(crate::http::assets::echarts))
         .route("/assets/dashboard.js", get(crate::http::assets::dashboard_js))
+        .route("/assets/certificate.js", get(crate::http::assets::certificate_js))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::http::auth::DRAIN_MAX))

@@ -147,6 +147,12 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// Staff certificates (数字证书): the demo CA, the software signer and a
+    /// local signing service, for tests and demonstrations (see docs/areas/certificates.md).
+    Cert {
+        #[command(subcommand)]
+        command: crate::cert::CertCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -371,6 +377,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         audit: config::audit(file.audit, &data_dir, |k| std::env::var(k).ok())?,
         backup: config::backup(file.backup, &data_dir, |k| std::env::var(k).ok())?,
         handover: config::handover(file.handover, |k| std::env::var(k).ok())?,
+        certificates: config::certificates(file.certificates, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
@@ -429,6 +436,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             audit: s.audit.clone(),
             backup: Some(s.backup.clone()),
             handover: s.handover,
+            certificates: s.certificates.clone(),
             ..AppConfig::default()
         },
     ))
@@ -901,6 +909,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if c.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Exchange { command } => exchange(&common, command).await,
+        Command::Cert { command } => crate::cert::run(command).await,
         Command::User { command } => {
             let s = settings(&common, None, None)?;
             let state = state_for(&s, open_store(&s).await?)?;

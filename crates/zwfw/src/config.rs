@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub audit: Option<AuditFile>,
     pub backup: Option<BackupFile>,
     pub handover: Option<HandoverFile>,
+    pub certificates: Option<CertificatesFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -69,6 +70,41 @@ pub struct ExchangeFile {
 #[serde(deny_unknown_fields)]
 pub struct HandoverFile {
     pub claim_days: Option<u32>,
+}
+
+/// `[certificates]`: staff certificates (数字证书). `ca_file` (or
+/// `ZWFW_CERTIFICATES_CA_FILE`, which wins): the CA certificate (PEM or
+/// DER, SM2) a registered certificate must be issued by; none: any issuer.
+/// `signing_service` (or `ZWFW_CERTIFICATES_SIGNING_SERVICE`): the address
+/// of the certificate vendor's local signing service the sign-in page's
+/// script posts the challenge to (see docs/areas/certificates.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatesFile {
+    pub ca_file: Option<PathBuf>,
+    pub signing_service: Option<String>,
+}
+
+/// The certificate settings from the file and the environment (the
+/// environment wins); the CA is read and checked here, at start.
+pub fn certificates(
+    file: Option<CertificatesFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::accounts::certificates::CertificatesConfig> {
+    let file = file.unwrap_or_default();
+    let pick = |var: &str, v: Option<String>| env(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut c = zwfw_app::accounts::certificates::CertificatesConfig::default();
+    if let Some(url) = pick("ZWFW_CERTIFICATES_SIGNING_SERVICE", file.signing_service) {
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains([' ', '"', '<', '>']) {
+            anyhow::bail!("invalid certificates.signing_service: an http(s):// address");
+        }
+        c.signing_service = url;
+    }
+    if let Some(p) = pick("ZWFW_CERTIFICATES_CA_FILE", file.ca_file.map(|p| p.display().to_string())) {
+        let bytes = std::fs::read(&p).with_context(|| format!("cannot read certificates.ca_file {p}"))?;
+        c = c.with_ca(&bytes).map_err(|e| anyhow::anyhow!("invalid certificates.ca_file {p}: {e}"))?;
+    }
+    Ok(c)
 }
 
 /// The 审管交互 settings from the file and the environment (the environment
@@ -327,6 +363,7 @@ pub struct Settings {
     pub audit: zwfw_app::audit::anchor::AnchorConfig,
     pub backup: zwfw_app::backup::schedule::BackupConfig,
     pub handover: zwfw_app::handover::HandoverConfig,
+    pub certificates: zwfw_app::accounts::certificates::CertificatesConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
 

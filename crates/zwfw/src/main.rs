@@ -1,7 +1,8 @@
-//! The zwfw binary: `zwfw serve`, `zwfw migrate`, `zwfw demo`, `zwfw audit verify`, `zwfw user …`.
+//! The zwfw binary: `zwfw serve`, `zwfw migrate`, `zwfw demo`, `zwfw audit verify`, `zwfw user …`, `zwfw cert …`.
 
 mod bench;
 mod bench_licenses;
+mod cert;
 mod cli;
 mod config;
 

@@ -1,6 +1,7 @@
 //! Accounts: staff administration, public self-registration, passwords,
-//! TOTP enrolment and sessions. Shared by pages, API and command line.
+//! TOTP enrolment, staff certificates and sessions. Shared by pages, API and command line.
 
+pub mod certificates;
 pub mod profile;
 pub mod sessions;
 pub use profile::*;

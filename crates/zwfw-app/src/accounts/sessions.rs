@@ -91,7 +91,9 @@ fn needs_second_factor(user: &User) -> bool {
     user.kind == AccountKind::Staff && user.roles.iter().any(|r| r.requires_second_factor())
 }
 
-fn gate_of(state: &App, session: &Session, user: &User) -> Gate {
+/// The gate of a session; `has_certificate`: the account has a staff
+/// certificate usable now, which stands for an enrolled TOTP authenticator.
+fn gate_of(state: &App, session: &Session, user: &User, has_certificate: bool) -> Gate {
     let now = state.now_ms();
     if session.mfa_pending {
         return Gate::SecondFactor;
@@ -99,10 +101,17 @@ fn gate_of(state: &App, session: &Session, user: &User) -> Gate {
     if user.must_change_password || state.config.policy.password_expired(user.password_changed_at, now) {
         return Gate::ChangePassword;
     }
-    if needs_second_factor(user) && !user.totp_enabled {
+    if needs_second_factor(user) && !user.totp_enabled && !has_certificate {
         return Gate::EnrollTotp;
     }
     Gate::Open
+}
+
+/// The gate of a session, asking for a usable certificate only when it decides.
+async fn gate(state: &App, session: &Session, user: &User) -> AppResult<Gate> {
+    let ask = !session.mfa_pending && needs_second_factor(user) && !user.totp_enabled;
+    let has_certificate = ask && crate::accounts::certificates::has_usable(state, user.id).await?;
+    Ok(gate_of(state, session, user, has_certificate))
 }
 
 /// The result of a successful password check.
@@ -115,6 +124,8 @@ pub struct LoginOutcome {
     pub gate: Gate,
     /// Other live sessions of the same account, shown to the user.
     pub other_sessions: usize,
+    /// The account has a staff certificate usable now (a second factor).
+    pub has_certificate: bool,
 }
 
 /// Checks a username and password and opens a session. Failures are counted
@@ -171,7 +182,11 @@ pub async fn login(ctx: &Ctx<'_>, username: &str, password: &str, user_agent: &s
     }
     let token = random_token(32);
     let csrf = random_token(16);
-    let mfa_pending = needs_second_factor(&user) && user.totp_enabled;
+    // A staff member with a usable certificate signs with it (or enters a
+    // TOTP code) after the password, whatever the roles.
+    let has_certificate =
+        user.kind == AccountKind::Staff && crate::accounts::certificates::has_usable(state, user.id).await?;
+    let mfa_pending = (needs_second_factor(&user) && user.totp_enabled) || has_certificate;
     let others = store_auth::list_user_sessions(&state.store, user.id).await?.len();
     let mut tx = state.store.begin().await?;
     store_admin::record_login_success(&mut tx, user.id).await?;
@@ -204,8 +219,8 @@ pub async fn login(ctx: &Ctx<'_>, username: &str, password: &str, user_agent: &s
     tx.commit().await?;
     Metrics::inc(&state.metrics.logins_ok);
     let session = store_auth::get_session(&state.store, session_id).await?;
-    let gate = gate_of(state, &session, &user);
-    Ok(LoginOutcome { token, csrf_token: csrf, session_id, user, gate, other_sessions: others })
+    let gate = gate_of(state, &session, &user, has_certificate);
+    Ok(LoginOutcome { token, csrf_token: csrf, session_id, user, gate, other_sessions: others, has_certificate })
 }
 
 /// Finds the live session for a token, ending it if it has been idle too long.
@@ -225,7 +240,7 @@ pub async fn resolve(state: &App, token: &str, bearer: bool) -> AppResult<Option
         return Ok(None);
     }
     store_auth::touch_session(&state.store, session.id, now).await?;
-    let gate = gate_of(state, &session, &user);
+    let gate = gate(state, &session, &user).await?;
     // A staff member acts only in the roles qualified today.
     let (actor, unqualified) = crate::governance::qualifications::session_actor(state, &user).await?;
     let unread = if bearer {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 mod backup;
+mod certificates;
 mod exchange_package;
 mod governance;
 mod labels;
@@ -11,6 +12,7 @@ mod notices;
 mod registry;
 
 pub use backup::*;
+pub use certificates::*;
 pub use exchange_package::*;
 pub use governance::*;
 pub use labels::*;
@@ -27,6 +29,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = governance_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = certificates_text(code, detail) {
         return t;
     }
     if let Some(t) = backup_text(code, detail) {
@@ -771,6 +776,7 @@ pub fn field_name(field: &str) -> &'static str {
         "version" => "事项版本",
         "route" => "页面",
         "license" => "电子证照",
+        "certificate" => "数字证书",
         "exchange_row" => "交换记录",
         "handover" => "审管推送记录",
         "fault" => "平台故障",

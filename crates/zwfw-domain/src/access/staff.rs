@@ -100,6 +100,35 @@ pub fn may_change_account(actor: &Actor, target: &StaffAccount<'_>, change: Staf
     }
 }
 
+/// Whether `actor` registers a certificate for the account (数字证书,
+/// 承德 第二十一条: issued and re-issued through the centre): the service
+/// centre's or the system administrator, for an account they may change,
+/// never their own.
+pub fn may_register_certificate(actor: &Actor, target: &StaffAccount<'_>) -> Result<(), Refusal> {
+    require(actor.is_staff() && actor.is_global_admin(), Refusal::MissingRole)?;
+    may_change_account(actor, target, StaffChange::ResetPassword)?;
+    require(target.user_id != actor.user_id, Refusal::OwnAccount)
+}
+
+/// Whether `actor` reads the account's certificates: the holder, and who reads the account.
+pub fn may_read_certificates(actor: &Actor, target: &StaffAccount<'_>) -> Result<(), Refusal> {
+    if actor.user_id == target.user_id {
+        return Ok(());
+    }
+    may_read_account(actor, target)
+}
+
+/// Whether `actor` reports a certificate of the account lost, locked or
+/// revoked (blocking it at once): the holder, and who administers the
+/// account (the centre, the system administrator, the department's
+/// administrator).
+pub fn may_report_certificate(actor: &Actor, target: &StaffAccount<'_>) -> Result<(), Refusal> {
+    if actor.user_id == target.user_id && actor.is_staff() {
+        return Ok(());
+    }
+    may_change_account(actor, target, StaffChange::ResetPassword)
+}
+
 /// May open the form for a new staff account: who manages the staff of
 /// some department (each account is then checked with [`may_grant`]).
 pub fn may_create_staff(actor: &Actor) -> bool {
@@ -229,15 +258,41 @@ mod tests {
         assert_eq!(may_grant(&person(5), 1, &[Role::Counter]), Err(Refusal::NotInDepartment));
     }
 
+    /// A staff account of department `dept` holding `roles`.
+    fn acc(id: i64, dept: i64, roles: &'static [Role]) -> StaffAccount<'static> {
+        StaffAccount { user_id: id, kind: AccountKind::Staff, department_id: Some(dept), roles }
+    }
+
+    #[test]
+    fn certificates_are_registered_by_the_centre_and_reported_by_holder_or_administrator() {
+        let counter = acc(2, 1, &[Role::Counter]);
+        let center = staff(3, 5, &[Role::CenterAdmin]);
+        let sys = staff(4, 5, &[Role::SystemAdmin]);
+        let da = staff(1, 1, &[Role::DeptAdmin]);
+        assert_eq!(may_register_certificate(&center, &counter), Ok(()));
+        assert_eq!(may_register_certificate(&sys, &counter), Ok(()));
+        assert_eq!(may_register_certificate(&da, &counter), Err(Refusal::MissingRole));
+        assert_eq!(may_register_certificate(&staff(2, 1, &[Role::Counter]), &counter), Err(Refusal::MissingRole));
+        assert_eq!(
+            may_register_certificate(&center, &acc(4, 5, &[Role::SystemAdmin])),
+            Err(Refusal::RoleGrantForbidden),
+            "the centre registers no certificate of a system administrator"
+        );
+        assert_eq!(may_register_certificate(&sys, &acc(4, 5, &[Role::SystemAdmin])), Err(Refusal::OwnAccount));
+        // The holder and the administrators report; another department's administrator does not even see it.
+        assert_eq!(may_report_certificate(&staff(2, 1, &[Role::Counter]), &counter), Ok(()));
+        assert_eq!(may_report_certificate(&da, &counter), Ok(()));
+        assert_eq!(may_report_certificate(&center, &counter), Ok(()));
+        assert_eq!(may_report_certificate(&staff(9, 2, &[Role::DeptAdmin]), &counter), Err(Refusal::NotParty));
+        assert_eq!(may_report_certificate(&staff(8, 1, &[Role::Counter]), &counter), Err(Refusal::NotParty));
+        assert_eq!(may_read_certificates(&staff(2, 1, &[Role::Counter]), &counter), Ok(()));
+        assert_eq!(may_read_certificates(&staff(7, 6, &[Role::Supervisor]), &counter), Ok(()));
+        assert_eq!(may_read_certificates(&staff(8, 1, &[Role::Counter]), &counter), Err(Refusal::NotParty));
+    }
+
     #[test]
     fn account_changes() {
         let da = staff(1, 1, &[Role::DeptAdmin]);
-        let acc = |id, dept, roles: &'static [Role]| StaffAccount {
-            user_id: id,
-            kind: AccountKind::Staff,
-            department_id: Some(dept),
-            roles,
-        };
         let counter = acc(2, 1, &[Role::Counter]);
         assert_eq!(may_change_account(&da, &counter, StaffChange::ResetPassword), Ok(()));
         assert_eq!(may_change_account(&da, &counter, StaffChange::Disable), Ok(()));

@@ -37,6 +37,9 @@ pub struct LoginResponse {
     pub next_step: String,
     /// Other live sessions of this account.
     pub other_sessions: usize,
+    /// With `second_factor`: what the account may use, `totp` (`POST /auth/totp`)
+    /// and/or `certificate` (`POST /auth/certificate/challenge`, then `POST /auth/certificate`).
+    pub second_factors: Vec<String>,
 }
 
 fn gate_code(g: Gate) -> &'static str {
@@ -63,6 +66,14 @@ pub async fn login(
         csrf_token: out.csrf_token,
         next_step: gate_code(out.gate).into(),
         other_sessions: out.other_sessions,
+        second_factors: match out.gate {
+            Gate::SecondFactor => [(out.user.totp_enabled, "totp"), (out.has_certificate, "certificate")]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, f)| f.to_string())
+                .collect(),
+            _ => vec![],
+        },
     }))
 }
 
@@ -88,14 +99,19 @@ pub async fn totp_login(
         return Err(WebError::new(Kind::Conflict, "conflict"));
     }
     accounts::totp_login(&ctx(&st, &ra), &s, &req.code).await?;
-    let user = store_admin::get_user(&st.store, s.user.id).await?;
+    Ok(Json(NextStep { next_step: next_after_second_factor(&st, s.user.id).await?.into() }))
+}
+
+/// The next step of a session once its second factor is given.
+pub(crate) async fn next_after_second_factor(st: &AppState, user_id: i64) -> WebResult<&'static str> {
+    let user = store_admin::get_user(&st.store, user_id).await?;
     let next = if user.must_change_password || st.config.policy.password_expired(user.password_changed_at, st.now_ms())
     {
         Gate::ChangePassword
     } else {
         Gate::Open
     };
-    Ok(Json(NextStep { next_step: gate_code(next).into() }))
+    Ok(gate_code(next))
 }
 
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]

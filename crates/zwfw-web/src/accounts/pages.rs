@@ -75,6 +75,7 @@ pub async fn login_submit(
             let to = match out.gate {
                 Gate::Open => safe_next(f.next.as_deref()),
                 Gate::ChangePassword => "/account/password".into(),
+                Gate::SecondFactor if !out.user.totp_enabled => "/login/certificate".into(),
                 Gate::SecondFactor => "/login/totp".into(),
                 Gate::EnrollTotp => "/account/totp".into(),
             };
@@ -84,7 +85,7 @@ pub async fn login_submit(
     }
 }
 
-fn gate_page(gate: Gate) -> &'static str {
+pub(crate) fn gate_page(gate: Gate) -> &'static str {
     match gate {
         Gate::Open => "/",
         Gate::ChangePassword => "/account/password",
@@ -97,7 +98,11 @@ pub async fn totp_login_page(State(st): State<AppState>, AnySigned(s, ra): AnySi
     if s.gate != Gate::SecondFactor {
         return see_other(gate_page(s.gate));
     }
-    render(&st, &ra, "totp_login.html", context! {})
+    if !s.user.totp_enabled {
+        return see_other("/login/certificate");
+    }
+    let certificate = zwfw_app::accounts::certificates::has_usable(&st, s.user.id).await.unwrap_or(false);
+    render(&st, &ra, "totp_login.html", context! { certificate => certificate })
 }
 
 #[derive(Deserialize)]
@@ -116,7 +121,9 @@ pub async fn totp_login_submit(
     match accounts::totp_login(&ctx(&st, &ra), &s, &f.code).await {
         Ok(()) => see_other("/"),
         Err(e) => {
-            let mut r = render(&st, &ra, "totp_login.html", context! { error => e.message() });
+            let certificate = zwfw_app::accounts::certificates::has_usable(&st, s.user.id).await.unwrap_or(false);
+            let mut r =
+                render(&st, &ra, "totp_login.html", context! { error => e.message(), certificate => certificate });
             *r.status_mut() = e.status();
             r
         }
@@ -248,6 +255,7 @@ pub async fn account_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQu
             client_addr => x.client_addr, user_agent => x.user_agent, current => x.id == s.session.id }
         })
         .collect();
+    let certificates = crate::accounts::certificates::own_certificates(&st, &ra, &s).await;
     render(
         &st,
         &ra,
@@ -255,6 +263,9 @@ pub async fn account_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQu
         context! {
             profile => accounts::MeView::of(&s),
             sessions => sessions,
+            staff => s.actor.is_staff(),
+            certificates => Value::from_serialize(&certificates),
+            reports => crate::accounts::certificates::report_choices(),
             flash => q.done.as_deref().map(|d| zwfw_app::messages::label("account_done", d)),
         },
     )

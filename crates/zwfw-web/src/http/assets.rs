@@ -41,3 +41,12 @@ pub async fn dashboard_js() -> Response {
     )
         .into_response()
 }
+
+/// The certificate sign-in page's script (asks the local signing service).
+pub async fn certificate_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/certificate.js"),
+    )
+        .into_response()
+}

@@ -27,7 +27,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         tpl!(env, "http": "layout.html", "error.html", "forms.html");
-        tpl!(env, "accounts": "login.html", "totp_login.html", "password.html", "totp_enroll.html", "users.html", "user_form.html", "user_secret.html", "account.html", "register.html");
+        tpl!(env, "accounts": "login.html", "totp_login.html", "password.html", "totp_enroll.html", "users.html", "user_form.html", "user_secret.html", "account.html", "register.html", "cert_login.html", "cert_admin.html");
         tpl!(env, "portal": "home.html", "portal.html");
         tpl!(env, "notices": "notice_list.html", "notice.html", "notice_admin.html", "notice_edit.html");
         tpl!(env, "registry": "registry_admin.html", "registry_lookup.html");

@@ -13,6 +13,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod catalog;
+mod certificates;
 mod credit;
 mod deletions;
 mod evaluation;

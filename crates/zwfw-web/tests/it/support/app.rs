@@ -91,6 +91,22 @@ impl App {
             .await
     }
 
+    /// Starts at an instant with the staff certificates' settings (a CA to chain to).
+    pub async fn start_with_certificates(
+        store: Store,
+        now: &str,
+        certificates: zwfw_app::accounts::certificates::CertificatesConfig,
+    ) -> App {
+        let config = AppConfig {
+            demo: true,
+            data_dir: data_dir(),
+            max_upload_bytes: 64 * 1024,
+            certificates,
+            ..AppConfig::default()
+        };
+        App::start_with_config(store, Clock::from_config(Some(now), None).unwrap(), true, config).await
+    }
+
     /// Starts at an instant with a 前置库 configured (the exporter is run by the test).
     pub async fn start_with_exchange(store: Store, now: &str, exchange: zwfw_app::exchange::ExchangeConfig) -> App {
         let clock = Clock::from_config(Some(now), None).unwrap();
