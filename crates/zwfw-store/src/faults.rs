@@ -120,21 +120,16 @@ pub async fn add_event(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<i64> {
 /// Appends an event unless the fault has one of its kind already (false
 /// then: nothing written), for what the platform records once.
 pub async fn add_event_once(tx: &mut Tx, e: &NewEvent<'_>) -> StoreResult<bool> {
-    let r = query(
-        "INSERT INTO fault_events (fault_id, kind, at, actor_id, actor_name, department_id, text) \
-         SELECT $1, $2, $3, $4, $5, $6, $7 \
-         WHERE NOT EXISTS (SELECT 1 FROM fault_events WHERE fault_id = $1 AND kind = $2)",
-    )
-    .bind(e.fault_id)
-    .bind(e.kind)
-    .bind(e.at)
-    .bind(e.actor_id)
-    .bind(e.actor_name)
-    .bind(e.department_id)
-    .bind(e.text)
-    .execute(tx.conn())
-    .await?;
-    Ok(r.rows_affected() == 1)
+    let seen = query("SELECT 1 AS one FROM fault_events WHERE fault_id = $1 AND kind = $2")
+        .bind(e.fault_id)
+        .bind(e.kind)
+        .fetch_optional(tx.conn())
+        .await?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    add_event(tx, e).await?;
+    Ok(true)
 }
 
 /// A fault's timeline, in order.
