@@ -2,6 +2,7 @@
 //! Pages and the API show these texts; the codes themselves are stable API.
 
 pub mod audit;
+mod backfill;
 mod backup;
 mod exchange_package;
 mod governance;
@@ -10,6 +11,7 @@ mod license_import;
 mod notices;
 mod registry;
 
+pub use backfill::*;
 pub use backup::*;
 pub use exchange_package::*;
 pub use governance::*;
@@ -27,6 +29,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = governance_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = backfill_text(code, detail) {
         return t;
     }
     if let Some(t) = backup_text(code, detail) {

@@ -408,6 +408,27 @@ pub fn may_mark_commitment(actor: &Actor, case: &CaseFacts) -> Result<Role, Refu
     first_held(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]).ok_or(Refusal::MissingRole)
 }
 
+/// 补录: who enters later the cases their department handled on paper
+/// during a fault — staff of a department, not the supervision bureau.
+/// Which action each may enter is then decided as on the platform
+/// ([`may_register`] for a paper application, [`may_act`] for an action).
+pub fn may_enter_later(actor: &Actor) -> Result<(), Refusal> {
+    require(actor.is_staff(), Refusal::StaffOnly)?;
+    require(!actor.has(Role::Supervisor), Refusal::SupervisionReadsOnly)?;
+    require(actor.department_id.is_some(), Refusal::NotInDepartment)
+}
+
+/// Whose 补录 entries `actor` lists: every department's for the
+/// supervision bureau and the global administrators (`Ok(None)`), their
+/// own department's for other staff.
+pub fn backfills_listed(actor: &Actor) -> Result<Option<i64>, Refusal> {
+    if super::is_overseer(actor) {
+        return Ok(None);
+    }
+    require(actor.is_staff(), Refusal::StaffOnly)?;
+    actor.department_id.map(Some).ok_or(Refusal::NotInDepartment)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
