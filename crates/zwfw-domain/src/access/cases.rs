@@ -645,4 +645,15 @@ mod tests {
         assert_eq!(may_mark_commitment(&staff(1, 1, &[Role::Supervisor]), &f), Err(Refusal::MissingRole));
         assert_eq!(may_mark_commitment(&person(100), &f), Err(Refusal::StaffOnly));
     }
+
+    #[test]
+    fn department_staff_enter_paper_cases_later_supervision_lists_them() {
+        assert_eq!(may_enter_later(&staff(1, 2, &[Role::Counter])), Ok(()));
+        assert_eq!(may_enter_later(&staff(2, 2, &[Role::Reviewer])), Ok(()), "which action: may_act decides");
+        assert_eq!(may_enter_later(&staff(3, 9, &[Role::Supervisor])), Err(Refusal::SupervisionReadsOnly));
+        assert_eq!(may_enter_later(&person(7)), Err(Refusal::StaffOnly));
+        assert_eq!(backfills_listed(&staff(3, 9, &[Role::Supervisor])), Ok(None));
+        assert_eq!(backfills_listed(&staff(1, 2, &[Role::Counter])), Ok(Some(2)));
+        assert_eq!(backfills_listed(&person(7)), Err(Refusal::StaffOnly));
+    }
 }
