@@ -61,12 +61,7 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
     let fault = f["id"].as_i64().unwrap();
     // Cleared 27 hours on (2026-12-02 12:00): the market worked on paper meanwhile.
     app.advance(27 * HOUR);
-    let counter = app.signed_in("demo_counter").await;
-    let reviewer = app.signed_in("demo_reviewer").await;
-    let head = app.signed_in("demo_head").await;
     let center = app.signed_in("demo_center").await;
-    let sup = app.signed_in("demo_supervisor").await;
-    let land = app.signed_in("demo_land").await;
     let (s, _) = code_of(app.post(&center, &format!("/api/v1/faults/{fault}/clear"), json!({})).await).await;
     assert_eq!(s, StatusCode::OK);
     // An hour after the clearing, the paper cases are entered.
