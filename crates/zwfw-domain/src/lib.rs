@@ -9,6 +9,7 @@ pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backfill;
 pub mod backup;
 pub mod calendar;
 pub mod cases;

@@ -38,12 +38,26 @@ fn decided(
     kind: EventKind,
 ) -> Result<Event, Refusal> {
     let role = may_act(actor, f, it, v, &kind)?;
-    Ok(Event { at_ms: ms(at), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind })
+    Ok(Event {
+        at_ms: ms(at),
+        actor_id: Some(actor.user_id),
+        role,
+        department_id: actor.department_id,
+        kind,
+        backfill: None,
+    })
 }
 
 /// An online case at step 2 (审查, the reviewer's, with joint review).
 fn at_review(it: &ItemContent) -> CaseView {
-    let e = |at: &str, role, kind| Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind };
+    let e = |at: &str, role, kind| Event {
+        at_ms: ms(at),
+        actor_id: Some(7),
+        role,
+        department_id: Some(1),
+        kind,
+        backfill: None,
+    };
     replay(
         it,
         &[
@@ -175,7 +189,14 @@ fn a_walk_in_application_is_withdrawn_at_the_counter_as_before() {
 #[test]
 fn special_procedures_only_where_the_process_allows_one() {
     let it = item();
-    let e = |at: &str, role, kind| Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind };
+    let e = |at: &str, role, kind| Event {
+        at_ms: ms(at),
+        actor_id: Some(7),
+        role,
+        department_id: Some(1),
+        kind,
+        backfill: None,
+    };
     let special =
         |at| e(at, Some(Role::Reviewer), EventKind::SpecialStarted { kind: "检测".into(), reason: "送检".into() });
     let mut events = vec![

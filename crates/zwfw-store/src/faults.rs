@@ -232,3 +232,15 @@ pub async fn mark_printed(tx: &mut Tx, id: i64, now_ms: i64) -> StoreResult<()> 
         .await?;
     Ok(())
 }
+
+/// The faults that cover `department_id` (of the whole platform, of a
+/// function, or of that department), newest first, at most `limit`.
+pub async fn covering(store: &Store, department_id: i64, limit: i64) -> StoreResult<Vec<FaultRow>> {
+    query(format!(
+        "SELECT * FROM faults WHERE scope <> 'department' OR department_id = $1 ORDER BY id DESC LIMIT {}",
+        limit.clamp(1, 500)
+    ))
+    .bind(department_id)
+    .all(store.pool(), row)
+    .await
+}

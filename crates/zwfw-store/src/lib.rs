@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backfill;
 pub mod backup;
 pub mod calendar;
 pub mod cases;

@@ -58,6 +58,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::governance::api::routes(),
         crate::credit::api::routes(),
         crate::faults::api::routes(),
+        crate::backfill::api::routes(),
         crate::governance::qualifications::routes(),
         crate::governance::deletions::routes(),
         crate::registry::api::routes(),

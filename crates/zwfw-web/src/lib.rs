@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod backfill;
 pub mod backup;
 pub mod calendar;
 pub mod cases;
@@ -238,6 +239,10 @@ pub fn router(state: AppState) -> Router {
             "/governance/qualifications/staff/{id}",
             get(crate::governance::qualifications::person_page).post(crate::governance::qualifications::record_submit),
         )
+        .route("/backfill", get(crate::backfill::pages::list_page))
+        .route("/backfill/new", get(crate::backfill::pages::new_page))
+        .route("/backfill/items/{id}", post(crate::backfill::pages::new_submit))
+        .route("/cases/{id}/backfill", get(crate::backfill::pages::case_page).post(crate::backfill::pages::case_submit))
         .route("/faults", get(crate::faults::pages::list_page))
         .route("/faults/new", get(crate::faults::pages::new_page).post(crate::faults::pages::new_submit))
         .route("/faults/{id}", get(crate::faults::pages::detail_page))

@@ -121,9 +121,23 @@ pub use zwfw_domain::access::in_department;
 
 /// Takes an action on a case.
 pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
+    act_entered(ctx, case_id, input, None).await
+}
+
+/// Takes an action on a case now, or, as a 补录 (`entry`), at the real time
+/// it took place on paper during a fault.
+pub(super) async fn act_entered(
+    ctx: &Ctx<'_>,
+    case_id: i64,
+    input: &ActionInput,
+    entry: Option<&super::backfill::Entry>,
+) -> AppResult<ActResult> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let kind = parse_action(input, actor)?;
+    if entry.is_some() && !zwfw_domain::backfill::enterable(&kind) {
+        return Err(super::backfill::refusal(zwfw_domain::backfill::BackfillError::NotEnterable, None));
+    }
     let key = idem(&input.idem_key)?;
     // The case as this process last wrote it, if it did so recently (the
     // write below is refused if the case moved since, and then the case is
@@ -135,7 +149,8 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
     }
     // A grant's 有效期至 is not before the day of the grant.
     if let EventKind::Concluded { valid_until: Some(d), .. } = &kind {
-        if !zwfw_domain::licenses::validity_end_allowed(*d, st.today()) {
+        let day = entry.map_or_else(|| st.today(), |b| zwfw_domain::clock::local_date(b.at_ms));
+        if !zwfw_domain::licenses::validity_end_allowed(*d, day) {
             return Err(AppError::with_detail(Kind::Invalid, "validity_before_grant", "valid_until"));
         }
     }
@@ -198,7 +213,9 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
             }
         }
         let (w, view) =
-            match decide(ctx, &row, &content, &kind, to_user.as_ref().map(Option::as_ref), input.expected_seq).await {
+            match decide(ctx, &row, &content, &kind, to_user.as_ref().map(Option::as_ref), input.expected_seq, entry)
+                .await
+            {
                 Ok(decided) => decided,
                 // Refused on the row remembered, which may be behind: decided
                 // again on the stored row before the refusal stands.
@@ -206,12 +223,16 @@ pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<
                 Err(e) => return Err(e),
             };
         let (seq, state) = (w.p.seq, w.p.state.clone());
-        let written = if supplement.is_empty() && w.joint.is_none() && !licensed {
+        let written = if supplement.is_empty() && w.joint.is_none() && !licensed && entry.is_none() {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
         } else {
             let mut tx = st.store.begin().await?;
+            let entered = super::backfill::record_of(&w, case_id);
             let written = write_prepared(ctx, &mut tx, case_id, &row.p, w, scoped.as_deref()).await?;
             if written {
+                if let Some(b) = &entered {
+                    zwfw_store::backfill::insert(&mut tx, &b.as_new()).await?;
+                }
                 let round = i64::from(view.supplement_notices);
                 attach_materials(&mut tx, &row, &supplement, round, actor.user_id, ctx.now()).await?;
                 if licensed {
@@ -248,6 +269,7 @@ pub(super) async fn decide(
     kind: &EventKind,
     to_user: Option<Option<&zwfw_store::admin::User>>,
     expected_seq: Option<i64>,
+    entry: Option<&super::backfill::Entry>,
 ) -> AppResult<(Prepared, CaseView)> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
@@ -282,7 +304,17 @@ pub(super) async fn decide(
             return Err(AppError::with_detail(Kind::Conflict, "joint_not_due", "joint"));
         }
     }
-    let e = Event { at_ms: ctx.now(), actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+    // A 补录 at its real time: within a fault covering the department, not
+    // before the case's last event.
+    let (at_ms, backfill) = match entry {
+        None => (ctx.now(), None),
+        Some(b) => {
+            let last = sc::events(&st.store, row.id).await?.last().map(|e| e.at);
+            b.check(ctx, actor, last)?;
+            (b.at_ms, Some(b.mark(actor, ctx.now())))
+        }
+    };
+    let e = Event { at_ms, actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind, backfill };
     let w = prepare(ctx, row, content, &view, e).await?;
     Ok((w, view))
 }
@@ -371,6 +403,7 @@ pub async fn record_deemed_acceptances(st: &App) -> AppResult<usize> {
             role: None,
             department_id: None,
             kind: EventKind::DeemedAccepted,
+            backfill: None,
         };
         match append(&ctx, &mut tx, &row, &content, &view, e, None).await {
             Ok(_) => {

@@ -28,6 +28,7 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 
 mod act;
 mod application;
+pub mod backfill;
 mod drafts;
 pub mod notices;
 mod read;

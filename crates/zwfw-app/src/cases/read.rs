@@ -94,7 +94,14 @@ pub fn possible_actions(
     let mut outcomes = vec![];
     for (code, kind) in candidates {
         let Ok(role) = access::may_act(actor, &facts(row), item, v, &kind) else { continue };
-        let e = Event { at_ms: now_ms, actor_id: Some(actor.user_id), role, department_id: actor.department_id, kind };
+        let e = Event {
+            at_ms: now_ms,
+            actor_id: Some(actor.user_id),
+            role,
+            department_id: actor.department_id,
+            kind,
+            backfill: None,
+        };
         if dc::apply(item, v, &e).is_err() {
             continue;
         }

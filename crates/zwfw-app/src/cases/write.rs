@@ -10,6 +10,7 @@ pub(super) fn submission(actor: &Actor, at_ms: i64) -> Event {
         role: actor.is_staff().then_some(Role::Counter),
         department_id: actor.department_id,
         kind: EventKind::Submitted,
+        backfill: None,
     }
 }
 

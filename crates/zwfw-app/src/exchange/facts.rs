@@ -142,7 +142,14 @@ impl<'a> Gatherer<'a> {
     fn promise_ms(&self, c: &Case, n: usize) -> AppResult<Option<i64>> {
         let events: Vec<Event> = c.events[..=n]
             .iter()
-            .map(|e| Event { at_ms: e.at_ms, actor_id: None, role: None, department_id: None, kind: e.kind.clone() })
+            .map(|e| Event {
+                at_ms: e.at_ms,
+                actor_id: None,
+                role: None,
+                department_id: None,
+                kind: e.kind.clone(),
+                backfill: None,
+            })
             .collect();
         let view = match dc::replay(&c.content, &events) {
             Ok(v) => v,

@@ -601,7 +601,8 @@ pub async fn paper_notice(ctx: &Ctx<'_>, id: i64) -> AppResult<(Vec<u8>, String)
     Ok((bytes, format!("纸质书面通知-故障{id}.pdf")))
 }
 
-fn number(id: i64) -> String {
+/// A fault's number as shown (GZ000001).
+pub fn number(id: i64) -> String {
     format!("GZ{id:06}")
 }
 

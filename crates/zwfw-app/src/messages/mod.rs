@@ -2,6 +2,7 @@
 //! Pages and the API show these texts; the codes themselves are stable API.
 
 pub mod audit;
+mod backfill;
 mod backup;
 mod certificates;
 mod exchange_package;
@@ -11,6 +12,7 @@ mod license_import;
 mod notices;
 mod registry;
 
+pub use backfill::*;
 pub use backup::*;
 pub use certificates::*;
 pub use exchange_package::*;
@@ -32,6 +34,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = certificates_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = backfill_text(code, detail) {
         return t;
     }
     if let Some(t) = backup_text(code, detail) {

@@ -408,6 +408,27 @@ pub fn may_mark_commitment(actor: &Actor, case: &CaseFacts) -> Result<Role, Refu
     first_held(actor, &[Role::DeptHead, Role::Reviewer, Role::Counter]).ok_or(Refusal::MissingRole)
 }
 
+/// 补录: who enters later the cases their department handled on paper
+/// during a fault — staff of a department, not the supervision bureau.
+/// Which action each may enter is then decided as on the platform
+/// ([`may_register`] for a paper application, [`may_act`] for an action).
+pub fn may_enter_later(actor: &Actor) -> Result<(), Refusal> {
+    require(actor.is_staff(), Refusal::StaffOnly)?;
+    require(!actor.has(Role::Supervisor), Refusal::SupervisionReadsOnly)?;
+    require(actor.department_id.is_some(), Refusal::NotInDepartment)
+}
+
+/// Whose 补录 entries `actor` lists: every department's for the
+/// supervision bureau and the global administrators (`Ok(None)`), their
+/// own department's for other staff.
+pub fn backfills_listed(actor: &Actor) -> Result<Option<i64>, Refusal> {
+    if super::is_overseer(actor) {
+        return Ok(None);
+    }
+    require(actor.is_staff(), Refusal::StaffOnly)?;
+    actor.department_id.map(Some).ok_or(Refusal::NotInDepartment)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,5 +644,16 @@ mod tests {
         assert_eq!(may_mark_commitment(&staff(1, 2, &[Role::DeptHead]), &f), Err(Refusal::NotInDepartment));
         assert_eq!(may_mark_commitment(&staff(1, 1, &[Role::Supervisor]), &f), Err(Refusal::MissingRole));
         assert_eq!(may_mark_commitment(&person(100), &f), Err(Refusal::StaffOnly));
+    }
+
+    #[test]
+    fn department_staff_enter_paper_cases_later_supervision_lists_them() {
+        assert_eq!(may_enter_later(&staff(1, 2, &[Role::Counter])), Ok(()));
+        assert_eq!(may_enter_later(&staff(2, 2, &[Role::Reviewer])), Ok(()), "which action: may_act decides");
+        assert_eq!(may_enter_later(&staff(3, 9, &[Role::Supervisor])), Err(Refusal::SupervisionReadsOnly));
+        assert_eq!(may_enter_later(&person(7)), Err(Refusal::StaffOnly));
+        assert_eq!(backfills_listed(&staff(3, 9, &[Role::Supervisor])), Ok(None));
+        assert_eq!(backfills_listed(&staff(1, 2, &[Role::Counter])), Ok(Some(2)));
+        assert_eq!(backfills_listed(&person(7)), Err(Refusal::StaffOnly));
     }
 }

@@ -124,4 +124,8 @@ pub struct Event {
     pub department_id: Option<i64>,
     #[serde(flatten)]
     pub kind: EventKind,
+    /// 补录: the event took place on paper during a fault and was entered
+    /// later; `at_ms` is its real time (`crate::backfill`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<crate::backfill::Mark>,
 }

@@ -11,7 +11,7 @@ fn ms(s: &str) -> i64 {
 }
 
 fn ev(at: &str, role: Option<Role>, kind: EventKind) -> Event {
-    Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind }
+    Event { at_ms: ms(at), actor_id: Some(7), role, department_id: Some(1), kind, backfill: None }
 }
 
 fn item() -> ItemContent {

@@ -191,6 +191,7 @@ async fn case_view(
         withdrawal_request => has("withdrawal_request"), withdrawal_decline => has("withdrawal_decline"),
         originals => numbered && access::may_handle_originals(a, &case_facts).is_ok(),
         reset_password => numbered && access::may_reset_query_password(a, &case_facts).is_ok(),
+        backfill => numbered && access::may_enter_later(a).is_ok(),
     };
     let steps: Vec<Value> = content
         .steps
@@ -300,11 +301,17 @@ fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> 
     d.events
         .iter()
         .map(|e| {
-            let text = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone())
-                .map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names))
-                .unwrap_or_default();
+            let ev = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone()).ok();
+            let text = ev.as_ref().map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names)).unwrap_or_default();
+            // 补录: entered later, at its real time; the fault, the paper number, when it was entered.
+            let backfill = ev.and_then(|ev| ev.backfill).map(|b| {
+                context! {
+                    fault_id => b.fault_id, fault => zwfw_app::faults::number(b.fault_id),
+                    paper_no => b.paper_no, entered_at => b.entered_at_ms,
+                }
+            });
             context! {
-                at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text,
+                at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text, backfill => backfill,
                 actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
                 step_name => e.step_name,
             }

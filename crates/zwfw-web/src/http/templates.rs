@@ -36,7 +36,7 @@ impl Templates {
         tpl!(env, "licenses": "license_verify.html", "license_admin.html", "my_licenses.html", "my_license_uses.html", "license_import.html", "license_verify_start.html", "license_staff_list.html", "license_staff_detail.html", "license_type_edit.html", "license_type_fields.html");
         tpl!(env, "calendar": "calendar.html");
         tpl!(env, "catalog": "guide_list.html", "guide_item.html", "items.html", "item_admin.html", "import_result.html", "item_edit.html");
-        tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html", "material_inputs.html");
+        tpl!(env, "cases": "apply.html", "submitted.html", "cases.html", "case_timeline.html", "case.html", "track.html", "materials.html", "material_inputs.html", "form_field_inputs.html");
         tpl!(env, "interaction": "interact_list.html", "interact_form.html", "interact_done.html", "interact_detail.html", "interact_track.html", "interact_body.html", "interact_handlers.html");
         tpl!(env, "outbox": "admin_outbox.html", "messages.html");
         tpl!(env, "exchange": "admin_exchange.html", "admin_exchange_row.html", "exchange_packages.html");
@@ -45,6 +45,7 @@ impl Templates {
         tpl!(env, "governance": "gov_requests.html", "gov_request.html", "gov_request_new.html", "gov_qualifications.html", "gov_qualification.html", "gov_deletions.html", "gov_deletion.html", "gov_deletion_new.html");
         tpl!(env, "credit": "credit_public.html", "credit_manage.html");
         tpl!(env, "faults": "fault_list.html", "fault_new.html", "fault.html");
+        tpl!(env, "backfill": "backfill_list.html", "backfill_new.html", "backfill_case.html", "backfill_marks.html");
         tpl!(env, "rating": "ratings.html", "rating.html", "rate.html", "rating_qr.html", "rate_form.html");
         tpl!(env, "supervision": "sv_nav.html", "sv_dashboard.html", "sv_findings.html", "sv_finding.html", "sv_orders.html", "sv_order.html", "sv_rules.html");
         tpl!(env, "evaluation": "sv_evaluation.html", "sv_eval_config.html", "ranking.html");

@@ -9,6 +9,7 @@ mod support;
 mod access;
 mod accounts;
 mod audit;
+mod backfill;
 mod backup;
 mod calendar;
 mod cases;

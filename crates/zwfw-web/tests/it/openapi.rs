@@ -109,6 +109,7 @@ fn every_schema_is_typed() {
         "/components/schemas/CaseRow/allOf/1/properties/form",
         "/components/schemas/CaseDraft/properties/form",
         "/components/schemas/CaseDraftInput/properties/form",
+        "/components/schemas/BackfillApplicationInput/allOf/1/properties/form",
         // An event's body, whose fields depend on the kind of event.
         "/components/schemas/CaseEvent/properties/body",
         // What a supervision rule found, by rule.
