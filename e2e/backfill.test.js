@@ -28,6 +28,10 @@ test('a paper application and its acceptance entered later, flagged, listed for 
   const r = await api.post('/api/v1/faults', { what: '平台无法访问，受理系统中断', since: local(now - 3 * 3600000), scope: 'platform' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const fault = r.body.id;
+  // The centre confirms the fault: only then does it open a paper period.
+  const centre = await apiSession(base, 'demo_center', { totp: true });
+  const ack = await centre.post(`/api/v1/faults/${fault}/acknowledge`, {});
+  assert.equal(ack.status, 200, JSON.stringify(ack.body));
 
   const counter = await signIn(browser, base, 'demo_counter');
   await counter.goto(`${base}/backfill`);

@@ -162,8 +162,19 @@ export async function start({ env: extra = {} } = {}) {
   const stop = async () => {
     await checked();
     await browser.close();
-    if (server) server.kill('SIGTERM');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (server) {
+      // The server's files are removed once it has exited: a job still
+      // writing (a backup drill's scratch copy) would race the removal.
+      const exited = new Promise(resolve => (server.exitCode !== null || server.signalCode !== null)
+        ? resolve() : server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 10000))]);
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGKILL');
+        await exited;
+      }
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     if (problems.length) {
       throw new Error(`pages that overflow or fail axe-core (serious/critical):\n  ${[...new Set(problems)].join('\n  ')}`);
     }

@@ -48,6 +48,9 @@ pub struct Period {
     pub cleared_at: Option<i64>,
     pub scope: Scope,
     pub department_id: Option<i64>,
+    /// The centre (or the system administrator) confirmed the fault: a
+    /// report alone opens no paper period.
+    pub acknowledged: bool,
 }
 
 /// Why an entry is refused. The codes are stable.
@@ -57,6 +60,8 @@ pub enum BackfillError {
     InFuture,
     /// The fault does not cover the acting department.
     NotCovered,
+    /// The fault is only reported: the centre has not confirmed it.
+    NotConfirmed,
     /// The real time lies before the fault's start or after its clearing.
     OutsideFault,
     /// The real time precedes the case's last recorded event.
@@ -74,6 +79,7 @@ impl BackfillError {
         match self {
             BackfillError::InFuture => "backfill_in_future",
             BackfillError::NotCovered => "backfill_not_covered",
+            BackfillError::NotConfirmed => "backfill_fault_unconfirmed",
             BackfillError::OutsideFault => "backfill_outside_fault",
             BackfillError::BeforeLastEvent => "backfill_before_last_event",
             BackfillError::PaperNoMissing => "backfill_paper_no_missing",
@@ -108,6 +114,9 @@ pub fn check_time(
 ) -> Result<(), BackfillError> {
     if at_ms > now_ms {
         return Err(BackfillError::InFuture);
+    }
+    if !p.acknowledged {
+        return Err(BackfillError::NotConfirmed);
     }
     if !covers(p, department_id) {
         return Err(BackfillError::NotCovered);
@@ -164,7 +173,7 @@ mod tests {
     const H: i64 = 3_600_000;
 
     fn fault(scope: Scope, department_id: Option<i64>, cleared_at: Option<i64>) -> Period {
-        Period { fault_id: 1, since_ms: T0, cleared_at, scope, department_id }
+        Period { fault_id: 1, since_ms: T0, cleared_at, scope, department_id, acknowledged: true }
     }
 
     #[test]
@@ -189,6 +198,9 @@ mod tests {
         assert!(covers(&fault(Scope::Function, None, None), 7));
         assert!(covers(&fault(Scope::Platform, None, None), 7));
         assert!(!covers(&fault(Scope::Department, Some(3), None), 7));
+        // A fault only reported, not confirmed by the centre, opens no paper period.
+        let reported = Period { acknowledged: false, ..fault(Scope::Platform, None, None) };
+        assert_eq!(check_time(&reported, 9, now, None, now), Err(BackfillError::NotConfirmed));
     }
 
     #[test]

@@ -189,7 +189,12 @@ pub async fn login(ctx: &Ctx<'_>, username: &str, password: &str, user_agent: &s
     let mfa_pending = (needs_second_factor(&user) && user.totp_enabled) || has_certificate;
     let others = store_auth::list_user_sessions(&state.store, user.id).await?.len();
     let mut tx = state.store.begin().await?;
-    store_admin::record_login_success(&mut tx, user.id).await?;
+    // The failures count on until the second factor is given too: signing
+    // in with the password again does not start the count of wrong codes
+    // (or signatures) afresh.
+    if !mfa_pending {
+        store_admin::record_login_success(&mut tx, user.id).await?;
+    }
     let session_id = store_auth::insert_session(
         &mut tx,
         &NewSession {

@@ -85,6 +85,7 @@ impl Entry {
             cleared_at: fault.cleared_at,
             scope,
             department_id: fault.department_id,
+            acknowledged: fault.acknowledged_at.is_some(),
         };
         Ok(Entry { at_ms, period, paper_no })
     }
@@ -92,7 +93,10 @@ impl Entry {
     /// Checks the real time for `actor`'s department after the case's last
     /// event (`last_event_ms`), at the time of entry.
     pub fn check(&self, ctx: &Ctx<'_>, actor: &Actor, last_event_ms: Option<i64>) -> AppResult<()> {
-        let department = actor.department_id.ok_or_else(|| refused(Refusal::NotInDepartment))?;
+        // No department: a staff member qualified in no role (上岗资格) is told so.
+        let department = actor.department_id.ok_or_else(|| {
+            refused(if actor.roles.is_empty() { Refusal::MissingRole } else { Refusal::NotInDepartment })
+        })?;
         let now = ctx.now();
         dbf::check_time(&self.period, department, self.at_ms, last_event_ms, now).map_err(|e| {
             let fault = crate::faults::number(self.period.fault_id);
@@ -346,6 +350,8 @@ pub async fn fault_choices(ctx: &Ctx<'_>) -> AppResult<Vec<FaultChoice>> {
     Ok(zwfw_store::faults::covering(&ctx.state.store, department, 50)
         .await?
         .into_iter()
+        // Only a fault the centre confirmed opens a paper period.
+        .filter(|f| f.acknowledged_at.is_some())
         .map(|f| FaultChoice {
             id: f.id,
             number: crate::faults::number(f.id),

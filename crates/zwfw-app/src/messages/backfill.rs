@@ -9,6 +9,9 @@ pub fn backfill_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("backfill_not_covered", Some(f)) => {
             return Some(format!("故障{f}不影响您所在的部门：只能补录影响本部门的故障期间纸质办理的办件"))
         }
+        ("backfill_fault_unconfirmed", _) => {
+            "该故障尚未经政务服务中心确认受理：只有确认的故障期间才能补录纸质办理的办件"
+        }
         ("backfill_not_covered", None) => "该故障不影响您所在的部门：只能补录影响本部门的故障期间纸质办理的办件",
         ("backfill_outside_fault", Some(d)) => {
             let mut p = d.splitn(3, '|');

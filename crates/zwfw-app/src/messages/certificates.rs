@@ -15,6 +15,9 @@ pub fn certificates_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("certificate_not_yet_valid", _) => "该证书尚未生效（未到有效期起始日），不能登记",
         ("certificate_not_from_ca", _) => "该证书不是由本平台认可的证书签发机构（CA）签发的，不能登记",
         ("certificate_registered", _) => "该证书已经登记过，不能重复登记",
+        ("certificate_already_held", _) => {
+            "该工作人员已有一张可用的数字证书（一人一证）：须先挂失、锁死或撤销原证书，再登记补办的新证书"
+        }
         ("certificate_replaces_other", _) => "补办的新证书只能替换同一工作人员的原证书",
         ("certificate_reported", _) => "该证书已经挂失、锁死或撤销，不能再次报告",
         ("bad_certificate_report", _) => "请选择报告类型：挂失、锁死或撤销",

@@ -331,7 +331,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("form_session_expired", _) => "您的登录已过期（长时间未操作或已在别处退出），本次提交没有保存。请重新登录，回到原页面后再次填写提交",
         ("session_expired", _) => "长时间未操作，登录已超时，请重新登录",
         ("password_change_required", _) => "请先修改密码后再继续操作",
-        ("second_factor_required", _) => "请先完成动态口令验证",
+        ("second_factor_required", _) => "请先完成第二重身份验证（动态口令或数字证书签名）",
         ("totp_enrollment_required", _) => "您的角色须绑定动态口令（TOTP）后才能使用系统",
         ("invalid_totp", _) => "动态口令不正确或已使用，请输入验证器中当前显示的6位数字",
         ("wrong_password", _) => "原密码不正确",

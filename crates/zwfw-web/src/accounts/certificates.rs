@@ -252,6 +252,7 @@ async fn admin_view(
             u => context! { id => u.id, username => u.username, display_name => u.display_name },
             certs => Value::from_serialize(&list), may_register => may_register, reports => reports(),
             f => Value::from_serialize(form), flash => flash, error => error.map(|e| e.message()),
+            ca_configured => st.config.certificates.ca.is_some(),
         },
     );
     match error {

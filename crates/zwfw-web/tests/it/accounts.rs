@@ -112,6 +112,18 @@ both_backends!(totp_is_required_for_administrators, |store: Store| async move {
     let r = client().delete(app.url(&format!("/api/v1/me/sessions/{other}"))).bearer_auth(&t2).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get(&token, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+
+    // Wrong codes count across sign-ins: signing in with the password again
+    // does not start the count afresh; the fifth wrong code locks the account.
+    for attempt in 1..=5 {
+        let (s, b) = app.api_login("demo_admin", NEW_PW).await;
+        assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("second_factor")), "attempt {attempt}: {b}");
+        let t = b["token"].as_str().unwrap().to_string();
+        let wrong = app.post(&t, "/api/v1/auth/totp", json!({"code": "000000"})).await;
+        assert_eq!(code_of(wrong).await.1, "invalid_totp", "attempt {attempt}");
+    }
+    let (s, b) = app.api_login("demo_admin", NEW_PW).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::LOCKED, Some("account_locked")), "{b}");
 });
 
 both_backends!(department_scope_is_enforced, |store: Store| async move {

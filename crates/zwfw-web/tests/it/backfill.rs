@@ -40,7 +40,7 @@ fn walk_in() -> Value {
 
 both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Store| async move {
     let app = App::start_at(store, NOW).await;
-    let [counter, ..] = app
+    let [counter, _, _, center, ..] = app
         .ready_tokens(["demo_counter", "demo_reviewer", "demo_head", "demo_center", "demo_supervisor", "demo_land"])
         .await;
     let (market, item) = market_item(&app, "TESTBACKFILL000000000000000001").await;
@@ -59,6 +59,16 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
     .await;
     assert_eq!(s, StatusCode::CREATED, "{f}");
     let fault = f["id"].as_i64().unwrap();
+    // Reported only, it opens no paper period: nothing to name, an entry refused.
+    let (_, choices) = body(app.get(&counter, "/api/v1/backfill/faults").await).await;
+    assert_eq!(choices, json!([]), "an unconfirmed fault is not offered");
+    let early = json!({"fault_id": fault, "paper_no": "市监收〔2026〕000号", "at": "2026-12-01T09:00:00+08:00",
+        "applicant": walk_in(), "form": {"申请事项说明": "新办食品经营许可"}, "paper_materials": [1]});
+    let (s, e) = body(app.post(&counter, &format!("/api/v1/items/{item}/backfill"), early).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("backfill_fault_unconfirmed")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("尚未经政务服务中心确认"), "{e}");
+    let (s, _) = code_of(app.post(&center, &format!("/api/v1/faults/{fault}/acknowledge"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK);
     // Cleared 27 hours on (2026-12-02 12:00): the market worked on paper meanwhile.
     app.advance(27 * HOUR);
     let center = app.signed_in("demo_center").await;
@@ -301,7 +311,7 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
 
 both_backends!(the_backfill_pages_enter_and_flag_paper_cases, |store: Store| async move {
     let app = App::start_at(store, NOW).await;
-    let [counter, sup] = app.ready_tokens(["demo_counter", "demo_supervisor"]).await;
+    let [counter, sup, center] = app.ready_tokens(["demo_counter", "demo_supervisor", "demo_center"]).await;
     let (market, item) = market_item(&app, "TESTBACKFILL000000000000000003").await;
     let (s, f) = body(
         app.post(
@@ -314,6 +324,8 @@ both_backends!(the_backfill_pages_enter_and_flag_paper_cases, |store: Store| asy
     .await;
     assert_eq!(s, StatusCode::CREATED, "{f}");
     let fault = f["id"].as_i64().unwrap().to_string();
+    let (s, _) = code_of(app.post(&center, &format!("/api/v1/faults/{fault}/acknowledge"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK);
     let _ = market;
     let c = signed(&counter);
     let (s, html) = page(&c, &app, &format!("/backfill/new?item={item}")).await;

@@ -123,6 +123,12 @@ both_backends!(a_registered_certificate_signs_in_instead_of_totp, |store: Store|
     let (s, b) = register(&app, &center, lina, &der).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("certificate_registered")), "{b}");
     assert_eq!(stored(&app, lina).await, 1);
+    // One person, one usable certificate: a second one is refused while the first is in use.
+    let (second, _) = ca.issue("李娜", now - DAY, now + 365 * DAY);
+    let (s, b) = register(&app, &center, lina, &second).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("certificate_already_held")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("一人一证"), "{b}");
+    assert_eq!(stored(&app, lina).await, 1);
     // The holder sees it, and a message about it; another department's clerk does not.
     let (_, mine) = body(app.get(&counter, "/api/v1/me/certificates").await).await;
     assert_eq!(mine[0]["serial"], c["serial"], "{mine}");

@@ -271,6 +271,11 @@ pub async fn register(
     if sc::by_fingerprint(st.store.pool(), &parsed.fingerprint).await?.is_some() {
         return Err(AppError::new(Kind::Conflict, "certificate_registered"));
     }
+    // One person, one usable certificate: a new one (a re-issue too) is
+    // registered once the one in use is reported or has expired.
+    if sc::has_usable(st.store.pool(), u.id, now).await? {
+        return Err(AppError::new(Kind::Conflict, "certificate_already_held"));
+    }
     let by_name = ctx.actor.map(|a| a.display_name.clone()).unwrap_or_else(|| "系统".into());
     let public_key = hex::encode(&parsed.public_key);
     let mut tx = st.store.begin().await?;
