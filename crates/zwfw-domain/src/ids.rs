@@ -324,6 +324,16 @@ pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
     out
 }
 
+/// A licensee as shown to staff of other departments and the public: a
+/// company's (legal person's) name and 统一社会信用代码 whole, a natural
+/// person's name and 公民身份号码 masked.
+pub fn shown_holder(legal: bool, name: &str, code: &str) -> (String, String) {
+    match legal {
+        true => (name.to_string(), code.to_string()),
+        false => (mask_name(name), mask_middle(code, 6, 4)),
+    }
+}
+
 /// Masks a personal name for display to others: 张三 → 张*, 欧阳小明 → 欧***.
 pub fn mask_name(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();

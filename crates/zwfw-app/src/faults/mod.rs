@@ -676,8 +676,13 @@ pub async fn record_sent(ctx: &Ctx<'_>, id: i64, input: &SentInput) -> AppResult
     let note = df::note(&input.note).map_err(fault_error)?;
     let scope = Scope::parse(&r.scope).unwrap_or(Scope::Platform);
     let ids: Vec<i64> = addressed(ctx, scope, r.department_id).await?.iter().map(|d| d.id).collect();
-    let sent: Vec<i64> =
-        get(ctx, id).await?.addressees.iter().filter(|a| a.sent_at.is_some()).map(|a| a.department_id).collect();
+    // The departments a delivery is recorded for, from the timeline.
+    let sent: Vec<i64> = sf::events(ctx.state.store.pool(), id)
+        .await?
+        .iter()
+        .filter(|e| e.kind == EventKind::NoticeSent.code())
+        .filter_map(|e| e.department_id)
+        .collect();
     df::may_record_sent(&state_of(&r), ctx.now(), &ids, &sent, department).map_err(|e| match e {
         FaultError::NotAddressed => AppError::new(Kind::Invalid, e.code()),
         _ => fault_error(e),

@@ -351,6 +351,7 @@ fn facts(r: &sh::HandoverRow) -> HandoverFacts {
 async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
     let st = ctx.state;
     let legal = r.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    let (holder_name, holder_code) = zwfw_domain::ids::shown_holder(legal, &r.holder_name, &r.holder_code);
     let today = zwfw_domain::time::ymd(st.today());
     let may_claim = ctx.actor.is_some_and(|a| access::offers_claim(a, &facts(&r), r.claimed_at.is_some()));
     let sanction_kinds: Vec<String> = match (r.claimed_at, ctx.actor) {
@@ -380,8 +381,8 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
         reason: r.reason,
         license: r.license_identifier,
         holder_kind: r.holder_kind,
-        holder_name: if legal { r.holder_name } else { zwfw_domain::ids::mask_name(&r.holder_name) },
-        holder_code: if legal { r.holder_code } else { zwfw_domain::ids::mask_middle(&r.holder_code, 6, 4) },
+        holder_name,
+        holder_code,
         opinions: serde_json::from_str(&r.opinions).unwrap_or_default(),
         materials: serde_json::from_str(&r.materials).unwrap_or_default(),
         pushed_at: r.pushed_at,

@@ -120,6 +120,7 @@ pub async fn item_choices(st: &App, id: i64) -> AppResult<Vec<ItemRef>> {
 
 fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: String) -> SanctionView {
     let legal = s.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    let (holder_name, holder_code) = zwfw_domain::ids::shown_holder(legal, &s.holder_name, &s.holder_code);
     let ids: Vec<i64> = serde_json::from_str(&s.item_ids).unwrap_or_default();
     SanctionView {
         id: s.id,
@@ -131,8 +132,8 @@ fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: St
         reason: s.reason,
         license: s.license_identifier,
         regulator_department: regulator,
-        holder_name: shown_holder(&s.holder_kind, &s.holder_name),
-        holder_code: if legal { s.holder_code } else { zwfw_domain::ids::mask_middle(&s.holder_code, 6, 4) },
+        holder_name,
+        holder_code,
         restrict_from: s.restrict_from,
         restrict_until: s.restrict_until,
         items: ids.into_iter().map(|id| ItemRef { id, name: names.get(&id).cloned().unwrap_or_default() }).collect(),
@@ -368,10 +369,8 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
 
 /// A licensee as staff see it: a company's name whole, a person's masked.
 fn shown_holder(holder_kind: &str, name: &str) -> String {
-    match holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code() {
-        true => name.to_string(),
-        false => zwfw_domain::ids::mask_name(name),
-    }
+    let legal = holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    zwfw_domain::ids::shown_holder(legal, name, "").0
 }
 
 /// The heads of each department whose items a 限制准入 names told, in the
