@@ -40,7 +40,7 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
         return error_page(&st, Some(&ra), &e);
     }
     let depts = departments(&st).await;
-    render(&st, &ra, "fault_new.html", context! { departments => depts, f => context! { scope => "platform" } })
+    render(&st, &ra, "fault_new.html", context! { departments => depts, f => context! { scope => "" } })
 }
 
 #[derive(Deserialize, serde::Serialize)]

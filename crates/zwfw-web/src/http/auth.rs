@@ -172,7 +172,9 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                 tracing::warn!(path, "CSRF check failed");
                 // A form sent after its session ended (idle, signed out
                 // elsewhere): say so, with the way back through the login.
-                if session.is_none() && cookie_token.is_some() {
+                // (Signing out in another tab removes the cookie: a form that
+                // still carries a token was sent from a session's page.)
+                if session.is_none() && (cookie_token.is_some() || !sent.is_empty()) {
                     let e = WebError::new(Kind::Unauthenticated, "form_session_expired");
                     return crate::http::pages::expired_page(&state, &e, &back_path(&parts));
                 }

@@ -318,4 +318,15 @@ both_backends!(the_fault_pages_report_and_show_the_timeline, |store: Store| asyn
     assert!(html.contains(&login), "back to the fault's page: {html}");
     let (_, f) = body(app.get(&sup, &format!("/api/v1{path}")).await).await;
     assert!(f["acknowledged_at"].is_null(), "nothing recorded: {f}");
+    // Signed out in another tab, the browser sends no session cookie any more:
+    // a form carrying its page's token is answered the same way.
+    let r = client()
+        .post(app.url(&format!("{path}/acknowledge")))
+        .header("referer", app.url(&path))
+        .form(&[("_csrf", csrf.as_str()), ("text", "已收到")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("登录已过期"));
 });
