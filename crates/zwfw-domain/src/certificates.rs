@@ -55,6 +55,11 @@ impl Standing {
         }
     }
 
+    /// A re-issue (补办) may replace it: it was reported, or it expired.
+    pub fn replaceable(self) -> bool {
+        matches!(self, Standing::Reported(_) | Standing::Expired)
+    }
+
     pub fn usable(self) -> bool {
         self == Standing::Active
     }

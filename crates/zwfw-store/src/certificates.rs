@@ -264,3 +264,37 @@ pub async fn sessions_signed_with(ex: Ex<'_>, certificate_id: i64) -> StoreResul
     .await?;
     Ok(rows.iter().map(|r| r.i64("id")).collect())
 }
+
+/// The certificates usable now that end before `until_ms` and whose holders
+/// were not reminded of them yet (migration 0054), for the expiry reminder.
+pub async fn expiring_unreminded(ex: Ex<'_>, now_ms: i64, until_ms: i64) -> StoreResult<Vec<CertificateRow>> {
+    query(format!(
+        "{SELECT} WHERE r.state IS NULL AND c.not_before <= $1 AND c.not_after >= $1 AND c.not_after < $2 \
+         AND NOT EXISTS (SELECT 1 FROM certificate_reminders m WHERE m.certificate_id = c.id) ORDER BY c.id"
+    ))
+    .bind(now_ms)
+    .bind(until_ms)
+    .all(ex, row)
+    .await
+}
+
+/// Records the expiry reminder of a certificate; false when it was sent already.
+pub async fn add_reminder(
+    tx: &mut Tx,
+    certificate_id: i64,
+    user_id: i64,
+    not_after: i64,
+    at: i64,
+) -> StoreResult<bool> {
+    let done = query(
+        "INSERT INTO certificate_reminders (certificate_id, user_id, not_after, sent_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (certificate_id) DO NOTHING",
+    )
+    .bind(certificate_id)
+    .bind(user_id)
+    .bind(not_after)
+    .bind(at)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -73,7 +73,7 @@ pub struct SessionCtx {
     pub unread: i64,
     /// The roles held that lack a valid qualification today (上岗资格): the
     /// actor does not act in them.
-    pub unqualified: Vec<zwfw_domain::admin::Role>,
+    pub unqualified: Vec<(zwfw_domain::admin::Role, zwfw_domain::governance::qualification::Standing)>,
 }
 
 pub fn actor_of(user: &User) -> Actor {

@@ -31,6 +31,16 @@ fn refused(r: Refusal) -> AppError {
     }
 }
 
+/// A refusal to ask for the deletion of a record: one the asker may not
+/// see is "not found" as that record, not as a request.
+fn refused_on(kind: RecordKind) -> impl Fn(Refusal) -> AppError {
+    move |r| match (r.hides_object(), kind) {
+        (true, RecordKind::CaseDraft) => AppError::not_found("case"),
+        (true, RecordKind::MaintenanceRequest) => AppError::not_found("maintenance_request"),
+        (false, _) => refused(r),
+    }
+}
+
 fn state_error(e: DeletionError) -> AppError {
     match e {
         DeletionError::NotDeletable => AppError::new(Kind::Conflict, "record_not_deletable"),
@@ -349,7 +359,7 @@ pub async fn record_label(ctx: &Ctx<'_>, kind: &str, id: i64) -> AppResult<Strin
     let actor = actor(ctx)?;
     let kind = kind_of(kind)?;
     let rec = record(ctx.state, kind, id).await?;
-    access::may_request_deletion(actor, &rec.facts).map_err(refused)?;
+    access::may_request_deletion(actor, &rec.facts).map_err(refused_on(kind))?;
     Ok(rec.label)
 }
 
@@ -359,7 +369,7 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<DeletionV
     let st = ctx.state;
     let kind = kind_of(&input.record_kind)?;
     let rec = record(st, kind, input.record_id).await?;
-    access::may_request_deletion(actor, &rec.facts).map_err(refused)?;
+    access::may_request_deletion(actor, &rec.facts).map_err(refused_on(kind))?;
     let content = text("content", &input.content)?;
     let reason = text("reason", &input.reason)?;
     let department_id = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;

@@ -71,7 +71,7 @@ fn record_of(r: &QualificationRow) -> Option<Record> {
 
 /// The actor of a signed-in staff member as it acts today (its roles cut
 /// down to those qualified), and the roles held that lack a qualification.
-pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<Role>)> {
+pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<(Role, dq::Standing)>)> {
     let actor = crate::accounts::sessions::actor_of(user);
     if user.kind != AccountKind::Staff {
         return Ok((actor, vec![]));
@@ -82,7 +82,10 @@ pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<Role>
     }
     let recs = records(&sq::for_user(st.store.pool(), user.id).await?);
     let today = st.today();
-    let missing = dq::unqualified_roles(&user.roles, &recs, today);
+    let missing = dq::unqualified_roles(&user.roles, &recs, today)
+        .into_iter()
+        .map(|r| (r, dq::standing(&recs, r, today)))
+        .collect();
     Ok((dq::effective_actor(actor, &recs, today), missing))
 }
 
@@ -500,7 +503,8 @@ pub async fn qualify_all(
 
 // ---------- reminders ----------
 
-/// Reminds, once per qualification, the holder and the service centre of a
+/// Reminds, once per qualification, the holder, the service centre and the
+/// administrators of the holder's department of a
 /// qualification that ends within 30 days (and has no later one). Run by
 /// the background job; the number of reminders sent.
 pub async fn remind_expiring(st: &App) -> AppResult<usize> {
@@ -541,8 +545,17 @@ pub async fn remind_expiring(st: &App) -> AppResult<usize> {
                 "{}的{role_label}岗位上岗资格有效期至{until_s}，到期后将不能以该岗位办理业务。请及时安排培训和考试。",
                 u.display_name
             );
+            // The holder, the centre and the administrators of the holder's department.
+            let admins = staff
+                .iter()
+                .filter(|a| a.roles.contains(&Role::DeptAdmin) && a.department_id == u.department_id)
+                .map(|a| a.id);
             let mut to = vec![u.id];
-            to.extend(centre.iter().copied().filter(|c| *c != u.id));
+            for c in centre.iter().copied().chain(admins) {
+                if !to.contains(&c) {
+                    to.push(c);
+                }
+            }
             zwfw_store::interaction::notify_users(&mut tx, &to, &title, &body, &page_of(u.id), now).await?;
             let detail =
                 json!({"qualification_id": row.id, "role": role.code(), "valid_until": until_s, "notified": to});
@@ -556,13 +569,23 @@ pub async fn remind_expiring(st: &App) -> AppResult<usize> {
 
 /// The Chinese sentence naming the roles a staff member holds but may not
 /// act in today, for their workbench and a refused page.
-pub fn missing_text(missing: &[Role]) -> Option<String> {
+pub fn missing_text(missing: &[(Role, dq::Standing)]) -> Option<String> {
     if missing.is_empty() {
         return None;
     }
-    let names: Vec<String> = missing.iter().map(|r| crate::messages::label("role", r.code())).collect();
+    let name = |r: &Role| crate::messages::label("role", r.code());
+    let mut parts = vec![];
+    let never: Vec<String> = missing.iter().filter(|(_, s)| s.lapsed_on().is_none()).map(|(r, _)| name(r)).collect();
+    if !never.is_empty() {
+        parts.push(format!("您尚未取得{}岗位的有效上岗资格（经培训并考试合格，且在有效期内）", never.join("、")));
+    }
+    for (r, s) in missing {
+        if let Some(on) = s.lapsed_on() {
+            parts.push(format!("您的{}岗位上岗资格有效期至{}，已过期", name(r), on.format("%Y-%m-%d")));
+        }
+    }
     Some(format!(
-        "您尚未取得{}岗位的有效上岗资格（经培训并考试合格，且在有效期内），暂不能以该岗位办理业务，也不能查阅本部门的办件。请联系政务服务中心管理员安排培训和考试。",
-        names.join("、")
+        "{}，暂不能以该岗位办理业务，也不能查阅本部门的办件。请联系政务服务中心管理员安排培训和考试。",
+        parts.join("；")
     ))
 }

@@ -63,12 +63,15 @@ fn claim_due_after(st: &App, today: chrono::NaiveDate) -> AppResult<String> {
 async fn claimers(st: &App, department: i64) -> AppResult<Vec<(i64, bool)>> {
     let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
     let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
-    Ok(staff
-        .into_iter()
-        .filter(|u| u.active)
-        .filter(|u| access::may_claim(&crate::accounts::sessions::actor_of(u), &facts).is_ok())
-        .map(|u| (u.id, u.roles.contains(&Role::DeptHead)))
-        .collect())
+    let mut out = vec![];
+    // As each acts today: a role without a valid qualification claims nothing.
+    for u in staff.iter().filter(|u| u.active) {
+        let (actor, _) = crate::governance::qualifications::session_actor(st, u).await?;
+        if access::may_claim(&actor, &facts).is_ok() {
+            out.push((u.id, actor.roles.contains(&Role::DeptHead)));
+        }
+    }
+    Ok(out)
 }
 
 async fn department_name(st: &App, id: i64) -> String {

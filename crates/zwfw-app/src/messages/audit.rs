@@ -64,6 +64,7 @@ pub fn action_label(code: &str) -> String {
         "deletion_rejected" => "监察室不予删除",
         "qualification_recorded" => "登记上岗培训或考试",
         "qualification_reminded" => "提醒上岗资格即将到期",
+        "certificate_expiry_reminded" => "提醒数字证书即将到期",
         "certificate_registered" => "登记数字证书",
         "certificate_reported" => "报告数字证书挂失、锁死或撤销",
         "handover_sanction" => "登记监管处理决定（回流）",

@@ -19,9 +19,13 @@ pub fn certificates_text(code: &str, detail: Option<&str>) -> Option<String> {
             "该工作人员已有一张可用的数字证书（一人一证）：须先挂失、锁死或撤销原证书，再登记补办的新证书"
         }
         ("certificate_replaces_other", _) => "补办的新证书只能替换同一工作人员的原证书",
+        ("certificate_replaces_usable", _) => {
+            "补办只能替换已报告挂失、锁定、吊销或已过期的证书；仍在使用的证书请先报告"
+        }
         ("certificate_reported", _) => "该证书已经挂失、锁死或撤销，不能再次报告",
         ("bad_certificate_report", _) => "请选择报告类型：挂失、锁死或撤销",
         ("no_certificate", _) => "您没有可用的数字证书：请使用动态口令验证，或联系政务服务中心登记证书",
+        ("second_factor_not_pending", _) => "本次登录无需（或已完成）第二步验证，不必再次签名",
         ("challenge_unknown", _) => "登录验证码无效：请刷新页面，重新获取后再签名",
         ("challenge_used", _) => "该登录验证码已经使用过，不能重复使用：请刷新页面，重新获取后再签名",
         ("challenge_expired", _) => "登录验证码已过期（有效期2分钟）：请刷新页面，重新获取后再签名",
@@ -32,7 +36,9 @@ pub fn certificates_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("certificate_unusable", Some("revoked")) => "您的数字证书已撤销，不能用于登录：请联系政务服务中心补办",
         ("certificate_unusable", _) => "您的数字证书当前不能用于登录",
         ("missing_role", Some("certificate")) => "数字证书由政务服务中心管理员或系统管理员登记",
-        ("not_in_department", Some("certificate")) => "部门管理员只能为本部门的工作人员报告证书挂失",
+        ("not_in_department", Some("certificate")) => {
+            "您只能报告本人或本部门工作人员的证书；其他工作人员的证书由本人、其部门管理员或政务服务中心报告"
+        }
         ("role_grant_forbidden", Some("certificate")) => "不能为权限高于您的账号登记或挂失数字证书",
         ("own_account", Some("certificate")) => "不能为本人登记数字证书，请由政务服务中心其他管理员登记",
         ("staff_only", Some("certificate")) => "数字证书只供工作人员使用",

@@ -210,6 +210,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("not_in_department", _) => "该事项不属于您所在的部门",
         ("missing_role", Some("handover")) => "认领审管推送须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理",
         ("missing_role", Some("credit")) => "公示行政许可决定须由部门负责人、审批人员或部门管理员办理",
+        ("missing_role", Some("item_import")) => "批量导入事项须由部门管理员或系统管理员、政务服务中心管理员办理",
         ("missing_role", _) => "您的角色不能执行此操作",
         ("not_step_role", _) => "当前环节须由该环节的办理角色或部门负责人处理",
         ("not_joint_member", _) => "您所在的部门不是本环节的会办部门",

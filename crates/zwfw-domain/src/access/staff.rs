@@ -106,8 +106,8 @@ pub fn may_change_account(actor: &Actor, target: &StaffAccount<'_>, change: Staf
 /// never their own.
 pub fn may_register_certificate(actor: &Actor, target: &StaffAccount<'_>) -> Result<(), Refusal> {
     require(actor.is_staff() && actor.is_global_admin(), Refusal::MissingRole)?;
-    may_change_account(actor, target, StaffChange::ResetPassword)?;
-    require(target.user_id != actor.user_id, Refusal::OwnAccount)
+    require(target.user_id != actor.user_id, Refusal::OwnAccount)?;
+    may_change_account(actor, target, StaffChange::ResetPassword)
 }
 
 /// Whether `actor` reads the account's certificates: the holder, and who reads the account.

@@ -89,14 +89,14 @@ pub struct NextStep {
 }
 
 #[utoipa::path(post, path = "/auth/totp", tag = "auth", request_body = CodeRequest,
-    responses((status = 409, description = "the session does not wait for a second factor", body = ErrorBody), (status = 200, body = NextStep), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 409, description = "the session does not wait for a second factor (`second_factor_not_pending`)", body = ErrorBody), (status = 200, body = NextStep), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn totp_login(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> WebResult<Json<NextStep>> {
     if s.gate != Gate::SecondFactor {
-        return Err(WebError::new(Kind::Conflict, "conflict"));
+        return Err(WebError::new(Kind::Conflict, "second_factor_not_pending"));
     }
     accounts::totp_login(&ctx(&st, &ra), &s, &req.code).await?;
     Ok(Json(NextStep { next_step: next_after_second_factor(&st, s.user.id).await?.into() }))

@@ -23,10 +23,10 @@ use zwfw_domain::certificates::Report;
 /// Issues a single-use challenge (valid 2 minutes) for a session waiting
 /// for its second factor, to be signed with the account's certificate.
 #[utoipa::path(post, path = "/auth/certificate/challenge", tag = "auth",
-    responses((status = 200, body = ChallengeView), (status = 409, description = "the session does not wait for a second factor (`conflict`), or the account has no usable certificate (`no_certificate`)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = ChallengeView), (status = 409, description = "the session does not wait for a second factor (`second_factor_not_pending`), or the account has no usable certificate (`no_certificate`)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn challenge(State(st): State<AppState>, AnySigned(s, ra): AnySigned) -> WebResult<Json<ChallengeView>> {
     if s.gate != Gate::SecondFactor {
-        return Err(WebError::new(Kind::Conflict, "conflict"));
+        return Err(WebError::new(Kind::Conflict, "second_factor_not_pending"));
     }
     Ok(Json(certs::challenge(&ctx(&st, &ra), &s).await?))
 }
@@ -42,14 +42,14 @@ pub struct SignatureRequest {
 
 /// Completes the sign-in with the challenge's signature, instead of a TOTP code.
 #[utoipa::path(post, path = "/auth/certificate", tag = "auth", request_body = SignatureRequest,
-    responses((status = 200, body = super::api::NextStep), (status = 422, description = "a wrong signature, an unknown or expired challenge (`invalid_certificate_signature`, `challenge_unknown`, `challenge_expired`)", body = ErrorBody), (status = 409, description = "the challenge was answered already (`challenge_used`), or the session does not wait for a second factor", body = ErrorBody), (status = 403, description = "the certificate was reported or has expired since (`certificate_unusable`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = super::api::NextStep), (status = 422, description = "a wrong signature, an unknown or expired challenge (`invalid_certificate_signature`, `challenge_unknown`, `challenge_expired`)", body = ErrorBody), (status = 409, description = "the challenge was answered already (`challenge_used`), or the session does not wait for a second factor (`second_factor_not_pending`)", body = ErrorBody), (status = 403, description = "the certificate was reported or has expired since (`certificate_unusable`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn sign_in(
     State(st): State<AppState>,
     AnySigned(s, ra): AnySigned,
     body: LateJson<SignatureRequest>,
 ) -> WebResult<Json<super::api::NextStep>> {
     if s.gate != Gate::SecondFactor {
-        return Err(WebError::new(Kind::Conflict, "conflict"));
+        return Err(WebError::new(Kind::Conflict, "second_factor_not_pending"));
     }
     let req = body.parse()?;
     certs::sign_in(&ctx(&st, &ra), &s, &req.challenge, &req.signature).await?;
@@ -78,7 +78,7 @@ pub async fn list(
 /// account's name), issued by the configured CA if one is set, registered
 /// for nobody yet. Re-issue: register the new one with `replaces`.
 #[utoipa::path(post, path = "/staff/{id}/certificates", tag = "accounts", params(("id" = i64, Path)), request_body = RegisterInput,
-    responses((status = 201, body = CertificateView), (status = 403, description = "may not register it (`missing_role`, `role_grant_forbidden`, `own_account`, `not_in_department`)", body = ErrorBody), (status = 404, description = "no such staff member", body = ErrorBody), (status = 409, description = "registered already (`certificate_registered`)", body = ErrorBody), (status = 422, description = "refused: `certificate_unreadable`, `certificate_not_sm2`, `certificate_other_person`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_not_from_ca`, `certificate_replaces_other`, `reason_required`", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = CertificateView), (status = 403, description = "may not register it (`missing_role`, `role_grant_forbidden`, `own_account`, `not_in_department`)", body = ErrorBody), (status = 404, description = "no such staff member", body = ErrorBody), (status = 409, description = "registered already (`certificate_registered`)", body = ErrorBody), (status = 422, description = "refused: `certificate_unreadable`, `certificate_not_sm2`, `certificate_other_person`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_not_from_ca`, `certificate_replaces_other`, `certificate_replaces_usable`, `reason_required`", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn register(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,

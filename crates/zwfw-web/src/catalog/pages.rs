@@ -181,7 +181,8 @@ pub async fn admin_items_page(SignedIn { st, s, ra }: SignedIn) -> Response {
             context! { id => i.item_id, name => i.name, department => dn, state => i.state, version_no => i.version_no, retired => retired }
         })
         .collect();
-    crate::http::pages::render(&st, &ra, "items.html", context! { items => rows })
+    let may_import = zwfw_domain::access::catalog::may_import(&s.actor);
+    crate::http::pages::render(&st, &ra, "items.html", context! { items => rows, may_import => may_import })
 }
 
 #[derive(Deserialize, Default)]

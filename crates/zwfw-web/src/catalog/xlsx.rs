@@ -90,7 +90,12 @@ pub async fn api_import(
 }
 
 /// The import form of the admin page: the result (count or every bad cell) as a page.
-pub async fn import_page(SignedIn { st, ra, .. }: SignedIn, mut mp: axum::extract::Multipart) -> Response {
+pub async fn import_page(SignedIn { st, ra, s }: SignedIn, mut mp: axum::extract::Multipart) -> Response {
+    // Who may import is decided before the file is looked at.
+    if !zwfw_domain::access::catalog::may_import(&s.actor) {
+        let e = zwfw_app::AppError::with_detail(zwfw_app::error::Kind::Forbidden, "missing_role", "item_import");
+        return crate::http::pages::error_page(&st, Some(&ra), &e);
+    }
     let mut bytes = None;
     while let Ok(Some(field)) = mp.next_field().await {
         if field.name() == Some("file") {

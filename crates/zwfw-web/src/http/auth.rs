@@ -116,13 +116,19 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/"));
+    // A file upload form's token: its first field (or, from older pages,
+    // the query string).
+    let mut multipart_csrf = None;
     if unsafe_method && multipart {
         // Read whole before anything answers: a refusal (CSRF, permission,
         // a file too large or not accepted) answered while the browser is
         // still sending resets the connection, and the visitor sees no page.
         let taken = std::mem::replace(&mut body, axum::body::Body::empty());
         match read_whole(taken).await {
-            Ok(bytes) => body = axum::body::Body::from(bytes),
+            Ok(bytes) => {
+                multipart_csrf = multipart_field(&parts.headers, &bytes, CSRF_FIELD);
+                body = axum::body::Body::from(bytes);
+            }
             Err(err) => {
                 return if is_api(parts.uri.path()) {
                     err.into_response()
@@ -142,15 +148,16 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
                 }
             }
         } else {
-            // File upload forms (multipart) carry the token in the query string;
-            // other forms are small and carry it in the body.
+            // Every form carries the token in its body: file upload forms
+            // (multipart, read whole above) as their first field, which keeps
+            // it out of the address bar; a query string is still read there.
             let from_query = || {
                 let q: Vec<(String, String)> =
                     serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
                 q.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)
             };
             let (sent, rebuilt) = if multipart {
-                (from_query(), None)
+                (multipart_csrf.take().or_else(from_query), None)
             } else {
                 let taken = std::mem::replace(&mut body, axum::body::Body::empty());
                 let bytes = match axum::body::to_bytes(taken, 2 * 1024 * 1024).await {
@@ -306,6 +313,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
         }
         Ok(Auth(ra))
     }
+}
+
+/// The value of a small text field `name` of a multipart body, when it is
+/// the body's first part (forms put their token first).
+fn multipart_field(headers: &HeaderMap, body: &[u8], name: &str) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let boundary = ct.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?.trim_matches('"');
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let rest = body.strip_prefix(format!("--{boundary}\r\n").as_bytes())?;
+    // The part's headers are short; never search a file's bytes for them.
+    let head_end = find(&rest[..rest.len().min(1024)], b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&rest[..head_end]).ok()?;
+    let named = head.split("\r\n").any(|l| {
+        l.to_ascii_lowercase().starts_with("content-disposition:")
+            && l.split(';').map(str::trim).any(|p| p == format!("name=\"{name}\""))
+    });
+    if !named {
+        return None;
+    }
+    let value = &rest[head_end + 4..];
+    let end = find(&value[..value.len().min(256)], format!("\r\n--{boundary}").as_bytes())?;
+    String::from_utf8(value[..end].to_vec()).ok()
 }
 
 /// The page a form was sent from (the `Referer`'s path on this site), for

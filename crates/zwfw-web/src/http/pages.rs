@@ -68,6 +68,9 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_carry_out => actor.is_some_and(|a| zwfw_domain::access::governance::may_carry_out(a).is_ok()),
         can_qualifications => actor.is_some_and(|a| zwfw_domain::access::governance::qualification_scope(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
+        // A staff member left with no role (none qualified) acts for no
+        // department: the business pages would refuse them.
+        acting => actor.is_some_and(|a| a.is_staff() && !a.roles.is_empty()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
     }
@@ -96,7 +99,7 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     let ra = ra.unwrap_or(&fallback);
     // A refusal to a staff member who holds a role without a valid
     // qualification (上岗资格) names what is missing.
-    let qualification = (err.status() == StatusCode::FORBIDDEN)
+    let qualification = matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
         .then(|| ra.session.as_ref().and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);

@@ -565,6 +565,18 @@ both_backends!(excel_import_from_the_admin_page, |store: Store| async move {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("导入未执行") && html.contains("已存在"));
+
+    // A counter clerk is offered no import and refused one before the file is read.
+    let counter = app.ready_token("demo_counter").await;
+    let page = app.get(&counter, "/admin/items").await.text().await.unwrap();
+    assert!(!page.contains("批量导入") && page.contains("导出现行事项目录"), "{page}");
+    let csrf = csrf_of(&page);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(vec![1, 2, 3]).file_name("x.xlsx"));
+    let url = app.url(&format!("/admin/items/import?_csrf={csrf}"));
+    let r = client().post(url).bearer_auth(&counter).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("批量导入事项须由部门管理员"));
 });
 
 both_backends!(draft_editor_page, |store: Store| async move {

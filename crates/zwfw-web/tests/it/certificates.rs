@@ -171,6 +171,10 @@ both_backends!(a_registered_certificate_signs_in_instead_of_totp, |store: Store|
     let (s, b) = answer(&app, &token, &text, &hex::encode(rs)).await;
     assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("open")), "{b}");
     assert_eq!(app.get(&token, "/api/v1/me/sessions").await.status(), StatusCode::OK);
+    // The same answer again, once the session is open: said so.
+    let (s, b) = answer(&app, &token, &text, &hex::encode(rs)).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("second_factor_not_pending")), "{b}");
+    assert!(b["message"].as_str().unwrap_or("").contains("无需（或已完成）第二步验证"), "{b}");
 
     // A replay from another session: the challenge is not this session's.
     let (t3, _) = password(&app).await;
@@ -380,4 +384,64 @@ both_backends!(the_pages_register_report_and_sign_in, |store: Store| async move 
     let r = web.post(app.url("/login/certificate")).form(&form).send().await.unwrap();
     assert_eq!((r.status(), r.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/"));
     assert_eq!(page(&web, &app, "/account").await.0, StatusCode::OK);
+});
+
+both_backends!(an_expiring_certificate_is_reminded_once_and_only_a_spent_one_is_replaced, |store: Store| async move {
+    let app = App::start_at(store, NOW).await;
+    let now = app.state.now_ms();
+    let ca = Ca::new(now);
+    let center = app.ready_token("demo_center").await;
+    let lina = app.user_id("demo_counter").await;
+    let (pem, _) = ca.issue("李娜", now - DAY, now + 40 * DAY);
+    let (_, c) = register(&app, &center, lina, &pem).await;
+    let id = c["id"].as_i64().unwrap();
+    // The reminders in a user's inbox (the notices, read directly: sessions do not last for days).
+    let reminded = |user: i64| {
+        let app = &app;
+        async move {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {user} AND channel = 'inapp' \
+                 AND title LIKE '数字证书即将到期：李娜%'"
+            );
+            let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
+            match row.value("n") {
+                Some(zwfw_store::db::Value::Int(n)) => *n,
+                v => panic!("{v:?}"),
+            }
+        }
+    };
+    let (centre_id, deptadmin_id) = (app.user_id("demo_center").await, app.user_id("demo_deptadmin").await);
+
+    // Forty days before its end: nothing yet.
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    assert_eq!(reminded(lina).await, 0);
+    // Within thirty days: the holder and the centre are told, once.
+    app.advance(11 * DAY);
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    assert_eq!(reminded(lina).await, 1);
+    assert_eq!(reminded(centre_id).await, 1);
+    assert_eq!(reminded(deptadmin_id).await, 0, "the centre handles certificates");
+    let center = app.signed_in("demo_center").await;
+    let q = format!("/api/v1/audit?action=certificate_expiry_reminded&object_type=user&object_id={lina}");
+    let (_, a) = body(app.get(&center, &q).await).await;
+    assert_eq!(a.as_array().map(Vec::len), Some(1), "{a}");
+
+    // A re-issue may not replace the certificate in use; the form offers none to replace.
+    let (page_status, html) = page(&signed(&center), &app, &format!("/admin/users/{lina}/certificates")).await;
+    assert_eq!(page_status, StatusCode::OK);
+    assert!(!html.contains("补办，替换原证书"), "nothing to replace yet");
+    let (next, _) = ca.issue("李娜", now, now + 400 * DAY);
+    let b = json!({"certificate": next, "reason": "到期前补办", "replaces": id});
+    let (s, b) = body(app.post(&center, &format!("/api/v1/staff/{lina}/certificates"), b).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("certificate_replaces_usable")), "{b}");
+    assert_eq!(stored(&app, lina).await, 1);
+    // Once it expired, it is offered, and replaced.
+    app.advance(30 * DAY);
+    let center = app.signed_in("demo_center").await;
+    let (_, html) = page(&signed(&center), &app, &format!("/admin/users/{lina}/certificates")).await;
+    assert!(html.contains("补办，替换原证书"), "{html}");
+    let b = json!({"certificate": next, "reason": "到期后补办", "replaces": id});
+    let (s, c2) = body(app.post(&center, &format!("/api/v1/staff/{lina}/certificates"), b).await).await;
+    assert_eq!((s, c2["replaces"].as_i64()), (StatusCode::CREATED, Some(id)), "{c2}");
 });

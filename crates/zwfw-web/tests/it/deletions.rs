@@ -114,6 +114,7 @@ both_backends!(a_counter_draft_is_deleted_on_an_approved_request, |store: Store|
     assert!(b["message"].as_str().unwrap().contains("录入该记录的本人"), "{b}");
     let (s, b) = ask(&app, &land, "case_draft", draft, "该草稿", "录入错误").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another department does not learn it exists: {b}");
+    assert!(b["message"].as_str().unwrap().contains("办件"), "the record is what is not found: {b}");
     let (s, b) = ask(&app, &counter, "case_draft", draft, "该草稿", "  ").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_deletion_text")), "{b}");
     let (s, b) = ask(&app, &counter, "case", draft, "该草稿", "录入错误").await;

@@ -61,11 +61,29 @@ both_backends!(maintenance_requests_submitted_answered_and_carried_out, |store: 
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("误操作更正") && html.contains("需求内容"), "the kinds and the text");
     let csrf = csrf_of(&html);
-    let form = reqwest::multipart::Form::new()
-        .text("kind", "users_rights")
-        .text("content", "新增窗口人员账号一个，授予窗口人员角色。")
-        .part("attachment", pdf_part("人员名单.pdf"));
-    let r = post_form(&web, &app, &format!("/governance/requests?_csrf={csrf}"), form).await;
+    // The upload form carries its token as its first field, not in the address.
+    assert!(!html.contains("?_csrf="), "{html}");
+    let form = |token: &str| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", token.to_string())
+            .text("kind", "users_rights")
+            .text("content", "新增窗口人员账号一个，授予窗口人员角色。")
+            .part("attachment", pdf_part("人员名单.pdf"))
+    };
+    // A wrong token, or none, is refused and stores nothing.
+    let stored = |app: &App| {
+        let f = zwfw_store::governance::Filter { limit: 500, ..Default::default() };
+        let store = app.state.store.clone();
+        async move { zwfw_store::governance::list(&store, &f).await.unwrap().1 }
+    };
+    let held = stored(&app).await;
+    let r = post_form(&web, &app, "/governance/requests", form(&"0".repeat(32))).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let untokened = reqwest::multipart::Form::new().text("kind", "users_rights").text("content", "无令牌的需求");
+    let r = post_form(&web, &app, "/governance/requests", untokened).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored(&app).await, held);
+    let r = post_form(&web, &app, "/governance/requests", form(&csrf)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let first: i64 = to.trim_start_matches("/governance/requests/").split('?').next().unwrap().parse().unwrap();

@@ -76,8 +76,13 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
     let (s, b) = body(app.get(&trainee, "/api/v1/cases").await).await;
     assert!(s == StatusCode::FORBIDDEN || b["total"] == 0, "{s} {b}");
-    let (s, _) = page(&web, &app, &format!("/cases/{case_id}")).await;
+    let (s, html) = page(&web, &app, &format!("/cases/{case_id}")).await;
     assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{s}");
+    assert!(html.contains("您尚未取得窗口人员岗位的有效上岗资格"), "the page says why: {html}");
+    // Her menu offers no business page; the qualified clerk's does.
+    assert!(!html.contains(r#"href="/handover""#) && !html.contains(r#"href="/cases""#), "{html}");
+    let (_, theirs) = page(&signed(&counter), &app, "/").await;
+    assert!(theirs.contains(r#"href="/handover""#) && theirs.contains(r#"href="/cases""#));
 
     // The overview: the centre sees her among those to look at; a department
     // administrator its own department only; a counter clerk nothing.
@@ -184,7 +189,7 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
         body(app.post(&deptadmin, &format!("/api/v1/governance/qualifications/staff/{da_id}"), json!({})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_account")), "{b}");
 
-    // Within 30 days of the end: one reminder, to her and to the centre.
+    // Within 30 days of the end: one reminder, to her, the centre and her department's administrator.
     zwfw_app::run_jobs(&app.state).await.unwrap();
     let reminded = |b: &Value| {
         b["messages"]
@@ -198,6 +203,8 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     assert_eq!(reminded(&mine), 1, "{mine}");
     let (_, theirs) = body(app.get(&center, "/api/v1/me/notifications").await).await;
     assert_eq!(reminded(&theirs), 1, "{theirs}");
+    let (_, admins) = body(app.get(&deptadmin, "/api/v1/me/notifications").await).await;
+    assert_eq!(reminded(&admins), 1, "her department's administrator too: {admins}");
     zwfw_app::run_jobs(&app.state).await.unwrap();
     let (_, mine) = body(app.get(&trainee, "/api/v1/me/notifications").await).await;
     assert_eq!(reminded(&mine), 1, "once");
@@ -216,6 +223,9 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let trainee = app.signed_in("demo_trainee").await;
     let (s, b) = counter_probe(&app, &trainee).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
+    // Her workbench says it expired, and when.
+    let (_, home) = page(&signed(&trainee), &app, "/").await;
+    assert!(home.contains("您的窗口人员岗位上岗资格有效期至2025-12-24，已过期"), "{home}");
 });
 
 both_backends!(item_configuration_changes_carry_a_maintenance_request, |store: Store| async move {

@@ -119,6 +119,8 @@ pub struct CertificateView {
     pub reported_at: Option<i64>,
     /// The reader may report it lost, locked or revoked now.
     pub may_report: bool,
+    /// A re-issue (补办) may replace it: reported or expired.
+    pub replaceable: bool,
 }
 
 fn view(r: CertificateRow, now_ms: i64, may_report: bool) -> CertificateView {
@@ -143,6 +145,7 @@ fn view(r: CertificateRow, now_ms: i64, may_report: bool) -> CertificateView {
         reported_name: r.reported_name,
         reported_at: r.reported_at,
         may_report: may_report && s.reportable(),
+        replaceable: s.replaceable(),
     }
 }
 
@@ -266,6 +269,9 @@ pub async fn register(
         let r = sc::get(st.store.pool(), old).await.map_err(|_| AppError::not_found(OBJECT))?;
         if r.user_id != u.id {
             return Err(AppError::new(Kind::Invalid, "certificate_replaces_other"));
+        }
+        if !standing(&r, now).replaceable() {
+            return Err(AppError::new(Kind::Invalid, "certificate_replaces_usable"));
         }
     }
     if sc::by_fingerprint(st.store.pool(), &parsed.fingerprint).await?.is_some() {
@@ -618,4 +624,52 @@ pub fn issue_with_key(
     )
     .map_err(|e| e.to_string())?;
     Ok(Issued { certificate_pem, key_pem: x509::key_pem(&key).map_err(|e| e.to_string())? })
+}
+
+// ---------- expiry reminders ----------
+
+/// How long before its end a certificate's holder is reminded to have a new one issued.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Reminds, once per certificate, the holder and the service centre of a
+/// usable certificate that expires within [`EXPIRY_WARNING_DAYS`] (承德 004
+/// 第二十一条: an expired certificate is handled through the approval
+/// office, better before it expires). Run by the background job; the number
+/// of reminders sent.
+pub async fn remind_expiring(st: &App) -> AppResult<usize> {
+    let now = st.now_ms();
+    let until = now + EXPIRY_WARNING_DAYS * 86_400_000;
+    let due = sc::expiring_unreminded(st.store.pool(), now, until).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let staff = store_admin::list_staff(&st.store, None).await?;
+    let centre: Vec<i64> =
+        staff.iter().filter(|c| c.active && c.roles.contains(&Role::CenterAdmin)).map(|c| c.id).collect();
+    let ctx = Ctx { state: st, actor: None, client_addr: "system".into() };
+    let mut sent = 0;
+    for r in due {
+        let Some(u) = staff.iter().find(|u| u.id == r.user_id && u.active) else { continue };
+        let mut tx = st.store.begin().await?;
+        if !sc::add_reminder(&mut tx, r.id, u.id, r.not_after, now).await? {
+            continue;
+        }
+        let ends = zwfw_domain::time::format_local(r.not_after);
+        let title = format!("数字证书即将到期：{}（序列号{}）", u.display_name, r.serial);
+        let body = format!(
+            "{}的数字证书（序列号{}）有效期至{ends}，到期后不能再用于登录。请及时向证书签发机构申请新证书，并由政务服务中心登记（补办）。",
+            u.display_name, r.serial
+        );
+        zwfw_store::interaction::notify_users(&mut tx, &[u.id], &title, &body, "/account#certificates", now).await?;
+        let others: Vec<i64> = centre.iter().copied().filter(|c| *c != u.id).collect();
+        let link = format!("/admin/users/{}/certificates", u.id);
+        zwfw_store::interaction::notify_users(&mut tx, &others, &title, &body, &link, now).await?;
+        let notified: Vec<i64> = std::iter::once(u.id).chain(others.iter().copied()).collect();
+        let detail = json!({"certificate_id": r.id, "serial": r.serial,
+            "not_after": zwfw_domain::time::format_rfc3339(r.not_after), "notified": notified});
+        ctx.audit(&mut tx, ctx.entry("certificate_expiry_reminded", "user", u.id, detail, "")).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
 }
