@@ -502,3 +502,12 @@ pub async fn counts(store: &Store) -> StoreResult<(i64, i64, i64, i64)> {
     let row = crate::db::query(SQL).fetch_one(store.pool()).await?;
     Ok((row.i64("r"), row.i64("d"), row.i64("s"), row.i64("p")))
 }
+
+/// The 法定代表人 a legal person's account holds, if any.
+pub async fn legal_rep_of(ex: crate::db::Ex<'_>, user_id: i64) -> StoreResult<Option<String>> {
+    let rep = crate::db::query("SELECT legal_rep FROM users WHERE id = $1")
+        .bind(user_id)
+        .maybe(ex, |r| r.opt_str("legal_rep"))
+        .await?;
+    Ok(rep.flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+}

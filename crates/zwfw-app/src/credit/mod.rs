@@ -42,9 +42,21 @@ fn publish_due(st: &App, today: chrono::NaiveDate) -> String {
     ymd(due)
 }
 
-/// 法定代表人 as the application form gave it ("" when it did not).
-fn legal_rep(case: &CaseRow) -> String {
-    case.form.get("法定代表人").and_then(|v| v.as_str()).unwrap_or("").trim().to_string()
+/// 法定代表人 of a legal person: as the application form gave it, else as
+/// the applicant's account holds it ("" for a natural person, or when
+/// neither says).
+async fn legal_rep(tx: &mut Tx, case: &CaseRow) -> AppResult<String> {
+    if ApplicantKind::parse(&case.applicant_kind) != Some(ApplicantKind::Legal) {
+        return Ok(String::new());
+    }
+    let given = case.form.get("法定代表人").and_then(|v| v.as_str()).unwrap_or("").trim();
+    if !given.is_empty() {
+        return Ok(given.to_string());
+    }
+    Ok(match case.applicant_user_id {
+        Some(u) => zwfw_store::admin::legal_rep_of(tx.conn(), u).await?.unwrap_or_default(),
+        None => String::new(),
+    })
 }
 
 /// Writes the publication record of a grant or a denial of a 行政许可 item
@@ -71,6 +83,7 @@ pub async fn record_conclusion(
     let text = if granted { content.name.clone() } else { format!("不予许可：{}", reason.trim()) };
     let valid_to =
         valid_until.map(ymd).unwrap_or_else(|| if granted { dc::LONG_TERM.to_string() } else { String::new() });
+    let rep = legal_rep(tx, case).await?;
     let r = sc::NewRecord {
         case_id: case.id,
         case_no: case.case_no.as_deref().unwrap_or(""),
@@ -81,7 +94,7 @@ pub async fn record_conclusion(
         holder_kind: &case.applicant_kind,
         holder_name: &case.applicant_name,
         holder_code: &case.applicant_id_no,
-        legal_rep: &legal_rep(case),
+        legal_rep: &rep,
         document_name: dc::document_name(*outcome),
         document_no,
         certificate_name: if granted { &content.result_name } else { "" },

@@ -91,6 +91,7 @@ both_backends!(credit_licensing_records_publication_and_a12, |store: Store| asyn
         "{g}"
     );
     assert_eq!((g["authority"].as_str(), g["status"].as_str()), (Some("示例市市场监督管理局"), Some("valid")), "{g}");
+    assert_eq!(g["legal_rep"], "", "a natural person has no 法定代表人: {g}");
     let d = row(denied);
     assert_eq!(d["document_name"], "不予行政许可决定书", "{d}");
     assert!(d["content"].as_str().unwrap().contains("经营场所不符合要求"), "{d}");
@@ -279,4 +280,24 @@ both_backends!(credit_licensing_records_publication_and_a12, |store: Store| asyn
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("逾期公示") && html.contains("按期公示"), "{html}");
     assert_invariants(&app).await;
+});
+
+both_backends!(a_companys_record_names_its_legal_representative, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let item = publish(&app, &example(market), "TESTCREDIT000000000000000000002").await;
+    let [company, counter, reviewer, head] =
+        app.ready_tokens(["demo_company", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    // The form asks no 法定代表人: the company's account gives it.
+    let tokens = [company, counter, reviewer, head.clone()];
+    let denied =
+        conclude(&app, &tokens, item, json!({"action": "conclude", "outcome": "denied", "opinion": "场所不符"})).await;
+    let (s, m) = body(app.get(&head, "/api/v1/credit/licensing/manage").await).await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let row = m["rows"].as_array().unwrap().iter().find(|r| r["staff"]["case_id"] == denied).cloned().unwrap();
+    assert_eq!(
+        (row["holder_category"].as_str(), row["legal_rep"].as_str(), row["holder_name"].as_str()),
+        (Some("法人及非法人组织"), Some("黄志明"), Some("示例市明达餐饮有限公司")),
+        "{row}"
+    );
 });
