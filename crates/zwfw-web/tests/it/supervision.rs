@@ -382,6 +382,8 @@ both_backends!(supervision_pages_rules_replies_and_assets, |store: Store| async 
     // The dashboard's evaluate button, then the figures; the chart data cannot close its script element.
     let (_, html) = page(&sup, &app, "/supervision").await;
     assert!(html.contains("电子监察总览"), "{html}");
+    // No county registered to report by package: the section says so rather than vanishing.
+    assert!(html.contains("区县报送") && html.contains("尚未登记任何以离线包报送的县区"), "{html}");
     let csrf = csrf_of(&html);
     let r = sup.post(app.url("/supervision/evaluate")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
