@@ -49,6 +49,9 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         site_name => state.config.site_name,
         csrf => ra.csrf_token,
         me => me,
+        // Signed in with a step left (a new password, the second factor):
+        // the menu offers nothing but signing out.
+        gated => ra.session.as_ref().is_some_and(|s| s.gate != Gate::Open),
         large => ra.large,
         demo => state.config.demo,
         can_orgs => actor.is_some_and(staff::may_read_organizations),

@@ -373,6 +373,8 @@ both_backends!(the_pages_register_report_and_sign_in, |store: Store| async move 
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("connect-src 'self' http://127.0.0.1:18089"), "{csp}");
     let html = r.text().await.unwrap();
+    // Waiting for the second factor: the menu offers only signing out.
+    assert!(html.contains("请先完成登录验证") && !html.contains(r#"href="/my/messages""#), "{html}");
     let text = between(&html, "name=\"challenge\" class=\"mono\" value=\"", "\"");
     let form = [("_csrf", csrf_of(&html)), ("challenge", text.clone()), ("signature", "AAAA".into())];
     let r = web.post(app.url("/login/certificate")).form(&form).send().await.unwrap();
