@@ -208,42 +208,17 @@ pub async fn run_cases(
     inbox: i64,
     exchange: bool,
 ) -> anyhow::Result<f64> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    use zwfw_app::cases::{self, ActionInput};
+    use zwfw_app::cases;
     let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
     let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system(), exchange).await?;
     let cast = Arc::new(cast);
-    let next = Arc::new(AtomicUsize::new(0));
     let outbox_before = outbox_rows(&state).await?;
     let exchange_before = exchange_rows(&state).await?;
     let statements = zwfw_store::db::statements_run();
     let groups = zwfw_store::group::stats();
     let started = Instant::now();
-    let mut tasks = vec![];
-    for _ in 0..clients {
-        let (st, cast, next, walk_in) = (state.clone(), cast.clone(), next.clone(), walk_in.clone());
-        tasks.push(tokio::spawn(async move {
-            let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
-            let ctx = |a| zwfw_app::Ctx { state: &st, actor: Some(a), client_addr: "bench".into() };
-            let act = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
-            while next.fetch_add(1, Ordering::Relaxed) < cases {
-                let c = cases::apply(&ctx(counter), item, &walk_in()).await?.case_id;
-                cases::act(&ctx(counter), c, &act("accept", "")).await?;
-                cases::act(&ctx(counter), c, &act("pass", "材料齐全")).await?;
-                cases::act(&ctx(reviewer), c, &act("pass", "审查通过")).await?;
-                cases::act(&ctx(head), c, &act("pass", "同意")).await?;
-                let mut grant = act("conclude", "");
-                grant.outcome = Some("granted".into());
-                grant.document_no = Some("JY0000001".into());
-                cases::act(&ctx(head), c, &grant).await?;
-            }
-            Ok::<(), zwfw_app::AppError>(())
-        }));
-    }
-    for t in tasks {
-        t.await?.map_err(err)?;
-    }
+    lifecycles(&state, &cast, item, &walk_in, cases, clients).await.map_err(err)?;
     let secs = started.elapsed().as_secs_f64();
     let per_s = cases as f64 / secs;
     println!(
@@ -311,6 +286,124 @@ pub async fn run_cases(
     state.store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(per_s * 6.0)
+}
+
+/// `cases` full lifecycles (registration and submission → acceptance →
+/// three steps → grant) of `item` by `clients` concurrent clients.
+pub(crate) async fn lifecycles(
+    state: &zwfw_app::App,
+    cast: &std::sync::Arc<(zwfw_domain::admin::Actor, zwfw_domain::admin::Actor, zwfw_domain::admin::Actor)>,
+    item: i64,
+    walk_in: &std::sync::Arc<dyn Fn() -> zwfw_app::cases::ApplicationInput + Send + Sync>,
+    cases: usize,
+    clients: usize,
+) -> Result<(), zwfw_app::AppError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use zwfw_app::cases::{self, ActionInput};
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let (st, cast, next, walk_in) = (state.clone(), cast.clone(), next.clone(), walk_in.clone());
+        tasks.push(tokio::spawn(async move {
+            let (counter, reviewer, head) = (&cast.0, &cast.1, &cast.2);
+            let ctx = |a| zwfw_app::Ctx { state: &st, actor: Some(a), client_addr: "bench".into() };
+            let act = |a: &str, o: &str| ActionInput { action: a.into(), opinion: o.into(), ..Default::default() };
+            while next.fetch_add(1, Ordering::Relaxed) < cases {
+                let c = cases::apply(&ctx(counter), item, &walk_in()).await?.case_id;
+                cases::act(&ctx(counter), c, &act("accept", "")).await?;
+                cases::act(&ctx(counter), c, &act("pass", "材料齐全")).await?;
+                cases::act(&ctx(reviewer), c, &act("pass", "审查通过")).await?;
+                cases::act(&ctx(head), c, &act("pass", "同意")).await?;
+                let mut grant = act("conclude", "");
+                grant.outcome = Some("granted".into());
+                grant.document_no = Some("JY0000001".into());
+                cases::act(&ctx(head), c, &grant).await?;
+            }
+            Ok::<(), zwfw_app::AppError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| zwfw_app::AppError::Internal(e.to_string()))??;
+    }
+    Ok(())
+}
+
+/// Backup and restore of a city's worth of cases: `cases` full lifecycles
+/// (with their notices, exchange rows, pushes and 双公示 records) written
+/// into the database at `url`, then a backup of it written, verified, and
+/// restored into a new SQLite database and, when `postgres` names a
+/// server, a new PostgreSQL database there: each step's time and the
+/// backup's size.
+pub async fn run_backup(
+    url: &str,
+    label: &str,
+    cases: usize,
+    clients: usize,
+    postgres: Option<&str>,
+) -> anyhow::Result<()> {
+    let err = |e: zwfw_app::AppError| anyhow::anyhow!(e.message());
+    let Setup { state, item, dir, cast, walk_in } = setup(url, zwfw_app::Clock::system(), true).await?;
+    let cast = std::sync::Arc::new(cast);
+    let t = Instant::now();
+    lifecycles(&state, &cast, item, &walk_in, cases, clients).await.map_err(err)?;
+    zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
+    zwfw_store::exchange::derive(&state.store).await?;
+    println!(
+        "backup on {label}: {cases} case lifecycles written (with what they derive) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let out = std::env::temp_dir().join(format!("zwfw_bench_backup_{}.zwfwbak", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let ctx = zwfw_app::Ctx { state: &state, actor: None, client_addr: "bench".into() };
+    let c = zwfw_app::backup::create(&ctx, &out, false).await.map_err(err)?;
+    println!(
+        "  backup created: {} rows in {} tables, {} files, {:.1} MB, in {:.1} s (the database in use meanwhile)",
+        c.manifest.rows,
+        c.manifest.tables,
+        c.manifest.files,
+        c.size as f64 / 1e6,
+        c.millis as f64 / 1e3
+    );
+    let v = zwfw_app::backup::verify(&out, None).await.map_err(err)?;
+    println!("  backup verified (every part against its SM3) in {:.1} s", v.millis as f64 / 1e3);
+    let master = state.config.licenses.master_key.clone();
+    state.store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let restore = |url: String, what: &'static str| {
+        let (out, master) = (out.clone(), master.clone());
+        async move {
+            let store = zwfw_store::Store::connect(&url).await?;
+            let files = std::env::temp_dir().join(format!("zwfw_bench_restore_{}_{what}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&files);
+            let licenses = zwfw_app::licenses::LicensesConfig { master_key: master, ..Default::default() };
+            let config = zwfw_app::AppConfig { data_dir: files.clone(), licenses, ..Default::default() };
+            let st = zwfw_app::App::new(store, zwfw_app::Clock::system(), config);
+            let ctx = zwfw_app::Ctx { state: &st, actor: None, client_addr: "bench".into() };
+            let r = zwfw_app::backup::restore(&ctx, &out).await;
+            st.store.close().await;
+            let _ = std::fs::remove_dir_all(&files);
+            let r = r.map_err(|e| anyhow::anyhow!(e.message()))?;
+            println!(
+                "  restored into a new {what} database and checked (counts, audit chain of {} records, schema) in {:.1} s",
+                r.audit_checked,
+                r.millis as f64 / 1e3
+            );
+            anyhow::Ok(())
+        }
+    };
+    let db = zwfw_store::scratch::ScratchDb::sqlite();
+    let r = restore(db.url.clone(), "SQLite").await;
+    db.cleanup().await;
+    r?;
+    if let Some(admin) = postgres {
+        let db = zwfw_store::scratch::ScratchDb::postgres_on(admin).await?;
+        let r = restore(db.url.clone(), "PostgreSQL").await;
+        db.cleanup().await;
+        r?;
+    }
+    let _ = std::fs::remove_file(&out);
+    Ok(())
 }
 
 /// The outbox's messages.

@@ -796,6 +796,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 crate::bench::run(ops, clocks);
                 crate::bench::run_catalog(items).await?;
             }
+            if only == "backup" {
+                // Not part of `all`: it writes a city's worth of cases.
+                let db = zwfw_store::scratch::ScratchDb::sqlite();
+                let r = crate::bench::run_backup(&db.url, "SQLite", cases, clients, postgres.as_deref()).await;
+                db.cleanup().await;
+                r?;
+                if let Some(admin) = &postgres {
+                    let db = zwfw_store::scratch::ScratchDb::postgres_on(admin)
+                        .await
+                        .map_err(|e| anyhow!("PostgreSQL at {} is unreachable: {e}", redact(admin)))?;
+                    let r = crate::bench::run_backup(&db.url, "PostgreSQL", cases, clients, Some(admin)).await;
+                    db.cleanup().await;
+                    r?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             if only == "all" || only == "cases" {
                 let exchange = match exchange.as_str() {
                     "on" => true,
