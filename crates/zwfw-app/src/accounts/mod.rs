@@ -315,8 +315,8 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     let roles = parse_roles(&input.roles)?;
     let before =
         manageable_staff(ctx, id, StaffChange::Edit { department_id: input.department_id, roles: &roles }).await?;
-    let emergency = crate::governance::rights::check_direct(ctx, &before, input.department_id, &roles, input.emergency)
-        .await?;
+    let emergency =
+        crate::governance::rights::check_direct(ctx, &before, input.department_id, &roles, input.emergency).await?;
     crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
     store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;

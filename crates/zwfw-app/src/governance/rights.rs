@@ -220,7 +220,13 @@ async fn supervision(st: &App) -> AppResult<Vec<i64>> {
     super::deletions::staff_in_role(st, None, Role::Supervisor).await
 }
 
-async fn tell(ctx: &Ctx<'_>, tx: &mut zwfw_store::Tx, users: &[i64], step: &str, r: &sr::RightsRow) -> AppResult<usize> {
+async fn tell(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    users: &[i64],
+    step: &str,
+    r: &sr::RightsRow,
+) -> AppResult<usize> {
     let (title, body) = crate::messages::rights_notice(step, r.id, &r.department_name, &r.requester_name, &r.reason);
     let mut to: Vec<i64> = users.to_vec();
     to.sort_unstable();
@@ -321,11 +327,8 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     let heads = heads_but(st, department_id, actor.user_id).await?;
     let now = ctx.now();
     let mut tx = st.store.begin().await?;
-    let texts: Vec<(String, String, String)> = rows
-        .iter()
-        .zip(&users)
-        .map(|(r, u)| (codes(&u.roles), codes(&r.add), codes(&r.remove)))
-        .collect();
+    let texts: Vec<(String, String, String)> =
+        rows.iter().zip(&users).map(|(r, u)| (codes(&u.roles), codes(&r.add), codes(&r.remove))).collect();
     let new_rows: Vec<sr::NewChange> = rows
         .iter()
         .zip(&users)
@@ -407,7 +410,8 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
         None => {}
         Some("emergency") => f.emergency = true,
         Some(s) => {
-            let s = RightsState::parse(s).ok_or_else(|| AppError::with_detail(Kind::BadInput, "bad_filter", "state"))?;
+            let s =
+                RightsState::parse(s).ok_or_else(|| AppError::with_detail(Kind::BadInput, "bad_filter", "state"))?;
             f.state = Some(s.code().to_string());
         }
     }

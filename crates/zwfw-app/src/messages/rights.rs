@@ -86,7 +86,9 @@ pub fn rights_notice(step: &str, id: i64, department: &str, requester: &str, rea
         ),
         "emergency" => (
             format!("紧急变更第{id}号：系统管理员直接变更了权限"),
-            format!("系统管理员{requester}在紧急情况下直接变更了{department}工作人员的角色或部门。原因：{reason}。请核查。"),
+            format!(
+                "系统管理员{requester}在紧急情况下直接变更了{department}工作人员的角色或部门。原因：{reason}。请核查。"
+            ),
         ),
         _ => (format!("权限变更申请第{id}号已撤回"), format!("{requester}撤回了{department}的权限变更申请。")),
     }

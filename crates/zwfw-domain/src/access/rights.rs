@@ -198,7 +198,8 @@ mod tests {
 
         assert_eq!(may_withdraw(&da, &F), Ok(()));
         assert_eq!(may_withdraw(&head, &F), Err(Refusal::NotAuthor));
-        for (a, can) in [(&da, true), (&head, true), (&sup, true), (&sys, true), (&counter, false), (&other_head, false)]
+        for (a, can) in
+            [(&da, true), (&head, true), (&sup, true), (&sys, true), (&counter, false), (&other_head, false)]
         {
             assert_eq!(may_read(a, &F), can, "{}", a.user_id);
         }

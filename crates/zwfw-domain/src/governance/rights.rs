@@ -285,10 +285,8 @@ mod tests {
         assert_eq!(swap.roles_after(&held), vec![Role::Reviewer]);
         let stay = RowChange::new(4, vec![], vec![], Some(2));
         assert_eq!(stay.fits(&s, 2), Err(RightsError::Contradiction));
-        let codes: Vec<_> = [RightsError::NeedsRequest, RightsError::EmergencyOnlySystemAdmin]
-            .iter()
-            .map(|e| e.code())
-            .collect();
+        let codes: Vec<_> =
+            [RightsError::NeedsRequest, RightsError::EmergencyOnlySystemAdmin].iter().map(|e| e.code()).collect();
         assert_eq!(codes, ["rights_change_needs_request", "rights_emergency_system_admin_only"]);
     }
 }

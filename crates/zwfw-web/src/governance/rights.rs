@@ -149,10 +149,7 @@ struct Chosen {
 impl Chosen {
     /// The staff members with something chosen: their cards stay open.
     fn open_users(&self) -> Vec<i64> {
-        self.marks
-            .iter()
-            .filter_map(|m| m.split_once(':')?.0.split_once('_')?.1.parse().ok())
-            .collect()
+        self.marks.iter().filter_map(|m| m.split_once(':')?.0.split_once('_')?.1.parse().ok()).collect()
     }
 }
 
@@ -160,7 +157,7 @@ async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Optio
     let c = ctx(st, ra);
     let staff = match rights::nameable(&c).await {
         Ok(s) => s,
-        Err(e) => return error_page(st, Some(ra), &e.into()),
+        Err(e) => return error_page(st, Some(ra), &e),
     };
     let departments = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
     let r = render(
@@ -214,7 +211,7 @@ fn rows_of(fields: &[(String, String)]) -> Result<Vec<RowInput>, WebError> {
 pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<Vec<(String, String)>>) -> Response {
     let c = ctx(&st, &ra);
     if let Err(e) = rights::may_ask(&c) {
-        return error_page(&st, Some(&ra), &e.into());
+        return error_page(&st, Some(&ra), &e);
     }
     let fields = match form.parse() {
         Ok(f) => f,
@@ -262,7 +259,7 @@ pub async fn detail_page(
 ) -> Response {
     match rights::get(&ctx(&st, &ra), id).await {
         Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None),
-        Err(e) => error_page(&st, Some(&ra), &e.into()),
+        Err(e) => error_page(&st, Some(&ra), &e),
     }
 }
 
@@ -284,7 +281,7 @@ async fn verdict_submit(
     let c = ctx(st, ra);
     let allowed = if applying { rights::may_apply(&c, id).await } else { rights::may_decide(&c, id).await };
     if let Err(e) = allowed {
-        return error_page(st, Some(ra), &e.into());
+        return error_page(st, Some(ra), &e);
     }
     let outcome = async {
         let f = form.parse()?;

@@ -128,7 +128,10 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
     let (s, b) = step(&app, &head, id, "decide", "maybe", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_verdict")), "{b}");
-    assert_eq!(zwfw_store::governance::rights::get(app.state.store.pool(), id).await.unwrap().unwrap().state, "requested");
+    assert_eq!(
+        zwfw_store::governance::rights::get(app.state.store.pool(), id).await.unwrap().unwrap().state,
+        "requested"
+    );
 
     // A request the head asked: not approved by the head, withdrawn.
     let (s, own) = ask(&app, &head, "周强兼任窗口人员", row(zhou, &["counter"], &[])).await;
@@ -160,7 +163,10 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     assert_eq!(roles_of(&app, lina).await, ["counter"], "nothing changed");
     // The account's page offers it to the administrator.
     let (_, html) = page(&signed(&da), &app, &format!("/admin/users/{lina}")).await;
-    assert!(html.contains("待执行的权限变更申请") && html.contains(&format!("/governance/rights/{id}/apply")), "{html}");
+    assert!(
+        html.contains("待执行的权限变更申请") && html.contains(&format!("/governance/rights/{id}/apply")),
+        "{html}"
+    );
     let (s, b) = step(&app, &da, id, "apply", "approve", "").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
     assert_eq!(roles_of(&app, lina).await, ["counter", "reviewer"]);
@@ -196,8 +202,8 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     // The emergency path: the system administrator only, marked, with a reason.
     let (s, b) = edit(&app, &admin, zhou, &["reviewer", "legal_review"], json!({})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_change_needs_request")), "{b}");
-    let (s, b) = edit(&app, &admin, zhou, &["reviewer", "legal_review"], json!({"emergency": true, "reason": "\u{7}"}))
-        .await;
+    let (s, b) =
+        edit(&app, &admin, zhou, &["reviewer", "legal_review"], json!({"emergency": true, "reason": "\u{7}"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an emergency without a reason: {b}");
     assert_eq!(roles_of(&app, zhou).await, ["reviewer"], "nothing changed");
     let before = requests(&app).await;
@@ -229,7 +235,10 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     let (s, b) = step(&app, &admin, r3, "apply", "approve", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rights_role_already_held")), "{b}");
     assert!(b["message"].as_str().unwrap().contains("周强"), "the row named: {b}");
-    assert_eq!(zwfw_store::governance::rights::get(app.state.store.pool(), r3).await.unwrap().unwrap().state, "approved");
+    assert_eq!(
+        zwfw_store::governance::rights::get(app.state.store.pool(), r3).await.unwrap().unwrap().state,
+        "approved"
+    );
     let (s, b) = step(&app, &da, r3, "apply", "refuse", "已由系统管理员紧急授权").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("rejected")), "{b}");
 
