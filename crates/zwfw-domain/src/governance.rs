@@ -7,6 +7,7 @@
 
 pub mod deletion;
 pub mod qualification;
+pub mod rights;
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::codes::code_list;

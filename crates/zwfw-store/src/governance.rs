@@ -3,6 +3,7 @@
 
 pub mod deletion;
 pub mod qualification;
+pub mod rights;
 
 use crate::db::{query, Ex, Row};
 use crate::{RowExt, Store, StoreResult, Tx};

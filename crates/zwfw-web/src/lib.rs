@@ -234,6 +234,15 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/deletions/{id}/consent", post(crate::governance::deletions::consent_submit))
         .route("/governance/deletions/{id}/perform", post(crate::governance::deletions::perform_submit))
         .route("/governance/deletions/{id}/withdraw", post(crate::governance::deletions::withdraw_submit))
+        .route(
+            "/governance/rights",
+            get(crate::governance::rights::list_page).post(crate::governance::rights::ask_submit),
+        )
+        .route("/governance/rights/new", get(crate::governance::rights::new_page))
+        .route("/governance/rights/{id}", get(crate::governance::rights::detail_page))
+        .route("/governance/rights/{id}/decide", post(crate::governance::rights::decide_submit))
+        .route("/governance/rights/{id}/apply", post(crate::governance::rights::apply_submit))
+        .route("/governance/rights/{id}/withdraw", post(crate::governance::rights::withdraw_submit))
         .route("/governance/qualifications", get(crate::governance::qualifications::overview_page))
         .route(
             "/governance/qualifications/staff/{id}",

@@ -288,7 +288,7 @@ fn shown(row_data: &str) -> serde_json::Value {
 // ---------- who is told ----------
 
 /// The active staff of `department` (every department when none) acting in `role`.
-async fn staff_in_role(st: &App, department: Option<i64>, role: Role) -> AppResult<Vec<i64>> {
+pub(crate) async fn staff_in_role(st: &App, department: Option<i64>, role: Role) -> AppResult<Vec<i64>> {
     Ok(zwfw_store::admin::list_staff(&st.store, department)
         .await?
         .iter()

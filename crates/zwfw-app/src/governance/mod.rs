@@ -9,6 +9,7 @@
 
 pub mod deletions;
 pub mod qualifications;
+pub mod rights;
 
 use crate::documents::pdf::{self, Align, Block};
 use crate::error::{AppError, AppResult, Kind};

@@ -11,6 +11,7 @@ mod labels;
 mod license_import;
 mod notices;
 mod registry;
+mod rights;
 
 pub use backfill::*;
 pub use backup::*;
@@ -21,6 +22,7 @@ pub use labels::*;
 pub use license_import::*;
 pub use notices::*;
 pub use registry::*;
+pub use rights::*;
 
 /// Chinese text for an error code and its optional detail (sub-reason or field).
 pub fn error_text(code: &str, detail: Option<&str>) -> String {
@@ -34,6 +36,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = certificates_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = rights_text(code, detail) {
         return t;
     }
     if let Some(t) = backfill_text(code, detail) {
@@ -771,6 +776,7 @@ pub fn field_name(field: &str) -> &'static str {
         "document" => "文书",
         "maintenance_request" => "配置/维护需求",
         "deletion_request" => "删除申请",
+        "rights_request" => "权限变更申请",
         "record_kind" => "记录类型",
         "necessity" => "必要性分析",
         "answer" => "答复意见",

@@ -25,6 +25,7 @@ pub mod licenses;
 pub mod notices;
 pub mod rating;
 pub mod registry;
+pub mod rights;
 pub mod staff;
 pub mod supervision;
 

@@ -432,6 +432,7 @@ impl UserForm {
             username => self.get("username"), display_name => self.get("display_name"),
             department_id => self.get("department_id").parse::<i64>().ok(), roles => self.roles(),
             mobile => self.get("mobile"), reason => self.get("reason"), active => true, request => self.get("request"),
+            emergency => self.get("emergency") == "true",
         }
     }
 }
@@ -525,13 +526,14 @@ pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
     if readonly {
         departments = store_admin::list_departments(&st.store).await.unwrap_or_default();
     }
+    let rights = crate::governance::rights::account_context(&st, &ra, id).await;
     let mut resp = render(
         &st,
         &ra,
         "user_form.html",
         context! { id => id, form => form, departments => departments,
         roles => if readonly { zwfw_app::messages::ROLE_CODES.to_vec() } else { grantable(&s) },
-        masked_mobile => view.mobile, readonly => readonly },
+        masked_mobile => view.mobile, readonly => readonly, ..rights },
     );
     *resp.status_mut() = StatusCode::OK;
     resp
@@ -557,6 +559,7 @@ pub async fn user_update(
                 mobile,
                 reason: f.get("reason"),
                 request,
+                emergency: f.get("emergency") == "true",
             };
             accounts::update_staff(&c, id, &input).await
         }
@@ -564,7 +567,10 @@ pub async fn user_update(
     };
     match result {
         Ok(_) => see_other("/admin/users"),
-        Err(e) => user_form_view(&st, &s, &ra, Some(id), f.view(), context! {}, Some(&e)).await,
+        Err(e) => {
+            let rights = crate::governance::rights::account_context(&st, &ra, id).await;
+            user_form_view(&st, &s, &ra, Some(id), f.view(), rights, Some(&e)).await
+        }
     }
 }
 

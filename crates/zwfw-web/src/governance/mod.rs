@@ -6,6 +6,7 @@ pub mod api;
 pub mod deletions;
 pub mod pages;
 pub mod qualifications;
+pub mod rights;
 
 use crate::http::prelude::*;
 use axum::http::header;

@@ -36,4 +36,5 @@ mod openapi;
 mod portal;
 mod qualifications;
 mod registry;
+mod rights;
 mod supervision;

@@ -1,0 +1,725 @@
+//! User-right changes on record (权限变更申请, 常州 003 第九条): a
+//! department's administrator or head asks, with the reason and the list
+//! of changes, for its own staff; a head of the department approves or
+//! refuses with a reason (never the asker, who may withdraw before); an
+//! administrator of the department, or the system administrator, applies
+//! exactly the approved list in one transaction — every role and department
+//! change audited with the request's number, the changed users' sessions
+//! ended — or refuses with a reason. The supervision office reads every
+//! request and is told in-app when one is approved and when it is applied.
+//!
+//! The direct path ([`crate::accounts::update_staff`]) remains for the
+//! system administrator alone, marked as an emergency with a reason: the
+//! change is kept here as an emergency request (紧急变更), applied at once,
+//! and the supervision office is told.
+
+use crate::error::{AppError, AppResult, Kind};
+use crate::state::{App, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use zwfw_domain::access::rights::{self as access, Named, RightsFacts};
+use zwfw_domain::access::staff::{self as staff_access, StaffAccount, StaffChange};
+use zwfw_domain::access::Refusal;
+use zwfw_domain::admin::{AccountKind, Actor, Role};
+use zwfw_domain::audit::action;
+use zwfw_domain::governance::rights::{self as dr, RightsError, RightsState, RowChange, Subject, Verdict};
+use zwfw_store::governance::rights as sr;
+
+/// The object named in refusals, "not found" and the audit trail.
+const OBJECT: &str = "rights_request";
+
+fn refused(r: Refusal) -> AppError {
+    if r.hides_object() {
+        AppError::not_found(OBJECT)
+    } else {
+        AppError::with_detail(Kind::Forbidden, r.code(), OBJECT)
+    }
+}
+
+/// A rule of the request broken; `who` names the staff member a row is about.
+fn rights_error(e: RightsError, who: Option<&str>) -> AppError {
+    let kind = match e {
+        RightsError::WrongStage
+        | RightsError::SubjectInactive
+        | RightsError::RoleAlreadyHeld
+        | RightsError::RoleNotHeld
+        | RightsError::DepartmentChanged => Kind::Conflict,
+        RightsError::NeedsRequest | RightsError::EmergencyOnlySystemAdmin => Kind::Forbidden,
+        RightsError::BadList
+        | RightsError::DuplicateSubject
+        | RightsError::EmptyRow
+        | RightsError::Contradiction
+        | RightsError::NoRoleLeft => Kind::Invalid,
+    };
+    match who {
+        Some(w) => AppError::with_detail(kind, e.code(), w.to_string()),
+        None => AppError::new(kind, e.code()),
+    }
+}
+
+fn text(field: &'static str, s: &str) -> AppResult<String> {
+    zwfw_domain::interaction::text(field, s, dr::MAX_TEXT).map_err(|e| {
+        AppError::with_detail(Kind::Invalid, "invalid_rights_text", crate::messages::interaction_error_text(&e))
+    })
+}
+
+fn actor<'a>(ctx: &Ctx<'a>) -> AppResult<&'a Actor> {
+    ctx.actor.ok_or_else(AppError::forbidden)
+}
+
+fn facts(r: &sr::RightsRow) -> RightsFacts {
+    RightsFacts { department_id: r.department_id, requester_id: r.requester_id }
+}
+
+fn codes(rs: &[Role]) -> String {
+    rs.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_codes(s: &str) -> Vec<Role> {
+    s.split(',').filter(|c| !c.is_empty()).filter_map(|c| Role::parse(c).ok()).collect()
+}
+
+fn parse_roles(list: &[String]) -> AppResult<Vec<Role>> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| Role::parse(s).map_err(|_| AppError::with_detail(Kind::Invalid, "bad_rights_role", "roles")))
+        .collect()
+}
+
+fn row_change(c: &sr::ChangeRow) -> RowChange {
+    RowChange::new(c.user_id, parse_codes(&c.add_roles), parse_codes(&c.remove_roles), c.to_department_id)
+}
+
+// ---------- views ----------
+
+/// One row of a request: the changes for one staff member.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = RightsChangeRow)]
+pub struct RowView {
+    pub user_id: i64,
+    pub user_name: String,
+    /// The department the staff member was in when asked.
+    pub from_department_id: i64,
+    pub from_department: String,
+    /// The department to move to (none: no move).
+    pub move_to: Option<i64>,
+    pub move_to_department: String,
+    /// The roles held when asked (role codes).
+    pub roles_before: Vec<String>,
+    /// Roles to add.
+    pub add_roles: Vec<String>,
+    /// Roles to take away.
+    pub remove_roles: Vec<String>,
+    /// The roles once applied.
+    pub roles_after: Vec<String>,
+}
+
+/// A right-change request as its readers see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RightsRequest)]
+pub struct RightsView {
+    pub id: i64,
+    pub department_id: i64,
+    pub department: String,
+    pub requester_name: String,
+    /// The role it was asked in.
+    pub requester_role: String,
+    /// 变更理由.
+    pub reason: String,
+    /// 紧急变更: made directly by the system administrator, flagged to supervision.
+    pub emergency: bool,
+    /// requested | withdrawn | approved | declined | applied | rejected
+    pub state: String,
+    pub state_label: String,
+    pub requested_at: i64,
+    pub withdrawn_at: Option<i64>,
+    pub decided_name: String,
+    pub decided_at: Option<i64>,
+    /// The head's note: the reason when refused.
+    pub decided_note: String,
+    pub applied_name: String,
+    pub applied_at: Option<i64>,
+    /// The administrator's note: the reason when refused.
+    pub applied_note: String,
+    /// The list of changes.
+    pub rows: Vec<RowView>,
+    pub may_decide: bool,
+    pub may_apply: bool,
+    pub may_withdraw: bool,
+}
+
+fn row_view(c: sr::ChangeRow) -> RowView {
+    let rc = row_change(&c);
+    let before = parse_codes(&c.roles_before);
+    let s = |rs: &[Role]| rs.iter().map(|r| r.code().to_string()).collect::<Vec<_>>();
+    RowView {
+        user_id: c.user_id,
+        user_name: c.user_name,
+        from_department_id: c.from_department_id,
+        from_department: c.from_department_name,
+        move_to: c.to_department_id,
+        move_to_department: c.to_department_name,
+        roles_before: s(&before),
+        add_roles: s(&rc.add),
+        remove_roles: s(&rc.remove),
+        roles_after: s(&rc.roles_after(&before)),
+    }
+}
+
+async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
+    let state = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
+    let f = facts(&r);
+    let (may_decide, may_apply, may_withdraw) = match ctx.actor {
+        Some(a) => (
+            state == RightsState::Requested && access::may_decide(a, &f).is_ok(),
+            state == RightsState::Approved && access::may_apply(a, &f).is_ok(),
+            state == RightsState::Requested && access::may_withdraw(a, &f).is_ok(),
+        ),
+        None => (false, false, false),
+    };
+    let rows = sr::rows_of(ctx.state.store.pool(), r.id).await?.into_iter().map(row_view).collect();
+    let state_label =
+        if r.emergency { "紧急变更".to_string() } else { crate::messages::label("rights_state", &r.state) };
+    Ok(RightsView {
+        id: r.id,
+        department_id: r.department_id,
+        department: r.department_name,
+        requester_name: r.requester_name,
+        requester_role: r.requester_role,
+        reason: r.reason,
+        emergency: r.emergency,
+        state_label,
+        state: r.state,
+        requested_at: r.requested_at,
+        withdrawn_at: r.withdrawn_at,
+        decided_name: r.decided_name,
+        decided_at: r.decided_at,
+        decided_note: r.decided_note,
+        applied_name: r.applied_name,
+        applied_at: r.applied_at,
+        applied_note: r.applied_note,
+        rows,
+        may_decide,
+        may_apply,
+        may_withdraw,
+    })
+}
+
+// ---------- who is told ----------
+
+/// The heads of `department` but `who`.
+async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
+    let mut heads = super::deletions::staff_in_role(st, Some(department), Role::DeptHead).await?;
+    heads.retain(|&u| u != who);
+    Ok(heads)
+}
+
+async fn supervision(st: &App) -> AppResult<Vec<i64>> {
+    super::deletions::staff_in_role(st, None, Role::Supervisor).await
+}
+
+async fn tell(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    users: &[i64],
+    step: &str,
+    r: &sr::RightsRow,
+) -> AppResult<usize> {
+    let (title, body) = crate::messages::rights_notice(step, r.id, &r.department_name, &r.requester_name, &r.reason);
+    let mut to: Vec<i64> = users.to_vec();
+    to.sort_unstable();
+    to.dedup();
+    zwfw_store::interaction::notify_users(tx, &to, &title, &body, &format!("/governance/rights/{}", r.id), ctx.now())
+        .await?;
+    Ok(to.len())
+}
+
+// ---------- asking ----------
+
+/// One row as asked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = RightsChangeInput)]
+pub struct RowInput {
+    /// The staff member (of the asker's department).
+    pub user_id: i64,
+    /// Role codes to add.
+    #[serde(default)]
+    pub add_roles: Vec<String>,
+    /// Role codes to take away.
+    #[serde(default)]
+    pub remove_roles: Vec<String>,
+    /// The department to move to, if any.
+    #[serde(default)]
+    pub move_to: Option<i64>,
+}
+
+/// A right-change request as its asker writes it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = RightsRequestInput)]
+pub struct RequestInput {
+    /// Why (变更理由, at most 2000 characters).
+    pub reason: String,
+    /// The list of changes: one row per staff member (at most 20).
+    pub rows: Vec<RowInput>,
+}
+
+/// Whether the signed-in actor may ask at all: asked before the body is read.
+pub fn may_ask(ctx: &Ctx<'_>) -> AppResult<()> {
+    access::may_ask(actor(ctx)?).map(|_| ()).map_err(refused)
+}
+
+/// The staff a request may name, for the form: the asker's department's
+/// but the asker, with their roles.
+pub async fn nameable(ctx: &Ctx<'_>) -> AppResult<Vec<crate::accounts::StaffView>> {
+    let actor = actor(ctx)?;
+    access::may_ask(actor).map_err(refused)?;
+    let now = ctx.now();
+    Ok(zwfw_store::admin::list_staff(&ctx.state.store, actor.department_id)
+        .await?
+        .iter()
+        .filter(|u| u.active && access::may_name(actor, &named(u)).is_ok())
+        .map(|u| crate::accounts::StaffView::of(u, now))
+        .collect())
+}
+
+fn named(u: &zwfw_store::admin::User) -> Named {
+    Named { user_id: u.id, kind: u.kind, department_id: u.department_id }
+}
+
+fn subject(u: &zwfw_store::admin::User) -> Subject<'_> {
+    Subject { user_id: u.id, kind: u.kind, active: u.active, department_id: u.department_id, roles: &u.roles }
+}
+
+/// The asker's department's administrator or head asks; the department's
+/// other heads are told.
+pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
+    let actor = actor(ctx)?;
+    let st = ctx.state;
+    let role = access::may_ask(actor).map_err(refused)?;
+    let department_id = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
+    let reason = text("reason", &input.reason)?;
+    let mut rows = Vec::with_capacity(input.rows.len());
+    for r in &input.rows {
+        rows.push(RowChange::new(r.user_id, parse_roles(&r.add_roles)?, parse_roles(&r.remove_roles)?, r.move_to));
+    }
+    dr::check_list(&rows).map_err(|e| rights_error(e, None))?;
+    let mut users = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let u = zwfw_store::admin::get_user(&st.store, r.user_id).await.map_err(|e| match e {
+            zwfw_store::StoreError::NotFound(_) => AppError::not_found("user"),
+            e => e.into(),
+        })?;
+        access::may_name(actor, &named(&u)).map_err(|x| {
+            if x.hides_object() {
+                AppError::not_found("user")
+            } else {
+                AppError::with_detail(Kind::Forbidden, x.code(), "rights_subject")
+            }
+        })?;
+        r.fits(&subject(&u), department_id).map_err(|e| rights_error(e, Some(&u.display_name)))?;
+        if let Some(to) = r.move_to {
+            zwfw_store::admin::get_department(&st.store, to).await.map_err(|_| AppError::not_found("department"))?;
+        }
+        users.push(u);
+    }
+    let heads = heads_but(st, department_id, actor.user_id).await?;
+    let now = ctx.now();
+    let mut tx = st.store.begin().await?;
+    let texts: Vec<(String, String, String)> =
+        rows.iter().zip(&users).map(|(r, u)| (codes(&u.roles), codes(&r.add), codes(&r.remove))).collect();
+    let new_rows: Vec<sr::NewChange> = rows
+        .iter()
+        .zip(&users)
+        .zip(&texts)
+        .map(|((r, u), t)| sr::NewChange {
+            user_id: u.id,
+            user_name: &u.display_name,
+            from_department_id: department_id,
+            to_department_id: r.move_to,
+            roles_before: &t.0,
+            add_roles: &t.1,
+            remove_roles: &t.2,
+        })
+        .collect();
+    let id = sr::insert(
+        &mut tx,
+        &sr::NewRights {
+            department_id,
+            requester_id: actor.user_id,
+            requester_name: &actor.display_name,
+            requester_role: role.code(),
+            reason: &reason,
+            emergency: false,
+            requested_at: now,
+        },
+        &new_rows,
+    )
+    .await?;
+    let r = sr::get(tx.conn(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
+    let told = tell(ctx, &mut tx, &heads, "requested", &r).await?;
+    let detail = json!({"rights_state": "requested", "role": role.code(), "rows": rows.len(),
+        "users": users.iter().map(|u| u.id).collect::<Vec<_>>(), "notified": told});
+    ctx.audit(&mut tx, ctx.entry("rights_requested", OBJECT, id, detail, &reason)).await?;
+    tx.commit().await?;
+    get(ctx, id).await
+}
+
+// ---------- reading ----------
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[schema(as = RightsRequestQuery)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// requested | withdrawn | approved | declined | applied | rejected | emergency (default: every state)
+    pub state: Option<String>,
+    /// The supervision office and the system administrator: one department's requests.
+    pub department_id: Option<i64>,
+    /// 1-based.
+    pub page: Option<i64>,
+}
+
+/// A page of requests.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RightsRequestPage)]
+pub struct RightsPage {
+    pub rows: Vec<RightsView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// Whose requests: all | department
+    pub scope: String,
+}
+
+pub const PER_PAGE: i64 = 50;
+
+/// The requests the reader may see, newest first, by state (or the
+/// emergency changes) and department: the supervision office and the
+/// system administrator all, a department's askers, heads and
+/// administrators their department's.
+pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
+    let scope = access::list_scope(actor(ctx)?).map_err(refused)?;
+    let page = q.page.unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        return Err(AppError::invalid("page"));
+    }
+    let mut f = sr::Filter { limit: PER_PAGE, offset: (page - 1) * PER_PAGE, ..Default::default() };
+    match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {}
+        Some("emergency") => f.emergency = true,
+        Some(s) => {
+            let s =
+                RightsState::parse(s).ok_or_else(|| AppError::with_detail(Kind::BadInput, "bad_filter", "state"))?;
+            f.state = Some(s.code().to_string());
+        }
+    }
+    f.department_id = scope.or(q.department_id);
+    let (rows, total) = sr::list(&ctx.state.store, &f).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(ctx, r).await?);
+    }
+    let scope = if scope.is_some() { "department" } else { "all" };
+    Ok(RightsPage { rows: out, total, page, per_page: PER_PAGE, scope: scope.to_string() })
+}
+
+async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sr::RightsRow> {
+    let actor = actor(ctx)?;
+    let r = sr::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
+    if !access::may_read(actor, &facts(&r)) {
+        return Err(AppError::not_found(OBJECT));
+    }
+    Ok(r)
+}
+
+/// One request with its list of changes.
+pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<RightsView> {
+    let r = readable(ctx, id).await?;
+    view(ctx, r).await
+}
+
+/// The approved requests naming staff member `user_id` that the reader
+/// may apply: offered on the account's page.
+pub async fn approved_for(ctx: &Ctx<'_>, user_id: i64) -> AppResult<Vec<RightsView>> {
+    let actor = actor(ctx)?;
+    let mut out = vec![];
+    for r in sr::naming(ctx.state.store.pool(), user_id, RightsState::Approved.code()).await? {
+        if access::may_apply(actor, &facts(&r)).is_ok() {
+            out.push(view(ctx, r).await?);
+        }
+    }
+    Ok(out)
+}
+
+// ---------- verdicts, application, withdrawal ----------
+
+/// A verdict at either stage: approve (apply), or refuse with the reason.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = RightsVerdict)]
+pub struct VerdictInput {
+    /// approve | refuse
+    pub decision: String,
+    /// The reason (required when refusing; an optional note otherwise).
+    #[serde(default)]
+    pub note: String,
+}
+
+fn verdict(input: &VerdictInput) -> AppResult<(Verdict, String)> {
+    let v = Verdict::parse(&input.decision)
+        .ok_or_else(|| AppError::with_detail(Kind::Invalid, "bad_verdict", "decision"))?;
+    let note = match v {
+        Verdict::Refuse => text("note", &input.note)?,
+        Verdict::Approve if input.note.trim().is_empty() => String::new(),
+        Verdict::Approve => text("note", &input.note)?,
+    };
+    Ok((v, note))
+}
+
+type Rule = fn(&Actor, &RightsFacts) -> Result<Role, Refusal>;
+
+/// The request, for one who may read it, or the step's own refusal for
+/// staff who may not (a head of another department is told why).
+async fn readable_or_refused(ctx: &Ctx<'_>, id: i64, rule: Rule) -> AppResult<(sr::RightsRow, Role)> {
+    let actor = actor(ctx)?;
+    let r = sr::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
+    let decided = rule(actor, &facts(&r));
+    if !access::may_read(actor, &facts(&r)) {
+        return Err(match decided {
+            Err(refusal) if actor.is_staff() => refused(refusal),
+            _ => AppError::not_found(OBJECT),
+        });
+    }
+    let role = decided.map_err(refused)?;
+    Ok((r, role))
+}
+
+/// Whether the actor may give the head's verdict on request `id`: asked before the body is read.
+pub async fn may_decide(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    readable_or_refused(ctx, id, access::may_decide).await.map(|_| ())
+}
+
+/// Whether the actor may apply request `id`: asked before the body is read.
+pub async fn may_apply(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    readable_or_refused(ctx, id, access::may_apply).await.map(|_| ())
+}
+
+fn step<'a>(actor: &'a Actor, from: RightsState, to: RightsState, note: &'a str, at: i64) -> sr::Step<'a> {
+    sr::Step { from: from.code(), to: to.code(), by: actor.user_id, by_name: &actor.display_name, note, at }
+}
+
+/// A head of the department approves (the asker and the supervision office
+/// are told: the request is filed) or refuses with a reason (the asker is told).
+pub async fn decide(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<RightsView> {
+    let actor = actor(ctx)?;
+    let st = ctx.state;
+    let (r, role) = readable_or_refused(ctx, id, access::may_decide).await?;
+    let (v, note) = verdict(input)?;
+    let from = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
+    let to = from.decide(v).map_err(|e| rights_error(e, None))?;
+    let mut to_tell = vec![r.requester_id];
+    if v == Verdict::Approve {
+        to_tell.extend(supervision(st).await?);
+    }
+    let now = ctx.now();
+    let mut tx = st.store.begin().await?;
+    if !sr::decide(&mut tx, id, &step(actor, from, to, &note, now)).await? {
+        return Err(rights_error(RightsError::WrongStage, None));
+    }
+    let told = tell(ctx, &mut tx, &to_tell, to.code(), &r).await?;
+    let act = if v == Verdict::Approve { "rights_approved" } else { "rights_declined" };
+    let detail = json!({"rights_state": to.code(), "role": role.code(), "notified": told});
+    ctx.audit(&mut tx, ctx.entry(act, OBJECT, id, detail, &note)).await?;
+    tx.commit().await?;
+    get(ctx, id).await
+}
+
+/// The account a row changes, as the staff rules read it.
+fn staff_account(u: &zwfw_store::admin::User) -> StaffAccount<'_> {
+    StaffAccount { user_id: u.id, kind: u.kind, department_id: u.department_id, roles: &u.roles }
+}
+
+/// Applies row `c` of request `id` in `tx`: the account read again (and
+/// locked), the row checked against it, the department moved and the roles
+/// set, each change audited with the request's number, the sessions ended.
+async fn apply_row(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    id: i64,
+    c: &sr::ChangeRow,
+    reason: &str,
+    emergency: bool,
+) -> AppResult<()> {
+    let rc = row_change(c);
+    let a = sr::account(tx, c.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let held: Vec<Role> = a.roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
+    let kind = AccountKind::parse(&a.kind).unwrap_or(AccountKind::Person);
+    let s = Subject { user_id: a.id, kind, active: a.active, department_id: a.department_id, roles: &held };
+    rc.fits(&s, c.from_department_id).map_err(|e| rights_error(e, Some(&a.display_name)))?;
+    let now = ctx.now();
+    if let Some(to) = rc.move_to {
+        sr::move_to(tx, a.id, to, now).await?;
+        let detail = json!({"department_id": [a.department_id, to], "rights_request": id, "emergency": emergency});
+        ctx.audit(tx, ctx.entry(action::UPDATE, "user", a.id, detail, reason)).await?;
+    }
+    let after = rc.roles_after(&held);
+    if after != held {
+        zwfw_store::admin::set_roles(tx, a.id, &after).await?;
+        let c = |rs: &[Role]| rs.iter().map(|r| r.code()).collect::<Vec<_>>();
+        let detail = json!({"roles": [c(&held), c(&after)], "rights_request": id, "emergency": emergency});
+        ctx.audit(tx, ctx.entry(action::ROLES_CHANGED, "user", a.id, detail, reason)).await?;
+    }
+    // New rights take effect at the next sign-in.
+    zwfw_store::auth::end_user_sessions(tx, a.id, None, "roles_changed", now).await?;
+    Ok(())
+}
+
+/// An administrator applies an approved request — exactly its rows, all in
+/// one transaction, nothing if one no longer fits — or refuses with a
+/// reason. The asker, the approving head and the supervision office are told.
+pub async fn apply(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<RightsView> {
+    let actor = actor(ctx)?;
+    let st = ctx.state;
+    let (r, role) = readable_or_refused(ctx, id, access::may_apply).await?;
+    let (v, note) = verdict(input)?;
+    let from = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
+    let to = from.apply(v).map_err(|e| rights_error(e, None))?;
+    let rows = sr::rows_of(st.store.pool(), id).await?;
+    if v == Verdict::Approve {
+        // Each row only where the administrator may make that change.
+        for c in &rows {
+            let u = zwfw_store::admin::get_user(&st.store, c.user_id).await?;
+            let after = row_change(c).roles_after(&u.roles);
+            let dept = c.to_department_id.or(u.department_id).unwrap_or(c.from_department_id);
+            staff_access::may_change_account(
+                actor,
+                &staff_account(&u),
+                StaffChange::Edit { department_id: dept, roles: &after },
+            )
+            .map_err(|x| AppError::with_detail(Kind::Forbidden, x.code(), "rights_row"))?;
+        }
+    }
+    let mut to_tell = vec![r.requester_id];
+    to_tell.extend(r.decided_by);
+    to_tell.extend(supervision(st).await?);
+    to_tell.retain(|&u| u != actor.user_id);
+    let now = ctx.now();
+    let mut tx = st.store.begin().await?;
+    if !sr::finish(&mut tx, id, &step(actor, from, to, &note, now)).await? {
+        return Err(rights_error(RightsError::WrongStage, None));
+    }
+    if v == Verdict::Approve {
+        for c in &rows {
+            apply_row(ctx, &mut tx, id, c, &r.reason, false).await?;
+        }
+    }
+    let told = tell(ctx, &mut tx, &to_tell, to.code(), &r).await?;
+    let act = if v == Verdict::Approve { "rights_applied" } else { "rights_rejected" };
+    let detail = json!({"rights_state": to.code(), "role": role.code(), "rows": rows.len(), "notified": told});
+    ctx.audit(&mut tx, ctx.entry(act, OBJECT, id, detail, &note)).await?;
+    tx.commit().await?;
+    get(ctx, id).await
+}
+
+/// Whether the actor may withdraw request `id`.
+pub async fn may_withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    let r = readable(ctx, id).await?;
+    access::may_withdraw(actor(ctx)?, &facts(&r)).map_err(refused)
+}
+
+/// The asker withdraws the request before the head's verdict; the heads are told.
+pub async fn withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<RightsView> {
+    let actor = actor(ctx)?;
+    let st = ctx.state;
+    let r = readable(ctx, id).await?;
+    access::may_withdraw(actor, &facts(&r)).map_err(refused)?;
+    let from = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
+    let to = from.withdraw().map_err(|e| rights_error(e, None))?;
+    let heads = heads_but(st, r.department_id, actor.user_id).await?;
+    let now = ctx.now();
+    let mut tx = st.store.begin().await?;
+    if !sr::withdraw(&mut tx, id, now).await? {
+        return Err(rights_error(RightsError::WrongStage, None));
+    }
+    let told = tell(ctx, &mut tx, &heads, to.code(), &r).await?;
+    let detail = json!({"rights_state": to.code(), "notified": told});
+    ctx.audit(&mut tx, ctx.entry("rights_withdrawn", OBJECT, id, detail, "")).await?;
+    tx.commit().await?;
+    get(ctx, id).await
+}
+
+// ---------- the direct path ----------
+
+/// Whether a role or department change of `before` to `department_id` and
+/// `roles` may be made directly (the staff edit): no change of either, the
+/// demo loader (no actor), or the system administrator in an emergency.
+/// For an emergency change, the supervision officers to tell.
+pub async fn check_direct(
+    ctx: &Ctx<'_>,
+    before: &zwfw_store::admin::User,
+    department_id: i64,
+    roles: &[Role],
+    emergency: bool,
+) -> AppResult<Option<Vec<i64>>> {
+    let changes = before.department_id != Some(department_id) || before.roles != roles;
+    match ctx.actor {
+        Some(a) if changes => {
+            access::may_change_directly(a, emergency).map_err(|e| rights_error(e, None))?;
+            Ok(Some(supervision(ctx.state).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Records the system administrator's emergency change of `before` (to
+/// `department_id` and `roles`, with `reason`) in `tx`: kept as an emergency
+/// request, applied at once, each change audited with its number, and the
+/// supervision office told. The request's number.
+pub async fn record_emergency(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    before: &zwfw_store::admin::User,
+    department_id: i64,
+    roles: &[Role],
+    reason: &str,
+    supervisors: &[i64],
+) -> AppResult<i64> {
+    let actor = actor(ctx)?;
+    let from = before.department_id.ok_or_else(|| AppError::not_found("user"))?;
+    let add: Vec<Role> = roles.iter().copied().filter(|r| !before.roles.contains(r)).collect();
+    let remove: Vec<Role> = before.roles.iter().copied().filter(|r| !roles.contains(r)).collect();
+    let move_to = (from != department_id).then_some(department_id);
+    let (held, add_s, remove_s) = (codes(&before.roles), codes(&add), codes(&remove));
+    let new_row = sr::NewChange {
+        user_id: before.id,
+        user_name: &before.display_name,
+        from_department_id: from,
+        to_department_id: move_to,
+        roles_before: &held,
+        add_roles: &add_s,
+        remove_roles: &remove_s,
+    };
+    let id = sr::insert(
+        tx,
+        &sr::NewRights {
+            department_id: from,
+            requester_id: actor.user_id,
+            requester_name: &actor.display_name,
+            requester_role: Role::SystemAdmin.code(),
+            reason,
+            emergency: true,
+            requested_at: ctx.now(),
+        },
+        &[new_row],
+    )
+    .await?;
+    for c in sr::rows_of(tx.conn(), id).await? {
+        apply_row(ctx, tx, id, &c, reason, true).await?;
+    }
+    let r = sr::get(tx.conn(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
+    let told = tell(ctx, tx, supervisors, "emergency", &r).await?;
+    let detail = json!({"rights_state": "applied", "emergency": true, "users": [before.id], "notified": told});
+    ctx.audit(tx, ctx.entry("rights_emergency", OBJECT, id, detail, reason)).await?;
+    Ok(id)
+}

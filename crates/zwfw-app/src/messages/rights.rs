@@ -1,0 +1,95 @@
+//! The texts of 权限变更申请 (user-right changes on record).
+
+/// Chinese text for an error code of right-change requests and its detail, if it is one of theirs.
+pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
+    let who = |d: Option<&str>| d.map(|w| format!("{w}：")).unwrap_or_default();
+    let t = match (code, detail) {
+        ("rights_wrong_stage", _) => "该权限变更申请已不在这一步（可能已被处理或撤回），请刷新后查看",
+        ("rights_bad_list", _) => "请至少填写一名工作人员的变更，一次申请最多20人",
+        ("rights_duplicate_staff", _) => "同一名工作人员只能在申请中出现一次，请把他的变更写在同一行",
+        ("rights_empty_row", _) => "每一行都要写明增加或取消的角色，或调往的部门",
+        ("rights_contradiction", _) => "同一角色不能既增加又取消，调往的部门不能是现在所在的部门",
+        ("rights_staff_inactive", d) => {
+            return Some(format!("{}该账号已停用，不能变更其权限；本申请不能执行，请不予执行", who(d)))
+        }
+        ("rights_role_already_held", d) => {
+            return Some(format!("{}要增加的角色该工作人员已经具有；本申请不能按原样执行，请不予执行后重新申请", who(d)))
+        }
+        ("rights_role_not_held", d) => {
+            return Some(format!("{}要取消的角色该工作人员并不具有；本申请不能按原样执行，请不予执行后重新申请", who(d)))
+        }
+        ("rights_department_changed", d) => {
+            return Some(format!(
+                "{}该工作人员已不在申请时所在的部门；本申请不能执行，请不予执行后由现在的部门重新申请",
+                who(d)
+            ))
+        }
+        ("rights_no_role_left", d) => {
+            return Some(format!("{}变更后该工作人员将没有任何角色；不再任职的请停用账号", who(d)))
+        }
+        ("rights_change_needs_request", _) => {
+            "角色和所属部门的变更须经权限变更申请：由部门提出申请、部门负责人同意后由管理员执行（系统管理员在紧急情况下可勾选“紧急变更”并写明原因直接变更）"
+        }
+        ("rights_emergency_system_admin_only", _) => "只有系统管理员可以在紧急情况下直接变更角色和部门",
+        ("invalid_rights_text", Some(d)) => return Some(d.to_string()),
+        ("invalid_rights_text", None) => "请填写变更理由",
+        ("bad_rights_role", _) => "请选择有效的角色",
+        ("missing_role", Some("rights_request")) => {
+            "权限变更申请由本部门的部门管理员或部门负责人提出；执行须由本部门的部门管理员或系统管理员办理"
+        }
+        ("supervision_reads_only", Some("rights_request")) => "监察人员查看权限变更申请并备案，不执行变更",
+        ("staff_only", Some("rights_request")) => "权限变更申请只能由工作人员办理",
+        ("needs_dept_head", Some("rights_request")) => "权限变更申请须由申请部门的部门负责人同意或不同意",
+        ("not_in_department", Some("rights_request")) => {
+            "只有申请部门的部门负责人可以审核、本部门的部门管理员或系统管理员可以执行该权限变更申请"
+        }
+        ("own_request", Some("rights_request")) => "不能审核本人提出的权限变更申请：须由本部门其他负责人审核",
+        ("not_author", Some("rights_request")) => "只有申请人本人可以撤回权限变更申请",
+        ("not_in_department", Some("rights_subject")) => "只能为本部门的工作人员申请权限变更",
+        ("own_account", Some("rights_subject")) => "不能为本人申请权限变更，请由本部门的其他负责人或管理员申请",
+        ("not_in_department", Some("rights_row")) => {
+            "该申请含调往其他部门的变更，部门管理员只能在本部门内调整，须由系统管理员执行"
+        }
+        ("role_grant_forbidden", Some("rights_row")) => {
+            "该申请中有您不能授予或取消的角色（部门管理员只能调整窗口人员、审批人员和部门负责人），须由系统管理员执行"
+        }
+        ("own_account", Some("rights_row")) => "不能执行变更本人权限的申请，请由其他管理员执行",
+        _ => return None,
+    };
+    Some(t.to_string())
+}
+
+/// The in-app notice of a step of right-change request `id`: its title and
+/// text. `step`: requested | approved | declined | applied | rejected |
+/// withdrawn | emergency.
+pub fn rights_notice(step: &str, id: i64, department: &str, requester: &str, reason: &str) -> (String, String) {
+    match step {
+        "requested" => (
+            format!("权限变更申请第{id}号待您审核"),
+            format!("{requester}申请变更{department}工作人员的权限。理由：{reason}。请审核后同意或不同意。"),
+        ),
+        "approved" => (
+            format!("权限变更申请第{id}号：部门负责人已同意"),
+            format!("{department}的权限变更申请（{requester}提出）已经部门负责人同意，报监察室备案，等待管理员执行。"),
+        ),
+        "declined" => (
+            format!("权限变更申请第{id}号：部门负责人不同意"),
+            format!("{department}的权限变更申请未获部门负责人同意。"),
+        ),
+        "applied" => (
+            format!("权限变更申请第{id}号：已执行"),
+            format!("{department}的权限变更申请（{requester}提出）已由管理员执行，相关人员须重新登录。"),
+        ),
+        "rejected" => (
+            format!("权限变更申请第{id}号：管理员不予执行"),
+            format!("{department}的权限变更申请（{requester}提出）管理员不予执行。"),
+        ),
+        "emergency" => (
+            format!("紧急变更第{id}号：系统管理员直接变更了权限"),
+            format!(
+                "系统管理员{requester}在紧急情况下直接变更了{department}工作人员的角色或部门。原因：{reason}。请核查。"
+            ),
+        ),
+        _ => (format!("权限变更申请第{id}号已撤回"), format!("{requester}撤回了{department}的权限变更申请。")),
+    }
+}
