@@ -1,4 +1,4 @@
-//! 权限变更申请 (migration 0054): the right-change requests, their rows
+//! 权限变更申请 (migration 0055): the right-change requests, their rows
 //! (one per staff member), the head's verdict and the administrator's
 //! application; an emergency change of the system administrator is kept
 //! as a request marked `emergency`, applied at once.
