@@ -39,8 +39,12 @@ pub fn certificates_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("not_in_department", Some("certificate")) => {
             "您只能报告本人或本部门工作人员的证书；其他工作人员的证书由本人、其部门管理员或政务服务中心报告"
         }
-        ("role_grant_forbidden", Some("certificate")) => "不能为权限高于您的账号登记或挂失数字证书",
-        ("own_account", Some("certificate")) => "不能为本人登记数字证书，请由政务服务中心其他管理员登记",
+        ("role_grant_forbidden", Some("certificate")) => {
+            "不能为权限高于您的账号登记或挂失数字证书（系统管理员的证书由系统管理员登记）"
+        }
+        ("own_account", Some("certificate")) => {
+            "不能为本人登记数字证书，请由另一位有权限的管理员登记（系统管理员的证书由另一位系统管理员登记）"
+        }
         ("staff_only", Some("certificate")) => "数字证书只供工作人员使用",
         _ => return None,
     };

@@ -243,14 +243,17 @@ async fn admin_view(
         Ok(l) => l,
         Err(e) => return error_page(st, Some(ra), &e),
     };
-    let may_register = certs::may_register(&c, user_id).await.is_ok();
+    let (may_register, register_refusal) = match certs::may_register(&c, user_id).await {
+        Ok(_) => (true, None),
+        Err(e) => (false, Some(e.message())),
+    };
     let r = render(
         st,
         ra,
         "cert_admin.html",
         context! {
             u => context! { id => u.id, username => u.username, display_name => u.display_name },
-            certs => Value::from_serialize(&list), may_register => may_register, reports => reports(),
+            certs => Value::from_serialize(&list), may_register => may_register, register_refusal => register_refusal, reports => reports(),
             f => Value::from_serialize(form), flash => flash, error => error.map(|e| e.message()),
             ca_configured => st.config.certificates.ca.is_some(),
         },

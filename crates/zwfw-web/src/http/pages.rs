@@ -51,7 +51,10 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         me => me,
         // Signed in with a step left (a new password, the second factor):
         // the menu offers nothing but signing out.
-        gated => ra.session.as_ref().is_some_and(|s| s.gate != Gate::Open),
+        gated => ra.session.as_ref().filter(|s| s.gate != Gate::Open).map(|s| match s.gate {
+            Gate::ChangePassword => "请先修改密码",
+            _ => "请先完成登录验证",
+        }),
         large => ra.large,
         demo => state.config.demo,
         can_orgs => actor.is_some_and(staff::may_read_organizations),
@@ -107,11 +110,18 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
         .then(|| ra.session.as_ref().and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);
+    // Refused because no held role is qualified: that, not the role the
+    // rule names, is the reason (the qualification text says it).
+    let unqualified = ra.session.as_ref().is_some_and(|s| s.actor.roles.is_empty() && !s.unqualified.is_empty());
+    let message = match (&qualification, unqualified && err.status() == StatusCode::FORBIDDEN) {
+        (Some(_), true) => "您当前没有可以办理业务的岗位，不能执行此操作。".to_string(),
+        _ => err.message(),
+    };
     let mut resp = render(
         state,
         ra,
         "error.html",
-        context! { heading => heading, message => err.message(), qualification => qualification, me_id => me },
+        context! { heading => heading, message => message, qualification => qualification, me_id => me },
     );
     *resp.status_mut() = err.status();
     resp

@@ -67,6 +67,8 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let (s, html) = page(&web, &app, "/work/registry").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("您尚未取得窗口人员岗位的有效上岗资格"), "{html}");
+    assert!(html.contains("您当前没有可以办理业务的岗位"), "the reason, not another role's rule: {html}");
+    assert!(!html.contains(r#"href="/work/inbox""#), "no 待办 to be refused at: {html}");
     let (_, home) = page(&signed(&counter), &app, "/").await;
     assert!(!home.contains("qualification-missing"), "a qualified clerk sees no such banner");
     // Qualified in no role, she reads none of her department's cases either.
