@@ -61,6 +61,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::backfill::api::routes(),
         crate::governance::qualifications::routes(),
         crate::governance::deletions::routes(),
+        crate::governance::corrections::routes(),
         crate::registry::api::routes(),
         crate::portal::api::routes(),
     ];

@@ -234,6 +234,15 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/deletions/{id}/consent", post(crate::governance::deletions::consent_submit))
         .route("/governance/deletions/{id}/perform", post(crate::governance::deletions::perform_submit))
         .route("/governance/deletions/{id}/withdraw", post(crate::governance::deletions::withdraw_submit))
+        .route(
+            "/governance/corrections",
+            get(crate::governance::corrections::list_page).post(crate::governance::corrections::ask_submit),
+        )
+        .route("/governance/corrections/new", get(crate::governance::corrections::new_page))
+        .route("/governance/corrections/{id}", get(crate::governance::corrections::detail_page))
+        .route("/governance/corrections/{id}/consent", post(crate::governance::corrections::consent_submit))
+        .route("/governance/corrections/{id}/perform", post(crate::governance::corrections::perform_submit))
+        .route("/governance/corrections/{id}/withdraw", post(crate::governance::corrections::withdraw_submit))
         .route("/governance/qualifications", get(crate::governance::qualifications::overview_page))
         .route(
             "/governance/qualifications/staff/{id}",

@@ -278,7 +278,7 @@ fn shown(row_data: &str) -> serde_json::Value {
 // ---------- who is told ----------
 
 /// The active staff of `department` (every department when none) acting in `role`.
-async fn staff_in_role(st: &App, department: Option<i64>, role: Role) -> AppResult<Vec<i64>> {
+pub(super) async fn staff_in_role(st: &App, department: Option<i64>, role: Role) -> AppResult<Vec<i64>> {
     Ok(zwfw_store::admin::list_staff(&st.store, department)
         .await?
         .iter()
@@ -288,7 +288,7 @@ async fn staff_in_role(st: &App, department: Option<i64>, role: Role) -> AppResu
 }
 
 /// The heads of `department` but `who` (the author).
-async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
+pub(super) async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
     let mut heads = staff_in_role(st, Some(department), Role::DeptHead).await?;
     heads.retain(|&u| u != who);
     Ok(heads)
