@@ -373,13 +373,16 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CorrectionPage> {
     Ok(CorrectionPage { rows, total, page, per_page: PER_PAGE, scope: scope_code.to_string() })
 }
 
+/// The rule of a step on a request (consent, carrying out).
+type StepRule = fn(&Actor, &CorrectionFacts) -> Result<Role, Refusal>;
+
 /// The request `id` for one who may read it; for staff who may not, the
 /// step's own refusal when one is given (a head of another department is
 /// told why), else "not found".
 async fn readable(
     ctx: &Ctx<'_>,
     id: i64,
-    rule: Option<fn(&Actor, &CorrectionFacts) -> Result<Role, Refusal>>,
+    rule: Option<StepRule>,
 ) -> AppResult<scor::CorrectionRow> {
     let actor = actor(ctx)?;
     let r = scor::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
