@@ -379,11 +379,7 @@ type StepRule = fn(&Actor, &CorrectionFacts) -> Result<Role, Refusal>;
 /// The request `id` for one who may read it; for staff who may not, the
 /// step's own refusal when one is given (a head of another department is
 /// told why), else "not found".
-async fn readable(
-    ctx: &Ctx<'_>,
-    id: i64,
-    rule: Option<StepRule>,
-) -> AppResult<scor::CorrectionRow> {
+async fn readable(ctx: &Ctx<'_>, id: i64, rule: Option<StepRule>) -> AppResult<scor::CorrectionRow> {
     let actor = actor(ctx)?;
     let r = scor::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
     if !access::may_read_correction(actor, &facts(&r)) {
