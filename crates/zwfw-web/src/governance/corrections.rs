@@ -306,6 +306,10 @@ pub async fn withdraw_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): Pa
 /// The "申请更正" of a case's page: the events the reader may ask to correct
 /// and the requests on the case, when there is either.
 pub async fn offer_context(st: &AppState, ra: &RequestAuth, case_id: i64) -> Value {
+    // Only staff ask for or read corrections: the applicant's page reads nothing more.
+    if !ra.session.as_ref().is_some_and(|s| s.actor.is_staff()) {
+        return Value::from(());
+    }
     match cor::offer(&ctx(st, ra), case_id).await {
         Ok(o) if !o.events.is_empty() || !o.requests.is_empty() => Value::from_serialize(&o),
         _ => Value::from(()),
