@@ -5,6 +5,7 @@
 //! accepts and carries it out, the changes made under it carrying its number.
 //! The kinds, the states and their moves, the texts, the answer's deadline.
 
+pub mod correction;
 pub mod deletion;
 pub mod qualification;
 pub mod rights;

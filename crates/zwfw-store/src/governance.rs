@@ -1,6 +1,7 @@
 //! 配置/维护需求 (migration 0040): the requests, the centre's answers and
 //! the changes made under an accepted request.
 
+pub mod correction;
 pub mod deletion;
 pub mod qualification;
 pub mod rights;

@@ -62,6 +62,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         crate::governance::qualifications::routes(),
         crate::governance::deletions::routes(),
         crate::governance::rights::routes(),
+        crate::governance::corrections::routes(),
         crate::registry::api::routes(),
         crate::portal::api::routes(),
     ];

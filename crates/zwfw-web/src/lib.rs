@@ -243,6 +243,15 @@ pub fn router(state: AppState) -> Router {
         .route("/governance/rights/{id}/decide", post(crate::governance::rights::decide_submit))
         .route("/governance/rights/{id}/apply", post(crate::governance::rights::apply_submit))
         .route("/governance/rights/{id}/withdraw", post(crate::governance::rights::withdraw_submit))
+        .route(
+            "/governance/corrections",
+            get(crate::governance::corrections::list_page).post(crate::governance::corrections::ask_submit),
+        )
+        .route("/governance/corrections/new", get(crate::governance::corrections::new_page))
+        .route("/governance/corrections/{id}", get(crate::governance::corrections::detail_page))
+        .route("/governance/corrections/{id}/consent", post(crate::governance::corrections::consent_submit))
+        .route("/governance/corrections/{id}/perform", post(crate::governance::corrections::perform_submit))
+        .route("/governance/corrections/{id}/withdraw", post(crate::governance::corrections::withdraw_submit))
         .route("/governance/qualifications", get(crate::governance::qualifications::overview_page))
         .route(
             "/governance/qualifications/staff/{id}",

@@ -29,6 +29,7 @@ use zwfw_store::cases::{self as sc, CaseRow, NewCase, NewEvent, Projection};
 mod act;
 mod application;
 pub mod backfill;
+pub mod correct;
 mod drafts;
 pub mod notices;
 mod read;

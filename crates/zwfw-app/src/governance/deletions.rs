@@ -298,7 +298,7 @@ pub(crate) async fn staff_in_role(st: &App, department: Option<i64>, role: Role)
 }
 
 /// The heads of `department` but `who` (the author).
-async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
+pub(super) async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
     let mut heads = staff_in_role(st, Some(department), Role::DeptHead).await?;
     heads.retain(|&u| u != who);
     Ok(heads)

@@ -7,6 +7,7 @@
 //! and the request's page lists the changes made under it. A request left
 //! unanswered beyond the working days of rule A13 is a supervision finding.
 
+pub mod corrections;
 pub mod deletions;
 pub mod qualifications;
 pub mod rights;

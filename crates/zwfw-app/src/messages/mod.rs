@@ -5,6 +5,7 @@ pub mod audit;
 mod backfill;
 mod backup;
 mod certificates;
+mod corrections;
 mod exchange_package;
 mod governance;
 mod labels;
@@ -16,6 +17,7 @@ mod rights;
 pub use backfill::*;
 pub use backup::*;
 pub use certificates::*;
+pub use corrections::*;
 pub use exchange_package::*;
 pub use governance::*;
 pub use labels::*;
@@ -30,6 +32,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         return t;
     }
     if let Some(t) = license_import_text(code, detail) {
+        return t;
+    }
+    if let Some(t) = corrections_text(code, detail) {
         return t;
     }
     if let Some(t) = governance_text(code, detail) {
@@ -623,6 +628,7 @@ pub fn case_event_label(kind: &str) -> String {
         "withdrawn" => "撤回申请",
         "withdrawal_requested" => "登记申请人书面撤回申请",
         "withdrawal_declined" => "不同意撤回",
+        "corrected" => "误操作更正",
         _ => return kind.to_string(),
     };
     s.to_string()
@@ -679,6 +685,9 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
         Withdrawn { reason } => format!("原因：{reason}"),
         WithdrawalRequested { reason } => format!("申请人书面申请撤回，待部门负责人决定。申请内容：{reason}"),
         WithdrawalDeclined { opinion } => format!("意见：{opinion}"),
+        Corrected { event, what, reason, .. } => {
+            format!("更正第{event}号记录（{}）。理由：{reason}", label("correction_kind", what.code()))
+        }
     }
 }
 
@@ -777,6 +786,7 @@ pub fn field_name(field: &str) -> &'static str {
         "maintenance_request" => "配置/维护需求",
         "deletion_request" => "删除申请",
         "rights_request" => "权限变更申请",
+        "correction_request" => "更正申请",
         "record_kind" => "记录类型",
         "necessity" => "必要性分析",
         "answer" => "答复意见",

@@ -341,6 +341,8 @@ pub fn may_act(
             home_with(&[Role::Counter, Role::DeptHead])
         }
         WithdrawalDeclined { .. } => head_here(),
+        // Only under an approved correction request (`access::correction`).
+        Corrected { .. } => Err(Refusal::Forbidden),
     }
 }
 

@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod correction;
 pub mod credit;
 pub mod faults;
 pub mod governance;

@@ -113,6 +113,21 @@ pub enum EventKind {
     WithdrawalDeclined {
         opinion: String,
     },
+    /// 误操作更正: the service centre corrects event `event` (its sequence
+    /// number on the case), recorded wrongly, under the approved correction
+    /// request `request`. The event corrected stays in the timeline.
+    Corrected {
+        event: i64,
+        what: crate::governance::correction::CorrectionKind,
+        request: i64,
+        reason: String,
+        /// A step's joint-review answers recorded before its wrong pass,
+        /// given back with the step.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        joint_answers: Vec<(i64, bool)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        joint_missing: Vec<i64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -375,6 +375,35 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             need(opinion)?;
             n.withdrawal_requested = None;
         }
+        Corrected { what, reason, joint_answers, joint_missing, .. } => {
+            // Carried out by the service centre only (which event may be
+            // corrected is `governance::correction::check`).
+            if !matches!(e.role, Some(Role::CenterAdmin) | Some(Role::SystemAdmin)) {
+                return Err(CaseError::WrongRole);
+            }
+            need(reason)?;
+            match what {
+                crate::governance::correction::CorrectionKind::StepPassed => {
+                    // Back at the step passed wrongly, as if it had not been
+                    // passed: its timer runs on from its own start, the next
+                    // step's (begun by the wrong pass) is dropped.
+                    if !matches!(v.state, CaseState::InProgress | CaseState::Deciding) || v.step == 0 {
+                        return wrong();
+                    }
+                    let clock = n.clock.as_mut().expect("accepted cases have a clock");
+                    if v.state == CaseState::InProgress {
+                        clock.steps.pop();
+                    }
+                    if let Some(t) = clock.steps.last_mut() {
+                        t.ended_on = None;
+                    }
+                    n.step = v.step - 1;
+                    n.state = CaseState::InProgress;
+                    n.joint_answers = joint_answers.clone();
+                    n.joint_missing = joint_missing.clone();
+                }
+            }
+        }
     }
     Ok(n)
 }

@@ -353,3 +353,52 @@ fn joint_reviews_are_due_in_working_days_from_the_start_of_their_step() {
     events.push(answer);
     assert_eq!(joint_dues(&cal, &it, &replay(&it, &events).unwrap()).unwrap(), vec![(2, day("2025-09-30"), true)]);
 }
+
+#[test]
+fn a_corrected_step_pass_takes_the_case_back_to_the_step_with_its_joint_answers() {
+    use crate::governance::correction::CorrectionKind;
+    use EventKind::*;
+    let it = item();
+    let mut answer = ev(
+        "2025-09-29T09:00:00+08:00",
+        Some(Role::Reviewer),
+        JointAnswered { department_id: 2, agree: true, opinion: "同意".into() },
+    );
+    answer.department_id = Some(2);
+    let events = vec![
+        ev("2025-09-22T09:00:00+08:00", None, Submitted),
+        ev("2025-09-23T09:00:00+08:00", Some(Role::Counter), Accepted),
+        ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "材料齐全".into() }),
+        answer,
+        // Passed wrongly on Tuesday: the case moves to 决定.
+        ev("2025-09-30T09:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "同意".into() }),
+    ];
+    let v = replay(&it, &events).unwrap();
+    assert_eq!((v.state, v.step), (CaseState::InProgress, 2));
+    let fix = |role| {
+        ev(
+            "2025-10-09T09:00:00+08:00",
+            role,
+            Corrected {
+                event: 5,
+                what: CorrectionKind::StepPassed,
+                request: 1,
+                reason: "误点通过".into(),
+                joint_answers: vec![(2, true)],
+                joint_missing: vec![],
+            },
+        )
+    };
+    assert_eq!(apply(&it, &v, &fix(Some(Role::DeptHead))), Err(CaseError::WrongRole), "the centre corrects");
+    let n = apply(&it, &v, &fix(Some(Role::CenterAdmin))).unwrap();
+    assert_eq!((n.state, n.step, n.joint_answers.clone()), (CaseState::InProgress, 1, vec![(2, true)]));
+    let clock = n.clock.as_ref().unwrap();
+    let timers: Vec<_> = clock.steps.iter().map(|t| (t.name.as_str(), t.started_on, t.ended_on)).collect();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(timers, [("受理", d("2025-09-23"), Some(d("2025-09-23"))), ("审查", d("2025-09-23"), None)]);
+    // The step may be passed again; a correction on a case at its first step is refused.
+    let again = ev("2025-10-09T10:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "审查完毕".into() });
+    assert_eq!(apply(&it, &n, &again).unwrap().step, 2);
+    let first = replay(&it, &events[..2]).unwrap();
+    assert!(matches!(apply(&it, &first, &fix(Some(Role::CenterAdmin))), Err(CaseError::WrongState { .. })));
+}

@@ -38,7 +38,8 @@ pub fn tables_of(kind: &EventKind) -> &'static [Table] {
         | JointTimedOut { .. }
         | Delivered { .. }
         | WithdrawalRequested { .. }
-        | WithdrawalDeclined { .. } => &[ProProcess],
+        | WithdrawalDeclined { .. }
+        | Corrected { .. } => &[ProProcess],
     }
 }
 

@@ -250,6 +250,7 @@ async fn case_view(
     // The licence the grant issues: its number, status and links, or why it waits.
     let license = zwfw_app::licenses::verify::of_case(&ctx(st, ra), id).await?;
     let license = (license.job.is_some() || !license.licenses.is_empty()).then(|| Value::from_serialize(&license));
+    let correction = crate::governance::corrections::offer_context(st, ra, id).await;
     let r = render(
         st,
         ra,
@@ -267,6 +268,7 @@ async fn case_view(
                 idem_key => zwfw_app::accounts::sessions::random_token(12),
                 flash => flash, error => error,
                 ratings => ratings, stages => rate_stages, rating_qr => rating_qr, case_id => id, license => license,
+                correction => correction,
                 channel => if ra.mobile_client { "mobile" } else { "pc" },
             }
         },
@@ -298,9 +300,12 @@ fn outcomes(codes: &[String]) -> Vec<Value> {
 
 /// The timeline lines of a case: label, text and the step it happened in.
 fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> {
+    // 误操作更正: each event corrected, with the request it was corrected under.
+    let corrected = zwfw_app::governance::corrections::corrected_on(&d.events);
     d.events
         .iter()
         .map(|e| {
+            let corrected_by = corrected.iter().find(|(seq, _)| *seq == e.seq).map(|(_, request)| *request);
             let ev = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone()).ok();
             let text = ev.as_ref().map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names)).unwrap_or_default();
             // 补录: entered later, at its real time; the fault, the paper number, when it was entered.
@@ -311,6 +316,7 @@ fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> 
                 }
             });
             context! {
+                seq => e.seq, corrected_by => corrected_by,
                 at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text, backfill => backfill,
                 actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
                 step_name => e.step_name,

@@ -3,6 +3,7 @@
 //! (`api.rs`), and the pages (`pages.rs`).
 
 pub mod api;
+pub mod corrections;
 pub mod deletions;
 pub mod pages;
 pub mod qualifications;

@@ -72,6 +72,7 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_requests => actor.is_some_and(|a| zwfw_domain::access::governance::list_scope(a).is_ok()),
         can_deletions => actor.is_some_and(zwfw_domain::access::governance::acts_on_deletions),
         can_rights => actor.is_some_and(zwfw_domain::access::rights::acts_on_rights),
+        can_corrections => actor.is_some_and(zwfw_domain::access::correction::acts_on_corrections),
         can_carry_out => actor.is_some_and(|a| zwfw_domain::access::governance::may_carry_out(a).is_ok()),
         can_qualifications => actor.is_some_and(|a| zwfw_domain::access::governance::qualification_scope(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),

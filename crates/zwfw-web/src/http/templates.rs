@@ -42,7 +42,7 @@ impl Templates {
         tpl!(env, "exchange": "admin_exchange.html", "admin_exchange_row.html", "exchange_packages.html");
         tpl!(env, "backup": "admin_backups.html");
         tpl!(env, "handover": "handover_list.html", "handover.html");
-        tpl!(env, "governance": "gov_requests.html", "gov_request.html", "gov_request_new.html", "gov_qualifications.html", "gov_qualification.html", "gov_deletions.html", "gov_deletion.html", "gov_deletion_new.html", "gov_rights.html", "gov_right.html", "gov_right_new.html");
+        tpl!(env, "governance": "gov_requests.html", "gov_request.html", "gov_request_new.html", "gov_qualifications.html", "gov_qualification.html", "gov_deletions.html", "gov_deletion.html", "gov_deletion_new.html", "gov_rights.html", "gov_right.html", "gov_right_new.html", "gov_corrections.html", "gov_correction.html", "gov_correction_new.html");
         tpl!(env, "credit": "credit_public.html", "credit_manage.html");
         tpl!(env, "faults": "fault_list.html", "fault_new.html", "fault.html");
         tpl!(env, "backfill": "backfill_list.html", "backfill_new.html", "backfill_case.html", "backfill_marks.html");

@@ -15,6 +15,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod certificates;
+mod corrections;
 mod credit;
 mod deletions;
 mod evaluation;

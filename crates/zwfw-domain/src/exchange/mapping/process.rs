@@ -12,7 +12,7 @@ pub fn action<'c>(codes: &'c Codes, kind: &EventKind) -> &'c str {
         Accepted | DeemedAccepted | StepPassed { .. } => &codes.action_pass,
         JointAnswered { agree: true, .. } | ExtensionDecided { approved: true, .. } => &codes.action_pass,
         Concluded { outcome: Outcome::Granted, .. } => &codes.action_pass,
-        ReturnedToStep { .. } | Refused { .. } => &codes.action_return,
+        ReturnedToStep { .. } | Refused { .. } | Corrected { .. } => &codes.action_return,
         _ => &codes.action_other,
     }
 }
@@ -44,6 +44,7 @@ pub fn label(kind: &EventKind) -> String {
         Withdrawn { .. } => "撤回（退件）".into(),
         WithdrawalRequested { .. } => "申请撤回".into(),
         WithdrawalDeclined { .. } => "不同意撤回".into(),
+        Corrected { event, .. } => format!("误操作更正：第{event}号记录"),
     }
 }
 
@@ -68,7 +69,8 @@ pub fn opinion(kind: &EventKind) -> &str {
         | ExtensionRequested { reason, .. }
         | SpecialStarted { reason, .. }
         | WithdrawalRequested { reason }
-        | Concluded { reason, .. } => reason,
+        | Concluded { reason, .. }
+        | Corrected { reason, .. } => reason,
         StepPassed { opinion } | ExtensionDecided { opinion, .. } | JointAnswered { opinion, .. } => opinion,
         WithdrawalDeclined { opinion } => opinion,
         Urged { message } => message,

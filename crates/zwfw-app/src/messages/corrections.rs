@@ -1,0 +1,84 @@
+//! The texts of misoperation correction (误操作更正).
+
+/// Chinese text for a correction error code and its detail, if the code is one of the area's.
+pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
+    let n = detail.unwrap_or("");
+    let t = match (code, detail) {
+        ("correction_no_such_event", _) => {
+            return Some(format!("该办件没有第{n}号办理记录：只能更正已经记录在办件上的操作，请按办件的办理进度选择要更正的记录"))
+        }
+        ("correction_wrong_kind", _) => {
+            return Some(format!("第{n}号办理记录不是所选的更正类型（例如“环节误通过”只能更正一条“办理通过”记录）"))
+        }
+        ("correction_already_done", _) => return Some(format!("第{n}号办理记录已经更正过，不能重复更正")),
+        ("correction_not_possible", _) => {
+            return Some(format!(
+                "第{n}号办理记录现在不能更正：只能更正办件最近一次仍然有效的“办理通过”，且办件尚未办结；其后已有通过、退回或更正的，请按退回等程序办理"
+            ))
+        }
+        ("correction_already_requested", _) => {
+            return Some(format!("第{n}号办理记录已有尚未办结的更正申请，请等待处理或先撤回"))
+        }
+        ("correction_wrong_stage", _) => "该更正申请已不在这一步（可能已被处理或撤回），请刷新后查看",
+        ("bad_correction_kind", _) => "请选择更正类型：环节误通过",
+        ("invalid_correction_text", Some(d)) => return Some(d.to_string()),
+        ("invalid_correction_text", None) => "请填写更正的内容和原因",
+        ("not_author", Some("correction_request")) => {
+            "只有录入该办理记录的本人或本部门负责人可以申请更正；撤回更正申请只能由申请人本人办理"
+        }
+        ("own_request", Some("correction_request")) => {
+            "不能审批本人提出的更正申请：须由本部门其他负责人同意，由政务服务中心其他管理员执行"
+        }
+        ("not_in_department", Some("correction_request")) => {
+            "只有办件所属部门的工作人员可以申请更正，只有办件所属部门的部门负责人可以同意或不同意更正申请"
+        }
+        ("needs_dept_head", Some("correction_request")) => "更正申请须由办件所属部门的部门负责人同意或不同意",
+        ("missing_role", Some("correction_request")) => "更正由政务服务中心管理员执行",
+        ("supervision_reads_only", Some("correction_request")) => "监察人员只能查看更正申请，不能申请、同意或执行",
+        ("staff_only", Some("correction_request")) => "更正申请只能由工作人员办理",
+        _ => return None,
+    };
+    Some(t.to_string())
+}
+
+/// What a correction request names, in its notices: the case and the record.
+pub fn correction_subject(case_no: &str, seq: i64, label: &str) -> String {
+    format!("办件{case_no}第{seq}号记录（{label}）")
+}
+
+/// The in-app notice of a step of correction request `id`: its title and text.
+/// `step`: requested | to_perform | consented | declined | performed |
+/// reported | rejected | withdrawn.
+pub fn correction_notice(step: &str, id: i64, what: &str, requester: &str, note: &str) -> (String, String) {
+    let why = if note.is_empty() { String::new() } else { format!("意见：{note}") };
+    match step {
+        "requested" => (
+            format!("更正申请第{id}号待您同意"),
+            format!("{requester}申请更正{what}。原因：{note}。请审核后同意或不同意。"),
+        ),
+        "to_perform" => (
+            format!("更正申请第{id}号待政务服务中心执行"),
+            format!("部门负责人已同意{requester}更正{what}的申请，请核实后执行更正或不予更正。{why}"),
+        ),
+        "consented" => (
+            format!("更正申请第{id}号：部门负责人已同意"),
+            format!("您更正{what}的申请已经部门负责人同意，等待政务服务中心执行。{why}"),
+        ),
+        "declined" => {
+            (format!("更正申请第{id}号：部门负责人不同意"), format!("您更正{what}的申请未获部门负责人同意。{why}"))
+        }
+        "performed" => (
+            format!("更正申请第{id}号：已更正"),
+            format!("政务服务中心已更正{what}，原记录保留在办理进度中并标明已更正。{why}"),
+        ),
+        "reported" => (
+            format!("误操作更正报备：更正申请第{id}号"),
+            format!("政务服务中心已依{requester}的申请更正{what}，原记录保留在办理进度中。{why}"),
+        ),
+        "rejected" => (
+            format!("更正申请第{id}号：政务服务中心不予更正"),
+            format!("政务服务中心对更正{what}的申请不予执行。{why}"),
+        ),
+        _ => (format!("更正申请第{id}号已撤回"), format!("{requester}撤回了更正{what}的申请。")),
+    }
+}

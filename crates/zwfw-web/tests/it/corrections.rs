@@ -1,0 +1,267 @@
+//! Misoperation correction (误操作更正) end to end, on SQLite and PostgreSQL:
+//! a reviewer passed a step wrongly; she asks from the case's page for its
+//! correction, the head of her department consents, the service centre
+//! carries it out. The original pass stays in the timeline marked 已更正
+//! with a link to the request; the case is back at the step, its timer
+//! running on from the step's own start; supervision is told and lists the
+//! correction. The wrong people, an event that was not recorded, one of
+//! another kind, one no longer in force or corrected already are each
+//! refused with a reason, and nothing changes.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use zwfw_store::{both_backends, Store};
+
+const MONDAY: &str = "2025-12-01T02:00:00Z";
+const DAY: i64 = 86_400_000;
+
+async fn ask(app: &App, token: &str, case: i64, seq: i64, kind: &str, reason: &str) -> (StatusCode, Value) {
+    let b = json!({"case_id": case, "event_seq": seq, "correction_kind": kind,
+        "content": "审查环节误点了通过，应回到审查环节", "reason": reason});
+    body(app.post(token, "/api/v1/governance/corrections", b).await).await
+}
+
+async fn step(app: &App, token: &str, id: i64, what: &str, decision: &str, note: &str) -> (StatusCode, Value) {
+    let path = format!("/api/v1/governance/corrections/{id}/{what}");
+    body(app.post(token, &path, json!({"decision": decision, "note": note})).await).await
+}
+
+async fn requests(app: &App) -> i64 {
+    count(app, "SELECT COUNT(*) AS n FROM correction_requests").await
+}
+
+async fn events_of(app: &App, case: i64) -> i64 {
+    count(app, &format!("SELECT COUNT(*) AS n FROM case_events WHERE case_id = {case}")).await
+}
+
+async fn state_of(app: &App, id: i64) -> String {
+    zwfw_store::governance::correction::get(app.state.store.pool(), id).await.unwrap().unwrap().state
+}
+
+/// The in-app notices of `user` whose title starts with `prefix`.
+async fn told(app: &App, who: &str, prefix: &str) -> i64 {
+    let u = app.user_id(who).await;
+    count(
+        app,
+        &format!(
+            "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {u} AND channel = 'inapp' AND title LIKE '{prefix}%'"
+        ),
+    )
+    .await
+}
+
+/// The case's view as stored with its last event.
+async fn view_of(app: &App, case: i64) -> zwfw_domain::cases::CaseView {
+    let row = zwfw_store::cases::get_case(&app.state.store, case).await.unwrap();
+    serde_json::from_str(&row.p.view).unwrap()
+}
+
+/// The number of the last event of `kind` on the case.
+fn last_seq(c: &Value, kind: &str) -> i64 {
+    c["events"].as_array().unwrap().iter().rev().find(|e| e["kind"] == kind).unwrap()["seq"].as_i64().unwrap()
+}
+
+both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTCORRECT000000000000000000001").await;
+    let [citizen, counter] = app.ready_tokens(["demo_citizen", "demo_counter"]).await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全"})).await;
+    // Tuesday: the reviewer passes 审查 by mistake; the case moves to 决定.
+    app.advance(DAY);
+    let [reviewer] = app.ready_tokens(["demo_reviewer"]).await;
+    act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+    app.advance(DAY);
+    let [citizen, counter, reviewer, head, county, center, supervisor, land] = app
+        .ready_tokens([
+            "demo_citizen",
+            "demo_counter",
+            "demo_reviewer",
+            "demo_head",
+            "demo_county",
+            "demo_center",
+            "demo_supervisor",
+            "demo_land",
+        ])
+        .await;
+    let c = case(&app, &head, id).await;
+    assert_eq!(c["case"]["step_name"], "决定", "{c}");
+    let wrong = last_seq(&c, "step_passed");
+    let first =
+        c["events"].as_array().unwrap().iter().find(|e| e["kind"] == "step_passed").unwrap()["seq"].as_i64().unwrap();
+    let accepted = last_seq(&c, "accepted");
+    let before = events_of(&app, id).await;
+
+    // The case page offers the reviewer "申请更正" for her pass, and the API names it.
+    let (s, o) = body(app.get(&reviewer, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    let offered: Vec<i64> = o["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(offered, [wrong], "only the latest pass still in force: {o}");
+    let (s, html) = page(&signed(&reviewer), &app, &format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("/governance/corrections/new?case_id={id}")), "{html}");
+    let (_, html) = page(&signed(&counter), &app, &format!("/cases/{id}")).await;
+    assert!(!html.contains("/governance/corrections/new"), "not the counter's pass");
+    let (s, form) = page(&signed(&reviewer), &app, &format!("/governance/corrections/new?case_id={id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains(&format!("value=\"{wrong}:step_passed\"")), "{form}");
+
+    // Refused with a reason, nothing stored.
+    let (s, b) = ask(&app, &reviewer, id, 99, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_no_such_event")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("没有第99号办理记录"), "{b}");
+    let (s, b) = ask(&app, &reviewer, id, accepted, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_wrong_kind")), "{b}");
+    let (s, b) = ask(&app, &counter, id, first, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_not_possible")), "{b}");
+    let (s, b) = ask(&app, &counter, id, wrong, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("录入该办理记录的本人"), "{b}");
+    let (s, b) = ask(&app, &land, id, wrong, "step_passed", "误点通过").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a case of another department: {b}");
+    let (s, b) = ask(&app, &supervisor, id, wrong, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("supervision_reads_only")), "{b}");
+    let (s, b) = ask(&app, &citizen, id, wrong, "step_passed", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("staff_only")), "{b}");
+    let (s, b) = ask(&app, &reviewer, id, wrong, "step_passed", "  ").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_correction_text")), "{b}");
+    let (s, b) = ask(&app, &reviewer, id, wrong, "conclusion", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_correction_kind")), "{b}");
+    assert_eq!(requests(&app).await, 0);
+
+    // The reviewer asks; the head of her department is told.
+    let (s, r) = ask(&app, &reviewer, id, wrong, "step_passed", "误点通过，尚未审查完毕").await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_i64().unwrap();
+    assert_eq!((r["state"].as_str(), r["event_kind"].as_str()), (Some("requested"), Some("step_passed")), "{r}");
+    assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid}号待您同意")).await, 1);
+    let (s, b) = ask(&app, &reviewer, id, wrong, "step_passed", "再次申请").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_already_requested")), "{b}");
+
+    // Consent: only a head of the case's department, and not before; the centre waits.
+    let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_wrong_stage")), "{b}");
+    let (s, b) = step(&app, &reviewer, rid, "consent", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+    let (s, b) = step(&app, &county, rid, "consent", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("办件所属部门"), "{b}");
+    let (s, b) = step(&app, &head, rid, "consent", "refuse", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_correction_text")), "{b}");
+    assert_eq!(state_of(&app, rid).await, "requested");
+    let (s, b) = step(&app, &head, rid, "consent", "approve", "情况属实").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+    assert_eq!(told(&app, "demo_center", &format!("更正申请第{rid}号待政务服务中心执行")).await, 1);
+    let (s, b) = step(&app, &head, rid, "consent", "approve", "").await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::CONFLICT, Some("correction_wrong_stage")),
+        "a request already decided: {b}"
+    );
+
+    // Carrying out: the centre only; nothing is appended before.
+    let (s, b) = step(&app, &head, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
+    let (s, b) = step(&app, &supervisor, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("supervision_reads_only")), "{b}");
+    assert_eq!((events_of(&app, id).await, state_of(&app, rid).await.as_str()), (before, "consented"));
+    let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+    assert_eq!(b["corrective_seq"].as_i64(), Some(before + 1), "{b}");
+    let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_wrong_stage")), "{b}");
+
+    // The case is back at 审查; the original pass stays, marked as corrected.
+    let c = case(&app, &head, id).await;
+    assert_eq!(
+        (c["case"]["state"].as_str(), c["case"]["step_name"].as_str()),
+        (Some("in_progress"), Some("审查")),
+        "{c}"
+    );
+    assert_eq!(events_of(&app, id).await, before + 1);
+    assert_eq!(last_seq(&c, "step_passed"), wrong, "the original is kept");
+    assert_eq!(last_seq(&c, "corrected"), before + 1);
+    assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap(), "the replay agrees");
+    // The step's timer runs on from its own start (Monday); the 决定 timer the wrong pass began is gone.
+    let v = view_of(&app, id).await;
+    let clock = v.clock.unwrap();
+    let timers: Vec<(String, String, Option<String>)> = clock
+        .steps
+        .iter()
+        .map(|t| (t.name.clone(), t.started_on.to_string(), t.ended_on.map(|d| d.to_string())))
+        .collect();
+    assert_eq!(
+        timers,
+        [
+            ("受理".to_string(), "2025-12-01".to_string(), Some("2025-12-01".to_string())),
+            ("审查".to_string(), "2025-12-01".to_string(), None),
+        ]
+    );
+    let (_, html) = page(&signed(&head), &app, &format!("/cases/{id}")).await;
+    assert!(html.contains("已更正") && html.contains(&format!("/governance/corrections/{rid}")), "{html}");
+    assert!(html.contains("<del><strong>办理通过</strong></del>"), "{html}");
+    // The requester, the consenting head and supervision are told.
+    assert_eq!(told(&app, "demo_reviewer", &format!("更正申请第{rid}号：已更正")).await, 1);
+    assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid}号：已更正")).await, 1);
+    assert_eq!(told(&app, "demo_supervisor", "误操作更正报备").await, 1);
+    // Corrected already: refused.
+    let (s, b) = ask(&app, &reviewer, id, wrong, "step_passed", "再次").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_already_done")), "{b}");
+
+    // The case goes on: the reviewer passes the step again.
+    act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查完毕"})).await;
+    let c = case(&app, &head, id).await;
+    assert_eq!(c["case"]["step_name"], "决定");
+    let again = last_seq(&c, "step_passed");
+
+    // A consented correction is checked again when carried out: the case
+    // moved on meanwhile, so it is refused and nothing changes; the centre
+    // then refuses the request with its reason.
+    let (s, r2) = ask(&app, &reviewer, id, again, "step_passed", "又误点").await;
+    assert_eq!(s, StatusCode::CREATED, "{r2}");
+    let rid2 = r2["id"].as_i64().unwrap();
+    let (s, b) = step(&app, &head, rid2, "consent", "approve", "").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    act_ok(&app, &head, id, json!({"action": "return", "step": 1, "opinion": "重新受理核对"})).await;
+    let moved = events_of(&app, id).await;
+    let (s, b) = step(&app, &center, rid2, "perform", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_not_possible")), "{b}");
+    assert_eq!((events_of(&app, id).await, state_of(&app, rid2).await.as_str()), (moved, "consented"));
+    let (s, b) = step(&app, &center, rid2, "perform", "refuse", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_correction_text")), "{b}");
+    let (s, b) = step(&app, &center, rid2, "perform", "refuse", "办件已退回受理环节，无需更正").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("rejected")), "{b}");
+    assert_eq!(told(&app, "demo_reviewer", &format!("更正申请第{rid2}号：政务服务中心不予更正")).await, 1);
+
+    // Lists: supervision and the centre read all, the reviewer her own, the other department none.
+    let list = |t: &str| {
+        let t = t.to_string();
+        let app = &app;
+        async move { body(app.get(&t, "/api/v1/governance/corrections").await).await }
+    };
+    let (s, p) = list(&supervisor).await;
+    assert_eq!((s, p["total"].as_i64(), p["scope"].as_str()), (StatusCode::OK, Some(2), Some("all")), "{p}");
+    let (_, p) = list(&center).await;
+    assert_eq!(p["total"].as_i64(), Some(2));
+    let (_, p) = list(&reviewer).await;
+    assert_eq!((p["total"].as_i64(), p["scope"].as_str()), (Some(2), Some("own")));
+    let (_, p) = list(&land).await;
+    assert_eq!(p["total"].as_i64(), Some(0));
+    let (s, _) = body(app.get(&land, &format!("/api/v1/governance/corrections/{rid}")).await).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html) = page(&signed(&supervisor), &app, "/governance/corrections").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("/governance/corrections/{rid}")) && html.contains("已更正"), "{html}");
+
+    // Each step is an audit record on the request.
+    let [admin] = app.ready_tokens(["demo_admin"]).await;
+    let (s, a) =
+        body(app.get(&admin, &format!("/api/v1/audit?object_type=correction_request&object_id={rid}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let mut actions: Vec<&str> = a.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    actions.reverse();
+    assert_eq!(actions, ["correction_requested", "correction_consented", "correction_performed"]);
+    assert_invariants(&app).await;
+});
