@@ -77,6 +77,24 @@ impl AppError {
     pub fn not_found(what: &'static str) -> AppError {
         AppError::with_detail(Kind::NotFound, "not_found", what)
     }
+    /// For a look-up: "not found" (`what` names the object) when the store
+    /// finds nothing; a failure of the database itself stays one (answered
+    /// 503 `database_unavailable`, which a retry may change), never a refusal.
+    pub fn missing<E: Into<AppError>>(what: &'static str) -> impl FnOnce(E) -> AppError {
+        AppError::unless_down(AppError::not_found(what))
+    }
+    /// `instead` for a store's refusal (nothing found, a conflict); a failure
+    /// of the database itself (unreachable, timed out) stays one.
+    pub fn unless_down<E: Into<AppError>>(instead: AppError) -> impl FnOnce(E) -> AppError {
+        move |e| {
+            let e = e.into();
+            if e.kind() == Kind::Unavailable {
+                e
+            } else {
+                instead
+            }
+        }
+    }
     pub fn bad(code: &'static str) -> AppError {
         AppError::new(Kind::BadInput, code)
     }
