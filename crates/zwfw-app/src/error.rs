@@ -77,6 +77,26 @@ impl AppError {
     pub fn not_found(what: &'static str) -> AppError {
         AppError::with_detail(Kind::NotFound, "not_found", what)
     }
+    /// For a look-up: "not found" (`what` names the object) when the store
+    /// finds nothing; a failure of the database itself stays one (answered
+    /// 503 `database_unavailable`, which a retry may change), never a refusal.
+    pub fn missing<E: Into<AppError>>(what: &'static str) -> impl FnOnce(E) -> AppError {
+        AppError::unless_down(AppError::not_found(what))
+    }
+    /// `instead` for a store's refusal (nothing found, a conflict, a
+    /// uniqueness rule broken); a failure of the database itself
+    /// (unreachable, timed out) stays one.
+    pub fn unless_down<E: Into<AppError>>(instead: AppError) -> impl FnOnce(E) -> AppError {
+        move |e| {
+            let e = e.into();
+            let unique = matches!(&e, AppError::Store(StoreError::Db(d)) if d.unique);
+            if e.kind() == Kind::Unavailable && !unique {
+                e
+            } else {
+                instead
+            }
+        }
+    }
     pub fn bad(code: &'static str) -> AppError {
         AppError::new(Kind::BadInput, code)
     }
@@ -137,5 +157,29 @@ impl AppError {
             ("account_locked", Some(until)) => format!("{text}（锁定至 {until}）"),
             _ => text,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zwfw_store::db::DbErr;
+
+    #[test]
+    fn a_look_up_keeps_a_failure_of_the_database() {
+        let down = || StoreError::Db(DbErr { msg: "connection reset".into(), unique: false });
+        let e = AppError::missing("upload")(StoreError::NotFound("upload"));
+        assert_eq!((e.kind(), e.code(), e.detail().as_deref()), (Kind::NotFound, "not_found", Some("upload")));
+        assert_eq!(e.message(), "所选文件不存在");
+        let e = AppError::missing::<StoreError>("upload")(down());
+        assert_eq!((e.kind(), e.code()), (Kind::Unavailable, "database_unavailable"));
+        let conflict = || AppError::with_detail(Kind::Conflict, "open_version_exists", "version");
+        let e = AppError::unless_down::<StoreError>(conflict())(down());
+        assert_eq!(e.code(), "database_unavailable");
+        let e =
+            AppError::unless_down(conflict())(StoreError::Db(DbErr { msg: "item_versions_key".into(), unique: true }));
+        assert_eq!((e.kind(), e.code()), (Kind::Conflict, "open_version_exists"), "a uniqueness rule is no outage");
+        let e = AppError::unless_down(conflict())(AppError::not_found("license"));
+        assert_eq!(e.code(), "open_version_exists");
     }
 }

@@ -69,6 +69,8 @@ pub enum BackfillError {
     /// No paper document number, or too long a one.
     PaperNoMissing,
     PaperNoTooLong,
+    /// A paper application of the item with this document number was entered already.
+    PaperApplicationRepeated,
     /// The action is not one entered later (the system's own, or one that
     /// reads today's date such as closing a joint review).
     NotEnterable,
@@ -84,6 +86,7 @@ impl BackfillError {
             BackfillError::BeforeLastEvent => "backfill_before_last_event",
             BackfillError::PaperNoMissing => "backfill_paper_no_missing",
             BackfillError::PaperNoTooLong => "backfill_paper_no_too_long",
+            BackfillError::PaperApplicationRepeated => "backfill_application_repeated",
             BackfillError::NotEnterable => "backfill_not_enterable",
         }
     }
@@ -140,6 +143,14 @@ pub fn paper_no(text: &str) -> Result<String, BackfillError> {
         return Err(BackfillError::PaperNoTooLong);
     }
     Ok(t.to_string())
+}
+
+/// The repeat key of a paper application entered later: one case per item
+/// and paper document number (`paper_no` as [`paper_no`] reads it), so that
+/// entering the same paper application twice makes no second case. Never
+/// the form of an applicant's own key (`<user id>:<key>`).
+pub fn paper_application_key(item_id: i64, paper_no: &str) -> String {
+    format!("paper:{item_id}:{paper_no}")
 }
 
 /// The actions a department enters later with their real time: what staff
@@ -209,6 +220,9 @@ mod tests {
         assert_eq!(paper_no(" "), Err(BackfillError::PaperNoMissing));
         assert_eq!(paper_no(&"号".repeat(MAX_PAPER_NO + 1)), Err(BackfillError::PaperNoTooLong));
         assert_eq!(paper_no("a\u{0}b"), Err(BackfillError::PaperNoTooLong));
+        assert_eq!(paper_application_key(7, &paper_no(" 市监受〔2026〕12号").unwrap()), "paper:7:市监受〔2026〕12号");
+        assert_ne!(paper_application_key(7, "12"), paper_application_key(8, "12"), "per item");
+        assert_ne!(paper_application_key(7, "12"), paper_application_key(71, "2"));
         assert!(enterable(&EventKind::Accepted));
         assert!(!enterable(&EventKind::Submitted));
         assert!(!enterable(&EventKind::DeemedAccepted));

@@ -135,17 +135,25 @@ async fn seal_pool(pool: &crate::pgpool::PgConns, once: bool) -> StoreResult<usi
     let mut total = 0;
     loop {
         let mut l = pool.acquire().await?;
-        let r = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_pending)").fetch_one(l.raw()).await;
+        let r = crate::pgpool::answer(
+            l.deadline(),
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_pending)").fetch_one(l.raw()),
+        )
+        .await;
         if !l.settle::<bool>(r)? {
             return Ok(total);
         }
         l.begin().await?;
-        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(l.raw()).await;
+        let r = crate::pgpool::answer(
+            l.deadline(),
+            sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(l.raw()),
+        )
+        .await;
         let head = l.settle(r)?;
         let (mut seq, mut prev): (i64, String) = (head.get("seq"), head.get("hash"));
-        let r = sqlx::query(&format!("SELECT * FROM audit_pending ORDER BY id LIMIT {SEAL_BATCH}"))
-            .fetch_all(l.raw())
-            .await;
+        let deadline = l.deadline();
+        let pending = format!("SELECT * FROM audit_pending ORDER BY id LIMIT {SEAL_BATCH}");
+        let r = crate::pgpool::answer(deadline, sqlx::query(&pending).fetch_all(l.raw())).await;
         let rows = crate::db::pg_rows(&l.settle(r)?);
         if rows.is_empty() {
             return Ok(total);
@@ -160,7 +168,9 @@ async fn seal_pool(pool: &crate::pgpool::PgConns, once: bool) -> StoreResult<usi
             prevs.push(std::mem::replace(&mut prev, hash.clone()));
             hashes.push(hash);
         }
-        let r = sqlx::query(
+        let r = crate::pgpool::answer(
+            deadline,
+            sqlx::query(
             "WITH moved AS (DELETE FROM audit_pending p USING unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev_hash, hash) \
              WHERE p.id = v.id RETURNING v.seq, p.at, p.actor_id, p.actor_name, p.actor_role, p.department_id, p.action, p.object_type, p.object_id, p.detail, p.reason, p.client_addr, v.prev_hash, v.hash) \
              INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr, prev_hash, hash) \
@@ -170,7 +180,8 @@ async fn seal_pool(pool: &crate::pgpool::PgConns, once: bool) -> StoreResult<usi
         .bind(&seqs)
         .bind(&prevs)
         .bind(&hashes)
-        .execute(l.raw())
+        .execute(l.raw()),
+        )
         .await;
         if l.settle(r)?.rows_affected() != rows.len() as u64 {
             // Only a change around the program can take a pending record
@@ -178,11 +189,14 @@ async fn seal_pool(pool: &crate::pgpool::PgConns, once: bool) -> StoreResult<usi
             // transaction is rolled back as its connection is given back).
             continue;
         }
-        let r = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&prev)
-            .execute(l.raw())
-            .await;
+        let r = crate::pgpool::answer(
+            deadline,
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&prev)
+                .execute(l.raw()),
+        )
+        .await;
         l.settle(r)?;
         l.commit().await?;
         total += rows.len();

@@ -297,7 +297,7 @@ impl Query {
                 let q = self.pg();
                 let mut owned = None;
                 let l = pg.lease(&mut owned).await?;
-                let r = q.execute(l.raw()).await;
+                let r = crate::pgpool::answer(l.deadline(), q.execute(l.raw())).await;
                 let r = l.settle(r)?;
                 Ok(Done(r.rows_affected()))
             }
@@ -314,7 +314,7 @@ impl Query {
                 let q = self.pg();
                 let mut owned = None;
                 let l = pg.lease(&mut owned).await?;
-                let r = q.fetch_all(l.raw()).await;
+                let r = crate::pgpool::answer(l.deadline(), q.fetch_all(l.raw())).await;
                 let rows = l.settle(r)?;
                 Ok(pg_rows(&rows))
             }
@@ -331,7 +331,7 @@ impl Query {
                 let q = self.pg();
                 let mut owned = None;
                 let l = pg.lease(&mut owned).await?;
-                let r = q.fetch_optional(l.raw()).await;
+                let r = crate::pgpool::answer(l.deadline(), q.fetch_optional(l.raw())).await;
                 let row = l.settle(r)?;
                 Ok(row.map(|r| pg_rows(std::slice::from_ref(&r)).remove(0)))
             }
@@ -360,7 +360,7 @@ impl Query {
     /// Runs on a connection of `pool` (PostgreSQL), for the one row it returns.
     pub(crate) async fn fetch_one_on(self, pool: &crate::pgpool::PgConns) -> Result<Row, DbErr> {
         let mut l = pool.acquire().await?;
-        let r = self.pg().fetch_one(l.raw()).await;
+        let r = crate::pgpool::answer(l.deadline(), self.pg().fetch_one(l.raw())).await;
         let row = l.settle(r)?;
         Ok(pg_rows(std::slice::from_ref(&row)).remove(0))
     }

@@ -45,6 +45,7 @@ use thiserror::Error;
 use zwfw_domain::DomainError;
 
 pub use migrate::MIGRATIONS;
+pub use pgpool::PgLimits;
 
 /// The storage layer's error type.
 #[derive(Debug, Error)]
@@ -195,6 +196,15 @@ impl Tx {
         self.audited = true;
     }
 
+    /// Lifts the statement limits of [`PgLimits`] for this transaction (a
+    /// migration, a restore: the program's own long statements).
+    pub(crate) async fn unbounded(&mut self) -> StoreResult<()> {
+        if let TxInner::Postgres { tx, .. } = &mut self.inner {
+            tx.unbounded().await?;
+        }
+        Ok(())
+    }
+
     /// Where a query inside this transaction runs.
     pub fn conn(&mut self) -> Ex<'_> {
         Ex::Tx(self)
@@ -265,6 +275,12 @@ impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`). For SQLite the
     /// file is created if missing. Does not run migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
+        Store::connect_with(url, PgLimits::default()).await
+    }
+
+    /// [`Store::connect`], with the bounds of every wait on a PostgreSQL
+    /// server (unused on SQLite).
+    pub async fn connect_with(url: &str, limits: PgLimits) -> StoreResult<Store> {
         if url.starts_with("sqlite:") {
             let (url, sync) = sqlite_synchronous(url)?;
             let path = sqlite_path(&url)?;
@@ -286,11 +302,12 @@ impl Store {
         if asynchronous {
             setup.push("SET synchronous_commit = off");
         }
-        let pool = pgpool::PgConns::connect(&url, PG_CONNECTIONS, setup).await?;
+        let pool = pgpool::PgConns::connect(&url, PG_CONNECTIONS, setup, limits).await?;
         let serials = pgpool::PgConns::connect(
             &url,
             SERIAL_CONNECTIONS,
             vec![crate::guards::PROGRAM_MARK, "SET synchronous_commit = off"],
+            limits,
         )
         .await?;
         let pg = Arc::new(Pg {

@@ -9,6 +9,14 @@
 //! more than a second is checked before it is handed out, since the server
 //! may have restarted meanwhile. A transaction dropped without its commit is
 //! rolled back before its connection is reused.
+//!
+//! No wait on the server is unbounded ([`PgLimits`]): opening a connection
+//! (and checking an idle one), waiting for a free connection, and every
+//! statement, whose answer is given up some time after the server's own
+//! `statement_timeout` would have ended it. A server that vanished (a
+//! network partition: no error, no answer) makes requests fail within those
+//! bounds instead of hanging; the connections it held are dropped, and new
+//! ones are opened once it answers again.
 
 use crate::db::DbErr;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgSeverity};
@@ -18,12 +26,75 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// How long a caller waits for a connection before giving up.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long after the server's `statement_timeout` a statement's answer is
+/// still awaited before the connection is given up as unreachable.
+const ANSWER_GRACE: Duration = Duration::from_secs(2);
 /// An idle connection older than this is checked before it is handed out.
 const CHECK_AFTER: Duration = Duration::from_secs(1);
 /// An idle connection older than this is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The bounds of every wait on a PostgreSQL server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgLimits {
+    /// Opening a connection (TCP, TLS, authentication, its setup), and
+    /// checking an idle one before it is lent.
+    pub connect_timeout: Duration,
+    /// Waiting for a free connection when all are in use.
+    pub acquire_timeout: Duration,
+    /// The server's `statement_timeout` on every connection; a statement
+    /// not answered [`ANSWER_GRACE`] after it is given up by the program.
+    pub statement_timeout: Duration,
+    /// The server's TCP keepalive on every connection (`tcp_keepalives_idle`;
+    /// probes every third of it, three unanswered end the session): a
+    /// vanished app server's sessions end, and their locks are released.
+    pub keepalive: Duration,
+}
+
+impl Default for PgLimits {
+    fn default() -> PgLimits {
+        PgLimits {
+            connect_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+            keepalive: Duration::from_secs(60),
+        }
+    }
+}
+
+impl PgLimits {
+    /// The statement that sets the server's side of the limits on a new
+    /// connection (one round trip; the keepalive is ignored over a Unix socket).
+    fn setup(&self) -> String {
+        let idle = self.keepalive.as_secs().max(1);
+        format!(
+            "SELECT set_config('statement_timeout', '{}', false), set_config('tcp_keepalives_idle', '{idle}', false), \
+             set_config('tcp_keepalives_interval', '{}', false), set_config('tcp_keepalives_count', '3', false)",
+            self.statement_timeout.as_millis().max(1),
+            (idle / 3).max(1)
+        )
+    }
+
+    /// How long the program awaits a statement's answer.
+    fn answer_within(&self) -> Duration {
+        self.statement_timeout + ANSWER_GRACE
+    }
+}
+
+/// `op` (an operation on a leased connection), given up after `deadline`:
+/// a [`Lease::settle`] of the timeout drops the connection.
+pub(crate) async fn answer<T>(
+    deadline: Option<Duration>,
+    op: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    let Some(d) = deadline else { return op.await };
+    tokio::time::timeout(d, op).await.unwrap_or_else(|_| {
+        Err(sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("the database server did not answer within {} ms", d.as_millis()),
+        )))
+    })
+}
 
 #[derive(Clone)]
 pub(crate) struct PgConns {
@@ -33,21 +104,29 @@ pub(crate) struct PgConns {
 struct Inner {
     options: PgConnectOptions,
     /// Statements every new connection runs first.
-    setup: Vec<&'static str>,
+    setup: Vec<String>,
+    limits: PgLimits,
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     permits: Arc<Semaphore>,
     closed: AtomicBool,
 }
 
 impl PgConns {
-    /// A pool of at most `size` connections to `url`, each running `setup` when opened.
-    /// Opens one connection at once, so that a wrong URL fails here.
-    pub(crate) async fn connect(url: &str, size: usize, setup: Vec<&'static str>) -> Result<PgConns, DbErr> {
+    /// A pool of at most `size` connections to `url`, each running `setup`
+    /// (after the statements of `limits`) when opened. Opens one connection
+    /// at once, so that a wrong URL fails here.
+    pub(crate) async fn connect(
+        url: &str,
+        size: usize,
+        setup: Vec<&'static str>,
+        limits: PgLimits,
+    ) -> Result<PgConns, DbErr> {
         let options: PgConnectOptions = url.parse().map_err(DbErr::from)?;
         let pool = PgConns {
             inner: Arc::new(Inner {
                 options,
-                setup,
+                setup: std::iter::once(limits.setup()).chain(setup.into_iter().map(str::to_string)).collect(),
+                limits,
                 idle: Mutex::new(vec![]),
                 permits: Arc::new(Semaphore::new(size)),
                 closed: AtomicBool::new(false),
@@ -72,23 +151,39 @@ impl PgConns {
         if self.is_closed() {
             return Err(closed());
         }
-        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.inner.permits.clone().acquire_owned())
+        let limits = self.inner.limits;
+        let permit = tokio::time::timeout(limits.acquire_timeout, self.inner.permits.clone().acquire_owned())
             .await
             .map_err(|_| DbErr { msg: "timed out waiting for a database connection".into(), unique: false })?
             .map_err(|_| closed())?;
+        // Checking idle connections and opening a new one share one bound.
+        let conn = tokio::time::timeout(limits.connect_timeout, self.open()).await.map_err(|_| {
+            // The server did not answer: the other idle connections
+            // would each wait for their check as long.
+            self.inner.idle.lock().unwrap_or_else(|e| e.into_inner()).retain(|(_, s)| s.elapsed() <= CHECK_AFTER);
+            DbErr {
+                msg: format!("the database server did not answer within {} ms", limits.connect_timeout.as_millis()),
+                unique: false,
+            }
+        })??;
+        Ok(Lease::new(conn, self.inner.clone(), permit))
+    }
+
+    /// An idle connection that still answers, or a new one.
+    async fn open(&self) -> Result<PgConnection, DbErr> {
         loop {
             let idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let Some((mut conn, since)) = idle else { break };
             if since.elapsed() > CHECK_AFTER && conn.ping().await.is_err() {
                 continue;
             }
-            return Ok(Lease::new(conn, self.inner.clone(), permit));
+            return Ok(conn);
         }
         let mut conn = self.inner.options.connect().await.map_err(DbErr::from)?;
         for sql in &self.inner.setup {
-            conn.execute(*sql).await.map_err(DbErr::from)?;
+            conn.execute(sql.as_str()).await.map_err(DbErr::from)?;
         }
-        Ok(Lease::new(conn, self.inner.clone(), permit))
+        Ok(conn)
     }
 
     /// Closes the idle connections and refuses new leases; connections in
@@ -123,11 +218,29 @@ pub(crate) struct Lease {
     busy: bool,
     /// A transaction is open on it.
     in_tx: bool,
+    deadline: Option<Duration>,
 }
 
 impl Lease {
     fn new(conn: PgConnection, inner: Arc<Inner>, permit: OwnedSemaphorePermit) -> Lease {
-        Lease { conn: Some(conn), inner, permit: Some(permit), busy: false, in_tx: false }
+        let deadline = Some(inner.limits.answer_within());
+        Lease { conn: Some(conn), inner, permit: Some(permit), busy: false, in_tx: false, deadline }
+    }
+
+    /// How long an operation on the connection may wait for the server's
+    /// answer (see [`answer`]); `None` once [`Lease::unbounded`].
+    pub(crate) fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// Lifts the statement limits for the transaction open on the
+    /// connection (a migration, a restore: long statements of the
+    /// program's own, run at start or by an operator).
+    pub(crate) async fn unbounded(&mut self) -> Result<(), DbErr> {
+        let r = answer(self.deadline, self.raw().execute("SET LOCAL statement_timeout = 0")).await;
+        self.settle(r)?;
+        self.deadline = None;
+        Ok(())
     }
 
     /// The connection, for one operation whose result goes to [`Lease::settle`].
@@ -156,14 +269,14 @@ impl Lease {
     }
 
     pub(crate) async fn begin(&mut self) -> Result<(), DbErr> {
-        let r = self.raw().execute("BEGIN").await;
+        let r = answer(self.deadline, self.raw().execute("BEGIN")).await;
         self.settle(r)?;
         self.in_tx = true;
         Ok(())
     }
 
     pub(crate) async fn commit(&mut self) -> Result<(), DbErr> {
-        let r = self.raw().execute("COMMIT").await;
+        let r = answer(self.deadline, self.raw().execute("COMMIT")).await;
         self.settle(r)?;
         self.in_tx = false;
         Ok(())
@@ -186,7 +299,8 @@ impl Drop for Lease {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let inner = self.inner.clone();
         runtime.spawn(async move {
-            if conn.execute("ROLLBACK").await.is_ok() {
+            let within = inner.limits.answer_within();
+            if matches!(tokio::time::timeout(within, conn.execute("ROLLBACK")).await, Ok(Ok(_))) {
                 inner.give_back(conn);
             }
             drop(permit);

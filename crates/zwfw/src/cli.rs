@@ -29,6 +29,18 @@ struct Common {
     /// Database URL: sqlite://… or postgres://… Default: the SQLite file in the data directory.
     #[arg(long, global = true, env = "ZWFW_DATABASE_URL")]
     database_url: Option<String>,
+    /// PostgreSQL: how long opening (or checking) a connection may take, e.g. 5s (see [database]).
+    #[arg(long, global = true, env = "ZWFW_DATABASE_CONNECT_TIMEOUT")]
+    database_connect_timeout: Option<String>,
+    /// PostgreSQL: how long a request waits for a free connection, e.g. 10s (see [database]).
+    #[arg(long, global = true, env = "ZWFW_DATABASE_ACQUIRE_TIMEOUT")]
+    database_acquire_timeout: Option<String>,
+    /// PostgreSQL: the longest a statement may run, e.g. 30s (see [database]).
+    #[arg(long, global = true, env = "ZWFW_DATABASE_STATEMENT_TIMEOUT")]
+    database_statement_timeout: Option<String>,
+    /// PostgreSQL: the server's TCP keepalive idle time, e.g. 60s (see [database]).
+    #[arg(long, global = true, env = "ZWFW_DATABASE_KEEPALIVE")]
+    database_keepalive: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -368,7 +380,15 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         let bases = [smtp.as_ref().map(|c| &c.link_base), sms.as_ref().map(|c| &c.link_base)];
         licenses.verify_base = bases.into_iter().flatten().find(|b| !b.is_empty()).cloned().unwrap_or_default();
     }
+    let database_limits = config::database(file.database, |var| match var {
+        "ZWFW_DATABASE_CONNECT_TIMEOUT" => common.database_connect_timeout.clone(),
+        "ZWFW_DATABASE_ACQUIRE_TIMEOUT" => common.database_acquire_timeout.clone(),
+        "ZWFW_DATABASE_STATEMENT_TIMEOUT" => common.database_statement_timeout.clone(),
+        "ZWFW_DATABASE_KEEPALIVE" => common.database_keepalive.clone(),
+        _ => None,
+    })?;
     Ok(Settings {
+        database_limits,
         sms,
         smtp,
         licenses,
@@ -396,7 +416,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
 }
 
 async fn open_store(s: &Settings) -> Result<Store> {
-    let store = Store::connect(&s.database_url)
+    let store = Store::connect_with(&s.database_url, s.database_limits)
         .await
         .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
     store.migrate().await.map_err(|e| anyhow!("database migration failed: {e}"))?;
@@ -852,7 +872,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Migrate => {
             let s = settings(&common, None, None)?;
-            let store = Store::connect(&s.database_url)
+            let store = Store::connect_with(&s.database_url, s.database_limits)
                 .await
                 .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
             let applied = store.migrate().await.map_err(|e| anyhow!("database migration failed: {e}"))?;
@@ -1120,7 +1140,7 @@ async fn backup(common: &Common, command: BackupCommand) -> Result<ExitCode> {
     match command {
         BackupCommand::Create { out, encrypt } => {
             let s = settings(common, None, None)?;
-            let store = Store::connect(&s.database_url)
+            let store = Store::connect_with(&s.database_url, s.database_limits)
                 .await
                 .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
             if zwfw_store::backup::schema_version(&store).await? == 0 {
@@ -1198,7 +1218,7 @@ async fn backup(common: &Common, command: BackupCommand) -> Result<ExitCode> {
                 PathBuf::from(rest.split('?').next().unwrap_or(rest))
             });
             let existed = sqlite_file.as_ref().is_some_and(|p| p.exists());
-            let store = Store::connect(&s.database_url)
+            let store = Store::connect_with(&s.database_url, s.database_limits)
                 .await
                 .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
             let state = state_for(&s, store)?;

@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub backup: Option<BackupFile>,
     pub handover: Option<HandoverFile>,
     pub certificates: Option<CertificatesFile>,
+    pub database: Option<DatabaseFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -152,6 +153,79 @@ pub fn exchange(
     }
     c.check().map_err(|e| anyhow::anyhow!("invalid exchange settings: {e}"))?;
     Ok(c)
+}
+
+/// `[database]`: the bounds of every wait on a PostgreSQL server (unused
+/// on SQLite), each a duration such as `500ms`, `5s`, `2m`. Each key can
+/// also come from `ZWFW_DATABASE_CONNECT_TIMEOUT`,
+/// `ZWFW_DATABASE_ACQUIRE_TIMEOUT`, `ZWFW_DATABASE_STATEMENT_TIMEOUT`,
+/// `ZWFW_DATABASE_KEEPALIVE` or the flags of the same names (which win).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseFile {
+    pub connect_timeout: Option<String>,
+    pub acquire_timeout: Option<String>,
+    pub statement_timeout: Option<String>,
+    pub keepalive: Option<String>,
+}
+
+/// A duration of the `[database]` settings: `250ms`, `5s`, `2m`, `1h`.
+fn duration_of(text: &str) -> Option<std::time::Duration> {
+    let t = text.trim();
+    let ms = match t.strip_suffix("ms") {
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.parse::<i64>().ok(),
+        Some(_) => None,
+        None => zwfw_domain::time::period_ms(t),
+    }?;
+    u64::try_from(ms).ok().map(std::time::Duration::from_millis)
+}
+
+/// The PostgreSQL limits from the defaults, the file and the environment or
+/// flags (`layer`: the flag or its variable, which win); checked here, at start.
+pub fn database(file: Option<DatabaseFile>, layer: impl Fn(&str) -> Option<String>) -> Result<zwfw_store::PgLimits> {
+    use std::time::Duration;
+    let file = file.unwrap_or_default();
+    let d = zwfw_store::PgLimits::default();
+    let pick = |key: &str, var: &str, v: Option<String>, default: Duration, min: Duration, max: Duration| {
+        let Some(t) = layer(var).or(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) else {
+            return Ok(default);
+        };
+        let d = duration_of(&t).ok_or_else(|| {
+            anyhow::anyhow!("invalid database.{key} / {var}: {t:?} is not a duration such as 5s or 500ms")
+        })?;
+        if d < min || d > max {
+            anyhow::bail!("invalid database.{key} / {var}: {t:?} (between {min:?} and {max:?})");
+        }
+        Ok(d)
+    };
+    let (ms, s) = (Duration::from_millis, Duration::from_secs);
+    Ok(zwfw_store::PgLimits {
+        connect_timeout: pick(
+            "connect_timeout",
+            "ZWFW_DATABASE_CONNECT_TIMEOUT",
+            file.connect_timeout,
+            d.connect_timeout,
+            ms(100),
+            s(600),
+        )?,
+        acquire_timeout: pick(
+            "acquire_timeout",
+            "ZWFW_DATABASE_ACQUIRE_TIMEOUT",
+            file.acquire_timeout,
+            d.acquire_timeout,
+            ms(100),
+            s(600),
+        )?,
+        statement_timeout: pick(
+            "statement_timeout",
+            "ZWFW_DATABASE_STATEMENT_TIMEOUT",
+            file.statement_timeout,
+            d.statement_timeout,
+            ms(100),
+            s(3600),
+        )?,
+        keepalive: pick("keepalive", "ZWFW_DATABASE_KEEPALIVE", file.keepalive, d.keepalive, s(1), s(7200))?,
+    })
 }
 
 /// `[audit]`: the audit chain's anchors outside the database. `anchor_dir`
@@ -349,6 +423,8 @@ pub struct Settings {
     pub listen: String,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// The bounds of every wait on a PostgreSQL server.
+    pub database_limits: zwfw_store::PgLimits,
     pub demo: bool,
     pub now: Option<String>,
     pub clock_offset: Option<String>,
@@ -616,6 +692,34 @@ mod tests {
         let env = |k: &str| (k == "ZWFW_BACKUP_KEEP").then(|| "0".to_string());
         assert!(backup(None, Path::new("/x"), env).unwrap_err().to_string().contains("keep"));
         assert!(toml::from_str::<FileConfig>("[backup]\nkept = 3\n").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn database_limits_from_defaults_file_and_environment() {
+        use std::time::Duration;
+        let none = |_: &str| None;
+        assert_eq!(database(None, none).unwrap(), zwfw_store::PgLimits::default());
+        let d = zwfw_store::PgLimits::default();
+        assert_eq!(
+            (d.connect_timeout, d.acquire_timeout, d.statement_timeout, d.keepalive),
+            (Duration::from_secs(5), Duration::from_secs(10), Duration::from_secs(30), Duration::from_secs(60))
+        );
+        let c: FileConfig =
+            toml::from_str("[database]\nstatement_timeout = \"2m\"\nconnect_timeout = \"3s\"\nkeepalive = \"20s\"\n")
+                .unwrap();
+        let env = |k: &str| (k == "ZWFW_DATABASE_CONNECT_TIMEOUT").then(|| "750ms".to_string());
+        let l = database(c.database, env).unwrap();
+        assert_eq!(
+            (l.connect_timeout, l.acquire_timeout, l.statement_timeout, l.keepalive),
+            (Duration::from_millis(750), Duration::from_secs(10), Duration::from_secs(120), Duration::from_secs(20)),
+            "the environment wins over the file, the file over the defaults"
+        );
+        let env = |k: &str| (k == "ZWFW_DATABASE_STATEMENT_TIMEOUT").then(|| "soon".to_string());
+        let e = database(None, env).unwrap_err().to_string();
+        assert!(e.contains("database.statement_timeout") && e.contains("ZWFW_DATABASE_STATEMENT_TIMEOUT"), "{e}");
+        let env = |k: &str| (k == "ZWFW_DATABASE_ACQUIRE_TIMEOUT").then(|| "0s".to_string());
+        assert!(database(None, env).unwrap_err().to_string().contains("between"));
+        assert!(toml::from_str::<FileConfig>("[database]\ntimeout = \"5s\"\n").is_err(), "unknown keys are refused");
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
     check_grants(ctx, input.department_id, &roles)?;
     crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
-    store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
+    store_admin::get_department(store, input.department_id).await.map_err(AppError::missing("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
     let password = match input.password.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
@@ -319,7 +319,7 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
         crate::governance::rights::check_direct(ctx, &before, input.department_id, &roles, input.emergency).await?;
     crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
-    store_admin::get_department(store, input.department_id).await.map_err(|_| AppError::not_found("department"))?;
+    store_admin::get_department(store, input.department_id).await.map_err(AppError::missing("department"))?;
     let mobile = parse_mobile(input.mobile.as_deref())?;
     let now = ctx.now();
     let mut tx = store.begin().await?;

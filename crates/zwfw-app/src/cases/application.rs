@@ -337,7 +337,7 @@ pub(super) async fn resolve_material(
 ) -> AppResult<sc::NewMaterialOwned> {
     match (m.upload_id, m.e_material_id) {
         (Some(u), None) => {
-            let up = sc::get_upload(&st.store, u).await.map_err(|_| AppError::not_found("upload"))?;
+            let up = sc::get_upload(&st.store, u).await.map_err(AppError::missing("upload"))?;
             if up.owner_user_id != actor.user_id {
                 return Err(AppError::not_found("upload"));
             }
@@ -353,7 +353,7 @@ pub(super) async fn resolve_material(
             })
         }
         (None, Some(e)) => {
-            let em = sc::get_e_material(&st.store, e).await.map_err(|_| AppError::not_found("e_material"))?;
+            let em = sc::get_e_material(&st.store, e).await.map_err(AppError::missing("e_material"))?;
             if Some(em.owner_user_id) != applicant {
                 return Err(AppError::not_found("e_material"));
             }

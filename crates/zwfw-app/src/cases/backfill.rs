@@ -55,9 +55,11 @@ pub struct BackfillApplicationInput {
 
 /// A refusal of a 补录 with its stable code; `detail` what the message names.
 pub fn refusal(e: BackfillError, detail: Option<String>) -> AppError {
+    // A repeat conflicts with what is stored; every other refusal is of the input.
+    let kind = if e == BackfillError::PaperApplicationRepeated { Kind::Conflict } else { Kind::Invalid };
     match detail {
-        Some(d) => AppError::with_detail(Kind::Invalid, e.code(), d),
-        None => AppError::new(Kind::Invalid, e.code()),
+        Some(d) => AppError::with_detail(kind, e.code(), d),
+        None => AppError::new(kind, e.code()),
     }
 }
 
@@ -205,6 +207,12 @@ pub async fn enter_application(ctx: &Ctx<'_>, item_id: i64, input: &BackfillAppl
     access::may_register(actor, content.department_id).map_err(refused)?;
     let entry = Entry::read(st, &input.entry).await?;
     entry.check(ctx, actor, None)?;
+    // The same paper application entered twice makes no second case.
+    let key = dbf::paper_application_key(item_id, &entry.paper_no);
+    let repeated = |case_no: Option<String>| refusal(BackfillError::PaperApplicationRepeated, case_no);
+    if let Some(id) = sc::find_by_idem(&st.store, &key).await? {
+        return Err(repeated(sc::get_case(&st.store, id).await?.case_no));
+    }
     let mut a = check_applicant(input.applicant.as_ref().ok_or_else(|| unprocessable("invalid_applicant", "kind"))?)?;
     if let Some(r) = crate::registry::check_identity(ctx, registry_kind(&a.kind), &a.id_no, &a.name).await? {
         if a.address.is_empty() {
@@ -250,10 +258,14 @@ pub async fn enter_application(ctx: &Ctx<'_>, item_id: i64, input: &BackfillAppl
         channel: Channel::Counter.code(),
         registered_by: Some(actor.user_id),
         query_hash: &query_hash,
-        idem_key: None,
+        idem_key: Some(&key),
     };
     let mut tx = st.store.begin().await?;
-    let row = sc::insert_case(&mut tx, &new_case, now).await?;
+    let row = sc::insert_case(&mut tx, &new_case, now).await.map_err(|e| match e {
+        // Entered at the same moment by someone else.
+        zwfw_store::StoreError::Duplicate(_) => repeated(None),
+        e => e.into(),
+    })?;
     let mut e = submission(actor, entry.at_ms);
     e.backfill = Some(entry.mark(actor, now));
     let w = prepare(ctx, &row, &content, &CaseView::new(), e).await?;

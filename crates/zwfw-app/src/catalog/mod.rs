@@ -44,7 +44,7 @@ async fn check_content(ctx: &Ctx<'_>, c: &ItemContent) -> AppResult<String> {
     c.validate()?;
     let store = &ctx.state.store;
     for id in c.department_ids() {
-        store_admin::get_department(store, id).await.map_err(|_| AppError::not_found("department"))?;
+        store_admin::get_department(store, id).await.map_err(AppError::missing("department"))?;
     }
     let dept = store_admin::get_department(store, c.department_id).await?;
     let cc = CreditCode::parse(&dept.credit_code)?;
@@ -220,7 +220,7 @@ pub async fn act(
         store_cat::move_version(&mut tx, version_id, v.state, to, now).await
     };
     // Someone acted on the same version first.
-    moved.map_err(|_| AppError::with_detail(Kind::Conflict, "already_handled", "version"))?;
+    moved.map_err(AppError::unless_down(AppError::with_detail(Kind::Conflict, "already_handled", "version")))?;
     if to == VersionState::Withdrawn {
         store_cat::close_open_version(&mut tx, item.id, now).await?;
     }
@@ -260,7 +260,7 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Opt
     let mut tx = store.begin().await?;
     let vid = store_cat::open_new_version(&mut tx, item_id, &base.content, reason, Some(a.user_id), ctx.now())
         .await
-        .map_err(|_| AppError::with_detail(Kind::Conflict, "open_version_exists", "version"))?;
+        .map_err(AppError::unless_down(AppError::with_detail(Kind::Conflict, "open_version_exists", "version")))?;
     record(
         ctx,
         &mut tx,
@@ -290,9 +290,9 @@ pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Option<i
     crate::governance::check_request(ctx, request).await?;
     let item = store_cat::get_item(&ctx.state.store, item_id).await?;
     let mut tx = ctx.state.store.begin().await?;
-    store_cat::retire(&mut tx, item_id, reason, ctx.now())
-        .await
-        .map_err(|_| AppError::with_detail(Kind::Conflict, "wrong_state", ItemStatus::Retired.code()))?;
+    store_cat::retire(&mut tx, item_id, reason, ctx.now()).await.map_err(AppError::unless_down(
+        AppError::with_detail(Kind::Conflict, "wrong_state", ItemStatus::Retired.code()),
+    ))?;
     let v = item.published_version_id.or(item.open_version_id).unwrap_or_default();
     record(
         ctx,

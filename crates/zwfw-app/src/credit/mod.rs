@@ -169,7 +169,7 @@ fn refused(r: Refusal) -> AppError {
 
 async fn publisher(ctx: &Ctx<'_>, case_id: i64) -> AppResult<(CaseRow, zwfw_domain::admin::Role)> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let case = zwfw_store::cases::get_case(&ctx.state.store, case_id).await.map_err(|_| AppError::not_found("case"))?;
+    let case = zwfw_store::cases::get_case(&ctx.state.store, case_id).await.map_err(AppError::missing("case"))?;
     let role = access::may_publish(actor, case.department_id).map_err(refused)?;
     Ok((case, role))
 }

@@ -81,7 +81,7 @@ pub async fn report(ctx: &Ctx<'_>, input: &ReportInput) -> AppResult<FaultView> 
     if let Some(d) = r.department_id {
         zwfw_store::admin::get_department(&st.store, d)
             .await
-            .map_err(|_| AppError::new(Kind::Invalid, "fault_department_missing"))?;
+            .map_err(AppError::unless_down(AppError::new(Kind::Invalid, "fault_department_missing")))?;
     }
     let scope_text = scope_text(ctx, r.scope, r.department_id, &r.function).await;
     let mut tx = st.store.begin().await?;

@@ -224,7 +224,7 @@ async fn department_names(st: &App) -> AppResult<HashMap<i64, String>> {
 /// department's; anyone else is answered "not found".
 pub async fn person(ctx: &Ctx<'_>, user_id: i64) -> AppResult<PersonView> {
     let st = ctx.state;
-    let u = store_admin::get_user(&st.store, user_id).await.map_err(|_| AppError::not_found("user"))?;
+    let u = store_admin::get_user(&st.store, user_id).await.map_err(AppError::missing("user"))?;
     if u.kind != AccountKind::Staff {
         return Err(AppError::not_found("user"));
     }
@@ -366,7 +366,7 @@ pub struct RecordInput {
 }
 
 async fn staff_member(ctx: &Ctx<'_>, user_id: i64) -> AppResult<User> {
-    let u = store_admin::get_user(&ctx.state.store, user_id).await.map_err(|_| AppError::not_found("user"))?;
+    let u = store_admin::get_user(&ctx.state.store, user_id).await.map_err(AppError::missing("user"))?;
     if u.kind != AccountKind::Staff {
         return Err(AppError::not_found("user"));
     }

@@ -218,9 +218,9 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
     access::may_record_sanction(actor, &facts(&r), kind).map_err(refused)?;
     let license = match input.license.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(identifier) => {
-            let l = crate::licenses::verify::find(st, identifier)
-                .await
-                .map_err(|_| AppError::with_detail(Kind::Invalid, "unknown_license", identifier.to_string()))?;
+            let l = crate::licenses::verify::find(st, identifier).await.map_err(AppError::unless_down(
+                AppError::with_detail(Kind::Invalid, "unknown_license", identifier.to_string()),
+            ))?;
             if l.holder_code.trim() != r.holder_code.trim() {
                 return Err(AppError::with_detail(Kind::Invalid, "license_not_of_holder", identifier.to_string()));
             }

@@ -119,7 +119,7 @@ pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput
     }
     let duty = Duty::parse(&input.duty).ok_or_else(|| AppError::invalid("duty"))?.code();
     let mobile = String::from(Mobile::parse(&input.mobile)?);
-    let user = sa::get_user(&st.store, input.user_id).await.map_err(|_| AppError::not_found("user"))?;
+    let user = sa::get_user(&st.store, input.user_id).await.map_err(AppError::missing("user"))?;
     if user.department_id != Some(department_id) {
         return Err(AppError::with_detail(Fail::Invalid, "invalid_handler", "department"));
     }

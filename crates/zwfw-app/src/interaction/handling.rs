@@ -47,7 +47,7 @@ pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detai
         "transfer" => {
             let to = input.to_department_id.ok_or_else(|| AppError::invalid("to_department_id"))?;
             di::check_transfer(state, row.department_id, to, &input.reason)?;
-            let target = sa::get_department(&st.store, to).await.map_err(|_| AppError::not_found("department"))?;
+            let target = sa::get_department(&st.store, to).await.map_err(AppError::missing("department"))?;
             if !target.active {
                 return Err(AppError::not_found("department"));
             }

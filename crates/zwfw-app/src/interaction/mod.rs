@@ -245,7 +245,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
     // Routing (分级负责).
     let mut about_department = input.department_id;
     if let Some(item_id) = input.item_id {
-        let item = zwfw_store::catalog::get_item(&st.store, item_id).await.map_err(|_| AppError::not_found("item"))?;
+        let item = zwfw_store::catalog::get_item(&st.store, item_id).await.map_err(AppError::missing("item"))?;
         about_department = Some(item.department_id);
     }
     let depts = sa::list_departments(&st.store).await?;
@@ -254,9 +254,7 @@ pub async fn submit(ctx: &Ctx<'_>, input: &SubmitInput, files: Vec<Attachment>) 
         None => None,
     };
     let county = match input.region_id {
-        Some(r) => {
-            county_of(st, r).await.map_err(|_| AppError::not_found("region"))?.and_then(|c| county_office(&depts, c))
-        }
+        Some(r) => county_of(st, r).await.map_err(AppError::missing("region"))?.and_then(|c| county_office(&depts, c)),
         None => None,
     };
     let handling = di::route(&di::Subject { department, county_office: county }, service_center(&depts)?);

@@ -28,6 +28,12 @@ pub fn backfill_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("backfill_before_last_event", None) => "补录的实际办理时间不能早于该办件的上一条办理记录",
         ("backfill_paper_no_missing", _) => "请填写纸质文书编号",
         ("backfill_paper_no_too_long", _) => "纸质文书编号不能超过60字，且不能含有控制字符",
+        ("backfill_application_repeated", Some(no)) => {
+            return Some(format!("该纸质申请已补录为办件{no}：同一事项的同一纸质文书编号只能补录一次，不会重复立案"))
+        }
+        ("backfill_application_repeated", None) => {
+            "该纸质申请已补录：同一事项的同一纸质文书编号只能补录一次，不会重复立案"
+        }
         ("backfill_not_enterable", _) => {
             "该操作不能补录：可补录受理、不予受理、补正告知、各环节办理、退回、延期、特别程序、会办意见、办结和送达"
         }

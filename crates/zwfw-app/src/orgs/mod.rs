@@ -124,12 +124,12 @@ async fn validate_department(
     let credit_code = CreditCode::parse(&input.credit_code)?;
     let kind = DepartmentKind::parse(input.kind.trim())?;
     let store = &ctx.state.store;
-    store_admin::get_region(store, input.region_id).await.map_err(|_| AppError::not_found("region"))?;
+    store_admin::get_region(store, input.region_id).await.map_err(AppError::missing("region"))?;
     if let Some(p) = input.parent_id {
         if Some(p) == self_id {
             return Err(DomainError::Invalid { field: "parent_id", reason: "self" }.into());
         }
-        store_admin::get_department(store, p).await.map_err(|_| AppError::not_found("parent"))?;
+        store_admin::get_department(store, p).await.map_err(AppError::missing("parent"))?;
     }
     if input.phone.chars().count() > 30 || input.address.chars().count() > 200 {
         return Err(DomainError::Invalid { field: "phone", reason: "too_long" }.into());

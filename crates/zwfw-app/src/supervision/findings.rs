@@ -35,19 +35,21 @@ pub async fn conduct_finding(ctx: &Ctx<'_>, interaction_id: i64, input: &Conduct
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     access::supervision::may_supervise(actor).map_err(refused("finding"))?;
-    let row = si::get(&st.store, interaction_id).await.map_err(|_| AppError::not_found("interaction"))?;
+    let row = si::get(&st.store, interaction_id).await.map_err(AppError::missing("interaction"))?;
     let rules = rule_set(st).await?;
     let fact = ds::conduct_fact(&rules, &row.kind, row.staff_conduct, &input.found)?;
     if let Some(f) = conduct_finding_of(st, interaction_id).await? {
         return Ok(f);
     }
     let department_id = input.department_id.unwrap_or(row.department_id);
-    let dept = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
+    let dept = sa::get_department(&st.store, department_id).await.map_err(AppError::missing("department"))?;
     if !dept.active {
         return Err(AppError::not_found("department"));
     }
     if let Some(u) = input.responsible_user_id {
-        let user = sa::get_user(&st.store, u).await.map_err(|_| AppError::invalid("responsible_user_id"))?;
+        let user = sa::get_user(&st.store, u)
+            .await
+            .map_err(AppError::unless_down(AppError::invalid("responsible_user_id")))?;
         if user.department_id != Some(department_id) || !user.active {
             return Err(AppError::invalid("responsible_user_id"));
         }

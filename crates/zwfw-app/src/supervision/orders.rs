@@ -68,7 +68,7 @@ pub async fn issue_order(ctx: &Ctx<'_>, input: &OrderInput) -> AppResult<(OrderD
         .and_then(|f| f.department_id)
         .or(input.department_id)
         .ok_or_else(|| AppError::invalid("department_id"))?;
-    let dept = sa::get_department(&st.store, department_id).await.map_err(|_| AppError::not_found("department"))?;
+    let dept = sa::get_department(&st.store, department_id).await.map_err(AppError::missing("department"))?;
     let case_id = input.case_id.or_else(|| finding.as_ref().filter(|f| f.object_kind == "case").map(|f| f.object_id));
     if let Some(c) = case_id {
         zwfw_store::cases::get_case(&st.store, c).await?;

@@ -567,6 +567,8 @@ impl Loader {
     pub async fn begin(store: &Store, version: i64) -> StoreResult<Loader> {
         let backend = store.backend();
         let mut tx = store.begin().await?;
+        // The whole database in one transaction: no statement limit.
+        tx.unbounded().await?;
         crate::migrate::apply_up_to(&mut tx, backend, Some(version)).await?;
         let mut triggers = vec![];
         let tables = match backend {

@@ -105,6 +105,9 @@ struct Outcome {
 async fn apply(store: &Store) -> StoreResult<Outcome> {
     // One transaction for the whole run: all pending migrations apply or none.
     let mut tx = store.begin().await?;
+    // A migration may rewrite a large table, and the advisory lock may be
+    // held by another app server migrating: no statement limit here.
+    tx.unbounded().await?;
     let outcome = apply_in(&mut tx, store.backend, None).await?;
     tx.commit().await?;
     Ok(outcome)

@@ -146,6 +146,19 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
     let id = sub["case_id"].as_i64().unwrap();
     assert!(sub["case_no"].as_str().unwrap().contains("20261201"), "numbered on the day received: {sub}");
     assert_eq!(sub["state"], "submitted");
+    // The same paper application entered again (its document number, the
+    // same item; another time, even spaced otherwise) makes no second case.
+    let before = written(&app).await;
+    for (at, paper) in
+        [("2026-12-01T10:00:00+08:00", "市监收〔2026〕001号"), ("2026-12-01T11:00:00+08:00", " 市监收〔2026〕001号 ")]
+    {
+        let (s, e) = body(app.post(&counter, &path, apply(at, paper)).await).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("backfill_application_repeated")), "{e}");
+        assert_eq!(e["detail"], sub["case_no"], "{e}");
+        let msg = e["message"].as_str().unwrap();
+        assert!(msg.contains(sub["case_no"].as_str().unwrap()) && msg.contains("只能补录一次"), "{msg}");
+    }
+    assert_eq!(written(&app).await, before);
 
     let enter = |action: Value, at: &str, paper: &str| {
         let mut a = action;
@@ -305,6 +318,23 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
         count(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action LIKE 'case_%' AND detail LIKE '%paper_no%'")
             .await;
     assert_eq!(marked, 6);
+    // Another paper number of the same item is another application; the
+    // same number of another item too.
+    let (s, other) =
+        body(app.post(&counter, &path, apply("2026-12-01T10:05:00+08:00", "市监收〔2026〕002号")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{other}");
+    assert_ne!(other["case_id"], json!(id));
+    let second_item = publish(&app, &example(market), "TESTBACKFILL000000000000000003").await;
+    let (s, other) = body(
+        app.post(
+            &counter,
+            &format!("/api/v1/items/{second_item}/backfill"),
+            apply("2026-12-01T10:05:00+08:00", "市监收〔2026〕001号"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{other}");
     assert_invariants(&app).await;
     let _: Value = ev;
 });

@@ -242,6 +242,34 @@ both_backends!(case_lifecycle_with_supplement_joint_review_and_grant, |store: St
     assert_invariants(&app).await;
 });
 
+// An application whose upload cannot be read because the database fails
+// (here: the table gone for a moment, as a statement fails when the server
+// is killed) is answered 503 `database_unavailable`, which a retry may
+// change: never 404 "所选文件不存在", which tells the client its upload is
+// gone. Sent again with its key once the database serves, it is registered,
+// and a third time it is the first answer repeated.
+both_backends!(an_upload_the_database_fails_to_read_is_unavailable_not_missing, |store: Store| async move {
+    let app = App::start(store).await;
+    let item = joint_item(&app).await;
+    let [citizen] = app.ready_tokens(["demo_citizen"]).await;
+    let (_, up) = upload(&app, &citizen, PDF, "申请书.pdf").await;
+    let apply = json!({"materials": [{"material_no": 1, "upload_id": up["id"]}], "idem_key": "after-outage-1"});
+    let path = format!("/api/v1/items/{item}/applications");
+    zwfw_store::db::query("ALTER TABLE uploads RENAME TO uploads_away").execute(app.state.store.pool()).await.unwrap();
+    let (s, b) = body(app.post(&citizen, &path, apply.clone()).await).await;
+    zwfw_store::db::query("ALTER TABLE uploads_away RENAME TO uploads").execute(app.state.store.pool()).await.unwrap();
+    assert_eq!((s, b["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("database_unavailable")), "{b}");
+    assert_eq!(b["message"], "数据库暂时不可用，请稍后再试", "{b}");
+    let (_, mine) = body(app.get(&citizen, "/api/v1/cases").await).await;
+    assert_eq!(mine.as_array().unwrap().len(), 0, "nothing registered: {mine}");
+    let (s, first) = body(app.post(&citizen, &path, apply.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let (s, again) = body(app.post(&citizen, &path, apply).await).await;
+    assert!(s.is_success(), "{again}");
+    assert_eq!((again["case_id"].as_i64(), &again["repeated"]), (first["case_id"].as_i64(), &json!(true)));
+    assert_invariants(&app).await;
+});
+
 both_backends!(two_officers_at_once_exactly_one_succeeds_and_repeats_create_nothing, |store: Store| async move {
     let app = App::start(store).await;
     let item = joint_item(&app).await;

@@ -70,7 +70,7 @@ fn account(u: &User) -> StaffAccount<'_> {
 }
 
 async fn staff_member(st: &App, user_id: i64) -> AppResult<User> {
-    let u = store_admin::get_user(&st.store, user_id).await.map_err(|_| AppError::not_found("user"))?;
+    let u = store_admin::get_user(&st.store, user_id).await.map_err(AppError::missing("user"))?;
     if u.kind != AccountKind::Staff {
         return Err(AppError::not_found("user"));
     }
@@ -266,7 +266,7 @@ pub async fn register(
         None => false,
     };
     if let Some(old) = replaces {
-        let r = sc::get(st.store.pool(), old).await.map_err(|_| AppError::not_found(OBJECT))?;
+        let r = sc::get(st.store.pool(), old).await.map_err(AppError::missing(OBJECT))?;
         if r.user_id != u.id {
             return Err(AppError::new(Kind::Invalid, "certificate_replaces_other"));
         }
@@ -342,7 +342,7 @@ pub struct ReportInput {
 /// before the report is read.
 pub async fn may_report(ctx: &Ctx<'_>, certificate_id: i64) -> AppResult<(CertificateRow, User)> {
     let st = ctx.state;
-    let r = sc::get(st.store.pool(), certificate_id).await.map_err(|_| AppError::not_found(OBJECT))?;
+    let r = sc::get(st.store.pool(), certificate_id).await.map_err(AppError::missing(OBJECT))?;
     let u = staff_member(st, r.user_id).await?;
     if let Some(a) = ctx.actor {
         access::may_report_certificate(a, &account(&u)).map_err(refused)?;
