@@ -171,15 +171,17 @@ fn row_view(c: sr::ChangeRow) -> RowView {
 async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
     let state = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
     let f = facts(&r);
+    let changes = sr::rows_of(ctx.state.store.pool(), r.id).await?;
+    let named: Vec<i64> = changes.iter().map(|c| c.user_id).collect();
     let (may_decide, may_apply, may_withdraw) = match ctx.actor {
         Some(a) => (
-            state == RightsState::Requested && access::may_decide(a, &f).is_ok(),
+            state == RightsState::Requested && access::may_decide_naming(a, &f, &named).is_ok(),
             state == RightsState::Approved && access::may_apply(a, &f).is_ok(),
             state == RightsState::Requested && access::may_withdraw(a, &f).is_ok(),
         ),
         None => (false, false, false),
     };
-    let rows = sr::rows_of(ctx.state.store.pool(), r.id).await?.into_iter().map(row_view).collect();
+    let rows = changes.into_iter().map(row_view).collect();
     let state_label =
         if r.emergency { "紧急变更".to_string() } else { crate::messages::label("rights_state", &r.state) };
     Ok(RightsView {
@@ -497,7 +499,17 @@ async fn readable_or_refused(ctx: &Ctx<'_>, id: i64, rule: Rule) -> AppResult<(s
 
 /// Whether the actor may give the head's verdict on request `id`: asked before the body is read.
 pub async fn may_decide(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
-    readable_or_refused(ctx, id, access::may_decide).await.map(|_| ())
+    decidable(ctx, id).await.map(|_| ())
+}
+
+/// The request and the role its verdict is given in, for a head who may
+/// decide it: not one naming the head among the staff it changes.
+async fn decidable(ctx: &Ctx<'_>, id: i64) -> AppResult<(sr::RightsRow, Role)> {
+    let actor = actor(ctx)?;
+    let (r, _) = readable_or_refused(ctx, id, access::may_decide).await?;
+    let named: Vec<i64> = sr::rows_of(ctx.state.store.pool(), id).await?.iter().map(|c| c.user_id).collect();
+    let role = access::may_decide_naming(actor, &facts(&r), &named).map_err(refused)?;
+    Ok((r, role))
 }
 
 /// Whether the actor may apply request `id`: asked before the body is read.
@@ -514,7 +526,7 @@ fn step<'a>(actor: &'a Actor, from: RightsState, to: RightsState, note: &'a str,
 pub async fn decide(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<RightsView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
-    let (r, role) = readable_or_refused(ctx, id, access::may_decide).await?;
+    let (r, role) = decidable(ctx, id).await?;
     let (v, note) = verdict(input)?;
     let from = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
     let to = from.decide(v).map_err(|e| rights_error(e, None))?;

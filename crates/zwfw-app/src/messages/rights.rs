@@ -44,6 +44,9 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
             "只有申请部门的部门负责人可以审核、本部门的部门管理员或系统管理员可以执行该权限变更申请"
         }
         ("own_request", Some("rights_request")) => "不能审核本人提出的权限变更申请：须由本部门其他负责人审核",
+        ("own_account", Some("rights_request")) => {
+            "该申请变更的是您本人的权限，您不能审核：须由本部门其他负责人审核（本部门没有其他负责人时，请申请人撤回，改由系统管理员紧急变更或上级处理）"
+        }
         ("not_author", Some("rights_request")) => "只有申请人本人可以撤回权限变更申请",
         ("not_in_department", Some("rights_subject")) => "只能为本部门的工作人员申请权限变更",
         ("own_account", Some("rights_subject")) => "不能为本人申请权限变更，请由本部门的其他负责人或管理员申请",

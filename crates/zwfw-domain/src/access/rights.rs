@@ -94,6 +94,17 @@ pub fn may_decide(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
     Ok(Role::DeptHead)
 }
 
+/// A head decides no request that changes their own rights: a request
+/// naming them (`named`: the staff its rows change) is decided by another
+/// head, as one they asked for is.
+pub fn may_decide_naming(actor: &Actor, f: &RightsFacts, named: &[i64]) -> Result<Role, Refusal> {
+    let role = may_decide(actor, f)?;
+    if named.contains(&actor.user_id) {
+        return Err(Refusal::OwnAccount);
+    }
+    Ok(role)
+}
+
 /// Who applies (or refuses to apply) an approved request: the system
 /// administrator, or an administrator of its department (its department
 /// administrator; the centre's administrator for the centre's own staff).
@@ -187,6 +198,8 @@ mod tests {
         assert_eq!(may_decide(&other_head, &F), Err(Refusal::NotInDepartment));
         assert_eq!(may_decide(&da, &F), Err(Refusal::NeedsDeptHead));
         assert_eq!(may_decide(&head, &RightsFacts { requester_id: 6, ..F }), Err(Refusal::OwnRequest));
+        assert_eq!(may_decide_naming(&head, &F, &[9, head.user_id]), Err(Refusal::OwnAccount));
+        assert!(may_decide_naming(&head, &F, &[9]).is_ok());
 
         assert_eq!(may_apply(&da, &F), Ok(Role::DeptAdmin));
         assert_eq!(may_apply(&sys, &F), Ok(Role::SystemAdmin));

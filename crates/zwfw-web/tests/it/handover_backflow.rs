@@ -120,7 +120,7 @@ both_backends!(handover_backflow_penalty_revocation_and_restriction, |store: Sto
     let (s, html) = page(&browser, &app, &format!("/handover/{record}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("登记处理决定") && html.contains(&format!("name=\"item_{item}\"")), "{html}");
-    let csrf = between(&html, "sanctions?_csrf=", "\"");
+    let csrf = csrf_of(&html);
     let form = |csrf: &str| {
         reqwest::multipart::Form::new()
             .text("kind", "restrict")
@@ -316,7 +316,7 @@ both_backends!(handover_backflow_numbers_recipients_and_licensee_notices, |store
     assert_eq!(count(&app, SANCTIONS).await, 1, "nothing written by a repeated number");
     let browser = signed(&land_staff);
     let (_, html) = page(&browser, &app, &format!("/handover/{record}")).await;
-    let csrf = between(&html, "sanctions?_csrf=", "\"");
+    let csrf = csrf_of(&html);
     let repeated = reqwest::multipart::Form::new()
         .text("kind", "penalty")
         .text("decision_no", "示自然罚〔2025〕7号")

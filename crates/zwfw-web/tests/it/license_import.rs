@@ -386,7 +386,7 @@ both_backends!(licenses_import_page_previews_then_confirms, |store: Store| async
     let c = signed(&admin);
     let (s, html) = page(&c, &app, "/admin/licenses/import").await;
     assert_eq!(s, StatusCode::OK);
-    let csrf = between(&html, "/admin/licenses/import/preview?_csrf=", "\"");
+    let csrf = csrf_of(&html);
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(file.clone()).file_name("licences.json"));
     let r = post_form(&c, &app, &format!("/admin/licenses/import/preview?_csrf={csrf}"), form).await;

@@ -167,7 +167,7 @@ both_backends!(imports_are_all_or_nothing_and_a_later_record_replaces, |store: S
     let (s, html) = page(&c, &app, "/admin/registry").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("人口库：") && html.contains("张*") && !html.contains("示例路9号") && !html.contains(&zhang));
-    let csrf = between(&html, "/admin/registry/import?_csrf=", "\"");
+    let csrf = csrf_of(&html);
     let bad = format!("姓名,公民身份号码\n张三,{}\n", &zhang[..17]);
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(bad.into_bytes()).file_name("persons.csv"));

@@ -25,6 +25,12 @@ async fn step(app: &App, token: &str, id: i64, what: &str, decision: &str, note:
     body(app.post(token, &path, json!({"decision": decision, "note": note})).await).await
 }
 
+/// Whether the reader may give the head's verdict on request `id`, as its view says.
+async fn theirs_may_decide(app: &App, token: &str, id: i64) -> Option<bool> {
+    let (_, v) = body(app.get(token, &format!("/api/v1/governance/rights/{id}")).await).await;
+    v["may_decide"].as_bool()
+}
+
 async fn roles_of(app: &App, user: i64) -> Vec<String> {
     let u = zwfw_store::admin::get_user(&app.state.store, user).await.unwrap();
     u.roles.iter().map(|r| r.code().to_string()).collect()
@@ -143,6 +149,18 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
     let (s, b) = body(app.post(&head, &format!("/api/v1/governance/rights/{own}/withdraw"), json!({})).await).await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("withdrawn")), "{b}");
+    // A request changing the head's own rights: not approved by that head either.
+    let head_id = app.user_id("demo_head").await;
+    let (s, theirs) = ask(&app, &da, "吴海兼任审批人员", row(head_id, &["reviewer"], &[])).await;
+    assert_eq!(s, StatusCode::CREATED, "{theirs}");
+    let theirs = theirs["id"].as_i64().unwrap();
+    assert_eq!(theirs_may_decide(&app, &head, theirs).await, Some(false), "the page offers no verdict");
+    let (s, b) = step(&app, &head, theirs, "decide", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_account")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("变更的是您本人的权限"), "{b}");
+    assert_eq!(roles_of(&app, head_id).await, vec!["dept_head".to_string()]);
+    let (s, _) = body(app.post(&da, &format!("/api/v1/governance/rights/{theirs}/withdraw"), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK);
 
     // The head approves: filed with supervision.
     let (s, b) = step(&app, &head, id, "decide", "approve", "同意").await;
@@ -245,7 +263,7 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     // Lists: the department its own, supervision all; a clerk none.
     let (s, b) = body(app.get(&da, "/api/v1/governance/rights").await).await;
     assert_eq!((s, b["scope"].as_str()), (StatusCode::OK, Some("department")), "{b}");
-    assert_eq!(b["total"].as_i64(), Some(5), "{b}");
+    assert_eq!(b["total"].as_i64(), Some(6), "{b}");
     let (s, b) = body(app.get(&land, "/api/v1/governance/rights").await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
     let (s, b) = body(app.get(&da, "/api/v1/governance/rights?state=bogus").await).await;
