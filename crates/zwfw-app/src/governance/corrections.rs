@@ -473,7 +473,7 @@ pub async fn perform(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
     let (mut tx, corrective) = if approve {
         let kind = CorrectionKind::parse(&r.correction_kind)
             .ok_or_else(|| AppError::Internal(format!("correction kind {}", r.correction_kind)))?;
-        let why = if note.is_empty() { r.reason.as_str() } else { note.as_str() };
+        let why = r.reason.as_str();
         let (tx, seq) = cc::append_correction(ctx, role, r.case_id, r.event_seq, kind, id, why).await?;
         (tx, Some(seq.map_err(|e| correction_error(e, r.event_seq))?))
     } else {

@@ -321,6 +321,13 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
             }
         })?;
         r.fits(&subject(&u), department_id).map_err(|e| rights_error(e, Some(&u.display_name)))?;
+        // One open request per staff member: a form sent twice, or a second
+        // request before the first is decided, would apply twice.
+        for open in [RightsState::Requested, RightsState::Approved] {
+            if !sr::naming(st.store.pool(), u.id, open.code()).await?.is_empty() {
+                return Err(AppError::with_detail(Kind::Conflict, "rights_already_requested", u.display_name.clone()));
+            }
+        }
         if let Some(to) = r.move_to {
             zwfw_store::admin::get_department(&st.store, to).await.map_err(|_| AppError::not_found("department"))?;
         }

@@ -686,7 +686,10 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
         WithdrawalRequested { reason } => format!("申请人书面申请撤回，待部门负责人决定。申请内容：{reason}"),
         WithdrawalDeclined { opinion } => format!("意见：{opinion}"),
         Corrected { event, what, reason, .. } => {
-            format!("更正第{event}号记录（{}）。理由：{reason}", label("correction_kind", what.code()))
+            format!(
+                "第{event}号记录（{}）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到该环节继续办理。理由：{reason}",
+                label("correction_kind", what.code())
+            )
         }
     }
 }

@@ -4,6 +4,12 @@
 pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
     let who = |d: Option<&str>| d.map(|w| format!("{w}：")).unwrap_or_default();
     let t = match (code, detail) {
+        ("rights_already_requested", d) => {
+            return Some(format!(
+                "{}已有一份涉及该工作人员、尚未办结的权限变更申请：请等待其审核、执行，或先撤回后再申请",
+                who(d)
+            ))
+        }
         ("rights_wrong_stage", _) => "该权限变更申请已不在这一步（可能已被处理或撤回），请刷新后查看",
         ("rights_bad_list", _) => "请至少填写一名工作人员的变更，一次申请最多20人",
         ("rights_duplicate_staff", _) => "同一名工作人员只能在申请中出现一次，请把他的变更写在同一行",

@@ -48,6 +48,18 @@ pub fn may_request_correction(actor: &Actor, department_id: i64, recorded_by: Op
 
 /// Who may ask for a correction on some case of `department_id` at all
 /// (the case page offers the form): the department's staff.
+/// Who is shown the form asking for a correction at all: staff, not the
+/// supervision office (which reads corrections and asks for none).
+pub fn may_open_request_form(actor: &Actor) -> Result<(), Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    if is_supervision(actor) {
+        return Err(Refusal::SupervisionReadsOnly);
+    }
+    Ok(())
+}
+
 pub fn may_ask_on_case(actor: &Actor, department_id: i64) -> bool {
     in_department(actor, department_id)
 }

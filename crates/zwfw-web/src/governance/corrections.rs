@@ -154,7 +154,11 @@ fn new_view(st: &AppState, ra: &RequestAuth, input: &RequestInput, offer: &Offer
 
 /// The form of a new request, from the case's page (申请更正): the events
 /// the reader may ask to correct.
-pub async fn new_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<NewQuery>) -> Response {
+pub async fn new_page(SignedIn { st, ra, s }: SignedIn, PageQuery(q): PageQuery<NewQuery>) -> Response {
+    if let Err(r) = zwfw_domain::access::correction::may_open_request_form(&s.actor) {
+        let e = zwfw_app::AppError::with_detail(zwfw_app::Kind::Forbidden, r.code(), "correction_request");
+        return error_page(&st, Some(&ra), &e);
+    }
     let case_id = q.case_id.unwrap_or_default();
     match cor::offer(&ctx(&st, &ra), case_id).await {
         Ok(o) => {

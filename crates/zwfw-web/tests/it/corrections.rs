@@ -107,6 +107,13 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let (s, form) = page(&signed(&reviewer), &app, &format!("/governance/corrections/new?case_id={id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains(&format!("value=\"{wrong}:step_passed\"")), "{form}");
+    // The form is not shown to the applicant, nor to supervision (which asks for none).
+    for (who, text) in [(&citizen, "只能由工作人员办理"), (&supervisor, "监察人员只能查看更正申请")]
+    {
+        let (s, html) = page(&signed(who), &app, &format!("/governance/corrections/new?case_id={id}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
+        assert!(html.contains(text), "{html}");
+    }
 
     // Refused with a reason, nothing stored.
     let (s, b) = ask(&app, &reviewer, id, 99, "step_passed", "误点通过").await;
@@ -167,7 +174,7 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let (s, b) = step(&app, &supervisor, rid, "perform", "approve", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("supervision_reads_only")), "{b}");
     assert_eq!((events_of(&app, id).await, state_of(&app, rid).await.as_str()), (before, "consented"));
-    let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
+    let (s, b) = step(&app, &center, rid, "perform", "approve", "核实无误").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
     assert_eq!(b["corrective_seq"].as_i64(), Some(before + 1), "{b}");
     let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
@@ -202,6 +209,8 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let (_, html) = page(&signed(&head), &app, &format!("/cases/{id}")).await;
     assert!(html.contains("已更正") && html.contains(&format!("/governance/corrections/{rid}")), "{html}");
     assert!(html.contains("<del><strong>办理通过</strong></del>"), "{html}");
+    // The corrective record gives the request's reason (the centre's note stays on the request).
+    assert!(html.contains("理由：误点通过，尚未审查完毕") && !html.contains("理由：核实无误"), "{html}");
     // The requester, the consenting head and supervision are told.
     assert_eq!(told(&app, "demo_reviewer", &format!("更正申请第{rid}号：已更正")).await, 1);
     assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid}号：已更正")).await, 1);

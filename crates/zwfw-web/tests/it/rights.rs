@@ -124,6 +124,11 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     let id = r["id"].as_i64().unwrap();
     assert_eq!(r["rows"][0]["roles_after"], json!(["counter", "reviewer"]), "{r}");
     assert_eq!(told(&app, "demo_head", "权限变更申请第").await, 1);
+    // The same form sent again: one open request per staff member.
+    let (s, b) = ask(&app, &da, "窗口业务量大，李娜兼任审批人员", row(lina, &["reviewer"], &[])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rights_already_requested")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("李娜"), "{b}");
+    assert_eq!(requests(&app).await, 1);
 
     // Not before approval, not by the asker, not by another department's head.
     let (s, b) = step(&app, &da, id, "apply", "approve", "").await;
