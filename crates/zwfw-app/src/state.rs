@@ -329,6 +329,14 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Writes several audit records inside `tx`, in their order, in one
+    /// statement (up to a few hundred).
+    pub async fn audit_many(&self, tx: &mut Tx, entries: &[AuditEntry]) -> AppResult<()> {
+        audit::append_many(tx, entries).await?;
+        crate::metrics::Metrics::add(&self.state.metrics.audit_records, entries.len() as u64);
+        Ok(())
+    }
+
     /// Writes an audit record on its own.
     pub async fn audit_alone(&self, entry: AuditEntry) -> AppResult<()> {
         audit::append_alone(&self.state.store, &entry).await?;

@@ -45,6 +45,58 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> StoreResult<()> {
     Ok(())
 }
 
+/// Records per statement of [`append_many`] (11 or 14 parameters each, well
+/// under both databases' limits).
+const APPEND_PER_INSERT: usize = 200;
+
+/// [`append`] of several entries, in their order, in as few statements as
+/// their number allows (one for up to [`APPEND_PER_INSERT`]): a batch
+/// written by a derivation costs the writer one statement, not one per record.
+pub async fn append_many(tx: &mut Tx, entries: &[AuditEntry]) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    tx.audited();
+    if !tx.is_exclusive() {
+        for part in entries.chunks(APPEND_PER_INSERT) {
+            let mut args = vec![];
+            let sql = pending_insert(part, &mut args, None, None);
+            crate::db::query_with(sql, args).execute(tx.conn()).await?;
+        }
+        return Ok(());
+    }
+    let cached = tx.sqlite_writer().and_then(|w| w.audit_head.clone());
+    let (mut last, mut prev_hash) = match cached {
+        Some(head) => head,
+        None => {
+            let head = crate::db::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(tx.conn()).await?;
+            (head.i64("seq"), head.str("hash"))
+        }
+    };
+    for part in entries.chunks(APPEND_PER_INSERT) {
+        let mut args = Vec::with_capacity(part.len() * 14);
+        let mut rows = Vec::with_capacity(part.len());
+        for entry in part {
+            let seq = last + 1;
+            let hash = record_hash(seq, &prev_hash, entry);
+            let first = args.len();
+            args.extend(entry_values(entry));
+            args.extend([seq.into_value(), prev_hash.as_str().into_value(), hash.as_str().into_value()]);
+            rows.push(format!(
+                "({})",
+                (first + 1..=args.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            ));
+            (last, prev_hash) = (seq, hash);
+        }
+        let sql = format!("INSERT INTO audit_log ({ENTRY_COLUMNS}, seq, prev_hash, hash) VALUES {}", rows.join(", "));
+        crate::db::query_with(sql, args).execute(tx.conn()).await?;
+    }
+    if let Some(w) = tx.sqlite_writer() {
+        (w.audit_head, w.audit_dirty) = (Some((last, prev_hash)), true);
+    }
+    Ok(())
+}
+
 /// An entry's columns, in the order of [`entry_values`].
 pub const ENTRY_COLUMNS: &str =
     "at, actor_id, actor_name, actor_role, department_id, action, object_type, object_id, detail, reason, client_addr";

@@ -139,8 +139,79 @@ pub async fn insert(tx: &mut Tx, n: &NewRecord<'_>) -> StoreResult<i64> {
     Ok(r.i64("id"))
 }
 
+/// [`insert`] of several records (of distinct cases) in one statement per
+/// 100; their ids in the order of `records`.
+pub async fn insert_many(tx: &mut Tx, records: &[NewRecord<'_>]) -> StoreResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(records.len());
+    for part in records.chunks(100) {
+        let mut args = Vec::with_capacity(part.len() * 22);
+        let mut values = Vec::with_capacity(part.len());
+        for n in part {
+            let first = args.len();
+            args.extend([
+                n.case_id.into_value(),
+                n.case_no.into_value(),
+                n.item_id.into_value(),
+                n.item_name.into_value(),
+                n.department_id.into_value(),
+                n.decision.into_value(),
+                n.holder_kind.into_value(),
+                n.holder_name.into_value(),
+                n.holder_code.into_value(),
+                n.legal_rep.into_value(),
+                n.document_name.into_value(),
+                n.document_no.into_value(),
+                n.certificate_name.into_value(),
+                n.license_no.into_value(),
+                n.content.into_value(),
+                n.decided_at.into_value(),
+                n.decided_on.into_value(),
+                n.valid_from.into_value(),
+                n.valid_to.into_value(),
+                n.authority.into_value(),
+                n.authority_code.into_value(),
+                n.publish_due.into_value(),
+            ]);
+            let p = |i: usize| format!("${}", first + i);
+            // The deciding authority is also the unit the data comes from.
+            let cols: Vec<String> = (1..=21).map(p).chain([p(20), p(21), p(22)]).collect();
+            values.push(format!("({})", cols.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO credit_licensing (case_id, case_no, item_id, item_name, department_id, decision, holder_kind, \
+             holder_name, holder_code, legal_rep, document_name, document_no, certificate_name, license_no, content, \
+             decided_at, decided_on, valid_from, valid_to, authority, authority_code, source_unit, source_unit_code, \
+             publish_due) VALUES {} RETURNING id, case_id",
+            values.join(", ")
+        );
+        let made: std::collections::HashMap<i64, i64> =
+            query_with(sql, args).all(tx.conn(), |r| (r.i64("case_id"), r.i64("id"))).await?.into_iter().collect();
+        for n in part {
+            let id = made
+                .get(&n.case_id)
+                .copied()
+                .ok_or(crate::StoreError::NotFound("credit record returned by its insert"))?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<CreditRow>> {
     query("SELECT * FROM credit_licensing WHERE id = $1").bind(id).maybe(store.pool(), row).await
+}
+
+/// The cases among `ids` that have their record already, in one statement.
+pub async fn cases_recorded(store: &Store, ids: &[i64]) -> StoreResult<std::collections::HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut args = vec![];
+    let list = crate::db::id_list(ids, &mut args);
+    let rows = query_with(format!("SELECT case_id FROM credit_licensing WHERE case_id IN ({list})"), args)
+        .all(store.pool(), |r| r.i64("case_id"))
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn of_case(ex: Ex<'_>, case_id: i64) -> StoreResult<Option<CreditRow>> {

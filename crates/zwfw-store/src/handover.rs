@@ -125,6 +125,67 @@ pub async fn insert(tx: &mut Tx, h: &NewHandover<'_>) -> StoreResult<i64> {
     Ok(r.i64("id"))
 }
 
+/// [`insert`] of the records of several conclusions in one statement per
+/// 100; their ids in the order of `rows`. Each must be the only one of its
+/// case and regulator among `rows` (a conclusion pushes once to each).
+pub async fn insert_many(tx: &mut Tx, rows: &[NewHandover<'_>]) -> StoreResult<Vec<i64>> {
+    use crate::db::IntoValue;
+    let mut ids = Vec::with_capacity(rows.len());
+    for part in rows.chunks(100) {
+        let mut args = Vec::with_capacity(part.len() * 19);
+        let mut values = Vec::with_capacity(part.len());
+        for h in part {
+            let first = args.len();
+            args.extend([
+                h.kind.into_value(),
+                h.case_id.into_value(),
+                h.case_no.into_value(),
+                h.item_id.into_value(),
+                h.item_name.into_value(),
+                h.source_department_id.into_value(),
+                h.regulator_department_id.into_value(),
+                h.decision.into_value(),
+                h.decision_no.into_value(),
+                h.decided_at.into_value(),
+                h.reason.into_value(),
+                h.license_id.into_value(),
+                h.holder_kind.into_value(),
+                h.holder_name.into_value(),
+                h.holder_code.into_value(),
+                h.opinions.into_value(),
+                h.materials.into_value(),
+                h.pushed_at.into_value(),
+                h.claim_due.into_value(),
+            ]);
+            values.push(format!(
+                "({})",
+                (first + 1..=args.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO handovers (kind, case_id, case_no, item_id, item_name, source_department_id, \
+             regulator_department_id, decision, decision_no, decided_at, reason, license_id, holder_kind, holder_name, \
+             holder_code, opinions, materials, pushed_at, claim_due) VALUES {} \
+             RETURNING id, case_id, regulator_department_id",
+            values.join(", ")
+        );
+        // Returned in no promised order: each id found by its case and regulator.
+        let made: std::collections::HashMap<(Option<i64>, i64), i64> = crate::db::query_with(sql, args)
+            .all(tx.conn(), |r| ((r.opt_i64("case_id"), r.i64("regulator_department_id")), r.i64("id")))
+            .await?
+            .into_iter()
+            .collect();
+        for h in part {
+            let id = made
+                .get(&(h.case_id, h.regulator_department_id))
+                .copied()
+                .ok_or(crate::StoreError::NotFound("handover returned by its insert"))?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
 /// The licence issued for a granted case joins the records its conclusion
 /// pushed (in the issuance's transaction); how many.
 pub async fn attach_license(tx: &mut Tx, case_id: i64, license_id: i64, kind: &str) -> StoreResult<u64> {
@@ -148,6 +209,33 @@ pub async fn regulators_of_case(ex: Ex<'_>, case_id: i64, kind: &str) -> StoreRe
     .fetch_all(ex)
     .await?;
     Ok(rows.iter().map(|r| r.i64("regulator_department_id")).collect())
+}
+
+/// The cases among `ids` that pushed a record of `kind` already, in one
+/// statement.
+pub async fn cases_pushed(store: &Store, ids: &[i64], kind: &str) -> StoreResult<std::collections::HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut args = vec![crate::db::Value::Text(kind.to_string())];
+    let list = crate::db::id_list(ids, &mut args);
+    let rows = crate::db::query_with(
+        format!("SELECT DISTINCT case_id FROM handovers WHERE kind = $1 AND case_id IN ({list})"),
+        args,
+    )
+    .all(store.pool(), |r| r.i64("case_id"))
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The records `ids` that exist, in one statement (in no set order).
+pub async fn get_many(store: &Store, ids: &[i64]) -> StoreResult<Vec<HandoverRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = vec![];
+    let list = crate::db::id_list(ids, &mut args);
+    crate::db::query_with(format!("{SELECT} WHERE h.id IN ({list})"), args).all(store.pool(), row).await
 }
 
 pub async fn get(store: &Store, id: i64) -> StoreResult<Option<HandoverRow>> {

@@ -236,6 +236,42 @@ both_backends!(audit_chain_detects_tampering, |store: Store| async move {
     assert_eq!(list[0].entry.reason, "测试");
 });
 
+both_backends!(audit_records_appended_together_chain_in_order, |store: Store| async move {
+    audit::append_alone(&store, &entry(1)).await.unwrap();
+    // 450 records in one call: more than one statement's worth, with single
+    // appends before and after them in the same transaction.
+    let many: Vec<AuditEntry> = (2..=451).map(entry).collect();
+    let mut tx = store.begin().await.unwrap();
+    audit::append_many(&mut tx, &many).await.unwrap();
+    audit::append(&mut tx, &entry(452)).await.unwrap();
+    audit::append_many(&mut tx, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    audit::seal(&store).await.unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (452, 452));
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+    // In the order given.
+    let objects: Vec<String> = audit::list(&store, &audit::AuditFilter { limit: 1000, ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.seq, r.entry.object_id))
+        .filter(|(seq, id)| *id != seq.to_string())
+        .map(|(_, id)| id)
+        .collect();
+    assert!(objects.is_empty(), "records out of their order: {objects:?}");
+
+    // Rolled back together, leaving no gap.
+    let mut tx = store.begin().await.unwrap();
+    audit::append_many(&mut tx, &[entry(453), entry(454)]).await.unwrap();
+    drop(tx);
+    audit::append_alone(&store, &entry(453)).await.unwrap();
+    audit::seal(&store).await.unwrap();
+    let report = audit::verify(&store).await.unwrap();
+    assert_eq!((report.checked, report.head_seq), (453, 453));
+    assert!(report.defects.is_empty(), "{:?}", report.defects);
+});
+
 both_backends!(concurrent_audit_writers_keep_one_chain, |store: Store| async move {
     let mut tasks = Vec::new();
     for i in 0..20 {

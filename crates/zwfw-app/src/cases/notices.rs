@@ -15,6 +15,7 @@
 
 use super::*;
 use crate::messages::{applicant_notice, head_notice, NoticeFacts};
+use std::collections::HashMap;
 use zwfw_store::outbox::{self as so, Notice};
 
 /// Records of the audit trail read per batch.
@@ -80,33 +81,81 @@ pub async fn derive(st: &App) -> AppResult<usize> {
     }
 }
 
-/// A conclusion whose records (审管 push, 双公示) the derivation writes:
-/// the case as stored, its item version, the event.
+/// A conclusion whose records (审管 push, 双公示) the derivation writes,
+/// with everything they are made of, read before the derivation's
+/// transaction: there it costs the writer only the records' inserts.
 struct Concluded {
     row: CaseRow,
     content: Arc<ItemContent>,
     event: Event,
+    /// The case's events and materials for its 审管 record, when it pushes
+    /// one that is not written yet.
+    push: Option<(Vec<sc::EventRow>, Vec<sc::MaterialRow>)>,
+    /// The deciding department and the 法定代表人 for its 双公示 record,
+    /// when it has one that is not written yet.
+    credit: Option<(Arc<zwfw_store::admin::Department>, String)>,
 }
 
-/// The conclusions among `steps` that push records to regulators or write
-/// a 双公示 record, read before the derivation's transaction (which reads
-/// nothing but through itself).
+/// The conclusions among `events` that push records to regulators or write
+/// a 双公示 record not written yet, read before the derivation's
+/// transaction (which reads nothing but through itself): the batch's cases,
+/// which of them have their records already (written by an earlier version
+/// in the conclusion's own transaction), their events and materials, each
+/// in one statement whatever their number.
 async fn conclusions(st: &App, events: &[(i64, i64, Event)]) -> AppResult<Vec<Concluded>> {
     let concluded: Vec<&(i64, i64, Event)> =
         events.iter().filter(|(_, _, e)| matches!(e.kind, EventKind::Concluded { .. })).collect();
     if concluded.is_empty() {
         return Ok(vec![]);
     }
-    // The batch's concluded cases read in one statement.
     let ids: Vec<i64> = concluded.iter().map(|(c, _, _)| *c).collect();
-    let rows: std::collections::HashMap<i64, CaseRow> =
-        sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
-    let mut out = vec![];
+    let rows: HashMap<i64, CaseRow> = sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
+    let mut wanted = vec![];
     for (case_id, _, event) in concluded {
         let row = rows.get(case_id).cloned().ok_or_else(|| AppError::not_found("case"))?;
         let content = item_version(st, row.version_id).await?;
-        if crate::handover::pushes(&event.kind) || crate::credit::records(&content, &event.kind) {
-            out.push(Concluded { row, content, event: event.clone() });
+        let (push, credit) = (crate::handover::pushes(&event.kind), crate::credit::records(&content, &event.kind));
+        if push || credit {
+            wanted.push((row, content, event, push, credit));
+        }
+    }
+    let pushing: Vec<i64> = wanted.iter().filter(|w| w.3).map(|w| w.0.id).collect();
+    let crediting: Vec<i64> = wanted.iter().filter(|w| w.4).map(|w| w.0.id).collect();
+    let kind = zwfw_domain::handover::Kind::Conclusion.code();
+    let pushed = zwfw_store::handover::cases_pushed(&st.store, &pushing, kind).await?;
+    let recorded = zwfw_store::credit::cases_recorded(&st.store, &crediting).await?;
+    let pushing: Vec<i64> = pushing.into_iter().filter(|c| !pushed.contains(c)).collect();
+    let mut case_events: HashMap<i64, Vec<sc::EventRow>> = HashMap::new();
+    for (case_id, e) in sc::events_of_cases(&st.store, &pushing).await? {
+        case_events.entry(case_id).or_default().push(e);
+    }
+    let mut materials: HashMap<i64, Vec<sc::MaterialRow>> = HashMap::new();
+    for (case_id, m) in sc::materials_of_cases(&st.store, &pushing).await? {
+        materials.entry(case_id).or_default().push(m);
+    }
+    // Each deciding department read once per batch, as it is now (its name
+    // and code are published).
+    let mut departments: HashMap<i64, Arc<zwfw_store::admin::Department>> = HashMap::new();
+    let mut out = vec![];
+    for (row, content, event, push, credit) in wanted {
+        let push = (push && !pushed.contains(&row.id))
+            .then(|| (case_events.remove(&row.id).unwrap_or_default(), materials.remove(&row.id).unwrap_or_default()));
+        let credit = match credit && !recorded.contains(&row.id) {
+            true => {
+                let authority = match departments.get(&row.department_id) {
+                    Some(d) => d.clone(),
+                    None => {
+                        let d = Arc::new(zwfw_store::admin::get_department(&st.store, row.department_id).await?);
+                        departments.insert(row.department_id, d.clone());
+                        d
+                    }
+                };
+                Some((authority, crate::credit::legal_rep(st, &row).await?))
+            }
+            false => None,
+        };
+        if push.is_some() || credit.is_some() {
+            out.push(Concluded { row, content, event: event.clone(), push, credit });
         }
     }
     Ok(out)
@@ -123,19 +172,19 @@ async fn advance(st: &App, from: i64, to: i64, notices: &[(i64, Notice)], conclu
     }
     so::write_timed(&mut tx, notices).await?;
     let ctx = Ctx { state: st, actor: None, client_addr: "system".into() };
+    let (mut pushes, mut records) = (vec![], vec![]);
     for c in concluded {
-        // A conclusion whose records exist already (written by an earlier
-        // version, in the conclusion's own transaction) is not written twice.
-        let kind = zwfw_domain::handover::Kind::Conclusion.code();
-        if zwfw_store::handover::regulators_of_case(tx.conn(), c.row.id, kind).await?.is_empty() {
-            crate::handover::push_conclusion(&ctx, &mut tx, &c.row, &c.content, &c.event.kind, c.event.at_ms).await?;
+        let (row, content, kind, at) = (&c.row, &*c.content, &c.event.kind, c.event.at_ms);
+        if let Some((events, materials)) = &c.push {
+            pushes.extend(crate::handover::conclusion_push(st, row, content, kind, at, events, materials)?);
         }
-        if crate::credit::records(&c.content, &c.event.kind)
-            && zwfw_store::credit::of_case(tx.conn(), c.row.id).await?.is_none()
-        {
-            crate::credit::record_conclusion(&ctx, &mut tx, &c.row, &c.content, &c.event.kind, c.event.at_ms).await?;
+        if let Some((authority, rep)) = &c.credit {
+            records.extend(crate::credit::conclusion_record(st, row, content, kind, at, authority, rep));
         }
     }
+    // The batch's records in a few statements: the writer runs no read.
+    crate::handover::write_conclusion_pushes(&ctx, &mut tx, &pushes).await?;
+    crate::credit::write_conclusion_records(&ctx, &mut tx, &records).await?;
     tx.commit().await?;
     Ok(true)
 }

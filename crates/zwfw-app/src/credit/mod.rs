@@ -45,7 +45,7 @@ fn publish_due(st: &App, today: chrono::NaiveDate) -> String {
 /// 法定代表人 of a legal person: as the application form gave it, else as
 /// the applicant's account holds it ("" for a natural person, or when
 /// neither says).
-async fn legal_rep(tx: &mut Tx, case: &CaseRow) -> AppResult<String> {
+pub(crate) async fn legal_rep(st: &App, case: &CaseRow) -> AppResult<String> {
     if ApplicantKind::parse(&case.applicant_kind) != Some(ApplicantKind::Legal) {
         return Ok(String::new());
     }
@@ -54,63 +54,116 @@ async fn legal_rep(tx: &mut Tx, case: &CaseRow) -> AppResult<String> {
         return Ok(given.to_string());
     }
     Ok(match case.applicant_user_id {
-        Some(u) => zwfw_store::admin::legal_rep_of(tx.conn(), u).await?.unwrap_or_default(),
+        Some(u) => zwfw_store::admin::legal_rep_of(st.store.pool(), u).await?.unwrap_or_default(),
         None => String::new(),
     })
 }
 
-/// Writes the publication record of a grant or a denial of a 行政许可 item
-/// taken at `at_ms`, in `tx`, the derivation's transaction that moves past
-/// the conclusion's audit record. Nothing for other conclusions.
-pub async fn record_conclusion(
+/// The publication record of a grant or a denial of a 行政许可 item, made
+/// before it is written.
+pub(crate) struct ConclusionRecord<'a> {
+    case: &'a CaseRow,
+    content: &'a ItemContent,
+    outcome: zwfw_domain::cases::Outcome,
+    document_no: &'a str,
+    at_ms: i64,
+    authority: &'a zwfw_store::admin::Department,
+    rep: &'a str,
+    today: String,
+    due: String,
+    text: String,
+    valid_to: String,
+}
+
+impl ConclusionRecord<'_> {
+    fn granted(&self) -> bool {
+        self.outcome == zwfw_domain::cases::Outcome::Granted
+    }
+
+    fn new_record(&self) -> sc::NewRecord<'_> {
+        let (case, granted) = (self.case, self.granted());
+        sc::NewRecord {
+            case_id: case.id,
+            case_no: case.case_no.as_deref().unwrap_or(""),
+            item_id: case.item_id,
+            item_name: &self.content.name,
+            department_id: case.department_id,
+            decision: self.outcome.code(),
+            holder_kind: &case.applicant_kind,
+            holder_name: &case.applicant_name,
+            holder_code: &case.applicant_id_no,
+            legal_rep: self.rep,
+            document_name: dc::document_name(self.outcome),
+            document_no: self.document_no,
+            certificate_name: if granted { &self.content.result_name } else { "" },
+            license_no: if granted { self.document_no } else { "" },
+            content: &self.text,
+            decided_at: self.at_ms,
+            decided_on: &self.today,
+            valid_from: if granted { &self.today } else { "" },
+            valid_to: &self.valid_to,
+            authority: &self.authority.name,
+            authority_code: &self.authority.credit_code,
+            publish_due: &self.due,
+        }
+    }
+}
+
+/// The publication record of the conclusion `kind` of `case` taken at
+/// `at_ms` by `authority`, naming `rep` as 法定代表人: for a grant or a
+/// denial of a 行政许可 item; none for other conclusions.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn conclusion_record<'a>(
+    st: &App,
+    case: &'a CaseRow,
+    content: &'a ItemContent,
+    kind: &'a EventKind,
+    at_ms: i64,
+    authority: &'a zwfw_store::admin::Department,
+    rep: &'a str,
+) -> Option<ConclusionRecord<'a>> {
+    let EventKind::Concluded { outcome, reason, document_no, valid_until, .. } = kind else { return None };
+    if !dc::published(content.item_type, *outcome) {
+        return None;
+    }
+    let day = zwfw_domain::clock::local_date(at_ms);
+    let granted = *outcome == zwfw_domain::cases::Outcome::Granted;
+    Some(ConclusionRecord {
+        case,
+        content,
+        outcome: *outcome,
+        document_no,
+        at_ms,
+        authority,
+        rep,
+        today: ymd(day),
+        due: publish_due(st, day),
+        text: if granted { content.name.clone() } else { format!("不予许可：{}", reason.trim()) },
+        valid_to: valid_until
+            .map(ymd)
+            .unwrap_or_else(|| if granted { dc::LONG_TERM.to_string() } else { String::new() }),
+    })
+}
+
+/// Writes the publication records `records` in `tx`, the derivation's
+/// transaction that moves past their conclusions' audit records, each with
+/// its audit record, in one statement each for the whole batch.
+pub(crate) async fn write_conclusion_records(
     ctx: &Ctx<'_>,
     tx: &mut Tx,
-    case: &CaseRow,
-    content: &ItemContent,
-    kind: &EventKind,
-    at_ms: i64,
+    records: &[ConclusionRecord<'_>],
 ) -> AppResult<()> {
-    let EventKind::Concluded { outcome, reason, document_no, valid_until, .. } = kind else { return Ok(()) };
-    if !dc::published(content.item_type, *outcome) {
-        return Ok(());
-    }
-    let st = ctx.state;
-    let dept = zwfw_store::admin::get_department_via(tx.conn(), case.department_id).await?;
-    let day = zwfw_domain::clock::local_date(at_ms);
-    let today = ymd(day);
-    let due = publish_due(st, day);
-    let granted = *outcome == zwfw_domain::cases::Outcome::Granted;
-    let text = if granted { content.name.clone() } else { format!("不予许可：{}", reason.trim()) };
-    let valid_to =
-        valid_until.map(ymd).unwrap_or_else(|| if granted { dc::LONG_TERM.to_string() } else { String::new() });
-    let rep = legal_rep(tx, case).await?;
-    let r = sc::NewRecord {
-        case_id: case.id,
-        case_no: case.case_no.as_deref().unwrap_or(""),
-        item_id: case.item_id,
-        item_name: &content.name,
-        department_id: case.department_id,
-        decision: outcome.code(),
-        holder_kind: &case.applicant_kind,
-        holder_name: &case.applicant_name,
-        holder_code: &case.applicant_id_no,
-        legal_rep: &rep,
-        document_name: dc::document_name(*outcome),
-        document_no,
-        certificate_name: if granted { &content.result_name } else { "" },
-        license_no: if granted { document_no } else { "" },
-        content: &text,
-        decided_at: at_ms,
-        decided_on: &today,
-        valid_from: if granted { &today } else { "" },
-        valid_to: &valid_to,
-        authority: &dept.name,
-        authority_code: &dept.credit_code,
-        publish_due: &due,
-    };
-    let id = sc::insert(tx, &r).await?;
-    let detail = json!({"case_id": case.id, "decision": outcome.code(), "publish_due": due});
-    ctx.audit(tx, ctx.entry("credit_recorded", "credit_licensing", id, detail, "")).await
+    let rows: Vec<sc::NewRecord<'_>> = records.iter().map(ConclusionRecord::new_record).collect();
+    let ids = sc::insert_many(tx, &rows).await?;
+    let entries: Vec<_> = ids
+        .iter()
+        .zip(records)
+        .map(|(id, r)| {
+            let detail = json!({"case_id": r.case.id, "decision": r.outcome.code(), "publish_due": r.due});
+            ctx.entry("credit_recorded", "credit_licensing", id, detail, "")
+        })
+        .collect();
+    ctx.audit_many(tx, &entries).await
 }
 
 /// The licence issued for a granted case gives its record the certificate's

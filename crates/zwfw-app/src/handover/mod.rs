@@ -103,8 +103,12 @@ pub(crate) async fn notices_of_pushes(st: &App, pushes: &[(i64, String)]) -> App
     // Each regulator's staff read once per batch, whatever its number of records.
     let mut staff: std::collections::HashMap<i64, Vec<(i64, bool)>> = std::collections::HashMap::new();
     let mut out = vec![];
+    // The batch's records read in one statement.
+    let ids: Vec<i64> = pushes.iter().map(|(id, _)| *id).collect();
+    let rows: std::collections::HashMap<i64, sh::HandoverRow> =
+        sh::get_many(&st.store, &ids).await?.into_iter().map(|h| (h.id, h)).collect();
     for (id, what) in pushes {
-        let Some(h) = sh::get(&st.store, *id).await? else { continue };
+        let Some(h) = rows.get(id) else { continue };
         let source = st.department(h.source_department_id).await.map(|d| d.name.clone()).unwrap_or_default();
         let title = format!("审管推送待认领：{}", h.item_name);
         let body = format!(
@@ -132,71 +136,122 @@ pub(crate) async fn notices_of_pushes(st: &App, pushes: &[(i64, String)]) -> App
     Ok(out)
 }
 
-/// The record a conclusion taken at `at_ms` pushes (准予 and 不予许可),
-/// written in `tx`, the derivation's transaction that moves past the
-/// conclusion's audit record: the decision, the opinions of the case, its
-/// materials; the licence joins it once issued (the issuance waits for the
-/// record). Nothing for other conclusions.
-pub async fn push_conclusion(
-    ctx: &Ctx<'_>,
-    tx: &mut Tx,
-    case: &CaseRow,
-    content: &ItemContent,
-    kind: &EventKind,
+/// The record a conclusion pushes (准予 and 不予许可), made before it is
+/// written: the decision, the opinions of the case (from its events), its
+/// materials, the last day to claim; one row per regulator of the item.
+pub(crate) struct ConclusionPush<'a> {
+    case: &'a CaseRow,
+    content: &'a ItemContent,
+    decision: &'static str,
+    reason: &'a str,
+    document_no: &'a str,
     at_ms: i64,
-) -> AppResult<()> {
-    let EventKind::Concluded { outcome, reason, document_no, .. } = kind else { return Ok(()) };
+    opinions: String,
+    materials: String,
+    due: String,
+    what: String,
+}
+
+/// The record the conclusion `kind` of `case`, taken at `at_ms`, pushes,
+/// made of the case's `events` and `materials` (read before the
+/// derivation's transaction); none for other conclusions.
+pub(crate) fn conclusion_push<'a>(
+    st: &App,
+    case: &'a CaseRow,
+    content: &'a ItemContent,
+    kind: &'a EventKind,
+    at_ms: i64,
+    events: &[sc::EventRow],
+    materials: &[sc::MaterialRow],
+) -> AppResult<Option<ConclusionPush<'a>>> {
+    let EventKind::Concluded { outcome, reason, document_no, .. } = kind else { return Ok(None) };
     if !dh::pushes(*outcome) {
-        return Ok(());
+        return Ok(None);
     }
-    let st = ctx.state;
-    let events = sc::events_via(tx.conn(), case.id).await?;
-    let parsed: Vec<(String, String, i64, zwfw_domain::cases::Event)> = events
+    let parsed: Vec<(&str, &str, i64, zwfw_domain::cases::Event)> = events
         .iter()
         .filter_map(|e| {
             let ev = serde_json::from_value(e.body.clone()).ok()?;
-            Some((e.step_name.clone(), e.actor_name.clone(), e.at, ev))
+            Some((e.step_name.as_str(), e.actor_name.as_str(), e.at, ev))
         })
         .collect();
     let seen: Vec<dh::SeenEvent<'_>> =
         parsed.iter().map(|(step, by, at, ev)| dh::SeenEvent { step, by, at: *at, kind: &ev.kind }).collect();
     let opinions = dh::opinions(&seen);
-    let materials: Vec<MaterialEntry> = sc::materials_via(tx.conn(), case.id)
-        .await?
-        .into_iter()
+    let materials: Vec<MaterialEntry> = materials
+        .iter()
         .map(|m| MaterialEntry {
             material_no: m.material_no,
-            name: m.name,
-            file_name: m.file_name,
-            file_sm3: m.file_sm3,
-            trust: m.trust,
+            name: m.name.clone(),
+            file_name: m.file_name.clone(),
+            file_sm3: m.file_sm3.clone(),
+            trust: m.trust.clone(),
         })
         .collect();
-    let due = claim_due_after(st, zwfw_domain::clock::local_date(at_ms))?;
-    let (opinions, materials) = (json!(opinions).to_string(), json!(materials).to_string());
-    let what = format!("作出{}决定", crate::messages::label("outcome", outcome.code()));
-    let h = sh::NewHandover {
-        kind: PushKind::Conclusion.code(),
-        case_id: Some(case.id),
-        case_no: case.case_no.as_deref().unwrap_or(""),
-        item_id: Some(case.item_id),
-        item_name: &content.name,
-        source_department_id: case.department_id,
-        regulator_department_id: 0,
+    Ok(Some(ConclusionPush {
+        case,
+        content,
         decision: outcome.code(),
-        decision_no: document_no,
-        decided_at: at_ms,
         reason,
-        license_id: None,
-        holder_kind: &case.applicant_kind,
-        holder_name: &case.applicant_name,
-        holder_code: &case.applicant_id_no,
-        opinions: &opinions,
-        materials: &materials,
-        pushed_at: at_ms,
-        claim_due: &due,
-    };
-    push(ctx, tx, &content.regulators(), &h, &what).await
+        document_no,
+        at_ms,
+        opinions: json!(opinions).to_string(),
+        materials: json!(materials).to_string(),
+        due: claim_due_after(st, zwfw_domain::clock::local_date(at_ms))?,
+        what: format!("作出{}决定", crate::messages::label("outcome", outcome.code())),
+    }))
+}
+
+/// Writes the records `pushes` in `tx`, the derivation's transaction that
+/// moves past their conclusions' audit records: one per regulator, each with
+/// its audit record, in one statement each for the whole batch (the
+/// licence joins a record once issued: the issuance waits for it). Their
+/// regulators' staff are told from those audit records ([`notices_of_pushes`]).
+pub(crate) async fn write_conclusion_pushes(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    pushes: &[ConclusionPush<'_>],
+) -> AppResult<()> {
+    let mut rows = vec![];
+    let mut of = vec![];
+    for p in pushes {
+        for regulator in p.content.regulators() {
+            rows.push(sh::NewHandover {
+                kind: PushKind::Conclusion.code(),
+                case_id: Some(p.case.id),
+                case_no: p.case.case_no.as_deref().unwrap_or(""),
+                item_id: Some(p.case.item_id),
+                item_name: &p.content.name,
+                source_department_id: p.case.department_id,
+                regulator_department_id: regulator,
+                decision: p.decision,
+                decision_no: p.document_no,
+                decided_at: p.at_ms,
+                reason: p.reason,
+                license_id: None,
+                holder_kind: &p.case.applicant_kind,
+                holder_name: &p.case.applicant_name,
+                holder_code: &p.case.applicant_id_no,
+                opinions: &p.opinions,
+                materials: &p.materials,
+                pushed_at: p.at_ms,
+                claim_due: &p.due,
+            });
+            of.push(p);
+        }
+    }
+    let ids = sh::insert_many(tx, &rows).await?;
+    let entries: Vec<_> = ids
+        .iter()
+        .zip(&rows)
+        .zip(of)
+        .map(|((id, h), p)| {
+            let detail = json!({"kind": h.kind, "case_id": h.case_id, "decision": h.decision,
+                "regulator_department_id": h.regulator_department_id, "claim_due": h.claim_due, "what": p.what});
+            ctx.entry(PUSHED, "handover", id, detail, "")
+        })
+        .collect();
+    ctx.audit_many(tx, &entries).await
 }
 
 /// Whether an action pushes a record (a grant or a denial).

@@ -124,28 +124,56 @@ pub async fn materials(store: &Store, case_id: i64) -> StoreResult<Vec<MaterialR
     materials_via(store.pool(), case_id).await
 }
 
+/// The columns of a case's material as [`material_row`] reads them.
+const MATERIAL_COLS: &str = "id, material_no, name, file_sm3, file_name, kind, size, trust, source, license_id, \
+                             e_material_id, round, added_by, added_at";
+
+fn material_row(r: &Row) -> MaterialRow {
+    MaterialRow {
+        id: r.i64("id"),
+        material_no: r.i64("material_no"),
+        name: r.str("name"),
+        file_sm3: r.str("file_sm3"),
+        file_name: r.str("file_name"),
+        kind: r.str("kind"),
+        size: r.i64("size"),
+        trust: r.str("trust"),
+        source: r.str("source"),
+        license_id: r.opt_i64("license_id"),
+        e_material_id: r.opt_i64("e_material_id"),
+        round: r.i64("round"),
+        added_by: r.opt_i64("added_by"),
+        added_at: r.i64("added_at"),
+    }
+}
+
 /// [`materials`] in a transaction, or on the store.
 pub async fn materials_via(ex: crate::db::Ex<'_>, case_id: i64) -> StoreResult<Vec<MaterialRow>> {
-    crate::db::query(
-        "SELECT id, material_no, name, file_sm3, file_name, kind, size, trust, source, license_id, e_material_id, round, added_by, \
-         added_at FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id",
+    crate::db::query(format!(
+        "SELECT {MATERIAL_COLS} FROM case_materials WHERE case_id = $1 AND removed_at IS NULL ORDER BY material_no, id"
+    ))
+    .bind(case_id)
+    .all(ex, material_row)
+    .await
+}
+
+/// The materials in force of the cases `ids`, each with its case, in one
+/// statement (by case, then as [`materials`] orders them).
+pub async fn materials_of_cases(store: &Store, ids: &[i64]) -> StoreResult<Vec<(i64, MaterialRow)>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut args = vec![];
+    let list = crate::db::id_list(ids, &mut args);
+    crate::db::query_with(
+        format!(
+            "SELECT case_id, {MATERIAL_COLS} FROM case_materials WHERE case_id IN ({list}) AND removed_at IS NULL \
+             ORDER BY case_id, material_no, id"
+        ),
+        args,
     )
-    .bind(case_id).all(ex, |r| MaterialRow {
-            id: r.i64("id"),
-            material_no: r.i64("material_no"),
-            name: r.str("name"),
-            file_sm3: r.str("file_sm3"),
-            file_name: r.str("file_name"),
-            kind: r.str("kind"),
-            size: r.i64("size"),
-            trust: r.str("trust"),
-            source: r.str("source"),
-            license_id: r.opt_i64("license_id"),
-            e_material_id: r.opt_i64("e_material_id"),
-            round: r.i64("round"),
-            added_by: r.opt_i64("added_by"),
-            added_at: r.i64("added_at"),
-        }).await
+    .all(store.pool(), |r| (r.i64("case_id"), material_row(r)))
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
