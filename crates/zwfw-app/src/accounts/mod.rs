@@ -276,6 +276,22 @@ pub async fn visible_staff(ctx: &Ctx<'_>, id: i64) -> AppResult<User> {
 }
 
 /// Loads a staff account the actor may make `change` to.
+/// Whether the actor changes staff account `id` at all — the conditions
+/// every change shares, which a password reset asks and no more — before the
+/// change sent is read.
+pub async fn may_change_staff(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    manageable_staff(ctx, id, StaffChange::ResetPassword).await.map(|_| ())
+}
+
+/// Whether the actor creates staff accounts for some department (before
+/// the form, which names the department and the roles, is read).
+pub fn may_create_staff(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor.is_none_or(access::staff::may_create_staff) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
 async fn manageable_staff(ctx: &Ctx<'_>, id: i64, change: StaffChange<'_>) -> AppResult<User> {
     let u = visible_staff(ctx, id).await?;
     if let Some(a) = ctx.actor {

@@ -70,10 +70,7 @@ pub struct Impact {
 /// Checks a proposed year as an administrator enters it, and the whole
 /// calendar with it; answers the calendar in force and the proposed one.
 pub(super) fn proposed(ctx: &Ctx<'_>, spec: &YearSpec) -> AppResult<(std::sync::Arc<Calendar>, Calendar)> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_edit_calendar(actor) {
-        return Err(AppError::forbidden());
-    }
+    super::may_edit(ctx)?;
     let st = ctx.state;
     spec.check_entry(chrono::Datelike::year(&st.today()))?;
     let current = st.calendar();

@@ -56,6 +56,14 @@ pub async fn reload(state: &App) -> AppResult<()> {
 /// must cover the statutory festivals (`YearSpec::check_entry`). Every due
 /// day it moves is moved in the same transaction, and the applicants and
 /// handlers concerned are told; answers what moved.
+/// Whether the actor enters the calendar (asked before a form is read).
+pub fn may_edit(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor.is_some_and(zwfw_domain::access::staff::may_edit_calendar) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
 pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<impact::Impact> {
     let (current, new) = impact::proposed(ctx, &spec)?;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
@@ -86,10 +94,7 @@ pub async fn put_year(ctx: &Ctx<'_>, spec: YearSpec, reason: &str) -> AppResult<
 /// The holiday spans and make-up days that a State Council notice's text
 /// proposes for `year` (administrators only), to be checked and confirmed.
 pub fn propose_from_text(ctx: &Ctx<'_>, year: i32, text: &str) -> AppResult<notice_text::Proposal> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_edit_calendar(actor) {
-        return Err(AppError::forbidden());
-    }
+    may_edit(ctx)?;
     zwfw_domain::calendar::check_enterable(year, ctx.state.today().year())?;
     if text.len() > 64 * 1024 {
         return Err(AppError::with_detail(Kind::Invalid, "notice_text_unreadable", "0:too_long"));

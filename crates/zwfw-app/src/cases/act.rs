@@ -119,6 +119,20 @@ pub(super) fn parse_action(a: &ActionInput, actor: &Actor) -> AppResult<EventKin
 
 pub use zwfw_domain::access::in_department;
 
+/// Whether the actor may take some action on the case (which one the
+/// action decides, in [`act`]): asked before the action's form is read, so
+/// that who may not is refused whatever was sent (`not_found` when the case
+/// is not theirs to see).
+pub async fn may_act_on(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&ctx.state.store, case_id).await?;
+    let content = item_version(ctx.state, row.version_id).await?;
+    if !readable(actor, &row, &content) {
+        return Err(AppError::not_found("case"));
+    }
+    access::may_act_at_all(actor, &facts(&row), &content).map_err(refused)
+}
+
 /// Takes an action on a case.
 pub async fn act(ctx: &Ctx<'_>, case_id: i64, input: &ActionInput) -> AppResult<ActResult> {
     act_entered(ctx, case_id, input, None).await

@@ -126,15 +126,39 @@ pub(super) fn idem(key: &Option<String>) -> AppResult<Option<String>> {
 }
 
 /// Submits (or saves as a draft) an application for a published item.
+/// The published version of item `item_id` (`not_found` when there is none).
+async fn published(st: &App, item_id: i64) -> AppResult<(zwfw_store::catalog::Item, i64, Arc<ItemContent>)> {
+    let item = zwfw_store::catalog::get_item(&st.store, item_id).await?;
+    match (ItemStatus::parse(&item.status), item.published_version_id) {
+        (Some(ItemStatus::Active), Some(v)) => Ok((item, v, item_version(st, v).await?)),
+        _ => Err(AppError::not_found("item")),
+    }
+}
+
+/// Whether `actor` applies for the item: the public online (an item offered
+/// online), the counter of the item's department for a walk-in applicant.
+fn applies(actor: &Actor, content: &ItemContent) -> AppResult<()> {
+    if actor.is_staff() {
+        if !actor.has(Role::Counter) || actor.department_id != Some(content.department_id) {
+            return Err(AppError::forbidden());
+        }
+    } else if !content.online {
+        return Err(AppError::with_detail(Kind::Conflict, "not_online", "item"));
+    }
+    Ok(())
+}
+
+/// Whether the actor applies for item `item_id` (asked before the
+/// application's form is read).
+pub async fn may_apply(ctx: &Ctx<'_>, item_id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    applies(actor, &published(ctx.state, item_id).await?.2)
+}
+
 pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> AppResult<Submitted> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let item = zwfw_store::catalog::get_item(&st.store, item_id).await?;
-    let version_id = match (ItemStatus::parse(&item.status), item.published_version_id) {
-        (Some(ItemStatus::Active), Some(v)) => v,
-        _ => return Err(AppError::not_found("item")),
-    };
-    let content = item_version(st, version_id).await?;
+    let (item, version_id, content) = published(st, item_id).await?;
     let key = idem(&input.idem_key)?;
     if let Some(k) = &key {
         if let Some(id) = sc::find_by_idem(&st.store, &scoped_key(actor, k)).await? {
@@ -149,10 +173,8 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         }
     }
     // Who applies, through which channel.
+    applies(actor, &content)?;
     let (applicant, applicant_user_id, channel, trust_upload) = if actor.is_staff() {
-        if !actor.has(Role::Counter) || actor.department_id != Some(content.department_id) {
-            return Err(AppError::forbidden());
-        }
         let mut a =
             check_applicant(input.applicant.as_ref().ok_or_else(|| unprocessable("invalid_applicant", "kind"))?)?;
         // The name and number against the 人口库 / 法人库; its address when none is given.
@@ -164,9 +186,6 @@ pub async fn apply(ctx: &Ctx<'_>, item_id: i64, input: &ApplicationInput) -> App
         let account = sc::find_applicant_account(&st.store, &a.id_no).await?;
         (a, account, "counter", TrustLevel::B)
     } else {
-        if !content.online {
-            return Err(AppError::with_detail(Kind::Conflict, "not_online", "item"));
-        }
         let user = zwfw_store::admin::get_user(&st.store, actor.user_id).await?;
         let given = input.applicant.clone().unwrap_or_default();
         let (kind, id_no) = match user.kind {

@@ -41,12 +41,25 @@ pub struct Draft {
 /// does not exist) and it is still a draft.
 async fn editable(ctx: &Ctx<'_>, case_id: i64) -> AppResult<(CaseRow, Arc<ItemContent>)> {
     let st = ctx.state;
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let row = sc::get_case(&st.store, case_id).await?;
-    access::may_edit_draft(actor, &facts(&row)).map_err(refused)?;
+    let row = author_of(ctx, case_id).await?;
     still_draft(&row)?;
     let content = item_version(st, row.version_id).await?;
     Ok((row, content))
+}
+
+/// Whether the actor may edit and submit the draft (asked before the
+/// changes sent are read; whether it is still a draft is asked after, a
+/// repeated submission answering its first result).
+pub async fn may_edit_draft(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    author_of(ctx, case_id).await.map(|_| ())
+}
+
+/// The draft's row, if `actor` may edit it (a stranger is told it does not exist).
+async fn author_of(ctx: &Ctx<'_>, case_id: i64) -> AppResult<CaseRow> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&ctx.state.store, case_id).await?;
+    access::may_edit_draft(actor, &facts(&row)).map_err(refused)?;
+    Ok(row)
 }
 
 fn still_draft(row: &CaseRow) -> AppResult<()> {

@@ -43,7 +43,9 @@ pub use act::*;
 pub use application::*;
 pub use drafts::*;
 pub use read::*;
-pub use sources::{mark_unfulfilled, material_options, MaterialCheck, MaterialOption, UnfulfilledInput};
+pub use sources::{
+    mark_unfulfilled, material_options, may_mark_unfulfilled, MaterialCheck, MaterialOption, UnfulfilledInput,
+};
 pub use track::*;
 pub use workbench::*;
 use write::*;

@@ -290,12 +290,19 @@ pub async fn upload(ctx: &Ctx<'_>, file_name: &str, bytes: &[u8]) -> AppResult<s
     })
 }
 
+/// Whether the actor receives and returns the case's paper originals
+/// (asked before the form is read).
+pub async fn may_handle_originals(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&ctx.state.store, case_id).await?;
+    access::may_handle_originals(actor, &facts(&row)).map_err(refused).map(|_| ())
+}
+
 /// Registers a paper original received at the counter, or its return.
 pub async fn original(ctx: &Ctx<'_>, case_id: i64, name: &str, copies: i64, returned: Option<i64>) -> AppResult<()> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    let row = sc::get_case(&st.store, case_id).await?;
-    access::may_handle_originals(actor, &facts(&row)).map_err(refused)?;
+    may_handle_originals(ctx, case_id).await?;
     let mut tx = st.store.begin().await?;
     match returned {
         Some(oid) => {

@@ -423,12 +423,8 @@ pub struct UnfulfilledInput {
 /// (`access::cases::may_mark_commitment`). Opens a supervision finding
 /// (A09, when the rule is on), records the mark once, audits it and tells
 /// the applicant.
-pub async fn mark_unfulfilled(
-    ctx: &Ctx<'_>,
-    case_id: i64,
-    material_id: i64,
-    input: &UnfulfilledInput,
-) -> AppResult<sc::BreachRow> {
+/// The actor who may mark the case's commitments unfulfilled, with the case.
+async fn marker<'a>(ctx: &'a Ctx<'_>, case_id: i64) -> AppResult<(&'a Actor, sc::CaseRow)> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let row = sc::get_case(&st.store, case_id).await?;
@@ -437,6 +433,23 @@ pub async fn mark_unfulfilled(
         return Err(AppError::not_found("case"));
     }
     access::may_mark_commitment(actor, &facts(&row)).map_err(refused)?;
+    Ok((actor, row))
+}
+
+/// Whether the actor may mark the case's commitments unfulfilled (asked
+/// before the form is read).
+pub async fn may_mark_unfulfilled(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    marker(ctx, case_id).await.map(|_| ())
+}
+
+pub async fn mark_unfulfilled(
+    ctx: &Ctx<'_>,
+    case_id: i64,
+    material_id: i64,
+    input: &UnfulfilledInput,
+) -> AppResult<sc::BreachRow> {
+    let st = ctx.state;
+    let (actor, row) = marker(ctx, case_id).await?;
     let m = sc::materials(&st.store, case_id)
         .await?
         .into_iter()

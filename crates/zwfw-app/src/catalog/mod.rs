@@ -280,6 +280,71 @@ pub async fn new_version(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Opt
     Ok(vid)
 }
 
+/// Whether the actor takes any step on item `item_id` (see
+/// [`access::catalog::may_change_items`]): asked before the form of a change
+/// is read, so that who may not is refused whatever was sent.
+pub async fn may_change(ctx: &Ctx<'_>, item_id: i64) -> AppResult<()> {
+    let a = actor(ctx)?;
+    let item = store_cat::get_item(&ctx.state.store, item_id).await?;
+    if !access::catalog::may_change_items(a, item.department_id) {
+        return Err(AppError::forbidden());
+    }
+    Ok(())
+}
+
+/// Whether the actor takes any step on the version `version_id`'s item
+/// (before the action sent is read).
+pub async fn may_act_on_version(ctx: &Ctx<'_>, version_id: i64) -> AppResult<()> {
+    let v = store_cat::get_version(&ctx.state.store, version_id).await?;
+    may_change(ctx, v.item_id).await
+}
+
+/// Whether the actor creates an item for some department (before the
+/// content, which names the department, is read).
+pub fn may_create(ctx: &Ctx<'_>) -> AppResult<()> {
+    match access::catalog::may_author_somewhere(actor(ctx)?) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
+/// Whether the actor opens a new version of item `item_id` (its department's author).
+pub async fn may_open_version(ctx: &Ctx<'_>, item_id: i64) -> AppResult<()> {
+    let a = actor(ctx)?;
+    let item = store_cat::get_item(&ctx.state.store, item_id).await?;
+    match access::catalog::may_author(a, item.department_id) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
+/// Whether the actor retires items (the service centre).
+pub fn may_retire(ctx: &Ctx<'_>) -> AppResult<()> {
+    match access::catalog::may_retire(actor(ctx)?) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
+/// Whether the actor edits the draft `version_id` (its department's author):
+/// asked before an upload or a new content is read.
+pub async fn may_edit(ctx: &Ctx<'_>, version_id: i64) -> AppResult<()> {
+    let a = actor(ctx)?;
+    let v = store_cat::get_version(&ctx.state.store, version_id).await?;
+    let item = store_cat::get_item(&ctx.state.store, v.item_id).await?;
+    access::catalog::may_govern(a, GovernanceAction::Edit, v.state, item.department_id)
+        .map_err(|_| AppError::from(GovernanceError::WrongRole))
+}
+
+/// Whether the actor imports items from a workbook (before the file is read).
+pub fn may_import(ctx: &Ctx<'_>) -> AppResult<()> {
+    let a = actor(ctx)?;
+    if !access::catalog::may_import(a) {
+        return Err(AppError::with_detail(Kind::Forbidden, "missing_role", "item_import"));
+    }
+    Ok(())
+}
+
 /// Retires an item (service centre), with a reason. Its versions stay readable.
 pub async fn retire(ctx: &Ctx<'_>, item_id: i64, reason: &str, request: Option<i64>) -> AppResult<()> {
     let a = actor(ctx)?;
@@ -388,6 +453,8 @@ impl From<zwfw_domain::files::UploadError> for AppError {
 /// Stores an attachment and sets it on a draft (which is edited with a reason).
 pub async fn attach(ctx: &Ctx<'_>, version_id: i64, slot: Slot, file_name: &str, bytes: &[u8]) -> AppResult<String> {
     let st = ctx.state;
+    // Nothing is stored for who may not edit the draft.
+    may_edit(ctx, version_id).await?;
     let v = store_cat::get_version(&st.store, version_id).await?;
     let kind = zwfw_domain::files::check_upload(file_name, bytes, st.config.max_upload_bytes, slot.allowed())?;
     let mut content = v.content.clone();

@@ -111,6 +111,24 @@ pub fn may_manage_handlers(actor: &Actor, department_id: i64) -> bool {
     access::may_manage_handlers(actor, department_id)
 }
 
+/// Whether the actor names some department's handlers or sets the limits
+/// (asked before the form is read; each change then checks its department).
+pub fn may_manage_some_handlers(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor.is_some_and(access::may_manage_some_handlers) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
+/// Whether the actor names the handlers of department `department_id`
+/// (asked before the form is read).
+pub fn may_name_handlers(ctx: &Ctx<'_>, department_id: i64) -> AppResult<()> {
+    match ctx.actor.is_some_and(|a| may_manage_handlers(a, department_id)) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
 pub async fn add_handler(ctx: &Ctx<'_>, department_id: i64, input: &HandlerInput) -> AppResult<i64> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;

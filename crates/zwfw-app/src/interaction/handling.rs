@@ -28,12 +28,20 @@ pub struct ActionInput {
 
 /// Transfers, extends or answers a submission. Only staff of the handling
 /// department act; supervision reads and acts on nothing.
-pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detail> {
+/// Whether the actor handles submission `id` (asked before an action's form
+/// is read; which action, and the state, are [`act`]'s questions).
+pub async fn may_handle(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let first = si::get(&st.store, id).await?;
     let former = former_departments(&si::events(&st.store, id).await?);
-    access::may_handle(actor, &facts(&first, &former)).map_err(|r| AppError::refused(r, "interaction"))?;
+    access::may_handle(actor, &facts(&first, &former)).map_err(|r| AppError::refused(r, "interaction"))
+}
+
+pub async fn act(ctx: &Ctx<'_>, id: i64, input: &ActionInput) -> AppResult<Detail> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    may_handle(ctx, id).await?;
     let mut tx = st.store.begin().await?;
     let row = si::lock(&mut tx, id).await?;
     if access::reader(Some(actor), &facts(&row, &[]), false) != Reader::Handler {

@@ -57,6 +57,14 @@ pub async fn limit_days(st: &App, kind: Kind) -> AppResult<u32> {
 }
 
 /// Sets a kind's limit (service-centre or system administrators).
+/// Whether the actor sets the answer limits (asked before the form is read).
+pub fn may_set_limits(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor.is_some_and(access::may_set_limits) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
+    }
+}
+
 pub async fn set_limit_days(ctx: &Ctx<'_>, kind: Kind, days: u32, reason: &str) -> AppResult<()> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     if !access::may_set_limits(actor) {

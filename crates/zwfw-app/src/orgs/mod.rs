@@ -12,7 +12,9 @@ use zwfw_domain::ids::{CreditCode, RegionCode, RegionLevel};
 use zwfw_domain::DomainError;
 use zwfw_store::admin::{self as store_admin, Department, DepartmentData, Region};
 
-fn require_manager(ctx: &Ctx<'_>) -> AppResult<()> {
+/// Whether the actor manages the regions and departments (asked by the
+/// pages and the API before a form is read).
+pub fn may_manage(ctx: &Ctx<'_>) -> AppResult<()> {
     match ctx.actor {
         None => Ok(()), // the operator command line
         Some(a) if zwfw_domain::access::staff::may_manage_organizations(a) => Ok(()),
@@ -31,7 +33,7 @@ pub struct RegionInput {
 }
 
 pub async fn create_region(ctx: &Ctx<'_>, input: &RegionInput) -> AppResult<Region> {
-    require_manager(ctx)?;
+    may_manage(ctx)?;
     let code = RegionCode::parse(&input.code)?;
     let name = parse_name("name", &input.name, 50)?;
     let store = &ctx.state.store;
@@ -65,7 +67,7 @@ pub async fn create_region(ctx: &Ctx<'_>, input: &RegionInput) -> AppResult<Regi
 }
 
 pub async fn rename_region(ctx: &Ctx<'_>, id: i64, name: &str, reason: &str) -> AppResult<Region> {
-    require_manager(ctx)?;
+    may_manage(ctx)?;
     crate::error::reason(reason)?;
     let store = &ctx.state.store;
     let before = store_admin::get_region(store, id).await?;
@@ -148,7 +150,7 @@ async fn validate_department(
 }
 
 pub async fn create_department(ctx: &Ctx<'_>, input: &DepartmentInput) -> AppResult<Department> {
-    require_manager(ctx)?;
+    may_manage(ctx)?;
     let data = validate_department(ctx, input, None).await?;
     crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;
@@ -172,7 +174,7 @@ pub async fn create_department(ctx: &Ctx<'_>, input: &DepartmentInput) -> AppRes
 }
 
 pub async fn update_department(ctx: &Ctx<'_>, id: i64, input: &DepartmentInput) -> AppResult<Department> {
-    require_manager(ctx)?;
+    may_manage(ctx)?;
     crate::error::reason(&input.reason)?;
     let store = &ctx.state.store;
     let before = store_admin::get_department(store, id).await?;

@@ -76,11 +76,16 @@ where
 }
 
 /// A given-up message sent again (system or center administrators), audited.
-pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
-    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_operate_outbox(actor) {
-        return Err(AppError::forbidden());
+/// Whether the actor operates the outbox (asked before a form is read).
+pub fn may_operate(ctx: &Ctx<'_>) -> AppResult<()> {
+    match ctx.actor.is_some_and(zwfw_domain::access::staff::may_operate_outbox) {
+        true => Ok(()),
+        false => Err(AppError::forbidden()),
     }
+}
+
+pub async fn retry(ctx: &Ctx<'_>, id: i64, reason: &str) -> AppResult<()> {
+    may_operate(ctx)?;
     if reason.trim().is_empty() {
         return Err(AppError::bad("reason_required"));
     }

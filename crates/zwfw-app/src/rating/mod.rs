@@ -210,6 +210,24 @@ pub struct FollowUpInput {
 
 /// The follow-up of a bad rating by the department rated (call back, reply),
 /// its appeal (department head), and supervision's decision on the appeal.
+/// Whether the actor takes some step of the follow-up of rating `id`
+/// (asked before the form is read).
+pub async fn may_follow_up(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let r = get(ctx.state, actor, id).await?;
+    access::may_follow_up_at_all(actor, r.department_id).map_err(|r| AppError::refused(r, "rating"))
+}
+
+/// Whether the signed-in actor rates case `case_id` (its applicant, or its
+/// department's staff recording a rating): asked before the form is read.
+pub async fn may_rate(ctx: &Ctx<'_>, case_id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let row = sc::get_case(&ctx.state.store, case_id).await?;
+    access::may_rate(actor, row.department_id, row.applicant_user_id)
+        .map(|_| ())
+        .map_err(|r| AppError::refused(r, "case"))
+}
+
 pub async fn follow_up(ctx: &Ctx<'_>, id: i64, input: &FollowUpInput) -> AppResult<RatingRow> {
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;

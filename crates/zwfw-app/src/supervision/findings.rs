@@ -302,6 +302,17 @@ pub(super) async fn record_action(
 }
 
 /// Replies to, accepts, rejects or closes a finding.
+/// Whether the actor takes some action on finding `id` (asked before the
+/// form is read): `not_found` when it is not theirs to read.
+pub async fn may_act_on_finding(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let f = ss::get_finding(&ctx.state.store, id).await?;
+    if !may_read_finding(actor, &f) {
+        return Err(AppError::not_found("finding"));
+    }
+    access::supervision::may_act_on_finding_at_all(actor, &finding_facts(&f)).map_err(refused("finding"))
+}
+
 pub async fn finding_act(
     ctx: &Ctx<'_>,
     id: i64,

@@ -151,6 +151,14 @@ pub struct RuleInput {
     pub reason: String,
 }
 
+/// Whether the actor is a supervision officer, who changes the rules, runs
+/// the evaluation, records conduct findings and issues orders (asked before
+/// the form is read).
+pub fn may_supervise(ctx: &Ctx<'_>) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    access::supervision::may_supervise(actor).map_err(refused("supervision"))
+}
+
 /// Changes a rule (supervision officers). The next evaluation is a full one,
 /// so that the new parameters apply to every open case.
 pub async fn update_rule(ctx: &Ctx<'_>, code: &str, input: &RuleInput) -> AppResult<RuleView> {

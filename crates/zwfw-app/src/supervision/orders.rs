@@ -156,6 +156,17 @@ pub struct OrderActionInput {
     pub text: String,
 }
 
+/// Whether the actor takes some action on order `id` (asked before the
+/// form is read): `not_found` when it is not theirs to read.
+pub async fn may_act_on_order(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let o = ss::get_order(&ctx.state.store, id).await?;
+    if !may_read_order(actor, &o) {
+        return Err(AppError::not_found("order"));
+    }
+    access::supervision::may_act_on_order_at_all(actor, o.department_id).map_err(refused("order"))
+}
+
 pub async fn order_act(
     ctx: &Ctx<'_>,
     id: i64,

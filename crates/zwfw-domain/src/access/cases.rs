@@ -229,6 +229,16 @@ pub fn may_handle_originals(actor: &Actor, case: &CaseFacts) -> Result<Role, Ref
     first_held(actor, &[Role::Counter, Role::DeptHead]).ok_or(Refusal::MissingRole)
 }
 
+/// Whether the actor may take some action on the case (which one is then
+/// [`may_act`]'s question): a party to it, and not the supervision bureau,
+/// which reads cases and acts on none. Asked before an action's form is read.
+pub fn may_act_at_all(actor: &Actor, case: &CaseFacts, item: &ItemContent) -> Result<(), Refusal> {
+    if !may_read(actor, case, item) {
+        return Err(Refusal::NotParty);
+    }
+    require(!actor.is_staff() || !actor.has(Role::Supervisor), Refusal::SupervisionReadsOnly)
+}
+
 /// Whether the actor may take action `kind` on the case, and in which role:
 /// `Ok(None)` for the applicant's own act, `Ok(Some(role))` for staff (the
 /// role the event records), or why not. The case's state is checked apart,
@@ -244,18 +254,13 @@ pub fn may_act(
     if matches!(kind, DeemedAccepted) {
         return Err(Refusal::SystemOnly);
     }
-    if !may_read(actor, case, item) {
-        return Err(Refusal::NotParty);
-    }
+    may_act_at_all(actor, case, item)?;
     if !actor.is_staff() {
         // The applicant: submits, supplements and withdraws their own application.
         return match kind {
             Submitted | SupplementProvided | Withdrawn { .. } => Ok(None),
             _ => Err(Refusal::StaffOnly),
         };
-    }
-    if actor.has(Role::Supervisor) {
-        return Err(Refusal::SupervisionReadsOnly);
     }
     let home = in_department(actor, case.department_id);
     let home_with = |wanted: &[Role]| -> Result<Option<Role>, Refusal> {

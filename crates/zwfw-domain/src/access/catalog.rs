@@ -64,10 +64,28 @@ pub fn may_retire(actor: &Actor) -> bool {
     actor.is_staff() && (actor.has(Role::CenterAdmin) || actor.has(Role::SystemAdmin))
 }
 
+/// Whether `actor` takes any step at all on the items of department
+/// `department_id` (a draft's edit or submission, a review, the approval,
+/// a new version, the retirement): asked before a change's body is read,
+/// each step then deciding with its own rule above.
+pub fn may_change_items(actor: &Actor, department_id: i64) -> bool {
+    use GovernanceAction::*;
+    may_retire(actor)
+        || [Edit, PassLegalReview, Approve]
+            .into_iter()
+            .any(|a| may_govern(actor, a, VersionState::LegalReview, department_id).is_ok())
+}
+
+/// Whether `actor` may author for some department (each item is then
+/// checked with [`may_author`]): creating an item, importing a workbook.
+pub fn may_author_somewhere(actor: &Actor) -> bool {
+    actor.is_staff() && (actor.is_global_admin() || actor.has(Role::DeptAdmin))
+}
+
 /// Importing items from a workbook: those who may author for some
 /// department (each row is then checked with [`may_author`]).
 pub fn may_import(actor: &Actor) -> bool {
-    actor.is_staff() && (actor.is_global_admin() || actor.has(Role::DeptAdmin))
+    may_author_somewhere(actor)
 }
 
 #[cfg(test)]

@@ -139,6 +139,12 @@ pub fn may_set_limits(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 
+/// Whether `actor` names handlers of some department or sets the limits:
+/// asked before the form, which names the department, is read.
+pub fn may_manage_some_handlers(actor: &Actor) -> bool {
+    may_set_limits(actor) || actor.department_id.is_some_and(|d| may_manage_handlers(actor, d))
+}
+
 /// Submitting: the public (signed in or not); staff do not submit as staff.
 pub fn may_submit(actor: Option<&Actor>) -> Result<(), Refusal> {
     require(!actor.is_some_and(|a| a.is_staff()), Refusal::ApplicantOnly)

@@ -64,6 +64,13 @@ pub fn may_follow_up(actor: &Actor, rated_department: i64, step: FollowUpStep) -
     }
 }
 
+/// Whether `actor` takes some step of the follow-up of a rating of
+/// `rated_department` (which one the form decides): asked before it is read.
+pub fn may_follow_up_at_all(actor: &Actor, rated_department: i64) -> Result<(), Refusal> {
+    may_follow_up(actor, rated_department, FollowUpStep::CallBack)
+        .or_else(|_| may_follow_up(actor, rated_department, FollowUpStep::DecideAppeal))
+}
+
 /// Which ratings a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListScope {

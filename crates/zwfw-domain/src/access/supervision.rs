@@ -69,6 +69,12 @@ pub fn may_act_on_finding(actor: &Actor, f: &FindingFacts, action: FindingAction
     }
 }
 
+/// Whether `actor` takes some action on the finding (which one the action
+/// sent decides, with [`may_act_on_finding`]): asked before the form is read.
+pub fn may_act_on_finding_at_all(actor: &Actor, f: &FindingFacts) -> Result<(), Refusal> {
+    may_act_on_finding(actor, f, FindingAction::Accept).or_else(|_| may_act_on_finding(actor, f, FindingAction::Reply))
+}
+
 /// Issuing an oversight order on a finding: supervision officers, for a
 /// finding that names a department.
 pub fn may_order_on_finding(actor: &Actor, f: &FindingFacts) -> Result<(), Refusal> {
@@ -86,6 +92,13 @@ pub fn may_act_on_order(actor: &Actor, order_department: i64, action: OrderActio
         }
         OrderAction::Accept | OrderAction::Reject => may_supervise(actor),
     }
+}
+
+/// Whether `actor` takes some action on an order to `order_department`
+/// (see [`may_act_on_order`]): asked before the form is read.
+pub fn may_act_on_order_at_all(actor: &Actor, order_department: i64) -> Result<(), Refusal> {
+    may_act_on_order(actor, order_department, OrderAction::Accept)
+        .or_else(|_| may_act_on_order(actor, order_department, OrderAction::Answer))
 }
 
 #[cfg(test)]

@@ -278,9 +278,11 @@ pub struct StaffCreated {
     responses((status = 201, body = StaffCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_staff(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(req): ApiJson<StaffInput>,
+    body: LateJson<StaffInput>,
 ) -> WebResult<(StatusCode, Json<StaffCreated>)> {
-    let (u, pw) = accounts::create_staff(&ctx(&st, &ra), &req).await?;
+    let c = ctx(&st, &ra);
+    accounts::may_create_staff(&c)?;
+    let (u, pw) = accounts::create_staff(&c, &body.parse()?).await?;
     Ok((StatusCode::CREATED, Json(StaffCreated { account: StaffView::of(&u, st.now_ms()), initial_password: pw })))
 }
 
@@ -289,9 +291,11 @@ pub async fn create_staff(
 pub async fn update_staff(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<StaffUpdate>,
+    body: LateJson<StaffUpdate>,
 ) -> WebResult<Json<StaffView>> {
-    let u = accounts::update_staff(&ctx(&st, &ra), id, &req).await?;
+    let c = ctx(&st, &ra);
+    accounts::may_change_staff(&c, id).await?;
+    let u = accounts::update_staff(&c, id, &body.parse()?).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
 
@@ -312,9 +316,12 @@ pub struct TemporaryPassword {
 pub async fn reset_password(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<ResetRequest>,
+    body: LateJson<ResetRequest>,
 ) -> WebResult<Json<TemporaryPassword>> {
-    let pw = accounts::reset_password(&ctx(&st, &ra), id, &req.reason, req.reset_totp).await?;
+    let c = ctx(&st, &ra);
+    accounts::may_change_staff(&c, id).await?;
+    let req = body.parse()?;
+    let pw = accounts::reset_password(&c, id, &req.reason, req.reset_totp).await?;
     Ok(Json(TemporaryPassword { temporary_password: pw }))
 }
 
@@ -329,9 +336,12 @@ pub struct ActiveRequest {
 pub async fn set_active(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<ActiveRequest>,
+    body: LateJson<ActiveRequest>,
 ) -> WebResult<Json<StaffView>> {
-    let u = accounts::set_staff_active(&ctx(&st, &ra), id, req.active, &req.reason).await?;
+    let c = ctx(&st, &ra);
+    accounts::may_change_staff(&c, id).await?;
+    let req = body.parse()?;
+    let u = accounts::set_staff_active(&c, id, req.active, &req.reason).await?;
     Ok(Json(StaffView::of(&u, st.now_ms())))
 }
 

@@ -174,9 +174,11 @@ pub struct YearSaved {
 pub async fn api_put_year(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
-    crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearInput>,
+    body: crate::http::extract::LateJson<YearInput>,
 ) -> WebResult<Json<YearSaved>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    zwfw_app::calendar::may_edit(&ctx)?;
+    let input = body.parse()?;
     let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
     let moved = put_year(&ctx, spec, &input.reason).await?;
     Ok(Json(YearSaved { calendar: year_view(&st.calendar(), year)?, moved }))
@@ -196,9 +198,11 @@ pub struct YearEntry {
 pub async fn api_preview_year(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
-    crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<YearEntry>,
+    body: crate::http::extract::LateJson<YearEntry>,
 ) -> WebResult<Json<zwfw_app::calendar::Impact>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    zwfw_app::calendar::may_edit(&ctx)?;
+    let input = body.parse()?;
     let spec = YearSpec { year, notices: input.notices, holidays: input.holidays, workdays: input.workdays };
     Ok(Json(zwfw_app::calendar::preview(&ctx, &spec).await?))
 }
@@ -225,9 +229,11 @@ pub struct NoticeProposal {
 pub async fn api_notice_text(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(year): ApiPath<i32>,
-    crate::http::extract::ApiJson(input): crate::http::extract::ApiJson<NoticeTextInput>,
+    body: crate::http::extract::LateJson<NoticeTextInput>,
 ) -> WebResult<Json<NoticeProposal>> {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    zwfw_app::calendar::may_edit(&ctx)?;
+    let input = body.parse()?;
     let p = zwfw_app::calendar::propose_from_text(&ctx, year, &input.text)?;
     Ok(Json(NoticeProposal { holidays: p.holidays, workdays: p.workdays, number: p.number }))
 }

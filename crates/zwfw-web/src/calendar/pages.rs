@@ -240,8 +240,12 @@ fn entry_digest(spec: &YearSpec) -> String {
 
 /// The administrator's three steps: read a notice's text into the form,
 /// preview what the entry moves, and save it once confirmed.
-pub async fn admin_submit(SignedIn { st, ra, .. }: SignedIn, axum::Form(f): axum::Form<YearForm>) -> Response {
+pub async fn admin_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<YearForm>) -> Response {
     let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    let f = match zwfw_app::calendar::may_edit(&ctx).map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
     let mut form = AdminForm {
         notices: f.notices,
         holidays: f.holidays,

@@ -69,9 +69,11 @@ pub async fn api_upload(
 pub async fn api_apply(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ApplicationInput>,
+    body: LateJson<ApplicationInput>,
 ) -> WebResult<(StatusCode, Json<Submitted>)> {
-    let r = cases::apply(&ctx(&st, &ra), id, &input).await?;
+    let c = ctx(&st, &ra);
+    cases::may_apply(&c, id).await?;
+    let r = cases::apply(&c, id, &body.parse()?).await?;
     Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
 }
 
@@ -236,9 +238,11 @@ pub async fn api_get(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i64>
 pub async fn api_act(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ActionInput>,
+    body: LateJson<ActionInput>,
 ) -> WebResult<Json<ActResult>> {
-    Ok(Json(cases::act(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    cases::may_act_on(&c, id).await?;
+    Ok(Json(cases::act(&c, id, &body.parse()?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -428,9 +432,11 @@ pub async fn api_material_options(
 pub async fn api_commitment_unfulfilled(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, mid)): ApiPath<(i64, i64)>,
-    ApiJson(input): ApiJson<cases::UnfulfilledInput>,
+    body: LateJson<cases::UnfulfilledInput>,
 ) -> WebResult<(StatusCode, Json<sc::BreachRow>)> {
-    Ok((StatusCode::CREATED, Json(cases::mark_unfulfilled(&ctx(&st, &ra), id, mid, &input).await?)))
+    let c = ctx(&st, &ra);
+    cases::may_mark_unfulfilled(&c, id).await?;
+    Ok((StatusCode::CREATED, Json(cases::mark_unfulfilled(&c, id, mid, &body.parse()?).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -445,9 +451,12 @@ pub struct OriginalInput {
 pub async fn api_original(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(o): ApiJson<OriginalInput>,
+    body: LateJson<OriginalInput>,
 ) -> WebResult<StatusCode> {
-    cases::original(&ctx(&st, &ra), id, &o.name, o.copies, None).await?;
+    let c = ctx(&st, &ra);
+    cases::may_handle_originals(&c, id).await?;
+    let o = body.parse()?;
+    cases::original(&c, id, &o.name, o.copies, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -492,9 +501,11 @@ pub async fn api_draft(SignedIn { st, ra, .. }: SignedIn, ApiPath(id): ApiPath<i
 pub async fn api_draft_update(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<DraftInput>,
+    body: LateJson<DraftInput>,
 ) -> WebResult<Json<Draft>> {
-    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    cases::may_edit_draft(&c, id).await?;
+    Ok(Json(cases::update_draft(&c, id, &body.parse()?).await?))
 }
 
 /// Adds a material to a draft (an upload of the caller's or an e-material of the applicant's); it replaces a file the draft holds for the same material.
@@ -503,10 +514,12 @@ pub async fn api_draft_update(
 pub async fn api_draft_material_add(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(m): ApiJson<MaterialRef>,
+    body: LateJson<MaterialRef>,
 ) -> WebResult<Json<Draft>> {
-    let input = DraftInput { materials: vec![m], ..DraftInput::default() };
-    Ok(Json(cases::update_draft(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    cases::may_edit_draft(&c, id).await?;
+    let input = DraftInput { materials: vec![body.parse()?], ..DraftInput::default() };
+    Ok(Json(cases::update_draft(&c, id, &input).await?))
 }
 
 /// Takes a material off a draft.
@@ -532,9 +545,12 @@ pub struct DraftSubmit {
 pub async fn api_draft_submit(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<DraftSubmit>,
+    body: LateJson<DraftSubmit>,
 ) -> WebResult<(StatusCode, Json<Submitted>)> {
-    let r = cases::submit_draft(&ctx(&st, &ra), id, input.idem_key.as_deref()).await?;
+    let c = ctx(&st, &ra);
+    cases::may_edit_draft(&c, id).await?;
+    let input = body.parse()?;
+    let r = cases::submit_draft(&c, id, input.idem_key.as_deref()).await?;
     Ok((if r.repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
 }
 

@@ -5,7 +5,6 @@
 //! that draft's, listing them: nothing has to be chosen again.
 
 use crate::http::prelude::*;
-use axum::extract::Multipart;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -316,7 +315,16 @@ fn submitted(st: &AppState, ra: &RequestAuth, s: &cases::Submitted) -> Response 
     )
 }
 
-pub async fn apply_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>, mp: Multipart) -> Response {
+pub async fn apply_submit(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath(id): PagePath<i64>,
+    mp: LateMultipart,
+) -> Response {
+    // Who may not apply is refused before the form is read.
+    let mp = match cases::may_apply(&ctx(&st, &ra), id).await.map_err(WebError::from).and_then(|()| mp.open()) {
+        Ok(mp) => mp,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
         Ok(f) => f,
         Err(e) => {
@@ -422,13 +430,17 @@ pub async fn draft_page(
 
 /// The draft's form posted: its fields and new files are saved; then a file
 /// is taken off (删除), or the draft is kept (保存草稿), or submitted.
-pub async fn draft_submit(SignedIn { st, ra, .. }: SignedIn, PagePath(id): PagePath<i64>, mp: Multipart) -> Response {
+pub async fn draft_submit(
+    SignedIn { st, ra, .. }: SignedIn,
+    PagePath(id): PagePath<i64>,
+    mp: LateMultipart,
+) -> Response {
     let c = ctx(&st, &ra);
     let d = match cases::draft(&c, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
-    let form = match MultipartForm::read(mp, st.config.max_upload_bytes).await {
+    let form = match async { MultipartForm::read(mp.open()?, st.config.max_upload_bytes).await }.await {
         Ok(f) => f,
         Err(e) => {
             return draft_view(&st, &ra, &d, &HashMap::new(), Note { error: Some(e.message()), flash: None }).await

@@ -2,7 +2,6 @@
 
 use super::api::{InboxQuery, ListQuery};
 use crate::http::prelude::*;
-use axum::extract::Multipart;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -451,13 +450,19 @@ async fn after_action(
 pub async fn act_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<ActForm>,
+    form: LateForm<ActForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    // Who may not act on the case is refused whatever the form says.
+    let f = match cases::may_act_on(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let r = async {
         if f.action == "conclude" && f.confirm.as_deref() != Some("1") {
             return Err(WebError::with_detail(Kind::Invalid, "confirmation_required", "confirm").0);
         }
-        cases::act(&ctx(&st, &ra), id, &f.input()?).await.map(|_| ())
+        cases::act(&c, id, &f.input()?).await.map(|_| ())
     }
     .await;
     after_action(&st, &ra, id, &f.action, r).await
@@ -466,8 +471,13 @@ pub async fn act_submit(
 pub async fn supplement_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    mp: Multipart,
+    mp: LateMultipart,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let mp = match cases::may_act_on(&c, id).await.map_err(WebError::from).and_then(|()| mp.open()) {
+        Ok(mp) => mp,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let r = async {
         let form = MultipartForm::read(mp, st.config.max_upload_bytes).await?;
         let input = ActionInput {
@@ -495,10 +505,15 @@ pub struct UnfulfilledForm {
 pub async fn commitment_unfulfilled_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath((id, mid)): PagePath<(i64, i64)>,
-    Form(f): Form<UnfulfilledForm>,
+    form: LateForm<UnfulfilledForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let f = match cases::may_mark_unfulfilled(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = cases::UnfulfilledInput { reason: f.reason };
-    let r = cases::mark_unfulfilled(&ctx(&st, &ra), id, mid, &input).await.map(|_| ());
+    let r = cases::mark_unfulfilled(&c, id, mid, &input).await.map(|_| ());
     after_action(&st, &ra, id, "commitment_unfulfilled", r).await
 }
 
@@ -511,10 +526,15 @@ pub struct OriginalForm {
 pub async fn original_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<OriginalForm>,
+    form: LateForm<OriginalForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let f = match cases::may_handle_originals(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let copies = f.copies.trim().parse::<i64>().unwrap_or(0);
-    let r = cases::original(&ctx(&st, &ra), id, &f.name, copies, None).await;
+    let r = cases::original(&c, id, &f.name, copies, None).await;
     after_action(&st, &ra, id, "original", r).await
 }
 

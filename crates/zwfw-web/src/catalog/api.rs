@@ -136,9 +136,12 @@ pub(super) fn api_ctx<'a>(st: &'a AppState, ra: &'a RequestAuth) -> Ctx<'a> {
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_create(
     SignedIn { st, ra, .. }: SignedIn,
-    crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
+    body: LateJson<ItemWrite>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
-    let (item_id, version_id) = create_item(&api_ctx(&st, &ra), &w.content, &w.reason, w.request).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_create(&ctx)?;
+    let w = body.parse()?;
+    let (item_id, version_id) = create_item(&ctx, &w.content, &w.reason, w.request).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id, version_id })))
 }
 
@@ -179,9 +182,12 @@ pub async fn api_list(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<st
 pub async fn api_edit(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    crate::http::extract::ApiJson(w): crate::http::extract::ApiJson<ItemWrite>,
+    body: LateJson<ItemWrite>,
 ) -> WebResult<StatusCode> {
-    edit_draft(&api_ctx(&st, &ra), id, &w.content, &w.reason, w.request).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_edit(&ctx, id).await?;
+    let w = body.parse()?;
+    edit_draft(&ctx, id, &w.content, &w.reason, w.request).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,9 +196,12 @@ pub async fn api_edit(
 pub async fn api_act(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ActionRequest>,
+    body: LateJson<ActionRequest>,
 ) -> WebResult<Json<StateView>> {
-    let to = act(&api_ctx(&st, &ra), id, parse_action(&r.action)?, &r.reason, r.request).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_act_on_version(&ctx, id).await?;
+    let r = body.parse()?;
+    let to = act(&ctx, id, parse_action(&r.action)?, &r.reason, r.request).await?;
     Ok(Json(StateView { state: to.code().into() }))
 }
 
@@ -201,9 +210,12 @@ pub async fn api_act(
 pub async fn api_new_version(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
+    body: LateJson<ReasonRequest>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
-    let v = new_version(&api_ctx(&st, &ra), id, &r.reason, r.request).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_open_version(&ctx, id).await?;
+    let r = body.parse()?;
+    let v = new_version(&ctx, id, &r.reason, r.request).await?;
     Ok((StatusCode::CREATED, Json(Created { item_id: id, version_id: v })))
 }
 
@@ -212,9 +224,12 @@ pub async fn api_new_version(
 pub async fn api_retire(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    crate::http::extract::ApiJson(r): crate::http::extract::ApiJson<ReasonRequest>,
+    body: LateJson<ReasonRequest>,
 ) -> WebResult<StatusCode> {
-    retire(&api_ctx(&st, &ra), id, &r.reason, r.request).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_retire(&ctx)?;
+    let r = body.parse()?;
+    retire(&ctx, id, &r.reason, r.request).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,10 +401,12 @@ pub struct Attached {
 pub async fn api_attach(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> WebResult<(StatusCode, Json<Attached>)> {
-    let (slot, name, bytes) = read_upload(multipart, st.config.max_upload_bytes).await?;
-    let sm3 = attach(&api_ctx(&st, &ra), id, slot, &name, &bytes).await?;
+    let ctx = api_ctx(&st, &ra);
+    zwfw_app::catalog::may_edit(&ctx, id).await?;
+    let (slot, name, bytes) = read_upload(multipart.open()?, st.config.max_upload_bytes).await?;
+    let sm3 = attach(&ctx, id, slot, &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(Attached { sm3 })))
 }
 

@@ -325,10 +325,14 @@ pub async fn edit_submit(
 pub async fn attach_page(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: LateMultipart,
 ) -> Response {
-    let v = match open_draft(&st, &s, id).await {
-        Ok(v) => v,
+    let opened = match open_draft(&st, &s, id).await {
+        Ok(v) => multipart.open().map(|m| (v, m)),
+        Err(e) => Err(e),
+    };
+    let (v, multipart) = match opened {
+        Ok(x) => x,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
     };
     let result = match read_upload(multipart, st.config.max_upload_bytes).await {

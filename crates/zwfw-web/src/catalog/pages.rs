@@ -304,9 +304,14 @@ pub(super) fn request_field(s: &str) -> WebResult<Option<i64>> {
 pub async fn admin_item_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    axum::Form(f): axum::Form<ActForm>,
+    form: LateForm<ActForm>,
 ) -> Response {
     let ctx = api_ctx(&st, &ra);
+    // Who takes no step on the item is refused whatever the form says.
+    let f = match zwfw_app::catalog::may_change(&ctx, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
     let result = match request_field(&f.request) {
         Err(e) => Err(e.into()),
         Ok(request) => match f.action.as_str() {

@@ -5,6 +5,7 @@ use crate::http::auth::Auth;
 use crate::http::error::ErrorBody;
 use crate::http::error::WebError;
 use crate::http::error::WebResult;
+use crate::http::extract::LateMultipart;
 use crate::http::pages::SignedIn;
 use crate::AppState;
 use axum::extract::State;
@@ -69,11 +70,18 @@ pub struct ImportCreated {
     responses((status = 201, description = "all items created as drafts", body = ImportCreated), (status = 422, description = "every bad cell", body = ImportReport), (status = 400, description = "no file", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_import(
     SignedIn { st, ra, .. }: SignedIn,
-    mut mp: axum::extract::Multipart,
+    mp: LateMultipart,
 ) -> Result<(StatusCode, Json<ImportCreated>), (StatusCode, Json<ImportReport>)> {
-    let bad = |m: &str| {
-        (StatusCode::BAD_REQUEST, Json(ImportReport { code: "bad_request".into(), message: m.into(), errors: vec![] }))
+    let report = |status, code: &str, m: &str| {
+        (status, Json(ImportReport { code: code.into(), message: m.into(), errors: vec![] }))
     };
+    let bad = |m: &str| report(StatusCode::BAD_REQUEST, "bad_request", m);
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    // Who may import is decided before the body is looked at.
+    if zwfw_app::catalog::may_import(&ctx).is_err() {
+        return Err(report(StatusCode::FORBIDDEN, "forbidden", &zwfw_app::messages::error_text("forbidden", None)));
+    }
+    let mut mp = mp.open().map_err(|e| bad(&e.message()))?;
     let mut bytes = None;
     while let Ok(Some(field)) = mp.next_field().await {
         if field.name() == Some("file") {
@@ -81,7 +89,6 @@ pub async fn api_import(
         }
     }
     let Some(bytes) = bytes else { return Err(bad("请选择要导入的文件")) };
-    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     match import(&ctx, &bytes).await {
         Ok(created) => Ok((StatusCode::CREATED, Json(ImportCreated { created }))),
         Err(r) if r.code == "forbidden" => Err((StatusCode::FORBIDDEN, Json(r))),
@@ -90,19 +97,20 @@ pub async fn api_import(
 }
 
 /// The import form of the admin page: the result (count or every bad cell) as a page.
-pub async fn import_page(SignedIn { st, ra, s }: SignedIn, mut mp: axum::extract::Multipart) -> Response {
-    // Who may import is decided before the file is looked at.
-    if !zwfw_domain::access::catalog::may_import(&s.actor) {
-        let e = zwfw_app::AppError::with_detail(zwfw_app::error::Kind::Forbidden, "missing_role", "item_import");
-        return crate::http::pages::error_page(&st, Some(&ra), &e);
-    }
+pub async fn import_page(SignedIn { st, ra, .. }: SignedIn, mp: LateMultipart) -> Response {
+    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
+    // Who may import is decided before the body is looked at.
+    let opened = zwfw_app::catalog::may_import(&ctx).map_err(WebError::from).and_then(|()| mp.open());
+    let mut mp = match opened {
+        Ok(mp) => mp,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
     let mut bytes = None;
     while let Ok(Some(field)) = mp.next_field().await {
         if field.name() == Some("file") {
             bytes = field.bytes().await.ok();
         }
     }
-    let ctx = Ctx { state: &st, actor: ra.session.as_ref().map(|s| &s.actor), client_addr: ra.client_addr.clone() };
     let result = match bytes {
         Some(b) if !b.is_empty() => import(&ctx, &b).await,
         _ => Err(ImportReport {

@@ -89,20 +89,21 @@ pub async fn api_config(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Conf
     security(("bearer" = [])))]
 pub async fn api_update_config(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(input): ApiJson<ConfigInput>,
+    body: LateJson<ConfigInput>,
 ) -> WebResult<Json<Config>> {
-    Ok(Json(ev::update_config(&ctx(&st, &ra), &input).await?))
+    let c = ctx(&st, &ra);
+    zwfw_app::supervision::may_supervise(&c)?;
+    Ok(Json(ev::update_config(&c, &body.parse()?).await?))
 }
 
 /// Publishes the ranking of an ended period on the portal (supervision officers).
 #[utoipa::path(post, path = "/supervision/evaluation/publications", tag = "supervision", request_body = PublishInput,
     responses((status = 200, body = Ranking), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn api_publish(
-    SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(input): ApiJson<PublishInput>,
-) -> WebResult<Json<Ranking>> {
-    Ok(Json(ev::publish(&ctx(&st, &ra), &input).await?))
+pub async fn api_publish(SignedIn { st, ra, .. }: SignedIn, body: LateJson<PublishInput>) -> WebResult<Json<Ranking>> {
+    let c = ctx(&st, &ra);
+    zwfw_app::supervision::may_supervise(&c)?;
+    Ok(Json(ev::publish(&c, &body.parse()?).await?))
 }
 
 /// The published rankings, newest first (no sign-in).

@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -126,7 +125,11 @@ pub struct PublishForm {
     note: String,
 }
 
-pub async fn publish_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<PublishForm>) -> Response {
+pub async fn publish_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<PublishForm>) -> Response {
+    let f = match crate::supervision::pages::supervised(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = PublishInput { period: f.period.clone(), note: f.note.clone() };
     match ev::publish(&ctx(&st, &ra), &input).await {
         Ok(r) => Redirect::to(&format!("/supervision/evaluation?period={}&done=published", r.period)).into_response(),
@@ -207,7 +210,11 @@ pub struct ConfigForm {
     reason: String,
 }
 
-pub async fn config_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<ConfigForm>) -> Response {
+pub async fn config_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<ConfigForm>) -> Response {
+    let f = match crate::supervision::pages::supervised(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     // Every figure is a whole number; the first that is not is named.
     let parsed = (|| -> Result<Config, WebError> {
         let n = |field: &'static str, v: &str| v.trim().parse::<u32>().map_err(|_| WebError::invalid(field));

@@ -3,7 +3,6 @@
 
 use crate::http::prelude::*;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -57,8 +56,12 @@ pub struct ReportForm {
     function: String,
 }
 
-pub async fn new_submit(SignedIn { st, ra, .. }: SignedIn, Form(f): Form<ReportForm>) -> Response {
+pub async fn new_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<ReportForm>) -> Response {
     let c = ctx(&st, &ra);
+    let f = match fl::check_report(&c).map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = ReportInput {
         what: f.what.clone(),
         since: f.since.clone(),
@@ -125,7 +128,24 @@ async fn after(
     .await
 }
 
-async fn step_submit(st: &AppState, ra: &RequestAuth, id: i64, f: StepForm, step: fl::Step, done: &str) -> Response {
+/// The form of a step on fault `id`, once the reader is known to handle it.
+async fn handled<T>(st: &AppState, ra: &RequestAuth, id: i64, form: LateForm<T>) -> Result<T, Response> {
+    let checked = fl::check_handle(&ctx(st, ra), id).await.map_err(WebError::from);
+    checked.and_then(|()| form.parse()).map_err(|e| error_page(st, Some(ra), &e))
+}
+
+async fn step_submit(
+    st: &AppState,
+    ra: &RequestAuth,
+    id: i64,
+    form: LateForm<StepForm>,
+    step: fl::Step,
+    done: &str,
+) -> Response {
+    let f = match handled(st, ra, id, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let r = fl::take_step(&ctx(st, ra), id, step, &StepInput { text: f.text }).await;
     after(st, ra, id, r, done).await
 }
@@ -133,25 +153,25 @@ async fn step_submit(st: &AppState, ra: &RequestAuth, id: i64, f: StepForm, step
 pub async fn acknowledge_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<StepForm>,
+    form: LateForm<StepForm>,
 ) -> Response {
-    step_submit(&st, &ra, id, f, fl::Step::Acknowledge, "acknowledge").await
+    step_submit(&st, &ra, id, form, fl::Step::Acknowledge, "acknowledge").await
 }
 
 pub async fn cause_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<StepForm>,
+    form: LateForm<StepForm>,
 ) -> Response {
-    step_submit(&st, &ra, id, f, fl::Step::Cause, "cause").await
+    step_submit(&st, &ra, id, form, fl::Step::Cause, "cause").await
 }
 
 pub async fn clear_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<StepForm>,
+    form: LateForm<StepForm>,
 ) -> Response {
-    step_submit(&st, &ra, id, f, fl::Step::Clear, "clear").await
+    step_submit(&st, &ra, id, form, fl::Step::Clear, "clear").await
 }
 
 #[derive(Deserialize)]
@@ -165,8 +185,12 @@ pub struct SentForm {
 pub async fn sent_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<SentForm>,
+    form: LateForm<SentForm>,
 ) -> Response {
+    let f = match handled(&st, &ra, id, form).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let input = SentInput { department_id: f.department_id.trim().parse().ok(), note: f.note };
     let r = fl::record_sent(&ctx(&st, &ra), id, &input).await;
     after(&st, &ra, id, r, "sent").await

@@ -4,7 +4,6 @@
 
 use crate::http::prelude::*;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -152,9 +151,13 @@ pub struct AnswerForm {
 pub async fn answer_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<AnswerForm>,
+    form: LateForm<AnswerForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    let f = match gov::may_answer(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input =
         AnswerInput { decision: f.decision, necessity: f.necessity, feasibility: f.feasibility, answer: f.answer };
     let outcome = gov::answer(&c, id, &input)
@@ -177,9 +180,13 @@ pub struct CompleteForm {
 pub async fn complete_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<CompleteForm>,
+    form: LateForm<CompleteForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    let f = match gov::may_answer(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let outcome = gov::complete(&c, id, &CompleteInput { note: f.note })
         .await
         .map(|_| format!("/governance/requests/{id}?done=complete"))

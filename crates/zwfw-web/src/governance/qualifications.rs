@@ -7,7 +7,7 @@ use crate::api::Register;
 use crate::http::prelude::*;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -155,12 +155,13 @@ pub async fn person_page(
 pub async fn record_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<RecordForm>,
+    form: LateForm<RecordForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
-    if let Err(e) = q::may_record(&c, id).await {
-        return error_page(&st, Some(&ra), &e);
-    }
+    let f = match q::may_record(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let score = f.score.trim();
     let outcome = match score.parse::<i64>() {
         Err(_) if !score.is_empty() => Err(zwfw_app::AppError::new(Kind::Invalid, "qualification_score_out_of_range")),

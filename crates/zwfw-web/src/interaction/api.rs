@@ -73,9 +73,11 @@ pub async fn api_get(State(st): State<AppState>, Auth(ra): Auth, ApiPath(id): Ap
 pub async fn api_act(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ActionInput>,
+    body: LateJson<ActionInput>,
 ) -> WebResult<Json<Detail>> {
-    Ok(Json(interaction::act(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    interaction::may_handle(&c, id).await?;
+    Ok(Json(interaction::act(&c, id, &body.parse()?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,9 +123,11 @@ pub struct Created {
 pub async fn api_add_handler(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<HandlerInput>,
+    body: LateJson<HandlerInput>,
 ) -> WebResult<(StatusCode, Json<Created>)> {
-    let hid = interaction::add_handler(&ctx(&st, &ra), id, &input).await?;
+    let c = ctx(&st, &ra);
+    interaction::may_name_handlers(&c, id)?;
+    let hid = interaction::add_handler(&c, id, &body.parse()?).await?;
     Ok((StatusCode::CREATED, Json(Created { id: hid })))
 }
 
@@ -134,9 +138,11 @@ pub async fn api_add_handler(
 pub async fn api_end_handler(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath((id, hid)): ApiPath<(i64, i64)>,
-    ApiJson(input): ApiJson<ReasonInput>,
+    body: LateJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
-    interaction::end_handler(&ctx(&st, &ra), id, hid, &input.reason).await?;
+    let c = ctx(&st, &ra);
+    interaction::may_name_handlers(&c, id)?;
+    interaction::end_handler(&c, id, hid, &body.parse()?.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,10 +176,13 @@ pub async fn api_limits(State(st): State<AppState>) -> WebResult<Json<Vec<LimitV
 pub async fn api_set_limit(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(kind): ApiPath<String>,
-    ApiJson(input): ApiJson<LimitInput>,
+    body: LateJson<LimitInput>,
 ) -> WebResult<StatusCode> {
+    let c = ctx(&st, &ra);
+    interaction::may_set_limits(&c)?;
     let kind = IKind::parse(&kind).ok_or_else(|| WebError::not_found("kind"))?;
-    interaction::set_limit_days(&ctx(&st, &ra), kind, input.days, &input.reason).await?;
+    let input = body.parse()?;
+    interaction::set_limit_days(&c, kind, input.days, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -336,8 +336,19 @@ pub struct ActForm {
 pub async fn act_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
-    Form(f): Form<ActForm>,
+    form: LateForm<ActForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let allowed = async {
+        let found = si::find_by_code(&st.store, code.trim()).await.ok().flatten();
+        let found = found.ok_or_else(|| WebError::not_found("interaction"))?;
+        interaction::may_handle(&c, found.id).await?;
+        form.parse()
+    };
+    let f = match allowed.await {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = ActionInput {
         action: f.action.clone(),
         to_department_id: f.to_department_id.as_deref().and_then(opt_id),
@@ -347,7 +358,6 @@ pub async fn act_submit(
         secret: f.secret.as_deref() == Some("1"),
         withhold_reason: f.withhold_reason,
     };
-    let c = ctx(&st, &ra);
     on_interaction(&st, &s.actor, &ra, &code, |found| async move {
         interaction::act(&c, found.id, &input).await?;
         Ok::<_, WebError>(format!("/interact/{}?done={}", found.code, f.action))
@@ -386,14 +396,18 @@ pub struct ConductForm {
 pub async fn conduct_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
-    Form(f): Form<ConductForm>,
+    form: LateForm<ConductForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let f = match zwfw_app::supervision::may_supervise(&c).map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = zwfw_app::supervision::ConductInput {
         found: f.found,
         department_id: f.department_id.as_deref().and_then(opt_id),
         responsible_user_id: None,
     };
-    let c = ctx(&st, &ra);
     on_interaction(&st, &s.actor, &ra, &code, |found| async move {
         let finding = zwfw_app::supervision::conduct_finding(&c, found.id, &input).await?;
         Ok::<_, WebError>(format!("/supervision/findings/{}?done=conduct", finding.id))
@@ -508,9 +522,13 @@ pub struct HandlerForm {
     days: String,
 }
 
-pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<HandlerForm>) -> Response {
-    let dept = opt_id(&f.department_id);
+pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<HandlerForm>) -> Response {
     let c = ctx(&st, &ra);
+    let f = match interaction::may_manage_some_handlers(&c).map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    let dept = opt_id(&f.department_id);
     let result = match f.action.as_str() {
         "add" => match (dept, opt_id(&f.user_id)) {
             (Some(d), Some(u)) => interaction::add_handler(

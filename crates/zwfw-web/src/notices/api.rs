@@ -57,9 +57,11 @@ pub async fn get_notice(
     responses((status = 201, description = "the new draft", body = NoticeView), (status = 422, description = "invalid input", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_notice(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(input): ApiJson<NoticeInput>,
+    body: LateJson<NoticeInput>,
 ) -> WebResult<(StatusCode, Json<NoticeView>)> {
-    Ok((StatusCode::CREATED, Json(notices::create(&ctx(&st, &ra), &input).await?)))
+    let c = ctx(&st, &ra);
+    notices::authorize_manager(&c)?;
+    Ok((StatusCode::CREATED, Json(notices::create(&c, &body.parse()?).await?)))
 }
 
 #[utoipa::path(put, path = "/notices/{id}", tag = "notices", params(("id" = i64, Path)), request_body = NoticeInput,
@@ -67,9 +69,11 @@ pub async fn create_notice(
 pub async fn update_notice(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<NoticeInput>,
+    body: LateJson<NoticeInput>,
 ) -> WebResult<Json<NoticeView>> {
-    Ok(Json(notices::update(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    notices::authorize_manager(&c)?;
+    Ok(Json(notices::update(&c, id, &body.parse()?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -86,9 +90,12 @@ pub struct ActionInput {
 pub async fn act_notice(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ActionInput>,
+    body: LateJson<ActionInput>,
 ) -> WebResult<Json<NoticeView>> {
-    Ok(Json(notices::act(&ctx(&st, &ra), id, &input.action, &input.reason).await?))
+    let c = ctx(&st, &ra);
+    notices::authorize_manager(&c)?;
+    let input = body.parse()?;
+    Ok(Json(notices::act(&c, id, &input.action, &input.reason).await?))
 }
 
 /// Upload (multipart, one `file`: PDF, OFD, DOCX, XLSX, DOC/XLS, PNG or JPEG).

@@ -5,7 +5,6 @@ use super::api::{cache, NoticeQuery};
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -173,8 +172,19 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
     editor(&st, &ra, None, None, Said::Nothing)
 }
 
-pub async fn create_submit(SignedIn { st, ra, .. }: SignedIn, Form(f): Form<NoticeForm>) -> Response {
-    match notices::create(&ctx(&st, &ra), &f.input()).await {
+/// The form of a change, once the reader is known to manage notices.
+fn managed<T>(c: &zwfw_app::Ctx<'_>, form: LateForm<T>) -> Result<T, WebError> {
+    notices::authorize_manager(c)?;
+    form.parse()
+}
+
+pub async fn create_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<NoticeForm>) -> Response {
+    let c = ctx(&st, &ra);
+    let f = match managed(&c, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    match notices::create(&c, &f.input()).await {
         Ok(n) => see_other(&format!("/admin/notices/{}?done=saved", n.id)),
         Err(e) if e.status().is_client_error() && e.status() != axum::http::StatusCode::FORBIDDEN => {
             editor(&st, &ra, None, Some(&f), Said::Error(e.message()))
@@ -207,9 +217,13 @@ pub async fn edit_page(
 pub async fn update_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<NoticeForm>,
+    form: LateForm<NoticeForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    let f = match managed(&c, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match notices::update(&c, id, &f.input()).await {
         Ok(_) => see_other(&format!("/admin/notices/{id}?done=saved")),
         Err(e) => match notices::get(&c, id).await {
@@ -232,9 +246,13 @@ pub struct ActForm {
 pub async fn act_submit(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<ActForm>,
+    form: LateForm<ActForm>,
 ) -> Response {
     let c = ctx(&st, &ra);
+    let f = match managed(&c, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match notices::act(&c, id, &f.action, &f.reason).await {
         Ok(_) => see_other(&format!("/admin/notices/{id}?done={}", f.action.trim())),
         Err(e) => match notices::get(&c, id).await {

@@ -75,9 +75,11 @@ pub async fn list_regions(State(st): State<AppState>) -> WebResult<Json<Vec<Regi
     responses((status = 201, body = RegionView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_region(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(req): ApiJson<RegionInput>,
+    body: LateJson<RegionInput>,
 ) -> WebResult<(StatusCode, Json<RegionView>)> {
-    Ok((StatusCode::CREATED, Json(orgs::create_region(&ctx(&st, &ra), &req).await?.into())))
+    let c = ctx(&st, &ra);
+    orgs::may_manage(&c)?;
+    Ok((StatusCode::CREATED, Json(orgs::create_region(&c, &body.parse()?).await?.into())))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -91,9 +93,12 @@ pub struct RenameRegion {
 pub async fn rename_region(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<RenameRegion>,
+    body: LateJson<RenameRegion>,
 ) -> WebResult<Json<RegionView>> {
-    Ok(Json(orgs::rename_region(&ctx(&st, &ra), id, &req.name, &req.reason).await?.into()))
+    let c = ctx(&st, &ra);
+    orgs::may_manage(&c)?;
+    let req = body.parse()?;
+    Ok(Json(orgs::rename_region(&c, id, &req.name, &req.reason).await?.into()))
 }
 
 #[utoipa::path(get, path = "/departments", tag = "organizations", responses((status = 200, body = [DepartmentView])))]
@@ -111,9 +116,11 @@ pub async fn get_department(State(st): State<AppState>, ApiPath(id): ApiPath<i64
     responses((status = 201, body = DepartmentView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_department(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(req): ApiJson<DepartmentInput>,
+    body: LateJson<DepartmentInput>,
 ) -> WebResult<(StatusCode, Json<DepartmentView>)> {
-    Ok((StatusCode::CREATED, Json(orgs::create_department(&ctx(&st, &ra), &req).await?.into())))
+    let c = ctx(&st, &ra);
+    orgs::may_manage(&c)?;
+    Ok((StatusCode::CREATED, Json(orgs::create_department(&c, &body.parse()?).await?.into())))
 }
 
 #[utoipa::path(put, path = "/departments/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = DepartmentInput,
@@ -121,9 +128,11 @@ pub async fn create_department(
 pub async fn update_department(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(req): ApiJson<DepartmentInput>,
+    body: LateJson<DepartmentInput>,
 ) -> WebResult<Json<DepartmentView>> {
-    Ok(Json(orgs::update_department(&ctx(&st, &ra), id, &req).await?.into()))
+    let c = ctx(&st, &ra);
+    orgs::may_manage(&c)?;
+    Ok(Json(orgs::update_department(&c, id, &body.parse()?).await?.into()))
 }
 
 /// The orgs endpoints, each registered with its OpenAPI operation.

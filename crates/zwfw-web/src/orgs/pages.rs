@@ -2,7 +2,6 @@
 
 use crate::http::prelude::*;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -59,7 +58,17 @@ pub async fn regions_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     regions_view(&st, &s, &ra, context! {}, None).await
 }
 
-pub async fn regions_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<RegionInput>) -> Response {
+/// The form, once the reader is known to manage the organisations.
+fn managed<T>(st: &AppState, ra: &RequestAuth, form: LateForm<T>) -> Result<T, WebError> {
+    orgs::may_manage(&ctx(st, ra))?;
+    form.parse()
+}
+
+pub async fn regions_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<RegionInput>) -> Response {
+    let f = match managed(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match orgs::create_region(&ctx(&st, &ra), &f).await {
         Ok(_) => see_other("/admin/regions"),
         Err(e) => {
@@ -78,8 +87,12 @@ pub struct RenameForm {
 pub async fn region_rename(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<RenameForm>,
+    form: LateForm<RenameForm>,
 ) -> Response {
+    let f = match managed(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match orgs::rename_region(&ctx(&st, &ra), id, &f.name, &f.reason).await {
         Ok(_) => see_other("/admin/regions"),
         Err(e) => regions_view(&st, &s, &ra, context! {}, Some(&e)).await,
@@ -201,7 +214,11 @@ pub async fn department_new_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     department_form_view(&st, &s, &ra, None, context! { active => true, kind => "approval" }, None).await
 }
 
-pub async fn department_create(SignedIn { st, s, ra }: SignedIn, Form(f): Form<DepartmentForm>) -> Response {
+pub async fn department_create(SignedIn { st, s, ra }: SignedIn, form: LateForm<DepartmentForm>) -> Response {
+    let f = match managed(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let result = match f.input() {
         Ok(input) => orgs::create_department(&ctx(&st, &ra), &input).await,
         Err(e) => Err(e.into()),
@@ -227,8 +244,12 @@ pub async fn department_edit_page(SignedIn { st, s, ra }: SignedIn, PagePath(id)
 pub async fn department_update(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<DepartmentForm>,
+    form: LateForm<DepartmentForm>,
 ) -> Response {
+    let f = match managed(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let result = match f.input() {
         Ok(input) => orgs::update_department(&ctx(&st, &ra), id, &input).await,
         Err(e) => Err(e.into()),

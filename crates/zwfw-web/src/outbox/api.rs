@@ -85,9 +85,11 @@ pub async fn api_outbox(
 pub async fn api_outbox_retry(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ReasonInput>,
+    body: LateJson<ReasonInput>,
 ) -> WebResult<StatusCode> {
-    zwfw_app::outbox::retry(&ctx(&st, &ra), id, &input.reason).await?;
+    let c = ctx(&st, &ra);
+    zwfw_app::outbox::may_operate(&c)?;
+    zwfw_app::outbox::retry(&c, id, &body.parse()?.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

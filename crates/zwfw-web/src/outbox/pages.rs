@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -122,9 +121,14 @@ pub struct RetryForm {
 pub async fn outbox_retry(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<RetryForm>,
+    form: LateForm<RetryForm>,
 ) -> Response {
-    match zwfw_app::outbox::retry(&ctx(&st, &ra), id, &f.reason).await {
+    let c = ctx(&st, &ra);
+    let f = match zwfw_app::outbox::may_operate(&c).map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    match zwfw_app::outbox::retry(&c, id, &f.reason).await {
         Ok(()) => Redirect::to("/admin/outbox?state=waiting&done=retry").into_response(),
         Err(e) => with_status(outbox_view(&st, &ra, "failed", None, Some(e.message())).await, e.status()),
     }

@@ -24,9 +24,11 @@ use zwfw_store::rating::RatingRow;
 pub async fn api_rate(
     SignedIn { st, s, ra }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<RateInput>,
+    body: LateJson<RateInput>,
 ) -> WebResult<(StatusCode, Json<RatingRow>)> {
-    let r = rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &input).await?;
+    let c = ctx(&st, &ra);
+    rating::may_rate(&c, id).await?;
+    let r = rating::rate(&c, id, Rater::Actor(&s.actor), &body.parse()?).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -107,9 +109,11 @@ pub async fn api_rating(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i
 pub async fn api_follow_up(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<FollowUpInput>,
+    body: LateJson<FollowUpInput>,
 ) -> WebResult<Json<RatingRow>> {
-    Ok(Json(rating::follow_up(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    rating::may_follow_up(&c, id).await?;
+    Ok(Json(rating::follow_up(&c, id, &body.parse()?).await?))
 }
 
 /// The rating endpoints, each registered with its OpenAPI operation.

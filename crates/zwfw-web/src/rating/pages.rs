@@ -45,9 +45,14 @@ impl RateForm {
 pub async fn rate_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<RateForm>,
+    form: LateForm<RateForm>,
 ) -> Response {
-    match rating::rate(&ctx(&st, &ra), id, Rater::Actor(&s.actor), &f.input()).await {
+    let c = ctx(&st, &ra);
+    let f = match rating::may_rate(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    match rating::rate(&c, id, Rater::Actor(&s.actor), &f.input()).await {
         Ok(r) => Redirect::to(&format!("/cases/{id}?done=rated&rating={}", r.id)).into_response(),
         Err(e) => error_page(&st, Some(&ra), &e),
     }
@@ -232,8 +237,13 @@ pub struct FollowForm {
 pub async fn rating_act(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    Form(f): Form<FollowForm>,
+    form: LateForm<FollowForm>,
 ) -> Response {
+    let c = ctx(&st, &ra);
+    let f = match rating::may_follow_up(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = FollowUpInput {
         action: f.action.clone(),
         note: f.note,
@@ -243,7 +253,7 @@ pub async fn rating_act(
         reason: f.reason,
         uphold: f.uphold.as_deref().map(|u| u == "1"),
     };
-    match rating::follow_up(&ctx(&st, &ra), id, &input).await {
+    match rating::follow_up(&c, id, &input).await {
         Ok(_) => Redirect::to(&format!("/ratings/{id}?done={}", f.action)).into_response(),
         Err(e) => rating_view(&st, &ra, id, None, Some(e.message())).await,
     }

@@ -26,7 +26,6 @@ use zwfw_app::supervision::OrderDetail;
 use zwfw_app::supervision::OrderInput;
 use zwfw_app::supervision::RuleInput;
 use zwfw_app::supervision::RuleView;
-use zwfw_domain::access::supervision as access;
 use zwfw_store::supervision::OrderRow;
 
 /// The supervision rules with their parameters (staff read them).
@@ -44,9 +43,11 @@ pub async fn api_rules(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<Vec<R
 pub async fn api_update_rule(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(code): ApiPath<String>,
-    ApiJson(input): ApiJson<RuleInput>,
+    body: LateJson<RuleInput>,
 ) -> WebResult<Json<RuleView>> {
-    Ok(Json(sv::update_rule(&ctx(&st, &ra), &code, &input).await?))
+    let c = ctx(&st, &ra);
+    sv::may_supervise(&c)?;
+    Ok(Json(sv::update_rule(&c, &code, &body.parse()?).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -61,10 +62,11 @@ pub struct EvaluateInput {
     responses((status = 200, body = EvalReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_evaluate(
-    SignedIn { st, s, ra }: SignedIn,
-    ApiJson(input): ApiJson<EvaluateInput>,
+    SignedIn { st, ra, .. }: SignedIn,
+    body: LateJson<EvaluateInput>,
 ) -> WebResult<Json<EvalReport>> {
-    access::may_supervise(&s.actor).map_err(|r| zwfw_app::AppError::refused(r, "evaluation"))?;
+    sv::may_supervise(&ctx(&st, &ra))?;
+    let input = body.parse()?;
     let report =
         sv::evaluate(&st, input.full).await?.ok_or_else(|| WebError::new(Kind::Conflict, "evaluation_running"))?;
     let c = ctx(&st, &ra);
@@ -110,9 +112,11 @@ pub async fn api_finding(
 pub async fn api_finding_act(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<FindingActionInput>,
+    body: LateJson<FindingActionInput>,
 ) -> WebResult<Json<FindingDetail>> {
-    Ok(Json(sv::finding_act(&ctx(&st, &ra), id, &input, vec![]).await?))
+    let c = ctx(&st, &ra);
+    sv::may_act_on_finding(&c, id).await?;
+    Ok(Json(sv::finding_act(&c, id, &body.parse()?, vec![]).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -137,9 +141,11 @@ pub async fn api_orders(
     (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_issue_order(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(input): ApiJson<OrderInput>,
+    body: LateJson<OrderInput>,
 ) -> WebResult<(StatusCode, Json<OrderDetail>)> {
-    let (d, repeated) = sv::issue_order(&ctx(&st, &ra), &input).await?;
+    let c = ctx(&st, &ra);
+    sv::may_supervise(&c)?;
+    let (d, repeated) = sv::issue_order(&c, &body.parse()?).await?;
     Ok((if repeated { StatusCode::OK } else { StatusCode::CREATED }, Json(d)))
 }
 
@@ -156,9 +162,11 @@ pub async fn api_order(SignedIn { st, s, .. }: SignedIn, ApiPath(id): ApiPath<i6
 pub async fn api_order_act(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<OrderActionInput>,
+    body: LateJson<OrderActionInput>,
 ) -> WebResult<Json<OrderDetail>> {
-    Ok(Json(sv::order_act(&ctx(&st, &ra), id, &input, vec![]).await?))
+    let c = ctx(&st, &ra);
+    sv::may_act_on_order(&c, id).await?;
+    Ok(Json(sv::order_act(&c, id, &body.parse()?, vec![]).await?))
 }
 
 /// The dashboard's figures: open cases, warnings and cards per department
@@ -178,9 +186,11 @@ pub async fn api_dashboard(SignedIn { st, s, .. }: SignedIn) -> WebResult<Json<D
 pub async fn api_conduct_finding(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<sv::ConductInput>,
+    body: LateJson<sv::ConductInput>,
 ) -> WebResult<Json<zwfw_store::supervision::FindingRow>> {
-    Ok(Json(sv::conduct_finding(&ctx(&st, &ra), id, &input).await?))
+    let c = ctx(&st, &ra);
+    sv::may_supervise(&c)?;
+    Ok(Json(sv::conduct_finding(&c, id, &body.parse()?).await?))
 }
 
 /// The supervision endpoints, each registered with its OpenAPI operation.

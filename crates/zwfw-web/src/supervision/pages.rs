@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Redirect;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -63,10 +62,17 @@ pub struct EvaluateForm {
     full: Option<String>,
 }
 
-pub async fn evaluate_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<EvaluateForm>) -> Response {
-    if let Err(r) = access::may_supervise(&s.actor) {
-        return error_page(&st, Some(&ra), &zwfw_app::AppError::refused(r, "evaluation"));
-    }
+/// The form, once the reader is known to be a supervision officer.
+pub(crate) fn supervised<T>(st: &AppState, ra: &RequestAuth, form: LateForm<T>) -> Result<T, WebError> {
+    sv::may_supervise(&ctx(st, ra))?;
+    form.parse()
+}
+
+pub async fn evaluate_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<EvaluateForm>) -> Response {
+    let f = match supervised(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match sv::evaluate(&st, f.full.as_deref() == Some("1")).await {
         Ok(Some(r)) => {
             let c = ctx(&st, &ra);
@@ -182,7 +188,7 @@ pub async fn findings_page(SignedIn { st, s, ra }: SignedIn, PageQuery(f): PageQ
 /// reject, close; answer for an order), and the history's attachments to
 /// those who may read the object.
 macro_rules! followed_pages {
-    ($view:ident, $page:ident, $act_submit:ident, $file:ident: $detail:path, $act:path, $input:ident, $base:literal, $template:literal) => {
+    ($view:ident, $page:ident, $act_submit:ident, $file:ident: $detail:path, $may:path, $act:path, $input:ident, $base:literal, $template:literal) => {
         async fn $view(
             st: &AppState,
             ra: &RequestAuth,
@@ -208,10 +214,11 @@ macro_rules! followed_pages {
         pub async fn $act_submit(
             SignedIn { st, s, ra }: SignedIn,
             PagePath(id): PagePath<i64>,
-            mp: Multipart,
+            mp: LateMultipart,
         ) -> Response {
             let outcome = async {
-                let (action, text, files) = action_form(&st, mp).await?;
+                $may(&ctx(&st, &ra), id).await?;
+                let (action, text, files) = action_form(&st, mp.open()?).await?;
                 $act(&ctx(&st, &ra), id, &$input { action: action.clone(), text }, files).await?;
                 Ok(format!(concat!($base, "/{}?done={}"), id, action))
             }
@@ -230,9 +237,9 @@ macro_rules! followed_pages {
 }
 
 followed_pages!(finding_view, finding_page, finding_act_submit, finding_file:
-    sv::finding_detail, sv::finding_act, FindingActionInput, "/supervision/findings", "sv_finding.html");
+    sv::finding_detail, sv::may_act_on_finding, sv::finding_act, FindingActionInput, "/supervision/findings", "sv_finding.html");
 followed_pages!(order_view, order_page, order_act_submit, order_file:
-    sv::order_detail, sv::order_act, OrderActionInput, "/supervision/orders", "sv_order.html");
+    sv::order_detail, sv::may_act_on_order, sv::order_act, OrderActionInput, "/supervision/orders", "sv_order.html");
 
 /// The object of a finding (`d.finding`) as its page shows it: the kind's
 /// label, the link to the object's own page where it has one, and whether
@@ -277,7 +284,11 @@ pub struct OrderForm {
     idem_key: Option<String>,
 }
 
-pub async fn order_submit(SignedIn { st, s, ra }: SignedIn, Form(f): Form<OrderForm>) -> Response {
+pub async fn order_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<OrderForm>) -> Response {
+    let f = match supervised(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let input = OrderInput {
         finding_id: opt_id(&f.finding_id),
         department_id: opt_id(&f.department_id),
@@ -382,8 +393,12 @@ pub struct RuleForm {
 pub async fn rule_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(code): PagePath<String>,
-    Form(f): Form<RuleForm>,
+    form: LateForm<RuleForm>,
 ) -> Response {
+    let f = match supervised(&st, &ra, form) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let num = |v: &Option<String>| v.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.parse::<u32>());
     let parsed = (|| -> Result<RuleInput, WebError> {
         let bad = |_| WebError::invalid("days");

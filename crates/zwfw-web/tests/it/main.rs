@@ -26,6 +26,7 @@ mod governance;
 mod handover;
 mod handover_backflow;
 mod interaction;
+mod late_body;
 mod license_files;
 mod license_import;
 mod licenses;
