@@ -88,6 +88,9 @@ pub struct StaffWaiting {
     pub joint: i64,
     /// For a department head: the cases waiting for their decision (待我决定).
     pub decide: Option<i64>,
+    /// For whoever may claim them: the records pushed to the department
+    /// (审管交互) that wait to be claimed.
+    pub handover: Option<i64>,
     pub notices: Vec<Notification>,
     pub unread: i64,
 }
@@ -107,6 +110,7 @@ pub async fn staff_workbench(ctx: &Ctx<'_>) -> AppResult<StaffWaiting> {
             true => Some(head_decisions(st, actor).await?.len() as i64),
             false => None,
         },
+        handover: crate::handover::waiting(st, actor).await?,
         notices: latest.into_iter().filter(|n| n.read_at.is_none()).take(5).collect(),
         unread,
     })

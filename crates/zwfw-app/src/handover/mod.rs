@@ -4,7 +4,8 @@
 //! (derived with the case notices: `cases::notices`), and again, in the
 //! change's transaction, on every change of the licence's status; each
 //! regulator's inbox, its claim (认领) within the configured working days,
-//! and the notices to its staff (in-app, SMS to the department heads).
+//! and the notices to its named handlers (its heads: in-app and SMS; the
+//! other staff who may claim see the count on their workbench).
 
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
@@ -56,22 +57,36 @@ fn claim_due_after(st: &App, today: chrono::NaiveDate) -> AppResult<String> {
     Ok(zwfw_domain::time::ymd(due))
 }
 
-/// The staff of `department` told of a new record: every active member who
-/// may claim it in-app (and by e-mail when their account gives one), as
-/// (account, also by SMS); the department heads, the named handlers, also
-/// by SMS.
+/// The staff of `department` told of each new record: its named handlers,
+/// the department heads who may claim it as each acts today (a role without
+/// a valid qualification claims nothing), in-app and by SMS, as (account,
+/// also by SMS). Every other member who may claim finds the records waiting
+/// on their workbench (审管推送待认领, [`waiting`]) and in the inbox, so
+/// that a department with many officers is not sent one message per officer
+/// for every record.
 async fn claimers(st: &App, department: i64) -> AppResult<Vec<(i64, bool)>> {
     let staff = zwfw_store::admin::list_staff(&st.store, Some(department)).await?;
     let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
     let mut out = vec![];
-    // As each acts today: a role without a valid qualification claims nothing.
-    for u in staff.iter().filter(|u| u.active) {
+    for u in staff.iter().filter(|u| u.active && u.roles.contains(&Role::DeptHead)) {
         let (actor, _) = crate::governance::qualifications::session_actor(st, u).await?;
-        if access::may_claim(&actor, &facts).is_ok() {
-            out.push((u.id, actor.roles.contains(&Role::DeptHead)));
+        if actor.roles.contains(&Role::DeptHead) && access::may_claim(&actor, &facts).is_ok() {
+            out.push((u.id, true));
         }
     }
     Ok(out)
+}
+
+/// How many records pushed to the actor's department wait to be claimed,
+/// for a staff member who may claim them (none for others).
+pub async fn waiting(st: &App, actor: &zwfw_domain::admin::Actor) -> AppResult<Option<i64>> {
+    let Some(department) = actor.department_id.filter(|_| actor.is_staff()) else { return Ok(None) };
+    let facts = HandoverFacts { regulator_department_id: department, source_department_id: 0 };
+    if access::may_claim(actor, &facts).is_err() {
+        return Ok(None);
+    }
+    let f = sh::Filter { regulator: Some(department), claimed: Some(false), limit: 1, ..Default::default() };
+    Ok(Some(sh::list(&st.store, &f).await?.1))
 }
 
 async fn department_name(st: &App, id: i64) -> String {
@@ -96,8 +111,8 @@ async fn push(ctx: &Ctx<'_>, tx: &mut Tx, regulators: &[i64], h: &sh::NewHandove
 pub const PUSHED: &str = "handover_pushed";
 
 /// The notices of the records pushed, given as (record id, the audit
-/// detail's `what`) in the trail's order: each regulator's staff who may
-/// claim, in-app, and its heads by SMS; each notice with the time of its
+/// detail's `what`) in the trail's order: each regulator's named handlers
+/// ([`claimers`]), in-app and by SMS; each notice with the time of its
 /// push. A record no longer found (none is ever deleted) tells nobody.
 pub(crate) async fn notices_of_pushes(st: &App, pushes: &[(i64, String)]) -> AppResult<Vec<(i64, Notice)>> {
     // Each regulator's staff read once per batch, whatever its number of records.

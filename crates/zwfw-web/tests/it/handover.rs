@@ -148,10 +148,25 @@ both_backends!(handover_push_claim_and_unclaimed_rule, |store: Store| async move
     assert_eq!(county_rows["total"], 1, "{county_rows}");
     let county_record = county_rows["rows"][0]["id"].as_i64().unwrap();
 
-    // The regulators' staff are told: in-app each, and the head also by SMS.
-    let (_, n) = body(app.get(&land_staff, "/api/v1/me/notifications").await).await;
+    // The regulators' named handlers (their heads) are told, in-app and by
+    // SMS; the other staff who may claim find the record on their workbench.
+    let (_, n) = body(app.get(&county_head, "/api/v1/me/notifications").await).await;
     let titles: Vec<&str> = n["messages"].as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
     assert!(titles.iter().any(|t| t.starts_with("审管推送待认领")), "{n}");
+    let (_, n) = body(app.get(&land_staff, "/api/v1/me/notifications").await).await;
+    let titles: Vec<&str> = n["messages"].as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap()).collect();
+    assert!(!titles.iter().any(|t| t.starts_with("审管推送待认领")), "not a named handler: {n}");
+    let waiting = |who: &'static str| {
+        let app = &app;
+        async move {
+            let actor = actor_of(app, who).await;
+            let ctx = zwfw_app::Ctx { state: &app.state, actor: Some(&actor), client_addr: "test".into() };
+            zwfw_app::cases::staff_workbench(&ctx).await.unwrap().handover
+        }
+    };
+    assert_eq!(waiting("demo_land").await, Some(1), "the land bureau's record waits on its workbench");
+    assert_eq!(waiting("demo_counter").await, Some(0), "nothing was pushed to the approving department");
+    assert_eq!(waiting("demo_supervisor").await, None, "supervision claims nothing");
     let county_user = app.user_id("demo_county").await;
     assert_eq!(
         count(&app, &format!("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'sms' AND user_id = {county_user} AND title LIKE '审管推送待认领%'")).await,
