@@ -411,6 +411,10 @@ fn notice_text_error_text(detail: &str) -> String {
     }
 }
 
+/// What a 吊销 entered on the licence's page by the issuing department says
+/// among a pushed record's decisions (it has no facts and reasons of its own).
+pub const REVOKED_ON_LICENSE_PAGE: &str = "发证部门在电子证照页面作出的吊销决定（决定书正文以发证部门存档为准）";
+
 /// What the calendar page says after reading a notice's text.
 pub const CALENDAR_PARSED: &str = "已按通知文本填入放假和调休上班安排，请逐项核对，填写通知的发布日期，然后预览影响";
 

@@ -85,7 +85,7 @@ pub struct Changed {
 }
 
 #[utoipa::path(post, path = "/licenses/{identifier}/changes", tag = "licenses", params(("identifier" = String, Path)), request_body = ChangeInput,
-    responses((status = 200, body = Changed), (status = 409, description = "the licence's status does not allow the change", body = ErrorBody), (status = 422, description = "a malformed identifier, or a reason or decision number missing", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Changed), (status = 409, description = "the licence's status does not allow the change (`license_wrong_status`), or a 吊销's decision number was used by the department already, here or for a decision flowing back (`decision_no_taken`)", body = ErrorBody), (status = 422, description = "a malformed identifier, or a reason or decision number missing (a decision number over 100 characters: `decision_no_too_long`)", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn change_license(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
