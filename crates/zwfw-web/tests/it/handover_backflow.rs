@@ -574,4 +574,14 @@ both_backends!(handover_decision_numbers_shared_with_the_licence_page, |store: S
     // Another department's numbering is its own.
     let (s, b) = body(app.post(&land_staff, &sanctions(land_record), penalty("示市监罚〔2025〕12号")).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // The key holds outside the use cases too; a uniqueness rule a write
+    // did not name is answered as a conflict (409), not as an outage (503).
+    let raw = format!(
+        "INSERT INTO decision_numbers (department_id, decision_no, kind, recorded_at, recorded_name) \
+         VALUES ({market}, '示市监罚〔2025〕12号', 'revoke', 0, 'x')"
+    );
+    let e = zwfw_store::db::query(raw.as_str()).execute(app.state.store.pool()).await.expect_err("the key holds");
+    let e = zwfw_app::AppError::from(zwfw_store::StoreError::Db(e));
+    assert_eq!((e.kind(), e.code()), (zwfw_app::error::Kind::Conflict, "conflict"), "{e:?}");
 });
