@@ -121,6 +121,10 @@ impl AppError {
             AppError::Store(StoreError::NotFound(_)) => Kind::NotFound,
             AppError::Store(StoreError::Duplicate(_)) | AppError::Store(StoreError::Conflict(_)) => Kind::Conflict,
             AppError::Store(StoreError::Domain(_)) => Kind::Invalid,
+            // A uniqueness rule the store did not name: the write conflicts
+            // with a row there already (a retry does not change that), not
+            // an unavailable database.
+            AppError::Store(StoreError::Db(e)) if e.unique => Kind::Conflict,
             AppError::Store(_) => Kind::Unavailable,
             AppError::Refused { kind, .. } => *kind,
             AppError::Internal(_) => Kind::Internal,
@@ -133,6 +137,7 @@ impl AppError {
             AppError::Store(StoreError::NotFound(_)) => "not_found",
             AppError::Store(StoreError::Duplicate(_)) => "duplicate",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(StoreError::Db(e)) if e.unique => "conflict",
             AppError::Store(_) => "database_unavailable",
             AppError::Refused { code, .. } => code,
             AppError::Internal(_) => "internal",
@@ -181,5 +186,14 @@ mod tests {
         assert_eq!((e.kind(), e.code()), (Kind::Conflict, "open_version_exists"), "a uniqueness rule is no outage");
         let e = AppError::unless_down(conflict())(AppError::not_found("license"));
         assert_eq!(e.code(), "open_version_exists");
+    }
+
+    #[test]
+    fn a_uniqueness_rule_the_store_did_not_name_is_a_conflict() {
+        let e = AppError::from(StoreError::Db(DbErr { msg: "UNIQUE constraint failed".into(), unique: true }));
+        assert_eq!((e.kind(), e.code(), e.detail()), (Kind::Conflict, "conflict", None));
+        assert_eq!(e.message(), "操作与当前状态冲突");
+        let e = AppError::from(StoreError::Db(DbErr { msg: "connection reset".into(), unique: false }));
+        assert_eq!((e.kind(), e.code()), (Kind::Unavailable, "database_unavailable"));
     }
 }

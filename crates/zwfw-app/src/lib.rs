@@ -21,6 +21,7 @@ pub mod governance;
 pub mod handover;
 pub mod interaction;
 pub mod licenses;
+pub mod lookups;
 pub mod messages;
 pub mod metrics;
 pub mod notices;

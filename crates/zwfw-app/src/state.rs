@@ -40,6 +40,8 @@ pub struct AppConfig {
     pub handover: crate::handover::HandoverConfig,
     /// Staff certificates: the CA they must chain to, the local signing service.
     pub certificates: crate::accounts::certificates::CertificatesConfig,
+    /// The public look-ups each client address may make per 15 minutes.
+    pub lookups: crate::lookups::LookupLimits,
 }
 
 impl Default for AppConfig {
@@ -59,6 +61,7 @@ impl Default for AppConfig {
             audit: crate::audit::anchor::AnchorConfig::default(),
             backup: None,
             handover: crate::handover::HandoverConfig::default(),
+            lookups: crate::lookups::LookupLimits::default(),
         }
     }
 }

@@ -292,10 +292,12 @@ mod tests {
 }
 
 /// The written reason of an administrator's action, as the audit trail keeps
-/// it: trimmed, not empty, at most [`Reason::MAX`] characters, and no control
-/// characters but line breaks and tabs (so never NUL, and never a reason
-/// made only of invisible characters). Every administrator action takes
-/// its reason through this type.
+/// it: trimmed (of blanks and of the invisible format characters around it),
+/// not empty, at most [`Reason::MAX`] characters, and no control characters
+/// but line breaks and tabs (so never NUL, and never a reason made only of
+/// invisible characters: blanks, zero-width spaces and joiners, direction
+/// marks, the word joiner, the byte-order mark). Every administrator action
+/// takes its reason through this type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason(String);
 
@@ -315,7 +317,7 @@ impl Reason {
     pub const MAX: usize = 500;
 
     pub fn parse(text: &str) -> Result<Reason, ReasonError> {
-        let t = text.trim();
+        let t = text.trim_matches(|c: char| c.is_whitespace() || invisible(c));
         if t.is_empty() {
             return Err(ReasonError::Required);
         }
@@ -331,6 +333,15 @@ impl Reason {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A format character that shows nothing (Unicode category Cf, which
+/// `char::is_control` does not cover): the soft hyphen, the zero-width
+/// space, non-joiner and joiner, the direction marks (U+200B–U+200F), the
+/// word joiner and the invisible operators (U+2060–U+2064), the byte-order
+/// mark (U+FEFF), the Mongolian vowel separator (U+180E).
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 impl std::fmt::Display for Reason {
@@ -352,5 +363,17 @@ mod reason_tests {
         }
         assert_eq!(Reason::parse(&"理".repeat(501)), Err(ReasonError::TooLong));
         assert!(Reason::parse(&"理".repeat(500)).is_ok());
+    }
+
+    #[test]
+    fn reasons_made_only_of_invisible_characters_are_refused() {
+        for blank in
+            ["\u{200b}", " \u{200b}\u{200c}\u{200d} ", "\u{200e}\u{200f}", "\u{feff}", "\u{2060}", "\u{ad}\u{3000}"]
+        {
+            assert_eq!(Reason::parse(blank), Err(ReasonError::Required), "{blank:?}");
+        }
+        // Around a written reason they are trimmed like blanks; inside it they stay.
+        assert_eq!(Reason::parse("\u{feff}人员调岗\u{200b} ").unwrap().as_str(), "人员调岗");
+        assert_eq!(Reason::parse("人员\u{200d}调岗").unwrap().as_str(), "人员\u{200d}调岗");
     }
 }

@@ -225,15 +225,25 @@ pub struct Sanction {
     pub item_ids: Vec<i64>,
 }
 
-/// Checks a decision entered on `today`.
-pub fn sanction(d: &SanctionDraft<'_>, today: NaiveDate) -> Result<Sanction, SanctionError> {
-    let decision_no = d.decision_no.trim();
+/// A decision document number (决定书文号) as recorded: trimmed, present,
+/// at most [`MAX_DECISION_NO`] characters. It names one decision of one
+/// department, whichever way the decision is entered (a decision flowing
+/// back on a pushed record, or a 吊销 on the licence's page): the use cases
+/// refuse a number the department used already ([`SanctionError::DecisionNoTaken`]).
+pub fn decision_number(text: &str) -> Result<String, SanctionError> {
+    let decision_no = text.trim();
     if decision_no.is_empty() {
         return Err(SanctionError::DecisionNoRequired);
     }
     if decision_no.chars().count() > MAX_DECISION_NO {
         return Err(SanctionError::DecisionNoTooLong);
     }
+    Ok(decision_no.to_string())
+}
+
+/// Checks a decision entered on `today`.
+pub fn sanction(d: &SanctionDraft<'_>, today: NaiveDate) -> Result<Sanction, SanctionError> {
+    let decision_no = decision_number(d.decision_no)?;
     let reason = d.reason.trim();
     if reason.is_empty() {
         return Err(SanctionError::ReasonRequired);
@@ -270,14 +280,7 @@ pub fn sanction(d: &SanctionDraft<'_>, today: NaiveDate) -> Result<Sanction, San
     } else {
         (None, vec![])
     };
-    Ok(Sanction {
-        kind: d.kind,
-        decision_no: decision_no.to_string(),
-        decided_on: d.decided_on,
-        reason: reason.to_string(),
-        period,
-        item_ids,
-    })
+    Ok(Sanction { kind: d.kind, decision_no, decided_on: d.decided_on, reason: reason.to_string(), period, item_ids })
 }
 
 /// Whether a 限制准入 from `from` to `until` (both counted) on `items`

@@ -464,6 +464,104 @@ pub async fn sanction_by_number(ex: Ex<'_>, regulator: i64, decision_no: &str) -
     .await
 }
 
+// ---------- decision numbers (migration 0057) ----------
+
+/// A decision document number a department used, and for what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionNumberRow {
+    pub department_id: i64,
+    pub decision_no: String,
+    /// penalty | rectify | revoke | restrict
+    pub kind: String,
+    /// The back-flow decision, when it was entered on a pushed record.
+    pub sanction_id: Option<i64>,
+    pub license_id: Option<i64>,
+    /// The licence's identifier, when there is one.
+    pub license_identifier: Option<String>,
+    pub recorded_at: i64,
+    pub recorded_by: Option<i64>,
+    pub recorded_name: String,
+}
+
+fn decision_number_row(r: &Row) -> DecisionNumberRow {
+    DecisionNumberRow {
+        department_id: r.i64("department_id"),
+        decision_no: r.str("decision_no"),
+        kind: r.str("kind"),
+        sanction_id: r.opt_i64("sanction_id"),
+        license_id: r.opt_i64("license_id"),
+        license_identifier: r.opt_str("license_identifier"),
+        recorded_at: r.i64("recorded_at"),
+        recorded_by: r.opt_i64("recorded_by"),
+        recorded_name: r.str("recorded_name"),
+    }
+}
+
+const SELECT_NUMBER: &str = "SELECT n.*, l.identifier AS license_identifier FROM decision_numbers n \
+                             LEFT JOIN licenses l ON l.id = n.license_id";
+
+/// A number to record as used.
+pub struct NewDecisionNumber<'a> {
+    pub department_id: i64,
+    pub decision_no: &'a str,
+    pub kind: &'a str,
+    pub sanction_id: Option<i64>,
+    pub license_id: Option<i64>,
+    pub recorded_at: i64,
+    pub recorded_by: Option<i64>,
+    pub recorded_name: &'a str,
+}
+
+/// Records a number as used by its department, in the transaction of the
+/// decision: `Duplicate("decision_no")` when the department used it already
+/// (the primary key holds when two entries race).
+pub async fn use_decision_number(tx: &mut Tx, n: &NewDecisionNumber<'_>) -> StoreResult<()> {
+    query(
+        "INSERT INTO decision_numbers (department_id, decision_no, kind, sanction_id, license_id, recorded_at, \
+         recorded_by, recorded_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(n.department_id)
+    .bind(n.decision_no)
+    .bind(n.kind)
+    .bind(n.sanction_id)
+    .bind(n.license_id)
+    .bind(n.recorded_at)
+    .bind(n.recorded_by)
+    .bind(n.recorded_name)
+    .execute(tx.conn())
+    .await
+    .map_err(|e| crate::StoreError::unique_as(e, "decision_no"))?;
+    Ok(())
+}
+
+/// The use of the number `decision_no` (trimmed) by `department`, if any,
+/// read through `ex` (the recording transaction's connection).
+pub async fn decision_number(ex: Ex<'_>, department: i64, decision_no: &str) -> StoreResult<Option<DecisionNumberRow>> {
+    query(format!("{SELECT_NUMBER} WHERE n.department_id = $1 AND n.decision_no = $2"))
+        .bind(department)
+        .bind(decision_no)
+        .maybe(ex, decision_number_row)
+        .await
+}
+
+/// The 吊销 entered on the licences' pages (not flowing back) of the
+/// licence `license_id` or of any licence issued on case `case_id`, oldest
+/// first.
+pub async fn page_revocations(
+    store: &Store,
+    license_id: Option<i64>,
+    case_id: Option<i64>,
+) -> StoreResult<Vec<DecisionNumberRow>> {
+    query(format!(
+        "{SELECT_NUMBER} WHERE n.sanction_id IS NULL AND n.kind = 'revoke' \
+         AND (n.license_id = $1 OR l.case_id = $2) ORDER BY n.recorded_at, n.department_id"
+    ))
+    .bind(license_id.unwrap_or(0))
+    .bind(case_id.unwrap_or(0))
+    .all(store.pool(), decision_number_row)
+    .await
+}
+
 /// The decisions recorded on a record, oldest first.
 pub async fn sanctions_of(store: &Store, handover_id: i64) -> StoreResult<Vec<SanctionRow>> {
     query(format!("{SELECT_SANCTION} WHERE s.handover_id = $1 ORDER BY s.id"))

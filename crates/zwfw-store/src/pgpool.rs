@@ -66,11 +66,16 @@ impl PgLimits {
     /// The statement that sets the server's side of the limits on a new
     /// connection (one round trip; the keepalive is ignored over a Unix socket).
     fn setup(&self) -> String {
+        self.setup_with(self.statement_timeout.as_millis().max(1))
+    }
+
+    /// [`PgLimits::setup`] with the server's `statement_timeout` in
+    /// milliseconds (0: none).
+    fn setup_with(&self, statement_ms: u128) -> String {
         let idle = self.keepalive.as_secs().max(1);
         format!(
-            "SELECT set_config('statement_timeout', '{}', false), set_config('tcp_keepalives_idle', '{idle}', false), \
+            "SELECT set_config('statement_timeout', '{statement_ms}', false), set_config('tcp_keepalives_idle', '{idle}', false), \
              set_config('tcp_keepalives_interval', '{}', false), set_config('tcp_keepalives_count', '3', false)",
-            self.statement_timeout.as_millis().max(1),
             (idle / 3).max(1)
         )
     }
@@ -139,6 +144,30 @@ impl PgConns {
 
     pub(crate) fn connect_options(&self) -> &PgConnectOptions {
         &self.inner.options
+    }
+
+    /// A connection of its own, outside the pool (a backup's snapshot),
+    /// opened within `connect_timeout` like the pool's, with the keepalive
+    /// but without the server's statement limit: a snapshot reads whole
+    /// tables in one statement each. Its user bounds every wait for an
+    /// answer with [`PgConns::answer_within`] instead.
+    pub(crate) async fn open_own(&self) -> Result<PgConnection, DbErr> {
+        let limits = self.inner.limits;
+        let open = async {
+            let mut conn = self.inner.options.connect().await.map_err(DbErr::from)?;
+            conn.execute(limits.setup_with(0).as_str()).await.map_err(DbErr::from)?;
+            Ok::<_, DbErr>(conn)
+        };
+        tokio::time::timeout(limits.connect_timeout, open).await.map_err(|_| DbErr {
+            msg: format!("the database server did not answer within {} ms", limits.connect_timeout.as_millis()),
+            unique: false,
+        })?
+    }
+
+    /// How long an answer of the server is awaited (the statement limit
+    /// and the grace after it).
+    pub(crate) fn answer_within(&self) -> Duration {
+        self.inner.limits.answer_within()
     }
 
     pub(crate) fn is_closed(&self) -> bool {

@@ -397,6 +397,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         audit: config::audit(file.audit, &data_dir, |k| std::env::var(k).ok())?,
         backup: config::backup(file.backup, &data_dir, |k| std::env::var(k).ok())?,
         handover: config::handover(file.handover, |k| std::env::var(k).ok())?,
+        lookups: config::lookups(file.lookups, |k| std::env::var(k).ok())?,
         certificates: config::certificates(file.certificates, |k| std::env::var(k).ok())?,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
@@ -456,6 +457,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
             audit: s.audit.clone(),
             backup: Some(s.backup.clone()),
             handover: s.handover,
+            lookups: s.lookups,
             certificates: s.certificates.clone(),
             ..AppConfig::default()
         },

@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub audit: Option<AuditFile>,
     pub backup: Option<BackupFile>,
     pub handover: Option<HandoverFile>,
+    pub lookups: Option<LookupsFile>,
     pub certificates: Option<CertificatesFile>,
     pub database: Option<DatabaseFile>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks).
@@ -71,6 +72,45 @@ pub struct ExchangeFile {
 #[serde(deny_unknown_fields)]
 pub struct HandoverFile {
     pub claim_days: Option<u32>,
+}
+
+/// `[lookups]`: how many public look-ups one client address may make in 15
+/// minutes (0: no limit): `license_checks` (licence verifications and QR
+/// checks not signed in, default 60), `credit` (the 双公示 list's pages and
+/// workbooks not signed in, default 300), `track` (case tracking, default
+/// 120); or `ZWFW_LOOKUPS_LICENSE_CHECKS`, `ZWFW_LOOKUPS_CREDIT`,
+/// `ZWFW_LOOKUPS_TRACK`, which win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupsFile {
+    pub license_checks: Option<u32>,
+    pub credit: Option<u32>,
+    pub track: Option<u32>,
+}
+
+/// The look-up limits from the file and the environment (the environment
+/// wins); checked here, at start.
+pub fn lookups(
+    file: Option<LookupsFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<zwfw_app::lookups::LookupLimits> {
+    let file = file.unwrap_or_default();
+    let d = zwfw_app::lookups::LookupLimits::default();
+    let pick = |var: &str, key: &str, v: Option<u32>, default: u32| -> Result<u32> {
+        let n = match env(var).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            Some(s) => s.parse::<u32>().map_err(|_| anyhow::anyhow!("{var} must be a whole number (got {s:?})"))?,
+            None => v.unwrap_or(default),
+        };
+        if n > 1_000_000 {
+            anyhow::bail!("invalid lookups.{key}: {n} (0 for no limit, at most 1000000 in 15 minutes)");
+        }
+        Ok(n)
+    };
+    Ok(zwfw_app::lookups::LookupLimits {
+        license_checks: pick("ZWFW_LOOKUPS_LICENSE_CHECKS", "license_checks", file.license_checks, d.license_checks)?,
+        credit: pick("ZWFW_LOOKUPS_CREDIT", "credit", file.credit, d.credit)?,
+        track: pick("ZWFW_LOOKUPS_TRACK", "track", file.track, d.track)?,
+    })
 }
 
 /// `[certificates]`: staff certificates (数字证书). `ca_file` (or
@@ -439,6 +479,7 @@ pub struct Settings {
     pub audit: zwfw_app::audit::anchor::AnchorConfig,
     pub backup: zwfw_app::backup::schedule::BackupConfig,
     pub handover: zwfw_app::handover::HandoverConfig,
+    pub lookups: zwfw_app::lookups::LookupLimits,
     pub certificates: zwfw_app::accounts::certificates::CertificatesConfig,
     pub trusted_proxies: Vec<zwfw_web::http::proxies::ProxyNet>,
 }
@@ -720,6 +761,20 @@ mod tests {
         let env = |k: &str| (k == "ZWFW_DATABASE_ACQUIRE_TIMEOUT").then(|| "0s".to_string());
         assert!(database(None, env).unwrap_err().to_string().contains("between"));
         assert!(toml::from_str::<FileConfig>("[database]\ntimeout = \"5s\"\n").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn lookup_limits_from_defaults_file_and_environment() {
+        let none = |_: &str| None;
+        let d = lookups(None, none).unwrap();
+        assert_eq!((d.license_checks, d.credit, d.track), (60, 300, 120));
+        let c: FileConfig = toml::from_str("[lookups]\ncredit = 20\ntrack = 0\n").unwrap();
+        let env = |k: &str| (k == "ZWFW_LOOKUPS_CREDIT").then(|| "40".to_string());
+        let l = lookups(c.lookups, env).unwrap();
+        assert_eq!((l.license_checks, l.credit, l.track), (60, 40, 0), "the environment wins over the file");
+        let env = |k: &str| (k == "ZWFW_LOOKUPS_TRACK").then(|| "many".to_string());
+        assert!(lookups(None, env).unwrap_err().to_string().contains("ZWFW_LOOKUPS_TRACK"));
+        assert!(toml::from_str::<FileConfig>("[lookups]\nverify = 5\n").is_err(), "unknown keys are refused");
     }
 
     #[test]

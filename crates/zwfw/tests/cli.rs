@@ -240,6 +240,39 @@ fn zwfw_on(dir: &std::path::Path, url: Option<&str>, env: &[(&str, &str)], args:
     c.output().expect("run zwfw")
 }
 
+/// A PostgreSQL address that takes connections and never answers on them:
+/// `zwfw backup create` and `restore` give up after the configured connect
+/// timeout (the flag, or the variable), with the reason, instead of hanging.
+#[test]
+fn backup_against_a_database_that_never_answers_fails_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds every connection, reading and writing nothing.
+    std::thread::spawn(move || {
+        let mut held = vec![];
+        for c in listener.incoming() {
+            held.push(c);
+        }
+    });
+    let url = format!("postgres://zwfw@127.0.0.1:{port}/zwfw");
+    let dir = temp_dir("backup_silent");
+    let out = dir.join("x.zwfwbak");
+    for (env, args) in [
+        (vec![], vec!["--database-connect-timeout", "1s", "backup", "create", "--out", out.to_str().unwrap()]),
+        (vec![("ZWFW_DATABASE_CONNECT_TIMEOUT", "1s")], vec!["backup", "restore", "--from", out.to_str().unwrap()]),
+    ] {
+        let since = std::time::Instant::now();
+        let o = zwfw_on(&dir, Some(&url), &env, &args);
+        let took = since.elapsed();
+        assert!(!o.status.success(), "{args:?}: {}", text(&o));
+        assert!(took < std::time::Duration::from_secs(20), "{args:?} took {took:?}");
+        let said = text(&o);
+        assert!(said.contains("cannot open the database") && said.contains("did not answer within 1000 ms"), "{said}");
+    }
+    assert!(!out.exists(), "no backup written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 const KEY_1: &str = "00112233445566778899aabbccddeeff";
 const KEY_2: &str = "ffeeddccbbaa99887766554433221100";
 

@@ -32,10 +32,13 @@ fn free_port() -> u16 {
 
 /// A TCP relay to `upstream`: passes bytes both ways until frozen; frozen,
 /// it reads nothing more and holds what it had read, and accepts new
-/// connections without passing anything on them, closing no socket.
+/// connections without passing anything on them, closing no socket. With
+/// new connections held, those it passes already go on, and new ones are
+/// accepted and passed nothing.
 struct Relay {
     port: u16,
     frozen: watch::Sender<bool>,
+    held: watch::Sender<bool>,
 }
 
 impl Relay {
@@ -43,12 +46,14 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (frozen, watching) = watch::channel(false);
+        let (held, holding) = watch::channel(false);
         tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else { return };
-                let (upstream, mut thawed) = (upstream.clone(), watching.clone());
+                let (upstream, mut thawed, mut released) = (upstream.clone(), watching.clone(), holding.clone());
                 tokio::spawn(async move {
                     // Nothing reaches the server while frozen, not even the connection.
+                    let _ = released.wait_for(|h| !*h).await;
                     let _ = thawed.wait_for(|f| !*f).await;
                     let Ok(server) = TcpStream::connect(&upstream).await else { return };
                     let (cr, cw) = client.into_split();
@@ -60,11 +65,15 @@ impl Relay {
                 });
             }
         });
-        Relay { port, frozen }
+        Relay { port, frozen, held }
     }
 
     fn freeze(&self, on: bool) {
         self.frozen.send_replace(on);
+    }
+
+    fn hold_new(&self, on: bool) {
+        self.held.send_replace(on);
     }
 }
 
@@ -415,4 +424,59 @@ fn a_statement_longer_than_the_limit_is_ended_and_the_pool_serves_on() {
         store.close().await;
     });
     rt.block_on(db.cleanup());
+}
+
+/// A backup reads through a connection of its own: when the server takes
+/// the connection but never answers on it, `zwfw backup create` fails
+/// within the configured connect timeout instead of hanging, and leaves no
+/// file.
+#[test]
+fn a_backup_whose_own_connection_is_not_answered_fails_in_bounded_time() {
+    let name = "a_backup_whose_own_connection_is_not_answered_fails_in_bounded_time";
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let Some(db) = support::scratch_postgres(&rt, name) else { return };
+    let dir = std::env::temp_dir().join(format!("zwfw_pgbackup_held_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            let direct = zwfw_store::Store::connect(&db.url).await.unwrap();
+            direct.migrate().await.unwrap();
+            direct.close().await;
+            let (scheme_user, rest) = db.url.split_once('@').unwrap();
+            let (hostport, path) = rest.split_once('/').unwrap();
+            let relay = Relay::start(hostport.to_string()).await;
+            let via_relay = format!("{scheme_user}@127.0.0.1:{}/{path}", relay.port);
+            let limits = zwfw_store::PgLimits {
+                connect_timeout: Duration::from_secs(1),
+                acquire_timeout: Duration::from_secs(2),
+                statement_timeout: Duration::from_secs(2),
+                keepalive: Duration::from_secs(10),
+            };
+            let store = zwfw_store::Store::connect_with(&via_relay, limits).await.unwrap();
+            let config = zwfw_app::AppConfig { data_dir: dir.join("data"), ..Default::default() };
+            let st = zwfw_app::App::new(store, zwfw_app::Clock::system(), config);
+            let ctx = zwfw_app::Ctx { state: &st, actor: None, client_addr: "test".into() };
+            // The pool's connection goes on; the backup's own one is taken and never answered.
+            let before = dir.join("before.zwfwbak");
+            zwfw_app::backup::create(&ctx, &before, false).await.map_err(|e| e.message()).unwrap();
+            relay.hold_new(true);
+            let out = dir.join("held.zwfwbak");
+            let since = Instant::now();
+            let r = tokio::time::timeout(ANSWERED_WITHIN, zwfw_app::backup::create(&ctx, &out, false))
+                .await
+                .expect("the backup fails instead of hanging");
+            let Err(e) = r else { panic!("the backup fails") };
+            assert!(since.elapsed() < Duration::from_secs(10), "within the bounds: {:?}", since.elapsed());
+            assert!(format!("{e:?}").contains("did not answer within 1000 ms"), "{e:?}");
+            assert!(!out.exists(), "no file left");
+            relay.hold_new(false);
+            st.store.close().await;
+        });
+    }));
+    rt.block_on(db.cleanup());
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
 }

@@ -254,6 +254,9 @@ pub async fn track(st: &App, client: &str, case_no: &str, password: &str) -> App
     let case_no = case_no.trim().to_uppercase();
     let case_no = case_no.as_str();
     let keys = [format!("addr:{client}"), format!("case:{case_no}@{client}")];
+    // Every look-up counts towards the address's limit ([`crate::lookups`]),
+    // the failures besides towards their own.
+    crate::lookups::throttle(st, crate::lookups::Lookup::Track, client, true).await?;
     if st.track_blocked(&keys).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "case_no"));
     }

@@ -43,6 +43,7 @@ fn phantom_key(key: &str) -> String {
 pub async fn send_track_code(st: &App, client: &str, id_no: &str, mobile: &str) -> AppResult<()> {
     let id_no = identity(id_no)?;
     let mobile = Mobile::parse(mobile.trim())?.as_str().to_string();
+    crate::lookups::throttle(st, crate::lookups::Lookup::Track, client, true).await?;
     if st.track_blocked(&[format!("addr:{client}")]).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "id_no"));
     }
@@ -97,6 +98,7 @@ pub async fn track_by_identity(
     let id_no = identity(id_no)?;
     let mobile = Mobile::parse(mobile.trim())?.as_str().to_string();
     let keys = [format!("addr:{client}")];
+    crate::lookups::throttle(st, crate::lookups::Lookup::Track, client, true).await?;
     if st.track_blocked(&keys).await? {
         return Err(AppError::with_detail(Kind::TooMany, "track_limited", "code"));
     }

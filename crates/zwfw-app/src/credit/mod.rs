@@ -522,8 +522,19 @@ pub async fn authorities(st: &App) -> AppResult<Vec<(i64, String)>> {
     Ok(out)
 }
 
-/// The published records (public: no sign-in), newest decision first.
-pub async fn public_list(st: &App, q: &ListQuery) -> AppResult<CreditPage> {
+/// Counts a public look-up of the list by the visitor of `ctx` (not
+/// signed in) and refuses it once their address made the configured number
+/// in 15 minutes (`credit_lookup_limited`, 429).
+async fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
+    use crate::lookups::{throttle, Lookup};
+    throttle(ctx.state, Lookup::Credit, &ctx.client_addr, ctx.actor.is_none()).await
+}
+
+/// The published records (public: no sign-in), newest decision first; a
+/// visitor not signed in is limited per address ([`crate::lookups`]).
+pub async fn public_list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CreditPage> {
+    let st = ctx.state;
+    throttle(ctx).await?;
     // Records of conclusions are derived after them: none acknowledged is missed.
     crate::cases::notices::derive_if_behind(st).await;
     let (f, page) = filter(q)?;
@@ -536,8 +547,10 @@ pub async fn public_list(st: &App, q: &ListQuery) -> AppResult<CreditPage> {
 }
 
 /// The published records the filters name, as a workbook (at most
-/// [`EXPORT_MAX`] rows, newest first).
-pub async fn public_workbook(st: &App, q: &ListQuery) -> AppResult<Vec<u8>> {
+/// [`EXPORT_MAX`] rows, newest first); limited like [`public_list`].
+pub async fn public_workbook(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<Vec<u8>> {
+    let st = ctx.state;
+    throttle(ctx).await?;
     // Records of conclusions are derived after them: none acknowledged is missed.
     crate::cases::notices::derive_if_behind(st).await;
     let (mut f, _) = filter(q)?;

@@ -64,6 +64,10 @@ pub struct SanctionView {
     /// penalty | rectify | revoke | restrict
     pub kind: String,
     pub kind_label: String,
+    /// handover (recorded on a pushed record; `id` is the decision's) |
+    /// license_page (a 吊销 the issuing department entered on the licence's
+    /// page; `id` is 0)
+    pub origin: String,
     pub decision_no: String,
     /// YYYY-MM-DD
     pub decided_on: String,
@@ -127,6 +131,7 @@ fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: St
         handover_id: s.handover_id,
         kind_label: SanctionKind::parse(&s.kind).map(|k| k.label().to_string()).unwrap_or_else(|| s.kind.clone()),
         kind: s.kind,
+        origin: ORIGIN_HANDOVER.to_string(),
         decision_no: s.decision_no,
         decided_on: s.decided_on,
         reason: s.reason,
@@ -147,13 +152,54 @@ fn sanction_view(s: sh::SanctionRow, names: &HashMap<i64, String>, regulator: St
 /// approving department, the overseers), oldest first.
 pub(super) async fn of_record(st: &App, r: &sh::HandoverRow) -> AppResult<Vec<SanctionView>> {
     let rows = sh::sanctions_of(&st.store, r.id).await?;
-    if rows.is_empty() {
-        return Ok(vec![]);
+    let mut out = vec![];
+    if !rows.is_empty() {
+        let names = item_names(st).await?;
+        let regulator = department_name(st, r.regulator_department_id).await;
+        out.extend(rows.into_iter().map(|s| sanction_view(s, &names, regulator.clone())));
     }
-    let names = item_names(st).await?;
-    let regulator = department_name(st, r.regulator_department_id).await;
-    Ok(rows.into_iter().map(|s| sanction_view(s, &names, regulator.clone())).collect())
+    // A 吊销 the issuing department entered on the licence's page is the
+    // same kind of decision on the same licensee: listed with them.
+    if r.license_id.is_some() || r.case_id.is_some() {
+        for n in sh::page_revocations(&st.store, r.license_id, r.case_id).await? {
+            out.push(page_revocation_view(st, r, n).await);
+        }
+        out.sort_by_key(|s| s.recorded_at);
+    }
+    Ok(out)
 }
+
+/// A 吊销 entered on a licence's page, as a decision of the record `r`.
+async fn page_revocation_view(st: &App, r: &sh::HandoverRow, n: sh::DecisionNumberRow) -> SanctionView {
+    let legal = r.holder_kind == zwfw_domain::cases::ApplicantKind::Legal.code();
+    let (holder_name, holder_code) = zwfw_domain::ids::shown_holder(legal, &r.holder_name, &r.holder_code);
+    let decided_on = ymd(zwfw_domain::clock::local_date(n.recorded_at));
+    SanctionView {
+        id: 0,
+        handover_id: r.id,
+        kind: SanctionKind::Revoke.code().to_string(),
+        kind_label: SanctionKind::Revoke.label().to_string(),
+        origin: ORIGIN_LICENSE_PAGE.to_string(),
+        decision_no: n.decision_no,
+        decided_on,
+        reason: crate::messages::REVOKED_ON_LICENSE_PAGE.to_string(),
+        license: n.license_identifier,
+        regulator_department: department_name(st, n.department_id).await,
+        holder_name,
+        holder_code,
+        restrict_from: None,
+        restrict_until: None,
+        items: vec![],
+        attachments: vec![],
+        recorded_at: n.recorded_at,
+        recorded_name: n.recorded_name,
+    }
+}
+
+/// [`SanctionView::origin`] of a decision flowing back on a pushed record.
+const ORIGIN_HANDOVER: &str = "handover";
+/// [`SanctionView::origin`] of a 吊销 entered on the licence's page.
+const ORIGIN_LICENSE_PAGE: &str = "license_page";
 
 fn refused(r: Refusal) -> AppError {
     if r.hides_object() {
@@ -163,9 +209,19 @@ fn refused(r: Refusal) -> AppError {
     }
 }
 
-/// The regulator recorded a decision under this number already.
-fn number_taken(decision_no: &str) -> AppError {
+/// The department recorded a decision under this number already.
+pub(crate) fn number_taken(decision_no: &str) -> AppError {
     AppError::with_detail(Kind::Conflict, SanctionError::DecisionNoTaken.code(), decision_no.to_string())
+}
+
+/// Records the number `n` as used by its department, in the decision's
+/// transaction; refused with `decision_no_taken` when it was (two entries
+/// racing).
+pub(crate) async fn use_number(tx: &mut zwfw_store::Tx, n: &sh::NewDecisionNumber<'_>) -> AppResult<()> {
+    sh::use_decision_number(tx, n).await.map_err(|e| match e {
+        zwfw_store::StoreError::Duplicate("decision_no") => number_taken(n.decision_no),
+        e => e.into(),
+    })
 }
 
 fn invalid(e: SanctionError) -> AppError {
@@ -292,9 +348,10 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         None => (r.holder_kind.as_str(), r.holder_name.as_str(), r.holder_code.as_str()),
     };
     let mut tx = st.store.begin().await?;
-    // One number, one decision of this regulator: read through the
-    // transaction that records it (the unique index holds when two race).
-    if let Some(prior) = sh::sanction_by_number(tx.conn(), r.regulator_department_id, &s.decision_no).await? {
+    // One number, one decision of this regulator, also among the 吊销 it
+    // entered on a licence's page as the issuing department: read through the
+    // transaction that records it (the primary key holds when two race).
+    if let Some(prior) = sh::decision_number(tx.conn(), r.regulator_department_id, &s.decision_no).await? {
         return Err(number_taken(&prior.decision_no));
     }
     let sid = sh::insert_sanction(
@@ -325,6 +382,20 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
         zwfw_store::StoreError::Duplicate("decision_no") => number_taken(&s.decision_no),
         e => e.into(),
     })?;
+    use_number(
+        &mut tx,
+        &sh::NewDecisionNumber {
+            department_id: r.regulator_department_id,
+            decision_no: &s.decision_no,
+            kind: kind.code(),
+            sanction_id: Some(sid),
+            license_id: license.as_ref().map(|l| l.id),
+            recorded_at: ctx.now(),
+            recorded_by: Some(actor.user_id),
+            recorded_name: &actor.display_name,
+        },
+    )
+    .await?;
     let told = if kind == SanctionKind::Revoke {
         // The holder is told by the licence's own change (吊销).
         let l = license.as_ref().ok_or_else(|| invalid(SanctionError::LicenseRequired))?;

@@ -174,7 +174,10 @@ pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> App
         }
         "revoke" => {
             may_revoke(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
-            (LicenseChange::Revoked, required(&input.decision_no, "请填写吊销决定书文号")?)
+            let number = required(&input.decision_no, "请填写吊销决定书文号")?;
+            let number = zwfw_domain::handover::decision_number(&number)
+                .map_err(|e| AppError::with_detail(Kind::Invalid, e.code(), "decision_no"))?;
+            return revoke_on_page(ctx, &l, &number).await;
         }
         "reissue" | "amend" => {
             may_change(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
@@ -201,6 +204,41 @@ async fn set_status_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, change: Licen
     let key = key_in(tx, l).await?;
     let l = store::lock_license(tx, l.id).await?;
     record_status(ctx, tx, &l, &key, change, note, None).await
+}
+
+/// 吊销 entered on the licence's page by the issuing department's head under
+/// the decision number `number`: one number, one decision of the department,
+/// whichever way it was entered — a number the department used already
+/// (on another licence's page, or on a decision flowing back as a regulator)
+/// is refused with `decision_no_taken` and nothing changes. The number is
+/// recorded with the 吊销 in its transaction, so that the back-flow lists it
+/// among the licensee's decisions.
+async fn revoke_on_page(ctx: &Ctx<'_>, l: &LicenseRow, number: &str) -> AppResult<String> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    let department = l.issuer_department_id;
+    // A licence that cannot be revoked says so first, whatever the number.
+    let today = effective_status(ctx.state, l);
+    if !today.may_become(LicenseChange::Revoked.status_after()) {
+        return Err(wrong_status(today));
+    }
+    let mut tx = ctx.state.store.begin().await?;
+    if let Some(prior) = zwfw_store::handover::decision_number(tx.conn(), department, number).await? {
+        return Err(crate::handover::sanctions::number_taken(&prior.decision_no));
+    }
+    set_status_in(ctx, &mut tx, l, LicenseChange::Revoked, number).await?;
+    let used = zwfw_store::handover::NewDecisionNumber {
+        department_id: department,
+        decision_no: number,
+        kind: zwfw_domain::handover::SanctionKind::Revoke.code(),
+        sanction_id: None,
+        license_id: Some(l.id),
+        recorded_at: ctx.now(),
+        recorded_by: Some(actor.user_id),
+        recorded_name: &actor.display_name,
+    };
+    crate::handover::sanctions::use_number(&mut tx, &used).await?;
+    tx.commit().await?;
+    Ok(l.identifier.clone())
 }
 
 /// 吊销 on a regulator's decision flowing back (审管交互), in the

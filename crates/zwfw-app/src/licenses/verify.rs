@@ -97,29 +97,23 @@ pub(crate) async fn find(st: &App, identifier: &str) -> AppResult<LicenseRow> {
 }
 
 /// Checks (verifications and QR checks) one client address may make
-/// without signing in, per 15 minutes.
+/// without signing in, per 15 minutes, unless configured otherwise
+/// (`[lookups] license_checks`).
 pub const ANONYMOUS_CHECKS: u32 = 60;
 
-/// The length of the window [`ANONYMOUS_CHECKS`] are counted in.
-pub const CHECK_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// The length of the window the checks are counted in.
+pub const CHECK_WINDOW_MS: i64 = crate::lookups::WINDOW_MS;
 
 /// Refuses a check by a visitor who is not signed in once their address
-/// made [`ANONYMOUS_CHECKS`] in the current 15-minute window
-/// (`license_verify_limited`, 429): the public checks are open, but no one
-/// fills a licence's 用证 log or walks the identifiers without limit. The
-/// count is kept in the database, so that every app server counts the same
-/// checks. Signed-in accounts are named in the log and not limited here.
+/// made the configured number ([`ANONYMOUS_CHECKS`] by default) in the
+/// current 15-minute window (`license_verify_limited`, 429): the public
+/// checks are open, but no one fills a licence's 用证 log or walks the
+/// identifiers without limit. The count is kept in the database, so that
+/// every app server counts the same checks. Signed-in accounts are named in
+/// the log and not limited here.
 pub async fn throttle(ctx: &Ctx<'_>) -> AppResult<()> {
-    if ctx.actor.is_some() {
-        return Ok(());
-    }
-    let now = ctx.now();
-    let window_start = now - now.rem_euclid(CHECK_WINDOW_MS);
-    let checks = store::count_check(&ctx.state.store, &ctx.client_addr, window_start).await?;
-    if checks > i64::from(ANONYMOUS_CHECKS) {
-        return Err(AppError::with_detail(crate::error::Kind::TooMany, "license_verify_limited", "client"));
-    }
-    Ok(())
+    use crate::lookups::{throttle, Lookup};
+    throttle(ctx.state, Lookup::LicenseCheck, &ctx.client_addr, ctx.actor.is_none()).await
 }
 
 /// The verification of a licence version; recorded in its 用证 log (a

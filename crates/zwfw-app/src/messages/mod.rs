@@ -327,7 +327,18 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("already_rated", _) => "该办件的这一阶段已经评价过，每个阶段只能评价一次",
         ("rating_link_invalid", _) => "评价二维码已失效，请向窗口工作人员重新获取",
         ("registry_check_limited", _) => "身份信息核对未通过的次数过多，请15分钟后再试",
-        ("license_verify_limited", _) => "核验过于频繁：同一网络地址15分钟内最多核验60次，请稍后再试，或登录后核验",
+        ("license_verify_limited", Some(n)) if n.parse::<u32>().is_ok() => {
+            return format!("核验过于频繁：同一网络地址15分钟内最多核验{n}次，请稍后再试，或登录后核验")
+        }
+        ("license_verify_limited", _) => "核验过于频繁：同一网络地址15分钟内核验次数过多，请稍后再试，或登录后核验",
+        ("credit_lookup_limited", Some(n)) if n.parse::<u32>().is_ok() => {
+            return format!("查询过于频繁：同一网络地址15分钟内最多查询{n}次行政许可公示信息，请稍后再试")
+        }
+        ("credit_lookup_limited", _) => "查询过于频繁：同一网络地址15分钟内查询次数过多，请稍后再试",
+        ("track_lookup_limited", Some(n)) if n.parse::<u32>().is_ok() => {
+            return format!("查询过于频繁：同一网络地址15分钟内最多查询{n}次办件进度，请稍后再试")
+        }
+        ("track_lookup_limited", _) => "查询过于频繁：同一网络地址15分钟内查询次数过多，请稍后再试",
         ("track_limited", _) => "查询失败次数过多，请15分钟后再试",
         ("invalid_original", _) => "请填写原件名称，份数为1到100",
         ("open_version_exists", _) => "该事项已有一个正在修改或审核中的版本，不能再新建",
@@ -410,6 +421,10 @@ fn notice_text_error_text(detail: &str) -> String {
         _ => format!("通知文本：{what}"),
     }
 }
+
+/// What a 吊销 entered on the licence's page by the issuing department says
+/// among a pushed record's decisions (it has no facts and reasons of its own).
+pub const REVOKED_ON_LICENSE_PAGE: &str = "发证部门在电子证照页面作出的吊销决定（决定书正文以发证部门存档为准）";
 
 /// What the calendar page says after reading a notice's text.
 pub const CALENDAR_PARSED: &str = "已按通知文本填入放假和调休上班安排，请逐项核对，填写通知的发布日期，然后预览影响";

@@ -345,14 +345,29 @@ async fn pg_snapshot(store: &Store, sink: &mut dyn Sink) -> StoreResult<Snapshot
     // Records committed but not yet sealed are sealed first, so that the
     // snapshot's chain holds them (those committed later stay pending in it).
     crate::audit::seal(store).await?;
-    let mut c = sqlx::PgConnection::connect_with(pool.connect_options()).await.map_err(DbErr::from)?;
-    c.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(DbErr::from)?;
-    let migrations = pg_migrations(&mut c).await?;
-    let tables = pg_tables(&mut c).await?;
+    // A connection of its own, opened within the configured connect
+    // timeout; no wait for an answer on it is longer than the statement
+    // limit and its grace (a table streams on as long as rows come), so
+    // that a server that stops answering fails the backup instead of
+    // hanging it.
+    let mut c = pool.open_own().await?;
+    let bound = pool.answer_within();
+    let within = Some(bound);
+    let silent = |d: std::time::Duration| DbErr {
+        msg: format!("the database server did not answer within {} ms", d.as_millis()),
+        unique: false,
+    };
+    crate::pgpool::answer(within, c.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        .await
+        .map_err(DbErr::from)?;
+    let migrations = tokio::time::timeout(bound, pg_migrations(&mut c)).await.map_err(|_| silent(bound))??;
+    let tables = tokio::time::timeout(bound, pg_tables(&mut c)).await.map_err(|_| silent(bound))??;
     let mut last_ids = vec![];
     for t in &tables {
         if let Some(col) = &t.identity {
-            last_ids.push((t.name.clone(), pg_last_id(&mut c, &t.name, col).await?));
+            let last =
+                tokio::time::timeout(bound, pg_last_id(&mut c, &t.name, col)).await.map_err(|_| silent(bound))??;
+            last_ids.push((t.name.clone(), last));
         }
     }
     let mut vals = Vec::new();
@@ -361,7 +376,7 @@ async fn pg_snapshot(store: &Store, sink: &mut dyn Sink) -> StoreResult<Snapshot
         let sql = select_all(t);
         let mut rows = c.fetch(sql.as_str());
         let mut decode: Option<Vec<crate::db::PgDecode>> = None;
-        while let Some(r) = rows.next().await {
+        while let Some(r) = tokio::time::timeout(bound, rows.next()).await.map_err(|_| silent(bound))? {
             let r = r.map_err(DbErr::from)?;
             let d = decode.get_or_insert_with(|| crate::db::pg_decoders(&r));
             vals.clear();
@@ -374,8 +389,8 @@ async fn pg_snapshot(store: &Store, sink: &mut dyn Sink) -> StoreResult<Snapshot
             sink.row(&vals).map_err(|_| stopped())?;
         }
     }
-    c.execute("COMMIT").await.map_err(DbErr::from)?;
-    let _ = c.close().await;
+    crate::pgpool::answer(within, c.execute("COMMIT")).await.map_err(DbErr::from)?;
+    let _ = tokio::time::timeout(bound, c.close()).await;
     Ok(Snapshot { backend: Backend::Postgres, migrations, tables, last_ids })
 }
 

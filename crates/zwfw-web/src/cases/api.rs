@@ -254,7 +254,7 @@ pub struct TrackInput {
 
 /// Follows a case without signing in, with its number and query password.
 #[utoipa::path(post, path = "/track", tag = "cases", request_body = TrackInput,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 429, description = "too many failed attempts (`track_limited`), or this address made the configured number of look-ups in 15 minutes (`track_lookup_limited`, the detail is the limit)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_track(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -274,7 +274,7 @@ pub struct TrackCodeInput {
 
 /// Sends a one-time code by SMS to the mobile, if cases of that identity number gave it (answered the same either way).
 #[utoipa::path(post, path = "/track/code", tag = "cases", request_body = TrackCodeInput,
-    responses((status = 204, description = "sent if such cases exist"), (status = 429, description = "asked again within a minute, or too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+    responses((status = 204, description = "sent if such cases exist"), (status = 429, description = "asked again within a minute, too many failed attempts, or this address made the configured number of look-ups in 15 minutes (`track_lookup_limited`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_track_code(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -295,7 +295,7 @@ pub struct TrackIdentityInput {
 
 /// Follows the cases of an identity number and mobile without signing in, with the SMS code.
 #[utoipa::path(post, path = "/track/identity", tag = "cases", request_body = TrackIdentityInput,
-    responses((status = 200, body = [CaseDetail]), (status = 404, description = "wrong code", body = ErrorBody), (status = 409, description = "the code expired, was used or had too many wrong tries", body = ErrorBody), (status = 429, description = "too many failed attempts", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
+    responses((status = 200, body = [CaseDetail]), (status = 404, description = "wrong code", body = ErrorBody), (status = 409, description = "the code expired, was used or had too many wrong tries", body = ErrorBody), (status = 429, description = "too many failed attempts (`track_limited`), or this address made the configured number of look-ups in 15 minutes (`track_lookup_limited`, the detail is the limit)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)))]
 pub async fn api_track_identity(
     State(st): State<AppState>,
     Auth(ra): Auth,

@@ -12,19 +12,29 @@ use utoipa_axum::routes;
 use zwfw_app::credit::{self as cr, CreditPage, CreditView, ListQuery, PublishInput};
 
 /// The published 行政许可 decisions (双公示), newest decision first; no sign-in.
-/// Personal names and ID numbers are masked.
+/// Personal names and ID numbers are masked. A visitor not signed in is
+/// limited per client address (300 look-ups, pages or workbooks, in 15
+/// minutes unless configured otherwise).
 #[utoipa::path(get, path = "/credit/licensing", tag = "credit", params(ListQuery),
-    responses((status = 200, body = CreditPage), (status = 400, description = "a bad filter value; the detail names the field (`bad_filter`: name, code, department_id, from, to, page)", body = ErrorBody)))]
-pub async fn list(State(st): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> WebResult<Json<CreditPage>> {
-    Ok(Json(cr::public_list(&st, &q).await?))
+    responses((status = 200, body = CreditPage), (status = 400, description = "a bad filter value; the detail names the field (`bad_filter`: name, code, department_id, from, to, page)", body = ErrorBody), (status = 429, description = "`credit_lookup_limited`: this address, not signed in, made the configured number of look-ups in 15 minutes; the detail is the limit", body = ErrorBody)))]
+pub async fn list(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> WebResult<Json<CreditPage>> {
+    Ok(Json(cr::public_list(&ctx(&st, &ra), &q).await?))
 }
 
 /// The published decisions the filters name as an .xlsx workbook (the
 /// national columns; at most 10,000 rows); no sign-in.
 #[utoipa::path(get, path = "/credit/licensing/export", tag = "credit", params(ListQuery),
-    responses((status = 200, description = "the workbook", body = crate::http::files::FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, description = "a bad filter value; the detail names the field (`bad_filter`)", body = ErrorBody)))]
-pub async fn export(State(st): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> WebResult<Response> {
-    Ok(xlsx(cr::public_workbook(&st, &q).await?))
+    responses((status = 200, description = "the workbook", body = crate::http::files::FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, description = "a bad filter value; the detail names the field (`bad_filter`)", body = ErrorBody), (status = 429, description = "`credit_lookup_limited`, as the list", body = ErrorBody)))]
+pub async fn export(
+    State(st): State<AppState>,
+    Auth(ra): Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> WebResult<Response> {
+    Ok(xlsx(cr::public_workbook(&ctx(&st, &ra), &q).await?))
 }
 
 pub fn xlsx(bytes: Vec<u8>) -> Response {

@@ -47,7 +47,7 @@ fn pager(base: &str, filters: &str, p: &cr::CreditPage) -> (Option<String>, Opti
 
 /// 行政许可信息公示: the published decisions, with the filters and the workbook.
 pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<ListQuery>) -> Response {
-    let page = cr::public_list(&st, &q).await;
+    let page = cr::public_list(&ctx(&st, &ra), &q).await;
     let filters = filter_query(&q);
     let depts = departments(&st, q.department_id.as_deref()).await;
     let export = format!(

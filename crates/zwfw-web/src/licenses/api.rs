@@ -22,7 +22,7 @@ use zwfw_app::licenses::{self, KeyView};
 use zwfw_store::licenses::TypeRow;
 
 #[utoipa::path(get, path = "/licenses/{identifier}/verification", tag = "licenses", params(("identifier" = String, Path, description = "电子证照标识, e.g. 1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F")),
-    responses((status = 200, description = "the status, the masked holder and the signature (public, no sign-in; recorded in the licence's 用证 log)", body = Verification), (status = 404, description = "no licence has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier or a wrong check character; the detail names the part", body = ErrorBody), (status = 429, description = "license_verify_limited: this address, not signed in, made 60 checks in 15 minutes; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+    responses((status = 200, description = "the status, the masked holder and the signature (public, no sign-in; recorded in the licence's 用证 log)", body = Verification), (status = 404, description = "no licence has this identifier", body = ErrorBody), (status = 422, description = "a malformed identifier or a wrong check character; the detail names the part", body = ErrorBody), (status = 429, description = "license_verify_limited: this address, not signed in, made the configured number of checks (60 by default) in 15 minutes; the detail is the limit; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn verification(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -40,7 +40,7 @@ pub struct QrCheckInput {
 }
 
 #[utoipa::path(post, path = "/licenses/qr-check", tag = "licenses", request_body = QrCheckInput,
-    responses((status = 200, description = "the verdict on the payload (public, no sign-in): `valid`, or the reason it is not (malformed, unknown_key, bad_signature), what it states, and the licence's status now when the platform holds it (recorded in its 用证 log)", body = QrCheck), (status = 429, description = "license_verify_limited: this address, not signed in, made 60 checks in 15 minutes; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
+    responses((status = 200, description = "the verdict on the payload (public, no sign-in): `valid`, or the reason it is not (malformed, unknown_key, bad_signature), what it states, and the licence's status now when the platform holds it (recorded in its 用证 log)", body = QrCheck), (status = 429, description = "license_verify_limited: this address, not signed in, made the configured number of checks (60 by default) in 15 minutes; the detail is the limit; nothing recorded", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)))]
 pub async fn qr_check(
     State(st): State<AppState>,
     Auth(ra): Auth,
@@ -85,7 +85,7 @@ pub struct Changed {
 }
 
 #[utoipa::path(post, path = "/licenses/{identifier}/changes", tag = "licenses", params(("identifier" = String, Path)), request_body = ChangeInput,
-    responses((status = 200, body = Changed), (status = 409, description = "the licence's status does not allow the change", body = ErrorBody), (status = 422, description = "a malformed identifier, or a reason or decision number missing", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Changed), (status = 409, description = "the licence's status does not allow the change (`license_wrong_status`), or a 吊销's decision number was used by the department already, here or for a decision flowing back (`decision_no_taken`)", body = ErrorBody), (status = 422, description = "a malformed identifier, or a reason or decision number missing (a decision number over 100 characters: `decision_no_too_long`)", body = ErrorBody), (status = 400, description = "a bad parameter or body, or an unknown action", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn change_license(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,

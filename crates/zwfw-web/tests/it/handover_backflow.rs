@@ -488,3 +488,100 @@ both_backends!(handover_backflow_roles_and_the_regulators_field, |store: Store| 
     assert!(n.to_string().contains("示自然限〔2025〕23号"), "{n}");
     assert_invariants(&app).await;
 });
+
+// A 决定书文号 names one decision of one department, whichever way it is
+// entered: the market bureau, issuing department and one of the item's
+// regulators, cannot revoke a licence on its page under a number it used for
+// a decision flowing back, nor the other way round, nor revoke two licences
+// under one number; the land bureau numbers its own decisions. The 吊销
+// entered on the licence's page is listed among the record's decisions.
+both_backends!(handover_decision_numbers_shared_with_the_licence_page, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let [admin, citizen, counter, reviewer, head, land_staff, _, _] = accounts(&app).await;
+    let item = licensed_item(&app, &admin, vec![land, market], "TESTBACKFLOW000000000000000003", 906).await;
+    let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+    for no in ["JY0000000000031", "JY0000000000032"] {
+        let grant = json!({"action": "conclude", "outcome": "granted", "document_no": no, "valid_until": "2030-12-31"});
+        conclude(&app, &tokens, item, grant).await;
+    }
+    // Each bureau has a record of each grant: the market bureau's of one licence, the land bureau's of the same.
+    let ours = inbox(&app, &head, "").await["rows"].clone();
+    let (market_record, license) = (ours[0]["id"].as_i64().unwrap(), ours[0]["license"].as_str().unwrap().to_string());
+    let second = ours[1]["license"].as_str().unwrap().to_string();
+    assert_ne!(license, second);
+    let theirs = inbox(&app, &land_staff, "").await["rows"].clone();
+    let land_record =
+        theirs.as_array().unwrap().iter().find(|r| r["license"] == license.as_str()).unwrap()["id"].as_i64().unwrap();
+    for (token, id) in [(&head, market_record), (&land_staff, land_record)] {
+        let (s, b) = body(app.post(token, &format!("/api/v1/handover/{id}/claim"), json!({})).await).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let sanctions = |id: i64| format!("/api/v1/handover/{id}/sanctions");
+    let penalty = |no: &str| json!({"kind": "penalty", "decision_no": no, "decided_on": "2025-09-26", "reason": "未按规定公示许可信息"});
+    let revoke = |no: &str| json!({"action": "revoke", "decision_no": no});
+    let changes = |l: &str| format!("/api/v1/licenses/{l}/changes");
+    let numbers = "SELECT COUNT(*) AS n FROM decision_numbers";
+
+    // A number the market bureau used flowing back cannot revoke on the licence's page.
+    let (s, b) = body(app.post(&head, &sanctions(market_record), penalty("示市监罚〔2025〕11号")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, e) = body(app.post(&head, &changes(&license), revoke(" 示市监罚〔2025〕11号 ")).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("同一文号不能重复登记"), "{e}");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{license}/verification")).await;
+    assert_eq!(v["status"], "valid", "nothing changed: {v}");
+    assert_eq!(count(&app, numbers).await, 1);
+    // The page says so in Chinese, and nothing changes.
+    let h = signed(&head);
+    let (_, html) = page(&h, &app, &format!("/work/licenses/{license}")).await;
+    let csrf = csrf_of(&html);
+    let fields =
+        [("_csrf", csrf.as_str()), ("action", "revoke"), ("decision_no", "示市监罚〔2025〕11号"), ("confirm", "yes")];
+    let r = h.post(app.url(&format!("/work/licenses/{license}/change"))).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("同一文号不能重复登记"), "the reason on the page");
+
+    // A new number revokes; the land bureau's record lists the 吊销 among its decisions.
+    let (s, b) = body(app.post(&head, &changes(&license), revoke("示市监罚〔2025〕12号")).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{license}/verification")).await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    let (s, r) = body(app.get(&land_staff, &format!("/api/v1/handover/{land_record}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let listed = r["sanctions"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{r}");
+    let d = &listed[0];
+    assert_eq!(
+        (d["origin"].as_str(), d["kind"].as_str(), d["decision_no"].as_str(), d["license"].as_str()),
+        (Some("license_page"), Some("revoke"), Some("示市监罚〔2025〕12号"), Some(license.as_str())),
+        "{d}"
+    );
+    assert_eq!(d["regulator_department"], "示例市市场监督管理局", "{d}");
+    let (_, html) = page(&signed(&land_staff), &app, &format!("/handover/{land_record}")).await;
+    assert!(html.contains("示市监罚〔2025〕12号") && html.contains("发证部门吊销"), "on the record's page");
+
+    // That number is used: neither a decision flowing back nor another licence's 吊销 takes it.
+    let (s, e) = body(app.post(&head, &sanctions(market_record), penalty("示市监罚〔2025〕12号")).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
+    let (s, e) = body(app.post(&head, &changes(&second), revoke("示市监罚〔2025〕12号")).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
+    let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{second}/verification")).await;
+    assert_eq!(v["status"], "valid", "{v}");
+    assert_eq!(count(&app, SANCTIONS).await, 1);
+    assert_eq!(count(&app, numbers).await, 2);
+    // Another department's numbering is its own.
+    let (s, b) = body(app.post(&land_staff, &sanctions(land_record), penalty("示市监罚〔2025〕12号")).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // The key holds outside the use cases too; a uniqueness rule a write
+    // did not name is answered as a conflict (409), not as an outage (503).
+    let raw = format!(
+        "INSERT INTO decision_numbers (department_id, decision_no, kind, recorded_at, recorded_name) \
+         VALUES ({market}, '示市监罚〔2025〕12号', 'revoke', 0, 'x')"
+    );
+    let e = zwfw_store::db::query(raw.as_str()).execute(app.state.store.pool()).await.expect_err("the key holds");
+    let e = zwfw_app::AppError::from(zwfw_store::StoreError::Db(e));
+    assert_eq!((e.kind(), e.code()), (zwfw_app::error::Kind::Conflict, "conflict"), "{e:?}");
+});

@@ -32,6 +32,7 @@ mod license_import;
 mod licenses;
 mod licenses_staff;
 mod licenses_walk;
+mod lookups;
 mod material_use;
 mod notices;
 mod openapi;

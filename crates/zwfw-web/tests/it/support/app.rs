@@ -107,6 +107,21 @@ impl App {
         App::start_with_config(store, Clock::from_config(Some(now), None).unwrap(), true, config).await
     }
 
+    /// Starts at [`super::fixtures::FRIDAY`] with the public look-ups limited to `lookups`
+    /// per client address (named in X-Forwarded-For).
+    pub async fn start_with_lookups(store: Store, lookups: zwfw_app::lookups::LookupLimits) -> App {
+        let config = AppConfig {
+            demo: true,
+            data_dir: data_dir(),
+            max_upload_bytes: 64 * 1024,
+            lookups,
+            ..AppConfig::default()
+        };
+        // At the start of a window, so that the test's look-ups share one.
+        App::start_with_config(store, Clock::from_config(Some(super::fixtures::FRIDAY), None).unwrap(), true, config)
+            .await
+    }
+
     /// Starts at an instant with a 前置库 configured (the exporter is run by the test).
     pub async fn start_with_exchange(store: Store, now: &str, exchange: zwfw_app::exchange::ExchangeConfig) -> App {
         let clock = Clock::from_config(Some(now), None).unwrap();
