@@ -305,6 +305,10 @@ both_backends!(the_page_asks_with_rows_and_shows_the_refusal, |store: Store| asy
     assert!(html.contains("权限变更申请已提交") && html.contains("撤回权限变更申请"), "{html}");
     let (_, html) = page(&signed(&head), &app, &to.replace("?done=request", "")).await;
     assert!(html.contains("部门负责人审核") && html.contains("审批人员"), "{html}");
+    // On a phone each row is a card: a cell's lines stay one block beside its label.
+    assert!(html.contains(r#"<td data-label="工作人员"><div>"#), "{html}");
+    let (_, html) = page(&web, &app, "/governance/rights").await;
+    assert!(html.contains(r#"<td data-label="部门"><div>"#), "{html}");
 });
 
 /// A staff member of `department` created directly (as the demo loader
