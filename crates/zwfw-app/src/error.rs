@@ -157,6 +157,13 @@ impl AppError {
 
     /// The message shown to people, in Chinese.
     pub fn message(&self) -> String {
+        if self.kind() == Kind::Invalid {
+            // A right-change row that does not fit its account, as asked
+            // (as applied it is a conflict, told with the way out).
+            if let Some(t) = crate::messages::rights_ask_text(self.code(), self.detail().as_deref()) {
+                return t;
+            }
+        }
         let text = error_text(self.code(), self.detail().as_deref());
         match (self.code(), self.detail()) {
             ("account_locked", Some(until)) => format!("{text}（锁定至 {until}）"),

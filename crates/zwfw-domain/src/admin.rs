@@ -169,7 +169,13 @@ pub struct Actor {
     pub display_name: String,
     pub kind: AccountKind,
     pub department_id: Option<i64>,
+    /// The roles acted in (for staff: those held and qualified today).
     pub roles: Vec<Role>,
+    /// The roles held but not acted in today for want of a valid
+    /// qualification (上岗资格): set where the session's actor is built
+    /// ([`crate::governance::qualification::effective_actor`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unqualified: Vec<Role>,
 }
 
 impl Actor {
@@ -183,6 +189,19 @@ impl Actor {
 
     pub fn is_staff(&self) -> bool {
         self.kind == AccountKind::Staff
+    }
+
+    /// A staff member who acts in no role today: holding none, or
+    /// qualified (上岗资格) in none of those held. They act for no
+    /// department and are offered no business page.
+    pub fn acts_in_no_role(&self) -> bool {
+        self.is_staff() && self.roles.is_empty()
+    }
+
+    /// A staff member who acts in no role because no role held is
+    /// qualified today: what refuses them is the missing qualification.
+    pub fn qualified_in_no_role(&self) -> bool {
+        self.acts_in_no_role() && !self.unqualified.is_empty()
     }
 
     /// The role shown in the audit trail: the most powerful one held.
@@ -242,6 +261,7 @@ pub(crate) fn test_staff(dept: i64, roles: &[Role]) -> Actor {
         kind: AccountKind::Staff,
         department_id: Some(dept),
         roles: roles.to_vec(),
+        unqualified: vec![],
     }
 }
 

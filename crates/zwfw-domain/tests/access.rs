@@ -72,6 +72,7 @@ fn actor(set: &str, column: &str) -> Actor {
             kind,
             department_id: None,
             roles: vec![],
+            unqualified: vec![],
         },
         None => Actor {
             user_id: ME,
@@ -84,6 +85,7 @@ fn actor(set: &str, column: &str) -> Actor {
                 _ => HOME,
             }),
             roles: set.split('+').map(|r| Role::parse(r).unwrap()).collect(),
+            unqualified: vec![],
         },
     }
 }

@@ -84,6 +84,7 @@ pub fn actor_of(user: &User) -> Actor {
         kind: user.kind,
         department_id: user.department_id,
         roles: user.roles.clone(),
+        unqualified: vec![],
     }
 }
 

@@ -89,6 +89,25 @@ pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<(Role
     Ok((dq::effective_actor(actor, &recs, today), missing))
 }
 
+/// The refusal `actor` is told instead of `err` when `err` is one for want
+/// of a qualification (上岗资格): `403 not_qualified`, naming the roles
+/// missing it (their codes in the detail), instead of the rule's code
+/// ([`zwfw_domain::access::missing_qualification`]). `None`: `err` stands.
+pub fn not_qualified(actor: &Actor, err: &AppError) -> Option<AppError> {
+    if err.kind() != Kind::Forbidden {
+        return None;
+    }
+    not_qualified_for(actor, err.code())
+}
+
+/// [`not_qualified`] for a refusal (403) known by its code only (an answer
+/// of the API already made).
+pub fn not_qualified_for(actor: &Actor, code: &str) -> Option<AppError> {
+    let roles = zwfw_domain::access::missing_qualification(actor, Refusal::parse(code))?;
+    let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+    Some(AppError::with_detail(Kind::Forbidden, Refusal::NotQualified.code(), codes.join(",")))
+}
+
 /// A staff member as they may act today (their roles cut down to those
 /// qualified): what a transfer's target is checked as.
 pub async fn acting_user(st: &App, mut user: User) -> AppResult<User> {

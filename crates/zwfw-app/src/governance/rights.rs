@@ -18,10 +18,10 @@ use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
-use zwfw_domain::access::rights::{self as access, Named, RightsFacts};
-use zwfw_domain::access::staff::{self as staff_access, StaffAccount, StaffChange};
+use zwfw_domain::access::rights::{self as access, Applier, Named, RightsFacts, RowFacts, StandIn};
+use zwfw_domain::access::staff::StaffAccount;
 use zwfw_domain::access::Refusal;
-use zwfw_domain::admin::{AccountKind, Actor, Role};
+use zwfw_domain::admin::{AccountKind, Actor, DepartmentKind, Role};
 use zwfw_domain::audit::action;
 use zwfw_domain::governance::rights::{self as dr, RightsError, RightsState, RowChange, Subject, Verdict};
 use zwfw_store::governance::rights as sr;
@@ -45,7 +45,10 @@ fn rights_error(e: RightsError, who: Option<&str>) -> AppError {
         | RightsError::RoleAlreadyHeld
         | RightsError::RoleNotHeld
         | RightsError::DepartmentChanged => Kind::Conflict,
-        RightsError::NeedsRequest | RightsError::EmergencyOnlySystemAdmin => Kind::Forbidden,
+        RightsError::NeedsRequest
+        | RightsError::EmergencyOnlySystemAdmin
+        | RightsError::RoleNotOffered
+        | RightsError::MoveNotOffered => Kind::Forbidden,
         RightsError::BadList
         | RightsError::DuplicateSubject
         | RightsError::EmptyRow
@@ -68,8 +71,77 @@ fn actor<'a>(ctx: &Ctx<'a>) -> AppResult<&'a Actor> {
     ctx.actor.ok_or_else(AppError::forbidden)
 }
 
+/// The facts of a request as stored; who stands in for the department's
+/// heads is [`facts_of`]'s.
 fn facts(r: &sr::RightsRow) -> RightsFacts {
-    RightsFacts { department_id: r.department_id, requester_id: r.requester_id }
+    RightsFacts {
+        department_id: r.department_id,
+        requester_id: r.requester_id,
+        decided_by: r.decided_by,
+        stand_in: StandIn::None,
+    }
+}
+
+/// The service centre's department (the first active one).
+async fn centre_department(st: &App) -> AppResult<Option<i64>> {
+    Ok(zwfw_store::admin::list_departments(&st.store)
+        .await?
+        .iter()
+        .find(|d| d.active && d.kind == DepartmentKind::ServiceCenter)
+        .map(|d| d.id))
+}
+
+/// Who stands in for the heads of `department` on a request asked by
+/// `requester` and changing `named` ([`access::stand_in`]).
+async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
+    let heads = super::deletions::staff_in_role(st, Some(department), Role::DeptHead).await?;
+    let centre = centre_department(st).await?;
+    let centre_heads = match centre {
+        Some(c) => super::deletions::staff_in_role(st, Some(c), Role::DeptHead).await?,
+        None => vec![],
+    };
+    Ok(access::stand_in(department, requester, named, &heads, centre.map(|c| (c, centre_heads.as_slice()))))
+}
+
+/// The facts of a request, with who stands in for the department's heads
+/// while it waits for their verdict.
+async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
+    let mut f = facts(r);
+    if r.state == RightsState::Requested.code() && !r.emergency {
+        let named: Vec<i64> = sr::rows_of(st.store.pool(), r.id).await?.iter().map(|c| c.user_id).collect();
+        f.stand_in = stand_in_for(st, r.department_id, r.requester_id, &named).await?;
+    }
+    Ok(f)
+}
+
+/// The rows of a request as its application reads them: each account as
+/// it is now, and as it will be.
+struct Applied {
+    users: Vec<zwfw_store::admin::User>,
+    after: Vec<(i64, Vec<Role>)>,
+}
+
+impl Applied {
+    async fn of(st: &App, rows: &[sr::ChangeRow]) -> AppResult<Applied> {
+        let mut users = Vec::with_capacity(rows.len());
+        let mut after = Vec::with_capacity(rows.len());
+        for c in rows {
+            let u = zwfw_store::admin::get_user(&st.store, c.user_id).await?;
+            let roles = row_change(c).roles_after(&u.roles);
+            let dept = c.to_department_id.or(u.department_id).unwrap_or(c.from_department_id);
+            after.push((dept, roles));
+            users.push(u);
+        }
+        Ok(Applied { users, after })
+    }
+
+    fn rows(&self) -> Vec<RowFacts<'_>> {
+        self.users
+            .iter()
+            .zip(&self.after)
+            .map(|(u, (dept, roles))| RowFacts { account: staff_account(u), department_id: *dept, roles })
+            .collect()
+    }
 }
 
 fn codes(rs: &[Role]) -> String {
@@ -148,6 +220,14 @@ pub struct RightsView {
     pub may_decide: bool,
     pub may_apply: bool,
     pub may_withdraw: bool,
+    /// Who gives the verdict when no head of the department may (its only
+    /// head asked for it or is changed by it): `centre_head` (a head of
+    /// the service centre) or `system_admin`; none otherwise.
+    pub stand_in: Option<String>,
+    /// Who applies it once approved: `department` (an administrator of the
+    /// department, or the system administrator) or `system_admin` (only the
+    /// system administrator may make one of its changes).
+    pub applier: String,
 }
 
 fn row_view(c: sr::ChangeRow) -> RowView {
@@ -170,16 +250,27 @@ fn row_view(c: sr::ChangeRow) -> RowView {
 
 async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
     let state = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
-    let f = facts(&r);
+    let f = facts_of(ctx.state, &r).await?;
     let changes = sr::rows_of(ctx.state.store.pool(), r.id).await?;
     let named: Vec<i64> = changes.iter().map(|c| c.user_id).collect();
+    let applied = Applied::of(ctx.state, &changes).await?;
+    let rows_facts = applied.rows();
     let (may_decide, may_apply, may_withdraw) = match ctx.actor {
         Some(a) => (
             state == RightsState::Requested && access::may_decide_naming(a, &f, &named).is_ok(),
-            state == RightsState::Approved && access::may_apply(a, &f).is_ok(),
+            state == RightsState::Approved && access::may_apply_list(a, &f, &rows_facts).is_ok(),
             state == RightsState::Requested && access::may_withdraw(a, &f).is_ok(),
         ),
         None => (false, false, false),
+    };
+    let stand_in = match f.stand_in {
+        StandIn::None => None,
+        StandIn::CentreHead { .. } => Some("centre_head".to_string()),
+        StandIn::SystemAdmin => Some("system_admin".to_string()),
+    };
+    let applier = match access::applier(&rows_facts) {
+        Applier::Department => "department",
+        Applier::SystemAdmin => "system_admin",
     };
     let rows = changes.into_iter().map(row_view).collect();
     let state_label =
@@ -206,6 +297,8 @@ async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
         may_decide,
         may_apply,
         may_withdraw,
+        stand_in,
+        applier: applier.to_string(),
     })
 }
 
@@ -286,6 +379,29 @@ pub async fn nameable(ctx: &Ctx<'_>) -> AppResult<Vec<crate::accounts::StaffView
         .collect())
 }
 
+/// What the asking form offers: the roles the asker's office asks for and
+/// the departments it may ask to move its staff to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offer {
+    pub roles: Vec<&'static str>,
+    /// (id, name)
+    pub departments: Vec<(i64, String)>,
+}
+
+/// The roles and departments the signed-in asker may ask for
+/// ([`access::askable_roles`], [`access::may_move_to`]).
+pub async fn offer(ctx: &Ctx<'_>) -> AppResult<Offer> {
+    let actor = actor(ctx)?;
+    let role = access::may_ask(actor).map_err(refused)?;
+    let departments = zwfw_store::admin::list_departments(&ctx.state.store)
+        .await?
+        .into_iter()
+        .filter(|d| d.active && Some(d.id) != actor.department_id && access::may_move_to(role, d.kind))
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(Offer { roles: access::askable_roles(role).iter().map(|r| r.code()).collect(), departments })
+}
+
 fn named(u: &zwfw_store::admin::User) -> Named {
     Named { user_id: u.id, kind: u.kind, department_id: u.department_id }
 }
@@ -320,7 +436,21 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
                 AppError::with_detail(Kind::Forbidden, x.code(), "rights_subject")
             }
         })?;
-        r.fits(&subject(&u), department_id).map_err(|e| rights_error(e, Some(&u.display_name)))?;
+        let move_kind = match r.move_to {
+            Some(to) => {
+                let d = zwfw_store::admin::get_department(&st.store, to)
+                    .await
+                    .map_err(|_| AppError::not_found("department"))?;
+                Some(d.kind)
+            }
+            None => None,
+        };
+        access::may_ask_row(role, r, move_kind)
+            .map_err(|e| AppError::with_detail(Kind::Forbidden, e.code(), role.code()))?;
+        // As asked, a row that does not fit the account is bad input (422),
+        // told as such; when applied, a conflict (409).
+        r.fits(&subject(&u), department_id)
+            .map_err(|e| AppError::with_detail(Kind::Invalid, e.code(), u.display_name.clone()))?;
         // One open request per staff member: a form sent twice, or a second
         // request before the first is decided, would apply twice.
         for open in [RightsState::Requested, RightsState::Approved] {
@@ -328,12 +458,20 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
                 return Err(AppError::with_detail(Kind::Conflict, "rights_already_requested", u.display_name.clone()));
             }
         }
-        if let Some(to) = r.move_to {
-            zwfw_store::admin::get_department(&st.store, to).await.map_err(|_| AppError::not_found("department"))?;
-        }
         users.push(u);
     }
-    let heads = heads_but(st, department_id, actor.user_id).await?;
+    let mut heads = heads_but(st, department_id, actor.user_id).await?;
+    let named: Vec<i64> = users.iter().map(|u| u.id).collect();
+    heads.retain(|h| !named.contains(h));
+    // No head of the department may decide it: who stands in is told.
+    match stand_in_for(st, department_id, actor.user_id, &named).await? {
+        StandIn::None => {}
+        StandIn::CentreHead { centre } => {
+            heads.extend(super::deletions::staff_in_role(st, Some(centre), Role::DeptHead).await?)
+        }
+        StandIn::SystemAdmin => heads.extend(super::deletions::staff_in_role(st, None, Role::SystemAdmin).await?),
+    }
+    heads.retain(|h| *h != actor.user_id && !named.contains(h));
     let now = ctx.now();
     let mut tx = st.store.begin().await?;
     let texts: Vec<(String, String, String)> =
@@ -437,7 +575,7 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
 async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sr::RightsRow> {
     let actor = actor(ctx)?;
     let r = sr::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    if !access::may_read(actor, &facts(&r)) {
+    if !access::may_read(actor, &facts_of(ctx.state, &r).await?) {
         return Err(AppError::not_found(OBJECT));
     }
     Ok(r)
@@ -456,7 +594,10 @@ pub async fn approved_for(ctx: &Ctx<'_>, user_id: i64) -> AppResult<Vec<RightsVi
     let mut out = vec![];
     for r in sr::naming(ctx.state.store.pool(), user_id, RightsState::Approved.code()).await? {
         if access::may_apply(actor, &facts(&r)).is_ok() {
-            out.push(view(ctx, r).await?);
+            let v = view(ctx, r).await?;
+            if v.may_apply {
+                out.push(v);
+            }
         }
     }
     Ok(out)
@@ -493,8 +634,9 @@ type Rule = fn(&Actor, &RightsFacts) -> Result<Role, Refusal>;
 async fn readable_or_refused(ctx: &Ctx<'_>, id: i64, rule: Rule) -> AppResult<(sr::RightsRow, Role)> {
     let actor = actor(ctx)?;
     let r = sr::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    let decided = rule(actor, &facts(&r));
-    if !access::may_read(actor, &facts(&r)) {
+    let f = facts_of(ctx.state, &r).await?;
+    let decided = rule(actor, &f);
+    if !access::may_read(actor, &f) {
         return Err(match decided {
             Err(refusal) if actor.is_staff() => refused(refusal),
             _ => AppError::not_found(OBJECT),
@@ -515,13 +657,27 @@ async fn decidable(ctx: &Ctx<'_>, id: i64) -> AppResult<(sr::RightsRow, Role)> {
     let actor = actor(ctx)?;
     let (r, _) = readable_or_refused(ctx, id, access::may_decide).await?;
     let named: Vec<i64> = sr::rows_of(ctx.state.store.pool(), id).await?.iter().map(|c| c.user_id).collect();
-    let role = access::may_decide_naming(actor, &facts(&r), &named).map_err(refused)?;
+    let role = access::may_decide_naming(actor, &facts_of(ctx.state, &r).await?, &named).map_err(refused)?;
     Ok((r, role))
 }
 
 /// Whether the actor may apply request `id`: asked before the body is read.
 pub async fn may_apply(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
-    readable_or_refused(ctx, id, access::may_apply).await.map(|_| ())
+    applicable(ctx, id).await.map(|_| ())
+}
+
+/// The request and the role it is applied (or refused) in, for one who
+/// may apply its whole list ([`access::may_apply_list`]): a department
+/// administrator is refused one holding a change only the system
+/// administrator may make (`role_grant_forbidden`, `not_in_department`).
+async fn applicable(ctx: &Ctx<'_>, id: i64) -> AppResult<(sr::RightsRow, Role)> {
+    let actor = actor(ctx)?;
+    let (r, _) = readable_or_refused(ctx, id, access::may_apply).await?;
+    let rows = sr::rows_of(ctx.state.store.pool(), id).await?;
+    let applied = Applied::of(ctx.state, &rows).await?;
+    let role = access::may_apply_list(actor, &facts(&r), &applied.rows())
+        .map_err(|x| AppError::with_detail(Kind::Forbidden, x.code(), "rights_row"))?;
+    Ok((r, role))
 }
 
 fn step<'a>(actor: &'a Actor, from: RightsState, to: RightsState, note: &'a str, at: i64) -> sr::Step<'a> {
@@ -600,25 +756,12 @@ async fn apply_row(
 pub async fn apply(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<RightsView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
-    let (r, role) = readable_or_refused(ctx, id, access::may_apply).await?;
+    // Each row only where the administrator may make that change.
+    let (r, role) = applicable(ctx, id).await?;
     let (v, note) = verdict(input)?;
     let from = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
     let to = from.apply(v).map_err(|e| rights_error(e, None))?;
     let rows = sr::rows_of(st.store.pool(), id).await?;
-    if v == Verdict::Approve {
-        // Each row only where the administrator may make that change.
-        for c in &rows {
-            let u = zwfw_store::admin::get_user(&st.store, c.user_id).await?;
-            let after = row_change(c).roles_after(&u.roles);
-            let dept = c.to_department_id.or(u.department_id).unwrap_or(c.from_department_id);
-            staff_access::may_change_account(
-                actor,
-                &staff_account(&u),
-                StaffChange::Edit { department_id: dept, roles: &after },
-            )
-            .map_err(|x| AppError::with_detail(Kind::Forbidden, x.code(), "rights_row"))?;
-        }
-    }
     let mut to_tell = vec![r.requester_id];
     to_tell.extend(r.decided_by);
     to_tell.extend(supervision(st).await?);

@@ -3,6 +3,18 @@
 /// Chinese text for a governance error code and its detail, if the code is one of the area's.
 pub fn governance_text(code: &str, detail: Option<&str>) -> Option<String> {
     let t = match (code, detail) {
+        ("not_qualified", Some(roles)) => {
+            let names: Vec<String> = roles
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(|c| crate::messages::label("role", c))
+                .collect();
+            return Some(format!(
+                "您尚未取得{}岗位的有效上岗资格（经培训并考试合格，且在有效期内），不能办理此事项",
+                names.join("、")
+            ));
+        }
+        ("not_qualified", None) => "您尚未取得有效的上岗资格，不能办理此事项",
         ("invalid_request_text", Some(d)) => return Some(d.to_string()),
         ("invalid_request_text", None) => "请填写需求内容",
         ("bad_request_kind", _) => "请选择需求类型：用户和权限、事项配置、机构数据、误操作更正或其他",

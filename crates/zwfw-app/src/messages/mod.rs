@@ -37,13 +37,15 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
     if let Some(t) = corrections_text(code, detail) {
         return t;
     }
+    // Before the governance texts, whose own_request and not_author are
+    // general.
+    if let Some(t) = rights_text(code, detail) {
+        return t;
+    }
     if let Some(t) = governance_text(code, detail) {
         return t;
     }
     if let Some(t) = certificates_text(code, detail) {
-        return t;
-    }
-    if let Some(t) = rights_text(code, detail) {
         return t;
     }
     if let Some(t) = backfill_text(code, detail) {

@@ -49,11 +49,28 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("not_in_department", Some("rights_request")) => {
             "只有申请部门的部门负责人可以审核、本部门的部门管理员或系统管理员可以执行该权限变更申请"
         }
-        ("own_request", Some("rights_request")) => "不能审核本人提出的权限变更申请：须由本部门其他负责人审核",
+        ("own_request", Some("rights_request")) => {
+            "不能审核本人提出的权限变更申请：须由本部门其他负责人审核（本部门没有其他负责人时，由政务服务中心的部门负责人审核）"
+        }
         ("own_account", Some("rights_request")) => {
-            "该申请变更的是您本人的权限，您不能审核：须由本部门其他负责人审核（本部门没有其他负责人时，请申请人撤回，改由系统管理员紧急变更或上级处理）"
+            "该申请变更的是您本人的权限，您不能审核：须由本部门其他负责人审核（本部门没有其他负责人时，由政务服务中心的部门负责人审核）"
         }
         ("not_author", Some("rights_request")) => "只有申请人本人可以撤回权限变更申请",
+        ("rights_role_not_offered", Some("supervisor")) => {
+            "监察室只能为本室的工作人员申请监察人员、部门负责人角色的变更；其他角色由所在部门申请，系统管理员角色不经申请授予"
+        }
+        ("rights_role_not_offered", Some("center_admin")) => {
+            "政务服务中心只能为本中心的工作人员申请政务服务中心管理员、部门负责人角色的变更；系统管理员角色不经申请授予"
+        }
+        ("rights_role_not_offered", _) => {
+            "部门只能为本部门的工作人员申请本部门的角色（窗口人员、审批人员、部门负责人、部门管理员、法制审核）；系统管理员、监察人员和政务服务中心管理员不由部门申请"
+        }
+        ("rights_move_not_offered", Some("supervisor" | "center_admin")) => {
+            "监察室和政务服务中心只申请本室（中心）角色的变更，调往其他部门请由系统管理员办理"
+        }
+        ("rights_move_not_offered", _) => {
+            "只能申请调往其他业务部门；调入政务服务中心或监察室的，不由部门申请"
+        }
         ("not_in_department", Some("rights_subject")) => "只能为本部门的工作人员申请权限变更",
         ("own_account", Some("rights_subject")) => "不能为本人申请权限变更，请由本部门的其他负责人或管理员申请",
         ("not_in_department", Some("rights_row")) => {
@@ -63,9 +80,31 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
             "该申请中有您不能授予或取消的角色（部门管理员只能调整窗口人员、审批人员和部门负责人），须由系统管理员执行"
         }
         ("own_account", Some("rights_row")) => "不能执行变更本人权限的申请，请由其他管理员执行",
+        ("role_grant_forbidden", Some("staff_account")) => {
+            "该账号具有您不能授予或取消的角色（部门管理员只能调整窗口人员、审批人员和部门负责人），这里只能查看。其角色和部门的变更请提出权限变更申请，经部门负责人同意后由系统管理员执行。"
+        }
+        ("own_account", Some("staff_account")) => {
+            "这是您本人的账号，这里只能查看。本人角色和部门的变更，请由本部门的其他负责人或管理员提出权限变更申请。"
+        }
+        ("not_in_department", Some("staff_account")) => "该账号不属于您管理的部门，这里只能查看。",
+        (_, Some("staff_account")) => "您可以查看该账号，但不能修改。",
         _ => return None,
     };
     Some(t.to_string())
+}
+
+/// Chinese text for a row that does not fit its account when asked
+/// (`detail`: the staff member's name), if the code is one of these.
+pub fn rights_ask_text(code: &str, detail: Option<&str>) -> Option<String> {
+    let who = detail.map(|w| format!("{w}：")).unwrap_or_default();
+    let t = match code {
+        "rights_role_already_held" => "该工作人员已经具有要增加的角色，请不要勾选已有的角色",
+        "rights_role_not_held" => "该工作人员并不具有要取消的角色，请只勾选其现有的角色",
+        "rights_staff_inactive" => "该账号已停用，不能申请变更其权限",
+        "rights_department_changed" => "该工作人员不在本部门，只能为本部门的工作人员申请",
+        _ => return None,
+    };
+    Some(format!("{who}{t}"))
 }
 
 /// The in-app notice of a step of right-change request `id`: its title and

@@ -84,10 +84,13 @@ pub enum Refusal {
     NotAuthor,
     /// Nobody consents to their own request.
     OwnRequest,
+    /// The role the action needs is held but not qualified (上岗资格)
+    /// today: [`missing_qualification`] names it.
+    NotQualified,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 20] = [
+    pub const ALL: [Refusal; 21] = [
         Refusal::Forbidden,
         Refusal::NotParty,
         Refusal::NotInDepartment,
@@ -108,6 +111,7 @@ impl Refusal {
         Refusal::OwnAccount,
         Refusal::NotAuthor,
         Refusal::OwnRequest,
+        Refusal::NotQualified,
     ];
 
     pub fn code(self) -> &'static str {
@@ -132,6 +136,7 @@ impl Refusal {
             Refusal::OwnAccount => "own_account",
             Refusal::NotAuthor => "not_author",
             Refusal::OwnRequest => "own_request",
+            Refusal::NotQualified => "not_qualified",
         }
     }
 
@@ -170,6 +175,26 @@ pub fn is_overseer(actor: &Actor) -> bool {
     actor.is_staff() && (actor.has(Role::Supervisor) || actor.is_global_admin())
 }
 
+/// The qualification (上岗资格) a refusal is really for, when it is one:
+/// the roles to name. `refusal` is the rule's (`None`: a refusal of
+/// another kind, e.g. a rule of the area's own). A staff member qualified
+/// in no role held is refused everything for want of those
+/// qualifications; one refused because only a head (部门负责人) decides,
+/// who holds that role without its qualification, for want of that one.
+/// A refusal that no role would lift stands: "not found", and one's own
+/// account or request.
+pub fn missing_qualification(actor: &Actor, refusal: Option<Refusal>) -> Option<Vec<Role>> {
+    let stands = |r: Refusal| r.hides_object() || matches!(r, Refusal::OwnAccount | Refusal::OwnRequest);
+    if !actor.is_staff() || actor.unqualified.is_empty() || refusal.is_some_and(stands) {
+        return None;
+    }
+    if actor.qualified_in_no_role() {
+        return Some(actor.unqualified.clone());
+    }
+    let head = matches!(refusal, Some(Refusal::NeedsDeptHead | Refusal::WithdrawalNeedsHead | Refusal::NotQualified));
+    (head && actor.unqualified.contains(&Role::DeptHead)).then(|| vec![Role::DeptHead])
+}
+
 /// `Ok(())` when `ok`, else the refusal.
 fn require(ok: bool, refusal: Refusal) -> Result<(), Refusal> {
     if ok {
@@ -196,5 +221,29 @@ mod tests {
             assert!(r.code().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         }
         assert!(Refusal::NotParty.hides_object() && !Refusal::Forbidden.hides_object());
+    }
+
+    #[test]
+    fn a_refusal_for_want_of_a_qualification_names_it() {
+        let mut idle = fixtures::staff(1, 2, &[]);
+        idle.department_id = None;
+        idle.unqualified = vec![Role::Counter, Role::Reviewer];
+        for r in [None, Some(Refusal::StaffOnly), Some(Refusal::MissingRole), Some(Refusal::NotInDepartment)] {
+            assert_eq!(missing_qualification(&idle, r), Some(vec![Role::Counter, Role::Reviewer]), "{r:?}");
+        }
+        assert_eq!(missing_qualification(&idle, Some(Refusal::NotParty)), None, "not found stays not found");
+        assert_eq!(missing_qualification(&idle, Some(Refusal::OwnAccount)), None, "no role would lift it");
+        // A head qualified as 审批人员 only: refused as head for that qualification.
+        let mut head = fixtures::staff(1, 2, &[Role::Reviewer]);
+        head.unqualified = vec![Role::DeptHead];
+        assert_eq!(missing_qualification(&head, Some(Refusal::NeedsDeptHead)), Some(vec![Role::DeptHead]));
+        assert_eq!(missing_qualification(&head, Some(Refusal::NotInDepartment)), None);
+        // Qualified in every role held, or holding none: the rule's refusal stands.
+        assert_eq!(
+            missing_qualification(&fixtures::staff(1, 2, &[Role::Reviewer]), Some(Refusal::NeedsDeptHead)),
+            None
+        );
+        assert_eq!(missing_qualification(&fixtures::staff(1, 2, &[]), Some(Refusal::StaffOnly)), None);
+        assert_eq!(missing_qualification(&fixtures::person(3), Some(Refusal::StaffOnly)), None);
     }
 }

@@ -11,10 +11,19 @@
 //! applies it, each row only where the administrator may make that change
 //! ([`super::staff::may_change_account`]). The supervision office reads
 //! every request; the system administrator too.
+//!
+//! Each office asks only for what is its own: a department the roles of a
+//! department and moves to another department; the supervision office
+//! and the service centre their own roles ([`may_ask_row`]). When no head
+//! of the department may decide a request (its only head asked for it or
+//! is changed by it), the 分管领导 above the department (常州 003 第九条)
+//! is stood in for by a head of the service centre, and for the centre's
+//! own requests by the system administrator ([`StandIn`]).
 
+use super::staff::{StaffAccount, StaffChange, WORKING_ROLES};
 use super::{first_held, in_department, Refusal};
-use crate::admin::{AccountKind, Actor, Role};
-use crate::governance::rights::RightsError;
+use crate::admin::{AccountKind, Actor, DepartmentKind, Role};
+use crate::governance::rights::{RightsError, RowChange};
 
 /// The plain facts of a request that the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +32,86 @@ pub struct RightsFacts {
     pub department_id: i64,
     /// Who asked.
     pub requester_id: i64,
+    /// Who decided it (the head's verdict), once decided.
+    pub decided_by: Option<i64>,
+    /// Who decides it when no head of the department may.
+    pub stand_in: StandIn,
+}
+
+/// Who decides a request that no head of its department may decide (each
+/// asked for it or is changed by it): the 分管领导 above the department
+/// (常州 003 第九条), stood in for by a head of the service centre, or,
+/// for the centre's own requests (or when the centre has no head free to),
+/// by the system administrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StandIn {
+    /// A head of the department decides.
+    #[default]
+    None,
+    /// A head (部门负责人) of the service centre, department `centre`.
+    CentreHead { centre: i64 },
+    /// The system administrator.
+    SystemAdmin,
+}
+
+/// Who decides a request of `department_id` asked by `requester_id` and
+/// changing `named`: `heads` are the active heads of the department,
+/// `centre` the service centre's department and its active heads.
+pub fn stand_in(
+    department_id: i64,
+    requester_id: i64,
+    named: &[i64],
+    heads: &[i64],
+    centre: Option<(i64, &[i64])>,
+) -> StandIn {
+    let free = |hs: &[i64]| hs.iter().any(|h| *h != requester_id && !named.contains(h));
+    if free(heads) {
+        return StandIn::None;
+    }
+    match centre {
+        Some((c, centre_heads)) if c != department_id && free(centre_heads) => StandIn::CentreHead { centre: c },
+        _ => StandIn::SystemAdmin,
+    }
+}
+
+/// The roles a department's own askers ask to grant or take away: the
+/// roles of a department (its working roles, its administrator, 法制审核).
+pub const DEPARTMENT_ROLES: [Role; 5] =
+    [Role::Counter, Role::Reviewer, Role::DeptHead, Role::DeptAdmin, Role::LegalReview];
+
+/// The roles one asking in `asked_in` asks for: the supervision office its
+/// officers and head, the service centre its administrators and head, a
+/// department the roles of a department. 系统管理员 is nobody's to ask for.
+pub fn askable_roles(asked_in: Role) -> &'static [Role] {
+    match asked_in {
+        Role::Supervisor => &[Role::Supervisor, Role::DeptHead],
+        Role::CenterAdmin => &[Role::CenterAdmin, Role::DeptHead],
+        _ => &DEPARTMENT_ROLES,
+    }
+}
+
+/// Whether one asking in `asked_in` asks to move their staff to a
+/// department of `kind`: a department (its administrator or head) to
+/// another department that is neither the service centre nor the
+/// supervision office (whose staff those offices ask for themselves); the
+/// supervision office and the centre ask for their own roles only.
+pub fn may_move_to(asked_in: Role, kind: DepartmentKind) -> bool {
+    !matches!(asked_in, Role::Supervisor | Role::CenterAdmin)
+        && !matches!(kind, DepartmentKind::ServiceCenter | DepartmentKind::Supervision)
+}
+
+/// Whether a row may be asked by one asking in `asked_in` (`move_kind`: the
+/// kind of the department it moves to): every role added or taken away
+/// one they ask for, a move one they may ask.
+pub fn may_ask_row(asked_in: Role, row: &RowChange, move_kind: Option<DepartmentKind>) -> Result<(), RightsError> {
+    let roles = askable_roles(asked_in);
+    if row.add.iter().chain(&row.remove).any(|r| !roles.contains(r)) {
+        return Err(RightsError::RoleNotOffered);
+    }
+    if move_kind.is_some_and(|k| !may_move_to(asked_in, k)) {
+        return Err(RightsError::MoveNotOffered);
+    }
+    Ok(())
 }
 
 /// The roles that ask for their own department's staff.
@@ -71,17 +160,38 @@ pub fn may_name(actor: &Actor, subject: &Named) -> Result<(), Refusal> {
 pub fn may_read(actor: &Actor, f: &RightsFacts) -> bool {
     actor.is_staff()
         && (actor.user_id == f.requester_id
+            || f.decided_by == Some(actor.user_id)
             || is_supervision(actor)
             || actor.has(Role::SystemAdmin)
+            || stands_in(actor, f)
             || (in_department(actor, f.department_id) && first_held(actor, &ASKERS).is_some()))
 }
 
+/// Whether the actor is who stands in for the department's heads.
+fn stands_in(actor: &Actor, f: &RightsFacts) -> bool {
+    match f.stand_in {
+        StandIn::None => false,
+        StandIn::CentreHead { centre } => actor.has(Role::DeptHead) && in_department(actor, centre),
+        StandIn::SystemAdmin => actor.has(Role::SystemAdmin),
+    }
+}
+
 /// Who approves or refuses a request: a head (部门负责人) of its
-/// department, not the asker. The role it is given in.
+/// department, not the asker; when none may, who stands in
+/// ([`StandIn`]). The role it is given in.
 pub fn may_decide(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
     }
+    match department_head_decides(actor, f) {
+        Err(_) if stands_in(actor, f) && actor.user_id != f.requester_id => {
+            Ok(if f.stand_in == StandIn::SystemAdmin { Role::SystemAdmin } else { Role::DeptHead })
+        }
+        decided => decided,
+    }
+}
+
+fn department_head_decides(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
     if !actor.has(Role::DeptHead) {
         return Err(Refusal::NeedsDeptHead);
     }
@@ -121,6 +231,54 @@ pub fn may_apply(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
         return if in_department(actor, f.department_id) { Ok(r) } else { Err(Refusal::NotInDepartment) };
     }
     Err(if actor.has(Role::Supervisor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole })
+}
+
+/// A row as its application reads it: the account now, and its
+/// department and roles once applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowFacts<'a> {
+    pub account: StaffAccount<'a>,
+    pub department_id: i64,
+    pub roles: &'a [Role],
+}
+
+/// Who applies the whole list: one who may apply the request
+/// ([`may_apply`]) and may make every row's change
+/// ([`super::staff::may_change_account`]). The role it is applied in.
+pub fn may_apply_list(actor: &Actor, f: &RightsFacts, rows: &[RowFacts<'_>]) -> Result<Role, Refusal> {
+    let role = may_apply(actor, f)?;
+    for r in rows {
+        let change = StaffChange::Edit { department_id: r.department_id, roles: r.roles };
+        super::staff::may_change_account(actor, &r.account, change)?;
+    }
+    Ok(role)
+}
+
+/// Who applies a request, as its page says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applier {
+    /// An administrator of the department (the department's administrator;
+    /// the centre's administrator for the centre's staff), or the system
+    /// administrator.
+    Department,
+    /// The system administrator only: a row moves someone to another
+    /// department, or grants or takes away (or changes someone holding) a
+    /// role other than the working roles.
+    SystemAdmin,
+}
+
+/// Who applies the list: the department's administrators grant and take
+/// away only the working roles, within the department.
+pub fn applier(rows: &[RowFacts<'_>]) -> Applier {
+    let within = rows.iter().all(|r| {
+        r.account.department_id == Some(r.department_id)
+            && r.account.roles.iter().chain(r.roles).all(|x| WORKING_ROLES.contains(x))
+    });
+    if within {
+        Applier::Department
+    } else {
+        Applier::SystemAdmin
+    }
 }
 
 /// Who withdraws a request: its asker.
@@ -171,7 +329,7 @@ mod tests {
     use super::*;
     use crate::access::fixtures::*;
 
-    const F: RightsFacts = RightsFacts { department_id: 2, requester_id: 1 };
+    const F: RightsFacts = RightsFacts { department_id: 2, requester_id: 1, decided_by: None, stand_in: StandIn::None };
 
     #[test]
     fn a_department_asks_for_its_own_staff_a_head_approves_an_administrator_applies() {
@@ -221,6 +379,92 @@ mod tests {
         assert_eq!(list_scope(&head), Ok(Some(2)));
         assert_eq!(list_scope(&counter), Err(Refusal::MissingRole));
         assert!(acts_on_rights(&da) && !acts_on_rights(&counter));
+    }
+
+    #[test]
+    fn each_office_asks_only_for_its_own_roles_and_moves() {
+        let row = |add: &[Role], mv| RowChange::new(4, add.to_vec(), vec![], mv);
+        for asker in [Role::DeptAdmin, Role::DeptHead] {
+            assert_eq!(may_ask_row(asker, &row(&[Role::Reviewer, Role::LegalReview], None), None), Ok(()));
+            for r in [Role::SystemAdmin, Role::Supervisor, Role::CenterAdmin] {
+                assert_eq!(may_ask_row(asker, &row(&[r], None), None), Err(RightsError::RoleNotOffered), "{r:?}");
+            }
+            let moved = row(&[], Some(3));
+            assert_eq!(may_ask_row(asker, &moved, Some(DepartmentKind::Approval)), Ok(()));
+            assert_eq!(may_ask_row(asker, &moved, Some(DepartmentKind::Supervision)), Err(RightsError::MoveNotOffered));
+            assert_eq!(
+                may_ask_row(asker, &moved, Some(DepartmentKind::ServiceCenter)),
+                Err(RightsError::MoveNotOffered)
+            );
+        }
+        assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Supervisor], None), None), Ok(()));
+        assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Counter], None), None), Err(RightsError::RoleNotOffered));
+        assert_eq!(may_ask_row(Role::CenterAdmin, &row(&[Role::CenterAdmin], None), None), Ok(()));
+        assert_eq!(
+            may_ask_row(Role::CenterAdmin, &row(&[Role::SystemAdmin], None), None),
+            Err(RightsError::RoleNotOffered)
+        );
+        let away = row(&[], Some(3));
+        assert_eq!(
+            may_ask_row(Role::Supervisor, &away, Some(DepartmentKind::Approval)),
+            Err(RightsError::MoveNotOffered)
+        );
+        // Taking a role away is asked within the same bounds.
+        let take = RowChange::new(4, vec![], vec![Role::SystemAdmin], None);
+        assert_eq!(may_ask_row(Role::DeptAdmin, &take, None), Err(RightsError::RoleNotOffered));
+    }
+
+    #[test]
+    fn the_list_decides_who_applies_it() {
+        let da = staff(1, 2, &[Role::DeptAdmin]);
+        let sys = staff(10, 5, &[Role::SystemAdmin]);
+        let held = [Role::Counter];
+        let acct = StaffAccount { user_id: 4, kind: AccountKind::Staff, department_id: Some(2), roles: &held };
+        let working = [Role::Counter, Role::Reviewer];
+        let legal = [Role::Counter, Role::LegalReview];
+        let within = RowFacts { account: acct, department_id: 2, roles: &working };
+        let beyond = RowFacts { account: acct, department_id: 2, roles: &legal };
+        let moved = RowFacts { account: acct, department_id: 3, roles: &held };
+        assert_eq!(applier(&[within]), Applier::Department);
+        assert_eq!(may_apply_list(&da, &F, &[within]), Ok(Role::DeptAdmin));
+        for rows in [[within, beyond], [within, moved]] {
+            assert_eq!(applier(&rows), Applier::SystemAdmin);
+            assert!(may_apply_list(&da, &F, &rows).is_err(), "not offered to the department administrator");
+            assert_eq!(may_apply_list(&sys, &F, &rows), Ok(Role::SystemAdmin));
+        }
+    }
+
+    #[test]
+    fn a_request_no_head_of_the_department_may_decide_is_decided_by_who_stands_in() {
+        // Department 2's only head (6) asked; the centre (department 7) has a head (11).
+        assert_eq!(stand_in(2, 6, &[4], &[6], Some((7, &[11]))), StandIn::CentreHead { centre: 7 });
+        assert_eq!(
+            stand_in(2, 1, &[6], &[6], Some((7, &[11]))),
+            StandIn::CentreHead { centre: 7 },
+            "changing the head"
+        );
+        assert_eq!(stand_in(2, 6, &[4], &[6, 8], Some((7, &[11]))), StandIn::None, "another head decides");
+        assert_eq!(stand_in(2, 6, &[4], &[6], Some((7, &[]))), StandIn::SystemAdmin, "the centre has no head");
+        assert_eq!(stand_in(7, 11, &[4], &[11], Some((7, &[11]))), StandIn::SystemAdmin, "the centre's own");
+        assert_eq!(stand_in(2, 6, &[4], &[6], None), StandIn::SystemAdmin);
+
+        let head = staff(6, 2, &[Role::DeptHead]);
+        let centre_head = staff(11, 7, &[Role::DeptHead]);
+        let other_head = staff(12, 3, &[Role::DeptHead]);
+        let sys = staff(10, 5, &[Role::SystemAdmin]);
+        let own = RightsFacts { requester_id: 6, ..F };
+        assert_eq!(may_decide(&centre_head, &own), Err(Refusal::NotInDepartment), "no stand-in needed");
+        let by_centre = RightsFacts { stand_in: StandIn::CentreHead { centre: 7 }, ..own };
+        assert_eq!(may_decide(&head, &by_centre), Err(Refusal::OwnRequest));
+        assert_eq!(may_decide(&centre_head, &by_centre), Ok(Role::DeptHead));
+        assert!(may_read(&centre_head, &by_centre) && !may_read(&centre_head, &own));
+        assert_eq!(may_decide(&other_head, &by_centre), Err(Refusal::NotInDepartment));
+        assert_eq!(may_decide(&sys, &by_centre), Err(Refusal::NeedsDeptHead));
+        let by_sys = RightsFacts { stand_in: StandIn::SystemAdmin, ..own };
+        assert_eq!(may_decide(&sys, &by_sys), Ok(Role::SystemAdmin));
+        assert_eq!(may_decide(&centre_head, &by_sys), Err(Refusal::NotInDepartment));
+        // Who decided reads it afterwards.
+        assert!(may_read(&centre_head, &RightsFacts { decided_by: Some(11), ..own }));
     }
 
     #[test]

@@ -131,6 +131,7 @@ pub fn unqualified_roles(held: &[Role], records: &[Record], day: NaiveDate) -> V
 /// qualified. Public accounts hold no role and are not changed.
 pub fn effective_actor(mut actor: Actor, records: &[Record], day: NaiveDate) -> Actor {
     if actor.is_staff() {
+        actor.unqualified = unqualified_roles(&actor.roles, records, day);
         actor.roles = effective_roles(&actor.roles, records, day);
         if actor.roles.is_empty() {
             actor.department_id = None;
@@ -343,6 +344,13 @@ mod tests {
         // Qualified in no role: no role, and no department's business.
         let none = effective_actor(test_staff(1, &[Role::Reviewer]), &records, d("2026-06-01"));
         assert_eq!((none.roles.len(), none.department_id), (0, None));
+        assert_eq!(none.unqualified, [Role::Reviewer]);
+        assert!(none.acts_in_no_role() && none.qualified_in_no_role());
+        assert!(!a.acts_in_no_role() && !a.qualified_in_no_role());
+        assert_eq!(a.unqualified, [Role::Reviewer], "held, not acted in");
+        // Holding no role at all is acting in none, but not for want of a qualification.
+        let roleless = effective_actor(test_staff(1, &[]), &records, d("2026-06-01"));
+        assert!(roleless.acts_in_no_role() && !roleless.qualified_in_no_role());
     }
 
     #[test]

@@ -78,6 +78,13 @@ pub enum RightsError {
     /// An emergency change by anyone but the system administrator.
     #[error("only the system administrator changes rights directly in an emergency")]
     EmergencyOnlySystemAdmin,
+    /// A role the asker's office does not ask for (系统管理员, or another
+    /// office's role).
+    #[error("a role the asker's office does not ask for")]
+    RoleNotOffered,
+    /// A move to a department the asker's office does not ask for.
+    #[error("a move the asker's office does not ask for")]
+    MoveNotOffered,
 }
 
 impl RightsError {
@@ -96,6 +103,8 @@ impl RightsError {
             RightsError::NoRoleLeft => "rights_no_role_left",
             RightsError::NeedsRequest => "rights_change_needs_request",
             RightsError::EmergencyOnlySystemAdmin => "rights_emergency_system_admin_only",
+            RightsError::RoleNotOffered => "rights_role_not_offered",
+            RightsError::MoveNotOffered => "rights_move_not_offered",
         }
     }
 }

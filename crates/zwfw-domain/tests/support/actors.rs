@@ -10,6 +10,7 @@ pub fn staff(id: i64, dept: i64, roles: &[Role]) -> Actor {
         kind: AccountKind::Staff,
         department_id: Some(dept),
         roles: roles.to_vec(),
+        unqualified: vec![],
     }
 }
 
@@ -21,5 +22,6 @@ pub fn person(id: i64) -> Actor {
         kind: AccountKind::Person,
         department_id: None,
         roles: vec![],
+        unqualified: vec![],
     }
 }

@@ -517,7 +517,18 @@ pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
     };
     let view = StaffView::of(&u, st.now_ms());
     let account = staff::StaffAccount { user_id: u.id, kind: u.kind, department_id: u.department_id, roles: &u.roles };
-    let readonly = staff::may_change_account(&s.actor, &account, staff::StaffChange::ResetPassword).is_err();
+    let refused = staff::may_change_account(&s.actor, &account, staff::StaffChange::ResetPassword).err();
+    let readonly = refused.is_some();
+    // Why the form is only shown, and where its rights change is asked for.
+    let own = u.id == s.actor.user_id;
+    let readonly_reason = refused.map(|r| {
+        let code = if own { zwfw_domain::access::Refusal::OwnAccount.code() } else { r.code() };
+        zwfw_app::messages::error_text(code, Some("staff_account"))
+    });
+    let may_ask_rights = readonly
+        && !own
+        && u.department_id.is_some_and(|d| zwfw_domain::access::in_department(&s.actor, d))
+        && zwfw_app::governance::rights::may_ask(&ctx(&st, &ra)).is_ok();
     let form = context! {
         username => u.username, display_name => u.display_name, department_id => u.department_id,
         roles => view.roles, mobile => "", active => u.active,
@@ -533,7 +544,8 @@ pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
         "user_form.html",
         context! { id => id, form => form, departments => departments,
         roles => if readonly { zwfw_app::messages::ROLE_CODES.to_vec() } else { grantable(&s) },
-        masked_mobile => view.mobile, readonly => readonly, ..rights },
+        masked_mobile => view.mobile, readonly => readonly, readonly_reason => readonly_reason,
+        may_ask_rights => may_ask_rights, ..rights },
     );
     *resp.status_mut() = StatusCode::OK;
     resp

@@ -24,7 +24,7 @@ use zwfw_domain::governance::rights::RightsState;
 /// staff's rights: the reason and the list of changes (per staff member:
 /// roles to add and to take away, a department to move to).
 #[utoipa::path(post, path = "/governance/rights", tag = "governance", request_body = RequestInput,
-    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, or a staff member of another department or oneself named (`missing_role`, `staff_only`, `not_in_department`, `own_account`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a row no longer fits its account (`rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_department_changed`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, a staff member of another department or oneself named, or a role or move the asker's office does not ask for (`missing_role`, `staff_only`, `not_in_department`, `own_account`, `rights_role_not_offered`, `rights_move_not_offered`, `not_qualified`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a staff member named in an open request already (`rights_already_requested`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself or not fitting its account, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn ask(
     SignedIn { st, ra, .. }: SignedIn,
     body: Result<ApiJson<RequestInput>, WebError>,
@@ -55,7 +55,7 @@ pub async fn get(SignedIn { st, ra, .. }: SignedIn, ApiPath(id): ApiPath<i64>) -
 /// A head of the department approves (`approve`: filed with the supervision
 /// office) or refuses with a reason.
 #[utoipa::path(post, path = "/governance/rights/{id}/decide", tag = "governance", params(("id" = i64, Path)), request_body = VerdictInput,
-    responses((status = 200, description = "decided; the asker (and on approval the supervision office) is told", body = RightsView), (status = 403, description = "not a head of the department, or the asker (`needs_dept_head`, `not_in_department`, `own_request`)", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "not waiting for a head (`rights_wrong_stage`)", body = ErrorBody), (status = 422, description = "a bad decision, or a refusal without its reason (`bad_verdict`, `invalid_rights_text`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "decided; the asker (and on approval the supervision office) is told", body = RightsView), (status = 403, description = "not a head of the department (nor who stands in when none may: a head of the service centre, or the system administrator), the asker, or a head the request changes (`needs_dept_head`, `not_in_department`, `own_request`, `own_account`, `not_qualified`)", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "not waiting for a head (`rights_wrong_stage`)", body = ErrorBody), (status = 422, description = "a bad decision, or a refusal without its reason (`bad_verdict`, `invalid_rights_text`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn decide(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
@@ -159,15 +159,20 @@ async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Optio
         Ok(s) => s,
         Err(e) => return error_page(st, Some(ra), &e),
     };
-    let departments = zwfw_store::admin::list_departments(&st.store).await.unwrap_or_default();
+    // Only the roles and departments the asker's office asks for.
+    let offer = match rights::offer(&c).await {
+        Ok(o) => o,
+        Err(e) => return error_page(st, Some(ra), &e),
+    };
+    let departments: Vec<Value> =
+        offer.departments.iter().map(|(id, name)| context! { id => id, name => name }).collect();
     let r = render(
         st,
         ra,
         "gov_right_new.html",
-        context! { staff => Value::from_serialize(&staff), departments => Value::from_serialize(&departments),
-        roles => zwfw_app::messages::ROLE_CODES.to_vec(), reason => chosen.reason.clone(),
-        marks => chosen.marks.clone(), open_users => chosen.open_users(), error => error.map(|e| e.message()),
-        own_department => c.actor.and_then(|a| a.department_id) },
+        context! { staff => Value::from_serialize(&staff), departments => departments,
+        roles => offer.roles, reason => chosen.reason.clone(),
+        marks => chosen.marks.clone(), open_users => chosen.open_users(), error => error.map(|e| e.message()) },
     );
     match error {
         Some(e) => with_status(r, e.status()),

@@ -76,9 +76,9 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         can_carry_out => actor.is_some_and(|a| zwfw_domain::access::governance::may_carry_out(a).is_ok()),
         can_qualifications => actor.is_some_and(|a| zwfw_domain::access::governance::qualification_scope(a).is_ok()),
         staff => actor.is_some_and(|a| a.is_staff()),
-        // A staff member left with no role (none qualified) acts for no
-        // department: the business pages would refuse them.
-        acting => actor.is_some_and(|a| a.is_staff() && !a.roles.is_empty()),
+        // A staff member acting in no role (none held, or none qualified)
+        // acts for no department: the business pages would refuse them.
+        acting => actor.is_some_and(|a| a.is_staff() && !a.acts_in_no_role()),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
     }
@@ -105,19 +105,17 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     };
     let fallback = RequestAuth::nobody();
     let ra = ra.unwrap_or(&fallback);
+    let open = ra.session.as_ref().filter(|s| s.gate == Gate::Open);
     // A refusal to a staff member who holds a role without a valid
-    // qualification (上岗资格) names what is missing.
+    // qualification (上岗资格) names what is missing; one for want of it
+    // says so instead of the rule's reason.
     let qualification = matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-        .then(|| ra.session.as_ref().and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
+        .then(|| open.and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);
-    // Refused because no held role is qualified: that, not the role the
-    // rule names, is the reason (the qualification text says it).
-    let unqualified = ra.session.as_ref().is_some_and(|s| s.actor.roles.is_empty() && !s.unqualified.is_empty());
-    let message = match (&qualification, unqualified && err.status() == StatusCode::FORBIDDEN) {
-        (Some(_), true) => "您当前没有可以办理业务的岗位，不能执行此操作。".to_string(),
-        _ => err.message(),
-    };
+    let message = open
+        .and_then(|s| zwfw_app::governance::qualifications::not_qualified(&s.actor, err))
+        .map_or_else(|| err.message(), |told| told.message());
     let mut resp = render(
         state,
         ra,

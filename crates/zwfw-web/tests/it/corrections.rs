@@ -263,6 +263,8 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let (s, html) = page(&signed(&supervisor), &app, "/governance/corrections").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(&format!("/governance/corrections/{rid}")) && html.contains("已更正"), "{html}");
+    // On a phone each row is a card: a cell's lines stay one block beside its label.
+    assert!(html.contains(r#"<td data-label="申请人"><div>"#), "{html}");
 
     // Each step is an audit record on the request.
     let [admin] = app.ready_tokens(["demo_admin"]).await;

@@ -52,6 +52,32 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let (s, b) = counter_probe(&app, &counter).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "qualified: {b}");
     let (s, b) = counter_probe(&app, &trainee).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_qualified"), Some("counter")),
+        "{b}"
+    );
+    assert!(b["message"].as_str().unwrap().contains("窗口人员岗位的有效上岗资格"), "{b}");
+    // Every refusal of the API says so, not the rule's code (staff_only, missing_role).
+    for (method, path) in [
+        ("POST", "/api/v1/governance/requests"),
+        ("GET", "/api/v1/handover"),
+        ("GET", "/api/v1/governance/rights"),
+        ("POST", "/api/v1/governance/rights"),
+    ] {
+        let r = match method {
+            "POST" => app.post(&trainee, path, json!({"reason": "x", "rows": []})).await,
+            _ => app.get(&trainee, path).await,
+        };
+        let (s, b) = body(r).await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_qualified"), Some("counter")),
+            "{method} {path}: {b}"
+        );
+    }
+    // A qualified clerk is refused for the rule's own reason.
+    let (s, b) = body(app.get(&counter, "/api/v1/governance/rights").await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
     // Her own standing says why.
     let (s, me) = body(app.get(&trainee, "/api/v1/me/qualifications").await).await;
@@ -67,7 +93,10 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let (s, html) = page(&web, &app, "/work/registry").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("您尚未取得窗口人员岗位的有效上岗资格"), "{html}");
-    assert!(html.contains("您当前没有可以办理业务的岗位"), "the reason, not another role's rule: {html}");
+    assert!(
+        html.contains("不能办理此事项") && !html.contains("您的角色不能执行此操作"),
+        "the reason, not the rule's: {html}"
+    );
     assert!(!html.contains(r#"href="/work/inbox""#), "no 待办 to be refused at: {html}");
     let (_, home) = page(&signed(&counter), &app, "/").await;
     assert!(!home.contains("qualification-missing"), "a qualified clerk sees no such banner");
@@ -224,7 +253,7 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     day(&app, "2025-12-25").await;
     let trainee = app.signed_in("demo_trainee").await;
     let (s, b) = counter_probe(&app, &trainee).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_qualified")), "{b}");
     // Her workbench says it expired, and when.
     let (_, home) = page(&signed(&trainee), &app, "/").await;
     assert!(home.contains("您的窗口人员岗位上岗资格有效期至2025-12-24，已过期"), "{home}");

@@ -111,7 +111,9 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
     let (s, b) = ask(&app, &da, "  ", row(lina, &["reviewer"], &[])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_rights_text")), "{b}");
     let (s, b) = ask(&app, &da, "需要", row(lina, &["counter"], &[])).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rights_role_already_held")), "{b}");
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_role_already_held")), "{b}");
+    let said = b["message"].as_str().unwrap();
+    assert!(said.contains("李娜") && said.contains("请不要勾选已有的角色") && !said.contains("不予执行"), "{b}");
     let (s, b) = ask(&app, &da, "需要", json!([])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_bad_list")), "{b}");
     let (s, b) = ask(&app, &da, "需要", row(lina, &["clerk"], &[])).await;
@@ -262,7 +264,7 @@ both_backends!(a_right_change_is_asked_approved_and_applied_on_record, |store: S
         zwfw_store::governance::rights::get(app.state.store.pool(), r3).await.unwrap().unwrap().state,
         "approved"
     );
-    let (s, b) = step(&app, &da, r3, "apply", "refuse", "已由系统管理员紧急授权").await;
+    let (s, b) = step(&app, &admin, r3, "apply", "refuse", "已由系统管理员紧急授权").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("rejected")), "{b}");
 
     // Lists: the department its own, supervision all; a clerk none.
@@ -303,4 +305,179 @@ both_backends!(the_page_asks_with_rows_and_shows_the_refusal, |store: Store| asy
     assert!(html.contains("权限变更申请已提交") && html.contains("撤回权限变更申请"), "{html}");
     let (_, html) = page(&signed(&head), &app, &to.replace("?done=request", "")).await;
     assert!(html.contains("部门负责人审核") && html.contains("审批人员"), "{html}");
+    // On a phone each row is a card: a cell's lines stay one block beside its label.
+    assert!(html.contains(r#"<td data-label="工作人员"><div>"#), "{html}");
+    let (_, html) = page(&web, &app, "/governance/rights").await;
+    assert!(html.contains(r#"<td data-label="部门"><div>"#), "{html}");
+});
+
+/// A staff member of `department` created directly (as the demo loader
+/// does), with the demo password.
+async fn new_staff(app: &App, username: &str, name: &str, department: i64, roles: &[&str]) -> i64 {
+    let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
+    let input = zwfw_app::accounts::StaffInput {
+        username: username.into(),
+        display_name: name.into(),
+        department_id: department,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        mobile: None,
+        password: Some(DEMO_PW.into()),
+        reason: "测试".into(),
+        request: None,
+        is_demo: false,
+    };
+    zwfw_app::accounts::create_staff(&ctx, &input).await.unwrap();
+    app.user_id(username).await
+}
+
+both_backends!(each_office_asks_for_its_own_and_the_list_says_who_applies, |store: Store| async move {
+    let app = App::start(store).await;
+    let [da, head, admin] = app.ready_tokens(["demo_deptadmin", "demo_head", "demo_admin"]).await;
+    let lina = app.user_id("demo_counter").await;
+    let zhou = app.user_id("demo_reviewer").await;
+    let centre = app.department_id("示例市政务服务中心").await;
+    let land = app.department_id("示例市自然资源局").await;
+    let row = |u: i64, add: &[&str]| json!([{"user_id": u, "add_roles": add}]);
+
+    // Roles and moves the department does not ask for: refused, nothing stored.
+    for add in ["system_admin", "supervisor", "center_admin"] {
+        let (s, b) = ask(&app, &da, "需要", row(lina, &[add])).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_role_not_offered")), "{add}: {b}");
+        assert!(b["message"].as_str().unwrap().contains("本部门的角色"), "{b}");
+    }
+    let moved = |to: i64| json!([{"user_id": lina, "move_to": to}]);
+    let (s, b) = ask(&app, &da, "调往中心窗口", moved(centre)).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_move_not_offered")), "{b}");
+    assert_eq!(requests(&app).await, 0, "nothing stored");
+    // The form offers only those.
+    let (s, html) = page(&signed(&da), &app, "/governance/rights/new").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(r#"value="reviewer""#) && html.contains(r#"value="legal_review""#), "{html}");
+    for v in ["system_admin", "supervisor", "center_admin"] {
+        assert!(!html.contains(&format!(r#"value="{v}""#)), "{v} offered: {html}");
+    }
+    assert!(html.contains(&format!(r#"value="{land}""#)) && !html.contains(&format!(r#"value="{centre}""#)), "{html}");
+
+    // 法制审核 asked and approved: only the system administrator applies it, and the page says so.
+    let (s, r) = ask(&app, &da, "周强担任法制审核", row(zhou, &["legal_review"])).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    let (s, _) = step(&app, &head, id, "decide", "approve", "").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = body(app.get(&da, &format!("/api/v1/governance/rights/{id}")).await).await;
+    assert_eq!((v["may_apply"].as_bool(), v["applier"].as_str()), (Some(false), Some("system_admin")), "{v}");
+    let (_, html) = page(&signed(&da), &app, &format!("/governance/rights/{id}")).await;
+    assert!(html.contains(r#"id="applier""#) && html.contains("由系统管理员执行"), "{html}");
+    assert!(!html.contains(&format!("/governance/rights/{id}/apply")), "no 按清单执行 offered: {html}");
+    let (_, html) = page(&signed(&da), &app, &format!("/admin/users/{zhou}")).await;
+    assert!(!html.contains(&format!("/governance/rights/{id}/apply")), "nor on the account's page: {html}");
+    let (s, b) = step(&app, &da, id, "apply", "refuse", "不执行").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("role_grant_forbidden")), "{b}");
+    let (_, v) = body(app.get(&admin, &format!("/api/v1/governance/rights/{id}")).await).await;
+    assert_eq!(v["may_apply"].as_bool(), Some(true), "{v}");
+    let (s, b) = step(&app, &admin, id, "apply", "approve", "").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
+
+    // His account is now beyond the department administrator: the page says why, and where to ask.
+    let (_, html) = page(&signed(&da), &app, &format!("/admin/users/{zhou}")).await;
+    assert!(html.contains(r#"id="readonly-hint""#) && html.contains("不能授予或取消的角色"), "{html}");
+    assert!(html.contains(r#"href="/governance/rights/new""#), "{html}");
+    let me = app.user_id("demo_deptadmin").await;
+    let (_, html) = page(&signed(&da), &app, &format!("/admin/users/{me}")).await;
+    assert!(html.contains("这是您本人的账号"), "{html}");
+});
+
+both_backends!(a_request_its_only_head_may_not_decide_goes_to_the_centres_head, |store: Store| async move {
+    let app = App::start(store).await;
+    let [da, head] = app.ready_tokens(["demo_deptadmin", "demo_head"]).await;
+    let zhou = app.user_id("demo_reviewer").await;
+    let head_id = app.user_id("demo_head").await;
+    let row = |u: i64, add: &[&str]| json!([{"user_id": u, "add_roles": add}]);
+
+    // With no head at the centre, the system administrator stands in.
+    let (s, r) = ask(&app, &head, "周强兼任窗口人员", row(zhou, &["counter"])).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["stand_in"].as_str(), Some("system_admin"), "{r}");
+    let (s, _) =
+        body(app.post(&head, &format!("/api/v1/governance/rights/{}/withdraw", r["id"]), json!({})).await).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The centre gets a head: the market's only head's own request goes to her.
+    let centre = app.department_id("示例市政务服务中心").await;
+    new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
+    app.qualify("test_centre_head").await;
+    let centre_head = app.ready_token("test_centre_head").await;
+    let (s, r) = ask(&app, &head, "周强兼任窗口人员", row(zhou, &["counter"])).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    assert_eq!(r["stand_in"].as_str(), Some("centre_head"), "{r}");
+    assert_eq!(told(&app, "test_centre_head", &format!("权限变更申请第{id}号")).await, 1, "she is told");
+    let (_, html) = page(&signed(&head), &app, &format!("/governance/rights/{id}")).await;
+    assert!(html.contains(r#"id="stand-in""#) && html.contains("由政务服务中心的部门负责人审核"), "{html}");
+    let (s, b) = step(&app, &head, id, "decide", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("政务服务中心的部门负责人"), "{b}");
+    let (_, v) = body(app.get(&centre_head, &format!("/api/v1/governance/rights/{id}")).await).await;
+    assert_eq!(v["may_decide"].as_bool(), Some(true), "{v}");
+    let (s, b) = step(&app, &centre_head, id, "decide", "approve", "同意").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("approved")), "{b}");
+    let (s, b) = step(&app, &da, id, "apply", "approve", "").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
+    assert_eq!(roles_of(&app, zhou).await, ["counter", "reviewer"]);
+    // She still reads what she decided; a request the market's head may decide is not hers.
+    let (s, _) = body(app.get(&centre_head, &format!("/api/v1/governance/rights/{id}")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, other) = ask(&app, &da, "李娜兼任审批人员", row(app.user_id("demo_counter").await, &["reviewer"])).await;
+    assert_eq!(other["stand_in"], Value::Null, "{other}");
+    let (s, b) = step(&app, &centre_head, other["id"].as_i64().unwrap(), "decide", "approve", "").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    // A request changing the only head: the centre's head too.
+    let (_, theirs) = ask(&app, &da, "吴海兼任审批人员", row(head_id, &["reviewer"])).await;
+    assert_eq!(theirs["stand_in"].as_str(), Some("centre_head"), "{theirs}");
+});
+
+both_backends!(a_head_not_qualified_as_head_is_told_so, |store: Store| async move {
+    let app = App::start(store).await;
+    let [da, center] = app.ready_tokens(["demo_deptadmin", "demo_center"]).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let id = new_staff(&app, "test_new_head", "郑伟", market, &["reviewer", "dept_head"]).await;
+    // Qualified as 审批人员 only.
+    let today = app.state.today().format("%Y-%m-%d").to_string();
+    let until = (app.state.today() + chrono::Days::new(300)).format("%Y-%m-%d").to_string();
+    let path = format!("/api/v1/governance/qualifications/staff/{id}");
+    for entry in [
+        json!({"role": "reviewer", "kind": "training", "held_on": today, "content": "审批业务培训", "result": "passed"}),
+        json!({"role": "reviewer", "kind": "exam", "held_on": today, "content": "审批业务考试", "result": "passed",
+            "valid_until": until}),
+    ] {
+        let (s, b) = body(app.post(&center, &path, entry).await).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let new_head = app.ready_token("test_new_head").await;
+    let lina = app.user_id("demo_counter").await;
+    let (_, r) = ask(&app, &da, "李娜兼任审批人员", json!([{"user_id": lina, "add_roles": ["reviewer"]}])).await;
+    let rid = r["id"].as_i64().unwrap();
+    let (s, b) = step(&app, &new_head, rid, "decide", "approve", "").await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_qualified"), Some("dept_head")),
+        "{b}"
+    );
+    assert!(b["message"].as_str().unwrap().contains("部门负责人岗位的有效上岗资格"), "{b}");
+    let web = signed(&new_head);
+    let (_, html) = page(&web, &app, "/").await;
+    let csrf = csrf_of(&html);
+    let r = web
+        .post(app.url(&format!("/governance/rights/{rid}/decide")))
+        .form(&[("_csrf", csrf.as_str()), ("decision", "approve"), ("note", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("部门负责人岗位的有效上岗资格") && !html.contains("须由申请部门的部门负责人"), "{html}");
+    assert_eq!(
+        zwfw_store::governance::rights::get(app.state.store.pool(), rid).await.unwrap().unwrap().state,
+        "requested"
+    );
 });
