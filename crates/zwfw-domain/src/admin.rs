@@ -360,7 +360,7 @@ impl Reason {
 /// space, non-joiner and joiner, the direction marks (U+200B–U+200F), the
 /// word joiner and the invisible operators (U+2060–U+2064), the byte-order
 /// mark (U+FEFF), the Mongolian vowel separator (U+180E).
-fn invisible(c: char) -> bool {
+pub(crate) fn invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 

@@ -155,6 +155,8 @@ pub enum SanctionError {
     /// Every decision carries its number (决定书文号).
     DecisionNoRequired,
     DecisionNoTooLong,
+    /// A control character (a tab, a line break, a bell …) in the number.
+    DecisionNoInvalid,
     ReasonRequired,
     ReasonTooLong,
     /// A decision is recorded once taken: not dated after today.
@@ -183,6 +185,7 @@ impl SanctionError {
         match self {
             SanctionError::DecisionNoRequired => "decision_no_required",
             SanctionError::DecisionNoTooLong => "decision_no_too_long",
+            SanctionError::DecisionNoInvalid => "decision_no_invalid",
             SanctionError::ReasonRequired => "sanction_reason_required",
             SanctionError::ReasonTooLong => "sanction_reason_too_long",
             SanctionError::DecidedInFuture => "decided_in_future",
@@ -230,8 +233,28 @@ pub struct Sanction {
 /// department, whichever way the decision is entered (a decision flowing
 /// back on a pushed record, or a 吊销 on the licence's page): the use cases
 /// refuse a number the department used already ([`SanctionError::DecisionNoTaken`]).
+///
+/// One number however it was typed: full-width letters, digits and signs
+/// (（２０２６）) are read as their ASCII forms, the ideographic space as a
+/// space, and characters that show nothing (a zero-width space …) are
+/// dropped, so that two numbers that look alike are one; a control
+/// character is refused.
 pub fn decision_number(text: &str) -> Result<String, SanctionError> {
-    let decision_no = text.trim();
+    let mut typed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::admin::invisible(c) {
+            continue;
+        }
+        if c.is_control() {
+            return Err(SanctionError::DecisionNoInvalid);
+        }
+        typed.push(match c {
+            '\u{3000}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c),
+            _ => c,
+        });
+    }
+    let decision_no = typed.trim();
     if decision_no.is_empty() {
         return Err(SanctionError::DecisionNoRequired);
     }
@@ -331,6 +354,11 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
         let s = sanction(&draft(SanctionKind::Restrict), today).unwrap();
         assert_eq!(s.decision_no, "六市监罚〔2026〕12号");
+        // Numbers that look alike are one; a control character is refused.
+        assert_eq!(decision_number("市监罚（２０２６）12号\u{200b}").unwrap(), "市监罚(2026)12号");
+        assert_eq!(decision_number("\u{feff}DN－B\u{3000}").unwrap(), "DN-B");
+        assert_eq!(decision_number("DN\u{7}X"), Err(SanctionError::DecisionNoInvalid));
+        assert_eq!(decision_number("\u{200b}\u{200c}"), Err(SanctionError::DecisionNoRequired));
         assert_eq!(s.item_ids, [7, 9]);
         assert!(s.period.is_some());
         let p = sanction(&draft(SanctionKind::Penalty), today).unwrap();

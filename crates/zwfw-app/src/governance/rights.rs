@@ -392,7 +392,7 @@ pub struct Offer {
 /// ([`access::askable_roles`], [`access::may_move_to`]).
 pub async fn offer(ctx: &Ctx<'_>) -> AppResult<Offer> {
     let actor = actor(ctx)?;
-    let role = access::may_ask(actor).map_err(refused)?;
+    let role = asking_office(ctx, access::may_ask(actor).map_err(refused)?).await?;
     let departments = zwfw_store::admin::list_departments(&ctx.state.store)
         .await?
         .into_iter()
@@ -400,6 +400,13 @@ pub async fn offer(ctx: &Ctx<'_>) -> AppResult<Offer> {
         .map(|d| (d.id, d.name))
         .collect();
     Ok(Offer { roles: access::askable_roles(role).iter().map(|r| r.code()).collect(), departments })
+}
+
+/// The office the signed-in asker asks in ([`access::asking_office`]):
+/// their department's kind decides for the centre and supervision.
+async fn asking_office(ctx: &Ctx<'_>, asked_in: zwfw_domain::admin::Role) -> AppResult<zwfw_domain::admin::Role> {
+    let department = actor(ctx)?.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
+    Ok(access::asking_office(asked_in, ctx.state.department(department).await?.kind))
 }
 
 fn named(u: &zwfw_store::admin::User) -> Named {
@@ -415,7 +422,7 @@ fn subject(u: &zwfw_store::admin::User) -> Subject<'_> {
 pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
-    let role = access::may_ask(actor).map_err(refused)?;
+    let role = asking_office(ctx, access::may_ask(actor).map_err(refused)?).await?;
     let department_id = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
     let reason = text("reason", &input.reason)?;
     let mut rows = Vec::with_capacity(input.rows.len());

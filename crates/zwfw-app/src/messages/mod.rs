@@ -256,6 +256,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("handover_not_claimed", _) => "该推送记录尚未认领：请先认领，再登记处罚、责令改正、吊销或限制准入",
         ("decision_no_required", _) => "请填写决定书文号（吊销须填写吊销决定书文号）",
         ("decision_no_too_long", _) => "决定书文号不能超过100字",
+        ("decision_no_invalid", _) => "决定书文号含有制表符、换行等控制字符，请按决定书重新填写",
         ("decision_no_taken", Some(d)) => {
             return format!("本部门已登记过决定书文号为“{d}”的处理决定，同一文号不能重复登记，请核对文号")
         }

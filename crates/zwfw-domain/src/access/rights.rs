@@ -79,6 +79,20 @@ pub fn stand_in(
 pub const DEPARTMENT_ROLES: [Role; 5] =
     [Role::Counter, Role::Reviewer, Role::DeptHead, Role::DeptAdmin, Role::LegalReview];
 
+/// The office one asks in: a member of the service centre asks as the
+/// centre ([`Role::CenterAdmin`]) and one of the supervision office as
+/// supervision ([`Role::Supervisor`]), whatever role they ask in (their
+/// head as well); anyone else as the role they ask in (`asked_in`, from
+/// [`may_ask`]), for their department. What may be asked follows the
+/// office, not the asker's role.
+pub fn asking_office(asked_in: Role, department: DepartmentKind) -> Role {
+    match department {
+        DepartmentKind::ServiceCenter => Role::CenterAdmin,
+        DepartmentKind::Supervision => Role::Supervisor,
+        _ => asked_in,
+    }
+}
+
 /// The roles one asking in `asked_in` asks for: the supervision office its
 /// officers and head, the service centre its administrators and head, a
 /// department the roles of a department. 系统管理员 is nobody's to ask for.
@@ -399,6 +413,16 @@ mod tests {
         }
         assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Supervisor], None), None), Ok(()));
         assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Counter], None), None), Err(RightsError::RoleNotOffered));
+        // The centre's and supervision's heads ask as their office.
+        for (kind, office) in
+            [(DepartmentKind::ServiceCenter, Role::CenterAdmin), (DepartmentKind::Supervision, Role::Supervisor)]
+        {
+            let as_head = asking_office(Role::DeptHead, kind);
+            assert_eq!(as_head, office);
+            assert_eq!(may_ask_row(as_head, &row(&[Role::Counter], None), None), Err(RightsError::RoleNotOffered));
+            assert!(!may_move_to(as_head, DepartmentKind::Approval));
+        }
+        assert_eq!(asking_office(Role::DeptHead, DepartmentKind::Approval), Role::DeptHead);
         assert_eq!(may_ask_row(Role::CenterAdmin, &row(&[Role::CenterAdmin], None), None), Ok(()));
         assert_eq!(
             may_ask_row(Role::CenterAdmin, &row(&[Role::SystemAdmin], None), None),

@@ -109,18 +109,19 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     // A refusal to a staff member who holds a role without a valid
     // qualification (上岗资格) names what is missing; one for want of it
     // says so instead of the rule's reason.
-    let qualification = matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+    // (Named once: not again beside a message that names it.)
+    let told = open.and_then(|s| zwfw_app::governance::qualifications::not_qualified(&s.actor, err));
+    let qualification = (told.is_none() && matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND))
         .then(|| open.and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);
-    let message = open
-        .and_then(|s| zwfw_app::governance::qualifications::not_qualified(&s.actor, err))
-        .map_or_else(|| err.message(), |told| told.message());
+    let not_qualified = told.is_some();
+    let message = told.map_or_else(|| err.message(), |told| told.message());
     let mut resp = render(
         state,
         ra,
         "error.html",
-        context! { heading => heading, message => message, qualification => qualification, me_id => me },
+        context! { heading => heading, message => message, qualification => qualification, not_qualified => not_qualified, me_id => me },
     );
     *resp.status_mut() = err.status();
     resp

@@ -530,6 +530,11 @@ both_backends!(handover_decision_numbers_shared_with_the_licence_page, |store: S
     let (s, e) = body(app.post(&head, &changes(&license), revoke(" 示市监罚〔2025〕11号 ")).await).await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
     assert!(e["message"].as_str().unwrap().contains("同一文号不能重复登记"), "{e}");
+    // Typed otherwise, it is the same number: full-width, with a zero-width space.
+    let (s, e) = body(app.post(&head, &changes(&license), revoke("示市监罚〔２０２５〕１１号\u{200b}")).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("decision_no_taken")), "{e}");
+    let (s, e) = body(app.post(&head, &sanctions(market_record), penalty("示市监罚\u{7}12号")).await).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decision_no_invalid")), "{e}");
     let (_, v) = anon_get(&app, &format!("/api/v1/licenses/{license}/verification")).await;
     assert_eq!(v["status"], "valid", "nothing changed: {v}");
     assert_eq!(count(&app, numbers).await, 1);

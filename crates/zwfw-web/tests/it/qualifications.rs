@@ -93,6 +93,7 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     let (s, html) = page(&web, &app, "/work/registry").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("您尚未取得窗口人员岗位的有效上岗资格"), "{html}");
+    assert_eq!(html.matches("您尚未取得").count(), 1, "named once: {html}");
     assert!(
         html.contains("不能办理此事项") && !html.contains("您的角色不能执行此操作"),
         "the reason, not the rule's: {html}"

@@ -407,6 +407,13 @@ both_backends!(a_request_its_only_head_may_not_decide_goes_to_the_centres_head, 
     new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
     app.qualify("test_centre_head").await;
     let centre_head = app.ready_token("test_centre_head").await;
+    // The centre's head asks as the centre: its own roles, no moves.
+    let centre_admin = app.user_id("demo_center").await;
+    let (s, b) = ask(&app, &centre_head, "兼任窗口人员", row(centre_admin, &["counter"])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_role_not_offered")), "{b}");
+    let market = app.department_id("示例市市场监督管理局").await;
+    let (s, b) = ask(&app, &centre_head, "调往市场监管局", json!([{"user_id": centre_admin, "move_to": market}])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_move_not_offered")), "{b}");
     let (s, r) = ask(&app, &head, "周强兼任窗口人员", row(zhou, &["counter"])).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let id = r["id"].as_i64().unwrap();
