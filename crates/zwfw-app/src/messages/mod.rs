@@ -335,9 +335,9 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         }
         ("license_verify_limited", _) => "核验过于频繁：同一网络地址15分钟内核验次数过多，请稍后再试，或登录后核验",
         ("credit_lookup_limited", Some(n)) if n.parse::<u32>().is_ok() => {
-            return format!("查询过于频繁：同一网络地址15分钟内最多查询{n}次行政许可公示信息，请稍后再试")
+            return format!("查询过于频繁：同一网络地址15分钟内最多查询{n}次行政许可公示信息，请稍后再试，或登录后查询")
         }
-        ("credit_lookup_limited", _) => "查询过于频繁：同一网络地址15分钟内查询次数过多，请稍后再试",
+        ("credit_lookup_limited", _) => "查询过于频繁：同一网络地址15分钟内查询次数过多，请稍后再试，或登录后查询",
         ("track_lookup_limited", Some(n)) if n.parse::<u32>().is_ok() => {
             return format!("查询过于频繁：同一网络地址15分钟内最多查询{n}次办件进度，请稍后再试")
         }
