@@ -271,6 +271,7 @@ pub fn router(state: AppState) -> Router {
         .route("/faults/{id}/paper-notice/sent", post(crate::faults::pages::sent_submit))
         .route("/handover", get(crate::handover::pages::list_page))
         .route("/credit/licensing", get(crate::credit::pages::public_page))
+        .route("/credit/licensing/export", get(crate::credit::pages::public_export))
         .route("/credit/licensing/manage", get(crate::credit::pages::manage_page))
         .route("/credit/licensing/cases/{case_id}/publish", post(crate::credit::pages::publish_submit))
         .route("/handover/{id}", get(crate::handover::pages::detail_page))

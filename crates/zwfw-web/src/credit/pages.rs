@@ -50,15 +50,23 @@ pub async fn public_page(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q
     let page = cr::public_list(&ctx(&st, &ra), &q).await;
     let filters = filter_query(&q);
     let depts = departments(&st, q.department_id.as_deref()).await;
-    let export = format!(
-        "/api/v1/credit/licensing/export{}",
-        if filters.is_empty() { "".into() } else { format!("?{filters}") }
-    );
+    let export =
+        format!("/credit/licensing/export{}", if filters.is_empty() { "".into() } else { format!("?{filters}") });
     render_result(&st, &ra, "credit_public.html", page, |p| {
         let (prev, next) = pager("/credit/licensing", &filters, &p);
         context! { p => Value::from_serialize(&p), q => Value::from_serialize(&q), departments => depts,
         export => export, prev => prev, next => next }
     })
+}
+
+/// The public list's workbook, from the page's 导出Excel link: a refusal
+/// (a bad filter, the look-up limit) is answered as a page, not as the
+/// API's JSON.
+pub async fn public_export(State(st): State<AppState>, Auth(ra): Auth, PageQuery(q): PageQuery<ListQuery>) -> Response {
+    match cr::public_workbook(&ctx(&st, &ra), &q).await {
+        Ok(bytes) => super::api::xlsx(bytes),
+        Err(e) => error_page(&st, Some(&ra), &e),
+    }
 }
 
 /// 双公示管理: the department's decisions by state, each pending one with its 公示 form.

@@ -38,6 +38,12 @@ both_backends!(public_lookups_are_limited_per_address, |store: Store| async move
     let (s, html) = get_from(&app, here, "/credit/licensing").await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(html.contains("查询过于频繁") && html.contains("<html"), "a page in Chinese: {html}");
+    // The page's export link answers a page too, not the API's JSON.
+    let (s, html) = get_from(&app, here, "/credit/licensing/export").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("登录后查询") && html.contains("<html"), "a page in Chinese: {html}");
+    let (s, _) = get_from(&app, there, "/credit/licensing/export?department_id=").await;
+    assert_eq!(s, StatusCode::OK, "the workbook from the page's link");
     let (s, _) = get_from(&app, there, "/api/v1/credit/licensing").await;
     assert_eq!(s, StatusCode::OK, "another address has its own count");
     let r = client()
