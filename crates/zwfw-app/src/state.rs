@@ -97,6 +97,9 @@ pub struct Inner {
     /// [`zwfw_store::Store::trail_commits`] as a derivation of the notices
     /// that looked at everything committed before it took it found it.
     pub notices_derived: std::sync::atomic::AtomicU64,
+    /// The notices of steps written here, planned by the steps, until the
+    /// derivation takes them.
+    pub notices_handed: crate::cases::notices::Handed,
 }
 
 /// Failed look-ups by number and query password allowed per client address
@@ -140,6 +143,7 @@ impl App {
             notices_turn: tokio::sync::Mutex::new(()),
             backup_busy: tokio::sync::Mutex::new(()),
             notices_derived: std::sync::atomic::AtomicU64::new(0),
+            notices_handed: Default::default(),
         }))
     }
 

@@ -123,6 +123,19 @@ pub async fn list_types(ex: Ex<'_>) -> StoreResult<Vec<TypeRow>> {
     query("SELECT * FROM license_types ORDER BY id").all(ex, type_row).await
 }
 
+/// The active licence type whose items include `item_id`, if any: the
+/// types' item lists are read without their templates, and the one type
+/// found is read whole (a grant asks this of every item it concludes).
+pub async fn active_type_of_item(mut ex: Ex<'_>, item_id: i64) -> StoreResult<Option<TypeRow>> {
+    let links = query("SELECT id, item_ids FROM license_types WHERE active <> 0 ORDER BY id")
+        .all(ex.reborrow(), |r| (r.i64("id"), serde_json::from_str::<Vec<i64>>(&r.str("item_ids")).unwrap_or_default()))
+        .await?;
+    match links.into_iter().find(|(_, items)| items.contains(&item_id)) {
+        Some((id, _)) => Ok(Some(get_type(ex, id).await?)),
+        None => Ok(None),
+    }
+}
+
 pub async fn get_type(ex: Ex<'_>, id: i64) -> StoreResult<TypeRow> {
     query("SELECT * FROM license_types WHERE id = $1").bind(id).one(ex, "license_type", type_row).await
 }

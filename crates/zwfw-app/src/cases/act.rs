@@ -237,6 +237,7 @@ pub(super) async fn act_entered(
                 Err(e) => return Err(e),
             };
         let (seq, state) = (w.p.seq, w.p.state.clone());
+        let planned = super::notices::plan_step(st, &row, &content, &view, &w);
         let written = if supplement.is_empty() && w.joint.is_none() && !licensed && entry.is_none() {
             write_alone(ctx, case_id, &row.p, &w, scoped.as_deref()).await?
         } else {
@@ -257,6 +258,7 @@ pub(super) async fn act_entered(
             written
         };
         if written {
+            super::notices::handed(st, case_id, seq, planned);
             super::sources::record_uses(ctx, &supplement, case_id).await?;
             if licensed {
                 // Issued now if the issuer has a key; else the job waits and the case shows why.

@@ -287,32 +287,44 @@ fn may_notify(kind: &EventKind) -> bool {
 }
 
 /// The notices of the steps `steps` (case, event number, event), in their
-/// order, each with its time: the cases and their events are read for all
-/// of them at once (two statements, whatever their number).
+/// order, each with its time: those the steps planned here taken as they
+/// are; for the others, the cases and their events are read for all of
+/// them at once (two statements, whatever their number).
 async fn notices_of_steps(st: &App, steps: &[(i64, i64, Event)]) -> AppResult<Vec<(i64, Notice)>> {
     if steps.is_empty() {
         return Ok(vec![]);
     }
-    let mut ids: Vec<i64> = steps.iter().map(|s| s.0).collect();
+    let mut planned = st.notices_handed.take(steps);
+    let mut ids: Vec<i64> = steps.iter().zip(&planned).filter(|(_, p)| p.is_none()).map(|(s, _)| s.0).collect();
     ids.sort_unstable();
     ids.dedup();
-    let cases: std::collections::HashMap<i64, CaseRow> =
-        sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
-    let mut rows: std::collections::HashMap<i64, Vec<sc::EventRow>> = std::collections::HashMap::new();
-    for (case_id, e) in sc::events_of_cases(&st.store, &ids).await? {
-        rows.entry(case_id).or_default().push(e);
+    if !ids.is_empty() {
+        let cases: HashMap<i64, CaseRow> =
+            sc::get_cases(&st.store, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
+        let mut rows: HashMap<i64, Vec<sc::EventRow>> = HashMap::new();
+        for (case_id, e) in sc::events_of_cases(&st.store, &ids).await? {
+            rows.entry(case_id).or_default().push(e);
+        }
+        // Each case's events read once, whatever the number of its steps here.
+        let mut events: HashMap<i64, Vec<Event>> = HashMap::new();
+        for ((case_id, seq, _), p) in steps.iter().zip(planned.iter_mut()) {
+            if p.is_some() {
+                continue;
+            }
+            let row = cases.get(case_id).ok_or_else(|| AppError::not_found("case"))?;
+            let rows = rows.get(case_id).map_or(&[][..], Vec::as_slice);
+            let events = match events.entry(*case_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(to_events(rows)?),
+            };
+            *p = Some(plan_of_step(st, row, rows, events, *seq).await?);
+        }
     }
-    // Each case's events read once, whatever the number of its steps here.
-    let mut events: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    let mut known = HashMap::new();
     let mut out = vec![];
-    for (case_id, seq, event) in steps {
-        let row = cases.get(case_id).ok_or_else(|| AppError::not_found("case"))?;
-        let rows = rows.get(case_id).map_or(&[][..], Vec::as_slice);
-        let events = match events.entry(*case_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(to_events(rows)?),
-        };
-        out.extend(notices_of_step(st, row, rows, events, *seq).await?.into_iter().map(|n| (event.at_ms, n)));
+    for ((_, _, event), p) in steps.iter().zip(planned) {
+        let p = p.expect("every step planned");
+        out.extend(resolve(st, p, &mut known).await?.into_iter().map(|n| (event.at_ms, n)));
     }
     Ok(out)
 }
@@ -320,13 +332,13 @@ async fn notices_of_steps(st: &App, steps: &[(i64, i64, Event)]) -> AppResult<Ve
 /// The notices of event `seq` of case `row`, whose events are `rows` as
 /// stored and `events` as read from them (in their order), computed on the
 /// case as that event found and left it (its events replayed up to it).
-async fn notices_of_step(
+async fn plan_of_step(
     st: &App,
     row: &CaseRow,
     rows: &[sc::EventRow],
     events: &[Event],
     seq: i64,
-) -> AppResult<Vec<Notice>> {
+) -> AppResult<Planned> {
     let case_id = row.id;
     let content = item_version(st, row.version_id).await?;
     let Some(at) = rows.iter().position(|r| r.seq == seq) else {
@@ -340,12 +352,21 @@ async fn notices_of_step(
     }
     let next = dc::apply(&content, &view, e)?;
     let p = project(st, &content, row, &next, e, seq)?;
-    of_event(st, row, &content, &view, e, &p, &rows[at].actor_name).await
+    plan(st, row, &content, &view, e, &p, &rows[at].actor_name)
 }
 
-/// The notices of event `e`, which moves the case from `view` (before) to
-/// the projection `p` (after).
-pub(super) async fn of_event(
+/// The notices of a step as far as they are known without a read: the
+/// applicant's, and the heads' words with the departments whose heads are
+/// to be told (looked up when written, [`resolve`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    applicant: Option<Notice>,
+    heads: Option<(Vec<i64>, String, String, String)>,
+}
+
+/// What event `e` tells, moving the case `row` from `view` (before) to the
+/// projection `p` (after); nothing is read.
+pub(super) fn plan(
     st: &App,
     row: &CaseRow,
     content: &ItemContent,
@@ -353,7 +374,7 @@ pub(super) async fn of_event(
     e: &Event,
     p: &Projection,
     actor_name: &str,
-) -> AppResult<Vec<Notice>> {
+) -> AppResult<Planned> {
     let supplement_due = match e.kind {
         EventKind::SupplementRequested { .. } => {
             Some(day_text(dc::supplement_due(&st.calendar(), e.at_ms).map_err(CaseError::from)?))
@@ -372,21 +393,41 @@ pub(super) async fn of_event(
         extension_days: view.extension_pending,
     };
     let link = format!("/cases/{}", row.id);
-    let mut out = vec![];
-    if let Some((title, body)) = applicant_notice(&e.kind, &f) {
-        out.push(Notice {
-            user_id: row.applicant_user_id,
-            mobile: Some(row.applicant_mobile.clone()),
-            email: Some(row.applicant_email.clone()).filter(|e| !e.is_empty()),
-            sms_to_account: false,
-            title,
-            body,
-            link: link.clone(),
-        });
-    }
+    let applicant = applicant_notice(&e.kind, &f).map(|(title, body)| Notice {
+        user_id: row.applicant_user_id,
+        mobile: Some(row.applicant_mobile.clone()),
+        email: Some(row.applicant_email.clone()).filter(|e| !e.is_empty()),
+        sms_to_account: false,
+        title,
+        body,
+        link: link.clone(),
+    });
     let departments = access::heads_to_decide(&e.kind, &facts(row), content, view);
-    if let (false, Some((title, body))) = (departments.is_empty(), head_notice(&e.kind, &f)) {
-        for head in heads(st, &departments).await? {
+    let heads = match (departments.is_empty(), head_notice(&e.kind, &f)) {
+        (false, Some((title, body))) => Some((departments, title, body, link)),
+        _ => None,
+    };
+    Ok(Planned { applicant, heads })
+}
+
+/// The notices `planned`, the heads it names looked up (each department's
+/// once per `known`, which keeps them for the batch).
+async fn resolve(
+    st: &App,
+    planned: Planned,
+    known: &mut HashMap<Vec<i64>, Vec<zwfw_store::admin::User>>,
+) -> AppResult<Vec<Notice>> {
+    let mut out: Vec<Notice> = planned.applicant.into_iter().collect();
+    if let Some((departments, title, body, link)) = planned.heads {
+        let heads = match known.get(&departments) {
+            Some(h) => h.clone(),
+            None => {
+                let h = heads(st, &departments).await?;
+                known.insert(departments, h.clone());
+                h
+            }
+        };
+        for head in heads {
             out.push(Notice {
                 user_id: Some(head.id),
                 mobile: head.mobile,
@@ -399,6 +440,95 @@ pub(super) async fn of_event(
         }
     }
     Ok(out)
+}
+
+/// How long a step's notices planned by the step wait for the derivation
+/// here before they are dropped (another app server derived them; or the
+/// derivation reads the step again).
+const HANDED_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+/// The most planned steps kept waiting.
+const HANDED_MAX: usize = 200_000;
+
+/// The notices of steps written by this process, planned by the steps
+/// themselves (which had the case before and after them at hand), by case
+/// and event number: the derivation takes them instead of reading the
+/// cases and their events and replaying them. Only a shortcut: a step not
+/// here is derived from the database as ever, and the trail still decides
+/// which steps are derived, in what order, and once.
+#[derive(Default)]
+pub struct Handed {
+    planned: std::sync::Mutex<HashMap<(i64, i64), (std::time::Instant, Planned)>>,
+    /// Steps plan nothing (tests: their notices are derived as another
+    /// server's are).
+    off: std::sync::atomic::AtomicBool,
+    /// Steps derived from their plans, and from the database.
+    taken: std::sync::atomic::AtomicU64,
+    replayed: std::sync::atomic::AtomicU64,
+}
+
+/// How many steps' notices were derived from the steps' plans, and how
+/// many from the database.
+#[cfg(feature = "testing")]
+pub fn handed_counts(st: &App) -> (u64, u64) {
+    use std::sync::atomic::Ordering::SeqCst;
+    (st.notices_handed.taken.load(SeqCst), st.notices_handed.replayed.load(SeqCst))
+}
+
+/// Whether the steps written here plan their notices (on unless a test
+/// turns it off, to compare both ways of deriving them).
+#[cfg(feature = "testing")]
+pub fn set_handing(st: &App, on: bool) {
+    st.notices_handed.off.store(!on, std::sync::atomic::Ordering::SeqCst);
+}
+
+impl Handed {
+    fn put(&self, case_id: i64, seq: i64, planned: Planned) {
+        if self.off.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let mut m = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() < HANDED_MAX {
+            m.insert((case_id, seq), (std::time::Instant::now(), planned));
+        }
+    }
+
+    /// The planned steps among `steps`, taken out (None for the others);
+    /// those planned too long ago dropped.
+    fn take(&self, steps: &[(i64, i64, Event)]) -> Vec<Option<Planned>> {
+        let mut m = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        let out: Vec<Option<Planned>> = steps.iter().map(|(c, s, _)| m.remove(&(*c, *s)).map(|(_, p)| p)).collect();
+        let taken = out.iter().filter(|p| p.is_some()).count() as u64;
+        self.taken.fetch_add(taken, std::sync::atomic::Ordering::Relaxed);
+        self.replayed.fetch_add(out.len() as u64 - taken, std::sync::atomic::Ordering::Relaxed);
+        if !m.is_empty() {
+            let now = std::time::Instant::now();
+            m.retain(|_, (at, _)| now.duration_since(*at) < HANDED_FOR);
+        }
+        out
+    }
+}
+
+/// A step about to be written: its notices planned from what the step has
+/// at hand, when its kind tells anybody anything.
+pub(super) fn plan_step(
+    st: &App,
+    row: &CaseRow,
+    content: &ItemContent,
+    view: &CaseView,
+    w: &super::write::Prepared,
+) -> Option<Planned> {
+    if !may_notify(&w.event.kind) {
+        return None;
+    }
+    plan(st, row, content, view, &w.event, &w.p, &w.actor_name).ok()
+}
+
+/// A step written and committed: its notices, planned before, wait for the
+/// derivation.
+pub(super) fn handed(st: &App, case_id: i64, seq: i64, planned: Option<Planned>) {
+    if let Some(p) = planned {
+        st.notices_handed.put(case_id, seq, p);
+    }
 }
 
 /// The active department heads of `departments`, each once.

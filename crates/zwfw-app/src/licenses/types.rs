@@ -169,7 +169,7 @@ pub async fn update(ctx: &Ctx<'_>, id: i64, input: &TypeInput) -> AppResult<Type
 
 /// The active licence type a catalogue item's grant issues, if any.
 pub async fn of_item(st: &App, item_id: i64) -> AppResult<Option<TypeRow>> {
-    Ok(store::list_types(st.store.pool()).await?.into_iter().find(|t| t.active && t.item_ids.contains(&item_id)))
+    Ok(store::active_type_of_item(st.store.pool(), item_id).await?)
 }
 
 /// A catalogue item a licence type may be linked to: published, its result

@@ -187,6 +187,91 @@ both_backends!(the_head_is_told_of_an_extension_and_the_applicant_of_the_new_dea
     assert_invariants(&app).await;
 });
 
+/// The notices of case `id`, every channel, in order (user, mobile,
+/// e-mail, channel, title, body), with its id and number written as `#`.
+async fn notices_of_case(app: &App, id: i64, case_no: &str) -> Vec<String> {
+    let rows = zwfw_store::db::query(
+        "SELECT user_id, mobile, email, channel, title, body FROM notifications WHERE link = $1 ORDER BY id",
+    )
+    .bind(format!("/cases/{id}"))
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| {
+            let line = ["user_id", "mobile", "email", "channel", "title", "body"]
+                .map(|c| format!("{:?}", r.value(c)))
+                .join(" ");
+            line.replace(case_no, "#")
+        })
+        .collect()
+}
+
+both_backends!(notices_planned_by_the_steps_equal_those_derived_from_the_database, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let item = item(&app).await;
+    let [citizen, counter, reviewer, head] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head"]).await;
+    // Every kind of notice of a lifecycle: the applicant's (补正, 受理,
+    // 延期, 办结) and the heads' (an extension to decide).
+    let lifecycle = |id: i64| {
+        let (app, citizen, counter, reviewer, head) = (&app, &citizen, &counter, &reviewer, &head);
+        async move {
+            act_ok(app, counter, id, json!({"action": "supplement_request", "missing": ["缺少场所平面图"]})).await;
+            let (_, up) = upload(app, citizen, PDF, "平面图.pdf").await;
+            act_ok(
+                app,
+                citizen,
+                id,
+                json!({"action": "supplement_provide", "materials": [{"material_no": 1, "upload_id": up["id"]}]}),
+            )
+            .await;
+            act_ok(app, counter, id, json!({"action": "accept"})).await;
+            act_ok(app, counter, id, json!({"action": "pass", "opinion": "受理"})).await;
+            act_ok(app, reviewer, id, json!({"action": "extension_request", "days": 10, "opinion": "需现场核查。"}))
+                .await;
+            act_ok(app, head, id, json!({"action": "extension_decide", "approved": true, "opinion": "同意。"})).await;
+            act_ok(app, reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+            act_ok(app, head, id, json!({"action": "pass", "opinion": "同意"})).await;
+            act_ok(
+                app,
+                head,
+                id,
+                json!({"action": "conclude", "outcome": "granted", "document_no": "JY1529900000019",
+                       "valid_until": "2031-11-30"}),
+            )
+            .await;
+            text(&case(app, citizen, id).await["case"]["case_no"]).to_string()
+        }
+    };
+    // One case whose steps plan their notices (this process's shortcut),
+    // one whose steps do not: its notices are derived from the stored case
+    // and events replayed, as another server's steps are.
+    use zwfw_app::cases::notices::{handed_counts, set_handing};
+    let before = handed_counts(&app.state);
+    let planned = apply(&app, &citizen, item).await;
+    let planned_no = lifecycle(planned).await;
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    let between = handed_counts(&app.state);
+    set_handing(&app.state, false);
+    let replayed = apply(&app, &citizen, item).await;
+    let replayed_no = lifecycle(replayed).await;
+    set_handing(&app.state, true);
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    let after = handed_counts(&app.state);
+    // Five steps tell somebody something (补正, 受理, the extension asked and
+    // granted, 办结; not the supplement itself nor the passes): each derived
+    // from its plan, then from the database.
+    assert_eq!((between.0 - before.0, between.1 - before.1), (5, 0), "planned");
+    assert_eq!((after.0 - between.0, after.1 - between.1), (0, 5), "replayed");
+    let (a, b) =
+        (notices_of_case(&app, planned, &planned_no).await, notices_of_case(&app, replayed, &replayed_no).await);
+    assert!(a.len() >= 8, "every step's notices on every channel: {a:#?}");
+    assert!(a.iter().any(|n| n.contains("待您审批")), "the heads told: {a:#?}");
+    assert_eq!(a, b, "the same notices either way");
+    assert_invariants(&app).await;
+});
+
 both_backends!(notices_are_read_a_page_at_a_time_and_only_by_their_reader, |store: Store| async move {
     let app = App::start_at(store, FRIDAY).await;
     let item = item(&app).await;
