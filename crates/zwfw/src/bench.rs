@@ -207,6 +207,7 @@ pub async fn run_cases(
     clients: usize,
     inbox: i64,
     exchange: bool,
+    derive_after: bool,
 ) -> anyhow::Result<f64> {
     use std::sync::Arc;
     use zwfw_app::cases;
@@ -217,14 +218,34 @@ pub async fn run_cases(
     let exchange_before = exchange_rows(&state).await?;
     let statements = zwfw_store::db::statements_run();
     let groups = zwfw_store::group::stats();
+    // With `derive_after`, the derivation waits for its turn (held here)
+    // until every lifecycle is written: the steps are measured alone, and
+    // the derivation of what they cause on its own after them.
+    let held = if derive_after { Some(state.notices_turn.lock().await) } else { None };
     let started = Instant::now();
     lifecycles(&state, &cast, item, &walk_in, cases, clients).await.map_err(err)?;
     let secs = started.elapsed().as_secs_f64();
     let per_s = cases as f64 / secs;
     println!(
-        "case lifecycle on {label}, {clients} clients: {cases} cases in {secs:.2} s = {per_s:.0} cases/s ({:.0} transactions/s, 6 per case)",
-        per_s * 6.0
+        "case lifecycle on {label}, {clients} clients: {cases} cases in {secs:.2} s = {per_s:.0} cases/s ({:.0} transactions/s, 6 per case){}",
+        per_s * 6.0,
+        if derive_after { ", the steps alone" } else { "" }
     );
+    if let Some(held) = held {
+        drop(held);
+        let t = Instant::now();
+        zwfw_app::cases::notices::derive(&state).await.map_err(err)?;
+        if exchange {
+            while zwfw_store::exchange::derive(&state.store).await? > 0 {}
+        }
+        let d = t.elapsed().as_secs_f64();
+        println!(
+            "  then their notices, 审管 and 双公示 records{} derived in {d:.2} s ({:.0} cases/s); steps and derivation one after the other: {:.0} cases/s",
+            if exchange { " and exchange rows" } else { "" },
+            cases as f64 / d,
+            cases as f64 / (secs + d)
+        );
+    }
     if state.store.backend() == zwfw_store::Backend::Sqlite {
         let n = zwfw_store::db::statements_run() - statements;
         println!("  {:.1} SQL statements per transaction", n as f64 / (cases * 6) as f64);

@@ -124,6 +124,10 @@ enum Command {
         /// after their commits, as always) or without it (off).
         #[arg(long, default_value = "on")]
         exchange: String,
+        /// The case benchmark's derivation of notices, records and exchange rows
+        /// during the steps (as always) or after them all (the steps measured alone).
+        #[arg(long, default_value = "during")]
+        derive: String,
         /// Lifecycles of each item (with and without a licence) in the licence benchmark.
         #[arg(long, default_value_t = 2_000)]
         license_cases: usize,
@@ -769,6 +773,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             sqlite_sync,
             pg_sync,
             exchange,
+            derive,
             license_cases,
             verifications,
             exchange_server,
@@ -840,6 +845,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "off" => false,
                     x => return Err(anyhow!("--exchange takes on or off, not {x}")),
                 };
+                let derive_after = match derive.as_str() {
+                    "during" => false,
+                    "after" => true,
+                    x => return Err(anyhow!("--derive takes during or after, not {x}")),
+                };
                 for sync in sqlite_sync.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     if sync != "normal" && sync != "full" {
                         return Err(anyhow!("--sqlite-sync takes normal and/or full, not {sync}"));
@@ -849,7 +859,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let label = format!("SQLite (WAL, synchronous={})", sync.to_uppercase());
                     let dir = db.dir.clone().unwrap_or_else(std::env::temp_dir);
                     let ceiling = zwfw_store::ceiling::sqlite(&dir, sync == "full", CEILING_FOR)?;
-                    let tx = crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange).await?;
+                    let tx =
+                        crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange, derive_after).await?;
                     crate::bench::print_share(tx, ceiling, "ceiling, one connection");
                     db.cleanup().await;
                 }
@@ -865,7 +876,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let url = format!("{}{join}synchronous_commit={sync}", db.url);
                     let label = format!("PostgreSQL (synchronous_commit={sync})");
                     let ceiling = zwfw_store::ceiling::postgres(&db.url, clients, sync == "on", CEILING_FOR).await;
-                    let r = crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange).await;
+                    let r = crate::bench::run_cases(&url, &label, cases, clients, inbox, exchange, derive_after).await;
                     db.cleanup().await;
                     crate::bench::print_share(r?, ceiling?, &format!("ceiling, {clients} connections"));
                 }
