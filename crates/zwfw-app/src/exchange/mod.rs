@@ -317,8 +317,8 @@ pub struct Monitor {
     pub front: Option<String>,
     pub status: sx::Status,
     pub tables: Vec<TableView>,
-    /// The rejected rows, newest first (empty for who may not read rows:
-    /// the operators, [`zwfw_domain::access::staff::may_read_exchange_rows`]).
+    /// The rejected rows, newest first (empty for the operators, who do
+    /// not read the rows).
     pub rejected: Vec<sx::OutRow>,
     /// The province's feedback whose row is not corrected yet (and feedback
     /// naming no row of ours), newest first.

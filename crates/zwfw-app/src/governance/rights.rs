@@ -118,9 +118,14 @@ async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
     let mut f = facts(r);
     let rows = sr::rows_of(st.store.pool(), r.id).await?;
     f.operator = rows.iter().any(concerns_operator);
-    if r.state == RightsState::Requested.code() && !r.emergency && !f.operator {
+    if r.state == RightsState::Requested.code() && !r.emergency {
         let named: Vec<i64> = rows.iter().map(|c| c.user_id).collect();
-        f.stand_in = stand_in_for(st, r.department_id, r.requester_id, &named).await?;
+        f.stand_in = if f.operator {
+            let admins = super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?;
+            access::operator_stand_in(r.requester_id, &named, &admins)
+        } else {
+            stand_in_for(st, r.department_id, r.requester_id, &named).await?
+        };
     }
     Ok(f)
 }
@@ -487,15 +492,21 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
         .iter()
         .zip(&users)
         .any(|(r, u)| zwfw_domain::access::operator::concerns_operator(u.roles.iter().chain(&r.add).chain(&r.remove)));
+    let centre_admins = super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?;
     let mut heads = if operator {
         // The centre decides it: its administrators are told.
-        super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?
+        centre_admins.clone()
     } else {
         heads_but(st, department_id, actor.user_id).await?
     };
     heads.retain(|h| !named.contains(h));
-    // No head of the department may decide it: who stands in is told.
-    match if operator { StandIn::None } else { stand_in_for(st, department_id, actor.user_id, &named).await? } {
+    // No head of the department (or administrator of the centre) may decide it: who stands in is told.
+    let stand_in = if operator {
+        access::operator_stand_in(actor.user_id, &named, &centre_admins)
+    } else {
+        stand_in_for(st, department_id, actor.user_id, &named).await?
+    };
+    match stand_in {
         StandIn::None => {}
         StandIn::CentreHead { centre } => {
             heads.extend(super::deletions::staff_in_role(st, Some(centre), Role::DeptHead).await?)

@@ -210,19 +210,27 @@ fn stands_in(actor: &Actor, f: &RightsFacts) -> bool {
 /// department, not the asker; when none may, who stands in
 /// ([`StandIn`]). A request concerning an operator (运维人员): the service
 /// centre — a 政务服务中心管理员, not the asker —, never a head
-/// (`needs_centre`). The role it is given in.
+/// (`needs_centre`); when the centre has no administrator free to decide
+/// it ([`operator_stand_in`]), the system administrator. The role it is
+/// given in.
 pub fn may_decide(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
     }
     if f.operator {
-        if !is_centre_admin(actor) {
+        // The centre has no administrator free to decide it (the asker,
+        // or changed by it): the system administrator stands in.
+        let role = if is_centre_admin(actor) {
+            Role::CenterAdmin
+        } else if f.stand_in == StandIn::SystemAdmin && actor.has(Role::SystemAdmin) {
+            Role::SystemAdmin
+        } else {
             return Err(Refusal::NeedsCentre);
-        }
+        };
         if actor.user_id == f.requester_id {
             return Err(Refusal::OwnRequest);
         }
-        return Ok(Role::CenterAdmin);
+        return Ok(role);
     }
     match department_head_decides(actor, f) {
         Err(_) if stands_in(actor, f) && actor.user_id != f.requester_id => {
@@ -346,6 +354,17 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     match super::acting_department(actor) {
         Some(d) if first_held(actor, &ASKERS).is_some() => Ok(Some(d)),
         _ => Err(Refusal::MissingRole),
+    }
+}
+
+/// Who decides a request concerning an operator when no administrator of
+/// the centre may (each asked for it or is changed by it; `centre_admins`:
+/// the active ones): the system administrator.
+pub fn operator_stand_in(requester_id: i64, named: &[i64], centre_admins: &[i64]) -> StandIn {
+    if centre_admins.iter().any(|a| *a != requester_id && !named.contains(a)) {
+        StandIn::None
+    } else {
+        StandIn::SystemAdmin
     }
 }
 
@@ -537,12 +556,19 @@ mod tests {
         for a in [&head, &centre_head, &sys, &sup, &staff(13, 3, &[Role::DeptAdmin])] {
             assert_eq!(may_decide(a, &ops), Err(Refusal::NeedsCentre), "{}", a.user_id);
         }
-        // Whoever stood in otherwise: still the centre.
+        // The centre's heads never stand in; the system administrator only
+        // when the centre has no administrator free to decide it.
+        let by_head = RightsFacts { stand_in: StandIn::CentreHead { centre: 7 }, ..ops };
+        assert_eq!(may_decide(&centre_head, &by_head), Err(Refusal::NeedsCentre));
         let by_sys = RightsFacts { stand_in: StandIn::SystemAdmin, ..ops };
-        assert_eq!(may_decide(&sys, &by_sys), Err(Refusal::NeedsCentre));
+        assert_eq!(may_decide(&sys, &by_sys), Ok(Role::SystemAdmin));
+        assert_eq!(may_decide(&head, &by_sys), Err(Refusal::NeedsCentre));
         assert_eq!(may_decide(&centre_admin, &RightsFacts { requester_id: 11, ..ops }), Err(Refusal::OwnRequest));
         assert_eq!(may_decide_naming(&centre_admin, &ops, &[11]), Err(Refusal::OwnAccount));
         assert!(may_read(&centre_admin, &ops) && !may_read(&centre_admin, &RightsFacts { department_id: 3, ..F }));
+        assert_eq!(operator_stand_in(1, &[4], &[11]), StandIn::None);
+        assert_eq!(operator_stand_in(11, &[4], &[11]), StandIn::SystemAdmin, "the centre's only administrator asked");
+        assert_eq!(operator_stand_in(1, &[11], &[11]), StandIn::SystemAdmin, "and is changed by it");
         // The department asks for it; the centre for its own staff; supervision does not.
         let row = RowChange::new(4, vec![Role::Operator], vec![], None);
         assert_eq!(may_ask_row(Role::DeptAdmin, &row, None), Ok(()));
