@@ -26,10 +26,14 @@ pub enum Role {
     Supervisor,
     /// 法制审核
     LegalReview,
+    /// 运维人员: keeps the installation running (faults, backups, the
+    /// exchange); acts for no department's business
+    /// ([`crate::access::operator`]).
+    Operator,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::SystemAdmin,
         Role::CenterAdmin,
         Role::DeptAdmin,
@@ -38,6 +42,7 @@ impl Role {
         Role::DeptHead,
         Role::Supervisor,
         Role::LegalReview,
+        Role::Operator,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +55,7 @@ impl Role {
             Role::DeptHead => "dept_head",
             Role::Supervisor => "supervisor",
             Role::LegalReview => "legal_review",
+            Role::Operator => "operator",
         }
     }
 

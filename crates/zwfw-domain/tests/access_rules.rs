@@ -262,13 +262,14 @@ fn stored_events_and_views_read_as_before() {
     assert_eq!(serde_json::from_value::<CaseView>(stored).unwrap(), v);
 }
 
-/// 数据备份: the system administrator alone reads the backups and makes
-/// one now (a backup holds every person's data).
+/// 数据备份: the system administrator and the operators (运维人员) read
+/// the backups and make one now (no page hands a file out).
 #[test]
-fn backups_are_the_system_administrators() {
+fn backups_are_the_system_administrators_and_the_operators() {
     use zwfw_domain::access::staff::may_operate_backups;
     for role in Role::ALL {
-        assert_eq!(may_operate_backups(&staff(1, 1, &[role])), role == Role::SystemAdmin, "{role:?}");
+        let may = matches!(role, Role::SystemAdmin | Role::Operator);
+        assert_eq!(may_operate_backups(&staff(1, 1, &[role])), may, "{role:?}");
     }
     assert!(may_operate_backups(&staff(1, 1, &[Role::Counter, Role::SystemAdmin])));
     assert!(!may_operate_backups(&staff(1, 1, &[])));
@@ -282,7 +283,7 @@ fn staff_menu_outbox_and_handlers() {
     use zwfw_domain::access::interaction::may_read_handlers;
     use zwfw_domain::access::staff::{may_create_staff, may_operate_outbox};
     // role, may create staff, may operate the outbox, may read the handlers
-    let table: [(Option<Role>, bool, bool, bool); 10] = [
+    let table: [(Option<Role>, bool, bool, bool); 11] = [
         (Some(Role::SystemAdmin), true, true, true),
         (Some(Role::CenterAdmin), true, true, true),
         (Some(Role::DeptAdmin), true, false, true),
@@ -291,13 +292,14 @@ fn staff_menu_outbox_and_handlers() {
         (Some(Role::DeptHead), false, false, true),
         (Some(Role::Supervisor), false, false, true),
         (Some(Role::LegalReview), false, false, true),
+        (Some(Role::Operator), false, false, true),
         (None, false, false, true),
         (None, false, false, false),
     ];
     for (i, (role, create, outbox, handlers)) in table.into_iter().enumerate() {
         let a = match role {
             Some(r) => staff(1, 1, &[r]),
-            None if i == 8 => staff(1, 1, &[]),
+            None if i == 9 => staff(1, 1, &[]),
             None => person(1),
         };
         assert_eq!(may_create_staff(&a), create, "{role:?} creates staff");

@@ -192,7 +192,7 @@ fn parse_mobile(m: Option<&str>) -> AppResult<Option<String>> {
 
 fn check_grants(ctx: &Ctx<'_>, department_id: i64, roles: &[Role]) -> AppResult<()> {
     match ctx.actor {
-        Some(a) => access::staff::may_grant(a, department_id, roles).map_err(|r| AppError::refused(r, "user")),
+        Some(a) => access::staff::may_create_with(a, department_id, roles).map_err(|r| AppError::refused(r, "user")),
         None => Ok(()),
     }
 }
@@ -208,7 +208,9 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: &StaffInput) -> AppResult<(User,
     }
     let username = parse_username(&input.username)?;
     let display_name = parse_name("display_name", &input.display_name, 30)?;
-    let roles = parse_roles(&input.roles)?;
+    // No role at all is allowed: an operator's account (运维人员), whose
+    // role is granted only on a rights request the centre decides.
+    let roles = if input.roles.iter().all(|r| r.trim().is_empty()) { vec![] } else { parse_roles(&input.roles)? };
     check_grants(ctx, input.department_id, &roles)?;
     crate::governance::check_request(ctx, input.request).await?;
     let store = &ctx.state.store;

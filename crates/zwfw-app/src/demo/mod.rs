@@ -49,7 +49,7 @@ const DEPARTMENTS: [(&str, &str, &str, &str, &str, u32); 12] = [
 ];
 
 /// (username, name, department key, roles, mobile)
-const STAFF: [(&str, &str, &str, &[&str], &str); 11] = [
+const STAFF: [(&str, &str, &str, &[&str], &str); 12] = [
     ("demo_admin", "赵建国", "it", &["system_admin"], "13900000001"),
     ("demo_center", "钱敏", "center", &["center_admin"], "13900000002"),
     ("demo_deptadmin", "孙立", "market", &["dept_admin"], "13900000003"),
@@ -61,6 +61,7 @@ const STAFF: [(&str, &str, &str, &[&str], &str); 11] = [
     ("demo_land", "冯雪", "land", &["reviewer", "counter"], "13900000009"),
     ("demo_county", "刘洋", "dongcheng", &["dept_head"], "13900000010"),
     ("demo_trainee", "何静", "market", &["counter"], "13900000011"),
+    ("demo_operator", "陈涛", "it", &["operator"], "13900000012"),
 ];
 
 /// The one demo officer without a qualification (上岗资格): trained, the

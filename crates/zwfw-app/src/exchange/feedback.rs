@@ -296,7 +296,7 @@ pub struct RowView {
 /// A row of the outbox with its feedback (administrators and the supervision bureau).
 pub async fn row(ctx: &Ctx<'_>, id: i64) -> AppResult<RowView> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
-    if !zwfw_domain::access::staff::may_monitor_exchange(actor) {
+    if !zwfw_domain::access::staff::may_read_exchange_rows(actor) {
         return Err(AppError::forbidden());
     }
     let st = ctx.state;

@@ -317,13 +317,16 @@ pub struct Monitor {
     pub front: Option<String>,
     pub status: sx::Status,
     pub tables: Vec<TableView>,
-    /// The rejected rows, newest first.
+    /// The rejected rows, newest first (empty for the operators, who do
+    /// not read the rows).
     pub rejected: Vec<sx::OutRow>,
     /// The province's feedback whose row is not corrected yet (and feedback
     /// naming no row of ours), newest first.
     pub feedback: Vec<sx::FeedbackRow>,
     /// The actor may correct rows and send them again.
     pub may_resend: bool,
+    /// The actor reads the rows (rejected, fed back): they carry case data.
+    pub may_read_rows: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -354,12 +357,19 @@ pub async fn monitor(ctx: &Ctx<'_>) -> AppResult<Monitor> {
             figures: f,
         })
         .collect();
+    let may_read_rows = zwfw_domain::access::staff::may_read_exchange_rows(actor);
+    let (rejected, feedback) = if may_read_rows {
+        (sx::rejected(&st.store, 100).await?, sx::feedback(&st.store, true, 100).await?)
+    } else {
+        (vec![], vec![])
+    };
     Ok(Monitor {
         front: st.config.exchange.url.as_deref().map(front::redact),
         status: sx::status(&st.store).await?,
         tables,
-        rejected: sx::rejected(&st.store, 100).await?,
-        feedback: sx::feedback(&st.store, true, 100).await?,
+        rejected,
+        feedback,
         may_resend: zwfw_domain::access::staff::may_resend_exchange(actor),
+        may_read_rows,
     })
 }

@@ -37,6 +37,8 @@ fn refused_on(kind: RecordKind) -> impl Fn(Refusal) -> AppError {
     move |r| match (r.hides_object(), kind) {
         (true, RecordKind::CaseDraft) => AppError::not_found("case"),
         (true, RecordKind::MaintenanceRequest) => AppError::not_found("maintenance_request"),
+        (true, RecordKind::DraftMaterial) => AppError::not_found("case_material"),
+        (true, RecordKind::ItemDraft) => AppError::not_found("item"),
         (false, _) => refused(r),
     }
 }
@@ -101,6 +103,33 @@ async fn record(st: &App, kind: RecordKind, id: i64) -> AppResult<Record> {
                     &zwfw_domain::ids::mask_name(&c.applicant_name),
                 ),
                 link: format!("/cases/{id}/edit"),
+            })
+        }
+        RecordKind::DraftMaterial => {
+            let m = sd::material_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("case_material"))?;
+            let c = zwfw_store::cases::get_case(&st.store, m.case_id).await?;
+            Ok(Record {
+                facts: RecordFacts {
+                    kind,
+                    author_id: m.added_by,
+                    department_id: c.department_id,
+                    deletable: dd::draft_material_deletable(&c.p.state, c.registered_by, m.added_by),
+                },
+                label: crate::messages::deletion_record_label(kind.code(), m.case_id, &c.item_name, &m.name),
+                link: format!("/cases/{}/edit", m.case_id),
+            })
+        }
+        RecordKind::ItemDraft => {
+            let v = sd::item_draft_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("item"))?;
+            Ok(Record {
+                facts: RecordFacts {
+                    kind,
+                    author_id: v.created_by,
+                    department_id: v.department_id,
+                    deletable: dd::item_draft_deletable(&v.state, v.created_by, v.actions.iter().map(String::as_str)),
+                },
+                label: crate::messages::deletion_record_label(kind.code(), v.version_no, &v.name, ""),
+                link: format!("/admin/items/{}", v.item_id),
             })
         }
         RecordKind::MaintenanceRequest => {
@@ -172,7 +201,7 @@ pub struct ArchivedView {
 #[schema(as = DeletionRequest)]
 pub struct DeletionView {
     pub id: i64,
-    /// case_draft | maintenance_request
+    /// case_draft | draft_material | item_draft | maintenance_request
     pub record_kind: String,
     pub record_kind_label: String,
     pub record_id: i64,
@@ -238,6 +267,18 @@ async fn view(ctx: &Ctx<'_>, r: sd::DeletionRow, with_archive: bool) -> AppResul
     };
     let record_link = match RecordKind::parse(&r.record_kind) {
         Some(RecordKind::CaseDraft) if state != DeletionState::Performed => format!("/cases/{}/edit", r.record_id),
+        Some(RecordKind::ItemDraft) if state != DeletionState::Performed => {
+            match sd::item_draft_of(st.store.pool(), r.record_id).await? {
+                Some(v) => format!("/admin/items/{}", v.item_id),
+                None => String::new(),
+            }
+        }
+        Some(RecordKind::DraftMaterial) if state != DeletionState::Performed => {
+            match sd::material_of(st.store.pool(), r.record_id).await? {
+                Some(m) => format!("/cases/{}/edit", m.case_id),
+                None => String::new(),
+            }
+        }
         Some(RecordKind::MaintenanceRequest) if state != DeletionState::Performed => {
             format!("/governance/requests/{}", r.record_id)
         }
@@ -334,7 +375,7 @@ async fn tell(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[schema(as = DeletionRequestInput)]
 pub struct RequestInput {
-    /// case_draft | maintenance_request
+    /// case_draft | draft_material | item_draft | maintenance_request
     pub record_kind: String,
     /// The record's id (the case's, the maintenance request's).
     pub record_id: i64,
@@ -640,6 +681,10 @@ pub async fn perform(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
         let deleted = match kind {
             RecordKind::CaseDraft => sd::delete_case_draft(&mut tx, id, r.record_id, now).await?,
             RecordKind::MaintenanceRequest => sd::delete_maintenance_request(&mut tx, id, r.record_id, now).await?,
+            RecordKind::DraftMaterial => sd::delete_draft_material(&mut tx, id, r.record_id, now).await?,
+            RecordKind::ItemDraft => {
+                sd::delete_item_draft(&mut tx, id, r.record_id, &dd::DRAFTING_ACTIONS, now).await?
+            }
         };
         if !deleted {
             return Err(state_error(DeletionError::NotDeletable));

@@ -79,6 +79,7 @@ fn facts(r: &sr::RightsRow) -> RightsFacts {
         requester_id: r.requester_id,
         decided_by: r.decided_by,
         stand_in: StandIn::None,
+        operator: false,
     }
 }
 
@@ -103,13 +104,28 @@ async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) 
     Ok(access::stand_in(department, requester, named, &heads, centre.map(|c| (c, centre_heads.as_slice()))))
 }
 
+/// Whether a row grants, takes away or changes the rights of an operator
+/// (运维人员): the centre decides the request.
+fn concerns_operator(c: &sr::ChangeRow) -> bool {
+    let roles: Vec<Role> =
+        [&c.roles_before, &c.add_roles, &c.remove_roles].into_iter().flat_map(|s| parse_codes(s)).collect();
+    zwfw_domain::access::operator::concerns_operator(&roles)
+}
+
 /// The facts of a request, with who stands in for the department's heads
-/// while it waits for their verdict.
+/// while it waits for their verdict, and whether the centre decides it.
 async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
     let mut f = facts(r);
+    let rows = sr::rows_of(st.store.pool(), r.id).await?;
+    f.operator = rows.iter().any(concerns_operator);
     if r.state == RightsState::Requested.code() && !r.emergency {
-        let named: Vec<i64> = sr::rows_of(st.store.pool(), r.id).await?.iter().map(|c| c.user_id).collect();
-        f.stand_in = stand_in_for(st, r.department_id, r.requester_id, &named).await?;
+        let named: Vec<i64> = rows.iter().map(|c| c.user_id).collect();
+        f.stand_in = if f.operator {
+            let admins = super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?;
+            access::operator_stand_in(r.requester_id, &named, &admins)
+        } else {
+            stand_in_for(st, r.department_id, r.requester_id, &named).await?
+        };
     }
     Ok(f)
 }
@@ -224,6 +240,9 @@ pub struct RightsView {
     /// head asked for it or is changed by it): `centre_head` (a head of
     /// the service centre) or `system_admin`; none otherwise.
     pub stand_in: Option<String>,
+    /// A row concerns an operator (运维人员): a 政务服务中心管理员 decides
+    /// it, not a head of the department.
+    pub centre_decides: bool,
     /// Who applies it once approved: `department` (an administrator of the
     /// department, or the system administrator) or `system_admin` (only the
     /// system administrator may make one of its changes).
@@ -298,6 +317,7 @@ async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
         may_apply,
         may_withdraw,
         stand_in,
+        centre_decides: f.operator,
         applier: applier.to_string(),
     })
 }
@@ -467,11 +487,26 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
         }
         users.push(u);
     }
-    let mut heads = heads_but(st, department_id, actor.user_id).await?;
     let named: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let operator = rows
+        .iter()
+        .zip(&users)
+        .any(|(r, u)| zwfw_domain::access::operator::concerns_operator(u.roles.iter().chain(&r.add).chain(&r.remove)));
+    let centre_admins = super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?;
+    let mut heads = if operator {
+        // The centre decides it: its administrators are told.
+        centre_admins.clone()
+    } else {
+        heads_but(st, department_id, actor.user_id).await?
+    };
     heads.retain(|h| !named.contains(h));
-    // No head of the department may decide it: who stands in is told.
-    match stand_in_for(st, department_id, actor.user_id, &named).await? {
+    // No head of the department (or administrator of the centre) may decide it: who stands in is told.
+    let stand_in = if operator {
+        access::operator_stand_in(actor.user_id, &named, &centre_admins)
+    } else {
+        stand_in_for(st, department_id, actor.user_id, &named).await?
+    };
+    match stand_in {
         StandIn::None => {}
         StandIn::CentreHead { centre } => {
             heads.extend(super::deletions::staff_in_role(st, Some(centre), Role::DeptHead).await?)
@@ -570,6 +605,9 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
         }
     }
     f.department_id = scope.or(q.department_id);
+    // The centre's administrators list, besides their own, every request
+    // concerning an operator, which they decide.
+    f.or_operator = scope.is_some() && access::lists_operator_requests(actor(ctx)?);
     let (rows, total) = sr::list(&ctx.state.store, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -85,6 +85,10 @@ pub fn deletion_record_label(kind: &str, id: i64, what: &str, applicant: &str) -
     match kind {
         "case_draft" if applicant.is_empty() => format!("办件草稿（第{id}号）：{what}"),
         "case_draft" => format!("办件草稿（第{id}号）：{what}，申请人{applicant}"),
+        // `id`: the draft's number; `applicant`: the material's name.
+        "draft_material" => format!("办件草稿（第{id}号，{what}）的材料：{applicant}"),
+        // `id`: the version's number.
+        "item_draft" => format!("事项草稿：{what}（第{id}版）"),
         _ => format!("配置/维护需求第{id}号：{what}"),
     }
 }

@@ -21,6 +21,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("role", "dept_head") => "部门负责人",
         ("role", "supervisor") => "监察人员",
         ("role", "legal_review") => "法制审核",
+        ("role", "operator") => "运维人员",
         ("dept_kind", "service_center") => "政务服务中心",
         ("dept_kind", "supervision") => "监察机关",
         ("dept_kind", "it_center") => "信息中心",
@@ -395,6 +396,8 @@ pub fn label(group: &str, code: &str) -> String {
         ("correction_kind", "step_passed") => "环节误通过",
         ("deletion_record_kind", "case_draft") => "办件草稿",
         ("deletion_record_kind", "maintenance_request") => "配置/维护需求",
+        ("deletion_record_kind", "draft_material") => "草稿材料",
+        ("deletion_record_kind", "item_draft") => "事项草稿",
         ("object_kind", "fault") => "平台故障",
         ("supervision_done", "reply") => "整改回复已提交，等待监察人员审核",
         ("supervision_done", "accept") => "已审核通过并办结",
@@ -656,7 +659,8 @@ pub(super) fn param_name(p: &str) -> &'static str {
 }
 
 /// The role codes in display order, for forms.
-pub const ROLE_CODES: [&str; 8] =
-    ["system_admin", "center_admin", "dept_admin", "counter", "reviewer", "dept_head", "supervisor", "legal_review"];
+pub fn role_codes() -> [&'static str; zwfw_domain::admin::Role::ALL.len()] {
+    zwfw_domain::admin::Role::ALL.map(zwfw_domain::admin::Role::code)
+}
 pub const DEPT_KIND_CODES: [&str; 6] =
     ["service_center", "supervision", "it_center", "legal_affairs", "approval", "county_office"];

@@ -213,7 +213,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             "行政处罚、责令改正由监管部门的窗口人员、审批人员或部门负责人登记；吊销和限制准入须由审批人员或部门负责人登记"
         }
         ("staff_only", Some("fault")) => "故障由工作人员报告和处理",
-        ("missing_role", Some("fault")) => "平台故障由政务服务中心管理员或系统管理员（信息化主管部门）处理",
+        ("missing_role", Some("fault")) => "平台故障由政务服务中心管理员、系统管理员（信息化主管部门）或运维人员处理",
         ("supervision_reads_only", Some("fault")) => "监察人员只能查看平台故障，不能处理",
         ("not_in_department", Some("handover")) => {
             "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"

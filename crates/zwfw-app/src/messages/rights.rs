@@ -45,6 +45,9 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
         }
         ("supervision_reads_only", Some("rights_request")) => "监察人员查看权限变更申请并备案，不执行变更",
         ("staff_only", Some("rights_request")) => "权限变更申请只能由工作人员办理",
+        ("needs_centre", _) => {
+            "运维人员角色的授予、变更和取消须通过权限变更申请，由政务服务中心管理员审核（部门负责人不审核；新建账号时不能直接授予运维人员角色）"
+        }
         ("needs_dept_head", Some("rights_request")) => "权限变更申请须由申请部门的部门负责人同意或不同意",
         ("not_in_department", Some("rights_request")) => {
             "只有申请部门的部门负责人可以审核、本部门的部门管理员或系统管理员可以执行该权限变更申请"
@@ -60,10 +63,10 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
             "监察室只能为本室的工作人员申请监察人员、部门负责人角色的变更；其他角色由所在部门申请，系统管理员角色不经申请授予"
         }
         ("rights_role_not_offered", Some("center_admin")) => {
-            "政务服务中心只能为本中心的工作人员申请政务服务中心管理员、部门负责人角色的变更；系统管理员角色不经申请授予"
+            "政务服务中心只能为本中心的工作人员申请政务服务中心管理员、部门负责人、运维人员角色的变更；系统管理员角色不经申请授予"
         }
         ("rights_role_not_offered", _) => {
-            "部门只能为本部门的工作人员申请本部门的角色（窗口人员、审批人员、部门负责人、部门管理员、法制审核）；系统管理员、监察人员和政务服务中心管理员不由部门申请"
+            "部门只能为本部门的工作人员申请本部门的角色（窗口人员、审批人员、部门负责人、部门管理员、法制审核、运维人员）；系统管理员、监察人员和政务服务中心管理员不由部门申请"
         }
         ("rights_move_not_offered", Some("supervisor" | "center_admin")) => {
             "监察室和政务服务中心只申请本室（中心）角色的变更，调往其他部门请由系统管理员办理"

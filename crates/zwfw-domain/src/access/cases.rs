@@ -134,7 +134,7 @@ pub fn reads(actor: &Actor, applicant_user_id: Option<i64>, departments: &[i64])
         return true;
     }
     if actor.is_staff() {
-        return actor.department_id.is_some_and(|d| departments.contains(&d));
+        return super::acting_department(actor).is_some_and(|d| departments.contains(&d));
     }
     applicant_user_id == Some(actor.user_id)
 }
@@ -171,7 +171,9 @@ pub enum ListScope {
 pub fn may_list(actor: &Actor, scope: ListScope) -> Result<(), Refusal> {
     match scope {
         ListScope::Mine => require(!actor.is_staff(), Refusal::Forbidden),
-        ListScope::Department => require(actor.is_staff() && actor.department_id.is_some(), Refusal::Forbidden),
+        ListScope::Department => {
+            require(actor.is_staff() && super::acting_department(actor).is_some(), Refusal::Forbidden)
+        }
         ListScope::All => require(super::is_overseer(actor), Refusal::Forbidden),
     }
 }
@@ -304,7 +306,7 @@ pub fn may_act(
             head_here()
         }
         JointAnswered { department_id, .. } => {
-            require(actor.department_id == Some(*department_id), Refusal::NotInDepartment)?;
+            require(super::acting_department(actor) == Some(*department_id), Refusal::NotInDepartment)?;
             let member = v.state == CaseState::InProgress
                 && item.steps.get(v.step).is_some_and(|s| s.joint.iter().any(|c| c.department_id == *department_id));
             require(member, Refusal::NotJointMember)?;
@@ -422,7 +424,7 @@ pub fn may_mark_commitment(actor: &Actor, case: &CaseFacts) -> Result<Role, Refu
 pub fn may_enter_later(actor: &Actor) -> Result<(), Refusal> {
     require(actor.is_staff(), Refusal::StaffOnly)?;
     require(!actor.has(Role::Supervisor), Refusal::SupervisionReadsOnly)?;
-    require(actor.department_id.is_some(), Refusal::NotInDepartment)
+    require(super::acting_department(actor).is_some(), Refusal::NotInDepartment)
 }
 
 /// Whose 补录 entries `actor` lists: every department's for the
@@ -433,7 +435,7 @@ pub fn backfills_listed(actor: &Actor) -> Result<Option<i64>, Refusal> {
         return Ok(None);
     }
     require(actor.is_staff(), Refusal::StaffOnly)?;
-    actor.department_id.map(Some).ok_or(Refusal::NotInDepartment)
+    super::acting_department(actor).map(Some).ok_or(Refusal::NotInDepartment)
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub fn item_list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if sees_all_items(actor) {
         Ok(None)
     } else {
-        actor.department_id.map(Some).ok_or(Refusal::Forbidden)
+        super::acting_department(actor).map(Some).ok_or(Refusal::Forbidden)
     }
 }
 

@@ -1,6 +1,6 @@
 //! 故障: any staff member reports a fault; the service centre
-//! administrators and the information office (the system administrators)
-//! handle it (acknowledge, record the cause, clear it, print and send the
+//! administrators, the information office (the system administrators) and
+//! the operators (运维人员) handle it (acknowledge, record the cause, clear it, print and send the
 //! paper notice); the supervision bureau reads every fault and changes
 //! nothing; a reporter reads the faults they reported.
 
@@ -18,12 +18,13 @@ pub fn may_report(actor: &Actor) -> Result<(), Refusal> {
 
 /// Who handles a fault (acknowledges it, records its cause, clears it,
 /// prints the paper notice and records its delivery): the service centre's
-/// administrators and the information office (系统管理员).
+/// administrators, the information office (系统管理员) and the operators
+/// (运维人员).
 pub fn may_handle(actor: &Actor) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
     }
-    if let Some(r) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]) {
+    if let Some(r) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin, Role::Operator]) {
         return Ok(r);
     }
     Err(if actor.has(Role::Supervisor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole })
@@ -41,7 +42,7 @@ pub fn may_read(actor: &Actor, reported_by: i64) -> bool {
 }
 
 /// The roles told of a new fault at once (in-app and by SMS).
-pub const NOTIFIED: [Role; 2] = [Role::CenterAdmin, Role::SystemAdmin];
+pub const NOTIFIED: [Role; 3] = [Role::CenterAdmin, Role::SystemAdmin, Role::Operator];
 
 #[cfg(test)]
 mod tests {
@@ -54,6 +55,8 @@ mod tests {
         assert_eq!(may_report(&person(7)), Err(Refusal::StaffOnly));
         assert_eq!(may_handle(&staff(2, 1, &[Role::CenterAdmin])), Ok(Role::CenterAdmin));
         assert_eq!(may_handle(&staff(3, 1, &[Role::SystemAdmin])), Ok(Role::SystemAdmin));
+        assert_eq!(may_handle(&staff(6, 3, &[Role::Operator])), Ok(Role::Operator));
+        assert!(may_read_all(&staff(6, 3, &[Role::Operator])));
         assert_eq!(may_handle(&staff(4, 9, &[Role::Supervisor])), Err(Refusal::SupervisionReadsOnly));
         assert_eq!(may_handle(&staff(5, 2, &[Role::DeptHead])), Err(Refusal::MissingRole));
         assert_eq!(may_handle(&person(7)), Err(Refusal::StaffOnly));

@@ -1,7 +1,8 @@
 //! 配置/维护需求: the departments (their administrators and heads) and the
 //! supervision office submit requests; the service centre answers and
-//! carries them out; a department reads its own, the centre and the
-//! supervision office read all (supervision without acting); nobody else
+//! carries them out; a department reads its own, the centre, the
+//! supervision office and the operators read all (the last two without
+//! acting); nobody else
 //! learns a request exists.
 
 use super::{first_held, in_department, Refusal};
@@ -26,7 +27,7 @@ pub fn is_centre(actor: &Actor) -> bool {
 /// administrator or head, or a supervision officer (for the supervision
 /// office). The role it is submitted in.
 pub fn may_submit(actor: &Actor) -> Result<Role, Refusal> {
-    if !actor.is_staff() || actor.department_id.is_none() {
+    if !actor.is_staff() || super::acting_department(actor).is_none() {
         return Err(Refusal::StaffOnly);
     }
     first_held(actor, &[Role::DeptHead, Role::DeptAdmin, Role::Supervisor]).ok_or(Refusal::MissingRole)
@@ -35,7 +36,14 @@ pub fn may_submit(actor: &Actor) -> Result<Role, Refusal> {
 /// Who reads a request: the staff of the requesting department, the
 /// centre and the supervision office. Anyone else is answered "not found".
 pub fn may_read(actor: &Actor, f: &RequestFacts) -> bool {
-    in_department(actor, f.department_id) || is_centre(actor) || (actor.is_staff() && actor.has(Role::Supervisor))
+    in_department(actor, f.department_id) || reads_every_request(actor)
+}
+
+/// Who reads every request: the centre, the supervision office and the
+/// operators (运维人员), who keep the installation the centre configures
+/// (the last two act on none).
+fn reads_every_request(actor: &Actor) -> bool {
+    is_centre(actor) || (actor.is_staff() && actor.has(Role::Supervisor)) || super::operator::is_operator(actor)
 }
 
 /// Who answers (analyses, accepts or refuses) and closes a request: the
@@ -64,10 +72,10 @@ pub fn may_carry_out(actor: &Actor) -> Result<Role, Refusal> {
 /// Whose requests a list shows: every department's for the centre and the
 /// supervision office (`None`), else the staff member's own department's.
 pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
-    if is_centre(actor) || (actor.is_staff() && actor.has(Role::Supervisor)) {
+    if reads_every_request(actor) {
         return Ok(None);
     }
-    match actor.department_id {
+    match super::acting_department(actor) {
         Some(d) if actor.is_staff() => Ok(Some(d)),
         _ => Err(Refusal::NotParty),
     }
@@ -127,7 +135,7 @@ pub fn qualification_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_centre(actor) || actor.has(Role::Supervisor) {
         return Ok(None);
     }
-    match actor.department_id {
+    match super::acting_department(actor) {
         Some(d) if actor.has(Role::DeptAdmin) => Ok(Some(d)),
         _ => Err(Refusal::MissingRole),
     }
@@ -250,7 +258,7 @@ pub fn deletion_scope(actor: &Actor) -> Result<DeletionScope, Refusal> {
     if is_supervision(actor) {
         return Ok(DeletionScope::All);
     }
-    match actor.department_id {
+    match super::acting_department(actor) {
         Some(d) if actor.has(Role::DeptHead) => Ok(DeletionScope::Department(d)),
         _ => Ok(DeletionScope::Author(actor.user_id)),
     }

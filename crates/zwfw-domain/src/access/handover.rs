@@ -50,7 +50,7 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_overseer(actor) {
         return Ok(None);
     }
-    match actor.department_id {
+    match super::acting_department(actor) {
         Some(d) if actor.is_staff() => Ok(Some(d)),
         _ => Err(Refusal::StaffOnly),
     }

@@ -52,7 +52,9 @@ pub fn reader(actor: Option<&Actor>, s: &InteractionFacts<'_>, by_query: bool) -
         Some(a) if in_department(a, s.department_id) => Reader::Handler,
         Some(a) if !a.is_staff() && s.submitter_user_id == Some(a.user_id) => Reader::Submitter,
         _ if by_query => Reader::Submitter,
-        Some(a) if a.is_staff() && a.department_id.is_some_and(|d| s.former_departments.contains(&d)) => Reader::Former,
+        Some(a) if a.is_staff() && super::acting_department(a).is_some_and(|d| s.former_departments.contains(&d)) => {
+            Reader::Former
+        }
         _ => Reader::Public,
     }
 }
@@ -91,7 +93,7 @@ pub fn list_reader(actor: Option<&Actor>, scope: ListScope) -> Result<Reader, Re
         (_, None) => Err(Refusal::Forbidden),
         (ListScope::Mine, Some(a)) => require(!a.is_staff(), Refusal::Forbidden).map(|_| Reader::Submitter),
         (ListScope::Department, Some(a)) => {
-            require(a.is_staff() && a.department_id.is_some(), Refusal::Forbidden).map(|_| Reader::Handler)
+            require(a.is_staff() && super::acting_department(a).is_some(), Refusal::Forbidden).map(|_| Reader::Handler)
         }
         (ListScope::All | ListScope::Conduct, Some(a)) => {
             require(is_overseer(a), Refusal::Forbidden).map(|_| Reader::Overseer)
@@ -142,7 +144,7 @@ pub fn may_set_limits(actor: &Actor) -> bool {
 /// Whether `actor` names handlers of some department or sets the limits:
 /// asked before the form, which names the department, is read.
 pub fn may_manage_some_handlers(actor: &Actor) -> bool {
-    may_set_limits(actor) || actor.department_id.is_some_and(|d| may_manage_handlers(actor, d))
+    may_set_limits(actor) || super::acting_department(actor).is_some_and(|d| may_manage_handlers(actor, d))
 }
 
 /// Submitting: the public (signed in or not); staff do not submit as staff.

@@ -118,7 +118,7 @@ pub fn list_scope(actor: &Actor) -> Result<ListScope, Refusal> {
     if is_overseer(actor) {
         return Ok(ListScope::All);
     }
-    actor.department_id.map(ListScope::Department).ok_or(Refusal::Forbidden)
+    super::acting_department(actor).map(ListScope::Department).ok_or(Refusal::Forbidden)
 }
 
 /// A change of a licence a staff member asks for.

@@ -24,6 +24,7 @@ pub mod handover;
 pub mod interaction;
 pub mod licenses;
 pub mod notices;
+pub mod operator;
 pub mod rating;
 pub mod registry;
 pub mod rights;
@@ -87,10 +88,13 @@ pub enum Refusal {
     /// The role the action needs is held but not qualified (上岗资格)
     /// today: [`missing_qualification`] names it.
     NotQualified,
+    /// Only the service centre decides this (a change of an operator's
+    /// rights: [`rights::may_decide`]).
+    NeedsCentre,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 21] = [
+    pub const ALL: [Refusal; 22] = [
         Refusal::Forbidden,
         Refusal::NotParty,
         Refusal::NotInDepartment,
@@ -112,6 +116,7 @@ impl Refusal {
         Refusal::NotAuthor,
         Refusal::OwnRequest,
         Refusal::NotQualified,
+        Refusal::NeedsCentre,
     ];
 
     pub fn code(self) -> &'static str {
@@ -137,6 +142,7 @@ impl Refusal {
             Refusal::NotAuthor => "not_author",
             Refusal::OwnRequest => "own_request",
             Refusal::NotQualified => "not_qualified",
+            Refusal::NeedsCentre => "needs_centre",
         }
     }
 
@@ -159,9 +165,18 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// A staff member of department `department_id`.
+/// The department the actor acts for: their own, but none for an operator
+/// acting in no other role ([`operator::operates_only`]), who keeps the
+/// installation and acts for no department's business. Every rule that
+/// reads the actor's department reads it here.
+pub fn acting_department(actor: &Actor) -> Option<i64> {
+    actor.department_id.filter(|_| !operator::operates_only(actor))
+}
+
+/// A staff member of department `department_id`, acting for it
+/// ([`acting_department`]).
 pub fn in_department(actor: &Actor, department_id: i64) -> bool {
-    actor.is_staff() && actor.department_id == Some(department_id)
+    actor.is_staff() && acting_department(actor) == Some(department_id)
 }
 
 /// The first of `wanted` the actor holds: the role it acts in.

@@ -86,7 +86,9 @@ pub fn may_list(actor: Option<&Actor>, scope: ListScope) -> Result<(), Refusal> 
     match (scope, actor) {
         (ListScope::Public, _) => Ok(()),
         (_, None) => Err(Refusal::Forbidden),
-        (ListScope::Department, Some(a)) => require(a.is_staff() && a.department_id.is_some(), Refusal::Forbidden),
+        (ListScope::Department, Some(a)) => {
+            require(a.is_staff() && super::acting_department(a).is_some(), Refusal::Forbidden)
+        }
         (ListScope::Appeals, Some(a)) => require(a.is_staff() && a.has(Role::Supervisor), Refusal::Forbidden),
         (ListScope::All, Some(a)) => require(is_overseer(a), Refusal::Forbidden),
     }

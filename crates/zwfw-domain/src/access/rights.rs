@@ -19,6 +19,11 @@
 //! is changed by it), the 分管领导 above the department (常州 003 第九条)
 //! is stood in for by a head of the service centre, and for the centre's
 //! own requests by the system administrator ([`StandIn`]).
+//!
+//! A request that grants, takes away or changes the rights of an operator
+//! (运维人员) is decided by the service centre — a 政务服务中心管理员 —,
+//! not by a head of the department ([`RightsFacts::operator`],
+//! [`super::operator`]).
 
 use super::staff::{StaffAccount, StaffChange, WORKING_ROLES};
 use super::{first_held, in_department, Refusal};
@@ -36,6 +41,10 @@ pub struct RightsFacts {
     pub decided_by: Option<i64>,
     /// Who decides it when no head of the department may.
     pub stand_in: StandIn,
+    /// A row grants or takes away the operator's role (运维人员), or names
+    /// an operator ([`super::operator::concerns_operator`]): the service
+    /// centre decides it.
+    pub operator: bool,
 }
 
 /// Who decides a request that no head of its department may decide (each
@@ -75,9 +84,10 @@ pub fn stand_in(
 }
 
 /// The roles a department's own askers ask to grant or take away: the
-/// roles of a department (its working roles, its administrator, 法制审核).
-pub const DEPARTMENT_ROLES: [Role; 5] =
-    [Role::Counter, Role::Reviewer, Role::DeptHead, Role::DeptAdmin, Role::LegalReview];
+/// roles of a department (its working roles, its administrator, 法制审核)
+/// and the operator's (运维人员, decided by the centre).
+pub const DEPARTMENT_ROLES: [Role; 6] =
+    [Role::Counter, Role::Reviewer, Role::DeptHead, Role::DeptAdmin, Role::LegalReview, Role::Operator];
 
 /// The office one asks in: a member of the service centre asks as the
 /// centre ([`Role::CenterAdmin`]) and one of the supervision office as
@@ -94,12 +104,13 @@ pub fn asking_office(asked_in: Role, department: DepartmentKind) -> Role {
 }
 
 /// The roles one asking in `asked_in` asks for: the supervision office its
-/// officers and head, the service centre its administrators and head, a
-/// department the roles of a department. 系统管理员 is nobody's to ask for.
+/// officers and head, the service centre its administrators, head and
+/// operators, a department the roles of a department. 系统管理员 is
+/// nobody's to ask for.
 pub fn askable_roles(asked_in: Role) -> &'static [Role] {
     match asked_in {
         Role::Supervisor => &[Role::Supervisor, Role::DeptHead],
-        Role::CenterAdmin => &[Role::CenterAdmin, Role::DeptHead],
+        Role::CenterAdmin => &[Role::CenterAdmin, Role::DeptHead, Role::Operator],
         _ => &DEPARTMENT_ROLES,
     }
 }
@@ -139,7 +150,7 @@ fn is_supervision(actor: &Actor) -> bool {
 /// its administrator or head, a supervision officer, a centre
 /// administrator. The role it is asked in.
 pub fn may_ask(actor: &Actor) -> Result<Role, Refusal> {
-    if !actor.is_staff() || actor.department_id.is_none() {
+    if !actor.is_staff() || super::acting_department(actor).is_none() {
         return Err(Refusal::StaffOnly);
     }
     first_held(actor, &ASKERS).ok_or(Refusal::MissingRole)
@@ -178,7 +189,12 @@ pub fn may_read(actor: &Actor, f: &RightsFacts) -> bool {
             || is_supervision(actor)
             || actor.has(Role::SystemAdmin)
             || stands_in(actor, f)
+            || (f.operator && is_centre_admin(actor))
             || (in_department(actor, f.department_id) && first_held(actor, &ASKERS).is_some()))
+}
+
+fn is_centre_admin(actor: &Actor) -> bool {
+    actor.is_staff() && actor.has(Role::CenterAdmin)
 }
 
 /// Whether the actor is who stands in for the department's heads.
@@ -192,10 +208,29 @@ fn stands_in(actor: &Actor, f: &RightsFacts) -> bool {
 
 /// Who approves or refuses a request: a head (部门负责人) of its
 /// department, not the asker; when none may, who stands in
-/// ([`StandIn`]). The role it is given in.
+/// ([`StandIn`]). A request concerning an operator (运维人员): the service
+/// centre — a 政务服务中心管理员, not the asker —, never a head
+/// (`needs_centre`); when the centre has no administrator free to decide
+/// it ([`operator_stand_in`]), the system administrator. The role it is
+/// given in.
 pub fn may_decide(actor: &Actor, f: &RightsFacts) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
+    }
+    if f.operator {
+        // The centre has no administrator free to decide it (the asker,
+        // or changed by it): the system administrator stands in.
+        let role = if is_centre_admin(actor) {
+            Role::CenterAdmin
+        } else if f.stand_in == StandIn::SystemAdmin && actor.has(Role::SystemAdmin) {
+            Role::SystemAdmin
+        } else {
+            return Err(Refusal::NeedsCentre);
+        };
+        if actor.user_id == f.requester_id {
+            return Err(Refusal::OwnRequest);
+        }
+        return Ok(role);
     }
     match department_head_decides(actor, f) {
         Err(_) if stands_in(actor, f) && actor.user_id != f.requester_id => {
@@ -316,10 +351,27 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_supervision(actor) || actor.has(Role::SystemAdmin) {
         return Ok(None);
     }
-    match actor.department_id {
+    match super::acting_department(actor) {
         Some(d) if first_held(actor, &ASKERS).is_some() => Ok(Some(d)),
         _ => Err(Refusal::MissingRole),
     }
+}
+
+/// Who decides a request concerning an operator when no administrator of
+/// the centre may (each asked for it or is changed by it; `centre_admins`:
+/// the active ones): the system administrator.
+pub fn operator_stand_in(requester_id: i64, named: &[i64], centre_admins: &[i64]) -> StandIn {
+    if centre_admins.iter().any(|a| *a != requester_id && !named.contains(a)) {
+        StandIn::None
+    } else {
+        StandIn::SystemAdmin
+    }
+}
+
+/// Who lists, besides their own department's, every request concerning an
+/// operator (运维人员): the centre's administrators, who decide them.
+pub fn lists_operator_requests(actor: &Actor) -> bool {
+    is_centre_admin(actor)
 }
 
 /// Whose menu offers the requests: who lists them.
@@ -343,7 +395,8 @@ mod tests {
     use super::*;
     use crate::access::fixtures::*;
 
-    const F: RightsFacts = RightsFacts { department_id: 2, requester_id: 1, decided_by: None, stand_in: StandIn::None };
+    const F: RightsFacts =
+        RightsFacts { department_id: 2, requester_id: 1, decided_by: None, stand_in: StandIn::None, operator: false };
 
     #[test]
     fn a_department_asks_for_its_own_staff_a_head_approves_an_administrator_applies() {
@@ -489,6 +542,54 @@ mod tests {
         assert_eq!(may_decide(&centre_head, &by_sys), Err(Refusal::NotInDepartment));
         // Who decided reads it afterwards.
         assert!(may_read(&centre_head, &RightsFacts { decided_by: Some(11), ..own }));
+    }
+
+    #[test]
+    fn the_service_centre_decides_an_operators_rights_never_a_department_head() {
+        let ops = RightsFacts { operator: true, department_id: 3, ..F };
+        let centre_admin = staff(11, 7, &[Role::CenterAdmin]);
+        let head = staff(6, 3, &[Role::DeptHead]);
+        let centre_head = staff(12, 7, &[Role::DeptHead]);
+        let sys = staff(10, 5, &[Role::SystemAdmin]);
+        let sup = staff(9, 9, &[Role::Supervisor]);
+        assert_eq!(may_decide(&centre_admin, &ops), Ok(Role::CenterAdmin));
+        for a in [&head, &centre_head, &sys, &sup, &staff(13, 3, &[Role::DeptAdmin])] {
+            assert_eq!(may_decide(a, &ops), Err(Refusal::NeedsCentre), "{}", a.user_id);
+        }
+        // The centre's heads never stand in; the system administrator only
+        // when the centre has no administrator free to decide it.
+        let by_head = RightsFacts { stand_in: StandIn::CentreHead { centre: 7 }, ..ops };
+        assert_eq!(may_decide(&centre_head, &by_head), Err(Refusal::NeedsCentre));
+        let by_sys = RightsFacts { stand_in: StandIn::SystemAdmin, ..ops };
+        assert_eq!(may_decide(&sys, &by_sys), Ok(Role::SystemAdmin));
+        assert_eq!(may_decide(&head, &by_sys), Err(Refusal::NeedsCentre));
+        assert_eq!(may_decide(&centre_admin, &RightsFacts { requester_id: 11, ..ops }), Err(Refusal::OwnRequest));
+        assert_eq!(may_decide_naming(&centre_admin, &ops, &[11]), Err(Refusal::OwnAccount));
+        assert!(may_read(&centre_admin, &ops) && !may_read(&centre_admin, &RightsFacts { department_id: 3, ..F }));
+        assert_eq!(operator_stand_in(1, &[4], &[11]), StandIn::None);
+        assert_eq!(operator_stand_in(11, &[4], &[11]), StandIn::SystemAdmin, "the centre's only administrator asked");
+        assert_eq!(operator_stand_in(1, &[11], &[11]), StandIn::SystemAdmin, "and is changed by it");
+        // The department asks for it; the centre for its own staff; supervision does not.
+        let row = RowChange::new(4, vec![Role::Operator], vec![], None);
+        assert_eq!(may_ask_row(Role::DeptAdmin, &row, None), Ok(()));
+        assert_eq!(may_ask_row(Role::CenterAdmin, &row, None), Ok(()));
+        assert_eq!(may_ask_row(Role::Supervisor, &row, None), Err(RightsError::RoleNotOffered));
+        assert!(crate::access::operator::concerns_operator(&[Role::Counter, Role::Operator]));
+        assert!(!crate::access::operator::concerns_operator(&[Role::Counter]));
+        // An operator asks for nothing and decides nothing.
+        let op = staff(14, 3, &[Role::Operator]);
+        assert_eq!(may_ask(&op), Err(Refusal::StaffOnly), "acting for no department");
+        assert_eq!(may_decide(&op, &ops), Err(Refusal::NeedsCentre));
+        assert_eq!(may_decide(&op, &F), Err(Refusal::NeedsDeptHead));
+        assert_eq!(list_scope(&op), Err(Refusal::MissingRole));
+        // Applying stays the system administrator's (not a working role).
+        let held = [Role::Counter];
+        let acct = StaffAccount { user_id: 4, kind: AccountKind::Staff, department_id: Some(3), roles: &held };
+        let with_op = [Role::Counter, Role::Operator];
+        let rows = [RowFacts { account: acct, department_id: 3, roles: &with_op }];
+        assert_eq!(applier(&rows), Applier::SystemAdmin);
+        assert_eq!(may_apply_list(&sys, &ops, &rows), Ok(Role::SystemAdmin));
+        assert!(may_apply_list(&staff(13, 3, &[Role::DeptAdmin]), &ops, &rows).is_err());
     }
 
     #[test]

@@ -44,6 +44,21 @@ pub fn may_grant(actor: &Actor, target_department: i64, roles: &[Role]) -> Resul
     require(roles.iter().all(|r| may_grant_role(actor, *r)), Refusal::RoleGrantForbidden)
 }
 
+/// Creating an account with `roles` in `target_department`: as
+/// [`may_grant`], and never with the operator's role (运维人员), which is
+/// granted only on a rights request the service centre decides
+/// (`needs_centre`; an operator's account is created without a role).
+pub fn may_create_with(actor: &Actor, target_department: i64, roles: &[Role]) -> Result<(), Refusal> {
+    require(!super::operator::concerns_operator(roles), Refusal::NeedsCentre)?;
+    may_grant(actor, target_department, roles)
+}
+
+/// The roles offered on the form of a new account: those `actor` may grant
+/// ([`may_grant_role`]) but the operator's ([`may_create_with`]).
+pub fn offered_at_creation(actor: &Actor) -> Vec<Role> {
+    Role::ALL.into_iter().filter(|r| may_grant_role(actor, *r) && *r != Role::Operator).collect()
+}
+
 /// The account a change is made to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StaffAccount<'a> {
@@ -141,7 +156,7 @@ pub fn staff_list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_overseer(actor) {
         Ok(None)
     } else if actor.is_staff() && actor.has(Role::DeptAdmin) {
-        actor.department_id.map(Some).ok_or(Refusal::Forbidden)
+        super::acting_department(actor).map(Some).ok_or(Refusal::Forbidden)
     } else {
         Err(Refusal::Forbidden)
     }
@@ -173,16 +188,26 @@ pub fn may_operate_outbox(actor: &Actor) -> bool {
     actor.is_staff() && actor.is_global_admin()
 }
 
-/// May read the backups and restore drills and make a backup now: the
-/// system administrator, who runs the platform (a backup holds every
-/// person's data, so no other role).
+/// May read the backups and restore drills and make a backup or a drill
+/// now: the system administrator, who runs the platform, and the operators
+/// (运维人员) who keep it running. The files stay in the backup directory
+/// (a backup holds every person's data): no page hands one out.
 pub fn may_operate_backups(actor: &Actor) -> bool {
-    actor.is_staff() && actor.has(Role::SystemAdmin)
+    actor.is_staff() && (actor.has(Role::SystemAdmin) || super::operator::is_operator(actor))
 }
 
-/// May read the exchange monitor (数据交换): the administrators and the
-/// supervision bureau, which watches that the platform reports.
+/// May read the exchange monitor's status (数据交换: the backlog, the
+/// deliveries, the exporter's failures): the administrators, the
+/// supervision bureau, which watches that the platform reports, and the
+/// operators (运维人员).
 pub fn may_monitor_exchange(actor: &Actor) -> bool {
+    may_read_exchange_rows(actor) || super::operator::is_operator(actor)
+}
+
+/// May read the exchange's rows (rejected rows, the province's feedback, a
+/// row's columns), which carry case data: the administrators and the
+/// supervision bureau, not the operators.
+pub fn may_read_exchange_rows(actor: &Actor) -> bool {
     actor.is_staff() && (actor.is_global_admin() || is_overseer(actor))
 }
 

@@ -33,7 +33,8 @@ pub fn may_read_overview(actor: &Actor) -> bool {
 /// in particular): supervision and global administrators all, staff their
 /// department's.
 pub fn may_read_about(actor: &Actor, department_id: Option<i64>) -> bool {
-    is_overseer(actor) || (actor.is_staff() && department_id.is_some() && actor.department_id == department_id)
+    is_overseer(actor)
+        || (actor.is_staff() && department_id.is_some() && super::acting_department(actor) == department_id)
 }
 
 /// Which findings or orders a list shows: `Ok(None)` all (optionally
@@ -43,7 +44,7 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_overseer(actor) {
         Ok(None)
     } else {
-        actor.department_id.map(Some).ok_or(Refusal::Forbidden)
+        super::acting_department(actor).map(Some).ok_or(Refusal::Forbidden)
     }
 }
 
@@ -61,7 +62,8 @@ pub struct FindingFacts {
 pub fn may_act_on_finding(actor: &Actor, f: &FindingFacts, action: FindingAction) -> Result<(), Refusal> {
     match action {
         FindingAction::Reply => {
-            let dept = actor.is_staff() && f.department_id.is_some() && actor.department_id == f.department_id;
+            let dept =
+                actor.is_staff() && f.department_id.is_some() && super::acting_department(actor) == f.department_id;
             require(dept, Refusal::NotInDepartment)?;
             require(actor.has(Role::DeptHead) || f.responsible_user_id == Some(actor.user_id), Refusal::MissingRole)
         }
@@ -87,7 +89,10 @@ pub fn may_order_on_finding(actor: &Actor, f: &FindingFacts) -> Result<(), Refus
 pub fn may_act_on_order(actor: &Actor, order_department: i64, action: OrderAction) -> Result<(), Refusal> {
     match action {
         OrderAction::Answer => {
-            require(actor.is_staff() && actor.department_id == Some(order_department), Refusal::NotInDepartment)?;
+            require(
+                actor.is_staff() && super::acting_department(actor) == Some(order_department),
+                Refusal::NotInDepartment,
+            )?;
             require(actor.has(Role::DeptHead), Refusal::NeedsDeptHead)
         }
         OrderAction::Accept | OrderAction::Reject => may_supervise(actor),

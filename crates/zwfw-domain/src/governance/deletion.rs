@@ -21,6 +21,13 @@ code_list!(
         CaseDraft = "case_draft",
         /// 配置/维护需求 not yet answered by the service centre.
         MaintenanceRequest = "maintenance_request",
+        /// 草稿材料: one material attached to a counter draft, by the staff
+        /// member who attached it, while the draft is never submitted.
+        DraftMaterial = "draft_material",
+        /// 事项草稿: a version of an item drafted by a staff member and never
+        /// submitted to legal review (with the item itself when it was
+        /// never published and has no other version).
+        ItemDraft = "item_draft",
     }
 );
 
@@ -97,6 +104,34 @@ pub struct RecordFacts {
 /// no staff member entered it.
 pub fn case_draft_deletable(state: &str, registered_by: Option<i64>) -> bool {
     state == "draft" && registered_by.is_some()
+}
+
+/// A material of a case may be deleted on its own only while the case is a
+/// draft registered at the counter ([`case_draft_deletable`]) and a staff
+/// member attached it (`added_by`: its author). A material of a submitted
+/// case is part of what was decided on.
+pub fn draft_material_deletable(case_state: &str, registered_by: Option<i64>, added_by: Option<i64>) -> bool {
+    case_draft_deletable(case_state, registered_by) && added_by.is_some()
+}
+
+/// The actions on an item's version that leave it a draft never submitted:
+/// created (with a new item or as a new version of one) and edited.
+pub const DRAFTING_ACTIONS: [&str; 3] = ["create", "new_version", "edit"];
+
+/// An item's version may be deleted while it is a draft (not withdrawn,
+/// not in review, not published) that a staff member drafted
+/// (`created_by`: its author) and that was never submitted (`actions`: the
+/// actions recorded on it, each one of [`DRAFTING_ACTIONS`]). A version
+/// once reviewed is part of the item's governance record: it is withdrawn,
+/// never deleted.
+pub fn item_draft_deletable<'a>(
+    state: &str,
+    created_by: Option<i64>,
+    actions: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    state == crate::catalog::VersionState::Draft.code()
+        && created_by.is_some()
+        && actions.into_iter().all(|a| DRAFTING_ACTIONS.contains(&a))
 }
 
 /// A maintenance request may be deleted while the centre has not answered it.
@@ -199,6 +234,17 @@ mod tests {
         assert!(!case_draft_deletable("draft", None), "the public's own draft");
         for s in ["submitted", "accepted", "concluded", "refused"] {
             assert!(!case_draft_deletable(s, Some(3)), "{s}");
+        }
+        assert!(draft_material_deletable("draft", Some(3), Some(3)));
+        assert!(!draft_material_deletable("draft", Some(3), None), "attached by nobody on the staff");
+        assert!(!draft_material_deletable("draft", None, Some(3)), "the public's own draft");
+        assert!(!draft_material_deletable("submitted", Some(3), Some(3)), "a submitted case's material");
+        assert!(item_draft_deletable("draft", Some(3), ["create", "edit"]));
+        assert!(item_draft_deletable("draft", Some(3), ["new_version"]));
+        assert!(!item_draft_deletable("draft", Some(3), ["create", "submit", "send_back"]), "once reviewed");
+        assert!(!item_draft_deletable("draft", None, ["create"]), "drafted by nobody on the staff");
+        for s in ["legal_review", "center_approval", "published", "withdrawn"] {
+            assert!(!item_draft_deletable(s, Some(3), ["create"]), "{s}");
         }
         assert!(maintenance_request_deletable("submitted"));
         for s in ["accepted", "refused", "done"] {

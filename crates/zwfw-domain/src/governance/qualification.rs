@@ -128,12 +128,14 @@ pub fn unqualified_roles(held: &[Role], records: &[Record], day: NaiveDate) -> V
 /// qualified that day. A staff member left with no role acts for no
 /// department either, so that every rule reading the department (its
 /// cases, pushes, lists) refuses them: they use the system only once
-/// qualified. Public accounts hold no role and are not changed.
+/// qualified. An operator acting in no other role acts for no department
+/// ([`crate::access::operator::operates_only`]). Public accounts hold no
+/// role and are not changed.
 pub fn effective_actor(mut actor: Actor, records: &[Record], day: NaiveDate) -> Actor {
     if actor.is_staff() {
         actor.unqualified = unqualified_roles(&actor.roles, records, day);
         actor.roles = effective_roles(&actor.roles, records, day);
-        if actor.roles.is_empty() {
+        if actor.roles.is_empty() || crate::access::operator::operates_only(&actor) {
             actor.department_id = None;
         }
     }

@@ -277,6 +277,147 @@ pub async fn delete_case_draft(tx: &mut Tx, request_id: i64, case_id: i64, now_m
     Ok(n == 1)
 }
 
+/// A material of a case as a deletion of it reads it: its case, its name
+/// and who attached it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialOf {
+    pub id: i64,
+    pub case_id: i64,
+    pub name: String,
+    pub added_by: Option<i64>,
+}
+
+/// The material `id` (removed from its draft or not); none when gone.
+pub async fn material_of(ex: Ex<'_>, id: i64) -> StoreResult<Option<MaterialOf>> {
+    query("SELECT id, case_id, name, added_by FROM case_materials WHERE id = $1")
+        .bind(id)
+        .maybe(ex, |r| MaterialOf {
+            id: r.i64("id"),
+            case_id: r.i64("case_id"),
+            name: r.str("name"),
+            added_by: r.opt_i64("added_by"),
+        })
+        .await
+}
+
+/// Deletes the material `id` of a case draft registered at the counter
+/// (never submitted) under the consented request `request_id`, the row kept
+/// in the archive. False, having deleted nothing, when its case is no
+/// longer such a draft (or the material is gone).
+pub async fn delete_draft_material(tx: &mut Tx, request_id: i64, id: i64, now_ms: i64) -> StoreResult<bool> {
+    let Some(m) = material_of(tx.conn(), id).await? else {
+        return Ok(false);
+    };
+    crate::lock_row(tx, "cases", m.case_id).await?;
+    tx.recent.forget(m.case_id);
+    let n = archive_and_delete(
+        tx,
+        request_id,
+        "case_materials",
+        "id = $1 AND added_by IS NOT NULL AND case_id IN \
+         (SELECT id FROM cases WHERE id = $2 AND state = $3 AND registered_by IS NOT NULL)",
+        vec![id.into_value(), m.case_id.into_value(), "draft".into_value()],
+        now_ms,
+    )
+    .await?;
+    unmark(tx, request_id).await?;
+    Ok(n == 1)
+}
+
+/// An item's version as a deletion of it reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDraftOf {
+    pub version_id: i64,
+    pub item_id: i64,
+    pub version_no: i64,
+    pub name: String,
+    pub state: String,
+    pub department_id: i64,
+    pub created_by: Option<i64>,
+    /// The actions recorded on the version, oldest first.
+    pub actions: Vec<String>,
+}
+
+/// The version `id` of an item, with the actions recorded on it; none when gone.
+pub async fn item_draft_of(mut ex: Ex<'_>, id: i64) -> StoreResult<Option<ItemDraftOf>> {
+    let v = query(
+        "SELECT id, item_id, version_no, name, state, department_id, created_by FROM item_versions WHERE id = $1",
+    )
+    .bind(id)
+    .maybe(ex.reborrow(), |r| ItemDraftOf {
+        version_id: r.i64("id"),
+        item_id: r.i64("item_id"),
+        version_no: r.i64("version_no"),
+        name: r.str("name"),
+        state: r.str("state"),
+        department_id: r.i64("department_id"),
+        created_by: r.opt_i64("created_by"),
+        actions: vec![],
+    })
+    .await?;
+    let Some(mut v) = v else { return Ok(None) };
+    v.actions = query("SELECT action FROM item_events WHERE version_id = $1 ORDER BY id")
+        .bind(id)
+        .all(ex, |r| r.str("action"))
+        .await?;
+    Ok(Some(v))
+}
+
+/// Deletes the draft version `version_id` of an item under the consented
+/// request `request_id`, the rows kept in the archive: its events and the
+/// version, and the item itself (its events first) when it was never
+/// published and has no other version; otherwise the item no longer has an
+/// open version. False, having deleted nothing, when the version is no
+/// longer a draft never submitted (`drafting`: the actions that leave it
+/// one), or is gone.
+pub async fn delete_item_draft(
+    tx: &mut Tx,
+    request_id: i64,
+    version_id: i64,
+    drafting: &[&str],
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let Some(v) = item_draft_of(tx.conn(), version_id).await? else {
+        return Ok(false);
+    };
+    crate::lock_row(tx, "items", v.item_id).await?;
+    let Some(v) = item_draft_of(tx.conn(), version_id).await? else {
+        return Ok(false);
+    };
+    if v.state != "draft" || v.created_by.is_none() || v.actions.iter().any(|a| !drafting.contains(&a.as_str())) {
+        return Ok(false);
+    }
+    let item = query(
+        "SELECT published_version_id, (SELECT COUNT(*) FROM item_versions WHERE item_id = $1 AND id <> $2) AS others, \
+         (SELECT COUNT(*) FROM item_events WHERE item_id = $1 AND version_id <> $2) AS other_events \
+         FROM items WHERE id = $1",
+    )
+    .bind(v.item_id)
+    .bind(version_id)
+    .fetch_one(tx.conn())
+    .await?;
+    let whole =
+        item.opt_i64("published_version_id").is_none() && item.i64("others") == 0 && item.i64("other_events") == 0;
+    let key = |x: i64| vec![x.into_value()];
+    let n = if whole {
+        archive_and_delete(tx, request_id, "item_events", "item_id = $1", key(v.item_id), now_ms).await?;
+        let n = archive_and_delete(tx, request_id, "item_versions", "item_id = $1", key(v.item_id), now_ms).await?;
+        archive_and_delete(tx, request_id, "items", "id = $1", key(v.item_id), now_ms).await?;
+        n
+    } else {
+        query("UPDATE items SET open_version_id = NULL, updated_at = $1 WHERE id = $2 AND open_version_id = $3")
+            .bind(now_ms)
+            .bind(v.item_id)
+            .bind(version_id)
+            .execute(tx.conn())
+            .await?;
+        archive_and_delete(tx, request_id, "item_events", "version_id = $1", key(version_id), now_ms).await?;
+        archive_and_delete(tx, request_id, "item_versions", "id = $1", key(version_id), now_ms).await?
+    };
+    unmark(tx, request_id).await?;
+    Ok(n == 1)
+}
+
 /// Deletes the maintenance request `id` while unanswered (state
 /// `submitted`) under the consented request `request_id`, the row kept in
 /// the archive. False, having deleted nothing, when it was answered (or is gone).

@@ -191,6 +191,9 @@ pub struct Filter {
     pub department_id: Option<i64>,
     /// Only the emergency changes.
     pub emergency: bool,
+    /// With `department_id`: also every request a row of which names the
+    /// operator's role (运维人员) held, added or taken away.
+    pub or_operator: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -201,7 +204,14 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<RightsRow>, i64
     let mut args = vec![];
     if let Some(d) = f.department_id {
         let p = param(&mut args, d.into_value());
-        cond.push(format!("q.department_id = {p}"));
+        if f.or_operator {
+            cond.push(format!(
+                "(q.department_id = {p} OR EXISTS (SELECT 1 FROM rights_request_rows w WHERE w.request_id = q.id \
+                 AND (',' || w.roles_before || ',' || w.add_roles || ',' || w.remove_roles || ',') LIKE '%,operator,%'))"
+            ));
+        } else {
+            cond.push(format!("q.department_id = {p}"));
+        }
     }
     if let Some(s) = &f.state {
         let p = param(&mut args, s.clone().into_value());

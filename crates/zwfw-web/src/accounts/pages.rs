@@ -394,8 +394,13 @@ async fn manageable_departments(st: &AppState, s: &SessionCtx) -> Vec<zwfw_store
         .collect()
 }
 
+/// The roles offered on a new account's form ([`staff::offered_at_creation`]).
+fn offered_new(s: &SessionCtx) -> Vec<&'static str> {
+    staff::offered_at_creation(&s.actor).into_iter().map(|r| r.code()).collect()
+}
+
 fn grantable(s: &SessionCtx) -> Vec<&'static str> {
-    zwfw_app::messages::ROLE_CODES
+    zwfw_app::messages::role_codes()
         .into_iter()
         .filter(|c| Role::parse(c).is_ok_and(|r| staff::may_grant_role(&s.actor, r)))
         .collect()
@@ -463,7 +468,8 @@ async fn user_form_view(
         st,
         ra,
         "user_form.html",
-        context! { id => id, form => form, departments => manageable_departments(st, s).await, roles => grantable(s),
+        context! { id => id, form => form, departments => manageable_departments(st, s).await,
+        roles => if id.is_some() { grantable(s) } else { offered_new(s) },
         error => err.map(|e| e.message()), ..extra },
     );
     if let Some(e) = err {
@@ -543,7 +549,7 @@ pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
         &ra,
         "user_form.html",
         context! { id => id, form => form, departments => departments,
-        roles => if readonly { zwfw_app::messages::ROLE_CODES.to_vec() } else { grantable(&s) },
+        roles => if readonly { zwfw_app::messages::role_codes().to_vec() } else { grantable(&s) },
         masked_mobile => view.mobile, readonly => readonly, readonly_reason => readonly_reason,
         may_ask_rights => may_ask_rights, ..rights },
     );

@@ -262,7 +262,8 @@ async fn editor_view(
         context! { item_id => item_id, version_id => v.id, version_no => v.version_no, f => fields, objects => objects, modes => modes, life_events => life_events, regulators => regulators,
                    materials => c.materials.iter().enumerate().map(|(i, m)| context! { n => i + 1, name => m.name, form => m.form_sm3.is_some(), example => m.example_sm3.is_some() }).collect::<Vec<_>>(),
                    result_sample => c.result_sample_sm3.is_some(),
-        error => error.clone(), roles => zwfw_app::messages::ROLE_CODES },
+        error => error.clone(), roles => zwfw_app::messages::role_codes().into_iter()
+            .filter(|c| zwfw_domain::admin::Role::parse(c).is_ok_and(zwfw_domain::access::operator::acts_at_steps)).collect::<Vec<_>>() },
     );
     if error.is_some() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

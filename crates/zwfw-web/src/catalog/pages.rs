@@ -241,6 +241,14 @@ async fn admin_item_view(
         && access::may_author(a, d.department_id);
     let can_edit = active && state.is_some_and(VersionState::is_editable) && access::may_author(a, d.department_id);
     let can_retire = active && access::may_retire(a);
+    // The open draft's "申请删除" (its author, while never submitted), or the open request for it.
+    let deletion = match (open, state) {
+        (Some(v), Some(VersionState::Draft)) => {
+            let kind = zwfw_domain::governance::deletion::RecordKind::ItemDraft;
+            crate::governance::deletions::offer_context(st, ra, kind, v.id).await
+        }
+        _ => Value::from(()),
+    };
     // Compare the two chosen versions, or by default the open one with the one in force.
     let (from, to) = match compare {
         (Some(a), Some(b)) => (Some(a), Some(b)),
@@ -273,6 +281,7 @@ async fn admin_item_view(
         "item_admin.html",
         context! { d => Value::from_serialize(&d), name => name, versions => versions, events => Value::from_serialize(&d.events),
         actions => actions, can_new => can_new, can_retire => can_retire, can_edit => can_edit, changes => changes, error => error.clone(),
+        deletion => deletion,
         cmp_from => from, cmp_to => to, retired => ItemStatus::parse(&d.status) == Some(ItemStatus::Retired) },
     );
     if error.is_some() {

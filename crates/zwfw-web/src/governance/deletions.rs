@@ -65,7 +65,7 @@ pub async fn archive(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OfferQuery {
-    /// case_draft | maintenance_request
+    /// case_draft | draft_material | item_draft | maintenance_request
     record_kind: String,
     record_id: i64,
 }

@@ -79,6 +79,10 @@ fn base(state: &AppState, ra: &RequestAuth) -> Value {
         // A staff member acting in no role (none held, or none qualified)
         // acts for no department: the business pages would refuse them.
         acting => actor.is_some_and(|a| a.is_staff() && !a.acts_in_no_role()),
+        // An operator acting in no other role acts for no department: no
+        // case, interaction, rating, licence, push or item page.
+        business => actor.is_some_and(|a| a.is_staff() && !a.acts_in_no_role()
+            && !zwfw_domain::access::operator::operates_only(a)),
         clock_banner => state.clock.is_controlled(),
         clock_now => zwfw_domain::time::format_local(state.now_ms()),
     }

@@ -398,3 +398,138 @@ both_backends!(a_maintenance_request_deletion_is_refused_withdrawn_and_performed
     let r = evaluate(&app, &supervisor).await;
     assert_eq!(r["by_rule"].get("A07"), None, "{r}");
 });
+
+both_backends!(a_material_of_a_counter_draft_is_deleted_on_its_own, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTDELETE0000000000000000000003").await;
+    let [counter, head, supervisor, reviewer, land] =
+        app.ready_tokens(["demo_counter", "demo_head", "demo_supervisor", "demo_reviewer", "demo_land"]).await;
+    let draft = counter_draft(&app, &counter, item).await;
+    let material = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {draft}")).await;
+    let tampered_before = zwfw_store::guards::tamper_after(&app.state.store, 0, 1000).await.unwrap().len();
+
+    // Its author is offered it on the draft's page; a colleague, another
+    // department and a kind not deletable are refused, nothing stored.
+    let (_, html) = page(&signed(&counter), &app, &format!("/cases/{draft}/edit")).await;
+    assert!(
+        html.contains(&format!("/governance/deletions/new?record_kind=draft_material&amp;record_id={material}")),
+        "{html}"
+    );
+    let (s, b) = ask(&app, &reviewer, "draft_material", material, "扫描件", "上传错误").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
+    let (s, _) = ask(&app, &land, "draft_material", material, "扫描件", "上传错误").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = ask(&app, &counter, "draft_material", 999_999, "扫描件", "上传错误").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(requests(&app).await, 0, "nothing stored");
+
+    // Asked, consented, performed: the material goes, the draft stays.
+    let (s, d) = ask(&app, &counter, "draft_material", material, "误上传的他人身份证扫描件", "上传错误").await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let rid = d["id"].as_i64().unwrap();
+    assert!(d["record_label"].as_str().unwrap().contains("材料"), "{d}");
+    assert_eq!(d["record_link"], format!("/cases/{draft}/edit"), "{d}");
+    let (s, b) = step(&app, &head, rid, "consent", "approve", "同意").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = step(&app, &supervisor, rid, "perform", "approve", "已核实").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM case_materials WHERE id = {material}")).await, 0);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM cases WHERE id = {draft}")).await, 1);
+    let (_, d) = body(app.get(&supervisor, &format!("/api/v1/governance/deletions/{rid}")).await).await;
+    let tables: Vec<&str> =
+        d["archived"].as_array().unwrap().iter().map(|r| r["table_name"].as_str().unwrap()).collect();
+    assert_eq!(tables, ["case_materials"], "{d}");
+    assert_eq!(d["archived"][0]["row"]["id"].as_i64(), Some(material), "{d}");
+    // A07 stays silent for it.
+    let r = evaluate(&app, &supervisor).await;
+    assert_eq!(r["by_rule"].get("A07"), None, "{r}");
+    assert_eq!(zwfw_store::guards::tamper_after(&app.state.store, 0, 1000).await.unwrap().len(), tampered_before);
+    // On a phone each row is a card: a cell's lines stay one block beside its label.
+    let (_, html) = page(&signed(&supervisor), &app, "/governance/deletions/archive").await;
+    assert!(
+        html.contains(r#"<td data-label="申请人"><div>"#) && html.contains(r#"<td data-label="状态"><div>"#),
+        "{html}"
+    );
+
+    // A material of a submitted case is not deletable.
+    let other = counter_draft(&app, &counter, item).await;
+    let kept = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {other}")).await;
+    app.sql("UPDATE cases SET state = 'submitted' WHERE id = $1", other).await;
+    let (s, b) = ask(&app, &counter, "draft_material", kept, "扫描件", "上传错误").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
+});
+
+both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let [da, head, supervisor, counter, legal] =
+        app.ready_tokens(["demo_deptadmin", "demo_head", "demo_supervisor", "demo_counter", "demo_legal"]).await;
+    let mut content = zwfw_domain::catalog::example(market);
+    content.basic_code = "000117099001".into();
+    content.name = "误建的测试事项".into();
+    let (s, b) = body(app.post(&da, "/api/v1/items", json!({"content": content, "reason": "新增事项"})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (item, v1) = (b["item_id"].as_i64().unwrap(), b["version_id"].as_i64().unwrap());
+    let tampered_before = zwfw_store::guards::tamper_after(&app.state.store, 0, 1000).await.unwrap().len();
+
+    // Its author is offered it on the item's page; a colleague is refused, nothing stored.
+    let (_, html) = page(&signed(&da), &app, &format!("/admin/items/{item}")).await;
+    assert!(html.contains(&format!("record_kind=item_draft&amp;record_id={v1}")), "{html}");
+    let (s, b) = ask(&app, &counter, "item_draft", v1, "误建事项", "重复建立").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
+    let (s, _) = ask(&app, &legal, "item_draft", v1, "误建事项", "重复建立").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another department");
+    assert_eq!(requests(&app).await, 0);
+
+    // Asked, consented, performed: the never-published item goes with its draft.
+    let (s, d) = ask(&app, &da, "item_draft", v1, "误建的测试事项（第1版草稿）", "与已有事项重复").await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let rid = d["id"].as_i64().unwrap();
+    assert!(d["record_label"].as_str().unwrap().contains("事项草稿"), "{d}");
+    assert_eq!(step(&app, &head, rid, "consent", "approve", "同意").await.0, StatusCode::OK);
+    let (s, b) = step(&app, &supervisor, rid, "perform", "approve", "已核实").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+    for t in ["items", "item_versions", "item_events"] {
+        let key = if t == "items" { "id" } else { "item_id" };
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM {t} WHERE {key} = {item}")).await, 0, "{t}");
+    }
+    let (_, d) = body(app.get(&supervisor, &format!("/api/v1/governance/deletions/{rid}")).await).await;
+    let tables: Vec<&str> =
+        d["archived"].as_array().unwrap().iter().map(|r| r["table_name"].as_str().unwrap()).collect();
+    assert_eq!(tables, ["item_events", "item_versions", "items"], "{d}");
+    let r = evaluate(&app, &supervisor).await;
+    assert_eq!(r["by_rule"].get("A07"), None, "{r}");
+    assert_eq!(zwfw_store::guards::tamper_after(&app.state.store, 0, 1000).await.unwrap().len(), tampered_before);
+
+    // A new version of a published item: the version goes, the item stays
+    // in force without an open version; a version once submitted is not deletable.
+    let (_, published) = market_item(&app, "TESTDELETE0000000000000000000004").await;
+    let (s, b) =
+        body(app.post(&da, &format!("/api/v1/items/{published}/versions"), json!({"reason": "调整时限"})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let v2 = b["version_id"].as_i64().unwrap();
+    let (s, d) = ask(&app, &da, "item_draft", v2, "第2版草稿", "不再调整").await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let rid = d["id"].as_i64().unwrap();
+    step(&app, &head, rid, "consent", "approve", "同意").await;
+    let (s, b) = step(&app, &supervisor, rid, "perform", "approve", "已核实").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+    let i = zwfw_store::catalog::get_item(&app.state.store, published).await.unwrap();
+    assert_eq!((i.open_version_id, i.published_version_id.is_some()), (None, true));
+    let (s, b) =
+        body(app.post(&da, &format!("/api/v1/items/{published}/versions"), json!({"reason": "再次调整"})).await).await;
+    assert_eq!(s, StatusCode::CREATED, "a new version may be opened again: {b}");
+    let v3 = b["version_id"].as_i64().unwrap();
+    let (s, b) = body(
+        app.post(
+            &da,
+            &format!("/api/v1/item-versions/{v3}/actions"),
+            json!({"action": "submit", "reason": "提交审核"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = ask(&app, &da, "item_draft", v3, "第3版", "不再调整").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
+});

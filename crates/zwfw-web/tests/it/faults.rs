@@ -141,14 +141,14 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
 
     // Not due yet: the job marks nothing.
     assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 0);
-    // 25 hours on, still not cleared: the job marks the fault once and tells the centre and the
-    // system administrators; the notice is printed and sent to the department of the scope.
+    // 25 hours on, still not cleared: the job marks the fault once and tells the centre, the
+    // system administrators and the operators; the notice is printed and sent to the department of the scope.
     app.advance(24 * HOUR);
     assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 1);
     assert_eq!(zwfw_app::faults::remind_notice_due(&app.state).await.unwrap(), 0, "once");
     let told = "SELECT COUNT(*) AS n FROM notifications WHERE channel = 'inapp' AND title LIKE '故障满24小时未排除%'";
     let handlers = "SELECT COUNT(DISTINCT u.id) AS n FROM users u JOIN user_roles r ON r.user_id = u.id \
-        WHERE u.active = 1 AND r.role IN ('center_admin', 'system_admin')";
+        WHERE u.active = 1 AND r.role IN ('center_admin', 'system_admin', 'operator')";
     assert_eq!(count(&app, told).await, count(&app, handlers).await);
     let center = app.signed_in("demo_center").await;
     let admin = app.signed_in("demo_admin").await;

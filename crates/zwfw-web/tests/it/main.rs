@@ -36,6 +36,7 @@ mod lookups;
 mod material_use;
 mod notices;
 mod openapi;
+mod operators;
 mod portal;
 mod qualifications;
 mod registry;
