@@ -442,16 +442,28 @@ impl UserForm {
     }
 }
 
-/// Reads a form with repeated keys (the role checkboxes).
-pub struct RawForm(pub UserForm);
+/// Reads a form with repeated keys (the role checkboxes). Its fault is
+/// answered only when the handler asks for the form, after it decided
+/// whether the caller may act (as `LateForm`'s).
+pub struct RawForm(Result<UserForm, WebError>);
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for RawForm {
-    type Rejection = WebError;
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::bad("bad_request"))?;
-        let fields: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::bad("bad_request"))?;
-        Ok(RawForm(UserForm { fields }))
+    type Rejection = std::convert::Infallible;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let read = async {
+            let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| WebError::bad("bad_request"))?;
+            let fields: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::bad("bad_request"))?;
+            Ok(UserForm { fields })
+        };
+        Ok(RawForm(read.await))
+    }
+}
+
+impl RawForm {
+    /// The form, or the fault of the request.
+    pub fn parse(self) -> Result<UserForm, WebError> {
+        self.0
     }
 }
 
@@ -486,7 +498,14 @@ pub async fn user_new_page(SignedIn { st, s, ra }: SignedIn) -> Response {
     user_form_view(&st, &s, &ra, None, form, context! {}, None).await
 }
 
-pub async fn user_create(SignedIn { st, s, ra }: SignedIn, RawForm(f): RawForm) -> Response {
+pub async fn user_create(SignedIn { st, s, ra }: SignedIn, form: RawForm) -> Response {
+    if let Err(e) = accounts::may_create_staff(&ctx(&st, &ra)) {
+        return error_page(&st, Some(&ra), &e);
+    }
+    let f = match form.parse() {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let result = match f.department_id().and_then(|d| Ok((d, f.request()?))) {
         Ok((department_id, request)) => {
             let input = StaffInput {
@@ -557,12 +576,12 @@ pub async fn user_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
     resp
 }
 
-pub async fn user_update(
-    SignedIn { st, s, ra }: SignedIn,
-    PagePath(id): PagePath<i64>,
-    RawForm(f): RawForm,
-) -> Response {
+pub async fn user_update(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<i64>, form: RawForm) -> Response {
     let c = ctx(&st, &ra);
+    let f = match accounts::may_change_staff(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     let result = match f.department_id().and_then(|d| Ok((d, f.request()?))) {
         Ok((department_id, request)) => {
             // An empty mobile field keeps the stored number (it is shown masked).
@@ -595,9 +614,13 @@ pub async fn user_update(
 pub async fn user_reset_password(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    RawForm(f): RawForm,
+    form: RawForm,
 ) -> Response {
     let c = ctx(&st, &ra);
+    let f = match accounts::may_change_staff(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match accounts::reset_password(&c, id, &f.get("reason"), f.get("reset_totp") == "true").await {
         Ok(pw) => {
             let username = accounts::visible_staff(&c, id).await.map(|u| u.username).unwrap_or_default();
@@ -615,9 +638,14 @@ pub async fn user_reset_password(
 pub async fn user_set_active(
     SignedIn { st, ra, .. }: SignedIn,
     PagePath(id): PagePath<i64>,
-    RawForm(f): RawForm,
+    form: RawForm,
 ) -> Response {
-    match accounts::set_staff_active(&ctx(&st, &ra), id, f.get("active") == "true", &f.get("reason")).await {
+    let c = ctx(&st, &ra);
+    let f = match accounts::may_change_staff(&c, id).await.map_err(WebError::from).and_then(|()| form.parse()) {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
+    match accounts::set_staff_active(&c, id, f.get("active") == "true", &f.get("reason")).await {
         Ok(_) => see_other(&format!("/admin/users/{id}")),
         Err(e) => error_page(&st, Some(&ra), &e),
     }

@@ -300,10 +300,14 @@ pub async fn edit_page(SignedIn { st, s, ra }: SignedIn, PagePath(id): PagePath<
 pub async fn edit_submit(
     SignedIn { st, s, ra }: SignedIn,
     PagePath(id): PagePath<i64>,
-    crate::accounts::pages::RawForm(f): crate::accounts::pages::RawForm,
+    form: crate::accounts::pages::RawForm,
 ) -> Response {
     let v = match open_draft(&st, &s, id).await {
         Ok(v) => v,
+        Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
+    };
+    let f = match form.parse() {
+        Ok(f) => f,
         Err(e) => return crate::http::pages::error_page(&st, Some(&ra), &e),
     };
     let fields = f.fields().to_vec();

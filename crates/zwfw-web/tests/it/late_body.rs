@@ -145,3 +145,43 @@ both_backends!(who_may_not_act_is_refused_before_the_body_is_read, |store: Store
     assert_eq!(state_counts(&app).await, before, "nothing changed");
     assert_invariants(&app).await;
 });
+
+both_backends!(staff_account_pages_refuse_who_may_not_change_them_whatever_the_body, |store: Store| async move {
+    let app = App::start_at(store, FRIDAY).await;
+    let users = ["demo_counter", "demo_supervisor", "demo_head"];
+    let tokens = app.ready_tokens(users).await;
+    let counter = app.user_id("demo_counter").await;
+    let (_, item) = market_item(&app, "TESTLATEBODY000000000000000002").await;
+    let paths = [
+        "/admin/users".to_string(),
+        format!("/admin/users/{counter}"),
+        format!("/admin/users/{counter}/reset-password"),
+        format!("/admin/users/{counter}/active"),
+        format!("/admin/items/{item}/edit"),
+    ];
+    let before = (state_counts(&app).await, count(&app, "SELECT COUNT(*) AS n FROM users").await);
+    for (i, user) in users.iter().enumerate() {
+        let (_, html) = page(&signed(&tokens[i]), &app, "/").await;
+        let csrf = csrf_of(&html);
+        for path in &paths {
+            for json_body in [true, false] {
+                let c = signed(&tokens[i]).post(app.url(path)).header("x-csrf-token", csrf.clone());
+                let c = if json_body {
+                    c.header("content-type", "application/json").body("{\"roles\": [\"system_admin\"]}")
+                } else {
+                    c.form(&[("_csrf", csrf.as_str()), ("roles", "system_admin"), ("active", "false")])
+                };
+                let resp = c.send().await.unwrap();
+                let status = resp.status();
+                let html = resp.text().await.unwrap();
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "{path} by {user} (json {json_body}): {status} {html}"
+                );
+                assert!(html.contains("无权访问") || html.contains("不存在"), "{path} by {user}: {html}");
+            }
+        }
+    }
+    let after = (state_counts(&app).await, count(&app, "SELECT COUNT(*) AS n FROM users").await);
+    assert_eq!(before, after, "nothing changed");
+});
