@@ -205,6 +205,23 @@ pub async fn enqueue_result_version(tx: &mut Tx, case_id: i64, rating_id: i64, a
     Ok(r.rows_affected() == 1)
 }
 
+/// A new version of the case's acceptance row (`up_pro_accept`), its
+/// applicant's data corrected (误操作更正): written only when the row was
+/// derived already (a row derived later maps the corrected data anyway).
+pub async fn enqueue_accept_version(tx: &mut Tx, case_id: i64, at_ms: i64) -> StoreResult<bool> {
+    let r = query(format!(
+        "INSERT INTO exchange_outbox (tbl, case_id, event_seq, ref_id, version, created_at) \
+         SELECT tbl, case_id, event_seq, ref_id, version + 1, $1 FROM exchange_outbox \
+         WHERE case_id = $2 AND tbl = '{}' AND payload IS NULL ORDER BY version DESC, id DESC LIMIT 1",
+        Table::ProAccept.code()
+    ))
+    .bind(at_ms)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Claims a batch to deliver (the steps' rows derived first): a batch whose claim lapsed (its server died
 /// or its try failed and the back-off passed), kept whole under its number;
 /// else up to `limit` waiting rows under the new number `new_batch`. The

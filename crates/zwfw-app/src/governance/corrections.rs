@@ -18,7 +18,7 @@ use zwfw_domain::access::correction::{self as access, CorrectionFacts};
 use zwfw_domain::access::governance::DeletionScope;
 use zwfw_domain::access::Refusal;
 use zwfw_domain::admin::{Actor, Role};
-use zwfw_domain::governance::correction::{self as dcor, CorrectionError, CorrectionKind};
+use zwfw_domain::governance::correction::{self as dcor, ApplicantRecord, CorrectionError, CorrectionKind};
 use zwfw_domain::governance::deletion::{DeletionState as State, Verdict};
 use zwfw_store::governance::correction as scor;
 
@@ -41,6 +41,8 @@ fn correction_error(e: CorrectionError, seq: i64) -> AppError {
         CorrectionError::AlreadyCorrected => AppError::with_detail(Kind::Conflict, "correction_already_done", s),
         CorrectionError::NotCorrectable => AppError::with_detail(Kind::Conflict, "correction_not_possible", s),
         CorrectionError::AlreadyRequested => AppError::with_detail(Kind::Conflict, "correction_already_requested", s),
+        CorrectionError::LicenseIssued => AppError::with_detail(Kind::Conflict, "correction_license_issued", s),
+        CorrectionError::RecordsDerived => AppError::with_detail(Kind::Conflict, "correction_records_derived", s),
     }
 }
 
@@ -109,13 +111,26 @@ pub struct CorrectionView {
     pub performed_note: String,
     /// The corrective event's number on the case, once carried out.
     pub corrective_seq: Option<i64>,
+    /// The corrected applicant data (applicant_data), masked.
+    pub corrected_applicant: Option<ApplicantRecord>,
     pub may_consent: bool,
     pub may_perform: bool,
     pub may_withdraw: bool,
 }
 
+/// The corrected applicant data a request carries, as stored.
+fn values_of(r: &scor::CorrectionRow) -> AppResult<Option<ApplicantRecord>> {
+    if r.corrected_values.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(&r.corrected_values)
+        .map(Some)
+        .map_err(|e| AppError::Internal(format!("correction request {}: {e}", r.id)))
+}
+
 fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow) -> CorrectionView {
     let state = state_of(&r);
+    let corrected_applicant = values_of(&r).ok().flatten().map(|a| a.masked());
     let f = facts(&r);
     let (may_consent, may_perform, may_withdraw) = match ctx.actor {
         Some(a) => (
@@ -152,6 +167,7 @@ fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow) -> CorrectionView {
         performed_at: r.performed_at,
         performed_note: r.performed_note,
         corrective_seq: r.corrective_seq,
+        corrected_applicant,
         may_consent,
         may_perform,
         may_withdraw,
@@ -200,6 +216,9 @@ pub struct Offer {
     pub events: Vec<NamedEvent>,
     /// The correction requests of the case the reader may read, newest first.
     pub requests: Vec<CorrectionView>,
+    /// The applicant's data the case records, masked: when its acceptance
+    /// is offered for an applicant-data correction.
+    pub applicant: Option<ApplicantRecord>,
 }
 
 /// The offer of case `case_id` to the signed-in reader; "not found" for
@@ -229,12 +248,14 @@ pub async fn offer(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Offer> {
         scor::list(&st.store, &scor::Filter { case_id: Some(case_id), limit: 50, ..Default::default() }).await?;
     let requests =
         rows.into_iter().filter(|r| access::may_read_correction(actor, &facts(r))).map(|r| view(ctx, r)).collect();
+    let applicant = events.iter().any(|e| e.correction_kind == CorrectionKind::ApplicantData.code());
     Ok(Offer {
         case_id,
         case_no: t.row.case_no.clone().unwrap_or_default(),
         item_name: t.row.item_name.clone(),
         events,
         requests,
+        applicant: applicant.then(|| t.applicant().masked()),
     })
 }
 
@@ -245,12 +266,21 @@ pub struct RequestInput {
     pub case_id: i64,
     /// The number of the event to correct, as the case's timeline shows it.
     pub event_seq: i64,
-    /// What the correction corrects: step_passed (the event must be of that kind).
+    /// What the correction corrects: step_passed (the event named must be
+    /// a step passed) or applicant_data (the event named must be the
+    /// case's acceptance).
     pub correction_kind: String,
     /// What is wrong and what is right (更正内容, at most 2000 characters).
     pub content: String,
     /// Why (更正原因, at most 2000 characters).
     pub reason: String,
+    /// The corrected applicant data (applicant_data only, required there;
+    /// a field left empty keeps the value recorded), checked as at application: `invalid_applicant`, the number's and
+    /// the mobile's own codes, `invalid_email`; an online application's
+    /// identity is its account's (`correction_identity_of_account`);
+    /// values that change nothing are refused (`correction_no_change`).
+    #[serde(default)]
+    pub applicant: Option<ApplicantRecord>,
 }
 
 /// Whether the signed-in actor may ask for corrections at all (staff):
@@ -283,6 +313,15 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
     access::may_request_correction(actor, dept, named.actor_id).map_err(refused)?;
     let content = text("content", &input.content)?;
     let reason = text("reason", &input.reason)?;
+    let values = match kind {
+        CorrectionKind::ApplicantData => Some(cc::checked_applicant(&t.row, input.applicant.as_ref())?),
+        CorrectionKind::StepPassed => None,
+    };
+    let changed = values.as_ref().map(|v| t.applicant().changed(v));
+    let stored = match &values {
+        Some(v) => serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?,
+        None => String::new(),
+    };
     let heads = super::deletions::heads_but(st, dept, actor.user_id).await?;
     let mut tx = st.store.begin().await?;
     let id = scor::insert(
@@ -298,6 +337,7 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
             content: &content,
             reason: &reason,
             requested_at: ctx.now(),
+            corrected_values: &stored,
         },
     )
     .await?
@@ -305,7 +345,8 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
     let r = scor::get(tx.conn(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
     let told = tell(ctx, &mut tx, &heads, "requested", &r, &reason).await?;
     let detail = json!({"case_id": input.case_id, "event_seq": seq, "event_kind": named.kind,
-        "correction_kind": kind.code(), "content": content, "correction_state": "requested", "notified": told});
+        "correction_kind": kind.code(), "content": content, "changed": changed, "correction_state": "requested",
+        "notified": told});
     ctx.audit(&mut tx, ctx.entry("correction_requested", OBJECT, id, detail, &reason)).await?;
     tx.commit().await?;
     get(ctx, id).await
@@ -474,7 +515,8 @@ pub async fn perform(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
         let kind = CorrectionKind::parse(&r.correction_kind)
             .ok_or_else(|| AppError::Internal(format!("correction kind {}", r.correction_kind)))?;
         let why = r.reason.as_str();
-        let (tx, seq) = cc::append_correction(ctx, role, r.case_id, r.event_seq, kind, id, why).await?;
+        let values = values_of(&r)?;
+        let (tx, seq) = cc::append_correction(ctx, role, r.case_id, r.event_seq, kind, id, why, values).await?;
         (tx, Some(seq.map_err(|e| correction_error(e, r.event_seq))?))
     } else {
         (st.store.begin().await?, None)
@@ -522,15 +564,18 @@ pub async fn withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<CorrectionView> {
     get(ctx, id).await
 }
 
-/// The corrections carried out on a case: (event corrected, request), for its timeline.
-pub fn corrected_on(events: &[zwfw_store::cases::EventRow]) -> Vec<(i64, i64)> {
+/// The corrections of kind `what` carried out on a case: (event corrected,
+/// request), for its timeline.
+pub fn corrected_on(events: &[zwfw_store::cases::EventRow], what: CorrectionKind) -> Vec<(i64, i64)> {
     events
         .iter()
         .filter(|e| e.kind == "corrected")
         .filter_map(|e| {
             let ev = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone()).ok()?;
             match ev.kind {
-                zwfw_domain::cases::EventKind::Corrected { event, request, .. } => Some((event, request)),
+                zwfw_domain::cases::EventKind::Corrected { event, request, what: w, .. } if w == what => {
+                    Some((event, request))
+                }
                 _ => None,
             }
         })

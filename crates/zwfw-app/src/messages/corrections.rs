@@ -20,7 +20,18 @@ pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
             return Some(format!("第{n}号办理记录已有尚未办结的更正申请，请等待处理或先撤回"))
         }
         ("correction_wrong_stage", _) => "该更正申请已不在这一步（可能已被处理或撤回），请刷新后查看",
-        ("bad_correction_kind", _) => "请选择更正类型：环节误通过",
+        ("correction_license_issued", _) => {
+            "该办件已经（或正在）颁发证照，证照上载有申请人信息，不能以误操作更正改动：申请人信息有误的，请按证照换发、变更或者吊销的程序办理"
+        }
+        ("correction_records_derived", _) => {
+            "该办件的办结结果已经生成双公示信息或推送监管部门（审管联动），其中载有申请人信息，不能以误操作更正改动：请由作出决定的部门按相关程序更正"
+        }
+        ("correction_values_required", _) => "请填写更正后的申请人信息（类型、姓名或单位名称、证件号码、联系电话）",
+        ("correction_identity_of_account", _) => {
+            "网上申报的申请人类型、姓名和证件号码取自申请人实名认证的账户，不能在此更正；只能更正联系电话、地址和电子邮箱"
+        }
+        ("correction_no_change", _) => "更正后的申请人信息与办件记录的一致，没有需要更正的内容",
+        ("bad_correction_kind", _) => "请选择更正类型：环节误通过或申请人信息有误",
         ("invalid_correction_text", Some(d)) => return Some(d.to_string()),
         ("invalid_correction_text", None) => "请填写更正的内容和原因",
         ("not_author", Some("correction_request")) => {
@@ -81,4 +92,35 @@ pub fn correction_notice(step: &str, id: i64, what: &str, requester: &str, note:
         ),
         _ => (format!("更正申请第{id}号已撤回"), format!("{requester}撤回了更正{what}的申请。")),
     }
+}
+
+/// The names of the applicant's fields an applicant-data correction changed, in words.
+pub fn applicant_fields_text(fields: &[&str]) -> String {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| match *f {
+            "kind" => "申请人类型",
+            "name" => "姓名或单位名称",
+            "id_no" => "证件号码",
+            "mobile" => "联系电话",
+            "address" => "地址",
+            "email" => "电子邮箱",
+            _ => "其他",
+        })
+        .collect();
+    names.join("、")
+}
+
+/// An applicant's data as a corrective record shows it (already masked):
+/// 姓名 张* · 证件号码 110101********7777 · 联系电话 138****8000 · …
+pub fn applicant_text(a: &zwfw_domain::governance::correction::ApplicantRecord) -> String {
+    let mut parts = vec![format!("姓名或单位名称 {}", a.name), format!("证件号码 {}", a.id_no)];
+    parts.push(format!("联系电话 {}", a.mobile));
+    if !a.address.is_empty() {
+        parts.push(format!("地址 {}", a.address));
+    }
+    if !a.email.is_empty() {
+        parts.push(format!("电子邮箱 {}", a.email));
+    }
+    parts.join("，")
 }

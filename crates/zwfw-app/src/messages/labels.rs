@@ -394,6 +394,7 @@ pub fn label(group: &str, code: &str) -> String {
         ("correction_state", "performed") => "已更正",
         ("correction_state", "rejected") => "政务服务中心不予更正",
         ("correction_kind", "step_passed") => "环节误通过",
+        ("correction_kind", "applicant_data") => "申请人信息有误",
         ("deletion_record_kind", "case_draft") => "办件草稿",
         ("deletion_record_kind", "maintenance_request") => "配置/维护需求",
         ("deletion_record_kind", "draft_material") => "草稿材料",

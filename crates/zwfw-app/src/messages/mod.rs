@@ -703,6 +703,16 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
         Withdrawn { reason } => format!("原因：{reason}"),
         WithdrawalRequested { reason } => format!("申请人书面申请撤回，待部门负责人决定。申请内容：{reason}"),
         WithdrawalDeclined { opinion } => format!("意见：{opinion}"),
+        Corrected { event, what, reason, applicant: Some(c), .. } => {
+            let (before, after) = (c.before.masked(), c.after.masked());
+            format!(
+                "第{event}号记录（{}）所录申请人信息有误，经部门负责人同意、政务服务中心执行已更正{}。原记录：{}；更正为：{}。已通知申请人。理由：{reason}",
+                label("correction_kind", what.code()),
+                corrections::applicant_fields_text(&c.before.changed(&c.after)),
+                corrections::applicant_text(&before),
+                corrections::applicant_text(&after),
+            )
+        }
         Corrected { event, what, reason, .. } => {
             format!(
                 "第{event}号记录（{}）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到该环节继续办理。理由：{reason}",

@@ -131,6 +131,13 @@ pub fn applicant_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String
             format!("撤回申请未获同意：{item}"),
             format!("{dear}的撤回申请未获同意，将继续办理。意见：{}。", clause(opinion)),
         ),
+        EventKind::Corrected { applicant: Some(c), .. } => (
+            format!("申请人信息已更正：{item}"),
+            format!(
+                "{dear}所登记的申请人信息有误，经审核已更正{}，此后的通知和办理结果以更正后的信息为准。如有疑问，请与办理部门联系。",
+                super::corrections::applicant_fields_text(&c.before.changed(&c.after))
+            ),
+        ),
         _ => return None,
     })
 }

@@ -127,6 +127,10 @@ pub enum EventKind {
         joint_answers: Vec<(i64, bool)>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         joint_missing: Vec<i64>,
+        /// Wrong applicant data: the values recorded before and the
+        /// corrected ones (the case's record takes the latter).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        applicant: Option<Box<crate::governance::correction::ApplicantChange>>,
     },
 }
 

@@ -375,7 +375,7 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
             need(opinion)?;
             n.withdrawal_requested = None;
         }
-        Corrected { what, reason, joint_answers, joint_missing, .. } => {
+        Corrected { what, reason, joint_answers, joint_missing, applicant, .. } => {
             // Carried out by the service centre only (which event may be
             // corrected is `governance::correction::check`).
             if !matches!(e.role, Some(Role::CenterAdmin) | Some(Role::SystemAdmin)) {
@@ -401,6 +401,13 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
                     n.state = CaseState::InProgress;
                     n.joint_answers = joint_answers.clone();
                     n.joint_missing = joint_missing.clone();
+                }
+                crate::governance::correction::CorrectionKind::ApplicantData => {
+                    // The case's record takes the corrected values; where
+                    // the case stands, its clocks and steps do not move.
+                    if applicant.is_none() || v.clock.is_none() {
+                        return wrong();
+                    }
                 }
             }
         }

@@ -386,6 +386,7 @@ fn a_corrected_step_pass_takes_the_case_back_to_the_step_with_its_joint_answers(
                 reason: "误点通过".into(),
                 joint_answers: vec![(2, true)],
                 joint_missing: vec![],
+                applicant: None,
             },
         )
     };

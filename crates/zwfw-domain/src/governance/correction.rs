@@ -15,14 +15,91 @@
 
 use crate::cases::{CaseState, Event, EventKind};
 use crate::codes::code_list;
+use serde::{Deserialize, Serialize};
 
 code_list!(
     /// What a correction corrects.
     CorrectionKind {
         /// 环节误通过: a step passed wrongly; the case goes back to that step.
         StepPassed = "step_passed",
+        /// 申请人信息有误: the applicant's data recorded at application was
+        /// wrong; the case's record takes the corrected values.
+        ApplicantData = "applicant_data",
     }
 );
+
+/// The applicant as a case records it at application (申请人信息): the
+/// values an applicant-data correction replaces, checked as at application.
+/// As a request gives it, a field left empty keeps the value recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CorrectionApplicant))]
+#[serde(default)]
+pub struct ApplicantRecord {
+    /// natural (自然人) | legal (法人)
+    pub kind: String,
+    pub name: String,
+    /// 身份证号 or 统一社会信用代码.
+    pub id_no: String,
+    pub mobile: String,
+    pub address: String,
+    pub email: String,
+}
+
+impl ApplicantRecord {
+    /// The fields that differ in `to`, by their names (kind, name, id_no,
+    /// mobile, address, email).
+    pub fn changed(&self, to: &ApplicantRecord) -> Vec<&'static str> {
+        [
+            ("kind", self.kind != to.kind),
+            ("name", self.name != to.name),
+            ("id_no", self.id_no != to.id_no),
+            ("mobile", self.mobile != to.mobile),
+            ("address", self.address != to.address),
+            ("email", self.email != to.email),
+        ]
+        .into_iter()
+        .filter_map(|(f, d)| d.then_some(f))
+        .collect()
+    }
+
+    /// Whether `to` names another person: the kind, the name or the number differ.
+    pub fn identity_changed(&self, to: &ApplicantRecord) -> bool {
+        self.kind != to.kind || self.name != to.name || self.id_no != to.id_no
+    }
+
+    /// The record as shown to readers: a natural person's name, number,
+    /// mobile, address and e-mail masked (a legal person's name and credit
+    /// code are public).
+    pub fn masked(&self) -> ApplicantRecord {
+        let legal = self.kind == "legal";
+        let (name, id_no) = crate::ids::shown_holder(legal, &self.name, &self.id_no);
+        ApplicantRecord {
+            kind: self.kind.clone(),
+            name,
+            id_no,
+            mobile: crate::outbox::masked_mobile(&self.mobile),
+            address: crate::ids::mask_address(&self.address),
+            email: if self.email.is_empty() { String::new() } else { crate::outbox::masked_email(&self.email) },
+        }
+    }
+}
+
+/// What an applicant-data correction changes: the values recorded before
+/// (kept in the corrective event, so that the original stays visible) and
+/// the corrected ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantChange {
+    pub before: ApplicantRecord,
+    pub after: ApplicantRecord,
+}
+
+/// The records a case's conclusion derived that name its applicant: a
+/// licence (issued, or its issue under way), a 双公示 record, a 审管 push.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Derived {
+    pub license: bool,
+    pub published: bool,
+}
 
 /// The longest text of a request, a consent or a refusal, in characters.
 pub const MAX_TEXT: usize = 2000;
@@ -46,6 +123,13 @@ pub enum CorrectionError {
     /// An open request names the event already.
     #[error("a correction of the event is already asked for")]
     AlreadyRequested,
+    /// A licence was issued (or is being issued) under the applicant's
+    /// data: it is changed by its own route (换发, 吊销), not here.
+    #[error("a licence names the applicant")]
+    LicenseIssued,
+    /// The conclusion's 双公示 record or 审管 push names the applicant.
+    #[error("published records name the applicant")]
+    RecordsDerived,
 }
 
 /// What a step's correction gives back to the case: the joint-review
@@ -65,7 +149,7 @@ fn enters_step(k: &EventKind) -> bool {
             | EventKind::DeemedAccepted
             | EventKind::StepPassed { .. }
             | EventKind::ReturnedToStep { .. }
-            | EventKind::Corrected { .. }
+            | EventKind::Corrected { what: CorrectionKind::StepPassed, .. }
     )
 }
 
@@ -82,16 +166,23 @@ pub fn corrected(events: &[(i64, &Event)]) -> Vec<(i64, i64)> {
 }
 
 /// Whether event `seq` of a case in `state` (its events with their numbers,
-/// in order) may be corrected as `kind`, and what the correction restores.
+/// in order) may be corrected as `kind`, and what the correction restores;
+/// `derived` says which records the case's conclusion derived.
 ///
 /// A wrong step pass is corrected only while it still decides where the
 /// case stands: the latest step pass, with no return or correction after it,
 /// on a case in progress or waiting for its decision.
+///
+/// Wrong applicant data names the case's acceptance (受理, or 逾期视为受理),
+/// which took the application's data as the case's record. It is corrected
+/// at any stage of the case, again if need be, as long as no licence, 双公示
+/// record or 审管 push names the applicant.
 pub fn check(
     events: &[(i64, &Event)],
     state: CaseState,
     seq: i64,
     kind: CorrectionKind,
+    derived: Derived,
 ) -> Result<Reopened, CorrectionError> {
     let at = events.iter().position(|(s, _)| *s == seq).ok_or(CorrectionError::NoSuchEvent)?;
     let named = &events[at].1.kind;
@@ -100,6 +191,18 @@ pub fn check(
             if !matches!(named, EventKind::StepPassed { .. }) {
                 return Err(CorrectionError::WrongKind);
             }
+        }
+        CorrectionKind::ApplicantData => {
+            if !matches!(named, EventKind::Accepted | EventKind::DeemedAccepted) {
+                return Err(CorrectionError::WrongKind);
+            }
+            if derived.license {
+                return Err(CorrectionError::LicenseIssued);
+            }
+            if derived.published {
+                return Err(CorrectionError::RecordsDerived);
+            }
+            return Ok(Reopened::default());
         }
     }
     if corrected(events).iter().any(|(s, _)| *s == seq) {
@@ -156,18 +259,41 @@ mod tests {
         let s = CaseState::InProgress;
         let k = CorrectionKind::StepPassed;
         assert_eq!(
-            check(&events, s, 6, k),
+            check(&events, s, 6, k, Derived::default()),
             Ok(Reopened { joint_answers: vec![(7, true)], joint_missing: vec![8] }),
             "the answers of the step before its pass come back"
         );
-        assert_eq!(check(&events, s, 3, k), Err(CorrectionError::NotCorrectable), "a later pass moved the case on");
-        assert_eq!(check(&events, s, 99, k), Err(CorrectionError::NoSuchEvent));
-        assert_eq!(check(&events, s, 7, k), Err(CorrectionError::WrongKind));
-        assert_eq!(check(&events, CaseState::Concluded, 6, k), Err(CorrectionError::NotCorrectable));
+        assert_eq!(
+            check(&events, s, 3, k, Derived::default()),
+            Err(CorrectionError::NotCorrectable),
+            "a later pass moved the case on"
+        );
+        let data = EventKind::Corrected {
+            event: 2,
+            what: CorrectionKind::ApplicantData,
+            request: 9,
+            reason: "姓名录错".into(),
+            joint_answers: vec![],
+            joint_missing: vec![],
+            applicant: Some(Box::new(ApplicantChange {
+                before: ApplicantRecord::default(),
+                after: ApplicantRecord { name: "李四".into(), ..Default::default() },
+            })),
+        };
+        let mut fixed = list.to_vec();
+        fixed.push(ev(data));
+        let events2: Vec<(i64, &Event)> = fixed.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
+        assert!(check(&events2, s, 6, k, Derived::default()).is_ok(), "the applicant's data corrected since");
+        assert_eq!(check(&events, s, 99, k, Derived::default()), Err(CorrectionError::NoSuchEvent));
+        assert_eq!(check(&events, s, 7, k, Derived::default()), Err(CorrectionError::WrongKind));
+        assert_eq!(
+            check(&events, CaseState::Concluded, 6, k, Derived::default()),
+            Err(CorrectionError::NotCorrectable)
+        );
         let mut more = list.to_vec();
         more.push(ev(EventKind::ReturnedToStep { step: 0, reason: "补充".into() }));
         let events: Vec<(i64, &Event)> = more.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
-        assert_eq!(check(&events, s, 6, k), Err(CorrectionError::NotCorrectable), "returned since");
+        assert_eq!(check(&events, s, 6, k, Derived::default()), Err(CorrectionError::NotCorrectable), "returned since");
         let fix = EventKind::Corrected {
             event: 6,
             what: CorrectionKind::StepPassed,
@@ -175,12 +301,49 @@ mod tests {
             reason: "误点通过".into(),
             joint_answers: vec![],
             joint_missing: vec![],
+            applicant: None,
         };
         let mut done = list.to_vec();
         done.push(ev(fix));
         let events: Vec<(i64, &Event)> = done.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
-        assert_eq!(check(&events, s, 6, k), Err(CorrectionError::AlreadyCorrected));
-        assert_eq!(check(&events, s, 3, k), Err(CorrectionError::NotCorrectable));
+        assert_eq!(check(&events, s, 6, k, Derived::default()), Err(CorrectionError::AlreadyCorrected));
+        assert_eq!(check(&events, s, 3, k, Derived::default()), Err(CorrectionError::NotCorrectable));
         assert_eq!(corrected(&events), [(6, 1)]);
+    }
+
+    #[test]
+    fn applicant_data_names_the_acceptance_until_a_licence_or_a_publication_names_the_applicant() {
+        let list = [ev(EventKind::Submitted), ev(EventKind::Accepted), ev(pass())];
+        let events: Vec<(i64, &Event)> = list.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
+        let k = CorrectionKind::ApplicantData;
+        let none = Derived::default();
+        assert_eq!(check(&events, CaseState::InProgress, 2, k, none), Ok(Reopened::default()));
+        assert_eq!(check(&events, CaseState::Concluded, 2, k, none), Ok(Reopened::default()), "concluded too");
+        assert_eq!(check(&events, CaseState::InProgress, 1, k, none), Err(CorrectionError::WrongKind));
+        assert_eq!(check(&events, CaseState::InProgress, 3, k, none), Err(CorrectionError::WrongKind));
+        assert_eq!(check(&events, CaseState::InProgress, 9, k, none), Err(CorrectionError::NoSuchEvent));
+        let licensed = Derived { license: true, published: true };
+        assert_eq!(check(&events, CaseState::Concluded, 2, k, licensed), Err(CorrectionError::LicenseIssued));
+        let published = Derived { license: false, published: true };
+        assert_eq!(check(&events, CaseState::Concluded, 2, k, published), Err(CorrectionError::RecordsDerived));
+    }
+
+    #[test]
+    fn an_applicant_record_tells_what_changed_and_shows_itself_masked() {
+        let a = ApplicantRecord {
+            kind: "natural".into(),
+            name: "张三".into(),
+            id_no: "110101199003077777".into(),
+            mobile: "13800138000".into(),
+            address: "示例市城关区人民路66号".into(),
+            email: String::new(),
+        };
+        let b = ApplicantRecord { name: "张三丰".into(), mobile: "13900139000".into(), ..a.clone() };
+        assert_eq!(a.changed(&b), ["name", "mobile"]);
+        assert!(a.identity_changed(&b));
+        assert!(!a.identity_changed(&ApplicantRecord { address: "别处".into(), ..a.clone() }));
+        let m = a.masked();
+        assert_eq!((m.name.as_str(), m.mobile.as_str()), ("张*", "138****8000"));
+        assert!(!m.id_no.contains("19900307") && !m.address.contains("人民路"), "{m:?}");
     }
 }

@@ -34,6 +34,8 @@ pub struct CorrectionRow {
     pub performed_at: Option<i64>,
     pub performed_note: String,
     pub corrective_seq: Option<i64>,
+    /// The corrected values a request carries (JSON; '' for none).
+    pub corrected_values: String,
 }
 
 fn row(r: &Row) -> CorrectionRow {
@@ -63,6 +65,7 @@ fn row(r: &Row) -> CorrectionRow {
         performed_at: r.opt_i64("performed_at"),
         performed_note: r.str("performed_note"),
         corrective_seq: r.opt_i64("corrective_seq"),
+        corrected_values: r.str("corrected_values"),
     }
 }
 
@@ -82,6 +85,8 @@ pub struct NewCorrection<'a> {
     pub content: &'a str,
     pub reason: &'a str,
     pub requested_at: i64,
+    /// The corrected values (JSON), '' for none.
+    pub corrected_values: &'a str,
 }
 
 /// Stores a request unless one for the same event is open; its id, or
@@ -93,8 +98,8 @@ pub async fn insert(tx: &mut Tx, n: &NewCorrection<'_>) -> StoreResult<Option<i6
     }
     let r = query(
         "INSERT INTO correction_requests (case_id, event_seq, event_kind, correction_kind, department_id, \
-         requester_id, requester_name, content, reason, state, requested_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10) RETURNING id",
+         requester_id, requester_name, content, reason, state, requested_at, corrected_values) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $11) RETURNING id",
     )
     .bind(n.case_id)
     .bind(n.event_seq)
@@ -106,6 +111,7 @@ pub async fn insert(tx: &mut Tx, n: &NewCorrection<'_>) -> StoreResult<Option<i6
     .bind(n.content)
     .bind(n.reason)
     .bind(n.requested_at)
+    .bind(n.corrected_values)
     .fetch_one(tx.conn())
     .await?;
     Ok(Some(r.i64("id")))
@@ -211,4 +217,50 @@ pub async fn withdraw(tx: &mut Tx, id: i64, at: i64) -> StoreResult<bool> {
     .execute(tx.conn())
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Which records a case's conclusion derived that name its applicant: a
+/// licence (issued, or its issue waiting: `license_jobs`), and a 双公示
+/// record or a 审管 push.
+pub async fn derived(ex: Ex<'_>, case_id: i64) -> StoreResult<(bool, bool)> {
+    let r = query(
+        "SELECT (SELECT COUNT(*) FROM licenses WHERE case_id = $1) + (SELECT COUNT(*) FROM license_jobs WHERE case_id = $1) AS lic, \
+         (SELECT COUNT(*) FROM credit_licensing WHERE case_id = $1) + (SELECT COUNT(*) FROM handovers WHERE case_id = $1) AS pubs",
+    )
+    .bind(case_id)
+    .fetch_one(ex)
+    .await?;
+    Ok((r.i64("lic") > 0, r.i64("pubs") > 0))
+}
+
+/// The applicant's data a case records, as an applicant-data correction sets it.
+pub struct Applicant<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub id_no: &'a str,
+    pub mobile: &'a str,
+    pub address: &'a str,
+    pub email: &'a str,
+    /// The account the applicant holds, linked to the case.
+    pub user_id: Option<i64>,
+}
+
+/// Sets the applicant's data of case `case_id` (the case locked, in the
+/// transaction of the corrective event).
+pub async fn set_applicant(tx: &mut Tx, case_id: i64, a: &Applicant<'_>) -> StoreResult<()> {
+    query(
+        "UPDATE cases SET applicant_kind = $1, applicant_name = $2, applicant_id_no = $3, applicant_mobile = $4, \
+         applicant_address = $5, applicant_email = $6, applicant_user_id = $7 WHERE id = $8",
+    )
+    .bind(a.kind)
+    .bind(a.name)
+    .bind(a.id_no)
+    .bind(a.mobile)
+    .bind(a.address)
+    .bind(a.email)
+    .bind(a.user_id)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

@@ -300,11 +300,15 @@ fn outcomes(codes: &[String]) -> Vec<Value> {
 /// The timeline lines of a case: label, text and the step it happened in.
 fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> {
     // 误操作更正: each event corrected, with the request it was corrected under.
-    let corrected = zwfw_app::governance::corrections::corrected_on(&d.events);
+    use zwfw_domain::governance::correction::CorrectionKind;
+    let corrected = zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::StepPassed);
+    // Wrong applicant data: the acceptance stands, its data corrected (the last request).
+    let data = zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::ApplicantData);
     d.events
         .iter()
         .map(|e| {
             let corrected_by = corrected.iter().find(|(seq, _)| *seq == e.seq).map(|(_, request)| *request);
+            let data_corrected_by = data.iter().rev().find(|(seq, _)| *seq == e.seq).map(|(_, request)| *request);
             let ev = serde_json::from_value::<zwfw_domain::cases::Event>(e.body.clone()).ok();
             let text = ev.as_ref().map(|ev| zwfw_app::messages::case_event_text(&ev.kind, names)).unwrap_or_default();
             // 补录: entered later, at its real time; the fault, the paper number, when it was entered.
@@ -315,7 +319,7 @@ fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> 
                 }
             });
             context! {
-                seq => e.seq, corrected_by => corrected_by,
+                seq => e.seq, corrected_by => corrected_by, data_corrected_by => data_corrected_by,
                 at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text, backfill => backfill,
                 actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
                 step_name => e.step_name,

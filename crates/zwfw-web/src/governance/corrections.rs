@@ -21,7 +21,7 @@ use zwfw_domain::governance::deletion::DeletionState;
 /// The officer who recorded an action on a case (or a head of the case's
 /// department) asks for its correction, naming the event by its number.
 #[utoipa::path(post, path = "/governance/corrections", tag = "governance", request_body = RequestInput,
-    responses((status = 201, description = "asked; the heads of the case's department are told", body = CorrectionView), (status = 403, description = "not who recorded the event nor a head of the case's department, or not staff (`not_author`, `supervision_reads_only`, `not_in_department`, `staff_only`)", body = ErrorBody), (status = 404, description = "no such case, or another department's", body = ErrorBody), (status = 409, description = "the event may no longer be corrected, is corrected already or has an open request (`correction_not_possible`, `correction_already_done`, `correction_already_requested`)", body = ErrorBody), (status = 422, description = "no such event on the case, an event of another kind, a bad kind, or the content or the reason missing or too long (`correction_no_such_event`, `correction_wrong_kind`, `bad_correction_kind`, `invalid_correction_text`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "asked; the heads of the case's department are told", body = CorrectionView), (status = 403, description = "not who recorded the event nor a head of the case's department, or not staff (`not_author`, `supervision_reads_only`, `not_in_department`, `staff_only`)", body = ErrorBody), (status = 404, description = "no such case, or another department's", body = ErrorBody), (status = 409, description = "the event may no longer be corrected, is corrected already or has an open request; a licence, a 双公示 record or a 审管 push names the applicant (`correction_not_possible`, `correction_already_done`, `correction_already_requested`, `correction_license_issued`, `correction_records_derived`)", body = ErrorBody), (status = 422, description = "no such event on the case, an event of another kind, a bad kind, the content or the reason missing or too long; corrected applicant data missing, invalid as at application, the identity of an online application, or no change (`correction_no_such_event`, `correction_wrong_kind`, `bad_correction_kind`, `invalid_correction_text`, `correction_values_required`, `invalid_applicant`, `invalid_resident_id`, `invalid_credit_code`, `invalid_mobile`, `invalid_email`, `correction_identity_of_account`, `correction_no_change`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn ask(
     SignedIn { st, ra, .. }: SignedIn,
     body: Result<ApiJson<RequestInput>, WebError>,
@@ -82,7 +82,7 @@ pub async fn consent(
 /// The service centre carries out a consented correction (`approve`: the
 /// corrective event appended to the case) or refuses it with a reason.
 #[utoipa::path(post, path = "/governance/corrections/{id}/perform", tag = "governance", params(("id" = i64, Path)), request_body = VerdictInput,
-    responses((status = 200, description = "carried out or refused; the requester and the head are told, and supervision of a correction carried out", body = CorrectionView), (status = 403, description = "not the service centre, or the requester (`missing_role`, `supervision_reads_only`, `own_request`)", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "not consented, or the event may no longer be corrected (`correction_wrong_stage`, `correction_not_possible`, `correction_already_done`)", body = ErrorBody), (status = 422, description = "a bad decision, or a refusal without its reason (`bad_verdict`, `invalid_correction_text`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "carried out or refused; the requester and the head are told, and supervision of a correction carried out", body = CorrectionView), (status = 403, description = "not the service centre, or the requester (`missing_role`, `supervision_reads_only`, `own_request`)", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "not consented, or the event may no longer be corrected (`correction_wrong_stage`, `correction_not_possible`, `correction_already_done`, `correction_license_issued`, `correction_records_derived`, `correction_no_change`)", body = ErrorBody), (status = 422, description = "a bad decision, or a refusal without its reason (`bad_verdict`, `invalid_correction_text`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn perform(
     SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
@@ -165,7 +165,7 @@ pub async fn new_page(SignedIn { st, ra, s }: SignedIn, PageQuery(q): PageQuery<
             let input = RequestInput {
                 case_id,
                 event_seq: o.events.first().map_or(0, |e| e.seq),
-                correction_kind: o.events.first().map(|e| e.kind.clone()).unwrap_or_default(),
+                correction_kind: o.events.first().map(|e| e.correction_kind.clone()).unwrap_or_default(),
                 ..Default::default()
             };
             new_view(&st, &ra, &input, &o, None)
@@ -185,6 +185,19 @@ pub struct AskForm {
     content: String,
     #[serde(default)]
     reason: String,
+    /// The corrected applicant data (申请人信息有误); empty keeps the value recorded.
+    #[serde(default)]
+    applicant_kind: String,
+    #[serde(default)]
+    applicant_name: String,
+    #[serde(default)]
+    applicant_id_no: String,
+    #[serde(default)]
+    applicant_mobile: String,
+    #[serde(default)]
+    applicant_address: String,
+    #[serde(default)]
+    applicant_email: String,
 }
 
 /// Submits the form: the request's page, or the form again with the message.
@@ -198,12 +211,21 @@ pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<AskFor
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let (seq, kind) = f.event.split_once(':').unwrap_or((f.event.as_str(), ""));
+    let applicant = (kind.trim() == "applicant_data").then_some(zwfw_domain::governance::correction::ApplicantRecord {
+        kind: f.applicant_kind,
+        name: f.applicant_name,
+        id_no: f.applicant_id_no,
+        mobile: f.applicant_mobile,
+        address: f.applicant_address,
+        email: f.applicant_email,
+    });
     let input = RequestInput {
         case_id: f.case_id,
         event_seq: seq.trim().parse().unwrap_or(0),
         correction_kind: kind.trim().to_string(),
         content: f.content,
         reason: f.reason,
+        applicant,
     };
     match cor::request(&c, &input).await {
         Ok(r) => see_other(&format!("/governance/corrections/{}?done=request", r.id)),

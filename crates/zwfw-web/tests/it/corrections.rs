@@ -57,6 +57,12 @@ async fn view_of(app: &App, case: i64) -> zwfw_domain::cases::CaseView {
     serde_json::from_str(&row.p.view).unwrap()
 }
 
+/// The events an offer names: (number, correction kind).
+fn offered_kinds(o: &Value) -> Vec<(i64, String)> {
+    let events = o["events"].as_array().unwrap().iter();
+    events.map(|e| (e["seq"].as_i64().unwrap(), e["correction_kind"].as_str().unwrap().to_string())).collect()
+}
+
 /// The number of the last event of `kind` on the case.
 fn last_seq(c: &Value, kind: &str) -> i64 {
     c["events"].as_array().unwrap().iter().rev().find(|e| e["kind"] == kind).unwrap()["seq"].as_i64().unwrap()
@@ -102,8 +108,10 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let (s, html) = page(&signed(&reviewer), &app, &format!("/cases/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(&format!("/governance/corrections/new?case_id={id}")), "{html}");
-    let (_, html) = page(&signed(&counter), &app, &format!("/cases/{id}")).await;
-    assert!(!html.contains("/governance/corrections/new"), "not the counter's pass");
+    // The counter is offered its acceptance (for the applicant's data), not the reviewer's pass.
+    let (_, o) = body(app.get(&counter, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+    let offered = offered_kinds(&o);
+    assert_eq!(offered, [(accepted, "applicant_data".to_string())], "{o}");
     let (s, form) = page(&signed(&reviewer), &app, &format!("/governance/corrections/new?case_id={id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains(&format!("value=\"{wrong}:step_passed\"")), "{form}");
@@ -274,5 +282,156 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     let mut actions: Vec<&str> = a.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     actions.reverse();
     assert_eq!(actions, ["correction_requested", "correction_consented", "correction_performed"]);
+    assert_invariants(&app).await;
+});
+
+/// A valid 居民身份证号 from its first 17 digits.
+fn resident_id(first17: &str) -> String {
+    format!("{first17}{}", zwfw_domain::ids::ResidentId::check_char(first17).unwrap())
+}
+
+async fn ask_data(app: &App, token: &str, case: i64, seq: i64, applicant: Value) -> (StatusCode, Value) {
+    let b = json!({"case_id": case, "event_seq": seq, "correction_kind": "applicant_data",
+        "content": "受理时申请人姓名、证件号码和联系电话录错", "reason": "窗口录入错误", "applicant": applicant});
+    body(app.post(token, "/api/v1/governance/corrections", b).await).await
+}
+
+both_backends!(wrong_applicant_data_is_corrected_and_the_applicant_told, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTCORRECT000000000000000000002").await;
+    let [citizen, counter, reviewer, head, center] =
+        app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer", "demo_head", "demo_center"]).await;
+    // The counter registers a walk-in applicant with the wrong name, number and mobile, and accepts.
+    let (_, up) = upload(&app, &counter, PDF, "扫描件.pdf").await;
+    let wrong_id = resident_id("52990219900307123");
+    let reg = json!({"applicant": {"kind": "natural", "name": "赵陆", "id_no": wrong_id, "mobile": "13812345678",
+        "address": "示例市东城区人民路1号"}, "materials": [{"material_no": 1, "upload_id": up["id"]}]});
+    let (s, b) = body(app.post(&counter, &format!("/api/v1/items/{item}/applications"), reg).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["case_id"].as_i64().unwrap();
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全"})).await;
+    let c = case(&app, &head, id).await;
+    let accepted = last_seq(&c, "accepted");
+    let passed = last_seq(&c, "step_passed");
+    let step_before = c["case"]["step_name"].clone();
+    zwfw_store::exchange::derive(&app.state.store).await.unwrap();
+    let accept_rows =
+        format!("SELECT COUNT(*) AS n FROM exchange_outbox WHERE case_id = {id} AND tbl = 'up_pro_accept'");
+    assert_eq!(count(&app, &accept_rows).await, 1);
+
+    // The acceptance is offered for an applicant-data correction, with the data masked.
+    let (s, o) = body(app.get(&counter, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    let offered = offered_kinds(&o);
+    assert!(offered.contains(&(accepted, "applicant_data".to_string())), "{o}");
+    assert_eq!(o["applicant"]["mobile"], "138****5678", "{o}");
+    let (s, form) = page(&signed(&counter), &app, &format!("/governance/corrections/new?case_id={id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        form.contains(&format!("value=\"{accepted}:applicant_data\"")) && form.contains("更正后的申请人信息"),
+        "{form}"
+    );
+    assert!(!form.contains("13812345678") && !form.contains(&wrong_id), "masked: {form}");
+
+    // Bad values, checked as at application: refused, nothing stored.
+    let right_id = resident_id("52990219900307124");
+    let good = json!({"name": "赵六", "id_no": right_id, "mobile": "13900000002"});
+    for (applicant, status, code) in [
+        (Value::Null, StatusCode::UNPROCESSABLE_ENTITY, "correction_values_required"),
+        (json!({"id_no": "529902199003071231"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_resident_id"),
+        (json!({"mobile": "1234"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_mobile"),
+        (json!({"email": "不是邮箱"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"),
+        (json!({"kind": "robot"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_applicant"),
+        (json!({"name": "赵陆", "mobile": "13812345678"}), StatusCode::UNPROCESSABLE_ENTITY, "correction_no_change"),
+    ] {
+        let (s, b) = ask_data(&app, &counter, id, accepted, applicant.clone()).await;
+        assert_eq!((s, b["code"].as_str()), (status, Some(code)), "{applicant}: {b}");
+    }
+    let (s, b) = ask_data(&app, &counter, id, passed, good.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_wrong_kind")), "{b}");
+    let (s, b) = ask_data(&app, &reviewer, id, accepted, good.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
+    assert_eq!(requests(&app).await, 0);
+
+    // Asked, consented, carried out.
+    let (s, r) = ask_data(&app, &counter, id, accepted, good).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_i64().unwrap();
+    assert_eq!(r["correction_kind"], "applicant_data");
+    assert_eq!(
+        (r["corrected_applicant"]["name"].as_str(), r["corrected_applicant"]["mobile"].as_str()),
+        (Some("赵*"), Some("139****0002")),
+        "{r}"
+    );
+    let (s, b) = step(&app, &head, rid, "consent", "approve", "").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let before = events_of(&app, id).await;
+    let (s, b) = step(&app, &center, rid, "perform", "approve", "").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+    assert_eq!(b["corrective_seq"].as_i64(), Some(before + 1));
+
+    // The case's record takes the corrected data; where it stands does not move.
+    let row = zwfw_store::cases::get_case(&app.state.store, id).await.unwrap();
+    assert_eq!(
+        (row.applicant_name.as_str(), row.applicant_id_no.as_str(), row.applicant_mobile.as_str()),
+        ("赵六", right_id.as_str(), "13900000002")
+    );
+    assert_eq!(row.applicant_address, "示例市东城区人民路1号", "a field left empty keeps its value");
+    let c = case(&app, &head, id).await;
+    assert_eq!((c["case"]["state"].as_str(), &c["case"]["step_name"]), (Some("in_progress"), &step_before), "{c}");
+    assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap(), "the replay agrees");
+    // The timeline keeps the original values, masked, and marks the acceptance without striking it out.
+    let (_, html) = page(&signed(&head), &app, &format!("/cases/{id}")).await;
+    assert!(html.contains("申请人信息已更正") && html.contains(&format!("/governance/corrections/{rid}")), "{html}");
+    assert!(html.contains("原记录：姓名或单位名称 赵*") && html.contains("联系电话 138****5678"), "{html}");
+    assert!(html.contains("更正为：姓名或单位名称 赵*") && html.contains("联系电话 139****0002"), "{html}");
+    assert!(!html.contains("<del><strong>受理</strong></del>") && !html.contains(&wrong_id), "{html}");
+    // The applicant is told at the corrected mobile; supervision is told.
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    let sms = count(
+        &app,
+        "SELECT COUNT(*) AS n FROM notifications WHERE channel = 'sms' AND mobile = '13900000002' AND title LIKE '申请人信息已更正%'",
+    )
+    .await;
+    assert_eq!(sms, 1);
+    assert_eq!(told(&app, "demo_supervisor", "误操作更正报备").await, 1);
+    // The exchange sends the acceptance row again, as a new version.
+    zwfw_store::exchange::derive(&app.state.store).await.unwrap();
+    assert_eq!(count(&app, &accept_rows).await, 2);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT MAX(version) AS n FROM exchange_outbox WHERE case_id = {id} AND tbl = 'up_pro_accept'")
+        )
+        .await,
+        2
+    );
+    // The data may be corrected again; a step's correction is not blocked by it.
+    let (s, o) = body(app.get(&counter, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(o["events"].as_array().unwrap().iter().any(|e| e["seq"] == accepted), "{o}");
+    assert!(o["events"].as_array().unwrap().iter().any(|e| e["seq"] == passed), "{o}");
+
+    // An online application: its identity is the account's, its contact may be corrected.
+    let online = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, online, json!({"action": "accept"})).await;
+    let acc = last_seq(&case(&app, &head, online).await, "accepted");
+    let (s, b) = ask_data(&app, &counter, online, acc, json!({"name": "别人"})).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_identity_of_account")),
+        "{b}"
+    );
+    let (s, b) = ask_data(&app, &counter, online, acc, json!({"mobile": "13900000003"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+
+    // A concluded case whose decision was published (双公示, 审管) is refused, with the route to take.
+    let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+    let done =
+        conclude(&app, &tokens, item, json!({"action": "conclude", "outcome": "denied", "opinion": "场所不符"})).await;
+    let acc = last_seq(&case(&app, &head, done).await, "accepted");
+    let (s, b) = ask_data(&app, &counter, done, acc, json!({"mobile": "13900000004"})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_records_derived")), "{b}");
     assert_invariants(&app).await;
 });
