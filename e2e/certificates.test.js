@@ -32,7 +32,12 @@ before(async () => {
     execFileSync(bin, ['cert', 'demo-issue', '--ca-dir', dir, '--name', name, '--unit', '市场监督管理局', '--out', join(dir, out)]);
   }
   signer = spawn(bin, ['cert', 'signer', '--key', join(dir, 'lina.key'), '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  ({ base, browser, stop } = await start({ env: { ZWFW_CERTIFICATES_SIGNING_SERVICE: `http://127.0.0.1:${port}/sm2/sign` } }));
+  // The CA of this test's certificates is the configured one (not the demo
+  // CA of the data directory, whose certificate the demo registers).
+  ({ base, browser, stop } = await start({ env: {
+    ZWFW_CERTIFICATES_SIGNING_SERVICE: `http://127.0.0.1:${port}/sm2/sign`,
+    ZWFW_CERTIFICATES_CA_FILE: join(dir, 'ca.pem'),
+  } }));
 });
 
 after(async () => {

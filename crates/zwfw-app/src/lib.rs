@@ -84,6 +84,7 @@ pub async fn run_jobs(state: &App) -> AppResult<usize> {
     licenses::status::expire_due(state).await?;
     governance::qualifications::remind_expiring(state).await?;
     accounts::certificates::remind_expiring(state).await?;
+    accounts::certificates::refresh_crl(state).await?;
     faults::remind_notice_due(state).await?;
     if let Some(r) = supervision::evaluate(state, false).await? {
         if r.new_findings > 0 || r.escalated > 0 {

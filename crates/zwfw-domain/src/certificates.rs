@@ -16,10 +16,20 @@ code_list!(
         Lost = "lost",
         /// 锁死: the medium's PIN is locked.
         Locked = "locked",
-        /// 撤销/停用: revoked by the CA or the centre.
+        /// 撤销/停用: revoked, as the holder or the centre reports.
         Revoked = "revoked",
+        /// 吊销: on the revocation list (CRL) the CA signed.
+        CaRevoked = "ca_revoked",
     }
 );
+
+impl Report {
+    /// A person may report it (the holder, an administrator); a CA's
+    /// revocation comes only from the CA's signed revocation list.
+    pub fn by_people(self) -> bool {
+        self != Report::CaRevoked
+    }
+}
 
 /// Where a registered certificate stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,6 +253,8 @@ mod tests {
         assert_eq!(Standing::at(Some(Report::Revoked), 10, 20, 21).code(), "revoked");
         assert!(!Standing::Reported(Report::Locked).usable());
         assert!(!Standing::Reported(Report::Locked).reportable());
+        assert_eq!(Standing::at(Some(Report::CaRevoked), 10, 20, 15).code(), "ca_revoked");
+        assert!(Report::Lost.by_people() && Report::Revoked.by_people() && !Report::CaRevoked.by_people());
         assert!(Standing::Expired.reportable());
     }
 

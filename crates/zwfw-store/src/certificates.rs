@@ -1,4 +1,4 @@
-//! Staff certificates (migration 0052): the registered SM2 certificates,
+//! Staff certificates (migrations 0052, 0059): the registered SM2 certificates,
 //! the reports that block them, and the single-use sign-in challenges.
 //! Certificates and reports are append-only.
 
@@ -297,4 +297,86 @@ pub async fn add_reminder(
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A certificate revocation list of the CA taken (migration 0059).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrlRow {
+    pub id: i64,
+    pub issuer: String,
+    pub this_update: i64,
+    pub next_update: Option<i64>,
+    /// The serials on it, upper-case hex.
+    pub revoked: Vec<String>,
+    /// SM3 of the DER, hex.
+    pub fingerprint: String,
+    pub pem: String,
+    pub imported_name: String,
+    pub imported_at: i64,
+}
+
+fn crl_row(r: &Row) -> CrlRow {
+    CrlRow {
+        id: r.i64("id"),
+        issuer: r.str("issuer"),
+        this_update: r.i64("this_update"),
+        next_update: r.opt_i64("next_update"),
+        revoked: r.str("revoked").split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        fingerprint: r.str("fingerprint"),
+        pem: r.str("pem"),
+        imported_name: r.str("imported_name"),
+        imported_at: r.i64("imported_at"),
+    }
+}
+
+/// A revocation list to record.
+pub struct NewCrl<'a> {
+    pub issuer: &'a str,
+    pub this_update: i64,
+    pub next_update: Option<i64>,
+    pub revoked: &'a [String],
+    pub fingerprint: &'a str,
+    pub pem: &'a str,
+    pub imported_by: Option<i64>,
+    pub imported_name: &'a str,
+    pub imported_at: i64,
+}
+
+/// The latest revocation list held of the CA named `issuer`.
+pub async fn latest_crl(ex: Ex<'_>, issuer: &str) -> StoreResult<Option<CrlRow>> {
+    query("SELECT * FROM certificate_crls WHERE issuer = $1 ORDER BY this_update DESC, id DESC LIMIT 1")
+        .bind(issuer)
+        .maybe(ex, crl_row)
+        .await
+}
+
+/// Records a revocation list; `Duplicate("certificate_crl")` when one of
+/// the same CA and thisUpdate is held already.
+pub async fn insert_crl(tx: &mut Tx, n: &NewCrl<'_>) -> StoreResult<i64> {
+    let r = query(
+        "INSERT INTO certificate_crls (issuer, this_update, next_update, revoked, fingerprint, pem, imported_by, \
+         imported_name, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(n.issuer)
+    .bind(n.this_update)
+    .bind(n.next_update)
+    .bind(n.revoked.join(","))
+    .bind(n.fingerprint)
+    .bind(n.pem)
+    .bind(n.imported_by)
+    .bind(n.imported_name)
+    .bind(n.imported_at)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| StoreError::unique_as(e, "certificate_crl"))?;
+    Ok(r.i64("id"))
+}
+
+/// The registered certificates of the CA named `issuer` with one of `serials`.
+pub async fn by_issuer_serials(ex: Ex<'_>, issuer: &str, serials: &[String]) -> StoreResult<Vec<CertificateRow>> {
+    if serials.is_empty() {
+        return Ok(vec![]);
+    }
+    let all = query(format!("{SELECT} WHERE c.issuer = $1 ORDER BY c.id")).bind(issuer).all(ex, row).await?;
+    Ok(all.into_iter().filter(|c| serials.contains(&c.serial)).collect())
 }

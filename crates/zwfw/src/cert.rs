@@ -34,6 +34,38 @@ pub enum CertCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Issue a certificate revocation list (CRL) from the demo CA of a folder
+    /// revoking the given certificates (and those its previous list at OUT
+    /// revoked): import it with `zwfw cert crl-import` or put it where
+    /// `[certificates] crl_file` points. For tests and demonstrations only.
+    DemoRevoke {
+        /// The folder of the demo CA.
+        #[arg(long)]
+        ca_dir: PathBuf,
+        /// A certificate to revoke (PEM or DER file); may be repeated.
+        #[arg(long = "cert")]
+        certs: Vec<PathBuf>,
+        /// A serial number to revoke (hex); may be repeated.
+        #[arg(long = "serial")]
+        serials: Vec<String>,
+        /// Days until the next list is due (nextUpdate).
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+        /// Where to write the list (PEM); default CA_DIR/crl.pem.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import the configured CA's revocation list (CRL, PEM or DER) into the
+    /// database: its signature is checked with the CA of `[certificates]
+    /// ca_file` (with --demo and no ca_file: the demo CA of the data
+    /// directory); the certificates on it are blocked at once.
+    CrlImport {
+        /// The CRL file.
+        file: PathBuf,
+        /// The database is the demo's (`zwfw serve --demo`).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Sign a sign-in challenge with an SM2 private key (PKCS#8 PEM): prints
     /// the signature (base64 of the DER) to paste on the sign-in page or post to the API.
     Sign {
@@ -79,7 +111,7 @@ fn rdn_value(v: &str) -> String {
     out
 }
 
-pub async fn run(command: CertCommand) -> Result<ExitCode> {
+pub async fn run(command: CertCommand, common: &crate::cli::Common) -> Result<ExitCode> {
     match command {
         CertCommand::DemoIssue { ca_dir, name, unit, from, days, out } => {
             let now = chrono::Utc::now().timestamp_millis();
@@ -113,6 +145,66 @@ pub async fn run(command: CertCommand) -> Result<ExitCode> {
                 "demo CA:     {} (set [certificates] ca_file to it to accept only its certificates)",
                 ca_dir.join("ca.pem").display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        CertCommand::DemoRevoke { ca_dir, certs: files, serials, days, out } => {
+            let now = chrono::Utc::now().timestamp_millis();
+            let (ca_name, ca_key) = certs::demo_ca(&ca_dir, now).map_err(|e| anyhow!("demo CA: {e}"))?;
+            let out = out.unwrap_or_else(|| ca_dir.join("crl.pem"));
+            // The list so far (the previous one at OUT, if the demo CA made it).
+            let mut revoked: Vec<(String, i64)> = match std::fs::read(&out) {
+                Ok(bytes) => {
+                    x509::read_crl(&bytes)
+                        .ok_or_else(|| anyhow!("{} is not a revocation list (CRL)", out.display()))?
+                        .revoked
+                }
+                Err(_) => vec![],
+            };
+            let mut add = |serial: String| {
+                if !revoked.iter().any(|(s, _)| *s == serial) {
+                    revoked.push((serial, now));
+                }
+            };
+            for f in &files {
+                let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+                let c = x509::read(&bytes).map_err(|_| anyhow!("{} is not an SM2 certificate", f.display()))?;
+                if c.issuer != ca_name {
+                    anyhow::bail!("{} was not issued by the demo CA of {}", f.display(), ca_dir.display());
+                }
+                add(c.serial);
+            }
+            for s in serials {
+                let s = s.trim().trim_start_matches("0x").to_ascii_uppercase();
+                if s.is_empty() || s.len() % 2 == 1 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    anyhow::bail!("--serial must be hexadecimal digits, an even number of them (got {s:?})");
+                }
+                add(s);
+            }
+            let pem = x509::issue_crl(&ca_name, &ca_key, now, now + days * 86_400_000, &revoked)
+                .map_err(|e| anyhow!("issue: {e}"))?;
+            std::fs::write(&out, &pem).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("revocation list: {}", out.display());
+            println!("issuer:          {ca_name}");
+            for (serial, _) in &revoked {
+                println!("revoked:         {serial}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CertCommand::CrlImport { file, demo } => {
+            let s = crate::cli::settings(common, None, demo.then_some(true))?;
+            let state = crate::cli::state_for(&s, crate::cli::open_store(&s).await?)?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let o = certs::import_crl(&crate::cli::cli_ctx(&state), &bytes)
+                .await
+                .map_err(|e| anyhow!("{}: refused ({}): {}; nothing changed", file.display(), e.code(), e.message()))?;
+            if !o.imported {
+                println!("the same revocation list is held already: nothing changed");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("revocation list of {} imported", o.issuer);
+            println!("this update: {}", zwfw_domain::time::format_rfc3339(o.this_update));
+            println!("revoked:     {} serial(s)", o.revoked);
+            println!("blocked now: {} registered certificate(s) {:?}", o.blocked.len(), o.blocked);
             Ok(ExitCode::SUCCESS)
         }
         CertCommand::Sign { key, challenge } => {

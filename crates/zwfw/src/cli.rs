@@ -19,7 +19,7 @@ struct Cli {
 }
 
 #[derive(Args, Clone)]
-struct Common {
+pub(crate) struct Common {
     /// TOML configuration file (values there are overridden by ZWFW_* variables and flags).
     #[arg(long, global = true, env = "ZWFW_CONFIG")]
     config: Option<PathBuf>,
@@ -362,7 +362,7 @@ fn init_logging() {
     }
 }
 
-fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Result<Settings> {
+pub(crate) fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Result<Settings> {
     let file = FileConfig::load(common.config.as_deref())?;
     let data_dir = common.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
     let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
@@ -391,6 +391,16 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         "ZWFW_DATABASE_KEEPALIVE" => common.database_keepalive.clone(),
         _ => None,
     })?;
+    let demo = demo.or(file.demo).unwrap_or(false);
+    let mut certificates = config::certificates(file.certificates, |k| std::env::var(k).ok())?;
+    if demo && certificates.ca.is_none() {
+        // The demo's certificates come from the demo CA of the data directory.
+        let dir = data_dir.join("demo-ca");
+        zwfw_app::accounts::certificates::demo_ca(&dir, chrono::Utc::now().timestamp_millis())
+            .map_err(|e| anyhow!("the demo CA in {}: {e}", dir.display()))?;
+        let pem = std::fs::read(dir.join("ca.pem")).with_context(|| format!("cannot read {}/ca.pem", dir.display()))?;
+        certificates = certificates.with_ca(&pem).map_err(|e| anyhow!("the demo CA in {}: {e}", dir.display()))?;
+    }
     Ok(Settings {
         database_limits,
         sms,
@@ -402,11 +412,11 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
         backup: config::backup(file.backup, &data_dir, |k| std::env::var(k).ok())?,
         handover: config::handover(file.handover, |k| std::env::var(k).ok())?,
         lookups: config::lookups(file.lookups, |k| std::env::var(k).ok())?,
-        certificates: config::certificates(file.certificates, |k| std::env::var(k).ok())?,
+        certificates,
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.into()),
         data_dir,
         database_url,
-        demo: demo.or(file.demo).unwrap_or(false),
+        demo,
         now: std::env::var("ZWFW_NOW").ok().or(file.now),
         clock_offset: std::env::var("ZWFW_CLOCK_OFFSET").ok().or(file.clock_offset),
         secure_cookies: std::env::var("ZWFW_SECURE_COOKIES")
@@ -420,7 +430,7 @@ fn settings(common: &Common, listen: Option<String>, demo: Option<bool>) -> Resu
     })
 }
 
-async fn open_store(s: &Settings) -> Result<Store> {
+pub(crate) async fn open_store(s: &Settings) -> Result<Store> {
     let store = Store::connect_with(&s.database_url, s.database_limits)
         .await
         .map_err(|e| anyhow!("cannot open the database {}: {e}", redact(&s.database_url)))?;
@@ -442,7 +452,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn state_for(s: &Settings, store: Store) -> Result<App> {
+pub(crate) fn state_for(s: &Settings, store: Store) -> Result<App> {
     let clock = Clock::from_config(s.now.as_deref(), s.clock_offset.as_deref())
         .map_err(|e| anyhow!("invalid ZWFW_NOW or ZWFW_CLOCK_OFFSET: {e}"))?;
     Ok(App::new(
@@ -468,7 +478,7 @@ fn state_for(s: &Settings, store: Store) -> Result<App> {
     ))
 }
 
-fn cli_ctx(state: &App) -> Ctx<'_> {
+pub(crate) fn cli_ctx(state: &App) -> Ctx<'_> {
     let who = std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "operator".into());
     Ctx { state, actor: None, client_addr: format!("cli:{who}") }
 }
@@ -588,6 +598,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .await
                     .map_err(|e| anyhow!("loading the demo city failed: {}", e.message()))?;
                 demo_cases(&state).await?;
+                demo_certificate(&state, &s.data_dir).await?;
                 Some(summary)
             } else {
                 None
@@ -904,6 +915,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("demo city loaded: {} objects created", summary.created.len());
             demo_cases(&state).await?;
             print_demo_accounts(&summary);
+            demo_certificate(&state, &s.data_dir).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Anchor { dir } } => {
@@ -958,7 +970,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if c.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Exchange { command } => exchange(&common, command).await,
-        Command::Cert { command } => crate::cert::run(command).await,
+        Command::Cert { command } => crate::cert::run(command, &common).await,
         Command::User { command } => {
             let s = settings(&common, None, None)?;
             let state = state_for(&s, open_store(&s).await?)?;
@@ -1289,6 +1301,28 @@ async fn shutdown_signal() {
 }
 
 /// Plays the demo cases (only into a database without cases).
+/// The demo's staff certificate (数字证书) of demo_cert, from the demo CA of
+/// the data directory; the key file's path is printed for `zwfw cert signer`.
+async fn demo_certificate(state: &App, data_dir: &std::path::Path) -> Result<()> {
+    let dir = data_dir.join("demo-ca");
+    match zwfw_app::demo::certificate(state, &dir)
+        .await
+        .map_err(|e| anyhow!("registering the demo certificate failed: {}", e.message()))?
+    {
+        Some(c) => println!(
+            "  {} signs in with a staff certificate (serial {}): zwfw cert signer --key {}",
+            c.username,
+            c.serial,
+            c.key.display()
+        ),
+        None => println!(
+            "  no demo certificate key: [certificates] ca_file names another CA than the demo CA of {}, or its files were removed",
+            dir.display()
+        ),
+    }
+    Ok(())
+}
+
 async fn demo_cases(state: &App) -> Result<()> {
     let started = std::time::Instant::now();
     let n = zwfw_app::demo::cases::load(state, DEMO_CASES)

@@ -119,11 +119,14 @@ pub fn lookups(
 /// `signing_service` (or `ZWFW_CERTIFICATES_SIGNING_SERVICE`): the address
 /// of the certificate vendor's local signing service the sign-in page's
 /// script posts the challenge to (see docs/areas/certificates.md).
+/// `crl_file` (or `ZWFW_CERTIFICATES_CRL_FILE`): where the CA's revocation
+/// list is put; the background job imports it when it changes.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificatesFile {
     pub ca_file: Option<PathBuf>,
     pub signing_service: Option<String>,
+    pub crl_file: Option<PathBuf>,
 }
 
 /// The certificate settings from the file and the environment (the
@@ -144,6 +147,14 @@ pub fn certificates(
     if let Some(p) = pick("ZWFW_CERTIFICATES_CA_FILE", file.ca_file.map(|p| p.display().to_string())) {
         let bytes = std::fs::read(&p).with_context(|| format!("cannot read certificates.ca_file {p}"))?;
         c = c.with_ca(&bytes).map_err(|e| anyhow::anyhow!("invalid certificates.ca_file {p}: {e}"))?;
+    }
+    if let Some(p) = pick("ZWFW_CERTIFICATES_CRL_FILE", file.crl_file.map(|p| p.display().to_string())) {
+        if c.ca.is_none() {
+            anyhow::bail!(
+                "certificates.crl_file needs certificates.ca_file: the CA whose signature the list must bear"
+            );
+        }
+        c.crl_file = Some(PathBuf::from(p));
     }
     Ok(c)
 }

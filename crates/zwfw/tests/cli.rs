@@ -526,3 +526,69 @@ fn licence_qr_codes_check_offline() {
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The demo registers demo_cert's certificate from the demo CA of the data
+/// directory; `zwfw cert demo-revoke` issues that CA's revocation list and
+/// `zwfw cert crl-import` takes it, blocking the certificate; a list of
+/// another CA, or without a configured CA, is refused and changes nothing.
+/// On SQLite and PostgreSQL.
+#[test]
+fn the_demo_cas_revocation_list_blocks_the_demo_certificate() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pg = support::scratch_postgres(&rt, "the_demo_cas_revocation_list_blocks_the_demo_certificate");
+    let urls = [None].into_iter().chain(pg.as_ref().map(|p| Some(p.url.as_str())));
+    for url in urls {
+        let dir = temp_dir(if url.is_some() { "crl_pg" } else { "crl_sqlite" });
+        let o = zwfw_on(&dir, url, &[], &["demo"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let (ca_dir, key) = (dir.join("demo-ca"), dir.join("demo-ca").join("demo_cert.key"));
+        assert!(text(&o).contains(&format!("zwfw cert signer --key {}", key.display())), "{}", text(&o));
+        assert!(key.exists() && ca_dir.join("demo_cert.pem").exists());
+        let cert = ca_dir.join("demo_cert.pem");
+
+        // Another CA's list: refused, nothing changed; without the demo's CA none is checked.
+        let other = dir.with_extension("other-ca");
+        let o =
+            zwfw_on(&dir, url, &[], &["cert", "demo-revoke", "--ca-dir", other.to_str().unwrap(), "--serial", "01"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let foreign = other.join("crl.pem");
+        let o = zwfw_on(&dir, url, &[], &["cert", "crl-import", "--demo", foreign.to_str().unwrap()]);
+        assert!(!o.status.success() && text(&o).contains("crl_not_from_ca"), "{}", text(&o));
+        assert!(text(&o).contains("nothing changed"), "{}", text(&o));
+        let o = zwfw_on(&dir, url, &[], &["cert", "crl-import", foreign.to_str().unwrap()]);
+        assert!(!o.status.success() && text(&o).contains("crl_no_ca"), "{}", text(&o));
+
+        // The demo CA revokes her certificate; the list is taken and blocks it.
+        let o = zwfw_on(
+            &dir,
+            url,
+            &[],
+            &["cert", "demo-revoke", "--ca-dir", ca_dir.to_str().unwrap(), "--cert", cert.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let list = ca_dir.join("crl.pem");
+        let o = zwfw_on(&dir, url, &[], &["cert", "crl-import", "--demo", list.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("blocked now: 1"), "{}", text(&o));
+        let o = zwfw_on(&dir, url, &[], &["cert", "crl-import", "--demo", list.to_str().unwrap()]);
+        assert!(o.status.success() && text(&o).contains("held already"), "{}", text(&o));
+        let db = url.map(str::to_string).unwrap_or_else(|| format!("sqlite://{}", dir.join("zwfw.db").display()));
+        let states = rt.block_on(async {
+            let store = zwfw_store::Store::connect(&db).await.unwrap();
+            let rows = zwfw_store::db::query("SELECT state FROM staff_certificate_reports")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+            store.close().await;
+            rows.iter()
+                .map(|r| match r.value("state") {
+                    Some(zwfw_store::db::Value::Text(s)) => s.clone(),
+                    v => panic!("{v:?}"),
+                })
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(states, ["ca_revoked"]);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&other);
+    }
+}

@@ -62,7 +62,12 @@ const STAFF: [(&str, &str, &str, &[&str], &str); 12] = [
     ("demo_county", "刘洋", "dongcheng", &["dept_head"], "13900000010"),
     ("demo_trainee", "何静", "market", &["counter"], "13900000011"),
     ("demo_operator", "陈涛", "it", &["operator"], "13900000012"),
+    ("demo_cert", "林晓", "housing", &["dept_admin"], "13900000013"),
 ];
+
+/// The demo officer who signs in with a staff certificate (数字证书): the
+/// program's demo registers one for her ([`certificate`]).
+pub const CERTIFICATE_HOLDER: &str = "demo_cert";
 
 /// The one demo officer without a qualification (上岗资格): trained, the
 /// examination's result still pending, so she may not act as 窗口人员 yet.
@@ -109,6 +114,65 @@ pub async fn qualify(state: &App, u: &store_admin::User) -> AppResult<()> {
         q::record(&ctx, u.id, &input).await?;
     }
     Ok(())
+}
+
+/// What [`certificate`] left: where the holder's key and certificate are.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoCertificate {
+    pub username: String,
+    pub serial: String,
+    pub certificate: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Registers the demo certificate of [`CERTIFICATE_HOLDER`]: an SM2 key and
+/// certificate issued by the demo CA of `dir` (made there on first use:
+/// `ca.pem`, `ca.key`) and written there as `demo_cert.pem` and
+/// `demo_cert.key`, registered by the demo system administrator.
+/// Nothing is done when she holds a certificate already (the paths are
+/// answered when the files are there) or when the configured CA is another
+/// than the demo CA (its certificates only are accepted).
+pub async fn certificate(state: &App, dir: &std::path::Path) -> AppResult<Option<DemoCertificate>> {
+    use crate::accounts::certificates::{self as certs, x509};
+    use crate::error::AppError;
+    let store = &state.store;
+    let (Some(holder), Some(admin)) = (
+        store_admin::find_user_by_username(store, CERTIFICATE_HOLDER).await?,
+        // The centre does not change an administrator's account: the system administrator registers it.
+        store_admin::find_user_by_username(store, "demo_admin").await?,
+    ) else {
+        return Ok(None);
+    };
+    let (pem_path, key_path) = (dir.join("demo_cert.pem"), dir.join("demo_cert.key"));
+    if let Some(held) = zwfw_store::certificates::for_user(store.pool(), holder.id).await?.into_iter().next() {
+        let there = pem_path.exists() && key_path.exists();
+        return Ok(there.then(|| DemoCertificate {
+            username: holder.username.clone(),
+            serial: held.serial,
+            certificate: pem_path,
+            key: key_path,
+        }));
+    }
+    let now = state.now_ms();
+    let (ca_name, ca_key) = certs::demo_ca(dir, now).map_err(AppError::Internal)?;
+    let ca_pem = std::fs::read(dir.join("ca.pem")).map_err(|e| AppError::Internal(e.to_string()))?;
+    let demo_ca = x509::read(&ca_pem).map_err(|_| AppError::Internal("the demo CA does not read".into()))?;
+    if state.config.certificates.ca.as_ref().is_some_and(|ca| ca.fingerprint != demo_ca.fingerprint) {
+        return Ok(None);
+    }
+    let subject = format!("CN={},OU=示例市住房和城乡建设局,O=示例市,C=CN", holder.display_name);
+    let issued = certs::issue_with_key(&subject, now - 86_400_000, now + 730 * 86_400_000, &ca_name, &ca_key)
+        .map_err(AppError::Internal)?;
+    let write = |p: &std::path::Path, text: &str| {
+        std::fs::write(p, text).map_err(|e| AppError::Internal(format!("{}: {e}", p.display())))
+    };
+    write(&key_path, &issued.key_pem)?;
+    write(&pem_path, &issued.certificate_pem)?;
+    let registrar = crate::accounts::sessions::actor_of(&admin);
+    let ctx = Ctx { state, actor: Some(&registrar), client_addr: "demo".into() };
+    let v =
+        certs::register(&ctx, holder.id, issued.certificate_pem.as_bytes(), "演示证书（载入演示数据）", None).await?;
+    Ok(Some(DemoCertificate { username: holder.username, serial: v.serial, certificate: pem_path, key: key_path }))
 }
 
 /// The demo key (`market`, `housing`…) of a demo department, by its credit code.

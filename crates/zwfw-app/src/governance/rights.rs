@@ -92,13 +92,30 @@ async fn centre_department(st: &App) -> AppResult<Option<i64>> {
         .map(|d| d.id))
 }
 
+/// The active heads (部门负责人) of `department` who may act as heads
+/// today: qualified (上岗资格) for the role. A head without the
+/// qualification decides nothing, so does not count as one who may.
+async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
+    let mut heads = vec![];
+    for u in zwfw_store::admin::list_staff(&st.store, Some(department)).await? {
+        if u.active && u.roles.contains(&Role::DeptHead) {
+            let (acting, _) = super::qualifications::session_actor(st, &u).await?;
+            if acting.has(Role::DeptHead) {
+                heads.push(u.id);
+            }
+        }
+    }
+    Ok(heads)
+}
+
 /// Who stands in for the heads of `department` on a request asked by
-/// `requester` and changing `named` ([`access::stand_in`]).
+/// `requester` and changing `named` ([`access::stand_in`]): counted among
+/// the heads qualified today.
 async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
-    let heads = super::deletions::staff_in_role(st, Some(department), Role::DeptHead).await?;
+    let heads = qualified_heads(st, department).await?;
     let centre = centre_department(st).await?;
     let centre_heads = match centre {
-        Some(c) => super::deletions::staff_in_role(st, Some(c), Role::DeptHead).await?,
+        Some(c) => qualified_heads(st, c).await?,
         None => vec![],
     };
     Ok(access::stand_in(department, requester, named, &heads, centre.map(|c| (c, centre_heads.as_slice()))))
@@ -112,8 +129,24 @@ fn concerns_operator(c: &sr::ChangeRow) -> bool {
     zwfw_domain::access::operator::concerns_operator(&roles)
 }
 
+/// Who stood in for the department's heads on a request decided: the
+/// decider, when not a head of the department — a head of the service
+/// centre, or the system administrator.
+async fn stood_in(st: &App, r: &sr::RightsRow) -> AppResult<StandIn> {
+    let Some(by) = r.decided_by else { return Ok(StandIn::None) };
+    let u = zwfw_store::admin::get_user(&st.store, by).await.map_err(AppError::missing("user"))?;
+    let head = u.roles.contains(&Role::DeptHead);
+    Ok(match u.department_id {
+        Some(d) if head && d == r.department_id => StandIn::None,
+        _ if u.roles.contains(&Role::SystemAdmin) => StandIn::SystemAdmin,
+        Some(d) if head && Some(d) == centre_department(st).await? => StandIn::CentreHead { centre: d },
+        _ => StandIn::None,
+    })
+}
+
 /// The facts of a request, with who stands in for the department's heads
-/// while it waits for their verdict, and whether the centre decides it.
+/// while it waits for their verdict (or who stood in once it was given),
+/// and whether the centre decides it.
 async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
     let mut f = facts(r);
     let rows = sr::rows_of(st.store.pool(), r.id).await?;
@@ -126,6 +159,8 @@ async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
         } else {
             stand_in_for(st, r.department_id, r.requester_id, &named).await?
         };
+    } else if !r.emergency {
+        f.stand_in = stood_in(st, r).await?;
     }
     Ok(f)
 }

@@ -349,11 +349,8 @@ pub async fn record(ctx: &Ctx<'_>, id: i64, input: &SanctionInput, files: Vec<At
     };
     let mut tx = st.store.begin().await?;
     // One number, one decision of this regulator, also among the 吊销 it
-    // entered on a licence's page as the issuing department: read through the
-    // transaction that records it (the primary key holds when two race).
-    if let Some(prior) = sh::decision_number(tx.conn(), r.regulator_department_id, &s.decision_no).await? {
-        return Err(number_taken(&prior.decision_no));
-    }
+    // entered on a licence's page as the issuing department: the key of
+    // `decision_numbers` refuses a number used already ([`use_number`]).
     let sid = sh::insert_sanction(
         &mut tx,
         &sh::NewSanction {

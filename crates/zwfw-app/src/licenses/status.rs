@@ -174,8 +174,8 @@ pub async fn change(ctx: &Ctx<'_>, identifier: &str, input: &ChangeInput) -> App
         }
         "revoke" => {
             may_revoke(actor, &facts(&l)).map_err(|r| AppError::refused(r, "license"))?;
-            let number = required(&input.decision_no, "请填写吊销决定书文号")?;
-            let number = zwfw_domain::handover::decision_number(&number)
+            // An empty number is `decision_no_required`, as in the flow back.
+            let number = zwfw_domain::handover::decision_number(&input.decision_no)
                 .map_err(|e| AppError::with_detail(Kind::Invalid, e.code(), "decision_no"))?;
             return revoke_on_page(ctx, &l, &number).await;
         }
@@ -210,9 +210,10 @@ async fn set_status_in(ctx: &Ctx<'_>, tx: &mut Tx, l: &LicenseRow, change: Licen
 /// the decision number `number`: one number, one decision of the department,
 /// whichever way it was entered — a number the department used already
 /// (on another licence's page, or on a decision flowing back as a regulator)
-/// is refused with `decision_no_taken` and nothing changes. The number is
-/// recorded with the 吊销 in its transaction, so that the back-flow lists it
-/// among the licensee's decisions.
+/// is refused with `decision_no_taken` (the key of `decision_numbers`
+/// refuses it) and nothing changes. The number is recorded with the 吊销 in
+/// its transaction, so that the back-flow lists it among the licensee's
+/// decisions.
 async fn revoke_on_page(ctx: &Ctx<'_>, l: &LicenseRow, number: &str) -> AppResult<String> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let department = l.issuer_department_id;
@@ -222,10 +223,6 @@ async fn revoke_on_page(ctx: &Ctx<'_>, l: &LicenseRow, number: &str) -> AppResul
         return Err(wrong_status(today));
     }
     let mut tx = ctx.state.store.begin().await?;
-    if let Some(prior) = zwfw_store::handover::decision_number(tx.conn(), department, number).await? {
-        return Err(crate::handover::sanctions::number_taken(&prior.decision_no));
-    }
-    set_status_in(ctx, &mut tx, l, LicenseChange::Revoked, number).await?;
     let used = zwfw_store::handover::NewDecisionNumber {
         department_id: department,
         decision_no: number,
@@ -237,6 +234,7 @@ async fn revoke_on_page(ctx: &Ctx<'_>, l: &LicenseRow, number: &str) -> AppResul
         recorded_name: &actor.display_name,
     };
     crate::handover::sanctions::use_number(&mut tx, &used).await?;
+    set_status_in(ctx, &mut tx, l, LicenseChange::Revoked, number).await?;
     tx.commit().await?;
     Ok(l.identifier.clone())
 }

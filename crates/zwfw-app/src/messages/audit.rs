@@ -81,6 +81,7 @@ pub fn action_label(code: &str) -> String {
         "certificate_expiry_reminded" => "提醒数字证书即将到期",
         "certificate_registered" => "登记数字证书",
         "certificate_reported" => "报告数字证书挂失、锁死或撤销",
+        "certificate_crl_imported" => "导入证书签发机构的吊销列表（CRL）",
         "handover_sanction" => "登记监管处理决定（回流）",
         "credit_recorded" => "生成行政许可双公示记录",
         "credit_published" => "公示行政许可决定",

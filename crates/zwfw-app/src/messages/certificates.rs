@@ -34,7 +34,19 @@ pub fn certificates_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("certificate_unusable", Some("lost")) => "您的数字证书已挂失，不能用于登录：请联系政务服务中心补办",
         ("certificate_unusable", Some("locked")) => "您的数字证书已报告锁死，不能用于登录：请联系政务服务中心补办",
         ("certificate_unusable", Some("revoked")) => "您的数字证书已撤销，不能用于登录：请联系政务服务中心补办",
+        ("certificate_unusable", Some("ca_revoked")) => {
+            "您的数字证书已被证书签发机构吊销（列入其吊销列表），不能用于登录：请联系政务服务中心补办"
+        }
         ("certificate_unusable", _) => "您的数字证书当前不能用于登录",
+        ("certificate_revoked_by_ca", _) => "该证书已列入证书签发机构的吊销列表（CRL），不能登记",
+        ("crl_no_ca", _) => "未配置证书签发机构（[certificates] ca_file）：无法验证吊销列表的签名，不能导入",
+        ("crl_unreadable", _) => "无法读取吊销列表：请提供X.509证书吊销列表（CRL，PEM或DER）",
+        ("crl_not_from_ca", _) => {
+            "该吊销列表不是由本平台配置的证书签发机构（CA）以SM2签名签发的，不能导入，未作任何改动"
+        }
+        ("crl_older", _) => {
+            "该吊销列表不比平台已有的吊销列表新（生成时间thisUpdate更早或相同），不能导入，未作任何改动"
+        }
         ("missing_role", Some("certificate")) => "数字证书由政务服务中心管理员或系统管理员登记",
         ("not_in_department", Some("certificate")) => {
             "您只能报告本人或本部门工作人员的证书；其他工作人员的证书由本人、其部门管理员或政务服务中心报告"

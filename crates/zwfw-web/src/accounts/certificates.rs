@@ -199,6 +199,7 @@ pub async fn sign_in_submit(
 fn reports() -> Vec<Value> {
     Report::ALL
         .iter()
+        .filter(|r| r.by_people())
         .map(|r| context! { code => r.code(), label => zwfw_app::messages::label("certificate_report", r.code()) })
         .collect()
 }

@@ -398,20 +398,7 @@ both_backends!(an_expiring_certificate_is_reminded_once_and_only_a_spent_one_is_
     let (_, c) = register(&app, &center, lina, &pem).await;
     let id = c["id"].as_i64().unwrap();
     // The reminders in a user's inbox (the notices, read directly: sessions do not last for days).
-    let reminded = |user: i64| {
-        let app = &app;
-        async move {
-            let sql = format!(
-                "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {user} AND channel = 'inapp' \
-                 AND title LIKE '数字证书即将到期：李娜%'"
-            );
-            let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
-            match row.value("n") {
-                Some(zwfw_store::db::Value::Int(n)) => *n,
-                v => panic!("{v:?}"),
-            }
-        }
-    };
+    let reminded = |user: i64| inapp(&app, user, "数字证书即将到期：李娜");
     let (centre_id, deptadmin_id) = (app.user_id("demo_center").await, app.user_id("demo_deptadmin").await);
 
     // Forty days before its end: nothing yet.
@@ -446,4 +433,169 @@ both_backends!(an_expiring_certificate_is_reminded_once_and_only_a_spent_one_is_
     let b = json!({"certificate": next, "reason": "到期后补办", "replaces": id});
     let (s, c2) = body(app.post(&center, &format!("/api/v1/staff/{lina}/certificates"), b).await).await;
     assert_eq!((s, c2["replaces"].as_i64()), (StatusCode::CREATED, Some(id)), "{c2}");
+});
+
+/// Imports a revocation list as the command line does.
+async fn import(app: &App, crl: &str) -> Result<certs::CrlImported, (StatusCode, &'static str)> {
+    let ctx = zwfw_app::state::Ctx { state: &app.state, actor: None, client_addr: "cli:test".into() };
+    certs::import_crl(&ctx, crl.as_bytes()).await.map_err(|e| {
+        let s = if e.kind() == zwfw_app::error::Kind::Conflict {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        (s, e.code())
+    })
+}
+
+async fn count(app: &App, sql: String) -> i64 {
+    let row = zwfw_store::db::query(sql).fetch_one(app.state.store.pool()).await.unwrap();
+    match row.value("n") {
+        Some(zwfw_store::db::Value::Int(n)) => *n,
+        v => panic!("{v:?}"),
+    }
+}
+
+async fn held_crls(app: &App) -> i64 {
+    count(app, "SELECT COUNT(*) AS n FROM certificate_crls".into()).await
+}
+
+/// The in-app messages to `user` whose title starts with `title` (read
+/// directly: sessions do not last for days).
+async fn inapp(app: &App, user: i64, title: &str) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {user} AND channel = 'inapp' AND title LIKE '{title}%'"
+    );
+    count(app, sql).await
+}
+
+both_backends!(the_cas_revocation_list_blocks_its_certificates_at_once, |store: Store| async move {
+    let ca = Ca::new(chrono::DateTime::parse_from_rfc3339(NOW).unwrap().timestamp_millis());
+    let crl_file = ca.dir.join("published.crl");
+    let mut config = zwfw_app::accounts::certificates::CertificatesConfig::default()
+        .with_ca(&std::fs::read(ca.dir.join("ca.pem")).unwrap())
+        .unwrap();
+    config.crl_file = Some(crl_file.clone());
+    let app = App::start_with_certificates(store, NOW, config).await;
+    let now = app.state.now_ms();
+    let [center, _counter, _reviewer] = app.ready_tokens(["demo_center", "demo_counter", "demo_reviewer"]).await;
+    let (lina, zhou) = (app.user_id("demo_counter").await, app.user_id("demo_reviewer").await);
+    let (pem, key) = ca.issue("李娜", now - DAY, now + 365 * DAY);
+    let (_, c) = register(&app, &center, lina, &pem).await;
+    let (id, serial) = (c["id"].as_i64().unwrap(), c["serial"].as_str().unwrap().to_string());
+    let (zpem, _) = ca.issue("周强", now - DAY, now + 365 * DAY);
+    let (_, zc) = register(&app, &center, zhou, &zpem).await;
+    // Signed in with hers; a second sign-in waits with a challenge.
+    let signed = certificate_sign_in(&app, &key).await;
+    let (waiting, _) = password(&app).await;
+    let (_, ch) = challenge(&app, &waiting).await;
+    let text = ch["challenge"].as_str().unwrap().to_string();
+
+    // Refused lists change nothing: not a CRL, signed by another key under the
+    // CA's name, issued by another CA.
+    let on_list = vec![(serial.clone(), now - 3_600_000)];
+    let stranger = Ca::new(now);
+    let forged = x509::issue_crl(&ca.name, &stranger.key, now - 60_000, now + 7 * DAY, &on_list).unwrap();
+    let foreign = x509::issue_crl(&stranger.name, &stranger.key, now - 60_000, now + 7 * DAY, &on_list).unwrap();
+    assert_eq!(import(&app, "not a list").await.unwrap_err(), (StatusCode::UNPROCESSABLE_ENTITY, "crl_unreadable"));
+    assert_eq!(import(&app, &pem).await.unwrap_err().1, "crl_unreadable", "a certificate is no CRL");
+    assert_eq!(import(&app, &forged).await.unwrap_err(), (StatusCode::UNPROCESSABLE_ENTITY, "crl_not_from_ca"));
+    assert_eq!(import(&app, &foreign).await.unwrap_err().1, "crl_not_from_ca");
+    // Put where crl_file points, the background job refuses it the same way.
+    std::fs::write(&crl_file, &forged).unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    assert_eq!(held_crls(&app).await, 0);
+    assert_eq!(app.get(&signed, "/api/v1/me/sessions").await.status(), StatusCode::OK, "nothing changed");
+
+    // The CA's list, put at crl_file: the background job takes it; hers is blocked at once.
+    let crl = x509::issue_crl(&ca.name, &ca.key, now - 60_000, now + 7 * DAY, &on_list).unwrap();
+    std::fs::write(&crl_file, &crl).unwrap();
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    assert_eq!(held_crls(&app).await, 1);
+    assert_eq!(app.get(&signed, "/api/v1/me/sessions").await.status(), StatusCode::UNAUTHORIZED, "its session ended");
+    let (s, b) = answer(&app, &waiting, &text, &sign(&key, &text)).await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["detail"].as_str()),
+        (StatusCode::FORBIDDEN, Some("certificate_unusable"), Some("ca_revoked")),
+        "{b}"
+    );
+    assert!(b["message"].as_str().unwrap().contains("吊销"), "{b}");
+    let (_, list) = body(app.get(&center, &format!("/api/v1/staff/{lina}/certificates")).await).await;
+    assert_eq!(
+        (list[0]["standing"].as_str(), list[0]["standing_label"].as_str()),
+        (Some("ca_revoked"), Some("已被签发机构吊销")),
+        "{list}"
+    );
+    assert!(list[0]["replaceable"].as_bool().unwrap(), "re-issued through the centre: {list}");
+    let (_, list) = body(app.get(&center, &format!("/api/v1/staff/{zhou}/certificates")).await).await;
+    assert_eq!(
+        (list[0]["id"].as_i64(), list[0]["standing"].as_str()),
+        (zc["id"].as_i64(), Some("active")),
+        "not on the list"
+    );
+    // The centre and the holder are told; the trail records the list and the block.
+    let told = |user: i64| inapp(&app, user, "数字证书已被签发机构吊销：李娜");
+    assert_eq!((told(lina).await, told(app.user_id("demo_center").await).await), (1, 1));
+    let (_, a) = body(app.get(&center, "/api/v1/audit?action=certificate_crl_imported").await).await;
+    assert_eq!(a.as_array().map(Vec::len), Some(1), "{a}");
+    let q = format!("/api/v1/audit?action=certificate_reported&object_type=user&object_id={lina}");
+    let (_, a) = body(app.get(&center, &q).await).await;
+    assert!(a[0]["detail"].as_str().unwrap().contains("ca_revoked"), "{a}");
+    // The holder may not report a certificate 'ca_revoked' herself: the CA's list does.
+    let (_, c2) = {
+        let (pem2, _) = ca.issue("李娜", now - DAY, now + 365 * DAY);
+        let b = json!({"certificate": pem2, "reason": "吊销后补办", "replaces": id});
+        body(app.post(&center, &format!("/api/v1/staff/{lina}/certificates"), b).await).await
+    };
+    let id2 = c2["id"].as_i64().unwrap();
+    let r = json!({"state": "ca_revoked", "reason": "自称吊销"});
+    let (s, b) = body(app.post(&center, &format!("/api/v1/certificates/{id2}/report"), r).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_certificate_report")), "{b}");
+
+    // The same list again: nothing to do; the job reads it again without a change.
+    assert!(!import(&app, &crl).await.unwrap().imported);
+    zwfw_app::run_jobs(&app.state).await.unwrap();
+    assert_eq!(held_crls(&app).await, 1);
+    // An older list (or one of the same moment) is refused, nothing changed.
+    let older = x509::issue_crl(&ca.name, &ca.key, now - 120_000, now + 7 * DAY, &[]).unwrap();
+    assert_eq!(import(&app, &older).await.unwrap_err(), (StatusCode::CONFLICT, "crl_older"));
+    assert_eq!(held_crls(&app).await, 1);
+    // A newer list naming a certificate not registered yet: it cannot be registered.
+    let (pem3, _) = ca.issue("周强", now - DAY, now + 365 * DAY);
+    let serial3 = x509::read(pem3.as_bytes()).unwrap().serial;
+    let newer = x509::issue_crl(&ca.name, &ca.key, now, now + 7 * DAY, &[on_list[0].clone(), (serial3, now)]).unwrap();
+    let o = import(&app, &newer).await.unwrap();
+    assert!(o.imported && o.blocked.is_empty() && o.revoked == 2, "{o:?}");
+    let b = json!({"certificate": pem3, "reason": "新领取"});
+    let (s, b) = body(app.post(&center, &format!("/api/v1/staff/{zhou}/certificates"), b).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("certificate_revoked_by_ca")), "{b}");
+    // The re-issued certificate of hers is not on any list and signs in.
+    assert_eq!(stored(&app, lina).await, 2);
+});
+
+both_backends!(the_demo_registers_a_certificate_of_its_demo_ca, |store: Store| async move {
+    let app = App::start_at(store, NOW).await;
+    // Without a configured CA a revocation list cannot be checked.
+    assert_eq!(import(&app, "x").await.unwrap_err(), (StatusCode::UNPROCESSABLE_ENTITY, "crl_no_ca"));
+    // Her first sign-in (the password changed, a TOTP authenticator enrolled) before.
+    let _ = app.ready_token(zwfw_app::demo::CERTIFICATE_HOLDER).await;
+    let dir = data_dir().join("demo-ca");
+    let c = zwfw_app::demo::certificate(&app.state, &dir).await.unwrap().expect("registered");
+    assert_eq!(c.username, zwfw_app::demo::CERTIFICATE_HOLDER);
+    assert!(c.key.exists() && c.certificate.exists() && dir.join("ca.pem").exists());
+    // Loaded again: the same one, nothing more.
+    let again = zwfw_app::demo::certificate(&app.state, &dir).await.unwrap().expect("there");
+    assert_eq!(again.serial, c.serial);
+    let holder = app.user_id(zwfw_app::demo::CERTIFICATE_HOLDER).await;
+    assert_eq!(stored(&app, holder).await, 1);
+    // She signs in with the key written beside it.
+    let key = x509::read_key(&std::fs::read_to_string(&c.key).unwrap()).unwrap();
+    let (s, b) = app.api_login(zwfw_app::demo::CERTIFICATE_HOLDER, NEW_PW).await;
+    assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("second_factor")), "{b}");
+    assert_eq!(b["second_factors"], json!(["totp", "certificate"]), "{b}");
+    let token = b["token"].as_str().unwrap().to_string();
+    let (_, ch) = challenge(&app, &token).await;
+    let text = ch["challenge"].as_str().unwrap().to_string();
+    let (s, b) = answer(&app, &token, &text, &sign(&key, &text)).await;
+    assert_eq!((s, b["next_step"].as_str()), (StatusCode::OK, Some("open")), "{b}");
 });

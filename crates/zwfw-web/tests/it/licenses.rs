@@ -269,7 +269,11 @@ both_backends!(licenses_issue_verify_and_change, |store: Store| async move {
             .await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
     let (s, b) = body(app.post(&head, &change2, json!({"action": "revoke"})).await).await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")), "{b}");
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decision_no_required")), "{b}");
+    // Blank (or invisible) text is no number either: the same answer as the flow back's.
+    let (s, b) =
+        body(app.post(&head, &change2, json!({"action": "revoke", "decision_no": " \u{200b}\u{3000}"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decision_no_required")), "{b}");
     let (s, b) =
         body(app.post(&head, &change2, json!({"action": "revoke", "decision_no": "示市监罚〔2025〕1号"})).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");

@@ -98,7 +98,7 @@ both_backends!(licences_resist_every_role_of_every_department, |store: Store| as
                 (refused("needs_dept_head"), (StatusCode::UNPROCESSABLE_ENTITY, "reason_required".to_string()))
             }
             "demo_head" => (
-                (StatusCode::UNPROCESSABLE_ENTITY, "reason_required".to_string()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "decision_no_required".to_string()),
                 (StatusCode::UNPROCESSABLE_ENTITY, "reason_required".to_string()),
             ),
             "demo_citizen" => (refused("staff_only"), refused("staff_only")),

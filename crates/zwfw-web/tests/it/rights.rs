@@ -407,11 +407,14 @@ both_backends!(a_request_its_only_head_may_not_decide_goes_to_the_centres_head, 
     new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
     app.qualify("test_centre_head").await;
     let centre_head = app.ready_token("test_centre_head").await;
+    // A second head of the market without the qualification (上岗资格) decides
+    // nothing: the heads who may are counted among those qualified today.
+    let market = app.department_id("示例市市场监督管理局").await;
+    new_staff(&app, "test_unqualified_head", "赵峰", market, &["dept_head"]).await;
     // The centre's head asks as the centre: its own roles, no moves.
     let centre_admin = app.user_id("demo_center").await;
     let (s, b) = ask(&app, &centre_head, "兼任窗口人员", row(centre_admin, &["counter"])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_role_not_offered")), "{b}");
-    let market = app.department_id("示例市市场监督管理局").await;
     let (s, b) = ask(&app, &centre_head, "调往市场监管局", json!([{"user_id": centre_admin, "move_to": market}])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_move_not_offered")), "{b}");
     let (s, r) = ask(&app, &head, "周强兼任窗口人员", row(zhou, &["counter"])).await;
@@ -428,8 +431,16 @@ both_backends!(a_request_its_only_head_may_not_decide_goes_to_the_centres_head, 
     assert_eq!(v["may_decide"].as_bool(), Some(true), "{v}");
     let (s, b) = step(&app, &centre_head, id, "decide", "approve", "同意").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("approved")), "{b}");
+    // Decided, it still says who stood in; a second verdict is one too many, not one not hers.
+    assert_eq!(b["stand_in"].as_str(), Some("centre_head"), "{b}");
+    let (s, b) = step(&app, &centre_head, id, "decide", "refuse", "不同意").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("rights_wrong_stage")), "{b}");
     let (s, b) = step(&app, &da, id, "apply", "approve", "").await;
-    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
+    assert_eq!(
+        (s, b["state"].as_str(), b["stand_in"].as_str()),
+        (StatusCode::OK, Some("applied"), Some("centre_head")),
+        "{b}"
+    );
     assert_eq!(roles_of(&app, zhou).await, ["counter", "reviewer"]);
     // She still reads what she decided; a request the market's head may decide is not hers.
     let (s, _) = body(app.get(&centre_head, &format!("/api/v1/governance/rights/{id}")).await).await;

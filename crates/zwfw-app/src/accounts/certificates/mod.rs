@@ -34,11 +34,21 @@ pub const DEFAULT_SIGNING_SERVICE: &str = "http://127.0.0.1:18089/sm2/sign";
 pub struct CertificatesConfig {
     pub ca: Option<Arc<x509::Parsed>>,
     pub signing_service: String,
+    /// Where the CA's revocation list is put (`[certificates] crl_file`):
+    /// the background job imports it when it changes.
+    pub crl_file: Option<std::path::PathBuf>,
+    /// The last refusal of the file logged, so that it is logged once.
+    warned: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Default for CertificatesConfig {
     fn default() -> Self {
-        CertificatesConfig { ca: None, signing_service: DEFAULT_SIGNING_SERVICE.into() }
+        CertificatesConfig {
+            ca: None,
+            signing_service: DEFAULT_SIGNING_SERVICE.into(),
+            crl_file: None,
+            warned: Arc::default(),
+        }
     }
 }
 
@@ -51,6 +61,15 @@ impl CertificatesConfig {
         })?;
         self.ca = Some(Arc::new(ca));
         Ok(self)
+    }
+
+    /// Runs `log` unless the last warning was `key` too.
+    fn warn_once(&self, key: String, log: impl FnOnce()) {
+        let mut last = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_deref() != Some(key.as_str()) {
+            log();
+            *last = Some(key);
+        }
     }
 }
 
@@ -277,6 +296,9 @@ pub async fn register(
     if sc::by_fingerprint(st.store.pool(), &parsed.fingerprint).await?.is_some() {
         return Err(AppError::new(Kind::Conflict, "certificate_registered"));
     }
+    if revoked_by_ca(st, &parsed.issuer, &parsed.serial).await? {
+        return Err(AppError::new(Kind::Invalid, "certificate_revoked_by_ca"));
+    }
     // One person, one usable certificate: a new one (a re-issue too) is
     // registered once the one in use is reported or has expired.
     if sc::has_usable(st.store.pool(), u.id, now).await? {
@@ -362,6 +384,7 @@ pub async fn report(
     let st = ctx.state;
     let (r, u) = may_report(ctx, certificate_id).await?;
     let state = Report::parse(&input.state)
+        .filter(|s| s.by_people())
         .ok_or_else(|| AppError::with_detail(Kind::Invalid, "bad_certificate_report", "state"))?;
     let reason = crate::error::reason(&input.reason)?.to_string();
     let now = ctx.now();
@@ -374,16 +397,61 @@ pub async fn report(
         .into_iter()
         .filter(|s| Some(*s) != current_session)
         .collect();
+    let centre = centre_admins(st, u.id).await?;
     let mut tx = st.store.begin().await?;
+    let blocking = Blocking {
+        state,
+        reason: &reason,
+        by_name: &by_name,
+        tell_holder: ctx.actor.is_some_and(|a| a.user_id != u.id),
+    };
+    block(ctx, &mut tx, &r, &u, &blocking, &sessions, &centre).await?;
+    tx.commit().await?;
+    Ok(view(sc::get(st.store.pool(), r.id).await?, now, false))
+}
+
+/// The active service-centre administrators other than `except`.
+async fn centre_admins(st: &App, except: i64) -> AppResult<Vec<i64>> {
+    Ok(store_admin::list_staff(&st.store, None)
+        .await?
+        .into_iter()
+        .filter(|c| c.active && c.roles.contains(&Role::CenterAdmin) && c.id != except)
+        .map(|c| c.id)
+        .collect())
+}
+
+/// What blocks a certificate: a person's report or the CA's revocation list.
+struct Blocking<'a> {
+    state: Report,
+    reason: &'a str,
+    by_name: &'a str,
+    /// The holder is told (someone else blocked it).
+    tell_holder: bool,
+}
+
+/// Blocks a certificate in `tx`: the report is recorded, its open
+/// challenges fail, `sessions` (those signed in with it that end) end, the
+/// audit trail records it and `centre` (and the holder, when told) get an
+/// in-app message.
+async fn block(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    r: &CertificateRow,
+    u: &User,
+    b: &Blocking<'_>,
+    sessions: &[i64],
+    centre: &[i64],
+) -> AppResult<()> {
+    let now = ctx.now();
     sc::insert_report(
-        &mut tx,
+        tx,
         &sc::NewReport {
             certificate_id: r.id,
             user_id: u.id,
-            state: state.code(),
-            reason: &reason,
+            state: b.state.code(),
+            reason: b.reason,
             reported_by: ctx.actor.map(|a| a.user_id),
-            reported_name: &by_name,
+            reported_name: b.by_name,
             reported_at: now,
         },
     )
@@ -392,33 +460,173 @@ pub async fn report(
         zwfw_store::StoreError::Duplicate(_) => AppError::new(Kind::Conflict, "certificate_reported"),
         e => e.into(),
     })?;
-    let closed = sc::close_challenges(&mut tx, r.id, "blocked", now).await?;
-    for s in &sessions {
-        zwfw_store::auth::end_session(&mut tx, *s, "certificate_blocked", now).await?;
+    let closed = sc::close_challenges(tx, r.id, "blocked", now).await?;
+    for s in sessions {
+        zwfw_store::auth::end_session(tx, *s, "certificate_blocked", now).await?;
     }
-    let detail = json!({"certificate_id": r.id, "serial": r.serial, "certificate_state": state.code(),
+    let detail = json!({"certificate_id": r.id, "serial": r.serial, "certificate_state": b.state.code(),
         "challenges_closed": closed, "sessions_ended": sessions});
-    ctx.audit(&mut tx, ctx.entry("certificate_reported", "user", u.id, detail, &reason)).await?;
-    let label = crate::messages::label("certificate_standing", state.code());
+    ctx.audit(tx, ctx.entry("certificate_reported", "user", u.id, detail, b.reason)).await?;
+    let label = crate::messages::label("certificate_standing", b.state.code());
     let title = format!("数字证书{label}：{}（序列号{}）", u.display_name, r.serial);
     let body = format!(
-        "{by_name}于{}报告{}的数字证书{label}，原因：{reason}。该证书已停止用于登录。如需补办，请由政务服务中心登记新证书。",
+        "{}于{}报告{}的数字证书{label}，原因：{}。该证书已停止用于登录。如需补办，请由政务服务中心登记新证书。",
+        b.by_name,
         zwfw_domain::time::format_local(now),
-        u.display_name
+        u.display_name,
+        b.reason
     );
-    let centre: Vec<i64> = store_admin::list_staff(&st.store, None)
+    let link = format!("/admin/users/{}/certificates", u.id);
+    zwfw_store::interaction::notify_users(tx, centre, &title, &body, &link, now).await?;
+    if b.tell_holder {
+        zwfw_store::interaction::notify_users(tx, &[u.id], &title, &body, "/account#certificates", now).await?;
+    }
+    Ok(())
+}
+
+// ---------- the CA's revocation list (CRL) ----------
+
+/// What importing a revocation list did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrlImported {
+    /// False: the same list was held already; nothing changed.
+    pub imported: bool,
+    pub issuer: String,
+    pub this_update: i64,
+    pub next_update: Option<i64>,
+    /// The serials on the list.
+    pub revoked: usize,
+    /// The registered certificates it blocked now (ids).
+    pub blocked: Vec<i64>,
+}
+
+/// Takes the configured CA's certificate revocation list (PEM or DER): it
+/// must be signed by the CA (SM2 with SM3) and newer (thisUpdate) than the
+/// list held; otherwise it is refused and nothing changes. Each registered
+/// certificate of the CA whose serial is on it, and is not blocked yet, is
+/// blocked at once as a report `ca_revoked` blocks it: its challenges fail,
+/// the sessions signed in with it end, its holder and the service centre
+/// are told, the audit trail records it.
+pub async fn import_crl(ctx: &Ctx<'_>, bytes: &[u8]) -> AppResult<CrlImported> {
+    let st = ctx.state;
+    let ca = st.config.certificates.ca.clone().ok_or_else(|| AppError::new(Kind::Invalid, "crl_no_ca"))?;
+    let crl = x509::read_crl(bytes).ok_or_else(|| AppError::new(Kind::Invalid, "crl_unreadable"))?;
+    if !x509::crl_signed_by(&crl, &ca) {
+        return Err(AppError::new(Kind::Invalid, "crl_not_from_ca"));
+    }
+    let serials: Vec<String> = crl.revoked.iter().map(|(s, _)| s.clone()).collect();
+    let mut outcome = CrlImported {
+        imported: false,
+        issuer: crl.issuer.clone(),
+        this_update: crl.this_update_ms,
+        next_update: crl.next_update_ms,
+        revoked: serials.len(),
+        blocked: vec![],
+    };
+    if let Some(held) = sc::latest_crl(st.store.pool(), &crl.issuer).await? {
+        if held.fingerprint == crl.fingerprint {
+            return Ok(outcome);
+        }
+        if crl.this_update_ms <= held.this_update {
+            return Err(AppError::with_detail(
+                Kind::Conflict,
+                "crl_older",
+                zwfw_domain::time::format_rfc3339(held.this_update),
+            ));
+        }
+    }
+    let now = ctx.now();
+    let on_list: Vec<CertificateRow> = sc::by_issuer_serials(st.store.pool(), &crl.issuer, &serials)
         .await?
         .into_iter()
-        .filter(|c| c.active && c.roles.contains(&Role::CenterAdmin) && c.id != u.id)
-        .map(|c| c.id)
+        .filter(|r| standing(r, now).reportable())
         .collect();
-    let link = format!("/admin/users/{}/certificates", u.id);
-    zwfw_store::interaction::notify_users(&mut tx, &centre, &title, &body, &link, now).await?;
-    if ctx.actor.is_some_and(|a| a.user_id != u.id) {
-        zwfw_store::interaction::notify_users(&mut tx, &[u.id], &title, &body, "/account#certificates", now).await?;
+    let mut to_block = Vec::new();
+    for r in on_list {
+        let u = store_admin::get_user(&st.store, r.user_id).await.map_err(AppError::missing("user"))?;
+        let sessions = sc::sessions_signed_with(st.store.pool(), r.id).await?;
+        let centre = centre_admins(st, u.id).await?;
+        to_block.push((r, u, sessions, centre));
     }
+    let by_name = "证书签发机构吊销列表（CRL）";
+    let by_name = match ctx.actor {
+        Some(a) => format!("{}（导入{by_name}）", a.display_name),
+        None => by_name.to_string(),
+    };
+    let mut tx = st.store.begin().await?;
+    let id = sc::insert_crl(
+        &mut tx,
+        &sc::NewCrl {
+            issuer: &crl.issuer,
+            this_update: crl.this_update_ms,
+            next_update: crl.next_update_ms,
+            revoked: &serials,
+            fingerprint: &crl.fingerprint,
+            pem: &crl.pem,
+            imported_by: ctx.actor.map(|a| a.user_id),
+            imported_name: &by_name,
+            imported_at: now,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        zwfw_store::StoreError::Duplicate(_) => AppError::new(Kind::Conflict, "crl_older"),
+        e => e.into(),
+    })?;
+    for (r, u, sessions, centre) in &to_block {
+        let at = crl.revoked.iter().find(|(s, _)| *s == r.serial).map(|(_, at)| *at).unwrap_or(now);
+        let reason = format!(
+            "证书签发机构已吊销该证书（吊销时间{}，吊销列表生成于{}）",
+            zwfw_domain::time::format_local(at),
+            zwfw_domain::time::format_local(crl.this_update_ms)
+        );
+        let blocking = Blocking { state: Report::CaRevoked, reason: &reason, by_name: &by_name, tell_holder: true };
+        block(ctx, &mut tx, r, u, &blocking, sessions, centre).await?;
+        outcome.blocked.push(r.id);
+    }
+    let detail = json!({"crl_id": id, "issuer": crl.issuer, "fingerprint": crl.fingerprint,
+        "this_update": zwfw_domain::time::format_rfc3339(crl.this_update_ms),
+        "next_update": crl.next_update_ms.map(zwfw_domain::time::format_rfc3339),
+        "revoked": serials.len(), "blocked": outcome.blocked});
+    ctx.audit(&mut tx, ctx.entry("certificate_crl_imported", "certificate_crl", id, detail, "")).await?;
     tx.commit().await?;
-    Ok(view(sc::get(st.store.pool(), r.id).await?, now, false))
+    outcome.imported = true;
+    Ok(outcome)
+}
+
+/// Whether the CA's latest revocation list held names the certificate.
+async fn revoked_by_ca(st: &App, issuer: &str, serial: &str) -> AppResult<bool> {
+    Ok(sc::latest_crl(st.store.pool(), issuer).await?.is_some_and(|c| c.revoked.iter().any(|s| s == serial)))
+}
+
+/// The background job's look at `[certificates] crl_file`: the list there is
+/// imported when it is not the one held; a refused one is logged once.
+pub async fn refresh_crl(st: &App) -> AppResult<()> {
+    let Some(path) = st.config.certificates.crl_file.clone() else { return Ok(()) };
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            st.config.certificates.warn_once(format!("read:{e}"), || {
+                tracing::warn!(file = %path.display(), error = %e, "cannot read certificates.crl_file");
+            });
+            return Ok(());
+        }
+    };
+    let ctx = Ctx { state: st, actor: None, client_addr: "system".into() };
+    match import_crl(&ctx, &bytes).await {
+        Ok(o) if o.imported => {
+            tracing::info!(file = %path.display(), blocked = o.blocked.len(), revoked = o.revoked, "certificate revocation list imported");
+        }
+        Ok(_) => {}
+        Err(e) if matches!(e.kind(), Kind::Invalid | Kind::Conflict) => {
+            let key = format!("{}:{}", e.code(), zwfw_domain::audit::sm3_hex(&bytes));
+            st.config.certificates.warn_once(key, || {
+                tracing::warn!(file = %path.display(), code = %e.code(), error = %e.message(), "certificates.crl_file refused; nothing changed");
+            });
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 // ---------- sign-in ----------

@@ -5,6 +5,7 @@
 //! certificates for tests and demonstrations.
 
 use std::str::FromStr;
+use x509_cert::crl::CertificateList;
 use x509_cert::der::asn1::{BitString, GeneralizedTime, UtcTime};
 use x509_cert::der::oid::ObjectIdentifier;
 use x509_cert::der::pem::LineEnding;
@@ -256,6 +257,112 @@ pub fn issue(i: &Issue<'_>, issuer: &str, issuer_key: &sm2::SecretKey) -> Result
     cert.to_pem(LineEnding::LF).map_err(err)
 }
 
+// ---------- revocation lists (CRL) ----------
+
+/// A certificate revocation list (RFC 5280 section 5) as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crl {
+    /// The CA's name, RFC 4514 text.
+    pub issuer: String,
+    pub this_update_ms: i64,
+    pub next_update_ms: Option<i64>,
+    /// The serials revoked (upper-case hex, as [`Parsed::serial`]) and when.
+    pub revoked: Vec<(String, i64)>,
+    /// SM3 of the DER, hex.
+    pub fingerprint: String,
+    pub pem: String,
+    crl: CertificateList,
+}
+
+/// The PEM label of a CRL.
+const CRL_LABEL: &str = "X509 CRL";
+
+/// Reads a CRL given as PEM (`-----BEGIN X509 CRL-----`) or DER; `None`
+/// when it is neither.
+pub fn read_crl(bytes: &[u8]) -> Option<Crl> {
+    let text = std::str::from_utf8(bytes).ok().map(str::trim).filter(|t| t.starts_with("-----BEGIN"));
+    let der = match text {
+        Some(t) => {
+            let (label, der) = x509_cert::der::pem::decode_vec(t.as_bytes()).ok()?;
+            if label != CRL_LABEL {
+                return None;
+            }
+            der
+        }
+        None => bytes.to_vec(),
+    };
+    let crl = CertificateList::from_der(&der).ok()?;
+    let tbs = &crl.tbs_cert_list;
+    let revoked = tbs
+        .revoked_certificates
+        .iter()
+        .flatten()
+        .map(|r| (hex::encode_upper(r.serial_number.as_bytes()), millis(&r.revocation_date)))
+        .collect();
+    Some(Crl {
+        issuer: tbs.issuer.to_string(),
+        this_update_ms: millis(&tbs.this_update),
+        next_update_ms: tbs.next_update.as_ref().map(millis),
+        revoked,
+        fingerprint: zwfw_domain::audit::sm3_hex(&der),
+        pem: x509_cert::der::pem::encode_string(CRL_LABEL, LineEnding::LF, &der).ok()?,
+        crl,
+    })
+}
+
+/// Whether `ca` signed the CRL: its issuer is the CA's subject and the CA's
+/// SM2 key verifies the SM2-with-SM3 signature over the list's body.
+pub fn crl_signed_by(crl: &Crl, ca: &Parsed) -> bool {
+    let c = &crl.crl;
+    if c.tbs_cert_list.issuer != ca.cert.tbs_certificate.subject || c.signature_algorithm.oid != SM2_WITH_SM3 {
+        return false;
+    }
+    let Ok(tbs) = c.tbs_cert_list.to_der() else { return false };
+    let Some(sig) = c.signature.as_bytes().and_then(dc::signature_rs) else { return false };
+    crate::licenses::keys::verify(&ca.public_key, DISTINGUISHING_ID, &tbs, &sig)
+}
+
+/// Issues a CRL of the CA named `issuer` listing `revoked` (serials as
+/// upper-case hex, revocation times epoch ms), signed with `issuer_key`; PEM.
+pub fn issue_crl(
+    issuer: &str,
+    issuer_key: &sm2::SecretKey,
+    this_update_ms: i64,
+    next_update_ms: i64,
+    revoked: &[(String, i64)],
+) -> Result<String, KeyError> {
+    use x509_cert::crl::{RevokedCert, TbsCertList};
+    let err = |e: x509_cert::der::Error| KeyError::Encoding(e.to_string());
+    let sig_alg = AlgorithmIdentifierOwned { oid: SM2_WITH_SM3, parameters: None };
+    let mut entries = Vec::new();
+    for (serial, at) in revoked {
+        let bytes = hex::decode(serial).map_err(|_| KeyError::Encoding(format!("not a hex serial: {serial}")))?;
+        entries.push(RevokedCert {
+            serial_number: SerialNumber::new(&bytes).map_err(err)?,
+            revocation_date: time(*at)?,
+            crl_entry_extensions: None,
+        });
+    }
+    let tbs = TbsCertList {
+        version: Version::V2,
+        signature: sig_alg.clone(),
+        issuer: Name::from_str(issuer).map_err(err)?,
+        this_update: time(this_update_ms)?,
+        next_update: Some(time(next_update_ms)?),
+        revoked_certificates: if entries.is_empty() { None } else { Some(entries) },
+        crl_extensions: None,
+    };
+    let body = tbs.to_der().map_err(err)?;
+    let signature = sign(issuer_key, &body)?;
+    let crl = CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: sig_alg,
+        signature: BitString::from_bytes(&signature).map_err(err)?,
+    };
+    let der = crl.to_der().map_err(err)?;
+    x509_cert::der::pem::encode_string(CRL_LABEL, LineEnding::LF, &der).map_err(|e| KeyError::Encoding(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +420,48 @@ mod tests {
         let back = read_key(&key_pem(&holder).unwrap()).unwrap();
         assert_eq!(back.to_bytes(), holder.to_bytes());
         assert_eq!(read(b"not a certificate"), Err(ReadError::Unreadable));
+    }
+
+    #[test]
+    fn revocation_lists_read_back_and_verify_with_their_ca_only() {
+        let (ca_key, other_key) = (key(), key());
+        let ca_name = "CN=示例市数字证书演示CA,O=示例市";
+        let ca_cert = |k: &sm2::SecretKey| {
+            let pem = issue(
+                &Issue {
+                    subject: ca_name,
+                    not_before_ms: 0,
+                    not_after_ms: 4_000_000_000_000,
+                    key: &k.public_key(),
+                    ca: true,
+                },
+                ca_name,
+                k,
+            )
+            .unwrap();
+            read(pem.as_bytes()).unwrap()
+        };
+        let (ca, impostor) = (ca_cert(&ca_key), ca_cert(&other_key));
+        let revoked = vec![("1A2B3C".to_string(), 1_767_225_600_000), ("7F00".to_string(), 1_767_312_000_000)];
+        let pem = issue_crl(ca_name, &ca_key, 1_767_400_000_000, 1_768_000_000_000, &revoked).unwrap();
+        assert!(pem.starts_with("-----BEGIN X509 CRL-----"));
+        let crl = read_crl(pem.as_bytes()).unwrap();
+        assert_eq!(crl.revoked, revoked);
+        assert_eq!(crl.this_update_ms, 1_767_400_000_000);
+        assert_eq!(crl.next_update_ms, Some(1_768_000_000_000));
+        assert_eq!(crl.issuer, ca.subject);
+        assert!(crl_signed_by(&crl, &ca));
+        assert!(!crl_signed_by(&crl, &impostor), "the same name, another key");
+        // Signed by another key under the CA's name: refused.
+        let forged = read_crl(issue_crl(ca_name, &other_key, 1, 2, &revoked).unwrap().as_bytes()).unwrap();
+        assert!(!crl_signed_by(&forged, &ca));
+        // DER reads the same; a certificate is no CRL.
+        let der = x509_cert::der::pem::decode_vec(pem.as_bytes()).unwrap().1;
+        assert_eq!(read_crl(&der).unwrap().fingerprint, crl.fingerprint);
+        assert!(read_crl(ca.pem.as_bytes()).is_none());
+        assert!(read_crl(b"nothing").is_none());
+        // An empty list.
+        assert!(read_crl(issue_crl(ca_name, &ca_key, 1, 2, &[]).unwrap().as_bytes()).unwrap().revoked.is_empty());
     }
 
     /// Certificates and keys made by another implementation (OpenSSL 3:
