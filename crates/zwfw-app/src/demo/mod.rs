@@ -49,7 +49,7 @@ const DEPARTMENTS: [(&str, &str, &str, &str, &str, u32); 12] = [
 ];
 
 /// (username, name, department key, roles, mobile)
-const STAFF: [(&str, &str, &str, &[&str], &str); 12] = [
+const STAFF: [(&str, &str, &str, &[&str], &str); 13] = [
     ("demo_admin", "赵建国", "it", &["system_admin"], "13900000001"),
     ("demo_center", "钱敏", "center", &["center_admin"], "13900000002"),
     ("demo_deptadmin", "孙立", "market", &["dept_admin"], "13900000003"),

@@ -199,6 +199,12 @@ fn allowed(ctx: &Ctx<'_>, action: RegistryAction) -> AppResult<Role> {
     may(a, action).map_err(|r| AppError::refused(r, "registry_record"))
 }
 
+/// Whether the actor may look numbers up at all (asked before the form is
+/// read): the refusal [`look_up`] would give, or nothing.
+pub fn may_look_up(ctx: &Ctx<'_>) -> AppResult<()> {
+    allowed(ctx, RegistryAction::LookUp).map(|_| ())
+}
+
 /// Whether the actor may do `action` (the pages offer it then).
 pub fn may_do(ctx: &Ctx<'_>, action: RegistryAction) -> bool {
     ctx.actor.is_some_and(|a| may(a, action).is_ok())

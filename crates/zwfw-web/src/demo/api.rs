@@ -46,14 +46,20 @@ pub struct MoveClock {
 }
 
 /// Moves the demo clock forward (demo mode, system administrators only).
-pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
-    let st = ctx.state;
-    if !st.config.demo {
+/// Whether the actor may move the demo clock (asked before the form is read).
+pub fn may_move_clock(ctx: &Ctx<'_>) -> WebResult<()> {
+    if !ctx.state.config.demo {
         return Err(WebError::new(Kind::Conflict, "clock_not_controllable"));
     }
     if !ctx.actor.is_some_and(zwfw_domain::access::staff::may_control_clock) {
         return Err(WebError::forbidden());
     }
+    Ok(())
+}
+
+pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
+    let st = ctx.state;
+    may_move_clock(ctx)?;
     let delta = zwfw_domain::time::parse_offset(offset)?;
     if delta <= 0 {
         return Err(zwfw_domain::DomainError::Invalid { field: "offset", reason: "not_forward" }.into());
@@ -76,9 +82,11 @@ pub async fn move_clock(ctx: &Ctx<'_>, offset: &str) -> WebResult<i64> {
     responses((status = 200, body = ClockView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn post_clock(
     SignedIn { st, ra, .. }: SignedIn,
-    ApiJson(req): ApiJson<MoveClock>,
+    body: crate::http::extract::LateJson<MoveClock>,
 ) -> WebResult<Json<ClockView>> {
-    move_clock(&ctx(&st, &ra), &req.offset).await?;
+    let c = ctx(&st, &ra);
+    may_move_clock(&c)?;
+    move_clock(&c, &body.parse()?.offset).await?;
     Ok(Json(clock_view(&st)))
 }
 

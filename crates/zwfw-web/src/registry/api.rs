@@ -82,9 +82,12 @@ pub struct LookupInput {
 pub async fn look_up(
     State(st): State<AppState>,
     Signed(_s, ra): Signed,
-    ApiJson(input): ApiJson<LookupInput>,
+    body: crate::http::extract::LateJson<LookupInput>,
 ) -> WebResult<Json<RecordView>> {
-    Ok(Json(registry::look_up(&ctx(&st, &ra), &input.kind, &input.number).await?))
+    let c = ctx(&st, &ra);
+    registry::may_look_up(&c)?;
+    let input = body.parse()?;
+    Ok(Json(registry::look_up(&c, &input.kind, &input.number).await?))
 }
 
 #[utoipa::path(get, path = "/me/registry-record", tag = "registry",

@@ -4,7 +4,6 @@
 use crate::http::prelude::*;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use minijinja::Value;
 use serde::Deserialize;
@@ -79,7 +78,19 @@ pub async fn lookup_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> 
 }
 
 /// The look-up: the record, or why there is none.
-pub async fn lookup_submit(State(st): State<AppState>, Signed(_s, ra): Signed, Form(f): Form<LookupForm>) -> Response {
+pub async fn lookup_submit(
+    State(st): State<AppState>,
+    Signed(_s, ra): Signed,
+    form: crate::http::extract::LateForm<LookupForm>,
+) -> Response {
+    // Who may not look numbers up is refused whatever was sent.
+    if let Err(e) = registry::may_look_up(&ctx(&st, &ra)) {
+        return error_page(&st, Some(&ra), &e);
+    }
+    let f = match form.parse() {
+        Ok(f) => f,
+        Err(e) => return error_page(&st, Some(&ra), &e),
+    };
     match registry::look_up(&ctx(&st, &ra), &f.kind, &f.number).await {
         Ok(r) => lookup(&st, &ra, &f, Some(Value::from_serialize(&r)), None),
         Err(e) if e.kind() == Kind::Forbidden || e.kind() == Kind::Unauthenticated => error_page(&st, Some(&ra), &e),
