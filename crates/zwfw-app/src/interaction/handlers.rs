@@ -64,6 +64,30 @@ pub(super) async fn readable_regions(st: &App, actor: &Actor, regions: &[sa::Reg
         .collect())
 }
 
+/// A handler as `actor` reads it: the mobile whole for who may name the
+/// department's handlers or oversees every department, masked for every
+/// other reader (a colleague, an operator).
+fn masked_unless_managing(actor: &Actor, mut h: si::HandlerRow) -> si::HandlerRow {
+    if !access::may_manage_handlers(actor, h.department_id) && !zwfw_domain::access::is_overseer(actor) {
+        h.mobile = zwfw_domain::outbox::masked_mobile(&h.mobile);
+    }
+    h
+}
+
+/// The handlers department `department_id` named (第七条), current first,
+/// then the history; their mobiles masked unless the reader may name them.
+pub async fn department_handlers(ctx: &Ctx<'_>, department_id: i64) -> AppResult<Vec<si::HandlerRow>> {
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !access::may_read_handlers(actor) {
+        return Err(AppError::forbidden());
+    }
+    Ok(si::handlers(&ctx.state.store, department_id)
+        .await?
+        .into_iter()
+        .map(|h| masked_unless_managing(actor, h))
+        .collect())
+}
+
 /// Every active department of a county (with its towns) or the city's own
 /// departments, with the handlers on duty: who answers for the county's
 /// matters and which departments have named nobody.
@@ -87,6 +111,8 @@ pub async fn region_handlers(st: &App, actor: &Actor, region_id: i64) -> AppResu
     let departments: Vec<DepartmentHandlers> = depts
         .into_iter()
         .map(|d| {
+            // The region's handlers at a glance, with their duty mobiles: for
+            // who assigns or oversees the region's matters.
             let handlers: Vec<_> = current.extract_if(.., |h| h.department_id == d.id).collect();
             DepartmentHandlers {
                 department_id: d.id,

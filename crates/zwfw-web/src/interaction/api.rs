@@ -102,13 +102,10 @@ pub async fn api_track(
 #[utoipa::path(get, path = "/departments/{id}/interaction-handlers", tag = "interaction", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<zwfw_store::interaction::HandlerRow>), (status = 400, description = "a bad parameter or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the session must first change its password or set up TOTP", body = ErrorBody), (status = 404, description = "not found, or not visible to the caller", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_handlers(
-    SignedIn { st, s, .. }: SignedIn,
+    SignedIn { st, ra, .. }: SignedIn,
     ApiPath(id): ApiPath<i64>,
 ) -> WebResult<Json<Vec<HandlerRow>>> {
-    if !zwfw_domain::access::interaction::may_read_handlers(&s.actor) {
-        return Err(WebError::forbidden());
-    }
-    Ok(Json(zwfw_store::interaction::handlers(&st.store, id).await?))
+    Ok(Json(zwfw_app::interaction::department_handlers(&ctx(&st, &ra), id).await?))
 }
 
 #[derive(Serialize, ToSchema)]

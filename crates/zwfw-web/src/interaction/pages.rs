@@ -463,7 +463,7 @@ async fn handlers_view(
         };
         let (handlers, staff) = match department_id {
             Some(d) => (
-                zwfw_store::interaction::handlers(&st.store, d).await?,
+                interaction::department_handlers(&ctx(st, ra), d).await?,
                 zwfw_store::admin::list_staff(&st.store, Some(d)).await?.into_iter().filter(|u| u.active).collect(),
             ),
             None => (vec![], vec![]),

@@ -638,6 +638,14 @@ both_backends!(handler_and_limit_pages, |store: Store| async move {
     // Staff without the right read, cannot change; nobody reads another department's by changing the address.
     let (s, html) = page(&counter, &app, "/work/interactions/handlers").await;
     assert!(s == StatusCode::OK && html.contains("李娜") && !html.contains("指定办理人"), "{html}");
+    // Their mobiles masked for who may not name them, by page and API.
+    assert!(html.contains("138****5678") && !html.contains("13812345678"), "{html}");
+    let (_, list) = body(
+        app.get(&app.signed_in("demo_counter").await, &format!("/api/v1/departments/{market}/interaction-handlers"))
+            .await,
+    )
+    .await;
+    assert_eq!(list[0]["mobile"], "138****5678", "{list}");
     let land = app.department_id("示例市自然资源局").await;
     let (s, _) = page(&counter, &app, &format!("/work/interactions/handlers?department_id={land}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
