@@ -327,8 +327,13 @@ async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
         Applier::SystemAdmin => "system_admin",
     };
     let rows = changes.into_iter().map(row_view).collect();
-    let state_label =
-        if r.emergency { "紧急变更".to_string() } else { crate::messages::label("rights_state", &r.state) };
+    // A request about an operator (运维人员) waits for, or was refused by,
+    // the service centre, not the department's heads.
+    let state_label = match (r.emergency, f.operator, r.state.as_str()) {
+        (true, _, _) => "紧急变更".to_string(),
+        (false, true, "requested" | "declined") => crate::messages::label("rights_state_centre", &r.state),
+        _ => crate::messages::label("rights_state", &r.state),
+    };
     Ok(RightsView {
         id: r.id,
         department_id: r.department_id,

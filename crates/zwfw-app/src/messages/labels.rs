@@ -382,6 +382,8 @@ pub fn label(group: &str, code: &str) -> String {
         ("deletion_state", "declined") => "部门负责人不同意",
         ("deletion_state", "performed") => "已删除",
         ("deletion_state", "rejected") => "监察室不予删除",
+        ("rights_state_centre", "requested") => "待政务服务中心管理员审核",
+        ("rights_state_centre", "declined") => "政务服务中心不同意",
         ("rights_state", "requested") => "待部门负责人审核",
         ("rights_state", "withdrawn") => "已撤回",
         ("rights_state", "approved") => "已同意，待管理员执行",

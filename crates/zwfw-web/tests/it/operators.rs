@@ -141,6 +141,7 @@ both_backends!(the_operator_role_comes_only_through_a_request_the_centre_decides
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let id = r["id"].as_i64().unwrap();
     assert_eq!(r["centre_decides"], true, "{r}");
+    assert_eq!(r["state_label"], "待政务服务中心管理员审核", "{r}");
     let center_id = app.user_id("demo_center").await;
     let told = count(
         &app,
