@@ -95,7 +95,7 @@ pub async fn detail_page(
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     let flash = q.done.as_deref().map(|d| match d {
-        "report" => "故障已报告，已通知政务服务中心和信息化主管部门。",
+        "report" => "故障已报告，已通知政务服务中心、信息化主管部门和运维人员。",
         "acknowledge" => "已确认受理。",
         "cause" => "故障原因已记录。",
         "clear" => "故障已排除。",
