@@ -37,7 +37,7 @@ fn refused_on(kind: RecordKind) -> impl Fn(Refusal) -> AppError {
     move |r| match (r.hides_object(), kind) {
         (true, RecordKind::CaseDraft) => AppError::not_found("case"),
         (true, RecordKind::MaintenanceRequest) => AppError::not_found("maintenance_request"),
-        (true, RecordKind::DraftMaterial) => AppError::not_found("case_material"),
+        (true, RecordKind::DraftMaterial) => AppError::not_found("material"),
         (true, RecordKind::ItemDraft) => AppError::not_found("item"),
         (false, _) => refused(r),
     }
@@ -106,7 +106,7 @@ async fn record(st: &App, kind: RecordKind, id: i64) -> AppResult<Record> {
             })
         }
         RecordKind::DraftMaterial => {
-            let m = sd::material_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("case_material"))?;
+            let m = sd::material_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("material"))?;
             let c = zwfw_store::cases::get_case(&st.store, m.case_id).await?;
             Ok(Record {
                 facts: RecordFacts {
@@ -164,6 +164,10 @@ pub struct Offer {
     pub record_id: i64,
     /// The reader may ask for its deletion now.
     pub may_request: bool,
+    /// Why the reader may not ask, when they see the record but did not
+    /// enter it (`not_author`). Whoever may not see the record is answered
+    /// "not found" instead.
+    pub refusal: Option<String>,
     /// The open request for it, if one is waiting (its number).
     pub open_request: Option<i64>,
 }
@@ -173,11 +177,17 @@ pub async fn offer(ctx: &Ctx<'_>, kind: RecordKind, id: i64) -> AppResult<Offer>
     let actor = actor(ctx)?;
     let st = ctx.state;
     let rec = record(st, kind, id).await?;
+    let told = access::deletion_offer(actor, &rec.facts).map_err(refused_on(kind))?;
     let open = sd::open_for(st.store.pool(), kind.code(), id).await?;
-    let may_request = access::may_request_deletion(actor, &rec.facts).is_ok()
-        && dd::may_be_requested(&rec.facts, open.is_some()).is_ok();
+    let may_request = told.is_none() && dd::may_be_requested(&rec.facts, open.is_some()).is_ok();
     let open_request = open.filter(|r| access::may_read_deletion(actor, &facts(r))).map(|r| r.id);
-    Ok(Offer { record_kind: kind.code().to_string(), record_id: id, may_request, open_request })
+    Ok(Offer {
+        record_kind: kind.code().to_string(),
+        record_id: id,
+        may_request,
+        refusal: told.map(|r| r.code().to_string()),
+        open_request,
+    })
 }
 
 // ---------- views ----------

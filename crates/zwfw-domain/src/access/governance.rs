@@ -186,6 +186,23 @@ pub fn may_request_deletion(actor: &Actor, record: &crate::governance::deletion:
     Ok(())
 }
 
+/// What a record's own page tells the reader about its deletion (its
+/// offer): `Ok(None)` when they may ask, `Ok(Some(refusal))` when they see
+/// the record but may not ask (a colleague of its department, the
+/// supervision office: told why), `Err(NotParty)` when they may not learn
+/// the record exists (another department's staff, an operator, the public),
+/// as [`may_request_deletion`] answers the request itself.
+pub fn deletion_offer(
+    actor: &Actor,
+    record: &crate::governance::deletion::RecordFacts,
+) -> Result<Option<Refusal>, Refusal> {
+    match may_request_deletion(actor, record) {
+        Ok(()) => Ok(None),
+        Err(Refusal::NotAuthor) => Ok(Some(Refusal::NotAuthor)),
+        Err(_) => Err(Refusal::NotParty),
+    }
+}
+
 /// Who reads a deletion request: its author, the heads of the author's
 /// department and the supervision office. Anyone else is answered "not found".
 pub fn may_read_deletion(actor: &Actor, f: &DeletionFacts) -> bool {
@@ -371,6 +388,14 @@ mod tests {
         assert_eq!(may_request_deletion(&head, &rec), Err(Refusal::NotAuthor));
         assert_eq!(may_request_deletion(&person(4), &rec), Err(Refusal::StaffOnly));
         assert_eq!(may_request_deletion(&other_head, &rec), Err(Refusal::NotParty), "another department's record");
+        // The record's page: the author is offered it, a colleague told why not, anyone else "not found".
+        assert_eq!(deletion_offer(&author, &rec), Ok(None));
+        assert_eq!(deletion_offer(&colleague, &rec), Ok(Some(Refusal::NotAuthor)));
+        assert_eq!(deletion_offer(&sup, &rec), Ok(Some(Refusal::NotAuthor)));
+        assert_eq!(deletion_offer(&other_head, &rec), Err(Refusal::NotParty));
+        assert_eq!(deletion_offer(&person(4), &rec), Err(Refusal::NotParty), "the public");
+        let operator = staff(9, 5, &[Role::Operator]);
+        assert_eq!(deletion_offer(&operator, &rec), Err(Refusal::NotParty), "an operator");
         let f = DeletionFacts { author_id: 4, department_id: 2 };
         assert_eq!(may_consent_deletion(&head, &f), Ok(Role::DeptHead));
         assert_eq!(may_consent_deletion(&other_head, &f), Err(Refusal::NotInDepartment));

@@ -72,7 +72,7 @@ pub struct OfferQuery {
 
 /// Whether the caller may ask for a record's deletion now, and the open request for it.
 #[utoipa::path(get, path = "/governance/deletions/offer", tag = "governance", params(OfferQuery),
-    responses((status = 200, body = Offer), (status = 404, description = "no such record", body = ErrorBody), (status = 422, description = "a bad kind (`bad_record_kind`)", body = ErrorBody), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Offer), (status = 404, description = "no such record, or one the caller may not see (another department's, an operator, the public)", body = ErrorBody), (status = 422, description = "a bad kind (`bad_record_kind`)", body = ErrorBody), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn offer(SignedIn { st, ra, .. }: SignedIn, ApiQuery(q): ApiQuery<OfferQuery>) -> WebResult<Json<Offer>> {
     let kind = RecordKind::parse(q.record_kind.trim()).ok_or_else(|| {
         WebError::from(zwfw_app::error::AppError::with_detail(

@@ -533,3 +533,61 @@ both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, 
     let (s, b) = ask(&app, &da, "item_draft", v3, "第3版", "不再调整").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
 });
+
+both_backends!(deletion_offer_hides_a_record_from_who_may_not_see_it, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTDELETE0000000000000000000005").await;
+    let [counter, reviewer, land, operator, citizen, supervisor, deptadmin] = app
+        .ready_tokens([
+            "demo_counter",
+            "demo_reviewer",
+            "demo_land",
+            "demo_operator",
+            "demo_citizen",
+            "demo_supervisor",
+            "demo_deptadmin",
+        ])
+        .await;
+    let draft = counter_draft(&app, &counter, item).await;
+    let material = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {draft}")).await;
+    let (s, b) = submit_api(&app, &deptadmin, "org_data", "更正本局办公地址为人民路1号。").await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let maintenance = b["id"].as_i64().unwrap();
+    let offer = |token: String, kind: &'static str, id: i64| {
+        let app = &app;
+        async move {
+            body(
+                app.get(&token, &format!("/api/v1/governance/deletions/offer?record_kind={kind}&record_id={id}")).await,
+            )
+            .await
+        }
+    };
+    for (kind, id, author) in [
+        ("case_draft", draft, &counter),
+        ("draft_material", material, &counter),
+        ("maintenance_request", maintenance, &deptadmin),
+    ] {
+        // The author is offered it; a colleague of the department sees why not.
+        let (s, o) = offer(author.clone(), kind, id).await;
+        assert_eq!((s, o["may_request"].as_bool(), o["refusal"].as_str()), (StatusCode::OK, Some(true), None), "{o}");
+        let (s, o) = offer(reviewer.clone(), kind, id).await;
+        assert_eq!(
+            (s, o["may_request"].as_bool(), o["refusal"].as_str()),
+            (StatusCode::OK, Some(false), Some("not_author")),
+            "{kind}: {o}"
+        );
+        let (s, o) = offer(supervisor.clone(), kind, id).await;
+        assert_eq!((s, o["refusal"].as_str()), (StatusCode::OK, Some("not_author")), "{kind}: {o}");
+        // Another department, an operator, the public: answered as a missing id is.
+        let (_, missing) = offer(land.clone(), kind, 999_999).await;
+        for (who, token) in [("another department", &land), ("an operator", &operator), ("the public", &citizen)] {
+            let (s, o) = offer(token.clone(), kind, id).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{kind}, {who}: {o}");
+            assert_eq!(o["code"], "not_found", "{kind}, {who}: {o}");
+            assert_eq!(o["message"], missing["message"], "{kind}, {who}: as a missing one");
+        }
+    }
+    let (s, o) = offer(land.clone(), "draft_material", 999_999).await;
+    assert_eq!((s, o["message"].as_str()), (StatusCode::NOT_FOUND, Some("材料不存在")), "{o}");
+    assert_eq!(requests(&app).await, 0, "nothing stored");
+});
