@@ -203,6 +203,12 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery
     let id = q.record_id.unwrap_or_default();
     match del::record_label(&c, &q.record_kind, id).await {
         Ok(label) => {
+            // A record already asked for: its open request, not a second form.
+            if let Some(kind) = RecordKind::parse(q.record_kind.trim()) {
+                if let Ok(Some(open)) = del::offer(&c, kind, id).await.map(|o| o.open_request) {
+                    return see_other(&format!("/governance/deletions/{open}"));
+                }
+            }
             let input =
                 RequestInput { record_kind: q.record_kind.trim().to_string(), record_id: id, ..Default::default() };
             new_view(&st, &ra, &input, &label, None)

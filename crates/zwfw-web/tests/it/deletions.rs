@@ -591,3 +591,43 @@ both_backends!(deletion_offer_hides_a_record_from_who_may_not_see_it, |store: St
     assert_eq!((s, o["message"].as_str()), (StatusCode::NOT_FOUND, Some("材料不存在")), "{o}");
     assert_eq!(requests(&app).await, 0, "nothing stored");
 });
+
+both_backends!(deletion_offer_of_a_material_links_its_open_request, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTDELETE0000000000000000000006").await;
+    let counter = app.ready_token("demo_counter").await;
+    let draft = counter_draft(&app, &counter, item).await;
+    let material = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {draft}")).await;
+    let web = signed(&counter);
+    let ask_link = format!("/governance/deletions/new?record_kind=draft_material&amp;record_id={material}");
+    let (_, html) = page(&web, &app, &format!("/cases/{draft}/edit")).await;
+    assert!(html.contains(&ask_link) && html.contains("申请删除该材料记录"), "{html}");
+
+    let (s, d) = ask(&app, &counter, "draft_material", material, "误上传的扫描件", "上传错误").await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let rid = d["id"].as_i64().unwrap();
+    // The draft's page now links the open request instead of offering a second one.
+    let (s, html) = page(&web, &app, &format!("/cases/{draft}/edit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains(&ask_link) && !html.contains("申请删除该材料记录"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"<a href="/governance/deletions/{rid}" id="delete-material-{material}">删除申请第{rid}号</a>"#
+        )),
+        "{html}"
+    );
+    // The draft itself may still be asked for.
+    assert!(
+        html.contains(&format!("/governance/deletions/new?record_kind=case_draft&amp;record_id={draft}")),
+        "{html}"
+    );
+    // The form, reached again, leads to the open request.
+    let r = web
+        .get(app.url(&format!("/governance/deletions/new?record_kind=draft_material&record_id={material}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/governance/deletions/{rid}").as_str());
+    assert_eq!(requests(&app).await, 1);
+});
