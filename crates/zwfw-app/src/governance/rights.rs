@@ -95,7 +95,7 @@ async fn centre_department(st: &App) -> AppResult<Option<i64>> {
 /// The active heads (部门负责人) of `department` who may act as heads
 /// today: qualified (上岗资格) for the role. A head without the
 /// qualification decides nothing, so does not count as one who may.
-async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
+pub(super) async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
     let mut heads = vec![];
     for u in zwfw_store::admin::list_staff(&st.store, Some(department)).await? {
         if u.active && u.roles.contains(&Role::DeptHead) {
@@ -111,7 +111,7 @@ async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
 /// Who stands in for the heads of `department` on a request asked by
 /// `requester` and changing `named` ([`access::stand_in`]): counted among
 /// the heads qualified today.
-async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
+pub(super) async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
     let heads = qualified_heads(st, department).await?;
     let centre = centre_department(st).await?;
     let centre_heads = match centre {

@@ -199,7 +199,13 @@ fn is_centre_admin(actor: &Actor) -> bool {
 
 /// Whether the actor is who stands in for the department's heads.
 fn stands_in(actor: &Actor, f: &RightsFacts) -> bool {
-    match f.stand_in {
+    is_stand_in(actor, f.stand_in)
+}
+
+/// Whether the actor is `stand_in` (also for a deletion request's consent,
+/// [`super::governance::may_consent_deletion`]).
+pub fn is_stand_in(actor: &Actor, stand_in: StandIn) -> bool {
+    match stand_in {
         StandIn::None => false,
         StandIn::CentreHead { centre } => actor.has(Role::DeptHead) && in_department(actor, centre),
         StandIn::SystemAdmin => actor.has(Role::SystemAdmin),

@@ -631,3 +631,61 @@ both_backends!(deletion_offer_of_a_material_links_its_open_request, |store: Stor
     assert_eq!(r.headers()["location"], format!("/governance/deletions/{rid}").as_str());
     assert_eq!(requests(&app).await, 1);
 });
+
+both_backends!(
+    a_deletion_its_authors_department_has_no_other_head_for_is_consented_by_who_stands_in,
+    |store: Store| async move {
+        let app = App::start_at(store, MONDAY).await;
+        let [head, admin, supervisor] = app.ready_tokens(["demo_head", "demo_admin", "demo_supervisor"]).await;
+        let kind = "maintenance_request";
+        let own = |content: &'static str| {
+            let (app, head) = (&app, &head);
+            async move {
+                let (_, b) = submit_api(app, head, "other", content).await;
+                let (s, b) = ask(app, head, kind, b["id"].as_i64().unwrap(), "本需求", "不再需要").await;
+                assert_eq!(s, StatusCode::CREATED, "{b}");
+                b
+            }
+        };
+
+        // The market's only head asks: with no head at the centre, the system administrator stands in.
+        let r = own("本部门需要新增一个报表。").await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("system_admin"), "{r}");
+        assert_eq!(told(&app, "demo_admin", &format!("删除申请第{id}号")).await, 1, "{r}");
+        let (s, b) = step(&app, &head, id, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
+        let (s, html) = page(&signed(&admin), &app, &format!("/governance/deletions/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"id="stand-in""#) && html.contains("由系统管理员审核"), "{html}");
+        assert!(html.contains(&format!(r#"action="/governance/deletions/{id}/consent""#)), "{html}");
+        let (s, b) = step(&app, &admin, id, "consent", "approve", "同意").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        let (s, b) = step(&app, &supervisor, id, "perform", "approve", "").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+        let (s, _) = body(app.get(&admin, &format!("/api/v1/governance/deletions/{id}")).await).await;
+        assert_eq!(s, StatusCode::OK, "who consented still reads it");
+
+        // The centre gets a head qualified today: she stands in, the system administrator no longer.
+        let centre = app.department_id("示例市政务服务中心").await;
+        crate::rights::new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
+        app.qualify("test_centre_head").await;
+        let centre_head = app.ready_token("test_centre_head").await;
+        let r = own("本部门需要新增第二个报表。").await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("centre_head"), "{r}");
+        assert_eq!(told(&app, "test_centre_head", &format!("删除申请第{id}号")).await, 1);
+        let (s, b) = step(&app, &admin, id, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+        let (s, b) = step(&app, &centre_head, id, "consent", "refuse", "理由不充分").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("declined")), "{b}");
+
+        // A colleague's request is the head's own to consent: nobody stands in.
+        let deptadmin = app.ready_token("demo_deptadmin").await;
+        let (_, b) = submit_api(&app, &deptadmin, "other", "增加一个统计报表。").await;
+        let (_, r) = ask(&app, &deptadmin, kind, b["id"].as_i64().unwrap(), "本需求", "不再需要").await;
+        assert_eq!(r["stand_in"], Value::Null, "{r}");
+        let (s, b) = step(&app, &centre_head, r["id"].as_i64().unwrap(), "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    }
+);

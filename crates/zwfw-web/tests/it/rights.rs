@@ -313,7 +313,7 @@ both_backends!(the_page_asks_with_rows_and_shows_the_refusal, |store: Store| asy
 
 /// A staff member of `department` created directly (as the demo loader
 /// does), with the demo password.
-async fn new_staff(app: &App, username: &str, name: &str, department: i64, roles: &[&str]) -> i64 {
+pub(crate) async fn new_staff(app: &App, username: &str, name: &str, department: i64, roles: &[&str]) -> i64 {
     let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
     let input = zwfw_app::accounts::StaffInput {
         username: username.into(),
