@@ -16,11 +16,18 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-async fn ask(app: &App, token: &str, reason: &str, rows: Value) -> (StatusCode, Value) {
+pub(crate) async fn ask(app: &App, token: &str, reason: &str, rows: Value) -> (StatusCode, Value) {
     body(app.post(token, "/api/v1/governance/rights", json!({"reason": reason, "rows": rows})).await).await
 }
 
-async fn step(app: &App, token: &str, id: i64, what: &str, decision: &str, note: &str) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    app: &App,
+    token: &str,
+    id: i64,
+    what: &str,
+    decision: &str,
+    note: &str,
+) -> (StatusCode, Value) {
     let path = format!("/api/v1/governance/rights/{id}/{what}");
     body(app.post(token, &path, json!({"decision": decision, "note": note})).await).await
 }
