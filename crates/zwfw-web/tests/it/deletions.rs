@@ -119,6 +119,7 @@ both_backends!(a_counter_draft_is_deleted_on_an_approved_request, |store: Store|
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_deletion_text")), "{b}");
     let (s, b) = ask(&app, &counter, "case", draft, "该草稿", "录入错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_record_kind")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("办件草稿的材料、未提交法制审核的事项草稿"), "{b}");
     let citizen = app.ready_token("demo_citizen").await;
     let (s, b) = ask(&app, &citizen, "case_draft", draft, "该草稿", "录入错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("staff_only")), "{b}");
@@ -457,6 +458,7 @@ both_backends!(a_material_of_a_counter_draft_is_deleted_on_its_own, |store: Stor
     app.sql("UPDATE cases SET state = 'submitted' WHERE id = $1", other).await;
     let (s, b) = ask(&app, &counter, "draft_material", kept, "扫描件", "上传错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("未提交的办件草稿及其材料"), "{b}");
 });
 
 both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, |store: Store| async move {
