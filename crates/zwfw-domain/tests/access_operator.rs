@@ -137,7 +137,7 @@ fn operators_read_no_case_no_personal_data_and_approve_nothing() {
         assert_eq!(gov::may_answer(&op, &req), Err(Refusal::MissingRole));
         assert!(gov::may_carry_out(&op).is_err());
         assert!(gov::may_submit(&op).is_err());
-        let del = DeletionFacts { author_id: 9, department_id: 1 };
+        let del = DeletionFacts { author_id: 9, department_id: 1, ..Default::default() };
         assert!(gov::may_consent_deletion(&op, &del).is_err());
         assert!(gov::may_perform_deletion(&op, &del).is_err());
         assert!(!gov::may_read_deletion(&op, &del));

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use zwfw_domain::access::governance::{self as access, DeletionFacts, DeletionScope};
+use zwfw_domain::access::rights::StandIn;
 use zwfw_domain::access::Refusal;
 use zwfw_domain::admin::{Actor, Role};
 use zwfw_domain::governance::deletion::{self as dd, DeletionError, DeletionState, RecordFacts, RecordKind, Verdict};
@@ -37,7 +38,7 @@ fn refused_on(kind: RecordKind) -> impl Fn(Refusal) -> AppError {
     move |r| match (r.hides_object(), kind) {
         (true, RecordKind::CaseDraft) => AppError::not_found("case"),
         (true, RecordKind::MaintenanceRequest) => AppError::not_found("maintenance_request"),
-        (true, RecordKind::DraftMaterial) => AppError::not_found("case_material"),
+        (true, RecordKind::DraftMaterial) => AppError::not_found("material"),
         (true, RecordKind::ItemDraft) => AppError::not_found("item"),
         (false, _) => refused(r),
     }
@@ -66,7 +67,34 @@ fn kind_of(code: &str) -> AppResult<RecordKind> {
 }
 
 fn facts(r: &sd::DeletionRow) -> DeletionFacts {
-    DeletionFacts { author_id: r.author_id, department_id: r.department_id }
+    DeletionFacts {
+        author_id: r.author_id,
+        department_id: r.department_id,
+        consent_by: r.consent_by,
+        ..Default::default()
+    }
+}
+
+/// The facts of a request with who stands in for the heads while it waits
+/// for consent: as for rights requests ([`super::rights`]), when no head
+/// of the author's department qualified today is free to consent (the
+/// author is its only head), a head of the service centre, else the
+/// system administrator.
+async fn facts_of(st: &App, r: &sd::DeletionRow) -> AppResult<DeletionFacts> {
+    let mut f = facts(r);
+    if r.state == DeletionState::Requested.code() {
+        f.stand_in = super::rights::stand_in_for(st, r.department_id, r.author_id, &[]).await?;
+    }
+    Ok(f)
+}
+
+/// Who stands in, as the view names it.
+fn stand_in_code(s: StandIn) -> Option<String> {
+    match s {
+        StandIn::None => None,
+        StandIn::CentreHead { .. } => Some("centre_head".to_string()),
+        StandIn::SystemAdmin => Some("system_admin".to_string()),
+    }
 }
 
 // ---------- the records ----------
@@ -106,7 +134,7 @@ async fn record(st: &App, kind: RecordKind, id: i64) -> AppResult<Record> {
             })
         }
         RecordKind::DraftMaterial => {
-            let m = sd::material_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("case_material"))?;
+            let m = sd::material_of(st.store.pool(), id).await?.ok_or_else(|| AppError::not_found("material"))?;
             let c = zwfw_store::cases::get_case(&st.store, m.case_id).await?;
             Ok(Record {
                 facts: RecordFacts {
@@ -164,6 +192,10 @@ pub struct Offer {
     pub record_id: i64,
     /// The reader may ask for its deletion now.
     pub may_request: bool,
+    /// Why the reader may not ask, when they see the record but did not
+    /// enter it (`not_author`). Whoever may not see the record is answered
+    /// "not found" instead.
+    pub refusal: Option<String>,
     /// The open request for it, if one is waiting (its number).
     pub open_request: Option<i64>,
 }
@@ -173,11 +205,17 @@ pub async fn offer(ctx: &Ctx<'_>, kind: RecordKind, id: i64) -> AppResult<Offer>
     let actor = actor(ctx)?;
     let st = ctx.state;
     let rec = record(st, kind, id).await?;
+    let told = access::deletion_offer(actor, &rec.facts).map_err(refused_on(kind))?;
     let open = sd::open_for(st.store.pool(), kind.code(), id).await?;
-    let may_request = access::may_request_deletion(actor, &rec.facts).is_ok()
-        && dd::may_be_requested(&rec.facts, open.is_some()).is_ok();
+    let may_request = told.is_none() && dd::may_be_requested(&rec.facts, open.is_some()).is_ok();
     let open_request = open.filter(|r| access::may_read_deletion(actor, &facts(r))).map(|r| r.id);
-    Ok(Offer { record_kind: kind.code().to_string(), record_id: id, may_request, open_request })
+    Ok(Offer {
+        record_kind: kind.code().to_string(),
+        record_id: id,
+        may_request,
+        refusal: told.map(|r| r.code().to_string()),
+        open_request,
+    })
 }
 
 // ---------- views ----------
@@ -232,6 +270,9 @@ pub struct DeletionView {
     pub performed_note: String,
     /// The rows deleted, as they were: for the supervision office, once performed.
     pub archived: Vec<ArchivedView>,
+    /// Who consents in the heads' stead while it waits (the author is the
+    /// department's only head): `centre_head`, `system_admin`, or none.
+    pub stand_in: Option<String>,
     pub may_consent: bool,
     pub may_perform: bool,
     pub may_withdraw: bool,
@@ -240,7 +281,7 @@ pub struct DeletionView {
 async fn view(ctx: &Ctx<'_>, r: sd::DeletionRow, with_archive: bool) -> AppResult<DeletionView> {
     let st = ctx.state;
     let state = DeletionState::parse(&r.state).unwrap_or(DeletionState::Requested);
-    let f = facts(&r);
+    let f = facts_of(st, &r).await?;
     let (may_consent, may_perform, may_withdraw, reads_archive) = match ctx.actor {
         Some(a) => (
             state == DeletionState::Requested && access::may_consent_deletion(a, &f).is_ok(),
@@ -307,6 +348,7 @@ async fn view(ctx: &Ctx<'_>, r: sd::DeletionRow, with_archive: bool) -> AppResul
         performed_at: r.performed_at,
         performed_note: r.performed_note,
         archived,
+        stand_in: stand_in_code(f.stand_in),
         may_consent,
         may_perform,
         may_withdraw,
@@ -416,7 +458,14 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<DeletionV
     let department_id = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
     let open = sd::open_for(st.store.pool(), kind.code(), input.record_id).await?;
     dd::may_be_requested(&rec.facts, open.is_some()).map_err(state_error)?;
-    let heads = heads_but(st, department_id, actor.user_id).await?;
+    let mut heads = heads_but(st, department_id, actor.user_id).await?;
+    // No other head to consent: who stands in is told as well.
+    match super::rights::stand_in_for(st, department_id, actor.user_id, &[]).await? {
+        StandIn::None => {}
+        StandIn::CentreHead { centre } => heads.extend(super::rights::qualified_heads(st, centre).await?),
+        StandIn::SystemAdmin => heads.extend(staff_in_role(st, None, Role::SystemAdmin).await?),
+    }
+    heads.retain(|&u| u != actor.user_id);
     let now = ctx.now();
     let mut tx = st.store.begin().await?;
     let id = sd::insert(
@@ -527,7 +576,7 @@ pub async fn archive(ctx: &Ctx<'_>, page: Option<i64>) -> AppResult<DeletionPage
 async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sd::DeletionRow> {
     let actor = actor(ctx)?;
     let r = sd::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    if !access::may_read_deletion(actor, &facts(&r)) {
+    if !access::may_read_deletion(actor, &facts_of(ctx.state, &r).await?) {
         return Err(AppError::not_found(OBJECT));
     }
     Ok(r)
@@ -566,7 +615,7 @@ fn verdict(input: &VerdictInput) -> AppResult<(Verdict, String)> {
 /// Whether the actor may give the head's verdict on request `id`: asked before the body is read.
 pub async fn may_consent(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
     let r = readable_or_refused(ctx, id, access::may_consent_deletion).await?;
-    access::may_consent_deletion(actor(ctx)?, &facts(&r)).map(|_| ()).map_err(refused)
+    access::may_consent_deletion(actor(ctx)?, &facts_of(ctx.state, &r).await?).map(|_| ()).map_err(refused)
 }
 
 /// Whether the actor may give the supervision office's verdict on request `id`.
@@ -584,9 +633,10 @@ async fn readable_or_refused(
 ) -> AppResult<sd::DeletionRow> {
     let actor = actor(ctx)?;
     let r = sd::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    if !access::may_read_deletion(actor, &facts(&r)) {
+    let f = facts_of(ctx.state, &r).await?;
+    if !access::may_read_deletion(actor, &f) {
         // Staff learn why they may not act; the request's content stays hidden.
-        return Err(match rule(actor, &facts(&r)) {
+        return Err(match rule(actor, &f) {
             Err(refusal) if actor.is_staff() => refused(refusal),
             _ => AppError::not_found(OBJECT),
         });
@@ -613,7 +663,7 @@ async fn deciding<'a>(
 ) -> AppResult<Deciding<'a>> {
     let actor = actor(ctx)?;
     let r = readable_or_refused(ctx, id, rule).await?;
-    let role = rule(actor, &facts(&r)).map_err(refused)?;
+    let role = rule(actor, &facts_of(ctx.state, &r).await?).map_err(refused)?;
     let (verdict, note) = verdict(input)?;
     let from = DeletionState::parse(&r.state).unwrap_or(DeletionState::Requested);
     Ok(Deciding { actor, r, role, verdict, note, from })

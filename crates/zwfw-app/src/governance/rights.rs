@@ -95,7 +95,7 @@ async fn centre_department(st: &App) -> AppResult<Option<i64>> {
 /// The active heads (部门负责人) of `department` who may act as heads
 /// today: qualified (上岗资格) for the role. A head without the
 /// qualification decides nothing, so does not count as one who may.
-async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
+pub(super) async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
     let mut heads = vec![];
     for u in zwfw_store::admin::list_staff(&st.store, Some(department)).await? {
         if u.active && u.roles.contains(&Role::DeptHead) {
@@ -111,7 +111,7 @@ async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
 /// Who stands in for the heads of `department` on a request asked by
 /// `requester` and changing `named` ([`access::stand_in`]): counted among
 /// the heads qualified today.
-async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
+pub(super) async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
     let heads = qualified_heads(st, department).await?;
     let centre = centre_department(st).await?;
     let centre_heads = match centre {
@@ -483,7 +483,10 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
     let role = asking_office(ctx, access::may_ask(actor).map_err(refused)?).await?;
-    let department_id = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
+    let own_department = actor.department_id.ok_or_else(|| refused(Refusal::StaffOnly))?;
+    // The department whose staff the rows name: the asker's own, or, for the
+    // centre asking about the operator's role, the staff's (one department a request).
+    let mut department: Option<i64> = None;
     let reason = text("reason", &input.reason)?;
     let mut rows = Vec::with_capacity(input.rows.len());
     for r in &input.rows {
@@ -496,13 +499,17 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
             zwfw_store::StoreError::NotFound(_) => AppError::not_found("user"),
             e => e.into(),
         })?;
-        access::may_name(actor, &named(&u)).map_err(|x| {
+        access::may_name_row(actor, role, &named(&u), r).map_err(|x| {
             if x.hides_object() {
                 AppError::not_found("user")
             } else {
                 AppError::with_detail(Kind::Forbidden, x.code(), "rights_subject")
             }
         })?;
+        let department_id = u.department_id.unwrap_or(own_department);
+        if *department.get_or_insert(department_id) != department_id {
+            return Err(AppError::with_detail(Kind::Forbidden, Refusal::NotInDepartment.code(), "rights_subject"));
+        }
         let move_kind = match r.move_to {
             Some(to) => {
                 let d = zwfw_store::admin::get_department(&st.store, to)
@@ -527,6 +534,7 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
         }
         users.push(u);
     }
+    let department_id = department.unwrap_or(own_department);
     let named: Vec<i64> = users.iter().map(|u| u.id).collect();
     let operator = rows
         .iter()

@@ -56,9 +56,11 @@ pub fn governance_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("supervision_reads_only", Some("qualification")) => "监察人员只能查看上岗资格，不能登记",
         ("missing_role", Some("qualification")) => "培训和考试由政务服务中心管理员、系统管理员或本部门的部门管理员登记",
         ("staff_only", Some("qualification")) => "培训和考试只能由工作人员登记",
-        ("bad_record_kind", _) => "只能申请删除办件草稿或尚未答复的配置/维护需求",
+        ("bad_record_kind", _) => {
+            "只能申请删除办件草稿、办件草稿的材料、未提交法制审核的事项草稿或尚未答复的配置/维护需求"
+        }
         ("record_not_deletable", _) => {
-            "该记录当前的状态不能删除：只有未提交的办件草稿和尚未答复的配置/维护需求可以删除，已受理的办件须按更正程序办理"
+            "该记录当前的状态不能删除：只有未提交的办件草稿及其材料、未提交法制审核的事项草稿和尚未答复的配置/维护需求可以删除，已受理的办件须按更正程序办理，已提交审核的事项版本按事项程序撤回"
         }
         ("deletion_already_requested", _) => "该记录已有尚未办结的删除申请，请等待处理或先撤回",
         ("deletion_wrong_stage", _) => "该删除申请已不在这一步（可能已被处理或撤回），请刷新后查看",

@@ -156,12 +156,19 @@ pub fn may_read_qualifications(actor: &Actor, subject: &QualificationSubject) ->
 }
 
 /// The plain facts of a deletion request (删除申请) that the rules read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DeletionFacts {
     /// Who entered the record and asked for its deletion.
     pub author_id: i64,
     /// The author's department when asking.
     pub department_id: i64,
+    /// Who consents when no head of the department may (the author is its
+    /// only head qualified today): as for rights requests,
+    /// [`super::rights::stand_in`] — a head of the service centre, else the
+    /// system administrator.
+    pub stand_in: super::rights::StandIn,
+    /// Who gave the consent or refusal, once given.
+    pub consent_by: Option<i64>,
 }
 
 fn is_supervision(actor: &Actor) -> bool {
@@ -186,21 +193,51 @@ pub fn may_request_deletion(actor: &Actor, record: &crate::governance::deletion:
     Ok(())
 }
 
+/// What a record's own page tells the reader about its deletion (its
+/// offer): `Ok(None)` when they may ask, `Ok(Some(refusal))` when they see
+/// the record but may not ask (a colleague of its department, the
+/// supervision office: told why), `Err(NotParty)` when they may not learn
+/// the record exists (another department's staff, an operator, the public),
+/// as [`may_request_deletion`] answers the request itself.
+pub fn deletion_offer(
+    actor: &Actor,
+    record: &crate::governance::deletion::RecordFacts,
+) -> Result<Option<Refusal>, Refusal> {
+    match may_request_deletion(actor, record) {
+        Ok(()) => Ok(None),
+        Err(Refusal::NotAuthor) => Ok(Some(Refusal::NotAuthor)),
+        Err(_) => Err(Refusal::NotParty),
+    }
+}
+
 /// Who reads a deletion request: its author, the heads of the author's
 /// department and the supervision office. Anyone else is answered "not found".
 pub fn may_read_deletion(actor: &Actor, f: &DeletionFacts) -> bool {
     actor.is_staff()
         && (actor.user_id == f.author_id
             || is_supervision(actor)
+            || f.consent_by == Some(actor.user_id)
+            || super::rights::is_stand_in(actor, f.stand_in)
             || (actor.has(Role::DeptHead) && in_department(actor, f.department_id)))
 }
 
 /// Who consents to (or refuses) a deletion: a head (部门负责人) of the
-/// author's department, not the author. The role it is given in.
+/// author's department, not the author; when no head may (the author is
+/// its only head), who stands in ([`DeletionFacts::stand_in`]). The role
+/// it is given in.
 pub fn may_consent_deletion(actor: &Actor, f: &DeletionFacts) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
     }
+    match department_head_consents(actor, f) {
+        Err(_) if super::rights::is_stand_in(actor, f.stand_in) && actor.user_id != f.author_id => {
+            Ok(if f.stand_in == super::rights::StandIn::SystemAdmin { Role::SystemAdmin } else { Role::DeptHead })
+        }
+        decided => decided,
+    }
+}
+
+fn department_head_consents(actor: &Actor, f: &DeletionFacts) -> Result<Role, Refusal> {
     if !actor.has(Role::DeptHead) {
         return Err(Refusal::NeedsDeptHead);
     }
@@ -371,17 +408,41 @@ mod tests {
         assert_eq!(may_request_deletion(&head, &rec), Err(Refusal::NotAuthor));
         assert_eq!(may_request_deletion(&person(4), &rec), Err(Refusal::StaffOnly));
         assert_eq!(may_request_deletion(&other_head, &rec), Err(Refusal::NotParty), "another department's record");
-        let f = DeletionFacts { author_id: 4, department_id: 2 };
+        // The record's page: the author is offered it, a colleague told why not, anyone else "not found".
+        assert_eq!(deletion_offer(&author, &rec), Ok(None));
+        assert_eq!(deletion_offer(&colleague, &rec), Ok(Some(Refusal::NotAuthor)));
+        assert_eq!(deletion_offer(&sup, &rec), Ok(Some(Refusal::NotAuthor)));
+        assert_eq!(deletion_offer(&other_head, &rec), Err(Refusal::NotParty));
+        assert_eq!(deletion_offer(&person(4), &rec), Err(Refusal::NotParty), "the public");
+        let operator = staff(9, 5, &[Role::Operator]);
+        assert_eq!(deletion_offer(&operator, &rec), Err(Refusal::NotParty), "an operator");
+        let f = DeletionFacts { author_id: 4, department_id: 2, ..Default::default() };
         assert_eq!(may_consent_deletion(&head, &f), Ok(Role::DeptHead));
         assert_eq!(may_consent_deletion(&other_head, &f), Err(Refusal::NotInDepartment));
         assert_eq!(may_consent_deletion(&colleague, &f), Err(Refusal::NeedsDeptHead));
         assert_eq!(may_consent_deletion(&sup, &f), Err(Refusal::NeedsDeptHead));
-        let own = DeletionFacts { author_id: 6, department_id: 2 };
+        let own = DeletionFacts { author_id: 6, department_id: 2, ..Default::default() };
         assert_eq!(may_consent_deletion(&head, &own), Err(Refusal::OwnRequest), "no consent to one's own");
+        // The author the department's only head: a head of the service centre stands in, else the
+        // system administrator; nobody else, never the author.
+        let centre_head = staff(10, 1, &[Role::DeptHead]);
+        let sysadmin = staff(11, 1, &[Role::SystemAdmin]);
+        let by_centre = DeletionFacts { stand_in: crate::access::rights::StandIn::CentreHead { centre: 1 }, ..own };
+        assert_eq!(may_consent_deletion(&centre_head, &by_centre), Ok(Role::DeptHead));
+        assert_eq!(may_consent_deletion(&sysadmin, &by_centre), Err(Refusal::NeedsDeptHead));
+        assert_eq!(may_consent_deletion(&head, &by_centre), Err(Refusal::OwnRequest));
+        assert!(may_read_deletion(&centre_head, &by_centre) && !may_read_deletion(&centre_head, &own));
+        let by_admin = DeletionFacts { stand_in: crate::access::rights::StandIn::SystemAdmin, ..own };
+        assert_eq!(may_consent_deletion(&sysadmin, &by_admin), Ok(Role::SystemAdmin));
+        assert_eq!(may_consent_deletion(&centre_head, &by_admin), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_deletion(&other_head, &own), Err(Refusal::NotInDepartment));
         assert_eq!(may_perform_deletion(&sup, &f), Ok(Role::Supervisor));
         assert_eq!(may_perform_deletion(&head, &f), Err(Refusal::MissingRole));
         assert_eq!(
-            may_perform_deletion(&staff(8, 9, &[Role::Supervisor]), &DeletionFacts { author_id: 8, department_id: 9 }),
+            may_perform_deletion(
+                &staff(8, 9, &[Role::Supervisor]),
+                &DeletionFacts { author_id: 8, department_id: 9, ..Default::default() }
+            ),
             Err(Refusal::OwnRequest)
         );
         assert_eq!(may_withdraw_deletion(&author, &f), Ok(()));

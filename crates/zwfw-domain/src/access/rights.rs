@@ -179,6 +179,32 @@ pub fn may_name(actor: &Actor, subject: &Named) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Whether the asker, asking in `asked_in` (their office,
+/// [`asking_office`]), may name `subject` on `row`: a staff member of their
+/// own department ([`may_name`]); and the service centre's administrator
+/// (政务服务中心管理员) any department's staff on a row that only grants or
+/// takes away the operator's role (运维人员, [`operator_only`]): the centre
+/// decides such requests, and a department without an administrator or a
+/// head (the information office of the operators) could not ask otherwise.
+pub fn may_name_row(actor: &Actor, asked_in: Role, subject: &Named, row: &RowChange) -> Result<(), Refusal> {
+    match may_name(actor, subject) {
+        Err(Refusal::NotInDepartment)
+            if asked_in == Role::CenterAdmin && actor.has(Role::CenterAdmin) && operator_only(row) =>
+        {
+            Ok(())
+        }
+        named => named,
+    }
+}
+
+/// Whether a row only grants or takes away the operator's role (no move,
+/// no other role).
+pub fn operator_only(row: &RowChange) -> bool {
+    row.move_to.is_none()
+        && !(row.add.is_empty() && row.remove.is_empty())
+        && row.add.iter().chain(&row.remove).all(|r| *r == Role::Operator)
+}
+
 /// Who reads a request: the asker, the heads and administrators of its
 /// department, the supervision office and the system administrator.
 /// Anyone else is answered "not found".
@@ -199,7 +225,13 @@ fn is_centre_admin(actor: &Actor) -> bool {
 
 /// Whether the actor is who stands in for the department's heads.
 fn stands_in(actor: &Actor, f: &RightsFacts) -> bool {
-    match f.stand_in {
+    is_stand_in(actor, f.stand_in)
+}
+
+/// Whether the actor is `stand_in` (also for a deletion request's consent,
+/// [`super::governance::may_consent_deletion`]).
+pub fn is_stand_in(actor: &Actor, stand_in: StandIn) -> bool {
+    match stand_in {
         StandIn::None => false,
         StandIn::CentreHead { centre } => actor.has(Role::DeptHead) && in_department(actor, centre),
         StandIn::SystemAdmin => actor.has(Role::SystemAdmin),
@@ -546,6 +578,29 @@ mod tests {
 
     #[test]
     fn the_service_centre_decides_an_operators_rights_never_a_department_head() {
+        // The centre's administrator names any department's staff for the operator's role only.
+        let centre_admin = staff(20, 1, &[Role::CenterAdmin]);
+        let it_staff = Named { user_id: 21, kind: AccountKind::Staff, department_id: Some(7) };
+        let op = |add: Vec<Role>, move_to| RowChange { user_id: 21, add, remove: vec![], move_to };
+        assert_eq!(may_name_row(&centre_admin, Role::CenterAdmin, &it_staff, &op(vec![Role::Operator], None)), Ok(()));
+        assert_eq!(
+            may_name_row(&centre_admin, Role::CenterAdmin, &it_staff, &op(vec![Role::Operator, Role::Counter], None)),
+            Err(Refusal::NotInDepartment)
+        );
+        assert_eq!(
+            may_name_row(&centre_admin, Role::CenterAdmin, &it_staff, &op(vec![Role::Operator], Some(3))),
+            Err(Refusal::NotInDepartment)
+        );
+        let centre_head = staff(22, 1, &[Role::DeptHead]);
+        assert_eq!(
+            may_name_row(&centre_head, Role::CenterAdmin, &it_staff, &op(vec![Role::Operator], None)),
+            Err(Refusal::NotInDepartment)
+        );
+        let market_admin = staff(23, 2, &[Role::DeptAdmin]);
+        assert_eq!(
+            may_name_row(&market_admin, Role::DeptAdmin, &it_staff, &op(vec![Role::Operator], None)),
+            Err(Refusal::NotInDepartment)
+        );
         let ops = RightsFacts { operator: true, department_id: 3, ..F };
         let centre_admin = staff(11, 7, &[Role::CenterAdmin]);
         let head = staff(6, 3, &[Role::DeptHead]);

@@ -191,6 +191,15 @@ async fn apply_view(
         }
         _ => minijinja::Value::from(()),
     };
+    // Each material's own "申请删除该材料记录" (its author), or the open request for it.
+    let mut material_deletion = std::collections::BTreeMap::new();
+    if let Some(d) = draft.filter(|_| me.is_some_and(|a| a.is_staff())) {
+        let kind = zwfw_domain::governance::deletion::RecordKind::DraftMaterial;
+        for m in &d.materials {
+            material_deletion
+                .insert(m.id.to_string(), crate::governance::deletions::offer_context(st, ra, kind, m.id).await);
+        }
+    }
     let field = |k: &str| f.get(k).cloned().unwrap_or_default();
     let held = draft.map(|d| d.materials.as_slice()).unwrap_or_default();
     let r = render(
@@ -210,7 +219,8 @@ async fn apply_view(
             phone => content.enquiry_phone,
             applicant => applicant,
             materials => material_form_rows(&content, held, &options),
-            draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing, deletion => deletion }),
+            draft => draft.map(|d| context! { case_id => d.case_id, missing => d.missing, deletion => deletion,
+                material_deletion => material_deletion }),
             fields => content.form_fields.iter().enumerate().map(|(i, x)| context! {
                 n => i + 1, name => x.name, kind => format!("{:?}", x.kind).to_lowercase(), required => x.required,
                 options => x.options, value => field(&format!("f{}", i + 1)),

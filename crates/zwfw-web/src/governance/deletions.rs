@@ -72,7 +72,7 @@ pub struct OfferQuery {
 
 /// Whether the caller may ask for a record's deletion now, and the open request for it.
 #[utoipa::path(get, path = "/governance/deletions/offer", tag = "governance", params(OfferQuery),
-    responses((status = 200, body = Offer), (status = 404, description = "no such record", body = ErrorBody), (status = 422, description = "a bad kind (`bad_record_kind`)", body = ErrorBody), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Offer), (status = 404, description = "no such record, or one the caller may not see (another department's, an operator, the public)", body = ErrorBody), (status = 422, description = "a bad kind (`bad_record_kind`)", body = ErrorBody), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn offer(SignedIn { st, ra, .. }: SignedIn, ApiQuery(q): ApiQuery<OfferQuery>) -> WebResult<Json<Offer>> {
     let kind = RecordKind::parse(q.record_kind.trim()).ok_or_else(|| {
         WebError::from(zwfw_app::error::AppError::with_detail(
@@ -203,6 +203,12 @@ pub async fn new_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery
     let id = q.record_id.unwrap_or_default();
     match del::record_label(&c, &q.record_kind, id).await {
         Ok(label) => {
+            // A record already asked for: its open request, not a second form.
+            if let Some(kind) = RecordKind::parse(q.record_kind.trim()) {
+                if let Ok(Some(open)) = del::offer(&c, kind, id).await.map(|o| o.open_request) {
+                    return see_other(&format!("/governance/deletions/{open}"));
+                }
+            }
             let input =
                 RequestInput { record_kind: q.record_kind.trim().to_string(), record_id: id, ..Default::default() };
             new_view(&st, &ra, &input, &label, None)

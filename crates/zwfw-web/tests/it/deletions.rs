@@ -119,6 +119,7 @@ both_backends!(a_counter_draft_is_deleted_on_an_approved_request, |store: Store|
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_deletion_text")), "{b}");
     let (s, b) = ask(&app, &counter, "case", draft, "该草稿", "录入错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_record_kind")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("办件草稿的材料、未提交法制审核的事项草稿"), "{b}");
     let citizen = app.ready_token("demo_citizen").await;
     let (s, b) = ask(&app, &citizen, "case_draft", draft, "该草稿", "录入错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("staff_only")), "{b}");
@@ -457,6 +458,7 @@ both_backends!(a_material_of_a_counter_draft_is_deleted_on_its_own, |store: Stor
     app.sql("UPDATE cases SET state = 'submitted' WHERE id = $1", other).await;
     let (s, b) = ask(&app, &counter, "draft_material", kept, "扫描件", "上传错误").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("未提交的办件草稿及其材料"), "{b}");
 });
 
 both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, |store: Store| async move {
@@ -533,3 +535,159 @@ both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, 
     let (s, b) = ask(&app, &da, "item_draft", v3, "第3版", "不再调整").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("record_not_deletable")), "{b}");
 });
+
+both_backends!(deletion_offer_hides_a_record_from_who_may_not_see_it, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTDELETE0000000000000000000005").await;
+    let [counter, reviewer, land, operator, citizen, supervisor, deptadmin] = app
+        .ready_tokens([
+            "demo_counter",
+            "demo_reviewer",
+            "demo_land",
+            "demo_operator",
+            "demo_citizen",
+            "demo_supervisor",
+            "demo_deptadmin",
+        ])
+        .await;
+    let draft = counter_draft(&app, &counter, item).await;
+    let material = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {draft}")).await;
+    let (s, b) = submit_api(&app, &deptadmin, "org_data", "更正本局办公地址为人民路1号。").await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let maintenance = b["id"].as_i64().unwrap();
+    let offer = |token: String, kind: &'static str, id: i64| {
+        let app = &app;
+        async move {
+            body(
+                app.get(&token, &format!("/api/v1/governance/deletions/offer?record_kind={kind}&record_id={id}")).await,
+            )
+            .await
+        }
+    };
+    for (kind, id, author) in [
+        ("case_draft", draft, &counter),
+        ("draft_material", material, &counter),
+        ("maintenance_request", maintenance, &deptadmin),
+    ] {
+        // The author is offered it; a colleague of the department sees why not.
+        let (s, o) = offer(author.clone(), kind, id).await;
+        assert_eq!((s, o["may_request"].as_bool(), o["refusal"].as_str()), (StatusCode::OK, Some(true), None), "{o}");
+        let (s, o) = offer(reviewer.clone(), kind, id).await;
+        assert_eq!(
+            (s, o["may_request"].as_bool(), o["refusal"].as_str()),
+            (StatusCode::OK, Some(false), Some("not_author")),
+            "{kind}: {o}"
+        );
+        let (s, o) = offer(supervisor.clone(), kind, id).await;
+        assert_eq!((s, o["refusal"].as_str()), (StatusCode::OK, Some("not_author")), "{kind}: {o}");
+        // Another department, an operator, the public: answered as a missing id is.
+        let (_, missing) = offer(land.clone(), kind, 999_999).await;
+        for (who, token) in [("another department", &land), ("an operator", &operator), ("the public", &citizen)] {
+            let (s, o) = offer(token.clone(), kind, id).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{kind}, {who}: {o}");
+            assert_eq!(o["code"], "not_found", "{kind}, {who}: {o}");
+            assert_eq!(o["message"], missing["message"], "{kind}, {who}: as a missing one");
+        }
+    }
+    let (s, o) = offer(land.clone(), "draft_material", 999_999).await;
+    assert_eq!((s, o["message"].as_str()), (StatusCode::NOT_FOUND, Some("材料不存在")), "{o}");
+    assert_eq!(requests(&app).await, 0, "nothing stored");
+});
+
+both_backends!(deletion_offer_of_a_material_links_its_open_request, |store: Store| async move {
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTDELETE0000000000000000000006").await;
+    let counter = app.ready_token("demo_counter").await;
+    let draft = counter_draft(&app, &counter, item).await;
+    let material = count(&app, &format!("SELECT MAX(id) AS n FROM case_materials WHERE case_id = {draft}")).await;
+    let web = signed(&counter);
+    let ask_link = format!("/governance/deletions/new?record_kind=draft_material&amp;record_id={material}");
+    let (_, html) = page(&web, &app, &format!("/cases/{draft}/edit")).await;
+    assert!(html.contains(&ask_link) && html.contains("申请删除该材料记录"), "{html}");
+
+    let (s, d) = ask(&app, &counter, "draft_material", material, "误上传的扫描件", "上传错误").await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let rid = d["id"].as_i64().unwrap();
+    // The draft's page now links the open request instead of offering a second one.
+    let (s, html) = page(&web, &app, &format!("/cases/{draft}/edit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains(&ask_link) && !html.contains("申请删除该材料记录"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"<a href="/governance/deletions/{rid}" id="delete-material-{material}">删除申请第{rid}号</a>"#
+        )),
+        "{html}"
+    );
+    // The draft itself may still be asked for.
+    assert!(
+        html.contains(&format!("/governance/deletions/new?record_kind=case_draft&amp;record_id={draft}")),
+        "{html}"
+    );
+    // The form, reached again, leads to the open request.
+    let r = web
+        .get(app.url(&format!("/governance/deletions/new?record_kind=draft_material&record_id={material}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/governance/deletions/{rid}").as_str());
+    assert_eq!(requests(&app).await, 1);
+});
+
+both_backends!(
+    a_deletion_its_authors_department_has_no_other_head_for_is_consented_by_who_stands_in,
+    |store: Store| async move {
+        let app = App::start_at(store, MONDAY).await;
+        let [head, admin, supervisor] = app.ready_tokens(["demo_head", "demo_admin", "demo_supervisor"]).await;
+        let kind = "maintenance_request";
+        let own = |content: &'static str| {
+            let (app, head) = (&app, &head);
+            async move {
+                let (_, b) = submit_api(app, head, "other", content).await;
+                let (s, b) = ask(app, head, kind, b["id"].as_i64().unwrap(), "本需求", "不再需要").await;
+                assert_eq!(s, StatusCode::CREATED, "{b}");
+                b
+            }
+        };
+
+        // The market's only head asks: with no head at the centre, the system administrator stands in.
+        let r = own("本部门需要新增一个报表。").await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("system_admin"), "{r}");
+        assert_eq!(told(&app, "demo_admin", &format!("删除申请第{id}号")).await, 1, "{r}");
+        let (s, b) = step(&app, &head, id, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
+        let (s, html) = page(&signed(&admin), &app, &format!("/governance/deletions/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"id="stand-in""#) && html.contains("由系统管理员审核"), "{html}");
+        assert!(html.contains(&format!(r#"action="/governance/deletions/{id}/consent""#)), "{html}");
+        let (s, b) = step(&app, &admin, id, "consent", "approve", "同意").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        let (s, b) = step(&app, &supervisor, id, "perform", "approve", "").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+        let (s, _) = body(app.get(&admin, &format!("/api/v1/governance/deletions/{id}")).await).await;
+        assert_eq!(s, StatusCode::OK, "who consented still reads it");
+
+        // The centre gets a head qualified today: she stands in, the system administrator no longer.
+        let centre = app.department_id("示例市政务服务中心").await;
+        crate::rights::new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
+        app.qualify("test_centre_head").await;
+        let centre_head = app.ready_token("test_centre_head").await;
+        let r = own("本部门需要新增第二个报表。").await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("centre_head"), "{r}");
+        assert_eq!(told(&app, "test_centre_head", &format!("删除申请第{id}号")).await, 1);
+        let (s, b) = step(&app, &admin, id, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+        let (s, b) = step(&app, &centre_head, id, "consent", "refuse", "理由不充分").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("declined")), "{b}");
+
+        // A colleague's request is the head's own to consent: nobody stands in.
+        let deptadmin = app.ready_token("demo_deptadmin").await;
+        let (_, b) = submit_api(&app, &deptadmin, "other", "增加一个统计报表。").await;
+        let (_, r) = ask(&app, &deptadmin, kind, b["id"].as_i64().unwrap(), "本需求", "不再需要").await;
+        assert_eq!(r["stand_in"], Value::Null, "{r}");
+        let (s, b) = step(&app, &centre_head, r["id"].as_i64().unwrap(), "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    }
+);

@@ -7,6 +7,7 @@
 //! administrator, and acts only once qualified; a case of the operator's
 //! own department stays "not found" to them.
 
+use crate::rights::{ask, step};
 use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -201,4 +202,35 @@ both_backends!(the_operator_role_comes_only_through_a_request_the_centre_decides
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM rights_requests WHERE emergency = 1").await, 1);
+});
+
+both_backends!(the_centres_administrator_asks_for_the_operators_role_of_any_department, |store: Store| async move {
+    let app = App::start(store).await;
+    let [center, admin, da] = app.ready_tokens(["demo_center", "demo_admin", "demo_deptadmin"]).await;
+    let reviewer = app.user_id("demo_reviewer").await;
+    let operator = app.user_id("demo_operator").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+
+    // The centre asks to grant the role to another department's staff member: the request is
+    // that department's, the centre decides it, and (its only administrator asked) the system
+    // administrator stands in.
+    let (s, r) = ask(&app, &center, "设为运维人员", json!([{"user_id": reviewer, "add_roles": ["operator"]}])).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["department_id"].as_i64(), Some(market), "{r}");
+    assert_eq!((r["centre_decides"].as_bool(), r["stand_in"].as_str()), (Some(true), Some("system_admin")), "{r}");
+    let (s, b) = step(&app, &admin, r["id"].as_i64().unwrap(), "decide", "approve", "同意").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("approved")), "{b}");
+
+    // Taking the role from the information office's operator is asked, not refused as another
+    // department's: his only role, so the account is disabled instead.
+    let (s, b) = ask(&app, &center, "取消运维人员", json!([{"user_id": operator, "remove_roles": ["operator"]}])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_no_role_left")), "{b}");
+
+    // Anything beyond the operator's role stays the department's own to ask.
+    let (s, b) = ask(&app, &center, "兼任负责人", json!([{"user_id": operator, "add_roles": ["dept_head"]}])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    let (s, b) = ask(&app, &da, "设为运维人员", json!([{"user_id": operator, "add_roles": ["operator"]}])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+    let (s, b) = ask(&app, &admin, "设为运维人员", json!([{"user_id": operator, "add_roles": ["operator"]}])).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
 });

@@ -16,11 +16,18 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zwfw_store::{both_backends, Store};
 
-async fn ask(app: &App, token: &str, reason: &str, rows: Value) -> (StatusCode, Value) {
+pub(crate) async fn ask(app: &App, token: &str, reason: &str, rows: Value) -> (StatusCode, Value) {
     body(app.post(token, "/api/v1/governance/rights", json!({"reason": reason, "rows": rows})).await).await
 }
 
-async fn step(app: &App, token: &str, id: i64, what: &str, decision: &str, note: &str) -> (StatusCode, Value) {
+pub(crate) async fn step(
+    app: &App,
+    token: &str,
+    id: i64,
+    what: &str,
+    decision: &str,
+    note: &str,
+) -> (StatusCode, Value) {
     let path = format!("/api/v1/governance/rights/{id}/{what}");
     body(app.post(token, &path, json!({"decision": decision, "note": note})).await).await
 }
@@ -313,7 +320,7 @@ both_backends!(the_page_asks_with_rows_and_shows_the_refusal, |store: Store| asy
 
 /// A staff member of `department` created directly (as the demo loader
 /// does), with the demo password.
-async fn new_staff(app: &App, username: &str, name: &str, department: i64, roles: &[&str]) -> i64 {
+pub(crate) async fn new_staff(app: &App, username: &str, name: &str, department: i64, roles: &[&str]) -> i64 {
     let ctx = zwfw_app::Ctx { state: &app.state, actor: None, client_addr: "test".into() };
     let input = zwfw_app::accounts::StaffInput {
         username: username.into(),
