@@ -63,9 +63,11 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| DomainError::UnknownRole(s.to_string()))
     }
 
-    /// Roles that must use a second factor (TOTP) to sign in.
+    /// Roles that must use a second factor (TOTP) to sign in: who administers
+    /// accounts, supervises, or keeps the installation (backups, drills, the
+    /// paper fallback).
     pub fn requires_second_factor(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::CenterAdmin | Role::DeptAdmin | Role::Supervisor)
+        matches!(self, Role::SystemAdmin | Role::CenterAdmin | Role::DeptAdmin | Role::Supervisor | Role::Operator)
     }
 
     /// Whether the role administers organizations and accounts across the whole

@@ -204,3 +204,103 @@ pub async fn end_handler(ctx: &Ctx<'_>, department_id: i64, handler_id: i64, rea
     tx.commit().await?;
     Ok(())
 }
+
+/// A department or a colleague as the handlers page offers them: an id and a
+/// name, nothing more.
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A kind of message and its answer limit in working days.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindLimit {
+    pub kind: &'static str,
+    pub days: u32,
+}
+
+/// Everything the handlers page (留言办理人与时限) shows one reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandlersBoard {
+    /// The departments the reader may choose (their own only, unless they
+    /// oversee every department).
+    pub departments: Vec<Named>,
+    /// The department shown, if any.
+    pub department_id: Option<i64>,
+    /// Its handlers, masked as [`department_handlers`] masks them.
+    pub handlers: Vec<si::HandlerRow>,
+    /// Its active staff, offered as new handlers: only to who may name them.
+    pub colleagues: Vec<Named>,
+    pub manage: bool,
+    pub set_limits: bool,
+    pub limits: Vec<KindLimit>,
+    /// The regions whose handlers the reader may read at once.
+    pub regions: Vec<Named>,
+    pub region_id: Option<i64>,
+    pub by_region: Option<RegionHandlers>,
+}
+
+/// The handlers page for the reader: department `department_id` (their own
+/// when none is asked and no region is), the region `region_id`, the limits.
+/// Another department than one's own is refused unless the reader oversees
+/// every department.
+pub async fn handlers_board(
+    ctx: &Ctx<'_>,
+    department_id: Option<i64>,
+    region_id: Option<i64>,
+) -> AppResult<HandlersBoard> {
+    let st = ctx.state;
+    let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
+    if !access::may_read_handlers(actor) {
+        return Err(AppError::forbidden());
+    }
+    let department_id = department_id.or(if region_id.is_some() { None } else { actor.department_id });
+    let choose = zwfw_domain::access::is_overseer(actor);
+    if department_id.is_some_and(|d| !choose && Some(d) != actor.department_id) {
+        return Err(AppError::forbidden());
+    }
+    let regions = handler_regions(st, actor).await?;
+    let by_region = match region_id {
+        Some(r) => Some(region_handlers(st, actor, r).await?),
+        None => None,
+    };
+    let departments = sa::list_departments(&st.store)
+        .await?
+        .into_iter()
+        .filter(|d| d.active && (choose || Some(d.id) == actor.department_id))
+        .map(|d| Named { id: d.id, name: d.name })
+        .collect();
+    let manage = department_id.is_some_and(|d| access::may_manage_handlers(actor, d));
+    let (handlers, colleagues) = match department_id {
+        Some(d) => {
+            let colleagues = match manage {
+                true => sa::list_staff(&st.store, Some(d))
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.active)
+                    .map(|u| Named { id: u.id, name: u.display_name })
+                    .collect(),
+                false => vec![],
+            };
+            (department_handlers(ctx, d).await?, colleagues)
+        }
+        None => (vec![], vec![]),
+    };
+    let mut limits = vec![];
+    for k in Kind::ALL {
+        limits.push(KindLimit { kind: k.code(), days: limit_days(st, k).await? });
+    }
+    Ok(HandlersBoard {
+        departments,
+        department_id,
+        handlers,
+        colleagues,
+        manage,
+        set_limits: access::may_set_limits(actor),
+        limits,
+        regions: regions.into_iter().map(|r| Named { id: r.id, name: r.name }).collect(),
+        region_id,
+        by_region,
+    })
+}

@@ -426,77 +426,34 @@ pub struct HandlersQuery {
 
 /// 留言办理人与时限: each department's named handlers with their numbers and
 /// their history; the limit of each kind.
-pub async fn handlers_page(SignedIn { st, s, ra }: SignedIn, PageQuery(q): PageQuery<HandlersQuery>) -> Response {
-    let region = q.region_id.as_deref().and_then(opt_id);
-    // A county chosen alone shows the county; otherwise one's own department.
-    let dept =
-        q.department_id.as_deref().and_then(opt_id).or(if region.is_some() { None } else { s.actor.department_id });
+pub async fn handlers_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<HandlersQuery>) -> Response {
     let flash = q.done.map(|d| zwfw_app::messages::label("interaction_done", &d));
-    handlers_view(&st, &ra, &s.actor, dept, region, flash, None).await
+    handlers_view(
+        &st,
+        &ra,
+        q.department_id.as_deref().and_then(opt_id),
+        q.region_id.as_deref().and_then(opt_id),
+        flash,
+        None,
+    )
+    .await
 }
 
 async fn handlers_view(
     st: &AppState,
     ra: &RequestAuth,
-    actor: &zwfw_domain::admin::Actor,
     department_id: Option<i64>,
     region_id: Option<i64>,
     flash: Option<String>,
     error: Option<String>,
 ) -> Response {
-    if !access::may_read_handlers(actor) {
-        return error_page(st, Some(ra), &WebError::forbidden());
-    }
-    let result = async {
-        let regions = interaction::handler_regions(st, actor).await?;
-        let by_region = match region_id {
-            Some(r) => Some(interaction::region_handlers(st, actor, r).await?),
-            None => None,
-        };
-        let depts = zwfw_store::admin::list_departments(&st.store).await?;
-        // Staff of a department see theirs; global administrators and supervision choose.
-        let choose = zwfw_domain::access::is_overseer(actor);
-        let department_id = match department_id {
-            Some(d) if choose || Some(d) == actor.department_id => Some(d),
-            Some(_) => return Err(WebError::forbidden()),
-            None => None,
-        };
-        let (handlers, staff) = match department_id {
-            Some(d) => (
-                interaction::department_handlers(&ctx(st, ra), d).await?,
-                zwfw_store::admin::list_staff(&st.store, Some(d)).await?.into_iter().filter(|u| u.active).collect(),
-            ),
-            None => (vec![], vec![]),
-        };
-        let mut limits = vec![];
-        for k in zwfw_domain::interaction::Kind::ALL {
-            limits.push(context! { kind => k.code(), days => interaction::limit_days(st, k).await? });
-        }
-        let manage = department_id.is_some_and(|d| access::may_manage_handlers(actor, d));
-        Ok(context! {
-            departments => depts.iter().filter(|d| d.active && (choose || Some(d.id) == actor.department_id))
-                .map(|d| context! { id => d.id, name => d.name }).collect::<Vec<_>>(),
-            department_id => department_id,
-            handlers => Value::from_serialize(&handlers),
-            // Not `staff`: the layout reads that name (the staff menu).
-            colleagues => staff.iter().map(|u| context! { id => u.id, name => u.display_name, mobile => u.mobile }).collect::<Vec<_>>(),
-            limits => limits,
-            manage => manage,
-            set_limits => access::may_set_limits(actor),
-            regions => regions.iter().map(|r| context! { id => r.id, name => r.name }).collect::<Vec<_>>(),
-            region_id => region_id,
-            by_region => by_region.as_ref().map(Value::from_serialize),
-            flash => flash,
-            error => error.clone(),
-        })
-    }
-    .await;
-    match result {
-        Ok(c) => {
+    match interaction::handlers_board(&ctx(st, ra), department_id, region_id).await {
+        Ok(board) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let c = context! { flash => flash, error => error, ..Value::from_serialize(&board) };
             with_status(render(st, ra, "interact_handlers.html", c), status)
         }
-        Err(e) => error_page(st, Some(ra), &e),
+        Err(e) => error_page(st, Some(ra), &WebError::from(e)),
     }
 }
 
@@ -522,7 +479,7 @@ pub struct HandlerForm {
     days: String,
 }
 
-pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<HandlerForm>) -> Response {
+pub async fn handlers_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<HandlerForm>) -> Response {
     let c = ctx(&st, &ra);
     let f = match interaction::may_manage_some_handlers(&c).map_err(WebError::from).and_then(|()| form.parse()) {
         Ok(f) => f,
@@ -557,6 +514,6 @@ pub async fn handlers_submit(SignedIn { st, s, ra }: SignedIn, form: LateForm<Ha
             let q = dept.map(|d| format!("department_id={d}&")).unwrap_or_default();
             Redirect::to(&format!("/work/interactions/handlers?{q}done={done}")).into_response()
         }
-        Err(e) => with_status(handlers_view(&st, &ra, &s.actor, dept, None, None, Some(e.message())).await, e.status()),
+        Err(e) => with_status(handlers_view(&st, &ra, dept, None, None, Some(e.message())).await, e.status()),
     }
 }

@@ -25,6 +25,15 @@ async fn got(app: &App, token: &str, path: &str) -> (StatusCode, String) {
 
 both_backends!(operators_keep_the_installation_and_read_no_case, |store: Store| async move {
     let app = App::start(store).await;
+    // Like an administrator, an operator enrols a second factor before acting.
+    let (_, b) = app.api_login("demo_operator", DEMO_PW).await;
+    let first = b["token"].as_str().unwrap().to_string();
+    let r = app.post(&first, "/api/v1/me/password", json!({"old_password": DEMO_PW, "new_password": NEW_PW})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        code_of(app.get(&first, "/api/v1/admin/backups").await).await,
+        (StatusCode::FORBIDDEN, "totp_enrollment_required".into())
+    );
     let [op, counter, reviewer, head, da, legal, land, county] = app
         .ready_tokens([
             "demo_operator",
@@ -178,6 +187,9 @@ both_backends!(the_operator_role_comes_only_through_a_request_the_centre_decides
     let (s, c) = got(&app, &t, "/api/v1/admin/backups").await;
     assert_eq!((s, c.as_str()), (StatusCode::FORBIDDEN, "not_qualified"));
     app.qualify("ops_market").await;
+    // A new sign-in (the qualification is read at sign-in), with a TOTP code
+    // of the next 30-second step: the enrolment's code is spent.
+    app.advance(30_000);
     let t = app.signed_in("ops_market").await;
     assert_eq!(got(&app, &t, "/api/v1/admin/backups").await.0, StatusCode::OK);
     // Qualified, an operator of the market department still reads none of its cases.
