@@ -518,6 +518,9 @@ pub struct Offer {
     pub roles: Vec<&'static str>,
     /// (id, name)
     pub departments: Vec<(i64, String)>,
+    /// The roles of a department, added only with a move out of the centre
+    /// or the supervision office (to a department): none for a department.
+    pub move_roles: Vec<&'static str>,
     /// The other departments whose staff the office names (id, name): none
     /// but for the centre and the supervision office.
     pub elsewhere: Vec<(i64, String)>,
@@ -575,7 +578,12 @@ pub async fn offer(ctx: &Ctx<'_>, department: Option<i64>) -> AppResult<Offer> {
         }
         None => None,
     };
-    Ok(Offer { roles, departments, elsewhere, picked })
+    let move_roles = if access::names_elsewhere(role) {
+        access::askable_roles(Role::DeptAdmin).iter().map(|r| r.code()).filter(|r| !roles.contains(r)).collect()
+    } else {
+        vec![]
+    };
+    Ok(Offer { roles, departments, move_roles, elsewhere, picked })
 }
 
 /// The office the signed-in asker asks in ([`access::asking_office`]):

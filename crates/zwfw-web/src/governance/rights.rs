@@ -187,7 +187,11 @@ async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Optio
     // department's to take away, the move into the office.
     let (add_roles, remove_roles, departments) = match &offer.picked {
         Some(p) => (p.add_roles.clone(), p.remove_roles.clone(), p.move_in.iter().cloned().collect::<Vec<_>>()),
-        None => (offer.roles.clone(), offer.roles.clone(), offer.departments.clone()),
+        // A move out of the centre or the supervision office adds the roles of the department joined.
+        None => {
+            let add = offer.roles.iter().chain(&offer.move_roles).copied().collect();
+            (add, offer.roles.clone(), offer.departments.clone())
+        }
     };
     let picked = offer.picked.as_ref().map(|p| {
         context! { id => p.id, name => p.name.clone(), move_in => p.move_in.as_ref().map(|m| m.1.clone()),
@@ -198,7 +202,7 @@ async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Optio
         ra,
         "gov_right_new.html",
         context! { staff => Value::from_serialize(&staff), departments => pairs(&departments),
-        roles => offer.roles, add_roles => add_roles, remove_roles => remove_roles,
+        roles => offer.roles, move_roles => offer.move_roles, add_roles => add_roles, remove_roles => remove_roles,
         elsewhere => pairs(&offer.elsewhere), picked => picked, reason => chosen.reason.clone(),
         marks => chosen.marks.clone(), open_users => chosen.open_users(), error => error.map(|e| e.message()) },
     );

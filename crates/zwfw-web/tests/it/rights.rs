@@ -580,10 +580,28 @@ both_backends!(moves_into_and_out_of_the_centre_and_supervision_go_by_request, |
     let officer = new_staff(&app, "test_officer", "韩冰", supervision, &["supervisor"]).await;
     let (s, b) = ask(&app, &sup, "调往自然资源局", json!([into(officer, land, &["counter"], &[])])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_role_left_behind")), "{b}");
-    let (s, r) = ask(&app, &sup, "调往自然资源局", json!([into(officer, land, &["counter"], &["supervisor"])])).await;
-    assert_eq!(s, StatusCode::CREATED, "{r}");
+    // The office's form offers the move out with the roles of the department joined.
+    let web = signed(&sup);
+    let (_, html) = page(&web, &app, "/governance/rights/new").await;
+    assert!(html.contains(&format!(r#"name="add_{officer}" value="counter""#)), "{html}");
+    assert!(html.contains(&format!(r#"<option value="{land}" "#)), "{html}");
+    let (add, remove, mv, to) =
+        (format!("add_{officer}"), format!("remove_{officer}"), format!("move_{officer}"), land.to_string());
+    let csrf = csrf_of(&html);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        (add.as_str(), "counter"),
+        (remove.as_str(), "supervisor"),
+        (mv.as_str(), to.as_str()),
+        ("reason", "调往自然资源局"),
+    ];
+    let r = web.post(app.url("/governance/rights")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, l) = body(app.get(&sup, "/api/v1/governance/rights?state=requested").await).await;
+    let r = l["rows"].as_array().unwrap().iter().find(|x| x["rows"][0]["user_id"] == officer).unwrap().clone();
     let out = r["id"].as_i64().unwrap();
     assert_eq!(r["department_id"].as_i64(), Some(supervision), "{r}");
+    assert_eq!(r["rows"][0]["roles_after"], json!(["counter"]), "{r}");
     let (s, b) = step(&app, &head, out, "decide", "approve", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
     // Supervision takes 冯雪 in; the land department's heads told (none here), the request its own.
