@@ -147,6 +147,7 @@ fn operators_read_no_case_no_personal_data_and_approve_nothing() {
             decided_by: None,
             stand_in: StandIn::None,
             operator: true,
+            source: None,
         };
         assert!(rights::may_decide(&op, &f).is_err());
         assert!(rights::may_apply(&op, &f).is_err());

@@ -331,6 +331,13 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, input: &StaffUpdate) -> AppRes
     reason_required(&input.reason)?;
     let display_name = parse_name("display_name", &input.display_name, 30)?;
     let roles = parse_roles(&input.roles)?;
+    // 紧急变更 is the system administrator's: anyone else marking it is told
+    // so, before whether they may change the account at all.
+    if let (true, Some(a)) = (input.emergency, ctx.actor) {
+        visible_staff(ctx, id).await?;
+        zwfw_domain::access::rights::may_change_directly(a, true)
+            .map_err(|e| AppError::new(crate::error::Kind::Forbidden, e.code()))?;
+    }
     let before =
         manageable_staff(ctx, id, StaffChange::Edit { department_id: input.department_id, roles: &roles }).await?;
     let emergency =

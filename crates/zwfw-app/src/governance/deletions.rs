@@ -9,6 +9,7 @@
 //! archive that supervision reads with the request; rule A07 stays silent
 //! for it (the database's guards let exactly these rows through).
 
+use super::rights::Deciders;
 use crate::error::{AppError, AppResult, Kind};
 use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
@@ -81,9 +82,14 @@ fn facts(r: &sd::DeletionRow) -> DeletionFacts {
 /// author is its only head), a head of the service centre, else the
 /// system administrator.
 async fn facts_of(st: &App, r: &sd::DeletionRow) -> AppResult<DeletionFacts> {
+    facts_with(st, r, &mut Deciders::default()).await
+}
+
+/// [`facts_of`], with who may consent read once for a page of requests.
+async fn facts_with(st: &App, r: &sd::DeletionRow, d: &mut Deciders) -> AppResult<DeletionFacts> {
     let mut f = facts(r);
     if r.state == DeletionState::Requested.code() {
-        f.stand_in = super::rights::stand_in_for(st, r.department_id, r.author_id, &[]).await?;
+        f.stand_in = d.stand_in(st, r.department_id, r.author_id, &[]).await?;
     }
     Ok(f)
 }
@@ -278,10 +284,10 @@ pub struct DeletionView {
     pub may_withdraw: bool,
 }
 
-async fn view(ctx: &Ctx<'_>, r: sd::DeletionRow, with_archive: bool) -> AppResult<DeletionView> {
+async fn view(ctx: &Ctx<'_>, r: sd::DeletionRow, with_archive: bool, d: &mut Deciders) -> AppResult<DeletionView> {
     let st = ctx.state;
     let state = DeletionState::parse(&r.state).unwrap_or(DeletionState::Requested);
-    let f = facts_of(st, &r).await?;
+    let f = facts_with(st, &r, d).await?;
     let (may_consent, may_perform, may_withdraw, reads_archive) = match ctx.actor {
         Some(a) => (
             state == DeletionState::Requested && access::may_consent_deletion(a, &f).is_ok(),
@@ -548,8 +554,10 @@ async fn page_of(
     };
     let (rows, total) = sd::list(&ctx.state.store, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
+    // Who may consent is read once for the page, not once a request.
+    let mut deciders = Deciders::default();
     for r in rows {
-        out.push(view(ctx, r, false).await?);
+        out.push(view(ctx, r, false, &mut deciders).await?);
     }
     Ok(DeletionPage { rows: out, total, page, per_page: PER_PAGE, scope: scope_code.to_string() })
 }
@@ -585,7 +593,7 @@ async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<sd::DeletionRow> {
 /// One request; for the supervision office, once performed, the rows deleted as they were.
 pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<DeletionView> {
     let r = readable(ctx, id).await?;
-    view(ctx, r, true).await
+    view(ctx, r, true, &mut Deciders::default()).await
 }
 
 // ---------- consent, performance, withdrawal ----------

@@ -53,12 +53,20 @@ fn rights_error(e: RightsError, who: Option<&str>) -> AppError {
         | RightsError::DuplicateSubject
         | RightsError::EmptyRow
         | RightsError::Contradiction
+        | RightsError::RoleLeftBehind
         | RightsError::NoRoleLeft => Kind::Invalid,
     };
     match who {
         Some(w) => AppError::with_detail(kind, e.code(), w.to_string()),
         None => AppError::new(kind, e.code()),
     }
+}
+
+/// A row the asker's office does not ask for (`role`: the office), or one
+/// keeping a role the department joined does not hold.
+fn rights_error_in(e: RightsError, role: Role) -> AppError {
+    let kind = if e == RightsError::RoleLeftBehind { Kind::Invalid } else { Kind::Forbidden };
+    AppError::with_detail(kind, e.code(), role.code())
 }
 
 fn text(field: &'static str, s: &str) -> AppResult<String> {
@@ -80,6 +88,7 @@ fn facts(r: &sr::RightsRow) -> RightsFacts {
         decided_by: r.decided_by,
         stand_in: StandIn::None,
         operator: false,
+        source: None,
     }
 }
 
@@ -108,17 +117,61 @@ pub(super) async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<
     Ok(heads)
 }
 
+/// Who may decide, read once for a page of requests (a list reads the heads
+/// of each department, the centre and its heads, the centre's
+/// administrators once, not once a request).
+#[derive(Default)]
+pub(super) struct Deciders {
+    centre: Option<Option<i64>>,
+    heads: std::collections::HashMap<i64, Vec<i64>>,
+    centre_admins: Option<Vec<i64>>,
+}
+
+impl Deciders {
+    async fn centre(&mut self, st: &App) -> AppResult<Option<i64>> {
+        if self.centre.is_none() {
+            self.centre = Some(centre_department(st).await?);
+        }
+        Ok(self.centre.flatten())
+    }
+
+    async fn heads(&mut self, st: &App, department: i64) -> AppResult<Vec<i64>> {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.heads.entry(department) {
+            e.insert(qualified_heads(st, department).await?);
+        }
+        Ok(self.heads.get(&department).cloned().unwrap_or_default())
+    }
+
+    async fn centre_admins(&mut self, st: &App) -> AppResult<Vec<i64>> {
+        if self.centre_admins.is_none() {
+            self.centre_admins = Some(super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?);
+        }
+        Ok(self.centre_admins.clone().unwrap_or_default())
+    }
+
+    /// Who stands in for the heads of `department` on a request asked by
+    /// `requester` and changing `named` ([`access::stand_in`]): counted
+    /// among the heads qualified today.
+    pub(super) async fn stand_in(
+        &mut self,
+        st: &App,
+        department: i64,
+        requester: i64,
+        named: &[i64],
+    ) -> AppResult<StandIn> {
+        let heads = self.heads(st, department).await?;
+        let centre = match self.centre(st).await? {
+            Some(c) => Some((c, self.heads(st, c).await?)),
+            None => None,
+        };
+        Ok(access::stand_in(department, requester, named, &heads, centre.as_ref().map(|(c, h)| (*c, h.as_slice()))))
+    }
+}
+
 /// Who stands in for the heads of `department` on a request asked by
-/// `requester` and changing `named` ([`access::stand_in`]): counted among
-/// the heads qualified today.
+/// `requester` and changing `named` ([`Deciders::stand_in`]), for one request.
 pub(super) async fn stand_in_for(st: &App, department: i64, requester: i64, named: &[i64]) -> AppResult<StandIn> {
-    let heads = qualified_heads(st, department).await?;
-    let centre = centre_department(st).await?;
-    let centre_heads = match centre {
-        Some(c) => qualified_heads(st, c).await?,
-        None => vec![],
-    };
-    Ok(access::stand_in(department, requester, named, &heads, centre.map(|c| (c, centre_heads.as_slice()))))
+    Deciders::default().stand_in(st, department, requester, named).await
 }
 
 /// Whether a row grants, takes away or changes the rights of an operator
@@ -132,14 +185,14 @@ fn concerns_operator(c: &sr::ChangeRow) -> bool {
 /// Who stood in for the department's heads on a request decided: the
 /// decider, when not a head of the department — a head of the service
 /// centre, or the system administrator.
-async fn stood_in(st: &App, r: &sr::RightsRow) -> AppResult<StandIn> {
+async fn stood_in(st: &App, r: &sr::RightsRow, d: &mut Deciders) -> AppResult<StandIn> {
     let Some(by) = r.decided_by else { return Ok(StandIn::None) };
     let u = zwfw_store::admin::get_user(&st.store, by).await.map_err(AppError::missing("user"))?;
     let head = u.roles.contains(&Role::DeptHead);
     Ok(match u.department_id {
         Some(d) if head && d == r.department_id => StandIn::None,
         _ if u.roles.contains(&Role::SystemAdmin) => StandIn::SystemAdmin,
-        Some(d) if head && Some(d) == centre_department(st).await? => StandIn::CentreHead { centre: d },
+        Some(x) if head && Some(x) == d.centre(st).await? => StandIn::CentreHead { centre: x },
         _ => StandIn::None,
     })
 }
@@ -148,19 +201,25 @@ async fn stood_in(st: &App, r: &sr::RightsRow) -> AppResult<StandIn> {
 /// while it waits for their verdict (or who stood in once it was given),
 /// and whether the centre decides it.
 async fn facts_of(st: &App, r: &sr::RightsRow) -> AppResult<RightsFacts> {
+    facts_with(st, r, &mut Deciders::default()).await
+}
+
+/// [`facts_of`], with who may decide read once for a page of requests.
+async fn facts_with(st: &App, r: &sr::RightsRow, d: &mut Deciders) -> AppResult<RightsFacts> {
     let mut f = facts(r);
     let rows = sr::rows_of(st.store.pool(), r.id).await?;
     f.operator = rows.iter().any(concerns_operator);
+    // A move into the centre or the supervision office: the department its staff leave.
+    f.source = rows.iter().map(|c| c.from_department_id).find(|&x| x != r.department_id);
     if r.state == RightsState::Requested.code() && !r.emergency {
         let named: Vec<i64> = rows.iter().map(|c| c.user_id).collect();
         f.stand_in = if f.operator {
-            let admins = super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?;
-            access::operator_stand_in(r.requester_id, &named, &admins)
+            access::operator_stand_in(r.requester_id, &named, &d.centre_admins(st).await?)
         } else {
-            stand_in_for(st, r.department_id, r.requester_id, &named).await?
+            d.stand_in(st, r.department_id, r.requester_id, &named).await?
         };
     } else if !r.emergency {
-        f.stand_in = stood_in(st, r).await?;
+        f.stand_in = stood_in(st, r, d).await?;
     }
     Ok(f)
 }
@@ -303,8 +362,12 @@ fn row_view(c: sr::ChangeRow) -> RowView {
 }
 
 async fn view(ctx: &Ctx<'_>, r: sr::RightsRow) -> AppResult<RightsView> {
+    view_with(ctx, r, &mut Deciders::default()).await
+}
+
+async fn view_with(ctx: &Ctx<'_>, r: sr::RightsRow, d: &mut Deciders) -> AppResult<RightsView> {
     let state = RightsState::parse(&r.state).unwrap_or(RightsState::Requested);
-    let f = facts_of(ctx.state, &r).await?;
+    let f = facts_with(ctx.state, &r, d).await?;
     let changes = sr::rows_of(ctx.state.store.pool(), r.id).await?;
     let named: Vec<i64> = changes.iter().map(|c| c.user_id).collect();
     let applied = Applied::of(ctx.state, &changes).await?;
@@ -426,40 +489,101 @@ pub fn may_ask(ctx: &Ctx<'_>) -> AppResult<()> {
 }
 
 /// The staff a request may name, for the form: the asker's department's
-/// but the asker, with their roles.
-pub async fn nameable(ctx: &Ctx<'_>) -> AppResult<Vec<crate::accounts::StaffView>> {
+/// but the asker, with their roles; with `department` another one, its
+/// active staff, for an office that names them there
+/// ([`access::names_elsewhere`]: the centre and the supervision office
+/// moving them in, the centre's administrator for the operator's role).
+pub async fn nameable(ctx: &Ctx<'_>, department: Option<i64>) -> AppResult<Vec<crate::accounts::StaffView>> {
     let actor = actor(ctx)?;
-    access::may_ask(actor).map_err(refused)?;
+    let role = asking_office(ctx, access::may_ask(actor).map_err(refused)?).await?;
     let now = ctx.now();
-    Ok(zwfw_store::admin::list_staff(&ctx.state.store, actor.department_id)
+    let elsewhere = department.filter(|d| Some(*d) != actor.department_id);
+    if elsewhere.is_some() && !access::names_elsewhere(role) {
+        return Err(AppError::with_detail(Kind::Forbidden, Refusal::NotInDepartment.code(), "rights_subject"));
+    }
+    Ok(zwfw_store::admin::list_staff(&ctx.state.store, elsewhere.or(actor.department_id))
         .await?
         .iter()
-        .filter(|u| u.active && access::may_name(actor, &named(u)).is_ok())
+        .filter(|u| u.active && (elsewhere.is_some() || access::may_name(actor, &named(u)).is_ok()))
         .map(|u| crate::accounts::StaffView::of(u, now))
         .collect())
 }
 
 /// What the asking form offers: the roles the asker's office asks for and
-/// the departments it may ask to move its staff to.
+/// the departments it may ask to move its staff to; the other departments
+/// whose staff it may name, and for the one picked what it may ask there.
 #[derive(Debug, Clone, Serialize)]
 pub struct Offer {
+    /// The roles to add (and to take away, for the own department's staff).
     pub roles: Vec<&'static str>,
     /// (id, name)
     pub departments: Vec<(i64, String)>,
+    /// The roles of a department, added only with a move out of the centre
+    /// or the supervision office (to a department): none for a department.
+    pub move_roles: Vec<&'static str>,
+    /// The other departments whose staff the office names (id, name): none
+    /// but for the centre and the supervision office.
+    pub elsewhere: Vec<(i64, String)>,
+    /// The other department picked, if any.
+    pub picked: Option<Picked>,
+}
+
+/// What the form offers for the staff of another department.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picked {
+    pub id: i64,
+    pub name: String,
+    /// The asker's own office, when it may take them in (id, name).
+    pub move_in: Option<(i64, String)>,
+    /// The roles to add (the office's own).
+    pub add_roles: Vec<&'static str>,
+    /// The roles to take away (the roles of the department left).
+    pub remove_roles: Vec<&'static str>,
+    /// The centre's administrator grants or takes away 运维人员 alone.
+    pub operator_only: bool,
 }
 
 /// The roles and departments the signed-in asker may ask for
-/// ([`access::askable_roles`], [`access::may_move_to`]).
-pub async fn offer(ctx: &Ctx<'_>) -> AppResult<Offer> {
+/// ([`access::askable_roles`], [`access::may_move_to`]); with `department`
+/// another department picked, what the office may ask for its staff.
+pub async fn offer(ctx: &Ctx<'_>, department: Option<i64>) -> AppResult<Offer> {
     let actor = actor(ctx)?;
     let role = asking_office(ctx, access::may_ask(actor).map_err(refused)?).await?;
-    let departments = zwfw_store::admin::list_departments(&ctx.state.store)
-        .await?
-        .into_iter()
+    let all = zwfw_store::admin::list_departments(&ctx.state.store).await?;
+    let departments = all
+        .iter()
         .filter(|d| d.active && Some(d.id) != actor.department_id && access::may_move_to(role, d.kind))
-        .map(|d| (d.id, d.name))
+        .map(|d| (d.id, d.name.clone()))
         .collect();
-    Ok(Offer { roles: access::askable_roles(role).iter().map(|r| r.code()).collect(), departments })
+    let roles: Vec<&'static str> = access::askable_roles(role).iter().map(|r| r.code()).collect();
+    let others = || all.iter().filter(|d| d.active && Some(d.id) != actor.department_id);
+    let elsewhere =
+        if access::names_elsewhere(role) { others().map(|d| (d.id, d.name.clone())).collect() } else { vec![] };
+    let picked = match department.filter(|d| Some(*d) != actor.department_id) {
+        Some(d) if access::names_elsewhere(role) => {
+            let dept = others().find(|x| x.id == d).ok_or_else(|| AppError::not_found("department"))?;
+            let own = all.iter().find(|x| Some(x.id) == actor.department_id);
+            let operator_only = actor.has(Role::CenterAdmin) && role == Role::CenterAdmin;
+            Some(Picked {
+                id: dept.id,
+                name: dept.name.clone(),
+                move_in: own.filter(|o| access::may_move_to(role, o.kind)).map(|o| (o.id, o.name.clone())),
+                add_roles: roles.clone(),
+                remove_roles: access::askable_roles(access::office_of(dept.kind)).iter().map(|r| r.code()).collect(),
+                operator_only,
+            })
+        }
+        Some(_) => {
+            return Err(AppError::with_detail(Kind::Forbidden, Refusal::NotInDepartment.code(), "rights_subject"))
+        }
+        None => None,
+    };
+    let move_roles = if access::names_elsewhere(role) {
+        access::askable_roles(Role::DeptAdmin).iter().map(|r| r.code()).filter(|r| !roles.contains(r)).collect()
+    } else {
+        vec![]
+    };
+    Ok(Offer { roles, departments, move_roles, elsewhere, picked })
 }
 
 /// The office the signed-in asker asks in ([`access::asking_office`]):
@@ -487,6 +611,8 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     // The department whose staff the rows name: the asker's own, or, for the
     // centre asking about the operator's role, the staff's (one department a request).
     let mut department: Option<i64> = None;
+    // The department the staff of a move into the asker's office leave (one a request).
+    let mut source: Option<i64> = None;
     let reason = text("reason", &input.reason)?;
     let mut rows = Vec::with_capacity(input.rows.len());
     for r in &input.rows {
@@ -506,9 +632,17 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
                 AppError::with_detail(Kind::Forbidden, x.code(), "rights_subject")
             }
         })?;
-        let department_id = u.department_id.unwrap_or(own_department);
+        let from = u.department_id.unwrap_or(own_department);
+        // A move into the asker's own office (the centre, the supervision
+        // office) is the receiving office's request; every other row is the
+        // staff member's department's.
+        let moving_in = from != own_department && access::moves_in(actor, role, r);
+        let department_id = if moving_in { own_department } else { from };
         if *department.get_or_insert(department_id) != department_id {
             return Err(AppError::with_detail(Kind::Forbidden, Refusal::NotInDepartment.code(), "rights_subject"));
+        }
+        if moving_in && *source.get_or_insert(from) != from {
+            return Err(AppError::with_detail(Kind::Forbidden, Refusal::NotInDepartment.code(), "rights_source"));
         }
         let move_kind = match r.move_to {
             Some(to) => {
@@ -519,11 +653,11 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
             }
             None => None,
         };
-        access::may_ask_row(role, r, move_kind)
-            .map_err(|e| AppError::with_detail(Kind::Forbidden, e.code(), role.code()))?;
+        let from_kind = st.department(from).await?.kind;
+        access::may_ask_row(role, r, &u.roles, from_kind, move_kind).map_err(|e| rights_error_in(e, role))?;
         // As asked, a row that does not fit the account is bad input (422),
         // told as such; when applied, a conflict (409).
-        r.fits(&subject(&u), department_id)
+        r.fits(&subject(&u), from)
             .map_err(|e| AppError::with_detail(Kind::Invalid, e.code(), u.display_name.clone()))?;
         // One open request per staff member: a form sent twice, or a second
         // request before the first is decided, would apply twice.
@@ -573,7 +707,7 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
         .map(|((r, u), t)| sr::NewChange {
             user_id: u.id,
             user_name: &u.display_name,
-            from_department_id: department_id,
+            from_department_id: u.department_id.unwrap_or(department_id),
             to_department_id: r.move_to,
             roles_before: &t.0,
             add_roles: &t.1,
@@ -595,7 +729,13 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     )
     .await?;
     let r = sr::get(tx.conn(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    let told = tell(ctx, &mut tx, &heads, "requested", &r).await?;
+    let mut told = tell(ctx, &mut tx, &heads, "requested", &r).await?;
+    // A move into the centre or the supervision office: the heads of the department left are told.
+    if let Some(src) = source {
+        let mut losing = super::deletions::staff_in_role(st, Some(src), Role::DeptHead).await?;
+        losing.retain(|h| !named.contains(h));
+        told += tell(ctx, &mut tx, &losing, "moving_out", &r).await?;
+    }
     let detail = json!({"rights_state": "requested", "role": role.code(), "rows": rows.len(),
         "users": users.iter().map(|u| u.id).collect::<Vec<_>>(), "notified": told});
     ctx.audit(&mut tx, ctx.entry("rights_requested", OBJECT, id, detail, &reason)).await?;
@@ -610,7 +750,9 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
 #[schema(as = RightsRequestQuery)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// requested | withdrawn | approved | declined | applied | rejected | emergency (default: every state)
+    /// requested (waiting for the department's heads) | requested_centre (waiting for the service
+    /// centre's administrators: a request concerning an operator) | withdrawn | approved | declined |
+    /// applied | rejected | emergency (default: every state)
     pub state: Option<String>,
     /// The supervision office and the system administrator: one department's requests.
     pub department_id: Option<i64>,
@@ -632,6 +774,11 @@ pub struct RightsPage {
 
 pub const PER_PAGE: i64 = 50;
 
+/// The list's filter of the requests waiting for the service centre's
+/// administrators (待政务服务中心管理员审核: those concerning an operator);
+/// `requested` lists those waiting for the department's heads.
+pub const CENTRE_WAITS: &str = "requested_centre";
+
 /// The requests the reader may see, newest first, by state (or the
 /// emergency changes) and department: the supervision office and the
 /// system administrator all, a department's askers, heads and
@@ -646,10 +793,18 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
     match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {}
         Some("emergency") => f.emergency = true,
+        // Waiting for the centre (a request concerning an operator), or for the department's heads.
+        Some(CENTRE_WAITS) => {
+            f.state = Some(RightsState::Requested.code().to_string());
+            f.operator = Some(true);
+        }
         Some(s) => {
             let s =
                 RightsState::parse(s).ok_or_else(|| AppError::with_detail(Kind::BadInput, "bad_filter", "state"))?;
             f.state = Some(s.code().to_string());
+            if s == RightsState::Requested {
+                f.operator = Some(false);
+            }
         }
     }
     f.department_id = scope.or(q.department_id);
@@ -658,8 +813,10 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
     f.or_operator = scope.is_some() && access::lists_operator_requests(actor(ctx)?);
     let (rows, total) = sr::list(&ctx.state.store, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
+    // Who may decide is read once for the page, not once a request.
+    let mut deciders = Deciders::default();
     for r in rows {
-        out.push(view(ctx, r).await?);
+        out.push(view_with(ctx, r, &mut deciders).await?);
     }
     let scope = if scope.is_some() { "department" } else { "all" };
     Ok(RightsPage { rows: out, total, page, per_page: PER_PAGE, scope: scope.to_string() })

@@ -31,7 +31,10 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
             ))
         }
         ("rights_no_role_left", d) => {
-            return Some(format!("{}变更后该工作人员将没有任何角色；不再任职的请停用账号", who(d)))
+            return Some(format!(
+                "{}变更后该工作人员将没有任何角色，不能这样申请：仍在岗的，请在同一行中勾选其新担任的角色；不再任职的，请在该账号页面停用账号并写明原因（部门管理员停用本部门只有窗口人员、审批人员、部门负责人角色的账号；其他账号，例如只有运维人员角色的，由系统管理员停用），停用后其角色不再生效",
+                who(d)
+            ))
         }
         ("rights_change_needs_request", _) => {
             "角色和所属部门的变更须经权限变更申请：由部门提出申请、部门负责人同意后由管理员执行（系统管理员在紧急情况下可勾选“紧急变更”并写明原因直接变更）"
@@ -68,13 +71,24 @@ pub fn rights_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("rights_role_not_offered", _) => {
             "部门只能为本部门的工作人员申请本部门的角色（窗口人员、审批人员、部门负责人、部门管理员、法制审核、运维人员）；系统管理员、监察人员和政务服务中心管理员不由部门申请"
         }
-        ("rights_move_not_offered", Some("supervisor" | "center_admin")) => {
-            "监察室和政务服务中心只申请本室（中心）角色的变更，调往其他部门请由系统管理员办理"
+        ("rights_move_not_offered", Some("supervisor")) => {
+            "监察室可以申请本室工作人员调往其他业务部门，或将其他部门的工作人员调入本室；调入政务服务中心的，由政务服务中心申请"
+        }
+        ("rights_move_not_offered", Some("center_admin")) => {
+            "政务服务中心可以申请本中心工作人员调往其他业务部门，或将其他部门的工作人员调入本中心；调入监察室的，由监察室申请"
         }
         ("rights_move_not_offered", _) => {
-            "只能申请调往其他业务部门；调入政务服务中心或监察室的，不由部门申请"
+            "只能申请调往其他业务部门；调入政务服务中心或监察室的，由政务服务中心或监察室（调入的一方）申请"
         }
-        ("not_in_department", Some("rights_subject")) => "只能为本部门的工作人员申请权限变更",
+        ("rights_role_left_behind", _) => {
+            "调动后保留的角色须是调入部门的角色：调离监察室的须取消监察人员角色，调离政务服务中心的须取消政务服务中心管理员角色，调入政务服务中心或监察室的须取消原部门的角色；请在同一行中取消这些角色，并勾选在调入部门担任的角色"
+        }
+        ("not_in_department", Some("rights_source")) => {
+            "一份申请只能调入同一个部门的工作人员，不同部门的请分别申请"
+        }
+        ("not_in_department", Some("rights_subject")) => {
+            "只能为本部门的工作人员申请权限变更（政务服务中心和监察室还可以申请将其他部门的工作人员调入本中心、本室；政务服务中心管理员还可以为各部门工作人员申请授予或取消运维人员角色）；一份申请只涉及一个部门"
+        }
         ("own_account", Some("rights_subject")) => "不能为本人申请权限变更，请由本部门的其他负责人或管理员申请",
         ("not_in_department", Some("rights_row")) => {
             "该申请含调往其他部门的变更，部门管理员只能在本部门内调整，须由系统管理员执行"
@@ -134,6 +148,10 @@ pub fn rights_notice(step: &str, id: i64, department: &str, requester: &str, rea
         "rejected" => (
             format!("权限变更申请第{id}号：管理员不予执行"),
             format!("{department}的权限变更申请（{requester}提出）管理员不予执行。"),
+        ),
+        "moving_out" => (
+            format!("权限变更申请第{id}号：调出本部门的工作人员"),
+            format!("{requester}申请将本部门的工作人员调入{department}。理由：{reason}。由{department}的负责人审核，特此告知。"),
         ),
         "emergency" => (
             format!("紧急变更第{id}号：系统管理员直接变更了权限"),

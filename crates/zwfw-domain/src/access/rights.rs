@@ -13,8 +13,11 @@
 //! every request; the system administrator too.
 //!
 //! Each office asks only for what is its own: a department the roles of a
-//! department and moves to another department; the supervision office
-//! and the service centre their own roles ([`may_ask_row`]). When no head
+//! department; the supervision office and the service centre their own
+//! roles ([`may_ask_row`]). A move out of a department is asked by the
+//! department left; a move into the service centre or the supervision
+//! office by that office, the receiving office, which names another
+//! department's staff, and its head decides it ([`moves_in`]). When no head
 //! of the department may decide a request (its only head asked for it or
 //! is changed by it), the 分管领导 above the department (常州 003 第九条)
 //! is stood in for by a head of the service centre, and for the centre's
@@ -45,6 +48,10 @@ pub struct RightsFacts {
     /// an operator ([`super::operator::concerns_operator`]): the service
     /// centre decides it.
     pub operator: bool,
+    /// The department the staff of a request moving them into the service
+    /// centre or the supervision office ([`moves_in`]) leave: its askers
+    /// read the request (its heads are told), they do not decide it.
+    pub source: Option<i64>,
 }
 
 /// Who decides a request that no head of its department may decide (each
@@ -115,28 +122,82 @@ pub fn askable_roles(asked_in: Role) -> &'static [Role] {
     }
 }
 
-/// Whether one asking in `asked_in` asks to move their staff to a
-/// department of `kind`: a department (its administrator or head) to
-/// another department that is neither the service centre nor the
-/// supervision office (whose staff those offices ask for themselves); the
-/// supervision office and the centre ask for their own roles only.
-pub fn may_move_to(asked_in: Role, kind: DepartmentKind) -> bool {
-    !matches!(asked_in, Role::Supervisor | Role::CenterAdmin)
-        && !matches!(kind, DepartmentKind::ServiceCenter | DepartmentKind::Supervision)
+/// The office whose roles a department of `kind` holds: the service
+/// centre's ([`Role::CenterAdmin`]), the supervision office's
+/// ([`Role::Supervisor`]), or a department's ([`Role::DeptAdmin`], the
+/// roles of a department). Its roles are [`askable_roles`].
+pub fn office_of(kind: DepartmentKind) -> Role {
+    match kind {
+        DepartmentKind::ServiceCenter => Role::CenterAdmin,
+        DepartmentKind::Supervision => Role::Supervisor,
+        _ => Role::DeptAdmin,
+    }
 }
 
-/// Whether a row may be asked by one asking in `asked_in` (`move_kind`: the
-/// kind of the department it moves to): every role added or taken away
-/// one they ask for, a move one they may ask.
-pub fn may_ask_row(asked_in: Role, row: &RowChange, move_kind: Option<DepartmentKind>) -> Result<(), RightsError> {
-    let roles = askable_roles(asked_in);
-    if row.add.iter().chain(&row.remove).any(|r| !roles.contains(r)) {
-        return Err(RightsError::RoleNotOffered);
+/// Whether one asking in `asked_in` asks for a move to a department of
+/// `kind`: a move to a department that is neither the service centre nor
+/// the supervision office is asked by the department the staff member
+/// leaves (every office, for its own staff: a move out); a move into the
+/// centre or the supervision office is asked by that office itself, the
+/// receiving office, which names another department's staff
+/// ([`moves_in`]).
+pub fn may_move_to(asked_in: Role, kind: DepartmentKind) -> bool {
+    match kind {
+        DepartmentKind::ServiceCenter | DepartmentKind::Supervision => asked_in == office_of(kind),
+        _ => true,
     }
-    if move_kind.is_some_and(|k| !may_move_to(asked_in, k)) {
+}
+
+/// Whether a row may be asked by one asking in `asked_in`, for an account
+/// holding `held` in a department of kind `from` (`to`: the kind of the
+/// department it moves to). Without a move, every role added or taken
+/// away is one the office asks for. With a move, the move is one the
+/// office asks for ([`may_move_to`]), every role taken away is one of the
+/// office left ([`office_of`] `from`), every role added one of the office
+/// joined, and every role kept one the office joined asks for (no
+/// supervision officer outside the supervision office, no centre
+/// administrator outside the centre: `rights_role_left_behind`); the
+/// system administrator's role stays with the person.
+pub fn may_ask_row(
+    asked_in: Role,
+    row: &RowChange,
+    held: &[Role],
+    from: DepartmentKind,
+    to: Option<DepartmentKind>,
+) -> Result<(), RightsError> {
+    let Some(to) = to else {
+        let roles = askable_roles(asked_in);
+        if row.add.iter().chain(&row.remove).any(|r| !roles.contains(r)) {
+            return Err(RightsError::RoleNotOffered);
+        }
+        return Ok(());
+    };
+    if !may_move_to(asked_in, to) {
         return Err(RightsError::MoveNotOffered);
     }
+    let (leaving, joining) = (askable_roles(office_of(from)), askable_roles(office_of(to)));
+    if row.remove.iter().any(|r| !leaving.contains(r)) || row.add.iter().any(|r| !joining.contains(r)) {
+        return Err(RightsError::RoleNotOffered);
+    }
+    if row.roles_after(held).iter().any(|r| *r != Role::SystemAdmin && !joining.contains(r)) {
+        return Err(RightsError::RoleLeftBehind);
+    }
     Ok(())
+}
+
+/// Whether one asking in `asked_in` names staff of other departments at
+/// all: the service centre and the supervision office, which take staff
+/// in ([`moves_in`]; the centre's administrator also asks for the
+/// operator's role of any department's staff, [`may_name_row`]).
+pub fn names_elsewhere(asked_in: Role) -> bool {
+    matches!(asked_in, Role::CenterAdmin | Role::Supervisor)
+}
+
+/// Whether `row` moves a staff member of another department into the
+/// asker's own office: the service centre or the supervision office
+/// (asking as itself) names them with `move_to` its own department.
+pub fn moves_in(actor: &Actor, asked_in: Role, row: &RowChange) -> bool {
+    names_elsewhere(asked_in) && row.move_to.is_some_and(|d| in_department(actor, d))
 }
 
 /// The roles that ask for their own department's staff.
@@ -185,7 +246,10 @@ pub fn may_name(actor: &Actor, subject: &Named) -> Result<(), Refusal> {
 /// (政务服务中心管理员) any department's staff on a row that only grants or
 /// takes away the operator's role (运维人员, [`operator_only`]): the centre
 /// decides such requests, and a department without an administrator or a
-/// head (the information office of the operators) could not ask otherwise.
+/// head (the information office of the operators) could not ask otherwise;
+/// and the centre or the supervision office another department's staff
+/// member on a row moving them into the office ([`moves_in`]): the
+/// request is then the receiving office's, decided by its head.
 pub fn may_name_row(actor: &Actor, asked_in: Role, subject: &Named, row: &RowChange) -> Result<(), Refusal> {
     match may_name(actor, subject) {
         Err(Refusal::NotInDepartment)
@@ -193,6 +257,7 @@ pub fn may_name_row(actor: &Actor, asked_in: Role, subject: &Named, row: &RowCha
         {
             Ok(())
         }
+        Err(Refusal::NotInDepartment) if moves_in(actor, asked_in, row) => Ok(()),
         named => named,
     }
 }
@@ -206,7 +271,9 @@ pub fn operator_only(row: &RowChange) -> bool {
 }
 
 /// Who reads a request: the asker, the heads and administrators of its
-/// department, the supervision office and the system administrator.
+/// department (and of the department a move into the centre or the
+/// supervision office takes its staff from), the supervision office and
+/// the system administrator.
 /// Anyone else is answered "not found".
 pub fn may_read(actor: &Actor, f: &RightsFacts) -> bool {
     actor.is_staff()
@@ -216,7 +283,8 @@ pub fn may_read(actor: &Actor, f: &RightsFacts) -> bool {
             || actor.has(Role::SystemAdmin)
             || stands_in(actor, f)
             || (f.operator && is_centre_admin(actor))
-            || (in_department(actor, f.department_id) && first_held(actor, &ASKERS).is_some()))
+            || ([Some(f.department_id), f.source].iter().flatten().any(|d| in_department(actor, *d))
+                && first_held(actor, &ASKERS).is_some()))
 }
 
 fn is_centre_admin(actor: &Actor) -> bool {
@@ -427,8 +495,14 @@ mod tests {
     use super::*;
     use crate::access::fixtures::*;
 
-    const F: RightsFacts =
-        RightsFacts { department_id: 2, requester_id: 1, decided_by: None, stand_in: StandIn::None, operator: false };
+    const F: RightsFacts = RightsFacts {
+        department_id: 2,
+        requester_id: 1,
+        decided_by: None,
+        stand_in: StandIn::None,
+        operator: false,
+        source: None,
+    };
 
     #[test]
     fn a_department_asks_for_its_own_staff_a_head_approves_an_administrator_applies() {
@@ -482,45 +556,124 @@ mod tests {
 
     #[test]
     fn each_office_asks_only_for_its_own_roles_and_moves() {
+        use DepartmentKind::{Approval, ServiceCenter, Supervision};
         let row = |add: &[Role], mv| RowChange::new(4, add.to_vec(), vec![], mv);
+        let counter = [Role::Counter];
         for asker in [Role::DeptAdmin, Role::DeptHead] {
-            assert_eq!(may_ask_row(asker, &row(&[Role::Reviewer, Role::LegalReview], None), None), Ok(()));
+            let ask = |r: &RowChange, to| may_ask_row(asker, r, &counter, Approval, to);
+            assert_eq!(ask(&row(&[Role::Reviewer, Role::LegalReview], None), None), Ok(()));
             for r in [Role::SystemAdmin, Role::Supervisor, Role::CenterAdmin] {
-                assert_eq!(may_ask_row(asker, &row(&[r], None), None), Err(RightsError::RoleNotOffered), "{r:?}");
+                assert_eq!(ask(&row(&[r], None), None), Err(RightsError::RoleNotOffered), "{r:?}");
             }
             let moved = row(&[], Some(3));
-            assert_eq!(may_ask_row(asker, &moved, Some(DepartmentKind::Approval)), Ok(()));
-            assert_eq!(may_ask_row(asker, &moved, Some(DepartmentKind::Supervision)), Err(RightsError::MoveNotOffered));
-            assert_eq!(
-                may_ask_row(asker, &moved, Some(DepartmentKind::ServiceCenter)),
-                Err(RightsError::MoveNotOffered)
-            );
+            assert_eq!(ask(&moved, Some(Approval)), Ok(()));
+            // Into the centre or the supervision office: the receiving office asks.
+            assert_eq!(ask(&moved, Some(Supervision)), Err(RightsError::MoveNotOffered));
+            assert_eq!(ask(&moved, Some(ServiceCenter)), Err(RightsError::MoveNotOffered));
         }
-        assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Supervisor], None), None), Ok(()));
-        assert_eq!(may_ask_row(Role::Supervisor, &row(&[Role::Counter], None), None), Err(RightsError::RoleNotOffered));
-        // The centre's and supervision's heads ask as their office.
-        for (kind, office) in
-            [(DepartmentKind::ServiceCenter, Role::CenterAdmin), (DepartmentKind::Supervision, Role::Supervisor)]
-        {
-            let as_head = asking_office(Role::DeptHead, kind);
-            assert_eq!(as_head, office);
-            assert_eq!(may_ask_row(as_head, &row(&[Role::Counter], None), None), Err(RightsError::RoleNotOffered));
-            assert!(!may_move_to(as_head, DepartmentKind::Approval));
-        }
-        assert_eq!(asking_office(Role::DeptHead, DepartmentKind::Approval), Role::DeptHead);
-        assert_eq!(may_ask_row(Role::CenterAdmin, &row(&[Role::CenterAdmin], None), None), Ok(()));
+        let ask = |asker, r: &RowChange, held: &[Role], from, to| may_ask_row(asker, r, held, from, to);
+        let sup = [Role::Supervisor];
+        assert_eq!(ask(Role::Supervisor, &row(&[Role::Supervisor], None), &counter, Supervision, None), Ok(()));
         assert_eq!(
-            may_ask_row(Role::CenterAdmin, &row(&[Role::SystemAdmin], None), None),
+            ask(Role::Supervisor, &row(&[Role::Counter], None), &sup, Supervision, None),
             Err(RightsError::RoleNotOffered)
         );
-        let away = row(&[], Some(3));
+        // The centre's and supervision's heads ask as their office.
+        for (kind, office) in [(ServiceCenter, Role::CenterAdmin), (Supervision, Role::Supervisor)] {
+            let as_head = asking_office(Role::DeptHead, kind);
+            assert_eq!(as_head, office);
+            assert_eq!(office_of(kind), office);
+            assert_eq!(ask(as_head, &row(&[Role::Counter], None), &sup, kind, None), Err(RightsError::RoleNotOffered));
+            assert!(may_move_to(as_head, Approval), "a move out");
+            assert!(may_move_to(as_head, kind) && !may_move_to(Role::DeptAdmin, kind), "a move in: the office's");
+        }
+        assert!(!may_move_to(Role::CenterAdmin, Supervision) && !may_move_to(Role::Supervisor, ServiceCenter));
+        assert_eq!(asking_office(Role::DeptHead, Approval), Role::DeptHead);
+        assert_eq!(ask(Role::CenterAdmin, &row(&[Role::CenterAdmin], None), &counter, ServiceCenter, None), Ok(()));
         assert_eq!(
-            may_ask_row(Role::Supervisor, &away, Some(DepartmentKind::Approval)),
-            Err(RightsError::MoveNotOffered)
+            ask(Role::CenterAdmin, &row(&[Role::SystemAdmin], None), &counter, ServiceCenter, None),
+            Err(RightsError::RoleNotOffered)
         );
         // Taking a role away is asked within the same bounds.
         let take = RowChange::new(4, vec![], vec![Role::SystemAdmin], None);
-        assert_eq!(may_ask_row(Role::DeptAdmin, &take, None), Err(RightsError::RoleNotOffered));
+        assert_eq!(ask(Role::DeptAdmin, &take, &counter, Approval, None), Err(RightsError::RoleNotOffered));
+    }
+
+    #[test]
+    fn a_move_out_of_or_into_the_centre_or_supervision_takes_the_roles_of_the_office_joined() {
+        use DepartmentKind::{Approval, ServiceCenter, Supervision};
+        let sup = [Role::Supervisor];
+        let mv = |add: &[Role], remove: &[Role], to| RowChange::new(4, add.to_vec(), remove.to_vec(), Some(to));
+        // Out of the supervision office: its roles taken away, a department's roles added.
+        let out = mv(&[Role::Counter], &[Role::Supervisor], 3);
+        assert_eq!(may_ask_row(Role::Supervisor, &out, &sup, Supervision, Some(Approval)), Ok(()));
+        assert_eq!(
+            may_ask_row(Role::Supervisor, &mv(&[Role::Counter], &[], 3), &sup, Supervision, Some(Approval)),
+            Err(RightsError::RoleLeftBehind),
+            "no supervision officer outside the office"
+        );
+        assert_eq!(
+            may_ask_row(Role::Supervisor, &mv(&[Role::Supervisor], &[], 3), &[], Supervision, Some(Approval)),
+            Err(RightsError::RoleNotOffered)
+        );
+        // Into the centre, asked by the centre: the department's roles taken away, the centre's added.
+        let counter = [Role::Counter, Role::Reviewer];
+        let into = mv(&[Role::CenterAdmin], &[Role::Counter, Role::Reviewer], 1);
+        assert_eq!(may_ask_row(Role::CenterAdmin, &into, &counter, Approval, Some(ServiceCenter)), Ok(()));
+        let kept = mv(&[Role::CenterAdmin], &[Role::Counter], 1);
+        assert_eq!(
+            may_ask_row(Role::CenterAdmin, &kept, &counter, Approval, Some(ServiceCenter)),
+            Err(RightsError::RoleLeftBehind)
+        );
+        assert_eq!(
+            may_ask_row(
+                Role::CenterAdmin,
+                &mv(&[Role::Supervisor], &[Role::Counter, Role::Reviewer], 1),
+                &counter,
+                Approval,
+                Some(ServiceCenter)
+            ),
+            Err(RightsError::RoleNotOffered),
+            "the roles of the office joined"
+        );
+        assert_eq!(
+            may_ask_row(Role::Supervisor, &into, &counter, Approval, Some(ServiceCenter)),
+            Err(RightsError::MoveNotOffered),
+            "supervision does not ask for the centre"
+        );
+        // The system administrator's role stays with the person.
+        let sys = [Role::SystemAdmin, Role::Counter];
+        assert_eq!(may_ask_row(Role::DeptAdmin, &mv(&[], &[], 3), &sys, Approval, Some(Approval)), Ok(()));
+
+        // The receiving office names another department's staff on a row moving them in, nothing else.
+        let centre_admin = staff(20, 1, &[Role::CenterAdmin]);
+        let officer = staff(30, 9, &[Role::Supervisor]);
+        let clerk = Named { user_id: 4, kind: AccountKind::Staff, department_id: Some(2) };
+        assert_eq!(may_name_row(&centre_admin, Role::CenterAdmin, &clerk, &into), Ok(()));
+        assert!(moves_in(&centre_admin, Role::CenterAdmin, &into));
+        let third = mv(&[Role::CenterAdmin], &[Role::Counter, Role::Reviewer], 3);
+        assert_eq!(
+            may_name_row(&centre_admin, Role::CenterAdmin, &clerk, &third),
+            Err(Refusal::NotInDepartment),
+            "a move to a third department"
+        );
+        assert_eq!(may_name_row(&officer, Role::Supervisor, &clerk, &into), Err(Refusal::NotInDepartment));
+        assert_eq!(may_name_row(&officer, Role::Supervisor, &clerk, &mv(&[Role::Supervisor], &[], 9)), Ok(()));
+        let market_admin = staff(23, 5, &[Role::DeptAdmin]);
+        assert_eq!(
+            may_name_row(&market_admin, Role::DeptAdmin, &clerk, &mv(&[], &[], 5)),
+            Err(Refusal::NotInDepartment),
+            "a department does not take another's staff"
+        );
+
+        // The request is the centre's: its head decides; the department left reads it, does not decide.
+        let f = RightsFacts { department_id: 1, source: Some(2), ..F };
+        let centre_head = staff(21, 1, &[Role::DeptHead]);
+        let market_head = staff(6, 2, &[Role::DeptHead]);
+        assert_eq!(may_decide(&centre_head, &f), Ok(Role::DeptHead));
+        assert_eq!(may_decide(&market_head, &f), Err(Refusal::NotInDepartment));
+        assert!(may_read(&market_head, &f) && may_read(&staff(7, 2, &[Role::DeptAdmin]), &f));
+        assert!(!may_read(&staff(8, 2, &[Role::Counter]), &f) && !may_read(&staff(9, 3, &[Role::DeptHead]), &f));
     }
 
     #[test]
@@ -626,9 +779,13 @@ mod tests {
         assert_eq!(operator_stand_in(1, &[11], &[11]), StandIn::SystemAdmin, "and is changed by it");
         // The department asks for it; the centre for its own staff; supervision does not.
         let row = RowChange::new(4, vec![Role::Operator], vec![], None);
-        assert_eq!(may_ask_row(Role::DeptAdmin, &row, None), Ok(()));
-        assert_eq!(may_ask_row(Role::CenterAdmin, &row, None), Ok(()));
-        assert_eq!(may_ask_row(Role::Supervisor, &row, None), Err(RightsError::RoleNotOffered));
+        let held = [Role::Counter];
+        assert_eq!(may_ask_row(Role::DeptAdmin, &row, &held, DepartmentKind::Approval, None), Ok(()));
+        assert_eq!(may_ask_row(Role::CenterAdmin, &row, &held, DepartmentKind::ServiceCenter, None), Ok(()));
+        assert_eq!(
+            may_ask_row(Role::Supervisor, &row, &held, DepartmentKind::Supervision, None),
+            Err(RightsError::RoleNotOffered)
+        );
         assert!(crate::access::operator::concerns_operator(&[Role::Counter, Role::Operator]));
         assert!(!crate::access::operator::concerns_operator(&[Role::Counter]));
         // An operator asks for nothing and decides nothing.

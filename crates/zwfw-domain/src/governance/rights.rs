@@ -85,6 +85,11 @@ pub enum RightsError {
     /// A move to a department the asker's office does not ask for.
     #[error("a move the asker's office does not ask for")]
     MoveNotOffered,
+    /// A move keeps a role the department joined does not hold (a
+    /// supervision officer outside the supervision office, a centre
+    /// administrator outside the centre, a department's role in either).
+    #[error("a role the department moved to does not hold is kept")]
+    RoleLeftBehind,
 }
 
 impl RightsError {
@@ -105,6 +110,7 @@ impl RightsError {
             RightsError::EmergencyOnlySystemAdmin => "rights_emergency_system_admin_only",
             RightsError::RoleNotOffered => "rights_role_not_offered",
             RightsError::MoveNotOffered => "rights_move_not_offered",
+            RightsError::RoleLeftBehind => "rights_role_left_behind",
         }
     }
 }

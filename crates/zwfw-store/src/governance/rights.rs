@@ -194,9 +194,16 @@ pub struct Filter {
     /// With `department_id`: also every request a row of which names the
     /// operator's role (运维人员) held, added or taken away.
     pub or_operator: bool,
+    /// Only the requests a row of which names the operator's role
+    /// (`Some(true)`: the centre decides them), or only the others.
+    pub operator: Option<bool>,
     pub limit: i64,
     pub offset: i64,
 }
+
+/// A row of the request names the operator's role (运维人员): held, added or taken away.
+const OPERATOR_ROW: &str = "EXISTS (SELECT 1 FROM rights_request_rows w WHERE w.request_id = q.id \
+     AND (',' || w.roles_before || ',' || w.add_roles || ',' || w.remove_roles || ',') LIKE '%,operator,%')";
 
 /// The requests the filter names, newest first, and how many there are.
 pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<RightsRow>, i64)> {
@@ -204,14 +211,21 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<RightsRow>, i64
     let mut args = vec![];
     if let Some(d) = f.department_id {
         let p = param(&mut args, d.into_value());
+        // A department's requests, and those moving its staff into the centre or the supervision office.
+        let own = format!(
+            "q.department_id = {p} OR EXISTS (SELECT 1 FROM rights_request_rows w WHERE w.request_id = q.id \
+             AND w.from_department_id = {p})"
+        );
         if f.or_operator {
-            cond.push(format!(
-                "(q.department_id = {p} OR EXISTS (SELECT 1 FROM rights_request_rows w WHERE w.request_id = q.id \
-                 AND (',' || w.roles_before || ',' || w.add_roles || ',' || w.remove_roles || ',') LIKE '%,operator,%'))"
-            ));
+            cond.push(format!("({own} OR {OPERATOR_ROW})"));
         } else {
-            cond.push(format!("q.department_id = {p}"));
+            cond.push(format!("({own})"));
         }
+    }
+    match f.operator {
+        Some(true) => cond.push(OPERATOR_ROW.to_string()),
+        Some(false) => cond.push(format!("NOT {OPERATOR_ROW}")),
+        None => {}
     }
     if let Some(s) = &f.state {
         let p = param(&mut args, s.clone().into_value());

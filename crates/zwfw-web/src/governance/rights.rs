@@ -22,9 +22,13 @@ use zwfw_domain::governance::rights::RightsState;
 
 /// A department's administrator or head asks for a change of its own
 /// staff's rights: the reason and the list of changes (per staff member:
-/// roles to add and to take away, a department to move to).
+/// roles to add and to take away, a department to move to). The service
+/// centre and the supervision office also ask to take another
+/// department's staff in (`move_to` their own department: the request is
+/// theirs, the department left is told); the centre's administrator to
+/// grant or take away 运维人员 alone for any department's staff.
 #[utoipa::path(post, path = "/governance/rights", tag = "governance", request_body = RequestInput,
-    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, a staff member of another department or oneself named, or a role or move the asker's office does not ask for (`missing_role`, `staff_only`, `not_in_department`, `own_account`, `rights_role_not_offered`, `rights_move_not_offered`, `not_qualified`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a staff member named in an open request already (`rights_already_requested`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself or not fitting its account, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, a staff member of another department or oneself named, or a role or move the asker's office does not ask for (`missing_role`, `staff_only`, `not_in_department`, `own_account`, `rights_role_not_offered`, `rights_move_not_offered`, `not_qualified`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a staff member named in an open request already (`rights_already_requested`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself or not fitting its account, a move keeping a role the department joined does not hold, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_role_left_behind`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn ask(
     SignedIn { st, ra, .. }: SignedIn,
     body: Result<ApiJson<RequestInput>, WebError>,
@@ -111,9 +115,19 @@ fn list_href(state: &str, department: Option<i64>) -> String {
 }
 
 fn states_tabs(state: &str, department: Option<i64>) -> Vec<Value> {
+    // Waiting for the centre's administrators (a request concerning an operator) follows 待部门负责人审核.
+    let centre = rights::CENTRE_WAITS;
+    let centre_label = zwfw_app::messages::label("rights_state_centre", RightsState::Requested.code());
     std::iter::once(tab(list_href("", department), "全部", state.is_empty()))
-        .chain(RightsState::ALL.iter().map(|s| {
-            tab(list_href(s.code(), department), zwfw_app::messages::label("rights_state", s.code()), state == s.code())
+        .chain(RightsState::ALL.iter().flat_map(|s| {
+            let t = tab(
+                list_href(s.code(), department),
+                zwfw_app::messages::label("rights_state", s.code()),
+                state == s.code(),
+            );
+            let waits = (*s == RightsState::Requested)
+                .then(|| tab(list_href(centre, department), centre_label.clone(), state == centre));
+            std::iter::once(t).chain(waits)
         }))
         .chain(std::iter::once(tab(list_href("emergency", department), "紧急变更", state == "emergency")))
         .collect()
@@ -141,6 +155,8 @@ pub async fn list_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuer
 /// What the form shows again after a refusal: the reason and the choices.
 #[derive(Default)]
 struct Chosen {
+    /// Another department picked (its staff shown instead of the asker's own).
+    department: Option<i64>,
     reason: String,
     /// "add_5:reviewer", "remove_5:counter", "move_5:12"
     marks: Vec<String>,
@@ -155,23 +171,39 @@ impl Chosen {
 
 async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Option<&WebError>) -> Response {
     let c = ctx(st, ra);
-    let staff = match rights::nameable(&c).await {
+    let staff = match rights::nameable(&c, chosen.department).await {
         Ok(s) => s,
         Err(e) => return error_page(st, Some(ra), &e),
     };
     // Only the roles and departments the asker's office asks for.
-    let offer = match rights::offer(&c).await {
+    let offer = match rights::offer(&c, chosen.department).await {
         Ok(o) => o,
         Err(e) => return error_page(st, Some(ra), &e),
     };
-    let departments: Vec<Value> =
-        offer.departments.iter().map(|(id, name)| context! { id => id, name => name }).collect();
+    let pairs = |v: &[(i64, String)]| -> Vec<Value> {
+        v.iter().map(|(id, name)| context! { id => id, name => name }).collect()
+    };
+    // The staff of another department: the office's roles to add, the
+    // department's to take away, the move into the office.
+    let (add_roles, remove_roles, departments) = match &offer.picked {
+        Some(p) => (p.add_roles.clone(), p.remove_roles.clone(), p.move_in.iter().cloned().collect::<Vec<_>>()),
+        // A move out of the centre or the supervision office adds the roles of the department joined.
+        None => {
+            let add = offer.roles.iter().chain(&offer.move_roles).copied().collect();
+            (add, offer.roles.clone(), offer.departments.clone())
+        }
+    };
+    let picked = offer.picked.as_ref().map(|p| {
+        context! { id => p.id, name => p.name.clone(), move_in => p.move_in.as_ref().map(|m| m.1.clone()),
+        operator_only => p.operator_only }
+    });
     let r = render(
         st,
         ra,
         "gov_right_new.html",
-        context! { staff => Value::from_serialize(&staff), departments => departments,
-        roles => offer.roles, reason => chosen.reason.clone(),
+        context! { staff => Value::from_serialize(&staff), departments => pairs(&departments),
+        roles => offer.roles, move_roles => offer.move_roles, add_roles => add_roles, remove_roles => remove_roles,
+        elsewhere => pairs(&offer.elsewhere), picked => picked, reason => chosen.reason.clone(),
         marks => chosen.marks.clone(), open_users => chosen.open_users(), error => error.map(|e| e.message()) },
     );
     match error {
@@ -180,9 +212,19 @@ async fn new_view(st: &AppState, ra: &RequestAuth, chosen: &Chosen, error: Optio
     }
 }
 
-/// The form of a new request (申请权限变更).
-pub async fn new_page(SignedIn { st, ra, .. }: SignedIn) -> Response {
-    new_view(&st, &ra, &Chosen::default(), None).await
+/// The form's query: another department whose staff to show (empty: the
+/// asker's own).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    department_id: Option<String>,
+}
+
+/// The form of a new request (申请权限变更): the asker's department's staff,
+/// or (`department_id`) another department's, for the office that names them.
+pub async fn new_page(SignedIn { st, ra, .. }: SignedIn, PageQuery(q): PageQuery<NewQuery>) -> Response {
+    let department = q.department_id.and_then(|d| d.trim().parse().ok());
+    new_view(&st, &ra, &Chosen { department, ..Default::default() }, None).await
 }
 
 /// The rows of the form: `add_{user}` and `remove_{user}` (repeated, a role
@@ -223,10 +265,11 @@ pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<Vec<(S
         Err(e) => return error_page(&st, Some(&ra), &e),
     };
     let chosen = Chosen {
+        department: fields.iter().find(|(k, _)| k == "department_id").and_then(|(_, v)| v.trim().parse().ok()),
         reason: fields.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default(),
         marks: fields
             .iter()
-            .filter(|(k, v)| k != "reason" && k != "_csrf" && !v.is_empty())
+            .filter(|(k, v)| k != "reason" && k != "_csrf" && k != "department_id" && !v.is_empty())
             .map(|(k, v)| format!("{k}:{v}"))
             .collect(),
     };

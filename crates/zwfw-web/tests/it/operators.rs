@@ -237,6 +237,8 @@ both_backends!(the_centres_administrator_asks_for_the_operators_role_of_any_depa
     // department's: his only role, so the account is disabled instead.
     let (s, b) = ask(&app, &center, "取消运维人员", json!([{"user_id": operator, "remove_roles": ["operator"]}])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_no_role_left")), "{b}");
+    let said = b["message"].as_str().unwrap();
+    assert!(said.contains("停用账号") && said.contains("由系统管理员停用"), "what to do instead: {b}");
 
     // Anything beyond the operator's role stays the department's own to ask.
     let (s, b) = ask(&app, &center, "兼任负责人", json!([{"user_id": operator, "add_roles": ["dept_head"]}])).await;
