@@ -285,9 +285,17 @@ pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<Vec<(S
     }
 }
 
-fn flash(done: Option<&str>) -> Option<&'static str> {
+/// The message after an action; after asking, it names who decides (the
+/// department's heads, the service centre's administrators, or the stand-in).
+fn flash(done: Option<&str>, d: &RightsView) -> Option<&'static str> {
     match done? {
-        "request" => Some("权限变更申请已提交，等待部门负责人审核"),
+        "request" => Some(match (d.centre_decides, d.stand_in.as_deref()) {
+            (true, Some(_)) => "权限变更申请已提交，等待系统管理员审核",
+            (true, None) => "权限变更申请已提交，等待政务服务中心管理员审核",
+            (false, Some("centre_head")) => "权限变更申请已提交，等待政务服务中心的部门负责人审核",
+            (false, Some(_)) => "权限变更申请已提交，等待系统管理员审核",
+            (false, None) => "权限变更申请已提交，等待部门负责人审核",
+        }),
         "decide" => Some("已审核，已通知申请人；同意的已报监察室备案"),
         "apply" => Some("已办理，已通知申请人、部门负责人和监察室"),
         "withdraw" => Some("权限变更申请已撤回"),
@@ -306,7 +314,10 @@ pub async fn detail_page(
     PageQuery(q): PageQuery<DoneQuery>,
 ) -> Response {
     match rights::get(&ctx(&st, &ra), id).await {
-        Ok(d) => detail_view(&st, &ra, d, flash(q.done.as_deref()), None),
+        Ok(d) => {
+            let f = flash(q.done.as_deref(), &d);
+            detail_view(&st, &ra, d, f, None)
+        }
         Err(e) => error_page(&st, Some(&ra), &e),
     }
 }

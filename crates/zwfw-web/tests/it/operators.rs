@@ -152,6 +152,9 @@ both_backends!(the_operator_role_comes_only_through_a_request_the_centre_decides
     let id = r["id"].as_i64().unwrap();
     assert_eq!(r["centre_decides"], true, "{r}");
     assert_eq!(r["state_label"], "待政务服务中心管理员审核", "{r}");
+    // The asker is told who decides it.
+    let (_, html) = page(&signed(&da), &app, &format!("/governance/rights/{id}?done=request")).await;
+    assert!(html.contains("权限变更申请已提交，等待政务服务中心管理员审核"), "{html}");
     let center_id = app.user_id("demo_center").await;
     let told = count(
         &app,
