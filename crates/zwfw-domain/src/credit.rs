@@ -87,10 +87,10 @@ pub fn timeliness(due: NaiveDate, published_on: Option<NaiveDate>, today: NaiveD
 }
 
 /// Whether a change of the licence makes its published decision 无效:
-/// 注销 and 吊销. (A reissue or an amendment keeps the decision in force; an
+/// 注销, 吊销 and 作废. (A reissue or an amendment keeps the decision in force; an
 /// expiry is read from 有效期至.)
 pub fn invalidates(change: LicenseChange) -> bool {
-    matches!(change, LicenseChange::Cancelled | LicenseChange::Revoked)
+    matches!(change, LicenseChange::Cancelled | LicenseChange::Revoked | LicenseChange::Voided)
 }
 
 /// 当前状态: 无效 from the day it was recorded so, else 有效.
@@ -166,6 +166,7 @@ mod tests {
     #[test]
     fn cancellation_and_revocation_make_the_decision_invalid() {
         assert!(invalidates(LicenseChange::Revoked) && invalidates(LicenseChange::Cancelled));
+        assert!(invalidates(LicenseChange::Voided), "a licence voided with its decision");
         for c in [LicenseChange::Issued, LicenseChange::Reissued, LicenseChange::Amended, LicenseChange::Expired] {
             assert!(!invalidates(c), "{c:?}");
         }

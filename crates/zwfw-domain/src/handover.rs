@@ -14,8 +14,13 @@ code_list!(
     Kind {
         /// 办结: a grant (准予) or a denial (不予许可).
         Conclusion = "conclusion",
-        /// A change of the licence's status (换发, 变更, 注销, 吊销, 过期).
+        /// A change of the licence's status (换发, 变更, 注销, 吊销, 过期, 作废).
         LicenseChange = "license_change",
+        /// The conclusion pushed before was corrected (误操作更正, before
+        /// delivery): it no longer stands, the case waits for a new
+        /// decision, whose own record follows. `decision` is the outcome
+        /// corrected.
+        ConclusionCorrected = "conclusion_corrected",
     }
 );
 

@@ -201,21 +201,32 @@ pub async fn get(store: &Store, id: i64) -> StoreResult<Option<CreditRow>> {
     query("SELECT * FROM credit_licensing WHERE id = $1").bind(id).maybe(store.pool(), row).await
 }
 
-/// The cases among `ids` that have their record already, in one statement.
+/// The cases among `ids` that have a record standing already (not 无效:
+/// the record of a conclusion corrected since is not the new decision's),
+/// in one statement.
 pub async fn cases_recorded(store: &Store, ids: &[i64]) -> StoreResult<std::collections::HashSet<i64>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
     let mut args = vec![];
     let list = crate::db::id_list(ids, &mut args);
-    let rows = query_with(format!("SELECT case_id FROM credit_licensing WHERE case_id IN ({list})"), args)
-        .all(store.pool(), |r| r.i64("case_id"))
-        .await?;
+    let rows = query_with(
+        format!("SELECT case_id FROM credit_licensing WHERE case_id IN ({list}) AND invalid_on IS NULL"),
+        args,
+    )
+    .all(store.pool(), |r| r.i64("case_id"))
+    .await?;
     Ok(rows.into_iter().collect())
 }
 
+/// The record of a case: its latest (the one of its standing decision, or
+/// the record a correction of the conclusion made 无效 before the new
+/// decision's).
 pub async fn of_case(ex: Ex<'_>, case_id: i64) -> StoreResult<Option<CreditRow>> {
-    query("SELECT * FROM credit_licensing WHERE case_id = $1").bind(case_id).maybe(ex, row).await
+    query("SELECT * FROM credit_licensing WHERE case_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind(case_id)
+        .maybe(ex, row)
+        .await
 }
 
 /// Publishes a record unless it is published already (false then: nothing changed).
@@ -255,14 +266,16 @@ pub async fn attach_license(
     valid_from: &str,
     valid_to: &str,
 ) -> StoreResult<u64> {
-    let r =
-        query("UPDATE credit_licensing SET certificate_name = $1, valid_from = $2, valid_to = $3 WHERE case_id = $4")
-            .bind(certificate_name)
-            .bind(valid_from)
-            .bind(valid_to)
-            .bind(case_id)
-            .execute(tx.conn())
-            .await?;
+    let r = query(
+        "UPDATE credit_licensing SET certificate_name = $1, valid_from = $2, valid_to = $3 WHERE case_id = $4 \
+             AND invalid_on IS NULL",
+    )
+    .bind(certificate_name)
+    .bind(valid_from)
+    .bind(valid_to)
+    .bind(case_id)
+    .execute(tx.conn())
+    .await?;
     Ok(r.rows_affected())
 }
 

@@ -3,6 +3,7 @@
 
 use crate::db::{query, Ex, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
+use zwfw_domain::{const_concat, sql_code};
 
 /// One pushed record as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,15 +187,25 @@ pub async fn insert_many(tx: &mut Tx, rows: &[NewHandover<'_>]) -> StoreResult<V
     Ok(ids)
 }
 
+/// Records of a case's conclusion not followed by a correction of it
+/// (`h` the record read): they stand.
+const STANDING: &str = const_concat!(
+    " AND NOT EXISTS (SELECT 1 FROM handovers c WHERE c.case_id = h.case_id AND c.kind = ",
+    sql_code!(zwfw_domain::handover::Kind::ConclusionCorrected),
+    " AND c.id > h.id)"
+);
+
 /// The licence issued for a granted case joins the records its conclusion
-/// pushed (in the issuance's transaction); how many.
+/// pushed (in the issuance's transaction), those not followed by a
+/// correction of the conclusion; how many.
 pub async fn attach_license(tx: &mut Tx, case_id: i64, license_id: i64, kind: &str) -> StoreResult<u64> {
-    let r = query("UPDATE handovers SET license_id = $1 WHERE case_id = $2 AND kind = $3 AND license_id IS NULL")
-        .bind(license_id)
-        .bind(case_id)
-        .bind(kind)
-        .execute(tx.conn())
-        .await?;
+    const SQL: &str = const_concat!(
+        "UPDATE handovers SET license_id = $1 WHERE id IN (SELECT h.id FROM handovers h \
+         WHERE h.case_id = $2 AND h.kind = $3 AND h.license_id IS NULL",
+        STANDING,
+        ")"
+    );
+    let r = query(SQL).bind(license_id).bind(case_id).bind(kind).execute(tx.conn()).await?;
     Ok(r.rows_affected())
 }
 
@@ -211,8 +222,8 @@ pub async fn regulators_of_case(ex: Ex<'_>, case_id: i64, kind: &str) -> StoreRe
     Ok(rows.iter().map(|r| r.i64("regulator_department_id")).collect())
 }
 
-/// The cases among `ids` that pushed a record of `kind` already, in one
-/// statement.
+/// The cases among `ids` that pushed a record of `kind` already, not
+/// followed by a correction of their conclusion, in one statement.
 pub async fn cases_pushed(store: &Store, ids: &[i64], kind: &str) -> StoreResult<std::collections::HashSet<i64>> {
     if ids.is_empty() {
         return Ok(Default::default());
@@ -220,7 +231,7 @@ pub async fn cases_pushed(store: &Store, ids: &[i64], kind: &str) -> StoreResult
     let mut args = vec![crate::db::Value::Text(kind.to_string())];
     let list = crate::db::id_list(ids, &mut args);
     let rows = crate::db::query_with(
-        format!("SELECT DISTINCT case_id FROM handovers WHERE kind = $1 AND case_id IN ({list})"),
+        format!("SELECT DISTINCT h.case_id FROM handovers h WHERE h.kind = $1 AND h.case_id IN ({list}){STANDING}"),
         args,
     )
     .all(store.pool(), |r| r.i64("case_id"))

@@ -663,12 +663,17 @@ fn job_row(r: &Row) -> JobRow {
     }
 }
 
-/// Writes a pending job (in the grant's transaction).
+/// Writes a pending job (in the grant's transaction). A case whose grant
+/// was corrected (办结结论有误) has a job already, withdrawn or done with
+/// the licence since voided: a new grant makes it pending again.
 pub async fn insert_job(tx: &mut Tx, case_id: i64, reason: &str, now_ms: i64) -> StoreResult<()> {
     const SQL: &str = const_concat!(
         "INSERT INTO license_jobs (case_id, state, reason, created_at, updated_at) VALUES ($1, ",
         sql_code!(JobState::Pending),
-        ", $2, $3, $3)"
+        ", $2, $3, $3) ON CONFLICT (case_id) DO UPDATE SET state = ",
+        sql_code!(JobState::Pending),
+        ", reason = $2, updated_at = $3, license_id = NULL WHERE license_jobs.state <> ",
+        sql_code!(JobState::Pending)
     );
     query(SQL)
         .bind(case_id)
@@ -714,6 +719,20 @@ pub async fn job_waits(tx: &mut Tx, case_id: i64, reason: &str, now_ms: i64) -> 
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Withdraws the pending job of a case whose grant was corrected before
+/// the licence was issued (in the correction's transaction); whether there
+/// was one.
+pub async fn withdraw_job(tx: &mut Tx, case_id: i64, now_ms: i64) -> StoreResult<bool> {
+    const SQL: &str = const_concat!(
+        "UPDATE license_jobs SET state = ",
+        sql_code!(JobState::Withdrawn),
+        ", updated_at = $1 WHERE case_id = $2 AND state = ",
+        sql_code!(JobState::Pending)
+    );
+    let r = query(SQL).bind(now_ms).bind(case_id).execute(tx.conn()).await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Marks a job done with the licence it issued.

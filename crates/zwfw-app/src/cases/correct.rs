@@ -127,11 +127,11 @@ async fn derived(
     content: &ItemContent,
     events: &[Event],
 ) -> AppResult<Derived> {
-    let (license, stored) = scor::derived(ex, case_id).await?;
+    let (license, stored, license_changed) = scor::derived(ex, case_id).await?;
     let publishes = events.iter().any(|e| {
         matches!(e.kind, EventKind::Concluded { outcome, .. } if zwfw_domain::credit::published(content.item_type, outcome))
     });
-    Ok(Derived { license, published: stored || publishes })
+    Ok(Derived { license, published: stored || publishes, license_changed })
 }
 
 /// The case `id` with its events; "not found" when there is none.
@@ -153,6 +153,7 @@ pub fn kind_for(event_kind: &str) -> Option<CorrectionKind> {
     match event_kind {
         "step_passed" => Some(CorrectionKind::StepPassed),
         "accepted" | "deemed_accepted" => Some(CorrectionKind::ApplicantData),
+        "concluded" => Some(CorrectionKind::Conclusion),
         _ => None,
     }
 }
@@ -182,6 +183,11 @@ pub async fn append_correction(
     let st = ctx.state;
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let mut account = None;
+    if what == CorrectionKind::Conclusion {
+        // The records the conclusion derived (审管 push, 双公示) written
+        // first, so that they are undone with it here.
+        super::notices::derive(st).await?;
+    }
     if let Some(a) = &values {
         // The acceptance row derived first, so that its new version follows it.
         zwfw_store::exchange::derive(&st.store).await?;
@@ -244,5 +250,38 @@ pub async fn append_correction(
         scor::set_applicant(&mut tx, case_id, &set).await?;
         zwfw_store::exchange::enqueue_accept_version(&mut tx, case_id, ctx.now()).await?;
     }
+    if what == CorrectionKind::Conclusion {
+        let outcome = match t.numbered().iter().find(|(s, _)| *s == seq).map(|(_, e)| &e.kind) {
+            Some(EventKind::Concluded { outcome, .. }) => *outcome,
+            _ => return Err(AppError::Internal(format!("case {case_id}: event {seq} is no conclusion"))),
+        };
+        undo_conclusion(ctx, &mut tx, &t.row, outcome, request, reason).await?;
+    }
     Ok((tx, Ok(p.seq)))
+}
+
+/// What followed a conclusion corrected as a misoperation, undone in the
+/// correction's transaction, each by its own owner's rule: the licence's
+/// issue under way withdrawn, a licence issued voided (作废: signed, its
+/// holder and the regulators told), the 双公示 record 无效, and the
+/// regulators the conclusion was pushed to told that it no longer stands.
+/// The documents rendered stay (the case page marks them 已更正); the new
+/// decision derives its own records.
+async fn undo_conclusion(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    row: &CaseRow,
+    outcome: Outcome,
+    request: i64,
+    reason: &str,
+) -> AppResult<()> {
+    let note = format!("办结结论更正（更正申请第{request}号）：{}", reason.trim());
+    let job_withdrawn = zwfw_store::licenses::withdraw_job(tx, row.id, ctx.now()).await?;
+    let voided = crate::licenses::status::void_issued_on_case(ctx, tx, row.id, &note).await?;
+    let credit_invalidated = crate::credit::on_conclusion_corrected(ctx, tx, row.id, &note).await?;
+    let regulators = crate::handover::push_conclusion_corrected(ctx, tx, row, outcome, &note).await?;
+    let detail = json!({"outcome": outcome.code(), "request": request, "license_job_withdrawn": job_withdrawn,
+        "licenses_voided": voided, "credit_invalidated": credit_invalidated, "regulators_told": regulators});
+    ctx.audit(tx, ctx.entry("conclusion_undone", "case", row.id, detail, reason)).await?;
+    Ok(())
 }

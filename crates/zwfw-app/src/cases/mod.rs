@@ -232,6 +232,14 @@ fn project_on(
     if v.state.is_ended() && p.concluded_at.is_none() {
         p.concluded_at = Some(e.at_ms);
     }
+    // A conclusion corrected (办结结论有误): the case is open again, its
+    // licence number gone with the grant.
+    if !v.state.is_ended() {
+        p.concluded_at = None;
+    }
+    if v.outcome.is_none() {
+        p.result_no = None;
+    }
     p.view = serde_json::to_string(v).map_err(|x| AppError::Internal(x.to_string()))?;
     Ok(p)
 }

@@ -113,6 +113,11 @@ async fn conclusions(st: &App, events: &[(i64, i64, Event)]) -> AppResult<Vec<Co
     let mut wanted = vec![];
     for (case_id, _, event) in concluded {
         let row = rows.get(case_id).cloned().ok_or_else(|| AppError::not_found("case"))?;
+        // A conclusion corrected since (办结结论有误) derives nothing: the
+        // case waits for its new decision, which derives its own.
+        if !CaseState::parse(&row.p.state).is_some_and(CaseState::is_concluded) {
+            continue;
+        }
         let content = item_version(st, row.version_id).await?;
         let (push, credit) = (crate::handover::pushes(&event.kind), crate::credit::records(&content, &event.kind));
         if push || credit {

@@ -179,7 +179,7 @@ pub async fn attach_license(
     Ok(())
 }
 
-/// A licence 注销 or 吊销 makes the record of its case 无效 from today, in
+/// A licence 注销, 吊销 or 作废 makes the record of its case 无效 from today, in
 /// the change's transaction; other changes leave it.
 pub async fn on_license_change(
     ctx: &Ctx<'_>,
@@ -196,6 +196,20 @@ pub async fn on_license_change(
         ctx.audit(tx, ctx.entry("credit_invalidated", "credit_licensing", id, detail, note)).await?;
     }
     Ok(())
+}
+
+/// The conclusion of case `case_id` was corrected as a misoperation (办结
+/// 结论有误): its record, if one was derived and stands, shows 无效 from
+/// today with the correction's reason, in the correction's transaction
+/// (published already, it stays published, marked so); the new decision
+/// derives its own. Whether one changed.
+pub async fn on_conclusion_corrected(ctx: &Ctx<'_>, tx: &mut Tx, case_id: i64, note: &str) -> AppResult<bool> {
+    let on = ymd(ctx.state.today());
+    let reason = format!("办结结论更正：{}", note.trim());
+    let Some(id) = sc::invalidate(tx, case_id, &on, &reason).await? else { return Ok(false) };
+    let detail = json!({"case_id": case_id, "change": "conclusion_corrected", "invalid_on": on});
+    ctx.audit(tx, ctx.entry("credit_invalidated", "credit_licensing", id, detail, note)).await?;
+    Ok(true)
 }
 
 // ---------- publication ----------

@@ -43,6 +43,8 @@ fn correction_error(e: CorrectionError, seq: i64) -> AppError {
         CorrectionError::AlreadyRequested => AppError::with_detail(Kind::Conflict, "correction_already_requested", s),
         CorrectionError::LicenseIssued => AppError::with_detail(Kind::Conflict, "correction_license_issued", s),
         CorrectionError::RecordsDerived => AppError::with_detail(Kind::Conflict, "correction_records_derived", s),
+        CorrectionError::Delivered => AppError::with_detail(Kind::Conflict, "correction_decision_delivered", s),
+        CorrectionError::LicenseChanged => AppError::with_detail(Kind::Conflict, "correction_license_changed", s),
     }
 }
 
@@ -82,10 +84,10 @@ pub struct CorrectionView {
     pub case_link: String,
     /// The number of the event to correct on the case.
     pub event_seq: i64,
-    /// Its kind (step_passed, …) and its words.
+    /// Its kind (step_passed, accepted, concluded, …) and its words.
     pub event_kind: String,
     pub event_label: String,
-    /// step_passed
+    /// step_passed | applicant_data | conclusion
     pub correction_kind: String,
     pub correction_kind_label: String,
     /// The case's department.
@@ -267,8 +269,9 @@ pub struct RequestInput {
     /// The number of the event to correct, as the case's timeline shows it.
     pub event_seq: i64,
     /// What the correction corrects: step_passed (the event named must be
-    /// a step passed) or applicant_data (the event named must be the
-    /// case's acceptance).
+    /// a step passed), applicant_data (the event named must be the
+    /// case's acceptance) or conclusion (the event named must be the
+    /// case's decision, 准予 or 不予许可, not yet delivered).
     pub correction_kind: String,
     /// What is wrong and what is right (更正内容, at most 2000 characters).
     pub content: String,
@@ -315,7 +318,7 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
     let reason = text("reason", &input.reason)?;
     let values = match kind {
         CorrectionKind::ApplicantData => Some(cc::checked_applicant(&t.row, input.applicant.as_ref())?),
-        CorrectionKind::StepPassed => None,
+        CorrectionKind::StepPassed | CorrectionKind::Conclusion => None,
     };
     let changed = values.as_ref().map(|v| t.applicant().changed(v));
     let stored = match &values {

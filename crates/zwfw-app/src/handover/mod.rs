@@ -277,7 +277,50 @@ pub fn pushes(kind: &EventKind) -> bool {
 /// Whether the conclusion of case `case_id` has pushed its records (the
 /// derivation wrote them): a licence is issued only after, so that it joins them.
 pub async fn conclusion_pushed(st: &App, case_id: i64) -> AppResult<bool> {
-    Ok(!sh::regulators_of_case(st.store.pool(), case_id, PushKind::Conclusion.code()).await?.is_empty())
+    let kind = PushKind::Conclusion.code();
+    Ok(sh::cases_pushed(&st.store, &[case_id], kind).await?.contains(&case_id))
+}
+
+/// The conclusion (`outcome`) of case `case` was corrected as a misoperation
+/// before delivery: the regulators it was pushed to are told that it no
+/// longer stands and that the case waits for a new decision (whose own
+/// record follows), in the correction's transaction. None pushed: nothing.
+pub async fn push_conclusion_corrected(
+    ctx: &Ctx<'_>,
+    tx: &mut Tx,
+    case: &CaseRow,
+    outcome: zwfw_domain::cases::Outcome,
+    reason: &str,
+) -> AppResult<usize> {
+    let regulators = sh::regulators_of_case(tx.conn(), case.id, PushKind::Conclusion.code()).await?;
+    if regulators.is_empty() {
+        return Ok(0);
+    }
+    let due = claim_due(ctx.state)?;
+    let what = format!("更正{}决定（误操作），办件待重新决定", crate::messages::label("outcome", outcome.code()));
+    let h = sh::NewHandover {
+        kind: PushKind::ConclusionCorrected.code(),
+        case_id: Some(case.id),
+        case_no: case.case_no.as_deref().unwrap_or(""),
+        item_id: Some(case.item_id),
+        item_name: &case.item_name,
+        source_department_id: case.department_id,
+        regulator_department_id: 0,
+        decision: outcome.code(),
+        decision_no: "",
+        decided_at: ctx.now(),
+        reason,
+        license_id: None,
+        holder_kind: &case.applicant_kind,
+        holder_name: &case.applicant_name,
+        holder_code: &case.applicant_id_no,
+        opinions: "[]",
+        materials: "[]",
+        pushed_at: ctx.now(),
+        claim_due: &due,
+    };
+    push(ctx, tx, &regulators, &h, &what).await?;
+    Ok(regulators.len())
 }
 
 /// The licence issued for a granted case joins the records its conclusion
@@ -434,6 +477,9 @@ async fn view(ctx: &Ctx<'_>, r: sh::HandoverRow) -> HandoverView {
     let may_record_sanction = !sanction_kinds.is_empty();
     let decision_label = match PushKind::parse(&r.kind) {
         Some(PushKind::Conclusion) => crate::messages::label("outcome", &r.decision),
+        Some(PushKind::ConclusionCorrected) => {
+            format!("{}决定已更正（误操作），待重新决定", crate::messages::label("outcome", &r.decision))
+        }
         _ => LicenseChange::parse(&r.decision).map(|c| c.label().to_string()).unwrap_or_else(|| r.decision.clone()),
     };
     HandoverView {

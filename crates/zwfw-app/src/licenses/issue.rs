@@ -13,8 +13,8 @@ use serde_json::json;
 use zwfw_domain::cases::{ApplicantKind, Event, EventKind, Outcome};
 use zwfw_domain::ids::CreditCode;
 use zwfw_domain::licenses::{
-    holder_kind_for, until_text, HolderKind, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus, LicenseTypeCode,
-    Validity, HOLDER_SALT_LEN,
+    holder_kind_for, until_text, HolderKind, JobState, LicenseChange, LicenseId, LicenseMetadata, LicenseStatus,
+    LicenseTypeCode, Validity, HOLDER_SALT_LEN,
 };
 use zwfw_store::cases::{self as sc, CaseRow};
 use zwfw_store::licenses::{self as store, KeyRow, TypeRow};
@@ -266,7 +266,7 @@ pub(super) async fn sign(
 /// is recorded on the job).
 pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     let Some(job) = store::job(st.store.pool(), case_id).await? else { return Ok(false) };
-    if job.license_id.is_some() {
+    if job.license_id.is_some() || job.state != JobState::Pending.code() {
         return Ok(false);
     }
     // The licence joins the records the grant pushed to the regulators and
@@ -323,7 +323,7 @@ pub async fn issue_for_case(st: &App, case_id: i64) -> AppResult<bool> {
     let ctx = Ctx { state: st, actor: None, client_addr: "job".into() };
     let mut tx = st.store.begin().await?;
     match store::lock_job(&mut tx, case_id).await? {
-        Some(j) if j.license_id.is_none() => {}
+        Some(j) if j.license_id.is_none() && j.state == JobState::Pending.code() => {}
         _ => return Ok(false),
     }
     let license_id = write_version(&ctx, &mut tx, &signed, &key, &ty, &case, kind, LicenseChange::Issued, "").await?;

@@ -391,3 +391,24 @@ pub async fn expire_due(st: &App) -> AppResult<usize> {
     }
     Ok(n)
 }
+
+/// 作废 of the licences issued on case `case_id` under a decision corrected
+/// as a misoperation (办结结论有误, before delivery), in the correction's
+/// transaction: each valid one is voided — signed, written to its history,
+/// audited, its holder and the regulators told, its 双公示 record 无效 — and
+/// never deleted. Returns their identifiers. (Whether the correction may be
+/// carried out at all is `zwfw_domain::governance::correction::check`: a
+/// licence changed by its own routes since refuses it.)
+pub async fn void_issued_on_case(ctx: &Ctx<'_>, tx: &mut Tx, case_id: i64, note: &str) -> AppResult<Vec<String>> {
+    let mut voided = vec![];
+    for l in store::of_case(tx.conn(), case_id).await? {
+        if status_of(&l) != LicenseStatus::Valid {
+            continue;
+        }
+        let key = key_in(tx, &l).await?;
+        let l = store::lock_license(tx, l.id).await?;
+        record_status(ctx, tx, &l, &key, LicenseChange::Voided, note, None).await?;
+        voided.push(l.identifier);
+    }
+    Ok(voided)
+}

@@ -7,7 +7,7 @@ use super::keys;
 use crate::error::{AppError, AppResult};
 use crate::state::{App, Ctx};
 use serde::Serialize;
-use zwfw_domain::licenses::{expired_on, mask_holder, HolderKind, LicenseId, LicenseStatus};
+use zwfw_domain::licenses::{expired_on, mask_holder, HolderKind, JobState, LicenseId, LicenseStatus};
 use zwfw_store::licenses::{self as store, LicenseRow};
 
 /// The signature of a licence, for an independent check.
@@ -213,11 +213,12 @@ pub async fn of_case(ctx: &Ctx<'_>, case_id: i64) -> AppResult<CaseLicense> {
         return Err(AppError::not_found("case"));
     }
     let job = store::job(st.store.pool(), case_id).await?;
+    let pending = |j: &store::JobRow| j.license_id.is_none() && j.state == JobState::Pending.code();
     let (waiting, todo) = match &job {
-        Some(j) if j.license_id.is_none() && !j.reason.is_empty() => {
+        Some(j) if pending(j) && !j.reason.is_empty() => {
             (crate::messages::label("license_wait", &j.reason), crate::messages::label("license_wait_todo", &j.reason))
         }
-        Some(j) if j.license_id.is_none() => ("正在生成电子证照".into(), "请稍后刷新本页".into()),
+        Some(j) if pending(j) => ("正在生成电子证照".into(), "请稍后刷新本页".into()),
         _ => (String::new(), String::new()),
     };
     let mut licenses = vec![];

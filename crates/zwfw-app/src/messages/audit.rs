@@ -76,6 +76,7 @@ pub fn action_label(code: &str) -> String {
         "correction_performed" => "政务服务中心执行更正",
         "correction_rejected" => "政务服务中心不予更正",
         "case_corrected" => "误操作更正（办件）",
+        "conclusion_undone" => "办结结论更正的后续处理（证照作废、双公示无效、审管推送）",
         "qualification_recorded" => "登记上岗培训或考试",
         "qualification_reminded" => "提醒上岗资格即将到期",
         "certificate_expiry_reminded" => "提醒数字证书即将到期",

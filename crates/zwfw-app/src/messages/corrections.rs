@@ -8,12 +8,12 @@ pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
             return Some(format!("该办件没有第{n}号办理记录：只能更正已经记录在办件上的操作，请按办件的办理进度选择要更正的记录"))
         }
         ("correction_wrong_kind", _) => {
-            return Some(format!("第{n}号办理记录不是所选的更正类型（例如“环节误通过”只能更正一条“办理通过”记录）"))
+            return Some(format!("第{n}号办理记录不是所选的更正类型（例如“环节误通过”只能更正一条“办理通过”记录，“办结结论有误”只能更正准予或不予许可的“办结”记录）"))
         }
         ("correction_already_done", _) => return Some(format!("第{n}号办理记录已经更正过，不能重复更正")),
         ("correction_not_possible", _) => {
             return Some(format!(
-                "第{n}号办理记录现在不能更正：只能更正办件最近一次仍然有效的“办理通过”，且办件尚未办结；其后已有通过、退回或更正的，请按退回等程序办理"
+                "第{n}号办理记录现在不能更正：环节误通过只能更正办件最近一次仍然有效的“办理通过”，且办件尚未办结，其后已有通过、退回或更正的，请按退回等程序办理；办结结论有误只能更正办件现行的、尚未送达的办结决定"
             ))
         }
         ("correction_already_requested", _) => {
@@ -26,12 +26,22 @@ pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
         ("correction_records_derived", _) => {
             "该办件的办结结果已经生成双公示信息或推送监管部门（审管联动），其中载有申请人信息，不能以误操作更正改动：请由作出决定的部门按相关程序更正"
         }
+        ("correction_decision_delivered", _) => {
+            return Some(format!(
+                "第{n}号办理记录（办结）的决定已经送达，已对外生效，不能以误操作更正改动：确有错误的，由作出决定的机关依照《中华人民共和国行政许可法》第六十九条撤销或者变更，所颁发的证照按吊销、变更等程序办理"
+            ))
+        }
+        ("correction_license_changed", _) => {
+            return Some(format!(
+                "依据第{n}号办理记录（办结）颁发的电子证照此后已经换发、变更、注销、吊销或者过期，不能再以误操作更正改动该决定：请按证照和行政许可的相应程序办理"
+            ))
+        }
         ("correction_values_required", _) => "请填写更正后的申请人信息（类型、姓名或单位名称、证件号码、联系电话）",
         ("correction_identity_of_account", _) => {
             "网上申报的申请人类型、姓名和证件号码取自申请人实名认证的账户，不能在此更正；只能更正联系电话、地址和电子邮箱"
         }
         ("correction_no_change", _) => "更正后的申请人信息与办件记录的一致，没有需要更正的内容",
-        ("bad_correction_kind", _) => "请选择更正类型：环节误通过或申请人信息有误",
+        ("bad_correction_kind", _) => "请选择更正类型：环节误通过、申请人信息有误或办结结论有误",
         ("invalid_correction_text", Some(d)) => return Some(d.to_string()),
         ("invalid_correction_text", None) => "请填写更正的内容和原因",
         ("not_author", Some("correction_request")) => {

@@ -713,6 +713,17 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
                 corrections::applicant_text(&after),
             )
         }
+        Corrected {
+            event,
+            what: what @ zwfw_domain::governance::correction::CorrectionKind::Conclusion,
+            reason,
+            ..
+        } => {
+            format!(
+                "第{event}号记录（{}）系误操作，决定尚未送达，经部门负责人同意、政务服务中心执行已更正：原结论不再有效（据此颁发的电子证照作废，双公示记录转为无效，已推送的监管部门另获告知），办件回到待决定。已通知申请人。理由：{reason}",
+                label("correction_kind", what.code())
+            )
+        }
         Corrected { event, what, reason, .. } => {
             format!(
                 "第{event}号记录（{}）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到该环节继续办理。理由：{reason}",

@@ -4,6 +4,7 @@
 //! link to the case travels beside the text.
 
 use zwfw_domain::cases::{EventKind, Outcome};
+use zwfw_domain::governance::correction::CorrectionKind;
 
 /// What a notice of a case says about it.
 pub struct NoticeFacts<'a> {
@@ -131,6 +132,12 @@ pub fn applicant_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String
             format!("撤回申请未获同意：{item}"),
             format!("{dear}的撤回申请未获同意，将继续办理。意见：{}。", clause(opinion)),
         ),
+        EventKind::Corrected { what: CorrectionKind::Conclusion, .. } => (
+            format!("办理结论已更正：{item}"),
+            format!(
+                "{dear}此前作出的办理结论系误操作，尚未送达，经审核已予更正，原结论及据此制作的文书、证照不再有效。办件回到待决定，本机关将重新作出决定并通知您。如有疑问，请与办理部门联系。"
+            ),
+        ),
         EventKind::Corrected { applicant: Some(c), .. } => (
             format!("申请人信息已更正：{item}"),
             format!(
@@ -151,6 +158,13 @@ pub fn head_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String, Str
             format!("待您审批：延长审批 {no}"),
             format!(
                 "{who}申请将“{item}”（办件编号 {no}）的办理期限延长{days}个工作日。理由：{}。请在办件页面决定是否批准。",
+                clause(reason)
+            ),
+        ),
+        EventKind::Corrected { what: CorrectionKind::Conclusion, event, reason, .. } => (
+            format!("待您决定：办结结论已更正 {no}"),
+            format!(
+                "“{item}”（办件编号 {no}）第{event}号记录（办结）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到待决定，请重新作出决定。理由：{}。",
                 clause(reason)
             ),
         ),
@@ -188,6 +202,9 @@ pub fn license_change_notice(
             "{head}已被颁发机构依法吊销，不能再使用。吊销决定书文号：{note}。如不服，可以自收到之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
         ),
         C::Expired => format!("{head}有效期已届满，已过期，不能再使用。如需继续使用，请重新申请办理。"),
+        C::Voided => format!(
+            "{head}系依据有误的办理结论生成，该结论在送达前已按误操作更正，证照已作废，不能使用。说明：{note}。"
+        ),
         C::Issued | C::Imported => format!("{head}已{what}。"),
     };
     (format!("电子证照{what}：{name}"), body)

@@ -51,9 +51,10 @@ fn acting_step<'a>(item: &'a ItemContent, v: &CaseView) -> Option<&'a Step> {
 /// bureau and the global administrators every case.
 /// The departments whose heads must decide what event `kind` asks of them,
 /// and are told so: an extension request (the case's department and the one
-/// handling its step, as `may_act` lets either decide it) and an online
-/// applicant's withdrawal request (the case's department). Empty for any
-/// other event.
+/// handling its step, as `may_act` lets either decide it), an online
+/// applicant's withdrawal request and a decision corrected as a
+/// misoperation, which waits for a new one (the case's department). Empty
+/// for any other event.
 pub fn heads_to_decide(kind: &EventKind, case: &CaseFacts, item: &ItemContent, v: &CaseView) -> Vec<i64> {
     match kind {
         EventKind::ExtensionRequested { .. } => {
@@ -62,6 +63,10 @@ pub fn heads_to_decide(kind: &EventKind, case: &CaseFacts, item: &ItemContent, v
             d
         }
         EventKind::WithdrawalRequested { .. } => vec![case.department_id],
+        // A decision corrected (办结结论有误): the case waits for a new one.
+        EventKind::Corrected { what: crate::governance::correction::CorrectionKind::Conclusion, .. } => {
+            vec![case.department_id]
+        }
         _ => vec![],
     }
 }

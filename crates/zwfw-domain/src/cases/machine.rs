@@ -402,6 +402,21 @@ pub fn apply(item: &ItemContent, v: &CaseView, e: &Event) -> Result<CaseView, Ca
                     n.joint_answers = joint_answers.clone();
                     n.joint_missing = joint_missing.clone();
                 }
+                crate::governance::correction::CorrectionKind::Conclusion => {
+                    // Back waiting for the decision, as if it had not been
+                    // taken: the clocks run on (the time since counts), the
+                    // outcome is cleared. A special procedure the conclusion
+                    // ended stays ended.
+                    if v.state != CaseState::Concluded || !matches!(v.outcome, Some(Outcome::Granted | Outcome::Denied))
+                    {
+                        return wrong();
+                    }
+                    if let Some(c) = n.clock.as_mut() {
+                        c.concluded_on = None;
+                    }
+                    n.outcome = None;
+                    n.state = CaseState::Deciding;
+                }
                 crate::governance::correction::CorrectionKind::ApplicantData => {
                     // The case's record takes the corrected values; where
                     // the case stands, its clocks and steps do not move.

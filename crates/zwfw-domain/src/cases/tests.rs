@@ -403,3 +403,70 @@ fn a_corrected_step_pass_takes_the_case_back_to_the_step_with_its_joint_answers(
     let first = replay(&it, &events[..2]).unwrap();
     assert!(matches!(apply(&it, &first, &fix(Some(Role::CenterAdmin))), Err(CaseError::WrongState { .. })));
 }
+
+#[test]
+fn a_corrected_conclusion_takes_the_case_back_to_its_decision_with_the_clock_running_on() {
+    use crate::governance::correction::CorrectionKind;
+    use EventKind::*;
+    let it = item();
+    let mut answer = ev(
+        "2025-09-29T09:00:00+08:00",
+        Some(Role::Reviewer),
+        JointAnswered { department_id: 2, agree: true, opinion: "同意".into() },
+    );
+    answer.department_id = Some(2);
+    let concluded = |at: &str, outcome: Outcome| {
+        let (reason, no) = match outcome {
+            Outcome::Granted => (String::new(), "示食经〔2025〕1号".to_string()),
+            _ => ("不符合条件".to_string(), String::new()),
+        };
+        ev(at, Some(Role::DeptHead), Concluded { outcome, reason, document_no: no, valid_until: None, fee_fen: None })
+    };
+    let mut events = vec![
+        ev("2025-09-22T09:00:00+08:00", None, Submitted),
+        ev("2025-09-23T09:00:00+08:00", Some(Role::Counter), Accepted),
+        ev("2025-09-23T10:00:00+08:00", Some(Role::Counter), StepPassed { opinion: "材料齐全".into() }),
+        answer,
+        ev("2025-09-30T09:00:00+08:00", Some(Role::Reviewer), StepPassed { opinion: "同意".into() }),
+        ev("2025-09-30T10:00:00+08:00", Some(Role::DeptHead), StepPassed { opinion: "同意".into() }),
+    ];
+    let deciding = replay(&it, &events).unwrap();
+    assert_eq!(deciding.state, CaseState::Deciding);
+    // Granted by mistake on Tuesday 09-30; corrected on 10-09.
+    events.push(concluded("2025-09-30T11:00:00+08:00", Outcome::Granted));
+    let v = replay(&it, &events).unwrap();
+    assert_eq!(v.clock.as_ref().unwrap().concluded_on, NaiveDate::from_ymd_opt(2025, 9, 30));
+    let fix = |role| {
+        ev(
+            "2025-10-09T09:00:00+08:00",
+            role,
+            Corrected {
+                event: 7,
+                what: CorrectionKind::Conclusion,
+                request: 1,
+                reason: "误点准予".into(),
+                joint_answers: vec![],
+                joint_missing: vec![],
+                applicant: None,
+            },
+        )
+    };
+    assert_eq!(apply(&it, &v, &fix(Some(Role::DeptHead))), Err(CaseError::WrongRole), "the centre corrects");
+    let n = apply(&it, &v, &fix(Some(Role::CenterAdmin))).unwrap();
+    assert_eq!((n.state, n.outcome, n.step), (CaseState::Deciding, None, deciding.step));
+    assert_eq!(n.clock, deciding.clock, "the clock is as before the conclusion: it runs on");
+    // The time since counts: on 12-01 the promised limit (10 days from 09-23) is long past.
+    let cal = Calendar::new(shipped_years()).unwrap();
+    let day = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    assert!(n.clock.as_ref().unwrap().status_on(&cal, day).unwrap().promised.overdue);
+    assert!(!v.clock.as_ref().unwrap().status_on(&cal, day).unwrap().promised.overdue, "concluded in time");
+    // The head decides again by the ordinary decision.
+    let deny = concluded("2025-10-09T10:00:00+08:00", Outcome::Denied);
+    let again = apply(&it, &n, &deny).unwrap();
+    assert_eq!((again.state, again.outcome), (CaseState::Concluded, Some(Outcome::Denied)));
+    // Not on a delivered case, nor on a case not concluded.
+    let delivered = Delivered { method: "窗口领取".into(), tracking_no: String::new() };
+    let d = apply(&it, &v, &ev("2025-10-08T09:00:00+08:00", Some(Role::Counter), delivered)).unwrap();
+    assert!(matches!(apply(&it, &d, &fix(Some(Role::CenterAdmin))), Err(CaseError::WrongState { .. })));
+    assert!(matches!(apply(&it, &deciding, &fix(Some(Role::CenterAdmin))), Err(CaseError::WrongState { .. })));
+}

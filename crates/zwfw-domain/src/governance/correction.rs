@@ -13,7 +13,7 @@
 //! withdrawn before consent). Who takes each step is in
 //! [`crate::access::correction`].
 
-use crate::cases::{CaseState, Event, EventKind};
+use crate::cases::{CaseState, Event, EventKind, Outcome};
 use crate::codes::code_list;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,9 @@ code_list!(
         /// 申请人信息有误: the applicant's data recorded at application was
         /// wrong; the case's record takes the corrected values.
         ApplicantData = "applicant_data",
+        /// 办结结论有误: a decision (准予 or 不予许可) concluded wrongly and
+        /// not yet delivered; the case is back waiting for its decision.
+        Conclusion = "conclusion",
     }
 );
 
@@ -99,6 +102,10 @@ pub struct ApplicantChange {
 pub struct Derived {
     pub license: bool,
     pub published: bool,
+    /// A licence issued on the case has changed since (换发, 变更, 注销,
+    /// 吊销, 过期): it lives its own life, the decision behind it is not
+    /// corrected here.
+    pub license_changed: bool,
 }
 
 /// The longest text of a request, a consent or a refusal, in characters.
@@ -130,6 +137,13 @@ pub enum CorrectionError {
     /// The conclusion's 双公示 record or 审管 push names the applicant.
     #[error("published records name the applicant")]
     RecordsDerived,
+    /// The decision was delivered (送达): it binds, and is changed by
+    /// 撤销 or 变更 (行政许可法 第六十九条), not corrected.
+    #[error("the decision was delivered")]
+    Delivered,
+    /// A licence issued under the decision changed since.
+    #[error("the licence issued under the decision changed since")]
+    LicenseChanged,
 }
 
 /// What a step's correction gives back to the case: the joint-review
@@ -177,6 +191,12 @@ pub fn corrected(events: &[(i64, &Event)]) -> Vec<(i64, i64)> {
 /// which took the application's data as the case's record. It is corrected
 /// at any stage of the case, again if need be, as long as no licence, 双公示
 /// record or 审管 push names the applicant.
+///
+/// A wrong conclusion names the case's decision (办结 准予 or 不予许可) while
+/// it has not taken effect outside: the case concluded and not delivered,
+/// the decision not corrected already, and no licence issued under it
+/// changed since. Other conclusions (退件, 作废, 转报) are not decisions on
+/// the matter and are not corrected this way.
 pub fn check(
     events: &[(i64, &Event)],
     state: CaseState,
@@ -203,6 +223,20 @@ pub fn check(
                 return Err(CorrectionError::RecordsDerived);
             }
             return Ok(Reopened::default());
+        }
+        CorrectionKind::Conclusion => {
+            if !matches!(named, EventKind::Concluded { outcome: Outcome::Granted | Outcome::Denied, .. }) {
+                return Err(CorrectionError::WrongKind);
+            }
+            if corrected(events).iter().any(|(s, _)| *s == seq) {
+                return Err(CorrectionError::AlreadyCorrected);
+            }
+            return match state {
+                CaseState::Delivered => Err(CorrectionError::Delivered),
+                CaseState::Concluded if derived.license_changed => Err(CorrectionError::LicenseChanged),
+                CaseState::Concluded => Ok(Reopened::default()),
+                _ => Err(CorrectionError::NotCorrectable),
+            };
         }
     }
     if corrected(events).iter().any(|(s, _)| *s == seq) {
@@ -322,10 +356,62 @@ mod tests {
         assert_eq!(check(&events, CaseState::InProgress, 1, k, none), Err(CorrectionError::WrongKind));
         assert_eq!(check(&events, CaseState::InProgress, 3, k, none), Err(CorrectionError::WrongKind));
         assert_eq!(check(&events, CaseState::InProgress, 9, k, none), Err(CorrectionError::NoSuchEvent));
-        let licensed = Derived { license: true, published: true };
+        let licensed = Derived { license: true, published: true, ..Default::default() };
         assert_eq!(check(&events, CaseState::Concluded, 2, k, licensed), Err(CorrectionError::LicenseIssued));
-        let published = Derived { license: false, published: true };
+        let published = Derived { license: false, published: true, ..Default::default() };
         assert_eq!(check(&events, CaseState::Concluded, 2, k, published), Err(CorrectionError::RecordsDerived));
+    }
+
+    #[test]
+    fn a_conclusion_is_corrected_once_while_concluded_and_not_delivered() {
+        let grant = EventKind::Concluded {
+            outcome: crate::cases::Outcome::Granted,
+            reason: String::new(),
+            document_no: "示〔2025〕1号".into(),
+            valid_until: None,
+            fee_fen: None,
+        };
+        let void = EventKind::Concluded {
+            outcome: crate::cases::Outcome::Voided,
+            reason: "重复申请".into(),
+            document_no: String::new(),
+            valid_until: None,
+            fee_fen: None,
+        };
+        let list = [ev(EventKind::Submitted), ev(EventKind::Accepted), ev(pass()), ev(grant), ev(void)];
+        let events: Vec<(i64, &Event)> = list.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
+        let k = CorrectionKind::Conclusion;
+        let none = Derived::default();
+        assert_eq!(check(&events, CaseState::Concluded, 4, k, none), Ok(Reopened::default()));
+        assert_eq!(check(&events, CaseState::Concluded, 3, k, none), Err(CorrectionError::WrongKind), "a step pass");
+        assert_eq!(
+            check(&events, CaseState::Concluded, 5, k, none),
+            Err(CorrectionError::WrongKind),
+            "作废 is no decision"
+        );
+        assert_eq!(check(&events, CaseState::Delivered, 4, k, none), Err(CorrectionError::Delivered));
+        assert_eq!(check(&events, CaseState::Deciding, 4, k, none), Err(CorrectionError::NotCorrectable));
+        let changed = Derived { license: true, license_changed: true, ..Default::default() };
+        assert_eq!(check(&events, CaseState::Concluded, 4, k, changed), Err(CorrectionError::LicenseChanged));
+        let issued = Derived { license: true, published: true, ..Default::default() };
+        assert_eq!(check(&events, CaseState::Concluded, 4, k, issued), Ok(Reopened::default()), "undone with it");
+        let fix = EventKind::Corrected {
+            event: 4,
+            what: k,
+            request: 1,
+            reason: "误点准予".into(),
+            joint_answers: vec![],
+            joint_missing: vec![],
+            applicant: None,
+        };
+        let mut done = list[..4].to_vec();
+        done.push(ev(fix));
+        let events: Vec<(i64, &Event)> = done.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
+        assert_eq!(check(&events, CaseState::Deciding, 4, k, none), Err(CorrectionError::AlreadyCorrected));
+        assert!(
+            check(&events, CaseState::Deciding, 3, CorrectionKind::StepPassed, none).is_ok(),
+            "the pass still may be"
+        );
     }
 
     #[test]

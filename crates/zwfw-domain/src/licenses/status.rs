@@ -17,22 +17,28 @@ code_list!(
         Revoked = "revoked": "已吊销",
         /// 已过期: its validity ended.
         Expired = "expired": "已过期",
+        /// 已作废: issued under a decision corrected as a misoperation
+        /// (办结结论有误) before it was delivered; it never took effect.
+        Voided = "voided": "已作废",
     }
 );
 
 impl LicenseStatus {
     /// A licence the holder may use.
     pub const USABLE: &'static [LicenseStatus] = &[LicenseStatus::Valid];
+    /// A licence that has not changed by its own routes since its issue:
+    /// valid as issued, or voided with the decision it was issued under.
+    pub const AS_ISSUED: &'static [LicenseStatus] = &[LicenseStatus::Valid, LicenseStatus::Voided];
     /// Statuses the expiry job looks at.
     pub const EXPIRING: &'static [LicenseStatus] = &[LicenseStatus::Valid];
 
     /// Whether a licence in this status may change to `next`: a valid one
-    /// is superseded, cancelled, revoked or expires; an expired one may
-    /// still be cancelled (注销 of a licence whose term ended); the others
-    /// are final.
+    /// is superseded, cancelled, revoked, expires or is voided (its
+    /// decision corrected); an expired one may still be cancelled (注销 of
+    /// a licence whose term ended); the others are final.
     pub fn may_become(self, next: LicenseStatus) -> bool {
         use LicenseStatus::*;
-        matches!((self, next), (Valid, Superseded | Cancelled | Revoked | Expired) | (Expired, Cancelled))
+        matches!((self, next), (Valid, Superseded | Cancelled | Revoked | Expired | Voided) | (Expired, Cancelled))
     }
 
     /// `Ok` when the change is allowed, else why not.
@@ -63,6 +69,10 @@ code_list!(
         /// 导入: an existing licence (存量证照) imported by an administrator,
         /// signed at import by its issuing department's key.
         Imported = "imported": "导入",
+        /// 作废: the decision it was issued under was corrected (误操作更正
+        /// of the conclusion, before delivery); taken by the service centre
+        /// carrying out the correction, never a sanction.
+        Voided = "voided": "作废",
     }
 );
 
@@ -76,6 +86,7 @@ impl LicenseChange {
             LicenseChange::Cancelled => LicenseStatus::Cancelled,
             LicenseChange::Revoked => LicenseStatus::Revoked,
             LicenseChange::Expired => LicenseStatus::Expired,
+            LicenseChange::Voided => LicenseStatus::Voided,
         }
     }
 }
@@ -170,5 +181,7 @@ code_list!(
         Pending = "pending",
         /// The licence was issued.
         Issued = "issued",
+        /// Not issued: the grant was corrected (办结结论有误) first.
+        Withdrawn = "withdrawn",
     }
 );

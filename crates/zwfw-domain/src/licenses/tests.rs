@@ -116,7 +116,14 @@ fn versions_count_up_keeping_the_serial() {
 #[test]
 fn status_transitions() {
     use LicenseStatus::*;
-    let allowed = [(Valid, Superseded), (Valid, Cancelled), (Valid, Revoked), (Valid, Expired), (Expired, Cancelled)];
+    let allowed = [
+        (Valid, Superseded),
+        (Valid, Cancelled),
+        (Valid, Revoked),
+        (Valid, Expired),
+        (Valid, Voided),
+        (Expired, Cancelled),
+    ];
     for from in LicenseStatus::ALL {
         for to in LicenseStatus::ALL {
             assert_eq!(from.may_become(*to), allowed.contains(&(*from, *to)), "{from:?} → {to:?}");
@@ -127,6 +134,8 @@ fn status_transitions() {
     assert_eq!(Superseded.label(), "已换发");
     assert_eq!(LicenseChange::Amended.status_after(), Superseded);
     assert_eq!(LicenseChange::Issued.status_after(), Valid);
+    assert_eq!(LicenseChange::Voided.status_after(), Voided);
+    assert!(Voided.change_to(Valid).is_err(), "作废 is final");
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -274,7 +283,14 @@ fn a_licence_serves_as_a_material_only_when_valid_signed_of_the_type_and_held() 
     assert_eq!(usable_as_material(&ok, None, "", ty), Err(UseRefusal::OtherHolder));
     assert_eq!(usable_as_material(&ok, Some(7), "", "11100000000013338W002"), Err(UseRefusal::OtherType));
     assert_eq!(usable_as_material(&ok, Some(7), "", ""), Err(UseRefusal::OtherType));
-    for s in [LicenseStatus::Revoked, LicenseStatus::Expired, LicenseStatus::Superseded, LicenseStatus::Cancelled] {
+    let unusable = [
+        LicenseStatus::Revoked,
+        LicenseStatus::Expired,
+        LicenseStatus::Superseded,
+        LicenseStatus::Cancelled,
+        LicenseStatus::Voided,
+    ];
+    for s in unusable {
         let f = UseFacts { status: s, ..ok };
         let e = usable_as_material(&f, Some(7), "", ty).unwrap_err();
         assert_eq!((e.code(), e.detail()), ("license_not_usable", s.code()));

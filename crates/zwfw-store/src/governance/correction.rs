@@ -3,6 +3,8 @@
 
 use crate::db::{query, query_with, Ex, IntoValue, Row};
 use crate::{RowExt, Store, StoreResult, Tx};
+use zwfw_domain::licenses::LicenseStatus;
+use zwfw_domain::{const_concat, sql_list};
 
 pub use super::deletion::Step;
 
@@ -221,16 +223,18 @@ pub async fn withdraw(tx: &mut Tx, id: i64, at: i64) -> StoreResult<bool> {
 
 /// Which records a case's conclusion derived that name its applicant: a
 /// licence (issued, or its issue waiting: `license_jobs`), and a 双公示
-/// record or a 审管 push.
-pub async fn derived(ex: Ex<'_>, case_id: i64) -> StoreResult<(bool, bool)> {
-    let r = query(
+/// record or a 审管 push; and whether a licence issued on the case changed
+/// by its own routes since (neither valid nor voided).
+pub async fn derived(ex: Ex<'_>, case_id: i64) -> StoreResult<(bool, bool, bool)> {
+    const SQL: &str = const_concat!(
         "SELECT (SELECT COUNT(*) FROM licenses WHERE case_id = $1) + (SELECT COUNT(*) FROM license_jobs WHERE case_id = $1) AS lic, \
-         (SELECT COUNT(*) FROM credit_licensing WHERE case_id = $1) + (SELECT COUNT(*) FROM handovers WHERE case_id = $1) AS pubs",
-    )
-    .bind(case_id)
-    .fetch_one(ex)
-    .await?;
-    Ok((r.i64("lic") > 0, r.i64("pubs") > 0))
+         (SELECT COUNT(*) FROM credit_licensing WHERE case_id = $1) + (SELECT COUNT(*) FROM handovers WHERE case_id = $1) AS pubs, \
+         (SELECT COUNT(*) FROM licenses WHERE case_id = $1 AND status NOT IN (",
+        sql_list!(LicenseStatus, LicenseStatus::AS_ISSUED),
+        ")) AS changed"
+    );
+    let r = query(SQL).bind(case_id).fetch_one(ex).await?;
+    Ok((r.i64("lic") > 0, r.i64("pubs") > 0, r.i64("changed") > 0))
 }
 
 /// The applicant's data a case records, as an applicant-data correction sets it.

@@ -301,7 +301,9 @@ fn outcomes(codes: &[String]) -> Vec<Value> {
 fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> {
     // 误操作更正: each event corrected, with the request it was corrected under.
     use zwfw_domain::governance::correction::CorrectionKind;
-    let corrected = zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::StepPassed);
+    // A step pass or a conclusion corrected: struck out.
+    let mut corrected = zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::StepPassed);
+    corrected.extend(zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::Conclusion));
     // Wrong applicant data: the acceptance stands, its data corrected (the last request).
     let data = zwfw_app::governance::corrections::corrected_on(&d.events, CorrectionKind::ApplicantData);
     d.events

@@ -142,8 +142,10 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("staff_only")), "{b}");
     let (s, b) = ask(&app, &reviewer, id, wrong, "step_passed", "  ").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_correction_text")), "{b}");
-    let (s, b) = ask(&app, &reviewer, id, wrong, "conclusion", "误点通过").await;
+    let (s, b) = ask(&app, &reviewer, id, wrong, "outcome", "误点通过").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_correction_kind")), "{b}");
+    let (s, b) = ask(&app, &reviewer, id, wrong, "conclusion", "误点通过").await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_wrong_kind")), "{b}");
     assert_eq!(requests(&app).await, 0);
 
     // The reviewer asks; the head of her department is told.
@@ -435,3 +437,199 @@ both_backends!(wrong_applicant_data_is_corrected_and_the_applicant_told, |store:
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_records_derived")), "{b}");
     assert_invariants(&app).await;
 });
+
+/// How many rows `sql` counts (`SELECT COUNT(*) AS n …`), the audit trail sealed first.
+async fn sealed_count(app: &App, sql: &str) -> i64 {
+    zwfw_store::audit::seal(&app.state.store).await.unwrap();
+    count(app, sql).await
+}
+
+/// The licences, the 双公示 records, the 审管 records and the exchange
+/// rows of a case, every derivation done: what a refused correction must
+/// leave as it was.
+async fn derived_of(app: &App, case: i64) -> [i64; 5] {
+    zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+    zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+    zwfw_store::exchange::derive(&app.state.store).await.unwrap();
+    [
+        count(app, &format!("SELECT COUNT(*) AS n FROM licenses WHERE case_id = {case} AND status = 'valid'")).await,
+        count(
+            app,
+            &format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {case} AND invalid_on IS NULL"),
+        )
+        .await,
+        count(app, &format!("SELECT COUNT(*) AS n FROM handovers WHERE case_id = {case}")).await,
+        count(app, &format!("SELECT COUNT(*) AS n FROM exchange_outbox WHERE case_id = {case}")).await,
+        events_of(app, case).await,
+    ]
+}
+
+both_backends!(
+    a_wrong_conclusion_is_corrected_before_delivery_and_what_followed_it_undone,
+    |store: Store| async move {
+        let app = App::start_at(store, MONDAY).await;
+        let market = app.department_id("示例市市场监督管理局").await;
+        let land = app.department_id("示例市自然资源局").await;
+        let [admin, citizen, counter, reviewer, head, land_staff, _, _] = crate::handover::accounts(&app).await;
+        let item =
+            crate::handover::licensed_item(&app, &admin, vec![land], "TESTCORRECTCONCLUSION0000000001", 931).await;
+        crate::rights::new_staff(&app, "test_head_two", "郑明", market, &["dept_head"]).await;
+        app.qualify("test_head_two").await;
+        let [center, head_two] = app.ready_tokens(["demo_center", "test_head_two"]).await;
+        let tokens = [citizen.clone(), counter.clone(), reviewer.clone(), head.clone()];
+        let grant = json!({"action": "conclude", "outcome": "granted", "document_no": "JY0000000000931",
+        "valid_until": "2030-12-31"});
+
+        // The head grants by mistake: the licence is issued, the 双公示 record and the 审管 push derived.
+        let id = crate::handover::conclude(&app, &tokens, item, grant.clone()).await;
+        zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+        zwfw_store::exchange::derive(&app.state.store).await.unwrap();
+        let before = derived_of(&app, id).await;
+        assert_eq!(before[..3], [1, 1, 1], "licence, 双公示 record, 审管 push: {before:?}");
+        let c = case(&app, &head, id).await;
+        let concluded = last_seq(&c, "concluded");
+        let last_pass = last_seq(&c, "step_passed");
+        assert_eq!(c["case"]["result_no"], "JY0000000000931", "{c}");
+
+        // The head who decided is offered her conclusion; the reviewer nothing of it.
+        let (s, o) = body(app.get(&head, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+        assert_eq!(s, StatusCode::OK, "{o}");
+        assert!(offered_kinds(&o).contains(&(concluded, "conclusion".to_string())), "{o}");
+        let (_, o) =
+            body(app.get(&reviewer, &format!("/api/v1/governance/corrections/offer?case_id={id}")).await).await;
+        assert!(!offered_kinds(&o).iter().any(|(_, k)| k == "conclusion"), "{o}");
+        let (s, form) = page(&signed(&head), &app, &format!("/governance/corrections/new?case_id={id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(form.contains(&format!("value=\"{concluded}:conclusion\"")) && form.contains("回到待决定"), "{form}");
+
+        // Bad input, nothing changes.
+        let (s, b) = ask(&app, &head, id, last_pass, "conclusion", "误点准予").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_wrong_kind")), "{b}");
+        let (s, b) = ask(&app, &reviewer, id, concluded, "conclusion", "误点准予").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_author")), "{b}");
+        let (s, b) = ask(&app, &head, id, concluded, "step_passed", "误点准予").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("correction_wrong_kind")), "{b}");
+        assert_eq!((requests(&app).await, derived_of(&app, id).await), (0, before));
+
+        // The head asks, the other head consents, the centre carries it out.
+        let (s, r) = ask(&app, &head, id, concluded, "conclusion", "应为不予许可，误点准予").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let rid = r["id"].as_i64().unwrap();
+        assert_eq!((r["correction_kind"].as_str(), r["event_kind"].as_str()), (Some("conclusion"), Some("concluded")));
+        let (s, b) = step(&app, &head, rid, "consent", "approve", "同意").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
+        let (s, b) = step(&app, &head_two, rid, "consent", "approve", "情况属实").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        let (s, b) = step(&app, &center, rid, "perform", "approve", "核实无误").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+        let corrective = b["corrective_seq"].as_i64().unwrap();
+        assert_eq!(corrective, before[4] + 1, "{b}");
+
+        // The case waits for its decision again; the original 办结 stays, struck out.
+        let c = case(&app, &head, id).await;
+        assert_eq!(
+            (c["case"]["state"].as_str(), c["case"]["step_name"].as_str()),
+            (Some("deciding"), Some("决定")),
+            "{c}"
+        );
+        assert!(c["case"]["outcome"].is_null() && c["case"]["result_no"].is_null(), "{c}");
+        assert!(c["case"]["concluded_at"].is_null(), "open again: {c}");
+        assert_eq!(last_seq(&c, "concluded"), concluded, "the original is kept");
+        assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap(), "the replay agrees");
+        let v = view_of(&app, id).await;
+        assert_eq!((v.outcome, v.clock.as_ref().unwrap().concluded_on), (None, None), "the clock runs on");
+        let (_, html) = page(&signed(&head), &app, &format!("/cases/{id}")).await;
+        assert!(html.contains("<del><strong>办结</strong></del>"), "{html}");
+        assert!(html.contains(&format!("/governance/corrections/{rid}")) && html.contains("回到待决定"), "{html}");
+        assert!(html.contains("结论已更正，本文书不再有效"), "the decision's document is kept, marked: {html}");
+
+        // What followed the wrong grant is undone, nothing deleted.
+        let licence =
+            |status: &str| format!("SELECT COUNT(*) AS n FROM licenses WHERE case_id = {id} AND status = '{status}'");
+        assert_eq!((count(&app, &licence("valid")).await, count(&app, &licence("voided")).await), (0, 1));
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) AS n FROM license_events WHERE change = 'voided' AND note LIKE '办结结论更正%'"
+            )
+            .await,
+            1,
+            "the 作废 is signed and in the licence's history"
+        );
+        let credit =
+            format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {id} AND invalid_on IS NOT NULL");
+        assert_eq!(count(&app, &credit).await, 1, "the 双公示 record shows 无效");
+        let b = crate::handover::inbox(&app, &land_staff, "?state=all").await;
+        let kinds: Vec<(&str, &str)> = b["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["kind"].as_str().unwrap(), r["decision"].as_str().unwrap()))
+            .collect();
+        assert!(kinds.contains(&("conclusion_corrected", "granted")), "the regulator is told: {b}");
+        assert!(kinds.contains(&("license_change", "voided")), "and of the licence: {b}");
+        zwfw_store::exchange::derive(&app.state.store).await.unwrap();
+        let process = format!(
+        "SELECT COUNT(*) AS n FROM exchange_outbox WHERE case_id = {id} AND tbl = 'up_pro_process' AND event_seq = {corrective}"
+    );
+        assert_eq!(count(&app, &process).await, 1, "the exchange reports the corrective event");
+        // Who is told.
+        zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        assert_eq!(told(&app, "demo_citizen", "办理结论已更正").await, 1);
+        assert_eq!(told(&app, "demo_head", "待您决定：办结结论已更正").await, 1);
+        assert_eq!(told(&app, "demo_supervisor", "误操作更正报备").await, 1);
+        assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid}号：已更正")).await, 1);
+        let audit = |action: &str| format!("SELECT COUNT(*) AS n FROM audit_log WHERE action = '{action}'");
+        for action in ["case_corrected", "correction_performed", "conclusion_undone"] {
+            assert_eq!(sealed_count(&app, &audit(action)).await, 1, "{action}");
+        }
+        // Corrected already: refused.
+        let (s, b) = ask(&app, &head, id, concluded, "conclusion", "再次").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_already_done")), "{b}");
+
+        // The head decides again by the ordinary decision: the new decision derives its own records.
+        act_ok(&app, &head, id, json!({"action": "conclude", "outcome": "denied", "opinion": "经营场所不符合要求"}))
+            .await;
+        zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        let standing =
+            format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {id} AND invalid_on IS NULL");
+        assert_eq!(count(&app, &standing).await, 1, "a new 双公示 record");
+        let b = crate::handover::inbox(&app, &land_staff, "?state=all").await;
+        assert!(
+            b["rows"].as_array().unwrap().iter().any(|r| r["kind"] == "conclusion" && r["decision"] == "denied"),
+            "the denial is pushed: {b}"
+        );
+        let c = case(&app, &head, id).await;
+        assert_eq!((c["case"]["state"].as_str(), c["case"]["outcome"].as_str()), (Some("concluded"), Some("denied")));
+        assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap());
+
+        // A decision delivered binds: refused, with the route; nothing changes.
+        let other = crate::handover::conclude(&app, &tokens, item, grant.clone()).await;
+        zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+        act_ok(&app, &counter, other, json!({"action": "deliver", "method": "窗口领取"})).await;
+        let done = last_seq(&case(&app, &head, other).await, "concluded");
+        let kept = (requests(&app).await, derived_of(&app, other).await);
+        let (s, b) = ask(&app, &head, other, done, "conclusion", "误点准予").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_decision_delivered")), "{b}");
+        assert!(b["message"].as_str().unwrap().contains("第六十九条"), "{b}");
+        assert_eq!((requests(&app).await, derived_of(&app, other).await), kept);
+
+        // A case delivered between consent and carrying out: refused then, nothing changes.
+        let third = crate::handover::conclude(&app, &tokens, item, grant).await;
+        zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+        let done = last_seq(&case(&app, &head, third).await, "concluded");
+        let (s, r) = ask(&app, &head, third, done, "conclusion", "误点准予").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let late = r["id"].as_i64().unwrap();
+        let (s, _) = step(&app, &head_two, late, "consent", "approve", "同意").await;
+        assert_eq!(s, StatusCode::OK);
+        act_ok(&app, &counter, third, json!({"action": "deliver", "method": "窗口领取"})).await;
+        zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        let kept = derived_of(&app, third).await;
+        let (s, b) = step(&app, &center, late, "perform", "approve", "核实").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_decision_delivered")), "{b}");
+        assert_eq!((derived_of(&app, third).await, state_of(&app, late).await.as_str()), (kept, "consented"));
+        assert_invariants(&app).await;
+    }
+);
