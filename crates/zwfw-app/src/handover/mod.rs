@@ -408,7 +408,7 @@ fn holder_kind_of(license_holder_kind: &str) -> &'static str {
 #[schema(as = Handover)]
 pub struct HandoverView {
     pub id: i64,
-    /// conclusion | license_change
+    /// conclusion | license_change | conclusion_corrected
     pub kind: String,
     pub kind_label: String,
     pub case_id: Option<i64>,
@@ -420,7 +420,8 @@ pub struct HandoverView {
     /// The department that supervises the licensee (监管部门).
     pub regulator_department: String,
     pub regulator_department_id: i64,
-    /// granted | denied, or the licence's change (reissued, amended, cancelled, revoked, expired).
+    /// granted | denied (of a conclusion, or of the conclusion corrected), or
+    /// the licence's change (reissued, amended, cancelled, revoked, expired, voided).
     pub decision: String,
     pub decision_label: String,
     /// 决定文书号 (a grant's licence number, a 吊销 decision's number).
