@@ -589,19 +589,29 @@ both_backends!(
         assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_already_done")), "{b}");
 
         // The head decides again by the ordinary decision: the new decision derives its own records.
-        act_ok(&app, &head, id, json!({"action": "conclude", "outcome": "denied", "opinion": "经营场所不符合要求"}))
-            .await;
+        let regrant = json!({"action": "conclude", "outcome": "granted", "document_no": "JY0000000000932",
+        "valid_until": "2029-12-31"});
+        act_ok(&app, &head, id, regrant).await;
         zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+        assert_eq!(
+            (count(&app, &licence("valid")).await, count(&app, &licence("voided")).await),
+            (1, 1),
+            "a new licence"
+        );
         let standing =
             format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {id} AND invalid_on IS NULL");
         assert_eq!(count(&app, &standing).await, 1, "a new 双公示 record");
         let b = crate::handover::inbox(&app, &land_staff, "?state=all").await;
-        assert!(
-            b["rows"].as_array().unwrap().iter().any(|r| r["kind"] == "conclusion" && r["decision"] == "denied"),
-            "the denial is pushed: {b}"
-        );
+        let pushes: Vec<&Value> = b["rows"].as_array().unwrap().iter().filter(|r| r["kind"] == "conclusion").collect();
+        assert_eq!(pushes.len(), 2, "the new grant is pushed: {b}");
+        let licences: Vec<&str> = pushes.iter().map(|r| r["license"].as_str().unwrap()).collect();
+        assert_ne!(licences[0], licences[1], "each push names its own licence: {b}");
         let c = case(&app, &head, id).await;
-        assert_eq!((c["case"]["state"].as_str(), c["case"]["outcome"].as_str()), (Some("concluded"), Some("denied")));
+        assert_eq!(
+            (c["case"]["state"].as_str(), c["case"]["result_no"].as_str()),
+            (Some("concluded"), Some("JY0000000000932"))
+        );
         assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap());
 
         // A decision delivered binds: refused, with the route; nothing changes.
