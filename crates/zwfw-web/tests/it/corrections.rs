@@ -614,6 +614,33 @@ both_backends!(
         );
         assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap());
 
+        // A licence still waiting to be issued (a type held by legal persons, the applicant a
+        // natural person): its issue is withdrawn with the grant, and no licence is issued after.
+        let mut content = zwfw_domain::catalog::example(market);
+        content.regulator_department_ids = vec![land];
+        let waiting = publish(&app, &content, "TESTCORRECTCONCLUSION0000000002").await;
+        let code = format!("{}001", zwfw_app::demo::credit_code_for("100000", 932));
+        let t = json!({"code": code, "name": "单位许可证", "define_authority": "国家市场监督管理总局",
+        "define_authority_level": "国家级", "holder_kind": "legal", "validity_years": 5,
+        "template": "单位名称", "item_ids": [waiting]});
+        let (s, b) = body(app.post(&admin, "/api/v1/admin/license-types", t).await).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let pending = crate::handover::conclude(&app, &tokens, waiting, grant.clone()).await;
+        let job = format!("SELECT COUNT(*) AS n FROM license_jobs WHERE case_id = {pending} AND state = 'pending'");
+        assert_eq!(count(&app, &job).await, 1, "the issue waits");
+        let done = last_seq(&case(&app, &head, pending).await, "concluded");
+        let (s, r) = ask(&app, &head, pending, done, "conclusion", "误点准予").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let w = r["id"].as_i64().unwrap();
+        assert_eq!(step(&app, &head_two, w, "consent", "approve", "同意").await.0, StatusCode::OK);
+        assert_eq!(step(&app, &center, w, "perform", "approve", "核实").await.0, StatusCode::OK);
+        let withdrawn =
+            format!("SELECT COUNT(*) AS n FROM license_jobs WHERE case_id = {pending} AND state = 'withdrawn'");
+        assert_eq!((count(&app, &job).await, count(&app, &withdrawn).await), (0, 1));
+        zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
+        let issued = format!("SELECT COUNT(*) AS n FROM licenses WHERE case_id = {pending}");
+        assert_eq!(count(&app, &issued).await, 0, "nothing issued under the corrected grant");
+
         // A decision delivered binds: refused, with the route; nothing changes.
         let other = crate::handover::conclude(&app, &tokens, item, grant.clone()).await;
         zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
