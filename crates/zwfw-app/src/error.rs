@@ -66,13 +66,20 @@ pub fn reason(text: &str) -> AppResult<zwfw_domain::admin::Reason> {
 
 impl AppError {
     pub fn new(kind: Kind, code: &'static str) -> AppError {
-        AppError::Refused { kind, code, detail: None }
+        AppError::refusal(kind, code, None)
     }
     pub fn with_detail(kind: Kind, code: &'static str, detail: impl Into<String>) -> AppError {
-        AppError::Refused { kind, code, detail: Some(detail.into()) }
+        AppError::refusal(kind, code, Some(detail.into()))
+    }
+    fn refusal(kind: Kind, code: &'static str, detail: Option<String>) -> AppError {
+        let told = (kind == Kind::Forbidden).then(|| crate::governance::qualifications::told_instead(code)).flatten();
+        told.unwrap_or(AppError::Refused { kind, code, detail })
     }
     pub fn forbidden() -> AppError {
         AppError::new(Kind::Forbidden, "forbidden")
+    /// A refusal (a `Forbidden` one is told as `not_qualified` instead when
+    /// it is for want of a qualification of the actor at work:
+    /// [`crate::governance::qualifications::acting`]).
     }
     pub fn not_found(what: &'static str) -> AppError {
         AppError::with_detail(Kind::NotFound, "not_found", what)
