@@ -173,6 +173,17 @@ pub fn acting_department(actor: &Actor) -> Option<i64> {
     actor.department_id.filter(|_| !operator::operates_only(actor))
 }
 
+/// The department a staff member acts for ([`acting_department`]), or why
+/// not: `staff_only` for an applicant, `missing_role` for a staff member
+/// who acts for no department (an operator: the role does not do a
+/// department's business).
+pub fn staff_department(actor: &Actor) -> Result<i64, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    acting_department(actor).ok_or(Refusal::MissingRole)
+}
+
 /// A staff member of department `department_id`, acting for it
 /// ([`acting_department`]).
 pub fn in_department(actor: &Actor, department_id: i64) -> bool {
