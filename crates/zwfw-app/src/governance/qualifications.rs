@@ -334,7 +334,7 @@ pub async fn overview(ctx: &Ctx<'_>, q: &OverviewQuery) -> AppResult<Overview> {
     let st = ctx.state;
     let a = ctx.actor.ok_or_else(AppError::forbidden)?;
     let scope = access::qualification_scope(a).map_err(refused)?;
-    let department = scope.or(q.department_id);
+    let department = crate::error::list_department(scope, q.department_id)?;
     let staff = store_admin::list_staff(&st.store, department).await?;
     let mut by_user: HashMap<i64, Vec<QualificationRow>> = HashMap::new();
     for r in sq::for_department(st.store.pool(), department).await? {
