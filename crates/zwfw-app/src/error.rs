@@ -64,12 +64,27 @@ pub fn reason(text: &str) -> AppResult<zwfw_domain::admin::Reason> {
     Ok(zwfw_domain::admin::Reason::parse(text)?)
 }
 
+/// The department a list shows ([`zwfw_domain::access::list_department`]):
+/// another department asked for (`?department_id=`) by a reader narrowed to
+/// their own is refused, naming the parameter.
+pub fn list_department(scope: Option<i64>, asked: Option<i64>) -> AppResult<Option<i64>> {
+    zwfw_domain::access::list_department(scope, asked)
+        .map_err(|r| AppError::with_detail(Kind::Forbidden, r.code(), "department_id"))
+}
+
 impl AppError {
+    /// A refusal (a `Forbidden` one is told as `not_qualified` instead when
+    /// it is for want of a qualification of the actor at work:
+    /// [`crate::governance::qualifications::acting`]).
     pub fn new(kind: Kind, code: &'static str) -> AppError {
-        AppError::Refused { kind, code, detail: None }
+        AppError::refusal(kind, code, None)
     }
     pub fn with_detail(kind: Kind, code: &'static str, detail: impl Into<String>) -> AppError {
-        AppError::Refused { kind, code, detail: Some(detail.into()) }
+        AppError::refusal(kind, code, Some(detail.into()))
+    }
+    fn refusal(kind: Kind, code: &'static str, detail: Option<String>) -> AppError {
+        let told = (kind == Kind::Forbidden).then(|| crate::governance::qualifications::told_instead(code)).flatten();
+        told.unwrap_or(AppError::Refused { kind, code, detail })
     }
     pub fn forbidden() -> AppError {
         AppError::new(Kind::Forbidden, "forbidden")

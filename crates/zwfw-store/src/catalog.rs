@@ -147,6 +147,28 @@ async fn insert_version(
     Ok(row.i64("id"))
 }
 
+/// The number the next version of `item_id` takes: one past every number
+/// the item ever gave, a deleted draft's (kept in the archive of
+/// deletions) included, so that a number never names two versions.
+async fn next_version_no(tx: &mut Tx, item_id: i64) -> StoreResult<i64> {
+    let kept = crate::db::query("SELECT COALESCE(MAX(version_no), 0) AS n FROM item_versions WHERE item_id = $1")
+        .bind(item_id)
+        .fetch_one(tx.conn())
+        .await?
+        .i64("n");
+    // Deleted drafts are few: their archived rows are read whole.
+    let deleted = crate::db::query("SELECT row_data FROM deleted_records WHERE table_name = 'item_versions'")
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.str("row_data")).ok())
+        .filter(|v| v["item_id"].as_i64() == Some(item_id))
+        .filter_map(|v| v["version_no"].as_i64())
+        .max()
+        .unwrap_or(0);
+    Ok(kept.max(deleted) + 1)
+}
+
 /// Opens a new draft version from `content`; refused while another version is open.
 pub async fn open_new_version(
     tx: &mut Tx,
@@ -156,11 +178,8 @@ pub async fn open_new_version(
     created_by: Option<i64>,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let row = crate::db::query("SELECT COALESCE(MAX(version_no), 0) AS n FROM item_versions WHERE item_id = $1")
-        .bind(item_id)
-        .fetch_one(tx.conn())
-        .await?;
-    let vid = insert_version(tx, item_id, row.i64("n") + 1, content, reason, created_by, now_ms).await?;
+    let version_no = next_version_no(tx, item_id).await?;
+    let vid = insert_version(tx, item_id, version_no, content, reason, created_by, now_ms).await?;
     const SQL: &str = const_concat!(
         "UPDATE items SET open_version_id = $1, updated_at = $2 WHERE id = $3 AND open_version_id IS NULL AND status = ",
         sql_code!(ItemStatus::Active)

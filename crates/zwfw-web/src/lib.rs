@@ -332,7 +332,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/exchange/packages/import", post(crate::exchange::packages::import_submit))
         .route("/admin/exchange/packages/key", post(crate::exchange::packages::key_submit))
         .route("/admin/exchange/packages/export", post(crate::exchange::packages::export_submit))
-        .route("/admin/exchange/installations", post(crate::exchange::packages::register_submit))
+        .route(
+            "/admin/exchange/installations",
+            get(crate::exchange::packages::installations_page).post(crate::exchange::packages::register_submit),
+        )
         .route("/admin/exchange/poll", post(crate::exchange::pages::poll_submit))
         .route("/admin/exchange/rows/{id}", get(crate::exchange::pages::row_page))
         .route("/admin/exchange/rows/{id}/resend", post(crate::exchange::pages::resend_submit))

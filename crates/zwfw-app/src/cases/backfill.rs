@@ -334,7 +334,7 @@ const PER_PAGE: i64 = 50;
 pub async fn list(ctx: &Ctx<'_>, q: &BackfillQuery) -> AppResult<BackfillPage> {
     let actor = ctx.actor.ok_or_else(AppError::forbidden)?;
     let own = access::backfills_listed(actor).map_err(denied)?;
-    let department = own.or(q.department_id);
+    let department = crate::error::list_department(own, q.department_id)?;
     let page = q.page.unwrap_or(1);
     if !(1..=10_000).contains(&page) {
         return Err(AppError::with_detail(Kind::Invalid, "invalid_field", "page"));

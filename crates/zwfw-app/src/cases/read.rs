@@ -173,12 +173,21 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         )
     };
     let mut events = events;
+    for e in events.iter_mut().filter(|e| e.actor_id.is_none()) {
+        e.actor_name = "系统".into();
+    }
     if by_query || own {
-        // The public timeline names departments and steps, not officers.
+        // The public timeline names departments and steps, not officers,
+        // nor their accounts (a staff member's id is not the applicant's
+        // to see, in the row or in the event it records).
         for e in &mut events {
             let role = e.role.as_deref().and_then(|r| Role::parse(r).ok());
             if !access::timeline_names_actor(e.actor_id, role, &case_facts) {
                 e.actor_name = "工作人员".into();
+                e.actor_id = None;
+                if let Some(body) = e.body.as_object_mut() {
+                    body.insert("actor_id".into(), serde_json::Value::Null);
+                }
             }
         }
     }

@@ -71,7 +71,10 @@ const COMPANIES: [&str; 10] = [
     "示例市清源环保科技有限公司",
     "示例市明远律师事务所",
 ];
-const HIDDEN_STAFF: [&str; 8] = ["何静", "罗斌", "高翔", "梁晓", "宋佳", "唐宁", "韩雪", "曾涛"];
+/// The names of the officers added per department ([`cast`]): one for each
+/// demo department, none a listed demo officer's (a name names one person).
+const HIDDEN_STAFF: [&str; 12] =
+    ["许晴", "罗斌", "高翔", "梁晓", "宋佳", "唐宁", "韩雪", "曾涛", "彭亮", "董文", "袁媛", "邓辉"];
 
 /// Sets the application's clock to `at_ms`.
 fn set_time(st: &App, at_ms: i64) {
@@ -702,6 +705,17 @@ async fn publish_rankings(state: &App) -> AppResult<()> {
 #[cfg(test)]
 mod tests {
     use super::last_close;
+
+    #[test]
+    fn every_demo_officer_has_a_name_of_their_own() {
+        let listed = crate::demo::STAFF.iter().map(|s| s.1);
+        let mut names: Vec<&str> = listed.chain(super::HIDDEN_STAFF).collect();
+        assert!(super::HIDDEN_STAFF.len() >= crate::demo::DEPARTMENTS.len(), "one per department, none twice");
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "two demo officers share a name");
+    }
 
     fn at(s: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()

@@ -311,6 +311,9 @@ pub struct FaultView {
     pub printed_at: Option<i64>,
     /// The departments the notice is addressed to (filled on one fault's view).
     pub addressees: Vec<Addressee>,
+    /// The notice has been sent to every department it is addressed to:
+    /// no sending is left to record (filled on one fault's view).
+    pub sent_to_all: bool,
     pub timeline: Vec<EventView>,
     /// The reader may acknowledge, record the cause, clear, print and send.
     pub may_handle: bool,
@@ -379,6 +382,7 @@ async fn view(ctx: &Ctx<'_>, r: sf::FaultRow, full: bool) -> AppResult<FaultView
             crate::messages::error_text(e.code(), Some(&zwfw_domain::time::format_local(df::notice_due_at(r.since_at))))
         }),
         printed_at: r.printed_at,
+        sent_to_all: !addressees.is_empty() && addressees.iter().all(|a| a.sent_at.is_some()),
         addressees,
         timeline,
         may_handle,

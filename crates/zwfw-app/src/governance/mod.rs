@@ -313,7 +313,7 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RequestPage> {
         return Err(AppError::invalid("page"));
     }
     let f = sg::Filter {
-        department_id: scope.or(q.department_id),
+        department_id: crate::error::list_department(scope, q.department_id)?,
         state: state.map(|s| s.code().to_string()),
         limit: PER_PAGE,
         offset: (page - 1) * PER_PAGE,

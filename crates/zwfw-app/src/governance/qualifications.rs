@@ -89,23 +89,34 @@ pub async fn session_actor(st: &App, user: &User) -> AppResult<(Actor, Vec<(Role
     Ok((dq::effective_actor(actor, &recs, today), missing))
 }
 
-/// The refusal `actor` is told instead of `err` when `err` is one for want
-/// of a qualification (上岗资格): `403 not_qualified`, naming the roles
-/// missing it (their codes in the detail), instead of the rule's code
-/// ([`zwfw_domain::access::missing_qualification`]). `None`: `err` stands.
-pub fn not_qualified(actor: &Actor, err: &AppError) -> Option<AppError> {
-    if err.kind() != Kind::Forbidden {
-        return None;
-    }
-    not_qualified_for(actor, err.code())
+tokio::task_local! {
+    /// The signed-in staff member the work at hand is done for: whom a
+    /// refusal made meanwhile is told to ([`acting`]).
+    static ACTING: Actor;
 }
 
-/// [`not_qualified`] for a refusal (403) known by its code only (an answer
-/// of the API already made).
-pub fn not_qualified_for(actor: &Actor, code: &str) -> Option<AppError> {
-    let roles = zwfw_domain::access::missing_qualification(actor, Refusal::parse(code))?;
+/// Runs `work` for `actor` (a signed-in staff member whose session is open):
+/// every refusal (403) made meanwhile that is one for want of a
+/// qualification (上岗资格) is made as `403 not_qualified`, naming the roles
+/// missing it (their codes in the detail), instead of the rule's code
+/// ([`zwfw_domain::access::missing_qualification`]) — for a page, the API
+/// and every other caller alike.
+pub async fn acting<F: std::future::Future>(actor: Option<Actor>, work: F) -> F::Output {
+    match actor {
+        Some(a) if !a.unqualified.is_empty() => ACTING.scope(a, work).await,
+        _ => work.await,
+    }
+}
+
+/// The refusal told instead of a refusal coded `code` being made, when the
+/// work is done for an actor ([`acting`]) who lacks a qualification for it.
+pub(crate) fn told_instead(code: &str) -> Option<AppError> {
+    if code == Refusal::NotQualified.code() {
+        return None;
+    }
+    let roles = ACTING.try_with(|a| zwfw_domain::access::missing_qualification(a, Refusal::parse(code))).ok()??;
     let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-    Some(AppError::with_detail(Kind::Forbidden, Refusal::NotQualified.code(), codes.join(",")))
+    Some(AppError::Refused { kind: Kind::Forbidden, code: Refusal::NotQualified.code(), detail: Some(codes.join(",")) })
 }
 
 /// A staff member as they may act today (their roles cut down to those
@@ -323,7 +334,7 @@ pub async fn overview(ctx: &Ctx<'_>, q: &OverviewQuery) -> AppResult<Overview> {
     let st = ctx.state;
     let a = ctx.actor.ok_or_else(AppError::forbidden)?;
     let scope = access::qualification_scope(a).map_err(refused)?;
-    let department = scope.or(q.department_id);
+    let department = crate::error::list_department(scope, q.department_id)?;
     let staff = store_admin::list_staff(&st.store, department).await?;
     let mut by_user: HashMap<i64, Vec<QualificationRow>> = HashMap::new();
     for r in sq::for_department(st.store.pool(), department).await? {

@@ -807,7 +807,7 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
             }
         }
     }
-    f.department_id = scope.or(q.department_id);
+    f.department_id = crate::error::list_department(scope, q.department_id)?;
     // The centre's administrators list, besides their own, every request
     // concerning an operator, which they decide.
     f.or_operator = scope.is_some() && access::lists_operator_requests(actor(ctx)?);

@@ -576,7 +576,7 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<HandoverPage> {
     if !(1..=100_000).contains(&page) {
         return Err(AppError::invalid("page"));
     }
-    let mine = scope.or(q.department_id);
+    let mine = crate::error::list_department(scope, q.department_id)?;
     let f = sh::Filter {
         regulator: if pushed { None } else { mine },
         source: if pushed { mine } else { None },

@@ -219,6 +219,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
             "该推送记录不是推送给您所在部门的，只有监管部门的工作人员可以认领（审批部门只能查看）"
         }
         ("not_in_department", Some("credit")) => "该行政许可决定不是您所在部门作出的，只有作出决定的部门可以公示",
+        ("not_in_department", Some("department_id")) => "您只能查看本部门的记录，不能按其他部门查看",
         ("not_in_department", _) => "该事项不属于您所在的部门",
         ("missing_role", Some("handover")) => "认领审管推送须由监管部门的窗口人员、审批人员、部门负责人或部门管理员办理",
         ("missing_role", Some("credit")) => "公示行政许可决定须由部门负责人、审批人员或部门管理员办理",

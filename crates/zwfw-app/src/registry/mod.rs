@@ -205,11 +205,6 @@ pub fn may_look_up(ctx: &Ctx<'_>) -> AppResult<()> {
     allowed(ctx, RegistryAction::LookUp).map(|_| ())
 }
 
-/// Whether the actor may do `action` (the pages offer it then).
-pub fn may_do(ctx: &Ctx<'_>, action: RegistryAction) -> bool {
-    ctx.actor.is_some_and(|a| may(a, action).is_ok())
-}
-
 /// Stores checked records in `tx`, counting what each did.
 async fn store_records(
     tx: &mut zwfw_store::Tx,

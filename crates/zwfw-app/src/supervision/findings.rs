@@ -177,7 +177,8 @@ pub struct FindingPage {
 pub const PER_PAGE: i64 = 30;
 
 pub async fn list_findings(st: &App, actor: &Actor, q: &FindingQuery) -> AppResult<FindingPage> {
-    let department_id = access::supervision::list_scope(actor).map_err(refused("finding"))?.or(q.department_id);
+    let scope = access::supervision::list_scope(actor).map_err(refused("finding"))?;
+    let department_id = crate::error::list_department(scope, q.department_id)?;
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let f = ss::FindingFilter {
         department_id,

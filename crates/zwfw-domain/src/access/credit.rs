@@ -16,6 +16,8 @@ pub fn may_publish(actor: &Actor, department_id: i64) -> Result<Role, Refusal> {
             Refusal::SupervisionReadsOnly
         } else if is_overseer(actor) {
             Refusal::Forbidden
+        } else if super::acting_department(actor).is_none() {
+            Refusal::MissingRole
         } else {
             Refusal::NotInDepartment
         });
@@ -29,10 +31,7 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_overseer(actor) {
         return Ok(None);
     }
-    match super::acting_department(actor) {
-        Some(d) if actor.is_staff() => Ok(Some(d)),
-        _ => Err(Refusal::StaffOnly),
-    }
+    super::staff_department(actor).map(Some)
 }
 
 #[cfg(test)]
@@ -49,5 +48,10 @@ mod tests {
         assert_eq!(may_publish(&staff(5, 9, &[Role::Supervisor]), 2), Err(Refusal::SupervisionReadsOnly));
         assert_eq!(list_scope(&staff(5, 9, &[Role::Supervisor])), Ok(None));
         assert_eq!(list_scope(&staff(1, 2, &[Role::Counter])), Ok(Some(2)));
+        // An operator is staff, whose role publishes and manages nothing.
+        let op = staff(9, 2, &[Role::Operator]);
+        assert_eq!(list_scope(&op), Err(Refusal::MissingRole));
+        assert_eq!(may_publish(&op, 2), Err(Refusal::MissingRole));
+        assert_eq!(list_scope(&person(7)), Err(Refusal::StaffOnly));
     }
 }

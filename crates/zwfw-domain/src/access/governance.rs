@@ -27,9 +27,7 @@ pub fn is_centre(actor: &Actor) -> bool {
 /// administrator or head, or a supervision officer (for the supervision
 /// office). The role it is submitted in.
 pub fn may_submit(actor: &Actor) -> Result<Role, Refusal> {
-    if !actor.is_staff() || super::acting_department(actor).is_none() {
-        return Err(Refusal::StaffOnly);
-    }
+    super::staff_department(actor)?;
     first_held(actor, &[Role::DeptHead, Role::DeptAdmin, Role::Supervisor]).ok_or(Refusal::MissingRole)
 }
 
@@ -333,6 +331,8 @@ mod tests {
         assert_eq!(may_submit(&staff(4, 2, &[Role::Counter])), Err(Refusal::MissingRole));
         assert_eq!(may_submit(&staff(5, 1, &[Role::CenterAdmin])), Err(Refusal::MissingRole));
         assert_eq!(may_submit(&person(7)), Err(Refusal::StaffOnly));
+        // An operator is staff, whose role submits no department's request.
+        assert_eq!(may_submit(&staff(8, 2, &[Role::Operator])), Err(Refusal::MissingRole));
     }
 
     #[test]

@@ -50,10 +50,7 @@ pub fn list_scope(actor: &Actor) -> Result<Option<i64>, Refusal> {
     if is_overseer(actor) {
         return Ok(None);
     }
-    match super::acting_department(actor) {
-        Some(d) if actor.is_staff() => Ok(Some(d)),
-        _ => Err(Refusal::StaffOnly),
-    }
+    super::staff_department(actor).map(Some)
 }
 
 /// Whether a page offers the claim form: the rule above holds.
@@ -149,5 +146,7 @@ mod tests {
         assert_eq!(list_scope(&staff(1, 2, &[Role::Counter])), Ok(Some(2)));
         assert_eq!(list_scope(&staff(5, 9, &[Role::Supervisor])), Ok(None));
         assert_eq!(list_scope(&person(7)), Err(Refusal::StaffOnly));
+        // An operator is staff, whose role handles no push.
+        assert_eq!(list_scope(&staff(9, 2, &[Role::Operator])), Err(Refusal::MissingRole));
     }
 }

@@ -173,6 +173,29 @@ pub fn acting_department(actor: &Actor) -> Option<i64> {
     actor.department_id.filter(|_| !operator::operates_only(actor))
 }
 
+/// The department a staff member acts for ([`acting_department`]), or why
+/// not: `staff_only` for an applicant, `missing_role` for a staff member
+/// who acts for no department (an operator: the role does not do a
+/// department's business).
+pub fn staff_department(actor: &Actor) -> Result<i64, Refusal> {
+    if !actor.is_staff() {
+        return Err(Refusal::StaffOnly);
+    }
+    acting_department(actor).ok_or(Refusal::MissingRole)
+}
+
+/// The department a list shows: the one the rule narrows the reader to
+/// (`scope`, their own) or else the one asked for. Another department
+/// asked for by a reader narrowed to their own is refused
+/// (`not_in_department`), never silently replaced by theirs.
+pub fn list_department(scope: Option<i64>, asked: Option<i64>) -> Result<Option<i64>, Refusal> {
+    match (scope, asked) {
+        (Some(own), Some(d)) if d != own => Err(Refusal::NotInDepartment),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
+}
+
 /// A staff member of department `department_id`, acting for it
 /// ([`acting_department`]).
 pub fn in_department(actor: &Actor, department_id: i64) -> bool {
@@ -227,6 +250,15 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_narrowed_to_the_own_department_refuses_another() {
+        assert_eq!(list_department(Some(2), None), Ok(Some(2)));
+        assert_eq!(list_department(Some(2), Some(2)), Ok(Some(2)));
+        assert_eq!(list_department(Some(2), Some(3)), Err(Refusal::NotInDepartment));
+        assert_eq!(list_department(None, Some(3)), Ok(Some(3)));
+        assert_eq!(list_department(None, None), Ok(None));
+    }
 
     #[test]
     fn refusal_codes_round_trip_and_are_snake_case() {

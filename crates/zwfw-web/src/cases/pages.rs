@@ -323,7 +323,7 @@ fn timeline(d: &cases::CaseDetail, names: &dyn Fn(i64) -> String) -> Vec<Value> 
             context! {
                 seq => e.seq, corrected_by => corrected_by, data_corrected_by => data_corrected_by,
                 at => e.at, label => zwfw_app::messages::case_event_label(&e.kind), text => text, backfill => backfill,
-                actor_name => if e.actor_id.is_none() { "系统".to_string() } else { e.actor_name.clone() },
+                actor_name => e.actor_name,
                 step_name => e.step_name,
             }
         })

@@ -53,7 +53,7 @@ pub fn xlsx(bytes: Vec<u8>) -> Response {
 /// every department's), pending publication by default, with the due day
 /// and the timeliness.
 #[utoipa::path(get, path = "/credit/licensing/manage", tag = "credit", params(ListQuery),
-    responses((status = 200, body = CreditPage), (status = 400, description = "a bad filter value (`bad_filter`, the field named)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CreditPage), (status = 400, description = "a bad filter value (`bad_filter`, the field named)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff (`staff_only`), a role that publishes nothing, e.g. an operator (`missing_role`), or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn manage(
     SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<ListQuery>,

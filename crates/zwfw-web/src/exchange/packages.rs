@@ -185,6 +185,13 @@ pub async fn packages_page(State(st): State<AppState>, Signed(_s, ra): Signed, Q
     view(&st, &ra, Outcome { ok, ..Outcome::default() }, StatusCode::OK).await
 }
 
+/// The address of a form's answer, opened itself (a bookmark, the address
+/// bar, a reload after the answer): the page where the registered
+/// installations are shown, at their list.
+pub async fn installations_page() -> Response {
+    axum::response::Redirect::to("/admin/exchange/packages#senders").into_response()
+}
+
 /// A refusal shown on the page (its Chinese message, its status); a
 /// refusal of the actor as the error page.
 async fn refused(st: &AppState, ra: &RequestAuth, e: &zwfw_app::AppError, form: Option<&InstallationForm>) -> Response {

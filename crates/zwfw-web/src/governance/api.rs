@@ -45,9 +45,9 @@ pub async fn submit(
 /// the service centre and the supervision office every department's.
 #[utoipa::path(get, path = "/governance/requests", tag = "governance", params(
     ("state" = Option<String>, Query, description = "submitted | accepted | refused | done (default: every state)"),
-    ("department_id" = Option<i64>, Query, description = "the centre and the supervision office: one department's requests"),
+    ("department_id" = Option<i64>, Query, description = "the centre and the supervision office: one department's requests (another department's, asked by a reader of their own department's: `403 not_in_department`)"),
     ("page" = Option<i64>, Query)),
-    responses((status = 200, body = RequestPage), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 422, description = "a parameter out of range (`invalid_field`, e.g. the page number)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = RequestPage), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 422, description = "a parameter out of range (`invalid_field`, e.g. the page number)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff, another department asked for by a reader of their own department's (`not_in_department`, detail `department_id`), or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<gov::ListQuery>,

@@ -15,7 +15,7 @@ use zwfw_app::handover::{self as ho, ClaimInput, HandoverPage, HandoverView, Lis
     ("side" = Option<String>, Query, description = "inbox (default) | pushed"),
     ("department_id" = Option<i64>, Query, description = "the supervision bureau: one regulator's records"),
     ("page" = Option<i64>, Query)),
-    responses((status = 200, body = HandoverPage), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 422, description = "a parameter out of range (`invalid_field`, e.g. the page number)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff, or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = HandoverPage), (status = 400, description = "a bad parameter", body = ErrorBody), (status = 422, description = "a parameter out of range (`invalid_field`, e.g. the page number)", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not staff (`staff_only`), a role that handles no push, e.g. an operator (`missing_role`), another department asked for by a reader of their own department's (`not_in_department`, detail `department_id`), or the session must first change its password or set up TOTP", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     SignedIn { st, ra, .. }: SignedIn,
     ApiQuery(q): ApiQuery<ListQuery>,

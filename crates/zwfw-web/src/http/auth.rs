@@ -206,14 +206,11 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             .is_some_and(|ua| ua.contains("Mobile") || ua.contains("Android")),
     };
     parts.extensions.insert(ra.clone());
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
-    if ra.api && resp.status() == StatusCode::FORBIDDEN {
-        // Refused for want of a qualification (上岗资格): say which, not
-        // the rule's code (the page says it in `error_page`).
-        if let Some(s) = ra.session.as_ref().filter(|s| s.gate == Gate::Open && !s.actor.unqualified.is_empty()) {
-            resp = told_unqualified(resp, &s.actor).await;
-        }
-    }
+    // A refusal for want of a qualification (上岗资格) is told as such by
+    // the use case that makes it, to a page and to the API alike.
+    let acting = ra.session.as_ref().filter(|s| s.gate == Gate::Open).map(|s| s.actor.clone());
+    let mut resp =
+        zwfw_app::governance::qualifications::acting(acting, next.run(Request::from_parts(parts, body))).await;
     if is_extractor_rejection(&resp) {
         // A path or query that does not parse (/cases/abc, ?page=x): answered
         // in words like every other refusal, not with the framework's text.
@@ -232,23 +229,6 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         }
     }
     resp
-}
-
-/// An API refusal (403) answered instead with `not_qualified` when the
-/// domain says it is for want of a qualification; otherwise unchanged.
-async fn told_unqualified(resp: Response, actor: &zwfw_domain::admin::Actor) -> Response {
-    let (parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return WebError::forbidden().into_response();
-    };
-    let code = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_string))
-        .unwrap_or_default();
-    match zwfw_app::governance::qualifications::not_qualified_for(actor, &code) {
-        Some(told) => WebError(told).into_response(),
-        None => Response::from_parts(parts, axum::body::Body::from(bytes)),
-    }
 }
 
 /// The most a multipart request may carry (each handler checks its files

@@ -112,15 +112,14 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     let open = ra.session.as_ref().filter(|s| s.gate == Gate::Open);
     // A refusal to a staff member who holds a role without a valid
     // qualification (上岗资格) names what is missing; one for want of it
-    // says so instead of the rule's reason.
+    // (`not_qualified`, as the use case made it) says so itself.
     // (Named once: not again beside a message that names it.)
-    let told = open.and_then(|s| zwfw_app::governance::qualifications::not_qualified(&s.actor, err));
-    let qualification = (told.is_none() && matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND))
+    let not_qualified = err.code() == zwfw_domain::access::Refusal::NotQualified.code();
+    let qualification = (!not_qualified && matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND))
         .then(|| open.and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);
-    let not_qualified = told.is_some();
-    let message = told.map_or_else(|| err.message(), |told| told.message());
+    let message = err.message();
     let mut resp = render(
         state,
         ra,

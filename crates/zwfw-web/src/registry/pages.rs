@@ -71,8 +71,8 @@ fn lookup(st: &AppState, ra: &RequestAuth, f: &LookupForm, found: Option<Value>,
 
 /// 人口库/法人库查询: the counter's form.
 pub async fn lookup_page(State(st): State<AppState>, Signed(_s, ra): Signed) -> Response {
-    if !registry::may_do(&ctx(&st, &ra), zwfw_domain::access::registry::RegistryAction::LookUp) {
-        return error_page(&st, Some(&ra), &zwfw_app::AppError::forbidden());
+    if let Err(e) = registry::may_look_up(&ctx(&st, &ra)) {
+        return error_page(&st, Some(&ra), &e);
     }
     lookup(&st, &ra, &LookupForm::default(), None, None)
 }

@@ -12,11 +12,14 @@ use serde_json::{json, Value};
 use zwfw_domain::catalog::example;
 use zwfw_store::{both_backends, Store};
 
-/// The applicant's view of a case names no officer: every staff event shows 工作人员.
+/// The applicant's view of a case names no officer: every staff event shows
+/// 工作人员, and neither the row nor the event it records gives the
+/// officer's account.
 fn assert_staff_unnamed(case: &Value) {
     for e in case["events"].as_array().unwrap() {
         if e["role"].is_string() {
             assert_eq!(e["actor_name"], "工作人员", "{e}");
+            assert!(e["actor_id"].is_null() && e["body"]["actor_id"].is_null(), "{e}");
         }
     }
 }
@@ -969,6 +972,20 @@ both_backends!(every_step_action_needs_the_role_of_the_step, |store: Store| asyn
     // The applicant's timeline names no officer.
     let mine = case(&app, &citizen, id).await;
     assert_staff_unnamed(&mine);
+    // Her own acts keep her account; staff read every officer's.
+    let citizen_id = app.user_id("demo_citizen").await;
+    let events = |c: &Value| c["events"].as_array().unwrap().clone();
+    assert!(events(&mine).iter().any(|e| e["role"].is_null() && e["actor_id"] == citizen_id), "{mine}");
+    let staff_events: Vec<Value> = events(&c).into_iter().filter(|e| e["role"].is_string()).collect();
+    assert!(!staff_events.is_empty(), "{c}");
+    for e in staff_events {
+        assert!(e["actor_id"].is_i64() && e["body"]["actor_id"] == e["actor_id"], "{e}");
+    }
+    // Her page says 工作人员 for them, as the API does (not 系统).
+    let (s, html) = page(&signed(&citizen), &app, &format!("/cases/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let staff_lines = events(&mine).iter().filter(|e| e["role"].is_string()).count();
+    assert!(html.matches(" · 工作人员").count() >= staff_lines, "{html}");
     assert_invariants(&app).await;
 });
 

@@ -1088,3 +1088,32 @@ both_backends!(excel_import_reads_the_first_template, |store: Store| async move 
     assert!(r["errors"][0]["message"].as_str().unwrap().contains("只在一处填写"));
     assert_invariants(&app).await;
 });
+
+both_backends!(excel_import_refuses_the_operator_at_a_step, |store: Store| async move {
+    // 运维人员 acts for no department: no step of an item is theirs, by code
+    // or by name; the import says so at the cell and stores nothing.
+    use zwfw_app::catalog::xlsx::workbook;
+    let app = App::start(store).await;
+    let center = app.ready_token("demo_center").await;
+    let market = app.department_id("示例市市场监督管理局").await;
+    let depts = zwfw_store::admin::list_departments(&app.state.store).await.unwrap();
+    let mut c = zwfw_domain::catalog::example(market);
+    c.basic_code = "000117077000".into();
+    c.steps[1].role = zwfw_domain::admin::Role::Operator;
+    let by_code = workbook(&[c.clone()], &depts).unwrap();
+    c.steps[1].role = zwfw_domain::admin::Role::Reviewer;
+    let by_name = with_cell(workbook(&[c], &depts).unwrap(), "办理流程", 2, 3, "运维人员");
+    let before = item_count(&app).await;
+    for (bytes, written) in [(by_code, "operator"), (by_name, "运维人员")] {
+        let (s, r) = import(&app, &center, bytes).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        let errors = r["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{r}");
+        let e = &errors[0];
+        assert_eq!((e["sheet"].as_str(), e["row"].as_u64()), (Some("办理流程"), Some(3)), "{r}");
+        assert!(e["column"].as_str().unwrap().contains("办理角色代码"), "{r}");
+        let m = e["message"].as_str().unwrap();
+        assert!(m.contains(&format!("“{written}”（运维人员）不办理事项的环节")), "{m}");
+    }
+    assert_eq!(item_count(&app).await, before);
+});

@@ -510,6 +510,8 @@ both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, 
         body(app.post(&da, &format!("/api/v1/items/{published}/versions"), json!({"reason": "调整时限"})).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let v2 = b["version_id"].as_i64().unwrap();
+    let number = |v: i64| format!("SELECT version_no AS n FROM item_versions WHERE id = {v}");
+    let deleted_no = count(&app, &number(v2)).await;
     let (s, d) = ask(&app, &da, "item_draft", v2, "第2版草稿", "不再调整").await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     let rid = d["id"].as_i64().unwrap();
@@ -522,6 +524,8 @@ both_backends!(an_item_draft_never_submitted_is_deleted_on_an_approved_request, 
         body(app.post(&da, &format!("/api/v1/items/{published}/versions"), json!({"reason": "再次调整"})).await).await;
     assert_eq!(s, StatusCode::CREATED, "a new version may be opened again: {b}");
     let v3 = b["version_id"].as_i64().unwrap();
+    // Its number is a new one: the deleted draft's stays its own (in the archive).
+    assert_eq!(count(&app, &number(v3)).await, deleted_no + 1, "a version number is never given twice");
     let (s, b) = body(
         app.post(
             &da,

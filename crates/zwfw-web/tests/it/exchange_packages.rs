@@ -322,6 +322,14 @@ both_backends!(the_packages_page_is_for_the_administrators, |store: Store| async
     assert_eq!(s, reqwest::StatusCode::OK);
     assert!(html.contains("数据交换离线包") && html.contains("导入离线包") && html.contains("登记报送单位"), "{html}");
     assert!(html.contains("默认值"), "the installation's code is still the default: {html}");
+    // The registration form's address, opened itself: led to the list of
+    // registered installations, not a bare "405".
+    let r = signed(&admin).get(app.url("/admin/exchange/installations")).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/admin/exchange/packages#senders");
+    let (s, listed) = page(&signed(&admin), &app, to.split('#').next().unwrap()).await;
+    assert!(s == reqwest::StatusCode::OK && listed.contains(r#"<h2 id="senders">已登记的报送单位</h2>"#), "{listed}");
     for who in ["demo_supervisor", "demo_counter", "demo_head", "demo_citizen"] {
         let t = app.ready_token(who).await;
         let (s, _) = page(&signed(&t), &app, "/admin/exchange/packages").await;

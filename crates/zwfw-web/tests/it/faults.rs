@@ -160,6 +160,11 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
     assert_eq!(r.headers()["content-type"], "application/pdf");
     let pdf = r.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF") && pdf.len() > 1000);
+    // Printed, not yet sent: the page offers the department to record.
+    let (_, f) = body(app.get(&center, &format!("/api/v1/faults/{id}")).await).await;
+    assert_eq!(f["sent_to_all"], false, "{f}");
+    let (_, html) = page(&signed(&center), &app, &format!("/faults/{id}")).await;
+    assert!(html.contains(r#"id="sent-dept""#) && !html.contains("sent-to-all"), "{html}");
     let (s, c) =
         code_of(app.post(&center, &path("paper-notice/sent"), json!({"department_id": other_dept})).await).await;
     assert_eq!((s, c.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "fault_not_addressed"));
@@ -181,6 +186,10 @@ both_backends!(a_fault_is_reported_handled_and_noticed_on_paper_after_24_hours, 
     assert_eq!((s, c.as_str()), (StatusCode::CONFLICT, "fault_notice_already_sent"));
     let (_, f) = body(app.get(&center, &format!("/api/v1/faults/{id}")).await).await;
     assert_eq!(f["addressees"][0]["sent_by"], "钱敏", "unchanged: {f}");
+    // Everyone served: the page says so instead of an empty choice.
+    assert_eq!(f["sent_to_all"], true, "{f}");
+    let (_, html) = page(&signed(&center), &app, &format!("/faults/{id}")).await;
+    assert!(html.contains("纸质书面通知已送达全部通知部门") && !html.contains(r#"id="sent-dept""#), "{html}");
 
     // The cause, then cleared once; a second clearing is refused and changes nothing.
     let (s, c) = code_of(app.post(&admin, &path("cause"), json!({"text": " "})).await).await;

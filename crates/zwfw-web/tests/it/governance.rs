@@ -373,3 +373,37 @@ both_backends!(maintenance_requests_submitted_answered_and_carried_out, |store: 
     let (_, v) = request(&app, &sup, third).await;
     assert_eq!(v["overdue"], true, "{v}");
 });
+
+both_backends!(a_department_filter_outside_the_readers_scope_is_refused_in_words, |store: Store| async move {
+    // ?department_id= on a list: the department administrator, narrowed to
+    // their own department, is told another is not theirs to list (not
+    // shown their own instead); the centre lists the one asked for.
+    let app = App::start_at(store, MONDAY).await;
+    let [da, center] = app.ready_tokens(["demo_deptadmin", "demo_center"]).await;
+    let (market, land) = (app.department_id("示例市市场监督管理局").await, app.department_id("示例市自然资源局").await);
+    let (s, r) = submit_api(&app, &da, "other", "本局服务大厅终端需要重新部署").await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    for list in ["/api/v1/governance/requests", "/api/v1/governance/qualifications", "/api/v1/handover"] {
+        let (s, b) = body(app.get(&da, &format!("{list}?department_id={land}")).await).await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_in_department"), Some("department_id")),
+            "{list}: {b}"
+        );
+        assert_eq!(b["message"], "您只能查看本部门的记录，不能按其他部门查看", "{b}");
+        let (s, b) = body(app.get(&da, &format!("{list}?department_id={market}")).await).await;
+        assert_eq!(s, StatusCode::OK, "{list}, their own: {b}");
+    }
+    let (_, mine) = body(app.get(&da, &format!("/api/v1/governance/requests?department_id={market}")).await).await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    let (s, theirs) = body(app.get(&center, &format!("/api/v1/governance/requests?department_id={land}")).await).await;
+    assert_eq!(
+        (s, theirs["total"].as_i64()),
+        (StatusCode::OK, Some(0)),
+        "the centre lists the one asked for: {theirs}"
+    );
+    // The page says the same.
+    let (s, html) = page(&signed(&da), &app, &format!("/governance/requests?department_id={land}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("您只能查看本部门的记录"), "{html}");
+});

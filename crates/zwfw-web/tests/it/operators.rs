@@ -251,3 +251,28 @@ both_backends!(the_centres_administrator_asks_for_the_operators_role_of_any_depa
     let (s, b) = ask(&app, &admin, "设为运维人员", json!([{"user_id": operator, "add_roles": ["operator"]}])).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
 });
+
+both_backends!(an_operator_is_told_the_role_does_not_do_a_departments_business, |store: Store| async move {
+    // Staff, acting for no department: refused for the role, never told
+    // that only staff may (they are staff).
+    let app = App::start(store).await;
+    let op = app.ready_token("demo_operator").await;
+    let web = signed(&op);
+    for (method, api, path, told) in [
+        ("GET", "/api/v1/handover", "/handover", "认领审管推送须由"),
+        ("GET", "/api/v1/credit/licensing/manage", "/credit/licensing/manage", "公示行政许可决定须由"),
+        ("POST", "/api/v1/governance/requests", "/governance/requests/new", "提交配置/维护需求须由"),
+    ] {
+        let (s, b) = match method {
+            "POST" => crate::governance::submit_api(&app, &op, "other", "终端需要重新部署").await,
+            _ => body(app.get(&op, api).await).await,
+        };
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{api}: {b}");
+        let message = b["message"].as_str().unwrap();
+        assert!(message.starts_with(told) && !message.contains("只能由工作人员"), "{api}: {message}");
+        let (s, html) = page(&web, &app, path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
+        let shown = message.replace('/', "&#x2f;");
+        assert!(html.contains(&shown) && !html.contains("只能由工作人员"), "{path}: {html}");
+    }
+});

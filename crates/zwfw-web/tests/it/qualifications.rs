@@ -31,6 +31,40 @@ fn exam(role: &str, held_on: &str, valid_until: &str) -> Value {
         "result": "passed", "score": 88, "valid_until": valid_until})
 }
 
+both_backends!(a_page_and_the_api_refuse_for_want_of_a_qualification_alike, |store: Store| async move {
+    // The use case itself tells her `not_qualified`: the API answers it,
+    // the page shows the same words (and the way to her qualifications).
+    let app = App::start_at(store, MONDAY).await;
+    let [trainee, counter] = app.ready_tokens(["demo_trainee", "demo_counter"]).await;
+    let web = signed(&trainee);
+    let trainee_id = app.user_id("demo_trainee").await;
+    for (api, path) in [
+        ("/api/v1/handover", "/handover"),
+        ("/api/v1/governance/rights", "/governance/rights"),
+        ("/api/v1/admin/backups", "/admin/backups"),
+    ] {
+        let (s, b) = body(app.get(&trainee, api).await).await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_qualified"), Some("counter")),
+            "{api}: {b}"
+        );
+        let told = b["message"].as_str().unwrap();
+        let (s, html) = page(&web, &app, path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
+        let shown = between(&html, r#"id="qualification-missing">"#, " <a");
+        assert_eq!(shown, told, "{path}: the page says what the API says");
+        assert!(html.contains(&format!("/governance/qualifications/staff/{trainee_id}")), "{html}");
+    }
+    // A qualified clerk refused on the same page and API is told the rule's
+    // own reason by both.
+    let (s, b) = body(app.get(&counter, "/api/v1/governance/rights").await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{b}");
+    let (s, html) = page(&signed(&counter), &app, "/governance/rights").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains(b["message"].as_str().unwrap()) && !html.contains("qualification-missing"), "{html}");
+});
+
 both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |store: Store| async move {
     let app = App::start_at(store, MONDAY).await;
     let [trainee, counter, center, deptadmin, supervisor] =

@@ -425,3 +425,19 @@ both_backends!(the_watched_folder_imports_and_files_what_it_took, |store: Store|
     let _ = std::fs::remove_dir_all(&dir);
     assert_invariants(&app).await;
 });
+
+both_backends!(the_look_up_page_and_the_api_refuse_alike, |store: Store| async move {
+    // One rule asked once: the form's page refuses whom the API refuses, for the same reason.
+    let app = App::start(store).await;
+    for who in ["demo_reviewer", "demo_supervisor"] {
+        let t = app.ready_token(who).await;
+        let (s, b) =
+            body(app.post(&t, "/api/v1/registry/lookup", json!({"kind": "company", "number": "123"})).await).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("missing_role")), "{who}: {b}");
+        let (s, html) = page(&signed(&t), &app, "/work/registry").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        assert!(html.contains(b["message"].as_str().unwrap()) && !html.contains("人口库/法人库查询</h1>"), "{html}");
+    }
+    let counter = app.ready_token("demo_counter").await;
+    assert_eq!(page(&signed(&counter), &app, "/work/registry").await.0, StatusCode::OK);
+});

@@ -81,6 +81,9 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
             if role.is_none() && !role_text.is_empty() {
                 r.err(sc::ROLE, format!("“{role_text}”不是角色代码（如 counter、reviewer、dept_head）"));
             }
+            if let Some(x) = role.filter(|x| !at_steps(*x)) {
+                r.err(sc::ROLE, not_at_steps(x, &role_text));
+            }
             let limit_days = r.number(sc::DAYS, None);
             let department = r.department(sc::DEPT, &depts);
             let may_suspend = r.flag(sc::SPECIAL, Some(false));
@@ -222,6 +225,9 @@ pub(super) async fn parse(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Vec<(usize, Ite
                     let f: Vec<&str> = part.split([':', '：']).map(str::trim).collect();
                     match (f.as_slice(), dept) {
                         ([n, role, days], Some(d)) => match (Role::parse(role), days.parse::<u32>()) {
+                            (Ok(x), _) if !at_steps(x) => {
+                                r.err(ic::STEPS, format!("环节“{part}”：{}", not_at_steps(x, role)))
+                            }
                             (Ok(role), Ok(days)) => steps.push(Step {
                                 name: n.to_string(),
                                 department_id: d,
