@@ -272,6 +272,8 @@ pub enum ItemError {
     MaterialLicenseType { name: String },
     #[error("the material {name} names a base record kind that is not person, company or any")]
     MaterialRegistry { name: String },
+    #[error("step {step}: its role acts at no step of an item")]
+    StepRole { step: usize },
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<(), ItemError> {
@@ -348,6 +350,9 @@ impl ItemContent {
         }
         for (i, s) in self.steps.iter().enumerate() {
             text("step_name", &s.name, 50, true)?;
+            if !crate::access::operator::acts_at_steps(s.role) {
+                return Err(ItemError::StepRole { step: i + 1 });
+            }
             let mut seen = vec![s.department_id];
             for c in &s.joint {
                 if c.limit_days > s.limit_days {

@@ -101,6 +101,10 @@ fn content_rules() {
     let mut c = sample(1);
     c.materials.clear();
     assert_eq!(c.validate(), Err(ItemError::Empty { field: "materials" }));
+    // An operator acts at no step, however the item arrives (editor, workbook, API).
+    let mut c = sample(1);
+    c.steps[1].role = crate::admin::Role::Operator;
+    assert_eq!(c.validate(), Err(ItemError::StepRole { step: 2 }));
 }
 
 #[test]

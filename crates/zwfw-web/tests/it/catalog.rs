@@ -1115,5 +1115,12 @@ both_backends!(excel_import_refuses_the_operator_at_a_step, |store: Store| async
         let m = e["message"].as_str().unwrap();
         assert!(m.contains(&format!("“{written}”（运维人员）不办理事项的环节")), "{m}");
     }
+    // Nor by the API: the content's own rule.
+    let mut c = zwfw_domain::catalog::example(market);
+    c.basic_code = "000117077001".into();
+    c.steps[1].role = zwfw_domain::admin::Role::Operator;
+    let (s, b) = body(app.post(&center, "/api/v1/items", json!({"content": c, "reason": "新增"})).await).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_item")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("第2个环节的办理角色不能是运维人员"), "{b}");
     assert_eq!(item_count(&app).await, before);
 });

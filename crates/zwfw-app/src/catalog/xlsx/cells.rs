@@ -356,6 +356,10 @@ impl Place<'_> {
                 },
                 _ => item(&[ic::PROMISED, ic::STEPS], text),
             },
+            ItemError::StepRole { step } => match self.step(step - 1) {
+                Some((l, row, _)) => l.error(row, &[sc::ROLE], text),
+                None => item(&[ic::STEPS], text),
+            },
             ItemError::JointOverStep { step } => match self.step(step - 1) {
                 Some((l, row, _)) => l.error(row, &[sc::DAYS, sc::JOINT], text),
                 None => item(&[ic::STEPS], text),
