@@ -371,6 +371,7 @@ pub fn error_text(code: &str, detail: Option<&str>) -> String {
         ("exchange_front_unavailable", Some(d)) => return format!("前置库暂不可用，未能读取反馈：{d}"),
         ("clock_not_controllable", _) => "仅在演示模式下可以调整系统时钟",
         ("bad_request", _) => "请求格式不正确",
+        ("method_not_allowed", _) => "该地址不能直接打开，请通过页面上的按钮或链接操作",
         ("bad_filter", Some("code")) => "查询条件“统一社会信用代码/文书号”的取值无法识别（不超过64个字符）",
         ("bad_filter", Some("to")) => "查询条件“结束日期”应为YYYY-MM-DD格式，且不早于开始日期",
         ("bad_filter", Some(f)) => return format!("查询条件“{}”的取值无法识别，请重新选择", field_name(f)),

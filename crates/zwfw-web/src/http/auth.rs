@@ -219,6 +219,17 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         resp = if ra.api { err.into_response() } else { crate::http::pages::error_page(&state, Some(&ra), &err) };
         *resp.status_mut() = status;
     }
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED && !resp.headers().contains_key(header::CONTENT_TYPE) {
+        // A form's address opened in the browser (GET of a POST-only path):
+        // said in words, the methods it takes kept in `Allow`.
+        let allow = resp.headers().get(header::ALLOW).cloned();
+        let err = WebError::new(Kind::BadInput, "method_not_allowed");
+        resp = if ra.api { err.into_response() } else { crate::http::pages::error_page(&state, Some(&ra), &err) };
+        *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        if let Some(a) = allow {
+            resp.headers_mut().insert(header::ALLOW, a);
+        }
+    }
     if new_anon_csrf {
         let cookie = format!(
             "{CSRF_COOKIE}={csrf_token}; Path=/; HttpOnly; SameSite=Strict{}",

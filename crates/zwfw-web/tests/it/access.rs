@@ -166,3 +166,20 @@ both_backends!(supervision_acts_on_no_case_and_no_submission, |store: Store| asy
     let (s, b) = submit_interaction(&app, &sup, again).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("applicant_only")), "{b}");
 });
+
+both_backends!(a_form_address_opened_in_the_browser_is_answered_in_words, |store: Store| async move {
+    // A POST-only address opened with GET: the page and the API say so in
+    // Chinese (the API with its code), and `Allow` names what it takes.
+    let app = App::start(store).await;
+    let admin = app.ready_token("demo_admin").await;
+    let r = signed(&admin).get(app.url("/admin/exchange/poll")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().get("allow").is_some_and(|a| a.to_str().unwrap().contains("POST")));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("该地址不能直接打开，请通过页面上的按钮或链接操作"), "{html}");
+    let r = client().get(app.url("/api/v1/auth/login")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().get("allow").is_some_and(|a| a.to_str().unwrap().contains("POST")));
+    let (_, b) = body(r).await;
+    assert_eq!(b["code"], "method_not_allowed", "{b}");
+});
