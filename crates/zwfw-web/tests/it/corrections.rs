@@ -687,7 +687,16 @@ both_backends!(
             app.ready_tokens(["demo_head", "demo_admin", "demo_center", "demo_county"]).await;
         let wrong = last_seq(&case(&app, &head, id).await, "step_passed");
 
-        // The market's only head asks: the centre has no head, the system administrator stands in.
+        // The market's only head asks: the centre has no head, the system administrator stands in
+        // and is told when it is asked and withdrawn.
+        let (s, r) = ask(&app, &head, id, wrong, "step_passed", "误点通过").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let first = r["id"].as_i64().unwrap();
+        let (s, b) =
+            body(app.post(&head, &format!("/api/v1/governance/corrections/{first}/withdraw"), json!({})).await).await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("withdrawn")), "{b}");
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{first}号待您同意")).await, 1);
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{first}号已撤回")).await, 1);
         let (s, r) = ask(&app, &head, id, wrong, "step_passed", "误点通过，尚未审查完毕").await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let rid = r["id"].as_i64().unwrap();
