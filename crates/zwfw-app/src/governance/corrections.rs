@@ -8,9 +8,10 @@
 //! supervision office is told of every correction carried out and lists
 //! them all, and each step is an audit record on the request.
 
+use super::rights::Deciders;
 use crate::cases::correct::{self as cc, NamedEvent};
 use crate::error::{AppError, AppResult, Kind};
-use crate::state::Ctx;
+use crate::state::{App, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -63,7 +64,30 @@ fn actor<'a>(ctx: &Ctx<'a>) -> AppResult<&'a Actor> {
 }
 
 fn facts(r: &scor::CorrectionRow) -> CorrectionFacts {
-    CorrectionFacts { department_id: r.department_id, requester_id: r.requester_id }
+    CorrectionFacts {
+        department_id: r.department_id,
+        requester_id: r.requester_id,
+        consent_by: r.consent_by,
+        ..Default::default()
+    }
+}
+
+/// The facts of a request with who stands in for the heads while it waits
+/// for consent: as for deletion and rights requests, when no head of the
+/// case's department qualified today is free to consent (the requester is
+/// its only head), a head of the service centre, else the system
+/// administrator.
+async fn facts_of(st: &App, r: &scor::CorrectionRow) -> AppResult<CorrectionFacts> {
+    facts_with(st, r, &mut Deciders::default()).await
+}
+
+/// [`facts_of`], with who may consent read once for a page of requests.
+async fn facts_with(st: &App, r: &scor::CorrectionRow, d: &mut Deciders) -> AppResult<CorrectionFacts> {
+    let mut f = facts(r);
+    if state_of(r) == State::Requested {
+        f.stand_in = d.stand_in(st, r.department_id, r.requester_id, &[]).await?;
+    }
+    Ok(f)
 }
 
 fn state_of(r: &scor::CorrectionRow) -> State {
@@ -115,6 +139,9 @@ pub struct CorrectionView {
     pub corrective_seq: Option<i64>,
     /// The corrected applicant data (applicant_data), masked.
     pub corrected_applicant: Option<ApplicantRecord>,
+    /// Who consents in the heads' stead while it waits (the requester is
+    /// the department's only head): `centre_head`, `system_admin`, or none.
+    pub stand_in: Option<String>,
     pub may_consent: bool,
     pub may_perform: bool,
     pub may_withdraw: bool,
@@ -130,10 +157,10 @@ fn values_of(r: &scor::CorrectionRow) -> AppResult<Option<ApplicantRecord>> {
         .map_err(|e| AppError::Internal(format!("correction request {}: {e}", r.id)))
 }
 
-fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow) -> CorrectionView {
+async fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow, d: &mut Deciders) -> AppResult<CorrectionView> {
     let state = state_of(&r);
     let corrected_applicant = values_of(&r).ok().flatten().map(|a| a.masked());
-    let f = facts(&r);
+    let f = facts_with(ctx.state, &r, d).await?;
     let (may_consent, may_perform, may_withdraw) = match ctx.actor {
         Some(a) => (
             state == State::Requested && access::may_consent_correction(a, &f).is_ok(),
@@ -142,7 +169,7 @@ fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow) -> CorrectionView {
         ),
         None => (false, false, false),
     };
-    CorrectionView {
+    Ok(CorrectionView {
         id: r.id,
         case_id: r.case_id,
         case_link: format!("/cases/{}", r.case_id),
@@ -170,10 +197,11 @@ fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow) -> CorrectionView {
         performed_note: r.performed_note,
         corrective_seq: r.corrective_seq,
         corrected_applicant,
+        stand_in: super::deletions::stand_in_code(f.stand_in),
         may_consent,
         may_perform,
         may_withdraw,
-    }
+    })
 }
 
 // ---------- who is told ----------
@@ -248,8 +276,13 @@ pub async fn offer(ctx: &Ctx<'_>, case_id: i64) -> AppResult<Offer> {
     }
     let (rows, _) =
         scor::list(&st.store, &scor::Filter { case_id: Some(case_id), limit: 50, ..Default::default() }).await?;
-    let requests =
-        rows.into_iter().filter(|r| access::may_read_correction(actor, &facts(r))).map(|r| view(ctx, r)).collect();
+    let mut requests = vec![];
+    let mut deciders = Deciders::default();
+    for r in rows {
+        if access::may_read_correction(actor, &facts_with(st, &r, &mut deciders).await?) {
+            requests.push(view(ctx, r, &mut deciders).await?);
+        }
+    }
     let applicant = events.iter().any(|e| e.correction_kind == CorrectionKind::ApplicantData.code());
     Ok(Offer {
         case_id,
@@ -297,7 +330,8 @@ pub fn may_ask(ctx: &Ctx<'_>) -> AppResult<()> {
 }
 
 /// The requester asks for the correction of an event; the heads of the
-/// case's department are told.
+/// case's department are told, and who stands in for them when none may
+/// consent (the requester is its only head).
 pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<CorrectionView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
@@ -325,7 +359,9 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
         Some(v) => serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?,
         None => String::new(),
     };
-    let heads = super::deletions::heads_but(st, dept, actor.user_id).await?;
+    let mut heads = super::deletions::heads_but(st, dept, actor.user_id).await?;
+    heads.extend(super::deletions::stand_ins(st, dept, actor.user_id).await?);
+    heads.retain(|&u| u != actor.user_id);
     let mut tx = st.store.begin().await?;
     let id = scor::insert(
         &mut tx,
@@ -383,8 +419,9 @@ pub struct CorrectionPage {
 pub const PER_PAGE: i64 = 50;
 
 /// The requests the reader may see, newest first, by state: the centre and
-/// the supervision office all, a department head their department's,
-/// anyone else their own.
+/// the supervision office all, a department head their department's (and
+/// those waiting for the consent she gives in another department's heads'
+/// stead), anyone else their own.
 pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CorrectionPage> {
     let scope = access::correction_scope(actor(ctx)?).map_err(refused)?;
     let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -401,10 +438,13 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CorrectionPage> {
         offset: (page - 1) * PER_PAGE,
         ..Default::default()
     };
+    // Who may consent is read once for the page, not once a request.
+    let mut deciders = Deciders::default();
     let scope_code = match scope {
         DeletionScope::All => "all",
         DeletionScope::Department(d) => {
             f.department_id = Some(d);
+            f.or_ids = stood_in_for(ctx, d, &mut deciders).await?;
             "department"
         }
         DeletionScope::Author(a) => {
@@ -413,8 +453,27 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<CorrectionPage> {
         }
     };
     let (rows, total) = scor::list(&ctx.state.store, &f).await?;
-    let rows = rows.into_iter().map(|r| view(ctx, r)).collect();
-    Ok(CorrectionPage { rows, total, page, per_page: PER_PAGE, scope: scope_code.to_string() })
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(ctx, r, &mut deciders).await?);
+    }
+    Ok(CorrectionPage { rows: out, total, page, per_page: PER_PAGE, scope: scope_code.to_string() })
+}
+
+/// The requests of other departments than the head's own `department`
+/// waiting for the consent the signed-in head gives in their heads' stead.
+async fn stood_in_for(ctx: &Ctx<'_>, department: i64, d: &mut Deciders) -> AppResult<Vec<i64>> {
+    let actor = actor(ctx)?;
+    let waiting = scor::Filter { state: Some(State::Requested.code().to_string()), limit: 500, ..Default::default() };
+    let (rows, _) = scor::list(&ctx.state.store, &waiting).await?;
+    let mut ids = vec![];
+    for r in rows.iter().filter(|r| r.department_id != department) {
+        let f = facts_with(ctx.state, r, d).await?;
+        if zwfw_domain::access::rights::is_stand_in(actor, f.stand_in) {
+            ids.push(r.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// The rule of a step on a request (consent, carrying out).
@@ -426,8 +485,9 @@ type StepRule = fn(&Actor, &CorrectionFacts) -> Result<Role, Refusal>;
 async fn readable(ctx: &Ctx<'_>, id: i64, rule: Option<StepRule>) -> AppResult<scor::CorrectionRow> {
     let actor = actor(ctx)?;
     let r = scor::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
-    if !access::may_read_correction(actor, &facts(&r)) {
-        return Err(match rule.map(|rule| rule(actor, &facts(&r))) {
+    let f = facts_of(ctx.state, &r).await?;
+    if !access::may_read_correction(actor, &f) {
+        return Err(match rule.map(|rule| rule(actor, &f)) {
             Some(Err(refusal)) if actor.is_staff() => refused(refusal),
             _ => AppError::not_found(OBJECT),
         });
@@ -437,7 +497,7 @@ async fn readable(ctx: &Ctx<'_>, id: i64, rule: Option<StepRule>) -> AppResult<s
 
 /// One request.
 pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<CorrectionView> {
-    Ok(view(ctx, readable(ctx, id, None).await?))
+    view(ctx, readable(ctx, id, None).await?, &mut Deciders::default()).await
 }
 
 // ---------- consent, carrying out, withdrawal ----------
@@ -458,7 +518,7 @@ fn verdict(input: &VerdictInput) -> AppResult<(Verdict, String)> {
 /// Whether the actor may give the head's verdict on request `id`: asked before the body is read.
 pub async fn may_consent(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
     let r = readable(ctx, id, Some(access::may_consent_correction)).await?;
-    access::may_consent_correction(actor(ctx)?, &facts(&r)).map(|_| ()).map_err(refused)
+    access::may_consent_correction(actor(ctx)?, &facts_of(ctx.state, &r).await?).map(|_| ()).map_err(refused)
 }
 
 /// Whether the actor may give the centre's verdict on request `id`.
@@ -471,13 +531,14 @@ fn step<'a>(actor: &'a Actor, from: State, to: State, note: &'a str, at: i64) ->
     scor::Step { from: from.code(), to: to.code(), by: actor.user_id, by_name: &actor.display_name, note, at }
 }
 
-/// A head of the case's department consents (the centre is told) or
-/// refuses with a reason (the requester is told).
+/// A head of the case's department (or who stands in for its heads)
+/// consents (the centre is told) or refuses with a reason (the requester
+/// is told).
 pub async fn consent(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<CorrectionView> {
     let st = ctx.state;
     let actor = actor(ctx)?;
     let r = readable(ctx, id, Some(access::may_consent_correction)).await?;
-    let role = access::may_consent_correction(actor, &facts(&r)).map_err(refused)?;
+    let role = access::may_consent_correction(actor, &facts_of(st, &r).await?).map_err(refused)?;
     let (v, note) = verdict(input)?;
     let from = state_of(&r);
     let to = from.consent(v).map_err(|_| wrong_stage())?;
@@ -548,14 +609,17 @@ pub async fn may_withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
     access::may_withdraw_correction(actor(ctx)?, &facts(&r)).map_err(refused)
 }
 
-/// The requester withdraws the request before the head's consent; the heads are told.
+/// The requester withdraws the request before the head's consent; the
+/// heads (or who stands in for them) are told.
 pub async fn withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<CorrectionView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
     let r = readable(ctx, id, None).await?;
     access::may_withdraw_correction(actor, &facts(&r)).map_err(refused)?;
     let to = state_of(&r).withdraw().map_err(|_| wrong_stage())?;
-    let heads = super::deletions::heads_but(st, r.department_id, actor.user_id).await?;
+    let mut heads = super::deletions::heads_but(st, r.department_id, actor.user_id).await?;
+    heads.extend(super::deletions::stand_ins(st, r.department_id, r.requester_id).await?);
+    heads.retain(|&u| u != actor.user_id);
     let mut tx = st.store.begin().await?;
     if !scor::withdraw(&mut tx, id, ctx.now()).await? {
         return Err(wrong_stage());

@@ -94,8 +94,18 @@ async fn facts_with(st: &App, r: &sd::DeletionRow, d: &mut Deciders) -> AppResul
     Ok(f)
 }
 
+/// Who stands in for the heads of `department` on a request asked by
+/// `requester` ([`super::rights::stand_in_for`]): told when it is asked.
+pub(super) async fn stand_ins(st: &App, department: i64, requester: i64) -> AppResult<Vec<i64>> {
+    Ok(match super::rights::stand_in_for(st, department, requester, &[]).await? {
+        StandIn::None => vec![],
+        StandIn::CentreHead { centre } => super::rights::qualified_heads(st, centre).await?,
+        StandIn::SystemAdmin => staff_in_role(st, None, Role::SystemAdmin).await?,
+    })
+}
+
 /// Who stands in, as the view names it.
-fn stand_in_code(s: StandIn) -> Option<String> {
+pub(super) fn stand_in_code(s: StandIn) -> Option<String> {
     match s {
         StandIn::None => None,
         StandIn::CentreHead { .. } => Some("centre_head".to_string()),
@@ -466,11 +476,7 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<DeletionV
     dd::may_be_requested(&rec.facts, open.is_some()).map_err(state_error)?;
     let mut heads = heads_but(st, department_id, actor.user_id).await?;
     // No other head to consent: who stands in is told as well.
-    match super::rights::stand_in_for(st, department_id, actor.user_id, &[]).await? {
-        StandIn::None => {}
-        StandIn::CentreHead { centre } => heads.extend(super::rights::qualified_heads(st, centre).await?),
-        StandIn::SystemAdmin => heads.extend(staff_in_role(st, None, Role::SystemAdmin).await?),
-    }
+    heads.extend(stand_ins(st, department_id, actor.user_id).await?);
     heads.retain(|&u| u != actor.user_id);
     let now = ctx.now();
     let mut tx = st.store.begin().await?;

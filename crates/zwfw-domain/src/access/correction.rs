@@ -1,21 +1,30 @@
 //! 误操作更正: who asks for the correction of an action recorded on a case,
 //! who consents, who carries it out, who reads the requests. The officer
 //! who recorded the action (or a head of the case's department) asks; a
-//! head of the case's department consents, never to their own request; the
+//! head of the case's department consents, never to their own request (when
+//! no head of it may, the requester being its only head, who stands in as
+//! for rights and deletion requests: [`super::rights::stand_in`]); the
 //! service centre carries it out; the supervision office reads every
 //! request and changes nothing.
 
 use super::governance::{is_centre, DeletionScope};
+use super::rights::{is_stand_in, StandIn};
 use super::{first_held, in_department, Refusal};
 use crate::admin::{Actor, Role};
 
 /// The plain facts of a correction request that the rules read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CorrectionFacts {
     /// The case's department.
     pub department_id: i64,
     /// Who asked for the correction.
     pub requester_id: i64,
+    /// Who consents when no head of the department qualified today is free
+    /// to (the requester is its only head): [`super::rights::stand_in`] — a
+    /// head of the service centre, else the system administrator.
+    pub stand_in: StandIn,
+    /// Who gave the consent or refusal, once given.
+    pub consent_by: Option<i64>,
 }
 
 fn is_supervision(actor: &Actor) -> bool {
@@ -65,22 +74,40 @@ pub fn may_ask_on_case(actor: &Actor, department_id: i64) -> bool {
 }
 
 /// Who reads a correction request: who asked, the heads of the case's
-/// department, the centre and the supervision office. Anyone else is
-/// answered "not found".
+/// department, who stands in for them (and, having consented or refused,
+/// keeps reading it), the centre and the supervision office. Anyone else
+/// is answered "not found".
 pub fn may_read_correction(actor: &Actor, f: &CorrectionFacts) -> bool {
     actor.is_staff()
         && (actor.user_id == f.requester_id
             || is_centre(actor)
             || is_supervision(actor)
+            || f.consent_by == Some(actor.user_id)
+            || is_stand_in(actor, f.stand_in)
             || (actor.has(Role::DeptHead) && in_department(actor, f.department_id)))
 }
 
 /// Who consents to (or refuses) a correction: a head of the case's
-/// department, not the one who asked. The role it is given in.
+/// department, not the one who asked; when no head may (the requester is
+/// its only head), who stands in ([`CorrectionFacts::stand_in`]), never on
+/// their own request. The role it is given in.
 pub fn may_consent_correction(actor: &Actor, f: &CorrectionFacts) -> Result<Role, Refusal> {
     if !actor.is_staff() {
         return Err(Refusal::StaffOnly);
     }
+    match department_head_consents(actor, f) {
+        Err(_) if is_stand_in(actor, f.stand_in) => {
+            if actor.user_id == f.requester_id {
+                Err(Refusal::OwnRequest)
+            } else {
+                Ok(if f.stand_in == StandIn::SystemAdmin { Role::SystemAdmin } else { Role::DeptHead })
+            }
+        }
+        decided => decided,
+    }
+}
+
+fn department_head_consents(actor: &Actor, f: &CorrectionFacts) -> Result<Role, Refusal> {
     if !actor.has(Role::DeptHead) {
         return Err(Refusal::NeedsDeptHead);
     }
@@ -162,16 +189,16 @@ mod tests {
         assert_eq!(may_request_correction(&sup, 2, Some(4)), Err(Refusal::SupervisionReadsOnly));
         assert_eq!(may_request_correction(&centre, 2, Some(4)), Err(Refusal::NotInDepartment));
         assert_eq!(may_request_correction(&person(4), 2, Some(4)), Err(Refusal::StaffOnly));
-        let f = CorrectionFacts { department_id: 2, requester_id: 4 };
+        let f = CorrectionFacts { department_id: 2, requester_id: 4, ..Default::default() };
         assert_eq!(may_consent_correction(&head, &f), Ok(Role::DeptHead));
         assert_eq!(may_consent_correction(&other_head, &f), Err(Refusal::NotInDepartment));
         assert_eq!(may_consent_correction(&colleague, &f), Err(Refusal::NeedsDeptHead));
-        let own = CorrectionFacts { department_id: 2, requester_id: 6 };
+        let own = CorrectionFacts { department_id: 2, requester_id: 6, ..Default::default() };
         assert_eq!(may_consent_correction(&head, &own), Err(Refusal::OwnRequest));
         assert_eq!(may_carry_out_correction(&centre, &f), Ok(Role::CenterAdmin));
         assert_eq!(may_carry_out_correction(&head, &f), Err(Refusal::MissingRole));
         assert_eq!(may_carry_out_correction(&sup, &f), Err(Refusal::SupervisionReadsOnly));
-        let centre_own = CorrectionFacts { department_id: 2, requester_id: 10 };
+        let centre_own = CorrectionFacts { department_id: 2, requester_id: 10, ..Default::default() };
         assert_eq!(may_carry_out_correction(&centre, &centre_own), Err(Refusal::OwnRequest));
         assert_eq!(may_withdraw_correction(&officer, &f), Ok(()));
         assert_eq!(may_withdraw_correction(&head, &f), Err(Refusal::NotAuthor));
@@ -184,5 +211,51 @@ mod tests {
         assert_eq!(correction_scope(&head), Ok(DeletionScope::Department(2)));
         assert_eq!(correction_scope(&officer), Ok(DeletionScope::Author(4)));
         assert!(acts_on_corrections(&head) && acts_on_corrections(&centre) && !acts_on_corrections(&officer));
+    }
+
+    #[test]
+    fn who_stands_in_consents_when_the_requester_is_the_only_head() {
+        let head = staff(6, 2, &[Role::DeptHead]);
+        let other_head = staff(7, 3, &[Role::DeptHead]);
+        let centre_head = staff(11, 1, &[Role::DeptHead]);
+        let centre = staff(10, 1, &[Role::CenterAdmin]);
+        let sys = staff(12, 1, &[Role::SystemAdmin]);
+        let sup = staff(8, 9, &[Role::Supervisor]);
+        // The department's only head asked: a head of the centre (department 1) stands in.
+        let by_centre = CorrectionFacts {
+            department_id: 2,
+            requester_id: 6,
+            stand_in: StandIn::CentreHead { centre: 1 },
+            ..Default::default()
+        };
+        assert_eq!(may_consent_correction(&centre_head, &by_centre), Ok(Role::DeptHead));
+        assert!(may_read_correction(&centre_head, &by_centre), "she reads what she consents to");
+        assert_eq!(may_consent_correction(&head, &by_centre), Err(Refusal::OwnRequest));
+        assert_eq!(may_consent_correction(&other_head, &by_centre), Err(Refusal::NotInDepartment));
+        assert!(!may_read_correction(&other_head, &by_centre));
+        assert_eq!(
+            may_consent_correction(&sys, &by_centre),
+            Err(Refusal::NeedsDeptHead),
+            "not the system administrator"
+        );
+        assert_eq!(may_consent_correction(&centre, &by_centre), Err(Refusal::NeedsDeptHead));
+        assert_eq!(may_consent_correction(&sup, &by_centre), Err(Refusal::NeedsDeptHead));
+        // No head at the centre free to: the system administrator.
+        let by_sys = CorrectionFacts { stand_in: StandIn::SystemAdmin, ..by_centre };
+        assert_eq!(may_consent_correction(&sys, &by_sys), Ok(Role::SystemAdmin));
+        assert_eq!(may_consent_correction(&centre_head, &by_sys), Err(Refusal::NotInDepartment));
+        // Never on their own request.
+        let sys_own = CorrectionFacts { requester_id: 12, ..by_sys };
+        assert_eq!(may_consent_correction(&sys, &sys_own), Err(Refusal::OwnRequest));
+        let centre_own = CorrectionFacts { department_id: 1, requester_id: 11, ..by_centre };
+        assert_eq!(may_consent_correction(&centre_head, &centre_own), Err(Refusal::OwnRequest));
+        // With a head free to consent nobody stands in: the refusals stay as they were.
+        let two = CorrectionFacts { stand_in: StandIn::None, ..by_centre };
+        assert_eq!(may_consent_correction(&centre_head, &two), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_correction(&sys, &two), Err(Refusal::NeedsDeptHead));
+        assert!(!may_read_correction(&centre_head, &two));
+        // Having consented or refused, she keeps reading it.
+        let given = CorrectionFacts { consent_by: Some(11), ..two };
+        assert!(may_read_correction(&centre_head, &given));
     }
 }

@@ -142,6 +142,9 @@ pub struct Filter {
     pub department_id: Option<i64>,
     pub requester_id: Option<i64>,
     pub case_id: Option<i64>,
+    /// Requests listed as well, whatever their department and requester
+    /// (those the reader stands in for).
+    pub or_ids: Vec<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -157,11 +160,14 @@ pub async fn list(store: &Store, f: &Filter) -> StoreResult<(Vec<CorrectionRow>,
             cond.push(format!("q.{col} = {p}"));
         }
     }
+    let mut wher = cond.join(" AND ");
+    if !f.or_ids.is_empty() {
+        wher = format!("(({wher}) OR q.id IN ({}))", crate::db::id_list(&f.or_ids, &mut args));
+    }
     if let Some(s) = &f.state {
         let p = param(&mut args, s.clone().into_value());
-        cond.push(format!("q.state = {p}"));
+        wher = format!("{wher} AND q.state = {p}");
     }
-    let wher = cond.join(" AND ");
     let total = query_with(format!("SELECT COUNT(*) AS n FROM correction_requests q WHERE {wher}"), args.clone())
         .fetch_one(store.pool())
         .await?

@@ -670,3 +670,117 @@ both_backends!(
         assert_invariants(&app).await;
     }
 );
+
+both_backends!(
+    a_correction_the_departments_only_head_asks_for_is_consented_by_who_stands_in,
+    |store: Store| async move {
+        let app = App::start_at(store, MONDAY).await;
+        let market = app.department_id("示例市市场监督管理局").await;
+        let centre = app.department_id("示例市政务服务中心").await;
+        let (_, item) = market_item(&app, "TESTCORRECTSTANDIN00000000000001").await;
+        let [citizen, counter, reviewer] = app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer"]).await;
+        let id = apply(&app, &citizen, item).await;
+        act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+        act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全"})).await;
+        act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+        let [head, admin, center, county] =
+            app.ready_tokens(["demo_head", "demo_admin", "demo_center", "demo_county"]).await;
+        let wrong = last_seq(&case(&app, &head, id).await, "step_passed");
+
+        // The market's only head asks: the centre has no head, the system administrator stands in
+        // and is told when it is asked and withdrawn.
+        let (s, r) = ask(&app, &head, id, wrong, "step_passed", "误点通过").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let first = r["id"].as_i64().unwrap();
+        let (s, b) =
+            body(app.post(&head, &format!("/api/v1/governance/corrections/{first}/withdraw"), json!({})).await).await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("withdrawn")), "{b}");
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{first}号待您同意")).await, 1);
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{first}号已撤回")).await, 1);
+        let (s, r) = ask(&app, &head, id, wrong, "step_passed", "误点通过，尚未审查完毕").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let rid = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("system_admin"), "{r}");
+        assert_eq!(r["may_consent"].as_bool(), Some(false), "not to her own: {r}");
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{rid}号待您同意")).await, 1);
+        let (s, b) = step(&app, &head, rid, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
+        let (s, b) = step(&app, &county, rid, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        let (s, b) = step(&app, &center, rid, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+        let (s, b) = body(app.get(&admin, &format!("/api/v1/governance/corrections/{rid}")).await).await;
+        assert_eq!((s, b["may_consent"].as_bool()), (StatusCode::OK, Some(true)), "{b}");
+        let (s, html) = page(&signed(&admin), &app, &format!("/governance/corrections/{rid}")).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"id="stand-in""#) && html.contains("由系统管理员审核"), "{html}");
+        assert!(html.contains(&format!(r#"action="/governance/corrections/{rid}/consent""#)), "{html}");
+        let (s, b) = step(&app, &admin, rid, "consent", "approve", "情况属实").await;
+        assert_eq!((s, b["state"].as_str(), b["stand_in"].as_str()), (StatusCode::OK, Some("consented"), None), "{b}");
+        let (s, b) = step(&app, &center, rid, "perform", "approve", "核实无误").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{rid}号：已更正")).await, 1, "who consented");
+        let c = case(&app, &head, id).await;
+        assert_eq!(c["case"]["step_name"], "审查", "{c}");
+
+        // The centre gets a head qualified today: she stands in, the system administrator no longer.
+        act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查完毕"})).await;
+        let again = last_seq(&case(&app, &head, id).await, "step_passed");
+        crate::rights::new_staff(&app, "test_centre_head", "陈静", centre, &["dept_head"]).await;
+        app.qualify("test_centre_head").await;
+        let centre_head = app.ready_token("test_centre_head").await;
+        let (s, r) = ask(&app, &head, id, again, "step_passed", "又误点通过").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let rid2 = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"].as_str(), Some("centre_head"), "{r}");
+        assert_eq!(told(&app, "test_centre_head", &format!("更正申请第{rid2}号待您同意")).await, 1);
+        assert_eq!(told(&app, "demo_admin", &format!("更正申请第{rid2}号")).await, 0);
+        // Her list shows it beside her own department's; the page the note and the form.
+        let (s, p) = body(app.get(&centre_head, "/api/v1/governance/corrections").await).await;
+        assert_eq!((s, p["total"].as_i64(), p["scope"].as_str()), (StatusCode::OK, Some(1), Some("department")), "{p}");
+        assert_eq!((p["rows"][0]["id"].as_i64(), p["rows"][0]["may_consent"].as_bool()), (Some(rid2), Some(true)));
+        let (s, p) = body(app.get(&centre_head, "/api/v1/governance/corrections?state=performed").await).await;
+        assert_eq!((s, p["total"].as_i64()), (StatusCode::OK, Some(0)), "{p}");
+        let (_, p) = body(app.get(&county, "/api/v1/governance/corrections").await).await;
+        assert_eq!(p["total"].as_i64(), Some(0), "another department's head: {p}");
+        let (s, html) = page(&signed(&centre_head), &app, &format!("/governance/corrections/{rid2}")).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"id="stand-in""#) && html.contains("由政务服务中心的部门负责人审核"), "{html}");
+        assert!(html.contains("审核（代本部门负责人）"), "{html}");
+        let (s, b) = step(&app, &admin, rid2, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+        let (s, b) = step(&app, &county, rid2, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        let (s, b) = step(&app, &centre_head, rid2, "consent", "approve", "情况属实").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        assert_eq!(told(&app, "demo_center", &format!("更正申请第{rid2}号待政务服务中心执行")).await, 1);
+        let (s, b) = step(&app, &center, rid2, "perform", "approve", "核实无误").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
+        let (s, _) = body(app.get(&centre_head, &format!("/api/v1/governance/corrections/{rid2}")).await).await;
+        assert_eq!(s, StatusCode::OK, "who consented still reads it");
+        assert_eq!(case(&app, &head, id).await["case"]["step_name"], "审查");
+
+        // With a second head in the market nobody stands in: the centre's head is refused.
+        act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查完毕"})).await;
+        let third = last_seq(&case(&app, &head, id).await, "step_passed");
+        crate::rights::new_staff(&app, "test_head_two", "郑明", market, &["dept_head"]).await;
+        app.qualify("test_head_two").await;
+        let head_two = app.ready_token("test_head_two").await;
+        let (s, r) = ask(&app, &head, id, third, "step_passed", "第三次误点").await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let rid3 = r["id"].as_i64().unwrap();
+        assert_eq!(r["stand_in"], Value::Null, "{r}");
+        assert_eq!(told(&app, "test_centre_head", &format!("更正申请第{rid3}号")).await, 0);
+        let (s, b) = step(&app, &centre_head, rid3, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        let (s, b) = step(&app, &admin, rid3, "consent", "approve", "").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
+        let (s, html) = page(&signed(&head_two), &app, &format!("/governance/corrections/{rid3}")).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(!html.contains(r#"id="stand-in""#) && html.contains("部门负责人审核"), "{html}");
+        let (s, b) = step(&app, &head_two, rid3, "consent", "approve", "情况属实").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        assert_eq!(state_of(&app, rid3).await, "consented");
+        assert_invariants(&app).await;
+    }
+);
