@@ -187,10 +187,17 @@ pub struct StandingView {
     pub lapsed_on: Option<String>,
     /// Not qualified, or expiring within 30 days.
     pub attention: bool,
+    /// What a role never qualified lacks: `training_and_exam`, `exam` (a
+    /// passed examination after the training) or `training` (a passed
+    /// training before the examination); none otherwise.
+    pub lacking: Option<String>,
+    pub lacking_label: Option<String>,
 }
 
-fn standing_view(role: Role, s: Standing) -> StandingView {
+fn standing_view(role: Role, s: Standing, lack: Option<dq::Lack>) -> StandingView {
     StandingView {
+        lacking: lack.map(|l| l.code().into()),
+        lacking_label: lack.map(|l| crate::messages::label("qualification_lacking", l.code())),
         role: role.code().into(),
         role_label: crate::messages::label("role", role.code()),
         standing: s.code().into(),
@@ -224,7 +231,11 @@ pub struct PersonView {
 
 fn person_view(u: &User, department: String, rows: &[QualificationRow], today: NaiveDate) -> PersonView {
     let recs = records(rows);
-    let roles: Vec<StandingView> = u.roles.iter().map(|r| standing_view(*r, dq::standing(&recs, *r, today))).collect();
+    let roles: Vec<StandingView> = u
+        .roles
+        .iter()
+        .map(|r| standing_view(*r, dq::standing(&recs, *r, today), dq::lacking(&recs, *r, today)))
+        .collect();
     PersonView {
         user_id: u.id,
         username: u.username.clone(),

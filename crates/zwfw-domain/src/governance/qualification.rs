@@ -210,6 +210,45 @@ pub fn standing(records: &[Record], role: Role, day: NaiveDate) -> Standing {
     }
 }
 
+/// What a role without any qualification (`Standing::Missing`) lacks, so
+/// that the administrator knows what to record next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lack {
+    /// Neither a passed training nor a passed examination.
+    Both,
+    /// Trained, but no passed examination valid on the day held on or after
+    /// the training.
+    Exam,
+    /// A passed examination valid on the day, but no passed training held
+    /// on or before it (staff are examined after they are trained).
+    Training,
+}
+
+impl Lack {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lack::Both => "training_and_exam",
+            Lack::Exam => "exam",
+            Lack::Training => "training",
+        }
+    }
+}
+
+/// What `role` lacks on `day` when it [`standing`] is `Missing`; `None`
+/// otherwise.
+pub fn lacking(records: &[Record], role: Role, day: NaiveDate) -> Option<Lack> {
+    if standing(records, role, day) != Standing::Missing {
+        return None;
+    }
+    let exam = records.iter().any(|r| r.qualifies(role, day));
+    let training = trained(records, role, day);
+    Some(match (training, exam) {
+        (false, false) => Lack::Both,
+        (true, _) => Lack::Exam,
+        (false, true) => Lack::Training,
+    })
+}
+
 /// Why a training or examination is not recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum QualificationError {
@@ -313,6 +352,26 @@ mod tests {
             held_on: d(on),
             valid_until: None,
         }
+    }
+
+    #[test]
+    fn what_a_role_without_qualification_lacks() {
+        use QualificationResult::*;
+        let day = d("2026-06-01");
+        let c = Role::Counter;
+        assert_eq!(lacking(&[], c, day), Some(Lack::Both));
+        let exam_only = [exam(c, "2026-05-01", "2027-04-30", Passed)];
+        assert_eq!(lacking(&exam_only, c, day), Some(Lack::Training));
+        let trained_only = [training(c, "2026-05-01")];
+        assert_eq!(lacking(&trained_only, c, day), Some(Lack::Exam));
+        let exam_then_training = [exam(c, "2026-04-01", "2027-03-31", Passed), training(c, "2026-05-01")];
+        assert_eq!(lacking(&exam_then_training, c, day), Some(Lack::Exam));
+        let failed = [training(c, "2026-04-01"), exam(c, "2026-05-01", "2027-04-30", Failed)];
+        assert_eq!(lacking(&failed, c, day), Some(Lack::Exam));
+        let qualified = [training(c, "2026-04-01"), exam(c, "2026-05-01", "2027-04-30", Passed)];
+        assert_eq!(lacking(&qualified, c, day), None);
+        assert_eq!(lacking(&qualified, c, d("2027-05-01")), None, "expired is told by its date");
+        assert_eq!(lacking(&[], Role::SystemAdmin, day), None);
     }
 
     #[test]

@@ -156,6 +156,12 @@ both_backends!(an_officer_acts_in_a_role_only_with_a_valid_passed_examination, |
     assert_eq!(s, StatusCode::OK, "{o}");
     let names: Vec<&str> = o["rows"].as_array().unwrap().iter().map(|r| r["username"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["demo_trainee"], "every other demo account is qualified: {o}");
+    // What she lacks is said, so that the centre knows what to record next.
+    let lack = &o["rows"][0]["roles"][0];
+    assert!(["training_and_exam", "exam", "training"].contains(&lack["lacking"].as_str().unwrap()), "{o}");
+    let told = lack["lacking_label"].as_str().unwrap().to_string();
+    let (_, theirs) = page(&signed(&center), &app, &format!("/governance/qualifications/staff/{trainee_id}")).await;
+    assert!(theirs.contains(&told), "{theirs}");
     let (_, o) = body(app.get(&deptadmin, "/api/v1/governance/qualifications").await).await;
     assert_eq!(o["all_departments"], false);
     assert!(o["rows"].as_array().unwrap().iter().all(|r| r["department"] == "示例市市场监督管理局"), "{o}");
