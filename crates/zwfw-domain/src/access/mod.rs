@@ -218,7 +218,9 @@ pub fn is_overseer(actor: &Actor) -> bool {
 /// another kind, e.g. a rule of the area's own). A staff member qualified
 /// in no role held is refused everything for want of those
 /// qualifications; one refused because only a head (部门负责人) decides,
-/// who holds that role without its qualification, for want of that one.
+/// who holds that role without its qualification, for want of that one;
+/// one refused for want of a role (`missing_role`, `not_step_role`, the
+/// plain `forbidden`) who holds roles not qualified, for want of those.
 /// A refusal that no role would lift stands: "not found", and one's own
 /// account or request.
 pub fn missing_qualification(actor: &Actor, refusal: Option<Refusal>) -> Option<Vec<Role>> {
@@ -230,7 +232,14 @@ pub fn missing_qualification(actor: &Actor, refusal: Option<Refusal>) -> Option<
         return Some(actor.unqualified.clone());
     }
     let head = matches!(refusal, Some(Refusal::NeedsDeptHead | Refusal::WithdrawalNeedsHead | Refusal::NotQualified));
-    (head && actor.unqualified.contains(&Role::DeptHead)).then(|| vec![Role::DeptHead])
+    if head && actor.unqualified.contains(&Role::DeptHead) {
+        return Some(vec![Role::DeptHead]);
+    }
+    // Refused for want of a role by one who holds roles not qualified: those
+    // are what stand between them and acting (a role they hold but may not
+    // act in is not told as a role they lack).
+    matches!(refusal, Some(Refusal::MissingRole | Refusal::NotStepRole | Refusal::Forbidden))
+        .then(|| actor.unqualified.clone())
 }
 
 /// `Ok(())` when `ok`, else the refusal.
@@ -285,6 +294,11 @@ mod tests {
         head.unqualified = vec![Role::DeptHead];
         assert_eq!(missing_qualification(&head, Some(Refusal::NeedsDeptHead)), Some(vec![Role::DeptHead]));
         assert_eq!(missing_qualification(&head, Some(Refusal::NotInDepartment)), None);
+        // Refused for want of a role while holding one not qualified: told of that one.
+        for r in [Refusal::MissingRole, Refusal::NotStepRole, Refusal::Forbidden] {
+            assert_eq!(missing_qualification(&head, Some(r)), Some(vec![Role::DeptHead]), "{r:?}");
+        }
+        assert_eq!(missing_qualification(&head, None), None, "an area's own refusal stands");
         // Qualified in every role held, or holding none: the rule's refusal stands.
         assert_eq!(
             missing_qualification(&fixtures::staff(1, 2, &[Role::Reviewer]), Some(Refusal::NeedsDeptHead)),

@@ -276,3 +276,30 @@ both_backends!(an_operator_is_told_the_role_does_not_do_a_departments_business, 
         assert!(html.contains(&shown) && !html.contains("只能由工作人员"), "{path}: {html}");
     }
 });
+
+both_backends!(a_role_held_but_not_qualified_is_named_when_it_is_what_is_missing, |store: Store| async move {
+    // 周强 is qualified as 审批人员; given 运维人员 (set here directly) without
+    // its qualification, he is refused the operators' pages for want of that
+    // qualification, by API and page alike — not "no permission".
+    let app = App::start(store).await;
+    let reviewer = app.user_id("demo_reviewer").await;
+    let mut tx = app.state.store.begin().await.unwrap();
+    zwfw_store::admin::set_roles(
+        &mut tx,
+        reviewer,
+        &[zwfw_domain::admin::Role::Reviewer, zwfw_domain::admin::Role::Operator],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let t = app.ready_token("demo_reviewer").await;
+    let r = app.get(&t, "/api/v1/admin/backups").await;
+    let (s, b) = body(r).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_qualified")), "{b}");
+    assert_eq!(b["detail"], "operator", "{b}");
+    let (s, html) = page(&signed(&t), &app, "/admin/backups").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains(b["message"].as_str().unwrap()), "{html}");
+    // His qualified role acts as before.
+    assert_eq!(got(&app, &t, "/api/v1/cases").await.0, StatusCode::OK);
+});
