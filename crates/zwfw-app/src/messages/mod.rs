@@ -519,7 +519,7 @@ pub fn item_error_text(e: &zwfw_domain::catalog::ItemError) -> String {
             format!("申请材料“{name}”可代替的人口库/法人库信息应为 person（人口库）、company（法人库）或 any（人口库或法人库）")
         }
         StepRole { step } => {
-            format!("第{step}个环节的办理角色不能是运维人员：环节的角色应为窗口人员、审批人员、部门负责人等办理角色")
+            format!("第{step}个环节的办理角色应为窗口人员、审批人员、部门负责人或法制审核（管理员、监察人员和运维人员不办理环节）")
         }
     }
 }

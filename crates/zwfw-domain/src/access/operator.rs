@@ -54,8 +54,10 @@ pub fn concerns_operator<'a>(roles: impl IntoIterator<Item = &'a Role>) -> bool 
     roles.into_iter().any(|r| *r == Role::Operator)
 }
 
-/// Whether a step of an item may be given to `role`: not the operator's,
-/// who acts for no department (the item editor offers the others).
+/// Whether a step of an item may be given to `role`: the working roles
+/// (窗口人员, 审批人员, 部门负责人, 法制审核) only — not the operator, who acts for
+/// no department, nor the administrators and supervision, who configure
+/// and watch the handling but take no step of it.
 pub fn acts_at_steps(role: Role) -> bool {
-    role != Role::Operator
+    matches!(role, Role::Counter | Role::Reviewer | Role::DeptHead | Role::LegalReview)
 }

@@ -1121,6 +1121,12 @@ both_backends!(excel_import_refuses_the_operator_at_a_step, |store: Store| async
     c.steps[1].role = zwfw_domain::admin::Role::Operator;
     let (s, b) = body(app.post(&center, "/api/v1/items", json!({"content": c, "reason": "新增"})).await).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_item")), "{b}");
-    assert!(b["message"].as_str().unwrap().contains("第2个环节的办理角色不能是运维人员"), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("第2个环节的办理角色应为窗口人员"), "{b}");
+    // Nor an administrator's or supervision's role: they take no step.
+    for role in [zwfw_domain::admin::Role::Supervisor, zwfw_domain::admin::Role::SystemAdmin] {
+        c.steps[1].role = role;
+        let (s, b) = body(app.post(&center, "/api/v1/items", json!({"content": c, "reason": "新增"})).await).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_item")), "{b}");
+    }
     assert_eq!(item_count(&app).await, before);
 });

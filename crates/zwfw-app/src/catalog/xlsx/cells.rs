@@ -258,8 +258,8 @@ pub(super) fn role_of(t: &str) -> Option<Role> {
     Role::ALL.into_iter().find(|r| r.code() == t || crate::messages::label("role", r.code()) == t)
 }
 
-/// Whether `role` may be a step's role: not one that acts at no step
-/// (运维人员, [`zwfw_domain::access::operator::acts_at_steps`]).
+/// Whether `role` may be a step's role: a working role
+/// ([`zwfw_domain::access::operator::acts_at_steps`]).
 pub(super) fn at_steps(role: Role) -> bool {
     zwfw_domain::access::operator::acts_at_steps(role)
 }
@@ -267,7 +267,7 @@ pub(super) fn at_steps(role: Role) -> bool {
 /// Why `role` (written `text`) is not a step's role, in the import's words.
 pub(super) fn not_at_steps(role: Role, text: &str) -> String {
     let label = crate::messages::label("role", role.code());
-    format!("“{text}”（{label}）不办理事项的环节：环节的角色应为窗口人员、审批人员、部门负责人等办理角色")
+    format!("“{text}”（{label}）不办理事项的环节：环节的角色应为窗口人员、审批人员、部门负责人或法制审核")
 }
 
 /// The rows of a material or step sheet that belong to one item, keyed by
