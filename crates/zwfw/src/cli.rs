@@ -519,7 +519,7 @@ fn print_demo_accounts(summary: &zwfw_app::demo::DemoSummary) {
     for a in &summary.accounts {
         println!("  {:<16} {:<6} {:<12} password: {}", a.username, a.name, a.role, a.password);
     }
-    println!("  Staff must change the password at first sign-in; administrators and supervisors also enrol a TOTP authenticator.");
+    println!("  Staff must change the password at first sign-in; administrators, supervisors and operators also enrol a TOTP authenticator.");
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
