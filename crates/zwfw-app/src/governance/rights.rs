@@ -1014,6 +1014,8 @@ async fn apply_row(
         sr::move_to(tx, a.id, to, now).await?;
         let detail = json!({"department_id": [a.department_id, to], "rights_request": id, "emergency": emergency});
         ctx.audit(tx, ctx.entry(action::UPDATE, "user", a.id, detail, reason)).await?;
+        // No longer of the department left: no longer one of its named 政民互动 handlers.
+        crate::interaction::end_handlers_of(ctx, tx, a.id, Some(to), crate::interaction::ENDED_MOVED).await?;
     }
     let after = rc.roles_after(&held);
     if after != held {
