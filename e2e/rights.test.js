@@ -41,7 +41,7 @@ test('a role change is asked, approved by the head, applied by the administrator
   await card.getByRole('group', { name: '增加角色' }).getByLabel('审批人员').check();
   await admin.getByLabel('变更理由（必填）').fill('窗口业务量大，李娜兼任审批人员');
   await Promise.all([admin.waitForURL(/\/governance\/rights\/\d+\?done=request/), admin.getByRole('button', { name: '提交申请' }).click()]);
-  assert.ok(await admin.getByText('权限变更申请已提交，等待部门负责人审核').isVisible());
+  assert.ok(await admin.getByText('权限变更申请已提交，等待示例市市场监督管理局的部门负责人审核').isVisible());
   const path = new URL(admin.url()).pathname;
   assert.match(await admin.getByRole('table').innerText(), /李娜[\s\S]*审批人员/);
 

@@ -486,6 +486,17 @@ pub async fn add_handler(
     Ok(r.i64("id"))
 }
 
+/// The handler rows of `user_id` on duty (not ended), in any department.
+pub async fn open_handlers_of(ex: Ex<'_>, user_id: i64) -> StoreResult<Vec<HandlerRow>> {
+    crate::db::query(
+        "SELECT h.*, u.display_name AS name FROM interaction_handlers h JOIN users u ON u.id = h.user_id \
+         WHERE h.user_id = $1 AND h.ended_at IS NULL ORDER BY h.id",
+    )
+    .bind(user_id)
+    .all(ex, handler_row)
+    .await
+}
+
 /// Ends a current handler row; false when it was not current.
 pub async fn end_handler(
     tx: &mut Tx,

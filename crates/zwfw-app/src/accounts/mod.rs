@@ -413,6 +413,8 @@ pub async fn set_staff_active(ctx: &Ctx<'_>, id: i64, active: bool, reason: &str
     store_admin::set_active(&mut tx, u.id, active, now).await?;
     if !active {
         store_auth::end_user_sessions(&mut tx, u.id, None, "account_disabled", now).await?;
+        // A disabled account handles no department's messages.
+        crate::interaction::end_handlers_of(ctx, &mut tx, u.id, None, crate::interaction::ENDED_DISABLED).await?;
     }
     let act = if active { action::ACCOUNT_ENABLED } else { action::ACCOUNT_DISABLED };
     ctx.audit(&mut tx, ctx.entry(act, "user", u.id, json!({}), reason)).await?;

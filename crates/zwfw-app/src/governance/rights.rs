@@ -48,12 +48,14 @@ fn rights_error(e: RightsError, who: Option<&str>) -> AppError {
         RightsError::NeedsRequest
         | RightsError::EmergencyOnlySystemAdmin
         | RightsError::RoleNotOffered
-        | RightsError::MoveNotOffered => Kind::Forbidden,
+        | RightsError::MoveNotOffered
+        | RightsError::SystemAdminNamed => Kind::Forbidden,
         RightsError::BadList
         | RightsError::DuplicateSubject
         | RightsError::EmptyRow
         | RightsError::Contradiction
         | RightsError::RoleLeftBehind
+        | RightsError::MoveWithOperator
         | RightsError::NoRoleLeft => Kind::Invalid,
     };
     match who {
@@ -63,9 +65,13 @@ fn rights_error(e: RightsError, who: Option<&str>) -> AppError {
 }
 
 /// A row the asker's office does not ask for (`role`: the office), or one
-/// keeping a role the department joined does not hold.
+/// keeping a role the department joined does not hold, or moving someone
+/// and changing the operator's role at once.
 fn rights_error_in(e: RightsError, role: Role) -> AppError {
-    let kind = if e == RightsError::RoleLeftBehind { Kind::Invalid } else { Kind::Forbidden };
+    let kind = match e {
+        RightsError::RoleLeftBehind | RightsError::MoveWithOperator => Kind::Invalid,
+        _ => Kind::Forbidden,
+    };
     AppError::with_detail(kind, e.code(), role.code())
 }
 
@@ -105,16 +111,22 @@ async fn centre_department(st: &App) -> AppResult<Option<i64>> {
 /// today: qualified (上岗资格) for the role. A head without the
 /// qualification decides nothing, so does not count as one who may.
 pub(super) async fn qualified_heads(st: &App, department: i64) -> AppResult<Vec<i64>> {
-    let mut heads = vec![];
-    for u in zwfw_store::admin::list_staff(&st.store, Some(department)).await? {
-        if u.active && u.roles.contains(&Role::DeptHead) {
+    qualified_in_role(st, Some(department), Role::DeptHead).await
+}
+
+/// The active staff of `department` (every department when none) who act
+/// in `role` today: qualified (上岗资格) for it.
+async fn qualified_in_role(st: &App, department: Option<i64>, role: Role) -> AppResult<Vec<i64>> {
+    let mut out = vec![];
+    for u in zwfw_store::admin::list_staff(&st.store, department).await? {
+        if u.active && u.roles.contains(&role) {
             let (acting, _) = super::qualifications::session_actor(st, &u).await?;
-            if acting.has(Role::DeptHead) {
-                heads.push(u.id);
+            if acting.has(role) {
+                out.push(u.id);
             }
         }
     }
-    Ok(heads)
+    Ok(out)
 }
 
 /// Who may decide, read once for a page of requests (a list reads the heads
@@ -144,7 +156,7 @@ impl Deciders {
 
     async fn centre_admins(&mut self, st: &App) -> AppResult<Vec<i64>> {
         if self.centre_admins.is_none() {
-            self.centre_admins = Some(super::deletions::staff_in_role(st, None, Role::CenterAdmin).await?);
+            self.centre_admins = Some(qualified_in_role(st, None, Role::CenterAdmin).await?);
         }
         Ok(self.centre_admins.clone().unwrap_or_default())
     }
@@ -434,6 +446,19 @@ async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
     Ok(heads)
 }
 
+/// Who is told that staff of `department` are moved out by another
+/// office's request: its heads and those who ask for its staff — its
+/// department administrators, or, for the service centre or the
+/// supervision office (which may have no head), its 政务服务中心管理员 or
+/// 监察人员 ([`access::office_of`]) —, not the staff moved (`named`).
+async fn losing_department(st: &App, department: i64, named: &[i64]) -> AppResult<Vec<i64>> {
+    let office = access::office_of(st.department(department).await?.kind);
+    let mut to = super::deletions::staff_in_role(st, Some(department), Role::DeptHead).await?;
+    to.extend(super::deletions::staff_in_role(st, Some(department), office).await?);
+    to.retain(|u| !named.contains(u));
+    Ok(to)
+}
+
 async fn supervision(st: &App) -> AppResult<Vec<i64>> {
     super::deletions::staff_in_role(st, None, Role::Supervisor).await
 }
@@ -567,7 +592,9 @@ pub async fn offer(ctx: &Ctx<'_>, department: Option<i64>) -> AppResult<Offer> {
             Some(Picked {
                 id: dept.id,
                 name: dept.name.clone(),
-                move_in: own.filter(|o| access::may_move_to(role, o.kind)).map(|o| (o.id, o.name.clone())),
+                move_in: own
+                    .filter(|o| access::may_move_to(role, o.kind) && access::may_move_staff_of(role, dept.kind))
+                    .map(|o| (o.id, o.name.clone())),
                 add_roles: roles.clone(),
                 remove_roles: access::askable_roles(access::office_of(dept.kind)).iter().map(|r| r.code()).collect(),
                 operator_only,
@@ -684,7 +711,8 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     heads.retain(|h| !named.contains(h));
     // No head of the department (or administrator of the centre) may decide it: who stands in is told.
     let stand_in = if operator {
-        access::operator_stand_in(actor.user_id, &named, &centre_admins)
+        // Counted among the centre's administrators qualified today, as heads are.
+        access::operator_stand_in(actor.user_id, &named, &qualified_in_role(st, None, Role::CenterAdmin).await?)
     } else {
         stand_in_for(st, department_id, actor.user_id, &named).await?
     };
@@ -730,10 +758,9 @@ pub async fn ask(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<RightsView> {
     .await?;
     let r = sr::get(tx.conn(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
     let mut told = tell(ctx, &mut tx, &heads, "requested", &r).await?;
-    // A move into the centre or the supervision office: the heads of the department left are told.
+    // A move into the centre or the supervision office: the department left is told.
     if let Some(src) = source {
-        let mut losing = super::deletions::staff_in_role(st, Some(src), Role::DeptHead).await?;
-        losing.retain(|h| !named.contains(h));
+        let losing = losing_department(st, src, &named).await?;
         told += tell(ctx, &mut tx, &losing, "moving_out", &r).await?;
     }
     let detail = json!({"rights_state": "requested", "role": role.code(), "rows": rows.len(),
@@ -987,6 +1014,8 @@ async fn apply_row(
         sr::move_to(tx, a.id, to, now).await?;
         let detail = json!({"department_id": [a.department_id, to], "rights_request": id, "emergency": emergency});
         ctx.audit(tx, ctx.entry(action::UPDATE, "user", a.id, detail, reason)).await?;
+        // No longer of the department left: no longer one of its named 政民互动 handlers.
+        crate::interaction::end_handlers_of(ctx, tx, a.id, Some(to), crate::interaction::ENDED_MOVED).await?;
     }
     let after = rc.roles_after(&held);
     if after != held {
@@ -1015,6 +1044,16 @@ pub async fn apply(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<Ri
     let mut to_tell = vec![r.requester_id];
     to_tell.extend(r.decided_by);
     to_tell.extend(supervision(st).await?);
+    // Staff moved in from another department: that department is told it is done.
+    if v == Verdict::Approve {
+        let named: Vec<i64> = rows.iter().map(|c| c.user_id).collect();
+        let mut sources: Vec<i64> =
+            rows.iter().map(|c| c.from_department_id).filter(|&d| d != r.department_id).collect();
+        sources.dedup();
+        for src in sources {
+            to_tell.extend(losing_department(st, src, &named).await?);
+        }
+    }
     to_tell.retain(|&u| u != actor.user_id);
     let now = ctx.now();
     let mut tx = st.store.begin().await?;

@@ -205,6 +205,38 @@ pub async fn end_handler(ctx: &Ctx<'_>, department_id: i64, handler_id: i64, rea
     Ok(())
 }
 
+/// The reason a staff member's handler entries end when they leave the
+/// department (a rights request applied, an emergency change).
+pub const ENDED_MOVED: &str = "调出本部门";
+/// The reason a staff member's handler entries end when the account is disabled.
+pub const ENDED_DISABLED: &str = "账号停用";
+
+/// Ends, in `tx`, the handler entries of `user_id` still on duty in any
+/// department but `keep` (every one when none), with `reason`, each
+/// audited: one no longer of a department handles none of its messages.
+/// How many were ended.
+pub(crate) async fn end_handlers_of(
+    ctx: &Ctx<'_>,
+    tx: &mut zwfw_store::Tx,
+    user_id: i64,
+    keep: Option<i64>,
+    reason: &str,
+) -> AppResult<usize> {
+    let by = ctx.actor.map(|a| a.user_id);
+    let mut ended = 0;
+    for h in si::open_handlers_of(tx.conn(), user_id).await? {
+        if Some(h.department_id) == keep {
+            continue;
+        }
+        if si::end_handler(tx, h.department_id, h.id, by, reason, ctx.now()).await? {
+            let detail = json!({"handler_id": h.id, "user_id": user_id});
+            ctx.audit(tx, ctx.entry("interaction_handler_end", "department", h.department_id, detail, reason)).await?;
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}
+
 /// A department or a colleague as the handlers page offers them: an id and a
 /// name, nothing more.
 #[derive(Debug, Clone, Serialize)]

@@ -148,16 +148,30 @@ pub fn may_move_to(asked_in: Role, kind: DepartmentKind) -> bool {
     }
 }
 
+/// Whether one asking in `asked_in` asks for a move of the staff of a
+/// department of kind `from`: of the supervision office only the office
+/// itself (the supervised office does not take the supervisor); of any
+/// other department, as [`may_move_to`] and [`moves_in`] say.
+pub fn may_move_staff_of(asked_in: Role, from: DepartmentKind) -> bool {
+    from != DepartmentKind::Supervision || asked_in == Role::Supervisor
+}
+
 /// Whether a row may be asked by one asking in `asked_in`, for an account
 /// holding `held` in a department of kind `from` (`to`: the kind of the
-/// department it moves to). Without a move, every role added or taken
-/// away is one the office asks for. With a move, the move is one the
-/// office asks for ([`may_move_to`]), every role taken away is one of the
-/// office left ([`office_of`] `from`), every role added one of the office
-/// joined, and every role kept one the office joined asks for (no
-/// supervision officer outside the supervision office, no centre
-/// administrator outside the centre: `rights_role_left_behind`); the
-/// system administrator's role stays with the person.
+/// department it moves to). No row names a system administrator's account
+/// (`rights_system_admin_named`: 系统管理员 is nobody's to ask for).
+/// Without a move, every role added or taken away is one the office asks
+/// for. With a move, the move is one the office asks for ([`may_move_to`]),
+/// and a move of the supervision office's staff is asked by the supervision
+/// office alone (the supervised office does not take the supervisor:
+/// `rights_move_not_offered`); no role added or taken away is the
+/// operator's (`rights_move_with_operator`: the move is the receiving
+/// office's head's to decide, the operator's role the centre's; asked
+/// apart); every role taken away is one of the office left ([`office_of`]
+/// `from`), every role added one of the office joined, and every role kept
+/// one the office joined asks for (no supervision officer outside the
+/// supervision office, no centre administrator outside the centre:
+/// `rights_role_left_behind`).
 pub fn may_ask_row(
     asked_in: Role,
     row: &RowChange,
@@ -165,6 +179,9 @@ pub fn may_ask_row(
     from: DepartmentKind,
     to: Option<DepartmentKind>,
 ) -> Result<(), RightsError> {
+    if held.contains(&Role::SystemAdmin) {
+        return Err(RightsError::SystemAdminNamed);
+    }
     let Some(to) = to else {
         let roles = askable_roles(asked_in);
         if row.add.iter().chain(&row.remove).any(|r| !roles.contains(r)) {
@@ -172,14 +189,17 @@ pub fn may_ask_row(
         }
         return Ok(());
     };
-    if !may_move_to(asked_in, to) {
+    if !may_move_to(asked_in, to) || !may_move_staff_of(asked_in, from) {
         return Err(RightsError::MoveNotOffered);
+    }
+    if row.add.iter().chain(&row.remove).any(|r| *r == Role::Operator) {
+        return Err(RightsError::MoveWithOperator);
     }
     let (leaving, joining) = (askable_roles(office_of(from)), askable_roles(office_of(to)));
     if row.remove.iter().any(|r| !leaving.contains(r)) || row.add.iter().any(|r| !joining.contains(r)) {
         return Err(RightsError::RoleNotOffered);
     }
-    if row.roles_after(held).iter().any(|r| *r != Role::SystemAdmin && !joining.contains(r)) {
+    if row.roles_after(held).iter().any(|r| !joining.contains(r)) {
         return Err(RightsError::RoleLeftBehind);
     }
     Ok(())
@@ -641,9 +661,39 @@ mod tests {
             Err(RightsError::MoveNotOffered),
             "supervision does not ask for the centre"
         );
-        // The system administrator's role stays with the person.
+        // A system administrator's account is nobody's to ask for, moved or not.
         let sys = [Role::SystemAdmin, Role::Counter];
-        assert_eq!(may_ask_row(Role::DeptAdmin, &mv(&[], &[], 3), &sys, Approval, Some(Approval)), Ok(()));
+        assert_eq!(
+            may_ask_row(Role::DeptAdmin, &mv(&[], &[], 3), &sys, Approval, Some(Approval)),
+            Err(RightsError::SystemAdminNamed)
+        );
+        assert_eq!(
+            may_ask_row(Role::CenterAdmin, &mv(&[Role::CenterAdmin], &[], 1), &sys, Approval, Some(ServiceCenter)),
+            Err(RightsError::SystemAdminNamed)
+        );
+        assert_eq!(
+            may_ask_row(Role::DeptAdmin, &RowChange::new(4, vec![Role::Reviewer], vec![], None), &sys, Approval, None),
+            Err(RightsError::SystemAdminNamed)
+        );
+        // The supervised office does not take the supervisor: a move of the
+        // supervision office's staff is the office's own to ask for.
+        let take_officer = mv(&[Role::CenterAdmin], &[Role::Supervisor], 1);
+        assert_eq!(
+            may_ask_row(Role::CenterAdmin, &take_officer, &sup, Supervision, Some(ServiceCenter)),
+            Err(RightsError::MoveNotOffered)
+        );
+        assert_eq!(may_ask_row(Role::Supervisor, &out, &sup, Supervision, Some(Approval)), Ok(()));
+        // A move and the operator's role are asked apart.
+        let with_op = mv(&[Role::CenterAdmin, Role::Operator], &[Role::Counter, Role::Reviewer], 1);
+        assert_eq!(
+            may_ask_row(Role::CenterAdmin, &with_op, &counter, Approval, Some(ServiceCenter)),
+            Err(RightsError::MoveWithOperator)
+        );
+        let op_held = [Role::Counter, Role::Operator];
+        assert_eq!(
+            may_ask_row(Role::DeptAdmin, &mv(&[], &[Role::Operator], 3), &op_held, Approval, Some(Approval)),
+            Err(RightsError::MoveWithOperator)
+        );
 
         // The receiving office names another department's staff on a row moving them in, nothing else.
         let centre_admin = staff(20, 1, &[Role::CenterAdmin]);

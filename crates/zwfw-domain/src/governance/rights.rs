@@ -90,6 +90,15 @@ pub enum RightsError {
     /// administrator outside the centre, a department's role in either).
     #[error("a role the department moved to does not hold is kept")]
     RoleLeftBehind,
+    /// A row both moves a staff member and grants or takes away the
+    /// operator's role (运维人员): the receiving office's head decides the
+    /// move, the service centre the operator's role; asked apart.
+    #[error("a move and the operator's role are asked apart")]
+    MoveWithOperator,
+    /// A row names a system administrator's account (系统管理员 is
+    /// nobody's to ask for).
+    #[error("a system administrator's account is nobody's to ask for")]
+    SystemAdminNamed,
 }
 
 impl RightsError {
@@ -111,6 +120,8 @@ impl RightsError {
             RightsError::RoleNotOffered => "rights_role_not_offered",
             RightsError::MoveNotOffered => "rights_move_not_offered",
             RightsError::RoleLeftBehind => "rights_role_left_behind",
+            RightsError::MoveWithOperator => "rights_move_with_operator",
+            RightsError::SystemAdminNamed => "rights_system_admin_named",
         }
     }
 }

@@ -28,7 +28,7 @@ use zwfw_domain::governance::rights::RightsState;
 /// theirs, the department left is told); the centre's administrator to
 /// grant or take away 运维人员 alone for any department's staff.
 #[utoipa::path(post, path = "/governance/rights", tag = "governance", request_body = RequestInput,
-    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, a staff member of another department or oneself named, or a role or move the asker's office does not ask for (`missing_role`, `staff_only`, `not_in_department`, `own_account`, `rights_role_not_offered`, `rights_move_not_offered`, `not_qualified`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a staff member named in an open request already (`rights_already_requested`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself or not fitting its account, a move keeping a role the department joined does not hold, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_role_left_behind`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "asked; the department's heads are told", body = RightsView), (status = 403, description = "not a department's administrator or head, a staff member of another department or oneself named, or a role or move the asker's office does not ask for (`missing_role`, `staff_only`, `not_in_department`, `own_account`, `rights_role_not_offered`, `rights_move_not_offered`, `rights_system_admin_named`, `not_qualified`)", body = ErrorBody), (status = 404, description = "no such staff member or department", body = ErrorBody), (status = 409, description = "a staff member named in an open request already (`rights_already_requested`)", body = ErrorBody), (status = 422, description = "the reason missing, a bad role, an empty or too long list, a person twice, a row changing nothing or contradicting itself or not fitting its account, a move keeping a role the department joined does not hold or changing 运维人员, no role left (`invalid_rights_text`, `bad_rights_role`, `rights_bad_list`, `rights_duplicate_staff`, `rights_empty_row`, `rights_contradiction`, `rights_staff_inactive`, `rights_role_already_held`, `rights_role_not_held`, `rights_role_left_behind`, `rights_move_with_operator`, `rights_no_role_left`)", body = ErrorBody), (status = 400, description = "a bad body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn ask(
     SignedIn { st, ra, .. }: SignedIn,
     body: Result<ApiJson<RequestInput>, WebError>,
@@ -287,20 +287,21 @@ pub async fn ask_submit(SignedIn { st, ra, .. }: SignedIn, form: LateForm<Vec<(S
 
 /// The message after an action; after asking, it names who decides (the
 /// department's heads, the service centre's administrators, or the stand-in).
-fn flash(done: Option<&str>, d: &RightsView) -> Option<&'static str> {
-    match done? {
-        "request" => Some(match (d.centre_decides, d.stand_in.as_deref()) {
-            (true, Some(_)) => "权限变更申请已提交，等待系统管理员审核",
-            (true, None) => "权限变更申请已提交，等待政务服务中心管理员审核",
-            (false, Some("centre_head")) => "权限变更申请已提交，等待政务服务中心的部门负责人审核",
-            (false, Some(_)) => "权限变更申请已提交，等待系统管理员审核",
-            (false, None) => "权限变更申请已提交，等待部门负责人审核",
-        }),
-        "decide" => Some("已审核，已通知申请人；同意的已报监察室备案"),
-        "apply" => Some("已办理，已通知申请人、部门负责人和监察室"),
-        "withdraw" => Some("权限变更申请已撤回"),
-        _ => None,
-    }
+fn flash(done: Option<&str>, d: &RightsView) -> Option<String> {
+    Some(match done? {
+        "request" => match (d.centre_decides, d.stand_in.as_deref()) {
+            (true, Some(_)) => "权限变更申请已提交，等待系统管理员审核".to_string(),
+            (true, None) => "权限变更申请已提交，等待政务服务中心管理员审核".to_string(),
+            (false, Some("centre_head")) => "权限变更申请已提交，等待政务服务中心的部门负责人审核".to_string(),
+            (false, Some(_)) => "权限变更申请已提交，等待系统管理员审核".to_string(),
+            // Which office's head: the request's department (the receiving office's, for a move in).
+            (false, None) => format!("权限变更申请已提交，等待{}的部门负责人审核", d.department),
+        },
+        "decide" => "已审核，已通知申请人；同意的已报监察室备案".to_string(),
+        "apply" => "已办理，已通知申请人、部门负责人和监察室".to_string(),
+        "withdraw" => "权限变更申请已撤回".to_string(),
+        _ => return None,
+    })
 }
 
 fn detail_view(st: &AppState, ra: &RequestAuth, d: RightsView, flash: Option<&str>, error: Option<String>) -> Response {
@@ -316,7 +317,7 @@ pub async fn detail_page(
     match rights::get(&ctx(&st, &ra), id).await {
         Ok(d) => {
             let f = flash(q.done.as_deref(), &d);
-            detail_view(&st, &ra, d, f, None)
+            detail_view(&st, &ra, d, f.as_deref(), None)
         }
         Err(e) => error_page(&st, Some(&ra), &e),
     }

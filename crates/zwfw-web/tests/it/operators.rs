@@ -236,6 +236,17 @@ both_backends!(the_centres_administrator_asks_for_the_operators_role_of_any_depa
     let (s, b) = step(&app, &admin, r["id"].as_i64().unwrap(), "decide", "approve", "同意").await;
     assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("approved")), "{b}");
 
+    // A second administrator of the centre not qualified (上岗资格) today decides nothing: the
+    // system administrator still stands in for the centre's only administrator who may.
+    let centre = app.department_id("示例市政务服务中心").await;
+    crate::rights::new_staff(&app, "test_unqualified_centre", "钱进", centre, &["center_admin"]).await;
+    let counter = app.user_id("demo_counter").await;
+    let (s, r) = ask(&app, &center, "设为运维人员", json!([{"user_id": counter, "add_roles": ["operator"]}])).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!((r["centre_decides"].as_bool(), r["stand_in"].as_str()), (Some(true), Some("system_admin")), "{r}");
+    let (s, b) = step(&app, &admin, r["id"].as_i64().unwrap(), "decide", "approve", "同意").await;
+    assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("approved")), "{b}");
+
     // Taking the role from the information office's operator is asked, not refused as another
     // department's: his only role, so the account is disabled instead.
     let (s, b) = ask(&app, &center, "取消运维人员", json!([{"user_id": operator, "remove_roles": ["operator"]}])).await;

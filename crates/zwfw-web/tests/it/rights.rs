@@ -731,3 +731,129 @@ both_backends!(
         assert_eq!(roles_of(&app, operator).await, ["operator"]);
     }
 );
+
+both_backends!(
+    the_supervised_office_does_not_take_the_supervisor_and_the_office_left_is_told,
+    |store: Store| async move {
+        let app = App::start(store).await;
+        let [center, sup, admin, da] =
+            app.ready_tokens(["demo_center", "demo_supervisor", "demo_admin", "demo_deptadmin"]).await;
+        let centre = app.department_id("示例市政务服务中心").await;
+        let supervision = app.department_id("示例市监察局").await;
+        let officer = app.user_id("demo_supervisor").await;
+        let lina = app.user_id("demo_counter").await;
+        let into = |u: i64, to: i64, add: &[&str], remove: &[&str]| json!({"user_id": u, "move_to": to, "add_roles": add, "remove_roles": remove});
+
+        // The centre asks to take the supervision office's officer in: refused, nothing stored.
+        let (s, b) =
+            ask(&app, &center, "调入中心", json!([into(officer, centre, &["center_admin"], &["supervisor"])])).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_move_not_offered")), "{b}");
+        assert!(b["message"].as_str().unwrap().contains("监察室的工作人员只由监察室申请调动"), "{b}");
+        // A system administrator's account is nobody's to ask for.
+        let sys = app.user_id("demo_admin").await;
+        let (s, b) = ask(&app, &center, "调入中心", json!([into(sys, centre, &["center_admin"], &[])])).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("rights_system_admin_named")), "{b}");
+        assert!(b["message"].as_str().unwrap().contains("系统管理员"), "{b}");
+        // A move and the operator's role are asked apart.
+        let (s, b) =
+            ask(&app, &center, "调入中心", json!([into(lina, centre, &["center_admin", "operator"], &["counter"])]))
+                .await;
+        assert_eq!(
+            (s, b["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("rights_move_with_operator")),
+            "{b}"
+        );
+        assert!(b["message"].as_str().unwrap().contains("调动和运维人员角色请分别申请"), "{b}");
+        assert_eq!(requests(&app).await, 0, "nothing stored");
+
+        // Supervision takes a centre administrator in: the centre, which has no head, is told through
+        // its administrators, when asked and when applied.
+        let clerk = new_staff(&app, "test_centre_clerk", "高远", centre, &["center_admin"]).await;
+        let (s, r) =
+            ask(&app, &sup, "充实监察力量", json!([into(clerk, supervision, &["supervisor"], &["center_admin"])]))
+                .await;
+        assert_eq!((s, r["department_id"].as_i64()), (StatusCode::CREATED, Some(supervision)), "{r}");
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(told(&app, "demo_center", &format!("权限变更申请第{id}号：调出本部门")).await, 1);
+        assert_eq!(told(&app, "test_centre_clerk", &format!("权限变更申请第{id}号")).await, 0, "not the one moved");
+        let (s, b) = step(&app, &admin, id, "decide", "approve", "").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = step(&app, &admin, id, "apply", "approve", "").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
+        assert_eq!(told(&app, "demo_center", &format!("权限变更申请第{id}号：已执行")).await, 1);
+
+        // The flash after asking names the office whose head decides.
+        let (s, r) = ask(&app, &da, "李娜兼任审批人员", json!([{"user_id": lina, "add_roles": ["reviewer"]}])).await;
+        assert_eq!((s, r["stand_in"].clone()), (StatusCode::CREATED, Value::Null), "{r}");
+        let (_, html) = page(&signed(&da), &app, &format!("/governance/rights/{}?done=request", r["id"])).await;
+        assert!(html.contains("等待示例市市场监督管理局的部门负责人审核"), "{html}");
+    }
+);
+
+both_backends!(
+    a_staff_member_moved_out_or_disabled_handles_no_more_of_the_departments_messages,
+    |store: Store| async move {
+        let app = App::start(store).await;
+        let [head, da, admin] = app.ready_tokens(["demo_head", "demo_deptadmin", "demo_admin"]).await;
+        let market = app.department_id("示例市市场监督管理局").await;
+        let land = app.department_id("示例市自然资源局").await;
+        let zhou = app.user_id("demo_reviewer").await;
+        let lina = app.user_id("demo_counter").await;
+        let path = format!("/api/v1/departments/{market}/interaction-handlers");
+        for (u, mobile) in [(zhou, "13900000005"), (lina, "13900000004")] {
+            let (s, b) =
+                body(app.post(&head, &path, json!({"user_id": u, "duty": "staff", "mobile": mobile})).await).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        let on_duty = |list: &Value, u: i64| {
+            list.as_array().unwrap().iter().any(|h| h["user_id"] == u && h["ended_at"].is_null())
+        };
+        let ended = |list: &Value, u: i64| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["user_id"] == u)
+                .and_then(|h| h["end_reason"].as_str())
+                .map(String::from)
+        };
+
+        // 周强 moves to the land department by request: his entry ends when it is applied.
+        let (s, r) = ask(&app, &da, "调往自然资源局", json!([{"user_id": zhou, "move_to": land}])).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let id = r["id"].as_i64().unwrap();
+        let (_, list) = body(app.get(&head, &path).await).await;
+        assert!(on_duty(&list, zhou), "still on duty while asked: {list}");
+        let (s, b) = step(&app, &head, id, "decide", "approve", "").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = step(&app, &admin, id, "apply", "approve", "").await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("applied")), "{b}");
+        let (_, list) = body(app.get(&head, &path).await).await;
+        assert!(!on_duty(&list, zhou), "{list}");
+        assert_eq!(ended(&list, zhou).as_deref(), Some("调出本部门"), "{list}");
+        assert!(on_duty(&list, lina), "{list}");
+
+        // 李娜's account disabled: her entry ends too.
+        let (s, b) = body(
+            app.post(&admin, &format!("/api/v1/staff/{lina}/active"), json!({"active": false, "reason": "离职"})).await,
+        )
+        .await;
+        assert!(s.is_success(), "{s} {b}");
+        let (_, list) = body(app.get(&head, &path).await).await;
+        assert_eq!(ended(&list, lina).as_deref(), Some("账号停用"), "{list}");
+        // The system administrator's emergency move ends them as well.
+        let da_id = app.user_id("demo_deptadmin").await;
+        let named = json!({"user_id": da_id, "duty": "staff", "mobile": "13900000003"});
+        let (s, b) = body(app.post(&head, &path, named).await).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let moved = json!({"department_id": land, "emergency": true, "reason": "紧急调整"});
+        let (s, b) = edit(&app, &admin, da_id, &["dept_admin"], moved).await;
+        assert!(s.is_success(), "{s} {b}");
+        let (_, list) = body(app.get(&head, &path).await).await;
+        assert_eq!(ended(&list, da_id).as_deref(), Some("调出本部门"), "{list}");
+        zwfw_store::audit::seal(&app.state.store).await.unwrap();
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'interaction_handler_end' AND object_id = '{market}'"
+        );
+        assert_eq!(count(&app, &sql).await, 3, "each ending audited");
+    }
+);
