@@ -834,10 +834,25 @@ pub async fn list(ctx: &Ctx<'_>, q: &ListQuery) -> AppResult<RightsPage> {
             }
         }
     }
-    f.department_id = crate::error::list_department(scope, q.department_id)?;
     // The centre's administrators list, besides their own, every request
-    // concerning an operator, which they decide.
-    f.or_operator = scope.is_some() && access::lists_operator_requests(actor(ctx)?);
+    // concerning an operator, which they decide: another department chosen,
+    // its requests concerning an operator; their own, their own only.
+    let operators_too = scope.is_some() && access::lists_operator_requests(actor(ctx)?);
+    match (scope, q.department_id) {
+        (Some(own), Some(d)) if operators_too && d != own => {
+            if f.operator == Some(false) {
+                // Waiting for that department's heads: none of the centre's to read.
+                let scope = "department".to_string();
+                return Ok(RightsPage { rows: vec![], total: 0, page, per_page: PER_PAGE, scope });
+            }
+            f.department_id = Some(d);
+            f.operator = Some(true);
+        }
+        _ => {
+            f.department_id = crate::error::list_department(scope, q.department_id)?;
+            f.or_operator = operators_too && q.department_id.is_none();
+        }
+    }
     let (rows, total) = sr::list(&ctx.state.store, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
     // Who may decide is read once for the page, not once a request.

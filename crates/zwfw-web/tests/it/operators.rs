@@ -169,9 +169,21 @@ both_backends!(the_operator_role_comes_only_through_a_request_the_centre_decides
     }
     let (s, c) = code_of(app.post(&counter, &decide, json!({"decision": "approve", "note": ""})).await).await;
     assert!(s == StatusCode::NOT_FOUND || (s, c.as_str()) == (StatusCode::FORBIDDEN, "needs_centre"), "{s} {c}");
-    // The centre lists it among its own and decides it.
+    // The centre lists it among its own and decides it; choosing the
+    // department lists it, choosing the centre lists the centre's own only.
     let (_, l) = body(app.get(&center, "/api/v1/governance/rights").await).await;
     assert!(l["rows"].as_array().unwrap().iter().any(|x| x["id"] == id), "{l}");
+    let (s, l) = body(app.get(&center, &format!("/api/v1/governance/rights?department_id={market}")).await).await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    let ids: Vec<i64> = l["rows"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![id], "{l}");
+    let centre = app.department_id("示例市政务服务中心").await;
+    let (_, l) = body(app.get(&center, &format!("/api/v1/governance/rights?department_id={centre}")).await).await;
+    assert!(l["rows"].as_array().unwrap().iter().all(|x| x["department_id"] == centre), "{l}");
+    let (_, l) =
+        body(app.get(&center, &format!("/api/v1/governance/rights?department_id={market}&state=requested")).await)
+            .await;
+    assert_eq!(l["total"], 0, "{l}");
     let (_, v) = body(app.get(&center, &format!("/api/v1/governance/rights/{id}")).await).await;
     assert_eq!(v["may_decide"], true, "{v}");
     let (s, v) = body(app.post(&center, &decide, json!({"decision": "approve", "note": "同意"})).await).await;
