@@ -299,7 +299,13 @@ both_backends!(paper_cases_are_entered_later_with_their_real_times, |store: Stor
     assert_eq!(l["entries"][0]["entered_name"], "吴海");
     let (_, l) = body(app.get(&counter, "/api/v1/backfill").await).await;
     assert_eq!((l["total"].as_i64(), l["all"].as_bool()), (Some(6), Some(false)));
-    let (_, l) = body(app.get(&land, &format!("/api/v1/backfill?department_id={market}")).await).await;
+    let (s, l) = body(app.get(&land, &format!("/api/v1/backfill?department_id={market}")).await).await;
+    assert_eq!(
+        (s, l["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_in_department")),
+        "another's is refused: {l}"
+    );
+    let (_, l) = body(app.get(&land, "/api/v1/backfill").await).await;
     assert_eq!(l["total"], 0, "another department lists only its own");
 
     // The evaluation counts the 补录 apart: one case, six entries, concluded on time.
