@@ -24,6 +24,8 @@ pub enum Kind {
     Locked,
     /// The input breaks a rule of the domain.
     Invalid,
+    /// The object exists but is no longer valid (a document superseded).
+    Gone,
     /// The upload or body is too large.
     TooLarge,
     /// Too many attempts; try later.

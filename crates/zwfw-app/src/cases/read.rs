@@ -234,7 +234,7 @@ pub async fn detail(st: &App, actor: Option<&Actor>, case_id: i64, by_query: boo
         clock,
         urgency,
         materials,
-        documents: sc::documents(&st.store, case_id).await?,
+        documents: crate::governance::corrections::mark_superseded(&events, sc::documents(&st.store, case_id).await?),
         originals: sc::originals(&st.store, case_id).await?,
         joint,
         missing: view.missing.clone(),

@@ -202,11 +202,11 @@ pub async fn on_license_change(
 /// 结论有误): its record, if one was derived and stands, shows 无效 from
 /// today with the correction's reason, in the correction's transaction
 /// (published already, it stays published, marked so); the new decision
-/// derives its own. Whether one changed.
+/// derives its own. `note` is the correction's own wording (办结结论更正
+/// （更正申请第N号）：…), the reason as it stands. Whether one changed.
 pub async fn on_conclusion_corrected(ctx: &Ctx<'_>, tx: &mut Tx, case_id: i64, note: &str) -> AppResult<bool> {
     let on = ymd(ctx.state.today());
-    let reason = format!("办结结论更正：{}", note.trim());
-    let Some(id) = sc::invalidate(tx, case_id, &on, &reason).await? else { return Ok(false) };
+    let Some(id) = sc::invalidate(tx, case_id, &on, note.trim()).await? else { return Ok(false) };
     let detail = json!({"case_id": case_id, "change": "conclusion_corrected", "invalid_on": on});
     ctx.audit(tx, ctx.entry("credit_invalidated", "credit_licensing", id, detail, note)).await?;
     Ok(true)

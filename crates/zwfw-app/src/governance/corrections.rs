@@ -131,6 +131,12 @@ pub struct CorrectionView {
     pub consent_at: Option<i64>,
     /// The head's note: the reason when refused.
     pub consent_note: String,
+    /// In whose stead the consent was given: `centre_head`,
+    /// `system_admin`, or none (a head of the case's department).
+    pub consent_as: Option<String>,
+    /// Who gave it, in words (部门负责人, 政务服务中心负责人（代部门负责人）,
+    /// 系统管理员（代部门负责人）).
+    pub consenter: String,
     pub performed_name: String,
     pub performed_at: Option<i64>,
     /// The centre's note: the reason when refused.
@@ -192,6 +198,8 @@ async fn view(ctx: &Ctx<'_>, r: scor::CorrectionRow, d: &mut Deciders) -> AppRes
         consent_name: r.consent_name,
         consent_at: r.consent_at,
         consent_note: r.consent_note,
+        consenter: crate::messages::correction_consenter(&r.consent_as).to_string(),
+        consent_as: Some(r.consent_as).filter(|c| !c.is_empty()),
         performed_name: r.performed_name,
         performed_at: r.performed_at,
         performed_note: r.performed_note,
@@ -216,7 +224,8 @@ async fn tell(
 ) -> AppResult<usize> {
     let what =
         crate::messages::correction_subject(&r.case_no, r.event_seq, &crate::messages::case_event_label(&r.event_kind));
-    let (title, body) = crate::messages::correction_notice(step, r.id, &what, &r.requester_name, note);
+    let by = crate::messages::correction_consenter(&r.consent_as);
+    let (title, body) = crate::messages::correction_notice(step, r.id, &what, &r.requester_name, by, note);
     let mut to: Vec<i64> = users.to_vec();
     to.sort_unstable();
     to.dedup();
@@ -344,7 +353,7 @@ pub async fn request(ctx: &Ctx<'_>, input: &RequestInput) -> AppResult<Correctio
     // named; anyone else does not learn the case exists.
     access::may_request_correction(actor, dept, None)
         .or_else(|r| if r == Refusal::NotAuthor { Ok(()) } else { Err(r) })
-        .map_err(refused)?;
+        .map_err(|r| if r.hides_object() { AppError::not_found("case") } else { refused(r) })?;
     t.check(seq, kind).map_err(|e| correction_error(e, seq))?;
     let named = t.named(seq).ok_or_else(|| correction_error(CorrectionError::NoSuchEvent, seq))?;
     access::may_request_correction(actor, dept, named.actor_id).map_err(refused)?;
@@ -476,28 +485,23 @@ async fn stood_in_for(ctx: &Ctx<'_>, department: i64, d: &mut Deciders) -> AppRe
     Ok(ids)
 }
 
-/// The rule of a step on a request (consent, carrying out).
-type StepRule = fn(&Actor, &CorrectionFacts) -> Result<Role, Refusal>;
-
-/// The request `id` for one who may read it; for staff who may not, the
-/// step's own refusal when one is given (a head of another department is
-/// told why), else "not found".
-async fn readable(ctx: &Ctx<'_>, id: i64, rule: Option<StepRule>) -> AppResult<scor::CorrectionRow> {
+/// The request `id` for one who may read it; anyone else, whatever step
+/// they try, is answered "not found" (the steps' rules say so too:
+/// [`access::may_consent_correction`] …), so that no refusal tells them it
+/// exists.
+async fn readable(ctx: &Ctx<'_>, id: i64) -> AppResult<scor::CorrectionRow> {
     let actor = actor(ctx)?;
     let r = scor::get(ctx.state.store.pool(), id).await?.ok_or_else(|| AppError::not_found(OBJECT))?;
     let f = facts_of(ctx.state, &r).await?;
     if !access::may_read_correction(actor, &f) {
-        return Err(match rule.map(|rule| rule(actor, &f)) {
-            Some(Err(refusal)) if actor.is_staff() => refused(refusal),
-            _ => AppError::not_found(OBJECT),
-        });
+        return Err(AppError::not_found(OBJECT));
     }
     Ok(r)
 }
 
 /// One request.
 pub async fn get(ctx: &Ctx<'_>, id: i64) -> AppResult<CorrectionView> {
-    view(ctx, readable(ctx, id, None).await?, &mut Deciders::default()).await
+    view(ctx, readable(ctx, id).await?, &mut Deciders::default()).await
 }
 
 // ---------- consent, carrying out, withdrawal ----------
@@ -517,13 +521,13 @@ fn verdict(input: &VerdictInput) -> AppResult<(Verdict, String)> {
 
 /// Whether the actor may give the head's verdict on request `id`: asked before the body is read.
 pub async fn may_consent(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
-    let r = readable(ctx, id, Some(access::may_consent_correction)).await?;
+    let r = readable(ctx, id).await?;
     access::may_consent_correction(actor(ctx)?, &facts_of(ctx.state, &r).await?).map(|_| ()).map_err(refused)
 }
 
 /// Whether the actor may give the centre's verdict on request `id`.
 pub async fn may_perform(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
-    let r = readable(ctx, id, Some(access::may_carry_out_correction)).await?;
+    let r = readable(ctx, id).await?;
     access::may_carry_out_correction(actor(ctx)?, &facts(&r)).map(|_| ()).map_err(refused)
 }
 
@@ -537,15 +541,21 @@ fn step<'a>(actor: &'a Actor, from: State, to: State, note: &'a str, at: i64) ->
 pub async fn consent(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<CorrectionView> {
     let st = ctx.state;
     let actor = actor(ctx)?;
-    let r = readable(ctx, id, Some(access::may_consent_correction)).await?;
-    let role = access::may_consent_correction(actor, &facts_of(st, &r).await?).map_err(refused)?;
+    let mut r = readable(ctx, id).await?;
+    let f = facts_of(st, &r).await?;
+    let role = access::may_consent_correction(actor, &f).map_err(refused)?;
+    // In whose stead: a head of the case's department consents as such.
+    let head_here = actor.has(Role::DeptHead) && actor.department_id == Some(r.department_id);
+    let stood_in = !head_here && zwfw_domain::access::rights::is_stand_in(actor, f.stand_in);
+    r.consent_as =
+        if stood_in { super::deletions::stand_in_code(f.stand_in).unwrap_or_default() } else { String::new() };
     let (v, note) = verdict(input)?;
     let from = state_of(&r);
     let to = from.consent(v).map_err(|_| wrong_stage())?;
     let approve = v == Verdict::Approve;
     let centre = if approve { super::deletions::staff_in_role(st, None, Role::CenterAdmin).await? } else { vec![] };
     let mut tx = st.store.begin().await?;
-    if !scor::consent(&mut tx, id, &step(actor, from, to, &note, ctx.now())).await? {
+    if !scor::consent(&mut tx, id, &step(actor, from, to, &note, ctx.now()), &r.consent_as).await? {
         return Err(wrong_stage());
     }
     let mut told = tell(ctx, &mut tx, &[r.requester_id], to.code(), &r, &note).await?;
@@ -554,7 +564,8 @@ pub async fn consent(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
         told += tell(ctx, &mut tx, &others, "to_perform", &r, &note).await?;
     }
     let action = if approve { "correction_consented" } else { "correction_declined" };
-    let detail = json!({"correction_state": to.code(), "role": role.code(), "notified": told});
+    let detail =
+        json!({"correction_state": to.code(), "role": role.code(), "consent_as": r.consent_as, "notified": told});
     ctx.audit(&mut tx, ctx.entry(action, OBJECT, id, detail, &note)).await?;
     tx.commit().await?;
     get(ctx, id).await
@@ -568,7 +579,7 @@ pub async fn consent(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
 pub async fn perform(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<CorrectionView> {
     let st = ctx.state;
     let actor = actor(ctx)?;
-    let r = readable(ctx, id, Some(access::may_carry_out_correction)).await?;
+    let r = readable(ctx, id).await?;
     let role = access::may_carry_out_correction(actor, &facts(&r)).map_err(refused)?;
     let (v, note) = verdict(input)?;
     let from = state_of(&r);
@@ -605,7 +616,7 @@ pub async fn perform(ctx: &Ctx<'_>, id: i64, input: &VerdictInput) -> AppResult<
 
 /// Whether the actor may withdraw request `id`: asked before anything else.
 pub async fn may_withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
-    let r = readable(ctx, id, None).await?;
+    let r = readable(ctx, id).await?;
     access::may_withdraw_correction(actor(ctx)?, &facts(&r)).map_err(refused)
 }
 
@@ -614,7 +625,7 @@ pub async fn may_withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<()> {
 pub async fn withdraw(ctx: &Ctx<'_>, id: i64) -> AppResult<CorrectionView> {
     let actor = actor(ctx)?;
     let st = ctx.state;
-    let r = readable(ctx, id, None).await?;
+    let r = readable(ctx, id).await?;
     access::may_withdraw_correction(actor, &facts(&r)).map_err(refused)?;
     let to = state_of(&r).withdraw().map_err(|_| wrong_stage())?;
     let mut heads = super::deletions::heads_but(st, r.department_id, actor.user_id).await?;
@@ -647,4 +658,23 @@ pub fn corrected_on(events: &[zwfw_store::cases::EventRow], what: CorrectionKind
             }
         })
         .collect()
+}
+
+/// The documents of a case, each marked superseded when the event it is
+/// numbered with was struck out by a correction
+/// ([`zwfw_domain::governance::correction::document_superseded`]).
+pub fn mark_superseded(
+    events: &[zwfw_store::cases::EventRow],
+    mut documents: Vec<zwfw_store::cases::DocumentRow>,
+) -> Vec<zwfw_store::cases::DocumentRow> {
+    let parsed: Vec<(i64, zwfw_domain::cases::Event)> = events
+        .iter()
+        .filter(|e| e.kind == "corrected")
+        .filter_map(|e| Some((e.seq, serde_json::from_value(e.body.clone()).ok()?)))
+        .collect();
+    let refs: Vec<(i64, &zwfw_domain::cases::Event)> = parsed.iter().map(|(s, e)| (*s, e)).collect();
+    for d in &mut documents {
+        d.superseded = zwfw_domain::governance::correction::document_superseded(&refs, d.event_seq);
+    }
+    documents
 }

@@ -41,6 +41,9 @@ pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
             "网上申报的申请人类型、姓名和证件号码取自申请人实名认证的账户，不能在此更正；只能更正联系电话、地址和电子邮箱"
         }
         ("correction_no_change", _) => "更正后的申请人信息与办件记录的一致，没有需要更正的内容",
+        ("document_superseded", _) => {
+            "结论已更正，本文书不再有效：该决定已经误操作更正撤回，办件待重新决定，新的决定另行出具文书"
+        }
         ("bad_correction_kind", _) => "请选择更正类型：环节误通过、申请人信息有误或办结结论有误",
         ("invalid_correction_text", Some(d)) => return Some(d.to_string()),
         ("invalid_correction_text", None) => "请填写更正的内容和原因",
@@ -55,6 +58,10 @@ pub fn corrections_text(code: &str, detail: Option<&str>) -> Option<String> {
         }
         ("needs_dept_head", Some("correction_request")) => "更正申请须由办件所属部门的部门负责人同意或不同意",
         ("missing_role", Some("correction_request")) => "更正由政务服务中心管理员执行",
+        ("own_consent", Some("correction_request")) => {
+            "同意该更正申请的人不能再执行该更正：须由政务服务中心其他管理员执行或不予更正"
+        }
+        ("own_consent", _) => "同意申请的人不能再执行该申请",
         ("supervision_reads_only", Some("correction_request")) => "监察人员只能查看更正申请，不能申请、同意或执行",
         ("staff_only", Some("correction_request")) => "更正申请只能由工作人员办理",
         _ => return None,
@@ -67,10 +74,22 @@ pub fn correction_subject(case_no: &str, seq: i64, label: &str) -> String {
     format!("办件{case_no}第{seq}号记录（{label}）")
 }
 
+/// Who gave the consent or refusal of a correction request, in words:
+/// `consent_as` '' (a head of the case's department), `centre_head` or
+/// `system_admin` (who stood in for the heads).
+pub fn correction_consenter(consent_as: &str) -> &'static str {
+    match consent_as {
+        "centre_head" => "政务服务中心负责人（代部门负责人）",
+        "system_admin" => "系统管理员（代部门负责人）",
+        _ => "部门负责人",
+    }
+}
+
 /// The in-app notice of a step of correction request `id`: its title and text.
 /// `step`: requested | to_perform | consented | declined | performed |
-/// reported | rejected | withdrawn.
-pub fn correction_notice(step: &str, id: i64, what: &str, requester: &str, note: &str) -> (String, String) {
+/// reported | rejected | withdrawn; `by` who consented or refused
+/// ([`correction_consenter`]).
+pub fn correction_notice(step: &str, id: i64, what: &str, requester: &str, by: &str, note: &str) -> (String, String) {
     let why = if note.is_empty() { String::new() } else { format!("意见：{note}") };
     match step {
         "requested" => (
@@ -79,15 +98,13 @@ pub fn correction_notice(step: &str, id: i64, what: &str, requester: &str, note:
         ),
         "to_perform" => (
             format!("更正申请第{id}号待政务服务中心执行"),
-            format!("部门负责人已同意{requester}更正{what}的申请，请核实后执行更正或不予更正。{why}"),
+            format!("{by}已同意{requester}更正{what}的申请，请核实后执行更正或不予更正。{why}"),
         ),
         "consented" => (
-            format!("更正申请第{id}号：部门负责人已同意"),
-            format!("您更正{what}的申请已经部门负责人同意，等待政务服务中心执行。{why}"),
+            format!("更正申请第{id}号：{by}已同意"),
+            format!("您更正{what}的申请已经{by}同意，等待政务服务中心执行。{why}"),
         ),
-        "declined" => {
-            (format!("更正申请第{id}号：部门负责人不同意"), format!("您更正{what}的申请未获部门负责人同意。{why}"))
-        }
+        "declined" => (format!("更正申请第{id}号：{by}不同意"), format!("您更正{what}的申请未获{by}同意。{why}")),
         "performed" => (
             format!("更正申请第{id}号：已更正"),
             format!("政务服务中心已更正{what}，原记录保留在办理进度中并标明已更正。{why}"),

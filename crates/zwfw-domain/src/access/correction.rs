@@ -87,14 +87,24 @@ pub fn may_read_correction(actor: &Actor, f: &CorrectionFacts) -> bool {
             || (actor.has(Role::DeptHead) && in_department(actor, f.department_id)))
 }
 
+/// Who may not read a request learns nothing of it from a step either: the
+/// step's own refusal (`needs_dept_head`, `missing_role`, …) would tell
+/// that it exists. Answered "not found" (`NotParty`).
+fn readers_only(actor: &Actor, f: &CorrectionFacts) -> Result<(), Refusal> {
+    if may_read_correction(actor, f) {
+        Ok(())
+    } else {
+        Err(Refusal::NotParty)
+    }
+}
+
 /// Who consents to (or refuses) a correction: a head of the case's
 /// department, not the one who asked; when no head may (the requester is
 /// its only head), who stands in ([`CorrectionFacts::stand_in`]), never on
-/// their own request. The role it is given in.
+/// their own request. The role it is given in. Who may not read the
+/// request is answered "not found".
 pub fn may_consent_correction(actor: &Actor, f: &CorrectionFacts) -> Result<Role, Refusal> {
-    if !actor.is_staff() {
-        return Err(Refusal::StaffOnly);
-    }
+    readers_only(actor, f)?;
     match department_head_consents(actor, f) {
         Err(_) if is_stand_in(actor, f.stand_in) => {
             if actor.user_id == f.requester_id {
@@ -122,25 +132,27 @@ fn department_head_consents(actor: &Actor, f: &CorrectionFacts) -> Result<Role, 
 
 /// Who carries out (or refuses) a consented correction: the service centre
 /// (政务服务中心管理员, or a system administrator with them), never the one
-/// who asked. The role it is done in.
+/// who asked nor the one who consented (a system administrator standing in
+/// for the heads: `OwnConsent`). The role it is done in. Who may not read
+/// the request is answered "not found".
 pub fn may_carry_out_correction(actor: &Actor, f: &CorrectionFacts) -> Result<Role, Refusal> {
-    if !actor.is_staff() {
-        return Err(Refusal::StaffOnly);
-    }
+    readers_only(actor, f)?;
     let Some(role) = first_held(actor, &[Role::CenterAdmin, Role::SystemAdmin]) else {
         return Err(if is_supervision(actor) { Refusal::SupervisionReadsOnly } else { Refusal::MissingRole });
     };
     if actor.user_id == f.requester_id {
         return Err(Refusal::OwnRequest);
     }
+    if f.consent_by == Some(actor.user_id) {
+        return Err(Refusal::OwnConsent);
+    }
     Ok(role)
 }
 
-/// Who withdraws a correction request before consent: who asked.
+/// Who withdraws a correction request before consent: who asked. Who may
+/// not read the request is answered "not found".
 pub fn may_withdraw_correction(actor: &Actor, f: &CorrectionFacts) -> Result<(), Refusal> {
-    if !actor.is_staff() {
-        return Err(Refusal::StaffOnly);
-    }
+    readers_only(actor, f)?;
     if actor.user_id != f.requester_id {
         return Err(Refusal::NotAuthor);
     }
@@ -191,12 +203,17 @@ mod tests {
         assert_eq!(may_request_correction(&person(4), 2, Some(4)), Err(Refusal::StaffOnly));
         let f = CorrectionFacts { department_id: 2, requester_id: 4, ..Default::default() };
         assert_eq!(may_consent_correction(&head, &f), Ok(Role::DeptHead));
-        assert_eq!(may_consent_correction(&other_head, &f), Err(Refusal::NotInDepartment));
-        assert_eq!(may_consent_correction(&colleague, &f), Err(Refusal::NeedsDeptHead));
+        assert_eq!(may_consent_correction(&other_head, &f), Err(Refusal::NotParty), "who may not read it");
+        assert_eq!(may_consent_correction(&colleague, &f), Err(Refusal::NotParty));
+        assert_eq!(may_consent_correction(&centre, &f), Err(Refusal::NeedsDeptHead), "the centre reads it");
+        assert_eq!(may_consent_correction(&person(4), &f), Err(Refusal::NotParty));
         let own = CorrectionFacts { department_id: 2, requester_id: 6, ..Default::default() };
         assert_eq!(may_consent_correction(&head, &own), Err(Refusal::OwnRequest));
         assert_eq!(may_carry_out_correction(&centre, &f), Ok(Role::CenterAdmin));
         assert_eq!(may_carry_out_correction(&head, &f), Err(Refusal::MissingRole));
+        assert_eq!(may_carry_out_correction(&colleague, &f), Err(Refusal::NotParty));
+        assert_eq!(may_carry_out_correction(&other_head, &f), Err(Refusal::NotParty));
+        assert_eq!(may_withdraw_correction(&other_head, &f), Err(Refusal::NotParty));
         assert_eq!(may_carry_out_correction(&sup, &f), Err(Refusal::SupervisionReadsOnly));
         let centre_own = CorrectionFacts { department_id: 2, requester_id: 10, ..Default::default() };
         assert_eq!(may_carry_out_correction(&centre, &centre_own), Err(Refusal::OwnRequest));
@@ -231,7 +248,7 @@ mod tests {
         assert_eq!(may_consent_correction(&centre_head, &by_centre), Ok(Role::DeptHead));
         assert!(may_read_correction(&centre_head, &by_centre), "she reads what she consents to");
         assert_eq!(may_consent_correction(&head, &by_centre), Err(Refusal::OwnRequest));
-        assert_eq!(may_consent_correction(&other_head, &by_centre), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_correction(&other_head, &by_centre), Err(Refusal::NotParty));
         assert!(!may_read_correction(&other_head, &by_centre));
         assert_eq!(
             may_consent_correction(&sys, &by_centre),
@@ -243,7 +260,7 @@ mod tests {
         // No head at the centre free to: the system administrator.
         let by_sys = CorrectionFacts { stand_in: StandIn::SystemAdmin, ..by_centre };
         assert_eq!(may_consent_correction(&sys, &by_sys), Ok(Role::SystemAdmin));
-        assert_eq!(may_consent_correction(&centre_head, &by_sys), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_correction(&centre_head, &by_sys), Err(Refusal::NotParty));
         // Never on their own request.
         let sys_own = CorrectionFacts { requester_id: 12, ..by_sys };
         assert_eq!(may_consent_correction(&sys, &sys_own), Err(Refusal::OwnRequest));
@@ -251,11 +268,15 @@ mod tests {
         assert_eq!(may_consent_correction(&centre_head, &centre_own), Err(Refusal::OwnRequest));
         // With a head free to consent nobody stands in: the refusals stay as they were.
         let two = CorrectionFacts { stand_in: StandIn::None, ..by_centre };
-        assert_eq!(may_consent_correction(&centre_head, &two), Err(Refusal::NotInDepartment));
+        assert_eq!(may_consent_correction(&centre_head, &two), Err(Refusal::NotParty));
         assert_eq!(may_consent_correction(&sys, &two), Err(Refusal::NeedsDeptHead));
         assert!(!may_read_correction(&centre_head, &two));
         // Having consented or refused, she keeps reading it.
         let given = CorrectionFacts { consent_by: Some(11), ..two };
         assert!(may_read_correction(&centre_head, &given));
+        // The system administrator who consented in the heads' stead does not carry it out.
+        let consented = CorrectionFacts { consent_by: Some(12), stand_in: StandIn::None, ..by_sys };
+        assert_eq!(may_carry_out_correction(&sys, &consented), Err(Refusal::OwnConsent));
+        assert_eq!(may_carry_out_correction(&centre, &consented), Ok(Role::CenterAdmin));
     }
 }

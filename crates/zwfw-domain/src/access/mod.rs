@@ -91,10 +91,13 @@ pub enum Refusal {
     /// Only the service centre decides this (a change of an operator's
     /// rights: [`rights::may_decide`]).
     NeedsCentre,
+    /// Who consented to a request does not also carry it out (separation
+    /// of duties: a stand-in who consented to a correction).
+    OwnConsent,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 22] = [
+    pub const ALL: [Refusal; 23] = [
         Refusal::Forbidden,
         Refusal::NotParty,
         Refusal::NotInDepartment,
@@ -117,6 +120,7 @@ impl Refusal {
         Refusal::OwnRequest,
         Refusal::NotQualified,
         Refusal::NeedsCentre,
+        Refusal::OwnConsent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -143,6 +147,7 @@ impl Refusal {
             Refusal::OwnRequest => "own_request",
             Refusal::NotQualified => "not_qualified",
             Refusal::NeedsCentre => "needs_centre",
+            Refusal::OwnConsent => "own_consent",
         }
     }
 

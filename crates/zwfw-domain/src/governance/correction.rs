@@ -179,6 +179,35 @@ pub fn corrected(events: &[(i64, &Event)]) -> Vec<(i64, i64)> {
         .collect()
 }
 
+impl CorrectionKind {
+    /// Whether a correction of this kind strikes out the event it names (a
+    /// step pass or a decision undone) rather than amending it (wrong
+    /// applicant data: the acceptance itself stands).
+    pub fn strikes_out(self) -> bool {
+        !matches!(self, CorrectionKind::ApplicantData)
+    }
+}
+
+/// The events a correction struck out on a case, with the request each was
+/// corrected under. A document numbered with one of them (the 准予/不予
+/// 许可决定书 of a decision corrected) is superseded: it stays listed,
+/// marked 结论已更正，本文书不再有效, and is served to nobody as valid.
+pub fn struck_out(events: &[(i64, &Event)]) -> Vec<(i64, i64)> {
+    events
+        .iter()
+        .filter_map(|(_, e)| match &e.kind {
+            EventKind::Corrected { event, request, what, .. } if what.strikes_out() => Some((*event, *request)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a document numbered with event `doc_seq` is superseded by a
+/// correction ([`struck_out`]).
+pub fn document_superseded(events: &[(i64, &Event)], doc_seq: i64) -> bool {
+    struck_out(events).iter().any(|(seq, _)| *seq == doc_seq)
+}
+
 /// Whether event `seq` of a case in `state` (its events with their numbers,
 /// in order) may be corrected as `kind`, and what the correction restores;
 /// `derived` says which records the case's conclusion derived.
@@ -275,6 +304,33 @@ mod tests {
 
     fn pass() -> EventKind {
         EventKind::StepPassed { opinion: "同意".into() }
+    }
+
+    fn correction_of(event: i64, what: CorrectionKind) -> EventKind {
+        EventKind::Corrected {
+            event,
+            what,
+            request: 9,
+            reason: "误操作".into(),
+            joint_answers: vec![],
+            joint_missing: vec![],
+            applicant: None,
+        }
+    }
+
+    #[test]
+    fn a_document_of_an_event_struck_out_is_superseded() {
+        let list = [
+            ev(EventKind::Accepted),
+            ev(pass()),
+            ev(correction_of(1, CorrectionKind::ApplicantData)),
+            ev(correction_of(2, CorrectionKind::Conclusion)),
+        ];
+        let events: Vec<(i64, &Event)> = list.iter().enumerate().map(|(i, e)| (i as i64 + 1, e)).collect();
+        assert_eq!(struck_out(&events), [(2, 9)]);
+        assert!(document_superseded(&events, 2), "the decision corrected");
+        assert!(!document_superseded(&events, 1), "the acceptance stands, its data amended");
+        assert!(!document_superseded(&events, 3));
     }
 
     #[test]

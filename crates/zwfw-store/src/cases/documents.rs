@@ -12,6 +12,12 @@ pub struct DocumentRow {
     pub doc_no: String,
     pub file_sm3: String,
     pub created_at: i64,
+    // Read as `false`; the case's reader sets it from the events
+    // (`zwfw_domain::governance::correction::document_superseded`).
+    /// The decision it was issued with was corrected (误操作更正, 办结结论有误):
+    /// the document is no longer valid and is not served
+    /// (`410 document_superseded`).
+    pub superseded: bool,
 }
 
 pub async fn add_document(
@@ -49,6 +55,7 @@ pub async fn documents(store: &Store, case_id: i64) -> StoreResult<Vec<DocumentR
             doc_no: r.str("doc_no"),
             file_sm3: r.str("file_sm3"),
             created_at: r.i64("created_at"),
+            superseded: false,
         }).await
 }
 

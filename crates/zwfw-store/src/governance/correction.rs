@@ -31,6 +31,9 @@ pub struct CorrectionRow {
     pub consent_name: String,
     pub consent_at: Option<i64>,
     pub consent_note: String,
+    /// In whose stead the consent was given: '' (a head of the case's
+    /// department), `centre_head` or `system_admin` (migration 0061).
+    pub consent_as: String,
     pub performed_by: Option<i64>,
     pub performed_name: String,
     pub performed_at: Option<i64>,
@@ -62,6 +65,7 @@ fn row(r: &Row) -> CorrectionRow {
         consent_name: r.str("consent_name"),
         consent_at: r.opt_i64("consent_at"),
         consent_note: r.str("consent_note"),
+        consent_as: r.str("consent_as"),
         performed_by: r.opt_i64("performed_by"),
         performed_name: r.str("performed_name"),
         performed_at: r.opt_i64("performed_at"),
@@ -204,9 +208,18 @@ async fn record_step(
     Ok(r.rows_affected() == 1)
 }
 
-/// The head's consent or refusal; false when the request left `from`.
-pub async fn consent(tx: &mut Tx, id: i64, s: &Step<'_>) -> StoreResult<bool> {
-    record_step(tx, id, "consent", s, None).await
+/// The head's consent or refusal, `consent_as` saying in whose stead
+/// ('' for a head of the case's department); false when the request left `from`.
+pub async fn consent(tx: &mut Tx, id: i64, s: &Step<'_>, consent_as: &str) -> StoreResult<bool> {
+    if !record_step(tx, id, "consent", s, None).await? {
+        return Ok(false);
+    }
+    query("UPDATE correction_requests SET consent_as = $1 WHERE id = $2")
+        .bind(consent_as)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(true)
 }
 
 /// The centre's carrying out (with the corrective event's number) or

@@ -316,12 +316,14 @@ fn file_response(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
 }
 
 pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> WebResult<Response> {
-    let case = readable_case(st, ra, id).await?;
-    let doc = sc::documents(&st.store, id)
-        .await?
-        .into_iter()
-        .find(|d| d.id == doc_id)
-        .ok_or_else(|| WebError::not_found("document"))?;
+    let actor = ra.session.as_ref().map(|s| &s.actor).ok_or_else(|| WebError::not_found("case"))?;
+    let d = cases::detail(st, Some(actor), id, false).await?;
+    let doc = d.documents.into_iter().find(|d| d.id == doc_id).ok_or_else(|| WebError::not_found("document"))?;
+    // A decision corrected: its document is no longer valid, for every reader.
+    if doc.superseded {
+        return Err(WebError::new(Kind::Gone, "document_superseded"));
+    }
+    let case = d.case;
     let bytes = zwfw_app::documents::pdf(st, &case, &doc).await?;
     let name = format!("{}-{}.pdf", zwfw_app::messages::label("doc_kind", &doc.kind), case.case_no.unwrap_or_default());
     Ok(file_response(bytes, "application/pdf", &name))
@@ -329,7 +331,7 @@ pub async fn document(st: &AppState, ra: &RequestAuth, id: i64, doc_id: i64) -> 
 
 /// Downloads an official document of a case as PDF.
 #[utoipa::path(get, path = "/cases/{id}/documents/{doc_id}", tag = "cases", params(("id" = i64, Path), ("doc_id" = i64, Path)),
-    responses((status = 200, description = "the document", body = crate::http::files::FileBytes, content_type = "application/pdf"), (status = 404, body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "the document", body = crate::http::files::FileBytes, content_type = "application/pdf"), (status = 404, body = ErrorBody), (status = 410, description = "the document's decision was corrected: it is no longer valid (`document_superseded`)", body = ErrorBody), (status = 400, description = "a bad parameter or body", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn api_document(
     State(st): State<AppState>,
     Auth(ra): Auth,

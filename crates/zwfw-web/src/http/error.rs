@@ -113,6 +113,7 @@ pub fn status_of(kind: Kind) -> StatusCode {
         Kind::Conflict => StatusCode::CONFLICT,
         Kind::Locked => StatusCode::LOCKED,
         Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Gone => StatusCode::GONE,
         Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
         Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

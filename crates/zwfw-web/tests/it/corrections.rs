@@ -136,6 +136,8 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     assert!(b["message"].as_str().unwrap().contains("录入该办理记录的本人"), "{b}");
     let (s, b) = ask(&app, &land, id, wrong, "step_passed", "误点通过").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a case of another department: {b}");
+    assert!(b["message"].as_str().unwrap().contains("办件"), "the case is not found: {b}");
+    assert!(!b["message"].as_str().unwrap().contains("更正申请"), "{b}");
     let (s, b) = ask(&app, &supervisor, id, wrong, "step_passed", "误点通过").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("supervision_reads_only")), "{b}");
     let (s, b) = ask(&app, &citizen, id, wrong, "step_passed", "误点通过").await;
@@ -162,9 +164,18 @@ both_backends!(a_step_passed_wrongly_is_corrected_on_an_approved_request, |store
     assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("correction_wrong_stage")), "{b}");
     let (s, b) = step(&app, &reviewer, rid, "consent", "approve", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
-    let (s, b) = step(&app, &county, rid, "consent", "approve", "").await;
-    assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
-    assert!(b["message"].as_str().unwrap().contains("办件所属部门"), "{b}");
+    // Who may not read the request (another department's head, an operator) learns nothing of it
+    // from a step either: "not found", as when reading it.
+    let [operator] = app.ready_tokens(["demo_operator"]).await;
+    for who in [&county, &land, &operator] {
+        for what in ["consent", "perform", "withdraw"] {
+            let (s, b) = step(&app, who, rid, what, "approve", "").await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{what}: {b}");
+            let (s, g) = body(app.get(who, &format!("/api/v1/governance/corrections/{rid}")).await).await;
+            assert_eq!((s, g["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{g}");
+            assert_eq!(b["message"], g["message"], "the same answer");
+        }
+    }
     let (s, b) = step(&app, &head, rid, "consent", "refuse", "").await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_correction_text")), "{b}");
     assert_eq!(state_of(&app, rid).await, "requested");
@@ -541,8 +552,28 @@ both_backends!(
         assert_eq!((v.outcome, v.clock.as_ref().unwrap().concluded_on), (None, None), "the clock runs on");
         let (_, html) = page(&signed(&head), &app, &format!("/cases/{id}")).await;
         assert!(html.contains("<del><strong>办结</strong></del>"), "{html}");
+        assert!(html.contains(r#"<del class="pre">准予许可"#), "the decision's line struck out too: {html}");
+        assert!(!html.contains("双公示记录转为无效"), "no more said than what happened: {html}");
         assert!(html.contains(&format!("/governance/corrections/{rid}")) && html.contains("回到待决定"), "{html}");
         assert!(html.contains("结论已更正，本文书不再有效"), "the decision's document is kept, marked: {html}");
+        // The decision's document, never rendered before, is superseded: listed so, and served to nobody.
+        let docs = c["documents"].as_array().unwrap();
+        let wrong_doc = docs.iter().find(|d| d["event_seq"].as_i64() == Some(concluded)).unwrap();
+        assert_eq!(wrong_doc["superseded"].as_bool(), Some(true), "{c}");
+        assert!(docs.iter().filter(|d| d["id"] != wrong_doc["id"]).all(|d| d["superseded"] == false), "{c}");
+        let doc_path = format!("/cases/{id}/documents/{}", wrong_doc["id"]);
+        for who in [&citizen, &head, &center] {
+            let (s, b) = body(app.get(who, &format!("/api/v1{doc_path}")).await).await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::GONE, Some("document_superseded")), "{b}");
+            assert!(b["message"].as_str().unwrap().contains("结论已更正，本文书不再有效"), "{b}");
+        }
+        let (s, html) = page(&signed(&citizen), &app, &doc_path).await;
+        assert_eq!(s, StatusCode::GONE, "{html}");
+        assert!(html.contains("结论已更正，本文书不再有效"), "{html}");
+        let (_, html) = page(&signed(&citizen), &app, &format!("/cases/{id}")).await;
+        assert!(!html.contains(&format!("href=\"{doc_path}\"")), "not offered for download: {html}");
+        let rendered = format!("SELECT COUNT(*) AS n FROM case_documents WHERE case_id = {id} AND file_sm3 <> ''");
+        assert_eq!(count(&app, &rendered).await, 0, "nothing rendered");
 
         // What followed the wrong grant is undone, nothing deleted.
         let licence =
@@ -560,6 +591,11 @@ both_backends!(
         let credit =
             format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {id} AND invalid_on IS NOT NULL");
         assert_eq!(count(&app, &credit).await, 1, "the 双公示 record shows 无效");
+        let reason = format!(
+            "SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {id} \
+             AND invalid_reason = '作废：办结结论更正（更正申请第{rid}号）：应为不予许可，误点准予'"
+        );
+        assert_eq!(count(&app, &reason).await, 1, "made 无效 with its licence's 作废");
         let b = crate::handover::inbox(&app, &land_staff, "?state=all").await;
         let kinds: Vec<(&str, &str)> = b["rows"]
             .as_array()
@@ -613,6 +649,14 @@ both_backends!(
             (Some("concluded"), Some("JY0000000000932"))
         );
         assert!(zwfw_app::cases::snapshot_matches_events(&app.state, id).await.unwrap());
+        // The new decision's document is valid and served.
+        let regranted = last_seq(&c, "concluded");
+        assert_ne!(regranted, concluded);
+        let new_doc = c["documents"].as_array().unwrap().iter().find(|d| d["event_seq"] == regranted).cloned();
+        let new_doc = new_doc.unwrap_or_else(|| panic!("{c}"));
+        assert_eq!(new_doc["superseded"].as_bool(), Some(false), "{c}");
+        let r = app.get(&citizen, &format!("/api/v1/cases/{id}/documents/{}", new_doc["id"])).await;
+        assert_eq!(r.status(), StatusCode::OK);
 
         // A licence still waiting to be issued (a type held by legal persons, the applicant a
         // natural person): its issue is withdrawn with the grant, and no licence is issued after.
@@ -628,6 +672,10 @@ both_backends!(
         let pending = crate::handover::conclude(&app, &tokens, waiting, grant.clone()).await;
         let job = format!("SELECT COUNT(*) AS n FROM license_jobs WHERE case_id = {pending} AND state = 'pending'");
         assert_eq!(count(&app, &job).await, 1, "the issue waits");
+        zwfw_app::cases::notices::derive(&app.state).await.unwrap();
+        let standing =
+            format!("SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {pending} AND invalid_on IS NULL");
+        assert_eq!(count(&app, &standing).await, 1, "its 双公示 record derived");
         let done = last_seq(&case(&app, &head, pending).await, "concluded");
         let (s, r) = ask(&app, &head, pending, done, "conclusion", "误点准予").await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -637,6 +685,12 @@ both_backends!(
         let withdrawn =
             format!("SELECT COUNT(*) AS n FROM license_jobs WHERE case_id = {pending} AND state = 'withdrawn'");
         assert_eq!((count(&app, &job).await, count(&app, &withdrawn).await), (0, 1));
+        // No licence to void: the record is made 无效 by the correction itself, its reason said once.
+        let reason = format!(
+            "SELECT COUNT(*) AS n FROM credit_licensing WHERE case_id = {pending} \
+             AND invalid_reason = '办结结论更正（更正申请第{w}号）：误点准予'"
+        );
+        assert_eq!(count(&app, &reason).await, 1, "the reason, its prefix once");
         zwfw_app::licenses::issue::run_pending(&app.state).await.unwrap();
         let issued = format!("SELECT COUNT(*) AS n FROM licenses WHERE case_id = {pending}");
         assert_eq!(count(&app, &issued).await, 0, "nothing issued under the corrected grant");
@@ -706,7 +760,7 @@ both_backends!(
         let (s, b) = step(&app, &head, rid, "consent", "approve", "").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_request")), "{b}");
         let (s, b) = step(&app, &county, rid, "consent", "approve", "").await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
         let (s, b) = step(&app, &center, rid, "consent", "approve", "").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
         let (s, b) = body(app.get(&admin, &format!("/api/v1/governance/corrections/{rid}")).await).await;
@@ -717,6 +771,22 @@ both_backends!(
         assert!(html.contains(&format!(r#"action="/governance/corrections/{rid}/consent""#)), "{html}");
         let (s, b) = step(&app, &admin, rid, "consent", "approve", "情况属实").await;
         assert_eq!((s, b["state"].as_str(), b["stand_in"].as_str()), (StatusCode::OK, Some("consented"), None), "{b}");
+        // The notices and the page say who consented, in whose stead.
+        assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid}号：系统管理员（代部门负责人）已同意")).await, 1);
+        let to_centre = format!(
+            "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {} AND title LIKE '更正申请第{rid}号待政务服务中心执行%' \
+             AND body LIKE '系统管理员（代部门负责人）已同意%'",
+            app.user_id("demo_center").await
+        );
+        assert_eq!(count(&app, &to_centre).await, 1);
+        let (_, html) = page(&signed(&head), &app, &format!("/governance/corrections/{rid}")).await;
+        assert!(html.contains("系统管理员（代部门负责人）意见"), "{html}");
+        assert_eq!(b["consent_as"].as_str(), Some("system_admin"), "{b}");
+        // Who consented does not carry it out too: another of the centre does.
+        let (s, b) = step(&app, &admin, rid, "perform", "approve", "核实无误").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("own_consent")), "{b}");
+        assert!(b["message"].as_str().unwrap().contains("同意该更正申请的人不能再执行"), "{b}");
+        assert_eq!(state_of(&app, rid).await, "consented");
         let (s, b) = step(&app, &center, rid, "perform", "approve", "核实无误").await;
         assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
         assert_eq!(told(&app, "demo_admin", &format!("更正申请第{rid}号：已更正")).await, 1, "who consented");
@@ -750,9 +820,14 @@ both_backends!(
         let (s, b) = step(&app, &admin, rid2, "consent", "approve", "").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
         let (s, b) = step(&app, &county, rid2, "consent", "approve", "").await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
         let (s, b) = step(&app, &centre_head, rid2, "consent", "approve", "情况属实").await;
         assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        assert_eq!(b["consent_as"].as_str(), Some("centre_head"), "{b}");
+        let by_centre = format!("更正申请第{rid2}号：政务服务中心负责人（代部门负责人）已同意");
+        assert_eq!(told(&app, "demo_head", &by_centre).await, 1);
+        let (_, html) = page(&signed(&head), &app, &format!("/governance/corrections/{rid2}")).await;
+        assert!(html.contains("政务服务中心负责人（代部门负责人）意见"), "{html}");
         assert_eq!(told(&app, "demo_center", &format!("更正申请第{rid2}号待政务服务中心执行")).await, 1);
         let (s, b) = step(&app, &center, rid2, "perform", "approve", "核实无误").await;
         assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("performed")), "{b}");
@@ -772,7 +847,7 @@ both_backends!(
         assert_eq!(r["stand_in"], Value::Null, "{r}");
         assert_eq!(told(&app, "test_centre_head", &format!("更正申请第{rid3}号")).await, 0);
         let (s, b) = step(&app, &centre_head, rid3, "consent", "approve", "").await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_in_department")), "{b}");
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
         let (s, b) = step(&app, &admin, rid3, "consent", "approve", "").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("needs_dept_head")), "{b}");
         let (s, html) = page(&signed(&head_two), &app, &format!("/governance/corrections/{rid3}")).await;
@@ -780,6 +855,10 @@ both_backends!(
         assert!(!html.contains(r#"id="stand-in""#) && html.contains("部门负责人审核"), "{html}");
         let (s, b) = step(&app, &head_two, rid3, "consent", "approve", "情况属实").await;
         assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("consented")), "{b}");
+        assert_eq!(b["consent_as"], Value::Null, "{b}");
+        assert_eq!(told(&app, "demo_head", &format!("更正申请第{rid3}号：部门负责人已同意")).await, 1);
+        let (_, html) = page(&signed(&head), &app, &format!("/governance/corrections/{rid3}")).await;
+        assert!(html.contains(">部门负责人意见<"), "{html}");
         assert_eq!(state_of(&app, rid3).await, "consented");
         assert_invariants(&app).await;
     }
