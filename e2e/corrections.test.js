@@ -74,7 +74,8 @@ test('a step passed by mistake is corrected on the recorder\'s request, the head
   // The case is back at 审查; the original pass is struck out, marked and linked.
   await walkWidths(base, head, `/cases/${caseId}`, 'correction-timeline', async page => {
     const timeline = page.locator('ol.timeline');
-    assert.equal(await timeline.locator('del').count(), 1);
+    // The corrected pass is struck out: its name and its detail line.
+    assert.equal(await timeline.locator('del').count(), 2);
     assert.match(await timeline.innerText(), /已更正[\s\S]*误操作更正/);
     assert.ok(await timeline.locator(`a[href="${path}"]`).isVisible());
   });

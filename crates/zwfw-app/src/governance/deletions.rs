@@ -398,7 +398,9 @@ pub(crate) async fn staff_in_role(st: &App, department: Option<i64>, role: Role)
 
 /// The heads of `department` but `who` (the author).
 pub(super) async fn heads_but(st: &App, department: i64, who: i64) -> AppResult<Vec<i64>> {
-    let mut heads = staff_in_role(st, Some(department), Role::DeptHead).await?;
+    // Only heads qualified today (上岗资格): one who may not consent is not
+    // asked to.
+    let mut heads = super::rights::qualified_heads(st, department).await?;
     heads.retain(|&u| u != who);
     Ok(heads)
 }

@@ -609,8 +609,9 @@ pub async fn remind_expiring(st: &App) -> AppResult<usize> {
 }
 
 /// The Chinese sentence naming the roles a staff member holds but may not
-/// act in today, for their workbench and a refused page.
-pub fn missing_text(missing: &[(Role, dq::Standing)]) -> Option<String> {
+/// act in today, for their workbench and a refused page. `acts_in_none`:
+/// they act in no role at all (and so read none of the department's cases).
+pub fn missing_text(missing: &[(Role, dq::Standing)], acts_in_none: bool) -> Option<String> {
     if missing.is_empty() {
         return None;
     }
@@ -625,8 +626,10 @@ pub fn missing_text(missing: &[(Role, dq::Standing)]) -> Option<String> {
             parts.push(format!("您的{}岗位上岗资格有效期至{}，已过期", name(r), on.format("%Y-%m-%d")));
         }
     }
-    Some(format!(
-        "{}，暂不能以该岗位办理业务，也不能查阅本部门的办件。请联系政务服务中心管理员安排培训和考试。",
-        parts.join("；")
-    ))
+    let reach = if acts_in_none {
+        "暂不能以该岗位办理业务，也不能查阅本部门的办件"
+    } else {
+        "暂不能以该岗位办理业务"
+    };
+    Some(format!("{}，{reach}。请联系政务服务中心管理员安排培训和考试。", parts.join("；")))
 }

@@ -711,7 +711,7 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
         Corrected { event, what, reason, applicant: Some(c), .. } => {
             let (before, after) = (c.before.masked(), c.after.masked());
             format!(
-                "第{event}号记录（{}）所录申请人信息有误，经部门负责人同意、政务服务中心执行已更正{}。原记录：{}；更正为：{}。已通知申请人。理由：{reason}",
+                "第{event}号记录（{}）所录申请人信息有误，经审核同意（部门负责人，或代为审核的人员）、政务服务中心执行已更正{}。原记录：{}；更正为：{}。已通知申请人。理由：{reason}",
                 label("correction_kind", what.code()),
                 corrections::applicant_fields_text(&c.before.changed(&c.after)),
                 corrections::applicant_text(&before),
@@ -725,13 +725,13 @@ pub fn case_event_text(k: &zwfw_domain::cases::EventKind, names: &dyn Fn(i64) ->
             ..
         } => {
             format!(
-                "第{event}号记录（{}）系误操作，决定尚未送达，经部门负责人同意、政务服务中心执行已更正：原结论不再有效，据此已办理的后续事项（电子证照、双公示记录、监管部门推送，如有）随之作废或另行告知，办件回到待决定。已通知申请人。理由：{reason}",
+                "第{event}号记录（{}）系误操作，决定尚未送达，经审核同意（部门负责人，或代为审核的人员）、政务服务中心执行已更正：原结论不再有效，据此已办理的后续事项（电子证照、双公示记录、监管部门推送，如有）随之作废或另行告知，办件回到待决定。已通知申请人。理由：{reason}",
                 label("correction_kind", what.code())
             )
         }
         Corrected { event, what, reason, .. } => {
             format!(
-                "第{event}号记录（{}）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到该环节继续办理。理由：{reason}",
+                "第{event}号记录（{}）系误操作，经审核同意（部门负责人，或代为审核的人员）、政务服务中心执行已更正，办件回到该环节继续办理。理由：{reason}",
                 label("correction_kind", what.code())
             )
         }

@@ -164,7 +164,7 @@ pub fn head_notice(kind: &EventKind, f: &NoticeFacts<'_>) -> Option<(String, Str
         EventKind::Corrected { what: CorrectionKind::Conclusion, event, reason, .. } => (
             format!("待您决定：办结结论已更正 {no}"),
             format!(
-                "“{item}”（办件编号 {no}）第{event}号记录（办结）系误操作，经部门负责人同意、政务服务中心执行已更正，办件回到待决定，请重新作出决定。理由：{}。",
+                "“{item}”（办件编号 {no}）第{event}号记录（办结）系误操作，经审核同意（部门负责人，或代为审核的人员）、政务服务中心执行已更正，办件回到待决定，请重新作出决定。理由：{}。",
                 clause(reason)
             ),
         ),

@@ -116,7 +116,11 @@ pub fn error_page(state: &AppState, ra: Option<&RequestAuth>, err: &zwfw_app::Ap
     // (Named once: not again beside a message that names it.)
     let not_qualified = err.code() == zwfw_domain::access::Refusal::NotQualified.code();
     let qualification = (!not_qualified && matches!(err.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND))
-        .then(|| open.and_then(|s| zwfw_app::governance::qualifications::missing_text(&s.unqualified)))
+        .then(|| {
+            open.and_then(|s| {
+                zwfw_app::governance::qualifications::missing_text(&s.unqualified, s.actor.qualified_in_no_role())
+            })
+        })
         .flatten();
     let me = ra.session.as_ref().map(|s| s.user.id);
     let message = err.message();

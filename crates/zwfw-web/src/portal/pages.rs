@@ -97,7 +97,8 @@ async fn workbench(
     };
     // 上岗资格: what the staff member may not act in, and for their
     // administrators who is not qualified or expires within 30 days.
-    let qualification = zwfw_app::governance::qualifications::missing_text(&s.unqualified);
+    let qualification =
+        zwfw_app::governance::qualifications::missing_text(&s.unqualified, s.actor.qualified_in_no_role());
     let qualification_attention = if zwfw_domain::access::governance::qualification_scope(&s.actor)
         .is_ok_and(|scope| scope.is_some() || s.actor.is_global_admin())
     {

@@ -863,3 +863,31 @@ both_backends!(
         assert_invariants(&app).await;
     }
 );
+
+both_backends!(a_head_not_qualified_as_head_is_not_asked_to_consent, |store: Store| async move {
+    // 李娜 holds 部门负责人 besides 窗口人员, qualified only as 窗口人员: a
+    // correction's consent is asked of the heads who may give it, not of her.
+    let app = App::start_at(store, MONDAY).await;
+    let (_, item) = market_item(&app, "TESTCORRECT000000000000000000009").await;
+    let counter_id = app.user_id("demo_counter").await;
+    let mut tx = app.state.store.begin().await.unwrap();
+    zwfw_store::admin::set_roles(
+        &mut tx,
+        counter_id,
+        &[zwfw_domain::admin::Role::Counter, zwfw_domain::admin::Role::DeptHead],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let [citizen, counter, reviewer] = app.ready_tokens(["demo_citizen", "demo_counter", "demo_reviewer"]).await;
+    let id = apply(&app, &citizen, item).await;
+    act_ok(&app, &counter, id, json!({"action": "accept"})).await;
+    act_ok(&app, &counter, id, json!({"action": "pass", "opinion": "材料齐全"})).await;
+    act_ok(&app, &reviewer, id, json!({"action": "pass", "opinion": "审查通过"})).await;
+    let [head] = app.ready_tokens(["demo_head"]).await;
+    let c = case(&app, &head, id).await;
+    let (s, r) = ask(&app, &reviewer, id, last_seq(&c, "step_passed"), "step_passed", "误点通过").await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert!(told(&app, "demo_head", "更正申请").await >= 1, "the qualified head is asked");
+    assert_eq!(told(&app, "demo_counter", "更正申请").await, 0, "the head not qualified as such is not");
+});
